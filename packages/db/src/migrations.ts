@@ -1,0 +1,62 @@
+import { Kysely, sql, type Migration } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely';
+
+export type { Migration };
+
+/** Migrations defined in code, applied in key order (keys like "0001_init"). */
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+/**
+ * Applies a service's migrations inside its own schema, keeping kysely's bookkeeping tables
+ * there too, so services never share migration state. Throws with the failing migration name.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema: string, migrations: Record<string, Migration>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(migrations), migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} of schema ${schema} failed: ${(error as Error).message}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Inbox (consumed event ids) and outbox (events to publish) tables every event-driven service
+ * owns; include it as the first migration of the service.
+ */
+export const inboxOutboxMigration: Migration = {
+  async up(db) {
+    await sql`
+      create table inbox (
+        consumer_group text not null,
+        event_id text not null,
+        topic text not null,
+        received_at timestamptz not null default now(),
+        primary key (consumer_group, event_id)
+      )`.execute(db);
+    await sql`
+      create table outbox (
+        id bigserial primary key,
+        topic text not null,
+        message_key text not null,
+        payload bytea not null,
+        headers jsonb not null,
+        created_at timestamptz not null default now(),
+        published_at timestamptz
+      )`.execute(db);
+    await sql`create index outbox_unpublished on outbox (id) where published_at is null`.execute(db);
+  },
+};
+
+/** SQL that enables forced row-level security on a table with a tenant_id column. */
+export async function enableTenantRls(db: Kysely<unknown>, table: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid table name "${table}"`);
+  await sql.raw(`alter table ${table} enable row level security`).execute(db);
+  await sql.raw(`alter table ${table} force row level security`).execute(db);
+  await sql
+    .raw(`create policy tenant_isolation on ${table} using (current_setting('app.tenant_id', true) in (tenant_id, '*')) with check (current_setting('app.tenant_id', true) in (tenant_id, '*'))`)
+    .execute(db);
+}

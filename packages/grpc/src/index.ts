@@ -1,0 +1,206 @@
+import {
+  Server,
+  ServerCredentials,
+  Metadata,
+  status,
+  credentials,
+  type Client,
+  type ServiceDefinition,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+  type ServiceError,
+  type CallOptions,
+} from '@grpc/grpc-js';
+import { SpanKind, context, type Context } from '@opentelemetry/api';
+import type { Principal, TokenAuthenticator } from '@customs/config';
+import { health } from '@customs/contracts';
+import { extractTrace, injectTrace, inSpan, tracer, type Logger } from '@customs/telemetry';
+
+export { status, Metadata, credentials };
+
+/** What a handler knows about its caller. */
+export interface CallContext {
+  principal: Principal;
+  /** Trace context of the server span (parent for anything the call causes). */
+  trace: Context;
+  /** Resolves/aborts when the client cancels or the deadline passes. */
+  cancelled: () => boolean;
+}
+
+export type UnaryHandler<Req, Res> = (req: Req, call: CallContext) => Promise<Res>;
+export type ServerStreamHandler<Req, Res> = (req: Req, call: CallContext, send: (msg: Res) => Promise<void>) => Promise<void>;
+
+/** An error with a gRPC status code, surfaced to clients as is. */
+export class GrpcError extends Error {
+  constructor(readonly code: status, message: string) {
+    super(message);
+  }
+}
+
+const grpcTracer = tracer('@customs/grpc');
+
+function metadataToCarrier(md: Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(md.getMap())) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  return out;
+}
+
+function toServiceError(e: unknown): Partial<ServiceError> {
+  if (e instanceof GrpcError) return { code: e.code, details: e.message, message: e.message };
+  return { code: status.INTERNAL, details: 'internal error', message: 'internal error' };
+}
+
+/**
+ * A gRPC server where every method (except the standard health service) requires
+ * "authorization: Bearer <token>" metadata, runs in a server span continuing the caller's
+ * traceparent, and maps thrown GrpcError to its status (anything else → INTERNAL, logged).
+ */
+export class GrpcServer {
+  readonly server = new Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
+  private serving = false;
+  private readonly watchers = new Set<ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>>();
+
+  constructor(private readonly opts: { service: string; auth: TokenAuthenticator; logger: Logger }) {
+    this.server.addService(health.HealthService, {
+      check: (_call: ServerUnaryCall<health.HealthCheckRequest, health.HealthCheckResponse>, cb: sendUnaryData<health.HealthCheckResponse>) => cb(null, { status: this.healthStatus() }),
+      watch: (call: ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>) => {
+        call.write({ status: this.healthStatus() });
+        this.watchers.add(call);
+        call.on('cancelled', () => this.watchers.delete(call));
+      },
+    } satisfies health.HealthServer);
+  }
+
+  private healthStatus(): health.HealthCheckResponse_ServingStatus {
+    return this.serving ? health.HealthCheckResponse_ServingStatus.SERVING : health.HealthCheckResponse_ServingStatus.NOT_SERVING;
+  }
+
+  /** Flips the health status reported to probes and watchers. */
+  setServing(serving: boolean): void {
+    this.serving = serving;
+    for (const w of this.watchers) w.write({ status: this.healthStatus() });
+  }
+
+  private authenticate(md: Metadata): Principal | undefined {
+    const v = md.get('authorization')[0];
+    return this.opts.auth.authenticate(typeof v === 'string' ? v : v?.toString('utf8'));
+  }
+
+  /** Adds a service; `impl` maps each method name (camelCase) to an async handler. */
+  addService(def: ServiceDefinition, impl: Record<string, UnaryHandler<any, any> | ServerStreamHandler<any, any>>): void {
+    const wrapped: UntypedServiceImplementation = {};
+    for (const [name, method] of Object.entries(def)) {
+      const handler = impl[name];
+      if (!handler) throw new Error(`gRPC service is missing handler ${name}`);
+      const spanName = `${method.path}`;
+      if (!method.requestStream && !method.responseStream) {
+        wrapped[name] = (call: ServerUnaryCall<unknown, unknown>, cb: sendUnaryData<unknown>) => {
+          const principal = this.authenticate(call.metadata);
+          if (!principal) return cb({ code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
+          const parent = extractTrace(metadataToCarrier(call.metadata));
+          inSpan(grpcTracer, spanName, { kind: SpanKind.SERVER, parent, attributes: { 'rpc.system': 'grpc', 'rpc.method': name, tenant: principal.tenantId } }, async () => {
+            const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
+            return (handler as UnaryHandler<unknown, unknown>)(call.request, ctx);
+          })
+            .then((res) => cb(null, res))
+            .catch((e) => {
+              if (!(e instanceof GrpcError)) this.opts.logger.error({ err: e, method: method.path, tenant: principal.tenantId }, 'gRPC handler failed');
+              cb(toServiceError(e));
+            });
+        };
+      } else if (!method.requestStream && method.responseStream) {
+        wrapped[name] = (call: ServerWritableStream<unknown, unknown>) => {
+          const principal = this.authenticate(call.metadata);
+          if (!principal) {
+            call.emit('error', { code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
+            return;
+          }
+          const parent = extractTrace(metadataToCarrier(call.metadata));
+          const send = (msg: unknown) =>
+            new Promise<void>((resolve) => {
+              if (call.write(msg)) resolve();
+              else call.once('drain', () => resolve());
+            });
+          inSpan(grpcTracer, spanName, { kind: SpanKind.SERVER, parent, attributes: { 'rpc.system': 'grpc', 'rpc.method': name, tenant: principal.tenantId } }, async () => {
+            const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
+            await (handler as ServerStreamHandler<unknown, unknown>)(call.request, ctx, send);
+          })
+            .then(() => call.end())
+            .catch((e) => {
+              if (!(e instanceof GrpcError)) this.opts.logger.error({ err: e, method: method.path }, 'gRPC stream failed');
+              call.emit('error', toServiceError(e));
+            });
+        };
+      } else {
+        throw new Error(`gRPC method ${method.path}: client streaming is not supported by this server factory`);
+      }
+    }
+    this.server.addService(def, wrapped);
+  }
+
+  /** Binds and starts; returns the bound port (useful with port 0 in tests). */
+  async listen(host: string, port: number): Promise<number> {
+    const bound = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    this.setServing(true);
+    return bound;
+  }
+
+  /** Reports NOT_SERVING, lets in-flight calls finish (up to timeoutMs), then stops. */
+  async close(timeoutMs = 5000): Promise<void> {
+    this.setServing(false);
+    for (const w of this.watchers) w.end();
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, timeoutMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}
+
+/** Options of one client call. */
+export interface ClientCallOptions {
+  token: string;
+  /** Deadline in ms from now (default 5000): every call has one. */
+  deadlineMs?: number;
+  parent?: Context;
+}
+
+/**
+ * Calls a unary method of a ts-proto grpc-js client with auth metadata, a deadline and the
+ * active trace context; rejects with the ServiceError (code + details) on failure.
+ */
+export function callUnary<Req, Res>(client: Client, method: string, req: Req, opts: ClientCallOptions): Promise<Res> {
+  const md = new Metadata();
+  md.set('authorization', `Bearer ${opts.token}`);
+  const carrier: Record<string, string> = {};
+  injectTrace(carrier, opts.parent ?? context.active());
+  for (const [k, v] of Object.entries(carrier)) md.set(k, v);
+  const callOptions: Partial<CallOptions> = { deadline: Date.now() + (opts.deadlineMs ?? 5000) };
+  const fn = (client as unknown as Record<string, (r: Req, m: Metadata, o: Partial<CallOptions>, cb: (e: ServiceError | null, r: Res) => void) => void>)[method];
+  if (typeof fn !== 'function') return Promise.reject(new Error(`gRPC client has no method ${method}`));
+  return new Promise<Res>((resolve, reject) => fn.call(client, req, md, callOptions, (e, r) => (e ? reject(e) : resolve(r))));
+}
+
+/** Metadata for a streaming call (auth + trace). */
+export function callMetadata(token: string, parent?: Context): Metadata {
+  const md = new Metadata();
+  md.set('authorization', `Bearer ${token}`);
+  const carrier: Record<string, string> = {};
+  injectTrace(carrier, parent ?? context.active());
+  for (const [k, v] of Object.entries(carrier)) md.set(k, v);
+  return md;
+}
+
+/** Waits until a client's channel is ready (or the deadline passes). */
+export function waitForReady(client: Client, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (e) => (e ? reject(e) : resolve())));
+}

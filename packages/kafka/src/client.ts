@@ -1,0 +1,57 @@
+import { Kafka, logLevel, Partitioners, type Producer, type Admin } from 'kafkajs';
+import type { Logger } from '@customs/telemetry';
+
+/**
+ * The one place kafkajs is constructed. kafkajs is unmaintained upstream (DESIGN.md §6), so
+ * services only see this package's API and the client can be swapped here.
+ */
+export interface KafkaHandle {
+  readonly kafka: Kafka;
+  producer(): Producer;
+  admin(): Admin;
+}
+
+export function createKafka(opts: { brokers: string[]; clientId: string; logger?: Logger }): KafkaHandle {
+  const log = opts.logger;
+  const kafka = new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: 5000,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      if (!log) return;
+      const { message, ...rest } = entry.log;
+      const fields = { kafka: { namespace: entry.namespace, ...rest } };
+      if (entry.level <= logLevel.ERROR) log.error(fields, message);
+      else log.warn(fields, message);
+    },
+  });
+  return {
+    kafka,
+    producer: () => kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false }),
+    admin: () => kafka.admin(),
+  };
+}
+
+/** Topic declaration as in infra/kafka/topics.json. */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+/** Creates the topics that do not exist yet (idempotent); returns the names created. */
+export async function ensureTopics(handle: KafkaHandle, topics: TopicSpec[]): Promise<string[]> {
+  const admin = handle.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })) });
+    }
+    return missing.map((t) => t.name);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,178 @@
+import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import { SpanKind, context, trace, type Context } from '@opentelemetry/api';
+import { dlqTopicFor, type TopicDef } from '@customs/contracts';
+import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
+import type { KafkaHandle } from './client';
+import { headersToStrings } from './events';
+
+/** One decoded event handed to a batch handler. */
+export interface ConsumedEvent<T> {
+  /** CloudEvents ce_id (falls back to topic/partition/offset for foreign producers). */
+  eventId: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  tenant: string;
+  headers: Record<string, string>;
+  value: T;
+  /** Trace context of this event's processing span: pass it as `parent` to events it causes. */
+  context: Context;
+}
+
+export interface BatchConsumerOptions<T> {
+  groupId: string;
+  topic: TopicDef<T>;
+  /**
+   * Processes a batch: must write all effects, the inbox entries and the outbox messages in one
+   * database transaction. Throwing retries the batch; a batch that keeps failing is split so the
+   * poison message alone goes to the dead-letter topic.
+   */
+  handle(events: ConsumedEvent<T>[]): Promise<void>;
+  logger: Logger;
+  metrics?: ServiceMetrics;
+  /** Attempts for a failing batch before it is split (default 3). */
+  maxAttempts?: number;
+  fromBeginning?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Batch consumer with decode, per-event trace spans, retry with backoff, dead-lettering and
+ * graceful shutdown (stop() finishes the batch in flight and commits its offsets).
+ */
+export class BatchConsumer<T> {
+  private consumer: Consumer | undefined;
+  private dlqProducer: Producer | undefined;
+  private readonly tracer = tracer('@customs/kafka');
+
+  constructor(private readonly handle: KafkaHandle, private readonly opts: BatchConsumerOptions<T>) {}
+
+  async start(): Promise<void> {
+    const { groupId, topic } = this.opts;
+    this.dlqProducer = this.handle.producer();
+    await this.dlqProducer.connect();
+    this.consumer = this.handle.kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024, retry: { retries: 10 } });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topic.name, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const end = this.opts.metrics?.batchDuration.startTimer({ consumer: groupId });
+        const decoded: ConsumedEvent<T>[] = [];
+        const spans: ReturnType<typeof this.tracer.startSpan>[] = [];
+        for (const m of batch.messages) {
+          const ev = this.decode(batch.topic, batch.partition, m);
+          if ('error' in ev) {
+            await this.deadLetter(batch.topic, batch.partition, m, ev.error);
+            continue;
+          }
+          decoded.push(ev.event);
+          spans.push(trace.getSpan(ev.event.context)!);
+        }
+        try {
+          await this.process(decoded, heartbeat);
+        } finally {
+          for (const s of spans) s.end();
+        }
+        const last = batch.messages[batch.messages.length - 1]!;
+        resolveOffset(last.offset);
+        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }] });
+        await heartbeat();
+        end?.();
+      },
+    });
+  }
+
+  private decode(topicName: string, partition: number, m: KafkaMessage): { event: ConsumedEvent<T> } | { error: string } {
+    const headers = headersToStrings(m.headers as Record<string, unknown>);
+    if (!m.value) return { error: 'message has no value' };
+    let value: T;
+    try {
+      value = this.opts.topic.codec.decode(m.value);
+    } catch (e) {
+      return { error: `cannot decode ${this.opts.topic.codec.typeName}: ${(e as Error).message}` };
+    }
+    const tenant = headers.tenant ?? '';
+    if (!tenant) return { error: 'missing tenant header' };
+    const parent = extractTrace(headers);
+    const span = this.tracer.startSpan(`${topicName} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topicName, 'messaging.kafka.offset': m.offset, 'messaging.consumer.group.name': this.opts.groupId, tenant } }, parent);
+    return {
+      event: {
+        eventId: headers.ce_id ?? `${topicName}/${partition}/${m.offset}`,
+        topic: topicName,
+        partition,
+        offset: m.offset,
+        key: m.key?.toString('utf8') ?? '',
+        tenant,
+        headers,
+        value,
+        context: trace.setSpan(context.active(), span),
+      },
+    };
+  }
+
+  private async process(events: ConsumedEvent<T>[], heartbeat: () => Promise<void>): Promise<void> {
+    if (events.length === 0) return;
+    const max = this.opts.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.opts.handle(events);
+        this.opts.metrics?.messagesConsumed.inc({ topic: this.opts.topic.name, outcome: 'processed' }, events.length);
+        return;
+      } catch (e) {
+        this.opts.logger.warn({ err: e, attempt, batchSize: events.length, topic: this.opts.topic.name }, 'batch handler failed');
+        if (attempt < max) {
+          await heartbeat();
+          await sleep(200 * 2 ** (attempt - 1));
+          continue;
+        }
+        if (events.length === 1) {
+          const ev = events[0]!;
+          await this.deadLetterEvent(ev, (e as Error).message);
+          return;
+        }
+        // Split to isolate the poison message; the healthy ones still get through.
+        const mid = Math.ceil(events.length / 2);
+        await this.process(events.slice(0, mid), heartbeat);
+        await this.process(events.slice(mid), heartbeat);
+        return;
+      }
+    }
+  }
+
+  private async deadLetterEvent(ev: ConsumedEvent<T>, error: string): Promise<void> {
+    await this.sendDlq(ev.topic, ev.partition, ev.offset, ev.key, this.opts.topic.codec.encode(ev.value), ev.headers, error);
+  }
+
+  private async deadLetter(topicName: string, partition: number, m: KafkaMessage, error: string): Promise<void> {
+    await this.sendDlq(topicName, partition, m.offset, m.key?.toString('utf8') ?? '', m.value ?? Buffer.alloc(0), headersToStrings(m.headers as Record<string, unknown>), error);
+  }
+
+  private async sendDlq(topicName: string, partition: number, offset: string, key: string, value: Uint8Array, headers: Record<string, string>, error: string): Promise<void> {
+    const dlq = dlqTopicFor(this.opts.groupId);
+    this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: headers.tenant }, 'message dead-lettered');
+    await this.dlqProducer!.send({
+      topic: dlq,
+      acks: -1,
+      messages: [
+        {
+          key,
+          value: Buffer.from(value),
+          headers: { ...headers, dlq_error: error.slice(0, 2000), dlq_original_topic: topicName, dlq_original_partition: String(partition), dlq_original_offset: offset, dlq_consumer_group: this.opts.groupId, dlq_at: new Date().toISOString() },
+        },
+      ],
+    });
+    this.opts.metrics?.messagesConsumed.inc({ topic: topicName, outcome: 'dead_lettered' });
+  }
+
+  /** Stops after the batch in flight; its offsets are committed before this resolves. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.dlqProducer?.disconnect();
+  }
+}

@@ -1,0 +1,109 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Producer } from 'kafkajs';
+import { outboxChannel } from '@customs/db';
+import type { Logger, ServiceMetrics } from '@customs/telemetry';
+import type { KafkaHandle } from './client';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  schema: string;
+  kafka: KafkaHandle;
+  logger: Logger;
+  metrics?: ServiceMetrics;
+  /** Rows per publish round (default 500). */
+  batchSize?: number;
+  /** Poll interval when no NOTIFY arrives (default 1000 ms). */
+  pollMs?: number;
+}
+
+// Advisory-lock namespace; the schema name hashes into the second key.
+const LOCK_NAMESPACE = 0x0c5;
+
+/**
+ * Publishes the outbox to Kafka in id order, then deletes what was acknowledged. One relay per
+ * schema holds an advisory lock, so replicas do not publish the same rows or reorder a key.
+ * A crash between send and delete re-sends those rows: consumers deduplicate by ce_id (inbox),
+ * which is what makes effects exactly-once on an at-least-once bus.
+ */
+export class OutboxRelay {
+  private listener: PoolClient | undefined;
+  private producer: Producer | undefined;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private haveLock = false;
+
+  constructor(private readonly opts: OutboxRelayOptions) {}
+
+  async start(): Promise<void> {
+    this.producer = this.opts.kafka.producer();
+    await this.producer.connect();
+    this.listener = await this.opts.pool.connect();
+    this.listener.on('notification', () => this.wake?.());
+    await this.listener.query(`listen ${outboxChannel(this.opts.schema)}`);
+    this.loopDone = this.loop();
+  }
+
+  private async tryLock(): Promise<boolean> {
+    if (this.haveLock) return true;
+    const r = await this.listener!.query('select pg_try_advisory_lock($1, hashtext($2)) as ok', [LOCK_NAMESPACE, this.opts.schema]);
+    this.haveLock = r.rows[0].ok === true;
+    return this.haveLock;
+  }
+
+  private async loop(): Promise<void> {
+    const pollMs = this.opts.pollMs ?? 1000;
+    while (!this.stopped) {
+      let published = 0;
+      try {
+        if (await this.tryLock()) published = await this.publishOnce();
+      } catch (e) {
+        this.opts.logger.error({ err: e }, 'outbox relay round failed; retrying');
+      }
+      if (published > 0) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Publishes one round; returns the number of rows published. */
+  async publishOnce(): Promise<number> {
+    const limit = this.opts.batchSize ?? 500;
+    const { rows } = await this.opts.pool.query<{ id: number; topic: string; message_key: string; payload: Buffer; headers: Record<string, string> }>(
+      'select id, topic, message_key, payload, headers from outbox order by id limit $1',
+      [limit],
+    );
+    if (rows.length === 0) {
+      this.opts.metrics?.outboxBacklog.set(0);
+      return 0;
+    }
+    const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
+    for (const r of rows) {
+      let list = byTopic.get(r.topic);
+      if (!list) byTopic.set(r.topic, (list = []));
+      list.push({ key: r.message_key, value: r.payload, headers: r.headers });
+    }
+    await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    for (const [topic, messages] of byTopic) this.opts.metrics?.messagesProduced.inc({ topic }, messages.length);
+    await this.opts.pool.query('delete from outbox where id = any($1::bigint[])', [rows.map((r) => r.id)]);
+    return rows.length;
+  }
+
+  /** Stops after the round in flight; unpublished rows stay for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loopDone;
+    if (this.listener) {
+      if (this.haveLock) await this.listener.query('select pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, this.opts.schema]).catch(() => undefined);
+      this.listener.release();
+    }
+    await this.producer?.disconnect();
+  }
+}
