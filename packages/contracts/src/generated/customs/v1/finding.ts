@@ -155,6 +155,11 @@ export interface DeclarationChecked {
   rulesEvaluated: string[];
   /** Findings of earlier versions this check superseded. */
   supersededFindingIds: string[];
+  /**
+   * The findings themselves, so scoring can score the version from this one ordered event
+   * (findings and summaries travel on different topics, with no order between them).
+   */
+  findings: Finding[];
 }
 
 function createBaseEvidence(): Evidence {
@@ -1051,6 +1056,7 @@ function createBaseDeclarationChecked(): DeclarationChecked {
     checkedAt: "",
     rulesEvaluated: [],
     supersededFindingIds: [],
+    findings: [],
   };
 }
 
@@ -1100,6 +1106,9 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
     }
     for (const v of message.supersededFindingIds) {
       writer.uint32(122).string(v!);
+    }
+    for (const v of message.findings) {
+      Finding.encode(v!, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -1237,6 +1246,14 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
             message.supersededFindingIds.push(reader.string());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.findings.push(Finding.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1318,6 +1335,9 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
         : globalThis.Array.isArray(object?.superseded_finding_ids)
         ? object.superseded_finding_ids.map((e: any) => globalThis.String(e))
         : [],
+      findings: globalThis.Array.isArray(object?.findings)
+        ? object.findings.map((e: any) => Finding.fromJSON(e))
+        : [],
     };
   },
 
@@ -1368,6 +1388,9 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
     if (message.supersededFindingIds?.length) {
       obj.supersededFindingIds = message.supersededFindingIds;
     }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => Finding.toJSON(e));
+    }
     return obj;
   },
 
@@ -1391,6 +1414,7 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
     message.checkedAt = object.checkedAt ?? "";
     message.rulesEvaluated = object.rulesEvaluated?.map((e) => e) || [];
     message.supersededFindingIds = object.supersededFindingIds?.map((e) => e) || [];
+    message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
     return message;
   },
 };

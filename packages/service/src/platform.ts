@@ -1,0 +1,121 @@
+import { TokenAuthenticator } from '@customs/config';
+import { createDb, migrateToLatest, sql, type Migration, type ServiceDb } from '@customs/db';
+import { BatchConsumer, OutboxRelay, createKafka, type BatchConsumerOptions, type KafkaHandle } from '@customs/kafka';
+import { GrpcServer } from '@customs/grpc';
+import { createHttpServer, type FastifyInstance } from '@customs/http';
+import { ServiceMetrics, createLogger, type Logger } from '@customs/telemetry';
+import { Lifecycle } from './index';
+
+/** Configuration every platform service reads (see commonServiceSpecs in @customs/config). */
+export interface PlatformConfig {
+  SERVICE_NAME: string;
+  HTTP_HOST: string;
+  HTTP_PORT: number;
+  GRPC_HOST: string;
+  GRPC_PORT: number;
+  DATABASE_URL: string;
+  KAFKA_BROKERS: readonly string[];
+  LOG_LEVEL: string;
+  API_TOKENS: string;
+  API_TOKENS_FILE: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/** What a service's setup function gets to wire its adapters. */
+export interface PlatformKit<DB> {
+  name: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  auth: TokenAuthenticator;
+  db: ServiceDb<DB>;
+  kafka: KafkaHandle;
+  http: FastifyInstance;
+  grpc: GrpcServer;
+  lifecycle: Lifecycle;
+  /** Registers a batch consumer; it starts after HTTP and gRPC are listening. */
+  consume<T>(opts: Omit<BatchConsumerOptions<T>, 'logger' | 'metrics'>): void;
+}
+
+/** A running service. */
+export interface RunningService {
+  name: string;
+  httpUrl: string;
+  grpcAddress: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a service in the platform's standard order: database + migrations → outbox relay →
+ * service-specific setup → gRPC and HTTP listening → Kafka consumers. Stopping reverses it, so
+ * consumers finish their batch before the relay and the pool close.
+ */
+export async function startPlatformService<DB>(opts: {
+  name: string;
+  config: PlatformConfig;
+  migrations: Record<string, Migration>;
+  setup: (kit: PlatformKit<DB>) => Promise<void>;
+  logger?: Logger;
+}): Promise<RunningService> {
+  const { name, config } = opts;
+  const logger = opts.logger ?? createLogger(name, config.LOG_LEVEL);
+  const lifecycle = new Lifecycle(logger);
+  try {
+    const metrics = new ServiceMetrics(name, { defaultMetrics: false });
+    const auth = TokenAuthenticator.fromConfig(config);
+    if (auth.size === 0) logger.warn('no API tokens configured (API_TOKENS / API_TOKENS_FILE): every API call will be refused');
+
+    const db = createDb<DB>({ url: config.DATABASE_URL, schema: name, applicationName: name });
+    lifecycle.add('database', () => db.close());
+    const applied = await migrateToLatest(db.db as never, name, opts.migrations);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+
+    const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: name, logger });
+    const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics });
+    await relay.start();
+    lifecycle.add('outbox-relay', () => relay.stop());
+
+    const grpc = new GrpcServer({ service: name, auth, logger });
+    let consumersRunning = false;
+    const http = createHttpServer({
+      service: name,
+      logger,
+      metrics,
+      auth,
+      ready: async () => {
+        await sql`select 1`.execute(db.db);
+        return consumersRunning;
+      },
+    });
+    const consumers: BatchConsumer<unknown>[] = [];
+    const kit: PlatformKit<DB> = {
+      name,
+      logger,
+      metrics,
+      auth,
+      db,
+      kafka,
+      http,
+      grpc,
+      lifecycle,
+      consume: (c) => consumers.push(new BatchConsumer(kafka, { ...c, logger, metrics }) as BatchConsumer<unknown>),
+    };
+    await opts.setup(kit);
+
+    const grpcPort = await grpc.listen(config.GRPC_HOST, config.GRPC_PORT);
+    lifecycle.add('grpc', () => grpc.close());
+    const httpAddress = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    lifecycle.add('http', () => http.close());
+
+    for (const c of consumers) {
+      await c.start();
+      lifecycle.add('consumer', () => c.stop());
+    }
+    consumersRunning = true;
+    const grpcAddress = `${config.GRPC_HOST}:${grpcPort}`;
+    logger.info({ http: httpAddress, grpc: grpcAddress }, `${name} started`);
+    return { name, httpUrl: httpAddress, grpcAddress, stop: () => lifecycle.stop(config.SHUTDOWN_TIMEOUT_MS) };
+  } catch (e) {
+    await lifecycle.stop(2000);
+    throw e;
+  }
+}

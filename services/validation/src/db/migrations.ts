@@ -1,0 +1,80 @@
+import type { Generated } from 'kysely';
+import { sql, enableTenantRls, inboxOutboxMigration, type Migration } from '@customs/db';
+
+/** The validation schema: one row per checked declaration version, and its findings. */
+export const migrations: Record<string, Migration> = {
+  '0001_inbox_outbox': inboxOutboxMigration,
+  '0002_checks_findings': {
+    async up(db) {
+      await sql`
+        create table checks (
+          tenant_id text not null,
+          declaration_id text not null,
+          declaration_version int not null,
+          mrn text not null,
+          lrn text not null,
+          checked_at timestamptz not null,
+          finding_count int not null,
+          exposure_pence bigint not null,
+          reclaim_pence bigint not null,
+          rules_evaluated text[] not null,
+          primary key (tenant_id, declaration_id, declaration_version)
+        )`.execute(db);
+      await sql`
+        create table findings (
+          finding_id text primary key,
+          tenant_id text not null,
+          declaration_id text not null,
+          declaration_version int not null,
+          item_number int not null,
+          rule_id text not null,
+          rule_version text not null,
+          severity int not null,
+          exposure_pence bigint not null,
+          reclaim_pence bigint not null,
+          deadline date,
+          status text not null default 'active' check (status in ('active', 'superseded')),
+          superseded_at timestamptz,
+          raised_at timestamptz not null,
+          payload bytea not null
+        )`.execute(db);
+      await sql`create index findings_by_declaration on findings (tenant_id, declaration_id, status)`.execute(db);
+      await enableTenantRls(db, 'checks');
+      await enableTenantRls(db, 'findings');
+    },
+  },
+};
+
+export interface ValidationDb {
+  checks: {
+    tenant_id: string;
+    declaration_id: string;
+    declaration_version: number;
+    mrn: string;
+    lrn: string;
+    checked_at: Date | string;
+    finding_count: number;
+    exposure_pence: number;
+    reclaim_pence: number;
+    rules_evaluated: string[];
+  };
+  findings: {
+    finding_id: string;
+    tenant_id: string;
+    declaration_id: string;
+    declaration_version: number;
+    item_number: number;
+    rule_id: string;
+    rule_version: string;
+    severity: number;
+    exposure_pence: number;
+    reclaim_pence: number;
+    deadline: string | null;
+    status: Generated<string>;
+    superseded_at: Generated<Date | string | null>;
+    raised_at: Date | string;
+    payload: Buffer;
+  };
+  inbox: { consumer_group: string; event_id: string; topic: string };
+  outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string; published_at: Date | null };
+}

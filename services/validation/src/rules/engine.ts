@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { Finding, type Declaration } from '@customs/contracts';
+import type { ReferenceView, Rule } from './types';
+
+/** Acceptance date + 3 years (C285 and HMRC demand window); 29 Feb maps to 28 Feb. */
+export function statutoryDeadline(acceptanceDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(acceptanceDate);
+  if (!m) return '';
+  const y = Number(m[1]) + 3;
+  const month = Number(m[2]);
+  let day = Number(m[3]);
+  const daysInMonth = new Date(Date.UTC(y, month, 0)).getUTCDate();
+  if (day > daysInMonth) day = daysInMonth;
+  return `${y}-${m[2]}-${String(day).padStart(2, '0')}`;
+}
+
+/** Whole days from `today` to `deadline` (negative once passed). */
+export function daysLeft(deadline: string, today: string): number {
+  return Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Deterministic finding id: the same rule version on the same declaration version → same id. */
+export function findingId(tenantId: string, declarationId: string, version: number, itemNumber: number, ruleId: string, ruleVersion: string, seq: number): string {
+  const h = createHash('sha256').update(`${tenantId}|${declarationId}|${version}|${itemNumber}|${ruleId}|${ruleVersion}|${seq}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The importer and declarant ids used for grouping (scores, alerts). */
+export function partiesOf(d: Declaration): { importer: string; declarant: string } {
+  const find = (role: string) => d.parties.find((p) => p.role === role)?.id ?? '';
+  return { importer: d.importerEori || find('importer'), declarant: find('declarant') || find('representative') };
+}
+
+/**
+ * Runs every rule on one declaration version and returns priced, dated findings. Pure: the
+ * caller passes reference facts, the evaluation date and the time stamp to record.
+ */
+export function evaluateDeclaration(rules: readonly Rule[], declaration: Declaration, reference: ReferenceView, today: string, raisedAt: string, referenceVersions: Record<string, string>): Finding[] {
+  const out: Finding[] = [];
+  const { importer, declarant } = partiesOf(declaration);
+  const deadline = statutoryDeadline(declaration.acceptanceDate);
+  for (const rule of rules) {
+    const hits = rule.evaluate({ declaration, reference, today });
+    const seqByItem = new Map<number, number>();
+    for (const hit of hits) {
+      const seq = seqByItem.get(hit.itemNumber) ?? 0;
+      seqByItem.set(hit.itemNumber, seq + 1);
+      out.push(
+        Finding.fromPartial({
+          findingId: findingId(declaration.tenantId, declaration.declarationId, declaration.version, hit.itemNumber, rule.meta.id, rule.meta.version, seq),
+          tenantId: declaration.tenantId,
+          declarationId: declaration.declarationId,
+          declarationVersion: declaration.version,
+          mrn: declaration.mrn,
+          lrn: declaration.lrn,
+          itemNumber: hit.itemNumber,
+          ruleId: rule.meta.id,
+          ruleVersion: rule.meta.version,
+          title: rule.meta.title,
+          family: rule.meta.family,
+          severity: hit.severity,
+          exposureDutyPence: hit.exposureDutyPence ?? 0,
+          exposureVatPence: hit.exposureVatPence ?? 0,
+          reclaimDutyPence: hit.reclaimDutyPence ?? 0,
+          reclaimVatPence: hit.reclaimVatPence ?? 0,
+          acceptanceDate: declaration.acceptanceDate,
+          deadline,
+          evidence: hit.evidence,
+          explanation: hit.explanation,
+          remediation: hit.remediation,
+          correctionRoute: rule.meta.correctionRoute,
+          referenceVersions,
+          source: 'validation',
+          raisedAt,
+          importerEori: importer,
+          declarantId: declarant,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** The reference lookups all rules need for a set of declarations (deduplicated). */
+export function referenceNeeds(rules: readonly Rule[], declarations: readonly Declaration[]): { commodities: { code: string; date: string }[]; fx: { currency: string; date: string }[] } {
+  const commodities = new Map<string, { code: string; date: string }>();
+  const fx = new Map<string, { currency: string; date: string }>();
+  for (const d of declarations) {
+    for (const item of d.items) {
+      for (const r of rules) {
+        const n = r.needs?.(d, item);
+        for (const c of n?.commodities ?? []) commodities.set(`${c.code}|${c.date}`, c);
+        for (const f of n?.fx ?? []) fx.set(`${f.currency}|${f.date}`, f);
+      }
+    }
+  }
+  return { commodities: [...commodities.values()], fx: [...fx.values()] };
+}
