@@ -1,0 +1,14 @@
+import * as path from 'node:path';
+import { commonServiceSpecs, parseEnv, str } from '@customs/config';
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  return parseEnv(
+    {
+      ...commonServiceSpecs('alerting', { httpPort: 8085, grpcPort: 9085 }),
+      // Folder of the Sigma-shaped alert rule files.
+      ALERT_RULES_DIR: str({ default: path.resolve(__dirname, '..', 'rules') }),
+    },
+    env,
+  );
+}
+export type AlertingConfig = ReturnType<typeof loadConfig>;
