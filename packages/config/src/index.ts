@@ -18,6 +18,7 @@ export interface VarSpec<T> {
 }
 
 function raw(env: Env, name: string): string | undefined {
+  // An explicitly empty value counts as unset, so defaults apply.
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
@@ -152,6 +153,8 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
     GRPC_PORT: port({ default: defaults.grpcPort }),
     DATABASE_URL: url({ default: `postgres://${service}:${service}@127.0.0.1:5432/customs`, protocols: ['postgres:', 'postgresql:'] }),
     KAFKA_BROKERS: list({ default: ['127.0.0.1:9092'] }),
+    // Prefix of every physical topic name (isolates environments or test runs on one broker).
+    KAFKA_TOPIC_PREFIX: str({ default: '' }),
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
     // Comma list of "token=tenant[:role]" pairs; in production mount it from a secret.
     API_TOKENS: str({ default: '' }),

@@ -9,9 +9,19 @@ export interface KafkaHandle {
   readonly kafka: Kafka;
   producer(): Producer;
   admin(): Admin;
+  /** Physical topic name of a logical one (adds the deployment's topic prefix). */
+  physical(topic: string): string;
+  /** Logical topic name of a physical one. */
+  logical(topic: string): string;
 }
 
-export function createKafka(opts: { brokers: string[]; clientId: string; logger?: Logger }): KafkaHandle {
+/**
+ * @param opts.topicPrefix optional prefix of every physical topic (KAFKA_TOPIC_PREFIX), so test
+ * runs or environments can share a broker without seeing each other's events. Services and the
+ * outbox use logical names; only this package sees the prefix.
+ */
+export function createKafka(opts: { brokers: string[]; clientId: string; logger?: Logger; topicPrefix?: string }): KafkaHandle {
+  const prefix = opts.topicPrefix ?? '';
   const log = opts.logger;
   const kafka = new Kafka({
     clientId: opts.clientId,
@@ -31,6 +41,8 @@ export function createKafka(opts: { brokers: string[]; clientId: string; logger?
     kafka,
     producer: () => kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false }),
     admin: () => kafka.admin(),
+    physical: (t) => prefix + t,
+    logical: (t) => (prefix && t.startsWith(prefix) ? t.slice(prefix.length) : t),
   };
 }
 
@@ -46,11 +58,11 @@ export async function ensureTopics(handle: KafkaHandle, topics: TopicSpec[]): Pr
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
+    const missing = topics.filter((t) => !existing.has(handle.physical(t.name)));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })) });
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: handle.physical(t.name), numPartitions: t.partitions, replicationFactor: 1 })) });
     }
-    return missing.map((t) => t.name);
+    return missing.map((t) => handle.physical(t.name));
   } finally {
     await admin.disconnect();
   }

@@ -55,7 +55,7 @@ export class BatchConsumer<T> {
     await this.dlqProducer.connect();
     this.consumer = this.handle.kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024, retry: { retries: 10 } });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: topic.name, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.subscribe({ topic: this.handle.physical(topic.name), fromBeginning: this.opts.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -66,9 +66,9 @@ export class BatchConsumer<T> {
         const decoded: ConsumedEvent<T>[] = [];
         const spans: ReturnType<typeof this.tracer.startSpan>[] = [];
         for (const m of batch.messages) {
-          const ev = this.decode(batch.topic, batch.partition, m);
+          const ev = this.decode(this.handle.logical(batch.topic), batch.partition, m);
           if ('error' in ev) {
-            await this.deadLetter(batch.topic, batch.partition, m, ev.error);
+            await this.deadLetter(this.handle.logical(batch.topic), batch.partition, m, ev.error);
             continue;
           }
           decoded.push(ev.event);
@@ -157,7 +157,7 @@ export class BatchConsumer<T> {
     const dlq = dlqTopicFor(this.opts.groupId);
     this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: headers.tenant }, 'message dead-lettered');
     await this.dlqProducer!.send({
-      topic: dlq,
+      topic: this.handle.physical(dlq),
       acks: -1,
       messages: [
         {

@@ -89,7 +89,7 @@ export class OutboxRelay {
       if (!list) byTopic.set(r.topic, (list = []));
       list.push({ key: r.message_key, value: r.payload, headers: r.headers });
     }
-    await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic: this.opts.kafka.physical(topic), messages })) });
     for (const [topic, messages] of byTopic) this.opts.metrics?.messagesProduced.inc({ topic }, messages.length);
     await this.opts.pool.query('delete from outbox where id = any($1::bigint[])', [rows.map((r) => r.id)]);
     return rows.length;

@@ -15,6 +15,7 @@ export interface PlatformConfig {
   GRPC_PORT: number;
   DATABASE_URL: string;
   KAFKA_BROKERS: readonly string[];
+  KAFKA_TOPIC_PREFIX: string;
   LOG_LEVEL: string;
   API_TOKENS: string;
   API_TOKENS_FILE: string;
@@ -69,7 +70,7 @@ export async function startPlatformService<DB>(opts: {
     const applied = await migrateToLatest(db.db as never, name, opts.migrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
-    const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: name, logger });
+    const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: name, logger, topicPrefix: config.KAFKA_TOPIC_PREFIX });
     const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics });
     await relay.start();
     lifecycle.add('outbox-relay', () => relay.stop());

@@ -1,0 +1,120 @@
+import type { Generated } from 'kysely';
+import { sql, enableTenantRls, inboxOutboxMigration, type Migration } from '@customs/db';
+
+export const migrations: Record<string, Migration> = {
+  '0001_inbox_outbox': inboxOutboxMigration,
+  '0002_batches_declarations': {
+    async up(db) {
+      // A batch = one submitted file or message; its raw bytes are kept (also when rejected) so
+      // nothing is lost and a rejected file can be reviewed and re-submitted.
+      await sql`
+        create table batches (
+          batch_id text primary key,
+          tenant_id text not null,
+          channel text not null,
+          format text not null,
+          source_name text not null,
+          content_sha256 text not null,
+          size_bytes bigint not null,
+          status text not null check (status in ('accepted', 'partially_accepted', 'rejected', 'duplicate')),
+          declarations_accepted int not null,
+          declarations_duplicate int not null,
+          declarations_rejected int not null,
+          issue_count int not null,
+          received_at timestamptz not null,
+          completed_at timestamptz not null,
+          raw_content bytea not null
+        )`.execute(db);
+      await sql`create index batches_by_tenant on batches (tenant_id, received_at desc)`.execute(db);
+      await sql`
+        create table batch_issues (
+          id bigserial primary key,
+          batch_id text not null references batches (batch_id),
+          tenant_id text not null,
+          severity text not null check (severity in ('error', 'warning')),
+          source_name text not null,
+          line int,
+          column_number int,
+          location text not null,
+          field text not null,
+          code text not null,
+          reason text not null
+        )`.execute(db);
+      await sql`create index batch_issues_by_batch on batch_issues (batch_id, id)`.execute(db);
+      await sql`
+        create table declarations (
+          tenant_id text not null,
+          declaration_id text not null,
+          version int not null,
+          natural_key text not null,
+          lrn text not null,
+          mrn text not null,
+          function_code text not null,
+          type_code text not null,
+          acceptance_date text not null,
+          item_count int not null,
+          content_sha256 text not null,
+          batch_id text not null references batches (batch_id),
+          received_at timestamptz not null,
+          payload bytea not null,
+          primary key (tenant_id, declaration_id, version)
+        )`.execute(db);
+      // Idempotency: the same content twice is one version.
+      await sql`create unique index declarations_content on declarations (tenant_id, content_sha256)`.execute(db);
+      await enableTenantRls(db, 'batches');
+      await enableTenantRls(db, 'batch_issues');
+      await enableTenantRls(db, 'declarations');
+    },
+  },
+};
+
+export interface IngestionDb {
+  batches: {
+    batch_id: string;
+    tenant_id: string;
+    channel: string;
+    format: string;
+    source_name: string;
+    content_sha256: string;
+    size_bytes: number;
+    status: string;
+    declarations_accepted: number;
+    declarations_duplicate: number;
+    declarations_rejected: number;
+    issue_count: number;
+    received_at: Date | string;
+    completed_at: Date | string;
+    raw_content: Buffer;
+  };
+  batch_issues: {
+    id: Generated<number>;
+    batch_id: string;
+    tenant_id: string;
+    severity: string;
+    source_name: string;
+    line: number | null;
+    column_number: number | null;
+    location: string;
+    field: string;
+    code: string;
+    reason: string;
+  };
+  declarations: {
+    tenant_id: string;
+    declaration_id: string;
+    version: number;
+    natural_key: string;
+    lrn: string;
+    mrn: string;
+    function_code: string;
+    type_code: string;
+    acceptance_date: string;
+    item_count: number;
+    content_sha256: string;
+    batch_id: string;
+    received_at: Date | string;
+    payload: Buffer;
+  };
+  inbox: { consumer_group: string; event_id: string; topic: string };
+  outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
+}

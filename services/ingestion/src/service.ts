@@ -1,0 +1,106 @@
+import { Declaration, IngestionServiceService, Topics, type GetDeclarationRequest, type GetDeclarationResponse, type Submission } from '@customs/contracts';
+import { GrpcError, status, type CallContext } from '@customs/grpc';
+import { HttpError, principalOf, requestContext, requireRole } from '@customs/http';
+import { claimInbox, withAllTenants, withTenant } from '@customs/db';
+import { startPlatformService, type RunningService } from '@customs/service';
+import { ingestDocument, type IngestResult } from './app/ingest';
+import { DOCUMENT_FORMATS, isDocumentFormat, parseDocument } from './app/formats';
+import { migrations, type IngestionDb } from './db/migrations';
+import type { IngestionConfig } from './config';
+
+const GROUP = 'ingestion';
+
+function httpStatusFor(r: IngestResult): number {
+  return r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201;
+}
+
+/** Starts the ingestion service: REST uploads and Kafka submissions → canonical declarations. */
+export async function startIngestionService(config: IngestionConfig): Promise<RunningService> {
+  return startPlatformService<IngestionDb>({
+    name: 'ingestion',
+    config,
+    migrations,
+    async setup(kit) {
+      const { db } = kit.db;
+      const docs = kit.metrics.counter('customs_ingested_documents_total', 'Documents ingested, by format and outcome', ['format', 'status']);
+
+      // REST: one document in the request body; ?format= names it (default dms-xml).
+      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv'], { parseAs: 'buffer', bodyLimit: config.MAX_DOCUMENT_BYTES }, (_req, body, done) => done(null, body));
+      kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Buffer }>('/v1/documents', async (req, reply) => {
+        const p = requireRole(req, 'integrator');
+        const format = req.query.format ?? 'dms-xml';
+        if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
+        const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
+        const parsed = parseDocument(format, req.body, sourceName, config.MAX_DOCUMENT_BYTES);
+        const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: req.body, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+        docs.inc({ format, status: result.status });
+        return reply.code(httpStatusFor(result)).send(result);
+      });
+
+      kit.http.get<{ Params: { id: string } }>('/v1/batches/:id', async (req) => {
+        const p = principalOf(req);
+        return withTenant(db, p.tenantId, async (trx) => {
+          const b = await trx.selectFrom('batches').select(['batch_id', 'channel', 'format', 'source_name', 'content_sha256', 'size_bytes', 'status', 'declarations_accepted', 'declarations_duplicate', 'declarations_rejected', 'issue_count', 'received_at', 'completed_at']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
+          if (!b) throw new HttpError(404, 'not_found', `no batch ${req.params.id}`);
+          const issues = await trx.selectFrom('batch_issues').select(['severity', 'source_name', 'line', 'column_number', 'location', 'field', 'code', 'reason']).where('batch_id', '=', b.batch_id).orderBy('id').limit(1000).execute();
+          const declarations = await trx.selectFrom('declarations').select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).execute();
+          return { batch: b, declarations, issues };
+        });
+      });
+      kit.http.get<{ Querystring: { limit?: string } }>('/v1/batches', async (req) => {
+        const p = principalOf(req);
+        const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 500);
+        const rows = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('batches').select(['batch_id', 'format', 'source_name', 'status', 'declarations_accepted', 'declarations_duplicate', 'issue_count', 'received_at']).where('tenant_id', '=', p.tenantId).orderBy('received_at', 'desc').limit(limit).execute());
+        return { batches: rows };
+      });
+
+      const getDeclaration = async (tenantId: string, id: string, version: number): Promise<Declaration | undefined> => {
+        const row = await withTenant(db, tenantId, async (trx) => {
+          let q = trx.selectFrom('declarations').select('payload').where('tenant_id', '=', tenantId).where('declaration_id', '=', id);
+          if (version > 0) q = q.where('version', '=', version);
+          return q.orderBy('version', 'desc').limit(1).executeTakeFirst();
+        });
+        return row ? Declaration.decode(row.payload) : undefined;
+      };
+      kit.http.get<{ Params: { id: string }; Querystring: { version?: string } }>('/v1/declarations/:id', async (req) => {
+        const p = principalOf(req);
+        const d = await getDeclaration(p.tenantId, req.params.id, Number(req.query.version ?? 0) || 0);
+        if (!d) throw new HttpError(404, 'not_found', `no declaration ${req.params.id}`);
+        return Declaration.toJSON(d);
+      });
+      kit.grpc.addService(IngestionServiceService as never, {
+        getDeclaration: async (req: GetDeclarationRequest, call: CallContext): Promise<GetDeclarationResponse> => {
+          const d = await getDeclaration(call.principal.tenantId, req.declarationId, req.version);
+          if (!d) throw new GrpcError(status.NOT_FOUND, `no declaration ${req.declarationId}`);
+          return { declaration: d };
+        },
+      });
+
+      // Kafka channel for API producers: each submission is one document, idempotent by its key.
+      kit.consume<Submission>({
+        groupId: GROUP,
+        topic: Topics.submission,
+        handle: async (events) => {
+          // Claim and ingest in one transaction: a crash in between loses nothing.
+          await withAllTenants(db, async (trx) => {
+          const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.value.idempotencyKey ? `submission/${e.tenant}/${e.value.idempotencyKey}` : e.eventId, topic: e.topic })));
+          for (const ev of events) {
+            const id = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
+            if (!fresh.has(id)) continue;
+            const format = ev.value.format;
+            const content = Buffer.from(ev.value.content);
+            const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`;
+            const parsed = isDocumentFormat(format)
+              ? parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES)
+              : { declarations: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] };
+            const result = await ingestDocument(trx, { tenantId: ev.tenant, channel: 'kafka', format: format || 'unknown', sourceName, content, parsed, receivedAt: new Date(), parent: ev.context });
+            fresh.delete(id); // a repeated key later in the same batch is a duplicate too
+            docs.inc({ format, status: result.status });
+          }
+          });
+        },
+      });
+    },
+  });
+}
