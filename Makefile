@@ -1,0 +1,38 @@
+# Every target runs with Node 24 (fetched into .tools/ when the system Node is older).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help up down status test test-unit build proto infra bench clean
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+up: ## Start Kafka, Postgres and all five services, load the bundled sample data, print where to look
+	@bash scripts/up.sh
+
+down: ## Stop the services and Kafka started by 'make up'
+	@bash scripts/down.sh
+
+status: ## Show what is running
+	@bash scripts/status.sh
+
+test: ## Run every test (unit, integration, end-to-end); starts Kafka and Postgres when needed
+	@bash scripts/test.sh
+
+test-unit: ## Run only the fast unit tests (no Kafka or Postgres)
+	@source scripts/lib-node.sh && ensure_deps && cd $$REPO_ROOT && jest --selectProjects unit
+
+build: ## Compile all packages and services
+	@source scripts/lib-node.sh && ensure_deps && build_all
+
+proto: ## Regenerate packages/contracts from proto/ (commit the result)
+	@source scripts/lib-node.sh && ensure_deps && cd proto && buf lint && buf generate
+
+infra: ## Start only Kafka (with topics) and Postgres (with roles and schemas)
+	@bash scripts/postgres.sh ensure && bash scripts/kafka.sh start
+
+bench: ## Run the benchmarks (throughput, latency percentiles, memory)
+	@bash scripts/bench.sh
+
+clean: ## Remove build output and local run state (Kafka data, logs)
+	@rm -rf .run packages/*/dist services/*/dist

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+set -uo pipefail
+source "$(dirname "$0")/lib-node.sh"
+source "$REPO_ROOT/scripts/services.sh"
+for s in "${SERVICES_ORDER[@]}"; do
+  if service_running "$s"; then
+    printf '  %-11s pid %-7s %s\n' "$s" "$(cat "$RUN_DIR/$s.pid")" "$(curl -fsS "http://127.0.0.1:${HTTP_PORTS[$s]}/readyz" 2>/dev/null || echo 'not ready')"
+  else
+    printf '  %-11s stopped\n' "$s"
+  fi
+done
+bash "$REPO_ROOT/scripts/kafka.sh" status || true

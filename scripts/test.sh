@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, integration (real Kafka + Postgres) and end-to-end.
+# Starts the local Kafka and PostgreSQL itself unless KAFKA_BROKERS / TEST_DATABASE_ADMIN_URL
+# point at running ones. Ends with the plain line "N passed, N failed".
+set -euo pipefail
+source "$(dirname "$0")/lib-node.sh"
+cd "$REPO_ROOT"
+mkdir -p .run
+ensure_deps
+
+echo "› checking generated contracts are up to date (buf generate)"
+bash scripts/check-generated.sh
+
+build_all
+
+if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
+  bash scripts/postgres.sh ensure
+fi
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  bash scripts/kafka.sh start
+fi
+
+echo "› running jest"
+set +e
+jest --ci --runInBand --json --outputFile=.run/jest-results.json "$@" 2>&1 | tee .run/jest-output.log
+status=${PIPESTATUS[0]}
+set -e
+node -e '
+  const r = require(process.argv[1]);
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$REPO_ROOT/.run/jest-results.json" || { echo "0 passed, 1 failed"; exit 1; }
+exit "$status"
