@@ -11,8 +11,10 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'types
 const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/.*/dist/'] };
 
 module.exports = {
+  // Integration tests wait on real Kafka consumer-group joins; unit tests finish far sooner.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,services,scripts}/**/*.unit.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{packages,services,scripts,tests}/**/*.{int,e2e}.test.ts'], testTimeout: 120000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{packages,services,scripts,tests}/**/*.{int,e2e}.test.ts'] },
   ],
 };

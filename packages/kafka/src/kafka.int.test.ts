@@ -1,0 +1,102 @@
+import { Client } from 'pg';
+import { DatasetChanged, Topics, dlqTopicFor } from '@customs/contracts';
+import { claimInbox, createDb, enqueueOutbox, inboxOutboxMigration, migrateToLatest, withAllTenants } from '@customs/db';
+import { createLogger } from '@customs/telemetry';
+import { createTestDatabase, createTestTopics, deleteTestTopics, uniquePrefix, waitFor, type TestDatabase } from '@customs/testing';
+import { BatchConsumer, OutboxRelay, buildEvent, type KafkaHandle } from './index';
+
+// Real Kafka and real Postgres: the outbox relay publishes what a transaction committed, the
+// batch consumer deduplicates redeliveries through the inbox, and poison messages are
+// dead-lettered with their error while the rest of the batch goes through.
+describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
+  const logger = createLogger('test', 'silent');
+  let kafka: KafkaHandle;
+  let tdb: TestDatabase;
+  let svc: ReturnType<typeof createDb<any>>;
+
+  beforeAll(async () => {
+    kafka = await createTestTopics(uniquePrefix('kafka'));
+    tdb = await createTestDatabase('kafka');
+    svc = createDb<any>({ url: tdb.urlFor('reference'), schema: 'reference' });
+    await migrateToLatest(svc.db, 'reference', { '0001': inboxOutboxMigration, '0002': { up: async (db) => void (await db.schema.createTable('effects').addColumn('event_id', 'text', (c) => c.primaryKey()).addColumn('version', 'text').execute()) } });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await tdb?.drop();
+    await deleteTestTopics(kafka);
+  });
+
+  it('publishes committed outbox rows once and applies each event exactly once despite redelivery', async () => {
+    const events = Array.from({ length: 50 }, (_, i) => buildEvent({ topic: Topics.datasetChanged, key: `k${i % 5}`, value: DatasetChanged.fromPartial({ dataset: 'fx', version: `v${i}` }), tenant: 'platform', source: 'test', id: `evt-${i}` }));
+    // Enqueue every event twice (as a producer crash-and-retry would), in committed transactions.
+    await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', events));
+    await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', events.slice(0, 10)));
+    // A rolled-back transaction must publish nothing.
+    await expect(
+      withAllTenants(svc.db, async (trx) => {
+        await enqueueOutbox(trx, 'reference', [buildEvent({ topic: Topics.datasetChanged, key: 'x', value: DatasetChanged.fromPartial({ dataset: 'never' }), tenant: 'platform', source: 'test', id: 'rolled-back' })]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+
+    const relay = new OutboxRelay({ pool: svc.pool, schema: 'reference', kafka, logger, pollMs: 100 });
+    await relay.start();
+    const seen: string[] = [];
+    const consumer = new BatchConsumer(kafka, {
+      groupId: 'test-consumer',
+      topic: Topics.datasetChanged,
+      logger,
+      handle: async (batch) => {
+        await withAllTenants(svc.db, async (trx) => {
+          const fresh = await claimInbox(trx, 'test-consumer', batch.map((e) => ({ eventId: e.eventId, topic: e.topic })));
+          const rows = batch.filter((e) => fresh.has(e.eventId)).map((e) => ({ event_id: e.eventId, version: e.value.version }));
+          if (rows.length) await trx.insertInto('effects').values(rows).execute();
+          seen.push(...batch.map((e) => e.eventId));
+        });
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor('60 deliveries', async () => seen.length >= 60, { timeoutMs: 60000 });
+      const effects = await svc.db.selectFrom('effects').select(['event_id']).execute();
+      expect(effects.map((e: { event_id: string }) => e.event_id).sort()).toEqual(events.map((e) => e.headers.ce_id).sort());
+      expect(seen).not.toContain('rolled-back');
+      const left = await svc.pool.query('select count(*)::int as n from outbox');
+      expect(left.rows[0].n).toBe(0);
+    } finally {
+      await consumer.stop();
+      await relay.stop();
+    }
+  });
+
+  it('dead-letters an undecodable message with its error and keeps consuming', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const good = buildEvent({ topic: Topics.datasetChanged, key: 'g', value: DatasetChanged.fromPartial({ dataset: 'after-poison' }), tenant: 'platform', source: 'test', id: 'good-after-poison' });
+    await producer.send({
+      topic: kafka.physical(Topics.datasetChanged.name),
+      messages: [
+        { key: 'p', value: Buffer.from([0xff, 0xff, 0xff, 0xff]), headers: { ce_id: 'poison', tenant: 'platform' } },
+        { key: good.key, value: Buffer.from(good.payload), headers: good.headers },
+      ],
+    });
+    await producer.disconnect();
+
+    const handled: string[] = [];
+    const consumer = new BatchConsumer(kafka, { groupId: 'reference', topic: Topics.datasetChanged, logger, handle: async (b) => void handled.push(...b.map((e) => e.value.dataset)) });
+    await consumer.start();
+    const dlq: { error: string; offset: string }[] = [];
+    const reader = kafka.kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
+    await reader.connect();
+    await reader.subscribe({ topic: kafka.physical(dlqTopicFor('reference')), fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void dlq.push({ error: message.headers!.dlq_error!.toString(), offset: message.headers!.dlq_original_offset!.toString() }) });
+    try {
+      await waitFor('dead letter and the good message', async () => dlq.length >= 1 && handled.includes('after-poison'), { timeoutMs: 60000 });
+      expect(dlq[0]!.error).toMatch(/cannot decode customs\.v1\.DatasetChanged/);
+    } finally {
+      await reader.disconnect();
+      await consumer.stop();
+    }
+  });
+});
