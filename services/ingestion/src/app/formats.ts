@@ -1,4 +1,4 @@
-import { parseDmsDeclaration } from '../parse/dms';
+import { parseDmsDeclaration } from '../parse/dms-xml';
 import type { IngestIssue, ParsedDocument } from './ingest';
 
 /** Formats a single document can be submitted in (REST body, Kafka submission, CLI file). */
