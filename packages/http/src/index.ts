@@ -43,7 +43,7 @@ const httpTracer = tracer('@customs/http');
  * a server span per request continuing the caller's traceparent, and a uniform error body.
  */
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
-  const app: FastifyInstance = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as unknown as FastifyInstance['log'], bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024, disableRequestLogging: true });
+  const app: FastifyInstance = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as unknown as FastifyInstance['log'], bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024 });
 
   app.addHook('onRequest', async (req, reply) => {
     const parent = extractTrace(req.headers as Record<string, string | undefined>);

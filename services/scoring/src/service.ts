@@ -17,7 +17,8 @@ function toScore(row: ScoringDb['entity_scores']): Score {
     entityType: row.entity_type,
     entityId: row.entity_id,
     score: row.score,
-    components: JSON.parse(row.components as unknown as string) as ScoreComponent[],
+    // jsonb arrives parsed from the database and as a string from freshly built rows.
+    components: (typeof row.components === 'string' ? JSON.parse(row.components) : row.components) as ScoreComponent[],
     findingCount: row.finding_count,
     exposurePence: row.exposure_pence,
     reclaimPence: row.reclaim_pence,

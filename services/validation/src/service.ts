@@ -3,6 +3,7 @@ import { claimInbox, enqueueOutbox, withAllTenants, withTenant } from '@customs/
 import { buildEvent, type ConsumedEvent } from '@customs/kafka';
 import { GrpcError, status, type CallContext } from '@customs/grpc';
 import { HttpError, principalOf } from '@customs/http';
+import { context } from '@opentelemetry/api';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { RULES, daysLeft } from './rules';
 import { checkBatch } from './app/check-batch';
@@ -29,7 +30,9 @@ export async function startValidationService(config: ValidationConfig): Promise<
         topic: Topics.declarationReceived,
         handle: async (events: ConsumedEvent<DeclarationReceived>[]) => {
           const usable = events.filter((e) => e.value.declaration && e.value.declaration.tenantId === e.tenant);
-          const results = await checkBatch(RULES, reference, usable.map((e) => e.value.declaration!), new Date());
+          // The batch's one reference lookup runs in the first event's trace (the others link to
+          // it through their own consumer spans), so a declaration's trace shows the gRPC call.
+          const results = await context.with(usable[0]?.context ?? context.active(), () => checkBatch(RULES, reference, usable.map((e) => e.value.declaration!), new Date()));
           await withAllTenants(db, async (trx) => {
             const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
             const todo = results.map((r, i) => ({ r, ev: usable[i]! })).filter(({ ev }) => fresh.has(ev.eventId));

@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunningService } from '@customs/service';
+import { HMRC_SAMPLES, createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, type TestDatabase } from '../src';
+import type { KafkaHandle } from '@customs/kafka';
+import { loadConfig as ingestionConfig } from '../../../services/ingestion/src/config';
+import { startIngestionService } from '../../../services/ingestion/src/service';
+import { loadConfig as referenceConfig } from '../../../services/reference/src/config';
+import { startReferenceService } from '../../../services/reference/src/service';
+import { loadConfig as validationConfig } from '../../../services/validation/src/config';
+import { startValidationService } from '../../../services/validation/src/service';
+import { loadConfig as scoringConfig } from '../../../services/scoring/src/config';
+import { startScoringService } from '../../../services/scoring/src/service';
+import { loadConfig as alertingConfig } from '../../../services/alerting/src/config';
+import { startAlertingService } from '../../../services/alerting/src/service';
+
+/** The five real services in this process, on their own topics and database. */
+export interface Platform {
+  tenant: string;
+  tokens: ReturnType<typeof testTokens>;
+  db: TestDatabase;
+  kafka: KafkaHandle;
+  services: Record<'reference' | 'ingestion' | 'validation' | 'scoring' | 'alerting', RunningService>;
+  /** Authenticated JSON request to a service's HTTP API. */
+  http(service: keyof Platform['services'], method: string, p: string, body?: Buffer | string, opts?: { token?: string; contentType?: string }): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export function sample(rel: string): Buffer {
+  return fs.readFileSync(path.join(HMRC_SAMPLES, rel));
+}
+
+export async function startPlatform(label: string): Promise<Platform> {
+  const tenant = `tenant-${label}`;
+  const tokens = testTokens(tenant);
+  const prefix = uniquePrefix(label);
+  const kafka = await createTestTopics(prefix);
+  const db = await createTestDatabase(label);
+  const common = (service: string) => ({
+    DATABASE_URL: db.urlFor(service as never),
+    KAFKA_BROKERS: testEnv().brokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    HTTP_PORT: '0',
+    GRPC_PORT: '0',
+    API_TOKENS: tokens.spec,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  });
+  const started: RunningService[] = [];
+  try {
+    const reference = await startReferenceService(referenceConfig(common('reference')));
+    started.push(reference);
+    const ingestion = await startIngestionService(ingestionConfig(common('ingestion')));
+    started.push(ingestion);
+    const validation = await startValidationService(validationConfig({ ...common('validation'), REFERENCE_GRPC_ADDRESS: reference.grpcAddress, SERVICE_TOKEN: tokens.service }));
+    started.push(validation);
+    const scoring = await startScoringService(scoringConfig(common('scoring')));
+    started.push(scoring);
+    const alerting = await startAlertingService(alertingConfig(common('alerting')));
+    started.push(alerting);
+    const services = { reference, ingestion, validation, scoring, alerting };
+    return {
+      tenant,
+      tokens,
+      db,
+      kafka,
+      services,
+      async http(service, method, p, body, opts = {}) {
+        const res = await fetch(`${services[service].httpUrl}${p}`, {
+          method,
+          headers: { authorization: `Bearer ${opts.token ?? tokens.analyst}`, ...(body !== undefined ? { 'content-type': opts.contentType ?? 'application/xml' } : {}) },
+          body,
+        });
+        const text = await res.text();
+        return { status: res.status, body: text ? JSON.parse(text) : undefined };
+      },
+      async stop() {
+        for (const s of started.reverse()) await s.stop();
+        await db.drop();
+        await deleteTestTopics(kafka);
+      },
+    };
+  } catch (e) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    await db.drop().catch(() => undefined);
+    throw e;
+  }
+}

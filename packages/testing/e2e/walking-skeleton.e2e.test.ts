@@ -1,0 +1,113 @@
+// Must run before any service module loads: spans of all five in-process services go here.
+import { startInMemoryTracing } from '@customs/telemetry';
+const spans = startInMemoryTracing();
+
+import { credentials } from '@grpc/grpc-js';
+import { AlertingServiceClient, AlertStatus, type StreamAlertsResponse } from '@customs/contracts';
+import { callMetadata } from '@customs/grpc';
+import { waitFor } from '../src';
+import { sample, startPlatform, type Platform } from './harness';
+
+// The walking skeleton: a real HMRC sample declaration goes in over REST and comes out as an
+// alert over REST and over a gRPC server stream, through real Kafka, Postgres and gRPC, in one
+// OpenTelemetry trace.
+describe('walking skeleton: HMRC sample → ingestion → validation → scoring → alerting', () => {
+  let p: Platform;
+  beforeAll(async () => {
+    p = await startPlatform('skeleton');
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('raises a priced, dated alert for TT_FI005b (commodity code not in the UK tariff) and streams it', async () => {
+    const upload = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b.xml', sample('TT_FI005b/TT_FI005b.xml'), { token: p.tokens.integrator });
+    expect(upload.status).toBe(201);
+    expect(upload.body.status).toBe('accepted');
+    const { declarationId } = upload.body.declarations[0];
+
+    // Validation ran the real C08 check against the reference service's nomenclature.
+    const findings = await waitFor('findings', async () => {
+      const r = await p.http('validation', 'GET', `/v1/declarations/${declarationId}/findings`);
+      return r.status === 200 && r.body.findings.length > 0 ? r.body.findings : undefined;
+    });
+    const c08 = findings.find((f: any) => f.ruleId === 'C08');
+    expect(c08).toMatchObject({ severity: 'SEVERITY_HIGH', itemNumber: 1, declarationId });
+    expect(c08.explanation).toContain('4016995730 is not in the UK nomenclature');
+    expect(c08.deadline).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(Object.keys(c08.referenceVersions)).toContain('nomenclature');
+
+    // Scoring updated the declaration's score.
+    const score = await waitFor('declaration score', async () => {
+      const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
+      return r.status === 200 ? r.body : undefined;
+    });
+    expect(score.score).toBe(75);
+
+    // Alerting raised an alert, readable over REST.
+    const alert = await waitFor('alert', async () => {
+      const r = await p.http('alerting', 'GET', '/v1/alerts');
+      return r.body?.alerts?.find((a: any) => a.declarationId === declarationId);
+    });
+    expect(alert).toMatchObject({ alertRuleId: 'AR-001', status: 'ALERT_STATUS_NEW', severity: 'SEVERITY_HIGH', ruleIds: ['C08'], deadline: c08.deadline });
+    expect(alert.alertRuleHash).toMatch(/^[0-9a-f]{64}$/);
+
+    // …and arrives on the gRPC server stream.
+    const client = new AlertingServiceClient(p.services.alerting.grpcAddress, credentials.createInsecure());
+    const streamed = await new Promise<StreamAlertsResponse>((resolve, reject) => {
+      const call = client.streamAlerts({ afterCursor: 0 }, callMetadata(p.tokens.analyst));
+      call.on('data', (m: StreamAlertsResponse) => {
+        if (m.change?.alert?.declarationId === declarationId) {
+          resolve(m);
+          call.cancel();
+        }
+      });
+      call.on('error', (e: { code?: number }) => (e.code === 1 ? undefined : reject(e)));
+    });
+    client.close();
+    expect(streamed.change!.alert!.status).toBe(AlertStatus.ALERT_STATUS_NEW);
+    expect(streamed.change!.alert!.cursor).toBeGreaterThan(0);
+
+    // One trace spans the whole path: HTTP upload → Kafka → validation → gRPC reference lookup →
+    // Kafka → scoring and alerting.
+    await waitFor('alerting span', async () => spans.getFinishedSpans().some((s) => s.name.includes('validation.finding.raised.v1 process')));
+    const root = spans.getFinishedSpans().find((s) => s.name.startsWith('HTTP POST /v1/documents'))!;
+    const traceId = root.spanContext().traceId;
+    const inTrace = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
+    expect(inTrace).toEqual(expect.arrayContaining([
+      'HTTP POST /v1/documents',
+      'ingestion.declaration.received.v1 process',
+      '/customs.v1.ReferenceService/LookupCommodities',
+      'validation.declaration.checked.v1 process',
+      'validation.finding.raised.v1 process',
+    ]));
+  });
+
+  it('rejects malformed uploads precisely, stores them as rejected and publishes nothing', async () => {
+    const cases: [string, Buffer, string][] = [
+      ['not-xml.txt', Buffer.from('MRN,LRN\n1,2'), 'XML_NOT_WELL_FORMED'],
+      ['wrong-ns.xml', Buffer.from('<Declaration xmlns="urn:example:wrong"><FunctionCode>9</FunctionCode></Declaration>'), 'WRONG_NAMESPACE'],
+      ['truncated.xml', sample('TT_IM001a/Step1_TT_IM001a.xml').subarray(0, 2000), 'XML_NOT_WELL_FORMED'],
+    ];
+    for (const [name, body, code] of cases) {
+      const r = await p.http('ingestion', 'POST', `/v1/documents?filename=${name}`, body, { token: p.tokens.integrator });
+      expect({ name, status: r.status, code: r.body.issues[0].code }).toEqual({ name, status: 422, code });
+      expect(r.body.issues[0]).toMatchObject({ severity: 'error', sourceName: name });
+      expect(r.body.issues[0].reason.length).toBeGreaterThan(10);
+      const batch = await p.http('ingestion', 'GET', `/v1/batches/${r.body.batchId}`);
+      expect(batch.body.batch).toMatchObject({ status: 'rejected', declarations_accepted: 0 });
+      expect(batch.body.issues[0].code).toBe(code);
+    }
+    const truncated = await p.http('ingestion', 'GET', '/v1/batches');
+    expect(truncated.body.batches.filter((b: any) => b.status === 'rejected')).toHaveLength(3);
+  });
+
+  it('refuses unauthenticated and wrong-role calls', async () => {
+    const anon = await fetch(`${p.services.alerting.httpUrl}/v1/alerts`);
+    expect(anon.status).toBe(401);
+    const analystUpload = await p.http('ingestion', 'POST', '/v1/documents', sample('TT_IM001a/Step1_TT_IM001a.xml'));
+    expect(analystUpload.status).toBe(403);
+    const health = await fetch(`${p.services.alerting.httpUrl}/healthz`);
+    expect(health.status).toBe(200);
+  });
+});
