@@ -1,0 +1,44 @@
+# Sourced by scripts/kafka.sh and scripts/postgres.sh: repo root, progress lines, port checks,
+# polling waits and a per-resource lock so concurrent callers (make test + make up) do not race.
+# shellcheck shell=bash
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# say <component> <message...>: one short progress line.
+say() { local c="$1"; shift; printf '  %s: %s\n' "$c" "$*"; }
+# die <component> <message...>: error line on stderr, exit 1.
+die() { local c="$1"; shift; printf '%s: error: %s\n' "$c" "$*" >&2; exit 1; }
+
+# port_open <port> [host]: true when something accepts TCP connections there.
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
+
+# pid_alive <pid-file>: true when the file names a live process.
+pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# ms_now: milliseconds since the epoch (for timings printed to the user).
+ms_now() { date +%s%3N; }
+# secs_since <ms>: "12.3" seconds elapsed since a ms_now value.
+secs_since() { local d=$(( $(ms_now) - $1 )); printf '%d.%d' $((d / 1000)) $(((d % 1000) / 100)); }
+
+# with_lock <lock-file> <command...>: runs the command holding an exclusive flock, so two
+# concurrent "start"/"ensure" calls serialise instead of starting two brokers or racing on
+# CREATE ROLE. Without flock (non-Linux) the command simply runs.
+with_lock() {
+  local lock="$1"; shift
+  mkdir -p "$(dirname "$lock")"
+  if command -v flock >/dev/null; then
+    (
+      flock -w 300 9 || { echo "could not acquire $lock within 300 s" >&2; exit 1; }
+      "$@"
+    ) 9>"$lock"
+  else
+    "$@"
+  fi
+}
+
+# as_root <command...>: runs as root (directly, or through sudo when available).
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "need root for: $*" >&2; return 1
+  fi
+}
