@@ -10,12 +10,14 @@ interface Options {
   format: string;
   concurrency: number;
   quiet: boolean;
+  exclude?: RegExp;
 }
 
 const USAGE = `usage: customs-submit <file-or-folder> [--url URL] [--token TOKEN] [--format dms-xml] [--concurrency N] [--quiet]
   --url      ingestion base URL (default $CUSTOMS_INGESTION_URL or http://127.0.0.1:8081)
   --token    API token with the integrator role (default $CUSTOMS_TOKEN)
-  --format   document format (default dms-xml)`;
+  --format   document format (default dms-xml)
+  --exclude  regular expression of paths to skip in a folder (e.g. 'Notifications|DIS_Report')`;
 
 function parseArgs(argv: string[]): { target: string; opts: Options } {
   const opts: Options = { url: process.env.CUSTOMS_INGESTION_URL ?? 'http://127.0.0.1:8081', token: process.env.CUSTOMS_TOKEN ?? '', format: 'dms-xml', concurrency: 4, quiet: false };
@@ -32,6 +34,7 @@ function parseArgs(argv: string[]): { target: string; opts: Options } {
     else if (a === '--format') opts.format = next();
     else if (a === '--concurrency') opts.concurrency = Math.max(1, Number(next()) || 1);
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--exclude') opts.exclude = new RegExp(next());
     else if (a === '--help' || a === '-h') throw new Error(USAGE);
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else target = a;
@@ -41,7 +44,7 @@ function parseArgs(argv: string[]): { target: string; opts: Options } {
   return { target, opts };
 }
 
-function listFiles(target: string, format: string): string[] {
+function listFiles(target: string, format: string, exclude?: RegExp): string[] {
   const st = fs.statSync(target);
   if (st.isFile()) return [target];
   const ext = format === 'dms-xml' ? /\.xml$/i : /\.(csv|json)$/i;
@@ -50,7 +53,7 @@ function listFiles(target: string, format: string): string[] {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (ext.test(e.name)) out.push(p);
+      else if (ext.test(e.name) && !exclude?.test(p)) out.push(p);
     }
   };
   walk(target);
@@ -66,7 +69,7 @@ function progress(done: number, total: number, quiet: boolean): void {
 
 async function main(): Promise<number> {
   const { target, opts } = parseArgs(process.argv.slice(2));
-  const files = listFiles(target, opts.format);
+  const files = listFiles(target, opts.format, opts.exclude);
   const counts = { accepted: 0, partially_accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
   const rejected: string[] = [];
   let done = 0;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { Declaration, DeclarationReceived, Topics, declarationKey } from '@customs/contracts';
-import { enqueueOutbox, type Transaction } from '@customs/db';
+import { enqueueOutbox, sql, type Transaction } from '@customs/db';
 import { buildEvent } from '@customs/kafka';
 import type { IngestionDb } from '../db/migrations';
 
@@ -75,7 +75,10 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
         const naturalKey = naturalKeyOf(d);
         return { d, naturalKey, id: declarationIdFor(req.tenantId, naturalKey) };
       });
-      const ids = [...new Set(withKeys.map((w) => w.id))];
+      const ids = [...new Set(withKeys.map((w) => w.id))].sort();
+      // Versions are numbered per declaration: concurrent uploads of the same declaration (an
+      // original and its amendment) take turns; sorted lock order rules out deadlocks.
+      for (const id of ids) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|${id}`}))`.execute(trx);
       const hashes = withKeys.map((w) => w.d.contentSha256);
       // One round trip for versions and one for duplicates, whatever the batch size.
       const versions = await trx.selectFrom('declarations').select(['declaration_id']).select((eb) => eb.fn.max('version').as('max_version')).where('tenant_id', '=', req.tenantId).where('declaration_id', 'in', ids).groupBy('declaration_id').execute();
