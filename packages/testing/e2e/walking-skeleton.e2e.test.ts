@@ -98,8 +98,62 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
       expect(batch.body.batch).toMatchObject({ status: 'rejected', declarations_accepted: 0 });
       expect(batch.body.issues[0].code).toBe(code);
     }
-    const truncated = await p.http('ingestion', 'GET', '/v1/batches');
-    expect(truncated.body.batches.filter((b: any) => b.status === 'rejected')).toHaveLength(3);
+    const all = await p.http('ingestion', 'GET', '/v1/batches');
+    expect(all.body.batches.filter((b: any) => b.status === 'rejected')).toHaveLength(3);
+  });
+
+  it('triages an alert through its lifecycle with an append-only history', async () => {
+    const alert = (await p.http('alerting', 'GET', '/v1/alerts')).body.alerts[0];
+    const refused = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'resolved', reason: 'fixed' }), { contentType: 'application/json' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/needs a disposition/);
+    const moved = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'in_progress', reason: 'asking the broker for the invoice' }), { contentType: 'application/json' });
+    expect(moved.status).toBe(200);
+    const resolved = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'resolved', reason: 'C2001 sent', disposition: 'true_positive_corrected_c2001' }), { contentType: 'application/json' });
+    expect(resolved.body.alert).toMatchObject({ statusName: 'resolved', disposition: 'true_positive_corrected_c2001' });
+    const detail = await p.http('alerting', 'GET', `/v1/alerts/${alert.alertId}`);
+    expect(detail.body.history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['unspecified->new', 'new->in_progress', 'in_progress->resolved']);
+    expect(detail.body.history[1].actor).toMatch(/^token:[0-9a-f]{8}$/);
+    // The history cannot be rewritten, even by the service's own role.
+    const { Client } = await import('pg');
+    const c = new Client({ connectionString: p.db.urlFor('alerting') });
+    await c.connect();
+    try {
+      await c.query(`select set_config('app.tenant_id', '*', false)`);
+      await expect(c.query(`update alerting.alert_history set reason = 'rewritten'`)).rejects.toThrow(/append-only/);
+      await expect(c.query(`delete from alerting.alert_history`)).rejects.toThrow(/append-only/);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('ingests the same file once; a corrected resubmission is version 2 and supersedes version 1’s findings', async () => {
+    const original = sample('TT_FI005b/TT_FI005b.xml');
+    const again = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b.xml', original, { token: p.tokens.integrator });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'duplicate', declarations: [{ version: 1, duplicate: true }] });
+    const { declarationId } = again.body.declarations[0];
+
+    // The broker corrects the commodity code (same LRN): a new version of the same declaration.
+    const corrected = Buffer.from(original.toString('utf8').replace(/(<ID>40169957<\/ID>[\s\S]*?<ID>)30(<\/ID>)/, '$190$2'));
+    expect(corrected.equals(original)).toBe(false);
+    const v2 = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b-corrected.xml', corrected, { token: p.tokens.integrator });
+    expect(v2.status).toBe(201);
+    expect(v2.body.declarations[0]).toMatchObject({ declarationId, version: 2, duplicate: false });
+
+    const findings = await waitFor('version 2 checked', async () => {
+      const r = await p.http('validation', 'GET', `/v1/declarations/${declarationId}/checks`);
+      if (!r.body?.checks?.some((c: any) => c.declaration_version === 2)) return undefined;
+      return (await p.http('validation', 'GET', `/v1/declarations/${declarationId}/findings?includeSuperseded=true`)).body.findings;
+    });
+    const active = (await p.http('validation', 'GET', `/v1/declarations/${declarationId}/findings`)).body.findings;
+    expect(active.filter((f: any) => f.ruleId === 'C08')).toEqual([]);
+    expect(findings.filter((f: any) => f.ruleId === 'C08').map((f: any) => f.declarationVersion)).toEqual([1]);
+    const score = await waitFor('score of version 2', async () => {
+      const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
+      return r.body?.score === 100 ? r.body : undefined;
+    });
+    expect(score.findingCount ?? 0).toBe(0); // proto3 JSON omits zero values
   });
 
   it('refuses unauthenticated and wrong-role calls', async () => {
