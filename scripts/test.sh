@@ -22,7 +22,7 @@ fi
 
 echo "› running jest"
 set +e
-jest --ci --runInBand --json --outputFile=.run/jest-results.json "$@" 2>&1 | tee .run/jest-output.log
+jest --ci --runInBand --forceExit --json --outputFile=.run/jest-results.json "$@" 2>&1 | tee .run/jest-output.log
 status=${PIPESTATUS[0]}
 set -e
 node -e '
