@@ -18,6 +18,7 @@ if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
 fi
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   bash scripts/kafka.sh start
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
 fi
 
 echo "› running jest"
