@@ -16,14 +16,17 @@ type AnyDb = Kysely<any> | Transaction<any>;
  * commit together, so a redelivered event is recognised and skipped (exactly-once effects).
  */
 export async function claimInbox(trx: AnyDb, consumerGroup: string, events: { eventId: string; topic: string }[]): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const rows = await trx
-    .insertInto('inbox')
-    .values(events.map((e) => ({ consumer_group: consumerGroup, event_id: e.eventId, topic: e.topic })))
-    .onConflict((oc) => oc.columns(['consumer_group', 'event_id']).doNothing())
-    .returning('event_id')
-    .execute();
-  return new Set(rows.map((r: { event_id: string }) => r.event_id));
+  const fresh = new Set<string>();
+  for (const chunk of chunksFor(events, 3)) {
+    const rows = await trx
+      .insertInto('inbox')
+      .values(chunk.map((e) => ({ consumer_group: consumerGroup, event_id: e.eventId, topic: e.topic })))
+      .onConflict((oc) => oc.columns(['consumer_group', 'event_id']).doNothing())
+      .returning('event_id')
+      .execute();
+    for (const r of rows as { event_id: string }[]) fresh.add(r.event_id);
+  }
+  return fresh;
 }
 
 /** Channel the outbox relay LISTENs on, per schema. */
@@ -37,12 +40,11 @@ export function outboxChannel(schema: string): string {
  */
 export async function enqueueOutbox(trx: AnyDb, schema: string, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  const CHUNK = 1000;
-  for (let i = 0; i < messages.length; i += CHUNK) {
+  for (const chunk of chunksFor(messages, 4)) {
     await trx
       .insertInto('outbox')
       .values(
-        messages.slice(i, i + CHUNK).map((m) => ({
+        chunk.map((m) => ({
           topic: m.topic,
           message_key: m.key,
           payload: Buffer.from(m.payload),
@@ -52,4 +54,15 @@ export async function enqueueOutbox(trx: AnyDb, schema: string, messages: Outbox
       .execute();
   }
   await sql`select pg_notify(${outboxChannel(schema)}, '')`.execute(trx);
+}
+
+/**
+ * Splits rows into chunks that stay under Postgres' 65,535 bind-parameter limit for a multi-row
+ * statement, given how many columns each row binds.
+ */
+export function chunksFor<T>(rows: readonly T[], columnsPerRow: number): T[][] {
+  const size = Math.max(1, Math.floor(60_000 / Math.max(1, columnsPerRow)));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }

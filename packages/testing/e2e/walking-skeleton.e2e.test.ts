@@ -102,6 +102,20 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect(all.body.batches.filter((b: any) => b.status === 'rejected')).toHaveLength(3);
   });
 
+  it('suppresses a repeat of the same rule on the same declaration into the open alert', async () => {
+    // Version 2 changes only the goods description: the wrong commodity code is still there.
+    const v2 = Buffer.from(sample('TT_FI005b/TT_FI005b.xml').toString('utf8').replace(/<Description>([^<]*)<\/Description>/, '<Description>$1 (re-sent)</Description>'));
+    const up = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b-v2.xml', v2, { token: p.tokens.integrator });
+    expect(up.body.declarations[0]).toMatchObject({ version: 2, duplicate: false });
+    const alert = await waitFor('suppressed repeat', async () => {
+      const r = await p.http('alerting', 'GET', '/v1/alerts');
+      return r.body.alerts.find((a: any) => a.declarationId === up.body.declarations[0].declarationId && a.suppressedCount === 1);
+    });
+    expect(alert.findingIds).toHaveLength(2);
+    expect((await p.http('alerting', 'GET', '/v1/alerts')).body.alerts.filter((a: any) => a.alertRuleId === 'AR-001')).toHaveLength(1);
+    expect(alert.lastSeen >= alert.firstSeen).toBe(true);
+  });
+
   it('triages an alert through its lifecycle with an append-only history', async () => {
     const alert = (await p.http('alerting', 'GET', '/v1/alerts')).body.alerts[0];
     const refused = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'resolved', reason: 'fixed' }), { contentType: 'application/json' });
@@ -112,8 +126,9 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     const resolved = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'resolved', reason: 'C2001 sent', disposition: 'true_positive_corrected_c2001' }), { contentType: 'application/json' });
     expect(resolved.body.alert).toMatchObject({ statusName: 'resolved', disposition: 'true_positive_corrected_c2001' });
     const detail = await p.http('alerting', 'GET', `/v1/alerts/${alert.alertId}`);
-    expect(detail.body.history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['unspecified->new', 'new->in_progress', 'in_progress->resolved']);
-    expect(detail.body.history[1].actor).toMatch(/^token:[0-9a-f]{8}$/);
+    expect(detail.body.history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['unspecified->new', 'new->new', 'new->in_progress', 'in_progress->resolved']);
+    expect(detail.body.history[1].reason).toMatch(/^repeat suppressed: finding C08/);
+    expect(detail.body.history[2].actor).toMatch(/^token:[0-9a-f]{8}$/);
     // The history cannot be rewritten, even by the service's own role.
     const { Client } = await import('pg');
     const c = new Client({ connectionString: p.db.urlFor('alerting') });
@@ -127,11 +142,12 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     }
   });
 
-  it('ingests the same file once; a corrected resubmission is version 2 and supersedes version 1’s findings', async () => {
+  it('ingests the same file once; a corrected resubmission is a new version and supersedes earlier versions’ findings', async () => {
     const original = sample('TT_FI005b/TT_FI005b.xml');
     const again = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b.xml', original, { token: p.tokens.integrator });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: 'duplicate', declarations: [{ version: 1, duplicate: true }] });
+    // (version 2 was the re-sent copy of the previous test)
     const { declarationId } = again.body.declarations[0];
 
     // The broker corrects the commodity code (same LRN): a new version of the same declaration.
@@ -139,16 +155,16 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect(corrected.equals(original)).toBe(false);
     const v2 = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b-corrected.xml', corrected, { token: p.tokens.integrator });
     expect(v2.status).toBe(201);
-    expect(v2.body.declarations[0]).toMatchObject({ declarationId, version: 2, duplicate: false });
+    expect(v2.body.declarations[0]).toMatchObject({ declarationId, version: 3, duplicate: false });
 
     const findings = await waitFor('version 2 checked', async () => {
       const r = await p.http('validation', 'GET', `/v1/declarations/${declarationId}/checks`);
-      if (!r.body?.checks?.some((c: any) => c.declaration_version === 2)) return undefined;
+      if (!r.body?.checks?.some((c: any) => c.declaration_version === 3)) return undefined;
       return (await p.http('validation', 'GET', `/v1/declarations/${declarationId}/findings?includeSuperseded=true`)).body.findings;
     });
     const active = (await p.http('validation', 'GET', `/v1/declarations/${declarationId}/findings`)).body.findings;
     expect(active.filter((f: any) => f.ruleId === 'C08')).toEqual([]);
-    expect(findings.filter((f: any) => f.ruleId === 'C08').map((f: any) => f.declarationVersion)).toEqual([1]);
+    expect(findings.filter((f: any) => f.ruleId === 'C08').map((f: any) => f.declarationVersion)).toEqual([1, 2]);
     const score = await waitFor('score of version 2', async () => {
       const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
       return r.body?.score === 100 ? r.body : undefined;

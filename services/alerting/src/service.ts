@@ -15,7 +15,7 @@ import {
   type StreamAlertsRequest,
   type StreamAlertsResponse,
 } from '@customs/contracts';
-import { claimInbox, enqueueOutbox, sql, withAllTenants, withTenant, type Kysely, type Transaction } from '@customs/db';
+import { chunksFor, claimInbox, enqueueOutbox, sql, withAllTenants, withTenant, type Kysely, type Transaction } from '@customs/db';
 import { buildEvent, type ConsumedEvent, type EncodedEvent } from '@customs/kafka';
 import type { CallContext } from '@customs/grpc';
 import { HttpError, principalOf, requireRole } from '@customs/http';
@@ -156,13 +156,16 @@ async function applyFindings(trx: Transaction<AlertingDb>, rules: AlertRule[], e
   const changed = [...pending.values()].filter((p) => p.reasons.length > 0);
   const fresh = changed.filter((p) => p.isNew);
   if (fresh.length) {
-    await trx
+    for (const chunk of chunksFor(fresh, 10)) await trx
       .insertInto('alerts')
-      .values(fresh.map((p) => ({ alert_id: p.alert.alertId, tenant_id: p.alert.tenantId, alert_key: p.key, alert_rule_id: p.alert.alertRuleId, alert_rule_hash: p.alert.alertRuleHash, status: p.alert.status, severity: p.alert.severity, payload: Buffer.from(Alert.encode(p.alert).finish()), created_at: p.alert.createdAt, updated_at: p.alert.updatedAt })))
+      .values(chunk.map((p) => ({ alert_id: p.alert.alertId, tenant_id: p.alert.tenantId, alert_key: p.key, alert_rule_id: p.alert.alertRuleId, alert_rule_hash: p.alert.alertRuleHash, status: p.alert.status, severity: p.alert.severity, payload: Buffer.from(Alert.encode(p.alert).finish()), created_at: p.alert.createdAt, updated_at: p.alert.updatedAt })))
       .execute();
   }
-  for (const p of changed.filter((c) => !c.isNew)) {
-    await trx.updateTable('alerts').set({ payload: Buffer.from(Alert.encode(p.alert).finish()), severity: p.alert.severity, updated_at: p.alert.updatedAt }).where('alert_id', '=', p.alert.alertId).execute();
+  const updated = changed.filter((c) => !c.isNew);
+  for (const chunk of chunksFor(updated, 4)) {
+    const values = chunk.map((p) => sql`(${p.alert.alertId}, ${Buffer.from(Alert.encode(p.alert).finish())}::bytea, ${p.alert.severity}::int, ${p.alert.updatedAt}::timestamptz)`);
+    await sql`update alerts a set payload = v.payload, severity = v.severity, updated_at = v.updated_at
+              from (values ${sql.join(values)}) as v(alert_id, payload, severity, updated_at) where a.alert_id = v.alert_id`.execute(trx);
   }
   await recordChanges(
     trx,

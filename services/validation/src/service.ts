@@ -1,5 +1,5 @@
 import { Finding, FindingRaised, Topics, ValidationServiceService, declarationKey, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse } from '@customs/contracts';
-import { claimInbox, enqueueOutbox, withAllTenants, withTenant } from '@customs/db';
+import { chunksFor, claimInbox, enqueueOutbox, sql, withAllTenants, withTenant } from '@customs/db';
 import { buildEvent, type ConsumedEvent } from '@customs/kafka';
 import { GrpcError, status, type CallContext } from '@customs/grpc';
 import { HttpError, principalOf } from '@customs/http';
@@ -37,31 +37,30 @@ export async function startValidationService(config: ValidationConfig): Promise<
             const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
             const todo = results.map((r, i) => ({ r, ev: usable[i]! })).filter(({ ev }) => fresh.has(ev.eventId));
             if (todo.length === 0) return;
-            // Later versions supersede earlier versions' findings; history stays (status only).
-            for (const { r } of todo) {
-              const superseded = await trx
-                .updateTable('findings')
-                .set({ status: 'superseded', superseded_at: new Date() })
-                .where('tenant_id', '=', r.declaration.tenantId)
-                .where('declaration_id', '=', r.declaration.declarationId)
-                .where('declaration_version', '<', r.declaration.version)
-                .where('status', '=', 'active')
-                .returning('finding_id')
-                .execute();
-              r.summary.supersededFindingIds = superseded.map((s) => s.finding_id);
-            }
-            await trx
+            for (const chunk of chunksFor(todo, 10)) await trx
               .insertInto('checks')
-              .values(todo.map(({ r }) => ({ tenant_id: r.summary.tenantId, declaration_id: r.summary.declarationId, declaration_version: r.summary.declarationVersion, mrn: r.summary.mrn, lrn: r.summary.lrn, checked_at: r.summary.checkedAt, finding_count: r.findings.length, exposure_pence: r.summary.exposurePence, reclaim_pence: r.summary.reclaimPence, rules_evaluated: r.summary.rulesEvaluated })))
+              .values(chunk.map(({ r }) => ({ tenant_id: r.summary.tenantId, declaration_id: r.summary.declarationId, declaration_version: r.summary.declarationVersion, mrn: r.summary.mrn, lrn: r.summary.lrn, checked_at: r.summary.checkedAt, finding_count: r.findings.length, exposure_pence: r.summary.exposurePence, reclaim_pence: r.summary.reclaimPence, rules_evaluated: r.summary.rulesEvaluated })))
               .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
               .execute();
             const allFindings = todo.flatMap(({ r }) => r.findings);
-            if (allFindings.length) {
+            for (const chunk of chunksFor(allFindings, 13)) {
               await trx
                 .insertInto('findings')
-                .values(allFindings.map((f) => ({ finding_id: f.findingId, tenant_id: f.tenantId, declaration_id: f.declarationId, declaration_version: f.declarationVersion, item_number: f.itemNumber, rule_id: f.ruleId, rule_version: f.ruleVersion, severity: f.severity, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || null, raised_at: f.raisedAt, payload: Buffer.from(Finding.encode(f).finish()) })))
+                .values(chunk.map((f) => ({ finding_id: f.findingId, tenant_id: f.tenantId, declaration_id: f.declarationId, declaration_version: f.declarationVersion, item_number: f.itemNumber, rule_id: f.ruleId, rule_version: f.ruleVersion, severity: f.severity, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || null, raised_at: f.raisedAt, payload: Buffer.from(Finding.encode(f).finish()) })))
                 .onConflict((oc) => oc.column('finding_id').doNothing())
                 .execute();
+            }
+            // Later versions supersede earlier versions' findings; history stays (status only).
+            // One statement for the whole batch, after the inserts so a version 1 and 2 in the same
+            // batch end with version 1's findings superseded.
+            const versions = todo.map(({ r }) => sql`(${r.declaration.tenantId}, ${r.declaration.declarationId}, ${r.declaration.version}::int)`);
+            const superseded = await sql<{ finding_id: string; tenant_id: string; declaration_id: string }>`
+              update findings f set status = 'superseded', superseded_at = now()
+              from (values ${sql.join(versions)}) as v(tenant_id, declaration_id, version)
+              where f.tenant_id = v.tenant_id and f.declaration_id = v.declaration_id and f.declaration_version < v.version and f.status = 'active'
+              returning f.finding_id, f.tenant_id, f.declaration_id`.execute(trx);
+            for (const { r } of todo) {
+              r.summary.supersededFindingIds = superseded.rows.filter((x) => x.tenant_id === r.declaration.tenantId && x.declaration_id === r.declaration.declarationId).map((x) => x.finding_id);
             }
             const messages = todo.flatMap(({ r, ev }) => {
               const key = declarationKey(r.declaration.tenantId, r.declaration.mrn || r.declaration.lrn);
