@@ -13,6 +13,9 @@ const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleN
 module.exports = {
   // Integration tests wait on real Kafka consumer-group joins; unit tests finish far sooner.
   testTimeout: 120000,
+  // Finds Kafka and Postgres for the integration tests (env, testcontainers, or local services).
+  globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testing/src/global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,services,scripts}/**/*.unit.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{packages,services,scripts,tests}/**/*.{int,e2e}.test.ts'] },
