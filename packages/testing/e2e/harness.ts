@@ -50,7 +50,7 @@ export async function startPlatform(label: string): Promise<Platform> {
   try {
     const reference = await startReferenceService(referenceConfig(common('reference')));
     started.push(reference);
-    const ingestion = await startIngestionService(ingestionConfig(common('ingestion')));
+    const ingestion = await startIngestionService(ingestionConfig({ ...common('ingestion'), MAX_DOCUMENT_BYTES: '1048576' }));
     started.push(ingestion);
     const validation = await startValidationService(validationConfig({ ...common('validation'), REFERENCE_GRPC_ADDRESS: reference.grpcAddress, SERVICE_TOKEN: tokens.service }));
     started.push(validation);

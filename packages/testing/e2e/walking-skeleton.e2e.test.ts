@@ -172,6 +172,21 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect(score.findingCount ?? 0).toBe(0); // proto3 JSON omits zero values
   });
 
+  it('accepts a multipart upload of several files, refusing only the oversized one', async () => {
+    const form = new FormData();
+    form.append('format', 'dms-xml');
+    form.append('files', new Blob([sample('TT_IM017a/Step1_TT_IM017a.xml')]), 'TT_IM017a.xml');
+    form.append('files', new Blob([Buffer.alloc(1_200_000, 0x41)]), 'huge.xml');
+    form.append('files', new Blob([sample('TT_IM031a/TT_IM031a.xml')]), 'TT_IM031a.xml');
+    const res = await fetch(`${p.services.ingestion.httpUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(207);
+    expect(body.summary).toEqual({ accepted: 2, partially_accepted: 0, duplicate: 0, rejected: 1 });
+    expect(body.files.map((f: any) => [f.filename, f.status])).toEqual([['TT_IM017a.xml', 'accepted'], ['huge.xml', 'rejected'], ['TT_IM031a.xml', 'accepted']]);
+    expect(body.files[1].issues[0]).toMatchObject({ code: 'TOO_LARGE', sourceName: 'huge.xml' });
+    expect(body.files[0].declarations).toHaveLength(1);
+  });
+
   it('refuses unauthenticated and wrong-role calls', async () => {
     const anon = await fetch(`${p.services.alerting.httpUrl}/v1/alerts`);
     expect(anon.status).toBe(401);

@@ -2,6 +2,7 @@ import { Declaration, IngestionServiceService, Topics, type GetDeclarationReques
 import { GrpcError, status, type CallContext } from '@customs/grpc';
 import { HttpError, principalOf, requestContext, requireRole } from '@customs/http';
 import { claimInbox, withAllTenants, withTenant } from '@customs/db';
+import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { ingestDocument, type IngestResult } from './app/ingest';
 import { DOCUMENT_FORMATS, isDocumentFormat, parseDocument } from './app/formats';
@@ -36,6 +37,43 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: req.body, parsed, receivedAt: new Date(), parent: requestContext(req) }));
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
+      });
+
+      // Multipart upload of one or many files (a broker's day of declarations): each file is its
+      // own batch; a file over the size limit is refused alone, the others still ingest.
+      // throwFileSizeLimit off: an oversized part is cut and flagged (file.truncated), so one bad
+      // file does not abort the rest of the upload.
+      await kit.http.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: config.MAX_DOCUMENT_BYTES, files: 1000, fields: 10 } });
+      kit.http.post<{ Querystring: { format?: string } }>('/v1/uploads', async (req, reply) => {
+        const p = requireRole(req, 'integrator');
+        if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
+        const results: (IngestResult & { filename: string })[] = [];
+        let format = req.query.format ?? 'dms-xml';
+        for await (const part of req.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname === 'format') format = String(part.value);
+            continue;
+          }
+          const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
+          let content: Buffer;
+          let parsed;
+          if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
+          content = await part.toBuffer();
+          if (part.file.truncated) {
+            // Keep a record of the refusal, without the bytes we refused to read.
+            content = Buffer.alloc(0);
+            parsed = { declarations: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document` }] };
+          } else {
+            parsed = parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES);
+          }
+          const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+          docs.inc({ format, status: result.status });
+          results.push({ filename: sourceName, ...result });
+        }
+        if (results.length === 0) throw new HttpError(400, 'no_files', 'the multipart body has no file parts');
+        const summary = { accepted: 0, partially_accepted: 0, duplicate: 0, rejected: 0 };
+        for (const r of results) summary[r.status]++;
+        return reply.code(summary.rejected === results.length ? 422 : 207).send({ summary, files: results });
       });
 
       kit.http.get<{ Params: { id: string } }>('/v1/batches/:id', async (req) => {
