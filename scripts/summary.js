@@ -26,7 +26,7 @@ const get = async (port, p) => {
   const pounds = (p) => `£${(Number(p || 0) / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   console.log(`\n${batches.length} documents ingested (${batches.filter((b) => b.status === 'rejected').length} rejected, kept for review: GET /v1/batches)`);
   console.log(`${alerts.length} alerts: ${Object.entries(bySeverity).map(([k, v]) => `${v} ${k.replace('SEVERITY_', '').toLowerCase()}`).join(', ')}`);
-  for (const a of alerts.slice(0, 5)) console.log(`  [${a.severity.replace('SEVERITY_', '')}] ${a.title} — MRN/LRN ${a.mrn || a.declarationId} exposure ${pounds(a.exposurePence)} reclaim ${pounds(a.reclaimPence)}`);
+  for (const a of alerts.slice(0, 5)) console.log(`  [${a.severity.replace('SEVERITY_', '')}] ${a.title} — declaration ${a.mrn || a.declarationId} exposure ${pounds(a.exposurePence)} reclaim ${pounds(a.reclaimPence)}`);
   console.log(`
 Where to look (tokens are in .run/api-tokens; the analyst token is used below):
   export TOKEN=${analyst}
