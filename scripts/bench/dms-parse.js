@@ -2,7 +2,7 @@
 // usage: node scripts/bench/dms-parse.js [rounds]
 const fs = require('node:fs');
 const path = require('node:path');
-const { parseDmsDeclaration } = require('../../services/ingestion/dist/parse/dms-xml');
+const { parseDmsDeclaration } = require('../../services/ingestion/dist/parse/dms');
 const { latencySummary, peakRss } = require('./lib');
 
 const root = path.resolve(__dirname, '../../packages/testing/fixtures/hmrc/hmrc-customs-declarations/annotated_XML_samples');

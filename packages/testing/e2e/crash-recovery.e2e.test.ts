@@ -40,7 +40,11 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
   });
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     await reference?.stop();
     await db?.drop();
     await deleteTestTopics(kafka);

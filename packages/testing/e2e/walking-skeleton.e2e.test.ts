@@ -187,6 +187,14 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect(body.files[0].declarations).toHaveLength(1);
   });
 
+  it('records an amendment (COR) against its MRN instead of storing the delta as a declaration', async () => {
+    const r = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_IM002b_Amendment.xml', sample('TT_IM002b/TT_IM002b_Amendment.xml'), { token: p.tokens.integrator });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ status: 'accepted', declarations: [], changes: [{ kind: 'amendment', mrn: '20GB32VVZI0YMFGVR0', applied: false }] });
+    const batch = await p.http('ingestion', 'GET', `/v1/batches/${r.body.batchId}`);
+    expect(batch.body.declarations).toEqual([]);
+  });
+
   it('refuses unauthenticated and wrong-role calls', async () => {
     const anon = await fetch(`${p.services.alerting.httpUrl}/v1/alerts`);
     expect(anon.status).toBe(401);

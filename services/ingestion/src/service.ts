@@ -131,7 +131,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`;
             const parsed = isDocumentFormat(format)
               ? parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES)
-              : { declarations: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] };
+              : { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] };
             const result = await ingestDocument(trx, { tenantId: ev.tenant, channel: 'kafka', format: format || 'unknown', sourceName, content, parsed, receivedAt: new Date(), parent: ev.context });
             fresh.delete(id); // a repeated key later in the same batch is a duplicate too
             docs.inc({ format, status: result.status });

@@ -1,4 +1,4 @@
-import { parseDmsDeclaration } from '../parse/dms-xml';
+import { parseDmsDeclaration } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 
 /** Formats a single document can be submitted in (REST body, Kafka submission, CLI file). */
@@ -24,7 +24,10 @@ export function parseDocument(format: DocumentFormat, content: Buffer, sourceNam
         code: i.code,
         reason: i.reason,
       });
-      return r.ok ? { declarations: [r.declaration], issues: r.warnings.map(toIssue('warning')) } : { declarations: [], issues: r.errors.map(toIssue('error')) };
+      if (!r.ok) return { declarations: [], changes: [], issues: r.errors.map(toIssue('error')) };
+      // A COR amendment is a delta and an INV a request: neither is a full declaration version.
+      if (r.kind !== 'declaration') return { declarations: [], changes: [{ kind: r.kind, declaration: r.declaration, amendments: r.amendments }], issues: r.warnings.map(toIssue('warning')) };
+      return { declarations: [r.declaration], changes: [], issues: r.warnings.map(toIssue('warning')) };
     }
   }
 }

@@ -18,9 +18,20 @@ export interface IngestIssue {
   reason: string;
 }
 
+/** An amendment (delta with pointers) or invalidation request for an existing declaration. */
+export interface DeclarationChange {
+  kind: 'amendment' | 'invalidation';
+  /** The partial content as parsed (an amendment carries only the changed elements). */
+  declaration: Declaration;
+  /** Where each change applies (DMS Amendment/Pointer). */
+  amendments: unknown[];
+}
+
 /** What a parser made of a document. */
 export interface ParsedDocument {
   declarations: Declaration[];
+  /** Amendments and invalidations (recorded against their target; not new versions). */
+  changes?: DeclarationChange[];
   issues: IngestIssue[];
 }
 
@@ -40,6 +51,8 @@ export interface IngestResult {
   batchId: string;
   status: 'accepted' | 'partially_accepted' | 'rejected' | 'duplicate';
   declarations: { declarationId: string; version: number; lrn: string; mrn: string; duplicate: boolean }[];
+  /** Amendments/invalidations recorded; `targetDeclarationId` is empty until the MRN is known. */
+  changes: { kind: string; mrn: string; lrn: string; targetDeclarationId: string; applied: boolean }[];
   issues: IngestIssue[];
 }
 
@@ -62,12 +75,13 @@ function naturalKeyOf(d: Declaration): string {
 export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestRequest): Promise<IngestResult> {
   const batchId = randomUUID();
   const errors = req.parsed.issues.filter((i) => i.severity === 'error');
-  const rejectedWhole = req.parsed.declarations.length === 0;
+  const changes = req.parsed.changes ?? [];
+  const rejectedWhole = req.parsed.declarations.length === 0 && changes.length === 0;
   const fileSha = createHash('sha256').update(req.content).digest('hex');
   const receivedAt = req.receivedAt.toISOString();
 
   {
-    const result: IngestResult = { batchId, status: 'rejected', declarations: [], issues: req.parsed.issues };
+    const result: IngestResult = { batchId, status: 'rejected', declarations: [], changes: [], issues: req.parsed.issues };
     const toInsert: IngestionDb['declarations'][] = [];
     const events = [];
     if (!rejectedWhole) {
@@ -81,8 +95,8 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
       for (const id of ids) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|${id}`}))`.execute(trx);
       const hashes = withKeys.map((w) => w.d.contentSha256);
       // One round trip for versions and one for duplicates, whatever the batch size.
-      const versions = await trx.selectFrom('declarations').select(['declaration_id']).select((eb) => eb.fn.max('version').as('max_version')).where('tenant_id', '=', req.tenantId).where('declaration_id', 'in', ids).groupBy('declaration_id').execute();
-      const seen = await trx.selectFrom('declarations').select(['content_sha256', 'declaration_id', 'version', 'lrn', 'mrn']).where('tenant_id', '=', req.tenantId).where('content_sha256', 'in', hashes).execute();
+      const versions = ids.length === 0 ? [] : await trx.selectFrom('declarations').select(['declaration_id']).select((eb) => eb.fn.max('version').as('max_version')).where('tenant_id', '=', req.tenantId).where('declaration_id', 'in', ids).groupBy('declaration_id').execute();
+      const seen = hashes.length === 0 ? [] : await trx.selectFrom('declarations').select(['content_sha256', 'declaration_id', 'version', 'lrn', 'mrn']).where('tenant_id', '=', req.tenantId).where('content_sha256', 'in', hashes).execute();
       const maxVersion = new Map(versions.map((v) => [v.declaration_id, Number(v.max_version)]));
       const seenByHash = new Map(seen.map((s) => [s.content_sha256, s]));
       for (const { d, naturalKey, id } of withKeys) {
@@ -110,7 +124,7 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
         events.push(buildEvent({ topic: Topics.declarationReceived, key: declarationKey(req.tenantId, full.mrn || full.lrn || id), value: DeclarationReceived.fromPartial({ declaration: full, supersedesVersion: previous }), tenant: req.tenantId, source: 'ingestion', subject: id, parent: req.parent, id: `declaration/${req.tenantId}/${id}/${version}` }));
         result.declarations.push({ declarationId: id, version, lrn: full.lrn, mrn: full.mrn, duplicate: false });
       }
-      const accepted = toInsert.length;
+      const accepted = toInsert.length + changes.length;
       result.status = accepted === 0 ? 'duplicate' : errors.length > 0 ? 'partially_accepted' : 'accepted';
     }
     await trx
@@ -124,7 +138,7 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
         content_sha256: fileSha,
         size_bytes: req.content.length,
         status: result.status,
-        declarations_accepted: toInsert.length,
+        declarations_accepted: toInsert.length + changes.length,
         declarations_duplicate: result.declarations.filter((d) => d.duplicate).length,
         declarations_rejected: rejectedWhole ? 1 : 0,
         issue_count: req.parsed.issues.length,
@@ -141,6 +155,18 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
         .execute();
     }
     for (let i = 0; i < toInsert.length; i += 1000) await trx.insertInto('declarations').values(toInsert.slice(i, i + 1000)).execute();
+    if (changes.length) {
+      // Amendments name their declaration by MRN; originals submitted before acceptance carry
+      // only an LRN, so the target stays open until the MRN is linked (recorded either way).
+      const mrns = [...new Set(changes.map((c) => c.declaration.mrn).filter(Boolean))];
+      const targets = mrns.length ? await trx.selectFrom('declarations').select(['declaration_id', 'mrn']).where('tenant_id', '=', req.tenantId).where('mrn', 'in', mrns).execute() : [];
+      const byMrn = new Map(targets.map((t) => [t.mrn, t.declaration_id]));
+      await trx
+        .insertInto('declaration_changes')
+        .values(changes.map((c) => ({ tenant_id: req.tenantId, batch_id: batchId, kind: c.kind, mrn: c.declaration.mrn, lrn: c.declaration.lrn, target_declaration_id: byMrn.get(c.declaration.mrn) ?? null, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(c.declaration).finish()), received_at: receivedAt })))
+        .execute();
+      result.changes = changes.map((c) => ({ kind: c.kind, mrn: c.declaration.mrn, lrn: c.declaration.lrn, targetDeclarationId: byMrn.get(c.declaration.mrn) ?? '', applied: false }));
+    }
     await enqueueOutbox(trx, 'ingestion', events);
     return result;
   }

@@ -68,7 +68,41 @@ export const migrations: Record<string, Migration> = {
   },
 };
 
+migrations['0003_declaration_changes'] = {
+  async up(db) {
+    // COR amendments (deltas with pointers) and INV invalidation requests, kept against the
+    // declaration they name. Applying an amendment to produce a merged version is not done yet.
+    await sql`
+      create table declaration_changes (
+        id bigserial primary key,
+        tenant_id text not null,
+        batch_id text not null references batches (batch_id),
+        kind text not null check (kind in ('amendment', 'invalidation')),
+        mrn text not null,
+        lrn text not null,
+        target_declaration_id text,
+        pointers jsonb not null,
+        payload bytea not null,
+        received_at timestamptz not null
+      )`.execute(db);
+    await sql`create index declaration_changes_by_mrn on declaration_changes (tenant_id, mrn)`.execute(db);
+    await enableTenantRls(db, 'declaration_changes');
+  },
+};
+
 export interface IngestionDb {
+  declaration_changes: {
+    id: Generated<number>;
+    tenant_id: string;
+    batch_id: string;
+    kind: string;
+    mrn: string;
+    lrn: string;
+    target_declaration_id: string | null;
+    pointers: string;
+    payload: Buffer;
+    received_at: Date | string;
+  };
   batches: {
     batch_id: string;
     tenant_id: string;

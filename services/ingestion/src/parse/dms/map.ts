@@ -271,26 +271,31 @@ export function mapDeclaration(root: XNode, basePath: string, sourceName: string
   const items: GoodsItem[] = [];
   const seenNumbers = new Set<number>();
   const itemDestinations = new Set<string>();
-  for (const gi of itemNodes) {
-    const item = mapItem(m, gi, original, headerDispatch);
+  let itemsWithDestination = 0;
+  for (const [position, gi] of itemNodes.entries()) {
+    const item = mapItem(m, gi, position + 1, original, headerDispatch);
     if (item.itemNumber > 0) {
       if (seenNumbers.has(item.itemNumber)) m.warn('INVALID_VALUE', kid(gi, 'SequenceNumeric'), 'itemNumber (DE 1/6)', `goods item number ${item.itemNumber} is used more than once`);
       seenNumbers.add(item.itemNumber);
     }
     for (const f of kids(gi, 'DomesticDutyTaxParty')) addFiscal(m.fiscal(f));
     const dest = text(gi, 'Destination', 'CountryCode');
-    if (dest) itemDestinations.add(dest);
+    if (dest) {
+      itemDestinations.add(dest);
+      itemsWithDestination++;
+    }
     items.push(item);
   }
 
+  if (itemNodes.length > 999) m.warn('INVALID_VALUE', itemNodes[999], 'items (DE 1/6)', `${itemNodes.length} goods items are declared; a CDS declaration holds at most 999`);
   const declaredCount = kid(root, 'GoodsItemQuantity');
   if (original && declaredCount && declaredCount.text !== String(itemNodes.length)) {
     m.warn('INVALID_VALUE', declaredCount, 'items (DE 1/9 total number of items)', `GoodsItemQuantity says ${declaredCount.text} but ${itemNodes.length} goods item(s) are declared`);
   }
 
   let destinationCountry = m.code(kid(kid(shipment, 'Destination'), 'CountryCode'), 'destinationCountry (DE 5/8)', COUNTRY, 'an ISO alpha-2 country code');
-  // DE 5/8 may be declared per item only; one value common to every item is the declaration's.
-  if (destinationCountry === '' && itemDestinations.size === 1) destinationCountry = [...itemDestinations][0]!;
+  // DE 5/8 may be declared per item only; one value declared on every item is the declaration's.
+  if (destinationCountry === '' && itemDestinations.size === 1 && itemsWithDestination === itemNodes.length) destinationCountry = [...itemDestinations][0]!;
 
   const amendments: DmsAmendment[] = kids(root, 'Amendment').map((a) => ({
     changeReasonCode: text(a, 'ChangeReasonCode'),
@@ -353,13 +358,13 @@ function goodsLocation(m: Mapper, gl: XNode | undefined): string {
   return name;
 }
 
-function mapItem(m: Mapper, gi: XNode, original: boolean, headerDispatch: string): GoodsItem {
+function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, headerDispatch: string): GoodsItem {
   const seqNode = kid(gi, 'SequenceNumeric');
   const seq = seqNode?.text ?? '';
   let itemNumber = 0;
   if (/^\d{1,9}$/.test(seq) && Number(seq) > 0) itemNumber = Number(seq);
   else m.warn(seq === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE', seqNode ?? gi, 'itemNumber (DE 1/6)', seq === '' ? 'goods item has no SequenceNumeric' : `"${seq}" is not a positive goods item number`);
-  const label = `item ${itemNumber || gi.index}`;
+  const label = itemNumber ? `item ${itemNumber}` : `goods item #${position}`;
 
   const commodity = kid(gi, 'Commodity');
   const classifications = kids(commodity, 'Classification');
@@ -372,7 +377,7 @@ function mapItem(m: Mapper, gi: XNode, original: boolean, headerDispatch: string
   let commodityCode = '';
   if (cn !== '') {
     commodityCode = cn + taric;
-    if (taric === '' && original) m.warn('MISSING_ELEMENT', tsp[0], 'commodityCode (DE 6/15)', `${label}: no TARIC code (Classification TRC) is declared, so the commodity code has only the 8 CN digits "${cn}"`);
+    if (taric === '' && original && cn.length === 8) m.warn('MISSING_ELEMENT', tsp[0], 'commodityCode (DE 6/15)', `${label}: no TARIC code (Classification TRC) is declared, so the commodity code has only the 8 CN digits "${cn}"`);
   } else if (original) {
     m.warn('MISSING_ELEMENT', commodity ?? gi, 'commodityCode (DE 6/14)', `${label} declares no commodity code (Classification TSP)`);
   }
@@ -471,8 +476,8 @@ function mapItem(m: Mapper, gi: XNode, original: boolean, headerDispatch: string
 }
 
 /**
- * One DutyTaxFee → a tax line. A DutyTaxFee that only carries the preference (DE 4/17) or quota
- * (DE 8/1) is not a tax line. DE 4/6 payable (Payment/PaymentAmount) is preferred; DE 4/7 total
+ * One DutyTaxFee → a tax line. A DutyTaxFee without a tax type that only carries the preference
+ * (DE 4/17), quota (DE 8/1) or a method of payment is not a tax line. DE 4/6 payable (Payment/PaymentAmount) is preferred; DE 4/7 total
  * (Payment/TaxAssessedAmount) stands in when only it is declared. trader_declared is true exactly
  * when the trader declared an amount (manual calculation, OVR01); a line with only a tax type and
  * a method of payment leaves the amount to CDS, and its payable_pence 0 means "not declared".
@@ -485,8 +490,14 @@ function taxLine(m: Mapper, d: XNode, label: string): TaxLine | undefined {
   const payment = kid(d, 'Payment');
   const mopNode = kid(payment, 'MethodCode');
   const payable = kid(payment, 'PaymentAmount') ?? kid(payment, 'TaxAssessedAmount');
-  if (!typeNode?.text && !adValorem && !specific && !rateNode && !mopNode && !payable) return undefined;
-  if (!typeNode?.text) m.warn('MISSING_ELEMENT', d, 'taxLines.taxType (DE 4/3)', `${label}: a tax line without a tax type`);
+  if (!typeNode?.text) {
+    // HMRC's samples often put DE 4/17 and a method of payment in a DutyTaxFee of their own without
+    // a tax type: nothing there is a tax line. A bare DE 4/4 base (e.g. ASV 16 or LPA 10.2 for excise)
+    // is how CDS takes excise inputs, so it is kept as a line without a type; a rate or amount
+    // without a tax type cannot be attributed to any tax and is flagged.
+    if (!adValorem && !specific && !rateNode && !payable) return undefined;
+    if (rateNode || payable) m.warn('MISSING_ELEMENT', d, 'taxLines.taxType (DE 4/3)', `${label}: a tax rate or amount is declared without a tax type`);
+  }
   const base = adValorem ?? specific;
   const baseAmount = m.decimal(base, 'taxLines.baseAmount (DE 4/4)');
   const pence = m.pence(payable, payable?.name === 'PaymentAmount' ? 'taxLines.payablePence (DE 4/6)' : 'taxLines.payablePence (DE 4/7)');

@@ -13,12 +13,12 @@ export interface Spec {
   readonly kids: ReadonlyMap<string, Spec> | null;
 }
 
-const leaf = (): Spec => ({ leaf: true, many: false, kids: null });
+/** A leaf: text (and attributes) kept. */
+const L: Spec = { leaf: true, many: false, kids: null };
 const group = (kids: Record<string, Spec>, many = false): Spec => ({ leaf: false, many, kids: new Map(Object.entries(kids)) });
-const L = leaf();
 
 const address = group({ CountryCode: L, TypeCode: L });
-const party = (many = false) => group({ Name: L, ID: L, Address: address }, many);
+const party = (): Spec => group({ Name: L, ID: L, Address: address });
 const dateTime = group({ DateTimeString: L });
 const pointer = group({ SequenceNumeric: L, DocumentSectionCode: L, TagID: L }, true);
 const previousDocument = group({ CategoryCode: L, ID: L, TypeCode: L, LineNumeric: L }, true);
