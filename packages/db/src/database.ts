@@ -23,6 +23,8 @@ export interface DbOptions {
   /** Pool size. */
   max?: number;
   applicationName?: string;
+  /** Called when an idle pooled connection fails (e.g. the server restarts); default ignores it. */
+  onError?: (e: Error) => void;
 }
 
 /** A Kysely instance bound to one service schema, plus its pool for LISTEN and raw use. */
@@ -42,6 +44,8 @@ export function createDb<DB>(opts: DbOptions): ServiceDb<DB> {
     application_name: opts.applicationName ?? opts.schema,
     options: `-c search_path=${opts.schema}`,
   });
+  // Without a listener an idle connection's failure would crash the process; the pool replaces it.
+  pool.on('error', (e) => opts.onError?.(e));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

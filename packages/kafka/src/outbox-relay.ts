@@ -40,6 +40,8 @@ export class OutboxRelay {
     await this.producer.connect();
     this.listener = await this.opts.pool.connect();
     this.listener.on('notification', () => this.wake?.());
+    // A dropped LISTEN connection must not crash the process; polling carries on until restart.
+    this.listener.on('error', (e) => this.opts.logger.warn({ err: e }, 'outbox LISTEN connection failed; polling continues'));
     await this.listener.query(`listen ${outboxChannel(this.opts.schema)}`);
     this.loopDone = this.loop();
   }

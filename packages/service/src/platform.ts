@@ -65,7 +65,7 @@ export async function startPlatformService<DB>(opts: {
     const auth = TokenAuthenticator.fromConfig(config);
     if (auth.size === 0) logger.warn('no API tokens configured (API_TOKENS / API_TOKENS_FILE): every API call will be refused');
 
-    const db = createDb<DB>({ url: config.DATABASE_URL, schema: name, applicationName: name });
+    const db = createDb<DB>({ url: config.DATABASE_URL, schema: name, applicationName: name, onError: (e) => logger.warn({ err: e }, 'idle database connection failed; the pool replaces it') });
     lifecycle.add('database', () => db.close());
     const applied = await migrateToLatest(db.db as never, name, opts.migrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');

@@ -189,6 +189,7 @@ export async function startAlertingService(config: AlertingConfig): Promise<Runn
       changes.setMaxListeners(0);
       const listener = await kit.db.pool.connect();
       listener.on('notification', () => changes.emit('change'));
+      listener.on('error', (e) => kit.logger.warn({ err: e }, 'alert LISTEN connection failed; streams fall back to polling'));
       await listener.query(`listen ${CHANGES_CHANNEL}`);
       kit.lifecycle.add('alert-listener', async () => {
         changes.emit('close');
