@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down status test test-unit build proto infra bench clean
+.PHONY: help up down status test test-unit build proto docs infra bench clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ build: ## Compile all packages and services
 
 proto: ## Regenerate packages/contracts from proto/ (commit the result)
 	@source scripts/lib-node.sh && ensure_deps && cd proto && buf lint && buf generate
+
+docs: ## Regenerate docs derived from code (docs/rules.md)
+	@source scripts/lib-node.sh && ensure_deps && build_all && node scripts/gen-docs.js
 
 infra: ## Start only Kafka (with topics) and Postgres (with roles and schemas)
 	@bash scripts/postgres.sh ensure && bash scripts/kafka.sh start
