@@ -1,6 +1,6 @@
 import { Severity } from '@customs/contracts';
 import { PROOF_OF_ORIGIN, claimsPreference } from './codes';
-import { adValoremDutyPence, adValoremRate, customsValuePence, dutyPaidPence, pounds } from './pricing';
+import { dutyPaidPence, mfnDuty, mfnNeeds, pounds } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 /** C16 — Preference claimed without a proof of origin. */
@@ -17,12 +17,7 @@ export const c16PreferenceWithoutProof: Rule = {
     correctionRoute: 'C2001 (voluntary disclosure) if no proof can be produced; none if it exists but was not declared',
     businessRule: 'A 2xx/3xx preference claim declares one of the proof-of-origin document codes in DE 2/3.',
   },
-  needs(declaration, item) {
-    if (!claimsPreference(item.preference) || !/^\d{8}(\d{2})?$/.test(item.commodityCode)) return {};
-    const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
-    const currency = item.itemPrice?.currency?.toUpperCase();
-    return { commodities: [{ code, date: declaration.acceptanceDate }], fx: currency && currency !== 'GBP' ? [{ currency, date: declaration.acceptanceDate }] : [] };
-  },
+  needs: (declaration, item) => (claimsPreference(item.preference) ? mfnNeeds(declaration, item) : {}),
   evaluate({ declaration, reference }) {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
@@ -40,20 +35,15 @@ export const c16PreferenceWithoutProof: Rule = {
         explanation: `Item ${item.itemNumber} claims preference ${item.preference} but declares no proof of origin.`,
         remediation: 'Obtain the statement on origin / certificate from the supplier and keep it on file; if none exists, disclose the underpayment (C2001) before HMRC finds it.',
       };
-      const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
-      const fact = /^\d{10}$/.test(code) ? reference.commodity(code, declaration.acceptanceDate) : undefined;
-      const cv = customsValuePence(declaration, item, reference);
-      const rate = fact?.thirdCountryDuty ? adValoremRate(fact.thirdCountryDuty) : undefined;
-      if (cv && rate !== undefined) {
-        const mfn = adValoremDutyPence(cv.pence, rate);
+      const duty = mfnDuty(declaration, item, reference);
+      if ('pence' in duty) {
         const paid = dutyPaidPence(item);
-        const exposure = Math.max(0, mfn - (paid ?? 0));
+        const exposure = Math.max(0, duty.pence - (paid ?? 0));
         hit.exposureDutyPence = exposure;
-        hit.evidence.push({ field: 'reference.ukgt third-country duty', value: fact!.thirdCountryDuty, note: fact!.datasetVersion }, { field: 'customs value', value: pounds(cv.pence), note: cv.how });
-        hit.explanation += ` Without the preference the third-country duty is ${fact!.thirdCountryDuty} of ${pounds(cv.pence)} = ${pounds(mfn)} (rounded down to the penny)${paid === undefined ? '; the duty actually paid is not in the data, so the exposure shown assumes the preferential rate was 0%' : `, against ${pounds(paid)} paid`}: exposure ${pounds(exposure)}.`;
+        hit.evidence.push({ field: 'reference.ukgt third-country duty', value: duty.rate, note: '' }, { field: 'customs value', value: pounds(duty.cvPence), note: '' });
+        hit.explanation += ` Without the preference the ${duty.text}${paid === undefined ? '; the duty actually paid is not in the data, so the exposure shown assumes the preferential rate was 0%' : `, against ${pounds(paid)} paid`}: exposure ${pounds(exposure)}.`;
       } else {
-        const why = !cv ? 'the customs value cannot be established from the data' : !fact?.thirdCountryDuty ? 'the third-country duty for this code is unknown in the loaded tariff' : `the third-country duty "${fact.thirdCountryDuty}" is not a simple ad valorem rate`;
-        hit.explanation += ` Not priced: ${why} (the duty engine will price it).`;
+        hit.explanation += ` Not priced: ${duty.reason} (the duty engine will price it).`;
       }
       hits.push(hit);
     }

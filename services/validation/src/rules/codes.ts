@@ -34,3 +34,24 @@ export const PROCEDURE_AUTHORISATIONS: { prefix: RegExp; name: string; codes: st
 
 /** AI code (DE 2/2) claiming authorisation by declaration for a special procedure. */
 export const AUTHORISATION_BY_DECLARATION = '00100';
+
+// DE 4/9 addition/deduction codes used by the valuation rules. The full UK list (Appendix 10)
+// is not in the bundled data; these are the codes DOMAIN.md §2.2 names plus their documented
+// neighbours [partly UNVERIFIED: confirm against Appendix 10 before relying on more codes].
+/** Transport/insurance up to the place of introduction into the UK (additions). */
+export const FREIGHT_ADDITIONS = new Set(['AK', 'AP']);
+/** Royalties and licence fees, proceeds of resale (additions). */
+export const ROYALTY_ADDITIONS = new Set(['AI', 'AJ']);
+/** Transport/insurance after arrival, included in the price (deduction). */
+export const POST_ARRIVAL_DEDUCTIONS = new Set(['BA']);
+
+/** Incoterms whose price stops before the UK border (E and F terms). */
+export const PRE_BORDER_INCOTERMS = new Set(['EXW', 'FCA', 'FAS', 'FOB']);
+/** Incoterms whose price includes delivery inside the UK (D terms). */
+export const DELIVERED_INCOTERMS = new Set(['DAP', 'DPU', 'DDP', 'DAT']);
+
+/** Returned goods relief and outward processing re-import procedure codes (DE 1/10). */
+export const RGR_PROCEDURES = /^61(10|11|21|22|23)$/;
+export const OPR_PROCEDURES = /^612[12]$/;
+/** APCs claiming returned goods relief (DE 1/11). */
+export const RGR_APCS = new Set(['F01', 'F02', 'F03', '1RL']);

@@ -52,3 +52,24 @@ export function pounds(pence: number): string {
   const p = Math.abs(pence);
   return `${sign}£${Math.floor(p / 100).toLocaleString('en-GB')}.${String(p % 100).padStart(2, '0')}`;
 }
+
+/** Third-country duty of an item on its customs value, or the reason it cannot be priced yet. */
+export function mfnDuty(d: Declaration, item: GoodsItem, reference: ReferenceView): { pence: number; text: string; rate: string; cvPence: number } | { reason: string } {
+  const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
+  const fact = /^\d{10}$/.test(code) ? reference.commodity(code, d.acceptanceDate) : undefined;
+  const cv = customsValuePence(d, item, reference);
+  if (!cv) return { reason: 'the customs value cannot be established from the data' };
+  if (!fact?.thirdCountryDuty) return { reason: 'the third-country duty for this code is unknown in the loaded tariff' };
+  const rate = adValoremRate(fact.thirdCountryDuty);
+  if (rate === undefined) return { reason: `the third-country duty "${fact.thirdCountryDuty}" is not a simple ad valorem rate` };
+  const pence = adValoremDutyPence(cv.pence, rate);
+  return { pence, rate: fact.thirdCountryDuty, cvPence: cv.pence, text: `third-country duty ${fact.thirdCountryDuty} of ${pounds(cv.pence)} (${cv.how}) = ${pounds(pence)}, rounded down to the penny (tariff ${fact.datasetVersion})` };
+}
+
+/** The reference lookups mfnDuty needs for an item. */
+export function mfnNeeds(d: Declaration, item: GoodsItem): { commodities: { code: string; date: string }[]; fx: { currency: string; date: string }[] } {
+  if (!/^\d{8}(\d{2})?$/.test(item.commodityCode)) return { commodities: [], fx: [] };
+  const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
+  const currency = item.itemPrice?.currency?.toUpperCase();
+  return { commodities: [{ code, date: d.acceptanceDate }], fx: currency && currency !== 'GBP' ? [{ currency, date: d.acceptanceDate }] : [] };
+}

@@ -1,6 +1,12 @@
 import { CommodityResult, Declaration, FxResult, GoodsItem, Severity, TaxLine } from '@customs/contracts';
 import { RULES } from './index';
 import { c04Mass } from './c04-mass';
+import { c05InvoiceTotals } from './c05-invoice-totals';
+import { c26FreightAdditions } from './c26-freight-additions';
+import { c27PostArrivalCosts } from './c27-post-arrival-costs';
+import { c29RelatedParty } from './c29-related-party';
+import { c32ReturnedGoods } from './c32-returned-goods';
+import { c36OprWorksheet } from './c36-opr-worksheet';
 import { c16PreferenceWithoutProof } from './c16-preference-without-proof';
 import { c19PreferenceOrigin } from './c19-preference-origin';
 import { c24Quota } from './c24-quota';
@@ -61,7 +67,7 @@ describe('C16 preference without proof', () => {
     expect(hit!.severity).toBe(Severity.SEVERITY_HIGH);
     expect(hit!.exposureDutyPence).toBe(adValoremDutyPence(105953, adValoremRate('12.00%')!)); // 12% of £1,059.53 = £127.14
     expect(hit!.exposureDutyPence).toBe(12714);
-    expect(hit!.explanation).toMatch(/12\.00% of £1,059\.53 = £127\.14/);
+    expect(hit!.explanation).toMatch(/12\.00% of £1,059\.53 \(item price 1234\.57 EUR at HMRC rate 1\.1652 per £ \(2023-01\)\) = £127\.14/);
   });
 
   it('subtracts duty actually paid, and says when it cannot price', () => {
@@ -102,5 +108,47 @@ describe('C19, C24, C28, C33, C41', () => {
     expect(run(c41PostponedVat, decl({ taxLines: [pva] }, { fiscalReferences: [{ role: 'FR1', vatId: 'GB553202734' }] }))).toEqual([]);
     const [hit] = run(c41PostponedVat, decl({ taxLines: [pva] }));
     expect(hit).toMatchObject({ itemNumber: 0, exposureVatPence: 24000, severity: Severity.SEVERITY_HIGH });
+  });
+});
+
+describe('C05, C26, C27, C29, C32, C36', () => {
+  it('C05 reconciles the invoice total with the item prices in the same currency', () => {
+    const two = (total: string) => Declaration.fromPartial({ acceptanceDate: '2023-01-17', invoiceAmount: { value: total, currency: 'EUR' }, items: [GoodsItem.fromPartial({ itemNumber: 1, itemPrice: { value: '100.10', currency: 'EUR' } }), GoodsItem.fromPartial({ itemNumber: 2, itemPrice: { value: '50', currency: 'EUR' } })] });
+    expect(run(c05InvoiceTotals, two('150.10'))).toEqual([]);
+    expect(run(c05InvoiceTotals, two('175.10'))[0]!.explanation).toMatch(/differs from the sum of the item prices 150.10 EUR by 25.00 EUR: part of the invoice may not be declared/);
+    const mixed = two('999');
+    mixed.items[1]!.itemPrice = { value: '50', currency: 'USD' };
+    expect(run(c05InvoiceTotals, mixed)).toEqual([]); // different currencies: CDS rejects those itself
+  });
+
+  it('C26 wants freight additions on E/F terms only', () => {
+    expect(run(c26FreightAdditions, decl({}, { incoterm: 'CIF' }))).toEqual([]);
+    expect(run(c26FreightAdditions, decl({ adjustments: [{ code: 'AK', amount: { value: '120', currency: 'GBP' } }] }, { incoterm: 'FOB' }))).toEqual([]);
+    expect(run(c26FreightAdditions, decl({}, { incoterm: 'FOB', deliveryLocation: 'CNSHA' }))[0]!.explanation).toMatch(/bought FOB but no freight\/insurance addition/);
+  });
+
+  it('C27 points out D-term prices without a post-arrival deduction (a reclaim)', () => {
+    expect(run(c27PostArrivalCosts, decl({}, { incoterm: 'DDP' }))[0]!.severity).toBe(Severity.SEVERITY_LOW);
+    expect(run(c27PostArrivalCosts, decl({ adjustments: [{ code: 'BA', amount: { value: '80', currency: 'GBP' } }] }, { incoterm: 'DDP' }))).toEqual([]);
+    expect(run(c27PostArrivalCosts, decl({}, { incoterm: 'CIF' }))).toEqual([]);
+  });
+
+  it('C29 flags related parties without royalty additions; silent on 0000', () => {
+    expect(run(c29RelatedParty, decl({ valuationIndicators: '0000' }))).toEqual([]);
+    expect(run(c29RelatedParty, decl({ valuationIndicators: '1000' }))[0]!.evidence[0]!.note).toBe('related parties');
+    expect(run(c29RelatedParty, decl({ valuationIndicators: '1000', adjustments: [{ code: 'AI', amount: { value: '10', currency: 'GBP' } }] }))).toEqual([]);
+  });
+
+  it('C32 wants the export MRN or an INF3 for returned goods, and prices the relief at risk', () => {
+    const rgr = decl({ procedureCode: '6110', itemPrice: { value: '1000', currency: 'GBP' } });
+    const [hit] = run(c32ReturnedGoods, rgr);
+    expect(hit).toMatchObject({ severity: Severity.SEVERITY_HIGH, exposureDutyPence: 12000 });
+    expect(run(c32ReturnedGoods, decl({ procedureCode: '6110', previousDocuments: [{ category: 'Z', type: 'MRN', reference: '23GB1234567890ABC1', line: '1' }] }))).toEqual([]);
+    expect(run(c32ReturnedGoods, decl({ procedureCode: '4000', additionalProcedureCodes: ['F01'], documents: [{ code: 'C605', reference: 'INF3-1', status: 'AE', reason: '' }] }))).toEqual([]);
+  });
+
+  it('C36 wants a 9WKS worksheet on OPR re-imports', () => {
+    expect(run(c36OprWorksheet, decl({ procedureCode: '6121' }))).toHaveLength(1);
+    expect(run(c36OprWorksheet, decl({ procedureCode: '6121', documents: [{ code: '9WKS', reference: 'C&E1154', status: 'AE', reason: '' }] }))).toEqual([]);
   });
 });
