@@ -5,7 +5,9 @@ const spans = startInMemoryTracing();
 import { credentials } from '@grpc/grpc-js';
 import { AlertingServiceClient, AlertStatus, type StreamAlertsResponse } from '@customs/contracts';
 import { callMetadata } from '@customs/grpc';
-import { waitFor } from '../src';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT, waitFor } from '../src';
 import { sample, startPlatform, type Platform } from './harness';
 
 // The walking skeleton: a real HMRC sample declaration goes in over REST and comes out as an
@@ -193,6 +195,27 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect(r.body).toMatchObject({ status: 'accepted', declarations: [], changes: [{ kind: 'amendment', mrn: '20GB32VVZI0YMFGVR0', applied: false }] });
     const batch = await p.http('ingestion', 'GET', `/v1/batches/${r.body.batchId}`);
     expect(batch.body.declarations).toEqual([]);
+  });
+
+  it('joins HMRC CDS header, item and tax-line reports uploaded together and checks them', async () => {
+    const form = new FormData();
+    form.append('format', 'cds-report');
+    for (const f of ['import-header.csv', 'import-item.csv', 'import-taxline.csv']) form.append('files', new Blob([fs.readFileSync(path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports', f))]), f);
+    const res = await fetch(`${p.services.ingestion.httpUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(207);
+    expect(body.files).toHaveLength(1);
+    expect(body.files[0]).toMatchObject({ filename: 'import-header.csv + import-item.csv + import-taxline.csv', status: 'accepted' });
+    expect(body.files[0].declarations.map((d: any) => d.lrn).sort()).toEqual(['PO-4471', 'PO-4472']);
+    const id = body.files[0].declarations.find((d: any) => d.lrn === 'PO-4471').declarationId;
+    const decl = await p.http('ingestion', 'GET', `/v1/declarations/${id}`);
+    expect(decl.body).toMatchObject({ acceptanceDate: '2023-03-14', sourceFormat: 'SOURCE_FORMAT_CDS_REPORT' });
+    expect(decl.body.items[1].taxLines[0]).toMatchObject({ taxType: 'A00', payablePence: 13385 });
+    const checks = await waitFor('CDS declaration checked', async () => {
+      const r = await p.http('validation', 'GET', `/v1/declarations/${id}/checks`);
+      return r.status === 200 ? r.body.checks : undefined;
+    });
+    expect(checks[0].rules_evaluated.length).toBeGreaterThanOrEqual(15);
   });
 
   it('refuses unauthenticated and wrong-role calls', async () => {

@@ -5,7 +5,7 @@ import { claimInbox, withAllTenants, withTenant } from '@customs/db';
 import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { ingestDocument, type IngestResult } from './app/ingest';
-import { DOCUMENT_FORMATS, isDocumentFormat, parseDocument } from './app/formats';
+import { DOCUMENT_FORMATS, isDocumentFormat, parseDocument, parseDocuments } from './app/formats';
 import { migrations, type IngestionDb } from './db/migrations';
 import type { IngestionConfig } from './config';
 
@@ -33,7 +33,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
         if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
         const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
-        const parsed = parseDocument(format, req.body, sourceName, config.MAX_DOCUMENT_BYTES);
+        const parsed = await parseDocument(format, req.body, sourceName, config.MAX_DOCUMENT_BYTES);
         const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: req.body, parsed, receivedAt: new Date(), parent: requestContext(req) }));
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
@@ -49,25 +49,35 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
         const results: (IngestResult & { filename: string })[] = [];
         let format = req.query.format ?? 'dms-xml';
+        const cdsFiles: { sourceName: string; content: Buffer }[] = [];
+        const tooLarge = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document` }] });
         for await (const part of req.parts()) {
           if (part.type === 'field') {
             if (part.fieldname === 'format') format = String(part.value);
             continue;
           }
-          const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
-          let content: Buffer;
-          let parsed;
           if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
-          content = await part.toBuffer();
-          if (part.file.truncated) {
-            // Keep a record of the refusal, without the bytes we refused to read.
-            content = Buffer.alloc(0);
-            parsed = { declarations: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document` }] };
-          } else {
-            parsed = parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES);
+          const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
+          let content = await part.toBuffer();
+          const truncated = part.file.truncated;
+          // Keep a record of a refusal, without the bytes we refused to read.
+          if (truncated) content = Buffer.alloc(0);
+          if (format === 'cds-report' && !truncated) {
+            cdsFiles.push({ sourceName, content }); // header, item and tax-line reports are joined below
+            continue;
           }
+          const parsed = truncated ? tooLarge(sourceName) : await parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES);
           const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
           docs.inc({ format, status: result.status });
+          results.push({ filename: sourceName, ...result });
+        }
+        if (cdsFiles.length) {
+          const sourceName = cdsFiles.map((f) => f.sourceName).join(' + ').slice(0, 200);
+          const parsed = await parseDocuments('cds-report', cdsFiles, config.MAX_DOCUMENT_BYTES);
+          // One batch for the joined reports; its raw content keeps every file, named.
+          const content = Buffer.concat(cdsFiles.flatMap((f) => [Buffer.from(`--- ${f.sourceName} ---\n`), f.content, Buffer.from('\n')]));
+          const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+          docs.inc({ format: 'cds-report', status: result.status });
           results.push({ filename: sourceName, ...result });
         }
         if (results.length === 0) throw new HttpError(400, 'no_files', 'the multipart body has no file parts');
@@ -130,7 +140,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             const content = Buffer.from(ev.value.content);
             const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`;
             const parsed = isDocumentFormat(format)
-              ? parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES)
+              ? await parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES)
               : { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] };
             const result = await ingestDocument(trx, { tenantId: ev.tenant, channel: 'kafka', format: format || 'unknown', sourceName, content, parsed, receivedAt: new Date(), parent: ev.context });
             fresh.delete(id); // a repeated key later in the same batch is a duplicate too

@@ -1,17 +1,42 @@
 import { parseDmsDeclaration } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
+import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
 
-/** Formats a single document can be submitted in (REST body, Kafka submission, CLI file). */
-export const DOCUMENT_FORMATS = ['dms-xml'] as const;
+/**
+ * Formats a document can be submitted in (REST body, multipart, Kafka submission, CLI file):
+ * a broker's WCO/DMS declaration XML, or HMRC CDS data report CSVs (header, item and tax-line
+ * reports; send them together in one multipart upload to have them joined).
+ */
+export const DOCUMENT_FORMATS = ['dms-xml', 'cds-report'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
 
 export function isDocumentFormat(f: string): f is DocumentFormat {
   return (DOCUMENT_FORMATS as readonly string[]).includes(f);
 }
 
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
+}
+
+function cdsIssue(i: CdsIssue): IngestIssue {
+  return { severity: i.severity, sourceName: i.sourceName, line: i.row || undefined, location: i.row ? `row ${i.row}` : '(file)', field: i.column || i.field, code: i.code, reason: i.reason };
+}
+
+/** Parses several files of one format as one submission (CDS reports are joined across files). */
+export async function parseDocuments(format: DocumentFormat, files: { sourceName: string; content: Buffer }[], maxBytes: number): Promise<ParsedDocument> {
+  if (format === 'cds-report') {
+    const r = await parseCdsReports(files.map((f) => ({ sourceName: f.sourceName, chunks: once(f.content) })));
+    return { declarations: r.declarations, changes: [], issues: r.issues.map(cdsIssue) };
+  }
+  const parsed = await Promise.all(files.map((f) => parseDocument(format, f.content, f.sourceName, maxBytes)));
+  return { declarations: parsed.flatMap((p) => p.declarations), changes: parsed.flatMap((p) => p.changes ?? []), issues: parsed.flatMap((p) => p.issues) };
+}
+
 /** Parses one document of a known format into declarations and issues (pure). */
-export function parseDocument(format: DocumentFormat, content: Buffer, sourceName: string, maxBytes: number): ParsedDocument {
+export async function parseDocument(format: DocumentFormat, content: Buffer, sourceName: string, maxBytes: number): Promise<ParsedDocument> {
   switch (format) {
+    case 'cds-report':
+      return parseDocuments(format, [{ sourceName, content }], maxBytes);
     case 'dms-xml': {
       const r = parseDmsDeclaration(content, { sourceName, maxBytes });
       const toIssue = (severity: IngestIssue['severity']) => (i: { sourceName: string; line: number; column: number; elementPath: string; field: string; reason: string; code: string }): IngestIssue => ({

@@ -92,7 +92,10 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
       const ids = [...new Set(withKeys.map((w) => w.id))].sort();
       // Versions are numbered per declaration: concurrent uploads of the same declaration (an
       // original and its amendment) take turns; sorted lock order rules out deadlocks.
-      for (const id of ids) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|${id}`}))`.execute(trx);
+      // A large report takes one tenant-wide lock instead: thousands of advisory locks in one
+      // transaction would exhaust Postgres' lock table.
+      if (ids.length > 200) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|*`}))`.execute(trx);
+      else for (const id of ids) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|${id}`}))`.execute(trx);
       const hashes = withKeys.map((w) => w.d.contentSha256);
       // One round trip for versions and one for duplicates, whatever the batch size.
       const versions = ids.length === 0 ? [] : await trx.selectFrom('declarations').select(['declaration_id']).select((eb) => eb.fn.max('version').as('max_version')).where('tenant_id', '=', req.tenantId).where('declaration_id', 'in', ids).groupBy('declaration_id').execute();

@@ -1,0 +1,376 @@
+import { createHash } from 'node:crypto';
+import { Parser } from 'csv-parse';
+import { Declaration, GoodsItem, SourceFormat, type Document, type TaxLine } from '@customs/contracts';
+
+/**
+ * HMRC CDS data reports (import header, item and tax-line CSVs that importers obtain about their
+ * own imports; DOMAIN.md §2.4) → canonical declarations. Columns are matched by a tolerant alias
+ * table (case, spacing and punctuation ignored); rows are joined on the entry identifier (MRN, or
+ * EPU + entry number as in HMRC's header sample) and item number. Pure: the caller supplies the
+ * bytes; nothing here touches files, the database or the network.
+ */
+
+export type CdsReportKind = 'header' | 'item' | 'taxline';
+
+/** A problem in a report row, named by file, row (header = row 1), column and reason. */
+export interface CdsIssue {
+  sourceName: string;
+  row: number;
+  column: string;
+  field: string;
+  reason: string;
+  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN';
+  severity: 'error' | 'warning';
+}
+
+/** Canonical report fields and the column names (normalised) they are found under. */
+const ALIASES: Record<string, string[]> = {
+  mrn: ['mrn', 'entryidentifier', 'declarationreference', 'declarationnumber', 'movementreferencenumber'],
+  epu: ['epu', 'epunumber'],
+  entryNumber: ['entrynumber', 'entryno'],
+  itemNumber: ['itemnumber', 'itemno', 'declarationitemnumber', 'goodsitemnumber'],
+  acceptanceDate: ['acceptancedate', 'acceptancedatetime', 'taxpoint'],
+  importer: ['importereori', 'importer', 'importerid', 'importerturn'],
+  declarant: ['declaranteori', 'declarant'],
+  agent: ['agent', 'agenteori', 'representativeeori'],
+  traderReference: ['traderreference', 'declarantsreferencenumber', 'submittersreferencenumber', 'lrn'],
+  ducr: ['ducr'],
+  transportMode: ['transportmode', 'modeoftransport'],
+  customsValue: ['customsvalue', 'customsvaluegbp'],
+  invoiceCurrency: ['invoicecurrency', 'currency'],
+  invoiceTotal: ['invoicetotal', 'totalamountinvoiced'],
+  firstDan: ['firstdan', 'dan', 'defermentaccountnumber'],
+  commodityCode: ['commoditycode', 'commodity', 'tariffcode'],
+  cpc: ['cpc', 'customsprocedurecode', 'procedurecode'],
+  apc: ['additionalprocedurecode', 'additionalprocedurecodes', 'additionalspecialprocedurecodes', 'apc'],
+  origin: ['countryoforigin', 'origincountry', 'origin'],
+  preferentialOrigin: ['preferentialcountryoforigin', 'countryofpreferentialorigin'],
+  dispatch: ['countryofdispatch', 'dispatchcountry'],
+  description: ['goodsdescription', 'descriptionofgoods', 'description'],
+  itemPrice: ['itemprice', 'itemamount', 'itempriceamount'],
+  netMass: ['netmass', 'netmasskg'],
+  grossMass: ['grossmass', 'grossmasskg'],
+  suppUnits: ['supplementaryunits', 'supplementaryunit'],
+  preference: ['preference', 'preferencecode'],
+  valuationMethod: ['valuationmethod', 'valuationmethodcode'],
+  dutyPaid: ['dutypaid', 'customsdutypaid'],
+  dutySuspended: ['dutysuspended'],
+  vatValue: ['vatvalue', 'totalvatvalue'],
+  vatPaid: ['vatpaid', 'totalvatpaid'],
+  vatPostponed: ['vatpostponed'],
+  documentCodes: ['allitemdocumentcodes', 'documentcodes'],
+  documentReferences: ['allitemdocumentreferences', 'documentreferences'],
+  aiCodes: ['additionalinformationcode', 'additionalinformationcodes', 'aicode'],
+  consignor: ['consignor', 'consignorname'],
+  quota: ['quotaordernumber', 'quota'],
+  taxType: ['taxtype', 'typeoftax', 'dutytype'],
+  taxAmount: ['taxamount', 'amount'],
+  taxBase: ['taxbase', 'taxbaseamount'],
+  taxRate: ['taxrate', 'rate'],
+  methodOfPayment: ['methodofpayment', 'mop', 'paymentmethod'],
+  calculationMethod: ['calculationmethod'],
+};
+
+const normalise = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+const LOOKUP = new Map<string, string>();
+for (const [field, names] of Object.entries(ALIASES)) for (const n of names) LOOKUP.set(n, field);
+
+/** Which report a header row belongs to (tax-line before item before header: they nest). */
+export function detectReportKind(fields: Set<string>, wideTax: boolean): CdsReportKind | undefined {
+  if (fields.has('taxType') || wideTax) return 'taxline';
+  if (fields.has('itemNumber') && fields.has('commodityCode')) return 'item';
+  if (fields.has('acceptanceDate') && (fields.has('mrn') || fields.has('entryNumber'))) return 'header';
+  return undefined;
+}
+
+const REQUIRED: Record<CdsReportKind, string[][]> = {
+  // Each inner list is "one of": the entry id may be an MRN or EPU + entry number.
+  header: [['mrn', 'entryNumber'], ['acceptanceDate']],
+  item: [['mrn', 'entryNumber'], ['itemNumber'], ['commodityCode']],
+  taxline: [['mrn', 'entryNumber'], ['itemNumber']],
+};
+
+/** One mapped report row. */
+export interface CdsRow {
+  kind: CdsReportKind;
+  row: number;
+  entryId: string;
+  values: Record<string, string>;
+  /** Wide tax layout: "Tax Type 1", "Tax Amount 1", … pairs. */
+  wideTax: { type: string; amount: string }[];
+}
+
+const MAX_FIELD = 64 * 1024;
+
+/** "29/03/2023 00:51:00" | "2023-03-29" → "2023-03-29"; undefined when not a date. */
+export function reportDate(v: string): string | undefined {
+  const s = v.trim();
+  let m = /^(\d{2})\/(\d{2})\/(\d{4})(?:[ T].*)?$/.exec(s);
+  if (m) return `${m[3]}-${m[2]}-${m[1]}`;
+  m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
+/** GBP decimal → pence exactly; undefined when not a plain amount. */
+export function gbpPence(v: string): number | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(v.trim().replace(/,/g, ''));
+  if (!m) return undefined;
+  const p = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -p : p;
+}
+
+/**
+ * Streams one report file: detects its kind from the header row, maps columns, yields rows and
+ * reports issues (missing required column = file error; unknown column = warning; bad value =
+ * warning naming row and column). Formula-looking values ("=cmd|…") stay inert data.
+ */
+export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sourceName: string, issues: CdsIssue[]): AsyncGenerator<CdsRow> {
+  const parser = new Parser({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1024 * 1024 });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let byteOffset = 0;
+  const feed = (async () => {
+    try {
+      for await (const chunk of chunks) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        let text: string;
+        try {
+          text = decoder.decode(buf, { stream: true });
+        } catch {
+          issues.push({ sourceName, row: 0, column: '', field: '(file)', reason: `not valid UTF-8 (within bytes ${byteOffset}–${byteOffset + buf.length}); save the report as UTF-8 CSV`, code: 'INVALID_ENCODING', severity: 'error' });
+          break;
+        }
+        byteOffset += buf.length;
+        if (!parser.write(text)) await new Promise((r) => parser.once('drain', r));
+      }
+    } finally {
+      parser.end();
+    }
+  })();
+
+  let columns: (string | undefined)[] | undefined;
+  let headerNames: string[] = [];
+  let kind: CdsReportKind | undefined;
+  let wide: { typeIdx: number; amountIdx: number }[] = [];
+  let rowNo = 0;
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      rowNo++;
+      if (!columns) {
+        headerNames = record;
+        columns = record.map((h) => LOOKUP.get(normalise(h)));
+        const wideTypes = record.map((h, i) => ({ h: normalise(h), i })).filter((x) => /^taxtype\d+$/.test(x.h));
+        wide = wideTypes.map((t) => ({ typeIdx: t.i, amountIdx: record.findIndex((h) => normalise(h) === t.h.replace('taxtype', 'taxamount')) })).filter((w) => w.amountIdx >= 0);
+        const present = new Set(columns.filter((c): c is string => !!c));
+        kind = detectReportKind(present, wide.length > 0);
+        if (!kind) {
+          issues.push({ sourceName, row: 1, column: '', field: '(header row)', reason: `cannot tell which CDS report this is: expected an entry identifier (MRN or EPU + Entry Number) with Acceptance Date (header report), Item Number + Commodity Code (item report) or Tax Type (tax-line report); found columns ${record.slice(0, 12).join(', ')}`, code: 'UNKNOWN_REPORT', severity: 'error' });
+          return;
+        }
+        for (const oneOf of REQUIRED[kind]) {
+          if (!oneOf.some((f) => present.has(f))) {
+            issues.push({ sourceName, row: 1, column: ALIASES[oneOf[0]!]![0]!, field: oneOf.join(' or '), reason: `the ${kind} report needs a column for ${oneOf.map((f) => `"${f}" (e.g. ${ALIASES[f]!.slice(0, 2).join(', ')})`).join(' or ')}`, code: 'MISSING_COLUMN', severity: 'error' });
+            return;
+          }
+        }
+        record.forEach((h, i) => {
+          if (!columns![i] && !wide.some((w) => w.typeIdx === i || w.amountIdx === i) && h.trim()) issues.push({ sourceName, row: 1, column: h, field: '(unknown)', reason: `column "${h}" is not used`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
+        });
+        continue;
+      }
+      const values: Record<string, string> = {};
+      let tooLong = false;
+      record.forEach((v, i) => {
+        const f = columns![i];
+        if (!f) return;
+        if (v.length > MAX_FIELD) {
+          issues.push({ sourceName, row: rowNo, column: headerNames[i] ?? '', field: f, reason: `value longer than ${MAX_FIELD} characters`, code: 'FIELD_TOO_LONG', severity: 'error' });
+          tooLong = true;
+          return;
+        }
+        values[f] = v.trim();
+      });
+      const entryId = values.mrn ? values.mrn.toUpperCase() : values.entryNumber ? `${values.epu ?? ''}-${values.entryNumber}`.replace(/^-/, '') : '';
+      if (!entryId) {
+        issues.push({ sourceName, row: rowNo, column: headerNames[columns.indexOf('mrn')] ?? 'Entry Number', field: 'entry identifier', reason: 'row has no MRN / entry number', code: 'INVALID_VALUE', severity: 'error' });
+        continue;
+      }
+      yield { kind: kind!, row: rowNo, entryId, values: tooLong ? { ...values, __rejected: '1' } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
+    }
+  } catch (e) {
+    issues.push({ sourceName, row: rowNo + 1, column: '', field: '(csv)', reason: (e as Error).message, code: 'CSV_MALFORMED', severity: 'error' });
+  } finally {
+    await feed.catch(() => undefined);
+  }
+}
+
+/** "A, NULL, B" → ["A", "", "B"]: HMRC's parallel comma lists keep positions with NULL. */
+function parallelList(v: string | undefined): string[] {
+  if (!v) return [];
+  return v.split(',').map((s) => s.trim()).map((s) => (s.toUpperCase() === 'NULL' ? '' : s));
+}
+
+interface EntryState {
+  header?: CdsRow;
+  items: Map<number, CdsRow>;
+  taxes: CdsRow[];
+  rejected: { row: number; reason: string }[];
+}
+
+/**
+ * Joins header, item and tax-line rows (from one or three files, any order) into declarations.
+ * Rows that cannot be joined are reported, never dropped silently; an entry with a bad row is
+ * rejected whole (with that row's issue) so nothing is half-ingested. Holds the joined entries in
+ * memory: callers stream sorted reports in bounded slices (see ingestion's CDS adapter).
+ */
+export class CdsReportAssembler {
+  private readonly entries = new Map<string, EntryState>();
+
+  constructor(private readonly sourceName: string, private readonly issues: CdsIssue[]) {}
+
+  add(row: CdsRow): void {
+    const e: EntryState = this.entries.get(row.entryId) ?? { items: new Map(), taxes: [], rejected: [] };
+    this.entries.set(row.entryId, e);
+    if (row.values.__rejected) e.rejected.push({ row: row.row, reason: 'a field is too long' });
+    if (row.kind === 'header') e.header = row;
+    else if (row.kind === 'taxline') e.taxes.push(row);
+    else {
+      const n = Number(row.values.itemNumber);
+      if (!Number.isInteger(n) || n < 1) {
+        e.rejected.push({ row: row.row, reason: `item number "${row.values.itemNumber}" is not a positive whole number` });
+        return;
+      }
+      e.items.set(n, row);
+    }
+  }
+
+  /** Builds every entry's declaration; entries with item rows become declarations. */
+  finish(): Declaration[] {
+    const out: Declaration[] = [];
+    for (const [entryId, e] of this.entries) {
+      const rowsOf = [e.header, ...e.items.values(), ...e.taxes].filter(Boolean).map((r) => r!.row);
+      if (e.rejected.length) {
+        for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: '', field: 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}`, code: 'INVALID_VALUE', severity: 'error' });
+        continue;
+      }
+      if (e.items.size === 0) {
+        // A header (or tax lines) with no item rows: kept as an issue, since it says nothing checkable per item.
+        this.issues.push({ sourceName: this.sourceName, row: rowsOf[0] ?? 0, column: '', field: 'entry', reason: `entry ${entryId} has no item rows in this upload (send the item report with the header report)`, code: 'UNJOINED_ROW', severity: 'warning' });
+        continue;
+      }
+      const d = this.build(entryId, e);
+      if (d) out.push(d);
+    }
+    this.entries.clear();
+    return out;
+  }
+
+  private build(entryId: string, e: EntryState): Declaration | undefined {
+    const h = e.header?.values ?? {};
+    const first = [...e.items.values()][0]!.values;
+    const pick = (k: string) => h[k] || first[k] || '';
+    const acceptance = reportDate(pick('acceptanceDate'));
+    const warn = (row: number, column: string, reason: string) => this.issues.push({ sourceName: this.sourceName, row, column, field: column, reason, code: 'INVALID_VALUE', severity: 'warning' });
+    if (pick('acceptanceDate') && !acceptance) warn(e.header?.row ?? 0, 'Acceptance Date', `"${pick('acceptanceDate')}" is not a date (dd/mm/yyyy or yyyy-mm-dd)`);
+
+    const items = [...e.items.entries()].sort((a, b) => a[0] - b[0]).map(([n, r]) => {
+      const v = r.values;
+      const codes = parallelList(v.documentCodes);
+      const refs = parallelList(v.documentReferences);
+      const documents: Document[] = codes.map((code, i) => ({ code, reference: refs[i] ?? '', status: '', reason: '' })).filter((d) => d.code);
+      const money = (k: string, label: string) => {
+        if (!v[k]) return undefined;
+        const p = gbpPence(v[k]!);
+        if (p === undefined) warn(r.row, label, `"${v[k]}" is not a GBP amount`);
+        return p;
+      };
+      const taxLines: TaxLine[] = [];
+      for (const t of e.taxes.filter((t) => Number(t.values.itemNumber) === n)) {
+        if (t.values.taxType) {
+          const p = gbpPence(t.values.taxAmount ?? '');
+          if (t.values.taxAmount && p === undefined) warn(t.row, 'Tax Amount', `"${t.values.taxAmount}" is not a GBP amount`);
+          taxLines.push({ taxType: t.values.taxType, baseAmount: t.values.taxBase ?? '', baseUnit: '', rate: t.values.taxRate ?? '', payablePence: p ?? 0, methodOfPayment: t.values.methodOfPayment ?? '', traderDeclared: false, suspendedPence: 0 });
+        }
+        for (const w of t.wideTax) taxLines.push({ taxType: w.type, baseAmount: '', baseUnit: '', rate: '', payablePence: gbpPence(w.amount) ?? 0, methodOfPayment: '', traderDeclared: false, suspendedPence: 0 });
+      }
+      if (taxLines.length === 0) {
+        // Without a tax-line report, the item report's paid amounts stand in for the A00/B00 lines.
+        const duty = money('dutyPaid', 'Duty Paid');
+        const vat = money('vatPaid', 'VAT Paid');
+        if (duty !== undefined) taxLines.push({ taxType: 'A00', baseAmount: '', baseUnit: '', rate: '', payablePence: duty, methodOfPayment: '', traderDeclared: false, suspendedPence: money('dutySuspended', 'Duty Suspended') ?? 0 });
+        if (vat !== undefined) taxLines.push({ taxType: 'B00', baseAmount: '', baseUnit: '', rate: '', payablePence: vat, methodOfPayment: v.vatPostponed && gbpPence(v.vatPostponed) ? 'G' : '', traderDeclared: false, suspendedPence: 0 });
+      }
+      const cpc = (v.cpc ?? '').replace(/\s/g, '');
+      const cv = money('customsValue', 'Customs Value');
+      const vatValue = money('vatValue', 'VAT Value');
+      const code = (v.commodityCode ?? '').replace(/\s/g, '');
+      if (code && !/^\d{8}(\d{2})?$/.test(code)) warn(r.row, 'Commodity Code', `"${code}" is not an 8- or 10-digit commodity code`);
+      return GoodsItem.fromPartial({
+        itemNumber: n,
+        commodityCode: code,
+        description: v.description ?? '',
+        // Reports may carry the 7-character CPC (4000000): DE 1/10 is its first 4, DE 1/11 the rest.
+        procedureCode: cpc.slice(0, 4),
+        additionalProcedureCodes: [...(cpc.length === 7 ? [cpc.slice(4)] : []), ...parallelList(v.apc).filter(Boolean)],
+        originCountry: v.origin ?? '',
+        preferentialOrigin: v.preferentialOrigin ?? '',
+        dispatchCountry: v.dispatch ?? '',
+        preference: v.preference ?? '',
+        valuationMethod: v.valuationMethod ?? '',
+        itemPrice: v.itemPrice ? { value: v.itemPrice.replace(/,/g, ''), currency: (v.invoiceCurrency || h.invoiceCurrency || 'GBP').toUpperCase() } : undefined,
+        customsValuePence: cv ?? 0,
+        customsValuePresent: cv !== undefined,
+        netMassKg: v.netMass ?? '',
+        grossMassKg: v.grossMass ?? '',
+        supplementaryUnits: v.suppUnits ?? '',
+        quotaOrderNumber: v.quota ?? '',
+        documents,
+        additionalInformation: parallelList(v.aiCodes).filter(Boolean).map((code) => ({ code, text: '' })),
+        taxLines,
+        vatValuePence: vatValue ?? 0,
+        vatValuePresent: vatValue !== undefined,
+        parties: v.consignor ? [{ role: 'consignor', id: '', name: v.consignor, countryCode: '' }] : [],
+      });
+    });
+
+    const parties = [
+      pick('importer') && { role: 'importer', id: pick('importer'), name: '', countryCode: '' },
+      pick('declarant') && { role: 'declarant', id: pick('declarant'), name: '', countryCode: '' },
+      pick('agent') && { role: 'representative', id: pick('agent'), name: '', countryCode: '' },
+    ].filter(Boolean) as Declaration['parties'];
+    const headerCv = h.customsValue ? gbpPence(h.customsValue) : undefined;
+    const canonical = { entryId, header: h, items: [...e.items.values()].map((r) => r.values), taxes: e.taxes.map((t) => [t.values, t.wideTax]) };
+    return Declaration.fromPartial({
+      mrn: /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/.test(entryId) ? entryId : '',
+      lrn: pick('traderReference') || entryId,
+      functionCode: '9',
+      typeCode: '',
+      acceptanceDate: acceptance ?? '',
+      acceptanceDateSource: acceptance ? 'report' : '',
+      parties,
+      importerEori: pick('importer'),
+      invoiceAmount: h.invoiceTotal ? { value: h.invoiceTotal, currency: (h.invoiceCurrency || 'GBP').toUpperCase() } : undefined,
+      transportMode: pick('transportMode'),
+      defermentAccounts: pick('firstDan') ? [pick('firstDan')] : [],
+      customsValuePence: headerCv ?? 0,
+      customsValuePresent: headerCv !== undefined,
+      items,
+      sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT,
+      sourceName: this.sourceName,
+      // Idempotency by content of this entry's rows, not of the whole file.
+      contentSha256: createHash('sha256').update(JSON.stringify(canonical)).digest('hex'),
+    });
+  }
+}
+
+/** Parses one or more report files (header/item/tax-line, any order) into declarations. */
+export async function parseCdsReports(files: { sourceName: string; chunks: AsyncIterable<Buffer | string> }[]): Promise<{ declarations: Declaration[]; issues: CdsIssue[] }> {
+  const issues: CdsIssue[] = [];
+  const assembler = new CdsReportAssembler(files.map((f) => f.sourceName).join(' + '), issues);
+  for (const f of files) {
+    const before = issues.length;
+    for await (const row of readCdsReport(f.chunks, f.sourceName, issues)) assembler.add(row);
+    // A file-level error (unknown report, missing column, bad encoding) rejects the upload whole.
+    if (issues.slice(before).some((i) => i.severity === 'error' && i.row <= 1)) return { declarations: [], issues };
+  }
+  return { declarations: assembler.finish(), issues };
+}
