@@ -10,7 +10,7 @@ export interface OutboxRelayOptions {
   kafka: KafkaHandle;
   logger: Logger;
   metrics?: ServiceMetrics;
-  /** Rows per publish round (default 500). */
+  /** Rows per publish round (default 2000). */
   batchSize?: number;
   /** Poll interval when no NOTIFY arrives (default 1000 ms). */
   pollMs?: number;
@@ -76,7 +76,7 @@ export class OutboxRelay {
 
   /** Publishes one round; returns the number of rows published. */
   async publishOnce(): Promise<number> {
-    const limit = this.opts.batchSize ?? 500;
+    const limit = this.opts.batchSize ?? 2000;
     const { rows } = await this.opts.pool.query<{ id: number; topic: string; message_key: string; payload: Buffer; headers: Record<string, string> }>(
       'select id, topic, message_key, payload, headers from outbox order by id limit $1',
       [limit],
