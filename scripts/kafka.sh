@@ -1,86 +1,212 @@
 #!/usr/bin/env bash
-# Real Apache Kafka 3.9 (single-node KRaft) without Docker: jars from Maven Central, state in
-# .run/kafka (git-ignored). Subcommands: fetch | start | topics | stop | status | reset.
-# Idempotent: start on a running healthy broker does nothing; topics creates only what is missing.
+# Real Apache Kafka 3.9 (single-node KRaft) without Docker (DESIGN.md §6): the broker's jars come
+# from Maven Central (infra/kafka/pom.xml → .tools/kafka/libs), its state lives in .run/kafka
+# (both git-ignored). Works from any directory.
+#
+#   scripts/kafka.sh fetch    copy the broker jars into .tools/kafka/libs (skipped when present)
+#   scripts/kafka.sh start    fetch if needed, format storage once, start the broker, wait until it
+#                             logs "Kafka Server started", then create the declared topics.
+#                             A broker already listening on the port is reused as is.
+#   scripts/kafka.sh topics   create every topic of infra/kafka/topics.json that is missing
+#   scripts/kafka.sh stop     SIGTERM, wait (SIGKILL after 30 s)
+#   scripts/kafka.sh status   exit 0 when a broker answers on the port
+#   scripts/kafka.sh reset    stop and delete the broker's data, logs and cluster id
+#
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_RUN_DIR (.run/kafka),
+# KAFKA_DATA_DIR ($KAFKA_RUN_DIR/data), KAFKA_LIBS_DIR (.tools/kafka/libs), KAFKA_HEAP (512m),
+# KAFKA_START_TIMEOUT (90 s), KAFKA_TOPIC_PREFIX (prepended to every topic name by "topics").
 set -euo pipefail
-REPO_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 RUN="${KAFKA_RUN_DIR:-$REPO_ROOT/.run/kafka}"
-LIBS="$REPO_ROOT/.tools/kafka/libs"
+DATA="${KAFKA_DATA_DIR:-$RUN/data}"
+LIBS="${KAFKA_LIBS_DIR:-$REPO_ROOT/.tools/kafka/libs}"
+HEAP="${KAFKA_HEAP:-512m}"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+POM="$REPO_ROOT/infra/kafka/pom.xml"
+PROPS="$RUN/server.properties"
 PID_FILE="$RUN/kafka.pid"
 LOG_DIR="$RUN/logs"
+LOG="$LOG_DIR/server.log"
 CLUSTER_ID_FILE="$RUN/cluster-id"
+# Pinned: a floating plugin version would make the fetch depend on whatever Maven resolves today.
+DEPENDENCY_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
 
-say() { printf '  kafka: %s\n' "$*"; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-running() { [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
+k() { say kafka "$@"; }
 
-fetch() {
-  if [ -f "$LIBS/.complete" ]; then return; fi
-  command -v java >/dev/null || { echo "kafka: java not found (Java 17 is required)" >&2; exit 1; }
-  command -v mvn >/dev/null || { echo "kafka: mvn not found (Maven fetches the broker jars)" >&2; exit 1; }
-  say "fetching Kafka 3.9 jars from Maven Central into .tools/kafka/libs"
-  local t0=$SECONDS
-  rm -rf "$LIBS" && mkdir -p "$LIBS"
-  mvn -q -B -f "$REPO_ROOT/infra/kafka/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIBS"
-  touch "$LIBS/.complete"
-  say "fetched $(ls "$LIBS"/*.jar | wc -l) jars in $((SECONDS - t0)) s"
+# Broker JVM flags: Kafka's own defaults from kafka-run-class.sh / kafka-server-start.sh.
+jvm_opts() {
+  local heap="$1"
+  printf '%s\n' "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    "-Dkafka.logs.dir=$LOG_DIR" "-Dlog4j.configuration=file:$REPO_ROOT/infra/kafka/log4j.properties" \
+    -cp "$LIBS/*"
 }
+
+# True when $pid is a live JVM running kafka.Kafka (guards against a recycled pid in a stale file).
+our_broker_pid() {
+  local pid="$1"
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka '
+}
+broker_pid() { [ -s "$PID_FILE" ] && our_broker_pid "$(cat "$PID_FILE")" && cat "$PID_FILE"; }
+
+pom_stamp() { sha256sum "$POM" | cut -d' ' -f1; }
+
+fetch_locked() {
+  if [ -f "$LIBS/.complete" ] && [ "$(cat "$LIBS/.complete")" = "$(pom_stamp)" ]; then
+    k "broker jars present in ${LIBS#"$REPO_ROOT"/} ($(ls "$LIBS"/*.jar | wc -l) jars)"
+    return
+  fi
+  command -v java >/dev/null || die kafka "java not found: Kafka needs a Java 17+ runtime (apt-get install -y openjdk-17-jre-headless)"
+  command -v mvn >/dev/null || die kafka "mvn not found: Maven fetches the broker jars (apt-get install -y maven)"
+  k "fetching the broker jars from Maven Central (infra/kafka/pom.xml) into ${LIBS#"$REPO_ROOT"/}"
+  local t0; t0=$(ms_now)
+  local tmp="$LIBS.partial"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  # KAFKA_MAVEN_OPTS: extra Maven flags, e.g. -Dmaven.repo.local=/tmp/m2 or -o (offline).
+  # shellcheck disable=SC2086
+  if ! mvn -q -B -f "$POM" "$DEPENDENCY_PLUGIN:copy-dependencies" \
+      -DincludeScope=runtime -DoutputDirectory="$tmp" ${KAFKA_MAVEN_OPTS:-} > "$tmp.log" 2>&1; then
+    tail -n 30 "$tmp.log" >&2
+    rm -rf "$tmp" "$tmp.log"
+    die kafka "Maven could not fetch the jars (is Maven Central reachable? proxy/mirror settings go in ~/.m2/settings.xml)"
+  fi
+  rm -f "$tmp.log"
+  # Swap in the complete set only, so an interrupted fetch never leaves a half-filled libs folder.
+  rm -rf "$LIBS"
+  mv "$tmp" "$LIBS"
+  pom_stamp > "$LIBS/.complete"
+  k "fetched $(ls "$LIBS"/*.jar | wc -l) jars in $(secs_since "$t0") s"
+}
+fetch() { mkdir -p "$(dirname "$LIBS")"; with_lock "$(dirname "$LIBS")/.fetch.lock" fetch_locked; }
 
 render_config() {
-  mkdir -p "$RUN/data" "$LOG_DIR"
-  sed -e "s#@PORT@#$PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@DATA_DIR@#$RUN/data#g" \
-    "$REPO_ROOT/infra/kafka/server.properties.template" > "$RUN/server.properties"
+  mkdir -p "$DATA" "$LOG_DIR"
+  sed -e "s|@PORT@|$PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" -e "s|@DATA_DIR@|$DATA|g" \
+    "$REPO_ROOT/infra/kafka/server.properties.template" > "$PROPS"
 }
 
-JAVA_OPTS=(-Xms512m -Xmx512m -XX:+UseG1GC -Dkafka.logs.dir="$LOG_DIR" -Dlog4j.configuration="file:$REPO_ROOT/infra/kafka/log4j.properties" -cp "$LIBS/*")
+# A KRaft cluster id is 16 random bytes in URL-safe base64 without padding (what
+# "StorageTool random-uuid" prints); made here to save a JVM start. A leading '-' would read as an
+# option on the StorageTool command line, so such ids are drawn again.
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    case "$id" in -*) ;; *) echo "$id"; return ;; esac
+  done
+}
 
-start() {
-  if running && port_open "$PORT"; then say "already running on 127.0.0.1:$PORT (pid $(cat "$PID_FILE"))"; topics; return; fi
-  if port_open "$PORT"; then say "something already listens on 127.0.0.1:$PORT; using it"; topics; return; fi
+format_storage() {
+  # meta.properties in the log dir is what StorageTool writes; its presence means "formatted".
+  if [ -f "$DATA/meta.properties" ]; then return; fi
+  [ -s "$CLUSTER_ID_FILE" ] || new_cluster_id > "$CLUSTER_ID_FILE"
+  local opts; mapfile -t opts < <(jvm_opts 256m)
+  java "${opts[@]}" kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$PROPS" >/dev/null \
+    || die kafka "formatting storage in $DATA failed"
+  k "formatted KRaft storage in $DATA (cluster id $(cat "$CLUSTER_ID_FILE"))"
+}
+
+log_tail() { echo "---- last lines of $LOG ----" >&2; tail -n 30 "$LOG" >&2 2>/dev/null || true; [ -s "$LOG_DIR/stdout.log" ] && { echo "---- $LOG_DIR/stdout.log ----" >&2; tail -n 15 "$LOG_DIR/stdout.log" >&2; }; return 0; }
+
+start_locked() {
+  local pid
+  if port_open "$PORT"; then
+    if pid="$(broker_pid)"; then k "already running on 127.0.0.1:$PORT (pid $pid)"
+    else k "a broker not started by this script already listens on 127.0.0.1:$PORT; using it"; fi
+    return
+  fi
+  if pid="$(broker_pid)"; then
+    # Alive but not listening: a start that was interrupted, or a broker shutting down.
+    die kafka "pid $pid (from $PID_FILE) is alive but 127.0.0.1:$PORT does not answer; run 'scripts/kafka.sh stop' and retry"
+  fi
   fetch
   render_config
-  if [ ! -f "$RUN/data/meta.properties" ]; then
-    [ -f "$CLUSTER_ID_FILE" ] || java "${JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid > "$CLUSTER_ID_FILE"
-    java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$RUN/server.properties" >/dev/null
-    say "formatted KRaft storage in $RUN/data"
-  fi
-  local t0=$SECONDS
-  : > "$LOG_DIR/server.log"
-  nohup java "${JAVA_OPTS[@]}" kafka.Kafka "$RUN/server.properties" > "$LOG_DIR/stdout.log" 2>&1 &
-  echo $! > "$PID_FILE"
-  # Ready means the broker logged that it started, not that some seconds passed.
-  local deadline=$((SECONDS + 90))
-  until grep -q "Kafka Server started" "$LOG_DIR/server.log" 2>/dev/null; do
-    if ! running; then echo "kafka: broker exited during start; last log lines:" >&2; tail -30 "$LOG_DIR/server.log" "$LOG_DIR/stdout.log" >&2; exit 1; fi
-    if [ $SECONDS -ge $deadline ]; then echo "kafka: not started after 90 s; last log lines:" >&2; tail -30 "$LOG_DIR/server.log" >&2; exit 1; fi
-    sleep 0.3
+  format_storage
+  # Only the log written from here on counts (server.log keeps earlier runs).
+  local offset=0; [ -f "$LOG" ] && offset=$(stat -c %s "$LOG")
+  local opts; mapfile -t opts < <(jvm_opts "$HEAP")
+  local t0; t0=$(ms_now)
+  k "starting broker on 127.0.0.1:$PORT (controller $CONTROLLER_PORT, heap $HEAP)"
+  # 9>&-: the broker must not inherit the start lock's descriptor, or it would hold the lock for life.
+  nohup java "${opts[@]}" kafka.Kafka "$PROPS" > "$LOG_DIR/stdout.log" 2>&1 < /dev/null 9>&- &
+  pid=$!
+  echo "$pid" > "$PID_FILE"
+  # Ready means the broker said so in its log, never that some seconds passed.
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until tail -c +"$((offset + 1))" "$LOG" 2>/dev/null | grep -q "Kafka Server started"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"
+      log_tail
+      die kafka "the broker exited during start (logs in $LOG_DIR)"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      kill -KILL "$pid" 2>/dev/null || true
+      rm -f "$PID_FILE"
+      log_tail
+      die kafka "no \"Kafka Server started\" in $LOG after $START_TIMEOUT s; killed pid $pid"
+    fi
+    sleep 0.25
   done
-  say "started on 127.0.0.1:$PORT in $((SECONDS - t0)) s (pid $(cat "$PID_FILE"), logs $LOG_DIR)"
-  topics
+  k "started in $(secs_since "$t0") s (pid $pid, logs ${LOG_DIR#"$REPO_ROOT"/})"
+}
+start() {
+  mkdir -p "$RUN"
+  with_lock "$RUN/.lock" start_locked
+  topics_at "127.0.0.1:$PORT"
 }
 
-topics() {
-  # One kafkajs admin call creates every missing topic (the JVM topic tool takes seconds per call).
+topics_at() {
+  # One kafkajs admin call creates every missing topic; Kafka's own TopicCommand is not among
+  # kafka_2.13's runtime jars in 3.9 (it lives in kafka-tools) and costs a JVM start per call.
+  # shellcheck source=/dev/null
   source "$REPO_ROOT/scripts/lib-node.sh"
-  ensure_deps >/dev/null
-  KAFKA_BROKERS="127.0.0.1:$PORT" node "$REPO_ROOT/scripts/create-topics.js"
+  ensure_deps >&2
+  KAFKA_BROKERS="$1" node "$REPO_ROOT/scripts/create-topics.js"
 }
+topics() { topics_at "${KAFKA_BROKERS:-127.0.0.1:$PORT}"; }
 
 stop() {
-  if ! running; then say "not running"; rm -f "$PID_FILE"; return; fi
-  local pid; pid="$(cat "$PID_FILE")"
+  local pid
+  if ! pid="$(broker_pid)"; then
+    rm -f "$PID_FILE"
+    if port_open "$PORT"; then k "not started by this script (no live pid in $PID_FILE) but 127.0.0.1:$PORT answers; left alone"
+    else k "not running"; fi
+    return
+  fi
+  local t0; t0=$(ms_now)
   kill -TERM "$pid"
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then say "did not stop in 30 s; killing"; kill -KILL "$pid"; fi
+  local deadline=$((SECONDS + 30))
+  while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    k "pid $pid did not exit 30 s after SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
   rm -f "$PID_FILE"
-  say "stopped"
+  k "stopped pid $pid in $(secs_since "$t0") s"
 }
 
 status() {
-  if running; then say "running (pid $(cat "$PID_FILE")) on 127.0.0.1:$PORT"; elif port_open "$PORT"; then say "a broker not started by this script listens on $PORT"; else say "stopped"; return 1; fi
+  local pid
+  if port_open "$PORT"; then
+    if pid="$(broker_pid)"; then k "running on 127.0.0.1:$PORT (pid $pid, data $DATA, logs $LOG_DIR)"
+    else k "127.0.0.1:$PORT answers (a broker not started by this script)"; fi
+    return 0
+  fi
+  if pid="$(broker_pid)"; then k "pid $pid alive but 127.0.0.1:$PORT not listening (starting or stopping)"; return 1; fi
+  k "stopped"
+  return 3
+}
+
+reset() {
+  stop
+  # Only the paths this script creates: safe even when KAFKA_RUN_DIR points somewhere unexpected.
+  rm -rf "$DATA" "$LOG_DIR" "$PROPS" "$CLUSTER_ID_FILE" "$PID_FILE" "$RUN/.lock"
+  k "removed broker data, logs and cluster id under $RUN"
 }
 
 case "${1:-}" in
@@ -89,6 +215,6 @@ case "${1:-}" in
   topics) topics ;;
   stop) stop ;;
   status) status ;;
-  reset) stop; rm -rf "$RUN"; say "state removed" ;;
+  reset) reset ;;
   *) echo "usage: scripts/kafka.sh fetch|start|topics|stop|status|reset" >&2; exit 2 ;;
 esac
