@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Finding, type Declaration } from '@customs/contracts';
-import type { ReferenceView, Rule } from './types';
+import type { CodeListName, ReferenceNeeds, ReferenceView, Rule } from './types';
 
 /** Acceptance date + 3 years (C285 and HMRC demand window); 29 Feb maps to 28 Feb. */
 export function statutoryDeadline(acceptanceDate: string): string {
@@ -82,17 +82,22 @@ export function evaluateDeclaration(rules: readonly Rule[], declaration: Declara
 }
 
 /** The reference lookups all rules need for a set of declarations (deduplicated). */
-export function referenceNeeds(rules: readonly Rule[], declarations: readonly Declaration[]): { commodities: { code: string; date: string }[]; fx: { currency: string; date: string }[] } {
+export function referenceNeeds(rules: readonly Rule[], declarations: readonly Declaration[]): Required<ReferenceNeeds> {
   const commodities = new Map<string, { code: string; date: string }>();
   const fx = new Map<string, { currency: string; date: string }>();
+  const rates = new Map<string, { code: string; origin: string; date: string }>();
+  const codeLists = new Map<string, { list: CodeListName; code: string; date: string }>();
   for (const d of declarations) {
     for (const item of d.items) {
       for (const r of rules) {
         const n = r.needs?.(d, item);
-        for (const c of n?.commodities ?? []) commodities.set(`${c.code}|${c.date}`, c);
-        for (const f of n?.fx ?? []) fx.set(`${f.currency}|${f.date}`, f);
+        if (!n) continue;
+        for (const c of n.commodities ?? []) commodities.set(`${c.code}|${c.date}`, c);
+        for (const f of n.fx ?? []) fx.set(`${f.currency}|${f.date}`, f);
+        for (const q of n.rates ?? []) rates.set(`${q.code}|${q.origin}|${q.date}`, q);
+        for (const q of n.codeLists ?? []) codeLists.set(`${q.list}|${q.code}|${q.date}`, q);
       }
     }
   }
-  return { commodities: [...commodities.values()], fx: [...fx.values()] };
+  return { commodities: [...commodities.values()], fx: [...fx.values()], rates: [...rates.values()], codeLists: [...codeLists.values()] };
 }
