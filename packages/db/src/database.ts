@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Insertable, type Transaction } from 'kysely';
 import { Pool, types } from 'pg';
 
 // int8 (bigint: pence, sequence ids) arrives as a string by default; pence stay far below
@@ -12,7 +12,7 @@ types.setTypeParser(20, (v: string) => {
 types.setTypeParser(1082, (v: string) => v);
 
 export { sql };
-export type { Kysely, Transaction };
+export type { Insertable, Kysely, Transaction };
 
 /** Options of a service's database handle. */
 export interface DbOptions {

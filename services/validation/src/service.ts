@@ -1,17 +1,19 @@
-import { Finding, FindingRaised, Topics, ValidationServiceService, declarationKey, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse } from '@customs/contracts';
-import { chunksFor, claimInbox, enqueueOutbox, sql, withAllTenants, withTenant } from '@customs/db';
-import { buildEvent, type ConsumedEvent } from '@customs/kafka';
+import { Finding, Topics, ValidationServiceService, type DatasetChanged, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse } from '@customs/contracts';
+import { claimInbox, sql, withAllTenants, withTenant } from '@customs/db';
+import type { ConsumedEvent } from '@customs/kafka';
 import { GrpcError, status, type CallContext } from '@customs/grpc';
 import { HttpError, principalOf } from '@customs/http';
 import { context } from '@opentelemetry/api';
 import { startPlatformService, type RunningService } from '@customs/service';
-import { RULES, daysLeft } from './rules';
+import { RULES, daysLeft, ruleSetFingerprint } from './rules';
+import { persistFirstChecks, reevaluateStored } from './app/persist-checks';
 import { checkBatch } from './app/check-batch';
 import { CachedReferenceClient } from './grpc/reference-client';
 import { migrations, type ValidationDb } from './db/migrations';
 import type { ValidationConfig } from './config';
 
 const GROUP = 'validation';
+const REEVALUATION_GROUP = 'validation-reevaluation';
 
 /** Starts the validation service: consumes declarations, evaluates the rules, publishes findings. */
 export async function startValidationService(config: ValidationConfig): Promise<RunningService> {
@@ -35,45 +37,56 @@ export async function startValidationService(config: ValidationConfig): Promise<
           const results = await context.with(usable[0]?.context ?? context.active(), () => checkBatch(RULES, reference, usable.map((e) => e.value.declaration!), new Date()));
           await withAllTenants(db, async (trx) => {
             const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
-            const todo = results.map((r, i) => ({ r, ev: usable[i]! })).filter(({ ev }) => fresh.has(ev.eventId));
-            if (todo.length === 0) return;
-            for (const chunk of chunksFor(todo, 10)) await trx
-              .insertInto('checks')
-              .values(chunk.map(({ r }) => ({ tenant_id: r.summary.tenantId, declaration_id: r.summary.declarationId, declaration_version: r.summary.declarationVersion, mrn: r.summary.mrn, lrn: r.summary.lrn, checked_at: r.summary.checkedAt, finding_count: r.findings.length, exposure_pence: r.summary.exposurePence, reclaim_pence: r.summary.reclaimPence, rules_evaluated: r.summary.rulesEvaluated })))
-              .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
-              .execute();
-            const allFindings = todo.flatMap(({ r }) => r.findings);
-            for (const chunk of chunksFor(allFindings, 13)) {
-              await trx
-                .insertInto('findings')
-                .values(chunk.map((f) => ({ finding_id: f.findingId, tenant_id: f.tenantId, declaration_id: f.declarationId, declaration_version: f.declarationVersion, item_number: f.itemNumber, rule_id: f.ruleId, rule_version: f.ruleVersion, severity: f.severity, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || null, raised_at: f.raisedAt, payload: Buffer.from(Finding.encode(f).finish()) })))
-                .onConflict((oc) => oc.column('finding_id').doNothing())
-                .execute();
-            }
-            // Later versions supersede earlier versions' findings; history stays (status only).
-            // One statement for the whole batch, after the inserts so a version 1 and 2 in the same
-            // batch end with version 1's findings superseded.
-            const versions = todo.map(({ r }) => sql`(${r.declaration.tenantId}, ${r.declaration.declarationId}, ${r.declaration.version}::int)`);
-            const superseded = await sql<{ finding_id: string; tenant_id: string; declaration_id: string }>`
-              update findings f set status = 'superseded', superseded_at = now()
-              from (values ${sql.join(versions)}) as v(tenant_id, declaration_id, version)
-              where f.tenant_id = v.tenant_id and f.declaration_id = v.declaration_id and f.declaration_version < v.version and f.status = 'active'
-              returning f.finding_id, f.tenant_id, f.declaration_id`.execute(trx);
-            for (const { r } of todo) {
-              r.summary.supersededFindingIds = superseded.rows.filter((x) => x.tenant_id === r.declaration.tenantId && x.declaration_id === r.declaration.declarationId).map((x) => x.finding_id);
-            }
-            const messages = todo.flatMap(({ r, ev }) => {
-              const key = declarationKey(r.declaration.tenantId, r.declaration.mrn || r.declaration.lrn);
-              const common = { tenant: r.declaration.tenantId, source: 'validation', subject: r.declaration.declarationId, parent: ev.context };
-              return [
-                ...r.findings.map((f) => buildEvent({ ...common, topic: Topics.validationFindingRaised, key, value: FindingRaised.fromPartial({ finding: f }), id: `finding/${f.findingId}` })),
-                buildEvent({ ...common, topic: Topics.declarationChecked, key, value: r.summary, id: `checked/${r.declaration.tenantId}/${r.declaration.declarationId}/${r.declaration.version}` }),
-              ];
-            });
-            await enqueueOutbox(trx, 'validation', messages);
-            for (const f of allFindings) findingsRaised.inc({ rule: f.ruleId });
+            const todo = results.map((r, i) => ({ r, parent: usable[i]!.context, eventId: usable[i]!.eventId })).filter(({ eventId }) => fresh.has(eventId));
+            const raised = await persistFirstChecks(trx, todo);
+            for (const f of raised) findingsRaised.inc({ rule: f.ruleId });
           });
         },
+      });
+
+      // A new reference dataset version (tariff, FX, code lists) can change findings on
+      // declarations already checked: forget cached lookups and re-evaluate the affected window.
+      kit.consume<DatasetChanged>({
+        groupId: REEVALUATION_GROUP,
+        topic: Topics.datasetChanged,
+        handle: async (events) => {
+          reference.clear();
+          for (const ev of events) {
+            const c = ev.value;
+            const report = await reevaluateStored(db, RULES, reference, { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo }, () => new Date());
+            kit.logger.info({ dataset: c.dataset, version: c.version, ...report }, 're-evaluated declarations after a reference dataset change');
+          }
+          // Claimed after the work: re-evaluation is idempotent, so a crash before this line only repeats it.
+          await withAllTenants(db, (trx) => claimInbox(trx, REEVALUATION_GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic }))));
+        },
+      });
+
+      // A deploy that changes a rule's version re-evaluates everything stored, once. Runs in the
+      // background (the reference service may still be starting) and records the new fingerprint
+      // only after success, so a crash or an unreachable reference service means a retry, not a
+      // skipped re-evaluation. Two replicas doing it at once is harmless: re-evaluation is idempotent.
+      let stopped = false;
+      const fingerprint = ruleSetFingerprint(RULES);
+      const reevaluateOnRuleChange = async (): Promise<void> => {
+        const stored = await db.selectFrom('evaluation_state').select('value').where('key', '=', 'rule_set').executeTakeFirst();
+        if (stored && stored.value !== fingerprint) {
+          const report = await reevaluateStored(db, RULES, reference, { evaluationId: `rules:${fingerprint}` }, () => new Date());
+          kit.logger.info({ fingerprint, previous: stored.value, ...report }, 're-evaluated declarations after a rule version change');
+        }
+        await db.insertInto('evaluation_state').values({ key: 'rule_set', value: fingerprint }).onConflict((oc) => oc.column('key').doUpdateSet({ value: fingerprint, updated_at: sql`now()` } as never)).execute();
+      };
+      const retry = (delayMs: number): void => {
+        const t = setTimeout(() => {
+          reevaluateOnRuleChange().catch((err: unknown) => {
+            kit.logger.warn({ err, retryInMs: 30000 }, 'rule-change re-evaluation failed; will retry');
+            if (!stopped) retry(30000);
+          });
+        }, delayMs);
+        t.unref();
+      };
+      retry(1000);
+      kit.lifecycle.add('rule-change-reevaluation', async () => {
+        stopped = true;
       });
 
       const listFindings = async (tenantId: string, declarationId: string, includeSuperseded: boolean): Promise<Finding[]> =>

@@ -43,6 +43,24 @@ export const migrations: Record<string, Migration> = {
       await enableTenantRls(db, 'findings');
     },
   },
+  // Validation keeps its own copy of each declaration version it checked, so it can re-evaluate
+  // when a reference dataset or a rule version changes without reaching into ingestion's schema.
+  '0003_checked_declarations': {
+    async up(db) {
+      await sql`
+        create table checked_declarations (
+          tenant_id text not null,
+          declaration_id text not null,
+          declaration_version int not null,
+          acceptance_date date,
+          payload bytea not null,
+          primary key (tenant_id, declaration_id, declaration_version)
+        )`.execute(db);
+      await sql`create index checked_declarations_by_date on checked_declarations (acceptance_date)`.execute(db);
+      await enableTenantRls(db, 'checked_declarations');
+      await sql`create table evaluation_state (key text primary key, value text not null, updated_at timestamptz not null default now())`.execute(db);
+    },
+  },
 };
 
 export interface ValidationDb {
@@ -75,6 +93,14 @@ export interface ValidationDb {
     raised_at: Date | string;
     payload: Buffer;
   };
+  checked_declarations: {
+    tenant_id: string;
+    declaration_id: string;
+    declaration_version: number;
+    acceptance_date: string | null;
+    payload: Buffer;
+  };
+  evaluation_state: { key: string; value: string; updated_at: Generated<Date | string> };
   inbox: { consumer_group: string; event_id: string; topic: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string; published_at: Date | null };
 }

@@ -20,8 +20,10 @@ export function daysLeft(deadline: string, today: string): number {
 }
 
 /** Deterministic finding id: the same rule version on the same declaration version → same id. */
-export function findingId(tenantId: string, declarationId: string, version: number, itemNumber: number, ruleId: string, ruleVersion: string, seq: number): string {
-  const h = createHash('sha256').update(`${tenantId}|${declarationId}|${version}|${itemNumber}|${ruleId}|${ruleVersion}|${seq}`).digest('hex');
+export function findingId(tenantId: string, declarationId: string, version: number, itemNumber: number, ruleId: string, ruleVersion: string, seq: number, evaluation = ''): string {
+  // `evaluation` only salts the id when a re-evaluation changes a finding's content, so an
+  // unchanged finding keeps its id across re-evaluations and a changed one gets a new id.
+  const h = createHash('sha256').update(`${tenantId}|${declarationId}|${version}|${itemNumber}|${ruleId}|${ruleVersion}|${seq}${evaluation ? `|${evaluation}` : ''}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -100,4 +102,9 @@ export function referenceNeeds(rules: readonly Rule[], declarations: readonly De
     }
   }
   return { commodities: [...commodities.values()], fx: [...fx.values()], rates: [...rates.values()], codeLists: [...codeLists.values()] };
+}
+
+/** Identifies the rule set by its ids and versions; a change triggers re-evaluation. */
+export function ruleSetFingerprint(rules: readonly Rule[]): string {
+  return createHash('sha256').update(rules.map((r) => `${r.meta.id}@${r.meta.version}`).join(',')).digest('hex').slice(0, 16);
 }

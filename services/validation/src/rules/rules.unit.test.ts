@@ -107,6 +107,6 @@ describe('engine', () => {
   it('collects the reference lookups of a batch once each', () => {
     const d1 = clean();
     const d2 = { ...clean(), declarationId: 'd2' };
-    expect(referenceNeeds([c08CommodityValidity], [d1, d2])).toEqual({ commodities: [{ code: '8510900000', date: '2024-03-15' }], fx: [] });
+    expect(referenceNeeds([c08CommodityValidity], [d1, d2])).toEqual({ commodities: [{ code: '8510900000', date: '2024-03-15' }], fx: [], rates: [], codeLists: [] });
   });
 });

@@ -160,6 +160,12 @@ export interface DeclarationChecked {
    * (findings and summaries travel on different topics, with no order between them).
    */
   findings: Finding[];
+  /**
+   * Why this check ran: "" for the first check of a version, otherwise the re-evaluation that
+   * produced it (e.g. "reference:ukgt@2026-11-27T10:00:00Z" or "rules:<fingerprint>"), so a
+   * re-check of the same version is a distinct event downstream.
+   */
+  evaluationId: string;
 }
 
 function createBaseEvidence(): Evidence {
@@ -1057,6 +1063,7 @@ function createBaseDeclarationChecked(): DeclarationChecked {
     rulesEvaluated: [],
     supersededFindingIds: [],
     findings: [],
+    evaluationId: "",
   };
 }
 
@@ -1109,6 +1116,9 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
     }
     for (const v of message.findings) {
       Finding.encode(v!, writer.uint32(130).fork()).join();
+    }
+    if (message.evaluationId !== "") {
+      writer.uint32(138).string(message.evaluationId);
     }
     return writer;
   },
@@ -1254,6 +1264,14 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
             message.findings.push(Finding.decode(reader, reader.uint32()));
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.evaluationId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1338,6 +1356,11 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
       findings: globalThis.Array.isArray(object?.findings)
         ? object.findings.map((e: any) => Finding.fromJSON(e))
         : [],
+      evaluationId: isSet(object.evaluationId)
+        ? globalThis.String(object.evaluationId)
+        : isSet(object.evaluation_id)
+        ? globalThis.String(object.evaluation_id)
+        : "",
     };
   },
 
@@ -1391,6 +1414,9 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
     if (message.findings?.length) {
       obj.findings = message.findings.map((e) => Finding.toJSON(e));
     }
+    if (message.evaluationId !== "") {
+      obj.evaluationId = message.evaluationId;
+    }
     return obj;
   },
 
@@ -1415,6 +1441,7 @@ export const DeclarationChecked: MessageFns<DeclarationChecked> = {
     message.rulesEvaluated = object.rulesEvaluated?.map((e) => e) || [];
     message.supersededFindingIds = object.supersededFindingIds?.map((e) => e) || [];
     message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
+    message.evaluationId = object.evaluationId ?? "";
     return message;
   },
 };

@@ -1,0 +1,89 @@
+import { CommodityResult, Declaration, DeclarationChecked, Finding, GoodsItem, type FxResult } from '@customs/contracts';
+import { createDb, migrateToLatest, withAllTenants, type ServiceDb } from '@customs/db';
+import { createTestDatabase, type TestDatabase } from '@customs/testing';
+import { migrations, type ValidationDb } from '../db/migrations';
+import { RULES } from '../rules';
+import { checkBatch } from './check-batch';
+import { persistFirstChecks, reevaluateStored } from './persist-checks';
+import type { ReferencePort } from './reference-port';
+
+/**
+ * Stand-in for the reference service's gRPC answers (that service has its own tests): the
+ * nomenclature first says a code is not declarable on the date, then a corrected dataset says it is.
+ */
+class ScriptedReferencePort implements ReferencePort {
+  constructor(public declarable: boolean, public version: string) {}
+  async lookupCommodities(queries: { code: string; date: string }[]): Promise<CommodityResult[]> {
+    return queries.map((q) => CommodityResult.fromPartial({ commodityCode: q.code, date: q.date, known: true, declarableOnDate: this.declarable, description: 'Parts of shavers', validityStart: '2021-01-01', datasetVersion: this.version }));
+  }
+  async lookupFx(): Promise<FxResult[]> {
+    return [];
+  }
+}
+
+const declaration = (id: string, date: string) =>
+  Declaration.fromPartial({
+    tenantId: 'tenant-a',
+    declarationId: id,
+    version: 1,
+    mrn: `24GB1234567890ABC${id.slice(-1)}`,
+    lrn: `LRN-${id}`,
+    acceptanceDate: date,
+    importerEori: 'GB553202734852',
+    parties: [
+      { role: 'importer', id: 'GB553202734852' },
+      { role: 'declarant', id: 'GB603202734852' },
+    ],
+    items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '8510900000', grossMassKg: '12', netMassKg: '10' })],
+  });
+
+describe('re-evaluation after a reference dataset change (real Postgres)', () => {
+  let database: TestDatabase;
+  let db: ServiceDb<ValidationDb>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('reeval');
+    db = createDb<ValidationDb>({ url: database.urlFor('validation'), schema: 'validation' });
+    await migrateToLatest(db.db as never, 'validation', migrations);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('supersedes findings the new data no longer supports, only inside the affected window, and is idempotent', async () => {
+    const port = new ScriptedReferencePort(false, 'nomenclature@1');
+    const inWindow = declaration('decl-1', '2024-03-15');
+    const outside = declaration('decl-2', '2022-06-01');
+    const results = await checkBatch(RULES, port, [inWindow, outside], new Date('2026-11-27T10:00:00Z'));
+    const c08 = results.flatMap((r) => r.findings).filter((f) => f.ruleId === 'C08');
+    expect(c08.map((f) => f.declarationId).sort()).toEqual(['decl-1', 'decl-2']);
+    await withAllTenants(db.db, (trx) => persistFirstChecks(trx, results.map((r) => ({ r, parent: undefined }))));
+    const outboxBefore = await db.db.selectFrom('outbox').select('id').execute();
+
+    port.declarable = true;
+    port.version = 'nomenclature@2';
+    const report = await reevaluateStored(db.db, RULES, port, { evaluationId: 'reference:nomenclature@2', from: '2024-01-01', to: '2024-12-31' }, () => new Date('2026-11-27T11:00:00Z'));
+    expect(report).toMatchObject({ declarations: 1, changed: 1, raised: 0, superseded: c08.filter((f) => f.declarationId === 'decl-1').length });
+
+    const rows = await withAllTenants(db.db, (trx) => trx.selectFrom('findings').select(['declaration_id', 'rule_id', 'status']).where('rule_id', '=', 'C08').orderBy('declaration_id').execute());
+    expect(rows).toEqual([
+      { declaration_id: 'decl-1', rule_id: 'C08', status: 'superseded' },
+      { declaration_id: 'decl-2', rule_id: 'C08', status: 'active' },
+    ]);
+    const check = await withAllTenants(db.db, (trx) => trx.selectFrom('checks').selectAll().where('declaration_id', '=', 'decl-1').executeTakeFirstOrThrow());
+    const remaining = await withAllTenants(db.db, (trx) => trx.selectFrom('findings').select('payload').where('declaration_id', '=', 'decl-1').where('status', '=', 'active').execute());
+    expect(check.finding_count).toBe(remaining.length);
+
+    // The re-check is published as a distinct event carrying why it ran and what it superseded.
+    const published = await db.db.selectFrom('outbox').selectAll().where('id', 'not in', outboxBefore.map((o) => o.id)).execute();
+    const checked = published.filter((m) => m.topic === 'validation.declaration.checked.v1').map((m) => DeclarationChecked.decode(m.payload));
+    expect(checked).toHaveLength(1);
+    expect(checked[0]!.evaluationId).toBe('reference:nomenclature@2');
+    expect(checked[0]!.supersededFindingIds).toEqual(c08.filter((f) => f.declarationId === 'decl-1').map((f) => f.findingId));
+    expect(checked[0]!.findings.map((f) => Finding.toJSON(f))).toEqual(remaining.map((r) => Finding.toJSON(Finding.decode(r.payload))));
+
+    const again = await reevaluateStored(db.db, RULES, port, { evaluationId: 'reference:nomenclature@2', from: '2024-01-01', to: '2024-12-31' }, () => new Date('2026-11-27T12:00:00Z'));
+    expect(again).toEqual({ declarations: 1, changed: 0, raised: 0, superseded: 0 });
+  });
+});
