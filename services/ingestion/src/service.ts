@@ -81,8 +81,8 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           results.push({ filename: sourceName, ...result });
         }
         if (results.length === 0) throw new HttpError(400, 'no_files', 'the multipart body has no file parts');
-        const summary = { accepted: 0, partially_accepted: 0, duplicate: 0, rejected: 0 };
-        for (const r of results) summary[r.status]++;
+        const summary: Record<string, number> = { accepted: 0, partially_accepted: 0, duplicate: 0, rejected: 0 };
+        for (const r of results) summary[r.status] = (summary[r.status] ?? 0) + 1;
         return reply.code(summary.rejected === results.length ? 422 : 207).send({ summary, files: results });
       });
 
@@ -116,6 +116,15 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const d = await getDeclaration(p.tenantId, req.params.id, Number(req.query.version ?? 0) || 0);
         if (!d) throw new HttpError(404, 'not_found', `no declaration ${req.params.id}`);
         return Declaration.toJSON(d);
+      });
+      // History: every version stays readable (?version=N above); this lists them, newest last,
+      // with how each came about (original, resubmission, amendment, invalidation).
+      kit.http.get<{ Params: { id: string } }>('/v1/declarations/:id/versions', async (req) => {
+        const p = principalOf(req);
+        const rows = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('declarations').select(['version', 'lrn', 'mrn', 'function_code', 'status', 'change_kind', 'item_count', 'acceptance_date', 'content_sha256', 'batch_id', 'received_at']).where('tenant_id', '=', p.tenantId).where('declaration_id', '=', req.params.id).orderBy('version').execute());
+        if (rows.length === 0) throw new HttpError(404, 'not_found', `no declaration ${req.params.id}`);
+        const changes = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('declaration_changes').select(['kind', 'mrn', 'lrn', 'applied_version', 'batch_id', 'received_at']).where('tenant_id', '=', p.tenantId).where('target_declaration_id', '=', req.params.id).orderBy('id').execute());
+        return { declarationId: req.params.id, versions: rows, changes };
       });
       kit.grpc.addService(IngestionServiceService as never, {
         getDeclaration: async (req: GetDeclarationRequest, call: CallContext): Promise<GetDeclarationResponse> => {

@@ -1,9 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
-import { Declaration, DeclarationReceived, Topics, declarationKey } from '@customs/contracts';
-import { enqueueOutbox, sql, type Transaction } from '@customs/db';
-import { buildEvent } from '@customs/kafka';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Declaration, Topics, declarationKey, type DeclarationReceived, type TopicDef } from '@customs/contracts';
+import { sql, type Transaction } from '@customs/db';
+import { buildEvent, type EncodedEvent } from '@customs/kafka';
+import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
+import type { DmsAmendment } from '../parse/dms';
+import { applyChange } from './amend';
 
 /** A problem found in a submitted document, named precisely enough to fix it. */
 export interface IngestIssue {
@@ -24,13 +28,13 @@ export interface DeclarationChange {
   /** The partial content as parsed (an amendment carries only the changed elements). */
   declaration: Declaration;
   /** Where each change applies (DMS Amendment/Pointer). */
-  amendments: unknown[];
+  amendments: DmsAmendment[];
 }
 
 /** What a parser made of a document. */
 export interface ParsedDocument {
   declarations: Declaration[];
-  /** Amendments and invalidations (recorded against their target; not new versions). */
+  /** Amendments and invalidations: applied to their target as a new version when it is known. */
   changes?: DeclarationChange[];
   issues: IngestIssue[];
 }
@@ -47,12 +51,33 @@ export interface IngestRequest {
   parent?: Context;
 }
 
+export type BatchStatus = 'accepted' | 'partially_accepted' | 'rejected' | 'duplicate' | 'in_progress' | 'incomplete';
+
+export interface IngestedDeclaration {
+  declarationId: string;
+  version: number;
+  lrn: string;
+  mrn: string;
+  duplicate: boolean;
+}
+
+export interface IngestedChange {
+  kind: string;
+  mrn: string;
+  lrn: string;
+  targetDeclarationId: string;
+  applied: boolean;
+  /** The version the change produced (0 when not applied). */
+  version: number;
+  duplicate: boolean;
+}
+
 export interface IngestResult {
   batchId: string;
-  status: 'accepted' | 'partially_accepted' | 'rejected' | 'duplicate';
-  declarations: { declarationId: string; version: number; lrn: string; mrn: string; duplicate: boolean }[];
-  /** Amendments/invalidations recorded; `targetDeclarationId` is empty until the MRN is known. */
-  changes: { kind: string; mrn: string; lrn: string; targetDeclarationId: string; applied: boolean }[];
+  status: BatchStatus;
+  declarations: IngestedDeclaration[];
+  /** Amendments/invalidations; `applied` once merged into a new version of their target. */
+  changes: IngestedChange[];
   issues: IngestIssue[];
 }
 
@@ -66,111 +91,268 @@ function naturalKeyOf(d: Declaration): string {
   return d.mrn ? `mrn:${d.mrn.toUpperCase()}` : d.lrn ? `lrn:${d.lrn}` : `sha:${d.contentSha256}`;
 }
 
+/** Who and when: what every row of one batch shares. */
+export interface BatchContext {
+  tenantId: string;
+  batchId: string;
+  receivedAt: string;
+  parent?: Context;
+}
+
+// The declaration is encoded once: its bytes are the stored payload and, wrapped by hand as
+// DeclarationReceived field 1 (+ field 2 supersedes_version), the event payload. Encoding the
+// declaration a second time inside DeclarationReceived.encode was a third of the CPU per row.
+const PREENCODED_RECEIVED: TopicDef<Uint8Array> = { name: Topics.declarationReceived.name, codec: { typeName: Topics.declarationReceived.codec.typeName, encode: (b) => b, decode: (b) => b } };
+function receivedPayload(declaration: Uint8Array, supersedesVersion: number): Uint8Array {
+  const w = new BinaryWriter();
+  w.uint32(10).bytes(declaration);
+  if (supersedesVersion !== 0) w.uint32(16).int32(supersedesVersion);
+  return w.finish();
+}
+/** Same bytes as DeclarationReceived.encode (kept for tests that compare). */
+export function encodeReceived(r: DeclarationReceived): Uint8Array {
+  return receivedPayload(Declaration.encode(r.declaration!).finish(), r.supersedesVersion);
+}
+
+interface NewVersion {
+  full: Declaration;
+  naturalKey: string;
+  previous: number;
+}
+
+/**
+ * Inserts declaration versions and their outbox events with one statement each (unnest arrays:
+ * no per-row round trip and no per-row bind parameters), then wakes the relay.
+ */
+async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, rows: NewVersion[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = { tenant: [] as string[], id: [] as string[], version: [] as number[], nk: [] as string[], lrn: [] as string[], mrn: [] as string[], fc: [] as string[], tc: [] as string[], ad: [] as string[], items: [] as number[], sha: [] as string[], status: [] as string[], kind: [] as string[], payload: [] as Buffer[] };
+  const events: EncodedEvent[] = [];
+  for (const { full, naturalKey, previous } of rows) {
+    const bytes = Declaration.encode(full).finish();
+    cols.tenant.push(ctx.tenantId);
+    cols.id.push(full.declarationId);
+    cols.version.push(full.version);
+    cols.nk.push(naturalKey);
+    cols.lrn.push(full.lrn);
+    cols.mrn.push(full.mrn);
+    cols.fc.push(full.functionCode);
+    cols.tc.push(full.typeCode);
+    cols.ad.push(full.acceptanceDate);
+    cols.items.push(full.items.length);
+    cols.sha.push(full.contentSha256);
+    cols.status.push(full.status);
+    cols.kind.push(full.changeKind);
+    cols.payload.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    events.push(buildEvent({ topic: PREENCODED_RECEIVED, key: declarationKey(ctx.tenantId, full.mrn || full.lrn || full.declarationId), value: receivedPayload(bytes, previous), tenant: ctx.tenantId, source: 'ingestion', subject: full.declarationId, parent: ctx.parent, id: `declaration/${ctx.tenantId}/${full.declarationId}/${full.version}` }));
+  }
+  await sql`
+    insert into declarations (tenant_id, declaration_id, version, natural_key, lrn, mrn, function_code, type_code, acceptance_date, item_count, content_sha256, status, change_kind, payload, batch_id, received_at)
+    select t.*, ${ctx.batchId}, ${ctx.receivedAt}::timestamptz from unnest(${cols.tenant}::text[], ${cols.id}::text[], ${cols.version}::int[], ${cols.nk}::text[], ${cols.lrn}::text[], ${cols.mrn}::text[], ${cols.fc}::text[], ${cols.tc}::text[], ${cols.ad}::text[], ${cols.items}::int[], ${cols.sha}::text[], ${cols.status}::text[], ${cols.kind}::text[], ${cols.payload}::bytea[]) as t`.execute(trx);
+  await insertOutbox(trx, events);
+}
+
+/** The outbox in one statement per call (same table and NOTIFY as @customs/db's enqueueOutbox). */
+export async function insertOutbox(trx: Transaction<IngestionDb>, events: EncodedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql`
+    insert into outbox (topic, message_key, payload, headers)
+    select * from unnest(${events.map((e) => e.topic)}::text[], ${events.map((e) => e.key)}::text[], ${events.map((e) => Buffer.from(e.payload))}::bytea[], ${events.map((e) => JSON.stringify(e.headers))}::jsonb[])`.execute(trx);
+  await sql`select pg_notify('ingestion_outbox', '')`.execute(trx);
+}
+
+/**
+ * Versions are numbered per declaration: concurrent uploads of the same declaration take turns;
+ * sorted lock order rules out deadlocks. A large set takes one tenant-wide lock instead:
+ * thousands of advisory locks in one transaction would exhaust Postgres' lock table.
+ */
+async function lockDeclarations(trx: Transaction<IngestionDb>, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length > 200) await sql`select pg_advisory_xact_lock(hashtext(${`${tenantId}|*`}))`.execute(trx);
+  else for (const id of [...ids].sort()) await sql`select pg_advisory_xact_lock(hashtext(${`${tenantId}|${id}`}))`.execute(trx);
+}
+
+export interface StoreOutcome {
+  declarations: IngestedDeclaration[];
+  inserted: number;
+  issues: IngestIssue[];
+}
+
+/**
+ * Stores full declarations as new versions (or recognises them as already ingested by content
+ * hash). A declaration whose MRN is already known joins that declaration's versions even when it
+ * was first ingested under its LRN (an original linked to its MRN by an amendment). A declaration
+ * that already got a version from this same batch is refused: in a streamed report that means the
+ * entry's rows were not contiguous, and a second, partial version would be wrong.
+ */
+export async function storeDeclarations(trx: Transaction<IngestionDb>, ctx: BatchContext, decls: Declaration[], sourceName: string): Promise<StoreOutcome> {
+  const out: StoreOutcome = { declarations: [], inserted: 0, issues: [] };
+  if (decls.length === 0) return out;
+  const mrns = [...new Set(decls.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
+  const linked = mrns.length ? await sql<{ mrn: string; declaration_id: string }>`select distinct on (mrn) mrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and mrn = any(${mrns}::text[]) order by mrn, version desc`.execute(trx) : { rows: [] };
+  const byMrn = new Map(linked.rows.map((r) => [r.mrn, r.declaration_id]));
+  const withKeys = decls.map((d) => {
+    const naturalKey = naturalKeyOf(d);
+    return { d, naturalKey, id: byMrn.get(d.mrn.toUpperCase()) ?? declarationIdFor(ctx.tenantId, naturalKey) };
+  });
+  const ids = [...new Set(withKeys.map((w) => w.id))];
+  await lockDeclarations(trx, ctx.tenantId, ids);
+  // One round trip for versions and one for duplicates, whatever the batch size.
+  const versions = await sql<{ declaration_id: string; max_version: number; in_batch: boolean }>`select declaration_id, max(version) as max_version, bool_or(batch_id = ${ctx.batchId}) as in_batch from declarations where tenant_id = ${ctx.tenantId} and declaration_id = any(${ids}::text[]) group by declaration_id`.execute(trx);
+  const hashes = withKeys.map((w) => w.d.contentSha256);
+  const seen = await sql<{ content_sha256: string; declaration_id: string; version: number; lrn: string; mrn: string }>`select content_sha256, declaration_id, version, lrn, mrn from declarations where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[])`.execute(trx);
+  const maxVersion = new Map(versions.rows.map((v) => [v.declaration_id, Number(v.max_version)]));
+  const inBatch = new Set(versions.rows.filter((v) => v.in_batch).map((v) => v.declaration_id));
+  const seenByHash = new Map(seen.rows.map((s) => [s.content_sha256, s]));
+  const rows: NewVersion[] = [];
+  for (const { d, naturalKey, id } of withKeys) {
+    const dup = seenByHash.get(d.contentSha256);
+    if (dup) {
+      out.declarations.push({ declarationId: dup.declaration_id, version: dup.version, lrn: dup.lrn, mrn: dup.mrn, duplicate: true });
+      continue;
+    }
+    if (inBatch.has(id)) {
+      out.issues.push({ severity: 'error', sourceName, location: `entry ${d.mrn || d.lrn}`, field: 'entry', code: 'SPLIT_ENTRY', reason: `rows of entry ${d.mrn || d.lrn} are not contiguous in the file: part of it was already stored from this upload, so this later part was not stored (sort the report by entry and re-send it; stored entries are recognised as duplicates)` });
+      continue;
+    }
+    const previous = maxVersion.get(id) ?? 0;
+    const version = previous + 1;
+    maxVersion.set(id, version);
+    const full: Declaration = {
+      ...d,
+      tenantId: ctx.tenantId,
+      declarationId: id,
+      version,
+      batchId: ctx.batchId,
+      receivedAt: ctx.receivedAt,
+      acceptanceDate: d.acceptanceDate || ctx.receivedAt.slice(0, 10),
+      acceptanceDateSource: d.acceptanceDate ? d.acceptanceDateSource : 'received',
+      importerEori: d.importerEori || d.parties.find((p) => p.role === 'importer')?.id || '',
+      changeKind: previous === 0 ? 'original' : 'resubmission',
+    };
+    seenByHash.set(d.contentSha256, { content_sha256: d.contentSha256, declaration_id: id, version, lrn: d.lrn, mrn: d.mrn });
+    rows.push({ full, naturalKey, previous });
+    out.declarations.push({ declarationId: id, version, lrn: full.lrn, mrn: full.mrn, duplicate: false });
+  }
+  await insertVersions(trx, ctx, rows);
+  out.inserted = rows.length;
+  return out;
+}
+
+/**
+ * Applies amendments and invalidations: each becomes the next version of the declaration it
+ * names (by MRN; else by its LRN when exactly one declaration has it, since originals are
+ * submitted before CDS assigns the MRN), published once like any version so downstream checks
+ * re-run and supersede the previous version's findings. A change whose target is not ingested
+ * yet is recorded (applied = false) and reported as a warning. The same change file twice is
+ * recognised by its content hash and not applied again.
+ */
+export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchContext, changes: DeclarationChange[], sourceName: string): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
+  const res = { changes: [] as IngestedChange[], inserted: 0, issues: [] as IngestIssue[] };
+  if (changes.length === 0) return res;
+  const hashes = changes.map((c) => c.declaration.contentSha256);
+  const applied = await sql<{ content_sha256: string; declaration_id: string; version: number }>`select content_sha256, declaration_id, version from declarations where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[])`.execute(trx);
+  const pending = await sql<{ content_sha256: string }>`select content_sha256 from declaration_changes where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[]) and applied_version is null`.execute(trx);
+  const appliedByHash = new Map(applied.rows.map((r) => [r.content_sha256, r]));
+  const pendingHashes = new Set(pending.rows.map((r) => r.content_sha256));
+  const mrns = [...new Set(changes.map((c) => c.declaration.mrn.toUpperCase()).filter(Boolean))];
+  const lrns = [...new Set(changes.map((c) => c.declaration.lrn).filter(Boolean))];
+  const byMrnRows = mrns.length ? (await sql<{ mrn: string; declaration_id: string }>`select distinct mrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and mrn = any(${mrns}::text[])`.execute(trx)).rows : [];
+  const byLrnRows = lrns.length ? (await sql<{ lrn: string; declaration_id: string }>`select distinct lrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and lrn = any(${lrns}::text[])`.execute(trx)).rows : [];
+  const byMrn = new Map(byMrnRows.map((r) => [r.mrn, r.declaration_id]));
+  const lrnIds = new Map<string, Set<string>>();
+  for (const r of byLrnRows) lrnIds.set(r.lrn, (lrnIds.get(r.lrn) ?? new Set()).add(r.declaration_id));
+  const targetOf = (c: DeclarationChange): string | undefined => {
+    const m = byMrn.get(c.declaration.mrn.toUpperCase());
+    if (m) return m;
+    const l = lrnIds.get(c.declaration.lrn);
+    return l && l.size === 1 ? [...l][0] : undefined;
+  };
+  const targets = [...new Set(changes.map(targetOf).filter((t): t is string => !!t))];
+  await lockDeclarations(trx, ctx.tenantId, targets);
+  const latestRows = targets.length ? (await sql<{ declaration_id: string; version: number; natural_key: string; payload: Buffer }>`select distinct on (declaration_id) declaration_id, version, natural_key, payload from declarations where tenant_id = ${ctx.tenantId} and declaration_id = any(${targets}::text[]) order by declaration_id, version desc`.execute(trx)).rows : [];
+  const latest = new Map(latestRows.map((r) => [r.declaration_id, { naturalKey: r.natural_key, declaration: Declaration.decode(r.payload) }]));
+  const records: Insertable<IngestionDb['declaration_changes']>[] = [];
+  const rows: NewVersion[] = [];
+  for (const c of changes) {
+    const d = c.declaration;
+    const sha = d.contentSha256;
+    const done = appliedByHash.get(sha);
+    if (done || pendingHashes.has(sha)) {
+      res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: done?.declaration_id ?? '', applied: !!done, version: done?.version ?? 0, duplicate: true });
+      continue;
+    }
+    const target = targetOf(c);
+    const prev = target ? latest.get(target) : undefined;
+    if (!target || !prev) {
+      const l = lrnIds.get(d.lrn);
+      const why = l && l.size > 1 ? `LRN ${d.lrn} names ${l.size} declarations, so the target is ambiguous` : `no declaration with MRN ${d.mrn || '(none)'} or LRN ${d.lrn || '(none)'} has been ingested yet`;
+      res.issues.push({ severity: 'warning', sourceName, location: 'Declaration/ID', field: 'mrn (Declaration/ID)', code: 'TARGET_NOT_FOUND', reason: `${c.kind} recorded but not applied: ${why}; send the original declaration first, then re-send this ${c.kind}` });
+      records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: null, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: null });
+      res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: '', applied: false, version: 0, duplicate: false });
+      pendingHashes.add(sha);
+      continue;
+    }
+    const merged = applyChange(prev.declaration, c);
+    for (const n of merged.notes) res.issues.push({ severity: 'warning', sourceName, location: 'Declaration/Amendment', field: 'amendment', code: 'AMENDMENT_NOT_APPLIED', reason: n });
+    const previous = prev.declaration.version;
+    const full: Declaration = { ...merged.declaration, tenantId: ctx.tenantId, declarationId: target, version: previous + 1, batchId: ctx.batchId, receivedAt: ctx.receivedAt, contentSha256: sha, sourceFormat: d.sourceFormat, sourceName: d.sourceName };
+    latest.set(target, { naturalKey: prev.naturalKey, declaration: full });
+    rows.push({ full, naturalKey: prev.naturalKey, previous });
+    appliedByHash.set(sha, { content_sha256: sha, declaration_id: target, version: full.version });
+    records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: full.version });
+    res.changes.push({ kind: c.kind, mrn: full.mrn, lrn: d.lrn, targetDeclarationId: target, applied: true, version: full.version, duplicate: false });
+  }
+  await insertVersions(trx, ctx, rows);
+  if (records.length) await trx.insertInto('declaration_changes').values(records).execute();
+  res.inserted = rows.length;
+  return res;
+}
+
+/** Every issue is kept; chunked to stay under Postgres' bind-parameter limit. */
+export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchContext, issues: IngestIssue[]): Promise<void> {
+  for (let i = 0; i < issues.length; i += 5000) {
+    await trx
+      .insertInto('batch_issues')
+      .values(issues.slice(i, i + 5000).map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: x.sourceName, line: x.line ?? null, column_number: x.column ?? null, location: x.location, field: x.field, code: x.code, reason: x.reason })))
+      .execute();
+  }
+}
+
+export function statusOf(stored: number, duplicates: number, errors: number, nothingParsed: boolean): BatchStatus {
+  if (nothingParsed) return 'rejected';
+  if (stored === 0) return duplicates > 0 ? 'duplicate' : errors > 0 ? 'rejected' : 'duplicate';
+  return errors > 0 ? 'partially_accepted' : 'accepted';
+}
+
 /**
  * Stores a parsed document as one batch in the caller's transaction: the raw bytes, every issue,
- * each new declaration version and its outbox event, so they commit together or not at all.
- * Rejected documents are stored with their issues and publish nothing; content already ingested
- * is recognised by hash and not published again.
+ * each new declaration version (originals, re-sends, applied amendments/invalidations) and its
+ * outbox event, so they commit together or not at all. Rejected documents are stored with their
+ * issues and publish nothing; content already ingested is recognised by hash and not published again.
  */
 export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestRequest): Promise<IngestResult> {
   const batchId = randomUUID();
-  const errors = req.parsed.issues.filter((i) => i.severity === 'error');
+  const ctx: BatchContext = { tenantId: req.tenantId, batchId, receivedAt: req.receivedAt.toISOString(), parent: req.parent };
   const changes = req.parsed.changes ?? [];
-  const rejectedWhole = req.parsed.declarations.length === 0 && changes.length === 0;
+  const nothingParsed = req.parsed.declarations.length === 0 && changes.length === 0;
   const fileSha = createHash('sha256').update(req.content).digest('hex');
-  const receivedAt = req.receivedAt.toISOString();
-
-  {
-    const result: IngestResult = { batchId, status: 'rejected', declarations: [], changes: [], issues: req.parsed.issues };
-    const toInsert: IngestionDb['declarations'][] = [];
-    const events = [];
-    if (!rejectedWhole) {
-      const withKeys = req.parsed.declarations.map((d) => {
-        const naturalKey = naturalKeyOf(d);
-        return { d, naturalKey, id: declarationIdFor(req.tenantId, naturalKey) };
-      });
-      const ids = [...new Set(withKeys.map((w) => w.id))].sort();
-      // Versions are numbered per declaration: concurrent uploads of the same declaration (an
-      // original and its amendment) take turns; sorted lock order rules out deadlocks.
-      // A large report takes one tenant-wide lock instead: thousands of advisory locks in one
-      // transaction would exhaust Postgres' lock table.
-      if (ids.length > 200) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|*`}))`.execute(trx);
-      else for (const id of ids) await sql`select pg_advisory_xact_lock(hashtext(${`${req.tenantId}|${id}`}))`.execute(trx);
-      const hashes = withKeys.map((w) => w.d.contentSha256);
-      // One round trip for versions and one for duplicates, whatever the batch size.
-      const versions = ids.length === 0 ? [] : await trx.selectFrom('declarations').select(['declaration_id']).select((eb) => eb.fn.max('version').as('max_version')).where('tenant_id', '=', req.tenantId).where('declaration_id', 'in', ids).groupBy('declaration_id').execute();
-      const seen = hashes.length === 0 ? [] : await trx.selectFrom('declarations').select(['content_sha256', 'declaration_id', 'version', 'lrn', 'mrn']).where('tenant_id', '=', req.tenantId).where('content_sha256', 'in', hashes).execute();
-      const maxVersion = new Map(versions.map((v) => [v.declaration_id, Number(v.max_version)]));
-      const seenByHash = new Map(seen.map((s) => [s.content_sha256, s]));
-      for (const { d, naturalKey, id } of withKeys) {
-        const dup = seenByHash.get(d.contentSha256);
-        if (dup) {
-          result.declarations.push({ declarationId: dup.declaration_id, version: dup.version, lrn: dup.lrn, mrn: dup.mrn, duplicate: true });
-          continue;
-        }
-        const previous = maxVersion.get(id) ?? 0;
-        const version = previous + 1;
-        maxVersion.set(id, version);
-        const full: Declaration = {
-          ...d,
-          tenantId: req.tenantId,
-          declarationId: id,
-          version,
-          batchId,
-          receivedAt,
-          acceptanceDate: d.acceptanceDate || receivedAt.slice(0, 10),
-          acceptanceDateSource: d.acceptanceDate ? d.acceptanceDateSource : 'received',
-          importerEori: d.importerEori || d.parties.find((p) => p.role === 'importer')?.id || '',
-        };
-        seenByHash.set(d.contentSha256, { content_sha256: d.contentSha256, declaration_id: id, version, lrn: d.lrn, mrn: d.mrn });
-        toInsert.push({ tenant_id: req.tenantId, declaration_id: id, version, natural_key: naturalKey, lrn: full.lrn, mrn: full.mrn, function_code: full.functionCode, type_code: full.typeCode, acceptance_date: full.acceptanceDate, item_count: full.items.length, content_sha256: full.contentSha256, batch_id: batchId, received_at: receivedAt, payload: Buffer.from(Declaration.encode(full).finish()) });
-        events.push(buildEvent({ topic: Topics.declarationReceived, key: declarationKey(req.tenantId, full.mrn || full.lrn || id), value: DeclarationReceived.fromPartial({ declaration: full, supersedesVersion: previous }), tenant: req.tenantId, source: 'ingestion', subject: id, parent: req.parent, id: `declaration/${req.tenantId}/${id}/${version}` }));
-        result.declarations.push({ declarationId: id, version, lrn: full.lrn, mrn: full.mrn, duplicate: false });
-      }
-      const accepted = toInsert.length + changes.length;
-      result.status = accepted === 0 ? 'duplicate' : errors.length > 0 ? 'partially_accepted' : 'accepted';
-    }
-    await trx
-      .insertInto('batches')
-      .values({
-        batch_id: batchId,
-        tenant_id: req.tenantId,
-        channel: req.channel,
-        format: req.format,
-        source_name: req.sourceName,
-        content_sha256: fileSha,
-        size_bytes: req.content.length,
-        status: result.status,
-        declarations_accepted: toInsert.length + changes.length,
-        declarations_duplicate: result.declarations.filter((d) => d.duplicate).length,
-        declarations_rejected: rejectedWhole ? 1 : 0,
-        issue_count: req.parsed.issues.length,
-        received_at: receivedAt,
-        completed_at: new Date().toISOString(),
-        raw_content: req.content,
-      })
-      .execute();
-    // Every issue is kept; chunked to stay under Postgres' bind-parameter limit.
-    for (let i = 0; i < req.parsed.issues.length; i += 5000) {
-      await trx
-        .insertInto('batch_issues')
-        .values(req.parsed.issues.slice(i, i + 5000).map((x) => ({ batch_id: batchId, tenant_id: req.tenantId, severity: x.severity, source_name: x.sourceName, line: x.line ?? null, column_number: x.column ?? null, location: x.location, field: x.field, code: x.code, reason: x.reason })))
-        .execute();
-    }
-    for (let i = 0; i < toInsert.length; i += 1000) await trx.insertInto('declarations').values(toInsert.slice(i, i + 1000)).execute();
-    if (changes.length) {
-      // Amendments name their declaration by MRN; originals submitted before acceptance carry
-      // only an LRN, so the target stays open until the MRN is linked (recorded either way).
-      const mrns = [...new Set(changes.map((c) => c.declaration.mrn).filter(Boolean))];
-      const targets = mrns.length ? await trx.selectFrom('declarations').select(['declaration_id', 'mrn']).where('tenant_id', '=', req.tenantId).where('mrn', 'in', mrns).execute() : [];
-      const byMrn = new Map(targets.map((t) => [t.mrn, t.declaration_id]));
-      await trx
-        .insertInto('declaration_changes')
-        .values(changes.map((c) => ({ tenant_id: req.tenantId, batch_id: batchId, kind: c.kind, mrn: c.declaration.mrn, lrn: c.declaration.lrn, target_declaration_id: byMrn.get(c.declaration.mrn) ?? null, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(c.declaration).finish()), received_at: receivedAt })))
-        .execute();
-      result.changes = changes.map((c) => ({ kind: c.kind, mrn: c.declaration.mrn, lrn: c.declaration.lrn, targetDeclarationId: byMrn.get(c.declaration.mrn) ?? '', applied: false }));
-    }
-    await enqueueOutbox(trx, 'ingestion', events);
-    return result;
-  }
+  // The batch row first (versions reference it); its outcome is filled in below.
+  await trx
+    .insertInto('batches')
+    .values({ batch_id: batchId, tenant_id: req.tenantId, channel: req.channel, format: req.format, source_name: req.sourceName, content_sha256: fileSha, size_bytes: req.content.length, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctx.receivedAt, completed_at: null, raw_content: req.content })
+    .execute();
+  const stored = await storeDeclarations(trx, ctx, req.parsed.declarations, req.sourceName);
+  const applied = await applyChanges(trx, ctx, changes, req.sourceName);
+  const issues = [...req.parsed.issues, ...stored.issues, ...applied.issues];
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const duplicates = stored.declarations.filter((d) => d.duplicate).length + applied.changes.filter((c) => c.duplicate).length;
+  const accepted = stored.inserted + applied.changes.filter((c) => !c.duplicate).length;
+  const status = statusOf(accepted, duplicates, errors, nothingParsed);
+  await insertIssues(trx, ctx, issues);
+  await trx
+    .updateTable('batches')
+    .set({ status, declarations_accepted: accepted, declarations_duplicate: duplicates, declarations_rejected: nothingParsed ? 1 : stored.issues.length, issue_count: issues.length, completed_at: new Date().toISOString() })
+    .where('batch_id', '=', batchId)
+    .execute();
+  return { batchId, status, declarations: stored.declarations, changes: applied.changes, issues };
 }

@@ -90,6 +90,34 @@ migrations['0003_declaration_changes'] = {
   },
 };
 
+migrations['0004_versions_streaming'] = {
+  async up(db) {
+    // Streamed uploads commit in chunks: a batch is "in_progress" while chunks commit and
+    // "incomplete" when the upload broke off (its committed chunks stay; re-sending the file
+    // resumes, committed entries being recognised as duplicates by content hash).
+    await sql`alter table batches drop constraint batches_status_check`.execute(db);
+    await sql`alter table batches add constraint batches_status_check check (status in ('accepted', 'partially_accepted', 'rejected', 'duplicate', 'in_progress', 'incomplete'))`.execute(db);
+    await sql`alter table batches alter column completed_at drop not null`.execute(db);
+    await sql`alter table batches add column rows_committed bigint not null default 0, add column chunks_committed int not null default 0`.execute(db);
+    // A streamed file's bytes, kept in the chunks they arrived in (a 1 GB file does not fit one bytea).
+    await sql`
+      create table batch_raw_chunks (
+        batch_id text not null references batches (batch_id),
+        seq int not null,
+        tenant_id text not null,
+        content bytea not null,
+        primary key (batch_id, seq)
+      )`.execute(db);
+    await enableTenantRls(db, 'batch_raw_chunks');
+    // Versions: how each came about and whether it still stands (amendments, invalidations).
+    await sql`alter table declarations add column status text not null default '', add column change_kind text not null default ''`.execute(db);
+    await sql`create index declarations_by_mrn on declarations (tenant_id, mrn) where mrn <> ''`.execute(db);
+    await sql`create index declarations_by_lrn on declarations (tenant_id, lrn)`.execute(db);
+    await sql`alter table declaration_changes add column content_sha256 text not null default '', add column applied_version int`.execute(db);
+    await sql`create index declaration_changes_by_sha on declaration_changes (tenant_id, content_sha256)`.execute(db);
+  },
+};
+
 export interface IngestionDb {
   declaration_changes: {
     id: Generated<number>;
@@ -102,7 +130,10 @@ export interface IngestionDb {
     pointers: string;
     payload: Buffer;
     received_at: Date | string;
+    content_sha256: string;
+    applied_version: number | null;
   };
+  batch_raw_chunks: { batch_id: string; seq: number; tenant_id: string; content: Buffer };
   batches: {
     batch_id: string;
     tenant_id: string;
@@ -117,8 +148,10 @@ export interface IngestionDb {
     declarations_rejected: number;
     issue_count: number;
     received_at: Date | string;
-    completed_at: Date | string;
+    completed_at: Date | string | null;
     raw_content: Buffer;
+    rows_committed: Generated<number>;
+    chunks_committed: Generated<number>;
   };
   batch_issues: {
     id: Generated<number>;
@@ -148,6 +181,8 @@ export interface IngestionDb {
     batch_id: string;
     received_at: Date | string;
     payload: Buffer;
+    status: Generated<string>;
+    change_kind: Generated<string>;
   };
   inbox: { consumer_group: string; event_id: string; topic: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };

@@ -337,6 +337,9 @@ export function mapDeclaration(root: XNode, basePath: string, sourceName: string
     destinationCountry,
     goodsLocation: goodsLocation(m, kid(kid(shipment, 'Consignment'), 'GoodsLocation')),
     importerEori: importer?.id ?? '',
+    status: '',
+    changeKind: '',
+    appliedChanges: [],
   };
   return { ok: true, declaration, warnings: m.finishWarnings(), kind, amendments };
 }

@@ -288,6 +288,22 @@ export interface Declaration {
   goodsLocation: string;
   /** DE 3/1 / 3/2 etc. importer EORI shortcut (copy of the importer party id) for keys and joins. */
   importerEori: string;
+  /**
+   * Lifecycle of this version: "" in force; "invalidated" once an invalidation (DMS FunctionCode
+   * 13 INV / 14) was applied: the declaration no longer stands, so its findings should be closed.
+   */
+  status: string;
+  /**
+   * How this version came about: "original" (first content), "resubmission" (a full re-send of
+   * the same declaration), "amendment" (a DMS COR delta merged onto the previous version),
+   * "invalidation". Empty on versions stored before this field existed.
+   */
+  changeKind: string;
+  /**
+   * For an amendment/invalidation version: the DMS Amendment records applied (reason code and
+   * pointer path), so a reader can see what changed without diffing versions.
+   */
+  appliedChanges: AppliedChange[];
 }
 
 /** Ingestion → everyone: a new declaration (or a new version of one) is in. */
@@ -308,6 +324,52 @@ export interface Submission {
   content: Buffer;
   /** Producer's idempotency key; same key twice is ingested once. */
   idempotencyKey: string;
+}
+
+/** One DMS Amendment record (Declaration/Amendment) applied to produce a declaration version. */
+export interface AppliedChange {
+  /** DE ChangeReasonCode, e.g. "21" amend, "28" weight/quantity, "30" delete goods item. */
+  changeReasonCode: string;
+  /** Pointer path, e.g. "42A#1/67A#1/68A#2" or "42A#1:146" (section#sequence, :TagID). */
+  pointer: string;
+  /** Free-text reason given with the amendment (AdditionalInformation AES), where given. */
+  reason: string;
+}
+
+/**
+ * One ERP purchase / goods-receipt line (the importer's own books), for reconciliation with
+ * declarations (rule C03: declarations without a receipt, receipts without a declaration).
+ */
+export interface ErpReceiptLine {
+  tenantId: string;
+  /** Stable id: tenant + supplier + invoice number + line (the idempotency key). */
+  receiptId: string;
+  supplier: string;
+  sku: string;
+  description: string;
+  /** Supplier invoice number (what the declaration's N935 document reference names) and date. */
+  invoiceNumber: string;
+  invoiceDate: string;
+  /** Line number within the invoice, 1-based. */
+  lineNumber: number;
+  /** Quantity received, exact decimal, and its unit (e.g. "PCS", "KGM"). */
+  quantity: string;
+  unit: string;
+  /** Line value in the invoice currency, exact decimal. */
+  lineValue?:
+    | DecimalAmount
+    | undefined;
+  /** Customs references where the ERP holds them. */
+  mrn: string;
+  ducr: string;
+  purchaseOrder: string;
+  /** Goods receipt date, "YYYY-MM-DD", where given. */
+  receiptDate: string;
+  /** Country of origin on the purchase record, ISO alpha-2, where given. */
+  originCountry: string;
+  batchId: string;
+  sourceName: string;
+  receivedAt: string;
 }
 
 function createBaseDecimalAmount(): DecimalAmount {
@@ -1987,6 +2049,9 @@ function createBaseDeclaration(): Declaration {
     destinationCountry: "",
     goodsLocation: "",
     importerEori: "",
+    status: "",
+    changeKind: "",
+    appliedChanges: [],
   };
 }
 
@@ -2099,6 +2164,15 @@ export const Declaration: MessageFns<Declaration> = {
     }
     if (message.importerEori !== "") {
       writer.uint32(290).string(message.importerEori);
+    }
+    if (message.status !== "") {
+      writer.uint32(298).string(message.status);
+    }
+    if (message.changeKind !== "") {
+      writer.uint32(306).string(message.changeKind);
+    }
+    for (const v of message.appliedChanges) {
+      AppliedChange.encode(v!, writer.uint32(314).fork()).join();
     }
     return writer;
   },
@@ -2404,6 +2478,30 @@ export const Declaration: MessageFns<Declaration> = {
             message.importerEori = reader.string();
             continue;
           }
+          case 37: {
+            if (tag !== 298) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 38: {
+            if (tag !== 306) {
+              break;
+            }
+
+            message.changeKind = reader.string();
+            continue;
+          }
+          case 39: {
+            if (tag !== 314) {
+              break;
+            }
+
+            message.appliedChanges.push(AppliedChange.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2572,6 +2670,17 @@ export const Declaration: MessageFns<Declaration> = {
         : isSet(object.importer_eori)
         ? globalThis.String(object.importer_eori)
         : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      changeKind: isSet(object.changeKind)
+        ? globalThis.String(object.changeKind)
+        : isSet(object.change_kind)
+        ? globalThis.String(object.change_kind)
+        : "",
+      appliedChanges: globalThis.Array.isArray(object?.appliedChanges)
+        ? object.appliedChanges.map((e: any) => AppliedChange.fromJSON(e))
+        : globalThis.Array.isArray(object?.applied_changes)
+        ? object.applied_changes.map((e: any) => AppliedChange.fromJSON(e))
+        : [],
     };
   },
 
@@ -2685,6 +2794,15 @@ export const Declaration: MessageFns<Declaration> = {
     if (message.importerEori !== "") {
       obj.importerEori = message.importerEori;
     }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.changeKind !== "") {
+      obj.changeKind = message.changeKind;
+    }
+    if (message.appliedChanges?.length) {
+      obj.appliedChanges = message.appliedChanges.map((e) => AppliedChange.toJSON(e));
+    }
     return obj;
   },
 
@@ -2732,6 +2850,9 @@ export const Declaration: MessageFns<Declaration> = {
     message.destinationCountry = object.destinationCountry ?? "";
     message.goodsLocation = object.goodsLocation ?? "";
     message.importerEori = object.importerEori ?? "";
+    message.status = object.status ?? "";
+    message.changeKind = object.changeKind ?? "";
+    message.appliedChanges = object.appliedChanges?.map((e) => AppliedChange.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2964,6 +3085,538 @@ export const Submission: MessageFns<Submission> = {
     message.filename = object.filename ?? "";
     message.content = object.content ?? Buffer.alloc(0);
     message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseAppliedChange(): AppliedChange {
+  return { changeReasonCode: "", pointer: "", reason: "" };
+}
+
+export const AppliedChange: MessageFns<AppliedChange> = {
+  encode(message: AppliedChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.changeReasonCode !== "") {
+      writer.uint32(10).string(message.changeReasonCode);
+    }
+    if (message.pointer !== "") {
+      writer.uint32(18).string(message.pointer);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changeReasonCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pointer = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AppliedChange {
+    return {
+      changeReasonCode: isSet(object.changeReasonCode)
+        ? globalThis.String(object.changeReasonCode)
+        : isSet(object.change_reason_code)
+        ? globalThis.String(object.change_reason_code)
+        : "",
+      pointer: isSet(object.pointer) ? globalThis.String(object.pointer) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: AppliedChange): unknown {
+    const obj: any = {};
+    if (message.changeReasonCode !== "") {
+      obj.changeReasonCode = message.changeReasonCode;
+    }
+    if (message.pointer !== "") {
+      obj.pointer = message.pointer;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AppliedChange>, I>>(base?: I): AppliedChange {
+    return AppliedChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AppliedChange>, I>>(object: I): AppliedChange {
+    const message = createBaseAppliedChange();
+    message.changeReasonCode = object.changeReasonCode ?? "";
+    message.pointer = object.pointer ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseErpReceiptLine(): ErpReceiptLine {
+  return {
+    tenantId: "",
+    receiptId: "",
+    supplier: "",
+    sku: "",
+    description: "",
+    invoiceNumber: "",
+    invoiceDate: "",
+    lineNumber: 0,
+    quantity: "",
+    unit: "",
+    lineValue: undefined,
+    mrn: "",
+    ducr: "",
+    purchaseOrder: "",
+    receiptDate: "",
+    originCountry: "",
+    batchId: "",
+    sourceName: "",
+    receivedAt: "",
+  };
+}
+
+export const ErpReceiptLine: MessageFns<ErpReceiptLine> = {
+  encode(message: ErpReceiptLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.receiptId !== "") {
+      writer.uint32(18).string(message.receiptId);
+    }
+    if (message.supplier !== "") {
+      writer.uint32(26).string(message.supplier);
+    }
+    if (message.sku !== "") {
+      writer.uint32(34).string(message.sku);
+    }
+    if (message.description !== "") {
+      writer.uint32(42).string(message.description);
+    }
+    if (message.invoiceNumber !== "") {
+      writer.uint32(50).string(message.invoiceNumber);
+    }
+    if (message.invoiceDate !== "") {
+      writer.uint32(58).string(message.invoiceDate);
+    }
+    if (message.lineNumber !== 0) {
+      writer.uint32(64).int32(message.lineNumber);
+    }
+    if (message.quantity !== "") {
+      writer.uint32(74).string(message.quantity);
+    }
+    if (message.unit !== "") {
+      writer.uint32(82).string(message.unit);
+    }
+    if (message.lineValue !== undefined) {
+      DecimalAmount.encode(message.lineValue, writer.uint32(90).fork()).join();
+    }
+    if (message.mrn !== "") {
+      writer.uint32(98).string(message.mrn);
+    }
+    if (message.ducr !== "") {
+      writer.uint32(106).string(message.ducr);
+    }
+    if (message.purchaseOrder !== "") {
+      writer.uint32(114).string(message.purchaseOrder);
+    }
+    if (message.receiptDate !== "") {
+      writer.uint32(122).string(message.receiptDate);
+    }
+    if (message.originCountry !== "") {
+      writer.uint32(130).string(message.originCountry);
+    }
+    if (message.batchId !== "") {
+      writer.uint32(138).string(message.batchId);
+    }
+    if (message.sourceName !== "") {
+      writer.uint32(146).string(message.sourceName);
+    }
+    if (message.receivedAt !== "") {
+      writer.uint32(154).string(message.receivedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErpReceiptLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErpReceiptLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.receiptId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sku = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.invoiceNumber = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.invoiceDate = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lineNumber = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.quantity = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.lineValue = DecimalAmount.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.mrn = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.ducr = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.purchaseOrder = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.receiptDate = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.originCountry = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.batchId = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.sourceName = reader.string();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.receivedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErpReceiptLine {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      receiptId: isSet(object.receiptId)
+        ? globalThis.String(object.receiptId)
+        : isSet(object.receipt_id)
+        ? globalThis.String(object.receipt_id)
+        : "",
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
+      sku: isSet(object.sku) ? globalThis.String(object.sku) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      invoiceNumber: isSet(object.invoiceNumber)
+        ? globalThis.String(object.invoiceNumber)
+        : isSet(object.invoice_number)
+        ? globalThis.String(object.invoice_number)
+        : "",
+      invoiceDate: isSet(object.invoiceDate)
+        ? globalThis.String(object.invoiceDate)
+        : isSet(object.invoice_date)
+        ? globalThis.String(object.invoice_date)
+        : "",
+      lineNumber: isSet(object.lineNumber)
+        ? globalThis.Number(object.lineNumber)
+        : isSet(object.line_number)
+        ? globalThis.Number(object.line_number)
+        : 0,
+      quantity: isSet(object.quantity) ? globalThis.String(object.quantity) : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      lineValue: isSet(object.lineValue)
+        ? DecimalAmount.fromJSON(object.lineValue)
+        : isSet(object.line_value)
+        ? DecimalAmount.fromJSON(object.line_value)
+        : undefined,
+      mrn: isSet(object.mrn) ? globalThis.String(object.mrn) : "",
+      ducr: isSet(object.ducr) ? globalThis.String(object.ducr) : "",
+      purchaseOrder: isSet(object.purchaseOrder)
+        ? globalThis.String(object.purchaseOrder)
+        : isSet(object.purchase_order)
+        ? globalThis.String(object.purchase_order)
+        : "",
+      receiptDate: isSet(object.receiptDate)
+        ? globalThis.String(object.receiptDate)
+        : isSet(object.receipt_date)
+        ? globalThis.String(object.receipt_date)
+        : "",
+      originCountry: isSet(object.originCountry)
+        ? globalThis.String(object.originCountry)
+        : isSet(object.origin_country)
+        ? globalThis.String(object.origin_country)
+        : "",
+      batchId: isSet(object.batchId)
+        ? globalThis.String(object.batchId)
+        : isSet(object.batch_id)
+        ? globalThis.String(object.batch_id)
+        : "",
+      sourceName: isSet(object.sourceName)
+        ? globalThis.String(object.sourceName)
+        : isSet(object.source_name)
+        ? globalThis.String(object.source_name)
+        : "",
+      receivedAt: isSet(object.receivedAt)
+        ? globalThis.String(object.receivedAt)
+        : isSet(object.received_at)
+        ? globalThis.String(object.received_at)
+        : "",
+    };
+  },
+
+  toJSON(message: ErpReceiptLine): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.receiptId !== "") {
+      obj.receiptId = message.receiptId;
+    }
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
+    if (message.sku !== "") {
+      obj.sku = message.sku;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.invoiceNumber !== "") {
+      obj.invoiceNumber = message.invoiceNumber;
+    }
+    if (message.invoiceDate !== "") {
+      obj.invoiceDate = message.invoiceDate;
+    }
+    if (message.lineNumber !== 0) {
+      obj.lineNumber = Math.round(message.lineNumber);
+    }
+    if (message.quantity !== "") {
+      obj.quantity = message.quantity;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.lineValue !== undefined) {
+      obj.lineValue = DecimalAmount.toJSON(message.lineValue);
+    }
+    if (message.mrn !== "") {
+      obj.mrn = message.mrn;
+    }
+    if (message.ducr !== "") {
+      obj.ducr = message.ducr;
+    }
+    if (message.purchaseOrder !== "") {
+      obj.purchaseOrder = message.purchaseOrder;
+    }
+    if (message.receiptDate !== "") {
+      obj.receiptDate = message.receiptDate;
+    }
+    if (message.originCountry !== "") {
+      obj.originCountry = message.originCountry;
+    }
+    if (message.batchId !== "") {
+      obj.batchId = message.batchId;
+    }
+    if (message.sourceName !== "") {
+      obj.sourceName = message.sourceName;
+    }
+    if (message.receivedAt !== "") {
+      obj.receivedAt = message.receivedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErpReceiptLine>, I>>(base?: I): ErpReceiptLine {
+    return ErpReceiptLine.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErpReceiptLine>, I>>(object: I): ErpReceiptLine {
+    const message = createBaseErpReceiptLine();
+    message.tenantId = object.tenantId ?? "";
+    message.receiptId = object.receiptId ?? "";
+    message.supplier = object.supplier ?? "";
+    message.sku = object.sku ?? "";
+    message.description = object.description ?? "";
+    message.invoiceNumber = object.invoiceNumber ?? "";
+    message.invoiceDate = object.invoiceDate ?? "";
+    message.lineNumber = object.lineNumber ?? 0;
+    message.quantity = object.quantity ?? "";
+    message.unit = object.unit ?? "";
+    message.lineValue = (object.lineValue !== undefined && object.lineValue !== null)
+      ? DecimalAmount.fromPartial(object.lineValue)
+      : undefined;
+    message.mrn = object.mrn ?? "";
+    message.ducr = object.ducr ?? "";
+    message.purchaseOrder = object.purchaseOrder ?? "";
+    message.receiptDate = object.receiptDate ?? "";
+    message.originCountry = object.originCountry ?? "";
+    message.batchId = object.batchId ?? "";
+    message.sourceName = object.sourceName ?? "";
+    message.receivedAt = object.receivedAt ?? "";
     return message;
   },
 };

@@ -1,0 +1,166 @@
+import { Declaration, GoodsItem, type AppliedChange } from '@customs/contracts';
+import type { DmsAmendment } from '../parse/dms';
+
+/**
+ * Applying a DMS amendment (FunctionCode 13, TypeCode COR) or invalidation (13 INV / 14) to the
+ * previous version of a declaration, producing the next full canonical version. Pure.
+ *
+ * A COR message is a delta: it carries only the changed elements plus Amendment/Pointer records
+ * naming where they apply (HMRC annotated samples TT_IM017a, TT_IM002c, TT_Add_Item_Scenario_v1).
+ * The merge is by value: every element the delta declares replaces the previous one, matched
+ * - header scalars and amounts: present in the delta → replaced;
+ * - goods items: by item number (DE 1/6); an item the previous version lacks is added;
+ * - lists (documents, AI codes, tax lines, parties, …): by their natural key (document code,
+ *   AI code, tax type, party role …) so amending one document does not drop the others.
+ * A pointer that ends at a goods item (68A#N) without a TagID while the delta carries no item N
+ * deletes that item (TT_IM017a: "AMENDMENT 1 - Deleting Goods Item", ChangeReasonCode 30).
+ * The amendment's own FunctionalReferenceID is the message's reference, not the declaration's
+ * LRN (HMRC: "this reference is independent of the declaration"), so the LRN is kept; its MRN is
+ * taken (this is how an original submitted with only an LRN learns its MRN). AES statements are
+ * the reasons for the amendment, kept on applied_changes, not merged as DE 2/2 statements.
+ */
+
+export interface ChangeInput {
+  kind: 'amendment' | 'invalidation';
+  declaration: Declaration;
+  amendments: DmsAmendment[];
+}
+
+export interface MergeResult {
+  declaration: Declaration;
+  /** What the merge did, for the batch's issue list (warnings) and the change record. */
+  notes: string[];
+}
+
+const present = (v: string | undefined): v is string => v !== undefined && v !== '';
+
+function mergeByKey<T>(prev: T[], delta: T[], key: (t: T) => string, merge: (a: T, b: T) => T = (_a, b) => b): T[] {
+  if (delta.length === 0) return prev;
+  const out = [...prev];
+  for (const d of delta) {
+    const k = key(d);
+    const i = out.findIndex((p) => key(p) === k);
+    if (i >= 0) out[i] = merge(out[i]!, d);
+    else out.push(d);
+  }
+  return out;
+}
+
+/** Non-empty scalar fields of `delta` overwrite those of `base` (strings, set amounts, flags). */
+function overlay<T extends object>(base: T, delta: T, fields: (keyof T)[]): T {
+  const out = { ...base };
+  for (const f of fields) {
+    const v = delta[f] as unknown;
+    if (typeof v === 'string' ? present(v) : v !== undefined && v !== null) (out as Record<keyof T, unknown>)[f] = v;
+  }
+  return out;
+}
+
+const ITEM_SCALARS: (keyof GoodsItem)[] = ['commodityCode', 'description', 'procedureCode', 'originCountry', 'preferentialOrigin', 'dispatchCountry', 'preference', 'valuationMethod', 'valuationIndicators', 'itemPrice', 'netMassKg', 'grossMassKg', 'supplementaryUnits', 'quotaOrderNumber'];
+
+function mergeItem(prev: GoodsItem, d: GoodsItem): GoodsItem {
+  const out = overlay(prev, d, ITEM_SCALARS);
+  if (d.customsValuePresent) {
+    out.customsValuePence = d.customsValuePence;
+    out.customsValuePresent = true;
+  }
+  if (d.vatValuePresent) {
+    out.vatValuePence = d.vatValuePence;
+    out.vatValuePresent = true;
+  }
+  if (d.statisticalValuePence) out.statisticalValuePence = d.statisticalValuePence;
+  if (d.additionalCodes.length) out.additionalCodes = d.additionalCodes;
+  if (d.additionalProcedureCodes.length) out.additionalProcedureCodes = d.additionalProcedureCodes;
+  out.documents = mergeByKey(prev.documents, d.documents, (x) => x.code, (a, b) => overlay(a, b, ['reference', 'status', 'reason']));
+  out.additionalInformation = mergeByKey(prev.additionalInformation, d.additionalInformation.filter((a) => a.code), (x) => x.code);
+  out.adjustments = mergeByKey(prev.adjustments, d.adjustments, (x) => x.code);
+  out.taxLines = mergeByKey(prev.taxLines, d.taxLines.filter((t) => t.taxType), (x) => x.taxType, (a, b) => ({ ...overlay(a, b, ['baseAmount', 'baseUnit', 'rate', 'methodOfPayment']), ...(b.traderDeclared ? { payablePence: b.payablePence, traderDeclared: true } : {}) }));
+  out.previousDocuments = mergeByKey(prev.previousDocuments, d.previousDocuments, (x) => `${x.category}/${x.type}/${x.reference}`);
+  out.parties = mergeByKey(prev.parties, d.parties, (x) => x.role, (a, b) => overlay(a, b, ['id', 'name', 'countryCode']));
+  return out;
+}
+
+function pointerText(a: DmsAmendment): string {
+  return a.pointers.map((p) => `${p.section}${p.sequence ? `#${p.sequence}` : ''}${p.tagId ? `:${p.tagId}` : ''}`).join('/');
+}
+
+/** Item numbers a COR deletes: a pointer path ending at 68A#N without a TagID, with no item N in the delta. */
+export function deletedItems(change: ChangeInput): number[] {
+  const inDelta = new Set(change.declaration.items.map((i) => i.itemNumber));
+  const out: number[] = [];
+  for (const a of change.amendments) {
+    const last = a.pointers[a.pointers.length - 1];
+    if (!last || last.section !== '68A' || last.tagId) continue;
+    const n = Number(last.sequence);
+    if (Number.isInteger(n) && n > 0 && !inDelta.has(n)) out.push(n);
+  }
+  return out;
+}
+
+/** The applied-change records (reason code, pointer path, AES reason) of a change message. */
+export function appliedChangesOf(change: ChangeInput): AppliedChange[] {
+  const reasons = change.declaration.additionalInformation.filter((a) => !a.code && a.text).map((a) => a.text);
+  if (change.amendments.length === 0) return [{ changeReasonCode: '', pointer: '', reason: reasons.join('; ') }];
+  return change.amendments.map((a, i) => ({ changeReasonCode: a.changeReasonCode, pointer: pointerText(a), reason: reasons[i] ?? '' }));
+}
+
+/** Produces the next full version from the previous one and an amendment or invalidation. */
+export function applyChange(previous: Declaration, change: ChangeInput): MergeResult {
+  const d = change.declaration;
+  const notes: string[] = [];
+  const base: Declaration = Declaration.fromPartial({ ...previous, status: previous.status, appliedChanges: [] });
+  if (change.kind === 'invalidation') {
+    return {
+      declaration: { ...base, mrn: d.mrn || previous.mrn, functionCode: d.functionCode || '13', status: 'invalidated', changeKind: 'invalidation', appliedChanges: appliedChangesOf(change) },
+      notes,
+    };
+  }
+  const out = overlay(base, d, ['exchangeRate', 'incoterm', 'deliveryLocation', 'representativeStatus', 'totalPackages', 'totalGrossMassKg', 'transportMode', 'destinationCountry', 'goodsLocation', 'invoiceAmount']);
+  // A COR's IssueDateTime is when the amendment was issued, not the tax point: only a declared
+  // AcceptanceDateTime may move the acceptance date.
+  if (d.acceptanceDateSource === 'declared' && present(d.acceptanceDate)) {
+    out.acceptanceDate = d.acceptanceDate;
+    out.acceptanceDateSource = 'declared';
+  }
+  if (d.customsValuePresent) {
+    out.customsValuePence = d.customsValuePence;
+    out.customsValuePresent = true;
+  }
+  out.parties = mergeByKey(previous.parties, d.parties, (x) => x.role, (a, b) => overlay(a, b, ['id', 'name', 'countryCode']));
+  out.importerEori = out.parties.find((p) => p.role === 'importer')?.id || previous.importerEori;
+  out.documents = mergeByKey(previous.documents, d.documents, (x) => x.code, (a, b) => overlay(a, b, ['reference', 'status', 'reason']));
+  out.additionalInformation = mergeByKey(previous.additionalInformation, d.additionalInformation.filter((a) => a.code), (x) => x.code);
+  out.authorisations = mergeByKey(previous.authorisations, d.authorisations, (x) => x.type);
+  out.previousDocuments = mergeByKey(previous.previousDocuments, d.previousDocuments, (x) => `${x.category}/${x.type}/${x.reference}`);
+  out.fiscalReferences = mergeByKey(previous.fiscalReferences, d.fiscalReferences, (x) => x.role);
+  out.adjustments = mergeByKey(previous.adjustments, d.adjustments, (x) => x.code);
+  if (d.defermentAccounts.length) out.defermentAccounts = d.defermentAccounts;
+
+  const deleted = new Set(deletedItems(change));
+  let items = previous.items.filter((i) => !deleted.has(i.itemNumber));
+  for (const n of deleted) if (!previous.items.some((i) => i.itemNumber === n)) notes.push(`the amendment deletes goods item ${n}, which the previous version does not have`);
+  for (const di of d.items) {
+    if (di.itemNumber <= 0) {
+      notes.push('an amended goods item has no item number (SequenceNumeric) and was not applied');
+      continue;
+    }
+    const i = items.findIndex((p) => p.itemNumber === di.itemNumber);
+    if (i >= 0) items[i] = mergeItem(items[i]!, di);
+    else items.push(GoodsItem.fromPartial(di));
+  }
+  items = items.sort((a, b) => a.itemNumber - b.itemNumber);
+  out.items = items;
+  return {
+    declaration: {
+      ...out,
+      lrn: previous.lrn || d.lrn,
+      mrn: d.mrn || previous.mrn,
+      functionCode: d.functionCode || '13',
+      typeCode: previous.typeCode,
+      status: '',
+      changeKind: 'amendment',
+      appliedChanges: appliedChangesOf(change),
+    },
+    notes,
+  };
+}
