@@ -55,3 +55,43 @@ export const RGR_PROCEDURES = /^61(10|11|21|22|23)$/;
 export const OPR_PROCEDURES = /^612[12]$/;
 /** APCs claiming returned goods relief (DE 1/11). */
 export const RGR_APCS = new Set(['F01', 'F02', 'F03', '1RL']);
+
+/** DE 4/3 tax types of trade remedies and additional duties (DOMAIN.md §2.2 DE 4/3). */
+export const REMEDY_TAX_TYPES = new Set(['A20', 'A30', 'A35', 'A40', 'A45']);
+
+/**
+ * DE 1/11 codes that give no duty relief: "000" (none) and the simplified-valuation codes E01/E02
+ * (unit price / standard import values). Any other APC may carry a relief (Cxx, Fxx, Dxx, 1RL…),
+ * so rules that flag "zero value/duty without a reason" treat it as a reason and stay silent.
+ */
+export const DUTY_NEUTRAL_APCS = new Set(['000', 'E01', 'E02']);
+
+/** True when an item declares an APC that may explain a relief (see DUTY_NEUTRAL_APCS). */
+export function claimsReliefApc(apcs: readonly string[]): boolean {
+  return apcs.some((a) => a && !DUTY_NEUTRAL_APCS.has(a.toUpperCase()));
+}
+
+/** Requested procedure "release for free circulation" (40xx) and with onward-supply VAT relief (42xx). */
+export const FREE_CIRCULATION = /^4[02]\d{2}$/;
+
+/** UK preference schemes for developing countries (roo_schemes_uk.json ids: gsp, dcts-*). */
+export function isDevelopingCountryScheme(schemeId: string): boolean {
+  return /^(gsp|dcts)(-|$)/i.test(schemeId);
+}
+
+/** DE 4/9 codes that adjust only the VAT value, never the customs value (AV: transport to the first UK destination). */
+export const VAT_ONLY_ADJUSTMENTS = new Set(['AV']);
+
+/** DE 3/21 representative status: 2 direct, 3 indirect representation (DOMAIN.md §2.2). */
+export const REPRESENTATION_STATUSES = new Set(['2', '3']);
+
+/** DE 2/2 AI code: importer represents itself (DOMAIN.md §2.2). */
+export const SELF_REPRESENTATION_AI = '00500';
+
+/**
+ * Goods descriptions too generic to support any classification. HMRC's completion guide asks for a
+ * description "precise enough to identify the goods"; these words alone never are.
+ */
+export const VAGUE_DESCRIPTIONS = new Set([
+  'parts', 'spare parts', 'spares', 'accessories', 'goods', 'general cargo', 'cargo', 'fak', 'freight all kinds', 'samples', 'sample', 'various', 'misc', 'miscellaneous', 'merchandise', 'products', 'items', 'materials', 'equipment', 'consumables', 'gift', 'gifts', 'stock', 'personal effects', 'machine parts', 'auto parts', 'see invoice', 'as per invoice', 'per invoice', 'n/a', 'na', 'tbc', 'unknown',
+]);

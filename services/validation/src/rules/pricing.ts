@@ -1,5 +1,7 @@
-import type { Declaration, GoodsItem } from '@customs/contracts';
-import type { ReferenceView } from './types';
+import { Severity, type Declaration, type GoodsItem } from '@customs/contracts';
+import { VAT_ONLY_ADJUSTMENTS, claimsPreference } from './codes';
+import { daysLeft, statutoryDeadline } from './engine';
+import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
 // Interim pricing inside validation: customs value and simple ad valorem duty only. Compound,
 // specific and preferential rates need the duty engine of the reference service; until that
@@ -72,4 +74,318 @@ export function mfnNeeds(d: Declaration, item: GoodsItem): { commodities: { code
   const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
   const currency = item.itemPrice?.currency?.toUpperCase();
   return { commodities: [{ code, date: d.acceptanceDate }], fx: currency && currency !== 'GBP' ? [{ currency, date: d.acceptanceDate }] : [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario pricing on tariff measures (RateFacts). Every rule's money goes through these helpers
+// so that switching to the reference service's full duty engine is a change in one place.
+// Supported: ad valorem ("8.00%"), specific per kg / 100 kg / 1000 kg (tonne) of net mass in GBP,
+// and the sum of one of each (compound). MIN/MAX clauses, EUR amounts, per-litre/per-item and
+// agricultural (Meursing) components are reported as "not priced", never guessed.
+
+/** A duty expression split into exact components. */
+export interface DutyComponents {
+  /** Ad valorem rate ×10^4 per 1 % (as adValoremRate). */
+  adValorem?: bigint;
+  /** Specific duty: pence per `perKg` kg of net mass. */
+  specific?: { pence: bigint; perKg: bigint };
+}
+
+const SPECIFIC = /^(\d+(?:\.\d+)?)\s*GBP\s*\/\s*(1000\s*kg|100\s*kg|kg|tonne)$/i;
+
+/** Parses the duty expressions we can price exactly; undefined for anything else. */
+export function parseDutyExpression(expression: string): DutyComponents | undefined {
+  const parts = expression.trim().split(/\s*\+\s*/);
+  if (parts.length === 0 || parts.length > 2 || parts.some((p) => p === '')) return undefined;
+  const out: DutyComponents = {};
+  for (const part of parts) {
+    const av = adValoremRate(part);
+    if (av !== undefined) {
+      if (out.adValorem !== undefined) return undefined;
+      out.adValorem = av;
+      continue;
+    }
+    const m = SPECIFIC.exec(part.trim());
+    if (!m || out.specific) return undefined;
+    const unit = m[2]!.replace(/\s+/g, '').toLowerCase();
+    out.specific = { pence: scaled(m[1]!, 2)!, perKg: unit === 'kg' ? 1n : unit === '100kg' ? 100n : 1000n };
+  }
+  return out;
+}
+
+/** A priced scenario: duty in pence under one measure, with the working in words. */
+export interface PricedDuty {
+  pence: number;
+  text: string;
+  cvPence: number;
+  measure: MeasureFact;
+}
+export type Priced = PricedDuty | { reason: string };
+
+const measureLabel = (m: MeasureFact) => `measure ${m.measureType}${m.geographicalArea ? ` ${m.geographicalArea}` : ''}${m.additionalCode ? ` additional code ${m.additionalCode}` : ''}`;
+
+/**
+ * Duty on an item under one tariff measure: ad valorem on the customs value, specific on the net
+ * mass, or both; the whole line rounded down to the penny as CDS does.
+ */
+export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceView, measure: MeasureFact): Priced {
+  const parts = parseDutyExpression(measure.expression);
+  if (!parts) return { reason: `the duty expression "${measure.expression}" (${measureLabel(measure)}) is not one the interim pricing evaluates` };
+  const cv = customsValuePence(d, item, reference);
+  if (!cv) return { reason: 'the customs value cannot be established from the data' };
+  // Exact sum in millionths of a penny, then one floor: a compound line is rounded once.
+  let micro = 0n;
+  const words: string[] = [];
+  if (parts.adValorem !== undefined) {
+    micro += BigInt(cv.pence) * parts.adValorem;
+    words.push(`${adValoremText(parts.adValorem)} of ${pounds(cv.pence)} (${cv.how})`);
+  }
+  if (parts.specific) {
+    const net = item.netMassKg ? scaled(item.netMassKg, 6) : undefined;
+    if (net === undefined || net === 0n) return { reason: `the specific duty "${measure.expression}" needs the net mass (DE 6/1), which is not declared` };
+    micro += (parts.specific.pence * net) / parts.specific.perKg;
+    words.push(`${pounds(Number(parts.specific.pence))} per ${parts.specific.perKg === 1n ? '' : `${parts.specific.perKg} `}kg on ${item.netMassKg} kg net`);
+  }
+  const pence = Number(micro / 1_000_000n);
+  return { pence, cvPence: cv.pence, measure, text: `${words.join(' + ')} = ${pounds(pence)} (${measureLabel(measure)} "${measure.expression}", rounded down to the penny; tariff ${measure.datasetVersion})` };
+}
+
+function adValoremText(rate: bigint): string {
+  const whole = rate / 10_000n;
+  const frac = (rate % 10_000n).toString().padStart(4, '0').replace(/0+$/, '');
+  return `${whole}${frac ? `.${frac}` : ''}%`;
+}
+
+/** The cheapest priced measure among several (a trader is entitled to the lowest applicable rate). */
+export function cheapestDuty(d: Declaration, item: GoodsItem, reference: ReferenceView, measures: readonly MeasureFact[]): Priced | undefined {
+  let best: Priced | undefined;
+  for (const m of measures) {
+    const p = dutyUnder(d, item, reference, m);
+    if (!('pence' in p)) {
+      best ??= p;
+      continue;
+    }
+    if (!best || !('pence' in best) || p.pence < best.pence) best = p;
+  }
+  return best;
+}
+
+/** Third-country duty (measure 103) of an item from RateFacts. */
+export function thirdCountryDuty(d: Declaration, item: GoodsItem, reference: ReferenceView, facts: RateFacts): Priced {
+  if (!facts.thirdCountry) return { reason: 'the tariff gives no third-country (103) measure for this code on the date' };
+  return dutyUnder(d, item, reference, facts.thirdCountry);
+}
+
+/** DE 4/17 codes that draw on a preferential quota (143 measures apply only with them). */
+const PREFERENTIAL_QUOTA = /^[23]2\d$/;
+
+/** Lowest preferential duty for the origin: 142 measures, and 143 only when a quota is claimed. */
+export function preferentialDuty(d: Declaration, item: GoodsItem, reference: ReferenceView, facts: RateFacts, withQuota = PREFERENTIAL_QUOTA.test(item.preference)): Priced | undefined {
+  const measures = facts.preferential.filter((m) => m.measureType === '142' || (withQuota && m.measureType === '143'));
+  return cheapestDuty(d, item, reference, measures);
+}
+
+/**
+ * Customs duty (A00) charged on an item in pence: the sum of its A00 lines, 0 when the item has tax
+ * lines but none for A00 (CDS charged no duty), undefined when the item carries no tax data at all.
+ */
+export function a00Charged(item: GoodsItem): number | undefined {
+  if (item.taxLines.length === 0) return undefined;
+  return item.taxLines.filter((t) => t.taxType === 'A00').reduce((s, t) => s + t.payablePence, 0);
+}
+
+/** Sum of an item's tax lines of the given DE 4/3 types in pence. */
+export function taxPaidPence(item: GoodsItem, types: ReadonlySet<string> | ((taxType: string) => boolean)): number {
+  const test = typeof types === 'function' ? types : (t: string) => types.has(t);
+  return item.taxLines.filter((t) => test(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
+}
+
+/** VAT rate as a scaled percentage (×10^4 per 1 %), with where it came from. */
+export interface VatRate {
+  rate: bigint;
+  source: string;
+}
+
+/** Standard UK import VAT rate (DOMAIN.md §3.0): 20 % unless the tariff's VAT measures say otherwise. */
+export const STANDARD_VAT: VatRate = { rate: 200_000n, source: 'standard rate 20%' };
+
+/**
+ * The tariff VAT measure that applies to an item: the one whose additional code (VATZ, VATR, …)
+ * the item declares, else the one without an additional code; undefined when the facts do not say.
+ */
+export function tariffVat(item: GoodsItem, facts: RateFacts | undefined): { rate: bigint; measure: MeasureFact } | undefined {
+  if (!facts?.known || facts.vat.length === 0) return undefined;
+  const declared = new Set(item.additionalCodes.map((c) => c.toUpperCase()));
+  const match = facts.vat.find((m) => m.additionalCode && declared.has(m.additionalCode.toUpperCase())) ?? facts.vat.find((m) => !m.additionalCode);
+  const rate = match ? adValoremRate(match.expression) : undefined;
+  return match && rate !== undefined ? { rate, measure: match } : undefined;
+}
+
+/** The VAT rate an item's VAT effect is priced at: tariff VAT measure, else 20 % standard. */
+export function vatRateFor(item: GoodsItem, facts: RateFacts | undefined): VatRate {
+  const t = tariffVat(item, facts);
+  return t ? { rate: t.rate, source: `tariff VAT ${t.measure.expression}${t.measure.additionalCode ? ` (${t.measure.additionalCode})` : ''}` } : STANDARD_VAT;
+}
+
+/** VAT on a (signed) change of the VAT value, rounded down to the penny on its magnitude. */
+export function vatOn(deltaPence: number, vat: VatRate): number {
+  const magnitude = Number((BigInt(Math.abs(deltaPence)) * vat.rate) / 1_000_000n);
+  return deltaPence < 0 ? -magnitude : magnitude;
+}
+
+/** Δ (signed) scaled by an exact fraction num/den, truncated toward zero (duty on a value change). */
+export function proportional(pence: number, num: number, den: number): number {
+  if (den === 0) return 0;
+  const r = (BigInt(Math.abs(pence)) * BigInt(Math.abs(num))) / BigInt(Math.abs(den));
+  return (pence < 0) !== (num < 0) !== (den < 0) ? -Number(r) : Number(r);
+}
+
+/**
+ * Duty effect of changing an item's customs value by `deltaCvPence` (signed). Ad valorem duty scales
+ * with the value, so the duty actually charged on A00 is scaled by Δ/CV ("suffered rate"); without
+ * A00 data the MFN ad valorem rate is used only when no preference is claimed.
+ */
+export function dutyOnValueChange(d: Declaration, item: GoodsItem, reference: ReferenceView, declaredCvPence: number, deltaCvPence: number): { pence: number; text: string } | { reason: string } {
+  const charged = a00Charged(item);
+  if (charged !== undefined && declaredCvPence > 0) {
+    const pence = proportional(charged, deltaCvPence, declaredCvPence);
+    return { pence, text: `duty charged ${pounds(charged)} on ${pounds(declaredCvPence)} scaled to a value change of ${pounds(deltaCvPence)} = ${pounds(pence)}` };
+  }
+  if (claimsPreference(item.preference)) return { reason: 'no duty is recorded on the item and a preference is claimed, so the rate suffered is unknown' };
+  const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
+  const fact = /^\d{10}$/.test(code) ? reference.commodity(code, d.acceptanceDate) : undefined;
+  const rate = fact?.thirdCountryDuty ? adValoremRate(fact.thirdCountryDuty) : undefined;
+  if (rate === undefined) return { reason: 'no duty is recorded on the item and its third-country rate is not a known ad valorem rate' };
+  const magnitude = adValoremDutyPence(Math.abs(deltaCvPence), rate);
+  const pence = deltaCvPence < 0 ? -magnitude : magnitude;
+  return { pence, text: `third-country duty ${fact!.thirdCountryDuty} on a value change of ${pounds(deltaCvPence)} = ${pounds(pence)} (tariff ${fact!.datasetVersion})` };
+}
+
+/** Severity of an underpayment (DOMAIN.md §3.0): CRITICAL from £10,000, otherwise HIGH. */
+export function underpaymentSeverity(pence: number): Severity {
+  return pence >= 1_000_000 ? Severity.SEVERITY_CRITICAL : Severity.SEVERITY_HIGH;
+}
+
+/**
+ * Severity of an overpayment (DOMAIN.md §3.0): HIGH when ≥ £1,000 and the C285 window (acceptance
+ * + 3 years) closes within 90 days of `today`; LOW once the window has closed (nothing left to
+ * claim); otherwise MEDIUM.
+ */
+export function reclaimSeverity(pence: number, acceptanceDate: string, today: string): Severity {
+  const deadline = statutoryDeadline(acceptanceDate);
+  if (!deadline) return Severity.SEVERITY_MEDIUM;
+  const left = daysLeft(deadline, today);
+  if (left < 0) return Severity.SEVERITY_LOW;
+  if (pence >= 100_000 && left < 90) return Severity.SEVERITY_HIGH;
+  return Severity.SEVERITY_MEDIUM;
+}
+
+/** The 10-digit code to look tariff facts up for: as declared, or CN8 + "00". */
+export function tariffCode(item: GoodsItem): string | undefined {
+  if (/^\d{10}$/.test(item.commodityCode)) return item.commodityCode;
+  if (/^\d{8}$/.test(item.commodityCode)) return `${item.commodityCode}00`;
+  return undefined;
+}
+
+const ALPHA2 = /^[A-Z]{2}$/;
+
+/**
+ * The origin to ask the tariff about: the preferential origin (DE 5/16) when a preference is
+ * claimed, else the origin (DE 5/15); a group code (e.g. 1013) as declared when no country is
+ * given; "1011" (erga omnes) when neither is declared, since third-country, suspension, VAT and
+ * supplementary-unit facts do not depend on origin.
+ */
+export function rateOrigin(item: GoodsItem): string {
+  const pref = item.preferentialOrigin.trim().toUpperCase();
+  const origin = item.originCountry.trim().toUpperCase();
+  if (claimsPreference(item.preference) && ALPHA2.test(pref)) return pref;
+  if (ALPHA2.test(origin)) return origin;
+  if (ALPHA2.test(pref)) return pref;
+  return pref || '1011';
+}
+
+/** Known rate facts for an item and origin, or undefined (not asked, or unknown: rules stay silent). */
+export function rateFacts(d: Declaration, item: GoodsItem, reference: ReferenceView, origin = rateOrigin(item)): RateFacts | undefined {
+  const code = tariffCode(item);
+  if (!code || !reference.rates) return undefined;
+  const facts = reference.rates(code, origin, d.acceptanceDate);
+  return facts?.known ? facts : undefined;
+}
+
+/** The lookups rateFacts + dutyUnder need for an item: rates for each origin, fx for the price. */
+export function rateNeeds(d: Declaration, item: GoodsItem, origins: readonly string[] = [rateOrigin(item)]): ReferenceNeeds {
+  const code = tariffCode(item);
+  if (!code) return {};
+  const currency = item.itemPrice?.currency?.toUpperCase();
+  return {
+    rates: [...new Set(origins)].map((origin) => ({ code, origin, date: d.acceptanceDate })),
+    fx: currency && currency !== 'GBP' ? [{ currency, date: d.acceptanceDate }] : [],
+  };
+}
+
+/** An amount in a currency → pence at the HMRC monthly rate for the acceptance month. */
+export function toPence(d: Declaration, reference: ReferenceView, value: string, currency: string): { pence: bigint; how: string } | undefined {
+  const amount = scaled(value, 2);
+  if (amount === undefined) return undefined;
+  const cur = (currency || 'GBP').toUpperCase();
+  if (cur === 'GBP') return { pence: amount, how: `£${value}` };
+  const fx = reference.fx(cur, d.acceptanceDate);
+  if (!fx?.known) return undefined;
+  const rate = scaled(fx.unitsPerGbp, 6);
+  if (!rate) return undefined;
+  return { pence: (amount * 1_000_000n) / rate, how: `${value} ${cur} at HMRC rate ${fx.unitsPerGbp} per £ (${fx.period})` };
+}
+
+/**
+ * Customs value recomputed from the invoice (DOMAIN.md §3.0): (item price + additions − deductions)
+ * at the HMRC rate, each amount converted in its own currency. Header-level DE 4/9 amounts are
+ * used only on single-item declarations (their apportionment is not declared); VAT-only
+ * adjustments (AV) are left out. Additions are "A…" codes, deductions "B…" codes (Appendix 10).
+ */
+export function invoiceCustomsValue(d: Declaration, item: GoodsItem, reference: ReferenceView, price = item.itemPrice?.value ?? ''): { pence: number; how: string } | { reason: string } {
+  if (!price || !item.itemPrice) return { reason: 'no item price' };
+  const base = toPence(d, reference, price, item.itemPrice.currency);
+  if (!base) return { reason: `no HMRC rate for ${item.itemPrice.currency} in ${d.acceptanceDate.slice(0, 7)}` };
+  if (d.adjustments.length > 0 && d.items.length > 1) return { reason: 'header-level additions/deductions are not apportioned to items in the data' };
+  let total = base.pence;
+  const words = [base.how];
+  for (const a of [...item.adjustments, ...d.adjustments]) {
+    const code = a.code.toUpperCase();
+    if (VAT_ONLY_ADJUSTMENTS.has(code) || !a.amount?.value) continue;
+    const v = toPence(d, reference, a.amount.value, a.amount.currency);
+    if (!v) return { reason: `DE 4/9 ${code} ${a.amount.value} ${a.amount.currency} cannot be converted` };
+    if (code.startsWith('A')) total += v.pence;
+    else if (code.startsWith('B')) total -= v.pence;
+    else continue;
+    words.push(`${code.startsWith('A') ? '+' : '−'} ${code} ${v.how}`);
+  }
+  return { pence: Number(total), how: words.join(' ') };
+}
+
+/** Duty and VAT effect of a (signed) change of an item's customs value, with the working. */
+export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: ReferenceView, declaredCvPence: number, deltaCvPence: number): { dutyPence: number; vatPence: number; text: string } {
+  const duty = dutyOnValueChange(d, item, reference, declaredCvPence, deltaCvPence);
+  const dutyPence = 'pence' in duty ? duty.pence : 0;
+  const parts = ['pence' in duty ? `duty: ${duty.text}` : `duty not priced: ${duty.reason}`];
+  // VAT follows the value (VAT value = CV + duty + …) unless the item's tax lines show no VAT at all
+  // (a VAT relief such as onward supply).
+  const vatApplies = item.taxLines.length === 0 || item.taxLines.some((t) => t.taxType === 'B00');
+  let vatPence = 0;
+  if (vatApplies) {
+    const rate = vatRateFor(item, rateFacts(d, item, reference));
+    vatPence = vatOn(deltaCvPence + dutyPence, rate);
+    parts.push(`VAT: ${rate.source} on ${pounds(deltaCvPence + dutyPence)} = ${pounds(vatPence)}`);
+  }
+  return { dutyPence, vatPence, text: parts.join('; ') };
+}
+
+/**
+ * Money fields and severity of a signed duty/VAT difference (DOMAIN.md §3.0): positive = underpaid
+ * (exposure, HIGH/CRITICAL), negative = overpaid (reclaim, by the C285 clock), zero = LOW.
+ */
+export function signedMoney(dutyPence: number, vatPence: number, acceptanceDate: string, today: string): Pick<RuleHit, 'severity' | 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence'> {
+  const total = dutyPence + vatPence;
+  if (total > 0) return { severity: underpaymentSeverity(total), exposureDutyPence: Math.max(0, dutyPence), exposureVatPence: Math.max(0, vatPence) };
+  if (total < 0) return { severity: reclaimSeverity(-total, acceptanceDate, today), reclaimDutyPence: Math.max(0, -dutyPence), reclaimVatPence: Math.max(0, -vatPence) };
+  return { severity: Severity.SEVERITY_LOW };
 }

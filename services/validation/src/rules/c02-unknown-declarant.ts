@@ -1,0 +1,47 @@
+import { Severity, type Evidence } from '@customs/contracts';
+import { REPRESENTATION_STATUSES, SELF_REPRESENTATION_AI } from './codes';
+import { partiesOf } from './engine';
+import { pounds } from './pricing';
+import type { Rule } from './types';
+
+/** C02 — Declaration made in the importer's name by another party without a representation status. */
+export const c02UnknownDeclarant: Rule = {
+  meta: {
+    id: 'C02',
+    version: '1.0.0',
+    title: 'Declared in the importer’s name by another party without representation status',
+    family: 'data-integrity',
+    dataElements: ['DE 3/16 importer', 'DE 3/18 declarant', 'DE 3/20 representative', 'DE 3/21 representative status', 'DE 2/2 additional information'],
+    legalBasis: 'A declarant acting for the importer declares direct (2) or indirect (3) representation in DE 3/21; a blank DE 3/21 needs AI 00500/00400 (CDS 3.9.0 note; DOMAIN.md §2.2, §3.1 C02). The importer is liable for duty declared in its name (gov.uk MSS guidance)',
+    severityLogic: 'MEDIUM: the importer carries liability for an entry it may not have authorised; no underpayment is shown by the declaration itself',
+    pricing: 'not an exposure: the duty and VAT charged on the entry (Σ tax lines) are stated as the liability in the importer’s name',
+    correctionRoute: 'none if a standing authority exists (file it); otherwise report misuse of the EORI to HMRC and dispute the charges',
+    businessRule: 'When the declarant/representative is not the importer, DE 3/21 declares direct or indirect representation. Not covered here (needs data the declaration lacks): the approved-broker list per importer (no tenant setting exists for it) and "new declarant first seen" (needs history; scoring).',
+  },
+  evaluate({ declaration }) {
+    const { importer, declarant } = partiesOf(declaration);
+    if (!importer || !declarant) return [];
+    const norm = (s: string) => s.trim().toUpperCase();
+    if (norm(importer) === norm(declarant)) return [];
+    const status = declaration.representativeStatus.trim();
+    if (REPRESENTATION_STATUSES.has(status)) return [];
+    const ai = [...declaration.additionalInformation, ...declaration.items.flatMap((i) => i.additionalInformation)].map((a) => a.code);
+    const selfRep = ai.includes(SELF_REPRESENTATION_AI);
+    const charged = declaration.items.reduce((s, i) => s + i.taxLines.reduce((t, l) => t + l.payablePence, 0), 0);
+    const evidence: Evidence[] = [
+      { field: 'DE 3/16 importer', value: importer, note: '' },
+      { field: 'DE 3/18/3/20 declarant or representative', value: declarant, note: 'not the importer' },
+      { field: 'DE 3/21 representative status', value: status || '(blank)', note: status ? 'not 2 (direct) or 3 (indirect)' : 'no representation declared' },
+    ];
+    if (selfRep) evidence.push({ field: 'DE 2/2 additional information', value: SELF_REPRESENTATION_AI, note: 'importer self-representation claimed, yet another party declared' });
+    return [
+      {
+        itemNumber: 0,
+        severity: Severity.SEVERITY_MEDIUM,
+        evidence,
+        explanation: `${declarant} declared this entry in the name of importer ${importer} without declaring a representation status${selfRep ? ' and with AI 00500 (importer self-representation)' : ''}. The importer is liable for the ${charged ? `${pounds(charged)} of duty and VAT charged` : 'duty and VAT'} on it.`,
+        remediation: 'Check that this broker holds a standing authority from the importer; if not, ask the broker for an explanation and tell HMRC that the EORI is being used without authority.',
+      },
+    ];
+  },
+};

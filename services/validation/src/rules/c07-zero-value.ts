@@ -1,0 +1,49 @@
+import { Severity } from '@customs/contracts';
+import { FREE_CIRCULATION, claimsReliefApc } from './codes';
+import { customsValuePence, mfnNeeds, pounds } from './pricing';
+import type { Rule, RuleHit } from './types';
+
+/** £1: below this a customs value on chargeable goods is a placeholder, not a value (DOMAIN.md §3.1 C07). */
+const PLACEHOLDER_VALUE_PENCE = 100;
+
+/** C07 — Missing or zero value on chargeable goods. */
+export const c07ZeroValue: Rule = {
+  meta: {
+    id: 'C07',
+    version: '1.0.0',
+    title: 'Missing or zero value on chargeable goods',
+    family: 'data-integrity',
+    dataElements: ['customs value', 'DE 4/14 item price', 'DE 1/10 procedure code', 'DE 1/11 additional procedure codes'],
+    legalBasis: 'Goods released for free circulation are valued even when supplied free of charge; only a relief (APC/CPC) removes the charge (DOMAIN.md §3.0, §3.1 C07)',
+    severityLogic: 'MEDIUM: a valuation gap with duty and VAT at stake whose amount needs a market-value estimate',
+    pricing: 'full duty and VAT on the market value, which needs an estimate (trader history): not priced per declaration',
+    correctionRoute: 'C2001 for the duty and VAT on the real value',
+    businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a customs value (or price) above £1. Not covered here: values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
+  },
+  needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? mfnNeeds(d, item) : {}),
+  evaluate({ declaration, reference }) {
+    const hits: RuleHit[] = [];
+    for (const item of declaration.items) {
+      if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes)) continue;
+      const cv = customsValuePence(declaration, item, reference);
+      // Only a value that is really there and really ≤ £1; a foreign price without a rate is unknown.
+      const noValue = !item.customsValuePresent && !item.itemPrice?.value;
+      if (!noValue && (!cv || cv.pence > PLACEHOLDER_VALUE_PENCE)) continue;
+      if (noValue && item.taxLines.length === 0) continue; // an amendment restating other fields, or a report without values
+      const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
+      const mfn = /^\d{10}$/.test(code) ? reference.commodity(code, declaration.acceptanceDate)?.thirdCountryDuty : undefined;
+      hits.push({
+        itemNumber: item.itemNumber,
+        severity: Severity.SEVERITY_MEDIUM,
+        evidence: [
+          { field: 'customs value', value: cv ? pounds(cv.pence) : '(none)', note: cv?.how ?? 'neither a customs value nor an item price' },
+          { field: 'DE 1/10 / 1/11', value: `${item.procedureCode} ${item.additionalProcedureCodes.join(' ')}`.trim(), note: 'free circulation, no relief APC' },
+          { field: 'reference third-country duty', value: mfn || '(unknown)', note: '' },
+        ],
+        explanation: `Item ${item.itemNumber} is released for free circulation with ${cv ? `a customs value of ${pounds(cv.pence)}` : 'no value'} and no relief: duty${mfn ? ` (${mfn} third-country)` : ''} and VAT are due on the goods' real value.`,
+        remediation: 'Establish the value (free-of-charge goods are valued too: cost, or identical/similar goods) and disclose the duty and VAT on it (C2001); if a relief applied, have its APC declared.',
+      });
+    }
+    return hits;
+  },
+};

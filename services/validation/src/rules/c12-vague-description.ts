@@ -1,0 +1,48 @@
+import { Severity } from '@customs/contracts';
+import { VAGUE_DESCRIPTIONS } from './codes';
+import type { Rule, RuleHit } from './types';
+
+/** Normalises a goods description for the vague-word lookup: case, punctuation, plural quantities. */
+function normalise(description: string): string {
+  return description
+    .toLowerCase()
+    .replace(/^\s*\d+\s*(x|pcs|pieces|ctns|cartons|pkgs|packages)?\s+/, '')
+    .replace(/[^a-z/ ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** C12 — Goods description too vague to support the classification. */
+export const c12VagueDescription: Rule = {
+  meta: {
+    id: 'C12',
+    version: '1.0.0',
+    title: 'Goods description too vague to support the classification',
+    family: 'classification',
+    dataElements: ['DE 6/8 description of goods', 'DE 6/14 commodity code'],
+    legalBasis: 'DE 6/8 must describe the goods precisely enough to identify them and support the code (CDS completion guide group 6; DOMAIN.md §3.2 C12)',
+    severityLogic: 'LOW: advisory; the classification cannot be checked, no amount until a code is disputed',
+    pricing: 'advisory; priced as C10 (rate difference × customs value) once the correct code is resolved',
+    correctionRoute: 'none until reclassified: C285 "Incorrect commodity code" or C2001 then',
+    businessRule: 'DE 6/8 is not just a generic word such as "parts", "accessories", "samples" or "see invoice". Not covered here: a keyword/ML model of description vs chapter (HMRC’s FPO search approach), which needs a trained model the service does not have.',
+  },
+  evaluate({ declaration }) {
+    const hits: RuleHit[] = [];
+    for (const item of declaration.items) {
+      if (!item.description.trim()) continue; // CDS reports may omit DE 6/8; absence is not vagueness
+      const text = normalise(item.description);
+      if (!VAGUE_DESCRIPTIONS.has(text)) continue;
+      hits.push({
+        itemNumber: item.itemNumber,
+        severity: Severity.SEVERITY_LOW,
+        evidence: [
+          { field: 'DE 6/8 description of goods', value: item.description, note: 'a generic word, not a description' },
+          { field: 'DE 6/14 commodity code', value: item.commodityCode, note: '' },
+        ],
+        explanation: `Item ${item.itemNumber} is described only as "${item.description.trim()}", which does not identify the goods: nothing on the entry supports code ${item.commodityCode || '(none)'}, and HMRC may query or reclassify it.`,
+        remediation: 'Give the broker the product description from the invoice/specification (what it is, material, function) and check the code against it.',
+      });
+    }
+    return hits;
+  },
+};
