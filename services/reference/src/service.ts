@@ -1,17 +1,51 @@
-import { DatasetChanged, ReferenceServiceService, Topics, type LookupCommoditiesRequest, type LookupCommoditiesResponse, type LookupFxRequest, type LookupFxResponse } from '@customs/contracts';
+import {
+  DatasetChanged,
+  ReferenceServiceService,
+  Topics,
+  type LookupCodeListsRequest,
+  type LookupCodeListsResponse,
+  type LookupCommoditiesRequest,
+  type LookupCommoditiesResponse,
+  type LookupFxRequest,
+  type LookupFxResponse,
+  type LookupRatesRequest,
+  type LookupRatesResponse,
+  type LookupSchemesRequest,
+  type LookupSchemesResponse,
+  type RateResult,
+} from '@customs/contracts';
 import { enqueueOutbox, withAllTenants } from '@customs/db';
 import { GrpcError, status } from '@customs/grpc';
-import { HttpError } from '@customs/http';
+import { HttpError, requireRole } from '@customs/http';
 import { buildEvent } from '@customs/kafka';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { loadBundledStore } from './app/load-bundled';
+import { loadOttFile } from './app/ott-load';
+import { syncOttLoads } from './app/ott-sync';
+import type { ReferenceStore } from './app/store';
+import { OttImportError } from './parse/ott';
 import { migrations, type ReferenceDb } from './db/migrations';
+import { ottVersions, persistOttLoad, readOttData } from './db/ott-repo';
 import type { ReferenceConfig } from './config';
 
 const MAX_BATCH = 10_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const today = () => new Date().toISOString().slice(0, 10);
 
-/** Starts the reference service: bundled UK tariff, nomenclature and FX, point-in-time lookups. */
+/** A rate query the store cannot answer because the query itself is malformed. */
+function badRateQuery(q: { commodityCode: string; origin: string; date: string }, reason: string): RateResult {
+  return { commodityCode: q.commodityCode, origin: q.origin, date: q.date, known: false, unknownReason: reason, thirdCountry: undefined, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: '' };
+}
+
+/** Rates for one query, with malformed input answered as unknown (a batch never fails for one bad query). */
+export function rateFor(store: ReferenceStore, q: { commodityCode: string; origin: string; date: string }): RateResult {
+  if (!/^\d{10}$/.test(q.commodityCode)) return badRateQuery(q, `commodity code "${q.commodityCode}" is not 10 digits`);
+  if (!/^[A-Za-z]{2}$/.test(q.origin)) return badRateQuery(q, `origin "${q.origin}" is not an ISO 3166 alpha-2 country code`);
+  if (!DATE.test(q.date)) return badRateQuery(q, `date "${q.date}" is not YYYY-MM-DD`);
+  return store.rates(q.commodityCode, q.origin, q.date);
+}
+
+/** Starts the reference service: bundled UK tariff, nomenclature, FX, code lists and schemes, plus OTT loads; point-in-time lookups. */
 export async function startReferenceService(config: ReferenceConfig): Promise<RunningService> {
   const t0 = Date.now();
   const store = loadBundledStore(config.REFERENCE_DATA_DIR);
@@ -22,7 +56,7 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
     migrations,
     async setup(kit) {
       const { db } = kit.db;
-      kit.logger.info({ datasets: store.datasets, loadMs }, 'reference data loaded');
+      kit.logger.info({ datasets: store.datasets.length, loadMs }, 'bundled reference data loaded');
       // Record versions; announce the ones not seen before (with the version they replace).
       await withAllTenants(db, async (trx) => {
         const known = await trx.selectFrom('dataset_versions').select(['dataset', 'version', 'loaded_at']).orderBy('loaded_at').execute();
@@ -47,6 +81,26 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         );
       });
 
+      // OTT loads persisted earlier (or by other replicas / the CLI) are served too.
+      const applied = new Set<string>();
+      const syncPorts = { versions: () => ottVersions(db), read: (v: string[]) => readOttData(db, v) };
+      const initial = await syncOttLoads(store, syncPorts, applied);
+      kit.logger.info({ loads: initial.length, measures: store.ottMeasureCount }, 'OTT measures loaded from the database');
+      if (config.REFERENCE_SYNC_INTERVAL_MS > 0) {
+        let running = false;
+        const timer = setInterval(() => {
+          if (running) return;
+          running = true;
+          syncOttLoads(store, syncPorts, applied)
+            .then((v) => v.length && kit.logger.info({ versions: v }, 'OTT loads picked up from the database'))
+            .catch((e) => kit.logger.warn({ err: e }, 'OTT sync failed; retrying on the next tick'))
+            .finally(() => (running = false));
+        }, config.REFERENCE_SYNC_INTERVAL_MS);
+        timer.unref();
+        kit.lifecycle.add('ott-sync', async () => clearInterval(timer));
+      }
+      const loadPorts = { persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db, source, version, imp) };
+
       const checkBatch = (n: number) => {
         if (n > MAX_BATCH) throw new GrpcError(status.INVALID_ARGUMENT, `at most ${MAX_BATCH} queries per call, got ${n}`);
       };
@@ -59,21 +113,86 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
           checkBatch(req.queries.length);
           return { results: req.queries.map((q) => store.fx(q.currency, q.date)) };
         },
+        lookupRates: async (req: LookupRatesRequest): Promise<LookupRatesResponse> => {
+          checkBatch(req.queries.length);
+          return { results: req.queries.map((q) => rateFor(store, q)) };
+        },
+        lookupCodeLists: async (req: LookupCodeListsRequest): Promise<LookupCodeListsResponse> => {
+          checkBatch(req.queries.length);
+          return { results: req.queries.map((q) => store.codeList(q.list, q.code, q.date)) };
+        },
+        lookupSchemes: async (req: LookupSchemesRequest): Promise<LookupSchemesResponse> => {
+          checkBatch(req.queries.length);
+          return { results: req.queries.map((q) => store.schemesFor(q.country, q.date)) };
+        },
       });
 
-      kit.http.get<{ Params: { code: string }; Querystring: { date?: string } }>('/v1/commodities/:code', async (req) => {
-        const date = req.query.date ?? new Date().toISOString().slice(0, 10);
+      const dateOf = (d: string | undefined) => {
+        const date = d ?? today();
         if (!DATE.test(date)) throw new HttpError(400, 'invalid_date', 'date must be YYYY-MM-DD');
+        return date;
+      };
+      kit.http.get<{ Params: { code: string }; Querystring: { date?: string } }>('/v1/commodities/:code', async (req) => {
+        const date = dateOf(req.query.date);
         if (!/^\d{10}$/.test(req.params.code)) throw new HttpError(400, 'invalid_code', 'commodity code must be 10 digits');
-        return store.commodity(req.params.code, date);
+        return { ...store.commodity(req.params.code, date), pharmaInnDutyFree: store.pharmaInn(req.params.code) };
       });
       kit.http.get<{ Params: { currency: string }; Querystring: { date?: string } }>('/v1/fx/:currency', async (req) => {
-        const date = req.query.date ?? new Date().toISOString().slice(0, 10);
-        if (!DATE.test(date)) throw new HttpError(400, 'invalid_date', 'date must be YYYY-MM-DD');
+        const date = dateOf(req.query.date);
         if (!/^[A-Za-z]{3}$/.test(req.params.currency)) throw new HttpError(400, 'invalid_currency', 'currency must be an ISO 4217 alpha-3 code');
         return store.fx(req.params.currency, date);
       });
+      kit.http.get<{ Params: { code: string }; Querystring: { date?: string; origin?: string } }>('/v1/rates/:code', async (req) => {
+        const date = dateOf(req.query.date);
+        if (!/^\d{10}$/.test(req.params.code)) throw new HttpError(400, 'invalid_code', 'commodity code must be 10 digits');
+        if (!/^[A-Za-z]{2}$/.test(req.query.origin ?? '')) throw new HttpError(400, 'invalid_origin', 'origin must be an ISO 3166 alpha-2 country code');
+        return store.rates(req.params.code, req.query.origin!, date);
+      });
+      // "*" so a CPC/APC pair may be written with a plain slash: /v1/code-lists/cpc-apc/4000/C07.
+      kit.http.get<{ Params: { list: string; '*': string }; Querystring: { date?: string } }>('/v1/code-lists/:list/*', async (req) => {
+        const date = dateOf(req.query.date);
+        const code = decodeURIComponent(req.params['*'] ?? '');
+        if (!code) throw new HttpError(400, 'invalid_code', 'a code is required after the list name');
+        return store.codeList(req.params.list, code, date);
+      });
+      kit.http.get<{ Params: { country: string }; Querystring: { date?: string } }>('/v1/schemes/:country', async (req) => {
+        const date = dateOf(req.query.date);
+        if (!/^[A-Za-z]{2}$/.test(req.params.country)) throw new HttpError(400, 'invalid_country', 'country must be an ISO 3166 alpha-2 code');
+        return store.schemesFor(req.params.country, date);
+      });
       kit.http.get('/v1/datasets', async () => ({ datasets: store.datasets }));
+
+      // Admin: load an OTT file (API commodity JSON or the declarable-duties report as CSV). The
+      // body is taken raw (any content type) so its exact bytes are what the version hashes.
+      await kit.http.register(async (scope) => {
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.REFERENCE_MAX_LOAD_BYTES }, (_req, body, done) => done(null, body));
+        scope.post<{ Querystring: { source?: string } }>('/v1/admin/ott-loads', async (req, reply) => {
+          const who = requireRole(req, 'admin');
+          const body = req.body as Buffer | undefined;
+          if (!body || body.length === 0) throw new HttpError(400, 'empty_body', 'send the OTT file as the request body');
+          const fileName = req.query.source ?? 'ott-upload';
+          try {
+            const out = await loadOttFile(store, loadPorts, fileName, body);
+            req.log.info({ version: out.info.version, duplicate: out.duplicate, measures: out.measures.length, tokenId: who.tokenId }, 'OTT load');
+            return reply.code(out.duplicate ? 200 : 201).send({
+              dataset: out.info.dataset,
+              version: out.info.version,
+              previousVersion: out.previousVersion,
+              duplicate: out.duplicate,
+              format: out.format,
+              commodityCodes: out.commodityCodes.length,
+              measures: out.measures.length,
+              groups: out.groups.size,
+              effectiveFrom: out.effectiveFrom,
+              effectiveTo: out.effectiveTo,
+            });
+          } catch (e) {
+            if (e instanceof OttImportError) throw new HttpError(422, 'invalid_ott_file', e.message, { source: e.source, issues: e.issues });
+            throw e;
+          }
+        });
+      });
     },
   });
 }

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReferenceStore } from './store';
+import { parseNormalisedFxCsv } from '../parse/fx';
 
 const data = path.resolve(__dirname, '../../data');
 const store = new ReferenceStore();
 store.loadNomenclature('commodities-report', fs.readFileSync(path.join(data, 'tariff/uk-tariff-2021-01-01--v4.0.1205--commodities-report.csv'), 'utf8'));
 store.loadUkgt('ukgt', fs.readFileSync(path.join(data, 'tariff/ukgt_2021-01-01_global-uk-tariff.csv'), 'utf8'));
-store.loadMonthlyFx('hmrc-monthly', fs.readFileSync(path.join(data, 'exchange_rates/hmrc_monthly_rates_2020-01_to_2023-08.csv'), 'utf8'));
+const fxCsv = fs.readFileSync(path.join(data, 'exchange_rates/hmrc_monthly_rates_2020-01_to_2023-08.csv'), 'utf8');
+store.loadMonthlyFx('hmrc-monthly', fxCsv, parseNormalisedFxCsv('hmrc-monthly', fxCsv));
 
 describe('ReferenceStore on the bundled UK data', () => {
   it('knows a declarable leaf code and its UKGT rate (8510900000 parts of shavers, 2.0%)', () => {

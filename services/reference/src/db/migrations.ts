@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import { sql, inboxOutboxMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
@@ -17,10 +18,58 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '0003_ott_measures': {
+    async up(db) {
+      // Tariff measures loaded from the Online Trade Tariff (not in the bundled files): kept so
+      // they survive restarts. Keyed by (commodity, measure SID): a later load updates a measure,
+      // measures that ended stay for lookups at past acceptance dates. Dates are ISO text
+      // ("" = open-ended) so no time zone can shift a validity bound.
+      await sql`
+        create table ott_measures (
+          commodity_code text not null,
+          sid text not null,
+          measure_type text not null,
+          geographical_area text not null,
+          excluded_areas text[] not null default '{}',
+          expression text not null,
+          additional_code text not null default '',
+          valid_from text not null,
+          valid_to text not null default '',
+          quota_order_number text not null default '',
+          dataset_version text not null,
+          primary key (commodity_code, sid)
+        )`.execute(db);
+      await sql`create index ott_measures_version on ott_measures (dataset_version)`.execute(db);
+      // Geographical area group membership as stated by OTT loads (e.g. 1013 European Union).
+      await sql`
+        create table geo_group_members (
+          group_id text not null,
+          member text not null,
+          dataset_version text not null,
+          primary key (group_id, member)
+        )`.execute(db);
+      await sql`alter table dataset_versions add column effective_from text not null default ''`.execute(db);
+      await sql`alter table dataset_versions add column effective_to text not null default ''`.execute(db);
+    },
+  },
 };
 
 export interface ReferenceDb {
-  dataset_versions: { dataset: string; version: string; source: string; row_count: number; loaded_at: Date | string };
+  dataset_versions: { dataset: string; version: string; source: string; row_count: number; loaded_at: Date | string; effective_from: Generated<string>; effective_to: Generated<string> };
+  ott_measures: {
+    commodity_code: string;
+    sid: string;
+    measure_type: string;
+    geographical_area: string;
+    excluded_areas: string[];
+    expression: string;
+    additional_code: string;
+    valid_from: string;
+    valid_to: string;
+    quota_order_number: string;
+    dataset_version: string;
+  };
+  geo_group_members: { group_id: string; member: string; dataset_version: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
 }

@@ -74,6 +74,139 @@ export interface LookupFxResponse {
   results: FxResult[];
 }
 
+/** A tariff measure as published, valid on the queried date. */
+export interface MeasureFact {
+  /**
+   * "103" third country, "142"/"143" preference, "112"/"115"/"117"/"119" suspensions,
+   * "551"-"554" trade remedies, "695"/"696" additional duties, "305" VAT, "109" supplementary unit.
+   */
+  measureType: string;
+  /** "1011" erga omnes, a group such as "1013" (EU), or an ISO 3166 alpha-2 country. */
+  geographicalArea: string;
+  /** Duty expression as published, e.g. "8.00 %", "10.00% + 77.00 GBP/100kg". */
+  expression: string;
+  /** DE 4/3 tax type from the measure type (data/codes/measure_type_to_tax_type.csv), "" when unmapped. */
+  taxType: string;
+  additionalCode: string;
+  /** "YYYY-MM-DD". */
+  validFrom: string;
+  /** "YYYY-MM-DD"; "" = open-ended. */
+  validTo: string;
+  /** Version of the dataset the measure came from (e.g. an OTT load, or the UKGT baseline). */
+  datasetVersion: string;
+}
+
+/** A UK preference scheme covering an origin on a date (data/origin/roo_schemes_uk.json). */
+export interface SchemeFact {
+  /** Scheme code, e.g. "eu", "japan", "dcts-ldcs". */
+  id: string;
+  name: string;
+  /** DE 2/3 proof-of-origin document codes the scheme accepts. */
+  proofDocumentCodes: string[];
+  validFrom: string;
+  /** "" = open-ended. */
+  validTo: string;
+}
+
+export interface RateQuery {
+  /** 10-digit commodity code. */
+  commodityCode: string;
+  /** Country of origin, ISO 3166 alpha-2 (DE 5/16). */
+  origin: string;
+  /** Acceptance date, "YYYY-MM-DD". */
+  date: string;
+}
+
+export interface RateResult {
+  commodityCode: string;
+  origin: string;
+  date: string;
+  /** false = the rate is not known for the date (never guessed); see unknown_reason. */
+  known: boolean;
+  /**
+   * Why the rate is unknown; when known, a note on what was not loaded (e.g. no preferential
+   * measures loaded for this code), else "".
+   */
+  unknownReason: string;
+  thirdCountry?:
+    | MeasureFact
+    | undefined;
+  /** Preferential measures (142/143/145/146) applicable to the origin on the date. */
+  preferential: MeasureFact[];
+  /** Suspensions (112/115/117/119) applicable on the date. */
+  suspensions: MeasureFact[];
+  /** Trade remedies and additional duties (551-554, 695/696) applicable to the origin. */
+  tradeRemedies: MeasureFact[];
+  /** VAT measures (305); empty when not loaded. */
+  vat: MeasureFact[];
+  /** Supplementary unit required by measure 109, "" when none or unknown. */
+  supplementaryUnit: string;
+  /** Preference schemes whose members include the origin on the date. */
+  schemes: SchemeFact[];
+  /** Versions of every dataset used for this answer, "name=version" joined by ";". */
+  datasetVersion: string;
+}
+
+export interface LookupRatesRequest {
+  queries: RateQuery[];
+}
+
+export interface LookupRatesResponse {
+  /** One result per query, in query order. */
+  results: RateResult[];
+}
+
+export interface CodeListQuery {
+  /** One of: cpc, apc, cpc-apc, document, preference, country, unit, currency. */
+  list: string;
+  /**
+   * The code; for "cpc-apc" "CPC/APC" (e.g. "4000000/C07" or "4000/C07"); for "document"
+   * "CODE" or "CODE/STATUS" (e.g. "N954/AE").
+   */
+  code: string;
+  date: string;
+}
+
+export interface CodeListResult {
+  list: string;
+  code: string;
+  date: string;
+  /** The list (or the part of it the code needs) is loaded; false = membership unknown. */
+  known: boolean;
+  member: boolean;
+  description: string;
+  datasetVersion: string;
+}
+
+export interface LookupCodeListsRequest {
+  queries: CodeListQuery[];
+}
+
+export interface LookupCodeListsResponse {
+  results: CodeListResult[];
+}
+
+export interface SchemeQuery {
+  /** ISO 3166 alpha-2. */
+  country: string;
+  date: string;
+}
+
+export interface SchemeResult {
+  country: string;
+  date: string;
+  schemes: SchemeFact[];
+  datasetVersion: string;
+}
+
+export interface LookupSchemesRequest {
+  queries: SchemeQuery[];
+}
+
+export interface LookupSchemesResponse {
+  results: SchemeResult[];
+}
+
 function createBaseDatasetChanged(): DatasetChanged {
   return { dataset: "", version: "", previousVersion: "", loadedAt: "", effectiveFrom: "", effectiveTo: "" };
 }
@@ -1077,6 +1210,1677 @@ export const LookupFxResponse: MessageFns<LookupFxResponse> = {
   fromPartial<I extends Exact<DeepPartial<LookupFxResponse>, I>>(object: I): LookupFxResponse {
     const message = createBaseLookupFxResponse();
     message.results = object.results?.map((e) => FxResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMeasureFact(): MeasureFact {
+  return {
+    measureType: "",
+    geographicalArea: "",
+    expression: "",
+    taxType: "",
+    additionalCode: "",
+    validFrom: "",
+    validTo: "",
+    datasetVersion: "",
+  };
+}
+
+export const MeasureFact: MessageFns<MeasureFact> = {
+  encode(message: MeasureFact, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.measureType !== "") {
+      writer.uint32(10).string(message.measureType);
+    }
+    if (message.geographicalArea !== "") {
+      writer.uint32(18).string(message.geographicalArea);
+    }
+    if (message.expression !== "") {
+      writer.uint32(26).string(message.expression);
+    }
+    if (message.taxType !== "") {
+      writer.uint32(34).string(message.taxType);
+    }
+    if (message.additionalCode !== "") {
+      writer.uint32(42).string(message.additionalCode);
+    }
+    if (message.validFrom !== "") {
+      writer.uint32(50).string(message.validFrom);
+    }
+    if (message.validTo !== "") {
+      writer.uint32(58).string(message.validTo);
+    }
+    if (message.datasetVersion !== "") {
+      writer.uint32(66).string(message.datasetVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MeasureFact {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMeasureFact();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.measureType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.geographicalArea = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.taxType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.additionalCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validFrom = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.validTo = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.datasetVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MeasureFact {
+    return {
+      measureType: isSet(object.measureType)
+        ? globalThis.String(object.measureType)
+        : isSet(object.measure_type)
+        ? globalThis.String(object.measure_type)
+        : "",
+      geographicalArea: isSet(object.geographicalArea)
+        ? globalThis.String(object.geographicalArea)
+        : isSet(object.geographical_area)
+        ? globalThis.String(object.geographical_area)
+        : "",
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
+      taxType: isSet(object.taxType)
+        ? globalThis.String(object.taxType)
+        : isSet(object.tax_type)
+        ? globalThis.String(object.tax_type)
+        : "",
+      additionalCode: isSet(object.additionalCode)
+        ? globalThis.String(object.additionalCode)
+        : isSet(object.additional_code)
+        ? globalThis.String(object.additional_code)
+        : "",
+      validFrom: isSet(object.validFrom)
+        ? globalThis.String(object.validFrom)
+        : isSet(object.valid_from)
+        ? globalThis.String(object.valid_from)
+        : "",
+      validTo: isSet(object.validTo)
+        ? globalThis.String(object.validTo)
+        : isSet(object.valid_to)
+        ? globalThis.String(object.valid_to)
+        : "",
+      datasetVersion: isSet(object.datasetVersion)
+        ? globalThis.String(object.datasetVersion)
+        : isSet(object.dataset_version)
+        ? globalThis.String(object.dataset_version)
+        : "",
+    };
+  },
+
+  toJSON(message: MeasureFact): unknown {
+    const obj: any = {};
+    if (message.measureType !== "") {
+      obj.measureType = message.measureType;
+    }
+    if (message.geographicalArea !== "") {
+      obj.geographicalArea = message.geographicalArea;
+    }
+    if (message.expression !== "") {
+      obj.expression = message.expression;
+    }
+    if (message.taxType !== "") {
+      obj.taxType = message.taxType;
+    }
+    if (message.additionalCode !== "") {
+      obj.additionalCode = message.additionalCode;
+    }
+    if (message.validFrom !== "") {
+      obj.validFrom = message.validFrom;
+    }
+    if (message.validTo !== "") {
+      obj.validTo = message.validTo;
+    }
+    if (message.datasetVersion !== "") {
+      obj.datasetVersion = message.datasetVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MeasureFact>, I>>(base?: I): MeasureFact {
+    return MeasureFact.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MeasureFact>, I>>(object: I): MeasureFact {
+    const message = createBaseMeasureFact();
+    message.measureType = object.measureType ?? "";
+    message.geographicalArea = object.geographicalArea ?? "";
+    message.expression = object.expression ?? "";
+    message.taxType = object.taxType ?? "";
+    message.additionalCode = object.additionalCode ?? "";
+    message.validFrom = object.validFrom ?? "";
+    message.validTo = object.validTo ?? "";
+    message.datasetVersion = object.datasetVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseSchemeFact(): SchemeFact {
+  return { id: "", name: "", proofDocumentCodes: [], validFrom: "", validTo: "" };
+}
+
+export const SchemeFact: MessageFns<SchemeFact> = {
+  encode(message: SchemeFact, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    for (const v of message.proofDocumentCodes) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.validFrom !== "") {
+      writer.uint32(34).string(message.validFrom);
+    }
+    if (message.validTo !== "") {
+      writer.uint32(42).string(message.validTo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SchemeFact {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSchemeFact();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.proofDocumentCodes.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.validFrom = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.validTo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SchemeFact {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      proofDocumentCodes: globalThis.Array.isArray(object?.proofDocumentCodes)
+        ? object.proofDocumentCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.proof_document_codes)
+        ? object.proof_document_codes.map((e: any) => globalThis.String(e))
+        : [],
+      validFrom: isSet(object.validFrom)
+        ? globalThis.String(object.validFrom)
+        : isSet(object.valid_from)
+        ? globalThis.String(object.valid_from)
+        : "",
+      validTo: isSet(object.validTo)
+        ? globalThis.String(object.validTo)
+        : isSet(object.valid_to)
+        ? globalThis.String(object.valid_to)
+        : "",
+    };
+  },
+
+  toJSON(message: SchemeFact): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.proofDocumentCodes?.length) {
+      obj.proofDocumentCodes = message.proofDocumentCodes;
+    }
+    if (message.validFrom !== "") {
+      obj.validFrom = message.validFrom;
+    }
+    if (message.validTo !== "") {
+      obj.validTo = message.validTo;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SchemeFact>, I>>(base?: I): SchemeFact {
+    return SchemeFact.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SchemeFact>, I>>(object: I): SchemeFact {
+    const message = createBaseSchemeFact();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.proofDocumentCodes = object.proofDocumentCodes?.map((e) => e) || [];
+    message.validFrom = object.validFrom ?? "";
+    message.validTo = object.validTo ?? "";
+    return message;
+  },
+};
+
+function createBaseRateQuery(): RateQuery {
+  return { commodityCode: "", origin: "", date: "" };
+}
+
+export const RateQuery: MessageFns<RateQuery> = {
+  encode(message: RateQuery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commodityCode !== "") {
+      writer.uint32(10).string(message.commodityCode);
+    }
+    if (message.origin !== "") {
+      writer.uint32(18).string(message.origin);
+    }
+    if (message.date !== "") {
+      writer.uint32(26).string(message.date);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateQuery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateQuery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commodityCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateQuery {
+    return {
+      commodityCode: isSet(object.commodityCode)
+        ? globalThis.String(object.commodityCode)
+        : isSet(object.commodity_code)
+        ? globalThis.String(object.commodity_code)
+        : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+    };
+  },
+
+  toJSON(message: RateQuery): unknown {
+    const obj: any = {};
+    if (message.commodityCode !== "") {
+      obj.commodityCode = message.commodityCode;
+    }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateQuery>, I>>(base?: I): RateQuery {
+    return RateQuery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateQuery>, I>>(object: I): RateQuery {
+    const message = createBaseRateQuery();
+    message.commodityCode = object.commodityCode ?? "";
+    message.origin = object.origin ?? "";
+    message.date = object.date ?? "";
+    return message;
+  },
+};
+
+function createBaseRateResult(): RateResult {
+  return {
+    commodityCode: "",
+    origin: "",
+    date: "",
+    known: false,
+    unknownReason: "",
+    thirdCountry: undefined,
+    preferential: [],
+    suspensions: [],
+    tradeRemedies: [],
+    vat: [],
+    supplementaryUnit: "",
+    schemes: [],
+    datasetVersion: "",
+  };
+}
+
+export const RateResult: MessageFns<RateResult> = {
+  encode(message: RateResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commodityCode !== "") {
+      writer.uint32(10).string(message.commodityCode);
+    }
+    if (message.origin !== "") {
+      writer.uint32(18).string(message.origin);
+    }
+    if (message.date !== "") {
+      writer.uint32(26).string(message.date);
+    }
+    if (message.known !== false) {
+      writer.uint32(32).bool(message.known);
+    }
+    if (message.unknownReason !== "") {
+      writer.uint32(42).string(message.unknownReason);
+    }
+    if (message.thirdCountry !== undefined) {
+      MeasureFact.encode(message.thirdCountry, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.preferential) {
+      MeasureFact.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.suspensions) {
+      MeasureFact.encode(v!, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.tradeRemedies) {
+      MeasureFact.encode(v!, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.vat) {
+      MeasureFact.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.supplementaryUnit !== "") {
+      writer.uint32(90).string(message.supplementaryUnit);
+    }
+    for (const v of message.schemes) {
+      SchemeFact.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.datasetVersion !== "") {
+      writer.uint32(106).string(message.datasetVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RateResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRateResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commodityCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unknownReason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.thirdCountry = MeasureFact.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.preferential.push(MeasureFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.suspensions.push(MeasureFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.tradeRemedies.push(MeasureFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.vat.push(MeasureFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.supplementaryUnit = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.schemes.push(SchemeFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.datasetVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RateResult {
+    return {
+      commodityCode: isSet(object.commodityCode)
+        ? globalThis.String(object.commodityCode)
+        : isSet(object.commodity_code)
+        ? globalThis.String(object.commodity_code)
+        : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      unknownReason: isSet(object.unknownReason)
+        ? globalThis.String(object.unknownReason)
+        : isSet(object.unknown_reason)
+        ? globalThis.String(object.unknown_reason)
+        : "",
+      thirdCountry: isSet(object.thirdCountry)
+        ? MeasureFact.fromJSON(object.thirdCountry)
+        : isSet(object.third_country)
+        ? MeasureFact.fromJSON(object.third_country)
+        : undefined,
+      preferential: globalThis.Array.isArray(object?.preferential)
+        ? object.preferential.map((e: any) => MeasureFact.fromJSON(e))
+        : [],
+      suspensions: globalThis.Array.isArray(object?.suspensions)
+        ? object.suspensions.map((e: any) => MeasureFact.fromJSON(e))
+        : [],
+      tradeRemedies: globalThis.Array.isArray(object?.tradeRemedies)
+        ? object.tradeRemedies.map((e: any) => MeasureFact.fromJSON(e))
+        : globalThis.Array.isArray(object?.trade_remedies)
+        ? object.trade_remedies.map((e: any) => MeasureFact.fromJSON(e))
+        : [],
+      vat: globalThis.Array.isArray(object?.vat) ? object.vat.map((e: any) => MeasureFact.fromJSON(e)) : [],
+      supplementaryUnit: isSet(object.supplementaryUnit)
+        ? globalThis.String(object.supplementaryUnit)
+        : isSet(object.supplementary_unit)
+        ? globalThis.String(object.supplementary_unit)
+        : "",
+      schemes: globalThis.Array.isArray(object?.schemes)
+        ? object.schemes.map((e: any) => SchemeFact.fromJSON(e))
+        : [],
+      datasetVersion: isSet(object.datasetVersion)
+        ? globalThis.String(object.datasetVersion)
+        : isSet(object.dataset_version)
+        ? globalThis.String(object.dataset_version)
+        : "",
+    };
+  },
+
+  toJSON(message: RateResult): unknown {
+    const obj: any = {};
+    if (message.commodityCode !== "") {
+      obj.commodityCode = message.commodityCode;
+    }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.unknownReason !== "") {
+      obj.unknownReason = message.unknownReason;
+    }
+    if (message.thirdCountry !== undefined) {
+      obj.thirdCountry = MeasureFact.toJSON(message.thirdCountry);
+    }
+    if (message.preferential?.length) {
+      obj.preferential = message.preferential.map((e) => MeasureFact.toJSON(e));
+    }
+    if (message.suspensions?.length) {
+      obj.suspensions = message.suspensions.map((e) => MeasureFact.toJSON(e));
+    }
+    if (message.tradeRemedies?.length) {
+      obj.tradeRemedies = message.tradeRemedies.map((e) => MeasureFact.toJSON(e));
+    }
+    if (message.vat?.length) {
+      obj.vat = message.vat.map((e) => MeasureFact.toJSON(e));
+    }
+    if (message.supplementaryUnit !== "") {
+      obj.supplementaryUnit = message.supplementaryUnit;
+    }
+    if (message.schemes?.length) {
+      obj.schemes = message.schemes.map((e) => SchemeFact.toJSON(e));
+    }
+    if (message.datasetVersion !== "") {
+      obj.datasetVersion = message.datasetVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RateResult>, I>>(base?: I): RateResult {
+    return RateResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RateResult>, I>>(object: I): RateResult {
+    const message = createBaseRateResult();
+    message.commodityCode = object.commodityCode ?? "";
+    message.origin = object.origin ?? "";
+    message.date = object.date ?? "";
+    message.known = object.known ?? false;
+    message.unknownReason = object.unknownReason ?? "";
+    message.thirdCountry = (object.thirdCountry !== undefined && object.thirdCountry !== null)
+      ? MeasureFact.fromPartial(object.thirdCountry)
+      : undefined;
+    message.preferential = object.preferential?.map((e) => MeasureFact.fromPartial(e)) || [];
+    message.suspensions = object.suspensions?.map((e) => MeasureFact.fromPartial(e)) || [];
+    message.tradeRemedies = object.tradeRemedies?.map((e) => MeasureFact.fromPartial(e)) || [];
+    message.vat = object.vat?.map((e) => MeasureFact.fromPartial(e)) || [];
+    message.supplementaryUnit = object.supplementaryUnit ?? "";
+    message.schemes = object.schemes?.map((e) => SchemeFact.fromPartial(e)) || [];
+    message.datasetVersion = object.datasetVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseLookupRatesRequest(): LookupRatesRequest {
+  return { queries: [] };
+}
+
+export const LookupRatesRequest: MessageFns<LookupRatesRequest> = {
+  encode(message: LookupRatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.queries) {
+      RateQuery.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupRatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupRatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.queries.push(RateQuery.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupRatesRequest {
+    return {
+      queries: globalThis.Array.isArray(object?.queries) ? object.queries.map((e: any) => RateQuery.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LookupRatesRequest): unknown {
+    const obj: any = {};
+    if (message.queries?.length) {
+      obj.queries = message.queries.map((e) => RateQuery.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupRatesRequest>, I>>(base?: I): LookupRatesRequest {
+    return LookupRatesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupRatesRequest>, I>>(object: I): LookupRatesRequest {
+    const message = createBaseLookupRatesRequest();
+    message.queries = object.queries?.map((e) => RateQuery.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLookupRatesResponse(): LookupRatesResponse {
+  return { results: [] };
+}
+
+export const LookupRatesResponse: MessageFns<LookupRatesResponse> = {
+  encode(message: LookupRatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      RateResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupRatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupRatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(RateResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupRatesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => RateResult.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LookupRatesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => RateResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupRatesResponse>, I>>(base?: I): LookupRatesResponse {
+    return LookupRatesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupRatesResponse>, I>>(object: I): LookupRatesResponse {
+    const message = createBaseLookupRatesResponse();
+    message.results = object.results?.map((e) => RateResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCodeListQuery(): CodeListQuery {
+  return { list: "", code: "", date: "" };
+}
+
+export const CodeListQuery: MessageFns<CodeListQuery> = {
+  encode(message: CodeListQuery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.list !== "") {
+      writer.uint32(10).string(message.list);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.date !== "") {
+      writer.uint32(26).string(message.date);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CodeListQuery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCodeListQuery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CodeListQuery {
+    return {
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+    };
+  },
+
+  toJSON(message: CodeListQuery): unknown {
+    const obj: any = {};
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CodeListQuery>, I>>(base?: I): CodeListQuery {
+    return CodeListQuery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CodeListQuery>, I>>(object: I): CodeListQuery {
+    const message = createBaseCodeListQuery();
+    message.list = object.list ?? "";
+    message.code = object.code ?? "";
+    message.date = object.date ?? "";
+    return message;
+  },
+};
+
+function createBaseCodeListResult(): CodeListResult {
+  return { list: "", code: "", date: "", known: false, member: false, description: "", datasetVersion: "" };
+}
+
+export const CodeListResult: MessageFns<CodeListResult> = {
+  encode(message: CodeListResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.list !== "") {
+      writer.uint32(10).string(message.list);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.date !== "") {
+      writer.uint32(26).string(message.date);
+    }
+    if (message.known !== false) {
+      writer.uint32(32).bool(message.known);
+    }
+    if (message.member !== false) {
+      writer.uint32(40).bool(message.member);
+    }
+    if (message.description !== "") {
+      writer.uint32(50).string(message.description);
+    }
+    if (message.datasetVersion !== "") {
+      writer.uint32(58).string(message.datasetVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CodeListResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCodeListResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.list = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.member = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.datasetVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CodeListResult {
+    return {
+      list: isSet(object.list) ? globalThis.String(object.list) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      member: isSet(object.member) ? globalThis.Boolean(object.member) : false,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      datasetVersion: isSet(object.datasetVersion)
+        ? globalThis.String(object.datasetVersion)
+        : isSet(object.dataset_version)
+        ? globalThis.String(object.dataset_version)
+        : "",
+    };
+  },
+
+  toJSON(message: CodeListResult): unknown {
+    const obj: any = {};
+    if (message.list !== "") {
+      obj.list = message.list;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.member !== false) {
+      obj.member = message.member;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.datasetVersion !== "") {
+      obj.datasetVersion = message.datasetVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CodeListResult>, I>>(base?: I): CodeListResult {
+    return CodeListResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CodeListResult>, I>>(object: I): CodeListResult {
+    const message = createBaseCodeListResult();
+    message.list = object.list ?? "";
+    message.code = object.code ?? "";
+    message.date = object.date ?? "";
+    message.known = object.known ?? false;
+    message.member = object.member ?? false;
+    message.description = object.description ?? "";
+    message.datasetVersion = object.datasetVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseLookupCodeListsRequest(): LookupCodeListsRequest {
+  return { queries: [] };
+}
+
+export const LookupCodeListsRequest: MessageFns<LookupCodeListsRequest> = {
+  encode(message: LookupCodeListsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.queries) {
+      CodeListQuery.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupCodeListsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupCodeListsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.queries.push(CodeListQuery.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupCodeListsRequest {
+    return {
+      queries: globalThis.Array.isArray(object?.queries)
+        ? object.queries.map((e: any) => CodeListQuery.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: LookupCodeListsRequest): unknown {
+    const obj: any = {};
+    if (message.queries?.length) {
+      obj.queries = message.queries.map((e) => CodeListQuery.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupCodeListsRequest>, I>>(base?: I): LookupCodeListsRequest {
+    return LookupCodeListsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupCodeListsRequest>, I>>(object: I): LookupCodeListsRequest {
+    const message = createBaseLookupCodeListsRequest();
+    message.queries = object.queries?.map((e) => CodeListQuery.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLookupCodeListsResponse(): LookupCodeListsResponse {
+  return { results: [] };
+}
+
+export const LookupCodeListsResponse: MessageFns<LookupCodeListsResponse> = {
+  encode(message: LookupCodeListsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      CodeListResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupCodeListsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupCodeListsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(CodeListResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupCodeListsResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => CodeListResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: LookupCodeListsResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => CodeListResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupCodeListsResponse>, I>>(base?: I): LookupCodeListsResponse {
+    return LookupCodeListsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupCodeListsResponse>, I>>(object: I): LookupCodeListsResponse {
+    const message = createBaseLookupCodeListsResponse();
+    message.results = object.results?.map((e) => CodeListResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSchemeQuery(): SchemeQuery {
+  return { country: "", date: "" };
+}
+
+export const SchemeQuery: MessageFns<SchemeQuery> = {
+  encode(message: SchemeQuery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.country !== "") {
+      writer.uint32(10).string(message.country);
+    }
+    if (message.date !== "") {
+      writer.uint32(18).string(message.date);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SchemeQuery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSchemeQuery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SchemeQuery {
+    return {
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+    };
+  },
+
+  toJSON(message: SchemeQuery): unknown {
+    const obj: any = {};
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SchemeQuery>, I>>(base?: I): SchemeQuery {
+    return SchemeQuery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SchemeQuery>, I>>(object: I): SchemeQuery {
+    const message = createBaseSchemeQuery();
+    message.country = object.country ?? "";
+    message.date = object.date ?? "";
+    return message;
+  },
+};
+
+function createBaseSchemeResult(): SchemeResult {
+  return { country: "", date: "", schemes: [], datasetVersion: "" };
+}
+
+export const SchemeResult: MessageFns<SchemeResult> = {
+  encode(message: SchemeResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.country !== "") {
+      writer.uint32(10).string(message.country);
+    }
+    if (message.date !== "") {
+      writer.uint32(18).string(message.date);
+    }
+    for (const v of message.schemes) {
+      SchemeFact.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.datasetVersion !== "") {
+      writer.uint32(34).string(message.datasetVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SchemeResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSchemeResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.schemes.push(SchemeFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.datasetVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SchemeResult {
+    return {
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      schemes: globalThis.Array.isArray(object?.schemes) ? object.schemes.map((e: any) => SchemeFact.fromJSON(e)) : [],
+      datasetVersion: isSet(object.datasetVersion)
+        ? globalThis.String(object.datasetVersion)
+        : isSet(object.dataset_version)
+        ? globalThis.String(object.dataset_version)
+        : "",
+    };
+  },
+
+  toJSON(message: SchemeResult): unknown {
+    const obj: any = {};
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    if (message.schemes?.length) {
+      obj.schemes = message.schemes.map((e) => SchemeFact.toJSON(e));
+    }
+    if (message.datasetVersion !== "") {
+      obj.datasetVersion = message.datasetVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SchemeResult>, I>>(base?: I): SchemeResult {
+    return SchemeResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SchemeResult>, I>>(object: I): SchemeResult {
+    const message = createBaseSchemeResult();
+    message.country = object.country ?? "";
+    message.date = object.date ?? "";
+    message.schemes = object.schemes?.map((e) => SchemeFact.fromPartial(e)) || [];
+    message.datasetVersion = object.datasetVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseLookupSchemesRequest(): LookupSchemesRequest {
+  return { queries: [] };
+}
+
+export const LookupSchemesRequest: MessageFns<LookupSchemesRequest> = {
+  encode(message: LookupSchemesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.queries) {
+      SchemeQuery.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupSchemesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupSchemesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.queries.push(SchemeQuery.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupSchemesRequest {
+    return {
+      queries: globalThis.Array.isArray(object?.queries) ? object.queries.map((e: any) => SchemeQuery.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LookupSchemesRequest): unknown {
+    const obj: any = {};
+    if (message.queries?.length) {
+      obj.queries = message.queries.map((e) => SchemeQuery.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupSchemesRequest>, I>>(base?: I): LookupSchemesRequest {
+    return LookupSchemesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupSchemesRequest>, I>>(object: I): LookupSchemesRequest {
+    const message = createBaseLookupSchemesRequest();
+    message.queries = object.queries?.map((e) => SchemeQuery.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLookupSchemesResponse(): LookupSchemesResponse {
+  return { results: [] };
+}
+
+export const LookupSchemesResponse: MessageFns<LookupSchemesResponse> = {
+  encode(message: LookupSchemesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      SchemeResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LookupSchemesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLookupSchemesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(SchemeResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LookupSchemesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => SchemeResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: LookupSchemesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => SchemeResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LookupSchemesResponse>, I>>(base?: I): LookupSchemesResponse {
+    return LookupSchemesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LookupSchemesResponse>, I>>(object: I): LookupSchemesResponse {
+    const message = createBaseLookupSchemesResponse();
+    message.results = object.results?.map((e) => SchemeResult.fromPartial(e)) || [];
     return message;
   },
 };

@@ -23,7 +23,18 @@ import {
 import { Alert, AlertChanged } from "./alert";
 import { Declaration } from "./declaration";
 import { Finding } from "./finding";
-import { LookupCommoditiesRequest, LookupCommoditiesResponse, LookupFxRequest, LookupFxResponse } from "./reference";
+import {
+  LookupCodeListsRequest,
+  LookupCodeListsResponse,
+  LookupCommoditiesRequest,
+  LookupCommoditiesResponse,
+  LookupFxRequest,
+  LookupFxResponse,
+  LookupRatesRequest,
+  LookupRatesResponse,
+  LookupSchemesRequest,
+  LookupSchemesResponse,
+} from "./reference";
 import { Score } from "./score";
 
 /**
@@ -924,11 +935,50 @@ export const ReferenceServiceService = {
     responseSerialize: (value: LookupFxResponse): Buffer => Buffer.from(LookupFxResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LookupFxResponse => LookupFxResponse.decode(value),
   },
+  /** Tariff measures for (commodity, origin, date), batched; every result names the versions used. */
+  lookupRates: {
+    path: "/customs.v1.ReferenceService/LookupRates" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LookupRatesRequest): Buffer => Buffer.from(LookupRatesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LookupRatesRequest => LookupRatesRequest.decode(value),
+    responseSerialize: (value: LookupRatesResponse): Buffer => Buffer.from(LookupRatesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LookupRatesResponse => LookupRatesResponse.decode(value),
+  },
+  /** Membership of codes in reference code lists, batched. */
+  lookupCodeLists: {
+    path: "/customs.v1.ReferenceService/LookupCodeLists" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LookupCodeListsRequest): Buffer =>
+      Buffer.from(LookupCodeListsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LookupCodeListsRequest => LookupCodeListsRequest.decode(value),
+    responseSerialize: (value: LookupCodeListsResponse): Buffer =>
+      Buffer.from(LookupCodeListsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LookupCodeListsResponse => LookupCodeListsResponse.decode(value),
+  },
+  /** Preference schemes covering a country on a date, batched. */
+  lookupSchemes: {
+    path: "/customs.v1.ReferenceService/LookupSchemes" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LookupSchemesRequest): Buffer => Buffer.from(LookupSchemesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LookupSchemesRequest => LookupSchemesRequest.decode(value),
+    responseSerialize: (value: LookupSchemesResponse): Buffer =>
+      Buffer.from(LookupSchemesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LookupSchemesResponse => LookupSchemesResponse.decode(value),
+  },
 } as const;
 
 export interface ReferenceServiceServer extends UntypedServiceImplementation {
   lookupCommodities: handleUnaryCall<LookupCommoditiesRequest, LookupCommoditiesResponse>;
   lookupFx: handleUnaryCall<LookupFxRequest, LookupFxResponse>;
+  /** Tariff measures for (commodity, origin, date), batched; every result names the versions used. */
+  lookupRates: handleUnaryCall<LookupRatesRequest, LookupRatesResponse>;
+  /** Membership of codes in reference code lists, batched. */
+  lookupCodeLists: handleUnaryCall<LookupCodeListsRequest, LookupCodeListsResponse>;
+  /** Preference schemes covering a country on a date, batched. */
+  lookupSchemes: handleUnaryCall<LookupSchemesRequest, LookupSchemesResponse>;
 }
 
 export interface ReferenceServiceClient extends Client {
@@ -961,6 +1011,54 @@ export interface ReferenceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LookupFxResponse) => void,
+  ): ClientUnaryCall;
+  /** Tariff measures for (commodity, origin, date), batched; every result names the versions used. */
+  lookupRates(
+    request: LookupRatesRequest,
+    callback: (error: ServiceError | null, response: LookupRatesResponse) => void,
+  ): ClientUnaryCall;
+  lookupRates(
+    request: LookupRatesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LookupRatesResponse) => void,
+  ): ClientUnaryCall;
+  lookupRates(
+    request: LookupRatesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LookupRatesResponse) => void,
+  ): ClientUnaryCall;
+  /** Membership of codes in reference code lists, batched. */
+  lookupCodeLists(
+    request: LookupCodeListsRequest,
+    callback: (error: ServiceError | null, response: LookupCodeListsResponse) => void,
+  ): ClientUnaryCall;
+  lookupCodeLists(
+    request: LookupCodeListsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LookupCodeListsResponse) => void,
+  ): ClientUnaryCall;
+  lookupCodeLists(
+    request: LookupCodeListsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LookupCodeListsResponse) => void,
+  ): ClientUnaryCall;
+  /** Preference schemes covering a country on a date, batched. */
+  lookupSchemes(
+    request: LookupSchemesRequest,
+    callback: (error: ServiceError | null, response: LookupSchemesResponse) => void,
+  ): ClientUnaryCall;
+  lookupSchemes(
+    request: LookupSchemesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LookupSchemesResponse) => void,
+  ): ClientUnaryCall;
+  lookupSchemes(
+    request: LookupSchemesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LookupSchemesResponse) => void,
   ): ClientUnaryCall;
 }
 

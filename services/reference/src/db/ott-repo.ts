@@ -1,0 +1,128 @@
+import { DatasetChanged, Topics } from '@customs/contracts';
+import { chunksFor, enqueueOutbox, sql, withAllTenants, type Kysely } from '@customs/db';
+import { buildEvent } from '@customs/kafka';
+import type { OttImport } from '../parse/ott';
+import type { DatasetInfo, StoredMeasure } from '../app/store';
+import type { ReferenceDb } from './migrations';
+
+/** The dataset name every OTT load is versioned under. */
+export const OTT_DATASET = 'ott-measures';
+
+export interface OttLoadOutcome {
+  info: DatasetInfo;
+  previousVersion: string;
+  /** The same content was loaded before: nothing written, no event. */
+  duplicate: boolean;
+  measures: StoredMeasure[];
+  groups: Map<string, string[]>;
+  effectiveFrom: string;
+  effectiveTo: string;
+}
+
+/**
+ * Persists one OTT load in one transaction: measures (upserted by commodity + SID), group
+ * memberships, the dataset version row and `reference.dataset.changed.v1` in the outbox; so the
+ * event goes out if and only if the data is there. Loads are serialised by an advisory lock so
+ * each names the version it replaces.
+ */
+export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, version: string, imp: OttImport, now = new Date()): Promise<OttLoadOutcome> {
+  const measures: StoredMeasure[] = imp.measures.map((m) => ({ ...m, datasetVersion: version }));
+  const effectiveFrom = measures.reduce((min, m) => (!min || m.validFrom < min ? m.validFrom : min), '');
+  const effectiveTo = measures.some((m) => !m.validTo) ? '' : measures.reduce((max, m) => (m.validTo > max ? m.validTo : max), '');
+  const loadedAt = now.toISOString();
+  const info: DatasetInfo = { dataset: OTT_DATASET, version, source, rows: measures.length + [...imp.groups.values()].reduce((n, g) => n + g.length, 0) };
+  return withAllTenants(db, async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('reference.ott-load'))`.execute(trx);
+    const previous = await trx.selectFrom('dataset_versions').select(['version']).where('dataset', '=', OTT_DATASET).orderBy('loaded_at', 'desc').limit(1).executeTakeFirst();
+    const seen = await trx.selectFrom('dataset_versions').select('version').where('dataset', '=', OTT_DATASET).where('version', '=', version).executeTakeFirst();
+    if (seen) return { info, previousVersion: previous?.version ?? '', duplicate: true, measures, groups: imp.groups, effectiveFrom, effectiveTo };
+    for (const chunk of chunksFor(measures, 11)) {
+      await trx
+        .insertInto('ott_measures')
+        .values(
+          chunk.map((m) => ({
+            commodity_code: m.commodityCode,
+            sid: m.sid,
+            measure_type: m.measureType,
+            geographical_area: m.geographicalArea,
+            excluded_areas: m.excludedAreas,
+            expression: m.expression,
+            additional_code: m.additionalCode,
+            valid_from: m.validFrom,
+            valid_to: m.validTo,
+            quota_order_number: m.quotaOrderNumber,
+            dataset_version: version,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['commodity_code', 'sid']).doUpdateSet((eb) => ({
+            measure_type: eb.ref('excluded.measure_type'),
+            geographical_area: eb.ref('excluded.geographical_area'),
+            excluded_areas: eb.ref('excluded.excluded_areas'),
+            expression: eb.ref('excluded.expression'),
+            additional_code: eb.ref('excluded.additional_code'),
+            valid_from: eb.ref('excluded.valid_from'),
+            valid_to: eb.ref('excluded.valid_to'),
+            quota_order_number: eb.ref('excluded.quota_order_number'),
+            dataset_version: eb.ref('excluded.dataset_version'),
+          })),
+        )
+        .execute();
+    }
+    if (imp.groups.size) {
+      // A load states a group's full membership: replace it.
+      await trx.deleteFrom('geo_group_members').where('group_id', 'in', [...imp.groups.keys()]).execute();
+      const rows = [...imp.groups].flatMap(([g, members]) => [...new Set(members)].map((member) => ({ group_id: g, member, dataset_version: version })));
+      for (const chunk of chunksFor(rows, 3)) await trx.insertInto('geo_group_members').values(chunk).execute();
+    }
+    await trx.insertInto('dataset_versions').values({ dataset: OTT_DATASET, version, source, row_count: info.rows, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo }).execute();
+    await enqueueOutbox(trx, 'reference', [
+      buildEvent({
+        topic: Topics.datasetChanged,
+        key: OTT_DATASET,
+        value: DatasetChanged.fromPartial({ dataset: OTT_DATASET, version, previousVersion: previous?.version ?? '', loadedAt, effectiveFrom, effectiveTo }),
+        tenant: 'platform',
+        source: 'reference',
+        subject: OTT_DATASET,
+        id: `dataset/${OTT_DATASET}/${version}`,
+      }),
+    ]);
+    return { info, previousVersion: previous?.version ?? '', duplicate: false, measures, groups: imp.groups, effectiveFrom, effectiveTo };
+  });
+}
+
+/** OTT load versions in load order. */
+export async function ottVersions(db: Kysely<ReferenceDb>): Promise<DatasetInfo[]> {
+  const rows = await db.selectFrom('dataset_versions').select(['dataset', 'version', 'source', 'row_count']).where('dataset', '=', OTT_DATASET).orderBy('loaded_at').execute();
+  return rows.map((r) => ({ dataset: r.dataset, version: r.version, source: r.source, rows: r.row_count }));
+}
+
+/** Measures and group memberships written by the given load versions (all when omitted). */
+export async function readOttData(db: Kysely<ReferenceDb>, versions?: string[]): Promise<{ measures: StoredMeasure[]; groups: Map<string, string[]> }> {
+  if (versions && versions.length === 0) return { measures: [], groups: new Map() };
+  let mq = db.selectFrom('ott_measures').selectAll();
+  let gq = db.selectFrom('geo_group_members').selectAll();
+  if (versions) {
+    mq = mq.where('dataset_version', 'in', versions);
+    gq = gq.where('dataset_version', 'in', versions);
+  }
+  const [mrows, grows] = await Promise.all([mq.execute(), gq.execute()]);
+  const groups = new Map<string, string[]>();
+  for (const g of grows) groups.set(g.group_id, [...(groups.get(g.group_id) ?? []), g.member]);
+  return {
+    measures: mrows.map((r) => ({
+      sid: r.sid,
+      commodityCode: r.commodity_code,
+      measureType: r.measure_type,
+      geographicalArea: r.geographical_area,
+      excludedAreas: r.excluded_areas,
+      expression: r.expression,
+      additionalCode: r.additional_code,
+      validFrom: r.valid_from,
+      validTo: r.valid_to,
+      quotaOrderNumber: r.quota_order_number,
+      datasetVersion: r.dataset_version,
+    })),
+    groups,
+  };
+}

@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DECLARABLE_DUTIES_COLUMNS, OttImportError, parseDeclarableDutiesCsv, parseOttApiJson, parseOttFile } from './ott';
+
+const data = path.resolve(__dirname, '../../data');
+const cherrySample = fs.readFileSync(path.join(data, 'samples/ott_api_commodity_0702000007_cherry_tomatoes.json'), 'utf8');
+const exportFixture = fs.readFileSync(path.join(data, 'samples/ott_declarable_commodities_with_duty_measures_fixture.csv'), 'utf8');
+
+/** Re-expresses the real flattened OTT sample as the API's JSON:API document (data + included). */
+function asJsonApi(flat: any): any {
+  const included: any[] = [];
+  const ids: any[] = [];
+  for (const m of flat.import_measures) {
+    const id = String(m.id);
+    ids.push({ id, type: 'measure' });
+    const ga = m.geographical_area;
+    included.push({ id: ga.id, type: 'geographical_area', attributes: { id: ga.id, geographical_area_id: ga.geographical_area_id, description: ga.description }, relationships: { children_geographical_areas: { data: (ga.children_geographical_areas ?? []).map((c: any) => ({ id: c.id, type: 'geographical_area' })) } } });
+    included.push({ id: m.measure_type.id, type: 'measure_type', attributes: { id: m.measure_type.id, description: m.measure_type.description } });
+    included.push({ id: `${id}-duty_expression`, type: 'duty_expression', attributes: { base: m.duty_expression.base } });
+    if (m.order_number) included.push({ id: m.order_number.number, type: 'order_number', attributes: { number: m.order_number.number } });
+    if (m.additional_code) included.push({ id: `ac-${id}`, type: 'additional_code', attributes: { code: m.additional_code.code } });
+    included.push({
+      id,
+      type: 'measure',
+      attributes: { import: m.import, effective_start_date: m.effective_start_date, effective_end_date: m.effective_end_date },
+      relationships: {
+        duty_expression: { data: { id: `${id}-duty_expression`, type: 'duty_expression' } },
+        measure_type: { data: { id: m.measure_type.id, type: 'measure_type' } },
+        geographical_area: { data: { id: ga.id, type: 'geographical_area' } },
+        additional_code: { data: m.additional_code ? { id: `ac-${id}`, type: 'additional_code' } : null },
+        order_number: { data: m.order_number ? { id: m.order_number.number, type: 'order_number' } : null },
+        excluded_countries: { data: (m.excluded_countries ?? []).map((c: any) => ({ id: c.geographical_area_id, type: 'geographical_area' })) },
+      },
+    });
+  }
+  return { data: { id: '93797', type: 'commodity', attributes: { goods_nomenclature_item_id: flat.goods_nomenclature_item_id }, relationships: { import_measures: { data: ids } } }, included };
+}
+
+describe('OTT API commodity importer (real sample 0702000007 cherry tomatoes)', () => {
+  const imp = parseOttApiJson('ott-0702000007', cherrySample);
+
+  it('reads every import measure with type, area, expression and validity', () => {
+    expect(imp.format).toBe('ott-api-flat');
+    expect(imp.commodityCodes).toEqual(['0702000007']);
+    expect(imp.measures).toHaveLength(50);
+    expect(imp.measures.find((m) => m.measureType === '103')).toEqual({
+      sid: '20001033', commodityCode: '0702000007', measureType: '103', geographicalArea: '1011', excludedAreas: [], expression: '8.00 %', additionalCode: '', validFrom: '2021-01-01', validTo: '2021-05-14', quotaOrderNumber: '',
+    });
+    expect(imp.measures.find((m) => m.measureType === '142' && m.geographicalArea === '1013')).toMatchObject({ sid: '20125841', expression: '0.00 %', validFrom: '2021-01-01', validTo: '' });
+    expect(imp.measures.find((m) => m.measureType === '142' && m.geographicalArea === 'SG')).toMatchObject({ expression: '5.80 %', validTo: '2021-03-31' });
+    expect(imp.measures.find((m) => m.measureType === '143' && m.geographicalArea === 'MA' && m.quotaOrderNumber === '051193')).toMatchObject({ validTo: '2021-05-31' });
+    expect(imp.measures.find((m) => m.measureType === '305')).toMatchObject({ additionalCode: 'VATZ', expression: '0.00 %' });
+  });
+
+  it('captures group memberships stated by the measures (1013 European Union has FR, not GB)', () => {
+    expect(imp.groups.get('1013')).toContain('FR');
+    expect(imp.groups.get('1013')).not.toContain('GB');
+    expect(imp.groups.get('2005')).toContain('BD');
+  });
+
+  it('reads the same measures from the JSON:API form (data.relationships → included)', () => {
+    const api = parseOttApiJson('ott-0702000007', JSON.stringify(asJsonApi(JSON.parse(cherrySample))));
+    expect(api.format).toBe('ott-api-jsonapi');
+    expect(api.measures).toEqual(imp.measures);
+    expect(api.groups.get('1013')).toEqual(imp.groups.get('1013'));
+  });
+
+  it('refuses a measure with a broken date, naming the measure and field', () => {
+    const broken = JSON.parse(cherrySample);
+    broken.import_measures[1].effective_start_date = '1st January';
+    expect(() => parseOttApiJson('bad', JSON.stringify(broken))).toThrow(OttImportError);
+    try {
+      parseOttApiJson('bad', JSON.stringify(broken));
+    } catch (e) {
+      expect((e as OttImportError).issues).toEqual(['import_measures[1] (measure 20001033) field effective_start_date/effective_end_date: not an ISO date']);
+    }
+  });
+});
+
+describe('OTT declarable-duties report importer (team-written fixture in the report layout)', () => {
+  it('uses the report column layout of trade-tariff-backend', () => {
+    expect(exportFixture.split('\n')[0]).toBe(DECLARABLE_DUTIES_COLUMNS.join(','));
+  });
+
+  it('reads measures, excluded areas, quotas and additional codes', () => {
+    const imp = parseDeclarableDutiesCsv('declarable', exportFixture);
+    expect(imp.commodityCodes).toEqual(['0702000007', '7318158100']);
+    expect(imp.measures).toHaveLength(8);
+    expect(imp.measures[0]).toMatchObject({ sid: '20001033', measureType: '103', geographicalArea: '1011', expression: '8.00%', validTo: '2021-05-14' });
+    expect(imp.measures.find((m) => m.sid === '20127862')).toMatchObject({ measureType: '143', quotaOrderNumber: '051193' });
+    expect(imp.measures.find((m) => m.sid === '90000002')).toMatchObject({ measureType: '552', additionalCode: 'C999', geographicalArea: 'CN', expression: '85.00%' });
+    expect(imp.measures.find((m) => m.sid === '90000004')!.excludedAreas).toEqual(['US', '1013']);
+  });
+
+  it('refuses bad rows, naming row and field, and a wrong header', () => {
+    const bad = exportFixture.replace('20104484,142,Tariff preference,,,5.80%,2021-01-01', '20104484,142,Tariff preference,,,5.80%,01/01/2021');
+    expect(() => parseDeclarableDutiesCsv('declarable', bad)).toThrow('row 4 field measure__effective_start_date: "01/01/2021" is not YYYY-MM-DD');
+    expect(() => parseDeclarableDutiesCsv('x', 'a,b\n1,2\n')).toThrow(/missing column\(s\) commodity__code/);
+  });
+
+  it('tells an xlsx workbook apart and says what to do', () => {
+    expect(() => parseOttFile('book.xlsx', Buffer.from('PK\u0003\u0004rest', 'latin1'))).toThrow(/save the declarable_commodities_with_duty_measures sheet as CSV/);
+    expect(parseOttFile('x', Buffer.from(exportFixture)).format).toBe('ott-declarable-duties');
+    expect(parseOttFile('x', Buffer.from(cherrySample)).format).toBe('ott-api-flat');
+  });
+});
