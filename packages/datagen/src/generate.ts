@@ -1,0 +1,263 @@
+// Clean declarations from the world, then per-rule error injection with ground truth. Every
+// declaration is built from its own RNG stream (seed + index), so any slice of a 10-million
+// dataset can be regenerated alone and the iterator holds one declaration at a time.
+import { Declaration, GoodsItem, SourceFormat, type Adjustment, type Document } from '@customs/contracts';
+import { loadFacts, type ReferenceFacts } from './facts';
+import { INJECTORS, type Injector } from './injectors';
+import { convertToPence, fromScaled, toScaled } from './money';
+import { priceItem } from './price';
+import { Rng, hash32 } from './prng';
+import type { GeneratedDeclaration, ItemFacts, TruthEntry } from './types';
+import { PARTNERS, buildWorld, type Broker, type Importer, type Supplier, type World } from './world';
+
+
+export interface GenerateOptions {
+  seed: number;
+  declarations: number;
+  /** First index to generate (for slices of a large dataset). */
+  startIndex?: number;
+  importers?: number;
+  /** Share of declarations carrying an error of each rule; missing rules use defaultRate. */
+  rates?: Record<string, number>;
+  /** Default per-rule share (default: 2.5%, scaled down so that all rules together stay ≤ 80%). */
+  defaultRate?: number;
+  /** Share of declarations that carry a declared customs value (CDS-report-like); default 0.5. */
+  customsValueShare?: number;
+  /** Acceptance dates are spread over this range (inside the HMRC FX coverage). */
+  fromDate?: string;
+  toDate?: string;
+  tenantId?: string;
+  facts?: ReferenceFacts;
+  /** Restrict injection to these rule ids (default: every injector). */
+  rules?: string[];
+}
+
+/** A declaration being built, with what the generator knows about each item. */
+export interface Draft {
+  declaration: Declaration;
+  facts: ItemFacts[];
+  importer: Importer;
+  supplier: Supplier;
+  broker: Broker;
+}
+
+export interface InjectContext {
+  rng: Rng;
+  world: World;
+  ref: ReferenceFacts;
+}
+
+const DAY = 86_400_000;
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** MRN: 2-digit year, GB, 13 alphanumerics, a check digit (a digit, as the CDS format requires). */
+function mrnFor(rng: Rng, date: string): string {
+  const body = `${date.slice(2, 4)}GB${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}`;
+  return `${body}${hash32(body) % 10}`;
+}
+
+/** The clean declaration number `index` of the dataset. */
+export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOptions, index: number, rng: Rng): Draft {
+  const importer = rng.weighted(world.importers.map((i) => [i, i.weight] as const));
+  const supplier = rng.pick(importer.suppliers);
+  const broker = rng.pick(importer.brokers);
+  const from = Date.parse(`${opts.fromDate ?? '2021-01-04'}T00:00:00Z`);
+  const to = Date.parse(`${opts.toDate ?? '2023-08-31'}T00:00:00Z`);
+  // Chronological across the dataset, with a few days' jitter, on weekdays.
+  const n = Math.max(1, opts.declarations);
+  let t = from + Math.floor((((index - (opts.startIndex ?? 0)) % n) / n) * (to - from)) + rng.int(0, 3) * DAY;
+  if (t > to) t = to;
+  while ([0, 6].includes(new Date(t).getUTCDay())) t -= DAY;
+  const date = isoDate(t);
+  const mrn = mrnFor(rng, date);
+  const incoterm = rng.pick(supplier.incoterms);
+  const declaredCv = rng.chance(opts.customsValueShare ?? 0.5);
+  const fx = ref.fx(supplier.currency, date);
+  if (!fx) throw new Error(`no HMRC rate for ${supplier.currency} on ${date}`);
+  const partner = PARTNERS[supplier.country];
+  const invoiceRef = `INV-${supplier.id}-${rng.chars(6)}`;
+
+  const nItems = rng.weighted([
+    [1, 30],
+    [rng.int(2, 5), 45],
+    [rng.int(6, 12), 20],
+    [rng.int(13, 40), 5],
+  ] as const);
+  const items: GoodsItem[] = [];
+  const facts: ItemFacts[] = [];
+  let invoiceCents = 0n;
+  let grossTotalG = 0n;
+  for (let k = 0; k < nItems; k++) {
+    const product = rng.pick(supplier.products);
+    const qty = BigInt(rng.weighted([[rng.int(1, 20), 3], [rng.int(20, 500), 5], [rng.int(500, 2000), 2]] as const));
+    const unitCents = BigInt(rng.int(product.unitPrice[0] * 100, product.unitPrice[1] * 100));
+    const priceCents = qty * unitCents;
+    invoiceCents += priceCents;
+    const netG = qty * BigInt(rng.int(product.unitMassGrams[0], product.unitMassGrams[1]));
+    const grossG = netG + (netG * BigInt(rng.int(2, 20))) / 100n + 1n;
+    grossTotalG += grossG;
+    const adjustments: Adjustment[] = [];
+    let addCents = 0n;
+    if (['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm)) {
+      // Freight and insurance to the UK border (DE 4/9 AP), in the invoice currency.
+      addCents = (priceCents * BigInt(rng.int(3, 12))) / 100n + 100n;
+      adjustments.push({ code: 'AP', amount: { value: fromScaled(addCents, 2), currency: supplier.currency } });
+    } else if (['DAP', 'DPU', 'DDP'].includes(incoterm)) {
+      // UK inland leg included in a delivered price (DE 4/9 BA deduction).
+      const dedCents = (priceCents * BigInt(rng.int(2, 6))) / 100n + 100n;
+      addCents = -dedCents;
+      adjustments.push({ code: 'BA', amount: { value: fromScaled(dedCents, 2), currency: supplier.currency } });
+    }
+    const cvPence = convertToPence(priceCents + addCents, supplier.currency, fx.rate);
+    const claims = !!partner;
+    const f: ItemFacts = {
+      cvPence,
+      priceCents,
+      currency: supplier.currency,
+      fxRate: fx.rate,
+      mfnExpression: product.mfnExpression,
+      mfnRate: product.mfnRate,
+      appliedRate: claims ? 0n : product.mfnRate,
+      dutyPence: 0n,
+      vatPence: 0n,
+      partnerOrigin: claims,
+      preferenceScheme: supplier.scheme,
+    };
+    const documents: Document[] = [{ code: 'N935', reference: invoiceRef, status: 'AC', reason: '' }];
+    if (claims) {
+      const proof = rng.pick(supplier.proofCodes);
+      documents.push(proof === 'U112' ? { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" } : { code: proof, reference: `${proof === 'U110' ? 'SOO' : 'OD'}-${rng.chars(7)}`, status: 'AE', reason: '' });
+    }
+    const item = GoodsItem.fromPartial({
+      itemNumber: k + 1,
+      commodityCode: product.code,
+      description: product.description,
+      procedureCode: '4000',
+      additionalProcedureCodes: ['000'],
+      originCountry: supplier.country,
+      preferentialOrigin: claims ? supplier.country : '',
+      dispatchCountry: supplier.dispatch,
+      preference: claims ? partner!.preferenceCode : '100',
+      valuationMethod: '1',
+      valuationIndicators: '0000',
+      itemPrice: { value: fromScaled(priceCents, 2), currency: supplier.currency },
+      customsValuePence: declaredCv ? Number(cvPence) : 0,
+      customsValuePresent: declaredCv,
+      statisticalValuePence: Number(cvPence),
+      netMassKg: fromScaled(netG, 3),
+      grossMassKg: fromScaled(grossG, 3),
+      documents,
+      adjustments,
+      parties: [],
+    });
+    priceItem(item, f);
+    items.push(item);
+    facts.push(f);
+  }
+
+  const declarationId = `${opts.tenantId ?? 'datagen'}-${opts.seed}-${index}`;
+  const declaration = Declaration.fromPartial({
+    tenantId: opts.tenantId ?? 'datagen',
+    declarationId,
+    version: 1,
+    lrn: `${broker.lrnPrefix}-${date.replace(/-/g, '')}-${rng.chars(5)}`,
+    mrn,
+    functionCode: '9',
+    typeCode: 'IMA',
+    acceptanceDate: date,
+    acceptanceDateSource: 'declared',
+    parties: [
+      { role: 'importer', id: importer.eori, name: importer.name, countryCode: 'GB' },
+      { role: 'declarant', id: broker.eori, name: broker.name, countryCode: 'GB' },
+      { role: 'representative', id: broker.eori, name: broker.name, countryCode: 'GB' },
+      { role: 'exporter', id: '', name: supplier.name, countryCode: supplier.country },
+      { role: 'seller', id: '', name: supplier.name, countryCode: supplier.country },
+    ],
+    invoiceAmount: { value: fromScaled(invoiceCents, 2), currency: supplier.currency },
+    exchangeRate: '',
+    incoterm,
+    deliveryLocation: ['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm) ? supplier.port : 'GBFXT',
+    adjustments: [],
+    authorisations: [{ type: 'DPO', holderId: importer.eori }],
+    additionalInformation: [],
+    previousDocuments: [{ category: 'Z', type: 'DCR', reference: `${date.slice(3, 4)}${importer.eori}-${rng.chars(6)}`, line: '' }],
+    documents: [{ code: 'C506', reference: `GBDPO${importer.dan}`, status: 'AC', reason: '' }],
+    fiscalReferences: [{ role: 'FR1', vatId: importer.vatNumber }],
+    defermentAccounts: [importer.dan],
+    representativeStatus: '2',
+    totalPackages: String(rng.int(1, 40) * nItems),
+    totalGrossMassKg: fromScaled(grossTotalG, 3),
+    transportMode: rng.pick(['1', '1', '1', '4', '3']),
+    customsValuePence: 0,
+    customsValuePresent: false,
+    items,
+    sourceFormat: SourceFormat.SOURCE_FORMAT_API,
+    sourceName: `datagen seed ${opts.seed}`,
+    destinationCountry: 'GB',
+    goodsLocation: 'GBAUFXTFXTFXT',
+    importerEori: importer.eori,
+  });
+  if (declaredCv) {
+    declaration.customsValuePresent = true;
+    declaration.customsValuePence = facts.reduce((s, f) => s + Number(f.cvPence), 0);
+  }
+  return { declaration, facts, importer, supplier, broker };
+}
+
+/** Per-rule injection rates: explicit ones, the rest sharing the default (total ≤ 80%). */
+export function injectionRates(injectors: readonly Injector[], opts: Pick<GenerateOptions, 'rates' | 'defaultRate'>): Map<string, number> {
+  const explicit = opts.rates ?? {};
+  const rest = injectors.filter((i) => explicit[i.ruleId] === undefined);
+  const explicitTotal = Object.entries(explicit).filter(([id]) => injectors.some((i) => i.ruleId === id)).reduce((s, [, r]) => s + r, 0);
+  const room = Math.max(0, 0.8 - explicitTotal);
+  const def = Math.min(opts.defaultRate ?? 0.025, rest.length ? room / rest.length : 0);
+  const out = new Map<string, number>();
+  for (const i of injectors) out.set(i.ruleId, explicit[i.ruleId] ?? def);
+  const total = [...out.values()].reduce((s, r) => s + r, 0);
+  if (total > 1) throw new Error(`injection rates add up to ${total.toFixed(3)} (> 1): each declaration carries at most one injected error`);
+  return out;
+}
+
+/**
+ * Streams the dataset: one declaration at a time, each either clean (every rule silent) or with
+ * exactly one injected error (its rule's expected findings in `truth`). An injector that cannot
+ * apply to the drawn declaration (e.g. C16 on an entry without preference) leaves it clean.
+ */
+export function* generateDataset(opts: GenerateOptions): Generator<GeneratedDeclaration> {
+  const ref = opts.facts ?? loadFacts();
+  const world = buildWorld(ref, { seed: opts.seed, importers: opts.importers });
+  const injectors = INJECTORS.filter((i) => !opts.rules || opts.rules.includes(i.ruleId));
+  const rates = injectionRates(injectors, opts);
+  const start = opts.startIndex ?? 0;
+  for (let index = start; index < start + opts.declarations; index++) {
+    const rng = new Rng((hash32(`decl:${opts.seed}`) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+    const draft = cleanDraft(world, ref, opts, index, rng);
+    const truth: TruthEntry[] = [];
+    const injected: string[] = [];
+    // One uniform draw picks at most one rule, each with its own share of declarations.
+    let r = rng.float();
+    for (const inj of injectors) {
+      const rate = rates.get(inj.ruleId) ?? 0;
+      if (r < rate) {
+        const hits = inj.inject(draft, { rng: rng.fork(inj.ruleId), world, ref });
+        if (hits) {
+          injected.push(inj.ruleId);
+          for (const h of hits) truth.push({ declarationId: draft.declaration.declarationId, mrn: draft.declaration.mrn, exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0, ...h, ruleId: h.ruleId ?? inj.ruleId });
+        }
+        break;
+      }
+      r -= rate;
+    }
+    yield { index, declaration: draft.declaration, truth, injected };
+  }
+}
+
+/** The world a seed generates (parties, suppliers, catalogue), e.g. for reports. */
+export function worldFor(seed: number, importers?: number, facts?: ReferenceFacts): World {
+  return buildWorld(facts ?? loadFacts(), { seed, importers });
+}
+
+export { toScaled };

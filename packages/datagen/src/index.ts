@@ -1,0 +1,11 @@
+export * from './types';
+export * from './prng';
+export * from './money';
+export * from './facts';
+export * from './world';
+export * from './price';
+export * from './generate';
+export * from './view';
+export * from './formats/dms';
+export * from './formats/cds';
+export { INJECTORS, type Injector, type ExpectedHit } from './injectors';

@@ -1,0 +1,14 @@
+import type { Injector } from './types';
+import { pickItem } from './helpers';
+
+/** C28: method 1 (transaction value) without the invoice in DE 2/3. */
+export const c28: Injector = {
+  ruleId: 'C28',
+  description: 'valuation method 1 declared without the N935 invoice document',
+  inject(draft, ctx) {
+    const hit = pickItem(draft, ctx, (i) => i.valuationMethod === '1');
+    if (!hit) return undefined;
+    hit.item.documents = hit.item.documents.filter((d) => !['N935', 'N325', 'N380'].includes(d.code));
+    return [{ itemNumber: hit.item.itemNumber, note: 'N935 removed' }];
+  },
+};

@@ -1,0 +1,24 @@
+import type { GoodsItem } from '@customs/contracts';
+import type { Draft, InjectContext } from '../generate';
+import { taxPence } from '../money';
+import type { ItemFacts } from '../types';
+
+/** A random item (with its facts) satisfying `ok`, or undefined. */
+export function pickItem(draft: Draft, ctx: InjectContext, ok: (item: GoodsItem, f: ItemFacts) => boolean = () => true): { item: GoodsItem; f: ItemFacts } | undefined {
+  const candidates = draft.declaration.items.map((item, i) => ({ item, f: draft.facts[i]! })).filter((c) => ok(c.item, c.f));
+  return candidates.length ? ctx.rng.pick(candidates) : undefined;
+}
+
+/** Third-country duty on the item's customs value, rounded down to the penny. */
+export function mfnDutyPence(f: ItemFacts): number {
+  return Number(taxPence(f.cvPence, f.mfnRate));
+}
+
+/** Makes an item a plain MFN entry (preference 100, no proof, no DE 5/16) — for relief injectors. */
+export function dropPreference(item: GoodsItem): void {
+  item.preference = '100';
+  item.preferentialOrigin = '';
+  item.documents = item.documents.filter((d) => !/^(U1[01]\d|U16\d|U17[01]|N954|U045|N864|N865)$/.test(d.code));
+}
+
+export const withoutPreference = (item: GoodsItem, f: ItemFacts) => !f.partnerOrigin && item.preference === '100';

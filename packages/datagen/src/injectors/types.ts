@@ -1,0 +1,17 @@
+import type { Draft, InjectContext } from '../generate';
+import type { TruthEntry } from '../types';
+
+/** An expected finding: item (0 = header), amounts (default 0) and what was changed. */
+export type ExpectedHit = Pick<TruthEntry, 'itemNumber' | 'note'> & Partial<Pick<TruthEntry, 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence' | 'ruleId'>>;
+
+/**
+ * Turns a clean declaration into one that breaks exactly one rule, the way the error happens in
+ * practice, and returns every finding that rule must then report (and no other rule may).
+ * Returns undefined when the declaration offers nothing to break (it then stays clean).
+ */
+export interface Injector {
+  ruleId: string;
+  /** The realistic mistake, in words. */
+  description: string;
+  inject(draft: Draft, ctx: InjectContext): ExpectedHit[] | undefined;
+}

@@ -1,0 +1,121 @@
+// Reference facts of the generated world in the shapes of the validation rules' ReferenceView
+// (services/validation/src/rules/types.ts), as plain data: this package does not depend on the
+// validation service; its quality test adapts this object to the interface.
+import type { CommodityResult, FxResult } from '@customs/contracts';
+import type { ReferenceFacts } from './facts';
+import { NON_PARTNERS, PARTNERS } from './world';
+
+export interface MeasureFactData {
+  measureType: string;
+  geographicalArea: string;
+  expression: string;
+  taxType: string;
+  additionalCode: string;
+  validFrom: string;
+  validTo: string;
+  datasetVersion: string;
+}
+
+export interface SchemeFactData {
+  id: string;
+  name: string;
+  proofDocumentCodes: string[];
+  validFrom: string;
+  validTo: string;
+}
+
+export interface RateFactsData {
+  known: boolean;
+  unknownReason: string;
+  thirdCountry?: MeasureFactData;
+  preferential: MeasureFactData[];
+  suspensions: MeasureFactData[];
+  tradeRemedies: MeasureFactData[];
+  vat: MeasureFactData[];
+  supplementaryUnit: string;
+  schemes: SchemeFactData[];
+  datasetVersion: string;
+}
+
+export interface CodeListFactData {
+  known: boolean;
+  member: boolean;
+  description: string;
+  datasetVersion: string;
+}
+
+export type CodeListNameData = 'cpc' | 'apc' | 'cpc-apc' | 'document' | 'preference' | 'country' | 'unit' | 'currency';
+
+const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK']);
+
+/**
+ * Point-in-time facts for the generated world. Tariff facts are "known" only where the shipped
+ * data (plus the world's stated model) is complete:
+ *  - third country: UKGT 2021 rate (measure 103, erga omnes 1011);
+ *  - preferential: 0.00% (measure 142) for the modelled partner origins (EU TCA, CH, NO, TR, KR:
+ *    zero tariff on originating industrial goods; BD: GSP-LDC / DCTS-LDC duty free) on the codes
+ *    of the world's catalogue, none for the modelled non-partner origins (CN, US, TW, HK, TH, BR);
+ *  - no suspensions, trade remedies or quotas: the catalogue excludes codes UKGT flags with any;
+ *  - VAT 20% (standard rate: the catalogue's chapters are standard-rated);
+ *  - supplementary units: not in the shipped data, so ''.
+ * Any other (code, origin) answers known=false with the reason, never a guess.
+ */
+export class GeneratedReferenceView {
+  private readonly catalogueCodes: Set<string>;
+
+  constructor(private readonly facts: ReferenceFacts, catalogueCodes: Iterable<string>) {
+    this.catalogueCodes = new Set(catalogueCodes);
+  }
+
+  /** Dataset versions, as the engine records them on findings. */
+  versions(): Record<string, string> {
+    return { ...this.facts.versions };
+  }
+
+  commodity(code: string, date: string): CommodityResult {
+    const base = { commodityCode: code, date, datasetVersion: this.facts.versions.nomenclature! };
+    const line = this.facts.line(code, date);
+    if (!line) return { ...base, known: false, declarableOnDate: false, description: '', validityStart: '', validityEnd: '', thirdCountryDuty: '' };
+    const valid = line.start <= date && (!line.end || date <= line.end);
+    return { ...base, known: true, declarableOnDate: line.suffix === '80' && this.facts.isLeaf(line) && valid, description: line.description, validityStart: line.start, validityEnd: line.end, thirdCountryDuty: this.facts.ukgt.get(code.slice(0, 8))?.rate ?? '' };
+  }
+
+  fx(currency: string, date: string): FxResult {
+    const cur = currency.toUpperCase();
+    const hit = this.facts.fx(cur, date);
+    const base = { currency: cur, date, datasetVersion: this.facts.versions.fx! };
+    return hit ? { ...base, known: true, unitsPerGbp: hit.rate, period: hit.period } : { ...base, known: false, unitsPerGbp: '', period: '' };
+  }
+
+  rates(code: string, origin: string, date: string): RateFactsData {
+    const datasetVersion = this.facts.versions.ukgt!;
+    const unknown = (reason: string): RateFactsData => ({ known: false, unknownReason: reason, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion });
+    const ukgt = this.facts.ukgt.get(code.slice(0, 8));
+    if (!ukgt) return unknown(`no UK Global Tariff rate for ${code.slice(0, 8)}`);
+    if (!this.catalogueCodes.has(code)) return unknown(`${code} is outside the generated catalogue: preferential, suspension, remedy and VAT measures are not loaded for it`);
+    const isPartner = origin in PARTNERS;
+    if (!isPartner && !(origin in NON_PARTNERS)) return unknown(`preferential rates for origin ${origin} are not loaded`);
+    const m = (measureType: string, geographicalArea: string, expression: string, taxType: string): MeasureFactData => ({ measureType, geographicalArea, expression, taxType, additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion });
+    const schemes = this.facts.schemesFor(origin, date).map((s) => ({ id: s.id, name: s.name, proofDocumentCodes: s.proofDocumentCodes, validFrom: s.validFrom, validTo: s.validTo }));
+    return {
+      known: true,
+      unknownReason: '',
+      thirdCountry: m('103', '1011', ukgt.rate, 'A00'),
+      preferential: isPartner && schemes.length ? [m('142', EU.has(origin) ? '1013' : origin, '0.00%', 'A00')] : [],
+      suspensions: [],
+      tradeRemedies: [],
+      vat: [m('305', '1011', '20.00%', 'B00')],
+      supplementaryUnit: '',
+      schemes,
+      datasetVersion,
+    };
+  }
+
+  codeList(list: CodeListNameData, code: string, _date: string): CodeListFactData {
+    const l = this.facts.codeLists.get(list);
+    const datasetVersion = this.facts.versions[`codes.${list}`] ?? '';
+    if (!l) return { known: false, member: false, description: '', datasetVersion };
+    const description = l.get(code);
+    return { known: true, member: description !== undefined, description: description ?? '', datasetVersion };
+  }
+}
