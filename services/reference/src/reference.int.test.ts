@@ -1,0 +1,163 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import { Client } from 'pg';
+import { ReferenceServiceClient, Topics, type DatasetChanged, type LookupCodeListsResponse, type LookupRatesResponse, type LookupSchemesResponse } from '@customs/contracts';
+import { callUnary } from '@customs/grpc';
+import type { KafkaHandle } from '@customs/kafka';
+import type { RunningService } from '@customs/service';
+import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, waitFor, type TestDatabase } from '@customs/testing';
+import { runCli } from './cli';
+import { loadConfig } from './config';
+import { startReferenceService } from './service';
+
+const data = path.resolve(__dirname, '../data');
+const cherry = fs.readFileSync(path.join(data, 'samples/ott_api_commodity_0702000007_cherry_tomatoes.json'));
+const report = path.join(data, 'samples/ott_declarable_commodities_with_duty_measures_fixture.csv');
+
+// The reference service for real: gRPC server, Postgres (its own schema and role), outbox relay
+// to Kafka. An operator loads the OTT sample through the admin endpoint; lookups then answer with
+// the loaded preferential rate and the new dataset version, and the change is announced.
+describe('reference service: OTT load → versioned gRPC lookups → DatasetChanged', () => {
+  const tokens = testTokens('tenant-ref');
+  let db: TestDatabase;
+  let kafka: KafkaHandle;
+  let svc: RunningService | undefined;
+  let env: Record<string, string>;
+  let client: ReferenceServiceClient;
+
+  const start = async () => {
+    svc = await startReferenceService(loadConfig(env));
+    client?.close();
+    client = new ReferenceServiceClient(svc.grpcAddress, credentials.createInsecure());
+  };
+  const rates = (queries: { commodityCode: string; origin: string; date: string }[]) => callUnary<unknown, LookupRatesResponse>(client, 'lookupRates', { queries }, { token: tokens.analyst });
+  const post = (body: Buffer, token: string, source = 'ott_api_commodity_0702000007_cherry_tomatoes.json') =>
+    fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=${source}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+
+  beforeAll(async () => {
+    const prefix = uniquePrefix('reference');
+    kafka = await createTestTopics(prefix);
+    db = await createTestDatabase('reference');
+    env = {
+      DATABASE_URL: db.urlFor('reference'),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: tokens.spec,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      REFERENCE_SYNC_INTERVAL_MS: '200',
+    };
+    await start();
+  });
+  afterAll(async () => {
+    client?.close();
+    await svc?.stop();
+    await db?.drop();
+    await deleteTestTopics(kafka);
+  });
+
+  it('before any load: the UKGT baseline only, and it says preferences are not known', async () => {
+    const [r] = (await rates([{ commodityCode: '0702000007', origin: 'FR', date: '2021-02-15' }])).results;
+    expect(r).toMatchObject({ known: false });
+    expect(r!.unknownReason).toMatch(/0702000007 is not in the UK nomenclature/);
+  });
+
+  it('refuses the admin load without the admin role, and a broken file with the problem named', async () => {
+    expect((await post(cherry, tokens.analyst)).status).toBe(403);
+    const broken = await post(Buffer.from('{"import_measures":[{"id":1,"measure_type":{"id":"103"},"geographical_area":{"id":"1011"},"effective_start_date":"soon"}],"goods_nomenclature_item_id":"0702000007"}'), tokens.service, 'broken.json');
+    expect(broken.status).toBe(422);
+    expect((await broken.json()).details.issues).toEqual(['import_measures[0] (measure 1) field effective_start_date/effective_end_date: not an ISO date']);
+  });
+
+  let version = '';
+  it('loads the OTT sample via the admin endpoint; LookupRates returns the EU preference with the new version; DatasetChanged goes out', async () => {
+    const res = await post(cherry, tokens.service);
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    version = body.version;
+    expect(body).toMatchObject({ dataset: 'ott-measures', previousVersion: '', duplicate: false, format: 'ott-api-flat', measures: 50, commodityCodes: 1 });
+    expect(version).toMatch(/^ott_api_commodity_0702000007_cherry_tomatoes@[0-9a-f]{12}$/);
+
+    const { results } = await rates([
+      { commodityCode: '0702000007', origin: 'FR', date: '2021-02-15' },
+      { commodityCode: '0702000007', origin: 'SG', date: '2021-02-15' },
+      { commodityCode: 'bad', origin: 'FR', date: '2021-02-15' },
+    ]);
+    expect(results[0]).toMatchObject({ known: true, unknownReason: '', thirdCountry: { measureType: '103', expression: '8.00 %', taxType: 'A00', datasetVersion: version } });
+    expect(results[0]!.preferential).toEqual([{ measureType: '142', geographicalArea: '1013', expression: '0.00 %', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version }]);
+    expect(results[0]!.schemes.map((s) => s.id)).toEqual(['eu']);
+    expect(results[0]!.datasetVersion).toContain(`ott-measures=${version}`);
+    expect(results[1]!.preferential.map((m) => m.expression)).toEqual(['5.80 %']);
+    expect(results[2]).toMatchObject({ known: false, unknownReason: 'commodity code "bad" is not 10 digits' });
+
+    // Recorded in the reference schema and announced on reference.dataset.changed.v1.
+    const pg = new Client({ connectionString: db.adminUrl });
+    await pg.connect();
+    try {
+      const v = await pg.query(`select dataset, version, effective_from from reference.dataset_versions where version = $1`, [version]);
+      expect(v.rows).toEqual([{ dataset: 'ott-measures', version, effective_from: '2019-09-01' }]);
+      const m = await pg.query(`select count(*)::int as n from reference.ott_measures where dataset_version = $1`, [version]);
+      expect(m.rows[0].n).toBe(50);
+    } finally {
+      await pg.end();
+    }
+    const seen: DatasetChanged[] = [];
+    const reader = kafka.kafka.consumer({ groupId: `reference-test-${Date.now()}` });
+    await reader.connect();
+    await reader.subscribe({ topic: kafka.physical(Topics.datasetChanged.name), fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void seen.push(Topics.datasetChanged.codec.decode(message.value!)) });
+    try {
+      const ev = await waitFor('DatasetChanged for the OTT load', async () => seen.find((e) => e.version === version));
+      expect(ev).toMatchObject({ dataset: 'ott-measures', version, previousVersion: '', effectiveFrom: '2019-09-01', effectiveTo: '' });
+      // The bundled datasets were announced at start-up too (first versions, no predecessor).
+      expect(seen.some((e) => e.dataset === 'ukgt' && e.previousVersion === '')).toBe(true);
+    } finally {
+      await reader.disconnect();
+    }
+  });
+
+  it('loading the same file again is idempotent (same version, no new event)', async () => {
+    const again = await post(cherry, tokens.service);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ duplicate: true, version });
+  });
+
+  it('answers code lists and schemes over gRPC, batched', async () => {
+    const cl = await callUnary<unknown, LookupCodeListsResponse>(client, 'lookupCodeLists', { queries: [{ list: 'cpc-apc', code: '4200000/F15', date: '2023-01-01' }, { list: 'document', code: 'N954/AE', date: '2023-01-01' }, { list: 'currency', code: 'XXX', date: '2023-01-01' }] }, { token: tokens.analyst });
+    expect(cl.results.map((r) => [r.known, r.member])).toEqual([[true, true], [true, true], [true, false]]);
+    expect(cl.results[0]!.datasetVersion).toMatch(/^cpc-combos@/);
+    const sc = await callUnary<unknown, LookupSchemesResponse>(client, 'lookupSchemes', { queries: [{ country: 'BD', date: '2023-06-19' }] }, { token: tokens.analyst });
+    expect(sc.results[0]!.schemes.map((s) => s.id)).toEqual(['dcts-ldcs']);
+  });
+
+  it('the CLI loads the daily report into the database; the running service picks it up', async () => {
+    const lines: string[] = [];
+    expect(await runCli(['load-ott', report], { ...env }, (l) => lines.push(l))).toBe(0);
+    expect(lines[0]).toMatch(/loaded as ott_declarable_commodities_with_duty_measures_fixture@[0-9a-f]{12} \(ott-declarable-duties, 8 measures, 2 commodity codes, 0 groups; previous ott_api_commodity_0702000007_cherry_tomatoes@/);
+    const cliVersion = /loaded as (\S+)/.exec(lines[0]!)![1]!;
+    const r = await waitFor('CLI load served', async () => {
+      const [x] = (await rates([{ commodityCode: '7318158100', origin: 'CN', date: '2023-05-01' }])).results;
+      return x!.tradeRemedies.length ? x : undefined;
+    });
+    expect(r.tradeRemedies.map((m) => `${m.measureType} ${m.additionalCode} ${m.expression} ${m.datasetVersion}`).sort()).toEqual([`552 C001 0.00% ${cliVersion}`, `552 C999 85.00% ${cliVersion}`, `695  25.00% ${cliVersion}`]);
+  });
+
+  it('loaded measures survive a restart', async () => {
+    await svc!.stop();
+    await start();
+    const [r] = (await rates([{ commodityCode: '0702000007', origin: 'DE', date: '2021-02-15' }])).results;
+    expect(r!.preferential.map((m) => `${m.geographicalArea} ${m.expression}`)).toEqual(['1013 0.00%']);
+    // The later report load updated the shared SIDs (8.00% without a space), membership of 1013 came from the first load.
+    expect(r!.thirdCountry).toMatchObject({ expression: '8.00%' });
+  });
+
+  it('serves the REST equivalents', async () => {
+    const get = async (p: string) => (await fetch(`${svc!.httpUrl}${p}`, { headers: { authorization: `Bearer ${tokens.analyst}` } })).json();
+    expect((await get('/v1/rates/0702000007?origin=FR&date=2021-02-15')).preferential[0].expression).toBe('0.00%');
+    expect(await get('/v1/code-lists/cpc-apc/4200/F15?date=2023-01-01')).toMatchObject({ known: true, member: true });
+    expect((await get('/v1/schemes/JP?date=2023-01-01')).schemes[0].id).toBe('japan');
+  });
+});
