@@ -14,6 +14,7 @@ import {
   formatPoundsExact,
   mul,
   parseDecimal,
+  parseRate,
   roundHalfUp,
   sub,
   toSafeNumber,
@@ -154,7 +155,7 @@ export function computeCustomsValue(v: CustomsValueInput, rounding: CustomsValue
   const amount = parseDecimal(v.amount, 'customsValue.amount');
   const additions = v.additions !== undefined ? parseDecimal(v.additions, 'customsValue.additions') : undefined;
   const deductions = v.deductions !== undefined ? parseDecimal(v.deductions, 'customsValue.deductions') : undefined;
-  const rate = parseDecimal(v.unitsPerGbp, 'customsValue.unitsPerGbp');
+  const rate = parseRate(v.unitsPerGbp, 'customsValue.unitsPerGbp');
   if (rate.n <= 0n) throw new RangeError(`customsValue.unitsPerGbp must be positive: ${v.unitsPerGbp}`);
   let total: Rational = amount;
   if (additions) total = add(total, additions);
@@ -189,14 +190,15 @@ function unknownLine(m: DutyMeasureInput, cvPence: number, reason: string): Duty
 export function computeDutyLine(input: DutyLineInput): DutyLineResult {
   const explanation: string[] = [];
   const cv = computeCustomsValue(input.customsValue, input.customsValueRounding);
+  const cvText = formatPence(cv.pence);
   explanation.push(cv.explanation);
   const taxLines: DutyTaxLine[] = [];
   const unknownReasons: string[] = [];
   let dutyPence = 0;
-  const ctx = { customsValuePence: cv.pence, acceptanceDate: input.acceptanceDate, quantities: input.quantities, currencyRates: input.currencyRates };
+  const ctx = { customsValuePence: cv.pence, customsValueText: cvText, acceptanceDate: input.acceptanceDate, quantities: input.quantities, currencyRates: input.currencyRates };
 
   for (const m of input.measures) {
-    explanation.push(`Measure ${m.measureType} (${measureLabel(m.measureType)}) paid as ${m.taxType}: ${JSON.stringify(m.expression)} from ${m.source}`);
+    explanation.push(`Measure ${m.measureType} (${measureLabel(m.measureType)}) paid as ${m.taxType}: "${m.expression}" from ${m.source}`);
     let line: DutyTaxLine;
     try {
       const expr = parseDutyExpression(m.expression);
@@ -244,12 +246,12 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'unknown', unknownReason: reason, basePence: value, expression, amountPence: 0, explanation: `B00 import VAT ${expression}: cannot be computed — ${reason}` });
       explanation.push(`B00 import VAT ${expression}: not computed — ${reason}`);
     } else {
-      const rate = parseDecimal(input.vatRatePercent, 'vatRatePercent');
+      const rate = parseRate(input.vatRatePercent, 'vatRatePercent');
       const exact = div(mul({ n: BigInt(value), d: 1n }, rate), HUNDRED);
       const rounded = floor(exact);
       vatPence = toSafeNumber(rounded, 'VAT');
       vatValuePence = value;
-      const basis = `customs value ${formatPence(cv.pence)} + duty ${formatPence(dutyPence)} + excise and other ${formatPence(excise)} + VAT adjustments ${formatPence(adj)}`;
+      const basis = `customs value ${cvText} + duty ${formatPence(dutyPence)} + excise and other ${formatPence(excise)} + VAT adjustments ${formatPence(adj)}`;
       const text = `B00 import VAT ${expression} × ${formatPence(value)} (${basis}) = ${formatPence(vatPence)}${roundedNote(exact, rounded)}`;
       taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'computed', basePence: value, expression, amountPence: vatPence, exactAmount: formatPoundsExact(exact), explanation: text });
       explanation.push(text);

@@ -15,6 +15,7 @@ import {
   formatQuantity,
   mul,
   parseDecimal,
+  parseRate,
 } from './rational';
 import { QuantityBasis, UnitInfo, unitByCode } from './units';
 
@@ -42,6 +43,8 @@ export type CurrencyRates = Record<string, { unitsPerGbp: string; source: string
 export interface EvaluationContext {
   /** Customs value in pence (already rounded to the penny). */
   customsValuePence: number;
+  /** formatPence(customsValuePence), when the caller already has it. */
+  customsValueText?: string;
   /** YYYY-MM-DD, selects seasonal rates. */
   acceptanceDate: string;
   quantities: DutyQuantities;
@@ -174,15 +177,15 @@ function componentLabel(c: DutyComponent): string {
 function evalComponent(c: DutyComponent, ctx: EvaluationContext, notes: string[]): Part | Unknown {
   switch (c.kind) {
     case 'adValorem': {
-      const cv: Rational = { n: BigInt(ctx.customsValuePence), d: 1n };
-      return { pence: div(mul(cv, c.percent), HUNDRED), text: `${componentLabel(c)} × ${formatPence(ctx.customsValuePence)}` };
+      // cv × n / (d × 100): one bigint product instead of generic rational steps.
+      return { pence: { n: BigInt(ctx.customsValuePence) * c.percent.n, d: c.percent.d * 100n }, text: `${componentLabel(c)} × ${ctx.customsValueText ?? formatPence(ctx.customsValuePence)}` };
     }
     case 'specific': {
       let perUnitPence = mul(c.amount, HUNDRED);
       if (c.currency !== 'GBP') {
         const fx = ctx.currencyRates?.[c.currency];
         if (!fx) return new Unknown(`specific rate in ${c.currency} needs a ${c.currency}→GBP conversion rate (currencyRates.${c.currency})`);
-        perUnitPence = div(perUnitPence, parseDecimal(fx.unitsPerGbp, `currencyRates.${c.currency}`));
+        perUnitPence = div(perUnitPence, parseRate(fx.unitsPerGbp, `currencyRates.${c.currency}`));
         notes.push(`${c.amountText} ${c.currency} converted at ${fx.unitsPerGbp} ${c.currency}/£ (${fx.source}) = ${formatPoundsExact(perUnitPence)} GBP/${c.unit.label}`);
       }
       const b = basisQuantity(ctx.quantities, c.unit.basis);

@@ -41,6 +41,19 @@ export function parseDecimal(text: string, what: string): Rational {
   return r;
 }
 
+// Rates (VAT %, FX units per £) repeat across millions of lines; quantities do not, so only
+// rates go through this small memo.
+const rateCache = new Map<string, Rational>();
+export function parseRate(text: string, what: string): Rational {
+  let r = rateCache.get(text);
+  if (r === undefined) {
+    r = parseDecimal(text, what);
+    if (rateCache.size >= 10_000) rateCache.clear();
+    rateCache.set(text, r);
+  }
+  return r;
+}
+
 export function fromInt(n: number | bigint): Rational {
   return { n: BigInt(n), d: 1n };
 }
@@ -99,65 +112,91 @@ export function reduce(a: Rational): Rational {
   return g <= 1n ? a : { n: a.n / g, d: a.d / g };
 }
 
+const POW10_EXPONENT = new Map<bigint, number>(POW10.map((p, i) => [p, i]));
+
+// Explanations are built on every computation, so rendering avoids bigint division and regular
+// expressions whenever the denominator is a power of ten (the usual case: rates × pence).
+function splitDecimal(a: Rational, maxDp: number): { neg: boolean; int: string; frac: string; inexact: boolean } {
+  const neg = a.n < 0n;
+  const n = neg ? -a.n : a.n;
+  const k = POW10_EXPONENT.get(a.d);
+  if (k !== undefined) {
+    const digits = n.toString();
+    if (k === 0) return { neg, int: digits, frac: '', inexact: false };
+    const padded = digits.length <= k ? '0'.repeat(k - digits.length + 1) + digits : digits;
+    let frac = padded.slice(padded.length - k);
+    let end = frac.length;
+    while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
+    frac = frac.slice(0, end);
+    const inexact = frac.length > maxDp;
+    return { neg, int: padded.slice(0, padded.length - k), frac: inexact ? frac.slice(0, maxDp) : frac, inexact };
+  }
+  const scale = pow10(maxDp);
+  const scaled = n * scale;
+  const q = scaled / a.d;
+  const inexact = q * a.d !== scaled;
+  let frac = (q % scale).toString().padStart(maxDp, '0');
+  if (!inexact) {
+    let end = frac.length;
+    while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
+    frac = frac.slice(0, end);
+  }
+  return { neg, int: (q / scale).toString(), frac, inexact };
+}
+
+function joinDecimal(x: { neg: boolean; int: string; frac: string; inexact: boolean }, minDp: number, group: boolean): string {
+  let frac = x.frac;
+  if (!x.inexact && frac.length < minDp) frac = frac + '0'.repeat(minDp - frac.length);
+  const int = group ? groupThousands(x.int) : x.int;
+  return `${x.neg ? '-' : ''}${frac.length > 0 ? `${int}.${frac}` : int}${x.inexact ? '…' : ''}`;
+}
+
 /**
  * Decimal rendering for explanations: exact when the value terminates within maxDp places,
  * otherwise truncated to maxDp places and marked with "…" so nobody mistakes it for exact.
  * minDp pads (money is shown with at least 2 places).
  */
 export function toDecimalString(a: Rational, minDp = 0, maxDp = 6): string {
-  const neg = a.n < 0n;
-  const n = neg ? -a.n : a.n;
-  const scale = pow10(maxDp);
-  const scaled = n * scale;
-  const q = scaled / a.d;
-  const inexact = q * a.d !== scaled;
-  const intPart = q / scale;
-  let frac = (q % scale).toString().padStart(maxDp, '0');
-  if (!inexact) {
-    frac = frac.replace(/0+$/, '');
-    if (frac.length < minDp) frac = frac.padEnd(minDp, '0');
-  }
-  const body = frac.length > 0 ? `${intPart}.${frac}` : `${intPart}`;
-  return `${neg ? '-' : ''}${body}${inexact ? '…' : ''}`;
+  return joinDecimal(splitDecimal(a, maxDp), minDp, false);
 }
 
 function groupThousands(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const len = digits.length;
+  if (len <= 3) return digits;
+  let out = digits.slice(0, len % 3 || 3);
+  for (let i = len % 3 || 3; i < len; i += 3) out += ',' + digits.slice(i, i + 3);
+  return out;
 }
 
 /** £1,234.56 from integer pence. */
 export function formatPence(pence: number | bigint): string {
+  if (typeof pence === 'number' && Number.isSafeInteger(pence)) {
+    const abs = Math.abs(pence);
+    const pp = abs % 100;
+    return `${pence < 0 ? '-' : ''}£${groupThousands(String((abs - pp) / 100))}.${pp < 10 ? '0' : ''}${pp}`;
+  }
   const p = BigInt(pence);
   const neg = p < 0n;
   const abs = neg ? -p : p;
-  const pounds = groupThousands((abs / 100n).toString());
   const pp = (abs % 100n).toString().padStart(2, '0');
-  return `${neg ? '-' : ''}£${pounds}.${pp}`;
+  return `${neg ? '-' : ''}£${groupThousands((abs / 100n).toString())}.${pp}`;
 }
 
 /** Exact pence as pounds with thousands separators, e.g. 14814.72p → "148.1472". */
 export function formatPoundsExact(pence: Rational): string {
-  const s = toDecimalString({ n: pence.n, d: pence.d * 100n }, 2, 6);
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const dot = body.indexOf('.');
-  const intPart = dot < 0 ? body : body.slice(0, dot);
-  return `${neg ? '-' : ''}${groupThousands(intPart)}${dot < 0 ? '' : body.slice(dot)}`;
+  return joinDecimal(splitDecimal({ n: pence.n, d: pence.d * 100n }, 6), 2, true);
 }
 
 /** Quantity rendering with grouping, no padding ("1,250", "12.5"). */
 export function formatQuantity(q: Rational): string {
-  const s = toDecimalString(q, 0, 6);
-  const neg = s.startsWith('-');
-  const body = neg ? s.slice(1) : s;
-  const dot = body.indexOf('.');
-  const intPart = dot < 0 ? body : body.slice(0, dot);
-  return `${neg ? '-' : ''}${groupThousands(intPart)}${dot < 0 ? '' : body.slice(dot)}`;
+  return joinDecimal(splitDecimal(q, 6), 0, true);
 }
 
 /** Pence beyond Number.MAX_SAFE_INTEGER (≈ £90 trillion) would silently lose precision. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 export function toSafeNumber(v: bigint, what: string): number {
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+  if (v > MAX_SAFE || v < MIN_SAFE) {
     throw new RangeError(`${what} out of safe integer range: ${v}`);
   }
   return Number(v);
