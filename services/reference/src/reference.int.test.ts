@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { Client } from 'pg';
-import { ReferenceServiceClient, Topics, type DatasetChanged, type LookupCodeListsResponse, type LookupRatesResponse, type LookupSchemesResponse } from '@customs/contracts';
+import { ComputeDutiesRequest, ReferenceServiceClient, Topics, type ComputeDutiesResponse, type DatasetChanged, type LookupCodeListsResponse, type LookupRatesResponse, type LookupSchemesResponse } from '@customs/contracts';
 import { callUnary } from '@customs/grpc';
 import type { KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
@@ -131,6 +131,17 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(cl.results[0]!.datasetVersion).toMatch(/^cpc-combos@/);
     const sc = await callUnary<unknown, LookupSchemesResponse>(client, 'lookupSchemes', { queries: [{ country: 'BD', date: '2023-06-19' }] }, { token: tokens.analyst });
     expect(sc.results[0]!.schemes.map((s) => s.id)).toEqual(['dcts-ldcs']);
+  });
+
+  it('computes duties for a batch of lines from the looked-up rate (ComputeDuties)', async () => {
+    const [rate] = (await rates([{ commodityCode: '0702000007', origin: 'US', date: '2021-02-15' }])).results;
+    const tc = rate!.thirdCountry!;
+    // fromPartial fills the map fields the wire encoder needs.
+    const res = await callUnary<unknown, ComputeDutiesResponse>(client, 'computeDuties', ComputeDutiesRequest.fromPartial({
+      lines: [{ acceptanceDate: '2021-02-15', customsValue: { value: { $case: 'pence', pence: 10_000_000 } }, measures: [{ measureType: tc.measureType, taxType: tc.taxType, expression: tc.expression, source: tc.datasetVersion }], vatRatePercent: '20' }],
+    }), { token: tokens.analyst });
+    expect(res.results[0]).toMatchObject({ status: 'computed', dutyPence: 800_000, vatPence: 2_160_000 });
+    expect(res.results[0]!.taxLines[0]).toMatchObject({ taxType: 'A00', amountPence: 800_000, source: version });
   });
 
   it('the CLI loads the daily report into the database; the running service picks it up', async () => {

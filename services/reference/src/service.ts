@@ -2,6 +2,8 @@ import {
   DatasetChanged,
   ReferenceServiceService,
   Topics,
+  type ComputeDutiesRequest,
+  type ComputeDutiesResponse,
   type LookupCodeListsRequest,
   type LookupCodeListsResponse,
   type LookupCommoditiesRequest,
@@ -25,6 +27,7 @@ import { syncOttLoads } from './app/ott-sync';
 import type { ReferenceStore } from './app/store';
 import { OttImportError } from './parse/ott';
 import { migrations, type ReferenceDb } from './db/migrations';
+import { computeLine } from './grpc/duties';
 import { ottVersions, persistOttLoad, readOttData } from './db/ott-repo';
 import type { ReferenceConfig } from './config';
 
@@ -124,6 +127,10 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         lookupSchemes: async (req: LookupSchemesRequest): Promise<LookupSchemesResponse> => {
           checkBatch(req.queries.length);
           return { results: req.queries.map((q) => store.schemesFor(q.country, q.date)) };
+        },
+        computeDuties: async (req: ComputeDutiesRequest): Promise<ComputeDutiesResponse> => {
+          checkBatch(req.lines.length);
+          return { results: req.lines.map(computeLine) };
         },
       });
 

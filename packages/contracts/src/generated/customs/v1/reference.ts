@@ -207,6 +207,123 @@ export interface LookupSchemesResponse {
   results: SchemeResult[];
 }
 
+export interface InvoiceValue {
+  /** DE 4/14 item price in `currency`, decimal string. */
+  amount: string;
+  /** ISO 4217. */
+  currency: string;
+  /** Currency units per 1 GBP (HMRC monthly or contract rate), exact decimal. */
+  unitsPerGbp: string;
+  /** Where the rate came from, shown in the explanation. */
+  rateSource: string;
+  /** DE 4/9 additions and deductions in `currency` ("" = none). */
+  additions: string;
+  deductions: string;
+}
+
+export interface DutyCustomsValue {
+  value?:
+    | //
+    /** Customs value already in sterling, in pence. */
+    { $case: "pence"; pence: number }
+    | { $case: "invoice"; invoice: InvoiceValue }
+    | undefined;
+}
+
+export interface DutyQuantities {
+  netMassKg: string;
+  grossMassKg: string;
+  supplementaryUnits: string;
+  /** TARIC unit code of the supplementary units (LTR, NAR, ASVX …). */
+  supplementaryUnit: string;
+  alcoholPercentVol: string;
+  sucrosePercent: string;
+  /** Quantities measured directly in a TARIC unit, e.g. {"KGME": "850"}. */
+  byUnit: { [key: string]: string };
+}
+
+export interface DutyQuantities_ByUnitEntry {
+  key: string;
+  value: string;
+}
+
+export interface DutyMeasureInput {
+  measureType: string;
+  /** DE 4/3 tax type, e.g. "A00", "A30". */
+  taxType: string;
+  /** Duty expression as published. */
+  expression: string;
+  /** Provenance of the rate, e.g. a dataset version. */
+  source: string;
+}
+
+export interface DutyCurrencyRate {
+  unitsPerGbp: string;
+  source: string;
+}
+
+export interface DutyLineInput {
+  /** Acceptance date "YYYY-MM-DD" (selects seasonal rates). */
+  acceptanceDate: string;
+  customsValue?:
+    | DutyCustomsValue
+    | undefined;
+  /** "halfUp" (default) or "down". */
+  customsValueRounding: string;
+  quantities?: DutyQuantities | undefined;
+  measures: DutyMeasureInput[];
+  /** For specific duties written in a foreign currency (e.g. EUR amounts of the old CET). */
+  currencyRates: { [key: string]: DutyCurrencyRate };
+  /** "20", "5" or "0"; "" = no VAT computed. */
+  vatRatePercent: string;
+  exciseAndOtherPence: number;
+  vatAdjustmentsPence: number;
+}
+
+export interface DutyLineInput_CurrencyRatesEntry {
+  key: string;
+  value?: DutyCurrencyRate | undefined;
+}
+
+export interface DutyTaxLine {
+  taxType: string;
+  /** TARIC measure type, or "VAT". */
+  measureType: string;
+  source: string;
+  /** "computed" or "unknown". */
+  status: string;
+  unknownReason: string;
+  basePence: number;
+  baseQuantity: string;
+  expression: string;
+  /** Rounded down to the penny; 0 when unknown. */
+  amountPence: number;
+  exactAmount: string;
+  explanation: string;
+}
+
+export interface DutyLineResult {
+  /** "computed" or "unknown" (any measure not evaluable; duty_pence then sums the computed lines). */
+  status: string;
+  unknownReason: string;
+  customsValuePence: number;
+  dutyPence: number;
+  vatPence: number;
+  /** Present when VAT was computed. */
+  vatValuePence?: number | undefined;
+  taxLines: DutyTaxLine[];
+  explanation: string[];
+}
+
+export interface ComputeDutiesRequest {
+  lines: DutyLineInput[];
+}
+
+export interface ComputeDutiesResponse {
+  /** One result per line, in order. */
+  results: DutyLineResult[];
+}
+
 function createBaseDatasetChanged(): DatasetChanged {
   return { dataset: "", version: "", previousVersion: "", loadedAt: "", effectiveFrom: "", effectiveTo: "" };
 }
@@ -2885,6 +3002,1797 @@ export const LookupSchemesResponse: MessageFns<LookupSchemesResponse> = {
   },
 };
 
+function createBaseInvoiceValue(): InvoiceValue {
+  return { amount: "", currency: "", unitsPerGbp: "", rateSource: "", additions: "", deductions: "" };
+}
+
+export const InvoiceValue: MessageFns<InvoiceValue> = {
+  encode(message: InvoiceValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.amount !== "") {
+      writer.uint32(10).string(message.amount);
+    }
+    if (message.currency !== "") {
+      writer.uint32(18).string(message.currency);
+    }
+    if (message.unitsPerGbp !== "") {
+      writer.uint32(26).string(message.unitsPerGbp);
+    }
+    if (message.rateSource !== "") {
+      writer.uint32(34).string(message.rateSource);
+    }
+    if (message.additions !== "") {
+      writer.uint32(42).string(message.additions);
+    }
+    if (message.deductions !== "") {
+      writer.uint32(50).string(message.deductions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InvoiceValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInvoiceValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.unitsPerGbp = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rateSource = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.additions = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.deductions = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InvoiceValue {
+    return {
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      unitsPerGbp: isSet(object.unitsPerGbp)
+        ? globalThis.String(object.unitsPerGbp)
+        : isSet(object.units_per_gbp)
+        ? globalThis.String(object.units_per_gbp)
+        : "",
+      rateSource: isSet(object.rateSource)
+        ? globalThis.String(object.rateSource)
+        : isSet(object.rate_source)
+        ? globalThis.String(object.rate_source)
+        : "",
+      additions: isSet(object.additions) ? globalThis.String(object.additions) : "",
+      deductions: isSet(object.deductions) ? globalThis.String(object.deductions) : "",
+    };
+  },
+
+  toJSON(message: InvoiceValue): unknown {
+    const obj: any = {};
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.unitsPerGbp !== "") {
+      obj.unitsPerGbp = message.unitsPerGbp;
+    }
+    if (message.rateSource !== "") {
+      obj.rateSource = message.rateSource;
+    }
+    if (message.additions !== "") {
+      obj.additions = message.additions;
+    }
+    if (message.deductions !== "") {
+      obj.deductions = message.deductions;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InvoiceValue>, I>>(base?: I): InvoiceValue {
+    return InvoiceValue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InvoiceValue>, I>>(object: I): InvoiceValue {
+    const message = createBaseInvoiceValue();
+    message.amount = object.amount ?? "";
+    message.currency = object.currency ?? "";
+    message.unitsPerGbp = object.unitsPerGbp ?? "";
+    message.rateSource = object.rateSource ?? "";
+    message.additions = object.additions ?? "";
+    message.deductions = object.deductions ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyCustomsValue(): DutyCustomsValue {
+  return { value: undefined };
+}
+
+export const DutyCustomsValue: MessageFns<DutyCustomsValue> = {
+  encode(message: DutyCustomsValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.value?.$case) {
+      case "pence":
+        writer.uint32(8).int64(message.value.pence);
+        break;
+      case "invoice":
+        InvoiceValue.encode(message.value.invoice, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyCustomsValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyCustomsValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.value = { $case: "pence", pence: longToNumber(reader.int64()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = { $case: "invoice", invoice: InvoiceValue.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyCustomsValue {
+    return {
+      value: isSet(object.pence)
+        ? { $case: "pence", pence: globalThis.Number(object.pence) }
+        : isSet(object.invoice)
+        ? { $case: "invoice", invoice: InvoiceValue.fromJSON(object.invoice) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: DutyCustomsValue): unknown {
+    const obj: any = {};
+    if (message.value?.$case === "pence") {
+      obj.pence = Math.round(message.value.pence);
+    } else if (message.value?.$case === "invoice") {
+      obj.invoice = InvoiceValue.toJSON(message.value.invoice);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyCustomsValue>, I>>(base?: I): DutyCustomsValue {
+    return DutyCustomsValue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyCustomsValue>, I>>(object: I): DutyCustomsValue {
+    const message = createBaseDutyCustomsValue();
+    switch (object.value?.$case) {
+      case "pence": {
+        if (object.value?.pence !== undefined && object.value?.pence !== null) {
+          message.value = { $case: "pence", pence: object.value.pence };
+        }
+        break;
+      }
+      case "invoice": {
+        if (object.value?.invoice !== undefined && object.value?.invoice !== null) {
+          message.value = { $case: "invoice", invoice: InvoiceValue.fromPartial(object.value.invoice) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseDutyQuantities(): DutyQuantities {
+  return {
+    netMassKg: "",
+    grossMassKg: "",
+    supplementaryUnits: "",
+    supplementaryUnit: "",
+    alcoholPercentVol: "",
+    sucrosePercent: "",
+    byUnit: {},
+  };
+}
+
+export const DutyQuantities: MessageFns<DutyQuantities> = {
+  encode(message: DutyQuantities, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.netMassKg !== "") {
+      writer.uint32(10).string(message.netMassKg);
+    }
+    if (message.grossMassKg !== "") {
+      writer.uint32(18).string(message.grossMassKg);
+    }
+    if (message.supplementaryUnits !== "") {
+      writer.uint32(26).string(message.supplementaryUnits);
+    }
+    if (message.supplementaryUnit !== "") {
+      writer.uint32(34).string(message.supplementaryUnit);
+    }
+    if (message.alcoholPercentVol !== "") {
+      writer.uint32(42).string(message.alcoholPercentVol);
+    }
+    if (message.sucrosePercent !== "") {
+      writer.uint32(50).string(message.sucrosePercent);
+    }
+    globalThis.Object.entries(message.byUnit).forEach(([key, value]: [string, string]) => {
+      DutyQuantities_ByUnitEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyQuantities {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyQuantities();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.netMassKg = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.grossMassKg = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.supplementaryUnits = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.supplementaryUnit = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.alcoholPercentVol = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sucrosePercent = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = DutyQuantities_ByUnitEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.byUnit[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyQuantities {
+    return {
+      netMassKg: isSet(object.netMassKg)
+        ? globalThis.String(object.netMassKg)
+        : isSet(object.net_mass_kg)
+        ? globalThis.String(object.net_mass_kg)
+        : "",
+      grossMassKg: isSet(object.grossMassKg)
+        ? globalThis.String(object.grossMassKg)
+        : isSet(object.gross_mass_kg)
+        ? globalThis.String(object.gross_mass_kg)
+        : "",
+      supplementaryUnits: isSet(object.supplementaryUnits)
+        ? globalThis.String(object.supplementaryUnits)
+        : isSet(object.supplementary_units)
+        ? globalThis.String(object.supplementary_units)
+        : "",
+      supplementaryUnit: isSet(object.supplementaryUnit)
+        ? globalThis.String(object.supplementaryUnit)
+        : isSet(object.supplementary_unit)
+        ? globalThis.String(object.supplementary_unit)
+        : "",
+      alcoholPercentVol: isSet(object.alcoholPercentVol)
+        ? globalThis.String(object.alcoholPercentVol)
+        : isSet(object.alcohol_percent_vol)
+        ? globalThis.String(object.alcohol_percent_vol)
+        : "",
+      sucrosePercent: isSet(object.sucrosePercent)
+        ? globalThis.String(object.sucrosePercent)
+        : isSet(object.sucrose_percent)
+        ? globalThis.String(object.sucrose_percent)
+        : "",
+      byUnit: isObject(object.byUnit)
+        ? (globalThis.Object.entries(object.byUnit) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.by_unit)
+        ? (globalThis.Object.entries(object.by_unit) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: DutyQuantities): unknown {
+    const obj: any = {};
+    if (message.netMassKg !== "") {
+      obj.netMassKg = message.netMassKg;
+    }
+    if (message.grossMassKg !== "") {
+      obj.grossMassKg = message.grossMassKg;
+    }
+    if (message.supplementaryUnits !== "") {
+      obj.supplementaryUnits = message.supplementaryUnits;
+    }
+    if (message.supplementaryUnit !== "") {
+      obj.supplementaryUnit = message.supplementaryUnit;
+    }
+    if (message.alcoholPercentVol !== "") {
+      obj.alcoholPercentVol = message.alcoholPercentVol;
+    }
+    if (message.sucrosePercent !== "") {
+      obj.sucrosePercent = message.sucrosePercent;
+    }
+    if (message.byUnit) {
+      const entries = globalThis.Object.entries(message.byUnit) as [string, string][];
+      if (entries.length > 0) {
+        obj.byUnit = {};
+        entries.forEach(([k, v]) => {
+          obj.byUnit[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyQuantities>, I>>(base?: I): DutyQuantities {
+    return DutyQuantities.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyQuantities>, I>>(object: I): DutyQuantities {
+    const message = createBaseDutyQuantities();
+    message.netMassKg = object.netMassKg ?? "";
+    message.grossMassKg = object.grossMassKg ?? "";
+    message.supplementaryUnits = object.supplementaryUnits ?? "";
+    message.supplementaryUnit = object.supplementaryUnit ?? "";
+    message.alcoholPercentVol = object.alcoholPercentVol ?? "";
+    message.sucrosePercent = object.sucrosePercent ?? "";
+    message.byUnit = (globalThis.Object.entries(object.byUnit ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseDutyQuantities_ByUnitEntry(): DutyQuantities_ByUnitEntry {
+  return { key: "", value: "" };
+}
+
+export const DutyQuantities_ByUnitEntry: MessageFns<DutyQuantities_ByUnitEntry> = {
+  encode(message: DutyQuantities_ByUnitEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyQuantities_ByUnitEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyQuantities_ByUnitEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyQuantities_ByUnitEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: DutyQuantities_ByUnitEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyQuantities_ByUnitEntry>, I>>(base?: I): DutyQuantities_ByUnitEntry {
+    return DutyQuantities_ByUnitEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyQuantities_ByUnitEntry>, I>>(object: I): DutyQuantities_ByUnitEntry {
+    const message = createBaseDutyQuantities_ByUnitEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyMeasureInput(): DutyMeasureInput {
+  return { measureType: "", taxType: "", expression: "", source: "" };
+}
+
+export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
+  encode(message: DutyMeasureInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.measureType !== "") {
+      writer.uint32(10).string(message.measureType);
+    }
+    if (message.taxType !== "") {
+      writer.uint32(18).string(message.taxType);
+    }
+    if (message.expression !== "") {
+      writer.uint32(26).string(message.expression);
+    }
+    if (message.source !== "") {
+      writer.uint32(34).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyMeasureInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyMeasureInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.measureType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.taxType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyMeasureInput {
+    return {
+      measureType: isSet(object.measureType)
+        ? globalThis.String(object.measureType)
+        : isSet(object.measure_type)
+        ? globalThis.String(object.measure_type)
+        : "",
+      taxType: isSet(object.taxType)
+        ? globalThis.String(object.taxType)
+        : isSet(object.tax_type)
+        ? globalThis.String(object.tax_type)
+        : "",
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: DutyMeasureInput): unknown {
+    const obj: any = {};
+    if (message.measureType !== "") {
+      obj.measureType = message.measureType;
+    }
+    if (message.taxType !== "") {
+      obj.taxType = message.taxType;
+    }
+    if (message.expression !== "") {
+      obj.expression = message.expression;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyMeasureInput>, I>>(base?: I): DutyMeasureInput {
+    return DutyMeasureInput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyMeasureInput>, I>>(object: I): DutyMeasureInput {
+    const message = createBaseDutyMeasureInput();
+    message.measureType = object.measureType ?? "";
+    message.taxType = object.taxType ?? "";
+    message.expression = object.expression ?? "";
+    message.source = object.source ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyCurrencyRate(): DutyCurrencyRate {
+  return { unitsPerGbp: "", source: "" };
+}
+
+export const DutyCurrencyRate: MessageFns<DutyCurrencyRate> = {
+  encode(message: DutyCurrencyRate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.unitsPerGbp !== "") {
+      writer.uint32(10).string(message.unitsPerGbp);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyCurrencyRate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyCurrencyRate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.unitsPerGbp = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyCurrencyRate {
+    return {
+      unitsPerGbp: isSet(object.unitsPerGbp)
+        ? globalThis.String(object.unitsPerGbp)
+        : isSet(object.units_per_gbp)
+        ? globalThis.String(object.units_per_gbp)
+        : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: DutyCurrencyRate): unknown {
+    const obj: any = {};
+    if (message.unitsPerGbp !== "") {
+      obj.unitsPerGbp = message.unitsPerGbp;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyCurrencyRate>, I>>(base?: I): DutyCurrencyRate {
+    return DutyCurrencyRate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyCurrencyRate>, I>>(object: I): DutyCurrencyRate {
+    const message = createBaseDutyCurrencyRate();
+    message.unitsPerGbp = object.unitsPerGbp ?? "";
+    message.source = object.source ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyLineInput(): DutyLineInput {
+  return {
+    acceptanceDate: "",
+    customsValue: undefined,
+    customsValueRounding: "",
+    quantities: undefined,
+    measures: [],
+    currencyRates: {},
+    vatRatePercent: "",
+    exciseAndOtherPence: 0,
+    vatAdjustmentsPence: 0,
+  };
+}
+
+export const DutyLineInput: MessageFns<DutyLineInput> = {
+  encode(message: DutyLineInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.acceptanceDate !== "") {
+      writer.uint32(10).string(message.acceptanceDate);
+    }
+    if (message.customsValue !== undefined) {
+      DutyCustomsValue.encode(message.customsValue, writer.uint32(18).fork()).join();
+    }
+    if (message.customsValueRounding !== "") {
+      writer.uint32(26).string(message.customsValueRounding);
+    }
+    if (message.quantities !== undefined) {
+      DutyQuantities.encode(message.quantities, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.measures) {
+      DutyMeasureInput.encode(v!, writer.uint32(42).fork()).join();
+    }
+    globalThis.Object.entries(message.currencyRates).forEach(([key, value]: [string, DutyCurrencyRate]) => {
+      DutyLineInput_CurrencyRatesEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    if (message.vatRatePercent !== "") {
+      writer.uint32(58).string(message.vatRatePercent);
+    }
+    if (message.exciseAndOtherPence !== 0) {
+      writer.uint32(64).int64(message.exciseAndOtherPence);
+    }
+    if (message.vatAdjustmentsPence !== 0) {
+      writer.uint32(72).int64(message.vatAdjustmentsPence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyLineInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyLineInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.acceptanceDate = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customsValue = DutyCustomsValue.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.customsValueRounding = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.quantities = DutyQuantities.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.measures.push(DutyMeasureInput.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = DutyLineInput_CurrencyRatesEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.currencyRates[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.vatRatePercent = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.exciseAndOtherPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.vatAdjustmentsPence = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyLineInput {
+    return {
+      acceptanceDate: isSet(object.acceptanceDate)
+        ? globalThis.String(object.acceptanceDate)
+        : isSet(object.acceptance_date)
+        ? globalThis.String(object.acceptance_date)
+        : "",
+      customsValue: isSet(object.customsValue)
+        ? DutyCustomsValue.fromJSON(object.customsValue)
+        : isSet(object.customs_value)
+        ? DutyCustomsValue.fromJSON(object.customs_value)
+        : undefined,
+      customsValueRounding: isSet(object.customsValueRounding)
+        ? globalThis.String(object.customsValueRounding)
+        : isSet(object.customs_value_rounding)
+        ? globalThis.String(object.customs_value_rounding)
+        : "",
+      quantities: isSet(object.quantities) ? DutyQuantities.fromJSON(object.quantities) : undefined,
+      measures: globalThis.Array.isArray(object?.measures)
+        ? object.measures.map((e: any) => DutyMeasureInput.fromJSON(e))
+        : [],
+      currencyRates: isObject(object.currencyRates)
+        ? (globalThis.Object.entries(object.currencyRates) as [string, any][]).reduce(
+          (acc: { [key: string]: DutyCurrencyRate }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: DutyCurrencyRate.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.currency_rates)
+        ? (globalThis.Object.entries(object.currency_rates) as [string, any][]).reduce(
+          (acc: { [key: string]: DutyCurrencyRate }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: DutyCurrencyRate.fromJSON(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      vatRatePercent: isSet(object.vatRatePercent)
+        ? globalThis.String(object.vatRatePercent)
+        : isSet(object.vat_rate_percent)
+        ? globalThis.String(object.vat_rate_percent)
+        : "",
+      exciseAndOtherPence: isSet(object.exciseAndOtherPence)
+        ? globalThis.Number(object.exciseAndOtherPence)
+        : isSet(object.excise_and_other_pence)
+        ? globalThis.Number(object.excise_and_other_pence)
+        : 0,
+      vatAdjustmentsPence: isSet(object.vatAdjustmentsPence)
+        ? globalThis.Number(object.vatAdjustmentsPence)
+        : isSet(object.vat_adjustments_pence)
+        ? globalThis.Number(object.vat_adjustments_pence)
+        : 0,
+    };
+  },
+
+  toJSON(message: DutyLineInput): unknown {
+    const obj: any = {};
+    if (message.acceptanceDate !== "") {
+      obj.acceptanceDate = message.acceptanceDate;
+    }
+    if (message.customsValue !== undefined) {
+      obj.customsValue = DutyCustomsValue.toJSON(message.customsValue);
+    }
+    if (message.customsValueRounding !== "") {
+      obj.customsValueRounding = message.customsValueRounding;
+    }
+    if (message.quantities !== undefined) {
+      obj.quantities = DutyQuantities.toJSON(message.quantities);
+    }
+    if (message.measures?.length) {
+      obj.measures = message.measures.map((e) => DutyMeasureInput.toJSON(e));
+    }
+    if (message.currencyRates) {
+      const entries = globalThis.Object.entries(message.currencyRates) as [string, DutyCurrencyRate][];
+      if (entries.length > 0) {
+        obj.currencyRates = {};
+        entries.forEach(([k, v]) => {
+          obj.currencyRates[k] = DutyCurrencyRate.toJSON(v);
+        });
+      }
+    }
+    if (message.vatRatePercent !== "") {
+      obj.vatRatePercent = message.vatRatePercent;
+    }
+    if (message.exciseAndOtherPence !== 0) {
+      obj.exciseAndOtherPence = Math.round(message.exciseAndOtherPence);
+    }
+    if (message.vatAdjustmentsPence !== 0) {
+      obj.vatAdjustmentsPence = Math.round(message.vatAdjustmentsPence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyLineInput>, I>>(base?: I): DutyLineInput {
+    return DutyLineInput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyLineInput>, I>>(object: I): DutyLineInput {
+    const message = createBaseDutyLineInput();
+    message.acceptanceDate = object.acceptanceDate ?? "";
+    message.customsValue = (object.customsValue !== undefined && object.customsValue !== null)
+      ? DutyCustomsValue.fromPartial(object.customsValue)
+      : undefined;
+    message.customsValueRounding = object.customsValueRounding ?? "";
+    message.quantities = (object.quantities !== undefined && object.quantities !== null)
+      ? DutyQuantities.fromPartial(object.quantities)
+      : undefined;
+    message.measures = object.measures?.map((e) => DutyMeasureInput.fromPartial(e)) || [];
+    message.currencyRates = (globalThis.Object.entries(object.currencyRates ?? {}) as [string, DutyCurrencyRate][])
+      .reduce((acc: { [key: string]: DutyCurrencyRate }, [key, value]: [string, DutyCurrencyRate]) => {
+        if (value !== undefined) {
+          acc[key] = DutyCurrencyRate.fromPartial(value);
+        }
+        return acc;
+      }, {});
+    message.vatRatePercent = object.vatRatePercent ?? "";
+    message.exciseAndOtherPence = object.exciseAndOtherPence ?? 0;
+    message.vatAdjustmentsPence = object.vatAdjustmentsPence ?? 0;
+    return message;
+  },
+};
+
+function createBaseDutyLineInput_CurrencyRatesEntry(): DutyLineInput_CurrencyRatesEntry {
+  return { key: "", value: undefined };
+}
+
+export const DutyLineInput_CurrencyRatesEntry: MessageFns<DutyLineInput_CurrencyRatesEntry> = {
+  encode(message: DutyLineInput_CurrencyRatesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      DutyCurrencyRate.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyLineInput_CurrencyRatesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyLineInput_CurrencyRatesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = DutyCurrencyRate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyLineInput_CurrencyRatesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? DutyCurrencyRate.fromJSON(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: DutyLineInput_CurrencyRatesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== undefined) {
+      obj.value = DutyCurrencyRate.toJSON(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyLineInput_CurrencyRatesEntry>, I>>(
+    base?: I,
+  ): DutyLineInput_CurrencyRatesEntry {
+    return DutyLineInput_CurrencyRatesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyLineInput_CurrencyRatesEntry>, I>>(
+    object: I,
+  ): DutyLineInput_CurrencyRatesEntry {
+    const message = createBaseDutyLineInput_CurrencyRatesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? DutyCurrencyRate.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDutyTaxLine(): DutyTaxLine {
+  return {
+    taxType: "",
+    measureType: "",
+    source: "",
+    status: "",
+    unknownReason: "",
+    basePence: 0,
+    baseQuantity: "",
+    expression: "",
+    amountPence: 0,
+    exactAmount: "",
+    explanation: "",
+  };
+}
+
+export const DutyTaxLine: MessageFns<DutyTaxLine> = {
+  encode(message: DutyTaxLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.taxType !== "") {
+      writer.uint32(10).string(message.taxType);
+    }
+    if (message.measureType !== "") {
+      writer.uint32(18).string(message.measureType);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.unknownReason !== "") {
+      writer.uint32(42).string(message.unknownReason);
+    }
+    if (message.basePence !== 0) {
+      writer.uint32(48).int64(message.basePence);
+    }
+    if (message.baseQuantity !== "") {
+      writer.uint32(58).string(message.baseQuantity);
+    }
+    if (message.expression !== "") {
+      writer.uint32(66).string(message.expression);
+    }
+    if (message.amountPence !== 0) {
+      writer.uint32(72).int64(message.amountPence);
+    }
+    if (message.exactAmount !== "") {
+      writer.uint32(82).string(message.exactAmount);
+    }
+    if (message.explanation !== "") {
+      writer.uint32(90).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyTaxLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyTaxLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.taxType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.measureType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unknownReason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.basePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.baseQuantity = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.amountPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.exactAmount = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyTaxLine {
+    return {
+      taxType: isSet(object.taxType)
+        ? globalThis.String(object.taxType)
+        : isSet(object.tax_type)
+        ? globalThis.String(object.tax_type)
+        : "",
+      measureType: isSet(object.measureType)
+        ? globalThis.String(object.measureType)
+        : isSet(object.measure_type)
+        ? globalThis.String(object.measure_type)
+        : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      unknownReason: isSet(object.unknownReason)
+        ? globalThis.String(object.unknownReason)
+        : isSet(object.unknown_reason)
+        ? globalThis.String(object.unknown_reason)
+        : "",
+      basePence: isSet(object.basePence)
+        ? globalThis.Number(object.basePence)
+        : isSet(object.base_pence)
+        ? globalThis.Number(object.base_pence)
+        : 0,
+      baseQuantity: isSet(object.baseQuantity)
+        ? globalThis.String(object.baseQuantity)
+        : isSet(object.base_quantity)
+        ? globalThis.String(object.base_quantity)
+        : "",
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
+      amountPence: isSet(object.amountPence)
+        ? globalThis.Number(object.amountPence)
+        : isSet(object.amount_pence)
+        ? globalThis.Number(object.amount_pence)
+        : 0,
+      exactAmount: isSet(object.exactAmount)
+        ? globalThis.String(object.exactAmount)
+        : isSet(object.exact_amount)
+        ? globalThis.String(object.exact_amount)
+        : "",
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: DutyTaxLine): unknown {
+    const obj: any = {};
+    if (message.taxType !== "") {
+      obj.taxType = message.taxType;
+    }
+    if (message.measureType !== "") {
+      obj.measureType = message.measureType;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.unknownReason !== "") {
+      obj.unknownReason = message.unknownReason;
+    }
+    if (message.basePence !== 0) {
+      obj.basePence = Math.round(message.basePence);
+    }
+    if (message.baseQuantity !== "") {
+      obj.baseQuantity = message.baseQuantity;
+    }
+    if (message.expression !== "") {
+      obj.expression = message.expression;
+    }
+    if (message.amountPence !== 0) {
+      obj.amountPence = Math.round(message.amountPence);
+    }
+    if (message.exactAmount !== "") {
+      obj.exactAmount = message.exactAmount;
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyTaxLine>, I>>(base?: I): DutyTaxLine {
+    return DutyTaxLine.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyTaxLine>, I>>(object: I): DutyTaxLine {
+    const message = createBaseDutyTaxLine();
+    message.taxType = object.taxType ?? "";
+    message.measureType = object.measureType ?? "";
+    message.source = object.source ?? "";
+    message.status = object.status ?? "";
+    message.unknownReason = object.unknownReason ?? "";
+    message.basePence = object.basePence ?? 0;
+    message.baseQuantity = object.baseQuantity ?? "";
+    message.expression = object.expression ?? "";
+    message.amountPence = object.amountPence ?? 0;
+    message.exactAmount = object.exactAmount ?? "";
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyLineResult(): DutyLineResult {
+  return {
+    status: "",
+    unknownReason: "",
+    customsValuePence: 0,
+    dutyPence: 0,
+    vatPence: 0,
+    vatValuePence: undefined,
+    taxLines: [],
+    explanation: [],
+  };
+}
+
+export const DutyLineResult: MessageFns<DutyLineResult> = {
+  encode(message: DutyLineResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.unknownReason !== "") {
+      writer.uint32(18).string(message.unknownReason);
+    }
+    if (message.customsValuePence !== 0) {
+      writer.uint32(24).int64(message.customsValuePence);
+    }
+    if (message.dutyPence !== 0) {
+      writer.uint32(32).int64(message.dutyPence);
+    }
+    if (message.vatPence !== 0) {
+      writer.uint32(40).int64(message.vatPence);
+    }
+    if (message.vatValuePence !== undefined) {
+      writer.uint32(48).int64(message.vatValuePence);
+    }
+    for (const v of message.taxLines) {
+      DutyTaxLine.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.explanation) {
+      writer.uint32(66).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyLineResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyLineResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unknownReason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.customsValuePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.vatValuePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.taxLines.push(DutyTaxLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.explanation.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyLineResult {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      unknownReason: isSet(object.unknownReason)
+        ? globalThis.String(object.unknownReason)
+        : isSet(object.unknown_reason)
+        ? globalThis.String(object.unknown_reason)
+        : "",
+      customsValuePence: isSet(object.customsValuePence)
+        ? globalThis.Number(object.customsValuePence)
+        : isSet(object.customs_value_pence)
+        ? globalThis.Number(object.customs_value_pence)
+        : 0,
+      dutyPence: isSet(object.dutyPence)
+        ? globalThis.Number(object.dutyPence)
+        : isSet(object.duty_pence)
+        ? globalThis.Number(object.duty_pence)
+        : 0,
+      vatPence: isSet(object.vatPence)
+        ? globalThis.Number(object.vatPence)
+        : isSet(object.vat_pence)
+        ? globalThis.Number(object.vat_pence)
+        : 0,
+      vatValuePence: isSet(object.vatValuePence)
+        ? globalThis.Number(object.vatValuePence)
+        : isSet(object.vat_value_pence)
+        ? globalThis.Number(object.vat_value_pence)
+        : undefined,
+      taxLines: globalThis.Array.isArray(object?.taxLines)
+        ? object.taxLines.map((e: any) => DutyTaxLine.fromJSON(e))
+        : globalThis.Array.isArray(object?.tax_lines)
+        ? object.tax_lines.map((e: any) => DutyTaxLine.fromJSON(e))
+        : [],
+      explanation: globalThis.Array.isArray(object?.explanation)
+        ? object.explanation.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DutyLineResult): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.unknownReason !== "") {
+      obj.unknownReason = message.unknownReason;
+    }
+    if (message.customsValuePence !== 0) {
+      obj.customsValuePence = Math.round(message.customsValuePence);
+    }
+    if (message.dutyPence !== 0) {
+      obj.dutyPence = Math.round(message.dutyPence);
+    }
+    if (message.vatPence !== 0) {
+      obj.vatPence = Math.round(message.vatPence);
+    }
+    if (message.vatValuePence !== undefined) {
+      obj.vatValuePence = Math.round(message.vatValuePence);
+    }
+    if (message.taxLines?.length) {
+      obj.taxLines = message.taxLines.map((e) => DutyTaxLine.toJSON(e));
+    }
+    if (message.explanation?.length) {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyLineResult>, I>>(base?: I): DutyLineResult {
+    return DutyLineResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyLineResult>, I>>(object: I): DutyLineResult {
+    const message = createBaseDutyLineResult();
+    message.status = object.status ?? "";
+    message.unknownReason = object.unknownReason ?? "";
+    message.customsValuePence = object.customsValuePence ?? 0;
+    message.dutyPence = object.dutyPence ?? 0;
+    message.vatPence = object.vatPence ?? 0;
+    message.vatValuePence = object.vatValuePence ?? undefined;
+    message.taxLines = object.taxLines?.map((e) => DutyTaxLine.fromPartial(e)) || [];
+    message.explanation = object.explanation?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseComputeDutiesRequest(): ComputeDutiesRequest {
+  return { lines: [] };
+}
+
+export const ComputeDutiesRequest: MessageFns<ComputeDutiesRequest> = {
+  encode(message: ComputeDutiesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.lines) {
+      DutyLineInput.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeDutiesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeDutiesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lines.push(DutyLineInput.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeDutiesRequest {
+    return {
+      lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => DutyLineInput.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ComputeDutiesRequest): unknown {
+    const obj: any = {};
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => DutyLineInput.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ComputeDutiesRequest>, I>>(base?: I): ComputeDutiesRequest {
+    return ComputeDutiesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ComputeDutiesRequest>, I>>(object: I): ComputeDutiesRequest {
+    const message = createBaseComputeDutiesRequest();
+    message.lines = object.lines?.map((e) => DutyLineInput.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseComputeDutiesResponse(): ComputeDutiesResponse {
+  return { results: [] };
+}
+
+export const ComputeDutiesResponse: MessageFns<ComputeDutiesResponse> = {
+  encode(message: ComputeDutiesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      DutyLineResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeDutiesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeDutiesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(DutyLineResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeDutiesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => DutyLineResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ComputeDutiesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => DutyLineResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ComputeDutiesResponse>, I>>(base?: I): ComputeDutiesResponse {
+    return ComputeDutiesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ComputeDutiesResponse>, I>>(object: I): ComputeDutiesResponse {
+    const message = createBaseComputeDutiesResponse();
+    message.results = object.results?.map((e) => DutyLineResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin ? T
@@ -2897,6 +4805,21 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

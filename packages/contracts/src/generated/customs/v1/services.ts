@@ -24,6 +24,8 @@ import { Alert, AlertChanged } from "./alert";
 import { Declaration } from "./declaration";
 import { Finding } from "./finding";
 import {
+  ComputeDutiesRequest,
+  ComputeDutiesResponse,
   LookupCodeListsRequest,
   LookupCodeListsResponse,
   LookupCommoditiesRequest,
@@ -968,6 +970,17 @@ export const ReferenceServiceService = {
       Buffer.from(LookupSchemesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LookupSchemesResponse => LookupSchemesResponse.decode(value),
   },
+  /** Duty and import VAT for declaration lines, batched (pure duty engine; rates passed in). */
+  computeDuties: {
+    path: "/customs.v1.ReferenceService/ComputeDuties" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ComputeDutiesRequest): Buffer => Buffer.from(ComputeDutiesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ComputeDutiesRequest => ComputeDutiesRequest.decode(value),
+    responseSerialize: (value: ComputeDutiesResponse): Buffer =>
+      Buffer.from(ComputeDutiesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ComputeDutiesResponse => ComputeDutiesResponse.decode(value),
+  },
 } as const;
 
 export interface ReferenceServiceServer extends UntypedServiceImplementation {
@@ -979,6 +992,8 @@ export interface ReferenceServiceServer extends UntypedServiceImplementation {
   lookupCodeLists: handleUnaryCall<LookupCodeListsRequest, LookupCodeListsResponse>;
   /** Preference schemes covering a country on a date, batched. */
   lookupSchemes: handleUnaryCall<LookupSchemesRequest, LookupSchemesResponse>;
+  /** Duty and import VAT for declaration lines, batched (pure duty engine; rates passed in). */
+  computeDuties: handleUnaryCall<ComputeDutiesRequest, ComputeDutiesResponse>;
 }
 
 export interface ReferenceServiceClient extends Client {
@@ -1059,6 +1074,22 @@ export interface ReferenceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LookupSchemesResponse) => void,
+  ): ClientUnaryCall;
+  /** Duty and import VAT for declaration lines, batched (pure duty engine; rates passed in). */
+  computeDuties(
+    request: ComputeDutiesRequest,
+    callback: (error: ServiceError | null, response: ComputeDutiesResponse) => void,
+  ): ClientUnaryCall;
+  computeDuties(
+    request: ComputeDutiesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ComputeDutiesResponse) => void,
+  ): ClientUnaryCall;
+  computeDuties(
+    request: ComputeDutiesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ComputeDutiesResponse) => void,
   ): ClientUnaryCall;
 }
 

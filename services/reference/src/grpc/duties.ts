@@ -1,0 +1,76 @@
+import type { DutyLineInput as DutyLineInputMsg, DutyLineResult as DutyLineResultMsg, DutyQuantities as DutyQuantitiesMsg } from '@customs/contracts';
+import { computeDutyLine, type CurrencyRates, type DutyLineInput, type DutyLineResult, type DutyQuantities } from '../duty';
+
+/** "" in proto3 means "not given": the engine wants undefined. */
+const opt = (s: string | undefined) => (s === undefined || s === '' ? undefined : s);
+
+function quantities(q: DutyQuantitiesMsg | undefined): DutyQuantities {
+  if (!q) return {};
+  const byUnit = Object.keys(q.byUnit ?? {}).length ? q.byUnit : undefined;
+  return {
+    netMassKg: opt(q.netMassKg),
+    grossMassKg: opt(q.grossMassKg),
+    supplementaryUnits: opt(q.supplementaryUnits),
+    supplementaryUnit: opt(q.supplementaryUnit),
+    alcoholPercentVol: opt(q.alcoholPercentVol),
+    sucrosePercent: opt(q.sucrosePercent),
+    byUnit,
+  };
+}
+
+/** Proto line → engine input; throws with the field named when the line cannot be read. */
+export function toEngineInput(m: DutyLineInputMsg): DutyLineInput {
+  const cv = m.customsValue?.value;
+  if (!cv) throw new Error('customs_value: give pence or an invoice value');
+  if (m.customsValueRounding && m.customsValueRounding !== 'halfUp' && m.customsValueRounding !== 'down') throw new Error(`customs_value_rounding: "${m.customsValueRounding}" is not halfUp or down`);
+  const rates: CurrencyRates = {};
+  for (const [cur, r] of Object.entries(m.currencyRates ?? {})) rates[cur] = { unitsPerGbp: r.unitsPerGbp, source: r.source };
+  return {
+    acceptanceDate: m.acceptanceDate,
+    customsValue:
+      cv.$case === 'pence'
+        ? { pence: cv.pence }
+        : { amount: cv.invoice.amount, currency: cv.invoice.currency, unitsPerGbp: cv.invoice.unitsPerGbp, rateSource: cv.invoice.rateSource, additions: opt(cv.invoice.additions), deductions: opt(cv.invoice.deductions) },
+    customsValueRounding: (opt(m.customsValueRounding) as DutyLineInput['customsValueRounding']) ?? undefined,
+    quantities: quantities(m.quantities),
+    measures: m.measures.map((x) => ({ measureType: x.measureType, taxType: x.taxType, expression: x.expression, source: x.source })),
+    currencyRates: Object.keys(rates).length ? rates : undefined,
+    vatRatePercent: opt(m.vatRatePercent),
+    exciseAndOtherPence: m.exciseAndOtherPence || undefined,
+    vatAdjustmentsPence: m.vatAdjustmentsPence || undefined,
+  };
+}
+
+export function toResultMsg(r: DutyLineResult): DutyLineResultMsg {
+  return {
+    status: r.status,
+    unknownReason: r.unknownReason ?? '',
+    customsValuePence: r.customsValuePence,
+    dutyPence: r.dutyPence,
+    vatPence: r.vatPence,
+    vatValuePence: r.vatValuePence,
+    taxLines: r.taxLines.map((t) => ({
+      taxType: t.taxType,
+      measureType: t.measureType,
+      source: t.source,
+      status: t.status,
+      unknownReason: t.unknownReason ?? '',
+      basePence: t.basePence,
+      baseQuantity: t.baseQuantity ?? '',
+      expression: t.expression,
+      amountPence: t.amountPence,
+      exactAmount: t.exactAmount ?? '',
+      explanation: t.explanation,
+    })),
+    explanation: r.explanation,
+  };
+}
+
+/** One line through the engine; a line the engine cannot take is answered "unknown" with why, never failing the batch. */
+export function computeLine(m: DutyLineInputMsg): DutyLineResultMsg {
+  try {
+    return toResultMsg(computeDutyLine(toEngineInput(m)));
+  } catch (e) {
+    return { status: 'unknown', unknownReason: (e as Error).message, customsValuePence: 0, dutyPence: 0, vatPence: 0, vatValuePence: undefined, taxLines: [], explanation: [] };
+  }
+}
