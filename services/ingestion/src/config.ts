@@ -5,7 +5,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     {
       ...commonServiceSpecs('ingestion', { httpPort: 8081, grpcPort: 9081 }),
       // Largest single document accepted (bytes); bigger uploads are refused before parsing.
+      // CDS report CSVs are exempt: they stream (below).
       MAX_DOCUMENT_BYTES: int({ default: 10 * 1024 * 1024, min: 1024 }),
+      // Largest streamed CDS report (bytes): parsed as it arrives and committed in chunks, so
+      // this bounds disk use, not memory.
+      MAX_STREAM_BYTES: int({ default: 8 * 1024 * 1024 * 1024, min: 1024 }),
+      // Rows per committed chunk of a streamed report (one transaction each).
+      STREAM_CHUNK_ROWS: int({ default: 10000, min: 1 }),
+      // A streamed batch with no committed chunk for this long is marked incomplete (its process died).
+      STALE_BATCH_SECONDS: int({ default: 600, min: 10 }),
     },
     env,
   );

@@ -7,6 +7,10 @@ import { startPlatformService, type RunningService } from '@customs/service';
 import { ingestDocument, type IngestResult } from './app/ingest';
 import { DOCUMENT_FORMATS, isDocumentFormat, parseDocument, parseDocuments } from './app/formats';
 import { migrations, type IngestionDb } from './db/migrations';
+import { ingestCdsStream, type StreamFile, type StreamIngestResult } from './app/stream-cds';
+import { drain, limitStream, once, prepend, readUpTo } from './app/streams';
+import { sql } from '@customs/db';
+import type { Readable } from 'node:stream';
 import type { IngestionConfig } from './config';
 
 const GROUP = 'ingestion';
@@ -25,48 +29,98 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       const { db } = kit.db;
       const docs = kit.metrics.counter('customs_ingested_documents_total', 'Documents ingested, by format and outcome', ['format', 'status']);
 
-      // REST: one document in the request body; ?format= names it (default dms-xml).
-      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv'], { parseAs: 'buffer', bodyLimit: config.MAX_DOCUMENT_BYTES }, (_req, body, done) => done(null, body));
-      kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Buffer }>('/v1/documents', async (req, reply) => {
+      // A streamed batch whose process died mid-file stays "in_progress" with no heartbeat: mark
+      // it incomplete (its committed chunks stand; re-sending the file resumes it).
+      const sweep = () =>
+        withAllTenants(db, (trx) => sql`update batches set status = 'incomplete', completed_at = now() where status = 'in_progress' and updated_at < now() - make_interval(secs => ${config.STALE_BATCH_SECONDS})`.execute(trx)).catch((e) => kit.logger.warn({ err: e }, 'stale batch sweep failed'));
+      await sweep();
+      const sweeper = setInterval(sweep, Math.min(config.STALE_BATCH_SECONDS, 300) * 1000);
+      sweeper.unref();
+      kit.lifecycle.add('stale-batch-sweep', async () => clearInterval(sweeper));
+
+      // REST: one document in the request body; ?format= names it (default dms-xml). Bodies
+      // arrive as streams: CDS reports are parsed and committed as they arrive (any size); other
+      // formats are read up to MAX_DOCUMENT_BYTES and refused beyond it.
+      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv'], (_req, payload, done) => done(null, payload));
+      const streamed = (r: StreamIngestResult) => (r.status === 'incomplete' ? 500 : r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201);
+      const streamCds = (tenantId: string, channel: string, sourceName: string, files: AsyncIterable<StreamFile> | Iterable<StreamFile>, parent: ReturnType<typeof requestContext>) =>
+        ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
+      kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', async (req, reply) => {
         const p = requireRole(req, 'integrator');
         const format = req.query.format ?? 'dms-xml';
         if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
-        if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
         const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
-        const parsed = await parseDocument(format, req.body, sourceName, config.MAX_DOCUMENT_BYTES);
-        const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: req.body, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+        if (!req.body || typeof (req.body as Readable)[Symbol.asyncIterator] !== 'function') throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml (DMS), text/csv (CSV) or application/octet-stream');
+        if (format === 'cds-report') {
+          const limited = limitStream(req.body, config.MAX_STREAM_BYTES);
+          const r = await streamCds(p.tenantId, 'rest', sourceName, [{ sourceName, chunks: limited.chunks, truncated: limited.truncated }], requestContext(req));
+          if (r.bytes === 0) throw new HttpError(400, 'empty_body', 'the request body is empty');
+          docs.inc({ format, status: r.status });
+          return reply.code(streamed(r)).send(r);
+        }
+        const body = await readUpTo(req.body, config.MAX_DOCUMENT_BYTES);
+        if (body.overflow) throw new HttpError(413, 'too_large', `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`);
+        if (body.content.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
+        const parsed = await parseDocument(format, body.content, sourceName, config.MAX_DOCUMENT_BYTES);
+        const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
       });
 
       // Multipart upload of one or many files (a broker's day of declarations): each file is its
-      // own batch; a file over the size limit is refused alone, the others still ingest.
-      // throwFileSizeLimit off: an oversized part is cut and flagged (file.truncated), so one bad
-      // file does not abort the rest of the upload.
-      await kit.http.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: config.MAX_DOCUMENT_BYTES, files: 1000, fields: 10 } });
+      // own batch; a file over the size limit is refused alone, the others still ingest. CDS
+      // report files of one upload are joined into one batch: buffered (any order, tax lines
+      // joined) while they fit MAX_DOCUMENT_BYTES; a bigger one switches the upload to streaming
+      // (files before it are indexed, it and the files after it are streamed in chunks).
+      await kit.http.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: config.MAX_STREAM_BYTES, files: 1000, fields: 10 } });
       kit.http.post<{ Querystring: { format?: string } }>('/v1/uploads', async (req, reply) => {
         const p = requireRole(req, 'integrator');
         if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
-        const results: (IngestResult & { filename: string })[] = [];
+        const results: ({ filename: string; status: string } & Record<string, unknown>)[] = [];
         let format = req.query.format ?? 'dms-xml';
         const cdsFiles: { sourceName: string; content: Buffer }[] = [];
         const tooLarge = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document` }] });
-        for await (const part of req.parts()) {
+        const parts = req.parts()[Symbol.asyncIterator]();
+        for (let n = await parts.next(); !n.done; n = await parts.next()) {
+          const part = n.value;
           if (part.type === 'field') {
             if (part.fieldname === 'format') format = String(part.value);
             continue;
           }
           if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
           const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
-          let content = await part.toBuffer();
-          const truncated = part.file.truncated;
+          const read = await readUpTo(part.file, config.MAX_DOCUMENT_BYTES);
+          if (format === 'cds-report' && read.overflow) {
+            const file = part.file;
+            const first: StreamFile = { sourceName, chunks: prepend(read.chunks, read.rest!), truncated: () => file.truncated };
+            async function* rest(): AsyncGenerator<StreamFile> {
+              for (const f of cdsFiles) yield { sourceName: f.sourceName, chunks: once(f.content) };
+              yield first;
+              for (let m = await parts.next(); !m.done; m = await parts.next()) {
+                const q = m.value;
+                if (q.type === 'field') continue;
+                const qf = q.file;
+                yield { sourceName: (q.filename || q.fieldname || 'upload').slice(0, 200), chunks: qf, truncated: () => qf.truncated };
+              }
+            }
+            const names = [...cdsFiles.map((f) => f.sourceName), sourceName, '…'].join(' + ').slice(0, 200);
+            const r = await streamCds(p.tenantId, 'rest-multipart', names, rest(), requestContext(req));
+            cdsFiles.length = 0;
+            docs.inc({ format: 'cds-report', status: r.status });
+            results.push({ filename: names, ...r });
+            break;
+          }
+          let content = read.content;
           // Keep a record of a refusal, without the bytes we refused to read.
-          if (truncated) content = Buffer.alloc(0);
-          if (format === 'cds-report' && !truncated) {
+          if (read.overflow) {
+            await drain(read.rest!);
+            content = Buffer.alloc(0);
+          }
+          if (format === 'cds-report') {
             cdsFiles.push({ sourceName, content }); // header, item and tax-line reports are joined below
             continue;
           }
-          const parsed = truncated ? tooLarge(sourceName) : await parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES);
+          const parsed = read.overflow ? tooLarge(sourceName) : await parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES);
           const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
           docs.inc({ format, status: result.status });
           results.push({ filename: sourceName, ...result });
@@ -89,10 +143,10 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       kit.http.get<{ Params: { id: string } }>('/v1/batches/:id', async (req) => {
         const p = principalOf(req);
         return withTenant(db, p.tenantId, async (trx) => {
-          const b = await trx.selectFrom('batches').select(['batch_id', 'channel', 'format', 'source_name', 'content_sha256', 'size_bytes', 'status', 'declarations_accepted', 'declarations_duplicate', 'declarations_rejected', 'issue_count', 'received_at', 'completed_at']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
+          const b = await trx.selectFrom('batches').select(['batch_id', 'channel', 'format', 'source_name', 'content_sha256', 'size_bytes', 'status', 'declarations_accepted', 'declarations_duplicate', 'declarations_rejected', 'issue_count', 'rows_committed', 'chunks_committed', 'received_at', 'updated_at', 'completed_at']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
           if (!b) throw new HttpError(404, 'not_found', `no batch ${req.params.id}`);
           const issues = await trx.selectFrom('batch_issues').select(['severity', 'source_name', 'line', 'column_number', 'location', 'field', 'code', 'reason']).where('batch_id', '=', b.batch_id).orderBy('id').limit(1000).execute();
-          const declarations = await trx.selectFrom('declarations').select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).execute();
+          const declarations = await trx.selectFrom('declarations').select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date', 'change_kind', 'status']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('declaration_id').limit(1000).execute();
           return { batch: b, declarations, issues };
         });
       });

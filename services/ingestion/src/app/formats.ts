@@ -18,7 +18,7 @@ async function* once(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
 }
 
-function cdsIssue(i: CdsIssue): IngestIssue {
+export function cdsIssue(i: CdsIssue): IngestIssue {
   return { severity: i.severity, sourceName: i.sourceName, line: i.row || undefined, location: i.row ? `row ${i.row}` : '(file)', field: i.column || i.field, code: i.code, reason: i.reason };
 }
 

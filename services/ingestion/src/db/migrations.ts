@@ -118,6 +118,16 @@ migrations['0004_versions_streaming'] = {
   },
 };
 
+migrations['0005_streaming_progress'] = {
+  async up(db) {
+    // Which file of a multi-file streamed upload a raw chunk belongs to; and a heartbeat, so a
+    // batch whose process died mid-stream can be told from one still streaming.
+    await sql`alter table batch_raw_chunks add column source_name text not null default ''`.execute(db);
+    await sql`alter table batches add column updated_at timestamptz not null default now()`.execute(db);
+    await sql`create index batches_in_progress on batches (updated_at) where status = 'in_progress'`.execute(db);
+  },
+};
+
 export interface IngestionDb {
   declaration_changes: {
     id: Generated<number>;
@@ -133,7 +143,7 @@ export interface IngestionDb {
     content_sha256: string;
     applied_version: number | null;
   };
-  batch_raw_chunks: { batch_id: string; seq: number; tenant_id: string; content: Buffer };
+  batch_raw_chunks: { batch_id: string; seq: number; tenant_id: string; source_name: string; content: Buffer };
   batches: {
     batch_id: string;
     tenant_id: string;
@@ -152,6 +162,7 @@ export interface IngestionDb {
     raw_content: Buffer;
     rows_committed: Generated<number>;
     chunks_committed: Generated<number>;
+    updated_at: Generated<Date | string>;
   };
   batch_issues: {
     id: Generated<number>;

@@ -128,6 +128,10 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
   const parser = new Parser({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1024 * 1024 });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let byteOffset = 0;
+  // A failing source (an upload that broke off) is not the end of the file: the error is
+  // rethrown to the caller after the rows already read, and the partial last record is not
+  // flushed out of the parser as if it were complete.
+  let feedError: Error | undefined;
   const feed = (async () => {
     try {
       for await (const chunk of chunks) {
@@ -142,8 +146,10 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
         byteOffset += buf.length;
         if (!parser.write(text)) await new Promise((r) => parser.once('drain', r));
       }
-    } finally {
       parser.end();
+    } catch (e) {
+      feedError = e instanceof Error ? e : new Error(String(e));
+      parser.destroy();
     }
   })();
 
@@ -197,10 +203,13 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
       yield { kind: kind!, row: rowNo, entryId, values: tooLong ? { ...values, __rejected: '1' } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
     }
   } catch (e) {
+    await feed;
+    if (feedError) throw feedError;
     issues.push({ sourceName, row: rowNo + 1, column: '', field: '(csv)', reason: (e as Error).message, code: 'CSV_MALFORMED', severity: 'error' });
   } finally {
-    await feed.catch(() => undefined);
+    await feed;
   }
+  if (feedError) throw feedError;
 }
 
 /** "A, NULL, B" → ["A", "", "B"]: HMRC's parallel comma lists keep positions with NULL. */
@@ -241,6 +250,16 @@ export class CdsReportAssembler {
       }
       e.items.set(n, row);
     }
+  }
+
+  /** Entries currently held (a streaming caller attaches indexed header/tax rows before finish()). */
+  entryIds(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Forgets an entry whose rows may be incomplete (its file broke off mid-entry). */
+  drop(entryId: string): boolean {
+    return this.entries.delete(entryId);
   }
 
   /** Builds every entry's declaration; entries with item rows become declarations. */

@@ -1,0 +1,230 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Context } from '@opentelemetry/api';
+import { sql, withTenant, type Kysely } from '@customs/db';
+import type { IngestionDb } from '../db/migrations';
+import { CdsReportAssembler, readCdsReport, type CdsIssue, type CdsRow } from '../parse/cds/cds-report';
+import { cdsIssue } from './formats';
+import { insertIssues, statusOf, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
+
+/**
+ * Streaming ingestion of HMRC CDS data reports of any size (a 1 GB item report): the bytes are
+ * parsed as they arrive and committed in chunks of about `chunkRows` rows, each chunk one
+ * transaction holding its declarations, their outbox events, its issues, its raw bytes and the
+ * batch's progress counters. Memory is bounded by one chunk, whatever the file size.
+ *
+ * Joining constraints (documented in docs/ingestion-streaming.md of this service):
+ * - An item report, or a combined file whose rows carry header fields too, streams as it is.
+ *   Rows of one entry must be contiguous (HMRC's reports are ordered by entry); a later,
+ *   separate part of an already committed entry is refused with SPLIT_ENTRY, never stored as a
+ *   partial second version.
+ * - Header (and tax-line) reports are indexed in memory when they come BEFORE the item report
+ *   (one row per entry: small), then joined to each entry as it streams past.
+ * - A header or tax-line report after the item report cannot be joined any more: its rows are
+ *   reported (UNJOINED_ROW), nothing is dropped silently.
+ * - If the upload breaks off, committed chunks stay, the batch is marked "incomplete" with the
+ *   last committed row; re-sending the same file resumes: committed entries are recognised by
+ *   content hash (duplicates) and only the rest is stored.
+ */
+
+export interface StreamFile {
+  sourceName: string;
+  chunks: AsyncIterable<Buffer>;
+  /** Set by the caller when its transport cut the file at a size limit. */
+  truncated?: () => boolean;
+}
+
+export interface StreamIngestOptions {
+  db: Kysely<IngestionDb>;
+  tenantId: string;
+  channel: string;
+  sourceName: string;
+  receivedAt: Date;
+  parent?: Context;
+  /** Rows per committed chunk (a chunk ends at the next entry boundary). */
+  chunkRows: number;
+  /** How many declarations/issues the response lists (the batch keeps all of them). */
+  listLimit?: number;
+}
+
+export interface StreamIngestResult {
+  batchId: string;
+  status: BatchStatus;
+  rows: number;
+  chunks: number;
+  bytes: number;
+  declarationsStored: number;
+  declarationsDuplicate: number;
+  issueCount: number;
+  /** The first `listLimit` declarations and issues (all are in the batch: GET /v1/batches/:id). */
+  declarations: IngestedDeclaration[];
+  issues: IngestIssue[];
+  changes: never[];
+}
+
+/** Reads an async iterator without ever closing it, so a consumer that stops early leaves the source drainable. */
+function borrow(it: AsyncIterator<Buffer>, onChunk: (b: Buffer) => void): AsyncIterable<Buffer> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        const r = await it.next();
+        if (!r.done) onChunk(r.value);
+        return r;
+      },
+      async return() {
+        return { done: true, value: undefined };
+      },
+    }),
+  };
+}
+
+export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIterable<StreamFile> | Iterable<StreamFile>): Promise<StreamIngestResult> {
+  const { db, tenantId } = opts;
+  const listLimit = opts.listLimit ?? 1000;
+  const batchId = randomUUID();
+  const ctx: BatchContext = { tenantId, batchId, receivedAt: opts.receivedAt.toISOString(), parent: opts.parent };
+  const res: StreamIngestResult = { batchId, status: 'in_progress', rows: 0, chunks: 0, bytes: 0, declarationsStored: 0, declarationsDuplicate: 0, issueCount: 0, declarations: [], issues: [], changes: [] };
+  await withTenant(db, tenantId, (trx) =>
+    trx.insertInto('batches').values({ batch_id: batchId, tenant_id: tenantId, channel: opts.channel, format: 'cds-report', source_name: opts.sourceName, content_sha256: '', size_bytes: 0, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctx.receivedAt, completed_at: null, raw_content: Buffer.alloc(0) }).execute(),
+  );
+
+  const hash = createHash('sha256');
+  const cdsIssues: CdsIssue[] = [];
+  const extraIssues: IngestIssue[] = [];
+  let raw: { file: number; sourceName: string; bytes: Buffer[] }[] = [];
+  let rawSeq = 0;
+  let errors = 0;
+  const headerIndex = new Map<string, CdsRow>();
+  const taxIndex = new Map<string, CdsRow[]>();
+  let assembler = new CdsReportAssembler(opts.sourceName, cdsIssues);
+  let rowsInChunk = 0;
+  let inflight: Promise<void> = Promise.resolve();
+  let itemsStarted = false;
+  // Issues of the file being read (the reader's), and whether it broke off mid-way.
+  let fileIssues: CdsIssue[] = [];
+  let fileBroke = false;
+  const breaksFile = (i: CdsIssue) => i.severity === 'error' && (i.code === 'INVALID_ENCODING' || i.code === 'CSV_MALFORMED');
+
+  const commit = async (): Promise<void> => {
+    for (const id of assembler.entryIds()) {
+      const h = headerIndex.get(id);
+      if (h) {
+        assembler.add(h);
+        headerIndex.delete(id);
+      }
+      for (const t of taxIndex.get(id) ?? []) assembler.add(t);
+      taxIndex.delete(id);
+    }
+    const decls = assembler.finish();
+    const fromFile = fileIssues.splice(0);
+    if (fromFile.some(breaksFile)) fileBroke = true;
+    const issues = [...fromFile.map(cdsIssue), ...cdsIssues.splice(0).map(cdsIssue), ...extraIssues.splice(0)];
+    const rawNow = raw;
+    raw = [];
+    const rowsNow = res.rows;
+    // One chunk in flight while the next is parsed: parsing (CPU here) overlaps the database work.
+    await inflight;
+    inflight = withTenant(db, tenantId, async (trx) => {
+      const stored = await storeDeclarations(trx, ctx, decls, opts.sourceName);
+      const all = [...issues, ...stored.issues];
+      await insertIssues(trx, ctx, all);
+      for (const r of rawNow) {
+        const content = Buffer.concat(r.bytes);
+        if (content.length) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: r.sourceName, content }).execute();
+      }
+      const dups = stored.declarations.length - stored.inserted;
+      await sql`update batches set declarations_accepted = declarations_accepted + ${stored.inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, issue_count = issue_count + ${all.length}, rows_committed = ${rowsNow}, chunks_committed = chunks_committed + 1, size_bytes = ${res.bytes}, updated_at = now() where batch_id = ${batchId}`.execute(trx);
+      res.chunks++;
+      res.declarationsStored += stored.inserted;
+      res.declarationsDuplicate += dups;
+      res.issueCount += all.length;
+      errors += all.filter((i) => i.severity === 'error').length;
+      for (const d of stored.declarations) if (res.declarations.length < listLimit) res.declarations.push(d);
+      for (const i of all) if (res.issues.length < listLimit) res.issues.push(i);
+    });
+    // Handled here so a failed chunk never becomes an unhandled rejection; the next await rethrows it.
+    inflight.catch(() => undefined);
+    rowsInChunk = 0;
+  };
+
+  try {
+    let fileNo = 0;
+    for await (const f of files) {
+      const it = f.chunks[Symbol.asyncIterator]();
+      const file = fileNo++;
+      // Raw bytes go with the chunk that read them, one holder per file per chunk.
+      const keepRaw = (b: Buffer) => {
+        hash.update(b);
+        res.bytes += b.length;
+        let last = raw[raw.length - 1];
+        if (!last || last.file !== file) {
+          last = { file, sourceName: f.sourceName, bytes: [] };
+          raw.push(last);
+        }
+        last.bytes.push(b);
+      };
+      fileIssues = [];
+      fileBroke = false;
+      let lastEntry = '';
+      let kind: CdsRow['kind'] | undefined;
+      for await (const row of readCdsReport(borrow(it, keepRaw), f.sourceName, fileIssues)) {
+        kind = row.kind;
+        res.rows++;
+        if (row.kind === 'header' || (row.kind === 'taxline' && !itemsStarted)) {
+          // Indexed, joined when the entry's items stream past (header files come first).
+          if (row.kind === 'header') headerIndex.set(row.entryId, row);
+          else taxIndex.set(row.entryId, [...(taxIndex.get(row.entryId) ?? []), row]);
+          continue;
+        }
+        if (row.kind === 'taxline') {
+          extraIssues.push({ severity: 'warning', sourceName: f.sourceName, line: row.row, location: `row ${row.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax-line row of entry ${row.entryId} came after the item report in a streamed upload and cannot be joined; send the tax-line report before the item report` });
+          continue;
+        }
+        itemsStarted = true;
+        if (row.entryId !== lastEntry && rowsInChunk >= opts.chunkRows) await commit();
+        lastEntry = row.entryId;
+        assembler.add(row);
+        rowsInChunk++;
+      }
+      // Keep the rest of a file the reader stopped early (nothing lost), and know its full hash.
+      for (let r = await it.next(); !r.done; r = await it.next()) keepRaw(r.value);
+      // A file that broke off mid-way (bad encoding, malformed CSV) may have cut its last entry
+      // short: that entry is dropped with an error rather than stored half.
+      const broke = !!f.truncated?.() || fileBroke || fileIssues.some(breaksFile);
+      cdsIssues.push(...fileIssues.splice(0));
+      if (broke && lastEntry && assembler.drop(lastEntry)) {
+        extraIssues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: 'entry', code: 'INCOMPLETE_ENTRY', reason: `entry ${lastEntry} was not stored: the file broke off while its rows were being read` });
+      }
+      if (f.truncated?.()) extraIssues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `the file was cut at the streaming size limit after ${res.bytes} bytes; its last entry and everything after it were not stored` });
+      if (kind === 'header' && itemsStarted) {
+        for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: f.sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `header of entry ${id} came after the item report in a streamed upload and cannot be joined; send the header report first` });
+        headerIndex.clear();
+      }
+    }
+    await commit();
+    await inflight;
+    // Headers with no items anywhere in the upload.
+    for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `entry ${id} has no item rows in this upload (send the item report with the header report)` });
+    for (const [id, t] of taxIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: t[0]!.row, location: `row ${t[0]!.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax lines of entry ${id} have no item rows in this upload` });
+    const tail = [...cdsIssues.splice(0).map(cdsIssue), ...extraIssues.splice(0)];
+    errors += tail.filter((i) => i.severity === 'error').length;
+    res.issueCount += tail.length;
+    for (const i of tail) if (res.issues.length < listLimit) res.issues.push(i);
+    res.status = statusOf(res.declarationsStored, res.declarationsDuplicate, errors, res.declarationsStored + res.declarationsDuplicate === 0 && errors > 0);
+    await withTenant(db, tenantId, async (trx) => {
+      await insertIssues(trx, ctx, tail);
+      await sql`update batches set status = ${res.status}, content_sha256 = ${hash.digest('hex')}, size_bytes = ${res.bytes}, rows_committed = ${res.rows}, issue_count = issue_count + ${tail.length}, completed_at = now(), updated_at = now() where batch_id = ${batchId}`.execute(trx);
+    });
+    return res;
+  } catch (e) {
+    await inflight.catch(() => undefined);
+    res.status = 'incomplete';
+    const reason = `the upload broke off after ${res.rows} rows (${res.chunks} chunks committed, ${res.declarationsStored} declarations stored): ${(e as Error).message}; re-send the file to resume (stored entries are recognised as duplicates)`;
+    const issue: IngestIssue = { severity: 'error', sourceName: opts.sourceName, location: '(file)', field: '(upload)', code: 'INCOMPLETE', reason };
+    res.issues.push(issue);
+    await withTenant(db, tenantId, async (trx) => {
+      await insertIssues(trx, ctx, [issue]);
+      await sql`update batches set status = 'incomplete', size_bytes = ${res.bytes}, issue_count = issue_count + 1, completed_at = now(), updated_at = now() where batch_id = ${batchId}`.execute(trx);
+    }).catch(() => undefined);
+    return res;
+  }
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { REPO_ROOT, waitFor } from '@customs/testing';
+import { startIngestion, type IngestionHarness } from './__fixtures__/harness';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gen = require(path.join(REPO_ROOT, 'scripts/gen-large-cds.js')) as { row(i: number, prefix: string): string; HEADER: string };
+
+function report(rows: number, prefix: string): Buffer {
+  let s = gen.HEADER;
+  for (let i = 0; i < rows; i++) s += gen.row(i, prefix);
+  return Buffer.from(s);
+}
+
+/** A request body that arrives in pieces (as a real large upload does); optionally fails mid-way. */
+function body(buf: Buffer, piece: number, failAfter?: { bytes: number; until: () => Promise<unknown> }): ReadableStream<Uint8Array> {
+  let off = 0;
+  return new ReadableStream({
+    async pull(ctrl) {
+      if (failAfter && off >= failAfter.bytes) {
+        await failAfter.until();
+        ctrl.error(new Error('client went away'));
+        return;
+      }
+      if (off >= buf.length) return ctrl.close();
+      ctrl.enqueue(new Uint8Array(buf.subarray(off, off + piece)));
+      off += piece;
+    },
+  });
+}
+
+// Streaming ingestion through the real service: a CSV body far over MAX_DOCUMENT_BYTES (1 MiB
+// here) is parsed as it arrives and committed every STREAM_CHUNK_ROWS (3,000) rows.
+describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)', () => {
+  let h: IngestionHarness;
+  beforeAll(async () => {
+    h = await startIngestion('stream', { STREAM_CHUNK_ROWS: '3000' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  const onTopic = (prefix: string) => h.received.filter((e) => e.key.includes(`26GB${prefix}`));
+
+  it('streams a 4 MB item report in chunks, publishes each declaration once, keeps the raw bytes; the same file again is a duplicate', async () => {
+    const csv = report(21_000, 'STRM01');
+    expect(csv.length).toBeGreaterThan(3 * 1048576);
+    const r = await h.http('POST', '/v1/documents?format=cds-report&filename=big-items.csv', body(csv, 64 * 1024) as never, { contentType: 'text/csv' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ status: 'accepted', rows: 21_000, declarationsStored: 7_000, declarationsDuplicate: 0, issueCount: 0, bytes: csv.length });
+    expect(r.body.chunks).toBeGreaterThanOrEqual(7);
+    expect(r.body.declarations).toHaveLength(1000); // the response lists the first 1000
+    const batch = await h.http('GET', `/v1/batches/${r.body.batchId}`, undefined, { token: h.tokens.analyst });
+    expect(batch.body.batch).toMatchObject({ status: 'accepted', declarations_accepted: 7000, rows_committed: 21000, content_sha256: createHash('sha256').update(csv).digest('hex') });
+    const raw = await h.query(`select string_agg(encode(content, 'escape'), '' order by seq) as s, count(*)::int as n from ingestion.batch_raw_chunks where batch_id = $1`, [r.body.batchId]);
+    expect(raw[0].n).toBeGreaterThanOrEqual(7);
+    expect(createHash('sha256').update(Buffer.from(raw[0].s, 'latin1')).digest('hex')).toBe(createHash('sha256').update(csv).digest('hex'));
+
+    await waitFor('7000 declarations on the topic', async () => onTopic('STRM01').length >= 7000, { timeoutMs: 60000 });
+    const first = onTopic('STRM01').find((e) => e.value.declaration!.mrn === '26GBSTRM0100000011')!.value.declaration!;
+    expect(first.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
+    expect(first.items[0]!.documents).toEqual([{ code: 'N935', reference: 'INV-1', status: '', reason: '' }, { code: 'C505', reference: 'GBCGUGuaranteenotrequired', status: '', reason: '' }]);
+    expect(first.items[0]!.taxLines.map((t) => [t.taxType, t.payablePence])).toEqual([['A00', 9556], ['B00', 17838]]);
+
+    const again = await h.http('POST', '/v1/documents?format=cds-report&filename=big-items.csv', body(csv, 64 * 1024) as never, { contentType: 'text/csv' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'duplicate', declarationsStored: 0, declarationsDuplicate: 7000 });
+    await new Promise((res) => setTimeout(res, 1500));
+    expect(onTopic('STRM01')).toHaveLength(7000);
+  });
+
+  it('an upload that breaks off leaves its committed chunks and an incomplete batch; re-sending resumes without duplicates', async () => {
+    const csv = report(15_000, 'STRM02');
+    const sourceName = 'broken-upload.csv';
+    // Fail the body once at least one chunk is committed.
+    const committed = () => waitFor('a committed chunk', async () => (await h.query(`select chunks_committed from ingestion.batches where source_name = $1`, [sourceName]))[0]?.chunks_committed >= 1, { timeoutMs: 30000 });
+    await h.http('POST', `/v1/documents?format=cds-report&filename=${sourceName}`, body(csv, 16 * 1024, { bytes: Math.floor(csv.length * 0.6), until: committed }) as never, { contentType: 'text/csv' }).catch(() => undefined);
+    const [b] = await waitFor('batch marked incomplete', async () => {
+      const rows = await h.query(`select batch_id, status, declarations_accepted, rows_committed from ingestion.batches where source_name = $1`, [sourceName]);
+      return rows[0]?.status === 'incomplete' ? rows : undefined;
+    });
+    expect(b.declarations_accepted).toBeGreaterThanOrEqual(1000);
+    expect(b.declarations_accepted).toBeLessThan(5000);
+    const issue = await h.query(`select code, reason from ingestion.batch_issues where batch_id = $1 and code = 'INCOMPLETE'`, [b.batch_id]);
+    expect(issue[0].reason).toMatch(/the upload broke off after \d+ rows \(\d+ chunks committed, \d+ declarations stored\)/);
+
+    const resumed = await h.http('POST', `/v1/documents?format=cds-report&filename=${sourceName}`, body(csv, 64 * 1024) as never, { contentType: 'text/csv' });
+    expect(resumed.body).toMatchObject({ status: 'accepted', declarationsDuplicate: b.declarations_accepted, declarationsStored: 5000 - b.declarations_accepted });
+    await waitFor('all 5000 on the topic', async () => onTopic('STRM02').length >= 5000, { timeoutMs: 60000 });
+    await new Promise((res) => setTimeout(res, 1000));
+    expect(new Set(onTopic('STRM02').map((e) => e.value.declaration!.mrn)).size).toBe(5000);
+    expect(onTopic('STRM02')).toHaveLength(5000);
+  });
+
+  it('reports bad rows with file, row and field; refuses split entries; joins a header report sent first in a multipart upload', async () => {
+    const header = 'MRN,Acceptance Date,Importer EORI,Trader Reference,Invoice Currency,Invoice Total\n26GBHDR00000000011,05/02/2024,GB553202734852,PO-1,EUR,100.00\n26GBHDR00000000021,06/02/2024,GB553202734852,PO-2,EUR,200.00\n';
+    let items = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Customs Value,Goods Description\n';
+    items += '26GBHDR00000000011,1,6109100010,4000000,CN,12.50,"=HYPERLINK(""http://evil"")"\n';
+    items += '26GBHDR00000000021,x,6109100010,4000000,CN,1.00,bad item number\n';
+    items += '26GBHDR00000000021,2,6109100010,4000000,CN,2.00,ok\n';
+    // Padding entries, so the item file is over 1 MiB and the upload streams.
+    for (let i = 0; i < 20_000; i++) items += `26GBPAD${String(i).padStart(10, '0')}1,1,6109100010,4000000,CN,1.00,padding\n`;
+    items += '26GBHDR00000000011,2,6109100010,4000000,CN,3.00,the same entry again\n';
+    expect(items.length).toBeGreaterThan(1048576);
+    const form = new FormData();
+    form.append('format', 'cds-report');
+    form.append('files', new Blob([header]), 'header.csv');
+    form.append('files', new Blob([items]), 'items.csv');
+    const r = await h.http('POST', '/v1/uploads', form);
+    expect(r.status).toBe(207);
+    const f = r.body.files[0];
+    expect(f).toMatchObject({ filename: 'header.csv + items.csv + …', status: 'partially_accepted', declarationsStored: 20_001 });
+    expect(f.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ severity: 'error', sourceName: 'header.csv + items.csv + …', line: 3, code: 'INVALID_VALUE', reason: expect.stringContaining('entry 26GBHDR00000000021 rejected: row 3: item number "x"') }),
+      expect.objectContaining({ severity: 'error', code: 'SPLIT_ENTRY', location: 'entry 26GBHDR00000000011' }),
+    ]));
+    const id = f.declarations.find((d: any) => d.mrn === '26GBHDR00000000011').declarationId;
+    const d = await h.http('GET', `/v1/declarations/${id}`, undefined, { token: h.tokens.analyst });
+    // Joined with its header row (sent first): acceptance date, importer, invoice total.
+    expect(d.body).toMatchObject({ acceptanceDate: '2024-02-05', importerEori: 'GB553202734852', lrn: 'PO-1', invoiceAmount: { value: '100.00', currency: 'EUR' } });
+    expect(d.body.items).toHaveLength(1);
+    expect(d.body.items[0].description).toBe('=HYPERLINK("http://evil")'); // kept as inert data
+    const stored = await h.query(`select count(*)::int as n from ingestion.batch_issues where batch_id = $1`, [f.batchId]);
+    expect(stored[0].n).toBe(f.issueCount);
+  });
+});
