@@ -17,12 +17,18 @@ export const c03UnreconcilableItem: Rule = {
     severityLogic: 'LOW: data quality; the entry cannot be reconciled, which hides both ghost entries and undeclared receipts',
     pricing: 'none per declaration (the reconciliation prices unmatched entries as a reclaim and unmatched receipts as an exposure)',
     correctionRoute: 'none: obtain the invoice reference from the broker; C285 if the entry turns out not to be the importer’s',
-    businessRule: 'Every item carries a commercial invoice document (N935, N325 or N380) with a real reference. Not covered here: the match against ERP goods receipts/AP in both directions, because the Declaration carries no ERP data; this rule checks only the declaration-local precondition.',
+    businessRule: 'Every item carries a commercial invoice document (N935, N325 or N380) with a real reference (an item on valuation method 1–3 citing no invoice code at all is reported by C28 instead). Not covered here: the match against ERP goods receipts/AP in both directions, because the Declaration carries no ERP data; this rule checks only the declaration-local precondition.',
   },
   evaluate({ declaration }) {
     const header = declaration.documents.filter((d) => INVOICE_CODES.has(d.code) && !PLACEHOLDER.test(d.reference.trim()));
     if (header.length > 0) return [];
-    const missing = declaration.items.filter((i) => !i.documents.some((d) => INVOICE_CODES.has(d.code) && !PLACEHOLDER.test(d.reference.trim())));
+    // An item on valuation method 1–3 with no invoice code at all is C28's finding (one defect, one
+    // finding); C03 adds the cases C28 cannot see: a placeholder reference, or other methods.
+    const missing = declaration.items.filter((i) => {
+      if (i.documents.some((d) => INVOICE_CODES.has(d.code) && !PLACEHOLDER.test(d.reference.trim()))) return false;
+      const citesInvoice = [...i.documents, ...declaration.documents].some((d) => INVOICE_CODES.has(d.code));
+      return citesInvoice || !['1', '2', '3'].includes(i.valuationMethod);
+    });
     if (missing.length === 0) return [];
     const placeholders = missing.flatMap((i) => i.documents.filter((d) => INVOICE_CODES.has(d.code)).map((d) => `${i.itemNumber}:${d.code} "${d.reference}"`));
     return [

@@ -26,7 +26,7 @@ export const c06CustomsValueFx: Rule = {
     severityLogic: 'understated value: HIGH, CRITICAL from £10,000 of duty and VAT; overstated: reclaim, MEDIUM (HIGH ≥ £1,000 with < 90 days of the C285 window left, LOW once closed)',
     pricing: 'Δduty = duty charged × (CV_calc − CV_declared) / CV_declared (MFN ad valorem when no duty is recorded and no preference claimed); ΔVAT = (ΔCV + Δduty) × VAT rate (tariff VAT measure or 20 %)',
     correctionRoute: 'C2001 when understated; C285 basis "Incorrect value" when overstated (VAT via the VAT return for VAT-registered importers)',
-    businessRule: 'A foreign-currency item’s customs value is within 1 % of its invoice price plus additions less deductions at the HMRC monthly rate. Not checked: items with a contract rate in DE 4/15 (its direction is not stated reliably in the data) and decimal slips (×/÷ 10^k, reported by C31).',
+    businessRule: 'A foreign-currency item’s customs value is within 1 % (and £1) of its invoice price plus additions less deductions at the HMRC monthly rate. Not checked: items with a contract rate in DE 4/15 (its direction is not stated reliably in the data) and decimal slips (×/÷ 10^k, reported by C31).',
   },
   needs: (d, item) => (item.customsValuePresent && item.itemPrice?.currency && item.itemPrice.currency.toUpperCase() !== 'GBP' ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference, today }) {
@@ -39,8 +39,8 @@ export const c06CustomsValueFx: Rule = {
       if (!('pence' in calc) || calc.pence <= 0) continue;
       const declared = item.customsValuePence;
       const delta = calc.pence - declared;
-      // Within 1 %: rounding, and rates the broker may round; not worth a finding.
-      if (Math.abs(delta) * 100 <= calc.pence) continue;
+      // Within 1 % or £1: rounding, and rates the broker may round; not worth a finding.
+      if (Math.abs(delta) * 100 <= calc.pence || Math.abs(delta) <= 100) continue;
       if (decimalSlip(declared, calc.pence) !== undefined) continue;
       const effect = valueChangeEffect(declaration, item, reference, declared, delta);
       const money = signedMoney(effect.dutyPence, effect.vatPence, declaration.acceptanceDate, today);

@@ -5,6 +5,8 @@ import type { Rule, RuleHit } from './types';
 
 /** £1: below this a customs value on chargeable goods is a placeholder, not a value (DOMAIN.md §3.1 C07). */
 const PLACEHOLDER_VALUE_PENCE = 100;
+/** Net mass from which a value under £1 is implausible for any chargeable goods (under 1p per kg). */
+const HEAVY_KG = 100;
 
 /** C07 — Missing or zero value on chargeable goods. */
 export const c07ZeroValue: Rule = {
@@ -18,7 +20,7 @@ export const c07ZeroValue: Rule = {
     severityLogic: 'MEDIUM: a valuation gap with duty and VAT at stake whose amount needs a market-value estimate',
     pricing: 'full duty and VAT on the market value, which needs an estimate (trader history): not priced per declaration',
     correctionRoute: 'C2001 for the duty and VAT on the real value',
-    businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a customs value (or price) above £1. Not covered here: values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
+    businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a value: not zero or absent, and not £1 or less for 100 kg or more of goods. Not covered here: a small but non-zero value on light goods (a genuinely cheap line looks the same), values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? mfnNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {
@@ -26,10 +28,16 @@ export const c07ZeroValue: Rule = {
     for (const item of declaration.items) {
       if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes)) continue;
       const cv = customsValuePence(declaration, item, reference);
-      // Only a value that is really there and really ≤ £1; a foreign price without a rate is unknown.
       const noValue = !item.customsValuePresent && !item.itemPrice?.value;
-      if (!noValue && (!cv || cv.pence > PLACEHOLDER_VALUE_PENCE)) continue;
       if (noValue && item.taxLines.length === 0) continue; // an amendment restating other fields, or a report without values
+      if (!noValue) {
+        // A foreign price without a rate is unknown, not zero.
+        if (!cv || cv.pence > PLACEHOLDER_VALUE_PENCE) continue;
+        // A genuinely cheap line (a few small parts) can be worth under £1; only zero, or under £1
+        // for 100 kg or more (under 1p/kg, implausible for chargeable goods), is a placeholder.
+        const net = Number(item.netMassKg || '0');
+        if (cv.pence > 0 && !(net >= HEAVY_KG)) continue;
+      }
       const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
       const mfn = /^\d{10}$/.test(code) ? reference.commodity(code, declaration.acceptanceDate)?.thirdCountryDuty : undefined;
       hits.push({

@@ -131,7 +131,7 @@ const measureLabel = (m: MeasureFact) => `measure ${m.measureType}${m.geographic
 export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceView, measure: MeasureFact): Priced {
   const parts = parseDutyExpression(measure.expression);
   if (!parts) return { reason: `the duty expression "${measure.expression}" (${measureLabel(measure)}) is not one the interim pricing evaluates` };
-  const cv = customsValuePence(d, item, reference);
+  const cv = dutyValuePence(d, item, reference);
   if (!cv) return { reason: 'the customs value cannot be established from the data' };
   // Exact sum in millionths of a penny, then one floor: a compound line is rounded once.
   let micro = 0n;
@@ -148,6 +148,23 @@ export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceV
   }
   const pence = Number(micro / 1_000_000n);
   return { pence, cvPence: cv.pence, measure, text: `${words.join(' + ')} = ${pounds(pence)} (${measureLabel(measure)} "${measure.expression}", rounded down to the penny; tariff ${measure.datasetVersion})` };
+}
+
+/**
+ * The value ad valorem duty is charged on, best source first: the GBP tax base of the A00 lines
+ * (DE 4/4, what CDS actually used), the customs value as reported, or the invoice price with its
+ * DE 4/9 additions and deductions at the HMRC rate (DOMAIN.md §3.0).
+ */
+export function dutyValuePence(d: Declaration, item: GoodsItem, reference: ReferenceView): { pence: number; how: string } | undefined {
+  const a00 = item.taxLines.filter((t) => t.taxType === 'A00');
+  if (a00.length && a00.every((t) => t.baseAmount && (!t.baseUnit || t.baseUnit.toUpperCase() === 'GBP'))) {
+    const bases = a00.map((t) => scaled(t.baseAmount, 2));
+    // Several A00 lines (e.g. duty + a separate specific component) repeat the same base.
+    if (bases.every((b) => b !== undefined && b === bases[0])) return { pence: Number(bases[0]), how: 'A00 tax base (DE 4/4)' };
+  }
+  if (item.customsValuePresent) return { pence: item.customsValuePence, how: 'customs value as reported' };
+  const calc = invoiceCustomsValue(d, item, reference);
+  return 'pence' in calc ? calc : undefined;
 }
 
 function adValoremText(rate: bigint): string {
@@ -388,4 +405,29 @@ export function signedMoney(dutyPence: number, vatPence: number, acceptanceDate:
   if (total > 0) return { severity: underpaymentSeverity(total), exposureDutyPence: Math.max(0, dutyPence), exposureVatPence: Math.max(0, vatPence) };
   if (total < 0) return { severity: reclaimSeverity(-total, acceptanceDate, today), reclaimDutyPence: Math.max(0, -dutyPence), reclaimVatPence: Math.max(0, -vatPence) };
   return { severity: Severity.SEVERITY_LOW };
+}
+
+/** A DE 4/5 rate as declared ("20", "20.00", "20%") → scaled percentage, or undefined. */
+export function declaredPercent(rate: string): bigint | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(rate);
+  return m ? scaled(m[1]!, 4) : undefined;
+}
+
+/** An exact GBP decimal ("1234.56") → pence, or undefined. */
+export function gbpPence(value: string): number | undefined {
+  const v = scaled(value, 2);
+  return v === undefined ? undefined : Number(v);
+}
+
+/** The VAT value (B00 tax base) of an item in pence: as reported, else the GBP base of its B00 lines. */
+export function vatValuePence(item: GoodsItem): { pence: number; how: string } | undefined {
+  if (item.vatValuePresent) return { pence: item.vatValuePence, how: 'VAT value as reported' };
+  const bases = item.taxLines.filter((t) => t.taxType === 'B00' && t.baseAmount && (!t.baseUnit || t.baseUnit.toUpperCase() === 'GBP')).map((t) => gbpPence(t.baseAmount));
+  if (bases.length === 0 || bases.some((b) => b === undefined)) return undefined;
+  return { pence: bases.reduce((s, b) => s! + b!, 0)!, how: 'B00 tax base (DE 4/4)' };
+}
+
+/** Percentage text of a scaled rate, e.g. 200000n → "20%". */
+export function percentText(rate: bigint): string {
+  return adValoremText(rate);
 }

@@ -1,0 +1,63 @@
+import type { Evidence } from '@customs/contracts';
+import { REMEDY_TAX_TYPES, VAT_ONLY_ADJUSTMENTS } from './codes';
+import { STANDARD_VAT, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence } from './pricing';
+import type { Rule, RuleHit } from './types';
+
+/** ± £1 (DOMAIN.md §3.6 C39). */
+const TOLERANCE_PENCE = 100;
+/** DE 4/3 excise tax types are 3-digit numeric codes (411, 441 …). */
+const EXCISE = /^\d{3}$/;
+
+/** C39 — VAT value does not equal customs value + duty + excise + VAT adjustments. */
+export const c39VatValue: Rule = {
+  meta: {
+    id: 'C39',
+    version: '1.0.0',
+    title: 'VAT value does not add up',
+    family: 'duplicates-vat',
+    dataElements: ['customs value', 'VAT value (DE 4/4 B00 base)', 'DE 4/3–4/6 tax lines (A00, A20, A30–A45, excise)', 'DE 4/9 AV adjustment'],
+    legalBasis: 'VAT value = customs value + duty + excise + other charges + VAT adjustments such as AV (transport to the first UK destination) — Notice 252 via HMRC forum (DOMAIN.md §3.0 VAT effect, §3.6 C39)',
+    severityLogic: 'understated VAT value: HIGH, CRITICAL from £10,000 of VAT; overstated: MEDIUM reclaim (by the 3-year clock)',
+    pricing: 'ΔVAT = (expected − declared VAT value) × VAT rate (B00 rate declared, else tariff VAT measure, else 20 %), rounded down',
+    correctionRoute: 'VAT return adjustment (postponed or VAT-registered); C2001 / C285 otherwise',
+    businessRule: 'An item’s VAT value equals its customs value plus duty (A00, A20, A30–A45), excise and AV adjustments, ±£1. Header-level AV amounts are used only on single-item declarations.',
+  },
+  needs: (d, item) => (item.taxLines.some((t) => t.taxType === 'B00') || item.vatValuePresent ? rateNeeds(d, item) : {}),
+  evaluate({ declaration, reference, today }) {
+    const hits: RuleHit[] = [];
+    for (const item of declaration.items) {
+      if (!item.customsValuePresent) continue;
+      const declared = vatValuePence(item);
+      if (!declared) continue;
+      const duty = item.taxLines.filter((t) => t.taxType === 'A00' || REMEDY_TAX_TYPES.has(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
+      const excise = item.taxLines.filter((t) => EXCISE.test(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
+      const avs = [...item.adjustments, ...(declaration.items.length === 1 ? declaration.adjustments : [])].filter((a) => VAT_ONLY_ADJUSTMENTS.has(a.code.toUpperCase()) && a.amount?.value);
+      const converted = avs.map((a) => toPence(declaration, reference, a.amount!.value, a.amount!.currency));
+      if (converted.some((c) => !c)) continue;
+      const av = converted.reduce((s, c) => s + Number(c!.pence), 0);
+      const expected = item.customsValuePence + duty + excise + av;
+      const delta = expected - declared.pence;
+      if (Math.abs(delta) <= TOLERANCE_PENCE) continue;
+      const b00Rate = item.taxLines.filter((t) => t.taxType === 'B00').map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
+      const tv = tariffVat(item, rateFacts(declaration, item, reference));
+      const rate: VatRate = b00Rate !== undefined ? { rate: b00Rate, source: `B00 rate declared ${percentText(b00Rate)}` } : tv ? { rate: tv.rate, source: `tariff VAT ${tv.measure.expression}` } : STANDARD_VAT;
+      const vat = vatOn(delta, rate);
+      const evidence: Evidence[] = [
+        { field: 'VAT value declared', value: pounds(declared.pence), note: declared.how },
+        { field: 'customs value', value: pounds(item.customsValuePence), note: '' },
+        { field: 'duty (A00, A20, A30–A45)', value: pounds(duty), note: '' },
+        { field: 'excise', value: pounds(excise), note: '' },
+        { field: 'DE 4/9 AV', value: pounds(av), note: converted.map((c) => c!.how).join(', ') },
+        { field: 'VAT value expected', value: pounds(expected), note: '' },
+      ];
+      hits.push({
+        itemNumber: item.itemNumber,
+        ...signedMoney(0, vat, declaration.acceptanceDate, today),
+        evidence,
+        explanation: `Item ${item.itemNumber}: the VAT value ${pounds(declared.pence)} should be ${pounds(expected)} (customs value + duty + excise + AV); it is ${delta > 0 ? 'understated' : 'overstated'} by ${pounds(Math.abs(delta))}, so VAT at ${rate.source} is ${delta > 0 ? 'underpaid' : 'overpaid'} by ${pounds(Math.abs(vat))}.`,
+        remediation: delta > 0 ? 'Have the broker explain the VAT value; correct via the VAT return (postponed VAT) or disclose (C2001).' : 'A VAT-registered importer recovers it on the VAT return; otherwise claim it back with a C285.',
+      });
+    }
+    return hits;
+  },
+};
