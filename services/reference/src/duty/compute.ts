@@ -148,7 +148,7 @@ function isPence(v: CustomsValueInput): v is CustomsValuePence {
 /** Customs value in whole pence, with the explanation of the conversion. */
 export function computeCustomsValue(v: CustomsValueInput, rounding: CustomsValueRounding = 'halfUp'): { pence: number; explanation: string } {
   if (isPence(v)) {
-    if (!Number.isSafeInteger(v.pence)) throw new RangeError(`customsValue.pence must be an integer: ${v.pence}`);
+    if (!Number.isSafeInteger(v.pence) || v.pence < 0) throw new RangeError(`customsValue.pence must be a non-negative integer: ${v.pence}`);
     return { pence: v.pence, explanation: `Customs value ${formatPence(v.pence)} (declared in sterling)` };
   }
   const cur = v.currency.toUpperCase();
@@ -160,6 +160,7 @@ export function computeCustomsValue(v: CustomsValueInput, rounding: CustomsValue
   let total: Rational = amount;
   if (additions) total = add(total, additions);
   if (deductions) total = sub(total, deductions);
+  if (total.n < 0n) throw new RangeError(`customs value is negative: ${v.amount} + ${v.additions ?? '0'} − ${v.deductions ?? '0'}`);
   const exactPence = div(mul(total, HUNDRED), rate);
   const pence = toSafeNumber(rounding === 'down' ? floor(exactPence) : roundHalfUp(exactPence), 'customs value');
   const sumText = `${cur} ${v.amount}${v.additions !== undefined ? ` + ${v.additions} additions` : ''}${v.deductions !== undefined ? ` − ${v.deductions} deductions` : ''}`;
@@ -240,13 +241,15 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
     const adj = input.vatAdjustmentsPence ?? 0;
     if (!Number.isSafeInteger(excise) || !Number.isSafeInteger(adj)) throw new RangeError('exciseAndOtherPence and vatAdjustmentsPence must be integers');
     const value = cv.pence + dutyPence + excise + adj;
-    const expression = `${input.vatRatePercent}%`;
+    // OTT VAT measures read "20.00 %"; accept that as well as a bare "20".
+    const vatRate = input.vatRatePercent.replace(/\s*%\s*$/, '');
+    const expression = `${vatRate}%`;
     if (unknownReasons.length > 0) {
       const reason = 'VAT value depends on a duty that could not be computed';
       taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'unknown', unknownReason: reason, basePence: value, expression, amountPence: 0, explanation: `B00 import VAT ${expression}: cannot be computed — ${reason}` });
       explanation.push(`B00 import VAT ${expression}: not computed — ${reason}`);
     } else {
-      const rate = parseRate(input.vatRatePercent, 'vatRatePercent');
+      const rate = parseRate(vatRate, 'vatRatePercent');
       const exact = div(mul({ n: BigInt(value), d: 1n }, rate), HUNDRED);
       const rounded = floor(exact);
       vatPence = toSafeNumber(rounded, 'VAT');

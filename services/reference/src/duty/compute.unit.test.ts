@@ -269,6 +269,17 @@ describe('multiple measures as separate tax types', () => {
     expect(r.dutyPence).toBe(396_200);
     expect(r.taxLines[1]!.explanation).toBe('A30 definitive anti-dumping duty 144.10 GBP/tonne × 20 [net mass 20000 kg] = £2,882.00');
   });
+
+  it('the same duty written per 1,000 kg biodiesel content needs that content, then uses it', () => {
+    const line = (byUnit?: Record<string, string>): DutyLineInput => ({
+      acceptanceDate: '2022-06-01',
+      customsValue: { pence: 1_800_000 },
+      quantities: { netMassKg: '20000', ...(byUnit ? { byUnit } : {}) },
+      measures: [{ measureType: '552', taxType: taxType('552'), expression: '144.10 GBP / 1,000 kg/biodiesel', source: 'unit TNEI of measurement_units.json' }],
+    });
+    expect(computeDutyLine(line()).unknownReason).toBe('A30/552: 144.10 GBP/1,000 kg biodiesel: quantity in kg biodiesel content (TNEI) is not part of the declaration data; supply it in quantities.byUnit');
+    expect(computeDutyLine(line({ TNEI: '19.3' })).dutyPence).toBe(278_113); // 19.3 × 144.10 = 2,781.13
+  });
 });
 
 describe('customs value from invoice currency', () => {
@@ -303,6 +314,10 @@ describe('customs value from invoice currency', () => {
     expect(cv.pence).toBe(9999);
     expect(cv.explanation).toBe('Customs value GBP 99.99 (no conversion) = 99.99 → £99.99 (rounded to the nearest penny, halves up)');
   });
+  it('rejects a negative customs value (deductions above the price)', () => {
+    expect(() => computeCustomsValue({ amount: '100', currency: 'USD', unitsPerGbp: '1.2406', rateSource: 'x', deductions: '150' })).toThrow(/negative/);
+    expect(() => computeCustomsValue({ pence: -1 })).toThrow(RangeError);
+  });
   it('rejects a zero or malformed rate', () => {
     expect(() => computeCustomsValue({ amount: '1', currency: 'USD', unitsPerGbp: '0', rateSource: 'x' })).toThrow(RangeError);
     expect(() => computeCustomsValue({ amount: '1,5', currency: 'EUR', unitsPerGbp: '1.1', rateSource: 'x' })).toThrow(/not a decimal/);
@@ -319,6 +334,11 @@ describe('import VAT', () => {
   ])('%s%% on T-shirts CV %ip, excise %ip, adjustments %ip → %ip', (rate, cv, excise, adj, vat) => {
     const r = computeDutyLine({ ...mfnLine('61091000', cv, {}), vatRatePercent: rate, exciseAndOtherPence: excise, vatAdjustmentsPence: adj });
     expect(r.vatPence).toBe(vat);
+  });
+  it('accepts the OTT VAT measure form "20.00 %"', () => {
+    const r = computeDutyLine({ ...mfnLine('61091000', 123456, {}), vatRatePercent: '20.00 %' });
+    expect(r.vatPence).toBe(27654);
+    expect(r.taxLines[1]!.explanation).toMatch(/^B00 import VAT 20.00% × £1,382.70/);
   });
   it('no VAT rate → no VAT line', () => {
     const r = computeDutyLine(mfnLine('61091000', 123456, {}));

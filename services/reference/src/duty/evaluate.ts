@@ -108,18 +108,18 @@ interface Basis {
   how: string;
 }
 
-function declaredInBasis(q: DutyQuantities, basis: QuantityBasis): Basis | undefined {
+function declaredInBasis(q: DutyQuantities, basis: QuantityBasis, content?: string): Basis | undefined {
   if (q.byUnit) {
     for (const [code, text] of Object.entries(q.byUnit)) {
       const u = unitByCode(code);
-      if (u && u.basis === basis) {
+      if (u && u.basis === basis && u.content === content) {
         return { value: mul(parseDecimal(text, `quantity ${code}`), u.size), how: `${text} ${code}` };
       }
     }
   }
   if (q.supplementaryUnit !== undefined && q.supplementaryUnits !== undefined) {
     const u = unitByCode(q.supplementaryUnit);
-    if (u && u.basis === basis) {
+    if (u && u.basis === basis && u.content === content) {
       return {
         value: mul(parseDecimal(q.supplementaryUnits, 'supplementaryUnits'), u.size),
         how: `supplementary units ${q.supplementaryUnits} ${q.supplementaryUnit}`,
@@ -129,8 +129,9 @@ function declaredInBasis(q: DutyQuantities, basis: QuantityBasis): Basis | undef
   return undefined;
 }
 
-function basisQuantity(q: DutyQuantities, basis: QuantityBasis): Basis | Unknown {
-  const direct = declaredInBasis(q, basis);
+function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
+  const basis = unit.basis;
+  const direct = declaredInBasis(q, basis, unit.content);
   if (direct) return direct;
   switch (basis) {
     case 'netMassKg':
@@ -156,6 +157,8 @@ function basisQuantity(q: DutyQuantities, basis: QuantityBasis): Basis | Unknown
       const pct = parseDecimal(q.sucrosePercent, 'sucrosePercent');
       return { value: div(mul(kg, pct), HUNDRED), how: `net mass ${q.netMassKg} kg ÷ 100 × ${q.sucrosePercent} % sucrose` };
     }
+    case 'measuredContent':
+      return new Unknown(`quantity in ${unit.content} (${unit.code}) is not part of the declaration data; supply it in quantities.byUnit`);
     default:
       return new Unknown(`quantity in ${basis} is not part of the declaration data; supply it in quantities.byUnit`);
   }
@@ -188,7 +191,7 @@ function evalComponent(c: DutyComponent, ctx: EvaluationContext, notes: string[]
         perUnitPence = div(perUnitPence, parseRate(fx.unitsPerGbp, `currencyRates.${c.currency}`));
         notes.push(`${c.amountText} ${c.currency} converted at ${fx.unitsPerGbp} ${c.currency}/£ (${fx.source}) = ${formatPoundsExact(perUnitPence)} GBP/${c.unit.label}`);
       }
-      const b = basisQuantity(ctx.quantities, c.unit.basis);
+      const b = basisQuantity(ctx.quantities, c.unit);
       if (b instanceof Unknown) return new Unknown(`${componentLabel(c)}: ${b.reason}`);
       const units = div(b.value, c.unit.size);
       const quantity = `${formatQuantity(units)} × ${c.unit.label}`;

@@ -1,6 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { AdValoremComponent, DutyExpression, SpecificComponent } from './ast';
+import { lookupUnit, unitByCode } from './units';
 import { DutyExpressionError, dutyExpressionCacheSize, parseDutyExpression, parseDutyExpressionUncached } from './parse';
-import { ottCherryTomatoes, seasonalRows, ukgtRow, ukgtRows } from './__fixtures__/tariff-files';
+import { DATA_DIR, ottCherryTomatoes, seasonalRows, ukgtRow, ukgtRows } from './__fixtures__/tariff-files';
 
 const pct = (c: unknown) => {
   const a = c as AdValoremComponent;
@@ -240,6 +243,27 @@ describe('seasonal_rates.csv agrees with the parser', () => {
       expect((e as DutyExpressionError).message).toContain('"(01 JAN - 31 MAR), 0.00%');
     }
     expect.assertions(5);
+  });
+});
+
+describe('units of codes/units/measurement_units.json', () => {
+  const units = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'codes/units/measurement_units.json'), 'utf8')) as Record<string, { abbreviation: string }>;
+  // Not units of a specific import duty: monetary (EUR, RET, SPR*), excise SPR formulas, and
+  // percentages that only qualify another unit (ASV, BRX), watt.
+  const NOT_DUTY_UNITS = new Set(['ASV', 'BRX', 'EUR', 'RET', 'SPQ', 'SPQLPA', 'SPQLTR', 'SPR', 'WAT']);
+
+  it('every duty unit abbreviation resolves to its own code', () => {
+    const codes = Object.keys(units).filter((c) => !NOT_DUTY_UNITS.has(c));
+    expect(codes.length).toBe(63);
+    expect(codes.filter((c) => lookupUnit(units[c]!.abbreviation)?.code !== c)).toEqual([]);
+    expect(codes.filter((c) => unitByCode(c)?.code !== c)).toEqual([]);
+  });
+
+  it('sizes convert within a basis: 1,000 kg = 10 × 100 kg, hl = 100 l, 1,000 p/st = 1,000 items', () => {
+    expect(lookupUnit('1,000 kg')!.size).toEqual({ n: 1000n, d: 1n });
+    expect(lookupUnit('100 kg')!.basis).toBe(lookupUnit('1,000 kg')!.basis);
+    expect([lookupUnit('hl')!.basis, lookupUnit('hl')!.size.n]).toEqual(['litres', 100n]);
+    expect([lookupUnit('1,000 p/st')!.basis, lookupUnit('1,000 p/st')!.size.n]).toEqual(['items', 1000n]);
   });
 });
 

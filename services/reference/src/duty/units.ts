@@ -25,7 +25,9 @@ export type QuantityBasis =
   | 'pairs'
   | 'squareMetres'
   | 'metres'
-  | 'cubicMetres';
+  | 'cubicMetres'
+  /** A content or special measure (kg N, 1,000 kg biodiesel …) only the caller can supply, via byUnit. */
+  | 'measuredContent';
 
 export interface UnitInfo {
   /** TARIC unit code with qualifier appended, e.g. "DTN", "DTNE", "ASVX". */
@@ -37,6 +39,8 @@ export interface UnitInfo {
   label: string;
   /** What "basis" means to an analyst, e.g. "net mass". */
   basisLabel: string;
+  /** For measuredContent: what is measured ("raw sugar kg"); units convert only within one content. */
+  content?: string;
 }
 
 const r = (n: number): Rational => ({ n: BigInt(n), d: 1n });
@@ -58,10 +62,15 @@ const BASIS_LABEL: Record<QuantityBasis, string> = {
   squareMetres: 'm²',
   metres: 'm',
   cubicMetres: 'm³',
+  measuredContent: 'measured content',
 };
 
-function unit(code: string, basis: QuantityBasis, size: number, label: string): UnitInfo {
-  return { code, basis, size: r(size), label, basisLabel: BASIS_LABEL[basis] };
+function unit(code: string, basis: QuantityBasis, size: number | Rational, label: string): UnitInfo {
+  return { code, basis, size: typeof size === 'number' ? r(size) : size, label, basisLabel: BASIS_LABEL[basis] };
+}
+
+function content(code: string, what: string, size: number | Rational, label: string): UnitInfo {
+  return { ...unit(code, 'measuredContent', size, label), content: what, basisLabel: what };
 }
 
 export const UNITS: Record<string, UnitInfo> = {
@@ -97,6 +106,37 @@ export const UNITS: Record<string, UnitInfo> = {
   HMT: unit('HMT', 'metres', 100, '100 m'),
   MTQ: unit('MTQ', 'cubicMetres', 1, 'm³'),
   MTQC: unit('MTQC', 'cubicMetres', 1000, '1,000 m³'),
+  GRM: unit('GRM', 'netMassKg', { n: 1n, d: 1000n }, 'g'),
+  KMT: unit('KMT', 'metres', 1000, 'km'),
+  KGMS: content('KGMS', 'kg raw sugar', 1, 'kg raw sugar'),
+  DTNS: content('DTNS', 'kg raw sugar', 100, '100 kg raw sugar'),
+  DAP: content('DAP', 'kg polarised sugar', 10000, '10,000 kg polarised'),
+  DTNL: content('DTNL', 'kg live weight', 100, '100 kg live weight'),
+  DTNF: content('DTNF', 'kg common wheat', 100, '100 kg common wheat'),
+  TNEI: content('TNEI', 'kg biodiesel content', 1000, '1,000 kg biodiesel'),
+  TNEJ: content('TNEJ', 'kg fuel content', 1000, '1,000 kg fuel content'),
+  TNEK: content('TNEK', 'kg bioethanol', 1000, '1,000 kg bioethanol'),
+  KCL: content('KCL', 'kg KCl', 1000, 'tonne KCl'),
+  KNI: content('KNI', 'kg N', 1, 'kg N'),
+  KPO: content('KPO', 'kg K₂O', 1, 'kg K₂O'),
+  KPP: content('KPP', 'kg P₂O₅', 1, 'kg P₂O₅'),
+  KSH: content('KSH', 'kg NaOH', 1, 'kg NaOH'),
+  KPH: content('KPH', 'kg KOH', 1, 'kg KOH'),
+  KNS: content('KNS', 'kg H₂O₂', 1, 'kg H₂O₂'),
+  KMA: content('KMA', 'kg methylamines', 1, 'kg methylamines'),
+  KSD: content('KSD', 'kg 90% dry substance', 1, 'kg 90% sdt'),
+  KUR: content('KUR', 'kg U', 1, 'kg U'),
+  KCC: content('KCC', 'kg choline chloride', 1, 'kg C₅H₁₄ClNO'),
+  DHS: content('DHS', 'kg dihydrostreptomycin', 1, 'kg DHS'),
+  GFI: content('GFI', 'g fissile isotopes', 1, 'g fissile isotopes'),
+  CTM: content('CTM', 'carats', 1, 'carat'),
+  TJO: content('TJO', 'TJ', 1, 'TJ'),
+  MWH: content('MWH', 'kWh', 1000, '1,000 kWh'),
+  CCT: content('CCT', 'carrying capacity tonnes', 1, 'ct/l'),
+  GRT: content('GRT', 'gross tonnage', 1, 'GT'),
+  NCL: content('NCL', 'cells', 1, 'cells'),
+  NARB: content('NARB', 'items per flask', 1, 'b/f'),
+  LTRA: content('LTRA', 'litres total alcohol', 1, 'l total alcohol'),
 };
 
 // Unit spellings seen in the UKGT/CET CSV columns, the OTT API "base" strings and the
@@ -134,6 +174,14 @@ const ALIASES: Record<string, string> = {
   '100m': 'HMT',
   m3: 'MTQ', 'm³': 'MTQ', mtq: 'MTQ',
   '1000m³': 'MTQC', '1000m3': 'MTQC',
+  g: 'GRM', km: 'KMT',
+  'kg/rawsugar': 'KGMS', '100kgrawsugar': 'DTNS', '100kg/rawsugar': 'DTNS', '10000kg/polar': 'DAP',
+  '100kgliveweight': 'DTNL', '100kgcommonwheat': 'DTNF',
+  '1000kg/biodiesel': 'TNEI', '1000kg/fuelcontent': 'TNEJ', '1000kg/bioethanol': 'TNEK',
+  tonnekcl: 'KCL', kgn: 'KNI', 'kgk₂o': 'KPO', kgk2o: 'KPO', 'kgp₂o₅': 'KPP', kgp2o5: 'KPP', kgnaoh: 'KSH', kgkoh: 'KPH',
+  'kgh₂o₂': 'KNS', kgh2o2: 'KNS', kgmethylamines: 'KMA', 'kg90%sdt': 'KSD', kgu: 'KUR', 'kgc₅h₁₄clno': 'KCC', kgdhs: 'DHS',
+  'gif/s': 'GFI', 'c/k': 'CTM', tj: 'TJO', '1000kwh': 'MWH', 'ct/l': 'CCT', gt: 'GRT', 'ce/el': 'NCL', 'b/f': 'NARB',
+  'ltotalalc.': 'LTRA',
 };
 
 export function unitKey(text: string): string {
