@@ -4,7 +4,10 @@ import { CommodityResult, FxResult } from '@customs/contracts';
 import type { CodeListFact, CodeListName, MeasureFact, RateFacts, ReferenceView, SchemeFact } from '../types';
 
 export function measure(measureType: string, geographicalArea: string, expression: string, extra: Partial<MeasureFact> = {}): MeasureFact {
-  const taxType = measureType === '305' ? 'B00' : /^55[1-4]$/.test(measureType) ? (measureType === '552' || measureType === '554' ? 'A35' : 'A30') : /^69[56]$/.test(measureType) ? 'A20' : 'A00';
+  // measure_type_to_tax_type.csv: 551/552 provisional/definitive anti-dumping → A35/A30,
+  // 553/554 provisional/definitive countervailing → A45/A40, 695/696 additional duties → A20.
+  const remedy: Record<string, string> = { '551': 'A35', '552': 'A30', '553': 'A45', '554': 'A40', '695': 'A20', '696': 'A20', '305': 'B00' };
+  const taxType = remedy[measureType] ?? 'A00';
   return { measureType, geographicalArea, expression, taxType, additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: 'ukgt@test', ...extra };
 }
 
@@ -40,6 +43,7 @@ export const TARIFF: Record<string, RateFacts> = {
   '0702000007|FR': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [EU_TCA] }),
   '0702000007|ES': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [EU_TCA] }),
   '0702000007|JP': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', 'JP', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [JAPAN] }),
+  '0702000007|NL': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [EU_TCA] }),
   '0702000007|US': facts({ thirdCountry: measure('103', '1011', '8.00%'), vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })] }),
   '6109100010|DE': facts({ thirdCountry: measure('103', '1011', '12.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [STANDARD_VAT], supplementaryUnit: 'p/st', schemes: [EU_TCA] }),
   '6109100010|BD': facts({ thirdCountry: measure('103', '1011', '12.00%'), preferential: [measure('142', '2005', '0.00%')], vat: [STANDARD_VAT], supplementaryUnit: 'p/st', schemes: [GSP] }),
