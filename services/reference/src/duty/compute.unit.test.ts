@@ -99,6 +99,8 @@ describe('specific duties from the UKGT file', () => {
     ['07129019', '7.80 GBP/100kg', 50000, { netMassKg: '1250' }, 9750, '12.5 × 100 kg'],
     ['01051111', '43.00 GBP/1000 items', 50000, { supplementaryUnits: '2500', supplementaryUnit: 'NAR' }, 10750, '2.5 × 1,000 items'],
     ['91011100', '0.20 GBP/ item', 50000, { supplementaryUnits: '37', supplementaryUnit: 'NAR' }, 740, '37 × item'],
+    // supplementary unit given as its DE 6/2 abbreviation rather than the TARIC code
+    ['91011100', '0.20 GBP/ item', 50000, { supplementaryUnits: '37', supplementaryUnit: 'p/st' }, 740, '37 × item'],
     // wine: 900 l at 13.5% vol = 9 hl × 13.5 = 121.5 % vol hl × £1.40
     ['2204218595', '1.40 GBP / % vol / hl', 200000, { supplementaryUnits: '900', supplementaryUnit: 'LTR', alcoholPercentVol: '13.5' }, 17010, '121.5 × % vol/hl'],
     // same wine declared in hectolitres
@@ -117,6 +119,11 @@ describe('specific duties from the UKGT file', () => {
     expect(r.status).toBe('computed');
     expect(r.dutyPence).toBe(duty);
     expect(r.taxLines[0]!.baseQuantity).toBe(baseQuantity);
+  });
+
+  it('an unrecognised supplementary unit is named in the unknown reason', () => {
+    const r = computeDutyLine(mfnLine('91011100', 50000, { supplementaryUnits: '37', supplementaryUnit: 'dozen' }));
+    expect(r.unknownReason).toBe('A00/103: 0.20 GBP/item: no quantity in items declared (supplementary units in such a unit, or quantities.byUnit) (supplementary unit "dozen" not recognised)');
   });
 
   it('07129019 explanation shows the quantity and where it came from', () => {

@@ -17,7 +17,7 @@ import {
   parseDecimal,
   parseRate,
 } from './rational';
-import { QuantityBasis, UnitInfo, unitByCode } from './units';
+import { QuantityBasis, UnitInfo, resolveUnit } from './units';
 
 /** Quantities of the goods on the line, as decimal strings (as declared). */
 export interface DutyQuantities {
@@ -111,14 +111,14 @@ interface Basis {
 function declaredInBasis(q: DutyQuantities, basis: QuantityBasis, content?: string): Basis | undefined {
   if (q.byUnit) {
     for (const [code, text] of Object.entries(q.byUnit)) {
-      const u = unitByCode(code);
+      const u = resolveUnit(code);
       if (u && u.basis === basis && u.content === content) {
         return { value: mul(parseDecimal(text, `quantity ${code}`), u.size), how: `${text} ${code}` };
       }
     }
   }
   if (q.supplementaryUnit !== undefined && q.supplementaryUnits !== undefined) {
-    const u = unitByCode(q.supplementaryUnit);
+    const u = resolveUnit(q.supplementaryUnit);
     if (u && u.basis === basis && u.content === content) {
       return {
         value: mul(parseDecimal(q.supplementaryUnits, 'supplementaryUnits'), u.size),
@@ -157,6 +157,13 @@ function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
       const pct = parseDecimal(q.sucrosePercent, 'sucrosePercent');
       return { value: div(mul(kg, pct), HUNDRED), how: `net mass ${q.netMassKg} kg ÷ 100 × ${q.sucrosePercent} % sucrose` };
     }
+    case 'litres':
+    case 'items':
+    case 'pairs':
+    case 'squareMetres':
+    case 'metres':
+    case 'cubicMetres':
+      return new Unknown(`no quantity in ${unit.basisLabel} declared (supplementary units in such a unit, or quantities.byUnit)`);
     case 'measuredContent':
       return new Unknown(`quantity in ${unit.content} (${unit.code}) is not part of the declaration data; supply it in quantities.byUnit`);
     default:
@@ -192,7 +199,11 @@ function evalComponent(c: DutyComponent, ctx: EvaluationContext, notes: string[]
         notes.push(`${c.amountText} ${c.currency} converted at ${fx.unitsPerGbp} ${c.currency}/£ (${fx.source}) = ${formatPoundsExact(perUnitPence)} GBP/${c.unit.label}`);
       }
       const b = basisQuantity(ctx.quantities, c.unit);
-      if (b instanceof Unknown) return new Unknown(`${componentLabel(c)}: ${b.reason}`);
+      if (b instanceof Unknown) {
+        const q = ctx.quantities;
+        const unrecognised = q.supplementaryUnit !== undefined && !resolveUnit(q.supplementaryUnit) ? ` (supplementary unit ${JSON.stringify(q.supplementaryUnit)} not recognised)` : '';
+        return new Unknown(`${componentLabel(c)}: ${b.reason}${unrecognised}`);
+      }
       const units = div(b.value, c.unit.size);
       const quantity = `${formatQuantity(units)} × ${c.unit.label}`;
       return { pence: mul(perUnitPence, units), text: `${componentLabel(c)} × ${formatQuantity(units)} [${b.how}]`, quantity };

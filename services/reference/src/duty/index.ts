@@ -8,5 +8,5 @@ export * from './measure-tax-types';
 export { DutyExpressionError, dutyExpressionCacheSize, normalizeDutyText, parseDutyExpression, parseDutyExpressionUncached } from './parse';
 export { formatPence, parseDecimal, tryParseDecimal } from './rational';
 export type { Rational } from './rational';
-export { UNITS, lookupUnit, unitByCode } from './units';
+export { UNITS, lookupUnit, resolveUnit, unitByCode } from './units';
 export type { QuantityBasis, UnitInfo } from './units';

@@ -197,3 +197,8 @@ export function lookupUnit(text: string): UnitInfo | undefined {
 export function unitByCode(code: string): UnitInfo | undefined {
   return UNITS[code.replace(/\s+/g, '').toUpperCase()];
 }
+
+/** A unit given either as TARIC code ("NAR") or as abbreviation ("p/st", "100 kg"). */
+export function resolveUnit(codeOrAbbreviation: string): UnitInfo | undefined {
+  return unitByCode(codeOrAbbreviation) ?? lookupUnit(codeOrAbbreviation);
+}
