@@ -121,6 +121,10 @@ describe('specific duties from the UKGT file', () => {
     expect(r.taxLines[0]!.baseQuantity).toBe(baseQuantity);
   });
 
+  it('a negative quantity is rejected as a data error', () => {
+    expect(() => computeDutyLine(mfnLine('07129019', 50000, { netMassKg: '-1250' }))).toThrow('netMassKg must not be negative: -1250');
+  });
+
   it('an unrecognised supplementary unit is named in the unknown reason', () => {
     const r = computeDutyLine(mfnLine('91011100', 50000, { supplementaryUnits: '37', supplementaryUnit: 'dozen' }));
     expect(r.unknownReason).toBe('A00/103: 0.20 GBP/item: no quantity in items declared (supplementary units in such a unit, or quantities.byUnit) (supplementary unit "dozen" not recognised)');

@@ -103,6 +103,13 @@ function describeSeason(s: Season): string {
   return s.ranges.length === 0 ? 'rest of the year' : s.ranges.map((r) => `${fmtMd(r.from)} – ${fmtMd(r.to)}`).join(', ');
 }
 
+/** Quantities are measurements: a negative one is a data error, not a refund. */
+function parseQuantity(text: string, what: string): Rational {
+  const r = parseDecimal(text, what);
+  if (r.n < 0n) throw new RangeError(`${what} must not be negative: ${text}`);
+  return r;
+}
+
 interface Basis {
   value: Rational;
   how: string;
@@ -113,7 +120,7 @@ function declaredInBasis(q: DutyQuantities, basis: QuantityBasis, content?: stri
     for (const [code, text] of Object.entries(q.byUnit)) {
       const u = resolveUnit(code);
       if (u && u.basis === basis && u.content === content) {
-        return { value: mul(parseDecimal(text, `quantity ${code}`), u.size), how: `${text} ${code}` };
+        return { value: mul(parseQuantity(text, `quantities.byUnit.${code}`), u.size), how: `${text} ${code}` };
       }
     }
   }
@@ -121,7 +128,7 @@ function declaredInBasis(q: DutyQuantities, basis: QuantityBasis, content?: stri
     const u = resolveUnit(q.supplementaryUnit);
     if (u && u.basis === basis && u.content === content) {
       return {
-        value: mul(parseDecimal(q.supplementaryUnits, 'supplementaryUnits'), u.size),
+        value: mul(parseQuantity(q.supplementaryUnits, 'supplementaryUnits'), u.size),
         how: `supplementary units ${q.supplementaryUnits} ${q.supplementaryUnit}`,
       };
     }
@@ -135,16 +142,16 @@ function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
   if (direct) return direct;
   switch (basis) {
     case 'netMassKg':
-      if (q.netMassKg !== undefined) return { value: parseDecimal(q.netMassKg, 'netMassKg'), how: `net mass ${q.netMassKg} kg` };
+      if (q.netMassKg !== undefined) return { value: parseQuantity(q.netMassKg, 'netMassKg'), how: `net mass ${q.netMassKg} kg` };
       return new Unknown('net mass (kg) not declared');
     case 'grossMassKg':
-      if (q.grossMassKg !== undefined) return { value: parseDecimal(q.grossMassKg, 'grossMassKg'), how: `gross mass ${q.grossMassKg} kg` };
+      if (q.grossMassKg !== undefined) return { value: parseQuantity(q.grossMassKg, 'grossMassKg'), how: `gross mass ${q.grossMassKg} kg` };
       return new Unknown('gross mass (kg) not declared');
     case 'alcoholPercentVolHl': {
       const litres = declaredInBasis(q, 'litres');
       if (!litres) return new Unknown('volume (litres/hl) not declared for a % vol/hl duty');
       if (q.alcoholPercentVol === undefined) return new Unknown('alcoholic strength (% vol) not declared for a % vol/hl duty');
-      const pct = parseDecimal(q.alcoholPercentVol, 'alcoholPercentVol');
+      const pct = parseQuantity(q.alcoholPercentVol, 'alcoholPercentVol');
       return {
         value: div(mul(litres.value, pct), HUNDRED),
         how: `${litres.how} = ${formatQuantity(div(litres.value, HUNDRED))} hl × ${q.alcoholPercentVol} % vol`,
@@ -153,8 +160,8 @@ function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
     case 'sucroseDegreeHundredKg': {
       if (q.netMassKg === undefined) return new Unknown('net mass (kg) not declared');
       if (q.sucrosePercent === undefined) return new Unknown('sucrose content (% sacchar.) not declared');
-      const kg = parseDecimal(q.netMassKg, 'netMassKg');
-      const pct = parseDecimal(q.sucrosePercent, 'sucrosePercent');
+      const kg = parseQuantity(q.netMassKg, 'netMassKg');
+      const pct = parseQuantity(q.sucrosePercent, 'sucrosePercent');
       return { value: div(mul(kg, pct), HUNDRED), how: `net mass ${q.netMassKg} kg ÷ 100 × ${q.sucrosePercent} % sucrose` };
     }
     case 'litres':
