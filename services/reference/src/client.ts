@@ -110,9 +110,57 @@ export class CachingReferenceClient {
     return this.cached('fx', queries, (q) => `${q.currency.toUpperCase()}|${q.date}`, async (m) => (await this.call<LookupFxResponse>('lookupFx', { queries: m })).results);
   }
 
-  /** Tariff measures for (code, origin, date). */
-  lookupRates(queries: { code: string; origin: string; date: string }[]): Promise<RateResult[]> {
-    return this.cached('rates', queries, (q) => `${q.code}|${q.origin.toUpperCase()}|${q.date}`, async (m) => (await this.call<LookupRatesResponse>('lookupRates', { queries: m.map((q) => ({ commodityCode: q.code, origin: q.origin, date: q.date })) })).results);
+  /** A cached rate answer whose stable interval covers the date. */
+  private findRate(key: string, date: string): RateResult | undefined {
+    const list = this.caches.rates.get(key) as RateResult[] | undefined;
+    return list?.find((r) => (!r.stableFrom || r.stableFrom <= date) && (!r.stableTo || date <= r.stableTo));
+  }
+
+  /**
+   * Tariff measures for (code, origin, date). Cached by the answer's stable interval (the
+   * server says over which dates the same measures apply), so one remote answer serves every
+   * acceptance date in that interval, not just the date asked.
+   */
+  async lookupRates(queries: { code: string; origin: string; date: string }[]): Promise<RateResult[]> {
+    const cache = this.caches.rates as Map<string, RateResult[]>;
+    const out: RateResult[] = new Array(queries.length);
+    const missing = new Map<string, { q: { commodityCode: string; origin: string; date: string }; at: number[] }>();
+    const answer = (r: RateResult, q: { code: string; origin: string; date: string }): RateResult => ({ ...r, commodityCode: q.code, date: q.date });
+    let hits = 0;
+    queries.forEach((q, i) => {
+      const key = `${q.code}|${q.origin.toUpperCase()}`;
+      const hit = this.findRate(key, q.date);
+      if (hit) {
+        hits++;
+        out[i] = answer(hit, q);
+        return;
+      }
+      const exact = `${key}|${q.date}`;
+      const m = missing.get(exact) ?? { q: { commodityCode: q.code, origin: q.origin, date: q.date }, at: [] };
+      m.at.push(i);
+      missing.set(exact, m);
+    });
+    const misses = queries.length - hits;
+    this.counts.rates.hits += hits;
+    this.counts.rates.misses += misses;
+    this.opts.onLookup?.('rates', hits, misses);
+    const pending = [...missing.values()];
+    for (let i = 0; i < pending.length; i += this.maxBatch) {
+      const chunk = pending.slice(i, i + this.maxBatch);
+      const { results } = await this.call<LookupRatesResponse>('lookupRates', { queries: chunk.map((m) => m.q) });
+      if (results.length !== chunk.length) throw new Error(`reference rates: asked ${chunk.length}, got ${results.length} results`);
+      chunk.forEach((m, j) => {
+        const r = results[j]!;
+        const key = `${m.q.commodityCode}|${m.q.origin.toUpperCase()}`;
+        const list = cache.get(key) ?? [];
+        if (!list.some((x) => x.stableFrom === r.stableFrom && x.stableTo === r.stableTo)) list.push(r);
+        cache.delete(key); // re-insert: most recently used last, evicted last
+        cache.set(key, list);
+        for (const at of m.at) out[at] = answer(r, queries[at]!);
+      });
+    }
+    while (cache.size > this.maxEntries) cache.delete(cache.keys().next().value!);
+    return out;
   }
 
   lookupCodeLists(queries: { list: string; code: string; date: string }[]): Promise<CodeListResult[]> {

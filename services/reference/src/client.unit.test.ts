@@ -38,8 +38,23 @@ describe('CachingReferenceClient', () => {
     expect(calls).toHaveLength(1);
     expect(c.stats()).toMatchObject({ hits: 3, misses: 3, hitRate: 0.5, entries: 2 });
     expect(seen).toEqual([['rates', 0, 3], ['rates', 3, 0]]);
+    // Another acceptance date inside the answer's stable interval is a hit, answered for that date.
+    const later = await c.lookupRates([{ code: '0102292100', origin: 'US', date: '2023-07-14' }]);
+    expect(later[0]).toMatchObject({ date: '2023-07-14', thirdCountry: { expression: '10.00% + 77.00 GBP/100kg' } });
+    expect(calls).toHaveLength(1);
     c.clear();
     await c.lookupRates(q.slice(0, 1));
+    expect(calls).toHaveLength(2);
+  });
+
+  it('a seasonal line is cached per season: the next season is a miss', async () => {
+    const { client, calls } = fakeGrpc();
+    const c = new CachingReferenceClient({ address: 'unused', token: 't', client });
+    const [jan] = await c.lookupRates([{ code: '0302410000', origin: 'NO', date: '2023-01-10' }]);
+    expect(jan).toMatchObject({ stableFrom: '2022-07-01', stableTo: '2023-01-31', thirdCountry: { expression: '14.00%' } });
+    expect((await c.lookupRates([{ code: '0302410000', origin: 'NO', date: '2022-09-30' }]))[0]!.thirdCountry!.expression).toBe('14.00%');
+    expect(calls).toHaveLength(1);
+    expect((await c.lookupRates([{ code: '0302410000', origin: 'NO', date: '2023-02-01' }]))[0]!.thirdCountry!.expression).toBe('0.00%');
     expect(calls).toHaveLength(2);
   });
 

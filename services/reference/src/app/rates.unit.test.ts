@@ -66,6 +66,11 @@ describe('rates with the OTT cherry tomato sample loaded (0702000007)', () => {
     expect(store.rates('0702000007', 'US', '2021-02-15').preferential).toEqual([]);
   });
 
+  it('says over which dates the answer holds (cache metadata): to the next measure boundary of the code', () => {
+    expect(store.rates('0702000007', 'FR', '2021-02-15')).toMatchObject({ stableFrom: '2021-02-01', stableTo: '2021-02-28' });
+    expect(store.rates('0702000007', 'FR', '2021-04-10')).toMatchObject({ stableFrom: '2021-04-01', stableTo: '2021-05-14' });
+  });
+
   it('is point-in-time: the Singapore preference ended 2021-03-31', () => {
     expect(store.rates('0702000007', 'SG', '2021-04-01').preferential).toEqual([]);
   });

@@ -52,6 +52,7 @@ export function datasetVersion(source: string, content: string | Buffer): string
 }
 
 const validOn = (from: string, to: string, date: string) => from <= date && (!to || date <= to);
+const shiftDay = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * Point-in-time answers over the nomenclature (validity dates, suffix, leaf), the UKGT MFN rates
@@ -269,10 +270,10 @@ export class ReferenceStore {
       if (v && !used.some(([n]) => n === d)) used.push([d, v]);
     };
     const empty = { commodityCode: code, origin, date, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', thirdCountry: undefined as MeasureFact | undefined };
-    const done = (r: Omit<RateResult, 'datasetVersion' | 'schemes'>): RateResult => {
+    const done = (r: Omit<RateResult, 'datasetVersion' | 'schemes' | 'stableFrom' | 'stableTo'>): RateResult => {
       use('schemes');
       use('tax-types');
-      return { ...r, schemes: this.schemeFacts(origin, date), datasetVersion: used.map(([n, v]) => `${n}=${v}`).join(';') };
+      return { ...r, schemes: this.schemeFacts(origin, date), datasetVersion: used.map(([n, v]) => `${n}=${v}`).join(';'), ...this.stableWindow(code, origin, date) };
     };
     const unknown = (reason: string) => done({ ...empty, known: false, unknownReason: reason });
 
@@ -333,6 +334,34 @@ export class ReferenceStore {
     };
     if (unknownGroups.size) notes.push(`membership of geographical area group(s) ${[...unknownGroups].sort().join(', ')} not loaded: their measures were not applied to ${origin}`);
     return done({ ...result, unknownReason: notes.join('; ') });
+  }
+
+  /**
+   * The widest date interval around `date` over which rates(code, origin, ·) gives the same
+   * answer: bounded by the nearest start / day-after-end of any measure, nomenclature line,
+   * scheme of the origin, UKGT start or seasonal period. "" = unbounded on that side.
+   */
+  private stableWindow(code: string, origin: string, date: string): { stableFrom: string; stableTo: string } {
+    const starts: string[] = [UKGT_START];
+    const span = (from: string, to: string) => {
+      if (from) starts.push(from);
+      if (to) starts.push(shiftDay(to, 1));
+    };
+    for (const m of this.measuresByCode.get(code) ?? []) span(m.validFrom, m.validTo);
+    for (const r of this.byCode.get(code) ?? []) span(r.start, r.end);
+    for (const sc of this.schemes) if (sc.countries.has(origin)) span(sc.validFrom, sc.validTo);
+    const seasonal = this.seasonalByCn8.get(code.slice(0, 8));
+    if (seasonal) {
+      const y = Number(date.slice(0, 4));
+      for (const yr of [y - 1, y, y + 1]) for (const p of seasonal.periods) span(`${yr}-${p.from}`, `${yr}-${p.to}`);
+    }
+    let from = '';
+    let next = '';
+    for (const b of starts) {
+      if (b <= date) from = b > from ? b : from;
+      else if (!next || b < next) next = b;
+    }
+    return { stableFrom: from, stableTo: next ? shiftDay(next, -1) : '' };
   }
 
   /** Membership of a code in a code list. Lists are snapshots (not dated): the date is echoed. */

@@ -145,6 +145,14 @@ export interface RateResult {
   schemes: SchemeFact[];
   /** Versions of every dataset used for this answer, "name=version" joined by ";". */
   datasetVersion: string;
+  /**
+   * Cache metadata, not a tariff fact: the answer is the same for every date from stable_from
+   * to stable_to inclusive ("" = unbounded) while the datasets stay at dataset_version (no
+   * measure, season, scheme or nomenclature boundary inside). Lets a client cache by interval
+   * instead of by exact acceptance date.
+   */
+  stableFrom: string;
+  stableTo: string;
 }
 
 export interface LookupRatesRequest {
@@ -1814,6 +1822,8 @@ function createBaseRateResult(): RateResult {
     supplementaryUnit: "",
     schemes: [],
     datasetVersion: "",
+    stableFrom: "",
+    stableTo: "",
   };
 }
 
@@ -1857,6 +1867,12 @@ export const RateResult: MessageFns<RateResult> = {
     }
     if (message.datasetVersion !== "") {
       writer.uint32(106).string(message.datasetVersion);
+    }
+    if (message.stableFrom !== "") {
+      writer.uint32(114).string(message.stableFrom);
+    }
+    if (message.stableTo !== "") {
+      writer.uint32(122).string(message.stableTo);
     }
     return writer;
   },
@@ -1978,6 +1994,22 @@ export const RateResult: MessageFns<RateResult> = {
             message.datasetVersion = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.stableFrom = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.stableTo = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2035,6 +2067,16 @@ export const RateResult: MessageFns<RateResult> = {
         : isSet(object.dataset_version)
         ? globalThis.String(object.dataset_version)
         : "",
+      stableFrom: isSet(object.stableFrom)
+        ? globalThis.String(object.stableFrom)
+        : isSet(object.stable_from)
+        ? globalThis.String(object.stable_from)
+        : "",
+      stableTo: isSet(object.stableTo)
+        ? globalThis.String(object.stableTo)
+        : isSet(object.stable_to)
+        ? globalThis.String(object.stable_to)
+        : "",
     };
   },
 
@@ -2079,6 +2121,12 @@ export const RateResult: MessageFns<RateResult> = {
     if (message.datasetVersion !== "") {
       obj.datasetVersion = message.datasetVersion;
     }
+    if (message.stableFrom !== "") {
+      obj.stableFrom = message.stableFrom;
+    }
+    if (message.stableTo !== "") {
+      obj.stableTo = message.stableTo;
+    }
     return obj;
   },
 
@@ -2102,6 +2150,8 @@ export const RateResult: MessageFns<RateResult> = {
     message.supplementaryUnit = object.supplementaryUnit ?? "";
     message.schemes = object.schemes?.map((e) => SchemeFact.fromPartial(e)) || [];
     message.datasetVersion = object.datasetVersion ?? "";
+    message.stableFrom = object.stableFrom ?? "";
+    message.stableTo = object.stableTo ?? "";
     return message;
   },
 };
