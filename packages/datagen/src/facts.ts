@@ -36,6 +36,8 @@ export interface UkgtLine {
   cn8: string;
   description: string;
   rate: string;
+  /** The EU Common External Tariff rate the UKGT replaced on 1 Jan 2021. */
+  cetRate: string;
   tradeRemedy: boolean;
   suspension: boolean;
   quota: boolean;
@@ -109,7 +111,7 @@ export class ReferenceFacts {
     for (const r of parse(ukgt, { columns: true, skip_empty_lines: true }) as Record<string, string>[]) {
       if (!r.commodity || !r.ukgt_duty_rate) continue;
       const cn8 = r.commodity.padStart(8, '0');
-      this.ukgt.set(cn8, { cn8, description: r.description ?? '', rate: r.ukgt_duty_rate, tradeRemedy: r.trade_remedy_applies === 'True', suspension: r.suspension_applies === 'True', quota: r.atq_applies === 'True' });
+      this.ukgt.set(cn8, { cn8, description: r.description ?? '', rate: r.ukgt_duty_rate, cetRate: r.cet_duty_rate ?? '', tradeRemedy: r.trade_remedy_applies === 'True', suspension: r.suspension_applies === 'True', quota: r.atq_applies === 'True' });
     }
 
     const fx = read(FILES.fx);

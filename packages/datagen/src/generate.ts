@@ -19,7 +19,7 @@ export interface GenerateOptions {
   importers?: number;
   /** Share of declarations carrying an error of each rule; missing rules use defaultRate. */
   rates?: Record<string, number>;
-  /** Default per-rule share (default: 2.5%, scaled down so that all rules together stay ≤ 80%). */
+  /** Default per-rule share (default: 2%, scaled down so that all rules together stay ≤ 80%). */
   defaultRate?: number;
   /** Share of declarations that carry a declared customs value (CDS-report-like); default 0.5. */
   customsValueShare?: number;
@@ -60,9 +60,12 @@ function mrnFor(rng: Rng, date: string): string {
 }
 
 /** The clean declaration number `index` of the dataset. */
-export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOptions, index: number, rng: Rng): Draft {
-  const importer = rng.weighted(world.importers.map((i) => [i, i.weight] as const));
-  const supplier = rng.pick(importer.suppliers);
+export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOptions, index: number, rng: Rng, wants: Injector['wants'] = {}): Draft {
+  const ok = wants.supplier ?? (() => true);
+  const importers = world.importers.filter((i) => i.suppliers.some(ok));
+  const importer = rng.weighted((importers.length ? importers : world.importers).map((i) => [i, i.weight] as const));
+  const suppliers = importer.suppliers.filter(ok);
+  const supplier = rng.pick(suppliers.length ? suppliers : importer.suppliers);
   const broker = rng.pick(importer.brokers);
   const from = Date.parse(`${opts.fromDate ?? '2021-01-04'}T00:00:00Z`);
   const to = Date.parse(`${opts.toDate ?? '2023-08-31'}T00:00:00Z`);
@@ -74,7 +77,7 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   const date = isoDate(t);
   const mrn = mrnFor(rng, date);
   const incoterm = rng.pick(supplier.incoterms);
-  const declaredCv = rng.chance(opts.customsValueShare ?? 0.5);
+  const declaredCv = rng.chance(opts.customsValueShare ?? 0.5) || wants.customsValue === true;
   const fx = ref.fx(supplier.currency, date);
   if (!fx) throw new Error(`no HMRC rate for ${supplier.currency} on ${date}`);
   const partner = PARTNERS[supplier.country];
@@ -93,7 +96,8 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   for (let k = 0; k < nItems; k++) {
     const product = rng.pick(supplier.products);
     const qty = BigInt(rng.weighted([[rng.int(1, 20), 3], [rng.int(20, 500), 5], [rng.int(500, 2000), 2]] as const));
-    const unitCents = BigInt(rng.int(product.unitPrice[0] * 100, product.unitPrice[1] * 100));
+    // Unit prices are drawn in GBP-equivalent and quoted in the supplier's currency at the month's rate.
+    const unitCents = (BigInt(rng.int(product.unitPrice[0] * 100, product.unitPrice[1] * 100)) * toScaled(fx.rate, 6)) / 1_000_000n + 1n;
     const priceCents = qty * unitCents;
     invoiceCents += priceCents;
     const netG = qty * BigInt(rng.int(product.unitMassGrams[0], product.unitMassGrams[1]));
@@ -213,7 +217,7 @@ export function injectionRates(injectors: readonly Injector[], opts: Pick<Genera
   const rest = injectors.filter((i) => explicit[i.ruleId] === undefined);
   const explicitTotal = Object.entries(explicit).filter(([id]) => injectors.some((i) => i.ruleId === id)).reduce((s, [, r]) => s + r, 0);
   const room = Math.max(0, 0.8 - explicitTotal);
-  const def = Math.min(opts.defaultRate ?? 0.025, rest.length ? room / rest.length : 0);
+  const def = Math.min(opts.defaultRate ?? 0.02, rest.length ? room / rest.length : 0);
   const out = new Map<string, number>();
   for (const i of injectors) out.set(i.ruleId, explicit[i.ruleId] ?? def);
   const total = [...out.values()].reduce((s, r) => s + r, 0);
@@ -234,22 +238,27 @@ export function* generateDataset(opts: GenerateOptions): Generator<GeneratedDecl
   const start = opts.startIndex ?? 0;
   for (let index = start; index < start + opts.declarations; index++) {
     const rng = new Rng((hash32(`decl:${opts.seed}`) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
-    const draft = cleanDraft(world, ref, opts, index, rng);
-    const truth: TruthEntry[] = [];
-    const injected: string[] = [];
-    // One uniform draw picks at most one rule, each with its own share of declarations.
+    // One uniform draw picks at most one rule, each with its own share of declarations; the clean
+    // declaration is then built so that the rule's error can occur on it (e.g. a preference claim).
     let r = rng.float();
+    let chosen: Injector | undefined;
     for (const inj of injectors) {
       const rate = rates.get(inj.ruleId) ?? 0;
       if (r < rate) {
-        const hits = inj.inject(draft, { rng: rng.fork(inj.ruleId), world, ref });
-        if (hits) {
-          injected.push(inj.ruleId);
-          for (const h of hits) truth.push({ declarationId: draft.declaration.declarationId, mrn: draft.declaration.mrn, exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0, ...h, ruleId: h.ruleId ?? inj.ruleId });
-        }
+        chosen = inj;
         break;
       }
       r -= rate;
+    }
+    const draft = cleanDraft(world, ref, opts, index, rng, chosen?.wants);
+    const truth: TruthEntry[] = [];
+    const injected: string[] = [];
+    if (chosen) {
+      const hits = chosen.inject(draft, { rng: rng.fork(chosen.ruleId), world, ref });
+      if (hits) {
+        injected.push(chosen.ruleId);
+        for (const h of hits) truth.push({ declarationId: draft.declaration.declarationId, mrn: draft.declaration.mrn, exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0, ...h, ruleId: h.ruleId ?? chosen.ruleId });
+      }
     }
     yield { index, declaration: draft.declaration, truth, injected };
   }
@@ -260,4 +269,3 @@ export function worldFor(seed: number, importers?: number, facts?: ReferenceFact
   return buildWorld(facts ?? loadFacts(), { seed, importers });
 }
 
-export { toScaled };

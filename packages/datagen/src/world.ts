@@ -12,7 +12,9 @@ export interface Product {
   description: string;
   mfnExpression: string;
   mfnRate: bigint;
-  /** Typical unit price range (invoice currency units) and net mass per unit (kg, 3 decimals). */
+  /** EU CET rate (×10^6) the UKGT replaced, when ad valorem (a broker still applying it is a C09 case). */
+  cetRate?: bigint;
+  /** Typical unit price range (GBP-equivalent units, converted to the invoice currency at the month's rate) and net mass per unit (kg, 3 decimals). */
   unitPrice: [number, number];
   unitMassGrams: [number, number];
 }
@@ -131,6 +133,7 @@ export function buildCatalogue(facts: ReferenceFacts): Product[] {
       description: description.replace(/\s+/g, ' ').slice(0, 240),
       mfnExpression: ukgt.rate,
       mfnRate: rate,
+      cetRate: adValorem(ukgt.cetRate),
       unitPrice: [1 + (h % 30), 10 + (h % 150)],
       unitMassGrams: [50 + (h % 500), 600 + (h % 5000)],
     });
@@ -164,7 +167,8 @@ export function buildWorld(facts: ReferenceFacts, opts: WorldOptions): World {
     const nSuppliers = rng.int(4, 12);
     for (let s = 0; s < nSuppliers; s++) {
       const partner = rng.chance(0.55);
-      const country = partner ? rng.pick(Object.keys(PARTNERS)) : rng.pick(Object.keys(NON_PARTNERS));
+      // Bangladesh (DCTS/GSP least developed) weighted up: garment importers buy there a lot, and C22 needs it.
+      const country = partner ? rng.weighted(Object.keys(PARTNERS).map((c) => [c, c === 'BD' ? 4 : 1] as const)) : rng.pick(Object.keys(NON_PARTNERS));
       const p = PARTNERS[country];
       const np = NON_PARTNERS[country];
       const pool = sector.flatMap((c) => byChapter.get(c) ?? []);

@@ -5,6 +5,7 @@ import { mfnDutyPence, pickItem } from './helpers';
 export const c16: Injector = {
   ruleId: 'C16',
   description: 'preference claimed (DE 4/17 2xx/3xx) without a proof-of-origin document in DE 2/3',
+  wants: { supplier: (s) => s.scheme !== '' },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, (i) => /^[23]\d\d$/.test(i.preference));
     if (!hit) return undefined;

@@ -9,6 +9,7 @@ export const c28: Injector = {
     const hit = pickItem(draft, ctx, (i) => i.valuationMethod === '1');
     if (!hit) return undefined;
     hit.item.documents = hit.item.documents.filter((d) => !['N935', 'N325', 'N380'].includes(d.code));
+    // One defect, one finding: C03 (unreconcilable entry) defers to C28 when no invoice code is declared at all.
     return [{ itemNumber: hit.item.itemNumber, note: 'N935 removed' }];
   },
 };

@@ -6,6 +6,7 @@ import { mfnDutyPence, pickItem, withoutPreference } from './helpers';
 export const c32: Injector = {
   ruleId: 'C32',
   description: 'returned goods relief (61xx / APC F01) claimed without export evidence',
+  wants: { supplier: (s) => s.scheme === '' },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, withoutPreference);
     if (!hit) return undefined;

@@ -5,6 +5,7 @@ import { pickItem, withoutPreference } from './helpers';
 export const c33: Injector = {
   ruleId: 'C33',
   description: 'inward processing / temporary admission / customs warehousing declared without the authorisation',
+  wants: { supplier: (s) => s.scheme === '' },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, withoutPreference);
     if (!hit) return undefined;

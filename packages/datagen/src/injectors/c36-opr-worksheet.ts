@@ -5,6 +5,7 @@ import { pickItem, withoutPreference } from './helpers';
 export const c36: Injector = {
   ruleId: 'C36',
   description: 'outward processing re-import (6121) without the 9WKS duty calculation worksheet',
+  wants: { supplier: (s) => s.scheme === '' },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, withoutPreference);
     if (!hit) return undefined;

@@ -1,6 +1,7 @@
 import type { GoodsItem } from '@customs/contracts';
 import type { Draft, InjectContext } from '../generate';
 import { taxPence } from '../money';
+import { VAT_RATE } from '../price';
 import type { ItemFacts } from '../types';
 
 /** A random item (with its facts) satisfying `ok`, or undefined. */
@@ -22,3 +23,21 @@ export function dropPreference(item: GoodsItem): void {
 }
 
 export const withoutPreference = (item: GoodsItem, f: ItemFacts) => !f.partnerOrigin && item.preference === '100';
+
+/** Expected (true) duty and VAT of an item on a customs value at a rate: each line rounded down. */
+export function linesOn(cvPence: bigint, rate: bigint): { duty: bigint; vat: bigint } {
+  const duty = taxPence(cvPence, rate);
+  return { duty, vat: taxPence(cvPence + duty, VAT_RATE) };
+}
+
+/** Signed differences (true − charged) as exposure (positive) or reclaim (negative) fields. */
+export function signed(dutyDelta: bigint, vatDelta: bigint): { exposureDutyPence: number; exposureVatPence: number; reclaimDutyPence: number; reclaimVatPence: number } {
+  const total = dutyDelta + vatDelta;
+  const pos = (x: bigint) => Number(x > 0n ? x : 0n);
+  if (total > 0n) return { exposureDutyPence: pos(dutyDelta), exposureVatPence: pos(vatDelta), reclaimDutyPence: 0, reclaimVatPence: 0 };
+  if (total < 0n) return { exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: pos(-dutyDelta), reclaimVatPence: pos(-vatDelta) };
+  return { exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0 };
+}
+
+/** Rule tolerance below which duty/VAT differences are not reported (validation rules use £1). */
+export const TOLERANCE_PENCE = 100;

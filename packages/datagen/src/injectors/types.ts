@@ -1,5 +1,6 @@
 import type { Draft, InjectContext } from '../generate';
 import type { TruthEntry } from '../types';
+import type { Supplier } from '../world';
 
 /** An expected finding: item (0 = header), amounts (default 0) and what was changed. */
 export type ExpectedHit = Pick<TruthEntry, 'itemNumber' | 'note'> & Partial<Pick<TruthEntry, 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence' | 'ruleId'>>;
@@ -14,4 +15,6 @@ export interface Injector {
   /** The realistic mistake, in words. */
   description: string;
   inject(draft: Draft, ctx: InjectContext): ExpectedHit[] | undefined;
+  /** What the clean declaration must offer for the error to be possible (the generator builds one that does, when the world has it). */
+  wants?: { supplier?: (s: Supplier) => boolean; customsValue?: boolean };
 }

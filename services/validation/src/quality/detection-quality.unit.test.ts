@@ -21,19 +21,34 @@ const DOC = path.resolve(__dirname, '../../../../docs/quality.md');
  */
 const KNOWN_DEFECTS: Record<string, { reason: string; fix: string; stillPresent: (r: RuleQuality) => boolean }> = {
   C16: {
-    reason: 'when the customs value is not declared, pricing.ts customsValuePence() converts the bare item price and ignores DE 4/9: FOB/FCA/EXW items with an AP freight addition are priced too low, DAP/DDP items with a BA deduction too high (DOMAIN.md §3.0: CV = (price + additions − deductions) / HMRC rate).',
-    fix: 'in customsValuePence(), add item and header AP/AK (and other addition codes) and subtract BA/BB deductions, each converted at the same HMRC rate (header amounts apportioned by item price), before rounding down to the penny.',
+    reason: 'prices the lost preference with mfnDuty() → customsValuePence(), which, when no customs value is reported, converts the bare item price and ignores DE 4/9: FOB/FCA/EXW items with an AP freight addition are priced too low, DAP/DDP items with a BA deduction too high (DOMAIN.md §3.0: CV = (price + additions − deductions) / HMRC rate).',
+    fix: 'price on dutyValuePence() (A00 tax base, else reported CV, else invoiceCustomsValue() with DE 4/9), as C09/C17/C18 already do — e.g. make mfnDuty() use dutyValuePence().',
     stillPresent: (r) => r.amountsExact < r.truePositives,
   },
   C32: {
-    reason: 'same pricing gap as C16 (shared customsValuePence()): the full duty that falls due when returned goods relief fails is computed on the bare item price, without freight additions or post-arrival deductions.',
-    fix: 'as C16 (one fix in pricing.ts).',
+    reason: 'same gap as C16 (shared mfnDuty()/customsValuePence()): the duty that falls due when returned goods relief fails is computed on the bare item price, without freight additions or post-arrival deductions.',
+    fix: 'as C16 (one change in pricing.ts).',
     stillPresent: (r) => r.amountsExact < r.truePositives,
   },
   C26: {
-    reason: 'the rule is silent on every item with a reported customs value (`!i.customsValuePresent`), so E/F-term entries from CDS data reports (which always carry the customs value but never DE 4/9) are never checked: about half the injected cases are missed.',
-    fix: 'when the customs value is present, compare it with item price / HMRC rate for the acceptance month: flag when the value does not exceed the converted price (no freight was added), stay silent when it does.',
+    reason: 'silent on every item with a reported customs value (`!i.customsValuePresent`), so E/F-term entries carrying the customs value (as CDS data reports always do) are never checked: about half the injected cases are missed.',
+    fix: 'when the customs value is present, compare it with invoiceCustomsValue() without DE 4/9 (price / HMRC rate): flag when the reported value does not exceed the converted price by more than rounding (no freight was added), stay silent when it does.',
     stillPresent: (r) => r.recall < 0.99,
+  },
+  C06: {
+    reason: 'prices the value error with valueChangeEffect(): duty = charged A00 × ΔCV / CV and VAT = 20% × (ΔCV + Δduty), each rounded once; the amount actually due is the difference between the correctly computed lines (each rounded down) and the lines charged, so about 4 in 10 findings are 1p off.',
+    fix: 'compute the expected A00 line on the recomputed value (dutyUnder() with the applicable measure, rounded down) and the expected B00 line on (value + expected duty) (rounded down), then report expected − charged for each.',
+    stillPresent: (r) => r.amountsExact < r.truePositives,
+  },
+  C31: {
+    reason: 'same valueChangeEffect() pricing as C06, and worse for ÷10/÷100 slips: the charged duty was rounded on the slipped (small) value, and scaling it by ΔCV/CV multiplies that rounding error by 10–100 (observed up to 17p off).',
+    fix: 'as C06: recompute the A00 and B00 lines on the corrected value at the tariff rate and subtract the charged lines.',
+    stillPresent: (r) => r.amountsExact < r.truePositives,
+  },
+  C39: {
+    reason: 'prices the VAT-value error as 20% × Δvalue rounded once; the VAT due is floor(20% × correct value) − VAT charged (each line rounded down), so some findings are 1p low.',
+    fix: 'report vatOn(expected VAT value) − Σ B00 charged instead of vatOn(Δ).',
+    stillPresent: (r) => r.amountsExact < r.truePositives,
   },
 };
 
@@ -47,9 +62,10 @@ describe('detection quality on a labelled generated dataset', () => {
   const generated = new GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
   const view = viewOf(generated);
   const versions = generated.versions();
-  const dataset: GeneratedDeclaration[] = [...generateDataset({ seed: SEED, declarations: DECLARATIONS, facts })];
-  const evaluate = (d: Declaration): Finding[] => evaluateDeclaration(RULES, d, view, TODAY, `${TODAY}T00:00:00Z`, versions);
   const live = new Set(RULES.map((r) => r.meta.id));
+  // Only live rules' errors are injected: a declaration carrying an error no live rule checks is not a fair case.
+  const dataset: GeneratedDeclaration[] = [...generateDataset({ seed: SEED, declarations: DECLARATIONS, facts, rules: [...live] })];
+  const evaluate = (d: Declaration): Finding[] => evaluateDeclaration(RULES, d, view, TODAY, `${TODAY}T00:00:00Z`, versions);
   const tally = new QualityTally(RULES, INJECTORS.map((i) => i.ruleId));
   for (const g of dataset) tally.add(g.declaration.declarationId, evaluate(g.declaration), g.truth.filter((t) => live.has(t.ruleId)), g.injected.filter((r) => live.has(r)));
   const results = tally.results();
@@ -59,9 +75,9 @@ describe('detection quality on a labelled generated dataset', () => {
     expect(dataset).toHaveLength(DECLARATIONS);
     expect(lines).toBeGreaterThan(8_000);
     const clean = dataset.filter((g) => g.truth.length === 0).length;
-    expect(clean).toBeGreaterThan(DECLARATIONS * 0.4);
+    expect(clean).toBeGreaterThan(DECLARATIONS * 0.3);
     // Every live rule with an injector got cases.
-    for (const inj of INJECTORS) if (live.has(inj.ruleId)) expect(results.find((r) => r.ruleId === inj.ruleId)!.expected).toBeGreaterThanOrEqual(15);
+    for (const inj of INJECTORS) if (live.has(inj.ruleId)) expect(results.find((r) => r.ruleId === inj.ruleId)!.expected).toBeGreaterThanOrEqual(10);
   });
 
   it('every injected rule reaches ≥ 99% precision and recall, with pence-exact amounts (known defects listed)', () => {
@@ -140,14 +156,14 @@ describe('detection quality on a labelled generated dataset', () => {
       dataset: [
         `Dataset: \`@customs/datagen\` seed ${SEED}, ${DECLARATIONS} declarations, ${lines} goods items, ${world.importers.length} importers, ${world.importers.reduce((s, i) => s + i.suppliers.length, 0)} suppliers, ${world.catalogue.length} usable commodity codes; acceptance dates 2021-01-04..2023-08-31; ${DECLARATIONS - injected} clean declarations, ${injected} with one injected error. Evaluated with \`evaluateDeclaration(RULES, …)\` (${RULES.length} live rules) against the generated world's reference view, today = ${TODAY}.`,
         '',
-        'Reference facts (services/reference/data): UK nomenclature snapshot, UK Global Tariff 2021 third-country rates (simple ad valorem codes without trade remedy, suspension or quota flags), HMRC monthly exchange rates, roo_schemes_uk.json; partner origins (EU, CH, NO, TR, KR, BD) are modelled at a 0% preferential rate, non-partner origins (CN, US, TW, HK, TH, BR) have no scheme on any dataset date. Half the declarations carry a declared customs value (as CDS data reports do), half leave it to be computed from the item price.',
+        'Reference facts (services/reference/data): UK nomenclature snapshot, UK Global Tariff 2021 third-country rates (simple ad valorem codes without trade remedy, suspension or quota flags), HMRC monthly exchange rates, roo_schemes_uk.json; partner origins (EU, CH, NO, TR, KR, BD) are modelled at a 0% preferential rate, non-partner origins (CN, US, TW, HK, TH, BR) have no scheme on any dataset date. Half the declarations carry a declared customs value (as CDS data reports do), half leave it to be computed from the item price; E/F-term purchases add freight (DE 4/9 AP), D-term ones deduct the UK leg (BA). One rule is drawn per declaration (2% each by default), then the clean declaration is built so that the rule’s error can occur on it, and the injector records every finding it must produce.',
         '',
         'Regenerate the dataset: `node scripts/generate-dataset.js --seed 20261127 --declarations 2000 --format json --out DIR`.',
       ],
       results: results.filter((r) => live.has(r.ruleId) || r.expected > 0),
       knownDefects: Object.fromEntries(Object.entries(KNOWN_DEFECTS).map(([k, v]) => [k, { reason: v.reason, fix: v.fix }])),
       sections: [
-        { heading: 'Rules not yet injected', lines: [RULES.filter((r) => !INJECTORS.some((i) => i.ruleId === r.meta.id)).map((r) => r.meta.id).join(', ') || '(none: every live rule has an injector)'] },
+        { heading: 'Rules not injected', lines: [`${RULES.filter((r) => !INJECTORS.some((i) => i.ruleId === r.meta.id)).map((r) => r.meta.id).join(', ') || '(none)'}: the shipped reference data has no trade-remedy (C14) or suspension (C15) measures, so the generated world excludes every code UKGT flags with one, and such an error cannot be built from real facts. Their rows above show they stay silent on every generated declaration (no false positives).`] },
         { heading: 'Clean declarations read back from CDS data reports', lines: cdsNoise.length ? ['The reports do not carry Incoterms, DE 4/9, DE 4/13, DE 3/39–3/40 or previous documents, so rules that need them either stay silent or fire on clean entries:', '', ...cdsNoise] : ['No findings: every rule stays silent.'] },
       ],
     });

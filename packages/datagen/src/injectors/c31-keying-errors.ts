@@ -1,0 +1,36 @@
+import { convertToPence, fromScaled, toScaled } from '../money';
+import { priceItem } from '../price';
+import type { Injector } from './types';
+import { pickItem, signed } from './helpers';
+
+/** C31: one item price keyed with the decimal point shifted (×10 or ÷10/÷100); the invoice total is right, so the value (and duty) follow the slip. */
+export const c31: Injector = {
+  ruleId: 'C31',
+  description: 'item price (DE 4/14) keyed ×10 or ÷10/÷100 — the invoice total shows the right figure',
+  inject(draft, ctx) {
+    const d = draft.declaration;
+    const slip = ctx.rng.pick([10n, -10n, -100n]);
+    // A ÷ slip must leave whole cents (the keyed figure is a real price with the point moved).
+    const hit = pickItem(draft, ctx, (i, f) => (slip > 0n || f.priceCents % -slip === 0n) && f.cvPence > 50_000n && i.adjustments.every((a) => a.code.startsWith('A')) && !d.adjustments.length);
+    if (!hit) return undefined;
+    const { item, f } = hit;
+    const keyed = slip > 0n ? f.priceCents * slip : f.priceCents / -slip;
+    const trueDuty = f.dutyPence;
+    const trueVat = f.vatPence;
+    const adds = item.adjustments.reduce((s, a) => s + toScaled(a.amount!.value, 2), 0n);
+    f.priceCents = keyed;
+    item.itemPrice = { value: fromScaled(keyed, 2), currency: f.currency };
+    f.cvPence = convertToPence(keyed + adds, f.currency, f.fxRate);
+    if (f.cvPence <= 100n) return undefined;
+    if (item.customsValuePresent) item.customsValuePence = Number(f.cvPence);
+    item.statisticalValuePence = Number(f.cvPence);
+    priceItem(item, f);
+    if (d.customsValuePresent) d.customsValuePence = draft.facts.reduce((s, x) => s + Number(x.cvPence), 0);
+    const money = signed(trueDuty - f.dutyPence, trueVat - f.vatPence);
+    return [
+      { itemNumber: item.itemNumber, ...money, note: `price keyed ${item.itemPrice.value} (${slip > 0n ? '×' : '÷'}${slip > 0n ? slip : -slip})` },
+      // The items no longer add up to the invoice total.
+      { itemNumber: 0, ruleId: 'C05', note: 'Σ item prices ≠ invoice total after the slip' },
+    ];
+  },
+};
