@@ -74,7 +74,7 @@ export class QualityTally {
       const e = open.get(k);
       if (!e) {
         r.falsePositives++;
-        if (r.examples.length < 5) r.examples.push(`FP ${declarationId} item ${f.itemNumber}: ${f.explanation.slice(0, 300)}`);
+        if (r.examples.length < 5) r.examples.push(`FP ${declarationId} item ${f.itemNumber}: ${f.explanation.slice(0, 600)}`);
         continue;
       }
       open.delete(k);
