@@ -161,4 +161,50 @@ for (const [reason, g] of [...groups].sort((a, b) => b[1].count - a[1].count)) {
   console.log(`\n${String(g.count).padStart(4)}  ${reason}`);
   for (const e of g.examples.slice(0, verbose ? 3 : 2)) console.log(`        e.g. ${e}`);
 }
+// CDS's own calculations: DMS tax notifications state rate, base and assessed amount per tax
+// line, so the engine's rounding and VAT value can be checked against HMRC to the penny.
+const fixtures = path.resolve(__dirname, '../packages/testing/fixtures/hmrc');
+const notificationFiles = [];
+(function walk(d) {
+  for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (/\.xml$/i.test(e.name) && /TaxRateNumeric/.test(fs.readFileSync(p, 'utf8'))) notificationFiles.push(p);
+  }
+})(fixtures);
+const field = (block, name) => new RegExp(`<(?:\\w+:)?${name}\\b[^>]*>([^<]*)</`).exec(block)?.[1]?.trim();
+const toPence = (gbp) => Math.round(Number(gbp) * 100);
+let nLines = 0, nMatch = 0;
+const nResults = [];
+for (const f of notificationFiles) {
+  const xml = fs.readFileSync(f, 'utf8');
+  for (const item of xml.split(/<(?:\w+:)?GovernmentAgencyGoodsItem>/).slice(1)) {
+    const taxes = [...item.matchAll(/<(?:\w+:)?DutyTaxFee>([\s\S]*?)<\/(?:\w+:)?DutyTaxFee>/g)].map((m) => ({
+      taxType: field(m[1], 'TypeCode'), rate: field(m[1], 'TaxRateNumeric'), base: field(m[1], 'AdValoremTaxBaseAmount'), assessed: field(m[1], 'TaxAssessedAmount'),
+    }));
+    const a00 = taxes.find((t) => t.taxType === 'A00');
+    const b00 = taxes.find((t) => t.taxType === 'B00');
+    if (!a00?.rate || !a00.assessed) continue;
+    // Without a stated base the customs value follows from the assessed ad valorem duty.
+    const cvPence = a00.base ? toPence(a00.base) : Math.round((toPence(a00.assessed) * 100) / Number(a00.rate));
+    const r = computeDutyLine({
+      acceptanceDate: '2020-01-01',
+      customsValue: { pence: cvPence },
+      quantities: {},
+      measures: [{ measureType: '103', taxType: 'A00', expression: `${a00.rate}%`, source: 'notified TaxRateNumeric' }],
+      ...(b00?.rate ? { vatRatePercent: b00.rate } : {}),
+    });
+    for (const t of [a00, b00]) {
+      if (!t?.assessed) continue;
+      nLines++;
+      const line = r.taxLines.find((l) => l.taxType === t.taxType);
+      const ok = line && line.amountPence === toPence(t.assessed) && (!t.base || line.basePence === toPence(t.base));
+      if (ok) nMatch++;
+      nResults.push(`${ok ? 'match' : 'DIFFERS'}  ${path.relative(fixtures, f)} ${t.taxType}: notified ${t.rate}% of ${t.base ?? `(base not stated; CV ${formatPence(cvPence)} implied)`} = ${t.assessed}; engine: ${line?.explanation}`);
+    }
+  }
+}
+console.log(`\nCDS-calculated tax lines in DMS notifications: ${nLines}; engine matches to the penny (amount and base): ${nMatch}`);
+for (const l of nResults) console.log(`  ${l}`);
+
 if (verbose) for (const e of matchedExamples) console.log(`\nexplanation:\n  ${e.join('\n  ')}`);
