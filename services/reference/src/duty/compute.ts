@@ -188,7 +188,11 @@ function unknownLine(m: DutyMeasureInput, cvPence: number, reason: string): Duty
   };
 }
 
+const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
 export function computeDutyLine(input: DutyLineInput): DutyLineResult {
+  // Checked even when no seasonal rate needs it: a bad date means the caller picked rates and FX blind.
+  if (!DATE_RE.test(input.acceptanceDate)) throw new RangeError(`acceptanceDate must be YYYY-MM-DD: ${JSON.stringify(input.acceptanceDate)}`);
   const explanation: string[] = [];
   const cv = computeCustomsValue(input.customsValue, input.customsValueRounding);
   const cvText = formatPence(cv.pence);

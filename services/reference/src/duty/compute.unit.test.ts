@@ -121,6 +121,10 @@ describe('specific duties from the UKGT file', () => {
     expect(r.taxLines[0]!.baseQuantity).toBe(baseQuantity);
   });
 
+  it.each(['2023-13-01', '15/01/2023', ''])('acceptance date %j is rejected', (date) => {
+    expect(() => computeDutyLine(mfnLine('61091000', 100, {}, date))).toThrow('acceptanceDate must be YYYY-MM-DD');
+  });
+
   it('a negative quantity is rejected as a data error', () => {
     expect(() => computeDutyLine(mfnLine('07129019', 50000, { netMassKg: '-1250' }))).toThrow('netMassKg must not be negative: -1250');
   });
