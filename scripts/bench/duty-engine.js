@@ -77,6 +77,7 @@ for (const i of inputs) if (computeDutyLine(i).status !== 'computed') unknown++;
 const lat = [];
 let n = 0;
 let checksum = 0;
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 for (let r = 0; r < rounds; r++) {
   for (let b = 0; b < inputs.length; b += batchSize) {
@@ -88,7 +89,11 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+const cpu = process.cpuUsage(cpu0);
+// CPU time is what one core actually spent; on a busy box wall time also counts waiting for a core.
+const cpuSecs = (cpu.user + cpu.system) / 1e6;
 console.log(`Duty engine (one core, cached parses): ${n} line computations (${inputs.length} UKGT lines × ${rounds} rounds) in ${secs.toFixed(2)} s`);
 console.log(`  mix: ${kinds.adValorem} ad valorem, ${kinds.specificOrCompound} specific/compound, ${kinds.seasonal} seasonal; ${unknown} unknown; ${dutyExpressionCacheSize()} cached expressions; checksum ${checksum}`);
-console.log(`  ${Math.round(n / secs)} computations/s (duty + VAT + explanation), ${((secs / n) * 1e6).toFixed(2)} µs each`);
+console.log(`  ${Math.round(n / secs)} computations/s wall clock, ${Math.round(n / cpuSecs)} per CPU-second (duty + VAT + explanation), ${((cpuSecs / n) * 1e6).toFixed(2)} µs CPU each`);
+console.log(`  load average at the end ${require('node:os').loadavg().map((l) => l.toFixed(2)).join(' ')} on ${require('node:os').cpus().length} CPUs (other work on the box slows this)`);
 console.log(`  per-batch (${batchSize} computations) latency ${latencySummary(lat)}; peak RSS ${rss()} (${setupRss} MiB after loading the inputs)`);

@@ -146,10 +146,11 @@ function isPence(v: CustomsValueInput): v is CustomsValuePence {
 }
 
 /** Customs value in whole pence, with the explanation of the conversion. */
-export function computeCustomsValue(v: CustomsValueInput, rounding: CustomsValueRounding = 'halfUp'): { pence: number; explanation: string } {
+export function computeCustomsValue(v: CustomsValueInput, rounding: CustomsValueRounding = 'halfUp'): { pence: number; text: string; explanation: string } {
   if (isPence(v)) {
     if (!Number.isSafeInteger(v.pence) || v.pence < 0) throw new RangeError(`customsValue.pence must be a non-negative integer: ${v.pence}`);
-    return { pence: v.pence, explanation: `Customs value ${formatPence(v.pence)} (declared in sterling)` };
+    const text = formatPence(v.pence);
+    return { pence: v.pence, text, explanation: `Customs value ${text} (declared in sterling)` };
   }
   const cur = v.currency.toUpperCase();
   const amount = parseDecimal(v.amount, 'customsValue.amount');
@@ -166,11 +167,11 @@ export function computeCustomsValue(v: CustomsValueInput, rounding: CustomsValue
   const sumText = `${cur} ${v.amount}${v.additions !== undefined ? ` + ${v.additions} additions` : ''}${v.deductions !== undefined ? ` − ${v.deductions} deductions` : ''}`;
   const conv = cur === 'GBP' && v.unitsPerGbp.replace(/\.0*$/, '') === '1' ? `${sumText} (no conversion)` : `(${sumText}) ÷ ${v.unitsPerGbp} ${cur}/£ (${v.rateSource})`;
   const roundingText = rounding === 'down' ? 'rounded down to the penny' : 'rounded to the nearest penny, halves up';
-  return { pence, explanation: `Customs value ${conv} = ${formatPoundsExact(exactPence)} → ${formatPence(pence)} (${roundingText})` };
+  const text = formatPence(pence);
+  return { pence, text, explanation: `Customs value ${conv} = ${formatPoundsExact(exactPence)} → ${text} (${roundingText})` };
 }
 
-function roundedNote(exact: Rational, pence: bigint): string {
-  const exactText = formatPoundsExact(exact);
+function roundedNote(exact: Rational, pence: bigint, exactText: string): string {
   return exact.n === pence * exact.d ? '' : ` (${exactText} rounded down)`;
 }
 
@@ -195,7 +196,7 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
   if (!DATE_RE.test(input.acceptanceDate)) throw new RangeError(`acceptanceDate must be YYYY-MM-DD: ${JSON.stringify(input.acceptanceDate)}`);
   const explanation: string[] = [];
   const cv = computeCustomsValue(input.customsValue, input.customsValueRounding);
-  const cvText = formatPence(cv.pence);
+  const cvText = cv.text;
   explanation.push(cv.explanation);
   const taxLines: DutyTaxLine[] = [];
   const unknownReasons: string[] = [];
@@ -214,6 +215,7 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
         if (ev.pence.n < 0n) throw new RangeError(`negative duty ${formatPoundsExact(ev.pence)} for ${m.expression}`);
         const rounded = floor(ev.pence);
         const amountPence = toSafeNumber(rounded, 'duty');
+        const exactText = formatPoundsExact(ev.pence);
         for (const n of ev.notes) explanation.push(`  ${n}`);
         line = {
           taxType: m.taxType,
@@ -224,8 +226,8 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
           ...(ev.baseQuantity !== undefined ? { baseQuantity: ev.baseQuantity } : {}),
           expression: m.expression,
           amountPence,
-          exactAmount: formatPoundsExact(ev.pence),
-          explanation: `${m.taxType} ${measureLabel(m.measureType)} ${ev.workings} = ${formatPence(amountPence)}${roundedNote(ev.pence, rounded)}`,
+          exactAmount: exactText,
+          explanation: `${m.taxType} ${measureLabel(m.measureType)} ${ev.workings} = ${formatPence(amountPence)}${roundedNote(ev.pence, rounded, exactText)}`,
         };
       }
     } catch (e) {
@@ -259,8 +261,9 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       vatPence = toSafeNumber(rounded, 'VAT');
       vatValuePence = value;
       const basis = `customs value ${cvText} + duty ${formatPence(dutyPence)} + excise and other ${formatPence(excise)} + VAT adjustments ${formatPence(adj)}`;
-      const text = `B00 import VAT ${expression} × ${formatPence(value)} (${basis}) = ${formatPence(vatPence)}${roundedNote(exact, rounded)}`;
-      taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'computed', basePence: value, expression, amountPence: vatPence, exactAmount: formatPoundsExact(exact), explanation: text });
+      const exactText = formatPoundsExact(exact);
+      const text = `B00 import VAT ${expression} × ${formatPence(value)} (${basis}) = ${formatPence(vatPence)}${roundedNote(exact, rounded, exactText)}`;
+      taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'computed', basePence: value, expression, amountPence: vatPence, exactAmount: exactText, explanation: text });
       explanation.push(text);
     }
   }
