@@ -1,6 +1,7 @@
 // Operator CLI of the reference service.
 //   node dist/cli.js load-ott <file> [<file> …]   load OTT files (API commodity JSON, or the
 //                                                 declarable-duties report as CSV) into the database
+//   node dist/cli.js load-fx <file> [<file> …]    load HMRC monthly exchange rates (XML or CSV)
 // Each file becomes a new dataset version and emits reference.dataset.changed.v1 through the
 // outbox (relayed by the running service, which also picks the measures up within
 // REFERENCE_SYNC_INTERVAL_MS). Uses DATABASE_URL like the service.
@@ -11,13 +12,15 @@ import { ReferenceStore } from './app/store';
 import { loadConfig } from './config';
 import { migrations, type ReferenceDb } from './db/migrations';
 import { persistOttLoad } from './db/ott-repo';
+import { persistFxLoad } from './db/fx-repo';
+import { loadFxFile } from './app/fx-load';
 import { OttImportError } from './parse/ott';
 
-const USAGE = 'usage: reference-cli load-ott <file> [<file> …]';
+const USAGE = 'usage: reference-cli load-ott|load-fx <file> [<file> …]';
 
 export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (line: string) => void = console.log): Promise<number> {
   const [command, ...files] = argv;
-  if (command !== 'load-ott' || files.length === 0) {
+  if ((command !== 'load-ott' && command !== 'load-fx') || files.length === 0) {
     out(USAGE);
     return 2;
   }
@@ -27,8 +30,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     await migrateToLatest(db.db as never, 'reference', migrations);
     const ports = { persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db.db, source, version, imp) };
+    const fxPorts = { persist: (source: string, version: string, rows: Parameters<typeof persistFxLoad>[3]) => persistFxLoad(db.db, source, version, rows) };
     for (const file of files) {
       try {
+        if (command === 'load-fx') {
+          const r = await loadFxFile(new ReferenceStore(), fxPorts, file, fs.readFileSync(file));
+          out(`${file}: ${r.duplicate ? 'already loaded as' : 'loaded as'} ${r.info.version} (${r.format}, ${r.rows.length} rates ${r.effectiveFrom}..${r.effectiveTo}; previous ${r.previousVersion || 'none'})`);
+          continue;
+        }
         const r = await loadOttFile(new ReferenceStore(), ports, file, fs.readFileSync(file));
         out(`${file}: ${r.duplicate ? 'already loaded as' : 'loaded as'} ${r.info.version} (${r.format}, ${r.measures.length} measures, ${r.commodityCodes.length} commodity codes, ${r.groups.size} groups; previous ${r.previousVersion || 'none'})`);
       } catch (e) {

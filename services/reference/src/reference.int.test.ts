@@ -156,6 +156,24 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(r.tradeRemedies.map((m) => `${m.measureType} ${m.additionalCode} ${m.expression} ${m.datasetVersion}`).sort()).toEqual([`552 C001 0.00% ${cliVersion}`, `552 C999 85.00% ${cliVersion}`, `695  25.00% ${cliVersion}`]);
   });
 
+  it('loads HMRC exchange rates after the bundled months (XML via admin, CSV via CLI); LookupFx answers with the load version', async () => {
+    // Jul 2023 is in the bundled file; a load re-publishes it (same rate) under a new version.
+    const xml = `<?xml version="1.0"?>\n<exchangeRateMonthList Period="01/Sep/2023 to 30/Sep/2023"><exchangeRate><countryName>Eurozone</countryName><countryCode>EU</countryCode><currencyName>Euro</currencyName><currencyCode>EUR</currencyCode><rateNew>1.1667</rateNew></exchangeRate></exchangeRateMonthList>`;
+    const before = await callUnary<unknown, { results: { known: boolean }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-12' }] }, { token: tokens.analyst });
+    expect(before.results[0]!.known).toBe(false);
+    const res = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads?source=exrates-monthly-0923.xml`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/xml' }, body: xml });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body).toMatchObject({ dataset: 'fx', format: 'hmrc-xml', rates: 1, effectiveFrom: '2023-09-01', effectiveTo: '2023-09-30' });
+    const after = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-12' }] }, { token: tokens.analyst });
+    expect(after.results[0]).toMatchObject({ known: true, unitsPerGbp: '1.1667', datasetVersion: body.version });
+    const refused = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}` }, body: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><exchangeRateMonthList/>' });
+    expect(refused.status).toBe(422);
+    const lines: string[] = [];
+    expect(await runCli(['load-fx', path.join(data, 'exchange_rates/hmrc_monthly_original/exrates-monthly-0623.csv')], { ...env }, (l) => lines.push(l))).toBe(0);
+    expect(lines[0]).toMatch(/loaded as exrates-monthly-0623@[0-9a-f]{12} \(hmrc-csv, \d+ rates 2023-06-01\.\.2023-06-30/);
+  });
+
   it('loaded measures survive a restart', async () => {
     await svc!.stop();
     await start();
@@ -163,6 +181,9 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(r!.preferential.map((m) => `${m.geographicalArea} ${m.expression}`)).toEqual(['1013 0.00%']);
     // The later report load updated the shared SIDs (8.00% without a space), membership of 1013 came from the first load.
     expect(r!.thirdCountry).toMatchObject({ expression: '8.00%' });
+    const fx = await callUnary<unknown, { results: { unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-12' }, { currency: 'EUR', date: '2023-06-12' }] }, { token: tokens.analyst });
+    expect(fx.results.map((x) => x.unitsPerGbp)).toEqual(['1.1667', '1.1489']);
+    expect(fx.results[1]!.datasetVersion).toMatch(/^exrates-monthly-0623@/);
   });
 
   it('serves the REST equivalents', async () => {

@@ -24,11 +24,14 @@ import { startPlatformService, type RunningService } from '@customs/service';
 import { loadBundledStore } from './app/load-bundled';
 import { loadOttFile } from './app/ott-load';
 import { syncOttLoads } from './app/ott-sync';
+import { FxImportError, loadFxFile } from './app/fx-load';
+import { syncFxLoads } from './app/fx-sync';
 import type { ReferenceStore } from './app/store';
 import { OttImportError } from './parse/ott';
 import { migrations, type ReferenceDb } from './db/migrations';
 import { computeLine } from './grpc/duties';
 import { ottVersions, persistOttLoad, readOttData } from './db/ott-repo';
+import { fxVersions, persistFxLoad, readFxRows } from './db/fx-repo';
 import type { ReferenceConfig } from './config';
 
 const MAX_BATCH = 10_000;
@@ -84,25 +87,28 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         );
       });
 
-      // OTT loads persisted earlier (or by other replicas / the CLI) are served too.
-      const applied = new Set<string>();
-      const syncPorts = { versions: () => ottVersions(db), read: (v: string[]) => readOttData(db, v) };
-      const initial = await syncOttLoads(store, syncPorts, applied);
-      kit.logger.info({ loads: initial.length, measures: store.ottMeasureCount }, 'OTT measures loaded from the database');
+      // OTT and FX loads persisted earlier (or by other replicas / the CLI) are served too.
+      const applied = { ott: new Set<string>(), fx: new Set<string>() };
+      const ottSync = { versions: () => ottVersions(db), read: (v: string[]) => readOttData(db, v) };
+      const fxSync = { versions: () => fxVersions(db), read: (v: string[]) => readFxRows(db, v) };
+      const sync = async () => [...(await syncOttLoads(store, ottSync, applied.ott)), ...(await syncFxLoads(store, fxSync, applied.fx))];
+      const initial = await sync();
+      kit.logger.info({ loads: initial.length, ottMeasures: store.ottMeasureCount }, 'OTT measures and FX loads read from the database');
       if (config.REFERENCE_SYNC_INTERVAL_MS > 0) {
         let running = false;
         const timer = setInterval(() => {
           if (running) return;
           running = true;
-          syncOttLoads(store, syncPorts, applied)
-            .then((v) => v.length && kit.logger.info({ versions: v }, 'OTT loads picked up from the database'))
-            .catch((e) => kit.logger.warn({ err: e }, 'OTT sync failed; retrying on the next tick'))
+          sync()
+            .then((v) => v.length && kit.logger.info({ versions: v }, 'loads picked up from the database'))
+            .catch((e) => kit.logger.warn({ err: e }, 'reference sync failed; retrying on the next tick'))
             .finally(() => (running = false));
         }, config.REFERENCE_SYNC_INTERVAL_MS);
         timer.unref();
-        kit.lifecycle.add('ott-sync', async () => clearInterval(timer));
+        kit.lifecycle.add('reference-sync', async () => clearInterval(timer));
       }
       const loadPorts = { persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db, source, version, imp) };
+      const fxPorts = { persist: (source: string, version: string, rows: Parameters<typeof persistFxLoad>[3]) => persistFxLoad(db, source, version, rows) };
 
       const checkBatch = (n: number) => {
         if (n > MAX_BATCH) throw new GrpcError(status.INVALID_ARGUMENT, `at most ${MAX_BATCH} queries per call, got ${n}`);
@@ -198,6 +204,21 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
             if (e instanceof OttImportError) throw new HttpError(422, 'invalid_ott_file', e.message, { source: e.source, issues: e.issues });
             throw e;
           }
+        });
+        // Admin: load HMRC monthly exchange rates (XML or CSV as HMRC publishes them).
+        scope.post<{ Querystring: { source?: string } }>('/v1/admin/fx-loads', async (req, reply) => {
+          const who = requireRole(req, 'admin');
+          const body = req.body as Buffer | undefined;
+          if (!body || body.length === 0) throw new HttpError(400, 'empty_body', 'send the HMRC exchange-rate file as the request body');
+          let out;
+          try {
+            out = await loadFxFile(store, fxPorts, req.query.source ?? 'fx-upload', body);
+          } catch (e) {
+            if (e instanceof FxImportError) throw new HttpError(422, 'invalid_fx_file', e.message);
+            throw e;
+          }
+          req.log.info({ version: out.info.version, duplicate: out.duplicate, rows: out.rows.length, tokenId: who.tokenId }, 'FX load');
+          return reply.code(out.duplicate ? 200 : 201).send({ dataset: out.info.dataset, version: out.info.version, previousVersion: out.previousVersion, duplicate: out.duplicate, format: out.format, rates: out.rows.length, effectiveFrom: out.effectiveFrom, effectiveTo: out.effectiveTo });
         });
       });
     },

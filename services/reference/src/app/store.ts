@@ -140,6 +140,17 @@ export class ReferenceStore {
     return version;
   }
 
+  /** Applies FX rows persisted by a load (each row keeps the version of the load that wrote it). */
+  applyFxLoad(info: DatasetInfo, rows: (FxRow & { version: string })[]): void {
+    for (const r of rows) {
+      const list = (this.fxByCurrency.get(r.currency) ?? []).filter((x) => !(x.start === r.start && x.end === r.end));
+      list.push(r);
+      list.sort((a, b) => a.start.localeCompare(b.start));
+      this.fxByCurrency.set(r.currency, list);
+    }
+    this.record(info);
+  }
+
   loadTaxTypes(source: string, content: string, map: Map<string, string>): void {
     this.taxTypes = map;
     this.record({ dataset: 'tax-types', version: datasetVersion(source, content), source, rows: map.size });

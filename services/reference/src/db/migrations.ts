@@ -52,6 +52,22 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table dataset_versions add column effective_to text not null default ''`.execute(db);
     },
   },
+  '0004_fx_rates': {
+    async up(db) {
+      // HMRC monthly rates loaded after the bundled file (HMRC XML or CSV publications); a later
+      // load of the same month replaces the rate (HMRC amends rates mid-month on occasion).
+      await sql`
+        create table fx_rates (
+          currency text not null,
+          period_start text not null,
+          period_end text not null,
+          rate text not null,
+          dataset_version text not null,
+          primary key (currency, period_start, period_end)
+        )`.execute(db);
+      await sql`create index fx_rates_version on fx_rates (dataset_version)`.execute(db);
+    },
+  },
 };
 
 export interface ReferenceDb {
@@ -70,6 +86,7 @@ export interface ReferenceDb {
     dataset_version: string;
   };
   geo_group_members: { group_id: string; member: string; dataset_version: string };
+  fx_rates: { currency: string; period_start: string; period_end: string; rate: string; dataset_version: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
 }
