@@ -1,5 +1,5 @@
 import { Severity, type Evidence } from '@customs/contracts';
-import { REPRESENTATION_STATUSES, SELF_REPRESENTATION_AI } from './codes';
+import { REPRESENTATION_STATUSES, SELF_REPRESENTATION_AI, fromTraderReports } from './codes';
 import { partiesOf } from './engine';
 import { pounds } from './pricing';
 import type { Rule } from './types';
@@ -8,7 +8,7 @@ import type { Rule } from './types';
 export const c02UnknownDeclarant: Rule = {
   meta: {
     id: 'C02',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Declared in the importer’s name by another party without representation status',
     family: 'data-integrity',
     dataElements: ['DE 3/16 importer', 'DE 3/18 declarant', 'DE 3/20 representative', 'DE 3/21 representative status', 'DE 2/2 additional information'],
@@ -16,9 +16,11 @@ export const c02UnknownDeclarant: Rule = {
     severityLogic: 'MEDIUM: the importer carries liability for an entry it may not have authorised; no underpayment is shown by the declaration itself',
     pricing: 'not an exposure: the duty and VAT charged on the entry (Σ tax lines) are stated as the liability in the importer’s name',
     correctionRoute: 'none if a standing authority exists (file it); otherwise report misuse of the EORI to HMRC and dispute the charges',
-    businessRule: 'When the declarant/representative is not the importer, DE 3/21 declares direct or indirect representation. Not covered here (needs data the declaration lacks): the approved-broker list per importer (no tenant setting exists for it) and "new declarant first seen" (needs history; scoring).',
+    businessRule: 'When the declarant/representative is not the importer, DE 3/21 declares direct or indirect representation. Not checked on declarations read from CDS data/MSS reports, which do not carry DE 3/21. Not covered here (needs data the declaration lacks): the approved-broker list per importer (no tenant setting exists for it) and "new declarant first seen" (needs history; scoring).',
   },
   evaluate({ declaration }) {
+    // CDS data reports do not carry DE 3/21: a blank status there is not reported, not missing.
+    if (fromTraderReports(declaration.sourceFormat)) return [];
     const { importer, declarant } = partiesOf(declaration);
     if (!importer || !declarant) return [];
     const norm = (s: string) => s.trim().toUpperCase();

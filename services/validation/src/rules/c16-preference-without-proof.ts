@@ -7,13 +7,13 @@ import type { Rule, RuleHit } from './types';
 export const c16PreferenceWithoutProof: Rule = {
   meta: {
     id: 'C16',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Preference claimed without proof of origin',
     family: 'origin-preference',
     dataElements: ['DE 4/17 preference', 'DE 2/3 documents', 'DE 5/16 preferential origin'],
     legalBasis: 'Preferential tariff treatment needs a proof of origin accepted by the agreement (HMRC/BIFA guidance on U110–U112; DOMAIN.md §2.3, §3.3 C16)',
     severityLogic: 'HIGH: origin evidence is a current HMRC audit priority; the whole preference is at risk',
-    pricing: 'exposure = third-country (MFN) duty on the customs value − duty paid; simple ad valorem MFN only until the duty engine lands',
+    pricing: 'exposure = third-country (MFN) duty on the duty value (A00 tax base, else reported customs value, else invoice price ± DE 4/9 at the HMRC rate) − duty paid; simple ad valorem MFN only until the duty engine lands',
     correctionRoute: 'C2001 (voluntary disclosure) if no proof can be produced; none if it exists but was not declared',
     businessRule: 'A 2xx/3xx preference claim declares one of the proof-of-origin document codes in DE 2/3.',
   },

@@ -12,13 +12,13 @@ const EXCISE = /^\d{3}$/;
 export const c39VatValue: Rule = {
   meta: {
     id: 'C39',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'VAT value does not add up',
     family: 'duplicates-vat',
     dataElements: ['customs value', 'VAT value (DE 4/4 B00 base)', 'DE 4/3–4/6 tax lines (A00, A20, A30–A45, excise)', 'DE 4/9 AV adjustment'],
     legalBasis: 'VAT value = customs value + duty + excise + other charges + VAT adjustments such as AV (transport to the first UK destination) — Notice 252 via HMRC forum (DOMAIN.md §3.0 VAT effect, §3.6 C39)',
     severityLogic: 'understated VAT value: HIGH, CRITICAL from £10,000 of VAT; overstated: MEDIUM reclaim (by the 3-year clock)',
-    pricing: 'ΔVAT = (expected − declared VAT value) × VAT rate (B00 rate declared, else tariff VAT measure, else 20 %), rounded down',
+    pricing: 'ΔVAT = expected VAT value × VAT rate (B00 rate declared, else tariff VAT measure, else 20 %), rounded down, − B00 charged',
     correctionRoute: 'VAT return adjustment (postponed or VAT-registered); C2001 / C285 otherwise',
     businessRule: 'An item’s VAT value equals its customs value plus duty (A00, A20, A30–A45), excise and AV adjustments, ±£1. Header-level AV amounts are used only on single-item declarations.',
   },
@@ -41,7 +41,10 @@ export const c39VatValue: Rule = {
       const b00Rate = item.taxLines.filter((t) => t.taxType === 'B00').map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
       const tv = tariffVat(item, rateFacts(declaration, item, reference));
       const rate: VatRate = b00Rate !== undefined ? { rate: b00Rate, source: `B00 rate declared ${percentText(b00Rate)}` } : tv ? { rate: tv.rate, source: `tariff VAT ${tv.measure.expression}` } : STANDARD_VAT;
-      const vat = vatOn(delta, rate);
+      // VAT due is floor(rate × correct value) − VAT charged, each line rounded down (not the rate
+      // applied to the difference, which can be a penny out).
+      const b00 = item.taxLines.filter((t) => t.taxType === 'B00');
+      const vat = b00.length ? vatOn(expected, rate) - b00.reduce((s, t) => s + t.payablePence, 0) : vatOn(delta, rate);
       const evidence: Evidence[] = [
         { field: 'VAT value declared', value: pounds(declared.pence), note: declared.how },
         { field: 'customs value', value: pounds(item.customsValuePence), note: '' },

@@ -1,11 +1,12 @@
 import { Severity } from '@customs/contracts';
+import { fromTraderReports } from './codes';
 import type { Rule } from './types';
 
 /** C41 — Postponed VAT accounting without the importer's VAT number. */
 export const c41PostponedVat: Rule = {
   meta: {
     id: 'C41',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Postponed VAT used without the importer’s VAT number',
     family: 'duplicates-vat',
     dataElements: ['DE 4/8 method of payment', 'DE 3/40 additional fiscal references'],
@@ -13,9 +14,11 @@ export const c41PostponedVat: Rule = {
     severityLogic: 'HIGH: import VAT accounted to a VAT number that may not be the importer’s',
     pricing: 'the postponed import VAT (B00) where the amount is known',
     correctionRoute: 'C2001 / correction with the broker; VAT return adjustment',
-    businessRule: 'A declaration that postpones import VAT (B00 with method of payment G) carries an FR1 VAT number in DE 3/40.',
+    businessRule: 'A declaration that postpones import VAT (B00 with method of payment G) carries an FR1 VAT number in DE 3/40 (not checked on declarations read from CDS data/MSS reports, which do not carry DE 3/40).',
   },
   evaluate({ declaration }) {
+    // CDS data reports do not carry DE 3/40: a missing FR1 there is not reported, not missing.
+    if (fromTraderReports(declaration.sourceFormat)) return [];
     const postponed = declaration.items.flatMap((i) => i.taxLines.filter((t) => t.taxType === 'B00' && t.methodOfPayment === 'G').map((t) => ({ item: i.itemNumber, t })));
     if (postponed.length === 0) return [];
     const fr1 = declaration.fiscalReferences.filter((f) => f.role === 'FR1' && f.vatId);

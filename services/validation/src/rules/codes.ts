@@ -1,3 +1,5 @@
+import { SourceFormat } from '@customs/contracts';
+
 // Code lists the rules rely on, with their sources. Domain constants, not reference data that
 // changes by date (those come from the reference service).
 
@@ -95,3 +97,12 @@ export const SELF_REPRESENTATION_AI = '00500';
 export const VAGUE_DESCRIPTIONS = new Set([
   'parts', 'spare parts', 'spares', 'accessories', 'goods', 'general cargo', 'cargo', 'fak', 'freight all kinds', 'samples', 'sample', 'various', 'misc', 'miscellaneous', 'merchandise', 'products', 'items', 'materials', 'equipment', 'consumables', 'gift', 'gifts', 'stock', 'personal effects', 'machine parts', 'auto parts', 'see invoice', 'as per invoice', 'per invoice', 'n/a', 'na', 'tbc', 'unknown',
 ]);
+
+/**
+ * HMRC CDS data reports and legacy MSS reports do not carry DE 4/1, DE 4/9, DE 3/21 or DE 3/40
+ * (DOMAIN.md §2.4): on declarations read from them, an empty field means "not reported", not "not
+ * declared", and rules that need those fields stay silent.
+ */
+export function fromTraderReports(sourceFormat: SourceFormat): boolean {
+  return sourceFormat === SourceFormat.SOURCE_FORMAT_CDS_REPORT || sourceFormat === SourceFormat.SOURCE_FORMAT_CHIEF_MSS;
+}

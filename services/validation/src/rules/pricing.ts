@@ -59,7 +59,8 @@ export function pounds(pence: number): string {
 export function mfnDuty(d: Declaration, item: GoodsItem, reference: ReferenceView): { pence: number; text: string; rate: string; cvPence: number } | { reason: string } {
   const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
   const fact = /^\d{10}$/.test(code) ? reference.commodity(code, d.acceptanceDate) : undefined;
-  const cv = customsValuePence(d, item, reference);
+  // Same value basis as the measure pricing: A00 tax base, reported CV, or invoice with DE 4/9.
+  const cv = dutyValuePence(d, item, reference);
   if (!cv) return { reason: 'the customs value cannot be established from the data' };
   if (!fact?.thirdCountryDuty) return { reason: 'the third-country duty for this code is unknown in the loaded tariff' };
   const rate = adValoremRate(fact.thirdCountryDuty);
@@ -128,10 +129,10 @@ const measureLabel = (m: MeasureFact) => `measure ${m.measureType}${m.geographic
  * Duty on an item under one tariff measure: ad valorem on the customs value, specific on the net
  * mass, or both; the whole line rounded down to the penny as CDS does.
  */
-export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceView, measure: MeasureFact): Priced {
+export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceView, measure: MeasureFact, value?: { pence: number; how: string }): Priced {
   const parts = parseDutyExpression(measure.expression);
   if (!parts) return { reason: `the duty expression "${measure.expression}" (${measureLabel(measure)}) is not one the interim pricing evaluates` };
-  const cv = dutyValuePence(d, item, reference);
+  const cv = value ?? dutyValuePence(d, item, reference);
   if (!cv) return { reason: 'the customs value cannot be established from the data' };
   // Exact sum in millionths of a penny, then one floor: a compound line is rounded once.
   let micro = 0n;
@@ -361,37 +362,100 @@ export function toPence(d: Declaration, reference: ReferenceView, value: string,
  */
 export function invoiceCustomsValue(d: Declaration, item: GoodsItem, reference: ReferenceView, price = item.itemPrice?.value ?? ''): { pence: number; how: string } | { reason: string } {
   if (!price || !item.itemPrice) return { reason: 'no item price' };
-  const base = toPence(d, reference, price, item.itemPrice.currency);
-  if (!base) return { reason: `no HMRC rate for ${item.itemPrice.currency} in ${d.acceptanceDate.slice(0, 7)}` };
   if (d.adjustments.length > 0 && d.items.length > 1) return { reason: 'header-level additions/deductions are not apportioned to items in the data' };
-  let total = base.pence;
-  const words = [base.how];
+  // (price + additions − deductions) summed per currency first, then converted once (DOMAIN.md §3.0
+  // CV_calc), so a same-currency invoice is rounded down once, as CDS does.
+  const sums = new Map<string, bigint>();
+  const add = (currency: string, value: string, sign: bigint): boolean => {
+    const amount = scaled(value, 2);
+    if (amount === undefined) return false;
+    const cur = (currency || 'GBP').toUpperCase();
+    sums.set(cur, (sums.get(cur) ?? 0n) + sign * amount);
+    return true;
+  };
+  if (!add(item.itemPrice.currency, price, 1n)) return { reason: `item price "${price}" is not a decimal amount` };
+  const words = [`item price ${price} ${(item.itemPrice.currency || 'GBP').toUpperCase()}`];
   for (const a of [...item.adjustments, ...d.adjustments]) {
     const code = a.code.toUpperCase();
-    if (VAT_ONLY_ADJUSTMENTS.has(code) || !a.amount?.value) continue;
-    const v = toPence(d, reference, a.amount.value, a.amount.currency);
-    if (!v) return { reason: `DE 4/9 ${code} ${a.amount.value} ${a.amount.currency} cannot be converted` };
-    if (code.startsWith('A')) total += v.pence;
-    else if (code.startsWith('B')) total -= v.pence;
-    else continue;
-    words.push(`${code.startsWith('A') ? '+' : '−'} ${code} ${v.how}`);
+    if (VAT_ONLY_ADJUSTMENTS.has(code) || !a.amount?.value || !/^[AB]/.test(code)) continue;
+    if (!add(a.amount.currency, a.amount.value, code.startsWith('A') ? 1n : -1n)) return { reason: `DE 4/9 ${code} "${a.amount.value}" is not a decimal amount` };
+    words.push(`${code.startsWith('A') ? '+' : '−'} ${code} ${a.amount.value} ${(a.amount.currency || 'GBP').toUpperCase()}`);
   }
-  return { pence: Number(total), how: words.join(' ') };
+  let total = 0n;
+  const rates: string[] = [];
+  for (const [cur, sum] of sums) {
+    if (cur === 'GBP') {
+      total += sum;
+      continue;
+    }
+    const fx = reference.fx(cur, d.acceptanceDate);
+    const rate = fx?.known ? scaled(fx.unitsPerGbp, 6) : undefined;
+    if (!rate) return { reason: `no HMRC rate for ${cur} in ${d.acceptanceDate.slice(0, 7)}` };
+    const magnitude = ((sum < 0n ? -sum : sum) * 1_000_000n) / rate;
+    total += sum < 0n ? -magnitude : magnitude;
+    rates.push(`at HMRC rate ${fx!.unitsPerGbp} per £ (${fx!.period})`);
+  }
+  return { pence: Number(total), how: `${words.join(' ')}${rates.length ? ` ${rates.join(', ')}` : ''}` };
 }
 
-/** Duty and VAT effect of a (signed) change of an item's customs value, with the working. */
+/**
+ * The A00 duty an item should have been charged on a corrected customs value: at the ad valorem
+ * rate declared on its A00 line (DE 4/5), else at the tariff measure its preference selects,
+ * rounded down as CDS does. Undefined when neither is known.
+ */
+function dutyOnValue(d: Declaration, item: GoodsItem, reference: ReferenceView, valuePence: number): { pence: number; text: string } | undefined {
+  const a00 = item.taxLines.filter((t) => t.taxType === 'A00');
+  const declared = a00.length === 1 && (!a00[0]!.baseUnit || a00[0]!.baseUnit.toUpperCase() === 'GBP') ? declaredPercent(a00[0]!.rate) : undefined;
+  if (declared !== undefined) {
+    const pence = adValoremDutyPence(valuePence, declared);
+    return { pence, text: `A00 at the declared ${percentText(declared)} of ${pounds(valuePence)} = ${pounds(pence)}` };
+  }
+  const facts = rateFacts(d, item, reference);
+  if (!facts) return undefined;
+  const priced = claimsPreference(item.preference) ? preferentialDuty(d, item, reference, facts) : thirdCountryDuty(d, item, reference, facts);
+  if (!priced || !('pence' in priced)) return undefined;
+  const redo = dutyUnder(d, item, reference, priced.measure, { pence: valuePence, how: 'corrected value' });
+  return 'pence' in redo ? { pence: redo.pence, text: redo.text } : undefined;
+}
+
+/**
+ * Duty and VAT effect of a (signed) change of an item's customs value, with the working. Each line
+ * is recomputed on the corrected value and rounded down, then the lines charged are subtracted
+ * (DOMAIN.md §3.0), so the difference is exact to the penny; only without a rate or charged lines
+ * does it fall back to scaling the duty charged (dutyOnValueChange) and VAT on the change.
+ */
 export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: ReferenceView, declaredCvPence: number, deltaCvPence: number): { dutyPence: number; vatPence: number; text: string } {
-  const duty = dutyOnValueChange(d, item, reference, declaredCvPence, deltaCvPence);
-  const dutyPence = 'pence' in duty ? duty.pence : 0;
-  const parts = ['pence' in duty ? `duty: ${duty.text}` : `duty not priced: ${duty.reason}`];
+  const correct = declaredCvPence + deltaCvPence;
+  const charged = a00Charged(item);
+  const expected = charged !== undefined ? dutyOnValue(d, item, reference, correct) : undefined;
+  let dutyPence = 0;
+  const parts: string[] = [];
+  if (expected && charged !== undefined) {
+    dutyPence = expected.pence - charged;
+    parts.push(`duty: ${expected.text} against ${pounds(charged)} charged = ${pounds(dutyPence)}`);
+  } else {
+    const duty = dutyOnValueChange(d, item, reference, declaredCvPence, deltaCvPence);
+    if ('pence' in duty) dutyPence = duty.pence;
+    parts.push('pence' in duty ? `duty: ${duty.text}` : `duty not priced: ${duty.reason}`);
+  }
   // VAT follows the value (VAT value = CV + duty + …) unless the item's tax lines show no VAT at all
   // (a VAT relief such as onward supply).
-  const vatApplies = item.taxLines.length === 0 || item.taxLines.some((t) => t.taxType === 'B00');
+  const b00 = item.taxLines.filter((t) => t.taxType === 'B00');
   let vatPence = 0;
-  if (vatApplies) {
-    const rate = vatRateFor(item, rateFacts(d, item, reference));
-    vatPence = vatOn(deltaCvPence + dutyPence, rate);
-    parts.push(`VAT: ${rate.source} on ${pounds(deltaCvPence + dutyPence)} = ${pounds(vatPence)}`);
+  if (item.taxLines.length === 0 || b00.length > 0) {
+    const declaredRate = b00.map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
+    const rate: VatRate = declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
+    const base = vatValuePence(item);
+    if (b00.length > 0 && base) {
+      const vatCharged = b00.reduce((s, t) => s + t.payablePence, 0);
+      const newBase = base.pence + deltaCvPence + dutyPence;
+      const expectedVat = vatOn(newBase, rate);
+      vatPence = expectedVat - vatCharged;
+      parts.push(`VAT: ${rate.source} of ${pounds(newBase)} = ${pounds(expectedVat)} against ${pounds(vatCharged)} charged = ${pounds(vatPence)}`);
+    } else {
+      vatPence = vatOn(deltaCvPence + dutyPence, rate);
+      parts.push(`VAT: ${rate.source} on ${pounds(deltaCvPence + dutyPence)} = ${pounds(vatPence)}`);
+    }
   }
   return { dutyPence, vatPence, text: parts.join('; ') };
 }

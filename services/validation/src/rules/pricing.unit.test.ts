@@ -31,7 +31,7 @@ describe('scenario pricing on tariff measures', () => {
     expect(dutyValuePence(fob, fob.items[0]!, reference)!.pence).toBe(110000);
     // DDP price less BA (UK leg) in GBP.
     const ddp = declaration([item({ itemPrice: { value: '1000.00', currency: 'GBP' }, adjustments: [{ code: 'BA', amount: { value: '40.00', currency: 'GBP' } }] })]);
-    expect(invoiceCustomsValue(ddp, ddp.items[0]!, reference)).toEqual({ pence: 96000, how: '£1000.00 − BA £40.00' });
+    expect(invoiceCustomsValue(ddp, ddp.items[0]!, reference)).toEqual({ pence: 96000, how: 'item price 1000.00 GBP − BA 40.00 GBP' });
   });
 
   it('rounds VAT down on the magnitude in both directions', () => {

@@ -1,4 +1,4 @@
-import { Severity } from '@customs/contracts';
+import { Severity, SourceFormat } from '@customs/contracts';
 import { BROKER, IMPORTER, a00, b00, declaration, item } from './__fixtures__/declarations';
 import { fixedReferenceView } from './__fixtures__/reference';
 import { c02UnknownDeclarant } from './c02-unknown-declarant';
@@ -6,7 +6,9 @@ import { c03UnreconcilableItem } from './c03-unreconcilable-item';
 import { c06CustomsValueFx } from './c06-customs-value-fx';
 import { c07ZeroValue } from './c07-zero-value';
 import { c12VagueDescription } from './c12-vague-description';
+import { c26FreightAdditions } from './c26-freight-additions';
 import { c31KeyingErrors } from './c31-keying-errors';
+import { c41PostponedVat } from './c41-postponed-vat';
 import type { ReferenceView, Rule } from './types';
 import type { Declaration } from '@customs/contracts';
 
@@ -51,7 +53,7 @@ describe('C03 item without an invoice reference', () => {
 
 describe('C06 customs value vs invoice at the HMRC rate', () => {
   // 1165.20 EUR at the January 2023 HMRC rate 1.1652 = £1,000.00 exactly.
-  const eur = (cvPence: number, dutyPence: number) => declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: cvPence, taxLines: [a00(dutyPence, cvPence), b00(0, cvPence + dutyPence)] })]);
+  const eur = (cvPence: number, dutyPence: number) => declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: cvPence, taxLines: [a00(dutyPence, cvPence, '12.00'), b00(Math.floor(((cvPence + dutyPence) * 20) / 100), cvPence + dutyPence)] })]);
 
   it('is silent when the value matches the converted invoice, or is within 1 % / £1', () => {
     expect(run(c06CustomsValueFx, eur(100000, 12000))).toEqual([]);
@@ -61,9 +63,10 @@ describe('C06 customs value vs invoice at the HMRC rate', () => {
 
   it('prices an understated value at the rate suffered plus VAT on value and duty', () => {
     const [hit] = run(c06CustomsValueFx, eur(90000, 10800)); // £900 declared, 12 % charged
-    // ΔCV £100; Δduty = £108 × 100/900 = £12.00; ΔVAT = 20 % × (£100 + £12) = £22.40.
+    // Recomputed on £1,000: A00 12 % = £120.00 vs £108.00 charged; B00 20 % of £1,120.00 = £224.00
+    // vs £201.60 charged on £1,008.00.
     expect(hit).toMatchObject({ severity: Severity.SEVERITY_HIGH, exposureDutyPence: 1200, exposureVatPence: 2240 });
-    expect(hit!.evidence[1]!.note).toBe('1165.20 EUR at HMRC rate 1.1652 per £ (2023-01)');
+    expect(hit!.evidence[1]!.note).toBe('item price 1165.20 EUR at HMRC rate 1.1652 per £ (2023-01)');
   });
 
   it('reports an overstated value as a reclaim', () => {
@@ -138,5 +141,32 @@ describe('C31 currency and decimal keying errors', () => {
     const bad = declaration([item({ itemPrice: { value: '100.00', currency: 'EUU' } })]);
     expect(run(c31KeyingErrors, bad, '2023-06-01', view)[0]!.explanation).toMatch(/"EUU", which is not an ISO 4217 currency code/);
     expect(c31KeyingErrors.needs!(bad, bad.items[0]!).codeLists).toEqual([{ list: 'currency', code: 'EUU', date: '2023-01-17' }]);
+  });
+});
+
+describe('declarations read from CDS data reports (no DE 3/21, DE 4/9, DE 3/40)', () => {
+  it('C02, C06 and C41 stay silent where the report cannot carry what they check', () => {
+    const report = (d: Declaration) => ({ ...d, sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT });
+    expect(run(c02UnknownDeclarant, report(declaration([item()], { representativeStatus: '' })))).toEqual([]);
+    const fob = declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 108000, taxLines: [a00(12960, 108000, '12.00')] })]);
+    expect(run(c06CustomsValueFx, fob)).toHaveLength(1); // as a DMS declaration: £1,080 ≠ £1,000 with no DE 4/9
+    expect(run(c06CustomsValueFx, report(fob))).toEqual([]); // from a report: the £80 is the unreported freight
+    const pva = declaration([item({ taxLines: [b00(22400, 112000)] })], { fiscalReferences: [] });
+    expect(run(c41PostponedVat, pva)).toHaveLength(1);
+    expect(run(c41PostponedVat, report(pva))).toEqual([]);
+  });
+});
+
+describe('C26 freight on E/F terms with a reported customs value', () => {
+  const fob = (cvPence: number) => declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: cvPence })], { incoterm: 'FOB', deliveryLocation: 'DEHAM' });
+
+  it('is silent when the reported value visibly includes carriage (> 1 % above price at the HMRC rate)', () => {
+    expect(run(c26FreightAdditions, fob(106000))).toEqual([]);
+  });
+
+  it('flags a reported value equal to the bare price', () => {
+    const [hit] = run(c26FreightAdditions, fob(100000));
+    expect(hit).toMatchObject({ severity: Severity.SEVERITY_MEDIUM });
+    expect(hit!.evidence[2]!.note).toBe('customs value £1,000.00 does not exceed the invoice price 1165.20 EUR at HMRC rate 1.1652 per £ (2023-01) = £1,000.00');
   });
 });
