@@ -60,6 +60,7 @@ export interface World {
   importers: Importer[];
   brokers: Broker[];
   catalogue: Product[];
+  productByCode: Map<string, Product>;
 }
 
 /** Partner origins modelled with preferential rates (UK FTAs / DCTS: 0% on the industrial chapters used). */
@@ -204,5 +205,5 @@ export function buildWorld(facts: ReferenceFacts, opts: WorldOptions): World {
       weight: rng.int(1, 10),
     });
   }
-  return { seed: opts.seed, importers, brokers, catalogue };
+  return { seed: opts.seed, importers, brokers, catalogue, productByCode: new Map(catalogue.map((p) => [p.code, p])) };
 }

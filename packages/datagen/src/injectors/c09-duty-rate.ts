@@ -10,7 +10,7 @@ export const c09: Injector = {
   wants: { supplier: (s) => s.scheme === '' },
   inject(draft, ctx) {
     const d = draft.declaration;
-    const products = new Map(ctx.world.catalogue.map((p) => [p.code, p]));
+    const products = ctx.world.productByCode;
     const hit = pickItem(draft, ctx, (i, f) => {
       const p = products.get(i.commodityCode);
       if (!withoutPreference(i, f) || !p?.cetRate || p.cetRate === f.mfnRate) return false;
