@@ -121,16 +121,37 @@ interface NewVersion {
 }
 
 /**
+ * Byte strings for one statement: concatenated into a single binary parameter and cut apart by
+ * offset in SQL. node-pg sends a Buffer parameter in binary; an array of bytea would travel as
+ * hex text (twice the bytes, hex-encoded here and decoded by Postgres, per row).
+ */
+class Blob {
+  private readonly parts: Buffer[] = [];
+  readonly offsets: number[] = [];
+  readonly lengths: number[] = [];
+  private size = 0;
+  add(b: Uint8Array): void {
+    this.parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    this.offsets.push(this.size + 1); // substring() is 1-based
+    this.lengths.push(b.byteLength);
+    this.size += b.byteLength;
+  }
+  bytes(): Buffer {
+    return Buffer.concat(this.parts, this.size);
+  }
+}
+
+/**
  * Inserts declaration versions and their outbox events with one statement each (unnest arrays:
  * no per-row round trip and no per-row bind parameters), then wakes the relay.
  */
 async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, rows: NewVersion[]): Promise<void> {
   if (rows.length === 0) return;
-  const cols = { tenant: [] as string[], id: [] as string[], version: [] as number[], nk: [] as string[], lrn: [] as string[], mrn: [] as string[], fc: [] as string[], tc: [] as string[], ad: [] as string[], items: [] as number[], sha: [] as string[], status: [] as string[], kind: [] as string[], payload: [] as Buffer[] };
+  const cols = { id: [] as string[], version: [] as number[], nk: [] as string[], lrn: [] as string[], mrn: [] as string[], fc: [] as string[], tc: [] as string[], ad: [] as string[], items: [] as number[], sha: [] as string[], status: [] as string[], kind: [] as string[] };
+  const payloads = new Blob();
   const events: EncodedEvent[] = [];
   for (const { full, naturalKey, previous } of rows) {
     const bytes = Declaration.encode(full).finish();
-    cols.tenant.push(ctx.tenantId);
     cols.id.push(full.declarationId);
     cols.version.push(full.version);
     cols.nk.push(naturalKey);
@@ -143,21 +164,26 @@ async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, 
     cols.sha.push(full.contentSha256);
     cols.status.push(full.status);
     cols.kind.push(full.changeKind);
-    cols.payload.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    payloads.add(bytes);
     events.push(buildEvent({ topic: PREENCODED_RECEIVED, key: declarationKey(ctx.tenantId, full.mrn || full.lrn || full.declarationId), value: receivedPayload(bytes, previous), tenant: ctx.tenantId, source: 'ingestion', subject: full.declarationId, parent: ctx.parent, id: `declaration/${ctx.tenantId}/${full.declarationId}/${full.version}` }));
   }
   await sql`
     insert into declarations (tenant_id, declaration_id, version, natural_key, lrn, mrn, function_code, type_code, acceptance_date, item_count, content_sha256, status, change_kind, payload, batch_id, received_at)
-    select t.*, ${ctx.batchId}, ${ctx.receivedAt}::timestamptz from unnest(${cols.tenant}::text[], ${cols.id}::text[], ${cols.version}::int[], ${cols.nk}::text[], ${cols.lrn}::text[], ${cols.mrn}::text[], ${cols.fc}::text[], ${cols.tc}::text[], ${cols.ad}::text[], ${cols.items}::int[], ${cols.sha}::text[], ${cols.status}::text[], ${cols.kind}::text[], ${cols.payload}::bytea[]) as t`.execute(trx);
+    select ${ctx.tenantId}, t.id, t.version, t.nk, t.lrn, t.mrn, t.fc, t.tc, t.ad, t.items, t.sha, t.status, t.kind, substring(${payloads.bytes()}::bytea from t.off for t.len), ${ctx.batchId}, ${ctx.receivedAt}::timestamptz
+    from unnest(${cols.id}::text[], ${cols.version}::int[], ${cols.nk}::text[], ${cols.lrn}::text[], ${cols.mrn}::text[], ${cols.fc}::text[], ${cols.tc}::text[], ${cols.ad}::text[], ${cols.items}::int[], ${cols.sha}::text[], ${cols.status}::text[], ${cols.kind}::text[], ${payloads.offsets}::int[], ${payloads.lengths}::int[])
+      as t(id, version, nk, lrn, mrn, fc, tc, ad, items, sha, status, kind, off, len)`.execute(trx);
   await insertOutbox(trx, events);
 }
 
 /** The outbox in one statement per call (same table and NOTIFY as @customs/db's enqueueOutbox). */
 export async function insertOutbox(trx: Transaction<IngestionDb>, events: EncodedEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const payloads = new Blob();
+  for (const e of events) payloads.add(e.payload);
   await sql`
     insert into outbox (topic, message_key, payload, headers)
-    select * from unnest(${events.map((e) => e.topic)}::text[], ${events.map((e) => e.key)}::text[], ${events.map((e) => Buffer.from(e.payload))}::bytea[], ${events.map((e) => JSON.stringify(e.headers))}::jsonb[])`.execute(trx);
+    select t.topic, t.key, substring(${payloads.bytes()}::bytea from t.off for t.len), t.headers
+    from unnest(${events.map((e) => e.topic)}::text[], ${events.map((e) => e.key)}::text[], ${payloads.offsets}::int[], ${payloads.lengths}::int[], ${events.map((e) => JSON.stringify(e.headers))}::jsonb[]) as t(topic, key, off, len, headers)`.execute(trx);
   await sql`select pg_notify('ingestion_outbox', '')`.execute(trx);
 }
 

@@ -128,6 +128,17 @@ migrations['0005_streaming_progress'] = {
   },
 };
 
+migrations['0006_lookup_indexes'] = {
+  async up(db) {
+    // "mrn = any($1)" cannot use a partial index on mrn <> '' (the planner cannot prove the
+    // predicate), which made every chunk's MRN lookup a scan: index every row instead.
+    await sql`drop index declarations_by_mrn`.execute(db);
+    await sql`create index declarations_by_mrn on declarations (tenant_id, mrn)`.execute(db);
+    // Raw CSV chunks are kept for review, not compressed on the ingest hot path.
+    await sql`alter table batch_raw_chunks alter column content set storage external`.execute(db);
+  },
+};
+
 export interface IngestionDb {
   declaration_changes: {
     id: Generated<number>;

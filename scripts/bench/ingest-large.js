@@ -1,0 +1,118 @@
+// Streaming CDS report ingestion end to end, at file sizes that do not fit a request buffer:
+// starts its own ingestion service process (services/ingestion/dist, built by `npx tsc -b`) on a
+// throw-away database and topic prefix, streams a CSV file to POST /v1/documents?format=cds-report
+// from disk, and waits until every declaration is on ingestion.declaration.received.v1 (through
+// the outbox). Reports throughput and the SERVICE's peak RSS (VmHWM of its process).
+// Needs Postgres and Kafka (scripts/postgres.sh ensure, scripts/kafka.sh start).
+//
+// usage: node scripts/gen-large-cds.js /tmp/big.csv 1g && node scripts/bench/ingest-large.js /tmp/big.csv [chunkRows]
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { Readable } = require('node:stream');
+const { randomBytes } = require('node:crypto');
+const { Client } = require('pg');
+const { Kafka, logLevel } = require('kafkajs');
+
+const root = path.resolve(__dirname, '../..');
+const file = process.argv[2];
+const chunkRows = process.argv[3] ?? '10000';
+if (!file) {
+  console.error('usage: node scripts/bench/ingest-large.js <report.csv> [chunkRows]');
+  process.exit(2);
+}
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const run = randomBytes(4).toString('hex');
+const dbName = `customs_bench_${run}`;
+const prefix = `bench.${run}.`;
+const token = `integrator-${run}`;
+const port = 18000 + Math.floor(Math.random() * 1000);
+
+function statusOf(pid) {
+  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+const mib = (b) => `${Math.round(b / 1048576)} MiB`;
+
+async function countLines(f) {
+  let n = 0;
+  for await (const chunk of fs.createReadStream(f, { highWaterMark: 1 << 20 })) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
+  return n - 1; // header row
+}
+
+async function main() {
+  const size = fs.statSync(file).size;
+  const rows = await countLines(file);
+  const entries = Math.ceil(rows / 3);
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.query(`grant connect on database ${dbName} to ingestion`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const dbAdmin = new Client({ connectionString: u.toString() });
+  await dbAdmin.connect();
+  await dbAdmin.query('create schema ingestion authorization ingestion');
+  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
+  const kadmin = kafka.admin();
+  await kadmin.connect();
+  const topics = JSON.parse(fs.readFileSync(path.join(root, 'infra/kafka/topics.json'), 'utf8')).topics.map((t) => ({ topic: prefix + t.name, numPartitions: t.partitions, replicationFactor: 1 }));
+  await kadmin.createTopics({ topics, waitForLeaders: true });
+
+  const child = spawn(process.execPath, [path.join(root, 'services/ingestion/dist/main.js')], {
+    env: { ...process.env, DATABASE_URL: `postgres://ingestion:ingestion@${u.hostname}:${u.port || 5432}/${dbName}`, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: String(port), GRPC_PORT: String(port + 1000), API_TOKENS: `${token}=bench:integrator`, LOG_LEVEL: 'warn', STREAM_CHUNK_ROWS: chunkRows, OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const cleanup = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    await kadmin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
+    await kadmin.disconnect();
+    await dbAdmin.end();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  };
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if ((await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false))) break;
+      if (i > 300 || child.exitCode !== null) throw new Error('ingestion service did not become ready');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const consumer = kafka.consumer({ groupId: `bench-${run}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}ingestion.declaration.received.v1`, fromBeginning: true });
+    let onTopic = 0;
+    let done;
+    const all = new Promise((r) => (done = r));
+    await consumer.run({ eachBatch: async ({ batch }) => { onTopic += batch.messages.length; if (onTopic >= entries) done(); } });
+    await new Promise((r) => setTimeout(r, 3000));
+
+    let maxRss = 0;
+    const sampler = setInterval(() => (maxRss = Math.max(maxRss, statusOf(child.pid).rss)), 100);
+    const before = statusOf(child.pid);
+    const t0 = Date.now();
+    const res = await fetch(`${base}/v1/documents?format=cds-report&filename=${encodeURIComponent(path.basename(file))}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: 256 * 1024 })), duplex: 'half' });
+    const body = await res.json();
+    const stored = (Date.now() - t0) / 1000;
+    if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 400)}`);
+    await all;
+    const total = (Date.now() - t0) / 1000;
+    clearInterval(sampler);
+    const after = statusOf(child.pid);
+    await consumer.disconnect();
+    console.log(`streamed CDS item report REST → Postgres → topic: ${rows} item lines, ${(size / 1048576).toFixed(0)} MiB, ${entries} declarations, chunks of ${chunkRows} rows (${body.chunks} chunks)`);
+    console.log(`  stored (HTTP response) after ${stored.toFixed(1)} s; all ${onTopic} on the topic after ${total.toFixed(1)} s`);
+    console.log(`  → ${Math.round(rows / total)} item lines/s end to end (${(size / 1048576 / total).toFixed(1)} MiB/s); ${Math.round(rows / stored)} lines/s stored`);
+    console.log(`  service RSS: ${mib(before.rss)} before, peak ${mib(Math.max(maxRss, after.hwm))} (VmHWM, whole process lifetime), ${mib(after.rss)} after`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
