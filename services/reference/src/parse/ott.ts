@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { readFirstSheet } from './xlsx';
 
 /**
  * Importers for the UK Online Trade Tariff (OTT): the API v2 commodity response and the daily
@@ -59,6 +60,16 @@ function isoDate(v: unknown): string | undefined {
   return DATE.test(s) ? s.slice(0, 10) : undefined;
 }
 
+/**
+ * A supplementary-unit measure (109) publishes no duty expression, only its unit in the measure
+ * components: "NAR", "LTR", or code + qualifier such as "ASVX".
+ */
+function unitOf(components: Json[], measureType: string): string {
+  if (measureType !== '109') return '';
+  const c = components.find((x) => str(x.measurement_unit_code));
+  return c ? `${str(c.measurement_unit_code)}${str(c.measurement_unit_qualifier_code)}` : '';
+}
+
 function checkMeasure(m: OttMeasure, where: string, issues: string[]): boolean {
   const before = issues.length;
   if (!CODE10.test(m.commodityCode)) issues.push(`${where} field commodity code: "${m.commodityCode}" is not 10 digits`);
@@ -112,7 +123,7 @@ function parseFlatCommodity(source: string, doc: Json): OttImport {
       measureType: str(obj(m.measure_type).id),
       geographicalArea: areaId,
       excludedAreas: arr(m.excluded_countries).map((c) => str(obj(c).geographical_area_id ?? obj(c).id)).filter(Boolean),
-      expression: str(obj(m.duty_expression).base),
+      expression: str(obj(m.duty_expression).base) || unitOf(arr(m.measure_components).map(obj), str(obj(m.measure_type).id)),
       additionalCode: str(obj(m.additional_code).code),
       validFrom,
       validTo,
@@ -178,7 +189,12 @@ function parseJsonApiCommodity(source: string, doc: Json): OttImport {
         const ga = included.get(`geographical_area/${str(obj(d).id)}`);
         return str(obj(ga?.attributes).geographical_area_id) || str(obj(d).id);
       }),
-      expression: str(obj(duty?.attributes).base),
+      expression:
+        str(obj(duty?.attributes).base) ||
+        unitOf(
+          arr(obj(rel.measure_components).data).map((d) => obj(included.get(`measure_component/${str(obj(d).id)}`)?.attributes)),
+          str(obj(ref(rel.measure_type)?.attributes).id) || refId(rel.measure_type),
+        ),
       additionalCode: str(obj(additional?.attributes).code),
       validFrom,
       validTo,
@@ -239,7 +255,23 @@ const REQUIRED = ['commodity__code', 'measure__sid', 'measure__type__id', 'measu
 /** Parses the declarable-duties report saved as CSV (header row with the report's column names). */
 export function parseDeclarableDutiesCsv(source: string, text: string): OttImport {
   const rows = parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, relax_column_count: false }) as Record<string, string>[];
-  const header = rows.length ? Object.keys(rows[0]!) : [];
+  return parseDeclarableDutiesRecords(source, rows.length ? Object.keys(rows[0]!) : [], rows);
+}
+
+/** Parses the declarable-duties report as published (.xlsx, first sheet, header row first). */
+export function parseDeclarableDutiesXlsx(source: string, content: Buffer): OttImport {
+  let table: string[][];
+  try {
+    table = readFirstSheet(source, content);
+  } catch (e) {
+    throw new OttImportError(source, [(e as Error).message]);
+  }
+  const [header = [], ...body] = table;
+  const records = body.filter((r) => r.some((c) => c !== '')).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  return parseDeclarableDutiesRecords(source, header, records);
+}
+
+function parseDeclarableDutiesRecords(source: string, header: string[], rows: Record<string, string>[]): OttImport {
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (rows.length === 0) throw new OttImportError(source, ['no data rows']);
   if (missing.length) throw new OttImportError(source, [`header: missing column(s) ${missing.join(', ')} (expected the declarable_commodities_with_duty_measures layout)`]);
@@ -275,12 +307,10 @@ export function parseDeclarableDutiesCsv(source: string, text: string): OttImpor
   return { format: 'ott-declarable-duties', commodityCodes: [...codes].sort(), measures, groups: new Map() };
 }
 
-/** Picks the importer from the content: JSON → API response; CSV with the report header → daily report. */
+/** Picks the importer from the content: JSON → API response; .xlsx or CSV with the report header → daily report. */
 export function parseOttFile(source: string, content: Buffer | string): OttImport {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  if (buf.subarray(0, 4).toString('latin1') === 'PK\u0003\u0004') {
-    throw new OttImportError(source, ['this is an .xlsx workbook: save the declarable_commodities_with_duty_measures sheet as CSV (UTF-8) and load that']);
-  }
+  if (buf.subarray(0, 4).toString('latin1') === 'PK\u0003\u0004') return parseDeclarableDutiesXlsx(source, buf);
   const text = buf.toString('utf8');
   const first = text.replace(/^\uFEFF/, '').trimStart()[0];
   if (first === '{') return parseOttApiJson(source, text);
