@@ -19,38 +19,10 @@ const DOC = path.resolve(__dirname, '../../../../docs/quality.md');
  * Rules that fall short on realistic generated declarations. The test asserts each defect is still
  * there (so a fix makes it fail until the entry is removed) and docs/quality.md lists them.
  */
-const KNOWN_DEFECTS: Record<string, { reason: string; fix: string; stillPresent: (r: RuleQuality) => boolean }> = {
-  C16: {
-    reason: 'prices the lost preference with mfnDuty() → customsValuePence(), which, when no customs value is reported, converts the bare item price and ignores DE 4/9: FOB/FCA/EXW items with an AP freight addition are priced too low, DAP/DDP items with a BA deduction too high (DOMAIN.md §3.0: CV = (price + additions − deductions) / HMRC rate).',
-    fix: 'price on dutyValuePence() (A00 tax base, else reported CV, else invoiceCustomsValue() with DE 4/9), as C09/C17/C18 already do — e.g. make mfnDuty() use dutyValuePence().',
-    stillPresent: (r) => r.amountsExact < r.truePositives,
-  },
-  C32: {
-    reason: 'same gap as C16 (shared mfnDuty()/customsValuePence()): the duty that falls due when returned goods relief fails is computed on the bare item price, without freight additions or post-arrival deductions.',
-    fix: 'as C16 (one change in pricing.ts).',
-    stillPresent: (r) => r.amountsExact < r.truePositives,
-  },
-  C26: {
-    reason: 'silent on every item with a reported customs value (`!i.customsValuePresent`), so E/F-term entries carrying the customs value (as CDS data reports always do) are never checked: about half the injected cases are missed.',
-    fix: 'when the customs value is present, compare it with invoiceCustomsValue() without DE 4/9 (price / HMRC rate): flag when the reported value does not exceed the converted price by more than rounding (no freight was added), stay silent when it does.',
-    stillPresent: (r) => r.recall < 0.99,
-  },
-  C06: {
-    reason: 'prices the value error with valueChangeEffect(): duty = charged A00 × ΔCV / CV and VAT = 20% × (ΔCV + Δduty), each rounded once; the amount actually due is the difference between the correctly computed lines (each rounded down) and the lines charged, so about 4 in 10 findings are 1p off.',
-    fix: 'compute the expected A00 line on the recomputed value (dutyUnder() with the applicable measure, rounded down) and the expected B00 line on (value + expected duty) (rounded down), then report expected − charged for each.',
-    stillPresent: (r) => r.amountsExact < r.truePositives,
-  },
-  C31: {
-    reason: 'same valueChangeEffect() pricing as C06, and worse for ÷10/÷100 slips: the charged duty was rounded on the slipped (small) value, and scaling it by ΔCV/CV multiplies that rounding error by 10–100 (observed up to 17p off).',
-    fix: 'as C06: recompute the A00 and B00 lines on the corrected value at the tariff rate and subtract the charged lines.',
-    stillPresent: (r) => r.amountsExact < r.truePositives,
-  },
-  C39: {
-    reason: 'prices the VAT-value error as 20% × Δvalue rounded once; the VAT due is floor(20% × correct value) − VAT charged (each line rounded down), so some findings are 1p low.',
-    fix: 'report vatOn(expected VAT value) − Σ B00 charged instead of vatOn(Δ).',
-    stillPresent: (r) => r.amountsExact < r.truePositives,
-  },
-};
+// Found with this test and fixed in 8a9587c (pricing ignoring DE 4/9 in C16/C32; C06/C31/C39 pricing
+// Δ as rate × Δbase instead of the difference of rounded lines; C26 silent on reported customs values).
+// A rule found falling short is listed here with the reason and the fix until it is fixed.
+const KNOWN_DEFECTS: Record<string, { reason: string; fix: string; stillPresent: (r: RuleQuality) => boolean }> = {};
 
 function viewOf(g: GeneratedReferenceView): ReferenceView {
   return { commodity: (c, d) => g.commodity(c, d), fx: (c, d) => g.fx(c, d), rates: (c, o, d) => g.rates(c, o, d), codeList: (l, c, d) => g.codeList(l, c, d) };
