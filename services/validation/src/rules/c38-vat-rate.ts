@@ -1,5 +1,5 @@
 import { Severity, type Evidence } from '@customs/contracts';
-import { declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, vatOn, vatValuePence } from './pricing';
+import { b00Charged, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, vatOn, vatValuePence } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 const TOLERANCE_PENCE = 100;
@@ -27,15 +27,16 @@ export const c38VatRate: Rule = {
       const tv = tariffVat(item, rateFacts(declaration, item, reference));
       if (!tv) continue;
       const base = vatValuePence(item);
-      const charged = lines.reduce((s, t) => s + t.payablePence, 0);
+      // Undefined for postponed VAT reported without its amount: only the declared rate can be compared.
+      const charged = b00Charged(item);
       const declaredRates = lines.map((t) => declaredPercent(t.rate)).filter((r): r is bigint => r !== undefined);
       const evidence: Evidence[] = [
         { field: 'tariff VAT measure', value: `${tv.measure.expression}${tv.measure.additionalCode ? ` (${tv.measure.additionalCode})` : ''}`, note: `tariff ${tv.measure.datasetVersion}` },
         { field: 'DE 6/16–6/17 additional codes', value: item.additionalCodes.join(', ') || '(none)', note: '' },
         { field: 'B00 rate declared', value: declaredRates.map(percentText).join(', ') || '(not given)', note: '' },
-        { field: 'B00 charged', value: pounds(charged), note: base ? `on ${pounds(base.pence)} (${base.how})` : 'VAT value unknown' },
+        { field: 'B00 charged', value: charged === undefined ? '(not reported)' : pounds(charged), note: base ? `on ${pounds(base.pence)} (${base.how})` : 'VAT value unknown' },
       ];
-      if (base) {
+      if (base && charged !== undefined) {
         const expected = vatOn(base.pence, { rate: tv.rate, source: '' });
         const delta = expected - charged;
         if (Math.abs(delta) <= TOLERANCE_PENCE) continue;
@@ -51,7 +52,7 @@ export const c38VatRate: Rule = {
           itemNumber: item.itemNumber,
           severity: Severity.SEVERITY_LOW,
           evidence,
-          explanation: `Item ${item.itemNumber}: VAT was declared at ${declaredRates.map(percentText).join('/')} but the tariff rate is ${tv.measure.expression}. Not priced: the VAT value is not in the data.`,
+          explanation: `Item ${item.itemNumber}: VAT was declared at ${declaredRates.map(percentText).join('/')} but the tariff rate is ${tv.measure.expression}. Not priced: the VAT value or the VAT charged is not in the data.`,
           remediation: 'Check the VAT additional code the broker declared and the VAT charged on the C79/postponed VAT statement.',
         });
       }

@@ -1,6 +1,6 @@
 import type { Evidence } from '@customs/contracts';
 import { REMEDY_TAX_TYPES, VAT_ONLY_ADJUSTMENTS } from './codes';
-import { STANDARD_VAT, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence } from './pricing';
+import { STANDARD_VAT, b00Charged, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 /** ± £1 (DOMAIN.md §3.6 C39). */
@@ -43,8 +43,8 @@ export const c39VatValue: Rule = {
       const rate: VatRate = b00Rate !== undefined ? { rate: b00Rate, source: `B00 rate declared ${percentText(b00Rate)}` } : tv ? { rate: tv.rate, source: `tariff VAT ${tv.measure.expression}` } : STANDARD_VAT;
       // VAT due is floor(rate × correct value) − VAT charged, each line rounded down (not the rate
       // applied to the difference, which can be a penny out).
-      const b00 = item.taxLines.filter((t) => t.taxType === 'B00');
-      const vat = b00.length ? vatOn(expected, rate) - b00.reduce((s, t) => s + t.payablePence, 0) : vatOn(delta, rate);
+      const charged = b00Charged(item);
+      const vat = charged !== undefined ? vatOn(expected, rate) - charged : vatOn(delta, rate);
       const evidence: Evidence[] = [
         { field: 'VAT value declared', value: pounds(declared.pence), note: declared.how },
         { field: 'customs value', value: pounds(item.customsValuePence), note: '' },

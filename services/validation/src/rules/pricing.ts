@@ -212,6 +212,17 @@ export function a00Charged(item: GoodsItem): number | undefined {
   return item.taxLines.filter((t) => t.taxType === 'A00').reduce((s, t) => s + t.payablePence, 0);
 }
 
+/**
+ * Import VAT (B00) charged on an item in pence, or undefined when unknown: no B00 line, or a
+ * postponed line (method G) with no amount — CDS item reports give "VAT Paid" 0 for postponed VAT
+ * and its amount elsewhere, so 0 there means "not reported", not "not charged".
+ */
+export function b00Charged(item: GoodsItem): number | undefined {
+  const lines = item.taxLines.filter((t) => t.taxType === 'B00');
+  if (lines.length === 0 || lines.some((t) => t.payablePence === 0 && t.methodOfPayment.toUpperCase() === 'G')) return undefined;
+  return lines.reduce((s, t) => s + t.payablePence, 0);
+}
+
 /** Sum of an item's tax lines of the given DE 4/3 types in pence. */
 export function taxPaidPence(item: GoodsItem, types: ReadonlySet<string> | ((taxType: string) => boolean)): number {
   const test = typeof types === 'function' ? types : (t: string) => types.has(t);
@@ -446,8 +457,8 @@ export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: Re
     const declaredRate = b00.map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
     const rate: VatRate = declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
     const base = vatValuePence(item);
-    if (b00.length > 0 && base) {
-      const vatCharged = b00.reduce((s, t) => s + t.payablePence, 0);
+    const vatCharged = b00Charged(item);
+    if (vatCharged !== undefined && base) {
       const newBase = base.pence + deltaCvPence + dutyPence;
       const expectedVat = vatOn(newBase, rate);
       vatPence = expectedVat - vatCharged;

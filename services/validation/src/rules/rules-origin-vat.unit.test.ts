@@ -147,3 +147,15 @@ describe('C40 postponed VAT not used', () => {
     expect(IMPORTER).not.toMatch(/000$/);
   });
 });
+
+describe('postponed VAT reported without its amount (CDS item report: VAT Paid 0)', () => {
+  it('C38 and C39 do not read the 0 as VAT not charged', () => {
+    const postponed = b00(0, 112000);
+    expect(run(c38VatRate, declaration([item({ taxLines: [a00(12000, 100000), postponed] })]))).toEqual([]);
+    // A rate declared against the tariff can still be compared, unpriced.
+    expect(run(c38VatRate, declaration([item({ taxLines: [a00(12000, 100000), b00(0, 112000, '5.00')] })]))[0]).toMatchObject({ severity: Severity.SEVERITY_LOW });
+    // VAT value missing the duty: priced on the difference alone (20 % of £120).
+    const [hit] = run(c39VatValue, declaration([item({ customsValuePresent: true, customsValuePence: 100000, taxLines: [a00(12000, 100000), b00(0, 100000)] })]));
+    expect(hit!.exposureVatPence).toBe(2400);
+  });
+});
