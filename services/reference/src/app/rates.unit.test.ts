@@ -25,6 +25,12 @@ describe('rates from the bundled UKGT baseline (no OTT load)', () => {
     expect(r.datasetVersion).toContain(`nomenclature=${store.version('nomenclature')}`);
   });
 
+  it('uses a 10-digit UKGT line where the UKGT sets one (2710194810 0.0%) and the CN8 line for its siblings (2710194890 2.0%)', () => {
+    expect(store.rates('2710194810', 'US', '2022-02-01').thirdCountry?.expression).toBe('0.0%');
+    expect(store.rates('2710194890', 'US', '2022-02-01').thirdCountry?.expression).toBe('2.0%');
+    expect(store.commodity('2710194810', '2022-02-01').thirdCountryDuty).toBe('0.0%');
+  });
+
   it('resolves a seasonal UKGT line by the acceptance date (03024100 herring: 14.00% 1 Jul–31 Jan, 0.00% 1 Feb–30 Jun)', () => {
     const code = '0302410000';
     expect(store.rates(code, 'NO', '2022-08-01').thirdCountry?.expression).toBe('14.00%');

@@ -62,7 +62,7 @@ const shiftDay = (date: string, days: number) => new Date(Date.parse(`${date}T00
 export class ReferenceStore {
   private readonly byCode = new Map<string, NomenclatureRow[]>();
   private readonly parentSids = new Set<string>();
-  private readonly mfnByCn8 = new Map<string, string>();
+  private readonly mfnByLine = new Map<string, string>();
   private readonly seasonalByCn8 = new Map<string, SeasonalRate>();
   private readonly innByCn8 = new Map<string, string[]>();
   private readonly fxByCurrency = new Map<string, (FxRow & { version: string })[]>();
@@ -111,7 +111,9 @@ export class ReferenceStore {
   /** Loads the UK Global Tariff CSV (8-digit commodity → MFN rate as published). */
   loadUkgt(source: string, csv: string): void {
     const rows = parse(csv, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-    for (const r of rows) if (r.commodity && r.ukgt_duty_rate) this.mfnByCn8.set(r.commodity.padStart(8, '0').slice(0, 8), r.ukgt_duty_rate);
+    // Keyed as published: 8-digit CN lines, and 10-digit lines where the UKGT sets a different
+    // rate for a subheading (e.g. 2710194810 0.0% under 27101948 2.0%).
+    for (const r of rows) if (r.commodity && r.ukgt_duty_rate) this.mfnByLine.set(r.commodity.length > 8 ? r.commodity.padEnd(10, '0') : r.commodity.padStart(8, '0'), r.ukgt_duty_rate);
     this.record({ dataset: 'ukgt', version: datasetVersion(source, csv), source, rows: rows.length });
   }
 
@@ -200,6 +202,15 @@ export class ReferenceStore {
     return n;
   }
 
+  /** The UKGT line of a 10-digit code: its own 10-digit line if published, else its CN8 line. */
+  private ukgtLine(code: string): { key: string; rate: string } | undefined {
+    for (const key of [code, code.slice(0, 8)]) {
+      const rate = this.mfnByLine.get(key);
+      if (rate !== undefined) return { key, rate };
+    }
+    return undefined;
+  }
+
   /** Nomenclature facts for a code on a date. */
   commodity(code: string, date: string): CommodityResult {
     const rows = this.byCode.get(code) ?? [];
@@ -215,7 +226,7 @@ export class ReferenceStore {
       description: line.description,
       validityStart: line.start,
       validityEnd: line.end,
-      thirdCountryDuty: this.mfnByCn8.get(code.slice(0, 8)) ?? '',
+      thirdCountryDuty: this.ukgtLine(code)?.rate ?? '',
     };
   }
 
@@ -315,7 +326,8 @@ export class ReferenceStore {
     if (!thirdCountry) {
       const nomen = this.commodity(code, date);
       use('nomenclature');
-      const published = this.mfnByCn8.get(code.slice(0, 8));
+      const line = this.ukgtLine(code);
+      const published = line?.rate;
       if (!loaded.length && !nomen.known) return unknown(`commodity code ${code} is not in the UK nomenclature (${this.version('nomenclature')}) and no tariff measures are loaded for it`);
       if (!loaded.length && !nomen.declarableOnDate) return unknown(`commodity code ${code} is not a declarable goods line on ${date} (validity ${nomen.validityStart}–${nomen.validityEnd || 'open'})`);
       if (date < UKGT_START) return unknown(`no UK tariff is held before ${UKGT_START} (the EU Common Customs Tariff applied)`);
