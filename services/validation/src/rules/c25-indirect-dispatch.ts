@@ -1,6 +1,6 @@
 import { Severity, type Evidence } from '@customs/contracts';
 import { claimsPreference } from './codes';
-import { a00Charged, pounds, rateFacts, rateNeeds, thirdCountryDuty } from './pricing';
+import { a00Charged, isCountryCode, pounds, rateFacts, rateNeeds, thirdCountryDuty } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 const ALPHA2 = /^[A-Z]{2}$/;
@@ -9,7 +9,7 @@ const ALPHA2 = /^[A-Z]{2}$/;
 function claimedOrigin(item: { preferentialOrigin: string; originCountry: string }): string | undefined {
   const pref = item.preferentialOrigin.toUpperCase();
   const origin = item.originCountry.toUpperCase();
-  return ALPHA2.test(pref) ? pref : ALPHA2.test(origin) ? origin : undefined;
+  return isCountryCode(pref) ? pref : isCountryCode(origin) ? origin : undefined;
 }
 
 /** C25 — Preference claimed on goods dispatched from a country outside the agreement. */
@@ -29,7 +29,7 @@ export const c25IndirectDispatch: Rule = {
   needs(d, item) {
     const origin = claimedOrigin(item);
     const dispatch = item.dispatchCountry.toUpperCase();
-    if (!claimsPreference(item.preference) || !origin || !ALPHA2.test(dispatch) || dispatch === origin) return {};
+    if (!claimsPreference(item.preference) || !origin || !ALPHA2.test(dispatch) || dispatch === origin || dispatch === 'GB') return {};
     return rateNeeds(d, item, [origin, dispatch]);
   },
   evaluate({ declaration, reference }) {

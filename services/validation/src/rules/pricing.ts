@@ -316,7 +316,10 @@ export function tariffCode(item: GoodsItem): string | undefined {
   return undefined;
 }
 
-const ALPHA2 = /^[A-Z]{2}$/;
+/** An ISO country code; "EU" is a group some brokers write in DE 5/16, not a country. */
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && code !== 'EU';
+}
 
 /**
  * The origin to ask the tariff about: the preferential origin (DE 5/16) when a preference is
@@ -327,9 +330,9 @@ const ALPHA2 = /^[A-Z]{2}$/;
 export function rateOrigin(item: GoodsItem): string {
   const pref = item.preferentialOrigin.trim().toUpperCase();
   const origin = item.originCountry.trim().toUpperCase();
-  if (claimsPreference(item.preference) && ALPHA2.test(pref)) return pref;
-  if (ALPHA2.test(origin)) return origin;
-  if (ALPHA2.test(pref)) return pref;
+  if (claimsPreference(item.preference) && isCountryCode(pref)) return pref;
+  if (isCountryCode(origin)) return origin;
+  if (isCountryCode(pref)) return pref;
   return pref || '1011';
 }
 

@@ -55,6 +55,7 @@ describe('scenario pricing on tariff measures', () => {
     expect(rateOrigin(item({ originCountry: 'DE', preference: '300', preferentialOrigin: 'FR' }))).toBe('FR');
     expect(rateOrigin(item({ originCountry: '', preference: '300', preferentialOrigin: '1013' }))).toBe('1013');
     expect(rateOrigin(item({ originCountry: '', preferentialOrigin: '' }))).toBe('1011');
+    expect(rateOrigin(item({ originCountry: 'DE', preference: '300', preferentialOrigin: 'EU' }))).toBe('DE');
   });
 });
 
