@@ -242,11 +242,19 @@ function evalSimple(e: SimpleDutyExpression, ctx: EvaluationContext, notes: stri
   if (base instanceof Unknown) return { status: 'unknown', reason: base.reason };
   let pence = base.pence;
   let workings = partsText(base.parts);
-  const quantities = base.parts.flatMap((p) => (p.quantity ? [p.quantity] : []));
+  let quantities: string[] | undefined;
+  const addQuantities = (parts: Part[]) => {
+    for (const p of parts) {
+      if (p.quantity === undefined) continue;
+      quantities ??= [];
+      if (!quantities.includes(p.quantity)) quantities.push(p.quantity);
+    }
+  };
+  addQuantities(base.parts);
   for (const clause of e.clauses) {
     const c = evalSum(clause.components, ctx, notes);
     if (c instanceof Unknown) return { status: 'unknown', reason: `${clause.kind.toUpperCase()} clause: ${c.reason}` };
-    for (const p of c.parts) if (p.quantity && !quantities.includes(p.quantity)) quantities.push(p.quantity);
+    addQuantities(c.parts);
     const label = clause.kind === 'min' ? 'MIN' : 'MAX';
     const order = cmp(pence, c.pence);
     const binds = clause.kind === 'min' ? order < 0 : order > 0;
@@ -258,7 +266,9 @@ function evalSimple(e: SimpleDutyExpression, ctx: EvaluationContext, notes: stri
       workings = `${label} ${partsText(c.parts)}`;
     }
   }
-  return { status: 'computed', pence, workings, notes, ...(quantities.length ? { baseQuantity: quantities.join('; ') } : {}) };
+  const result: Evaluation = { status: 'computed', pence, workings, notes };
+  if (quantities) result.baseQuantity = quantities.join('; ');
+  return result;
 }
 
 /** Exact duty of one expression for the line; never guesses — unevaluable forms give a reason. */
@@ -274,6 +284,5 @@ export function evaluateDutyExpression(expr: DutyExpression, ctx: EvaluationCont
   } else {
     simple = expr;
   }
-  const r = evalSimple(simple, ctx, notes);
-  return r.status === 'computed' ? { ...r, notes } : r;
+  return evalSimple(simple, ctx, notes);
 }

@@ -170,6 +170,7 @@ function groupThousands(digits: string): string {
 
 /** £1,234.56 from integer pence. */
 export function formatPence(pence: number | bigint): string {
+  if (pence === 0) return '£0.00';
   if (typeof pence === 'number' && Number.isSafeInteger(pence)) {
     const abs = Math.abs(pence);
     const pp = abs % 100;
