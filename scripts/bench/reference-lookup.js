@@ -48,6 +48,15 @@ const randomQuery = () => ({ commodityCode: rnd() < 0.05 ? '0702000007' : pick(c
     const call = (queries) => callUnary(grpc, 'lookupRates', { queries }, { token: tokens.analyst, deadlineMs: 30000 });
     for (let i = 0; i < 20; i++) await call(Array.from({ length: 100 }, randomQuery)); // warm-up (JIT, channel)
 
+    // The in-memory store alone (what one query costs inside the server, without gRPC).
+    const { loadBundledStore } = require('../../services/reference/dist/app/load-bundled');
+    const local = loadBundledStore(data);
+    const qs = Array.from({ length: 100_000 }, randomQuery);
+    const s0 = performance.now();
+    for (const q of qs) local.rates(q.commodityCode, q.origin, q.date);
+    const storeMs = performance.now() - s0;
+    console.log(`Store.rates in memory: ${qs.length} lookups in ${storeMs.toFixed(0)} ms → ${((storeMs * 1000) / qs.length).toFixed(1)} µs per lookup`);
+
     console.log(`Reference LookupRates over gRPC (server in-process, ${codes.length} candidate codes, ${ORIGINS.length} origins, dates 2022–2023, 5 % OTT-loaded code)`);
     for (const size of [100, 1000]) {
       const lat = [];
