@@ -164,7 +164,12 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
       // "*" so a CPC/APC pair may be written with a plain slash: /v1/code-lists/cpc-apc/4000/C07.
       kit.http.get<{ Params: { list: string; '*': string }; Querystring: { date?: string } }>('/v1/code-lists/:list/*', async (req) => {
         const date = dateOf(req.query.date);
-        const code = decodeURIComponent(req.params['*'] ?? '');
+        let code = req.params['*'] ?? '';
+        try {
+          code = decodeURIComponent(code);
+        } catch {
+          throw new HttpError(400, 'invalid_code', 'the code is not valid percent-encoding');
+        }
         if (!code) throw new HttpError(400, 'invalid_code', 'a code is required after the list name');
         return store.codeList(req.params.list, code, date);
       });

@@ -130,6 +130,16 @@ describe('OTT API commodity importer (real sample 0702000007 cherry tomatoes)', 
   });
 });
 
+describe('OTT geographical areas list (group membership)', () => {
+  it('reads groups with their members; the bundled country list states none and is refused as a membership load', () => {
+    const doc = { data: [{ id: '1013', type: 'geographical_area', attributes: { geographical_area_id: '1013', description: 'European Union' }, relationships: { children_geographical_areas: { data: [{ id: 'FR', type: 'geographical_area' }, { id: 'DE', type: 'geographical_area' }] } } }] };
+    const imp = parseOttApiJson('areas', JSON.stringify(doc));
+    expect(imp.format).toBe('ott-geographical-areas');
+    expect(imp.groups.get('1013')).toEqual(['FR', 'DE']);
+    expect(() => parseOttApiJson('countries', fs.readFileSync(path.join(data, 'codes/geo/geographical_areas.json'), 'utf8'))).toThrow(/states no group memberships/);
+  });
+});
+
 describe('OTT declarable-duties report importer (team-written fixture in the report layout)', () => {
   it('uses the report column layout of trade-tariff-backend', () => {
     expect(exportFixture.split('\n')[0]).toBe(DECLARABLE_DUTIES_COLUMNS.join(','));
