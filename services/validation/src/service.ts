@@ -8,7 +8,7 @@ import { startPlatformService, type RunningService } from '@customs/service';
 import { RULES, daysLeft, ruleSetFingerprint } from './rules';
 import { persistFirstChecks, reevaluateStored } from './app/persist-checks';
 import { checkBatch } from './app/check-batch';
-import { CachedReferenceClient } from './grpc/reference-client';
+import { createReferenceClient } from './grpc/reference-client';
 import { migrations, type ValidationDb } from './db/migrations';
 import type { ValidationConfig } from './config';
 
@@ -23,7 +23,7 @@ export async function startValidationService(config: ValidationConfig): Promise<
     migrations,
     async setup(kit) {
       const { db } = kit.db;
-      const reference = new CachedReferenceClient(config.REFERENCE_GRPC_ADDRESS, config.SERVICE_TOKEN, kit.metrics);
+      const reference = createReferenceClient(config.REFERENCE_GRPC_ADDRESS, config.SERVICE_TOKEN, kit.metrics);
       kit.lifecycle.add('reference-client', async () => reference.close());
       const findingsRaised = kit.metrics.counter('customs_findings_raised_total', 'Findings raised, by rule', ['rule']);
 

@@ -1,5 +1,5 @@
-import { DeclarationChecked, type CommodityResult, type Declaration, type Finding, type FxResult } from '@customs/contracts';
-import { evaluateDeclaration, referenceNeeds, type ReferenceView, type Rule } from '../rules';
+import { DeclarationChecked, type CodeListResult, type CommodityResult, type Declaration, type Finding, type FxResult, type MeasureFact as MeasureMessage, type RateResult } from '@customs/contracts';
+import { evaluateDeclaration, referenceNeeds, type CodeListFact, type MeasureFact, type RateFacts, type ReferenceView, type Rule } from '../rules';
 import type { ReferencePort } from './reference-port';
 
 /** Result of checking one declaration version. */
@@ -15,19 +15,27 @@ export interface CheckResult {
  */
 export async function checkBatch(rules: readonly Rule[], reference: ReferencePort, declarations: Declaration[], now: Date): Promise<CheckResult[]> {
   const needs = referenceNeeds(rules, declarations);
-  const [commodities, fx] = await Promise.all([
+  const [commodities, fx, rates, codeLists] = await Promise.all([
     needs.commodities.length ? reference.lookupCommodities(needs.commodities) : Promise.resolve([] as CommodityResult[]),
     needs.fx.length ? reference.lookupFx(needs.fx) : Promise.resolve([] as FxResult[]),
+    needs.rates.length ? reference.lookupRates(needs.rates) : Promise.resolve([] as RateResult[]),
+    needs.codeLists.length ? reference.lookupCodeLists(needs.codeLists) : Promise.resolve([] as CodeListResult[]),
   ]);
   const commodityByKey = new Map(commodities.map((c) => [`${c.commodityCode}|${c.date}`, c]));
   const fxByKey = new Map(fx.map((f) => [`${f.currency}|${f.date}`, f]));
+  const ratesByKey = new Map(rates.map((r) => [`${r.commodityCode}|${r.origin}|${r.date}`, toRateFacts(r)]));
+  const codeListByKey = new Map(codeLists.map((c) => [`${c.list}|${c.code}|${c.date}`, toCodeListFact(c)]));
   const view: ReferenceView = {
     commodity: (code, date) => commodityByKey.get(`${code}|${date}`),
     fx: (currency, date) => fxByKey.get(`${currency}|${date}`),
+    rates: (code, origin, date) => ratesByKey.get(`${code}|${origin}|${date}`),
+    codeList: (list, code, date) => codeListByKey.get(`${list}|${code}|${date}`),
   };
   const versions: Record<string, string> = {};
   for (const c of commodities) if (c.datasetVersion) versions.nomenclature = c.datasetVersion;
   for (const f of fx) if (f.datasetVersion) versions.fx = f.datasetVersion;
+  for (const r of rates) if (r.datasetVersion) versions.tariff = r.datasetVersion;
+  for (const c of codeLists) if (c.datasetVersion) versions[`codes:${c.list}`] = c.datasetVersion;
 
   const today = now.toISOString().slice(0, 10);
   const raisedAt = now.toISOString();
@@ -58,4 +66,28 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
       }),
     };
   });
+}
+
+function toMeasure(m: MeasureMessage): MeasureFact {
+  return { measureType: m.measureType, geographicalArea: m.geographicalArea, expression: m.expression, taxType: m.taxType, additionalCode: m.additionalCode, validFrom: m.validFrom, validTo: m.validTo, datasetVersion: m.datasetVersion };
+}
+
+/** The reference service's answer in the shape rules read (types.ts RateFacts). */
+export function toRateFacts(r: RateResult): RateFacts {
+  return {
+    known: r.known,
+    unknownReason: r.unknownReason,
+    thirdCountry: r.thirdCountry ? toMeasure(r.thirdCountry) : undefined,
+    preferential: r.preferential.map(toMeasure),
+    suspensions: r.suspensions.map(toMeasure),
+    tradeRemedies: r.tradeRemedies.map(toMeasure),
+    vat: r.vat.map(toMeasure),
+    supplementaryUnit: r.supplementaryUnit,
+    schemes: r.schemes.map((s) => ({ id: s.id, name: s.name, proofDocumentCodes: [...s.proofDocumentCodes], validFrom: s.validFrom, validTo: s.validTo })),
+    datasetVersion: r.datasetVersion,
+  };
+}
+
+function toCodeListFact(c: CodeListResult): CodeListFact {
+  return { known: c.known, member: c.member, description: c.description, datasetVersion: c.datasetVersion };
 }

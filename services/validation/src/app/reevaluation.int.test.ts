@@ -1,4 +1,4 @@
-import { CommodityResult, Declaration, DeclarationChecked, Finding, GoodsItem, type FxResult } from '@customs/contracts';
+import { CommodityResult, Declaration, DeclarationChecked, Finding, GoodsItem, type CodeListResult, type FxResult, type RateResult } from '@customs/contracts';
 import { createDb, migrateToLatest, withAllTenants, type ServiceDb } from '@customs/db';
 import { createTestDatabase, type TestDatabase } from '@customs/testing';
 import { migrations, type ValidationDb } from '../db/migrations';
@@ -17,6 +17,12 @@ class ScriptedReferencePort implements ReferencePort {
     return queries.map((q) => CommodityResult.fromPartial({ commodityCode: q.code, date: q.date, known: true, declarableOnDate: this.declarable, description: 'Parts of shavers', validityStart: '2021-01-01', datasetVersion: this.version }));
   }
   async lookupFx(): Promise<FxResult[]> {
+    return [];
+  }
+  async lookupRates(): Promise<RateResult[]> {
+    return [];
+  }
+  async lookupCodeLists(): Promise<CodeListResult[]> {
     return [];
   }
 }
