@@ -14,7 +14,7 @@ const fmtCents = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')
 export const c31KeyingErrors: Rule = {
   meta: {
     id: 'C31',
-    version: '1.1.0',
+    version: '1.1.1',
     title: 'Currency or decimal keying error',
     family: 'valuation',
     dataElements: ['DE 4/14 item price and currency', 'DE 4/11 total amount invoiced', 'customs value'],
@@ -27,7 +27,7 @@ export const c31KeyingErrors: Rule = {
   needs(d, item) {
     const currency = (item.itemPrice?.currency ?? '').toUpperCase();
     const n = rateNeeds(d, item);
-    return currency ? { ...n, codeLists: [{ list: 'currency', code: currency, date: d.acceptanceDate }] } : n;
+    return currency && currency !== 'GBP' ? { ...n, codeLists: [{ list: 'currency', code: currency, date: d.acceptanceDate }] } : n;
   },
   evaluate({ declaration, reference, today }) {
     const hits: RuleHit[] = [];
@@ -89,7 +89,8 @@ export const c31KeyingErrors: Rule = {
 
       // (3) Currency keyed differently from the invoice, or not an ISO 4217 code.
       if (!explanation && currency) {
-        const listed = reference.codeList?.('currency', currency, declaration.acceptanceDate);
+        // GBP is the national currency: HMRC's exchange-rate currency list does not include it.
+        const listed = currency === 'GBP' ? undefined : reference.codeList?.('currency', currency, declaration.acceptanceDate);
         if (listed?.known && !listed.member) {
           evidence.push({ field: 'DE 4/14 currency', value: currency, note: `not in the currency list (${listed.datasetVersion})` });
           explanation = `Item ${item.itemNumber} is priced in "${currency}", which is not an ISO 4217 currency code: the value cannot have been converted correctly.`;

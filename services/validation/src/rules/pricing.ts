@@ -368,15 +368,42 @@ export function toPence(d: Declaration, reference: ReferenceView, value: string,
   return { pence: (amount * 1_000_000n) / rate, how: `${value} ${cur} at HMRC rate ${fx.unitsPerGbp} per £ (${fx.period})` };
 }
 
+const fmtCents = (c: bigint) => `${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n}.${String((c < 0n ? -c : c) % 100n).padStart(2, '0')}`;
+
+/**
+ * An item's share of a header-level DE 4/9 amount (in hundredths of its currency): pro rata to the
+ * item prices, rounded down, the last item taking the remainder so the shares add up. Header
+ * amounts must apply equally to every item (CDSSG07030); that CDS apportions them by item price
+ * this way is an assumption [UNVERIFIED against the CDS tax calculation specification].
+ */
+function headerShare(d: Declaration, item: GoodsItem, value: string, price: string): { cents: bigint; text: string } | { reason: string } {
+  const amount = scaled(value, 2);
+  if (amount === undefined) return { reason: `header DE 4/9 amount "${value}" is not a decimal amount` };
+  if (d.items.length <= 1) return { cents: amount, text: value };
+  const currency = (item.itemPrice?.currency ?? '').toUpperCase();
+  const prices = d.items.map((i) => (i === item ? scaled(price, 2) : i.itemPrice?.value && (i.itemPrice.currency ?? '').toUpperCase() === currency ? scaled(i.itemPrice.value, 2) : undefined));
+  if (prices.some((p) => p === undefined)) return { reason: 'header-level additions/deductions cannot be apportioned: item prices are missing or in different currencies' };
+  const total = prices.reduce((s, p) => s! + p!, 0n)!;
+  if (total <= 0n) return { reason: 'header-level additions/deductions cannot be apportioned: the item prices add up to zero' };
+  const idx = d.items.indexOf(item);
+  const last = d.items.length - 1;
+  const shareOf = (k: number) => (amount * prices[k]!) / total;
+  let cents: bigint;
+  if (idx === last) {
+    let before = 0n;
+    for (let k = 0; k < last; k++) before += shareOf(k);
+    cents = amount - before;
+  } else cents = shareOf(idx);
+  return { cents, text: `${fmtCents(cents)} (share of header ${value} by item price)` };
+}
+
 /**
  * Customs value recomputed from the invoice (DOMAIN.md §3.0): (item price + additions − deductions)
- * at the HMRC rate, each amount converted in its own currency. Header-level DE 4/9 amounts are
- * used only on single-item declarations (their apportionment is not declared); VAT-only
- * adjustments (AV) are left out. Additions are "A…" codes, deductions "B…" codes (Appendix 10).
+ * at the HMRC rate, summed per currency and converted once. Header-level DE 4/9 amounts are
+ * apportioned by item price (headerShare); VAT-only adjustments (AV) are left out. Additions are "A…" codes, deductions "B…" codes (Appendix 10).
  */
 export function invoiceCustomsValue(d: Declaration, item: GoodsItem, reference: ReferenceView, price = item.itemPrice?.value ?? ''): { pence: number; how: string } | { reason: string } {
   if (!price || !item.itemPrice) return { reason: 'no item price' };
-  if (d.adjustments.length > 0 && d.items.length > 1) return { reason: 'header-level additions/deductions are not apportioned to items in the data' };
   // (price + additions − deductions) summed per currency first, then converted once (DOMAIN.md §3.0
   // CV_calc), so a same-currency invoice is rounded down once, as CDS does.
   const sums = new Map<string, bigint>();
@@ -389,11 +416,20 @@ export function invoiceCustomsValue(d: Declaration, item: GoodsItem, reference: 
   };
   if (!add(item.itemPrice.currency, price, 1n)) return { reason: `item price "${price}" is not a decimal amount` };
   const words = [`item price ${price} ${(item.itemPrice.currency || 'GBP').toUpperCase()}`];
-  for (const a of [...item.adjustments, ...d.adjustments]) {
+  for (const a of item.adjustments) {
     const code = a.code.toUpperCase();
     if (VAT_ONLY_ADJUSTMENTS.has(code) || !a.amount?.value || !/^[AB]/.test(code)) continue;
     if (!add(a.amount.currency, a.amount.value, code.startsWith('A') ? 1n : -1n)) return { reason: `DE 4/9 ${code} "${a.amount.value}" is not a decimal amount` };
     words.push(`${code.startsWith('A') ? '+' : '−'} ${code} ${a.amount.value} ${(a.amount.currency || 'GBP').toUpperCase()}`);
+  }
+  for (const a of d.adjustments) {
+    const code = a.code.toUpperCase();
+    if (VAT_ONLY_ADJUSTMENTS.has(code) || !a.amount?.value || !/^[AB]/.test(code)) continue;
+    const share = headerShare(d, item, a.amount.value, price);
+    if ('reason' in share) return share;
+    const cur = (a.amount.currency || 'GBP').toUpperCase();
+    sums.set(cur, (sums.get(cur) ?? 0n) + (code.startsWith('A') ? 1n : -1n) * share.cents);
+    words.push(`${code.startsWith('A') ? '+' : '−'} ${code} ${share.text} ${cur}`);
   }
   let total = 0n;
   const rates: string[] = [];

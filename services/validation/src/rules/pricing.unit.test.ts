@@ -34,6 +34,15 @@ describe('scenario pricing on tariff measures', () => {
     expect(invoiceCustomsValue(ddp, ddp.items[0]!, reference)).toEqual({ pence: 96000, how: 'item price 1000.00 GBP − BA 40.00 GBP' });
   });
 
+  it('apportions a header-level addition by item price, the last item taking the remainder', () => {
+    // AP 100.01 GBP over prices 200 + 100: 66.67 and 33.34 (floor, then remainder).
+    const d = declaration([item({ itemPrice: { value: '200.00', currency: 'GBP' } }), item({ itemNumber: 2, itemPrice: { value: '100.00', currency: 'GBP' } })], { adjustments: [{ code: 'AP', amount: { value: '100.01', currency: 'GBP' } }] });
+    expect(invoiceCustomsValue(d, d.items[0]!, reference)).toEqual({ pence: 26667, how: 'item price 200.00 GBP + AP 66.67 (share of header 100.01 by item price) GBP' });
+    expect(invoiceCustomsValue(d, d.items[1]!, reference)).toMatchObject({ pence: 13334 });
+    const mixed = declaration([item({ itemPrice: { value: '200.00', currency: 'GBP' } }), item({ itemNumber: 2, itemPrice: { value: '100.00', currency: 'EUR' } })], { adjustments: [{ code: 'AP', amount: { value: '100.00', currency: 'GBP' } }] });
+    expect(invoiceCustomsValue(mixed, mixed.items[0]!, reference)).toEqual({ reason: 'header-level additions/deductions cannot be apportioned: item prices are missing or in different currencies' });
+  });
+
   it('rounds VAT down on the magnitude in both directions', () => {
     expect(vatOn(12345, { rate: 200_000n, source: '' })).toBe(2469);
     expect(vatOn(-12345, { rate: 200_000n, source: '' })).toBe(-2469);

@@ -141,6 +141,9 @@ describe('C31 currency and decimal keying errors', () => {
     const bad = declaration([item({ itemPrice: { value: '100.00', currency: 'EUU' } })]);
     expect(run(c31KeyingErrors, bad, '2023-06-01', view)[0]!.explanation).toMatch(/"EUU", which is not an ISO 4217 currency code/);
     expect(c31KeyingErrors.needs!(bad, bad.items[0]!).codeLists).toEqual([{ list: 'currency', code: 'EUU', date: '2023-01-17' }]);
+    // GBP is never looked up: HMRC's exchange-rate currency list does not include the pound.
+    const gbpView = fixedReferenceView({ codeLists: { 'currency|GBP': { member: false } } });
+    expect(run(c31KeyingErrors, declaration([item({ itemPrice: { value: '100.00', currency: 'GBP' } })]), '2023-06-01', gbpView)).toEqual([]);
   });
 });
 
