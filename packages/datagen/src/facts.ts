@@ -13,6 +13,7 @@ export const FILES = {
   ukgt: 'tariff/ukgt_2021-01-01_global-uk-tariff.csv',
   fx: 'exchange_rates/hmrc_monthly_rates_2020-01_to_2023-08.csv',
   schemes: 'origin/roo_schemes_uk.json',
+  proofCodes: 'origin/proof_document_codes.csv',
   cpcCombos: 'codes/cpc/cpc-combos.json',
   apcs: 'codes/cpc/apcs.json',
   documents: 'codes/documents/appendix5a_document_codes_all.json',
@@ -58,19 +59,19 @@ export function datasetVersion(source: string, content: string): string {
   return `${source}@${createHash('sha256').update(content).digest('hex').slice(0, 12)}`;
 }
 
-// DE 2/3 codes of the proofs each scheme accepts. DOMAIN.md §2.3 mapping, marked there as
-// INFERRED (verify per agreement): statement on origin → U110/U111, importer's knowledge → U112,
-// EUR.1 → N954, EUR-MED → U045, origin/invoice declaration → N864/U162/U163 (GSP/DCTS: the REX
-// statements U164–U167), GSP Form A → N865. AU/NZ/CPTPP proof codes are unverified: none mapped.
-function proofCodes(schemeId: string, summary: string): string[] {
-  const s = summary.toLowerCase();
-  if (s.startsWith('statement on origin')) return ['U110', 'U111'];
-  if (s.startsWith("importer's knowledge") || s.startsWith('importer’s knowledge')) return ['U112'];
-  if (s.startsWith('eur-med')) return ['U045'];
-  if (s.startsWith('eur.1')) return ['N954'];
-  if (s.includes('form a')) return ['N865'];
-  if (s.startsWith('origin declaration') || s.startsWith('invoice declaration')) return /^(gsp|dcts)/.test(schemeId) ? ['U164', 'U165', 'U166', 'U167'] : ['N864', 'U162', 'U163'];
-  return [];
+/** One row of origin/proof_document_codes.csv (team-written mapping, DOMAIN.md §2.3 [INFERRED]). */
+interface ProofRow {
+  scheme: string;
+  proofClass: string;
+  summaryPrefix: string;
+  codes: string[];
+}
+
+/** DE 2/3 codes of one scheme proof. Precedence as the file states: scheme row > summary row > class row. */
+function proofCodes(rows: ProofRow[], schemeId: string, proofClass: string, summary: string): string[] {
+  const byClass = rows.filter((r) => r.proofClass === proofClass);
+  const hit = byClass.find((r) => r.scheme === schemeId) ?? byClass.find((r) => !r.scheme && r.summaryPrefix && summary.startsWith(r.summaryPrefix)) ?? byClass.find((r) => !r.scheme && !r.summaryPrefix);
+  return hit?.codes ?? [];
 }
 
 /** Default location of the shipped reference data (this package sits at packages/datagen/{src,dist}). */
@@ -124,14 +125,17 @@ export class ReferenceFacts {
 
     const roo = read(FILES.schemes);
     version('schemes', FILES.schemes, roo);
-    for (const s of (JSON.parse(roo) as { schemes: { scheme_code: string; title: string; countries?: string[]; proofs?: { summary: string }[]; validity_start_date?: string | null; validity_end_date?: string | null }[] }).schemes) {
+    const proofCsv = read(FILES.proofCodes);
+    version('proofCodes', FILES.proofCodes, proofCsv);
+    const proofRows: ProofRow[] = (parse(proofCsv, { columns: true, comment: '#', skip_empty_lines: true }) as Record<string, string>[]).map((r) => ({ scheme: r.scheme ?? '', proofClass: r.proof_class ?? '', summaryPrefix: r.summary_prefix ?? '', codes: (r.document_codes ?? '').split(/\s+/).filter(Boolean) }));
+    for (const s of (JSON.parse(roo) as { schemes: { scheme_code: string; title: string; countries?: string[]; proofs?: { summary: string; proof_class?: string }[]; validity_start_date?: string | null; validity_end_date?: string | null }[] }).schemes) {
       const proofs = (s.proofs ?? []).map((p) => p.summary);
       this.schemes.push({
         id: s.scheme_code,
         name: s.title,
         countries: (s.countries ?? []).filter((c) => /^[A-Z]{2}$/.test(c)),
         proofs,
-        proofDocumentCodes: [...new Set(proofs.flatMap((p) => proofCodes(s.scheme_code, p)))],
+        proofDocumentCodes: [...new Set((s.proofs ?? []).flatMap((p) => proofCodes(proofRows, s.scheme_code, p.proof_class ?? '', p.summary)))],
         validFrom: s.validity_start_date ?? '',
         validTo: s.validity_end_date ?? '',
       });
@@ -144,7 +148,7 @@ export class ReferenceFacts {
     for (const c of combos) {
       for (const p of c.previous_codes ?? []) {
         cpcs.push([p.code, p.description]);
-        for (const a of ['000', ...(p.union_apcs ?? []), ...(p.national_apcs ?? [])]) cpcApc.push([`${p.code}${a}`, p.description]);
+        for (const a of ['000', ...(p.union_apcs ?? []), ...(p.national_apcs ?? [])]) cpcApc.push([`${p.code}/${a}`, p.description]);
       }
     }
     list('cpc', cpcs);
@@ -153,7 +157,8 @@ export class ReferenceFacts {
     list('document', (JSON.parse(read(FILES.documents)) as { document_code: string; details_cds?: string }[]).map((d) => [d.document_code, (d.details_cds ?? '').slice(0, 120)]));
     list('preference', (JSON.parse(read(FILES.preferences)) as { id: string; description: string }[]).map((p) => [p.id, p.description]));
     list('country', (JSON.parse(read(FILES.countries)) as { geographical_area_id: string; description: string }[]).map((c) => [c.geographical_area_id, c.description]));
-    list('currency', (parse(read(FILES.currencies), { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[]).map((c) => [c.currency!, c.currency_description ?? '']));
+    // HMRC's list holds the currencies it publishes rates for (per £1), so sterling itself is added.
+    list('currency', [['GBP', 'Pound sterling'], ...(parse(read(FILES.currencies), { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[]).map((c): [string, string] => [c.currency!, c.currency_description ?? ''])]);
     list('unit', Object.values(JSON.parse(read(FILES.units)) as Record<string, { measurement_unit_code: string; expansion?: string }>).map((u) => [u.measurement_unit_code, u.expansion ?? '']));
     for (const name of ['cpc', 'apc', 'document', 'preference', 'country', 'currency', 'unit']) this.versions[`codes.${name}`] = `${name}@bundled`;
   }

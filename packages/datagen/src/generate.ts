@@ -67,6 +67,8 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   const suppliers = importer.suppliers.filter(ok);
   const supplier = rng.pick(suppliers.length ? suppliers : importer.suppliers);
   const broker = rng.pick(importer.brokers);
+  // One entry in eight is lodged by the importer itself (DE 3/18 = DE 3/16, AI 00500, no agent).
+  const selfRepresented = !wants.broker && rng.chance(0.125);
   const from = Date.parse(`${opts.fromDate ?? '2021-01-04'}T00:00:00Z`);
   const to = Date.parse(`${opts.toDate ?? '2023-08-31'}T00:00:00Z`);
   // Chronological across the dataset, with a few days' jitter, on weekdays.
@@ -93,6 +95,8 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   const facts: ItemFacts[] = [];
   let invoiceCents = 0n;
   let grossTotalG = 0n;
+  // Pass 1: the invoice lines.
+  const lines: { product: (typeof supplier.products)[number]; priceCents: bigint; netG: bigint; grossG: bigint }[] = [];
   for (let k = 0; k < nItems; k++) {
     const product = rng.pick(supplier.products);
     const qty = BigInt(rng.weighted([[rng.int(1, 20), 3], [rng.int(20, 500), 5], [rng.int(500, 2000), 2]] as const));
@@ -103,14 +107,26 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     const netG = qty * BigInt(rng.int(product.unitMassGrams[0], product.unitMassGrams[1]));
     const grossG = netG + (netG * BigInt(rng.int(2, 20))) / 100n + 1n;
     grossTotalG += grossG;
+    lines.push({ product, priceCents, netG, grossG });
+  }
+  // Pass 2: DE 4/9. E/F terms add the freight to the UK border (AP), D terms deduct the UK leg (BA),
+  // per item, or — for a third of multi-item E/F entries — one freight invoice at header level,
+  // which CDS apportions to the items by value (the last item takes the remainder).
+  const preBorder = ['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm);
+  const delivered = ['DAP', 'DPU', 'DDP'].includes(incoterm);
+  const headerFreight = preBorder && nItems > 1 && rng.chance(0.35) ? (invoiceCents * BigInt(rng.int(3, 12))) / 100n + 100n : 0n;
+  const headerAdjustments: Adjustment[] = headerFreight ? [{ code: 'AP', amount: { value: fromScaled(headerFreight, 2), currency: supplier.currency } }] : [];
+  let apportioned = 0n;
+  lines.forEach(({ product, priceCents, netG, grossG }, k) => {
     const adjustments: Adjustment[] = [];
     let addCents = 0n;
-    if (['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm)) {
-      // Freight and insurance to the UK border (DE 4/9 AP), in the invoice currency.
+    if (headerFreight) {
+      addCents = k === nItems - 1 ? headerFreight - apportioned : (headerFreight * priceCents) / invoiceCents;
+      apportioned += addCents;
+    } else if (preBorder) {
       addCents = (priceCents * BigInt(rng.int(3, 12))) / 100n + 100n;
       adjustments.push({ code: 'AP', amount: { value: fromScaled(addCents, 2), currency: supplier.currency } });
-    } else if (['DAP', 'DPU', 'DDP'].includes(incoterm)) {
-      // UK inland leg included in a delivered price (DE 4/9 BA deduction).
+    } else if (delivered) {
       const dedCents = (priceCents * BigInt(rng.int(2, 6))) / 100n + 100n;
       addCents = -dedCents;
       adjustments.push({ code: 'BA', amount: { value: fromScaled(dedCents, 2), currency: supplier.currency } });
@@ -120,6 +136,7 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     const f: ItemFacts = {
       cvPence,
       priceCents,
+      adjustCents: addCents,
       currency: supplier.currency,
       fxRate: fx.rate,
       mfnExpression: product.mfnExpression,
@@ -160,14 +177,14 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     priceItem(item, f);
     items.push(item);
     facts.push(f);
-  }
+  });
 
   const declarationId = `${opts.tenantId ?? 'datagen'}-${opts.seed}-${index}`;
   const declaration = Declaration.fromPartial({
     tenantId: opts.tenantId ?? 'datagen',
     declarationId,
     version: 1,
-    lrn: `${broker.lrnPrefix}-${date.replace(/-/g, '')}-${rng.chars(5)}`,
+    lrn: `${selfRepresented ? 'OWN' : broker.lrnPrefix}-${date.replace(/-/g, '')}-${rng.chars(5)}`,
     mrn,
     functionCode: '9',
     typeCode: 'IMA',
@@ -175,8 +192,12 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     acceptanceDateSource: 'declared',
     parties: [
       { role: 'importer', id: importer.eori, name: importer.name, countryCode: 'GB' },
-      { role: 'declarant', id: broker.eori, name: broker.name, countryCode: 'GB' },
-      { role: 'representative', id: broker.eori, name: broker.name, countryCode: 'GB' },
+      ...(selfRepresented
+        ? [{ role: 'declarant', id: importer.eori, name: importer.name, countryCode: 'GB' }]
+        : [
+            { role: 'declarant', id: broker.eori, name: broker.name, countryCode: 'GB' },
+            { role: 'representative', id: broker.eori, name: broker.name, countryCode: 'GB' },
+          ]),
       { role: 'exporter', id: '', name: supplier.name, countryCode: supplier.country },
       { role: 'seller', id: '', name: supplier.name, countryCode: supplier.country },
     ],
@@ -184,14 +205,14 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     exchangeRate: '',
     incoterm,
     deliveryLocation: ['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm) ? supplier.port : 'GBFXT',
-    adjustments: [],
+    adjustments: headerAdjustments,
     authorisations: [{ type: 'DPO', holderId: importer.eori }],
-    additionalInformation: [],
+    additionalInformation: selfRepresented ? [{ code: '00500', text: 'IMPORTER' }] : [],
     previousDocuments: [{ category: 'Z', type: 'DCR', reference: `${date.slice(3, 4)}${importer.eori}-${rng.chars(6)}`, line: '' }],
     documents: [{ code: 'C506', reference: `GBDPO${importer.dan}`, status: 'AC', reason: '' }],
     fiscalReferences: [{ role: 'FR1', vatId: importer.vatNumber }],
     defermentAccounts: [importer.dan],
-    representativeStatus: '2',
+    representativeStatus: selfRepresented ? '' : '2',
     totalPackages: String(rng.int(1, 40) * nItems),
     totalGrossMassKg: fromScaled(grossTotalG, 3),
     transportMode: rng.pick(['1', '1', '1', '4', '3']),

@@ -31,6 +31,8 @@ export interface ItemFacts {
   cvPence: bigint;
   /** Item price in hundredths of the invoice currency. */
   priceCents: bigint;
+  /** Net DE 4/9 additions − deductions for the item (its own, or its share of the header's), same unit. */
+  adjustCents: bigint;
   currency: string;
   fxRate: string;
   /** Third-country duty expression (UKGT) and rate ×10^6. */

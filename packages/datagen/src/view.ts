@@ -145,7 +145,18 @@ export class GeneratedReferenceView {
     const l = this.facts.codeLists.get(list);
     const datasetVersion = this.facts.versions[`codes.${list}`] ?? '';
     if (!l) return { known: false, member: false, description: '', datasetVersion };
-    const description = l.get(code);
+    // Query forms as the reference service accepts them: a CPC as 4 or 7 characters, "CPC/APC" (or
+    // "CPC:APC", 7-character CPC allowed) for combinations, a document code optionally with "/STATUS".
+    let key = code.trim().toUpperCase();
+    if (list === 'cpc') key = key.slice(0, 4);
+    if (list === 'cpc-apc') {
+      const m = /^(\d{4})(?:[0-9A-Z]{3})?\s*[/:]\s*([0-9A-Z]{3})$/.exec(key);
+      if (!m) return { known: true, member: false, description: 'expected "CPC/APC"', datasetVersion };
+      if (![...l.keys()].some((k) => k.startsWith(`${m[1]}/`))) return { known: false, member: false, description: `procedure ${m[1]} is not in the CPC/APC combination list`, datasetVersion };
+      key = `${m[1]}/${m[2]}`;
+    }
+    if (list === 'document') key = key.slice(0, 4);
+    const description = l.get(key);
     return { known: true, member: description !== undefined, description: description ?? '', datasetVersion };
   }
 }

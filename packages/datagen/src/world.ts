@@ -186,7 +186,8 @@ export function buildWorld(facts: ReferenceFacts, opts: WorldOptions): World {
         name: `${rng.pick(SUPPLIER_WORDS)} ${rng.pick(SUPPLIER_WORDS)} ${SUFFIX[country] ?? 'Ltd'}`,
         country,
         dispatch: np?.dispatch ? rng.pick(np.dispatch) : country,
-        currency: rng.pick(p?.currencies ?? np!.currencies),
+        // About one supplier in eight invoices UK customers in sterling.
+        currency: rng.chance(0.12) ? 'GBP' : rng.pick(p?.currencies ?? np!.currencies),
         incoterms,
         products: [...new Map(products.map((x) => [x.code, x])).values()],
         scheme: p?.scheme ?? '',

@@ -4,6 +4,7 @@ import type { Injector } from './types';
 export const c01: Injector = {
   ruleId: 'C01',
   description: 'identifier keyed wrongly: VAT number instead of EORI, EORI missing a digit, or DAN with a digit dropped',
+  wants: { broker: true },
   inject(draft, { rng }) {
     const d = draft.declaration;
     const kind = rng.int(0, 2);

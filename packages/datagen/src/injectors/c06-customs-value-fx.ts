@@ -1,4 +1,4 @@
-import { convertToPence, toScaled } from '../money';
+import { convertToPence } from '../money';
 import { priceItem } from '../price';
 import type { Injector } from './types';
 import { pickItem, signed } from './helpers';
@@ -31,8 +31,7 @@ export const c06: Injector = {
     const trueVat = f.vatPence;
     const trueCv = f.cvPence;
     // CDS charged on the value as reported: recompute the item at the wrong rate.
-    const adds = item.adjustments.reduce((s, a) => s + (a.code.startsWith('A') ? 1n : -1n) * toScaled(a.amount!.value, 2), 0n);
-    f.cvPence = convertToPence(f.priceCents + adds, f.currency, best.rate);
+    f.cvPence = convertToPence(f.priceCents + f.adjustCents, f.currency, best.rate);
     item.customsValuePence = Number(f.cvPence);
     item.statisticalValuePence = Number(f.cvPence);
     priceItem(item, f);

@@ -16,6 +16,7 @@ export const c26: Injector = {
     d.items.forEach((item, i) => {
       const f = draft.facts[i]!;
       item.adjustments = [];
+      f.adjustCents = 0n;
       // The broker declared the bare price: CV, duty and VAT all computed on it.
       f.cvPence = convertToPence(f.priceCents, f.currency, f.fxRate);
       if (item.customsValuePresent) item.customsValuePence = Number(f.cvPence);

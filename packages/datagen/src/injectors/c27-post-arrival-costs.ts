@@ -14,6 +14,7 @@ export const c27: Injector = {
     d.items.forEach((item, i) => {
       const f = draft.facts[i]!;
       item.adjustments = [];
+      f.adjustCents = 0n;
       f.cvPence = convertToPence(f.priceCents, f.currency, f.fxRate);
       if (item.customsValuePresent) item.customsValuePence = Number(f.cvPence);
       item.statisticalValuePence = Number(f.cvPence);

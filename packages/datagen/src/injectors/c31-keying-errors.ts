@@ -1,4 +1,4 @@
-import { convertToPence, fromScaled, toScaled } from '../money';
+import { convertToPence, fromScaled } from '../money';
 import { priceItem } from '../price';
 import type { Injector } from './types';
 import { pickItem, signed } from './helpers';
@@ -17,10 +17,9 @@ export const c31: Injector = {
     const keyed = slip > 0n ? f.priceCents * slip : f.priceCents / -slip;
     const trueDuty = f.dutyPence;
     const trueVat = f.vatPence;
-    const adds = item.adjustments.reduce((s, a) => s + toScaled(a.amount!.value, 2), 0n);
     f.priceCents = keyed;
     item.itemPrice = { value: fromScaled(keyed, 2), currency: f.currency };
-    f.cvPence = convertToPence(keyed + adds, f.currency, f.fxRate);
+    f.cvPence = convertToPence(keyed + f.adjustCents, f.currency, f.fxRate);
     if (f.cvPence <= 100n) return undefined;
     if (item.customsValuePresent) item.customsValuePence = Number(f.cvPence);
     item.statisticalValuePence = Number(f.cvPence);

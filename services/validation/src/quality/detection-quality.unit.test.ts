@@ -19,8 +19,9 @@ const DOC = path.resolve(__dirname, '../../../../docs/quality.md');
  * Rules that fall short on realistic generated declarations. The test asserts each defect is still
  * there (so a fix makes it fail until the entry is removed) and docs/quality.md lists them.
  */
-// Found with this test and fixed in 8a9587c (pricing ignoring DE 4/9 in C16/C32; C06/C31/C39 pricing
-// Δ as rate × Δbase instead of the difference of rounded lines; C26 silent on reported customs values).
+// Found with this test and since fixed: pricing ignoring DE 4/9 in C16/C32; C06/C31/C39 pricing Δ as
+// rate × Δbase instead of the difference of rounded lines; C26 silent on reported customs values
+// (8a9587c); C06 giving up on header-level DE 4/9 instead of apportioning it by item price.
 // A rule found falling short is listed here with the reason and the fix until it is fixed.
 const KNOWN_DEFECTS: Record<string, { reason: string; fix: string; stillPresent: (r: RuleQuality) => boolean }> = {};
 
