@@ -191,5 +191,7 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect((await get('/v1/rates/0702000007?origin=FR&date=2021-02-15')).preferential[0].expression).toBe('0.00%');
     expect(await get('/v1/code-lists/cpc-apc/4200/F15?date=2023-01-01')).toMatchObject({ known: true, member: true });
     expect((await get('/v1/schemes/JP?date=2023-01-01')).schemes[0].id).toBe('japan');
+    const ds = (await get('/v1/datasets')).datasets.filter((d: any) => d.dataset === 'ott-measures');
+    expect(ds.map((d: any) => [d.source, d.current])).toEqual([['ott_api_commodity_0702000007_cherry_tomatoes', false], ['ott_declarable_commodities_with_duty_measures_fixture', true]]);
   });
 });

@@ -178,7 +178,23 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         if (!/^[A-Za-z]{2}$/.test(req.params.country)) throw new HttpError(400, 'invalid_country', 'country must be an ISO 3166 alpha-2 code');
         return store.schemesFor(req.params.country, date);
       });
-      kit.http.get('/v1/datasets', async () => ({ datasets: store.datasets }));
+      // Every version ever loaded (from the database, so other replicas' and the CLI's loads show),
+      // with the one this process serves marked current.
+      kit.http.get('/v1/datasets', async () => {
+        const rows = await db.selectFrom('dataset_versions').selectAll().orderBy('dataset').orderBy('loaded_at').execute();
+        return {
+          datasets: rows.map((r) => ({
+            dataset: r.dataset,
+            version: r.version,
+            source: r.source,
+            rows: r.row_count,
+            loadedAt: new Date(r.loaded_at).toISOString(),
+            effectiveFrom: r.effective_from,
+            effectiveTo: r.effective_to,
+            current: store.version(r.dataset) === r.version,
+          })),
+        };
+      });
 
       // Admin: load an OTT file (API commodity JSON or the declarable-duties report as CSV). The
       // body is taken raw (any content type) so its exact bytes are what the version hashes.
