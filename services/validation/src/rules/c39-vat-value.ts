@@ -1,6 +1,6 @@
 import type { Evidence } from '@customs/contracts';
 import { REMEDY_TAX_TYPES, VAT_ONLY_ADJUSTMENTS } from './codes';
-import { STANDARD_VAT, b00Charged, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence } from './pricing';
+import { STANDARD_VAT, b00Charged, headerAdjustmentPence, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 /** ± £1 (DOMAIN.md §3.6 C39). */
@@ -12,7 +12,7 @@ const EXCISE = /^\d{3}$/;
 export const c39VatValue: Rule = {
   meta: {
     id: 'C39',
-    version: '1.1.0',
+    version: '1.2.0',
     title: 'VAT value does not add up',
     family: 'duplicates-vat',
     dataElements: ['customs value', 'VAT value (DE 4/4 B00 base)', 'DE 4/3–4/6 tax lines (A00, A20, A30–A45, excise)', 'DE 4/9 AV adjustment'],
@@ -20,7 +20,7 @@ export const c39VatValue: Rule = {
     severityLogic: 'understated VAT value: HIGH, CRITICAL from £10,000 of VAT; overstated: MEDIUM reclaim (by the 3-year clock)',
     pricing: 'ΔVAT = expected VAT value × VAT rate (B00 rate declared, else tariff VAT measure, else 20 %), rounded down, − B00 charged',
     correctionRoute: 'VAT return adjustment (postponed or VAT-registered); C2001 / C285 otherwise',
-    businessRule: 'An item’s VAT value equals its customs value plus duty (A00, A20, A30–A45), excise and AV adjustments, ±£1. Header-level AV amounts are used only on single-item declarations.',
+    businessRule: 'An item’s VAT value equals its customs value plus duty (A00, A20, A30–A45), excise and AV adjustments, ±£1. Header-level AV amounts are apportioned by item price.',
   },
   needs: (d, item) => (item.taxLines.some((t) => t.taxType === 'B00') || item.vatValuePresent ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference, today }) {
@@ -31,8 +31,12 @@ export const c39VatValue: Rule = {
       if (!declared) continue;
       const duty = item.taxLines.filter((t) => t.taxType === 'A00' || REMEDY_TAX_TYPES.has(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
       const excise = item.taxLines.filter((t) => EXCISE.test(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
-      const avs = [...item.adjustments, ...(declaration.items.length === 1 ? declaration.adjustments : [])].filter((a) => VAT_ONLY_ADJUSTMENTS.has(a.code.toUpperCase()) && a.amount?.value);
-      const converted = avs.map((a) => toPence(declaration, reference, a.amount!.value, a.amount!.currency));
+      const isAv = (a: { code: string; amount?: { value: string } | undefined }) => VAT_ONLY_ADJUSTMENTS.has(a.code.toUpperCase()) && !!a.amount?.value;
+      const converted = [
+        ...item.adjustments.filter(isAv).map((a) => toPence(declaration, reference, a.amount!.value, a.amount!.currency)),
+        // Header-level AV applies to every item: apportioned by item price like the other DE 4/9 amounts.
+        ...declaration.adjustments.filter(isAv).map((a) => headerAdjustmentPence(declaration, item, reference, a.amount!.value, a.amount!.currency)),
+      ];
       if (converted.some((c) => !c)) continue;
       const av = converted.reduce((s, c) => s + Number(c!.pence), 0);
       const expected = item.customsValuePence + duty + excise + av;

@@ -397,6 +397,14 @@ function headerShare(d: Declaration, item: GoodsItem, value: string, price: stri
   return { cents, text: `${fmtCents(cents)} (share of header ${value} by item price)` };
 }
 
+/** An item's share of a header-level DE 4/9 amount in pence (apportioned as headerShare, then converted). */
+export function headerAdjustmentPence(d: Declaration, item: GoodsItem, reference: ReferenceView, value: string, currency: string): { pence: bigint; how: string } | undefined {
+  const share = headerShare(d, item, value, item.itemPrice?.value ?? '');
+  if ('reason' in share) return undefined;
+  const converted = toPence(d, reference, fmtCents(share.cents < 0n ? -share.cents : share.cents), currency);
+  return converted ? { pence: share.cents < 0n ? -converted.pence : converted.pence, how: `${share.text} ${converted.how}` } : undefined;
+}
+
 /**
  * Customs value recomputed from the invoice (DOMAIN.md §3.0): (item price + additions − deductions)
  * at the HMRC rate, summed per currency and converted once. Header-level DE 4/9 amounts are

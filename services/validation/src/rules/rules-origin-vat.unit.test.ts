@@ -121,6 +121,19 @@ describe('C39 VAT value', () => {
     expect(run(c39VatValue, declaration([item({ ...cv, adjustments: [{ code: 'AV', amount: { value: '116.52', currency: 'EUR' } }], taxLines: [a00(12000, 100000), b00(24400, 122000)] })]))).toEqual([]);
   });
 
+  it('apportions a header-level AV by item price', () => {
+    // AV £30 over prices £200 + £100: £20 and £10.
+    const two = declaration(
+      [
+        item({ ...cv, itemPrice: { value: '200.00', currency: 'GBP' }, taxLines: [a00(12000, 100000), b00(22800, 114000)] }),
+        item({ itemNumber: 2, ...cv, itemPrice: { value: '100.00', currency: 'GBP' }, taxLines: [a00(12000, 100000), b00(22400, 112000)] }),
+      ],
+      { adjustments: [{ code: 'AV', amount: { value: '30.00', currency: 'GBP' } }] },
+    );
+    const hits = run(c39VatValue, two);
+    expect(hits.map((h) => [h.itemNumber, h.exposureVatPence ?? 0, h.reclaimVatPence ?? 0])).toEqual([[2, 200, 0]]); // item 2 left out its £10 share
+  });
+
   it('flags a VAT value that leaves the duty out: VAT 20 % of £120 underpaid', () => {
     const [hit] = run(c39VatValue, declaration([item({ ...cv, taxLines: [a00(12000, 100000), b00(20000, 100000)] })]));
     expect(hit).toMatchObject({ severity: Severity.SEVERITY_HIGH, exposureVatPence: 2400 });
