@@ -34,6 +34,7 @@ export interface NomenclatureLine {
 }
 
 export interface UkgtLine {
+  /** CN8, or the 10-digit code where UKGT publishes a line of its own. */
   cn8: string;
   description: string;
   rate: string;
@@ -87,6 +88,8 @@ export class ReferenceFacts {
   readonly fxRates = new Map<string, { start: string; end: string; rate: string }[]>();
   readonly schemes: Scheme[] = [];
   readonly codeLists = new Map<string, Map<string, string>>();
+  /** DE 1/10 → the DE 1/11 codes the CPC/APC combination list allows (empty: none listed). */
+  readonly cpcApcs = new Map<string, Set<string>>();
   readonly versions: Record<string, string> = {};
 
   constructor(readonly dataDir: string = defaultDataDir()) {
@@ -111,7 +114,8 @@ export class ReferenceFacts {
     version('ukgt', FILES.ukgt, ukgt);
     for (const r of parse(ukgt, { columns: true, skip_empty_lines: true }) as Record<string, string>[]) {
       if (!r.commodity || !r.ukgt_duty_rate) continue;
-      const cn8 = r.commodity.padStart(8, '0');
+      // Mostly CN8 lines; ~2,500 are 10-digit lines with their own rate (e.g. 3926909760 at 0%).
+      const cn8 = r.commodity.length > 8 ? r.commodity.padEnd(10, '0') : r.commodity.padStart(8, '0');
       this.ukgt.set(cn8, { cn8, description: r.description ?? '', rate: r.ukgt_duty_rate, cetRate: r.cet_duty_rate ?? '', tradeRemedy: r.trade_remedy_applies === 'True', suspension: r.suspension_applies === 'True', quota: r.atq_applies === 'True' });
     }
 
@@ -144,15 +148,13 @@ export class ReferenceFacts {
     const list = (name: string, entries: [string, string][]) => this.codeLists.set(name, new Map(entries));
     const combos = JSON.parse(read(FILES.cpcCombos)) as { previous_codes?: { code: string; description: string; union_apcs?: string[]; national_apcs?: string[] }[] }[];
     const cpcs: [string, string][] = [];
-    const cpcApc: [string, string][] = [];
     for (const c of combos) {
       for (const p of c.previous_codes ?? []) {
         cpcs.push([p.code, p.description]);
-        for (const a of ['000', ...(p.union_apcs ?? []), ...(p.national_apcs ?? [])]) cpcApc.push([`${p.code}/${a}`, p.description]);
+        this.cpcApcs.set(p.code, new Set([...(p.union_apcs ?? []), ...(p.national_apcs ?? [])]));
       }
     }
     list('cpc', cpcs);
-    list('cpc-apc', cpcApc);
     list('apc', [['000', 'No other additional procedure code'], ...(JSON.parse(read(FILES.apcs)) as { code: string; description: string }[]).map((a): [string, string] => [a.code, a.description])]);
     list('document', (JSON.parse(read(FILES.documents)) as { document_code: string; details_cds?: string }[]).map((d) => [d.document_code, (d.details_cds ?? '').slice(0, 120)]));
     list('preference', (JSON.parse(read(FILES.preferences)) as { id: string; description: string }[]).map((p) => [p.id, p.description]));
@@ -160,7 +162,7 @@ export class ReferenceFacts {
     // HMRC's list holds the currencies it publishes rates for (per £1), so sterling itself is added.
     list('currency', [['GBP', 'Pound sterling'], ...(parse(read(FILES.currencies), { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[]).map((c): [string, string] => [c.currency!, c.currency_description ?? ''])]);
     list('unit', Object.values(JSON.parse(read(FILES.units)) as Record<string, { measurement_unit_code: string; expansion?: string }>).map((u) => [u.measurement_unit_code, u.expansion ?? '']));
-    for (const name of ['cpc', 'apc', 'document', 'preference', 'country', 'currency', 'unit']) this.versions[`codes.${name}`] = `${name}@bundled`;
+    for (const name of ['cpc', 'cpc-apc', 'apc', 'document', 'preference', 'country', 'currency', 'unit']) this.versions[`codes.${name}`] = `${name}@bundled`;
   }
 
   /** The suffix-80 line of a code valid on the date (else any suffix-80 line, else the first). */
@@ -172,6 +174,11 @@ export class ReferenceFacts {
 
   isLeaf(line: NomenclatureLine): boolean {
     return !this.parentSids.has(line.sid);
+  }
+
+  /** The UKGT line of a 10-digit code: its own 10-digit line if published, else its CN8 line (as the reference service). */
+  ukgtLine(code: string): UkgtLine | undefined {
+    return this.ukgt.get(code) ?? this.ukgt.get(code.slice(0, 8));
   }
 
   /** HMRC monthly rate for the month containing the date. */

@@ -107,7 +107,7 @@ export class GeneratedReferenceView {
     const line = this.facts.line(code, date);
     if (!line) return { ...base, known: false, declarableOnDate: false, description: '', validityStart: '', validityEnd: '', thirdCountryDuty: '' };
     const valid = line.start <= date && (!line.end || date <= line.end);
-    return { ...base, known: true, declarableOnDate: line.suffix === '80' && this.facts.isLeaf(line) && valid, description: line.description, validityStart: line.start, validityEnd: line.end, thirdCountryDuty: this.facts.ukgt.get(code.slice(0, 8))?.rate ?? '' };
+    return { ...base, known: true, declarableOnDate: line.suffix === '80' && this.facts.isLeaf(line) && valid, description: line.description, validityStart: line.start, validityEnd: line.end, thirdCountryDuty: this.facts.ukgtLine(code)?.rate ?? '' };
   }
 
   private fxUncached(currency: string, date: string): FxResult {
@@ -120,8 +120,8 @@ export class GeneratedReferenceView {
   private ratesUncached(code: string, origin: string, date: string): RateFactsData {
     const datasetVersion = this.facts.versions.ukgt!;
     const unknown = (reason: string): RateFactsData => ({ known: false, unknownReason: reason, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion });
-    const ukgt = this.facts.ukgt.get(code.slice(0, 8));
-    if (!ukgt) return unknown(`no UK Global Tariff rate for ${code.slice(0, 8)}`);
+    const ukgt = this.facts.ukgtLine(code);
+    if (!ukgt) return unknown(`no UK Global Tariff rate for ${code}`);
     if (!this.catalogueCodes.has(code)) return unknown(`${code} is outside the generated catalogue: preferential, suspension, remedy and VAT measures are not loaded for it`);
     const isPartner = origin in PARTNERS;
     if (!isPartner && !(origin in NON_PARTNERS)) return unknown(`preferential rates for origin ${origin} are not loaded`);
@@ -142,19 +142,24 @@ export class GeneratedReferenceView {
   }
 
   private codeListUncached(list: CodeListNameData, code: string, _date: string): CodeListFactData {
-    const l = this.facts.codeLists.get(list);
     const datasetVersion = this.facts.versions[`codes.${list}`] ?? '';
-    if (!l) return { known: false, member: false, description: '', datasetVersion };
     // Query forms as the reference service accepts them: a CPC as 4 or 7 characters, "CPC/APC" (or
     // "CPC:APC", 7-character CPC allowed) for combinations, a document code optionally with "/STATUS".
+    if (list === 'cpc-apc') {
+      const m = /^(\d{4})(?:[0-9A-Z]{3})?\s*[/:]\s*([0-9A-Z]{3})$/.exec(code.trim().toUpperCase());
+      if (!m) return { known: true, member: false, description: 'expected "CPC/APC"', datasetVersion };
+      const allowed = this.facts.cpcApcs.get(m[1]!);
+      // The combination list is a prototype: a procedure it does not list, or lists without any APC,
+      // says nothing about validity (unknown), except that "000" (no APC) always goes.
+      if (!allowed) return { known: false, member: false, description: `procedure ${m[1]} is not in the CPC/APC combination list`, datasetVersion };
+      if (m[2] === '000') return { known: true, member: true, description: 'no additional procedure', datasetVersion };
+      if (allowed.size === 0) return { known: false, member: false, description: `no additional procedure codes are listed for ${m[1]}`, datasetVersion };
+      return { known: true, member: allowed.has(m[2]!), description: this.facts.codeLists.get('apc')?.get(m[2]!) ?? '', datasetVersion };
+    }
+    const l = this.facts.codeLists.get(list);
+    if (!l) return { known: false, member: false, description: '', datasetVersion };
     let key = code.trim().toUpperCase();
     if (list === 'cpc') key = key.slice(0, 4);
-    if (list === 'cpc-apc') {
-      const m = /^(\d{4})(?:[0-9A-Z]{3})?\s*[/:]\s*([0-9A-Z]{3})$/.exec(key);
-      if (!m) return { known: true, member: false, description: 'expected "CPC/APC"', datasetVersion };
-      if (![...l.keys()].some((k) => k.startsWith(`${m[1]}/`))) return { known: false, member: false, description: `procedure ${m[1]} is not in the CPC/APC combination list`, datasetVersion };
-      key = `${m[1]}/${m[2]}`;
-    }
     if (list === 'document') key = key.slice(0, 4);
     const description = l.get(key);
     return { known: true, member: description !== undefined, description: description ?? '', datasetVersion };

@@ -120,7 +120,7 @@ export function buildCatalogue(facts: ReferenceFacts): Product[] {
     if (!CHAPTERS.includes(code.slice(0, 2))) continue;
     const line = facts.nomenclature.get(code)!.find((l) => l.suffix === '80');
     if (!line || !facts.isLeaf(line) || line.start > '2021-01-01' || line.end) continue;
-    const ukgt = facts.ukgt.get(code.slice(0, 8));
+    const ukgt = facts.ukgtLine(code);
     if (!ukgt || ukgt.tradeRemedy || ukgt.suspension || ukgt.quota) continue;
     const rate = adValorem(ukgt.rate);
     if (rate === undefined) continue;

@@ -11,7 +11,7 @@ export const c36: Injector = {
     if (!hit) return undefined;
     const { item } = hit;
     item.procedureCode = '6121';
-    item.additionalProcedureCodes = ['B02'];
+    item.additionalProcedureCodes = ['000'];
     const d = draft.declaration;
     // The export under OP is cited (so returned-goods evidence is present); only the worksheet is missing.
     const exportMrn = `${String(Number(d.acceptanceDate.slice(2, 4)) - 1).padStart(2, '0')}GB${ctx.rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}${ctx.rng.int(0, 9)}`;
