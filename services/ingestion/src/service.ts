@@ -5,7 +5,10 @@ import { claimInbox, withAllTenants, withTenant } from '@customs/db';
 import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { ingestDocument, type IngestResult } from './app/ingest';
-import { DOCUMENT_FORMATS, isDocumentFormat, parseDocument, parseDocuments } from './app/formats';
+import { DOCUMENT_FORMATS, canonicalFormat, isDocumentFormat, parseDocuments } from './app/formats';
+import { ingestBuffered } from './app/dispatch';
+import { ingestErp, receiptJson } from './app/erp';
+import { invoiceKey } from './parse/erp/erp';
 import { migrations, type IngestionDb } from './db/migrations';
 import { ingestCdsStream, type StreamFile, type StreamIngestResult } from './app/stream-cds';
 import { drain, limitStream, once, prepend, readUpTo } from './app/streams';
@@ -15,7 +18,7 @@ import type { IngestionConfig } from './config';
 
 const GROUP = 'ingestion';
 
-function httpStatusFor(r: IngestResult): number {
+function httpStatusFor(r: { status: IngestResult['status'] }): number {
   return r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201;
 }
 
@@ -47,7 +50,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
       kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', async (req, reply) => {
         const p = requireRole(req, 'integrator');
-        const format = req.query.format ?? 'dms-xml';
+        const format = canonicalFormat(req.query.format ?? 'dms-xml');
         if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
         const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
         if (!req.body || typeof (req.body as Readable)[Symbol.asyncIterator] !== 'function') throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml (DMS), text/csv (CSV) or application/octet-stream');
@@ -61,8 +64,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const body = await readUpTo(req.body, config.MAX_DOCUMENT_BYTES);
         if (body.overflow) throw new HttpError(413, 'too_large', `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`);
         if (body.content.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
-        const parsed = await parseDocument(format, body.content, sourceName, config.MAX_DOCUMENT_BYTES);
-        const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+        const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) }, config.MAX_DOCUMENT_BYTES));
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
       });
@@ -77,14 +79,14 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const p = requireRole(req, 'integrator');
         if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
         const results: ({ filename: string; status: string } & Record<string, unknown>)[] = [];
-        let format = req.query.format ?? 'dms-xml';
+        let format = canonicalFormat(req.query.format ?? 'dms-xml');
         const cdsFiles: { sourceName: string; content: Buffer }[] = [];
         const tooLarge = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document` }] });
         const parts = req.parts()[Symbol.asyncIterator]();
         for (let n = await parts.next(); !n.done; n = await parts.next()) {
           const part = n.value;
           if (part.type === 'field') {
-            if (part.fieldname === 'format') format = String(part.value);
+            if (part.fieldname === 'format') format = canonicalFormat(String(part.value));
             continue;
           }
           if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
@@ -120,8 +122,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             cdsFiles.push({ sourceName, content }); // header, item and tax-line reports are joined below
             continue;
           }
-          const parsed = read.overflow ? tooLarge(sourceName) : await parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES);
-          const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+          const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined }, config.MAX_DOCUMENT_BYTES));
           docs.inc({ format, status: result.status });
           results.push({ filename: sourceName, ...result });
         }
@@ -171,6 +172,63 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         if (!d) throw new HttpError(404, 'not_found', `no declaration ${req.params.id}`);
         return Declaration.toJSON(d);
       });
+      // ERP purchase / goods-receipt lines: a JSON array in the body (or format=erp-csv /
+      // erp-json on /v1/documents and /v1/uploads). The raw body is kept as the batch content,
+      // so JSON that does not parse is stored (rejected, with the parser's reason) like any file.
+      await kit.http.register(async (app) => {
+        app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.MAX_DOCUMENT_BYTES }, (_req, body, done) => done(null, body));
+        app.post<{ Querystring: { filename?: string }; Body: Buffer }>('/v1/erp-receipts', async (req, reply) => {
+          const p = requireRole(req, 'integrator');
+          if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'send a JSON array of receipt lines with Content-Type application/json');
+          const sourceName = (req.query.filename ?? 'erp-receipts.json').slice(0, 200);
+          const r = await withTenant(db, p.tenantId, (trx) => ingestErp(trx, { tenantId: p.tenantId, channel: 'rest', format: 'erp-json', sourceName, content: req.body, receivedAt: new Date(), parent: requestContext(req) }));
+          docs.inc({ format: 'erp-json', status: r.status });
+          return reply.code(httpStatusFor(r)).send(r);
+        });
+      });
+      kit.http.get<{ Querystring: { limit?: string; supplier?: string; invoice?: string; mrn?: string } }>('/v1/erp-receipts', async (req) => {
+        const p = principalOf(req);
+        const limit = Math.min(Math.max(Number(req.query.limit ?? 100) || 100, 1), 1000);
+        const rows = await withTenant(db, p.tenantId, (trx) => {
+          let q = trx.selectFrom('erp_receipts').selectAll().where('tenant_id', '=', p.tenantId);
+          if (req.query.supplier) q = q.where('supplier', '=', req.query.supplier);
+          if (req.query.invoice) q = q.where('invoice_key', '=', invoiceKey(req.query.invoice));
+          if (req.query.mrn) q = q.where('mrn', '=', req.query.mrn.toUpperCase());
+          return q.orderBy('supplier').orderBy('invoice_key').orderBy('line_number').limit(limit).execute();
+        });
+        return { receipts: rows.map(receiptJson) };
+      });
+      // Reconciliation (the data of rule C03): declarations whose N935 invoice references match
+      // no ERP receipt, and ERP receipts matching no declaration. A receipt matches a declaration
+      // by invoice number (whole N935 reference, or its number before "/date") or by MRN.
+      kit.http.get<{ Querystring: { limit?: string } }>('/v1/reconciliation', async (req) => {
+        const p = principalOf(req);
+        const limit = Math.min(Math.max(Number(req.query.limit ?? 500) || 500, 1), 5000);
+        return withTenant(db, p.tenantId, async (trx) => {
+          const unmatchedDeclarations = await sql<{ declaration_id: string; version: number; mrn: string; lrn: string; acceptance_date: string; invoice_references: string[] }>`
+            select r.declaration_id, r.version, d.mrn, d.lrn, d.acceptance_date, array_agg(distinct r.reference order by r.reference) as invoice_references
+            from declaration_invoice_refs r
+            join declarations d on d.tenant_id = r.tenant_id and d.declaration_id = r.declaration_id and d.version = r.version
+            where r.tenant_id = ${p.tenantId}
+              and not exists (select 1 from declaration_invoice_refs r2 join erp_receipts e on e.tenant_id = r2.tenant_id and e.invoice_key = r2.invoice_key where r2.tenant_id = r.tenant_id and r2.declaration_id = r.declaration_id)
+              and not exists (select 1 from erp_receipts e where e.tenant_id = r.tenant_id and d.mrn <> '' and e.mrn = d.mrn)
+            group by r.declaration_id, r.version, d.mrn, d.lrn, d.acceptance_date
+            order by d.acceptance_date, r.declaration_id
+            limit ${limit}`.execute(trx);
+          const unmatchedReceipts = await sql<IngestionDb['erp_receipts']>`
+            select e.* from erp_receipts e
+            where e.tenant_id = ${p.tenantId}
+              and not exists (select 1 from declaration_invoice_refs r where r.tenant_id = e.tenant_id and r.invoice_key = e.invoice_key)
+              and not (e.mrn <> '' and exists (select 1 from declarations d where d.tenant_id = e.tenant_id and d.mrn = e.mrn and d.status <> 'invalidated'))
+            order by e.invoice_date, e.supplier, e.invoice_key, e.line_number
+            limit ${limit}`.execute(trx);
+          return {
+            declarationsWithoutReceipt: unmatchedDeclarations.rows.map((r) => ({ declarationId: r.declaration_id, version: r.version, mrn: r.mrn, lrn: r.lrn, acceptanceDate: r.acceptance_date, invoiceReferences: r.invoice_references })),
+            receiptsWithoutDeclaration: unmatchedReceipts.rows.map(receiptJson),
+          };
+        });
+      });
+
       // History: every version stays readable (?version=N above); this lists them, newest last,
       // with how each came about (original, resubmission, amendment, invalidation).
       kit.http.get<{ Params: { id: string } }>('/v1/declarations/:id/versions', async (req) => {
@@ -188,6 +246,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         },
       });
 
+      const tooLargeSubmission = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'content', code: 'TOO_LARGE', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` }] });
       // Kafka channel for API producers: each submission is one document, idempotent by its key.
       kit.consume<Submission>({
         groupId: GROUP,
@@ -199,13 +258,13 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           for (const ev of events) {
             const id = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
             if (!fresh.has(id)) continue;
-            const format = ev.value.format;
+            const format = canonicalFormat(ev.value.format);
             const content = Buffer.from(ev.value.content);
-            const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`;
-            const parsed = isDocumentFormat(format)
-              ? await parseDocument(format, content, sourceName, config.MAX_DOCUMENT_BYTES)
-              : { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] };
-            const result = await ingestDocument(trx, { tenantId: ev.tenant, channel: 'kafka', format: format || 'unknown', sourceName, content, parsed, receivedAt: new Date(), parent: ev.context });
+            const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
+            // A submission names its tenant in the event (producers authenticate to the broker);
+            // one whose payload claims another tenant is refused rather than trusted.
+            const refused = ev.value.tenantId && ev.value.tenantId !== ev.tenant ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'tenant_id', code: 'TENANT_MISMATCH', reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"` }] } : content.length > config.MAX_DOCUMENT_BYTES ? tooLargeSubmission(sourceName) : undefined;
+            const result = await ingestBuffered(trx, { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused }, config.MAX_DOCUMENT_BYTES);
             fresh.delete(id); // a repeated key later in the same batch is a duplicate too
             docs.inc({ format, status: result.status });
           }

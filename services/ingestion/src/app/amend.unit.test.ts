@@ -73,3 +73,12 @@ describe('applying DMS amendments and invalidations', () => {
     expect(v2.items).toEqual(original.items);
   });
 });
+
+describe('invoice keys of N935 references', () => {
+  it('matches the whole reference and the number of HMRC’s "number/dd.mm.yyyy" form', async () => {
+    const { invoiceKeysOf } = await import('./ingest');
+    expect(invoiceKeysOf('12345/19.01.2021')).toEqual(['1234519012021', '12345']);
+    expect(invoiceKeysOf('INV-9912')).toEqual(['INV9912']);
+    expect(invoiceKeysOf('  ')).toEqual([]);
+  });
+});

@@ -1,20 +1,36 @@
 import { parseDmsDeclaration } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
+import { parseChiefMss } from '../parse/chief/chief-mss';
 
 /**
  * Formats a document can be submitted in (REST body, multipart, Kafka submission, CLI file):
- * a broker's WCO/DMS declaration XML, or HMRC CDS data report CSVs (header, item and tax-line
- * reports; send them together in one multipart upload to have them joined).
+ * a broker's WCO/DMS declaration XML; HMRC CDS data report CSVs (header, item and tax-line
+ * reports; send them together in one multipart upload to have them joined); a legacy CHIEF MSS
+ * import entry item report; ERP purchase / goods-receipt lines as JSON or CSV (stored as
+ * receipts for reconciliation, not as declarations).
  */
-export const DOCUMENT_FORMATS = ['dms-xml', 'cds-report'] as const;
+export const DOCUMENT_FORMATS = ['dms-xml', 'cds-report', 'chief-mss', 'erp-json', 'erp-csv'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+export type DeclarationFormat = Exclude<DocumentFormat, 'erp-json' | 'erp-csv'>;
+
+// Names the Submission contract documents for API producers, mapped onto the formats above.
+const ALIASES: Record<string, DocumentFormat> = { 'cds-header-csv': 'cds-report', 'cds-item-csv': 'cds-report', 'cds-taxline-csv': 'cds-report' };
+
+/** The canonical format name for a submitted one (aliases resolved), or the input unchanged. */
+export function canonicalFormat(f: string): string {
+  return ALIASES[f] ?? f;
+}
 
 export function isDocumentFormat(f: string): f is DocumentFormat {
   return (DOCUMENT_FORMATS as readonly string[]).includes(f);
 }
 
-async function* once(b: Buffer): AsyncGenerator<Buffer> {
+export function isErpFormat(f: string): f is 'erp-json' | 'erp-csv' {
+  return f === 'erp-json' || f === 'erp-csv';
+}
+
+export async function* once(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
 }
 
@@ -23,7 +39,7 @@ export function cdsIssue(i: CdsIssue): IngestIssue {
 }
 
 /** Parses several files of one format as one submission (CDS reports are joined across files). */
-export async function parseDocuments(format: DocumentFormat, files: { sourceName: string; content: Buffer }[], maxBytes: number): Promise<ParsedDocument> {
+export async function parseDocuments(format: DeclarationFormat, files: { sourceName: string; content: Buffer }[], maxBytes: number): Promise<ParsedDocument> {
   if (format === 'cds-report') {
     const r = await parseCdsReports(files.map((f) => ({ sourceName: f.sourceName, chunks: once(f.content) })));
     return { declarations: r.declarations, changes: [], issues: r.issues.map(cdsIssue) };
@@ -33,8 +49,12 @@ export async function parseDocuments(format: DocumentFormat, files: { sourceName
 }
 
 /** Parses one document of a known format into declarations and issues (pure). */
-export async function parseDocument(format: DocumentFormat, content: Buffer, sourceName: string, maxBytes: number): Promise<ParsedDocument> {
+export async function parseDocument(format: DeclarationFormat, content: Buffer, sourceName: string, maxBytes: number): Promise<ParsedDocument> {
   switch (format) {
+    case 'chief-mss': {
+      const r = await parseChiefMss(content, sourceName);
+      return { declarations: r.declarations, changes: [], issues: r.issues.map(cdsIssue) };
+    }
     case 'cds-report':
       return parseDocuments(format, [{ sourceName, content }], maxBytes);
     case 'dms-xml': {

@@ -8,6 +8,7 @@ import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
 import type { DmsAmendment } from '../parse/dms';
 import { applyChange } from './amend';
+import { invoiceKey } from '../parse/erp/erp';
 
 /** A problem found in a submitted document, named precisely enough to fix it. */
 export interface IngestIssue {
@@ -172,7 +173,51 @@ async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, 
     select ${ctx.tenantId}, t.id, t.version, t.nk, t.lrn, t.mrn, t.fc, t.tc, t.ad, t.items, t.sha, t.status, t.kind, substring(${payloads.bytes()}::bytea from t.off for t.len), ${ctx.batchId}, ${ctx.receivedAt}::timestamptz
     from unnest(${cols.id}::text[], ${cols.version}::int[], ${cols.nk}::text[], ${cols.lrn}::text[], ${cols.mrn}::text[], ${cols.fc}::text[], ${cols.tc}::text[], ${cols.ad}::text[], ${cols.items}::int[], ${cols.sha}::text[], ${cols.status}::text[], ${cols.kind}::text[], ${payloads.offsets}::int[], ${payloads.lengths}::int[])
       as t(id, version, nk, lrn, mrn, fc, tc, ad, items, sha, status, kind, off, len)`.execute(trx);
+  await replaceInvoiceRefs(trx, ctx.tenantId, rows.map((r) => r.full));
   await insertOutbox(trx, events);
+}
+
+/** Invoice-number keys of an N935 reference: the whole reference, and the number of HMRC's "number/dd.mm.yyyy" form. */
+export function invoiceKeysOf(reference: string): string[] {
+  const full = invoiceKey(reference);
+  if (!full) return [];
+  const m = /^(.+)\/\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.exec(reference.trim());
+  const number = m ? invoiceKey(m[1]!) : '';
+  return number && number !== full ? [full, number] : [full];
+}
+
+/** Keeps declaration_invoice_refs = the N935 references of each declaration's latest version. */
+async function replaceInvoiceRefs(trx: Transaction<IngestionDb>, tenantId: string, versions: Declaration[]): Promise<void> {
+  const latest = new Map<string, Declaration>();
+  for (const d of versions) if ((latest.get(d.declarationId)?.version ?? 0) < d.version) latest.set(d.declarationId, d);
+  const ids: string[] = [];
+  const vers: number[] = [];
+  const refs: string[] = [];
+  const keys: string[] = [];
+  let replacing = false;
+  for (const d of latest.values()) {
+    if (d.version > 1) replacing = true;
+    if (d.status === 'invalidated') continue; // an invalidated declaration expects no goods
+    const seen = new Set<string>();
+    for (const doc of [...d.documents, ...d.items.flatMap((i) => i.documents)]) {
+      if (doc.code !== 'N935' || !doc.reference) continue;
+      for (const k of invoiceKeysOf(doc.reference)) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        ids.push(d.declarationId);
+        vers.push(d.version);
+        refs.push(doc.reference);
+        keys.push(k);
+      }
+    }
+  }
+  // Only a later version can have refs to replace (first versions are new ids).
+  if (replacing) await sql`delete from declaration_invoice_refs where tenant_id = ${tenantId} and declaration_id = any(${[...latest.keys()]}::text[])`.execute(trx);
+  if (ids.length === 0) return;
+  await sql`
+    insert into declaration_invoice_refs (tenant_id, declaration_id, version, reference, invoice_key)
+    select ${tenantId}, * from unnest(${ids}::text[], ${vers}::int[], ${refs}::text[], ${keys}::text[])
+    on conflict do nothing`.execute(trx);
 }
 
 /** The outbox in one statement per call (same table and NOTIFY as @customs/db's enqueueOutbox). */

@@ -139,6 +139,55 @@ migrations['0006_lookup_indexes'] = {
   },
 };
 
+migrations['0007_erp_receipts'] = {
+  async up(db) {
+    // ERP purchase / goods-receipt lines: one row per (tenant, supplier, invoice, line), the
+    // receipt_id being a hash of that normalised key; a re-sent line with new values replaces it.
+    await sql`
+      create table erp_receipts (
+        tenant_id text not null,
+        receipt_id text not null,
+        supplier text not null,
+        sku text not null,
+        description text not null,
+        invoice_number text not null,
+        invoice_key text not null,
+        invoice_date text not null,
+        line_number int not null,
+        quantity numeric not null,
+        unit text not null,
+        line_value numeric not null,
+        currency text not null,
+        mrn text not null,
+        ducr text not null,
+        purchase_order text not null,
+        receipt_date text not null,
+        origin_country text not null,
+        content_sha256 text not null,
+        batch_id text not null references batches (batch_id),
+        source_name text not null,
+        received_at timestamptz not null,
+        primary key (tenant_id, receipt_id)
+      )`.execute(db);
+    await sql`create index erp_receipts_by_invoice on erp_receipts (tenant_id, invoice_key)`.execute(db);
+    await sql`create index erp_receipts_by_mrn on erp_receipts (tenant_id, mrn)`.execute(db);
+    await enableTenantRls(db, 'erp_receipts');
+    // The N935 (invoice) references of each declaration's latest version, for reconciliation
+    // with ERP receipts (rule C03) without decoding every declaration.
+    await sql`
+      create table declaration_invoice_refs (
+        tenant_id text not null,
+        declaration_id text not null,
+        version int not null,
+        reference text not null,
+        invoice_key text not null,
+        primary key (tenant_id, declaration_id, invoice_key)
+      )`.execute(db);
+    await sql`create index declaration_invoice_refs_by_key on declaration_invoice_refs (tenant_id, invoice_key)`.execute(db);
+    await enableTenantRls(db, 'declaration_invoice_refs');
+  },
+};
+
 export interface IngestionDb {
   declaration_changes: {
     id: Generated<number>;
@@ -206,6 +255,31 @@ export interface IngestionDb {
     status: Generated<string>;
     change_kind: Generated<string>;
   };
+  erp_receipts: {
+    tenant_id: string;
+    receipt_id: string;
+    supplier: string;
+    sku: string;
+    description: string;
+    invoice_number: string;
+    invoice_key: string;
+    invoice_date: string;
+    line_number: number;
+    quantity: string;
+    unit: string;
+    line_value: string;
+    currency: string;
+    mrn: string;
+    ducr: string;
+    purchase_order: string;
+    receipt_date: string;
+    origin_country: string;
+    content_sha256: string;
+    batch_id: string;
+    source_name: string;
+    received_at: Date | string;
+  };
+  declaration_invoice_refs: { tenant_id: string; declaration_id: string; version: number; reference: string; invoice_key: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
 }

@@ -1,0 +1,33 @@
+import type { Context } from '@opentelemetry/api';
+import type { Transaction } from '@customs/db';
+import type { IngestionDb } from '../db/migrations';
+import { ingestErp, type ErpIngestResult } from './erp';
+import { DOCUMENT_FORMATS, isDocumentFormat, isErpFormat, parseDocument } from './formats';
+import { ingestDocument, type IngestResult, type ParsedDocument } from './ingest';
+
+export interface BufferedDocument {
+  tenantId: string;
+  channel: string;
+  format: string;
+  sourceName: string;
+  content: Buffer;
+  receivedAt: Date;
+  parent?: Context;
+  /** Set when the transport refused the bytes (over the size limit): stored as a rejection. */
+  refused?: ParsedDocument;
+}
+
+/**
+ * One document already in memory → one batch, whatever its format: declarations (DMS XML, CDS
+ * report, CHIEF MSS) or ERP receipt lines. An unknown format is stored as a rejected batch.
+ */
+export async function ingestBuffered(trx: Transaction<IngestionDb>, doc: BufferedDocument, maxBytes: number): Promise<IngestResult | ErpIngestResult> {
+  const { format } = doc;
+  if (isErpFormat(format) && !doc.refused) return ingestErp(trx, { ...doc, format });
+  const parsed: ParsedDocument =
+    doc.refused ??
+    (isDocumentFormat(format) && !isErpFormat(format)
+      ? await parseDocument(format, doc.content, doc.sourceName, maxBytes)
+      : { declarations: [], changes: [], issues: [{ severity: 'error', sourceName: doc.sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] });
+  return ingestDocument(trx, { tenantId: doc.tenantId, channel: doc.channel, format: format || 'unknown', sourceName: doc.sourceName, content: doc.content, parsed, receivedAt: doc.receivedAt, parent: doc.parent });
+}
