@@ -16,6 +16,8 @@ export interface GenerateOptions {
   declarations: number;
   /** First index to generate (for slices of a large dataset). */
   startIndex?: number;
+  /** Size of the whole dataset a slice belongs to (spreads acceptance dates); default startIndex + declarations. */
+  totalDeclarations?: number;
   importers?: number;
   /** Share of declarations carrying an error of each rule; missing rules use defaultRate. */
   rates?: Record<string, number>;
@@ -72,8 +74,8 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   const from = Date.parse(`${opts.fromDate ?? '2021-01-04'}T00:00:00Z`);
   const to = Date.parse(`${opts.toDate ?? '2023-08-31'}T00:00:00Z`);
   // Chronological across the dataset, with a few days' jitter, on weekdays.
-  const n = Math.max(1, opts.declarations);
-  let t = from + Math.floor((((index - (opts.startIndex ?? 0)) % n) / n) * (to - from)) + rng.int(0, 3) * DAY;
+  const n = Math.max(1, opts.totalDeclarations ?? (opts.startIndex ?? 0) + opts.declarations);
+  let t = from + Math.floor(((index % n) / n) * (to - from)) + rng.int(0, 3) * DAY;
   if (t > to) t = to;
   while ([0, 6].includes(new Date(t).getUTCDay())) t -= DAY;
   const date = isoDate(t);

@@ -35,6 +35,8 @@ export interface RateFactsData {
   supplementaryUnit: string;
   schemes: SchemeFactData[];
   datasetVersion: string;
+  /** The generated catalogue's measures are complete, so absence means none (RateFacts.measuresLoaded). */
+  measuresLoaded: boolean;
 }
 
 export interface CodeListFactData {
@@ -119,7 +121,7 @@ export class GeneratedReferenceView {
 
   private ratesUncached(code: string, origin: string, date: string): RateFactsData {
     const datasetVersion = this.facts.versions.ukgt!;
-    const unknown = (reason: string): RateFactsData => ({ known: false, unknownReason: reason, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion });
+    const unknown = (reason: string): RateFactsData => ({ known: false, unknownReason: reason, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion, measuresLoaded: false });
     const ukgt = this.facts.ukgtLine(code);
     if (!ukgt) return unknown(`no UK Global Tariff rate for ${code}`);
     if (!this.catalogueCodes.has(code)) return unknown(`${code} is outside the generated catalogue: preferential, suspension, remedy and VAT measures are not loaded for it`);
@@ -138,6 +140,7 @@ export class GeneratedReferenceView {
       supplementaryUnit: '',
       schemes,
       datasetVersion,
+      measuresLoaded: true,
     };
   }
 
