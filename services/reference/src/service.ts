@@ -40,7 +40,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** A rate query the store cannot answer because the query itself is malformed. */
 function badRateQuery(q: { commodityCode: string; origin: string; date: string }, reason: string): RateResult {
-  return { commodityCode: q.commodityCode, origin: q.origin, date: q.date, known: false, unknownReason: reason, thirdCountry: undefined, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: '', stableFrom: q.date, stableTo: q.date };
+  return { commodityCode: q.commodityCode, origin: q.origin, date: q.date, known: false, unknownReason: reason, thirdCountry: undefined, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: '', stableFrom: q.date, stableTo: q.date, measuresLoaded: false };
 }
 
 /** Rates for one query, with malformed input answered as unknown (a batch never fails for one bad query). */

@@ -291,7 +291,7 @@ export class ReferenceStore {
       const v = this.version(d);
       if (v && !used.some(([n]) => n === d)) used.push([d, v]);
     };
-    const empty = { commodityCode: code, origin, date, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', thirdCountry: undefined as MeasureFact | undefined };
+    const empty = { commodityCode: code, origin, date, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', thirdCountry: undefined as MeasureFact | undefined, measuresLoaded: false };
     const done = (r: Omit<RateResult, 'datasetVersion' | 'schemes' | 'stableFrom' | 'stableTo'>): RateResult => {
       use('schemes');
       use('tax-types');
@@ -356,7 +356,9 @@ export class ReferenceStore {
       supplementaryUnit: supp?.expression ?? '',
     };
     if (unknownGroups.size) notes.push(`membership of geographical area group(s) ${[...unknownGroups].sort().join(', ')} not loaded: their measures were not applied to ${origin}`);
-    return done({ ...result, unknownReason: notes.join('; ') });
+    // Absence of a measure means "none" only when the code's measures are loaded and every group
+    // the origin might belong to is known.
+    return done({ ...result, measuresLoaded: loaded.length > 0 && unknownGroups.size === 0, unknownReason: notes.join('; ') });
   }
 
   /**

@@ -85,6 +85,7 @@ export function toRateFacts(r: RateResult): RateFacts {
     supplementaryUnit: r.supplementaryUnit,
     schemes: r.schemes.map((s) => ({ id: s.id, name: s.name, proofDocumentCodes: [...s.proofDocumentCodes], validFrom: s.validFrom, validTo: s.validTo })),
     datasetVersion: r.datasetVersion,
+    measuresLoaded: r.measuresLoaded,
   };
 }
 

@@ -10,7 +10,7 @@ const TOLERANCE_PENCE = 100;
 export const c09DutyRate: Rule = {
   meta: {
     id: 'C09',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Duty charged differs from the tariff rate',
     family: 'classification',
     dataElements: ['DE 6/14–6/15 commodity code', 'DE 4/17 preference', 'DE 5/15/5/16 origin', 'DE 4/3–4/6 tax lines (A00)', 'customs value', 'acceptance date'],
@@ -25,7 +25,7 @@ export const c09DutyRate: Rule = {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
       if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes)) continue;
-      const charged = a00Charged(item);
+      const charged = a00Charged(declaration, item);
       const facts = charged === undefined ? undefined : rateFacts(declaration, item, reference);
       if (charged === undefined || !facts) continue;
       const pref = item.preference;
@@ -40,6 +40,7 @@ export const c09DutyRate: Rule = {
         lowest = suspension && 'pence' in suspension && 'pence' in highest && suspension.pence < highest.pence ? suspension : highest;
         basis = 'no preference claimed: third-country rate (or an autonomous suspension in force)';
       } else if (/^11\d$/.test(pref)) {
+        if (!facts.suspensions.length && !facts.measuresLoaded) continue; // suspensions not known for this code
         lowest = highest = facts.suspensions.length ? cheapestDuty(declaration, item, reference, facts.suspensions) : thirdCountryDuty(declaration, item, reference, facts);
         basis = facts.suspensions.length ? `suspension claimed (${pref})` : `suspension claimed (${pref}) but none is in force for this code on the date: third-country rate`;
       } else if (claimsPreference(pref)) {
@@ -49,7 +50,9 @@ export const c09DutyRate: Rule = {
       } else continue; // quotas (12x), end use (14x) and customs-union codes need data the tariff facts lack
       if (!lowest || !highest || !('pence' in lowest) || !('pence' in highest)) continue;
       let expected: typeof lowest;
-      if (charged < lowest.pence - TOLERANCE_PENCE) expected = lowest;
+      // Charged below the third-country rate with no preference: a suspension the loaded data does
+      // not know about may explain it, so only flag it when the code's measures are loaded.
+      if (charged < lowest.pence - TOLERANCE_PENCE && (facts.measuresLoaded || claimsPreference(pref))) expected = lowest;
       else if (charged > highest.pence + TOLERANCE_PENCE) expected = highest;
       else continue;
       const delta = expected.pence - charged;

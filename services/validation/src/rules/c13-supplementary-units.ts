@@ -8,7 +8,7 @@ const positive = (v: string) => /^\d+(\.\d+)?$/.test(v.trim()) && /[1-9]/.test(v
 export const c13SupplementaryUnits: Rule = {
   meta: {
     id: 'C13',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Supplementary units missing or not required',
     family: 'classification',
     dataElements: ['DE 6/2 supplementary units', 'DE 6/14–6/15 commodity code'],
@@ -23,7 +23,8 @@ export const c13SupplementaryUnits: Rule = {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
       const facts = rateFacts(declaration, item, reference);
-      if (!facts) continue;
+      // Without the code's measures loaded, "no supplementary unit" only means "not known".
+      if (!facts?.measuresLoaded) continue;
       const required = facts.supplementaryUnit.trim();
       const declared = item.supplementaryUnits.trim();
       let why: string | undefined;

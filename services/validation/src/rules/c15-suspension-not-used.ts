@@ -26,7 +26,7 @@ export const c15SuspensionNotUsed: Rule = {
     for (const item of declaration.items) {
       if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes)) continue;
       if (item.preference !== '' && item.preference !== '100') continue;
-      const charged = a00Charged(item);
+      const charged = a00Charged(declaration, item);
       if (!charged) continue;
       const facts = rateFacts(declaration, item, reference);
       if (!facts || facts.suspensions.length === 0) continue;

@@ -7,7 +7,7 @@ import type { Rule, RuleHit } from './types';
 export const c17NonPartnerOrigin: Rule = {
   meta: {
     id: 'C17',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Preference claimed for an origin with no preferential rate',
     family: 'origin-preference',
     dataElements: ['DE 4/17 preference', 'DE 5/16 preferential origin', 'DE 5/15 origin', 'DE 4/3–4/6 tax lines (A00)', 'acceptance date'],
@@ -29,7 +29,8 @@ export const c17NonPartnerOrigin: Rule = {
       const measures = facts.preferential.filter((m) => m.measureType === '142' || (withQuota && m.measureType === '143'));
       let why: string;
       if (facts.schemes.length === 0) why = `${origin} is not covered by any UK preference scheme on ${declaration.acceptanceDate}`;
-      else if (measures.length === 0) why = `the tariff has no preferential ${withQuota ? '(142/143)' : '(142)'} measure for ${item.commodityCode} from ${origin} on ${declaration.acceptanceDate} (schemes: ${facts.schemes.map((s) => s.id).join(', ')})`;
+      // An empty preferential list proves nothing unless the code's measures are loaded.
+      else if (measures.length === 0 && facts.measuresLoaded) why = `the tariff has no preferential ${withQuota ? '(142/143)' : '(142)'} measure for ${item.commodityCode} from ${origin} on ${declaration.acceptanceDate} (schemes: ${facts.schemes.map((s) => s.id).join(', ')})`;
       else continue;
       const evidence: Evidence[] = [
         { field: 'DE 4/17 preference', value: item.preference, note: 'preferential treatment claimed' },
@@ -37,7 +38,7 @@ export const c17NonPartnerOrigin: Rule = {
         { field: 'reference schemes', value: facts.schemes.map((s) => s.id).join(', ') || '(none)', note: `tariff ${facts.datasetVersion}` },
       ];
       const mfn = thirdCountryDuty(declaration, item, reference, facts);
-      const charged = a00Charged(item);
+      const charged = a00Charged(declaration, item);
       let severity = Severity.SEVERITY_HIGH;
       let exposure: number | undefined;
       let money: string;

@@ -33,7 +33,7 @@ export const c18ProofNotAccepted: Rule = {
         ...facts.schemes.map((s) => ({ field: `scheme ${s.id}`, value: s.proofDocumentCodes.join(', '), note: s.name })),
       ];
       const mfn = thirdCountryDuty(declaration, item, reference, facts);
-      const charged = a00Charged(item);
+      const charged = a00Charged(declaration, item);
       let severity = Severity.SEVERITY_HIGH;
       let exposure: number | undefined;
       let money: string;

@@ -45,7 +45,7 @@ export const c25IndirectDispatch: Rule = {
       // Dispatch within the same agreement area (e.g. EU origin shipped from another member state).
       if (fo.schemes.some((s) => dispatchSchemes.has(s.id))) continue;
       const mfn = thirdCountryDuty(declaration, item, reference, fo);
-      const charged = a00Charged(item) ?? 0;
+      const charged = a00Charged(declaration, item) ?? 0;
       const atStake = 'pence' in mfn ? Math.max(0, mfn.pence - charged) : undefined;
       const evidence: Evidence[] = [
         { field: 'DE 4/17 preference', value: item.preference, note: '' },

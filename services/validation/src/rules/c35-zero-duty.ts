@@ -26,7 +26,7 @@ export const c35ZeroDuty: Rule = {
     for (const item of declaration.items) {
       if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes) || item.quotaOrderNumber) continue;
       if (item.preference !== '' && item.preference !== '100') continue;
-      const charged = a00Charged(item);
+      const charged = a00Charged(declaration, item);
       if (charged === undefined) continue;
       const suspended = item.taxLines.filter((t) => t.taxType === 'A00').reduce((s, t) => s + t.suspendedPence, 0);
       if (charged > 0 && suspended === 0) continue;

@@ -28,7 +28,7 @@ export const c38VatRate: Rule = {
       if (!tv) continue;
       const base = vatValuePence(item);
       // Undefined for postponed VAT reported without its amount: only the declared rate can be compared.
-      const charged = b00Charged(item);
+      const charged = b00Charged(declaration, item);
       const declaredRates = lines.map((t) => declaredPercent(t.rate)).filter((r): r is bigint => r !== undefined);
       const evidence: Evidence[] = [
         { field: 'tariff VAT measure', value: `${tv.measure.expression}${tv.measure.additionalCode ? ` (${tv.measure.additionalCode})` : ''}`, note: `tariff ${tv.measure.datasetVersion}` },

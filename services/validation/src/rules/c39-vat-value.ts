@@ -47,7 +47,7 @@ export const c39VatValue: Rule = {
       const rate: VatRate = b00Rate !== undefined ? { rate: b00Rate, source: `B00 rate declared ${percentText(b00Rate)}` } : tv ? { rate: tv.rate, source: `tariff VAT ${tv.measure.expression}` } : STANDARD_VAT;
       // VAT due is floor(rate × correct value) − VAT charged, each line rounded down (not the rate
       // applied to the difference, which can be a penny out).
-      const charged = b00Charged(item);
+      const charged = b00Charged(declaration, item);
       const vat = charged !== undefined ? vatOn(expected, rate) - charged : vatOn(delta, rate);
       const evidence: Evidence[] = [
         { field: 'VAT value declared', value: pounds(declared.pence), note: declared.how },

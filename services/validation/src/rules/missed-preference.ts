@@ -28,7 +28,7 @@ export function missedPreferenceRule(meta: RuleMeta, developing: boolean): Rule 
         if (onlyDeveloping !== developing) continue;
         const { suspension, preference } = reliefOptions(declaration, item, reference, facts);
         if (!preference || (suspension && suspension.pence <= preference.pence)) continue; // C15 reports the suspension
-        let charged = a00Charged(item);
+        let charged = a00Charged(declaration, item);
         let assumed = '';
         if (charged === undefined) {
           // No tax lines: with preference 100 the third-country rate is what CDS charged.

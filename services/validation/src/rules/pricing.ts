@@ -1,5 +1,5 @@
-import { Severity, type Declaration, type GoodsItem } from '@customs/contracts';
-import { VAT_ONLY_ADJUSTMENTS, claimsPreference } from './codes';
+import { Severity, type Declaration, type GoodsItem, type TaxLine } from '@customs/contracts';
+import { VAT_ONLY_ADJUSTMENTS, claimsPreference, fromTraderReports } from './codes';
 import { daysLeft, statutoryDeadline } from './engine';
 import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
@@ -207,9 +207,19 @@ export function preferentialDuty(d: Declaration, item: GoodsItem, reference: Ref
  * Customs duty (A00) charged on an item in pence: the sum of its A00 lines, 0 when the item has tax
  * lines but none for A00 (CDS charged no duty), undefined when the item carries no tax data at all.
  */
-export function a00Charged(item: GoodsItem): number | undefined {
-  if (item.taxLines.length === 0) return undefined;
-  return item.taxLines.filter((t) => t.taxType === 'A00').reduce((s, t) => s + t.payablePence, 0);
+export function a00Charged(d: Declaration, item: GoodsItem): number | undefined {
+  const lines = item.taxLines.filter((t) => t.taxType === 'A00' && amountStated(d, t));
+  if (lines.length === 0) return undefined;
+  return lines.reduce((s, t) => s + t.payablePence, 0);
+}
+
+/**
+ * Whether a tax line states what was charged. HMRC's CDS/MSS reports give the amount CDS charged
+ * (0 means zero); a broker's DMS declaration usually leaves the amount to CDS, so a DMS line with
+ * no amount (trader_declared false) says nothing about the duty charged — it is not "£0 charged".
+ */
+function amountStated(d: Declaration, t: TaxLine): boolean {
+  return t.traderDeclared || fromTraderReports(d.sourceFormat);
 }
 
 /**
@@ -217,8 +227,8 @@ export function a00Charged(item: GoodsItem): number | undefined {
  * postponed line (method G) with no amount — CDS item reports give "VAT Paid" 0 for postponed VAT
  * and its amount elsewhere, so 0 there means "not reported", not "not charged".
  */
-export function b00Charged(item: GoodsItem): number | undefined {
-  const lines = item.taxLines.filter((t) => t.taxType === 'B00');
+export function b00Charged(d: Declaration, item: GoodsItem): number | undefined {
+  const lines = item.taxLines.filter((t) => t.taxType === 'B00' && amountStated(d, t));
   if (lines.length === 0 || lines.some((t) => t.payablePence === 0 && t.methodOfPayment.toUpperCase() === 'G')) return undefined;
   return lines.reduce((s, t) => s + t.payablePence, 0);
 }
@@ -275,7 +285,7 @@ export function proportional(pence: number, num: number, den: number): number {
  * A00 data the MFN ad valorem rate is used only when no preference is claimed.
  */
 export function dutyOnValueChange(d: Declaration, item: GoodsItem, reference: ReferenceView, declaredCvPence: number, deltaCvPence: number): { pence: number; text: string } | { reason: string } {
-  const charged = a00Charged(item);
+  const charged = a00Charged(d, item);
   if (charged !== undefined && declaredCvPence > 0) {
     const pence = proportional(charged, deltaCvPence, declaredCvPence);
     return { pence, text: `duty charged ${pounds(charged)} on ${pounds(declaredCvPence)} scaled to a value change of ${pounds(deltaCvPence)} = ${pounds(pence)}` };
@@ -484,7 +494,7 @@ function dutyOnValue(d: Declaration, item: GoodsItem, reference: ReferenceView, 
  */
 export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: ReferenceView, declaredCvPence: number, deltaCvPence: number): { dutyPence: number; vatPence: number; text: string } {
   const correct = declaredCvPence + deltaCvPence;
-  const charged = a00Charged(item);
+  const charged = a00Charged(d, item);
   const expected = charged !== undefined ? dutyOnValue(d, item, reference, correct) : undefined;
   let dutyPence = 0;
   const parts: string[] = [];
@@ -504,7 +514,7 @@ export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: Re
     const declaredRate = b00.map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
     const rate: VatRate = declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
     const base = vatValuePence(item);
-    const vatCharged = b00Charged(item);
+    const vatCharged = b00Charged(d, item);
     if (vatCharged !== undefined && base) {
       const newBase = base.pence + deltaCvPence + dutyPence;
       const expectedVat = vatOn(newBase, rate);

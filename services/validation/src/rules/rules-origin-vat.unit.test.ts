@@ -33,7 +33,7 @@ describe('C17 preference for a non-partner origin', () => {
 
   it('flags an origin in a scheme whose tariff has no preferential measure for the code', () => {
     const d = tomatoes({ originCountry: 'US', preference: '300', preferentialOrigin: 'US', taxLines: [a00(0, 1000000)] });
-    const view = fixedReferenceView({ rates: { '0702000007|US': { known: true, unknownReason: '', preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [{ id: 'x', name: 'X', proofDocumentCodes: [], validFrom: '', validTo: '' }], datasetVersion: 't', thirdCountry: { measureType: '103', geographicalArea: '1011', expression: '8.00%', taxType: 'A00', additionalCode: '', validFrom: '', validTo: '', datasetVersion: 't' } } } });
+    const view = fixedReferenceView({ rates: { '0702000007|US': { known: true, unknownReason: '', preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [{ id: 'x', name: 'X', proofDocumentCodes: [], validFrom: '', validTo: '' }], datasetVersion: 't', measuresLoaded: true, thirdCountry: { measureType: '103', geographicalArea: '1011', expression: '8.00%', taxType: 'A00', additionalCode: '', validFrom: '', validTo: '', datasetVersion: 't' } } } });
     const [hit] = c17NonPartnerOrigin.evaluate({ declaration: d, reference: view, today: '2023-01-01' });
     expect(hit).toMatchObject({ exposureDutyPence: 80000 });
     expect(hit!.explanation).toMatch(/no preferential \(142\) measure for 0702000007 from US/);

@@ -88,6 +88,12 @@ export interface RateFacts {
   /** Preference schemes whose members include the origin on the date. */
   schemes: SchemeFact[];
   datasetVersion: string;
+  /**
+   * The code's full measures are loaded (Online Trade Tariff), so an empty `preferential`,
+   * `suspensions`, `tradeRemedies`, `vat` or `supplementaryUnit` means "none". false = only the
+   * third-country baseline is known and absence proves nothing.
+   */
+  measuresLoaded: boolean;
 }
 
 export interface CodeListFact {

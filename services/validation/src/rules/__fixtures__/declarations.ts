@@ -54,15 +54,15 @@ export const gbp = (pence: number) => `${Math.floor(pence / 100)}.${String(pence
 
 /** Customs duty line: payable pence on a GBP base (pence). */
 export function a00(payablePence: number, basePence: number, rate = ''): TaxLine {
-  return TaxLine.fromPartial({ taxType: 'A00', payablePence, baseAmount: gbp(basePence), baseUnit: 'GBP', rate, methodOfPayment: 'E' });
+  return TaxLine.fromPartial({ taxType: 'A00', payablePence, baseAmount: gbp(basePence), baseUnit: 'GBP', rate, methodOfPayment: 'E', traderDeclared: true });
 }
 
 /** Any duty line of a DE 4/3 type. */
 export function duty(taxType: string, payablePence: number): TaxLine {
-  return TaxLine.fromPartial({ taxType, payablePence, methodOfPayment: 'E' });
+  return TaxLine.fromPartial({ taxType, payablePence, methodOfPayment: 'E', traderDeclared: true });
 }
 
 /** Import VAT line: payable pence on a GBP base (pence) at a declared rate. */
 export function b00(payablePence: number, basePence: number, rate = '20.00', methodOfPayment = 'G'): TaxLine {
-  return TaxLine.fromPartial({ taxType: 'B00', payablePence, baseAmount: gbp(basePence), baseUnit: 'GBP', rate, methodOfPayment });
+  return TaxLine.fromPartial({ taxType: 'B00', payablePence, baseAmount: gbp(basePence), baseUnit: 'GBP', rate, methodOfPayment, traderDeclared: true });
 }

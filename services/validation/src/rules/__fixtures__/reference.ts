@@ -16,7 +16,7 @@ export function scheme(id: string, name: string, proofDocumentCodes: string[], v
 }
 
 export function facts(partial: Partial<RateFacts>): RateFacts {
-  return { known: true, unknownReason: '', preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: 'ukgt@test', ...partial };
+  return { known: true, unknownReason: '', preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: 'ukgt@test', measuresLoaded: true, ...partial };
 }
 
 /** UK–EU TCA: statement on origin / importer's knowledge (roo_schemes_uk.json "eu"). */

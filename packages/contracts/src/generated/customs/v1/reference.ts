@@ -153,6 +153,12 @@ export interface RateResult {
    */
   stableFrom: string;
   stableTo: string;
+  /**
+   * Online Trade Tariff measures are loaded for this code, so an absent preference, suspension,
+   * trade remedy, VAT measure or supplementary unit really is absent. false = only the UKGT
+   * third-country baseline is known: rules must not read absence as "none exists".
+   */
+  measuresLoaded: boolean;
 }
 
 export interface LookupRatesRequest {
@@ -1824,6 +1830,7 @@ function createBaseRateResult(): RateResult {
     datasetVersion: "",
     stableFrom: "",
     stableTo: "",
+    measuresLoaded: false,
   };
 }
 
@@ -1873,6 +1880,9 @@ export const RateResult: MessageFns<RateResult> = {
     }
     if (message.stableTo !== "") {
       writer.uint32(122).string(message.stableTo);
+    }
+    if (message.measuresLoaded !== false) {
+      writer.uint32(128).bool(message.measuresLoaded);
     }
     return writer;
   },
@@ -2010,6 +2020,14 @@ export const RateResult: MessageFns<RateResult> = {
             message.stableTo = reader.string();
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.measuresLoaded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2077,6 +2095,11 @@ export const RateResult: MessageFns<RateResult> = {
         : isSet(object.stable_to)
         ? globalThis.String(object.stable_to)
         : "",
+      measuresLoaded: isSet(object.measuresLoaded)
+        ? globalThis.Boolean(object.measuresLoaded)
+        : isSet(object.measures_loaded)
+        ? globalThis.Boolean(object.measures_loaded)
+        : false,
     };
   },
 
@@ -2127,6 +2150,9 @@ export const RateResult: MessageFns<RateResult> = {
     if (message.stableTo !== "") {
       obj.stableTo = message.stableTo;
     }
+    if (message.measuresLoaded !== false) {
+      obj.measuresLoaded = message.measuresLoaded;
+    }
     return obj;
   },
 
@@ -2152,6 +2178,7 @@ export const RateResult: MessageFns<RateResult> = {
     message.datasetVersion = object.datasetVersion ?? "";
     message.stableFrom = object.stableFrom ?? "";
     message.stableTo = object.stableTo ?? "";
+    message.measuresLoaded = object.measuresLoaded ?? false;
     return message;
   },
 };
