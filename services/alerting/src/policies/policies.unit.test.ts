@@ -24,8 +24,9 @@ describe('alert rules (the shipped rule files)', () => {
     expect(ruleMatches(ar1, finding({ severity: Severity.SEVERITY_LOW, reclaimDutyPence: 800000 }))).toBe(true);
   });
 
-  it('AR-002 fires on low data-integrity findings only', () => {
+  it('AR-002 fires on low identifier-format findings only', () => {
     expect(ruleMatches(ar2, finding({ severity: Severity.SEVERITY_LOW, family: 'data-integrity', ruleId: 'C01' }))).toBe(true);
+    expect(ruleMatches(ar2, finding({ severity: Severity.SEVERITY_LOW, family: 'data-integrity', ruleId: 'C03' }))).toBe(false);
     expect(ruleMatches(ar2, finding({}))).toBe(false);
   });
 
