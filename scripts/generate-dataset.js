@@ -2,7 +2,9 @@
 // Writes a deterministic labelled dataset of UK import declarations (packages/datagen, compiled
 // dist: run `npx tsc -b` first) plus its ground truth. Streams: memory stays flat at any size.
 // usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR
-//        [--importers N] [--rate 0.025] [--rate-C16 0.05 …] [--customs-value-share 0.5] [--rules C16,C41]
+//        [--importers N] [--rate 0.02] [--rate-C16 0.05 …] [--customs-value-share 0.5] [--rules C16,C41]
+//        [--start-index I --total T]   one slice of a T-declaration dataset (run slices in parallel;
+//                                      each slice's files equal that part of the whole)
 // Output: DIR/ground-truth.json ({ summary, truth: [...] }) and
 //   json → DIR/declarations.ndjson (canonical Declaration JSON, one per line)
 //   dms  → DIR/dms/<nnnn>/<declarationId>.xml (1,000 files per folder)
@@ -26,6 +28,8 @@ function args(argv) {
     else if (a === '--rate') out.defaultRate = Number(v), i++;
     else if (a === '--customs-value-share') out.customsValueShare = Number(v), i++;
     else if (a === '--rules') out.rules = v.split(','), i++;
+    else if (a === '--start-index') out.startIndex = Number(v), i++;
+    else if (a === '--total') out.totalDeclarations = Number(v), i++;
     else if (a === '--help' || a === '-h') out.help = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -39,7 +43,7 @@ async function write(stream, text) {
 async function main() {
   const opts = args(process.argv);
   if (opts.help || !Number.isInteger(opts.seed) || !Number.isInteger(opts.declarations) || !['dms', 'cds', 'json'].includes(opts.format) || !opts.out) {
-    console.error('usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR [--importers N] [--rate R] [--rate-CNN R] [--customs-value-share S] [--rules C01,C16]');
+    console.error('usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR [--importers N] [--rate R] [--rate-CNN R] [--customs-value-share S] [--rules C01,C16] [--start-index I --total T]');
     process.exit(opts.help ? 0 : 2);
   }
   let datagen;
@@ -67,7 +71,7 @@ async function main() {
   }
   const perRule = {};
   let declarations = 0, items = 0, clean = 0;
-  for (const g of datagen.generateDataset({ seed: opts.seed, declarations: opts.declarations, importers: opts.importers, defaultRate: opts.defaultRate, rates: opts.rates, customsValueShare: opts.customsValueShare, rules: opts.rules })) {
+  for (const g of datagen.generateDataset({ seed: opts.seed, declarations: opts.declarations, importers: opts.importers, defaultRate: opts.defaultRate, rates: opts.rates, customsValueShare: opts.customsValueShare, rules: opts.rules, startIndex: opts.startIndex, totalDeclarations: opts.totalDeclarations })) {
     declarations++;
     items += g.declaration.items.length;
     if (g.truth.length === 0) clean++;
@@ -90,7 +94,7 @@ async function main() {
     }
     if (declarations % 100000 === 0) console.error(`${declarations} declarations, ${items} items, ${Math.round((Date.now() - t0) / 1000)} s`);
   }
-  const summary = { seed: opts.seed, declarations, items, clean, injectedDeclarations: declarations - clean, perRule, format: opts.format, generator: '@customs/datagen' };
+  const summary = { seed: opts.seed, startIndex: opts.startIndex ?? 0, totalDeclarations: opts.totalDeclarations ?? (opts.startIndex ?? 0) + declarations, declarations, items, clean, injectedDeclarations: declarations - clean, perRule, format: opts.format, generator: '@customs/datagen' };
   await write(truthOut, `\n],"summary":${JSON.stringify(summary)}}\n`);
   for (const s of [truthOut, ...Object.values(files)]) {
     s.end();
