@@ -61,8 +61,14 @@ function mrnFor(rng: Rng, date: string): string {
   return `${body}${hash32(body) % 10}`;
 }
 
+/** Special procedures only where the drawn injector says it works on any procedure (or none is drawn). */
+function chosenRuleWantsPlain(wants: Injector['wants']): boolean {
+  return wants !== undefined && wants !== EMPTY_WANTS && !wants.anyProcedure;
+}
+const EMPTY_WANTS: NonNullable<Injector['wants']> = {};
+
 /** The clean declaration number `index` of the dataset. */
-export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOptions, index: number, rng: Rng, wants: Injector['wants'] = {}): Draft {
+export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOptions, index: number, rng: Rng, wants: Injector['wants'] = EMPTY_WANTS): Draft {
   const ok = wants.supplier ?? (() => true);
   const importers = world.importers.filter((i) => i.suppliers.some(ok));
   const importer = rng.weighted((importers.length ? importers : world.importers).map((i) => [i, i.weight] as const));
@@ -93,6 +99,15 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     [rng.int(6, 12), 20],
     [rng.int(13, 40), 5],
   ] as const);
+  // One commercial invoice per entry: cited on every item, or once at header level (a quarter of
+  // multi-item entries). EU claims name the group "EU" in DE 5/16 one time in ten (HMRC accepts it).
+  const headerInvoice = nItems > 1 && rng.chance(0.25);
+  const euGroup = partner?.scheme === 'eu' && rng.chance(0.1);
+  // A few non-preference entries use a special procedure, properly authorised and evidenced:
+  // inward processing (5100, IPO + C601), customs warehousing (7100, CWP + C517) or returned goods
+  // relief (6110 F01, export MRN cited). Only clean entries and procedure-neutral injections get them.
+  const special = !partner && (!chosenRuleWantsPlain(wants)) && rng.chance(0.08) ? rng.weighted([['5100', 4], ['7100', 3], ['6110', 2]] as const) : undefined;
+  const exportMrn = special === '6110' ? `${String(Number(date.slice(2, 4)) - 1).padStart(2, '0')}GB${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}${rng.int(0, 9)}` : '';
   const items: GoodsItem[] = [];
   const facts: ItemFacts[] = [];
   let invoiceCents = 0n;
@@ -149,7 +164,9 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
       partnerOrigin: claims,
       preferenceScheme: supplier.scheme,
     };
-    const documents: Document[] = [{ code: 'N935', reference: invoiceRef, status: 'AC', reason: '' }];
+    const documents: Document[] = headerInvoice ? [] : [{ code: 'N935', reference: invoiceRef, status: 'AC', reason: '' }];
+    if (special === '5100') documents.push({ code: 'C601', reference: `GBIPO${importer.eori.slice(2)}`, status: 'AC', reason: '' });
+    if (special === '7100') documents.push({ code: 'C517', reference: `GBCWP${importer.eori.slice(2)}`, status: 'AC', reason: '' });
     if (claims) {
       const proof = rng.pick(supplier.proofCodes);
       documents.push(proof === 'U112' ? { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" } : { code: proof, reference: `${proof === 'U110' ? 'SOO' : 'OD'}-${rng.chars(7)}`, status: 'AE', reason: '' });
@@ -158,10 +175,11 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
       itemNumber: k + 1,
       commodityCode: product.code,
       description: product.description,
-      procedureCode: '4000',
-      additionalProcedureCodes: ['000'],
+      procedureCode: special ?? '4000',
+      additionalProcedureCodes: [special === '6110' ? 'F01' : '000'],
+      previousDocuments: special === '6110' ? [{ category: 'Z', type: 'MRN', reference: exportMrn, line: String(k + 1) }] : [],
       originCountry: supplier.country,
-      preferentialOrigin: claims ? supplier.country : '',
+      preferentialOrigin: claims ? (euGroup ? 'EU' : supplier.country) : '',
       dispatchCountry: supplier.dispatch,
       preference: claims ? partner!.preferenceCode : '100',
       valuationMethod: '1',
@@ -176,7 +194,17 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
       adjustments,
       parties: [],
     });
+    if (special === '6110') f.appliedRate = 0n; // relieved duty; import VAT still due
     priceItem(item, f);
+    if (special === '5100' || special === '7100') {
+      // Duty and import VAT suspended under the procedure: no amounts charged.
+      item.taxLines = [];
+      item.vatValuePresent = false;
+      item.vatValuePence = 0;
+      f.appliedRate = 0n;
+      f.dutyPence = 0n;
+      f.vatPence = 0n;
+    }
     items.push(item);
     facts.push(f);
   });
@@ -208,10 +236,10 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     incoterm,
     deliveryLocation: ['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm) ? supplier.port : 'GBFXT',
     adjustments: headerAdjustments,
-    authorisations: [{ type: 'DPO', holderId: importer.eori }],
+    authorisations: [{ type: 'DPO', holderId: importer.eori }, ...(special === '5100' ? [{ type: 'IPO', holderId: importer.eori }] : special === '7100' ? [{ type: 'CWP', holderId: importer.eori }] : [])],
     additionalInformation: selfRepresented ? [{ code: '00500', text: 'IMPORTER' }] : [],
     previousDocuments: [{ category: 'Z', type: 'DCR', reference: `${date.slice(3, 4)}${importer.eori}-${rng.chars(6)}`, line: '' }],
-    documents: [{ code: 'C506', reference: `GBDPO${importer.dan}`, status: 'AC', reason: '' }],
+    documents: [{ code: 'C506', reference: `GBDPO${importer.dan}`, status: 'AC', reason: '' }, ...(headerInvoice ? [{ code: 'N935', reference: invoiceRef, status: 'AC', reason: '' }] : [])],
     fiscalReferences: [{ role: 'FR1', vatId: importer.vatNumber }],
     defermentAccounts: [importer.dan],
     representativeStatus: selfRepresented ? '' : '2',
@@ -273,7 +301,7 @@ export function* generateDataset(opts: GenerateOptions): Generator<GeneratedDecl
       }
       r -= rate;
     }
-    const draft = cleanDraft(world, ref, opts, index, rng, chosen?.wants);
+    const draft = cleanDraft(world, ref, opts, index, rng, chosen ? (chosen.wants ?? {}) : undefined);
     const truth: TruthEntry[] = [];
     const injected: string[] = [];
     if (chosen) {

@@ -4,7 +4,7 @@ import type { Injector } from './types';
 export const c02: Injector = {
   ruleId: 'C02',
   description: 'declarant is not the importer and DE 3/21 representative status is blank',
-  wants: { broker: true },
+  wants: { broker: true, anyProcedure: true },
   inject(draft) {
     const d = draft.declaration;
     d.representativeStatus = '';

@@ -5,6 +5,7 @@ import type { Injector } from './types';
 export const c05: Injector = {
   ruleId: 'C05',
   description: 'invoice total (DE 4/11) includes an undeclared invoice line',
+  wants: { anyProcedure: true },
   inject(draft, { rng }) {
     const d = draft.declaration;
     if (!d.invoiceAmount) return undefined;

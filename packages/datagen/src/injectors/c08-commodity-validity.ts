@@ -5,6 +5,7 @@ import { pickItem } from './helpers';
 export const c08: Injector = {
   ruleId: 'C08',
   description: 'commodity code not declarable: wrong TARIC digits, or the parent heading line declared',
+  wants: { anyProcedure: true },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, (i) => i.preference === '100');
     if (!hit) return undefined;

@@ -5,6 +5,7 @@ import { pickItem } from './helpers';
 export const c12: Injector = {
   ruleId: 'C12',
   description: 'DE 6/8 is a generic word ("parts", "samples", "see invoice", "FAK")',
+  wants: { anyProcedure: true },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx);
     if (!hit) return undefined;

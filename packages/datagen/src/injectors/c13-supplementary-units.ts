@@ -5,6 +5,7 @@ import { pickItem } from './helpers';
 export const c13: Injector = {
   ruleId: 'C13',
   description: 'DE 6/2 supplementary units declared on a code without a measure-109 unit',
+  wants: { anyProcedure: true },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, (i) => !i.supplementaryUnits);
     if (!hit) return undefined;

@@ -5,6 +5,7 @@ import { pickItem } from './helpers';
 export const c24: Injector = {
   ruleId: 'C24',
   description: 'quota order number (DE 8/1) declared with a non-quota preference code',
+  wants: { anyProcedure: true },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, (i) => !i.quotaOrderNumber);
     if (!hit) return undefined;

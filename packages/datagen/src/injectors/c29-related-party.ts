@@ -5,6 +5,7 @@ import { pickItem } from './helpers';
 export const c29: Injector = {
   ruleId: 'C29',
   description: 'DE 4/13 flags related parties or proceeds to the seller, no AI/AJ addition',
+  wants: { anyProcedure: true },
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, (i) => i.valuationIndicators === '0000');
     if (!hit) return undefined;

@@ -22,7 +22,8 @@ export function dropPreference(item: GoodsItem): void {
   item.documents = item.documents.filter((d) => !/^(U1[01]\d|U16\d|U17[01]|N954|U045|N864|N865)$/.test(d.code));
 }
 
-export const withoutPreference = (item: GoodsItem, f: ItemFacts) => !f.partnerOrigin && item.preference === '100';
+/** A plain 4000 item without preference (relief and repricing injectors start from one). */
+export const withoutPreference = (item: GoodsItem, f: ItemFacts) => !f.partnerOrigin && item.preference === '100' && item.procedureCode === '4000';
 
 /** Expected (true) duty and VAT of an item on a customs value at a rate: each line rounded down. */
 export function linesOn(cvPence: bigint, rate: bigint): { duty: bigint; vat: bigint } {
