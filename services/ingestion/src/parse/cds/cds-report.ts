@@ -362,7 +362,8 @@ export class CdsReportAssembler {
     ].filter(Boolean) as Declaration['parties'];
     const headerCv = h.customsValue ? gbpPence(h.customsValue) : undefined;
     const canonical = { entryId, header: h, items: [...e.items.values()].map((r) => r.values), taxes: e.taxes.map((t) => [t.values, t.wideTax]) };
-    return Declaration.fromPartial({
+    // fromPartial would deep-copy every item again: the items are built complete above.
+    const declaration = Declaration.fromPartial({
       mrn: /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/.test(entryId) ? entryId : '',
       lrn: pick('traderReference') || entryId,
       functionCode: '9',
@@ -376,12 +377,13 @@ export class CdsReportAssembler {
       defermentAccounts: pick('firstDan') ? [pick('firstDan')] : [],
       customsValuePence: headerCv ?? 0,
       customsValuePresent: headerCv !== undefined,
-      items,
       sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT,
       sourceName: this.sourceName,
       // Idempotency by content of this entry's rows, not of the whole file.
       contentSha256: createHash('sha256').update(JSON.stringify(canonical)).digest('hex'),
     });
+    declaration.items = items;
+    return declaration;
   }
 }
 
