@@ -67,7 +67,7 @@ describe('generator', () => {
         if (['5100', '7100'].includes(item.procedureCode)) {
           // Suspended under inward processing / customs warehousing, with the authorisation cited.
           expect(item.taxLines).toEqual([]);
-          expect(item.documents.some((x) => ['C601', 'C517'].includes(x.code))).toBe(true);
+          expect(item.documents.some((x) => ['C601', 'C517'].includes(x.code)) || d.authorisations.some((a) => ['IPO', 'CWP'].includes(a.type))).toBe(true);
           return;
         }
         const a00 = item.taxLines.find((t) => t.taxType === 'A00')!;

@@ -107,6 +107,7 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   // inward processing (5100, IPO + C601), customs warehousing (7100, CWP + C517) or returned goods
   // relief (6110 F01, export MRN cited). Only clean entries and procedure-neutral injections get them.
   const special = !partner && (!chosenRuleWantsPlain(wants)) && rng.chance(0.08) ? rng.weighted([['5100', 4], ['7100', 3], ['6110', 2]] as const) : undefined;
+  const authHeaderOnly = rng.chance(0.5);
   const exportMrn = special === '6110' ? `${String(Number(date.slice(2, 4)) - 1).padStart(2, '0')}GB${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}${rng.int(0, 9)}` : '';
   const items: GoodsItem[] = [];
   const facts: ItemFacts[] = [];
@@ -165,8 +166,9 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
       preferenceScheme: supplier.scheme,
     };
     const documents: Document[] = headerInvoice ? [] : [{ code: 'N935', reference: invoiceRef, status: 'AC', reason: '' }];
-    if (special === '5100') documents.push({ code: 'C601', reference: `GBIPO${importer.eori.slice(2)}`, status: 'AC', reason: '' });
-    if (special === '7100') documents.push({ code: 'C517', reference: `GBCWP${importer.eori.slice(2)}`, status: 'AC', reason: '' });
+    // The authorisation is cited in DE 2/3 on the item, or (half the entries) only as DE 3/39 holder.
+    if (special === '5100' && !authHeaderOnly) documents.push({ code: 'C601', reference: `GBIPO${importer.eori.slice(2)}`, status: 'AC', reason: '' });
+    if (special === '7100' && !authHeaderOnly) documents.push({ code: 'C517', reference: `GBCWP${importer.eori.slice(2)}`, status: 'AC', reason: '' });
     if (claims) {
       const proof = rng.pick(supplier.proofCodes);
       documents.push(proof === 'U112' ? { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" } : { code: proof, reference: `${proof === 'U110' ? 'SOO' : 'OD'}-${rng.chars(7)}`, status: 'AE', reason: '' });
