@@ -30,16 +30,8 @@ const KNOWN_DEFECTS: Record<string, { reason: string; fix: string; stillPresent:
  * Rules that raise false positives on CDS-report data because the reports do not carry what they
  * look for (asserted still present, listed in docs/quality.md, like KNOWN_DEFECTS).
  */
-const CDS_KNOWN_DEFECTS: Record<string, { reason: string; fix: string }> = {
-  C32: {
-    reason: 'flags every returned-goods (61xx/F01) entry read from CDS data reports: the export MRN is DE 2/1 (previous document), which the item report does not carry, so the evidence looks missing.',
-    fix: 'on CDS-report sources (fromTraderReports) look only for DE 2/3 evidence (C605 INF3) and otherwise stay silent or report LOW "export evidence not in the report", as C02/C06/C41 do for what the reports lack.',
-  },
-  C33: {
-    reason: 'flags inward-processing / customs-warehousing entries whose authorisation is declared in DE 3/39 (authorisation holder) only, when read from CDS data reports: DE 3/39 is not in the reports, so the authorisation looks missing (HMRC’s own sample TT_IM004a declares CWP only in DE 3/39).',
-    fix: 'on CDS-report sources treat a missing DE 3/39 as unknown: fire only when neither DE 2/3 nor DE 3/39 could carry it, i.e. stay silent (or LOW "authorisation not in the report") unless the source carries DE 3/39.',
-  },
-};
+// C32 and C33 were here until both learned that the reports do not carry DE 2/1 and DE 3/39.
+const CDS_KNOWN_DEFECTS: Record<string, { reason: string; fix: string }> = {};
 
 function viewOf(g: GeneratedReferenceView): ReferenceView {
   return { commodity: (c, d) => g.commodity(c, d), fx: (c, d) => g.fx(c, d), rates: (c, o, d) => g.rates(c, o, d), codeList: (l, c, d) => g.codeList(l, c, d) };

@@ -1,5 +1,5 @@
 import { Severity } from '@customs/contracts';
-import { RGR_APCS, RGR_PROCEDURES } from './codes';
+import { RGR_APCS, RGR_PROCEDURES, fromTraderReports } from './codes';
 import { mfnDuty, mfnNeeds, pounds } from './pricing';
 import type { Rule, RuleHit } from './types';
 
@@ -7,7 +7,7 @@ import type { Rule, RuleHit } from './types';
 export const c32ReturnedGoods: Rule = {
   meta: {
     id: 'C32',
-    version: '1.1.0',
+    version: '1.2.0',
     title: 'Returned goods relief without export evidence',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 1/11 additional procedure codes', 'DE 2/1 previous documents', 'DE 2/3 documents'],
@@ -28,6 +28,9 @@ export const c32ReturnedGoods: Rule = {
       // An export MRN as previous document (type MRN/830) or an INF3 proves the export.
       const evidenced = docs.has('C605') || previous.some((p) => ['MRN', '830', 'EXP', 'EX1'].includes(p.type.toUpperCase()) || /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/.test(p.reference));
       if (evidenced) continue;
+      // HMRC's CDS/MSS item reports do not carry DE 2/1 previous documents, so a missing export MRN
+      // there means "not in the report", not "not declared".
+      if (fromTraderReports(declaration.sourceFormat)) continue;
       const duty = mfnDuty(declaration, item, reference);
       const priced = 'pence' in duty;
       hits.push({

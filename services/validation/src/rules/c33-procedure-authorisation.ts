@@ -1,12 +1,12 @@
 import { Severity } from '@customs/contracts';
-import { AUTHORISATION_BY_DECLARATION, PROCEDURE_AUTHORISATIONS } from './codes';
+import { AUTHORISATION_BY_DECLARATION, PROCEDURE_AUTHORISATIONS, fromTraderReports } from './codes';
 import type { Rule, RuleHit } from './types';
 
 /** C33 — Special procedure without its authorisation. */
 export const c33ProcedureAuthorisation: Rule = {
   meta: {
     id: 'C33',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Special procedure declared without an authorisation',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 2/3 documents', 'DE 3/39 authorisation holder', 'DE 2/2 additional information'],
@@ -27,6 +27,9 @@ export const c33ProcedureAuthorisation: Rule = {
       const ai = new Set([...aiCodes, ...item.additionalInformation.map((a) => a.code)]);
       const authorised = proc.codes.some((c) => docs.has(c)) || proc.authorisationTypes.some((t) => headerAuth.has(t)) || ai.has(AUTHORISATION_BY_DECLARATION);
       if (authorised) continue;
+      // The reports do not carry DE 3/39 (authorisation holder), where many entries declare it
+      // (HMRC sample TT_IM004a): absence there is unknown, not missing.
+      if (fromTraderReports(declaration.sourceFormat)) continue;
       hits.push({
         itemNumber: item.itemNumber,
         severity: Severity.SEVERITY_HIGH,
