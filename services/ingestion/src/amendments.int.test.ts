@@ -80,5 +80,19 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
     expect(again.body).toMatchObject({ status: 'duplicate', changes: [{ applied: false, duplicate: true }] });
     const rows = await h.query(`select count(*)::int as n from ingestion.declaration_changes where mrn = '20GB32VVZI0YMFGVR0'`);
     expect(rows[0].n).toBe(1);
+
+    // HMRC's report of that entry arrives later: version 1 from the report, then the pending
+    // amendment (item 1 price → 999 GBP) applied as version 2 in the same batch.
+    const csv = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Item Price,Invoice Currency,Acceptance Date\n20GB32VVZI0YMFGVR0,1,0702000007,4000000,MA,100.00,GBP,18/03/2020\n';
+    const report = await h.http('POST', '/v1/documents?format=cds-report&filename=later.csv', csv, { contentType: 'text/csv' });
+    expect(report.status).toBe(201);
+    const id = report.body.declarations[0].declarationId;
+    expect(report.body.declarations[0]).toMatchObject({ version: 1, mrn: '20GB32VVZI0YMFGVR0' });
+    const latest = await h.http('GET', `/v1/declarations/${id}`, undefined, { token: h.tokens.analyst });
+    expect(latest.body).toMatchObject({ version: 2, changeKind: 'amendment', lrn: '20GB32VVZI0YMFGVR0' });
+    expect(latest.body.items[0]).toMatchObject({ commodityCode: '0702000007', itemPrice: { value: '999', currency: 'GBP' } });
+    const change = await h.query(`select target_declaration_id, applied_version from ingestion.declaration_changes where mrn = '20GB32VVZI0YMFGVR0'`);
+    expect(change).toEqual([{ target_declaration_id: id, applied_version: 2 }]);
+    await waitFor('both versions published', async () => h.received.filter((e) => e.value.declaration!.declarationId === id).length === 2);
   });
 });

@@ -3,6 +3,7 @@
 // with a progress bar, and prints what was accepted, duplicated or rejected (with the reasons).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 
 interface Options {
   url: string;
@@ -13,7 +14,7 @@ interface Options {
   exclude?: RegExp;
 }
 
-const USAGE = `usage: customs-submit <file-or-folder> [--url URL] [--token TOKEN] [--format dms-xml] [--concurrency N] [--quiet]
+const USAGE = `usage: customs-submit <file-or-folder> [--url URL] [--token TOKEN] [--format dms-xml|cds-report|chief-mss|erp-json|erp-csv] [--concurrency N] [--quiet]
   --url      ingestion base URL (default $CUSTOMS_INGESTION_URL or http://127.0.0.1:8081)
   --token    API token with the integrator role (default $CUSTOMS_TOKEN)
   --format   document format (default dms-xml)
@@ -79,11 +80,15 @@ async function main(): Promise<number> {
       const file = files[next++]!;
       const rel = path.relative(process.cwd(), file);
       try {
+        // CDS reports are streamed from disk (the service commits them in chunks, any size);
+        // other formats are small and sent whole.
+        const streamed = opts.format === 'cds-report';
         const res = await fetch(`${opts.url.replace(/\/$/, '')}/v1/documents?format=${encodeURIComponent(opts.format)}&filename=${encodeURIComponent(rel)}`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${opts.token}`, 'content-type': opts.format === 'dms-xml' ? 'application/xml' : 'application/octet-stream' },
-          body: fs.readFileSync(file),
-        });
+          headers: { authorization: `Bearer ${opts.token}`, 'content-type': opts.format === 'dms-xml' ? 'application/xml' : streamed ? 'text/csv' : 'application/octet-stream' },
+          body: streamed ? (Readable.toWeb(fs.createReadStream(file)) as ReadableStream) : fs.readFileSync(file),
+          duplex: 'half',
+        } as RequestInit);
         const body = (await res.json()) as { status?: keyof typeof counts; issues?: { location: string; field: string; reason: string; line?: number }[]; message?: string };
         if (body.status && body.status in counts) counts[body.status]++;
         else counts.failed++;

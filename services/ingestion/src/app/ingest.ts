@@ -325,9 +325,12 @@ export async function storeDeclarations(trx: Transaction<IngestionDb>, ctx: Batc
  * yet is recorded (applied = false) and reported as a warning. The same change file twice is
  * recognised by its content hash and not applied again.
  */
-export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchContext, changes: DeclarationChange[], sourceName: string): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
+export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchContext, changes: DeclarationChange[], sourceName: string, recorded?: number[]): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
   const res = { changes: [] as IngestedChange[], inserted: 0, issues: [] as IngestIssue[] };
   if (changes.length === 0) return res;
+  // `recorded`: ids of declaration_changes rows these changes already are (pending ones being
+  // applied now that their target arrived): updated in place, never recorded twice.
+  const appliedRecorded: { id: number; target: string; version: number }[] = [];
   const hashes = changes.map((c) => c.declaration.contentSha256);
   const applied = await sql<{ content_sha256: string; declaration_id: string; version: number }>`select content_sha256, declaration_id, version from declarations where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[])`.execute(trx);
   const pending = await sql<{ content_sha256: string }>`select content_sha256 from declaration_changes where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[]) and applied_version is null`.execute(trx);
@@ -356,12 +359,13 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
     const d = c.declaration;
     const sha = d.contentSha256;
     const done = appliedByHash.get(sha);
-    if (done || pendingHashes.has(sha)) {
+    if (done || (!recorded && pendingHashes.has(sha))) {
       res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: done?.declaration_id ?? '', applied: !!done, version: done?.version ?? 0, duplicate: true });
       continue;
     }
     const target = targetOf(c);
     const prev = target ? latest.get(target) : undefined;
+    if ((!target || !prev) && recorded) continue; // still pending
     if (!target || !prev) {
       const l = lrnIds.get(d.lrn);
       const why = l && l.size > 1 ? `LRN ${d.lrn} names ${l.size} declarations, so the target is ambiguous` : `no declaration with MRN ${d.mrn || '(none)'} or LRN ${d.lrn || '(none)'} has been ingested yet`;
@@ -378,13 +382,34 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
     latest.set(target, { naturalKey: prev.naturalKey, declaration: full });
     rows.push({ full, naturalKey: prev.naturalKey, previous });
     appliedByHash.set(sha, { content_sha256: sha, declaration_id: target, version: full.version });
-    records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: full.version });
+    if (recorded) appliedRecorded.push({ id: recorded[changes.indexOf(c)]!, target, version: full.version });
+    else records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: full.version });
     res.changes.push({ kind: c.kind, mrn: full.mrn, lrn: d.lrn, targetDeclarationId: target, applied: true, version: full.version, duplicate: false });
   }
   await insertVersions(trx, ctx, rows);
   if (records.length) await trx.insertInto('declaration_changes').values(records).execute();
+  for (const r of appliedRecorded) await trx.updateTable('declaration_changes').set({ target_declaration_id: r.target, applied_version: r.version }).where('id', '=', r.id).execute();
   res.inserted = rows.length;
   return res;
+}
+
+/**
+ * Amendments that arrived before their declaration (recorded, not applied) are applied once a
+ * declaration with their MRN (or LRN) is stored, in the order they were received: e.g. a COR
+ * sent before HMRC's report of the declaration it amends. One lookup per call.
+ */
+export async function applyPendingChanges(trx: Transaction<IngestionDb>, ctx: BatchContext, stored: { mrn: string; lrn: string }[], sourceName: string): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
+  const mrns = [...new Set(stored.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
+  const lrns = [...new Set(stored.map((d) => d.lrn).filter(Boolean))];
+  if (mrns.length === 0 && lrns.length === 0) return { changes: [], inserted: 0, issues: [] };
+  const rows = (await sql<{ id: number; kind: 'amendment' | 'invalidation'; pointers: DmsAmendment[]; payload: Buffer }>`
+    select id, kind, pointers, payload from declaration_changes
+    where tenant_id = ${ctx.tenantId} and applied_version is null
+      and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))
+    order by id`.execute(trx)).rows;
+  if (rows.length === 0) return { changes: [], inserted: 0, issues: [] };
+  const changes: DeclarationChange[] = rows.map((r) => ({ kind: r.kind, amendments: r.pointers, declaration: Declaration.decode(r.payload) }));
+  return applyChanges(trx, ctx, changes, sourceName, rows.map((r) => Number(r.id)));
 }
 
 /** Every issue is kept; chunked to stay under Postgres' bind-parameter limit. */
@@ -422,6 +447,10 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
     .execute();
   const stored = await storeDeclarations(trx, ctx, req.parsed.declarations, req.sourceName);
   const applied = await applyChanges(trx, ctx, changes, req.sourceName);
+  const fresh = stored.declarations.filter((d) => !d.duplicate);
+  const pending = await applyPendingChanges(trx, ctx, fresh, req.sourceName);
+  applied.changes.push(...pending.changes);
+  applied.issues.push(...pending.issues);
   const issues = [...req.parsed.issues, ...stored.issues, ...applied.issues];
   const errors = issues.filter((i) => i.severity === 'error').length;
   const duplicates = stored.declarations.filter((d) => d.duplicate).length + applied.changes.filter((c) => c.duplicate).length;

@@ -4,7 +4,7 @@ import { sql, withTenant, type Kysely } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { CdsReportAssembler, readCdsReport, type CdsIssue, type CdsRow } from '../parse/cds/cds-report';
 import { cdsIssue } from './formats';
-import { insertIssues, statusOf, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
+import { applyPendingChanges, insertIssues, statusOf, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
 
 /**
  * Streaming ingestion of HMRC CDS data reports of any size (a 1 GB item report): the bytes are
@@ -12,7 +12,7 @@ import { insertIssues, statusOf, storeDeclarations, type BatchContext, type Batc
  * transaction holding its declarations, their outbox events, its issues, its raw bytes and the
  * batch's progress counters. Memory is bounded by one chunk, whatever the file size.
  *
- * Joining constraints (documented in docs/ingestion-streaming.md of this service):
+ * Joining constraints (documented in services/ingestion/README.md):
  * - An item report, or a combined file whose rows carry header fields too, streams as it is.
  *   Rows of one entry must be contiguous (HMRC's reports are ordered by entry); a later,
  *   separate part of an already committed entry is refused with SPLIT_ENTRY, never stored as a
@@ -125,13 +125,16 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     await inflight;
     inflight = withTenant(db, tenantId, async (trx) => {
       const stored = await storeDeclarations(trx, ctx, decls, opts.sourceName);
-      const all = [...issues, ...stored.issues];
+      // Amendments that arrived before these declarations are applied now (same transaction).
+      const pending = await applyPendingChanges(trx, ctx, stored.declarations.filter((d) => !d.duplicate), opts.sourceName);
+      const dups = stored.declarations.length - stored.inserted;
+      stored.inserted += pending.inserted;
+      const all = [...issues, ...stored.issues, ...pending.issues];
       await insertIssues(trx, ctx, all);
       for (const r of rawNow) {
         const content = Buffer.concat(r.bytes);
         if (content.length) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: r.sourceName, content }).execute();
       }
-      const dups = stored.declarations.length - stored.inserted;
       await sql`update batches set declarations_accepted = declarations_accepted + ${stored.inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, issue_count = issue_count + ${all.length}, rows_committed = ${rowsNow}, chunks_committed = chunks_committed + 1, size_bytes = ${res.bytes}, updated_at = now() where batch_id = ${batchId}`.execute(trx);
       res.chunks++;
       res.declarationsStored += stored.inserted;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Parser } from 'csv-parse';
+import { CsvError, CsvSplitter } from '../csv';
 import { Declaration, GoodsItem, SourceFormat, type Document, type TaxLine } from '@customs/contracts';
 
 /**
@@ -129,91 +129,97 @@ export function gbpPence(v: string): number | undefined {
  * warning naming row and column). Formula-looking values ("=cmd|…") stay inert data.
  */
 export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sourceName: string, issues: CdsIssue[]): AsyncGenerator<CdsRow> {
-  const parser = new Parser({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1024 * 1024 });
+  const splitter = new CsvSplitter(1024 * 1024);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let byteOffset = 0;
-  // A failing source (an upload that broke off) is not the end of the file: the error is
-  // rethrown to the caller after the rows already read, and the partial last record is not
-  // flushed out of the parser as if it were complete.
-  let feedError: Error | undefined;
-  const feed = (async () => {
-    try {
-      for await (const chunk of chunks) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        let text: string;
-        try {
-          text = decoder.decode(buf, { stream: true });
-        } catch {
-          issues.push({ sourceName, row: 0, column: '', field: '(file)', reason: `not valid UTF-8 (within bytes ${byteOffset}–${byteOffset + buf.length}); save the report as UTF-8 CSV`, code: 'INVALID_ENCODING', severity: 'error' });
-          break;
-        }
-        byteOffset += buf.length;
-        if (!parser.write(text)) await new Promise((r) => parser.once('drain', r));
-      }
-      parser.end();
-    } catch (e) {
-      feedError = e instanceof Error ? e : new Error(String(e));
-      parser.destroy();
-    }
-  })();
-
   let columns: (string | undefined)[] | undefined;
   let headerNames: string[] = [];
   let kind: CdsReportKind | undefined;
   let wide: { typeIdx: number; amountIdx: number }[] = [];
   let rowNo = 0;
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      rowNo++;
-      if (!columns) {
-        headerNames = record;
-        columns = record.map((h) => LOOKUP.get(normalise(h)));
-        const wideTypes = record.map((h, i) => ({ h: normalise(h), i })).filter((x) => /^taxtype\d+$/.test(x.h));
-        wide = wideTypes.map((t) => ({ typeIdx: t.i, amountIdx: record.findIndex((h) => normalise(h) === t.h.replace('taxtype', 'taxamount')) })).filter((w) => w.amountIdx >= 0);
-        const present = new Set(columns.filter((c): c is string => !!c));
-        kind = detectReportKind(present, wide.length > 0);
-        if (!kind) {
-          issues.push({ sourceName, row: 1, column: '', field: '(header row)', reason: `cannot tell which CDS report this is: expected an entry identifier (MRN or EPU + Entry Number) with Acceptance Date (header report), Item Number + Commodity Code (item report) or Tax Type (tax-line report); found columns ${record.slice(0, 12).join(', ')}`, code: 'UNKNOWN_REPORT', severity: 'error' });
-          return;
-        }
-        for (const oneOf of REQUIRED[kind]) {
-          if (!oneOf.some((f) => present.has(f))) {
-            issues.push({ sourceName, row: 1, column: ALIASES[oneOf[0]!]![0]!, field: oneOf.join(' or '), reason: `the ${kind} report needs a column for ${oneOf.map((f) => `"${f}" (e.g. ${ALIASES[f]!.slice(0, 2).join(', ')})`).join(' or ')}`, code: 'MISSING_COLUMN', severity: 'error' });
-            return;
-          }
-        }
-        record.forEach((h, i) => {
-          if (!columns![i] && !wide.some((w) => w.typeIdx === i || w.amountIdx === i) && h.trim()) issues.push({ sourceName, row: 1, column: h, field: '(unknown)', reason: `column "${h}" is not used`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
-        });
-        continue;
+  let stop = false;
+  const handle = (record: string[]): CdsRow | undefined => {
+    rowNo++;
+    if (!columns) {
+      headerNames = record;
+      columns = record.map((h) => LOOKUP.get(normalise(h)));
+      const wideTypes = record.map((h, i) => ({ h: normalise(h), i })).filter((x) => /^taxtype\d+$/.test(x.h));
+      wide = wideTypes.map((t) => ({ typeIdx: t.i, amountIdx: record.findIndex((h) => normalise(h) === t.h.replace('taxtype', 'taxamount')) })).filter((w) => w.amountIdx >= 0);
+      const present = new Set(columns.filter((c): c is string => !!c));
+      kind = detectReportKind(present, wide.length > 0);
+      if (!kind) {
+        issues.push({ sourceName, row: 1, column: '', field: '(header row)', reason: `cannot tell which CDS report this is: expected an entry identifier (MRN or EPU + Entry Number) with Acceptance Date (header report), Item Number + Commodity Code (item report) or Tax Type (tax-line report); found columns ${record.slice(0, 12).join(', ')}`, code: 'UNKNOWN_REPORT', severity: 'error' });
+        stop = true;
+        return undefined;
       }
-      const values: Record<string, string> = {};
-      let tooLong = false;
-      record.forEach((v, i) => {
-        const f = columns![i];
-        if (!f) return;
-        if (v.length > MAX_FIELD) {
-          issues.push({ sourceName, row: rowNo, column: headerNames[i] ?? '', field: f, reason: `value longer than ${MAX_FIELD} characters`, code: 'FIELD_TOO_LONG', severity: 'error' });
-          tooLong = true;
-          return;
+      for (const oneOf of REQUIRED[kind]) {
+        if (!oneOf.some((f) => present.has(f))) {
+          issues.push({ sourceName, row: 1, column: ALIASES[oneOf[0]!]![0]!, field: oneOf.join(' or '), reason: `the ${kind} report needs a column for ${oneOf.map((f) => `"${f}" (e.g. ${ALIASES[f]!.slice(0, 2).join(', ')})`).join(' or ')}`, code: 'MISSING_COLUMN', severity: 'error' });
+          stop = true;
+          return undefined;
         }
-        values[f] = v.trim();
+      }
+      record.forEach((h, i) => {
+        if (!columns![i] && !wide.some((w) => w.typeIdx === i || w.amountIdx === i) && h.trim()) issues.push({ sourceName, row: 1, column: h, field: '(unknown)', reason: `column "${h}" is not used`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
       });
-      const entryId = values.mrn ? values.mrn.toUpperCase() : values.entryNumber ? `${values.epu ?? ''}-${values.entryNumber}`.replace(/^-/, '') : '';
-      if (!entryId) {
-        issues.push({ sourceName, row: rowNo, column: headerNames[columns.indexOf('mrn')] ?? 'Entry Number', field: 'entry identifier', reason: 'row has no MRN / entry number', code: 'INVALID_VALUE', severity: 'error' });
-        continue;
+      return undefined;
+    }
+    const values: Record<string, string> = {};
+    let tooLong = false;
+    record.forEach((v, i) => {
+      const f = columns![i];
+      if (!f) return;
+      if (v.length > MAX_FIELD) {
+        issues.push({ sourceName, row: rowNo, column: headerNames[i] ?? '', field: f, reason: `value longer than ${MAX_FIELD} characters`, code: 'FIELD_TOO_LONG', severity: 'error' });
+        tooLong = true;
+        return;
       }
-      yield { kind: kind!, row: rowNo, entryId, values: tooLong ? { ...values, __rejected: '1' } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
+      values[f] = v.trim();
+    });
+    const entryId = values.mrn ? values.mrn.toUpperCase() : values.entryNumber ? `${values.epu ?? ''}-${values.entryNumber}`.replace(/^-/, '') : '';
+    if (!entryId) {
+      issues.push({ sourceName, row: rowNo, column: headerNames[columns.indexOf('mrn')] ?? 'Entry Number', field: 'entry identifier', reason: 'row has no MRN / entry number', code: 'INVALID_VALUE', severity: 'error' });
+      return undefined;
+    }
+    return { kind: kind!, row: rowNo, entryId, values: tooLong ? { ...values, __rejected: '1' } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
+  };
+  const badEncoding = (len: number) => issues.push({ sourceName, row: 0, column: '', field: '(file)', reason: `not valid UTF-8 (within bytes ${byteOffset}–${byteOffset + len}); save the report as UTF-8 CSV`, code: 'INVALID_ENCODING', severity: 'error' });
+  // A failing source (an upload that broke off) is not the end of the file: its error reaches
+  // the caller after the rows already read, and the unfinished last record is never emitted.
+  // A malformed record or bad encoding ends the file here with an issue naming where.
+  try {
+    for await (const chunk of chunks) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      let text: string;
+      try {
+        text = decoder.decode(buf, { stream: true });
+      } catch {
+        badEncoding(buf.length);
+        return;
+      }
+      byteOffset += buf.length;
+      for (const record of splitter.push(text)) {
+        const row = handle(record);
+        if (stop) return;
+        if (row) yield row;
+      }
+    }
+    let tail: string;
+    try {
+      tail = decoder.decode();
+    } catch {
+      badEncoding(0);
+      return;
+    }
+    for (const record of [...splitter.push(tail), ...splitter.end()]) {
+      const row = handle(record);
+      if (stop) return;
+      if (row) yield row;
     }
   } catch (e) {
-    await feed;
-    if (feedError) throw feedError;
-    issues.push({ sourceName, row: rowNo + 1, column: '', field: '(csv)', reason: (e as Error).message, code: 'CSV_MALFORMED', severity: 'error' });
-  } finally {
-    await feed;
+    if (!(e instanceof CsvError)) throw e;
+    issues.push({ sourceName, row: rowNo + 1, column: '', field: '(csv)', reason: e.message, code: 'CSV_MALFORMED', severity: 'error' });
   }
-  if (feedError) throw feedError;
 }
 
 /** "A, NULL, B" → ["A", "", "B"]: HMRC's parallel comma lists keep positions with NULL. */
