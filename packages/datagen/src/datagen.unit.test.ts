@@ -1,5 +1,5 @@
 import { Declaration } from '@customs/contracts';
-import { INJECTORS, Rng, convertToPence, fromScaled, generateDataset, injectionRates, loadFacts, taxPence, toCdsRows, toDmsXml, toScaled, worldFor, type GeneratedDeclaration } from './index';
+import { GeneratedReferenceView, INJECTORS, MODELLED_TARIFF, Rng, convertToPence, fromScaled, generateDataset, injectionRates, loadFacts, remedyPence, taxPence, toCdsRows, toDmsXml, toScaled, worldFor, type GeneratedDeclaration } from './index';
 
 const facts = loadFacts();
 const take = (opts: Parameters<typeof generateDataset>[0]) => [...generateDataset({ facts, ...opts })];
@@ -75,7 +75,9 @@ describe('generator', () => {
         expect(a00.baseAmount).toBe(fromScaled(cv, 2));
         const rate = toScaled(a00.rate, 4);
         expect(BigInt(a00.payablePence)).toBe(taxPence(cv, rate));
-        expect(BigInt(b00.payablePence)).toBe(taxPence(cv + BigInt(a00.payablePence), 200_000n));
+        // The VAT value includes any (modelled) anti-dumping line.
+        const a30 = BigInt(item.taxLines.filter((t) => t.taxType === 'A30').reduce((s, t) => s + t.payablePence, 0));
+        expect(BigInt(b00.payablePence)).toBe(taxPence(cv + BigInt(a00.payablePence) + a30, 200_000n));
         expect(b00.methodOfPayment).toBe('G');
         // Net mass below gross mass.
         expect(Number(item.netMassKg)).toBeLessThan(Number(item.grossMassKg));
@@ -119,6 +121,49 @@ describe('generator', () => {
     }
     expect(injectionRates(INJECTORS, {}).get('C16')).toBeCloseTo(0.02);
     expect(() => injectionRates(INJECTORS, { rates: { C01: 0.7, C04: 0.7 } })).toThrow(/add up/);
+  });
+
+  it('models the C14/C15 tariff lines (rules fixture facts) only where stated: clean entries carry the remedy / claim the suspension, injections record exact pence', () => {
+    const world = worldFor(12, undefined, facts);
+    expect(world.modelled.map((p) => [p.code, p.mfnExpression])).toEqual([['3826001020', '6.0%'], ['8407909020', '4.0%']]);
+    expect(world.catalogue.some((p) => MODELLED_TARIFF.some((m) => m.code === p.code))).toBe(false);
+    const view = new GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
+    expect(view.rates('3826001020', 'CA', '2022-05-03').tradeRemedies.map((m) => [m.measureType, m.expression, m.taxType])).toEqual([['552', '144.10 GBP / 1000 kg', 'A30']]);
+    expect(view.rates('8407909020', 'US', '2022-05-03').suspensions.map((m) => [m.measureType, m.expression])).toEqual([['112', '0.00%']]);
+    expect(view.rates('3826001020', 'DE', '2022-05-03').known).toBe(false);
+    const g = take({ seed: 12, declarations: 3000 });
+    let clean = 0;
+    for (const x of g) {
+      for (const item of x.declaration.items) {
+        const net = toScaled(item.netMassKg, 3);
+        const a00 = item.taxLines.find((t) => t.taxType === 'A00')!;
+        const hit = x.truth.find((t) => t.itemNumber === item.itemNumber);
+        if (item.commodityCode === '3826001020') {
+          const a30 = item.taxLines.find((t) => t.taxType === 'A30');
+          if (hit?.ruleId === 'C14') {
+            expect(a30).toBeUndefined();
+            expect(BigInt(hit.exposureDutyPence)).toBe(remedyPence(net, 14_410n));
+          } else {
+            // 144.10 GBP per 1000 kg on the net mass (DE 4/4 in tonnes), rounded down to the penny.
+            expect([a30!.baseAmount, a30!.baseUnit, a30!.rate, BigInt(a30!.payablePence)]).toEqual([fromScaled(net, 6), 'TNE', '144.10', (14_410n * net) / 1_000_000n]);
+            expect(a00.rate).toBe('6.00');
+            if (x.truth.length === 0) clean++;
+          }
+        }
+        if (item.commodityCode === '8407909020') {
+          if (hit?.ruleId === 'C15') {
+            expect([item.preference, a00.rate]).toEqual(['100', '4.00']);
+            expect(hit.reclaimDutyPence).toBe(a00.payablePence);
+          } else {
+            expect([item.preference, a00.rate, a00.payablePence]).toEqual(['110', '0.00', 0]);
+            if (x.truth.length === 0) clean++;
+          }
+        }
+      }
+      // Modelled suppliers appear only in clean declarations and C14/C15 injections.
+      if (x.injected.length && !['C14', 'C15'].includes(x.injected[0]!)) expect(x.declaration.items.some((i) => MODELLED_TARIFF.some((m) => m.code === i.commodityCode))).toBe(false);
+    }
+    expect(clean).toBeGreaterThan(20);
   });
 
   it('streams: 20,000 declarations hold one at a time (heap does not grow with the count)', () => {

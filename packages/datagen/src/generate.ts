@@ -4,6 +4,7 @@
 import { Declaration, GoodsItem, SourceFormat, type Adjustment, type Document } from '@customs/contracts';
 import { loadFacts, type ReferenceFacts } from './facts';
 import { INJECTORS, type Injector } from './injectors';
+import { SUSPENSION_PREFERENCE, modelledSuspensionRate, pencePerTonne } from './modelled';
 import { convertToPence, fromScaled, toScaled } from './money';
 import { priceItem } from './price';
 import { Rng, hash32 } from './prng';
@@ -69,7 +70,10 @@ const EMPTY_WANTS: NonNullable<Injector['wants']> = {};
 
 /** The clean declaration number `index` of the dataset. */
 export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOptions, index: number, rng: Rng, wants: Injector['wants'] = EMPTY_WANTS): Draft {
-  const ok = wants.supplier ?? (() => true);
+  // MODELLED-measure suppliers (src/modelled.ts) trade in clean declarations and in the injections
+  // that ask for them (C14/C15) only: other rules' errors are injected on the catalogue codes.
+  const clean = wants === EMPTY_WANTS;
+  const ok = (s: Supplier) => (wants.supplier?.(s) ?? true) && (s.modelled ? clean || wants.modelled === s.modelled : !wants.modelled);
   const importers = world.importers.filter((i) => i.suppliers.some(ok));
   const importer = rng.weighted((importers.length ? importers : world.importers).map((i) => [i, i.weight] as const));
   const suppliers = importer.suppliers.filter(ok);
@@ -106,7 +110,7 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   // A few non-preference entries use a special procedure, properly authorised and evidenced:
   // inward processing (5100, IPO + C601), customs warehousing (7100, CWP + C517) or returned goods
   // relief (6110 F01, export MRN cited). Only clean entries and procedure-neutral injections get them.
-  const special = !partner && (!chosenRuleWantsPlain(wants)) && rng.chance(0.08) ? rng.weighted([['5100', 4], ['7100', 3], ['6110', 2]] as const) : undefined;
+  const special = !partner && !supplier.modelled && (!chosenRuleWantsPlain(wants)) && rng.chance(0.08) ? rng.weighted([['5100', 4], ['7100', 3], ['6110', 2]] as const) : undefined;
   const authHeaderOnly = rng.chance(0.5);
   const exportMrn = special === '6110' ? `${String(Number(date.slice(2, 4)) - 1).padStart(2, '0')}GB${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}${rng.int(0, 9)}` : '';
   const items: GoodsItem[] = [];
@@ -151,6 +155,9 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     }
     const cvPence = convertToPence(priceCents + addCents, supplier.currency, fx.rate);
     const claims = !!partner;
+    const modelled = product.modelled;
+    // MODELLED suspension (src/modelled.ts): claimed with DE 4/17 110 and charged at its rate.
+    const suspensionRate = modelled ? modelledSuspensionRate(product.code) : undefined;
     const f: ItemFacts = {
       cvPence,
       priceCents,
@@ -159,9 +166,13 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
       fxRate: fx.rate,
       mfnExpression: product.mfnExpression,
       mfnRate: product.mfnRate,
-      appliedRate: claims ? 0n : product.mfnRate,
+      appliedRate: claims ? 0n : (suspensionRate ?? product.mfnRate),
       dutyPence: 0n,
       vatPence: 0n,
+      netGrams: netG,
+      // MODELLED anti-dumping duty (measure 552, A30), declared on a clean entry.
+      remedy: modelled?.tradeRemedies.length ? { taxType: modelled.tradeRemedies[0]!.taxType, pencePerTonne: pencePerTonne(modelled.tradeRemedies[0]!.expression), declared: true } : undefined,
+      remedyPence: 0n,
       partnerOrigin: claims,
       preferenceScheme: supplier.scheme,
     };
@@ -183,7 +194,7 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
       originCountry: supplier.country,
       preferentialOrigin: claims ? (euGroup ? 'EU' : supplier.country) : '',
       dispatchCountry: supplier.dispatch,
-      preference: claims ? partner!.preferenceCode : '100',
+      preference: claims ? partner!.preferenceCode : suspensionRate !== undefined ? SUSPENSION_PREFERENCE : '100',
       valuationMethod: '1',
       valuationIndicators: '0000',
       itemPrice: { value: fromScaled(priceCents, 2), currency: supplier.currency },

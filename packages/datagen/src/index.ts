@@ -3,6 +3,7 @@ export * from './prng';
 export * from './money';
 export * from './facts';
 export * from './world';
+export * from './modelled';
 export * from './price';
 export * from './generate';
 export * from './view';

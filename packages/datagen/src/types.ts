@@ -42,6 +42,15 @@ export interface ItemFacts {
   appliedRate: bigint;
   dutyPence: bigint;
   vatPence: bigint;
+  /** Net mass (DE 6/1) in grams. */
+  netGrams: bigint;
+  /**
+   * MODELLED anti-dumping duty (src/modelled.ts) the item is liable to: GBP per 1000 kg in pence,
+   * and whether the broker declared its A30 line. Absent on every catalogue code.
+   */
+  remedy?: { taxType: string; pencePerTonne: bigint; declared: boolean };
+  /** Remedy duty charged on the A30 line (0 when none). */
+  remedyPence: bigint;
   /** Origin covered by a UK preference scheme modelled in this world. */
   partnerOrigin: boolean;
   preferenceScheme: string;

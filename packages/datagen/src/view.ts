@@ -3,6 +3,7 @@
 // validation service; its quality test adapts this object to the interface.
 import type { CommodityResult, FxResult } from '@customs/contracts';
 import type { ReferenceFacts } from './facts';
+import { MODELLED_BY_CODE, type ModelledTariffLine } from './modelled';
 import { NON_PARTNERS, PARTNERS } from './world';
 
 export interface MeasureFactData {
@@ -58,6 +59,10 @@ const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 
  *    zero tariff on originating industrial goods; BD: GSP-LDC / DCTS-LDC duty free) on the codes
  *    of the world's catalogue, none for the modelled non-partner origins (CN, US, TW, HK, TH, BR);
  *  - no suspensions, trade remedies or quotas: the catalogue excludes codes UKGT flags with any;
+ *  - except the MODELLED lines of src/modelled.ts (rules' fixture facts, not shipped data), for
+ *    their modelled origins only: 3826001020 from CA with anti-dumping 552 "144.10 GBP / 1000 kg"
+ *    (A30) in `tradeRemedies`, 8407909020 from US with autonomous suspension 112 at 0.00% in
+ *    `suspensions` — any other origin of those codes is unknown;
  *  - VAT 20% (standard rate: the catalogue's chapters are standard-rated);
  *  - supplementary units: not in the shipped data, so ''.
  * Any other (code, origin) answers known=false with the reason, never a guess.
@@ -124,6 +129,8 @@ export class GeneratedReferenceView {
     const unknown = (reason: string): RateFactsData => ({ known: false, unknownReason: reason, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion, measuresLoaded: false });
     const ukgt = this.facts.ukgtLine(code);
     if (!ukgt) return unknown(`no UK Global Tariff rate for ${code}`);
+    const modelled = MODELLED_BY_CODE.get(code);
+    if (modelled) return this.modelledRates(modelled, ukgt.rate, origin, date, datasetVersion, unknown);
     if (!this.catalogueCodes.has(code)) return unknown(`${code} is outside the generated catalogue: preferential, suspension, remedy and VAT measures are not loaded for it`);
     const isPartner = origin in PARTNERS;
     if (!isPartner && !(origin in NON_PARTNERS)) return unknown(`preferential rates for origin ${origin} are not loaded`);
@@ -139,6 +146,27 @@ export class GeneratedReferenceView {
       vat: [m('305', '1011', '20.00%', 'B00')],
       supplementaryUnit: '',
       schemes,
+      datasetVersion,
+      measuresLoaded: true,
+    };
+  }
+
+  /** MODELLED facts for the generated world (src/modelled.ts), for the modelled origins only. */
+  private modelledRates(line: ModelledTariffLine, ukgtRate: string, origin: string, date: string, datasetVersion: string, unknown: (reason: string) => RateFactsData): RateFactsData {
+    if (!line.origins.includes(origin)) return unknown(`${line.code} is modelled for origin ${line.origins.join('/')} only: measures for ${origin} are not loaded`);
+    // The modelled measures say so in their dataset version (it shows in the findings' evidence).
+    const m = (x: { measureType: string; geographicalArea: string; expression: string; taxType: string }, version = `${datasetVersion}+modelled`): MeasureFactData => ({ ...x, additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version });
+    return {
+      known: true,
+      unknownReason: '',
+      thirdCountry: m({ measureType: '103', geographicalArea: '1011', expression: ukgtRate, taxType: 'A00' }, datasetVersion),
+      // No preferential rate is modelled for these lines (the rules' fixture has none).
+      preferential: [],
+      suspensions: line.suspensions.map((x) => m(x)),
+      tradeRemedies: line.tradeRemedies.map((x) => m(x)),
+      vat: [m({ measureType: '305', geographicalArea: '1011', expression: '20.00%', taxType: 'B00' }, datasetVersion)],
+      supplementaryUnit: '',
+      schemes: this.facts.schemesFor(origin, date).map((s) => ({ id: s.id, name: s.name, proofDocumentCodes: s.proofDocumentCodes, validFrom: s.validFrom, validTo: s.validTo })),
       datasetVersion,
       measuresLoaded: true,
     };

@@ -1,8 +1,9 @@
 // The generated trading world: importers (GB EORIs, VAT numbers, deferment accounts), customs
 // brokers, overseas suppliers with their countries, currencies and Incoterm habits, and a product
 // catalogue of real UK commodity codes with their real UK Global Tariff third-country rates.
-import { adValorem } from './money';
+import { adValorem, toScaled } from './money';
 import type { ReferenceFacts } from './facts';
+import { MODELLED_TARIFF, type ModelledTariffLine } from './modelled';
 import { Rng } from './prng';
 
 export interface Product {
@@ -17,6 +18,8 @@ export interface Product {
   /** Typical unit price range (GBP-equivalent units, converted to the invoice currency at the month's rate) and net mass per unit (kg, 3 decimals). */
   unitPrice: [number, number];
   unitMassGrams: [number, number];
+  /** Set on the MODELLED trade-remedy / suspension lines (src/modelled.ts), absent on catalogue codes. */
+  modelled?: ModelledTariffLine;
 }
 
 export interface Supplier {
@@ -35,6 +38,11 @@ export interface Supplier {
   /** DE 2/3 proof codes this supplier's claims cite. */
   proofCodes: string[];
   port: string;
+  /**
+   * A supplier of a MODELLED trade-remedy ("remedy") or suspension ("suspension") line
+   * (src/modelled.ts). Only clean declarations and the C14/C15 injections draw on it.
+   */
+  modelled?: 'remedy' | 'suspension';
 }
 
 export interface Broker {
@@ -60,6 +68,8 @@ export interface World {
   importers: Importer[];
   brokers: Broker[];
   catalogue: Product[];
+  /** The MODELLED trade-remedy and suspension products (not in `catalogue`: their measures are not shipped data). */
+  modelled: Product[];
   productByCode: Map<string, Product>;
 }
 
@@ -206,5 +216,51 @@ export function buildWorld(facts: ReferenceFacts, opts: WorldOptions): World {
       weight: rng.int(1, 10),
     });
   }
-  return { seed: opts.seed, importers, brokers, catalogue, productByCode: new Map(catalogue.map((p) => [p.code, p])) };
+  const modelled = modelledProducts(facts);
+  addModelledSuppliers(importers, modelled, opts.seed);
+  return { seed: opts.seed, importers, brokers, catalogue, modelled, productByCode: new Map([...catalogue, ...modelled].map((p) => [p.code, p])) };
+}
+
+/** The MODELLED lines as products, checked against the shipped nomenclature and UKGT line. */
+export function modelledProducts(facts: ReferenceFacts): Product[] {
+  return MODELLED_TARIFF.map((m) => {
+    const line = facts.nomenclature.get(m.code)?.find((l) => l.suffix === '80');
+    if (!line || !facts.isLeaf(line) || line.start > '2021-01-01' || line.end) throw new Error(`modelled code ${m.code} is not a declarable leaf open throughout the dataset`);
+    const ukgt = facts.ukgtLine(m.code);
+    if (!ukgt || ukgt.rate !== m.thirdCountry) throw new Error(`modelled code ${m.code}: UKGT rate ${ukgt?.rate} is not the modelled ${m.thirdCountry}`);
+    return { sku: `SKU-${m.code.slice(0, 6)}-${m.code.slice(8)}`, code: m.code, description: m.description, mfnExpression: ukgt.rate, mfnRate: adValorem(ukgt.rate)!, unitPrice: m.unitPrice, unitMassGrams: m.unitMassGrams, modelled: m };
+  });
+}
+
+/**
+ * A supplier per MODELLED line for up to two importers each (fuel distributors buying Canadian
+ * biodiesel; fork-lift truck makers buying US LPG engine systems), from an RNG stream of its own
+ * so the rest of the world is the same as without them.
+ */
+function addModelledSuppliers(importers: Importer[], products: Product[], seed: number): void {
+  const rng = new Rng(`world-modelled:${seed}`);
+  for (const p of products) {
+    const m = p.modelled!;
+    // Two importers each (one when the world has a single importer).
+    const buyers = [...new Set([rng.pick(importers), rng.pick(importers)])];
+    for (const [k, importer] of buyers.entries()) importer.suppliers.push({
+      id: `SUPM${m.code.slice(0, 4)}${k}`,
+      name: m.supplier.name,
+      country: m.supplier.country,
+      dispatch: m.supplier.country,
+      currency: rng.pick(m.supplier.currencies),
+      incoterms: rng.pick([['CIF'], ['FOB'], ['FCA'], ['CIP', 'CPT']]),
+      products: [p],
+      scheme: '',
+      preferenceCode: '100',
+      proofCodes: [],
+      port: rng.pick(m.supplier.ports),
+      modelled: m.supplier.kind,
+    });
+  }
+}
+
+/** Net mass in grams of an item's DE 6/1 (3 decimals). */
+export function netGrams(netMassKg: string): bigint {
+  return toScaled(netMassKg, 3);
 }

@@ -20,6 +20,8 @@ import { c06 } from './c06-customs-value-fx';
 import { c07 } from './c07-zero-value';
 import { c09 } from './c09-duty-rate';
 import { c12 } from './c12-vague-description';
+import { c14 } from './c14-trade-remedy-missed';
+import { c15 } from './c15-suspension-not-claimed';
 import { c13 } from './c13-supplementary-units';
 import { c17 } from './c17-non-partner-origin';
 import { c18 } from './c18-proof-not-accepted';
@@ -36,6 +38,6 @@ import type { Injector } from './types';
 export type { ExpectedHit, Injector } from './types';
 
 /** Every injector, in catalogue order. */
-// Not injectable from the shipped facts: C14 (trade remedies) and C15 (suspensions) — no remedy or
-// suspension measures are shipped, so the catalogue excludes every code UKGT flags with one.
-export const INJECTORS: readonly Injector[] = [c01, c02, c03, c04, c05, c06, c07, c08, c09, c12, c13, c16, c17, c18, c19, c21, c22, c24, c25, c26, c27, c28, c29, c31, c32, c33, c35, c36, c38, c39, c40, c41];
+// C14 (trade remedies) and C15 (suspensions) work on the MODELLED tariff lines of src/modelled.ts:
+// no remedy or suspension measures are shipped, so the catalogue itself excludes every code UKGT flags with one.
+export const INJECTORS: readonly Injector[] = [c01, c02, c03, c04, c05, c06, c07, c08, c09, c12, c13, c14, c15, c16, c17, c18, c19, c21, c22, c24, c25, c26, c27, c28, c29, c31, c32, c33, c35, c36, c38, c39, c40, c41];
