@@ -24,7 +24,7 @@ function applicable(measures: MeasureFact[], declared: Set<string>): { chosen: M
 export const c14TradeRemedies: Rule = {
   meta: {
     id: 'C14',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Anti-dumping, countervailing or additional duty missed',
     family: 'classification',
     dataElements: ['DE 6/14–6/15 commodity code', 'DE 6/16 TARIC additional code', 'DE 5/15 origin', 'DE 4/3–4/6 tax lines (A20, A30–A45)', 'DE 6/1 net mass', 'acceptance date'],
@@ -55,7 +55,8 @@ export const c14TradeRemedies: Rule = {
         if (best) priced.push({ taxType, duty: best, note });
         else unpriced.push({ taxType, reason: options.map((o) => ('reason' in o ? o.reason : '')).join('; ') });
       }
-      const paid = taxPaidPence(item, REMEDY_TAX_TYPES);
+      const paid = taxPaidPence(declaration, item, REMEDY_TAX_TYPES);
+      if (paid === undefined) continue; // a remedy line is declared and CDS calculates its amount
       const expected = priced.reduce((s, p) => s + p.duty.pence, 0);
       const shortfall = expected - paid;
       const evidence: Evidence[] = [

@@ -1,6 +1,6 @@
 import type { Evidence } from '@customs/contracts';
 import { REMEDY_TAX_TYPES, VAT_ONLY_ADJUSTMENTS } from './codes';
-import { STANDARD_VAT, b00Charged, headerAdjustmentPence, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence } from './pricing';
+import { STANDARD_VAT, b00Charged, headerAdjustmentPence, type VatRate, declaredPercent, percentText, pounds, rateFacts, rateNeeds, signedMoney, tariffVat, toPence, vatOn, vatValuePence, taxPaidPence } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 /** ± £1 (DOMAIN.md §3.6 C39). */
@@ -12,7 +12,7 @@ const EXCISE = /^\d{3}$/;
 export const c39VatValue: Rule = {
   meta: {
     id: 'C39',
-    version: '1.2.0',
+    version: '1.3.0',
     title: 'VAT value does not add up',
     family: 'duplicates-vat',
     dataElements: ['customs value', 'VAT value (DE 4/4 B00 base)', 'DE 4/3–4/6 tax lines (A00, A20, A30–A45, excise)', 'DE 4/9 AV adjustment'],
@@ -29,8 +29,10 @@ export const c39VatValue: Rule = {
       if (!item.customsValuePresent) continue;
       const declared = vatValuePence(item);
       if (!declared) continue;
-      const duty = item.taxLines.filter((t) => t.taxType === 'A00' || REMEDY_TAX_TYPES.has(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
-      const excise = item.taxLines.filter((t) => EXCISE.test(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
+      // Amounts CDS calculates (DMS lines without an amount) leave the expected VAT value unknown.
+      const duty = taxPaidPence(declaration, item, (t) => t === 'A00' || REMEDY_TAX_TYPES.has(t));
+      const excise = taxPaidPence(declaration, item, (t) => EXCISE.test(t));
+      if (duty === undefined || excise === undefined) continue;
       const isAv = (a: { code: string; amount?: { value: string } | undefined }) => VAT_ONLY_ADJUSTMENTS.has(a.code.toUpperCase()) && !!a.amount?.value;
       const converted = [
         ...item.adjustments.filter(isAv).map((a) => toPence(declaration, reference, a.amount!.value, a.amount!.currency)),

@@ -6,6 +6,7 @@ import { a00, declaration, item } from './__fixtures__/declarations';
 import { TARIFF, facts, fixedReferenceView, measure } from './__fixtures__/reference';
 import { c09DutyRate } from './c09-duty-rate';
 import { c13SupplementaryUnits } from './c13-supplementary-units';
+import { c14TradeRemedies } from './c14-trade-remedies';
 import { c17NonPartnerOrigin } from './c17-non-partner-origin';
 import { c35ZeroDuty } from './c35-zero-duty';
 import { a00Charged } from './pricing';
@@ -51,5 +52,17 @@ describe('duty amounts a DMS declaration leaves to CDS', () => {
   it('C35 stays silent on a DMS declaration whose duty CDS calculates', () => {
     const d = declaration([item({ taxLines: [dmsA00WithoutAmount] })], { sourceFormat: SourceFormat.SOURCE_FORMAT_DMS_XML });
     expect(run(c35ZeroDuty, d, fixedReferenceView())).toEqual([]);
+  });
+});
+
+describe('trade remedies a DMS declaration leaves to CDS', () => {
+  it('C14 stays silent when the A30 line is declared without an amount, and fires when it is missing', () => {
+    const biodiesel = (taxLines: TaxLine[]) =>
+      declaration([item({ commodityCode: '3826001020', description: 'FAMAE biodiesel', originCountry: 'CA', dispatchCountry: 'CA', netMassKg: '20000', grossMassKg: '20500', supplementaryUnits: '', itemPrice: { value: '18000.00', currency: 'GBP' }, taxLines })], { sourceFormat: SourceFormat.SOURCE_FORMAT_DMS_XML });
+    const a30WithoutAmount = TaxLine.fromPartial({ taxType: 'A30', methodOfPayment: 'E', traderDeclared: false });
+    expect(run(c14TradeRemedies, biodiesel([dmsA00WithoutAmount, a30WithoutAmount]), fixedReferenceView())).toEqual([]);
+    const [hit] = run(c14TradeRemedies, biodiesel([dmsA00WithoutAmount]), fixedReferenceView());
+    // 144.10 GBP per 1000 kg × 20 t = £2,882.00
+    expect(hit).toMatchObject({ exposureDutyPence: 288200 });
   });
 });

@@ -235,9 +235,12 @@ export function b00Charged(d: Declaration, item: GoodsItem): number | undefined 
 }
 
 /** Sum of an item's tax lines of the given DE 4/3 types in pence. */
-export function taxPaidPence(item: GoodsItem, types: ReadonlySet<string> | ((taxType: string) => boolean)): number {
+export function taxPaidPence(d: Declaration, item: GoodsItem, types: ReadonlySet<string> | ((taxType: string) => boolean)): number | undefined {
   const test = typeof types === 'function' ? types : (t: string) => types.has(t);
-  return item.taxLines.filter((t) => test(t.taxType)).reduce((s, t) => s + t.payablePence, 0);
+  const lines = item.taxLines.filter((t) => test(t.taxType));
+  // A matching line whose amount CDS calculates (DMS, no amount) makes the total unknown.
+  if (lines.some((t) => !amountStated(d, t))) return undefined;
+  return lines.reduce((s, t) => s + t.payablePence, 0);
 }
 
 /** VAT rate as a scaled percentage (×10^4 per 1 %), with where it came from. */
