@@ -53,15 +53,15 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const format = canonicalFormat(req.query.format ?? 'dms-xml');
         if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
         const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
-        if (!req.body || typeof (req.body as Readable)[Symbol.asyncIterator] !== 'function') throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml (DMS), text/csv (CSV) or application/octet-stream');
+        // No body at all (Content-Length 0) reaches here without a stream: read as empty.
+        const input: AsyncIterable<Buffer> = req.body && typeof (req.body as Readable)[Symbol.asyncIterator] === 'function' ? req.body : once(Buffer.alloc(0));
         if (format === 'cds-report') {
-          const limited = limitStream(req.body, config.MAX_STREAM_BYTES);
+          const limited = limitStream(input, config.MAX_STREAM_BYTES);
           const r = await streamCds(p.tenantId, 'rest', sourceName, [{ sourceName, chunks: limited.chunks, truncated: limited.truncated }], requestContext(req));
-          if (r.bytes === 0) throw new HttpError(400, 'empty_body', 'the request body is empty');
           docs.inc({ format, status: r.status });
           return reply.code(streamed(r)).send(r);
         }
-        const body = await readUpTo(req.body, config.MAX_DOCUMENT_BYTES);
+        const body = await readUpTo(input, config.MAX_DOCUMENT_BYTES);
         if (body.overflow) throw new HttpError(413, 'too_large', `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`);
         if (body.content.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
         const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) }, config.MAX_DOCUMENT_BYTES));

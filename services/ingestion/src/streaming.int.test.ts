@@ -121,5 +121,13 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(d.body.items[0].description).toBe('=HYPERLINK("http://evil")'); // kept as inert data
     const stored = await h.query(`select count(*)::int as n from ingestion.batch_issues where batch_id = $1`, [f.batchId]);
     expect(stored[0].n).toBe(f.issueCount);
+
+    // An empty body and a header-only report are rejected batches, kept with their reason.
+    for (const [name, text, reason] of [['empty.csv', '', 'the upload is empty'], ['header-only.csv', 'MRN,Item Number,Commodity Code,Colour\n', 'the report has no data rows']]) {
+      const r = await h.http('POST', `/v1/documents?format=cds-report&filename=${name}`, text, { contentType: 'text/csv' });
+      expect(r.status).toBe(422);
+      expect(r.body).toMatchObject({ status: 'rejected', rows: 0 });
+      expect(r.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'EMPTY_FILE', reason, sourceName: name })]));
+    }
   });
 });

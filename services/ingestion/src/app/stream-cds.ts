@@ -208,6 +208,8 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     // Headers with no items anywhere in the upload.
     for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `entry ${id} has no item rows in this upload (send the item report with the header report)` });
     for (const [id, t] of taxIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: t[0]!.row, location: `row ${t[0]!.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax lines of entry ${id} have no item rows in this upload` });
+    // A body with no data rows (empty, or a header row only) is a rejected batch, not "nothing new".
+    if (res.rows === 0 && errors === 0 && !cdsIssues.some((i) => i.severity === 'error') && !extraIssues.some((i) => i.severity === 'error')) extraIssues.push({ severity: 'error', sourceName: opts.sourceName, location: '(file)', field: '(file)', code: 'EMPTY_FILE', reason: res.bytes === 0 ? 'the upload is empty' : 'the report has no data rows' });
     const tail = [...cdsIssues.splice(0).map(cdsIssue), ...extraIssues.splice(0)];
     errors += tail.filter((i) => i.severity === 'error').length;
     res.issueCount += tail.length;
