@@ -35,7 +35,17 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // A streamed batch whose process died mid-file stays "in_progress" with no heartbeat: mark
       // it incomplete (its committed chunks stand; re-sending the file resumes it).
       const sweep = () =>
-        withAllTenants(db, (trx) => sql`update batches set status = 'incomplete', completed_at = now() where status = 'in_progress' and updated_at < now() - make_interval(secs => ${config.STALE_BATCH_SECONDS})`.execute(trx)).catch((e) => kit.logger.warn({ err: e }, 'stale batch sweep failed'));
+        withAllTenants(db, (trx) =>
+          sql`
+            with swept as (
+              update batches set status = 'incomplete', completed_at = now(), issue_count = issue_count + 1
+              where status = 'in_progress' and updated_at < now() - make_interval(secs => ${config.STALE_BATCH_SECONDS})
+              returning batch_id, tenant_id, source_name, rows_committed, chunks_committed)
+            insert into batch_issues (batch_id, tenant_id, severity, source_name, location, field, code, reason)
+            select batch_id, tenant_id, 'error', source_name, '(file)', '(upload)', 'INCOMPLETE',
+              format('the upload stopped after %s rows (%s chunks committed) with no progress for %s s: the service was stopped or crashed mid-file; re-send the file to resume (stored entries are recognised as duplicates)', rows_committed, chunks_committed, ${config.STALE_BATCH_SECONDS}::int)
+            from swept`.execute(trx),
+        ).catch((e) => kit.logger.warn({ err: e }, 'stale batch sweep failed'));
       await sweep();
       const sweeper = setInterval(sweep, Math.min(config.STALE_BATCH_SECONDS, 300) * 1000);
       sweeper.unref();

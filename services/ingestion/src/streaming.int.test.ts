@@ -34,7 +34,7 @@ function body(buf: Buffer, piece: number, failAfter?: { bytes: number; until: ()
 describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)', () => {
   let h: IngestionHarness;
   beforeAll(async () => {
-    h = await startIngestion('stream', { STREAM_CHUNK_ROWS: '3000' });
+    h = await startIngestion('stream', { STREAM_CHUNK_ROWS: '3000', STALE_BATCH_SECONDS: '10' });
   });
   afterAll(async () => {
     await h?.stop();
@@ -89,6 +89,20 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     await new Promise((res) => setTimeout(res, 1000));
     expect(new Set(onTopic('STRM02').map((e) => e.value.declaration!.mrn)).size).toBe(5000);
     expect(onTopic('STRM02')).toHaveLength(5000);
+  });
+
+  it('marks a batch whose process died mid-stream (no heartbeat) incomplete', async () => {
+    // What a SIGKILL leaves behind: a batch still "in_progress" whose last chunk committed long ago.
+    await h.query(`insert into ingestion.batches (batch_id, tenant_id, channel, format, source_name, content_sha256, size_bytes, status, declarations_accepted, declarations_duplicate, declarations_rejected, issue_count, received_at, completed_at, raw_content, rows_committed, chunks_committed, updated_at)
+      values ('dead-batch', $1, 'rest', 'cds-report', 'killed.csv', '', 123, 'in_progress', 3000, 0, 0, 0, now() - interval '1 hour', null, '', 9000, 3, now() - interval '1 hour')`, [h.tenant]);
+    const b = await waitFor('stale batch swept', async () => {
+      const r = await h.http('GET', '/v1/batches/dead-batch', undefined, { token: h.tokens.analyst });
+      return r.body?.batch?.status === 'incomplete' ? r.body.batch : undefined;
+    }, { timeoutMs: 30000 });
+    expect(b).toMatchObject({ status: 'incomplete', rows_committed: 9000, chunks_committed: 3, declarations_accepted: 3000 });
+    expect(b.completed_at).toBeTruthy();
+    const detail = await h.http('GET', '/v1/batches/dead-batch', undefined, { token: h.tokens.analyst });
+    expect(detail.body.issues).toEqual([expect.objectContaining({ code: 'INCOMPLETE', source_name: 'killed.csv', reason: expect.stringContaining('the upload stopped after 9000 rows (3 chunks committed) with no progress for 10 s') })]);
   });
 
   it('reports bad rows with file, row and field; refuses split entries; joins a header report sent first in a multipart upload', async () => {
