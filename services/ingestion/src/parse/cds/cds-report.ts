@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CsvError, CsvSplitter } from '../csv';
-import { Declaration, GoodsItem, SourceFormat, type Document, type TaxLine } from '@customs/contracts';
+import { Declaration, SourceFormat, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
 
 /**
  * HMRC CDS data reports (import header, item and tax-line CSVs that importers obtain about their
@@ -333,7 +333,9 @@ export class CdsReportAssembler {
       const vatValue = money('vatValue', 'VAT Value');
       const code = (v.commodityCode ?? '').replace(/\s/g, '');
       if (code && !/^\d{8}(\d{2})?$/.test(code)) warn(r.row, 'Commodity Code', `"${code}" is not an 8- or 10-digit commodity code`);
-      return GoodsItem.fromPartial({
+      // A complete literal (typed, so a new contract field is a compile error here), not
+      // fromPartial: that deep-copies every nested list again, per item, on the hot path.
+      const item: GoodsItem = {
         itemNumber: n,
         commodityCode: code,
         description: v.description ?? '',
@@ -358,7 +360,13 @@ export class CdsReportAssembler {
         vatValuePence: vatValue ?? 0,
         vatValuePresent: vatValue !== undefined,
         parties: v.consignor ? [{ role: 'consignor', id: '', name: v.consignor, countryCode: '' }] : [],
-      });
+        additionalCodes: [],
+        valuationIndicators: '',
+        statisticalValuePence: 0,
+        adjustments: [],
+        previousDocuments: [],
+      };
+      return item;
     });
 
     const parties = [
