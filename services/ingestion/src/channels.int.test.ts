@@ -64,6 +64,10 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
     expect(doc.status).toBe(201);
     const rec2 = await h.http('GET', '/v1/reconciliation', undefined, { token: h.tokens.analyst });
     expect(rec2.body.declarationsWithoutReceipt).toEqual([]);
+    // ERP JSON through the documents endpoint, sent as application/json, is stored the same way.
+    const viaDocs = await h.http('POST', '/v1/documents?format=erp-json&filename=more.json', JSON.stringify([{ ...receipts[0], invoiceNumber: 'INV-7000' }]), { contentType: 'application/json' });
+    expect(viaDocs.status).toBe(201);
+    expect(viaDocs.body.receipts).toEqual([expect.objectContaining({ invoiceNumber: 'INV-7000', lineNumber: 1, outcome: 'inserted' })]);
   });
 
   it('ingests the CHIEF MSS fixture as history declarations', async () => {

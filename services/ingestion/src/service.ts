@@ -63,8 +63,10 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const format = canonicalFormat(req.query.format ?? 'dms-xml');
         if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
         const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
-        // No body at all (Content-Length 0) reaches here without a stream: read as empty.
-        const input: AsyncIterable<Buffer> = req.body && typeof (req.body as Readable)[Symbol.asyncIterator] === 'function' ? req.body : once(Buffer.alloc(0));
+        // No body at all (Content-Length 0) reaches here without a stream: read as empty. A body
+        // sent as application/json (ERP lines) arrives parsed: its JSON text is the document.
+        const raw = req.body as unknown;
+        const input: AsyncIterable<Buffer> = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(raw)));
         if (format === 'cds-report') {
           const limited = limitStream(input, config.MAX_STREAM_BYTES);
           const r = await streamCds(p.tenantId, 'rest', sourceName, [{ sourceName, chunks: limited.chunks, truncated: limited.truncated }], requestContext(req));
