@@ -51,7 +51,7 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
   });
 
   it('checks every declaration exactly once across a SIGKILL and restart', async () => {
-    // Input: N declarations, each with a malformed importer EORI (one C01 finding each).
+    // Input: N declarations, each with a malformed importer EORI (a C01 finding each, among others).
     const producer = kafka.producer();
     await producer.connect();
     const ids: string[] = [];
@@ -87,8 +87,15 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
       child = startValidation();
       await waitFor('all declarations checked after restart', async () => (await checked()) === N, { timeoutMs: 120000, intervalMs: 200 });
       // Nothing duplicated in the service's own state.
-      const counts = await admin.query(`select (select count(*)::int from validation.checks) as checks, (select count(distinct declaration_id)::int from validation.checks) as distinct_checks, (select count(*)::int from validation.findings) as findings, (select count(*)::int from validation.inbox) as inbox`);
-      expect(counts.rows[0]).toEqual({ checks: N, distinct_checks: N, findings: N, inbox: N });
+      // Every declaration is identical but for its ids, so each must carry the same findings as
+      // decl-0 (C01 for its malformed EORI among them), each exactly once.
+      const counts = await admin.query(`select (select count(*)::int from validation.checks) as checks, (select count(distinct declaration_id)::int from validation.checks) as distinct_checks,
+        (select count(*)::int from validation.findings) as findings, (select count(distinct (declaration_id, item_number, rule_id))::int from validation.findings) as distinct_findings,
+        (select count(*)::int from validation.findings where rule_id = 'C01') as c01, (select count(*)::int from validation.findings where declaration_id = 'decl-0') as per_declaration,
+        (select count(*)::int from validation.inbox where consumer_group = 'validation') as inbox`);
+      const perDeclaration = counts.rows[0].per_declaration as number;
+      expect(perDeclaration).toBeGreaterThanOrEqual(1);
+      expect(counts.rows[0]).toEqual({ checks: N, distinct_checks: N, findings: N * perDeclaration, distinct_findings: N * perDeclaration, c01: N, per_declaration: perDeclaration, inbox: N });
       await waitFor('outbox drained', async () => (await admin.query('select count(*)::int as n from validation.outbox')).rows[0].n === 0, { timeoutMs: 60000 });
     } finally {
       await admin.end();
