@@ -27,4 +27,20 @@ node services/ingestion/dist/cli.js packages/testing/fixtures/hmrc/hmrc-customs-
 head -1 .run/sample-load.txt
 echo "  ($(grep -c 'DMS notification' .run/sample-load.txt || true) of the rejections are CDS notifications filed beside the declarations; the others:)"
 grep '^  rejected' .run/sample-load.txt | grep -v 'DMS notification' | sed 's#packages/testing/fixtures/hmrc/hmrc-customs-declarations/annotated_XML_samples/##' || true
+echo "› loading the Online Trade Tariff sample into reference (0702000007 cherry tomatoes: preferences, VAT, supplementary unit)"
+curl -sf -X POST -H "authorization: Bearer $SERVICE_TOKEN" --data-binary @services/reference/data/samples/ott_api_commodity_0702000007_cherry_tomatoes.json \
+  "http://127.0.0.1:8082/v1/admin/ott-loads?source=ott_api_commodity_0702000007_cherry_tomatoes.json" > .run/ott-load.json \
+  && node -e 'const r=require("./.run/ott-load.json"); console.log(`  dataset ${r.dataset ?? "ott"} version ${r.version ?? "?"}${r.duplicate ? " (already loaded)" : ""}`)' \
+  || echo "  OTT sample load failed (see services/reference logs); rates stay at the UKGT baseline"
+
+echo "› generating a labelled importer history (seed 20261127, 300 declarations, HMRC CDS report CSV) into .run/dataset"
+node scripts/generate-dataset.js --seed 20261127 --declarations 300 --format cds --out .run/dataset > .run/dataset-summary.json
+node -e 'const s=require("./.run/dataset-summary.json"); console.log(`  ${s.declarations} declarations, ${s.items} items, ${s.injectedDeclarations} with one injected error (ground truth: .run/dataset/ground-truth.json)`)'
+# Header and tax-line reports first, so the item report joins them as it streams.
+curl -sf -H "authorization: Bearer $INTEGRATOR_TOKEN" -F format=cds-report \
+  -F "files=@.run/dataset/import-header.csv" -F "files=@.run/dataset/import-taxline.csv" -F "files=@.run/dataset/import-item.csv" \
+  http://127.0.0.1:8081/v1/uploads > .run/dataset-upload.json \
+  && node -e 'const r=require("./.run/dataset-upload.json"); for (const f of r.files) console.log(`  ${f.filename}: ${f.status}, ${f.declarations.length} declarations (batch ${f.batchId})`)' \
+  || echo "  dataset upload failed (see .run/dataset-upload.json and services/ingestion logs)"
+
 node scripts/summary.js
