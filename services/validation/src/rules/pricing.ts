@@ -1,5 +1,6 @@
 import { Severity, type Declaration, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { VAT_ONLY_ADJUSTMENTS, claimsPreference, fromTraderReports } from './codes';
+import { computeDutyLine } from '@customs/reference/dist/duty';
 import { daysLeft, statutoryDeadline } from './engine';
 import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
@@ -132,9 +133,9 @@ const measureLabel = (m: MeasureFact) => `measure ${m.measureType}${m.geographic
  */
 export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceView, measure: MeasureFact, value?: { pence: number; how: string }): Priced {
   const parts = parseDutyExpression(measure.expression);
-  if (!parts) return { reason: `the duty expression "${measure.expression}" (${measureLabel(measure)}) is not one the interim pricing evaluates` };
   const cv = value ?? dutyValuePence(d, item, reference);
   if (!cv) return { reason: 'the customs value cannot be established from the data' };
+  if (!parts) return dutyByEngine(d, item, measure, cv, rateFacts(d, item, reference)?.supplementaryUnit ?? '');
   // Exact sum in millionths of a penny, then one floor: a compound line is rounded once.
   let micro = 0n;
   const words: string[] = [];
@@ -150,6 +151,30 @@ export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceV
   }
   const pence = Number(micro / 1_000_000n);
   return { pence, cvPence: cv.pence, measure, text: `${words.join(' + ')} = ${pounds(pence)} (${measureLabel(measure)} "${measure.expression}", rounded down to the penny; tariff ${measure.datasetVersion})` };
+}
+
+/**
+ * Every other duty expression form (per hl, per % vol/hl, per item, MIN/MAX clauses, seasonal …)
+ * through the reference service's pure duty engine, in-process (docs/adr/0002): one tax line,
+ * rounded down to the penny, with the engine's explanation. Forms the data cannot settle (entry
+ * price, agricultural components, a missing quantity) stay "not priced" with the engine's reason.
+ */
+function dutyByEngine(d: Declaration, item: GoodsItem, measure: MeasureFact, cv: { pence: number; how: string }, supplementaryUnit: string): Priced {
+  let result;
+  try {
+    result = computeDutyLine({
+      acceptanceDate: d.acceptanceDate,
+      customsValue: { pence: cv.pence },
+      // DE 6/2 carries no unit: it is in the code's supplementary unit (measure 109) when known.
+      quantities: { netMassKg: item.netMassKg || undefined, grossMassKg: item.grossMassKg || undefined, supplementaryUnits: item.supplementaryUnits || undefined, supplementaryUnit: supplementaryUnit || undefined },
+      measures: [{ measureType: measure.measureType, taxType: measure.taxType || 'A00', expression: measure.expression, source: `${measureLabel(measure)}; tariff ${measure.datasetVersion}` }],
+    });
+  } catch (e) {
+    return { reason: `the duty expression "${measure.expression}" (${measureLabel(measure)}) cannot be evaluated: ${(e as Error).message}` };
+  }
+  const line = result.taxLines.find((t) => t.taxType !== 'B00');
+  if (!line || line.status !== 'computed') return { reason: `the duty "${measure.expression}" (${measureLabel(measure)}) cannot be priced from the data: ${line?.unknownReason ?? result.unknownReason ?? 'unknown'}` };
+  return { pence: line.amountPence, cvPence: cv.pence, measure, text: `${line.explanation} on ${pounds(cv.pence)} (${cv.how}; ${measureLabel(measure)} "${measure.expression}", tariff ${measure.datasetVersion})` };
 }
 
 /**

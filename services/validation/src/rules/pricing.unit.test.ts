@@ -80,3 +80,24 @@ describe('batched reference needs of the whole catalogue', () => {
     expect(needs.codeLists).toEqual([{ list: 'currency', code: 'EUR', date: '2023-01-17' }]);
   });
 });
+
+describe('forms beyond ad valorem and per kg go through the duty engine', () => {
+  // UKGT 2204109400 sparkling wine with PGI: 26.00 GBP/hl (ukgt_2021-01-01_global-uk-tariff.csv).
+  const wine = (supplementaryUnits: string) => declaration([item({ commodityCode: '2204109400', description: 'Sparkling wine, PGI', originCountry: 'US', supplementaryUnits, itemPrice: { value: '1200.00', currency: 'GBP' }, taxLines: [] })], { acceptanceDate: '2023-08-21' });
+  const perHl = measure('103', '1011', '26.00 GBP / hl');
+
+  it('prices a per-hectolitre duty on the declared litres, rounded down, with the engine’s working', () => {
+    const view = fixedReferenceView({ rates: { '2204109400|US': { known: true, unknownReason: '', thirdCountry: perHl, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: 'l', schemes: [], datasetVersion: 't', measuresLoaded: true } } });
+    const d = wine('225');
+    const priced = dutyUnder(d, d.items[0]!, view, perHl);
+    // 225 l = 2.25 hl × £26.00 = £58.50
+    expect(priced).toMatchObject({ pence: 5850 });
+    expect('text' in priced && priced.text).toMatch(/26\.00 GBP \/ hl/);
+  });
+
+  it('says "not priced" with the reason when the unit of DE 6/2 is not known', () => {
+    const d = wine('225');
+    const priced = dutyUnder(d, d.items[0]!, fixedReferenceView({ rates: 'none' }), perHl);
+    expect(priced).toMatchObject({ reason: expect.stringMatching(/cannot be priced from the data: .*litres/) });
+  });
+});
