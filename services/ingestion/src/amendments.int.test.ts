@@ -69,6 +69,14 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
     expect(latest.body).toMatchObject({ version: 3, status: 'invalidated', changeKind: 'invalidation' });
     const ev = await waitFor('invalidated version published', async () => h.received.find((e) => e.value.declaration!.declarationId === id && e.value.declaration!.version === 3));
     expect(ev.value).toMatchObject({ supersedesVersion: 2, declaration: { status: 'invalidated' } });
+
+    // An amendment after the invalidation is refused (CDS accepts none), kept, and changes nothing.
+    const late = Buffer.from(sample('TT_IM011a/TT_IM011a_Amendment.xml').toString('utf8').replace('</Declaration>', '<TotalPackageQuantity>7</TotalPackageQuantity></Declaration>'));
+    const refused = await h.http('POST', '/v1/documents?filename=late-amendment.xml', late);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ status: 'rejected', changes: [{ applied: false, refused: true, targetDeclarationId: id }] });
+    expect(refused.body.issues).toEqual([expect.objectContaining({ severity: 'error', code: 'TARGET_INVALIDATED' })]);
+    expect((await h.http('GET', `/v1/declarations/${id}`, undefined, { token: h.tokens.analyst })).body.version).toBe(3);
   });
 
   it('records an amendment whose declaration is unknown as not applied, with a warning naming why', async () => {

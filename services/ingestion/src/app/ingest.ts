@@ -71,6 +71,8 @@ export interface IngestedChange {
   /** The version the change produced (0 when not applied). */
   version: number;
   duplicate: boolean;
+  /** Recorded but refused (its declaration was invalidated). */
+  refused?: boolean;
 }
 
 export interface IngestResult {
@@ -375,6 +377,13 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
       pendingHashes.add(sha);
       continue;
     }
+    if (prev.declaration.status === 'invalidated') {
+      // CDS accepts no change to an invalidated declaration: kept for review, not applied.
+      res.issues.push({ severity: 'error', sourceName, location: 'Declaration/ID', field: 'mrn (Declaration/ID)', code: 'TARGET_INVALIDATED', reason: `declaration ${d.mrn || d.lrn} was invalidated (version ${prev.declaration.version}); this ${c.kind} was recorded but not applied` });
+      if (!recorded) records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: null });
+      res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: target, applied: false, version: 0, duplicate: false, refused: true });
+      continue;
+    }
     const merged = applyChange(prev.declaration, c);
     for (const n of merged.notes) res.issues.push({ severity: 'warning', sourceName, location: 'Declaration/Amendment', field: 'amendment', code: 'AMENDMENT_NOT_APPLIED', reason: n });
     const previous = prev.declaration.version;
@@ -404,7 +413,7 @@ export async function applyPendingChanges(trx: Transaction<IngestionDb>, ctx: Ba
   if (mrns.length === 0 && lrns.length === 0) return { changes: [], inserted: 0, issues: [] };
   const rows = (await sql<{ id: number; kind: 'amendment' | 'invalidation'; pointers: DmsAmendment[]; payload: Buffer }>`
     select id, kind, pointers, payload from declaration_changes
-    where tenant_id = ${ctx.tenantId} and applied_version is null
+    where tenant_id = ${ctx.tenantId} and applied_version is null and target_declaration_id is null
       and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))
     order by id`.execute(trx)).rows;
   if (rows.length === 0) return { changes: [], inserted: 0, issues: [] };
@@ -454,7 +463,7 @@ export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestR
   const issues = [...req.parsed.issues, ...stored.issues, ...applied.issues];
   const errors = issues.filter((i) => i.severity === 'error').length;
   const duplicates = stored.declarations.filter((d) => d.duplicate).length + applied.changes.filter((c) => c.duplicate).length;
-  const accepted = stored.inserted + applied.changes.filter((c) => !c.duplicate).length;
+  const accepted = stored.inserted + applied.changes.filter((c) => !c.duplicate && !c.refused).length;
   const status = statusOf(accepted, duplicates, errors, nothingParsed);
   await insertIssues(trx, ctx, issues);
   await trx
