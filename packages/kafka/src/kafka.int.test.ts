@@ -70,6 +70,28 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     }
   });
 
+  it('publishes an outbox larger than the broker accepts in one record batch, in byte-bounded rounds', async () => {
+    // 24 events of 800 KB on one key (one partition): 19 MB, above the broker's 16 MiB
+    // message.max.bytes for a single record batch, so one unbounded round would be refused and the
+    // outbox would stall. The relay keeps each round under 900 KiB.
+    const big = 'x'.repeat(800 * 1024);
+    const events = Array.from({ length: 24 }, (_, i) => buildEvent({ topic: Topics.datasetChanged, key: 'big', value: DatasetChanged.fromPartial({ dataset: 'ott-measures', version: `${i}-${big}` }), tenant: 'platform', source: 'test', id: `big-${i}` }));
+    await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', events));
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = async () => (await admin.fetchTopicOffsets(kafka.physical(Topics.datasetChanged.name))).reduce((s, p) => s + Number(p.high), 0);
+    const before = await offsets();
+    const relay = new OutboxRelay({ pool: svc.pool, schema: 'reference', kafka, logger, pollMs: 100 });
+    await relay.start();
+    try {
+      await waitFor('the outbox drained', async () => (await svc.pool.query('select count(*)::int as n from outbox')).rows[0].n === 0, { timeoutMs: 60000 });
+      expect((await offsets()) - before).toBe(24);
+    } finally {
+      await relay.stop();
+      await admin.disconnect();
+    }
+  });
+
   it('dead-letters an undecodable message with its error and keeps consuming', async () => {
     const producer = kafka.producer();
     await producer.connect();

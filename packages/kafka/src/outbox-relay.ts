@@ -12,6 +12,12 @@ export interface OutboxRelayOptions {
   metrics?: ServiceMetrics;
   /** Rows per publish round (default 2000). */
   batchSize?: number;
+  /**
+   * Bytes (payload + key + headers) per publish round (default 900 KiB). A round goes out as one
+   * record batch per partition, and a batch over the broker's message.max.bytes (1 MiB by default)
+   * is refused whole, which would stall the outbox; a single larger message is still sent alone.
+   */
+  maxRoundBytes?: number;
   /** Poll interval when no NOTIFY arrives (default 1000 ms). */
   pollMs?: number;
 }
@@ -85,6 +91,17 @@ export class OutboxRelay {
       this.opts.metrics?.outboxBacklog.set(0);
       return 0;
     }
+    const maxBytes = this.opts.maxRoundBytes ?? 900 * 1024;
+    let bytes = 0;
+    let take = 0;
+    while (take < rows.length) {
+      const r = rows[take]!;
+      const size = r.payload.length + r.message_key.length + JSON.stringify(r.headers).length;
+      if (take > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      take++;
+    }
+    rows.length = take;
     const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
     for (const r of rows) {
       let list = byTopic.get(r.topic);
