@@ -90,15 +90,17 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
     const batches = await waitFor('submission batch', async () => {
       const rows = await h.query(`select batch_id, channel, format, status, source_name from ingestion.batches where channel = 'kafka'`);
       return rows.length >= 1 ? rows : undefined;
-    });
+      // The service's consumer group is shared with the other test files' services (same group
+      // id, other topic prefixes): its first join can wait out their rebalances.
+    }, { timeoutMs: 90000 });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await h.query(`select count(*)::int as n from ingestion.batches where channel = 'kafka'`)).toEqual([{ n: 1 }]);
     expect(batches[0]).toMatchObject({ format: 'cds-report', status: 'accepted', source_name: expect.stringMatching(/^kafka:.*ingestion\.submission\.v1\/\d+\/\d+:api-items\.csv$/) });
-    const ev = await waitFor('declaration from the submission published', async () => h.received.find((e) => e.value.declaration!.mrn === '24GBKAFKA000000011'));
+    const ev = await waitFor('declaration from the submission published', async () => h.received.find((e) => e.value.declaration!.mrn === '24GBKAFKA000000011'), { timeoutMs: 60000 });
     expect(ev.value.declaration!.items[0]).toMatchObject({ commodityCode: '6109100010', originCountry: 'TR' });
     // A submission for another tenant than its header says is refused and kept.
     await producer.send({ topic: h.kafka.physical('ingestion.submission.v1'), messages: [{ key: 'x', value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: 'someone-else', format: 'dms-xml', content: Buffer.from('<x/>'), idempotencyKey: 'k-2' })).finish()), headers: { tenant: h.tenant } }] });
-    const refused = await waitFor('refused submission stored', async () => (await h.query(`select b.status, i.code from ingestion.batches b join ingestion.batch_issues i using (batch_id) where b.channel = 'kafka' and i.code = 'TENANT_MISMATCH'`))[0]);
+    const refused = await waitFor('refused submission stored', async () => (await h.query(`select b.status, i.code from ingestion.batches b join ingestion.batch_issues i using (batch_id) where b.channel = 'kafka' and i.code = 'TENANT_MISMATCH'`))[0], { timeoutMs: 60000 });
     expect(refused).toEqual({ status: 'rejected', code: 'TENANT_MISMATCH' });
     await producer.disconnect();
   });

@@ -260,13 +260,17 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
 
       const tooLargeSubmission = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'content', code: 'TOO_LARGE', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` }] });
       // Kafka channel for API producers: each submission is one document, idempotent by its key.
+      // The group is scoped like the topics: environments sharing a broker under different
+      // KAFKA_TOPIC_PREFIXes must not join one group (its leader would hand this environment's
+      // partitions to a member that is not subscribed to them, and they would never be read).
+      const group = `${config.KAFKA_TOPIC_PREFIX}${GROUP}`;
       kit.consume<Submission>({
-        groupId: GROUP,
+        groupId: group,
         topic: Topics.submission,
         handle: async (events) => {
           // Claim and ingest in one transaction: a crash in between loses nothing.
           await withAllTenants(db, async (trx) => {
-          const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.value.idempotencyKey ? `submission/${e.tenant}/${e.value.idempotencyKey}` : e.eventId, topic: e.topic })));
+          const fresh = await claimInbox(trx, group, events.map((e) => ({ eventId: e.value.idempotencyKey ? `submission/${e.tenant}/${e.value.idempotencyKey}` : e.eventId, topic: e.topic })));
           for (const ev of events) {
             const id = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
             if (!fresh.has(id)) continue;
