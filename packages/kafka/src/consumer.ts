@@ -53,7 +53,10 @@ export class BatchConsumer<T> {
     const { groupId, topic } = this.opts;
     this.dlqProducer = this.handle.producer();
     await this.dlqProducer.connect();
-    this.consumer = this.handle.kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024, retry: { retries: 10 } });
+    // The group is scoped like the topics: environments sharing a broker under different
+    // KAFKA_TOPIC_PREFIXes must not join one group (its leader would hand this environment's
+    // partitions to a member not subscribed to them, and they would never be read).
+    this.consumer = this.handle.kafka.consumer({ groupId: this.handle.physical(groupId), sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024, retry: { retries: 10 } });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.handle.physical(topic.name), fromBeginning: this.opts.fromBeginning ?? true });
     await this.consumer.run({

@@ -260,10 +260,8 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
 
       const tooLargeSubmission = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'content', code: 'TOO_LARGE', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` }] });
       // Kafka channel for API producers: each submission is one document, idempotent by its key.
-      // The group is scoped like the topics: environments sharing a broker under different
-      // KAFKA_TOPIC_PREFIXes must not join one group (its leader would hand this environment's
-      // partitions to a member that is not subscribed to them, and they would never be read).
-      const group = `${config.KAFKA_TOPIC_PREFIX}${GROUP}`;
+      // (BatchConsumer scopes the Kafka group by KAFKA_TOPIC_PREFIX, like the topics.)
+      const group = GROUP;
       kit.consume<Submission>({
         groupId: group,
         topic: Topics.submission,
