@@ -145,3 +145,4 @@ export function testTokens(tenant: string) {
     spec: `analyst-${t}=${tenant}:analyst,integrator-${t}=${tenant}:integrator,service-${t}=platform:admin`,
   };
 }
+export { xlsxOf } from './xlsx';

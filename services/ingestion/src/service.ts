@@ -11,7 +11,8 @@ import { ingestErp, receiptJson } from './app/erp';
 import { invoiceKey } from './parse/erp/erp';
 import { migrations, type IngestionDb } from './db/migrations';
 import { ingestCdsStream, type StreamFile, type StreamIngestResult } from './app/stream-cds';
-import { drain, limitStream, once, prepend, readUpTo } from './app/streams';
+import { drain, limitStream, once, peekFirst, prepend, readUpTo } from './app/streams';
+import { isZip } from '@customs/spreadsheet';
 import { sql } from '@customs/db';
 import type { Readable } from 'node:stream';
 import type { IngestionConfig } from './config';
@@ -54,7 +55,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // REST: one document in the request body; ?format= names it (default dms-xml). Bodies
       // arrive as streams: CDS reports are parsed and committed as they arrive (any size); other
       // formats are read up to MAX_DOCUMENT_BYTES and refused beyond it.
-      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv'], (_req, payload, done) => done(null, payload));
+      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], (_req, payload, done) => done(null, payload));
       const streamed = (r: StreamIngestResult) => (r.status === 'incomplete' ? 500 : r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201);
       const streamCds = (tenantId: string, channel: string, sourceName: string, files: AsyncIterable<StreamFile> | Iterable<StreamFile>, parent: ReturnType<typeof requestContext>) =>
         ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
@@ -67,13 +68,16 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         // sent as application/json (ERP lines) arrives parsed: its JSON text is the document.
         const raw = req.body as unknown;
         const input: AsyncIterable<Buffer> = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(raw)));
-        if (format === 'cds-report') {
-          const limited = limitStream(input, config.MAX_STREAM_BYTES);
+        // An .xlsx report (a ZIP container) cannot be streamed row by row: it is read whole, up to
+        // MAX_DOCUMENT_BYTES, and goes the in-memory way; CSV reports stream.
+        const peeked = format === 'cds-report' ? await peekFirst(input) : undefined;
+        if (format === 'cds-report' && peeked && !(peeked.first && isZip(peeked.first))) {
+          const limited = limitStream(peeked.all, config.MAX_STREAM_BYTES);
           const r = await streamCds(p.tenantId, 'rest', sourceName, [{ sourceName, chunks: limited.chunks, truncated: limited.truncated }], requestContext(req));
           docs.inc({ format, status: r.status });
           return reply.code(streamed(r)).send(r);
         }
-        const body = await readUpTo(input, config.MAX_DOCUMENT_BYTES);
+        const body = await readUpTo(peeked?.all ?? input, config.MAX_DOCUMENT_BYTES);
         if (body.overflow) throw new HttpError(413, 'too_large', `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`);
         if (body.content.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
         const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) }, config.MAX_DOCUMENT_BYTES));

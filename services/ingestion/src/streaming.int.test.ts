@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { REPO_ROOT, waitFor } from '@customs/testing';
+import { parse } from 'csv-parse/sync';
+import { REPO_ROOT, waitFor, xlsxOf } from '@customs/testing';
 import { startIngestion, type IngestionHarness } from './__fixtures__/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -143,5 +144,17 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
       expect(r.body).toMatchObject({ status: 'rejected', rows: 0 });
       expect(r.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'EMPTY_FILE', reason, sourceName: name })]));
     }
+  });
+
+  it('accepts the same report as an .xlsx body (read whole, not streamed) with the same declarations on the topic', async () => {
+    const csv = report(30, 'XLSX01');
+    const workbook = xlsxOf(parse(csv, { relax_column_count: true }) as string[][]);
+    const r = await h.http('POST', '/v1/documents?format=cds-report&filename=items.xlsx', workbook as never, { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ status: 'accepted' });
+    expect(r.body.declarations).toHaveLength(10);
+    await waitFor('10 declarations on the topic', async () => onTopic('XLSX01').length >= 10, { timeoutMs: 30000 });
+    const d = onTopic('XLSX01').find((e) => e.value.declaration!.mrn === '26GBXLSX0100000011')!.value.declaration!;
+    expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
   });
 });

@@ -1,3 +1,4 @@
+import { isZip, readFirstSheet, rowsToCsv } from '@customs/spreadsheet';
 import { parseDmsDeclaration } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
@@ -41,8 +42,23 @@ export function cdsIssue(i: CdsIssue): IngestIssue {
 /** Parses several files of one format as one submission (CDS reports are joined across files). */
 export async function parseDocuments(format: DeclarationFormat, files: { sourceName: string; content: Buffer }[], maxBytes: number): Promise<ParsedDocument> {
   if (format === 'cds-report') {
-    const r = await parseCdsReports(files.map((f) => ({ sourceName: f.sourceName, chunks: once(f.content) })));
-    return { declarations: r.declarations, changes: [], issues: r.issues.map(cdsIssue) };
+    // HMRC also ships the reports as .xlsx: the first worksheet is read (no DTDs, capped inflate)
+    // and re-expressed as CSV, so both forms go through the same column aliases, joins and checks.
+    const issues: IngestIssue[] = [];
+    const csvFiles: { sourceName: string; content: Buffer }[] = [];
+    for (const f of files) {
+      if (!isZip(f.content)) {
+        csvFiles.push(f);
+        continue;
+      }
+      try {
+        csvFiles.push({ sourceName: f.sourceName, content: Buffer.from(rowsToCsv(readFirstSheet(f.sourceName, f.content)), 'utf8') });
+      } catch (e) {
+        issues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: '(workbook)', code: 'BAD_WORKBOOK', reason: `not a readable .xlsx report: ${(e as Error).message}` });
+      }
+    }
+    const r = await parseCdsReports(csvFiles.map((f) => ({ sourceName: f.sourceName, chunks: once(f.content) })));
+    return { declarations: r.declarations, changes: [], issues: [...issues, ...r.issues.map(cdsIssue)] };
   }
   const parsed = await Promise.all(files.map((f) => parseDocument(format, f.content, f.sourceName, maxBytes)));
   return { declarations: parsed.flatMap((p) => p.declarations), changes: parsed.flatMap((p) => p.changes ?? []), issues: parsed.flatMap((p) => p.issues) };

@@ -52,3 +52,12 @@ export function limitStream(stream: AsyncIterable<Buffer>, limit: number): { chu
   }
   return { chunks: gen(), truncated: () => cut };
 }
+
+/** The first chunk (undefined for an empty stream) and the whole stream again, nothing lost. */
+export async function peekFirst(stream: AsyncIterable<Buffer>): Promise<{ first: Buffer | undefined; all: AsyncIterable<Buffer> }> {
+  const it = stream[Symbol.asyncIterator]();
+  const r = await it.next();
+  if (r.done) return { first: undefined, all: once(Buffer.alloc(0)) };
+  const first = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+  return { first, all: prepend([first], it) };
+}

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { readFirstSheet } from './xlsx';
+import { readFirstSheet } from '@customs/spreadsheet';
 
 /**
  * Importers for the UK Online Trade Tariff (OTT): the API v2 commodity response and the daily
