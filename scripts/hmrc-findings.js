@@ -11,7 +11,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const { parseDmsDeclaration } = require(path.join(root, 'services/ingestion/dist/parse/dms'));
 const { loadBundledStore } = require(path.join(root, 'services/reference/dist/app/load-bundled'));
-const { RULES, evaluateDeclaration, referenceNeeds } = require(path.join(root, 'services/validation/dist/rules'));
+const { RULES, evaluateDeclaration } = require(path.join(root, 'services/validation/dist/rules'));
 const { toRateFacts } = require(path.join(root, 'services/validation/dist/app/check-batch'));
 
 const args = process.argv.slice(2);
@@ -56,7 +56,6 @@ for (const f of files) {
   // As ingestion does: a declaration without an acceptance date is dated when received.
   const d = { ...r.declaration, tenantId: 'hmrc-samples', declarationId: f, version: 1, acceptanceDate: r.declaration.acceptanceDate || today };
   items += d.items.length;
-  referenceNeeds(RULES, [d]); // exercised for parity with the service; the store answers directly
   for (const finding of evaluateDeclaration(RULES, d, view, today, new Date().toISOString(), {})) {
     const list = byRule.get(finding.ruleId) ?? [];
     list.push({ sample: path.basename(f).replace(/\.xml$/i, ''), item: finding.itemNumber, severity: finding.severity, exposurePence: finding.exposureDutyPence + finding.exposureVatPence, reclaimPence: finding.reclaimDutyPence + finding.reclaimVatPence, explanation: finding.explanation });

@@ -1,13 +1,13 @@
 import { Severity } from '@customs/contracts';
 import { PROOF_OF_ORIGIN, claimsPreference } from './codes';
-import { dutyPaidPence, mfnDuty, mfnNeeds, pounds } from './pricing';
+import { a00Charged, mfnDuty, mfnNeeds, pounds } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 /** C16 — Preference claimed without a proof of origin. */
 export const c16PreferenceWithoutProof: Rule = {
   meta: {
     id: 'C16',
-    version: '1.1.0',
+    version: '1.2.0',
     title: 'Preference claimed without proof of origin',
     family: 'origin-preference',
     dataElements: ['DE 4/17 preference', 'DE 2/3 documents', 'DE 5/16 preferential origin'],
@@ -37,13 +37,13 @@ export const c16PreferenceWithoutProof: Rule = {
       };
       const duty = mfnDuty(declaration, item, reference);
       if ('pence' in duty) {
-        const paid = dutyPaidPence(item);
+        const paid = a00Charged(declaration, item);
         const exposure = Math.max(0, duty.pence - (paid ?? 0));
         hit.exposureDutyPence = exposure;
         hit.evidence.push({ field: 'reference.ukgt third-country duty', value: duty.rate, note: '' }, { field: 'customs value', value: pounds(duty.cvPence), note: '' });
         hit.explanation += ` Without the preference the ${duty.text}${paid === undefined ? '; the duty actually paid is not in the data, so the exposure shown assumes the preferential rate was 0%' : `, against ${pounds(paid)} paid`}: exposure ${pounds(exposure)}.`;
       } else {
-        hit.explanation += ` Not priced: ${duty.reason} (the duty engine will price it).`;
+        hit.explanation += ` Not priced: ${duty.reason}.`;
       }
       hits.push(hit);
     }

@@ -7,7 +7,7 @@ import type { Rule, RuleHit } from './types';
 export const c32ReturnedGoods: Rule = {
   meta: {
     id: 'C32',
-    version: '1.2.0',
+    version: '1.3.0',
     title: 'Returned goods relief without export evidence',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 1/11 additional procedure codes', 'DE 2/1 previous documents', 'DE 2/3 documents'],

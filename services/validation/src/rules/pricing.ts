@@ -4,9 +4,10 @@ import { computeDutyLine } from '@customs/reference/dist/duty';
 import { daysLeft, statutoryDeadline } from './engine';
 import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
-// Interim pricing inside validation: customs value and simple ad valorem duty only. Compound,
-// specific and preferential rates need the duty engine of the reference service; until that
-// lands, anything else is reported as "not priced" rather than guessed.
+// Pricing of findings: customs value, duty under a tariff measure and VAT, in integer pence with
+// each line rounded down. Ad valorem and per-kg forms (nearly every UKGT line) are priced here
+// directly; every other expression form goes through the reference service's pure duty engine
+// (dutyByEngine, docs/adr/0002). What the data cannot settle is "not priced", never guessed.
 
 /** Exact decimal string → integer number of 1/10^scale units (no floats). */
 function scaled(value: string, scale: number): bigint | undefined {
@@ -44,12 +45,6 @@ export function adValoremDutyPence(customsValuePence: number, rate: bigint): num
   return Number((BigInt(customsValuePence) * rate) / 1_000_000n);
 }
 
-/** Duty declared/paid on an item's A00 lines in pence, or undefined when no amount is known. */
-export function dutyPaidPence(item: GoodsItem): number | undefined {
-  const lines = item.taxLines.filter((t) => t.taxType === 'A00' && (t.traderDeclared || t.payablePence > 0));
-  return lines.length ? lines.reduce((s, t) => s + t.payablePence, 0) : undefined;
-}
-
 export function pounds(pence: number): string {
   const sign = pence < 0 ? '-' : '';
   const p = Math.abs(pence);
@@ -57,18 +52,18 @@ export function pounds(pence: number): string {
   return `${sign}£${String(Math.floor(p / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${String(p % 100).padStart(2, '0')}`;
 }
 
-/** Third-country duty of an item on its customs value, or the reason it cannot be priced yet. */
+/**
+ * Third-country duty of an item from the nomenclature lookup's UKGT rate (for rules that ask only
+ * commodity facts): the same measure pricing as every other scenario, so compound, specific and
+ * seasonal forms are priced too.
+ */
 export function mfnDuty(d: Declaration, item: GoodsItem, reference: ReferenceView): { pence: number; text: string; rate: string; cvPence: number } | { reason: string } {
   const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
   const fact = /^\d{10}$/.test(code) ? reference.commodity(code, d.acceptanceDate) : undefined;
-  // Same value basis as the measure pricing: A00 tax base, reported CV, or invoice with DE 4/9.
-  const cv = dutyValuePence(d, item, reference);
-  if (!cv) return { reason: 'the customs value cannot be established from the data' };
   if (!fact?.thirdCountryDuty) return { reason: 'the third-country duty for this code is unknown in the loaded tariff' };
-  const rate = adValoremRate(fact.thirdCountryDuty);
-  if (rate === undefined) return { reason: `the third-country duty "${fact.thirdCountryDuty}" is not a simple ad valorem rate` };
-  const pence = adValoremDutyPence(cv.pence, rate);
-  return { pence, rate: fact.thirdCountryDuty, cvPence: cv.pence, text: `third-country duty ${fact.thirdCountryDuty} of ${pounds(cv.pence)} (${cv.how}) = ${pounds(pence)}, rounded down to the penny (tariff ${fact.datasetVersion})` };
+  const measure: MeasureFact = { measureType: '103', geographicalArea: '1011', expression: fact.thirdCountryDuty, taxType: 'A00', additionalCode: '', validFrom: '', validTo: '', datasetVersion: fact.datasetVersion };
+  const priced = dutyUnder(d, item, reference, measure);
+  return 'pence' in priced ? { pence: priced.pence, rate: fact.thirdCountryDuty, cvPence: priced.cvPence, text: `third-country ${priced.text}` } : priced;
 }
 
 /** The reference lookups mfnDuty needs for an item. */

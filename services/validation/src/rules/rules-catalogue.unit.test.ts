@@ -67,7 +67,7 @@ describe('C16 preference without proof', () => {
     expect(hit!.severity).toBe(Severity.SEVERITY_HIGH);
     expect(hit!.exposureDutyPence).toBe(adValoremDutyPence(105953, adValoremRate('12.00%')!)); // 12% of £1,059.53 = £127.14
     expect(hit!.exposureDutyPence).toBe(12714);
-    expect(hit!.explanation).toMatch(/12\.00% of £1,059\.53 \(item price 1234\.57 EUR at HMRC rate 1\.1652 per £ \(2023-01\)\) = £127\.14/);
+    expect(hit!.explanation).toMatch(/third-country 12% of £1,059\.53 \(item price 1234\.57 EUR at HMRC rate 1\.1652 per £ \(2023-01\)\) = £127\.14 \(measure 103 1011 "12\.00%", rounded down/);
   });
 
   it('subtracts duty actually paid, and says when it cannot price', () => {
@@ -75,7 +75,8 @@ describe('C16 preference without proof', () => {
     expect(run(c16PreferenceWithoutProof, decl({ preference: '300', itemPrice: { value: '1000', currency: 'GBP' }, taxLines: [paid] }))[0]!.exposureDutyPence).toBe(12000 - 5000);
     const wine = run(c16PreferenceWithoutProof, decl({ commodityCode: '2204109400', preference: '300', itemPrice: { value: '2000', currency: 'GBP' } }))[0]!;
     expect(wine.exposureDutyPence ?? 0).toBe(0);
-    expect(wine.explanation).toMatch(/Not priced: the third-country duty "26.00 GBP\/hl" is not a simple ad valorem rate/);
+    // The duty engine knows the per-hl form; what is missing is the quantity in litres.
+    expect(wine.explanation).toMatch(/Not priced: the duty "26.00 GBP\/hl" \(measure 103 1011\) cannot be priced from the data: .*no quantity in litres/);
   });
 });
 
