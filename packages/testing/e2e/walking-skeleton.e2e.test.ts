@@ -229,4 +229,32 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     const health = await fetch(`${p.services.alerting.httpUrl}/healthz`);
     expect(health.status).toBe(200);
   });
+
+  it('re-evaluates stored declarations when tariff measures are loaded: a missed EU preference becomes a priced reclaim', async () => {
+    // Cherry tomatoes from France, entered at the third-country 8 % (preference 100) with the EU
+    // proof on file. Until the code's Online Trade Tariff measures are loaded the EU 0 % rate is
+    // not known, so no reclaim can be claimed; loading them (real reference service, admin REST)
+    // announces reference.dataset.changed.v1 and validation re-checks the stored declaration.
+    const header = 'Importer EORI,EPU,Entry Number,Acceptance Date,Declarant EORI,Trader Reference,Transport Mode,Customs Value,Invoice Currency,Invoice Total,First DAN\n' + 'GB553202734852,120,000777T,15/01/2026 09:00:00,GB603202734852,PO-TOM-1,1,10000.00,GBP,10000.00,1108654\n';
+    const items = 'EPU,Entry Number,Item Number,Commodity Code,CPC,Country of Origin,Preferential Country of Origin,Goods Description,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Preference,Valuation Method,Duty Paid,VAT Paid,All Item Document Codes,All Item Document References\n' + '120,000777T,1,0702000007,4000000,FR,,"Cherry tomatoes, fresh",10000.00,GBP,10000.00,2000,2100,100,1,800.00,0.00,"N935,U110","INV-TOM-1,STATEMENT"\n';
+    const form = new FormData();
+    form.append('format', 'cds-report');
+    form.append('files', new Blob([header]), 'tomatoes-header.csv');
+    form.append('files', new Blob([items]), 'tomatoes-items.csv');
+    const res = await fetch(`${p.services.ingestion.httpUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
+    const body = (await res.json()) as any;
+    expect(body.files[0]).toMatchObject({ status: 'accepted' });
+    const id = body.files[0].declarations[0].declarationId;
+    const findings = async () => (await p.http('validation', 'GET', `/v1/declarations/${id}/findings`)).body.findings as any[];
+    await waitFor('tomatoes checked', async () => (await p.http('validation', 'GET', `/v1/declarations/${id}/checks`)).status === 200);
+    expect((await findings()).filter((f) => f.ruleId === 'C21')).toEqual([]);
+
+    const ott = fs.readFileSync(path.join(REPO_ROOT, 'services/reference/data/samples/ott_api_commodity_0702000007_cherry_tomatoes.json'));
+    const load = await p.http('reference', 'POST', '/v1/admin/ott-loads?source=ott_api_commodity_0702000007_cherry_tomatoes.json', ott, { token: p.tokens.service, contentType: 'application/octet-stream' });
+    expect(load.status).toBeLessThan(300);
+    const c21 = await waitFor('the reclaim raised by re-evaluation', async () => (await findings()).find((f) => f.ruleId === 'C21'), { timeoutMs: 60000 });
+    // 8 % of £10,000 charged against the EU preferential 0 %: £800 to reclaim, C285 within 3 years.
+    expect(c21).toMatchObject({ reclaimDutyPence: 80000, declarationVersion: 1, deadline: '2029-01-15' });
+    expect(c21.referenceVersions.tariff).toMatch(/ott-measures=/);
+  });
 });

@@ -1,5 +1,5 @@
 import { DeclarationChecked, type CodeListResult, type CommodityResult, type Declaration, type Finding, type FxResult, type MeasureFact as MeasureMessage, type RateResult } from '@customs/contracts';
-import { evaluateDeclaration, referenceNeeds, type CodeListFact, type MeasureFact, type RateFacts, type ReferenceView, type Rule } from '../rules';
+import { evaluateDeclaration, referenceNeeds, type CodeListFact, type MeasureFact, type RateFacts, type ReferenceNeeds, type ReferenceView, type Rule } from '../rules';
 import type { ReferencePort } from './reference-port';
 
 /** Result of checking one declaration version. */
@@ -14,7 +14,10 @@ export interface CheckResult {
  * pure rules per declaration.
  */
 export async function checkBatch(rules: readonly Rule[], reference: ReferencePort, declarations: Declaration[], now: Date): Promise<CheckResult[]> {
-  const needs = referenceNeeds(rules, declarations);
+  // Needs per declaration (to record the dataset versions each one's findings really used), and
+  // their union for the batch's one lookup per kind.
+  const perDeclaration = declarations.map((d) => referenceNeeds(rules, [d]));
+  const needs = unionOfNeeds(perDeclaration);
   const [commodities, fx, rates, codeLists] = await Promise.all([
     needs.commodities.length ? reference.lookupCommodities(needs.commodities) : Promise.resolve([] as CommodityResult[]),
     needs.fx.length ? reference.lookupFx(needs.fx) : Promise.resolve([] as FxResult[]),
@@ -31,16 +34,23 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
     rates: (code, origin, date) => ratesByKey.get(`${code}|${origin}|${date}`),
     codeList: (list, code, date) => codeListByKey.get(`${list}|${code}|${date}`),
   };
-  const versions: Record<string, string> = {};
-  for (const c of commodities) if (c.datasetVersion) versions.nomenclature = c.datasetVersion;
-  for (const f of fx) if (f.datasetVersion) versions.fx = f.datasetVersion;
-  for (const r of rates) if (r.datasetVersion) versions.tariff = r.datasetVersion;
-  for (const c of codeLists) if (c.datasetVersion) versions[`codes:${c.list}`] = c.datasetVersion;
+  /** The reference-data versions one declaration's lookups used ("a | b" when items differ). */
+  const versionsOf = (n: Required<ReferenceNeeds>): Record<string, string> => {
+    const acc = new Map<string, Set<string>>();
+    const add = (k: string, v: string | undefined) => {
+      if (v) acc.set(k, (acc.get(k) ?? new Set()).add(v));
+    };
+    for (const q of n.commodities) add('nomenclature', commodityByKey.get(`${q.code}|${q.date}`)?.datasetVersion);
+    for (const q of n.fx) add('fx', fxByKey.get(`${q.currency}|${q.date}`)?.datasetVersion);
+    for (const q of n.rates) add('tariff', ratesByKey.get(`${q.code}|${q.origin}|${q.date}`)?.datasetVersion);
+    for (const q of n.codeLists) add(`codes:${q.list}`, codeListByKey.get(`${q.list}|${q.code}|${q.date}`)?.datasetVersion);
+    return Object.fromEntries([...acc].map(([k, v]) => [k, [...v].sort().join(' | ')]));
+  };
 
   const today = now.toISOString().slice(0, 10);
   const raisedAt = now.toISOString();
-  return declarations.map((d) => {
-    const findings = evaluateDeclaration(rules, d, view, today, raisedAt, versions);
+  return declarations.map((d, i) => {
+    const findings = evaluateDeclaration(rules, d, view, today, raisedAt, versionsOf(perDeclaration[i]!));
     const exposure = findings.reduce((s, f) => s + f.exposureDutyPence + f.exposureVatPence, 0);
     const reclaim = findings.reduce((s, f) => s + f.reclaimDutyPence + f.reclaimVatPence, 0);
     const importer = findings[0]?.importerEori ?? d.importerEori;
@@ -91,4 +101,19 @@ export function toRateFacts(r: RateResult): RateFacts {
 
 function toCodeListFact(c: CodeListResult): CodeListFact {
   return { known: c.known, member: c.member, description: c.description, datasetVersion: c.datasetVersion };
+}
+
+/** Deduplicated union of several declarations' reference needs. */
+function unionOfNeeds(all: readonly Required<ReferenceNeeds>[]): Required<ReferenceNeeds> {
+  const pick = <T>(get: (n: Required<ReferenceNeeds>) => T[], key: (q: T) => string): T[] => {
+    const m = new Map<string, T>();
+    for (const n of all) for (const q of get(n)) m.set(key(q), q);
+    return [...m.values()];
+  };
+  return {
+    commodities: pick((n) => n.commodities, (q) => `${q.code}|${q.date}`),
+    fx: pick((n) => n.fx, (q) => `${q.currency}|${q.date}`),
+    rates: pick((n) => n.rates, (q) => `${q.code}|${q.origin}|${q.date}`),
+    codeLists: pick((n) => n.codeLists, (q) => `${q.list}|${q.code}|${q.date}`),
+  };
 }
