@@ -36,6 +36,47 @@ function statusOf(pid) {
 }
 const mib = (b) => `${Math.round(b / 1048576)} MiB`;
 
+// CPU seconds by process kind (the service, Postgres backends, the Kafka broker), from
+// /proc/<pid>/stat utime+stime, sampled so short-lived backends are counted before they exit:
+// it shows which side a run waited on. Other load on the machine (a build, tests) adds noise.
+const TICK = 100;
+function cpuByPid() {
+  const out = new Map();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = st.lastIndexOf(')');
+      const comm = st.slice(st.indexOf('(') + 1, close);
+      const f = st.slice(close + 2).split(' ');
+      out.set(pid, { comm, ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process exited between readdir and read
+    }
+  }
+  return out;
+}
+class CpuMeter {
+  constructor(servicePid) {
+    this.servicePid = String(servicePid);
+    this.start = cpuByPid();
+    this.last = new Map(this.start);
+  }
+  sample() {
+    for (const [pid, v] of cpuByPid()) this.last.set(pid, v);
+  }
+  seconds() {
+    const by = { service: 0, postgres: 0, kafka: 0 };
+    for (const [pid, v] of this.last) {
+      const used = (v.ticks - (this.start.get(pid)?.comm === v.comm ? this.start.get(pid).ticks : 0)) / TICK;
+      if (pid === this.servicePid) by.service += used;
+      else if (v.comm === 'postgres') by.postgres += used;
+      else if (v.comm === 'java') by.kafka += used;
+    }
+    return by;
+  }
+}
+
 async function countLines(f) {
   let n = 0;
   for await (const chunk of fs.createReadStream(f, { highWaterMark: 1 << 20 })) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
@@ -91,7 +132,11 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3000));
 
     let maxRss = 0;
-    const sampler = setInterval(() => (maxRss = Math.max(maxRss, statusOf(child.pid).rss)), 100);
+    const cpu = new CpuMeter(child.pid);
+    const sampler = setInterval(() => {
+      maxRss = Math.max(maxRss, statusOf(child.pid).rss);
+      cpu.sample();
+    }, 100);
     const before = statusOf(child.pid);
     const t0 = Date.now();
     const res = await fetch(`${base}/v1/documents?format=cds-report&filename=${encodeURIComponent(path.basename(file))}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: 256 * 1024 })), duplex: 'half' });
@@ -101,11 +146,14 @@ async function main() {
     await all;
     const total = (Date.now() - t0) / 1000;
     clearInterval(sampler);
+    cpu.sample();
+    const used = cpu.seconds();
     const after = statusOf(child.pid);
     await consumer.disconnect();
     console.log(`streamed CDS item report REST → Postgres → topic: ${rows} item lines, ${(size / 1048576).toFixed(0)} MiB, ${entries} declarations, chunks of ${chunkRows} rows (${body.chunks} chunks)`);
     console.log(`  stored (HTTP response) after ${stored.toFixed(1)} s; all ${onTopic} on the topic after ${total.toFixed(1)} s`);
     console.log(`  → ${Math.round(rows / total)} item lines/s end to end (${(size / 1048576 / total).toFixed(1)} MiB/s); ${Math.round(rows / stored)} lines/s stored`);
+    console.log(`  CPU seconds: service ${used.service.toFixed(1)}, postgres ${used.postgres.toFixed(1)}, kafka broker ${used.kafka.toFixed(1)} (of ${(2 * total).toFixed(1)} available on 2 cores in ${total.toFixed(1)} s)`);
     console.log(`  service RSS: ${mib(before.rss)} before, peak ${mib(Math.max(maxRss, after.hwm))} (VmHWM, whole process lifetime), ${mib(after.rss)} after`);
   } finally {
     await cleanup();

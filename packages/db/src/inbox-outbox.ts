@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { OUTBOX_PACK_MIN_MESSAGES, groupForPacks, packOutboxMessages } from './outbox-pack';
 
 /** One event to publish once the writing transaction commits. */
 export interface OutboxMessage {
@@ -35,11 +36,20 @@ export function outboxChannel(schema: string): string {
 }
 
 /**
- * Adds messages to the outbox in the caller's transaction (one multi-row insert) and wakes the
- * relay with NOTIFY, which Postgres delivers only if the transaction commits.
+ * Adds messages to the outbox in the caller's transaction and wakes the relay with NOTIFY, which
+ * Postgres delivers only if the transaction commits. Up to OUTBOX_PACK_MIN_MESSAGES messages
+ * are a row each (one multi-row insert); more are written as packs (outbox-pack.ts), a row per
+ * few megabytes, which the relay publishes in the same order.
  */
 export async function enqueueOutbox(trx: AnyDb, schema: string, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
+  if (messages.length >= OUTBOX_PACK_MIN_MESSAGES) {
+    for (const group of groupForPacks(messages)) {
+      await sql`insert into outbox (topic, message_key, payload, headers, packed_count) values ('', '', ${packOutboxMessages(group)}, '{}'::jsonb, ${group.length})`.execute(trx);
+    }
+    await sql`select pg_notify(${outboxChannel(schema)}, '')`.execute(trx);
+    return;
+  }
   for (const chunk of chunksFor(messages, 4)) {
     await trx
       .insertInto('outbox')

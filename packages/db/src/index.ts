@@ -1,3 +1,4 @@
 export * from './database';
 export * from './migrations';
 export * from './inbox-outbox';
+export * from './outbox-pack';

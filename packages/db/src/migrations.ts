@@ -51,6 +51,19 @@ export const inboxOutboxMigration: Migration = {
   },
 };
 
+/**
+ * Packed outbox rows (see outbox-pack.ts): `packed_count` > 0 marks a row whose payload holds
+ * that many messages, `sent` how many of them the relay has published. Payloads are stored
+ * uncompressed: protobuf barely compresses, and pglz on a multi-megabyte pack was CPU on the
+ * ingest hot path. Every service includes it after its last migration.
+ */
+export const outboxPackedMigration: Migration = {
+  async up(db) {
+    await sql`alter table outbox add column packed_count int not null default 0, add column sent int not null default 0`.execute(db);
+    await sql`alter table outbox alter column payload set storage external`.execute(db);
+  },
+};
+
 /** SQL that enables forced row-level security on a table with a tenant_id column. */
 export async function enableTenantRls(db: Kysely<unknown>, table: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid table name "${table}"`);

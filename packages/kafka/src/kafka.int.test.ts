@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { DatasetChanged, Topics, dlqTopicFor } from '@customs/contracts';
-import { claimInbox, createDb, enqueueOutbox, inboxOutboxMigration, migrateToLatest, withAllTenants } from '@customs/db';
+import { OUTBOX_PACK_MIN_MESSAGES, claimInbox, createDb, enqueueOutbox, inboxOutboxMigration, migrateToLatest, outboxPackedMigration, withAllTenants } from '@customs/db';
 import { createLogger } from '@customs/telemetry';
 import { createTestDatabase, createTestTopics, deleteTestTopics, uniquePrefix, waitFor, type TestDatabase } from '@customs/testing';
 import { BatchConsumer, OutboxRelay, buildEvent, type KafkaHandle } from './index';
@@ -18,7 +18,7 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     kafka = await createTestTopics(uniquePrefix('kafka'));
     tdb = await createTestDatabase('kafka');
     svc = createDb<any>({ url: tdb.urlFor('reference'), schema: 'reference' });
-    await migrateToLatest(svc.db, 'reference', { '0001': inboxOutboxMigration, '0002': { up: async (db) => void (await db.schema.createTable('effects').addColumn('event_id', 'text', (c) => c.primaryKey()).addColumn('version', 'text').execute()) } });
+    await migrateToLatest(svc.db, 'reference', { '0001': inboxOutboxMigration, '0003': outboxPackedMigration, '0002': { up: async (db) => void (await db.schema.createTable('effects').addColumn('event_id', 'text', (c) => c.primaryKey()).addColumn('version', 'text').execute()) } });
   });
 
   afterAll(async () => {
@@ -89,6 +89,38 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     } finally {
       await relay.stop();
       await admin.disconnect();
+    }
+  });
+
+  it('publishes packed rows in order between single rows, and resumes a pack where a crashed relay left it', async () => {
+    // One key, so one partition, so the topic's order is the outbox's order.
+    const ev = (id: string) => buildEvent({ topic: Topics.datasetChanged, key: 'ordered', value: DatasetChanged.fromPartial({ dataset: 'pack', version: id }), tenant: 'platform', source: 'test', id });
+    const before = Array.from({ length: 3 }, (_, i) => ev(`before-${i}`));
+    const packed = Array.from({ length: 100 }, (_, i) => ev(`packed-${i}`));
+    const after = Array.from({ length: 2 }, (_, i) => ev(`after-${i}`));
+    await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', before));
+    await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', packed));
+    await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', after));
+    const rows = (await svc.pool.query('select packed_count, sent from outbox order by id')).rows;
+    expect(packed.length).toBeGreaterThanOrEqual(OUTBOX_PACK_MIN_MESSAGES);
+    expect(rows.map((r) => r.packed_count)).toEqual([0, 0, 0, 100, 0, 0]);
+    // A relay that died after publishing the pack's first 40 messages left sent = 40.
+    await svc.pool.query('update outbox set sent = 40 where packed_count > 0');
+
+    const ids: string[] = [];
+    const reader = kafka.kafka.consumer({ groupId: `pack-reader-${Date.now()}` });
+    await reader.connect();
+    await reader.subscribe({ topic: kafka.physical(Topics.datasetChanged.name), fromBeginning: true });
+    await reader.run({ eachMessage: async ({ message }) => void (message.key?.toString() === 'ordered' && ids.push(message.headers!.ce_id!.toString())) });
+    const relay = new OutboxRelay({ pool: svc.pool, schema: 'reference', kafka, logger, pollMs: 100, maxRoundBytes: 2048 });
+    await relay.start();
+    try {
+      await waitFor('65 ordered messages', async () => ids.length >= 65, { timeoutMs: 60000 });
+      expect(ids).toEqual([...before, ...packed.slice(40), ...after].map((e) => e.headers.ce_id));
+      expect((await svc.pool.query('select count(*)::int as n from outbox')).rows[0].n).toBe(0);
+    } finally {
+      await relay.stop();
+      await reader.disconnect();
     }
   });
 

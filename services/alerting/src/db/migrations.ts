@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, enableTenantRls, inboxOutboxMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -47,6 +47,7 @@ export const migrations: Record<string, Migration> = {
       await enableTenantRls(db, 'alert_history');
     },
   },
+  '0003_outbox_packed': outboxPackedMigration,
 };
 
 export interface AlertingDb {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Declaration, Topics, declarationKey, type DeclarationReceived, type TopicDef } from '@customs/contracts';
-import { sql, type Transaction } from '@customs/db';
+import { OUTBOX_PACK_MIN_MESSAGES, enqueueOutbox, sql, type Transaction } from '@customs/db';
 import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
@@ -181,9 +181,13 @@ async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, 
   await insertOutbox(trx, events);
 }
 
-/** The outbox in one statement per call (same table and NOTIFY as @customs/db's enqueueOutbox). */
+/**
+ * The outbox in one statement per call (same table and NOTIFY as @customs/db's enqueueOutbox);
+ * a streamed chunk's thousands of events go as packs (@customs/db outbox-pack.ts) through it.
+ */
 export async function insertOutbox(trx: Transaction<IngestionDb>, events: EncodedEvent[]): Promise<void> {
   if (events.length === 0) return;
+  if (events.length >= OUTBOX_PACK_MIN_MESSAGES) return enqueueOutbox(trx, 'ingestion', events);
   const payloads = new Blob();
   const meta = events.map((e) => {
     payloads.add(e.payload);

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, enableTenantRls, inboxOutboxMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -187,6 +187,8 @@ migrations['0007_erp_receipts'] = {
     await enableTenantRls(db, 'declaration_invoice_refs');
   },
 };
+
+migrations['0008_outbox_packed'] = outboxPackedMigration;
 
 export interface IngestionDb {
   declaration_changes: {

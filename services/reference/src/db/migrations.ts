@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, inboxOutboxMigration, type Migration } from '@customs/db';
+import { sql, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -68,6 +68,7 @@ export const migrations: Record<string, Migration> = {
       await sql`create index fx_rates_version on fx_rates (dataset_version)`.execute(db);
     },
   },
+  '0005_outbox_packed': outboxPackedMigration,
 };
 
 export interface ReferenceDb {

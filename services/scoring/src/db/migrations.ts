@@ -1,4 +1,4 @@
-import { sql, enableTenantRls, inboxOutboxMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -45,6 +45,7 @@ export const migrations: Record<string, Migration> = {
       await enableTenantRls(db, 'entity_scores');
     },
   },
+  '0003_outbox_packed': outboxPackedMigration,
 };
 
 export interface ScoringDb {

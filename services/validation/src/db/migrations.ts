@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, enableTenantRls, inboxOutboxMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
 
 /** The validation schema: one row per checked declaration version, and its findings. */
 export const migrations: Record<string, Migration> = {
@@ -61,6 +61,7 @@ export const migrations: Record<string, Migration> = {
       await sql`create table evaluation_state (key text primary key, value text not null, updated_at timestamptz not null default now())`.execute(db);
     },
   },
+  '0004_outbox_packed': outboxPackedMigration,
 };
 
 export interface ValidationDb {
