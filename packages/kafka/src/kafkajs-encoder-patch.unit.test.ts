@@ -2,7 +2,8 @@
 // (Buffer.alloc), which was two thirds of the outbox relay's CPU on a streamed report.
 // patches/kafkajs+2.2.4.patch (applied by `npm ci` through patch-package) switches its Encoder
 // to Buffer.allocUnsafe: small encoders share Node's pool and nothing is zeroed, which is safe
-// because the Encoder only ever exposes the bytes it wrote (buf.slice(0, offset)).
+// because the Encoder only ever exposes the bytes it wrote (buf.slice(0, offset)). It also writes
+// varints in place instead of through a Buffer.from(array) each.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Encoder = require('kafkajs/src/protocol/encoder');
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0');
@@ -19,7 +20,8 @@ describe('kafkajs encoder patch', () => {
     // Dirty the pool so stale bytes would show if an encoder exposed unwritten memory.
     for (let i = 0; i < 64; i++) Buffer.allocUnsafe(128).fill(0xaa);
     const records = Array.from({ length: 50 }, (_, i) =>
-      Record({ offsetDelta: i, key: Buffer.from(`key-${i}`), value: Buffer.from('v'.repeat(i * 37)), headers: { ce_id: `id-${i}`, tenant: Buffer.from('tenant-ä') } }),
+      // offsetDelta and the value length cross the 1-, 2- and 3-byte varint boundaries.
+      Record({ offsetDelta: i * 3000, key: Buffer.from(`key-${i}`), value: Buffer.from('v'.repeat(i * 37)), headers: { ce_id: `id-${i}`, tenant: Buffer.from('tenant-ä') } }),
     );
     const encoded = await RecordBatch({ records, firstOffset: '0', firstTimestamp: 1_700_000_000_000, maxTimestamp: 1_700_000_000_000, lastOffsetDelta: 49 });
     const batch = await RecordBatchDecoder(new Decoder(encoded.buffer));
