@@ -7,6 +7,7 @@ cd "$REPO_ROOT"
 ensure_deps
 build_all
 node scripts/bench/dms-parse.js 20
+node scripts/bench/dms-xsd.js 20
 node scripts/bench/cds-parse.js 200000
 node scripts/bench/duty-engine.js
 node scripts/bench/rules-engine.js 20000 3

@@ -71,7 +71,8 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
     expect(ev.value).toMatchObject({ supersedesVersion: 2, declaration: { status: 'invalidated' } });
 
     // An amendment after the invalidation is refused (CDS accepts none), kept, and changes nothing.
-    const late = Buffer.from(sample('TT_IM011a/TT_IM011a_Amendment.xml').toString('utf8').replace('</Declaration>', '<TotalPackageQuantity>7</TotalPackageQuantity></Declaration>'));
+    // (The added element goes where HMRC's schema puts it, so the only issue is the refusal.)
+    const late = Buffer.from(sample('TT_IM011a/TT_IM011a_Amendment.xml').toString('utf8').replace('<TypeCode>COR</TypeCode>', '<TypeCode>COR</TypeCode><TotalPackageQuantity>7</TotalPackageQuantity>'));
     const refused = await h.http('POST', '/v1/documents?filename=late-amendment.xml', late);
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ status: 'rejected', changes: [{ applied: false, refused: true, targetDeclarationId: id }] });

@@ -1,4 +1,4 @@
-import { commonServiceSpecs, int, parseEnv } from '@customs/config';
+import { bool, commonServiceSpecs, int, parseEnv } from '@customs/config';
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
   return parseEnv(
@@ -14,6 +14,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       STREAM_CHUNK_ROWS: int({ default: 10000, min: 1 }),
       // A streamed batch with no committed chunk for this long is marked incomplete (its process died).
       STALE_BATCH_SECONDS: int({ default: 600, min: 10 }),
+      // Check DMS declaration XML against HMRC's XSDs (schemas/dms): schema errors of an accepted
+      // declaration become XSD_INVALID warnings, rejections quote libxml2. Costs ~0.3-0.5 ms per
+      // typical document (scripts/bench/dms-xsd.js); off skips it entirely.
+      DMS_XSD_CHECK: bool({ default: true }),
+      // Longest wait for one document's schema check; past it the check is abandoned (XSD_UNCHECKED
+      // warning) and its worker replaced. The parse blocks meanwhile, so keep it short.
+      DMS_XSD_TIMEOUT_MS: int({ default: 10000, min: 100 }),
     },
     env,
   );

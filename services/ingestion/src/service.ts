@@ -9,6 +9,7 @@ import { DOCUMENT_FORMATS, canonicalFormat, isDocumentFormat, parseDocuments } f
 import { ingestBuffered } from './app/dispatch';
 import { ingestErp, receiptJson } from './app/erp';
 import { invoiceKey } from './parse/erp/erp';
+import { closeDmsSchemaCheck, configureDmsSchemaCheck, warmUpDmsSchemaCheck } from './parse/dms';
 import { migrations, type IngestionDb } from './db/migrations';
 import { ingestCdsStream, type StreamFile, type StreamIngestResult } from './app/stream-cds';
 import { drain, limitStream, once, peekFirst, prepend, readUpTo } from './app/streams';
@@ -51,6 +52,14 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       const sweeper = setInterval(sweep, Math.min(config.STALE_BATCH_SECONDS, 300) * 1000);
       sweeper.unref();
       kit.lifecycle.add('stale-batch-sweep', async () => clearInterval(sweeper));
+
+      // HMRC XSD check of DMS declarations (parse/dms/xsd.ts): libxml2 loads and compiles the schema
+      // in its worker thread now, so that the first upload does not wait for it.
+      configureDmsSchemaCheck({ enabled: config.DMS_XSD_CHECK, timeoutMs: config.DMS_XSD_TIMEOUT_MS, maxBytes: config.MAX_DOCUMENT_BYTES });
+      if (config.DMS_XSD_CHECK) {
+        warmUpDmsSchemaCheck();
+        kit.lifecycle.add('dms-schema-check', () => closeDmsSchemaCheck());
+      }
 
       // REST: one document in the request body; ?format= names it (default dms-xml). Bodies
       // arrive as streams: CDS reports are parsed and committed as they arrive (any size); other

@@ -1,6 +1,8 @@
 // Canonical Declaration → WCO Data Model 3.6 / DMS import declaration XML, modelled on HMRC's
 // annotated samples (packages/testing/fixtures/hmrc/.../annotated_XML_samples) and written so that
-// the ingestion parser (services/ingestion/src/parse/dms) reads every field back.
+// the ingestion parser (services/ingestion/src/parse/dms) reads every field back — except a
+// header-level document's name and status, for which the schema has no place — and the document
+// validates against HMRC's WCO_DEC_2_DMS.xsd (which ingestion checks).
 import type { Adjustment, Declaration, Document, GoodsItem, Party, PreviousDocument } from '@customs/contracts';
 
 const NS_META = 'urn:wco:datamodel:WCO:DocumentMetaData-DMS:2';
@@ -21,6 +23,11 @@ function party(tag: string, p: Party | undefined, extra = ''): string {
 
 function document(d: Document): string {
   return `<AdditionalDocument>${el('CategoryCode', d.code.slice(0, 1))}${el('ID', d.reference)}${el('Name', d.reason)}${el('TypeCode', d.code.slice(1))}${el('LPCOExemptionCode', d.status)}</AdditionalDocument>`;
+}
+
+/** A header-level DE 2/3 document: HMRC's schema allows only CategoryCode, ID and TypeCode there (no name or status). */
+function headerDocument(d: Document): string {
+  return `<AdditionalDocument>${el('CategoryCode', d.code.slice(0, 1))}${el('ID', d.reference)}${el('TypeCode', d.code.slice(1))}</AdditionalDocument>`;
 }
 
 function previous(p: PreviousDocument): string {
@@ -50,8 +57,11 @@ function item(i: GoodsItem): string {
   const origins = (i.originCountry ? `<Origin><CountryCode>${esc(i.originCountry)}</CountryCode><TypeCode>1</TypeCode></Origin>` : '') + (i.preferentialOrigin ? `<Origin><CountryCode>${esc(i.preferentialOrigin)}</CountryCode><TypeCode>2</TypeCode></Origin>` : '');
   const find = (role: string) => i.parties.find((p) => p.role === role);
   return (
-    `<GovernmentAgencyGoodsItem><SequenceNumeric>${i.itemNumber}</SequenceNumeric>` +
+    // Element order as in HMRC's WCO_DEC_2_DMS.xsd (CustomsValueAmount comes before SequenceNumeric),
+    // so that the document passes the schema check ingestion applies.
+    `<GovernmentAgencyGoodsItem>` +
     (i.customsValuePresent ? `<CustomsValueAmount currencyID="GBP">${gbp(i.customsValuePence)}</CustomsValueAmount>` : '') +
+    `<SequenceNumeric>${i.itemNumber}</SequenceNumeric>` +
     (i.statisticalValuePence ? `<StatisticalValueAmount currencyID="GBP">${gbp(i.statisticalValuePence)}</StatisticalValueAmount>` : '') +
     i.documents.map(document).join('') +
     i.additionalInformation.map((a) => `<AdditionalInformation>${el('StatementCode', a.code)}${el('StatementDescription', a.text)}</AdditionalInformation>`).join('') +
@@ -95,7 +105,7 @@ export function toDmsXml(d: Declaration): string {
     el('TotalGrossMassMeasure', d.totalGrossMassKg, ' unitCode="KGM"') +
     el('TotalPackageQuantity', d.totalPackages) +
     '\n' +
-    d.documents.map(document).join('') +
+    d.documents.map(headerDocument).join('') +
     d.defermentAccounts.map((dan) => `<AdditionalDocument><CategoryCode>1</CategoryCode><ID>${esc(dan)}</ID><TypeCode>DAN</TypeCode></AdditionalDocument>`).join('') +
     d.additionalInformation.map((a) => `<AdditionalInformation>${el('StatementCode', a.code)}${el('StatementDescription', a.text)}</AdditionalInformation>`).join('') +
     (rep ? party('Agent', rep, el('FunctionCode', d.representativeStatus)) : '') +

@@ -15,7 +15,11 @@ export type ParseIssueCode =
   | 'MISSING_ELEMENT'
   | 'INVALID_VALUE'
   | 'FIELD_TOO_LONG'
-  | 'TOO_MANY_WARNINGS';
+  | 'TOO_MANY_WARNINGS'
+  // HMRC's declaration schema (WCO_DEC_2_DMS.xsd) rejects the document: CDS would refuse it as sent.
+  | 'XSD_INVALID'
+  // The schema check could not be completed for this document (timed out, validator unavailable).
+  | 'XSD_UNCHECKED';
 
 /** One problem, located so that a person can find it in the original file. */
 export interface ParseIssue {
@@ -83,4 +87,10 @@ export interface DmsParseOptions {
   maxDepth?: number;
   /** Warnings kept before the rest are summarised in one TOO_MANY_WARNINGS issue. Default 1000. */
   maxWarnings?: number;
+  /**
+   * Check the document against HMRC's XSDs (xsd.ts): schema errors of an accepted declaration
+   * become XSD_INVALID warnings, and a rejection for malformed XML, a wrong namespace or a broken
+   * envelope quotes libxml2's error. Default: the process-wide setting (on unless configured off).
+   */
+  schemaCheck?: boolean;
 }
