@@ -146,3 +146,5 @@ export function testTokens(tenant: string) {
   };
 }
 export { xlsxOf } from './xlsx';
+export { odsOf, type OdsTestCell, type OdsTestCellSpec, type OdsTestOptions } from './ods';
+export { zipOf, type ZipTestEntry } from './zip';

@@ -64,7 +64,9 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // REST: one document in the request body; ?format= names it (default dms-xml). Bodies
       // arrive as streams: CDS reports are parsed and committed as they arrive (any size); other
       // formats are read up to MAX_DOCUMENT_BYTES and refused beyond it.
-      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], (_req, payload, done) => done(null, payload));
+      // Workbook types (.xlsx, .ods) are accepted like octet-stream: what a body is, is told by its
+      // content below, not by the type a client chose.
+      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet'], (_req, payload, done) => done(null, payload));
       const streamed = (r: StreamIngestResult) => (r.status === 'incomplete' ? 500 : r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201);
       const streamCds = (tenantId: string, channel: string, sourceName: string, files: AsyncIterable<StreamFile> | Iterable<StreamFile>, parent: ReturnType<typeof requestContext>) =>
         ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
@@ -77,8 +79,9 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         // sent as application/json (ERP lines) arrives parsed: its JSON text is the document.
         const raw = req.body as unknown;
         const input: AsyncIterable<Buffer> = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(raw)));
-        // An .xlsx report (a ZIP container) cannot be streamed row by row: it is read whole, up to
-        // MAX_DOCUMENT_BYTES, and goes the in-memory way; CSV reports stream.
+        // An .xlsx or .ods report (a ZIP container, whichever the extension or Content-Type) cannot
+        // be streamed row by row: it is read whole, up to MAX_DOCUMENT_BYTES, and goes the
+        // in-memory way (parseDocuments reads its first sheet); CSV reports stream.
         const peeked = format === 'cds-report' ? await peekFirst(input) : undefined;
         if (format === 'cds-report' && peeked && !(peeked.first && isZip(peeked.first))) {
           const limited = limitStream(peeked.all, config.MAX_STREAM_BYTES);

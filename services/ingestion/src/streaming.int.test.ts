@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { REPO_ROOT, waitFor, xlsxOf } from '@customs/testing';
+import { REPO_ROOT, odsOf, waitFor, xlsxOf } from '@customs/testing';
 import { startIngestion, type IngestionHarness } from './__fixtures__/harness';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -156,5 +156,47 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     await waitFor('10 declarations on the topic', async () => onTopic('XLSX01').length >= 10, { timeoutMs: 30000 });
     const d = onTopic('XLSX01').find((e) => e.value.declaration!.mrn === '26GBXLSX0100000011')!.value.declaration!;
     expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
+  });
+
+  it('accepts the same report as an .ods body the same way (recognised by content, whatever the Content-Type); a hostile .ods is a rejected batch naming the file', async () => {
+    const csv = report(30, 'ODS001');
+    // As LibreOffice saves it: repeats, and the sheet padded to 1,048,576 rows × 1,024 columns.
+    const workbook = odsOf(parse(csv, { relax_column_count: true }) as string[][], { repeats: true, padTo: { rows: 1_048_576, columns: 1024 } });
+    const r = await h.http('POST', '/v1/documents?format=cds-report&filename=items.ods', workbook as never, { contentType: 'application/vnd.oasis.opendocument.spreadsheet' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ status: 'accepted' });
+    expect(r.body.declarations).toHaveLength(10);
+    await waitFor('10 declarations on the topic', async () => onTopic('ODS001').length >= 10, { timeoutMs: 30000 });
+    const d = onTopic('ODS001').find((e) => e.value.declaration!.mrn === '26GBODS00100000011')!.value.declaration!;
+    expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
+
+    // The same bytes as a plain octet-stream with no file name: still read as a workbook (not
+    // streamed as CSV), so they are the same declarations again.
+    const again = await h.http('POST', '/v1/documents?format=cds-report', workbook as never, { contentType: 'application/octet-stream' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'duplicate' });
+
+    const evil = odsOf([['MRN', 'Item Number', 'Commodity Code'], ['26GBODSEVIL0000011', '1', '6403993690']], { prolog: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' });
+    const bad = await h.http('POST', '/v1/documents?format=cds-report&filename=evil.ods', evil as never, { contentType: 'application/vnd.oasis.opendocument.spreadsheet' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toMatchObject({ status: 'rejected' });
+    expect(bad.body.issues).toEqual([expect.objectContaining({ code: 'BAD_WORKBOOK', sourceName: 'evil.ods', field: '(workbook)', reason: 'not a readable .ods report: evil.ods:content.xml: DOCTYPE declarations are not accepted' })]);
+  });
+
+  it('joins an .ods item report with a CSV header report in one multipart upload', async () => {
+    const header = 'MRN,Acceptance Date,Importer EORI,Trader Reference,Invoice Currency,Invoice Total\n26GBODS00200000001,05/02/2024,GB553202734852,PO-ODS,EUR,100.00\n';
+    const items = parse(report(3, 'ODS002'), { relax_column_count: true }) as string[][];
+    const form = new FormData();
+    form.append('format', 'cds-report');
+    form.append('files', new Blob([header]), 'header.csv');
+    form.append('files', new Blob([odsOf(items)]), 'items.ods');
+    const r = await h.http('POST', '/v1/uploads', form);
+    expect(r.status).toBe(207);
+    const f = r.body.files[0];
+    expect(f).toMatchObject({ filename: 'header.csv + items.ods', status: 'accepted' });
+    expect(f.declarations).toHaveLength(1);
+    const d = await h.http('GET', `/v1/declarations/${f.declarations[0].declarationId}`, undefined, { token: h.tokens.analyst });
+    expect(d.body).toMatchObject({ mrn: '26GBODS00200000001', importerEori: 'GB553202734852', lrn: 'PO-ODS', invoiceAmount: { value: '100.00', currency: 'EUR' } });
+    expect(d.body.items.map((i: { itemNumber: number; commodityCode: string }) => [i.itemNumber, i.commodityCode])).toEqual([[1, '8510900000'], [2, '6403993690'], [3, '8471300000']]);
   });
 });

@@ -1,4 +1,4 @@
-import { isZip, readFirstSheet, rowsToCsv } from '@customs/spreadsheet';
+import { isZip, readFirstSheetOfWorkbook, rowsToCsv, workbookKind, type WorkbookKind } from '@customs/spreadsheet';
 import { parseDmsDeclaration } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
@@ -6,10 +6,10 @@ import { parseChiefMss } from '../parse/chief/chief-mss';
 
 /**
  * Formats a document can be submitted in (REST body, multipart, Kafka submission, CLI file):
- * a broker's WCO/DMS declaration XML; HMRC CDS data report CSVs (header, item and tax-line
- * reports; send them together in one multipart upload to have them joined); a legacy CHIEF MSS
- * import entry item report; ERP purchase / goods-receipt lines as JSON or CSV (stored as
- * receipts for reconciliation, not as declarations).
+ * a broker's WCO/DMS declaration XML; HMRC CDS data reports as CSV, .xlsx or .ods (header,
+ * item and tax-line reports; send them together in one multipart upload to have them joined); a
+ * legacy CHIEF MSS import entry item report; ERP purchase / goods-receipt lines as JSON or CSV
+ * (stored as receipts for reconciliation, not as declarations).
  */
 export const DOCUMENT_FORMATS = ['dms-xml', 'cds-report', 'chief-mss', 'erp-json', 'erp-csv'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
@@ -39,11 +39,23 @@ export function cdsIssue(i: CdsIssue): IngestIssue {
   return { severity: i.severity, sourceName: i.sourceName, line: i.row || undefined, location: i.row ? `row ${i.row}` : '(file)', field: i.column || i.field, code: i.code, reason: i.reason };
 }
 
+/** What to call a workbook that failed: its kind when the container told it, else its file name's. */
+function workbookLabel(kind: WorkbookKind | undefined, sourceName: string): string {
+  if (kind) return `.${kind}`;
+  if (/\.ods$/i.test(sourceName)) return '.ods';
+  if (/\.xlsx$/i.test(sourceName)) return '.xlsx';
+  return '.xlsx or .ods';
+}
+
 /** Parses several files of one format as one submission (CDS reports are joined across files). */
 export async function parseDocuments(format: DeclarationFormat, files: { sourceName: string; content: Buffer }[], maxBytes: number): Promise<ParsedDocument> {
   if (format === 'cds-report') {
-    // HMRC also ships the reports as .xlsx: the first worksheet is read (no DTDs, capped inflate)
-    // and re-expressed as CSV, so both forms go through the same column aliases, joins and checks.
+    // HMRC also ships the reports as .xlsx, and they reach us as .ods too (the open format UK
+    // government's open-standards policy names for editable documents, and what LibreOffice and
+    // Google Sheets export): a workbook is recognised by its content (a ZIP container; ODS or
+    // XLSX by its parts), not by its file name; its first sheet is read (no DTDs, capped inflate
+    // and repeats) and re-expressed as CSV, so every form goes through the same column aliases,
+    // joins and checks.
     const issues: IngestIssue[] = [];
     const csvFiles: { sourceName: string; content: Buffer }[] = [];
     for (const f of files) {
@@ -51,10 +63,12 @@ export async function parseDocuments(format: DeclarationFormat, files: { sourceN
         csvFiles.push(f);
         continue;
       }
+      let kind: WorkbookKind | undefined;
       try {
-        csvFiles.push({ sourceName: f.sourceName, content: Buffer.from(rowsToCsv(readFirstSheet(f.sourceName, f.content)), 'utf8') });
+        kind = workbookKind(f.content, f.sourceName);
+        csvFiles.push({ sourceName: f.sourceName, content: Buffer.from(rowsToCsv(readFirstSheetOfWorkbook(f.content, f.sourceName).rows), 'utf8') });
       } catch (e) {
-        issues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: '(workbook)', code: 'BAD_WORKBOOK', reason: `not a readable .xlsx report: ${(e as Error).message}` });
+        issues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: '(workbook)', code: 'BAD_WORKBOOK', reason: `not a readable ${workbookLabel(kind, f.sourceName)} report: ${(e as Error).message}` });
       }
     }
     const r = await parseCdsReports(csvFiles.map((f) => ({ sourceName: f.sourceName, chunks: once(f.content) })));

@@ -1,0 +1,345 @@
+import { parseXml, StopParsing } from './xml';
+import { readEntry, zipEntries, type ZipEntry } from './zip';
+
+/**
+ * Reader of the first sheet of an OpenDocument spreadsheet (.ods: LibreOffice, Google Sheets,
+ * Excel's "Save as ODS"), as rows of cell texts, like the .xlsx reader. Pure apart from saxes:
+ * the shared ZIP walk with capped inflate (zip.ts) and XML read with any DOCTYPE refused
+ * (xml.ts); elements are matched by the OpenDocument namespaces, not by the prefixes a writer
+ * chose.
+ *
+ * What a sheet looks like in content.xml, and how it is read:
+ * - Only the first <table:table> of <office:spreadsheet>; parsing stops at its end.
+ * - Rows and cells may carry table:number-rows-repeated / table:number-columns-repeated.
+ *   LibreOffice pads every sheet to its full size that way (one row element repeated 1,048,576
+ *   times, one cell repeated 16,384 times), so empty rows and cells are only counted, never
+ *   materialised, until data follows them; trailing empty rows and cells are dropped. Repeated
+ *   cells and rows holding data are materialised, within caps on rows, columns and cells
+ *   checked before anything is allocated, so a few bytes of XML cannot claim gigabytes.
+ * - <table:covered-table-cell> (hidden by a merged cell) keeps its column position and its
+ *   content, like any cell.
+ * - A cell's text is its <text:p> paragraphs joined with "\n"; inside a paragraph <text:s
+ *   text:c="n"/> is n spaces, <text:tab/> a tab, <text:line-break/> "\n", spans and links are
+ *   transparent, and literal white space is collapsed as ODF 1.2 §6.1.2 requires (writers
+ *   encode significant spaces as <text:s/>). Comments (office:annotation), drawings and nested
+ *   tables inside a cell are not its text.
+ * - Typed cells give their value, not their display text (which may be rounded, grouped or
+ *   localised): float, percentage and currency cells their office:value exactly as written
+ *   ("0.1" stays "0.1"; 15% is "0.15"), date cells their office:date-value ("2024-01-15" or
+ *   "2024-01-15T10:15:00"), boolean cells "true" / "false", string cells office:string-value
+ *   when present; time cells and untyped cells their text.
+ */
+
+const OFFICE = 'urn:oasis:names:tc:opendocument:xmlns:office:1.0';
+const TABLE = 'urn:oasis:names:tc:opendocument:xmlns:table:1.0';
+const TEXT = 'urn:oasis:names:tc:opendocument:xmlns:text:1.0';
+const DRAW = 'urn:oasis:names:tc:opendocument:xmlns:drawing:1.0';
+
+// The elements and attributes the reader acts on, by namespace and local name.
+const ELEMENTS = {
+  spreadsheet: [OFFICE, 'spreadsheet'],
+  annotation: [OFFICE, 'annotation'],
+  table: [TABLE, 'table'],
+  row: [TABLE, 'table-row'],
+  cell: [TABLE, 'table-cell'],
+  covered: [TABLE, 'covered-table-cell'],
+  p: [TEXT, 'p'],
+  h: [TEXT, 'h'],
+  s: [TEXT, 's'],
+  tab: [TEXT, 'tab'],
+  lineBreak: [TEXT, 'line-break'],
+  noteBody: [TEXT, 'note-body'],
+  rubyText: [TEXT, 'ruby-text'],
+} as const;
+const ATTRIBUTES = {
+  rowsRepeated: [TABLE, 'number-rows-repeated'],
+  columnsRepeated: [TABLE, 'number-columns-repeated'],
+  valueType: [OFFICE, 'value-type'],
+  value: [OFFICE, 'value'],
+  dateValue: [OFFICE, 'date-value'],
+  booleanValue: [OFFICE, 'boolean-value'],
+  stringValue: [OFFICE, 'string-value'],
+  c: [TEXT, 'c'],
+} as const;
+type Element = keyof typeof ELEMENTS;
+type Attribute = keyof typeof ATTRIBUTES;
+
+/**
+ * What the names written under a set of namespace bindings mean: qualified element name → the
+ * element, attribute → the qualified names it can be written as, and the prefixes of drawing
+ * elements. Rebuilt only where a document declares namespaces (in practice once, at the root),
+ * so each element costs one map lookup.
+ */
+interface Vocabulary {
+  elements: Map<string, Element>;
+  attributes: Record<Attribute, string[]>;
+  draw: string[];
+}
+
+function vocabulary(bindings: Map<string, string>): Vocabulary {
+  const prefixes = (uri: string) => [...bindings].filter(([, u]) => u === uri).map(([p]) => p);
+  const elements = new Map<string, Element>();
+  for (const [el, [uri, local]] of Object.entries(ELEMENTS)) for (const p of prefixes(uri)) elements.set(p ? `${p}:${local}` : local, el as Element);
+  // An unprefixed attribute has no namespace (a default namespace does not apply to attributes).
+  const attributes = Object.fromEntries(Object.entries(ATTRIBUTES).map(([at, [uri, local]]) => [at, prefixes(uri).filter((p) => p).map((p) => `${p}:${local}`)])) as Record<Attribute, string[]>;
+  return { elements, attributes, draw: prefixes(DRAW) };
+}
+
+export const ODS_MIMETYPE = 'application/vnd.oasis.opendocument.spreadsheet';
+
+/** Default caps (the largest sheet LibreOffice and Excel make is 1,048,576 × 16,384). */
+export const ODS_LIMITS = {
+  maxRows: 1_048_576,
+  maxColumns: 16_384,
+  /** Materialised cells (repeats included; empty cells before data in a row count too). */
+  maxCells: 10_000_000,
+  /** Inflated size of content.xml (held as one string while read). */
+  maxContentBytes: 256 * 1024 * 1024,
+  /** Characters of cell text in all (what <text:s text:c="…"/> may expand to is counted). */
+  maxTextChars: 256 * 1024 * 1024,
+} as const;
+
+export interface OdsReadOptions {
+  /** Names the file in error messages. */
+  source?: string;
+  maxRows?: number;
+  maxColumns?: number;
+  maxCells?: number;
+  maxContentBytes?: number;
+  maxTextChars?: number;
+}
+
+/** The declared OpenDocument type of a ZIP (its stored "mimetype" entry), if it has one. */
+export function odfMimetype(content: Buffer, entries: ZipEntry[], source: string): string | undefined {
+  const e = entries.find((x) => x.name === 'mimetype');
+  if (!e) return undefined;
+  if (e.compressedSize > 1024) return '(unreadable: over 1 KiB)';
+  try {
+    return readEntry(content, e, source, 1024).trim();
+  } catch {
+    return '(unreadable)';
+  }
+}
+
+/** A repeat count attribute: a positive integer, 1 when absent or malformed. */
+function repeats(v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v)) return 1;
+  const n = Number(v);
+  return n >= 1 ? n : 1;
+}
+
+interface Paragraph {
+  text: string;
+  /** A collapsible space seen after text: written only if more text follows (§6.1.2). */
+  space: boolean;
+}
+
+interface Cell {
+  repeat: number;
+  /** The typed value from the cell's attributes, when its type has one. */
+  value: string | undefined;
+  paragraphs: string[];
+  para: Paragraph | undefined;
+  /** > 0 inside an element whose text is not the cell's (comment, drawing, nested table). */
+  skip: number;
+}
+
+interface Row {
+  repeat: number;
+  cells: string[];
+  /** Empty cells seen since the last cell with data: materialised only if data follows. */
+  emptyCells: number;
+}
+
+function typedValue(v: Vocabulary, a: Record<string, string>): string | undefined {
+  const get = (at: Attribute) => attr(v, a, at);
+  switch (get('valueType')) {
+    case 'float':
+    case 'percentage':
+    case 'currency':
+      return get('value');
+    case 'date':
+      return get('dateValue');
+    case 'boolean':
+      return get('booleanValue');
+    case 'string':
+      return get('stringValue');
+    default:
+      return undefined;
+  }
+}
+
+function attr(v: Vocabulary, a: Record<string, string>, at: Attribute): string | undefined {
+  for (const name of v.attributes[at]) {
+    const value = a[name];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** Rows (arrays of cell texts, "" for empty cells) of the first sheet of an .ods workbook. */
+export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): string[][] {
+  const source = opts.source ?? 'workbook.ods';
+  const maxRows = opts.maxRows ?? ODS_LIMITS.maxRows;
+  const maxColumns = opts.maxColumns ?? ODS_LIMITS.maxColumns;
+  const maxCells = opts.maxCells ?? ODS_LIMITS.maxCells;
+  const maxContentBytes = opts.maxContentBytes ?? ODS_LIMITS.maxContentBytes;
+  const maxTextChars = opts.maxTextChars ?? ODS_LIMITS.maxTextChars;
+
+  const entries = zipEntries(content, source);
+  const mime = odfMimetype(content, entries, source);
+  if (mime !== undefined && mime !== ODS_MIMETYPE) throw new Error(`${source}: the mimetype entry says "${mime.slice(0, 100)}", not an OpenDocument spreadsheet (${ODS_MIMETYPE})`);
+  const entry = entries.find((e) => e.name === 'content.xml');
+  if (!entry) throw new Error(`${source}: no content.xml in the OpenDocument spreadsheet`);
+  // The declared size is checked first (a stored entry is not inflated, so not capped by zlib);
+  // a deflated entry that lies about its size is stopped by the inflate cap.
+  const tooLarge = () => new Error(`${source}: content.xml inflates to more than ${maxContentBytes} bytes`);
+  if (entry.size > maxContentBytes || (entry.method === 0 && entry.compressedSize > maxContentBytes)) throw tooLarge();
+  let xml: string;
+  try {
+    xml = readEntry(content, entry, source, maxContentBytes);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw e;
+  }
+  const where = `${source}:content.xml`;
+
+  const rows: string[][] = [];
+  let emptyRows = 0; // empty rows since the last row with data: materialised only if data follows
+  let cellCount = 0;
+  let textChars = 0;
+  let spreadsheet = false;
+  let tables = 0; // open table:table elements (only the first sheet is read)
+  let sawTable = false;
+  let row: Row | undefined;
+  let cell: Cell | undefined;
+
+  const rowNumber = () => rows.length + emptyRows + 1;
+  const addText = (p: Paragraph, s: string) => {
+    textChars += s.length + (p.space ? 1 : 0);
+    if (textChars > maxTextChars) throw new Error(`${where}: the first sheet holds more than ${maxTextChars} characters of text`);
+    if (p.space) p.text += ' ';
+    p.text += s;
+    p.space = false;
+  };
+  // Literal text: tabs and line ends are spaces, runs of spaces are one, and spaces at the start
+  // or end of a paragraph are dropped (ODF 1.2 §6.1.2).
+  const literal = (p: Paragraph, t: string) => {
+    let s = t.replace(/[\t\r\n ]+/g, ' ');
+    if (s === '') return;
+    if (s.charCodeAt(0) === 32) {
+      if (p.text !== '') p.space = true;
+      s = s.slice(1);
+    }
+    if (s === '') return;
+    const trailing = s.charCodeAt(s.length - 1) === 32;
+    addText(p, trailing ? s.slice(0, -1) : s);
+    p.space = trailing;
+  };
+  const placeCell = (r: Row, value: string, repeat: number) => {
+    if (value === '') {
+      r.emptyCells += repeat;
+      return;
+    }
+    const at = r.cells.length + r.emptyCells;
+    if (at + repeat > maxColumns) throw new Error(`${where}: row ${rowNumber()}: data beyond column ${maxColumns}`);
+    for (; r.emptyCells > 0; r.emptyCells--) r.cells.push('');
+    for (let i = 0; i < repeat; i++) r.cells.push(value);
+  };
+  const placeRow = (r: Row) => {
+    if (r.cells.length === 0) {
+      emptyRows += r.repeat;
+      return;
+    }
+    if (rows.length + emptyRows + r.repeat > maxRows) throw new Error(`${where}: data beyond row ${maxRows} of the first sheet`);
+    if (cellCount + r.cells.length * r.repeat > maxCells) throw new Error(`${where}: the first sheet has more than ${maxCells} cells (row ${rowNumber()}); split the report`);
+    for (; emptyRows > 0; emptyRows--) rows.push([]);
+    rows.push(r.cells);
+    for (let i = 1; i < r.repeat; i++) rows.push(r.cells.slice());
+    cellCount += r.cells.length * r.repeat;
+  };
+
+  // Namespace bindings in scope (the parser gives names as written): a new vocabulary where an
+  // element declares xmlns / xmlns:*, restored after it.
+  let bindings = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
+  let v = vocabulary(bindings);
+  const scopes: { depth: number; bindings: Map<string, string>; v: Vocabulary }[] = [];
+  let depth = 0;
+  const isDrawing = (n: string) => v.draw.some((p) => (p ? n.length > p.length && n.charCodeAt(p.length) === 58 && n.startsWith(p) : !n.includes(':')));
+
+  parseXml(where, xml, {
+    open: (n, a) => {
+      depth++;
+      let declared: Map<string, string> | undefined;
+      for (const k in a) {
+        if (k.charCodeAt(0) === 120 && (k === 'xmlns' || k.startsWith('xmlns:'))) (declared ??= new Map(bindings)).set(k === 'xmlns' ? '' : k.slice(6), a[k]!);
+      }
+      if (declared) {
+        scopes.push({ depth, bindings, v });
+        bindings = declared;
+        v = vocabulary(bindings);
+      }
+      const el = v.elements.get(n);
+      if (cell) {
+        if (cell.skip > 0) {
+          cell.skip++;
+          return;
+        }
+        if (el === 'annotation' || el === 'table' || el === 'noteBody' || el === 'rubyText' || isDrawing(n)) {
+          cell.skip = 1;
+          return;
+        }
+        const p = cell.para;
+        if (!p) {
+          if (el === 'p' || el === 'h') cell.para = { text: '', space: false };
+          return;
+        }
+        if (el === 's') {
+          const c = repeats(attr(v, a, 'c'));
+          if (textChars + c > maxTextChars) throw new Error(`${where}: the first sheet holds more than ${maxTextChars} characters of text`);
+          addText(p, ' '.repeat(c));
+        } else if (el === 'tab') addText(p, '\t');
+        else if (el === 'lineBreak') addText(p, '\n');
+        return;
+      }
+      if (el === 'spreadsheet') spreadsheet = true;
+      else if (el === 'table' && spreadsheet) {
+        tables++;
+        sawTable = true;
+      } else if (tables === 1 && el === 'row') row = { repeat: repeats(attr(v, a, 'rowsRepeated')), cells: [], emptyCells: 0 };
+      else if (row && (el === 'cell' || el === 'covered')) cell = { repeat: repeats(attr(v, a, 'columnsRepeated')), value: typedValue(v, a), paragraphs: [], para: undefined, skip: 0 };
+    },
+    text: (t) => {
+      if (cell?.para && cell.skip === 0) literal(cell.para, t);
+    },
+    close: (n) => {
+      const el = v.elements.get(n);
+      if (scopes.length > 0 && scopes[scopes.length - 1]!.depth === depth) ({ bindings, v } = scopes.pop()!);
+      depth--;
+      if (cell) {
+        if (cell.skip > 0) {
+          cell.skip--;
+          return;
+        }
+        if (cell.para && (el === 'p' || el === 'h')) {
+          cell.paragraphs.push(cell.para.text);
+          cell.para = undefined;
+        } else if (el === 'cell' || el === 'covered') {
+          placeCell(row!, cell.value ?? cell.paragraphs.join('\n'), cell.repeat);
+          cell = undefined;
+        }
+        return;
+      }
+      if (row && el === 'row') {
+        placeRow(row);
+        row = undefined;
+      } else if (el === 'table' && tables > 0) {
+        tables--;
+        if (tables === 0) throw new StopParsing(); // the first sheet is complete
+      }
+    },
+  });
+  if (!spreadsheet) throw new Error(`${where}: no office:spreadsheet body (not an OpenDocument spreadsheet)`);
+  if (!sawTable) throw new Error(`${source}: no sheet in the workbook`);
+  return rows;
+}

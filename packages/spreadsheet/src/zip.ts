@@ -1,0 +1,53 @@
+import { inflateRawSync } from 'node:zlib';
+
+/**
+ * The ZIP container both workbook formats use (.xlsx: Office Open XML; .ods: OpenDocument):
+ * a central-directory walk and raw inflate with an output cap, so a small hostile archive
+ * cannot expand into gigabytes (no zip bombs). Stored (0) and deflated (8) entries only, which
+ * is what Excel, LibreOffice, Google Sheets and Axlsx write.
+ */
+
+/** Largest inflated size of one entry read with the default cap. */
+export const MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  offset: number;
+}
+
+export function zipEntries(buf: Buffer, source: string): ZipEntry[] {
+  // End of central directory: last 0x06054b50 within the final 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65_557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error(`${source}: not a ZIP archive (no end of central directory)`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${source}: ZIP central directory entry ${i + 1} is corrupt`);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    out.push({ name: buf.toString('utf8', p + 46, p + 46 + nameLen), method: buf.readUInt16LE(p + 10), compressedSize: buf.readUInt32LE(p + 20), size: buf.readUInt32LE(p + 24), offset: buf.readUInt32LE(p + 42) });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** One entry's bytes as UTF-8 text, inflating at most `maxBytes` (zlib refuses beyond it). */
+export function readEntry(buf: Buffer, e: ZipEntry, source: string, maxBytes = MAX_ENTRY_BYTES): string {
+  if (buf.readUInt32LE(e.offset) !== 0x04034b50) throw new Error(`${source}: ${e.name}: local header missing`);
+  const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
+  const data = buf.subarray(start, start + e.compressedSize);
+  if (e.method === 0) return data.toString('utf8');
+  if (e.method !== 8) throw new Error(`${source}: ${e.name}: unsupported compression method ${e.method}`);
+  return inflateRawSync(data, { maxOutputLength: maxBytes }).toString('utf8');
+}
