@@ -12,6 +12,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       MAX_STREAM_BYTES: int({ default: 8 * 1024 * 1024 * 1024, min: 1024 }),
       // Rows per committed chunk of a streamed report (one transaction each).
       STREAM_CHUNK_ROWS: int({ default: 10000, min: 1 }),
+      // Streamed reports are parsed, encoded and committed on a worker thread with its own pool
+      // of this many connections (app/stream-thread.ts), so the main thread keeps serving the API
+      // and relaying the outbox on the other core; 0 runs them on the main thread instead.
+      STREAM_WORKER_DB_CONNECTIONS: int({ default: 4, min: 0, max: 50 }),
       // A streamed batch with no committed chunk for this long is marked incomplete (its process died).
       STALE_BATCH_SECONDS: int({ default: 600, min: 10 }),
       // Check DMS declaration XML against HMRC's XSDs (schemas/dms): schema errors of an accepted

@@ -12,6 +12,7 @@ import { invoiceKey } from './parse/erp/erp';
 import { closeDmsSchemaCheck, configureDmsSchemaCheck, warmUpDmsSchemaCheck } from './parse/dms';
 import { migrations, type IngestionDb } from './db/migrations';
 import { ingestCdsStream, type StreamFile, type StreamIngestResult } from './app/stream-cds';
+import { StreamIngestThread } from './app/stream-thread';
 import { drain, limitStream, once, peekFirst, prepend, readUpTo } from './app/streams';
 import { isZip } from '@customs/spreadsheet';
 import { sql } from '@customs/db';
@@ -68,8 +69,16 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // content below, not by the type a client chose.
       kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet'], (_req, payload, done) => done(null, payload));
       const streamed = (r: StreamIngestResult) => (r.status === 'incomplete' ? 500 : r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201);
+      // Streamed reports run on a worker thread (app/stream-thread.ts) unless configured off.
+      const streamThread = config.STREAM_WORKER_DB_CONNECTIONS > 0 ? new StreamIngestThread({ databaseUrl: config.DATABASE_URL, poolSize: config.STREAM_WORKER_DB_CONNECTIONS, logger: kit.logger }) : undefined;
+      if (streamThread) {
+        streamThread.start();
+        kit.lifecycle.add('stream-ingest-worker', () => streamThread.close());
+      }
       const streamCds = (tenantId: string, channel: string, sourceName: string, files: AsyncIterable<StreamFile> | Iterable<StreamFile>, parent: ReturnType<typeof requestContext>) =>
-        ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
+        streamThread
+          ? streamThread.ingest({ tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files)
+          : ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
       kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', async (req, reply) => {
         const p = requireRole(req, 'integrator');
         const format = canonicalFormat(req.query.format ?? 'dms-xml');

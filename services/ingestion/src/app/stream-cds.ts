@@ -26,6 +26,8 @@ import { applyPendingChanges, insertIssues, statusOf, storeDeclarations, type Ba
  *   content hash (duplicates) and only the rest is stored.
  */
 
+const YIELD_EVERY_ROWS = 256;
+
 export interface StreamFile {
   sourceName: string;
   chunks: AsyncIterable<Buffer>;
@@ -172,6 +174,10 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       for await (const row of readCdsReport(borrow(it, keepRaw), f.sourceName, fileIssues)) {
         kind = row.kind;
         res.rows++;
+        // Rows already buffered are read as a chain of microtasks, which never lets the event
+        // loop deliver socket events: the chunk in flight would wait for its next statement until
+        // parsing ran dry. Yielding every few hundred rows keeps its transaction moving meanwhile.
+        if (res.rows % YIELD_EVERY_ROWS === 0) await new Promise<void>((r) => setImmediate(r));
         if (row.kind === 'header' || (row.kind === 'taxline' && !itemsStarted)) {
           // Indexed, joined when the entry's items stream past (header files come first).
           if (row.kind === 'header') headerIndex.set(row.entryId, row);

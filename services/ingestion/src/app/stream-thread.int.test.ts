@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { createDb, migrateToLatest, withAllTenants, type ServiceDb } from '@customs/db';
+import { createLogger } from '@customs/telemetry';
+import { REPO_ROOT, createTestDatabase, type TestDatabase } from '@customs/testing';
+import { migrations, type IngestionDb } from '../db/migrations';
+import { ingestCdsStream } from './stream-cds';
+import { StreamIngestThread } from './stream-thread';
+import { unpackOutboxMessages } from '@customs/db';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gen = require(path.join(REPO_ROOT, 'scripts/gen-large-cds.js')) as { row(i: number, prefix: string): string; HEADER: string };
+const report = (rows: number, prefix: string) => {
+  let s = gen.HEADER;
+  for (let i = 0; i < rows; i++) s += gen.row(i, prefix);
+  return Buffer.from(s);
+};
+async function* pieces(buf: Buffer, size: number, failAt?: number): AsyncGenerator<Buffer> {
+  for (let o = 0; o < buf.length; o += size) {
+    if (failAt !== undefined && o >= failAt) throw new Error('client went away');
+    yield buf.subarray(o, o + size);
+  }
+}
+
+// The worker thread that runs streamed CDS ingestion for the service (stream-thread.ts), against
+// a real Postgres: same outcome as on the main thread, the request's trace carried into the
+// events, a broken-off upload kept as an incomplete batch, and a dead worker replaced.
+describe('stream-ingest worker thread (real Postgres)', () => {
+  let tdb: TestDatabase;
+  let svc: ServiceDb<IngestionDb>;
+  let thread: StreamIngestThread;
+  const logger = createLogger('test', 'silent');
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase('streamthread');
+    svc = createDb<IngestionDb>({ url: tdb.urlFor('ingestion'), schema: 'ingestion' });
+    await migrateToLatest(svc.db as never, 'ingestion', migrations);
+    thread = new StreamIngestThread({ databaseUrl: tdb.urlFor('ingestion'), logger });
+  });
+  afterAll(async () => {
+    await thread?.close();
+    await svc?.close();
+    await tdb?.drop();
+  });
+
+  const base = { channel: 'rest', receivedAt: new Date('2026-11-27T10:00:00Z'), chunkRows: 1000 };
+
+  it('stores what the main thread stores, and its events carry the request trace', async () => {
+    const csv = report(3000, 'THRD01');
+    const onMain = await ingestCdsStream({ ...base, db: svc.db, tenantId: 'tenant-main', sourceName: 'a.csv' }, [{ sourceName: 'a.csv', chunks: pieces(csv, 7000) }]);
+    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+    const onWorker = await thread.ingest({ ...base, tenantId: 'tenant-thread', sourceName: 'a.csv', parent }, [{ sourceName: 'a.csv', chunks: pieces(csv, 7000) }]);
+    const shape = (r: typeof onMain) => ({ status: r.status, rows: r.rows, chunks: r.chunks, bytes: r.bytes, stored: r.declarationsStored, issues: r.issueCount, mrns: r.declarations.map((d) => [d.mrn, d.version]) });
+    expect(shape(onWorker)).toEqual(shape(onMain));
+    expect(onWorker).toMatchObject({ status: 'accepted', rows: 3000, declarationsStored: 1000 });
+    const stored = await withAllTenants(svc.db, (trx) => trx.selectFrom('declarations').select(['tenant_id', 'content_sha256']).execute());
+    const byTenant = (t: string) => stored.filter((s) => s.tenant_id === t).map((s) => s.content_sha256).sort();
+    expect(byTenant('tenant-thread')).toEqual(byTenant('tenant-main'));
+    const packs = await svc.pool.query<{ payload: Buffer }>('select payload from outbox where packed_count > 0 order by id');
+    const events = packs.rows.flatMap((r) => unpackOutboxMessages(r.payload)).filter((m) => m.headers.tenant!.toString() === 'tenant-thread');
+    expect(events).toHaveLength(1000);
+    expect(new Set(events.map((e) => e.headers.traceparent!.toString().split('-')[1]))).toEqual(new Set(['4bf92f3577b34da6a3ce929d0e0e4736']));
+  });
+
+  it('keeps the committed chunks of an upload that breaks off, as an incomplete batch', async () => {
+    const csv = report(3000, 'THRD02');
+    const r = await thread.ingest({ ...base, tenantId: 'tenant-thread', sourceName: 'cut.csv' }, [{ sourceName: 'cut.csv', chunks: pieces(csv, 4096, Math.floor(csv.length * 0.8)) }]);
+    expect(r.status).toBe('incomplete');
+    expect(r.chunks).toBeGreaterThanOrEqual(1);
+    expect(r.issues.at(-1)).toMatchObject({ code: 'INCOMPLETE', reason: expect.stringMatching(/client went away/) });
+    const [batch] = await withAllTenants(svc.db, (trx) => trx.selectFrom('batches').selectAll().where('batch_id', '=', r.batchId).execute());
+    expect(batch).toMatchObject({ status: 'incomplete', declarations_accepted: r.declarationsStored });
+    expect(r.declarationsStored).toBeGreaterThan(0);
+  });
+
+  it('fails the uploads in flight when the worker dies, and starts a new worker for the next one', async () => {
+    const csv = report(3000, 'THRD03');
+    async function* slow(): AsyncGenerator<Buffer> {
+      yield* pieces(csv.subarray(0, 50_000), 10_000);
+      // The worker dies while this upload is still sending.
+      await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      yield* pieces(csv.subarray(50_000), 10_000);
+    }
+    await expect(thread.ingest({ ...base, tenantId: 'tenant-thread', sourceName: 'dies.csv' }, [{ sourceName: 'dies.csv', chunks: slow() }])).rejects.toThrow(/stream-ingest worker exited/);
+    const again = await thread.ingest({ ...base, tenantId: 'tenant-thread', sourceName: 'dies.csv' }, [{ sourceName: 'dies.csv', chunks: pieces(csv, 64 * 1024) }]);
+    expect(again).toMatchObject({ status: 'accepted', declarationsStored: 1000 });
+  });
+});
