@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, hash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Declaration, Topics, declarationKey, type DeclarationReceived, type TopicDef } from '@customs/contracts';
@@ -86,7 +86,7 @@ export interface IngestResult {
 
 /** Stable declaration id from tenant + natural key (MRN, else LRN), so versions group together. */
 export function declarationIdFor(tenantId: string, naturalKey: string): string {
-  const h = createHash('sha256').update(`${tenantId}|${naturalKey}`).digest('hex');
+  const h = hash('sha256', `${tenantId}|${naturalKey}`, 'hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CsvError, CsvSplitter } from '../csv';
 import { Declaration, SourceFormat, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
 
@@ -376,8 +376,12 @@ export class CdsReportAssembler {
     ].filter(Boolean) as Declaration['parties'];
     const headerCv = h.customsValue ? gbpPence(h.customsValue) : undefined;
     const canonical = { entryId, header: h, items: [...e.items.values()].map((r) => r.values), taxes: e.taxes.map((t) => [t.values, t.wideTax]) };
-    // fromPartial would deep-copy every item again: the items are built complete above.
-    const declaration = Declaration.fromPartial({
+    // A complete literal (typed: a new contract field is a compile error here), not fromPartial,
+    // which deep-copied every item and party again.
+    const declaration: Declaration = {
+      tenantId: '',
+      declarationId: '',
+      version: 0,
       mrn: /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/.test(entryId) ? entryId : '',
       lrn: pick('traderReference') || entryId,
       functionCode: '9',
@@ -385,18 +389,37 @@ export class CdsReportAssembler {
       acceptanceDate: acceptance ?? '',
       acceptanceDateSource: acceptance ? 'report' : '',
       parties,
-      importerEori: pick('importer'),
       invoiceAmount: h.invoiceTotal ? { value: h.invoiceTotal, currency: (h.invoiceCurrency || 'GBP').toUpperCase() } : undefined,
-      transportMode: pick('transportMode'),
+      exchangeRate: '',
+      incoterm: '',
+      deliveryLocation: '',
+      adjustments: [],
+      authorisations: [],
+      additionalInformation: [],
+      previousDocuments: [],
+      documents: [],
+      fiscalReferences: [],
       defermentAccounts: pick('firstDan') ? [pick('firstDan')] : [],
+      representativeStatus: '',
+      totalPackages: '',
+      totalGrossMassKg: '',
+      transportMode: pick('transportMode'),
       customsValuePence: headerCv ?? 0,
       customsValuePresent: headerCv !== undefined,
+      items,
       sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT,
       sourceName: this.sourceName,
       // Idempotency by content of this entry's rows, not of the whole file.
-      contentSha256: createHash('sha256').update(JSON.stringify(canonical)).digest('hex'),
-    });
-    declaration.items = items;
+      contentSha256: hash('sha256', JSON.stringify(canonical), 'hex'),
+      batchId: '',
+      receivedAt: '',
+      destinationCountry: '',
+      goodsLocation: '',
+      importerEori: pick('importer'),
+      status: '',
+      changeKind: '',
+      appliedChanges: [],
+    };
     return declaration;
   }
 }
