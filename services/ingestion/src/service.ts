@@ -129,6 +129,16 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
           const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
           const read = await readUpTo(part.file, config.MAX_DOCUMENT_BYTES);
+          // A workbook (.xlsx/.ods, a ZIP) is read whole, so one over the limit cannot switch to
+          // streaming like a CSV report: it is refused alone, naming why, and the upload goes on.
+          if (format === 'cds-report' && read.overflow && read.chunks[0] && isZip(read.chunks[0])) {
+            await drain(read.rest!);
+            const refused = { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx and .ods reports are read whole; export it as CSV, which streams at any size` }] };
+            const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused }, config.MAX_DOCUMENT_BYTES));
+            docs.inc({ format, status: result.status });
+            results.push({ filename: sourceName, ...result });
+            continue;
+          }
           if (format === 'cds-report' && read.overflow) {
             const file = part.file;
             const first: StreamFile = { sourceName, chunks: prepend(read.chunks, read.rest!), truncated: () => file.truncated };

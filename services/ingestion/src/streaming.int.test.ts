@@ -199,4 +199,21 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(d.body).toMatchObject({ mrn: '26GBODS00200000001', importerEori: 'GB553202734852', lrn: 'PO-ODS', invoiceAmount: { value: '100.00', currency: 'EUR' } });
     expect(d.body.items.map((i: { itemNumber: number; commodityCode: string }) => [i.itemNumber, i.commodityCode])).toEqual([[1, '8510900000'], [2, '6403993690'], [3, '8471300000']]);
   });
+
+  it('refuses a workbook over the size limit alone in a multipart upload (workbooks are read whole, not streamed); the CSV beside it still ingests', async () => {
+    const items = parse(report(12_000, 'ODS003'), { relax_column_count: true }) as string[][];
+    const big = odsOf(items, { store: true });
+    expect(big.length).toBeGreaterThan(1048576); // MAX_DOCUMENT_BYTES of this harness
+    const form = new FormData();
+    form.append('format', 'cds-report');
+    form.append('files', new Blob([big]), 'huge.ods');
+    form.append('files', new Blob([report(3, 'ODS004')]), 'small.csv');
+    const r = await h.http('POST', '/v1/uploads', form);
+    expect(r.status).toBe(207);
+    const [refused, small] = r.body.files;
+    expect(refused).toMatchObject({ filename: 'huge.ods', status: 'rejected' });
+    expect(refused.issues[0]).toMatchObject({ code: 'TOO_LARGE', field: '(size)', sourceName: 'huge.ods', reason: expect.stringMatching(/workbook exceeds the 1048576-byte limit.*export it as CSV/) });
+    expect(small).toMatchObject({ filename: 'small.csv', status: 'accepted' });
+    expect(small.declarations).toHaveLength(1);
+  });
 });
