@@ -1,5 +1,5 @@
 import { isZip, readFirstSheetOfWorkbook, rowsToCsv, workbookKind, type WorkbookKind } from '@customs/spreadsheet';
-import { parseDmsDeclaration } from '../parse/dms';
+import { parseDmsDeclarationAsync } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
 import { parseChiefMss } from '../parse/chief/chief-mss';
@@ -88,7 +88,7 @@ export async function parseDocument(format: DeclarationFormat, content: Buffer, 
     case 'cds-report':
       return parseDocuments(format, [{ sourceName, content }], maxBytes);
     case 'dms-xml': {
-      const r = parseDmsDeclaration(content, { sourceName, maxBytes });
+      const r = await parseDmsDeclarationAsync(content, { sourceName, maxBytes });
       const toIssue = (severity: IngestIssue['severity']) => (i: { sourceName: string; line: number; column: number; elementPath: string; field: string; reason: string; code: string }): IngestIssue => ({
         severity,
         sourceName: i.sourceName,

@@ -2,7 +2,7 @@ import { Declaration, SourceFormat } from '@customs/contracts';
 import { mapDeclaration } from './map';
 import { DEFAULT_MAX_BYTES, DmsReader } from './reader';
 import type { DmsParseOptions, DmsParseResult, ParseIssue, ParseIssueCode } from './types';
-import { DMS_SCHEMA_NAME, dmsSchemaCheckSettings, validateDms } from './xsd';
+import { DMS_SCHEMA_NAME, dmsSchemaCheckSettings, validateDms, validateDmsAsync, type XsdResult } from './xsd';
 
 const DEFAULT_MAX_WARNINGS = 1000;
 
@@ -44,10 +44,10 @@ function createParser(opts: DmsParseOptions, whole: Buffer | Uint8Array | string
     end: (): DmsParseResult => {
       const result = finish(reader.end(), opts);
       if (!schemaCheck) return result;
-      if (result.ok) return withSchemaWarnings(result, whole ?? joinChunks(kept!), opts.sourceName);
+      if (result.ok) return withSchemaWarnings(result, validateDms(whole ?? joinChunks(kept!)), opts.sourceName);
       // A rejection is explained by libxml2 only when the whole document is known: a stream stops
       // being read at the rejection, and libxml2 would only complain that it ends early.
-      return whole !== null ? withSchemaDetail(result, whole) : result;
+      return whole !== null && explainedByLibxml2(result) ? withSchemaDetail(result, validateDms(whole)) : result;
     },
   };
 }
@@ -78,8 +78,7 @@ function joinChunks(chunks: (Uint8Array | string)[]): Uint8Array | string {
  * ingested: its values are what the broker declared, and the compliance checks need them either way.
  * All of HMRC's own import samples validate, so the warning is not noise on real declarations.
  */
-function withSchemaWarnings(result: Extract<DmsParseResult, { ok: true }>, content: Uint8Array | string, sourceName: string): DmsParseResult {
-  const xsd = validateDms(content);
+function withSchemaWarnings(result: Extract<DmsParseResult, { ok: true }>, xsd: XsdResult, sourceName: string): DmsParseResult {
   const issue = (line: number, elementPath: string, field: string, reason: string, code: ParseIssueCode): ParseIssue => ({ sourceName, line, column: 0, elementPath, field, reason, code });
   const extra: ParseIssue[] = [];
   if (xsd.status === 'invalid') {
@@ -101,6 +100,11 @@ function withSchemaWarnings(result: Extract<DmsParseResult, { ok: true }>, conte
 /** Rejections libxml2 can say more about: its parse error, or the schema's view of the root/namespace. */
 const EXPLAINED_BY_LIBXML2: ReadonlySet<ParseIssueCode> = new Set(['XML_NOT_WELL_FORMED', 'WRONG_NAMESPACE', 'MISSING_ELEMENT']);
 
+function explainedByLibxml2(result: Extract<DmsParseResult, { ok: false }>): boolean {
+  const error = result.errors[0];
+  return error !== undefined && EXPLAINED_BY_LIBXML2.has(error.code);
+}
+
 /**
  * Schema policy for a rejected document: the rejection stands as the parser made it (code, line,
  * element), and for malformed XML, a wrong namespace or an envelope without its declaration the
@@ -108,10 +112,9 @@ const EXPLAINED_BY_LIBXML2: ReadonlySet<ParseIssueCode> = new Set(['XML_NOT_WELL
  * schema-validating gateway such as CDS's. DTDs, oversize, encoding and notification rejections are
  * never passed to libxml2: there is nothing it could add, and a DTD must not reach any XML library.
  */
-function withSchemaDetail(result: Extract<DmsParseResult, { ok: false }>, content: Buffer | Uint8Array | string): DmsParseResult {
+function withSchemaDetail(result: Extract<DmsParseResult, { ok: false }>, xsd: XsdResult): DmsParseResult {
   const error = result.errors[0];
   if (error === undefined || !EXPLAINED_BY_LIBXML2.has(error.code)) return result;
-  const xsd = validateDms(content);
   const first = xsd.issues[0];
   if ((xsd.status !== 'malformed' && xsd.status !== 'invalid') || first === undefined) return result;
   const what = xsd.status === 'malformed' ? 'libxml2' : `${DMS_SCHEMA_NAME} (libxml2)`;
@@ -137,6 +140,18 @@ export function parseDmsDeclaration(input: Buffer | Uint8Array | string, opts: D
   const parser = createParser(opts, input);
   parser.write(input);
   return parser.end();
+}
+
+/**
+ * parseDmsDeclaration for a server: the same result, but the schema check is awaited rather than
+ * waited for, so the event loop keeps serving other requests while libxml2 works on its thread.
+ */
+export async function parseDmsDeclarationAsync(input: Buffer | Uint8Array | string, opts: DmsParseOptions): Promise<DmsParseResult> {
+  const result = parseDmsDeclaration(input, { ...opts, schemaCheck: false });
+  if (!(opts.schemaCheck ?? dmsSchemaCheckSettings().enabled)) return result;
+  if (result.ok) return withSchemaWarnings(result, await validateDmsAsync(input), opts.sourceName);
+  // Oversize input never reaches the check (TOO_LARGE is not explained by libxml2).
+  return explainedByLibxml2(result) ? withSchemaDetail(result, await validateDmsAsync(input)) : result;
 }
 
 /** Parses a declaration arriving as a (possibly async) sequence of chunks, e.g. a file or HTTP stream. */

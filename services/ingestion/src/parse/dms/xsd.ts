@@ -8,10 +8,13 @@
 // accepted as written (a field too long, elements out of order, a code of the wrong shape), and gives
 // a rejected file libxml2's own account of what is wrong with it.
 //
-// How: libxml2 runs in one worker thread (see xsd-worker.ts for why), started on first use, with the
-// schema compiled once there and reused. Calls are synchronous: the document is posted to the worker
-// and the caller waits on a shared counter until the answer is in, at most `timeoutMs`; a validation
-// that takes longer is abandoned and the worker replaced. The worker exits after a minute without
+// How: libxml2 runs in a worker thread (see xsd-worker.ts for why), started on first use, with the
+// schema compiled once there and reused. Two ways to call it: validateDmsAsync, which the service
+// uses, resolves when the worker answers, so the event loop keeps serving other requests and
+// relaying the outbox meanwhile; validateDms is synchronous (the caller waits on a shared counter),
+// for the synchronous parser API that tests and scripts use. Each has its own worker, since a port
+// is read either by events or by polling. Either way a validation that takes longer than
+// `timeoutMs` is abandoned and its worker replaced. The worker exits after a minute without
 // work, so an idle process (or a finished test file) does not keep its WebAssembly memory.
 //
 // Bounds: documents over `maxBytes` or with a DOCTYPE are never handed to libxml2 (the DMS parser
@@ -104,10 +107,10 @@ let documentsSent = 0;
 
 /** Counters for tests and metrics: documents handed to libxml2, and the last worker's start-up time. */
 export function dmsSchemaCheckStats(): { documentsSent: number; workerRunning: boolean; startMs: number } {
-  return { documentsSent, workerRunning: running !== null, startMs: running?.startMs ?? 0 };
+  return { documentsSent, workerRunning: running !== null || asyncRunning !== null, startMs: running?.startMs ?? asyncRunning?.startMs ?? 0 };
 }
 
-function spawn(): Running {
+function startWorker(): { worker: Worker; port: MessagePort; signal: Int32Array } {
   const { port1, port2 } = new MessageChannel();
   const shared = new SharedArrayBuffer(4);
   // The compiled worker (an ES module) sits next to this file in dist/; under Jest this file is the
@@ -124,7 +127,12 @@ function spawn(): Running {
   // Neither the worker nor its port may keep the process alive; a crash only retires this worker.
   worker.unref();
   port1.unref();
-  const r: Running = { worker, port: port1, signal: new Int32Array(shared), startError: null, startMs: 0 };
+  return { worker, port: port1, signal: new Int32Array(shared) };
+}
+
+function spawn(): Running {
+  const { worker, port, signal } = startWorker();
+  const r: Running = { worker, port, signal, startError: null, startMs: 0 };
   worker.on('error', () => retire(r));
   worker.on('exit', () => retire(r));
   return r;
@@ -136,22 +144,28 @@ function retire(r: Running): void {
   void r.worker.terminate();
 }
 
-/** Starts the worker now (loading libxml2 and compiling the schema in the background), so that the first document does not wait for it. */
+/**
+ * Starts the service's (asynchronous) worker now, loading libxml2 and compiling the schema in the
+ * background, so that the first document does not wait for it.
+ */
 export function warmUpDmsSchemaCheck(): void {
-  if (running === null) running = spawn();
+  if (asyncRunning === null) asyncRunning = spawnAsync();
   armIdleTimer();
 }
 
-/** Stops the worker (a later call starts a new one). */
+/** Stops the workers (a later call starts new ones). */
 export async function closeDmsSchemaCheck(): Promise<void> {
   const r = running;
+  const a = asyncRunning;
   running = null;
+  asyncRunning = null;
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = null;
   if (r) {
     r.port.close();
     await r.worker.terminate();
   }
+  if (a) await retireAsync(a, 'the XML schema validator was stopped');
 }
 
 function armIdleTimer(): void {
@@ -177,23 +191,52 @@ function awaitReply(r: Running, deadline: number): XsdWorkerReply | null {
 
 const skipped = (reason: string, started: number): XsdResult => ({ status: 'skipped', issues: [], omitted: 0, reason, refusedLoads: [], ms: performance.now() - started });
 
-/**
- * Validates one DMS document (bytes or text, UTF-8) against HMRC's declaration schema. A message
- * rooted at md:MetaData or Declaration is validated whole; inside HMRC's MDG envelope
- * (submitDeclarationRequest) the MetaData is validated as a subtree, lines still counted in the
- * whole file. Never throws: whatever prevents the check is a `skipped` result with its reason.
- */
-export function validateDms(content: Buffer | Uint8Array | string, opts: { timeoutMs?: number; maxIssues?: number; maxBytes?: number } = {}): XsdResult {
-  const started = performance.now();
-  const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
+type XsdOptions = { timeoutMs?: number; maxIssues?: number; maxBytes?: number };
+
+/** The bytes to hand to libxml2, or why the document is not handed over at all. */
+function prepare(content: Buffer | Uint8Array | string, opts: XsdOptions, started: number): { bytes: Uint8Array } | { result: XsdResult } {
   const maxBytes = opts.maxBytes ?? settings.maxBytes;
   const size = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
-  if (size > maxBytes) return skipped(`the document is ${size} bytes; the schema check reads at most ${maxBytes}`, started);
+  if (size > maxBytes) return { result: skipped(`the document is ${size} bytes; the schema check reads at most ${maxBytes}`, started) };
   // An exact copy: posting a view would copy its whole backing buffer (e.g. Node's 8 KiB pool, or
   // the request body a Buffer was sliced from) to the worker.
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
   // Defence in depth: entity declarations (XXE, entity expansion) need a DOCTYPE, and libxml2 never sees one.
-  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('<!DOCTYPE') >= 0) return skipped('the document has a DOCTYPE, which is never passed to the XML schema validator', started);
+  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('<!DOCTYPE') >= 0) return { result: skipped('the document has a DOCTYPE, which is never passed to the XML schema validator', started) };
+  return { bytes };
+}
+
+/** The worker's answer as a result; `retireWorker` is called when the worker must not be reused. */
+function toResult(reply: Extract<XsdWorkerReply, { kind: 'result' }>, started: number, retireWorker: () => void): XsdResult {
+  if (reply.status === 'error') {
+    // An internal libxml2 failure may leave its WebAssembly state unusable: start afresh next time.
+    retireWorker();
+    return { ...skipped(`the XML schema validator failed: ${reply.skipped ?? 'unknown error'}`, started), refusedLoads: reply.refusedLoads };
+  }
+  return {
+    status: reply.status,
+    issues: reply.issues.map((i) => ({ line: i.line, message: shorten(i.message), element: i.element, path: i.steps ? formatPath(i.steps) : undefined })),
+    omitted: reply.omitted,
+    capped: reply.capped,
+    validated: reply.validated ? formatPath(reply.validated) : undefined,
+    reason: reply.skipped,
+    refusedLoads: reply.refusedLoads,
+    ms: performance.now() - started,
+  };
+}
+
+/**
+ * Validates one DMS document (bytes or text, UTF-8) against HMRC's declaration schema, waiting
+ * synchronously for the answer (see validateDmsAsync for the service's way). A message rooted at
+ * md:MetaData or Declaration is validated whole; inside HMRC's MDG envelope
+ * (submitDeclarationRequest) the MetaData is validated as a subtree, lines still counted in the
+ * whole file. Never throws: whatever prevents the check is a `skipped` result with its reason.
+ */
+export function validateDms(content: Buffer | Uint8Array | string, opts: XsdOptions = {}): XsdResult {
+  const started = performance.now();
+  const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
+  const prepared = prepare(content, opts, started);
+  if ('result' in prepared) return prepared.result;
 
   if (running === null) running = spawn();
   const r = running;
@@ -210,7 +253,7 @@ export function validateDms(content: Buffer | Uint8Array | string, opts: { timeo
   if (r.startError !== '') return skipped(`the XML schema validator is unavailable: ${r.startError}`, started);
 
   const id = nextId++;
-  const request: XsdWorkerRequest = { id, bytes, maxIssues: opts.maxIssues ?? settings.maxIssues };
+  const request: XsdWorkerRequest = { id, bytes: prepared.bytes, maxIssues: opts.maxIssues ?? settings.maxIssues };
   r.port.postMessage(request);
   documentsSent++;
   const deadline = performance.now() + timeoutMs;
@@ -222,21 +265,92 @@ export function validateDms(content: Buffer | Uint8Array | string, opts: { timeo
     retire(r);
     return skipped(`the schema check did not finish within ${timeoutMs} ms`, started);
   }
-  if (reply.status === 'error') {
-    // An internal libxml2 failure may leave its WebAssembly state unusable: start afresh next time.
-    retire(r);
-    return { ...skipped(`the XML schema validator failed: ${reply.skipped ?? 'unknown error'}`, started), refusedLoads: reply.refusedLoads };
+  return toResult(reply, started, () => retire(r));
+}
+
+interface AsyncRunning {
+  worker: Worker;
+  port: MessagePort;
+  /** Resolves with '' once libxml2 and the schema are loaded, or with why they could not be. */
+  ready: Promise<string>;
+  setReady(error: string): void;
+  pending: Map<number, (reply: Extract<XsdWorkerReply, { kind: 'result' }> | string) => void>;
+  startMs: number;
+}
+
+let asyncRunning: AsyncRunning | null = null;
+
+function spawnAsync(): AsyncRunning {
+  const { worker, port } = startWorker();
+  let setReady: (error: string) => void = () => undefined;
+  const ready = new Promise<string>((resolve) => (setReady = resolve));
+  const r: AsyncRunning = { worker, port, ready, setReady, pending: new Map(), startMs: 0 };
+  port.on('message', (m: XsdWorkerReply) => {
+    if (m.kind === 'ready') {
+      r.startMs = m.ms;
+      r.setReady(m.error ?? '');
+      return;
+    }
+    const answer = r.pending.get(m.id);
+    r.pending.delete(m.id);
+    answer?.(m);
+  });
+  worker.on('error', () => void retireAsync(r, 'the XML schema validator stopped'));
+  worker.on('exit', () => void retireAsync(r, 'the XML schema validator stopped'));
+  return r;
+}
+
+/** Drops an async worker; documents it still had are answered `skipped` with `why`. */
+async function retireAsync(r: AsyncRunning, why: string): Promise<void> {
+  if (asyncRunning === r) asyncRunning = null;
+  r.setReady(why);
+  for (const answer of r.pending.values()) answer(why);
+  r.pending.clear();
+  r.port.close();
+  await r.worker.terminate();
+}
+
+/**
+ * validateDms without blocking: resolves when the worker answers (or `timeoutMs` passes), so the
+ * event loop serves other requests meanwhile. Never rejects: whatever prevents the check is a
+ * `skipped` result with its reason.
+ */
+export async function validateDmsAsync(content: Buffer | Uint8Array | string, opts: XsdOptions = {}): Promise<XsdResult> {
+  const started = performance.now();
+  const timeoutMs = opts.timeoutMs ?? settings.timeoutMs;
+  const prepared = prepare(content, opts, started);
+  if ('result' in prepared) return prepared.result;
+  if (asyncRunning === null) asyncRunning = spawnAsync();
+  const r = asyncRunning;
+  armIdleTimer();
+  let timer: NodeJS.Timeout | undefined;
+  const startError = await Promise.race([r.ready, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), START_TIMEOUT_MS)))]);
+  clearTimeout(timer);
+  if (startError === null) {
+    await retireAsync(r, 'the XML schema validator did not start in time');
+    return skipped(`the XML schema validator did not start within ${START_TIMEOUT_MS} ms`, started);
   }
-  return {
-    status: reply.status,
-    issues: reply.issues.map((i) => ({ line: i.line, message: shorten(i.message), element: i.element, path: i.steps ? formatPath(i.steps) : undefined })),
-    omitted: reply.omitted,
-    capped: reply.capped,
-    validated: reply.validated ? formatPath(reply.validated) : undefined,
-    reason: reply.skipped,
-    refusedLoads: reply.refusedLoads,
-    ms: performance.now() - started,
-  };
+  if (startError !== '') return skipped(`the XML schema validator is unavailable: ${startError}`, started);
+
+  const id = nextId++;
+  const request: XsdWorkerRequest = { id, bytes: prepared.bytes, maxIssues: opts.maxIssues ?? settings.maxIssues };
+  const reply = await new Promise<Extract<XsdWorkerReply, { kind: 'result' }> | string>((resolve) => {
+    const deadline = setTimeout(() => {
+      // libxml2 cannot be interrupted: drop the worker (documents queued behind this one are
+      // answered as skipped; the next document starts a fresh worker).
+      r.pending.delete(id);
+      resolve(`the schema check did not finish within ${timeoutMs} ms`);
+      void retireAsync(r, `the XML schema validator was restarted: another document's check exceeded ${timeoutMs} ms`);
+    }, timeoutMs);
+    r.pending.set(id, (answer) => {
+      clearTimeout(deadline);
+      resolve(answer);
+    });
+    r.port.postMessage(request);
+    documentsSent++;
+  });
+  if (typeof reply === 'string') return skipped(reply, started);
+  return toResult(reply, started, () => void retireAsync(r, 'the XML schema validator failed'));
 }
 
 /** The schema's name as issue reasons cite it. */
