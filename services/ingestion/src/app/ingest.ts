@@ -269,7 +269,7 @@ export interface StoreOutcome {
  * that already got a version from this same batch is refused: in a streamed report that means the
  * entry's rows were not contiguous, and a second, partial version would be wrong.
  */
-export async function storeDeclarations(trx: Transaction<IngestionDb>, ctx: BatchContext, decls: Declaration[], sourceName: string): Promise<StoreOutcome> {
+export async function storeDeclarations(trx: Transaction<IngestionDb>, ctx: BatchContext, decls: Declaration[], sourceName: string, opts: { lock?: boolean } = {}): Promise<StoreOutcome> {
   const out: StoreOutcome = { declarations: [], inserted: 0, issues: [] };
   if (decls.length === 0) return out;
   const mrns = [...new Set(decls.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
@@ -280,7 +280,9 @@ export async function storeDeclarations(trx: Transaction<IngestionDb>, ctx: Batc
     return { d, naturalKey, id: byMrn.get(d.mrn.toUpperCase()) ?? declarationIdFor(ctx.tenantId, naturalKey) };
   });
   const ids = [...new Set(withKeys.map((w) => w.id))];
-  await lockDeclarations(trx, ctx.tenantId, ids);
+  // Without the lock (a streamed report's chunks in flight together) a concurrent version of the
+  // same declaration fails on the primary key instead, and the caller retries.
+  if (opts.lock ?? true) await lockDeclarations(trx, ctx.tenantId, ids);
   // One round trip for versions and one for duplicates, whatever the batch size.
   const versions = await sql<{ declaration_id: string; max_version: number; in_batch: boolean }>`select declaration_id, max(version) as max_version, bool_or(batch_id = ${ctx.batchId}) as in_batch from declarations where tenant_id = ${ctx.tenantId} and declaration_id = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json))) group by declaration_id`.execute(trx);
   const hashes = withKeys.map((w) => w.d.contentSha256);

@@ -28,6 +28,23 @@ import { applyPendingChanges, insertIssues, statusOf, storeDeclarations, type Ba
 
 const YIELD_EVERY_ROWS = 256;
 
+/**
+ * Runs a chunk transaction again when it lost a race: a unique violation (23505: the same
+ * declaration version or content committed meanwhile by another chunk or upload) or a deadlock
+ * (40P01). The retry reads the committed state afresh, so a split entry becomes SPLIT_ENTRY and
+ * content stored meanwhile a duplicate.
+ */
+async function retryOnConflict<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (attempt >= attempts || (code !== '23505' && code !== '40P01')) throw e;
+    }
+  }
+}
+
 export interface StreamFile {
   sourceName: string;
   chunks: AsyncIterable<Buffer>;
@@ -46,6 +63,8 @@ export interface StreamIngestOptions {
   chunkRows: number;
   /** How many declarations/issues the response lists (the batch keeps all of them). */
   listLimit?: number;
+  /** Chunk transactions running at once (default 2; 1 = one at a time, under the tenant lock). */
+  chunksInFlight?: number;
 }
 
 export interface StreamIngestResult {
@@ -99,7 +118,9 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
   const taxIndex = new Map<string, CdsRow[]>();
   let assembler = new CdsReportAssembler(opts.sourceName, cdsIssues);
   let rowsInChunk = 0;
-  let inflight: Promise<void> = Promise.resolve();
+  // Chunk transactions not yet committed (in file order), and the last chunk's bookkeeping.
+  const pendingChunks: Promise<void>[] = [];
+  let lastApplied: Promise<void> = Promise.resolve();
   let itemsStarted = false;
   // Issues of the file being read (the reader's), and whether it broke off mid-way.
   let fileIssues: CdsIssue[] = [];
@@ -123,36 +144,50 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     const rawNow = raw;
     raw = [];
     const rowsNow = res.rows;
-    // One chunk in flight while the next is parsed: parsing (CPU here) overlaps the database work.
-    await inflight;
-    inflight = withTenant(db, tenantId, async (trx) => {
-      // A chunk's statements carry megabytes in single parameters (payload blobs, the outbox
-      // pack, JSON row sets). Planned as custom plans those become constants that the planner
-      // copies several times over; a generic plan keeps them parameters. Measured: a 3,334-row
-      // insert from a 2.7 MB blob took half the time (docs/adr/0003).
-      await sql`set local plan_cache_mode = force_generic_plan`.execute(trx);
-      const stored = await storeDeclarations(trx, ctx, decls, opts.sourceName);
-      // Amendments that arrived before these declarations are applied now (same transaction).
-      const pending = await applyPendingChanges(trx, ctx, stored.declarations.filter((d) => !d.duplicate), opts.sourceName);
-      const dups = stored.declarations.length - stored.inserted;
-      stored.inserted += pending.inserted;
-      const all = [...issues, ...stored.issues, ...pending.issues];
-      await insertIssues(trx, ctx, all);
-      for (const r of rawNow) {
-        const content = Buffer.concat(r.bytes);
-        if (content.length) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: r.sourceName, content }).execute();
-      }
-      await sql`update batches set declarations_accepted = declarations_accepted + ${stored.inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, issue_count = issue_count + ${all.length}, rows_committed = ${rowsNow}, chunks_committed = chunks_committed + 1, size_bytes = ${res.bytes}, updated_at = now() where batch_id = ${batchId}`.execute(trx);
+    const bytesNow = res.bytes;
+    // Raw chunks are numbered now, in file order, whichever transaction commits first.
+    const rawRows = rawNow.map((r) => ({ seq: rawSeq++, sourceName: r.sourceName, content: Buffer.concat(r.bytes) })).filter((r) => r.content.length > 0);
+    // Up to `chunksInFlight` chunk transactions run at once while the next chunk is parsed: a
+    // chunk's Postgres work then overlaps the next one's instead of the parser waiting on it.
+    const inFlight = opts.chunksInFlight ?? 2;
+    while (pendingChunks.length >= inFlight) await pendingChunks.shift();
+    const store = () =>
+      withTenant(db, tenantId, async (trx) => {
+        // A chunk's statements carry megabytes in single parameters (payload blobs, the outbox
+        // pack, JSON row sets). Planned as custom plans those become constants that the planner
+        // copies several times over; a generic plan keeps them parameters. Measured: a 3,334-row
+        // insert from a 2.7 MB blob took half the time (docs/adr/0003).
+        await sql`set local plan_cache_mode = force_generic_plan`.execute(trx);
+        // No tenant-wide lock with chunks in flight: their entries are disjoint (rows of an entry
+        // are contiguous), and anything that is not (a split entry, the same declaration in another
+        // upload at the same time) collides on the version or content key and is retried below.
+        const stored = await storeDeclarations(trx, ctx, decls, opts.sourceName, { lock: inFlight === 1 });
+        // Amendments that arrived before these declarations are applied now (same transaction).
+        const pending = await applyPendingChanges(trx, ctx, stored.declarations.filter((d) => !d.duplicate), opts.sourceName);
+        const dups = stored.declarations.length - stored.inserted;
+        const inserted = stored.inserted + pending.inserted;
+        const all = [...issues, ...stored.issues, ...pending.issues];
+        await insertIssues(trx, ctx, all);
+        for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: r.sourceName, content: r.content }).execute();
+        await sql`update batches set declarations_accepted = declarations_accepted + ${inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, issue_count = issue_count + ${all.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow}), updated_at = now() where batch_id = ${batchId}`.execute(trx);
+        return { stored, inserted, dups, all };
+      });
+    const committed = retryOnConflict(store);
+    // The response's counters and lists follow the file's order, whichever chunk commits first.
+    const previous = lastApplied;
+    const applied = Promise.all([committed, previous]).then(([{ stored, inserted, dups, all }]) => {
       res.chunks++;
-      res.declarationsStored += stored.inserted;
+      res.declarationsStored += inserted;
       res.declarationsDuplicate += dups;
       res.issueCount += all.length;
       errors += all.filter((i) => i.severity === 'error').length;
       for (const d of stored.declarations) if (res.declarations.length < listLimit) res.declarations.push(d);
       for (const i of all) if (res.issues.length < listLimit) res.issues.push(i);
     });
-    // Handled here so a failed chunk never becomes an unhandled rejection; the next await rethrows it.
-    inflight.catch(() => undefined);
+    // Handled here so a failed chunk never becomes an unhandled rejection; the awaits rethrow it.
+    applied.catch(() => undefined);
+    lastApplied = applied;
+    pendingChunks.push(applied);
     rowsInChunk = 0;
   };
 
@@ -215,7 +250,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       }
     }
     await commit();
-    await inflight;
+    for (const p of pendingChunks.splice(0)) await p;
     // Headers with no items anywhere in the upload.
     for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `entry ${id} has no item rows in this upload (send the item report with the header report)` });
     for (const [id, t] of taxIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: t[0]!.row, location: `row ${t[0]!.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax lines of entry ${id} have no item rows in this upload` });
@@ -232,7 +267,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     });
     return res;
   } catch (e) {
-    await inflight.catch(() => undefined);
+    for (const p of pendingChunks.splice(0)) await p.catch(() => undefined);
     res.status = 'incomplete';
     const reason = `the upload broke off after ${res.rows} rows (${res.chunks} chunks committed, ${res.declarationsStored} declarations stored): ${(e as Error).message}; re-send the file to resume (stored entries are recognised as duplicates)`;
     const issue: IngestIssue = { severity: 'error', sourceName: opts.sourceName, location: '(file)', field: '(upload)', code: 'INCOMPLETE', reason };

@@ -85,4 +85,29 @@ describe('stream-ingest worker thread (real Postgres)', () => {
     const again = await thread.ingest({ ...base, tenantId: 'tenant-thread', sourceName: 'dies.csv' }, [{ sourceName: 'dies.csv', chunks: pieces(csv, 64 * 1024) }]);
     expect(again).toMatchObject({ status: 'accepted', declarationsStored: 1000 });
   });
+
+  // Chunk transactions run two at a time without the tenant-wide lock; what collides is retried.
+  it('with chunks in flight together: an entry split across neighbouring chunks is refused once, never a second version', async () => {
+    const rows = report(600, 'THRD04').toString().split('\n');
+    const [headerRow, first, ...rest] = rows;
+    // The first entry's first row, then 299 rows (100 entries' worth), then the same entry again:
+    // chunks of 90 rows put its two parts in neighbouring chunks.
+    const csv = Buffer.from([headerRow, first, ...rest.slice(2, 301), first!.replace(/^([^,]+),1,/, '$1,9,'), ...rest.slice(301)].join('\n'));
+    const r = await ingestCdsStream({ ...base, chunkRows: 90, db: svc.db, tenantId: 'tenant-split', sourceName: 'split.csv' }, [{ sourceName: 'split.csv', chunks: pieces(csv, 4096) }]);
+    const mrn = first!.split(',')[0]!;
+    expect(r.issues.filter((i) => i.code === 'SPLIT_ENTRY')).toEqual([expect.objectContaining({ location: `entry ${mrn}` })]);
+    const versions = await withAllTenants(svc.db, (trx) => trx.selectFrom('declarations').select(['version', 'item_count']).where('tenant_id', '=', 'tenant-split').where('mrn', '=', mrn).execute());
+    expect(versions).toEqual([{ version: 1, item_count: 1 }]);
+  });
+
+  it('with chunks in flight together: the same report uploaded twice at once is stored once, the other upload sees duplicates', async () => {
+    const csv = report(3000, 'THRD05');
+    const upload = (name: string) => ingestCdsStream({ ...base, chunkRows: 300, db: svc.db, tenantId: 'tenant-twice', sourceName: name }, [{ sourceName: name, chunks: pieces(csv, 8192) }]);
+    const [a, b] = await Promise.all([upload('a.csv'), upload('b.csv')]);
+    expect(a.declarationsStored + b.declarationsStored).toBe(1000);
+    expect(a.declarationsDuplicate + b.declarationsDuplicate).toBe(1000);
+    const counts = await withAllTenants(svc.db, (trx) => trx.selectFrom('declarations').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('version').as('v')]).where('tenant_id', '=', 'tenant-twice').executeTakeFirstOrThrow());
+    expect(Number(counts.n)).toBe(1000);
+    expect(Number(counts.v)).toBe(1);
+  });
 });
