@@ -166,8 +166,10 @@ async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, 
   const payloads = new Blob();
   const events: EncodedEvent[] = [];
   const headers = eventHeaders(ctx);
+  // One writer for the whole set: its buffer grows once instead of from 1 KiB per declaration.
+  const writer = new BinaryWriter();
   for (const { full, naturalKey, previous } of rows) {
-    const bytes = Declaration.encode(full).finish();
+    const bytes = Declaration.encode(full, writer).finish();
     payloads.add(bytes);
     const n = payloads.offsets.length - 1;
     meta.push({ id: full.declarationId, version: full.version, nk: naturalKey, lrn: full.lrn, mrn: full.mrn, fc: full.functionCode, tc: full.typeCode, ad: full.acceptanceDate, items: full.items.length, sha: full.contentSha256, status: full.status, kind: full.changeKind, off: payloads.offsets[n], len: payloads.lengths[n] });
