@@ -7,7 +7,7 @@ import type { StreamIngestResult } from './stream-cds';
  * holds more than a bounded window of an upload.
  */
 export type ToStreamWorker =
-  | { type: 'start'; id: number; tenantId: string; channel: string; sourceName: string; receivedAt: string; chunkRows: number; listLimit?: number; trace: Record<string, string> }
+  | { type: 'start'; id: number; tenantId: string; channel: string; sourceName: string; receivedAt: string; chunkRows: number; chunksInFlight?: number; listLimit?: number; trace: Record<string, string> }
   | { type: 'file'; id: number; sourceName: string }
   | { type: 'chunk'; id: number; data: ArrayBuffer }
   | { type: 'fileEnd'; id: number; truncated: boolean }

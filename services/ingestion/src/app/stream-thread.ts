@@ -1,24 +1,17 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { context, defaultTextMapSetter, type Context } from '@opentelemetry/api';
+import { context, defaultTextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Logger } from '@customs/telemetry';
-import type { StreamFile, StreamIngestResult } from './stream-cds';
+import type { StreamFile, StreamIngestOptions, StreamIngestResult } from './stream-cds';
 import type { FromStreamWorker, StreamWorkerData, ToStreamWorker } from './stream-protocol';
 
 /** Bytes of one upload sent to the worker but not yet read by its parser. */
 const WINDOW_BYTES = 8 * 1024 * 1024;
 
-export interface ThreadIngestOptions {
-  tenantId: string;
-  channel: string;
-  sourceName: string;
-  receivedAt: Date;
-  parent?: Context;
-  chunkRows: number;
-  listLimit?: number;
-}
+/** What ingestCdsStream takes, less the database: the worker has its own pool. */
+export type ThreadIngestOptions = Omit<StreamIngestOptions, 'db'>;
 
 interface Pending {
   resolve(r: StreamIngestResult): void;
@@ -114,7 +107,7 @@ export class StreamIngestThread {
     // W3C trace context explicitly (not the global propagator, which a host may not have set up).
     const trace: Record<string, string> = {};
     new W3CTraceContextPropagator().inject(opts.parent ?? context.active(), trace, defaultTextMapSetter);
-    send({ type: 'start', id, tenantId: opts.tenantId, channel: opts.channel, sourceName: opts.sourceName, receivedAt: opts.receivedAt.toISOString(), chunkRows: opts.chunkRows, listLimit: opts.listLimit, trace });
+    send({ type: 'start', id, tenantId: opts.tenantId, channel: opts.channel, sourceName: opts.sourceName, receivedAt: opts.receivedAt.toISOString(), chunkRows: opts.chunkRows, chunksInFlight: opts.chunksInFlight, listLimit: opts.listLimit, trace });
     try {
       for await (const f of files) {
         send({ type: 'file', id, sourceName: f.sourceName });
