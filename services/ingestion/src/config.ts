@@ -23,7 +23,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // typical document (scripts/bench/dms-xsd.js); off skips it entirely.
       DMS_XSD_CHECK: bool({ default: true }),
       // Longest wait for one document's schema check; past it the check is abandoned (XSD_UNCHECKED
-      // warning) and its worker replaced. The parse blocks meanwhile, so keep it short.
+      // warning) and its worker replaced. The document's request waits meanwhile (others do not).
       DMS_XSD_TIMEOUT_MS: int({ default: 10000, min: 100 }),
     },
     env,

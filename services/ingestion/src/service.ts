@@ -75,10 +75,10 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         streamThread.start();
         kit.lifecycle.add('stream-ingest-worker', () => streamThread.close());
       }
-      const streamCds = (tenantId: string, channel: string, sourceName: string, files: AsyncIterable<StreamFile> | Iterable<StreamFile>, parent: ReturnType<typeof requestContext>) =>
-        streamThread
-          ? streamThread.ingest({ tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files)
-          : ingestCdsStream({ db, tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS }, files);
+      const streamCds = (tenantId: string, channel: string, sourceName: string, files: AsyncIterable<StreamFile> | Iterable<StreamFile>, parent: ReturnType<typeof requestContext>) => {
+        const opts = { tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS };
+        return streamThread ? streamThread.ingest(opts, files) : ingestCdsStream({ ...opts, db }, files);
+      };
       kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', async (req, reply) => {
         const p = requireRole(req, 'integrator');
         const format = canonicalFormat(req.query.format ?? 'dms-xml');
@@ -118,7 +118,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const results: ({ filename: string; status: string } & Record<string, unknown>)[] = [];
         let format = canonicalFormat(req.query.format ?? 'dms-xml');
         const cdsFiles: { sourceName: string; content: Buffer }[] = [];
-        const tooLarge = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document` }] });
+        const tooLarge = (sourceName: string, reason = `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document`) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason }] });
         const parts = req.parts()[Symbol.asyncIterator]();
         for (let n = await parts.next(); !n.done; n = await parts.next()) {
           const part = n.value;
@@ -133,7 +133,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           // streaming like a CSV report: it is refused alone, naming why, and the upload goes on.
           if (format === 'cds-report' && read.overflow && read.chunks[0] && isZip(read.chunks[0])) {
             await drain(read.rest!);
-            const refused = { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx and .ods reports are read whole; export it as CSV, which streams at any size` }] };
+            const refused = tooLarge(sourceName, `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx and .ods reports are read whole; export it as CSV, which streams at any size`);
             const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused }, config.MAX_DOCUMENT_BYTES));
             docs.inc({ format, status: result.status });
             results.push({ filename: sourceName, ...result });

@@ -2,7 +2,7 @@ import { createHash, hash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Declaration, Topics, declarationKey, type DeclarationReceived, type TopicDef } from '@customs/contracts';
-import { OUTBOX_PACK_MIN_MESSAGES, enqueueOutbox, sql, type Transaction } from '@customs/db';
+import { enqueueOutbox, sql, type Transaction } from '@customs/db';
 import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
@@ -180,27 +180,8 @@ async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, 
     select ${ctx.tenantId}, t.id, t.version, t.nk, t.lrn, t.mrn, t.fc, t.tc, t.ad, t.items, t.sha, t.status, t.kind, substring(${payloads.bytes()}::bytea from t.off for t.len), ${ctx.batchId}, ${ctx.receivedAt}::timestamptz
     from json_to_recordset(${JSON.stringify(meta)}::json) as t(id text, version int, nk text, lrn text, mrn text, fc text, tc text, ad text, items int, sha text, status text, kind text, off int, len int)`.execute(trx);
   await replaceInvoiceRefs(trx, ctx.tenantId, rows.map((r) => r.full));
-  await insertOutbox(trx, events);
-}
-
-/**
- * The outbox in one statement per call (same table and NOTIFY as @customs/db's enqueueOutbox);
- * a streamed chunk's thousands of events go as packs (@customs/db outbox-pack.ts) through it.
- */
-export async function insertOutbox(trx: Transaction<IngestionDb>, events: EncodedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  if (events.length >= OUTBOX_PACK_MIN_MESSAGES) return enqueueOutbox(trx, 'ingestion', events);
-  const payloads = new Blob();
-  const meta = events.map((e) => {
-    payloads.add(e.payload);
-    const n = payloads.offsets.length - 1;
-    return { topic: e.topic, key: e.key, headers: e.headers, off: payloads.offsets[n], len: payloads.lengths[n] };
-  });
-  await sql`
-    insert into outbox (topic, message_key, payload, headers)
-    select t.topic, t.key, substring(${payloads.bytes()}::bytea from t.off for t.len), t.headers
-    from json_to_recordset(${JSON.stringify(meta)}::json) as t(topic text, key text, headers jsonb, off int, len int)`.execute(trx);
-  await sql`select pg_notify('ingestion_outbox', '')`.execute(trx);
+  // @customs/db's outbox: a handful of events as rows, a streamed chunk's thousands as packs.
+  await enqueueOutbox(trx, 'ingestion', events);
 }
 
 /** Invoice-number keys of an N935 reference: the whole reference, and the number of HMRC's "number/dd.mm.yyyy" form. */

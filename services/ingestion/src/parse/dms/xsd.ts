@@ -8,7 +8,7 @@
 // accepted as written (a field too long, elements out of order, a code of the wrong shape), and gives
 // a rejected file libxml2's own account of what is wrong with it.
 //
-// How: libxml2 runs in a worker thread (see xsd-worker.ts for why), started on first use, with the
+// How: libxml2 runs in a worker thread (see xsd-worker.mts for why), started on first use, with the
 // schema compiled once there and reused. Two ways to call it: validateDmsAsync, which the service
 // uses, resolves when the worker answers, so the event loop keeps serving other requests and
 // relaying the outbox meanwhile; validateDms is synchronous (the caller waits on a shared counter),
