@@ -16,6 +16,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // of this many connections (app/stream-thread.ts), so the main thread keeps serving the API
       // and relaying the outbox on the other core; 0 runs them on the main thread instead.
       STREAM_WORKER_DB_CONNECTIONS: int({ default: 4, min: 0, max: 50 }),
+      // Group commit of documents sent one per request (app/group-commit.ts): documents that
+      // arrive while a tenant's transaction commits are stored together in the next one, up to
+      // this many documents and bytes of raw content per transaction.
+      GROUP_COMMIT_MAX_DOCUMENTS: int({ default: 200, min: 1, max: 5000 }),
+      GROUP_COMMIT_MAX_BYTES: int({ default: 32 * 1024 * 1024, min: 1024 }),
       // A streamed batch with no committed chunk for this long is marked incomplete (its process died).
       STALE_BATCH_SECONDS: int({ default: 600, min: 10 }),
       // Check DMS declaration XML against HMRC's XSDs (schemas/dms): schema errors of an accepted

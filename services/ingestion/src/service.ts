@@ -4,9 +4,11 @@ import { HttpError, principalOf, requestContext, requireRole } from '@customs/ht
 import { claimInbox, withAllTenants, withTenant } from '@customs/db';
 import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
-import { ingestDocument, type IngestResult } from './app/ingest';
-import { DOCUMENT_FORMATS, canonicalFormat, isDocumentFormat, parseDocuments } from './app/formats';
-import { ingestBuffered } from './app/dispatch';
+import { ingestDocuments, type IngestRequest, type IngestResult } from './app/ingest';
+import { DOCUMENT_FORMATS, canonicalFormat, isDocumentFormat, isErpFormat, parseDocuments } from './app/formats';
+import { ingestBuffered, parseBuffered, type BufferedDocument } from './app/dispatch';
+import { GroupCommitter } from './app/group-commit';
+import type { ErpIngestResult } from './app/erp';
 import { ingestErp, receiptJson } from './app/erp';
 import { invoiceKey } from './parse/erp/erp';
 import { closeDmsSchemaCheck, configureDmsSchemaCheck, warmUpDmsSchemaCheck } from './parse/dms';
@@ -79,6 +81,22 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const opts = { tenantId, channel, sourceName, receivedAt: new Date(), parent, chunkRows: config.STREAM_CHUNK_ROWS };
         return streamThread ? streamThread.ingest(opts, files) : ingestCdsStream({ ...opts, db }, files);
       };
+      // Declaration documents sent one per request (or per multipart file) are parsed outside any
+      // transaction, then stored by group commit: one transaction per tenant at a time, taking
+      // every document that arrived meanwhile (app/group-commit.ts). ERP lines go their own way.
+      const groupSizes = kit.metrics.histogram('customs_ingest_group_documents', 'Documents stored per group-commit transaction', [], [1, 2, 5, 10, 20, 50, 100, 200, 500]);
+      const committer = new GroupCommitter<IngestRequest, IngestResult>(
+        (tenantId, reqs) => {
+          groupSizes.observe(reqs.length);
+          return withTenant(db, tenantId, (trx) => ingestDocuments(trx, reqs));
+        },
+        { maxDocuments: config.GROUP_COMMIT_MAX_DOCUMENTS, maxBytes: config.GROUP_COMMIT_MAX_BYTES, maxGroupsInFlight: 2 },
+      );
+      kit.metrics.gaugeOf('customs_ingest_group_commit_waiting', 'Documents parsed and waiting for their group-commit transaction', () => committer.waiting);
+      const storeParsed = (r: IngestRequest) => committer.submit(r.tenantId, r, r.content.length);
+      const ingestOne = (doc: BufferedDocument): Promise<IngestResult | ErpIngestResult> =>
+        isErpFormat(doc.format) && !doc.refused ? withTenant(db, doc.tenantId, (trx) => ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES)) : parseBuffered(doc, config.MAX_DOCUMENT_BYTES).then(storeParsed);
+
       kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', async (req, reply) => {
         const p = requireRole(req, 'integrator');
         const format = canonicalFormat(req.query.format ?? 'dms-xml');
@@ -101,7 +119,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const body = await readUpTo(peeked?.all ?? input, config.MAX_DOCUMENT_BYTES);
         if (body.overflow) throw new HttpError(413, 'too_large', `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`);
         if (body.content.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
-        const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) }, config.MAX_DOCUMENT_BYTES));
+        const result = await ingestOne({ tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) });
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
       });
@@ -115,7 +133,18 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       kit.http.post<{ Querystring: { format?: string } }>('/v1/uploads', async (req, reply) => {
         const p = requireRole(req, 'integrator');
         if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
-        const results: ({ filename: string; status: string } & Record<string, unknown>)[] = [];
+        // Files are parsed as they arrive and handed to the group commit without waiting for it,
+        // so an upload of many files is stored in a few transactions; results keep file order.
+        type FileResult = { filename: string; status: string } & Record<string, unknown>;
+        const results: Promise<FileResult>[] = [];
+        const ingestFile = (doc: BufferedDocument) => {
+          const r = ingestOne(doc).then((result) => {
+            docs.inc({ format: doc.format, status: result.status });
+            return { filename: doc.sourceName, ...result };
+          });
+          r.catch(() => undefined); // awaited below with the others; not an unhandled rejection meanwhile
+          results.push(r);
+        };
         let format = canonicalFormat(req.query.format ?? 'dms-xml');
         const cdsFiles: { sourceName: string; content: Buffer }[] = [];
         const tooLarge = (sourceName: string, reason = `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document`) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason }] });
@@ -134,9 +163,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           if (format === 'cds-report' && read.overflow && read.chunks[0] && isZip(read.chunks[0])) {
             await drain(read.rest!);
             const refused = tooLarge(sourceName, `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx and .ods reports are read whole; export it as CSV, which streams at any size`);
-            const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused }, config.MAX_DOCUMENT_BYTES));
-            docs.inc({ format, status: result.status });
-            results.push({ filename: sourceName, ...result });
+            ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused });
             continue;
           }
           if (format === 'cds-report' && read.overflow) {
@@ -156,7 +183,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             const r = await streamCds(p.tenantId, 'rest-multipart', names, rest(), requestContext(req));
             cdsFiles.length = 0;
             docs.inc({ format: 'cds-report', status: r.status });
-            results.push({ filename: names, ...r });
+            results.push(Promise.resolve({ filename: names, ...r }));
             break;
           }
           let content = read.content;
@@ -169,23 +196,22 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             cdsFiles.push({ sourceName, content }); // header, item and tax-line reports are joined below
             continue;
           }
-          const result = await withTenant(db, p.tenantId, (trx) => ingestBuffered(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined }, config.MAX_DOCUMENT_BYTES));
-          docs.inc({ format, status: result.status });
-          results.push({ filename: sourceName, ...result });
+          ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined });
         }
         if (cdsFiles.length) {
           const sourceName = cdsFiles.map((f) => f.sourceName).join(' + ').slice(0, 200);
           const parsed = await parseDocuments('cds-report', cdsFiles, config.MAX_DOCUMENT_BYTES);
           // One batch for the joined reports; its raw content keeps every file, named.
           const content = Buffer.concat(cdsFiles.flatMap((f) => [Buffer.from(`--- ${f.sourceName} ---\n`), f.content, Buffer.from('\n')]));
-          const result = await withTenant(db, p.tenantId, (trx) => ingestDocument(trx, { tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) }));
+          const result = await storeParsed({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) });
           docs.inc({ format: 'cds-report', status: result.status });
-          results.push({ filename: sourceName, ...result });
+          results.push(Promise.resolve({ filename: sourceName, ...result }));
         }
         if (results.length === 0) throw new HttpError(400, 'no_files', 'the multipart body has no file parts');
+        const files = await Promise.all(results);
         const summary: Record<string, number> = { accepted: 0, partially_accepted: 0, duplicate: 0, rejected: 0 };
-        for (const r of results) summary[r.status] = (summary[r.status] ?? 0) + 1;
-        return reply.code(summary.rejected === results.length ? 422 : 207).send({ summary, files: results });
+        for (const r of files) summary[r.status] = (summary[r.status] ?? 0) + 1;
+        return reply.code(summary.rejected === files.length ? 422 : 207).send({ summary, files });
       });
 
       kit.http.get<{ Params: { id: string } }>('/v1/batches/:id', async (req) => {
@@ -301,22 +327,41 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         groupId: group,
         topic: Topics.submission,
         handle: async (events) => {
-          // Claim and ingest in one transaction: a crash in between loses nothing.
+          // Each submission is parsed first, holding no connection; then the batch is claimed and
+          // stored in one transaction, a crash in between losing nothing. Declaration documents
+          // are stored with one ingestDocuments per tenant (shared statements), ERP lines alone.
+          const prepared = await Promise.all(
+            events.map(async (ev) => {
+              const id = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
+              const format = canonicalFormat(ev.value.format);
+              const content = Buffer.from(ev.value.content);
+              const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
+              // A submission names its tenant in the event (producers authenticate to the broker);
+              // one whose payload claims another tenant is refused rather than trusted.
+              const refused = ev.value.tenantId && ev.value.tenantId !== ev.tenant ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'tenant_id', code: 'TENANT_MISMATCH', reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"` }] } : content.length > config.MAX_DOCUMENT_BYTES ? tooLargeSubmission(sourceName) : undefined;
+              const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
+              return { id, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
+            }),
+          );
           await withAllTenants(db, async (trx) => {
-          const fresh = await claimInbox(trx, group, events.map((e) => ({ eventId: e.value.idempotencyKey ? `submission/${e.tenant}/${e.value.idempotencyKey}` : e.eventId, topic: e.topic })));
-          for (const ev of events) {
-            const id = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
-            if (!fresh.has(id)) continue;
-            const format = canonicalFormat(ev.value.format);
-            const content = Buffer.from(ev.value.content);
-            const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
-            // A submission names its tenant in the event (producers authenticate to the broker);
-            // one whose payload claims another tenant is refused rather than trusted.
-            const refused = ev.value.tenantId && ev.value.tenantId !== ev.tenant ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'tenant_id', code: 'TENANT_MISMATCH', reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"` }] } : content.length > config.MAX_DOCUMENT_BYTES ? tooLargeSubmission(sourceName) : undefined;
-            const result = await ingestBuffered(trx, { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused }, config.MAX_DOCUMENT_BYTES);
-            fresh.delete(id); // a repeated key later in the same batch is a duplicate too
-            docs.inc({ format, status: result.status });
-          }
+            const fresh = await claimInbox(trx, group, prepared.map((p, i) => ({ eventId: p.id, topic: events[i]!.topic })));
+            const byTenant = new Map<string, IngestRequest[]>();
+            for (const { id, doc, parsed } of prepared) {
+              if (!fresh.has(id)) continue;
+              fresh.delete(id); // a repeated key later in the same batch is a duplicate too
+              if (!parsed) {
+                const result = await ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES);
+                docs.inc({ format: doc.format, status: result.status });
+              } else {
+                const reqs = byTenant.get(doc.tenantId) ?? [];
+                byTenant.set(doc.tenantId, reqs);
+                reqs.push(parsed);
+              }
+            }
+            for (const reqs of byTenant.values()) {
+              const results = await ingestDocuments(trx, reqs);
+              results.forEach((r, i) => docs.inc({ format: reqs[i]!.format, status: r.status }));
+            }
           });
         },
       });

@@ -3,7 +3,7 @@ import type { Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { ingestErp, type ErpIngestResult } from './erp';
 import { DOCUMENT_FORMATS, isDocumentFormat, isErpFormat, parseDocument } from './formats';
-import { ingestDocument, type IngestResult, type ParsedDocument } from './ingest';
+import { ingestDocument, type IngestRequest, type IngestResult, type ParsedDocument } from './ingest';
 
 export interface BufferedDocument {
   tenantId: string;
@@ -22,12 +22,20 @@ export interface BufferedDocument {
  * report, CHIEF MSS) or ERP receipt lines. An unknown format is stored as a rejected batch.
  */
 export async function ingestBuffered(trx: Transaction<IngestionDb>, doc: BufferedDocument, maxBytes: number): Promise<IngestResult | ErpIngestResult> {
+  if (isErpFormat(doc.format) && !doc.refused) return ingestErp(trx, { ...doc, format: doc.format });
+  return ingestDocument(trx, await parseBuffered(doc, maxBytes));
+}
+
+/**
+ * A declaration document (not ERP lines) parsed, outside any transaction, into what
+ * ingestDocument(s) stores: parsing holds no connection, and a group commit can take many.
+ */
+export async function parseBuffered(doc: BufferedDocument, maxBytes: number): Promise<IngestRequest> {
   const { format } = doc;
-  if (isErpFormat(format) && !doc.refused) return ingestErp(trx, { ...doc, format });
   const parsed: ParsedDocument =
     doc.refused ??
     (isDocumentFormat(format) && !isErpFormat(format)
       ? await parseDocument(format, doc.content, doc.sourceName, maxBytes)
       : { declarations: [], changes: [], issues: [{ severity: 'error', sourceName: doc.sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] });
-  return ingestDocument(trx, { tenantId: doc.tenantId, channel: doc.channel, format: format || 'unknown', sourceName: doc.sourceName, content: doc.content, parsed, receivedAt: doc.receivedAt, parent: doc.parent });
+  return { tenantId: doc.tenantId, channel: doc.channel, format: format || 'unknown', sourceName: doc.sourceName, content: doc.content, parsed, receivedAt: doc.receivedAt, parent: doc.parent };
 }

@@ -1,4 +1,4 @@
-import { createHash, hash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Declaration, Topics, declarationKey, type DeclarationReceived, type TopicDef } from '@customs/contracts';
@@ -121,6 +121,8 @@ interface NewVersion {
   full: Declaration;
   naturalKey: string;
   previous: number;
+  /** The batch the version came with (a group commit stores several batches at once). */
+  ctx: BatchContext;
 }
 
 /**
@@ -158,28 +160,30 @@ function eventHeaders(ctx: BatchContext): (id: string, subject: string) => Recor
  * Inserts declaration versions and their outbox events with one statement each, whatever the
  * number of rows: scalar columns travel as one JSON document expanded by json_to_recordset
  * (Postgres parses it natively; node-pg's per-element array escaping was slower), payloads as
- * one binary parameter cut by offset.
+ * one binary parameter cut by offset. Rows may come from several batches of one tenant.
  */
-async function insertVersions(trx: Transaction<IngestionDb>, ctx: BatchContext, rows: NewVersion[]): Promise<void> {
+async function insertVersions(trx: Transaction<IngestionDb>, tenantId: string, rows: NewVersion[]): Promise<void> {
   if (rows.length === 0) return;
   const meta: unknown[] = [];
   const payloads = new Blob();
   const events: EncodedEvent[] = [];
-  const headers = eventHeaders(ctx);
+  const headersByBatch = new Map<BatchContext, ReturnType<typeof eventHeaders>>();
   // One writer for the whole set: its buffer grows once instead of from 1 KiB per declaration.
   const writer = new BinaryWriter();
-  for (const { full, naturalKey, previous } of rows) {
+  for (const { full, naturalKey, previous, ctx } of rows) {
+    let headers = headersByBatch.get(ctx);
+    if (!headers) headersByBatch.set(ctx, (headers = eventHeaders(ctx)));
     const bytes = Declaration.encode(full, writer).finish();
     payloads.add(bytes);
     const n = payloads.offsets.length - 1;
-    meta.push({ id: full.declarationId, version: full.version, nk: naturalKey, lrn: full.lrn, mrn: full.mrn, fc: full.functionCode, tc: full.typeCode, ad: full.acceptanceDate, items: full.items.length, sha: full.contentSha256, status: full.status, kind: full.changeKind, off: payloads.offsets[n], len: payloads.lengths[n] });
-    events.push({ topic: PREENCODED_RECEIVED.name, key: declarationKey(ctx.tenantId, full.mrn || full.lrn || full.declarationId), payload: receivedPayload(bytes, previous), headers: headers(`declaration/${ctx.tenantId}/${full.declarationId}/${full.version}`, full.declarationId) });
+    meta.push({ id: full.declarationId, version: full.version, nk: naturalKey, lrn: full.lrn, mrn: full.mrn, fc: full.functionCode, tc: full.typeCode, ad: full.acceptanceDate, items: full.items.length, sha: full.contentSha256, status: full.status, kind: full.changeKind, off: payloads.offsets[n], len: payloads.lengths[n], batch: ctx.batchId, at: ctx.receivedAt });
+    events.push({ topic: PREENCODED_RECEIVED.name, key: declarationKey(tenantId, full.mrn || full.lrn || full.declarationId), payload: receivedPayload(bytes, previous), headers: headers(`declaration/${tenantId}/${full.declarationId}/${full.version}`, full.declarationId) });
   }
   await sql`
     insert into declarations (tenant_id, declaration_id, version, natural_key, lrn, mrn, function_code, type_code, acceptance_date, item_count, content_sha256, status, change_kind, payload, batch_id, received_at)
-    select ${ctx.tenantId}, t.id, t.version, t.nk, t.lrn, t.mrn, t.fc, t.tc, t.ad, t.items, t.sha, t.status, t.kind, substring(${payloads.bytes()}::bytea from t.off for t.len), ${ctx.batchId}, ${ctx.receivedAt}::timestamptz
-    from json_to_recordset(${JSON.stringify(meta)}::json) as t(id text, version int, nk text, lrn text, mrn text, fc text, tc text, ad text, items int, sha text, status text, kind text, off int, len int)`.execute(trx);
-  await replaceInvoiceRefs(trx, ctx.tenantId, rows.map((r) => r.full));
+    select ${tenantId}, t.id, t.version, t.nk, t.lrn, t.mrn, t.fc, t.tc, t.ad, t.items, t.sha, t.status, t.kind, substring(${payloads.bytes()}::bytea from t.off for t.len), t.batch, t.at::timestamptz
+    from json_to_recordset(${JSON.stringify(meta)}::json) as t(id text, version int, nk text, lrn text, mrn text, fc text, tc text, ad text, items int, sha text, status text, kind text, off int, len int, batch text, at text)`.execute(trx);
+  await replaceInvoiceRefs(trx, tenantId, rows.map((r) => r.full));
   // @customs/db's outbox: a handful of events as rows, a streamed chunk's thousands as packs.
   await enqueueOutbox(trx, 'ingestion', events);
 }
@@ -235,14 +239,23 @@ async function replaceInvoiceRefs(trx: Transaction<IngestionDb>, tenantId: strin
  * thousands of advisory locks in one transaction would exhaust Postgres' lock table.
  */
 async function lockDeclarations(trx: Transaction<IngestionDb>, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
   if (ids.length > 200) await sql`select pg_advisory_xact_lock(hashtext(${`${tenantId}|*`}))`.execute(trx);
-  else for (const id of [...ids].sort()) await sql`select pg_advisory_xact_lock(hashtext(${`${tenantId}|${id}`}))`.execute(trx);
+  // One round trip: the locks are taken as the sorted subquery yields its rows, in key order.
+  else await sql`select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest(${ids.map((id) => `${tenantId}|${id}`)}::text[]) as k order by k collate "C") as sorted`.execute(trx);
 }
 
 export interface StoreOutcome {
   declarations: IngestedDeclaration[];
   inserted: number;
   issues: IngestIssue[];
+}
+
+/** Declarations of one batch, to be stored with those of other batches of the same tenant. */
+export interface DeclarationSet {
+  ctx: BatchContext;
+  decls: Declaration[];
+  sourceName: string;
 }
 
 /**
@@ -253,59 +266,75 @@ export interface StoreOutcome {
  * entry's rows were not contiguous, and a second, partial version would be wrong.
  */
 export async function storeDeclarations(trx: Transaction<IngestionDb>, ctx: BatchContext, decls: Declaration[], sourceName: string, opts: { lock?: boolean } = {}): Promise<StoreOutcome> {
-  const out: StoreOutcome = { declarations: [], inserted: 0, issues: [] };
-  if (decls.length === 0) return out;
-  const mrns = [...new Set(decls.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
-  const linked = mrns.length ? await sql<{ mrn: string; declaration_id: string }>`select distinct on (mrn) mrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) order by mrn, version desc`.execute(trx) : { rows: [] };
+  return (await storeDeclarationSets(trx, ctx.tenantId, [{ ctx, decls, sourceName }], opts))[0]!;
+}
+
+/**
+ * storeDeclarations for several batches of one tenant at once (a group commit), with the same
+ * round trips as for one: the sets are taken in order, so a later set sees an earlier one's
+ * versions and content exactly as if they had been stored one after the other.
+ */
+export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenantId: string, sets: DeclarationSet[], opts: { lock?: boolean } = {}): Promise<StoreOutcome[]> {
+  const outs: StoreOutcome[] = sets.map(() => ({ declarations: [], inserted: 0, issues: [] }));
+  const all = sets.flatMap((s) => s.decls);
+  if (all.length === 0) return outs;
+  const mrns = [...new Set(all.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
+  const linked = mrns.length ? await sql<{ mrn: string; declaration_id: string }>`select distinct on (mrn) mrn, declaration_id from declarations where tenant_id = ${tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) order by mrn, version desc`.execute(trx) : { rows: [] };
   const byMrn = new Map(linked.rows.map((r) => [r.mrn, r.declaration_id]));
-  const withKeys = decls.map((d) => {
-    const naturalKey = naturalKeyOf(d);
-    return { d, naturalKey, id: byMrn.get(d.mrn.toUpperCase()) ?? declarationIdFor(ctx.tenantId, naturalKey) };
-  });
-  const ids = [...new Set(withKeys.map((w) => w.id))];
+  const keyed = sets.map((set) =>
+    set.decls.map((d) => {
+      const naturalKey = naturalKeyOf(d);
+      return { d, naturalKey, id: byMrn.get(d.mrn.toUpperCase()) ?? declarationIdFor(tenantId, naturalKey) };
+    }),
+  );
+  const ids = [...new Set(keyed.flatMap((k) => k.map((w) => w.id)))];
   // Without the lock (a streamed report's chunks in flight together) a concurrent version of the
   // same declaration fails on the primary key instead, and the caller retries.
-  if (opts.lock ?? true) await lockDeclarations(trx, ctx.tenantId, ids);
-  // One round trip for versions and one for duplicates, whatever the batch size.
-  const versions = await sql<{ declaration_id: string; max_version: number; in_batch: boolean }>`select declaration_id, max(version) as max_version, bool_or(batch_id = ${ctx.batchId}) as in_batch from declarations where tenant_id = ${ctx.tenantId} and declaration_id = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json))) group by declaration_id`.execute(trx);
-  const hashes = withKeys.map((w) => w.d.contentSha256);
-  const seen = await sql<{ content_sha256: string; declaration_id: string; version: number; lrn: string; mrn: string }>`select content_sha256, declaration_id, version, lrn, mrn from declarations where tenant_id = ${ctx.tenantId} and content_sha256 = any(array(select json_array_elements_text(${JSON.stringify(hashes)}::json)))`.execute(trx);
+  if (opts.lock ?? true) await lockDeclarations(trx, tenantId, ids);
+  // One round trip for versions and one for duplicates, whatever the number of rows and batches.
+  const batchIds = sets.map((s) => s.ctx.batchId);
+  const versions = await sql<{ declaration_id: string; max_version: number; batches: string[] | null }>`select declaration_id, max(version) as max_version, array_agg(distinct batch_id) filter (where batch_id = any(${batchIds}::text[])) as batches from declarations where tenant_id = ${tenantId} and declaration_id = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json))) group by declaration_id`.execute(trx);
+  const hashes = all.map((d) => d.contentSha256);
+  const seen = await sql<{ content_sha256: string; declaration_id: string; version: number; lrn: string; mrn: string }>`select content_sha256, declaration_id, version, lrn, mrn from declarations where tenant_id = ${tenantId} and content_sha256 = any(array(select json_array_elements_text(${JSON.stringify(hashes)}::json)))`.execute(trx);
   const maxVersion = new Map(versions.rows.map((v) => [v.declaration_id, Number(v.max_version)]));
-  const inBatch = new Set(versions.rows.filter((v) => v.in_batch).map((v) => v.declaration_id));
+  const storedIn = new Map(versions.rows.filter((v) => v.batches).map((v) => [v.declaration_id, new Set(v.batches)]));
   const seenByHash = new Map(seen.rows.map((s) => [s.content_sha256, s]));
   const rows: NewVersion[] = [];
-  for (const { d, naturalKey, id } of withKeys) {
-    const dup = seenByHash.get(d.contentSha256);
-    if (dup) {
-      out.declarations.push({ declarationId: dup.declaration_id, version: dup.version, lrn: dup.lrn, mrn: dup.mrn, duplicate: true });
-      continue;
+  sets.forEach(({ ctx, sourceName }, n) => {
+    const out = outs[n]!;
+    for (const { d, naturalKey, id } of keyed[n]!) {
+      const dup = seenByHash.get(d.contentSha256);
+      if (dup) {
+        out.declarations.push({ declarationId: dup.declaration_id, version: dup.version, lrn: dup.lrn, mrn: dup.mrn, duplicate: true });
+        continue;
+      }
+      if (storedIn.get(id)?.has(ctx.batchId)) {
+        out.issues.push({ severity: 'error', sourceName, location: `entry ${d.mrn || d.lrn}`, field: 'entry', code: 'SPLIT_ENTRY', reason: `rows of entry ${d.mrn || d.lrn} are not contiguous in the file: part of it was already stored from this upload, so this later part was not stored (sort the report by entry and re-send it; stored entries are recognised as duplicates)` });
+        continue;
+      }
+      const previous = maxVersion.get(id) ?? 0;
+      const version = previous + 1;
+      maxVersion.set(id, version);
+      const full: Declaration = {
+        ...d,
+        tenantId,
+        declarationId: id,
+        version,
+        batchId: ctx.batchId,
+        receivedAt: ctx.receivedAt,
+        acceptanceDate: d.acceptanceDate || ctx.receivedAt.slice(0, 10),
+        acceptanceDateSource: d.acceptanceDate ? d.acceptanceDateSource : 'received',
+        importerEori: d.importerEori || d.parties.find((p) => p.role === 'importer')?.id || '',
+        changeKind: previous === 0 ? 'original' : 'resubmission',
+      };
+      seenByHash.set(d.contentSha256, { content_sha256: d.contentSha256, declaration_id: id, version, lrn: d.lrn, mrn: d.mrn });
+      rows.push({ full, naturalKey, previous, ctx });
+      out.declarations.push({ declarationId: id, version, lrn: full.lrn, mrn: full.mrn, duplicate: false });
+      out.inserted++;
     }
-    if (inBatch.has(id)) {
-      out.issues.push({ severity: 'error', sourceName, location: `entry ${d.mrn || d.lrn}`, field: 'entry', code: 'SPLIT_ENTRY', reason: `rows of entry ${d.mrn || d.lrn} are not contiguous in the file: part of it was already stored from this upload, so this later part was not stored (sort the report by entry and re-send it; stored entries are recognised as duplicates)` });
-      continue;
-    }
-    const previous = maxVersion.get(id) ?? 0;
-    const version = previous + 1;
-    maxVersion.set(id, version);
-    const full: Declaration = {
-      ...d,
-      tenantId: ctx.tenantId,
-      declarationId: id,
-      version,
-      batchId: ctx.batchId,
-      receivedAt: ctx.receivedAt,
-      acceptanceDate: d.acceptanceDate || ctx.receivedAt.slice(0, 10),
-      acceptanceDateSource: d.acceptanceDate ? d.acceptanceDateSource : 'received',
-      importerEori: d.importerEori || d.parties.find((p) => p.role === 'importer')?.id || '',
-      changeKind: previous === 0 ? 'original' : 'resubmission',
-    };
-    seenByHash.set(d.contentSha256, { content_sha256: d.contentSha256, declaration_id: id, version, lrn: d.lrn, mrn: d.mrn });
-    rows.push({ full, naturalKey, previous });
-    out.declarations.push({ declarationId: id, version, lrn: full.lrn, mrn: full.mrn, duplicate: false });
-  }
-  await insertVersions(trx, ctx, rows);
-  out.inserted = rows.length;
-  return out;
+  });
+  await insertVersions(trx, tenantId, rows);
+  return outs;
 }
 
 /**
@@ -378,13 +407,13 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
     const previous = prev.declaration.version;
     const full: Declaration = { ...merged.declaration, tenantId: ctx.tenantId, declarationId: target, version: previous + 1, batchId: ctx.batchId, receivedAt: ctx.receivedAt, contentSha256: sha, sourceFormat: d.sourceFormat, sourceName: d.sourceName };
     latest.set(target, { naturalKey: prev.naturalKey, declaration: full });
-    rows.push({ full, naturalKey: prev.naturalKey, previous });
+    rows.push({ full, naturalKey: prev.naturalKey, previous, ctx });
     appliedByHash.set(sha, { content_sha256: sha, declaration_id: target, version: full.version });
     if (recorded) appliedRecorded.push({ id: recorded[changes.indexOf(c)]!, target, version: full.version });
     else records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: full.version });
     res.changes.push({ kind: c.kind, mrn: full.mrn, lrn: d.lrn, targetDeclarationId: target, applied: true, version: full.version, duplicate: false });
   }
-  await insertVersions(trx, ctx, rows);
+  await insertVersions(trx, ctx.tenantId, rows);
   if (records.length) await trx.insertInto('declaration_changes').values(records).execute();
   for (const r of appliedRecorded) await trx.updateTable('declaration_changes').set({ target_declaration_id: r.target, applied_version: r.version }).where('id', '=', r.id).execute();
   res.inserted = rows.length;
@@ -412,12 +441,13 @@ export async function applyPendingChanges(trx: Transaction<IngestionDb>, ctx: Ba
 
 /** Every issue is kept; chunked to stay under Postgres' bind-parameter limit. */
 export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchContext, issues: IngestIssue[]): Promise<void> {
-  for (let i = 0; i < issues.length; i += 5000) {
-    await trx
-      .insertInto('batch_issues')
-      .values(issues.slice(i, i + 5000).map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: x.sourceName, line: x.line ?? null, column_number: x.column ?? null, location: x.location, field: x.field, code: x.code, reason: x.reason })))
-      .execute();
-  }
+  await insertIssueSets(trx, [{ ctx, issues }]);
+}
+
+/** insertIssues for several batches in one statement per 5,000 issues. */
+async function insertIssueSets(trx: Transaction<IngestionDb>, sets: { ctx: BatchContext; issues: IngestIssue[] }[]): Promise<void> {
+  const rows = sets.flatMap(({ ctx, issues }) => issues.map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: x.sourceName, line: x.line ?? null, column_number: x.column ?? null, location: x.location, field: x.field, code: x.code, reason: x.reason })));
+  for (let i = 0; i < rows.length; i += 5000) await trx.insertInto('batch_issues').values(rows.slice(i, i + 5000)).execute();
 }
 
 export function statusOf(stored: number, duplicates: number, errors: number, nothingParsed: boolean): BatchStatus {
@@ -433,32 +463,71 @@ export function statusOf(stored: number, duplicates: number, errors: number, not
  * issues and publish nothing; content already ingested is recognised by hash and not published again.
  */
 export async function ingestDocument(trx: Transaction<IngestionDb>, req: IngestRequest): Promise<IngestResult> {
-  const batchId = randomUUID();
-  const ctx: BatchContext = { tenantId: req.tenantId, batchId, receivedAt: req.receivedAt.toISOString(), parent: req.parent };
-  const changes = req.parsed.changes ?? [];
-  const nothingParsed = req.parsed.declarations.length === 0 && changes.length === 0;
-  const fileSha = createHash('sha256').update(req.content).digest('hex');
-  // The batch row first (versions reference it); its outcome is filled in below.
+  return (await ingestDocuments(trx, [req]))[0]!;
+}
+
+/**
+ * ingestDocument for several documents of one tenant in one transaction (a group commit, or a
+ * Kafka batch of submissions): each is still its own batch with its own result, and the outcome
+ * is the one storing them one after the other in this order would give, but the statements are
+ * shared: about a dozen round trips for the group instead of a dozen per document.
+ */
+export async function ingestDocuments(trx: Transaction<IngestionDb>, reqs: IngestRequest[]): Promise<IngestResult[]> {
+  if (reqs.length === 0) return [];
+  const tenantId = reqs[0]!.tenantId;
+  if (reqs.some((r) => r.tenantId !== tenantId)) throw new Error('ingestDocuments: one tenant per call');
+  const ctxs: BatchContext[] = reqs.map((r) => ({ tenantId, batchId: randomUUID(), receivedAt: r.receivedAt.toISOString(), parent: r.parent }));
+  // The batch rows first (versions reference them); their outcome is filled in below.
   await trx
     .insertInto('batches')
-    .values({ batch_id: batchId, tenant_id: req.tenantId, channel: req.channel, format: req.format, source_name: req.sourceName, content_sha256: fileSha, size_bytes: req.content.length, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctx.receivedAt, completed_at: null, raw_content: req.content })
+    .values(reqs.map((req, n) => ({ batch_id: ctxs[n]!.batchId, tenant_id: tenantId, channel: req.channel, format: req.format, source_name: req.sourceName, content_sha256: hash('sha256', req.content, 'hex'), size_bytes: req.content.length, status: 'in_progress' as const, declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctxs[n]!.receivedAt, completed_at: null, raw_content: req.content })))
     .execute();
-  const stored = await storeDeclarations(trx, ctx, req.parsed.declarations, req.sourceName);
-  const applied = await applyChanges(trx, ctx, changes, req.sourceName);
-  const fresh = stored.declarations.filter((d) => !d.duplicate);
-  const pending = await applyPendingChanges(trx, ctx, fresh, req.sourceName);
-  applied.changes.push(...pending.changes);
-  applied.issues.push(...pending.issues);
-  const issues = [...req.parsed.issues, ...stored.issues, ...applied.issues];
-  const errors = issues.filter((i) => i.severity === 'error').length;
-  const duplicates = stored.declarations.filter((d) => d.duplicate).length + applied.changes.filter((c) => c.duplicate).length;
-  const accepted = stored.inserted + applied.changes.filter((c) => !c.duplicate && !c.refused).length;
-  const status = statusOf(accepted, duplicates, errors, nothingParsed);
-  await insertIssues(trx, ctx, issues);
-  await trx
-    .updateTable('batches')
-    .set({ status, declarations_accepted: accepted, declarations_duplicate: duplicates, declarations_rejected: nothingParsed ? 1 : stored.issues.length, issue_count: issues.length, completed_at: new Date().toISOString() })
-    .where('batch_id', '=', batchId)
-    .execute();
-  return { batchId, status, declarations: stored.declarations, changes: applied.changes, issues };
+  const stored = await storeDeclarationSets(trx, tenantId, reqs.map((req, n) => ({ ctx: ctxs[n]!, decls: req.parsed.declarations, sourceName: req.sourceName })));
+  const applied: Awaited<ReturnType<typeof applyChanges>>[] = [];
+  for (let n = 0; n < reqs.length; n++) applied.push(await applyChanges(trx, ctxs[n]!, reqs[n]!.parsed.changes ?? [], reqs[n]!.sourceName));
+  // Amendments waiting for a declaration stored now: one lookup for the group, and only the
+  // batches whose declarations one of them names apply theirs (in document order).
+  const fresh = stored.map((s) => s.declarations.filter((d) => !d.duplicate));
+  const waiting = await pendingChangeKeys(trx, tenantId, fresh.flat());
+  for (let n = 0; n < reqs.length; n++) {
+    if (!fresh[n]!.some((d) => waiting.has(`mrn:${d.mrn.toUpperCase()}`) || waiting.has(`lrn:${d.lrn}`))) continue;
+    const pending = await applyPendingChanges(trx, ctxs[n]!, fresh[n]!, reqs[n]!.sourceName);
+    applied[n]!.changes.push(...pending.changes);
+    applied[n]!.issues.push(...pending.issues);
+  }
+  const results: IngestResult[] = [];
+  const outcomes: unknown[] = [];
+  const issueSets: { ctx: BatchContext; issues: IngestIssue[] }[] = [];
+  const completedAt = new Date().toISOString();
+  reqs.forEach((req, n) => {
+    const s = stored[n]!;
+    const a = applied[n]!;
+    const nothingParsed = req.parsed.declarations.length === 0 && (req.parsed.changes ?? []).length === 0;
+    const issues = [...req.parsed.issues, ...s.issues, ...a.issues];
+    const errors = issues.filter((i) => i.severity === 'error').length;
+    const duplicates = s.declarations.filter((d) => d.duplicate).length + a.changes.filter((c) => c.duplicate).length;
+    const accepted = s.inserted + a.changes.filter((c) => !c.duplicate && !c.refused).length;
+    const status = statusOf(accepted, duplicates, errors, nothingParsed);
+    issueSets.push({ ctx: ctxs[n]!, issues });
+    outcomes.push({ id: ctxs[n]!.batchId, status, accepted, duplicates, rejected: nothingParsed ? 1 : s.issues.length, issues: issues.length });
+    results.push({ batchId: ctxs[n]!.batchId, status, declarations: s.declarations, changes: a.changes, issues });
+  });
+  await insertIssueSets(trx, issueSets);
+  await sql`
+    update batches b set status = t.status, declarations_accepted = t.accepted, declarations_duplicate = t.duplicates, declarations_rejected = t.rejected, issue_count = t.issues, completed_at = ${completedAt}::timestamptz
+    from json_to_recordset(${JSON.stringify(outcomes)}::json) as t(id text, status text, accepted int, duplicates int, rejected int, issues int)
+    where b.batch_id = t.id`.execute(trx);
+  return results;
+}
+
+/** `mrn:`/`lrn:` keys of recorded, unapplied changes that name one of these declarations. */
+async function pendingChangeKeys(trx: Transaction<IngestionDb>, tenantId: string, stored: { mrn: string; lrn: string }[]): Promise<Set<string>> {
+  const mrns = [...new Set(stored.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
+  const lrns = [...new Set(stored.map((d) => d.lrn).filter(Boolean))];
+  if (mrns.length === 0 && lrns.length === 0) return new Set();
+  const rows = (await sql<{ mrn: string; lrn: string }>`
+    select mrn, lrn from declaration_changes
+    where tenant_id = ${tenantId} and applied_version is null and target_declaration_id is null
+      and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))`.execute(trx)).rows;
+  return new Set(rows.flatMap((r) => [`mrn:${(r.mrn ?? '').toUpperCase()}`, `lrn:${r.lrn ?? ''}`]));
 }
