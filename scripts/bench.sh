@@ -18,6 +18,8 @@ if curl -fsS http://127.0.0.1:8081/readyz >/dev/null 2>&1; then
 else
   echo "(services not running: start them with 'make up' for the end-to-end ingestion and validation benchmarks)"
 fi
-# Starts its own reference service in-process (needs Postgres and Kafka: make infra).
+# Start their own ingestion / reference service (need Postgres and Kafka: make infra).
+node scripts/bench/ingest-dms.js 4000 rest 16 || echo "(DMS ingestion benchmark needs Postgres and Kafka: make infra)"
+node scripts/bench/ingest-dms.js 4000 multipart 4 50 || echo "(DMS ingestion benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/reference-lookup.js || echo "(reference lookup benchmark needs Postgres and Kafka: make infra)"
 echo "Large-file streaming (bounded memory): node scripts/gen-large-cds.js /tmp/big.csv 1g && node scripts/bench/ingest-large.js /tmp/big.csv"
