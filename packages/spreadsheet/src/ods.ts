@@ -3,12 +3,13 @@ import { readEntry, zipEntries, type ZipEntry } from './zip';
 
 /**
  * Reader of the first sheet of an OpenDocument spreadsheet (.ods: LibreOffice, Google Sheets,
- * Excel's "Save as ODS"), as rows of cell texts, like the .xlsx reader. Pure apart from saxes:
+ * Excel's "Save as ODS"; or flat, .fods: the same document as one uncompressed XML file), as rows
+ * of cell texts, like the .xlsx reader. Pure apart from saxes:
  * the shared ZIP walk with capped inflate (zip.ts) and XML read with any DOCTYPE refused
  * (xml.ts); elements are matched by the OpenDocument namespaces, not by the prefixes a writer
  * chose.
  *
- * What a sheet looks like in content.xml, and how it is read:
+ * What a sheet looks like in content.xml (or in a .fods's office:body), and how it is read:
  * - Only the first <table:table> of <office:spreadsheet>; parsing stops at its end.
  * - Rows and cells may carry table:number-rows-repeated / table:number-columns-repeated.
  *   LibreOffice pads every sheet to its full size that way (one row element repeated 1,048,576
@@ -37,6 +38,7 @@ const DRAW = 'urn:oasis:names:tc:opendocument:xmlns:drawing:1.0';
 
 // The elements and attributes the reader acts on, by namespace and local name.
 const ELEMENTS = {
+  document: [OFFICE, 'document'],
   spreadsheet: [OFFICE, 'spreadsheet'],
   annotation: [OFFICE, 'annotation'],
   table: [TABLE, 'table'],
@@ -59,6 +61,7 @@ const ATTRIBUTES = {
   dateValue: [OFFICE, 'date-value'],
   booleanValue: [OFFICE, 'boolean-value'],
   stringValue: [OFFICE, 'string-value'],
+  mimetype: [OFFICE, 'mimetype'],
   c: [TEXT, 'c'],
 } as const;
 type Element = keyof typeof ELEMENTS;
@@ -180,11 +183,7 @@ function attr(v: Vocabulary, a: Record<string, string>, at: Attribute): string |
 /** Rows (arrays of cell texts, "" for empty cells) of the first sheet of an .ods workbook. */
 export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): string[][] {
   const source = opts.source ?? 'workbook.ods';
-  const maxRows = opts.maxRows ?? ODS_LIMITS.maxRows;
-  const maxColumns = opts.maxColumns ?? ODS_LIMITS.maxColumns;
-  const maxCells = opts.maxCells ?? ODS_LIMITS.maxCells;
   const maxContentBytes = opts.maxContentBytes ?? ODS_LIMITS.maxContentBytes;
-  const maxTextChars = opts.maxTextChars ?? ODS_LIMITS.maxTextChars;
 
   const entries = zipEntries(content, source);
   const mime = odfMimetype(content, entries, source);
@@ -202,7 +201,39 @@ export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): s
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
     throw e;
   }
-  const where = `${source}:content.xml`;
+  return readSheetXml(xml, `${source}:content.xml`, source, false, opts);
+}
+
+/**
+ * Rows of the first sheet of a flat OpenDocument spreadsheet (.fods: the whole document as one
+ * uncompressed XML file, its root an office:document). Read exactly like an .ods's content.xml,
+ * with the same refusals (any DOCTYPE) and caps (rows, columns, cells, characters of text;
+ * maxContentBytes caps the file itself); the root must be office:document (by namespace) and,
+ * when it declares an office:mimetype, that of a spreadsheet. UTF-8 only (what LibreOffice
+ * writes): bytes that are not UTF-8 are refused, not read as replacement characters.
+ */
+export function readFirstFlatOdsSheet(content: Buffer, opts: OdsReadOptions = {}): string[][] {
+  const source = opts.source ?? 'workbook.fods';
+  const maxContentBytes = opts.maxContentBytes ?? ODS_LIMITS.maxContentBytes;
+  if (content.length > maxContentBytes) throw new Error(`${source}: the flat OpenDocument file is more than ${maxContentBytes} bytes`);
+  let xml: string;
+  try {
+    xml = new TextDecoder('utf-8', { fatal: true }).decode(content); // a UTF-8 BOM is dropped
+  } catch {
+    throw new Error(`${source}: not valid UTF-8; save the spreadsheet as UTF-8 XML (LibreOffice's "Flat XML ODF Spreadsheet" is)`);
+  }
+  return readSheetXml(xml, source, source, true, opts);
+}
+
+/**
+ * The first sheet of an OpenDocument spreadsheet's XML: content.xml of an .ods, or a whole
+ * .fods (flat: its root must be office:document). `where` names the XML in errors.
+ */
+function readSheetXml(xml: string, where: string, source: string, flat: boolean, opts: OdsReadOptions): string[][] {
+  const maxRows = opts.maxRows ?? ODS_LIMITS.maxRows;
+  const maxColumns = opts.maxColumns ?? ODS_LIMITS.maxColumns;
+  const maxCells = opts.maxCells ?? ODS_LIMITS.maxCells;
+  const maxTextChars = opts.maxTextChars ?? ODS_LIMITS.maxTextChars;
 
   const rows: string[][] = [];
   let emptyRows = 0; // empty rows since the last row with data: materialised only if data follows
@@ -280,6 +311,11 @@ export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): s
         v = vocabulary(bindings);
       }
       const el = v.elements.get(n);
+      if (flat && depth === 1) {
+        if (el !== 'document') throw new Error(`${where}: the root element is <${n.slice(0, 100)}>, not office:document (not a flat OpenDocument file)`);
+        const mime = attr(v, a, 'mimetype');
+        if (mime !== undefined && mime !== ODS_MIMETYPE) throw new Error(`${where}: office:mimetype says "${mime.slice(0, 100)}", not an OpenDocument spreadsheet (${ODS_MIMETYPE})`);
+      }
       if (cell) {
         if (cell.skip > 0) {
           cell.skip++;

@@ -145,6 +145,6 @@ export function testTokens(tenant: string) {
     spec: `analyst-${t}=${tenant}:analyst,integrator-${t}=${tenant}:integrator,service-${t}=platform:admin`,
   };
 }
-export { xlsxOf } from './xlsx';
-export { odsOf, type OdsTestCell, type OdsTestCellSpec, type OdsTestOptions } from './ods';
+export { xlsxOf, type XlsxTestOptions } from './xlsx';
+export { fodsOf, odsOf, type OdsTestCell, type OdsTestCellSpec, type OdsTestOptions } from './ods';
 export { zipOf, type ZipTestEntry } from './zip';

@@ -1,7 +1,9 @@
 // Test support: writes OpenDocument spreadsheets (.ods) the way LibreOffice Calc saves them
 // (mimetype stored first, META-INF/manifest.xml, content.xml with namespaced table markup),
-// so the .ods reader is tested on the real container format without a spreadsheet library.
-// It is a test builder only: no styles, settings or meta parts, one table per sheet.
+// and flat ones (.fods: the same markup in one XML file under office:document), so the readers
+// are tested on the real formats without a spreadsheet library. It is a test builder only: no
+// styles, settings or meta parts in an .ods (a .fods gets a token set of them), one table per
+// sheet.
 import { zipOf } from './zip';
 
 /** A cell of odsOf: its text, or a spec for typed, covered, repeated or hand-written cells. */
@@ -55,6 +57,13 @@ export interface OdsTestOptions {
   mimetype?: string | null;
   /** Prefixes for the office, table and text namespaces (the reader must go by namespace). */
   prefixes?: { office: string; table: string; text: string };
+  /**
+   * fodsOf only: the root's office:mimetype attribute (null leaves it out), and whether to write
+   * the parts LibreOffice writes before the body of a flat file (meta, settings, font faces,
+   * styles; default true).
+   */
+  flatMimetype?: string | null;
+  flatParts?: boolean;
 }
 
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -65,6 +74,48 @@ const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * tabs as <text:tab/>, line breaks as separate paragraphs.
  */
 export function odsOf(rows: OdsTestCell[][], opts: OdsTestOptions = {}): Buffer {
+  const content = `<?xml version="1.0" encoding="UTF-8"?>${opts.prolog ?? ''}${documentXml(rows, opts, 'document-content', '')}`;
+  const mimetype = opts.mimetype === undefined ? 'application/vnd.oasis.opendocument.spreadsheet' : opts.mimetype;
+  const manifest =
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">' +
+    `<manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="${esc(mimetype ?? 'application/vnd.oasis.opendocument.spreadsheet')}"/>` +
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>';
+  return zipOf([
+    ...(mimetype === null ? [] : [{ name: 'mimetype', data: mimetype, store: true }]),
+    { name: 'content.xml', data: content, store: opts.store },
+    { name: 'META-INF/manifest.xml', data: manifest, store: opts.store },
+  ]);
+}
+
+/**
+ * Writes a flat OpenDocument spreadsheet (.fods: one uncompressed XML file, as LibreOffice saves
+ * "Flat XML ODF Spreadsheet") of the rows: an office:document root declaring its mimetype, the
+ * meta, settings and style parts LibreOffice writes before the body, then the same
+ * office:body as odsOf's content.xml. `prolog` goes after the XML declaration (a DOCTYPE, a
+ * comment); the ZIP options (store, mimetype) do not apply.
+ */
+export function fodsOf(rows: OdsTestCell[][], opts: OdsTestOptions = {}): Buffer {
+  const o = opts.prefixes?.office ?? 'office';
+  const mimetype = opts.flatMimetype === undefined ? 'application/vnd.oasis.opendocument.spreadsheet' : opts.flatMimetype;
+  const parts =
+    opts.flatParts === false
+      ? ''
+      : `<${o}:meta><meta:generator>LibreOffice/7.6.4.1$Linux_X86_64 LibreOffice_project/e19e193f88cd6c0525a17fb7a176ed8e6a3e2aa1</meta:generator><dc:date>2024-02-05T10:15:00</dc:date></${o}:meta>` +
+        `<${o}:settings><config:config-item-set config:name="ooo:view-settings"><config:config-item-map-indexed config:name="Views"><config:config-item-map-entry><config:config-item config:name="ViewId" config:type="string">view1</config:config-item>` +
+        `<config:config-item-map-named config:name="Tables"><config:config-item-map-entry config:name="Sheet1"><config:config-item config:name="CursorPositionX" config:type="int">0</config:config-item></config:config-item-map-entry></config:config-item-map-named></config:config-item-map-entry></config:config-item-map-indexed></config:config-item-set></${o}:settings>` +
+        `<${o}:font-face-decls><style:font-face style:name="Liberation Sans" svg:font-family="&apos;Liberation Sans&apos;" style:font-family-generic="swiss"/></${o}:font-face-decls>` +
+        `<${o}:styles><style:default-style style:family="table-cell"><style:paragraph-properties style:tab-stop-distance="1.25cm"/></style:default-style>` +
+        `<number:date-style style:name="N37"><number:day number:style="long"/><number:text>/</number:text><number:month number:style="long"/><number:text>/</number:text><number:year number:style="long"/></number:date-style></${o}:styles>` +
+        `<${o}:automatic-styles><style:style style:name="co1" style:family="table-column"><style:table-column-properties style:column-width="2.258cm"/></style:style></${o}:automatic-styles>`;
+  const extraNs =
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" ' +
+    'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" ';
+  const rootAttrs = `${extraNs}${mimetype === null ? '' : `${o}:mimetype="${esc(mimetype)}" `}`;
+  return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${opts.prolog ?? ''}${documentXml(rows, opts, 'document', rootAttrs, parts)}\n`, 'utf8');
+}
+
+/** The root element (office:document-content for an .ods's content.xml, office:document for a .fods) with the sheets. */
+function documentXml(rows: OdsTestCell[][], opts: OdsTestOptions, root: 'document-content' | 'document', rootAttrs: string, parts = ''): string {
   const { office: o, table: t, text: x } = opts.prefixes ?? { office: 'office', table: 'table', text: 'text' };
 
   const spaces = (n: number) => (n === 1 ? `<${x}:s/>` : `<${x}:s ${x}:c="${n}"/>`);
@@ -138,20 +189,10 @@ export function odsOf(rows: OdsTestCell[][], opts: OdsTestOptions = {}): Buffer 
     return `<${t}:table ${t}:name="Sheet${index + 1}"><${t}:table-column ${t}:number-columns-repeated="${opts.padTo?.columns ?? width}"/>${body.join('')}</${t}:table>`;
   };
 
-  const content =
-    `<?xml version="1.0" encoding="UTF-8"?>${opts.prolog ?? ''}` +
-    `<${o}:document-content xmlns:${o}="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:${t}="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:${x}="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ` +
+  return (
+    `<${o}:${root} xmlns:${o}="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:${t}="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:${x}="urn:oasis:names:tc:opendocument:xmlns:text:1.0" ` +
     `xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" ` +
-    `xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" ${o}:version="1.3">` +
-    `<${o}:body><${o}:spreadsheet>${[rows, ...(opts.moreSheets ?? [])].map(sheetXml).join('')}</${o}:spreadsheet></${o}:body></${o}:document-content>`;
-  const mimetype = opts.mimetype === undefined ? 'application/vnd.oasis.opendocument.spreadsheet' : opts.mimetype;
-  const manifest =
-    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">' +
-    `<manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="${esc(mimetype ?? 'application/vnd.oasis.opendocument.spreadsheet')}"/>` +
-    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>';
-  return zipOf([
-    ...(mimetype === null ? [] : [{ name: 'mimetype', data: mimetype, store: true }]),
-    { name: 'content.xml', data: content, store: opts.store },
-    { name: 'META-INF/manifest.xml', data: manifest, store: opts.store },
-  ]);
+    `xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" ${rootAttrs}${o}:version="1.3">${parts}` +
+    `<${o}:body><${o}:spreadsheet>${[rows, ...(opts.moreSheets ?? [])].map(sheetXml).join('')}</${o}:spreadsheet></${o}:body></${o}:${root}>`
+  );
 }

@@ -1,4 +1,4 @@
-import { isZip, readFirstSheetOfWorkbook, rowsToCsv, workbookKind, type WorkbookKind } from '@customs/spreadsheet';
+import { isWorkbook, readFirstSheetOfWorkbook, rowsToCsv, workbookKind, type WorkbookKind } from '@customs/spreadsheet';
 import { parseDmsDeclarationAsync } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
@@ -6,7 +6,7 @@ import { parseChiefMss } from '../parse/chief/chief-mss';
 
 /**
  * Formats a document can be submitted in (REST body, multipart, Kafka submission, CLI file):
- * a broker's WCO/DMS declaration XML; HMRC CDS data reports as CSV, .xlsx or .ods (header,
+ * a broker's WCO/DMS declaration XML; HMRC CDS data reports as CSV, .xlsx, .ods or .fods (header,
  * item and tax-line reports; send them together in one multipart upload to have them joined); a
  * legacy CHIEF MSS import entry item report; ERP purchase / goods-receipt lines as JSON or CSV
  * (stored as receipts for reconciliation, not as declarations).
@@ -42,6 +42,7 @@ export function cdsIssue(i: CdsIssue): IngestIssue {
 /** What to call a workbook that failed: its kind when the container told it, else its file name's. */
 function workbookLabel(kind: WorkbookKind | undefined, sourceName: string): string {
   if (kind) return `.${kind}`;
+  if (/\.fods$/i.test(sourceName)) return '.fods';
   if (/\.ods$/i.test(sourceName)) return '.ods';
   if (/\.xlsx$/i.test(sourceName)) return '.xlsx';
   return '.xlsx or .ods';
@@ -52,14 +53,15 @@ export async function parseDocuments(format: DeclarationFormat, files: { sourceN
   if (format === 'cds-report') {
     // HMRC also ships the reports as .xlsx, and they reach us as .ods too (the open format UK
     // government's open-standards policy names for editable documents, and what LibreOffice and
-    // Google Sheets export): a workbook is recognised by its content (a ZIP container; ODS or
-    // XLSX by its parts), not by its file name; its first sheet is read (no DTDs, capped inflate
-    // and repeats) and re-expressed as CSV, so every form goes through the same column aliases,
-    // joins and checks.
+    // Google Sheets export), and as flat .fods (the same OpenDocument as one XML file): a workbook
+    // is recognised by its content (a ZIP container, ODS or XLSX by its parts; or an
+    // office:document XML root), not by its file name; its first sheet is read (no DTDs, capped
+    // inflate and repeats) and re-expressed as CSV, so every form goes through the same column
+    // aliases, joins and checks.
     const issues: IngestIssue[] = [];
     const csvFiles: { sourceName: string; content: Buffer }[] = [];
     for (const f of files) {
-      if (!isZip(f.content)) {
+      if (!isWorkbook(f.content)) {
         csvFiles.push(f);
         continue;
       }

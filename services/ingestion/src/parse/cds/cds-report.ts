@@ -106,13 +106,33 @@ export interface CdsRow {
 
 const MAX_FIELD = 64 * 1024;
 
-/** "29/03/2023 00:51:00" | "2023-03-29" → "2023-03-29"; undefined when not a date. */
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const digitsAt = (s: string, from: number, to: number) => {
+  for (let i = from; i < to; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+};
+/** JavaScript's line terminators (what "." in a regular expression does not match). */
+const isLineEnd = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+/**
+ * "29/03/2023 00:51:00" | "2023-03-29" → "2023-03-29"; undefined when not a date. Accepted:
+ * dd/mm/yyyy alone or followed by a space or "T" and a time (anything on the same line), and
+ * anything starting yyyy-mm-dd (an .ods date cell: "2023-03-29T00:51:00"). Character checks, no
+ * regular expression: the content hash canonicalises every date value with it.
+ */
 export function reportDate(v: string): string | undefined {
   const s = v.trim();
-  let m = /^(\d{2})\/(\d{2})\/(\d{4})(?:[ T].*)?$/.exec(s);
-  if (m) return `${m[3]}-${m[2]}-${m[1]}`;
-  m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+  if (s.length < 10) return undefined;
+  if (s.charCodeAt(2) === 47 && s.charCodeAt(5) === 47 && digitsAt(s, 0, 2) && digitsAt(s, 3, 5) && digitsAt(s, 6, 10)) {
+    if (s.length > 10) {
+      const c = s.charCodeAt(10);
+      if (c !== 32 && c !== 84) return undefined;
+      for (let i = 11; i < s.length; i++) if (isLineEnd(s.charCodeAt(i))) return undefined;
+    }
+    return `${s.slice(6, 10)}-${s.slice(3, 5)}-${s.slice(0, 2)}`;
+  }
+  if (s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && digitsAt(s, 0, 4) && digitsAt(s, 5, 7) && digitsAt(s, 8, 10)) return s.length === 10 ? s : s.slice(0, 10);
+  return undefined;
 }
 
 /** GBP decimal → pence exactly; undefined when not a plain amount. */
@@ -121,6 +141,157 @@ export function gbpPence(v: string): number | undefined {
   if (!m) return undefined;
   const p = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
   return m[1] ? -p : p;
+}
+
+/** The decimals a field's parser reads: what canonicalDecimal may take as the same value. */
+export interface DecimalForm {
+  /** Thousands separators are stripped by the parser ("3,800.00" is 3800). */
+  commas: boolean;
+  /** A leading "-" is read (else a negative value is not a number to the parser). */
+  minus: boolean;
+  /** A leading "+" is read (Number() takes it; gbpPence does not). */
+  plus: boolean;
+  /** Most digits after the point the parser takes. */
+  maxFraction: number;
+}
+
+/** GBP amounts, as gbpPence reads them (commas stripped, "-", at most 2 decimals). */
+export const GBP_AMOUNT: DecimalForm = { commas: true, minus: true, plus: false, maxFraction: 2 };
+/**
+ * Decimals the assembler keeps as text (invoice total, masses, units, tax base and rate) and
+ * validation reads as unsigned decimals (/^\d+(\.\d+)?$/): no sign, no commas.
+ */
+export const UNSIGNED_DECIMAL: DecimalForm = { commas: false, minus: false, plus: false, maxFraction: Infinity };
+/** The item price: an unsigned decimal, which the assembler stores with its commas stripped. */
+export const ITEM_PRICE: DecimalForm = { commas: true, minus: false, plus: false, maxFraction: Infinity };
+/** The item number, read with Number() (which takes a "+"; any other sign is refused). */
+export const ITEM_NUMBER: DecimalForm = { commas: false, minus: false, plus: true, maxFraction: Infinity };
+
+/**
+ * A decimal's spelling for the content hash: its value, whatever spelling of it the field's
+ * parser reads the same (`form`): leading zeros of the whole part, trailing zeros of the
+ * fraction and a point with nothing left after it go ("0003800.50" → "3800.5", "3800.00" →
+ * "3800"), "-0.00" is "0", and so do the thousands separators and "+" the parser takes.
+ * Accepted: a sign the form allows, one or more digits, then optionally "." and 1 to
+ * form.maxFraction digits. Anything else is returned as it is: a value its parser does not read
+ * as a number (it is flagged, or stays text nothing reads) only ever equals itself. Character
+ * checks, no regular expression; a value already canonical (the usual case) is returned itself.
+ */
+export function canonicalDecimal(v: string, form: DecimalForm): string {
+  const s = form.commas && v.includes(',') ? v.replaceAll(',', '') : v;
+  const n = s.length;
+  let i = 0;
+  const c0 = n > 0 ? s.charCodeAt(0) : 0;
+  const neg = c0 === 45 && form.minus;
+  if (neg || (c0 === 43 && form.plus)) i = 1;
+  const intStart = i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  const intEnd = i;
+  if (intEnd === intStart) return v;
+  let fracEnd = intEnd; // end of the fraction's significant digits; intEnd when none is left
+  if (i < n) {
+    if (s.charCodeAt(i) !== 46) return v;
+    const fracStart = ++i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    if (i < n || i === fracStart || i - fracStart > form.maxFraction) return v;
+    fracEnd = i;
+    while (fracEnd > fracStart && s.charCodeAt(fracEnd - 1) === 48) fracEnd--;
+    if (fracEnd === fracStart) fracEnd = intEnd;
+  }
+  let a = intStart;
+  while (a < intEnd - 1 && s.charCodeAt(a) === 48) a++;
+  const zero = a === intEnd - 1 && s.charCodeAt(a) === 48 && fracEnd === intEnd;
+  if (s === v && intStart === (neg ? 1 : 0) && a === intStart && fracEnd === n && !(neg && zero)) return v;
+  return (neg && !zero ? '-' : '') + s.slice(a, fracEnd);
+}
+
+const gbpDecimal = (v: string) => canonicalDecimal(v, GBP_AMOUNT);
+const plainDecimal = (v: string) => canonicalDecimal(v, UNSIGNED_DECIMAL);
+const priceDecimal = (v: string) => canonicalDecimal(v, ITEM_PRICE);
+const itemNumberValue = (v: string) => canonicalDecimal(v, ITEM_NUMBER);
+/**
+ * Dates as reportDate reads them: the ISO date (the time of day is never read). The last one is
+ * remembered: the rows of an entry, and the entries of a day, repeat the same date text.
+ */
+let lastDate = '';
+let lastDateValue = '';
+const dateValue = (v: string) => {
+  if (v !== lastDate) {
+    lastDateValue = reportDate(v) ?? v;
+    lastDate = v;
+  }
+  return lastDateValue;
+};
+
+/**
+ * How each field's value is spelled in the content hash, by how the assembler reads it (the
+ * functions above). Every other field (codes: commodity code, CPC, EORIs, EPU, entry number,
+ * DAN, preference…, where a leading zero is significant; texts) is hashed as written.
+ */
+export const HASH_CANONICAL: Readonly<Record<string, (v: string) => string>> = {
+  customsValue: gbpDecimal,
+  dutyPaid: gbpDecimal,
+  dutySuspended: gbpDecimal,
+  vatValue: gbpDecimal,
+  vatPaid: gbpDecimal,
+  vatPostponed: gbpDecimal,
+  taxAmount: gbpDecimal,
+  invoiceTotal: plainDecimal,
+  itemPrice: priceDecimal,
+  netMass: plainDecimal,
+  grossMass: plainDecimal,
+  suppUnits: plainDecimal,
+  taxBase: plainDecimal,
+  taxRate: plainDecimal,
+  itemNumber: itemNumberValue,
+  acceptanceDate: dateValue,
+  entryDate: dateValue,
+  clearanceDate: dateValue,
+};
+
+/** One field's value as the content hash sees it (HASH_CANONICAL; as written for other fields). */
+export function hashCanonicalValue(field: string, value: string): string {
+  return Object.hasOwn(HASH_CANONICAL, field) ? HASH_CANONICAL[field]!(value) : value;
+}
+
+/**
+ * A row's values as the content hash sees them: no empty values (the assembler reads an empty
+ * cell as an absent one, and a workbook drops a row's trailing empty cells where a CSV keeps its
+ * empty fields), and the fields of HASH_CANONICAL in their canonical spelling. On the hot path
+ * (every row of every entry): the fields are read by name, not looked up per key, and the row is
+ * copied only when something differs (cds-hash.unit.test.ts holds it to HASH_CANONICAL).
+ */
+export function hashValues(values: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | undefined;
+  for (const k in values) {
+    if (values[k] === '') {
+      out = {};
+      for (const j in values) if (values[j] !== '') out[j] = values[j]!;
+      break;
+    }
+  }
+  const o = out ?? values;
+  let v: string | undefined;
+  let c: string;
+  if ((v = o.customsValue) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).customsValue = c;
+  if ((v = o.dutyPaid) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).dutyPaid = c;
+  if ((v = o.dutySuspended) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).dutySuspended = c;
+  if ((v = o.vatValue) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).vatValue = c;
+  if ((v = o.vatPaid) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).vatPaid = c;
+  if ((v = o.vatPostponed) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).vatPostponed = c;
+  if ((v = o.taxAmount) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).taxAmount = c;
+  if ((v = o.invoiceTotal) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).invoiceTotal = c;
+  if ((v = o.itemPrice) !== undefined && (c = priceDecimal(v)) !== v) (out ??= { ...values }).itemPrice = c;
+  if ((v = o.netMass) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).netMass = c;
+  if ((v = o.grossMass) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).grossMass = c;
+  if ((v = o.suppUnits) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).suppUnits = c;
+  if ((v = o.taxBase) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).taxBase = c;
+  if ((v = o.taxRate) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).taxRate = c;
+  if ((v = o.itemNumber) !== undefined && (c = itemNumberValue(v)) !== v) (out ??= { ...values }).itemNumber = c;
+  if ((v = o.acceptanceDate) !== undefined && (c = dateValue(v)) !== v) (out ??= { ...values }).acceptanceDate = c;
+  if ((v = o.entryDate) !== undefined && (c = dateValue(v)) !== v) (out ??= { ...values }).entryDate = c;
+  if ((v = o.clearanceDate) !== undefined && (c = dateValue(v)) !== v) (out ??= { ...values }).clearanceDate = c;
+  return out ?? values;
 }
 
 /**
@@ -375,7 +546,13 @@ export class CdsReportAssembler {
       pick('agent') && { role: 'representative', id: pick('agent'), name: '', countryCode: '' },
     ].filter(Boolean) as Declaration['parties'];
     const headerCv = h.customsValue ? gbpPence(h.customsValue) : undefined;
-    const canonical = { entryId, header: h, items: [...e.items.values()].map((r) => r.values), taxes: e.taxes.map((t) => [t.values, t.wideTax]) };
+    // The content hash is of the values, not of their spelling (hashValues): the same report as
+    // CSV ("3800.00", "14/03/2023 10:15:00") and as a typed workbook (a number cell's "3800", a
+    // date cell's "2023-03-14T10:15:00") is the same entry, recognised as a duplicate. Changing
+    // this changes every entry's hash: an entry stored before (under the raw-text hash of the
+    // previous release) is not recognised as a duplicate of a re-send after it; the re-send is
+    // stored as a new version with the same content (services/ingestion/README.md).
+    const canonical = { entryId, header: hashValues(h), items: [...e.items.values()].map((r) => hashValues(r.values)), taxes: e.taxes.map((t) => [hashValues(t.values), t.wideTax.length ? t.wideTax.map((w) => ({ type: w.type, amount: gbpDecimal(w.amount) })) : t.wideTax]) };
     // A complete literal (typed: a new contract field is a compile error here), not fromPartial,
     // which deep-copied every item and party again.
     const declaration: Declaration = {
