@@ -16,7 +16,7 @@ import { migrations, type IngestionDb } from './db/migrations';
 import { ingestCdsStream, type StreamFile, type StreamIngestResult } from './app/stream-cds';
 import { StreamIngestThread } from './app/stream-thread';
 import { drain, limitStream, once, peekFirst, prepend, readUpTo } from './app/streams';
-import { isZip } from '@customs/spreadsheet';
+import { isWorkbook } from '@customs/spreadsheet';
 import { sql } from '@customs/db';
 import type { Readable } from 'node:stream';
 import type { IngestionConfig } from './config';
@@ -67,9 +67,9 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // REST: one document in the request body; ?format= names it (default dms-xml). Bodies
       // arrive as streams: CDS reports are parsed and committed as they arrive (any size); other
       // formats are read up to MAX_DOCUMENT_BYTES and refused beyond it.
-      // Workbook types (.xlsx, .ods) are accepted like octet-stream: what a body is, is told by its
+      // Workbook types (.xlsx, .ods, .fods) are accepted like octet-stream: what a body is, is told by its
       // content below, not by the type a client chose.
-      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet'], (_req, payload, done) => done(null, payload));
+      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-flat-xml'], (_req, payload, done) => done(null, payload));
       const streamed = (r: StreamIngestResult) => (r.status === 'incomplete' ? 500 : r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201);
       // Streamed reports run on a worker thread (app/stream-thread.ts) unless configured off.
       const streamThread = config.STREAM_WORKER_DB_CONNECTIONS > 0 ? new StreamIngestThread({ databaseUrl: config.DATABASE_URL, poolSize: config.STREAM_WORKER_DB_CONNECTIONS, logger: kit.logger }) : undefined;
@@ -110,7 +110,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         // be streamed row by row: it is read whole, up to MAX_DOCUMENT_BYTES, and goes the
         // in-memory way (parseDocuments reads its first sheet); CSV reports stream.
         const peeked = format === 'cds-report' ? await peekFirst(input) : undefined;
-        if (format === 'cds-report' && peeked && !(peeked.first && isZip(peeked.first))) {
+        if (format === 'cds-report' && peeked && !(peeked.first && isWorkbook(peeked.first))) {
           const limited = limitStream(peeked.all, config.MAX_STREAM_BYTES);
           const r = await streamCds(p.tenantId, 'rest', sourceName, [{ sourceName, chunks: limited.chunks, truncated: limited.truncated }], requestContext(req));
           docs.inc({ format, status: r.status });
@@ -158,11 +158,11 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
           const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
           const read = await readUpTo(part.file, config.MAX_DOCUMENT_BYTES);
-          // A workbook (.xlsx/.ods, a ZIP) is read whole, so one over the limit cannot switch to
+          // A workbook (.xlsx/.ods, a ZIP; or a flat .fods) is read whole, so one over the limit cannot switch to
           // streaming like a CSV report: it is refused alone, naming why, and the upload goes on.
-          if (format === 'cds-report' && read.overflow && read.chunks[0] && isZip(read.chunks[0])) {
+          if (format === 'cds-report' && read.overflow && isWorkbook(read.chunks)) {
             await drain(read.rest!);
-            const refused = tooLarge(sourceName, `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx and .ods reports are read whole; export it as CSV, which streams at any size`);
+            const refused = tooLarge(sourceName, `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx, .ods and .fods reports are read whole; export it as CSV, which streams at any size`);
             ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused });
             continue;
           }
