@@ -56,6 +56,26 @@ export function isDateFormat(code: string): boolean {
  * "2023-03-14T10:15:00" when it has a time of day (rounded to the second). Undefined for what is
  * no calendar date: before day 1, Excel's phantom 29 February 1900 (serial 60), after 9999.
  */
+/**
+ * A number cell's value as Excel shows it: Excel keeps 15 significant digits, but a value computed
+ * by a formula is saved with the binary double's noise ("2145.0500000000002" for 2145.05). Such a
+ * value is rounded to 15 significant digits; one already that short (nearly all) is kept as
+ * written, and so is anything that is not a plain decimal.
+ */
+export function excelShownNumber(v: string): string {
+  let digits = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c !== 45 && c !== 46) return v; // an exponent or anything else: left as written
+  }
+  if (digits <= 15) return v;
+  const n = Number(v);
+  if (!Number.isFinite(n)) return v;
+  const shown = String(Number(n.toPrecision(15)));
+  return shown.includes('e') ? v : shown;
+}
+
 export function excelSerialDate(serial: number, date1904: boolean): string | undefined {
   if (!Number.isFinite(serial) || serial < (date1904 ? 0 : 1) || serial >= 2_958_466) return undefined;
   let days = Math.floor(serial);
@@ -157,7 +177,7 @@ export function readFirstSheet(source: string, content: Buffer): string[][] {
           const s = shared[Number(v)];
           if (s === undefined) throw new Error(`${source}: row ${rows.length + 1}: shared string ${v} missing`);
           v = s;
-        } else if (cell.date && cell.type === 'n' && v !== '') v = excelSerialDate(Number(v), date1904) ?? v;
+        } else if (cell.type === 'n' && v !== '') v = cell.date ? (excelSerialDate(Number(v), date1904) ?? v) : excelShownNumber(v);
         while (row.length < cell.col) row.push('');
         row[cell.col] = v;
         cell = undefined;

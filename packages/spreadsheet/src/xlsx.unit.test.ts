@@ -2,7 +2,7 @@
 // stored value, and number cells whose style shows a date give an ISO date, as the .ods reader
 // gives a date cell, not the date's serial number.
 import { xlsxOf, zipOf } from '@customs/testing';
-import { excelSerialDate, isDateFormat, readFirstSheet } from './xlsx';
+import { excelSerialDate, excelShownNumber, isDateFormat, readFirstSheet } from './xlsx';
 
 describe('readFirstSheet on typed cells', () => {
   const table = [
@@ -62,5 +62,26 @@ describe('excelSerialDate', () => {
     expect(excelSerialDate(0, true)).toBe('1904-01-01');
     expect(excelSerialDate(2_958_465, false)).toBe('9999-12-31');
     for (const bad of [0, 0.5, -1, 2_958_466, Number.NaN, Infinity]) expect(excelSerialDate(bad, false)).toBeUndefined();
+  });
+});
+
+describe('excelShownNumber', () => {
+  it("rounds a formula result's binary noise to the 15 significant digits Excel shows, and leaves other numbers as written", () => {
+    expect(excelShownNumber('2145.0500000000002')).toBe('2145.05');
+    expect(excelShownNumber('0.30000000000000004')).toBe('0.3');
+    expect(excelShownNumber('-12.499999999999998')).toBe('-12.5');
+    expect(excelShownNumber('3800')).toBe('3800');
+    expect(excelShownNumber('3800.00')).toBe('3800.00'); // short enough: as written (the content hash canonicalises it)
+    expect(excelShownNumber('123456789012345')).toBe('123456789012345');
+    expect(excelShownNumber('1.2345678901234567E+20')).toBe('1.2345678901234567E+20');
+  });
+
+  it('is applied to number cells without a date style', () => {
+    const book = zipOf([
+      { name: 'xl/workbook.xml', data: '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><workbookPr/></workbook>' },
+      { name: 'xl/worksheets/sheet1.xml', data: '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>2145.0500000000002</v></c><c r="B1" t="str"><v>2145.0500000000002</v></c></row></sheetData></worksheet>' },
+    ]);
+    // A formula's string result is text, and text is read as written.
+    expect(readFirstSheet('noise.xlsx', book)).toEqual([['2145.05', '2145.0500000000002']]);
   });
 });
