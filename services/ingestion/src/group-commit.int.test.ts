@@ -95,3 +95,28 @@ describe('group commit of documents sent one at a time', () => {
     expect(history.body.versions.map((v: any) => [v.version, v.change_kind])).toEqual([[1, 'original'], [2, 'amendment']]);
   });
 });
+
+describe('group commit bounds', () => {
+  let h: IngestionHarness;
+  beforeAll(async () => {
+    h = await startIngestion('groupsmall', { GROUP_COMMIT_MAX_DOCUMENTS: '2' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('an upload of more files than a group holds is stored in groups of at most GROUP_COMMIT_MAX_DOCUMENTS, results in file order', async () => {
+    const original = sample('TT_IM017a/Step1_TT_IM017a.xml');
+    const form = new FormData();
+    const lrns = Array.from({ length: 9 }, (_, i) => `GC-SMALL-${i}`);
+    for (const lrn of lrns) form.append('file', new Blob([withLrn(original, lrn)], { type: 'application/xml' }), `${lrn}.xml`);
+    const up = await h.http('POST', '/v1/uploads?format=dms-xml', form);
+    expect(up.status).toBe(207);
+    expect(up.body.files.map((f: any) => [f.filename, f.status, f.declarations[0].lrn])).toEqual(lrns.map((lrn) => [`${lrn}.xml`, 'accepted', lrn]));
+    const metrics = await fetch(`${h.svc.httpUrl}/metrics`).then((r) => r.text());
+    const bucket = (le: string) => Number(new RegExp(`customs_ingest_group_documents_bucket\\{le="${le}"[^}]*\\} (\\d+)`).exec(metrics)?.[1]);
+    const count = Number(/customs_ingest_group_documents_count\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
+    expect(count).toBeGreaterThanOrEqual(5); // 9 files, 2 at most per transaction
+    expect(bucket('2')).toBe(count);
+  });
+});

@@ -135,15 +135,26 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
         // Files are parsed as they arrive and handed to the group commit without waiting for it,
         // so an upload of many files is stored in a few transactions; results keep file order.
+        // Backpressure: past a group's worth of files or bytes not yet stored, the next part is
+        // read only once the oldest is, so memory stays bounded whatever the upload's size.
         type FileResult = { filename: string; status: string } & Record<string, unknown>;
         const results: Promise<FileResult>[] = [];
-        const ingestFile = (doc: BufferedDocument) => {
+        const unstored: { done: Promise<unknown>; bytes: number }[] = [];
+        let unstoredBytes = 0;
+        const ingestFile = async (doc: BufferedDocument) => {
           const r = ingestOne(doc).then((result) => {
             docs.inc({ format: doc.format, status: result.status });
             return { filename: doc.sourceName, ...result };
           });
-          r.catch(() => undefined); // awaited below with the others; not an unhandled rejection meanwhile
+          const done = r.catch(() => undefined); // awaited below with the others; not an unhandled rejection meanwhile
           results.push(r);
+          unstored.push({ done, bytes: doc.content.length });
+          unstoredBytes += doc.content.length;
+          while (unstored.length > config.GROUP_COMMIT_MAX_DOCUMENTS || (unstored.length > 1 && unstoredBytes > config.GROUP_COMMIT_MAX_BYTES)) {
+            const oldest = unstored.shift()!;
+            unstoredBytes -= oldest.bytes;
+            await oldest.done;
+          }
         };
         let format = canonicalFormat(req.query.format ?? 'dms-xml');
         const cdsFiles: { sourceName: string; content: Buffer }[] = [];
@@ -163,7 +174,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           if (format === 'cds-report' && read.overflow && isWorkbook(read.chunks)) {
             await drain(read.rest!);
             const refused = tooLarge(sourceName, `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx, .ods and .fods reports are read whole; export it as CSV, which streams at any size`);
-            ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused });
+            await ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused });
             continue;
           }
           if (format === 'cds-report' && read.overflow) {
@@ -196,7 +207,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             cdsFiles.push({ sourceName, content }); // header, item and tax-line reports are joined below
             continue;
           }
-          ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined });
+          await ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined });
         }
         if (cdsFiles.length) {
           const sourceName = cdsFiles.map((f) => f.sourceName).join(' + ').slice(0, 200);
