@@ -254,12 +254,13 @@ export function hashCanonicalValue(field: string, value: string): string {
   return Object.hasOwn(HASH_CANONICAL, field) ? HASH_CANONICAL[field]!(value) : value;
 }
 
+const HASH_FIELDS = Object.entries(HASH_CANONICAL);
+
 /**
  * A row's values as the content hash sees them: no empty values (the assembler reads an empty
  * cell as an absent one, and a workbook drops a row's trailing empty cells where a CSV keeps its
  * empty fields), and the fields of HASH_CANONICAL in their canonical spelling. On the hot path
- * (every row of every entry): the fields are read by name, not looked up per key, and the row is
- * copied only when something differs (cds-hash.unit.test.ts holds it to HASH_CANONICAL).
+ * (every row of every entry): the row is copied only when something differs.
  */
 export function hashValues(values: Record<string, string>): Record<string, string> {
   let out: Record<string, string> | undefined;
@@ -271,26 +272,12 @@ export function hashValues(values: Record<string, string>): Record<string, strin
     }
   }
   const o = out ?? values;
-  let v: string | undefined;
-  let c: string;
-  if ((v = o.customsValue) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).customsValue = c;
-  if ((v = o.dutyPaid) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).dutyPaid = c;
-  if ((v = o.dutySuspended) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).dutySuspended = c;
-  if ((v = o.vatValue) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).vatValue = c;
-  if ((v = o.vatPaid) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).vatPaid = c;
-  if ((v = o.vatPostponed) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).vatPostponed = c;
-  if ((v = o.taxAmount) !== undefined && (c = gbpDecimal(v)) !== v) (out ??= { ...values }).taxAmount = c;
-  if ((v = o.invoiceTotal) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).invoiceTotal = c;
-  if ((v = o.itemPrice) !== undefined && (c = priceDecimal(v)) !== v) (out ??= { ...values }).itemPrice = c;
-  if ((v = o.netMass) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).netMass = c;
-  if ((v = o.grossMass) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).grossMass = c;
-  if ((v = o.suppUnits) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).suppUnits = c;
-  if ((v = o.taxBase) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).taxBase = c;
-  if ((v = o.taxRate) !== undefined && (c = plainDecimal(v)) !== v) (out ??= { ...values }).taxRate = c;
-  if ((v = o.itemNumber) !== undefined && (c = itemNumberValue(v)) !== v) (out ??= { ...values }).itemNumber = c;
-  if ((v = o.acceptanceDate) !== undefined && (c = dateValue(v)) !== v) (out ??= { ...values }).acceptanceDate = c;
-  if ((v = o.entryDate) !== undefined && (c = dateValue(v)) !== v) (out ??= { ...values }).entryDate = c;
-  if ((v = o.clearanceDate) !== undefined && (c = dateValue(v)) !== v) (out ??= { ...values }).clearanceDate = c;
+  for (const [field, canonical] of HASH_FIELDS) {
+    const v = o[field];
+    if (v === undefined) continue;
+    const c = canonical(v);
+    if (c !== v) (out ??= { ...values })[field] = c;
+  }
   return out ?? values;
 }
 
