@@ -1,6 +1,7 @@
 import { ODS_MIMETYPE, odfMimetype, readFirstFlatOdsSheet, readFirstOdsSheet } from './ods';
 import { readFirstSheet } from './xlsx';
 import { zipEntries } from './zip';
+import { SaxesParser } from 'saxes';
 
 export type WorkbookKind = 'xlsx' | 'ods' | 'fods';
 
@@ -32,102 +33,53 @@ export function isZip(content: Buffer | readonly Buffer[]): boolean {
 }
 
 const OFFICE_NS = 'urn:oasis:names:tc:opendocument:xmlns:office:1.0';
-const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-const startsAt = (b: Buffer, i: number, s: string) => b.length >= i + s.length && b.toString('latin1', i, i + s.length) === s;
-/** End of an XML name starting at i (up to white space, '>', '/', '=', '[' or the end). */
-function nameEnd(b: Buffer, i: number, n: number): number {
-  while (i < n) {
-    const c = b[i]!;
-    if (isSpace(c) || c === 0x3e || c === 0x2f || c === 0x3d || c === 0x5b) break;
-    i++;
-  }
-  return i;
-}
 const localIsDocument = (name: string) => name === 'document' || name.endsWith(':document');
+/** Ends the peek once the root element (or a DOCTYPE naming it) has answered. */
+class Answered extends Error {}
 
 /**
  * True when the start of a file is a flat OpenDocument document (.fods): after an optional UTF-8
  * BOM, XML declaration, white space, comments and processing instructions, an office:document
  * root element in the ODF office namespace. Told by content, not by the file's name; a CSV
- * report never starts with "<". A DOCTYPE naming a document root (or skipped to the root) counts
- * too, so that the reader refuses it by name (DOCTYPE declarations are not accepted) rather
- * than it being read as CSV.
+ * report never starts with "<". A DOCTYPE naming a document root counts too, so that the reader
+ * refuses it by name (DOCTYPE declarations are not accepted) rather than it being read as CSV.
  *
- * Looks at most WORKBOOK_PEEK_BYTES; `head` may be the whole file, its first chunk, or the chunks
- * read so far. When it ends inside the root's start tag before the tag binds the root's prefix,
- * the root's name decides ([prefix:]document); when it ends before the root's name, the answer
- * is false (so pass at least the first few hundred bytes: LibreOffice's prolog is 40).
+ * Looks at most WORKBOOK_PEEK_BYTES with saxes (nothing is declared or expanded: the peek stops
+ * at the root's start tag); `head` may be the whole file, its first chunk, or the chunks read so
+ * far. When it ends inside the root's start tag, the root's name decides ([prefix:]document);
+ * when it ends before the root's name, the answer is false (so pass at least the first few
+ * hundred bytes: LibreOffice's prolog is 40).
  */
 export function isFlatOds(head: Buffer | readonly Buffer[]): boolean {
-  const b = headOf(head, WORKBOOK_PEEK_BYTES).subarray(0, WORKBOOK_PEEK_BYTES); // searches stop at the peek
-  const n = b.length;
-  let i = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  for (;;) {
-    while (i < n && isSpace(b[i]!)) i++;
-    if (i >= n || b[i] !== 0x3c) return false;
-    if (startsAt(b, i, '<?')) {
-      const e = b.indexOf('?>', i + 2, 'latin1');
-      if (e < 0 || e + 2 > n) return false;
-      i = e + 2;
-    } else if (startsAt(b, i, '<!--')) {
-      const e = b.indexOf('-->', i + 4, 'latin1');
-      if (e < 0 || e + 3 > n) return false;
-      i = e + 3;
-    } else if (startsAt(b, i, '<!DOCTYPE')) {
-      let j = i + 9;
-      while (j < n && isSpace(b[j]!)) j++;
-      const end = nameEnd(b, j, n);
-      if (end >= n) return false;
-      if (localIsDocument(b.toString('latin1', j, end))) return true;
-      // Skip the declaration (quoted literals and an internal subset may hold '>') to the root.
-      let subset = false;
-      for (j = end; ; j++) {
-        if (j >= n) return false;
-        const c = b[j]!;
-        if (c === 0x22 || c === 0x27) {
-          const q = b.indexOf(c, j + 1);
-          if (q < 0 || q >= n) return false;
-          j = q;
-        } else if (subset && startsAt(b, j, '<!--')) {
-          const e = b.indexOf('-->', j + 4, 'latin1');
-          if (e < 0 || e + 3 > n) return false;
-          j = e + 2;
-        } else if (c === 0x5b) subset = true;
-        else if (c === 0x5d) subset = false;
-        else if (c === 0x3e && !subset) break;
-      }
-      i = j + 1;
-    } else break;
+  const b = headOf(head, WORKBOOK_PEEK_BYTES).subarray(0, WORKBOOK_PEEK_BYTES);
+  if (b.length === 0) return false;
+  const parser = new SaxesParser({ xmlns: true });
+  let answer: boolean | undefined;
+  let rootName: string | undefined;
+  const answered = (a: boolean) => {
+    answer = a;
+    throw new Answered();
+  };
+  parser.on('doctype', (text) => {
+    const name = /^\s*([^\s[>]+)/.exec(text)?.[1] ?? '';
+    if (localIsDocument(name)) answered(true);
+  });
+  parser.on('opentagstart', (t) => {
+    rootName = t.name;
+    if (!localIsDocument(t.name)) answered(false);
+  });
+  parser.on('opentag', (t) => answered(t.local === 'document' && t.uri === OFFICE_NS));
+  parser.on('text', (t) => {
+    if (t.trim() !== '') answered(false); // text before the root: not XML at all (a CSV)
+  });
+  parser.on('error', () => answered(false));
+  try {
+    parser.write(new TextDecoder('utf-8', { fatal: false }).decode(b));
+  } catch (e) {
+    if (!(e instanceof Answered)) return false;
   }
-  // The root start tag: its name, then its attributes up to the binding of its prefix.
-  const start = i + 1;
-  const end = nameEnd(b, start, n);
-  if (end >= n) return false;
-  const name = b.toString('latin1', start, end);
-  if (!localIsDocument(name)) return false;
-  const binding = name.includes(':') ? `xmlns:${name.slice(0, name.indexOf(':'))}` : 'xmlns';
-  i = end;
-  for (;;) {
-    while (i < n && isSpace(b[i]!)) i++;
-    if (i >= n) return true; // cut off before the binding: the name decides
-    if (b[i] === 0x3e || b[i] === 0x2f) return false; // the tag ends and never bound the prefix
-    const an = nameEnd(b, i, n);
-    if (an === i) return false;
-    const attr = b.toString('latin1', i, an);
-    i = an;
-    while (i < n && isSpace(b[i]!)) i++;
-    if (i >= n) return true;
-    if (b[i] !== 0x3d) return false;
-    i++;
-    while (i < n && isSpace(b[i]!)) i++;
-    if (i >= n) return true;
-    const q = b[i]!;
-    if (q !== 0x22 && q !== 0x27) return false;
-    const close = b.indexOf(q, i + 1);
-    if (close < 0 || close >= n) return true;
-    if (attr === binding) return b.toString('latin1', i + 1, close) === OFFICE_NS;
-    i = close + 1;
-  }
+  // Cut off inside the root's start tag: its name decides.
+  return answer ?? (rootName !== undefined && localIsDocument(rootName));
 }
 
 /**
