@@ -56,6 +56,21 @@ export function isDateFormat(code: string): boolean {
  * "2023-03-14T10:15:00" when it has a time of day (rounded to the second). Undefined for what is
  * no calendar date: before day 1, Excel's phantom 29 February 1900 (serial 60), after 9999.
  */
+export function excelSerialDate(serial: number, date1904: boolean): string | undefined {
+  if (!Number.isFinite(serial) || serial < (date1904 ? 0 : 1) || serial >= 2_958_466) return undefined;
+  let days = Math.floor(serial);
+  let secs = Math.round((serial - days) * 86_400);
+  if (secs === 86_400) {
+    days++;
+    secs = 0;
+  }
+  if (!date1904 && days === 60) return undefined;
+  // The 1900 system counts 29 February 1900, which never was: from 1 March 1900, day 0 is 30 December 1899.
+  const epoch = date1904 ? Date.UTC(1904, 0, 1) : days < 60 ? Date.UTC(1899, 11, 31) : Date.UTC(1899, 11, 30);
+  const iso = new Date(epoch + days * 86_400_000 + secs * 1000).toISOString();
+  return secs === 0 ? iso.slice(0, 10) : iso.slice(0, 19);
+}
+
 /**
  * A number cell's value as Excel shows it: Excel keeps 15 significant digits, but a value computed
  * by a formula is saved with the binary double's noise ("2145.0500000000002" for 2145.05). Such a
@@ -74,21 +89,6 @@ export function excelShownNumber(v: string): string {
   if (!Number.isFinite(n)) return v;
   const shown = String(Number(n.toPrecision(15)));
   return shown.includes('e') ? v : shown;
-}
-
-export function excelSerialDate(serial: number, date1904: boolean): string | undefined {
-  if (!Number.isFinite(serial) || serial < (date1904 ? 0 : 1) || serial >= 2_958_466) return undefined;
-  let days = Math.floor(serial);
-  let secs = Math.round((serial - days) * 86_400);
-  if (secs === 86_400) {
-    days++;
-    secs = 0;
-  }
-  if (!date1904 && days === 60) return undefined;
-  // The 1900 system counts 29 February 1900, which never was: from 1 March 1900, day 0 is 30 December 1899.
-  const epoch = date1904 ? Date.UTC(1904, 0, 1) : days < 60 ? Date.UTC(1899, 11, 31) : Date.UTC(1899, 11, 30);
-  const iso = new Date(epoch + days * 86_400_000 + secs * 1000).toISOString();
-  return secs === 0 ? iso.slice(0, 10) : iso.slice(0, 19);
 }
 
 /** Rows (arrays of cell texts, "" for empty cells) of the workbook's first worksheet. */
