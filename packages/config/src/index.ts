@@ -155,6 +155,9 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
     KAFKA_BROKERS: list({ default: ['127.0.0.1:9092'] }),
     // Prefix of every physical topic name (isolates environments or test runs on one broker).
     KAFKA_TOPIC_PREFIX: str({ default: '' }),
+    // The broker's (or topic's) max message size: the outbox relay dead-letters a larger event
+    // instead of retrying it forever. 16 MiB is infra/kafka's message.max.bytes.
+    KAFKA_MAX_MESSAGE_BYTES: int({ default: 16 * 1024 * 1024, min: 64 * 1024 }),
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
     // Comma list of "token=tenant[:role]" pairs; in production mount it from a secret.
     API_TOKENS: str({ default: '' }),

@@ -64,6 +64,34 @@ export const outboxPackedMigration: Migration = {
   },
 };
 
+/**
+ * Outbox messages Kafka refused for good (too large for the broker, an invalid record): the
+ * relay moves each here with the broker's error instead of retrying it forever, so one bad
+ * event never blocks the events behind it, and nothing is lost — an operator can inspect,
+ * fix and re-publish it. `pack_index` is the message's place in a packed row (0 for a plain
+ * row); the unique key makes a re-sent round after a crash record the same message only once.
+ * Every service includes it after outboxPackedMigration.
+ */
+export const outboxDeadLetterMigration: Migration = {
+  async up(db) {
+    await sql`
+      create table outbox_dead_letters (
+        id bigserial primary key,
+        outbox_id bigint not null,
+        pack_index int not null default 0,
+        topic text not null,
+        message_key text not null,
+        payload bytea not null,
+        headers jsonb not null,
+        error text not null,
+        enqueued_at timestamptz not null,
+        dead_lettered_at timestamptz not null default now(),
+        unique (outbox_id, pack_index)
+      )`.execute(db);
+    await sql`alter table outbox_dead_letters alter column payload set storage external`.execute(db);
+  },
+};
+
 /** SQL that enables forced row-level security on a table with a tenant_id column. */
 export async function enableTenantRls(db: Kysely<unknown>, table: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`invalid table name "${table}"`);

@@ -18,8 +18,47 @@ export interface OutboxRelayOptions {
    * is refused whole, which would stall the outbox; a single larger message is still sent alone.
    */
   maxRoundBytes?: number;
+  /**
+   * The largest message (payload + key + headers) the broker takes (default 16 MiB, the
+   * platform's message.max.bytes; KAFKA_MAX_MESSAGE_BYTES). A larger one is dead-lettered
+   * without being sent: the broker would refuse it on every attempt.
+   */
+  maxMessageBytes?: number;
   /** Poll interval when no NOTIFY arrives (default 1000 ms). */
   pollMs?: number;
+}
+
+/** One message of a round, with where it came from (for deletion or dead-lettering). */
+interface RoundMessage {
+  topic: string;
+  key: string | Buffer;
+  value: Buffer;
+  headers: Record<string, string | Buffer>;
+  outboxId: number;
+  /** Place in a packed row; 0 for a plain row. */
+  packIndex: number;
+  size: number;
+}
+
+/**
+ * Errors with which the broker refuses a record for what it is, not for the state of the
+ * cluster: sending it again can never succeed. Anything else (broker down, leader moving,
+ * authorisation not yet granted) is retried, since it heals without touching the message.
+ */
+const PERMANENT_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'POLICY_VIOLATION']);
+
+/** The broker's refusal type when `e` (or an error it wraps) is a permanent one. */
+export function permanentRefusal(e: unknown): string | undefined {
+  for (let cur = e as { type?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
+    if (typeof cur.type === 'string' && PERMANENT_REFUSALS.has(cur.type)) return cur.type;
+  }
+  return undefined;
+}
+
+function sizeOf(key: string | Buffer, value: Buffer, headers: Record<string, string | Buffer>): number {
+  let size = value.length + key.length;
+  for (const name in headers) size += name.length + headers[name]!.length;
+  return size;
 }
 
 interface OutboxRow {
@@ -107,18 +146,87 @@ export class OutboxRelay {
     if (rows[0]!.packed_count > 0) return this.publishPack(rows[0]!);
     const maxBytes = this.maxRoundBytes();
     let bytes = 0;
-    let take = 0;
-    while (take < rows.length && rows[take]!.packed_count === 0) {
-      const r = rows[take]!;
-      const size = r.payload!.length + r.message_key.length + JSON.stringify(r.headers).length;
-      if (take > 0 && bytes + size > maxBytes) break;
-      bytes += size;
-      take++;
+    const round: RoundMessage[] = [];
+    for (const r of rows) {
+      if (r.packed_count !== 0) break;
+      const m: RoundMessage = { topic: r.topic, key: r.message_key, value: r.payload!, headers: r.headers, outboxId: r.id, packIndex: 0, size: sizeOf(r.message_key, r.payload!, r.headers) };
+      if (round.length > 0 && bytes + m.size > maxBytes) break;
+      bytes += m.size;
+      round.push(m);
     }
-    rows.length = take;
-    await this.send(rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload!, headers: r.headers })));
-    await this.opts.pool.query('delete from outbox where id = any($1::bigint[])', [rows.map((r) => r.id)]);
-    return rows.length;
+    const deadLettered = await this.deliver(round, rows[0]!.id);
+    // Dead-lettered rows were moved out already; the rest were acknowledged.
+    const sent = round.filter((m) => !deadLettered.has(m));
+    if (sent.length) await this.opts.pool.query('delete from outbox where id = any($1::bigint[])', [sent.map((m) => m.outboxId)]);
+    return round.length;
+  }
+
+  /**
+   * Sends a round in order. When the broker refuses it for good (permanentRefusal), the round is
+   * split in halves, each sent in turn, until the refused messages stand alone; those are
+   * dead-lettered and the others go out, so one bad message costs a few extra requests, never the
+   * outbox. A transient failure throws and the round is retried whole. Returns the messages
+   * dead-lettered.
+   */
+  private async deliver(round: RoundMessage[], rowId: number): Promise<Set<RoundMessage>> {
+    const dead = new Set<RoundMessage>();
+    const limit = this.opts.maxMessageBytes ?? 16 * 1024 * 1024;
+    const sendable: RoundMessage[] = [];
+    for (const m of round) {
+      if (m.size > limit) {
+        await this.deadLetter(m, `MESSAGE_TOO_LARGE: ${m.size} bytes, above the ${limit} bytes the broker accepts (KAFKA_MAX_MESSAGE_BYTES); not sent`);
+        dead.add(m);
+      } else sendable.push(m);
+    }
+    const attempt = async (part: RoundMessage[]): Promise<void> => {
+      if (part.length === 0) return;
+      try {
+        await this.send(part);
+      } catch (e) {
+        const refusal = permanentRefusal(e);
+        if (!refusal) throw e;
+        if (part.length === 1) {
+          await this.deadLetter(part[0]!, `${refusal}: ${(e as Error).message}`);
+          dead.add(part[0]!);
+          return;
+        }
+        this.opts.logger.warn({ refusal, messages: part.length, outboxId: rowId }, 'broker refused an outbox round for good; splitting it to isolate the refused message');
+        const mid = Math.ceil(part.length / 2);
+        await attempt(part.slice(0, mid));
+        await attempt(part.slice(mid));
+      }
+    };
+    await attempt(sendable);
+    return dead;
+  }
+
+  /**
+   * Moves a refused message to outbox_dead_letters (with the error) and, for a plain row, out of
+   * the outbox, in one transaction. A packed message stays in its pack, which `sent` moves past.
+   */
+  private async deadLetter(m: RoundMessage, error: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const name in m.headers) headers[name] = m.headers[name]!.toString();
+    const client = await this.opts.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(
+        `insert into outbox_dead_letters (outbox_id, pack_index, topic, message_key, payload, headers, error, enqueued_at)
+         select $1, $2, $3, $4, $5, $6::jsonb, $7, coalesce((select created_at from outbox where id = $1), now())
+         on conflict (outbox_id, pack_index) do nothing`,
+        [m.outboxId, m.packIndex, m.topic, typeof m.key === 'string' ? m.key : m.key.toString('utf8'), m.value, JSON.stringify(headers), error.slice(0, 4000)],
+      );
+      if (m.packIndex === 0) await client.query('delete from outbox where id = $1 and packed_count = 0', [m.outboxId]);
+      await client.query('commit');
+    } catch (e) {
+      await client.query('rollback').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    this.opts.metrics?.outboxDeadLettered.inc({ topic: m.topic });
+    // An operator's page: Prometheus alert rule CustomsOutboxDeadLetter (infra/prometheus/alerts.yml).
+    this.opts.logger.error({ topic: m.topic, key: String(m.key), outboxId: m.outboxId, packIndex: m.packIndex, bytes: m.size, tenant: headers.tenant, ceId: headers.ce_id, error }, 'outbox message refused by the broker for good: dead-lettered to outbox_dead_letters, the outbox goes on');
   }
 
   /**
@@ -134,17 +242,17 @@ export class OutboxRelay {
     let sent = row.sent;
     while (sent < messages.length) {
       let bytes = 0;
-      let end = sent;
-      while (end < messages.length) {
-        const m = messages[end]!;
-        let size = m.payload.length + m.key.length;
-        for (const name in m.headers) size += name.length + m.headers[name]!.length;
-        if (end > sent && bytes + size > maxBytes) break;
-        bytes += size;
-        end++;
+      const round: RoundMessage[] = [];
+      for (let i = sent; i < messages.length; i++) {
+        const m = messages[i]!;
+        // Pack indexes are 1-based so that 0 stays "a plain row" in outbox_dead_letters.
+        const rm: RoundMessage = { topic: m.topic, key: m.key, value: m.payload, headers: m.headers, outboxId: row.id, packIndex: i + 1, size: sizeOf(m.key, m.payload, m.headers) };
+        if (round.length > 0 && bytes + rm.size > maxBytes) break;
+        bytes += rm.size;
+        round.push(rm);
       }
-      await this.send(messages.slice(sent, end).map((m) => ({ topic: m.topic, key: m.key, value: m.payload, headers: m.headers })));
-      sent = end;
+      await this.deliver(round, row.id);
+      sent += round.length;
       if (sent < messages.length) await this.opts.pool.query('update outbox set sent = $2 where id = $1', [row.id, sent]);
     }
     await this.opts.pool.query('delete from outbox where id = $1', [row.id]);
@@ -155,7 +263,7 @@ export class OutboxRelay {
     return this.opts.maxRoundBytes ?? 900 * 1024;
   }
 
-  private async send(messages: { topic: string; key: string | Buffer; value: Buffer; headers: Record<string, string | Buffer> }[]): Promise<void> {
+  private async send(messages: RoundMessage[]): Promise<void> {
     const byTopic = new Map<string, { key: string | Buffer; value: Buffer; headers: Record<string, string | Buffer> }[]>();
     for (const m of messages) {
       let list = byTopic.get(m.topic);

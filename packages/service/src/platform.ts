@@ -16,6 +16,7 @@ export interface PlatformConfig {
   DATABASE_URL: string;
   KAFKA_BROKERS: readonly string[];
   KAFKA_TOPIC_PREFIX: string;
+  KAFKA_MAX_MESSAGE_BYTES?: number;
   LOG_LEVEL: string;
   API_TOKENS: string;
   API_TOKENS_FILE: string;
@@ -71,7 +72,7 @@ export async function startPlatformService<DB>(opts: {
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: name, logger, topicPrefix: config.KAFKA_TOPIC_PREFIX });
-    const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics });
+    const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics, maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES });
     await relay.start();
     lifecycle.add('outbox-relay', () => relay.stop());
 

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -48,6 +48,7 @@ export const migrations: Record<string, Migration> = {
     },
   },
   '0003_outbox_packed': outboxPackedMigration,
+  '0004_outbox_dead_letters': outboxDeadLetterMigration,
 };
 
 export interface AlertingDb {

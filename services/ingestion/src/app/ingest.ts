@@ -9,6 +9,7 @@ import type { IngestionDb } from '../db/migrations';
 import type { DmsAmendment } from '../parse/dms';
 import { applyChange } from './amend';
 import { invoiceKey } from '../parse/erp/erp';
+import { MAX_ITEMS_PER_DECLARATION } from '../parse/limits';
 
 /** A problem found in a submitted document, named precisely enough to fix it. */
 export interface IngestIssue {
@@ -117,8 +118,19 @@ export function encodeReceived(r: DeclarationReceived): Uint8Array {
   return receivedPayload(Declaration.encode(r.declaration!).finish(), r.supersedesVersion);
 }
 
+export { MAX_ITEMS_PER_DECLARATION };
+/**
+ * The largest encoded declaration stored and published (its DeclarationReceived event is these
+ * bytes and a few more). 999 items of HMRC's sample shape encode to well under 1 MiB; 4 MiB
+ * leaves room for long texts while keeping every event far below the broker's limit
+ * (KAFKA_MAX_MESSAGE_BYTES, 16 MiB), so an event is bounded by design, not by luck.
+ */
+export const MAX_DECLARATION_BYTES = 4 * 1024 * 1024;
+
 interface NewVersion {
   full: Declaration;
+  /** The declaration encoded (stored payload and event body). */
+  bytes: Uint8Array;
   naturalKey: string;
   previous: number;
   /** The batch the version came with (a group commit stores several batches at once). */
@@ -168,12 +180,9 @@ async function insertVersions(trx: Transaction<IngestionDb>, tenantId: string, r
   const payloads = new Blob();
   const events: EncodedEvent[] = [];
   const headersByBatch = new Map<BatchContext, ReturnType<typeof eventHeaders>>();
-  // One writer for the whole set: its buffer grows once instead of from 1 KiB per declaration.
-  const writer = new BinaryWriter();
-  for (const { full, naturalKey, previous, ctx } of rows) {
+  for (const { full, bytes, naturalKey, previous, ctx } of rows) {
     let headers = headersByBatch.get(ctx);
     if (!headers) headersByBatch.set(ctx, (headers = eventHeaders(ctx)));
-    const bytes = Declaration.encode(full, writer).finish();
     payloads.add(bytes);
     const n = payloads.offsets.length - 1;
     meta.push({ id: full.declarationId, version: full.version, nk: naturalKey, lrn: full.lrn, mrn: full.mrn, fc: full.functionCode, tc: full.typeCode, ad: full.acceptanceDate, items: full.items.length, sha: full.contentSha256, status: full.status, kind: full.changeKind, off: payloads.offsets[n], len: payloads.lengths[n], batch: ctx.batchId, at: ctx.receivedAt });
@@ -300,9 +309,16 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
   const storedIn = new Map(versions.rows.filter((v) => v.batches).map((v) => [v.declaration_id, new Set(v.batches)]));
   const seenByHash = new Map(seen.rows.map((s) => [s.content_sha256, s]));
   const rows: NewVersion[] = [];
+  // One writer for the whole set: its buffer grows once instead of from 1 KiB per declaration.
+  const writer = new BinaryWriter();
   sets.forEach(({ ctx, sourceName }, n) => {
     const out = outs[n]!;
     for (const { d, naturalKey, id } of keyed[n]!) {
+      const entry = d.mrn || d.lrn || d.contentSha256.slice(0, 12);
+      if (d.items.length > MAX_ITEMS_PER_DECLARATION) {
+        out.issues.push({ severity: 'error', sourceName, location: `entry ${entry}`, field: 'items (DE 1/9 total number of items)', code: 'TOO_MANY_ITEMS', reason: `entry ${entry} has ${d.items.length} goods items; a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, so it was not stored (split it as CDS would, or check the report for merged entries)` });
+        continue;
+      }
       const dup = seenByHash.get(d.contentSha256);
       if (dup) {
         out.declarations.push({ declarationId: dup.declaration_id, version: dup.version, lrn: dup.lrn, mrn: dup.mrn, duplicate: true });
@@ -327,8 +343,15 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
         importerEori: d.importerEori || d.parties.find((p) => p.role === 'importer')?.id || '',
         changeKind: previous === 0 ? 'original' : 'resubmission',
       };
+      const bytes = Declaration.encode(full, writer).finish();
+      if (bytes.length > MAX_DECLARATION_BYTES) {
+        if (previous === 0) maxVersion.delete(id);
+        else maxVersion.set(id, previous);
+        out.issues.push({ severity: 'error', sourceName, location: `entry ${entry}`, field: 'entry', code: 'DECLARATION_TOO_LARGE', reason: `entry ${entry} encodes to ${bytes.length} bytes, above the ${MAX_DECLARATION_BYTES} bytes one declaration may hold, so it was not stored (look for oversized texts or repeated documents in its rows)` });
+        continue;
+      }
       seenByHash.set(d.contentSha256, { content_sha256: d.contentSha256, declaration_id: id, version, lrn: d.lrn, mrn: d.mrn });
-      rows.push({ full, naturalKey, previous, ctx });
+      rows.push({ full, bytes, naturalKey, previous, ctx });
       out.declarations.push({ declarationId: id, version, lrn: full.lrn, mrn: full.mrn, duplicate: false });
       out.inserted++;
     }
@@ -406,8 +429,17 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
     for (const n of merged.notes) res.issues.push({ severity: 'warning', sourceName, location: 'Declaration/Amendment', field: 'amendment', code: 'AMENDMENT_NOT_APPLIED', reason: n });
     const previous = prev.declaration.version;
     const full: Declaration = { ...merged.declaration, tenantId: ctx.tenantId, declarationId: target, version: previous + 1, batchId: ctx.batchId, receivedAt: ctx.receivedAt, contentSha256: sha, sourceFormat: d.sourceFormat, sourceName: d.sourceName };
+    const bytes = Declaration.encode(full).finish();
+    if (full.items.length > MAX_ITEMS_PER_DECLARATION || bytes.length > MAX_DECLARATION_BYTES) {
+      // The same bounds as an original (storeDeclarationSets): kept for review, not applied.
+      const why = full.items.length > MAX_ITEMS_PER_DECLARATION ? `${full.items.length} goods items (at most ${MAX_ITEMS_PER_DECLARATION})` : `${bytes.length} bytes (at most ${MAX_DECLARATION_BYTES})`;
+      res.issues.push({ severity: 'error', sourceName, location: 'Declaration/Amendment', field: 'items (DE 1/9 total number of items)', code: full.items.length > MAX_ITEMS_PER_DECLARATION ? 'TOO_MANY_ITEMS' : 'DECLARATION_TOO_LARGE', reason: `this ${c.kind} of ${d.mrn || d.lrn} would give the declaration ${why}; it was recorded but not applied` });
+      if (!recorded) records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: null });
+      res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: target, applied: false, version: 0, duplicate: false, refused: true });
+      continue;
+    }
     latest.set(target, { naturalKey: prev.naturalKey, declaration: full });
-    rows.push({ full, naturalKey: prev.naturalKey, previous, ctx });
+    rows.push({ full, bytes, naturalKey: prev.naturalKey, previous, ctx });
     appliedByHash.set(sha, { content_sha256: sha, declaration_id: target, version: full.version });
     if (recorded) appliedRecorded.push({ id: recorded[changes.indexOf(c)]!, target, version: full.version });
     else records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: full.version });

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -189,6 +189,7 @@ migrations['0007_erp_receipts'] = {
 };
 
 migrations['0008_outbox_packed'] = outboxPackedMigration;
+migrations['0009_outbox_dead_letters'] = outboxDeadLetterMigration;
 
 export interface IngestionDb {
   declaration_changes: {

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
+import { sql, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -69,6 +69,7 @@ export const migrations: Record<string, Migration> = {
     },
   },
   '0005_outbox_packed': outboxPackedMigration,
+  '0006_outbox_dead_letters': outboxDeadLetterMigration,
 };
 
 export interface ReferenceDb {

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, type Migration } from '@customs/db';
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
 
 /** The validation schema: one row per checked declaration version, and its findings. */
 export const migrations: Record<string, Migration> = {
@@ -62,6 +62,7 @@ export const migrations: Record<string, Migration> = {
     },
   },
   '0004_outbox_packed': outboxPackedMigration,
+  '0005_outbox_dead_letters': outboxDeadLetterMigration,
 };
 
 export interface ValidationDb {
