@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { CsvError, CsvSplitter } from '../csv';
 import { Declaration, SourceFormat, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
+import { dateProblem, plausibleDateWindow, type DateWindow } from '../dates';
 
 /**
  * HMRC CDS data reports (import header, item and tax-line CSVs that importers obtain about their
@@ -134,6 +135,23 @@ export function reportDate(v: string): string | undefined {
   if (s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && digitsAt(s, 0, 4) && digitsAt(s, 5, 7) && digitsAt(s, 8, 10)) return s.length === 10 ? s : s.slice(0, 10);
   return undefined;
 }
+
+/**
+ * Why a report's date value is not a real, plausible date (dd/mm/yyyy or yyyy-mm-dd, as
+ * reportDate reads it; range in ../dates), naming the value as written; undefined when it is one.
+ */
+export function reportDateProblem(v: string, window?: DateWindow): string | undefined {
+  const iso = reportDate(v);
+  if (!iso) return `"${v.trim()}" is not a date (dd/mm/yyyy or yyyy-mm-dd)`;
+  return dateProblem(iso, v.trim(), window);
+}
+
+/** The date columns of the reports, and their names in issues. */
+const DATE_FIELDS = [
+  ['acceptanceDate', 'Acceptance Date'],
+  ['entryDate', 'Entry Date'],
+  ['clearanceDate', 'Clearance Date'],
+] as const;
 
 /** GBP decimal → pence exactly; undefined when not a plain amount. */
 export function gbpPence(v: string): number | undefined {
@@ -390,7 +408,15 @@ interface EntryState {
   header?: CdsRow;
   items: Map<number, CdsRow>;
   taxes: CdsRow[];
-  rejected: { row: number; reason: string }[];
+  /** Why the entry is not stored: a row's problem, and the column it is in when one is to blame. */
+  rejected: { row: number; reason: string; column?: string }[];
+}
+
+export interface CdsAssemblerOptions {
+  /** Plausible dates (default: the window on the day the assembler is made). */
+  dateWindow?: DateWindow;
+  /** Date fields the caller has already checked (and may spell its own way): not checked again. */
+  checkedDateFields?: readonly string[];
 }
 
 /**
@@ -401,13 +427,22 @@ interface EntryState {
  */
 export class CdsReportAssembler {
   private readonly entries = new Map<string, EntryState>();
+  private readonly dateWindow: DateWindow;
+  private readonly dateFields: readonly (readonly [string, string])[];
+  // The rows of an entry, and the entries of a day, repeat the same date text: the last answer is kept.
+  private lastDateText = '';
+  private lastDateProblem: string | undefined;
 
-  constructor(private readonly sourceName: string, private readonly issues: CdsIssue[]) {}
+  constructor(private readonly sourceName: string, private readonly issues: CdsIssue[], opts: CdsAssemblerOptions = {}) {
+    this.dateWindow = opts.dateWindow ?? plausibleDateWindow();
+    this.dateFields = DATE_FIELDS.filter(([f]) => !opts.checkedDateFields?.includes(f));
+  }
 
   add(row: CdsRow): void {
     const e: EntryState = this.entries.get(row.entryId) ?? { items: new Map(), taxes: [], rejected: [] };
     this.entries.set(row.entryId, e);
     if (row.values.__rejected) e.rejected.push({ row: row.row, reason: 'a field is too long' });
+    this.checkDates(row, e);
     if (row.kind === 'header') e.header = row;
     else if (row.kind === 'taxline') e.taxes.push(row);
     else {
@@ -417,6 +452,28 @@ export class CdsReportAssembler {
         return;
       }
       e.items.set(n, row);
+    }
+  }
+
+  /**
+   * Every date of every row must be a real, plausible date (../dates). The acceptance date dates
+   * the tariff, the exchange rate and the 3-year deadline of every check, so an entry with an
+   * impossible one is rejected whole (an error naming row and column), never stored with a date
+   * guessed in its place; an entry or clearance date is not read into the declaration, so a bad
+   * one is a warning and the entry is kept.
+   */
+  private checkDates(row: CdsRow, e: EntryState): void {
+    for (const [field, column] of this.dateFields) {
+      const v = row.values[field];
+      if (!v) continue;
+      if (v !== this.lastDateText) {
+        this.lastDateProblem = reportDateProblem(v, this.dateWindow);
+        this.lastDateText = v;
+      }
+      const problem = this.lastDateProblem;
+      if (!problem) continue;
+      if (field === 'acceptanceDate') e.rejected.push({ row: row.row, column, reason: `${column} ${problem}; the acceptance date dates the tariff, the exchange rate and the 3-year deadline, so the entry is not stored` });
+      else this.issues.push({ sourceName: this.sourceName, row: row.row, column, field: column, reason: `${column} ${problem} (not used for the checks; the entry is kept)`, code: 'INVALID_VALUE', severity: 'warning' });
     }
   }
 
@@ -436,7 +493,7 @@ export class CdsReportAssembler {
     for (const [entryId, e] of this.entries) {
       const rowsOf = [e.header, ...e.items.values(), ...e.taxes].filter(Boolean).map((r) => r!.row);
       if (e.rejected.length) {
-        for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: '', field: 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}`, code: 'INVALID_VALUE', severity: 'error' });
+        for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: r.column ?? '', field: r.column ?? 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}`, code: 'INVALID_VALUE', severity: 'error' });
         continue;
       }
       if (e.items.size === 0) {
@@ -455,9 +512,9 @@ export class CdsReportAssembler {
     const h = e.header?.values ?? {};
     const first = [...e.items.values()][0]!.values;
     const pick = (k: string) => h[k] || first[k] || '';
+    // Checked in add(): a present acceptance date here is a real, plausible one.
     const acceptance = reportDate(pick('acceptanceDate'));
     const warn = (row: number, column: string, reason: string) => this.issues.push({ sourceName: this.sourceName, row, column, field: column, reason, code: 'INVALID_VALUE', severity: 'warning' });
-    if (pick('acceptanceDate') && !acceptance) warn(e.header?.row ?? 0, 'Acceptance Date', `"${pick('acceptanceDate')}" is not a date (dd/mm/yyyy or yyyy-mm-dd)`);
 
     const items = [...e.items.entries()].sort((a, b) => a[0] - b[0]).map(([n, r]) => {
       const v = r.values;

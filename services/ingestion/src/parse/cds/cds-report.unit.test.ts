@@ -73,6 +73,28 @@ describe('CDS data reports', () => {
     expect(r.issues.find((i) => i.severity === 'error')).toMatchObject({ row: 3, reason: expect.stringContaining('entry 23GB1234567890ABC1 rejected: row 3: item number "x"') });
   });
 
+  it('rejects an entry whose acceptance date is impossible or implausible, naming row and column; warns on other bad dates', async () => {
+    const header = 'MRN,Acceptance Date,Entry Date,Clearance Date\n' + '23GB1234567890AAA1,30/02/2023,,\n' + '23GB1234567890AAB1,45/13/2999,,\n' + '23GB1234567890AAC1,00/00/0000,,\n' + '23GB1234567890AAD1,14/03/1989,,\n' + '23GB1234567890AAE1,TBC,,\n' + '23GB1234567890AAF1,14/03/2023,31/04/2023,2023-03-14\n';
+    const items = 'MRN,Item Number,Commodity Code,Acceptance Date\n' + ['AAA1', 'AAB1', 'AAC1', 'AAD1', 'AAE1', 'AAF1'].map((s) => `23GB1234567890${s},1,6109100010,`).join('\n') + '\n23GB1234567890AAG1,1,6109100010,2023-02-29\n';
+    const r = await parseCdsReports([{ sourceName: 'h.csv', chunks: chunksOf(header) }, { sourceName: 'i.csv', chunks: chunksOf(items) }]);
+    // Only the entry with a real acceptance date is a declaration; its bad entry date is a warning.
+    expect(r.declarations.map((d) => [d.mrn, d.acceptanceDate])).toEqual([['23GB1234567890AAF1', '2023-03-14']]);
+    const errors = r.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.column, i.code, i.reason.replace(/;.*/, '')]);
+    expect(errors).toEqual([
+      [2, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAA1 rejected: row 2: Acceptance Date "30/02/2023" is not a real calendar date: February 2023 has 28 days'],
+      [3, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAB1 rejected: row 3: Acceptance Date "45/13/2999" is not a real calendar date: there is no month 13'],
+      [4, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAC1 rejected: row 4: Acceptance Date "00/00/0000" is not a real calendar date: there is no month 00'],
+      [5, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAD1 rejected: row 5: Acceptance Date "14/03/1989" is before 1990-01-01, earlier than any UK electronic customs record: a keying error?'],
+      [6, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAE1 rejected: row 6: Acceptance Date "TBC" is not a date (dd/mm/yyyy or yyyy-mm-dd)'],
+      // An item row's own acceptance date is checked too (row 8 of the item report).
+      [8, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAG1 rejected: row 8: Acceptance Date "2023-02-29" is not a real calendar date: February 2023 has 28 days'],
+    ]);
+    expect(r.issues.find((i) => i.severity === 'error')!.reason).toContain('so the entry is not stored');
+    expect(r.issues.filter((i) => i.code === 'INVALID_VALUE' && i.severity === 'warning')).toEqual([
+      expect.objectContaining({ row: 7, column: 'Entry Date', reason: 'Entry Date "31/04/2023" is not a real calendar date: April 2023 has 30 days (not used for the checks; the entry is kept)' }),
+    ]);
+  });
+
   it('refuses invalid UTF-8, keeps formula injection inert, and handles quoted newlines and a BOM', async () => {
     const bad = Buffer.concat([Buffer.from('MRN,Item Number,Commodity Code\n23GB1234567890ABC1,1,'), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]);
     const r = await parseCdsReports([{ sourceName: 'bad.csv', chunks: chunksOf(bad, 1000) }]);

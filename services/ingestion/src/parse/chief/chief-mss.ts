@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Declaration, SourceFormat } from '@customs/contracts';
 import { CdsReportAssembler, readCdsReport, reportDate, type CdsIssue } from '../cds/cds-report';
+import { dateProblem, plausibleDateWindow } from '../dates';
 
 /**
  * Legacy CHIEF MSS "Standard Import Entry Item" reports (pre-CDS import history; DOMAIN.md §2.4
@@ -23,7 +24,9 @@ const ENTRY_NO = /^\d{6}[A-Z]$/;
 
 export async function parseChiefMss(content: Buffer, sourceName: string): Promise<{ declarations: Declaration[]; issues: CdsIssue[] }> {
   const issues: CdsIssue[] = [];
-  const assembler = new CdsReportAssembler(sourceName, issues);
+  const dateWindow = plausibleDateWindow();
+  // The entry date is checked here (it identifies the entry, and CHIEF also spells it yyyymmdd).
+  const assembler = new CdsReportAssembler(sourceName, issues, { dateWindow, checkedDateFields: ['entryDate'] });
   for await (const row of readCdsReport(once(content), sourceName, issues)) {
     const v = row.values;
     const warn = (column: string, reason: string) => issues.push({ sourceName, row: row.row, column, field: column, reason, code: 'INVALID_VALUE', severity: 'warning' });
@@ -36,8 +39,9 @@ export async function parseChiefMss(content: Buffer, sourceName: string): Promis
       continue;
     }
     const entryDate = v.entryDate ? reportDate(v.entryDate) ?? (/^\d{8}$/.test(v.entryDate) ? `${v.entryDate.slice(0, 4)}-${v.entryDate.slice(4, 6)}-${v.entryDate.slice(6)}` : undefined) : undefined;
-    if (!entryDate) {
-      issues.push({ sourceName, row: row.row, column: 'Entry Date', field: 'entryDate', reason: `"${v.entryDate ?? ''}" is not a date: CHIEF entry numbers repeat across days, so the entry date is needed to identify the entry`, code: 'INVALID_VALUE', severity: 'error' });
+    const entryDateProblem = entryDate ? dateProblem(entryDate, v.entryDate!, dateWindow) : `"${v.entryDate ?? ''}" is not a date`;
+    if (entryDateProblem) {
+      issues.push({ sourceName, row: row.row, column: 'Entry Date', field: 'entryDate', reason: `${entryDateProblem}: CHIEF entry numbers repeat across days, so a real entry date is needed to identify the entry`, code: 'INVALID_VALUE', severity: 'error' });
       continue;
     }
     if (!/^\d{3}$/.test(v.epu)) warn('EPU', `"${v.epu}" is not a 3-digit EPU`);

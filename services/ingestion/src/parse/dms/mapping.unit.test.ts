@@ -56,6 +56,15 @@ describe('exact values', () => {
   it.each([['20230229000000Z', '304'], ['20231301000000Z', '304'], ['20230101250000Z', '304'], ['Wed Nov 13 00:00:00 UTC 2019', '304'], ['2023-08-21', '102']])('DMS date %s (format %s) is refused', (value, format) => {
     expect(dmsDate(value, format).ok).toBe(false);
   });
+
+  it.each([
+    ['20230229000000Z', '304', '"20230229000000Z" is not a real calendar date: February 2023 has 28 days'],
+    ['00000000', '102', '"00000000" is not a real calendar date: there is no month 00'],
+    ['19891231', '102', '"19891231" is before 1990-01-01, earlier than any UK electronic customs record: a keying error?'],
+    ['29990101000000Z', '304', '"29990101000000Z" is more than 366 days in the future (after 2027-12-02): a keying error?'],
+  ])('DMS date %s (format %s) is refused with the reason', (value, format, reason) => {
+    expect(dmsDate(value, format, { earliest: '1990-01-01', latest: '2027-12-02' })).toEqual({ ok: false, reason });
+  });
 });
 
 describe('header mapping', () => {

@@ -1,5 +1,6 @@
 // Value checks and conversions for DMS text. All exact: decimals stay strings, pence are computed
 // on digit strings with BigInt, so no binary float ever touches an amount.
+import { dateProblem, type DateWindow } from '../dates';
 
 /** Unsigned decimal as DMS writes it: digits, optionally a point and more digits ("1000", "0.125"). */
 const DECIMAL = /^[0-9]+(?:\.[0-9]+)?$/;
@@ -34,14 +35,13 @@ export type DateResult = { ok: true; date: string } | { ok: false; reason: strin
  * Calendar date of a DMS DateTimeString. formatCode 304 is CCYYMMDDhhmmss followed by a zone ("Z",
  * "+01", "+0100"); 102 is CCYYMMDD. The date is taken as written, not shifted by the zone: the
  * declared calendar day is what CDS shows as the acceptance date, and converting "20250326000000+01"
- * to UTC would move it to the previous day.
+ * to UTC would move it to the previous day. The day must be real and plausible (range in ../dates).
  */
-export function dmsDate(value: string, formatCode: string): DateResult {
+export function dmsDate(value: string, formatCode: string, window?: DateWindow): DateResult {
   const m = formatCode === '102' ? /^(\d{4})(\d{2})(\d{2})$/.exec(value) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value);
   if (!m) return { ok: false, reason: `"${value}" is not a DMS date-time (formatCode ${formatCode || '304'}: ${formatCode === '102' ? 'CCYYMMDD' : 'CCYYMMDDhhmmss plus zone'})` };
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return { ok: false, reason: `"${value}" is not a real calendar date` };
+  const problem = dateProblem(`${m[1]}-${m[2]}-${m[3]}`, value, window);
+  if (problem) return { ok: false, reason: problem };
   if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59)) return { ok: false, reason: `"${value}" has an impossible time of day` };
   return { ok: true, date: `${m[1]}-${m[2]}-${m[3]}` };
 }

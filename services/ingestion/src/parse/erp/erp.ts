@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ErpReceiptLine } from '@customs/contracts';
+import { dateProblem, type DateWindow } from '../dates';
 
 /**
  * ERP purchase / goods-receipt lines (the importer's own books) as JSON (an array of objects) or
@@ -55,16 +56,22 @@ for (const [field, names] of Object.entries(ALIASES)) for (const n of names) LOO
 const DECIMAL = /^-?\d{1,15}(\.\d{1,6})?$/;
 const MRN = /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/;
 
-/** "2024-03-05" | "05/03/2024" → "2024-03-05" (calendar-checked); undefined otherwise. */
-export function erpDate(v: string): string | undefined {
-  let y: number, m: number, d: number;
-  let r = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (r) [y, m, d] = [Number(r[1]), Number(r[2]), Number(r[3])];
-  else if ((r = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v))) [y, m, d] = [Number(r[3]), Number(r[2]), Number(r[1])];
-  else return undefined;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return undefined;
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+/** "2024-03-05" | "05/03/2024" → "2024-03-05", the spelling only (not yet calendar-checked). */
+function erpDateText(v: string): string | undefined {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+  const r = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(v);
+  return r ? `${r[3]}-${r[2]}-${r[1]}` : undefined;
+}
+
+/** Why an ERP date is not a real, plausible date (range in ../dates); undefined when it is one. */
+export function erpDateProblem(v: string, window?: DateWindow): string | undefined {
+  const iso = erpDateText(v);
+  return iso ? dateProblem(iso, v, window) : `"${v}" is not a date (yyyy-mm-dd or dd/mm/yyyy)`;
+}
+
+/** "2024-03-05" | "05/03/2024" → "2024-03-05" when a real, plausible date; undefined otherwise. */
+export function erpDate(v: string, window?: DateWindow): string | undefined {
+  return erpDateProblem(v, window) ? undefined : erpDateText(v);
 }
 
 /** Normalised invoice reference for matching: letters and digits only, upper case ("inv 5521" = "INV-5521"). */
@@ -97,8 +104,12 @@ function toLine(raw: Raw, row: number, location: (f: string) => string, sourceNa
   const quantity = need('quantity', 'the quantity');
   const lineValue = need('lineValue', 'the line value');
   const currency = need('currency', 'the currency').toUpperCase();
-  const invoiceDate = invoiceDateRaw ? erpDate(invoiceDateRaw) : '';
-  if (invoiceDateRaw && !invoiceDate) err('invoiceDate', 'INVALID_VALUE', `"${invoiceDateRaw}" is not a date (yyyy-mm-dd or dd/mm/yyyy)`);
+  const dateOf = (field: string, v: string): string => {
+    const problem = erpDateProblem(v);
+    if (problem) err(field, 'INVALID_VALUE', problem);
+    return problem ? '' : erpDateText(v)!;
+  };
+  const invoiceDate = invoiceDateRaw ? dateOf('invoiceDate', invoiceDateRaw) : '';
   if (quantity && !DECIMAL.test(quantity)) err('quantity', 'INVALID_VALUE', `"${quantity}" is not an exact decimal quantity`);
   if (lineValue && !DECIMAL.test(lineValue.replace(/,/g, ''))) err('lineValue', 'INVALID_VALUE', `"${lineValue}" is not an exact decimal amount (at most 6 decimals)`);
   if (currency && !/^[A-Z]{3}$/.test(currency)) err('currency', 'INVALID_VALUE', `"${currency}" is not an ISO 4217 alpha-3 currency code`);
@@ -106,11 +117,7 @@ function toLine(raw: Raw, row: number, location: (f: string) => string, sourceNa
   if (mrn && !MRN.test(mrn)) err('mrn', 'INVALID_VALUE', `"${raw.mrn}" is not an 18-character MRN`);
   const origin = (raw.originCountry ?? '').toUpperCase();
   if (origin && !/^[A-Z]{2}$/.test(origin)) err('originCountry', 'INVALID_VALUE', `"${raw.originCountry}" is not an ISO alpha-2 country code`);
-  let receiptDate = '';
-  if (raw.receiptDate) {
-    receiptDate = erpDate(raw.receiptDate) ?? '';
-    if (!receiptDate) err('receiptDate', 'INVALID_VALUE', `"${raw.receiptDate}" is not a date (yyyy-mm-dd or dd/mm/yyyy)`);
-  }
+  const receiptDate = raw.receiptDate ? dateOf('receiptDate', raw.receiptDate) : '';
   let lineNumber = 0;
   if (raw.lineNumber) {
     if (/^\d{1,6}$/.test(raw.lineNumber) && Number(raw.lineNumber) > 0) lineNumber = Number(raw.lineNumber);

@@ -23,7 +23,7 @@ describe('ERP purchase / goods-receipt lines', () => {
       [4, 'row 4', 'mrn', 'INVALID_VALUE'],
       [6, 'row 6', 'lineNumber', 'DUPLICATE_LINE'],
     ]);
-    expect(r.issues[0]!.reason).toBe('"2024-02-30" is not a date (yyyy-mm-dd or dd/mm/yyyy)');
+    expect(r.issues[0]!.reason).toBe('"2024-02-30" is not a real calendar date: February 2024 has 29 days');
     expect(r.issues.every((i) => i.severity === 'error' && i.sourceName === 'bad.csv')).toBe(true);
   });
 
