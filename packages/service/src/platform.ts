@@ -1,8 +1,8 @@
 import { TokenAuthenticator } from '@customs/config';
-import { createDb, migrateToLatest, sql, type Migration, type ServiceDb } from '@customs/db';
+import { createDb, listOutboxDeadLetters, migrateToLatest, sql, type Migration, type ServiceDb } from '@customs/db';
 import { BatchConsumer, OutboxRelay, createKafka, type BatchConsumerOptions, type KafkaHandle } from '@customs/kafka';
 import { GrpcServer } from '@customs/grpc';
-import { createHttpServer, type FastifyInstance } from '@customs/http';
+import { HttpError, createHttpServer, requireRole, type FastifyInstance } from '@customs/http';
 import { ServiceMetrics, createLogger, type Logger } from '@customs/telemetry';
 import { Lifecycle } from './index';
 
@@ -87,6 +87,15 @@ export async function startPlatformService<DB>(opts: {
         await sql`select 1`.execute(db.db);
         return consumersRunning;
       },
+    });
+    // Every service's outbox may dead-letter an event the broker refuses for good (OutboxRelay):
+    // an admin sees their tenant's here, beside the customs_outbox_dead_lettered_total alert.
+    http.get('/v1/admin/outbox-dead-letters', async (req) => {
+      const p = requireRole(req, 'admin');
+      const raw = (req.query as { limit?: string }).limit ?? '100';
+      const limit = Number(raw);
+      if (!/^\d+$/.test(raw) || limit < 1 || limit > 1000) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 1000');
+      return { deadLetters: await listOutboxDeadLetters(db.db as never, p.tenantId, limit) };
     });
     const consumers: BatchConsumer<unknown>[] = [];
     const kit: PlatformKit<DB> = {

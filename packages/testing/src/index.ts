@@ -142,9 +142,11 @@ export function testTokens(tenant: string) {
     analyst: `analyst-${t}`,
     integrator: `integrator-${t}`,
     service: `service-${t}`,
-    spec: `analyst-${t}=${tenant}:analyst,integrator-${t}=${tenant}:integrator,service-${t}=platform:admin`,
+    /** The tenant's own admin (tenant-scoped admin routes). */
+    admin: `admin-${t}`,
+    spec: `analyst-${t}=${tenant}:analyst,integrator-${t}=${tenant}:integrator,admin-${t}=${tenant}:admin,service-${t}=platform:admin`,
   };
 }
-export { xlsxOf, type XlsxTestOptions } from './xlsx';
+export { xlsxOf, xlsxOfSheetXml, type XlsxTestOptions } from './xlsx';
 export { fodsOf, odsOf, type OdsTestCell, type OdsTestCellSpec, type OdsTestOptions } from './ods';
 export { zipOf, type ZipTestEntry } from './zip';
