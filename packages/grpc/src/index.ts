@@ -17,6 +17,7 @@ import { SpanKind, context, type Context } from '@opentelemetry/api';
 import type { Principal, TokenAuthenticator } from '@customs/config';
 import { health } from '@customs/contracts';
 import { extractTrace, injectTrace, inSpan, tracer, type Logger } from '@customs/telemetry';
+import { describeControlCharacter, findControlCharacterIn } from '@customs/http';
 
 export { status, Metadata, credentials };
 
@@ -52,10 +53,25 @@ function toServiceError(e: unknown): Partial<ServiceError> {
   return { code: status.INTERNAL, details: 'internal error', message: 'internal error' };
 }
 
+/** ts-proto's camelCase property back to the proto field name clients know ("declaration_id"). */
+const protoFieldName = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Why a request is refused for a control character (C0, DEL, unpaired surrogate; see
+ * @customs/http control-chars) in any string field, or undefined. Every string of every request
+ * here is an identifier, code or filter (ids, commodity codes, dates, currencies), so none may
+ * hold one: refused as INVALID_ARGUMENT naming the field, rather than INTERNAL when Postgres meets
+ * a NUL, or a lookup that silently matches nothing.
+ */
+export function controlCharacterProblem(request: unknown): string | undefined {
+  const at = findControlCharacterIn(request, { fieldName: protoFieldName });
+  return at ? `field "${at.path}" contains ${describeControlCharacter(at.found)}: control characters are not allowed in identifiers and filters` : undefined;
+}
+
 /**
  * A gRPC server where every method (except the standard health service) requires
  * "authorization: Bearer <token>" metadata, runs in a server span continuing the caller's
- * traceparent, and maps thrown GrpcError to its status (anything else → INTERNAL, logged).
+ * traceparent, refuses control characters in string fields (controlCharacterProblem), and maps thrown GrpcError to its status (anything else → INTERNAL, logged).
  */
 export class GrpcServer {
   readonly server = new Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
@@ -99,6 +115,8 @@ export class GrpcServer {
         wrapped[name] = (call: ServerUnaryCall<unknown, unknown>, cb: sendUnaryData<unknown>) => {
           const principal = this.authenticate(call.metadata);
           if (!principal) return cb({ code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
+          const refused = controlCharacterProblem(call.request);
+          if (refused) return cb({ code: status.INVALID_ARGUMENT, details: refused });
           const parent = extractTrace(metadataToCarrier(call.metadata));
           inSpan(grpcTracer, spanName, { kind: SpanKind.SERVER, parent, attributes: { 'rpc.system': 'grpc', 'rpc.method': name, tenant: principal.tenantId } }, async () => {
             const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
@@ -115,6 +133,11 @@ export class GrpcServer {
           const principal = this.authenticate(call.metadata);
           if (!principal) {
             call.emit('error', { code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
+            return;
+          }
+          const refused = controlCharacterProblem(call.request);
+          if (refused) {
+            call.emit('error', { code: status.INVALID_ARGUMENT, details: refused });
             return;
           }
           const parent = extractTrace(metadataToCarrier(call.metadata));

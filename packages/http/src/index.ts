@@ -2,12 +2,24 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Principal, TokenAuthenticator } from '@customs/config';
 import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
+import { describeControlCharacter, findControlCharacter, findControlCharacterIn, escapeControlCharacters, type ControlCharacter } from './control-chars';
 
+export * from './control-chars';
 export type { FastifyInstance, FastifyReply, FastifyRequest };
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /**
+     * Query parameters this route reads as free text and checks itself (ingestion's `filename`,
+     * stored escaped with a warning so the document is still recorded), exempt from the edge's
+     * refusal of control characters.
+     */
+    textQuery?: readonly string[];
+    /** The body is a document the route records as it came, issues and all: not checked here. */
+    documentBody?: boolean;
   }
 }
 
@@ -35,6 +47,74 @@ export interface HttpServerOptions {
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Headers the platform reads identifiers from (the W3C trace context's trace and span ids). */
+export const ID_HEADERS = ['traceparent', 'tracestate'] as const;
+
+function controlCharacterError(where: 'path' | 'query' | 'header' | 'body', parameter: string, found: ControlCharacter, what: string): ApiError {
+  const noun = where === 'path' ? 'path parameter' : where === 'query' ? 'query parameter' : where === 'header' ? 'header' : 'body field';
+  return {
+    error: 'invalid_characters',
+    message: `${noun} "${escapeControlCharacters(parameter)}" contains ${describeControlCharacter(found)}: ${what}`,
+    details: { in: where, parameter: escapeControlCharacters(parameter), character: found.label, position: found.index + 1 },
+  };
+}
+
+/**
+ * The edge's check of what a request names things by: every route parameter, query value (and
+ * query key) and id header must be free of control characters (C0, DEL, unpaired surrogates;
+ * ./control-chars.ts). Refused here with a 400 naming the parameter, instead of a 500 when
+ * Postgres meets the NUL, or a lookup that matches nothing for a reason no one can see. Query
+ * parameters a route lists in `config.textQuery` are its own to check.
+ */
+export function checkRequestIdentifiers(req: FastifyRequest): ApiError | undefined {
+  const why = 'control characters are not allowed in identifiers and filters';
+  for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) {
+    if (typeof value !== 'string') continue;
+    let found = findControlCharacter(value);
+    // A route may decode a value once more (reference's code-list "*" does, so a code may carry
+    // an encoded slash): what it would decode to is checked too.
+    if (!found && value.includes('%')) {
+      try {
+        found = findControlCharacter(decodeURIComponent(value));
+      } catch {
+        // Not valid percent-encoding: the route says so in its own words.
+      }
+    }
+    if (found) return controlCharacterError('path', name, found, why);
+  }
+  const text = new Set(req.routeOptions.config?.textQuery ?? []);
+  for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+    const keyProblem = findControlCharacter(name);
+    if (keyProblem) return controlCharacterError('query', name, keyProblem, why);
+    if (text.has(name)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const found = typeof v === 'string' ? findControlCharacter(v) : undefined;
+      if (found) return controlCharacterError('query', name, found, why);
+    }
+  }
+  for (const name of ID_HEADERS) {
+    const value = req.headers[name];
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const found = typeof v === 'string' ? findControlCharacter(v) : undefined;
+      if (found) return controlCharacterError('header', name, found, why);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A parsed JSON body's strings (keys too) may be text, but without control characters other than
+ * TAB, LF and CR: an alert's triage reason with a NUL would fail its insert. Raw bodies (Buffers,
+ * streams) and routes that record documents as they came (`config.documentBody`) are not checked.
+ */
+export function checkJsonBody(req: FastifyRequest): ApiError | undefined {
+  if (req.routeOptions.config?.documentBody) return undefined;
+  const body = req.body as unknown;
+  if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return undefined;
+  const at = findControlCharacterIn(body, { text: true });
+  return at ? controlCharacterError('body', at.path, at.found, 'control characters other than tab and line breaks are not allowed in request text') : undefined;
+}
 const httpTracer = tracer('@customs/http');
 
 /**
@@ -59,6 +139,19 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       return reply;
     }
     req.principal = principal;
+    const refused = checkRequestIdentifiers(req);
+    if (refused) {
+      reply.code(400).send(refused);
+      return reply;
+    }
+  });
+
+  app.addHook('preValidation', async (req, reply) => {
+    const refused = checkJsonBody(req);
+    if (refused) {
+      reply.code(400).send(refused);
+      return reply;
+    }
   });
 
   app.addHook('onResponse', async (req, reply) => {
