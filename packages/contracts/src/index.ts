@@ -6,3 +6,4 @@ export * from './generated/customs/v1/reference';
 export * from './generated/customs/v1/services';
 export * as health from './generated/grpc/health/v1/health';
 export * from './topics';
+export * from './text';

@@ -15,9 +15,8 @@ import {
 } from '@grpc/grpc-js';
 import { SpanKind, context, type Context } from '@opentelemetry/api';
 import type { Principal, TokenAuthenticator } from '@customs/config';
-import { health } from '@customs/contracts';
+import { describeControlCharacter, findControlCharacterIn, health } from '@customs/contracts';
 import { extractTrace, injectTrace, inSpan, tracer, type Logger } from '@customs/telemetry';
-import { describeControlCharacter, findControlCharacterIn } from '@customs/http';
 
 export { status, Metadata, credentials };
 
@@ -58,7 +57,7 @@ const protoFieldName = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCa
 
 /**
  * Why a request is refused for a control character (C0, DEL, unpaired surrogate; see
- * @customs/http control-chars) in any string field, or undefined. Every string of every request
+ * @customs/contracts text.ts) in any string field, or undefined. Every string of every request
  * here is an identifier, code or filter (ids, commodity codes, dates, currencies), so none may
  * hold one: refused as INVALID_ARGUMENT naming the field, rather than INTERNAL when Postgres meets
  * a NUL, or a lookup that silently matches nothing.

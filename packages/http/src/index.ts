@@ -2,9 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Principal, TokenAuthenticator } from '@customs/config';
 import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
-import { describeControlCharacter, findControlCharacter, findControlCharacterIn, escapeControlCharacters, type ControlCharacter } from './control-chars';
-
-export * from './control-chars';
+import { describeControlCharacter, findControlCharacter, findControlCharacterIn, escapeControlCharacters, type ControlCharacter } from '@customs/contracts';
 export type { FastifyInstance, FastifyReply, FastifyRequest };
 
 declare module 'fastify' {
@@ -63,7 +61,7 @@ function controlCharacterError(where: 'path' | 'query' | 'header' | 'body', para
 /**
  * The edge's check of what a request names things by: every route parameter, query value (and
  * query key) and id header must be free of control characters (C0, DEL, unpaired surrogates;
- * ./control-chars.ts). Refused here with a 400 naming the parameter, instead of a 500 when
+ * @customs/contracts text.ts). Refused here with a 400 naming the parameter, instead of a 500 when
  * Postgres meets the NUL, or a lookup that matches nothing for a reason no one can see. Query
  * parameters a route lists in `config.textQuery` are its own to check.
  */

@@ -1,5 +1,7 @@
 /**
- * Control characters in untrusted text, found and named before they reach Postgres.
+ * Control characters in untrusted text, found and named before they reach Postgres: the rule
+ * every edge of the platform applies to what it is sent (HTTP and gRPC in @customs/http and
+ * @customs/grpc, documents in ingestion's parsers). Pure, here so parsers may use it too.
  *
  * Postgres text and jsonb cannot hold U+0000 at all (a NUL in a parameter is "invalid byte
  * sequence for encoding UTF8: 0x00", and `\u0000` in json/jsonb is "unsupported Unicode escape
