@@ -66,14 +66,14 @@ describe('readFirstFlatOdsSheet', () => {
     expect(jumbo.toString()).toContain('table:number-rows-repeated="16777214"');
     expect(readFirstFlatOdsSheet(jumbo)).toEqual([['MRN'], ['26GBPAD00000000011']]);
     const bomb = fodsWithRows('<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstFlatOdsSheet(bomb, { source: 'bomb.fods' })).toThrow('bomb.fods: the first sheet has more than 10000000 cells (row 1); split the report');
+    expect(() => readFirstFlatOdsSheet(bomb, { source: 'bomb.fods' })).toThrow('bomb.fods: row 1: the first sheet has more than 10000000 cells (maxCells); split the report');
     const wide = fodsWithRows('<table:table-row><table:table-cell table:number-columns-repeated="2000000000"><text:p>x</text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstFlatOdsSheet(wide, { source: 'wide.fods' })).toThrow('wide.fods: row 1: data beyond column 16384');
+    expect(() => readFirstFlatOdsSheet(wide, { source: 'wide.fods' })).toThrow('wide.fods: row 1: data beyond column 16384 (maxColumns)');
     const far = fodsWithRows('<table:table-row table:number-rows-repeated="4000000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell><text:p>late</text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstFlatOdsSheet(far, { source: 'far.fods' })).toThrow('far.fods: data beyond row 1048576 of the first sheet');
+    expect(() => readFirstFlatOdsSheet(far, { source: 'far.fods' })).toThrow('far.fods: row 4000000001: data beyond row 1048576 of the first sheet (maxRows)');
     const spaces = fodsWithRows('<table:table-row><table:table-cell><text:p>a<text:s text:c="1000000000"/></text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstFlatOdsSheet(spaces, { source: 's.fods' })).toThrow(`s.fods: the first sheet holds more than ${256 * 1024 * 1024} characters of text`);
-    expect(() => readFirstFlatOdsSheet(fodsOf(report), { source: 'small.fods', maxCells: 5 })).toThrow('small.fods: the first sheet has more than 5 cells');
+    expect(() => readFirstFlatOdsSheet(spaces, { source: 's.fods' })).toThrow(`s.fods: row 1: the first sheet holds more than ${256 * 1024 * 1024} characters of text (maxTextChars)`);
+    expect(() => readFirstFlatOdsSheet(fodsOf(report), { source: 'small.fods', maxCells: 5 })).toThrow('small.fods: row 2: the first sheet has more than 5 cells (maxCells); split the report');
   });
 
   it('caps the size of the file, and refuses what is not UTF-8', () => {

@@ -1,6 +1,8 @@
-export { readFirstSheet } from './xlsx';
+export { readFirstSheet, type XlsxReadOptions } from './xlsx';
 export { readFirstOdsSheet, readFirstFlatOdsSheet, ODS_LIMITS, ODS_MIMETYPE, type OdsReadOptions } from './ods';
+export { SHEET_LIMITS, SheetLimitError, sheetLimits, type SheetCap, type SheetLimitDetails, type SheetLimits, type SheetReadOptions } from './limits';
 export { isFlatOds, isWorkbook, isZip, readFirstSheetOfWorkbook, workbookKind, WORKBOOK_PEEK_BYTES, type WorkbookKind } from './workbook';
+export { WORKBOOK_WORKER_DEFAULTS, WorkbookWorkerError, WorkbookWorkerPool, type WorkbookWorkerFailure, type WorkbookWorkerOptions } from './worker-pool';
 
 /**
  * Rows as RFC 4180 CSV text, so spreadsheet reports reuse the CSV parsers. Every field is

@@ -1,5 +1,6 @@
+import { SHEET_LIMITS, SheetLimitError, sheetLimits, type SheetCap, type SheetReadOptions } from './limits';
 import { parseXml, StopParsing } from './xml';
-import { readEntry, zipEntries, type ZipEntry } from './zip';
+import { readEntry, readPart, zipEntries, type ZipEntry } from './zip';
 
 /**
  * Reader of the first sheet of an OpenDocument spreadsheet (.ods: LibreOffice, Google Sheets,
@@ -15,8 +16,9 @@ import { readEntry, zipEntries, type ZipEntry } from './zip';
  *   LibreOffice pads every sheet to its full size that way (one row element repeated 1,048,576
  *   times, one cell repeated 16,384 times), so empty rows and cells are only counted, never
  *   materialised, until data follows them; trailing empty rows and cells are dropped. Repeated
- *   cells and rows holding data are materialised, within caps on rows, columns and cells
- *   checked before anything is allocated, so a few bytes of XML cannot claim gigabytes.
+ *   cells and rows holding data are materialised, within caps on rows, columns, cells and
+ *   characters of text (limits.ts, shared with the .xlsx reader) checked before anything is
+ *   allocated, so a few bytes of XML cannot claim gigabytes; a cap hit is a SheetLimitError.
  * - <table:covered-table-cell> (hidden by a merged cell) keeps its column position and its
  *   content, like any cell.
  * - A cell's text is its <text:p> paragraphs joined with "\n"; inside a paragraph <text:s
@@ -90,27 +92,9 @@ function vocabulary(bindings: Map<string, string>): Vocabulary {
 
 export const ODS_MIMETYPE = 'application/vnd.oasis.opendocument.spreadsheet';
 
-/** Default caps (the largest sheet LibreOffice and Excel make is 1,048,576 × 16,384). */
-export const ODS_LIMITS = {
-  maxRows: 1_048_576,
-  maxColumns: 16_384,
-  /** Materialised cells (repeats included; empty cells before data in a row count too). */
-  maxCells: 10_000_000,
-  /** Inflated size of content.xml (held as one string while read). */
-  maxContentBytes: 256 * 1024 * 1024,
-  /** Characters of cell text in all (what <text:s text:c="…"/> may expand to is counted). */
-  maxTextChars: 256 * 1024 * 1024,
-} as const;
-
-export interface OdsReadOptions {
-  /** Names the file in error messages. */
-  source?: string;
-  maxRows?: number;
-  maxColumns?: number;
-  maxCells?: number;
-  maxContentBytes?: number;
-  maxTextChars?: number;
-}
+/** The caps of every workbook reader (limits.ts); the .ods reader uses those that apply to it. */
+export const ODS_LIMITS = SHEET_LIMITS;
+export type OdsReadOptions = SheetReadOptions;
 
 /** The declared OpenDocument type of a ZIP (its stored "mimetype" entry), if it has one. */
 export function odfMimetype(content: Buffer, entries: ZipEntry[], source: string): string | undefined {
@@ -183,25 +167,15 @@ function attr(v: Vocabulary, a: Record<string, string>, at: Attribute): string |
 /** Rows (arrays of cell texts, "" for empty cells) of the first sheet of an .ods workbook. */
 export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): string[][] {
   const source = opts.source ?? 'workbook.ods';
-  const maxContentBytes = opts.maxContentBytes ?? ODS_LIMITS.maxContentBytes;
+  const { maxContentBytes } = sheetLimits(opts);
 
   const entries = zipEntries(content, source);
   const mime = odfMimetype(content, entries, source);
   if (mime !== undefined && mime !== ODS_MIMETYPE) throw new Error(`${source}: the mimetype entry says "${mime.slice(0, 100)}", not an OpenDocument spreadsheet (${ODS_MIMETYPE})`);
   const entry = entries.find((e) => e.name === 'content.xml');
   if (!entry) throw new Error(`${source}: no content.xml in the OpenDocument spreadsheet`);
-  // The declared size is checked first (a stored entry is not inflated, so not capped by zlib);
-  // a deflated entry that lies about its size is stopped by the inflate cap.
-  const tooLarge = () => new Error(`${source}: content.xml inflates to more than ${maxContentBytes} bytes`);
-  if (entry.size > maxContentBytes || (entry.method === 0 && entry.compressedSize > maxContentBytes)) throw tooLarge();
-  let xml: string;
-  try {
-    xml = readEntry(content, entry, source, maxContentBytes);
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
-    throw e;
-  }
-  return readSheetXml(xml, `${source}:content.xml`, source, false, opts);
+  const xml = readPart(content, entry, source, maxContentBytes);
+  return readSheetXml(xml, 'content.xml', source, false, opts);
 }
 
 /**
@@ -214,26 +188,25 @@ export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): s
  */
 export function readFirstFlatOdsSheet(content: Buffer, opts: OdsReadOptions = {}): string[][] {
   const source = opts.source ?? 'workbook.fods';
-  const maxContentBytes = opts.maxContentBytes ?? ODS_LIMITS.maxContentBytes;
-  if (content.length > maxContentBytes) throw new Error(`${source}: the flat OpenDocument file is more than ${maxContentBytes} bytes`);
+  const { maxContentBytes } = sheetLimits(opts);
+  if (content.length > maxContentBytes) throw new SheetLimitError({ source, part: '', cap: 'maxContentBytes', limit: maxContentBytes, what: `the flat OpenDocument file is more than ${maxContentBytes} bytes` });
   let xml: string;
   try {
     xml = new TextDecoder('utf-8', { fatal: true }).decode(content); // a UTF-8 BOM is dropped
   } catch {
     throw new Error(`${source}: not valid UTF-8; save the spreadsheet as UTF-8 XML (LibreOffice's "Flat XML ODF Spreadsheet" is)`);
   }
-  return readSheetXml(xml, source, source, true, opts);
+  return readSheetXml(xml, '', source, true, opts);
 }
 
 /**
  * The first sheet of an OpenDocument spreadsheet's XML: content.xml of an .ods, or a whole
- * .fods (flat: its root must be office:document). `where` names the XML in errors.
+ * .fods (flat: its root must be office:document). `part` names the XML in errors ("" for a .fods).
  */
-function readSheetXml(xml: string, where: string, source: string, flat: boolean, opts: OdsReadOptions): string[][] {
-  const maxRows = opts.maxRows ?? ODS_LIMITS.maxRows;
-  const maxColumns = opts.maxColumns ?? ODS_LIMITS.maxColumns;
-  const maxCells = opts.maxCells ?? ODS_LIMITS.maxCells;
-  const maxTextChars = opts.maxTextChars ?? ODS_LIMITS.maxTextChars;
+function readSheetXml(xml: string, part: string, source: string, flat: boolean, opts: OdsReadOptions): string[][] {
+  const where = part ? `${source}:${part}` : source;
+  const { maxRows, maxColumns, maxCells, maxTextChars } = sheetLimits(opts);
+  const limit = (cap: SheetCap, limit: number, what: string, row?: number, hint?: string) => new SheetLimitError({ source, part, cap, limit, what, row, hint });
 
   const rows: string[][] = [];
   let emptyRows = 0; // empty rows since the last row with data: materialised only if data follows
@@ -246,9 +219,10 @@ function readSheetXml(xml: string, where: string, source: string, flat: boolean,
   let cell: Cell | undefined;
 
   const rowNumber = () => rows.length + emptyRows + 1;
+  const tooMuchText = () => limit('maxTextChars', maxTextChars, `the first sheet holds more than ${maxTextChars} characters of text`, rowNumber());
   const addText = (p: Paragraph, s: string) => {
     textChars += s.length + (p.space ? 1 : 0);
-    if (textChars > maxTextChars) throw new Error(`${where}: the first sheet holds more than ${maxTextChars} characters of text`);
+    if (textChars > maxTextChars) throw tooMuchText();
     if (p.space) p.text += ' ';
     p.text += s;
     p.space = false;
@@ -273,7 +247,10 @@ function readSheetXml(xml: string, where: string, source: string, flat: boolean,
       return;
     }
     const at = r.cells.length + r.emptyCells;
-    if (at + repeat > maxColumns) throw new Error(`${where}: row ${rowNumber()}: data beyond column ${maxColumns}`);
+    if (at + repeat > maxColumns) throw limit('maxColumns', maxColumns, `data beyond column ${maxColumns}`, rowNumber());
+    // The text was counted once as read; each further copy a repeat makes counts too.
+    textChars += value.length * (repeat - 1);
+    if (textChars > maxTextChars) throw tooMuchText();
     for (; r.emptyCells > 0; r.emptyCells--) r.cells.push('');
     for (let i = 0; i < repeat; i++) r.cells.push(value);
   };
@@ -282,8 +259,11 @@ function readSheetXml(xml: string, where: string, source: string, flat: boolean,
       emptyRows += r.repeat;
       return;
     }
-    if (rows.length + emptyRows + r.repeat > maxRows) throw new Error(`${where}: data beyond row ${maxRows} of the first sheet`);
-    if (cellCount + r.cells.length * r.repeat > maxCells) throw new Error(`${where}: the first sheet has more than ${maxCells} cells (row ${rowNumber()}); split the report`);
+    if (rows.length + emptyRows + r.repeat > maxRows) throw limit('maxRows', maxRows, `data beyond row ${maxRows} of the first sheet`, Math.max(rowNumber(), maxRows + 1));
+    if (cellCount + r.cells.length * r.repeat > maxCells) throw limit('maxCells', maxCells, `the first sheet has more than ${maxCells} cells`, rowNumber(), 'split the report');
+    // Each further copy of a repeated row repeats its text too.
+    textChars += r.cells.reduce((n, c) => n + c.length, 0) * (r.repeat - 1);
+    if (textChars > maxTextChars) throw tooMuchText();
     for (; emptyRows > 0; emptyRows--) rows.push([]);
     rows.push(r.cells);
     for (let i = 1; i < r.repeat; i++) rows.push(r.cells.slice());
@@ -332,7 +312,7 @@ function readSheetXml(xml: string, where: string, source: string, flat: boolean,
         }
         if (el === 's') {
           const c = repeats(attr(v, a, 'c'));
-          if (textChars + c > maxTextChars) throw new Error(`${where}: the first sheet holds more than ${maxTextChars} characters of text`);
+          if (textChars + c > maxTextChars) throw tooMuchText();
           addText(p, ' '.repeat(c));
         } else if (el === 'tab') addText(p, '\t');
         else if (el === 'lineBreak') addText(p, '\n');

@@ -54,16 +54,16 @@ describe('readFirstOdsSheet', () => {
 
   it('refuses repeats that would materialise too much data, before allocating it', () => {
     const wide = odsWithRows('<table:table-row><table:table-cell table:number-columns-repeated="20000"><text:p>x</text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstOdsSheet(wide, { source: 'wide.ods' })).toThrow('wide.ods:content.xml: row 1: data beyond column 16384');
+    expect(() => readFirstOdsSheet(wide, { source: 'wide.ods' })).toThrow('wide.ods:content.xml: row 1: data beyond column 16384 (maxColumns)');
     const bomb = odsWithRows('<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstOdsSheet(bomb, { source: 'bomb.ods' })).toThrow('bomb.ods:content.xml: the first sheet has more than 10000000 cells (row 1); split the report');
+    expect(() => readFirstOdsSheet(bomb, { source: 'bomb.ods' })).toThrow('bomb.ods:content.xml: row 1: the first sheet has more than 10000000 cells (maxCells); split the report');
     const far = odsWithRows('<table:table-row table:number-rows-repeated="2000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell><text:p>late</text:p></table:table-cell></table:table-row>');
-    expect(() => readFirstOdsSheet(far, { source: 'far.ods' })).toThrow('far.ods:content.xml: data beyond row 1048576 of the first sheet');
+    expect(() => readFirstOdsSheet(far, { source: 'far.ods' })).toThrow('far.ods:content.xml: row 2000001: data beyond row 1048576 of the first sheet (maxRows)');
     const ok = odsWithRows('<table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-repeated="4"><text:p>x</text:p></table:table-cell></table:table-row>');
     expect(() => readFirstOdsSheet(ok, { maxCells: 11 })).toThrow('the first sheet has more than 11 cells');
     expect(readFirstOdsSheet(ok, { maxCells: 12 })).toEqual([['x', 'x', 'x', 'x'], ['x', 'x', 'x', 'x'], ['x', 'x', 'x', 'x']]);
     const spaces = cellOf('<text:p>a<text:s text:c="1000000000"/></text:p>');
-    expect(() => readFirstOdsSheet(spaces, { source: 's.ods' })).toThrow(`s.ods:content.xml: the first sheet holds more than ${256 * 1024 * 1024} characters of text`);
+    expect(() => readFirstOdsSheet(spaces, { source: 's.ods' })).toThrow(`s.ods:content.xml: row 1: the first sheet holds more than ${256 * 1024 * 1024} characters of text (maxTextChars)`);
   });
 
   it('keeps the column positions of cells covered by a merged cell, and any text they still hold', () => {
@@ -164,14 +164,14 @@ describe('readFirstOdsSheet', () => {
 
   it('caps the inflated size of content.xml (no zip bombs)', () => {
     const big = odsOf([['x'.repeat(5000)]]);
-    expect(() => readFirstOdsSheet(big, { source: 'bomb.ods', maxContentBytes: 4096 })).toThrow('bomb.ods: content.xml inflates to more than 4096 bytes');
+    expect(() => readFirstOdsSheet(big, { source: 'bomb.ods', maxContentBytes: 4096 })).toThrow('bomb.ods:content.xml: inflates to more than 4096 bytes (maxContentBytes)');
     expect(readFirstOdsSheet(big, { maxContentBytes: 8192 })).toEqual([['x'.repeat(5000)]]);
-    expect(() => readFirstOdsSheet(odsOf([['x'.repeat(5000)]], { store: true }), { source: 'stored.ods', maxContentBytes: 4096 })).toThrow('stored.ods: content.xml inflates to more than 4096 bytes');
+    expect(() => readFirstOdsSheet(odsOf([['x'.repeat(5000)]], { store: true }), { source: 'stored.ods', maxContentBytes: 4096 })).toThrow('stored.ods:content.xml: inflates to more than 4096 bytes (maxContentBytes)');
     // A deflated entry that understates its size is still stopped by the inflate cap.
     const lying = Buffer.from(big);
     const central = lying.lastIndexOf(Buffer.from('content.xml'));
     lying.writeUInt32LE(100, central - 46 + 24);
-    expect(() => readFirstOdsSheet(lying, { source: 'liar.ods', maxContentBytes: 4096 })).toThrow('liar.ods: content.xml inflates to more than 4096 bytes');
+    expect(() => readFirstOdsSheet(lying, { source: 'liar.ods', maxContentBytes: 4096 })).toThrow('liar.ods:content.xml: inflates to more than 4096 bytes (maxContentBytes)');
   });
 });
 

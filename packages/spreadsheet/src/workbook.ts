@@ -1,3 +1,4 @@
+import type { SheetLimits } from './limits';
 import { ODS_MIMETYPE, odfMimetype, readFirstFlatOdsSheet, readFirstOdsSheet } from './ods';
 import { readFirstSheet } from './xlsx';
 import { zipEntries } from './zip';
@@ -109,9 +110,14 @@ export function workbookKind(content: Buffer, source = 'workbook'): WorkbookKind
   return 'xlsx';
 }
 
-/** The first sheet of an .xlsx, .ods or .fods workbook (told apart by content), as rows of cell texts. */
-export function readFirstSheetOfWorkbook(content: Buffer, source = 'workbook'): { kind: WorkbookKind; rows: string[][] } {
+/**
+ * The first sheet of an .xlsx, .ods or .fods workbook (told apart by content), as rows of cell
+ * texts, within the caps of limits.ts (the defaults, or those given). On the calling thread: a
+ * service reads untrusted workbooks with readWorkbookInWorker (worker-pool.ts) instead, which
+ * also bounds time and memory.
+ */
+export function readFirstSheetOfWorkbook(content: Buffer, source = 'workbook', limits: Partial<SheetLimits> = {}): { kind: WorkbookKind; rows: string[][] } {
   const kind = workbookKind(content, source);
-  const rows = kind === 'fods' ? readFirstFlatOdsSheet(content, { source }) : kind === 'ods' ? readFirstOdsSheet(content, { source }) : readFirstSheet(source, content);
+  const rows = kind === 'fods' ? readFirstFlatOdsSheet(content, { ...limits, source }) : kind === 'ods' ? readFirstOdsSheet(content, { ...limits, source }) : readFirstSheet(source, content, limits);
   return { kind, rows };
 }

@@ -1,5 +1,6 @@
+import { SheetLimitError, sheetLimits, type SheetCap, type SheetLimits } from './limits';
 import { parseXml } from './xml';
-import { readEntry, zipEntries } from './zip';
+import { readPart, zipEntries, type ZipEntry } from './zip';
 
 /**
  * Minimal reader of the first worksheet of an .xlsx workbook (the OTT daily reports are
@@ -10,14 +11,15 @@ import { readEntry, zipEntries } from './zip';
  * from saxes: a ZIP central-directory walk, raw inflate with an output cap (no zip bombs), and
  * XML read with any DOCTYPE refused (no entity expansion) — the container and XML parts are
  * shared with the .ods reader (zip.ts, xml.ts).
+ *
+ * The same caps as the .ods reader (limits.ts: rows, columns, cells, characters of text, the
+ * inflated size of each part) and the .xlsx's own (shared strings and their characters, styles),
+ * each checked before the reader allocates what it guards: a cell reference is read as a number
+ * and refused beyond the last column before any row grows; rows and cells are placed where their
+ * references say (Excel leaves out empty rows and cells), with the empty ones between counted and
+ * only materialised when data follows, and empty cells and rows at the end dropped, as the .ods
+ * reader does; a shared-string table is refused by count and size as it is read.
  */
-
-/** "AB12" → 27 (zero-based column). */
-function columnOf(ref: string): number {
-  let n = 0;
-  for (const ch of ref.replace(/\d+$/, '')) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n - 1;
-}
 
 const local = (name: string) => name.slice(name.indexOf(':') + 1);
 
@@ -91,26 +93,84 @@ export function excelShownNumber(v: string): string {
   return shown.includes('e') ? v : shown;
 }
 
-/** Rows (arrays of cell texts, "" for empty cells) of the workbook's first worksheet. */
-export function readFirstSheet(source: string, content: Buffer): string[][] {
+/**
+ * The zero-based column of a cell reference ("AB12" → 27; letters, then the row's digits), -1
+ * past `max` columns, or -2 when it is no cell reference. Counted letter by letter and given up
+ * as soon as it passes the cap, so "ZZZZZZZZZZ1" is a refusal, not a 10^14-element row.
+ */
+function columnIndex(ref: string, max: number): number {
+  let n = 0;
+  let i = 0;
+  for (; i < ref.length; i++) {
+    const c = ref.charCodeAt(i) | 32; // lower case
+    if (c < 97 || c > 122) break;
+    if (n <= max) n = n * 26 + (c - 96);
+  }
+  if (i === 0) return -2;
+  for (let j = i; j < ref.length; j++) {
+    const c = ref.charCodeAt(j);
+    if (c < 48 || c > 57) return -2;
+  }
+  return n > max ? -1 : n - 1;
+}
+
+/** A row's r attribute: a positive integer, or undefined when it is not one. */
+function rowIndex(v: string): number | undefined {
+  if (!/^[1-9]\d{0,15}$/.test(v)) return undefined;
+  return Number(v);
+}
+
+/** A column's letters ("AA" for 26), for naming a cell in an error. */
+function columnLetters(i: number): string {
+  let s = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+export interface XlsxReadOptions extends Partial<SheetLimits> {}
+
+/**
+ * Rows (arrays of cell texts, "" for empty cells between data) of the workbook's first
+ * worksheet. A workbook past a cap is refused with a SheetLimitError naming the part, the row
+ * and cell, and the cap; one that is malformed with an Error naming the part and where.
+ */
+export function readFirstSheet(source: string, content: Buffer, opts: XlsxReadOptions = {}): string[][] {
+  const lim = sheetLimits(opts);
   const entries = zipEntries(content, source);
   const byName = new Map(entries.map((e) => [e.name, e]));
+  const read = (e: ZipEntry) => readPart(content, e, source, lim.maxContentBytes);
+  const refuse = (part: string, cap: SheetCap, what: string, at: { row?: number; cell?: string } = {}, hint?: string) => new SheetLimitError({ source, part, cap, limit: lim[cap], what, ...at, hint });
+
   const shared: string[] = [];
   const ss = byName.get('xl/sharedStrings.xml');
   if (ss) {
+    const part = ss.name;
     let cur: string | undefined;
+    let chars = 0;
+    // Text of <t> elements of an <si>, not of its phonetic runs (<rPh>: a reading guide Excel
+    // does not show as the cell's text).
     let inT = false;
-    parseXml(`${source}:xl/sharedStrings.xml`, readEntry(content, ss, source), {
+    let inPhonetic = 0;
+    parseXml(`${source}:${part}`, read(ss), {
       open: (n) => {
-        if (local(n) === 'si') cur = '';
-        else if (local(n) === 't') inT = true;
+        const ln = local(n);
+        if (ln === 'si') {
+          if (shared.length >= lim.maxSharedStrings) throw refuse(part, 'maxSharedStrings', `more than ${lim.maxSharedStrings} shared strings`, { cell: `shared string ${shared.length + 1}` }, 'split the report');
+          cur = '';
+        } else if (ln === 'rPh') inPhonetic++;
+        else if (ln === 't' && inPhonetic === 0) inT = true;
       },
       text: (t) => {
-        if (inT && cur !== undefined) cur += t;
+        if (!inT || cur === undefined) return;
+        chars += t.length;
+        if (chars > lim.maxSharedStringChars) throw refuse(part, 'maxSharedStringChars', `the shared strings hold more than ${lim.maxSharedStringChars} characters`, { cell: `shared string ${shared.length + 1}` });
+        cur += t;
       },
       close: (n) => {
-        if (local(n) === 't') inT = false;
-        else if (local(n) === 'si') {
+        const ln = local(n);
+        if (ln === 't') inT = false;
+        else if (ln === 'rPh') inPhonetic--;
+        else if (ln === 'si') {
           shared.push(cur ?? '');
           cur = undefined;
         }
@@ -122,14 +182,19 @@ export function readFirstSheet(source: string, content: Buffer): string[][] {
   const dateStyles: boolean[] = [];
   const st = byName.get('xl/styles.xml');
   if (st) {
+    const part = st.name;
     const custom = new Map<number, string>();
     let inCellXfs = false;
-    parseXml(`${source}:xl/styles.xml`, readEntry(content, st, source), {
+    const tooMany = () => refuse(part, 'maxStyles', `more than ${lim.maxStyles} cell or number formats`);
+    parseXml(`${source}:${part}`, read(st), {
       open: (n, a) => {
         const ln = local(n);
-        if (ln === 'numFmt' && a.numFmtId !== undefined) custom.set(Number(a.numFmtId), a.formatCode ?? '');
-        else if (ln === 'cellXfs') inCellXfs = true;
+        if (ln === 'numFmt' && a.numFmtId !== undefined) {
+          if (custom.size >= lim.maxStyles) throw tooMany();
+          custom.set(Number(a.numFmtId), a.formatCode ?? '');
+        } else if (ln === 'cellXfs') inCellXfs = true;
         else if (ln === 'xf' && inCellXfs) {
+          if (dateStyles.length >= lim.maxStyles) throw tooMany();
           const id = Number(a.numFmtId ?? 0);
           const code = custom.get(id);
           dateStyles.push(code !== undefined ? isDateFormat(code) : BUILTIN_DATE_FORMATS.has(id));
@@ -144,7 +209,7 @@ export function readFirstSheet(source: string, content: Buffer): string[][] {
   let date1904 = false;
   const wb = dateStyles.includes(true) ? byName.get('xl/workbook.xml') : undefined;
   if (wb) {
-    parseXml(`${source}:xl/workbook.xml`, readEntry(content, wb, source), {
+    parseXml(`${source}:${wb.name}`, read(wb), {
       open: (n, a) => {
         if (local(n) === 'workbookPr') date1904 = a.date1904 === '1' || a.date1904 === 'true';
       },
@@ -154,36 +219,87 @@ export function readFirstSheet(source: string, content: Buffer): string[][] {
   }
   const sheet = entries.filter((e) => /^xl\/worksheets\/sheet\d+\.xml$/.test(e.name)).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))[0];
   if (!sheet) throw new Error(`${source}: no worksheet in the workbook`);
+  const part = sheet.name;
+  const where = `${source}:${part}`;
+
   const rows: string[][] = [];
-  let row: string[] | undefined;
-  let cell: { col: number; type: string; date: boolean; text: string } | undefined;
+  /** Rows seen (1-based number of the last <row>), whether or not they were materialised. */
+  let rowNumber = 0;
+  let cellCount = 0;
+  let textChars = 0;
+  let row: { number: number; cells: string[]; /** columns seen: the next cell without a reference goes here */ next: number } | undefined;
+  let cell: { col: number; ref: string; type: string; date: boolean; text: string } | undefined;
   let inValue = false;
-  parseXml(`${source}:${sheet.name}`, readEntry(content, sheet, source), {
+  let inPhonetic = 0;
+  const tooMuchText = (at: { row?: number; cell?: string }) => refuse(part, 'maxTextChars', `the first sheet holds more than ${lim.maxTextChars} characters of text`, at);
+
+  parseXml(where, read(sheet), {
     open: (n, a) => {
       const ln = local(n);
-      if (ln === 'row') row = [];
-      else if (ln === 'c' && row) cell = { col: a.r ? columnOf(a.r) : row.length, type: a.t ?? 'n', date: a.s !== undefined && dateStyles[Number(a.s)] === true, text: '' };
-      else if ((ln === 'v' || ln === 't') && cell) inValue = true;
+      if (ln === 'row') {
+        let number = rowNumber + 1;
+        if (a.r !== undefined) {
+          const r = rowIndex(a.r);
+          if (r === undefined) throw new Error(`${where}: row ${number}: r="${a.r.slice(0, 40)}" is not a row number`);
+          if (r < number) throw new Error(`${where}: row ${r} comes after row ${rowNumber} (rows must be in order)`);
+          number = r;
+        }
+        rowNumber = number;
+        row = { number, cells: [], next: 0 };
+      } else if (ln === 'c' && row) {
+        let col = row.next;
+        if (a.r !== undefined) {
+          col = columnIndex(a.r, lim.maxColumns);
+          if (col === -2) throw new Error(`${where}: row ${row.number}: r="${a.r.slice(0, 40)}" is not a cell reference like B7`);
+          if (col === -1) throw refuse(part, 'maxColumns', `data beyond column ${lim.maxColumns}`, { row: row.number, cell: a.r.slice(0, 40) });
+          if (col < row.next) throw new Error(`${where}: row ${row.number}, cell ${a.r}: comes after column ${columnLetters(row.next - 1)} (cells must be in order)`);
+        } else if (col >= lim.maxColumns) throw refuse(part, 'maxColumns', `data beyond column ${lim.maxColumns}`, { row: row.number, cell: `${columnLetters(col)}${row.number}` });
+        row.next = col + 1;
+        cell = { col, ref: a.r ?? `${columnLetters(col)}${row.number}`, type: a.t ?? 'n', date: a.s !== undefined && dateStyles[Number(a.s)] === true, text: '' };
+      } else if (cell) {
+        // <v> holds the value, <is><t> (and <is><r><t>) an inline string; not <f> (the formula)
+        // nor an inline string's phonetic runs.
+        if (ln === 'rPh') inPhonetic++;
+        else if ((ln === 'v' || ln === 't') && inPhonetic === 0) inValue = true;
+      }
     },
     text: (t) => {
-      if (inValue && cell) cell.text += t;
+      if (!inValue || !cell) return;
+      if (textChars + cell.text.length + t.length > lim.maxTextChars) throw tooMuchText({ row: row?.number, cell: cell.ref });
+      cell.text += t;
     },
     close: (n) => {
       const ln = local(n);
       if (ln === 'v' || ln === 't') inValue = false;
+      else if (ln === 'rPh') inPhonetic--;
       else if (ln === 'c' && row && cell) {
         let v = cell.text;
         if (cell.type === 's') {
-          const s = shared[Number(v)];
-          if (s === undefined) throw new Error(`${source}: row ${rows.length + 1}: shared string ${v} missing`);
+          const s = /^\d{1,10}$/.test(v) ? shared[Number(v)] : undefined;
+          if (s === undefined) throw new Error(`${where}: row ${row.number}, cell ${cell.ref}: shared string ${v.slice(0, 40)} missing`);
           v = s;
         } else if (cell.type === 'n' && v !== '') v = cell.date ? (excelSerialDate(Number(v), date1904) ?? v) : excelShownNumber(v);
-        while (row.length < cell.col) row.push('');
-        row[cell.col] = v;
+        const { col, ref } = cell;
         cell = undefined;
+        // An empty cell (Excel writes them for formatting) only moves the column on; the empty
+        // cells before data are materialised when the data comes, counted against the caps first.
+        if (v === '') return;
+        const add = col + 1 - row.cells.length;
+        if (cellCount + add > lim.maxCells) throw refuse(part, 'maxCells', `the first sheet has more than ${lim.maxCells} cells`, { row: row.number, cell: ref }, 'split the report');
+        // A shared string counts each time a cell shows it: that is what the rows hold.
+        textChars += v.length;
+        if (textChars > lim.maxTextChars) throw tooMuchText({ row: row.number, cell: ref });
+        cellCount += add;
+        while (row.cells.length < col) row.cells.push('');
+        row.cells.push(v);
       } else if (ln === 'row' && row) {
-        rows.push(row);
+        const r = row;
         row = undefined;
+        if (r.cells.length === 0) return; // an empty row is materialised only if data follows
+        if (r.number > lim.maxRows) throw refuse(part, 'maxRows', `data beyond row ${lim.maxRows} of the first sheet`, { row: r.number });
+        // Rows left out or empty before this one: as many empty rows (at most maxRows in all).
+        while (rows.length < r.number - 1) rows.push([]);
+        rows.push(r.cells);
       }
     },
   });

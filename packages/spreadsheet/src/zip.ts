@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
+import { SheetLimitError } from './limits';
 
 /**
  * The ZIP container both workbook formats use (.xlsx: Office Open XML; .ods: OpenDocument):
@@ -44,10 +45,27 @@ export function zipEntries(buf: Buffer, source: string): ZipEntry[] {
 
 /** One entry's bytes as UTF-8 text, inflating at most `maxBytes` (zlib refuses beyond it). */
 export function readEntry(buf: Buffer, e: ZipEntry, source: string, maxBytes = MAX_ENTRY_BYTES): string {
-  if (buf.readUInt32LE(e.offset) !== 0x04034b50) throw new Error(`${source}: ${e.name}: local header missing`);
+  if (e.offset + 30 > buf.length || buf.readUInt32LE(e.offset) !== 0x04034b50) throw new Error(`${source}: ${e.name}: local header missing`);
   const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
   const data = buf.subarray(start, start + e.compressedSize);
   if (e.method === 0) return data.toString('utf8');
   if (e.method !== 8) throw new Error(`${source}: ${e.name}: unsupported compression method ${e.method}`);
   return inflateRawSync(data, { maxOutputLength: maxBytes }).toString('utf8');
+}
+
+/**
+ * One XML part of a workbook as text, refused with a SheetLimitError (cap maxContentBytes) when
+ * it would inflate past `maxBytes`: the declared size is checked first (a stored entry is not
+ * inflated, so zlib's cap does not apply to it), and a deflated entry that understates its size
+ * is stopped by the inflate cap before more than `maxBytes` is held.
+ */
+export function readPart(buf: Buffer, e: ZipEntry, source: string, maxBytes: number): string {
+  const tooLarge = () => new SheetLimitError({ source, part: e.name, cap: 'maxContentBytes', limit: maxBytes, what: `inflates to more than ${maxBytes} bytes` });
+  if (e.size > maxBytes || (e.method === 0 && e.compressedSize > maxBytes)) throw tooLarge();
+  try {
+    return readEntry(buf, e, source, maxBytes);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw err;
+  }
 }

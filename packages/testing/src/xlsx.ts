@@ -57,3 +57,16 @@ export function xlsxOf(table: string[][], doctype = '', opts: XlsxTestOptions = 
   ];
   return zipOf(files.map(([name, data]) => ({ name, data })));
 }
+
+/**
+ * An .xlsx whose first sheet's <sheetData> is exactly the given markup, with any further parts
+ * (shared strings, styles) as given: for hostile or odd workbooks whose exact XML matters (a cell
+ * reference past the last column, rows out of order, a shared-string bomb).
+ */
+export function xlsxOfSheetXml(sheetDataXml: string, parts: { name: string; data: string | Buffer; store?: boolean }[] = []): Buffer {
+  return zipOf([
+    { name: 'xl/workbook.xml', data: '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Sheet1" sheetId="1"/></sheets></workbook>' },
+    ...parts,
+    { name: 'xl/worksheets/sheet1.xml', data: `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${sheetDataXml}</sheetData></worksheet>` },
+  ]);
+}
