@@ -6,8 +6,6 @@ const path = require('node:path');
 const packages = fs.readdirSync(path.join(__dirname, 'packages'));
 const moduleNameMapper = {};
 for (const p of packages) moduleNameMapper[`^@customs/${p}$`] = `<rootDir>/packages/${p}/src`;
-// A service's published library (its pure duty engine, its gRPC client) is read from source too.
-moduleNameMapper['^@customs/reference/dist/(.*)$'] = '<rootDir>/services/reference/src/$1';
 
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }] };
 const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/.*/dist/'] };

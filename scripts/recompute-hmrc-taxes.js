@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseDmsDeclaration } = require('../services/ingestion/dist/parse/dms');
 const { loadBundledStore } = require('../services/reference/dist/app/load-bundled');
-const { computeDutyLine, formatPence } = require('../services/reference/dist/duty');
+const { computeDutyLine, formatPence } = require('../packages/duty/dist');
 
 const args = process.argv.slice(2);
 const assumeDate = args.includes('--assume-date') ? args[args.indexOf('--assume-date') + 1] : undefined;

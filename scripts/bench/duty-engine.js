@@ -4,7 +4,7 @@
 // usage: npx tsc -b && node scripts/bench/duty-engine.js [rounds] [batchSize]
 const fs = require('node:fs');
 const path = require('node:path');
-const { computeDutyLine, parseDutyExpression, dutyExpressionCacheSize } = require('../../services/reference/dist/duty');
+const { computeDutyLine, parseDutyExpression, dutyExpressionCacheSize } = require('../../packages/duty/dist');
 const { latencySummary, peakRss } = require('./lib');
 
 function parseCsv(text) {

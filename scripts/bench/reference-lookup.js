@@ -1,5 +1,5 @@
 // Batched gRPC lookup latency and throughput of the reference service, and the hit rate of the
-// caching client (services/reference/src/client.ts) on a simulated validation stream.
+// caching client (packages/reference-client) on a simulated validation stream.
 // Starts the reference service in this process (from dist: run `make build` first) on a
 // throw-away database and topic prefix, so it needs only Postgres and Kafka (`make infra`).
 // usage: node scripts/bench/reference-lookup.js [rounds per batch size] [stream batches]
@@ -11,7 +11,7 @@ const { callUnary } = require('../../packages/grpc/dist');
 const { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix } = require('../../packages/testing/dist');
 const { loadConfig } = require('../../services/reference/dist/config');
 const { startReferenceService } = require('../../services/reference/dist/service');
-const { CachingReferenceClient } = require('../../services/reference/dist/client');
+const { CachingReferenceClient } = require('../../packages/reference-client/dist');
 const { latencySummary, peakRss } = require('./lib');
 
 const ROUNDS = Number(process.argv[2] ?? 200);

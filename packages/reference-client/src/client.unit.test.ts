@@ -1,9 +1,10 @@
 import type { ReferenceServiceClient } from '@customs/contracts';
-import { CachingReferenceClient } from './client';
-import { loadBundledStore } from './app/load-bundled';
+import { CachingReferenceClient } from './index';
+// The reference service's own store answers, so the cache is tested against real tariff data.
+import { loadBundledStore } from '../../../services/reference/src/app/load-bundled';
 import * as path from 'node:path';
 
-const store = loadBundledStore(path.resolve(__dirname, '../data'));
+const store = loadBundledStore(path.resolve(__dirname, '../../../services/reference/data'));
 
 /** A stand-in for the generated gRPC client that answers from the real store and counts calls. */
 function fakeGrpc() {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const HMRC_FIXTURES = path.resolve(__dirname, '../../../../../packages/testing/fixtures/hmrc');
+export const HMRC_FIXTURES = path.resolve(__dirname, '../../../testing/fixtures/hmrc');
 
 export interface NotifiedTax {
   taxType: string;

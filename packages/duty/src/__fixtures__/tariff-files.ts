@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const DATA_DIR = path.resolve(__dirname, '../../../data');
+export const DATA_DIR = path.resolve(__dirname, '../../../../services/reference/data');
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF). */
 export function parseCsv(text: string): string[][] {

@@ -1,5 +1,5 @@
 import type { DutyLineInput as DutyLineInputMsg, DutyLineResult as DutyLineResultMsg, DutyQuantities as DutyQuantitiesMsg } from '@customs/contracts';
-import { computeDutyLine, type CurrencyRates, type DutyLineInput, type DutyLineResult, type DutyQuantities } from '../duty';
+import { computeDutyLine, type CurrencyRates, type DutyLineInput, type DutyLineResult, type DutyQuantities } from '@customs/duty';
 
 /** "" in proto3 means "not given": the engine wants undefined. */
 const opt = (s: string | undefined) => (s === undefined || s === '' ? undefined : s);

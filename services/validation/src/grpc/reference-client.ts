@@ -1,4 +1,4 @@
-import { CachingReferenceClient } from '@customs/reference/dist/client';
+import { CachingReferenceClient } from '@customs/reference-client';
 import type { ServiceMetrics } from '@customs/telemetry';
 import type { ReferencePort } from '../app/reference-port';
 

@@ -1,6 +1,6 @@
 import { Severity, type Declaration, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { VAT_ONLY_ADJUSTMENTS, claimsPreference, fromTraderReports } from './codes';
-import { computeDutyLine } from '@customs/reference/dist/duty';
+import { computeDutyLine } from '@customs/duty';
 import { daysLeft, statutoryDeadline } from './engine';
 import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
