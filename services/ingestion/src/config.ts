@@ -1,4 +1,5 @@
 import { bool, commonServiceSpecs, int, parseEnv } from '@customs/config';
+import { WORKBOOK_WORKER_DEFAULTS } from '@customs/spreadsheet';
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
   return parseEnv(
@@ -30,6 +31,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // Longest wait for one document's schema check; past it the check is abandoned (XSD_UNCHECKED
       // warning) and its worker replaced. The document's request waits meanwhile (others do not).
       DMS_XSD_TIMEOUT_MS: int({ default: 10000, min: 100 }),
+      // .xlsx / .ods / .fods reports are read on a worker thread of their own (app/formats.ts), so
+      // that a hostile or huge workbook cannot freeze or crash the service: one that takes longer
+      // than this, or more heap than this (MB), is stopped and rejected (WORKBOOK_LIMIT); at most
+      // WORKBOOK_CONCURRENCY are read at once (each may use WORKBOOK_MAX_MEMORY_MB), others wait.
+      WORKBOOK_TIMEOUT_MS: int({ default: WORKBOOK_WORKER_DEFAULTS.timeoutMs, min: 100, max: 600_000 }),
+      WORKBOOK_MAX_MEMORY_MB: int({ default: WORKBOOK_WORKER_DEFAULTS.maxMemoryMb, min: 64, max: 16_384 }),
+      WORKBOOK_CONCURRENCY: int({ default: WORKBOOK_WORKER_DEFAULTS.concurrency, min: 1, max: 16 }),
     },
     env,
   );

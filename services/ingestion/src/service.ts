@@ -5,7 +5,7 @@ import { claimInbox, withAllTenants, withTenant } from '@customs/db';
 import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { ingestDocuments, type IngestRequest, type IngestResult } from './app/ingest';
-import { DOCUMENT_FORMATS, canonicalFormat, isDocumentFormat, isErpFormat, parseDocuments } from './app/formats';
+import { DOCUMENT_FORMATS, canonicalFormat, closeWorkbookReading, configureWorkbookReading, isDocumentFormat, isErpFormat, parseDocuments } from './app/formats';
 import { ingestBuffered, parseBuffered, type BufferedDocument } from './app/dispatch';
 import { GroupCommitter } from './app/group-commit';
 import type { ErpIngestResult } from './app/erp';
@@ -59,6 +59,9 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // HMRC XSD check of DMS declarations (parse/dms/xsd.ts): libxml2 loads and compiles the schema
       // in its worker thread now, so that the first upload does not wait for it.
       configureDmsSchemaCheck({ enabled: config.DMS_XSD_CHECK, timeoutMs: config.DMS_XSD_TIMEOUT_MS, maxBytes: config.MAX_DOCUMENT_BYTES });
+      // Workbook reports are read on bounded worker threads (app/formats.ts).
+      configureWorkbookReading({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
+      kit.lifecycle.add('workbook-workers', () => closeWorkbookReading());
       if (config.DMS_XSD_CHECK) {
         warmUpDmsSchemaCheck();
         kit.lifecycle.add('dms-schema-check', () => closeDmsSchemaCheck());

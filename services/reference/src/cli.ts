@@ -1,6 +1,6 @@
 // Operator CLI of the reference service.
 //   node dist/cli.js load-ott <file> [<file> …]   load OTT files (API commodity JSON, or the
-//                                                 declarable-duties report as CSV) into the database
+//                                                 declarable-duties report as CSV or .xlsx) into the database
 //   node dist/cli.js load-fx <file> [<file> …]    load HMRC monthly exchange rates (XML or CSV)
 // Each file becomes a new dataset version and emits reference.dataset.changed.v1 through the
 // outbox (relayed by the running service, which also picks the measures up within
@@ -15,6 +15,7 @@ import { persistOttLoad } from './db/ott-repo';
 import { persistFxLoad } from './db/fx-repo';
 import { loadFxFile } from './app/fx-load';
 import { OttImportError } from './parse/ott';
+import { WorkbookWorkerPool } from '@customs/spreadsheet';
 
 const USAGE = 'usage: reference-cli load-ott|load-fx <file> [<file> …]';
 
@@ -26,10 +27,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
   const config = loadConfig(env);
   const db = createDb<ReferenceDb>({ url: config.DATABASE_URL, schema: 'reference', applicationName: 'reference-cli' });
+  // .xlsx reports are read on a bounded worker thread, with the service's limits.
+  const workbooks = new WorkbookWorkerPool({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
   let failed = 0;
   try {
     await migrateToLatest(db.db as never, 'reference', migrations);
-    const ports = { persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db.db, source, version, imp) };
+    const ports = {
+      persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db.db, source, version, imp),
+      readSheet: async (source: string, content: Buffer) => (await workbooks.readRows(content, source)).rows,
+    };
     const fxPorts = { persist: (source: string, version: string, rows: Parameters<typeof persistFxLoad>[3]) => persistFxLoad(db.db, source, version, rows) };
     for (const file of files) {
       try {
@@ -47,6 +53,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       }
     }
   } finally {
+    await workbooks.close();
     await db.close();
   }
   return failed ? 1 : 0;

@@ -28,6 +28,7 @@ import { FxImportError, loadFxFile } from './app/fx-load';
 import { syncFxLoads } from './app/fx-sync';
 import type { ReferenceStore } from './app/store';
 import { OttImportError } from './parse/ott';
+import { WorkbookWorkerPool } from '@customs/spreadsheet';
 import { migrations, type ReferenceDb } from './db/migrations';
 import { computeLine } from './grpc/duties';
 import { ottVersions, persistOttLoad, readOttData } from './db/ott-repo';
@@ -107,7 +108,13 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         timer.unref();
         kit.lifecycle.add('reference-sync', async () => clearInterval(timer));
       }
-      const loadPorts = { persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db, source, version, imp) };
+      // .xlsx reports are read on bounded worker threads (a hostile workbook is a 422, not a crash).
+      const workbooks = new WorkbookWorkerPool({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
+      kit.lifecycle.add('workbook-workers', () => workbooks.close());
+      const loadPorts = {
+        persist: (source: string, version: string, imp: Parameters<typeof persistOttLoad>[3]) => persistOttLoad(db, source, version, imp),
+        readSheet: async (source: string, content: Buffer) => (await workbooks.readRows(content, source)).rows,
+      };
       const fxPorts = { persist: (source: string, version: string, rows: Parameters<typeof persistFxLoad>[3]) => persistFxLoad(db, source, version, rows) };
 
       const checkBatch = (n: number) => {
@@ -196,7 +203,7 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         };
       });
 
-      // Admin: load an OTT file (API commodity JSON or the declarable-duties report as CSV). The
+      // Admin: load an OTT file (API commodity JSON or the declarable-duties report as CSV or .xlsx). The
       // body is taken raw (any content type) so its exact bytes are what the version hashes.
       await kit.http.register(async (scope) => {
         scope.removeAllContentTypeParsers();

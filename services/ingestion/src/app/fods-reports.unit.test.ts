@@ -34,7 +34,7 @@ describe('CDS data reports as .fods', () => {
     expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 
-  it('refuses hostile or broken .fods with BAD_WORKBOOK, naming the file, and still reads the good ones', async () => {
+  it('refuses hostile or broken .fods (BAD_WORKBOOK, or WORKBOOK_LIMIT for a cap), naming the file, and still reads the good ones', async () => {
     const items = table(csv[1]!);
     const hostile = [
       { sourceName: 'evil.fods', content: fodsOf(items, { prolog: '<!DOCTYPE office:document [<!ENTITY e SYSTEM "file:///etc/passwd">]>' }) },
@@ -46,13 +46,15 @@ describe('CDS data reports as .fods', () => {
     ];
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
     const r = await parseDocuments('cds-report', [csv[0]!, ...hostile, asFods(csv[1]!), csv[2]!], MAX);
-    const bad = r.issues.filter((i) => i.code === 'BAD_WORKBOOK');
-    expect(bad.map((i) => [i.sourceName, i.field, i.location, i.severity])).toEqual(hostile.map((f) => [f.sourceName, '(workbook)', '(file)', 'error']));
+    const bad = r.issues.filter((i) => i.code === 'BAD_WORKBOOK' || i.code === 'WORKBOOK_LIMIT');
+    // A cap is WORKBOOK_LIMIT naming the part, the row and the cap; anything else BAD_WORKBOOK.
+    const expected = (f: { sourceName: string }) => (f.sourceName === 'bomb.fods' ? [f.sourceName, 'WORKBOOK_LIMIT', 'maxCells', 'row 2', 2, 'error'] : [f.sourceName, 'BAD_WORKBOOK', '(workbook)', '(file)', undefined, 'error']);
+    expect(bad.map((i) => [i.sourceName, i.code, i.field, i.location, i.line, i.severity])).toEqual(hostile.map(expected));
     expect(bad.map((i) => i.reason)).toEqual([
       'not a readable .fods report: evil.fods: DOCTYPE declarations are not accepted',
       'not a readable .fods report: laughs.fods: DOCTYPE declarations are not accepted',
       'not a readable .fods report: letter.fods: office:mimetype says "application/vnd.oasis.opendocument.text", not an OpenDocument spreadsheet (application/vnd.oasis.opendocument.spreadsheet)',
-      'not a readable .fods report: bomb.fods: the first sheet has more than 10000000 cells (row 2); split the report',
+      'not a readable .fods report: bomb.fods: row 2: the first sheet has more than 10000000 cells (maxCells); split the report',
       expect.stringMatching(/^not a readable \.fods report: cut\.fods: not well-formed XML/),
     ]);
     expect(strip(r.declarations)).toEqual(strip(fromCsv.declarations));

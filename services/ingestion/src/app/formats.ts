@@ -1,4 +1,4 @@
-import { isWorkbook, readFirstSheetOfWorkbook, rowsToCsv, workbookKind, type WorkbookKind } from '@customs/spreadsheet';
+import { isWorkbook, SheetLimitError, workbookKind, WorkbookWorkerError, WorkbookWorkerPool, type WorkbookKind, type WorkbookWorkerOptions } from '@customs/spreadsheet';
 import { parseDmsDeclarationAsync } from '../parse/dms';
 import type { IngestIssue, ParsedDocument } from './ingest';
 import { parseCdsReports, type CdsIssue } from '../parse/cds/cds-report';
@@ -48,6 +48,44 @@ function workbookLabel(kind: WorkbookKind | undefined, sourceName: string): stri
   return '.xlsx or .ods';
 }
 
+/**
+ * Workbooks are read on worker threads of their own, each with a heap limit and a deadline
+ * (WorkbookWorkerPool): a workbook that would take the service's memory or a core for long is
+ * stopped and rejected, and the service goes on. Set from the service's configuration at start
+ * (WORKBOOK_TIMEOUT_MS, WORKBOOK_MAX_MEMORY_MB, WORKBOOK_CONCURRENCY); the defaults otherwise.
+ */
+let workbooks = new WorkbookWorkerPool();
+
+export function configureWorkbookReading(opts: WorkbookWorkerOptions): void {
+  const previous = workbooks;
+  workbooks = new WorkbookWorkerPool(opts);
+  void previous.close();
+}
+
+/** Stops the workbook workers (at service shutdown; a later read uses a new pool). */
+export async function closeWorkbookReading(): Promise<void> {
+  const previous = workbooks;
+  workbooks = new WorkbookWorkerPool();
+  await previous.close();
+}
+
+/**
+ * The issue that rejects a workbook that could not be read: past a cap (WORKBOOK_LIMIT, naming
+ * the part, row and cell, and the cap as its field), stopped for time or memory (WORKBOOK_LIMIT,
+ * field timeout / memory), or unreadable (BAD_WORKBOOK).
+ */
+function workbookIssue(e: Error, kind: WorkbookKind | undefined, sourceName: string): IngestIssue {
+  const reason = `not a readable ${workbookLabel(kind, sourceName)} report: ${e.message}`;
+  if (e instanceof SheetLimitError) {
+    const d = e.details;
+    const at = d.row !== undefined ? `row ${d.row}${d.cell ? `, cell ${d.cell}` : ''}` : d.cell;
+    const location = [d.part, at].filter(Boolean).join(': ') || '(file)';
+    return { severity: 'error', sourceName, line: d.row, location, field: d.cap, code: 'WORKBOOK_LIMIT', reason };
+  }
+  if (e instanceof WorkbookWorkerError && (e.reason === 'timeout' || e.reason === 'memory')) return { severity: 'error', sourceName, location: '(file)', field: e.reason, code: 'WORKBOOK_LIMIT', reason };
+  return { severity: 'error', sourceName, location: '(file)', field: '(workbook)', code: 'BAD_WORKBOOK', reason };
+}
+
 /** Parses several files of one format as one submission (CDS reports are joined across files). */
 export async function parseDocuments(format: DeclarationFormat, files: { sourceName: string; content: Buffer }[], maxBytes: number): Promise<ParsedDocument> {
   if (format === 'cds-report') {
@@ -57,7 +95,7 @@ export async function parseDocuments(format: DeclarationFormat, files: { sourceN
     // is recognised by its content (a ZIP container, ODS or XLSX by its parts; or an
     // office:document XML root), not by its file name; its first sheet is read (no DTDs, capped
     // inflate and repeats) and re-expressed as CSV, so every form goes through the same column
-    // aliases, joins and checks.
+    // aliases, joins and checks. It is read on a bounded worker thread (above), which gives the CSV.
     const issues: IngestIssue[] = [];
     const csvFiles: { sourceName: string; content: Buffer }[] = [];
     for (const f of files) {
@@ -67,10 +105,13 @@ export async function parseDocuments(format: DeclarationFormat, files: { sourceN
       }
       let kind: WorkbookKind | undefined;
       try {
-        kind = workbookKind(f.content, f.sourceName);
-        csvFiles.push({ sourceName: f.sourceName, content: Buffer.from(rowsToCsv(readFirstSheetOfWorkbook(f.content, f.sourceName).rows), 'utf8') });
+        kind = workbookKind(f.content, f.sourceName); // the central directory only: names the kind in errors
+        csvFiles.push({ sourceName: f.sourceName, content: (await workbooks.readCsv(f.content, f.sourceName)).csv });
       } catch (e) {
-        issues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: '(workbook)', code: 'BAD_WORKBOOK', reason: `not a readable ${workbookLabel(kind, f.sourceName)} report: ${(e as Error).message}` });
+        // A reader closed as the service stops is no verdict on the file: the request fails and
+        // is sent again (a Kafka submission is redelivered), rather than stored as rejected.
+        if (e instanceof WorkbookWorkerError && e.reason === 'closed') throw e;
+        issues.push(workbookIssue(e as Error, kind, f.sourceName));
       }
     }
     const r = await parseCdsReports(csvFiles.map((f) => ({ sourceName: f.sourceName, chunks: once(f.content) })));

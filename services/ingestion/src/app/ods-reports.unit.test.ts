@@ -63,7 +63,7 @@ describe('CDS data reports as .ods', () => {
     expect(strip(r.declarations)).toEqual(strip(fromCsv.declarations));
   });
 
-  it('refuses hostile or broken workbooks with BAD_WORKBOOK, naming the file, and still reads the good ones', async () => {
+  it('refuses hostile or broken workbooks (BAD_WORKBOOK, or WORKBOOK_LIMIT for a cap), naming the file, and still reads the good ones', async () => {
     const items = table(csv[1]!);
     const hostile = [
       { sourceName: 'evil.ods', content: odsOf(items, { prolog: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' }) },
@@ -75,17 +75,19 @@ describe('CDS data reports as .ods', () => {
     ];
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
     const r = await parseDocuments('cds-report', [csv[0]!, ...hostile, asOds(csv[1]!), csv[2]!], MAX);
-    const bad = r.issues.filter((i) => i.code === 'BAD_WORKBOOK');
-    expect(bad.map((i) => [i.sourceName, i.field, i.location, i.severity])).toEqual(hostile.map((f) => [f.sourceName, '(workbook)', '(file)', 'error']));
+    const bad = r.issues.filter((i) => i.code === 'BAD_WORKBOOK' || i.code === 'WORKBOOK_LIMIT');
+    // A cap is WORKBOOK_LIMIT naming the part, the row and the cap; anything else BAD_WORKBOOK.
+    const expected = (f: { sourceName: string }) => (f.sourceName === 'bomb.ods' ? [f.sourceName, 'WORKBOOK_LIMIT', 'maxCells', 'content.xml: row 2', 2, 'error'] : [f.sourceName, 'BAD_WORKBOOK', '(workbook)', '(file)', undefined, 'error']);
+    expect(bad.map((i) => [i.sourceName, i.code, i.field, i.location, i.line, i.severity])).toEqual(hostile.map(expected));
     expect(bad.map((i) => i.reason)).toEqual([
       'not a readable .ods report: evil.ods:content.xml: DOCTYPE declarations are not accepted',
       'not a readable .ods report: broken.ods: not a ZIP archive (no end of central directory)',
       'not a readable .ods report: letter.ods: an OpenDocument file of type application/vnd.oasis.opendocument.text, not a spreadsheet (application/vnd.oasis.opendocument.spreadsheet)',
-      'not a readable .ods report: bomb.ods:content.xml: the first sheet has more than 10000000 cells (row 2); split the report',
+      'not a readable .ods report: bomb.ods:content.xml: row 2: the first sheet has more than 10000000 cells (maxCells); split the report',
       'not a readable .xlsx or .ods report: upload: not a ZIP archive (no end of central directory)',
     ]);
     // The readable reports of the same submission are joined as if the bad files were not there.
     expect(strip(r.declarations)).toEqual(strip(fromCsv.declarations));
-    expect(r.issues.filter((i) => i.code !== 'BAD_WORKBOOK')).toEqual(fromCsv.issues.map((i) => ({ ...i, sourceName: i.sourceName.replace(/item\.csv$/, 'item.ods') })));
+    expect(r.issues.filter((i) => i.code !== 'BAD_WORKBOOK' && i.code !== 'WORKBOOK_LIMIT')).toEqual(fromCsv.issues.map((i) => ({ ...i, sourceName: i.sourceName.replace(/item\.csv$/, 'item.ods') })));
   });
 });

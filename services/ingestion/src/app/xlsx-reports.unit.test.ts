@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { REPO_ROOT, xlsxOf } from '@customs/testing';
-import { parseDocuments } from './formats';
+import { REPO_ROOT, xlsxOf, xlsxOfSheetXml } from '@customs/testing';
+import { closeWorkbookReading, configureWorkbookReading, parseDocuments } from './formats';
 
 const dir = path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports');
 const names = ['import-header.csv', 'import-item.csv', 'import-taxline.csv'];
@@ -38,5 +38,25 @@ describe('CDS data reports as .xlsx', () => {
       ['broken.xlsx', '(workbook)'],
     ]);
     expect(r.issues.find((i) => i.sourceName === 'evil.xlsx')!.reason).toMatch(/DOCTYPE/);
+  });
+
+  it('rejects a workbook past a cap (WORKBOOK_LIMIT naming part, row, cell and cap), or past the time or memory its worker has, and reads the others', async () => {
+    const freeze = { sourceName: 'freeze.xlsx', content: xlsxOfSheetXml('<row r="1"><c r="A1"><v>1</v></c><c r="ZZZZZZZ1"><v>1</v></c></row>') };
+    const oom = { sourceName: 'oom.xlsx', content: xlsxOfSheetXml('<row><c r="XFD1"><v>1</v></c></row>'.repeat(20_000)) };
+    const fromCsv = await parseDocuments('cds-report', csv, 10 * 1024 * 1024);
+    const r = await parseDocuments('cds-report', [csv[0]!, freeze, asXlsx(csv[1]!), oom, csv[2]!], 10 * 1024 * 1024);
+    expect(r.issues.filter((i) => i.code === 'WORKBOOK_LIMIT')).toEqual([
+      { severity: 'error', sourceName: 'freeze.xlsx', line: 1, location: 'xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1', field: 'maxColumns', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: freeze.xlsx:xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1: data beyond column 16384 (maxColumns)' },
+      { severity: 'error', sourceName: 'oom.xlsx', line: 611, location: 'xl/worksheets/sheet1.xml: row 611, cell XFD1', field: 'maxCells', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: oom.xlsx:xl/worksheets/sheet1.xml: row 611, cell XFD1: the first sheet has more than 10000000 cells (maxCells); split the report' },
+    ]);
+    expect(r.declarations.map((d) => d.mrn)).toEqual(fromCsv.declarations.map((d) => d.mrn));
+    // A worker that runs out of its heap (here a small one) rejects its workbook the same way.
+    configureWorkbookReading({ maxMemoryMb: 64, limits: { maxCells: 1e12 } });
+    try {
+      const m = await parseDocuments('cds-report', [oom], 10 * 1024 * 1024);
+      expect(m.issues.map((i) => [i.code, i.field, i.location, i.reason])).toEqual([['WORKBOOK_LIMIT', 'memory', '(file)', 'not a readable .xlsx report: oom.xlsx: reading the workbook needed more than 64 MB of memory and was stopped; split the report, or send it as CSV (which streams)']]);
+    } finally {
+      await closeWorkbookReading(); // back to the defaults
+    }
   });
 });

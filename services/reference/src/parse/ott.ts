@@ -258,7 +258,7 @@ export function parseDeclarableDutiesCsv(source: string, text: string): OttImpor
   return parseDeclarableDutiesRecords(source, rows.length ? Object.keys(rows[0]!) : [], rows);
 }
 
-/** Parses the declarable-duties report as published (.xlsx, first sheet, header row first). */
+/** Parses the declarable-duties report as published (.xlsx, first sheet, header row first), on the calling thread. */
 export function parseDeclarableDutiesXlsx(source: string, content: Buffer): OttImport {
   let table: string[][];
   try {
@@ -266,6 +266,11 @@ export function parseDeclarableDutiesXlsx(source: string, content: Buffer): OttI
   } catch (e) {
     throw new OttImportError(source, [(e as Error).message]);
   }
+  return parseDeclarableDutiesTable(source, table);
+}
+
+/** Parses the declarable-duties report's first sheet, read already (header row first). */
+export function parseDeclarableDutiesTable(source: string, table: string[][]): OttImport {
   const [header = [], ...body] = table;
   const records = body.filter((r) => r.some((c) => c !== '')).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
   return parseDeclarableDutiesRecords(source, header, records);
@@ -307,12 +312,35 @@ function parseDeclarableDutiesRecords(source: string, header: string[], rows: Re
   return { format: 'ott-declarable-duties', commodityCodes: [...codes].sort(), measures, groups: new Map() };
 }
 
+const isZip = (buf: Buffer) => buf.subarray(0, 4).toString('latin1') === 'PK\u0003\u0004';
+
 /** Picks the importer from the content: JSON → API response; .xlsx or CSV with the report header → daily report. */
 export function parseOttFile(source: string, content: Buffer | string): OttImport {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  if (buf.subarray(0, 4).toString('latin1') === 'PK\u0003\u0004') return parseDeclarableDutiesXlsx(source, buf);
+  if (isZip(buf)) return parseDeclarableDutiesXlsx(source, buf);
   const text = buf.toString('utf8');
   const first = text.replace(/^\uFEFF/, '').trimStart()[0];
   if (first === '{') return parseOttApiJson(source, text);
   return parseDeclarableDutiesCsv(source, text);
+}
+
+/**
+ * Reads the first sheet of an .xlsx report. The service and the CLI read on a bounded worker
+ * thread (WorkbookWorkerPool.readRows), so that a hostile workbook is a refusal, not a frozen or
+ * crashed process; its refusals (a cap, the time or memory limit) become the load's issue.
+ */
+export type SheetReader = (source: string, content: Buffer) => Promise<string[][]>;
+
+/** parseOttFile, with an .xlsx report's sheet read by `readSheet` rather than on this thread. */
+export async function parseOttFileWith(source: string, content: Buffer, readSheet: SheetReader): Promise<OttImport> {
+  if (!isZip(content)) return parseOttFile(source, content);
+  let table: string[][];
+  try {
+    table = await readSheet(source, content);
+  } catch (e) {
+    // A reader closed as the process stops is no verdict on the file: it fails as it is.
+    if ((e as { reason?: string }).reason === 'closed') throw e;
+    throw new OttImportError(source, [(e as Error).message]);
+  }
+  return parseDeclarableDutiesTable(source, table);
 }
