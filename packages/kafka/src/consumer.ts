@@ -20,6 +20,26 @@ export interface ConsumedEvent<T> {
   context: Context;
 }
 
+/** A message the consumer gave up on and sent to its dead-letter topic, as onDeadLetter sees it. */
+export interface DeadLetter<T> {
+  groupId: string;
+  /** Logical topic, partition and offset of the original message. */
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  /** The message's tenant header ('' when it has none). */
+  tenant: string;
+  headers: Record<string, string>;
+  /** The decoded event when the handler failed on it; undefined when it could not be decoded. */
+  event?: ConsumedEvent<T>;
+  /** Why: the decode error or the handler's last error. */
+  error: string;
+  /** Logical dead-letter topic it was sent to. */
+  dlqTopic: string;
+  deadLetteredAt: string;
+}
+
 export interface BatchConsumerOptions<T> {
   groupId: string;
   topic: TopicDef<T>;
@@ -31,6 +51,14 @@ export interface BatchConsumerOptions<T> {
   handle(events: ConsumedEvent<T>[]): Promise<void>;
   logger: Logger;
   metrics?: ServiceMetrics;
+  /**
+   * Called for each message after it is on the dead-letter topic, so the service can record it
+   * where its API and alerts see it (a dead letter nobody looks at is a silent loss). Must be
+   * idempotent by topic/partition/offset: it is retried (maxAttempts, with backoff), and if it
+   * still fails the batch is not committed and is delivered again (the message is then
+   * dead-lettered, and this called, once more). The consumer logs every dead letter itself.
+   */
+  onDeadLetter?(dead: DeadLetter<T>): Promise<void>;
   /** Attempts for a failing batch before it is split (default 3). */
   maxAttempts?: number;
   fromBeginning?: boolean;
@@ -51,6 +79,7 @@ export class BatchConsumer<T> {
 
   async start(): Promise<void> {
     const { groupId, topic } = this.opts;
+    await this.requireDlqTopic();
     this.dlqProducer = this.handle.producer();
     await this.dlqProducer.connect();
     // The group is scoped like the topics: environments sharing a broker under different
@@ -89,6 +118,23 @@ export class BatchConsumer<T> {
         end?.();
       },
     });
+  }
+
+  /**
+   * Topics are never auto-created: a group without its dead-letter topic would retry its first
+   * poison message forever (the send fails, the batch is redelivered) and wedge its partition, so
+   * the consumer refuses to start instead.
+   */
+  private async requireDlqTopic(): Promise<void> {
+    const dlq = this.handle.physical(dlqTopicFor(this.opts.groupId));
+    const admin = this.handle.admin();
+    await admin.connect();
+    try {
+      const existing = await admin.listTopics();
+      if (!existing.includes(dlq)) throw new Error(`dead-letter topic ${dlq} of consumer group ${this.opts.groupId} does not exist: declare it in infra/kafka/topics.json`);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private decode(topicName: string, partition: number, m: KafkaMessage): { event: ConsumedEvent<T> } | { error: string } {
@@ -149,16 +195,17 @@ export class BatchConsumer<T> {
   }
 
   private async deadLetterEvent(ev: ConsumedEvent<T>, error: string): Promise<void> {
-    await this.sendDlq(ev.topic, ev.partition, ev.offset, ev.key, this.opts.topic.codec.encode(ev.value), ev.headers, error);
+    await this.sendDlq(ev.topic, ev.partition, ev.offset, ev.key, this.opts.topic.codec.encode(ev.value), ev.headers, error, ev);
   }
 
   private async deadLetter(topicName: string, partition: number, m: KafkaMessage, error: string): Promise<void> {
-    await this.sendDlq(topicName, partition, m.offset, m.key?.toString('utf8') ?? '', m.value ?? Buffer.alloc(0), headersToStrings(m.headers as Record<string, unknown>), error);
+    await this.sendDlq(topicName, partition, m.offset, m.key?.toString('utf8') ?? '', m.value ?? Buffer.alloc(0), headersToStrings(m.headers as Record<string, unknown>), error, undefined);
   }
 
-  private async sendDlq(topicName: string, partition: number, offset: string, key: string, value: Uint8Array, headers: Record<string, string>, error: string): Promise<void> {
+  private async sendDlq(topicName: string, partition: number, offset: string, key: string, value: Uint8Array, headers: Record<string, string>, error: string, event: ConsumedEvent<T> | undefined): Promise<void> {
     const dlq = dlqTopicFor(this.opts.groupId);
-    this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: headers.tenant }, 'message dead-lettered');
+    const deadLetteredAt = new Date().toISOString();
+    this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: headers.tenant, consumerGroup: this.opts.groupId }, 'message dead-lettered');
     await this.dlqProducer!.send({
       topic: this.handle.physical(dlq),
       acks: -1,
@@ -166,11 +213,27 @@ export class BatchConsumer<T> {
         {
           key,
           value: Buffer.from(value),
-          headers: { ...headers, dlq_error: error.slice(0, 2000), dlq_original_topic: topicName, dlq_original_partition: String(partition), dlq_original_offset: offset, dlq_consumer_group: this.opts.groupId, dlq_at: new Date().toISOString() },
+          headers: { ...headers, dlq_error: error.slice(0, 2000), dlq_original_topic: topicName, dlq_original_partition: String(partition), dlq_original_offset: offset, dlq_consumer_group: this.opts.groupId, dlq_at: deadLetteredAt },
         },
       ],
     });
     this.opts.metrics?.messagesConsumed.inc({ topic: topicName, outcome: 'dead_lettered' });
+    if (this.opts.onDeadLetter) await this.recordDeadLetter({ groupId: this.opts.groupId, topic: topicName, partition, offset, key, tenant: headers.tenant ?? '', headers, event, error, dlqTopic: dlq, deadLetteredAt });
+  }
+
+  /** onDeadLetter with retries; still failing, it throws so the batch's offsets are not committed. */
+  private async recordDeadLetter(dead: DeadLetter<T>): Promise<void> {
+    const max = this.opts.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.opts.onDeadLetter!(dead);
+        return;
+      } catch (e) {
+        this.opts.logger.error({ err: e, attempt, topic: dead.topic, partition: dead.partition, offset: dead.offset, tenant: dead.tenant }, 'recording a dead letter failed');
+        if (attempt >= max) throw new Error(`dead letter ${dead.topic}/${dead.partition}/${dead.offset} was sent to ${dead.dlqTopic} but not recorded: ${(e as Error).message}`, { cause: e });
+        await sleep(200 * 2 ** (attempt - 1));
+      }
+    }
   }
 
   /** Stops after the batch in flight; its offsets are committed before this resolves. */

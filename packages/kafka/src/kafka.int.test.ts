@@ -3,7 +3,7 @@ import { DatasetChanged, Topics, dlqTopicFor } from '@customs/contracts';
 import { OUTBOX_PACK_MIN_MESSAGES, claimInbox, createDb, enqueueOutbox, inboxOutboxMigration, migrateToLatest, outboxPackedMigration, withAllTenants } from '@customs/db';
 import { createLogger } from '@customs/telemetry';
 import { createTestDatabase, createTestTopics, deleteTestTopics, uniquePrefix, waitFor, type TestDatabase } from '@customs/testing';
-import { BatchConsumer, OutboxRelay, buildEvent, type KafkaHandle } from './index';
+import { BatchConsumer, OutboxRelay, buildEvent, type DeadLetter, type KafkaHandle } from './index';
 
 // Real Kafka and real Postgres: the outbox relay publishes what a transaction committed, the
 // batch consumer deduplicates redeliveries through the inbox, and poison messages are
@@ -43,13 +43,14 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     const relay = new OutboxRelay({ pool: svc.pool, schema: 'reference', kafka, logger, pollMs: 100 });
     await relay.start();
     const seen: string[] = [];
+    // A group with a declared dead-letter topic (the consumer refuses to start without one).
     const consumer = new BatchConsumer(kafka, {
-      groupId: 'test-consumer',
+      groupId: 'alerting',
       topic: Topics.datasetChanged,
       logger,
       handle: async (batch) => {
         await withAllTenants(svc.db, async (trx) => {
-          const fresh = await claimInbox(trx, 'test-consumer', batch.map((e) => ({ eventId: e.eventId, topic: e.topic })));
+          const fresh = await claimInbox(trx, 'alerting', batch.map((e) => ({ eventId: e.eventId, topic: e.topic })));
           const rows = batch.filter((e) => fresh.has(e.eventId)).map((e) => ({ event_id: e.eventId, version: e.value.version }));
           if (rows.length) await trx.insertInto('effects').values(rows).execute();
           seen.push(...batch.map((e) => e.eventId));
@@ -150,6 +151,60 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
       expect(dlq[0]!.error).toMatch(/cannot decode customs\.v1\.DatasetChanged/);
     } finally {
       await reader.disconnect();
+      await consumer.stop();
+    }
+  });
+
+  it('refuses to start a consumer group whose dead-letter topic does not exist (its first poison message would wedge it)', async () => {
+    const consumer = new BatchConsumer(kafka, { groupId: 'undeclared-group', topic: Topics.datasetChanged, logger, handle: async () => undefined });
+    await expect(consumer.start()).rejects.toThrow(`dead-letter topic ${kafka.physical('undeclared-group.dlq')} of consumer group undeclared-group does not exist: declare it in infra/kafka/topics.json`);
+    await consumer.stop();
+  });
+
+  it('hands every dead letter to onDeadLetter, undecodable or refused by the handler, and retries a failing hook', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const refused = buildEvent({ topic: Topics.datasetChanged, key: 'hook-refused', value: DatasetChanged.fromPartial({ dataset: 'refused-by-handler' }), tenant: 'tenant-h', source: 'test', id: 'hook-refused' });
+    const fine = buildEvent({ topic: Topics.datasetChanged, key: 'hook-fine', value: DatasetChanged.fromPartial({ dataset: 'hook-fine' }), tenant: 'tenant-h', source: 'test', id: 'hook-fine' });
+    await producer.send({
+      topic: kafka.physical(Topics.datasetChanged.name),
+      messages: [
+        { key: 'hook-undecodable', value: Buffer.from([0xff, 0xff, 0xff, 0xff]), headers: { ce_id: 'hook-undecodable', tenant: 'tenant-h' } },
+        { key: refused.key, value: Buffer.from(refused.payload), headers: refused.headers },
+        { key: fine.key, value: Buffer.from(fine.payload), headers: fine.headers },
+      ],
+    });
+    await producer.disconnect();
+
+    const handled: string[] = [];
+    const recorded: DeadLetter<DatasetChanged>[] = [];
+    let hookCalls = 0;
+    // Any group with a declared dead-letter topic (infra/kafka/topics.json); this file uses no other 'scoring' consumer.
+    const consumer = new BatchConsumer(kafka, {
+      groupId: 'scoring',
+      topic: Topics.datasetChanged,
+      logger,
+      handle: async (b) => {
+        if (b.some((e) => e.value.dataset === 'refused-by-handler')) throw new Error('the handler refuses this event');
+        handled.push(...b.map((e) => e.value.dataset));
+      },
+      // The first call fails (a database hiccup): the consumer retries it rather than losing it.
+      onDeadLetter: async (dead) => {
+        if (hookCalls++ === 0) throw new Error('database unavailable');
+        if (dead.key.startsWith('hook-')) recorded.push(dead);
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor('both dead letters recorded and the good event handled', async () => recorded.length >= 2 && handled.includes('hook-fine'), { timeoutMs: 60000 });
+      const byKey = Object.fromEntries(recorded.map((d) => [d.key, d]));
+      expect(Object.keys(byKey).sort()).toEqual(['hook-refused', 'hook-undecodable']);
+      expect(byKey['hook-undecodable']).toMatchObject({ groupId: 'scoring', topic: Topics.datasetChanged.name, tenant: 'tenant-h', event: undefined, dlqTopic: dlqTopicFor('scoring'), error: expect.stringMatching(/cannot decode customs\.v1\.DatasetChanged/) });
+      expect(byKey['hook-refused']).toMatchObject({ tenant: 'tenant-h', error: 'the handler refuses this event', headers: expect.objectContaining({ ce_id: 'hook-refused' }) });
+      expect(byKey['hook-refused']!.event!.value.dataset).toBe('refused-by-handler');
+      expect(byKey['hook-refused']!.offset).toMatch(/^\d+$/);
+      expect(hookCalls).toBeGreaterThan(recorded.length);
+    } finally {
       await consumer.stop();
     }
   });
