@@ -222,7 +222,7 @@ export async function startAlertingService(config: AlertingConfig): Promise<Runn
         AlertChanged.fromPartial({ alert: { ...Alert.decode(h.snapshot), cursor: h.cursor }, change: { actor: h.actor, fromStatus: h.from_status, toStatus: h.to_status, reason: h.reason, at: new Date(h.at).toISOString() } });
 
       kit.grpc.addService(AlertingServiceService as never, {
-        listAlerts: async (req: ListAlertsRequest, call: CallContext): Promise<ListAlertsResponse> => ({ alerts: await listAlerts(call.principal.tenantId, { limit: Math.min(Math.max(req.limit || 100, 1), 1000) }) }),
+        listAlerts: async (req: ListAlertsRequest, call: CallContext): Promise<ListAlertsResponse> => ({ alerts: await listAlerts(call.principal.tenantId, { limit: Math.min(Math.max(req.limit || 100, 1), 1000) }), nextCursor: 0 }),
         streamAlerts: async (req: StreamAlertsRequest, call: CallContext, send: (m: StreamAlertsResponse) => Promise<void>) => {
           let cursor = req.afterCursor || 0;
           let closed = false;

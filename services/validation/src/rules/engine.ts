@@ -33,16 +33,56 @@ export function partiesOf(d: Declaration): { importer: string; declarant: string
   return { importer: d.importerEori || find('importer'), declarant: find('declarant') || find('representative') };
 }
 
+const SUPPLIER_ROLES = ['seller', 'exporter', 'consignor'];
+
+/**
+ * The goods item's context carried on its findings (commodity code, origin, CPC, supplier), so
+ * alerting can group by them without the declaration; header-level findings (item 0) carry none.
+ */
+export function itemContext(d: Declaration, itemNumber: number): { commodityCode: string; originCountry: string; cpc: string; supplier: string } {
+  const item = itemNumber > 0 ? d.items.find((i) => i.itemNumber === itemNumber) : undefined;
+  if (!item) return { commodityCode: '', originCountry: '', cpc: '', supplier: '' };
+  const party = (parties: readonly { role: string; id: string; name: string }[]) => {
+    for (const role of SUPPLIER_ROLES) {
+      const p = parties.find((x) => x.role === role && (x.id || x.name));
+      if (p) return p.id || p.name;
+    }
+    return '';
+  };
+  const apc = item.additionalProcedureCodes[0];
+  return { commodityCode: item.commodityCode, originCountry: item.originCountry, cpc: item.procedureCode ? `${item.procedureCode}${apc ? `/${apc}` : ''}` : '', supplier: party(item.parties) || party(d.parties) };
+}
+
+/** A rule that could not decide on a declaration (it threw): "not checked, because …". */
+export interface UndecidedRule {
+  ruleId: string;
+  ruleVersion: string;
+  reason: string;
+}
+
+const undecidedOf = (rule: Rule, step: string, e: unknown): UndecidedRule => ({ ruleId: rule.meta.id, ruleVersion: rule.meta.version, reason: `rule ${rule.meta.id} could not decide (${step} failed: ${e instanceof Error ? e.message : String(e)})` });
+
 /**
  * Runs every rule on one declaration version and returns priced, dated findings. Pure: the
  * caller passes reference facts, the evaluation date and the time stamp to record.
+ *
+ * With `undecided`, a rule that throws is recorded there and the other rules still run: one
+ * rule's bug on odd data must not leave the whole declaration unchecked. Without it (tests,
+ * benches) the error propagates, so a failing rule is never mistaken for "no finding".
  */
-export function evaluateDeclaration(rules: readonly Rule[], declaration: Declaration, reference: ReferenceView, today: string, raisedAt: string, referenceVersions: Record<string, string>): Finding[] {
+export function evaluateDeclaration(rules: readonly Rule[], declaration: Declaration, reference: ReferenceView, today: string, raisedAt: string, referenceVersions: Record<string, string>, undecided?: UndecidedRule[]): Finding[] {
   const out: Finding[] = [];
   const { importer, declarant } = partiesOf(declaration);
   const deadline = statutoryDeadline(declaration.acceptanceDate);
   for (const rule of rules) {
-    const hits = rule.evaluate({ declaration, reference, today });
+    let hits: ReturnType<Rule['evaluate']>;
+    try {
+      hits = rule.evaluate({ declaration, reference, today });
+    } catch (e) {
+      if (!undecided) throw e;
+      undecided.push(undecidedOf(rule, 'evaluate', e));
+      continue;
+    }
     const seqByItem = new Map<number, number>();
     for (const hit of hits) {
       const seq = seqByItem.get(hit.itemNumber) ?? 0;
@@ -76,6 +116,7 @@ export function evaluateDeclaration(rules: readonly Rule[], declaration: Declara
           raisedAt,
           importerEori: importer,
           declarantId: declarant,
+          ...itemContext(declaration, hit.itemNumber),
         }),
       );
     }
@@ -83,8 +124,12 @@ export function evaluateDeclaration(rules: readonly Rule[], declaration: Declara
   return out;
 }
 
-/** The reference lookups all rules need for a set of declarations (deduplicated). */
-export function referenceNeeds(rules: readonly Rule[], declarations: readonly Declaration[]): Required<ReferenceNeeds> {
+/**
+ * The reference lookups all rules need for a set of declarations (deduplicated). With
+ * `undecided`, a rule whose needs() throws is recorded there (once) and asks nothing more; the
+ * caller must then not evaluate it (its facts were never fetched). Without it the error propagates.
+ */
+export function referenceNeeds(rules: readonly Rule[], declarations: readonly Declaration[], undecided?: UndecidedRule[]): Required<ReferenceNeeds> {
   const commodities = new Map<string, { code: string; date: string }>();
   const fx = new Map<string, { currency: string; date: string }>();
   const rates = new Map<string, { code: string; origin: string; date: string }>();
@@ -92,7 +137,14 @@ export function referenceNeeds(rules: readonly Rule[], declarations: readonly De
   for (const d of declarations) {
     for (const item of d.items) {
       for (const r of rules) {
-        const n = r.needs?.(d, item);
+        let n: ReferenceNeeds | undefined;
+        try {
+          n = r.needs?.(d, item);
+        } catch (e) {
+          if (!undecided) throw e;
+          if (!undecided.some((u) => u.ruleId === r.meta.id)) undecided.push(undecidedOf(r, 'needs', e));
+          continue;
+        }
         if (!n) continue;
         for (const c of n.commodities ?? []) commodities.set(`${c.code}|${c.date}`, c);
         for (const f of n.fx ?? []) fx.set(`${f.currency}|${f.date}`, f);

@@ -20,6 +20,13 @@ export enum AlertStatus {
   ALERT_STATUS_SUPPRESSED = 3,
   ALERT_STATUS_RESOLVED = 4,
   ALERT_STATUS_ARCHIVED = 5,
+  /** ALERT_STATUS_ACKNOWLEDGED - Seen by an analyst, not yet worked on. */
+  ALERT_STATUS_ACKNOWLEDGED = 6,
+  /**
+   * ALERT_STATUS_EXPIRED - Every contributing statutory deadline has passed (time-barred): no demand or reclaim is
+   * possible any more; kept for the record.
+   */
+  ALERT_STATUS_EXPIRED = 7,
 }
 
 export function alertStatusFromJSON(object: any): AlertStatus {
@@ -42,6 +49,12 @@ export function alertStatusFromJSON(object: any): AlertStatus {
     case 5:
     case "ALERT_STATUS_ARCHIVED":
       return AlertStatus.ALERT_STATUS_ARCHIVED;
+    case 6:
+    case "ALERT_STATUS_ACKNOWLEDGED":
+      return AlertStatus.ALERT_STATUS_ACKNOWLEDGED;
+    case 7:
+    case "ALERT_STATUS_EXPIRED":
+      return AlertStatus.ALERT_STATUS_EXPIRED;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum AlertStatus");
   }
@@ -61,9 +74,41 @@ export function alertStatusToJSON(object: AlertStatus): string {
       return "ALERT_STATUS_RESOLVED";
     case AlertStatus.ALERT_STATUS_ARCHIVED:
       return "ALERT_STATUS_ARCHIVED";
+    case AlertStatus.ALERT_STATUS_ACKNOWLEDGED:
+      return "ALERT_STATUS_ACKNOWLEDGED";
+    case AlertStatus.ALERT_STATUS_EXPIRED:
+      return "ALERT_STATUS_EXPIRED";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum AlertStatus");
   }
+}
+
+/** One finding that contributes to an alert, summarised so an analyst need not look it up. */
+export interface ContributingFinding {
+  findingId: string;
+  ruleId: string;
+  family: string;
+  title: string;
+  severity: Severity;
+  declarationId: string;
+  mrn: string;
+  itemNumber: number;
+  exposureDutyPence: number;
+  exposureVatPence: number;
+  reclaimDutyPence: number;
+  reclaimVatPence: number;
+  /** "YYYY-MM-DD"; "" = unknown. */
+  deadline: string;
+  acceptanceDate: string;
+  commodityCode: string;
+  /**
+   * Set when the finding was withdrawn or superseded (e.g. the declaration was amended and
+   * re-checked); its money no longer counts.
+   */
+  withdrawn: boolean;
+  withdrawnReason: string;
+  /** Risk points this finding added (risk_accumulation rules), after per-rule caps. */
+  riskPoints: number;
 }
 
 export interface Alert {
@@ -96,6 +141,46 @@ export interface Alert {
   mrn: string;
   declarationId: string;
   ruleIds: string[];
+  /** "finding_match", "threshold", "new_terms", "deadline", "risk_accumulation", "score_change". */
+  alertRuleType: string;
+  importerEori: string;
+  /** Broker (declarant / representative EORI). */
+  declarantId: string;
+  declarationIds: string[];
+  commodityCodes: string[];
+  /** exposure_pence / reclaim_pence split into duty and VAT (live findings only). */
+  exposureDutyPence: number;
+  exposureVatPence: number;
+  reclaimDutyPence: number;
+  reclaimVatPence: number;
+  findings: ContributingFinding[];
+  assignee: string;
+  /**
+   * Whole days from today to `deadline`, computed when the alert is read (negative once passed);
+   * meaningful only when has_deadline.
+   */
+  daysLeft: number;
+  hasDeadline: boolean;
+  /** Latest statutory deadline among live findings: the alert expires once it has passed. */
+  latestDeadline: string;
+  /** Deadline rules: the band reached (180, 90, 30 days; 0 = none yet). */
+  deadlineBand: number;
+  /** Risk accumulation: total points and distinct rule families in the window. */
+  riskPoints: number;
+  families: string[];
+  /** Score change: the score before and after. */
+  scoreBefore: number;
+  scoreAfter: number;
+  /** new_terms: the field and the term that appeared for the first time. */
+  termField: string;
+  termValue: string;
+  /** Exception (allow-list entry) that suppressed it, if any. */
+  exceptionId: string;
+  /** Notification throttling (separate from detection): when subscribers were last told. */
+  notifiedAt: string;
+  noteCount: number;
+  /** Human-readable "why" of the detection, e.g. "7 findings of C09 by broker GB… in 7 days". */
+  summary: string;
 }
 
 export interface AlertChange {
@@ -104,12 +189,429 @@ export interface AlertChange {
   toStatus: AlertStatus;
   reason: string;
   at: string;
+  /**
+   * What happened: "raised", "absorbed", "escalated", "expired", "auto_resolved", "reopened",
+   * "transition", "assigned", "note", "suppressed".
+   */
+  kind: string;
+  /** False when throttled: detection recorded it, subscribers need not be paged again. */
+  notify: boolean;
+  disposition: string;
+  note: string;
 }
 
 export interface AlertChanged {
   alert?: Alert | undefined;
   change?: AlertChange | undefined;
 }
+
+function createBaseContributingFinding(): ContributingFinding {
+  return {
+    findingId: "",
+    ruleId: "",
+    family: "",
+    title: "",
+    severity: 0,
+    declarationId: "",
+    mrn: "",
+    itemNumber: 0,
+    exposureDutyPence: 0,
+    exposureVatPence: 0,
+    reclaimDutyPence: 0,
+    reclaimVatPence: 0,
+    deadline: "",
+    acceptanceDate: "",
+    commodityCode: "",
+    withdrawn: false,
+    withdrawnReason: "",
+    riskPoints: 0,
+  };
+}
+
+export const ContributingFinding: MessageFns<ContributingFinding> = {
+  encode(message: ContributingFinding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.findingId !== "") {
+      writer.uint32(10).string(message.findingId);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(18).string(message.ruleId);
+    }
+    if (message.family !== "") {
+      writer.uint32(26).string(message.family);
+    }
+    if (message.title !== "") {
+      writer.uint32(34).string(message.title);
+    }
+    if (message.severity !== 0) {
+      writer.uint32(40).int32(message.severity);
+    }
+    if (message.declarationId !== "") {
+      writer.uint32(50).string(message.declarationId);
+    }
+    if (message.mrn !== "") {
+      writer.uint32(58).string(message.mrn);
+    }
+    if (message.itemNumber !== 0) {
+      writer.uint32(64).int32(message.itemNumber);
+    }
+    if (message.exposureDutyPence !== 0) {
+      writer.uint32(72).int64(message.exposureDutyPence);
+    }
+    if (message.exposureVatPence !== 0) {
+      writer.uint32(80).int64(message.exposureVatPence);
+    }
+    if (message.reclaimDutyPence !== 0) {
+      writer.uint32(88).int64(message.reclaimDutyPence);
+    }
+    if (message.reclaimVatPence !== 0) {
+      writer.uint32(96).int64(message.reclaimVatPence);
+    }
+    if (message.deadline !== "") {
+      writer.uint32(106).string(message.deadline);
+    }
+    if (message.acceptanceDate !== "") {
+      writer.uint32(114).string(message.acceptanceDate);
+    }
+    if (message.commodityCode !== "") {
+      writer.uint32(122).string(message.commodityCode);
+    }
+    if (message.withdrawn !== false) {
+      writer.uint32(128).bool(message.withdrawn);
+    }
+    if (message.withdrawnReason !== "") {
+      writer.uint32(138).string(message.withdrawnReason);
+    }
+    if (message.riskPoints !== 0) {
+      writer.uint32(144).int32(message.riskPoints);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContributingFinding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContributingFinding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.findingId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.family = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.severity = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.declarationId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.mrn = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.itemNumber = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.exposureDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.exposureVatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.reclaimDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.reclaimVatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.deadline = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.acceptanceDate = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.commodityCode = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.withdrawn = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.withdrawnReason = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.riskPoints = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContributingFinding {
+    return {
+      findingId: isSet(object.findingId)
+        ? globalThis.String(object.findingId)
+        : isSet(object.finding_id)
+        ? globalThis.String(object.finding_id)
+        : "",
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      family: isSet(object.family) ? globalThis.String(object.family) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      severity: isSet(object.severity) ? severityFromJSON(object.severity) : 0,
+      declarationId: isSet(object.declarationId)
+        ? globalThis.String(object.declarationId)
+        : isSet(object.declaration_id)
+        ? globalThis.String(object.declaration_id)
+        : "",
+      mrn: isSet(object.mrn) ? globalThis.String(object.mrn) : "",
+      itemNumber: isSet(object.itemNumber)
+        ? globalThis.Number(object.itemNumber)
+        : isSet(object.item_number)
+        ? globalThis.Number(object.item_number)
+        : 0,
+      exposureDutyPence: isSet(object.exposureDutyPence)
+        ? globalThis.Number(object.exposureDutyPence)
+        : isSet(object.exposure_duty_pence)
+        ? globalThis.Number(object.exposure_duty_pence)
+        : 0,
+      exposureVatPence: isSet(object.exposureVatPence)
+        ? globalThis.Number(object.exposureVatPence)
+        : isSet(object.exposure_vat_pence)
+        ? globalThis.Number(object.exposure_vat_pence)
+        : 0,
+      reclaimDutyPence: isSet(object.reclaimDutyPence)
+        ? globalThis.Number(object.reclaimDutyPence)
+        : isSet(object.reclaim_duty_pence)
+        ? globalThis.Number(object.reclaim_duty_pence)
+        : 0,
+      reclaimVatPence: isSet(object.reclaimVatPence)
+        ? globalThis.Number(object.reclaimVatPence)
+        : isSet(object.reclaim_vat_pence)
+        ? globalThis.Number(object.reclaim_vat_pence)
+        : 0,
+      deadline: isSet(object.deadline) ? globalThis.String(object.deadline) : "",
+      acceptanceDate: isSet(object.acceptanceDate)
+        ? globalThis.String(object.acceptanceDate)
+        : isSet(object.acceptance_date)
+        ? globalThis.String(object.acceptance_date)
+        : "",
+      commodityCode: isSet(object.commodityCode)
+        ? globalThis.String(object.commodityCode)
+        : isSet(object.commodity_code)
+        ? globalThis.String(object.commodity_code)
+        : "",
+      withdrawn: isSet(object.withdrawn) ? globalThis.Boolean(object.withdrawn) : false,
+      withdrawnReason: isSet(object.withdrawnReason)
+        ? globalThis.String(object.withdrawnReason)
+        : isSet(object.withdrawn_reason)
+        ? globalThis.String(object.withdrawn_reason)
+        : "",
+      riskPoints: isSet(object.riskPoints)
+        ? globalThis.Number(object.riskPoints)
+        : isSet(object.risk_points)
+        ? globalThis.Number(object.risk_points)
+        : 0,
+    };
+  },
+
+  toJSON(message: ContributingFinding): unknown {
+    const obj: any = {};
+    if (message.findingId !== "") {
+      obj.findingId = message.findingId;
+    }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.family !== "") {
+      obj.family = message.family;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.severity !== 0) {
+      obj.severity = severityToJSON(message.severity);
+    }
+    if (message.declarationId !== "") {
+      obj.declarationId = message.declarationId;
+    }
+    if (message.mrn !== "") {
+      obj.mrn = message.mrn;
+    }
+    if (message.itemNumber !== 0) {
+      obj.itemNumber = Math.round(message.itemNumber);
+    }
+    if (message.exposureDutyPence !== 0) {
+      obj.exposureDutyPence = Math.round(message.exposureDutyPence);
+    }
+    if (message.exposureVatPence !== 0) {
+      obj.exposureVatPence = Math.round(message.exposureVatPence);
+    }
+    if (message.reclaimDutyPence !== 0) {
+      obj.reclaimDutyPence = Math.round(message.reclaimDutyPence);
+    }
+    if (message.reclaimVatPence !== 0) {
+      obj.reclaimVatPence = Math.round(message.reclaimVatPence);
+    }
+    if (message.deadline !== "") {
+      obj.deadline = message.deadline;
+    }
+    if (message.acceptanceDate !== "") {
+      obj.acceptanceDate = message.acceptanceDate;
+    }
+    if (message.commodityCode !== "") {
+      obj.commodityCode = message.commodityCode;
+    }
+    if (message.withdrawn !== false) {
+      obj.withdrawn = message.withdrawn;
+    }
+    if (message.withdrawnReason !== "") {
+      obj.withdrawnReason = message.withdrawnReason;
+    }
+    if (message.riskPoints !== 0) {
+      obj.riskPoints = Math.round(message.riskPoints);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ContributingFinding>, I>>(base?: I): ContributingFinding {
+    return ContributingFinding.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ContributingFinding>, I>>(object: I): ContributingFinding {
+    const message = createBaseContributingFinding();
+    message.findingId = object.findingId ?? "";
+    message.ruleId = object.ruleId ?? "";
+    message.family = object.family ?? "";
+    message.title = object.title ?? "";
+    message.severity = object.severity ?? 0;
+    message.declarationId = object.declarationId ?? "";
+    message.mrn = object.mrn ?? "";
+    message.itemNumber = object.itemNumber ?? 0;
+    message.exposureDutyPence = object.exposureDutyPence ?? 0;
+    message.exposureVatPence = object.exposureVatPence ?? 0;
+    message.reclaimDutyPence = object.reclaimDutyPence ?? 0;
+    message.reclaimVatPence = object.reclaimVatPence ?? 0;
+    message.deadline = object.deadline ?? "";
+    message.acceptanceDate = object.acceptanceDate ?? "";
+    message.commodityCode = object.commodityCode ?? "";
+    message.withdrawn = object.withdrawn ?? false;
+    message.withdrawnReason = object.withdrawnReason ?? "";
+    message.riskPoints = object.riskPoints ?? 0;
+    return message;
+  },
+};
 
 function createBaseAlert(): Alert {
   return {
@@ -136,6 +638,31 @@ function createBaseAlert(): Alert {
     mrn: "",
     declarationId: "",
     ruleIds: [],
+    alertRuleType: "",
+    importerEori: "",
+    declarantId: "",
+    declarationIds: [],
+    commodityCodes: [],
+    exposureDutyPence: 0,
+    exposureVatPence: 0,
+    reclaimDutyPence: 0,
+    reclaimVatPence: 0,
+    findings: [],
+    assignee: "",
+    daysLeft: 0,
+    hasDeadline: false,
+    latestDeadline: "",
+    deadlineBand: 0,
+    riskPoints: 0,
+    families: [],
+    scoreBefore: 0,
+    scoreAfter: 0,
+    termField: "",
+    termValue: "",
+    exceptionId: "",
+    notifiedAt: "",
+    noteCount: 0,
+    summary: "",
   };
 }
 
@@ -209,6 +736,81 @@ export const Alert: MessageFns<Alert> = {
     }
     for (const v of message.ruleIds) {
       writer.uint32(186).string(v!);
+    }
+    if (message.alertRuleType !== "") {
+      writer.uint32(194).string(message.alertRuleType);
+    }
+    if (message.importerEori !== "") {
+      writer.uint32(202).string(message.importerEori);
+    }
+    if (message.declarantId !== "") {
+      writer.uint32(210).string(message.declarantId);
+    }
+    for (const v of message.declarationIds) {
+      writer.uint32(218).string(v!);
+    }
+    for (const v of message.commodityCodes) {
+      writer.uint32(226).string(v!);
+    }
+    if (message.exposureDutyPence !== 0) {
+      writer.uint32(232).int64(message.exposureDutyPence);
+    }
+    if (message.exposureVatPence !== 0) {
+      writer.uint32(240).int64(message.exposureVatPence);
+    }
+    if (message.reclaimDutyPence !== 0) {
+      writer.uint32(248).int64(message.reclaimDutyPence);
+    }
+    if (message.reclaimVatPence !== 0) {
+      writer.uint32(256).int64(message.reclaimVatPence);
+    }
+    for (const v of message.findings) {
+      ContributingFinding.encode(v!, writer.uint32(266).fork()).join();
+    }
+    if (message.assignee !== "") {
+      writer.uint32(274).string(message.assignee);
+    }
+    if (message.daysLeft !== 0) {
+      writer.uint32(280).int32(message.daysLeft);
+    }
+    if (message.hasDeadline !== false) {
+      writer.uint32(288).bool(message.hasDeadline);
+    }
+    if (message.latestDeadline !== "") {
+      writer.uint32(298).string(message.latestDeadline);
+    }
+    if (message.deadlineBand !== 0) {
+      writer.uint32(304).int32(message.deadlineBand);
+    }
+    if (message.riskPoints !== 0) {
+      writer.uint32(312).int32(message.riskPoints);
+    }
+    for (const v of message.families) {
+      writer.uint32(322).string(v!);
+    }
+    if (message.scoreBefore !== 0) {
+      writer.uint32(328).int32(message.scoreBefore);
+    }
+    if (message.scoreAfter !== 0) {
+      writer.uint32(336).int32(message.scoreAfter);
+    }
+    if (message.termField !== "") {
+      writer.uint32(346).string(message.termField);
+    }
+    if (message.termValue !== "") {
+      writer.uint32(354).string(message.termValue);
+    }
+    if (message.exceptionId !== "") {
+      writer.uint32(362).string(message.exceptionId);
+    }
+    if (message.notifiedAt !== "") {
+      writer.uint32(370).string(message.notifiedAt);
+    }
+    if (message.noteCount !== 0) {
+      writer.uint32(376).int32(message.noteCount);
+    }
+    if (message.summary !== "") {
+      writer.uint32(386).string(message.summary);
     }
     return writer;
   },
@@ -410,6 +1012,206 @@ export const Alert: MessageFns<Alert> = {
             message.ruleIds.push(reader.string());
             continue;
           }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.alertRuleType = reader.string();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.importerEori = reader.string();
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.declarantId = reader.string();
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.declarationIds.push(reader.string());
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.commodityCodes.push(reader.string());
+            continue;
+          }
+          case 29: {
+            if (tag !== 232) {
+              break;
+            }
+
+            message.exposureDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.exposureVatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 31: {
+            if (tag !== 248) {
+              break;
+            }
+
+            message.reclaimDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 32: {
+            if (tag !== 256) {
+              break;
+            }
+
+            message.reclaimVatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.findings.push(ContributingFinding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.assignee = reader.string();
+            continue;
+          }
+          case 35: {
+            if (tag !== 280) {
+              break;
+            }
+
+            message.daysLeft = reader.int32();
+            continue;
+          }
+          case 36: {
+            if (tag !== 288) {
+              break;
+            }
+
+            message.hasDeadline = reader.bool();
+            continue;
+          }
+          case 37: {
+            if (tag !== 298) {
+              break;
+            }
+
+            message.latestDeadline = reader.string();
+            continue;
+          }
+          case 38: {
+            if (tag !== 304) {
+              break;
+            }
+
+            message.deadlineBand = reader.int32();
+            continue;
+          }
+          case 39: {
+            if (tag !== 312) {
+              break;
+            }
+
+            message.riskPoints = reader.int32();
+            continue;
+          }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.families.push(reader.string());
+            continue;
+          }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.scoreBefore = reader.int32();
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.scoreAfter = reader.int32();
+            continue;
+          }
+          case 43: {
+            if (tag !== 346) {
+              break;
+            }
+
+            message.termField = reader.string();
+            continue;
+          }
+          case 44: {
+            if (tag !== 354) {
+              break;
+            }
+
+            message.termValue = reader.string();
+            continue;
+          }
+          case 45: {
+            if (tag !== 362) {
+              break;
+            }
+
+            message.exceptionId = reader.string();
+            continue;
+          }
+          case 46: {
+            if (tag !== 370) {
+              break;
+            }
+
+            message.notifiedAt = reader.string();
+            continue;
+          }
+          case 47: {
+            if (tag !== 376) {
+              break;
+            }
+
+            message.noteCount = reader.int32();
+            continue;
+          }
+          case 48: {
+            if (tag !== 386) {
+              break;
+            }
+
+            message.summary = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -511,6 +1313,119 @@ export const Alert: MessageFns<Alert> = {
         : globalThis.Array.isArray(object?.rule_ids)
         ? object.rule_ids.map((e: any) => globalThis.String(e))
         : [],
+      alertRuleType: isSet(object.alertRuleType)
+        ? globalThis.String(object.alertRuleType)
+        : isSet(object.alert_rule_type)
+        ? globalThis.String(object.alert_rule_type)
+        : "",
+      importerEori: isSet(object.importerEori)
+        ? globalThis.String(object.importerEori)
+        : isSet(object.importer_eori)
+        ? globalThis.String(object.importer_eori)
+        : "",
+      declarantId: isSet(object.declarantId)
+        ? globalThis.String(object.declarantId)
+        : isSet(object.declarant_id)
+        ? globalThis.String(object.declarant_id)
+        : "",
+      declarationIds: globalThis.Array.isArray(object?.declarationIds)
+        ? object.declarationIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.declaration_ids)
+        ? object.declaration_ids.map((e: any) => globalThis.String(e))
+        : [],
+      commodityCodes: globalThis.Array.isArray(object?.commodityCodes)
+        ? object.commodityCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.commodity_codes)
+        ? object.commodity_codes.map((e: any) => globalThis.String(e))
+        : [],
+      exposureDutyPence: isSet(object.exposureDutyPence)
+        ? globalThis.Number(object.exposureDutyPence)
+        : isSet(object.exposure_duty_pence)
+        ? globalThis.Number(object.exposure_duty_pence)
+        : 0,
+      exposureVatPence: isSet(object.exposureVatPence)
+        ? globalThis.Number(object.exposureVatPence)
+        : isSet(object.exposure_vat_pence)
+        ? globalThis.Number(object.exposure_vat_pence)
+        : 0,
+      reclaimDutyPence: isSet(object.reclaimDutyPence)
+        ? globalThis.Number(object.reclaimDutyPence)
+        : isSet(object.reclaim_duty_pence)
+        ? globalThis.Number(object.reclaim_duty_pence)
+        : 0,
+      reclaimVatPence: isSet(object.reclaimVatPence)
+        ? globalThis.Number(object.reclaimVatPence)
+        : isSet(object.reclaim_vat_pence)
+        ? globalThis.Number(object.reclaim_vat_pence)
+        : 0,
+      findings: globalThis.Array.isArray(object?.findings)
+        ? object.findings.map((e: any) => ContributingFinding.fromJSON(e))
+        : [],
+      assignee: isSet(object.assignee) ? globalThis.String(object.assignee) : "",
+      daysLeft: isSet(object.daysLeft)
+        ? globalThis.Number(object.daysLeft)
+        : isSet(object.days_left)
+        ? globalThis.Number(object.days_left)
+        : 0,
+      hasDeadline: isSet(object.hasDeadline)
+        ? globalThis.Boolean(object.hasDeadline)
+        : isSet(object.has_deadline)
+        ? globalThis.Boolean(object.has_deadline)
+        : false,
+      latestDeadline: isSet(object.latestDeadline)
+        ? globalThis.String(object.latestDeadline)
+        : isSet(object.latest_deadline)
+        ? globalThis.String(object.latest_deadline)
+        : "",
+      deadlineBand: isSet(object.deadlineBand)
+        ? globalThis.Number(object.deadlineBand)
+        : isSet(object.deadline_band)
+        ? globalThis.Number(object.deadline_band)
+        : 0,
+      riskPoints: isSet(object.riskPoints)
+        ? globalThis.Number(object.riskPoints)
+        : isSet(object.risk_points)
+        ? globalThis.Number(object.risk_points)
+        : 0,
+      families: globalThis.Array.isArray(object?.families)
+        ? object.families.map((e: any) => globalThis.String(e))
+        : [],
+      scoreBefore: isSet(object.scoreBefore)
+        ? globalThis.Number(object.scoreBefore)
+        : isSet(object.score_before)
+        ? globalThis.Number(object.score_before)
+        : 0,
+      scoreAfter: isSet(object.scoreAfter)
+        ? globalThis.Number(object.scoreAfter)
+        : isSet(object.score_after)
+        ? globalThis.Number(object.score_after)
+        : 0,
+      termField: isSet(object.termField)
+        ? globalThis.String(object.termField)
+        : isSet(object.term_field)
+        ? globalThis.String(object.term_field)
+        : "",
+      termValue: isSet(object.termValue)
+        ? globalThis.String(object.termValue)
+        : isSet(object.term_value)
+        ? globalThis.String(object.term_value)
+        : "",
+      exceptionId: isSet(object.exceptionId)
+        ? globalThis.String(object.exceptionId)
+        : isSet(object.exception_id)
+        ? globalThis.String(object.exception_id)
+        : "",
+      notifiedAt: isSet(object.notifiedAt)
+        ? globalThis.String(object.notifiedAt)
+        : isSet(object.notified_at)
+        ? globalThis.String(object.notified_at)
+        : "",
+      noteCount: isSet(object.noteCount)
+        ? globalThis.Number(object.noteCount)
+        : isSet(object.note_count)
+        ? globalThis.Number(object.note_count)
+        : 0,
+      summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
     };
   },
 
@@ -585,6 +1500,81 @@ export const Alert: MessageFns<Alert> = {
     if (message.ruleIds?.length) {
       obj.ruleIds = message.ruleIds;
     }
+    if (message.alertRuleType !== "") {
+      obj.alertRuleType = message.alertRuleType;
+    }
+    if (message.importerEori !== "") {
+      obj.importerEori = message.importerEori;
+    }
+    if (message.declarantId !== "") {
+      obj.declarantId = message.declarantId;
+    }
+    if (message.declarationIds?.length) {
+      obj.declarationIds = message.declarationIds;
+    }
+    if (message.commodityCodes?.length) {
+      obj.commodityCodes = message.commodityCodes;
+    }
+    if (message.exposureDutyPence !== 0) {
+      obj.exposureDutyPence = Math.round(message.exposureDutyPence);
+    }
+    if (message.exposureVatPence !== 0) {
+      obj.exposureVatPence = Math.round(message.exposureVatPence);
+    }
+    if (message.reclaimDutyPence !== 0) {
+      obj.reclaimDutyPence = Math.round(message.reclaimDutyPence);
+    }
+    if (message.reclaimVatPence !== 0) {
+      obj.reclaimVatPence = Math.round(message.reclaimVatPence);
+    }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => ContributingFinding.toJSON(e));
+    }
+    if (message.assignee !== "") {
+      obj.assignee = message.assignee;
+    }
+    if (message.daysLeft !== 0) {
+      obj.daysLeft = Math.round(message.daysLeft);
+    }
+    if (message.hasDeadline !== false) {
+      obj.hasDeadline = message.hasDeadline;
+    }
+    if (message.latestDeadline !== "") {
+      obj.latestDeadline = message.latestDeadline;
+    }
+    if (message.deadlineBand !== 0) {
+      obj.deadlineBand = Math.round(message.deadlineBand);
+    }
+    if (message.riskPoints !== 0) {
+      obj.riskPoints = Math.round(message.riskPoints);
+    }
+    if (message.families?.length) {
+      obj.families = message.families;
+    }
+    if (message.scoreBefore !== 0) {
+      obj.scoreBefore = Math.round(message.scoreBefore);
+    }
+    if (message.scoreAfter !== 0) {
+      obj.scoreAfter = Math.round(message.scoreAfter);
+    }
+    if (message.termField !== "") {
+      obj.termField = message.termField;
+    }
+    if (message.termValue !== "") {
+      obj.termValue = message.termValue;
+    }
+    if (message.exceptionId !== "") {
+      obj.exceptionId = message.exceptionId;
+    }
+    if (message.notifiedAt !== "") {
+      obj.notifiedAt = message.notifiedAt;
+    }
+    if (message.noteCount !== 0) {
+      obj.noteCount = Math.round(message.noteCount);
+    }
+    if (message.summary !== "") {
+      obj.summary = message.summary;
+    }
     return obj;
   },
 
@@ -616,12 +1606,47 @@ export const Alert: MessageFns<Alert> = {
     message.mrn = object.mrn ?? "";
     message.declarationId = object.declarationId ?? "";
     message.ruleIds = object.ruleIds?.map((e) => e) || [];
+    message.alertRuleType = object.alertRuleType ?? "";
+    message.importerEori = object.importerEori ?? "";
+    message.declarantId = object.declarantId ?? "";
+    message.declarationIds = object.declarationIds?.map((e) => e) || [];
+    message.commodityCodes = object.commodityCodes?.map((e) => e) || [];
+    message.exposureDutyPence = object.exposureDutyPence ?? 0;
+    message.exposureVatPence = object.exposureVatPence ?? 0;
+    message.reclaimDutyPence = object.reclaimDutyPence ?? 0;
+    message.reclaimVatPence = object.reclaimVatPence ?? 0;
+    message.findings = object.findings?.map((e) => ContributingFinding.fromPartial(e)) || [];
+    message.assignee = object.assignee ?? "";
+    message.daysLeft = object.daysLeft ?? 0;
+    message.hasDeadline = object.hasDeadline ?? false;
+    message.latestDeadline = object.latestDeadline ?? "";
+    message.deadlineBand = object.deadlineBand ?? 0;
+    message.riskPoints = object.riskPoints ?? 0;
+    message.families = object.families?.map((e) => e) || [];
+    message.scoreBefore = object.scoreBefore ?? 0;
+    message.scoreAfter = object.scoreAfter ?? 0;
+    message.termField = object.termField ?? "";
+    message.termValue = object.termValue ?? "";
+    message.exceptionId = object.exceptionId ?? "";
+    message.notifiedAt = object.notifiedAt ?? "";
+    message.noteCount = object.noteCount ?? 0;
+    message.summary = object.summary ?? "";
     return message;
   },
 };
 
 function createBaseAlertChange(): AlertChange {
-  return { actor: "", fromStatus: 0, toStatus: 0, reason: "", at: "" };
+  return {
+    actor: "",
+    fromStatus: 0,
+    toStatus: 0,
+    reason: "",
+    at: "",
+    kind: "",
+    notify: false,
+    disposition: "",
+    note: "",
+  };
 }
 
 export const AlertChange: MessageFns<AlertChange> = {
@@ -640,6 +1665,18 @@ export const AlertChange: MessageFns<AlertChange> = {
     }
     if (message.at !== "") {
       writer.uint32(42).string(message.at);
+    }
+    if (message.kind !== "") {
+      writer.uint32(50).string(message.kind);
+    }
+    if (message.notify !== false) {
+      writer.uint32(56).bool(message.notify);
+    }
+    if (message.disposition !== "") {
+      writer.uint32(66).string(message.disposition);
+    }
+    if (message.note !== "") {
+      writer.uint32(74).string(message.note);
     }
     return writer;
   },
@@ -697,6 +1734,38 @@ export const AlertChange: MessageFns<AlertChange> = {
             message.at = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.notify = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.disposition = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -724,6 +1793,10 @@ export const AlertChange: MessageFns<AlertChange> = {
         : 0,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
       at: isSet(object.at) ? globalThis.String(object.at) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      notify: isSet(object.notify) ? globalThis.Boolean(object.notify) : false,
+      disposition: isSet(object.disposition) ? globalThis.String(object.disposition) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
     };
   },
 
@@ -744,6 +1817,18 @@ export const AlertChange: MessageFns<AlertChange> = {
     if (message.at !== "") {
       obj.at = message.at;
     }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.notify !== false) {
+      obj.notify = message.notify;
+    }
+    if (message.disposition !== "") {
+      obj.disposition = message.disposition;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
     return obj;
   },
 
@@ -757,6 +1842,10 @@ export const AlertChange: MessageFns<AlertChange> = {
     message.toStatus = object.toStatus ?? 0;
     message.reason = object.reason ?? "";
     message.at = object.at ?? "";
+    message.kind = object.kind ?? "";
+    message.notify = object.notify ?? false;
+    message.disposition = object.disposition ?? "";
+    message.note = object.note ?? "";
     return message;
   },
 };

@@ -120,6 +120,16 @@ export interface Finding {
   /** Importer and representative EORI, for scoring and alert grouping. */
   importerEori: string;
   declarantId: string;
+  /**
+   * Context of the goods item the finding is on (empty for header-level findings, item 0), so
+   * alert rules can group and pivot without reading the declaration: DE 6/14-6/16 commodity
+   * code, DE 5/15 origin, DE 1/10 procedure code (CPC, with the first additional procedure
+   * code: "4000/000"), and the supplier (seller/exporter/consignor EORI, or name without one).
+   */
+  commodityCode: string;
+  originCountry: string;
+  cpc: string;
+  supplier: string;
 }
 
 export interface Finding_ReferenceVersionsEntry {
@@ -298,6 +308,10 @@ function createBaseFinding(): Finding {
     raisedAt: "",
     importerEori: "",
     declarantId: "",
+    commodityCode: "",
+    originCountry: "",
+    cpc: "",
+    supplier: "",
   };
 }
 
@@ -383,6 +397,18 @@ export const Finding: MessageFns<Finding> = {
     }
     if (message.declarantId !== "") {
       writer.uint32(218).string(message.declarantId);
+    }
+    if (message.commodityCode !== "") {
+      writer.uint32(226).string(message.commodityCode);
+    }
+    if (message.originCountry !== "") {
+      writer.uint32(234).string(message.originCountry);
+    }
+    if (message.cpc !== "") {
+      writer.uint32(242).string(message.cpc);
+    }
+    if (message.supplier !== "") {
+      writer.uint32(250).string(message.supplier);
     }
     return writer;
   },
@@ -619,6 +645,38 @@ export const Finding: MessageFns<Finding> = {
             message.declarantId = reader.string();
             continue;
           }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.commodityCode = reader.string();
+            continue;
+          }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.originCountry = reader.string();
+            continue;
+          }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.cpc = reader.string();
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.supplier = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -752,6 +810,18 @@ export const Finding: MessageFns<Finding> = {
         : isSet(object.declarant_id)
         ? globalThis.String(object.declarant_id)
         : "",
+      commodityCode: isSet(object.commodityCode)
+        ? globalThis.String(object.commodityCode)
+        : isSet(object.commodity_code)
+        ? globalThis.String(object.commodity_code)
+        : "",
+      originCountry: isSet(object.originCountry)
+        ? globalThis.String(object.originCountry)
+        : isSet(object.origin_country)
+        ? globalThis.String(object.origin_country)
+        : "",
+      cpc: isSet(object.cpc) ? globalThis.String(object.cpc) : "",
+      supplier: isSet(object.supplier) ? globalThis.String(object.supplier) : "",
     };
   },
 
@@ -844,6 +914,18 @@ export const Finding: MessageFns<Finding> = {
     if (message.declarantId !== "") {
       obj.declarantId = message.declarantId;
     }
+    if (message.commodityCode !== "") {
+      obj.commodityCode = message.commodityCode;
+    }
+    if (message.originCountry !== "") {
+      obj.originCountry = message.originCountry;
+    }
+    if (message.cpc !== "") {
+      obj.cpc = message.cpc;
+    }
+    if (message.supplier !== "") {
+      obj.supplier = message.supplier;
+    }
     return obj;
   },
 
@@ -885,6 +967,10 @@ export const Finding: MessageFns<Finding> = {
     message.raisedAt = object.raisedAt ?? "";
     message.importerEori = object.importerEori ?? "";
     message.declarantId = object.declarantId ?? "";
+    message.commodityCode = object.commodityCode ?? "";
+    message.originCountry = object.originCountry ?? "";
+    message.cpc = object.cpc ?? "";
+    message.supplier = object.supplier ?? "";
     return message;
   },
 };

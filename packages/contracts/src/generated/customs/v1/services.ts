@@ -20,9 +20,9 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Alert, AlertChanged } from "./alert";
+import { Alert, AlertChanged, AlertStatus, alertStatusFromJSON, alertStatusToJSON } from "./alert";
 import { Declaration } from "./declaration";
-import { Finding } from "./finding";
+import { Finding, Severity, severityFromJSON, severityToJSON } from "./finding";
 import {
   ComputeDutiesRequest,
   ComputeDutiesResponse,
@@ -76,6 +76,18 @@ export interface GetScoreResponse {
 export interface StreamAlertsRequest {
   /** Resume after this cursor (0 = from the beginning of retained history). */
   afterCursor: number;
+  /**
+   * Filters (all optional, combined with AND): changes whose alert has at least this severity,
+   * is in one of these states, was raised by one of these rules, concerns this broker
+   * (declarant EORI), or has at least this much money at stake (exposure + reclaim, pence).
+   */
+  minSeverity: Severity;
+  states: AlertStatus[];
+  alertRuleIds: string[];
+  broker: string;
+  minPence: number;
+  /** Only changes that should notify (throttled repeats skipped). */
+  notifyOnly: boolean;
 }
 
 export interface StreamAlertsResponse {
@@ -84,11 +96,31 @@ export interface StreamAlertsResponse {
 
 export interface ListAlertsRequest {
   limit: number;
+  /**
+   * Alerts whose latest change is after this cursor, oldest change first (0 = from the start);
+   * pass next_cursor back to page on without a gap or a repeat.
+   */
   afterCursor: number;
 }
 
 export interface ListAlertsResponse {
   alerts: Alert[];
+  /** Cursor of the last alert returned (0 when none). */
+  nextCursor: number;
+}
+
+export interface StreamFindingsRequest {
+  /** Resume after this cursor of the tenant's findings feed (0 = from the start). */
+  afterCursor: number;
+}
+
+export interface StreamFindingsResponse {
+  cursor: number;
+  finding?:
+    | Finding
+    | undefined;
+  /** "raised" or "withdrawn" (superseded by a later version or re-evaluation). */
+  change: string;
 }
 
 function createBaseGetDeclarationRequest(): GetDeclarationRequest {
@@ -572,13 +604,35 @@ export const GetScoreResponse: MessageFns<GetScoreResponse> = {
 };
 
 function createBaseStreamAlertsRequest(): StreamAlertsRequest {
-  return { afterCursor: 0 };
+  return { afterCursor: 0, minSeverity: 0, states: [], alertRuleIds: [], broker: "", minPence: 0, notifyOnly: false };
 }
 
 export const StreamAlertsRequest: MessageFns<StreamAlertsRequest> = {
   encode(message: StreamAlertsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.afterCursor !== 0) {
       writer.uint32(8).int64(message.afterCursor);
+    }
+    if (message.minSeverity !== 0) {
+      writer.uint32(16).int32(message.minSeverity);
+    }
+    if (message.states.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.states) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    for (const v of message.alertRuleIds) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.broker !== "") {
+      writer.uint32(42).string(message.broker);
+    }
+    if (message.minPence !== 0) {
+      writer.uint32(48).int64(message.minPence);
+    }
+    if (message.notifyOnly !== false) {
+      writer.uint32(56).bool(message.notifyOnly);
     }
     return writer;
   },
@@ -604,6 +658,64 @@ export const StreamAlertsRequest: MessageFns<StreamAlertsRequest> = {
             message.afterCursor = longToNumber(reader.int64());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.minSeverity = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.states.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.states.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.alertRuleIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.broker = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.minPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.notifyOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -623,6 +735,28 @@ export const StreamAlertsRequest: MessageFns<StreamAlertsRequest> = {
         : isSet(object.after_cursor)
         ? globalThis.Number(object.after_cursor)
         : 0,
+      minSeverity: isSet(object.minSeverity)
+        ? severityFromJSON(object.minSeverity)
+        : isSet(object.min_severity)
+        ? severityFromJSON(object.min_severity)
+        : 0,
+      states: globalThis.Array.isArray(object?.states) ? object.states.map((e: any) => alertStatusFromJSON(e)) : [],
+      alertRuleIds: globalThis.Array.isArray(object?.alertRuleIds)
+        ? object.alertRuleIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.alert_rule_ids)
+        ? object.alert_rule_ids.map((e: any) => globalThis.String(e))
+        : [],
+      broker: isSet(object.broker) ? globalThis.String(object.broker) : "",
+      minPence: isSet(object.minPence)
+        ? globalThis.Number(object.minPence)
+        : isSet(object.min_pence)
+        ? globalThis.Number(object.min_pence)
+        : 0,
+      notifyOnly: isSet(object.notifyOnly)
+        ? globalThis.Boolean(object.notifyOnly)
+        : isSet(object.notify_only)
+        ? globalThis.Boolean(object.notify_only)
+        : false,
     };
   },
 
@@ -630,6 +764,24 @@ export const StreamAlertsRequest: MessageFns<StreamAlertsRequest> = {
     const obj: any = {};
     if (message.afterCursor !== 0) {
       obj.afterCursor = Math.round(message.afterCursor);
+    }
+    if (message.minSeverity !== 0) {
+      obj.minSeverity = severityToJSON(message.minSeverity);
+    }
+    if (message.states?.length) {
+      obj.states = message.states.map((e) => alertStatusToJSON(e));
+    }
+    if (message.alertRuleIds?.length) {
+      obj.alertRuleIds = message.alertRuleIds;
+    }
+    if (message.broker !== "") {
+      obj.broker = message.broker;
+    }
+    if (message.minPence !== 0) {
+      obj.minPence = Math.round(message.minPence);
+    }
+    if (message.notifyOnly !== false) {
+      obj.notifyOnly = message.notifyOnly;
     }
     return obj;
   },
@@ -640,6 +792,12 @@ export const StreamAlertsRequest: MessageFns<StreamAlertsRequest> = {
   fromPartial<I extends Exact<DeepPartial<StreamAlertsRequest>, I>>(object: I): StreamAlertsRequest {
     const message = createBaseStreamAlertsRequest();
     message.afterCursor = object.afterCursor ?? 0;
+    message.minSeverity = object.minSeverity ?? 0;
+    message.states = object.states?.map((e) => e) || [];
+    message.alertRuleIds = object.alertRuleIds?.map((e) => e) || [];
+    message.broker = object.broker ?? "";
+    message.minPence = object.minPence ?? 0;
+    message.notifyOnly = object.notifyOnly ?? false;
     return message;
   },
 };
@@ -803,13 +961,16 @@ export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
 };
 
 function createBaseListAlertsResponse(): ListAlertsResponse {
-  return { alerts: [] };
+  return { alerts: [], nextCursor: 0 };
 }
 
 export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
   encode(message: ListAlertsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.alerts) {
       Alert.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== 0) {
+      writer.uint32(16).int64(message.nextCursor);
     }
     return writer;
   },
@@ -835,6 +996,14 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
             message.alerts.push(Alert.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.nextCursor = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -848,13 +1017,23 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
   },
 
   fromJSON(object: any): ListAlertsResponse {
-    return { alerts: globalThis.Array.isArray(object?.alerts) ? object.alerts.map((e: any) => Alert.fromJSON(e)) : [] };
+    return {
+      alerts: globalThis.Array.isArray(object?.alerts) ? object.alerts.map((e: any) => Alert.fromJSON(e)) : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.Number(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.Number(object.next_cursor)
+        : 0,
+    };
   },
 
   toJSON(message: ListAlertsResponse): unknown {
     const obj: any = {};
     if (message.alerts?.length) {
       obj.alerts = message.alerts.map((e) => Alert.toJSON(e));
+    }
+    if (message.nextCursor !== 0) {
+      obj.nextCursor = Math.round(message.nextCursor);
     }
     return obj;
   },
@@ -865,6 +1044,183 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListAlertsResponse>, I>>(object: I): ListAlertsResponse {
     const message = createBaseListAlertsResponse();
     message.alerts = object.alerts?.map((e) => Alert.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? 0;
+    return message;
+  },
+};
+
+function createBaseStreamFindingsRequest(): StreamFindingsRequest {
+  return { afterCursor: 0 };
+}
+
+export const StreamFindingsRequest: MessageFns<StreamFindingsRequest> = {
+  encode(message: StreamFindingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.afterCursor !== 0) {
+      writer.uint32(8).int64(message.afterCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamFindingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamFindingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.afterCursor = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamFindingsRequest {
+    return {
+      afterCursor: isSet(object.afterCursor)
+        ? globalThis.Number(object.afterCursor)
+        : isSet(object.after_cursor)
+        ? globalThis.Number(object.after_cursor)
+        : 0,
+    };
+  },
+
+  toJSON(message: StreamFindingsRequest): unknown {
+    const obj: any = {};
+    if (message.afterCursor !== 0) {
+      obj.afterCursor = Math.round(message.afterCursor);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamFindingsRequest>, I>>(base?: I): StreamFindingsRequest {
+    return StreamFindingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamFindingsRequest>, I>>(object: I): StreamFindingsRequest {
+    const message = createBaseStreamFindingsRequest();
+    message.afterCursor = object.afterCursor ?? 0;
+    return message;
+  },
+};
+
+function createBaseStreamFindingsResponse(): StreamFindingsResponse {
+  return { cursor: 0, finding: undefined, change: "" };
+}
+
+export const StreamFindingsResponse: MessageFns<StreamFindingsResponse> = {
+  encode(message: StreamFindingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cursor !== 0) {
+      writer.uint32(8).int64(message.cursor);
+    }
+    if (message.finding !== undefined) {
+      Finding.encode(message.finding, writer.uint32(18).fork()).join();
+    }
+    if (message.change !== "") {
+      writer.uint32(26).string(message.change);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamFindingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamFindingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cursor = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.finding = Finding.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamFindingsResponse {
+    return {
+      cursor: isSet(object.cursor) ? globalThis.Number(object.cursor) : 0,
+      finding: isSet(object.finding) ? Finding.fromJSON(object.finding) : undefined,
+      change: isSet(object.change) ? globalThis.String(object.change) : "",
+    };
+  },
+
+  toJSON(message: StreamFindingsResponse): unknown {
+    const obj: any = {};
+    if (message.cursor !== 0) {
+      obj.cursor = Math.round(message.cursor);
+    }
+    if (message.finding !== undefined) {
+      obj.finding = Finding.toJSON(message.finding);
+    }
+    if (message.change !== "") {
+      obj.change = message.change;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamFindingsResponse>, I>>(base?: I): StreamFindingsResponse {
+    return StreamFindingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamFindingsResponse>, I>>(object: I): StreamFindingsResponse {
+    const message = createBaseStreamFindingsResponse();
+    message.cursor = object.cursor ?? 0;
+    message.finding = (object.finding !== undefined && object.finding !== null)
+      ? Finding.fromPartial(object.finding)
+      : undefined;
+    message.change = object.change ?? "";
     return message;
   },
 };
@@ -1213,12 +1569,26 @@ export const AlertingServiceService = {
       Buffer.from(StreamAlertsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StreamAlertsResponse => StreamAlertsResponse.decode(value),
   },
+  /** Tenant-wide findings feed, resumable from a cursor, then live. */
+  streamFindings: {
+    path: "/customs.v1.AlertingService/StreamFindings" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: StreamFindingsRequest): Buffer =>
+      Buffer.from(StreamFindingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StreamFindingsRequest => StreamFindingsRequest.decode(value),
+    responseSerialize: (value: StreamFindingsResponse): Buffer =>
+      Buffer.from(StreamFindingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StreamFindingsResponse => StreamFindingsResponse.decode(value),
+  },
 } as const;
 
 export interface AlertingServiceServer extends UntypedServiceImplementation {
   listAlerts: handleUnaryCall<ListAlertsRequest, ListAlertsResponse>;
   /** Server stream of alert changes, starting after the cursor, then live. */
   streamAlerts: handleServerStreamingCall<StreamAlertsRequest, StreamAlertsResponse>;
+  /** Tenant-wide findings feed, resumable from a cursor, then live. */
+  streamFindings: handleServerStreamingCall<StreamFindingsRequest, StreamFindingsResponse>;
 }
 
 export interface AlertingServiceClient extends Client {
@@ -1247,6 +1617,16 @@ export interface AlertingServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<StreamAlertsResponse>;
+  /** Tenant-wide findings feed, resumable from a cursor, then live. */
+  streamFindings(
+    request: StreamFindingsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StreamFindingsResponse>;
+  streamFindings(
+    request: StreamFindingsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StreamFindingsResponse>;
 }
 
 export const AlertingServiceClient = makeGenericClientConstructor(
