@@ -25,6 +25,30 @@ export const SHEET_LIMITS = {
 } as const;
 
 export type SheetLimits = { -readonly [K in keyof typeof SHEET_LIMITS]: number };
+
+/**
+ * The caps that keep what a reader holds within a V8 heap of `maxMemoryMb` (a worker's
+ * resourceLimits), each the default or less: the XML part being read (up to two bytes a
+ * character) a quarter of the heap, the shared strings an eighth, the cells' text an eighth and
+ * the cells (a pointer and a small string each, 32 bytes) a quarter, leaving a quarter for the
+ * parser and the output. A workbook within these caps cannot run its worker out of heap, which
+ * matters because a heap limit is not a wall: a large allocation made in native code near it
+ * (a 250 MB string being encoded, say) is a fatal error of the whole process, not only of the
+ * worker. So the caps, not the heap limit, are what stop a hostile workbook; the heap limit and
+ * the deadline are the backstop. (1024 MB: 128 MB parts, 8,388,608 cells, 64 M characters of
+ * text, 1,048,576 shared strings of 32 M characters.)
+ */
+export function limitsForMemory(maxMemoryMb: number): SheetLimits {
+  const heap = maxMemoryMb * 1024 * 1024;
+  const out = sheetLimits();
+  const clamp = (cap: SheetCap, v: number) => (out[cap] = Math.max(1, Math.min(out[cap], Math.floor(v))));
+  clamp('maxContentBytes', heap / 8);
+  clamp('maxSharedStringChars', heap / 32);
+  clamp('maxSharedStrings', heap / 16 / 64);
+  clamp('maxTextChars', heap / 16);
+  clamp('maxCells', heap / 4 / 32);
+  return out;
+}
 export type SheetCap = keyof SheetLimits;
 
 export interface SheetReadOptions extends Partial<SheetLimits> {

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { rowsToCsv } from './index';
 import { SheetLimitError, type SheetLimitDetails, type SheetLimits } from './limits';
+import { csvChunks } from './csv';
 import { readFirstSheetOfWorkbook, type WorkbookKind } from './workbook';
 
 /**
@@ -11,16 +11,18 @@ import { readFirstSheetOfWorkbook, type WorkbookKind } from './workbook';
  */
 
 export interface WorkbookWorkerData {
+  /** Marks the data as this worker's (the module may be loaded elsewhere for its types). */
+  workbookWorker: true;
   content: Uint8Array;
   source: string;
   output: 'rows' | 'csv';
   limits: Partial<SheetLimits>;
 }
 
-export type WorkbookWorkerReply = { ok: true; kind: WorkbookKind; rows?: string[][]; csv?: Uint8Array } | { ok: false; message: string; limit?: SheetLimitDetails };
+export type WorkbookWorkerReply = { ok: true; kind: WorkbookKind; rows?: string[][]; csv?: Uint8Array[] } | { ok: false; message: string; limit?: SheetLimitDetails };
 
-// Only run as a worker (the types above are imported by worker-pool.ts, on the main thread).
-if (parentPort) {
+// Only run as the workbook worker (the types above are imported by worker-pool.ts, on the main thread).
+if (parentPort && (workerData as Partial<WorkbookWorkerData> | null)?.workbookWorker === true) {
   const port = parentPort;
   const data = workerData as WorkbookWorkerData;
   let reply: WorkbookWorkerReply;
@@ -29,10 +31,10 @@ if (parentPort) {
     const content = Buffer.from(data.content.buffer, data.content.byteOffset, data.content.byteLength);
     const { kind, rows } = readFirstSheetOfWorkbook(content, data.source, data.limits);
     if (data.output === 'csv') {
-      // Encoded into a buffer of its own, which is moved (not copied) to the caller.
-      const csv = new TextEncoder().encode(rowsToCsv(rows));
+      // Buffers of their own, moved (not copied) to the caller.
+      const csv = csvChunks(rows);
       reply = { ok: true, kind, csv };
-      transfer = [csv.buffer as ArrayBuffer];
+      transfer = csv.map((c) => c.buffer as ArrayBuffer);
     } else reply = { ok: true, kind, rows };
   } catch (e) {
     reply = { ok: false, message: (e as Error).message, limit: e instanceof SheetLimitError ? e.details : undefined };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SheetLimitError, type SheetLimits } from './limits';
+import { limitsForMemory, SheetLimitError, type SheetLimits } from './limits';
 import type { WorkbookKind } from './workbook';
 import type { WorkbookWorkerData, WorkbookWorkerReply } from './workbook-worker';
 
@@ -17,6 +17,12 @@ import type { WorkbookWorkerData, WorkbookWorkerReply } from './workbook-worker'
  * while the service goes on. A fresh worker per workbook means nothing one hostile file did
  * (a heap grown to its limit) is left for the next. At most `concurrency` read at once (each
  * may take maxMemoryMb); the others wait their turn.
+ *
+ * The readers' caps are sized to the heap (limitsForMemory, for each cap not given): a heap limit
+ * is a backstop, not a wall, since running out of it inside native code is fatal to the whole
+ * process. Within those caps a workbook is refused by name before its worker comes near the
+ * limit, and what the worker hands back (the CSV) is made in small external buffers rather than
+ * one string the size of the sheet.
  */
 
 export const WORKBOOK_WORKER_DEFAULTS = {
@@ -32,7 +38,7 @@ export interface WorkbookWorkerOptions {
   timeoutMs?: number;
   maxMemoryMb?: number;
   concurrency?: number;
-  /** Caps for the readers (limits.ts defaults for what is not given). */
+  /** Caps for the readers; those not given are limitsForMemory(maxMemoryMb). */
   limits?: Partial<SheetLimits>;
 }
 
@@ -68,7 +74,8 @@ export class WorkbookWorkerPool {
   private readonly timeoutMs: number;
   private readonly maxMemoryMb: number;
   private readonly concurrency: number;
-  private readonly limits: Partial<SheetLimits>;
+  /** The caps the readers apply. */
+  readonly limits: SheetLimits;
   private running = 0;
   private readonly queue: { start(): void; cancel(): void }[] = [];
   private readonly workers = new Set<Worker>();
@@ -78,7 +85,7 @@ export class WorkbookWorkerPool {
     this.timeoutMs = opts.timeoutMs ?? WORKBOOK_WORKER_DEFAULTS.timeoutMs;
     this.maxMemoryMb = opts.maxMemoryMb ?? WORKBOOK_WORKER_DEFAULTS.maxMemoryMb;
     this.concurrency = Math.max(1, opts.concurrency ?? WORKBOOK_WORKER_DEFAULTS.concurrency);
-    this.limits = { ...opts.limits };
+    this.limits = { ...limitsForMemory(this.maxMemoryMb), ...opts.limits };
   }
 
   /** The first sheet as rows of cell texts. */
@@ -119,7 +126,7 @@ export class WorkbookWorkerPool {
     return new Promise((resolvePromise, reject) => {
       // The bytes are copied to the worker (not transferred): the caller keeps them, e.g. to
       // store a rejected document with its raw content.
-      const data: WorkbookWorkerData = { content, source, output, limits: this.limits };
+      const data: WorkbookWorkerData = { workbookWorker: true, content, source, output, limits: this.limits };
       const worker = new Worker(workerFile(), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb } });
       this.workers.add(worker);
       let settled = false;
@@ -135,7 +142,7 @@ export class WorkbookWorkerPool {
         void worker.terminate();
       }, this.timeoutMs);
       worker.on('message', (m: WorkbookWorkerReply) => {
-        if (m.ok) settle(() => resolvePromise({ kind: m.kind, rows: m.rows, csv: m.csv ? Buffer.from(m.csv.buffer, m.csv.byteOffset, m.csv.byteLength) : undefined }));
+        if (m.ok) settle(() => resolvePromise({ kind: m.kind, rows: m.rows, csv: m.csv ? Buffer.concat(m.csv) : undefined }));
         else settle(() => reject(m.limit ? new SheetLimitError(m.limit) : new Error(m.message)));
       });
       worker.on('error', (e: Error & { code?: string }) => {

@@ -3,8 +3,8 @@
 // with its details, and a worker that runs out of its heap or past its deadline is a
 // WorkbookWorkerError for that workbook while the pool goes on reading the next.
 import { fodsOf, odsOf, xlsxOf, xlsxOfSheetXml } from '@customs/testing';
-import { rowsToCsv } from './index';
-import { SheetLimitError } from './limits';
+import { csvChunks, rowsToCsv } from './csv';
+import { limitsForMemory, SheetLimitError, SHEET_LIMITS } from './limits';
 import { readFirstSheetOfWorkbook } from './workbook';
 import { WorkbookWorkerError, WorkbookWorkerPool } from './worker-pool';
 
@@ -34,11 +34,24 @@ describe('WorkbookWorkerPool', () => {
     }
   });
 
+  it('sizes the caps to its heap, so a workbook is refused by name before its worker nears the limit', async () => {
+    expect(limitsForMemory(1024)).toEqual({ ...SHEET_LIMITS, maxContentBytes: 128 << 20, maxCells: 8_388_608, maxTextChars: 64 << 20, maxSharedStrings: 1_048_576, maxSharedStringChars: 32 << 20 });
+    expect(limitsForMemory(16_384)).toEqual(SHEET_LIMITS); // never more than the defaults
+    expect(pool.limits).toEqual(limitsForMemory(256));
+    expect(new WorkbookWorkerPool({ maxMemoryMb: 256, limits: { maxCells: 5 } }).limits).toEqual({ ...limitsForMemory(256), maxCells: 5 });
+    // 250 cells showing one 1 MB shared string (1.6 KB of .xlsx): with the heap limit alone its
+    // 250 MB of CSV ended the whole process (a fatal out-of-memory in native code), not only the
+    // worker; the text cap for a 256 MB heap (16 M characters) refuses it at the 17th cell.
+    const amplified = xlsxOfSheetXml(`<row>${'<c t="s"><v>0</v></c>'.repeat(250)}</row>`, [{ name: 'xl/sharedStrings.xml', data: `<sst><si><t>${'x'.repeat(1_000_000)}</t></si></sst>` }]);
+    expect((await failure(pool.readCsv(amplified, 'amp.xlsx'))).message).toBe('amp.xlsx:xl/worksheets/sheet1.xml: row 1, cell Q1: the first sheet holds more than 16777216 characters of text (maxTextChars)');
+  });
+
   it('gives a cap refusal as the SheetLimitError the reader threw, details and all', async () => {
     const e = await failure(pool.readCsv(oomShape, 'oom.xlsx'));
     expect(e).toBeInstanceOf(SheetLimitError);
-    expect(e.message).toBe('oom.xlsx:xl/worksheets/sheet1.xml: row 611, cell XFD1: the first sheet has more than 10000000 cells (maxCells); split the report');
-    expect((e as SheetLimitError).details).toMatchObject({ source: 'oom.xlsx', part: 'xl/worksheets/sheet1.xml', cap: 'maxCells', row: 611, cell: 'XFD1' });
+    // 2,097,152 cells for a 256 MB heap: 128 rows of 16,384.
+    expect(e.message).toBe('oom.xlsx:xl/worksheets/sheet1.xml: row 129, cell XFD1: the first sheet has more than 2097152 cells (maxCells); split the report');
+    expect((e as SheetLimitError).details).toMatchObject({ source: 'oom.xlsx', part: 'xl/worksheets/sheet1.xml', cap: 'maxCells', limit: 2_097_152, row: 129, cell: 'XFD1' });
     // A workbook that is merely broken is a plain error naming it.
     expect((await failure(pool.readRows(Buffer.from('PK\u0003\u0004junk', 'latin1'), 'junk.xlsx'))).message).toBe('junk.xlsx: not a ZIP archive (no end of central directory)');
   });
@@ -58,9 +71,10 @@ describe('WorkbookWorkerPool', () => {
   });
 
   it('terminates a worker past its deadline, and reads the next workbook', async () => {
-    // Five million shared strings (85 MB of XML from 200 KB) take seconds to parse: far past 250 ms.
+    // Five million shared strings (85 MB of XML from 200 KB) take seconds to parse: far past
+    // 250 ms. (The caps for its heap would refuse them: raised, the deadline is what stops it.)
     const slow = xlsxOfSheetXml('<row><c t="s"><v>0</v></c></row>', [{ name: 'xl/sharedStrings.xml', data: `<sst>${'<si><t>a</t></si>'.repeat(5_000_000)}</sst>` }]);
-    const quick = new WorkbookWorkerPool({ timeoutMs: 250, concurrency: 1 });
+    const quick = new WorkbookWorkerPool({ timeoutMs: 250, concurrency: 1, limits: { maxSharedStrings: 10_000_000, maxContentBytes: 256 << 20 } });
     try {
       const e = await failure(quick.readRows(slow, 'slow.xlsx'));
       expect(e).toBeInstanceOf(WorkbookWorkerError);
@@ -86,5 +100,16 @@ describe('WorkbookWorkerPool', () => {
     expect([(e as WorkbookWorkerError).reason, e.message]).toEqual(['closed', 'waiting.xlsx: the workbook reader was closed (the service is stopping)']);
     expect(((await first) as WorkbookWorkerError).reason).toBe('closed');
     expect(((await failure(closing.readRows(xlsxOf(table), 'late.xlsx'))) as WorkbookWorkerError).reason).toBe('closed');
+  });
+});
+
+describe('csvChunks', () => {
+  it('is rowsToCsv in buffers of about a MB, however the text falls across them', () => {
+    const decode = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('utf8');
+    const rows = [['a', 'say "hi"', ''], [], ['x'.repeat(1_500_000), '東京'.repeat(600_000)], ['=1+1', 'line\nbreak']];
+    const chunks = csvChunks(rows);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(decode(chunks)).toBe(rowsToCsv(rows));
+    expect(decode(csvChunks([]))).toBe(rowsToCsv([]));
   });
 });

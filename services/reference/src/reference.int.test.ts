@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { credentials } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { ComputeDutiesRequest, ReferenceServiceClient, Topics, type ComputeDutiesResponse, type DatasetChanged, type LookupCodeListsResponse, type LookupRatesResponse, type LookupSchemesResponse } from '@customs/contracts';
 import { callUnary } from '@customs/grpc';
 import type { KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
-import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, waitFor, type TestDatabase } from '@customs/testing';
+import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, waitFor, xlsxOf, xlsxOfSheetXml, type TestDatabase } from '@customs/testing';
 import { runCli } from './cli';
 import { loadConfig } from './config';
 import { startReferenceService } from './service';
@@ -70,6 +72,36 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     const broken = await post(Buffer.from('{"import_measures":[{"id":1,"measure_type":{"id":"103"},"geographical_area":{"id":"1011"},"effective_start_date":"soon"}],"goods_nomenclature_item_id":"0702000007"}'), tokens.service, 'broken.json');
     expect(broken.status).toBe(422);
     expect((await broken.json()).details.issues).toEqual(['import_measures[0] (measure 1) field effective_start_date/effective_end_date: not an ISO date']);
+  });
+
+  it('refuses a hostile .xlsx report by its cap (admin load and CLI), read on a bounded worker, and keeps serving', async () => {
+    const xlsx = (body: Buffer, source: string) => fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=${source}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body });
+    // A cell reference past the last column: before, a few hundred bytes that held the service's
+    // event loop for seconds at 3 GB.
+    const freeze = await xlsx(xlsxOfSheetXml('<row r="1"><c r="A1"><v>1</v></c><c r="ZZZZZZZ1"><v>1</v></c></row>'), 'freeze.xlsx');
+    expect(freeze.status).toBe(422);
+    expect((await freeze.json()).details).toEqual({ source: 'freeze', issues: ['freeze:xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1: data beyond column 16384 (maxColumns)'] });
+    // One 1 MB shared string shown by 250 cells: 250 MB of text from 1.6 KB; the text cap of the
+    // worker's heap (2048 MB: 134,217,728 characters) refuses it at the 135th cell.
+    const amplified = xlsxOfSheetXml(`<row>${'<c t="s"><v>0</v></c>'.repeat(250)}</row>`, [{ name: 'xl/sharedStrings.xml', data: `<sst><si><t>${'x'.repeat(1_000_000)}</t></si></sst>` }]);
+    const amp = await xlsx(amplified, 'amplified.xlsx');
+    expect(amp.status).toBe(422);
+    expect((await amp.json()).details.issues).toEqual([`amplified:xl/worksheets/sheet1.xml: row 1, cell EE1: the first sheet holds more than ${128 << 20} characters of text (maxTextChars)`]);
+    // The CLI reads the same way: rows of far cells (a 2.5 KB file that ran the process out of
+    // memory) are refused at the cell cap, before they are materialised.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ott-xlsx-'));
+    const oom = path.join(dir, 'oom.xlsx');
+    fs.writeFileSync(oom, xlsxOfSheetXml('<row><c r="XFD1"><v>1</v></c></row>'.repeat(20_000)));
+    const lines: string[] = [];
+    try {
+      expect(await runCli(['load-ott', oom], { ...env }, (l) => lines.push(l))).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(lines).toEqual([`${oom}: oom:xl/worksheets/sheet1.xml: row 611, cell XFD1: the first sheet has more than 10000000 cells (maxCells); split the report`]);
+    // Nothing was loaded, and the service still answers.
+    const [r] = (await rates([{ commodityCode: '0702000007', origin: 'FR', date: '2021-02-15' }])).results;
+    expect(r).toMatchObject({ known: false });
   });
 
   let version = '';
@@ -193,5 +225,12 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect((await get('/v1/schemes/JP?date=2023-01-01')).schemes[0].id).toBe('japan');
     const ds = (await get('/v1/datasets')).datasets.filter((d: any) => d.dataset === 'ott-measures');
     expect(ds.map((d: any) => [d.source, d.current])).toEqual([['ott_api_commodity_0702000007_cherry_tomatoes', false], ['ott_declarable_commodities_with_duty_measures_fixture', true]]);
+  });
+
+  it('loads the daily report as published (.xlsx) through the admin endpoint, its sheet read on a bounded worker', async () => {
+    const table = (parse(fs.readFileSync(report), { relax_column_count: true }) as string[][]);
+    const res = await fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=declarable_duties.xlsx`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body: xlsxOf(table) });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ format: 'ott-declarable-duties', measures: 8, commodityCodes: 2 });
   });
 });

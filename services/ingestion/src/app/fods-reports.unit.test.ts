@@ -54,7 +54,7 @@ describe('CDS data reports as .fods', () => {
       'not a readable .fods report: evil.fods: DOCTYPE declarations are not accepted',
       'not a readable .fods report: laughs.fods: DOCTYPE declarations are not accepted',
       'not a readable .fods report: letter.fods: office:mimetype says "application/vnd.oasis.opendocument.text", not an OpenDocument spreadsheet (application/vnd.oasis.opendocument.spreadsheet)',
-      'not a readable .fods report: bomb.fods: row 2: the first sheet has more than 10000000 cells (maxCells); split the report',
+      'not a readable .fods report: bomb.fods: row 2: the first sheet has more than 8388608 cells (maxCells); split the report',
       expect.stringMatching(/^not a readable \.fods report: cut\.fods: not well-formed XML/),
     ]);
     expect(strip(r.declarations)).toEqual(strip(fromCsv.declarations));

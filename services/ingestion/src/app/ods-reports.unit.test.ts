@@ -83,7 +83,7 @@ describe('CDS data reports as .ods', () => {
       'not a readable .ods report: evil.ods:content.xml: DOCTYPE declarations are not accepted',
       'not a readable .ods report: broken.ods: not a ZIP archive (no end of central directory)',
       'not a readable .ods report: letter.ods: an OpenDocument file of type application/vnd.oasis.opendocument.text, not a spreadsheet (application/vnd.oasis.opendocument.spreadsheet)',
-      'not a readable .ods report: bomb.ods:content.xml: row 2: the first sheet has more than 10000000 cells (maxCells); split the report',
+      'not a readable .ods report: bomb.ods:content.xml: row 2: the first sheet has more than 8388608 cells (maxCells); split the report',
       'not a readable .xlsx or .ods report: upload: not a ZIP archive (no end of central directory)',
     ]);
     // The readable reports of the same submission are joined as if the bad files were not there.

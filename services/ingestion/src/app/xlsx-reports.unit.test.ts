@@ -47,14 +47,20 @@ describe('CDS data reports as .xlsx', () => {
     const r = await parseDocuments('cds-report', [csv[0]!, freeze, asXlsx(csv[1]!), oom, csv[2]!], 10 * 1024 * 1024);
     expect(r.issues.filter((i) => i.code === 'WORKBOOK_LIMIT')).toEqual([
       { severity: 'error', sourceName: 'freeze.xlsx', line: 1, location: 'xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1', field: 'maxColumns', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: freeze.xlsx:xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1: data beyond column 16384 (maxColumns)' },
-      { severity: 'error', sourceName: 'oom.xlsx', line: 611, location: 'xl/worksheets/sheet1.xml: row 611, cell XFD1', field: 'maxCells', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: oom.xlsx:xl/worksheets/sheet1.xml: row 611, cell XFD1: the first sheet has more than 10000000 cells (maxCells); split the report' },
+      // The cell cap for the default 1024 MB worker heap: 8,388,608 (512 rows of 16,384).
+      { severity: 'error', sourceName: 'oom.xlsx', line: 513, location: 'xl/worksheets/sheet1.xml: row 513, cell XFD1', field: 'maxCells', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: oom.xlsx:xl/worksheets/sheet1.xml: row 513, cell XFD1: the first sheet has more than 8388608 cells (maxCells); split the report' },
     ]);
     expect(r.declarations.map((d) => d.mrn)).toEqual(fromCsv.declarations.map((d) => d.mrn));
-    // A worker that runs out of its heap (here a small one) rejects its workbook the same way.
-    configureWorkbookReading({ maxMemoryMb: 64, limits: { maxCells: 1e12 } });
+    // A worker that runs out of its heap, or past its deadline, rejects its workbook the same way
+    // (the caps sized to the heap would refuse these first: raised, the backstops are what stop them).
+    const slow = { sourceName: 'slow.xlsx', content: xlsxOfSheetXml('<row><c t="s"><v>0</v></c></row>', [{ name: 'xl/sharedStrings.xml', data: `<sst>${'<si><t>a</t></si>'.repeat(5_000_000)}</sst>` }]) };
     try {
+      configureWorkbookReading({ maxMemoryMb: 64, limits: { maxCells: 1e12 } });
       const m = await parseDocuments('cds-report', [oom], 10 * 1024 * 1024);
       expect(m.issues.map((i) => [i.code, i.field, i.location, i.reason])).toEqual([['WORKBOOK_LIMIT', 'memory', '(file)', 'not a readable .xlsx report: oom.xlsx: reading the workbook needed more than 64 MB of memory and was stopped; split the report, or send it as CSV (which streams)']]);
+      configureWorkbookReading({ timeoutMs: 250, limits: { maxSharedStrings: 1e7, maxContentBytes: 256 << 20 } });
+      const t = await parseDocuments('cds-report', [slow], 10 * 1024 * 1024);
+      expect(t.issues.map((i) => [i.code, i.field, i.location, i.reason])).toEqual([['WORKBOOK_LIMIT', 'timeout', '(file)', 'not a readable .xlsx report: slow.xlsx: reading the workbook took longer than 250 ms and was stopped; split the report, or send it as CSV (which streams)']]);
     } finally {
       await closeWorkbookReading(); // back to the defaults
     }
