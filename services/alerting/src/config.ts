@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { commonServiceSpecs, parseEnv, str } from '@customs/config';
+import { deliveryConfigSpecs } from './delivery/config';
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
   return parseEnv(
@@ -7,6 +8,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...commonServiceSpecs('alerting', { httpPort: 8085, grpcPort: 9085 }),
       // Folder of the Sigma-shaped alert rule files.
       ALERT_RULES_DIR: str({ default: path.resolve(__dirname, '..', 'rules') }),
+      // Webhooks, SSE and syslog (services/alerting/README.md, "Delivery").
+      ...deliveryConfigSpecs(),
     },
     env,
   );

@@ -19,7 +19,8 @@ import { chunksFor, claimInbox, enqueueOutbox, sql, withAllTenants, withTenant, 
 import { buildEvent, type ConsumedEvent, type EncodedEvent } from '@customs/kafka';
 import type { CallContext } from '@customs/grpc';
 import { HttpError, principalOf, requireRole } from '@customs/http';
-import { startPlatformService, type RunningService } from '@customs/service';
+import { startPlatformService, type PlatformKit, type RunningService } from '@customs/service';
+import { registerDelivery } from './delivery';
 import { alertKey, alertSeverity, parseAlertRule, ruleMatches, type AlertRule } from './policies/alert-rules';
 import { STATUS_NAMES, checkTransition, isOpen, statusName } from './policies/lifecycle';
 import { migrations, type AlertingDb } from './db/migrations';
@@ -287,6 +288,8 @@ export async function startAlertingService(config: AlertingConfig): Promise<Runn
           return { alert: { ...(Alert.toJSON(changed!.alert!) as object), statusName: statusName(to) } };
         });
       });
+      // Webhooks, SSE and syslog CEF (src/delivery), reading alert_history after their cursors.
+      await registerDelivery(kit as PlatformKit<unknown>, { config });
       kit.http.get('/v1/alert-rules', async () => ({ rules: rules.map((r) => ({ id: r.id, name: r.name, status: r.status, level: r.level, hash: r.hash, tags: r.tags, source: r.source })) }));
     },
   });

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import { deliveryMigrations } from './delivery-migrations';
 import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
 
 export const migrations: Record<string, Migration> = {
@@ -49,6 +50,8 @@ export const migrations: Record<string, Migration> = {
   },
   '0003_outbox_packed': outboxPackedMigration,
   '0004_outbox_dead_letters': outboxDeadLetterMigration,
+  // Delivery channels (webhooks, syslog): keys from 0100_, see delivery-migrations.ts.
+  ...deliveryMigrations,
 };
 
 export interface AlertingDb {

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { CsvError, CsvSplitter } from '../csv';
-import { Declaration, SourceFormat, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
+import { Declaration, SourceFormat, describeControlCharacter, findControlCharacter, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { dateProblem, plausibleDateWindow, type DateWindow } from '../dates';
 
 /**
@@ -20,7 +20,7 @@ export interface CdsIssue {
   column: string;
   field: string;
   reason: string;
-  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN';
+  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN' | 'CONTROL_CHARACTER';
   severity: 'error' | 'warning';
 }
 
@@ -106,6 +106,11 @@ export interface CdsRow {
 }
 
 const MAX_FIELD = 64 * 1024;
+/**
+ * The controls findControlCharacter({ text: true }) refuses, for one scan of a whole chunk. Its
+ * unpaired surrogates cannot occur here: the text comes out of a fatal UTF-8 decoder.
+ */
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const digitsAt = (s: string, from: number, to: number) => {
@@ -314,9 +319,28 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
   let wide: { typeIdx: number; amountIdx: number }[] = [];
   let rowNo = 0;
   let stop = false;
-  const handle = (record: string[]): CdsRow | undefined => {
+  /**
+   * A cell with a control character other than TAB/LF/CR (a NUL above all: Postgres cannot hold
+   * it) is corruption, never a value: its row is rejected with an issue naming row, column and
+   * where in the cell, and a header row with one rejects the file. Records are looked at one by
+   * one only when the text they came in had such a character (one native scan per chunk).
+   */
+  const controlIn = (record: string[]): { i: number; found: NonNullable<ReturnType<typeof findControlCharacter>> } | undefined => {
+    for (let i = 0; i < record.length; i++) {
+      const found = findControlCharacter(record[i]!, { text: true });
+      if (found) return { i, found };
+    }
+    return undefined;
+  };
+  const handle = (record: string[], suspect: boolean): CdsRow | undefined => {
     rowNo++;
+    const control = suspect ? controlIn(record) : undefined;
     if (!columns) {
+      if (control) {
+        issues.push({ sourceName, row: 1, column: `column ${control.i + 1}`, field: '(header row)', reason: `header cell ${control.i + 1} contains ${describeControlCharacter(control.found)}; control characters other than tab and line breaks are not allowed in a report (is the file corrupted, or not a CSV?)`, code: 'CONTROL_CHARACTER', severity: 'error' });
+        stop = true;
+        return undefined;
+      }
       headerNames = record;
       columns = record.map((h) => LOOKUP.get(normalise(h)));
       const wideTypes = record.map((h, i) => ({ h: normalise(h), i })).filter((x) => /^taxtype\d+$/.test(x.h));
@@ -342,6 +366,12 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
     }
     const values: Record<string, string> = {};
     let tooLong = false;
+    let rejected = '';
+    if (control) {
+      const column = headerNames[control.i] || `column ${control.i + 1}`;
+      issues.push({ sourceName, row: rowNo, column, field: columns[control.i] ?? column, reason: `cell "${column}" (column ${control.i + 1}) contains ${describeControlCharacter(control.found)}; control characters other than tab and line breaks are not allowed in report cells, so the row was rejected`, code: 'CONTROL_CHARACTER', severity: 'error' });
+      rejected = `a cell contains ${control.found.label}`;
+    }
     record.forEach((v, i) => {
       const f = columns![i];
       if (!f) return;
@@ -352,13 +382,15 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
       }
       values[f] = v.trim();
     });
+    if (tooLong) rejected = 'a field is too long';
     const entryId = values.mrn ? values.mrn.toUpperCase() : values.entryNumber ? `${values.epu ?? ''}-${values.entryNumber}`.replace(/^-/, '') : '';
     if (!entryId) {
       issues.push({ sourceName, row: rowNo, column: headerNames[columns.indexOf('mrn')] ?? 'Entry Number', field: 'entry identifier', reason: 'row has no MRN / entry number', code: 'INVALID_VALUE', severity: 'error' });
       return undefined;
     }
-    return { kind: kind!, row: rowNo, entryId, values: tooLong ? { ...values, __rejected: '1' } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
+    return { kind: kind!, row: rowNo, entryId, values: rejected ? { ...values, __rejected: rejected } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
   };
+  let carried = false;
   const badEncoding = (len: number) => issues.push({ sourceName, row: 0, column: '', field: '(file)', reason: `not valid UTF-8 (within bytes ${byteOffset}–${byteOffset + len}); save the report as UTF-8 CSV`, code: 'INVALID_ENCODING', severity: 'error' });
   // A failing source (an upload that broke off) is not the end of the file: its error reaches
   // the caller after the rows already read, and the unfinished last record is never emitted.
@@ -374,8 +406,14 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
         return;
       }
       byteOffset += buf.length;
-      for (const record of splitter.push(text)) {
-        const row = handle(record);
+      // A record is suspect when its text may hold a control character: this chunk has one, or
+      // an earlier one had and no record has completed since (a record may span chunks).
+      const dirty = CONTROL_IN_TEXT.test(text);
+      const suspect = dirty || carried;
+      const records = splitter.push(text);
+      carried = dirty || (records.length === 0 && carried);
+      for (const record of records) {
+        const row = handle(record, suspect);
         if (stop) return;
         if (row) yield row;
       }
@@ -387,8 +425,9 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
       badEncoding(0);
       return;
     }
+    const suspect = carried || CONTROL_IN_TEXT.test(tail);
     for (const record of [...splitter.push(tail), ...splitter.end()]) {
-      const row = handle(record);
+      const row = handle(record, suspect);
       if (stop) return;
       if (row) yield row;
     }
@@ -441,7 +480,8 @@ export class CdsReportAssembler {
   add(row: CdsRow): void {
     const e: EntryState = this.entries.get(row.entryId) ?? { items: new Map(), taxes: [], rejected: [] };
     this.entries.set(row.entryId, e);
-    if (row.values.__rejected) e.rejected.push({ row: row.row, reason: 'a field is too long' });
+    // __rejected: why readCdsReport refused the row (it named the cell in its own issue).
+    if (row.values.__rejected) e.rejected.push({ row: row.row, reason: row.values.__rejected });
     this.checkDates(row, e);
     if (row.kind === 'header') e.header = row;
     else if (row.kind === 'taxline') e.taxes.push(row);

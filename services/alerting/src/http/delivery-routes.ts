@@ -1,0 +1,273 @@
+/**
+ * REST of the delivery channels, all tenant-scoped:
+ *   webhooks            POST/GET /v1/webhooks, GET/PATCH/DELETE /v1/webhooks/:id,
+ *                       GET /v1/webhooks/:id/attempts, GET /v1/webhooks/:id/dead-letters,
+ *                       POST /v1/webhooks/:id/dead-letters/:cursor/redeliver
+ *   syslog              POST/GET /v1/syslog-destinations, GET/PATCH/DELETE /v1/syslog-destinations/:id
+ *   SSE                 GET /v1/alerts/stream
+ * Roles: configuring a channel sends the tenant's alerts outside the platform, so creating,
+ * changing, deleting and redelivering need `admin`; analysts may read the configuration (never a
+ * secret), the attempt log and the dead letters, and open the SSE stream.
+ */
+import { randomUUID } from 'node:crypto';
+import { HttpError, principalOf, requireRole, type FastifyInstance } from '@customs/http';
+import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
+import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
+import type { DeliveryConfig } from '../delivery/config';
+import { streamAlertChanges } from '../delivery/sse';
+import type { Wakeup } from '../delivery/history';
+import { checkHost, checkWebhookUrl } from '../delivery/targets';
+import { newWebhookSecret } from '../delivery/webhook';
+
+export interface DeliveryRouteDeps {
+  repo: DeliveryRepo;
+  config: DeliveryConfig;
+  wakeup: Wakeup;
+  closing: AbortSignal;
+  /** Called after a channel's configuration changed (the dispatchers re-read it). */
+  changed(kind: 'webhook' | 'syslog'): void;
+}
+
+function bad(p: FieldProblem): never {
+  throw new HttpError(400, 'invalid_field', `${p.field} ${p.message}`, { field: p.field });
+}
+
+function body(req: { body?: unknown }): Record<string, unknown> {
+  const b = req.body;
+  if (b === undefined || b === null) return {};
+  if (typeof b !== 'object' || Array.isArray(b)) bad({ field: 'body', message: 'must be a JSON object' });
+  return b as Record<string, unknown>;
+}
+
+function onlyKnown(b: Record<string, unknown>, known: string[]): void {
+  const unknown = Object.keys(b).find((k) => !known.includes(k));
+  if (unknown) bad({ field: unknown, message: `is not a known field; known: ${known.join(', ')}` });
+}
+
+function filterFrom(v: unknown, field = 'filters'): DeliveryFilter {
+  const r = parseDeliveryFilter(v, field);
+  if ('problem' in r) bad(r.problem);
+  return r.filter;
+}
+
+function storedFilter(v: unknown): Record<string, unknown> {
+  const parsed = parseDeliveryFilter(typeof v === 'string' ? JSON.parse(v) : v);
+  return 'filter' in parsed ? filterToJson(parsed.filter) : {};
+}
+
+function cursorParam(v: unknown, field: string): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const s = String(v);
+  if (!/^\d{1,15}$/.test(s) || (typeof v !== 'number' && typeof v !== 'string')) bad({ field, message: 'must be a whole number ≥ 0 (an alert_history cursor)' });
+  return Number(s);
+}
+
+function limitParam(v: unknown): number {
+  if (v === undefined || v === '') return 100;
+  const s = String(v);
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n < 1 || n > 1000) bad({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
+  return n;
+}
+
+function text(v: unknown, field: string, max: number): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > max) bad({ field, message: `must be a string of at most ${max} characters` });
+  return v;
+}
+
+function bool(v: unknown, field: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') bad({ field, message: 'must be true or false' });
+  return v;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+function subscriptionView(s: WebhookSubscriptionRow) {
+  // The secret is shown once, at creation; never again.
+  return { id: s.subscription_id, url: s.url, description: s.description, filters: storedFilter(s.filters), enabled: s.enabled, cursor: s.cursor, createdBy: s.created_by, createdAt: iso(s.created_at), updatedAt: iso(s.updated_at) };
+}
+
+function attemptView(a: WebhookAttemptRow) {
+  return { id: a.id, eventId: a.event_id, cursor: a.history_cursor, attempt: a.attempt, at: iso(a.at), statusCode: a.status_code, latencyMs: a.latency_ms, error: a.error, outcome: a.outcome };
+}
+
+function deadLetterView(r: WebhookRetryRow) {
+  return { cursor: r.history_cursor, attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error, deadAt: iso(r.dead_at) };
+}
+
+function syslogView(d: SyslogDestinationRow) {
+  return { id: d.destination_id, host: d.host, port: d.port, tls: d.tls, caPem: d.ca_pem || undefined, serverName: d.server_name || undefined, facility: d.facility, filters: storedFilter(d.filters), enabled: d.enabled, cursor: d.cursor, lastError: d.last_error, createdBy: d.created_by, createdAt: iso(d.created_at), updatedAt: iso(d.updated_at) };
+}
+
+function syslogFields(b: Record<string, unknown>, config: DeliveryConfig, partial: boolean) {
+  const out: Partial<Pick<SyslogDestinationRow, 'host' | 'port' | 'tls' | 'ca_pem' | 'server_name' | 'facility' | 'filters' | 'enabled'>> = {};
+  if (b.host !== undefined || !partial) {
+    const host = text(b.host, 'host', 253);
+    if (!host) bad({ field: 'host', message: 'is required: the receiver host name or IP address' });
+    const p = checkHost(host, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
+    if (p) bad(p);
+    out.host = host.replace(/^\[(.*)\]$/, '$1');
+  }
+  if (b.port !== undefined || !partial) {
+    if (typeof b.port !== 'number' || !Number.isInteger(b.port) || b.port < 1 || b.port > 65535) bad({ field: 'port', message: 'is required: a TCP port from 1 to 65535' });
+    out.port = b.port;
+  }
+  const tls = bool(b.tls, 'tls');
+  if (tls !== undefined) out.tls = tls;
+  const ca = text(b.caPem, 'caPem', 64 * 1024);
+  if (ca !== undefined) {
+    if (ca && !/-----BEGIN CERTIFICATE-----/.test(ca)) bad({ field: 'caPem', message: 'must be PEM certificate(s) of the CA that signed the receiver' });
+    out.ca_pem = ca;
+  }
+  const sn = text(b.serverName, 'serverName', 253);
+  if (sn !== undefined) out.server_name = sn;
+  if (b.facility !== undefined) {
+    if (typeof b.facility !== 'number' || !Number.isInteger(b.facility) || b.facility < 0 || b.facility > 23) bad({ field: 'facility', message: 'must be a syslog facility number from 0 to 23 (16 = local0)' });
+    out.facility = b.facility;
+  }
+  if (b.filters !== undefined) out.filters = filterToJson(filterFrom(b.filters));
+  const enabled = bool(b.enabled, 'enabled');
+  if (enabled !== undefined) out.enabled = enabled;
+  return out;
+}
+
+export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): void {
+  const { repo, config } = deps;
+
+  // --- webhooks ----------------------------------------------------------------------------
+  app.post('/v1/webhooks', async (req, reply) => {
+    const p = requireRole(req, 'admin');
+    const b = body(req);
+    onlyKnown(b, ['url', 'description', 'filters', 'startAfterCursor']);
+    const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
+    if ('problem' in u) bad(u.problem);
+    const filters = filterToJson(filterFrom(b.filters));
+    const secret = newWebhookSecret();
+    const sub = await repo.createSubscription({ subscription_id: randomUUID(), tenant_id: p.tenantId, url: u.url, description: text(b.description, 'description', 500) ?? '', secret, filters, created_by: `token:${p.tokenId}`, startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor') });
+    deps.changed('webhook');
+    return reply.code(201).send({ subscription: subscriptionView(sub), secret, note: 'store the secret now: it is not shown again' });
+  });
+  app.get('/v1/webhooks', async (req) => {
+    const p = requireRole(req, 'analyst');
+    return { subscriptions: (await repo.listSubscriptions(p.tenantId)).map(subscriptionView) };
+  });
+  const subscriptionOf = async (tenantId: string, id: string) => {
+    const s = await repo.getSubscription(tenantId, id);
+    if (!s) throw new HttpError(404, 'not_found', `no webhook subscription ${id}`);
+    return s;
+  };
+  app.get<{ Params: { id: string } }>('/v1/webhooks/:id', async (req) => {
+    const p = requireRole(req, 'analyst');
+    return { subscription: subscriptionView(await subscriptionOf(p.tenantId, req.params.id)) };
+  });
+  app.patch<{ Params: { id: string } }>('/v1/webhooks/:id', async (req) => {
+    const p = requireRole(req, 'admin');
+    const b = body(req);
+    onlyKnown(b, ['url', 'description', 'filters', 'enabled']);
+    const patch: Parameters<DeliveryRepo['updateSubscription']>[2] = {};
+    if (b.url !== undefined) {
+      const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
+      if ('problem' in u) bad(u.problem);
+      patch.url = u.url;
+    }
+    if (b.filters !== undefined) patch.filters = filterToJson(filterFrom(b.filters));
+    patch.description = text(b.description, 'description', 500);
+    patch.enabled = bool(b.enabled, 'enabled');
+    const s = await repo.updateSubscription(p.tenantId, req.params.id, patch);
+    if (!s) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
+    deps.changed('webhook');
+    return { subscription: subscriptionView(s) };
+  });
+  app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', async (req, reply) => {
+    const p = requireRole(req, 'admin');
+    if (!(await repo.deleteSubscription(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
+    deps.changed('webhook');
+    return reply.code(204).send();
+  });
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>('/v1/webhooks/:id/attempts', async (req) => {
+    const p = requireRole(req, 'analyst');
+    await subscriptionOf(p.tenantId, req.params.id);
+    const attempts = await repo.listAttempts(p.tenantId, req.params.id, limitParam(req.query.limit), cursorParam(req.query.before, 'before'));
+    return { attempts: attempts.map(attemptView) };
+  });
+  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/webhooks/:id/dead-letters', async (req) => {
+    const p = requireRole(req, 'analyst');
+    await subscriptionOf(p.tenantId, req.params.id);
+    return { deadLetters: (await repo.listDeadLetters(p.tenantId, req.params.id, limitParam(req.query.limit))).map(deadLetterView) };
+  });
+  app.post<{ Params: { id: string; cursor: string } }>('/v1/webhooks/:id/dead-letters/:cursor/redeliver', async (req, reply) => {
+    const p = requireRole(req, 'admin');
+    await subscriptionOf(p.tenantId, req.params.id);
+    const cursor = cursorParam(req.params.cursor, 'cursor')!;
+    if (!(await repo.redeliver(p.tenantId, req.params.id, cursor))) throw new HttpError(404, 'not_found', `no dead letter at cursor ${cursor} for webhook subscription ${req.params.id}`);
+    deps.changed('webhook');
+    return reply.code(202).send({ redelivering: { cursor } });
+  });
+
+  // --- syslog destinations -----------------------------------------------------------------
+  app.post('/v1/syslog-destinations', async (req, reply) => {
+    const p = requireRole(req, 'admin');
+    const b = body(req);
+    onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'startAfterCursor']);
+    const f = syslogFields(b, config, false);
+    const d = await repo.createSyslogDestination({
+      destination_id: randomUUID(),
+      tenant_id: p.tenantId,
+      host: f.host!,
+      port: f.port!,
+      tls: f.tls ?? false,
+      ca_pem: f.ca_pem ?? '',
+      server_name: f.server_name ?? '',
+      facility: f.facility ?? 16,
+      filters: f.filters ?? {},
+      created_by: `token:${p.tokenId}`,
+      startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor'),
+    });
+    deps.changed('syslog');
+    return reply.code(201).send({ destination: syslogView(d) });
+  });
+  app.get('/v1/syslog-destinations', async (req) => {
+    const p = requireRole(req, 'analyst');
+    return { destinations: (await repo.listSyslogDestinations(p.tenantId)).map(syslogView) };
+  });
+  app.get<{ Params: { id: string } }>('/v1/syslog-destinations/:id', async (req) => {
+    const p = requireRole(req, 'analyst');
+    const d = await repo.getSyslogDestination(p.tenantId, req.params.id);
+    if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
+    return { destination: syslogView(d) };
+  });
+  app.patch<{ Params: { id: string } }>('/v1/syslog-destinations/:id', async (req) => {
+    const p = requireRole(req, 'admin');
+    const b = body(req);
+    onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'enabled']);
+    const d = await repo.updateSyslogDestination(p.tenantId, req.params.id, syslogFields(b, config, true));
+    if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
+    deps.changed('syslog');
+    return { destination: syslogView(d) };
+  });
+  app.delete<{ Params: { id: string } }>('/v1/syslog-destinations/:id', async (req, reply) => {
+    const p = requireRole(req, 'admin');
+    if (!(await repo.deleteSyslogDestination(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
+    deps.changed('syslog');
+    return reply.code(204).send();
+  });
+
+  // --- SSE ---------------------------------------------------------------------------------
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/v1/alerts/stream',
+    // The data is already the CloudEvent's JSON text: sent as it is, not JSON-encoded again.
+    { sse: { kind: 'only', serializer: (d: unknown) => String(d) } },
+    async (req, reply) => {
+      const p = requireRole(req, 'analyst');
+      const { lastEventId, ...filterQuery } = req.query;
+      const filter = filterFrom(filterQuery, 'query');
+      const header = req.headers['last-event-id'];
+      const resume = cursorParam(Array.isArray(header) ? header[0] : (header ?? lastEventId), header !== undefined ? 'Last-Event-ID' : 'lastEventId');
+      // Without a position the stream starts now; lastEventId=0 replays the tenant's history.
+      const afterCursor = resume ?? (await repo.latestCursor(principalOf(req).tenantId));
+      await streamAlertChanges(reply, { repo, wakeup: deps.wakeup, pollMs: config.DELIVERY_POLL_MS, closing: deps.closing }, { tenantId: p.tenantId, afterCursor, filter });
+    },
+  );
+}
