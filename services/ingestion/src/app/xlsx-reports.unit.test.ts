@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { REPO_ROOT, xlsxOf, xlsxOfSheetXml } from '@customs/testing';
+import { loadConfig } from '../config';
 import { closeWorkbookReading, configureWorkbookReading, parseDocuments } from './formats';
 
 const dir = path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports');
@@ -64,5 +65,12 @@ describe('CDS data reports as .xlsx', () => {
     } finally {
       await closeWorkbookReading(); // back to the defaults
     }
+  });
+
+  it('takes the workbook worker settings from the configuration, each bad one named', () => {
+    expect(loadConfig({})).toMatchObject({ WORKBOOK_TIMEOUT_MS: 30_000, WORKBOOK_MAX_MEMORY_MB: 1024, WORKBOOK_CONCURRENCY: 2 });
+    expect(() => loadConfig({ WORKBOOK_TIMEOUT_MS: 'soon', WORKBOOK_MAX_MEMORY_MB: '10', WORKBOOK_CONCURRENCY: '0' })).toThrow(
+      'Invalid configuration:\n  - WORKBOOK_TIMEOUT_MS must be an integer, got "soon"\n  - WORKBOOK_MAX_MEMORY_MB must be >= 64, got 10\n  - WORKBOOK_CONCURRENCY must be >= 1, got 0',
+    );
   });
 });

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { xlsxOf } from '@customs/testing';
-import { DECLARABLE_DUTIES_COLUMNS, OttImportError, parseDeclarableDutiesCsv, parseOttApiJson, parseOttFile } from './ott';
+import { WorkbookWorkerError, WorkbookWorkerPool } from '@customs/spreadsheet';
+import { xlsxOf, xlsxOfSheetXml } from '@customs/testing';
+import { loadConfig } from '../config';
+import { DECLARABLE_DUTIES_COLUMNS, OttImportError, parseDeclarableDutiesCsv, parseOttApiJson, parseOttFile, parseOttFileWith } from './ott';
 
 const data = path.resolve(__dirname, '../../data');
 
@@ -128,5 +130,32 @@ describe('OTT declarable-duties report importer (team-written fixture in the rep
     expect(() => parseOttFile('evil.xlsx', xlsxOf([['a']], '<!DOCTYPE x [<!ENTITY e "boom">]>'))).toThrow(/DOCTYPE declarations are not accepted/);
     expect(parseOttFile('x', Buffer.from(exportFixture)).format).toBe('ott-declarable-duties');
     expect(parseOttFile('x', Buffer.from(cherrySample)).format).toBe('ott-api-flat');
+  });
+
+  it('reads an .xlsx report with the reader it is given (the service: a bounded worker), its refusals the load\'s issue', async () => {
+    const table = parse(exportFixture, { relax_column_count: false }) as string[][];
+    const pool = new WorkbookWorkerPool({ maxMemoryMb: loadConfig({}).WORKBOOK_MAX_MEMORY_MB });
+    const readSheet = async (source: string, content: Buffer) => (await pool.readRows(content, source)).rows;
+    try {
+      expect((await parseOttFileWith('declarable', xlsxOf(table), readSheet)).measures).toEqual(parseDeclarableDutiesCsv('declarable', exportFixture).measures);
+      const freeze = parseOttFileWith('freeze', xlsxOfSheetXml('<row r="1"><c r="A1"><v>1</v></c><c r="ZZZZZZZ1"><v>1</v></c></row>'), readSheet);
+      await expect(freeze).rejects.toThrow(OttImportError);
+      await expect(freeze).rejects.toMatchObject({ source: 'freeze', issues: ['freeze:xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1: data beyond column 16384 (maxColumns)'] });
+    } finally {
+      await pool.close();
+    }
+    // Not a workbook: read here, the reader is not asked.
+    const never = async (): Promise<string[][]> => {
+      throw new Error('not asked');
+    };
+    expect((await parseOttFileWith('x', Buffer.from(cherrySample), never)).format).toBe('ott-api-flat');
+    // A reader closed as the process stops is no verdict on the file: it fails as it is.
+    const closed = new WorkbookWorkerError('book', 'closed', 'book: the workbook reader was closed (the service is stopping)');
+    await expect(parseOttFileWith('book', xlsxOf(table), async () => Promise.reject(closed))).rejects.toBe(closed);
+  });
+
+  it('takes the workbook worker settings from the configuration, each bad one named', () => {
+    expect(loadConfig({})).toMatchObject({ WORKBOOK_TIMEOUT_MS: 120_000, WORKBOOK_MAX_MEMORY_MB: 2048, WORKBOOK_CONCURRENCY: 1 });
+    expect(() => loadConfig({ WORKBOOK_TIMEOUT_MS: '50', WORKBOOK_MAX_MEMORY_MB: '99999' })).toThrow('Invalid configuration:\n  - WORKBOOK_TIMEOUT_MS must be >= 100, got 50\n  - WORKBOOK_MAX_MEMORY_MB must be <= 16384, got 99999');
   });
 });
