@@ -262,8 +262,10 @@ function readSheetXml(xml: string, part: string, source: string, flat: boolean, 
     if (rows.length + emptyRows + r.repeat > maxRows) throw limit('maxRows', maxRows, `data beyond row ${maxRows} of the first sheet`, Math.max(rowNumber(), maxRows + 1));
     if (cellCount + r.cells.length * r.repeat > maxCells) throw limit('maxCells', maxCells, `the first sheet has more than ${maxCells} cells`, rowNumber(), 'split the report');
     // Each further copy of a repeated row repeats its text too.
-    textChars += r.cells.reduce((n, c) => n + c.length, 0) * (r.repeat - 1);
-    if (textChars > maxTextChars) throw tooMuchText();
+    if (r.repeat > 1) {
+      textChars += r.cells.reduce((n, c) => n + c.length, 0) * (r.repeat - 1);
+      if (textChars > maxTextChars) throw tooMuchText();
+    }
     for (; emptyRows > 0; emptyRows--) rows.push([]);
     rows.push(r.cells);
     for (let i = 1; i < r.repeat; i++) rows.push(r.cells.slice());

@@ -60,8 +60,8 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // in its worker thread now, so that the first upload does not wait for it.
       configureDmsSchemaCheck({ enabled: config.DMS_XSD_CHECK, timeoutMs: config.DMS_XSD_TIMEOUT_MS, maxBytes: config.MAX_DOCUMENT_BYTES });
       // Workbook reports are read on bounded worker threads (app/formats.ts).
-      configureWorkbookReading({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
-      kit.lifecycle.add('workbook-workers', () => closeWorkbookReading());
+      const workbooks = configureWorkbookReading({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
+      kit.lifecycle.add('workbook-workers', () => closeWorkbookReading(workbooks));
       if (config.DMS_XSD_CHECK) {
         warmUpDmsSchemaCheck();
         kit.lifecycle.add('dms-schema-check', () => closeDmsSchemaCheck());

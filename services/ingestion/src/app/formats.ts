@@ -56,17 +56,22 @@ function workbookLabel(kind: WorkbookKind | undefined, sourceName: string): stri
  */
 let workbooks = new WorkbookWorkerPool();
 
-export function configureWorkbookReading(opts: WorkbookWorkerOptions): void {
-  const previous = workbooks;
+/**
+ * Reads workbooks with these settings from now on. The pool before is left to finish what it
+ * reads (a pool keeps no idle workers, so there is nothing else to stop).
+ */
+export function configureWorkbookReading(opts: WorkbookWorkerOptions): WorkbookWorkerPool {
   workbooks = new WorkbookWorkerPool(opts);
-  void previous.close();
+  return workbooks;
 }
 
-/** Stops the workbook workers (at service shutdown; a later read uses a new pool). */
-export async function closeWorkbookReading(): Promise<void> {
-  const previous = workbooks;
-  workbooks = new WorkbookWorkerPool();
-  await previous.close();
+/**
+ * Stops a pool's workers (the service's, at shutdown); if it is the one in use, later reads use
+ * a new pool with the defaults.
+ */
+export async function closeWorkbookReading(pool: WorkbookWorkerPool = workbooks): Promise<void> {
+  if (pool === workbooks) workbooks = new WorkbookWorkerPool();
+  await pool.close();
 }
 
 /**
