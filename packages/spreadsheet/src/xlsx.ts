@@ -127,7 +127,8 @@ function columnLetters(i: number): string {
   return s;
 }
 
-export interface XlsxReadOptions extends Partial<SheetLimits> {}
+/** The caps (limits.ts defaults for those not given). */
+export type XlsxReadOptions = Partial<SheetLimits>;
 
 /**
  * Rows (arrays of cell texts, "" for empty cells between data) of the workbook's first
