@@ -42,3 +42,15 @@ as_root() {
   else echo "need root for: $*" >&2; return 1
   fi
 }
+
+# ensure_rsyslog: Debian's rsyslog daemon, which the syslog CEF delivery test starts privately
+# (its own config and port; the system's syslog is never touched). Installed with apt-get only
+# when /usr/sbin/rsyslogd is missing, so repeated runs cost nothing.
+ensure_rsyslog() {
+  [ -x /usr/sbin/rsyslogd ] && return 0
+  command -v apt-get >/dev/null || die rsyslog "/usr/sbin/rsyslogd is missing and apt-get is not available: install rsyslog"
+  say rsyslog "installing Debian's rsyslog (for the syslog CEF delivery test)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsyslog >/dev/null \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsyslog >/dev/null; } \
+    || die rsyslog "apt-get install rsyslog failed"
+}

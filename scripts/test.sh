@@ -4,6 +4,7 @@
 # point at running ones. Ends with the plain line "N passed, N failed".
 set -euo pipefail
 source "$(dirname "$0")/lib-node.sh"
+source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 mkdir -p .run
 ensure_deps
@@ -12,6 +13,9 @@ echo "› checking generated contracts are up to date (buf generate)"
 bash scripts/check-generated.sh
 
 build_all
+
+# The syslog delivery test runs a private rsyslogd.
+ensure_rsyslog
 
 if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
   bash scripts/postgres.sh ensure
