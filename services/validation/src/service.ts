@@ -1,13 +1,16 @@
 import { Finding, Topics, ValidationServiceService, type DatasetChanged, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse } from '@customs/contracts';
 import { claimInbox, sql, withAllTenants, withTenant } from '@customs/db';
-import type { ConsumedEvent } from '@customs/kafka';
+import type { ConsumedEvent, DeadLetter } from '@customs/kafka';
 import { GrpcError, status, type CallContext } from '@customs/grpc';
 import { HttpError, principalOf } from '@customs/http';
 import { context } from '@opentelemetry/api';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { RULES, daysLeft, ruleSetFingerprint } from './rules';
 import { persistFirstChecks, reevaluateStored } from './app/persist-checks';
-import { checkBatch } from './app/check-batch';
+import { checkBatch, uncheckableReason } from './app/check-batch';
+import { deadLetterEntry, undecidedEntries, unusableEventEntry } from './app/not-checked';
+import { recordNotChecked, type NotCheckedEntry } from './db/not-checked-repo';
+import { registerNotCheckedRoutes } from './http/not-checked-routes';
 import { createReferenceClient } from './grpc/reference-client';
 import { migrations, type ValidationDb } from './db/migrations';
 import type { ValidationConfig } from './config';
@@ -26,22 +29,45 @@ export async function startValidationService(config: ValidationConfig): Promise<
       const reference = createReferenceClient(config.REFERENCE_GRPC_ADDRESS, config.SERVICE_TOKEN, kit.metrics);
       kit.lifecycle.add('reference-client', async () => reference.close());
       const findingsRaised = kit.metrics.counter('customs_findings_raised_total', 'Findings raised, by rule', ['rule']);
+      // Nothing validation receives may vanish unseen: whatever it could not check is recorded in
+      // not_checked (GET /v1/not-checked), counted here (alert: infra/prometheus/alerts.yml) and
+      // logged as an error. Counted after the recording committed, once per occurrence.
+      const notCheckedTotal = kit.metrics.counter('customs_declarations_not_checked_total', 'Declarations (or one rule on a declaration) validation could not check, by tenant and cause (dead_lettered, unusable_event, rule_failed); see GET /v1/not-checked', ['tenant', 'cause']);
+      const notChecked = (recorded: readonly NotCheckedEntry[]): void => {
+        for (const e of recorded) {
+          notCheckedTotal.inc({ tenant: e.tenantId || 'unknown', cause: e.cause });
+          kit.logger.error({ tenant: e.tenantId, declarationId: e.declarationId, version: e.declarationVersion, mrn: e.mrn, lrn: e.lrn, ruleId: e.ruleId || undefined, cause: e.cause, reason: e.reason, topic: e.topic, partition: e.partition, offset: e.offset }, e.ruleId ? 'rule could not decide on a declaration; recorded as not checked' : 'declaration not checked; recorded as not checked');
+        }
+      };
+      const recordDeadLetter = async (dead: DeadLetter<DeclarationReceived> | DeadLetter<DatasetChanged>): Promise<void> => {
+        notChecked(await withAllTenants(db, (trx) => recordNotChecked(trx, [deadLetterEntry(dead)])));
+      };
 
       kit.consume<DeclarationReceived>({
         groupId: GROUP,
         topic: Topics.declarationReceived,
         handle: async (events: ConsumedEvent<DeclarationReceived>[]) => {
-          const usable = events.filter((e) => e.value.declaration && e.value.declaration.tenantId === e.tenant);
+          const unusable: NotCheckedEntry[] = [];
+          const usable: ConsumedEvent<DeclarationReceived>[] = [];
+          for (const e of events) {
+            const entry = unusableEventEntry(e, GROUP, uncheckableReason);
+            if (entry) unusable.push(entry);
+            else usable.push(e);
+          }
           // The batch's one reference lookup runs in the first event's trace (the others link to
           // it through their own consumer spans), so a declaration's trace shows the gRPC call.
           const results = await context.with(usable[0]?.context ?? context.active(), () => checkBatch(RULES, reference, usable.map((e) => e.value.declaration!), new Date()));
-          await withAllTenants(db, async (trx) => {
+          const recorded = await withAllTenants(db, async (trx) => {
             const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
-            const todo = results.map((r, i) => ({ r, parent: usable[i]!.context, eventId: usable[i]!.eventId })).filter(({ eventId }) => fresh.has(eventId));
+            const todo = results.map((r, i) => ({ r, parent: usable[i]!.context, event: usable[i]!, eventId: usable[i]!.eventId })).filter(({ eventId }) => fresh.has(eventId));
             const raised = await persistFirstChecks(trx, todo);
             for (const f of raised) findingsRaised.inc({ rule: f.ruleId });
+            const entries = [...unusable.filter((u) => fresh.has(u.eventId)), ...todo.flatMap(({ r, event }) => undecidedEntries(r, { event: event as ConsumedEvent<unknown>, consumerGroup: GROUP }))];
+            return recordNotChecked(trx, entries);
           });
+          notChecked(recorded);
         },
+        onDeadLetter: recordDeadLetter,
       });
 
       // A new reference dataset version (tariff, FX, code lists) can change findings on
@@ -53,12 +79,13 @@ export async function startValidationService(config: ValidationConfig): Promise<
           reference.clear();
           for (const ev of events) {
             const c = ev.value;
-            const report = await reevaluateStored(db, RULES, reference, { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo }, () => new Date());
+            const report = await reevaluateStored(db, RULES, reference, { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo, onNotChecked: notChecked }, () => new Date());
             kit.logger.info({ dataset: c.dataset, version: c.version, ...report }, 're-evaluated declarations after a reference dataset change');
           }
           // Claimed after the work: re-evaluation is idempotent, so a crash before this line only repeats it.
           await withAllTenants(db, (trx) => claimInbox(trx, REEVALUATION_GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic }))));
         },
+        onDeadLetter: recordDeadLetter,
       });
 
       // A deploy that changes a rule's version re-evaluates everything stored, once. Runs in the
@@ -70,7 +97,7 @@ export async function startValidationService(config: ValidationConfig): Promise<
       const reevaluateOnRuleChange = async (): Promise<void> => {
         const stored = await db.selectFrom('evaluation_state').select('value').where('key', '=', 'rule_set').executeTakeFirst();
         if (stored && stored.value !== fingerprint) {
-          const report = await reevaluateStored(db, RULES, reference, { evaluationId: `rules:${fingerprint}` }, () => new Date());
+          const report = await reevaluateStored(db, RULES, reference, { evaluationId: `rules:${fingerprint}`, onNotChecked: notChecked }, () => new Date());
           kit.logger.info({ fingerprint, previous: stored.value, ...report }, 're-evaluated declarations after a rule version change');
         }
         await db.insertInto('evaluation_state').values({ key: 'rule_set', value: fingerprint }).onConflict((oc) => oc.column('key').doUpdateSet({ value: fingerprint, updated_at: sql`now()` } as never)).execute();
@@ -117,6 +144,7 @@ export async function startValidationService(config: ValidationConfig): Promise<
         return { declarationId: req.params.id, checks: rows };
       });
       kit.http.get('/v1/rules', async () => ({ rules: RULES.map((r) => r.meta) }));
+      registerNotCheckedRoutes(kit.http, db);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { DeclarationChecked, type CodeListResult, type CommodityResult, type Declaration, type Finding, type FxResult, type MeasureFact as MeasureMessage, type RateResult } from '@customs/contracts';
-import { evaluateDeclaration, referenceNeeds, type CodeListFact, type MeasureFact, type RateFacts, type ReferenceNeeds, type ReferenceView, type Rule } from '../rules';
+import { evaluateDeclaration, referenceNeeds, type CodeListFact, type MeasureFact, type RateFacts, type ReferenceNeeds, type ReferenceView, type Rule, type UndecidedRule } from '../rules';
 import type { ReferencePort } from './reference-port';
 
 /** Result of checking one declaration version. */
@@ -7,16 +7,39 @@ export interface CheckResult {
   declaration: Declaration;
   findings: Finding[];
   summary: DeclarationChecked;
+  /** Rules that could not decide on this declaration (they threw): recorded as not checked. */
+  undecided: UndecidedRule[];
+}
+
+/**
+ * Why no rule can check a declaration at all, or undefined. An acceptance date that is not a
+ * real calendar day (2023-02-30: ingestion refuses those, but other producers or older data may
+ * carry one) dates nothing (tariff, exchange rate, 3-year deadline), and Postgres refuses it in
+ * a date column: checking it would only throw, batch after batch, until it was dead-lettered.
+ * An empty date is not a reason: the rules treat it as unknown.
+ */
+export function uncheckableReason(d: Declaration): string | undefined {
+  const a = d.acceptanceDate;
+  if (!a) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(a);
+  const [y, mo, day] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
+  // Year 0 does not exist in Postgres dates; the month lengths are the proleptic Gregorian ones.
+  const daysInMonth = mo === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(mo) ? 30 : 31;
+  if (m && y >= 1 && mo >= 1 && mo <= 12 && day >= 1 && day <= daysInMonth) return undefined;
+  return `acceptance date "${a}" is not a real calendar date, so nothing can be dated by it (tariff, exchange rate, 3-year deadline): no rule was run`;
 }
 
 /**
  * Checks a batch of declarations: one batched reference lookup for the whole batch, then the
- * pure rules per declaration.
+ * pure rules per declaration. A rule that throws on a declaration is left out of its result
+ * (`undecided`, and not in `rulesEvaluated`); the other rules' findings stand. Declarations
+ * with an uncheckableReason must be screened out by the caller.
  */
 export async function checkBatch(rules: readonly Rule[], reference: ReferencePort, declarations: Declaration[], now: Date): Promise<CheckResult[]> {
   // Needs per declaration (to record the dataset versions each one's findings really used), and
   // their union for the batch's one lookup per kind.
-  const perDeclaration = declarations.map((d) => referenceNeeds(rules, [d]));
+  const undecided = declarations.map((): UndecidedRule[] => []);
+  const perDeclaration = declarations.map((d, i) => referenceNeeds(rules, [d], undecided[i]));
   const needs = unionOfNeeds(perDeclaration);
   const [commodities, fx, rates, codeLists] = await Promise.all([
     needs.commodities.length ? reference.lookupCommodities(needs.commodities) : Promise.resolve([] as CommodityResult[]),
@@ -50,13 +73,18 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
   const today = now.toISOString().slice(0, 10);
   const raisedAt = now.toISOString();
   return declarations.map((d, i) => {
-    const findings = evaluateDeclaration(rules, d, view, today, raisedAt, versionsOf(perDeclaration[i]!));
+    const notDecided = undecided[i]!;
+    // A rule whose needs() failed never had its facts fetched: it is not evaluated either.
+    const failedNeeds = new Set(notDecided.map((u) => u.ruleId));
+    const findings = evaluateDeclaration(failedNeeds.size ? rules.filter((r) => !failedNeeds.has(r.meta.id)) : rules, d, view, today, raisedAt, versionsOf(perDeclaration[i]!), notDecided);
+    const undecidedIds = new Set(notDecided.map((u) => u.ruleId));
     const exposure = findings.reduce((s, f) => s + f.exposureDutyPence + f.exposureVatPence, 0);
     const reclaim = findings.reduce((s, f) => s + f.reclaimDutyPence + f.reclaimVatPence, 0);
     const importer = findings[0]?.importerEori ?? d.importerEori;
     return {
       declaration: d,
       findings,
+      undecided: notDecided,
       summary: DeclarationChecked.fromPartial({
         tenantId: d.tenantId,
         declarationId: d.declarationId,
@@ -71,7 +99,7 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
         reclaimPence: reclaim,
         acceptanceDate: d.acceptanceDate,
         checkedAt: raisedAt,
-        rulesEvaluated: rules.map((r) => r.meta.id),
+        rulesEvaluated: rules.filter((r) => !undecidedIds.has(r.meta.id)).map((r) => r.meta.id),
         findings,
       }),
     };

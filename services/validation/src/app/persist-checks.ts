@@ -7,6 +7,8 @@ import type { ValidationDb } from '../db/migrations';
 import type { Rule } from '../rules';
 import { checkBatch, type CheckResult } from './check-batch';
 import { diffFindings } from './finding-diff';
+import { recordNotChecked, type NotCheckedEntry } from '../db/not-checked-repo';
+import { undecidedEntries } from './not-checked';
 import type { ReferencePort } from './reference-port';
 
 type Trx = Transaction<ValidationDb>;
@@ -79,6 +81,8 @@ export interface ReevaluationScope {
   from?: string;
   to?: string;
   pageSize?: number;
+  /** Called after each page's commit with the not-checked entries it recorded (metrics, logs). */
+  onNotChecked?: (recorded: NotCheckedEntry[]) => void;
 }
 
 export interface ReevaluationReport {
@@ -86,6 +90,8 @@ export interface ReevaluationReport {
   changed: number;
   raised: number;
   superseded: number;
+  /** Rule evaluations that could not decide (recorded in not_checked; earlier findings kept). */
+  notChecked: number;
 }
 
 /**
@@ -95,7 +101,7 @@ export interface ReevaluationReport {
  * changes nothing the second time, so it is safe to repeat after a crash.
  */
 export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly Rule[], reference: ReferencePort, scope: ReevaluationScope, now: () => Date): Promise<ReevaluationReport> {
-  const report: ReevaluationReport = { declarations: 0, changed: 0, raised: 0, superseded: 0 };
+  const report: ReevaluationReport = { declarations: 0, changed: 0, raised: 0, superseded: 0, notChecked: 0 };
   const pageSize = scope.pageSize ?? 500;
   let after: { tenant: string; id: string } | undefined;
   for (;;) {
@@ -115,7 +121,11 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
     const declarations = page.map((p) => Declaration.decode(p.payload));
     // Evaluate first (reference lookups over gRPC), then write in one short transaction.
     const results = await checkBatch(rules, reference, declarations, now());
-    await withAllTenants(db, async (trx) => {
+    const recorded = await withAllTenants(db, async (trx) => {
+      // A rule that could not decide this time is recorded as not checked, and its active
+      // findings are kept as they are: they must not be superseded as if the rule had cleared them.
+      const notChecked = await recordNotChecked(trx, results.flatMap((r) => undecidedEntries(r, { evaluationId: scope.evaluationId })));
+      report.notChecked += notChecked.length;
       const keys = results.map((r) => sql`(${r.declaration.tenantId}, ${r.declaration.declarationId}, ${r.declaration.version}::int)`);
       const activeRows = await sql<{ payload: Buffer }>`
         select f.payload from findings f join (values ${sql.join(keys)}) as v(tenant_id, declaration_id, version)
@@ -139,7 +149,9 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
       const toSupersede: string[] = [];
       for (const r of results) {
         const active = activeByDecl.get(`${r.declaration.tenantId}|${r.declaration.declarationId}`) ?? [];
-        const diff = diffFindings(active, r.findings, taken, scope.evaluationId);
+        const undecided = new Set(r.undecided.map((u) => u.ruleId));
+        const fresh = undecided.size ? [...r.findings, ...active.filter((f) => undecided.has(f.ruleId))] : r.findings;
+        const diff = diffFindings(active, fresh, taken, scope.evaluationId);
         if (diff.raised.length === 0 && diff.superseded.length === 0) continue;
         const current = [...active.filter((f) => diff.unchanged.includes(f.findingId)), ...diff.raised];
         r.summary.findings = current;
@@ -153,7 +165,7 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
         toSupersede.push(...diff.superseded);
       }
       report.declarations += results.length;
-      if (changed.length === 0) return;
+      if (changed.length === 0) return notChecked;
       for (const chunk of chunksFor(toSupersede, 1)) {
         await trx.updateTable('findings').set({ status: 'superseded', superseded_at: sql`now()` } as never).where('finding_id', 'in', chunk).where('status', '=', 'active').execute();
       }
@@ -170,7 +182,9 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
       report.changed += changed.length;
       report.raised += toRaise.length;
       report.superseded += toSupersede.length;
+      return notChecked;
     });
+    if (recorded.length) scope.onNotChecked?.(recorded);
   }
   return report;
 }

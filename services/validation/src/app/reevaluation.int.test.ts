@@ -90,6 +90,32 @@ describe('re-evaluation after a reference dataset change (real Postgres)', () =>
     expect(checked[0]!.findings.map((f) => Finding.toJSON(f))).toEqual(remaining.map((r) => Finding.toJSON(Finding.decode(r.payload))));
 
     const again = await reevaluateStored(db.db, RULES, port, { evaluationId: 'reference:nomenclature@2', from: '2024-01-01', to: '2024-12-31' }, () => new Date('2026-11-27T12:00:00Z'));
-    expect(again).toEqual({ declarations: 1, changed: 0, raised: 0, superseded: 0 });
+    expect(again).toEqual({ declarations: 1, changed: 0, raised: 0, superseded: 0, notChecked: 0 });
+  });
+
+  it('keeps a rule’s active findings when it cannot decide on re-evaluation, and records it as not checked once', async () => {
+    const port = new ScriptedReferencePort(false, 'nomenclature@1');
+    const d = declaration('decl-9', '2025-05-05');
+    const results = await checkBatch(RULES, port, [d], new Date('2026-11-27T10:00:00Z'));
+    await withAllTenants(db.db, (trx) => persistFirstChecks(trx, results.map((r) => ({ r, parent: undefined }))));
+    const c08Before = await withAllTenants(db.db, (trx) => trx.selectFrom('findings').select(['finding_id', 'status']).where('declaration_id', '=', 'decl-9').where('rule_id', '=', 'C08').execute());
+    expect(c08Before.length).toBeGreaterThan(0);
+
+    // The same C08 (id and version), now throwing: it cannot decide, which is not "no finding".
+    const broken = RULES.map((r) => (r.meta.id === 'C08' ? { ...r, evaluate: () => { throw new TypeError("Cannot read properties of undefined (reading 'validityStart')"); } } : r));
+    port.declarable = true;
+    const recorded: string[] = [];
+    const scope = { evaluationId: 'reference:nomenclature@3', from: '2025-01-01', to: '2025-12-31', onNotChecked: (e: { ruleId: string }[]) => recorded.push(...e.map((x) => x.ruleId)) };
+    const report = await reevaluateStored(db.db, broken, port, scope, () => new Date('2026-11-27T11:00:00Z'));
+    expect(report).toMatchObject({ declarations: 1, superseded: 0, notChecked: 1 });
+    expect(recorded).toEqual(['C08']);
+    const c08After = await withAllTenants(db.db, (trx) => trx.selectFrom('findings').select(['finding_id', 'status']).where('declaration_id', '=', 'decl-9').where('rule_id', '=', 'C08').execute());
+    expect(c08After).toEqual(c08Before);
+    const rows = await withAllTenants(db.db, (trx) => trx.selectFrom('not_checked').selectAll().where('declaration_id', '=', 'decl-9').execute());
+    expect(rows).toEqual([expect.objectContaining({ tenant_id: 'tenant-a', declaration_version: 1, rule_id: 'C08', cause: 'rule_failed', event_id: 'reference:nomenclature@3', reason: "rule C08 could not decide (evaluate failed: Cannot read properties of undefined (reading 'validityStart')); its findings from the previous evaluation were kept" })]);
+
+    // Repeating the same re-evaluation records nothing twice.
+    expect(await reevaluateStored(db.db, broken, port, scope, () => new Date('2026-11-27T12:00:00Z'))).toMatchObject({ notChecked: 0, superseded: 0 });
+    expect(recorded).toEqual(['C08']);
   });
 });

@@ -63,6 +63,34 @@ export const migrations: Record<string, Migration> = {
   },
   '0004_outbox_packed': outboxPackedMigration,
   '0005_outbox_dead_letters': outboxDeadLetterMigration,
+  // What validation could not check, so that nothing it consumed disappears unseen: a declaration
+  // whose event was dead-lettered or unusable (rule_id ''), or one rule that could not decide on
+  // it. `dedupe_key` makes recording idempotent (a redelivered batch records nothing twice).
+  '0006_not_checked': {
+    async up(db) {
+      await sql`
+        create table not_checked (
+          id bigserial primary key,
+          tenant_id text not null,
+          declaration_id text not null,
+          declaration_version int,
+          mrn text not null,
+          lrn text not null,
+          rule_id text not null,
+          cause text not null check (cause in ('dead_lettered', 'unusable_event', 'rule_failed')),
+          reason text not null,
+          consumer_group text not null,
+          topic text not null,
+          kafka_partition int,
+          kafka_offset bigint,
+          event_id text not null,
+          dedupe_key text not null unique,
+          recorded_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index not_checked_by_tenant on not_checked (tenant_id, id desc)`.execute(db);
+      await enableTenantRls(db, 'not_checked');
+    },
+  },
 };
 
 export interface ValidationDb {
@@ -103,6 +131,24 @@ export interface ValidationDb {
     payload: Buffer;
   };
   evaluation_state: { key: string; value: string; updated_at: Generated<Date | string> };
+  not_checked: {
+    id: Generated<string>;
+    tenant_id: string;
+    declaration_id: string;
+    declaration_version: number | null;
+    mrn: string;
+    lrn: string;
+    rule_id: string;
+    cause: 'dead_lettered' | 'unusable_event' | 'rule_failed';
+    reason: string;
+    consumer_group: string;
+    topic: string;
+    kafka_partition: number | null;
+    kafka_offset: string | null;
+    event_id: string;
+    dedupe_key: string;
+    recorded_at: Generated<Date | string>;
+  };
   inbox: { consumer_group: string; event_id: string; topic: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string; published_at: Date | null };
 }
