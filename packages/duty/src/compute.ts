@@ -3,6 +3,7 @@
 // import VAT on top.
 
 import { evaluateDutyExpression, CurrencyRates, DutyQuantities } from './evaluate';
+import { Liability, ProcedureInput, VatCategory, VatInput, procedureLiability, resolveVatRate, taxClassOf } from './liability';
 import { DutyExpressionError, parseDutyExpression } from './parse';
 import {
   HUNDRED,
@@ -59,6 +60,8 @@ export interface DutyMeasureInput {
   expression: string;
   /** Provenance of the rate, e.g. "UKGT 2021-01-01 61091000". */
   source: string;
+  /** DE 4/8 method of payment declared for this tax type (a security code makes the line "secured"). */
+  methodOfPayment?: string;
 }
 
 export interface DutyLineInput {
@@ -71,12 +74,31 @@ export interface DutyLineInput {
   measures: DutyMeasureInput[];
   /** Only for specific duties written in a foreign currency (EUR amounts of the old CET). */
   currencyRates?: CurrencyRates;
-  /** "20", "5" or "0"; omitted → no VAT computed. */
+  /** "20", "5" or "0" when the caller has settled the rate; omitted (and no `vat`) → no VAT computed. */
   vatRatePercent?: string;
+  /**
+   * What the declaration and the tariff say about VAT (VAT additional code, VAT measures, declared
+   * rate): the engine picks the rate (resolveVatRate) and reports "unknown" when nothing settles
+   * it. Ignored when vatRatePercent is given.
+   */
+  vat?: VatInput;
   /** Excise and other charges that enter the VAT value, in pence. */
   exciseAndOtherPence?: number;
   /** VAT adjustments (e.g. transport to the first UK destination), in pence. */
   vatAdjustmentsPence?: number;
+  /**
+   * DE 1/10 and DE 1/11: under a relief, suspension or security CDS assesses the lines but charges
+   * nothing (DutyTaxLine.liability). Omitted → every line is treated as payable (free circulation).
+   */
+  procedure?: ProcedureInput;
+  /**
+   * Set when the trade remedies (anti-dumping, countervailing, safeguard, additional duties) that
+   * may apply to the item are not known (e.g. the code's measures are not loaded): they belong in
+   * the VAT value, so VAT is then "unknown" with this reason instead of a figure on a short base.
+   */
+  tradeRemediesUnknownReason?: string;
+  /** Same for excise that may apply and is not passed as a measure or in exciseAndOtherPence. */
+  exciseUnknownReason?: string;
 }
 
 export interface DutyTaxLine {
@@ -92,10 +114,23 @@ export interface DutyTaxLine {
   /** Quantity used by specific components, e.g. "12.5 × 100 kg". */
   baseQuantity?: string;
   expression: string;
-  /** Rounded down to the penny; 0 when status is "unknown". */
+  /** Assessed amount, rounded down to the penny; 0 when status is "unknown". */
   amountPence: number;
   /** Exact amount in pounds before rounding, e.g. "148.1472". */
   exactAmount?: string;
+  /**
+   * Whether CDS charges the assessed amount: "payable", or assessed but not charged ("relieved",
+   * "suspended", "secured"), or "unknown" when the declared procedure codes may remove the charge.
+   */
+  liability: Liability;
+  liabilityReason?: string;
+  /**
+   * What is charged: amountPence when payable and computed, 0 when relieved/suspended/secured
+   * (whatever the assessed amount), undefined when either the amount or the liability is unknown.
+   */
+  payablePence?: number;
+  /** B00 only: the VAT category of the rate applied. */
+  vatCategory?: VatCategory;
   explanation: string;
 }
 
@@ -104,10 +139,16 @@ export interface DutyLineResult {
   status: 'computed' | 'unknown';
   unknownReason?: string;
   customsValuePence: number;
-  /** Sum of the computed duty tax lines (not VAT). */
+  /** Sum of the computed duty and excise tax lines (not VAT), as assessed. */
   dutyPence: number;
-  /** Import VAT (0 when no VAT rate was given or a duty is unknown). */
+  /** The excise part of dutyPence (tax types 3xx/4xx…). */
+  excisePence: number;
+  /** Import VAT as assessed (0 when no VAT rate was given or VAT is unknown). */
   vatPence: number;
+  /** Duty and excise charged (Σ payablePence); undefined when any line's charge is unknown. */
+  payableDutyPence?: number;
+  /** Import VAT charged; undefined when unknown (rate, base or liability). */
+  payableVatPence?: number;
   /** CV + duties + excise + VAT adjustments, when VAT was computed. */
   vatValuePence?: number;
   taxLines: DutyTaxLine[];
@@ -185,8 +226,25 @@ function unknownLine(m: DutyMeasureInput, cvPence: number, reason: string): Duty
     basePence: cvPence,
     expression: m.expression,
     amountPence: 0,
+    liability: 'payable',
     explanation: `${m.taxType} ${measureLabel(m.measureType)} ${JSON.stringify(m.expression)}: cannot be computed — ${reason}`,
   };
+}
+
+/** Stamps liability and payablePence on a line and says so in its explanation. */
+function withLiability(line: DutyTaxLine, procedure: ProcedureInput | undefined, methodOfPayment: string | undefined): DutyTaxLine {
+  const d = procedureLiability(procedure, line.taxType, methodOfPayment);
+  line.liability = d.liability;
+  if (d.reason) line.liabilityReason = d.reason;
+  if (d.liability === 'payable') {
+    if (line.status === 'computed') line.payablePence = line.amountPence;
+  } else if (d.liability !== 'unknown') {
+    line.payablePence = 0;
+    line.explanation += ` — ${d.liability}, not payable: ${d.reason}`;
+  } else {
+    line.explanation += ` — charge unknown: ${d.reason}`;
+  }
+  return line;
 }
 
 const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -201,6 +259,12 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
   const taxLines: DutyTaxLine[] = [];
   const unknownReasons: string[] = [];
   let dutyPence = 0;
+  let excisePence = 0;
+  // Duty lines that enter the VAT value: a relieved duty is not due, so it is not part of it; a
+  // suspended or secured one is (CDS assesses VAT on the full liability).
+  let dutyInVatValue = 0;
+  const vatValueUnknown: string[] = [];
+  let payableDuty: number | undefined = 0;
   const ctx = { customsValuePence: cv.pence, customsValueText: cvText, acceptanceDate: input.acceptanceDate, quantities: input.quantities, currencyRates: input.currencyRates };
 
   for (const m of input.measures) {
@@ -227,6 +291,7 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
           expression: m.expression,
           amountPence,
           exactAmount: exactText,
+          liability: 'payable',
           explanation: `${m.taxType} ${measureLabel(m.measureType)} ${ev.workings} = ${formatPence(amountPence)}${roundedNote(ev.pence, rounded, exactText)}`,
         };
       }
@@ -234,52 +299,90 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       if (!(e instanceof DutyExpressionError)) throw e;
       line = unknownLine(m, cv.pence, e.message);
     }
-    if (line.status === 'unknown') unknownReasons.push(`${m.taxType}/${m.measureType}: ${line.unknownReason}`);
-    else dutyPence += line.amountPence;
+    withLiability(line, input.procedure, m.methodOfPayment);
+    if (line.status === 'unknown') {
+      unknownReasons.push(`${m.taxType}/${m.measureType}: ${line.unknownReason}`);
+      if (line.liability !== 'relieved') vatValueUnknown.push(`${m.taxType} could not be computed`);
+    } else {
+      dutyPence += line.amountPence;
+      if (taxClassOf(m.taxType) === 'excise') excisePence += line.amountPence;
+      if (line.liability === 'unknown') vatValueUnknown.push(`whether ${m.taxType} is relieved is unknown (${line.liabilityReason})`);
+      else if (line.liability !== 'relieved') dutyInVatValue += line.amountPence;
+    }
+    if (line.payablePence === undefined) payableDuty = undefined;
+    else if (payableDuty !== undefined) payableDuty += line.payablePence;
     explanation.push(line.explanation);
     taxLines.push(line);
   }
 
   let vatPence = 0;
   let vatValuePence: number | undefined;
-  if (input.vatRatePercent !== undefined) {
+  let payableVat: number | undefined;
+  const vatWanted = input.vatRatePercent !== undefined || input.vat !== undefined;
+  if (vatWanted) {
     const excise = input.exciseAndOtherPence ?? 0;
     const adj = input.vatAdjustmentsPence ?? 0;
     if (!Number.isSafeInteger(excise) || !Number.isSafeInteger(adj)) throw new RangeError('exciseAndOtherPence and vatAdjustmentsPence must be integers');
-    const value = cv.pence + dutyPence + excise + adj;
-    // OTT VAT measures read "20.00 %"; accept that as well as a bare "20".
-    const vatRate = input.vatRatePercent.replace(/\s*%\s*$/, '');
-    const expression = `${vatRate}%`;
-    if (unknownReasons.length > 0) {
-      const reason = 'VAT value depends on a duty that could not be computed';
-      taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'unknown', unknownReason: reason, basePence: value, expression, amountPence: 0, explanation: `B00 import VAT ${expression}: cannot be computed — ${reason}` });
-      explanation.push(`B00 import VAT ${expression}: not computed — ${reason}`);
+    const value = cv.pence + dutyInVatValue + excise + adj;
+    let rateText: string | undefined;
+    let category: VatCategory | undefined;
+    let rateSource = 'vatRatePercent';
+    let rateUnknown: string | undefined;
+    if (input.vatRatePercent !== undefined) {
+      // OTT VAT measures read "20.00 %"; accept that as well as a bare "20".
+      rateText = input.vatRatePercent.replace(/\s*%\s*$/, '');
     } else {
-      const rate = parseRate(vatRate, 'vatRatePercent');
+      const decision = resolveVatRate(input.vat!);
+      if (decision.status === 'known') {
+        rateText = decision.ratePercent;
+        category = decision.category;
+        rateSource = decision.source;
+      } else rateUnknown = decision.reason;
+    }
+    const expression = rateText !== undefined ? `${rateText}%` : '';
+    const baseUnknown = [...vatValueUnknown];
+    if (input.tradeRemediesUnknownReason) baseUnknown.push(`trade remedies unknown: ${input.tradeRemediesUnknownReason}`);
+    if (input.exciseUnknownReason) baseUnknown.push(`excise unknown: ${input.exciseUnknownReason}`);
+    let line: DutyTaxLine;
+    if (rateUnknown !== undefined || baseUnknown.length > 0) {
+      const reason = rateUnknown ?? `VAT value incomplete: ${baseUnknown.join('; ')}`;
+      line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'unknown', unknownReason: reason, basePence: value, expression, amountPence: 0, liability: 'payable', explanation: `B00 import VAT ${expression || '(rate unknown)'}: cannot be computed — ${reason}` };
+      unknownReasons.push(`B00: ${reason}`);
+    } else {
+      const rate = parseRate(rateText!, 'vatRatePercent');
       const exact = div(mul({ n: BigInt(value), d: 1n }, rate), HUNDRED);
       const rounded = floor(exact);
       vatPence = toSafeNumber(rounded, 'VAT');
       vatValuePence = value;
-      const basis = `customs value ${cvText} + duty ${formatPence(dutyPence)} + excise and other ${formatPence(excise)} + VAT adjustments ${formatPence(adj)}`;
+      const relievedNote = dutyInVatValue !== dutyPence ? ` (relieved duty ${formatPence(dutyPence - dutyInVatValue)} left out)` : '';
+      const basis = `customs value ${cvText} + duty ${formatPence(dutyInVatValue)}${relievedNote} + excise and other ${formatPence(excise)} + VAT adjustments ${formatPence(adj)}`;
       const exactText = formatPoundsExact(exact);
-      const text = `B00 import VAT ${expression} × ${formatPence(value)} (${basis}) = ${formatPence(vatPence)}${roundedNote(exact, rounded, exactText)}`;
-      taxLines.push({ taxType: 'B00', measureType: 'VAT', source: 'vatRatePercent', status: 'computed', basePence: value, expression, amountPence: vatPence, exactAmount: exactText, explanation: text });
-      explanation.push(text);
+      const text = `B00 import VAT ${expression} × ${formatPence(value)} (${basis}) = ${formatPence(vatPence)}${roundedNote(exact, rounded, exactText)}${rateSource !== 'vatRatePercent' ? ` [rate: ${rateSource}]` : ''}`;
+      line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'computed', basePence: value, expression, amountPence: vatPence, exactAmount: exactText, liability: 'payable', ...(category ? { vatCategory: category } : {}), explanation: text };
     }
+    withLiability(line, input.procedure, input.vat?.methodOfPayment);
+    payableVat = line.payablePence;
+    explanation.push(line.explanation);
+    taxLines.push(line);
   }
 
   explanation.push(
     unknownReasons.length > 0
-      ? `Incomplete: ${unknownReasons.length} measure(s) could not be computed; duty shown (${formatPence(dutyPence)}) covers only the computed lines`
-      : `Total duty ${formatPence(dutyPence)}${input.vatRatePercent !== undefined ? `, import VAT ${formatPence(vatPence)}` : ''}`,
+      ? `Incomplete: ${unknownReasons.length} line(s) could not be computed; duty shown (${formatPence(dutyPence)}) covers only the computed lines`
+      : `Total duty ${formatPence(dutyPence)}${vatWanted ? `, import VAT ${formatPence(vatPence)}` : ''}`,
   );
+  const charged = [payableDuty !== undefined ? `duty ${formatPence(payableDuty)}` : 'duty unknown', ...(vatWanted ? [payableVat !== undefined ? `VAT ${formatPence(payableVat)}` : 'VAT unknown'] : [])];
+  if (taxLines.some((l) => l.liability !== 'payable')) explanation.push(`Charged: ${charged.join(', ')}`);
 
   return {
     status: unknownReasons.length > 0 ? 'unknown' : 'computed',
     ...(unknownReasons.length > 0 ? { unknownReason: unknownReasons.join('; ') } : {}),
     customsValuePence: cv.pence,
     dutyPence,
+    excisePence,
     vatPence,
+    ...(payableDuty !== undefined ? { payableDutyPence: payableDuty } : {}),
+    ...(payableVat !== undefined ? { payableVatPence: payableVat } : {}),
     ...(vatValuePence !== undefined ? { vatValuePence } : {}),
     taxLines,
     explanation,

@@ -4,6 +4,7 @@ export * from './ast';
 export * from './compute';
 export { evaluateDutyExpression, selectSeason } from './evaluate';
 export type { CurrencyRates, DutyQuantities, Evaluation, EvaluationContext } from './evaluate';
+export * from './liability';
 export * from './measure-tax-types';
 export { DutyExpressionError, dutyExpressionCacheSize, normalizeDutyText, parseDutyExpression, parseDutyExpressionUncached } from './parse';
 export { formatPence, parseDecimal, tryParseDecimal } from './rational';
