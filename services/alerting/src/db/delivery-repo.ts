@@ -23,6 +23,8 @@ export interface HistoryRow {
   /** Columns the core may add (AlertChange.kind / notify); read when present. */
   kind?: string;
   notify?: boolean;
+  disposition?: string;
+  note?: string;
 }
 
 type Db = DeliveryDb & { alert_history: HistoryRow };
