@@ -2,7 +2,7 @@
 // (services/validation/src/rules/types.ts), as plain data: this package does not depend on the
 // validation service; its quality test adapts this object to the interface.
 import type { CommodityResult, FxResult } from '@customs/contracts';
-import type { ReferenceFacts } from './facts';
+import { FILES, type ReferenceFacts } from './facts';
 import { MODELLED_BY_CODE, type ModelledTariffLine } from './modelled';
 import { NON_PARTNERS, PARTNERS } from './world';
 
@@ -121,7 +121,7 @@ export class GeneratedReferenceView {
     const cur = currency.toUpperCase();
     const hit = this.facts.fx(cur, date);
     const base = { currency: cur, date, datasetVersion: this.facts.versions.fx! };
-    return hit ? { ...base, known: true, unitsPerGbp: hit.rate, period: hit.period } : { ...base, known: false, unitsPerGbp: '', period: '' };
+    return hit ? { ...base, known: true, unitsPerGbp: hit.rate, period: hit.period, unknownReason: '' } : { ...base, known: false, unitsPerGbp: '', period: '', unknownReason: `no HMRC rate for ${cur} in ${date.slice(0, 7)} in ${FILES.fx}` };
   }
 
   private ratesUncached(code: string, origin: string, date: string): RateFactsData {

@@ -188,16 +188,32 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(r.tradeRemedies.map((m) => `${m.measureType} ${m.additionalCode} ${m.expression} ${m.datasetVersion}`).sort()).toEqual([`552 C001 0.00% ${cliVersion}`, `552 C999 85.00% ${cliVersion}`, `695  25.00% ${cliVersion}`]);
   });
 
+  it('prices a 2026 EUR acceptance date with that month’s bundled HMRC rate over gRPC LookupFx, and exports FX staleness', async () => {
+    const fx = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; period: string; datasetVersion: string; unknownReason: string }[] }>(
+      client,
+      'lookupFx',
+      { queries: [{ currency: 'EUR', date: '2026-03-15' }, { currency: 'EUR', date: '2026-10-01' }, { currency: 'USD', date: '2025-07-14' }] },
+      { token: tokens.analyst },
+    );
+    expect(fx.results.map((r) => `${r.known} ${r.unitsPerGbp} ${r.period}`)).toEqual(['true 1.1469 2026-03', 'true 1.1665 2026-10', 'true 1.3451 2025-07']);
+    expect(fx.results[0]!.datasetVersion).toMatch(/^hmrc-monthly-fx-2014-02_to_2026-10@[0-9a-f]{12}$/);
+    const metrics = await (await fetch(`${svc!.httpUrl}/metrics`)).text();
+    // The gauge follows the calendar: 0 while the current month is loaded, the months missing otherwise.
+    const behind = Number(/customs_reference_fx_months_behind\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
+    const now = new Date();
+    expect(behind).toBe(Math.max(0, now.getUTCFullYear() * 12 + now.getUTCMonth() - (2026 * 12 + 9)));
+  });
+
   it('loads HMRC exchange rates after the bundled months (XML via admin, CSV via CLI); LookupFx answers with the load version', async () => {
-    // Jul 2023 is in the bundled file; a load re-publishes it (same rate) under a new version.
-    const xml = `<?xml version="1.0"?>\n<exchangeRateMonthList Period="01/Sep/2023 to 30/Sep/2023"><exchangeRate><countryName>Eurozone</countryName><countryCode>EU</countryCode><currencyName>Euro</currencyName><currencyCode>EUR</currencyCode><rateNew>1.1667</rateNew></exchangeRate></exchangeRateMonthList>`;
-    const before = await callUnary<unknown, { results: { known: boolean }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-12' }] }, { token: tokens.analyst });
-    expect(before.results[0]!.known).toBe(false);
-    const res = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads?source=exrates-monthly-0923.xml`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/xml' }, body: xml });
+    // Nov 2026 is after the bundled months (2014-02 … 2026-10): unknown until HMRC's file is loaded.
+    const xml = `<?xml version="1.0"?>\n<exchangeRateMonthList Period="01/Nov/2026 to 30/Nov/2026"><exchangeRate><countryName>Eurozone</countryName><countryCode>EU</countryCode><currencyName>Euro</currencyName><currencyCode>EUR</currencyCode><rateNew>1.1667</rateNew></exchangeRate></exchangeRateMonthList>`;
+    const before = await callUnary<unknown, { results: { known: boolean; unknownReason: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2026-11-12' }] }, { token: tokens.analyst });
+    expect(before.results[0]).toMatchObject({ known: false, unknownReason: expect.stringContaining('HMRC rates for 2026-11 are not loaded (latest month loaded: 2026-10)') });
+    const res = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads?source=exrates-monthly-1126.xml`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/xml' }, body: xml });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body).toMatchObject({ dataset: 'fx', format: 'hmrc-xml', rates: 1, effectiveFrom: '2023-09-01', effectiveTo: '2023-09-30' });
-    const after = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-12' }] }, { token: tokens.analyst });
+    expect(body).toMatchObject({ dataset: 'fx', format: 'hmrc-xml', rates: 1, effectiveFrom: '2026-11-01', effectiveTo: '2026-11-30' });
+    const after = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2026-11-12' }] }, { token: tokens.analyst });
     expect(after.results[0]).toMatchObject({ known: true, unitsPerGbp: '1.1667', datasetVersion: body.version });
     const refused = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}` }, body: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><exchangeRateMonthList/>' });
     expect(refused.status).toBe(422);
@@ -213,7 +229,7 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(r!.preferential.map((m) => `${m.geographicalArea} ${m.expression}`)).toEqual(['1013 0.00%']);
     // The later report load updated the shared SIDs (8.00% without a space), membership of 1013 came from the first load.
     expect(r!.thirdCountry).toMatchObject({ expression: '8.00%' });
-    const fx = await callUnary<unknown, { results: { unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-12' }, { currency: 'EUR', date: '2023-06-12' }] }, { token: tokens.analyst });
+    const fx = await callUnary<unknown, { results: { unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2026-11-12' }, { currency: 'EUR', date: '2023-06-12' }] }, { token: tokens.analyst });
     expect(fx.results.map((x) => x.unitsPerGbp)).toEqual(['1.1667', '1.1489']);
     expect(fx.results[1]!.datasetVersion).toMatch(/^exrates-monthly-0623@/);
   });

@@ -26,6 +26,7 @@ import { loadOttFile } from './app/ott-load';
 import { syncOttLoads } from './app/ott-sync';
 import { FxImportError, loadFxFile } from './app/fx-load';
 import { syncFxLoads } from './app/fx-sync';
+import { fxMonthsBehind } from './app/fx-freshness';
 import type { ReferenceStore } from './app/store';
 import { OttImportError } from './parse/ott';
 import { WorkbookWorkerPool } from '@customs/spreadsheet';
@@ -108,6 +109,26 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         timer.unref();
         kit.lifecycle.add('reference-sync', async () => clearInterval(timer));
       }
+      // Stale FX is an operational fault, not a data answer: declarations of the current month
+      // cannot be priced until HMRC's file for it is loaded. Gauge (alert CustomsReferenceFxStale in
+      // infra/prometheus/alerts.yml) and a warning whenever the state changes.
+      let lastFxState = '';
+      const fxFreshness = () => {
+        const f = fxMonthsBehind(store.fxCoverage()?.to, today());
+        const state = `${f.behind}|${f.latest}`;
+        if (state !== lastFxState) {
+          lastFxState = state;
+          if (f.behind > 0) kit.logger.warn({ latestMonth: f.latest, currentMonth: today().slice(0, 7), monthsBehind: f.behind }, 'HMRC exchange rates are stale: the current month is not loaded, so current declarations in foreign currency are not priced');
+          else kit.logger.info({ latestMonth: f.latest }, 'HMRC exchange rates cover the current month');
+        }
+        return f.behind;
+      };
+      fxFreshness();
+      kit.metrics.gaugeOf('customs_reference_fx_months_behind', 'Months between the current month and the latest month of HMRC exchange rates loaded (0 = current month loaded; >0 = stale)', fxFreshness);
+      const fxTimer = setInterval(fxFreshness, 3_600_000);
+      fxTimer.unref();
+      kit.lifecycle.add('fx-freshness', async () => clearInterval(fxTimer));
+
       // .xlsx reports are read on bounded worker threads (a hostile workbook is a 422, not a crash).
       const workbooks = new WorkbookWorkerPool({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
       kit.lifecycle.add('workbook-workers', () => workbooks.close());

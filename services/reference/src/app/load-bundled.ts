@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCountries, parseCodeDescriptionList, parseCpcCombos, parseCurrencies, parseDocumentCodes, parsePharmaInn, parsePreferenceCodes, parseSchemes, parseSeasonalRates, parseTaxTypes, parseUnits } from '../parse/codes';
-import { parseNormalisedFxCsv } from '../parse/fx';
+import { collapseByMajority, parseHmrcMonthlyJson, parseHmrcMonthlyXml, parseNormalisedFxCsv, type FxRow } from '../parse/fx';
 import { ReferenceStore } from './store';
 
 /** The bundled files the store is built from (relative to the data folder; see data/SOURCES.md). */
@@ -11,6 +11,10 @@ export const BUNDLED_FILES = {
   seasonal: 'tariff/seasonal_rates.csv',
   pharma: 'tariff/pharma_annex3_inn_duty_free.csv',
   fx: 'exchange_rates/hmrc_monthly_rates_2020-01_to_2023-08.csv',
+  /** HMRC monthly XML, one file per month YYYY-MM.xml (2014-02 …), amended values as re-published. */
+  fxXml: 'exchange_rates/hmrc_monthly_xml',
+  /** Months after the last XML (YYYY-MM.json, first-published values converted from HMRC's XML). */
+  fxJson: 'exchange_rates/hmrc_monthly_json',
   currencies: 'exchange_rates/currency.csv',
   taxTypes: 'codes/measure_type_to_tax_type.csv',
   preference: 'codes/preference_codes_DE4-17.json',
@@ -43,8 +47,8 @@ export function loadBundledStore(dataDir: string): ReferenceStore {
   store.loadSeasonal(name(f.seasonal), seasonal, parseSeasonalRates(f.seasonal, seasonal));
   const pharma = read(f.pharma);
   store.loadPharmaInn(name(f.pharma), pharma, parsePharmaInn(pharma));
-  const fx = read(f.fx);
-  store.loadMonthlyFx(name(f.fx), fx, parseNormalisedFxCsv(f.fx, fx));
+  const fx = loadBundledFx(dataDir, read);
+  store.loadMonthlyFx(fx.source, fx.content, fx.rows);
   const taxTypes = read(f.taxTypes);
   store.loadTaxTypes(name(f.taxTypes), taxTypes, parseTaxTypes(taxTypes));
   const schemes = read(f.schemes);
@@ -65,4 +69,53 @@ export function loadBundledStore(dataDir: string): ReferenceStore {
   const currencies = read(f.currencies);
   store.loadCodeList('currency', name(f.currencies), currencies, parseCurrencies(currencies));
   return store;
+}
+
+/**
+ * The bundled HMRC monthly rates as one dataset, layered oldest source first so a later source
+ * wins for the same currency and month: the 2020-01..2023-08 normalised file (which still holds
+ * LRD and VEF, dropped from HMRC's later re-publications of those months), then HMRC's monthly XML
+ * (2014-02 on, with amended months as HMRC corrected them, e.g. HRK 2021-12, MUR 2023-08), then
+ * the JSON months after the last XML. The version's source names the months covered, so the data
+ * is never presented as newer than it is.
+ */
+export function loadBundledFx(dataDir: string, read: (rel: string) => string): { source: string; content: string; rows: FxRow[]; disagreements: string[] } {
+  const f = BUNDLED_FILES;
+  const monthFiles = (dir: string, ext: string) => {
+    const p = path.join(dataDir, dir);
+    if (!fs.existsSync(p)) throw new Error(`reference data folder missing: ${p} (REFERENCE_DATA_DIR=${dataDir})`);
+    const files = fs.readdirSync(p).filter((n) => n.endsWith(ext)).sort();
+    for (const n of files) if (!/^\d{4}-\d{2}\./.test(n)) throw new Error(`${dir}/${n}: expected a YYYY-MM${ext} file name`);
+    return files.map((n) => `${dir}/${n}`);
+  };
+  const parts: string[] = [];
+  const rows: FxRow[] = [];
+  const disagreements: string[] = [];
+  const csv = read(f.fx);
+  parts.push(csv);
+  rows.push(...parseNormalisedFxCsv(f.fx, csv));
+  const xmlMonths = new Set<string>();
+  for (const rel of monthFiles(f.fxXml, '.xml')) {
+    const xml = read(rel);
+    parts.push(xml);
+    const month = collapseByMajority(rel, parseHmrcMonthlyXml(rel, xml));
+    const expected = path.basename(rel).slice(0, 7);
+    if (month.rows.some((r) => r.start.slice(0, 7) !== expected)) throw new Error(`${rel}: Period ${month.rows[0]!.start}..${month.rows[0]!.end} does not match the file name's month ${expected}`);
+    xmlMonths.add(expected);
+    rows.push(...month.rows);
+    disagreements.push(...month.disagreements);
+  }
+  for (const rel of monthFiles(f.fxJson, '.json')) {
+    const expected = path.basename(rel).slice(0, 7);
+    // The XML is the amended publication: a JSON month never overrides it.
+    if (xmlMonths.has(expected)) continue;
+    const json = read(rel);
+    parts.push(json);
+    const month = parseHmrcMonthlyJson(rel, json);
+    if (month.some((r) => r.start.slice(0, 7) !== expected)) throw new Error(`${rel}: period ${month[0]!.start}..${month[0]!.end} does not match the file name's month ${expected}`);
+    rows.push(...month);
+  }
+  const from = rows.reduce((m, r) => (!m || r.start < m ? r.start : m), '');
+  const to = rows.reduce((m, r) => (r.end > m ? r.end : m), '');
+  return { source: `hmrc-monthly-fx-${from.slice(0, 7)}_to_${to.slice(0, 7)}`, content: parts.join('\n'), rows, disagreements };
 }

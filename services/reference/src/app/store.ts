@@ -66,6 +66,8 @@ export class ReferenceStore {
   private readonly seasonalByCn8 = new Map<string, SeasonalRate>();
   private readonly innByCn8 = new Map<string, string[]>();
   private readonly fxByCurrency = new Map<string, (FxRow & { version: string })[]>();
+  /** fxCoverage() memo; null = to be computed (reset by every FX load). */
+  private fxCover: { from: string; to: string } | undefined | null = null;
   private readonly measuresByCode = new Map<string, StoredMeasure[]>();
   private readonly groups = new Map<string, Set<string>>();
   private taxTypes = new Map<string, string>();
@@ -132,6 +134,7 @@ export class ReferenceStore {
   /** Loads HMRC monthly rates in the normalised form "CUR,start,end,rate" (units per £1). */
   loadMonthlyFx(source: string, content: string | Buffer, rows: FxRow[], dataset = 'fx'): string {
     const version = datasetVersion(source, content);
+    this.fxCover = null;
     for (const r of rows) {
       const list = (this.fxByCurrency.get(r.currency) ?? []).filter((x) => !(x.start === r.start && x.end === r.end));
       list.push({ ...r, version });
@@ -144,6 +147,7 @@ export class ReferenceStore {
 
   /** Applies FX rows persisted by a load (each row keeps the version of the load that wrote it). */
   applyFxLoad(info: DatasetInfo, rows: (FxRow & { version: string })[]): void {
+    this.fxCover = null;
     for (const r of rows) {
       const list = (this.fxByCurrency.get(r.currency) ?? []).filter((x) => !(x.start === r.start && x.end === r.end));
       list.push(r);
@@ -235,13 +239,41 @@ export class ReferenceStore {
     return this.innByCn8.get(code.slice(0, 8)) ?? [];
   }
 
-  /** HMRC monthly rate (units per £1) for the month containing the date; unknown outside coverage. */
+  /** HMRC monthly rate (units per £1) for the month containing the date; unknown (with the reason) outside coverage. */
   fx(currency: string, date: string): FxResult {
     const cur = currency.toUpperCase();
-    const base = { currency: cur, date, datasetVersion: this.version('fx') };
+    const base = { currency: cur, date, datasetVersion: this.version('fx'), unknownReason: '' };
     if (cur === 'GBP') return { ...base, known: true, unitsPerGbp: '1', period: date.slice(0, 7) };
-    const hit = (this.fxByCurrency.get(cur) ?? []).find((r) => r.start <= date && date <= r.end);
-    return hit ? { ...base, known: true, unitsPerGbp: hit.rate, period: hit.start.slice(0, 7), datasetVersion: hit.version } : { ...base, known: false, unitsPerGbp: '', period: '' };
+    const list = this.fxByCurrency.get(cur) ?? [];
+    const hit = list.find((r) => r.start <= date && date <= r.end);
+    if (hit) return { ...base, known: true, unitsPerGbp: hit.rate, period: hit.start.slice(0, 7), datasetVersion: hit.version };
+    const cover = this.fxCoverage();
+    const reason = !cover
+      ? 'no HMRC exchange rates are loaded'
+      : list.length === 0
+        ? `HMRC publishes no monthly rate for ${cur} in the loaded months (${cover.from.slice(0, 7)}..${cover.to.slice(0, 7)})`
+        : date > cover.to
+          ? `HMRC rates for ${date.slice(0, 7)} are not loaded (latest month loaded: ${cover.to.slice(0, 7)}); load HMRC's monthly file for that month (POST /v1/admin/fx-loads or an OTT sync)`
+          : date < cover.from
+            ? `no HMRC rates are held before ${cover.from.slice(0, 7)}`
+            : `HMRC published no ${cur} rate for ${date.slice(0, 7)} (${cur} is held for ${list[0]!.start.slice(0, 7)}..${list.at(-1)!.end.slice(0, 7)} with gaps)`;
+    return { ...base, known: false, unitsPerGbp: '', period: '', unknownReason: reason };
+  }
+
+  /** First and last day covered by any loaded monthly rate (undefined when none are loaded). */
+  fxCoverage(): { from: string; to: string } | undefined {
+    // Cached: unknown answers ask for it per query, and a batch may hold 10,000 of them.
+    if (this.fxCover !== null) return this.fxCover;
+    let from = '';
+    let to = '';
+    for (const list of this.fxByCurrency.values()) {
+      for (const r of list) {
+        if (!from || r.start < from) from = r.start;
+        if (r.end > to) to = r.end;
+      }
+    }
+    this.fxCover = to ? { from, to } : undefined;
+    return this.fxCover;
   }
 
   /** Is the origin inside the area (itself, erga omnes, or a member of a loaded group)? undefined = group membership not loaded. */

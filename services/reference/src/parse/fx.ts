@@ -124,3 +124,60 @@ export function parseNormalisedFxCsv(source: string, csv: string): FxRow[] {
     return { currency: currency.toUpperCase(), start: start!, end: end!, rate: rate! };
   });
 }
+
+/**
+ * Parses a month of HMRC rates in the JSON form of matchilling/hmrc-exchange-rates
+ * (`{"base":"GBP","period":{"start","end"},"rates":{"USD":"1.3456",…}}`), a mechanical conversion
+ * of HMRC's monthly XML (currency level, first-published values). Rates must be decimal strings
+ * as published, so no float ever stands in for one.
+ */
+export function parseHmrcMonthlyJson(source: string, json: string): FxRow[] {
+  let doc: { base?: unknown; period?: { start?: unknown; end?: unknown }; rates?: Record<string, unknown> };
+  try {
+    doc = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`${source}: not JSON: ${(e as Error).message}`);
+  }
+  if (doc.base !== 'GBP') throw new Error(`${source}: field base: "${String(doc.base)}" is not "GBP" (rates must be units per £1)`);
+  const start = String(doc.period?.start ?? '');
+  const end = String(doc.period?.end ?? '');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end)) throw new Error(`${source}: field period: start/end must be YYYY-MM-DD (got "${start}", "${end}")`);
+  const rates = doc.rates && typeof doc.rates === 'object' ? Object.entries(doc.rates) : [];
+  if (rates.length === 0) throw new Error(`${source}: field rates: no rates`);
+  return rates.map(([cur, rate]) => {
+    const currency = cur.toUpperCase();
+    if (!/^[A-Z]{3}$/.test(currency)) throw new Error(`${source}: rates key "${cur}" is not ISO 4217 alpha-3`);
+    if (typeof rate !== 'string' || !RATE.test(rate)) throw new Error(`${source}: rates.${cur}: ${JSON.stringify(rate)} is not a decimal string`);
+    return { currency, start, end, rate };
+  });
+}
+
+/**
+ * HMRC lists a currency once per country using it; a month's rows are collapsed to one rate per
+ * currency. Where the countries disagree (it happened once: XCD April 2015, Montserrat 3.983
+ * against 3.9831 for the other six) the rate most countries carry is kept; an even split cannot be
+ * resolved without guessing, so it is refused naming the file and currency.
+ */
+export function collapseByMajority(source: string, rows: FxRow[]): { rows: FxRow[]; disagreements: string[] } {
+  const groups = new Map<string, Map<string, number>>();
+  const first = new Map<string, FxRow>();
+  for (const r of rows) {
+    const key = `${r.currency}|${r.start}|${r.end}`;
+    const counts = groups.get(key) ?? new Map<string, number>();
+    counts.set(r.rate, (counts.get(r.rate) ?? 0) + 1);
+    groups.set(key, counts);
+    if (!first.has(key)) first.set(key, r);
+  }
+  const out: FxRow[] = [];
+  const disagreements: string[] = [];
+  for (const [key, counts] of groups) {
+    const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    const r = first.get(key)!;
+    if (ranked.length > 1) {
+      if (ranked[0]![1] === ranked[1]![1]) throw new Error(`${source}: ${r.currency} ${r.start}..${r.end}: countries split evenly between rates ${ranked.map(([v, n]) => `${v} (${n})`).join(', ')}`);
+      disagreements.push(`${source}: ${r.currency} ${r.start}..${r.end}: kept ${ranked[0]![0]} (${ranked[0]![1]} countries) over ${ranked.slice(1).map(([v, n]) => `${v} (${n})`).join(', ')}`);
+    }
+    out.push({ ...r, rate: ranked[0]![0] });
+  }
+  return { rows: out, disagreements };
+}

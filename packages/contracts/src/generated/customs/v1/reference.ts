@@ -18,6 +18,48 @@ export interface DatasetChanged {
   /** Date range the change affects, "YYYY-MM-DD" (empty = open). */
   effectiveFrom: string;
   effectiveTo: string;
+  /**
+   * Commodity codes whose tariff facts the change touched (an OTT load or sync), so dependants
+   * re-evaluate only declarations with these codes. Empty = not narrowed: every code may be
+   * affected (FX, nomenclature, code lists).
+   */
+  commodityCodes: string[];
+  /**
+   * Measures the change created, updated or ended, for tariff-change alerts on a (code, origin)
+   * an importer imports (trade remedies 551-554/695/696, suspensions, preferences, quotas, VAT).
+   */
+  tariffChanges: TariffChange[];
+  /** Stop-press / news notices published with the change (OTT news items). */
+  stopPress: StopPressNotice[];
+}
+
+export interface TariffChange {
+  commodityCode: string;
+  /**
+   * The measure's geographical area: a country, a group id (e.g. 1013) or 1011 erga omnes;
+   * members of a group are answered by LookupRates for a given origin.
+   */
+  geographicalArea: string;
+  excludedAreas: string[];
+  measureType: string;
+  /** "created", "updated" or "ended" (relative to what the service held before the change). */
+  change: string;
+  validFrom: string;
+  validTo: string;
+  expression: string;
+  measureSid: string;
+  /** "trade_remedy", "suspension", "preference", "quota", "third_country", "vat", "supplementary_unit" or "other". */
+  role: string;
+}
+
+export interface StopPressNotice {
+  id: string;
+  title: string;
+  /** Publication date, "YYYY-MM-DD". */
+  published: string;
+  /** Commodity codes the notice names (10-digit, as written in its text), possibly none. */
+  commodityCodes: string[];
+  url: string;
 }
 
 export interface CommodityQuery {
@@ -64,6 +106,8 @@ export interface FxResult {
   /** The month the rate applies to, "YYYY-MM". */
   period: string;
   datasetVersion: string;
+  /** Why the rate is not known (e.g. the month is not loaded), "" when known. */
+  unknownReason: string;
 }
 
 export interface LookupFxRequest {
@@ -339,7 +383,17 @@ export interface ComputeDutiesResponse {
 }
 
 function createBaseDatasetChanged(): DatasetChanged {
-  return { dataset: "", version: "", previousVersion: "", loadedAt: "", effectiveFrom: "", effectiveTo: "" };
+  return {
+    dataset: "",
+    version: "",
+    previousVersion: "",
+    loadedAt: "",
+    effectiveFrom: "",
+    effectiveTo: "",
+    commodityCodes: [],
+    tariffChanges: [],
+    stopPress: [],
+  };
 }
 
 export const DatasetChanged: MessageFns<DatasetChanged> = {
@@ -361,6 +415,15 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     }
     if (message.effectiveTo !== "") {
       writer.uint32(50).string(message.effectiveTo);
+    }
+    for (const v of message.commodityCodes) {
+      writer.uint32(58).string(v!);
+    }
+    for (const v of message.tariffChanges) {
+      TariffChange.encode(v!, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.stopPress) {
+      StopPressNotice.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -426,6 +489,30 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
             message.effectiveTo = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.commodityCodes.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tariffChanges.push(TariffChange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.stopPress.push(StopPressNotice.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -462,6 +549,21 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
         : isSet(object.effective_to)
         ? globalThis.String(object.effective_to)
         : "",
+      commodityCodes: globalThis.Array.isArray(object?.commodityCodes)
+        ? object.commodityCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.commodity_codes)
+        ? object.commodity_codes.map((e: any) => globalThis.String(e))
+        : [],
+      tariffChanges: globalThis.Array.isArray(object?.tariffChanges)
+        ? object.tariffChanges.map((e: any) => TariffChange.fromJSON(e))
+        : globalThis.Array.isArray(object?.tariff_changes)
+        ? object.tariff_changes.map((e: any) => TariffChange.fromJSON(e))
+        : [],
+      stopPress: globalThis.Array.isArray(object?.stopPress)
+        ? object.stopPress.map((e: any) => StopPressNotice.fromJSON(e))
+        : globalThis.Array.isArray(object?.stop_press)
+        ? object.stop_press.map((e: any) => StopPressNotice.fromJSON(e))
+        : [],
     };
   },
 
@@ -485,6 +587,15 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     if (message.effectiveTo !== "") {
       obj.effectiveTo = message.effectiveTo;
     }
+    if (message.commodityCodes?.length) {
+      obj.commodityCodes = message.commodityCodes;
+    }
+    if (message.tariffChanges?.length) {
+      obj.tariffChanges = message.tariffChanges.map((e) => TariffChange.toJSON(e));
+    }
+    if (message.stopPress?.length) {
+      obj.stopPress = message.stopPress.map((e) => StopPressNotice.toJSON(e));
+    }
     return obj;
   },
 
@@ -499,6 +610,398 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     message.loadedAt = object.loadedAt ?? "";
     message.effectiveFrom = object.effectiveFrom ?? "";
     message.effectiveTo = object.effectiveTo ?? "";
+    message.commodityCodes = object.commodityCodes?.map((e) => e) || [];
+    message.tariffChanges = object.tariffChanges?.map((e) => TariffChange.fromPartial(e)) || [];
+    message.stopPress = object.stopPress?.map((e) => StopPressNotice.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTariffChange(): TariffChange {
+  return {
+    commodityCode: "",
+    geographicalArea: "",
+    excludedAreas: [],
+    measureType: "",
+    change: "",
+    validFrom: "",
+    validTo: "",
+    expression: "",
+    measureSid: "",
+    role: "",
+  };
+}
+
+export const TariffChange: MessageFns<TariffChange> = {
+  encode(message: TariffChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.commodityCode !== "") {
+      writer.uint32(10).string(message.commodityCode);
+    }
+    if (message.geographicalArea !== "") {
+      writer.uint32(18).string(message.geographicalArea);
+    }
+    for (const v of message.excludedAreas) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.measureType !== "") {
+      writer.uint32(34).string(message.measureType);
+    }
+    if (message.change !== "") {
+      writer.uint32(42).string(message.change);
+    }
+    if (message.validFrom !== "") {
+      writer.uint32(50).string(message.validFrom);
+    }
+    if (message.validTo !== "") {
+      writer.uint32(58).string(message.validTo);
+    }
+    if (message.expression !== "") {
+      writer.uint32(66).string(message.expression);
+    }
+    if (message.measureSid !== "") {
+      writer.uint32(74).string(message.measureSid);
+    }
+    if (message.role !== "") {
+      writer.uint32(82).string(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TariffChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTariffChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commodityCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.geographicalArea = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.excludedAreas.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.measureType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validFrom = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.validTo = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.measureSid = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TariffChange {
+    return {
+      commodityCode: isSet(object.commodityCode)
+        ? globalThis.String(object.commodityCode)
+        : isSet(object.commodity_code)
+        ? globalThis.String(object.commodity_code)
+        : "",
+      geographicalArea: isSet(object.geographicalArea)
+        ? globalThis.String(object.geographicalArea)
+        : isSet(object.geographical_area)
+        ? globalThis.String(object.geographical_area)
+        : "",
+      excludedAreas: globalThis.Array.isArray(object?.excludedAreas)
+        ? object.excludedAreas.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_areas)
+        ? object.excluded_areas.map((e: any) => globalThis.String(e))
+        : [],
+      measureType: isSet(object.measureType)
+        ? globalThis.String(object.measureType)
+        : isSet(object.measure_type)
+        ? globalThis.String(object.measure_type)
+        : "",
+      change: isSet(object.change) ? globalThis.String(object.change) : "",
+      validFrom: isSet(object.validFrom)
+        ? globalThis.String(object.validFrom)
+        : isSet(object.valid_from)
+        ? globalThis.String(object.valid_from)
+        : "",
+      validTo: isSet(object.validTo)
+        ? globalThis.String(object.validTo)
+        : isSet(object.valid_to)
+        ? globalThis.String(object.valid_to)
+        : "",
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
+      measureSid: isSet(object.measureSid)
+        ? globalThis.String(object.measureSid)
+        : isSet(object.measure_sid)
+        ? globalThis.String(object.measure_sid)
+        : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+    };
+  },
+
+  toJSON(message: TariffChange): unknown {
+    const obj: any = {};
+    if (message.commodityCode !== "") {
+      obj.commodityCode = message.commodityCode;
+    }
+    if (message.geographicalArea !== "") {
+      obj.geographicalArea = message.geographicalArea;
+    }
+    if (message.excludedAreas?.length) {
+      obj.excludedAreas = message.excludedAreas;
+    }
+    if (message.measureType !== "") {
+      obj.measureType = message.measureType;
+    }
+    if (message.change !== "") {
+      obj.change = message.change;
+    }
+    if (message.validFrom !== "") {
+      obj.validFrom = message.validFrom;
+    }
+    if (message.validTo !== "") {
+      obj.validTo = message.validTo;
+    }
+    if (message.expression !== "") {
+      obj.expression = message.expression;
+    }
+    if (message.measureSid !== "") {
+      obj.measureSid = message.measureSid;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TariffChange>, I>>(base?: I): TariffChange {
+    return TariffChange.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TariffChange>, I>>(object: I): TariffChange {
+    const message = createBaseTariffChange();
+    message.commodityCode = object.commodityCode ?? "";
+    message.geographicalArea = object.geographicalArea ?? "";
+    message.excludedAreas = object.excludedAreas?.map((e) => e) || [];
+    message.measureType = object.measureType ?? "";
+    message.change = object.change ?? "";
+    message.validFrom = object.validFrom ?? "";
+    message.validTo = object.validTo ?? "";
+    message.expression = object.expression ?? "";
+    message.measureSid = object.measureSid ?? "";
+    message.role = object.role ?? "";
+    return message;
+  },
+};
+
+function createBaseStopPressNotice(): StopPressNotice {
+  return { id: "", title: "", published: "", commodityCodes: [], url: "" };
+}
+
+export const StopPressNotice: MessageFns<StopPressNotice> = {
+  encode(message: StopPressNotice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.title !== "") {
+      writer.uint32(18).string(message.title);
+    }
+    if (message.published !== "") {
+      writer.uint32(26).string(message.published);
+    }
+    for (const v of message.commodityCodes) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.url !== "") {
+      writer.uint32(42).string(message.url);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopPressNotice {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopPressNotice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.published = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.commodityCodes.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StopPressNotice {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      published: isSet(object.published) ? globalThis.String(object.published) : "",
+      commodityCodes: globalThis.Array.isArray(object?.commodityCodes)
+        ? object.commodityCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.commodity_codes)
+        ? object.commodity_codes.map((e: any) => globalThis.String(e))
+        : [],
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+    };
+  },
+
+  toJSON(message: StopPressNotice): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.published !== "") {
+      obj.published = message.published;
+    }
+    if (message.commodityCodes?.length) {
+      obj.commodityCodes = message.commodityCodes;
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StopPressNotice>, I>>(base?: I): StopPressNotice {
+    return StopPressNotice.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StopPressNotice>, I>>(object: I): StopPressNotice {
+    const message = createBaseStopPressNotice();
+    message.id = object.id ?? "";
+    message.title = object.title ?? "";
+    message.published = object.published ?? "";
+    message.commodityCodes = object.commodityCodes?.map((e) => e) || [];
+    message.url = object.url ?? "";
     return message;
   },
 };
@@ -1051,7 +1554,7 @@ export const FxQuery: MessageFns<FxQuery> = {
 };
 
 function createBaseFxResult(): FxResult {
-  return { currency: "", date: "", known: false, unitsPerGbp: "", period: "", datasetVersion: "" };
+  return { currency: "", date: "", known: false, unitsPerGbp: "", period: "", datasetVersion: "", unknownReason: "" };
 }
 
 export const FxResult: MessageFns<FxResult> = {
@@ -1073,6 +1576,9 @@ export const FxResult: MessageFns<FxResult> = {
     }
     if (message.datasetVersion !== "") {
       writer.uint32(50).string(message.datasetVersion);
+    }
+    if (message.unknownReason !== "") {
+      writer.uint32(58).string(message.unknownReason);
     }
     return writer;
   },
@@ -1138,6 +1644,14 @@ export const FxResult: MessageFns<FxResult> = {
             message.datasetVersion = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.unknownReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1166,6 +1680,11 @@ export const FxResult: MessageFns<FxResult> = {
         : isSet(object.dataset_version)
         ? globalThis.String(object.dataset_version)
         : "",
+      unknownReason: isSet(object.unknownReason)
+        ? globalThis.String(object.unknownReason)
+        : isSet(object.unknown_reason)
+        ? globalThis.String(object.unknown_reason)
+        : "",
     };
   },
 
@@ -1189,6 +1708,9 @@ export const FxResult: MessageFns<FxResult> = {
     if (message.datasetVersion !== "") {
       obj.datasetVersion = message.datasetVersion;
     }
+    if (message.unknownReason !== "") {
+      obj.unknownReason = message.unknownReason;
+    }
     return obj;
   },
 
@@ -1203,6 +1725,7 @@ export const FxResult: MessageFns<FxResult> = {
     message.unitsPerGbp = object.unitsPerGbp ?? "";
     message.period = object.period ?? "";
     message.datasetVersion = object.datasetVersion ?? "";
+    message.unknownReason = object.unknownReason ?? "";
     return message;
   },
 };
