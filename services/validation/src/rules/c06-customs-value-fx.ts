@@ -19,13 +19,13 @@ export function decimalSlip(declared: number, calculated: number): number | unde
 export const c06CustomsValueFx: Rule = {
   meta: {
     id: 'C06',
-    version: '1.1.0',
+    version: '1.2.0',
     title: 'Customs value does not match the invoice at the HMRC exchange rate',
     family: 'data-integrity',
     dataElements: ['customs value', 'DE 4/14 item price and currency', 'DE 4/9 additions and deductions', 'DE 4/15 exchange rate', 'acceptance date'],
     legalBasis: 'Customs value = (price + additions − deductions) converted at the HMRC rate for the month of acceptance, unless a contract rate is declared in DE 4/15 (INCHP14100; CDS error 12109; DOMAIN.md §3.0, §3.1 C06)',
     severityLogic: 'understated value: HIGH, CRITICAL from £10,000 of duty and VAT; overstated: reclaim, MEDIUM (HIGH ≥ £1,000 with < 90 days of the C285 window left, LOW once closed)',
-    pricing: 'Δduty = A00 recomputed on CV_calc (declared DE 4/5 rate, else the tariff measure for the preference; rounded down) − A00 charged; ΔVAT = B00 recomputed on (VAT value + ΔCV + Δduty) at the declared/tariff/20 % rate, rounded down, − B00 charged (scaled duty and VAT on the change only when lines or rates are missing)',
+    pricing: 'Δduty = A00 recomputed on CV_calc (declared DE 4/5 rate, else the tariff measure for the preference; rounded down) − A00 charged; ΔVAT = B00 recomputed on (VAT value + ΔCV + Δduty) at the declared rate, else the rate of the declared VAT code / tariff VAT measure (never an assumed 20 %), rounded down, − B00 charged (scaled duty and VAT on the change only when lines are missing); a line the procedure does not charge (IP, TA, warehousing, relief APC, security) moves nothing, an APC without a rule leaves it not priced',
     correctionRoute: 'C2001 when understated; C285 basis "Incorrect value" when overstated (VAT via the VAT return for VAT-registered importers)',
     businessRule: 'A foreign-currency item’s customs value is within 1 % (and £1) of its invoice price plus additions less deductions at the HMRC monthly rate. Not checked: declarations read from CDS data/MSS reports (no DE 4/9), items with a contract rate in DE 4/15 (its direction is not stated reliably in the data) and decimal slips (×/÷ 10^k, reported by C31).',
   },

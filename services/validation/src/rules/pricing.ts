@@ -1,6 +1,6 @@
 import { Severity, type Declaration, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { VAT_ONLY_ADJUSTMENTS, claimsPreference, fromTraderReports } from './codes';
-import { computeDutyLine } from '@customs/duty';
+import { computeDutyLine, procedureLiability, resolveVatRate, type LiabilityDecision } from '@customs/duty';
 import { daysLeft, statutoryDeadline } from './engine';
 import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
@@ -269,9 +269,6 @@ export interface VatRate {
   source: string;
 }
 
-/** Standard UK import VAT rate (DOMAIN.md §3.0): 20 % unless the tariff's VAT measures say otherwise. */
-export const STANDARD_VAT: VatRate = { rate: 200_000n, source: 'standard rate 20%' };
-
 /**
  * The tariff VAT measure that applies to an item: the one whose additional code (VATZ, VATR, …)
  * the item declares, else the one without an additional code; undefined when the facts do not say.
@@ -284,10 +281,30 @@ export function tariffVat(item: GoodsItem, facts: RateFacts | undefined): { rate
   return match && rate !== undefined ? { rate, measure: match } : undefined;
 }
 
-/** The VAT rate an item's VAT effect is priced at: tariff VAT measure, else 20 % standard. */
-export function vatRateFor(item: GoodsItem, facts: RateFacts | undefined): VatRate {
-  const t = tariffVat(item, facts);
-  return t ? { rate: t.rate, source: `tariff VAT ${t.measure.expression}${t.measure.additionalCode ? ` (${t.measure.additionalCode})` : ''}` } : STANDARD_VAT;
+/**
+ * Whether CDS charges an item's tax lines of a type, by its procedure (DE 1/10), additional
+ * procedure codes (DE 1/11) and the line's method of payment (DE 4/8): under inward processing,
+ * temporary admission, warehousing, a relief or a security CDS assesses the line but charges
+ * nothing, so no exposure or reclaim can be priced on it ("unknown" for codes without a rule).
+ */
+export function chargeOf(item: GoodsItem, taxType: string): LiabilityDecision {
+  const mop = item.taxLines.find((t) => t.taxType === taxType)?.methodOfPayment;
+  return procedureLiability({ cpc: item.procedureCode, apcs: item.additionalProcedureCodes }, taxType, mop || undefined);
+}
+
+/**
+ * The VAT rate CDS applied to an item: the tariff VAT measure for its declared VAT additional code
+ * (VATZ, VATR, VATE), else that code's meaning, else the tariff's default VAT measure (when the
+ * code's measures are loaded), else the rate its B00 line declares; undefined (with why) when none
+ * of them says — never 20 % by assumption.
+ */
+export function vatRateFor(item: GoodsItem, facts: RateFacts | undefined): VatRate | { reason: string } {
+  const measures = facts?.known && (facts.measuresLoaded || facts.vat.length > 0) ? facts.vat.map((m) => ({ expression: m.expression, additionalCode: m.additionalCode, source: `tariff ${m.datasetVersion}` })) : undefined;
+  const declaredRatePercent = item.taxLines.find((t) => t.taxType === 'B00' && t.rate.trim() !== '')?.rate;
+  const d = resolveVatRate({ declaredAdditionalCodes: item.additionalCodes, measures, ...(declaredRatePercent ? { declaredRatePercent } : {}) });
+  if (d.status === 'unknown') return { reason: d.reason };
+  const rate = scaled(d.ratePercent, 4);
+  return rate === undefined ? { reason: `VAT rate ${d.ratePercent} is not a decimal` } : { rate, source: `${d.source.replace(/ \(tariff [^)]*\)$/, '')}` };
 }
 
 /** VAT on a (signed) change of the VAT value, rounded down to the penny on its magnitude. */
@@ -518,28 +535,39 @@ function dutyOnValue(d: Declaration, item: GoodsItem, reference: ReferenceView, 
  */
 export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: ReferenceView, declaredCvPence: number, deltaCvPence: number): { dutyPence: number; vatPence: number; text: string } {
   const correct = declaredCvPence + deltaCvPence;
-  const charged = a00Charged(d, item);
-  const expected = charged !== undefined ? dutyOnValue(d, item, reference, correct) : undefined;
   let dutyPence = 0;
   const parts: string[] = [];
-  if (expected && charged !== undefined) {
-    dutyPence = expected.pence - charged;
-    parts.push(`duty: ${expected.text} against ${pounds(charged)} charged = ${pounds(dutyPence)}`);
+  // Only money CDS charged can be under- or overpaid: a suspended, relieved or secured line moves
+  // nothing (e.g. a decimal slip on an inward-processing entry is no reclaim at the third-country rate).
+  const dutyCharge = chargeOf(item, 'A00');
+  if (dutyCharge.liability !== 'payable') {
+    parts.push(`duty: ${dutyCharge.liability === 'unknown' ? `not priced — ${dutyCharge.reason}` : `none — ${dutyCharge.liability}, not charged (${dutyCharge.reason})`}`);
   } else {
-    const duty = dutyOnValueChange(d, item, reference, declaredCvPence, deltaCvPence);
-    if ('pence' in duty) dutyPence = duty.pence;
-    parts.push('pence' in duty ? `duty: ${duty.text}` : `duty not priced: ${duty.reason}`);
+    const charged = a00Charged(d, item);
+    const expected = charged !== undefined ? dutyOnValue(d, item, reference, correct) : undefined;
+    if (expected && charged !== undefined) {
+      dutyPence = expected.pence - charged;
+      parts.push(`duty: ${expected.text} against ${pounds(charged)} charged = ${pounds(dutyPence)}`);
+    } else {
+      const duty = dutyOnValueChange(d, item, reference, declaredCvPence, deltaCvPence);
+      if ('pence' in duty) dutyPence = duty.pence;
+      parts.push('pence' in duty ? `duty: ${duty.text}` : `duty not priced: ${duty.reason}`);
+    }
   }
   // VAT follows the value (VAT value = CV + duty + …) unless the item's tax lines show no VAT at all
   // (a VAT relief such as onward supply).
   const b00 = item.taxLines.filter((t) => t.taxType === 'B00');
   let vatPence = 0;
-  if (item.taxLines.length === 0 || b00.length > 0) {
+  const vatCharge = chargeOf(item, 'B00');
+  if (vatCharge.liability !== 'payable') {
+    parts.push(`VAT: ${vatCharge.liability === 'unknown' ? `not priced — ${vatCharge.reason}` : `none — ${vatCharge.liability}, not charged (${vatCharge.reason})`}`);
+  } else if (item.taxLines.length === 0 || b00.length > 0) {
     const declaredRate = b00.map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
-    const rate: VatRate = declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
+    const rate: VatRate | { reason: string } = declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
     const base = vatValuePence(item);
     const vatCharged = b00Charged(d, item);
-    if (vatCharged !== undefined && base) {
+    if (!('rate' in rate)) parts.push(`VAT not priced: ${rate.reason}`);
+    else if (vatCharged !== undefined && base) {
       const newBase = base.pence + deltaCvPence + dutyPence;
       const expectedVat = vatOn(newBase, rate);
       vatPence = expectedVat - vatCharged;
