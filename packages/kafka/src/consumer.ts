@@ -59,6 +59,14 @@ export interface BatchConsumerOptions<T> {
    * dead-lettered, and this called, once more). The consumer logs every dead letter itself.
    */
   onDeadLetter?(dead: DeadLetter<T>): Promise<void>;
+  /**
+   * Whether a handler error is the infrastructure's (a dependency unreachable, a lost database
+   * connection) rather than the message's. Such a batch is retried with backoff (up to 10 s) for
+   * as long as the error lasts and the consumer runs, never split or dead-lettered: a restart of
+   * a dependency must not dead-letter every message that arrives meanwhile. Classify narrowly: a
+   * message that causes an error classified transient stops its partition until it is fixed.
+   */
+  isTransient?(error: unknown): boolean;
   /** Attempts for a failing batch before it is split (default 3). */
   maxAttempts?: number;
   fromBeginning?: boolean;
@@ -107,7 +115,7 @@ export class BatchConsumer<T> {
           spans.push(trace.getSpan(ev.event.context)!);
         }
         try {
-          await this.process(decoded, heartbeat);
+          await this.process(decoded, heartbeat, isRunning);
         } finally {
           for (const s of spans) s.end();
         }
@@ -165,15 +173,25 @@ export class BatchConsumer<T> {
     };
   }
 
-  private async process(events: ConsumedEvent<T>[], heartbeat: () => Promise<void>): Promise<void> {
+  private async process(events: ConsumedEvent<T>[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
     if (events.length === 0) return;
     const max = this.opts.maxAttempts ?? 3;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, transient = 0; ; attempt++) {
       try {
         await this.opts.handle(events);
         this.opts.metrics?.messagesConsumed.inc({ topic: this.opts.topic.name, outcome: 'processed' }, events.length);
         return;
       } catch (e) {
+        if (this.opts.isTransient?.(e)) {
+          // Not the message's fault: wait it out. Stopping, the batch is left uncommitted and is
+          // redelivered to whoever consumes the partition next.
+          transient++;
+          attempt--;
+          this.opts.logger.warn({ err: e, transientAttempt: transient, batchSize: events.length, topic: this.opts.topic.name }, 'batch handler failed on a transient error; retrying');
+          if (!isRunning()) throw e;
+          await this.pause(Math.min(200 * 2 ** Math.min(transient - 1, 6), 10_000), heartbeat, isRunning);
+          continue;
+        }
         this.opts.logger.warn({ err: e, attempt, batchSize: events.length, topic: this.opts.topic.name }, 'batch handler failed');
         if (attempt < max) {
           await heartbeat();
@@ -187,10 +205,18 @@ export class BatchConsumer<T> {
         }
         // Split to isolate the poison message; the healthy ones still get through.
         const mid = Math.ceil(events.length / 2);
-        await this.process(events.slice(0, mid), heartbeat);
-        await this.process(events.slice(mid), heartbeat);
+        await this.process(events.slice(0, mid), heartbeat, isRunning);
+        await this.process(events.slice(mid), heartbeat, isRunning);
         return;
       }
+    }
+  }
+
+  /** Sleeps `ms`, heartbeating at least every 2 s (the group's session is 30 s), until stopped. */
+  private async pause(ms: number, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+    for (let left = ms; left > 0 && isRunning(); left -= 2000) {
+      await heartbeat();
+      await sleep(Math.min(left, 2000));
     }
   }
 

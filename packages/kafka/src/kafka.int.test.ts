@@ -155,6 +155,41 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     }
   });
 
+  it('retries a batch failing on a transient error for as long as it lasts, never dead-lettering it', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    const flaky = buildEvent({ topic: Topics.datasetChanged, key: 'hook-flaky', value: DatasetChanged.fromPartial({ dataset: 'flaky-after-outage' }), tenant: 'tenant-h', source: 'test', id: 'hook-flaky' });
+    await producer.send({ topic: kafka.physical(Topics.datasetChanged.name), messages: [{ key: flaky.key, value: Buffer.from(flaky.payload), headers: flaky.headers }] });
+    await producer.disconnect();
+
+    // Five failures, more than maxAttempts (3): a non-transient error would have been dead-lettered.
+    let outage = 5;
+    const handled: string[] = [];
+    const dead: string[] = [];
+    const consumer = new BatchConsumer(kafka, {
+      groupId: 'ingestion',
+      topic: Topics.datasetChanged,
+      logger,
+      handle: async (b) => {
+        if (b.some((e) => e.value.dataset === 'flaky-after-outage') && outage > 0) {
+          outage--;
+          throw Object.assign(new Error('14 UNAVAILABLE: No connection established'), { transient: true });
+        }
+        handled.push(...b.map((e) => e.value.dataset));
+      },
+      isTransient: (e) => (e as { transient?: boolean }).transient === true,
+      onDeadLetter: async (d) => void dead.push(d.key),
+    });
+    await consumer.start();
+    try {
+      await waitFor('the event handled once the outage is over', async () => handled.includes('flaky-after-outage'), { timeoutMs: 60000 });
+      expect(outage).toBe(0);
+      expect(dead).not.toContain('hook-flaky');
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('refuses to start a consumer group whose dead-letter topic does not exist (its first poison message would wedge it)', async () => {
     const consumer = new BatchConsumer(kafka, { groupId: 'undeclared-group', topic: Topics.datasetChanged, logger, handle: async () => undefined });
     await expect(consumer.start()).rejects.toThrow(`dead-letter topic ${kafka.physical('undeclared-group.dlq')} of consumer group undeclared-group does not exist: declare it in infra/kafka/topics.json`);

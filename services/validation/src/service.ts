@@ -8,6 +8,7 @@ import { startPlatformService, type RunningService } from '@customs/service';
 import { RULES, daysLeft, ruleSetFingerprint } from './rules';
 import { persistFirstChecks, reevaluateStored } from './app/persist-checks';
 import { checkBatch, uncheckableReason } from './app/check-batch';
+import { isTransientError } from './app/transient';
 import { deadLetterEntry, undecidedEntries, unusableEventEntry } from './app/not-checked';
 import { recordNotChecked, type NotCheckedEntry } from './db/not-checked-repo';
 import { registerNotCheckedRoutes } from './http/not-checked-routes';
@@ -68,6 +69,8 @@ export async function startValidationService(config: ValidationConfig): Promise<
           notChecked(recorded);
         },
         onDeadLetter: recordDeadLetter,
+        // The reference service or Postgres unreachable is waited out, not dead-lettered.
+        isTransient: isTransientError,
       });
 
       // A new reference dataset version (tariff, FX, code lists) can change findings on
@@ -86,6 +89,8 @@ export async function startValidationService(config: ValidationConfig): Promise<
           await withAllTenants(db, (trx) => claimInbox(trx, REEVALUATION_GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic }))));
         },
         onDeadLetter: recordDeadLetter,
+        // The reference service or Postgres unreachable is waited out, not dead-lettered.
+        isTransient: isTransientError,
       });
 
       // A deploy that changes a rule's version re-evaluates everything stored, once. Runs in the
