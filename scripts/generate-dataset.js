@@ -9,6 +9,10 @@
 //   json → DIR/declarations.ndjson (canonical Declaration JSON, one per line)
 //   dms  → DIR/dms/<nnnn>/<declarationId>.xml (1,000 files per folder)
 //   cds  → DIR/import-header.csv, DIR/import-item.csv, DIR/import-taxline.csv
+//   and, whatever the format, the world's own tariff view as Online Trade Tariff files, so a
+//   running reference service can be given the facts the history was built on (scripts/up.sh
+//   loads them with POST /v1/admin/ott-loads): DIR/ott-generated-tariff.csv (declarable-duties
+//   report layout) and DIR/ott-generated-geographical-areas.json (group 1013).
 const fs = require('node:fs');
 const path = require('node:path');
 const { once } = require('node:events');
@@ -69,6 +73,10 @@ async function main() {
     await write(files.item, datagen.cdsItemLine());
     await write(files.tax, datagen.cdsTaxLine());
   }
+  const { generatedTariffFiles } = require('../packages/datagen/dist/ott-dataset');
+  const tariff = generatedTariffFiles(datagen.worldFor(opts.seed, opts.importers), datagen.loadFacts());
+  fs.writeFileSync(path.join(opts.out, 'ott-generated-tariff.csv'), tariff.report);
+  fs.writeFileSync(path.join(opts.out, 'ott-generated-geographical-areas.json'), tariff.geographicalAreas);
   const perRule = {};
   let declarations = 0, items = 0, clean = 0;
   for (const g of datagen.generateDataset({ seed: opts.seed, declarations: opts.declarations, importers: opts.importers, defaultRate: opts.defaultRate, rates: opts.rates, customsValueShare: opts.customsValueShare, rules: opts.rules, startIndex: opts.startIndex, totalDeclarations: opts.totalDeclarations })) {
