@@ -8,6 +8,12 @@ export interface Principal {
   role: 'analyst' | 'integrator' | 'admin';
   /** Short, non-secret token fingerprint for logs and audit trails. */
   tokenId: string;
+  /**
+   * Who acts, for audit trails (alert history, rule settings): the token's subject
+   * ("token=tenant:role:subject", e.g. a person's e-mail or a system's name), or "token:<tokenId>"
+   * for a token issued without one.
+   */
+  subject: string;
 }
 
 const ROLES = new Set(['analyst', 'integrator', 'admin']);
@@ -21,16 +27,17 @@ const ROLES = new Set(['analyst', 'integrator', 'admin']);
 export class TokenAuthenticator {
   private readonly byDigest = new Map<string, Principal>();
 
-  constructor(entries: { token: string; tenantId: string; role: Principal['role'] }[]) {
+  constructor(entries: { token: string; tenantId: string; role: Principal['role']; subject?: string }[]) {
     for (const e of entries) {
       const digest = sha256(e.token);
-      this.byDigest.set(digest.toString('hex'), { tenantId: e.tenantId, role: e.role, tokenId: digest.toString('hex').slice(0, 8) });
+      const tokenId = digest.toString('hex').slice(0, 8);
+      this.byDigest.set(digest.toString('hex'), { tenantId: e.tenantId, role: e.role, tokenId, subject: e.subject || `token:${tokenId}` });
     }
   }
 
-  /** Parses "token=tenant[:role]" pairs separated by commas or newlines; errors name the entry. */
+  /** Parses "token=tenant[:role[:subject]]" pairs separated by commas or newlines; errors name the entry. */
   static parse(spec: string, origin = 'API_TOKENS'): TokenAuthenticator {
-    const entries: { token: string; tenantId: string; role: Principal['role'] }[] = [];
+    const entries: { token: string; tenantId: string; role: Principal['role']; subject?: string }[] = [];
     spec
       .split(/[,\n]/)
       .map((s) => s.trim())
@@ -39,11 +46,12 @@ export class TokenAuthenticator {
         const eq = pair.indexOf('=');
         if (eq <= 0) throw new Error(`${origin} entry ${i + 1}: expected token=tenant[:role]`);
         const token = pair.slice(0, eq);
-        const [tenantId, role = 'analyst'] = pair.slice(eq + 1).split(':');
+        const [tenantId, role = 'analyst', subject] = pair.slice(eq + 1).split(':');
         if (token.length < 16) throw new Error(`${origin} entry ${i + 1}: token must be at least 16 characters`);
         if (!tenantId || !/^[A-Za-z0-9_.-]{1,64}$/.test(tenantId)) throw new Error(`${origin} entry ${i + 1}: tenant must be 1-64 of [A-Za-z0-9_.-]`);
         if (!ROLES.has(role)) throw new Error(`${origin} entry ${i + 1}: role must be analyst, integrator or admin`);
-        entries.push({ token, tenantId, role: role as Principal['role'] });
+        if (subject !== undefined && !/^[A-Za-z0-9_.@+-]{1,128}$/.test(subject)) throw new Error(`${origin} entry ${i + 1}: subject must be 1-128 of [A-Za-z0-9_.@+-]`);
+        entries.push({ token, tenantId, role: role as Principal['role'], subject });
       });
     return new TokenAuthenticator(entries);
   }

@@ -130,7 +130,9 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     const detail = await p.http('alerting', 'GET', `/v1/alerts/${alert.alertId}`);
     expect(detail.body.history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['unspecified->new', 'new->new', 'new->in_progress', 'in_progress->resolved']);
     expect(detail.body.history[1].reason).toMatch(/^repeat suppressed: finding C08/);
-    expect(detail.body.history[2].actor).toMatch(/^token:[0-9a-f]{8}$/);
+    // The actor is the person behind the token (its subject), not a token fingerprint.
+    expect(detail.body.history[2].actor).toBe('analyst@tenant-skeleton');
+    expect(detail.body.history.map((h: any) => h.kind)).toEqual(['raised', 'absorbed', 'transition', 'transition']);
     // The history cannot be rewritten, even by the service's own role.
     const { Client } = await import('pg');
     const c = new Client({ connectionString: p.db.urlFor('alerting') });

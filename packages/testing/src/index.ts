@@ -144,7 +144,7 @@ export function testTokens(tenant: string) {
     service: `service-${t}`,
     /** The tenant's own admin (tenant-scoped admin routes). */
     admin: `admin-${t}`,
-    spec: `analyst-${t}=${tenant}:analyst,integrator-${t}=${tenant}:integrator,admin-${t}=${tenant}:admin,service-${t}=platform:admin`,
+    spec: `analyst-${t}=${tenant}:analyst:analyst@${tenant},integrator-${t}=${tenant}:integrator,admin-${t}=${tenant}:admin:admin@${tenant},service-${t}=platform:admin`,
   };
 }
 export { xlsxOf, xlsxOfSheetXml, type XlsxTestOptions } from './xlsx';

@@ -1,24 +1,35 @@
 import { AlertStatus } from '@customs/contracts';
 
-/** Structured dispositions when an alert is resolved (DESIGN.md §7). */
+/**
+ * Structured dispositions when an alert is resolved (DESIGN.md §7). `findings_withdrawn` is the
+ * system's own: every contributing finding was withdrawn or superseded.
+ */
 export const DISPOSITIONS = ['true_positive_corrected_c2001', 'true_positive_reclaimed_c285', 'true_positive_disclosed', 'accepted_risk', 'false_positive', 'duplicate'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
+export const SYSTEM_DISPOSITION_WITHDRAWN = 'findings_withdrawn';
 
-// OCSF-like lifecycle: what an analyst may move an alert to from each state.
+const S = AlertStatus;
+// OCSF-like lifecycle: what an analyst may move an alert to from each state. `expired` is the
+// system's (a deadline passed); an analyst may still archive it or take it back into work
+// (e.g. HMRC opened an enquiry within the extended time limit).
 const ALLOWED: Record<number, AlertStatus[]> = {
-  [AlertStatus.ALERT_STATUS_NEW]: [AlertStatus.ALERT_STATUS_IN_PROGRESS, AlertStatus.ALERT_STATUS_SUPPRESSED, AlertStatus.ALERT_STATUS_RESOLVED],
-  [AlertStatus.ALERT_STATUS_IN_PROGRESS]: [AlertStatus.ALERT_STATUS_SUPPRESSED, AlertStatus.ALERT_STATUS_RESOLVED, AlertStatus.ALERT_STATUS_NEW],
-  [AlertStatus.ALERT_STATUS_SUPPRESSED]: [AlertStatus.ALERT_STATUS_IN_PROGRESS, AlertStatus.ALERT_STATUS_RESOLVED],
-  [AlertStatus.ALERT_STATUS_RESOLVED]: [AlertStatus.ALERT_STATUS_ARCHIVED, AlertStatus.ALERT_STATUS_IN_PROGRESS],
-  [AlertStatus.ALERT_STATUS_ARCHIVED]: [],
+  [S.ALERT_STATUS_NEW]: [S.ALERT_STATUS_ACKNOWLEDGED, S.ALERT_STATUS_IN_PROGRESS, S.ALERT_STATUS_SUPPRESSED, S.ALERT_STATUS_RESOLVED],
+  [S.ALERT_STATUS_ACKNOWLEDGED]: [S.ALERT_STATUS_IN_PROGRESS, S.ALERT_STATUS_SUPPRESSED, S.ALERT_STATUS_RESOLVED, S.ALERT_STATUS_NEW],
+  [S.ALERT_STATUS_IN_PROGRESS]: [S.ALERT_STATUS_SUPPRESSED, S.ALERT_STATUS_RESOLVED, S.ALERT_STATUS_NEW, S.ALERT_STATUS_ACKNOWLEDGED],
+  [S.ALERT_STATUS_SUPPRESSED]: [S.ALERT_STATUS_IN_PROGRESS, S.ALERT_STATUS_RESOLVED, S.ALERT_STATUS_NEW],
+  [S.ALERT_STATUS_RESOLVED]: [S.ALERT_STATUS_ARCHIVED, S.ALERT_STATUS_IN_PROGRESS],
+  [S.ALERT_STATUS_EXPIRED]: [S.ALERT_STATUS_ARCHIVED, S.ALERT_STATUS_IN_PROGRESS],
+  [S.ALERT_STATUS_ARCHIVED]: [],
 };
 
 export const STATUS_NAMES: Record<string, AlertStatus> = {
-  new: AlertStatus.ALERT_STATUS_NEW,
-  in_progress: AlertStatus.ALERT_STATUS_IN_PROGRESS,
-  suppressed: AlertStatus.ALERT_STATUS_SUPPRESSED,
-  resolved: AlertStatus.ALERT_STATUS_RESOLVED,
-  archived: AlertStatus.ALERT_STATUS_ARCHIVED,
+  new: S.ALERT_STATUS_NEW,
+  acknowledged: S.ALERT_STATUS_ACKNOWLEDGED,
+  in_progress: S.ALERT_STATUS_IN_PROGRESS,
+  suppressed: S.ALERT_STATUS_SUPPRESSED,
+  resolved: S.ALERT_STATUS_RESOLVED,
+  expired: S.ALERT_STATUS_EXPIRED,
+  archived: S.ALERT_STATUS_ARCHIVED,
 };
 
 export function statusName(s: AlertStatus): string {
@@ -29,13 +40,16 @@ export function statusName(s: AlertStatus): string {
 export function checkTransition(from: AlertStatus, to: AlertStatus, disposition: string | undefined, reason: string | undefined): string | undefined {
   if (!(ALLOWED[from] ?? []).includes(to)) return `cannot move an alert from ${statusName(from)} to ${statusName(to)}`;
   if (!reason || !reason.trim()) return 'a reason is required for every change (it goes into the alert history)';
-  if (to === AlertStatus.ALERT_STATUS_RESOLVED && (!disposition || !(DISPOSITIONS as readonly string[]).includes(disposition))) {
+  if (to === S.ALERT_STATUS_RESOLVED && (!disposition || !(DISPOSITIONS as readonly string[]).includes(disposition))) {
     return `resolving needs a disposition: one of ${DISPOSITIONS.join(', ')}`;
   }
+  if (to !== S.ALERT_STATUS_RESOLVED && disposition) return 'a disposition is given only when resolving';
   return undefined;
 }
 
-/** Alerts in these states take repeats of their key (keyed suppression); others do not. */
+/** States that take repeats of their key (keyed suppression) and that deadlines still act on. */
+export const OPEN_STATUSES: readonly AlertStatus[] = [S.ALERT_STATUS_NEW, S.ALERT_STATUS_IN_PROGRESS, S.ALERT_STATUS_SUPPRESSED, S.ALERT_STATUS_ACKNOWLEDGED];
+
 export function isOpen(s: AlertStatus): boolean {
-  return s === AlertStatus.ALERT_STATUS_NEW || s === AlertStatus.ALERT_STATUS_IN_PROGRESS || s === AlertStatus.ALERT_STATUS_SUPPRESSED;
+  return OPEN_STATUSES.includes(s);
 }

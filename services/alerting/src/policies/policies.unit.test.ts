@@ -1,56 +1,127 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AlertStatus, Finding, Severity } from '@customs/contracts';
-import { alertKey, alertSeverity, parseAlertRule, ruleMatches } from './alert-rules';
+import { AlertStatus, Severity } from '@customs/contracts';
+import { needs } from './decide';
+import type { AlertException } from './exceptions';
 import { checkTransition, isOpen } from './lifecycle';
+import type { Input } from './model';
+import { checkRuleSetting, effectiveRule, parseAlertRule, rulesForTenant, type AlertRule } from './rules';
+import { alertJson } from './view';
+import { MemoryStore, finding } from './__fixtures__/memory';
 
 const rulesDir = path.resolve(__dirname, '../../rules');
 const load = (f: string) => parseAlertRule(f, fs.readFileSync(path.join(rulesDir, f), 'utf8'));
-const finding = (p: Partial<Finding>) => Finding.fromPartial({ findingId: 'f1', declarationId: 'd1', ruleId: 'C08', family: 'classification', severity: Severity.SEVERITY_HIGH, ...p });
+const ar1 = load('AR-001-material-finding.yaml');
+const ar3 = load('AR-003-systemic-broker-error.yaml');
+const NOW = new Date('2026-12-01T00:00:00Z');
+const checked = (declarationId: string, version: number, fs_: ReturnType<typeof finding>[], superseded: string[] = []): Input => ({ kind: 'checked', eventId: `c/${declarationId}/${version}`, tenantId: 't1', declarationId, version, findings: fs_, supersededIds: superseded });
 
-describe('alert rules (the shipped rule files)', () => {
-  const ar1 = load('AR-001-material-finding.yaml');
-  const ar2 = load('AR-002-data-quality.yaml');
-
-  it('parse with metadata and a content hash', () => {
-    expect(ar1).toMatchObject({ id: 'AR-001', status: 'stable', level: 'medium', groupBy: ['declaration_id', 'rule_id'] });
+describe('rule files', () => {
+  it('parse with metadata, type and a content hash', () => {
+    expect(ar1).toMatchObject({ id: 'AR-001', type: 'finding_match', status: 'stable', level: 'medium', groupBy: ['declaration_id', 'rule_id'], throttleMinutes: 60 });
     expect(ar1.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(ar1.falsepositives.length).toBeGreaterThan(0);
+    expect(ar3).toMatchObject({ type: 'threshold', measure: 'count', atLeast: 5, windowDays: 7, groupBy: ['broker', 'rule_id'] });
   });
 
-  it('AR-001 fires on material findings and stays silent on low-severity data quality', () => {
-    expect(ruleMatches(ar1, finding({}))).toBe(true);
-    expect(ruleMatches(ar1, finding({ severity: Severity.SEVERITY_LOW, family: 'data-integrity', ruleId: 'C01' }))).toBe(false);
-    expect(ruleMatches(ar1, finding({ severity: Severity.SEVERITY_LOW, reclaimDutyPence: 800000 }))).toBe(true);
+  it('are checked against the JSON Schema; errors name the file and the field', () => {
+    const head = 'name: n\nstatus: stable\nlevel: high\ndescription: d\n';
+    expect(() => parseAlertRule('bad.yaml', `id: X1\n${head}type: finding_match\nmatch: {}\ngroup_by: [declaration_id]`)).toThrow('bad.yaml: field "id" must match pattern');
+    expect(() => parseAlertRule('bad2.yaml', 'id: AR-009\nname: n\nstatus: stable\nlevel: loud\ndescription: d\ntype: finding_match')).toThrow('bad2.yaml: field "level" must be one of info, low, medium, high, critical');
+    expect(() => parseAlertRule('bad3.yaml', `id: AR-009\n${head}type: finding_match\nmatch: {}\ngroup_by: [colour]`)).toThrow('bad3.yaml: field "group_by.0" must be one of');
+    expect(() => parseAlertRule('bad4.yaml', `id: AR-009\n${head}type: threshold\ngroup_by: [broker]\nmeasure: count\nat_least: 5\nwindow_days: 0`)).toThrow('bad4.yaml: field "window_days" must be >= 1');
+    expect(() => parseAlertRule('bad5.yaml', `id: AR-009\n${head}type: threshold\ngroup_by: [broker]\nmeasure: count\nwindow_days: 3`)).toThrow('bad5.yaml: field "at_least" is required');
+    expect(() => parseAlertRule('bad6.yaml', `id: AR-009\n${head}type: deadline\nmeasure: reclaim\nbands: [{ days: 90, level: high }]\nwindow: 3`)).toThrow('bad6.yaml: field "window" is not a known field');
+    expect(() => parseAlertRule('bad7.yaml', `id: AR-009\n${head}type: sigma`)).toThrow('bad7.yaml: field "type" must be one of finding_match, threshold');
+    expect(() => parseAlertRule('bad8.yaml', ': : :')).toThrow('bad8.yaml');
   });
 
-  it('AR-002 fires on low identifier-format findings only', () => {
-    expect(ruleMatches(ar2, finding({ severity: Severity.SEVERITY_LOW, family: 'data-integrity', ruleId: 'C01' }))).toBe(true);
-    expect(ruleMatches(ar2, finding({ severity: Severity.SEVERITY_LOW, family: 'data-integrity', ruleId: 'C03' }))).toBe(false);
-    expect(ruleMatches(ar2, finding({}))).toBe(false);
-  });
-
-  it('keys suppression by the group-by fields and raises severity to the finding’s', () => {
-    expect(alertKey(ar1, finding({}))).toBe('AR-001|d1|C08');
-    expect(alertSeverity(ar1, finding({}))).toBe(Severity.SEVERITY_HIGH);
-  });
-
-  it('rejects a malformed rule naming the file and field', () => {
-    expect(() => parseAlertRule('bad.yaml', 'id: X1\nname: n\nstatus: stable\nlevel: high\ndescription: d\ntype: finding_match\ngroup_by: [declaration_id]')).toThrow('bad.yaml: field "id" must look like AR-001');
-    expect(() => parseAlertRule('bad2.yaml', 'id: AR-009\nname: n\nstatus: stable\nlevel: loud\ndescription: d\ntype: finding_match\ngroup_by: [declaration_id]')).toThrow('bad2.yaml: field "level"');
-    expect(() => parseAlertRule('bad3.yaml', 'id: AR-009\nname: n\nstatus: stable\nlevel: low\ndescription: d\ntype: finding_match\ngroup_by: [colour]')).toThrow('unknown field "colour"');
-    expect(() => parseAlertRule('bad4.yaml', ': : :')).toThrow('bad4.yaml');
+  it('tenant settings disable or tune a rule, refusing unknown or out-of-range parameters', () => {
+    expect(effectiveRule(ar3, { enabled: false, params: {} })).toBeUndefined();
+    expect(effectiveRule(ar3, { enabled: true, params: { at_least: 3 } })).toMatchObject({ atLeast: 3, hash: ar3.hash });
+    expect(checkRuleSetting(ar3, { enabled: true, params: { at_least: 0 } })).toMatch(/"at_least" must be a whole number from 1/);
+    expect(checkRuleSetting(ar3, { enabled: true, params: { colour: 1 } })).toMatch(/no tunable parameter "colour"; it has at_least, window_days/);
+    expect(rulesForTenant([ar1, ar3], new Map([['AR-001', { enabled: false, params: {} }]])).map((r) => r.id)).toEqual(['AR-003']);
   });
 });
 
-describe('alert lifecycle', () => {
+describe('lifecycle', () => {
   it('allows triage moves with a reason and refuses the rest, saying why', () => {
-    expect(checkTransition(AlertStatus.ALERT_STATUS_NEW, AlertStatus.ALERT_STATUS_IN_PROGRESS, undefined, 'looking')).toBeUndefined();
-    expect(checkTransition(AlertStatus.ALERT_STATUS_NEW, AlertStatus.ALERT_STATUS_IN_PROGRESS, undefined, '')).toMatch(/reason is required/);
-    expect(checkTransition(AlertStatus.ALERT_STATUS_IN_PROGRESS, AlertStatus.ALERT_STATUS_RESOLVED, undefined, 'fixed')).toMatch(/needs a disposition/);
-    expect(checkTransition(AlertStatus.ALERT_STATUS_IN_PROGRESS, AlertStatus.ALERT_STATUS_RESOLVED, 'true_positive_reclaimed_c285', 'C285 filed')).toBeUndefined();
-    expect(checkTransition(AlertStatus.ALERT_STATUS_ARCHIVED, AlertStatus.ALERT_STATUS_NEW, undefined, 'x')).toMatch(/cannot move an alert from archived to new/);
-    expect(isOpen(AlertStatus.ALERT_STATUS_SUPPRESSED)).toBe(true);
-    expect(isOpen(AlertStatus.ALERT_STATUS_RESOLVED)).toBe(false);
+    const S = AlertStatus;
+    expect(checkTransition(S.ALERT_STATUS_NEW, S.ALERT_STATUS_ACKNOWLEDGED, undefined, 'seen')).toBeUndefined();
+    expect(checkTransition(S.ALERT_STATUS_ACKNOWLEDGED, S.ALERT_STATUS_IN_PROGRESS, undefined, 'on it')).toBeUndefined();
+    expect(checkTransition(S.ALERT_STATUS_NEW, S.ALERT_STATUS_IN_PROGRESS, undefined, '')).toMatch(/reason is required/);
+    expect(checkTransition(S.ALERT_STATUS_IN_PROGRESS, S.ALERT_STATUS_RESOLVED, undefined, 'fixed')).toMatch(/needs a disposition/);
+    expect(checkTransition(S.ALERT_STATUS_IN_PROGRESS, S.ALERT_STATUS_RESOLVED, 'true_positive_reclaimed_c285', 'C285 filed')).toBeUndefined();
+    expect(checkTransition(S.ALERT_STATUS_NEW, S.ALERT_STATUS_EXPIRED, undefined, 'x')).toMatch(/cannot move an alert from new to expired/);
+    expect(checkTransition(S.ALERT_STATUS_EXPIRED, S.ALERT_STATUS_ARCHIVED, undefined, 'time-barred, filed')).toBeUndefined();
+    expect(checkTransition(S.ALERT_STATUS_ARCHIVED, S.ALERT_STATUS_NEW, undefined, 'x')).toMatch(/cannot move an alert from archived to new/);
+    expect(isOpen(S.ALERT_STATUS_ACKNOWLEDGED)).toBe(true);
+    expect(isOpen(S.ALERT_STATUS_EXPIRED)).toBe(false);
+  });
+});
+
+describe('decide', () => {
+  it('absorbs an amendment’s finding before withdrawing the old one (one event), so the alert stays open', () => {
+    const m = new MemoryStore(() => [ar1]);
+    m.batch([checked('d1', 1, [finding({ findingId: 'f1', exposureDutyPence: 1000 })])], NOW);
+    const [e] = m.batch([checked('d1', 2, [finding({ findingId: 'f2', declarationVersion: 2, exposureDutyPence: 1500 })], ['f1'])], NOW);
+    expect(e!.alert).toMatchObject({ status: AlertStatus.ALERT_STATUS_NEW, suppressedCount: 1, findingIds: ['f1', 'f2'], exposurePence: 1500 });
+    expect(e!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([['f1', true], ['f2', false]]);
+    // One history entry for the batch (repeat + withdrawal), not one per finding.
+    expect(e!.entries).toHaveLength(1);
+    expect(e!.entries[0]!.reason).toMatch(/^repeat suppressed: finding C09 f2; finding C09 f1 withdrawn \(superseded by version 2/);
+  });
+
+  it('auto-resolves when every contributing finding is withdrawn, and reopens when a finding joins', () => {
+    const m = new MemoryStore(() => [ar1]);
+    m.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW);
+    const [resolved] = m.batch([checked('d1', 2, [], ['f1'])], NOW);
+    expect(resolved!.alert).toMatchObject({ status: AlertStatus.ALERT_STATUS_RESOLVED, disposition: 'findings_withdrawn' });
+    expect(resolved!.entries[0]).toMatchObject({ kind: 'auto_resolved', from: AlertStatus.ALERT_STATUS_NEW, to: AlertStatus.ALERT_STATUS_RESOLVED, actor: 'system' });
+    expect(resolved!.entries[0]!.reason).toMatch(/every contributing finding was withdrawn or superseded/);
+    const [reopened] = m.batch([checked('d1', 3, [finding({ findingId: 'f3', declarationVersion: 3 })])], NOW);
+    expect(reopened!.alert.alertId).toBe(resolved!.alert.alertId);
+    expect(reopened!.entries[0]).toMatchObject({ kind: 'reopened', from: AlertStatus.ALERT_STATUS_RESOLVED, to: AlertStatus.ALERT_STATUS_NEW });
+  });
+
+  it('throttles notifications of repeats separately from detection', () => {
+    const m = new MemoryStore(() => [ar1]);
+    m.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW);
+    const [soon] = m.batch([checked('d1', 1, [finding({ findingId: 'f2', itemNumber: 2 })])], new Date('2026-12-01T00:10:00Z'));
+    expect(soon!.entries[0]).toMatchObject({ kind: 'absorbed', notify: false });
+    const [later] = m.batch([checked('d1', 1, [finding({ findingId: 'f3', itemNumber: 3 })])], new Date('2026-12-01T02:00:00Z'));
+    expect(later!.entries[0]).toMatchObject({ kind: 'absorbed', notify: true });
+    expect(later!.alert.suppressedCount).toBe(2);
+  });
+
+  it('an active exception raises the alert as suppressed; an expired one no longer suppresses', () => {
+    const ex = (expiresAt: string): AlertException => ({ id: 'ex1', tenantId: 't1', scope: { broker: 'GB200000000002', rule_id: 'C09' }, owner: 'jo@example.com', reason: 'broker retrained', expiresAt, createdBy: 'jo@example.com', createdAt: '2026-11-01T00:00:00Z' });
+    const active = new MemoryStore(() => [ar1]);
+    active.exceptions = [ex('2027-01-01T00:00:00Z')];
+    const [s] = active.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW);
+    expect(s!.alert).toMatchObject({ status: AlertStatus.ALERT_STATUS_SUPPRESSED, exceptionId: 'ex1' });
+    expect(s!.entries[0]).toMatchObject({ notify: false });
+    expect(s!.entries[0]!.reason).toMatch(/suppressed by exception ex1 \(owner jo@example.com: broker retrained/);
+    const expired = new MemoryStore(() => [ar1]);
+    expired.exceptions = [ex('2026-11-30T00:00:00Z')];
+    expect(expired.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW)[0]!.alert.status).toBe(AlertStatus.ALERT_STATUS_NEW);
+  });
+
+  it('needs() asks for the keys, windows and memory the rules need, and nothing for other tenants’ rules', () => {
+    const n = needs([checked('d1', 1, [finding({ findingId: 'f1', acceptanceDate: '2024-01-15' })], ['f0'])], () => [ar1, ar3] as AlertRule[]);
+    expect(n.keys.map((k) => k.key).sort()).toEqual(['AR-001|d1|C09', 'AR-003|GB200000000002|C09']);
+    expect(n.slices).toEqual([{ tenantId: 't1', field: 'broker', value: 'GB200000000002', from: '2024-01-08', to: '2024-01-22' }]);
+    expect(n.findingIds).toEqual([{ tenantId: 't1', findingId: 'f0' }]);
+  });
+});
+
+describe('REST view', () => {
+  it('shows zero money and empty lists explicitly, and days left as of today', () => {
+    const m = new MemoryStore(() => [ar1]);
+    const [e] = m.batch([checked('d1', 1, [finding({ findingId: 'f1', severity: Severity.SEVERITY_HIGH, acceptanceDate: '2024-01-15' })])], NOW);
+    const j = alertJson(e!.alert, '2026-12-01');
+    expect(j).toMatchObject({ exposurePence: 0, reclaimPence: 0, reclaimVatPence: 0, suppressedCount: 0, assignee: '', daysLeft: 45, deadline: '2027-01-15', statusName: 'new', moneyAtStakePence: 0 });
+    expect((j.findings as Record<string, unknown>[])[0]).toMatchObject({ findingId: 'f1', exposureDutyPence: 0, withdrawn: false });
+    expect(alertJson(e!.alert, '2027-01-20').daysLeft).toBe(-5);
   });
 });

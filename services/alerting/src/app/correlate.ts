@@ -1,0 +1,85 @@
+// Correlation use cases: a consumed batch (or the scheduled pass) → load what the pure policy
+// needs in a few batched queries → decide → write, all in one transaction with the inbox claim,
+// so a crash anywhere replays the batch with no effect lost or doubled.
+import type { AlertChanged, Finding } from '@customs/contracts';
+import { decide, decideTick, deadlineHorizonDays, needs } from '../policies/decide';
+import { addDays, isoDay } from '../policies/deadline';
+import type { Input, RulesFor } from '../policies/model';
+import { rulesForTenant, type AlertRule, type RuleSetting } from '../policies/rules';
+import type { AlertStore, CorrelationTx } from './ports';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface ConsumedInput {
+  eventId: string;
+  topic: string;
+  input: Input;
+}
+
+function rulesLookup(rules: readonly AlertRule[], settings: Map<string, Map<string, RuleSetting>>): RulesFor {
+  const cache = new Map<string, AlertRule[]>();
+  return (tenantId) => {
+    let r = cache.get(tenantId);
+    if (!r) {
+      r = rulesForTenant(rules, settings.get(tenantId));
+      cache.set(tenantId, r);
+    }
+    return r;
+  };
+}
+
+export class Correlator {
+  constructor(
+    private readonly store: AlertStore,
+    private readonly rules: readonly AlertRule[],
+    private readonly clock: Clock,
+  ) {}
+
+  /** Processes one consumed batch exactly once (inbox claim and effects in one transaction). */
+  async consume(group: string, batch: readonly ConsumedInput[]): Promise<AlertChanged[]> {
+    return this.store.correlation(async (tx) => {
+      const fresh = await tx.claim(group, batch.map((b) => ({ eventId: b.eventId, topic: b.topic })));
+      return this.run(tx, batch.filter((b) => fresh.has(b.eventId)).map((b) => b.input));
+    });
+  }
+
+  private async run(tx: CorrelationTx, inputs: Input[]): Promise<AlertChanged[]> {
+    if (inputs.length === 0) return [];
+    const now = this.clock.now();
+    const at = now.toISOString();
+    // Facts first (the findings as they arrived, the ones withdrawn), so the windows loaded
+    // below include this batch.
+    const findings: Finding[] = inputs.flatMap((i) => (i.kind === 'checked' ? i.findings.filter((f) => f.tenantId === i.tenantId) : []));
+    await tx.storeFindings(findings, at);
+    await tx.withdrawFindings(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((findingId) => ({ tenantId: i.tenantId, findingId })) : [])), at);
+    const tenants = [...new Set(inputs.map((i) => i.tenantId))];
+    const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));
+    const state = await tx.load(needs(inputs, rulesFor), tenants, now);
+    return tx.apply(decide(state, inputs, rulesFor, now));
+  }
+
+  /**
+   * The scheduled pass: deadline alerts raised and escalated as days pass, time-barred alerts
+   * expired. Repeats until a pass changes nothing (bounded per pass); returns the changes.
+   */
+  async tick(maxPasses = 20): Promise<AlertChanged[]> {
+    const all: AlertChanged[] = [];
+    const horizonDays = deadlineHorizonDays(this.rules);
+    const deadlineRuleIds = this.rules.filter((r) => r.type === 'deadline' && r.status !== 'deprecated').map((r) => r.id);
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const changed = await this.store.correlation(async (tx) => {
+        const now = this.clock.now();
+        const today = isoDay(now);
+        const state = await tx.loadTick(today, addDays(today, horizonDays), deadlineRuleIds, 500, now);
+        const tenants = [...new Set([...state.alerts.map((a) => a.alert.tenantId), ...state.candidates.map((f) => f.tenantId)])];
+        const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));
+        return tx.apply(decideTick(state, rulesFor, now));
+      });
+      all.push(...changed);
+      if (changed.length === 0) break;
+    }
+    return all;
+  }
+}

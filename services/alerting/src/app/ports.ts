@@ -1,0 +1,64 @@
+// Ports of the alerting use cases: what they need from storage, as interfaces. src/db
+// implements them with SQL; the use cases (src/app) never see a query.
+import type { Alert, AlertChanged, Finding } from '@customs/contracts';
+import type { AlertException } from '../policies/exceptions';
+import type { Decision, KeyedAlert, Needs, State } from '../policies/model';
+import type { RuleSetting } from '../policies/rules';
+
+export interface HistoryRecord {
+  cursor: number;
+  actor: string;
+  from: number;
+  to: number;
+  kind: string;
+  reason: string;
+  notify: boolean;
+  disposition: string;
+  note: string;
+  at: string;
+  snapshot: Alert;
+}
+
+export type SortKey = 'money' | 'deadline' | 'days_left' | 'severity' | 'updated' | 'created' | 'exposure' | 'reclaim';
+
+export interface AlertQuery {
+  tenantId: string;
+  states?: number[];
+  minSeverity?: number;
+  alertRuleIds?: string[];
+  ruleTypes?: string[];
+  broker?: string;
+  importer?: string;
+  minPence?: number;
+  deadlineBefore?: string;
+  search?: string;
+  sort: SortKey;
+  order: 'asc' | 'desc';
+  limit: number;
+  /** Opaque keyset position from the previous page. */
+  after?: { v: string | number; id: string };
+}
+
+/** One transaction's view of the store (consumers and the scheduled pass). */
+export interface CorrelationTx {
+  claim(group: string, events: { eventId: string; topic: string }[]): Promise<Set<string>>;
+  settings(tenantIds: readonly string[]): Promise<Map<string, Map<string, RuleSetting>>>;
+  /** Stores findings (idempotent by id) and appends "raised" to the findings feed for new ones. */
+  storeFindings(findings: readonly Finding[], at: string): Promise<void>;
+  /** Marks findings withdrawn (superseded) and appends "withdrawn" to the feed. */
+  withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
+  load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;
+  /** The scheduled pass's state: open alerts whose deadline passed or that a deadline rule watches, and candidates. */
+  loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], limit: number, now: Date): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[] }>;
+  /** Writes alerts, history, memberships, facts and outbox events; returns the changes as published. */
+  apply(decision: Decision): Promise<AlertChanged[]>;
+  /** One alert, locked for an analyst's change. */
+  alertForUpdate(tenantId: string, alertId: string): Promise<KeyedAlert | undefined>;
+}
+
+export interface AlertStore {
+  /** Runs fn in one transaction over every tenant (consumers: the tenant comes from each event). */
+  correlation<T>(fn: (tx: CorrelationTx) => Promise<T>): Promise<T>;
+  /** Runs fn in one transaction scoped to a tenant (API calls). */
+  tenant<T>(tenantId: string, fn: (tx: CorrelationTx) => Promise<T>): Promise<T>;
+}
