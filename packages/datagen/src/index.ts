@@ -10,3 +10,4 @@ export * from './view';
 export * from './formats/dms';
 export * from './formats/cds';
 export { INJECTORS, type Injector, type ExpectedHit } from './injectors';
+export * from './history';

@@ -44,7 +44,11 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
       const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
       return r.status === 200 ? r.body : undefined;
     });
-    expect(score.score).toBe(75);
+    // risk-v2: one HIGH finding with no money at stake → risk = severity 0.7 × 25 points; the
+    // score explains itself factor by factor and names the line and finding behind it.
+    expect(score).toMatchObject({ score: 82, risk: 18, findingCount: 1, exposurePence: 0, reclaimPence: 0, modelVersion: 'risk-v2' });
+    expect(score.factors.map((f: any) => [f.name, f.value])).toEqual([['money', 0], ['severity', 70], ['deadline', 0], ['confidence', 100]]);
+    expect(score.lines).toEqual([{ itemNumber: 1, findingIds: [c08.findingId], ruleIds: ['C08'], exposurePence: 0, reclaimPence: 0 }]);
 
     // Alerting raised an alert, readable over REST.
     const alert = await waitFor('alert', async () => {
@@ -173,9 +177,9 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     // still fire on it; the C08 penalty is gone).
     const score = await waitFor('score of the corrected version', async () => {
       const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
-      return (r.body?.findingCount ?? 0) === active.length ? r.body : undefined; // proto3 JSON omits zero values
+      return r.body?.findingCount === active.length ? r.body : undefined;
     });
-    const classification = (score.components ?? []).find((c: any) => c.dimension === 'classification');
+    const classification = score.components.find((c: any) => c.dimension === 'classification');
     expect(classification?.findingCount ?? 0).toBe(active.filter((f: any) => f.family === 'classification').length);
   });
 

@@ -47,6 +47,93 @@ export const migrations: Record<string, Migration> = {
   },
   '0003_outbox_packed': outboxPackedMigration,
   '0004_outbox_dead_letters': outboxDeadLetterMigration,
+  '0005_history': {
+    async up(db) {
+      // Each declaration's latest version as history sees it (to take it out again when amended)
+      // and the validation findings of its latest check (scores combine them with history's).
+      await sql`
+        create table history_decls (
+          tenant_id text not null,
+          declaration_id text not null,
+          version int not null,
+          importer_id text not null,
+          fact jsonb not null,
+          updated_at timestamptz not null,
+          primary key (tenant_id, declaration_id)
+        )`.execute(db);
+      // Per-importer history aggregates, one row per key of each kind (sg supplier+description,
+      // dg description, uv unit values, inv invoice, dcl declarant, imp importer), updated in place.
+      await sql`
+        create table history_groups (
+          tenant_id text not null,
+          kind text not null,
+          key text not null,
+          state jsonb not null,
+          primary key (tenant_id, kind, key)
+        )`.execute(db);
+      await sql`
+        create table approved_agents (
+          tenant_id text not null,
+          importer_id text not null,
+          agent_id text not null,
+          added_by text not null,
+          added_at timestamptz not null,
+          primary key (tenant_id, importer_id, agent_id)
+        )`.execute(db);
+      await sql`
+        create table history_findings (
+          tenant_id text not null,
+          finding_id text not null,
+          declaration_id text not null,
+          declaration_version int not null,
+          rule_id text not null,
+          active boolean not null,
+          payload bytea not null,
+          raised_at timestamptz not null,
+          superseded_at timestamptz,
+          primary key (tenant_id, finding_id)
+        )`.execute(db);
+      await sql`create index history_findings_declaration on history_findings (tenant_id, declaration_id) where active`.execute(db);
+      await sql`alter table declaration_scores add column validation_findings jsonb not null default '[]'::jsonb, add column risk int not null default 0, add column factors jsonb not null default '[]'::jsonb, add column lines jsonb not null default '[]'::jsonb, add column explanation text not null default '', add column as_of text not null default '', add column checked boolean not null default true`.execute(db);
+      await sql`alter table entity_scores add column explanation text not null default ''`.execute(db);
+      // What each declaration adds to the monthly aggregates (so a re-check applies new − old).
+      await sql`
+        create table contributions (
+          tenant_id text not null,
+          declaration_id text not null,
+          agent_id text not null,
+          importer_id text not null,
+          month text not null,
+          metrics jsonb not null,
+          primary key (tenant_id, declaration_id)
+        )`.execute(db);
+      // Additive monthly aggregates per agent, importer and the tenant ('*').
+      await sql`
+        create table aggregates (
+          tenant_id text not null,
+          scope text not null check (scope in ('agent', 'importer', 'tenant')),
+          entity_id text not null,
+          month text not null,
+          metric text not null,
+          value bigint not null,
+          primary key (tenant_id, scope, entity_id, month, metric)
+        )`.execute(db);
+      // Monthly snapshots of scorecards and readiness, with the model that made them.
+      await sql`
+        create table trend_snapshots (
+          tenant_id text not null,
+          entity_type text not null,
+          entity_id text not null,
+          month text not null,
+          model_version text not null,
+          score int not null,
+          payload jsonb not null,
+          recorded_at timestamptz not null,
+          primary key (tenant_id, entity_type, entity_id, month, model_version)
+        )`.execute(db);
+      for (const t of ['history_decls', 'history_groups', 'approved_agents', 'history_findings', 'contributions', 'aggregates', 'trend_snapshots']) await enableTenantRls(db, t);
+    },
+  },
 };
 
 export interface ScoringDb {
@@ -64,6 +151,13 @@ export interface ScoringDb {
     reclaim_pence: number;
     components: string;
     acceptance_date: string;
+    validation_findings: unknown;
+    risk: number;
+    factors: unknown;
+    lines: unknown;
+    explanation: string;
+    as_of: string;
+    checked: boolean;
     model_version: string;
     updated_at: Date | string;
   };
@@ -79,7 +173,15 @@ export interface ScoringDb {
     components: string;
     model_version: string;
     updated_at: Date | string;
+    explanation: string;
   };
+  history_decls: { tenant_id: string; declaration_id: string; version: number; importer_id: string; fact: unknown; updated_at: Date | string };
+  history_groups: { tenant_id: string; kind: string; key: string; state: unknown };
+  approved_agents: { tenant_id: string; importer_id: string; agent_id: string; added_by: string; added_at: Date | string };
+  history_findings: { tenant_id: string; finding_id: string; declaration_id: string; declaration_version: number; rule_id: string; active: boolean; payload: Buffer; raised_at: Date | string; superseded_at: Date | string | null };
+  contributions: { tenant_id: string; declaration_id: string; agent_id: string; importer_id: string; month: string; metrics: unknown };
+  aggregates: { tenant_id: string; scope: string; entity_id: string; month: string; metric: string; value: string | number };
+  trend_snapshots: { tenant_id: string; entity_type: string; entity_id: string; month: string; model_version: string; score: number; payload: unknown; recorded_at: Date | string };
   inbox: { consumer_group: string; event_id: string; topic: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
 }

@@ -7,7 +7,11 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
-/** Risk scores per declaration, broker (declarant/agent) and importer. */
+/**
+ * Risk scores per declaration, broker (declarant/agent) and importer; broker scorecards,
+ * importer audit-readiness, duty under management and monthly trends (services/scoring).
+ * Every number carries what it was computed from; 0 is a value (REST emits it explicitly).
+ */
 
 export interface ScoreComponent {
   /** e.g. "classification", "origin-preference", "valuation". */
@@ -15,6 +19,27 @@ export interface ScoreComponent {
   /** 0 (worst) – 100 (clean). */
   score: number;
   findingCount: number;
+  exposurePence: number;
+  reclaimPence: number;
+}
+
+/** One factor of a declaration's risk (money at stake, severity, deadline nearness, confidence). */
+export interface RiskFactor {
+  name: string;
+  /** 0–100. */
+  value: number;
+  /** Weight of the factor in percent (confidence multiplies instead: weight 0). */
+  weightPct: number;
+  /** Points of risk the factor contributes (value × weight, one decimal). */
+  points: number;
+  explanation: string;
+}
+
+/** The findings behind one goods item (0 = header level) of a scored declaration. */
+export interface LineRisk {
+  itemNumber: number;
+  findingIds: string[];
+  ruleIds: string[];
   exposurePence: number;
   reclaimPence: number;
 }
@@ -36,11 +61,92 @@ export interface Score {
   modelVersion: string;
   /** Declarations and items covered by this score. */
   declarationCount: number;
+  /** Declarations: risk 0 (none) – 100 (highest); score = 100 − risk. */
+  risk: number;
+  factors: RiskFactor[];
+  /** How the score was computed, in words. */
+  explanation: string;
+  /** Declarations: the lines behind the score. */
+  lines: LineRisk[];
+  /** Day the score was computed for (deadline nearness moves with it), "YYYY-MM-DD". */
+  asOf: string;
 }
 
 export interface ScoreUpdated {
   score?: Score | undefined;
   previousScore: number;
+}
+
+/** A metric with what it was computed from; known = false when the data cannot settle it (value ""). */
+export interface Metric {
+  name: string;
+  /** Integer or exact decimal as text. */
+  value: string;
+  /** "pence", "count", "ratio", "per 100 entries", "hhi", … */
+  unit: string;
+  known: boolean;
+  numerator: string;
+  denominator: string;
+  explanation: string;
+}
+
+/** One agent's month (DOMAIN.md §3.7 metrics). */
+export interface BrokerScorecard {
+  tenantId: string;
+  agentId: string;
+  /** "YYYY-MM". */
+  month: string;
+  modelVersion: string;
+  /** 0 (worst) – 100 (no errors). */
+  score: number;
+  scoreExplanation: string;
+  metrics: Metric[];
+  /** Share (0–100) of the month's other agents this one scores better than; -1 with no peer. */
+  peerPercentile: number;
+  peerCount: number;
+}
+
+export interface ReadinessDimension {
+  dimension: string;
+  /** 0–100; -1 when unknown (left out of the overall score). */
+  score: number;
+  known: boolean;
+  atRiskPence: number;
+  findingCount: number;
+  families: string[];
+  explanation: string;
+}
+
+export interface ImporterReadiness {
+  tenantId: string;
+  importerId: string;
+  /** Months covered, "YYYY-MM". */
+  from: string;
+  to: string;
+  modelVersion: string;
+  score: number;
+  explanation: string;
+  dimensions: ReadinessDimension[];
+}
+
+export interface DutyUnderManagement {
+  tenantId: string;
+  importerId: string;
+  from: string;
+  to: string;
+  metrics: Metric[];
+}
+
+/** A monthly snapshot, kept as history. */
+export interface TrendPoint {
+  entityType: string;
+  entityId: string;
+  /** "YYYY-MM". */
+  month: string;
+  score: number;
+  metrics: Metric[];
+  modelVersion: string;
+  recordedAt: string;
 }
 
 function createBaseScoreComponent(): ScoreComponent {
@@ -188,6 +294,296 @@ export const ScoreComponent: MessageFns<ScoreComponent> = {
   },
 };
 
+function createBaseRiskFactor(): RiskFactor {
+  return { name: "", value: 0, weightPct: 0, points: 0, explanation: "" };
+}
+
+export const RiskFactor: MessageFns<RiskFactor> = {
+  encode(message: RiskFactor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    if (message.weightPct !== 0) {
+      writer.uint32(24).int32(message.weightPct);
+    }
+    if (message.points !== 0) {
+      writer.uint32(33).double(message.points);
+    }
+    if (message.explanation !== "") {
+      writer.uint32(42).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RiskFactor {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRiskFactor();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.weightPct = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.points = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RiskFactor {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+      weightPct: isSet(object.weightPct)
+        ? globalThis.Number(object.weightPct)
+        : isSet(object.weight_pct)
+        ? globalThis.Number(object.weight_pct)
+        : 0,
+      points: isSet(object.points) ? globalThis.Number(object.points) : 0,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: RiskFactor): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    if (message.weightPct !== 0) {
+      obj.weightPct = Math.round(message.weightPct);
+    }
+    if (message.points !== 0) {
+      obj.points = floatToJson(message.points);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RiskFactor>, I>>(base?: I): RiskFactor {
+    return RiskFactor.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RiskFactor>, I>>(object: I): RiskFactor {
+    const message = createBaseRiskFactor();
+    message.name = object.name ?? "";
+    message.value = object.value ?? 0;
+    message.weightPct = object.weightPct ?? 0;
+    message.points = object.points ?? 0;
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseLineRisk(): LineRisk {
+  return { itemNumber: 0, findingIds: [], ruleIds: [], exposurePence: 0, reclaimPence: 0 };
+}
+
+export const LineRisk: MessageFns<LineRisk> = {
+  encode(message: LineRisk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemNumber !== 0) {
+      writer.uint32(8).int32(message.itemNumber);
+    }
+    for (const v of message.findingIds) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.ruleIds) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.exposurePence !== 0) {
+      writer.uint32(32).int64(message.exposurePence);
+    }
+    if (message.reclaimPence !== 0) {
+      writer.uint32(40).int64(message.reclaimPence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LineRisk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLineRisk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.itemNumber = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.findingIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ruleIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exposurePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reclaimPence = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LineRisk {
+    return {
+      itemNumber: isSet(object.itemNumber)
+        ? globalThis.Number(object.itemNumber)
+        : isSet(object.item_number)
+        ? globalThis.Number(object.item_number)
+        : 0,
+      findingIds: globalThis.Array.isArray(object?.findingIds)
+        ? object.findingIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.finding_ids)
+        ? object.finding_ids.map((e: any) => globalThis.String(e))
+        : [],
+      ruleIds: globalThis.Array.isArray(object?.ruleIds)
+        ? object.ruleIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.rule_ids)
+        ? object.rule_ids.map((e: any) => globalThis.String(e))
+        : [],
+      exposurePence: isSet(object.exposurePence)
+        ? globalThis.Number(object.exposurePence)
+        : isSet(object.exposure_pence)
+        ? globalThis.Number(object.exposure_pence)
+        : 0,
+      reclaimPence: isSet(object.reclaimPence)
+        ? globalThis.Number(object.reclaimPence)
+        : isSet(object.reclaim_pence)
+        ? globalThis.Number(object.reclaim_pence)
+        : 0,
+    };
+  },
+
+  toJSON(message: LineRisk): unknown {
+    const obj: any = {};
+    if (message.itemNumber !== 0) {
+      obj.itemNumber = Math.round(message.itemNumber);
+    }
+    if (message.findingIds?.length) {
+      obj.findingIds = message.findingIds;
+    }
+    if (message.ruleIds?.length) {
+      obj.ruleIds = message.ruleIds;
+    }
+    if (message.exposurePence !== 0) {
+      obj.exposurePence = Math.round(message.exposurePence);
+    }
+    if (message.reclaimPence !== 0) {
+      obj.reclaimPence = Math.round(message.reclaimPence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LineRisk>, I>>(base?: I): LineRisk {
+    return LineRisk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LineRisk>, I>>(object: I): LineRisk {
+    const message = createBaseLineRisk();
+    message.itemNumber = object.itemNumber ?? 0;
+    message.findingIds = object.findingIds?.map((e) => e) || [];
+    message.ruleIds = object.ruleIds?.map((e) => e) || [];
+    message.exposurePence = object.exposurePence ?? 0;
+    message.reclaimPence = object.reclaimPence ?? 0;
+    return message;
+  },
+};
+
 function createBaseScore(): Score {
   return {
     tenantId: "",
@@ -201,6 +597,11 @@ function createBaseScore(): Score {
     updatedAt: "",
     modelVersion: "",
     declarationCount: 0,
+    risk: 0,
+    factors: [],
+    explanation: "",
+    lines: [],
+    asOf: "",
   };
 }
 
@@ -238,6 +639,21 @@ export const Score: MessageFns<Score> = {
     }
     if (message.declarationCount !== 0) {
       writer.uint32(88).int32(message.declarationCount);
+    }
+    if (message.risk !== 0) {
+      writer.uint32(96).int32(message.risk);
+    }
+    for (const v of message.factors) {
+      RiskFactor.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.explanation !== "") {
+      writer.uint32(114).string(message.explanation);
+    }
+    for (const v of message.lines) {
+      LineRisk.encode(v!, writer.uint32(122).fork()).join();
+    }
+    if (message.asOf !== "") {
+      writer.uint32(130).string(message.asOf);
     }
     return writer;
   },
@@ -343,6 +759,46 @@ export const Score: MessageFns<Score> = {
             message.declarationCount = reader.int32();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.risk = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.factors.push(RiskFactor.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.lines.push(LineRisk.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.asOf = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +862,19 @@ export const Score: MessageFns<Score> = {
         : isSet(object.declaration_count)
         ? globalThis.Number(object.declaration_count)
         : 0,
+      risk: isSet(object.risk) ? globalThis.Number(object.risk) : 0,
+      factors: globalThis.Array.isArray(object?.factors)
+        ? object.factors.map((e: any) => RiskFactor.fromJSON(e))
+        : [],
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => LineRisk.fromJSON(e))
+        : [],
+      asOf: isSet(object.asOf)
+        ? globalThis.String(object.asOf)
+        : isSet(object.as_of)
+        ? globalThis.String(object.as_of)
+        : "",
     };
   },
 
@@ -444,6 +913,21 @@ export const Score: MessageFns<Score> = {
     if (message.declarationCount !== 0) {
       obj.declarationCount = Math.round(message.declarationCount);
     }
+    if (message.risk !== 0) {
+      obj.risk = Math.round(message.risk);
+    }
+    if (message.factors?.length) {
+      obj.factors = message.factors.map((e) => RiskFactor.toJSON(e));
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => LineRisk.toJSON(e));
+    }
+    if (message.asOf !== "") {
+      obj.asOf = message.asOf;
+    }
     return obj;
   },
 
@@ -463,6 +947,11 @@ export const Score: MessageFns<Score> = {
     message.updatedAt = object.updatedAt ?? "";
     message.modelVersion = object.modelVersion ?? "";
     message.declarationCount = object.declarationCount ?? 0;
+    message.risk = object.risk ?? 0;
+    message.factors = object.factors?.map((e) => RiskFactor.fromPartial(e)) || [];
+    message.explanation = object.explanation ?? "";
+    message.lines = object.lines?.map((e) => LineRisk.fromPartial(e)) || [];
+    message.asOf = object.asOf ?? "";
     return message;
   },
 };
@@ -555,6 +1044,1107 @@ export const ScoreUpdated: MessageFns<ScoreUpdated> = {
     return message;
   },
 };
+
+function createBaseMetric(): Metric {
+  return { name: "", value: "", unit: "", known: false, numerator: "", denominator: "", explanation: "" };
+}
+
+export const Metric: MessageFns<Metric> = {
+  encode(message: Metric, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    if (message.unit !== "") {
+      writer.uint32(26).string(message.unit);
+    }
+    if (message.known !== false) {
+      writer.uint32(32).bool(message.known);
+    }
+    if (message.numerator !== "") {
+      writer.uint32(42).string(message.numerator);
+    }
+    if (message.denominator !== "") {
+      writer.uint32(50).string(message.denominator);
+    }
+    if (message.explanation !== "") {
+      writer.uint32(58).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Metric {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMetric();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.numerator = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.denominator = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Metric {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      numerator: isSet(object.numerator) ? globalThis.String(object.numerator) : "",
+      denominator: isSet(object.denominator) ? globalThis.String(object.denominator) : "",
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: Metric): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.numerator !== "") {
+      obj.numerator = message.numerator;
+    }
+    if (message.denominator !== "") {
+      obj.denominator = message.denominator;
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Metric>, I>>(base?: I): Metric {
+    return Metric.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Metric>, I>>(object: I): Metric {
+    const message = createBaseMetric();
+    message.name = object.name ?? "";
+    message.value = object.value ?? "";
+    message.unit = object.unit ?? "";
+    message.known = object.known ?? false;
+    message.numerator = object.numerator ?? "";
+    message.denominator = object.denominator ?? "";
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseBrokerScorecard(): BrokerScorecard {
+  return {
+    tenantId: "",
+    agentId: "",
+    month: "",
+    modelVersion: "",
+    score: 0,
+    scoreExplanation: "",
+    metrics: [],
+    peerPercentile: 0,
+    peerCount: 0,
+  };
+}
+
+export const BrokerScorecard: MessageFns<BrokerScorecard> = {
+  encode(message: BrokerScorecard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.agentId !== "") {
+      writer.uint32(18).string(message.agentId);
+    }
+    if (message.month !== "") {
+      writer.uint32(26).string(message.month);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(34).string(message.modelVersion);
+    }
+    if (message.score !== 0) {
+      writer.uint32(40).int32(message.score);
+    }
+    if (message.scoreExplanation !== "") {
+      writer.uint32(50).string(message.scoreExplanation);
+    }
+    for (const v of message.metrics) {
+      Metric.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.peerPercentile !== 0) {
+      writer.uint32(64).int32(message.peerPercentile);
+    }
+    if (message.peerCount !== 0) {
+      writer.uint32(72).int32(message.peerCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BrokerScorecard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBrokerScorecard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.month = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.scoreExplanation = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.metrics.push(Metric.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.peerPercentile = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.peerCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BrokerScorecard {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      month: isSet(object.month) ? globalThis.String(object.month) : "",
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      scoreExplanation: isSet(object.scoreExplanation)
+        ? globalThis.String(object.scoreExplanation)
+        : isSet(object.score_explanation)
+        ? globalThis.String(object.score_explanation)
+        : "",
+      metrics: globalThis.Array.isArray(object?.metrics)
+        ? object.metrics.map((e: any) => Metric.fromJSON(e))
+        : [],
+      peerPercentile: isSet(object.peerPercentile)
+        ? globalThis.Number(object.peerPercentile)
+        : isSet(object.peer_percentile)
+        ? globalThis.Number(object.peer_percentile)
+        : 0,
+      peerCount: isSet(object.peerCount)
+        ? globalThis.Number(object.peerCount)
+        : isSet(object.peer_count)
+        ? globalThis.Number(object.peer_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: BrokerScorecard): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.month !== "") {
+      obj.month = message.month;
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.scoreExplanation !== "") {
+      obj.scoreExplanation = message.scoreExplanation;
+    }
+    if (message.metrics?.length) {
+      obj.metrics = message.metrics.map((e) => Metric.toJSON(e));
+    }
+    if (message.peerPercentile !== 0) {
+      obj.peerPercentile = Math.round(message.peerPercentile);
+    }
+    if (message.peerCount !== 0) {
+      obj.peerCount = Math.round(message.peerCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BrokerScorecard>, I>>(base?: I): BrokerScorecard {
+    return BrokerScorecard.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BrokerScorecard>, I>>(object: I): BrokerScorecard {
+    const message = createBaseBrokerScorecard();
+    message.tenantId = object.tenantId ?? "";
+    message.agentId = object.agentId ?? "";
+    message.month = object.month ?? "";
+    message.modelVersion = object.modelVersion ?? "";
+    message.score = object.score ?? 0;
+    message.scoreExplanation = object.scoreExplanation ?? "";
+    message.metrics = object.metrics?.map((e) => Metric.fromPartial(e)) || [];
+    message.peerPercentile = object.peerPercentile ?? 0;
+    message.peerCount = object.peerCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseReadinessDimension(): ReadinessDimension {
+  return { dimension: "", score: 0, known: false, atRiskPence: 0, findingCount: 0, families: [], explanation: "" };
+}
+
+export const ReadinessDimension: MessageFns<ReadinessDimension> = {
+  encode(message: ReadinessDimension, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dimension !== "") {
+      writer.uint32(10).string(message.dimension);
+    }
+    if (message.score !== 0) {
+      writer.uint32(16).int32(message.score);
+    }
+    if (message.known !== false) {
+      writer.uint32(24).bool(message.known);
+    }
+    if (message.atRiskPence !== 0) {
+      writer.uint32(32).int64(message.atRiskPence);
+    }
+    if (message.findingCount !== 0) {
+      writer.uint32(40).int32(message.findingCount);
+    }
+    for (const v of message.families) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.explanation !== "") {
+      writer.uint32(58).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadinessDimension {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadinessDimension();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dimension = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.atRiskPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.findingCount = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.families.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadinessDimension {
+    return {
+      dimension: isSet(object.dimension) ? globalThis.String(object.dimension) : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      atRiskPence: isSet(object.atRiskPence)
+        ? globalThis.Number(object.atRiskPence)
+        : isSet(object.at_risk_pence)
+        ? globalThis.Number(object.at_risk_pence)
+        : 0,
+      findingCount: isSet(object.findingCount)
+        ? globalThis.Number(object.findingCount)
+        : isSet(object.finding_count)
+        ? globalThis.Number(object.finding_count)
+        : 0,
+      families: globalThis.Array.isArray(object?.families) ? object.families.map((e: any) => globalThis.String(e)) : [],
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+    };
+  },
+
+  toJSON(message: ReadinessDimension): unknown {
+    const obj: any = {};
+    if (message.dimension !== "") {
+      obj.dimension = message.dimension;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.atRiskPence !== 0) {
+      obj.atRiskPence = Math.round(message.atRiskPence);
+    }
+    if (message.findingCount !== 0) {
+      obj.findingCount = Math.round(message.findingCount);
+    }
+    if (message.families?.length) {
+      obj.families = message.families;
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReadinessDimension>, I>>(base?: I): ReadinessDimension {
+    return ReadinessDimension.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReadinessDimension>, I>>(object: I): ReadinessDimension {
+    const message = createBaseReadinessDimension();
+    message.dimension = object.dimension ?? "";
+    message.score = object.score ?? 0;
+    message.known = object.known ?? false;
+    message.atRiskPence = object.atRiskPence ?? 0;
+    message.findingCount = object.findingCount ?? 0;
+    message.families = object.families?.map((e) => e) || [];
+    message.explanation = object.explanation ?? "";
+    return message;
+  },
+};
+
+function createBaseImporterReadiness(): ImporterReadiness {
+  return {
+    tenantId: "",
+    importerId: "",
+    from: "",
+    to: "",
+    modelVersion: "",
+    score: 0,
+    explanation: "",
+    dimensions: [],
+  };
+}
+
+export const ImporterReadiness: MessageFns<ImporterReadiness> = {
+  encode(message: ImporterReadiness, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.importerId !== "") {
+      writer.uint32(18).string(message.importerId);
+    }
+    if (message.from !== "") {
+      writer.uint32(26).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(34).string(message.to);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(42).string(message.modelVersion);
+    }
+    if (message.score !== 0) {
+      writer.uint32(48).int32(message.score);
+    }
+    if (message.explanation !== "") {
+      writer.uint32(58).string(message.explanation);
+    }
+    for (const v of message.dimensions) {
+      ReadinessDimension.encode(v!, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImporterReadiness {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImporterReadiness();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.importerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.dimensions.push(ReadinessDimension.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImporterReadiness {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      importerId: isSet(object.importerId)
+        ? globalThis.String(object.importerId)
+        : isSet(object.importer_id)
+        ? globalThis.String(object.importer_id)
+        : "",
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+      dimensions: globalThis.Array.isArray(object?.dimensions)
+        ? object.dimensions.map((e: any) => ReadinessDimension.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ImporterReadiness): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.importerId !== "") {
+      obj.importerId = message.importerId;
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.explanation !== "") {
+      obj.explanation = message.explanation;
+    }
+    if (message.dimensions?.length) {
+      obj.dimensions = message.dimensions.map((e) => ReadinessDimension.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ImporterReadiness>, I>>(base?: I): ImporterReadiness {
+    return ImporterReadiness.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ImporterReadiness>, I>>(object: I): ImporterReadiness {
+    const message = createBaseImporterReadiness();
+    message.tenantId = object.tenantId ?? "";
+    message.importerId = object.importerId ?? "";
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    message.modelVersion = object.modelVersion ?? "";
+    message.score = object.score ?? 0;
+    message.explanation = object.explanation ?? "";
+    message.dimensions = object.dimensions?.map((e) => ReadinessDimension.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDutyUnderManagement(): DutyUnderManagement {
+  return { tenantId: "", importerId: "", from: "", to: "", metrics: [] };
+}
+
+export const DutyUnderManagement: MessageFns<DutyUnderManagement> = {
+  encode(message: DutyUnderManagement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.importerId !== "") {
+      writer.uint32(18).string(message.importerId);
+    }
+    if (message.from !== "") {
+      writer.uint32(26).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(34).string(message.to);
+    }
+    for (const v of message.metrics) {
+      Metric.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyUnderManagement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyUnderManagement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.importerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.metrics.push(Metric.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyUnderManagement {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      importerId: isSet(object.importerId)
+        ? globalThis.String(object.importerId)
+        : isSet(object.importer_id)
+        ? globalThis.String(object.importer_id)
+        : "",
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      metrics: globalThis.Array.isArray(object?.metrics) ? object.metrics.map((e: any) => Metric.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DutyUnderManagement): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.importerId !== "") {
+      obj.importerId = message.importerId;
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.metrics?.length) {
+      obj.metrics = message.metrics.map((e) => Metric.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyUnderManagement>, I>>(base?: I): DutyUnderManagement {
+    return DutyUnderManagement.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyUnderManagement>, I>>(object: I): DutyUnderManagement {
+    const message = createBaseDutyUnderManagement();
+    message.tenantId = object.tenantId ?? "";
+    message.importerId = object.importerId ?? "";
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    message.metrics = object.metrics?.map((e) => Metric.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTrendPoint(): TrendPoint {
+  return { entityType: "", entityId: "", month: "", score: 0, metrics: [], modelVersion: "", recordedAt: "" };
+}
+
+export const TrendPoint: MessageFns<TrendPoint> = {
+  encode(message: TrendPoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entityType !== "") {
+      writer.uint32(10).string(message.entityType);
+    }
+    if (message.entityId !== "") {
+      writer.uint32(18).string(message.entityId);
+    }
+    if (message.month !== "") {
+      writer.uint32(26).string(message.month);
+    }
+    if (message.score !== 0) {
+      writer.uint32(32).int32(message.score);
+    }
+    for (const v of message.metrics) {
+      Metric.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(50).string(message.modelVersion);
+    }
+    if (message.recordedAt !== "") {
+      writer.uint32(58).string(message.recordedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrendPoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrendPoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entityType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.entityId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.month = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.metrics.push(Metric.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.recordedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrendPoint {
+    return {
+      entityType: isSet(object.entityType)
+        ? globalThis.String(object.entityType)
+        : isSet(object.entity_type)
+        ? globalThis.String(object.entity_type)
+        : "",
+      entityId: isSet(object.entityId)
+        ? globalThis.String(object.entityId)
+        : isSet(object.entity_id)
+        ? globalThis.String(object.entity_id)
+        : "",
+      month: isSet(object.month) ? globalThis.String(object.month) : "",
+      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      metrics: globalThis.Array.isArray(object?.metrics) ? object.metrics.map((e: any) => Metric.fromJSON(e)) : [],
+      modelVersion: isSet(object.modelVersion)
+        ? globalThis.String(object.modelVersion)
+        : isSet(object.model_version)
+        ? globalThis.String(object.model_version)
+        : "",
+      recordedAt: isSet(object.recordedAt)
+        ? globalThis.String(object.recordedAt)
+        : isSet(object.recorded_at)
+        ? globalThis.String(object.recorded_at)
+        : "",
+    };
+  },
+
+  toJSON(message: TrendPoint): unknown {
+    const obj: any = {};
+    if (message.entityType !== "") {
+      obj.entityType = message.entityType;
+    }
+    if (message.entityId !== "") {
+      obj.entityId = message.entityId;
+    }
+    if (message.month !== "") {
+      obj.month = message.month;
+    }
+    if (message.score !== 0) {
+      obj.score = Math.round(message.score);
+    }
+    if (message.metrics?.length) {
+      obj.metrics = message.metrics.map((e) => Metric.toJSON(e));
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.recordedAt !== "") {
+      obj.recordedAt = message.recordedAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TrendPoint>, I>>(base?: I): TrendPoint {
+    return TrendPoint.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TrendPoint>, I>>(object: I): TrendPoint {
+    const message = createBaseTrendPoint();
+    message.entityType = object.entityType ?? "";
+    message.entityId = object.entityId ?? "";
+    message.month = object.month ?? "";
+    message.score = object.score ?? 0;
+    message.metrics = object.metrics?.map((e) => Metric.fromPartial(e)) || [];
+    message.modelVersion = object.modelVersion ?? "";
+    message.recordedAt = object.recordedAt ?? "";
+    return message;
+  },
+};
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -37,7 +37,7 @@ import {
   LookupSchemesRequest,
   LookupSchemesResponse,
 } from "./reference";
-import { Score } from "./score";
+import { BrokerScorecard, DutyUnderManagement, ImporterReadiness, Score, TrendPoint } from "./score";
 
 /**
  * gRPC APIs of the platform's services. Every call carries metadata "authorization: Bearer <token>"
@@ -71,6 +71,50 @@ export interface GetScoreRequest {
 
 export interface GetScoreResponse {
   score?: Score | undefined;
+}
+
+export interface GetBrokerScorecardsRequest {
+  /** Empty = every agent. */
+  agentId: string;
+  /** "YYYY-MM"; empty = the latest month with entries. */
+  month: string;
+}
+
+export interface GetBrokerScorecardsResponse {
+  scorecards: BrokerScorecard[];
+}
+
+export interface GetImporterReadinessRequest {
+  importerId: string;
+  /** Last month of the 3-year window, "YYYY-MM"; empty = the latest month with entries. */
+  toMonth: string;
+}
+
+export interface GetImporterReadinessResponse {
+  readiness?: ImporterReadiness | undefined;
+  dutyUnderManagement?: DutyUnderManagement | undefined;
+}
+
+export interface GetTrendRequest {
+  /** "broker" or "importer". */
+  entityType: string;
+  entityId: string;
+}
+
+export interface GetTrendResponse {
+  points: TrendPoint[];
+}
+
+export interface ListScoredLinesRequest {
+  declarationId: string;
+}
+
+export interface ListScoredLinesResponse {
+  score?:
+    | Score
+    | undefined;
+  /** The active findings behind the score (validation's and scoring's own). */
+  findings: Finding[];
 }
 
 export interface StreamAlertsRequest {
@@ -599,6 +643,672 @@ export const GetScoreResponse: MessageFns<GetScoreResponse> = {
   fromPartial<I extends Exact<DeepPartial<GetScoreResponse>, I>>(object: I): GetScoreResponse {
     const message = createBaseGetScoreResponse();
     message.score = (object.score !== undefined && object.score !== null) ? Score.fromPartial(object.score) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetBrokerScorecardsRequest(): GetBrokerScorecardsRequest {
+  return { agentId: "", month: "" };
+}
+
+export const GetBrokerScorecardsRequest: MessageFns<GetBrokerScorecardsRequest> = {
+  encode(message: GetBrokerScorecardsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agentId !== "") {
+      writer.uint32(10).string(message.agentId);
+    }
+    if (message.month !== "") {
+      writer.uint32(18).string(message.month);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBrokerScorecardsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBrokerScorecardsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.month = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBrokerScorecardsRequest {
+    return {
+      agentId: isSet(object.agentId)
+        ? globalThis.String(object.agentId)
+        : isSet(object.agent_id)
+        ? globalThis.String(object.agent_id)
+        : "",
+      month: isSet(object.month) ? globalThis.String(object.month) : "",
+    };
+  },
+
+  toJSON(message: GetBrokerScorecardsRequest): unknown {
+    const obj: any = {};
+    if (message.agentId !== "") {
+      obj.agentId = message.agentId;
+    }
+    if (message.month !== "") {
+      obj.month = message.month;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetBrokerScorecardsRequest>, I>>(base?: I): GetBrokerScorecardsRequest {
+    return GetBrokerScorecardsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetBrokerScorecardsRequest>, I>>(object: I): GetBrokerScorecardsRequest {
+    const message = createBaseGetBrokerScorecardsRequest();
+    message.agentId = object.agentId ?? "";
+    message.month = object.month ?? "";
+    return message;
+  },
+};
+
+function createBaseGetBrokerScorecardsResponse(): GetBrokerScorecardsResponse {
+  return { scorecards: [] };
+}
+
+export const GetBrokerScorecardsResponse: MessageFns<GetBrokerScorecardsResponse> = {
+  encode(message: GetBrokerScorecardsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.scorecards) {
+      BrokerScorecard.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBrokerScorecardsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBrokerScorecardsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scorecards.push(BrokerScorecard.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetBrokerScorecardsResponse {
+    return {
+      scorecards: globalThis.Array.isArray(object?.scorecards)
+        ? object.scorecards.map((e: any) => BrokerScorecard.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetBrokerScorecardsResponse): unknown {
+    const obj: any = {};
+    if (message.scorecards?.length) {
+      obj.scorecards = message.scorecards.map((e) => BrokerScorecard.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetBrokerScorecardsResponse>, I>>(base?: I): GetBrokerScorecardsResponse {
+    return GetBrokerScorecardsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetBrokerScorecardsResponse>, I>>(object: I): GetBrokerScorecardsResponse {
+    const message = createBaseGetBrokerScorecardsResponse();
+    message.scorecards = object.scorecards?.map((e) => BrokerScorecard.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetImporterReadinessRequest(): GetImporterReadinessRequest {
+  return { importerId: "", toMonth: "" };
+}
+
+export const GetImporterReadinessRequest: MessageFns<GetImporterReadinessRequest> = {
+  encode(message: GetImporterReadinessRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.importerId !== "") {
+      writer.uint32(10).string(message.importerId);
+    }
+    if (message.toMonth !== "") {
+      writer.uint32(18).string(message.toMonth);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetImporterReadinessRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetImporterReadinessRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.importerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.toMonth = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetImporterReadinessRequest {
+    return {
+      importerId: isSet(object.importerId)
+        ? globalThis.String(object.importerId)
+        : isSet(object.importer_id)
+        ? globalThis.String(object.importer_id)
+        : "",
+      toMonth: isSet(object.toMonth)
+        ? globalThis.String(object.toMonth)
+        : isSet(object.to_month)
+        ? globalThis.String(object.to_month)
+        : "",
+    };
+  },
+
+  toJSON(message: GetImporterReadinessRequest): unknown {
+    const obj: any = {};
+    if (message.importerId !== "") {
+      obj.importerId = message.importerId;
+    }
+    if (message.toMonth !== "") {
+      obj.toMonth = message.toMonth;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetImporterReadinessRequest>, I>>(base?: I): GetImporterReadinessRequest {
+    return GetImporterReadinessRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetImporterReadinessRequest>, I>>(object: I): GetImporterReadinessRequest {
+    const message = createBaseGetImporterReadinessRequest();
+    message.importerId = object.importerId ?? "";
+    message.toMonth = object.toMonth ?? "";
+    return message;
+  },
+};
+
+function createBaseGetImporterReadinessResponse(): GetImporterReadinessResponse {
+  return { readiness: undefined, dutyUnderManagement: undefined };
+}
+
+export const GetImporterReadinessResponse: MessageFns<GetImporterReadinessResponse> = {
+  encode(message: GetImporterReadinessResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.readiness !== undefined) {
+      ImporterReadiness.encode(message.readiness, writer.uint32(10).fork()).join();
+    }
+    if (message.dutyUnderManagement !== undefined) {
+      DutyUnderManagement.encode(message.dutyUnderManagement, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetImporterReadinessResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetImporterReadinessResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.readiness = ImporterReadiness.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.dutyUnderManagement = DutyUnderManagement.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetImporterReadinessResponse {
+    return {
+      readiness: isSet(object.readiness) ? ImporterReadiness.fromJSON(object.readiness) : undefined,
+      dutyUnderManagement: isSet(object.dutyUnderManagement)
+        ? DutyUnderManagement.fromJSON(object.dutyUnderManagement)
+        : isSet(object.duty_under_management)
+        ? DutyUnderManagement.fromJSON(object.duty_under_management)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetImporterReadinessResponse): unknown {
+    const obj: any = {};
+    if (message.readiness !== undefined) {
+      obj.readiness = ImporterReadiness.toJSON(message.readiness);
+    }
+    if (message.dutyUnderManagement !== undefined) {
+      obj.dutyUnderManagement = DutyUnderManagement.toJSON(message.dutyUnderManagement);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetImporterReadinessResponse>, I>>(base?: I): GetImporterReadinessResponse {
+    return GetImporterReadinessResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetImporterReadinessResponse>, I>>(object: I): GetImporterReadinessResponse {
+    const message = createBaseGetImporterReadinessResponse();
+    message.readiness = (object.readiness !== undefined && object.readiness !== null)
+      ? ImporterReadiness.fromPartial(object.readiness)
+      : undefined;
+    message.dutyUnderManagement = (object.dutyUnderManagement !== undefined && object.dutyUnderManagement !== null)
+      ? DutyUnderManagement.fromPartial(object.dutyUnderManagement)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetTrendRequest(): GetTrendRequest {
+  return { entityType: "", entityId: "" };
+}
+
+export const GetTrendRequest: MessageFns<GetTrendRequest> = {
+  encode(message: GetTrendRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entityType !== "") {
+      writer.uint32(10).string(message.entityType);
+    }
+    if (message.entityId !== "") {
+      writer.uint32(18).string(message.entityId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTrendRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTrendRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entityType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.entityId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTrendRequest {
+    return {
+      entityType: isSet(object.entityType)
+        ? globalThis.String(object.entityType)
+        : isSet(object.entity_type)
+        ? globalThis.String(object.entity_type)
+        : "",
+      entityId: isSet(object.entityId)
+        ? globalThis.String(object.entityId)
+        : isSet(object.entity_id)
+        ? globalThis.String(object.entity_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetTrendRequest): unknown {
+    const obj: any = {};
+    if (message.entityType !== "") {
+      obj.entityType = message.entityType;
+    }
+    if (message.entityId !== "") {
+      obj.entityId = message.entityId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTrendRequest>, I>>(base?: I): GetTrendRequest {
+    return GetTrendRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTrendRequest>, I>>(object: I): GetTrendRequest {
+    const message = createBaseGetTrendRequest();
+    message.entityType = object.entityType ?? "";
+    message.entityId = object.entityId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetTrendResponse(): GetTrendResponse {
+  return { points: [] };
+}
+
+export const GetTrendResponse: MessageFns<GetTrendResponse> = {
+  encode(message: GetTrendResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.points) {
+      TrendPoint.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTrendResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTrendResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.points.push(TrendPoint.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTrendResponse {
+    return {
+      points: globalThis.Array.isArray(object?.points) ? object.points.map((e: any) => TrendPoint.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetTrendResponse): unknown {
+    const obj: any = {};
+    if (message.points?.length) {
+      obj.points = message.points.map((e) => TrendPoint.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTrendResponse>, I>>(base?: I): GetTrendResponse {
+    return GetTrendResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTrendResponse>, I>>(object: I): GetTrendResponse {
+    const message = createBaseGetTrendResponse();
+    message.points = object.points?.map((e) => TrendPoint.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListScoredLinesRequest(): ListScoredLinesRequest {
+  return { declarationId: "" };
+}
+
+export const ListScoredLinesRequest: MessageFns<ListScoredLinesRequest> = {
+  encode(message: ListScoredLinesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.declarationId !== "") {
+      writer.uint32(10).string(message.declarationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListScoredLinesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListScoredLinesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.declarationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListScoredLinesRequest {
+    return {
+      declarationId: isSet(object.declarationId)
+        ? globalThis.String(object.declarationId)
+        : isSet(object.declaration_id)
+        ? globalThis.String(object.declaration_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListScoredLinesRequest): unknown {
+    const obj: any = {};
+    if (message.declarationId !== "") {
+      obj.declarationId = message.declarationId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListScoredLinesRequest>, I>>(base?: I): ListScoredLinesRequest {
+    return ListScoredLinesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListScoredLinesRequest>, I>>(object: I): ListScoredLinesRequest {
+    const message = createBaseListScoredLinesRequest();
+    message.declarationId = object.declarationId ?? "";
+    return message;
+  },
+};
+
+function createBaseListScoredLinesResponse(): ListScoredLinesResponse {
+  return { score: undefined, findings: [] };
+}
+
+export const ListScoredLinesResponse: MessageFns<ListScoredLinesResponse> = {
+  encode(message: ListScoredLinesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.score !== undefined) {
+      Score.encode(message.score, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.findings) {
+      Finding.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListScoredLinesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListScoredLinesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.score = Score.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.findings.push(Finding.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListScoredLinesResponse {
+    return {
+      score: isSet(object.score) ? Score.fromJSON(object.score) : undefined,
+      findings: globalThis.Array.isArray(object?.findings) ? object.findings.map((e: any) => Finding.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListScoredLinesResponse): unknown {
+    const obj: any = {};
+    if (message.score !== undefined) {
+      obj.score = Score.toJSON(message.score);
+    }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => Finding.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListScoredLinesResponse>, I>>(base?: I): ListScoredLinesResponse {
+    return ListScoredLinesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListScoredLinesResponse>, I>>(object: I): ListScoredLinesResponse {
+    const message = createBaseListScoredLinesResponse();
+    message.score = (object.score !== undefined && object.score !== null) ? Score.fromPartial(object.score) : undefined;
+    message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1514,10 +2224,56 @@ export const ScoringServiceService = {
     responseSerialize: (value: GetScoreResponse): Buffer => Buffer.from(GetScoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetScoreResponse => GetScoreResponse.decode(value),
   },
+  getBrokerScorecards: {
+    path: "/customs.v1.ScoringService/GetBrokerScorecards" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetBrokerScorecardsRequest): Buffer =>
+      Buffer.from(GetBrokerScorecardsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetBrokerScorecardsRequest => GetBrokerScorecardsRequest.decode(value),
+    responseSerialize: (value: GetBrokerScorecardsResponse): Buffer =>
+      Buffer.from(GetBrokerScorecardsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetBrokerScorecardsResponse => GetBrokerScorecardsResponse.decode(value),
+  },
+  getImporterReadiness: {
+    path: "/customs.v1.ScoringService/GetImporterReadiness" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetImporterReadinessRequest): Buffer =>
+      Buffer.from(GetImporterReadinessRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetImporterReadinessRequest => GetImporterReadinessRequest.decode(value),
+    responseSerialize: (value: GetImporterReadinessResponse): Buffer =>
+      Buffer.from(GetImporterReadinessResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetImporterReadinessResponse => GetImporterReadinessResponse.decode(value),
+  },
+  getTrend: {
+    path: "/customs.v1.ScoringService/GetTrend" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTrendRequest): Buffer => Buffer.from(GetTrendRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTrendRequest => GetTrendRequest.decode(value),
+    responseSerialize: (value: GetTrendResponse): Buffer => Buffer.from(GetTrendResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTrendResponse => GetTrendResponse.decode(value),
+  },
+  listScoredLines: {
+    path: "/customs.v1.ScoringService/ListScoredLines" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListScoredLinesRequest): Buffer =>
+      Buffer.from(ListScoredLinesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListScoredLinesRequest => ListScoredLinesRequest.decode(value),
+    responseSerialize: (value: ListScoredLinesResponse): Buffer =>
+      Buffer.from(ListScoredLinesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListScoredLinesResponse => ListScoredLinesResponse.decode(value),
+  },
 } as const;
 
 export interface ScoringServiceServer extends UntypedServiceImplementation {
   getScore: handleUnaryCall<GetScoreRequest, GetScoreResponse>;
+  getBrokerScorecards: handleUnaryCall<GetBrokerScorecardsRequest, GetBrokerScorecardsResponse>;
+  getImporterReadiness: handleUnaryCall<GetImporterReadinessRequest, GetImporterReadinessResponse>;
+  getTrend: handleUnaryCall<GetTrendRequest, GetTrendResponse>;
+  listScoredLines: handleUnaryCall<ListScoredLinesRequest, ListScoredLinesResponse>;
 }
 
 export interface ScoringServiceClient extends Client {
@@ -1535,6 +2291,66 @@ export interface ScoringServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetScoreResponse) => void,
+  ): ClientUnaryCall;
+  getBrokerScorecards(
+    request: GetBrokerScorecardsRequest,
+    callback: (error: ServiceError | null, response: GetBrokerScorecardsResponse) => void,
+  ): ClientUnaryCall;
+  getBrokerScorecards(
+    request: GetBrokerScorecardsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetBrokerScorecardsResponse) => void,
+  ): ClientUnaryCall;
+  getBrokerScorecards(
+    request: GetBrokerScorecardsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetBrokerScorecardsResponse) => void,
+  ): ClientUnaryCall;
+  getImporterReadiness(
+    request: GetImporterReadinessRequest,
+    callback: (error: ServiceError | null, response: GetImporterReadinessResponse) => void,
+  ): ClientUnaryCall;
+  getImporterReadiness(
+    request: GetImporterReadinessRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetImporterReadinessResponse) => void,
+  ): ClientUnaryCall;
+  getImporterReadiness(
+    request: GetImporterReadinessRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetImporterReadinessResponse) => void,
+  ): ClientUnaryCall;
+  getTrend(
+    request: GetTrendRequest,
+    callback: (error: ServiceError | null, response: GetTrendResponse) => void,
+  ): ClientUnaryCall;
+  getTrend(
+    request: GetTrendRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTrendResponse) => void,
+  ): ClientUnaryCall;
+  getTrend(
+    request: GetTrendRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTrendResponse) => void,
+  ): ClientUnaryCall;
+  listScoredLines(
+    request: ListScoredLinesRequest,
+    callback: (error: ServiceError | null, response: ListScoredLinesResponse) => void,
+  ): ClientUnaryCall;
+  listScoredLines(
+    request: ListScoredLinesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListScoredLinesResponse) => void,
+  ): ClientUnaryCall;
+  listScoredLines(
+    request: ListScoredLinesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListScoredLinesResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,57 @@
+import type { Declaration } from '@customs/contracts';
+import { HISTORY_RULES, applyBatch, decideHistory, declFact, emptyState, keysOf } from '../rules';
+import type { DeclFact, HistoryRule } from '../rules/types';
+import type { Outgoing, Store } from './ports';
+import { rescore } from './rescore';
+
+export interface ReceivedDeclaration {
+  eventId: string;
+  declaration: Declaration;
+}
+
+/**
+ * Use case: full declarations arrived (ingestion.declaration.received.v1). Per tenant: load the
+ * history the batch touches (one query per kind of key), take superseded versions out and the
+ * new ones in, run the history checks once over the batch, store new findings, supersede the old
+ * versions' ones, and re-score every declaration whose findings moved.
+ */
+export async function onDeclarationsReceived(store: Store, events: readonly ReceivedDeclaration[], now: string, rules: readonly HistoryRule[] = HISTORY_RULES): Promise<Outgoing[]> {
+  const out: Outgoing[] = [];
+  const byTenant = new Map<string, Map<string, ReceivedDeclaration>>();
+  for (const e of events) {
+    const d = e.declaration;
+    const m = byTenant.get(d.tenantId) ?? new Map<string, ReceivedDeclaration>();
+    const have = m.get(d.declarationId);
+    // Latest version in the batch wins.
+    if (!have || have.declaration.version <= d.version) m.set(d.declarationId, e);
+    byTenant.set(d.tenantId, m);
+  }
+  await store.lockTenants([...byTenant.keys()]);
+  for (const [tenant, decls] of [...byTenant.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const previous = await store.loadDeclFacts(tenant, [...decls.keys()]);
+    const batch: { fact: DeclFact; previous?: DeclFact; parent: string }[] = [];
+    for (const [id, e] of decls) {
+      const prev = previous.get(id);
+      // A version already in history (redelivery under another event id) or older than it changes nothing.
+      if (prev && prev.version >= e.declaration.version) continue;
+      batch.push({ fact: declFact(e.declaration), previous: prev?.fact, parent: e.eventId });
+    }
+    if (batch.length === 0) continue;
+    const keys = { supplierGroups: [] as string[], descGroups: [] as string[], unitValues: [] as string[], invoices: [] as string[], declarants: [] as string[], importers: [] as string[] };
+    for (const b of batch) for (const f of [b.fact, b.previous]) if (f) for (const [k, v] of Object.entries(keysOf(f))) keys[k as keyof typeof keys].push(...v);
+    const state = emptyState();
+    await store.loadState(tenant, keys, state);
+    const input = applyBatch(state, batch);
+    const findings = decideHistory(input, tenant, now.slice(0, 10), now, rules);
+    await store.saveState(tenant, state, keys);
+    await store.saveDeclFacts(batch.map((b) => b.fact), now);
+    // Findings of earlier versions are superseded; an invalidated declaration keeps none.
+    const superseded = await store.supersedeFindings(tenant, batch.filter((b) => b.previous || b.fact.status === 'invalidated').map((b) => ({ id: b.fact.id, keepVersion: b.fact.status === 'invalidated' ? 2 ** 31 - 1 : b.fact.version })), now);
+    const fresh = await store.insertFindings(findings);
+    const parent = batch[0]!.parent;
+    for (const f of fresh) out.push({ kind: 'finding', finding: f, parentEventId: batch.find((b) => b.fact.id === f.declarationId)?.parent ?? parent });
+    const affected = new Set<string>([...batch.map((b) => b.fact.id), ...fresh.map((f) => f.declarationId), ...superseded]);
+    out.push(...(await rescore(store, tenant, [...affected].sort(), now, parent)));
+  }
+  return out;
+}

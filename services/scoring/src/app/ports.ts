@@ -1,0 +1,45 @@
+import type { Transaction } from '@customs/db';
+import type { ScoringDb } from '../db/migrations';
+import * as history from '../db/history-repo';
+import * as scores from '../db/score-repo';
+
+/**
+ * What the use cases need from storage, bound to one transaction. The Postgres repositories are
+ * the only implementation; a use case never sees SQL, so it can be read (and tested) as logic.
+ */
+export type Store = ReturnType<typeof bindStore>;
+
+export function bindStore(trx: Transaction<ScoringDb>) {
+  const bind = <A extends unknown[], R>(f: (t: Transaction<ScoringDb>, ...a: A) => R) => (...a: A) => f(trx, ...a);
+  return {
+    lockTenants: bind(scores.lockTenants),
+    loadDeclFacts: bind(history.loadDeclFacts),
+    saveDeclFacts: bind(history.saveDeclFacts),
+    loadState: bind(history.loadState),
+    saveState: bind(history.saveState),
+    insertFindings: bind(history.insertFindings),
+    supersedeFindings: bind(history.supersedeFindings),
+    activeHistoryFindings: bind(history.activeHistoryFindings),
+    listApprovedAgents: bind(history.listApprovedAgents),
+    replaceApprovedAgents: bind(history.replaceApprovedAgents),
+    loadDeclScores: bind(scores.loadDeclScores),
+    upsertDeclScores: bind(scores.upsertDeclScores),
+    getDeclScoreRow: bind(scores.getDeclScoreRow),
+    loadContributions: bind(scores.loadContributions),
+    upsertContributions: bind(scores.upsertContributions),
+    applyAggregateDeltas: bind(scores.applyAggregateDeltas),
+    readAggregates: bind(scores.readAggregates),
+    latestMonth: bind(scores.latestMonth),
+    loadEntityScores: bind(scores.loadEntityScores),
+    upsertEntityScores: bind(scores.upsertEntityScores),
+    getEntityScore: bind(scores.getEntityScore),
+    listEntityScores: bind(scores.listEntityScores),
+    upsertSnapshots: bind(scores.upsertSnapshots),
+    readSnapshots: bind(scores.readSnapshots),
+  };
+}
+
+/** An event the use case wants published (the adapter turns it into an outbox message). */
+export type Outgoing =
+  | { kind: 'finding'; finding: import('@customs/contracts').Finding; parentEventId: string }
+  | { kind: 'score'; score: import('@customs/contracts').Score; previousScore: number; key: string; id: string; parentEventId: string };

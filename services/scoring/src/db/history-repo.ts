@@ -1,0 +1,116 @@
+import { Finding } from '@customs/contracts';
+import { chunksFor, sql, type Transaction } from '@customs/db';
+import type { DeclFact, HistoryState } from '../rules/types';
+import type { ScoringDb } from './migrations';
+
+// All SQL of the history aggregates: one query per kind of key for a whole batch, never per event.
+
+type Trx = Transaction<ScoringDb>;
+
+const KINDS = { supplierGroups: 'sg', descGroups: 'dg', unitValues: 'uv', invoices: 'inv', declarants: 'dcl', importers: 'imp' } as const;
+type Kind = keyof typeof KINDS;
+
+/** The stored latest version of each declaration given (to take it out of the history when a new one arrives). */
+export async function loadDeclFacts(trx: Trx, tenant: string, ids: readonly string[]): Promise<Map<string, { version: number; fact: DeclFact }>> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ declaration_id: string; version: number; fact: DeclFact }>`
+    select declaration_id, version, fact from history_decls where tenant_id = ${tenant} and declaration_id = any(${[...ids]}::text[])`.execute(trx);
+  return new Map(r.rows.map((x) => [x.declaration_id, { version: x.version, fact: x.fact }]));
+}
+
+export async function saveDeclFacts(trx: Trx, facts: readonly DeclFact[], now: string): Promise<void> {
+  for (const chunk of chunksFor(facts, 6)) {
+    await trx
+      .insertInto('history_decls')
+      .values(chunk.map((f) => ({ tenant_id: f.tenant, declaration_id: f.id, version: f.version, importer_id: f.importer, fact: JSON.stringify(f), updated_at: now })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id']).doUpdateSet((eb) => ({ version: eb.ref('excluded.version'), importer_id: eb.ref('excluded.importer_id'), fact: eb.ref('excluded.fact'), updated_at: eb.ref('excluded.updated_at') })))
+      .execute();
+  }
+}
+
+/** Loads the history rows of the keys given into a state (missing keys stay absent = no history). */
+export async function loadState(trx: Trx, tenant: string, keys: { [K in Kind]: readonly string[] }, state: HistoryState): Promise<void> {
+  const kinds: string[] = [];
+  const ks: string[] = [];
+  for (const [name, kind] of Object.entries(KINDS) as [Kind, string][]) for (const k of new Set(keys[name])) (kinds.push(kind), ks.push(k));
+  if (ks.length === 0) return;
+  const r = await sql<{ kind: string; key: string; state: unknown }>`
+    select g.kind, g.key, g.state from history_groups g
+    join unnest(${kinds}::text[], ${ks}::text[]) as k(kind, key) on g.kind = k.kind and g.key = k.key
+    where g.tenant_id = ${tenant}`.execute(trx);
+  const byKind = Object.fromEntries(Object.entries(KINDS).map(([name, kind]) => [kind, name as Kind]));
+  for (const row of r.rows) (state[byKind[row.kind]!] as Map<string, unknown>).set(row.key, row.state);
+  const importers = [...new Set(keys.importers)];
+  if (importers.length) {
+    const a = await sql<{ importer_id: string; agents: string[] }>`
+      select importer_id, array_agg(agent_id order by agent_id) as agents from approved_agents
+      where tenant_id = ${tenant} and importer_id = any(${importers}::text[]) group by importer_id`.execute(trx);
+    for (const imp of importers) {
+      const h = state.importers.get(imp) ?? { declarations: 0, approved: [] };
+      h.approved = a.rows.find((x) => x.importer_id === imp)?.agents ?? [];
+      state.importers.set(imp, h);
+    }
+  }
+}
+
+/** Writes back the keys a batch changed (whole rows: each is one key's small aggregate). */
+export async function saveState(trx: Trx, tenant: string, state: HistoryState, changed: { [K in Kind]: Iterable<string> }): Promise<void> {
+  const rows: { tenant_id: string; kind: string; key: string; state: string }[] = [];
+  for (const [name, kind] of Object.entries(KINDS) as [Kind, string][]) {
+    for (const k of new Set(changed[name])) {
+      const v = (state[name] as Map<string, unknown>).get(k);
+      if (v === undefined) continue;
+      // The approved list lives in its own table; the importer row keeps the counts only.
+      const stored = name === 'importers' ? { ...(v as object), approved: [] } : v;
+      rows.push({ tenant_id: tenant, kind, key: k, state: JSON.stringify(stored) });
+    }
+  }
+  rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
+  for (const chunk of chunksFor(rows, 4)) {
+    await trx.insertInto('history_groups').values(chunk).onConflict((oc) => oc.columns(['tenant_id', 'kind', 'key']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state') }))).execute();
+  }
+}
+
+/** Stores findings; returns the ones not stored before (the only ones to publish). */
+export async function insertFindings(trx: Trx, findings: readonly Finding[]): Promise<Finding[]> {
+  const fresh = new Set<string>();
+  for (const chunk of chunksFor(findings, 8)) {
+    const r = await trx
+      .insertInto('history_findings')
+      .values(chunk.map((f) => ({ tenant_id: f.tenantId, finding_id: f.findingId, declaration_id: f.declarationId, declaration_version: f.declarationVersion, rule_id: f.ruleId, active: true, payload: Buffer.from(Finding.encode(f).finish()), raised_at: f.raisedAt, superseded_at: null })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doNothing())
+      .returning('finding_id')
+      .execute();
+    for (const x of r) fresh.add(x.finding_id);
+  }
+  return findings.filter((f) => fresh.has(f.findingId));
+}
+
+/** Supersedes the active findings of earlier versions (or all, for an invalidated declaration); returns their declaration ids. */
+export async function supersedeFindings(trx: Trx, tenant: string, decls: readonly { id: string; keepVersion: number }[], now: string): Promise<string[]> {
+  if (decls.length === 0) return [];
+  const r = await sql<{ declaration_id: string }>`
+    update history_findings f set active = false, superseded_at = ${now}
+    from unnest(${decls.map((d) => d.id)}::text[], ${decls.map((d) => d.keepVersion)}::int[]) as k(id, keep)
+    where f.tenant_id = ${tenant} and f.active and f.declaration_id = k.id and f.declaration_version < k.keep
+    returning f.declaration_id`.execute(trx);
+  return [...new Set(r.rows.map((x) => x.declaration_id))];
+}
+
+/** Active history findings of the declarations given. */
+export async function activeHistoryFindings(trx: Trx, tenant: string, ids: readonly string[]): Promise<Finding[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{ payload: Buffer }>`select payload from history_findings where tenant_id = ${tenant} and active and declaration_id = any(${[...ids]}::text[]) order by finding_id`.execute(trx);
+  return r.rows.map((x) => Finding.decode(x.payload));
+}
+
+export async function listApprovedAgents(trx: Trx, tenant: string, importer: string): Promise<{ agentId: string; addedBy: string; addedAt: string }[]> {
+  const r = await trx.selectFrom('approved_agents').selectAll().where('tenant_id', '=', tenant).where('importer_id', '=', importer).orderBy('agent_id').execute();
+  return r.map((x) => ({ agentId: x.agent_id, addedBy: x.added_by, addedAt: new Date(x.added_at).toISOString() }));
+}
+
+/** Replaces an importer's approved-agent list. */
+export async function replaceApprovedAgents(trx: Trx, tenant: string, importer: string, agents: readonly string[], by: string, now: string): Promise<void> {
+  await trx.deleteFrom('approved_agents').where('tenant_id', '=', tenant).where('importer_id', '=', importer).where('agent_id', 'not in', agents.length ? [...agents] : ['']).execute();
+  if (agents.length) await trx.insertInto('approved_agents').values(agents.map((a) => ({ tenant_id: tenant, importer_id: importer, agent_id: a, added_by: by, added_at: now }))).onConflict((oc) => oc.columns(['tenant_id', 'importer_id', 'agent_id']).doNothing()).execute();
+}

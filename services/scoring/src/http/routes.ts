@@ -1,0 +1,87 @@
+import { HttpError, principalOf, requireRole, type FastifyInstance } from '@customs/http';
+import type { Kysely } from '@customs/db';
+import { withTenant } from '@customs/db';
+import type { ScoringDb } from '../db/migrations';
+import { bindStore, type Store } from '../app/ports';
+import { getScore, listScores, readinessOf, scorecards, scoredLines, trend } from '../app/queries';
+import { findingJson, scoreJson } from './json';
+
+// REST adapter: JSON schemas on every route (fastify answers a bad parameter with a 400 naming it),
+// tenant-scoped reads, role-checked writes.
+
+const ENTITY = { type: 'string', enum: ['declaration', 'broker', 'importer'] } as const;
+const ID = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const MONTH = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } as const;
+const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
+
+export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): void {
+  const read = <T>(tenant: string, fn: (s: Store) => Promise<T>) => withTenant(db, tenant, (trx) => fn(bindStore(trx)));
+
+  http.get<{ Params: { type: string; id: string } }>('/v1/scores/:type/:id', { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } }, async (req) => {
+    const p = principalOf(req);
+    const s = await read(p.tenantId, (st) => getScore(st, p.tenantId, req.params.type, req.params.id));
+    if (!s) throw new HttpError(404, 'not_found', `no ${req.params.type} score for ${req.params.id}`);
+    return scoreJson(s);
+  });
+
+  http.get<{ Params: { type: string }; Querystring: { limit?: number } }>('/v1/scores/:type', { schema: { params: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['declaration', 'broker', 'importer'] } } }, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } } } }, async (req) => {
+    const p = principalOf(req);
+    const rows = await read(p.tenantId, (st) => listScores(st, p.tenantId, req.params.type, req.query.limit ?? 50));
+    return { scores: rows.map(scoreJson) };
+  });
+
+  http.get<{ Params: { id: string } }>('/v1/declarations/:id/scored-lines', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
+    const p = principalOf(req);
+    const r = await read(p.tenantId, (st) => scoredLines(st, p.tenantId, req.params.id));
+    if (!r) throw new HttpError(404, 'not_found', `no score for declaration ${req.params.id}`);
+    return { score: scoreJson(r.score), validationFindings: r.validation, historyFindings: r.history.map(findingJson) };
+  });
+
+  http.get<{ Querystring: { month?: string; agent?: string } }>('/v1/scorecards/brokers', { schema: { querystring: { type: 'object', properties: { month: MONTH, agent: ID } } } }, async (req) => {
+    const p = principalOf(req);
+    return read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.query.agent }));
+  });
+
+  http.get<{ Params: { id: string }; Querystring: { month?: string } }>('/v1/scorecards/brokers/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { month: MONTH } } } }, async (req) => {
+    const p = principalOf(req);
+    const r = await read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.params.id }));
+    if (r.scorecards.length === 0) throw new HttpError(404, 'not_found', `no scorecard for agent ${req.params.id}${r.month ? ` in ${r.month}` : ''}`);
+    return { month: r.month, scorecard: r.scorecards[0] };
+  });
+
+  http.get<{ Params: { id: string }; Querystring: { to?: string } }>('/v1/importers/:id/readiness', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } }, async (req) => {
+    const p = principalOf(req);
+    const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
+    if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
+    return r.readiness;
+  });
+
+  http.get<{ Params: { id: string }; Querystring: { to?: string } }>('/v1/importers/:id/duty-under-management', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } }, async (req) => {
+    const p = principalOf(req);
+    const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
+    if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
+    return r.dum;
+  });
+
+  http.get<{ Params: { type: string; id: string } }>('/v1/trends/:type/:id', { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } } } }, async (req) => {
+    const p = principalOf(req);
+    const points = await read(p.tenantId, (st) => trend(st, p.tenantId, req.params.type, req.params.id));
+    return { entityType: req.params.type, entityId: req.params.id, points: points.map((x) => ({ month: x.month, score: x.score, modelVersion: x.model_version, recordedAt: x.recorded_at, snapshot: x.payload })) };
+  });
+
+  http.get<{ Params: { id: string } }>('/v1/importers/:id/approved-agents', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
+    const p = principalOf(req);
+    return { importerId: req.params.id, agents: await read(p.tenantId, (st) => st.listApprovedAgents(p.tenantId, req.params.id)) };
+  });
+
+  http.put<{ Params: { id: string }; Body: { agents: string[] } }>(
+    '/v1/importers/:id/approved-agents',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: EORI } }, body: { type: 'object', required: ['agents'], additionalProperties: false, properties: { agents: { type: 'array', maxItems: 1000, uniqueItems: true, items: EORI } } } } },
+    async (req) => {
+      const p = requireRole(req, 'admin');
+      const now = new Date().toISOString();
+      await read(p.tenantId, (st) => st.replaceApprovedAgents(p.tenantId, req.params.id, req.body.agents, `token:${p.tokenId}`, now));
+      return { importerId: req.params.id, agents: await read(p.tenantId, (st) => st.listApprovedAgents(p.tenantId, req.params.id)) };
+    },
+  );
+}

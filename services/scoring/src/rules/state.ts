@@ -1,0 +1,169 @@
+import { scaled } from './money';
+import type { CodeGroup, DeclFact, HistoryInput, HistoryState, LineFact, LineRef, UnitValueGroup } from './types';
+
+// How a declaration version enters (fold) and leaves (unfold, when amended or invalidated) the
+// per-importer history aggregates. Pure: maps in, maps changed in place, no I/O.
+
+/** Most recent observations kept per (importer, CN8, origin, basis) for the unit-value statistics. */
+export const UNIT_VALUE_WINDOW = 100;
+/** References kept per code/origin of a group: all of them while the code is a minority, the latest few after. */
+export const REF_CAP = 4;
+
+/** DE 4/17 2xx/3xx: a preference claim. */
+export const claimsPreference = (p: string) => /^[23]\d\d$/.test(p);
+
+export const supplierGroupKey = (f: DeclFact, l: LineFact) => `${f.importer}|${f.supplier}|${l.desc}`;
+export const descGroupKey = (f: DeclFact, l: LineFact) => `${f.importer}|${l.desc}`;
+export const invoiceKey = (f: DeclFact, invoice: string) => `${f.importer}|${f.supplier}|${invoice}`;
+export const declarantKey = (f: DeclFact) => `${f.importer}|${f.declarant}`;
+
+/** The unit-value basis of a line: value per supplementary unit where declared, else per kg of net mass. */
+export function unitValueBasis(l: LineFact): { basis: 'kg' | 'unit'; qty: string; ln: number } | undefined {
+  if (l.cv === null || l.cv <= 0) return undefined;
+  const supp = l.supp ? scaled(l.supp, 3) : undefined;
+  const kg = l.netKg ? scaled(l.netKg, 3) : undefined;
+  const use = supp && supp > 0n ? { basis: 'unit' as const, q: supp, qty: l.supp } : kg && kg > 0n ? { basis: 'kg' as const, q: kg, qty: l.netKg } : undefined;
+  if (!use) return undefined;
+  // The statistic is on logarithms (a ratio scale); a float is right here and never becomes money directly.
+  const ln = Math.log(l.cv) - Math.log(Number(use.q) / 1000);
+  return { basis: use.basis, qty: use.qty, ln: Math.round(ln * 1e6) / 1e6 };
+}
+export const unitValueKey = (f: DeclFact, l: LineFact, basis: string) => `${f.importer}|${l.cn8}|${l.origin}|${basis}`;
+
+/** Every key a declaration touches, per state map (so the repository loads them in one query each). */
+export function keysOf(f: DeclFact): { supplierGroups: string[]; descGroups: string[]; unitValues: string[]; invoices: string[]; declarants: string[]; importers: string[] } {
+  const sg = new Set<string>();
+  const dg = new Set<string>();
+  const uv = new Set<string>();
+  for (const l of f.lines) {
+    if (l.desc && f.supplier) sg.add(supplierGroupKey(f, l));
+    if (l.desc) dg.add(descGroupKey(f, l));
+    const b = unitValueBasis(l);
+    if (b) uv.add(unitValueKey(f, l, b.basis));
+  }
+  return { supplierGroups: [...sg], descGroups: [...dg], unitValues: [...uv], invoices: f.supplier ? f.invoices.map((i) => invoiceKey(f, i)) : [], declarants: [declarantKey(f)], importers: [f.importer] };
+}
+
+function ref(f: DeclFact, l: LineFact): LineRef {
+  return { d: f.id, v: f.version, i: l.item, mrn: f.mrn, lrn: f.lrn, date: f.date, declarant: f.declarant, code: l.code, origin: l.origin, cv: l.cv, duty: l.duty, vat: l.vat, a00Rate: l.a00Rate, vatRate: l.vatRate, supplier: f.supplier, preference: l.preference };
+}
+
+function emptyGroup(): CodeGroup {
+  return { codes: {}, origins: {}, suppliers: {} };
+}
+
+function bump(bucket: Record<string, { n: number; rate: string; refs: LineRef[] }>, key: string, r: LineRef, sign: 1 | -1, rate: string): void {
+  const b = bucket[key] ?? { n: 0, rate: '', refs: [] };
+  if (sign > 0) {
+    b.n += 1;
+    if (rate) b.rate = rate;
+    b.refs = [...b.refs.filter((x) => !(x.d === r.d && x.i === r.i)), r];
+    // A code used once or twice keeps every reference (a later majority may flag them); an
+    // established one keeps the latest few as evidence.
+    if (b.n > 2 && b.refs.length > REF_CAP) b.refs = b.refs.slice(-REF_CAP);
+  } else {
+    b.n -= 1;
+    b.refs = b.refs.filter((x) => !(x.d === r.d && x.i === r.i));
+  }
+  if (b.n <= 0) delete bucket[key];
+  else bucket[key] = b;
+}
+
+/** Adds (sign 1) or removes (sign −1) a declaration version's contribution to the history. */
+export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
+  for (const l of f.lines) {
+    const r = ref(f, l);
+    if (l.desc && f.supplier) {
+      const k = supplierGroupKey(f, l);
+      const g = state.supplierGroups.get(k) ?? emptyGroup();
+      bump(g.codes, l.cn8, r, sign, claimsPreference(l.preference) ? '' : l.a00Rate);
+      if (l.origin) bump(g.origins, l.origin, r, sign, claimsPreference(l.preference) ? '' : l.a00Rate);
+      state.supplierGroups.set(k, g);
+    }
+    if (l.desc) {
+      const k = descGroupKey(f, l);
+      const g = state.descGroups.get(k) ?? emptyGroup();
+      bump(g.codes, l.cn8, r, sign, claimsPreference(l.preference) ? '' : l.a00Rate);
+      const s = (g.suppliers[f.supplier] ?? 0) + sign;
+      if (s > 0) g.suppliers[f.supplier] = s;
+      else delete g.suppliers[f.supplier];
+      state.descGroups.set(k, g);
+    }
+    const b = unitValueBasis(l);
+    if (b) {
+      const k = unitValueKey(f, l, b.basis);
+      const g: UnitValueGroup = state.unitValues.get(k) ?? { v: [], k: [] };
+      const id = `${f.id}#${l.item}`;
+      const at = g.k.indexOf(id);
+      if (at >= 0) {
+        g.v.splice(at, 1);
+        g.k.splice(at, 1);
+      }
+      if (sign > 0) {
+        g.v.push(b.ln);
+        g.k.push(id);
+        if (g.v.length > UNIT_VALUE_WINDOW) {
+          g.v.splice(0, g.v.length - UNIT_VALUE_WINDOW);
+          g.k.splice(0, g.k.length - UNIT_VALUE_WINDOW);
+        }
+      }
+      state.unitValues.set(k, g);
+    }
+  }
+  if (f.supplier) {
+    const items = f.lines.length;
+    for (const inv of f.invoices) {
+      const k = invoiceKey(f, inv);
+      const g = state.invoices.get(k) ?? { decls: [] };
+      g.decls = g.decls.filter((x) => x.d !== f.id);
+      if (sign > 0) g.decls.push({ d: f.id, v: f.version, mrn: f.mrn, lrn: f.lrn, date: f.date, declarant: f.declarant, duty: f.lines.reduce((s, l) => s + l.duty, 0), vat: f.lines.reduce((s, l) => s + l.vat, 0), vatRegistered: f.vatRegistered, items });
+      state.invoices.set(k, g);
+    }
+  }
+  const dk = declarantKey(f);
+  const seen = state.declarants.get(dk) ?? { n: 0, firstDate: '', firstDecl: '' };
+  seen.n = Math.max(0, seen.n + sign);
+  if (sign > 0 && (!seen.firstDate || f.date < seen.firstDate)) {
+    seen.firstDate = f.date;
+    seen.firstDecl = f.id;
+  }
+  state.declarants.set(dk, seen);
+  const imp = state.importers.get(f.importer) ?? { declarations: 0, approved: [] };
+  imp.declarations = Math.max(0, imp.declarations + sign);
+  state.importers.set(f.importer, imp);
+}
+
+export function emptyState(): HistoryState {
+  return { supplierGroups: new Map(), descGroups: new Map(), unitValues: new Map(), invoices: new Map(), declarants: new Map(), importers: new Map() };
+}
+
+/**
+ * Folds a batch into the loaded history and says what the checks must look at: previous versions
+ * leave the history, the new versions (unless invalidated) enter it, and each line's unit value is
+ * noted to be judged against its group without itself.
+ */
+export function applyBatch(state: HistoryState, batch: readonly { fact: DeclFact; previous?: DeclFact }[]): HistoryInput {
+  const importersBefore = new Map<string, number>();
+  for (const [k, v] of state.importers) importersBefore.set(k, v.declarations);
+  const touched = { supplierGroups: new Set<string>(), descGroups: new Set<string>(), invoices: new Set<string>(), declarantsNew: new Set<string>() };
+  const inForce: DeclFact[] = [];
+  const unitValueLines: HistoryInput['unitValueLines'] = [];
+  for (const { fact, previous } of batch) {
+    if (previous) fold(state, previous, -1);
+    if (fact.status === 'invalidated') continue;
+    const dk = declarantKey(fact);
+    if ((state.declarants.get(dk)?.n ?? 0) === 0) touched.declarantsNew.add(dk);
+    // Unit values are judged against the history before this line joins it.
+    for (const l of fact.lines) {
+      const b = unitValueBasis(l);
+      if (b) unitValueLines.push({ key: unitValueKey(fact, l, b.basis), decl: fact, line: l, ln: b.ln, basis: b.basis, qty: b.qty });
+    }
+    fold(state, fact, 1);
+    inForce.push(fact);
+    const keys = keysOf(fact);
+    keys.supplierGroups.forEach((k) => touched.supplierGroups.add(k));
+    keys.descGroups.forEach((k) => touched.descGroups.add(k));
+    keys.invoices.forEach((k) => touched.invoices.add(k));
+  }
+  return { state, batch: inForce, touched, unitValueLines, importersBefore };
+}
