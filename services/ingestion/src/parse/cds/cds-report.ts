@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { CsvError, CsvSplitter } from '../csv';
 import { Declaration, SourceFormat, describeControlCharacter, findControlCharacter, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { dateProblem, plausibleDateWindow, type DateWindow } from '../dates';
+import { MAX_ITEMS_PER_DECLARATION, MAX_TAX_LINES_PER_DECLARATION } from '../limits';
 
 /**
  * HMRC CDS data reports (import header, item and tax-line CSVs that importers obtain about their
@@ -20,7 +21,7 @@ export interface CdsIssue {
   column: string;
   field: string;
   reason: string;
-  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN' | 'CONTROL_CHARACTER';
+  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN' | 'CONTROL_CHARACTER' | 'TOO_MANY_ITEMS' | 'TOO_MANY_TAX_LINES';
   severity: 'error' | 'warning';
 }
 
@@ -448,7 +449,9 @@ interface EntryState {
   items: Map<number, CdsRow>;
   taxes: CdsRow[];
   /** Why the entry is not stored: a row's problem, and the column it is in when one is to blame. */
-  rejected: { row: number; reason: string; column?: string }[];
+  rejected: { row: number; reason: string; column?: string; code?: CdsIssue['code'] }[];
+  /** Rows past the entry's item or tax-line bound: counted, not kept. */
+  overflowRows?: number;
 }
 
 export interface CdsAssemblerOptions {
@@ -484,11 +487,25 @@ export class CdsReportAssembler {
     if (row.values.__rejected) e.rejected.push({ row: row.row, reason: row.values.__rejected });
     this.checkDates(row, e);
     if (row.kind === 'header') e.header = row;
-    else if (row.kind === 'taxline') e.taxes.push(row);
+    else if (row.kind === 'taxline') {
+      if (e.taxes.length >= MAX_TAX_LINES_PER_DECLARATION) {
+        e.overflowRows = (e.overflowRows ?? 0) + 1;
+        if (e.overflowRows === 1) e.rejected.push({ row: row.row, code: 'TOO_MANY_TAX_LINES', reason: `the entry has more than ${MAX_TAX_LINES_PER_DECLARATION} tax-line rows; from this row on they were not read` });
+        return;
+      }
+      e.taxes.push(row);
+    }
     else {
       const n = Number(row.values.itemNumber);
       if (!Number.isInteger(n) || n < 1) {
         e.rejected.push({ row: row.row, reason: `item number "${row.values.itemNumber}" is not a positive whole number` });
+        return;
+      }
+      // Past 999 items the entry cannot be a CDS declaration: it is rejected, and its further
+      // rows are counted, not kept, so one entry of a million rows costs no more memory than 999.
+      if (e.items.size >= MAX_ITEMS_PER_DECLARATION && !e.items.has(n)) {
+        e.overflowRows = (e.overflowRows ?? 0) + 1;
+        if (e.overflowRows === 1) e.rejected.push({ row: row.row, column: 'Item Number', code: 'TOO_MANY_ITEMS', reason: `the entry has more than ${MAX_ITEMS_PER_DECLARATION} goods items (a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, DE 1/9); from this row on its item rows were not read` });
         return;
       }
       e.items.set(n, row);
@@ -533,7 +550,8 @@ export class CdsReportAssembler {
     for (const [entryId, e] of this.entries) {
       const rowsOf = [e.header, ...e.items.values(), ...e.taxes].filter(Boolean).map((r) => r!.row);
       if (e.rejected.length) {
-        for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: r.column ?? '', field: r.column ?? 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}`, code: 'INVALID_VALUE', severity: 'error' });
+        const skipped = e.overflowRows ? ` (${e.overflowRows} rows not read)` : '';
+        for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: r.column ?? '', field: r.column ?? 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}${r.code ? skipped : ''}`, code: r.code ?? 'INVALID_VALUE', severity: 'error' });
         continue;
       }
       if (e.items.size === 0) {
