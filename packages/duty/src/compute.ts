@@ -344,7 +344,12 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
     if (input.tradeRemediesUnknownReason) baseUnknown.push(`trade remedies unknown: ${input.tradeRemediesUnknownReason}`);
     if (input.exciseUnknownReason) baseUnknown.push(`excise unknown: ${input.exciseUnknownReason}`);
     let line: DutyTaxLine;
-    if (rateUnknown !== undefined || baseUnknown.length > 0) {
+    // At a zero rate (VATZ, exempt) the VAT is £0 whatever the base: an incomplete base does not matter.
+    const zeroRate = rateText !== undefined && parseRate(rateText, 'vatRatePercent').n === 0n;
+    if (zeroRate && baseUnknown.length > 0) {
+      const text = `B00 import VAT ${expression} = £0.00 (${category ?? 'zero'} rate; the VAT value is incomplete — ${baseUnknown.join('; ')} — which a zero rate makes irrelevant)${rateSource !== 'vatRatePercent' ? ` [rate: ${rateSource}]` : ''}`;
+      line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'computed', basePence: value, expression, amountPence: 0, exactAmount: '0.00', liability: 'payable', ...(category ? { vatCategory: category } : {}), explanation: text };
+    } else if (rateUnknown !== undefined || baseUnknown.length > 0) {
       const reason = rateUnknown ?? `VAT value incomplete: ${baseUnknown.join('; ')}`;
       line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'unknown', unknownReason: reason, basePence: value, expression, amountPence: 0, liability: 'payable', explanation: `B00 import VAT ${expression || '(rate unknown)'}: cannot be computed — ${reason}` };
       unknownReasons.push(`B00: ${reason}`);

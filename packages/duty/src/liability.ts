@@ -76,6 +76,8 @@ const APC_EFFECTS: Record<string, { liability: Exclude<Liability, 'payable' | 'u
   F06: { liability: 'suspended', classes: ['excise'], name: 'excise goods moved under duty suspension' },
   '1EX': { liability: 'suspended', classes: ['excise'], name: 'hydrocarbon oil entering an excise warehouse (excise suspended)' },
   '1FV': { liability: 'secured', classes: ['duty'], name: 'provisional value: customs duty reserved as a security deposit' },
+  // HMRC sample TT_FI002a (4400/1SW): "Duty and VAT Relief Applied".
+  '1SW': { liability: 'relieved', classes: ['duty', 'vat'], name: 'shipwork or platform end use (duty and VAT relief)' },
 };
 
 /**

@@ -1,0 +1,31 @@
+// Reconciliation report: recomputes every tax line of HMRC's sample declarations with the duty
+// engine and the bundled reference data and prints, per tax line, exact / unknown (with reason) /
+// differs, with totals (logic in scripts/reconcile-hmrc-core.js; docs/duty-engine.md).
+// usage: npx tsc -b && node scripts/reconcile-hmrc.js [--assume-date YYYY-MM-DD] [--before] [--summary] [--verbose]
+//   --assume-date  rate date for declarations without an acceptance date (most samples are
+//                  pre-acceptance submissions): an indicative check of the arithmetic
+//   --before       call the engine as before issue 14 (VAT 20 % unless bundled, no procedure)
+//   --summary      totals only
+// Exit code 1 when any line "differs" or a payable figure is given where HMRC's treatment charges nothing.
+const path = require('node:path');
+const { parseDmsDeclaration } = require('../services/ingestion/dist/parse/dms');
+const { loadBundledStore } = require('../services/reference/dist/app/load-bundled');
+const engine = require('../packages/duty/dist');
+const { reconcile, formatReport } = require('./reconcile-hmrc-core');
+
+const args = process.argv.slice(2);
+const assumeDate = args.includes('--assume-date') ? args[args.indexOf('--assume-date') + 1] : undefined;
+if (assumeDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(assumeDate)) throw new Error('--assume-date needs YYYY-MM-DD');
+const mode = args.includes('--before') ? 'before' : 'after';
+
+const res = reconcile({
+  parseDmsDeclaration,
+  store: loadBundledStore(path.resolve(__dirname, '../services/reference/data')),
+  engine,
+  fixturesDir: path.resolve(__dirname, '../packages/testing/fixtures/hmrc'),
+  assumeDate,
+  mode,
+});
+const report = formatReport(res, { verbose: args.includes('--verbose') });
+console.log(args.includes('--summary') ? report.slice(report.indexOf('\nHMRC sample declarations') + 1) : report);
+if (mode === 'after' && (res.totals.differs > 0 || res.payableOnNotCharged > 0)) process.exitCode = 1;
