@@ -43,14 +43,19 @@ as_root() {
   fi
 }
 
-# ensure_rsyslog: Debian's rsyslog daemon, which the syslog CEF delivery test starts privately
-# (its own config and port; the system's syslog is never touched). Installed with apt-get only
-# when /usr/sbin/rsyslogd is missing, so repeated runs cost nothing.
+# ensure_rsyslog: Debian's rsyslog daemon with its openssl stream driver, and the openssl CLI, which
+# the syslog CEF delivery test uses to start a private rsyslogd (plain TCP and TLS; its own config
+# and ports; the system's syslog is never touched). apt-get runs only when one of them is missing,
+# so repeated runs cost nothing.
 ensure_rsyslog() {
-  [ -x /usr/sbin/rsyslogd ] && return 0
-  command -v apt-get >/dev/null || die rsyslog "/usr/sbin/rsyslogd is missing and apt-get is not available: install rsyslog"
-  say rsyslog "installing Debian's rsyslog (for the syslog CEF delivery test)"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsyslog >/dev/null \
-    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rsyslog >/dev/null; } \
-    || die rsyslog "apt-get install rsyslog failed"
+  local missing=()
+  [ -x /usr/sbin/rsyslogd ] || missing+=(rsyslog)
+  compgen -G '/usr/lib/*/rsyslog/lmnsd_ossl.so' >/dev/null || missing+=(rsyslog-openssl)
+  command -v openssl >/dev/null || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die rsyslog "missing ${missing[*]} and apt-get is not available: install them"
+  say rsyslog "installing ${missing[*]} (for the syslog CEF delivery test)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } \
+    || die rsyslog "apt-get install ${missing[*]} failed"
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -40,11 +40,20 @@ class Rsyslog {
   readonly out = path.join(this.dir, 'received.log');
   private proc: ChildProcess | undefined;
   stderr = '';
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    tls?: { ca: string; cert: string; key: string },
+  ) {
+    // With TLS: the openssl network stream driver (Debian's rsyslog-openssl), server
+    // certificate only (clients are not asked for one).
+    const global = tls
+      ? `global(workDirectory="${this.dir}" defaultNetstreamDriver="ossl" defaultNetstreamDriverCAFile="${tls.ca}" defaultNetstreamDriverCertFile="${tls.cert}" defaultNetstreamDriverKeyFile="${tls.key}")
+module(load="imtcp" streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon")`
+      : `global(workDirectory="${this.dir}")
+module(load="imtcp")`;
     fs.writeFileSync(
       path.join(this.dir, 'rsyslog.conf'),
-      `global(workDirectory="${this.dir}")
-module(load="imtcp")
+      `${global}
 # The fields the test checks, one line per message: RFC 5424 header fields and the CEF text.
 template(name="fields" type="string" string="%hostname%|%app-name%|%msgid%|%syslogfacility%|%syslogseverity%|%msg%\\n")
 ruleset(name="customs") {
@@ -86,12 +95,23 @@ function cefFields(cef: string): Record<string, string> {
   return out;
 }
 
+/** A throw-away CA and a server certificate for 127.0.0.1, made with the openssl CLI. */
+function makeCerts(dir: string) {
+  const f = (n: string) => path.join(dir, n);
+  const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=customs test CA');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=syslog.test');
+  fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:syslog.test\n');
+  run('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('ext.cnf'));
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
 describe('syslog CEF to a real rsyslog', () => {
   let host: DeliveryHost;
   let rsyslog: Rsyslog;
 
   beforeAll(async () => {
-    if (!fs.existsSync(RSYSLOGD)) throw new Error(`${RSYSLOGD} is missing: scripts/test.sh installs rsyslog (apt-get install -y rsyslog)`);
+    if (!fs.existsSync(RSYSLOGD)) throw new Error(`${RSYSLOGD} is missing: scripts/test.sh installs it (apt-get install -y rsyslog rsyslog-openssl)`);
     rsyslog = new Rsyslog(await freePort());
     await rsyslog.start();
     host = await startDeliveryHost('syslog', { SYSLOG_HOSTNAME: 'customs-test-host' });
@@ -165,5 +185,31 @@ describe('syslog CEF to a real rsyslog', () => {
     expect((await host.http('GET', `/v1/syslog-destinations/${dest.id}`)).body.destination.lastError).toBeNull();
     expect(rsyslog.lines().filter((l) => l.includes(host.tenants.b))).toEqual([]);
     expect((await host.http('GET', '/v1/syslog-destinations', undefined, host.tokens.b.analyst)).body.destinations).toEqual([]);
+  });
+
+  it('sends over TLS to an rsyslog with a certificate from the destination’s CA, and refuses an unknown CA', async () => {
+    const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'customs-syslog-tls-'));
+    const certs = makeCerts(certDir);
+    const tlsd = new Rsyslog(await freePort(), certs);
+    await tlsd.start();
+    try {
+      const untrusted = await host.http('POST', '/v1/syslog-destinations', { host: '127.0.0.1', port: tlsd.port, tls: true });
+      expect(untrusted.status).toBe(201);
+      const trusted = await host.http('POST', '/v1/syslog-destinations', { host: '127.0.0.1', port: tlsd.port, tls: true, caPem: fs.readFileSync(certs.ca, 'utf8') });
+      expect(trusted.status).toBe(201);
+      expect(trusted.body.destination).toMatchObject({ tls: true, caPem: expect.stringContaining('BEGIN CERTIFICATE') });
+      const c = await host.change(host.tenants.a, { alertId: 'syslog-over-tls' });
+      const line = await waitFor('CEF line over TLS', async () => tlsd.lines().find((l) => l.includes('syslog-over-tls')));
+      expect(cefFields(line.split('|').slice(5).join('|'))).toMatchObject({ eventId: String(c), externalId: 'syslog-over-tls', cs1: host.tenants.a });
+      // The destination without the CA cannot verify the receiver: nothing sent, the error shown.
+      const err = await waitFor('certificate error recorded', async () => (await host.http('GET', `/v1/syslog-destinations/${untrusted.body.destination.id}`)).body.destination.lastError);
+      expect(err).toMatch(/certificate/i);
+      expect(tlsd.lines().filter((l) => l.includes('syslog-over-tls'))).toHaveLength(1);
+      for (const d of [untrusted, trusted]) expect((await host.http('DELETE', `/v1/syslog-destinations/${d.body.destination.id}`)).status).toBe(204);
+    } finally {
+      await tlsd.stop();
+      tlsd.cleanup();
+      fs.rmSync(certDir, { recursive: true, force: true });
+    }
   });
 });
