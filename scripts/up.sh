@@ -36,6 +36,17 @@ curl -sf -X POST -H "authorization: Bearer $SERVICE_TOKEN" --data-binary @servic
 echo "› generating a labelled importer history (seed 20261127, 300 declarations, HMRC CDS report CSV) into .run/dataset"
 node scripts/generate-dataset.js --seed 20261127 --declarations 300 --format cds --out .run/dataset > .run/dataset-summary.json
 node -e 'const s=require("./.run/dataset-summary.json"); console.log(`  ${s.declarations} declarations, ${s.items} items, ${s.injectedDeclarations} with one injected error (ground truth: .run/dataset/ground-truth.json)`)'
+# The history was built on the generated world's own tariff view (packages/datagen/src/view.ts:
+# UKGT third-country rates, partner preferences, VAT, the modelled remedy and suspension lines);
+# reference is given exactly those facts through its real OTT loader before the history arrives,
+# so what the platform finds live is what docs/quality.md measures.
+echo "› loading the generated world's tariff into reference (OTT declarable-duties report + group 1013, labelled GENERATED)"
+for f in ott-generated-geographical-areas.json ott-generated-tariff.csv; do
+  curl -sf -X POST -H "authorization: Bearer $SERVICE_TOKEN" --data-binary "@.run/dataset/$f" \
+    "http://127.0.0.1:8082/v1/admin/ott-loads?source=$f" > ".run/ott-load-$f.json" \
+    && node -e 'const r=require(process.argv[1]); console.log(`  ${r.version}: ${r.commodityCodes} codes, ${r.measures} measures, ${r.groups} group(s)${r.duplicate ? " (already loaded)" : ""}`)' "$REPO_ROOT/.run/ott-load-$f.json" \
+    || echo "  $f: load failed (see services/reference logs); live findings will not match the ground truth"
+done
 # Header and tax-line reports first, so the item report joins them as it streams.
 curl -sf -H "authorization: Bearer $INTEGRATOR_TOKEN" -F format=cds-report \
   -F "files=@.run/dataset/import-header.csv" -F "files=@.run/dataset/import-taxline.csv" -F "files=@.run/dataset/import-item.csv" \
@@ -44,3 +55,5 @@ curl -sf -H "authorization: Bearer $INTEGRATOR_TOKEN" -F format=cds-report \
   || echo "  dataset upload failed (see .run/dataset-upload.json and services/ingestion logs)"
 
 node scripts/summary.js
+echo "› detection quality through the running services (findings vs .run/dataset/ground-truth.json; docs/quality.md)"
+node scripts/live-quality.js || echo "  live quality could not be measured (see above)"
