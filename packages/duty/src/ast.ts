@@ -1,10 +1,12 @@
 import { Rational } from './rational';
 import { UnitInfo } from './units';
 
-/** r % of the customs value. */
+/** r % of the customs value, or of the declared retail price ("16.50 % / Retail Price", excise on cigarettes). */
 export interface AdValoremComponent {
   kind: 'adValorem';
   percent: Rational;
+  /** What the percentage is of; undefined = the customs value. */
+  base?: 'retailPrice';
   /** As written, e.g. "12.00". */
   percentText: string;
   /**
@@ -41,7 +43,11 @@ export interface EntryPriceComponent {
   kind: 'entryPrice';
 }
 
-export type DutyComponent = AdValoremComponent | SpecificComponent | AgriculturalComponent | EntryPriceComponent;
+/**
+ * A component; `subtract` marks one written after "-" (TARIC duty expression 05, e.g. a small
+ * producer relief discount "… - 1.00 GBP / for each litre of pure alcohol, multiplied by the SPR discount").
+ */
+export type DutyComponent = (AdValoremComponent | SpecificComponent | AgriculturalComponent | EntryPriceComponent) & { subtract?: boolean };
 
 /** A MIN floor or MAX ceiling, itself a sum of components ("MAX 18.90% + 16.50 EUR / 100 kg"). */
 export interface DutyClause {

@@ -7,12 +7,14 @@ import { Liability, ProcedureInput, VatCategory, VatInput, procedureLiability, r
 import { DutyExpressionError, parseDutyExpression } from './parse';
 import {
   HUNDRED,
+  ONE,
   Rational,
   add,
   div,
   floor,
   formatPence,
   formatPoundsExact,
+  formatQuantity,
   mul,
   parseDecimal,
   parseRate,
@@ -99,6 +101,27 @@ export interface DutyLineInput {
   tradeRemediesUnknownReason?: string;
   /** Same for excise that may apply and is not passed as a measure or in exciseAndOtherPence. */
   exciseUnknownReason?: string;
+  /**
+   * A tariff quota (DE 8/1 order number) covering all or part of the item: CDS charges the
+   * allocated quantity at the quota rate and the rest at the normal rate, so one declared item
+   * becomes two calculated lines, each on its share of the customs value and quantities.
+   */
+  quota?: QuotaAllocationInput;
+}
+
+export interface QuotaAllocationInput {
+  /** DE 8/1 quota order number, e.g. "054003". */
+  orderNumber: string;
+  /** The in-quota measure: 122/123 non-preferential or 143/146 preferential quota. */
+  measure: DutyMeasureInput;
+  /** Quantity allocated from the quota (decimal string), in the same unit as declaredQuantity. */
+  allocatedQuantity: string;
+  /** The item's quantity in the quota's unit (e.g. its net mass in kg). */
+  declaredQuantity: string;
+  /** The quota's unit, for the explanation ("kg", "p/st"). */
+  unit?: string;
+  /** Measure type the in-quota rate replaces for the allocated share; default "103" (third-country duty). */
+  replacesMeasureType?: string;
 }
 
 export interface DutyTaxLine {
@@ -131,6 +154,8 @@ export interface DutyTaxLine {
   payablePence?: number;
   /** B00 only: the VAT category of the rate applied. */
   vatCategory?: VatCategory;
+  /** Set on the lines of an item a quota covers: which part of the item the line charges. */
+  quota?: { orderNumber: string; portion: 'inQuota' | 'outOfQuota'; share: string };
   explanation: string;
 }
 
@@ -267,16 +292,51 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
   let payableDuty: number | undefined = 0;
   const ctx = { customsValuePence: cv.pence, customsValueText: cvText, acceptanceDate: input.acceptanceDate, quantities: input.quantities, currencyRates: input.currencyRates };
 
-  for (const m of input.measures) {
-    explanation.push(`Measure ${m.measureType} (${measureLabel(m.measureType)}) paid as ${m.taxType}: "${m.expression}" from ${m.source}`);
+  // The work list: every measure on the whole item, except that a quota splits the measure it
+  // replaces into an in-quota line (quota rate, allocated share) and an out-of-quota line (the rest).
+  interface Job {
+    m: DutyMeasureInput;
+    cvPence: number;
+    share?: Rational;
+    quota?: DutyTaxLine['quota'];
+  }
+  const jobs: Job[] = [];
+  const q = input.quota;
+  if (q) {
+    const allocated = parseDecimal(q.allocatedQuantity, 'quota.allocatedQuantity');
+    const declared = parseDecimal(q.declaredQuantity, 'quota.declaredQuantity');
+    if (declared.n <= 0n) throw new RangeError(`quota.declaredQuantity must be positive: ${q.declaredQuantity}`);
+    if (allocated.n < 0n || allocated.n * declared.d > declared.n * allocated.d) throw new RangeError(`quota.allocatedQuantity ${q.allocatedQuantity} must lie between 0 and the declared ${q.declaredQuantity}`);
+    const share = div(allocated, declared);
+    const rest = sub(ONE, share);
+    // The in-quota value is rounded down to the penny; the out-of-quota part takes the remainder,
+    // so the two bases add up to the customs value.
+    const cvIn = toSafeNumber(floor(mul({ n: BigInt(cv.pence), d: 1n }, share)), 'in-quota value');
+    const replaces = q.replacesMeasureType ?? '103';
+    const unitText = q.unit ? ` ${q.unit}` : '';
+    explanation.push(`Quota ${q.orderNumber}: ${q.allocatedQuantity}${unitText} of ${q.declaredQuantity}${unitText} allocated (share ${formatQuantity(share)}): ${formatPence(cvIn)} of the customs value at the quota rate, ${formatPence(cv.pence - cvIn)} at measure ${replaces}`);
+    if (share.n > 0n) jobs.push({ m: q.measure, cvPence: cvIn, share, quota: { orderNumber: q.orderNumber, portion: 'inQuota', share: formatQuantity(share) } });
+    for (const m of input.measures) {
+      if (m.measureType !== replaces) jobs.push({ m, cvPence: cv.pence });
+      else if (rest.n > 0n) jobs.push({ m, cvPence: cv.pence - cvIn, share: rest, quota: { orderNumber: q.orderNumber, portion: 'outOfQuota', share: formatQuantity(rest) } });
+    }
+  } else for (const m of input.measures) jobs.push({ m, cvPence: cv.pence });
+
+  for (const job of jobs) {
+    const m = job.m;
+    const jobCtx = job.share ? { ...ctx, customsValuePence: job.cvPence, customsValueText: formatPence(job.cvPence), quantityShare: job.share } : ctx;
+    explanation.push(`Measure ${m.measureType} (${measureLabel(m.measureType)}) paid as ${m.taxType}: "${m.expression}" from ${m.source}${job.quota ? ` — ${job.quota.portion === 'inQuota' ? 'in-quota' : 'out-of-quota'} share ${job.quota.share} of quota ${job.quota.orderNumber}` : ''}`);
     let line: DutyTaxLine;
     try {
       const expr = parseDutyExpression(m.expression);
-      const ev = evaluateDutyExpression(expr, ctx);
+      const ev = evaluateDutyExpression(expr, jobCtx);
       if (ev.status === 'unknown') {
-        line = unknownLine(m, cv.pence, ev.reason);
+        line = unknownLine(m, job.cvPence, ev.reason);
+      } else if (ev.pence.n < 0n) {
+        // A minus component larger than the rest: nothing can be charged, and the law gives no
+        // negative duty; say so instead of guessing a zero.
+        line = unknownLine(m, job.cvPence, `the expression gives a negative amount (${formatPoundsExact(ev.pence)}): check the relief inputs`);
       } else {
-        if (ev.pence.n < 0n) throw new RangeError(`negative duty ${formatPoundsExact(ev.pence)} for ${m.expression}`);
         const rounded = floor(ev.pence);
         const amountPence = toSafeNumber(rounded, 'duty');
         const exactText = formatPoundsExact(ev.pence);
@@ -286,7 +346,7 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
           measureType: m.measureType,
           source: m.source,
           status: 'computed',
-          basePence: cv.pence,
+          basePence: job.cvPence,
           ...(ev.baseQuantity !== undefined ? { baseQuantity: ev.baseQuantity } : {}),
           expression: m.expression,
           amountPence,
@@ -297,8 +357,9 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       }
     } catch (e) {
       if (!(e instanceof DutyExpressionError)) throw e;
-      line = unknownLine(m, cv.pence, e.message);
+      line = unknownLine(m, job.cvPence, e.message);
     }
+    if (job.quota) line.quota = job.quota;
     withLiability(line, input.procedure, m.methodOfPayment);
     if (line.status === 'unknown') {
       unknownReasons.push(`${m.taxType}/${m.measureType}: ${line.unknownReason}`);

@@ -16,6 +16,7 @@ import {
   mul,
   parseDecimal,
   parseRate,
+  sub,
 } from './rational';
 import { QuantityBasis, UnitInfo, resolveUnit } from './units';
 
@@ -35,6 +36,10 @@ export interface DutyQuantities {
   sucrosePercent?: string;
   /** Quantities measured directly in a TARIC unit, e.g. { KGME: "850" } for net drained weight. */
   byUnit?: Record<string, string>;
+  /** Recommended retail selling price in £ ("… % / Retail Price", tobacco excise). */
+  retailPriceGbp?: string;
+  /** Small producer relief: the producer's SPR discount in £ per litre of pure alcohol (alcohol duty from 1 Aug 2023). */
+  sprDiscountGbpPerLpa?: string;
 }
 
 /** Rates to turn non-GBP specific amounts (EUR in the old CET column) into sterling. */
@@ -49,6 +54,11 @@ export interface EvaluationContext {
   acceptanceDate: string;
   quantities: DutyQuantities;
   currencyRates?: CurrencyRates;
+  /**
+   * Share of the declared quantities (and of the retail price) this evaluation covers, e.g. the
+   * in-quota part of an item a quota covers only partly; undefined = all of it.
+   */
+  quantityShare?: Rational;
 }
 
 export type Evaluation =
@@ -136,6 +146,14 @@ function declaredInBasis(q: DutyQuantities, basis: QuantityBasis, content?: stri
   return undefined;
 }
 
+/** Litres of pure alcohol from a declared volume and strength. */
+function litresOfPureAlcohol(q: DutyQuantities): Basis | undefined {
+  const litres = declaredInBasis(q, 'litres');
+  if (!litres || q.alcoholPercentVol === undefined) return undefined;
+  const pct = parseQuantity(q.alcoholPercentVol, 'alcoholPercentVol');
+  return { value: div(mul(litres.value, pct), HUNDRED), how: `${litres.how} × ${q.alcoholPercentVol} % vol =` };
+}
+
 function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
   const basis = unit.basis;
   const direct = declaredInBasis(q, basis, unit.content);
@@ -156,6 +174,13 @@ function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
         value: div(mul(litres.value, pct), HUNDRED),
         how: `${litres.how} = ${formatQuantity(div(litres.value, HUNDRED))} hl × ${q.alcoholPercentVol} % vol`,
       };
+    }
+    case 'sprDiscountLpa': {
+      if (q.sprDiscountGbpPerLpa === undefined) return new Unknown('the small producer relief discount (£ per litre of pure alcohol) is not declared (quantities.sprDiscountGbpPerLpa)');
+      const lpa = declaredInBasis(q, 'alcoholPercentVolHl') ?? litresOfPureAlcohol(q);
+      if (!lpa) return new Unknown('litres of pure alcohol not declared for the SPR discount (volume and % vol, or LPA)');
+      const disc = parseQuantity(q.sprDiscountGbpPerLpa, 'sprDiscountGbpPerLpa');
+      return { value: mul(lpa.value, disc), how: `${lpa.how} litres of pure alcohol × SPR discount £${q.sprDiscountGbpPerLpa}` };
     }
     case 'sucroseDegreeHundredKg': {
       if (q.netMassKg === undefined) return new Unknown('net mass (kg) not declared');
@@ -181,7 +206,7 @@ function basisQuantity(q: DutyQuantities, unit: UnitInfo): Basis | Unknown {
 function componentLabel(c: DutyComponent): string {
   switch (c.kind) {
     case 'adValorem':
-      return c.impliedPercent ? `${c.percentText}% (written without %)` : `${c.percentText}%`;
+      return c.impliedPercent ? `${c.percentText}% (written without %)` : c.base === 'retailPrice' ? `${c.percentText}% of the retail price` : `${c.percentText}%`;
     case 'specific':
       return `${c.amountText} ${c.currency}/${c.unit.label}`;
     case 'agricultural':
@@ -194,6 +219,13 @@ function componentLabel(c: DutyComponent): string {
 function evalComponent(c: DutyComponent, ctx: EvaluationContext, notes: string[]): Part | Unknown {
   switch (c.kind) {
     case 'adValorem': {
+      if (c.base === 'retailPrice') {
+        const rp = ctx.quantities.retailPriceGbp;
+        if (rp === undefined) return new Unknown(`${componentLabel(c)}: the retail price is not declared (quantities.retailPriceGbp)`);
+        let rpPence = mul(parseQuantity(rp, 'retailPriceGbp'), HUNDRED);
+        if (ctx.quantityShare) rpPence = mul(rpPence, ctx.quantityShare);
+        return { pence: div(mul(rpPence, c.percent), HUNDRED), text: `${componentLabel(c)} £${rp}${ctx.quantityShare ? ` × ${formatQuantity(ctx.quantityShare)}` : ''}` };
+      }
       // cv × n / (d × 100): one bigint product instead of generic rational steps.
       return { pence: { n: BigInt(ctx.customsValuePence) * c.percent.n, d: c.percent.d * 100n }, text: `${componentLabel(c)} × ${ctx.customsValueText ?? formatPence(ctx.customsValuePence)}` };
     }
@@ -211,9 +243,10 @@ function evalComponent(c: DutyComponent, ctx: EvaluationContext, notes: string[]
         const unrecognised = q.supplementaryUnit !== undefined && !resolveUnit(q.supplementaryUnit) ? ` (supplementary unit ${JSON.stringify(q.supplementaryUnit)} not recognised)` : '';
         return new Unknown(`${componentLabel(c)}: ${b.reason}${unrecognised}`);
       }
-      const units = div(b.value, c.unit.size);
+      const share = ctx.quantityShare;
+      const units = div(share ? mul(b.value, share) : b.value, c.unit.size);
       const quantity = `${formatQuantity(units)} × ${c.unit.label}`;
-      return { pence: mul(perUnitPence, units), text: `${componentLabel(c)} × ${formatQuantity(units)} [${b.how}]`, quantity };
+      return { pence: mul(perUnitPence, units), text: `${componentLabel(c)} × ${formatQuantity(units)} [${b.how}${share ? ` × share ${formatQuantity(share)}` : ''}]`, quantity };
     }
     default:
       return new Unknown(unevaluableComponentReason(c)!);
@@ -226,8 +259,13 @@ function evalSum(components: DutyComponent[], ctx: EvaluationContext, notes: str
   for (const c of components) {
     const p = evalComponent(c, ctx, notes);
     if (p instanceof Unknown) return p;
-    pence = add(pence, p.pence);
-    parts.push(p);
+    if (c.subtract) {
+      pence = sub(pence, p.pence);
+      parts.push({ ...p, pence: { n: -p.pence.n, d: p.pence.d }, text: `− ${p.text}` });
+    } else {
+      pence = add(pence, p.pence);
+      parts.push(p);
+    }
   }
   return { pence, parts };
 }

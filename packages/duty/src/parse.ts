@@ -58,8 +58,14 @@ const ENTRY_PRICE_RE = /entry\s*price(?![A-Za-z])/iy;
 const NIHIL_RE = /nihil(?![A-Za-z])/iy;
 const CURRENCY_RE = /(GBP|EUR)(?![A-Za-z])/iy;
 const CLAUSE_RE = /(MIN|MAX)(?![A-Za-z])/iy;
+const RETAIL_RE = /\/\s*retail\s*price(?![A-Za-z])/iy;
+// A minus between components ("12.00 % - 3.00 GBP / 100 kg"): a "-" followed by a rate, so that
+// hyphens inside unit names and season ranges ("01 JAN-31 MAR", inside parentheses) are not one.
+const MINUS_RE = /-(?=\s*(?:\d|\.\d))/y;
 // A unit runs until the next component, clause, season dates, season separator or the end.
-const UNIT_RE = /[^+(]*?(?=\s*(?:\+|(?<![A-Za-z])(?:MIN|MAX)(?![A-Za-z])|\(|,(?!\d)|\)|$))/iy;
+const UNIT_RE = /[^+(]*?(?=\s*(?:\+|\s-\s*\d|(?<![A-Za-z])(?:MIN|MAX)(?![A-Za-z])|\(|,(?!\d)|\)|$))/iy;
+// The one unit whose name holds a comma (measurement_units.json SPQ): small producer relief.
+const SPR_UNIT_RE = /for each litre of pure alcohol,\s*multiplied by the SPR discount/iy;
 const DAY_RE = /\d{1,2}/y;
 const MONTH_RE = /[A-Za-z]+/y;
 
@@ -134,7 +140,11 @@ class Parser {
 
   sum(): DutyComponent[] {
     const out = [this.component()];
-    while (this.char('+')) out.push(this.component());
+    for (;;) {
+      if (this.char('+')) out.push(this.component());
+      else if (this.match(MINUS_RE)) out.push({ ...this.component(), subtract: true });
+      else break;
+    }
     return out;
   }
 
@@ -148,13 +158,16 @@ class Parser {
     if (!num) this.fail('expected a rate (number, EA/ADSZ/ADFM or Entry Price)');
     const numText = num[0];
     const value: Rational = parseDecimal(numText, 'duty rate');
-    if (this.char('%')) return { kind: 'adValorem', percent: value, percentText: numText, impliedPercent: false };
+    if (this.char('%')) {
+      if (this.match(RETAIL_RE)) return { kind: 'adValorem', percent: value, percentText: numText, impliedPercent: false, base: 'retailPrice' };
+      return { kind: 'adValorem', percent: value, percentText: numText, impliedPercent: false };
+    }
     const cur = this.match(CURRENCY_RE);
     if (this.char('/')) {
       if (!cur) this.fail('specific rate without a currency', start);
       this.ws();
       const unitStart = this.pos;
-      const u = this.match(UNIT_RE);
+      const u = this.match(SPR_UNIT_RE) ?? this.match(UNIT_RE);
       const unitText = (u?.[0] ?? '').trim();
       if (unitText === '') this.fail('expected a unit after "/"', unitStart);
       const unit = lookupUnit(unitText);

@@ -21,6 +21,8 @@ export type QuantityBasis =
   | 'litres'
   /** % vol × hl, numerically the same as litres of pure alcohol (LPA). */
   | 'alcoholPercentVolHl'
+  /** Litres of pure alcohol × the declared small producer relief discount (£ per LPA): alcohol duty SPR. */
+  | 'sprDiscountLpa'
   | 'items'
   | 'pairs'
   | 'squareMetres'
@@ -57,6 +59,7 @@ const BASIS_LABEL: Record<QuantityBasis, string> = {
   standardQualityKg: 'kg of the standard quality',
   litres: 'litres',
   alcoholPercentVolHl: '% vol × hl',
+  sprDiscountLpa: 'litres of pure alcohol × SPR discount',
   items: 'items',
   pairs: 'pairs',
   squareMetres: 'm²',
@@ -96,6 +99,11 @@ export const UNITS: Record<string, UnitInfo> = {
   KLT: unit('KLT', 'litres', 1000, '1,000 l'),
   ASVX: unit('ASVX', 'alcoholPercentVolHl', 1, '% vol/hl'),
   LPA: unit('LPA', 'alcoholPercentVolHl', 1, 'litre of pure alcohol'),
+  // "for each litre of pure alcohol, multiplied by the SPR discount" (measurement_units.json SPQ,
+  // SPQLPA, SPQLTR): the amount is per LPA × the producer's SPR discount.
+  SPQ: unit('SPQ', 'sprDiscountLpa', 1, 'litre of pure alcohol × SPR discount'),
+  SPQLPA: unit('SPQLPA', 'sprDiscountLpa', 1, 'litre of pure alcohol × SPR discount'),
+  SPQLTR: unit('SPQLTR', 'sprDiscountLpa', 1, 'litre of pure alcohol × SPR discount'),
   NAR: unit('NAR', 'items', 1, 'item'),
   CEN: unit('CEN', 'items', 100, '100 items'),
   MIL: unit('MIL', 'items', 1000, '1,000 items'),
@@ -163,7 +171,8 @@ const ALIASES: Record<string, string> = {
   hl: 'HLT', hlt: 'HLT',
   '1000l': 'KLT',
   '%vol/hl': 'ASVX', '%vol/hlt': 'ASVX',
-  'lalc.100%': 'LPA', lpa: 'LPA',
+  'lalc.100%': 'LPA', lpa: 'LPA', 'litreofpurealcohol': 'LPA', 'lofpurealcohol': 'LPA',
+  'foreachlitreofpurealcohol,multipliedbythesprdiscount': 'SPQ', spq: 'SPQ', spqlpa: 'SPQLPA', spqltr: 'SPQLTR',
   item: 'NAR', items: 'NAR', 'p/st': 'NAR', nar: 'NAR',
   '100items': 'CEN', '100p/st': 'CEN',
   '1000items': 'MIL', '1000p/st': 'MIL', mil: 'MIL',
