@@ -4,6 +4,7 @@
 import { Severity, TaxLine } from '@customs/contracts';
 import { a00, b00, declaration, item } from './__fixtures__/declarations';
 import { fixedReferenceView } from './__fixtures__/reference';
+import { c16PreferenceWithoutProof } from './c16-preference-without-proof';
 import { c31KeyingErrors } from './c31-keying-errors';
 import { c39VatValue } from './c39-vat-value';
 import { chargeOf, valueChangeEffect, vatRateFor } from './pricing';
@@ -48,6 +49,16 @@ describe('pricing by procedure', () => {
     const e = valueChangeEffect(odd, odd.items[0]!, reference, 1_000_000, -900_000);
     expect([e.dutyPence, e.vatPence]).toEqual([0, 0]);
     expect(e.text).toMatch(/duty: not priced — APC 1SG has no rule/);
+  });
+});
+
+describe('preference exposures follow the procedure', () => {
+  const claim = (over: Parameters<typeof item>[0]) => declaration([item({ preference: '300', originCountry: 'DE', preferentialOrigin: 'DE', customsValuePresent: true, customsValuePence: 100_000, documents: [], ...over })]);
+  it('C16 prices the MFN exposure under free circulation, and none on goods relieved by APC C07', () => {
+    expect(c16PreferenceWithoutProof.evaluate({ declaration: claim({}), reference, today })[0]).toMatchObject({ exposureDutyPence: 12_000 });
+    const [relieved] = c16PreferenceWithoutProof.evaluate({ declaration: claim({ additionalProcedureCodes: ['C07'] }), reference, today });
+    expect(relieved!.exposureDutyPence ?? 0).toBe(0);
+    expect(relieved!.explanation).toMatch(/Not priced: customs duty is relieved, not charged: APC C07/);
   });
 });
 

@@ -293,6 +293,17 @@ export function chargeOf(item: GoodsItem, taxType: string): LiabilityDecision {
 }
 
 /**
+ * Why an exposure on the item's customs duty cannot be priced from what was charged: CDS assessed
+ * the A00 line without charging it (suspended, relieved, secured), or an APC without a rule may
+ * relieve it. Undefined when A00 is charged normally.
+ */
+export function dutyNotCharged(item: GoodsItem): string | undefined {
+  const c = chargeOf(item, 'A00');
+  if (c.liability === 'payable') return undefined;
+  return c.liability === 'unknown' ? `whether customs duty is charged is unknown: ${c.reason}` : `customs duty is ${c.liability}, not charged: ${c.reason}`;
+}
+
+/**
  * The VAT rate CDS applied to an item: the tariff VAT measure for its declared VAT additional code
  * (VATZ, VATR, VATE), else that code's meaning, else the tariff's default VAT measure (when the
  * code's measures are loaded), else the rate its B00 line declares; undefined (with why) when none
