@@ -21,6 +21,8 @@ export function bindStore(trx: Transaction<ScoringDb>) {
     supersedeFindings: bind(history.supersedeFindings),
     activeHistoryFindings: bind(history.activeHistoryFindings),
     listApprovedAgents: bind(history.listApprovedAgents),
+    listHistoryFindings: bind(history.listHistoryFindings),
+    countHistoryFindings: bind(history.countHistoryFindings),
     replaceApprovedAgents: bind(history.replaceApprovedAgents),
     loadDeclScores: bind(scores.loadDeclScores),
     upsertDeclScores: bind(scores.upsertDeclScores),

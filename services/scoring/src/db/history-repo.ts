@@ -114,3 +114,17 @@ export async function replaceApprovedAgents(trx: Trx, tenant: string, importer: 
   await trx.deleteFrom('approved_agents').where('tenant_id', '=', tenant).where('importer_id', '=', importer).where('agent_id', 'not in', agents.length ? [...agents] : ['']).execute();
   if (agents.length) await trx.insertInto('approved_agents').values(agents.map((a) => ({ tenant_id: tenant, importer_id: importer, agent_id: a, added_by: by, added_at: now }))).onConflict((oc) => oc.columns(['tenant_id', 'importer_id', 'agent_id']).doNothing()).execute();
 }
+
+/** Active history findings of a tenant, newest first, optionally of one rule; paged by (raised_at, finding_id). */
+export async function listHistoryFindings(trx: Trx, tenant: string, opts: { rule?: string; limit: number; offset: number }): Promise<Finding[]> {
+  let q = trx.selectFrom('history_findings').select('payload').where('tenant_id', '=', tenant).where('active', '=', true);
+  if (opts.rule) q = q.where('rule_id', '=', opts.rule);
+  const rows = await q.orderBy('raised_at', 'desc').orderBy('finding_id').limit(opts.limit).offset(opts.offset).execute();
+  return rows.map((r) => Finding.decode(r.payload));
+}
+
+/** Active history findings per rule. */
+export async function countHistoryFindings(trx: Trx, tenant: string): Promise<Record<string, number>> {
+  const r = await sql<{ rule_id: string; n: number }>`select rule_id, count(*)::int as n from history_findings where tenant_id = ${tenant} and active group by rule_id order by rule_id`.execute(trx);
+  return Object.fromEntries(r.rows.map((x) => [x.rule_id, x.n]));
+}

@@ -5,6 +5,7 @@ import type { ScoringDb } from '../db/migrations';
 import { bindStore, type Store } from '../app/ports';
 import { getScore, listScores, readinessOf, scorecards, scoredLines, trend } from '../app/queries';
 import { findingJson, scoreJson } from './json';
+import { HISTORY_RULES } from '../rules';
 
 // REST adapter: JSON schemas on every route (fastify answers a bad parameter with a 400 naming it),
 // tenant-scoped reads, role-checked writes.
@@ -36,6 +37,13 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     if (!r) throw new HttpError(404, 'not_found', `no score for declaration ${req.params.id}`);
     return { score: scoreJson(r.score), validationFindings: r.validation, historyFindings: r.history.map(findingJson) };
   });
+
+  http.get<{ Querystring: { rule?: string; limit?: number; offset?: number } }>('/v1/history-findings', { schema: { querystring: { type: 'object', properties: { rule: { type: 'string', enum: HISTORY_RULES.map((r) => r.meta.id) }, limit: { type: 'integer', minimum: 1, maximum: 1000 }, offset: { type: 'integer', minimum: 0, maximum: 10_000_000 } } } } }, async (req) => {
+    const p = principalOf(req);
+    return read(p.tenantId, async (st) => ({ counts: await st.countHistoryFindings(p.tenantId), findings: (await st.listHistoryFindings(p.tenantId, { rule: req.query.rule, limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 })).map(findingJson) }));
+  });
+
+  http.get('/v1/history-rules', async () => ({ rules: HISTORY_RULES.map((r) => r.meta) }));
 
   http.get<{ Querystring: { month?: string; agent?: string } }>('/v1/scorecards/brokers', { schema: { querystring: { type: 'object', properties: { month: MONTH, agent: ID } } } }, async (req) => {
     const p = principalOf(req);
