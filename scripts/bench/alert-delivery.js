@@ -1,13 +1,14 @@
-// Alert delivery end to end: findings produced on validation.finding.raised.v1 at a steady rate →
+// Alert delivery end to end: checked declarations (validation.declaration.checked.v1, the event the
+// alerting core correlates: a declaration version with its findings) produced at a steady rate →
 // an alerting service of its own (the compiled services/alerting/dist, its own database and topic
 // prefix) → the alert change at three subscribers at once: the gRPC StreamAlerts stream, the SSE
 // stream (GET /v1/alerts/stream) and a webhook receiver (a node:http server in this process).
 // Prints p50/p99 latency from "finding produced" to "alert change received" per channel, the
 // throughput, and the service's peak RSS. One finding per declaration (a high-severity C09 with
-// money at stake, distinct declaration, importer and broker spread over a few values). Loopback
+// money at stake; 5 importers, 20 brokers), with the default rule pack loaded. Loopback
 // only; bounded in count and time (gives up 60 s after the last finding); stops by itself.
 // Needs Postgres and Kafka (make infra) and a build (npx tsc -b).
-// usage: node scripts/bench/alert-delivery.js [declarations=3000] [rate/s=200]
+// usage: node scripts/bench/alert-delivery.js [declarations=3000] [declarations/s=200]
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
@@ -20,7 +21,7 @@ const { latencySummary } = require('./lib');
 
 const root = path.resolve(__dirname, '../..');
 const { buildEvent } = require(path.join(root, 'packages/kafka/dist'));
-const { Topics, Severity, FindingRaised, StreamAlertsRequest, AlertingServiceClient } = require(path.join(root, 'packages/contracts/dist'));
+const { Topics, Severity, DeclarationChecked, StreamAlertsRequest, AlertingServiceClient } = require(path.join(root, 'packages/contracts/dist'));
 
 const N = Number(process.argv[2] ?? 3000);
 const RATE = Number(process.argv[3] ?? 200);
@@ -34,32 +35,45 @@ function statusOf(pid) {
 const mib = (b) => `${Math.round(b / 1048576)} MiB`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function finding(run, i) {
+function checked(run, i) {
   const day = String(1 + (i % 28)).padStart(2, '0');
-  return FindingRaised.fromPartial({
-    finding: {
-      findingId: `bench-${run}-f${i}`,
-      tenantId: TENANT,
-      declarationId: `bench-${run}-d${i}`,
-      declarationVersion: 1,
-      mrn: `24GB${String(i).padStart(14, '0')}`,
-      itemNumber: 1,
-      ruleId: 'C09',
-      ruleVersion: '1.0.0',
-      title: 'Duty charged differs from the tariff rate',
-      family: 'classification',
-      severity: Severity.SEVERITY_HIGH,
-      exposureDutyPence: 10_000 + (i % 500) * 100,
-      exposureVatPence: 2_000 + (i % 500) * 20,
-      reclaimDutyPence: 0,
-      reclaimVatPence: 0,
-      acceptanceDate: `2025-03-${day}`,
-      deadline: `2028-03-${day}`,
-      source: 'validation',
-      raisedAt: new Date().toISOString(),
-      importerEori: `GB${String(100000000000 + (i % 5))}`,
-      declarantId: `GB${String(900000000000 + (i % 20))}`,
-    },
+  const f = {
+    findingId: `bench-${run}-f${i}`,
+    tenantId: TENANT,
+    declarationId: `bench-${run}-d${i}`,
+    declarationVersion: 1,
+    mrn: `24GB${String(i).padStart(14, '0')}`,
+    itemNumber: 1,
+    ruleId: 'C09',
+    ruleVersion: '1.0.0',
+    title: 'Duty charged differs from the tariff rate',
+    family: 'classification',
+    severity: Severity.SEVERITY_HIGH,
+    exposureDutyPence: 10_000 + (i % 500) * 100,
+    exposureVatPence: 2_000 + (i % 500) * 20,
+    reclaimDutyPence: 0,
+    reclaimVatPence: 0,
+    acceptanceDate: `2025-03-${day}`,
+    deadline: `2028-03-${day}`,
+    source: 'validation',
+    raisedAt: new Date().toISOString(),
+    importerEori: `GB${String(100000000000 + (i % 5))}`,
+    declarantId: `GB${String(900000000000 + (i % 20))}`,
+  };
+  return DeclarationChecked.fromPartial({
+    tenantId: TENANT,
+    declarationId: f.declarationId,
+    declarationVersion: 1,
+    mrn: f.mrn,
+    importerEori: f.importerEori,
+    declarantId: f.declarantId,
+    itemCount: 1,
+    findingIds: [f.findingId],
+    exposurePence: f.exposureDutyPence + f.exposureVatPence,
+    acceptanceDate: f.acceptanceDate,
+    checkedAt: f.raisedAt,
+    rulesEvaluated: ['C09'],
+    findings: [f],
   });
 }
 
@@ -202,7 +216,7 @@ function finding(run, i) {
     // --- steady load ---------------------------------------------------------------------
     const producer = kafka.producer();
     await producer.connect();
-    const topic = `${prefix}${Topics.validationFindingRaised.name}`;
+    const topic = `${prefix}${Topics.declarationChecked.name}`;
     const rss = { max: 0 };
     const sampler = setInterval(() => (rss.max = Math.max(rss.max, statusOf(child.pid).rss)), 100);
     const t0 = performance.now();
@@ -212,9 +226,9 @@ function finding(run, i) {
       const due = Math.min(N, Math.ceil(((performance.now() - t0) / 1000) * RATE));
       const messages = [];
       for (; sent < due; sent++) {
-        const value = finding(run, sent);
-        const ev = buildEvent({ topic: Topics.validationFindingRaised, key: `${TENANT}/${value.finding.declarationId}`, value, tenant: TENANT, source: 'validation', subject: value.finding.declarationId });
-        messages.push({ id: value.finding.findingId, message: { key: ev.key, value: Buffer.from(ev.payload), headers: ev.headers } });
+        const value = checked(run, sent);
+        const ev = buildEvent({ topic: Topics.declarationChecked, key: `${TENANT}/${value.mrn}`, value, tenant: TENANT, source: 'validation', subject: value.declarationId });
+        messages.push({ id: value.findingIds[0], message: { key: ev.key, value: Buffer.from(ev.payload), headers: ev.headers } });
       }
       if (messages.length) {
         const now = performance.now();
@@ -232,7 +246,7 @@ function finding(run, i) {
     clearInterval(sampler);
     const after = statusOf(child.pid);
 
-    console.log(`alert delivery: ${N} findings (1 per declaration) produced at ${(N / produceSeconds).toFixed(0)}/s (target ${RATE}/s) over ${produceSeconds.toFixed(1)} s`);
+    console.log(`alert delivery: ${N} checked declarations (1 finding each) produced at ${(N / produceSeconds).toFixed(0)}/s (target ${RATE}/s) over ${produceSeconds.toFixed(1)} s`);
     for (const [name, m] of Object.entries(channels)) {
       const lat = [...m.values()];
       console.log(`  ${name.padEnd(8)} ${lat.length}/${N} received${lat.length ? `, finding produced → alert change received: ${latencySummary(lat)}` : ''}`);
