@@ -94,7 +94,13 @@ function engineClaims(d, item, ctx) {
   const statements = new Set([...d.additionalInformation, ...item.additionalInformation].map((a) => a.code));
   const ni = statements.has('NIIMP') || statements.has('NIDOM') || lines.some((t) => NI_TAX_TYPES.has(t.taxType));
   if (before && lines.every((t) => t.taxType !== 'A00' && t.taxType !== 'B00')) return unknownAll('before issue 14 only A00/B00 were recomputed');
-  if (!before && ni) return unknownAll('Northern Ireland movement (NIIMP/NIDOM or EU tax types): whether UK or EU duty applies is not modelled');
+  if (!before && ni) {
+    // Which tariff applies is open, but a zero VAT rate (VATZ/VATE) charges nothing under either.
+    const zeroVat = engine.resolveVatRate({ declaredAdditionalCodes: item.additionalCodes });
+    return unknownAll('Northern Ireland movement (NIIMP/NIDOM or EU tax types): whether UK or EU duty applies is not modelled').map((c) =>
+      c.claim.kind === 'unknown' && taxClass(c.taxType) === 'vat' && zeroVat.status === 'known' && Number(zeroVat.ratePercent) === 0 ? { taxType: c.taxType, claim: { kind: 'payable', pence: 0, explanation: `VAT at 0% (${zeroVat.source}) under either tariff` } } : c,
+    );
+  }
   const date = d.acceptanceDate || assumeDate;
   if (!date) return unknownAll('no acceptance date (pre-acceptance submission): the rate, FX month and measures depend on it');
   if (!item.commodityCode) return unknownAll('item has no commodity code (amendment fragment)');

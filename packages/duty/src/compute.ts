@@ -266,6 +266,9 @@ function withLiability(line: DutyTaxLine, procedure: ProcedureInput | undefined,
   } else if (d.liability !== 'unknown') {
     line.payablePence = 0;
     line.explanation += ` — ${d.liability}, not payable: ${d.reason}`;
+  } else if (line.status === 'computed' && line.amountPence === 0) {
+    // Nothing assessed, nothing charged: whether a relief applies does not matter (e.g. VATZ).
+    line.payablePence = 0;
   } else {
     line.explanation += ` — charge unknown: ${d.reason}`;
   }

@@ -143,6 +143,11 @@ describe('computeDutyLine with procedure and VAT codes', () => {
     expect(r.payableDutyPence).toBeUndefined();
     expect(r.taxLines[1]!.status).toBe('unknown');
   });
+  it('VATZ under an APC without a rule: £0 assessed is £0 charged whatever the relief', () => {
+    const r = computeDutyLine(base({ measures: [], procedure: { cpc: '4000', apcs: ['1RM'] }, vat: { declaredAdditionalCodes: ['VATZ'] } }));
+    expect(r.taxLines[0]).toMatchObject({ taxType: 'B00', liability: 'unknown', amountPence: 0, payablePence: 0 });
+    expect(r.payableVatPence).toBe(0);
+  });
   it('secured duty (method of payment R) still enters the VAT value', () => {
     const r = computeDutyLine(base({ measures: [{ measureType: '103', taxType: 'A00', expression: '10.90%', source: 't', methodOfPayment: 'R' }], procedure: { cpc: '4000' }, vatRatePercent: '20' }));
     expect(r.taxLines.map((l) => [l.liability, l.payablePence, l.basePence])).toEqual([

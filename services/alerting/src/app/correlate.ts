@@ -68,17 +68,21 @@ export class Correlator {
     const all: AlertChanged[] = [];
     const horizonDays = deadlineHorizonDays(this.rules);
     const deadlineRuleIds = this.rules.filter((r) => r.type === 'deadline' && r.status !== 'deprecated').map((r) => r.id);
+    const newTermsRuleIds = this.rules.filter((r) => r.type === 'new_terms' && r.status !== 'deprecated').map((r) => r.id);
     for (let pass = 0; pass < maxPasses; pass++) {
       const changed = await this.store.correlation(async (tx) => {
         const now = this.clock.now();
         const today = isoDay(now);
-        const state = await tx.loadTick(today, addDays(today, horizonDays), deadlineRuleIds, 500, now);
-        const tenants = [...new Set([...state.alerts.map((a) => a.alert.tenantId), ...state.candidates.map((f) => f.tenantId)])];
+        const state = await tx.loadTick(today, addDays(today, horizonDays), deadlineRuleIds, newTermsRuleIds, 500, now);
+        const tenants = [...new Set([...state.alerts.map((a) => a.alert.tenantId), ...state.candidates.map((f) => f.tenantId), ...state.pendingTerms.map((p) => p.tenantId)])];
         const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));
-        return tx.apply(decideTick(state, rulesFor, now));
+        const decision = decideTick(state, rulesFor, now);
+        const published = await tx.apply(decision);
+        // Another pass only while this one changed alerts or settled pending sightings.
+        return { published, more: published.length > 0 || decision.termChecks.some((t) => !t.pending) };
       });
-      all.push(...changed);
-      if (changed.length === 0) break;
+      all.push(...changed.published);
+      if (!changed.more) break;
     }
     return all;
   }

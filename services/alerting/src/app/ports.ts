@@ -2,7 +2,7 @@
 // implements them with SQL; the use cases (src/app) never see a query.
 import type { Alert, AlertChanged, Finding } from '@customs/contracts';
 import type { AlertException } from '../policies/exceptions';
-import type { Decision, KeyedAlert, Needs, State } from '../policies/model';
+import type { Decision, KeyedAlert, Needs, PendingTerm, State } from '../policies/model';
 import type { RuleSetting } from '../policies/rules';
 
 export interface HistoryRecord {
@@ -49,7 +49,7 @@ export interface CorrelationTx {
   withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
   load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;
   /** The scheduled pass's state: open alerts whose deadline passed or that a deadline rule watches, and candidates. */
-  loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], limit: number, now: Date): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[] }>;
+  loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], newTermsRuleIds: readonly string[], limit: number, now: Date): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[]; pendingTerms: PendingTerm[] }>;
   /** Writes alerts, history, memberships, facts and outbox events; returns the changes as published. */
   apply(decision: Decision): Promise<AlertChanged[]>;
   /** One alert, locked for an analyst's change. */

@@ -5,8 +5,8 @@ import { Alert, AlertChange, AlertChanged, Finding, Topics } from '@customs/cont
 import { chunksFor, claimInbox, enqueueOutbox, sql, withAllTenants, withTenant, type Kysely, type Transaction } from '@customs/db';
 import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { AlertException } from '../policies/exceptions';
-import type { Decision, KeyedAlert, Needs, State } from '../policies/model';
-import type { GroupField, RuleSetting } from '../policies/rules';
+import type { Decision, KeyedAlert, Needs, PendingTerm, State } from '../policies/model';
+import type { GroupField, RuleSetting, TermField } from '../policies/rules';
 import type { AlertQuery, AlertStore, CorrelationTx, HistoryRecord } from '../app/ports';
 import type { AlertingDb } from './migrations';
 
@@ -83,6 +83,8 @@ class Tx implements CorrelationTx {
         .execute();
       if (inserted.length) await this.trx.insertInto('finding_feed').values(inserted.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'raised', at }))).execute();
     }
+    // Wakes findings streams (and alert streams, which re-read and find nothing new: cheap).
+    await sql`select pg_notify(${CHANGES_CHANNEL}, '')`.execute(this.trx);
   }
 
   async withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string) {
@@ -179,7 +181,7 @@ class Tx implements CorrelationTx {
     return rows.map(exceptionOf);
   }
 
-  async loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], limit: number, now: Date) {
+  async loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], newTermsRuleIds: readonly string[], limit: number, now: Date) {
     // Open alerts whose every deadline has passed (to expire), and open deadline-rule alerts (to escalate).
     const rows = await sql<{ alert_key: string; payload: Buffer }>`
       select alert_key, payload from alerts
@@ -189,7 +191,7 @@ class Tx implements CorrelationTx {
     let candidates: Finding[] = [];
     if (deadlineRuleIds.length) {
       // Declarations with money due before the horizon and no alert yet from some deadline rule.
-      const keysSql = sql.join(deadlineRuleIds.map((id) => sql`${`${id}|`} || f.declaration_id`));
+      const keysSql = sql.join(deadlineRuleIds.map((id) => sql`${`${id}|`}::text || f.declaration_id`));
       const decls = await sql<{ tenant_id: string; declaration_id: string }>`
         select distinct f.tenant_id, f.declaration_id from findings f
         where f.withdrawn_at is null and f.deadline between ${today}::date and ${horizon}::date and (f.exposure_pence > 0 or f.reclaim_pence > 0)
@@ -205,8 +207,22 @@ class Tx implements CorrelationTx {
       const seen = new Set(alerts.map((a) => a.alert.alertId));
       for (const ka of await this.alertsByKeys(keys)) if (!seen.has(ka.alert.alertId)) alerts.push(ka);
     }
-    const tenants = [...new Set([...alerts.map((a) => a.alert.tenantId), ...candidates.map((f) => f.tenantId)])];
-    return { alerts, candidates, exceptions: await this.exceptions(tenants, now) };
+    let pendingTerms: PendingTerm[] = [];
+    if (newTermsRuleIds.length) {
+      const rows = await sql<{ tenant_id: string; importer: string; field: string; value: string; first_date: string; declaration_id: string; n: number; first: string | null }>`
+        select t.tenant_id, t.importer, t.field, t.value, t.first_date::text as first_date, t.declaration_id, h.n, h.first::text as first
+        from seen_terms t
+        cross join lateral (
+          select count(*)::int as n, min(d.acceptance_date) as first from importer_declarations d
+          where d.tenant_id = t.tenant_id and d.importer = t.importer and d.acceptance_date < t.first_date) h
+        where t.pending order by t.rechecked_at nulls first limit ${limit}`.execute(this.trx);
+      pendingTerms = rows.rows.map((r) => ({ tenantId: r.tenant_id, importer: r.importer, field: r.field as TermField, value: r.value, firstDate: r.first_date, declarationId: r.declaration_id, historyCount: r.n, historyFirst: r.first ?? '' }));
+      const seen = new Set(alerts.map((a) => a.alert.alertId));
+      const keys = pendingTerms.flatMap((p) => newTermsRuleIds.map((id) => ({ tenantId: p.tenantId, key: `${id}|${p.importer}|${p.field}|${p.value}` })));
+      for (const ka of await this.alertsByKeys(keys)) if (!seen.has(ka.alert.alertId)) alerts.push(ka);
+    }
+    const tenants = [...new Set([...alerts.map((a) => a.alert.tenantId), ...candidates.map((f) => f.tenantId), ...pendingTerms.map((p) => p.tenantId)])];
+    return { alerts, candidates, pendingTerms, exceptions: await this.exceptions(tenants, now) };
   }
 
   async alertForUpdate(tenantId: string, alertId: string) {
@@ -275,14 +291,22 @@ class Tx implements CorrelationTx {
     for (const chunk of chunksFor(d.terms, 6)) {
       await trx
         .insertInto('seen_terms')
-        .values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, field: t.field, value: t.value, first_date: t.firstDate, declaration_id: t.declarationId })))
+        .values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, field: t.field, value: t.value, first_date: t.firstDate, declaration_id: t.declarationId, pending: t.pending, rechecked_at: null })))
         .onConflict((oc) =>
           oc.columns(['tenant_id', 'importer', 'field', 'value']).doUpdateSet({
             first_date: sql`least(seen_terms.first_date, excluded.first_date)`,
             declaration_id: sql`case when excluded.first_date < seen_terms.first_date then excluded.declaration_id else seen_terms.declaration_id end`,
+            pending: sql`case when excluded.first_date < seen_terms.first_date then excluded.pending else seen_terms.pending end`,
           }),
         )
         .execute();
+    }
+    for (const chunk of chunksFor(d.termChecks, 5)) {
+      if (chunk.length === 0) continue;
+      const values = chunk.map((t) => sql`(${t.tenantId}, ${t.importer}, ${t.field}, ${t.value}, ${t.pending}::boolean)`);
+      await sql`update seen_terms s set pending = v.pending, rechecked_at = now()
+        from (values ${sql.join(values)}) as v(tenant_id, importer, field, value, pending)
+        where s.tenant_id = v.tenant_id and s.importer = v.importer and s.field = v.field and s.value = v.value`.execute(trx);
     }
     for (const chunk of chunksFor(d.importerDeclarations, 4)) {
       await trx.insertInto('importer_declarations').values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, declaration_id: t.declarationId, acceptance_date: t.acceptanceDate }))).onConflict((oc) => oc.columns(['tenant_id', 'importer', 'declaration_id']).doNothing()).execute();

@@ -149,6 +149,15 @@ export const migrations: Record<string, Migration> = {
       for (const t of ['alert_findings', 'findings', 'finding_feed', 'seen_terms', 'importer_declarations', 'score_marks', 'alert_exceptions', 'rule_settings', 'settings_audit']) await enableTenantRls(db, t);
     },
   },
+  '0201_pending_terms': {
+    async up(db) {
+      // A first sighting made before the importer had history stays pending; the scheduled pass
+      // judges it again (oldest check first) once earlier history has arrived.
+      await sql`alter table seen_terms add column pending boolean not null default false, add column rechecked_at timestamptz`.execute(db);
+      await sql`create index seen_terms_pending on seen_terms (rechecked_at nulls first) where pending`.execute(db);
+      await sql`create index importer_declarations_by_date on importer_declarations (tenant_id, importer, acceptance_date)`.execute(db);
+    },
+  },
 };
 
 export interface AlertingDb {
@@ -212,7 +221,7 @@ export interface AlertingDb {
     payload: Buffer;
   };
   finding_feed: { cursor: Generated<number>; tenant_id: string; finding_id: string; change: string; at: Date | string };
-  seen_terms: { tenant_id: string; importer: string; field: string; value: string; first_date: string; declaration_id: string };
+  seen_terms: { tenant_id: string; importer: string; field: string; value: string; first_date: string; declaration_id: string; pending: boolean; rechecked_at: Date | string | null };
   importer_declarations: { tenant_id: string; importer: string; declaration_id: string; acceptance_date: string };
   score_marks: { tenant_id: string; mark_key: string; high_water: number };
   alert_exceptions: { exception_id: string; tenant_id: string; scope: unknown; owner: string; reason: string; expires_at: Date | string; created_by: string; created_at: Date | string; revoked_at: Date | string | null; revoked_by: string | null };

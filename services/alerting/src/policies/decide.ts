@@ -7,7 +7,7 @@ import { Alert, AlertStatus, ContributingFinding, Severity, type Finding } from 
 import { addDays, bandFor, dayNumber, daysLeft, isoDay } from './deadline';
 import { matchingException, type AlertException } from './exceptions';
 import { SYSTEM_DISPOSITION_WITHDRAWN, isOpen } from './lifecycle';
-import type { AlertEffect, ChangeKind, Decision, Input, KeyedAlert, Needs, RulesFor, Slice, State } from './model';
+import type { AlertEffect, ChangeKind, Decision, Input, KeyedAlert, Needs, PendingTerm, RulesFor, Slice, State } from './model';
 import { SEVERITY_BY_LEVEL, type AlertRule, type DeadlineRule, type FindingFilter, type FindingMatchRule, type GroupField, type Level, type NewTermsRule, type RiskAccumulationRule, type ScoreChangeRule, type ThresholdRule } from './rules';
 
 const S = AlertStatus;
@@ -70,7 +70,7 @@ const riskKey = (r: RiskAccumulationRule, f: Finding) => {
   return v ? `${r.id}|${r.entity}=${v}` : undefined;
 };
 const deadlineKey = (r: DeadlineRule, declarationId: string) => `${r.id}|${declarationId}`;
-const termKey = (r: NewTermsRule, importer: string, field: string, value: string) => `${r.id}|${importer}|${field}|${value}`;
+export const termKey = (r: { id: string }, importer: string, field: string, value: string) => `${r.id}|${importer}|${field}|${value}`;
 const scoreKey = (r: ScoreChangeRule, type: string, id: string) => `${r.id}|${type}|${id}`;
 
 function alertIdFor(tenantId: string, key: string, seed: string): string {
@@ -542,6 +542,40 @@ function withdraw(w: Work, tenantId: string, findingId: string, why: string): vo
   }
 }
 
+/** Require history before calling anything new: an importer's first declarations (or a backfill's first weeks) would otherwise make every value "new". */
+function historyOk(r: NewTermsRule, count: number, first: string, date: string): boolean {
+  return count >= r.minHistoryDeclarations && first !== '' && daysLeft(date, first) >= r.historyDays;
+}
+
+/** Pending first sightings judged again with the history that has arrived since (scheduled pass). */
+function onPendingTerm(w: Work, p: PendingTerm, out: Decision): void {
+  let stillPending = false;
+  for (const r of w.rulesFor(p.tenantId)) {
+    if (r.type !== 'new_terms' || !r.fields.includes(p.field)) continue;
+    if (r.ignoreSelf && p.field === 'declarant' && p.value === p.importer) continue;
+    const key = termKey(r, p.importer, p.field, p.value);
+    if (w.byKey.has(`${p.tenantId}|${key}`)) continue;
+    if (!historyOk(r, p.historyCount, p.historyFirst, p.firstDate)) {
+      stillPending = true;
+      continue;
+    }
+    const a = w.base(r, p.tenantId, key, p.declarationId, SEVERITY_BY_LEVEL[r.level]);
+    a.entityType = 'importer';
+    a.entityId = p.importer;
+    a.importerEori = p.importer;
+    if (p.field === 'declarant') a.declarantId = p.value;
+    a.declarationId = p.declarationId;
+    a.declarationIds = [p.declarationId];
+    a.termField = p.field;
+    a.termValue = p.value;
+    if (p.field === 'commodity_code') a.commodityCodes = [p.value];
+    a.title = `${r.name}: ${p.field.replace('_', ' ')} ${p.value} first seen for importer ${p.importer}`;
+    a.summary = `first appearance of ${p.field} ${p.value} for importer ${p.importer} on declaration ${p.declarationId} (accepted ${p.firstDate}), after ${p.historyCount} declarations since ${p.historyFirst} (history that arrived after it)`;
+    w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
+  }
+  out.termChecks.push({ tenantId: p.tenantId, importer: p.importer, field: p.field, value: p.value, pending: stillPending });
+}
+
 function onDeclaration(w: Work, d: Extract<Input, { kind: 'declaration' }>, state: State, out: Decision): void {
   if (!d.importer || !d.acceptanceDate) return;
   const rules = w.rulesFor(d.tenantId).filter((r): r is NewTermsRule => r.type === 'new_terms');
@@ -551,6 +585,7 @@ function onDeclaration(w: Work, d: Extract<Input, { kind: 'declaration' }>, stat
     const tk = `${d.tenantId}|${d.importer}|${t.field}|${t.value}`;
     const seen = state.terms.get(tk);
     if (seen && seen.firstDate <= d.acceptanceDate) continue;
+    let pending = false;
     for (const r of rules) {
       if (!r.fields.includes(t.field)) continue;
       if (r.ignoreSelf && t.field === 'declarant' && t.value === d.importer) continue;
@@ -567,8 +602,10 @@ function onDeclaration(w: Work, d: Extract<Input, { kind: 'declaration' }>, stat
       if (seen || open) continue;
       // Require history before calling anything new: an importer's first declarations (or a
       // backfill's first weeks) would otherwise make every value "new".
-      const spanned = hist.firstDate !== '' && daysLeft(d.acceptanceDate, hist.firstDate) >= r.historyDays;
-      if (hist.count < r.minHistoryDeclarations || !spanned) continue;
+      if (!historyOk(r, hist.count, hist.firstDate, d.acceptanceDate)) {
+        pending = true;
+        continue;
+      }
       const a = w.base(r, d.tenantId, key, d.declarationId, SEVERITY_BY_LEVEL[r.level]);
       a.entityType = 'importer';
       a.entityId = d.importer;
@@ -585,7 +622,7 @@ function onDeclaration(w: Work, d: Extract<Input, { kind: 'declaration' }>, stat
       w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
     }
     state.terms.set(tk, { firstDate: d.acceptanceDate, declarationId: d.declarationId });
-    out.terms.push({ tenantId: d.tenantId, importer: d.importer, field: t.field, value: t.value, firstDate: d.acceptanceDate, declarationId: d.declarationId });
+    out.terms.push({ tenantId: d.tenantId, importer: d.importer, field: t.field, value: t.value, firstDate: d.acceptanceDate, declarationId: d.declarationId, pending });
   }
   // An amendment (version > 1) is not a new declaration of the importer's history.
   if (d.version <= 1) {
@@ -644,7 +681,7 @@ function finish(w: Work, out: Decision): Decision {
 /** What a batch of inputs changes, given the state needs() asked for. */
 export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFor, now: Date): Decision {
   const w = new Work(state, rulesFor, now, state.exceptions);
-  const out: Decision = { alerts: [], terms: [], importerDeclarations: [], scoreMarks: [] };
+  const out: Decision = { alerts: [], terms: [], termChecks: [], importerDeclarations: [], scoreMarks: [] };
   // Declarations in acceptance-date order, so a backfill's earliest sighting of a term wins.
   const ordered = [...inputs].sort((a, b) => (a.kind === 'declaration' && b.kind === 'declaration' ? a.acceptanceDate.localeCompare(b.acceptanceDate) : 0));
   const withdrawnIds = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds : [])));
@@ -682,6 +719,8 @@ export interface TickState {
   /** Live findings of declarations with money due within the widest deadline band and no alert of that rule yet. */
   candidates: Finding[];
   exceptions: AlertException[];
+  /** First sightings waiting for history (new_terms), with the alerts of their keys in `alerts`. */
+  pendingTerms: PendingTerm[];
 }
 
 /** Widest band of any deadline rule (how far ahead the tick must look). */
@@ -692,7 +731,7 @@ export function deadlineHorizonDays(rules: readonly AlertRule[]): number {
 /** The scheduled pass: deadline alerts raised and escalated as time passes; time-barred alerts expire. */
 export function decideTick(state: TickState, rulesFor: RulesFor, now: Date): Decision {
   const w = new Work({ alerts: state.alerts, findings: [], terms: new Map(), importers: new Map(), scoreMarks: new Map(), exceptions: state.exceptions }, rulesFor, now, state.exceptions);
-  const out: Decision = { alerts: [], terms: [], importerDeclarations: [], scoreMarks: [] };
+  const out: Decision = { alerts: [], terms: [], termChecks: [], importerDeclarations: [], scoreMarks: [] };
   for (const ka of w.byId.values()) {
     const r = w.ruleOf(ka.alert);
     if (r?.type === 'deadline' && isOpen(ka.alert.status)) escalate(w, r, ka);
@@ -703,5 +742,6 @@ export function decideTick(state: TickState, rulesFor: RulesFor, now: Date): Dec
     const { tenantId, declarationId } = fs[0]!;
     for (const r of rulesFor(tenantId)) if (r.type === 'deadline') evaluateDeadline(w, r, tenantId, declarationId, fs);
   }
+  for (const p of state.pendingTerms) onPendingTerm(w, p, out);
   return finish(w, out);
 }

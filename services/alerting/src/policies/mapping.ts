@@ -19,6 +19,17 @@ const VENDOR = 'Customs Monitor';
 const PRODUCT = 'alerting';
 const PRODUCT_VERSION = '1.0';
 
+/**
+ * A correlated alert (a broker's threshold, an importer's risk) can gather thousands of findings;
+ * a delivered change lists the latest ones (they are appended) and says how many there are — the
+ * whole alert is at GET /v1/alerts/:id. Keeps a webhook body or syslog line bounded.
+ */
+export const MAX_LISTED_FINDINGS = 50;
+
+function latest<T>(xs: readonly T[] | undefined): T[] {
+  return (xs ?? []).slice(-MAX_LISTED_FINDINGS);
+}
+
 /** The event id of an alert change: the same on Kafka (ce_id), webhooks, SSE and syslog. */
 export function changeEventId(tenantId: string, cursor: number): string {
   return `alert-change/${tenantId}/${cursor}`;
@@ -266,8 +277,8 @@ export function toOcsfFinding(change: AlertChanged, now: Date): OcsfDetectionFin
       analytic: { uid: a.alertRuleId, name: a.alertRuleId, type_id: 1, type: 'Rule', version: a.alertRuleHash, ...(a.alertRuleType ? { category: a.alertRuleType } : {}) },
       types: a.ruleIds,
       related_events: a.findings?.length
-        ? a.findings.map((f) => ({ uid: f.findingId, type: 'customs finding', title: f.title, ...(f.withdrawn ? { status: 'withdrawn' } : {}) }))
-        : a.findingIds.map((uid) => ({ uid, type: 'customs finding' })),
+        ? latest(a.findings).map((f) => ({ uid: f.findingId, type: 'customs finding', title: f.title, ...(f.withdrawn ? { status: 'withdrawn' } : {}) }))
+        : latest(a.findingIds).map((uid) => ({ uid, type: 'customs finding' })),
     },
     resources,
     customs: {
@@ -287,9 +298,11 @@ export function toOcsfFinding(change: AlertChanged, now: Date): OcsfDetectionFin
       declaration_id: a.declarationId || undefined,
       declaration_ids: a.declarationIds?.length ? a.declarationIds : undefined,
       commodity_codes: a.commodityCodes?.length ? a.commodityCodes : undefined,
-      finding_ids: a.findingIds,
+      finding_count: a.findingIds.length,
+      // The latest MAX_LISTED_FINDINGS only (see there).
+      finding_ids: latest(a.findingIds),
       findings: a.findings?.length
-        ? a.findings.map((f) => ({ finding_id: f.findingId, rule_id: f.ruleId, title: f.title, severity: f.severity ? severityKey(f.severity) : undefined, declaration_id: f.declarationId || undefined, mrn: f.mrn || undefined, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || undefined, withdrawn: f.withdrawn || undefined }))
+        ? latest(a.findings).map((f) => ({ finding_id: f.findingId, rule_id: f.ruleId, title: f.title, severity: f.severity ? severityKey(f.severity) : undefined, declaration_id: f.declarationId || undefined, mrn: f.mrn || undefined, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || undefined, withdrawn: f.withdrawn || undefined }))
         : undefined,
       rule_ids: a.ruleIds,
       families: a.families?.length ? a.families : undefined,

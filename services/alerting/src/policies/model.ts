@@ -92,9 +92,29 @@ export interface AlertEffect {
 
 export interface Decision {
   alerts: AlertEffect[];
-  terms: { tenantId: string; importer: string; field: TermField; value: string; firstDate: string; declarationId: string }[];
+  /**
+   * First sightings to remember. `pending`: seen before the importer had enough history to
+   * judge it; the scheduled pass judges it again once earlier history has arrived (backfills
+   * come over several partitions, in no order between them).
+   */
+  terms: { tenantId: string; importer: string; field: TermField; value: string; firstDate: string; declarationId: string; pending: boolean }[];
+  /** Pending sightings the scheduled pass judged: no longer pending once judged with enough history. */
+  termChecks: { tenantId: string; importer: string; field: TermField; value: string; pending: boolean }[];
   importerDeclarations: { tenantId: string; importer: string; declarationId: string; acceptanceDate: string }[];
   scoreMarks: { tenantId: string; key: string; highWater: number }[];
+}
+
+/** A first sighting still waiting for history, with the importer's history before it. */
+export interface PendingTerm {
+  tenantId: string;
+  importer: string;
+  field: TermField;
+  value: string;
+  firstDate: string;
+  declarationId: string;
+  /** Declarations of the importer accepted before firstDate, and the earliest of them ("" = none). */
+  historyCount: number;
+  historyFirst: string;
 }
 
 /** The rules a tenant runs (file rules with the tenant's settings applied). */

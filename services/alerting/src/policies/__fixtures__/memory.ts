@@ -8,13 +8,13 @@ import type { AlertException } from '../exceptions';
 import { isOpen } from '../lifecycle';
 import type { AlertEffect, HistoryEntry, Input, KeyedAlert, Needs, RulesFor, State } from '../model';
 import { needs } from '../decide';
-import type { AlertRule } from '../rules';
+import type { AlertRule, TermField } from '../rules';
 
 export class MemoryStore {
   alerts: KeyedAlert[] = [];
   history: (HistoryEntry & { alertId: string; cursor: number })[] = [];
   findings: (Finding & { withdrawn?: boolean })[] = [];
-  terms = new Map<string, { firstDate: string; declarationId: string }>();
+  terms = new Map<string, { firstDate: string; declarationId: string; pending?: boolean }>();
   importerDeclarations = new Map<string, { acceptanceDate: string }>();
   scoreMarks = new Map<string, number>();
   exceptions: AlertException[] = [];
@@ -69,7 +69,7 @@ export class MemoryStore {
     for (const t of d.terms) {
       const k = `${t.tenantId}|${t.importer}|${t.field}|${t.value}`;
       const cur = this.terms.get(k);
-      if (!cur || t.firstDate < cur.firstDate) this.terms.set(k, { firstDate: t.firstDate, declarationId: t.declarationId });
+      if (!cur || t.firstDate < cur.firstDate) this.terms.set(k, { firstDate: t.firstDate, declarationId: t.declarationId, pending: t.pending });
     }
     for (const x of d.importerDeclarations) this.importerDeclarations.set(`${x.tenantId}|${x.importer}|${x.declarationId}`, { acceptanceDate: x.acceptanceDate });
     for (const m of d.scoreMarks) this.scoreMarks.set(`${m.tenantId}|${m.key}`, m.highWater);
@@ -86,7 +86,21 @@ export class MemoryStore {
     const candidates = live.filter((f) => decls.has(`${f.tenantId}|${f.declarationId}`)).map((f) => Finding.fromPartial(f));
     const deadlineIds = rules.filter((r) => r.type === 'deadline').map((r) => r.id);
     for (const k of this.byKeys([...decls].flatMap((d) => deadlineIds.map((id) => ({ tenantId: d.split('|')[0]!, key: `${id}|${d.split('|')[1]}` }))))) if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
-    return this.apply(decideTick({ alerts, candidates, exceptions: this.exceptions }, this.rulesFor, now).alerts);
+    const pendingTerms = [...this.terms.entries()]
+      .filter(([, v]) => v.pending)
+      .map(([k, v]) => {
+        const [tenantId, importer, field, value] = k.split('|') as [string, string, TermField, string];
+        const before = [...this.importerDeclarations.entries()].filter(([ik, d]) => ik.startsWith(`${tenantId}|${importer}|`) && d.acceptanceDate < v.firstDate).map(([, d]) => d.acceptanceDate).sort();
+        return { tenantId, importer, field, value, firstDate: v.firstDate, declarationId: v.declarationId, historyCount: before.length, historyFirst: before[0] ?? '' };
+      });
+    const termIds = rules.filter((r) => r.type === 'new_terms').map((r) => r.id);
+    for (const k of this.byKeys(pendingTerms.flatMap((p) => termIds.map((id) => ({ tenantId: p.tenantId, key: `${id}|${p.importer}|${p.field}|${p.value}` }))))) if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
+    const d = decideTick({ alerts, candidates, exceptions: this.exceptions, pendingTerms }, this.rulesFor, now);
+    for (const c of d.termChecks) {
+      const t = this.terms.get(`${c.tenantId}|${c.importer}|${c.field}|${c.value}`);
+      if (t) t.pending = c.pending;
+    }
+    return this.apply(d.alerts);
   }
 
   openOf(ruleId: string): Alert[] {
