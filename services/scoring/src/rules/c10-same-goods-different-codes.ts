@@ -51,6 +51,8 @@ export const c10SameGoodsDifferentCodes: HistoryRule = {
             explanation: `The importer declares goods described "${desc}" under CN8 ${est.code} (${est.n} lines); this line uses ${code}. ${p.text}`,
             remediation: `Decide the supported code for these goods and apply it across suppliers and brokers; ${p.reclaimDutyPence > 0 ? `claim ${pounds(p.reclaimDutyPence)} by C285` : p.exposureDutyPence > 0 ? `disclose ${pounds(p.exposureDutyPence)} by C2001` : 'correct the entry'} if ${est.code} is right.`,
             commodityCode: r.code,
+            cpc: r.cpc,
+            supplier: r.supplier,
             originCountry: r.origin,
           });
         }

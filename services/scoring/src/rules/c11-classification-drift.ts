@@ -61,6 +61,8 @@ export const c11ClassificationDrift: HistoryRule = {
             explanation: `Declared under CN8 ${code} where the same supplier's goods of this description were declared under ${est.code} on ${est.n} lines. ${p.text}`,
             remediation: `Confirm the right code for these goods; if ${est.code} is right, ${p.reclaimDutyPence > 0 ? `claim ${pounds(p.reclaimDutyPence)} by C285` : p.exposureDutyPence > 0 ? `disclose ${pounds(p.exposureDutyPence)} by C2001` : 'correct the entry'}; record the decision in the classification master data.`,
             commodityCode: r.code,
+            cpc: r.cpc,
+            supplier: r.supplier,
             originCountry: r.origin,
           });
         }

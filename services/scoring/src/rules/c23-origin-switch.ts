@@ -49,6 +49,8 @@ export const c23OriginSwitch: HistoryRule = {
             explanation: `The supplier's goods of this description came from ${top[0]} on ${top[1].n} lines; this line declares origin ${origin}. ${p.text}${p.known && p.exposureDutyPence === 0 ? ' (no saving: the new origin paid at least as much)' : ''}`,
             remediation: `Obtain the supplier's evidence of the change of origin (production moved, supplier's declaration, certificate); without it, correct the origin and disclose the duty by C2001.`,
             commodityCode: r.code,
+            cpc: r.cpc,
+            supplier: r.supplier,
             originCountry: origin,
           });
         }

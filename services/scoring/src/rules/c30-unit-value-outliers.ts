@@ -87,6 +87,8 @@ export const c30UnitValueOutliers: HistoryRule = {
         explanation: `Unit value ${under ? 'far below' : 'far above'} the importer's history for CN8 ${u.line.cn8} from ${u.line.origin}: ${text}. The expected value is a statistical estimate.`,
         remediation: under ? 'Check the invoice against the price of earlier shipments (discounts, part shipment, free goods, related-party pricing); disclose by C2001 if the value was understated.' : 'Check for a keying error (decimal, currency, quantity); claim the overpaid duty by C285 if the value was overstated.',
         commodityCode: u.line.code,
+        cpc: u.line.cpc,
+        supplier: u.decl.supplier,
         originCountry: u.line.origin,
       });
     }

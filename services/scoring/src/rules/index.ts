@@ -70,5 +70,9 @@ function stamp(rule: HistoryRule, hit: HistoryHit, tenant: string, raisedAt: str
     raisedAt,
     importerEori: t.importer,
     declarantId: t.declarant,
+    commodityCode: hit.commodityCode ?? '',
+    originCountry: hit.originCountry ?? '',
+    cpc: hit.cpc ?? '',
+    supplier: hit.supplier ?? '',
   });
 }

@@ -45,7 +45,7 @@ export function keysOf(f: DeclFact): { supplierGroups: string[]; descGroups: str
 }
 
 function ref(f: DeclFact, l: LineFact): LineRef {
-  return { d: f.id, v: f.version, i: l.item, mrn: f.mrn, lrn: f.lrn, date: f.date, declarant: f.declarant, code: l.code, origin: l.origin, cv: l.cv, duty: l.duty, vat: l.vat, a00Rate: l.a00Rate, vatRate: l.vatRate, supplier: f.supplier, preference: l.preference };
+  return { d: f.id, v: f.version, i: l.item, mrn: f.mrn, lrn: f.lrn, date: f.date, declarant: f.declarant, code: l.code, origin: l.origin, cv: l.cv, duty: l.duty, vat: l.vat, a00Rate: l.a00Rate, vatRate: l.vatRate, supplier: f.supplier, preference: l.preference, cpc: l.cpc };
 }
 
 function emptyGroup(): CodeGroup {

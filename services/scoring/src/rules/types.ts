@@ -100,6 +100,8 @@ export interface LineRef {
   supplier: string;
   /** DE 4/17. */
   preference: string;
+  /** DE 1/10. */
+  cpc: string;
 }
 
 /** Per (importer, supplier, description) or (importer, description): lines by CN8 and by origin. */
@@ -166,6 +168,8 @@ export interface HistoryHit {
   /** Extra context (commodity code, origin) for alert grouping. */
   commodityCode?: string;
   originCountry?: string;
+  cpc?: string;
+  supplier?: string;
 }
 
 /** What a check sees: the history after the batch was folded in, and the batch's declarations. */

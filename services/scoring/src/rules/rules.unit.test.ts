@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Declaration, GoodsItem, Severity } from '@customs/contracts';
+import { HISTORY_RULES, applyBatch, decideHistory, declFact, emptyState } from './index';
+import { renderHistoryCatalogue } from './catalogue-doc';
+
+// Positive and negative fixtures per history check, through the same fold + decide as the service.
+
+const IMPORTER = 'GB123456789000';
+let seq = 0;
+function decl(p: { id?: string; date?: string; declarant?: string; invoice?: string; seller?: string; items?: Partial<GoodsItem>[]; vat?: boolean }): Declaration {
+  seq++;
+  const id = p.id ?? `d${seq}`;
+  return Declaration.fromPartial({
+    tenantId: 't',
+    declarationId: id,
+    version: 1,
+    mrn: `24GB${String(seq).padStart(13, '0')}1`,
+    lrn: `L${seq}`,
+    acceptanceDate: p.date ?? '2024-03-01',
+    importerEori: IMPORTER,
+    parties: [
+      { role: 'importer', id: IMPORTER },
+      { role: 'declarant', id: p.declarant ?? 'GB999999999000' },
+      { role: 'seller', name: p.seller ?? 'Acme Textil GmbH', countryCode: 'CN' },
+    ],
+    fiscalReferences: p.vat === false ? [] : [{ role: 'FR1', vatId: 'GB123456789' }],
+    documents: [{ code: 'N935', reference: p.invoice ?? `INV-${seq}`, status: 'AC', reason: '' }],
+    items: (p.items ?? [{}]).map((it, i) =>
+      GoodsItem.fromPartial({
+        itemNumber: i + 1,
+        commodityCode: '6109100010',
+        description: 'Cotton T-shirts PN 1',
+        originCountry: 'CN',
+        preference: '100',
+        procedureCode: '4000',
+        customsValuePresent: true,
+        customsValuePence: 100_000,
+        netMassKg: '10.000',
+        taxLines: [
+          { taxType: 'A00', rate: '12.00', payablePence: 12_000 },
+          { taxType: 'B00', rate: '20.00', payablePence: 22_400, methodOfPayment: p.vat === false ? 'E' : 'G' },
+        ],
+        ...it,
+      }),
+    ),
+  });
+}
+
+function run(batches: Declaration[][]) {
+  const state = emptyState();
+  const out = [];
+  for (const b of batches) out.push(...decideHistory(applyBatch(state, b.map((d) => ({ fact: declFact(d) }))), 't', '2024-06-01', '2024-06-01T00:00:00Z'));
+  return out;
+}
+
+describe('C37 duplicate declarations', () => {
+  it('flags the later of two entries citing the same supplier invoice, reclaim = its duty, C285 "Duplicate MRN"', () => {
+    const a = decl({ invoice: 'INV-1', date: '2024-03-01' });
+    const b = decl({ invoice: 'INV-1', date: '2024-03-09' });
+    // The later one arrives first: the verdict does not depend on arrival order.
+    const f = run([[b], [a]]).filter((x) => x.ruleId === 'C37');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ declarationId: b.declarationId, itemNumber: 0, reclaimDutyPence: 12_000, reclaimVatPence: 0, correctionRoute: 'C285:Duplicate MRN', deadline: '2027-03-09', source: 'scoring', severity: Severity.SEVERITY_MEDIUM });
+    expect(f[0]!.evidence.find((e) => e.field === 'history.original_mrn')!.value).toBe(a.mrn);
+  });
+  it('reclaims the VAT too for an importer that is not VAT-registered; stays silent for another supplier’s invoice of the same number', () => {
+    const a = decl({ invoice: 'INV-2', vat: false });
+    const b = decl({ invoice: 'INV-2', date: '2024-03-05', vat: false });
+    const c = decl({ invoice: 'INV-2', seller: 'Other Ltd' });
+    const f = run([[a, b, c]]).filter((x) => x.ruleId === 'C37');
+    expect(f.map((x) => [x.declarationId, x.reclaimVatPence])).toEqual([[b.declarationId, 22_400]]);
+  });
+});
+
+describe('C11 / C10 classification', () => {
+  const regular = (n: number, seller = 'Acme Textil GmbH') => Array.from({ length: n }, () => decl({ seller }));
+  it('C11: a minority CN8 among ≥ 3 lines of the same supplier and description, priced at the established rate', () => {
+    const drift = decl({ items: [{ commodityCode: '6110209100', taxLines: [{ taxType: 'A00', rate: '8.00', payablePence: 8_000 }, { taxType: 'B00', rate: '20.00', payablePence: 21_600 }] }] });
+    const f = run([[drift], regular(3)]);
+    expect(f.map((x) => x.ruleId)).toEqual(['C11']);
+    // 12% vs 8% on £1,000: £40 duty, VAT on (CV + duty) £8.
+    expect(f[0]).toMatchObject({ declarationId: drift.declarationId, itemNumber: 1, exposureDutyPence: 4_000, exposureVatPence: 800, severity: Severity.SEVERITY_HIGH });
+  });
+  it('C11 is silent with only 2 established lines, and for two established codes', () => {
+    const drift = decl({ items: [{ commodityCode: '6110209100' }] });
+    expect(run([[drift, ...regular(2)]])).toEqual([]);
+    const many = Array.from({ length: 3 }, () => decl({ items: [{ commodityCode: '6110209100' }] }));
+    expect(run([[...many, ...regular(4)]]).filter((x) => x.ruleId === 'C11')).toEqual([]);
+  });
+  it('C10: the same description from another supplier under another code (C11 has nothing to say there)', () => {
+    const other = decl({ seller: 'Other Co', items: [{ commodityCode: '6110209100', taxLines: [{ taxType: 'A00', rate: '8.00', payablePence: 8_000 }] }] });
+    const f = run([[...regular(3), other]]);
+    expect(f.map((x) => [x.ruleId, x.declarationId])).toEqual([['C10', other.declarationId]]);
+    expect(f[0]!.exposureDutyPence).toBe(4_000);
+  });
+  it('a preferential line is flagged but not priced (the other code’s preferential rate is unknown)', () => {
+    const drift = decl({ items: [{ commodityCode: '6110209100', preference: '300', taxLines: [{ taxType: 'A00', rate: '0.00', payablePence: 0 }] }] });
+    const f = run([[...regular(3), drift]]);
+    expect(f[0]).toMatchObject({ ruleId: 'C11', exposureDutyPence: 0, reclaimDutyPence: 0, severity: Severity.SEVERITY_MEDIUM });
+    expect(f[0]!.explanation).toContain('not priced');
+  });
+});
+
+describe('C23 origin switch', () => {
+  it('flags a minority origin for the same supplier and goods; exposure = the saving', () => {
+    const base = Array.from({ length: 3 }, () => decl({}));
+    const sw = decl({ items: [{ originCountry: 'KR', preference: '300', taxLines: [{ taxType: 'A00', rate: '0.00', payablePence: 0 }, { taxType: 'B00', rate: '20.00', payablePence: 20_000 }] }] });
+    const f = run([[...base, sw]]);
+    expect(f.map((x) => x.ruleId)).toEqual(['C23']);
+    expect(f[0]).toMatchObject({ exposureDutyPence: 12_000, exposureVatPence: 2_400, originCountry: 'KR' });
+  });
+});
+
+describe('C30 unit-value outliers', () => {
+  const line = (pence: number) => decl({ items: [{ customsValuePence: pence }] });
+  it('flags a value far below the median of ≥ 40 others; silent with 39', () => {
+    const spread = (n: number) => Array.from({ length: n }, (_, i) => line(80_000 + (i % 10) * 5_000));
+    const slip = line(100);
+    const f = run([spread(40), [slip]]).filter((x) => x.ruleId === 'C30');
+    expect(f.map((x) => x.declarationId)).toEqual([slip.declarationId]);
+    expect(f[0]!.exposureDutyPence).toBeGreaterThan(0);
+    expect(f[0]!.explanation).toContain('statistical estimate');
+    expect(run([spread(39), [line(100)]]).filter((x) => x.ruleId === 'C30')).toEqual([]);
+  });
+  it('stays silent when every earlier value is the same (MAD 0: no spread to judge by)', () => {
+    expect(run([Array.from({ length: 45 }, () => line(100_000)), [line(100)]]).filter((x) => x.ruleId === 'C30')).toEqual([]);
+  });
+});
+
+describe('C02 unknown declarant', () => {
+  const history = (n: number) => Array.from({ length: n }, () => decl({}));
+  it('first seen after 20 declarations of the importer: the entry’s duty and VAT as the liability', () => {
+    const newcomer = decl({ declarant: 'GB555555555000' });
+    const f = run([history(20), [newcomer]]);
+    expect(f.map((x) => x.ruleId)).toEqual(['C02']);
+    expect(f[0]).toMatchObject({ exposureDutyPence: 12_000, exposureVatPence: 22_400, severity: Severity.SEVERITY_MEDIUM });
+  });
+  it('silent for a newcomer on a young history, for self-representation and for a second entry', () => {
+    expect(run([history(5), [decl({ declarant: 'GB555555555000' })]])).toEqual([]);
+    expect(run([history(25), [decl({ declarant: IMPORTER })]])).toEqual([]);
+    expect(run([history(25), [decl({ declarant: 'GB555555555000' })], [decl({ declarant: 'GB555555555000' })]])).toHaveLength(1);
+  });
+  it('with an approved-agent list: every agent not on it is HIGH, from the first declaration', () => {
+    const state = emptyState();
+    state.importers.set(IMPORTER, { declarations: 0, approved: ['GB999999999000'] });
+    const f = decideHistory(applyBatch(state, [decl({}), decl({ declarant: 'GB555555555000' })].map((d) => ({ fact: declFact(d) }))), 't', '2024-06-01', '2024-06-01T00:00:00Z');
+    expect(f.map((x) => [x.ruleId, x.severity])).toEqual([['C02', Severity.SEVERITY_HIGH]]);
+  });
+});
+
+describe('history rules', () => {
+  it('carry complete metadata and docs/history-rules.md is generated from it (run `make docs`)', () => {
+    for (const r of HISTORY_RULES) for (const [k, v] of Object.entries(r.meta)) expect([k, typeof v === 'string' ? v.length > 0 : true]).toEqual([k, true]);
+    const file = path.resolve(__dirname, '../../../../docs/history-rules.md');
+    const rendered = renderHistoryCatalogue(HISTORY_RULES);
+    if (process.env.UPDATE_QUALITY_DOC === '1') fs.writeFileSync(file, rendered);
+    expect(fs.readFileSync(file, 'utf8')).toBe(rendered);
+  });
+
+  it('are pure: no I/O, clock or framework imports in rules/ and scoring/', () => {
+    const forbidden = /from '(kafkajs|pg|kysely|fastify|@grpc\/grpc-js|@customs\/(db|kafka|grpc|http|service|telemetry|config))'|Date\.now\(|new Date\(\)|process\.env|require\(/;
+    for (const dir of ['.', '../scoring']) {
+      for (const f of fs.readdirSync(path.resolve(__dirname, dir)).filter((x) => x.endsWith('.ts') && !x.endsWith('.test.ts'))) {
+        const src = fs.readFileSync(path.resolve(__dirname, dir, f), 'utf8');
+        expect([f, forbidden.exec(src)?.[0]]).toEqual([f, undefined]);
+      }
+    }
+  });
+});
