@@ -369,7 +369,9 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       if (line.liability !== 'relieved') vatValueUnknown.push(`${m.taxType} could not be computed`);
     } else {
       dutyPence += line.amountPence;
-      if (taxClassOf(m.taxType) === 'excise') excisePence += line.amountPence;
+      // Excise tax types are the numeric ones; a char test keeps the regex off the hot path.
+      const c0 = m.taxType.charCodeAt(0);
+      if (c0 >= 48 && c0 <= 57 && taxClassOf(m.taxType) === 'excise') excisePence += line.amountPence;
       if (line.liability === 'unknown') vatValueUnknown.push(`whether ${m.taxType} is relieved is unknown (${line.liabilityReason})`);
       else if (line.liability !== 'relieved') dutyInVatValue += line.amountPence;
     }
@@ -404,7 +406,7 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       } else rateUnknown = decision.reason;
     }
     const expression = rateText !== undefined ? `${rateText}%` : '';
-    const baseUnknown = [...vatValueUnknown];
+    const baseUnknown = vatValueUnknown;
     if (input.tradeRemediesUnknownReason) baseUnknown.push(`trade remedies unknown: ${input.tradeRemediesUnknownReason}`);
     if (input.exciseUnknownReason) baseUnknown.push(`excise unknown: ${input.exciseUnknownReason}`);
     let line: DutyTaxLine;
@@ -440,8 +442,10 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       ? `Incomplete: ${unknownReasons.length} line(s) could not be computed; duty shown (${formatPence(dutyPence)}) covers only the computed lines`
       : `Total duty ${formatPence(dutyPence)}${vatWanted ? `, import VAT ${formatPence(vatPence)}` : ''}`,
   );
-  const charged = [payableDuty !== undefined ? `duty ${formatPence(payableDuty)}` : 'duty unknown', ...(vatWanted ? [payableVat !== undefined ? `VAT ${formatPence(payableVat)}` : 'VAT unknown'] : [])];
-  if (taxLines.some((l) => l.liability !== 'payable')) explanation.push(`Charged: ${charged.join(', ')}`);
+  if (taxLines.some((l) => l.liability !== 'payable')) {
+    const charged = [payableDuty !== undefined ? `duty ${formatPence(payableDuty)}` : 'duty unknown', ...(vatWanted ? [payableVat !== undefined ? `VAT ${formatPence(payableVat)}` : 'VAT unknown'] : [])];
+    explanation.push(`Charged: ${charged.join(', ')}`);
+  }
 
   return {
     status: unknownReasons.length > 0 ? 'unknown' : 'computed',

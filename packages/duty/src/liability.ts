@@ -119,9 +119,12 @@ function apcsOf(p: ProcedureInput): string[] {
  * the APC), then reliefs and securities from the APCs, then the line's own method of payment.
  * An APC the engine does not know makes the line "unknown": it may be a relief.
  */
+const PAYABLE: LiabilityDecision = Object.freeze({ liability: 'payable', reason: '' });
+
 export function procedureLiability(procedure: ProcedureInput | undefined, taxType: string, methodOfPayment?: string): LiabilityDecision {
+  // The common case (no procedure given) is on the engine's hot path: answer before any parsing.
+  if (!procedure) return PAYABLE;
   const cls = taxClassOf(taxType);
-  if (!procedure) return { liability: 'payable', reason: '' };
   const cpc = (procedure.cpc ?? '').trim();
   const requested = cpc.slice(0, 2);
   const suspending = SUSPENDING_PROCEDURES[requested];
@@ -149,7 +152,7 @@ export function procedureLiability(procedure: ProcedureInput | undefined, taxTyp
   const mop = (methodOfPayment ?? '').trim().toUpperCase();
   if (SECURITY_METHODS[mop]) return { liability: 'secured', reason: `method of payment ${mop} (${SECURITY_METHODS[mop]}): the amount is secured, not charged` };
   if (unknown.length > 0) return { liability: 'unknown', reason: unknown.join('; ') };
-  return { liability: 'payable', reason: '' };
+  return PAYABLE;
 }
 
 // ---------------------------------------------------------------------------------------------
