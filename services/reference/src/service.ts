@@ -27,6 +27,8 @@ import { syncOttLoads } from './app/ott-sync';
 import { FxImportError, loadFxFile } from './app/fx-load';
 import { syncFxLoads } from './app/fx-sync';
 import { fxMonthsBehind } from './app/fx-freshness';
+import { ottSyncPorts, syncOnce } from './ott-api/wiring';
+import { OttSyncFailed, OttSyncRefused, type SyncKind } from './ott-api/sync';
 import type { ReferenceStore } from './app/store';
 import { OttImportError } from './parse/ott';
 import { WorkbookWorkerPool } from '@customs/spreadsheet';
@@ -222,6 +224,61 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
             current: store.version(r.dataset) === r.version,
           })),
         };
+      });
+
+      // Online Trade Tariff API sync: on demand (admin) and daily at OTT_SYNC_DAILY_AT (UTC). One
+      // at a time in this process; each completed sync is a new dataset version (see ott-api/sync.ts).
+      const syncs = kit.metrics.counter<'outcome'>('customs_reference_ott_syncs_total', 'Online Trade Tariff API syncs by outcome (completed, failed, refused)', ['outcome']);
+      let syncing: Promise<unknown> | undefined;
+      const sync1 = async (req: { kind?: SyncKind; commodities?: string[]; until?: string; restart?: boolean }) => {
+        if (syncing) throw new HttpError(409, 'sync_running', 'an OTT sync is already running in this process');
+        const run = syncOnce(config, db, store, { ...req, until: req.until ?? today() });
+        syncing = run.catch(() => undefined).finally(() => (syncing = undefined));
+        try {
+          const out = await run;
+          syncs.inc({ outcome: 'completed' });
+          kit.logger.info({ runId: out.runId, kind: out.kind, resumed: out.resumed, version: out.datasetVersion, codes: out.commodityCodes.length, fx: out.fxVersions, stopPress: out.stopPress.length, ...out.stats }, 'OTT API sync completed');
+          return out;
+        } catch (e) {
+          syncs.inc({ outcome: e instanceof OttSyncRefused ? 'refused' : 'failed' });
+          kit.logger.warn({ err: e }, 'OTT API sync did not complete');
+          throw e;
+        }
+      };
+      if (config.OTT_SYNC_DAILY_AT) {
+        let attemptedOn = '';
+        const timer = setInterval(() => {
+          const now = new Date();
+          const day = now.toISOString().slice(0, 10);
+          if (syncing || attemptedOn === day || now.toISOString().slice(11, 16) < config.OTT_SYNC_DAILY_AT) return;
+          // Once a day, whatever the outcome: a failed run is resumed by the next day's (or an operator's) sync.
+          attemptedOn = day;
+          sync1({}).catch(() => undefined);
+        }, 60_000);
+        timer.unref();
+        kit.lifecycle.add('ott-sync-schedule', async () => clearInterval(timer));
+      }
+      kit.lifecycle.add('ott-sync-in-flight', async () => {
+        await syncing;
+      });
+      kit.http.post<{ Body: { kind?: string; commodities?: unknown; until?: string; restart?: boolean } | undefined }>('/v1/admin/ott-syncs', async (req, reply) => {
+        requireRole(req, 'admin');
+        const b = req.body ?? {};
+        if (b.kind !== undefined && b.kind !== 'full' && b.kind !== 'incremental') throw new HttpError(400, 'invalid_kind', 'kind must be "full" or "incremental"');
+        if (b.until !== undefined && !DATE.test(String(b.until))) throw new HttpError(400, 'invalid_date', 'until must be YYYY-MM-DD');
+        if (b.commodities !== undefined && !(Array.isArray(b.commodities) && b.commodities.every((c) => typeof c === 'string'))) throw new HttpError(400, 'invalid_commodities', 'commodities must be an array of 10-digit codes');
+        try {
+          const out = await sync1({ kind: b.kind as SyncKind | undefined, commodities: b.commodities as string[] | undefined, until: b.until, restart: b.restart === true });
+          return reply.code(201).send(out);
+        } catch (e) {
+          if (e instanceof OttSyncRefused) throw new HttpError(400, 'sync_refused', e.message);
+          if (e instanceof OttSyncFailed) throw new HttpError(502, 'ott_sync_failed', e.message, { runId: e.runId });
+          throw e;
+        }
+      });
+      kit.http.get('/v1/admin/ott-syncs', async (req) => {
+        requireRole(req, 'admin');
+        return { runs: await ottSyncPorts(db, store).list() };
       });
 
       // Admin: load an OTT file (API commodity JSON or the declarable-duties report as CSV or .xlsx). The

@@ -199,6 +199,12 @@ export class ReferenceStore {
     this.record(info);
   }
 
+  /** Members of a geographical-area group as loaded (undefined = membership never loaded). */
+  groupMembers(group: string): string[] | undefined {
+    const m = this.groups.get(group);
+    return m ? [...m].sort() : undefined;
+  }
+
   /** Number of OTT measures held (all codes, all dates). */
   get ottMeasureCount(): number {
     let n = 0;

@@ -1,5 +1,8 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import { sql, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
+
+/** A jsonb column: written as JSON text, read back parsed. */
+type Jsonb = ColumnType<unknown, string | undefined, string>;
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -70,6 +73,40 @@ export const migrations: Record<string, Migration> = {
   },
   '0005_outbox_packed': outboxPackedMigration,
   '0006_outbox_dead_letters': outboxDeadLetterMigration,
+  '0007_ott_sync': {
+    async up(db) {
+      // One Online Trade Tariff API sync: what it set out to fetch (planned commodity codes), how
+      // far it got (staged responses, below) and how it ended. A broken transfer leaves the run
+      // "failed" with the error; the next sync resumes it, fetching only what is not staged.
+      await sql`
+        create table ott_sync_runs (
+          id bigserial primary key,
+          kind text not null,
+          status text not null,
+          base_url text not null,
+          since_date text not null default '',
+          until_date text not null,
+          planned jsonb not null default '[]',
+          error text not null default '',
+          dataset_version text not null default '',
+          fx_versions jsonb not null default '[]',
+          stop_press jsonb not null default '[]',
+          stats jsonb not null default '{}',
+          started_at timestamptz not null default now(),
+          finished_at timestamptz
+        )`.execute(db);
+      // Parsed responses of a run not yet loaded (measures + groups as JSON): loaded together in
+      // one transaction by the existing OTT loader when the run completes, so nothing is ever
+      // half-loaded; deleted with the run's completion.
+      await sql`
+        create table ott_sync_staged (
+          run_id bigint not null references ott_sync_runs (id) on delete cascade,
+          item text not null,
+          payload jsonb not null,
+          primary key (run_id, item)
+        )`.execute(db);
+    },
+  },
 };
 
 export interface ReferenceDb {
@@ -89,6 +126,23 @@ export interface ReferenceDb {
   };
   geo_group_members: { group_id: string; member: string; dataset_version: string };
   fx_rates: { currency: string; period_start: string; period_end: string; rate: string; dataset_version: string };
+  ott_sync_runs: {
+    id: Generated<number>;
+    kind: string;
+    status: string;
+    base_url: string;
+    since_date: Generated<string>;
+    until_date: string;
+    planned: Jsonb;
+    error: Generated<string>;
+    dataset_version: Generated<string>;
+    fx_versions: Jsonb;
+    stop_press: Jsonb;
+    stats: Jsonb;
+    started_at: Generated<Date>;
+    finished_at: Date | null;
+  };
+  ott_sync_staged: { run_id: number; item: string; payload: Jsonb };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
 }

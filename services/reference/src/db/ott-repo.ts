@@ -1,8 +1,8 @@
-import { DatasetChanged, Topics } from '@customs/contracts';
+import { DatasetChanged, Topics, type StopPressNotice, type TariffChange } from '@customs/contracts';
 import { chunksFor, enqueueOutbox, sql, withAllTenants, type Kysely } from '@customs/db';
 import { buildEvent } from '@customs/kafka';
 import type { OttImport } from '../parse/ott';
-import type { DatasetInfo, StoredMeasure } from '../app/store';
+import { MEASURE_ROLES, type DatasetInfo, type StoredMeasure } from '../app/store';
 import type { ReferenceDb } from './migrations';
 
 /** The dataset name every OTT load is versioned under. */
@@ -17,6 +17,21 @@ export interface OttLoadOutcome {
   groups: Map<string, string[]>;
   effectiveFrom: string;
   effectiveTo: string;
+  /** Measures created, updated or ended by this load (relative to what was stored before it). */
+  tariffChanges: TariffChange[];
+}
+
+const QUOTA_TYPES = new Set(['122', '123', '143', '146']);
+/** The part a measure type plays in a rate answer, for tariff-change alerts. */
+export function measureRole(measureType: string, quotaOrderNumber = ''): string {
+  if (QUOTA_TYPES.has(measureType) || quotaOrderNumber) return 'quota';
+  if (MEASURE_ROLES.tradeRemedies.has(measureType) || /^55\d$/.test(measureType)) return 'trade_remedy';
+  if (MEASURE_ROLES.suspensions.has(measureType)) return 'suspension';
+  if (MEASURE_ROLES.preferential.has(measureType)) return 'preference';
+  if (MEASURE_ROLES.thirdCountry.has(measureType)) return 'third_country';
+  if (MEASURE_ROLES.vat.has(measureType)) return 'vat';
+  if (MEASURE_ROLES.supplementaryUnit.has(measureType)) return 'supplementary_unit';
+  return 'other';
 }
 
 /**
@@ -25,7 +40,7 @@ export interface OttLoadOutcome {
  * event goes out if and only if the data is there. Loads are serialised by an advisory lock so
  * each names the version it replaces.
  */
-export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, version: string, imp: OttImport, now = new Date()): Promise<OttLoadOutcome> {
+export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, version: string, imp: OttImport, now = new Date(), extra: { stopPress?: StopPressNotice[] } = {}): Promise<OttLoadOutcome> {
   const measures: StoredMeasure[] = imp.measures.map((m) => ({ ...m, datasetVersion: version }));
   const effectiveFrom = measures.reduce((min, m) => (!min || m.validFrom < min ? m.validFrom : min), '');
   const effectiveTo = measures.some((m) => !m.validTo) ? '' : measures.reduce((max, m) => (m.validTo > max ? m.validTo : max), '');
@@ -35,7 +50,24 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
     await sql`select pg_advisory_xact_lock(hashtext('reference.ott-load'))`.execute(trx);
     const previous = await trx.selectFrom('dataset_versions').select(['version']).where('dataset', '=', OTT_DATASET).orderBy('loaded_at', 'desc').limit(1).executeTakeFirst();
     const seen = await trx.selectFrom('dataset_versions').select('version').where('dataset', '=', OTT_DATASET).where('version', '=', version).executeTakeFirst();
-    if (seen) return { info, previousVersion: previous?.version ?? '', duplicate: true, measures, groups: imp.groups, effectiveFrom, effectiveTo };
+    if (seen) return { info, previousVersion: previous?.version ?? '', duplicate: true, measures, groups: imp.groups, effectiveFrom, effectiveTo, tariffChanges: [] };
+    // What the load changes, measured against the rows stored before it: dependants re-evaluate
+    // only these codes, and alerting learns of new or ended remedies, suspensions, preferences.
+    const codes = [...new Set([...imp.commodityCodes, ...measures.map((m) => m.commodityCode)])].sort();
+    const before = new Map<string, { measure_type: string; geographical_area: string; excluded_areas: string[]; expression: string; additional_code: string; valid_from: string; valid_to: string; quota_order_number: string }>();
+    for (const chunk of chunksFor(codes, 1)) {
+      if (chunk.length === 0) continue;
+      const rows = await trx.selectFrom('ott_measures').select(['commodity_code', 'sid', 'measure_type', 'geographical_area', 'excluded_areas', 'expression', 'additional_code', 'valid_from', 'valid_to', 'quota_order_number']).where('commodity_code', 'in', chunk).execute();
+      for (const r of rows) before.set(`${r.commodity_code}|${r.sid}`, r);
+    }
+    const tariffChanges: TariffChange[] = [];
+    for (const m of measures) {
+      const old = before.get(`${m.commodityCode}|${m.sid}`);
+      const same = old && old.measure_type === m.measureType && old.geographical_area === m.geographicalArea && old.expression === m.expression && old.additional_code === m.additionalCode && old.valid_from === m.validFrom && old.valid_to === m.validTo && old.quota_order_number === m.quotaOrderNumber && old.excluded_areas.join('|') === m.excludedAreas.join('|');
+      if (same) continue;
+      const change = !old ? 'created' : !old.valid_to && m.validTo ? 'ended' : 'updated';
+      tariffChanges.push({ commodityCode: m.commodityCode, geographicalArea: m.geographicalArea, excludedAreas: m.excludedAreas, measureType: m.measureType, change, validFrom: m.validFrom, validTo: m.validTo, expression: m.expression, measureSid: m.sid, role: measureRole(m.measureType, m.quotaOrderNumber) });
+    }
     for (const chunk of chunksFor(measures, 11)) {
       await trx
         .insertInto('ott_measures')
@@ -80,14 +112,14 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
       buildEvent({
         topic: Topics.datasetChanged,
         key: OTT_DATASET,
-        value: DatasetChanged.fromPartial({ dataset: OTT_DATASET, version, previousVersion: previous?.version ?? '', loadedAt, effectiveFrom, effectiveTo }),
+        value: DatasetChanged.fromPartial({ dataset: OTT_DATASET, version, previousVersion: previous?.version ?? '', loadedAt, effectiveFrom, effectiveTo, commodityCodes: codes, tariffChanges: tariffChanges.filter((c) => c.role !== 'other'), stopPress: extra.stopPress ?? [] }),
         tenant: 'platform',
         source: 'reference',
         subject: OTT_DATASET,
         id: `dataset/${OTT_DATASET}/${version}`,
       }),
     ]);
-    return { info, previousVersion: previous?.version ?? '', duplicate: false, measures, groups: imp.groups, effectiveFrom, effectiveTo };
+    return { info, previousVersion: previous?.version ?? '', duplicate: false, measures, groups: imp.groups, effectiveFrom, effectiveTo, tariffChanges };
   });
 }
 
