@@ -2,10 +2,10 @@
 // needs in a few batched queries → decide → write, all in one transaction with the inbox claim,
 // so a crash anywhere replays the batch with no effect lost or doubled.
 import type { AlertChanged, Finding } from '@customs/contracts';
-import { decide, decideTick, deadlineHorizonDays, needs } from '../policies/decide';
+import { decide, decideTick, needs } from '../policies/decide';
 import { addDays, isoDay } from '../policies/deadline';
 import type { Input, RulesFor } from '../policies/model';
-import { rulesForTenant, type AlertRule, type RuleSetting } from '../policies/rules';
+import { rulesForTenant, type AlertRule, type DeadlineRule, type RuleSetting } from '../policies/rules';
 import type { AlertStore, CorrelationTx } from './ports';
 
 export interface Clock {
@@ -66,14 +66,16 @@ export class Correlator {
    */
   async tick(maxPasses = 20): Promise<AlertChanged[]> {
     const all: AlertChanged[] = [];
-    const horizonDays = deadlineHorizonDays(this.rules);
-    const deadlineRuleIds = this.rules.filter((r) => r.type === 'deadline' && r.status !== 'deprecated').map((r) => r.id);
+    const deadlineRules = this.rules.filter((r): r is DeadlineRule => r.type === 'deadline' && r.status !== 'deprecated');
     const newTermsRuleIds = this.rules.filter((r) => r.type === 'new_terms' && r.status !== 'deprecated').map((r) => r.id);
     for (let pass = 0; pass < maxPasses; pass++) {
       const changed = await this.store.correlation(async (tx) => {
         const now = this.clock.now();
         const today = isoDay(now);
-        const state = await tx.loadTick(today, addDays(today, horizonDays), deadlineRuleIds, newTermsRuleIds, 500, now);
+        // Tenant settings may lower a rule's minimum; the scan uses the file's, so a tenant that
+        // lowered it sees smaller amounts on arrival (decide) but not from the schedule alone.
+        const scans = deadlineRules.map((r) => ({ id: r.id, measure: r.measure, minPence: r.minPence, from: addDays(today, -r.passedWithinDays), to: addDays(today, Math.max(...r.bands.map((b) => b.days))) }));
+        const state = await tx.loadTick(today, scans, newTermsRuleIds, 500, now);
         const tenants = [...new Set([...state.alerts.map((a) => a.alert.tenantId), ...state.candidates.map((f) => f.tenantId), ...state.pendingTerms.map((p) => p.tenantId)])];
         const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));
         const decision = decideTick(state, rulesFor, now);

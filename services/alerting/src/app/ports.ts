@@ -39,6 +39,15 @@ export interface AlertQuery {
   after?: { v: string | number; id: string };
 }
 
+/** What the scheduled pass scans for one deadline rule: money of `measure` due between from and to. */
+export interface DeadlineScan {
+  id: string;
+  measure: 'reclaim' | 'exposure';
+  minPence: number;
+  from: string;
+  to: string;
+}
+
 /** One transaction's view of the store (consumers and the scheduled pass). */
 export interface CorrelationTx {
   claim(group: string, events: { eventId: string; topic: string }[]): Promise<Set<string>>;
@@ -49,7 +58,7 @@ export interface CorrelationTx {
   withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
   load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;
   /** The scheduled pass's state: open alerts whose deadline passed or that a deadline rule watches, and candidates. */
-  loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], newTermsRuleIds: readonly string[], limit: number, now: Date): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[]; pendingTerms: PendingTerm[] }>;
+  loadTick(today: string, deadlineRules: readonly DeadlineScan[], newTermsRuleIds: readonly string[], limit: number, now: Date): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[]; pendingTerms: PendingTerm[] }>;
   /** Writes alerts, history, memberships, facts and outbox events; returns the changes as published. */
   apply(decision: Decision): Promise<AlertChanged[]>;
   /** One alert, locked for an analyst's change. */

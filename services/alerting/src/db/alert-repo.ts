@@ -7,7 +7,7 @@ import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { AlertException } from '../policies/exceptions';
 import type { Decision, KeyedAlert, Needs, PendingTerm, State } from '../policies/model';
 import type { GroupField, RuleSetting, TermField } from '../policies/rules';
-import type { AlertQuery, AlertStore, CorrelationTx, HistoryRecord } from '../app/ports';
+import type { AlertQuery, AlertStore, CorrelationTx, DeadlineScan, HistoryRecord } from '../app/ports';
 import type { AlertingDb } from './migrations';
 
 export const CHANGES_CHANNEL = 'alerting_changes';
@@ -181,7 +181,7 @@ class Tx implements CorrelationTx {
     return rows.map(exceptionOf);
   }
 
-  async loadTick(today: string, horizon: string, deadlineRuleIds: readonly string[], newTermsRuleIds: readonly string[], limit: number, now: Date) {
+  async loadTick(today: string, deadlineRules: readonly DeadlineScan[], newTermsRuleIds: readonly string[], limit: number, now: Date) {
     // Open alerts whose every deadline has passed (to expire), and open deadline-rule alerts (to escalate).
     const rows = await sql<{ alert_key: string; payload: Buffer }>`
       select alert_key, payload from alerts
@@ -189,21 +189,27 @@ class Tx implements CorrelationTx {
       order by latest_deadline limit ${limit}`.execute(this.trx);
     const alerts = rows.rows.map(rowToKeyed);
     let candidates: Finding[] = [];
-    if (deadlineRuleIds.length) {
-      // Declarations with money due before the horizon and no alert yet from some deadline rule.
-      const keysSql = sql.join(deadlineRuleIds.map((id) => sql`${`${id}|`}::text || f.declaration_id`));
-      const decls = await sql<{ tenant_id: string; declaration_id: string }>`
-        select distinct f.tenant_id, f.declaration_id from findings f
-        where f.withdrawn_at is null and f.deadline between ${today}::date and ${horizon}::date and (f.exposure_pence > 0 or f.reclaim_pence > 0)
-          and (select count(*) from alerts a where a.tenant_id = f.tenant_id and a.alert_key in (${keysSql})) < ${deadlineRuleIds.length}
+    const decls = new Map<string, { tenant_id: string; declaration_id: string }>();
+    for (const r of deadlineRules) {
+      // Declarations with at least the rule's minimum at stake due in its window and no alert of
+      // that rule yet (one that never qualifies is not scanned again and again).
+      const col = sql.ref(r.measure === 'reclaim' ? 'f.reclaim_pence' : 'f.exposure_pence');
+      const found = await sql<{ tenant_id: string; declaration_id: string }>`
+        select f.tenant_id, f.declaration_id from findings f
+        where f.withdrawn_at is null and f.deadline between ${r.from}::date and ${r.to}::date and ${col} > 0
+          and not exists (select 1 from alerts a where a.tenant_id = f.tenant_id and a.alert_key = ${`${r.id}|`}::text || f.declaration_id)
+        group by f.tenant_id, f.declaration_id having sum(${col}) >= ${r.minPence}
         limit ${limit}`.execute(this.trx);
-      for (const chunk of chunksFor(decls.rows, 2)) {
-        if (chunk.length === 0) continue;
-        const fr = await sql<{ payload: Buffer }>`
-          select payload from findings where withdrawn_at is null and (tenant_id, declaration_id) in (${sql.join(chunk.map((d) => sql`(${d.tenant_id}, ${d.declaration_id})`))})`.execute(this.trx);
-        candidates = candidates.concat(fr.rows.map((r) => Finding.decode(r.payload)));
-      }
-      const keys = decls.rows.flatMap((d) => deadlineRuleIds.map((id) => ({ tenantId: d.tenant_id, key: `${id}|${d.declaration_id}` })));
+      for (const d of found.rows) decls.set(`${d.tenant_id}|${d.declaration_id}`, d);
+    }
+    for (const chunk of chunksFor([...decls.values()], 2)) {
+      if (chunk.length === 0) continue;
+      const fr = await sql<{ payload: Buffer }>`
+        select payload from findings where withdrawn_at is null and (tenant_id, declaration_id) in (${sql.join(chunk.map((d) => sql`(${d.tenant_id}, ${d.declaration_id})`))})`.execute(this.trx);
+      candidates = candidates.concat(fr.rows.map((r) => Finding.decode(r.payload)));
+    }
+    {
+      const keys = [...decls.values()].flatMap((d) => deadlineRules.map((r) => ({ tenantId: d.tenant_id, key: `${r.id}|${d.declaration_id}` })));
       const seen = new Set(alerts.map((a) => a.alert.alertId));
       for (const ka of await this.alertsByKeys(keys)) if (!seen.has(ka.alert.alertId)) alerts.push(ka);
     }

@@ -471,7 +471,9 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
 /** A deadline rule on one declaration's live findings: raise, escalate or nothing. */
 function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declarationId: string, live: readonly Finding[]): void {
   const key = deadlineKey(r, declarationId);
-  const measured = live.filter((f) => (r.measure === 'reclaim' ? reclaim(f) : exposure(f)) > 0 && f.deadline !== '' && daysLeft(f.deadline, w.today) >= 0);
+  const amount = (f: Finding) => (r.measure === 'reclaim' ? reclaim(f) : exposure(f));
+  const dated = live.filter((f) => amount(f) > 0 && f.deadline !== '');
+  const measured = dated.filter((f) => daysLeft(f.deadline, w.today) >= 0);
   const open = w.open(tenantId, key);
   if (open) {
     for (const f of measured) if (!open.alert.findings.some((c) => c.findingId === f.findingId)) absorb(w, open, f, undefined);
@@ -481,8 +483,25 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
   // Once raised for a declaration, a deadline rule does not raise again (an analyst who resolved
   // it — e.g. a C285 filed — is not paged anew); the alert itself escalates and expires.
   if (w.byKey.has(`${tenantId}|${key}`)) return;
-  const total = measured.reduce((s, f) => s + (r.measure === 'reclaim' ? reclaim(f) : exposure(f)), 0);
-  if (measured.length === 0 || total < r.minPence) return;
+  const total = measured.reduce((s, f) => s + amount(f), 0);
+  if (measured.length === 0 || total < r.minPence) {
+    // Time-barred on arrival (a backfill of old history): recorded once as `expired`, so the
+    // money that was lost (reclaim) or escaped demand (exposure) is visible, not silently dropped.
+    const passed = dated.filter((f) => daysLeft(f.deadline, w.today) < 0 && daysLeft(f.deadline, w.today) >= -r.passedWithinDays);
+    const lost = passed.reduce((s, f) => s + amount(f), 0);
+    if (r.passedWithinDays === 0 || measured.length > 0 || passed.length === 0 || lost < r.minPence) return;
+    const latest = passed.map((f) => f.deadline).sort().at(-1)!;
+    const a = w.base(r, tenantId, key, `${declarationId}|passed`, SEVERITY_BY_LEVEL[r.bands[r.bands.length - 1]!.level]);
+    a.entityType = 'declaration';
+    a.entityId = declarationId;
+    a.findings = passed.map((f) => contributing(f));
+    for (const f of passed) pivotsFrom(a, f);
+    recompute(a);
+    a.title = `${r.name}: ${pounds(lost)} ${r.measure} on declaration ${a.mrn || declarationId} — time-barred since ${latest}`;
+    a.summary = `${pounds(lost)} ${r.measure} whose statutory deadline ${latest} passed ${-daysLeft(latest, w.today)} days ago`;
+    w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
+    return;
+  }
   const earliest = measured.map((f) => f.deadline).sort()[0]!;
   const band = bandFor(r.bands, daysLeft(earliest, w.today));
   if (!band) return;
@@ -724,6 +743,10 @@ export interface TickState {
 }
 
 /** Widest band of any deadline rule (how far ahead the tick must look). */
+export function deadlinePastDays(rules: readonly AlertRule[]): number {
+  return Math.max(0, ...rules.filter((r): r is DeadlineRule => r.type === 'deadline').map((r) => r.passedWithinDays));
+}
+
 export function deadlineHorizonDays(rules: readonly AlertRule[]): number {
   return Math.max(0, ...rules.filter((r): r is DeadlineRule => r.type === 'deadline').flatMap((r) => r.bands.map((b) => b.days)));
 }

@@ -76,6 +76,7 @@ export const RULE_TYPE_SCHEMAS = {
       measure: { enum: ['reclaim', 'exposure'] },
       min_pence: pence,
       bands: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, properties: { days, level }, required: ['days', 'level'] } },
+      passed_within_days: { type: 'integer', minimum: 0, maximum: 1096 },
     },
     ['measure', 'bands'],
   ),

@@ -77,6 +77,8 @@ export interface DeadlineRule extends RuleHeader {
   minPence: number;
   /** Sorted widest first, e.g. 180 medium, 90 high, 30 critical. */
   bands: DeadlineBand[];
+  /** Money time-barred at most this many days ago when it arrives is recorded as an `expired` alert (0 = ignore). */
+  passedWithinDays: number;
 }
 export interface RiskAccumulationRule extends RuleHeader {
   type: 'risk_accumulation';
@@ -154,7 +156,7 @@ export function parseAlertRule(source: string, content: string): AlertRule {
       return { ...header, type, fields: doc.fields as TermField[], historyDays: doc.history_days as number, minHistoryDeclarations: (doc.min_history_declarations as number | undefined) ?? 1, ignoreSelf: doc.ignore_self !== false };
     case 'deadline': {
       const bands = (doc.bands as { days: number; level: Level }[]).map((b) => ({ days: b.days, level: b.level })).sort((a, b) => b.days - a.days);
-      return { ...header, type, measure: doc.measure as DeadlineRule['measure'], minPence: (doc.min_pence as number | undefined) ?? 0, bands };
+      return { ...header, type, measure: doc.measure as DeadlineRule['measure'], minPence: (doc.min_pence as number | undefined) ?? 0, bands, passedWithinDays: (doc.passed_within_days as number | undefined) ?? 0 };
     }
     case 'risk_accumulation': {
       const p = doc.points as Partial<Record<Level, number>>;
@@ -192,7 +194,7 @@ export const TUNABLE: Record<RuleType, Record<string, { prop: string; min: numbe
   finding_match: {},
   threshold: { at_least: { prop: 'atLeast', min: 1, max: 1e13 }, window_days: { prop: 'windowDays', min: 1, max: 1096 } },
   new_terms: { history_days: { prop: 'historyDays', min: 0, max: 1096 }, min_history_declarations: { prop: 'minHistoryDeclarations', min: 0, max: 100000 } },
-  deadline: { min_pence: { prop: 'minPence', min: 0, max: 1e13 } },
+  deadline: { min_pence: { prop: 'minPence', min: 0, max: 1e13 }, passed_within_days: { prop: 'passedWithinDays', min: 0, max: 1096 } },
   risk_accumulation: { fire_at_points: { prop: 'fireAtPoints', min: 0, max: 1e6 }, fire_at_families: { prop: 'fireAtFamilies', min: 0, max: 20 }, window_days: { prop: 'windowDays', min: 1, max: 1096 }, per_rule_cap: { prop: 'perRuleCap', min: 0, max: 1e6 } },
   score_change: { drop_points: { prop: 'dropPoints', min: 1, max: 100 } },
 };

@@ -2,7 +2,7 @@
 // way the SQL repository does (open alert per key or the latest, windows by field and date,
 // first sightings, importer history, score marks) and applies decisions.
 import { Alert, AlertStatus, Finding, Severity } from '@customs/contracts';
-import { decide, decideTick, deadlineHorizonDays, fieldOf } from '../decide';
+import { decide, decideTick, deadlineHorizonDays, deadlinePastDays, fieldOf } from '../decide';
 import { addDays, isoDay } from '../deadline';
 import type { AlertException } from '../exceptions';
 import { isOpen } from '../lifecycle';
@@ -82,7 +82,8 @@ export class MemoryStore {
     const horizon = addDays(today, deadlineHorizonDays(rules));
     const alerts = this.alerts.filter((a) => isOpen(a.alert.status) && ((a.alert.latestDeadline !== '' && a.alert.latestDeadline < today) || a.alert.alertRuleType === 'deadline')).map((a) => ({ key: a.key, alert: Alert.fromPartial(a.alert) }));
     const live = this.findings.filter((f) => !f.withdrawn);
-    const decls = new Set(live.filter((f) => f.deadline >= today && f.deadline <= horizon && f.exposureDutyPence + f.exposureVatPence + f.reclaimDutyPence + f.reclaimVatPence > 0).map((f) => `${f.tenantId}|${f.declarationId}`));
+    const from = addDays(today, -deadlinePastDays(rules));
+    const decls = new Set(live.filter((f) => f.deadline >= from && f.deadline <= horizon && f.exposureDutyPence + f.exposureVatPence + f.reclaimDutyPence + f.reclaimVatPence > 0).map((f) => `${f.tenantId}|${f.declarationId}`));
     const candidates = live.filter((f) => decls.has(`${f.tenantId}|${f.declarationId}`)).map((f) => Finding.fromPartial(f));
     const deadlineIds = rules.filter((r) => r.type === 'deadline').map((r) => r.id);
     for (const k of this.byKeys([...decls].flatMap((d) => deadlineIds.map((id) => ({ tenantId: d.split('|')[0]!, key: `${id}|${d.split('|')[1]}` }))))) if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
