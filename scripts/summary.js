@@ -26,7 +26,20 @@ const get = async (port, p) => {
   const pounds = (p) => `£${(Number(p || 0) / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   console.log(`\n${batches.length} documents ingested (${batches.filter((b) => b.status === 'rejected').length} rejected, kept for review: GET /v1/batches)`);
   console.log(`${alerts.length} alerts: ${Object.entries(bySeverity).map(([k, v]) => `${v} ${k.replace('SEVERITY_', '').toLowerCase()}`).join(', ')}`);
-  for (const a of alerts.slice(0, 5)) console.log(`  [${a.severity.replace('SEVERITY_', '')}] ${a.title} — declaration ${a.mrn || a.declarationId} exposure ${pounds(a.exposurePence)} reclaim ${pounds(a.reclaimPence)}`);
+  // Per rule type (finding_match, threshold, new_terms, deadline, risk_accumulation, score_change),
+  // with one example each, then the most money at stake and the nearest deadlines.
+  const byType = {};
+  for (const a of alerts) (byType[a.alertRuleType || 'finding_match'] ??= []).push(a);
+  const states = {};
+  for (const a of alerts) states[a.statusName] = (states[a.statusName] ?? 0) + 1;
+  console.log(`  by state: ${Object.entries(states).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  for (const [type, list] of Object.entries(byType)) console.log(`  ${type}: ${list.length} — e.g. [${list[0].statusName}] ${list[0].title}`);
+  const top = (await get(8085, '/v1/alerts?sort=money&limit=3')).alerts ?? [];
+  console.log('Most money at stake (GET /v1/alerts?sort=money):');
+  for (const a of top) console.log(`  ${pounds(a.moneyAtStakePence)} [${a.statusName}] ${a.title}`);
+  const soon = (await get(8085, '/v1/alerts?sort=days_left&state=new,acknowledged,in_progress&limit=3')).alerts ?? [];
+  console.log('Nearest open deadlines (GET /v1/alerts?sort=days_left):');
+  for (const a of soon) console.log(`  ${a.daysLeft === null ? 'no deadline' : `${a.daysLeft} days`} [${a.statusName}] ${a.title}`);
   console.log(`
 Where to look (tokens are in .run/api-tokens; the analyst token is used below):
   export TOKEN=${analyst}
