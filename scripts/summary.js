@@ -41,6 +41,10 @@ const get = async (port, p) => {
   console.log('Nearest open deadlines (GET /v1/alerts?sort=days_left):');
   for (const a of soon) console.log(`  ${a.daysLeft === null ? 'no deadline' : `${a.daysLeft} days`} [${a.statusName}] ${a.title}`);
   console.log(`
+Console (SOC view: alert queue, triage, deadlines, brokers, readiness, ingestion):
+  open http://127.0.0.1:${process.env.CONSOLE_PORT || 8080}/  and sign in with the analyst token ${analyst}
+  (other roles: the integrator and admin lines of .run/api-tokens)
+
 Where to look (tokens are in .run/api-tokens; the analyst token is used below):
   export TOKEN=${analyst}
   Alerts (REST):         curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8085/v1/alerts | jq

@@ -17,6 +17,7 @@ for s in "${SERVICES_ORDER[@]}"; do
   start_service "$s"
   wait_ready "$s"
 done
+start_console
 echo "› platform up in $((SECONDS - t0)) s"
 
 echo "› loading the bundled HMRC sample declarations (packages/testing/fixtures/hmrc)"
