@@ -38,4 +38,4 @@ bench: ## Run the benchmarks (throughput, latency percentiles, memory)
 	@bash scripts/bench.sh
 
 clean: ## Remove build output and local run state (Kafka data, logs)
-	@rm -rf .run packages/*/dist services/*/dist
+	@rm -rf .run packages/*/dist services/*/dist apps/*/dist

@@ -17,7 +17,7 @@ module.exports = {
   globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/packages/testing/src/global-teardown.ts',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,services,scripts}/**/*.unit.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{packages,services,scripts,tests}/**/*.{int,e2e}.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{packages,services,apps,scripts}/**/*.unit.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{packages,services,apps,scripts,tests}/**/*.{int,e2e}.test.ts'] },
   ],
 };

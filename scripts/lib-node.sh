@@ -15,4 +15,13 @@ ensure_deps() {
 build_all() {
   echo "› compiling TypeScript (tsc -b)"
   (cd "$REPO_ROOT" && tsc -b tsconfig.json)
+  build_console_web
+}
+# The console's page (apps/console/web) is bundled by Vite into apps/console/dist/web, which the
+# console server serves; rebuilt only when a source file is newer than the last bundle.
+build_console_web() {
+  local app="$REPO_ROOT/apps/console" stamp="$REPO_ROOT/apps/console/dist/web/index.html"
+  if [ -f "$stamp" ] && [ -z "$(find "$app/web" "$app/vite.config.ts" -newer "$stamp" -type f -print -quit)" ]; then return; fi
+  echo "› bundling the console page (tsc --noEmit + vite build)"
+  (cd "$app" && tsc -p web/tsconfig.json && vite build --logLevel warn)
 }

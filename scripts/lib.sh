@@ -43,6 +43,18 @@ as_root() {
   fi
 }
 
+# ensure_chromium: Debian's Chromium, which the console's Playwright tests drive (playwright-core
+# with executablePath; Playwright's own browser download cannot run here). Installed with apt-get
+# only when /usr/bin/chromium is missing, so repeated runs cost nothing.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  command -v apt-get >/dev/null || die chromium "/usr/bin/chromium is missing and apt-get is not available: install chromium"
+  say chromium "installing Debian's chromium (for the console's browser tests)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+    || die chromium "apt-get install chromium failed"
+}
+
 # ensure_rsyslog: Debian's rsyslog daemon with its openssl stream driver, and the openssl CLI, which
 # the syslog CEF delivery test uses to start a private rsyslogd (plain TCP and TLS; its own config
 # and ports; the system's syslog is never touched). apt-get runs only when one of them is missing,

@@ -42,6 +42,23 @@ start_service() {
   echo $! > "$RUN_DIR/$s.pid"
 }
 
+# The SOC console (apps/console): a web app in front of the services' REST APIs, on CONSOLE_PORT.
+CONSOLE_PORT="${CONSOLE_PORT:-8080}"
+start_console() {
+  mkdir -p "$RUN_DIR"
+  if service_running console; then echo "  console already running (pid $(cat "$RUN_DIR/console.pid"))"; return; fi
+  CONSOLE_PORT="$CONSOLE_PORT" API_TOKENS_FILE="$TOKENS_FILE" \
+    nohup node "$REPO_ROOT/apps/console/dist/server/main.js" >>"$RUN_DIR/console.log" 2>&1 &
+  echo $! > "$RUN_DIR/console.pid"
+  local deadline=$((SECONDS + 30))
+  until curl -fsS "http://127.0.0.1:$CONSOLE_PORT/healthz" >/dev/null 2>&1; do
+    if ! service_running console; then echo "  console exited; last log lines:" >&2; tail -20 "$RUN_DIR/console.log" >&2; return 1; fi
+    if [ $SECONDS -ge $deadline ]; then echo "  console not ready after 30 s" >&2; return 1; fi
+    sleep 0.3
+  done
+  echo "  console ready (http://127.0.0.1:$CONSOLE_PORT)"
+}
+
 wait_ready() {
   local s="$1" deadline=$((SECONDS + 60))
   until curl -fsS "http://127.0.0.1:${HTTP_PORTS[$s]}/readyz" >/dev/null 2>&1; do

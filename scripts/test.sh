@@ -14,8 +14,9 @@ bash scripts/check-generated.sh
 
 build_all
 
-# The syslog delivery test runs a private rsyslogd.
+# The syslog delivery test runs a private rsyslogd; the console's browser tests drive Chromium.
 ensure_rsyslog
+ensure_chromium
 
 if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
   bash scripts/postgres.sh ensure

@@ -30,7 +30,8 @@ export function sample(rel: string): Buffer {
   return fs.readFileSync(path.join(HMRC_SAMPLES, rel));
 }
 
-export async function startPlatform(label: string): Promise<Platform> {
+/** `extraTokens`: more "token=tenant:role[:subject]" pairs the services accept (another tenant's, say). */
+export async function startPlatform(label: string, opts: { extraTokens?: string } = {}): Promise<Platform> {
   const tenant = `tenant-${label}`;
   const tokens = testTokens(tenant);
   const prefix = uniquePrefix(label);
@@ -42,7 +43,7 @@ export async function startPlatform(label: string): Promise<Platform> {
     KAFKA_TOPIC_PREFIX: prefix,
     HTTP_PORT: '0',
     GRPC_PORT: '0',
-    API_TOKENS: tokens.spec,
+    API_TOKENS: opts.extraTokens ? `${tokens.spec},${opts.extraTokens}` : tokens.spec,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_MS: '5000',
   });
