@@ -5,6 +5,8 @@ import { claimInbox, withAllTenants, withTenant } from '@customs/db';
 import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { ingestDocuments, type IngestRequest, type IngestResult } from './app/ingest';
+import { isUnstorableContent, recordRefusal, unstorableIssue } from './app/refusal';
+import { safeSourceName, storable } from './app/safe-text';
 import { DOCUMENT_FORMATS, canonicalFormat, closeWorkbookReading, configureWorkbookReading, isDocumentFormat, isErpFormat, parseDocuments } from './app/formats';
 import { ingestBuffered, parseBuffered, type BufferedDocument } from './app/dispatch';
 import { GroupCommitter } from './app/group-commit';
@@ -18,7 +20,9 @@ import { StreamIngestThread } from './app/stream-thread';
 import { drain, limitStream, once, peekFirst, prepend, readUpTo } from './app/streams';
 import { isWorkbook } from '@customs/spreadsheet';
 import { sql } from '@customs/db';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { hash } from 'node:crypto';
+import { describeControlCharacter, findControlCharacter } from '@customs/contracts';
 import type { IngestionConfig } from './config';
 
 const GROUP = 'ingestion';
@@ -97,10 +101,19 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       );
       kit.metrics.gaugeOf('customs_ingest_group_commit_waiting', 'Documents parsed and waiting for their group-commit transaction', () => committer.waiting);
       const storeParsed = (r: IngestRequest) => committer.submit(r.tenantId, r, r.content.length);
+      // A document whose content the database refuses (app/refusal.ts: what no parser foresaw) is
+      // still recorded, as a rejected batch with its raw bytes, instead of a 500 leaving nothing.
+      const refuseUnstorable = (doc: { tenantId: string; channel: string; format: string; sourceName: string; content: Buffer; receivedAt: Date }) => (e: unknown) => {
+        if (!isUnstorableContent(e)) throw e;
+        kit.logger.warn({ err: e, tenant: doc.tenantId, sourceName: storable(doc.sourceName) }, 'the database refused a document; recorded as a rejected batch');
+        return withTenant(db, doc.tenantId, (trx) => recordRefusal(trx, doc, [unstorableIssue(storable(doc.sourceName), e)]));
+      };
       const ingestOne = (doc: BufferedDocument): Promise<IngestResult | ErpIngestResult> =>
-        isErpFormat(doc.format) && !doc.refused ? withTenant(db, doc.tenantId, (trx) => ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES)) : parseBuffered(doc, config.MAX_DOCUMENT_BYTES).then(storeParsed);
+        (isErpFormat(doc.format) && !doc.refused ? withTenant(db, doc.tenantId, (trx) => ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES)) : parseBuffered(doc, config.MAX_DOCUMENT_BYTES).then(storeParsed)).catch(refuseUnstorable(doc));
 
-      kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', async (req, reply) => {
+      // The file name is a label, not an identifier: one with a control character is stored escaped
+      // with a warning (app/safe-text.ts) rather than refused at the edge, so the document is kept.
+      kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', { config: { textQuery: ['filename'], documentBody: true } }, async (req, reply) => {
         const p = requireRole(req, 'integrator');
         const format = canonicalFormat(req.query.format ?? 'dms-xml');
         if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
@@ -213,11 +226,14 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           await ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined });
         }
         if (cdsFiles.length) {
-          const sourceName = cdsFiles.map((f) => f.sourceName).join(' + ').slice(0, 200);
-          const parsed = await parseDocuments('cds-report', cdsFiles, config.MAX_DOCUMENT_BYTES);
+          const named = cdsFiles.map((f) => ({ content: f.content, ...safeSourceName(f.sourceName) }));
+          const sourceName = named.map((f) => f.sourceName).join(' + ').slice(0, 200);
+          const parsed = await parseDocuments('cds-report', named, config.MAX_DOCUMENT_BYTES);
+          parsed.issues.unshift(...named.flatMap((f) => (f.issue ? [f.issue] : [])));
           // One batch for the joined reports; its raw content keeps every file, named.
-          const content = Buffer.concat(cdsFiles.flatMap((f) => [Buffer.from(`--- ${f.sourceName} ---\n`), f.content, Buffer.from('\n')]));
-          const result = await storeParsed({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt: new Date(), parent: requestContext(req) });
+          const content = Buffer.concat(named.flatMap((f) => [Buffer.from(`--- ${f.sourceName} ---\n`), f.content, Buffer.from('\n')]));
+          const receivedAt = new Date();
+          const result = await storeParsed({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt, parent: requestContext(req) }).catch(refuseUnstorable({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, receivedAt }));
           docs.inc({ format: 'cds-report', status: result.status });
           results.push(Promise.resolve({ filename: sourceName, ...result }));
         }
@@ -237,6 +253,31 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           const declarations = await trx.selectFrom('declarations').select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date', 'change_kind', 'status']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('declaration_id').limit(1000).execute();
           return { batch: b, declarations, issues };
         });
+      });
+      // The raw bytes of a batch, exactly as they were received (every refused document is kept for
+      // review). A streamed report's bytes are its chunks in order, read one at a time so that a
+      // 1 GB batch is never held in memory; a streamed upload of several files has a
+      // "--- name ---" line before each file's bytes, like the joined multipart reports.
+      kit.http.get<{ Params: { id: string } }>('/v1/batches/:id/content', async (req, reply) => {
+        const p = principalOf(req);
+        const found = await withTenant(db, p.tenantId, async (trx) => {
+          const b = await trx.selectFrom('batches').select(['batch_id', 'raw_content']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
+          const chunks = b ? await trx.selectFrom('batch_raw_chunks').select(['seq', 'source_name']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('seq').execute() : [];
+          return b && { raw: b.raw_content, chunks };
+        });
+        if (!found) throw new HttpError(404, 'not_found', `no batch ${req.params.id}`);
+        const named = new Set(found.chunks.map((c) => c.source_name)).size > 1;
+        async function* content(): AsyncGenerator<Buffer> {
+          if (found!.raw.length) yield found!.raw;
+          let file: string | undefined;
+          for (const c of found!.chunks) {
+            if (named && c.source_name !== file) yield Buffer.from(`${file === undefined ? '' : '\n'}--- ${c.source_name} ---\n`);
+            file = c.source_name;
+            const row = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('batch_raw_chunks').select('content').where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).where('seq', '=', c.seq).executeTakeFirst());
+            if (row) yield row.content;
+          }
+        }
+        return reply.header('content-type', 'application/octet-stream').send(Readable.from(content()));
       });
       kit.http.get<{ Querystring: { limit?: string } }>('/v1/batches', async (req) => {
         const p = principalOf(req);
@@ -264,11 +305,12 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // so JSON that does not parse is stored (rejected, with the parser's reason) like any file.
       await kit.http.register(async (app) => {
         app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.MAX_DOCUMENT_BYTES }, (_req, body, done) => done(null, body));
-        app.post<{ Querystring: { filename?: string }; Body: Buffer }>('/v1/erp-receipts', async (req, reply) => {
+        app.post<{ Querystring: { filename?: string }; Body: Buffer }>('/v1/erp-receipts', { config: { textQuery: ['filename'] } }, async (req, reply) => {
           const p = requireRole(req, 'integrator');
           if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'send a JSON array of receipt lines with Content-Type application/json');
           const sourceName = (req.query.filename ?? 'erp-receipts.json').slice(0, 200);
-          const r = await withTenant(db, p.tenantId, (trx) => ingestErp(trx, { tenantId: p.tenantId, channel: 'rest', format: 'erp-json', sourceName, content: req.body, receivedAt: new Date(), parent: requestContext(req) }));
+          const doc = { tenantId: p.tenantId, channel: 'rest', format: 'erp-json' as const, sourceName, content: req.body, receivedAt: new Date(), parent: requestContext(req) };
+          const r = await withTenant(db, p.tenantId, (trx) => ingestErp(trx, doc)).catch(refuseUnstorable(doc));
           docs.inc({ format: 'erp-json', status: r.status });
           return reply.code(httpStatusFor(r)).send(r);
         });
@@ -344,23 +386,31 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           // Each submission is parsed first, holding no connection; then the batch is claimed and
           // stored in one transaction, a crash in between losing nothing. Declaration documents
           // are stored with one ingestDocuments per tenant (shared statements), ERP lines alone.
+          // A tenant header with a control character names no tenant (tenant ids are 1-64 of
+          // [A-Za-z0-9_.-]): such a submission cannot be recorded as anyone's batch, so it goes to
+          // the dead-letter topic (thrown below, after the others are stored), with this reason.
+          const unrecordable = events.filter((ev) => findControlCharacter(ev.tenant));
           const prepared = await Promise.all(
-            events.map(async (ev) => {
-              const id = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
+            events.filter((ev) => !unrecordable.includes(ev)).map(async (ev) => {
+              // The inbox id is text: a key (or CloudEvents id) with a control character is kept
+              // there as its hash, still idempotent on redelivery and never equal to a clean key.
+              const rawId = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
+              const id = findControlCharacter(rawId) ? `submission-sha256/${ev.tenant}/${hash('sha256', rawId, 'hex')}` : rawId;
               const format = canonicalFormat(ev.value.format);
               const content = Buffer.from(ev.value.content);
               const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
+              const badKey = findControlCharacter(ev.value.idempotencyKey);
               // A submission names its tenant in the event (producers authenticate to the broker);
               // one whose payload claims another tenant is refused rather than trusted.
-              const refused = ev.value.tenantId && ev.value.tenantId !== ev.tenant ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'tenant_id', code: 'TENANT_MISMATCH', reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"` }] } : content.length > config.MAX_DOCUMENT_BYTES ? tooLargeSubmission(sourceName) : undefined;
+              const refused = ev.value.tenantId && ev.value.tenantId !== ev.tenant ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'tenant_id', code: 'TENANT_MISMATCH', reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"` }] } : badKey ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'idempotency_key', code: 'CONTROL_CHARACTER', reason: `the idempotency key contains ${describeControlCharacter(badKey)}; control characters are not allowed in identifiers, so the submission was not read` }] } : content.length > config.MAX_DOCUMENT_BYTES ? tooLargeSubmission(sourceName) : undefined;
               const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
-              return { id, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
+              return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
             }),
           );
-          await withAllTenants(db, async (trx) => {
-            const fresh = await claimInbox(trx, group, prepared.map((p, i) => ({ eventId: p.id, topic: events[i]!.topic })));
+          const store = (items: typeof prepared) => withAllTenants(db, async (trx) => {
+            const fresh = await claimInbox(trx, group, items.map((p) => ({ eventId: p.id, topic: p.topic })));
             const byTenant = new Map<string, IngestRequest[]>();
-            for (const { id, doc, parsed } of prepared) {
+            for (const { id, doc, parsed } of items) {
               if (!fresh.has(id)) continue;
               fresh.delete(id); // a repeated key later in the same batch is a duplicate too
               if (!parsed) {
@@ -377,6 +427,28 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
               results.forEach((r, i) => docs.inc({ format: reqs[i]!.format, status: r.status }));
             }
           });
+          try {
+            await store(prepared);
+          } catch (e) {
+            if (!isUnstorableContent(e)) throw e;
+            // A submission whose content the database refuses (what no parser foresaw) is recorded
+            // as a rejected batch, raw bytes and all, not retried into the dead-letter topic: each
+            // submission alone, the refused ones with the database's reason.
+            for (const item of prepared) {
+              try {
+                await store([item]);
+              } catch (e2) {
+                if (!isUnstorableContent(e2)) throw e2;
+                const sourceName = item.parsed?.sourceName ?? storable(item.doc.sourceName);
+                await withAllTenants(db, async (trx) => {
+                  if ((await claimInbox(trx, group, [{ eventId: item.id, topic: item.topic }])).size === 0) return;
+                  const r = await recordRefusal(trx, { ...item.doc, sourceName }, [...(item.parsed?.parsed.issues ?? []), unstorableIssue(sourceName, e2)]);
+                  docs.inc({ format: item.doc.format, status: r.status });
+                });
+              }
+            }
+          }
+          if (unrecordable.length) throw new Error(`submission at ${unrecordable.map((ev) => `${ev.topic}/${ev.partition}/${ev.offset}`).join(', ')}: its "tenant" header contains ${describeControlCharacter(findControlCharacter(unrecordable[0]!.tenant)!)}, so it names no tenant (tenant ids are 1-64 of [A-Za-z0-9_.-]) and cannot be recorded as a batch; fix the producer's tenant header and re-send`);
         },
       });
     },

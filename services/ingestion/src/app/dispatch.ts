@@ -4,6 +4,7 @@ import type { IngestionDb } from '../db/migrations';
 import { ingestErp, type ErpIngestResult } from './erp';
 import { DOCUMENT_FORMATS, isDocumentFormat, isErpFormat, parseDocument } from './formats';
 import { ingestDocument, type IngestRequest, type IngestResult, type ParsedDocument } from './ingest';
+import { safeSourceName } from './safe-text';
 
 export interface BufferedDocument {
   tenantId: string;
@@ -32,10 +33,13 @@ export async function ingestBuffered(trx: Transaction<IngestionDb>, doc: Buffere
  */
 export async function parseBuffered(doc: BufferedDocument, maxBytes: number): Promise<IngestRequest> {
   const { format } = doc;
+  // A file name with a control character is stored escaped, with a warning; the document is read.
+  const { sourceName, issue: nameIssue } = safeSourceName(doc.sourceName);
   const parsed: ParsedDocument =
     doc.refused ??
     (isDocumentFormat(format) && !isErpFormat(format)
-      ? await parseDocument(format, doc.content, doc.sourceName, maxBytes)
-      : { declarations: [], changes: [], issues: [{ severity: 'error', sourceName: doc.sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] });
-  return { tenantId: doc.tenantId, channel: doc.channel, format: format || 'unknown', sourceName: doc.sourceName, content: doc.content, parsed, receivedAt: doc.receivedAt, parent: doc.parent };
+      ? await parseDocument(format, doc.content, sourceName, maxBytes)
+      : { declarations: [], changes: [], issues: [{ severity: 'error', sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] });
+  if (nameIssue) parsed.issues.unshift(nameIssue);
+  return { tenantId: doc.tenantId, channel: doc.channel, format: format || 'unknown', sourceName, content: doc.content, parsed, receivedAt: doc.receivedAt, parent: doc.parent };
 }

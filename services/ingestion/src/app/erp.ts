@@ -5,6 +5,7 @@ import { sql, type Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { invoiceKey, parseErpCsv, parseErpJson, receiptIdFor, type ErpIssue } from '../parse/erp/erp';
 import { insertIssues, statusOf, type BatchStatus, type IngestIssue } from './ingest';
+import { safeSourceName, storable } from './safe-text';
 
 export interface ErpIngestRequest {
   tenantId: string;
@@ -38,11 +39,13 @@ export function erpIssue(i: ErpIssue): IngestIssue {
 export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestRequest): Promise<ErpIngestResult> {
   const batchId = randomUUID();
   const receivedAt = req.receivedAt.toISOString();
-  const parsed = req.format === 'erp-json' ? parseErpJson(req.content, req.sourceName) : parseErpCsv(req.content, req.sourceName);
-  const issues = parsed.issues.map(erpIssue);
+  // A file name with a control character is stored escaped, with a warning; the lines are read.
+  const { sourceName, issue: nameIssue } = safeSourceName(req.sourceName);
+  const parsed = req.format === 'erp-json' ? parseErpJson(req.content, sourceName) : parseErpCsv(req.content, sourceName);
+  const issues = [...(nameIssue ? [nameIssue] : []), ...parsed.issues.map(erpIssue)];
   await trx
     .insertInto('batches')
-    .values({ batch_id: batchId, tenant_id: req.tenantId, channel: req.channel, format: req.format, source_name: req.sourceName, content_sha256: createHash('sha256').update(req.content).digest('hex'), size_bytes: req.content.length, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: receivedAt, completed_at: null, raw_content: req.content })
+    .values({ batch_id: batchId, tenant_id: req.tenantId, channel: storable(req.channel), format: req.format, source_name: sourceName, content_sha256: createHash('sha256').update(req.content).digest('hex'), size_bytes: req.content.length, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: receivedAt, completed_at: null, raw_content: req.content })
     .execute();
   const lines = parsed.lines.map((l) => {
     const receiptId = receiptIdFor(req.tenantId, l.supplier, l.invoiceNumber, l.lineNumber);
@@ -55,7 +58,7 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
     const col = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
     const rows = await sql<{ receipt_id: string; inserted: boolean }>`
       insert into erp_receipts (tenant_id, receipt_id, supplier, sku, description, invoice_number, invoice_key, invoice_date, line_number, quantity, unit, line_value, currency, mrn, ducr, purchase_order, receipt_date, origin_country, content_sha256, batch_id, source_name, received_at)
-      select ${req.tenantId}, t.*, ${batchId}, ${req.sourceName}, ${receivedAt}::timestamptz
+      select ${req.tenantId}, t.*, ${batchId}, ${sourceName}, ${receivedAt}::timestamptz
       from unnest(${col((x) => x.full.receiptId)}::text[], ${col((x) => x.full.supplier)}::text[], ${col((x) => x.full.sku)}::text[], ${col((x) => x.full.description)}::text[], ${col((x) => x.full.invoiceNumber)}::text[], ${col((x) => invoiceKey(x.full.invoiceNumber))}::text[], ${col((x) => x.full.invoiceDate)}::text[], ${col((x) => x.full.lineNumber)}::int[], ${col((x) => x.full.quantity)}::numeric[], ${col((x) => x.full.unit)}::text[], ${col((x) => x.full.lineValue!.value)}::numeric[], ${col((x) => x.full.lineValue!.currency)}::text[], ${col((x) => x.full.mrn)}::text[], ${col((x) => x.full.ducr)}::text[], ${col((x) => x.full.purchaseOrder)}::text[], ${col((x) => x.full.receiptDate)}::text[], ${col((x) => x.full.originCountry)}::text[], ${col((x) => x.sha)}::text[]) as t
       on conflict (tenant_id, receipt_id) do update set supplier = excluded.supplier, sku = excluded.sku, description = excluded.description, invoice_number = excluded.invoice_number, invoice_key = excluded.invoice_key, invoice_date = excluded.invoice_date, quantity = excluded.quantity, unit = excluded.unit, line_value = excluded.line_value, currency = excluded.currency, mrn = excluded.mrn, ducr = excluded.ducr, purchase_order = excluded.purchase_order, receipt_date = excluded.receipt_date, origin_country = excluded.origin_country, content_sha256 = excluded.content_sha256, batch_id = excluded.batch_id, source_name = excluded.source_name, received_at = excluded.received_at
         where erp_receipts.content_sha256 <> excluded.content_sha256

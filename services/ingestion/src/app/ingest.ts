@@ -9,6 +9,7 @@ import type { IngestionDb } from '../db/migrations';
 import type { DmsAmendment } from '../parse/dms';
 import { applyChange } from './amend';
 import { invoiceKey } from '../parse/erp/erp';
+import { storable } from './safe-text';
 import { MAX_ITEMS_PER_DECLARATION } from '../parse/limits';
 
 /** A problem found in a submitted document, named precisely enough to fix it. */
@@ -478,7 +479,8 @@ export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchCont
 
 /** insertIssues for several batches in one statement per 5,000 issues. */
 async function insertIssueSets(trx: Transaction<IngestionDb>, sets: { ctx: BatchContext; issues: IngestIssue[] }[]): Promise<void> {
-  const rows = sets.flatMap(({ ctx, issues }) => issues.map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: x.sourceName, line: x.line ?? null, column_number: x.column ?? null, location: x.location, field: x.field, code: x.code, reason: x.reason })));
+  // Issues quote what was sent (a cell, a name): escaped, so recording a refusal cannot fail on it.
+  const rows = sets.flatMap(({ ctx, issues }) => issues.map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: storable(x.sourceName), line: x.line ?? null, column_number: x.column ?? null, location: storable(x.location), field: storable(x.field), code: storable(x.code), reason: storable(x.reason) })));
   for (let i = 0; i < rows.length; i += 5000) await trx.insertInto('batch_issues').values(rows.slice(i, i + 5000)).execute();
 }
 
@@ -512,7 +514,7 @@ export async function ingestDocuments(trx: Transaction<IngestionDb>, reqs: Inges
   // The batch rows first (versions reference them); their outcome is filled in below.
   await trx
     .insertInto('batches')
-    .values(reqs.map((req, n) => ({ batch_id: ctxs[n]!.batchId, tenant_id: tenantId, channel: req.channel, format: req.format, source_name: req.sourceName, content_sha256: hash('sha256', req.content, 'hex'), size_bytes: req.content.length, status: 'in_progress' as const, declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctxs[n]!.receivedAt, completed_at: null, raw_content: req.content })))
+    .values(reqs.map((req, n) => ({ batch_id: ctxs[n]!.batchId, tenant_id: tenantId, channel: storable(req.channel), format: storable(req.format), source_name: storable(req.sourceName), content_sha256: hash('sha256', req.content, 'hex'), size_bytes: req.content.length, status: 'in_progress' as const, declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctxs[n]!.receivedAt, completed_at: null, raw_content: req.content })))
     .execute();
   const stored = await storeDeclarationSets(trx, tenantId, reqs.map((req, n) => ({ ctx: ctxs[n]!, decls: req.parsed.declarations, sourceName: req.sourceName })));
   const applied: Awaited<ReturnType<typeof applyChanges>>[] = [];

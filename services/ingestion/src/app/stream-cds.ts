@@ -5,6 +5,9 @@ import type { IngestionDb } from '../db/migrations';
 import { CdsReportAssembler, readCdsReport, type CdsIssue, type CdsRow } from '../parse/cds/cds-report';
 import { cdsIssue } from './formats';
 import { applyPendingChanges, insertIssues, statusOf, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
+import { escapeControlCharacters } from '@customs/contracts';
+import { isUnstorableContent } from './refusal';
+import { safeSourceName, storable } from './safe-text';
 
 /**
  * Streaming ingestion of HMRC CDS data reports of any size (a 1 GB item report): the bytes are
@@ -100,12 +103,14 @@ function borrow(it: AsyncIterator<Buffer>, onChunk: (b: Buffer) => void): AsyncI
 
 export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIterable<StreamFile> | Iterable<StreamFile>): Promise<StreamIngestResult> {
   const { db, tenantId } = opts;
+  // Names are labels: one with a control character is stored escaped (each file's with a warning).
+  const sourceName = escapeControlCharacters(opts.sourceName);
   const listLimit = opts.listLimit ?? 1000;
   const batchId = randomUUID();
   const ctx: BatchContext = { tenantId, batchId, receivedAt: opts.receivedAt.toISOString(), parent: opts.parent };
   const res: StreamIngestResult = { batchId, status: 'in_progress', rows: 0, chunks: 0, bytes: 0, declarationsStored: 0, declarationsDuplicate: 0, issueCount: 0, declarations: [], issues: [], changes: [] };
   await withTenant(db, tenantId, (trx) =>
-    trx.insertInto('batches').values({ batch_id: batchId, tenant_id: tenantId, channel: opts.channel, format: 'cds-report', source_name: opts.sourceName, content_sha256: '', size_bytes: 0, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctx.receivedAt, completed_at: null, raw_content: Buffer.alloc(0) }).execute(),
+    trx.insertInto('batches').values({ batch_id: batchId, tenant_id: tenantId, channel: storable(opts.channel), format: 'cds-report', source_name: sourceName, content_sha256: '', size_bytes: 0, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctx.receivedAt, completed_at: null, raw_content: Buffer.alloc(0) }).execute(),
   );
 
   const hash = createHash('sha256');
@@ -116,7 +121,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
   let errors = 0;
   const headerIndex = new Map<string, CdsRow>();
   const taxIndex = new Map<string, CdsRow[]>();
-  let assembler = new CdsReportAssembler(opts.sourceName, cdsIssues);
+  let assembler = new CdsReportAssembler(sourceName, cdsIssues);
   let rowsInChunk = 0;
   // Chunk transactions not yet committed (in file order), and the last chunk's bookkeeping.
   const pendingChunks: Promise<void>[] = [];
@@ -161,18 +166,31 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
         // No tenant-wide lock with chunks in flight: their entries are disjoint (rows of an entry
         // are contiguous), and anything that is not (a split entry, the same declaration in another
         // upload at the same time) collides on the version or content key and is retried below.
-        const stored = await storeDeclarations(trx, ctx, decls, opts.sourceName, { lock: inFlight === 1 });
+        const stored = await storeDeclarations(trx, ctx, decls, sourceName, { lock: inFlight === 1 });
         // Amendments that arrived before these declarations are applied now (same transaction).
-        const pending = await applyPendingChanges(trx, ctx, stored.declarations.filter((d) => !d.duplicate), opts.sourceName);
+        const pending = await applyPendingChanges(trx, ctx, stored.declarations.filter((d) => !d.duplicate), sourceName);
         const dups = stored.declarations.length - stored.inserted;
         const inserted = stored.inserted + pending.inserted;
         const all = [...issues, ...stored.issues, ...pending.issues];
         await insertIssues(trx, ctx, all);
-        for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: r.sourceName, content: r.content }).execute();
+        for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
         await sql`update batches set declarations_accepted = declarations_accepted + ${inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, issue_count = issue_count + ${all.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow}), updated_at = now() where batch_id = ${batchId}`.execute(trx);
         return { stored, inserted, dups, all };
       });
-    const committed = retryOnConflict(store);
+    // A chunk Postgres refuses on its content (parsers refuse what they know it cannot hold; this
+    // is for what nobody foresaw) is not the end of the upload: its raw bytes and issues are
+    // kept with one naming the entries not stored, and the file goes on.
+    const refuseChunk = (e: unknown) =>
+      withTenant(db, tenantId, async (trx) => {
+        const entries = decls.map((d) => d.mrn || d.lrn).slice(0, 20);
+        const refused: IngestIssue = { severity: 'error', sourceName, location: `rows up to ${rowsNow}`, field: '(content)', code: 'UNSTORABLE_VALUE', reason: `${decls.length} entries of this part of the file were not stored: the database refused one of their values (SQLSTATE ${(e as { code?: string }).code}: ${(e as Error).message}); entries ${entries.join(', ')}${decls.length > entries.length ? ', …' : ''}; the raw bytes are kept with the batch` };
+        const all = [...issues, refused];
+        await insertIssues(trx, ctx, all);
+        for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
+        await sql`update batches set declarations_rejected = declarations_rejected + ${decls.length}, issue_count = issue_count + ${all.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow}), updated_at = now() where batch_id = ${batchId}`.execute(trx);
+        return { stored: { declarations: [], inserted: 0, issues: [] }, inserted: 0, dups: 0, all };
+      });
+    const committed = retryOnConflict(store).catch((e: unknown) => (isUnstorableContent(e) ? refuseChunk(e) : Promise.reject(e)));
     // The response's counters and lists follow the file's order, whichever chunk commits first.
     const previous = lastApplied;
     const applied = Promise.all([committed, previous]).then(([{ stored, inserted, dups, all }]) => {
@@ -194,6 +212,8 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
   try {
     let fileNo = 0;
     for await (const f of files) {
+      const { sourceName: fileName, issue: nameIssue } = safeSourceName(f.sourceName);
+      if (nameIssue) extraIssues.push(nameIssue);
       const it = f.chunks[Symbol.asyncIterator]();
       const file = fileNo++;
       // Raw bytes go with the chunk that read them, one holder per file per chunk.
@@ -202,7 +222,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
         res.bytes += b.length;
         let last = raw[raw.length - 1];
         if (!last || last.file !== file) {
-          last = { file, sourceName: f.sourceName, bytes: [] };
+          last = { file, sourceName: fileName, bytes: [] };
           raw.push(last);
         }
         last.bytes.push(b);
@@ -211,7 +231,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       fileBroke = false;
       let lastEntry = '';
       let kind: CdsRow['kind'] | undefined;
-      for await (const row of readCdsReport(borrow(it, keepRaw), f.sourceName, fileIssues)) {
+      for await (const row of readCdsReport(borrow(it, keepRaw), fileName, fileIssues)) {
         kind = row.kind;
         res.rows++;
         // Rows already buffered are read as a chain of microtasks, which never lets the event
@@ -225,7 +245,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
           continue;
         }
         if (row.kind === 'taxline') {
-          extraIssues.push({ severity: 'warning', sourceName: f.sourceName, line: row.row, location: `row ${row.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax-line row of entry ${row.entryId} came after the item report in a streamed upload and cannot be joined; send the tax-line report before the item report` });
+          extraIssues.push({ severity: 'warning', sourceName: fileName, line: row.row, location: `row ${row.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax-line row of entry ${row.entryId} came after the item report in a streamed upload and cannot be joined; send the tax-line report before the item report` });
           continue;
         }
         itemsStarted = true;
@@ -241,21 +261,21 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       const broke = !!f.truncated?.() || fileBroke || fileIssues.some(breaksFile);
       cdsIssues.push(...fileIssues.splice(0));
       if (broke && lastEntry && assembler.drop(lastEntry)) {
-        extraIssues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: 'entry', code: 'INCOMPLETE_ENTRY', reason: `entry ${lastEntry} was not stored: the file broke off while its rows were being read` });
+        extraIssues.push({ severity: 'error', sourceName: fileName, location: '(file)', field: 'entry', code: 'INCOMPLETE_ENTRY', reason: `entry ${lastEntry} was not stored: the file broke off while its rows were being read` });
       }
-      if (f.truncated?.()) extraIssues.push({ severity: 'error', sourceName: f.sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `the file was cut at the streaming size limit after ${res.bytes} bytes; its last entry and everything after it were not stored` });
+      if (f.truncated?.()) extraIssues.push({ severity: 'error', sourceName: fileName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `the file was cut at the streaming size limit after ${res.bytes} bytes; its last entry and everything after it were not stored` });
       if (kind === 'header' && itemsStarted) {
-        for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: f.sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `header of entry ${id} came after the item report in a streamed upload and cannot be joined; send the header report first` });
+        for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: fileName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `header of entry ${id} came after the item report in a streamed upload and cannot be joined; send the header report first` });
         headerIndex.clear();
       }
     }
     await commit();
     for (const p of pendingChunks.splice(0)) await p;
     // Headers with no items anywhere in the upload.
-    for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `entry ${id} has no item rows in this upload (send the item report with the header report)` });
-    for (const [id, t] of taxIndex) extraIssues.push({ severity: 'warning', sourceName: opts.sourceName, line: t[0]!.row, location: `row ${t[0]!.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax lines of entry ${id} have no item rows in this upload` });
+    for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `entry ${id} has no item rows in this upload (send the item report with the header report)` });
+    for (const [id, t] of taxIndex) extraIssues.push({ severity: 'warning', sourceName, line: t[0]!.row, location: `row ${t[0]!.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax lines of entry ${id} have no item rows in this upload` });
     // A body with no data rows (empty, or a header row only) is a rejected batch, not "nothing new".
-    if (res.rows === 0 && errors === 0 && !cdsIssues.some((i) => i.severity === 'error') && !extraIssues.some((i) => i.severity === 'error')) extraIssues.push({ severity: 'error', sourceName: opts.sourceName, location: '(file)', field: '(file)', code: 'EMPTY_FILE', reason: res.bytes === 0 ? 'the upload is empty' : 'the report has no data rows' });
+    if (res.rows === 0 && errors === 0 && !cdsIssues.some((i) => i.severity === 'error') && !extraIssues.some((i) => i.severity === 'error')) extraIssues.push({ severity: 'error', sourceName, location: '(file)', field: '(file)', code: 'EMPTY_FILE', reason: res.bytes === 0 ? 'the upload is empty' : 'the report has no data rows' });
     const tail = [...cdsIssues.splice(0).map(cdsIssue), ...extraIssues.splice(0)];
     errors += tail.filter((i) => i.severity === 'error').length;
     res.issueCount += tail.length;
@@ -270,10 +290,13 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     for (const p of pendingChunks.splice(0)) await p.catch(() => undefined);
     res.status = 'incomplete';
     const reason = `the upload broke off after ${res.rows} rows (${res.chunks} chunks committed, ${res.declarationsStored} declarations stored): ${(e as Error).message}; re-send the file to resume (stored entries are recognised as duplicates)`;
-    const issue: IngestIssue = { severity: 'error', sourceName: opts.sourceName, location: '(file)', field: '(upload)', code: 'INCOMPLETE', reason };
+    const issue: IngestIssue = { severity: 'error', sourceName, location: '(file)', field: '(upload)', code: 'INCOMPLETE', reason };
     res.issues.push(issue);
+    // The bytes read since the last chunk are kept too, so what did arrive is there for review.
+    const rest = raw.map((r) => ({ sourceName: r.sourceName, content: Buffer.concat(r.bytes) })).filter((r) => r.content.length > 0);
     await withTenant(db, tenantId, async (trx) => {
       await insertIssues(trx, ctx, [issue]);
+      for (const r of rest) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
       await sql`update batches set status = 'incomplete', size_bytes = ${res.bytes}, issue_count = issue_count + 1, completed_at = now(), updated_at = now() where batch_id = ${batchId}`.execute(trx);
     }).catch(() => undefined);
     return res;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { ErpReceiptLine } from '@customs/contracts';
+import { ErpReceiptLine, describeControlCharacter, findControlCharacter } from '@customs/contracts';
 import { dateProblem, type DateWindow } from '../dates';
 
 /**
@@ -20,7 +20,7 @@ export interface ErpIssue {
   row: number;
   location: string;
   field: string;
-  code: 'INVALID_VALUE' | 'MISSING_VALUE' | 'FIELD_TOO_LONG' | 'INVALID_ENCODING' | 'NOT_AN_ARRAY' | 'JSON_MALFORMED' | 'CSV_MALFORMED' | 'MISSING_COLUMN' | 'UNKNOWN_COLUMN' | 'TOO_MANY_LINES' | 'DUPLICATE_LINE';
+  code: 'INVALID_VALUE' | 'MISSING_VALUE' | 'FIELD_TOO_LONG' | 'CONTROL_CHARACTER' | 'INVALID_ENCODING' | 'NOT_AN_ARRAY' | 'JSON_MALFORMED' | 'CSV_MALFORMED' | 'MISSING_COLUMN' | 'UNKNOWN_COLUMN' | 'TOO_MANY_LINES' | 'DUPLICATE_LINE';
   reason: string;
 }
 
@@ -92,6 +92,12 @@ function toLine(raw: Raw, row: number, location: (f: string) => string, sourceNa
   const before = issues.length;
   const err = (field: string, code: ErpIssue['code'], reason: string) => issues.push({ severity: 'error', sourceName, row, location: location(field), field, code, reason });
   for (const [f, v] of Object.entries(raw)) if (v.length > MAX_FIELD) err(f, 'FIELD_TOO_LONG', `value longer than ${MAX_FIELD} characters`);
+  // A NUL (Postgres text cannot hold it; JSON's "\u0000" decodes to one), another control
+  // character or an unpaired surrogate escape ("\ud800") is corruption, never a value.
+  for (const [f, v] of Object.entries(raw)) {
+    const c = findControlCharacter(v, { text: true });
+    if (c) err(f, 'CONTROL_CHARACTER', `value contains ${describeControlCharacter(c)}; control characters other than tab and line breaks are not allowed, so the line was rejected`);
+  }
   if (issues.length > before) return undefined;
   const need = (f: string, label: string) => {
     if (!raw[f]) err(f, 'MISSING_VALUE', `${label} is required`);

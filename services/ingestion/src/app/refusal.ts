@@ -1,0 +1,57 @@
+import { hash, randomUUID } from 'node:crypto';
+import type { Transaction } from '@customs/db';
+import type { IngestionDb } from '../db/migrations';
+import { insertIssues, type IngestIssue, type IngestResult } from './ingest';
+import { storable } from './safe-text';
+
+/**
+ * The last line of "every refused document is kept": when storing a document fails on its
+ * content, it is still recorded as a rejected batch, with its raw bytes and an issue saying why.
+ *
+ * Parsers refuse what Postgres cannot hold (a NUL in a cell or value: ../parse), and every text
+ * this module writes is escaped (safe-text.ts), so this runs only for a case nobody foresaw; then
+ * the document is kept for review instead of a 500 with nothing stored, or a Kafka submission
+ * retried into the dead-letter topic.
+ */
+
+/**
+ * SQLSTATE class 22, "data exception" (22021 a NUL or invalid UTF-8 in text, 22P05 "\u0000" in
+ * json, 22003 a number out of range …): the content itself cannot be stored, and storing it again
+ * fails the same way. Other failures (a lost connection, a deadlock) are not the document's fault
+ * and stay errors the caller retries.
+ */
+export function isUnstorableContent(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+/** The issue recorded for a document Postgres refused. */
+export function unstorableIssue(sourceName: string, e: unknown): IngestIssue {
+  const err = e as { code?: string; message?: string };
+  return { severity: 'error', sourceName, location: '(file)', field: '(content)', code: 'UNSTORABLE_VALUE', reason: `the document could not be stored: the database refused one of its values (SQLSTATE ${err.code}: ${err.message}); nothing of it was stored, and its raw bytes are kept with this batch for review` };
+}
+
+export interface RefusedDocument {
+  tenantId: string;
+  channel: string;
+  format: string;
+  sourceName: string;
+  content: Buffer;
+  receivedAt: Date;
+}
+
+/**
+ * Records a document as a rejected batch in the caller's transaction: raw bytes (bytea holds any
+ * byte), its issues, and nothing else. Only escaped text and fixed values go into text columns,
+ * so this insert cannot fail on what was sent.
+ */
+export async function recordRefusal(trx: Transaction<IngestionDb>, doc: RefusedDocument, issues: IngestIssue[]): Promise<IngestResult> {
+  const batchId = randomUUID();
+  const receivedAt = doc.receivedAt.toISOString();
+  await trx
+    .insertInto('batches')
+    .values({ batch_id: batchId, tenant_id: doc.tenantId, channel: storable(doc.channel), format: storable(doc.format || 'unknown'), source_name: storable(doc.sourceName), content_sha256: hash('sha256', doc.content, 'hex'), size_bytes: doc.content.length, status: 'rejected', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 1, issue_count: issues.length, received_at: receivedAt, completed_at: new Date().toISOString(), raw_content: doc.content })
+    .execute();
+  await insertIssues(trx, { tenantId: doc.tenantId, batchId, receivedAt }, issues);
+  return { batchId, status: 'rejected', declarations: [], changes: [], issues };
+}
