@@ -10,6 +10,41 @@ export function toAlertChanged(h: HistoryRow): AlertChanged {
   });
 }
 
+/**
+ * Decoded changes and their CloudEvent JSON by cursor, shared by every channel and SSE client of
+ * this process: a change is decoded and mapped once, not once per subscriber. Bounded (oldest
+ * dropped); the JSON is keyed by day too, as it carries days_left.
+ */
+export class ChangeCache {
+  private readonly changes = new Map<number, AlertChanged>();
+  private readonly bodies = new Map<string, string>();
+  constructor(private readonly max = 2000) {}
+
+  change(h: HistoryRow): AlertChanged {
+    let c = this.changes.get(h.cursor);
+    if (!c) {
+      c = toAlertChanged(h);
+      this.put(this.changes, h.cursor, c);
+    }
+    return c;
+  }
+
+  body(c: AlertChanged, now: Date, render: (c: AlertChanged, now: Date) => string): string {
+    const key = `${c.alert!.tenantId}/${c.alert!.cursor}/${now.toISOString().slice(0, 10)}`;
+    let b = this.bodies.get(key);
+    if (b === undefined) {
+      b = render(c, now);
+      this.put(this.bodies, key, b);
+    }
+    return b;
+  }
+
+  private put<K, V>(m: Map<K, V>, k: K, v: V): void {
+    m.set(k, v);
+    if (m.size > this.max) m.delete(m.keys().next().value as K);
+  }
+}
+
 /** Paging channels (webhooks, syslog) skip changes the core throttled (notify = false). */
 export function shouldNotify(c: AlertChanged): boolean {
   return c.change?.notify !== false;
@@ -17,17 +52,22 @@ export function shouldNotify(c: AlertChanged): boolean {
 
 /**
  * Wakes the channels' loops when alert history grows (NOTIFY) and when subscriptions change.
- * `wait` resolves on the next wake-up or after `ms`, whichever comes first.
+ * `wait` resolves on the next wake-up or after `ms`, whichever comes first — or at once when a
+ * wake-up came after `seen` (a loop takes `seq` before it reads, so a NOTIFY that arrives while
+ * it is busy is not lost until the next poll).
  */
 export class Wakeup {
   private readonly ee = new EventEmitter();
+  seq = 0;
   constructor() {
     this.ee.setMaxListeners(0);
   }
   wake(): void {
+    this.seq++;
     this.ee.emit('wake');
   }
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
+  wait(ms: number, signal?: AbortSignal, seen?: number): Promise<void> {
+    if (seen !== undefined && seen !== this.seq) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);

@@ -8,7 +8,7 @@ import type { PlatformKit } from '@customs/service';
 import { ChangeListener, DeliveryRepo, type DeliveryKysely } from '../db/delivery-repo';
 import { registerDeliveryRoutes } from '../http/delivery-routes';
 import type { DeliveryConfig } from './config';
-import { Wakeup } from './history';
+import { ChangeCache, Wakeup } from './history';
 import { SyslogDispatcher } from './syslog';
 import { WebhookDispatcher } from './webhook';
 
@@ -24,8 +24,9 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
   const logger = kit.logger.child({ component: 'delivery' });
   const repo = new DeliveryRepo(kit.db.db as unknown as DeliveryKysely);
   const wakeup = new Wakeup();
-  const webhooks = new WebhookDispatcher(repo, config, logger, wakeup, kit.metrics);
-  const syslog = new SyslogDispatcher(repo, config, logger, wakeup);
+  const cache = new ChangeCache();
+  const webhooks = new WebhookDispatcher(repo, config, logger, wakeup, cache, kit.metrics);
+  const syslog = new SyslogDispatcher(repo, config, logger, wakeup, cache);
   const closing = new AbortController();
 
   const listener = new ChangeListener({
@@ -55,6 +56,7 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
     repo,
     config,
     wakeup,
+    cache,
     closing: closing.signal,
     changed: (kind) => void (kind === 'webhook' ? webhooks.refresh() : syslog.refresh()),
   });

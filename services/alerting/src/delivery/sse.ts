@@ -12,13 +12,14 @@
 import type { FastifyReply } from '@customs/http';
 import { matchesFilter, toStructuredJson, type DeliveryFilter } from '../policies/mapping';
 import type { DeliveryRepo } from '../db/delivery-repo';
-import { toAlertChanged, type Wakeup } from './history';
+import type { ChangeCache, Wakeup } from './history';
 
 const BATCH = 500;
 
 export interface SseDeps {
   repo: DeliveryRepo;
   wakeup: Wakeup;
+  cache: ChangeCache;
   pollMs: number;
   /** Aborted when the service stops, so open streams end and HTTP can close. */
   closing: AbortSignal;
@@ -37,14 +38,15 @@ export async function streamAlertChanges(reply: FastifyReply, deps: SseDeps, opt
     await sse.send({ retry: 2000, data: undefined });
     let cursor = opts.afterCursor;
     while (!ac.signal.aborted && sse.isConnected) {
+      const seen = deps.wakeup.seq;
       const rows = await deps.repo.historyAfter(opts.tenantId, cursor, BATCH);
       for (const r of rows) {
         if (ac.signal.aborted || !sse.isConnected) return;
-        const change = toAlertChanged(r);
-        if (matchesFilter(opts.filter, change.alert!)) await sse.send({ id: String(r.cursor), event: 'alert.changed', data: toStructuredJson(change, new Date()).body });
+        const change = deps.cache.change(r);
+        if (matchesFilter(opts.filter, change.alert!)) await sse.send({ id: String(r.cursor), event: 'alert.changed', data: deps.cache.body(change, new Date(), (c, now) => toStructuredJson(c, now).body) });
         cursor = r.cursor;
       }
-      if (rows.length < BATCH) await deps.wakeup.wait(deps.pollMs, ac.signal);
+      if (rows.length < BATCH) await deps.wakeup.wait(deps.pollMs, ac.signal, seen);
     }
   } catch (e) {
     // A client that went away mid-write is the normal end of a stream.

@@ -13,7 +13,7 @@ import type { Logger } from '@customs/telemetry';
 import { matchesFilter, parseDeliveryFilter, toSyslogFrame, type DeliveryFilter } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow } from '../db/delivery-repo';
 import type { DeliveryConfig } from './config';
-import { backoffMs, shouldNotify, toAlertChanged, type Wakeup } from './history';
+import { backoffMs, shouldNotify, type ChangeCache, type Wakeup } from './history';
 import { checkHost, guardedLookup } from './targets';
 
 const BATCH = 500;
@@ -67,10 +67,11 @@ class DestinationWorker {
     let failures = 0;
     while (!this.abort.signal.aborted) {
       try {
+        const seen = this.d.wakeup.seq;
         const more = await this.round();
         if (failures > 0) await this.d.repo.advanceSyslogCursor(this.dest.tenant_id, this.dest.destination_id, this.cursor, null);
         failures = 0;
-        if (!more) await this.d.wakeup.wait(this.d.config.DELIVERY_POLL_MS, this.abort.signal);
+        if (!more) await this.d.wakeup.wait(this.d.config.DELIVERY_POLL_MS, this.abort.signal, seen);
       } catch (e) {
         failures++;
         this.disconnect();
@@ -89,7 +90,7 @@ class DestinationWorker {
     const now = new Date();
     const frames: Buffer[] = [];
     for (const r of rows) {
-      const change = toAlertChanged(r);
+      const change = this.d.cache.change(r);
       if (shouldNotify(change) && matchesFilter(this.filter, change.alert!)) frames.push(toSyslogFrame(change, { facility: dest.facility, hostname: this.d.config.SYSLOG_HOSTNAME, now }));
     }
     if (frames.length) {
@@ -151,6 +152,7 @@ export class SyslogDispatcher {
     readonly config: DeliveryConfig,
     readonly logger: Logger,
     readonly wakeup: Wakeup,
+    readonly cache: ChangeCache,
   ) {}
 
   start(): void {

@@ -20,10 +20,12 @@ import type { AlertChanged } from '@customs/contracts';
 import { changeEventId, matchesFilter, parseDeliveryFilter, toStructuredJson, type DeliveryFilter } from '../policies/mapping';
 import type { DeliveryRepo, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { DeliveryConfig } from './config';
-import { backoffMs, shouldNotify, toAlertChanged, type Wakeup } from './history';
+import { backoffMs, shouldNotify, type ChangeCache, type Wakeup } from './history';
 import { checkHost, guardedLookup } from './targets';
 
 const BATCH = 200;
+// What the cloudevents SDK's HTTP.structured() sets for a structured-mode event.
+const STRUCTURED_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 const RETRY_BATCH = 50;
 const CONCURRENCY = 8;
 
@@ -147,9 +149,10 @@ class SubscriptionWorker {
     let failures = 0;
     while (!this.abort.signal.aborted) {
       try {
+        const seen = this.d.wakeup.seq;
         const more = await this.round();
         failures = 0;
-        if (!more) await this.d.wakeup.wait(await this.idleMs(), this.abort.signal);
+        if (!more) await this.d.wakeup.wait(await this.idleMs(), this.abort.signal, seen);
       } catch (e) {
         failures++;
         this.d.logger.warn({ err: e, subscription: this.sub.subscription_id }, 'webhook round failed; retrying');
@@ -177,13 +180,13 @@ class SubscriptionWorker {
     if (rows.length === 0 && due.length === 0) return false;
     const jobs: Job[] = [];
     for (const r of rows) {
-      const change = toAlertChanged(r);
+      const change = this.d.cache.change(r);
       if (shouldNotify(change) && matchesFilter(this.filter, change.alert!)) jobs.push({ change, attempt: 1, retry: false });
     }
     const retryRows = await repo.historyAt(sub.tenant_id, due.map((d) => d.history_cursor));
     for (const d of due) {
       const h = retryRows.get(d.history_cursor);
-      if (h) jobs.push({ change: toAlertChanged(h), attempt: d.attempts + 1, retry: true });
+      if (h) jobs.push({ change: this.d.cache.change(h), attempt: d.attempts + 1, retry: true });
     }
     const results = await mapLimit(jobs, CONCURRENCY, (j) => this.d.deliver(sub, j.change));
     const now = new Date();
@@ -243,16 +246,17 @@ export class WebhookDispatcher {
     readonly config: DeliveryConfig,
     readonly logger: Logger,
     readonly wakeup: Wakeup,
+    readonly cache: ChangeCache,
     metrics?: ServiceMetrics,
   ) {
     this.counter = metrics?.counter('customs_webhook_attempts_total', 'Webhook delivery attempts by outcome (delivered, retry_scheduled, dead_lettered)', ['outcome']);
   }
 
   deliver(sub: WebhookSubscriptionRow, change: AlertChanged): Promise<PostResult> {
-    const { contentType, body } = toStructuredJson(change, new Date());
+    const body = this.cache.body(change, new Date(), (c, now) => toStructuredJson(c, now).body);
     const id = changeEventId(sub.tenant_id, change.alert!.cursor);
     const ts = Math.floor(Date.now() / 1000);
-    return postWebhook(sub.url, body, { 'content-type': contentType, 'user-agent': 'customs-monitor-webhooks/1.0', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(sub.secret, id, ts, body) }, { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowedPrivate: this.config.DELIVERY_ALLOWED_PRIVATE_HOSTS, agents: this.agents });
+    return postWebhook(sub.url, body, { 'content-type': STRUCTURED_CONTENT_TYPE, 'user-agent': 'customs-monitor-webhooks/1.0', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(sub.secret, id, ts, body) }, { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowedPrivate: this.config.DELIVERY_ALLOWED_PRIVATE_HOSTS, agents: this.agents });
   }
 
   /** Starts dispatching (when this replica becomes the leader). */

@@ -15,7 +15,7 @@ import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProbl
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { DeliveryConfig } from '../delivery/config';
 import { streamAlertChanges } from '../delivery/sse';
-import type { Wakeup } from '../delivery/history';
+import type { ChangeCache, Wakeup } from '../delivery/history';
 import { checkHost, checkWebhookUrl } from '../delivery/targets';
 import { newWebhookSecret } from '../delivery/webhook';
 
@@ -23,6 +23,7 @@ export interface DeliveryRouteDeps {
   repo: DeliveryRepo;
   config: DeliveryConfig;
   wakeup: Wakeup;
+  cache: ChangeCache;
   closing: AbortSignal;
   /** Called after a channel's configuration changed (the dispatchers re-read it). */
   changed(kind: 'webhook' | 'syslog'): void;
@@ -267,7 +268,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       const resume = cursorParam(Array.isArray(header) ? header[0] : (header ?? lastEventId), header !== undefined ? 'Last-Event-ID' : 'lastEventId');
       // Without a position the stream starts now; lastEventId=0 replays the tenant's history.
       const afterCursor = resume ?? (await repo.latestCursor(principalOf(req).tenantId));
-      await streamAlertChanges(reply, { repo, wakeup: deps.wakeup, pollMs: config.DELIVERY_POLL_MS, closing: deps.closing }, { tenantId: p.tenantId, afterCursor, filter });
+      await streamAlertChanges(reply, { repo, wakeup: deps.wakeup, cache: deps.cache, pollMs: config.DELIVERY_POLL_MS, closing: deps.closing }, { tenantId: p.tenantId, afterCursor, filter });
     },
   );
 }

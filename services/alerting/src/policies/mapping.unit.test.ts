@@ -114,6 +114,13 @@ describe('OCSF Detection Finding', () => {
       change: { actor: 'system', kind: 'raised', from: 'unspecified', to: 'new' },
     });
   });
+  it('lists only the latest findings of a large correlated alert, with the total', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `f${i}`);
+    const f = toOcsfFinding(change({ findingIds: ids }), NOW);
+    expect(f.customs).toMatchObject({ finding_count: 500 });
+    expect(f.customs.finding_ids).toEqual(ids.slice(-50));
+    expect((f.finding_info.related_events as unknown[]).length).toBe(50);
+  });
   it('is an Update for a triage move and a Close when resolved; states OCSF lacks are Other', () => {
     expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_IN_PROGRESS }, { fromStatus: AlertStatus.ALERT_STATUS_NEW }), NOW)).toMatchObject({ activity_id: 2, status_id: 2 });
     expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_RESOLVED }, { fromStatus: AlertStatus.ALERT_STATUS_IN_PROGRESS }), NOW)).toMatchObject({ activity_id: 3, type_uid: 200403, status_id: 4 });
