@@ -40,6 +40,30 @@ const get = async (port, p) => {
   const soon = (await get(8085, '/v1/alerts?sort=days_left&state=new,acknowledged,in_progress&limit=3')).alerts ?? [];
   console.log('Nearest open deadlines (GET /v1/alerts?sort=days_left):');
   for (const a of soon) console.log(`  ${a.daysLeft === null ? 'no deadline' : `${a.daysLeft} days`} [${a.statusName}] ${a.title}`);
+  // Scoring: history findings, broker scorecards, importer readiness, duty under management, trend.
+  const hist = await get(8084, '/v1/history-findings?limit=1000').catch(() => ({}));
+  const counts = hist.counts ?? {};
+  console.log(`${Object.values(counts).reduce((s, n) => s + n, 0)} history findings (scoring): ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`);
+  for (const rule of ['C37', 'C30']) {
+    const f = (hist.findings ?? []).find((x) => x.ruleId === rule);
+    if (f) console.log(`  [${rule}] ${f.title} — ${f.mrn}${f.itemNumber ? ` item ${f.itemNumber}` : ''}: exposure ${pounds(f.exposureDutyPence + f.exposureVatPence)} reclaim ${pounds(f.reclaimDutyPence + f.reclaimVatPence)} (${f.correctionRoute})`);
+  }
+  const cards = await get(8084, '/v1/scorecards/brokers').catch(() => ({}));
+  console.log(`Broker scorecards ${cards.month ?? ''} (GET :8084/v1/scorecards/brokers):`);
+  const metric = (c, n) => c.metrics.find((m) => m.name === n);
+  const ratio = (m) => (m?.known ? `${(Number(m.value) * 100).toFixed(1)}%` : 'unknown');
+  for (const c of (cards.scorecards ?? []).slice(0, 6)) console.log(`  ${c.agentId.padEnd(16)} score ${String(c.score).padStart(3)} (beats ${c.peerPercentile < 0 ? '–' : `${c.peerPercentile}%`} of peers) entries ${metric(c, 'entries').value}, error rate ${ratio(metric(c, 'error_rate'))}, £-weighted ${ratio(metric(c, 'weighted_error_rate'))}, overpaid ${pounds(metric(c, 'overpaid').value)}, underpaid ${pounds(metric(c, 'underpaid').value)}`);
+  const importers = ((await get(8084, '/v1/scores/importer?limit=5').catch(() => ({}))).scores ?? []).sort((a, b) => b.declarationCount - a.declarationCount);
+  for (const imp of importers.slice(0, 2)) {
+    const r = await get(8084, `/v1/importers/${imp.entityId}/readiness`);
+    const d = await get(8084, `/v1/importers/${imp.entityId}/duty-under-management`);
+    const t = await get(8084, `/v1/trends/importer/${imp.entityId}`);
+    const dm = (n) => d.metrics.find((m) => m.name === n);
+    console.log(`Importer ${imp.entityId} (${imp.declarationCount} declarations) audit readiness ${r.score}/100, ${r.from}..${r.to}:`);
+    console.log(`  ${r.dimensions.map((x) => `${x.dimension} ${x.known ? x.score : 'unknown'}${x.atRiskPence ? ` (${pounds(x.atRiskPence)} at risk)` : ''}`).join(' · ')}`);
+    console.log(`  duty under management: paid ${pounds(dm('duty_paid').value)}, VAT ${pounds(dm('vat_paid').value)}, under preference CV ${pounds(dm('customs_value_under_preference').value)}, exposure found ${pounds(dm('exposure_found').value)}, reclaim found ${pounds(dm('reclaim_found').value)}; saved by preferences: ${dm('duty_saved_by_preferences').known ? pounds(dm('duty_saved_by_preferences').value) : 'unknown'}`);
+    console.log(`  trend (monthly readiness): ${t.points.slice(-6).map((p) => `${p.month} ${p.score}`).join(', ')}`);
+  }
   console.log(`
 Console (SOC view: alert queue, triage, deadlines, brokers, readiness, ingestion):
   open http://127.0.0.1:${process.env.CONSOLE_PORT || 8080}/  and sign in with the analyst token ${analyst}
@@ -52,6 +76,8 @@ Where to look (tokens are in .run/api-tokens; the analyst token is used below):
   One declaration:       curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8081/v1/declarations/<id>
   Its findings:          curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8083/v1/declarations/<id>/findings
   Scores:                curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8084/v1/scores/broker
+  Scorecards, readiness: curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8084/v1/scorecards/brokers   (and /v1/importers/<eori>/readiness, /duty-under-management, /v1/trends/importer/<eori>)
+  History findings:      curl -s -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8084/v1/history-findings?rule=C37'
   Batches and errors:    curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8081/v1/batches
   Metrics:               http://127.0.0.1:808{1..5}/metrics   Logs: .run/services/*.log
   Stop:                  make down`);

@@ -55,6 +55,9 @@ curl -sf -H "authorization: Bearer $INTEGRATOR_TOKEN" -F format=cds-report \
   && node -e 'const r=require("./.run/dataset-upload.json"); for (const f of r.files) console.log(`  ${f.filename}: ${f.status}, ${f.declarations.length} declarations (batch ${f.batchId})`)' \
   || echo "  dataset upload failed (see .run/dataset-upload.json and services/ingestion logs)"
 
+echo "› loading a labelled history for scoring's history checks (seed 20261202, 2 importers, DMS XML) — see docs/quality-history.md"
+node scripts/load-history.js || echo "  history load failed (see above and .run/services/ingestion.log)"
+
 node scripts/summary.js
 echo "› detection quality through the running services (findings vs .run/dataset/ground-truth.json; docs/quality.md)"
 node scripts/live-quality.js || echo "  live quality could not be measured (see above)"

@@ -1,12 +1,25 @@
 import type { Declaration } from '@customs/contracts';
 import { HISTORY_RULES, applyBatch, decideHistory, declFact, emptyState, keysOf } from '../rules';
-import type { DeclFact, HistoryRule } from '../rules/types';
+import type { DeclFact, HistoryRule, HistoryState } from '../rules/types';
+import { MINORITY_LINES } from '../rules/c11-classification-drift';
 import type { Outgoing, Store } from './ports';
 import { rescore } from './rescore';
 
 export interface ReceivedDeclaration {
   eventId: string;
   declaration: Declaration;
+}
+
+function minoritySupplierGroups(state: HistoryState, have: Set<string>): string[] {
+  const out = new Set<string>();
+  for (const [key, g] of state.descGroups) {
+    const [importer, desc] = key.split('|') as [string, string];
+    for (const b of Object.values(g.codes)) if (b.n <= MINORITY_LINES) for (const r of b.refs) {
+      const k = `${importer}|${r.supplier}|${desc}`;
+      if (!have.has(k)) out.add(k);
+    }
+  }
+  return [...out];
 }
 
 /**
@@ -41,6 +54,10 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
     for (const b of batch) for (const f of [b.fact, b.previous]) if (f) for (const [k, v] of Object.entries(keysOf(f))) keys[k as keyof typeof keys].push(...v);
     const state = emptyState();
     await store.loadState(tenant, keys, state);
+    // C10 asks whether a minority line's own supplier has an established code (then it is C11's):
+    // those suppliers' groups are loaded too, even when the batch has no line of theirs.
+    const extra = minoritySupplierGroups(state, new Set(keys.supplierGroups));
+    if (extra.length) await store.loadState(tenant, { supplierGroups: extra, descGroups: [], unitValues: [], invoices: [], declarants: [], importers: [] }, state);
     const input = applyBatch(state, batch);
     const findings = decideHistory(input, tenant, now.slice(0, 10), now, rules);
     await store.saveState(tenant, state, keys);
@@ -51,7 +68,7 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
     const parent = batch[0]!.parent;
     for (const f of fresh) out.push({ kind: 'finding', finding: f, parentEventId: batch.find((b) => b.fact.id === f.declarationId)?.parent ?? parent });
     const affected = new Set<string>([...batch.map((b) => b.fact.id), ...fresh.map((f) => f.declarationId), ...superseded]);
-    out.push(...(await rescore(store, tenant, [...affected].sort(), now, parent)));
+    out.push(...(await rescore(store, tenant, [...affected].sort(), now, parent, new Map(), new Map(batch.map((b) => [b.fact.id, { version: b.fact.version, fact: b.fact }])))));
   }
   return out;
 }

@@ -40,10 +40,13 @@ export interface Checked {
  * refreshes the touched agents' and importers' scores and month snapshots. Called with the tenant
  * lock held.
  */
-export async function rescore(store: Store, tenant: string, ids: readonly string[], now: string, parent: string, checked: Map<string, Checked> = new Map()): Promise<Outgoing[]> {
+export async function rescore(store: Store, tenant: string, ids: readonly string[], now: string, parent: string, checked: Map<string, Checked> = new Map(), known: Map<string, { version: number; fact: DeclFact }> = new Map()): Promise<Outgoing[]> {
   if (ids.length === 0) return [];
   const today = now.slice(0, 10);
-  const [stored, facts, history, contributions] = [await store.loadDeclScores(tenant, ids), await store.loadDeclFacts(tenant, ids), await store.activeHistoryFindings(tenant, ids), await store.loadContributions(tenant, ids)];
+  // Facts the caller already holds (the batch it just folded) are not read back.
+  const facts = new Map(known);
+  for (const [k, v] of await store.loadDeclFacts(tenant, ids.filter((id) => !known.has(id)))) facts.set(k, v);
+  const [stored, history, contributions] = [await store.loadDeclScores(tenant, ids), await store.activeHistoryFindings(tenant, ids), await store.loadContributions(tenant, ids)];
   const historyBy = new Map<string, Finding[]>();
   for (const f of history) historyBy.set(f.declarationId, [...(historyBy.get(f.declarationId) ?? []), f]);
   const out: Outgoing[] = [];

@@ -23,7 +23,7 @@ describe('scoring use cases (real Postgres)', () => {
     database = await createTestDatabase('scoring');
     db = createDb<ScoringDb>({ url: database.urlFor('scoring'), schema: 'scoring' });
     await migrateToLatest(db.db as never, 'scoring', migrations);
-    for (const g of generateHistoryDataset({ seed: 7, declarations: 700, importers: 2, historyRates: { C37: 0.03, C11: 0.03, C23: 0.03, C02: 0.02, C10: 0.02, C30: 0.02 } })) decls.push(g.declaration);
+    for (const g of generateHistoryDataset({ seed: 7, declarations: 900, importers: 1, historyRates: { C37: 0.03, C11: 0.03, C23: 0.03, C02: 0.02, C10: 0.02, C30: 0.05 } })) decls.push(g.declaration);
   });
   afterAll(async () => {
     await db?.close();

@@ -134,6 +134,14 @@ export const migrations: Record<string, Migration> = {
       for (const t of ['history_decls', 'history_groups', 'approved_agents', 'history_findings', 'contributions', 'aggregates', 'trend_snapshots']) await enableTenantRls(db, t);
     },
   },
+  '0006_history_json': {
+    async up(db) {
+      // Facts and group states are written whole and read whole, never queried inside: json
+      // (validated text) stores and reads them faster than jsonb's binary form.
+      await sql`alter table history_decls alter column fact type json using fact::json`.execute(db);
+      await sql`alter table history_groups alter column state type json using state::json`.execute(db);
+    },
+  },
 };
 
 export interface ScoringDb {

@@ -26,19 +26,24 @@ export const c30UnitValueOutliers: HistoryRule = {
     severityLogic: 'HIGH for an undervaluation with duty at stake; MEDIUM for an overvaluation (reclaim) or an unpriced outlier',
     pricing: 'expected CV = exp(median ln(pence per unit)) × quantity, rounded down to the penny (an estimate from the history, stated as such); duty = (expected − declared CV) × the line’s declared A00 rate, each rounded down; VAT effect at its B00 rate. Under = exposure, over = reclaim (duty; VAT only for an importer not VAT-registered)',
     correctionRoute: 'C2001 when the value was understated; C285 basis "Incorrect value" when overstated',
-    businessRule: `Per importer, CN8 and origin, ln(customs value per supplementary unit, or per kg of net mass when no supplementary unit is declared) of the latest ${UNIT_VALUE_WINDOW} lines; a line whose modified z-score 0.6745·(x − median)/MAD is beyond ±${Z_THRESHOLD} against the others is flagged. Needs ${MIN_UNIT_VALUE_HISTORY} other lines and a MAD above 0; judged against the history present when the line arrives (an early line is not re-judged later).`,
-    minimumHistory: `${MIN_UNIT_VALUE_HISTORY} other lines of the same CN8, origin and basis`,
+    businessRule: `Per importer, CN8 and origin, ln(customs value per supplementary unit, or per kg of net mass when no supplementary unit is declared) of the latest ${UNIT_VALUE_WINDOW} lines; a line whose modified z-score 0.6745·(x − median)/MAD is beyond ±${Z_THRESHOLD} against them is flagged. Needs ${MIN_UNIT_VALUE_HISTORY} earlier lines and a MAD above 0; judged against the history before the line's batch (an early line is not re-judged later).`,
+    minimumHistory: `${MIN_UNIT_VALUE_HISTORY} earlier lines of the same CN8, origin and basis`,
     confidence: 0.5,
   },
   decide(input) {
     const out: HistoryHit[] = [];
+    // Each line is judged against its group's history before the batch (the batch's own lines
+    // left out), so the statistics are computed once per group and batch, not once per line.
+    const inBatch = new Set(input.unitValueLines.map((u) => `${u.decl.id}#${u.line.item}`));
+    const statsOf = new Map<string, { n: number; median: number; mad: number } | undefined>();
     for (const u of input.unitValueLines) {
-      const g = input.state.unitValues.get(u.key);
-      if (!g) continue;
-      const self = `${u.decl.id}#${u.line.item}`;
-      const others = g.v.filter((_, i) => g.k[i] !== self);
-      if (others.length < MIN_UNIT_VALUE_HISTORY) continue;
-      const stats = medianMad(others);
+      if (!statsOf.has(u.key)) {
+        const g = input.state.unitValues.get(u.key);
+        const others = g ? g.v.filter((_, i) => !inBatch.has(g.k[i]!)) : [];
+        statsOf.set(u.key, others.length < MIN_UNIT_VALUE_HISTORY ? undefined : { n: others.length, ...medianMad(others) });
+      }
+      const stats = statsOf.get(u.key);
+      if (!stats) continue;
       if (!(stats.mad > 0)) continue;
       const z = modifiedZ(u.ln, stats);
       if (Math.abs(z) <= Z_THRESHOLD) continue;
@@ -81,7 +86,7 @@ export const c30UnitValueOutliers: HistoryRule = {
         reclaimVatPence: reclaimVat,
         evidence: [
           { field: 'DE 8/6 customs_value', value: pounds(cv), note: `${perUnit(cv)} per ${unit} over ${u.qty} ${unit === 'kg' ? 'kg' : 'units'}` },
-          { field: 'history.median_unit_value', value: `${pounds(Math.floor(Math.exp(stats.median)))} per ${unit}`, note: `${others.length} other line(s) of CN8 ${u.line.cn8}, origin ${u.line.origin}` },
+          { field: 'history.median_unit_value', value: `${pounds(Math.floor(Math.exp(stats.median)))} per ${unit}`, note: `${stats.n} earlier line(s) of CN8 ${u.line.cn8}, origin ${u.line.origin}` },
           { field: 'history.modified_z', value: z.toFixed(2), note: `threshold ±${Z_THRESHOLD}; MAD of ln = ${stats.mad.toFixed(4)}` },
         ],
         explanation: `Unit value ${under ? 'far below' : 'far above'} the importer's history for CN8 ${u.line.cn8} from ${u.line.origin}: ${text}. The expected value is a statistical estimate.`,

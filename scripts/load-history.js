@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// Loads a labelled importer history for scoring's history checks into the running platform
+// (`make up`): datagen's generateHistoryDataset (clean stream + derived duplicates, code drift,
+// origin switches, value slips and unknown agents, with ground truth) submitted as WCO/DMS XML to
+// ingestion's REST API in stream order, then waits until scoring has scored every declaration.
+// Writes .run/history/ground-truth.json. Needs the compiled packages (npx tsc -b).
+// usage: node scripts/load-history.js [--seed N] [--declarations N]
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const arg = (name, def) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const SEED = arg('--seed', 20261202);
+const N = arg('--declarations', 900);
+const tokens = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0];
+
+(async () => {
+  const { generateHistoryDataset, toDmsXml } = require(path.join(root, 'packages/datagen/dist'));
+  const out = path.join(root, '.run/history');
+  fs.mkdirSync(out, { recursive: true });
+  const truth = [];
+  const docs = [];
+  for (const g of generateHistoryDataset({ seed: SEED, declarations: N, importers: 2, historyRates: { C02: 0.02, C10: 0.02, C11: 0.03, C23: 0.02, C30: 0.03, C37: 0.02 } })) {
+    truth.push(...g.truth);
+    docs.push({ name: `${g.declaration.declarationId}.xml`, xml: toDmsXml(g.declaration) });
+  }
+  fs.writeFileSync(path.join(out, 'ground-truth.json'), JSON.stringify({ seed: SEED, declarations: docs.length, truth }, null, 1));
+  const perRule = {};
+  for (const t of truth) perRule[t.ruleId] = (perRule[t.ruleId] ?? 0) + 1;
+  console.log(`  ${docs.length} declarations of 2 importers, ${truth.length} history errors injected (${Object.entries(perRule).map(([k, v]) => `${k} ${v}`).join(', ')}; ground truth: .run/history/ground-truth.json)`);
+  let accepted = 0;
+  for (let i = 0; i < docs.length; i += 4) {
+    const res = await Promise.all(
+      docs.slice(i, i + 4).map((d) => fetch(`http://127.0.0.1:8081/v1/documents?filename=${encodeURIComponent(d.name)}`, { method: 'POST', headers: { authorization: `Bearer ${token('integrator')}`, 'content-type': 'application/xml' }, body: d.xml })),
+    );
+    for (const r of res) if (r.status === 200 || r.status === 201) accepted++;
+  }
+  console.log(`  ${accepted}/${docs.length} accepted by ingestion`);
+  // Scoring has them all when its history findings stop changing.
+  let last = '';
+  for (let i = 0; i < 120; i++) {
+    const r = await (await fetch('http://127.0.0.1:8084/v1/history-findings?limit=1', { headers: { authorization: `Bearer ${token('analyst')}` } })).json();
+    const now = JSON.stringify(r.counts);
+    if (now === last && i > 3) break;
+    last = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+})().catch((e) => {
+  console.error(`history load failed: ${e.message}`);
+  process.exit(1);
+});
