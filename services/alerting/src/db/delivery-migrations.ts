@@ -14,7 +14,10 @@ export const deliveryMigrations: Record<string, Migration> = {
       // otherwise commit cursor 11 before cursor 10, and a reader that already moved past 11
       // would never see 10. A statement-level BEFORE trigger runs before the row's bigserial
       // default is drawn, so taking a transaction-scoped advisory lock there makes each writer
-      // draw its cursors and commit before the next one draws any.
+      // draw its cursors and commit before the next one draws any. Lock order matters: a writer
+      // should take its alert row locks before it inserts history (the lock is held from there to
+      // commit), or a triage call holding a row and a consumer holding this lock can deadlock
+      // (Postgres then aborts one, which is retried or answered with an error).
       await sql`
         create function alert_history_serialise() returns trigger language plpgsql as $$
         begin
