@@ -36,8 +36,9 @@ export function isNonPublicAddress(ip: string): boolean {
   return NON_PUBLIC.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+// "[::1]" → "::1", "LocalHost." → "localhost" (a trailing dot is the same DNS name).
 function bareHost(h: string): string {
-  return h.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 }
 
 /** Checks a webhook URL: http(s), a host, no credentials, not a non-public IP literal. */

@@ -184,6 +184,23 @@ describe('webhooks', () => {
     expect(eventOf(receiver.at('/durable')[2]!).data).toMatchObject({ activity_id: 2, status: 'In Progress', comment: 'taken' });
   });
 
+  it('refuses at connect time a host that resolves to a private address once it is no longer allowed', async () => {
+    const { subscription } = await subscribe('/ssrf');
+    // The same receiver by name: allowed when created, then the allow-list no longer has it.
+    const byName = await host.http('POST', '/v1/webhooks', { url: `${base.replace('127.0.0.1', 'localhost')}/by-name` });
+    expect(byName.status).toBe(201);
+    await host.stopService();
+    await host.restart({ DELIVERY_ALLOWED_PRIVATE_HOSTS: '127.0.0.1' });
+    const c = await host.change(host.tenants.a, { alertId: 'ssrf-probe' });
+    const attempt = await waitFor('refused attempt', async () => (await host.http('GET', `/v1/webhooks/${byName.body.subscription.id}/attempts`)).body.attempts[0]);
+    expect(attempt).toMatchObject({ cursor: c, statusCode: null, error: expect.stringContaining('non-public') });
+    expect(receiver.at('/by-name')).toEqual([]);
+    // The literal, still allowed, gets it.
+    await settled(subscription.id, c);
+    expect(receiver.at('/ssrf').map((x) => eventOf(x).subject)).toEqual(['ssrf-probe']);
+    for (const id of [subscription.id, byName.body.subscription.id]) await host.http('DELETE', `/v1/webhooks/${id}`);
+  });
+
   it('updates and deletes subscriptions', async () => {
     const { subscription } = await subscribe('/patch');
     const p = await host.http('PATCH', `/v1/webhooks/${subscription.id}`, { enabled: false, filters: { states: 'new,acknowledged' } });

@@ -209,6 +209,8 @@ describe('webhook signature, backoff and targets', () => {
     expect(checkWebhookUrl('http://127.0.0.1:9/x', [])).toMatchObject({ problem: { field: 'url', message: expect.stringContaining('DELIVERY_ALLOWED_PRIVATE_HOSTS') } });
     expect(checkWebhookUrl('http://[::1]/x', [])).toMatchObject({ problem: { field: 'url' } });
     expect(checkWebhookUrl('http://localhost/x', [])).toMatchObject({ problem: { field: 'url' } });
+    expect(checkWebhookUrl('http://localhost./x', [])).toMatchObject({ problem: { field: 'url' } });
+    expect(checkWebhookUrl('http://a.b.localhost/x', [])).toMatchObject({ problem: { field: 'url' } });
     expect(checkWebhookUrl('http://127.0.0.1:9/x', ['127.0.0.1'])).toEqual({ url: 'http://127.0.0.1:9/x' });
     expect(checkWebhookUrl('https://hooks.example.com/customs', [])).toEqual({ url: 'https://hooks.example.com/customs' });
     expect(checkHost('10.1.2.3', [])).toMatchObject({ field: 'host' });
