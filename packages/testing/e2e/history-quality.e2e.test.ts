@@ -6,7 +6,9 @@
 // lead reads for that history: scorecards, readiness, duty under management, trend, 0 kept in JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Finding } from '@customs/contracts';
+import { credentials } from '@grpc/grpc-js';
+import { Finding, ScoringServiceClient, type GetBrokerScorecardsResponse, type GetImporterReadinessResponse, type GetScoreResponse } from '@customs/contracts';
+import { callMetadata } from '@customs/grpc';
 import { generateHistoryDataset, toDmsXml, type TruthEntry } from '@customs/datagen';
 import type { RunningService } from '@customs/service';
 import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, waitFor, type TestDatabase } from '../src';
@@ -32,6 +34,7 @@ describe('history checks through ingestion → validation → scoring (real Kafk
   let db: TestDatabase;
   const started: RunningService[] = [];
   let urls: Record<string, string> = {};
+  let grpcAddress = '';
   const http = async (svc: string, method: string, p: string, body?: string, token = tokens.analyst, contentType = 'application/xml') => {
     const res = await fetch(`${urls[svc]}${p}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) }, body });
     const text = await res.text();
@@ -52,6 +55,7 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     const scoring = await startScoringService(scoringConfig(common('scoring')));
     started.push(scoring);
     urls = { ingestion: ingestion.httpUrl, scoring: scoring.httpUrl };
+    grpcAddress = scoring.grpcAddress;
   });
   afterAll(async () => {
     for (const s of started.reverse()) await s.stop();
@@ -119,6 +123,25 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     expect((await http('scoring', 'GET', '/v1/history-findings?rule=C99')).status).toBe(400);
     expect((await http('scoring', 'PUT', `/v1/importers/${importer}/approved-agents`, JSON.stringify({ agents: ['GB1'] }), tokens.analyst, 'application/json')).status).toBe(403);
     expect((await http('scoring', 'PUT', `/v1/importers/${importer}/approved-agents`, JSON.stringify({ agents: 'x' }), tokens.admin, 'application/json')).status).toBe(400);
+
+    // The same answers over gRPC.
+    const client = new ScoringServiceClient(grpcAddress, credentials.createInsecure());
+    const unary = <R>(fn: (cb: (e: Error | null, r: R) => void) => void) => new Promise<R>((resolve, reject) => fn((e, r) => (e ? reject(e) : resolve(r))));
+    const md = callMetadata(tokens.analyst);
+    const g1 = await unary<GetImporterReadinessResponse>((cb) => client.getImporterReadiness({ importerId: importer, toMonth: '' }, md, cb));
+    expect(g1.readiness!.score).toBe(readiness.body.score);
+    expect(g1.dutyUnderManagement!.metrics.find((m) => m.name === 'duty_paid')!.value).toBe(dum.body.metrics.find((m: any) => m.name === 'duty_paid').value);
+    const g2 = await unary<GetBrokerScorecardsResponse>((cb) => client.getBrokerScorecards({ agentId: '', month: cards.body.month }, md, cb));
+    expect(g2.scorecards.map((c) => c.score)).toEqual(cards.body.scorecards.map((c: any) => c.score));
+    const g3 = await unary<GetScoreResponse>((cb) => client.getScore({ entityType: 'declaration', entityId: dup.declarationId }, md, cb));
+    expect(g3.score!.lines.some((l) => l.ruleIds.includes('C37'))).toBe(true);
+    await expect(unary((cb) => client.getBrokerScorecards({ agentId: '', month: '2024-13' }, md, cb))).rejects.toThrow(/INVALID_ARGUMENT|month must be/);
+    client.close();
+    // An admin re-score with the same model leaves every score where it was.
+    const before = (await http('scoring', 'GET', '/v1/scores/importer')).body.scores.map((x: any) => [x.entityId, x.score]);
+    const re = await http('scoring', 'POST', '/v1/admin/rescore', undefined, tokens.admin);
+    expect(re.body.declarations).toBe(docs.length);
+    expect((await http('scoring', 'GET', '/v1/scores/importer')).body.scores.map((x: any) => [x.entityId, x.score])).toEqual(before);
 
     const doc = fs.readFileSync(DOC, 'utf8');
     const section = `<!-- services:start -->\nThrough the running services (DMS XML over ingestion's REST API → Kafka → validation and scoring, findings read back over \`GET /v1/history-findings\`, matched by MRN): \`generateHistoryDataset\` seed ${SEED}, 2 importers, ${docs.length} declarations (${items} items), ${truth.length} injected history errors.\n\n${table(q.rows)}\n<!-- services:end -->`;

@@ -38,6 +38,7 @@ export function bindStore(trx: Transaction<ScoringDb>) {
     listEntityScores: bind(scores.listEntityScores),
     upsertSnapshots: bind(scores.upsertSnapshots),
     readSnapshots: bind(scores.readSnapshots),
+    declarationIdsAfter: bind(scores.declarationIdsAfter),
   };
 }
 

@@ -182,3 +182,15 @@ async function refreshEntities(store: Store, tenant: string, agents: string[], i
   await store.upsertSnapshots(tenant, MODEL_VERSION, snapshots, now);
   return out;
 }
+
+/**
+ * Use case: re-score one page of a tenant's declarations (after a model change, or to move
+ * deadline nearness to today). The caller runs pages in their own transactions, each with the
+ * tenant lock, so a long re-score never holds one transaction open; returns the last id done.
+ */
+export async function rescorePage(store: Store, tenant: string, after: string, limit: number, now: string): Promise<{ last: string; count: number; events: Outgoing[] }> {
+  await store.lockTenants([tenant]);
+  const ids = await store.declarationIdsAfter(tenant, after, limit);
+  const events = await rescore(store, tenant, ids, now, '');
+  return { last: ids.at(-1) ?? after, count: ids.length, events };
+}

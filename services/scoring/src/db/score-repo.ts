@@ -212,3 +212,9 @@ export async function readSnapshots(trx: Trx, tenant: string, type: string, id: 
   const r = await trx.selectFrom('trend_snapshots').select(['month', 'score', 'payload', 'model_version', 'recorded_at']).where('tenant_id', '=', tenant).where('entity_type', '=', type).where('entity_id', '=', id).orderBy('month').orderBy('model_version').execute();
   return r.map((x) => ({ ...x, recorded_at: new Date(x.recorded_at).toISOString() }));
 }
+
+/** A page of a tenant's scored declaration ids, in id order (for re-scoring everything). */
+export async function declarationIdsAfter(trx: Trx, tenant: string, after: string, limit: number): Promise<string[]> {
+  const r = await trx.selectFrom('declaration_scores').select('declaration_id').where('tenant_id', '=', tenant).where('declaration_id', '>', after).orderBy('declaration_id').limit(limit).execute();
+  return r.map((x) => x.declaration_id);
+}

@@ -6,6 +6,9 @@ import { bindStore, type Store } from '../app/ports';
 import { getScore, listScores, readinessOf, scorecards, scoredLines, trend } from '../app/queries';
 import { findingJson, scoreJson } from './json';
 import { HISTORY_RULES } from '../rules';
+import { rescorePage } from '../app/rescore';
+import { encode } from '../kafka/consumers';
+import { enqueueOutbox } from '@customs/db';
 
 // REST adapter: JSON schemas on every route (fastify answers a bad parameter with a 400 naming it),
 // tenant-scoped reads, role-checked writes.
@@ -75,6 +78,27 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     const p = principalOf(req);
     const points = await read(p.tenantId, (st) => trend(st, p.tenantId, req.params.type, req.params.id));
     return { entityType: req.params.type, entityId: req.params.id, points: points.map((x) => ({ month: x.month, score: x.score, modelVersion: x.model_version, recordedAt: x.recorded_at, snapshot: x.payload })) };
+  });
+
+  // Re-score every declaration of the tenant with the current model and today's date (after a
+  // model change, or to move deadline nearness on): pages of 500, each its own transaction.
+  http.post('/v1/admin/rescore', async (req) => {
+    const p = requireRole(req, 'admin');
+    let after = '';
+    let total = 0;
+    for (;;) {
+      const now = new Date().toISOString();
+      // Scores and their events commit together (the outbox), as in the consumers.
+      const page = await withTenant(db, p.tenantId, async (trx) => {
+        const r = await rescorePage(bindStore(trx), p.tenantId, after, 500, now);
+        await enqueueOutbox(trx, 'scoring', r.events.map((o) => encode(o)));
+        return r;
+      });
+      if (page.count === 0) break;
+      total += page.count;
+      after = page.last;
+    }
+    return { tenantId: p.tenantId, declarations: total };
   });
 
   http.get<{ Params: { id: string } }>('/v1/importers/:id/approved-agents', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {

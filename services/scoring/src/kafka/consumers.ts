@@ -13,7 +13,8 @@ import type { ScoringDb } from '../db/migrations';
 export const CHECKED_GROUP = 'scoring';
 export const HISTORY_GROUP = 'scoring-history';
 
-function encode(o: Outgoing, parents: Map<string, ConsumedEvent<unknown>>): EncodedEvent {
+/** An outgoing event of a use case as an outbox message (parent = the consumed event that caused it, when there is one). */
+export function encode(o: Outgoing, parents: Map<string, ConsumedEvent<unknown>> = new Map()): EncodedEvent {
   const parent = parents.get(o.parentEventId)?.context;
   if (o.kind === 'finding') {
     const f = o.finding;
