@@ -21,7 +21,7 @@ build_all() {
 # console server serves; rebuilt only when a source file is newer than the last bundle.
 build_console_web() {
   local app="$REPO_ROOT/apps/console" stamp="$REPO_ROOT/apps/console/dist/web/index.html"
-  if [ -f "$stamp" ] && [ -z "$(find "$app/web" "$app/vite.config.ts" -newer "$stamp" -type f -print -quit)" ]; then return; fi
+  if [ -f "$stamp" ] && [ -z "$(find "$app/web" "$app/vite.config.mts" -newer "$stamp" -type f -print -quit)" ]; then return; fi
   echo "› bundling the console page (tsc --noEmit + vite build)"
   (cd "$app" && tsc -p web/tsconfig.json && vite build --logLevel warn)
 }

@@ -209,7 +209,11 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
       const inside = alerts.filter((a) => a.hasDeadline && a.daysLeft !== null && a.daysLeft >= 0 && a.daysLeft <= days);
       return { days, alerts: inside.length, exposurePence: inside.reduce((s, a) => s + Number(a.exposurePence), 0), reclaimPence: inside.reduce((s, a) => s + Number(a.reclaimPence), 0) };
     });
-    return { buckets, alerts: alerts.filter((a) => a.hasDeadline && a.daysLeft >= 0 && a.daysLeft <= 180), truncated: cursor !== null };
+    // Open alerts whose deadline has already gone: money that can no longer be reclaimed (or
+    // demanded), shown so it is not silently dropped from the view.
+    const gone = alerts.filter((a) => a.hasDeadline && a.daysLeft !== null && a.daysLeft < 0);
+    const passed = { alerts: gone.length, exposurePence: gone.reduce((s, a) => s + Number(a.exposurePence), 0), reclaimPence: gone.reduce((s, a) => s + Number(a.reclaimPence), 0) };
+    return { buckets, passed, alerts: alerts.filter((a) => a.hasDeadline && a.daysLeft >= 0 && a.daysLeft <= 180), truncated: cursor !== null };
   });
 
   // ---- declarations ----

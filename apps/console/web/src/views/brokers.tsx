@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { Chart } from '../chart';
+import { Chart, preloadCharts } from '../chart';
 import { Notice, NotAvailable } from './common';
 import { MetricsTable, metricValue } from './metrics';
 
@@ -12,6 +12,7 @@ export function Brokers() {
   const [agent, setAgent] = useState('');
   const [trend, setTrend] = useState<any>();
   useEffect(() => {
+    preloadCharts();
     api('/api/scorecards/brokers').then(
       (r) => {
         setD(r);
@@ -66,7 +67,7 @@ export function Brokers() {
                 <td class="num">{metric(s, n) ? metricValue(metric(s, n)) : 'not available yet'}</td>
               ))}
               <td>
-                percentile {s.peerPercentile} of {s.peerCount}
+                {s.peerPercentile < 0 ? 'no peers to compare' : `beats ${s.peerPercentile} % of ${s.peerCount} peers`}
               </td>
             </tr>
           ))}

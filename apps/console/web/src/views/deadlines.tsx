@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { deadlineText, pounds } from '../format';
-import { Chart } from '../chart';
+import { Chart, preloadCharts } from '../chart';
 import { Severity, Notice } from './common';
 
 // The money about to be lost: open alerts whose 3-year deadline falls in the next 30/90/180 days.
@@ -9,6 +9,7 @@ export function Deadlines() {
   const [d, setD] = useState<any>();
   const [error, setError] = useState('');
   useEffect(() => {
+    preloadCharts();
     api('/api/deadlines').then(setD, (e) => setError((e as Error).message));
   }, []);
   if (error) return <Notice kind="error">{error}</Notice>;
@@ -28,6 +29,9 @@ export function Deadlines() {
           </div>
         ))}
       </div>
+      <p data-testid="passed">
+        Deadline already passed on {d.passed.alerts} open alert{d.passed.alerts === 1 ? '' : 's'}: exposure {pounds(d.passed.exposurePence)}, reclaim {pounds(d.passed.reclaimPence)} (a reclaim past its deadline is lost).
+      </p>
       <Chart
         label={label}
         option={{

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { Chart } from '../chart';
+import { Chart, preloadCharts } from '../chart';
 import { deadlineText, pounds } from '../format';
 import { Notice, NotAvailable, Severity } from './common';
 import { MetricsTable } from './metrics';
@@ -16,6 +16,7 @@ export function Overview() {
   const [top, setTop] = useState<any[]>([]);
   const [error, setError] = useState('');
   useEffect(() => {
+    preloadCharts();
     api('/api/scores/importer?limit=100').then(
       (r) => {
         setImporters(r.scores);
