@@ -133,4 +133,12 @@ describe('delivery through the running alerting service', () => {
     expect(received.filter((r) => r.path === '/b').some((r) => r.body.includes('decl-of-a'))).toBe(false);
     expect(sseText).not.toContain('decl-of-b');
   });
+
+  it('publishes the delivery routes in the OpenAPI document', async () => {
+    const r = await fetch(`${service.httpUrl}/v1/openapi.json`, { headers: { authorization: `Bearer ${tokens.a.analyst}` } });
+    expect(r.status).toBe(200);
+    const doc = (await r.json()) as { paths: Record<string, Record<string, { summary?: string }>> };
+    for (const path of ['/v1/webhooks', '/v1/webhooks/{id}', '/v1/webhooks/{id}/attempts', '/v1/webhooks/{id}/dead-letters/{cursor}/redeliver', '/v1/syslog-destinations', '/v1/alerts/stream']) expect(Object.keys(doc.paths)).toContain(path);
+    expect(doc.paths['/v1/webhooks']!.post!.summary).toMatch(/secret/);
+  });
 });

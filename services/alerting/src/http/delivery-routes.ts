@@ -134,11 +134,52 @@ function syslogFields(b: Record<string, unknown>, config: DeliveryConfig, partia
   return out;
 }
 
+// Route schemas for the OpenAPI document (@fastify/swagger). Validation stays in the handlers
+// (attachValidation), so every refusal is the same 400 naming the field and why; unknown fields
+// are refused there rather than silently dropped.
+const filtersSchema = {
+  type: 'object',
+  description: 'Every present criterion must hold',
+  properties: {
+    minSeverity: { type: 'string', enum: ['info', 'low', 'medium', 'high', 'critical'] },
+    states: { type: ['array', 'string'], items: { type: 'string' }, description: 'new, acknowledged, in_progress, suppressed, resolved, expired, archived' },
+    ruleIds: { type: ['array', 'string'], items: { type: 'string' }, description: 'alert rule (AR-001) or finding rule (C09) ids' },
+    minPounds: { type: ['number', 'string'], description: 'money at stake (exposure + reclaim) in £, at most 2 decimals' },
+  },
+};
+const idParams = { type: 'object', properties: { id: { type: 'string' } } };
+const listQuery = { type: 'object', properties: { limit: { type: 'string', description: '1–1000, default 100' } } };
+const webhookBody = {
+  type: 'object',
+  properties: {
+    url: { type: 'string', description: 'http(s) URL of the receiver (public address unless allowed by DELIVERY_ALLOWED_PRIVATE_HOSTS)' },
+    description: { type: 'string', maxLength: 500 },
+    filters: filtersSchema,
+    startAfterCursor: { type: 'integer', description: 'deliver changes after this history cursor (0 = everything); default: from now on' },
+    enabled: { type: 'boolean', description: 'PATCH only' },
+  },
+};
+const syslogBody = {
+  type: 'object',
+  properties: {
+    host: { type: 'string' },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    tls: { type: 'boolean', description: 'default false' },
+    caPem: { type: 'string', description: 'PEM of the CA that signed the receiver certificate (TLS); default: system CAs' },
+    serverName: { type: 'string', description: 'name to check in the receiver certificate (default: host)' },
+    facility: { type: 'integer', minimum: 0, maximum: 23, description: 'default 16 (local0)' },
+    filters: filtersSchema,
+    startAfterCursor: { type: 'integer' },
+    enabled: { type: 'boolean', description: 'PATCH only' },
+  },
+};
+const doc = (summary: string, tags: string[], extra: Record<string, unknown> = {}) => ({ attachValidation: true, schema: { summary, tags, ...extra } });
+
 export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): void {
   const { repo, config } = deps;
 
   // --- webhooks ----------------------------------------------------------------------------
-  app.post('/v1/webhooks', async (req, reply) => {
+  app.post('/v1/webhooks', doc('Subscribe a webhook receiver (admin); the secret is in this answer only', ['webhooks'], { body: webhookBody }), async (req, reply) => {
     const p = requireRole(req, 'admin');
     const b = body(req);
     onlyKnown(b, ['url', 'description', 'filters', 'startAfterCursor']);
@@ -150,7 +191,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     deps.changed('webhook');
     return reply.code(201).send({ subscription: subscriptionView(sub), secret, note: 'store the secret now: it is not shown again' });
   });
-  app.get('/v1/webhooks', async (req) => {
+  app.get('/v1/webhooks', doc('Webhook subscriptions of the tenant (no secrets)', ['webhooks']), async (req) => {
     const p = requireRole(req, 'analyst');
     return { subscriptions: (await repo.listSubscriptions(p.tenantId)).map(subscriptionView) };
   });
@@ -159,11 +200,11 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     if (!s) throw new HttpError(404, 'not_found', `no webhook subscription ${id}`);
     return s;
   };
-  app.get<{ Params: { id: string } }>('/v1/webhooks/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/v1/webhooks/:id', doc('One webhook subscription', ['webhooks'], { params: idParams }), async (req) => {
     const p = requireRole(req, 'analyst');
     return { subscription: subscriptionView(await subscriptionOf(p.tenantId, req.params.id)) };
   });
-  app.patch<{ Params: { id: string } }>('/v1/webhooks/:id', async (req) => {
+  app.patch<{ Params: { id: string } }>('/v1/webhooks/:id', doc('Change a subscription: url, description, filters, enabled (admin)', ['webhooks'], { params: idParams, body: webhookBody }), async (req) => {
     const p = requireRole(req, 'admin');
     const b = body(req);
     onlyKnown(b, ['url', 'description', 'filters', 'enabled']);
@@ -181,24 +222,24 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     deps.changed('webhook');
     return { subscription: subscriptionView(s) };
   });
-  app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', doc('Delete a subscription with its queue and log (admin)', ['webhooks'], { params: idParams }), async (req, reply) => {
     const p = requireRole(req, 'admin');
     if (!(await repo.deleteSubscription(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
     deps.changed('webhook');
     return reply.code(204).send();
   });
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>('/v1/webhooks/:id/attempts', async (req) => {
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>('/v1/webhooks/:id/attempts', doc('Delivery attempts, newest first: status code, latency, error, outcome', ['webhooks'], { params: idParams, querystring: { type: 'object', properties: { limit: { type: 'string' }, before: { type: 'string', description: 'attempt id to page before' } } } }), async (req) => {
     const p = requireRole(req, 'analyst');
     await subscriptionOf(p.tenantId, req.params.id);
     const attempts = await repo.listAttempts(p.tenantId, req.params.id, limitParam(req.query.limit), cursorParam(req.query.before, 'before'));
     return { attempts: attempts.map(attemptView) };
   });
-  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/webhooks/:id/dead-letters', async (req) => {
+  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/webhooks/:id/dead-letters', doc('Deliveries that used every attempt', ['webhooks'], { params: idParams, querystring: listQuery }), async (req) => {
     const p = requireRole(req, 'analyst');
     await subscriptionOf(p.tenantId, req.params.id);
     return { deadLetters: (await repo.listDeadLetters(p.tenantId, req.params.id, limitParam(req.query.limit))).map(deadLetterView) };
   });
-  app.post<{ Params: { id: string; cursor: string } }>('/v1/webhooks/:id/dead-letters/:cursor/redeliver', async (req, reply) => {
+  app.post<{ Params: { id: string; cursor: string } }>('/v1/webhooks/:id/dead-letters/:cursor/redeliver', doc('Queue a dead letter again, now, with a fresh attempt budget (admin)', ['webhooks'], { params: { type: 'object', properties: { id: { type: 'string' }, cursor: { type: 'string' } } } }), async (req, reply) => {
     const p = requireRole(req, 'admin');
     await subscriptionOf(p.tenantId, req.params.id);
     const cursor = cursorParam(req.params.cursor, 'cursor')!;
@@ -208,7 +249,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   });
 
   // --- syslog destinations -----------------------------------------------------------------
-  app.post('/v1/syslog-destinations', async (req, reply) => {
+  app.post('/v1/syslog-destinations', doc('Send the tenant’s alert changes as CEF over syslog (RFC 5424, TCP or TLS) (admin)', ['syslog'], { body: syslogBody }), async (req, reply) => {
     const p = requireRole(req, 'admin');
     const b = body(req);
     onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'startAfterCursor']);
@@ -229,17 +270,17 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     deps.changed('syslog');
     return reply.code(201).send({ destination: syslogView(d) });
   });
-  app.get('/v1/syslog-destinations', async (req) => {
+  app.get('/v1/syslog-destinations', doc('Syslog destinations of the tenant', ['syslog']), async (req) => {
     const p = requireRole(req, 'analyst');
     return { destinations: (await repo.listSyslogDestinations(p.tenantId)).map(syslogView) };
   });
-  app.get<{ Params: { id: string } }>('/v1/syslog-destinations/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('One syslog destination, with its last connection error', ['syslog'], { params: idParams }), async (req) => {
     const p = requireRole(req, 'analyst');
     const d = await repo.getSyslogDestination(p.tenantId, req.params.id);
     if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
     return { destination: syslogView(d) };
   });
-  app.patch<{ Params: { id: string } }>('/v1/syslog-destinations/:id', async (req) => {
+  app.patch<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('Change a syslog destination (admin)', ['syslog'], { params: idParams, body: syslogBody }), async (req) => {
     const p = requireRole(req, 'admin');
     const b = body(req);
     onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'enabled']);
@@ -248,7 +289,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     deps.changed('syslog');
     return { destination: syslogView(d) };
   });
-  app.delete<{ Params: { id: string } }>('/v1/syslog-destinations/:id', async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('Delete a syslog destination (admin)', ['syslog'], { params: idParams }), async (req, reply) => {
     const p = requireRole(req, 'admin');
     if (!(await repo.deleteSyslogDestination(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
     deps.changed('syslog');
@@ -259,7 +300,12 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/v1/alerts/stream',
     // The data is already the CloudEvent's JSON text: sent as it is, not JSON-encoded again.
-    { sse: { kind: 'only', serializer: (d: unknown) => String(d) } },
+    {
+      sse: { kind: 'only', serializer: (d: unknown) => String(d) },
+      ...doc('Server-Sent Events of the tenant’s alert changes (id = history cursor; Last-Event-ID resumes)', ['delivery'], {
+        querystring: { type: 'object', properties: { minSeverity: { type: 'string' }, states: { type: 'string', description: 'comma list' }, ruleIds: { type: 'string', description: 'comma list' }, minPounds: { type: 'string' }, lastEventId: { type: 'string', description: 'first connection only; then the Last-Event-ID header' } } },
+      }),
+    },
     async (req, reply) => {
       const p = requireRole(req, 'analyst');
       const { lastEventId, ...filterQuery } = req.query;
