@@ -155,6 +155,17 @@ export class DeliveryRepo {
     });
   }
 
+  /** Deletes attempt-log rows older than `before` (all tenants, in bounded chunks); returns how many. */
+  async pruneAttempts(before: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const r = await withAllTenants(this.db, (trx) => sql<{ n: number }>`with gone as (delete from webhook_attempts where id in (select id from webhook_attempts where at < ${before} limit 10000) returning 1) select count(*)::int as n from gone`.execute(trx));
+      const n = r.rows[0]?.n ?? 0;
+      total += n;
+      if (n < 10000) return total;
+    }
+  }
+
   listDeadLetters(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookRetryRow[]> {
     return withTenant(this.db, tenantId, (trx) =>
       trx.selectFrom('webhook_retries').selectAll().where('tenant_id', '=', tenantId).where('subscription_id', '=', subscriptionId).where('dead_at', 'is not', null).orderBy('history_cursor').limit(limit).execute(),

@@ -28,6 +28,8 @@ export function deliveryConfigSpecs() {
     // Backoff before attempt n+1: base × 2^(n-1), capped, with jitter (half fixed, half random).
     WEBHOOK_RETRY_BASE_MS: int({ default: 10_000, min: 1 }),
     WEBHOOK_RETRY_MAX_MS: int({ default: 3_600_000, min: 1 }),
+    // Attempt-log rows (GET /v1/webhooks/:id/attempts) are kept this long.
+    WEBHOOK_ATTEMPT_RETENTION_DAYS: int({ default: 30, min: 1 }),
     // A receiver that has not answered by then counts as a failed attempt.
     WEBHOOK_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 120_000 }),
     // SSE heartbeat comment interval (keeps proxies from closing an idle stream).
@@ -46,6 +48,7 @@ export interface DeliveryConfig {
   WEBHOOK_RETRY_BASE_MS: number;
   WEBHOOK_RETRY_MAX_MS: number;
   WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_ATTEMPT_RETENTION_DAYS: number;
   SSE_HEARTBEAT_MS: number;
   DELIVERY_POLL_MS: number;
   SYSLOG_HOSTNAME: string;

@@ -26,7 +26,7 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
   const wakeup = new Wakeup();
   const cache = new ChangeCache();
   const webhooks = new WebhookDispatcher(repo, config, logger, wakeup, cache, kit.metrics);
-  const syslog = new SyslogDispatcher(repo, config, logger, wakeup, cache);
+  const syslog = new SyslogDispatcher(repo, config, logger, wakeup, cache, kit.metrics);
   const closing = new AbortController();
 
   const listener = new ChangeListener({

@@ -9,7 +9,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Logger } from '@customs/telemetry';
+import type { Logger, ServiceMetrics } from '@customs/telemetry';
 import { matchesFilter, parseDeliveryFilter, toSyslogFrame, type DeliveryFilter } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow } from '../db/delivery-repo';
 import type { DeliveryConfig } from './config';
@@ -76,6 +76,7 @@ class DestinationWorker {
         failures++;
         this.disconnect();
         const message = (e as Error).message.slice(0, 500);
+        this.d.failures?.inc();
         this.d.logger.warn({ err: e, destination: this.dest.destination_id, host: this.dest.host, port: this.dest.port }, 'syslog delivery failed; reconnecting with backoff');
         await this.d.repo.advanceSyslogCursor(this.dest.tenant_id, this.dest.destination_id, this.cursor, message).catch(() => undefined);
         await this.d.wakeup.wait(backoffMs(failures, 500, 60_000), this.abort.signal);
@@ -100,7 +101,7 @@ class DestinationWorker {
     const cursor = rows[rows.length - 1]!.cursor;
     await this.d.repo.advanceSyslogCursor(dest.tenant_id, dest.destination_id, cursor, null);
     this.cursor = cursor;
-    this.d.onSent?.(dest, frames.length);
+    if (frames.length) this.d.sent?.inc(frames.length);
     return rows.length === BATCH;
   }
 
@@ -144,8 +145,8 @@ export class SyslogDispatcher {
   private running = false;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Test and benchmark hook: called after each batch written. */
-  onSent?: (dest: SyslogDestinationRow, messages: number) => void;
+  readonly sent: ReturnType<ServiceMetrics['counter']> | undefined;
+  readonly failures: ReturnType<ServiceMetrics['counter']> | undefined;
 
   constructor(
     readonly repo: DeliveryRepo,
@@ -153,7 +154,11 @@ export class SyslogDispatcher {
     readonly logger: Logger,
     readonly wakeup: Wakeup,
     readonly cache: ChangeCache,
-  ) {}
+    metrics?: ServiceMetrics,
+  ) {
+    this.sent = metrics?.counter('customs_syslog_messages_total', 'Alert changes written to syslog destinations');
+    this.failures = metrics?.counter('customs_syslog_connection_failures_total', 'Syslog connection or write failures (the destination reconnects with backoff)');
+  }
 
   start(): void {
     if (this.running) return;

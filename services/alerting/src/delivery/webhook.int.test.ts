@@ -3,7 +3,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { AlertStatus, Severity } from '@customs/contracts';
+import { createDb } from '@customs/db';
 import { waitFor } from '@customs/testing';
+import { DeliveryRepo, type DeliveryKysely } from '../db/delivery-repo';
 import { startDeliveryHost, type DeliveryHost } from './__fixtures__/harness';
 
 interface Received {
@@ -199,6 +201,22 @@ describe('webhooks', () => {
     await settled(subscription.id, c);
     expect(receiver.at('/ssrf').map((x) => eventOf(x).subject)).toEqual(['ssrf-probe']);
     for (const id of [subscription.id, byName.body.subscription.id]) await host.http('DELETE', `/v1/webhooks/${id}`);
+  });
+
+  it('prunes the attempt log past its retention', async () => {
+    const { subscription } = await subscribe('/pruned');
+    const c = await host.change(host.tenants.a, { alertId: 'pruned-1' });
+    await settled(subscription.id, c);
+    const db = createDb<unknown>({ url: host.db.urlFor('alerting'), schema: 'alerting' });
+    try {
+      const repo = new DeliveryRepo(db.db as DeliveryKysely);
+      expect(await repo.pruneAttempts(new Date(Date.now() - 86_400_000))).toBe(0);
+      expect((await host.http('GET', `/v1/webhooks/${subscription.id}/attempts`)).body.attempts).toHaveLength(1);
+      expect(await repo.pruneAttempts(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+      expect((await host.http('GET', `/v1/webhooks/${subscription.id}/attempts`)).body.attempts).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('updates and deletes subscriptions', async () => {

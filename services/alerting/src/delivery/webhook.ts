@@ -203,7 +203,6 @@ class SubscriptionWorker {
       attempts.push({ subscription_id: sub.subscription_id, tenant_id: sub.tenant_id, history_cursor: cursor, event_id: changeEventId(sub.tenant_id, cursor), attempt: j.attempt, at: now, status_code: r.status ?? null, latency_ms: r.latencyMs, error: r.error ?? null, outcome });
       if (ok) {
         if (j.retry) delivered.push(cursor);
-        this.d.onDelivered?.(j.change, sub);
       } else {
         retry.push({
           history_cursor: cursor,
@@ -227,7 +226,7 @@ function filterOf(sub: WebhookSubscriptionRow): DeliveryFilter {
   const parsed = parseDeliveryFilter(typeof sub.filters === 'string' ? JSON.parse(sub.filters) : sub.filters);
   // Stored filters were validated on the way in; one that no longer parses sends nothing rather
   // than everything.
-  return 'filter' in parsed ? parsed.filter : { states: [] as never[], minPence: Number.MAX_SAFE_INTEGER };
+  return 'filter' in parsed ? parsed.filter : { minPence: Number.MAX_SAFE_INTEGER };
 }
 
 /** Runs one worker per enabled subscription while this replica holds the delivery lead. */
@@ -238,8 +237,6 @@ export class WebhookDispatcher {
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   readonly counter: ReturnType<ServiceMetrics['counter']> | undefined;
-  /** Test and benchmark hook: called after each delivered change. */
-  onDelivered?: (c: AlertChanged, sub: WebhookSubscriptionRow) => void;
 
   constructor(
     readonly repo: DeliveryRepo,
@@ -265,8 +262,24 @@ export class WebhookDispatcher {
     this.running = true;
     void this.refresh();
     // Picks up subscriptions changed through another replica.
-    this.timer = setInterval(() => void this.refresh(), 10_000);
+    this.timer = setInterval(() => {
+      void this.refresh();
+      void this.prune();
+    }, 10_000);
     this.timer.unref();
+  }
+
+  private lastPrune = 0;
+  /** Drops attempt-log rows past WEBHOOK_ATTEMPT_RETENTION_DAYS, at most once an hour. */
+  private async prune(): Promise<void> {
+    if (Date.now() - this.lastPrune < 3_600_000) return;
+    this.lastPrune = Date.now();
+    try {
+      const removed = await this.repo.pruneAttempts(new Date(Date.now() - this.config.WEBHOOK_ATTEMPT_RETENTION_DAYS * 86_400_000));
+      if (removed) this.logger.info({ removed }, 'webhook attempt log pruned');
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not prune the webhook attempt log; next hour retries');
+    }
   }
 
   /** Re-reads the enabled subscriptions: starts, updates and stops workers to match. */
