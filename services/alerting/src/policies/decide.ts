@@ -273,7 +273,7 @@ export function recompute(a: Alert): void {
   if (a.findings.length === 0) return;
   const live = a.findings.filter((f) => !f.withdrawn);
   const uniq = (xs: string[]) => [...new Set(xs.filter((x) => x !== ''))];
-  a.findingIds = a.findings.map((f) => f.findingId);
+  a.findingIds = [...new Set([...a.findingIds, ...a.findings.map((f) => f.findingId)])];
   a.exposureDutyPence = live.reduce((s, f) => s + f.exposureDutyPence, 0);
   a.exposureVatPence = live.reduce((s, f) => s + f.exposureVatPence, 0);
   a.reclaimDutyPence = live.reduce((s, f) => s + f.reclaimDutyPence, 0);
@@ -301,7 +301,8 @@ function pivotsFrom(a: Alert, f: Finding): void {
 /** Adds a finding to an open alert (keyed suppression: counted, not re-raised). */
 function absorb(w: Work, ka: KeyedAlert, f: Finding, severity: Severity | undefined, riskPoints = 0): void {
   const a = ka.alert;
-  if (a.findings.some((c) => c.findingId === f.findingId)) return;
+  // findingIds too: alerts raised before contributing findings were recorded list only the ids.
+  if (a.findings.some((c) => c.findingId === f.findingId) || a.findingIds.includes(f.findingId)) return;
   a.findings.push(contributing(f, riskPoints));
   a.suppressedCount += 1;
   a.lastSeen = f.raisedAt || w.at;
