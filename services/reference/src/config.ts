@@ -45,6 +45,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       OTT_API_MAX_ATTEMPTS: int({ default: 6, min: 1, max: 20 }),
       OTT_API_MAX_BACKOFF_MS: int({ default: 60_000, min: 1, max: 3_600_000 }),
       OTT_API_TIMEOUT_MS: int({ default: 30_000, min: 100, max: 600_000 }),
+      // Commodity requests a sync keeps in flight (kept low: the API rate-limits per client).
+      OTT_API_CONCURRENCY: int({ default: 4, min: 1, max: 16 }),
       // Daily incremental sync at this UTC time ("" = only on demand: POST /v1/admin/ott-syncs or the CLI).
       OTT_SYNC_DAILY_AT: dailyAt(),
       // Geographical-area groups whose membership each sync refreshes (measures name groups, e.g. 1013 EU).

@@ -2,7 +2,8 @@ import { DatasetChanged, Topics, type StopPressNotice, type TariffChange } from 
 import { chunksFor, enqueueOutbox, sql, withAllTenants, type Kysely } from '@customs/db';
 import { buildEvent } from '@customs/kafka';
 import type { OttImport } from '../parse/ott';
-import { MEASURE_ROLES, type DatasetInfo, type StoredMeasure } from '../app/store';
+import type { DatasetInfo, StoredMeasure } from '../app/store';
+import { eventChanges, measureRole } from '../app/tariff-changes';
 import type { ReferenceDb } from './migrations';
 
 /** The dataset name every OTT load is versioned under. */
@@ -19,19 +20,6 @@ export interface OttLoadOutcome {
   effectiveTo: string;
   /** Measures created, updated or ended by this load (relative to what was stored before it). */
   tariffChanges: TariffChange[];
-}
-
-const QUOTA_TYPES = new Set(['122', '123', '143', '146']);
-/** The part a measure type plays in a rate answer, for tariff-change alerts. */
-export function measureRole(measureType: string, quotaOrderNumber = ''): string {
-  if (QUOTA_TYPES.has(measureType) || quotaOrderNumber) return 'quota';
-  if (MEASURE_ROLES.tradeRemedies.has(measureType) || /^55\d$/.test(measureType)) return 'trade_remedy';
-  if (MEASURE_ROLES.suspensions.has(measureType)) return 'suspension';
-  if (MEASURE_ROLES.preferential.has(measureType)) return 'preference';
-  if (MEASURE_ROLES.thirdCountry.has(measureType)) return 'third_country';
-  if (MEASURE_ROLES.vat.has(measureType)) return 'vat';
-  if (MEASURE_ROLES.supplementaryUnit.has(measureType)) return 'supplementary_unit';
-  return 'other';
 }
 
 /**
@@ -112,7 +100,7 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
       buildEvent({
         topic: Topics.datasetChanged,
         key: OTT_DATASET,
-        value: DatasetChanged.fromPartial({ dataset: OTT_DATASET, version, previousVersion: previous?.version ?? '', loadedAt, effectiveFrom, effectiveTo, commodityCodes: codes, tariffChanges: tariffChanges.filter((c) => c.role !== 'other'), stopPress: extra.stopPress ?? [] }),
+        value: DatasetChanged.fromPartial({ dataset: OTT_DATASET, version, previousVersion: previous?.version ?? '', loadedAt, effectiveFrom, effectiveTo, commodityCodes: codes, ...eventChanges(tariffChanges), stopPress: extra.stopPress ?? [] }),
         tenant: 'platform',
         source: 'reference',
         subject: OTT_DATASET,

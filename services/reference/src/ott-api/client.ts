@@ -43,6 +43,8 @@ const ACCEPT = 'application/vnd.hmrc.2.0+json';
 export class OttApiClient {
   readonly stats: OttApiStats = { requests: 0, retries: 0, rateLimited: 0, waitedMs: 0, tokenRequests: 0 };
   private token: { value: string; expiresAt: number } | undefined;
+  /** The token request in flight: concurrent requests share it instead of each asking for one. */
+  private tokenRequest: Promise<string> | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
@@ -118,6 +120,11 @@ export class OttApiClient {
   private async bearer(): Promise<string> {
     if (!this.opts.clientId) return '';
     if (this.token && this.now() < this.token.expiresAt) return this.token.value;
+    this.tokenRequest ??= this.requestToken().finally(() => (this.tokenRequest = undefined));
+    return this.tokenRequest;
+  }
+
+  private async requestToken(): Promise<string> {
     this.stats.tokenRequests++;
     let res: Response;
     try {

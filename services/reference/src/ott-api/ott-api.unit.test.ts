@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { TariffChange } from '@customs/contracts';
+import { MAX_EVENT_CHANGES, eventChanges, measureRole } from '../app/tariff-changes';
 import { parseHmrcMonthlyXml } from '../parse/fx';
 import { OttApiClient, retryAfterMs } from './client';
 import { OttApiFormatError, parseChanges, parseExchangeRateMonth, parseGeographicalArea, parseNewsItems, parseQuotaDefinitions } from './parse';
@@ -77,5 +79,24 @@ describe('OTT API client: backoff, Retry-After, OAuth', () => {
     } finally {
       await api.stop();
     }
+  });
+});
+
+describe('tariff changes on DatasetChanged', () => {
+  const change = (measureType: string, i: number): TariffChange => ({ commodityCode: String(i).padStart(10, '0'), geographicalArea: 'CN', excludedAreas: [], measureType, change: 'created', validFrom: '2025-01-01', validTo: '', expression: '10.00 %', measureSid: String(i), role: measureRole(measureType) });
+
+  it('names each measure type’s role (remedy, suspension, quota, preference, rate, VAT, unit, other)', () => {
+    expect(['552', '554', '695', '112', '117', '122', '143', '142', '103', '305', '109', '410'].map((t) => `${t}:${measureRole(t)}`)).toEqual(['552:trade_remedy', '554:trade_remedy', '695:trade_remedy', '112:suspension', '117:suspension', '122:quota', '143:quota', '142:preference', '103:third_country', '305:vat', '109:supplementary_unit', '410:other']);
+    expect(measureRole('142', '051193')).toBe('quota');
+  });
+
+  it('keeps the event bounded: remedies first, preferences last, measures of no rate role never, and says how many were left out', () => {
+    const all = [...Array.from({ length: MAX_EVENT_CHANGES }, (_, i) => change('142', i)), change('552', 1), change('410', 2)];
+    const { tariffChanges, tariffChangesOmitted } = eventChanges(all);
+    expect(tariffChanges).toHaveLength(MAX_EVENT_CHANGES);
+    expect(tariffChanges[0]!.measureType).toBe('552');
+    expect(tariffChanges.some((c) => c.measureType === '410')).toBe(false);
+    expect(tariffChangesOmitted).toBe(2);
+    expect(eventChanges([change('552', 1)])).toEqual({ tariffChanges: [change('552', 1)], tariffChangesOmitted: 0 });
   });
 });

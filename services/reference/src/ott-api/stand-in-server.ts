@@ -15,9 +15,9 @@ export interface StandInOptions {
   fixturesDir: string;
   clientId: string;
   clientSecret: string;
-  /** Extra commodity bodies by code (e.g. generated for a benchmark); recorded files win. */
-  commodities?: Map<string, string>;
-  /** Extra changes bodies by API day ("2025-7-14"). */
+  /** Bodies for codes without a recorded response (e.g. made per request by a benchmark). */
+  commodity?: (code: string) => string | undefined;
+  /** Changes bodies by API day ("2025-7-14"), in place of the fixture files. */
   changes?: Map<string, string>;
 }
 
@@ -107,9 +107,9 @@ export class OttApiStandIn {
 
   private body(apiPath: string, url: URL): string | undefined {
     let m = /^commodities\/(\d{10})$/.exec(apiPath);
-    if (m) return this.file(`uk__commodities__${m[1]}_asof2025-07-14.json`) ?? this.opts.commodities?.get(m[1]!);
+    if (m) return this.file(`uk__commodities__${m[1]}_asof2025-07-14.json`) ?? this.opts.commodity?.(m[1]!);
     m = /^changes\/(\d{4}-\d{1,2}-\d{1,2})$/.exec(apiPath);
-    if (m) return this.file(`changes_${m[1]}.json`) ?? this.opts.changes?.get(m[1]!) ?? '{"data":[]}';
+    if (m) return this.opts.changes?.get(m[1]!) ?? this.file(`changes_${m[1]}.json`) ?? '{"data":[]}';
     m = /^geographical_areas\/(\w+)$/.exec(apiPath);
     if (m) return this.file(`uk__geographical_areas__${m[1]}.json`);
     m = /^exchange_rates\/(\d{4}-\d{1,2})$/.exec(apiPath);

@@ -59,6 +59,8 @@ export interface SyncRequest {
   groups: string[];
   /** Abandon an unfinished run instead of resuming it (e.g. one that keeps failing on a bad response). */
   restart?: boolean;
+  /** Commodity requests in flight at once (default 1). */
+  concurrency?: number;
 }
 
 export interface SyncOutcome {
@@ -150,9 +152,8 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
       staged.set(key, item);
       fetched++;
     };
-    for (const code of run.planned) {
+    const fetchCommodity = async (code: string) => {
       const key = `commodity:${code}`;
-      if (staged.has(key)) continue;
       const path = `commodities/${code}?as_of=${run.untilDate}`;
       const text = await client.get(path, { allowNotFound: true });
       // A code the tariff no longer has: its stored measures stay as they were (answerable for past dates).
@@ -162,7 +163,24 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
         if (!imp.commodityCodes.includes(code)) throw new OttSyncRefused(`GET ${path}: the response is for ${imp.commodityCodes.join(', ') || 'no commodity'}, not ${code}`);
         await stage(key, { kind: 'commodity', code, measures: imp.measures, groups: [...imp.groups] });
       }
-    }
+    };
+    // A few requests in flight (the client still backs off per request on 429s); each response is
+    // staged as it arrives, and after the first failure no worker starts another code.
+    const todo = run.planned.filter((c) => !staged.has(`commodity:${c}`));
+    let next = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (failure === undefined && next < todo.length) {
+        const code = todo[next++]!;
+        try {
+          await fetchCommodity(code);
+        } catch (e) {
+          failure ??= e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency ?? 1, todo.length)) }, worker));
+    if (failure !== undefined) throw failure;
     for (const g of req.groups) {
       const key = `group:${g}`;
       if (staged.has(key)) continue;

@@ -44,5 +44,5 @@ export function ottSyncPorts(db: Kysely<ReferenceDb>, store: ReferenceStore): Ot
 
 /** One sync with a fresh client (its stats are the sync's own). */
 export function syncOnce(config: ReferenceConfig, db: Kysely<ReferenceDb>, store: ReferenceStore, req: Omit<SyncRequest, 'groups'> & { groups?: string[] }) {
-  return runOttSync(ottApiClient(config), ottSyncPorts(db, store), { ...req, groups: req.groups ?? [...config.OTT_SYNC_GROUPS] });
+  return runOttSync(ottApiClient(config), ottSyncPorts(db, store), { concurrency: config.OTT_API_CONCURRENCY, ...req, groups: req.groups ?? [...config.OTT_SYNC_GROUPS] });
 }

@@ -31,6 +31,11 @@ export interface DatasetChanged {
   tariffChanges: TariffChange[];
   /** Stop-press / news notices published with the change (OTT news items). */
   stopPress: StopPressNotice[];
+  /**
+   * Changed measures left out of tariff_changes to keep the event bounded (preferences and
+   * measures of no rate role first; see services/reference/README.md); 0 = the list is complete.
+   */
+  tariffChangesOmitted: number;
 }
 
 export interface TariffChange {
@@ -393,6 +398,7 @@ function createBaseDatasetChanged(): DatasetChanged {
     commodityCodes: [],
     tariffChanges: [],
     stopPress: [],
+    tariffChangesOmitted: 0,
   };
 }
 
@@ -424,6 +430,9 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     }
     for (const v of message.stopPress) {
       StopPressNotice.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.tariffChangesOmitted !== 0) {
+      writer.uint32(80).uint32(message.tariffChangesOmitted);
     }
     return writer;
   },
@@ -513,6 +522,14 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
             message.stopPress.push(StopPressNotice.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.tariffChangesOmitted = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -564,6 +581,11 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
         : globalThis.Array.isArray(object?.stop_press)
         ? object.stop_press.map((e: any) => StopPressNotice.fromJSON(e))
         : [],
+      tariffChangesOmitted: isSet(object.tariffChangesOmitted)
+        ? globalThis.Number(object.tariffChangesOmitted)
+        : isSet(object.tariff_changes_omitted)
+        ? globalThis.Number(object.tariff_changes_omitted)
+        : 0,
     };
   },
 
@@ -596,6 +618,9 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     if (message.stopPress?.length) {
       obj.stopPress = message.stopPress.map((e) => StopPressNotice.toJSON(e));
     }
+    if (message.tariffChangesOmitted !== 0) {
+      obj.tariffChangesOmitted = Math.round(message.tariffChangesOmitted);
+    }
     return obj;
   },
 
@@ -613,6 +638,7 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     message.commodityCodes = object.commodityCodes?.map((e) => e) || [];
     message.tariffChanges = object.tariffChanges?.map((e) => TariffChange.fromPartial(e)) || [];
     message.stopPress = object.stopPress?.map((e) => StopPressNotice.fromPartial(e)) || [];
+    message.tariffChangesOmitted = object.tariffChangesOmitted ?? 0;
     return message;
   },
 };
