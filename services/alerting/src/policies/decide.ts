@@ -192,7 +192,7 @@ class Work {
     const a = ka.alert;
     a.updatedAt = this.at;
     let notify = notifyWanted;
-    if (kind === 'absorbed') {
+    if (kind === 'absorbed' && notifyWanted) {
       // Throttling is separate from detection: the repeat is recorded either way, but pages
       // subscribers again only once the rule's throttle has elapsed since the last page.
       const throttleMs = (this.ruleOf(a)?.throttleMinutes ?? 60) * 60_000;

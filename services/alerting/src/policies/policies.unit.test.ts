@@ -70,6 +70,11 @@ describe('decide', () => {
     // One history entry for the batch (repeat + withdrawal), not one per finding.
     expect(e!.entries).toHaveLength(1);
     expect(e!.entries[0]!.reason).toMatch(/^repeat suppressed: finding C09 f2; finding C09 f1 withdrawn \(superseded by version 2/);
+    // A withdrawal that leaves live findings is recorded but pages nobody.
+    m.batch([checked('d1', 2, [finding({ findingId: 'f3', declarationVersion: 2, itemNumber: 2 })])], new Date('2026-12-01T05:00:00Z'));
+    const [w] = m.batch([checked('d1', 3, [], ['f2'])], new Date('2026-12-01T05:01:00Z'));
+    expect(w!.entries).toEqual([expect.objectContaining({ kind: 'absorbed', notify: false })]);
+    expect(w!.alert.status).toBe(AlertStatus.ALERT_STATUS_NEW);
   });
 
   it('auto-resolves when every contributing finding is withdrawn, and reopens when a finding joins', () => {
