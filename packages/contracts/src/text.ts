@@ -109,3 +109,21 @@ export function findControlCharacterIn(value: unknown, opts: DeepOptions = {}, p
   }
   return undefined;
 }
+
+/**
+ * What a tenant id may be: letters, digits, dot, underscore and hyphen, starting with a letter or
+ * digit, at most 64 characters. Tenant ids become row values, RLS settings, topic keys and log
+ * fields, so anything else ("*", which row-level security reads as "all tenants", SQL text, control
+ * characters, a 300-character name) is refused wherever a tenant id enters the platform.
+ */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Why `s` is not a valid tenant id, or undefined when it is one. */
+export function tenantIdProblem(s: string): string | undefined {
+  if (TENANT_ID_PATTERN.test(s)) return undefined;
+  if (s === '') return 'is empty';
+  const c = findControlCharacter(s);
+  if (c) return `contains ${describeControlCharacter(c)}`;
+  if (s.length > 64) return `is ${s.length} characters long (at most 64)`;
+  return 'may hold only letters, digits, ".", "_" and "-", starting with a letter or digit';
+}

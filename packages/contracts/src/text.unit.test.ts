@@ -1,4 +1,4 @@
-import { describeControlCharacter, escapeControlCharacters, findControlCharacter, findControlCharacterIn } from './text';
+import { describeControlCharacter, escapeControlCharacters, findControlCharacter, findControlCharacterIn, tenantIdProblem } from './text';
 
 describe('findControlCharacter', () => {
   it.each([
@@ -55,4 +55,16 @@ describe('findControlCharacterIn', () => {
     expect(findControlCharacterIn({ reason: 'first line\nsecond' }, { text: true })).toBeUndefined();
     expect(findControlCharacterIn({ reason: 'first line\nsecond' })?.path).toBe('reason');
   });
+});
+
+describe('tenantIdProblem', () => {
+  it.each(['demo', 'platform', 'tenant-e2e.a_1', 'A'.repeat(64)])('accepts %s', (t) => expect(tenantIdProblem(t)).toBeUndefined());
+  it.each([
+    ['', 'is empty'],
+    ['*', 'may hold only letters'],
+    ["a'; drop table x; --", 'may hold only letters'],
+    ['ten\u0000ant', 'contains U+0000 (NUL)'],
+    ['x'.repeat(300), 'is 300 characters long (at most 64)'],
+    ['-lead', 'may hold only letters'],
+  ])('refuses %j: %s', (t, why) => expect(tenantIdProblem(t)).toContain(why));
 });

@@ -1,6 +1,6 @@
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { SpanKind, context, trace, type Context } from '@opentelemetry/api';
-import { dlqTopicFor, type TopicDef } from '@customs/contracts';
+import { dlqTopicFor, escapeControlCharacters, tenantIdProblem, type TopicDef } from '@customs/contracts';
 import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
 import type { KafkaHandle } from './client';
 import { headersToStrings } from './events';
@@ -28,7 +28,7 @@ export interface DeadLetter<T> {
   partition: number;
   offset: string;
   key: string;
-  /** The message's tenant header ('' when it has none). */
+  /** The message's tenant header ('' when it has none or it is not a valid tenant id). */
   tenant: string;
   headers: Record<string, string>;
   /** The decoded event when the handler failed on it; undefined when it could not be decoded. */
@@ -156,6 +156,10 @@ export class BatchConsumer<T> {
     }
     const tenant = headers.tenant ?? '';
     if (!tenant) return { error: 'missing tenant header' };
+    // A tenant id that could not be stored (a NUL) or that means something else downstream ("*"
+    // is row-level security's "every tenant") never reaches a handler.
+    const bad = tenantIdProblem(tenant);
+    if (bad) return { error: `tenant header "${escapeControlCharacters(tenant).slice(0, 80)}" ${bad}` };
     const parent = extractTrace(headers);
     const span = this.tracer.startSpan(`${topicName} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topicName, 'messaging.kafka.offset': m.offset, 'messaging.consumer.group.name': this.opts.groupId, tenant } }, parent);
     return {
@@ -244,7 +248,14 @@ export class BatchConsumer<T> {
       ],
     });
     this.opts.metrics?.messagesConsumed.inc({ topic: topicName, outcome: 'dead_lettered' });
-    if (this.opts.onDeadLetter) await this.recordDeadLetter({ groupId: this.opts.groupId, topic: topicName, partition, offset, key, tenant: headers.tenant ?? '', headers, event, error, dlqTopic: dlq, deadLetteredAt });
+    if (this.opts.onDeadLetter) {
+      // What the hook stores must be storable: a control character in a header, key or error
+      // text would fail its insert on every retry and hold the partition forever.
+      const safeHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(headers)) safeHeaders[escapeControlCharacters(k)] = escapeControlCharacters(v);
+      const tenant = headers.tenant && !tenantIdProblem(headers.tenant) ? headers.tenant : '';
+      await this.recordDeadLetter({ groupId: this.opts.groupId, topic: topicName, partition, offset, key: escapeControlCharacters(key), tenant, headers: safeHeaders, event, error: escapeControlCharacters(error), dlqTopic: dlq, deadLetteredAt });
+    }
   }
 
   /** onDeadLetter with retries; still failing, it throws so the batch's offsets are not committed. */
