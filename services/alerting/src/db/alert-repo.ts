@@ -328,12 +328,22 @@ class Tx implements CorrelationTx {
 export class AlertRepo implements AlertStore {
   constructor(readonly db: Kysely<AlertingDb>) {}
 
+  // Writers of alerts take one transaction-scoped lock first: the three consumers, the scheduled
+  // pass and analysts' changes read an alert, decide, and write it back, so two of them at once
+  // would lose one's change (an absorb overwriting an analyst's "in progress"). Correlation is
+  // batched, so the wait is short; readers never take it.
   correlation<T>(fn: (tx: CorrelationTx) => Promise<T>): Promise<T> {
-    return withAllTenants(this.db, (trx) => fn(new Tx(trx)));
+    return withAllTenants(this.db, async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext('alerting.alerts'))`.execute(trx);
+      return fn(new Tx(trx));
+    });
   }
 
   tenant<T>(tenantId: string, fn: (tx: CorrelationTx) => Promise<T>): Promise<T> {
-    return withTenant(this.db, tenantId, (trx) => fn(new Tx(trx)));
+    return withTenant(this.db, tenantId, async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext('alerting.alerts'))`.execute(trx);
+      return fn(new Tx(trx));
+    });
   }
 
   async list(q: AlertQuery): Promise<{ alerts: Alert[]; sortValues: (string | number)[] }> {
