@@ -184,6 +184,29 @@ describe('SOC console in Chromium on the real platform', () => {
     await shot('alert-queue-live');
   });
 
+  it('the relayed stream resumes exactly after Last-Event-ID (no gap, no repeat)', async () => {
+    const { first, after } = await page.evaluate(async () => {
+      const read = async (last: string) => {
+        const ac = new AbortController();
+        const r = await fetch('/api/stream', { headers: { 'last-event-id': last }, signal: ac.signal });
+        const reader = r.body!.getReader();
+        const dec = new TextDecoder();
+        let text = '';
+        while ((text.match(/^id: \d+$/gm) ?? []).length < 2) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += dec.decode(value);
+        }
+        ac.abort();
+        return [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+      };
+      const first = await read('0');
+      return { first, after: await read(String(first[0])) };
+    });
+    expect(first.length).toBeGreaterThanOrEqual(2);
+    expect(after[0]).toBe(first[1]);
+  });
+
   it('never shows another tenant’s alert', async () => {
     expect(await page.locator(`tr[data-alert-id="${otherAlertId}"]`).count()).toBe(0);
     const listed = await page.evaluate(async () => (await (await fetch('/api/alerts?limit=1000&state=')).json()).alerts.map((a: any) => a.tenantId));

@@ -93,21 +93,28 @@ export function DeclarationView(props: { id: string }) {
                     <th scope="col" class="num">
                       Declared
                     </th>
+                    <th scope="col" class="num">
+                      Suspended
+                    </th>
                     <th scope="col">Method of payment</th>
                   </tr>
                 </thead>
                 <tbody>
                   {(i.taxLines ?? []).length === 0 && (
                     <tr>
-                      <td colSpan={5}>no tax line declared</td>
+                      <td colSpan={6}>no tax line declared</td>
                     </tr>
                   )}
                   {(i.taxLines ?? []).map((t: any) => (
                     <tr>
                       <td>{t.taxType}</td>
-                      <td>{t.taxBase ?? t.base ?? '—'}</td>
-                      <td>{t.rate ?? t.taxRate ?? '—'}</td>
-                      <td class="num">{t.amountPence !== undefined ? pounds(t.amountPence) : t.amount ? `${t.amount.value ?? t.amount} ${t.amount.currency ?? ''}` : 'unknown'}</td>
+                      <td>
+                        {t.baseAmount ?? '—'} {t.baseUnit ?? ''}
+                      </td>
+                      <td>{t.rate ?? '—'}</td>
+                      {/* An absent amount (proto3 JSON drops zeros and unknowns alike) is shown as none stated, never as £0. */}
+                      <td class="num">{t.payablePence !== undefined ? pounds(t.payablePence) : 'none stated'}</td>
+                      <td class="num">{t.suspendedPence !== undefined ? pounds(t.suspendedPence) : '—'}</td>
                       <td>{t.methodOfPayment ?? '—'}</td>
                     </tr>
                   ))}
