@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AlertStatus, Severity } from '@customs/contracts';
+import { AlertStatus, Declaration, GoodsItem, Severity } from '@customs/contracts';
 import { needs } from './decide';
 import type { AlertException } from './exceptions';
 import { checkTransition, isOpen } from './lifecycle';
 import type { Input } from './model';
 import { checkRuleSetting, effectiveRule, parseAlertRule, rulesForTenant, type AlertRule } from './rules';
+import { declarationInput } from './terms';
 import { alertJson } from './view';
 import { MemoryStore, finding } from './__fixtures__/memory';
 
@@ -117,6 +118,22 @@ describe('decide', () => {
     expect(n.keys.map((k) => k.key).sort()).toEqual(['AR-001|d1|C09', 'AR-003|GB200000000002|C09']);
     expect(n.slices).toEqual([{ tenantId: 't1', field: 'broker', value: 'GB200000000002', from: '2024-01-08', to: '2024-01-22' }]);
     expect(n.findingIds).toEqual([{ tenantId: 't1', findingId: 'f0' }]);
+  });
+});
+
+describe('new-terms input', () => {
+  it('takes the declarant (else the representative) and each item’s commodity, origin, CPC and supplier, once each', () => {
+    const d = Declaration.fromPartial({
+      tenantId: 't1', declarationId: 'd1', version: 1, mrn: 'M1', acceptanceDate: '2024-05-01', importerEori: 'GB1',
+      parties: [{ role: 'representative', id: 'GB2' }, { role: 'exporter', name: 'Acme' }],
+      items: [
+        GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '6109100010', originCountry: 'CN', procedureCode: '4000', additionalProcedureCodes: ['000'] }),
+        GoodsItem.fromPartial({ itemNumber: 2, commodityCode: '6109100010', originCountry: '', procedureCode: '4000', additionalProcedureCodes: ['000'], parties: [{ role: 'seller', id: 'CN9', name: 'S' }] }),
+      ],
+    });
+    const input = declarationInput('e1', d);
+    expect(input).toMatchObject({ importer: 'GB1', declarant: 'GB2', acceptanceDate: '2024-05-01' });
+    expect(input.terms.map((t) => `${t.field}=${t.value}`).sort()).toEqual(['commodity_code=6109100010', 'cpc=4000/000', 'declarant=GB2', 'origin_country=CN', 'supplier=Acme', 'supplier=CN9']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { CommodityResult, Declaration, GoodsItem, Severity } from '@customs/contracts';
 import { c01IdentifierFormat } from './c01-identifier-format';
 import { c08CommodityValidity } from './c08-commodity-validity';
-import { daysLeft, evaluateDeclaration, findingId, referenceNeeds, statutoryDeadline } from './engine';
+import { daysLeft, evaluateDeclaration, findingId, itemContext, referenceNeeds, statutoryDeadline } from './engine';
 import type { ReferenceView } from './types';
 
 const clean = () =>
@@ -102,6 +102,20 @@ describe('engine', () => {
     expect(a[0]).toMatchObject({ ruleId: 'C08', ruleVersion: '1.0.0', importerEori: 'GB553202734852', declarantId: 'GB603202734852', deadline: '2027-03-15', referenceVersions: { nomenclature: 'nom@test' }, source: 'validation' });
     expect(a[0]!.findingId).toBe(b[0]!.findingId);
     expect(findingId('t1', 'd1', 2, 1, 'C08', '1.0.0', 0)).not.toBe(a[0]!.findingId);
+  });
+
+  it('carries the item’s commodity code, origin, CPC and supplier on its findings (none on header-level ones)', () => {
+    const d = clean();
+    d.items[0]!.commodityCode = '4016995730';
+    d.items[0]!.originCountry = 'CN';
+    d.items[0]!.procedureCode = '4000';
+    d.items[0]!.additionalProcedureCodes = ['C07'];
+    d.parties.push({ role: 'exporter', id: '', name: 'Shenzhen Parts Co', countryCode: 'CN' });
+    const [f] = evaluateDeclaration([c08CommodityValidity], d, view, '2026-01-01', '2026-01-01T00:00:00Z', {});
+    expect(f).toMatchObject({ commodityCode: '4016995730', originCountry: 'CN', cpc: '4000/C07', supplier: 'Shenzhen Parts Co' });
+    d.items[0]!.parties = [{ role: 'seller', id: 'CN123', name: 'Seller', countryCode: 'CN' }];
+    expect(itemContext(d, 1).supplier).toBe('CN123');
+    expect(itemContext(d, 0)).toEqual({ commodityCode: '', originCountry: '', cpc: '', supplier: '' });
   });
 
   it('collects the reference lookups of a batch once each', () => {
