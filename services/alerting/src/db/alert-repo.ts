@@ -6,6 +6,7 @@ import { chunksFor, claimInbox, enqueueOutbox, sql, withAllTenants, withTenant, 
 import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { AlertException } from '../policies/exceptions';
 import type { Decision, KeyedAlert, Needs, PendingTerm, State } from '../policies/model';
+import { slicesToLoad } from '../policies/decide';
 import type { GroupField, RuleSetting, TermField } from '../policies/rules';
 import type { AlertQuery, AlertStore, CorrelationTx, DeadlineScan, HistoryRecord } from '../app/ports';
 import type { AlertingDb } from './migrations';
@@ -132,7 +133,7 @@ class Tx implements CorrelationTx {
     }
     const findings = new Map<string, Finding>();
     const byColumn = new Map<string, Needs['slices']>();
-    for (const s of needs.slices) {
+    for (const s of slicesToLoad(needs.slices, alerts)) {
       const col = COLUMN[s.field];
       if (col) byColumn.set(col, [...(byColumn.get(col) ?? []), s]);
     }
@@ -279,8 +280,18 @@ class Tx implements CorrelationTx {
       });
       // Updates first: an alert leaving the open states frees its key for a new one raised in
       // the same batch (the open-key unique index is checked per statement).
-      for (const e of withEntries.filter((x) => !x.isNew)) {
-        await trx.updateTable('alerts').set(columns(e.alert)).where('alert_id', '=', e.alert.alertId).execute();
+      const updates = withEntries.filter((x) => !x.isNew);
+      for (const chunk of chunksFor(updates, 16)) {
+        if (chunk.length === 0) continue;
+        const values = chunk.map((e) => {
+          const c = columns(e.alert);
+          return sql`(${e.alert.alertId}, ${c.status}::int, ${c.severity}::int, ${c.payload}::bytea, ${c.updated_at}::timestamptz, ${c.alert_rule_type}, ${c.importer}, ${c.broker}, ${c.exposure_pence}::bigint, ${c.reclaim_pence}::bigint, ${c.money_pence}::bigint, ${c.deadline}::date, ${c.latest_deadline}::date, ${c.disposition}, ${c.assignee}, ${c.last_cursor}::bigint)`;
+        });
+        await sql`update alerts a set status = v.status, severity = v.severity, payload = v.payload, updated_at = v.updated_at, alert_rule_type = v.alert_rule_type,
+            importer = v.importer, broker = v.broker, exposure_pence = v.exposure_pence, reclaim_pence = v.reclaim_pence, money_pence = v.money_pence,
+            deadline = v.deadline, latest_deadline = v.latest_deadline, disposition = v.disposition, assignee = v.assignee, last_cursor = v.last_cursor
+          from (values ${sql.join(values)}) as v(alert_id, status, severity, payload, updated_at, alert_rule_type, importer, broker, exposure_pence, reclaim_pence, money_pence, deadline, latest_deadline, disposition, assignee, last_cursor)
+          where a.alert_id = v.alert_id`.execute(trx);
       }
       const fresh = withEntries.filter((x) => x.isNew);
       for (const chunk of chunksFor(fresh, 22)) {

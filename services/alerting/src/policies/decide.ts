@@ -80,6 +80,12 @@ function alertIdFor(tenantId: string, key: string, seed: string): string {
 
 // ---------------------------------------------------------------- needs
 
+/** The slices still worth loading once the alerts of their keys are known (open keys absorb, no window). */
+export function slicesToLoad(slices: readonly Slice[], alerts: readonly KeyedAlert[]): Slice[] {
+  const open = new Set(alerts.filter((a) => isOpen(a.alert.status)).map((a) => `${a.alert.tenantId}|${a.key}`));
+  return slices.filter((s) => s.keys.length === 0 || s.keys.some((k) => !open.has(`${s.tenantId}|${k}`)));
+}
+
 /** Which state decide() needs for these inputs (the app loads it in a few batched queries). */
 export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
   const keys = new Map<string, { tenantId: string; key: string }>();
@@ -91,12 +97,13 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
   const key = (tenantId: string, k: string | undefined) => {
     if (k) keys.set(`${tenantId}|${k}`, { tenantId, key: k });
   };
-  const slice = (tenantId: string, field: GroupField, value: string, from: string, to: string) => {
+  const slice = (tenantId: string, field: GroupField, value: string, from: string, to: string, forKey: string) => {
     if (!value) return;
     const id = `${tenantId}|${field}|${value}`;
     const s = slices.get(id);
-    if (!s) slices.set(id, { tenantId, field, value, from, to });
+    if (!s) slices.set(id, { tenantId, field, value, from, to, keys: [forKey] });
     else {
+      if (!s.keys.includes(forKey)) s.keys.push(forKey);
       // One slice per (field, value): widen the date range; "" = open on that side.
       s.from = s.from === '' || from === '' ? '' : from < s.from ? from : s.from;
       s.to = s.to === '' || to === '' ? '' : to > s.to ? to : s.to;
@@ -113,16 +120,16 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
           if (r.type === 'threshold' && filterMatches(r.match, f)) {
             const k = groupKey(r, f);
             key(input.tenantId, k);
-            if (k) slice(input.tenantId, r.groupBy.find((g) => g !== 'item_number')!, fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!), addDays(day, -r.windowDays), addDays(day, r.windowDays));
+            if (k) slice(input.tenantId, r.groupBy.find((g) => g !== 'item_number')!, fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
           }
           if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
             const k = riskKey(r, f);
             key(input.tenantId, k);
-            if (k) slice(input.tenantId, r.entity, fieldOf(f, r.entity), addDays(day, -r.windowDays), addDays(day, r.windowDays));
+            if (k) slice(input.tenantId, r.entity, fieldOf(f, r.entity), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
           }
           if (r.type === 'deadline') {
             key(input.tenantId, deadlineKey(r, f.declarationId));
-            slice(input.tenantId, 'declaration_id', f.declarationId, '', '');
+            slice(input.tenantId, 'declaration_id', f.declarationId, '', '', deadlineKey(r, f.declarationId));
           }
         }
       }

@@ -31,6 +31,11 @@ export interface Slice {
   value: string;
   from: string;
   to: string;
+  /**
+   * The alert keys it is for: when every one of them has an open alert, the findings are not
+   * needed (a repeat is absorbed, no window is counted), so the store may skip the slice.
+   */
+  keys: string[];
 }
 
 /** What decide() needs loaded for a batch of inputs (from needs()). */

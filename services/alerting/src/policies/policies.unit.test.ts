@@ -116,7 +116,7 @@ describe('decide', () => {
   it('needs() asks for the keys, windows and memory the rules need, and nothing for other tenants’ rules', () => {
     const n = needs([checked('d1', 1, [finding({ findingId: 'f1', acceptanceDate: '2024-01-15' })], ['f0'])], () => [ar1, ar3] as AlertRule[]);
     expect(n.keys.map((k) => k.key).sort()).toEqual(['AR-001|d1|C09', 'AR-003|GB200000000002|C09']);
-    expect(n.slices).toEqual([{ tenantId: 't1', field: 'broker', value: 'GB200000000002', from: '2024-01-08', to: '2024-01-22' }]);
+    expect(n.slices).toEqual([{ tenantId: 't1', field: 'broker', value: 'GB200000000002', from: '2024-01-08', to: '2024-01-22', keys: ['AR-003|GB200000000002|C09'] }]);
     expect(n.findingIds).toEqual([{ tenantId: 't1', findingId: 'f0' }]);
   });
 });

@@ -7,7 +7,7 @@ import { addDays, isoDay } from '../deadline';
 import type { AlertException } from '../exceptions';
 import { isOpen } from '../lifecycle';
 import type { AlertEffect, HistoryEntry, Input, KeyedAlert, Needs, RulesFor, State } from '../model';
-import { needs } from '../decide';
+import { needs, slicesToLoad } from '../decide';
 import type { AlertRule, TermField } from '../rules';
 
 export class MemoryStore {
@@ -39,7 +39,8 @@ export class MemoryStore {
         if (a.alert.tenantId === f.tenantId && a.alert.findings.some((c) => c.findingId === f.findingId) && !alerts.some((x) => x.alert.alertId === a.alert.alertId)) alerts.push({ key: a.key, alert: Alert.fromPartial(a.alert) });
       }
     }
-    const findings = this.findings.filter((f) => !f.withdrawn && n.slices.some((s) => s.tenantId === f.tenantId && fieldOf(f, s.field) === s.value && (s.from === '' || f.acceptanceDate >= s.from) && (s.to === '' || f.acceptanceDate <= s.to)));
+    const slices = slicesToLoad(n.slices, alerts);
+    const findings = this.findings.filter((f) => !f.withdrawn && slices.some((s) => s.tenantId === f.tenantId && fieldOf(f, s.field) === s.value && (s.from === '' || f.acceptanceDate >= s.from) && (s.to === '' || f.acceptanceDate <= s.to)));
     const importers = new Map<string, { firstDate: string; count: number }>();
     for (const i of n.importers) {
       const ds = [...this.importerDeclarations.entries()].filter(([k]) => k.startsWith(`${i.tenantId}|${i.importer}|`)).map(([, v]) => v.acceptanceDate).sort();
