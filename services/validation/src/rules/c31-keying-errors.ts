@@ -20,7 +20,7 @@ export const c31KeyingErrors: Rule = {
     dataElements: ['DE 4/14 item price and currency', 'DE 4/11 total amount invoiced', 'customs value'],
     legalBasis: 'Amounts carry their ISO 4217 currency and DE 4/11 equals Σ DE 4/14 in one currency (SPIMM group 4; DOMAIN.md §2.2, §3.4 C31); the customs value is the price at the HMRC rate (§3.0)',
     severityLogic: 'priced slips: understated HIGH (CRITICAL ≥ £10,000), overstated reclaim MEDIUM (by the C285 clock); currency mismatches and unknown currency codes: LOW',
-    pricing: 'A00 and B00 recomputed on the corrected value (declared or tariff rate; VAT at the declared rate or that of the declared VAT code / tariff VAT measure, never an assumed 20 %; rounded down) − lines charged, both directions; nothing on lines the procedure does not charge (inward processing, temporary admission, warehousing, relief APCs, securities); currency mismatches are not priced',
+    pricing: 'A00 and B00 recomputed on the corrected value (declared or tariff rate; VAT at the declared rate or that of the declared VAT code / tariff VAT measure, never an assumed 20 %; rounded down) − lines charged, both directions; a quota split (in-quota and out-of-quota A00 lines) scales the duty charged; nothing on lines the procedure does not charge (inward processing, temporary admission, warehousing, relief APCs, securities); currency mismatches are not priced',
     correctionRoute: 'C2001 when the value was understated; C285 basis "Incorrect value" when overstated',
     businessRule: 'Item prices reconcile with the invoice total and the customs value without a ×/÷ 10^k slip, and every item is priced in the invoice currency with a valid ISO currency code.',
   },

@@ -52,6 +52,16 @@ describe('pricing by procedure', () => {
   });
 });
 
+describe('quota split: one declared item, two A00 lines', () => {
+  it('a value slip scales the duty charged over both lines instead of pricing it at the third-country rate', () => {
+    // Quota 054003 covers 600 of 1,000 kg: £6,000.00 at 20 % and £4,000.00 at 2.70 % = £1,308.00.
+    const d = slipped({ quotaOrderNumber: '054003', preference: '120', customsValuePence: 1_000_000, taxLines: [a00(120_000, 600_000, '20.00'), a00(10_800, 400_000, '2.70')] });
+    const e = valueChangeEffect(d, d.items[0]!, reference, 1_000_000, -900_000);
+    expect(e.dutyPence).toBe(-117_720);
+    expect(e.text).toMatch(/^duty: duty charged £1,308.00 on £10,000.00 scaled/);
+  });
+});
+
 describe('preference exposures follow the procedure', () => {
   const claim = (over: Parameters<typeof item>[0]) => declaration([item({ preference: '300', originCountry: 'DE', preferentialOrigin: 'DE', customsValuePresent: true, customsValuePence: 100_000, documents: [], ...over })]);
   it('C16 prices the MFN exposure under free circulation, and none on goods relieved by APC C07', () => {

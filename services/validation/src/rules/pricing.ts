@@ -525,6 +525,10 @@ export function invoiceCustomsValue(d: Declaration, item: GoodsItem, reference: 
  */
 function dutyOnValue(d: Declaration, item: GoodsItem, reference: ReferenceView, valuePence: number): { pence: number; text: string } | undefined {
   const a00 = item.taxLines.filter((t) => t.taxType === 'A00');
+  // A quota covering part of the item splits its duty into an in-quota and an out-of-quota line
+  // at different rates: no single rate applies to the whole value, so the caller scales the duty
+  // actually charged (dutyOnValueChange) instead of pricing it at the third-country rate.
+  if (a00.length > 1 && item.quotaOrderNumber) return undefined;
   const declared = a00.length === 1 && (!a00[0]!.baseUnit || a00[0]!.baseUnit.toUpperCase() === 'GBP') ? declaredPercent(a00[0]!.rate) : undefined;
   if (declared !== undefined) {
     const pence = adValoremDutyPence(valuePence, declared);
