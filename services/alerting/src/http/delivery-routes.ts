@@ -142,9 +142,10 @@ const filtersSchema = {
   description: 'Every present criterion must hold',
   properties: {
     minSeverity: { type: 'string', enum: ['info', 'low', 'medium', 'high', 'critical'] },
-    states: { type: ['array', 'string'], items: { type: 'string' }, description: 'new, acknowledged, in_progress, suppressed, resolved, expired, archived' },
-    ruleIds: { type: ['array', 'string'], items: { type: 'string' }, description: 'alert rule (AR-001) or finding rule (C09) ids' },
-    minPounds: { type: ['number', 'string'], description: 'money at stake (exposure + reclaim) in £, at most 2 decimals' },
+    // A comma list or an array; string first, so ajv's coercion leaves a comma list as it is.
+    states: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'new, acknowledged, in_progress, suppressed, resolved, expired, archived' },
+    ruleIds: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'alert rule (AR-001) or finding rule (C09) ids' },
+    minPounds: { anyOf: [{ type: 'number' }, { type: 'string' }], description: 'money at stake (exposure + reclaim) in £, at most 2 decimals' },
   },
 };
 const idParams = { type: 'object', properties: { id: { type: 'string' } } };

@@ -37,6 +37,9 @@ export async function startDeliveryHost(label: string, env: Record<string, strin
   const db = await createTestDatabase(label);
   let kafka: KafkaHandle | undefined;
   const pool = new Pool({ connectionString: db.urlFor('alerting'), options: '-c search_path=alerting', max: 2 });
+  // An idle connection terminated under it (the database dropped, a server restart) must not crash
+  // the test process; the next query gets a fresh connection or fails with a readable error.
+  pool.on('error', () => undefined);
   let service: RunningService | undefined;
   let delivery: DeliveryHandle | undefined;
   const prefix = uniquePrefix(label);
