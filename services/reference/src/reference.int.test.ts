@@ -110,7 +110,8 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(res.status).toBe(201);
     const body = await res.json();
     version = body.version;
-    expect(body).toMatchObject({ dataset: 'ott-measures', previousVersion: '', duplicate: false, format: 'ott-api-flat', measures: 50, commodityCodes: 1 });
+    // The bundled recorded OTT responses (data/tariff/ott_recorded_2025) are the version it replaces.
+    expect(body).toMatchObject({ dataset: 'ott-measures', previousVersion: expect.stringMatching(/^ott-api-recorded-2025-02-11_to_2025-07-14@/), duplicate: false, format: 'ott-api-flat', measures: 50, commodityCodes: 1 });
     expect(version).toMatch(/^ott_api_commodity_0702000007_cherry_tomatoes@[0-9a-f]{12}$/);
 
     const { results } = await rates([
@@ -143,7 +144,7 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     await reader.run({ eachMessage: async ({ message }) => void seen.push(Topics.datasetChanged.codec.decode(message.value!)) });
     try {
       const ev = await waitFor('DatasetChanged for the OTT load', async () => seen.find((e) => e.version === version));
-      expect(ev).toMatchObject({ dataset: 'ott-measures', version, previousVersion: '', effectiveFrom: '2019-09-01', effectiveTo: '' });
+      expect(ev).toMatchObject({ dataset: 'ott-measures', version, previousVersion: body.previousVersion, effectiveFrom: '2019-09-01', effectiveTo: '', commodityCodes: ['0702000007'] });
       // The bundled datasets were announced at start-up too (first versions, no predecessor).
       expect(seen.some((e) => e.dataset === 'ukgt' && e.previousVersion === '')).toBe(true);
     } finally {
@@ -240,7 +241,7 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(await get('/v1/code-lists/cpc-apc/4200/F15?date=2023-01-01')).toMatchObject({ known: true, member: true });
     expect((await get('/v1/schemes/JP?date=2023-01-01')).schemes[0].id).toBe('japan');
     const ds = (await get('/v1/datasets')).datasets.filter((d: any) => d.dataset === 'ott-measures');
-    expect(ds.map((d: any) => [d.source, d.current])).toEqual([['ott_api_commodity_0702000007_cherry_tomatoes', false], ['ott_declarable_commodities_with_duty_measures_fixture', true]]);
+    expect(ds.map((d: any) => [d.source, d.current])).toEqual([['ott-api-recorded-2025-02-11_to_2025-07-14', false], ['ott_api_commodity_0702000007_cherry_tomatoes', false], ['ott_declarable_commodities_with_duty_measures_fixture', true]]);
   });
 
   it('loads the daily report as published (.xlsx) through the admin endpoint, its sheet read on a bounded worker', async () => {

@@ -178,7 +178,7 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
       kit.http.get<{ Params: { code: string }; Querystring: { date?: string } }>('/v1/commodities/:code', async (req) => {
         const date = dateOf(req.query.date);
         if (!/^\d{10}$/.test(req.params.code)) throw new HttpError(400, 'invalid_code', 'commodity code must be 10 digits');
-        return { ...store.commodity(req.params.code, date), pharmaInnDutyFree: store.pharmaInn(req.params.code) };
+        return { ...store.commodity(req.params.code, date), pharmaInnDutyFree: store.pharmaInn(req.params.code), ...store.commodityExtras(req.params.code, date) };
       });
       kit.http.get<{ Params: { currency: string }; Querystring: { date?: string } }>('/v1/fx/:currency', async (req) => {
         const date = dateOf(req.query.date);

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCountries, parseCodeDescriptionList, parseCpcCombos, parseCurrencies, parseDocumentCodes, parsePharmaInn, parsePreferenceCodes, parseSchemes, parseSeasonalRates, parseTaxTypes, parseUnits } from '../parse/codes';
 import { collapseByMajority, parseHmrcMonthlyJson, parseHmrcMonthlyXml, parseNormalisedFxCsv, type FxRow } from '../parse/fx';
-import { ReferenceStore } from './store';
+import { datasetVersion, ReferenceStore } from './store';
+import { parsePharmaIntermediates, parseSeasonalPreferences, parseSupplementaryUnits } from '../parse/bundled-extra';
+import { parseOttApiJson } from '../parse/ott';
 
 /** The bundled files the store is built from (relative to the data folder; see data/SOURCES.md). */
 export const BUNDLED_FILES = {
@@ -28,6 +30,15 @@ export const BUNDLED_FILES = {
   units: 'codes/units/measurement_units.json',
   supplementaryUnits: 'codes/units/supplementary_units.json',
   schemes: 'origin/roo_schemes_uk.json',
+  /** Electronic Tariff File per-commodity supplementary units, content of 2022-04-29 (CHIEF notation + unit map). */
+  suppUnits: 'tariff/etf_supp_units_by_commodity.json',
+  suppUnitsChiefMap: 'tariff/etf_supplementary_units_chief_map.csv',
+  /** OTT team worksheet of seasonal preferential (142) rates by partner, 2023-10-27. */
+  seasonalPreferences: 'tariff/seasonal_preferential_measures.csv',
+  /** Pharmaceutical intermediates annex (Annex 6), trade-tariff-backend file of 2023-03-06. */
+  pharmaIntermediates: 'tariff/pharma_annex6_intermediates.csv',
+  /** Recorded OTT API commodity responses (uk__commodities__CODE_asofYYYY-MM-DD.json), loaded as snapshots of their as-of date. */
+  ottRecorded: 'tariff/ott_recorded_2025',
   proofCodes: 'origin/proof_document_codes.csv',
 };
 
@@ -68,6 +79,14 @@ export function loadBundledStore(dataDir: string): ReferenceStore {
   store.loadCodeList('unit', name(f.units), units + supp, parseUnits(units, supp));
   const currencies = read(f.currencies);
   store.loadCodeList('currency', name(f.currencies), currencies, parseCurrencies(currencies));
+  // Dated extras: each dataset's source names the date of its content, never the load's.
+  const [suppByCode, chief] = [read(f.suppUnits), read(f.suppUnitsChiefMap)];
+  store.loadSupplementaryUnits('etf-supp-units-2022-04-29', suppByCode + chief, parseSupplementaryUnits(f.suppUnits, suppByCode, chief), '2022-04-29');
+  const seasonalPref = read(f.seasonalPreferences);
+  store.loadSeasonalPreferences('seasonal-preferential-measures-2023-10-27', seasonalPref, parseSeasonalPreferences(f.seasonalPreferences, seasonalPref), '2023-10-27');
+  const intermediates = read(f.pharmaIntermediates);
+  store.loadPharmaIntermediates('pharma-annex6-intermediates-2023-03-06', intermediates, parsePharmaIntermediates(intermediates), '2023-03-06');
+  loadRecordedOtt(dataDir, store);
   return store;
 }
 
@@ -118,4 +137,35 @@ export function loadBundledFx(dataDir: string, read: (rel: string) => string): {
   const from = rows.reduce((m, r) => (!m || r.start < m ? r.start : m), '');
   const to = rows.reduce((m, r) => (r.end > m ? r.end : m), '');
   return { source: `hmrc-monthly-fx-${from.slice(0, 7)}_to_${to.slice(0, 7)}`, content: parts.join('\n'), rows, disagreements };
+}
+
+/**
+ * The recorded OTT API commodity responses bundled under tariff/ott_recorded_2025 (real 2025
+ * tariff data: preferences, quotas, suspensions, remedies of a few codes), as one OTT dataset whose
+ * source names its as-of dates; each code is complete only from its response's as-of date on.
+ */
+function loadRecordedOtt(dataDir: string, store: ReferenceStore): void {
+  const dir = path.join(dataDir, BUNDLED_FILES.ottRecorded);
+  if (!fs.existsSync(dir)) throw new Error(`reference data folder missing: ${dir} (REFERENCE_DATA_DIR=${dataDir})`);
+  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+  const parts: string[] = [];
+  const coverage = new Map<string, string>();
+  const imports = files.map((n) => {
+    const m = /^uk__commodities__(\d{10})_asof(\d{4}-\d{2}-\d{2})\.json$/.exec(n);
+    if (!m) throw new Error(`${BUNDLED_FILES.ottRecorded}/${n}: expected uk__commodities__CODE_asofYYYY-MM-DD.json`);
+    const text = fs.readFileSync(path.join(dir, n), 'utf8');
+    parts.push(text);
+    const imp = parseOttApiJson(`${BUNDLED_FILES.ottRecorded}/${n}`, text);
+    if (!imp.commodityCodes.includes(m[1]!)) throw new Error(`${BUNDLED_FILES.ottRecorded}/${n}: the response is for ${imp.commodityCodes.join(', ')}, not ${m[1]}`);
+    coverage.set(m[1]!, m[2]!);
+    return imp;
+  });
+  if (imports.length === 0) return;
+  const dates = [...new Set(coverage.values())].sort();
+  const source = `ott-api-recorded-${dates[0]}_to_${dates.at(-1)}`;
+  const version = datasetVersion(source, parts.join('\n'));
+  const groups = new Map<string, string[]>();
+  for (const imp of imports) for (const [g, members] of imp.groups) groups.set(g, members);
+  const measures = imports.flatMap((imp) => imp.measures.map((m) => ({ ...m, datasetVersion: version })));
+  store.applyOttLoad({ dataset: 'ott-measures', version, source, rows: measures.length }, measures, groups, coverage);
 }

@@ -3,7 +3,7 @@ import type { DatasetInfo, ReferenceStore, StoredMeasure } from './store';
 /** Reads OTT loads persisted by anyone (this process, another replica, the CLI). */
 export interface OttSyncPorts {
   versions(): Promise<DatasetInfo[]>;
-  read(versions: string[]): Promise<{ measures: StoredMeasure[]; groups: Map<string, string[]> }>;
+  read(versions: string[]): Promise<{ measures: StoredMeasure[]; groups: Map<string, string[]>; coverage?: Map<string, string> }>;
 }
 
 /**
@@ -15,8 +15,8 @@ export async function syncOttLoads(store: ReferenceStore, ports: OttSyncPorts, a
   const all = await ports.versions();
   const fresh = all.filter((v) => !applied.has(v.version));
   if (fresh.length === 0) return [];
-  const { measures, groups } = await ports.read(fresh.map((v) => v.version));
-  store.applyOttLoad(fresh[fresh.length - 1]!, measures, groups);
+  const { measures, groups, coverage } = await ports.read(fresh.map((v) => v.version));
+  store.applyOttLoad(fresh[fresh.length - 1]!, measures, groups, coverage);
   for (const v of fresh) applied.add(v.version);
   return fresh.map((v) => v.version);
 }

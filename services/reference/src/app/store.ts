@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import type { CodeListResult, CommodityResult, FxResult, MeasureFact, RateResult, SchemeFact, SchemeResult } from '@customs/contracts';
 import type { FxRow } from '../parse/fx';
 import type { OttMeasure } from '../parse/ott';
+import { goodsCovers, type QuantityUnit, type SeasonalPreference } from '../parse/bundled-extra';
 import { seasonalExpression, type CodeMap, type CpcCombos, type DocumentCode, type Scheme, type SeasonalRate } from '../parse/codes';
 
 /** A loaded dataset's identity: name, version (content hash) and row count. */
@@ -70,6 +71,11 @@ export class ReferenceStore {
   private fxCover: { from: string; to: string } | undefined | null = null;
   private readonly measuresByCode = new Map<string, StoredMeasure[]>();
   private readonly groups = new Map<string, Set<string>>();
+  private suppUnits?: { byCode: Map<string, QuantityUnit[]>; asOf: string; version: string };
+  private seasonalPrefs?: { list: SeasonalPreference[]; asOf: string; version: string };
+  private intermediates?: { byCn8: Map<string, string[]>; asOf: string; version: string };
+  /** Codes whose measures came from as-of snapshots: complete from this date on (see ott_coverage). */
+  private readonly completeFrom = new Map<string, string>();
   private taxTypes = new Map<string, string>();
   private schemes: Scheme[] = [];
   private cpc: CpcCombos = { procedures: new Map(), allowed: new Map() };
@@ -123,6 +129,45 @@ export class ReferenceStore {
   loadSeasonal(source: string, content: string, rates: SeasonalRate[]): void {
     for (const s of rates) this.seasonalByCn8.set(s.cn8, s);
     this.record({ dataset: 'seasonal', version: datasetVersion(source, content), source, rows: rates.length });
+  }
+
+  /** Per-commodity supplementary units (a dated snapshot: answered with its date, not as current). */
+  loadSupplementaryUnits(source: string, content: string, byCode: Map<string, QuantityUnit[]>, asOf: string): void {
+    this.suppUnits = { byCode, asOf, version: datasetVersion(source, content) };
+    this.record({ dataset: 'supplementary-units', version: this.suppUnits.version, source, rows: byCode.size });
+  }
+
+  /** Seasonal preferential rates by partner (a dated worksheet). */
+  loadSeasonalPreferences(source: string, content: string, list: SeasonalPreference[], asOf: string): void {
+    this.seasonalPrefs = { list, asOf, version: datasetVersion(source, content) };
+    this.record({ dataset: 'seasonal-preferences', version: this.seasonalPrefs.version, source, rows: list.length });
+  }
+
+  /** Pharmaceutical intermediates annex (CN8 → names). */
+  loadPharmaIntermediates(source: string, content: string, byCn8: Map<string, string[]>, asOf: string): void {
+    this.intermediates = { byCn8, asOf, version: datasetVersion(source, content) };
+    this.record({ dataset: 'pharma-intermediates', version: this.intermediates.version, source, rows: [...byCn8.values()].reduce((n, l) => n + l.length, 0) });
+  }
+
+  /**
+   * The dated extras for a code: each says the date of its data and the dataset version, so an
+   * answer from a 2022 snapshot is never read as today's tariff. Not used by LookupRates.
+   */
+  commodityExtras(code: string, date: string) {
+    const units = this.suppUnits?.byCode.get(code);
+    return {
+      supplementaryUnits: this.suppUnits ? { asOf: this.suppUnits.asOf, datasetVersion: this.suppUnits.version, known: units !== undefined, quantities: units ?? [] } : undefined,
+      seasonalPreferences: this.seasonalPrefs
+        ? {
+            asOf: this.seasonalPrefs.asOf,
+            datasetVersion: this.seasonalPrefs.version,
+            rates: this.seasonalPrefs.list
+              .filter((p) => goodsCovers(p.goodsCode, code))
+              .map((p) => ({ ...p, inSeasonOn: date, inSeason: p.from <= p.to ? p.from <= date.slice(5) && date.slice(5) <= p.to : date.slice(5) >= p.from || date.slice(5) <= p.to })),
+          }
+        : undefined,
+      pharmaIntermediates: this.intermediates ? { asOf: this.intermediates.asOf, datasetVersion: this.intermediates.version, names: this.intermediates.byCn8.get(code.slice(0, 8)) ?? [] } : undefined,
+    };
   }
 
   /** Pharmaceutical INN duty-free annex (CN8 → INN names). */
@@ -187,7 +232,11 @@ export class ReferenceStore {
    * updates a measure (e.g. its end date) while measures that ended before it stay answerable
    * for past acceptance dates. Group memberships stated by the load replace earlier ones.
    */
-  applyOttLoad(info: DatasetInfo, measures: StoredMeasure[], groups: Map<string, string[]>): void {
+  applyOttLoad(info: DatasetInfo, measures: StoredMeasure[], groups: Map<string, string[]>, coverage?: Map<string, string>): void {
+    for (const [code, from] of coverage ?? []) {
+      const held = this.completeFrom.get(code);
+      if (!held || from < held) this.completeFrom.set(code, from);
+    }
     for (const m of measures) {
       const list = this.measuresByCode.get(m.commodityCode) ?? [];
       const i = list.findIndex((x) => x.sid === m.sid);
@@ -394,9 +443,13 @@ export class ReferenceStore {
       supplementaryUnit: supp?.expression ?? '',
     };
     if (unknownGroups.size) notes.push(`membership of geographical area group(s) ${[...unknownGroups].sort().join(', ')} not loaded: their measures were not applied to ${origin}`);
-    // Absence of a measure means "none" only when the code's measures are loaded and every group
-    // the origin might belong to is known.
-    return done({ ...result, measuresLoaded: loaded.length > 0 && unknownGroups.size === 0, unknownReason: notes.join('; ') });
+    // A snapshot as of a later date does not list measures that ended before it.
+    const from = this.completeFrom.get(code);
+    const beforeSnapshot = !!from && date < from;
+    if (beforeSnapshot) notes.push(`the Online Trade Tariff measures of ${code} are held as of ${from}: measures that ended before then are not held, so the absence of one on ${date} is not known`);
+    // Absence of a measure means "none" only when the code's measures are loaded (complete on the
+    // date) and every group the origin might belong to is known.
+    return done({ ...result, measuresLoaded: loaded.length > 0 && unknownGroups.size === 0 && !beforeSnapshot, unknownReason: notes.join('; ') });
   }
 
   /**
@@ -411,6 +464,8 @@ export class ReferenceStore {
       if (to) starts.push(shiftDay(to, 1));
     };
     for (const m of this.measuresByCode.get(code) ?? []) span(m.validFrom, m.validTo);
+    const complete = this.completeFrom.get(code);
+    if (complete) starts.push(complete);
     for (const r of this.byCode.get(code) ?? []) span(r.start, r.end);
     for (const sc of this.schemes) if (sc.countries.has(origin)) span(sc.validFrom, sc.validTo);
     const seasonal = this.seasonalByCn8.get(code.slice(0, 8));

@@ -107,6 +107,19 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '0008_ott_coverage': {
+    async up(db) {
+      // An API commodity response is a snapshot as of a date: it lists the measures in force then
+      // (and later), not those that ended before. From `complete_from` on, the code's stored
+      // measures are complete; before it, absence of a measure is not evidence of none.
+      await sql`
+        create table ott_coverage (
+          commodity_code text primary key,
+          complete_from text not null,
+          dataset_version text not null
+        )`.execute(db);
+    },
+  },
 };
 
 export interface ReferenceDb {
@@ -143,6 +156,7 @@ export interface ReferenceDb {
     finished_at: Date | null;
   };
   ott_sync_staged: { run_id: number; item: string; payload: Jsonb };
+  ott_coverage: { commodity_code: string; complete_from: string; dataset_version: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
 }

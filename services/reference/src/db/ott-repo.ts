@@ -28,7 +28,7 @@ export interface OttLoadOutcome {
  * event goes out if and only if the data is there. Loads are serialised by an advisory lock so
  * each names the version it replaces.
  */
-export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, version: string, imp: OttImport, now = new Date(), extra: { stopPress?: StopPressNotice[] } = {}): Promise<OttLoadOutcome> {
+export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, version: string, imp: OttImport, now = new Date(), extra: { stopPress?: StopPressNotice[]; asOf?: string } = {}): Promise<OttLoadOutcome> {
   const measures: StoredMeasure[] = imp.measures.map((m) => ({ ...m, datasetVersion: version }));
   const effectiveFrom = measures.reduce((min, m) => (!min || m.validFrom < min ? m.validFrom : min), '');
   const effectiveTo = measures.some((m) => !m.validTo) ? '' : measures.reduce((max, m) => (m.validTo > max ? m.validTo : max), '');
@@ -95,6 +95,16 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
       const rows = [...imp.groups].flatMap(([g, members]) => [...new Set(members)].map((member) => ({ group_id: g, member, dataset_version: version })));
       for (const chunk of chunksFor(rows, 3)) await trx.insertInto('geo_group_members').values(chunk).execute();
     }
+    if (extra.asOf && imp.commodityCodes.length) {
+      // Snapshot loads are complete from their as-of date (the earliest one loaded for a code).
+      for (const chunk of chunksFor(imp.commodityCodes, 3)) {
+        await trx
+          .insertInto('ott_coverage')
+          .values(chunk.map((c) => ({ commodity_code: c, complete_from: extra.asOf!, dataset_version: version })))
+          .onConflict((oc) => oc.column('commodity_code').doUpdateSet({ complete_from: sql`least(ott_coverage.complete_from, excluded.complete_from)`, dataset_version: sql`case when excluded.complete_from < ott_coverage.complete_from then excluded.dataset_version else ott_coverage.dataset_version end` }))
+          .execute();
+      }
+    }
     await trx.insertInto('dataset_versions').values({ dataset: OTT_DATASET, version, source, row_count: info.rows, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo }).execute();
     await enqueueOutbox(trx, 'reference', [
       buildEvent({
@@ -118,8 +128,10 @@ export async function ottVersions(db: Kysely<ReferenceDb>): Promise<DatasetInfo[
 }
 
 /** Measures and group memberships written by the given load versions (all when omitted). */
-export async function readOttData(db: Kysely<ReferenceDb>, versions?: string[]): Promise<{ measures: StoredMeasure[]; groups: Map<string, string[]> }> {
-  if (versions && versions.length === 0) return { measures: [], groups: new Map() };
+export async function readOttData(db: Kysely<ReferenceDb>, versions?: string[]): Promise<{ measures: StoredMeasure[]; groups: Map<string, string[]>; coverage: Map<string, string> }> {
+  if (versions && versions.length === 0) return { measures: [], groups: new Map(), coverage: new Map() };
+  // Coverage is small (one row per snapshot-loaded code) and read whole: an earlier as-of may have arrived with any version.
+  const coverage = new Map((await db.selectFrom('ott_coverage').select(['commodity_code', 'complete_from']).execute()).map((r) => [r.commodity_code, r.complete_from]));
   let mq = db.selectFrom('ott_measures').selectAll();
   let gq = db.selectFrom('geo_group_members').selectAll();
   if (versions) {
@@ -144,5 +156,6 @@ export async function readOttData(db: Kysely<ReferenceDb>, versions?: string[]):
       datasetVersion: r.dataset_version,
     })),
     groups,
+    coverage,
   };
 }

@@ -117,6 +117,9 @@ describe('OTT API v2 sync against a local stand-in for the public API', () => {
     expect(fr).toMatchObject({ known: true, measuresLoaded: true });
     expect(fr!.thirdCountry!.datasetVersion).toBe(body.datasetVersion);
     expect(fr!.preferential.some((m) => m.geographicalArea === '1013')).toBe(true);
+    // A snapshot as of 2025-07-13 does not hold measures that ended before it: earlier dates are not "complete".
+    const [older] = (await rates([{ commodityCode: '0101210000', origin: 'FR', date: '2024-01-15' }])).results;
+    expect(older).toMatchObject({ known: true, measuresLoaded: false, unknownReason: expect.stringContaining('held as of 2025-07-13: measures that ended before then are not held') });
     const fx = await callUnary<unknown, LookupFxResponse>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-15' }, { currency: 'EUR', date: '2023-10-02' }] }, { token: tokens.analyst });
     expect(fx.results[0]).toMatchObject({ known: true, unitsPerGbp: '1.1683', period: '2023-09', datasetVersion: body.fxVersions[0] });
     // 2023-10 is not published by the stand-in (404): unknown, with the reason.

@@ -46,7 +46,7 @@ export interface OttSyncPorts {
   fxLatestDay(): string | undefined;
   /** A group's members as held now (undefined = never loaded). */
   groupMembers(group: string): string[] | undefined;
-  loadOtt(source: string, version: string, imp: OttImport, stopPress: StopPressNotice[]): Promise<{ version: string; duplicate: boolean; commodityCodes: string[]; tariffChanges: number }>;
+  loadOtt(source: string, version: string, imp: OttImport, stopPress: StopPressNotice[], asOf: string): Promise<{ version: string; duplicate: boolean; commodityCodes: string[]; tariffChanges: number }>;
   loadFx(source: string, version: string, rows: FxRow[]): Promise<{ version: string; duplicate: boolean }>;
 }
 
@@ -233,7 +233,7 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
       const source = `ott-api-${run.untilDate}`;
       const imp: OttImport = { format: 'ott-api-jsonapi', commodityCodes: codes.sort(), measures: [...measures.values()], groups };
       const canonical = JSON.stringify({ codes: imp.commodityCodes, measures: [...measures.entries()].sort(([a], [b]) => a.localeCompare(b)), groups: [...groups].sort() });
-      loaded = await ports.loadOtt(source, datasetVersion(source, canonical), imp, stopPress);
+      loaded = await ports.loadOtt(source, datasetVersion(source, canonical), imp, stopPress, run.untilDate);
     }
     const fxVersions: string[] = [];
     for (const { month, rows } of fxMonths) {
