@@ -156,9 +156,42 @@ describe('SOC console in Chromium on the real platform', () => {
     expect(await entry.textContent()).toContain('new → acknowledged');
     await page.getByRole('button', { name: 'Assign to me' }).click();
     await page.getByTestId('assignee').getByText('analyst@tenant-console').waitFor();
+    await page.getByRole('textbox', { name: 'Note' }).fill('importer asked for the supplier declaration');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('history').locator('li', { hasText: 'importer asked for the supplier declaration' }).waitFor();
     // The service agrees: the change is in alerting's own history with the same actor.
     const h = (await p.http('alerting', 'GET', `/v1/alerts/${top.alertId}`)).body.history as any[];
     expect(h.find((x) => x.reason === 'checked the preference claim (console e2e)')).toMatchObject({ actor: 'analyst@tenant-console', to: 'acknowledged' });
+  });
+
+  it('saves a filter and applies it; bulk triage moves the selected alerts, recorded per alert', async () => {
+    await page.goto(`${server.url}/#/alerts`);
+    await page.getByTestId('queue').locator('tbody tr').first().waitFor();
+    await page.getByLabel('Minimum severity').selectOption('high');
+    await page.getByLabel('Save these filters as').fill('high and above');
+    await page.getByRole('button', { name: 'Save filter' }).click();
+    await page.getByLabel('Minimum severity').selectOption('');
+    await page.getByRole('button', { name: 'high and above', exact: true }).click();
+    await expect(page.getByLabel('Minimum severity').inputValue()).resolves.toBe('high');
+    const rows = page.getByTestId('queue').locator('tbody tr');
+    await page.getByTestId('queue-summary').getByText(/^\d+ alerts/).waitFor();
+    const severities = await rows.locator('td:nth-child(2)').allTextContents();
+    expect(severities.length).toBeGreaterThan(0);
+    expect(severities.every((s) => s === 'high' || s === 'critical')).toBe(true);
+
+    const ids = (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-alert-id')!))).filter((id) => id).slice(1, 3);
+    for (const id of ids) await page.getByLabel(`Select alert ${id}`).check();
+    const bulk = page.getByRole('form', { name: 'Bulk triage' });
+    await bulk.getByLabel('Move to').selectOption('in_progress');
+    await bulk.getByLabel('Reason').fill('bulk: same supplier, one review (console e2e)');
+    await bulk.getByRole('button', { name: /Apply to 2/ }).click();
+    await page.getByText('2 alert(s) moved to in progress').waitFor();
+    for (const id of ids) {
+      const h = (await p.http('alerting', 'GET', `/v1/alerts/${id}`)).body;
+      expect(h.alert.statusName).toBe('in_progress');
+      expect(h.history.find((x: any) => x.reason === 'bulk: same supplier, one review (console e2e)')).toMatchObject({ actor: 'analyst@tenant-console' });
+    }
+    await page.getByLabel('Minimum severity').selectOption('');
   });
 
   it('shows the declaration with versions, items, tax lines and findings', async () => {
@@ -271,6 +304,7 @@ describe('SOC console in Chromium on the real platform', () => {
     await admin.getByRole('button', { name: 'Disable AR-001' }).waitFor();
     const prev = page;
     page = admin;
+    await shot('admin');
     await axe('admin');
     page = prev;
     await ctx.close();
