@@ -299,4 +299,47 @@ function formatReport(res, { verbose = false } = {}) {
   return out.join('\n');
 }
 
-module.exports = { reconcile, formatReport, HMRC_NOT_CHARGED };
+/**
+ * Rules that challenge the relief or suspension itself (returned goods relief without evidence,
+ * a special procedure without authorisation, outward processing without its worksheet): their
+ * money is, by design, the duty the relief left uncharged.
+ */
+const RELIEF_CHALLENGES = new Set(['C32', 'C33', 'C36']);
+
+/**
+ * Runs validation's rules on every sample declaration (acceptance date as declared, or assumed)
+ * and lists findings that price duty or VAT on a line HMRC's treatment does not charge — money
+ * that was never charged cannot be under- or overpaid.
+ */
+function checkRules({ parseDmsDeclaration, store, RULES, evaluateDeclaration, fixturesDir, assumeDate, today }) {
+  const root = path.join(fixturesDir, 'hmrc-customs-declarations/annotated_XML_samples');
+  const view = {
+    commodity: (code, date) => store.commodity(code, date),
+    fx: (currency, date) => store.fx(currency, date),
+    rates: (code, origin, date) => store.rates(code, origin, date),
+    codeList: (list, code, date) => store.codeList(list, code, date),
+  };
+  const out = { declarations: 0, pricedFindings: 0, onNotCharged: [] };
+  for (const file of walk(root)) {
+    const res = parseDmsDeclaration(fs.readFileSync(file), { sourceName: path.relative(root, file) });
+    if (!res.ok) continue;
+    const d = res.declaration.acceptanceDate || !assumeDate ? res.declaration : { ...res.declaration, acceptanceDate: assumeDate };
+    out.declarations++;
+    for (const f of evaluateDeclaration(RULES, d, view, today, `${today}T00:00:00Z`, {})) {
+      const duty = f.exposureDutyPence + f.reclaimDutyPence;
+      const vat = f.exposureVatPence + f.reclaimVatPence;
+      if (duty + vat === 0) continue;
+      out.pricedFindings++;
+      if (RELIEF_CHALLENGES.has(f.ruleId)) continue;
+      const item = d.items.find((i) => i.itemNumber === f.itemNumber);
+      if (!item) continue;
+      const line = (taxType) => item.taxLines.find((t) => t.taxType === taxType) ?? { taxType, methodOfPayment: '' };
+      const dutyWhy = duty > 0 ? hmrcNotCharged(item, line('A00')) : undefined;
+      const vatWhy = vat > 0 ? hmrcNotCharged(item, line('B00')) : undefined;
+      if (dutyWhy || vatWhy) out.onNotCharged.push(`${path.relative(root, file)} item ${f.itemNumber} ${f.ruleId}: ${duty > 0 ? `duty ${fmt(duty)} (${dutyWhy ?? 'charged'})` : ''}${vat > 0 ? ` VAT ${fmt(vat)} (${vatWhy ?? 'charged'})` : ''}`);
+    }
+  }
+  return out;
+}
+
+module.exports = { reconcile, formatReport, checkRules, HMRC_NOT_CHARGED, RELIEF_CHALLENGES };

@@ -11,21 +11,28 @@ const path = require('node:path');
 const { parseDmsDeclaration } = require('../services/ingestion/dist/parse/dms');
 const { loadBundledStore } = require('../services/reference/dist/app/load-bundled');
 const engine = require('../packages/duty/dist');
-const { reconcile, formatReport } = require('./reconcile-hmrc-core');
+const { RULES, evaluateDeclaration } = require('../services/validation/dist/rules');
+const { reconcile, formatReport, checkRules } = require('./reconcile-hmrc-core');
 
 const args = process.argv.slice(2);
 const assumeDate = args.includes('--assume-date') ? args[args.indexOf('--assume-date') + 1] : undefined;
 if (assumeDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(assumeDate)) throw new Error('--assume-date needs YYYY-MM-DD');
 const mode = args.includes('--before') ? 'before' : 'after';
 
+const store = loadBundledStore(path.resolve(__dirname, '../services/reference/data'));
+const fixturesDir = path.resolve(__dirname, '../packages/testing/fixtures/hmrc');
 const res = reconcile({
   parseDmsDeclaration,
-  store: loadBundledStore(path.resolve(__dirname, '../services/reference/data')),
+  store,
   engine,
-  fixturesDir: path.resolve(__dirname, '../packages/testing/fixtures/hmrc'),
+  fixturesDir,
   assumeDate,
   mode,
 });
 const report = formatReport(res, { verbose: args.includes('--verbose') });
 console.log(args.includes('--summary') ? report.slice(report.indexOf('\nHMRC sample declarations') + 1) : report);
-if (mode === 'after' && (res.totals.differs > 0 || res.payableOnNotCharged > 0)) process.exitCode = 1;
+// Validation's rules on the same declarations: none may price money HMRC's treatment never charged.
+const rules = checkRules({ parseDmsDeclaration, store, RULES, evaluateDeclaration, fixturesDir, assumeDate, today: '2026-12-02' });
+console.log(`\nvalidation rules on the ${rules.declarations} declarations: ${rules.pricedFindings} priced findings, ${rules.onNotCharged.length} pricing money HMRC's treatment does not charge (rules challenging the relief itself excepted)`);
+for (const l of rules.onNotCharged) console.log(`  ${l}`);
+if (mode === 'after' && (res.totals.differs > 0 || res.payableOnNotCharged > 0 || rules.onNotCharged.length > 0)) process.exitCode = 1;

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import * as engine from '@customs/duty';
 import { parseDmsDeclaration } from '../services/ingestion/src/parse/dms';
 import { loadBundledStore } from '../services/reference/src/app/load-bundled';
-const { reconcile } = require('./reconcile-hmrc-core') as { reconcile: (o: object) => Result };
+import { RULES, evaluateDeclaration } from '../services/validation/src/rules';
+const { reconcile, checkRules } = require('./reconcile-hmrc-core') as { reconcile: (o: object) => Result; checkRules: (o: object) => { declarations: number; pricedFindings: number; onNotCharged: string[] } };
 
 interface Row {
   where: string;
@@ -59,6 +60,13 @@ describe('reconciliation against HMRC sample declarations', () => {
     expect(of('TT_IM146a/', 'A00').claim).toMatchObject({ kind: 'notPayable', liability: 'suspended' });
     expect(of('TT_IM083a/', 'B00').claim).toMatchObject({ kind: 'notPayable', liability: 'suspended' });
     expect(of('TT_IM102a/', 'A00').claim).toMatchObject({ kind: 'notPayable', liability: 'secured' });
+  });
+
+  it.each([undefined, '2021-06-01'])('validation rules (dates %s) price no money on lines HMRC does not charge', (assumeDate) => {
+    const r = checkRules({ parseDmsDeclaration, store, RULES, evaluateDeclaration, fixturesDir: path.resolve(__dirname, '../packages/testing/fixtures/hmrc'), assumeDate, today: '2026-12-02' });
+    expect(r.declarations).toBeGreaterThan(250);
+    expect(r.pricedFindings).toBeGreaterThan(0);
+    expect(r.onNotCharged).toEqual([]);
   });
 
   it('the engine as called before issue 14 gave payable figures on such lines (what this report guards against)', () => {
