@@ -9,8 +9,17 @@ export function isoDay(now: Date): string {
 }
 
 /** Day number (days since 1970-01-01) of "YYYY-MM-DD"; NaN when not a date. */
+const DAY_CACHE = new Map<string, number>();
+
 export function dayNumber(date: string): number {
-  return /^\d{4}-\d{2}-\d{2}/.test(date) ? Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / DAY) : Number.NaN;
+  // Windows compare the same few thousand dates over and over: parse each once.
+  let n = DAY_CACHE.get(date);
+  if (n === undefined) {
+    n = /^\d{4}-\d{2}-\d{2}/.test(date) ? Math.floor(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / DAY) : Number.NaN;
+    if (DAY_CACHE.size > 100_000) DAY_CACHE.clear();
+    DAY_CACHE.set(date, n);
+  }
+  return n;
 }
 
 /** Whole days from `today` to `deadline` (negative once passed). */

@@ -353,11 +353,18 @@ function joinExisting(w: Work, tenantId: string, key: string, f: Finding, severi
  */
 function windows<T>(items: readonly T[], dayOf: (x: T) => string, t: string, windowDays: number): T[][] {
   const td = dayNumber(t);
-  const ends = [...new Set(items.map((x) => dayNumber(dayOf(x))).filter((d) => d >= td && d < td + windowDays))].sort((a, b) => a - b);
-  return ends.map((e) => items.filter((x) => {
-    const d = dayNumber(dayOf(x));
-    return d > e - windowDays && d <= e;
-  }));
+  // Sorted once by day: each window is then a contiguous run (two pointers, no re-filtering).
+  const sorted = items.map((x) => ({ x, d: dayNumber(dayOf(x)) })).sort((a, b) => a.d - b.d);
+  const ends = [...new Set(sorted.map((e) => e.d).filter((d) => d >= td && d < td + windowDays))];
+  const out: T[][] = [];
+  let lo = 0;
+  let hi = 0;
+  for (const e of ends) {
+    while (lo < sorted.length && sorted[lo]!.d <= e - windowDays) lo++;
+    while (hi < sorted.length && sorted[hi]!.d <= e) hi++;
+    out.push(sorted.slice(lo, hi).map((v) => v.x));
+  }
+  return out;
 }
 
 function measureOf(r: ThresholdRule, fs: readonly Finding[]): number {
@@ -418,6 +425,8 @@ function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, st
   if (joinExisting(w, tenantId, key, f, undefined)) return;
   const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && groupKey(r, g) === key);
   if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
+  // No window can reach the threshold when the whole group does not.
+  if (measureOf(r, group) < r.atLeast) return;
   const hit = windows(group, eventDay, eventDay(f), r.windowDays).find((win) => measureOf(r, win) >= r.atLeast);
   if (!hit) return;
   const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
@@ -451,6 +460,10 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
   }
   const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && fieldOf(g, r.entity) === value);
   if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
+  // No window can fire when the whole group (capped per rule) does not: skip the window scan.
+  const allPoints = [...riskPoints(r, group).values()].reduce((x, p) => x + p, 0);
+  const allFamilies = new Set(group.map((g) => g.family)).size;
+  if (!(r.fireAtPoints > 0 && allPoints >= r.fireAtPoints) && !(r.fireAtFamilies > 0 && allFamilies >= r.fireAtFamilies)) return;
   for (const win of windows(group, eventDay, eventDay(f), r.windowDays)) {
     const points = riskPoints(r, win);
     const total = [...points.values()].reduce((s, p) => s + p, 0);
