@@ -3,7 +3,7 @@
 // lifecycle with auto-resolve, deadlines moving with an injected clock, exceptions, tenant
 // settings, gRPC streams with filters and resume, findings feed, OpenAPI, and tenant isolation.
 import { credentials } from '@grpc/grpc-js';
-import { AlertingServiceClient, DeclarationChecked, DeclarationReceived, Declaration, GoodsItem, ScoreUpdated, Topics, type Finding, type StreamAlertsRequest, type StreamAlertsResponse, type StreamFindingsResponse } from '@customs/contracts';
+import { AlertingServiceClient, DeclarationChecked, DeclarationReceived, Declaration, FindingRaised, GoodsItem, ScoreUpdated, Topics, type Finding, type StreamAlertsRequest, type StreamAlertsResponse, type StreamFindingsResponse } from '@customs/contracts';
 import { callMetadata } from '@customs/grpc';
 import { buildEvent, type KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
@@ -190,6 +190,13 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     const doc = (await http('GET', '/v1/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/alerts/{id}/transition', '/v1/alert-exceptions', '/v1/findings-feed']));
+  });
+
+  it('correlates scoring’s history findings too (family "history")', async () => {
+    const f = finding({ findingId: 'hist-1', tenantId: A, declarationId: 'h1', ruleId: 'C10', family: 'history', severity: 4, exposureDutyPence: 4200 });
+    await send(Topics.scoringFindingRaised, [buildEvent({ topic: Topics.scoringFindingRaised, key: `${A}/h1`, tenant: A, source: 'test', id: `history-finding/${A}/hist-1`, value: FindingRaised.fromPartial({ finding: f }) })]);
+    const a = await waitFor('history alert', async () => (await alerts('?limit=1000')).find((x) => x.declarationId === 'h1' && x.alertRuleId === 'AR-001'));
+    expect(a).toMatchObject({ ruleIds: ['C10'], families: ['history'], exposurePence: 4200 });
   });
 
   it('raises new_terms and score_change alerts from declarations and scores', async () => {

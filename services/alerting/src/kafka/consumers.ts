@@ -1,7 +1,7 @@
 // Kafka adapters: one consumer group per topic (kafkajs cannot mix subscriptions in one group),
 // each with its own dead-letter topic (`<group>.dlq`, infra/kafka/topics.json). Each maps its
 // events to policy inputs and hands the batch to the correlator.
-import { Topics, type DeclarationChecked, type DeclarationReceived, type ScoreUpdated, type TopicDef } from '@customs/contracts';
+import { Topics, type DeclarationChecked, type DeclarationReceived, type FindingRaised, type ScoreUpdated, type TopicDef } from '@customs/contracts';
 import type { ConsumedEvent } from '@customs/kafka';
 import type { PlatformKit } from '@customs/service';
 import type { ConsumedInput, Correlator } from '../app/correlate';
@@ -9,7 +9,7 @@ import type { Input } from '../policies/model';
 import { declarationInput } from '../policies/terms';
 
 /** Consumer groups of the alerting service. `alerting` keeps its historic name. */
-export const GROUPS = { checked: 'alerting', declarations: 'alerting-declarations', scores: 'alerting-scores' } as const;
+export const GROUPS = { checked: 'alerting', declarations: 'alerting-declarations', scores: 'alerting-scores', history: 'alerting-history' } as const;
 
 function register<T>(kit: PlatformKit<unknown>, correlator: Correlator, groupId: string, topic: TopicDef<T>, toInput: (ev: ConsumedEvent<T>) => Input | undefined): void {
   kit.consume<T>({
@@ -42,6 +42,13 @@ export function registerConsumers(kit: PlatformKit<unknown>, correlator: Correla
     findings: ev.value.findings,
     supersededIds: ev.value.supersededFindingIds,
   }));
+  // Scoring's history checks (C10, C11, C23, C30, … family "history") raise findings across
+  // declarations; they are correlated like validation's (one finding per event, none superseded).
+  register<FindingRaised>(kit, correlator, GROUPS.history, Topics.scoringFindingRaised, (ev) => {
+    const f = ev.value.finding;
+    if (!f) return undefined;
+    return { kind: 'checked', eventId: ev.eventId, tenantId: f.tenantId, declarationId: f.declarationId, version: f.declarationVersion, findings: [f], supersededIds: [] };
+  });
   register<DeclarationReceived>(kit, correlator, GROUPS.declarations, Topics.declarationReceived, (ev) => (ev.value.declaration ? declarationInput(ev.eventId, ev.value.declaration) : undefined));
   register<ScoreUpdated>(kit, correlator, GROUPS.scores, Topics.scoreUpdated, (ev) => {
     const s = ev.value.score;
