@@ -45,6 +45,17 @@ export class DeliveryRepo {
     return withTenant(this.db, tenantId, (trx) => trx.selectFrom('alert_history').selectAll().where('tenant_id', '=', tenantId).where('cursor', '>', afterCursor).orderBy('cursor').limit(limit).execute());
   }
 
+  /** Every tenant's changes after a cursor (the in-process SSE tail, trusted service code). */
+  historyAfterAll(afterCursor: number, limit: number): Promise<HistoryRow[]> {
+    return withAllTenants(this.db, (trx) => trx.selectFrom('alert_history').selectAll().where('cursor', '>', afterCursor).orderBy('cursor').limit(limit).execute());
+  }
+
+  /** The latest cursor of any tenant (0 when there is none). */
+  async latestCursorAll(): Promise<number> {
+    const r = await withAllTenants(this.db, (trx) => trx.selectFrom('alert_history').select((eb) => eb.fn.max('cursor').as('c')).executeTakeFirst());
+    return Number(r?.c ?? 0);
+  }
+
   /** Specific history rows of a tenant (the retry queue refers to them by cursor). */
   async historyAt(tenantId: string, cursors: number[]): Promise<Map<number, HistoryRow>> {
     if (cursors.length === 0) return new Map();

@@ -9,6 +9,7 @@ import { ChangeListener, DeliveryRepo, type DeliveryKysely } from '../db/deliver
 import { registerDeliveryRoutes } from '../http/delivery-routes';
 import type { DeliveryConfig } from './config';
 import { ChangeCache, Wakeup } from './history';
+import { HistoryTail } from './sse';
 import { SyslogDispatcher } from './syslog';
 import { WebhookDispatcher } from './webhook';
 
@@ -28,6 +29,7 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
   const webhooks = new WebhookDispatcher(repo, config, logger, wakeup, cache, kit.metrics);
   const syslog = new SyslogDispatcher(repo, config, logger, wakeup, cache, kit.metrics);
   const closing = new AbortController();
+  const tail = new HistoryTail(repo, wakeup, config.DELIVERY_POLL_MS, logger);
 
   const listener = new ChangeListener({
     url: config.DATABASE_URL,
@@ -57,6 +59,7 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
     config,
     wakeup,
     cache,
+    tail,
     closing: closing.signal,
     changed: (kind) => void (kind === 'webhook' ? webhooks.refresh() : syslog.refresh()),
   });
@@ -65,7 +68,7 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
   kit.lifecycle.add('delivery', async () => {
     clearInterval(standby);
     closing.abort();
-    await Promise.all([webhooks.stop(), syslog.stop()]);
+    await Promise.all([webhooks.stop(), syslog.stop(), tail.stop()]);
     await listener.stop();
   });
   return { webhooks, syslog };

@@ -129,6 +129,23 @@ describe('SSE /v1/alerts/stream', () => {
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
   });
 
+  it('fans one reader out to many streams: each gets exactly its tenant’s changes, in order, once', async () => {
+    const a1 = await connect();
+    const a2 = await connect();
+    const b1 = await connect('', {}, host.tokens.b.analyst);
+    for (const c of [a1, a2, b1]) await waitFor('stream open', async () => c.raw.includes('retry: 2000'));
+    const sent = { a: [] as number[], b: [] as number[] };
+    for (let i = 0; i < 30; i++) {
+      const tenant = i % 3 === 0 ? 'b' : 'a';
+      sent[tenant].push(await host.change(host.tenants[tenant], { alertId: `fan-${tenant}-${i}` }));
+    }
+    await waitFor('all delivered', async () => a1.events.length >= sent.a.length && a2.events.length >= sent.a.length && b1.events.length >= sent.b.length);
+    for (const c of [a1, a2]) expect(c.events.map((e) => Number(e.id))).toEqual(sent.a);
+    expect(b1.events.map((e) => Number(e.id))).toEqual(sent.b);
+    expect(a1.raw).not.toContain('fan-b-');
+    expect(b1.raw).not.toContain('fan-a-');
+  });
+
   it('applies the filters, sends heartbeat comments, and refuses bad input with a 400 naming the field', async () => {
     const sse = await connect('?minSeverity=critical&ruleIds=AR-001');
     await waitFor('stream open', async () => sse.raw.includes('retry: 2000'));

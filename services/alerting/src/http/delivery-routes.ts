@@ -14,7 +14,7 @@ import { HttpError, principalOf, requireRole, type FastifyInstance } from '@cust
 import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { DeliveryConfig } from '../delivery/config';
-import { streamAlertChanges } from '../delivery/sse';
+import { streamAlertChanges, type HistoryTail } from '../delivery/sse';
 import type { ChangeCache, Wakeup } from '../delivery/history';
 import { checkHost, checkWebhookUrl } from '../delivery/targets';
 import { newWebhookSecret } from '../delivery/webhook';
@@ -24,6 +24,7 @@ export interface DeliveryRouteDeps {
   config: DeliveryConfig;
   wakeup: Wakeup;
   cache: ChangeCache;
+  tail: HistoryTail;
   closing: AbortSignal;
   /** Called after a channel's configuration changed (the dispatchers re-read it). */
   changed(kind: 'webhook' | 'syslog'): void;
@@ -315,7 +316,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       const resume = cursorParam(Array.isArray(header) ? header[0] : (header ?? lastEventId), header !== undefined ? 'Last-Event-ID' : 'lastEventId');
       // Without a position the stream starts now; lastEventId=0 replays the tenant's history.
       const afterCursor = resume ?? (await repo.latestCursor(principalOf(req).tenantId));
-      await streamAlertChanges(reply, { repo, wakeup: deps.wakeup, cache: deps.cache, pollMs: config.DELIVERY_POLL_MS, closing: deps.closing }, { tenantId: p.tenantId, afterCursor, filter });
+      await streamAlertChanges(reply, { repo, tail: deps.tail, cache: deps.cache, closing: deps.closing }, { tenantId: p.tenantId, afterCursor, filter });
     },
   );
 }
