@@ -22,5 +22,6 @@ fi
 node scripts/bench/ingest-dms.js 4000 rest 16 || echo "(DMS ingestion benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/ingest-dms.js 4000 multipart 4 50 || echo "(DMS ingestion benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/reference-lookup.js || echo "(reference lookup benchmark needs Postgres and Kafka: make infra)"
+node scripts/bench/alert-delivery.js 3000 200 direct || echo "(alert delivery benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/alert-delivery.js 3000 200 || echo "(alert delivery benchmark needs Postgres and Kafka: make infra)"
 echo "Large-file streaming (bounded memory): node scripts/gen-large-cds.js /tmp/big.csv 1g && node scripts/bench/ingest-large.js /tmp/big.csv"
