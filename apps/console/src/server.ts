@@ -27,6 +27,8 @@ declare module 'fastify' {
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// What ingestion's /v1/documents reads; the page sends anything else as application/octet-stream.
+const UPLOAD_TYPES = ['application/xml', 'text/xml', 'text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-flat-xml'];
 // What the page may ask of alerting's list: passed through by name only.
 const ALERT_QUERY = ['state', 'status', 'severity', 'rule', 'rule_type', 'broker', 'importer', 'min_pence', 'deadline_before', 'q', 'sort', 'order', 'limit', 'cursor'];
 const STREAM_QUERY = ['minSeverity', 'states', 'ruleIds', 'minPounds'];
@@ -70,7 +72,7 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
     hsts: false,
   });
   // Uploads for re-submission arrive as the file's bytes.
-  app.addContentTypeParser(['application/xml', 'text/xml', 'text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(UPLOAD_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   // Sessions and CSRF for everything under /api except signing in.
   app.addHook('onRequest', async (req, reply) => {
@@ -83,7 +85,12 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
     }
     const s = sessions.get(req.cookies[COOKIE]);
     if (!s) return reply.code(401).send({ error: 'unauthenticated', message: 'sign in first' });
-    if (STATE_CHANGING.has(req.method) && !csrfMatches(s, req.headers['x-csrf-token'])) return reply.code(403).send({ error: 'csrf', message: 'missing or wrong x-csrf-token header' });
+    if (STATE_CHANGING.has(req.method)) {
+      // Defence in depth behind SameSite=Strict: the CSRF token, and no foreign Origin.
+      if (!csrfMatches(s, req.headers['x-csrf-token'])) return reply.code(403).send({ error: 'csrf', message: 'missing or wrong x-csrf-token header' });
+      const origin = req.headers.origin;
+      if (origin && origin !== `${req.protocol}://${req.headers.host}`) return reply.code(403).send({ error: 'origin', message: 'state changes from another origin are refused' });
+    }
     req.session = s;
   });
 

@@ -297,7 +297,7 @@ describe('SOC console in Chromium on the real platform', () => {
     await axe('ingestion');
   });
 
-  it('an admin sees the admin view; every page so far kept to the CSP', async () => {
+  it('an admin sees the admin view and re-uploads a document from the ingestion view; every page so far kept to the CSP', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const admin = await signIn(ctx, p.tokens.admin);
     await admin.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Admin' }).click();
@@ -306,6 +306,14 @@ describe('SOC console in Chromium on the real platform', () => {
     page = admin;
     await shot('admin');
     await axe('admin');
+    // Re-upload from the ingestion view (admin may submit): the file becomes a new batch.
+    await admin.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Ingestion health' }).click();
+    await admin.getByLabel('Corrected file').setInputFiles({ name: 'TT_FI005b.xml', mimeType: 'text/xml', buffer: sample('TT_FI005b/TT_FI005b.xml') });
+    await admin.getByRole('button', { name: 'Re-upload' }).click();
+    const result = admin.getByTestId('upload-result');
+    await result.getByText(/TT_FI005b\.xml: accepted, batch /).waitFor();
+    const batchId = /batch ([0-9a-f-]{36})/.exec((await result.textContent())!)![1];
+    expect((await p.http('ingestion', 'GET', `/v1/batches/${batchId}`)).body.batch).toMatchObject({ status: 'accepted', source_name: 'TT_FI005b.xml' });
     page = prev;
     await ctx.close();
     expect(cspViolations).toEqual([]);

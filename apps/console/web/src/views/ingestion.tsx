@@ -3,6 +3,8 @@ import { api, type Me } from '../api';
 import { when } from '../format';
 import { Notice } from './common';
 
+// Content types ingestion reads as they are; any other file goes as bytes (application/octet-stream).
+const UPLOAD_TYPES = ['application/xml', 'text/xml', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet'];
 const FORMATS: [string, string][] = [
   ['dms-xml', 'DMS declaration XML'],
   ['cds-report', 'HMRC CDS report (CSV/.xlsx/.ods)'],
@@ -34,7 +36,7 @@ export function Ingestion(props: { me: Me }) {
     e.preventDefault();
     if (!file) return;
     try {
-      const r = await api(`/api/documents?filename=${encodeURIComponent(file.name)}&format=${format}`, { method: 'POST', raw: file, contentType: file.type || (format === 'dms-xml' ? 'application/xml' : 'text/csv') });
+      const r = await api(`/api/documents?filename=${encodeURIComponent(file.name)}&format=${format}`, { method: 'POST', raw: file, contentType: UPLOAD_TYPES.includes(file.type) ? file.type : 'application/octet-stream' });
       setResult(`${file.name}: ${r.status}, batch ${r.batchId}${r.issues?.length ? ` — ${r.issues.length} issue(s): ${r.issues.slice(0, 3).map((i: any) => i.reason).join('; ')}` : ''}`);
       void load();
     } catch (err) {
@@ -67,7 +69,11 @@ export function Ingestion(props: { me: Me }) {
           <button type="submit" disabled={!file}>
             Re-upload
           </button>
-          {result && <Notice>{result}</Notice>}
+          {result && (
+            <p class="notice" data-testid="upload-result" role="status">
+              {result}
+            </p>
+          )}
         </form>
       ) : (
         <Notice>Re-uploading needs an integrator token; your role ({props.me.role}) can review batches.</Notice>
