@@ -41,7 +41,7 @@ describe('SOC console in Chromium on the real platform', () => {
     const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
     expect(bad).toEqual([]);
   };
-  const signIn = async (ctx: BrowserContext, token: string) => {
+  const signIn = async (ctx: BrowserContext, token: string, lands = 'Alert queue') => {
     const pg = await ctx.newPage();
     pg.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -49,7 +49,7 @@ describe('SOC console in Chromium on the real platform', () => {
     await pg.goto(server.url);
     await pg.getByLabel('API token').fill(token);
     await pg.getByRole('button', { name: 'Sign in' }).click();
-    await pg.getByRole('heading', { name: 'Alert queue' }).waitFor();
+    await pg.getByRole('heading', { name: lands }).waitFor();
     return pg;
   };
 
@@ -266,6 +266,17 @@ describe('SOC console in Chromium on the real platform', () => {
     // alerting itself still has the rule enabled
     const rule = (await p.http('alerting', 'GET', '/v1/alert-rules/AR-001')).body.rule;
     expect(rule.enabled).toBe(true);
+  });
+
+  it('an integrator lands on ingestion health and is offered no alert views', async () => {
+    const ctx = await browser.newContext();
+    const integrator = await signIn(ctx, p.tokens.integrator, 'Ingestion health');
+    const nav = integrator.getByRole('navigation', { name: 'Views' });
+    expect(await nav.getByRole('link', { name: 'Alert queue' }).count()).toBe(0);
+    await integrator.getByLabel('Corrected file').waitFor();
+    await integrator.goto(`${server.url}/#/alerts`);
+    await integrator.getByRole('alert').getByText('Your role (integrator) cannot open this view.').waitFor();
+    await ctx.close();
   });
 
   it('renders deadlines, brokers, readiness and ingestion views (screenshots, axe)', async () => {

@@ -25,11 +25,13 @@ function useRoute(): string[] {
   return r;
 }
 
+// Alerts are read with the analyst role (or admin); an integrator's token submits data, so it sees
+// the views built on ingestion and scoring only.
 const NAV: [string, string, (me: Me) => boolean][] = [
-  ['alerts', 'Alert queue', () => true],
-  ['deadlines', 'Deadlines', () => true],
+  ['alerts', 'Alert queue', (me) => me.can.triage],
+  ['deadlines', 'Deadlines', (me) => me.can.triage],
   ['brokers', 'Brokers', () => true],
-  ['overview', 'Readiness & overview', () => true],
+  ['overview', 'Readiness & overview', (me) => me.can.triage],
   ['ingestion', 'Ingestion health', () => true],
   ['admin', 'Admin', (me) => me.can.admin],
 ];
@@ -68,7 +70,7 @@ function App() {
         onSignedIn={(m) => {
           setCsrf(m.csrf);
           setMe(m);
-          location.hash = '#/alerts';
+          location.hash = m.can.triage ? '#/alerts' : '#/ingestion';
         }}
       />
     );
@@ -78,8 +80,11 @@ function App() {
     setMe(null);
   };
   const [page, id] = route;
+  // The admin view explains itself to other roles; the server refuses their calls either way.
+  const allowed = page === 'admin' ? () => true : (NAV.find(([k]) => k === page)?.[2] ?? (() => true));
   let body;
-  if (page === 'alerts' && id) body = <AlertDetail id={id} me={me} />;
+  if (!allowed(me)) body = <p role="alert">Your role ({me.role}) cannot open this view.</p>;
+  else if (page === 'alerts' && id) body = <AlertDetail id={id} me={me} />;
   else if (page === 'alerts') body = <Queue me={me} />;
   else if (page === 'declarations' && id) body = <DeclarationView id={id} />;
   else if (page === 'deadlines') body = <Deadlines />;
