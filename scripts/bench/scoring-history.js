@@ -90,7 +90,8 @@ const NOW = '2024-01-15T12:00:00.000Z';
   } finally {
     await db.close();
     await dbAdmin.end();
-    await admin.query(`drop database ${dbName} with (force)`);
+    if (process.env.KEEP_BENCH_DB) console.log(`kept database ${dbName}`);
+    else await admin.query(`drop database ${dbName} with (force)`);
     await admin.end();
   }
 })().catch((e) => {

@@ -51,7 +51,7 @@ const cvOf = (it: GoodsItem) => BigInt(it.customsValuePresent ? it.customsValueP
 
 /** A copy of a declaration as a new entry: new id, MRN, LRN and invoice reference, optionally one item only (renumbered 1). */
 function copyAsNew(d: Declaration, suffix: string, rng: Rng, itemIndex?: number): Declaration {
-  const c = Declaration.fromPartial(Declaration.toJSON(d) as never);
+  const c = Declaration.decode(Declaration.encode(d).finish());
   c.declarationId = `${d.declarationId}-${suffix}`;
   const body = `${d.mrn.slice(0, 4)}${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}`;
   c.mrn = `${body}${hash32(body) % 10}`;
@@ -124,7 +124,7 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
         // The broker lodges an entry of the last few weeks again: same invoice, same goods, new MRN.
         const orig = [...ring].reverse().find((o) => o.importerEori === d.importerEori && o.acceptanceDate < d.acceptanceDate && o.items.every((i) => !i.taxLines.some((t) => t.taxType.startsWith('A') && t.taxType !== 'A00')));
         if (orig) {
-          const dup = Declaration.fromPartial(Declaration.toJSON(orig) as never);
+          const dup = Declaration.decode(Declaration.encode(orig).finish());
           dup.declarationId = `${orig.declarationId}-dup`;
           const body = `${d.mrn.slice(0, 4)}${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}`;
           dup.mrn = `${body}${hash32(body) % 10}`;

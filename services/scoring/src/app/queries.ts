@@ -1,9 +1,9 @@
 import { Score, type Finding, type ScoreComponent } from '@customs/contracts';
 import type { EntityScoreRow } from '../db/score-repo';
-import type { FindingLite } from '../scoring/model';
+import { MODEL_VERSION, liteOf, scoreDeclaration, type FindingLite } from '../scoring/model';
 import { brokerScore, brokerScorecard, dutyUnderManagement, readiness, sum, type BrokerScorecard, type DutyUnderManagement, type Readiness } from '../scoring/scorecards';
 import type { Store } from './ports';
-import { windowFrom } from './rescore';
+import { confidenceOf, windowFrom } from './rescore';
 
 // Read use cases: scores, scorecards, readiness, duty under management, trends and drill-down.
 
@@ -17,7 +17,11 @@ export async function getScore(store: Store, tenant: string, type: string, id: s
   if (type === 'declaration') {
     const d = await store.getDeclScoreRow(tenant, id);
     if (!d) return undefined;
-    return Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: id, score: d.score, risk: d.risk, components: parse(d.components), factors: parse(d.factors), lines: parse(d.lines), explanation: d.explanation, findingCount: d.finding_count, exposurePence: Number(d.exposure_pence), reclaimPence: Number(d.reclaim_pence), updatedAt: new Date(d.updated_at).toISOString(), modelVersion: d.model_version, declarationCount: 1, asOf: d.as_of });
+    // The explanation is recomputed from the stored findings on the day the score was computed
+    // for: the model is pure, so it is the one the stored score came from.
+    const history = (await store.activeHistoryFindings(tenant, [id])).map((f) => liteOf(f, confidenceOf(f)));
+    const s = scoreDeclaration([...parse<FindingLite[]>(d.validation_findings), ...history], d.as_of);
+    return Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: id, score: d.score, risk: d.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: d.model_version === MODEL_VERSION ? s.explanation : `scored with ${d.model_version}, explained with ${MODEL_VERSION} (re-score: POST /v1/admin/rescore): ${s.explanation}`, findingCount: d.finding_count, exposurePence: Number(d.exposure_pence), reclaimPence: Number(d.reclaim_pence), updatedAt: new Date(d.updated_at).toISOString(), modelVersion: d.model_version, declarationCount: 1, asOf: d.as_of });
   }
   const row = await store.getEntityScore(tenant, type, id);
   return row ? entityScore(row) : undefined;

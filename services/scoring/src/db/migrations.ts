@@ -142,6 +142,14 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table history_groups alter column state type json using state::json`.execute(db);
     },
   },
+  '0007_declaration_score_slim': {
+    async up(db) {
+      // A declaration's factors, lines and components are recomputed on read from its stored
+      // findings and as-of date (the model is pure): storing them tripled the row written twice
+      // per declaration (scripts/bench/scoring-history.js).
+      await sql`alter table declaration_scores drop column components, drop column factors, drop column lines, drop column explanation`.execute(db);
+    },
+  },
 };
 
 export interface ScoringDb {
@@ -157,13 +165,9 @@ export interface ScoringDb {
     finding_count: number;
     exposure_pence: number;
     reclaim_pence: number;
-    components: string;
     acceptance_date: string;
     validation_findings: unknown;
     risk: number;
-    factors: unknown;
-    lines: unknown;
-    explanation: string;
     as_of: string;
     checked: boolean;
     model_version: string;

@@ -40,7 +40,7 @@ export async function loadDeclScores(trx: Trx, tenant: string, ids: readonly str
 export type DeclScoreRow = ScoringDb['declaration_scores'];
 
 export async function upsertDeclScores(trx: Trx, rows: readonly DeclScoreRow[]): Promise<void> {
-  for (const chunk of chunksFor(rows, 22)) {
+  for (const chunk of chunksFor(rows, 18)) {
     await trx
       .insertInto('declaration_scores')
       .values(chunk as DeclScoreRow[])
@@ -55,15 +55,11 @@ export async function upsertDeclScores(trx: Trx, rows: readonly DeclScoreRow[]):
           finding_count: eb.ref('excluded.finding_count'),
           exposure_pence: eb.ref('excluded.exposure_pence'),
           reclaim_pence: eb.ref('excluded.reclaim_pence'),
-          components: eb.ref('excluded.components'),
           acceptance_date: eb.ref('excluded.acceptance_date'),
           model_version: eb.ref('excluded.model_version'),
           updated_at: eb.ref('excluded.updated_at'),
           validation_findings: eb.ref('excluded.validation_findings'),
           risk: eb.ref('excluded.risk'),
-          factors: eb.ref('excluded.factors'),
-          lines: eb.ref('excluded.lines'),
-          explanation: eb.ref('excluded.explanation'),
           as_of: eb.ref('excluded.as_of'),
           checked: eb.ref('excluded.checked'),
         })),
