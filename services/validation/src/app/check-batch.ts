@@ -75,9 +75,10 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
   return declarations.map((d, i) => {
     const notDecided = undecided[i]!;
     // A rule whose needs() failed never had its facts fetched: it is not evaluated either.
-    const failedNeeds = new Set(notDecided.map((u) => u.ruleId));
+    const failedNeeds = new Set(notDecided.filter((u) => u.cause === 'failed').map((u) => u.ruleId));
     const findings = evaluateDeclaration(failedNeeds.size ? rules.filter((r) => !failedNeeds.has(r.meta.id)) : rules, d, view, today, raisedAt, versionsOf(perDeclaration[i]!), notDecided);
-    const undecidedIds = new Set(notDecided.map((u) => u.ruleId));
+    // Only a rule that failed was not evaluated; one that could not decide on an item ran.
+    const undecidedIds = new Set(notDecided.filter((u) => u.cause === 'failed').map((u) => u.ruleId));
     const exposure = findings.reduce((s, f) => s + f.exposureDutyPence + f.exposureVatPence, 0);
     const reclaim = findings.reduce((s, f) => s + f.reclaimDutyPence + f.reclaimVatPence, 0);
     const importer = findings[0]?.importerEori ?? d.importerEori;

@@ -44,11 +44,11 @@ describe('a rule that cannot decide', () => {
     const undecided: UndecidedRule[] = [];
     const findings = evaluateDeclaration([throwsOnEvaluate, c01IdentifierFormat], declaration(), view, '2026-01-01', '2026-01-01T00:00:00Z', {}, undecided);
     expect(findings.map((f) => f.ruleId)).toContain('C01');
-    expect(undecided).toEqual([{ ruleId: 'X98', ruleVersion: '1', reason: 'rule X98 could not decide (evaluate failed: Invalid time value)' }]);
+    expect(undecided).toEqual([{ ruleId: 'X98', ruleVersion: '1', reason: 'rule X98 could not decide (evaluate failed: Invalid time value)', cause: 'failed', itemNumber: 0 }]);
     expect(() => evaluateDeclaration([throwsOnEvaluate], declaration(), view, '2026-01-01', '2026-01-01T00:00:00Z', {})).toThrow('Invalid time value');
     const needsFailed: UndecidedRule[] = [];
     expect(referenceNeeds([throwsOnNeeds, c08CommodityValidity], [declaration(), declaration({ declarationId: 'd2' })], needsFailed).commodities).toEqual([{ code: '8510900000', date: '2024-03-15' }]);
-    expect(needsFailed).toEqual([{ ruleId: 'X99', ruleVersion: '1', reason: 'rule X99 could not decide (needs failed: cannot build a lookup)' }]);
+    expect(needsFailed).toEqual([{ ruleId: 'X99', ruleVersion: '1', reason: 'rule X99 could not decide (needs failed: cannot build a lookup)', cause: 'failed', itemNumber: 0 }]);
   });
 
   it('leaves the rule out of the declaration’s check (rulesEvaluated) and keeps the other rules’ findings', async () => {

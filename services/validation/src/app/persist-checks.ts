@@ -149,7 +149,8 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
       const toSupersede: string[] = [];
       for (const r of results) {
         const active = activeByDecl.get(`${r.declaration.tenantId}|${r.declaration.declarationId}`) ?? [];
-        const undecided = new Set(r.undecided.map((u) => u.ruleId));
+        // A failed rule keeps its earlier findings; one that only could not decide on an item ran.
+        const undecided = new Set(r.undecided.filter((u) => u.cause === 'failed').map((u) => u.ruleId));
         const fresh = undecided.size ? [...r.findings, ...active.filter((f) => undecided.has(f.ruleId))] : r.findings;
         const diff = diffFindings(active, fresh, taken, scope.evaluationId);
         if (diff.raised.length === 0 && diff.superseded.length === 0) continue;

@@ -270,7 +270,9 @@ describe('detection quality on a labelled generated dataset', () => {
     // packages/testing/e2e/live-quality.e2e.test.ts (it needs Kafka and Postgres): kept as it is.
     const current = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
     const liveSection = /\n<!-- live:start -->[\s\S]*?<!-- live:end -->\n?/.exec(current)?.[0] ?? '';
-    if (process.env.UPDATE_QUALITY_DOC === '1') fs.writeFileSync(DOC, rendered + liveSection);
-    expect(fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '').toBe(rendered + liveSection);
+    // The real-sample mutation section is written by real-samples-mutation.unit.test.ts: kept too.
+    const realSection = /\n<!-- real-samples:start -->[\s\S]*?<!-- real-samples:end -->\n/.exec(current)?.[0] ?? '';
+    if (process.env.UPDATE_QUALITY_DOC === '1') fs.writeFileSync(DOC, rendered + realSection + liveSection);
+    expect(fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '').toBe(rendered + realSection + liveSection);
   });
 });

@@ -1,15 +1,15 @@
 import { Severity } from '@customs/contracts';
+import { isPlaceholderReference } from './vocabulary';
 import { INVOICE_CODES } from './codes';
 import type { Rule } from './types';
 
 /** Invoice references that are placeholders, not identifiers (CDS reports write "NULL" for blanks). */
-const PLACEHOLDER = /^(|null|n\/a|na|none|-|0+)$/i;
 
 /** C03 — Items that cannot be matched to ERP receipts: no commercial invoice reference. */
 export const c03UnreconcilableItem: Rule = {
   meta: {
     id: 'C03',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Item without a commercial invoice reference to reconcile against',
     family: 'data-integrity',
     dataElements: ['DE 2/3 documents (N935/N325/N380 reference)'],
@@ -17,15 +17,15 @@ export const c03UnreconcilableItem: Rule = {
     severityLogic: 'LOW: data quality; the entry cannot be reconciled, which hides both ghost entries and undeclared receipts',
     pricing: 'none per declaration (the reconciliation prices unmatched entries as a reclaim and unmatched receipts as an exposure)',
     correctionRoute: 'none: obtain the invoice reference from the broker; C285 if the entry turns out not to be the importer’s',
-    businessRule: 'Every item carries a commercial invoice document (N935, N325 or N380) with a real reference (an item on valuation method 1–3 citing no invoice code at all is reported by C28 instead). Not covered here: the match against ERP goods receipts/AP in both directions, because the Declaration carries no ERP data; this rule checks only the declaration-local precondition.',
+    businessRule: 'Every item carries a commercial invoice document (N935, N325 or N380) with a real reference, not a placeholder such as "TBC", "N/A", "UNKNOWN" or "to follow" (rules/vocabulary.ts) (an item on valuation method 1–3 citing no invoice code at all is reported by C28 instead). Not covered here: the match against ERP goods receipts/AP in both directions, because the Declaration carries no ERP data; this rule checks only the declaration-local precondition.',
   },
   evaluate({ declaration }) {
-    const header = declaration.documents.filter((d) => INVOICE_CODES.has(d.code) && !PLACEHOLDER.test(d.reference.trim()));
+    const header = declaration.documents.filter((d) => INVOICE_CODES.has(d.code) && !isPlaceholderReference(d.reference));
     if (header.length > 0) return [];
     // An item on valuation method 1–3 with no invoice code at all is C28's finding (one defect, one
     // finding); C03 adds the cases C28 cannot see: a placeholder reference, or other methods.
     const missing = declaration.items.filter((i) => {
-      if (i.documents.some((d) => INVOICE_CODES.has(d.code) && !PLACEHOLDER.test(d.reference.trim()))) return false;
+      if (i.documents.some((d) => INVOICE_CODES.has(d.code) && !isPlaceholderReference(d.reference))) return false;
       const citesInvoice = [...i.documents, ...declaration.documents].some((d) => INVOICE_CODES.has(d.code));
       return citesInvoice || !['1', '2', '3'].includes(i.valuationMethod);
     });

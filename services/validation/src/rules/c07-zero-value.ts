@@ -1,5 +1,5 @@
 import { Severity } from '@customs/contracts';
-import { FREE_CIRCULATION, claimsReliefApc } from './codes';
+import { FREE_CIRCULATION, claimsReliefApc, fromTraderReports } from './codes';
 import { customsValuePence, mfnNeeds, pounds } from './pricing';
 import type { Rule, RuleHit } from './types';
 
@@ -12,7 +12,7 @@ const HEAVY_KG = 100;
 export const c07ZeroValue: Rule = {
   meta: {
     id: 'C07',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Missing or zero value on chargeable goods',
     family: 'data-integrity',
     dataElements: ['customs value', 'DE 4/14 item price', 'DE 1/10 procedure code', 'DE 1/11 additional procedure codes'],
@@ -20,7 +20,7 @@ export const c07ZeroValue: Rule = {
     severityLogic: 'MEDIUM: a valuation gap with duty and VAT at stake whose amount needs a market-value estimate',
     pricing: 'full duty and VAT on the market value, which needs an estimate (trader history): not priced per declaration',
     correctionRoute: 'C2001 for the duty and VAT on the real value',
-    businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a value: not zero or absent, and not £1 or less for 100 kg or more of goods. Not covered here: a small but non-zero value on light goods (a genuinely cheap line looks the same), values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
+    businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a value: not zero or absent (also on an original declaration with no tax lines; only an amendment or a trader report may leave it out), and not £1 or less for 100 kg or more of goods. Not covered here: a small but non-zero value on light goods (a genuinely cheap line looks the same), values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? mfnNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {
@@ -29,7 +29,10 @@ export const c07ZeroValue: Rule = {
       if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes)) continue;
       const cv = customsValuePence(declaration, item, reference);
       const noValue = !item.customsValuePresent && !item.itemPrice?.value;
-      if (noValue && item.taxLines.length === 0) continue; // an amendment restating other fields, or a report without values
+      // An amendment (DMS function code 13) may restate other fields without the value, and a
+      // trader report may carry no values: there absence is not a zero. An original declaration's
+      // item with neither a value nor tax lines declares nothing to charge on: that is the finding.
+      if (noValue && item.taxLines.length === 0 && (declaration.functionCode === '13' || fromTraderReports(declaration.sourceFormat))) continue;
       if (!noValue) {
         // A foreign price without a rate is unknown, not zero.
         if (!cv || cv.pence > PLACEHOLDER_VALUE_PENCE) continue;

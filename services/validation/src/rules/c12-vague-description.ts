@@ -1,22 +1,12 @@
 import { Severity } from '@customs/contracts';
-import { VAGUE_DESCRIPTIONS } from './codes';
+import { isVagueDescription } from './vocabulary';
 import type { Rule, RuleHit } from './types';
-
-/** Normalises a goods description for the vague-word lookup: case, punctuation, plural quantities. */
-function normalise(description: string): string {
-  return description
-    .toLowerCase()
-    .replace(/^\s*\d+\s*(x|pcs|pieces|ctns|cartons|pkgs|packages)?\s+/, '')
-    .replace(/[^a-z/ ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 /** C12 — Goods description too vague to support the classification. */
 export const c12VagueDescription: Rule = {
   meta: {
     id: 'C12',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Goods description too vague to support the classification',
     family: 'classification',
     dataElements: ['DE 6/8 description of goods', 'DE 6/14 commodity code'],
@@ -24,14 +14,13 @@ export const c12VagueDescription: Rule = {
     severityLogic: 'LOW: advisory; the classification cannot be checked, no amount until a code is disputed',
     pricing: 'advisory; priced as C10 (rate difference × customs value) once the correct code is resolved',
     correctionRoute: 'none until reclassified: C285 "Incorrect commodity code" or C2001 then',
-    businessRule: 'DE 6/8 is not just a generic word such as "parts", "accessories", "samples" or "see invoice". Not covered here: a keyword/ML model of description vs chapter (HMRC’s FPO search approach), which needs a trained model the service does not have.',
+    businessRule: 'DE 6/8 is not just generic words such as "parts", "accessories", "samples" or "see invoice", in any case, plural or combination ("parts and accessories", "various goods", "general merchandise"; rules/vocabulary.ts lists the words and their sources). Not covered here: a keyword/ML model of description vs chapter (HMRC’s FPO search approach), which needs a trained model the service does not have.',
   },
   evaluate({ declaration }) {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
       if (!item.description.trim()) continue; // CDS reports may omit DE 6/8; absence is not vagueness
-      const text = normalise(item.description);
-      if (!VAGUE_DESCRIPTIONS.has(text)) continue;
+      if (!isVagueDescription(item.description)) continue;
       hits.push({
         itemNumber: item.itemNumber,
         severity: Severity.SEVERITY_LOW,

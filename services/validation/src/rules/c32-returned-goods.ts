@@ -2,12 +2,16 @@ import { Severity } from '@customs/contracts';
 import { RGR_APCS, RGR_PROCEDURES, fromTraderReports } from './codes';
 import { mfnDuty, mfnNeeds, pounds } from './pricing';
 import type { Rule, RuleHit } from './types';
+import { isPlaceholderReference, isPlaceholderText } from './vocabulary';
+
+/** DE 2/1 previous-document types that are the export declaration itself (CDS: Z MRN; 830 export declaration; EXP/EX1 legacy). */
+const EXPORT_PREVIOUS_TYPES = new Set(['MRN', '830', 'EXP', 'EX1']);
 
 /** C32 — Returned goods relief without evidence of the export. */
 export const c32ReturnedGoods: Rule = {
   meta: {
     id: 'C32',
-    version: '1.3.0',
+    version: '1.4.0',
     title: 'Returned goods relief without export evidence',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 1/11 additional procedure codes', 'DE 2/1 previous documents', 'DE 2/3 documents'],
@@ -15,7 +19,7 @@ export const c32ReturnedGoods: Rule = {
     severityLogic: 'HIGH: without the evidence the relief falls and full duty is due',
     pricing: 'exposure = third-country duty on the duty value (A00 tax base, else reported customs value, else invoice price ± DE 4/9 at the HMRC rate; simple ad valorem MFN until the duty engine lands)',
     correctionRoute: 'C2001 for the relieved duty if the export cannot be evidenced',
-    businessRule: 'A returned-goods (61xx or APC F01–F03/1RL) entry cites the export declaration or an INF3.',
+    businessRule: 'A returned-goods (61xx or APC F01–F03/1RL) entry cites the export declaration (a DE 2/1 previous document of an export type — MRN/830/EXP/EX1 — with a real reference) or an INF3 (C605 with a real reference). Other previous documents (an entry summary 355, a DUCR, a previous import) and placeholders such as "N/A" or "TBC" are not export evidence.',
   },
   needs: (d, item) => (RGR_PROCEDURES.test(item.procedureCode) || item.additionalProcedureCodes.some((a) => RGR_APCS.has(a)) ? mfnNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {
@@ -25,8 +29,11 @@ export const c32ReturnedGoods: Rule = {
       if (!claims) continue;
       const previous = [...item.previousDocuments, ...declaration.previousDocuments];
       const docs = new Set([...item.documents, ...declaration.documents].map((d) => d.code));
-      // An export MRN as previous document (type MRN/830) or an INF3 proves the export.
-      const evidenced = docs.has('C605') || previous.some((p) => ['MRN', '830', 'EXP', 'EX1'].includes(p.type.toUpperCase()) || /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/.test(p.reference));
+      // Only the export itself proves the export: an export-type previous document or an INF3,
+      // each with a real reference. An MRN-shaped reference on another type (the entry summary
+      // declaration 355 every sea entry carries) is an import-side document, not export evidence.
+      const inf3 = [...item.documents, ...declaration.documents].some((d) => d.code === 'C605' && !isPlaceholderText(d.reference));
+      const evidenced = inf3 || previous.some((p) => EXPORT_PREVIOUS_TYPES.has(p.type.trim().toUpperCase()) && !isPlaceholderReference(p.reference));
       if (evidenced) continue;
       // HMRC's CDS/MSS item reports do not carry DE 2/1 previous documents, so a missing export MRN
       // there means "not in the report", not "not declared".

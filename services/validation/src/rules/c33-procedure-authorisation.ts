@@ -1,4 +1,5 @@
 import { Severity } from '@customs/contracts';
+import { isPlaceholderText } from './vocabulary';
 import { AUTHORISATION_BY_DECLARATION, PROCEDURE_AUTHORISATIONS, fromTraderReports } from './codes';
 import type { Rule, RuleHit } from './types';
 
@@ -6,7 +7,7 @@ import type { Rule, RuleHit } from './types';
 export const c33ProcedureAuthorisation: Rule = {
   meta: {
     id: 'C33',
-    version: '1.1.0',
+    version: '1.2.0',
     title: 'Special procedure declared without an authorisation',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 2/3 documents', 'DE 3/39 authorisation holder', 'DE 2/2 additional information'],
@@ -14,7 +15,7 @@ export const c33ProcedureAuthorisation: Rule = {
     severityLogic: 'HIGH: the suspended duty (and VAT) becomes due if the procedure was not authorised',
     pricing: 'suspended duty + import VAT on the customs value (duty engine); not priced yet',
     correctionRoute: 'C2001 for the suspended duty if no authorisation existed',
-    businessRule: 'A declaration entering IP (51xx), TA (53xx), CW (71xx) or end use (44xx) cites the matching authorisation or claims authorisation by declaration.',
+    businessRule: 'A declaration entering IP (51xx), TA (53xx), CW (71xx) or end use (44xx) cites the matching authorisation (a document with a real reference, not "N/A"/"TBC") or claims authorisation by declaration.',
   },
   evaluate({ declaration }) {
     const hits: RuleHit[] = [];
@@ -23,7 +24,8 @@ export const c33ProcedureAuthorisation: Rule = {
     for (const item of declaration.items) {
       const proc = PROCEDURE_AUTHORISATIONS.find((p) => p.prefix.test(item.procedureCode));
       if (!proc) continue;
-      const docs = new Set([...item.documents, ...declaration.documents].map((d) => d.code));
+      // A placeholder reference ("N/A", "TBC") cites no authorisation.
+      const docs = new Set([...item.documents, ...declaration.documents].filter((d) => !isPlaceholderText(d.reference)).map((d) => d.code));
       const ai = new Set([...aiCodes, ...item.additionalInformation.map((a) => a.code)]);
       const authorised = proc.codes.some((c) => docs.has(c)) || proc.authorisationTypes.some((t) => headerAuth.has(t)) || ai.has(AUTHORISATION_BY_DECLARATION);
       if (authorised) continue;

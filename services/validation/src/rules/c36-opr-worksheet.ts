@@ -1,4 +1,5 @@
 import { Severity } from '@customs/contracts';
+import { isPlaceholderText } from './vocabulary';
 import { OPR_PROCEDURES } from './codes';
 import type { Rule } from './types';
 
@@ -6,7 +7,7 @@ import type { Rule } from './types';
 export const c36OprWorksheet: Rule = {
   meta: {
     id: 'C36',
-    version: '1.0.0',
+    version: '1.1.0',
     title: 'Outward processing re-import without a worksheet',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 2/3 documents'],
@@ -14,11 +15,11 @@ export const c36OprWorksheet: Rule = {
     severityLogic: 'MEDIUM: documentation; if OPR is disallowed duty is due on the full value',
     pricing: 'documentation (exposure = duty on the full value if OPR is disallowed; not priced here)',
     correctionRoute: 'complete the file; C2001 if the relief was not due',
-    businessRule: 'An outward-processing re-import declares the duty calculation worksheet (9WKS).',
+    businessRule: 'An outward-processing re-import declares the duty calculation worksheet (9WKS) with a real reference (a placeholder such as "TBC" is no worksheet).',
   },
   evaluate({ declaration }) {
     return declaration.items
-      .filter((i) => OPR_PROCEDURES.test(i.procedureCode) && ![...i.documents, ...declaration.documents].some((d) => d.code === '9WKS'))
+      .filter((i) => OPR_PROCEDURES.test(i.procedureCode) && ![...i.documents, ...declaration.documents].some((d) => d.code === '9WKS' && !isPlaceholderText(d.reference)))
       .map((item) => ({
         itemNumber: item.itemNumber,
         severity: Severity.SEVERITY_MEDIUM,

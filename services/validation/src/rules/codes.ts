@@ -91,14 +91,6 @@ export const REPRESENTATION_STATUSES = new Set(['2', '3']);
 export const SELF_REPRESENTATION_AI = '00500';
 
 /**
- * Goods descriptions too generic to support any classification. HMRC's completion guide asks for a
- * description "precise enough to identify the goods"; these words alone never are.
- */
-export const VAGUE_DESCRIPTIONS = new Set([
-  'parts', 'spare parts', 'spares', 'accessories', 'goods', 'general cargo', 'cargo', 'fak', 'freight all kinds', 'samples', 'sample', 'various', 'misc', 'miscellaneous', 'merchandise', 'products', 'items', 'materials', 'equipment', 'consumables', 'gift', 'gifts', 'stock', 'personal effects', 'machine parts', 'auto parts', 'see invoice', 'as per invoice', 'per invoice', 'n/a', 'na', 'tbc', 'unknown',
-]);
-
-/**
  * HMRC CDS data reports and legacy MSS reports do not carry DE 4/1, DE 4/9, DE 3/21 or DE 3/40
  * (DOMAIN.md §2.4): on declarations read from them, an empty field means "not reported", not "not
  * declared", and rules that need those fields stay silent.

@@ -53,14 +53,21 @@ export function itemContext(d: Declaration, itemNumber: number): { commodityCode
   return { commodityCode: item.commodityCode, originCountry: item.originCountry, cpc: item.procedureCode ? `${item.procedureCode}${apc ? `/${apc}` : ''}` : '', supplier: party(item.parties) || party(d.parties) };
 }
 
-/** A rule that could not decide on a declaration (it threw): "not checked, because …". */
+/**
+ * "Not checked, because …": a rule that could not decide. `failed`: it threw, so nothing it
+ * would have said is known for the whole declaration (its earlier findings are kept). `not_checked`:
+ * it ran but could not decide on one item (0 = the declaration) — a missing measure, field or
+ * unsupported procedure — and said so; its findings on the rest stand.
+ */
 export interface UndecidedRule {
   ruleId: string;
   ruleVersion: string;
   reason: string;
+  cause: 'failed' | 'not_checked';
+  itemNumber: number;
 }
 
-const undecidedOf = (rule: Rule, step: string, e: unknown): UndecidedRule => ({ ruleId: rule.meta.id, ruleVersion: rule.meta.version, reason: `rule ${rule.meta.id} could not decide (${step} failed: ${e instanceof Error ? e.message : String(e)})` });
+const undecidedOf = (rule: Rule, step: string, e: unknown): UndecidedRule => ({ ruleId: rule.meta.id, ruleVersion: rule.meta.version, reason: `rule ${rule.meta.id} could not decide (${step} failed: ${e instanceof Error ? e.message : String(e)})`, cause: 'failed', itemNumber: 0 });
 
 /**
  * Runs every rule on one declaration version and returns priced, dated findings. Pure: the
@@ -76,13 +83,19 @@ export function evaluateDeclaration(rules: readonly Rule[], declaration: Declara
   const deadline = statutoryDeadline(declaration.acceptanceDate);
   for (const rule of rules) {
     let hits: ReturnType<Rule['evaluate']>;
+    const unknown: UndecidedRule[] = [];
+    // One record per rule, item and reason: a rule may report the same gap from several lines.
+    const notChecked = (itemNumber: number, reason: string) => {
+      if (!unknown.some((u) => u.itemNumber === itemNumber && u.reason === reason)) unknown.push({ ruleId: rule.meta.id, ruleVersion: rule.meta.version, reason, cause: 'not_checked', itemNumber });
+    };
     try {
-      hits = rule.evaluate({ declaration, reference, today });
+      hits = rule.evaluate({ declaration, reference, today, notChecked });
     } catch (e) {
       if (!undecided) throw e;
       undecided.push(undecidedOf(rule, 'evaluate', e));
       continue;
     }
+    undecided?.push(...unknown);
     const seqByItem = new Map<number, number>();
     for (const hit of hits) {
       const seq = seqByItem.get(hit.itemNumber) ?? 0;

@@ -29,10 +29,25 @@ describe('C02 declared in the importer’s name without representation', () => {
     expect(hit!.explanation).toBe(`${BROKER} declared this entry in the name of importer ${IMPORTER} without declaring a representation status. The importer is liable for the £344.00 of duty and VAT charged on it.`);
   });
 
-  it('calls out AI 00500 (self-representation) claimed by another party', () => {
-    const [hit] = run(c02UnknownDeclarant, declaration([item()], { representativeStatus: '', additionalInformation: [{ code: '00500', text: '' }] }));
-    expect(hit!.evidence.map((e) => e.field)).toContain('DE 2/2 additional information');
-    expect(hit!.explanation).toMatch(/with AI 00500 \(importer self-representation\)/);
+  // HMRC sample TT_IM001a with the importer EORI mistyped: AI 00500 says the importer declared
+  // itself, so a differing declarant EORI is a keying slip (C01), not an agent without status.
+  it('is silent, and says why it could not decide, when AI 00500 states the importer is the declarant', () => {
+    const unknown: [number, string][] = [];
+    const hits = c02UnknownDeclarant.evaluate({ declaration: declaration([item()], { representativeStatus: '', additionalInformation: [{ code: '00500', text: 'IMPORTER' }] }), reference, today: '2023-06-01', notChecked: (i, r) => unknown.push([i, r]) });
+    expect(hits).toEqual([]);
+    expect(unknown).toEqual([[0, 'DE 2/2 AI 00500 states the importer is the declarant, but the declarant EORI differs from the importer EORI: which id is mistyped cannot be told from the declaration']]);
+  });
+
+  it('does not compare a malformed importer EORI (C01’s finding) and records it as not checked', () => {
+    const unknown: string[] = [];
+    const d = declaration([item()], { representativeStatus: '', importerEori: 'GB55320273485', parties: [{ role: 'importer', id: 'GB55320273485', name: '', countryCode: 'GB' }, { role: 'declarant', id: BROKER, name: '', countryCode: 'GB' }] });
+    expect(c02UnknownDeclarant.evaluate({ declaration: d, reference, today: '2023-06-01', notChecked: (_i, r) => unknown.push(r) })).toEqual([]);
+    expect(unknown).toEqual(['the importer EORI "GB55320273485" is not a well-formed EORI, so whether the declarant is another party cannot be decided']);
+  });
+
+  it('treats an importer known by name only (no EORI) as another party than an EORI-holding declarant', () => {
+    const d = declaration([item()], { representativeStatus: '', importerEori: '', parties: [{ role: 'importer', id: '', name: 'Les McQueen', countryCode: 'US' }, { role: 'declarant', id: BROKER, name: '', countryCode: 'GB' }] });
+    expect(run(c02UnknownDeclarant, d).map((h) => h.itemNumber)).toEqual([0]);
   });
 });
 

@@ -110,6 +110,12 @@ export interface RuleContext {
   reference: ReferenceView;
   /** Evaluation date "YYYY-MM-DD" (passed in: rules never read the clock). */
   today: string;
+  /**
+   * Records that the rule could not decide on an item (0 = the declaration) and why: a missing
+   * measure, field or unsupported procedure. "Unknown" is reported, never read as "no finding";
+   * the engine stamps the rule id and version and the service stores and serves the records.
+   */
+  notChecked?(itemNumber: number, reason: string): void;
 }
 
 /** One hit of a rule, before the engine stamps ids, versions and deadlines. */
