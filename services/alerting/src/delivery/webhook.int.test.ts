@@ -18,18 +18,20 @@ interface Received {
 function startReceiver() {
   const received: Received[] = [];
   const failing = new Set<string>();
+  const gone = new Set<string>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
       received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(failing.has(path) ? 500 : 204).end();
+      res.writeHead(gone.has(path) ? 410 : failing.has(path) ? 500 : 204).end();
     });
   });
   return {
     received,
     failing,
+    gone,
     at: (path: string) => received.filter((r) => r.path === path),
     listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -170,6 +172,20 @@ describe('webhooks', () => {
     await waitFor('redelivered', async () => (await host.http('GET', `/v1/webhooks/${subscription.id}/attempts?limit=1`)).body.attempts[0]?.outcome === 'delivered');
     expect((await host.http('GET', `/v1/webhooks/${subscription.id}/dead-letters`)).body.deadLetters).toEqual([]);
     expect(receiver.at('/down')).toHaveLength(4);
+  });
+
+  it('disables a subscription whose receiver answers 410 Gone, dead-lettering the change without retries', async () => {
+    receiver.gone.add('/gone');
+    const { subscription } = await subscribe('/gone');
+    const c = await host.change(host.tenants.a, { alertId: 'gone-1' });
+    await waitFor('subscription disabled', async () => (await host.http('GET', `/v1/webhooks/${subscription.id}`)).body.subscription.enabled === false);
+    expect((await host.http('GET', `/v1/webhooks/${subscription.id}/dead-letters`)).body.deadLetters).toEqual([expect.objectContaining({ cursor: c, attempts: 1, lastStatus: 410 })]);
+    await host.change(host.tenants.a, { alertId: 'gone-2' });
+    const after = await host.change(host.tenants.a, { alertId: 'gone-3' });
+    // Another subscription settling past them shows the dispatcher moved on; the disabled one got nothing more.
+    const { subscription: other } = await subscribe('/after-gone', { startAfterCursor: c });
+    await settled(other.id, after);
+    expect(receiver.at('/gone')).toHaveLength(1);
   });
 
   it('resumes after a restart from its stored cursor: nothing lost, nothing acknowledged sent again', async () => {

@@ -197,7 +197,10 @@ class SubscriptionWorker {
       const r = results[i]!;
       const cursor = j.change.alert!.cursor;
       const ok = r.error === undefined;
-      const dead = !ok && j.attempt >= config.WEBHOOK_MAX_ATTEMPTS;
+      // 410 Gone: the receiver says the endpoint is gone for good (Standard Webhooks): no retries,
+      // and the subscription is disabled below.
+      const gone = r.status === 410;
+      const dead = !ok && (gone || j.attempt >= config.WEBHOOK_MAX_ATTEMPTS);
       const outcome = ok ? 'delivered' : dead ? 'dead_lettered' : 'retry_scheduled';
       this.d.counter?.inc({ outcome });
       attempts.push({ subscription_id: sub.subscription_id, tenant_id: sub.tenant_id, history_cursor: cursor, event_id: changeEventId(sub.tenant_id, cursor), attempt: j.attempt, at: now, status_code: r.status ?? null, latency_ms: r.latencyMs, error: r.error ?? null, outcome });
@@ -216,6 +219,14 @@ class SubscriptionWorker {
     });
     const cursor = rows.length ? rows[rows.length - 1]!.cursor : this.cursor;
     await repo.settleWebhookBatch({ tenantId: sub.tenant_id, subscriptionId: sub.subscription_id, cursor, attempts, retry, delivered });
+    if (results.some((r) => r.status === 410)) {
+      await repo.updateSubscription(sub.tenant_id, sub.subscription_id, { enabled: false });
+      this.d.logger.warn({ subscription: sub.subscription_id, tenant: sub.tenant_id }, 'webhook receiver answered 410 Gone: subscription disabled (PATCH enabled=true to resume)');
+      // This worker stops now (not at the next refresh), so nothing more goes to a gone endpoint.
+      this.abort.abort();
+      void this.d.refresh();
+      return false;
+    }
     this.cursor = cursor;
     if (retry.some((r) => !r.dead_at)) this.retriesPending = true;
     return rows.length === BATCH || due.length === RETRY_BATCH;
