@@ -263,6 +263,12 @@ describe('SOC console in Chromium on the real platform', () => {
       return [admin.status, upload.status, noCsrf.status];
     });
     expect(statuses).toEqual([403, 403, 403]);
+    // With the right CSRF token but from another origin, state changes and sign-in are refused.
+    const { csrf } = await (await page.request.get(`${server.url}/api/session`)).json();
+    const foreign = await page.request.post(`${server.url}/api/alerts/bulk-transition`, { headers: { origin: 'https://evil.example', 'x-csrf-token': csrf }, data: { alertIds: ['a'], to: 'acknowledged', reason: 'x' } });
+    expect(foreign.status()).toBe(403);
+    const foreignSignIn = await page.request.post(`${server.url}/api/session`, { headers: { origin: 'https://evil.example' }, data: { token: p.tokens.analyst } });
+    expect(foreignSignIn.status()).toBe(403);
     // alerting itself still has the rule enabled
     const rule = (await p.http('alerting', 'GET', '/v1/alert-rules/AR-001')).body.rule;
     expect(rule.enabled).toBe(true);
@@ -276,6 +282,12 @@ describe('SOC console in Chromium on the real platform', () => {
     await integrator.getByLabel('Corrected file').waitFor();
     await integrator.goto(`${server.url}/#/alerts`);
     await integrator.getByRole('alert').getByText('Your role (integrator) cannot open this view.').waitFor();
+    // Signing out ends the session on the server: the cookie it had opens nothing any more.
+    const cookie = (await ctx.cookies()).find((c) => c.name === COOKIE)!.value;
+    await integrator.getByRole('button', { name: 'Sign out' }).click();
+    await integrator.getByLabel('API token').waitFor();
+    const after = await fetch(`${server.url}/api/batches`, { headers: { cookie: `${COOKIE}=${cookie}` } });
+    expect(after.status).toBe(401);
     await ctx.close();
   });
 
