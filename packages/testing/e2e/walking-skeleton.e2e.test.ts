@@ -3,7 +3,7 @@ import { startInMemoryTracing } from '@customs/telemetry';
 const spans = startInMemoryTracing();
 
 import { credentials } from '@grpc/grpc-js';
-import { AlertingServiceClient, AlertStatus, type StreamAlertsResponse } from '@customs/contracts';
+import { AlertingServiceClient, AlertStatus, StreamAlertsRequest, type StreamAlertsResponse } from '@customs/contracts';
 import { callMetadata } from '@customs/grpc';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -61,7 +61,7 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     // …and arrives on the gRPC server stream.
     const client = new AlertingServiceClient(p.services.alerting.grpcAddress, credentials.createInsecure());
     const streamed = await new Promise<StreamAlertsResponse>((resolve, reject) => {
-      const call = client.streamAlerts({ afterCursor: 0 }, callMetadata(p.tokens.analyst));
+      const call = client.streamAlerts(StreamAlertsRequest.fromPartial({ afterCursor: 0 }), callMetadata(p.tokens.analyst));
       call.on('data', (m: StreamAlertsResponse) => {
         if (m.change?.alert?.declarationId === declarationId) {
           resolve(m);
@@ -76,7 +76,8 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
 
     // One trace spans the whole path: HTTP upload → Kafka → validation → gRPC reference lookup →
     // Kafka → scoring and alerting.
-    await waitFor('alerting span', async () => spans.getFinishedSpans().some((s) => s.name.includes('validation.finding.raised.v1 process')));
+    // Alerting correlates the checked declaration (its findings and supersessions in one event).
+    await waitFor('alerting span', async () => spans.getFinishedSpans().some((s) => s.name === 'validation.declaration.checked.v1 process' && (s as unknown as { attributes: Record<string, unknown> }).attributes['messaging.consumer.group.name']?.toString().endsWith('alerting')));
     const root = spans.getFinishedSpans().find((s) => s.name.startsWith('HTTP POST /v1/documents'))!;
     const traceId = root.spanContext().traceId;
     const inTrace = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
@@ -85,8 +86,10 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
       'ingestion.declaration.received.v1 process',
       '/customs.v1.ReferenceService/LookupCommodities',
       'validation.declaration.checked.v1 process',
-      'validation.finding.raised.v1 process',
     ]));
+    const groups = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId && s.name === 'validation.declaration.checked.v1 process').map((s) => String((s as unknown as { attributes: Record<string, unknown> }).attributes['messaging.consumer.group.name']));
+    expect(groups.some((g) => g.endsWith('alerting'))).toBe(true);
+    expect(groups.some((g) => g.endsWith('scoring'))).toBe(true);
   });
 
   it('rejects malformed uploads precisely, stores them as rejected and publishes nothing', async () => {
