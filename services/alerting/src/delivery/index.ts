@@ -61,6 +61,7 @@ export async function registerDelivery(kit: PlatformKit<unknown>, deps: { config
     cache,
     tail,
     closing: closing.signal,
+    sendTest: (sub) => webhooks.sendTest(sub),
     changed: (kind) => void (kind === 'webhook' ? webhooks.refresh() : syslog.refresh()),
   });
 

@@ -130,6 +130,23 @@ describe('webhooks', () => {
     expect((await host.http('GET', `/v1/webhooks/${bSub.subscription.id}`)).status).toBe(404);
   });
 
+  it('sends a signed test event on request and answers with what the receiver said', async () => {
+    const { subscription, secret } = await subscribe('/test-me');
+    expect((await host.http('POST', `/v1/webhooks/${subscription.id}/test`, undefined, host.tokens.a.analyst)).status).toBe(403);
+    expect((await host.http('POST', '/v1/webhooks/no-such/test')).status).toBe(404);
+    const r = await host.http('POST', `/v1/webhooks/${subscription.id}/test`);
+    expect(r).toMatchObject({ status: 200, body: { delivered: true, statusCode: 204, error: null } });
+    const got = receiver.at('/test-me');
+    expect(got).toHaveLength(1);
+    expect(verify(secret, got[0]!)).toBe(true);
+    expect(eventOf(got[0]!)).toMatchObject({ type: 'customs.alerting.webhook.test.v1', subject: subscription.id, tenantid: host.tenants.a });
+    receiver.failing.add('/test-me');
+    expect((await host.http('POST', `/v1/webhooks/${subscription.id}/test`)).body).toMatchObject({ delivered: false, statusCode: 500, error: 'HTTP 500' });
+    receiver.failing.delete('/test-me');
+    // A test is not an alert change: nothing in the attempt log.
+    expect((await host.http('GET', `/v1/webhooks/${subscription.id}/attempts`)).body.attempts).toEqual([]);
+  });
+
   it('sends only what the filters let through', async () => {
     const { subscription } = await subscribe('/filtered', { filters: { minSeverity: 'critical', minPounds: 1000 } });
     expect(subscription).toMatchObject({ filters: { minSeverity: 'critical', minPounds: 1000 } });

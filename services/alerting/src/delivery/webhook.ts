@@ -17,7 +17,7 @@ import * as https from 'node:https';
 import { isIP } from 'node:net';
 import type { Logger, ServiceMetrics } from '@customs/telemetry';
 import type { AlertChanged } from '@customs/contracts';
-import { changeEventId, matchesFilter, parseDeliveryFilter, toStructuredJson, type DeliveryFilter } from '../policies/mapping';
+import { changeEventId, matchesFilter, parseDeliveryFilter, toStructuredJson, toTestEventJson, type DeliveryFilter } from '../policies/mapping';
 import type { DeliveryRepo, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { DeliveryConfig } from './config';
 import { backoffMs, shouldNotify, type ChangeCache, type Wakeup } from './history';
@@ -262,7 +262,16 @@ export class WebhookDispatcher {
 
   deliver(sub: WebhookSubscriptionRow, change: AlertChanged): Promise<PostResult> {
     const body = this.cache.body(change, new Date(), (c, now) => toStructuredJson(c, now).body);
-    const id = changeEventId(sub.tenant_id, change.alert!.cursor);
+    return this.post(sub, changeEventId(sub.tenant_id, change.alert!.cursor), body);
+  }
+
+  /** A signed test event, sent now (not queued, not logged): checks URL, network path and secret. */
+  sendTest(sub: WebhookSubscriptionRow): Promise<PostResult> {
+    const { id, body } = toTestEventJson(sub.tenant_id, sub.subscription_id, new Date());
+    return this.post(sub, id, body);
+  }
+
+  private post(sub: WebhookSubscriptionRow, id: string, body: string): Promise<PostResult> {
     const ts = Math.floor(Date.now() / 1000);
     return postWebhook(sub.url, body, { 'content-type': STRUCTURED_CONTENT_TYPE, 'user-agent': 'customs-monitor-webhooks/1.0', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(sub.secret, id, ts, body) }, { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowedPrivate: this.config.DELIVERY_ALLOWED_PRIVATE_HOSTS, agents: this.agents });
   }

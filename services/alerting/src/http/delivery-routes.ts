@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpError, principalOf, requireRole, type FastifyInstance } from '@customs/http';
 import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
+import type { PostResult } from '../delivery/webhook';
 import type { DeliveryConfig } from '../delivery/config';
 import { streamAlertChanges, type HistoryTail } from '../delivery/sse';
 import type { ChangeCache, Wakeup } from '../delivery/history';
@@ -26,6 +27,8 @@ export interface DeliveryRouteDeps {
   cache: ChangeCache;
   tail: HistoryTail;
   closing: AbortSignal;
+  /** Sends a signed test event to a subscription now. */
+  sendTest(sub: WebhookSubscriptionRow): Promise<PostResult>;
   /** Called after a channel's configuration changed (the dispatchers re-read it). */
   changed(kind: 'webhook' | 'syslog'): void;
 }
@@ -248,6 +251,12 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     if (!(await repo.redeliver(p.tenantId, req.params.id, cursor))) throw new HttpError(404, 'not_found', `no dead letter at cursor ${cursor} for webhook subscription ${req.params.id}`);
     deps.changed('webhook');
     return reply.code(202).send({ redelivering: { cursor } });
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/webhooks/:id/test', doc('Send a signed test event (type customs.alerting.webhook.test.v1) now and answer with what the receiver said (admin)', ['webhooks'], { params: idParams }), async (req) => {
+    const p = requireRole(req, 'admin');
+    const r = await deps.sendTest(await subscriptionOf(p.tenantId, req.params.id));
+    return { delivered: r.error === undefined, statusCode: r.status ?? null, latencyMs: r.latencyMs, error: r.error ?? null };
   });
 
   // --- syslog destinations -----------------------------------------------------------------

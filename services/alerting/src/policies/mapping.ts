@@ -337,6 +337,16 @@ export function toCloudEvent(change: AlertChanged, now: Date): CloudEvent<OcsfDe
   });
 }
 
+/** CloudEvents `type` of the test delivery an admin asks for (POST /v1/webhooks/:id/test). */
+export const WEBHOOK_TEST_TYPE = 'customs.alerting.webhook.test.v1';
+
+/** A test delivery's body: a CloudEvent that carries no alert, so a receiver can tell it apart. */
+export function toTestEventJson(tenantId: string, subscriptionId: string, now: Date): { id: string; body: string } {
+  const id = `webhook-test/${subscriptionId}/${now.getTime()}`;
+  const ce = new CloudEvent({ specversion: '1.0', id, source: ALERT_SOURCE, type: WEBHOOK_TEST_TYPE, subject: subscriptionId, time: now.toISOString(), datacontenttype: 'application/json', data: { message: 'test delivery from customs-monitor alerting', subscription_id: subscriptionId }, tenantid: tenantId });
+  return { id, body: String(HTTP.structured(ce).body) };
+}
+
 /** Structured-mode HTTP body (application/cloudevents+json) of an alert change. */
 export function toStructuredJson(change: AlertChanged, now: Date): { contentType: string; body: string } {
   const msg = HTTP.structured(toCloudEvent(change, now));
