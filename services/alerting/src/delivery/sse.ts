@@ -65,13 +65,20 @@ export class HistoryTail {
         this.loop = this.run(this.ac.signal);
       })().finally(() => (this.starting = undefined));
     }
-    await this.starting;
-    return () => {
+    const unsubscribe = () => {
       if (!set.delete(sub)) return;
       this.count--;
       if (set.size === 0) this.byTenant.delete(tenantId);
       if (this.count === 0) this.stopLoop();
     };
+    try {
+      await this.starting;
+    } catch (e) {
+      // The database did not answer: this stream fails (and is not left subscribed).
+      unsubscribe();
+      throw e;
+    }
+    return unsubscribe;
   }
 
   private stopLoop(): void {
