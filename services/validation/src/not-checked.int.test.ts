@@ -85,12 +85,20 @@ describe('validation: what it cannot check is listed per tenant, counted and nev
     });
     await producer.disconnect();
 
-    const list = await waitFor('three not-checked entries for tenant A', async () => {
+    const list = await waitFor('four not-checked entries for tenant A', async () => {
       const r = await get('/v1/not-checked', a.analyst);
-      return r.status === 200 && r.body.notChecked.length >= 3 ? r.body.notChecked : undefined;
+      return r.status === 200 && r.body.notChecked.length >= 4 ? r.body.notChecked : undefined;
     }, { timeoutMs: 90000 });
     const byCause = (cause: string) => list.filter((e: any) => e.cause === cause);
-    expect(list).toHaveLength(3);
+    expect(list).toHaveLength(4);
+    // The good declaration was checked, and the rule that could not decide on its item says so:
+    // no tariff facts are loaded for its code in this test (reference holds none).
+    expect(byCause('rule_not_checked')).toEqual([
+      expect.objectContaining({ declarationId: 'good-1', declarationVersion: 1, ruleId: 'C13', itemNumber: 1, reason: 'rule C13 not checked on item 1, because no tariff facts for 8510900000 on 2024-03-15' }),
+    ]);
+    const perDeclaration = await get('/v1/declarations/good-1/not-checked', a.analyst);
+    expect(perDeclaration.body).toEqual({ declarationId: 'good-1', notChecked: byCause('rule_not_checked') });
+    expect((await get('/v1/declarations/good-1/not-checked', b.analyst)).body).toEqual({ declarationId: 'good-1', notChecked: [] });
     expect(byCause('unusable_event')).toEqual([
       expect.objectContaining({ declarationId: 'bad-date-1', declarationVersion: 1, lrn: 'LRN-bad-date-1', ruleId: '', consumerGroup: 'validation', topic: Topics.declarationReceived.name, eventId: `declaration/${tenantA}/bad-date-1/1`, reason: 'acceptance date "2023-02-30" is not a real calendar date, so nothing can be dated by it (tariff, exchange rate, 3-year deadline): no rule was run' }),
     ]);
@@ -126,6 +134,7 @@ describe('validation: what it cannot check is listed per tenant, counted and nev
     // The operational alert's metric moved, for tenant A only.
     expect(await metric(tenantA, 'dead_lettered')).toBe(2);
     expect(await metric(tenantA, 'unusable_event')).toBe(1);
+    expect(await metric(tenantA, 'rule_not_checked')).toBe(1);
     expect(await metric(tenantB, 'dead_lettered')).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ export async function startValidationService(config: ValidationConfig): Promise<
       // Nothing validation receives may vanish unseen: whatever it could not check is recorded in
       // not_checked (GET /v1/not-checked), counted here (alert: infra/prometheus/alerts.yml) and
       // logged as an error. Counted after the recording committed, once per occurrence.
-      const notCheckedTotal = kit.metrics.counter('customs_declarations_not_checked_total', 'Declarations (or one rule on a declaration) validation could not check, by tenant and cause (dead_lettered, unusable_event, rule_failed); see GET /v1/not-checked', ['tenant', 'cause']);
+      const notCheckedTotal = kit.metrics.counter('customs_declarations_not_checked_total', 'Declarations (or one rule on a declaration) validation could not check, by tenant and cause (dead_lettered, unusable_event, rule_failed, rule_not_checked); see GET /v1/not-checked', ['tenant', 'cause']);
       const notChecked = (recorded: readonly NotCheckedEntry[]): void => {
         for (const e of recorded) {
           notCheckedTotal.inc({ tenant: e.tenantId || 'unknown', cause: e.cause });

@@ -1,8 +1,10 @@
 import { CommodityResult, Declaration, GoodsItem, type CodeListResult, type FxResult, type RateResult } from '@customs/contracts';
 import { c01IdentifierFormat } from '../rules/c01-identifier-format';
 import { c08CommodityValidity } from '../rules/c08-commodity-validity';
+import { c13SupplementaryUnits } from '../rules/c13-supplementary-units';
 import { evaluateDeclaration, referenceNeeds, type Rule, type UndecidedRule } from '../rules';
 import { checkBatch, uncheckableReason } from './check-batch';
+import { undecidedEntries } from './not-checked';
 import type { ReferencePort } from './reference-port';
 
 const declaration = (over: Partial<Declaration> = {}) =>
@@ -56,6 +58,18 @@ describe('a rule that cannot decide', () => {
     expect(r!.undecided.map((u) => u.ruleId).sort()).toEqual(['X98', 'X99']);
     expect(r!.summary.rulesEvaluated).toEqual(['C01', 'C08']);
     expect(new Set(r!.findings.map((f) => f.ruleId))).toEqual(new Set(['C01', 'C08']));
+  });
+});
+
+describe('a rule that runs but cannot decide on an item', () => {
+  // C13 needs the code's Online Trade Tariff measures; without them it says so for the item.
+  it('is recorded as not checked with the item and reason, still counts as evaluated, and its other findings stand', async () => {
+    const [r] = await checkBatch([c13SupplementaryUnits, c01IdentifierFormat], new Port(), [declaration()], new Date('2026-01-01T00:00:00Z'));
+    expect(r!.summary.rulesEvaluated).toEqual(['C13', 'C01']);
+    expect(r!.undecided.filter((u) => u.ruleId === 'C13').map((u) => [u.cause, u.itemNumber, u.reason.includes('supplementary units') || u.reason.startsWith('no tariff facts')])).toEqual([['not_checked', 1, true]]);
+    const entries = undecidedEntries(r!, { evaluationId: 'ev-1' });
+    expect(entries.map((e) => [e.ruleId, e.itemNumber, e.cause])).toEqual([['C13', 1, 'rule_not_checked']]);
+    expect(entries[0]!.reason).toMatch(/^rule C13 not checked on item 1, because /);
   });
 });
 

@@ -28,14 +28,18 @@ export function undecidedEntries(r: CheckResult, source: NotCheckedSource): NotC
     mrn: d.mrn,
     lrn: d.lrn,
     ruleId: u.ruleId,
-    cause: 'rule_failed' as const,
-    reason: `${u.reason}${also}`,
+    itemNumber: u.itemNumber,
+    cause: u.cause === 'failed' ? ('rule_failed' as const) : ('rule_not_checked' as const),
+    // Only a failed rule's earlier findings were kept; one that could not decide ran.
+    reason: u.cause === 'failed' ? `${u.reason}${also}` : `rule ${u.ruleId} not checked on ${u.itemNumber ? `item ${u.itemNumber}` : 'the declaration'}, because ${u.reason}`,
     consumerGroup: o.consumerGroup,
     topic: o.topic,
     partition: o.partition,
     offset: o.offset,
     eventId: o.eventId,
-    dedupeKey: `${o.key}/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}`,
+    // A failure is an occurrence (each delivery or re-evaluation that failed); "could not decide"
+    // is a fact about the declaration version and rule version: re-evaluating it records nothing new.
+    dedupeKey: u.cause === 'failed' ? `${o.key}/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}` : `not-decided/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}/${u.itemNumber}/${u.reason.slice(0, 200)}`,
   }));
 }
 

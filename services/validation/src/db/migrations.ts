@@ -91,6 +91,16 @@ export const migrations: Record<string, Migration> = {
       await enableTenantRls(db, 'not_checked');
     },
   },
+  // A rule that ran but could not decide on one item (a missing measure, field or unsupported
+  // procedure) is recorded too — "unknown" must be visible — with the item it is about.
+  '0007_not_checked_items': {
+    async up(db) {
+      await sql`alter table not_checked add column item_number int`.execute(db);
+      await sql`alter table not_checked drop constraint not_checked_cause_check`.execute(db);
+      await sql`alter table not_checked add constraint not_checked_cause_check check (cause in ('dead_lettered', 'unusable_event', 'rule_failed', 'rule_not_checked'))`.execute(db);
+      await sql`create index not_checked_by_declaration on not_checked (tenant_id, declaration_id, id desc)`.execute(db);
+    },
+  },
 };
 
 export interface ValidationDb {
@@ -139,7 +149,8 @@ export interface ValidationDb {
     mrn: string;
     lrn: string;
     rule_id: string;
-    cause: 'dead_lettered' | 'unusable_event' | 'rule_failed';
+    cause: 'dead_lettered' | 'unusable_event' | 'rule_failed' | 'rule_not_checked';
+    item_number: number | null;
     reason: string;
     consumer_group: string;
     topic: string;

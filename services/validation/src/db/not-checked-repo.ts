@@ -13,6 +13,8 @@ export interface NotCheckedEntry {
   lrn: string;
   /** '' when the whole declaration was not checked; otherwise the one rule that could not decide. */
   ruleId: string;
+  /** The goods item a rule could not decide on (0 = the declaration); null when not about one rule. */
+  itemNumber?: number | null;
   cause: NotCheckedCause;
   reason: string;
   consumerGroup: string;
@@ -55,6 +57,7 @@ export async function recordNotChecked(db: Db, entries: readonly NotCheckedEntry
           mrn: pgText(e.mrn),
           lrn: pgText(e.lrn),
           rule_id: e.ruleId,
+          item_number: e.itemNumber ?? null,
           cause: e.cause,
           reason: pgText(e.reason.slice(0, MAX_REASON)),
           consumer_group: e.consumerGroup,
@@ -88,6 +91,7 @@ export async function listNotChecked(db: Kysely<ValidationDb>, tenantId: string,
     mrn: r.mrn,
     lrn: r.lrn,
     ruleId: r.rule_id,
+    itemNumber: r.item_number,
     cause: r.cause,
     reason: r.reason,
     consumerGroup: r.consumer_group,

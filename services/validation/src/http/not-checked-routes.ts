@@ -19,4 +19,17 @@ export function registerNotCheckedRoutes(http: FastifyInstance, db: Kysely<Valid
     const notChecked = await listNotChecked(db, p.tenantId, { limit, beforeId: before, declarationId: declarationId || undefined });
     return { notChecked, nextBefore: notChecked.length === limit ? notChecked.at(-1)!.id : null };
   });
+
+  // One declaration's "not checked, because …" records (rules that could not decide, per item,
+  // and events that could not be checked), beside GET /v1/declarations/:id/findings.
+  http.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/declarations/:id/not-checked', async (req) => {
+    const p = principalOf(req);
+    const { id } = req.params;
+    if (!id || id.length > 200 || /[\u0000-\u001f]/.test(id)) throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a declaration id (1–200 characters, no control characters)', { in: 'path', parameter: 'id' });
+    const rawLimit = req.query.limit;
+    const limit = rawLimit === undefined ? 1000 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'invalid_parameter', `query parameter "limit" must be a whole number from 1 to 1000 (got "${rawLimit}")`, { in: 'query', parameter: 'limit' });
+    const notChecked = await listNotChecked(db, p.tenantId, { limit, declarationId: id });
+    return { declarationId: id, notChecked };
+  });
 }

@@ -8,7 +8,7 @@ const positive = (v: string) => /^\d+(\.\d+)?$/.test(v.trim()) && /[1-9]/.test(v
 export const c13SupplementaryUnits: Rule = {
   meta: {
     id: 'C13',
-    version: '1.1.0',
+    version: '1.1.1',
     title: 'Supplementary units missing or not required',
     family: 'classification',
     dataElements: ['DE 6/2 supplementary units', 'DE 6/14–6/15 commodity code'],
@@ -19,12 +19,15 @@ export const c13SupplementaryUnits: Rule = {
     businessRule: 'An item declares a positive DE 6/2 quantity exactly when its code has a supplementary unit (measure 109) on the acceptance date.',
   },
   needs: (d, item) => rateNeeds(d, item),
-  evaluate({ declaration, reference }) {
+  evaluate({ declaration, reference, notChecked }) {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
       const facts = rateFacts(declaration, item, reference);
       // Without the code's measures loaded, "no supplementary unit" only means "not known".
-      if (!facts?.measuresLoaded) continue;
+      if (!facts?.measuresLoaded) {
+        notChecked?.(item.itemNumber, facts ? `the Online Trade Tariff measures of ${item.commodityCode} are not loaded, so whether it needs supplementary units (measure 109) is unknown` : `no tariff facts for ${item.commodityCode || '(no code)'} on ${declaration.acceptanceDate || '(no date)'}`);
+        continue;
+      }
       const required = facts.supplementaryUnit.trim();
       const declared = item.supplementaryUnits.trim();
       let why: string | undefined;

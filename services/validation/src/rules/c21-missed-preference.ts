@@ -4,7 +4,7 @@ import { missedPreferenceRule } from './missed-preference';
 export const c21MissedPreference = missedPreferenceRule(
   {
     id: 'C21',
-    version: '1.0.0',
+    version: '1.0.1',
     title: 'Trade-agreement preference not claimed (overpayment)',
     family: 'origin-preference',
     dataElements: ['DE 4/17 preference', 'DE 5/15 origin', 'DE 4/3–4/6 tax lines (A00)', 'acceptance date'],

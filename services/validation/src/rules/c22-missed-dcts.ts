@@ -4,7 +4,7 @@ import { missedPreferenceRule } from './missed-preference';
 export const c22MissedDcts = missedPreferenceRule(
   {
     id: 'C22',
-    version: '1.0.0',
+    version: '1.0.1',
     title: 'DCTS/GSP preference not claimed for a developing-country origin (overpayment)',
     family: 'origin-preference',
     dataElements: ['DE 4/17 preference', 'DE 5/15 origin', 'DE 4/3–4/6 tax lines (A00)', 'acceptance date'],

@@ -8,7 +8,7 @@ const TOLERANCE_PENCE = 100;
 export const c38VatRate: Rule = {
   meta: {
     id: 'C38',
-    version: '1.0.0',
+    version: '1.0.1',
     title: 'Import VAT rate differs from the tariff',
     family: 'duplicates-vat',
     dataElements: ['DE 4/3–4/6 tax lines (B00 base, rate, amount)', 'DE 6/16–6/17 additional codes (VATZ/VATR…)', 'DE 6/14–6/15 commodity code', 'acceptance date'],
@@ -16,16 +16,19 @@ export const c38VatRate: Rule = {
     severityLogic: 'underpaid VAT: HIGH, CRITICAL from £10,000 (a cash-flow item for a VAT-registered importer, a cost otherwise); overpaid: MEDIUM (by the 3-year clock); LOW when the base is unknown',
     pricing: 'ΔVAT = VAT value × tariff VAT rate (rounded down) − B00 charged',
     correctionRoute: 'VAT return adjustment (postponed or VAT-registered); C2001 for underpaid VAT otherwise; C285 for non-registered overpayments',
-    businessRule: 'The B00 line charges the tariff VAT rate that applies to the code with its declared VAT additional code (silent when the tariff facts do not settle which VAT measure applies).',
+    businessRule: 'The B00 line charges the tariff VAT rate that applies to the code with its declared VAT additional code (when the tariff facts do not settle which VAT measure applies, the item is recorded as not checked, with the reason).',
   },
   needs: (d, item) => (item.taxLines.some((t) => t.taxType === 'B00') ? rateNeeds(d, item) : {}),
-  evaluate({ declaration, reference, today }) {
+  evaluate({ declaration, reference, today, notChecked }) {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
       const lines = item.taxLines.filter((t) => t.taxType === 'B00');
       if (lines.length === 0) continue;
       const tv = tariffVat(item, rateFacts(declaration, item, reference));
-      if (!tv) continue;
+      if (!tv) {
+        notChecked?.(item.itemNumber, `the tariff facts do not settle which VAT rate applies to ${item.commodityCode || '(no code)'}${item.additionalCodes.length ? ` with ${item.additionalCodes.join(' ')}` : ''} (VAT measures not loaded or ambiguous)`);
+        continue;
+      }
       const base = vatValuePence(item);
       // Undefined for postponed VAT reported without its amount: only the declared rate can be compared.
       const charged = b00Charged(declaration, item);

@@ -16,17 +16,26 @@ export function missedPreferenceRule(meta: RuleMeta, developing: boolean): Rule 
   return {
     meta,
     needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) && ALPHA2.test(item.originCountry.toUpperCase()) ? rateNeeds(d, item, [item.originCountry.toUpperCase()]) : {}),
-    evaluate({ declaration, reference, today }) {
+    evaluate({ declaration, reference, today, notChecked }) {
       const hits: RuleHit[] = [];
       for (const item of declaration.items) {
         const origin = item.originCountry.toUpperCase();
         if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes) || item.quotaOrderNumber || !ALPHA2.test(origin)) continue;
         if (item.preference !== '' && !/^1\d\d$/.test(item.preference)) continue;
         const facts = rateFacts(declaration, item, reference, origin);
-        if (!facts || facts.schemes.length === 0) continue;
+        if (!facts) {
+          notChecked?.(item.itemNumber, `no tariff facts for ${item.commodityCode || '(no code)'} from ${origin} on ${declaration.acceptanceDate || '(no date)'}`);
+          continue;
+        }
+        if (facts.schemes.length === 0) continue;
         const onlyDeveloping = facts.schemes.every((s) => isDevelopingCountryScheme(s.id));
         if (onlyDeveloping !== developing) continue;
         const { suspension, preference } = reliefOptions(declaration, item, reference, facts);
+        if (!preference && !facts.measuresLoaded && facts.preferential.length === 0) {
+          // Absent preferential measures prove nothing until the code's measures are loaded.
+          notChecked?.(item.itemNumber, `${origin} is covered by ${facts.schemes.map((s) => s.id).join(', ')}, but the preferential measures of ${item.commodityCode} are not loaded`);
+          continue;
+        }
         if (!preference || (suspension && suspension.pence <= preference.pence)) continue; // C15 reports the suspension
         let charged = a00Charged(declaration, item);
         let assumed = '';
