@@ -107,6 +107,16 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(byMoney.map((a) => a.alertId));
+    // By broker (alphabetical, pages too).
+    const byBroker: string[] = [];
+    cursor = null;
+    do {
+      const page: { status: number; body: { alerts: { declarantId: string }[]; nextCursor: string | null } } = await http('GET', `/v1/alerts?sort=broker&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      byBroker.push(...page.body.alerts.map((a) => a.declarantId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(byBroker).toEqual([...byBroker].sort());
+    expect(byBroker).toHaveLength(byMoney.length);
   });
 
   it('refuses bad input with a 400 naming the problem, never a 500', async () => {

@@ -19,7 +19,7 @@ export interface HistoryRecord {
   snapshot: Alert;
 }
 
-export type SortKey = 'money' | 'deadline' | 'days_left' | 'severity' | 'updated' | 'created' | 'exposure' | 'reclaim';
+export type SortKey = 'money' | 'deadline' | 'days_left' | 'severity' | 'updated' | 'created' | 'exposure' | 'reclaim' | 'broker' | 'importer' | 'state' | 'rule';
 
 export interface AlertQuery {
   tenantId: string;

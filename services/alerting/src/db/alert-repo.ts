@@ -370,6 +370,10 @@ export class AlertRepo implements AlertStore {
         severity: sql`a.severity`,
         updated: sql`a.last_cursor`,
         created: sql`a.created_at`,
+        broker: sql`a.broker`,
+        importer: sql`a.importer`,
+        state: sql`a.status`,
+        rule: sql`a.alert_rule_id`,
       }[q.sort];
       const where = [sql`a.tenant_id = ${q.tenantId}`];
       if (q.states?.length) where.push(sql`a.status in (${sql.join(q.states)})`);
@@ -382,7 +386,7 @@ export class AlertRepo implements AlertStore {
       if (q.deadlineBefore) where.push(sql`a.deadline <= ${q.deadlineBefore}::date`);
       if (q.search) where.push(sql`(a.alert_key ilike ${`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} or a.alert_id = ${q.search})`);
       if (q.after) {
-        const v = q.sort === 'created' ? sql`${q.after.v}::timestamptz` : q.sort === 'deadline' || q.sort === 'days_left' ? sql`${q.after.v}::date` : sql`${q.after.v}::bigint`;
+        const v = q.sort === 'created' ? sql`${q.after.v}::timestamptz` : q.sort === 'deadline' || q.sort === 'days_left' ? sql`${q.after.v}::date` : q.sort === 'broker' || q.sort === 'importer' || q.sort === 'rule' ? sql`${q.after.v}::text` : sql`${q.after.v}::bigint`;
         where.push(desc ? sql`(${expr}, a.alert_id) < (${v}, ${q.after.id})` : sql`(${expr}, a.alert_id) > (${v}, ${q.after.id})`);
       }
       const dir = sql.raw(desc ? 'desc' : 'asc');

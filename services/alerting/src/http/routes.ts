@@ -16,7 +16,7 @@ import { alertJson } from '../policies/view';
 
 const STATES = Object.keys(STATUS_NAMES);
 const LEVELS = Object.keys(SEVERITY_BY_LEVEL);
-const SORTS: SortKey[] = ['money', 'exposure', 'reclaim', 'deadline', 'days_left', 'severity', 'updated', 'created'];
+const SORTS: SortKey[] = ['money', 'exposure', 'reclaim', 'deadline', 'days_left', 'severity', 'updated', 'created', 'broker', 'importer', 'state', 'rule'];
 // Text an analyst types: bounded, so a pasted log cannot bloat the append-only history.
 const reason = { type: 'string', minLength: 1, maxLength: 2000 };
 const id = { type: 'string', minLength: 1, maxLength: 128 };
@@ -102,8 +102,8 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       const limit = Number(qs.limit ?? 100);
       if (limit < 1 || limit > 1000) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 1000');
       const sort = (qs.sort ?? 'updated') as SortKey;
-      // Money and severity read best-first; deadlines soonest first.
-      const order = (qs.order ?? (sort === 'deadline' || sort === 'days_left' ? 'asc' : 'desc')) as 'asc' | 'desc';
+      // Money and severity read best-first; deadlines soonest first; names alphabetically.
+      const order = (qs.order ?? (['deadline', 'days_left', 'broker', 'importer', 'state', 'rule'].includes(sort) ? 'asc' : 'desc')) as 'asc' | 'desc';
       const q: AlertQuery = {
         tenantId: p.tenantId,
         states,
