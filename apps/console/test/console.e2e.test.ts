@@ -297,11 +297,22 @@ describe('SOC console in Chromium on the real platform', () => {
     await shot('deadlines');
     await axe('deadlines');
 
+    // The samples are self-represented (declarant = importer): scoring's "SELF" scorecard drills
+    // down to the lines behind its errors, TT_IM030a's priced C18 among them.
+    await waitFor('the SELF scorecard', async () => (await p.http('scoring', 'GET', '/v1/scorecards/brokers')).body.scorecards?.some((c: any) => c.agentId === 'SELF'));
     await page.goto(`${server.url}/#/brokers`);
     await page.getByRole('heading', { name: /Brokers/ }).waitFor();
-    await page.locator('main').getByText(/Loading/).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'SELF', exact: true }).click();
+    await page.getByTestId('broker-lines').getByRole('cell', { name: 'C18', exact: true }).first().waitFor();
     await shot('brokers');
     await axe('brokers');
+    // A broker's alerts open in the queue with its filter set (a link into the queue's filters).
+    const broker = (await alertsOf(p.tokens.analyst)).find((a) => a.declarationId === declOf.im030)!.declarantId;
+    await page.goto(`${server.url}/#/alerts?broker=${broker}&state=`);
+    await expect(page.getByLabel('Broker EORI').inputValue()).resolves.toBe(broker);
+    await page.locator(`tr[data-alert-id]`).first().waitFor();
+    const brokers = await page.locator('tbody tr td:nth-child(9)').allTextContents();
+    expect(new Set(brokers)).toEqual(new Set([broker]));
 
     await page.goto(`${server.url}/#/overview`);
     await page.getByRole('heading', { name: 'Top open risks in £' }).waitFor();

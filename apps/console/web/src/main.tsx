@@ -15,7 +15,8 @@ import './style.css';
 
 // Hash routes: the server never sees them, so a link to an alert works without server routing.
 function useRoute(): string[] {
-  const read = () => (location.hash.replace(/^#\/?/, '') || 'alerts').split('/').map(decodeURIComponent);
+  // "#/alerts?broker=X" carries the queue's initial filters after the "?".
+  const read = () => (location.hash.replace(/^#\/?/, '').split('?')[0] || 'alerts').split('/').map(decodeURIComponent);
   const [r, setR] = useState(read());
   useEffect(() => {
     const on = () => setR(read());

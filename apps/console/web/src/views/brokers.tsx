@@ -3,14 +3,18 @@ import { api } from '../api';
 import { Chart, preloadCharts } from '../chart';
 import { Notice, NotAvailable } from './common';
 import { MetricsTable, metricValue } from './metrics';
+import { pounds } from '../format';
 
 // Broker (customs agent) scorecards as scoring serves them, a score trend per broker, and a
 // drill-down to the metric explanations and to the broker's alerts (the lines behind them).
+const SELF = 'SELF';
+
 export function Brokers() {
   const [d, setD] = useState<any>();
   const [error, setError] = useState('');
   const [agent, setAgent] = useState('');
   const [trend, setTrend] = useState<any>();
+  const [lines, setLines] = useState<any[]>();
   useEffect(() => {
     preloadCharts();
     api('/api/scorecards/brokers').then(
@@ -22,7 +26,17 @@ export function Brokers() {
     );
   }, []);
   useEffect(() => {
-    if (agent) api(`/api/trends/broker/${encodeURIComponent(agent)}`).then(setTrend, () => setTrend({ points: [] }));
+    if (!agent) return;
+    api(`/api/trends/broker/${encodeURIComponent(agent)}`).then(setTrend, () => setTrend({ points: [] }));
+    // The lines behind the error metrics: every finding on this broker's entries that alerting
+    // holds (all states), with its item and money.
+    setLines(undefined);
+    // Scoring calls self-representation (declarant = importer) "SELF"; alerting names the EORI.
+    const self = agent === SELF;
+    api(self ? '/api/alerts?limit=1000&sort=money&state=' : `/api/alerts?broker=${encodeURIComponent(agent)}&limit=500&sort=money&state=`).then(
+      (r) => setLines(r.alerts.filter((a: any) => !self || (a.declarantId && a.declarantId === a.importerEori)).flatMap((a: any) => a.findings.map((f: any) => ({ ...f, alertId: a.alertId })))),
+      () => setLines([]),
+    );
   }, [agent]);
   if (error) return <Notice kind="error">{error}</Notice>;
   if (!d) return <p>Loading…</p>;
@@ -78,7 +92,11 @@ export function Brokers() {
           <h2>Broker {card.agentId}</h2>
           <p>{card.scoreExplanation}</p>
           <p>
-            <a href={`#/alerts?broker=${encodeURIComponent(card.agentId)}&state=`}>Alerts on this broker’s entries</a>
+            {card.agentId === SELF ? (
+              'Self-represented entries: the importer declared them itself (declarant = importer).'
+            ) : (
+              <a href={`#/alerts?broker=${encodeURIComponent(card.agentId)}&state=`}>Alerts on this broker’s entries</a>
+            )}
           </p>
           {trend && trend.points.length > 0 ? (
             <Chart
@@ -89,6 +107,39 @@ export function Brokers() {
             <NotAvailable what="A score trend for this broker" />
           )}
           <MetricsTable metrics={card.metrics} caption={`Metrics behind the score of ${card.agentId}`} />
+          <table data-testid="broker-lines">
+            <caption>Lines behind the errors: findings on {card.agentId}’s entries ({lines ? lines.length : '…'})</caption>
+            <thead>
+              <tr>
+                <th scope="col">Declaration</th>
+                <th scope="col">Item</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Finding</th>
+                <th scope="col" class="num">
+                  £ exposure
+                </th>
+                <th scope="col" class="num">
+                  £ reclaim
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {(lines ?? []).slice(0, 200).map((l) => (
+                <tr>
+                  <td>
+                    <a href={`#/declarations/${encodeURIComponent(l.declarationId)}`}>{l.mrn || l.declarationId}</a>
+                  </td>
+                  <td>{l.itemNumber || 'header'}</td>
+                  <td>{l.ruleId}</td>
+                  <td>
+                    <a href={`#/alerts/${encodeURIComponent(l.alertId)}`}>{l.title}</a>
+                  </td>
+                  <td class="num">{pounds(Number(l.exposureDutyPence) + Number(l.exposureVatPence))}</td>
+                  <td class="num">{pounds(Number(l.reclaimDutyPence) + Number(l.reclaimVatPence))}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       )}
     </section>

@@ -256,15 +256,11 @@ export function Queue(props: { me: Me }) {
             <th scope="col">
               <input type="checkbox" aria-label="Select all alerts" checked={alerts.length > 0 && selected.size === alerts.length} onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(alerts.map((a) => a.alertId)) : new Set())} />
             </th>
-            <th scope="col">Severity</th>
+            <SortHeader label="Severity" sort="severity" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
             <th scope="col">Alert</th>
-            <th scope="col" class="num">
-              £ exposure
-            </th>
-            <th scope="col" class="num">
-              £ reclaim
-            </th>
-            <th scope="col">Deadline</th>
+            <SortHeader label="£ exposure" sort="exposure" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} num />
+            <SortHeader label="£ reclaim" sort="reclaim" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} num />
+            <SortHeader label="Deadline" sort="days_left" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
             <th scope="col">State</th>
             <th scope="col">Rule</th>
             <th scope="col">Broker</th>
@@ -302,5 +298,18 @@ export function Queue(props: { me: Me }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A column header that sorts the queue by its column (money and severity biggest first, deadlines soonest). */
+function SortHeader(props: { label: string; sort: string; current: string; onSort: (s: string) => void; num?: boolean }) {
+  const active = props.current === props.sort;
+  return (
+    <th scope="col" class={props.num ? 'num' : undefined} aria-sort={active ? (props.sort === 'days_left' ? 'ascending' : 'descending') : undefined}>
+      <button type="button" class="link sort" onClick={() => props.onSort(props.sort)}>
+        {props.label}
+        {active ? (props.sort === 'days_left' ? ' ▲' : ' ▼') : ''}
+      </button>
+    </th>
   );
 }
