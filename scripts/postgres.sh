@@ -9,7 +9,7 @@ DB="${CUSTOMS_DB:-customs}"
 HOST=127.0.0.1
 PORT="${PGPORT:-5432}"
 ADMIN_USER="${PGADMIN_USER:-postgres}"
-SERVICES=(ingestion reference validation scoring alerting)
+SERVICES=(ingestion reference validation scoring alerting reporting)
 say() { printf '  postgres: %s\n' "$*"; }
 psql_admin() { psql -v ON_ERROR_STOP=1 -q -h "$HOST" -p "$PORT" -U "$ADMIN_USER" "$@"; }
 

@@ -1,8 +1,8 @@
 # Sourced: the five services, their ports and how to start/stop them as local processes.
 # shellcheck shell=bash
-SERVICES_ORDER=(reference ingestion validation scoring alerting)
-declare -A HTTP_PORTS=([ingestion]=8081 [reference]=8082 [validation]=8083 [scoring]=8084 [alerting]=8085)
-declare -A GRPC_PORTS=([ingestion]=9081 [reference]=9082 [validation]=9083 [scoring]=9084 [alerting]=9085)
+SERVICES_ORDER=(reference ingestion validation scoring alerting reporting)
+declare -A HTTP_PORTS=([ingestion]=8081 [reference]=8082 [validation]=8083 [scoring]=8084 [alerting]=8085 [reporting]=8086)
+declare -A GRPC_PORTS=([ingestion]=9081 [reference]=9082 [validation]=9083 [scoring]=9084 [alerting]=9085 [reporting]=9086)
 RUN_DIR="$REPO_ROOT/.run/services"
 TOKENS_FILE="$REPO_ROOT/.run/api-tokens"
 CUSTOMS_DB="${CUSTOMS_DB:-customs}"

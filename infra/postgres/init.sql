@@ -11,7 +11,7 @@ DO $$
 DECLARE
   svc text;
 BEGIN
-  FOREACH svc IN ARRAY ARRAY['ingestion', 'reference', 'validation', 'scoring', 'alerting'] LOOP
+  FOREACH svc IN ARRAY ARRAY['ingestion', 'reference', 'validation', 'scoring', 'alerting', 'reporting'] LOOP
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = svc) THEN
       EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT', svc);
     END IF;

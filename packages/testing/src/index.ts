@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { createKafka, ensureTopics, type KafkaHandle, type TopicSpec } from '@customs/kafka';
 
 /** The service schemas/roles of the platform (DESIGN.md §2). */
-export const SERVICES = ['ingestion', 'reference', 'validation', 'scoring', 'alerting'] as const;
+export const SERVICES = ['ingestion', 'reference', 'validation', 'scoring', 'alerting', 'reporting'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Repository root (tests and scripts only; services never read outside their package). */

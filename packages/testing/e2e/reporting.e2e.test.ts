@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { loadFacts, worldFor } from '@customs/datagen';
+import { generatedTariffFiles } from '@customs/datagen/dist/ott-dataset';
+import type { RunningService } from '@customs/service';
+import { waitFor } from '../src';
+import { startPlatform, type Platform } from './harness';
+import { loadConfig as reportingConfig } from '../../../services/reporting/src/config';
+import { startReportingService } from '../../../services/reporting/src/service';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lq = require('../../../scripts/live-quality') as {
+  regenerate(summary: { seed: number; declarations: number }): { declaration: { declarationId: string; lrn: string } }[];
+  cdsReports(generated: unknown[]): { header: string; items: string; taxes: string };
+};
+
+// Reporting through the real platform: a generated history goes in through ingestion, validation
+// prices it against reference, alerting publishes the findings on its feed, and reporting drafts
+// the C285 and the C2001 from that feed alone (its own schema and role, no other database).
+// The totals are re-derived here from the same feed page range (up to the draft's recorded cursor).
+const SEED = 20261127;
+// The first 80 declarations of the history were accepted in 2021: on this day some are past their
+// 3-year limit and some are not, so both sides of the time bar are exercised.
+const NOW = new Date('2024-10-01T12:00:00Z');
+
+const OTHER_TOKEN = `other-tenant-${randomBytes(12).toString("hex")}`;
+const OTHER = `${OTHER_TOKEN}=tenant-other:analyst`;
+
+interface FeedFinding { findingId: string; reclaimDutyPence?: number; reclaimVatPence?: number; exposureDutyPence?: number; exposureVatPence?: number; deadline?: string }
+
+describe('reporting drafts from the running services', () => {
+  let p: Platform;
+  let reporting: RunningService;
+  const rep = async (method: string, path: string, body?: unknown, token = p.tokens.analyst) => {
+    const r = await fetch(`${reporting.httpUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, text, body: r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+  };
+  /** The live findings of the feed up to a cursor, as reporting folds it. */
+  const feedUpTo = async (cursor: number) => {
+    const live = new Map<string, FeedFinding>();
+    let after = 0;
+    for (;;) {
+      const page = (await p.http('alerting', 'GET', `/v1/findings-feed?after_cursor=${after}&limit=1000`)).body as { findings: { cursor: number; change: string; finding: FeedFinding }[] };
+      for (const e of page.findings) {
+        if (Number(e.cursor) > cursor) return [...live.values()];
+        if (e.change === 'withdrawn') live.delete(e.finding.findingId);
+        else live.set(e.finding.findingId, e.finding);
+      }
+      if (page.findings.length < 1000) return [...live.values()];
+      after = Number(page.findings.at(-1)!.cursor);
+    }
+  };
+
+  beforeAll(async () => {
+    p = await startPlatform('reporting', { extraTokens: OTHER });
+    reporting = await startReportingService(
+      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', ALERTING_URL: p.services.alerting.httpUrl, VALIDATION_URL: p.services.validation.httpUrl, SCORING_URL: p.services.scoring.httpUrl }),
+      { clock: { now: () => NOW } },
+    );
+    const facts = loadFacts();
+    const tariff = generatedTariffFiles(worldFor(SEED, undefined, facts), facts);
+    for (const [name, body] of [['ott-generated-geographical-areas.json', tariff.geographicalAreas], ['ott-generated-tariff.csv', tariff.report]] as const) {
+      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' }, body });
+      expect([r.status, name]).toEqual([201, name]);
+    }
+    const generated = lq.regenerate({ seed: SEED, declarations: 80 });
+    const cds = lq.cdsReports(generated);
+    const form = new FormData();
+    form.append('format', 'cds-report');
+    form.append('files', new Blob([cds.header]), 'import-header.csv');
+    form.append('files', new Blob([cds.taxes]), 'import-taxline.csv');
+    form.append('files', new Blob([cds.items]), 'import-item.csv');
+    const up = await fetch(`${p.services.ingestion.httpUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
+    expect(up.status).toBeLessThan(300);
+    const upload = (await up.json()) as { files: { declarations: { declarationId: string }[] }[] };
+    const ids = upload.files.flatMap((f) => f.declarations.map((d) => d.declarationId));
+    const validationIds = new Set<string>();
+    for (const id of ids) {
+      await waitFor(`checks of ${id}`, async () => ((await p.http('validation', 'GET', `/v1/declarations/${id}/checks`)).status === 200 ? true : undefined), { timeoutMs: 120_000 });
+      for (const f of (await p.http('validation', 'GET', `/v1/declarations/${id}/findings`)).body.findings as { findingId: string }[]) validationIds.add(f.findingId);
+    }
+    // Alerting has published every finding validation holds before the drafts are taken.
+    await waitFor('alerting feed to carry every validation finding', async () => {
+      const seen = new Set((await feedUpTo(Number.MAX_SAFE_INTEGER)).map((f) => f.findingId));
+      return [...validationIds].every((id) => seen.has(id));
+    }, { timeoutMs: 120_000, intervalMs: 1000 });
+  }, 300_000);
+  afterAll(async () => {
+    await reporting?.stop();
+    await p?.stop();
+  });
+
+  it('refuses an unauthenticated call and a non-admin settings change', async () => {
+    expect((await fetch(`${reporting.httpUrl}/v1/drafts`)).status).toBe(401);
+    expect((await rep('PUT', '/v1/settings', { vatRegistered: false })).status).toBe(403);
+  });
+
+  it('drafts a C285 whose totals are the feed’s in-time reclaims to the penny, VAT included for a non-registered importer', async () => {
+    expect((await rep('PUT', '/v1/settings', { vatRegistered: false }, p.tokens.admin)).status).toBe(200);
+    const r = await rep('POST', '/v1/drafts', { kind: 'c285' });
+    expect(r.status).toBe(201);
+    const d = r.body.draft;
+    const live = await feedUpTo(d.source.findingsFeedCursor);
+    const today = NOW.toISOString().slice(0, 10);
+    const inTime = live.filter((f) => (f.reclaimDutyPence ?? 0) + (f.reclaimVatPence ?? 0) > 0 && (f.deadline ?? '') >= today);
+    expect(inTime.length).toBeGreaterThan(0);
+    expect(d.content.totals.dutyPence).toBe(inTime.reduce((s, f) => s + (f.reclaimDutyPence ?? 0), 0));
+    expect(d.content.totals.vatPence).toBe(inTime.reduce((s, f) => s + (f.reclaimVatPence ?? 0), 0));
+    const barred = live.filter((f) => (f.reclaimDutyPence ?? 0) + (f.reclaimVatPence ?? 0) > 0 && (f.deadline ?? '') < today);
+    expect(barred.length).toBeGreaterThan(0);
+    expect(d.content.timeBarred.map((l: { findingId: string }) => l.findingId).sort()).toEqual(barred.map((f) => f.findingId).sort());
+    const traced = d.content.claims.flatMap((c: { mrns: { findingIds: string[] }[] }) => c.mrns.flatMap((m) => m.findingIds)).sort();
+    expect(traced).toEqual(inTime.map((f) => f.findingId).sort());
+    for (const c of d.content.claims) expect(c.claimType === 'scheduled' || c.mrns.length <= 20).toBe(true);
+
+    const html = await rep('GET', `/v1/drafts/${d.draftId}/document?format=html`);
+    expect(html.status).toBe(200);
+    expect(html.text).toContain('C285 repayment claims (draft)');
+    expect(html.text).toContain(d.content.claims[0].basisOfClaim);
+    const csv = await rep('GET', `/v1/drafts/${d.draftId}/document?format=csv`);
+    expect(csv.text.trim().split('\n')).toHaveLength(1 + inTime.length);
+
+    const listed = await rep('GET', '/v1/drafts?kind=c285');
+    expect(listed.body.drafts.map((x: { draftId: string }) => x.draftId)).toContain(d.draftId);
+    const submitted = await rep('POST', `/v1/drafts/${d.draftId}/submit`, { hmrcReference: 'NDRC-2026-0001' });
+    expect(submitted.body.draft).toMatchObject({ state: 'submitted', hmrcReference: 'NDRC-2026-0001' });
+    expect((await rep('POST', `/v1/drafts/${d.draftId}/withdraw`, { reason: 'too late' })).status).toBe(409);
+    const got = await rep('GET', `/v1/drafts/${d.draftId}`);
+    expect(got.body.history.map((h: { action: string; actor: string }) => [h.action, h.actor])).toEqual([
+      ['created', `analyst@${p.tenant}`],
+      ['submitted', `analyst@${p.tenant}`],
+    ]);
+  });
+
+  it('drafts a C2001 of the feed’s in-time underpayments and keeps another tenant out', async () => {
+    const r = await rep('POST', '/v1/drafts', { kind: 'c2001' });
+    expect(r.status).toBe(201);
+    const d = r.body.draft;
+    const live = await feedUpTo(d.source.findingsFeedCursor);
+    const today = NOW.toISOString().slice(0, 10);
+    const inTime = live.filter((f) => (f.exposureDutyPence ?? 0) + (f.exposureVatPence ?? 0) > 0 && (f.deadline ?? '') >= today);
+    expect(inTime.length).toBeGreaterThan(0);
+    const t = d.content.totals;
+    expect(t.dutyOwedPence).toBe(inTime.reduce((s, f) => s + (f.exposureDutyPence ?? 0), 0));
+    expect(t.vatOwedPence + t.postponedVatPence).toBe(inTime.reduce((s, f) => s + (f.exposureVatPence ?? 0), 0));
+    expect(t.lineCount).toBe(inTime.length);
+    const html = await rep('GET', `/v1/drafts/${d.draftId}/document`);
+    expect(html.text).toContain('C2001 voluntary disclosure of underpayments (draft)');
+    // Another tenant neither sees the draft nor lists it.
+    expect((await rep('GET', `/v1/drafts/${d.draftId}`, undefined, OTHER_TOKEN)).status).toBe(404);
+    expect((await rep('GET', '/v1/drafts', undefined, OTHER_TOKEN)).body.drafts).toEqual([]);
+  });
+});

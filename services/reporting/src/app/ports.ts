@@ -1,0 +1,63 @@
+// Ports of reporting's use cases: where drafts are kept and where the platform's data comes from.
+import type { C2001Draft, C285Draft, DraftFinding, RepaymentMethod } from '../policies/drafts';
+
+export interface TenantSettings {
+  vatRegistered: boolean | null;
+  repaymentMethod: RepaymentMethod;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+export interface DraftScope {
+  importer?: string;
+  acceptedFrom?: string;
+  acceptedTo?: string;
+}
+
+/** The data versions a draft was computed from (so a draft can be re-derived and explained). */
+export interface DraftSource {
+  findingsFeedCursor: number;
+  findingsConsidered: number;
+  settings: { vatRegistered: boolean | null; repaymentMethod: RepaymentMethod; updatedAt: string | null };
+  computedAt: string;
+}
+
+export type DraftState = 'draft' | 'reviewed' | 'submitted' | 'withdrawn';
+
+export interface DraftRecord {
+  draftId: string;
+  kind: 'c285' | 'c2001';
+  state: DraftState;
+  scope: DraftScope;
+  source: DraftSource;
+  content: C285Draft | C2001Draft;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  hmrcReference: string | null;
+}
+
+export interface HistoryEntry {
+  at: string;
+  actor: string;
+  action: string;
+  detail: unknown;
+}
+
+export interface DraftStore {
+  settings(tenant: string): Promise<TenantSettings | null>;
+  putSettings(tenant: string, s: Omit<TenantSettings, 'updatedAt'>, at: string): Promise<TenantSettings>;
+  insertDraft(tenant: string, d: DraftRecord): Promise<void>;
+  listDrafts(tenant: string, opts: { kind?: string; limit: number }): Promise<DraftRecord[]>;
+  getDraft(tenant: string, id: string): Promise<{ draft: DraftRecord; history: HistoryEntry[] } | null>;
+  changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }): Promise<DraftRecord | null>;
+}
+
+/** The tenant's current findings as the platform publishes them (alerting's findings feed). */
+export interface FindingsSource {
+  currentFindings(bearer: string): Promise<{ findings: DraftFinding[]; cursor: number }>;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,18 @@
+import { commonServiceSpecs, parseEnv, url } from '@customs/config';
+
+/** Reporting service configuration (environment variables, validated at start). */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  return parseEnv(
+    {
+      ...commonServiceSpecs('reporting', { httpPort: 8086, grpcPort: 9086 }),
+      // Public REST APIs reporting reads (never their databases). Calls carry the caller's own
+      // bearer token: a token is bound to one tenant, so a platform service token would read
+      // the platform tenant's data, not the caller's.
+      ALERTING_URL: url({ default: 'http://127.0.0.1:8085', protocols: ['http:', 'https:'] }),
+      VALIDATION_URL: url({ default: 'http://127.0.0.1:8083', protocols: ['http:', 'https:'] }),
+      SCORING_URL: url({ default: 'http://127.0.0.1:8084', protocols: ['http:', 'https:'] }),
+    },
+    env,
+  );
+}
+export type ReportingConfig = ReturnType<typeof loadConfig>;

@@ -1,0 +1,74 @@
+import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
+import type { ColumnType, Generated } from 'kysely';
+
+export interface ReportingDb {
+  tenant_settings: { tenant_id: string; vat_registered: boolean | null; repayment_method: string; updated_by: string; updated_at: string };
+  drafts: {
+    tenant_id: string;
+    draft_id: string;
+    kind: string;
+    state: string;
+    scope: ColumnType<unknown, string, string>;
+    source: ColumnType<unknown, string, string>;
+    content: ColumnType<unknown, string, string>;
+    created_by: string;
+    created_at: string;
+    hmrc_reference: string | null;
+    updated_at: string;
+  };
+  draft_history: { tenant_id: string; draft_id: string; seq: Generated<string>; at: string; actor: string; action: string; detail: ColumnType<unknown, string, string> };
+}
+
+export const migrations: Record<string, Migration> = {
+  '0001_inbox_outbox': inboxOutboxMigration,
+  '0002_outbox_packed': outboxPackedMigration,
+  '0003_outbox_dead_letters': outboxDeadLetterMigration,
+  '0004_drafts': {
+    async up(db) {
+      // What the tenant told us that the drafts need (VAT registration decides whether VAT is
+      // claimed on a C285); null = not said, and the drafts say so instead of guessing.
+      await sql`
+        create table tenant_settings (
+          tenant_id text primary key,
+          vat_registered boolean,
+          repayment_method text not null check (repayment_method in ('bank_transfer', 'current_month_adjustment')),
+          updated_by text not null,
+          updated_at timestamptz not null
+        )`.execute(db);
+      // A draft's content is computed once and never rewritten: a review or a submission is a
+      // state change (with its history row), so what was filed stays what was drafted. `source`
+      // records the data versions it was computed from (findings-feed cursor, settings).
+      await sql`
+        create table drafts (
+          tenant_id text not null,
+          draft_id text not null,
+          kind text not null check (kind in ('c285', 'c2001')),
+          state text not null check (state in ('draft', 'reviewed', 'submitted', 'withdrawn')),
+          scope jsonb not null,
+          source jsonb not null,
+          content jsonb not null,
+          created_by text not null,
+          created_at timestamptz not null,
+          hmrc_reference text,
+          updated_at timestamptz not null,
+          primary key (tenant_id, draft_id)
+        )`.execute(db);
+      await sql`create index drafts_created on drafts (tenant_id, created_at desc)`.execute(db);
+      await sql`
+        create table draft_history (
+          tenant_id text not null,
+          draft_id text not null,
+          seq bigserial not null,
+          at timestamptz not null,
+          actor text not null,
+          action text not null,
+          detail jsonb not null,
+          primary key (tenant_id, draft_id, seq),
+          foreign key (tenant_id, draft_id) references drafts (tenant_id, draft_id)
+        )`.execute(db);
+      await enableTenantRls(db, 'tenant_settings');
+      await enableTenantRls(db, 'drafts');
+      await enableTenantRls(db, 'draft_history');
+    },
+  },
+};

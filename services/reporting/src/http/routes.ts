@@ -1,0 +1,127 @@
+// REST adapter of reporting: JSON schemas on every route (fastify answers a bad parameter with a
+// 400 naming it), every call authenticated, tenant-scoped and role-checked.
+import { HttpError, principalOf, requireRole, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { DraftError, type Drafts } from '../app/drafts';
+import type { Clock, DraftStore } from '../app/ports';
+import { UpstreamError } from '../clients/findings-feed';
+import { csvCell, scheduledClaimCsv, type C2001Draft, type C285Draft } from '../policies/drafts';
+import { c2001Html, c285Html } from '../render/draft-html';
+
+const ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,100}$' } as const;
+const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+
+/** The caller's bearer token, forwarded to the upstream APIs so they scope the read to its tenant. */
+function bearerOf(req: FastifyRequest): string {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!m?.[1]) throw new HttpError(401, 'unauthenticated', 'authentication required');
+  return m[1];
+}
+
+function mapError(e: unknown): never {
+  if (e instanceof DraftError) throw new HttpError(e.code === 'not_found' ? 404 : 409, e.code, e.message);
+  if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
+  throw e;
+}
+
+export function worksheetCsv(c: C285Draft): string {
+  const head = ['Claim', 'Basis of claim', 'MRN', 'Item', 'Rule', 'Code declared', 'Code correct', 'Customs value', 'Rate declared', 'Rate correct', 'Duty difference (GBP)', 'VAT difference (GBP)', 'Finding id'];
+  const gbp = (p: number) => (p / 100).toFixed(2);
+  const rows = c.claims.flatMap((cl, i) => cl.worksheet.map((r) => [i + 1, cl.basisOfClaim, r.mrn, r.itemNumber, r.ruleId, r.codeDeclared, r.codeCorrect, r.customsValue, r.rateDeclared, r.rateCorrect, gbp(r.dutyDifferencePence), gbp(r.vatDifferencePence), r.findingId]));
+  return `${[head, ...rows].map((r) => r.map((v) => csvCell(v as string | number | null)).join(',')).join('\n')}\n`;
+}
+
+export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore; drafts: Drafts; clock: Clock }): void {
+  const { store, drafts, clock } = deps;
+
+  http.get('/v1/settings', async (req) => {
+    const p = requireRole(req, 'analyst');
+    const s = await store.settings(p.tenantId);
+    return { settings: s ?? { vatRegistered: null, repaymentMethod: 'bank_transfer', updatedBy: null, updatedAt: null } };
+  });
+
+  http.put<{ Body: { vatRegistered: boolean | null; repaymentMethod?: 'bank_transfer' | 'current_month_adjustment' } }>(
+    '/v1/settings',
+    { schema: { body: { type: 'object', additionalProperties: false, required: ['vatRegistered'], properties: { vatRegistered: { type: ['boolean', 'null'] }, repaymentMethod: { type: 'string', enum: ['bank_transfer', 'current_month_adjustment'] } } } } },
+    async (req) => {
+      const p = requireRole(req, 'admin');
+      return { settings: await store.putSettings(p.tenantId, { vatRegistered: req.body.vatRegistered, repaymentMethod: req.body.repaymentMethod ?? 'bank_transfer', updatedBy: p.subject }, clock.now().toISOString()) };
+    },
+  );
+
+  http.post<{ Body: { kind: 'c285' | 'c2001'; importer?: string; acceptedFrom?: string; acceptedTo?: string } }>(
+    '/v1/drafts',
+    { schema: { body: { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, importer: EORI, acceptedFrom: DATE, acceptedTo: DATE } } } },
+    async (req, reply) => {
+      const p = requireRole(req, 'analyst');
+      const { kind, ...scope } = req.body;
+      const d = await drafts.create(p.tenantId, p.subject, bearerOf(req), kind, scope).catch(mapError);
+      reply.code(201);
+      return { draft: d };
+    },
+  );
+
+  http.get<{ Querystring: { kind?: string; limit?: number } }>('/v1/drafts', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, limit: { type: 'integer', minimum: 1, maximum: 500 } } } } }, async (req) => {
+    const p = requireRole(req, 'analyst');
+    const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit ?? 50 });
+    // The list is a summary: totals and state, not every line.
+    return { drafts: rows.map(({ content, ...r }) => ({ ...r, totals: content.totals })) };
+  });
+
+  const load = async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const p = principalOf(req);
+    const d = await store.getDraft(p.tenantId, req.params.id);
+    if (!d) throw new HttpError(404, 'not_found', `no draft ${req.params.id}`);
+    return d;
+  };
+
+  http.get<{ Params: { id: string } }>('/v1/drafts/:id', { schema: { params: idParams } }, async (req) => {
+    requireRole(req, 'analyst');
+    return load(req);
+  });
+
+  http.get<{ Params: { id: string }; Querystring: { format?: 'html' | 'csv' } }>(
+    '/v1/drafts/:id/document',
+    { schema: { params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'csv'] } } } } },
+    async (req, reply) => {
+      requireRole(req, 'analyst');
+      const { draft } = await load(req);
+      const format = req.query.format ?? 'html';
+      if (format === 'csv') {
+        if (draft.kind !== 'c285') throw new HttpError(400, 'no_worksheet', 'the CSV worksheet belongs to C285 drafts');
+        reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${draft.draftId}-worksheet.csv"`);
+        return worksheetCsv(draft.content as C285Draft);
+      }
+      reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return draft.kind === 'c285' ? c285Html(draft, draft.content as C285Draft) : c2001Html(draft, draft.content as C2001Draft);
+    },
+  );
+
+  http.get<{ Params: { id: string; n: number } }>(
+    '/v1/drafts/:id/scheduled-claims/:n',
+    { schema: { params: { type: 'object', required: ['id', 'n'], properties: { id: ID, n: { type: 'integer', minimum: 1, maximum: 10000 } } } } },
+    async (req, reply) => {
+      requireRole(req, 'analyst');
+      const { draft } = await load(req);
+      const claim = draft.kind === 'c285' ? (draft.content as C285Draft).claims[req.params.n - 1] : undefined;
+      if (!claim || claim.claimType !== 'scheduled') throw new HttpError(404, 'not_found', `draft ${draft.draftId} has no scheduled claim ${req.params.n}`);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${draft.draftId}-scheduled-claim-${req.params.n}.csv"`);
+      return scheduledClaimCsv(claim);
+    },
+  );
+
+  const move = (to: 'reviewed' | 'submitted' | 'withdrawn', body: object, required: string[]) =>
+    http.post<{ Params: { id: string }; Body: { hmrcReference?: string; reason?: string } }>(
+      `/v1/drafts/:id/${to === 'reviewed' ? 'review' : to === 'submitted' ? 'submit' : 'withdraw'}`,
+      { schema: { params: idParams, body: { type: 'object', additionalProperties: false, required, properties: body } } },
+      async (req) => {
+        const p = requireRole(req, 'analyst');
+        return { draft: await drafts.move(p.tenantId, p.subject, req.params.id, to, req.body ?? {}).catch(mapError) };
+      },
+    );
+  const text = { type: 'string', minLength: 1, maxLength: 500, pattern: '^[^\\u0000-\\u001f\\u007f]*$' };
+  move('reviewed', { reason: text }, []);
+  move('submitted', { hmrcReference: { type: 'string', pattern: '^[A-Za-z0-9/_.-]{1,60}$' }, reason: text }, ['hmrcReference']);
+  move('withdrawn', { reason: text }, ['reason']);
+}
