@@ -234,7 +234,20 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
       call(req, 'scoring', 'GET', `/v1/declarations/${id}/scored-lines`),
     ]);
     if (decl.status !== 200) return reply.code(decl.status).send(decl.body);
-    return { declaration: decl.body, versions: versions.status === 200 ? versions.body : null, findings: findings.status === 200 ? findings.body.findings : [], score: scored.status === 200 ? scored.body.score : null };
+    // The tariff the lines are judged against: reference's rates for each commodity code and
+    // origin on the acceptance date (the first 50 distinct pairs: a declaration has up to 999 items).
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(decl.body.acceptanceDate ?? '') ? decl.body.acceptanceDate : '';
+    const pairs = [...new Set<string>((decl.body.items ?? []).map((i: any) => `${i.commodityCode}|${i.originCountry ?? ''}`))].slice(0, 50);
+    const rates: Record<string, unknown> = {};
+    await Promise.all(
+      pairs.map(async (pair) => {
+        const [code, origin] = pair.split('|') as [string, string];
+        if (!/^\d{8,10}$/.test(code)) return;
+        const r = await call(req, 'reference', 'GET', `/v1/rates/${code}?${new URLSearchParams({ ...(origin ? { origin } : {}), ...(date ? { date } : {}) })}`);
+        if (r.status === 200) rates[pair] = r.body;
+      }),
+    );
+    return { rates, declaration: decl.body, versions: versions.status === 200 ? versions.body : null, findings: findings.status === 200 ? findings.body.findings : [], score: scored.status === 200 ? scored.body.score : null };
   });
 
   // ---- ingestion ----

@@ -199,6 +199,8 @@ describe('SOC console in Chromium on the real platform', () => {
     await page.getByRole('heading', { name: 'Versions' }).waitFor();
     await page.getByRole('heading', { name: /All findings/ }).waitFor();
     expect(await page.locator('article').textContent()).toContain('C17');
+    // The tariff the line is judged against, from reference on the acceptance date.
+    expect(await page.getByTestId('tariff').first().textContent()).toMatch(/third-country duty \S+%/);
     await shot('declaration');
     await axe('declaration');
   });

@@ -120,6 +120,7 @@ export function DeclarationView(props: { id: string }) {
                   ))}
                 </tbody>
               </table>
+              <Tariff rate={d.rates?.[`${i.commodityCode}|${i.originCountry ?? ''}`]} />
               <p>
                 <strong>Recomputed:</strong>{' '}
                 {fs.length === 0 ? 'no difference found by the rules.' : fs.map((f: any) => <span class="recomputed">{f.ruleId}: {f.explanation} </span>)}
@@ -166,5 +167,20 @@ export function DeclarationView(props: { id: string }) {
         </table>
       </section>
     </article>
+  );
+}
+
+/** What the reference service holds for the line's code and origin on its acceptance date. */
+function Tariff(props: { rate: any }) {
+  const r = props.rate;
+  if (!r) return <p class="meta">Tariff on the acceptance date: not available (reference has no answer for this code).</p>;
+  const third = r.thirdCountry;
+  return (
+    <p class="meta" data-testid="tariff">
+      Tariff on {r.date}: third-country duty {third ? `${third.expression} (measure ${third.measureType}, ${third.datasetVersion})` : 'unknown'}
+      {r.preferential?.length ? ` · ${r.preferential.length} preferential rate(s): ${r.preferential.map((p: any) => `${p.expression} (${p.geographicalArea})`).join(', ')}` : ''}
+      {r.vat?.length ? ` · VAT ${r.vat.map((v: any) => v.expression).join(' / ')}` : ''}
+      {r.measuresLoaded ? '' : ` · ${r.unknownReason || 'Online Trade Tariff measures not loaded: preferences, suspensions, remedies and VAT unknown'}`}
+    </p>
   );
 }
