@@ -52,7 +52,10 @@ export class Correlator {
     // Facts first (the findings as they arrived, the ones withdrawn), so the windows loaded
     // below include this batch.
     const findings: Finding[] = inputs.flatMap((i) => (i.kind === 'checked' ? i.findings.filter((f) => f.tenantId === i.tenantId) : []));
-    await tx.storeFindings(findings, at);
+    const fresh = await tx.storeFindings(findings, at);
+    // Which findings the store already knew (a re-evaluation re-sends unchanged ones): decide
+    // counts an unlisted finding of a large alert only once.
+    inputs = inputs.map((i) => (i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => fresh.has(`${i.tenantId}|${f.findingId}`)).map((f) => f.findingId) } : i));
     await tx.withdrawFindings(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((findingId) => ({ tenantId: i.tenantId, findingId })) : [])), at);
     const tenants = [...new Set(inputs.map((i) => i.tenantId))];
     const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));

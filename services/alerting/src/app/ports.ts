@@ -52,8 +52,8 @@ export interface DeadlineScan {
 export interface CorrelationTx {
   claim(group: string, events: { eventId: string; topic: string }[]): Promise<Set<string>>;
   settings(tenantIds: readonly string[]): Promise<Map<string, Map<string, RuleSetting>>>;
-  /** Stores findings (idempotent by id) and appends "raised" to the findings feed for new ones. */
-  storeFindings(findings: readonly Finding[], at: string): Promise<void>;
+  /** Stores findings (idempotent by id), appends "raised" to the findings feed for new ones; returns tenant|id of those new. */
+  storeFindings(findings: readonly Finding[], at: string): Promise<Set<string>>;
   /** Marks findings withdrawn (superseded) and appends "withdrawn" to the feed. */
   withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
   load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;

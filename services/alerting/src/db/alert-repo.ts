@@ -52,7 +52,8 @@ class Tx implements CorrelationTx {
   }
 
   async storeFindings(findings: readonly Finding[], at: string) {
-    if (findings.length === 0) return;
+    const fresh = new Set<string>();
+    if (findings.length === 0) return fresh;
     const unique = [...new Map(findings.map((f) => [`${f.tenantId}|${f.findingId}`, f])).values()];
     for (const chunk of chunksFor(unique, 18)) {
       const inserted = await this.trx
@@ -83,9 +84,11 @@ class Tx implements CorrelationTx {
         .returning(['tenant_id', 'finding_id'])
         .execute();
       if (inserted.length) await this.trx.insertInto('finding_feed').values(inserted.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'raised', at }))).execute();
+      for (const r of inserted) fresh.add(`${r.tenant_id}|${r.finding_id}`);
     }
     // Wakes findings streams (and alert streams, which re-read and find nothing new: cheap).
     await sql`select pg_notify(${CHANGES_CHANNEL}, '')`.execute(this.trx);
+    return fresh;
   }
 
   async withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string) {

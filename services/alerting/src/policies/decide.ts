@@ -13,6 +13,9 @@ import { SEVERITY_BY_LEVEL, type AlertRule, type DeadlineRule, type FindingFilte
 const S = AlertStatus;
 const LEVEL_OF: Record<number, Level> = { [Severity.SEVERITY_INFO]: 'info', [Severity.SEVERITY_LOW]: 'low', [Severity.SEVERITY_MEDIUM]: 'medium', [Severity.SEVERITY_HIGH]: 'high', [Severity.SEVERITY_CRITICAL]: 'critical' };
 
+/** Contributing findings listed on one alert; more are counted and priced, not listed (bounded payloads). */
+export const MAX_LISTED_FINDINGS = 500;
+
 export const money = (f: Finding) => f.exposureDutyPence + f.exposureVatPence + f.reclaimDutyPence + f.reclaimVatPence;
 const exposure = (f: Finding) => f.exposureDutyPence + f.exposureVatPence;
 const reclaim = (f: Finding) => f.reclaimDutyPence + f.reclaimVatPence;
@@ -155,6 +158,8 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
 // ---------------------------------------------------------------- working set
 
 class Work {
+  /** tenant|finding id of findings new to the store in this batch (undefined: treat all as new). */
+  fresh: Set<string> | undefined;
   readonly byKey = new Map<string, KeyedAlert>();
   readonly byId = new Map<string, KeyedAlert>();
   readonly effects = new Map<string, AlertEffect>();
@@ -177,6 +182,10 @@ class Work {
       const cur = this.byKey.get(k);
       if (!cur || (!isOpen(cur.alert.status) && isOpen(copy.alert.status))) this.byKey.set(k, copy);
     }
+  }
+
+  isNew(f: Finding): boolean {
+    return !this.fresh || this.fresh.has(`${f.tenantId}|${f.findingId}`);
   }
 
   ruleOf(a: Alert): AlertRule | undefined {
@@ -281,13 +290,13 @@ export function recompute(a: Alert): void {
   const live = a.findings.filter((f) => !f.withdrawn);
   const uniq = (xs: string[]) => [...new Set(xs.filter((x) => x !== ''))];
   a.findingIds = [...new Set([...a.findingIds, ...a.findings.map((f) => f.findingId)])];
-  a.exposureDutyPence = live.reduce((s, f) => s + f.exposureDutyPence, 0);
-  a.exposureVatPence = live.reduce((s, f) => s + f.exposureVatPence, 0);
-  a.reclaimDutyPence = live.reduce((s, f) => s + f.reclaimDutyPence, 0);
-  a.reclaimVatPence = live.reduce((s, f) => s + f.reclaimVatPence, 0);
+  a.exposureDutyPence = live.reduce((s, f) => s + f.exposureDutyPence, 0) + a.omittedExposureDutyPence;
+  a.exposureVatPence = live.reduce((s, f) => s + f.exposureVatPence, 0) + a.omittedExposureVatPence;
+  a.reclaimDutyPence = live.reduce((s, f) => s + f.reclaimDutyPence, 0) + a.omittedReclaimDutyPence;
+  a.reclaimVatPence = live.reduce((s, f) => s + f.reclaimVatPence, 0) + a.omittedReclaimVatPence;
   a.exposurePence = a.exposureDutyPence + a.exposureVatPence;
   a.reclaimPence = a.reclaimDutyPence + a.reclaimVatPence;
-  const deadlines = live.map((f) => f.deadline).filter((d) => d !== '').sort();
+  const deadlines = [...live.map((f) => f.deadline), a.omittedEarliestDeadline, a.omittedLatestDeadline].filter((d) => d !== '').sort();
   a.deadline = deadlines[0] ?? '';
   a.latestDeadline = deadlines[deadlines.length - 1] ?? '';
   a.hasDeadline = deadlines.length > 0;
@@ -310,7 +319,21 @@ function absorb(w: Work, ka: KeyedAlert, f: Finding, severity: Severity | undefi
   const a = ka.alert;
   // findingIds too: alerts raised before contributing findings were recorded list only the ids.
   if (a.findings.some((c) => c.findingId === f.findingId) || a.findingIds.includes(f.findingId)) return;
-  a.findings.push(contributing(f, riskPoints));
+  if (a.findings.length >= MAX_LISTED_FINDINGS) {
+    // Beyond the listed findings: counted once (a re-sent finding the store already knew is not
+    // counted again) and priced, not listed.
+    if (!w.isNew(f)) return;
+    a.omittedFindings += 1;
+    a.omittedExposureDutyPence += f.exposureDutyPence;
+    a.omittedExposureVatPence += f.exposureVatPence;
+    a.omittedReclaimDutyPence += f.reclaimDutyPence;
+    a.omittedReclaimVatPence += f.reclaimVatPence;
+    if (f.deadline && (!a.omittedEarliestDeadline || f.deadline < a.omittedEarliestDeadline)) a.omittedEarliestDeadline = f.deadline;
+    if (f.deadline && f.deadline > a.omittedLatestDeadline) a.omittedLatestDeadline = f.deadline;
+    // Risk points stay those of the listed findings: the alert has long fired.
+  } else {
+    a.findings.push(contributing(f, riskPoints));
+  }
   a.suppressedCount += 1;
   a.lastSeen = f.raisedAt || w.at;
   if (severity !== undefined) a.severity = Math.max(a.severity, severity) as Severity;
@@ -721,6 +744,9 @@ function finish(w: Work, out: Decision): Decision {
 /** What a batch of inputs changes, given the state needs() asked for. */
 export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFor, now: Date): Decision {
   const w = new Work(state, rulesFor, now, state.exceptions);
+  if (inputs.some((i) => i.kind === 'checked' && i.newFindingIds !== undefined)) {
+    w.fresh = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? (i.newFindingIds ?? i.findings.map((f) => f.findingId)).map((id) => `${i.tenantId}|${id}`) : [])));
+  }
   const out: Decision = { alerts: [], terms: [], termChecks: [], importerDeclarations: [], scoreMarks: [] };
   // Declarations in acceptance-date order, so a backfill's earliest sighting of a term wins.
   const ordered = [...inputs].sort((a, b) => (a.kind === 'declaration' && b.kind === 'declaration' ? a.acceptanceDate.localeCompare(b.acceptanceDate) : 0));

@@ -12,7 +12,17 @@ export interface Term {
 
 export type Input =
   /** validation.declaration.checked.v1: the version's findings and the findings it superseded, in one ordered event. */
-  | { kind: 'checked'; eventId: string; tenantId: string; declarationId: string; version: number; findings: Finding[]; supersededIds: string[] }
+  | {
+      kind: 'checked';
+      eventId: string;
+      tenantId: string;
+      declarationId: string;
+      version: number;
+      findings: Finding[];
+      supersededIds: string[];
+      /** Ids of the findings seen here for the first time (the store knew the others); undefined = all new. */
+      newFindingIds?: string[];
+    }
   /** ingestion.declaration.received.v1, reduced to what new_terms rules need. */
   | { kind: 'declaration'; eventId: string; tenantId: string; declarationId: string; version: number; mrn: string; importer: string; declarant: string; acceptanceDate: string; terms: Term[] }
   /** scoring.score.updated.v1. */

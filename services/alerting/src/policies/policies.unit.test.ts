@@ -90,6 +90,19 @@ describe('decide', () => {
     expect(reopened!.entries[0]).toMatchObject({ kind: 'reopened', from: AlertStatus.ALERT_STATUS_RESOLVED, to: AlertStatus.ALERT_STATUS_NEW });
   });
 
+  it('keeps a long-open alert bounded: findings beyond the listed 500 are counted and priced once, not listed', () => {
+    const m = new MemoryStore(() => [ar1]);
+    const many = Array.from({ length: 505 }, (_, i) => finding({ findingId: `m${i}`, itemNumber: i + 1, exposureDutyPence: 100, exposureVatPence: 20 }));
+    m.batch([checked('d1', 1, many.slice(0, 300))], NOW);
+    m.batch([checked('d1', 1, many.slice(300))], NOW);
+    // A re-evaluation re-sends every finding unchanged: nothing is counted twice.
+    const again = m.batch([checked('d1', 1, many)], NOW);
+    expect(again).toEqual([]);
+    const a = m.openOf('AR-001')[0]!;
+    expect(a.findings).toHaveLength(500);
+    expect(a).toMatchObject({ omittedFindings: 5, omittedExposureDutyPence: 500, exposurePence: 505 * 120, suppressedCount: 504 });
+  });
+
   it('throttles notifications of repeats separately from detection', () => {
     const m = new MemoryStore(() => [ar1]);
     m.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW);

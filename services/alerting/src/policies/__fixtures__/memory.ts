@@ -61,6 +61,7 @@ export class MemoryStore {
 
   /** One consumed batch, as the Correlator runs it. */
   batch(inputs: Input[], now: Date): AlertEffect[] {
+    inputs = inputs.map((i) => (i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)).map((f) => f.findingId) } : i));
     for (const i of inputs) {
       if (i.kind !== 'checked') continue;
       for (const f of i.findings) if (!this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)) this.findings.push(f);

@@ -181,6 +181,18 @@ export interface Alert {
   noteCount: number;
   /** Human-readable "why" of the detection, e.g. "7 findings of C09 by broker GB… in 7 days". */
   summary: string;
+  /**
+   * Contributing findings beyond the first 500 (a long-open risk or threshold alert): counted and
+   * priced here, not listed, so the alert stays bounded. Their money is included in the totals
+   * above; a withdrawal of one of them is not subtracted (they are not tracked one by one).
+   */
+  omittedFindings: number;
+  omittedExposureDutyPence: number;
+  omittedExposureVatPence: number;
+  omittedReclaimDutyPence: number;
+  omittedReclaimVatPence: number;
+  omittedEarliestDeadline: string;
+  omittedLatestDeadline: string;
 }
 
 export interface AlertChange {
@@ -663,6 +675,13 @@ function createBaseAlert(): Alert {
     notifiedAt: "",
     noteCount: 0,
     summary: "",
+    omittedFindings: 0,
+    omittedExposureDutyPence: 0,
+    omittedExposureVatPence: 0,
+    omittedReclaimDutyPence: 0,
+    omittedReclaimVatPence: 0,
+    omittedEarliestDeadline: "",
+    omittedLatestDeadline: "",
   };
 }
 
@@ -811,6 +830,27 @@ export const Alert: MessageFns<Alert> = {
     }
     if (message.summary !== "") {
       writer.uint32(386).string(message.summary);
+    }
+    if (message.omittedFindings !== 0) {
+      writer.uint32(392).int32(message.omittedFindings);
+    }
+    if (message.omittedExposureDutyPence !== 0) {
+      writer.uint32(400).int64(message.omittedExposureDutyPence);
+    }
+    if (message.omittedExposureVatPence !== 0) {
+      writer.uint32(408).int64(message.omittedExposureVatPence);
+    }
+    if (message.omittedReclaimDutyPence !== 0) {
+      writer.uint32(416).int64(message.omittedReclaimDutyPence);
+    }
+    if (message.omittedReclaimVatPence !== 0) {
+      writer.uint32(424).int64(message.omittedReclaimVatPence);
+    }
+    if (message.omittedEarliestDeadline !== "") {
+      writer.uint32(434).string(message.omittedEarliestDeadline);
+    }
+    if (message.omittedLatestDeadline !== "") {
+      writer.uint32(442).string(message.omittedLatestDeadline);
     }
     return writer;
   },
@@ -1212,6 +1252,62 @@ export const Alert: MessageFns<Alert> = {
             message.summary = reader.string();
             continue;
           }
+          case 49: {
+            if (tag !== 392) {
+              break;
+            }
+
+            message.omittedFindings = reader.int32();
+            continue;
+          }
+          case 50: {
+            if (tag !== 400) {
+              break;
+            }
+
+            message.omittedExposureDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 51: {
+            if (tag !== 408) {
+              break;
+            }
+
+            message.omittedExposureVatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 52: {
+            if (tag !== 416) {
+              break;
+            }
+
+            message.omittedReclaimDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 53: {
+            if (tag !== 424) {
+              break;
+            }
+
+            message.omittedReclaimVatPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 54: {
+            if (tag !== 434) {
+              break;
+            }
+
+            message.omittedEarliestDeadline = reader.string();
+            continue;
+          }
+          case 55: {
+            if (tag !== 442) {
+              break;
+            }
+
+            message.omittedLatestDeadline = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1426,6 +1522,41 @@ export const Alert: MessageFns<Alert> = {
         ? globalThis.Number(object.note_count)
         : 0,
       summary: isSet(object.summary) ? globalThis.String(object.summary) : "",
+      omittedFindings: isSet(object.omittedFindings)
+        ? globalThis.Number(object.omittedFindings)
+        : isSet(object.omitted_findings)
+        ? globalThis.Number(object.omitted_findings)
+        : 0,
+      omittedExposureDutyPence: isSet(object.omittedExposureDutyPence)
+        ? globalThis.Number(object.omittedExposureDutyPence)
+        : isSet(object.omitted_exposure_duty_pence)
+        ? globalThis.Number(object.omitted_exposure_duty_pence)
+        : 0,
+      omittedExposureVatPence: isSet(object.omittedExposureVatPence)
+        ? globalThis.Number(object.omittedExposureVatPence)
+        : isSet(object.omitted_exposure_vat_pence)
+        ? globalThis.Number(object.omitted_exposure_vat_pence)
+        : 0,
+      omittedReclaimDutyPence: isSet(object.omittedReclaimDutyPence)
+        ? globalThis.Number(object.omittedReclaimDutyPence)
+        : isSet(object.omitted_reclaim_duty_pence)
+        ? globalThis.Number(object.omitted_reclaim_duty_pence)
+        : 0,
+      omittedReclaimVatPence: isSet(object.omittedReclaimVatPence)
+        ? globalThis.Number(object.omittedReclaimVatPence)
+        : isSet(object.omitted_reclaim_vat_pence)
+        ? globalThis.Number(object.omitted_reclaim_vat_pence)
+        : 0,
+      omittedEarliestDeadline: isSet(object.omittedEarliestDeadline)
+        ? globalThis.String(object.omittedEarliestDeadline)
+        : isSet(object.omitted_earliest_deadline)
+        ? globalThis.String(object.omitted_earliest_deadline)
+        : "",
+      omittedLatestDeadline: isSet(object.omittedLatestDeadline)
+        ? globalThis.String(object.omittedLatestDeadline)
+        : isSet(object.omitted_latest_deadline)
+        ? globalThis.String(object.omitted_latest_deadline)
+        : "",
     };
   },
 
@@ -1575,6 +1706,27 @@ export const Alert: MessageFns<Alert> = {
     if (message.summary !== "") {
       obj.summary = message.summary;
     }
+    if (message.omittedFindings !== 0) {
+      obj.omittedFindings = Math.round(message.omittedFindings);
+    }
+    if (message.omittedExposureDutyPence !== 0) {
+      obj.omittedExposureDutyPence = Math.round(message.omittedExposureDutyPence);
+    }
+    if (message.omittedExposureVatPence !== 0) {
+      obj.omittedExposureVatPence = Math.round(message.omittedExposureVatPence);
+    }
+    if (message.omittedReclaimDutyPence !== 0) {
+      obj.omittedReclaimDutyPence = Math.round(message.omittedReclaimDutyPence);
+    }
+    if (message.omittedReclaimVatPence !== 0) {
+      obj.omittedReclaimVatPence = Math.round(message.omittedReclaimVatPence);
+    }
+    if (message.omittedEarliestDeadline !== "") {
+      obj.omittedEarliestDeadline = message.omittedEarliestDeadline;
+    }
+    if (message.omittedLatestDeadline !== "") {
+      obj.omittedLatestDeadline = message.omittedLatestDeadline;
+    }
     return obj;
   },
 
@@ -1631,6 +1783,13 @@ export const Alert: MessageFns<Alert> = {
     message.notifiedAt = object.notifiedAt ?? "";
     message.noteCount = object.noteCount ?? 0;
     message.summary = object.summary ?? "";
+    message.omittedFindings = object.omittedFindings ?? 0;
+    message.omittedExposureDutyPence = object.omittedExposureDutyPence ?? 0;
+    message.omittedExposureVatPence = object.omittedExposureVatPence ?? 0;
+    message.omittedReclaimDutyPence = object.omittedReclaimDutyPence ?? 0;
+    message.omittedReclaimVatPence = object.omittedReclaimVatPence ?? 0;
+    message.omittedEarliestDeadline = object.omittedEarliestDeadline ?? "";
+    message.omittedLatestDeadline = object.omittedLatestDeadline ?? "";
     return message;
   },
 };
