@@ -29,7 +29,7 @@ proto: ## Regenerate packages/contracts from proto/ (commit the result)
 	@source scripts/lib-node.sh && ensure_deps && cd proto && buf lint && buf generate
 
 docs: ## Regenerate docs derived from code (docs/rules.md, docs/quality.md)
-	@source scripts/lib-node.sh && ensure_deps && build_all && node scripts/gen-docs.js && cd $$REPO_ROOT && UPDATE_QUALITY_DOC=1 jest --selectProjects unit -- detection-quality
+	@source scripts/lib-node.sh && ensure_deps && build_all && node scripts/gen-docs.js && cd $$REPO_ROOT && UPDATE_QUALITY_DOC=1 jest --selectProjects unit --runInBand -- detection-quality real-samples-mutation
 
 infra: ## Start only Kafka (with topics) and Postgres (with roles and schemas)
 	@bash scripts/postgres.sh ensure && bash scripts/kafka.sh start

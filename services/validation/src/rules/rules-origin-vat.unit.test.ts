@@ -134,6 +134,21 @@ describe('C39 VAT value', () => {
     expect(hits.map((h) => [h.itemNumber, h.exposureVatPence ?? 0, h.reclaimVatPence ?? 0])).toEqual([[2, 200, 0]]); // item 2 left out its £10 share
   });
 
+  // DMS declarations (HMRC sample TT_IM001a and most others) state no customs value.
+  it('computes the customs value when none is declared: item price + DE 4/9 additions at the HMRC rate', () => {
+    const d = declaration([item({ customsValuePresent: false, customsValuePence: 0, itemPrice: { value: '900.00', currency: 'GBP' }, adjustments: [{ code: 'AP', amount: { value: '100.00', currency: 'GBP' } }], taxLines: [a00(12000, 100000), b00(20000, 100000)] })]);
+    const [hit] = run(c39VatValue, d);
+    expect(hit).toMatchObject({ exposureVatPence: 2400 });
+    expect(hit!.evidence.find((e) => e.field === 'customs value')).toMatchObject({ value: '£1,000.00', note: expect.stringMatching(/^computed: /) });
+  });
+
+  it('records the item as not checked when no customs value is declared and none can be computed', () => {
+    const unknown: [number, string][] = [];
+    const d = declaration([item({ customsValuePresent: false, customsValuePence: 0, itemPrice: { value: '900.00', currency: 'XAU' }, taxLines: [a00(12000, 100000), b00(20000, 100000)] })]);
+    expect(c39VatValue.evaluate({ declaration: d, reference, today: '2023-01-01', notChecked: (i, r) => unknown.push([i, r]) })).toEqual([]);
+    expect(unknown.map(([i, r]) => [i, /^no customs value is declared and it cannot be computed/.test(r)])).toEqual([[1, true]]);
+  });
+
   it('flags a VAT value that leaves the duty out: VAT 20 % of £120 underpaid', () => {
     const [hit] = run(c39VatValue, declaration([item({ ...cv, taxLines: [a00(12000, 100000), b00(20000, 100000)] })]));
     expect(hit).toMatchObject({ severity: Severity.SEVERITY_HIGH, exposureVatPence: 2400 });
