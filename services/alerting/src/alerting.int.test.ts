@@ -280,7 +280,10 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     expect(aIds.some((id) => bAlerts.some((b) => b.alertId === id))).toBe(false);
     expect((await http('GET', `/v1/alerts/${aIds[0]}`, undefined, tokens.b.analyst)).status).toBe(404);
     expect((await http('POST', `/v1/alerts/${aIds[0]}/transition`, { to: 'acknowledged', reason: 'x' }, tokens.b.analyst)).status).toBe(404);
-    expect((await http('GET', '/v1/findings-feed?limit=1000', undefined, tokens.b.analyst)).body.findings.map((f: any) => f.finding.tenantId)).toEqual([B]);
+    const bFeed = (await http('GET', '/v1/findings-feed?limit=1000', undefined, tokens.b.analyst)).body.findings;
+    expect(bFeed.map((f: any) => f.finding.tenantId)).toEqual([B]);
+    // Zero amounts are shown, not dropped.
+    expect(bFeed[0].finding).toMatchObject({ exposureDutyPence: 999, reclaimDutyPence: 0, reclaimVatPence: 0 });
     const client = new AlertingServiceClient(service.grpcAddress, credentials.createInsecure());
     const streamed = await new Promise<StreamAlertsResponse[]>((resolve, reject) => {
       const got: StreamAlertsResponse[] = [];

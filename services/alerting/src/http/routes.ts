@@ -2,7 +2,7 @@
 // with it — bad input is a 400 naming the field — and @fastify/swagger publishes it as OpenAPI).
 // Tenant from the token; roles checked per route.
 import { randomUUID } from 'node:crypto';
-import { AlertStatus, Finding } from '@customs/contracts';
+import { AlertStatus } from '@customs/contracts';
 import { HttpError, requireRole, type FastifyInstance } from '@customs/http';
 import type { Clock } from '../app/correlate';
 import type { AlertQuery, HistoryRecord, SortKey } from '../app/ports';
@@ -12,7 +12,7 @@ import { isoDay } from '../policies/deadline';
 import { EXCEPTION_SCOPE_FIELDS, isActive, type AlertException } from '../policies/exceptions';
 import { DISPOSITIONS, STATUS_NAMES, statusName } from '../policies/lifecycle';
 import { RULE_TYPES, SEVERITY_BY_LEVEL, TUNABLE, checkRuleSetting, effectiveRule, type AlertRule, type Level } from '../policies/rules';
-import { alertJson } from '../policies/view';
+import { alertJson, findingJson } from '../policies/view';
 
 const STATES = Object.keys(STATUS_NAMES);
 const LEVELS = Object.keys(SEVERITY_BY_LEVEL);
@@ -301,7 +301,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       const after = Number(req.query.after_cursor ?? 0);
       const limit = Math.min(Math.max(Number(req.query.limit ?? 100), 1), 1000);
       const rows = await repo.findingsAfter(p.tenantId, after, limit);
-      return { findings: rows.map((r) => ({ cursor: r.cursor, change: r.change, at: r.at, finding: Finding.toJSON(r.finding) })), nextCursor: rows.at(-1)?.cursor ?? after };
+      return { findings: rows.map((r) => ({ cursor: r.cursor, change: r.change, at: r.at, finding: findingJson(r.finding) })), nextCursor: rows.at(-1)?.cursor ?? after };
     },
   );
 

@@ -1,6 +1,6 @@
 // How an alert reads over REST: every field present (proto3 JSON drops zeros and empty lists, so
 // "£0 reclaim" would vanish), days left computed at read time, state names for people. Pure.
-import { Alert, ContributingFinding } from '@customs/contracts';
+import { Alert, ContributingFinding, Finding } from '@customs/contracts';
 import { daysLeft } from './deadline';
 import { statusName } from './lifecycle';
 
@@ -29,6 +29,19 @@ const FINDING_TEMPLATE: Record<string, unknown> = (() => {
   t.severity = 'SEVERITY_UNSPECIFIED';
   return t;
 })();
+
+const FEED_FINDING_TEMPLATE: Record<string, unknown> = (() => {
+  const empty = Finding.fromPartial({}) as unknown as Record<string, unknown>;
+  const t: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(empty)) t[k] = Array.isArray(v) ? [] : typeof v === 'number' ? 0 : typeof v === 'boolean' ? false : v !== null && typeof v === 'object' ? {} : v;
+  t.severity = 'SEVERITY_UNSPECIFIED';
+  return t;
+})();
+
+/** A finding as REST shows it: every field present (£0 reclaim stays visible). */
+export function findingJson(f: Finding): Record<string, unknown> {
+  return withDefaults(Finding.toJSON(f) as Record<string, unknown>, FEED_FINDING_TEMPLATE);
+}
 
 /** The alert as REST shows it, with `daysLeft` as of `today` (null when no deadline is known). */
 export function alertJson(a: Alert, today: string): Record<string, unknown> {
