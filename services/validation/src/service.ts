@@ -12,6 +12,7 @@ import { isTransientError } from './app/transient';
 import { deadLetterEntry, undecidedEntries, unusableEventEntry } from './app/not-checked';
 import { recordNotChecked, type NotCheckedEntry } from './db/not-checked-repo';
 import { registerNotCheckedRoutes } from './http/not-checked-routes';
+import { registerDraftCheckRoutes } from './http/draft-check-routes';
 import { createReferenceClient } from './grpc/reference-client';
 import { migrations, type ValidationDb } from './db/migrations';
 import type { ValidationConfig } from './config';
@@ -150,6 +151,7 @@ export async function startValidationService(config: ValidationConfig): Promise<
       });
       kit.http.get('/v1/rules', async () => ({ rules: RULES.map((r) => r.meta) }));
       registerNotCheckedRoutes(kit.http, db);
+      registerDraftCheckRoutes(kit.http, db, RULES, reference);
     },
   });
 }

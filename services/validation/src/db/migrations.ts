@@ -101,6 +101,25 @@ export const migrations: Record<string, Migration> = {
       await sql`create index not_checked_by_declaration on not_checked (tenant_id, declaration_id, id desc)`.execute(db);
     },
   },
+  // Check before lodging: a declaration a broker/ERP is about to submit, checked on request and
+  // kept only as the tenant's draft check (never a declaration: no findings rows, no events).
+  '0008_draft_checks': {
+    async up(db) {
+      await sql`
+        create table draft_checks (
+          check_id uuid primary key,
+          tenant_id text not null,
+          lrn text not null,
+          checked_at timestamptz not null,
+          finding_count int not null,
+          exposure_pence bigint not null,
+          reclaim_pence bigint not null,
+          result jsonb not null
+        )`.execute(db);
+      await sql`create index draft_checks_by_tenant on draft_checks (tenant_id, checked_at desc)`.execute(db);
+      await enableTenantRls(db, 'draft_checks');
+    },
+  },
 };
 
 export interface ValidationDb {
@@ -159,6 +178,16 @@ export interface ValidationDb {
     event_id: string;
     dedupe_key: string;
     recorded_at: Generated<Date | string>;
+  };
+  draft_checks: {
+    check_id: string;
+    tenant_id: string;
+    lrn: string;
+    checked_at: Date | string;
+    finding_count: number;
+    exposure_pence: number;
+    reclaim_pence: number;
+    result: unknown;
   };
   inbox: { consumer_group: string; event_id: string; topic: string };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string; published_at: Date | null };

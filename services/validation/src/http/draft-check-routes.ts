@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Declaration, Finding } from '@customs/contracts';
+import { HttpError, requireRole, type FastifyInstance } from '@customs/http';
+import { withTenant, type Kysely } from '@customs/db';
+import { daysLeft, type Rule } from '../rules';
+import { checkBatch, uncheckableReason } from '../app/check-batch';
+import type { ReferencePort } from '../app/reference-port';
+import type { ValidationDb } from '../db/migrations';
+
+/** Largest body POST /v1/checks reads: a 999-item declaration in canonical JSON fits well within it. */
+export const MAX_DRAFT_CHECK_BYTES = 4 * 1024 * 1024;
+const MAX_ITEMS = 999;
+
+const fail = (status: 400 | 415 | 422, error: string, message: string, field: string): never => {
+  throw new HttpError(status, error, message, { in: 'body', field });
+};
+
+/**
+ * The posted canonical JSON declaration (Declaration.toJSON form), checked enough that every rule
+ * can run on it; anything else is refused naming the field (400 malformed, 422 unusable).
+ */
+export function draftDeclaration(body: Buffer, tenantId: string, checkId: string): Declaration {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    return fail(400, 'invalid_json', `the body is not JSON: ${(e as Error).message}`, '(body)');
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return fail(400, 'invalid_body', 'the body must be a JSON object: the canonical declaration (customs.v1.Declaration in JSON form)', '(body)');
+  const o = raw as Record<string, unknown>;
+  if (!Array.isArray(o.items) || o.items.length === 0) return fail(422, 'invalid_declaration', 'items must be a non-empty array of goods items (DE 1/6)', 'items');
+  if (o.items.length > MAX_ITEMS) return fail(422, 'invalid_declaration', `a declaration has at most ${MAX_ITEMS} goods items (DE 1/9); got ${o.items.length}`, 'items');
+  const seen = new Set<number>();
+  o.items.forEach((it, i) => {
+    if (!it || typeof it !== 'object' || Array.isArray(it)) fail(422, 'invalid_declaration', `items[${i}] must be an object`, `items[${i}]`);
+    const n = (it as Record<string, unknown>).itemNumber;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ITEMS) fail(422, 'invalid_declaration', `items[${i}].itemNumber must be a whole number from 1 to ${MAX_ITEMS} (DE 1/6)`, `items[${i}].itemNumber`);
+    if (seen.has(n as number)) fail(422, 'invalid_declaration', `items[${i}].itemNumber ${n} is used twice`, `items[${i}].itemNumber`);
+    seen.add(n as number);
+  });
+  if (typeof o.acceptanceDate !== 'string' || !o.acceptanceDate) return fail(422, 'invalid_declaration', 'acceptanceDate ("YYYY-MM-DD", the intended date of acceptance) is required: it decides the tariff, the exchange rate and the deadline', 'acceptanceDate');
+  let d: Declaration;
+  try {
+    d = Declaration.fromJSON(raw);
+  } catch (e) {
+    return fail(422, 'invalid_declaration', `the declaration does not match customs.v1.Declaration: ${(e as Error).message}`, '(body)');
+  }
+  const why = uncheckableReason(d);
+  if (why) return fail(422, 'invalid_declaration', why, 'acceptanceDate');
+  // The caller's tenant, whatever the body says; an id of its own so it is never taken for a lodged declaration.
+  return { ...d, tenantId, declarationId: `draft-${checkId}`, version: 1 };
+}
+
+/**
+ * POST /v1/checks — check before lodging: a broker or ERP posts a declaration it is about to
+ * submit (canonical JSON) and gets back, in one call, the declaration as read, every
+ * per-declaration finding with its £ effect and deadline, and what could not be checked. Kept
+ * only as the tenant's draft check (draft_checks); never stored or published as a declaration.
+ * GET /v1/checks/:id reads a draft check back. Roles: integrator (the submitter) and analyst.
+ */
+export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<ValidationDb>, rules: readonly Rule[], reference: ReferencePort): void {
+  http.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_DRAFT_CHECK_BYTES }, (_req, body, done) => done(null, body));
+    // DMS XML waits for the parser to become a shared package (docs/adr/0008-dms-parser-package.md).
+    scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_DRAFT_CHECK_BYTES }, (_req, _body, done) => done(new HttpError(415, 'unsupported_media_type', 'DMS XML is not accepted here yet (ADR 0008: the DMS parser moves to a shared package first); post the canonical JSON declaration with content-type application/json', { in: 'header', parameter: 'content-type' }), undefined));
+
+    scope.post<{ Body: Buffer }>('/v1/checks', async (req, reply) => {
+      const p = requireRole(req, 'integrator', 'analyst');
+      if (!Buffer.isBuffer(req.body)) return fail(415, 'unsupported_media_type', 'post the canonical JSON declaration with content-type application/json', '(body)');
+      const checkId = randomUUID();
+      const declaration = draftDeclaration(req.body, p.tenantId, checkId);
+      const now = new Date();
+      const [r] = await checkBatch(rules, reference, [declaration], now);
+      const today = now.toISOString().slice(0, 10);
+      const result = {
+        checkId,
+        checkedAt: now.toISOString(),
+        declaration: Declaration.toJSON(declaration),
+        // Zero amounts and header-level item 0 are stated, not left out as protobuf JSON defaults.
+        findings: r!.findings.map((f) => ({ ...(Finding.toJSON(f) as object), itemNumber: f.itemNumber, exposureDutyPence: f.exposureDutyPence, exposureVatPence: f.exposureVatPence, reclaimDutyPence: f.reclaimDutyPence, reclaimVatPence: f.reclaimVatPence, daysLeft: f.deadline ? daysLeft(f.deadline, today) : null })),
+        exposurePence: r!.summary.exposurePence,
+        reclaimPence: r!.summary.reclaimPence,
+        rulesEvaluated: r!.summary.rulesEvaluated,
+        notChecked: r!.undecided.map((u) => ({ ruleId: u.ruleId, ruleVersion: u.ruleVersion, itemNumber: u.itemNumber, cause: u.cause, reason: u.reason })),
+      };
+      await withTenant(db, p.tenantId, (trx) =>
+        trx.insertInto('draft_checks').values({ check_id: checkId, tenant_id: p.tenantId, lrn: declaration.lrn, checked_at: now, finding_count: result.findings.length, exposure_pence: result.exposurePence, reclaim_pence: result.reclaimPence, result: JSON.stringify(result) }).execute(),
+      );
+      return reply.code(200).send(result);
+    });
+
+    scope.get<{ Params: { id: string } }>('/v1/checks/:id', async (req) => {
+      const p = requireRole(req, 'integrator', 'analyst');
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id)) throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
+      const row = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('draft_checks').select(['result']).where('tenant_id', '=', p.tenantId).where('check_id', '=', req.params.id).executeTakeFirst());
+      if (!row) throw new HttpError(404, 'not_found', `no draft check ${req.params.id}`);
+      return row.result;
+    });
+  });
+}
