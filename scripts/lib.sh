@@ -55,6 +55,18 @@ ensure_chromium() {
     || die chromium "apt-get install chromium failed"
 }
 
+# ensure_poppler: Debian's poppler-utils (pdftotext, pdftoppm), with which the reporting tests read
+# back the board report PDF they render and make up draws page 1 of the sample. apt-get runs only
+# when a tool is missing, so repeated runs cost nothing.
+ensure_poppler() {
+  command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && return 0
+  command -v apt-get >/dev/null || die poppler "pdftotext/pdftoppm are missing and apt-get is not available: install poppler-utils"
+  say poppler "installing Debian's poppler-utils (for the reporting PDF checks)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; } \
+    || die poppler "apt-get install poppler-utils failed"
+}
+
 # ensure_rsyslog: Debian's rsyslog daemon with its openssl stream driver, and the openssl CLI, which
 # the syslog CEF delivery test uses to start a private rsyslogd (plain TCP and TLS; its own config
 # and ports; the system's syslog is never touched). apt-get runs only when one of them is missing,

@@ -17,6 +17,7 @@ build_all
 # The syslog delivery test runs a private rsyslogd; the console's browser tests drive Chromium.
 ensure_rsyslog
 ensure_chromium
+ensure_poppler
 
 if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
   bash scripts/postgres.sh ensure

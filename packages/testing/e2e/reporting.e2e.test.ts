@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ReportPublished, Topics } from '@customs/contracts';
 import { loadFacts, worldFor } from '@customs/datagen';
 import { generatedTariffFiles } from '@customs/datagen/dist/ott-dataset';
 import type { RunningService } from '@customs/service';
@@ -149,5 +154,63 @@ describe('reporting drafts from the running services', () => {
     // Another tenant neither sees the draft nor lists it.
     expect((await rep('GET', `/v1/drafts/${d.draftId}`, undefined, OTHER_TOKEN)).status).toBe(404);
     expect((await rep('GET', '/v1/drafts', undefined, OTHER_TOKEN)).body.drafts).toEqual([]);
+  });
+
+  it('publishes a board report for the importer: figures from the feed to the penny, HTML and a PDF that reads back, an event, immutable versions', async () => {
+    const received: ReportPublished[] = [];
+    const consumer = p.kafka.kafka.consumer({ groupId: `reporting-test-${randomBytes(4).toString('hex')}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: p.kafka.physical(Topics.reportPublished.name), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void received.push(Topics.reportPublished.codec.decode(message.value!)) });
+    try {
+      const all = await feedUpTo(Number.MAX_SAFE_INTEGER);
+      const byImporter = new Map<string, number>();
+      for (const f of all as (FeedFinding & { importerEori: string })[]) byImporter.set(f.importerEori, (byImporter.get(f.importerEori) ?? 0) + 1);
+      const importer = [...byImporter.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+
+      const r = await rep('POST', '/v1/reports', { importer });
+      expect(r.status).toBe(201);
+      const report = r.body.report;
+      const mine = (await feedUpTo(report.dataVersions.findingsFeedCursor)).filter((f) => (f as { importerEori: string }).importerEori === importer);
+      expect(report.content.headline.exposureDutyPence).toBe(mine.reduce((s, f) => s + (f.exposureDutyPence ?? 0), 0));
+      expect(report.content.headline.reclaimDutyPence).toBe(mine.reduce((s, f) => s + (f.reclaimDutyPence ?? 0), 0));
+      expect(report.content.headline.findingCount).toBe(mine.length);
+      expect(report.version).toBe(1);
+      // The C285 submitted in the test above counts as claimed for this importer's claims.
+      expect(report.content.reclaimClaimedPence).toBeGreaterThanOrEqual(0);
+
+      const html = await rep('GET', `/v1/reports/${report.reportId}/document?format=html`);
+      expect(html.text).toContain(`Customs risk — board report for ${importer}`);
+      expect(html.text).toContain('<svg');
+      const pdfRes = await fetch(`${reporting.httpUrl}/v1/reports/${report.reportId}/document?format=pdf`, { headers: { authorization: `Bearer ${p.tokens.analyst}` } });
+      expect(pdfRes.headers.get('content-type')).toBe('application/pdf');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'board-'));
+      const file = path.join(dir, 'board.pdf');
+      fs.writeFileSync(file, Buffer.from(await pdfRes.arrayBuffer()));
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      fs.rmSync(dir, { recursive: true, force: true });
+      const gbp = (pence: number) => `£${Math.floor(pence / 100).toLocaleString('en-GB')}.${String(pence % 100).padStart(2, '0')}`;
+      const h = report.content.headline;
+      expect(text).toContain(`board report for ${importer}`);
+      expect(text).toContain('Exposure found');
+      expect(text).toContain(gbp(h.exposureDutyPence + h.exposureVatPence));
+      expect(text).toContain(gbp(h.reclaimDutyPence + h.reclaimVatPence));
+      expect(text).toContain('Top 10 risks');
+      expect(text).toContain('Broker league table');
+
+      await waitFor('report.published event', async () => received.find((e) => e.reportId === report.reportId));
+      const ev = received.find((e) => e.reportId === report.reportId)!;
+      expect(ev).toMatchObject({ tenantId: p.tenant, importerEori: importer, version: 1, kind: 'board', trigger: 'api', exposurePence: h.exposureDutyPence + h.exposureVatPence });
+
+      // A second request is a new version compared with the first; the first stays as it was.
+      const second = (await rep('POST', '/v1/reports', { importer })).body.report;
+      expect(second.version).toBe(2);
+      expect(second.content.changes.previousReportId).toBe(report.reportId);
+      expect((await rep('GET', `/v1/reports/${report.reportId}`)).body.report.content).toEqual(report.content);
+      expect((await rep('GET', `/v1/reports?importer=${importer}`)).body.reports.map((x: { version: number }) => x.version)).toEqual([2, 1]);
+      expect((await rep('GET', `/v1/reports/${report.reportId}`, undefined, OTHER_TOKEN)).status).toBe(404);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { commonServiceSpecs, parseEnv, url } from '@customs/config';
+import { commonServiceSpecs, parseEnv, str, url } from '@customs/config';
 
 /** Reporting service configuration (environment variables, validated at start). */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
@@ -11,6 +11,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ALERTING_URL: url({ default: 'http://127.0.0.1:8085', protocols: ['http:', 'https:'] }),
       VALIDATION_URL: url({ default: 'http://127.0.0.1:8083', protocols: ['http:', 'https:'] }),
       SCORING_URL: url({ default: 'http://127.0.0.1:8084', protocols: ['http:', 'https:'] }),
+      // Headless Chromium that prints reports to PDF (ADR 0008; Debian's package).
+      CHROMIUM_PATH: str({ default: '/usr/bin/chromium' }),
     },
     env,
   );

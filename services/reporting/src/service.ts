@@ -1,27 +1,37 @@
 import { startPlatformService, type RunningService } from '@customs/service';
+import { BoardReports } from './app/board';
 import { Drafts } from './app/drafts';
 import type { Clock } from './app/ports';
 import { AlertingFindingsFeed } from './clients/findings-feed';
+import { PlatformApi } from './clients/platform-api';
 import { DraftRepo } from './db/draft-repo';
+import { ReportRepo } from './db/report-repo';
 import { migrations, type ReportingDb } from './db/migrations';
+import { registerReportRoutes } from './http/report-routes';
 import { registerRoutes } from './http/routes';
+import { ChromiumPdf, type PdfRenderer } from './render/pdf';
 import type { ReportingConfig } from './config';
 
 /**
- * Starts the reporting service (wiring only): drafted C285/C2001 corrections from the findings
- * the platform publishes, read through alerting's public findings feed. `clock` is injectable so
+ * Starts the reporting service (wiring only): drafted C285/C2001 corrections and board reports
+ * from what the platform publishes, read through alerting's and scoring's public APIs. `clock` is injectable so
  * tests can fix the day the time limits are measured from.
  */
-export async function startReportingService(config: ReportingConfig, opts: { clock?: Clock } = {}): Promise<RunningService> {
+export async function startReportingService(config: ReportingConfig, opts: { clock?: Clock; pdf?: PdfRenderer } = {}): Promise<RunningService> {
   const clock: Clock = opts.clock ?? { now: () => new Date() };
+  const pdf = opts.pdf ?? new ChromiumPdf(config.CHROMIUM_PATH);
   return startPlatformService<ReportingDb>({
     name: 'reporting',
     config,
     migrations,
     async setup(kit) {
       const store = new DraftRepo(kit.db.db);
-      const drafts = new Drafts(store, new AlertingFindingsFeed(config.ALERTING_URL), clock);
+      const findings = new AlertingFindingsFeed(config.ALERTING_URL);
+      const drafts = new Drafts(store, findings, clock);
       registerRoutes(kit.http, { store, drafts, clock });
+      const reports = new ReportRepo(kit.db.db);
+      const board = new BoardReports({ reports, drafts: store, findings, platform: new PlatformApi({ alerting: config.ALERTING_URL, scoring: config.SCORING_URL }), pdf, clock });
+      registerReportRoutes(kit.http, { reports, board });
     },
   });
 }

@@ -61,3 +61,35 @@ export interface FindingsSource {
 export interface Clock {
   now(): Date;
 }
+
+export interface ReportRecord {
+  reportId: string;
+  kind: 'board';
+  importer: string;
+  version: number;
+  asOf: string;
+  trigger: 'api' | 'schedule';
+  content: import('../policies/board').BoardReport;
+  dataVersions: Record<string, unknown>;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ReportStore {
+  latest(tenant: string, importer: string): Promise<ReportRecord | null>;
+  insert(tenant: string, r: ReportRecord, html: string, pdf: Buffer, event: import('@customs/kafka').EncodedEvent): Promise<ReportRecord>;
+  list(tenant: string, opts: { importer?: string; limit: number }): Promise<ReportRecord[]>;
+  get(tenant: string, id: string): Promise<ReportRecord | null>;
+  document(tenant: string, id: string, format: 'html' | 'pdf'): Promise<string | Buffer | null>;
+}
+
+/** What the board report reads from scoring and alerting; each answer may be "not available" with the reason. */
+export interface PlatformReads {
+  openAlerts(bearer: string, importer: string): Promise<import('../policies/board').BoardInput['alerts']>;
+  readiness(bearer: string, importer: string): Promise<import('../policies/board').BoardInput['readiness']>;
+  trend(bearer: string, importer: string): Promise<import('../policies/board').BoardInput['trend']>;
+  dum(bearer: string, importer: string): Promise<import('../policies/board').BoardInput['dum']>;
+  scorecards(bearer: string): Promise<import('../policies/board').BoardInput['scorecards']>;
+}
+
+export class VersionTaken extends Error {}

@@ -40,6 +40,9 @@ export function toDraftFinding(f: Record<string, unknown>): DraftFinding {
     evidence: Array.isArray(f.evidence) ? f.evidence.map((e: Record<string, unknown>) => ({ field: str(e.field), value: str(e.value), note: str(e.note) })) : [],
     explanation: str(f.explanation),
     correctionRoute: str(f.correctionRoute),
+    family: str(f.family),
+    severity: str(f.severity),
+    raisedAt: str(f.raisedAt),
   };
 }
 

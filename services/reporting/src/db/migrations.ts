@@ -16,6 +16,21 @@ export interface ReportingDb {
     hmrc_reference: string | null;
     updated_at: string;
   };
+  reports: {
+    tenant_id: string;
+    report_id: string;
+    kind: string;
+    importer: string;
+    version: number;
+    as_of: string;
+    trigger: string;
+    content: ColumnType<unknown, string, string>;
+    data_versions: ColumnType<unknown, string, string>;
+    html: string;
+    pdf: Buffer;
+    created_by: string;
+    created_at: string;
+  };
   draft_history: { tenant_id: string; draft_id: string; seq: Generated<string>; at: string; actor: string; action: string; detail: ColumnType<unknown, string, string> };
 }
 
@@ -69,6 +84,31 @@ export const migrations: Record<string, Migration> = {
       await enableTenantRls(db, 'tenant_settings');
       await enableTenantRls(db, 'drafts');
       await enableTenantRls(db, 'draft_history');
+    },
+  },
+  '0005_reports': {
+    async up(db) {
+      // Board report versions, immutable: the figures, the HTML and the PDF exactly as published,
+      // with the data versions (feed cursor, APIs' answers) they were computed from.
+      await sql`
+        create table reports (
+          tenant_id text not null,
+          report_id text not null,
+          kind text not null check (kind in ('board')),
+          importer text not null,
+          version int not null,
+          as_of text not null,
+          trigger text not null check (trigger in ('api', 'schedule')),
+          content jsonb not null,
+          data_versions jsonb not null,
+          html text not null,
+          pdf bytea not null,
+          created_by text not null,
+          created_at timestamptz not null,
+          primary key (tenant_id, report_id),
+          unique (tenant_id, kind, importer, version)
+        )`.execute(db);
+      await enableTenantRls(db, 'reports');
     },
   },
 };

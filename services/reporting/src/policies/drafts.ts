@@ -26,6 +26,10 @@ export interface DraftFinding {
   evidence: { field: string; value: string; note: string }[];
   explanation: string;
   correctionRoute: string;
+  /** Finding family ("classification", "valuation", …), severity name and when it was raised; '' when not stated. */
+  family: string;
+  severity: string;
+  raisedAt: string;
 }
 
 export type RepaymentMethod = 'bank_transfer' | 'current_month_adjustment';

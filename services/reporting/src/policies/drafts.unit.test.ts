@@ -24,6 +24,9 @@ function finding(over: Partial<DraftFinding>): DraftFinding {
     evidence: [{ field: 'DE 4/17 preference', value: '100', note: '' }],
     explanation: 'duty charged at 12 %, preferential rate 0 %',
     correctionRoute: 'C285 basis "Preferential rate of duty"',
+    family: 'origin-preference',
+    severity: 'SEVERITY_HIGH',
+    raisedAt: '2026-11-01T00:00:00Z',
     ...over,
   };
 }
