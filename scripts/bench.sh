@@ -21,6 +21,7 @@ fi
 # Start their own ingestion / reference service (need Postgres and Kafka: make infra).
 node scripts/bench/ingest-dms.js 4000 rest 16 || echo "(DMS ingestion benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/ingest-dms.js 4000 multipart 4 50 || echo "(DMS ingestion benchmark needs Postgres and Kafka: make infra)"
+node scripts/bench/check-before-lodging.js 500 10 || echo "(check-before-lodging benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/reference-lookup.js || echo "(reference lookup benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/alert-delivery.js 3000 200 direct || echo "(alert delivery benchmark needs Postgres and Kafka: make infra)"
 node scripts/bench/alert-delivery.js 3000 200 || echo "(alert delivery benchmark needs Postgres and Kafka: make infra)"
