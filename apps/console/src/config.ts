@@ -15,6 +15,7 @@ export function loadConsoleConfig(env: Record<string, string | undefined> = proc
       VALIDATION_URL: url({ default: 'http://127.0.0.1:8083' }),
       SCORING_URL: url({ default: 'http://127.0.0.1:8084' }),
       ALERTING_URL: url({ default: 'http://127.0.0.1:8085' }),
+      REPORTING_URL: url({ default: 'http://127.0.0.1:8086' }),
       SESSION_TTL_MINUTES: int({ default: 480, min: 5, max: 7 * 24 * 60 }),
       // Secure cookies need HTTPS; behind a TLS-terminating proxy set it to true.
       COOKIE_SECURE: bool({ default: false }),

@@ -12,7 +12,7 @@ import { TokenAuthenticator, hasRole, type Principal } from '@customs/config';
 import type { ConsoleConfig } from './config';
 import { COOKIE, SessionStore, csrfMatches, type Session } from './sessions';
 
-type Service = 'ingestion' | 'reference' | 'validation' | 'scoring' | 'alerting';
+type Service = 'ingestion' | 'reference' | 'validation' | 'scoring' | 'alerting' | 'reporting';
 
 export interface ConsoleServer {
   app: FastifyInstance;
@@ -45,7 +45,7 @@ const enc = encodeURIComponent;
 export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: TokenAuthenticator } = {}): Promise<ConsoleServer> {
   const auth = opts.auth ?? TokenAuthenticator.fromConfig(config);
   const sessions = new SessionStore(config.SESSION_TTL_MINUTES * 60_000);
-  const base: Record<Service, string> = { ingestion: config.INGESTION_URL, reference: config.REFERENCE_URL, validation: config.VALIDATION_URL, scoring: config.SCORING_URL, alerting: config.ALERTING_URL };
+  const base: Record<Service, string> = { ingestion: config.INGESTION_URL, reference: config.REFERENCE_URL, validation: config.VALIDATION_URL, scoring: config.SCORING_URL, alerting: config.ALERTING_URL, reporting: config.REPORTING_URL };
   const webRoot = config.WEB_ROOT || path.resolve(__dirname, '..', 'web');
   const streams = new Set<AbortController>();
 
@@ -267,6 +267,27 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
   app.get<{ Params: { type: string } }>('/api/scores/:type', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/scores/${enc(req.params.type)}${pick(req.query, ['limit'])}`)));
   app.get<{ Params: { id: string } }>('/api/importers/:id/readiness', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/importers/${enc(req.params.id)}/readiness`)));
   app.get<{ Params: { id: string } }>('/api/importers/:id/duty-under-management', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/importers/${enc(req.params.id)}/duty-under-management`)));
+
+  // ---- reporting: C285 / C2001 drafts computed by the reporting service from the tenant's findings ----
+  app.post<{ Body: { kind?: string; importer?: string } }>('/api/drafts', async (req, reply) => {
+    need(req, 'analyst');
+    const { kind, importer } = req.body ?? {};
+    return relay(reply, call(req, 'reporting', 'POST', '/v1/drafts', { kind, ...(importer ? { importer } : {}) }));
+  });
+  app.get<{ Params: { id: string } }>('/api/drafts/:id', async (req, reply) => relay(reply, call(req, 'reporting', 'GET', `/v1/drafts/${enc(req.params.id)}`)));
+  // The drafted document is downloaded, never rendered in the console's origin.
+  app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/drafts/:id/document', async (req, reply) => {
+    const format = req.query.format === 'csv' ? 'csv' : 'html';
+    try {
+      const res = await fetch(`${base.reporting}/v1/drafts/${enc(req.params.id)}/document?format=${format}`, { headers: { authorization: `Bearer ${req.session!.token}` }, signal: AbortSignal.timeout(30_000) });
+      const body = Buffer.from(await res.arrayBuffer());
+      if (res.status !== 200) return reply.code(res.status).type('application/json').send(body);
+      const name = `${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}`;
+      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
+    } catch (e) {
+      return reply.code(503).send({ error: 'unavailable', message: `reporting is not reachable (${(e as Error).message})` });
+    }
+  });
 
   // ---- admin (alert rule settings): admin role only, here and again at alerting ----
   app.put<{ Params: { id: string } }>('/api/admin/alert-rules/:id/settings', async (req, reply) => {

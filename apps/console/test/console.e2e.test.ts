@@ -9,6 +9,9 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT, waitFor } from '@customs/testing';
 import { sample, startPlatform, type Platform } from '../../../packages/testing/e2e/harness';
+import type { RunningService } from '@customs/service';
+import { loadConfig as reportingConfig } from '../../../services/reporting/src/config';
+import { startReportingService } from '../../../services/reporting/src/service';
 import { COOKIE } from '../src/sessions';
 import { launchChromium, startConsoleProcess, type ConsoleProcess } from './browser';
 
@@ -21,6 +24,7 @@ const OTHER = { analyst: `other-analyst-${other}`, integrator: `other-integrator
 describe('SOC console in Chromium on the real platform', () => {
   let p: Platform;
   let server: ConsoleProcess;
+  let reporting: RunningService;
   let browser: Browser;
   let analyst: BrowserContext;
   let page: Page;
@@ -70,6 +74,8 @@ describe('SOC console in Chromium on the real platform', () => {
       return [declOf.im117, declOf.im030, declOf.im154].every((d) => a.some((x) => x.declarationId === d && x.moneyAtStakePence > 0));
     }, { timeoutMs: 90_000 });
     otherAlertId = await waitFor('the other tenant’s alert', async () => (await alertsOf(OTHER.analyst)).find((a) => a.declarationId === otherDecl)?.alertId, { timeoutMs: 90_000 });
+    // Reporting drafts C285/C2001 from alerting's findings feed with the caller's token.
+    reporting = await startReportingService(reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: p.tokens.spec, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', ALERTING_URL: p.services.alerting.httpUrl, VALIDATION_URL: p.services.validation.httpUrl, SCORING_URL: p.services.scoring.httpUrl }));
     // The console runs as it does under `make up`: its own compiled process.
     server = await startConsoleProcess({
       CONSOLE_PORT: '0',
@@ -79,6 +85,7 @@ describe('SOC console in Chromium on the real platform', () => {
       VALIDATION_URL: p.services.validation.httpUrl,
       SCORING_URL: p.services.scoring.httpUrl,
       ALERTING_URL: p.services.alerting.httpUrl,
+      REPORTING_URL: reporting.httpUrl,
       WEB_ROOT,
       LOG_LEVEL: 'warn',
     });
@@ -90,6 +97,7 @@ describe('SOC console in Chromium on the real platform', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await reporting?.stop();
     await p?.stop();
   });
 
@@ -159,6 +167,17 @@ describe('SOC console in Chromium on the real platform', () => {
     await page.getByRole('textbox', { name: 'Note' }).fill('importer asked for the supplier declaration');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByTestId('history').locator('li', { hasText: 'importer asked for the supplier declaration' }).waitFor();
+    // The C17's correction route is a C2001: the reporting service drafts it from here.
+    await page.getByRole('button', { name: `Draft a C2001 for ${top.importerEori}` }).click();
+    const drafted = page.getByTestId('draft');
+    await drafted.getByText(/to disclose/).waitFor();
+    const draftId = /Draft (c2001-\S+)/.exec((await drafted.textContent())!)![1]!;
+    const stored = await fetch(`${reporting.httpUrl}/v1/drafts/${draftId}`, { headers: { authorization: `Bearer ${p.tokens.analyst}` } });
+    expect(stored.status).toBe(200);
+    expect((await stored.json()).draft).toMatchObject({ kind: 'c2001', createdBy: 'analyst@tenant-console', scope: { importer: top.importerEori } });
+    const doc = await page.request.get(`${server.url}/api/drafts/${draftId}/document?format=html`);
+    expect(doc.status()).toBe(200);
+    expect(doc.headers()['content-disposition']).toBe(`attachment; filename="${draftId}.html"`);
     // The service agrees: the change is in alerting's own history with the same actor.
     const h = (await p.http('alerting', 'GET', `/v1/alerts/${top.alertId}`)).body.history as any[];
     expect(h.find((x) => x.reason === 'checked the preference claim (console e2e)')).toMatchObject({ actor: 'analyst@tenant-console', to: 'acknowledged' });

@@ -24,6 +24,7 @@ export function AlertDetail(props: { id: string; me: Me }) {
   const [assignee, setAssignee] = useState('');
   const [note, setNote] = useState('');
   const [message, setMessage] = useState('');
+  const [drafted, setDrafted] = useState<any>();
   const load = () =>
     api(`/api/alerts/${encodeURIComponent(props.id)}/detail`).then(
       (x) => {
@@ -49,6 +50,16 @@ export function AlertDetail(props: { id: string; me: Me }) {
       await load();
     } catch (e) {
       setMessage(`Refused: ${(e as Error).message}`);
+    }
+  };
+  const routes = d.findings.map((f: any) => String(f.correctionRoute ?? '')).join(' ');
+  const kinds = (['c285', 'c2001'] as const).filter((k) => routes.toUpperCase().includes(k.toUpperCase()));
+  const draft = async (kind: 'c285' | 'c2001') => {
+    try {
+      const r = await api<{ draft: any }>('/api/drafts', { method: 'POST', body: { kind, importer: a.importerEori || undefined } });
+      setDrafted(r.draft);
+    } catch (e) {
+      setDrafted({ error: (e as Error).message });
     }
   };
   const decl = d.declaration;
@@ -189,11 +200,39 @@ export function AlertDetail(props: { id: string; me: Me }) {
               <strong>Remediation:</strong> {f.remediation || '—'}
             </p>
             <p>
-              <strong>Correction route:</strong> {f.correctionRoute || 'none'} (drafting a C285/C2001 from here is not available yet: the platform has no reporting capability).
+              <strong>Correction route:</strong> {f.correctionRoute || 'none'}
             </p>
           </div>
         ))}
       </section>
+
+      {props.me.can.triage && kinds.length > 0 && (
+        <section aria-labelledby="draft-h">
+          <h2 id="draft-h">Correction drafts</h2>
+          <p>The reporting service drafts from all of the importer’s current findings ({a.importerEori || 'all importers'}), not only this alert’s.</p>
+          {kinds.map((k) => (
+            <button type="button" onClick={() => draft(k)}>
+              Draft a {k.toUpperCase()} for {a.importerEori || 'the tenant'}
+            </button>
+          ))}
+          {drafted?.error && <Notice kind="error">Drafting is not available: {drafted.error}</Notice>}
+          {drafted?.draftId && (
+            <p class="notice" role="status" data-testid="draft">
+              Draft {drafted.draftId} ({drafted.kind.toUpperCase()}, {drafted.state}) from {drafted.source?.findingsConsidered} finding(s):{' '}
+              {drafted.kind === 'c285'
+                ? `duty ${pounds(drafted.content.totals.dutyPence)}, VAT ${pounds(drafted.content.totals.vatPence)} to reclaim on ${drafted.content.totals.mrnCount} MRN(s)`
+                : `duty ${pounds(drafted.content.totals.dutyOwedPence)}, VAT ${pounds(drafted.content.totals.vatOwedPence)} to disclose on ${drafted.content.totals.mrnCount} MRN(s)`}{' '}
+              · <a href={`/api/drafts/${encodeURIComponent(drafted.draftId)}/document?format=html`}>download the document</a>
+              {drafted.kind === 'c285' && (
+                <>
+                  {' '}
+                  · <a href={`/api/drafts/${encodeURIComponent(drafted.draftId)}/document?format=csv`}>download the worksheet (CSV)</a>
+                </>
+              )}
+            </p>
+          )}
+        </section>
+      )}
 
       <section aria-labelledby="decl-h">
         <h2 id="decl-h">Declaration</h2>

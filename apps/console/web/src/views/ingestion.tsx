@@ -147,10 +147,39 @@ export function Ingestion(props: { me: Me }) {
         </tbody>
       </table>
       <h2>Declarations validation could not check</h2>
-      {notChecked?.items?.length || notChecked?.notChecked?.length ? (
-        <pre>{JSON.stringify(notChecked.items ?? notChecked.notChecked, null, 1).slice(0, 4000)}</pre>
+      {notChecked === undefined ? (
+        <p>Loading…</p>
+      ) : notChecked === null ? (
+        <Notice kind="error">Validation did not answer.</Notice>
+      ) : notChecked.notChecked.length === 0 ? (
+        <p>None: every declaration received was checked by every rule.</p>
       ) : (
-        <p>None: every declaration received was checked.</p>
+        <table data-testid="not-checked">
+          <caption>The latest {notChecked.notChecked.length} “not checked, because …” records</caption>
+          <thead>
+            <tr>
+              <th scope="col">Recorded</th>
+              <th scope="col">Declaration</th>
+              <th scope="col">Rule / item</th>
+              <th scope="col">Cause</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {notChecked.notChecked.map((n: any) => (
+              <tr>
+                <td>{when(n.recordedAt)}</td>
+                <td>{n.declarationId ? <a href={`#/declarations/${encodeURIComponent(n.declarationId)}`}>{n.mrn || n.lrn || n.declarationId}</a> : `${n.topic ?? ''} ${n.partition ?? ''}/${n.offset ?? ''}`}</td>
+                <td>
+                  {n.ruleId || '—'}
+                  {n.itemNumber ? ` item ${n.itemNumber}` : ''}
+                </td>
+                <td>{n.cause}</td>
+                <td>{n.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );
