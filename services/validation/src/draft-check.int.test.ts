@@ -1,4 +1,6 @@
-import { Declaration, GoodsItem } from '@customs/contracts';
+import { credentials } from '@grpc/grpc-js';
+import { CheckDeclarationRequest, Declaration, GoodsItem, ValidationServiceClient, type CheckDeclarationResponse } from '@customs/contracts';
+import { callUnary, status } from '@customs/grpc';
 import type { KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
 import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, type TestDatabase } from '@customs/testing';
@@ -78,6 +80,23 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
       expect(counts).toEqual({ drafts: 1, checks: 0, findings: 0 });
     } finally {
       await store.close();
+    }
+  });
+
+  it('answers the same over gRPC (CheckDeclaration), INVALID_ARGUMENT naming the field', async () => {
+    const client = new ValidationServiceClient(validation.grpcAddress, credentials.createInsecure());
+    try {
+      const res = await callUnary<CheckDeclarationRequest, CheckDeclarationResponse>(client, 'checkDeclaration', CheckDeclarationRequest.fromPartial({ declaration: Declaration.fromJSON(draft) }), { token: a.integrator });
+      expect(res.declaration).toMatchObject({ tenantId: tenantA, declarationId: `draft-${res.checkId}` });
+      expect(res.findings.map((f) => `${f.ruleId}|${f.itemNumber}`).sort()).toEqual(['C03|0', 'C12|1']);
+      expect(res.notChecked.length).toBeGreaterThan(0);
+      const refused = await callUnary(client, 'checkDeclaration', CheckDeclarationRequest.fromPartial({ declaration: { ...Declaration.fromJSON(draft), acceptanceDate: '' } }), { token: a.integrator }).then(
+        () => ({ code: status.OK, details: '' }),
+        (e: { code: number; details: string }) => ({ code: e.code, details: e.details }),
+      );
+      expect(refused).toEqual({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^declaration\.acceptanceDate: /) });
+    } finally {
+      client.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { Finding, Topics, ValidationServiceService, type DatasetChanged, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse } from '@customs/contracts';
+import { Finding, Topics, ValidationServiceService, type DatasetChanged, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse, type CheckDeclarationRequest, type CheckDeclarationResponse } from '@customs/contracts';
 import { claimInbox, sql, withAllTenants, withTenant } from '@customs/db';
 import type { ConsumedEvent, DeadLetter } from '@customs/kafka';
 import { GrpcError, status, type CallContext } from '@customs/grpc';
@@ -12,7 +12,8 @@ import { isTransientError } from './app/transient';
 import { deadLetterEntry, undecidedEntries, unusableEventEntry } from './app/not-checked';
 import { recordNotChecked, type NotCheckedEntry } from './db/not-checked-repo';
 import { registerNotCheckedRoutes } from './http/not-checked-routes';
-import { registerDraftCheckRoutes } from './http/draft-check-routes';
+import { draftProblem, registerDraftCheckRoutes, runDraftCheck } from './http/draft-check-routes';
+import { randomUUID } from 'node:crypto';
 import { createReferenceClient } from './grpc/reference-client';
 import { migrations, type ValidationDb } from './db/migrations';
 import type { ValidationConfig } from './config';
@@ -134,6 +135,17 @@ export async function startValidationService(config: ValidationConfig): Promise<
         listFindings: async (req: ListFindingsRequest, call: CallContext): Promise<ListFindingsResponse> => {
           if (!req.declarationId) throw new GrpcError(status.INVALID_ARGUMENT, 'declaration_id is required');
           return { findings: await listFindings(call.principal.tenantId, req.declarationId, req.includeSuperseded) };
+        },
+        // Check before lodging over gRPC: the same check and draft record as POST /v1/checks.
+        checkDeclaration: async (req: CheckDeclarationRequest, call: CallContext): Promise<CheckDeclarationResponse> => {
+          const p = call.principal;
+          if (p.role !== 'admin' && p.role !== 'integrator' && p.role !== 'analyst') throw new GrpcError(status.PERMISSION_DENIED, 'this call needs role integrator or analyst');
+          if (!req.declaration) throw new GrpcError(status.INVALID_ARGUMENT, 'declaration is required');
+          const problem = draftProblem(req.declaration);
+          if (problem) throw new GrpcError(status.INVALID_ARGUMENT, `declaration.${problem.field}: ${problem.message}`);
+          const checkId = randomUUID();
+          const { result, check } = await runDraftCheck(db, RULES, reference, p.tenantId, checkId, { ...req.declaration, tenantId: p.tenantId, declarationId: `draft-${checkId}`, version: 1 });
+          return { checkId, declaration: check.declaration, findings: check.findings, notChecked: result.notChecked, exposurePence: result.exposurePence, reclaimPence: result.reclaimPence, checkedAt: result.checkedAt, rulesEvaluated: result.rulesEvaluated };
         },
       });
 

@@ -3,13 +3,40 @@ import { Declaration, Finding } from '@customs/contracts';
 import { HttpError, requireRole, type FastifyInstance } from '@customs/http';
 import { withTenant, type Kysely } from '@customs/db';
 import { daysLeft, type Rule } from '../rules';
-import { checkBatch, uncheckableReason } from '../app/check-batch';
+import { checkBatch, uncheckableReason, type CheckResult } from '../app/check-batch';
 import type { ReferencePort } from '../app/reference-port';
 import type { ValidationDb } from '../db/migrations';
 
 /** Largest body POST /v1/checks reads: a 999-item declaration in canonical JSON fits well within it. */
 export const MAX_DRAFT_CHECK_BYTES = 4 * 1024 * 1024;
 const MAX_ITEMS = 999;
+
+/** What a draft check answers (REST body; the gRPC response carries the same facts). */
+export interface DraftCheckResult {
+  checkId: string;
+  checkedAt: string;
+  declaration: unknown;
+  findings: unknown[];
+  exposurePence: number;
+  reclaimPence: number;
+  rulesEvaluated: string[];
+  notChecked: { ruleId: string; ruleVersion: string; itemNumber: number; cause: string; reason: string }[];
+}
+
+/** Why a typed draft declaration cannot be checked, naming the field; undefined when it can. */
+export function draftProblem(d: Declaration): { field: string; message: string } | undefined {
+  if (d.items.length === 0) return { field: 'items', message: 'items must be a non-empty list of goods items (DE 1/6)' };
+  if (d.items.length > MAX_ITEMS) return { field: 'items', message: `a declaration has at most ${MAX_ITEMS} goods items (DE 1/9); got ${d.items.length}` };
+  const seen = new Set<number>();
+  for (const [i, it] of d.items.entries()) {
+    if (!Number.isInteger(it.itemNumber) || it.itemNumber < 1 || it.itemNumber > MAX_ITEMS) return { field: `items[${i}].itemNumber`, message: `items[${i}].itemNumber must be a whole number from 1 to ${MAX_ITEMS} (DE 1/6)` };
+    if (seen.has(it.itemNumber)) return { field: `items[${i}].itemNumber`, message: `items[${i}].itemNumber ${it.itemNumber} is used twice` };
+    seen.add(it.itemNumber);
+  }
+  if (!d.acceptanceDate) return { field: 'acceptanceDate', message: 'acceptanceDate ("YYYY-MM-DD", the intended date of acceptance) is required: it decides the tariff, the exchange rate and the deadline' };
+  const why = uncheckableReason(d);
+  return why ? { field: 'acceptanceDate', message: why } : undefined;
+}
 
 const fail = (status: 400 | 415 | 422, error: string, message: string, field: string): never => {
   throw new HttpError(status, error, message, { in: 'body', field });
@@ -45,10 +72,33 @@ export function draftDeclaration(body: Buffer, tenantId: string, checkId: string
   } catch (e) {
     return fail(422, 'invalid_declaration', `the declaration does not match customs.v1.Declaration: ${(e as Error).message}`, '(body)');
   }
-  const why = uncheckableReason(d);
-  if (why) return fail(422, 'invalid_declaration', why, 'acceptanceDate');
+  const problem = draftProblem(d);
+  if (problem) return fail(422, 'invalid_declaration', problem.message, problem.field);
   // The caller's tenant, whatever the body says; an id of its own so it is never taken for a lodged declaration.
   return { ...d, tenantId, declarationId: `draft-${checkId}`, version: 1 };
+}
+
+
+/** Checks a draft declaration and stores the answer as the tenant's draft check (REST and gRPC). */
+export async function runDraftCheck(db: Kysely<ValidationDb>, rules: readonly Rule[], reference: ReferencePort, tenantId: string, checkId: string, declaration: Declaration): Promise<{ result: DraftCheckResult; check: CheckResult }> {
+  const now = new Date();
+  const [r] = await checkBatch(rules, reference, [declaration], now);
+  const today = now.toISOString().slice(0, 10);
+  const result: DraftCheckResult = {
+    checkId,
+    checkedAt: now.toISOString(),
+    declaration: Declaration.toJSON(declaration),
+    // Zero amounts and header-level item 0 are stated, not left out as protobuf JSON defaults.
+    findings: r!.findings.map((f) => ({ ...(Finding.toJSON(f) as object), itemNumber: f.itemNumber, exposureDutyPence: f.exposureDutyPence, exposureVatPence: f.exposureVatPence, reclaimDutyPence: f.reclaimDutyPence, reclaimVatPence: f.reclaimVatPence, daysLeft: f.deadline ? daysLeft(f.deadline, today) : null })),
+    exposurePence: r!.summary.exposurePence,
+    reclaimPence: r!.summary.reclaimPence,
+    rulesEvaluated: r!.summary.rulesEvaluated,
+    notChecked: r!.undecided.map((u) => ({ ruleId: u.ruleId, ruleVersion: u.ruleVersion, itemNumber: u.itemNumber, cause: u.cause, reason: u.reason })),
+  };
+  await withTenant(db, tenantId, (trx) =>
+    trx.insertInto('draft_checks').values({ check_id: checkId, tenant_id: tenantId, lrn: declaration.lrn, checked_at: now, finding_count: result.findings.length, exposure_pence: result.exposurePence, reclaim_pence: result.reclaimPence, result: JSON.stringify(result) }).execute(),
+  );
+  return { result, check: r! };
 }
 
 /**
@@ -69,23 +119,7 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
       if (!Buffer.isBuffer(req.body)) return fail(415, 'unsupported_media_type', 'post the canonical JSON declaration with content-type application/json', '(body)');
       const checkId = randomUUID();
       const declaration = draftDeclaration(req.body, p.tenantId, checkId);
-      const now = new Date();
-      const [r] = await checkBatch(rules, reference, [declaration], now);
-      const today = now.toISOString().slice(0, 10);
-      const result = {
-        checkId,
-        checkedAt: now.toISOString(),
-        declaration: Declaration.toJSON(declaration),
-        // Zero amounts and header-level item 0 are stated, not left out as protobuf JSON defaults.
-        findings: r!.findings.map((f) => ({ ...(Finding.toJSON(f) as object), itemNumber: f.itemNumber, exposureDutyPence: f.exposureDutyPence, exposureVatPence: f.exposureVatPence, reclaimDutyPence: f.reclaimDutyPence, reclaimVatPence: f.reclaimVatPence, daysLeft: f.deadline ? daysLeft(f.deadline, today) : null })),
-        exposurePence: r!.summary.exposurePence,
-        reclaimPence: r!.summary.reclaimPence,
-        rulesEvaluated: r!.summary.rulesEvaluated,
-        notChecked: r!.undecided.map((u) => ({ ruleId: u.ruleId, ruleVersion: u.ruleVersion, itemNumber: u.itemNumber, cause: u.cause, reason: u.reason })),
-      };
-      await withTenant(db, p.tenantId, (trx) =>
-        trx.insertInto('draft_checks').values({ check_id: checkId, tenant_id: p.tenantId, lrn: declaration.lrn, checked_at: now, finding_count: result.findings.length, exposure_pence: result.exposurePence, reclaim_pence: result.reclaimPence, result: JSON.stringify(result) }).execute(),
-      );
+      const { result } = await runDraftCheck(db, rules, reference, p.tenantId, checkId, declaration);
       return reply.code(200).send(result);
     });
 

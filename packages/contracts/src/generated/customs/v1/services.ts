@@ -64,6 +64,39 @@ export interface ListFindingsResponse {
   findings: Finding[];
 }
 
+/**
+ * Check before lodging: a declaration a broker or ERP is about to submit, checked in one call.
+ * Kept only as the caller tenant's draft check; never stored or published as a declaration.
+ * Roles: integrator, analyst (admin passes). The declaration's tenant and id are the server's.
+ */
+export interface CheckDeclarationRequest {
+  declaration?: Declaration | undefined;
+}
+
+/** A rule that could not decide: "not checked, because …". */
+export interface NotCheckedRule {
+  ruleId: string;
+  ruleVersion: string;
+  /** 0 = the declaration as a whole. */
+  itemNumber: number;
+  /** "failed" (the rule threw) or "not_checked" (it ran but could not decide on the item). */
+  cause: string;
+  reason: string;
+}
+
+export interface CheckDeclarationResponse {
+  checkId: string;
+  /** The declaration as read (tenant and draft id stamped by the server). */
+  declaration?: Declaration | undefined;
+  findings: Finding[];
+  notChecked: NotCheckedRule[];
+  exposurePence: number;
+  reclaimPence: number;
+  /** RFC 3339. */
+  checkedAt: string;
+  rulesEvaluated: string[];
+}
+
 export interface GetScoreRequest {
   entityType: string;
   entityId: string;
@@ -483,6 +516,436 @@ export const ListFindingsResponse: MessageFns<ListFindingsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListFindingsResponse>, I>>(object: I): ListFindingsResponse {
     const message = createBaseListFindingsResponse();
     message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCheckDeclarationRequest(): CheckDeclarationRequest {
+  return { declaration: undefined };
+}
+
+export const CheckDeclarationRequest: MessageFns<CheckDeclarationRequest> = {
+  encode(message: CheckDeclarationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.declaration !== undefined) {
+      Declaration.encode(message.declaration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckDeclarationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckDeclarationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.declaration = Declaration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckDeclarationRequest {
+    return { declaration: isSet(object.declaration) ? Declaration.fromJSON(object.declaration) : undefined };
+  },
+
+  toJSON(message: CheckDeclarationRequest): unknown {
+    const obj: any = {};
+    if (message.declaration !== undefined) {
+      obj.declaration = Declaration.toJSON(message.declaration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckDeclarationRequest>, I>>(base?: I): CheckDeclarationRequest {
+    return CheckDeclarationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckDeclarationRequest>, I>>(object: I): CheckDeclarationRequest {
+    const message = createBaseCheckDeclarationRequest();
+    message.declaration = (object.declaration !== undefined && object.declaration !== null)
+      ? Declaration.fromPartial(object.declaration)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseNotCheckedRule(): NotCheckedRule {
+  return { ruleId: "", ruleVersion: "", itemNumber: 0, cause: "", reason: "" };
+}
+
+export const NotCheckedRule: MessageFns<NotCheckedRule> = {
+  encode(message: NotCheckedRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ruleId !== "") {
+      writer.uint32(10).string(message.ruleId);
+    }
+    if (message.ruleVersion !== "") {
+      writer.uint32(18).string(message.ruleVersion);
+    }
+    if (message.itemNumber !== 0) {
+      writer.uint32(24).uint32(message.itemNumber);
+    }
+    if (message.cause !== "") {
+      writer.uint32(34).string(message.cause);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NotCheckedRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotCheckedRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ruleVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.itemNumber = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cause = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NotCheckedRule {
+    return {
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      ruleVersion: isSet(object.ruleVersion)
+        ? globalThis.String(object.ruleVersion)
+        : isSet(object.rule_version)
+        ? globalThis.String(object.rule_version)
+        : "",
+      itemNumber: isSet(object.itemNumber)
+        ? globalThis.Number(object.itemNumber)
+        : isSet(object.item_number)
+        ? globalThis.Number(object.item_number)
+        : 0,
+      cause: isSet(object.cause) ? globalThis.String(object.cause) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: NotCheckedRule): unknown {
+    const obj: any = {};
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.ruleVersion !== "") {
+      obj.ruleVersion = message.ruleVersion;
+    }
+    if (message.itemNumber !== 0) {
+      obj.itemNumber = Math.round(message.itemNumber);
+    }
+    if (message.cause !== "") {
+      obj.cause = message.cause;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NotCheckedRule>, I>>(base?: I): NotCheckedRule {
+    return NotCheckedRule.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NotCheckedRule>, I>>(object: I): NotCheckedRule {
+    const message = createBaseNotCheckedRule();
+    message.ruleId = object.ruleId ?? "";
+    message.ruleVersion = object.ruleVersion ?? "";
+    message.itemNumber = object.itemNumber ?? 0;
+    message.cause = object.cause ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseCheckDeclarationResponse(): CheckDeclarationResponse {
+  return {
+    checkId: "",
+    declaration: undefined,
+    findings: [],
+    notChecked: [],
+    exposurePence: 0,
+    reclaimPence: 0,
+    checkedAt: "",
+    rulesEvaluated: [],
+  };
+}
+
+export const CheckDeclarationResponse: MessageFns<CheckDeclarationResponse> = {
+  encode(message: CheckDeclarationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkId !== "") {
+      writer.uint32(10).string(message.checkId);
+    }
+    if (message.declaration !== undefined) {
+      Declaration.encode(message.declaration, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.findings) {
+      Finding.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.notChecked) {
+      NotCheckedRule.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.exposurePence !== 0) {
+      writer.uint32(40).int64(message.exposurePence);
+    }
+    if (message.reclaimPence !== 0) {
+      writer.uint32(48).int64(message.reclaimPence);
+    }
+    if (message.checkedAt !== "") {
+      writer.uint32(58).string(message.checkedAt);
+    }
+    for (const v of message.rulesEvaluated) {
+      writer.uint32(66).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckDeclarationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckDeclarationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.declaration = Declaration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.findings.push(Finding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.notChecked.push(NotCheckedRule.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.exposurePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reclaimPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.checkedAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.rulesEvaluated.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckDeclarationResponse {
+    return {
+      checkId: isSet(object.checkId)
+        ? globalThis.String(object.checkId)
+        : isSet(object.check_id)
+        ? globalThis.String(object.check_id)
+        : "",
+      declaration: isSet(object.declaration) ? Declaration.fromJSON(object.declaration) : undefined,
+      findings: globalThis.Array.isArray(object?.findings) ? object.findings.map((e: any) => Finding.fromJSON(e)) : [],
+      notChecked: globalThis.Array.isArray(object?.notChecked)
+        ? object.notChecked.map((e: any) => NotCheckedRule.fromJSON(e))
+        : globalThis.Array.isArray(object?.not_checked)
+        ? object.not_checked.map((e: any) => NotCheckedRule.fromJSON(e))
+        : [],
+      exposurePence: isSet(object.exposurePence)
+        ? globalThis.Number(object.exposurePence)
+        : isSet(object.exposure_pence)
+        ? globalThis.Number(object.exposure_pence)
+        : 0,
+      reclaimPence: isSet(object.reclaimPence)
+        ? globalThis.Number(object.reclaimPence)
+        : isSet(object.reclaim_pence)
+        ? globalThis.Number(object.reclaim_pence)
+        : 0,
+      checkedAt: isSet(object.checkedAt)
+        ? globalThis.String(object.checkedAt)
+        : isSet(object.checked_at)
+        ? globalThis.String(object.checked_at)
+        : "",
+      rulesEvaluated: globalThis.Array.isArray(object?.rulesEvaluated)
+        ? object.rulesEvaluated.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.rules_evaluated)
+        ? object.rules_evaluated.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CheckDeclarationResponse): unknown {
+    const obj: any = {};
+    if (message.checkId !== "") {
+      obj.checkId = message.checkId;
+    }
+    if (message.declaration !== undefined) {
+      obj.declaration = Declaration.toJSON(message.declaration);
+    }
+    if (message.findings?.length) {
+      obj.findings = message.findings.map((e) => Finding.toJSON(e));
+    }
+    if (message.notChecked?.length) {
+      obj.notChecked = message.notChecked.map((e) => NotCheckedRule.toJSON(e));
+    }
+    if (message.exposurePence !== 0) {
+      obj.exposurePence = Math.round(message.exposurePence);
+    }
+    if (message.reclaimPence !== 0) {
+      obj.reclaimPence = Math.round(message.reclaimPence);
+    }
+    if (message.checkedAt !== "") {
+      obj.checkedAt = message.checkedAt;
+    }
+    if (message.rulesEvaluated?.length) {
+      obj.rulesEvaluated = message.rulesEvaluated;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckDeclarationResponse>, I>>(base?: I): CheckDeclarationResponse {
+    return CheckDeclarationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckDeclarationResponse>, I>>(object: I): CheckDeclarationResponse {
+    const message = createBaseCheckDeclarationResponse();
+    message.checkId = object.checkId ?? "";
+    message.declaration = (object.declaration !== undefined && object.declaration !== null)
+      ? Declaration.fromPartial(object.declaration)
+      : undefined;
+    message.findings = object.findings?.map((e) => Finding.fromPartial(e)) || [];
+    message.notChecked = object.notChecked?.map((e) => NotCheckedRule.fromPartial(e)) || [];
+    message.exposurePence = object.exposurePence ?? 0;
+    message.reclaimPence = object.reclaimPence ?? 0;
+    message.checkedAt = object.checkedAt ?? "";
+    message.rulesEvaluated = object.rulesEvaluated?.map((e) => e) || [];
     return message;
   },
 };
@@ -2180,10 +2643,22 @@ export const ValidationServiceService = {
       Buffer.from(ListFindingsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListFindingsResponse => ListFindingsResponse.decode(value),
   },
+  checkDeclaration: {
+    path: "/customs.v1.ValidationService/CheckDeclaration" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CheckDeclarationRequest): Buffer =>
+      Buffer.from(CheckDeclarationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckDeclarationRequest => CheckDeclarationRequest.decode(value),
+    responseSerialize: (value: CheckDeclarationResponse): Buffer =>
+      Buffer.from(CheckDeclarationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckDeclarationResponse => CheckDeclarationResponse.decode(value),
+  },
 } as const;
 
 export interface ValidationServiceServer extends UntypedServiceImplementation {
   listFindings: handleUnaryCall<ListFindingsRequest, ListFindingsResponse>;
+  checkDeclaration: handleUnaryCall<CheckDeclarationRequest, CheckDeclarationResponse>;
 }
 
 export interface ValidationServiceClient extends Client {
@@ -2201,6 +2676,21 @@ export interface ValidationServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListFindingsResponse) => void,
+  ): ClientUnaryCall;
+  checkDeclaration(
+    request: CheckDeclarationRequest,
+    callback: (error: ServiceError | null, response: CheckDeclarationResponse) => void,
+  ): ClientUnaryCall;
+  checkDeclaration(
+    request: CheckDeclarationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CheckDeclarationResponse) => void,
+  ): ClientUnaryCall;
+  checkDeclaration(
+    request: CheckDeclarationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CheckDeclarationResponse) => void,
   ): ClientUnaryCall;
 }
 
