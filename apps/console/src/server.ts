@@ -143,7 +143,8 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
     if (!principal) return reply.code(401).send({ error: 'invalid_token', message: 'that token is not known to the platform' });
     sessions.delete(req.cookies[COOKIE]);
     const s = sessions.create(token, principal);
-    reply.setCookie(COOKIE, s.id, { httpOnly: true, sameSite: 'strict', secure: config.COOKIE_SECURE, path: '/', maxAge: config.SESSION_TTL_MINUTES * 60 });
+    // A browser-session cookie: the idle timeout is the server's (sliding), closing the browser ends it.
+    reply.setCookie(COOKIE, s.id, { httpOnly: true, sameSite: 'strict', secure: config.COOKIE_SECURE, path: '/' });
     return { ...view(s) };
   });
   app.get('/api/session', async (req, reply) => {

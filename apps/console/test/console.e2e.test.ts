@@ -139,6 +139,13 @@ describe('SOC console in Chromium on the real platform', () => {
     const api = (await alertsOf(p.tokens.analyst)).filter((a) => ['ALERT_STATUS_NEW', 'ALERT_STATUS_ACKNOWLEDGED', 'ALERT_STATUS_IN_PROGRESS'].includes(a.status));
     expect(money[0]).toBe(Math.max(...api.map((a) => a.moneyAtStakePence)));
     expect(await rows.first().textContent()).toMatch(/days left/);
+    // A click on a column sorts by it (alerting sorts; the page shows its order).
+    await page.getByRole('button', { name: 'Importer', exact: true }).click();
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Importer' }).waitFor();
+    const byImporter = await page.evaluate(async () => (await (await fetch('/api/alerts?sort=importer&limit=200&state=new,acknowledged,in_progress')).json()).alerts.map((a: any) => a.alertId as string));
+    const shown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-alert-id')));
+    await waitFor('the queue in importer order', async () => JSON.stringify(await shown()) === JSON.stringify(byImporter));
+    await page.getByTestId('sort').selectOption('money');
     await shot('alert-queue');
     await axe('alert queue');
   });

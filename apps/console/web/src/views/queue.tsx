@@ -22,7 +22,13 @@ const SORTS: [string, string][] = [
   ['days_left', 'days to deadline'],
   ['severity', 'severity'],
   ['updated', 'last change'],
+  ['state', 'state'],
+  ['rule', 'alert rule'],
+  ['broker', 'broker'],
+  ['importer', 'importer'],
 ];
+// Alerting sorts these A→Z (and deadlines soonest first); money and severity biggest first.
+const ASCENDING = new Set(['days_left', 'state', 'rule', 'broker', 'importer']);
 const SEV_RANK: Record<string, number> = { SEVERITY_CRITICAL: 5, SEVERITY_HIGH: 4, SEVERITY_MEDIUM: 3, SEVERITY_LOW: 2, SEVERITY_INFO: 1 };
 // Saved filters are only filter settings (no token, nothing secret), so local storage is fine.
 const SAVED_KEY = 'console.savedFilters';
@@ -51,6 +57,14 @@ function compare(sort: string): (a: any, b: any) => number {
       return (a, b) => (SEV_RANK[b.severity] ?? 0) - (SEV_RANK[a.severity] ?? 0);
     case 'updated':
       return (a, b) => String(b.updatedAt).localeCompare(String(a.updatedAt));
+    case 'state':
+      return (a, b) => String(a.status).localeCompare(String(b.status));
+    case 'rule':
+      return (a, b) => String(a.alertRuleId).localeCompare(String(b.alertRuleId));
+    case 'broker':
+      return (a, b) => String(a.declarantId).localeCompare(String(b.declarantId));
+    case 'importer':
+      return (a, b) => String(a.importerEori).localeCompare(String(b.importerEori));
     default:
       return (a, b) => n(b.moneyAtStakePence) - n(a.moneyAtStakePence);
   }
@@ -261,10 +275,10 @@ export function Queue(props: { me: Me }) {
             <SortHeader label="£ exposure" sort="exposure" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} num />
             <SortHeader label="£ reclaim" sort="reclaim" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} num />
             <SortHeader label="Deadline" sort="days_left" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
-            <th scope="col">State</th>
-            <th scope="col">Rule</th>
-            <th scope="col">Broker</th>
-            <th scope="col">Importer</th>
+            <SortHeader label="State" sort="state" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
+            <SortHeader label="Rule" sort="rule" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
+            <SortHeader label="Broker" sort="broker" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
+            <SortHeader label="Importer" sort="importer" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
           </tr>
         </thead>
         <tbody>
@@ -305,10 +319,10 @@ export function Queue(props: { me: Me }) {
 function SortHeader(props: { label: string; sort: string; current: string; onSort: (s: string) => void; num?: boolean }) {
   const active = props.current === props.sort;
   return (
-    <th scope="col" class={props.num ? 'num' : undefined} aria-sort={active ? (props.sort === 'days_left' ? 'ascending' : 'descending') : undefined}>
+    <th scope="col" class={props.num ? 'num' : undefined} aria-sort={active ? (ASCENDING.has(props.sort) ? 'ascending' : 'descending') : undefined}>
       <button type="button" class="link sort" onClick={() => props.onSort(props.sort)}>
         {props.label}
-        {active ? (props.sort === 'days_left' ? ' ▲' : ' ▼') : ''}
+        {active ? (ASCENDING.has(props.sort) ? ' ▲' : ' ▼') : ''}
       </button>
     </th>
   );
