@@ -63,6 +63,9 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
     expect(r.body.declaration).toMatchObject({ tenantId: tenantA, declarationId: `draft-${r.body.checkId}`, lrn: '7847767E1WB6' });
     expect(r.body.findings.map((f: any) => `${f.ruleId}|${f.itemNumber}`).sort()).toEqual(['C03|0', 'C12|1']);
     expect(r.body.findings.every((f: any) => f.deadline === '2026-06-15' && typeof f.daysLeft === 'number')).toBe(true);
+    // The recomputed A00/B00 of the item: computed from the bundled tariff, or unknown with a reason — never a guessed number.
+    expect(r.body.taxLines.map((l: any) => [l.itemNumber, l.taxType])).toEqual([[1, 'A00'], [1, 'B00']]);
+    expect(r.body.taxLines.every((l: any) => (l.status === 'computed' ? Number.isInteger(l.assessedPence) : l.assessedPence === null && l.explanation.startsWith('unknown: ')))).toBe(true);
     expect(r.body.notChecked.length).toBeGreaterThan(0);
     expect(r.body.notChecked.every((u: any) => u.cause === 'not_checked' && typeof u.reason === 'string' && u.reason.length > 0)).toBe(true);
     // Read back by the same tenant; another tenant does not see it.

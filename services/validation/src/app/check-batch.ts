@@ -7,8 +7,10 @@ export interface CheckResult {
   declaration: Declaration;
   findings: Finding[];
   summary: DeclarationChecked;
-  /** Rules that could not decide on this declaration (they threw): recorded as not checked. */
+  /** Rules that could not decide: they threw (cause failed) or could not decide on an item (not_checked). */
   undecided: UndecidedRule[];
+  /** The reference facts the rules were checked against (for a draft check's recomputed tax lines). */
+  reference: ReferenceView;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
       declaration: d,
       findings,
       undecided: notDecided,
+      reference: view,
       summary: DeclarationChecked.fromPartial({
         tenantId: d.tenantId,
         declarationId: d.declarationId,

@@ -5,6 +5,7 @@ import { withTenant, type Kysely } from '@customs/db';
 import { daysLeft, type Rule } from '../rules';
 import { checkBatch, uncheckableReason, type CheckResult } from '../app/check-batch';
 import type { ReferencePort } from '../app/reference-port';
+import { recomputedTaxLines, type RecomputedTaxLine } from '../app/recomputed-tax-lines';
 import type { ValidationDb } from '../db/migrations';
 
 /** Largest body POST /v1/checks reads: a 999-item declaration in canonical JSON fits well within it. */
@@ -21,6 +22,8 @@ export interface DraftCheckResult {
   reclaimPence: number;
   rulesEvaluated: string[];
   notChecked: { ruleId: string; ruleVersion: string; itemNumber: number; cause: string; reason: string }[];
+  /** The duty engine's recomputed A00/B00 per item, from the same tariff facts. */
+  taxLines: RecomputedTaxLine[];
 }
 
 /** Why a typed draft declaration cannot be checked, naming the field; undefined when it can. */
@@ -94,6 +97,7 @@ export async function runDraftCheck(db: Kysely<ValidationDb>, rules: readonly Ru
     reclaimPence: r!.summary.reclaimPence,
     rulesEvaluated: r!.summary.rulesEvaluated,
     notChecked: r!.undecided.map((u) => ({ ruleId: u.ruleId, ruleVersion: u.ruleVersion, itemNumber: u.itemNumber, cause: u.cause, reason: u.reason })),
+    taxLines: recomputedTaxLines(declaration, r!.reference),
   };
   await withTenant(db, tenantId, (trx) =>
     trx.insertInto('draft_checks').values({ check_id: checkId, tenant_id: tenantId, lrn: declaration.lrn, checked_at: now, finding_count: result.findings.length, exposure_pence: result.exposurePence, reclaim_pence: result.reclaimPence, result: JSON.stringify(result) }).execute(),
