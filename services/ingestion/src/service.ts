@@ -4,7 +4,7 @@ import { HttpError, principalOf, requestContext, requireRole } from '@customs/ht
 import { claimInbox, withAllTenants, withTenant } from '@customs/db';
 import multipart from '@fastify/multipart';
 import { startPlatformService, type RunningService } from '@customs/service';
-import { ingestDocuments, type IngestRequest, type IngestResult } from './app/ingest';
+import { MAX_STORED_ISSUES, ingestDocuments, type IngestRequest, type IngestResult } from './app/ingest';
 import { isUnstorableContent, recordRefusal, unstorableIssue } from './app/refusal';
 import { safeSourceName, storable } from './app/safe-text';
 import { DOCUMENT_FORMATS, canonicalFormat, closeWorkbookReading, configureWorkbookReading, isDocumentFormat, isErpFormat, parseDocuments } from './app/formats';
@@ -249,7 +249,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         return withTenant(db, p.tenantId, async (trx) => {
           const b = await trx.selectFrom('batches').select(['batch_id', 'channel', 'format', 'source_name', 'content_sha256', 'size_bytes', 'status', 'declarations_accepted', 'declarations_duplicate', 'declarations_rejected', 'issue_count', 'rows_committed', 'chunks_committed', 'received_at', 'updated_at', 'completed_at']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
           if (!b) throw new HttpError(404, 'not_found', `no batch ${req.params.id}`);
-          const issues = await trx.selectFrom('batch_issues').select(['severity', 'source_name', 'line', 'column_number', 'location', 'field', 'code', 'reason']).where('batch_id', '=', b.batch_id).orderBy('id').limit(1000).execute();
+          const issues = await trx.selectFrom('batch_issues').select(['severity', 'source_name', 'line', 'column_number', 'location', 'field', 'code', 'reason']).where('batch_id', '=', b.batch_id).orderBy('id').limit(MAX_STORED_ISSUES + 2).execute(); // all a batch stores: the cap, its MORE_ISSUES and a streamed upload's INCOMPLETE
           const declarations = await trx.selectFrom('declarations').select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date', 'change_kind', 'status']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('declaration_id').limit(1000).execute();
           return { batch: b, declarations, issues };
         });

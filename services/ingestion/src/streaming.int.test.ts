@@ -125,7 +125,7 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     const f = r.body.files[0];
     expect(f).toMatchObject({ filename: 'header.csv + items.csv + …', status: 'partially_accepted', declarationsStored: 20_001 });
     expect(f.issues).toEqual(expect.arrayContaining([
-      expect.objectContaining({ severity: 'error', sourceName: 'header.csv + items.csv + …', line: 3, code: 'INVALID_VALUE', reason: expect.stringContaining('entry 26GBHDR00000000021 rejected: row 3: item number "x"') }),
+      expect.objectContaining({ severity: 'error', sourceName: 'header.csv + items.csv + …', line: 3, code: 'INVALID_VALUE', reason: expect.stringContaining('entry 26GBHDR00000000021 rejected: row 3: DE 1/6 goods item number "x" is not a whole number') }),
       expect.objectContaining({ severity: 'error', code: 'SPLIT_ENTRY', location: 'entry 26GBHDR00000000011' }),
     ]));
     const id = f.declarations.find((d: any) => d.mrn === '26GBHDR00000000011').declarationId;

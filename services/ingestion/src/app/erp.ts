@@ -69,13 +69,13 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
   const stored = receipts.filter((r) => r.outcome !== 'duplicate').length;
   const errors = issues.filter((i) => i.severity === 'error').length;
   const status = statusOf(stored, receipts.length - stored, errors, lines.length === 0 && errors > 0);
-  await insertIssues(trx, { tenantId: req.tenantId, batchId, receivedAt }, issues);
+  const { stored: storedIssues } = await insertIssues(trx, { tenantId: req.tenantId, batchId, receivedAt }, issues);
   await trx
     .updateTable('batches')
     .set({ status, declarations_accepted: stored, declarations_duplicate: receipts.length - stored, declarations_rejected: errors, issue_count: issues.length, completed_at: new Date().toISOString() })
     .where('batch_id', '=', batchId)
     .execute();
-  return { batchId, status, receipts, declarations: [], changes: [], issues };
+  return { batchId, status, receipts, declarations: [], changes: [], issues: storedIssues };
 }
 
 /** A stored line as the API shows it (the ErpReceiptLine contract, JSON form). */

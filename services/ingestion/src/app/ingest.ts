@@ -472,13 +472,59 @@ export async function applyPendingChanges(trx: Transaction<IngestionDb>, ctx: Ba
   return applyChanges(trx, ctx, changes, sourceName, rows.map((r) => Number(r.id)));
 }
 
-/** Every issue is kept; chunked to stay under Postgres' bind-parameter limit. */
-export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchContext, issues: IngestIssue[]): Promise<void> {
-  await insertIssueSets(trx, [{ ctx, issues }]);
+/**
+ * Most issue rows stored for one document. One file can carry any number of problems (a header
+ * of 100,000 unknown columns, a bad value on every one of a million rows); storing each would let
+ * one upload write without bound to a table every tenant shares. The first MAX_STORED_ISSUES are
+ * kept as they are, then one MORE_ISSUES issue counts the rest by code: enough to fix the file,
+ * since the rest repeat the same problems. The batch's issue_count is still the number found.
+ */
+export const MAX_STORED_ISSUES = 1000;
+
+/** Issues of a document not stored past the cap, by code and severity (`error:INVALID_VALUE`). */
+export type IssueOverflow = Map<string, number>;
+
+/** Adds one overflow tally into another (a streamed document's chunks, in commit order). */
+export function addOverflow(into: IssueOverflow, from: IssueOverflow): void {
+  for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
 }
 
-/** insertIssues for several batches in one statement per 5,000 issues. */
-async function insertIssueSets(trx: Transaction<IngestionDb>, sets: { ctx: BatchContext; issues: IngestIssue[] }[]): Promise<void> {
+/** The one issue standing for the issues past the cap. */
+export function overflowIssue(sourceName: string, over: IssueOverflow, stored: number = MAX_STORED_ISSUES): IngestIssue | undefined {
+  if (over.size === 0) return undefined;
+  const total = [...over.values()].reduce((a, b) => a + b, 0);
+  const byCode = [...over].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k.slice(k.indexOf(':') + 1)} (${k.slice(0, k.indexOf(':'))}) ${n}`);
+  const anyError = [...over.keys()].some((k) => k.startsWith('error:'));
+  return { severity: anyError ? 'error' : 'warning', sourceName, location: '(file)', field: '(issues)', code: 'MORE_ISSUES', reason: `${total} more issues were found in this document and not stored (at most ${stored} are kept per document): ${byCode.join(', ')}; they repeat the kinds listed, so fix those and re-send` };
+}
+
+/** The first `room` issues, and the rest counted by severity and code (nothing past room is copied). */
+export function capIssues(issues: IngestIssue[], room: number): { kept: IngestIssue[]; over: IssueOverflow } {
+  const over: IssueOverflow = new Map();
+  const n = Math.max(0, Math.min(room, issues.length));
+  for (let i = n; i < issues.length; i++) {
+    const k = `${issues[i]!.severity}:${issues[i]!.code}`;
+    over.set(k, (over.get(k) ?? 0) + 1);
+  }
+  return { kept: n === issues.length ? issues : issues.slice(0, n), over };
+}
+
+/**
+ * Stores a whole document's issues, capped (MAX_STORED_ISSUES and one MORE_ISSUES summary);
+ * returns the issues as stored. Chunked to stay under Postgres' bind-parameter limit. A document
+ * stored in parts (a streamed report) passes `room` (what its earlier parts left) and
+ * `summarise: false`, and adds the summary with its last part.
+ */
+export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchContext, issues: IngestIssue[], opts: { room?: number; summarise?: boolean } = {}): Promise<{ stored: IngestIssue[]; over: IssueOverflow }> {
+  const capped = capIssues(issues, opts.room ?? MAX_STORED_ISSUES);
+  const summary = opts.summarise === false ? undefined : overflowIssue(issues[0]?.sourceName ?? '', capped.over);
+  const stored = summary ? [...capped.kept, summary] : capped.kept;
+  await insertIssueRows(trx, [{ ctx, issues: stored }]);
+  return { stored, over: capped.over };
+}
+
+/** Issue rows of several batches (each set already capped) in one statement per 5,000 issues. */
+async function insertIssueRows(trx: Transaction<IngestionDb>, sets: { ctx: BatchContext; issues: IngestIssue[] }[]): Promise<void> {
   // Issues quote what was sent (a cell, a name): escaped, so recording a refusal cannot fail on it.
   const rows = sets.flatMap(({ ctx, issues }) => issues.map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: storable(x.sourceName), line: x.line ?? null, column_number: x.column ?? null, location: storable(x.location), field: storable(x.field), code: storable(x.code), reason: storable(x.reason) })));
   for (let i = 0; i < rows.length; i += 5000) await trx.insertInto('batch_issues').values(rows.slice(i, i + 5000)).execute();
@@ -542,11 +588,15 @@ export async function ingestDocuments(trx: Transaction<IngestionDb>, reqs: Inges
     const duplicates = s.declarations.filter((d) => d.duplicate).length + a.changes.filter((c) => c.duplicate).length;
     const accepted = s.inserted + a.changes.filter((c) => !c.duplicate && !c.refused).length;
     const status = statusOf(accepted, duplicates, errors, nothingParsed);
-    issueSets.push({ ctx: ctxs[n]!, issues });
+    // Stored and answered capped (MAX_STORED_ISSUES); issue_count is the number found.
+    const capped = capIssues(issues, MAX_STORED_ISSUES);
+    const summary = overflowIssue(req.sourceName, capped.over);
+    const kept = summary ? [...capped.kept, summary] : capped.kept;
+    issueSets.push({ ctx: ctxs[n]!, issues: kept });
     outcomes.push({ id: ctxs[n]!.batchId, status, accepted, duplicates, rejected: nothingParsed ? 1 : s.issues.length, issues: issues.length });
-    results.push({ batchId: ctxs[n]!.batchId, status, declarations: s.declarations, changes: a.changes, issues });
+    results.push({ batchId: ctxs[n]!.batchId, status, declarations: s.declarations, changes: a.changes, issues: kept });
   });
-  await insertIssueSets(trx, issueSets);
+  await insertIssueRows(trx, issueSets);
   await sql`
     update batches b set status = t.status, declarations_accepted = t.accepted, declarations_duplicate = t.duplicates, declarations_rejected = t.rejected, issue_count = t.issues, completed_at = ${completedAt}::timestamptz
     from json_to_recordset(${JSON.stringify(outcomes)}::json) as t(id text, status text, accepted int, duplicates int, rejected int, issues int)

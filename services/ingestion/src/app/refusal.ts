@@ -52,6 +52,6 @@ export async function recordRefusal(trx: Transaction<IngestionDb>, doc: RefusedD
     .insertInto('batches')
     .values({ batch_id: batchId, tenant_id: doc.tenantId, channel: storable(doc.channel), format: storable(doc.format || 'unknown'), source_name: storable(doc.sourceName), content_sha256: hash('sha256', doc.content, 'hex'), size_bytes: doc.content.length, status: 'rejected', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 1, issue_count: issues.length, received_at: receivedAt, completed_at: new Date().toISOString(), raw_content: doc.content })
     .execute();
-  await insertIssues(trx, { tenantId: doc.tenantId, batchId, receivedAt }, issues);
-  return { batchId, status: 'rejected', declarations: [], changes: [], issues };
+  const { stored } = await insertIssues(trx, { tenantId: doc.tenantId, batchId, receivedAt }, issues);
+  return { batchId, status: 'rejected', declarations: [], changes: [], issues: stored };
 }

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
-import { sql, withTenant, type Kysely } from '@customs/db';
+import { sql, withTenant, type Kysely, type Transaction } from '@customs/db';
+import type { RawBuilder } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
 import { CdsReportAssembler, readCdsReport, type CdsIssue, type CdsRow } from '../parse/cds/cds-report';
 import { cdsIssue } from './formats';
-import { applyPendingChanges, insertIssues, statusOf, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
+import { MAX_STORED_ISSUES, addOverflow, applyPendingChanges, insertIssues, overflowIssue, statusOf, type IssueOverflow, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
 import { escapeControlCharacters } from '@customs/contracts';
 import { isUnstorableContent } from './refusal';
 import { safeSourceName, storable } from './safe-text';
@@ -132,6 +133,19 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
   let fileBroke = false;
   const breaksFile = (i: CdsIssue) => i.severity === 'error' && (i.code === 'INVALID_ENCODING' || i.code === 'CSV_MALFORMED');
 
+  // Issues past MAX_STORED_ISSUES (counted by code, for the one MORE_ISSUES issue at the end).
+  const overflow: IssueOverflow = new Map();
+  /**
+   * Adds a part's issues to the batch's issue_count (with the part's other counters) and returns
+   * the count before it, which says how many are already stored (min(count, cap)): the row lock
+   * this update takes orders the parts' transactions on it, so parts in flight at once never
+   * both take the last room, and a retried part's count rolls back with it.
+   */
+  const countIssues = async (trx: Transaction<IngestionDb>, n: number, counters: RawBuilder<unknown>): Promise<number> => {
+    const r = await sql<{ before: number }>`update batches set ${counters}, issue_count = issue_count + ${n}, updated_at = now() where batch_id = ${batchId} returning issue_count - ${n} as before`.execute(trx);
+    return Number(r.rows[0]!.before);
+  };
+
   const commit = async (): Promise<void> => {
     for (const id of assembler.entryIds()) {
       const h = headerIndex.get(id);
@@ -172,10 +186,10 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
         const dups = stored.declarations.length - stored.inserted;
         const inserted = stored.inserted + pending.inserted;
         const all = [...issues, ...stored.issues, ...pending.issues];
-        await insertIssues(trx, ctx, all);
         for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
-        await sql`update batches set declarations_accepted = declarations_accepted + ${inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, issue_count = issue_count + ${all.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow}), updated_at = now() where batch_id = ${batchId}`.execute(trx);
-        return { stored, inserted, dups, all };
+        const before = await countIssues(trx, all.length, sql`declarations_accepted = declarations_accepted + ${inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow})`);
+        const { stored: kept, over } = await insertIssues(trx, ctx, all, { room: MAX_STORED_ISSUES - before, summarise: false });
+        return { stored, inserted, dups, all, kept, over };
       });
     // A chunk Postgres refuses on its content (parsers refuse what they know it cannot hold; this
     // is for what nobody foresaw) is not the end of the upload: its raw bytes and issues are
@@ -184,23 +198,26 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       withTenant(db, tenantId, async (trx) => {
         const entries = decls.map((d) => d.mrn || d.lrn).slice(0, 20);
         const refused: IngestIssue = { severity: 'error', sourceName, location: `rows up to ${rowsNow}`, field: '(content)', code: 'UNSTORABLE_VALUE', reason: `${decls.length} entries of this part of the file were not stored: the database refused one of their values (SQLSTATE ${(e as { code?: string }).code}: ${(e as Error).message}); entries ${entries.join(', ')}${decls.length > entries.length ? ', …' : ''}; the raw bytes are kept with the batch` };
-        const all = [...issues, refused];
-        await insertIssues(trx, ctx, all);
+        // The refusal itself goes first: it is stored even when the chunk's other issues are past the cap.
+        const all = [refused, ...issues];
         for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
-        await sql`update batches set declarations_rejected = declarations_rejected + ${decls.length}, issue_count = issue_count + ${all.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow}), updated_at = now() where batch_id = ${batchId}`.execute(trx);
-        return { stored: { declarations: [], inserted: 0, issues: [] }, inserted: 0, dups: 0, all };
+        const before = await countIssues(trx, all.length, sql`declarations_rejected = declarations_rejected + ${decls.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow})`);
+        const { stored: kept, over } = await insertIssues(trx, ctx, all, { room: Math.max(1, MAX_STORED_ISSUES - before), summarise: false });
+        return { stored: { declarations: [], inserted: 0, issues: [] }, inserted: 0, dups: 0, all, kept, over };
       });
     const committed = retryOnConflict(store).catch((e: unknown) => (isUnstorableContent(e) ? refuseChunk(e) : Promise.reject(e)));
     // The response's counters and lists follow the file's order, whichever chunk commits first.
     const previous = lastApplied;
-    const applied = Promise.all([committed, previous]).then(([{ stored, inserted, dups, all }]) => {
+    const applied = Promise.all([committed, previous]).then(([{ stored, inserted, dups, all, kept, over }]) => {
       res.chunks++;
       res.declarationsStored += inserted;
       res.declarationsDuplicate += dups;
       res.issueCount += all.length;
       errors += all.filter((i) => i.severity === 'error').length;
       for (const d of stored.declarations) if (res.declarations.length < listLimit) res.declarations.push(d);
-      for (const i of all) if (res.issues.length < listLimit) res.issues.push(i);
+      // Counted only once the chunk committed: a retried or failed one counts nothing twice.
+      addOverflow(overflow, over);
+      for (const i of kept) if (res.issues.length < listLimit) res.issues.push(i);
     });
     // Handled here so a failed chunk never becomes an unhandled rejection; the awaits rethrow it.
     applied.catch(() => undefined);
@@ -279,12 +296,16 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     const tail = [...cdsIssues.splice(0).map(cdsIssue), ...extraIssues.splice(0)];
     errors += tail.filter((i) => i.severity === 'error').length;
     res.issueCount += tail.length;
-    for (const i of tail) if (res.issues.length < listLimit) res.issues.push(i);
     res.status = statusOf(res.declarationsStored, res.declarationsDuplicate, errors, res.declarationsStored + res.declarationsDuplicate === 0 && errors > 0);
-    await withTenant(db, tenantId, async (trx) => {
-      await insertIssues(trx, ctx, tail);
-      await sql`update batches set status = ${res.status}, content_sha256 = ${hash.digest('hex')}, size_bytes = ${res.bytes}, rows_committed = ${res.rows}, issue_count = issue_count + ${tail.length}, completed_at = now(), updated_at = now() where batch_id = ${batchId}`.execute(trx);
+    const kept = await withTenant(db, tenantId, async (trx) => {
+      const before = await countIssues(trx, tail.length, sql`status = ${res.status}, content_sha256 = ${hash.digest('hex')}, size_bytes = ${res.bytes}, rows_committed = ${res.rows}, completed_at = now()`);
+      const last = await insertIssues(trx, ctx, tail, { room: MAX_STORED_ISSUES - before, summarise: false });
+      addOverflow(overflow, last.over);
+      const summary = overflowIssue(sourceName, overflow);
+      if (summary) await insertIssues(trx, ctx, [summary], { room: 1, summarise: false });
+      return summary ? [...last.stored, summary] : last.stored;
     });
+    for (const i of kept) if (res.issues.length < listLimit) res.issues.push(i);
     return res;
   } catch (e) {
     for (const p of pendingChunks.splice(0)) await p.catch(() => undefined);
@@ -295,7 +316,9 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     // The bytes read since the last chunk are kept too, so what did arrive is there for review.
     const rest = raw.map((r) => ({ sourceName: r.sourceName, content: Buffer.concat(r.bytes) })).filter((r) => r.content.length > 0);
     await withTenant(db, tenantId, async (trx) => {
-      await insertIssues(trx, ctx, [issue]);
+      // Stored whatever the cap (it says why the upload ended), with the count of those not stored.
+      const summary = overflowIssue(sourceName, overflow);
+      await insertIssues(trx, ctx, summary ? [issue, summary] : [issue], { room: 2, summarise: false });
       for (const r of rest) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
       await sql`update batches set status = 'incomplete', size_bytes = ${res.bytes}, issue_count = issue_count + 1, completed_at = now(), updated_at = now() where batch_id = ${batchId}`.execute(trx);
     }).catch(() => undefined);

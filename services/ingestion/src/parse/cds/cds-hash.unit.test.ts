@@ -146,12 +146,15 @@ describe('the content hash of an entry', () => {
       [header('3800.00', '14/03/2023 10:15:00'), items('2500.00').replace(',6109100010,', ',0610910001,')],
       [header('3800.00', '14/03/2023 10:15:00'), items('2500.00').replace(',300\n', ',0300\n')],
       [header('3800.00', '14/03/2023 10:15:00'), items('2500.00', ',054321')],
-      // "+3800.00" is not a number to validation (kept as text): not the same as 3800.
-      [header('+3800.00', '14/03/2023 10:15:00'), items('2500.00')],
       [header('3800.00', '14/03/2023 10:15:00', '3260.470'), items('2500.00')], // gbpPence refuses 3 decimals
     ];
     const hashes = await Promise.all(others.map(async (f) => (await sha(...f)).contentSha256));
     for (const h of hashes) expect(h).not.toBe(base);
     expect(new Set(hashes).size).toBe(hashes.length);
+    // "+3800.00" is not a number to validation: no longer kept as text (its own hash), but an
+    // invoice total DE 4/11 cannot hold, so the entry is rejected naming the element.
+    const signed = await parse(header('+3800.00', '14/03/2023 10:15:00'), items('2500.00'));
+    expect(signed.declarations).toHaveLength(0);
+    expect(signed.issues).toContainEqual(expect.objectContaining({ severity: 'error', column: 'Invoice Total', reason: expect.stringContaining('Invoice Total (DE 4/11 total amount invoiced) "+3800.00" is not a decimal number') }));
   });
 });

@@ -3,6 +3,7 @@ import { CsvError, CsvSplitter } from '../csv';
 import { Declaration, SourceFormat, describeControlCharacter, findControlCharacter, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { dateProblem, plausibleDateWindow, type DateWindow } from '../dates';
 import { MAX_ITEMS_PER_DECLARATION, MAX_TAX_LINES_PER_DECLARATION } from '../limits';
+import { ELEMENT, commodityCodeProblem, currencyProblem, itemNumberProblem, penceProblem, unsignedDecimalProblem } from '../values';
 
 /**
  * HMRC CDS data reports (import header, item and tax-line CSVs that importers obtain about their
@@ -21,7 +22,7 @@ export interface CdsIssue {
   column: string;
   field: string;
   reason: string;
-  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN' | 'CONTROL_CHARACTER' | 'TOO_MANY_ITEMS' | 'TOO_MANY_TAX_LINES';
+  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN' | 'CONTROL_CHARACTER' | 'TOO_MANY_ITEMS' | 'TOO_MANY_TAX_LINES' | 'DUPLICATE_ROW';
   severity: 'error' | 'warning';
 }
 
@@ -360,9 +361,7 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
           return undefined;
         }
       }
-      record.forEach((h, i) => {
-        if (!columns![i] && !wide.some((w) => w.typeIdx === i || w.amountIdx === i) && h.trim()) issues.push({ sourceName, row: 1, column: h, field: '(unknown)', reason: `column "${h}" is not used`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
-      });
+      unknownColumns(record, (i) => !columns![i] && !wide.some((w) => w.typeIdx === i || w.amountIdx === i), sourceName, issues);
       return undefined;
     }
     const values: Record<string, string> = {};
@@ -438,6 +437,29 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
   }
 }
 
+/** UNKNOWN_COLUMN issues listed by name; the rest of a wide header is one issue counting them. */
+export const MAX_UNKNOWN_COLUMN_ISSUES = 50;
+
+/**
+ * One UNKNOWN_COLUMN warning per unused column name (a name repeated is one issue giving its
+ * positions), at most MAX_UNKNOWN_COLUMN_ISSUES, then one counting the other names: a header of
+ * 100,000 made-up columns is two issues' worth of news, not 100,000 rows.
+ */
+function unknownColumns(header: string[], unused: (i: number) => boolean, sourceName: string, issues: CdsIssue[]): void {
+  const byName = new Map<string, number[]>();
+  let more = 0;
+  header.forEach((h, i) => {
+    if (!h.trim() || !unused(i)) return;
+    const at = byName.get(h);
+    if (at) {
+      if (at.length < 10) at.push(i + 1);
+    } else if (byName.size < MAX_UNKNOWN_COLUMN_ISSUES) byName.set(h, [i + 1]);
+    else more++;
+  });
+  for (const [h, at] of byName) issues.push({ sourceName, row: 1, column: h, field: '(unknown)', reason: at.length === 1 ? `column "${h}" is not used` : `column "${h}" (columns ${at.join(', ')}${at.length === 10 ? ', …' : ''}) is not used`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
+  if (more > 0) issues.push({ sourceName, row: 1, column: '', field: '(unknown)', reason: `${more} more columns not listed here are not used either (the header has more than ${MAX_UNKNOWN_COLUMN_ISSUES} unused column names)`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
+}
+
 /** "A, NULL, B" → ["A", "", "B"]: HMRC's parallel comma lists keep positions with NULL. */
 function parallelList(v: string | undefined): string[] {
   if (!v) return [];
@@ -452,7 +474,17 @@ interface EntryState {
   rejected: { row: number; reason: string; column?: string; code?: CdsIssue['code'] }[];
   /** Rows past the entry's item or tax-line bound: counted, not kept. */
   overflowRows?: number;
+  /** Reasons past MAX_REJECTIONS_LISTED: counted, not kept. */
+  moreRejected?: number;
+  /** Item rows repeating an item number already read (DUPLICATE_ROW), by item number. */
+  repeats?: Map<number, { first: number; rows: number[]; count: number; differs: boolean; firstValues: string }>;
 }
+
+/** Reasons listed for one rejected entry (the rest are counted in the last). */
+const MAX_REJECTIONS_LISTED = 20;
+
+/** Rows named in one DUPLICATE_ROW issue (the rest are counted). */
+const LISTED_REPEATS = 10;
 
 export interface CdsAssemblerOptions {
   /** Plausible dates (default: the window on the day the assembler is made). */
@@ -484,31 +516,101 @@ export class CdsReportAssembler {
     const e: EntryState = this.entries.get(row.entryId) ?? { items: new Map(), taxes: [], rejected: [] };
     this.entries.set(row.entryId, e);
     // __rejected: why readCdsReport refused the row (it named the cell in its own issue).
-    if (row.values.__rejected) e.rejected.push({ row: row.row, reason: row.values.__rejected });
+    if (row.values.__rejected) this.reject(e, { row: row.row, reason: row.values.__rejected });
     this.checkDates(row, e);
+    this.checkValues(row, e);
     if (row.kind === 'header') e.header = row;
     else if (row.kind === 'taxline') {
       if (e.taxes.length >= MAX_TAX_LINES_PER_DECLARATION) {
         e.overflowRows = (e.overflowRows ?? 0) + 1;
-        if (e.overflowRows === 1) e.rejected.push({ row: row.row, code: 'TOO_MANY_TAX_LINES', reason: `the entry has more than ${MAX_TAX_LINES_PER_DECLARATION} tax-line rows; from this row on they were not read` });
+        if (e.overflowRows === 1) this.reject(e, { row: row.row, code: 'TOO_MANY_TAX_LINES', reason: `the entry has more than ${MAX_TAX_LINES_PER_DECLARATION} tax-line rows; from this row on they were not read` });
         return;
       }
       e.taxes.push(row);
     }
     else {
-      const n = Number(row.values.itemNumber);
-      if (!Number.isInteger(n) || n < 1) {
-        e.rejected.push({ row: row.row, reason: `item number "${row.values.itemNumber}" is not a positive whole number` });
-        return;
-      }
+      const numberProblem = itemNumberProblem(row.values.itemNumber ?? '');
+      const n = numberProblem ? NaN : Number(row.values.itemNumber);
       // Past 999 items the entry cannot be a CDS declaration: it is rejected, and its further
       // rows are counted, not kept, so one entry of a million rows costs no more memory than 999.
+      // (Checked first: item 1000 of such an entry is one more row past the bound, not a new issue.)
       if (e.items.size >= MAX_ITEMS_PER_DECLARATION && !e.items.has(n)) {
         e.overflowRows = (e.overflowRows ?? 0) + 1;
-        if (e.overflowRows === 1) e.rejected.push({ row: row.row, column: 'Item Number', code: 'TOO_MANY_ITEMS', reason: `the entry has more than ${MAX_ITEMS_PER_DECLARATION} goods items (a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, DE 1/9); from this row on its item rows were not read` });
+        if (e.overflowRows === 1) this.reject(e, { row: row.row, column: 'Item Number', code: 'TOO_MANY_ITEMS', reason: `the entry has more than ${MAX_ITEMS_PER_DECLARATION} goods items (a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, DE 1/9); from this row on its item rows were not read` });
         return;
       }
+      if (numberProblem) {
+        this.reject(e, { row: row.row, column: 'Item Number', reason: `${numberProblem}, so the entry is not stored` });
+        return;
+      }
+      const earlier = e.items.get(n);
+      if (earlier) this.repeat(e, n, earlier, row);
       e.items.set(n, row);
+    }
+  }
+
+  /**
+   * Why an entry is not stored, at most MAX_REJECTIONS_LISTED reasons (then counted): an entry
+   * whose every row is bad says so in a few issues, not one per row of a million-row file.
+   */
+  private reject(e: EntryState, r: EntryState['rejected'][number]): void {
+    // A bound issue (TOO_MANY_ITEMS/TAX_LINES, one per entry) is always listed: it says rows were not read.
+    if (e.rejected.length < MAX_REJECTIONS_LISTED || r.code) e.rejected.push(r);
+    else e.moreRejected = (e.moreRejected ?? 0) + 1;
+  }
+
+  /**
+   * An item row whose entry and item number were already read: the later row replaces the
+   * earlier (as before), but never silently. A repeated identical row (a copy-paste, an .ods
+   * row repeated 400,000 times) is one warning naming the rows; a repeat with other values is
+   * a warning saying which row was used. Rows are listed up to LISTED_REPEATS, then counted.
+   */
+  private repeat(e: EntryState, n: number, earlier: CdsRow, row: CdsRow): void {
+    e.repeats ??= new Map();
+    let r = e.repeats.get(n);
+    if (!r) {
+      r = { first: earlier.row, rows: [], count: 0, differs: false, firstValues: JSON.stringify(earlier.values) };
+      e.repeats.set(n, r);
+    }
+    r.count++;
+    if (r.rows.length < LISTED_REPEATS) r.rows.push(row.row);
+    if (!r.differs && JSON.stringify(row.values) !== r.firstValues) r.differs = true;
+  }
+
+  /**
+   * Values against their data element (../values): amounts and masses zero or more and finite,
+   * item number 1–999, commodity code 8 or 10 digits, currency in ISO 4217. A value no
+   * declaration can hold rejects the entry (an error naming row, column and element), like an
+   * impossible acceptance date: every check downstream would compute with it.
+   */
+  private checkValues(row: CdsRow, e: EntryState): void {
+    const v = row.values;
+    const reject = (column: string, problem: string | undefined) => {
+      if (problem) this.reject(e, { row: row.row, column, reason: `${problem}, so the entry is not stored` });
+    };
+    const decimal = (k: string, column: string, element: string, fraction?: number, commas = false) => {
+      const x = v[k];
+      if (x) reject(column, unsignedDecimalProblem(commas ? x.replace(/,/g, '') : x, `${column} (${element})`, fraction));
+    };
+    const pence = (k: string, column: string, element: string) => {
+      const x = v[k];
+      if (!x) return;
+      const p = gbpPence(x);
+      // Not a GBP amount at all is the builder's warning (the amount is left out); a negative one is no value.
+      if (p !== undefined) reject(column, penceProblem(p, x, `${column} (${element})`));
+    };
+    if (row.kind === 'item') {
+      reject('Commodity Code', commodityCodeProblem((v.commodityCode ?? '').replace(/\s/g, '')));
+      decimal('itemPrice', 'Item Price', ELEMENT.itemPrice, undefined, true);
+      decimal('netMass', 'Net Mass', ELEMENT.netMass, 6);
+      decimal('grossMass', 'Gross Mass', ELEMENT.grossMass, 6);
+      pence('vatValue', 'VAT Value', ELEMENT.vatValue);
+    }
+    if (row.kind === 'taxline' && v.itemNumber) reject('Item Number', itemNumberProblem(v.itemNumber));
+    if (row.kind !== 'taxline') {
+      pence('customsValue', 'Customs Value', ELEMENT.customsValue);
+      decimal('invoiceTotal', 'Invoice Total', ELEMENT.invoiceTotal, 2, true);
+      if (v.invoiceCurrency) reject('Invoice Currency', currencyProblem(v.invoiceCurrency.toUpperCase()));
     }
   }
 
@@ -529,7 +631,7 @@ export class CdsReportAssembler {
       }
       const problem = this.lastDateProblem;
       if (!problem) continue;
-      if (field === 'acceptanceDate') e.rejected.push({ row: row.row, column, reason: `${column} ${problem}; the acceptance date dates the tariff, the exchange rate and the 3-year deadline, so the entry is not stored` });
+      if (field === 'acceptanceDate') this.reject(e, { row: row.row, column, reason: `${column} ${problem}; the acceptance date dates the tariff, the exchange rate and the 3-year deadline, so the entry is not stored` });
       else this.issues.push({ sourceName: this.sourceName, row: row.row, column, field: column, reason: `${column} ${problem} (not used for the checks; the entry is kept)`, code: 'INVALID_VALUE', severity: 'warning' });
     }
   }
@@ -549,9 +651,15 @@ export class CdsReportAssembler {
     const out: Declaration[] = [];
     for (const [entryId, e] of this.entries) {
       const rowsOf = [e.header, ...e.items.values(), ...e.taxes].filter(Boolean).map((r) => r!.row);
+      for (const [n, r] of e.repeats ?? []) {
+        const listed = `${r.rows.join(', ')}${r.count > r.rows.length ? ` and ${r.count - r.rows.length} more rows` : ''}`;
+        const last = e.items.get(n)?.row ?? r.rows[r.rows.length - 1]!;
+        this.issues.push({ sourceName: this.sourceName, row: r.first, column: 'Item Number', field: 'Item Number', reason: r.differs ? `item ${n} of entry ${entryId} (row ${r.first}) appears again in row ${listed} (${r.count + 1} rows in all) with other values; only row ${last} was read — one row per goods item is expected` : `item ${n} of entry ${entryId} (row ${r.first}) is repeated unchanged in row ${listed} (${r.count + 1} identical rows in all); it was read once`, code: 'DUPLICATE_ROW', severity: 'warning' });
+      }
       if (e.rejected.length) {
         const skipped = e.overflowRows ? ` (${e.overflowRows} rows not read)` : '';
         for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: r.column ?? '', field: r.column ?? 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}${r.code ? skipped : ''}`, code: r.code ?? 'INVALID_VALUE', severity: 'error' });
+        if (e.moreRejected) this.issues.push({ sourceName: this.sourceName, row: e.rejected[e.rejected.length - 1]!.row, column: '', field: 'entry', reason: `entry ${entryId} rejected: ${e.moreRejected} more problems in its rows are not listed (the first ${MAX_REJECTIONS_LISTED} are)`, code: 'INVALID_VALUE', severity: 'error' });
         continue;
       }
       if (e.items.size === 0) {
@@ -604,8 +712,8 @@ export class CdsReportAssembler {
       const cpc = (v.cpc ?? '').replace(/\s/g, '');
       const cv = money('customsValue', 'Customs Value');
       const vatValue = money('vatValue', 'VAT Value');
+      // Checked in add() (checkValues): 8 or 10 digits.
       const code = (v.commodityCode ?? '').replace(/\s/g, '');
-      if (code && !/^\d{8}(\d{2})?$/.test(code)) warn(r.row, 'Commodity Code', `"${code}" is not an 8- or 10-digit commodity code`);
       // A complete literal (typed, so a new contract field is a compile error here), not
       // fromPartial: that deep-copies every nested list again, per item, on the hot path.
       const item: GoodsItem = {

@@ -70,7 +70,7 @@ describe('CDS data reports', () => {
     const csv = 'MRN,Item Number,Commodity Code\n23GB1234567890ABC1,1,6109100010\n23GB1234567890ABC1,x,6109100010\n23GB1234567890ABD1,1,8510900000\n';
     const r = await parseCdsReports([{ sourceName: 'i.csv', chunks: chunksOf(csv) }]);
     expect(r.declarations.map((d) => d.mrn)).toEqual(['23GB1234567890ABD1']);
-    expect(r.issues.find((i) => i.severity === 'error')).toMatchObject({ row: 3, reason: expect.stringContaining('entry 23GB1234567890ABC1 rejected: row 3: item number "x"') });
+    expect(r.issues.find((i) => i.severity === 'error')).toMatchObject({ row: 3, column: 'Item Number', reason: expect.stringContaining('entry 23GB1234567890ABC1 rejected: row 3: DE 1/6 goods item number "x" is not a whole number') });
   });
 
   it('rejects an entry whose acceptance date is impossible or implausible, naming row and column; warns on other bad dates', async () => {

@@ -18,6 +18,7 @@ import {
 import { pathOfNode, type XNode } from './reader';
 import type { DmsAmendment, DmsMessageKind, ParseIssue, ParseIssueCode } from './types';
 import { dmsDate, gbpToPence, isDecimal } from './values';
+import { currencyProblem, itemNumberProblem } from '../values';
 
 /** The parts of Declaration the mapping fills (provenance is added by the caller). */
 export type MappedDeclaration = Omit<Declaration, 'sourceFormat' | 'sourceName' | 'contentSha256'>;
@@ -39,7 +40,6 @@ const text = (n: XNode | undefined, ...path: string[]): string => {
 };
 
 const COUNTRY = /^[A-Z]{2}$/;
-const CURRENCY = /^[A-Z]{3}$/;
 const MRN = /^\d{2}[A-Z]{2}[A-Z0-9]{13}\d$/;
 
 class Mapper {
@@ -108,7 +108,8 @@ class Mapper {
     }
     const currency = n.attrs.currencyID ?? '';
     if (currency === '') this.warn('MISSING_ELEMENT', n, field, `amount ${value} has no currencyID attribute`);
-    else if (!CURRENCY.test(currency)) this.warn('INVALID_VALUE', n, field, `currencyID "${currency}" is not an ISO 4217 alpha-3 code`);
+    // The ISO 4217 list shared by every format (../values): "ZZZ" is shaped like a code but is none.
+    else if (currencyProblem(currency, 'currencyID')) this.warn('INVALID_VALUE', n, field, currencyProblem(currency, 'currencyID')!);
     return { value, currency };
   }
 
@@ -365,8 +366,12 @@ function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, head
   const seqNode = kid(gi, 'SequenceNumeric');
   const seq = seqNode?.text ?? '';
   let itemNumber = 0;
-  if (/^\d{1,9}$/.test(seq) && Number(seq) > 0) itemNumber = Number(seq);
-  else m.warn(seq === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE', seqNode ?? gi, 'itemNumber (DE 1/6)', seq === '' ? 'goods item has no SequenceNumeric' : `"${seq}" is not a positive goods item number`);
+  if (/^\d{1,9}$/.test(seq) && Number(seq) > 0) {
+    itemNumber = Number(seq);
+    // DE 1/6 is 1–999 (../values): a larger number is kept as declared (DMS values are), but flagged.
+    const outOfRange = itemNumberProblem(seq);
+    if (outOfRange) m.warn('INVALID_VALUE', seqNode, 'itemNumber (DE 1/6)', outOfRange);
+  } else m.warn(seq === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE', seqNode ?? gi, 'itemNumber (DE 1/6)', seq === '' ? 'goods item has no SequenceNumeric' : `"${seq}" is not a positive goods item number`);
   const label = itemNumber ? `item ${itemNumber}` : `goods item #${position}`;
 
   const commodity = kid(gi, 'Commodity');

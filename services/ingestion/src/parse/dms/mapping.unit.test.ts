@@ -271,7 +271,11 @@ describe('item mapping', () => {
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
     expect(r.declaration.items).toHaveLength(1000);
     expect(r.declaration.items[999]!.itemNumber).toBe(1000);
-    expect(r.warnings).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', field: 'items (DE 1/6)', elementPath: 'MetaData/Declaration/GoodsShipment/GovernmentAgencyGoodsItem[1000]' })]);
+    // The count CDS would refuse, and the one item number outside DE 1/6's 1–999 (kept as declared).
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ code: 'INVALID_VALUE', field: 'itemNumber (DE 1/6)', reason: 'DE 1/6 goods item number 1000 is outside 1–999 (DE 1/6 is n..3, numbered from 1)' }),
+      expect.objectContaining({ code: 'INVALID_VALUE', field: 'items (DE 1/6)', elementPath: 'MetaData/Declaration/GoodsShipment/GovernmentAgencyGoodsItem[1000]' }),
+    ]);
   });
 
   it('summarises warnings beyond maxWarnings in one TOO_MANY_WARNINGS issue', () => {

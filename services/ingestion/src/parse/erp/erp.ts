@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ErpReceiptLine, describeControlCharacter, findControlCharacter } from '@customs/contracts';
 import { dateProblem, type DateWindow } from '../dates';
+import { currencyProblem } from '../values';
 
 /**
  * ERP purchase / goods-receipt lines (the importer's own books) as JSON (an array of objects) or
@@ -118,7 +119,9 @@ function toLine(raw: Raw, row: number, location: (f: string) => string, sourceNa
   const invoiceDate = invoiceDateRaw ? dateOf('invoiceDate', invoiceDateRaw) : '';
   if (quantity && !DECIMAL.test(quantity)) err('quantity', 'INVALID_VALUE', `"${quantity}" is not an exact decimal quantity`);
   if (lineValue && !DECIMAL.test(lineValue.replace(/,/g, ''))) err('lineValue', 'INVALID_VALUE', `"${lineValue}" is not an exact decimal amount (at most 6 decimals)`);
-  if (currency && !/^[A-Z]{3}$/.test(currency)) err('currency', 'INVALID_VALUE', `"${currency}" is not an ISO 4217 alpha-3 currency code`);
+  // The ISO 4217 list every format shares (../values): "ZZZ" has the shape of a code but is none.
+  const currencyWrong = currency ? currencyProblem(currency, 'currency') : undefined;
+  if (currencyWrong) err('currency', 'INVALID_VALUE', currencyWrong);
   const mrn = (raw.mrn ?? '').toUpperCase();
   if (mrn && !MRN.test(mrn)) err('mrn', 'INVALID_VALUE', `"${raw.mrn}" is not an 18-character MRN`);
   const origin = (raw.originCountry ?? '').toUpperCase();
@@ -252,9 +255,18 @@ export function parseErpCsv(content: Buffer, sourceName: string): ErpParseResult
   for (const f of ['supplier', 'invoiceNumber', 'lineValue']) {
     if (!cols.includes(f)) return { lines: [], issues: [{ severity: 'error', sourceName, row: 1, location: 'row 1', field: f, code: 'MISSING_COLUMN', reason: `no column for ${f} (e.g. ${ALIASES[f]!.slice(0, 3).join(', ')})` }] };
   }
+  // One warning per unused column name, at most 50, then one counting the rest (a header of
+  // 100,000 made-up columns is not 100,000 issues).
+  const unknown = new Set<string>();
+  let moreUnknown = 0;
   header.forEach((h, i) => {
-    if (!cols[i] && h.trim()) issues.push({ severity: 'warning', sourceName, row: 1, location: 'row 1', field: h.slice(0, 100), code: 'UNKNOWN_COLUMN', reason: `column "${h.slice(0, 100)}" is not used` });
+    if (cols[i] || !h.trim() || unknown.has(h)) return;
+    if (unknown.size < 50) {
+      unknown.add(h);
+      issues.push({ severity: 'warning', sourceName, row: 1, location: 'row 1', field: h.slice(0, 100), code: 'UNKNOWN_COLUMN', reason: `column "${h.slice(0, 100)}" is not used` });
+    } else moreUnknown++;
   });
+  if (moreUnknown) issues.push({ severity: 'warning', sourceName, row: 1, location: 'row 1', field: '(unknown)', code: 'UNKNOWN_COLUMN', reason: `${moreUnknown} more unused columns are not listed` });
   const numbering = autoNumbering();
   const ok: { line: ErpReceiptLine; row: number; location: string }[] = [];
   for (let r = 1; r < records.length; r++) {
