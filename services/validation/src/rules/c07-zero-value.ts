@@ -1,6 +1,6 @@
 import { Severity } from '@customs/contracts';
 import { FREE_CIRCULATION, claimsReliefApc, fromTraderReports } from './codes';
-import { customsValuePence, mfnNeeds, pounds } from './pricing';
+import { chargeOf, customsValuePence, mfnNeeds, pounds } from './pricing';
 import type { Rule, RuleHit } from './types';
 
 /** £1: below this a customs value on chargeable goods is a placeholder, not a value (DOMAIN.md §3.1 C07). */
@@ -12,7 +12,7 @@ const HEAVY_KG = 100;
 export const c07ZeroValue: Rule = {
   meta: {
     id: 'C07',
-    version: '1.1.0',
+    version: '1.1.1',
     title: 'Missing or zero value on chargeable goods',
     family: 'data-integrity',
     dataElements: ['customs value', 'DE 4/14 item price', 'DE 1/10 procedure code', 'DE 1/11 additional procedure codes'],
@@ -23,10 +23,16 @@ export const c07ZeroValue: Rule = {
     businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a value: not zero or absent (also on an original declaration with no tax lines; only an amendment or a trader report may leave it out), and not £1 or less for 100 kg or more of goods. Not covered here: a small but non-zero value on light goods (a genuinely cheap line looks the same), values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? mfnNeeds(d, item) : {}),
-  evaluate({ declaration, reference }) {
+  evaluate({ declaration, reference, notChecked }) {
     const hits: RuleHit[] = [];
     for (const item of declaration.items) {
-      if (!FREE_CIRCULATION.test(item.procedureCode) || claimsReliefApc(item.additionalProcedureCodes)) continue;
+      if (!FREE_CIRCULATION.test(item.procedureCode)) continue;
+      if (claimsReliefApc(item.additionalProcedureCodes)) {
+        // A relief APC removes the charge; one whose effect is not modelled may or may not: say so.
+        const duty = chargeOf(item, 'A00');
+        if (duty.liability === 'unknown') notChecked?.(item.itemNumber, `whether the goods are chargeable is unknown: ${duty.reason}`);
+        continue;
+      }
       const cv = customsValuePence(declaration, item, reference);
       const noValue = !item.customsValuePresent && !item.itemPrice?.value;
       // An amendment (DMS function code 13) may restate other fields without the value, and a
