@@ -59,7 +59,7 @@ describe('reporting drafts from the running services', () => {
   beforeAll(async () => {
     p = await startPlatform('reporting', { extraTokens: OTHER });
     reporting = await startReportingService(
-      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', ALERTING_URL: p.services.alerting.httpUrl, VALIDATION_URL: p.services.validation.httpUrl, SCORING_URL: p.services.scoring.httpUrl }),
+      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', INGESTION_URL: p.services.ingestion.httpUrl, ALERTING_URL: p.services.alerting.httpUrl, VALIDATION_URL: p.services.validation.httpUrl, SCORING_URL: p.services.scoring.httpUrl }),
       { clock: { now: () => NOW } },
     );
     const facts = loadFacts();
@@ -209,6 +209,61 @@ describe('reporting drafts from the running services', () => {
       expect((await rep('GET', `/v1/reports/${report.reportId}`)).body.report.content).toEqual(report.content);
       expect((await rep('GET', `/v1/reports?importer=${importer}`)).body.reports.map((x: { version: number }) => x.version)).toEqual([2, 1]);
       expect((await rep('GET', `/v1/reports/${report.reportId}`, undefined, OTHER_TOKEN)).status).toBe(404);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  it('opens a case from a right-to-be-heard letter: 30-day clock, playbook checklist with assigned owners, events for alerting, and an audit-response pack', async () => {
+    const received: { caseId: string; state: string; deadlines: { kind: string; name: string; due: string; person: string }[] }[] = [];
+    const consumer = p.kafka.kafka.consumer({ groupId: `reporting-case-test-${randomBytes(4).toString('hex')}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: p.kafka.physical(Topics.caseChanged.name), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void received.push(Topics.caseChanged.codec.decode(message.value!)) });
+    try {
+      expect((await rep('PUT', '/v1/role-assignments/customs-lead', { person: 'sam@importer' })).status).toBe(403);
+      expect((await rep('PUT', '/v1/role-assignments/customs-lead', { person: 'sam@importer' }, p.tokens.admin)).status).toBe(200);
+      expect((await rep('PUT', '/v1/role-assignments/finance-director', { person: 'cfo@importer' }, p.tokens.admin)).status).toBe(200);
+      const all = (await feedUpTo(Number.MAX_SAFE_INTEGER)) as (FeedFinding & { importerEori: string; acceptanceDate: string; declarationId: string })[];
+      const importer = all[0]!.importerEori;
+      const opened = await rep('POST', '/v1/cases', { trigger: 'pre_c18_right_to_be_heard', title: 'HMRC pre-C18 letter on 2021 preference claims', letterDate: '2024-09-20', owner: 'sam@importer', scope: { importer, acceptedFrom: '2021-01-01', acceptedTo: '2021-12-31' } });
+      expect(opened.status).toBe(201);
+      const caseId = opened.body.case.caseId;
+      expect(opened.body.clocks.find((c: { name: string }) => c.name === 'reply to HMRC')).toMatchObject({ due: '2024-10-20', daysLeft: 19 });
+      // The earliest entry in scope (2021-01-01) is past HMRC's normal 3-year limit on this day.
+      expect(opened.body.clocks.find((c: { name: string }) => c.name.startsWith("HMRC's normal limit"))).toMatchObject({ due: '2024-01-01', daysLeft: -274 });
+      expect(opened.body.checklist.find((i: { stepId: string }) => i.stepId === 'log-letter')).toMatchObject({ responsible: { role: 'customs-lead', person: 'sam@importer' }, accountable: { role: 'finance-director', person: 'cfo@importer' } });
+
+      const done = await rep('POST', `/v1/cases/${caseId}/steps/log-letter/done`, { note: 'logged' });
+      expect(done.body.checklist.find((i: { stepId: string }) => i.stepId === 'log-letter').done).toBe(true);
+      expect((await rep('POST', `/v1/cases/${caseId}/steps/no-such-step/done`, {})).status).toBe(400);
+
+      await waitFor('two case events', async () => received.filter((e) => e.caseId === caseId).length >= 2);
+      const last = received.filter((e) => e.caseId === caseId).at(-1)!;
+      expect(last.deadlines.find((d) => d.name === 'reply to HMRC')).toMatchObject({ kind: 'clock', due: '2024-10-20', person: 'sam@importer' });
+      expect(last.deadlines.map((d) => d.name)).not.toContain('Log the letter, its date and HMRC\'s contact; open this case');
+
+      const res = await fetch(`${reporting.httpUrl}/v1/cases/${caseId}/pack`, { headers: { authorization: `Bearer ${p.tokens.analyst}` } });
+      expect(res.headers.get('content-type')).toBe('application/zip');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
+      const zip = path.join(dir, 'pack.zip');
+      fs.writeFileSync(zip, Buffer.from(await res.arrayBuffer()));
+      execFileSync('unzip', ['-q', zip, '-d', path.join(dir, 'x')]);
+      const x = (f: string) => path.join(dir, 'x', f);
+      const inScope = all.filter((f) => f.importerEori === importer && f.acceptanceDate >= '2021-01-01' && f.acceptanceDate <= '2021-12-31');
+      expect(inScope.length).toBeGreaterThan(0);
+      expect(fs.readFileSync(x('findings.csv'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(1 + inScope.length);
+      expect(JSON.parse(fs.readFileSync(x('findings.json'), 'utf8')).map((f: { findingId: string }) => f.findingId).sort()).toEqual(inScope.map((f) => f.findingId).sort());
+      for (const id of new Set(inScope.map((f) => f.declarationId))) expect(JSON.parse(fs.readFileSync(x(`declarations/${id}.json`), 'utf8')).declarationId).toBe(id);
+      expect(fs.readFileSync(x('index.html'), 'utf8')).toContain('Audit-response pack');
+      expect(JSON.parse(fs.readFileSync(x('case.json'), 'utf8')).case.caseId).toBe(caseId);
+      fs.rmSync(dir, { recursive: true, force: true });
+
+      const closed = await rep('POST', `/v1/cases/${caseId}/close`, { reason: 'replied' });
+      expect(closed.body.case.state).toBe('closed');
+      await waitFor('closing event', async () => received.find((e) => e.caseId === caseId && e.state === 'closed'));
+      expect(received.find((e) => e.caseId === caseId && e.state === 'closed')!.deadlines).toEqual([]);
+      expect((await rep('GET', `/v1/cases/${caseId}`, undefined, OTHER_TOKEN)).status).toBe(404);
     } finally {
       await consumer.disconnect();
     }

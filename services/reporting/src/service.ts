@@ -1,13 +1,17 @@
 import { startPlatformService, type RunningService } from '@customs/service';
 import { BoardReports } from './app/board';
+import { Cases } from './app/cases';
 import { Drafts } from './app/drafts';
 import type { Clock } from './app/ports';
 import { AlertingFindingsFeed } from './clients/findings-feed';
 import { PlatformApi } from './clients/platform-api';
+import { CaseRepo } from './db/case-repo';
 import { DraftRepo } from './db/draft-repo';
 import { ReportRepo } from './db/report-repo';
 import { migrations, type ReportingDb } from './db/migrations';
+import { registerCaseRoutes } from './http/case-routes';
 import { registerReportRoutes } from './http/report-routes';
+import { loadPlaybooks } from './playbook-files';
 import { registerRoutes } from './http/routes';
 import { ChromiumPdf, type PdfRenderer } from './render/pdf';
 import type { ReportingConfig } from './config';
@@ -20,6 +24,7 @@ import type { ReportingConfig } from './config';
 export async function startReportingService(config: ReportingConfig, opts: { clock?: Clock; pdf?: PdfRenderer } = {}): Promise<RunningService> {
   const clock: Clock = opts.clock ?? { now: () => new Date() };
   const pdf = opts.pdf ?? new ChromiumPdf(config.CHROMIUM_PATH);
+  const playbooks = loadPlaybooks(config.PLAYBOOKS_DIR);
   return startPlatformService<ReportingDb>({
     name: 'reporting',
     config,
@@ -30,8 +35,11 @@ export async function startReportingService(config: ReportingConfig, opts: { clo
       const drafts = new Drafts(store, findings, clock);
       registerRoutes(kit.http, { store, drafts, clock });
       const reports = new ReportRepo(kit.db.db);
-      const board = new BoardReports({ reports, drafts: store, findings, platform: new PlatformApi({ alerting: config.ALERTING_URL, scoring: config.SCORING_URL }), pdf, clock });
+      const platform = new PlatformApi({ alerting: config.ALERTING_URL, scoring: config.SCORING_URL, ingestion: config.INGESTION_URL });
+      const board = new BoardReports({ reports, drafts: store, findings, platform, pdf, clock });
       registerReportRoutes(kit.http, { reports, board });
+      const caseStore = new CaseRepo(kit.db.db);
+      registerCaseRoutes(kit.http, { cases: new Cases(caseStore, playbooks, clock), store: caseStore, clock, findings, drafts: store, platform });
     },
   });
 }

@@ -90,6 +90,44 @@ export interface PlatformReads {
   trend(bearer: string, importer: string): Promise<import('../policies/board').BoardInput['trend']>;
   dum(bearer: string, importer: string): Promise<import('../policies/board').BoardInput['dum']>;
   scorecards(bearer: string): Promise<import('../policies/board').BoardInput['scorecards']>;
+  /** A declaration as ingestion stores it (GET /v1/declarations/:id), or why it is not available. */
+  declaration(bearer: string, id: string): Promise<{ available: true; body: unknown } | import('../policies/board').Unavailable>;
 }
 
 export class VersionTaken extends Error {}
+
+export interface CaseScope {
+  importer: string;
+  acceptedFrom?: string;
+  acceptedTo?: string;
+  /** Commodity code prefixes (e.g. "6109"). */
+  codes?: string[];
+  /** Declarant (broker) EORIs. */
+  brokers?: string[];
+}
+
+export interface CaseRecord {
+  caseId: string;
+  trigger: import('../policies/cases').CaseTrigger;
+  title: string;
+  letterDate: string;
+  visitDate: string | null;
+  scope: CaseScope;
+  owner: string;
+  playbook: import('../policies/cases').Playbook;
+  state: 'open' | 'closed';
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  done: { stepId: string; doneBy: string; doneAt: string }[];
+}
+
+export interface CaseStore {
+  assignments(tenant: string): Promise<Record<string, string>>;
+  assign(tenant: string, role: string, person: string | null, actor: string, at: string): Promise<void>;
+  insertCase(tenant: string, c: CaseRecord, event: import('@customs/kafka').EncodedEvent): Promise<void>;
+  getCase(tenant: string, id: string): Promise<{ record: CaseRecord; history: HistoryEntry[] } | null>;
+  listCases(tenant: string, limit: number): Promise<CaseRecord[]>;
+  /** Records a change (step done, closed) with its history row and event; false when the case is missing or closed. */
+  change(tenant: string, id: string, change: { actor: string; at: string; action: string; detail: unknown; stepDone?: string; close?: boolean }, event: (c: CaseRecord) => import('@customs/kafka').EncodedEvent): Promise<CaseRecord | null>;
+}

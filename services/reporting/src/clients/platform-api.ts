@@ -21,7 +21,12 @@ const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' &
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export class PlatformApi implements PlatformReads {
-  constructor(private readonly urls: { alerting: string; scoring: string }) {}
+  constructor(private readonly urls: { alerting: string; scoring: string; ingestion: string }) {}
+
+  async declaration(bearer: string, id: string): Promise<{ available: true; body: unknown } | Unavailable> {
+    const r = await getJson(`${this.urls.ingestion}/v1/declarations/${encodeURIComponent(id)}`, bearer);
+    return 'ok' in r ? { available: true, body: r.body } : r;
+  }
 
   async openAlerts(bearer: string, importer: string): Promise<BoardInput['alerts']> {
     const open: BoardAlert[] = [];

@@ -31,6 +31,25 @@ export interface ReportingDb {
     created_by: string;
     created_at: string;
   };
+  role_assignments: { tenant_id: string; role: string; person: string; updated_by: string; updated_at: string };
+  cases: {
+    tenant_id: string;
+    case_id: string;
+    trigger: string;
+    title: string;
+    letter_date: string;
+    visit_date: string | null;
+    importer: string;
+    scope: ColumnType<unknown, string, string>;
+    owner: string;
+    playbook: ColumnType<unknown, string, string>;
+    state: string;
+    created_by: string;
+    created_at: string;
+    updated_at: string;
+  };
+  case_steps: { tenant_id: string; case_id: string; step_id: string; done_by: string; done_at: string };
+  case_history: { tenant_id: string; case_id: string; seq: Generated<string>; at: string; actor: string; action: string; detail: ColumnType<unknown, string, string> };
   draft_history: { tenant_id: string; draft_id: string; seq: Generated<string>; at: string; actor: string; action: string; detail: ColumnType<unknown, string, string> };
 }
 
@@ -109,6 +128,63 @@ export const migrations: Record<string, Migration> = {
           unique (tenant_id, kind, importer, version)
         )`.execute(db);
       await enableTenantRls(db, 'reports');
+    },
+  },
+  '0006_cases': {
+    async up(db) {
+      // Who holds each playbook role at the tenant (clear ownership of customs risk per area).
+      await sql`
+        create table role_assignments (
+          tenant_id text not null,
+          role text not null,
+          person text not null,
+          updated_by text not null,
+          updated_at timestamptz not null,
+          primary key (tenant_id, role)
+        )`.execute(db);
+      // A case keeps a snapshot of the playbook version it was opened with, so a later playbook
+      // edit never rewrites an open case's checklist.
+      await sql`
+        create table cases (
+          tenant_id text not null,
+          case_id text not null,
+          trigger text not null,
+          title text not null,
+          letter_date text not null,
+          visit_date text,
+          importer text not null,
+          scope jsonb not null,
+          owner text not null,
+          playbook jsonb not null,
+          state text not null check (state in ('open', 'closed')),
+          created_by text not null,
+          created_at timestamptz not null,
+          updated_at timestamptz not null,
+          primary key (tenant_id, case_id)
+        )`.execute(db);
+      await sql`
+        create table case_steps (
+          tenant_id text not null,
+          case_id text not null,
+          step_id text not null,
+          done_by text not null,
+          done_at timestamptz not null,
+          primary key (tenant_id, case_id, step_id),
+          foreign key (tenant_id, case_id) references cases (tenant_id, case_id)
+        )`.execute(db);
+      await sql`
+        create table case_history (
+          tenant_id text not null,
+          case_id text not null,
+          seq bigserial not null,
+          at timestamptz not null,
+          actor text not null,
+          action text not null,
+          detail jsonb not null,
+          primary key (tenant_id, case_id, seq),
+          foreign key (tenant_id, case_id) references cases (tenant_id, case_id)
+        )`.execute(db);
+      for (const t of ['role_assignments', 'cases', 'case_steps', 'case_history']) await enableTenantRls(db, t);
     },
   },
 };

@@ -34,6 +34,46 @@ export interface ReportPublished {
   dueIn90DaysPence: number;
 }
 
+/** One statutory clock or checklist deadline of a case. */
+export interface CaseDeadline {
+  /** "clock" (statutory: reply, pay, HMRC's limit) or "step" (playbook checklist step). */
+  kind: string;
+  name: string;
+  /** "YYYY-MM-DD". */
+  due: string;
+  /**
+   * Step only: the day the step escalates, its state (open, due_soon, overdue, escalated, done),
+   * the responsible role and the person assigned to it ("" when none is).
+   */
+  escalateOn: string;
+  state: string;
+  role: string;
+  person: string;
+}
+
+/**
+ * reporting → alerting (deadline rules) and anyone: a case was opened or changed, with every
+ * open deadline as of `as_of` (topic reporting.case.changed.v1, key tenant/case id). Each event
+ * carries the full current set, so a consumer replaces what it held for the case.
+ */
+export interface CaseChanged {
+  tenantId: string;
+  caseId: string;
+  title: string;
+  /** Letter or trigger: audit_announcement, pre_c18_right_to_be_heard, c18_demand, … */
+  trigger: string;
+  importerEori: string;
+  owner: string;
+  /** "open" or "closed". */
+  state: string;
+  playbookId: string;
+  playbookVersion: string;
+  deadlines: CaseDeadline[];
+  /** RFC 3339. */
+  changedAt: string;
+  asOf: string;
+}
+
 function createBaseReportPublished(): ReportPublished {
   return {
     tenantId: "",
@@ -345,6 +385,463 @@ export const ReportPublished: MessageFns<ReportPublished> = {
     message.exposurePence = object.exposurePence ?? 0;
     message.reclaimPence = object.reclaimPence ?? 0;
     message.dueIn90DaysPence = object.dueIn90DaysPence ?? 0;
+    return message;
+  },
+};
+
+function createBaseCaseDeadline(): CaseDeadline {
+  return { kind: "", name: "", due: "", escalateOn: "", state: "", role: "", person: "" };
+}
+
+export const CaseDeadline: MessageFns<CaseDeadline> = {
+  encode(message: CaseDeadline, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.due !== "") {
+      writer.uint32(26).string(message.due);
+    }
+    if (message.escalateOn !== "") {
+      writer.uint32(34).string(message.escalateOn);
+    }
+    if (message.state !== "") {
+      writer.uint32(42).string(message.state);
+    }
+    if (message.role !== "") {
+      writer.uint32(50).string(message.role);
+    }
+    if (message.person !== "") {
+      writer.uint32(58).string(message.person);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CaseDeadline {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCaseDeadline();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.due = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.escalateOn = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.person = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CaseDeadline {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      due: isSet(object.due) ? globalThis.String(object.due) : "",
+      escalateOn: isSet(object.escalateOn)
+        ? globalThis.String(object.escalateOn)
+        : isSet(object.escalate_on)
+        ? globalThis.String(object.escalate_on)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+      person: isSet(object.person) ? globalThis.String(object.person) : "",
+    };
+  },
+
+  toJSON(message: CaseDeadline): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.due !== "") {
+      obj.due = message.due;
+    }
+    if (message.escalateOn !== "") {
+      obj.escalateOn = message.escalateOn;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    if (message.person !== "") {
+      obj.person = message.person;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CaseDeadline>, I>>(base?: I): CaseDeadline {
+    return CaseDeadline.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CaseDeadline>, I>>(object: I): CaseDeadline {
+    const message = createBaseCaseDeadline();
+    message.kind = object.kind ?? "";
+    message.name = object.name ?? "";
+    message.due = object.due ?? "";
+    message.escalateOn = object.escalateOn ?? "";
+    message.state = object.state ?? "";
+    message.role = object.role ?? "";
+    message.person = object.person ?? "";
+    return message;
+  },
+};
+
+function createBaseCaseChanged(): CaseChanged {
+  return {
+    tenantId: "",
+    caseId: "",
+    title: "",
+    trigger: "",
+    importerEori: "",
+    owner: "",
+    state: "",
+    playbookId: "",
+    playbookVersion: "",
+    deadlines: [],
+    changedAt: "",
+    asOf: "",
+  };
+}
+
+export const CaseChanged: MessageFns<CaseChanged> = {
+  encode(message: CaseChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.caseId !== "") {
+      writer.uint32(18).string(message.caseId);
+    }
+    if (message.title !== "") {
+      writer.uint32(26).string(message.title);
+    }
+    if (message.trigger !== "") {
+      writer.uint32(34).string(message.trigger);
+    }
+    if (message.importerEori !== "") {
+      writer.uint32(42).string(message.importerEori);
+    }
+    if (message.owner !== "") {
+      writer.uint32(50).string(message.owner);
+    }
+    if (message.state !== "") {
+      writer.uint32(58).string(message.state);
+    }
+    if (message.playbookId !== "") {
+      writer.uint32(66).string(message.playbookId);
+    }
+    if (message.playbookVersion !== "") {
+      writer.uint32(74).string(message.playbookVersion);
+    }
+    for (const v of message.deadlines) {
+      CaseDeadline.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.changedAt !== "") {
+      writer.uint32(90).string(message.changedAt);
+    }
+    if (message.asOf !== "") {
+      writer.uint32(98).string(message.asOf);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CaseChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCaseChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.caseId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.trigger = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.importerEori = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.playbookId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.playbookVersion = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.deadlines.push(CaseDeadline.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.changedAt = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.asOf = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CaseChanged {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      caseId: isSet(object.caseId)
+        ? globalThis.String(object.caseId)
+        : isSet(object.case_id)
+        ? globalThis.String(object.case_id)
+        : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      trigger: isSet(object.trigger) ? globalThis.String(object.trigger) : "",
+      importerEori: isSet(object.importerEori)
+        ? globalThis.String(object.importerEori)
+        : isSet(object.importer_eori)
+        ? globalThis.String(object.importer_eori)
+        : "",
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      playbookId: isSet(object.playbookId)
+        ? globalThis.String(object.playbookId)
+        : isSet(object.playbook_id)
+        ? globalThis.String(object.playbook_id)
+        : "",
+      playbookVersion: isSet(object.playbookVersion)
+        ? globalThis.String(object.playbookVersion)
+        : isSet(object.playbook_version)
+        ? globalThis.String(object.playbook_version)
+        : "",
+      deadlines: globalThis.Array.isArray(object?.deadlines)
+        ? object.deadlines.map((e: any) => CaseDeadline.fromJSON(e))
+        : [],
+      changedAt: isSet(object.changedAt)
+        ? globalThis.String(object.changedAt)
+        : isSet(object.changed_at)
+        ? globalThis.String(object.changed_at)
+        : "",
+      asOf: isSet(object.asOf)
+        ? globalThis.String(object.asOf)
+        : isSet(object.as_of)
+        ? globalThis.String(object.as_of)
+        : "",
+    };
+  },
+
+  toJSON(message: CaseChanged): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.caseId !== "") {
+      obj.caseId = message.caseId;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.trigger !== "") {
+      obj.trigger = message.trigger;
+    }
+    if (message.importerEori !== "") {
+      obj.importerEori = message.importerEori;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.playbookId !== "") {
+      obj.playbookId = message.playbookId;
+    }
+    if (message.playbookVersion !== "") {
+      obj.playbookVersion = message.playbookVersion;
+    }
+    if (message.deadlines?.length) {
+      obj.deadlines = message.deadlines.map((e) => CaseDeadline.toJSON(e));
+    }
+    if (message.changedAt !== "") {
+      obj.changedAt = message.changedAt;
+    }
+    if (message.asOf !== "") {
+      obj.asOf = message.asOf;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CaseChanged>, I>>(base?: I): CaseChanged {
+    return CaseChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CaseChanged>, I>>(object: I): CaseChanged {
+    const message = createBaseCaseChanged();
+    message.tenantId = object.tenantId ?? "";
+    message.caseId = object.caseId ?? "";
+    message.title = object.title ?? "";
+    message.trigger = object.trigger ?? "";
+    message.importerEori = object.importerEori ?? "";
+    message.owner = object.owner ?? "";
+    message.state = object.state ?? "";
+    message.playbookId = object.playbookId ?? "";
+    message.playbookVersion = object.playbookVersion ?? "";
+    message.deadlines = object.deadlines?.map((e) => CaseDeadline.fromPartial(e)) || [];
+    message.changedAt = object.changedAt ?? "";
+    message.asOf = object.asOf ?? "";
     return message;
   },
 };
