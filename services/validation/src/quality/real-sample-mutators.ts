@@ -10,6 +10,8 @@ export interface SampleContext {
   declaration: Declaration;
   /** Is the code a declarable leaf of the nomenclature on the date? undefined = not known. */
   declarable(code: string, date: string): boolean | undefined;
+  /** The code's third-country duty expression on the date as the tariff publishes it ("" unknown). */
+  thirdCountryDuty(code: string, date: string): string;
 }
 
 export interface Mutation {
@@ -344,6 +346,37 @@ export const MUTATION_KINDS: MutationKind[] = [
         const out = onItem(xml, 1, (b) => editBlock(b, 'Classification', (x) => textOf(x, 'IdentificationTypeCode') === 'TSP', (x) => setText(x, 'ID', () => next.slice(0, 8))));
         const out2 = out && next.slice(8) !== it.commodityCode.slice(8) ? onItem(out, 1, (b) => editBlock(b, 'Classification', (x) => textOf(x, 'IdentificationTypeCode') === 'TRC', (x) => setText(x, 'ID', () => next.slice(8)))) : out;
         return out2 ? { itemNumber: 1, xml: out2, expectedPence: NO_MONEY } : null;
+      },
+    }),
+  ),
+
+  // C09 — the duty amount keyed or computed wrongly (an override the broker typed in, AI OVR01).
+  // Only overcharges: an undercharge with no preference claimed may be a suspension the bundled
+  // tariff does not list, so the rule records it as not checked instead.
+  ...([
+    ['duty keyed at ten times the tariff amount (decimal slip)', (due: number) => due * 10],
+    ['duty computed at 25 % instead of the tariff rate', (_due: number, cv: number) => Math.floor((cv * 25) / 100)],
+    ['duty keyed £50 too high (typing slip)', (due: number) => due + 5000],
+  ] as const).map(
+    ([kind, wrong]): MutationKind => ({
+      ruleId: 'C09',
+      kind,
+      mutate: ({ xml, declaration: d, thirdCountryDuty }) => {
+        const it = item1(d);
+        if (!it || d.items.length !== 1 || !/^40/.test(it.procedureCode) || !noAdditionalProcedure(it) || it.preference !== '100' || it.itemPrice?.currency !== 'GBP' || it.adjustments.length || d.adjustments.length || it.customsValuePresent) return null;
+        if (it.taxLines.some((t) => t.payablePence > 0) || !it.taxLines.some((t) => t.taxType === 'A00')) return null;
+        const m = /^(\d+(?:\.\d+)?)%$/.exec(thirdCountryDuty(`${it.commodityCode}`.padEnd(10, '0'), d.acceptanceDate).trim());
+        const p = price(it);
+        if (!m || p === undefined || !Number.isInteger(p * 100)) return null;
+        const cv = Math.round(p * 100);
+        // Due = customs value × rate, rounded down to the penny (basis points to stay exact).
+        const due = Math.floor((cv * Math.round(Number(m[1]) * 100)) / 10000);
+        const charged = wrong(due, cv);
+        if (!(due > 0) || charged - due <= 100) return null;
+        const amount = (charged / 100).toFixed(2);
+        let out = onItem(xml, 1, (b) => editBlock(b, 'DutyTaxFee', (x) => textOf(x, 'TypeCode') === 'A00', (x) => x.replace('</Payment>', `<TaxAssessedAmount currencyID="GBP">${amount}</TaxAssessedAmount><PaymentAmount currencyID="GBP">${amount}</PaymentAmount></Payment>`)));
+        out = out && onItem(out, 1, (b) => insertAfterSequence(b, '<AdditionalInformation><StatementCode>OVR01</StatementCode><StatementDescription>Duty override claimed</StatementDescription></AdditionalInformation>'));
+        return out ? { itemNumber: 1, xml: out, expectedPence: { exposureDuty: 0, exposureVat: 0, reclaimDuty: charged - due, reclaimVat: 0 } } : null;
       },
     }),
   ),

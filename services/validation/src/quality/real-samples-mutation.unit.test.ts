@@ -121,7 +121,7 @@ describe('detection on HMRC sample declarations with one realistic error each', 
     const k = byKind.get(`${kind.ruleId}|${kind.kind}`) ?? { mutants: 0, detected: 0 };
     byKind.set(`${kind.ruleId}|${kind.kind}`, k);
     for (const s of samples) {
-      const ctx: SampleContext = { xml: s.xml, declaration: s.declaration, declarable };
+      const ctx: SampleContext = { xml: s.xml, declaration: s.declaration, declarable, thirdCountryDuty: (code, date) => store.commodity(code, date)?.thirdCountryDuty ?? '' };
       const m = kind.mutate(ctx);
       if (!m || !m.xml || m.xml === s.xml) continue;
       const mutation: Mutation = { ruleId: kind.ruleId, kind: kind.kind, ...m };

@@ -71,7 +71,11 @@ export const c09DutyRate: Rule = {
       // not know about may explain it, so only flag it when the code's measures are loaded.
       if (charged < lowest.pence - TOLERANCE_PENCE && (facts.measuresLoaded || claimsPreference(pref))) expected = lowest;
       else if (charged > highest.pence + TOLERANCE_PENCE) expected = highest;
-      else continue;
+      else {
+        // Charged below the third-country duty with no preference claimed: a suspension may explain it, unknown until the code's measures are loaded.
+        if (charged < lowest.pence - TOLERANCE_PENCE) notChecked?.(item.itemNumber, `A00 charged ${pounds(charged)} is below the ${pounds(lowest.pence)} third-country duty, but the suspension measures of ${item.commodityCode} are not loaded, so whether it is underpaid is unknown`);
+        continue;
+      }
       const delta = expected.pence - charged;
       const money = signedMoney(delta, 0, declaration.acceptanceDate, today);
       const evidence: Evidence[] = [
