@@ -159,7 +159,7 @@ export class BatchConsumer<T> {
     // A tenant id that could not be stored (a NUL) or that means something else downstream ("*"
     // is row-level security's "every tenant") never reaches a handler.
     const bad = tenantIdProblem(tenant);
-    if (bad) return { error: `tenant header "${escapeControlCharacters(tenant).slice(0, 80)}" ${bad}` };
+    if (bad) return { error: `"tenant" header ${bad}, so it names no tenant ("${escapeControlCharacters(tenant).slice(0, 80)}")` };
     const parent = extractTrace(headers);
     const span = this.tracer.startSpan(`${topicName} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topicName, 'messaging.kafka.offset': m.offset, 'messaging.consumer.group.name': this.opts.groupId, tenant } }, parent);
     return {
