@@ -79,7 +79,8 @@ Where to look (tokens are in .run/api-tokens; the analyst token is used below):
   Scorecards, readiness: curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8084/v1/scorecards/brokers   (and /v1/importers/<eori>/readiness, /duty-under-management, /v1/trends/importer/<eori>)
   History findings:      curl -s -H "authorization: Bearer $TOKEN" 'http://127.0.0.1:8084/v1/history-findings?rule=C37'
   Batches and errors:    curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8081/v1/batches
-  Metrics:               http://127.0.0.1:808{1..5}/metrics   Logs: .run/services/*.log
+  Reporting:             curl -s -H "authorization: Bearer $TOKEN" http://127.0.0.1:8086/v1/reports   (and /v1/drafts, /v1/cases; documents under …/document?format=html|pdf, packs under /v1/cases/<id>/pack)
+  Metrics:               http://127.0.0.1:808{1..6}/metrics   Logs: .run/services/*.log
   Stop:                  make down`);
 })().catch((e) => {
   console.error(`summary failed: ${e.message}`);

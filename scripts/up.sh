@@ -5,12 +5,15 @@
 set -euo pipefail
 source "$(dirname "$0")/lib-node.sh"
 source "$REPO_ROOT/scripts/services.sh"
+source "$REPO_ROOT/scripts/lib.sh"
 cd "$REPO_ROOT"
 t0=$SECONDS
 ensure_deps
 build_all
 bash scripts/postgres.sh ensure
 bash scripts/kafka.sh start
+# reporting prints board reports to PDF with Debian's Chromium (ADR 0009).
+ensure_chromium
 ensure_tokens
 echo "› starting services"
 for s in "${SERVICES_ORDER[@]}"; do
@@ -59,5 +62,7 @@ echo "› loading a labelled history for scoring's history checks (seed 20261202
 node scripts/load-history.js || echo "  history load failed (see above and .run/services/ingestion.log)"
 
 node scripts/summary.js
+echo "› reporting: C285 and C2001 drafts, a board report (HTML + PDF) and a case with its audit-response pack (.run/reporting/)"
+node scripts/reporting-demo.js || echo "  reporting demo failed (see .run/services/reporting.log)"
 echo "› detection quality through the running services (findings vs .run/dataset/ground-truth.json; docs/quality.md)"
 node scripts/live-quality.js || echo "  live quality could not be measured (see above)"

@@ -58,7 +58,8 @@ export class ReportRepo implements ReportStore {
     return withTenant(this.db, tenant, async (trx) => {
       let q = trx.selectFrom('reports').select(META).where('tenant_id', '=', tenant);
       if (opts.importer) q = q.where('importer', '=', opts.importer);
-      const rows = await q.orderBy('created_at', 'desc').orderBy('report_id', 'desc').limit(opts.limit).execute();
+      // Newest first; versions break a tie (an injected clock can stamp two versions alike).
+      const rows = await q.orderBy('created_at', 'desc').orderBy('version', 'desc').orderBy('report_id', 'desc').limit(opts.limit).execute();
       return rows.map((x) => toRecord(x as never));
     });
   }

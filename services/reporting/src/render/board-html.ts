@@ -30,12 +30,12 @@ export function boardHtml(meta: { reportId: string; version: number; createdAt: 
 <div class="kpis">
 <div class="kpi">Exposure found (HMRC could demand)<b>${gbp(h.exposureDutyPence + h.exposureVatPence)}</b><span class="muted">duty ${gbp(h.exposureDutyPence)} · VAT ${gbp(h.exposureVatPence)}</span></div>
 <div class="kpi">Reclaim found (overpaid)<b>${gbp(h.reclaimDutyPence + h.reclaimVatPence)}</b><span class="muted">duty ${gbp(h.reclaimDutyPence)} · VAT ${gbp(h.reclaimVatPence)}</span></div>
-<div class="kpi">Reclaim claimed (C285 submitted)<b>${gbp(r.reclaimClaimedPence)}</b><span class="muted">recovered: ${NA(r.reclaimRecovered.reason)}</span></div>
+<div class="kpi">Reclaim claimed (C285 submitted)<b>${gbp(r.reclaimClaimedPence)}</b><span class="muted">recovered: <span class="unknown">not recorded yet</span></span></div>
 <div class="kpi">Audit readiness<b>${readiness}</b></div>
 <div class="kpi">Deadline within 90 days<b>${gbp(h.dueIn90DaysPence)}</b><span class="muted">${r.dueIn90Days.lines} finding(s)</span></div>
 ${dumCell('duty_paid', 'Duty under management')}${dumCell('declarations', 'Declarations (3 years)')}
 </div>
-<div style="display:flex;gap:1em;flex-wrap:wrap">${trend}${r.dueIn90Days.months.length ? moneyBarsSvg('Money whose deadline falls in the next 90 days, by month', r.dueIn90Days.months.map((m) => ({ label: m.month, exposurePence: m.exposurePence, reclaimPence: m.reclaimPence }))) : '<p>No deadline falls in the next 90 days.</p>'}</div>
+<div class="charts">${trend}${r.dueIn90Days.months.length ? moneyBarsSvg('Money whose deadline falls in the next 90 days, by month', r.dueIn90Days.months.map((m) => ({ label: m.month, exposurePence: m.exposurePence, reclaimPence: m.reclaimPence }))) : '<p>No deadline falls in the next 90 days: nothing to file or pay before the statutory clock runs out in that window.</p>'}</div>
 <h2>Top 10 risks (${r.topRisksSource === 'alerts' ? 'open alerts' : 'largest findings — alerting did not answer'})</h2>
 <table><thead><tr><th>#</th><th>risk</th><th>owner</th><th>severity</th><th>deadline</th><th class="n">£ at stake</th></tr></thead><tbody>
 ${r.topRisks.map((t, i) => `<tr><td>${i + 1}</td><td>${esc(t.label)}</td><td>${esc(t.owner)}</td><td>${esc(t.severity.replace('SEVERITY_', '').toLowerCase())}</td><td>${esc(t.deadline || '—')}</td><td class="n">${gbp(t.moneyPence)}</td></tr>`).join('\n') || '<tr><td colspan="6">None.</td></tr>'}

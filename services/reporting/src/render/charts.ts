@@ -15,20 +15,20 @@ function svg(width: number, height: number, option: echarts.EChartsCoreOption): 
 const pounds = (p: number) => Math.round(p / 100);
 
 export function readinessTrendSvg(points: { month: string; score: number }[]): string {
-  return svg(520, 220, {
-    title: { text: 'Audit readiness by month (0–100)', textStyle: { fontSize: 12 } },
-    grid: { left: 40, right: 16, top: 36, bottom: 30 },
+  return svg(360, 200, {
+    title: { text: 'Audit readiness by month (0–100)', textStyle: { fontSize: 11 } },
+    grid: { left: 36, right: 12, top: 40, bottom: 28 },
     xAxis: { type: 'category', data: points.map((p) => p.month) },
     yAxis: { type: 'value', min: 0, max: 100 },
-    series: [{ type: 'line', data: points.map((p) => p.score), label: { show: points.length <= 12 }, color: '#1f5fa8' }],
+    series: [{ type: 'line', data: points.map((p) => p.score), label: { show: points.length <= 8 }, color: '#1f5fa8' }],
   });
 }
 
 export function moneyBarsSvg(title: string, rows: { label: string; exposurePence: number; reclaimPence: number }[]): string {
-  return svg(520, Math.max(140, 40 + rows.length * 24), {
-    title: { text: `${title} (£)`, textStyle: { fontSize: 12 } },
-    legend: { data: ['exposure', 'reclaim'], right: 0, top: 0 },
-    grid: { left: 150, right: 24, top: 30, bottom: 20 },
+  return svg(360, Math.max(160, 60 + rows.length * 22), {
+    title: { text: `${title} (£)`, textStyle: { fontSize: 11, width: 340, overflow: 'break' } },
+    legend: { data: ['exposure', 'reclaim'], left: 0, top: 30 },
+    grid: { left: 120, right: 16, top: 56, bottom: 20 },
     xAxis: { type: 'value' },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.label) },
     series: [
