@@ -22,6 +22,24 @@ ensure_tokens() {
   INTEGRATOR_TOKEN="$(grep ':integrator$' "$TOKENS_FILE" | head -1 | cut -d= -f1)"
   SERVICE_TOKEN="$(grep ':admin$' "$TOKENS_FILE" | head -1 | cut -d= -f1)"
   export ANALYST_TOKEN INTEGRATOR_TOKEN SERVICE_TOKEN
+  ensure_token_digests
+}
+
+# What the services are given to check tokens: each line of the tokens file with its token
+# replaced by the token's SHA-256 ("sha256:<hex>=tenant:role", read by @customs/config), so no
+# service process holds a token it only has to accept. Rewritten from the tokens file each time.
+DIGESTS_FILE="$REPO_ROOT/.run/api-token-digests"
+ensure_token_digests() {
+  local line token tmp="$DIGESTS_FILE.tmp"
+  (
+    umask 077
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in '' | '#'*) continue ;; esac
+      token="${line%%=*}"
+      printf 'sha256:%s=%s\n' "$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)" "${line#*=}"
+    done < "$TOKENS_FILE" > "$tmp"
+  )
+  mv "$tmp" "$DIGESTS_FILE"
 }
 
 service_running() {
@@ -35,9 +53,16 @@ start_service() {
   if service_running "$s"; then echo "  $s already running (pid $(cat "$RUN_DIR/$s.pid"))"; return; fi
   local pw_var="${s^^}_DB_PASSWORD"
   local pw="${!pw_var:-$s}"
-  SERVICE_NAME="$s" HTTP_PORT="${HTTP_PORTS[$s]}" GRPC_PORT="${GRPC_PORTS[$s]}" \
-  DATABASE_URL="postgres://$s:$pw@127.0.0.1:5432/$CUSTOMS_DB" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
-  API_TOKENS_FILE="$TOKENS_FILE" SERVICE_TOKEN="$SERVICE_TOKEN" REFERENCE_GRPC_ADDRESS="127.0.0.1:${GRPC_PORTS[reference]}" \
+  # Least privilege: a service gets its own database URL, the digests of the tokens it accepts
+  # and nothing else — not the tokens this shell exported, not another service's password. Only
+  # validation calls another service (reference's gRPC API), so only it gets a token.
+  local unset=(-u ANALYST_TOKEN -u INTEGRATOR_TOKEN -u SERVICE_TOKEN -u API_TOKENS -u DATABASE_URL) other
+  for other in "${SERVICES_ORDER[@]}"; do unset+=(-u "${other^^}_DB_PASSWORD"); done
+  local own=()
+  if [ "$s" = validation ]; then own=(SERVICE_TOKEN="$SERVICE_TOKEN" REFERENCE_GRPC_ADDRESS="127.0.0.1:${GRPC_PORTS[reference]}"); fi
+  env "${unset[@]}" SERVICE_NAME="$s" HTTP_PORT="${HTTP_PORTS[$s]}" GRPC_PORT="${GRPC_PORTS[$s]}" \
+    DATABASE_URL="postgres://$s:$pw@127.0.0.1:5432/$CUSTOMS_DB" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
+    API_TOKENS_FILE="$DIGESTS_FILE" "${own[@]}" \
     nohup node "$REPO_ROOT/services/$s/dist/main.js" >>"$RUN_DIR/$s.log" 2>&1 &
   echo $! > "$RUN_DIR/$s.pid"
 }

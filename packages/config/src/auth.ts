@@ -27,17 +27,23 @@ const ROLES = new Set(['analyst', 'integrator', 'admin']);
 export class TokenAuthenticator {
   private readonly byDigest = new Map<string, Principal>();
 
-  constructor(entries: { token: string; tenantId: string; role: Principal['role']; subject?: string }[]) {
+  constructor(entries: { token: string; tenantId: string; role: Principal['role']; subject?: string; digest?: boolean }[]) {
     for (const e of entries) {
-      const digest = sha256(e.token);
+      // A "sha256:<hex>" entry is the token's digest itself: a service can check a token it was
+      // never given (scripts/services.sh hands services digests only, never the secrets).
+      const digest = e.digest ? Buffer.from(e.token.slice('sha256:'.length), 'hex') : sha256(e.token);
       const tokenId = digest.toString('hex').slice(0, 8);
       this.byDigest.set(digest.toString('hex'), { tenantId: e.tenantId, role: e.role, tokenId, subject: e.subject || `token:${tokenId}` });
     }
   }
 
-  /** Parses "token=tenant[:role[:subject]]" pairs separated by commas or newlines; errors name the entry. */
+  /**
+   * Parses "token=tenant[:role[:subject]]" pairs separated by commas or newlines; errors name the
+   * entry. The token may be given as its SHA-256 digest, "sha256:<64 hex digits>" (of the
+   * token's UTF-8 bytes), so a process that only checks tokens never holds one.
+   */
   static parse(spec: string, origin = 'API_TOKENS'): TokenAuthenticator {
-    const entries: { token: string; tenantId: string; role: Principal['role']; subject?: string }[] = [];
+    const entries: { token: string; tenantId: string; role: Principal['role']; subject?: string; digest?: boolean }[] = [];
     spec
       .split(/[,\n]/)
       .map((s) => s.trim())
@@ -47,11 +53,13 @@ export class TokenAuthenticator {
         if (eq <= 0) throw new Error(`${origin} entry ${i + 1}: expected token=tenant[:role]`);
         const token = pair.slice(0, eq);
         const [tenantId, role = 'analyst', subject] = pair.slice(eq + 1).split(':');
-        if (token.length < 16) throw new Error(`${origin} entry ${i + 1}: token must be at least 16 characters`);
+        const digest = token.startsWith('sha256:');
+        if (digest && !/^sha256:[0-9a-f]{64}$/.test(token)) throw new Error(`${origin} entry ${i + 1}: a digest entry is sha256: and 64 lower-case hex digits`);
+        if (!digest && token.length < 16) throw new Error(`${origin} entry ${i + 1}: token must be at least 16 characters`);
         if (!tenantId || !/^[A-Za-z0-9_.-]{1,64}$/.test(tenantId)) throw new Error(`${origin} entry ${i + 1}: tenant must be 1-64 of [A-Za-z0-9_.-]`);
         if (!ROLES.has(role)) throw new Error(`${origin} entry ${i + 1}: role must be analyst, integrator or admin`);
         if (subject !== undefined && !/^[A-Za-z0-9_.@+-]{1,128}$/.test(subject)) throw new Error(`${origin} entry ${i + 1}: subject must be 1-128 of [A-Za-z0-9_.@+-]`);
-        entries.push({ token, tenantId, role: role as Principal['role'], subject });
+        entries.push({ token, tenantId, role: role as Principal['role'], subject, digest });
       });
     return new TokenAuthenticator(entries);
   }
