@@ -8,6 +8,7 @@
 // Kafka is not in the loop (the consumer adds its fetch/commit; see validation-pipeline.js for
 // a through-Kafka figure). Needs Postgres (scripts/postgres.sh ensure) and `npx tsc -b`.
 // usage: node scripts/bench/scoring-history.js [item lines, default 1000000] [batch declarations, default 500]
+const fs = require('node:fs');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { Client } = require('pg');
@@ -25,6 +26,27 @@ const { onDeclarationsChecked } = require(path.join(root, 'services/scoring/dist
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 500);
 const NOW = '2024-01-15T12:00:00.000Z';
+
+// CPU seconds of this process and of the Postgres backends serving the bench database (their
+// process title names it): the machine is shared, so wall-clock throughput follows other load,
+// while lines per CPU-second of the sequential pipeline (node, then Postgres) does not.
+const TICK = 100;
+function pgTicks(dbName) {
+  let t = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dbName)) continue;
+      const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      t += Number(f[11]) + Number(f[12]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return t;
+}
+const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 (async () => {
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -53,10 +75,16 @@ const NOW = '2024-01-15T12:00:00.000Z';
     let batch = [];
     const ids = [];
     const t0 = Date.now();
+    let nodeCpuS = 0;
+    let pgCpuS = 0;
     const flush = async () => {
       const s = performance.now();
+      const c0 = nodeCpu();
+      const p0 = pgTicks(dbName);
       const out = await withAllTenants(db.db, (trx) => onDeclarationsReceived(bindStore(trx), batch, NOW));
       busyMs += performance.now() - s;
+      nodeCpuS += nodeCpu() - c0;
+      pgCpuS += (pgTicks(dbName) - p0) / TICK;
       events += out.length;
       findings += out.filter((o) => o.kind === 'finding').length;
       batch = [];
@@ -74,6 +102,7 @@ const NOW = '2024-01-15T12:00:00.000Z';
     console.log(`history: ${decls} declarations, ${lines} item lines of one importer, accepted 2021-01..2023-08 (the FX range datagen prices in), batches of ${BATCH}`);
     console.log(`  processing ${(busyMs / 1000).toFixed(1)} s → ${Math.round(lines / (busyMs / 1000))} item lines/s, ${Math.round(decls / (busyMs / 1000))} declarations/s (wall ${wall.toFixed(1)} s incl. generating the dataset)`);
     console.log(`  ${findings} history findings raised, ${events} events to publish`);
+    console.log(`  CPU: scoring core ${nodeCpuS.toFixed(1)} s + Postgres ${pgCpuS.toFixed(1)} s → ${Math.round(lines / (nodeCpuS + pgCpuS))} item lines per CPU-second (the rate of this sequential pipeline on an idle core pair); load average ${require('node:os').loadavg()[0].toFixed(1)} at the end`);
     // Second pass: validation's checks of every declaration (no findings), each re-scoring it.
     let checkMs = 0;
     for (let i = 0; i < ids.length; i += BATCH) {

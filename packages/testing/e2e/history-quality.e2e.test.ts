@@ -82,7 +82,7 @@ describe('history checks through ingestion → validation → scoring (real Kafk
       const r = await http('scoring', 'GET', '/v1/scores/importer');
       const n = (r.body?.scores ?? []).reduce((s: number, x: any) => s + x.declarationCount, 0);
       return n === docs.length;
-    }, { timeoutMs: 300_000, intervalMs: 1000 });
+    }, { timeoutMs: 600_000, intervalMs: 1000 });
     const findings: Finding[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await http('scoring', 'GET', `/v1/history-findings?limit=1000&offset=${offset}`);
@@ -112,8 +112,11 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     expect(cards.body.scorecards.length).toBeGreaterThan(1);
     const trend = await http('scoring', 'GET', `/v1/trends/importer/${importer}`);
     expect(trend.body.points.length).toBeGreaterThan(12);
-    const worst = (await http('scoring', 'GET', '/v1/scores/declaration?limit=1')).body;
-    expect(worst.scores).toEqual([]); // declarations are read one by one; the list is of entities
+    // The riskiest declarations first, each explained.
+    const riskiest = (await http('scoring', 'GET', '/v1/scores/declaration?limit=5')).body.scores;
+    expect(riskiest).toHaveLength(5);
+    expect(riskiest.map((x: any) => x.risk)).toEqual([...riskiest.map((x: any) => x.risk)].sort((a: number, b: number) => b - a));
+    expect(riskiest[0].factors.map((f: any) => f.name)).toEqual(['money', 'severity', 'deadline', 'confidence']);
     const dup = findings.find((f) => f.ruleId === 'C37')!;
     const lines = await http('scoring', 'GET', `/v1/declarations/${dup.declarationId}/scored-lines`);
     expect(lines.body.score.lines.some((l: any) => l.ruleIds.includes('C37'))).toBe(true);
@@ -147,6 +150,11 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     const section = `<!-- services:start -->\nThrough the running services (DMS XML over ingestion's REST API → Kafka → validation and scoring, findings read back over \`GET /v1/history-findings\`, matched by MRN): \`generateHistoryDataset\` seed ${SEED}, 2 importers, ${docs.length} declarations (${items} items), ${truth.length} injected history errors.\n\n${table(q.rows)}\n<!-- services:end -->`;
     const next = doc.includes('<!-- services:start -->') ? doc.replace(/<!-- services:start -->[\s\S]*<!-- services:end -->/, section) : `${doc}\n## Through the running services\n\n${section}\n`;
     if (process.env.UPDATE_QUALITY_DOC === '1') fs.writeFileSync(DOC, next);
-    else expect(doc).toBe(next);
-  });
+    else {
+      // C30's estimate depends on where the consumer's batches fall (each line is judged against
+      // the history before its batch), which Kafka does not fix: its reported £ is compared loosely.
+      const loose = (t: string) => t.replace(/(\| C30 \|(?:[^|]*\|){9})[^|]*\|[^|]*\|/, '$1 £… | …% |');
+      expect(loose(doc)).toBe(loose(next));
+    }
+  }, 900_000);
 });

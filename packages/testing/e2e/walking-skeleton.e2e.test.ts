@@ -40,9 +40,11 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect(Object.keys(c08.referenceVersions)).toContain('nomenclature');
 
     // Scoring updated the declaration's score.
+    // (Scoring scores a declaration on arrival from its history, then again once validation's
+    // check is in: wait for the checked one.)
     const score = await waitFor('declaration score', async () => {
       const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
-      return r.status === 200 ? r.body : undefined;
+      return r.status === 200 && r.body.validationChecked ? r.body : undefined;
     });
     // risk-v2: one HIGH finding with no money at stake → risk = severity 0.7 × 25 points; the
     // score explains itself factor by factor and names the line and finding behind it.

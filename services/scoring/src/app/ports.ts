@@ -39,6 +39,7 @@ export function bindStore(trx: Transaction<ScoringDb>) {
     upsertSnapshots: bind(scores.upsertSnapshots),
     readSnapshots: bind(scores.readSnapshots),
     declarationIdsAfter: bind(scores.declarationIdsAfter),
+    listRiskiestDeclarations: bind(scores.listRiskiestDeclarations),
   };
 }
 

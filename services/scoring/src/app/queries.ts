@@ -1,5 +1,5 @@
 import { Score, type Finding, type ScoreComponent } from '@customs/contracts';
-import type { EntityScoreRow } from '../db/score-repo';
+import type { DeclScoreRow, EntityScoreRow } from '../db/score-repo';
 import { MODEL_VERSION, liteOf, scoreDeclaration, type FindingLite } from '../scoring/model';
 import { brokerScore, brokerScorecard, dutyUnderManagement, readiness, sum, type BrokerScorecard, type DutyUnderManagement, type Readiness } from '../scoring/scorecards';
 import type { Store } from './ports';
@@ -13,21 +13,31 @@ function entityScore(row: EntityScoreRow): Score {
   return Score.fromPartial({ tenantId: row.tenant_id, entityType: row.entity_type, entityId: row.entity_id, score: row.score, components: parse<ScoreComponent[]>(row.components), findingCount: row.finding_count, exposurePence: Number(row.exposure_pence), reclaimPence: Number(row.reclaim_pence), updatedAt: new Date(row.updated_at).toISOString(), modelVersion: row.model_version, declarationCount: row.declaration_count, explanation: row.explanation });
 }
 
+/**
+ * Declaration scores with their explanation recomputed from the stored findings on the day each
+ * was computed for: the model is pure, so it is the one the stored score came from.
+ */
+async function explained(store: Store, tenant: string, rows: readonly DeclScoreRow[]): Promise<Score[]> {
+  const history = new Map<string, FindingLite[]>();
+  for (const f of await store.activeHistoryFindings(tenant, rows.map((r) => r.declaration_id))) history.set(f.declarationId, [...(history.get(f.declarationId) ?? []), liteOf(f, confidenceOf(f))]);
+  return rows.map((d) => {
+    const s = scoreDeclaration([...parse<FindingLite[]>(d.validation_findings), ...(history.get(d.declaration_id) ?? [])], d.as_of);
+    return Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: d.declaration_id, score: d.score, risk: d.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: d.model_version === MODEL_VERSION ? s.explanation : `scored with ${d.model_version}, explained with ${MODEL_VERSION} (re-score: POST /v1/admin/rescore): ${s.explanation}`, findingCount: d.finding_count, exposurePence: Number(d.exposure_pence), reclaimPence: Number(d.reclaim_pence), updatedAt: new Date(d.updated_at).toISOString(), modelVersion: d.model_version, declarationCount: 1, asOf: d.as_of, validationChecked: d.checked });
+  });
+}
+
 export async function getScore(store: Store, tenant: string, type: string, id: string): Promise<Score | undefined> {
   if (type === 'declaration') {
     const d = await store.getDeclScoreRow(tenant, id);
-    if (!d) return undefined;
-    // The explanation is recomputed from the stored findings on the day the score was computed
-    // for: the model is pure, so it is the one the stored score came from.
-    const history = (await store.activeHistoryFindings(tenant, [id])).map((f) => liteOf(f, confidenceOf(f)));
-    const s = scoreDeclaration([...parse<FindingLite[]>(d.validation_findings), ...history], d.as_of);
-    return Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: id, score: d.score, risk: d.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: d.model_version === MODEL_VERSION ? s.explanation : `scored with ${d.model_version}, explained with ${MODEL_VERSION} (re-score: POST /v1/admin/rescore): ${s.explanation}`, findingCount: d.finding_count, exposurePence: Number(d.exposure_pence), reclaimPence: Number(d.reclaim_pence), updatedAt: new Date(d.updated_at).toISOString(), modelVersion: d.model_version, declarationCount: 1, asOf: d.as_of });
+    return d ? (await explained(store, tenant, [d]))[0] : undefined;
   }
   const row = await store.getEntityScore(tenant, type, id);
   return row ? entityScore(row) : undefined;
 }
 
+/** Declarations: the riskiest first; brokers and importers: the lowest score first. */
 export async function listScores(store: Store, tenant: string, type: string, limit: number): Promise<Score[]> {
+  if (type === 'declaration') return explained(store, tenant, await store.listRiskiestDeclarations(tenant, limit));
   return (await store.listEntityScores(tenant, type, limit)).map(entityScore);
 }
 

@@ -106,7 +106,7 @@ export async function rescore(store: Store, tenant: string, ids: readonly string
     });
     const previousScore = prev?.score ?? 100;
     if (!prev || prev.score !== s.score || c) {
-      const score = Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: id, score: s.score, risk: s.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: s.explanation, findingCount: all.length, exposurePence: s.exposurePence, reclaimPence: s.reclaimPence, updatedAt: now, modelVersion: MODEL_VERSION, declarationCount: 1, asOf: today });
+      const score = Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: id, score: s.score, risk: s.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: s.explanation, findingCount: all.length, exposurePence: s.exposurePence, reclaimPence: s.reclaimPence, updatedAt: now, modelVersion: MODEL_VERSION, declarationCount: 1, asOf: today, validationChecked: !!c || !!prev?.checked });
       out.push({ kind: 'score', score, previousScore, key: `${tenant}/${mrn || lrn || id}`, id: `score/${tenant}/declaration/${id}/${eventId(version, previousScore, s.score, all.map((f) => f.id).sort().join(','), MODEL_VERSION, today)}`, parentEventId: parent });
     }
   }

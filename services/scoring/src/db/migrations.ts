@@ -150,6 +150,15 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table declaration_scores drop column components, drop column factors, drop column lines, drop column explanation`.execute(db);
     },
   },
+  '0008_read_indexes': {
+    async up(db) {
+      // GET /v1/scores/declaration lists the riskiest first.
+      await sql`create index declaration_scores_risk on declaration_scores (tenant_id, risk desc)`.execute(db);
+      // A month's peers (scorecards, snapshots) without reading every agent's every month: the
+      // primary key leads with the agent, and one-off agents (C02) make that scan grow with history.
+      await sql`create index aggregates_month on aggregates (tenant_id, scope, month)`.execute(db);
+    },
+  },
 };
 
 export interface ScoringDb {

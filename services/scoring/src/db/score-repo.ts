@@ -214,3 +214,8 @@ export async function declarationIdsAfter(trx: Trx, tenant: string, after: strin
   const r = await trx.selectFrom('declaration_scores').select('declaration_id').where('tenant_id', '=', tenant).where('declaration_id', '>', after).orderBy('declaration_id').limit(limit).execute();
   return r.map((x) => x.declaration_id);
 }
+
+/** The riskiest declarations of a tenant (highest risk, then most money at stake). */
+export async function listRiskiestDeclarations(trx: Trx, tenant: string, limit: number): Promise<DeclScoreRow[]> {
+  return trx.selectFrom('declaration_scores').selectAll().where('tenant_id', '=', tenant).orderBy('risk', 'desc').orderBy(sql`exposure_pence + reclaim_pence`, 'desc').orderBy('declaration_id').limit(limit).execute();
+}

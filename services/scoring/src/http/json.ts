@@ -20,6 +20,7 @@ export function scoreJson(s: Score) {
     declarationCount: s.declarationCount,
     modelVersion: s.modelVersion,
     asOf: s.asOf || null,
+    validationChecked: s.entityType === 'declaration' ? s.validationChecked : null,
     updatedAt: s.updatedAt,
   };
 }

@@ -70,6 +70,11 @@ export interface Score {
   lines: LineRisk[];
   /** Day the score was computed for (deadline nearness moves with it), "YYYY-MM-DD". */
   asOf: string;
+  /**
+   * Declarations: validation has checked the version (its findings are in); false = scored on
+   * history alone so far.
+   */
+  validationChecked: boolean;
 }
 
 export interface ScoreUpdated {
@@ -602,6 +607,7 @@ function createBaseScore(): Score {
     explanation: "",
     lines: [],
     asOf: "",
+    validationChecked: false,
   };
 }
 
@@ -654,6 +660,9 @@ export const Score: MessageFns<Score> = {
     }
     if (message.asOf !== "") {
       writer.uint32(130).string(message.asOf);
+    }
+    if (message.validationChecked !== false) {
+      writer.uint32(136).bool(message.validationChecked);
     }
     return writer;
   },
@@ -799,6 +808,14 @@ export const Score: MessageFns<Score> = {
             message.asOf = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.validationChecked = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -875,6 +892,11 @@ export const Score: MessageFns<Score> = {
         : isSet(object.as_of)
         ? globalThis.String(object.as_of)
         : "",
+      validationChecked: isSet(object.validationChecked)
+        ? globalThis.Boolean(object.validationChecked)
+        : isSet(object.validation_checked)
+        ? globalThis.Boolean(object.validation_checked)
+        : false,
     };
   },
 
@@ -928,6 +950,9 @@ export const Score: MessageFns<Score> = {
     if (message.asOf !== "") {
       obj.asOf = message.asOf;
     }
+    if (message.validationChecked !== false) {
+      obj.validationChecked = message.validationChecked;
+    }
     return obj;
   },
 
@@ -952,6 +977,7 @@ export const Score: MessageFns<Score> = {
     message.explanation = object.explanation ?? "";
     message.lines = object.lines?.map((e) => LineRisk.fromPartial(e)) || [];
     message.asOf = object.asOf ?? "";
+    message.validationChecked = object.validationChecked ?? false;
     return message;
   },
 };
