@@ -3,7 +3,7 @@ import { DeclarationChecked, FindingRaised } from './generated/customs/v1/findin
 import { ScoreUpdated } from './generated/customs/v1/score';
 import { AlertChanged } from './generated/customs/v1/alert';
 import { DatasetChanged } from './generated/customs/v1/reference';
-import { CaseChanged, ReportPublished } from './generated/customs/v1/report';
+import { CaseChanged, DraftChanged, ReportPublished } from './generated/customs/v1/report';
 
 /** Encode/decode pair for one protobuf message type carried on a topic. */
 export interface MessageCodec<T> {
@@ -46,6 +46,7 @@ export const Topics = {
   alertChanged: topic('alerting.alert.changed.v1', codec('customs.v1.AlertChanged', AlertChanged)),
   reportPublished: topic('reporting.report.published.v1', codec('customs.v1.ReportPublished', ReportPublished)),
   caseChanged: topic('reporting.case.changed.v1', codec('customs.v1.CaseChanged', CaseChanged)),
+  draftChanged: topic('reporting.draft.changed.v1', codec('customs.v1.DraftChanged', DraftChanged)),
 } as const;
 
 /** Dead-letter topic of a consumer group (one per group, DESIGN.md §3). */

@@ -127,8 +127,18 @@ describe('reporting drafts from the running services', () => {
 
     const listed = await rep('GET', '/v1/drafts?kind=c285');
     expect(listed.body.drafts.map((x: { draftId: string }) => x.draftId)).toContain(d.draftId);
+    const events: { draftId: string; state: string; hmrcReference: string; findingIds: string[]; dutyPence: number }[] = [];
+    const consumer = p.kafka.kafka.consumer({ groupId: `reporting-draft-test-${randomBytes(4).toString('hex')}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: p.kafka.physical(Topics.draftChanged.name), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void events.push(Topics.draftChanged.codec.decode(message.value!)) });
     const submitted = await rep('POST', `/v1/drafts/${d.draftId}/submit`, { hmrcReference: 'NDRC-2026-0001' });
     expect(submitted.body.draft).toMatchObject({ state: 'submitted', hmrcReference: 'NDRC-2026-0001' });
+    // The submission reaches alerting and scoring as an event naming the findings it covers.
+    const ev = await waitFor('draft submitted event', async () => events.find((e) => e.draftId === d.draftId && e.state === 'submitted'));
+    await consumer.disconnect();
+    expect(ev).toMatchObject({ hmrcReference: 'NDRC-2026-0001', dutyPence: d.content.totals.dutyPence });
+    expect([...ev.findingIds].sort()).toEqual(traced);
     expect((await rep('POST', `/v1/drafts/${d.draftId}/withdraw`, { reason: 'too late' })).status).toBe(409);
     const got = await rep('GET', `/v1/drafts/${d.draftId}`);
     expect(got.body.history.map((h: { action: string; actor: string }) => [h.action, h.actor])).toEqual([

@@ -2,7 +2,9 @@
 // core in policies/drafts.ts), keep it immutable, move it through review and submission with an
 // audited history.
 import { randomUUID } from 'node:crypto';
-import { decideC2001, decideC285, type DraftFinding } from '../policies/drafts';
+import { DraftChanged, Topics } from '@customs/contracts';
+import { buildEvent, type EncodedEvent } from '@customs/kafka';
+import { decideC2001, decideC285, findingIdsOf, type C2001Draft, type C285Draft, type DraftFinding } from '../policies/drafts';
 import type { Clock, DraftRecord, DraftScope, DraftState, DraftStore, FindingsSource } from './ports';
 
 export class DraftError extends Error {
@@ -24,6 +26,23 @@ const MOVES: Record<'reviewed' | 'submitted' | 'withdrawn', readonly DraftState[
   submitted: ['draft', 'reviewed'],
   withdrawn: ['draft', 'reviewed'],
 };
+
+/** reporting.draft.changed.v1: alerting can set dispositions and scoring count reclaims claimed from it. */
+export function draftEvent(tenant: string, d: DraftRecord, actor: string, at: string): EncodedEvent {
+  const c = d.content;
+  const duty = c.kind === 'c285' ? (c as C285Draft).totals.dutyPence : (c as C2001Draft).totals.dutyOwedPence;
+  const vat = c.kind === 'c285' ? (c as C285Draft).totals.vatPence : (c as C2001Draft).totals.vatOwedPence;
+  return buildEvent({
+    topic: Topics.draftChanged,
+    key: `${tenant}/${d.draftId}`,
+    tenant,
+    source: 'reporting',
+    subject: d.draftId,
+    id: `draft/${tenant}/${d.draftId}/${d.state}`,
+    time: new Date(at),
+    value: DraftChanged.fromPartial({ tenantId: tenant, draftId: d.draftId, kind: d.kind, state: d.state, hmrcReference: d.hmrcReference ?? '', actor, changedAt: at, findingIds: findingIdsOf(c), dutyPence: duty, vatPence: vat }),
+  });
+}
 
 export class Drafts {
   constructor(private readonly store: DraftStore, private readonly findings: FindingsSource, private readonly clock: Clock) {}
@@ -48,13 +67,13 @@ export class Drafts {
       updatedAt: at,
       hmrcReference: null,
     };
-    await this.store.insertDraft(tenant, record);
+    await this.store.insertDraft(tenant, record, draftEvent(tenant, record, actor, at));
     return record;
   }
 
   async move(tenant: string, actor: string, id: string, to: 'reviewed' | 'submitted' | 'withdrawn', detail: { hmrcReference?: string; reason?: string }): Promise<DraftRecord> {
     const at = this.clock.now().toISOString();
-    const r = await this.store.changeState(tenant, id, MOVES[to], to, { actor, at, hmrcReference: detail.hmrcReference, detail });
+    const r = await this.store.changeState(tenant, id, MOVES[to], to, { actor, at, hmrcReference: detail.hmrcReference, detail }, (d) => draftEvent(tenant, d, actor, at));
     if (r) return r;
     const cur = await this.store.getDraft(tenant, id);
     if (!cur) throw new DraftError('not_found', `no draft ${id}`);

@@ -2,7 +2,7 @@
 // would hand HMRC, in one ZIP with an index: findings with evidence, what was already corrected
 // or disclosed (drafts and their state), the drafts themselves, readiness, the declaration data.
 import type { C2001Draft, C285Draft, DraftFinding } from '../policies/drafts';
-import { csvCell } from '../policies/drafts';
+import { csvCell, findingIdsOf } from '../policies/drafts';
 import { c2001Html, c285Html } from '../render/draft-html';
 import { esc, gbp, page } from '../render/html';
 import type { CaseView } from './cases';
@@ -19,9 +19,7 @@ export function inCaseScope(f: DraftFinding, s: CaseScope): boolean {
   return true;
 }
 
-function draftFindingIds(content: C285Draft | C2001Draft): string[] {
-  return content.kind === 'c285' ? content.claims.flatMap((c) => c.mrns.flatMap((m) => m.findingIds)) : content.disclosures.flatMap((d) => d.lines.map((l) => l.findingId));
-}
+const draftFindingIds = findingIdsOf;
 
 export async function buildPack(deps: { findings: FindingsSource; drafts: DraftStore; platform: PlatformReads }, tenant: string, bearer: string, v: CaseView): Promise<{ name: string; content: string | Buffer }[]> {
   const s = v.case.scope;

@@ -47,10 +47,10 @@ export interface HistoryEntry {
 export interface DraftStore {
   settings(tenant: string): Promise<TenantSettings | null>;
   putSettings(tenant: string, s: Omit<TenantSettings, 'updatedAt'>, at: string): Promise<TenantSettings>;
-  insertDraft(tenant: string, d: DraftRecord): Promise<void>;
+  insertDraft(tenant: string, d: DraftRecord, event: import('@customs/kafka').EncodedEvent): Promise<void>;
   listDrafts(tenant: string, opts: { kind?: string; limit: number }): Promise<DraftRecord[]>;
   getDraft(tenant: string, id: string): Promise<{ draft: DraftRecord; history: HistoryEntry[] } | null>;
-  changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }): Promise<DraftRecord | null>;
+  changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }, event: (d: DraftRecord) => import('@customs/kafka').EncodedEvent): Promise<DraftRecord | null>;
 }
 
 /** The tenant's current findings as the platform publishes them (alerting's findings feed). */

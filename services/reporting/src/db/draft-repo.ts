@@ -1,6 +1,7 @@
 // All of reporting's SQL for drafts and tenant settings. Every call runs inside withTenant, so
 // row-level security backs the explicit tenant_id filters.
-import { withTenant, type Kysely, type Transaction } from '@customs/db';
+import { enqueueOutbox, withTenant, type Kysely, type Transaction } from '@customs/db';
+import type { EncodedEvent } from '@customs/kafka';
 import type { ReportingDb } from './migrations';
 import type { DraftRecord, DraftStore, HistoryEntry, TenantSettings } from '../app/ports';
 
@@ -46,13 +47,14 @@ export class DraftRepo implements DraftStore {
     });
   }
 
-  async insertDraft(tenant: string, d: DraftRecord): Promise<void> {
+  async insertDraft(tenant: string, d: DraftRecord, event: EncodedEvent): Promise<void> {
     await this.tx(tenant, async (trx) => {
       await trx
         .insertInto('drafts')
         .values({ tenant_id: tenant, draft_id: d.draftId, kind: d.kind, state: d.state, scope: JSON.stringify(d.scope), source: JSON.stringify(d.source), content: JSON.stringify(d.content), created_by: d.createdBy, created_at: d.createdAt, hmrc_reference: null, updated_at: d.updatedAt })
         .execute();
       await trx.insertInto('draft_history').values({ tenant_id: tenant, draft_id: d.draftId, at: d.createdAt, actor: d.createdBy, action: 'created', detail: JSON.stringify({ source: d.source }) }).execute();
+      await enqueueOutbox(trx, 'reporting', [event]);
     });
   }
 
@@ -75,7 +77,7 @@ export class DraftRepo implements DraftStore {
   }
 
   /** Compare-and-set state change with its history row; null when the draft was not in `from`. */
-  async changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }): Promise<DraftRecord | null> {
+  async changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }, event: (d: DraftRecord) => EncodedEvent): Promise<DraftRecord | null> {
     return this.tx(tenant, async (trx) => {
       const r = await trx
         .updateTable('drafts')
@@ -87,7 +89,9 @@ export class DraftRepo implements DraftStore {
         .executeTakeFirst();
       if (!r) return null;
       await trx.insertInto('draft_history').values({ tenant_id: tenant, draft_id: id, at: change.at, actor: change.actor, action: to, detail: JSON.stringify(change.detail) }).execute();
-      return toRecord(r as never);
+      const rec = toRecord(r as never);
+      await enqueueOutbox(trx, 'reporting', [event(rec)]);
+      return rec;
     });
   }
 }

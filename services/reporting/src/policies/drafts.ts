@@ -447,3 +447,8 @@ function disclosure(importer: string, kind: Disclosure['kind'], ruleId: string |
     postponedVatPence: clean.reduce((s, l) => s + l.postponedVatPence, 0),
   };
 }
+
+/** The findings a draft covers (C285: every claimed MRN's findings; C2001: every disclosed line's). */
+export function findingIdsOf(content: C285Draft | C2001Draft): string[] {
+  return content.kind === 'c285' ? content.claims.flatMap((c) => c.mrns.flatMap((m) => m.findingIds)) : content.disclosures.flatMap((d) => d.lines.map((l) => l.findingId));
+}

@@ -74,6 +74,28 @@ export interface CaseChanged {
   asOf: string;
 }
 
+/**
+ * reporting → alerting (dispositions) and scoring (reclaim claimed/recovered): a correction draft
+ * was created or changed state (topic reporting.draft.changed.v1, key tenant/draft id). The
+ * findings it covers are listed so a consumer can mark their alerts, e.g. "submitted on a C285".
+ */
+export interface DraftChanged {
+  tenantId: string;
+  draftId: string;
+  /** "c285" or "c2001". */
+  kind: string;
+  /** draft, reviewed, submitted, withdrawn. */
+  state: string;
+  hmrcReference: string;
+  actor: string;
+  /** RFC 3339. */
+  changedAt: string;
+  findingIds: string[];
+  /** Totals in pence: C285 duty + VAT claimed, C2001 duty + VAT owed. */
+  dutyPence: number;
+  vatPence: number;
+}
+
 function createBaseReportPublished(): ReportPublished {
   return {
     tenantId: "",
@@ -842,6 +864,258 @@ export const CaseChanged: MessageFns<CaseChanged> = {
     message.deadlines = object.deadlines?.map((e) => CaseDeadline.fromPartial(e)) || [];
     message.changedAt = object.changedAt ?? "";
     message.asOf = object.asOf ?? "";
+    return message;
+  },
+};
+
+function createBaseDraftChanged(): DraftChanged {
+  return {
+    tenantId: "",
+    draftId: "",
+    kind: "",
+    state: "",
+    hmrcReference: "",
+    actor: "",
+    changedAt: "",
+    findingIds: [],
+    dutyPence: 0,
+    vatPence: 0,
+  };
+}
+
+export const DraftChanged: MessageFns<DraftChanged> = {
+  encode(message: DraftChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tenantId !== "") {
+      writer.uint32(10).string(message.tenantId);
+    }
+    if (message.draftId !== "") {
+      writer.uint32(18).string(message.draftId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.state !== "") {
+      writer.uint32(34).string(message.state);
+    }
+    if (message.hmrcReference !== "") {
+      writer.uint32(42).string(message.hmrcReference);
+    }
+    if (message.actor !== "") {
+      writer.uint32(50).string(message.actor);
+    }
+    if (message.changedAt !== "") {
+      writer.uint32(58).string(message.changedAt);
+    }
+    for (const v of message.findingIds) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.dutyPence !== 0) {
+      writer.uint32(72).int64(message.dutyPence);
+    }
+    if (message.vatPence !== 0) {
+      writer.uint32(80).int64(message.vatPence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DraftChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDraftChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.draftId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hmrcReference = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.changedAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.findingIds.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.dutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.vatPence = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DraftChanged {
+    return {
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      draftId: isSet(object.draftId)
+        ? globalThis.String(object.draftId)
+        : isSet(object.draft_id)
+        ? globalThis.String(object.draft_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      hmrcReference: isSet(object.hmrcReference)
+        ? globalThis.String(object.hmrcReference)
+        : isSet(object.hmrc_reference)
+        ? globalThis.String(object.hmrc_reference)
+        : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      changedAt: isSet(object.changedAt)
+        ? globalThis.String(object.changedAt)
+        : isSet(object.changed_at)
+        ? globalThis.String(object.changed_at)
+        : "",
+      findingIds: globalThis.Array.isArray(object?.findingIds)
+        ? object.findingIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.finding_ids)
+        ? object.finding_ids.map((e: any) => globalThis.String(e))
+        : [],
+      dutyPence: isSet(object.dutyPence)
+        ? globalThis.Number(object.dutyPence)
+        : isSet(object.duty_pence)
+        ? globalThis.Number(object.duty_pence)
+        : 0,
+      vatPence: isSet(object.vatPence)
+        ? globalThis.Number(object.vatPence)
+        : isSet(object.vat_pence)
+        ? globalThis.Number(object.vat_pence)
+        : 0,
+    };
+  },
+
+  toJSON(message: DraftChanged): unknown {
+    const obj: any = {};
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.draftId !== "") {
+      obj.draftId = message.draftId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.hmrcReference !== "") {
+      obj.hmrcReference = message.hmrcReference;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.changedAt !== "") {
+      obj.changedAt = message.changedAt;
+    }
+    if (message.findingIds?.length) {
+      obj.findingIds = message.findingIds;
+    }
+    if (message.dutyPence !== 0) {
+      obj.dutyPence = Math.round(message.dutyPence);
+    }
+    if (message.vatPence !== 0) {
+      obj.vatPence = Math.round(message.vatPence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DraftChanged>, I>>(base?: I): DraftChanged {
+    return DraftChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DraftChanged>, I>>(object: I): DraftChanged {
+    const message = createBaseDraftChanged();
+    message.tenantId = object.tenantId ?? "";
+    message.draftId = object.draftId ?? "";
+    message.kind = object.kind ?? "";
+    message.state = object.state ?? "";
+    message.hmrcReference = object.hmrcReference ?? "";
+    message.actor = object.actor ?? "";
+    message.changedAt = object.changedAt ?? "";
+    message.findingIds = object.findingIds?.map((e) => e) || [];
+    message.dutyPence = object.dutyPence ?? 0;
+    message.vatPence = object.vatPence ?? 0;
     return message;
   },
 };
