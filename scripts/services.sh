@@ -60,6 +60,10 @@ start_service() {
   for other in "${SERVICES_ORDER[@]}"; do unset+=(-u "${other^^}_DB_PASSWORD"); done
   local own=()
   if [ "$s" = validation ]; then own=(SERVICE_TOKEN="$SERVICE_TOKEN" REFERENCE_GRPC_ADDRESS="127.0.0.1:${GRPC_PORTS[reference]}"); fi
+  # make up's demo receivers (scripts/demo-receivers.js) listen on loopback. Alerting normally
+  # refuses loopback/private delivery targets (SSRF: a subscription must not reach our own
+  # network); this local demo environment allows 127.0.0.1 only, and only for alerting.
+  if [ "$s" = alerting ]; then own=(DELIVERY_ALLOWED_PRIVATE_HOSTS=127.0.0.1); fi
   env "${unset[@]}" SERVICE_NAME="$s" HTTP_PORT="${HTTP_PORTS[$s]}" GRPC_PORT="${GRPC_PORTS[$s]}" \
     DATABASE_URL="postgres://$s:$pw@127.0.0.1:5432/$CUSTOMS_DB" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
     API_TOKENS_FILE="$DIGESTS_FILE" "${own[@]}" \
