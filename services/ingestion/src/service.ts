@@ -21,7 +21,7 @@ import { drain, limitStream, once, peekFirst, prepend, readUpTo } from './app/st
 import { isWorkbook } from '@customs/spreadsheet';
 import { sql } from '@customs/db';
 import { Readable } from 'node:stream';
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { describeControlCharacter, findControlCharacter } from '@customs/contracts';
 import type { IngestionConfig } from './config';
 
@@ -111,17 +111,37 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       const ingestOne = (doc: BufferedDocument): Promise<IngestResult | ErpIngestResult> =>
         (isErpFormat(doc.format) && !doc.refused ? withTenant(db, doc.tenantId, (trx) => ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES)) : parseBuffered(doc, config.MAX_DOCUMENT_BYTES).then(storeParsed)).catch(refuseUnstorable(doc));
 
+      /**
+       * Every refusal of a submission is a batch too (status rejected, the reason as its issue),
+       * not only an HTTP error: what was sent, by whom and why it was refused stays on record.
+       * What the request carried is read up to MAX_DOCUMENT_BYTES and kept; past the cap no raw
+       * bytes are kept (that is the refusal), only the size and SHA-256 of what was read. Then the
+       * error is thrown, naming the batch.
+       */
+      const refuseRequest = async (tenantId: string, channel: string, format: string, sourceName: string, input: AsyncIterable<Buffer> | undefined, err: { status: number; code: string; field: string; reason: string }): Promise<never> => {
+        const read = input ? await readUpTo(input, config.MAX_DOCUMENT_BYTES) : { chunks: [] as Buffer[], overflow: false, content: Buffer.alloc(0), rest: undefined };
+        if (read.rest) await drain(read.rest);
+        const sha = createHash('sha256');
+        let bytes = 0;
+        for (const c of read.chunks) (sha.update(c), (bytes += c.length));
+        const content = read.overflow ? Buffer.alloc(0) : Buffer.concat(read.chunks);
+        const name = storable(sourceName);
+        const r = await withTenant(db, tenantId, (trx) => recordRefusal(trx, { tenantId, channel, format, sourceName: name, content, receivedAt: new Date(), read: { bytes, sha256: sha.digest('hex') } }, [{ severity: 'error', sourceName: name, location: '(request)', field: err.field, code: err.code.toUpperCase(), reason: err.reason }]));
+        docs.inc({ format: format || 'unknown', status: 'rejected' });
+        throw new HttpError(err.status, err.code, err.reason, { batchId: r.batchId });
+      };
+
       // The file name is a label, not an identifier: one with a control character is stored escaped
       // with a warning (app/safe-text.ts) rather than refused at the edge, so the document is kept.
       kit.http.post<{ Querystring: { format?: string; filename?: string }; Body: Readable }>('/v1/documents', { config: { textQuery: ['filename'], documentBody: true } }, async (req, reply) => {
         const p = requireRole(req, 'integrator');
         const format = canonicalFormat(req.query.format ?? 'dms-xml');
-        if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
         const sourceName = (req.query.filename ?? 'upload').slice(0, 200);
         // No body at all (Content-Length 0) reaches here without a stream: read as empty. A body
         // sent as application/json (ERP lines) arrives parsed: its JSON text is the document.
         const raw = req.body as unknown;
         const input: AsyncIterable<Buffer> = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(raw)));
+        if (!isDocumentFormat(format)) return refuseRequest(p.tenantId, 'rest', format, sourceName, input, { status: 400, code: 'unsupported_format', field: 'format', reason: `format must be one of ${DOCUMENT_FORMATS.join(', ')}` });
         // An .xlsx or .ods report (a ZIP container, whichever the extension or Content-Type) cannot
         // be streamed row by row: it is read whole, up to MAX_DOCUMENT_BYTES, and goes the
         // in-memory way (parseDocuments reads its first sheet); CSV reports stream.
@@ -133,8 +153,8 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           return reply.code(streamed(r)).send(r);
         }
         const body = await readUpTo(peeked?.all ?? input, config.MAX_DOCUMENT_BYTES);
-        if (body.overflow) throw new HttpError(413, 'too_large', `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`);
-        if (body.content.length === 0) throw new HttpError(400, 'empty_body', 'send the document as the request body with Content-Type application/xml');
+        if (body.overflow) return refuseRequest(p.tenantId, 'rest', format, sourceName, prepend(body.chunks, body.rest!), { status: 413, code: 'too_large', field: '(size)', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` });
+        if (body.content.length === 0) return refuseRequest(p.tenantId, 'rest', format, sourceName, undefined, { status: 400, code: 'empty_body', field: '(body)', reason: 'send the document as the request body with Content-Type application/xml' });
         const result = await ingestOne({ tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) });
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
@@ -148,7 +168,11 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       await kit.http.register(multipart, { throwFileSizeLimit: false, limits: { fileSize: config.MAX_STREAM_BYTES, files: 1000, fields: 10 } });
       kit.http.post<{ Querystring: { format?: string } }>('/v1/uploads', async (req, reply) => {
         const p = requireRole(req, 'integrator');
-        if (!req.isMultipart()) throw new HttpError(415, 'not_multipart', 'send multipart/form-data with one or more file parts');
+        if (!req.isMultipart()) {
+          const raw = req.body as unknown;
+          const input = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw)));
+          return refuseRequest(p.tenantId, 'rest-multipart', canonicalFormat(req.query.format ?? 'dms-xml'), 'upload', input, { status: 415, code: 'not_multipart', field: '(content-type)', reason: `send multipart/form-data with one or more file parts (got ${storable(String(req.headers['content-type'] ?? 'no Content-Type')).slice(0, 100)})` });
+        }
         // Files are parsed as they arrive and handed to the group commit without waiting for it,
         // so an upload of many files is stored in a few transactions; results keep file order.
         // Backpressure: past a group's worth of files or bytes not yet stored, the next part is
@@ -182,8 +206,8 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             if (part.fieldname === 'format') format = canonicalFormat(String(part.value));
             continue;
           }
-          if (!isDocumentFormat(format)) throw new HttpError(400, 'unsupported_format', `format must be one of ${DOCUMENT_FORMATS.join(', ')}`);
           const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
+          if (!isDocumentFormat(format)) return refuseRequest(p.tenantId, 'rest-multipart', format, sourceName, part.file, { status: 400, code: 'unsupported_format', field: 'format', reason: `format must be one of ${DOCUMENT_FORMATS.join(', ')}` });
           const read = await readUpTo(part.file, config.MAX_DOCUMENT_BYTES);
           // A workbook (.xlsx/.ods, a ZIP; or a flat .fods) is read whole, so one over the limit cannot switch to
           // streaming like a CSV report: it is refused alone, naming why, and the upload goes on.

@@ -38,6 +38,11 @@ export interface RefusedDocument {
   sourceName: string;
   content: Buffer;
   receivedAt: Date;
+  /**
+   * What was read of a document too large to keep (`content` is then empty): the size and
+   * SHA-256 of the bytes read before the cap, so the refusal still says what arrived.
+   */
+  read?: { bytes: number; sha256: string };
 }
 
 /**
@@ -50,7 +55,7 @@ export async function recordRefusal(trx: Transaction<IngestionDb>, doc: RefusedD
   const receivedAt = doc.receivedAt.toISOString();
   await trx
     .insertInto('batches')
-    .values({ batch_id: batchId, tenant_id: doc.tenantId, channel: storable(doc.channel), format: storable(doc.format || 'unknown'), source_name: storable(doc.sourceName), content_sha256: hash('sha256', doc.content, 'hex'), size_bytes: doc.content.length, status: 'rejected', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 1, issue_count: issues.length, received_at: receivedAt, completed_at: new Date().toISOString(), raw_content: doc.content })
+    .values({ batch_id: batchId, tenant_id: doc.tenantId, channel: storable(doc.channel), format: storable(doc.format || 'unknown'), source_name: storable(doc.sourceName), content_sha256: doc.read?.sha256 ?? hash('sha256', doc.content, 'hex'), size_bytes: doc.read?.bytes ?? doc.content.length, status: 'rejected', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 1, issue_count: issues.length, received_at: receivedAt, completed_at: new Date().toISOString(), raw_content: doc.content })
     .execute();
   const { stored } = await insertIssues(trx, { tenantId: doc.tenantId, batchId, receivedAt }, issues);
   return { batchId, status: 'rejected', declarations: [], changes: [], issues: stored };
