@@ -59,7 +59,7 @@ describe('reporting drafts from the running services', () => {
   beforeAll(async () => {
     p = await startPlatform('reporting', { extraTokens: OTHER });
     reporting = await startReportingService(
-      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', INGESTION_URL: p.services.ingestion.httpUrl, ALERTING_URL: p.services.alerting.httpUrl, VALIDATION_URL: p.services.validation.httpUrl, SCORING_URL: p.services.scoring.httpUrl }),
+      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', INGESTION_URL: p.services.ingestion.httpUrl, ALERTING_URL: p.services.alerting.httpUrl, SCORING_URL: p.services.scoring.httpUrl }),
       { clock: { now: () => NOW } },
     );
     const facts = loadFacts();
@@ -283,4 +283,26 @@ describe('reporting drafts from the running services', () => {
       await consumer.disconnect();
     }
   });
+
+  it('generates the monthly board reports on schedule (injected clock) once per importer and month, with a tenant token', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schedule-'));
+    const file = path.join(dir, 'tokens');
+    fs.writeFileSync(file, `# one tenant token per line\n${p.tokens.analyst}\n`);
+    const scheduled = await startReportingService(
+      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', INGESTION_URL: p.services.ingestion.httpUrl, ALERTING_URL: p.services.alerting.httpUrl, SCORING_URL: p.services.scoring.httpUrl, SCHEDULE_TOKENS_FILE: file, BOARD_REPORT_DAY: '1', SCHEDULE_TICK_MS: '200' }),
+      { clock: { now: () => NOW } },
+    );
+    try {
+      const importers = new Set((await feedUpTo(Number.MAX_SAFE_INTEGER)).map((f) => (f as { importerEori: string }).importerEori).filter(Boolean));
+      const list = async () => ((await rep('GET', '/v1/reports?limit=500')).body.reports as { importer: string; trigger: string; createdBy: string }[]).filter((r) => r.trigger === 'schedule');
+      await waitFor('a scheduled report for every importer', async () => (await list()).length >= importers.size, { timeoutMs: 240_000, intervalMs: 1000 });
+      await scheduled.stop();
+      const made = await list();
+      expect(made.map((r) => r.importer).sort()).toEqual([...importers].sort());
+      expect(made.every((r) => r.createdBy === `schedule:analyst@${p.tenant}`)).toBe(true);
+    } finally {
+      await scheduled.stop().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
