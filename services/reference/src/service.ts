@@ -22,7 +22,7 @@ import { HttpError, requireRole } from '@customs/http';
 import { buildEvent } from '@customs/kafka';
 import { startPlatformService, type RunningService } from '@customs/service';
 import { loadBundledStore } from './app/load-bundled';
-import { loadOttFile } from './app/ott-load';
+import { ImplausibleOttLoad, loadOttFile } from './app/ott-load';
 import { syncOttLoads } from './app/ott-sync';
 import { FxImportError, loadFxFile } from './app/fx-load';
 import { syncFxLoads } from './app/fx-sync';
@@ -286,13 +286,17 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
       await kit.http.register(async (scope) => {
         scope.removeAllContentTypeParsers();
         scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.REFERENCE_MAX_LOAD_BYTES }, (_req, body, done) => done(null, body));
-        scope.post<{ Querystring: { source?: string } }>('/v1/admin/ott-loads', async (req, reply) => {
+        scope.post<{ Querystring: { source?: string; force?: string } }>('/v1/admin/ott-loads', async (req, reply) => {
           const who = requireRole(req, 'admin');
           const body = req.body as Buffer | undefined;
           if (!body || body.length === 0) throw new HttpError(400, 'empty_body', 'send the OTT file as the request body');
           const fileName = req.query.source ?? 'ott-upload';
+          if (req.query.force !== undefined && req.query.force !== 'true' && req.query.force !== 'false') throw new HttpError(400, 'invalid_force', 'force must be true or false');
+          const force = req.query.force === 'true';
           try {
-            const out = await loadOttFile(store, loadPorts, fileName, body);
+            const out = await loadOttFile(store, loadPorts, fileName, body, { force });
+            // An admin's override of the plausibility check is audited: who, what and why it was doubtful.
+            if (out.forced) req.log.warn({ audit: 'ott_load_forced', subject: who.subject, tokenId: who.tokenId, tenant: who.tenantId, source: fileName, version: out.info.version, reason: out.forced }, 'implausible OTT load forced by an admin (?force=true)');
             req.log.info({ version: out.info.version, duplicate: out.duplicate, measures: out.measures.length, tokenId: who.tokenId }, 'OTT load');
             return reply.code(out.duplicate ? 200 : 201).send({
               dataset: out.info.dataset,
@@ -308,6 +312,7 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
             });
           } catch (e) {
             if (e instanceof OttImportError) throw new HttpError(422, 'invalid_ott_file', e.message, { source: e.source, issues: e.issues });
+            if (e instanceof ImplausibleOttLoad) throw new HttpError(422, 'implausible_ott_load', `${e.message}; nothing was loaded (an admin may load it anyway with ?force=true, which is audited)`, { source: e.source, reason: e.reason });
             throw e;
           }
         });
