@@ -8,14 +8,21 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
-const tokens = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const tokens = fs
+  .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'));
 const analyst = tokens.find((l) => l.endsWith(':analyst')).split('=')[0];
 const REPORTING = process.env.REPORTING_URL || 'http://127.0.0.1:8086';
 const ALERTING = process.env.ALERTING_URL || 'http://127.0.0.1:8085';
 const out = path.join(root, '.run/reporting');
 
 async function call(base, method, p, body) {
-  const r = await fetch(`${base}${p}`, { method, headers: { authorization: `Bearer ${analyst}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${base}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${analyst}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${(await r.text()).slice(0, 300)}`);
   return r;
 }
@@ -60,7 +67,13 @@ const pounds = (p) => `£${(Number(p || 0) / 100).toLocaleString('en-GB', { mini
   const c285 = (await json(REPORTING, 'POST', '/v1/drafts', { kind: 'c285', importer: reclaimer })).draft;
   const c2001 = (await json(REPORTING, 'POST', '/v1/drafts', { kind: 'c2001', importer })).draft;
   const report = (await json(REPORTING, 'POST', '/v1/reports', { importer })).report;
-  const kase = await json(REPORTING, 'POST', '/v1/cases', { trigger: 'pre_c18_right_to_be_heard', title: `HMRC pre-C18 letter (demo) for ${importer}`, letterDate: today, owner: 'customs-lead@demo', scope: { importer } });
+  const kase = await json(REPORTING, 'POST', '/v1/cases', {
+    trigger: 'pre_c18_right_to_be_heard',
+    title: `HMRC pre-C18 letter (demo) for ${importer}`,
+    letterDate: today,
+    owner: 'customs-lead@demo',
+    scope: { importer },
+  });
   const caseId = kase.case.caseId;
   await save(`/v1/drafts/${c285.draftId}/document?format=html`, path.join(out, 'c285.html'));
   await save(`/v1/drafts/${c2001.draftId}/document?format=html`, path.join(out, 'c2001.html'));

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ReportPublished, Topics } from '@customs/contracts';
+import { type ReportPublished, Topics } from '@customs/contracts';
 import { loadFacts, worldFor } from '@customs/datagen';
 import { generatedTariffFiles } from '@customs/datagen/dist/ott-dataset';
 import type { RunningService } from '@customs/service';
@@ -27,16 +27,27 @@ const SEED = 20261127;
 // 3-year limit and some are not, so both sides of the time bar are exercised.
 const NOW = new Date('2024-10-01T12:00:00Z');
 
-const OTHER_TOKEN = `other-tenant-${randomBytes(12).toString("hex")}`;
+const OTHER_TOKEN = `other-tenant-${randomBytes(12).toString('hex')}`;
 const OTHER = `${OTHER_TOKEN}=tenant-other:analyst`;
 
-interface FeedFinding { findingId: string; reclaimDutyPence?: number; reclaimVatPence?: number; exposureDutyPence?: number; exposureVatPence?: number; deadline?: string }
+interface FeedFinding {
+  findingId: string;
+  reclaimDutyPence?: number;
+  reclaimVatPence?: number;
+  exposureDutyPence?: number;
+  exposureVatPence?: number;
+  deadline?: string;
+}
 
 describe('reporting drafts from the running services', () => {
   let p: Platform;
   let reporting: RunningService;
   const rep = async (method: string, path: string, body?: unknown, token = p.tokens.analyst) => {
-    const r = await fetch(`${reporting.httpUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${reporting.httpUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await r.text();
     return { status: r.status, text, body: r.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
   };
@@ -59,13 +70,32 @@ describe('reporting drafts from the running services', () => {
   beforeAll(async () => {
     p = await startPlatform('reporting', { extraTokens: OTHER });
     reporting = await startReportingService(
-      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', INGESTION_URL: p.services.ingestion.httpUrl, ALERTING_URL: p.services.alerting.httpUrl, SCORING_URL: p.services.scoring.httpUrl }),
+      reportingConfig({
+        DATABASE_URL: p.db.urlFor('reporting'),
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+        KAFKA_TOPIC_PREFIX: p.kafka.physical(''),
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: `${p.tokens.spec},${OTHER}`,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        INGESTION_URL: p.services.ingestion.httpUrl,
+        ALERTING_URL: p.services.alerting.httpUrl,
+        SCORING_URL: p.services.scoring.httpUrl,
+      }),
       { clock: { now: () => NOW } },
     );
     const facts = loadFacts();
     const tariff = generatedTariffFiles(worldFor(SEED, undefined, facts), facts);
-    for (const [name, body] of [['ott-generated-geographical-areas.json', tariff.geographicalAreas], ['ott-generated-tariff.csv', tariff.report]] as const) {
-      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' }, body });
+    for (const [name, body] of [
+      ['ott-generated-geographical-areas.json', tariff.geographicalAreas],
+      ['ott-generated-tariff.csv', tariff.report],
+    ] as const) {
+      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' },
+        body,
+      });
       expect([r.status, name]).toEqual([201, name]);
     }
     const generated = lq.regenerate({ seed: SEED, declarations: 80 });
@@ -85,10 +115,14 @@ describe('reporting drafts from the running services', () => {
       for (const f of (await p.http('validation', 'GET', `/v1/declarations/${id}/findings`)).body.findings as { findingId: string }[]) validationIds.add(f.findingId);
     }
     // Alerting has published every finding validation holds before the drafts are taken.
-    await waitFor('alerting feed to carry every validation finding', async () => {
-      const seen = new Set((await feedUpTo(Number.MAX_SAFE_INTEGER)).map((f) => f.findingId));
-      return [...validationIds].every((id) => seen.has(id));
-    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    await waitFor(
+      'alerting feed to carry every validation finding',
+      async () => {
+        const seen = new Set((await feedUpTo(Number.MAX_SAFE_INTEGER)).map((f) => f.findingId));
+        return [...validationIds].every((id) => seen.has(id));
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
   }, 300_000);
   afterAll(async () => {
     await reporting?.stop();
@@ -241,13 +275,22 @@ describe('reporting drafts from the running services', () => {
       expect((await rep('PUT', '/v1/role-assignments/finance-director', { person: 'cfo@importer' }, p.tokens.admin)).status).toBe(200);
       const all = (await feedUpTo(Number.MAX_SAFE_INTEGER)) as (FeedFinding & { importerEori: string; acceptanceDate: string; declarationId: string })[];
       const importer = all[0]!.importerEori;
-      const opened = await rep('POST', '/v1/cases', { trigger: 'pre_c18_right_to_be_heard', title: 'HMRC pre-C18 letter on 2021 preference claims', letterDate: '2024-09-20', owner: 'sam@importer', scope: { importer, acceptedFrom: '2021-01-01', acceptedTo: '2021-12-31' } });
+      const opened = await rep('POST', '/v1/cases', {
+        trigger: 'pre_c18_right_to_be_heard',
+        title: 'HMRC pre-C18 letter on 2021 preference claims',
+        letterDate: '2024-09-20',
+        owner: 'sam@importer',
+        scope: { importer, acceptedFrom: '2021-01-01', acceptedTo: '2021-12-31' },
+      });
       expect(opened.status).toBe(201);
       const caseId = opened.body.case.caseId;
       expect(opened.body.clocks.find((c: { name: string }) => c.name === 'reply to HMRC')).toMatchObject({ due: '2024-10-20', daysLeft: 19 });
       // The earliest entry in scope (2021-01-01) is past HMRC's normal 3-year limit on this day.
       expect(opened.body.clocks.find((c: { name: string }) => c.name.startsWith("HMRC's normal limit"))).toMatchObject({ due: '2024-01-01', daysLeft: -274 });
-      expect(opened.body.checklist.find((i: { stepId: string }) => i.stepId === 'log-letter')).toMatchObject({ responsible: { role: 'customs-lead', person: 'sam@importer' }, accountable: { role: 'finance-director', person: 'cfo@importer' } });
+      expect(opened.body.checklist.find((i: { stepId: string }) => i.stepId === 'log-letter')).toMatchObject({
+        responsible: { role: 'customs-lead', person: 'sam@importer' },
+        accountable: { role: 'finance-director', person: 'cfo@importer' },
+      });
 
       const done = await rep('POST', `/v1/cases/${caseId}/steps/log-letter/done`, { note: 'logged' });
       expect(done.body.checklist.find((i: { stepId: string }) => i.stepId === 'log-letter').done).toBe(true);
@@ -256,7 +299,7 @@ describe('reporting drafts from the running services', () => {
       await waitFor('two case events', async () => received.filter((e) => e.caseId === caseId).length >= 2);
       const last = received.filter((e) => e.caseId === caseId).at(-1)!;
       expect(last.deadlines.find((d) => d.name === 'reply to HMRC')).toMatchObject({ kind: 'clock', due: '2024-10-20', person: 'sam@importer' });
-      expect(last.deadlines.map((d) => d.name)).not.toContain('Log the letter, its date and HMRC\'s contact; open this case');
+      expect(last.deadlines.map((d) => d.name)).not.toContain("Log the letter, its date and HMRC's contact; open this case");
 
       const res = await fetch(`${reporting.httpUrl}/v1/cases/${caseId}/pack`, { headers: { authorization: `Bearer ${p.tokens.analyst}` } });
       expect(res.headers.get('content-type')).toBe('application/zip');
@@ -268,7 +311,11 @@ describe('reporting drafts from the running services', () => {
       const inScope = all.filter((f) => f.importerEori === importer && f.acceptanceDate >= '2021-01-01' && f.acceptanceDate <= '2021-12-31');
       expect(inScope.length).toBeGreaterThan(0);
       expect(fs.readFileSync(x('findings.csv'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(1 + inScope.length);
-      expect(JSON.parse(fs.readFileSync(x('findings.json'), 'utf8')).map((f: { findingId: string }) => f.findingId).sort()).toEqual(inScope.map((f) => f.findingId).sort());
+      expect(
+        JSON.parse(fs.readFileSync(x('findings.json'), 'utf8'))
+          .map((f: { findingId: string }) => f.findingId)
+          .sort(),
+      ).toEqual(inScope.map((f) => f.findingId).sort());
       for (const id of new Set(inScope.map((f) => f.declarationId))) expect(JSON.parse(fs.readFileSync(x(`declarations/${id}.json`), 'utf8')).declarationId).toBe(id);
       expect(fs.readFileSync(x('index.html'), 'utf8')).toContain('Audit-response pack');
       expect(JSON.parse(fs.readFileSync(x('case.json'), 'utf8')).case.caseId).toBe(caseId);
@@ -289,7 +336,22 @@ describe('reporting drafts from the running services', () => {
     const file = path.join(dir, 'tokens');
     fs.writeFileSync(file, `# one tenant token per line\n${p.tokens.analyst}\n`);
     const scheduled = await startReportingService(
-      reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${p.tokens.spec},${OTHER}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', INGESTION_URL: p.services.ingestion.httpUrl, ALERTING_URL: p.services.alerting.httpUrl, SCORING_URL: p.services.scoring.httpUrl, SCHEDULE_TOKENS_FILE: file, BOARD_REPORT_DAY: '1', SCHEDULE_TICK_MS: '200' }),
+      reportingConfig({
+        DATABASE_URL: p.db.urlFor('reporting'),
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+        KAFKA_TOPIC_PREFIX: p.kafka.physical(''),
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: `${p.tokens.spec},${OTHER}`,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        INGESTION_URL: p.services.ingestion.httpUrl,
+        ALERTING_URL: p.services.alerting.httpUrl,
+        SCORING_URL: p.services.scoring.httpUrl,
+        SCHEDULE_TOKENS_FILE: file,
+        BOARD_REPORT_DAY: '1',
+        SCHEDULE_TICK_MS: '200',
+      }),
       { clock: { now: () => NOW } },
     );
     try {

@@ -6,7 +6,10 @@ import { playbookProblems, type Playbook } from './policies/cases';
 
 export function loadPlaybooks(dir: string): Map<string, Playbook> {
   const out = new Map<string, Playbook>();
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     const p = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Playbook;
     const problems = playbookProblems(p);
     if (problems.length) throw new Error(`playbook ${f}: ${problems.join('; ')}`);

@@ -38,10 +38,27 @@ export class BoardReports {
       .filter((d) => d.state === 'draft' || d.state === 'reviewed')
       .map((d) => {
         const t = d.content.totals as Record<string, number>;
-        return { draftId: d.draftId, kind: d.kind, state: d.state, createdBy: d.createdBy, totalPence: d.kind === 'c285' ? (t.dutyPence ?? 0) + (t.vatPence ?? 0) : (t.dutyOwedPence ?? 0) + (t.vatOwedPence ?? 0) };
+        return {
+          draftId: d.draftId,
+          kind: d.kind,
+          state: d.state,
+          createdBy: d.createdBy,
+          totalPence: d.kind === 'c285' ? (t.dutyPence ?? 0) + (t.vatPence ?? 0) : (t.dutyOwedPence ?? 0) + (t.vatOwedPence ?? 0),
+        };
       });
     const content = decideBoard(
-      { importer, findings: feed.findings, alerts, readiness, trend, dum, scorecards, c285Submitted, openDrafts, previous: previous ? { reportId: previous.reportId, createdAt: previous.createdAt, headline: previous.content.headline } : null },
+      {
+        importer,
+        findings: feed.findings,
+        alerts,
+        readiness,
+        trend,
+        dum,
+        scorecards,
+        c285Submitted,
+        openDrafts,
+        previous: previous ? { reportId: previous.reportId, createdAt: previous.createdAt, headline: previous.content.headline } : null,
+      },
       now,
     );
     const createdAt = now.toISOString();
@@ -77,7 +94,21 @@ export class BoardReports {
         subject: reportId,
         id: `report/${tenant}/${reportId}`,
         time: now,
-        value: ReportPublished.fromPartial({ tenantId: tenant, reportId, kind: 'board', importerEori: importer, version, createdAt, asOf: content.asOf, trigger, htmlPath: `${base}?format=html`, pdfPath: `${base}?format=pdf`, exposurePence: content.headline.exposureDutyPence + content.headline.exposureVatPence, reclaimPence: content.headline.reclaimDutyPence + content.headline.reclaimVatPence, dueIn90DaysPence: content.headline.dueIn90DaysPence }),
+        value: ReportPublished.fromPartial({
+          tenantId: tenant,
+          reportId,
+          kind: 'board',
+          importerEori: importer,
+          version,
+          createdAt,
+          asOf: content.asOf,
+          trigger,
+          htmlPath: `${base}?format=html`,
+          pdfPath: `${base}?format=pdf`,
+          exposurePence: content.headline.exposureDutyPence + content.headline.exposureVatPence,
+          reclaimPence: content.headline.reclaimDutyPence + content.headline.reclaimVatPence,
+          dueIn90DaysPence: content.headline.dueIn90DaysPence,
+        }),
       }),
     );
   }

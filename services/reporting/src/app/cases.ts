@@ -8,7 +8,10 @@ import { checklist, statutoryClocks, type CaseTrigger, type ChecklistItem, type 
 import type { CaseRecord, CaseScope, CaseStore, Clock } from './ports';
 
 export class CaseError extends Error {
-  constructor(readonly code: 'not_found' | 'conflict' | 'invalid', message: string) {
+  constructor(
+    readonly code: 'not_found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -31,7 +34,11 @@ export interface CaseView {
 }
 
 export class Cases {
-  constructor(private readonly store: CaseStore, private readonly playbooks: ReadonlyMap<string, Playbook>, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: CaseStore,
+    private readonly playbooks: ReadonlyMap<string, Playbook>,
+    private readonly clock: Clock,
+  ) {}
 
   listPlaybooks(): Playbook[] {
     return [...this.playbooks.values()];
@@ -75,19 +82,39 @@ export class Cases {
             ? []
             : [
                 ...v.clocks.map((k) => ({ kind: 'clock', name: k.name, due: k.due, escalateOn: '', state: k.daysLeft < 0 ? 'overdue' : 'open', role: '', person: c.owner })),
-                ...v.checklist.filter((i) => !i.done).map((i) => ({ kind: 'step', name: i.title, due: i.due, escalateOn: i.escalateOn, state: i.state, role: i.responsible.role, person: i.responsible.person ?? '' })),
+                ...v.checklist
+                  .filter((i) => !i.done)
+                  .map((i) => ({ kind: 'step', name: i.title, due: i.due, escalateOn: i.escalateOn, state: i.state, role: i.responsible.role, person: i.responsible.person ?? '' })),
               ],
       }),
     });
   }
 
-  async open(tenant: string, actor: string, input: { trigger: CaseTrigger; title: string; letterDate: string; visitDate?: string; scope: CaseScope; owner: string; playbookId?: string }): Promise<CaseView> {
+  async open(
+    tenant: string,
+    actor: string,
+    input: { trigger: CaseTrigger; title: string; letterDate: string; visitDate?: string; scope: CaseScope; owner: string; playbookId?: string },
+  ): Promise<CaseView> {
     const playbook = this.playbooks.get(input.playbookId ?? DEFAULT_PLAYBOOK[input.trigger]);
     if (!playbook) throw new CaseError('invalid', `no playbook ${input.playbookId}; bundled: ${[...this.playbooks.keys()].join(', ')}`);
     if (!playbook.triggers.includes(input.trigger)) throw new CaseError('invalid', `playbook ${playbook.id} does not handle ${input.trigger} (it handles ${playbook.triggers.join(', ')})`);
     const now = this.clock.now();
     const at = now.toISOString();
-    const record: CaseRecord = { caseId: `case-${at.slice(0, 10)}-${randomUUID().slice(0, 8)}`, trigger: input.trigger, title: input.title, letterDate: input.letterDate, visitDate: input.visitDate ?? null, scope: input.scope, owner: input.owner, playbook, state: 'open', createdBy: actor, createdAt: at, updatedAt: at, done: [] };
+    const record: CaseRecord = {
+      caseId: `case-${at.slice(0, 10)}-${randomUUID().slice(0, 8)}`,
+      trigger: input.trigger,
+      title: input.title,
+      letterDate: input.letterDate,
+      visitDate: input.visitDate ?? null,
+      scope: input.scope,
+      owner: input.owner,
+      playbook,
+      state: 'open',
+      createdBy: actor,
+      createdAt: at,
+      updatedAt: at,
+      done: [],
+    };
     const v = this.view(record, await this.store.assignments(tenant));
     await this.store.insertCase(tenant, record, this.event(tenant, v, now));
     return v;

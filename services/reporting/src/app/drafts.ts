@@ -8,7 +8,10 @@ import { decideC2001, decideC285, findingIdsOf, type C2001Draft, type C285Draft,
 import type { Clock, DraftRecord, DraftScope, DraftState, DraftStore, FindingsSource } from './ports';
 
 export class DraftError extends Error {
-  constructor(readonly code: 'not_found' | 'conflict', message: string) {
+  constructor(
+    readonly code: 'not_found' | 'conflict',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -40,12 +43,27 @@ export function draftEvent(tenant: string, d: DraftRecord, actor: string, at: st
     subject: d.draftId,
     id: `draft/${tenant}/${d.draftId}/${d.state}`,
     time: new Date(at),
-    value: DraftChanged.fromPartial({ tenantId: tenant, draftId: d.draftId, kind: d.kind, state: d.state, hmrcReference: d.hmrcReference ?? '', actor, changedAt: at, findingIds: findingIdsOf(c), dutyPence: duty, vatPence: vat }),
+    value: DraftChanged.fromPartial({
+      tenantId: tenant,
+      draftId: d.draftId,
+      kind: d.kind,
+      state: d.state,
+      hmrcReference: d.hmrcReference ?? '',
+      actor,
+      changedAt: at,
+      findingIds: findingIdsOf(c),
+      dutyPence: duty,
+      vatPence: vat,
+    }),
   });
 }
 
 export class Drafts {
-  constructor(private readonly store: DraftStore, private readonly findings: FindingsSource, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: DraftStore,
+    private readonly findings: FindingsSource,
+    private readonly clock: Clock,
+  ) {}
 
   async create(tenant: string, actor: string, bearer: string, kind: 'c285' | 'c2001', scope: DraftScope): Promise<DraftRecord> {
     const now = this.clock.now();

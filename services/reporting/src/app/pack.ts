@@ -21,26 +21,81 @@ export function inCaseScope(f: DraftFinding, s: CaseScope): boolean {
 
 const draftFindingIds = findingIdsOf;
 
-export async function buildPack(deps: { findings: FindingsSource; drafts: DraftStore; platform: PlatformReads }, tenant: string, bearer: string, v: CaseView): Promise<{ name: string; content: string | Buffer }[]> {
+export async function buildPack(
+  deps: { findings: FindingsSource; drafts: DraftStore; platform: PlatformReads },
+  tenant: string,
+  bearer: string,
+  v: CaseView,
+): Promise<{ name: string; content: string | Buffer }[]> {
   const s = v.case.scope;
-  const [{ findings, cursor }, drafts, readiness] = await Promise.all([deps.findings.currentFindings(bearer), deps.drafts.listDrafts(tenant, { limit: 500 }), deps.platform.readiness(bearer, s.importer)]);
+  const [{ findings, cursor }, drafts, readiness] = await Promise.all([
+    deps.findings.currentFindings(bearer),
+    deps.drafts.listDrafts(tenant, { limit: 500 }),
+    deps.platform.readiness(bearer, s.importer),
+  ]);
   const scoped = findings.filter((f) => inCaseScope(f, s)).sort((a, b) => a.acceptanceDate.localeCompare(b.acceptanceDate) || a.mrn.localeCompare(b.mrn) || a.itemNumber - b.itemNumber);
   const ids = new Set(scoped.map((f) => f.findingId));
   const touching = drafts.filter((d) => d.state !== 'withdrawn' && draftFindingIds(d.content).some((id) => ids.has(id)));
   const handled = new Map<string, string>();
-  for (const d of touching) for (const id of draftFindingIds(d.content)) if (ids.has(id)) handled.set(id, `${d.kind.toUpperCase()} ${d.draftId} (${d.state}${d.hmrcReference ? `, HMRC ${d.hmrcReference}` : ''})`);
+  for (const d of touching)
+    for (const id of draftFindingIds(d.content)) if (ids.has(id)) handled.set(id, `${d.kind.toUpperCase()} ${d.draftId} (${d.state}${d.hmrcReference ? `, HMRC ${d.hmrcReference}` : ''})`);
 
   const entries: { name: string; content: string | Buffer; what: string }[] = [];
   const add = (name: string, content: string | Buffer, what: string) => entries.push({ name, content, what });
 
   add('case.json', JSON.stringify(v, null, 2), 'the case: letter, scope, owner, statutory clocks, playbook checklist with owners');
-  const head = ['Finding', 'MRN', 'Declaration', 'Item', 'Accepted', 'Deadline', 'Rule', 'Title', 'Commodity code', 'Broker', 'Exposure duty (GBP)', 'Exposure VAT (GBP)', 'Reclaim duty (GBP)', 'Reclaim VAT (GBP)', 'Corrected or disclosed', 'Evidence', 'Explanation'];
+  const head = [
+    'Finding',
+    'MRN',
+    'Declaration',
+    'Item',
+    'Accepted',
+    'Deadline',
+    'Rule',
+    'Title',
+    'Commodity code',
+    'Broker',
+    'Exposure duty (GBP)',
+    'Exposure VAT (GBP)',
+    'Reclaim duty (GBP)',
+    'Reclaim VAT (GBP)',
+    'Corrected or disclosed',
+    'Evidence',
+    'Explanation',
+  ];
   const g = (p: number) => (p / 100).toFixed(2);
-  const rows = scoped.map((f) => [f.findingId, f.mrn, f.declarationId, f.itemNumber, f.acceptanceDate, f.deadline, f.ruleId, f.title, f.commodityCode, f.declarantId, g(f.exposureDutyPence), g(f.exposureVatPence), g(f.reclaimDutyPence), g(f.reclaimVatPence), handled.get(f.findingId) ?? 'not yet', f.evidence.map((e) => `${e.field}: ${e.value}${e.note ? ` (${e.note})` : ''}`).join(' | '), f.explanation]);
-  add('findings.csv', `${[head, ...rows].map((r) => r.map((x) => csvCell(x as string | number)).join(',')).join('\n')}\n`, `${scoped.length} findings in scope with their evidence (findings feed cursor ${cursor})`);
+  const rows = scoped.map((f) => [
+    f.findingId,
+    f.mrn,
+    f.declarationId,
+    f.itemNumber,
+    f.acceptanceDate,
+    f.deadline,
+    f.ruleId,
+    f.title,
+    f.commodityCode,
+    f.declarantId,
+    g(f.exposureDutyPence),
+    g(f.exposureVatPence),
+    g(f.reclaimDutyPence),
+    g(f.reclaimVatPence),
+    handled.get(f.findingId) ?? 'not yet',
+    f.evidence.map((e) => `${e.field}: ${e.value}${e.note ? ` (${e.note})` : ''}`).join(' | '),
+    f.explanation,
+  ]);
+  add(
+    'findings.csv',
+    `${[head, ...rows].map((r) => r.map((x) => csvCell(x as string | number)).join(',')).join('\n')}\n`,
+    `${scoped.length} findings in scope with their evidence (findings feed cursor ${cursor})`,
+  );
   add('findings.json', JSON.stringify(scoped, null, 2), 'the same findings as JSON');
-  add('corrected-or-disclosed.csv', `${[['Draft', 'Kind', 'State', 'HMRC reference', 'Findings in scope'], ...touching.map((d) => [d.draftId, d.kind, d.state, d.hmrcReference ?? '', draftFindingIds(d.content).filter((id) => ids.has(id)).length])].map((r) => r.map((x) => csvCell(x as string | number)).join(',')).join('\n')}\n`, 'drafts that cover findings in scope, with their state (submitted = filed with HMRC)');
-  for (const d of touching) add(`drafts/${d.draftId}.html`, d.kind === 'c285' ? c285Html(d, d.content as C285Draft) : c2001Html(d, d.content as C2001Draft), `${d.kind.toUpperCase()} draft, ${d.state}`);
+  add(
+    'corrected-or-disclosed.csv',
+    `${[['Draft', 'Kind', 'State', 'HMRC reference', 'Findings in scope'], ...touching.map((d) => [d.draftId, d.kind, d.state, d.hmrcReference ?? '', draftFindingIds(d.content).filter((id) => ids.has(id)).length])].map((r) => r.map((x) => csvCell(x as string | number)).join(',')).join('\n')}\n`,
+    'drafts that cover findings in scope, with their state (submitted = filed with HMRC)',
+  );
+  for (const d of touching)
+    add(`drafts/${d.draftId}.html`, d.kind === 'c285' ? c285Html(d, d.content as C285Draft) : c2001Html(d, d.content as C2001Draft), `${d.kind.toUpperCase()} draft, ${d.state}`);
   add('readiness.json', JSON.stringify(readiness, null, 2), readiness.available ? `audit readiness ${readiness.score}/100 (scoring)` : `readiness not available: ${readiness.reason}`);
 
   const declIds = [...new Set(scoped.map((f) => f.declarationId))];

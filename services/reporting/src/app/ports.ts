@@ -50,7 +50,14 @@ export interface DraftStore {
   insertDraft(tenant: string, d: DraftRecord, event: import('@customs/kafka').EncodedEvent): Promise<void>;
   listDrafts(tenant: string, opts: { kind?: string; limit: number }): Promise<DraftRecord[]>;
   getDraft(tenant: string, id: string): Promise<{ draft: DraftRecord; history: HistoryEntry[] } | null>;
-  changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }, event: (d: DraftRecord) => import('@customs/kafka').EncodedEvent): Promise<DraftRecord | null>;
+  changeState(
+    tenant: string,
+    id: string,
+    from: readonly string[],
+    to: string,
+    change: { actor: string; at: string; hmrcReference?: string; detail: unknown },
+    event: (d: DraftRecord) => import('@customs/kafka').EncodedEvent,
+  ): Promise<DraftRecord | null>;
 }
 
 /** The tenant's current findings as the platform publishes them (alerting's findings feed). */
@@ -129,5 +136,10 @@ export interface CaseStore {
   getCase(tenant: string, id: string): Promise<{ record: CaseRecord; history: HistoryEntry[] } | null>;
   listCases(tenant: string, limit: number): Promise<CaseRecord[]>;
   /** Records a change (step done, closed) with its history row and event; false when the case is missing or closed. */
-  change(tenant: string, id: string, change: { actor: string; at: string; action: string; detail: unknown; stepDone?: string; close?: boolean }, event: (c: CaseRecord) => import('@customs/kafka').EncodedEvent): Promise<CaseRecord | null>;
+  change(
+    tenant: string,
+    id: string,
+    change: { actor: string; at: string; action: string; detail: unknown; stepDone?: string; close?: boolean },
+    event: (c: CaseRecord) => import('@customs/kafka').EncodedEvent,
+  ): Promise<CaseRecord | null>;
 }

@@ -12,13 +12,26 @@ export interface ScheduleTenant {
   token: string;
 }
 
-export async function runBoardSchedule(deps: { tenants: readonly ScheduleTenant[]; findings: FindingsSource; reports: ReportStore; board: BoardReports; clock: Clock; dayOfMonth: number; log: (msg: string, err?: unknown) => void }): Promise<number> {
+export async function runBoardSchedule(deps: {
+  tenants: readonly ScheduleTenant[];
+  findings: FindingsSource;
+  reports: ReportStore;
+  board: BoardReports;
+  clock: Clock;
+  dayOfMonth: number;
+  log: (msg: string, err?: unknown) => void;
+}): Promise<number> {
   let made = 0;
   for (const t of deps.tenants) {
     try {
       const { findings } = await deps.findings.currentFindings(t.token);
       const existing = await deps.reports.list(t.tenantId, { limit: 500 });
-      for (const importer of dueBoardReports(deps.clock.now(), deps.dayOfMonth, findings.map((f) => f.importerEori), existing)) {
+      for (const importer of dueBoardReports(
+        deps.clock.now(),
+        deps.dayOfMonth,
+        findings.map((f) => f.importerEori),
+        existing,
+      )) {
         await deps.board.generate(t.tenantId, `schedule:${t.subject}`, t.token, importer, 'schedule');
         made += 1;
       }

@@ -10,7 +10,10 @@ interface FeedPage {
 }
 
 export class UpstreamError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -47,13 +50,19 @@ export function toDraftFinding(f: Record<string, unknown>): DraftFinding {
 }
 
 export class AlertingFindingsFeed implements FindingsSource {
-  constructor(private readonly baseUrl: string, private readonly pageSize = 1000) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly pageSize = 1000,
+  ) {}
 
   async currentFindings(bearer: string): Promise<{ findings: DraftFinding[]; cursor: number }> {
     const live = new Map<string, DraftFinding>();
     let cursor = 0;
     for (;;) {
-      const res = await fetch(`${this.baseUrl}/v1/findings-feed?after_cursor=${cursor}&limit=${this.pageSize}`, { headers: { authorization: `Bearer ${bearer}` }, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${this.baseUrl}/v1/findings-feed?after_cursor=${cursor}&limit=${this.pageSize}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+        signal: AbortSignal.timeout(30_000),
+      });
       if (!res.ok) throw new UpstreamError(res.status, `alerting findings feed answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
       const page = (await res.json()) as FeedPage;
       for (const e of page.findings) {

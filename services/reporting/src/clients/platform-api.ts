@@ -39,7 +39,19 @@ export class PlatformApi implements PlatformReads {
       if (!('ok' in r)) return r;
       const alerts = (r.body.alerts as Json[]) ?? [];
       for (const a of alerts)
-        open.push({ alertId: str(a.alertId), title: str(a.title), severity: str(a.severity), status: str(a.statusName), assignee: str(a.assignee), moneyAtStakePence: num(a.moneyAtStakePence), exposurePence: num(a.exposurePence), reclaimPence: num(a.reclaimPence), deadline: str(a.deadline), declarantId: str(a.declarantId), mrn: str(a.mrn) });
+        open.push({
+          alertId: str(a.alertId),
+          title: str(a.title),
+          severity: str(a.severity),
+          status: str(a.statusName),
+          assignee: str(a.assignee),
+          moneyAtStakePence: num(a.moneyAtStakePence),
+          exposurePence: num(a.exposurePence),
+          reclaimPence: num(a.reclaimPence),
+          deadline: str(a.deadline),
+          declarantId: str(a.declarantId),
+          mrn: str(a.mrn),
+        });
       cursor = (r.body.nextCursor as string | null) ?? null;
       if (!cursor || alerts.length < 1000) break;
     }
@@ -62,7 +74,10 @@ export class PlatformApi implements PlatformReads {
   async dum(bearer: string, importer: string): Promise<BoardInput['dum']> {
     const r = await getJson(`${this.urls.scoring}/v1/importers/${encodeURIComponent(importer)}/duty-under-management`, bearer);
     if (!('ok' in r)) return r;
-    return { available: true, metrics: ((r.body.metrics as Json[]) ?? []).map((m) => ({ name: str(m.name), value: str(m.value), unit: str(m.unit), known: m.known === true, explanation: str(m.explanation) })) };
+    return {
+      available: true,
+      metrics: ((r.body.metrics as Json[]) ?? []).map((m) => ({ name: str(m.name), value: str(m.value), unit: str(m.unit), known: m.known === true, explanation: str(m.explanation) })),
+    };
   }
 
   async scorecards(bearer: string): Promise<BoardInput['scorecards']> {

@@ -32,13 +32,20 @@ export class CaseRepo implements CaseStore {
   constructor(private readonly db: Kysely<ReportingDb>) {}
 
   assignments(tenant: string): Promise<Record<string, string>> {
-    return withTenant(this.db, tenant, async (trx) => Object.fromEntries((await trx.selectFrom('role_assignments').select(['role', 'person']).where('tenant_id', '=', tenant).execute()).map((r) => [r.role, r.person])));
+    return withTenant(this.db, tenant, async (trx) =>
+      Object.fromEntries((await trx.selectFrom('role_assignments').select(['role', 'person']).where('tenant_id', '=', tenant).execute()).map((r) => [r.role, r.person])),
+    );
   }
 
   async assign(tenant: string, role: string, person: string | null, actor: string, at: string): Promise<void> {
     await withTenant(this.db, tenant, async (trx) => {
       if (person === null) await trx.deleteFrom('role_assignments').where('tenant_id', '=', tenant).where('role', '=', role).execute();
-      else await trx.insertInto('role_assignments').values({ tenant_id: tenant, role, person, updated_by: actor, updated_at: at }).onConflict((oc) => oc.columns(['tenant_id', 'role']).doUpdateSet({ person, updated_by: actor, updated_at: at })).execute();
+      else
+        await trx
+          .insertInto('role_assignments')
+          .values({ tenant_id: tenant, role, person, updated_by: actor, updated_at: at })
+          .onConflict((oc) => oc.columns(['tenant_id', 'role']).doUpdateSet({ person, updated_by: actor, updated_at: at }))
+          .execute();
     });
   }
 
@@ -46,9 +53,34 @@ export class CaseRepo implements CaseStore {
     await withTenant(this.db, tenant, async (trx) => {
       await trx
         .insertInto('cases')
-        .values({ tenant_id: tenant, case_id: c.caseId, trigger: c.trigger, title: c.title, letter_date: c.letterDate, visit_date: c.visitDate, importer: c.scope.importer, scope: JSON.stringify(c.scope), owner: c.owner, playbook: JSON.stringify(c.playbook), state: c.state, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
+        .values({
+          tenant_id: tenant,
+          case_id: c.caseId,
+          trigger: c.trigger,
+          title: c.title,
+          letter_date: c.letterDate,
+          visit_date: c.visitDate,
+          importer: c.scope.importer,
+          scope: JSON.stringify(c.scope),
+          owner: c.owner,
+          playbook: JSON.stringify(c.playbook),
+          state: c.state,
+          created_by: c.createdBy,
+          created_at: c.createdAt,
+          updated_at: c.updatedAt,
+        })
         .execute();
-      await trx.insertInto('case_history').values({ tenant_id: tenant, case_id: c.caseId, at: c.createdAt, actor: c.createdBy, action: 'opened', detail: JSON.stringify({ playbook: `${c.playbook.id}@${c.playbook.version}`, scope: c.scope }) }).execute();
+      await trx
+        .insertInto('case_history')
+        .values({
+          tenant_id: tenant,
+          case_id: c.caseId,
+          at: c.createdAt,
+          actor: c.createdBy,
+          action: 'opened',
+          detail: JSON.stringify({ playbook: `${c.playbook.id}@${c.playbook.version}`, scope: c.scope }),
+        })
+        .execute();
       await enqueueOutbox(trx, 'reporting', [event]);
     });
   }
@@ -71,13 +103,31 @@ export class CaseRepo implements CaseStore {
     });
   }
 
-  change(tenant: string, id: string, ch: { actor: string; at: string; action: string; detail: unknown; stepDone?: string; close?: boolean }, event: (c: CaseRecord) => EncodedEvent): Promise<CaseRecord | null> {
+  change(
+    tenant: string,
+    id: string,
+    ch: { actor: string; at: string; action: string; detail: unknown; stepDone?: string; close?: boolean },
+    event: (c: CaseRecord) => EncodedEvent,
+  ): Promise<CaseRecord | null> {
     return withTenant(this.db, tenant, async (trx) => {
       const locked = await trx.selectFrom('cases').select('state').where('tenant_id', '=', tenant).where('case_id', '=', id).forUpdate().executeTakeFirst();
       if (!locked || locked.state !== 'open') return null;
-      if (ch.stepDone) await trx.insertInto('case_steps').values({ tenant_id: tenant, case_id: id, step_id: ch.stepDone, done_by: ch.actor, done_at: ch.at }).onConflict((oc) => oc.doNothing()).execute();
-      await trx.updateTable('cases').set({ updated_at: ch.at, ...(ch.close ? { state: 'closed' } : {}) }).where('tenant_id', '=', tenant).where('case_id', '=', id).execute();
-      await trx.insertInto('case_history').values({ tenant_id: tenant, case_id: id, at: ch.at, actor: ch.actor, action: ch.action, detail: JSON.stringify(ch.detail) }).execute();
+      if (ch.stepDone)
+        await trx
+          .insertInto('case_steps')
+          .values({ tenant_id: tenant, case_id: id, step_id: ch.stepDone, done_by: ch.actor, done_at: ch.at })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      await trx
+        .updateTable('cases')
+        .set({ updated_at: ch.at, ...(ch.close ? { state: 'closed' } : {}) })
+        .where('tenant_id', '=', tenant)
+        .where('case_id', '=', id)
+        .execute();
+      await trx
+        .insertInto('case_history')
+        .values({ tenant_id: tenant, case_id: id, at: ch.at, actor: ch.actor, action: ch.action, detail: JSON.stringify(ch.detail) })
+        .execute();
       const c = (await load(trx, tenant, id))!;
       await enqueueOutbox(trx, 'reporting', [event(c)]);
       return c;

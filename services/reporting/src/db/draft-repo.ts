@@ -51,9 +51,24 @@ export class DraftRepo implements DraftStore {
     await this.tx(tenant, async (trx) => {
       await trx
         .insertInto('drafts')
-        .values({ tenant_id: tenant, draft_id: d.draftId, kind: d.kind, state: d.state, scope: JSON.stringify(d.scope), source: JSON.stringify(d.source), content: JSON.stringify(d.content), created_by: d.createdBy, created_at: d.createdAt, hmrc_reference: null, updated_at: d.updatedAt })
+        .values({
+          tenant_id: tenant,
+          draft_id: d.draftId,
+          kind: d.kind,
+          state: d.state,
+          scope: JSON.stringify(d.scope),
+          source: JSON.stringify(d.source),
+          content: JSON.stringify(d.content),
+          created_by: d.createdBy,
+          created_at: d.createdAt,
+          hmrc_reference: null,
+          updated_at: d.updatedAt,
+        })
         .execute();
-      await trx.insertInto('draft_history').values({ tenant_id: tenant, draft_id: d.draftId, at: d.createdAt, actor: d.createdBy, action: 'created', detail: JSON.stringify({ source: d.source }) }).execute();
+      await trx
+        .insertInto('draft_history')
+        .values({ tenant_id: tenant, draft_id: d.draftId, at: d.createdAt, actor: d.createdBy, action: 'created', detail: JSON.stringify({ source: d.source }) })
+        .execute();
       await enqueueOutbox(trx, 'reporting', [event]);
     });
   }
@@ -77,7 +92,14 @@ export class DraftRepo implements DraftStore {
   }
 
   /** Compare-and-set state change with its history row; null when the draft was not in `from`. */
-  async changeState(tenant: string, id: string, from: readonly string[], to: string, change: { actor: string; at: string; hmrcReference?: string; detail: unknown }, event: (d: DraftRecord) => EncodedEvent): Promise<DraftRecord | null> {
+  async changeState(
+    tenant: string,
+    id: string,
+    from: readonly string[],
+    to: string,
+    change: { actor: string; at: string; hmrcReference?: string; detail: unknown },
+    event: (d: DraftRecord) => EncodedEvent,
+  ): Promise<DraftRecord | null> {
     return this.tx(tenant, async (trx) => {
       const r = await trx
         .updateTable('drafts')
@@ -88,7 +110,10 @@ export class DraftRepo implements DraftStore {
         .returningAll()
         .executeTakeFirst();
       if (!r) return null;
-      await trx.insertInto('draft_history').values({ tenant_id: tenant, draft_id: id, at: change.at, actor: change.actor, action: to, detail: JSON.stringify(change.detail) }).execute();
+      await trx
+        .insertInto('draft_history')
+        .values({ tenant_id: tenant, draft_id: id, at: change.at, actor: change.actor, action: to, detail: JSON.stringify(change.detail) })
+        .execute();
       const rec = toRecord(r as never);
       await enqueueOutbox(trx, 'reporting', [event(rec)]);
       return rec;

@@ -29,7 +29,15 @@ export class ReportRepo implements ReportStore {
 
   async latest(tenant: string, importer: string): Promise<ReportRecord | null> {
     return withTenant(this.db, tenant, async (trx) => {
-      const r = await trx.selectFrom('reports').select(META).where('tenant_id', '=', tenant).where('kind', '=', 'board').where('importer', '=', importer).orderBy('version', 'desc').limit(1).executeTakeFirst();
+      const r = await trx
+        .selectFrom('reports')
+        .select(META)
+        .where('tenant_id', '=', tenant)
+        .where('kind', '=', 'board')
+        .where('importer', '=', importer)
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return r ? toRecord(r as never) : null;
     });
   }
@@ -44,7 +52,21 @@ export class ReportRepo implements ReportStore {
     return withTenant(this.db, tenant, async (trx) => {
       await trx
         .insertInto('reports')
-        .values({ tenant_id: tenant, report_id: r.reportId, kind: r.kind, importer: r.importer, version, as_of: r.asOf, trigger: r.trigger, content: JSON.stringify(r.content), data_versions: JSON.stringify(r.dataVersions), html, pdf, created_by: r.createdBy, created_at: r.createdAt })
+        .values({
+          tenant_id: tenant,
+          report_id: r.reportId,
+          kind: r.kind,
+          importer: r.importer,
+          version,
+          as_of: r.asOf,
+          trigger: r.trigger,
+          content: JSON.stringify(r.content),
+          data_versions: JSON.stringify(r.dataVersions),
+          html,
+          pdf,
+          created_by: r.createdBy,
+          created_at: r.createdAt,
+        })
         .execute();
       await enqueueOutbox(trx, 'reporting', [event]);
       return r;
@@ -73,7 +95,12 @@ export class ReportRepo implements ReportStore {
 
   async document(tenant: string, id: string, format: 'html' | 'pdf'): Promise<string | Buffer | null> {
     return withTenant(this.db, tenant, async (trx) => {
-      const r = await trx.selectFrom('reports').select(format === 'html' ? 'html' : 'pdf').where('tenant_id', '=', tenant).where('report_id', '=', id).executeTakeFirst();
+      const r = await trx
+        .selectFrom('reports')
+        .select(format === 'html' ? 'html' : 'pdf')
+        .where('tenant_id', '=', tenant)
+        .where('report_id', '=', id)
+        .executeTakeFirst();
       return r ? (r as Record<string, string | Buffer>)[format]! : null;
     });
   }

@@ -43,7 +43,12 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
 
   http.put<{ Params: { role: string }; Body: { person: string | null } }>(
     '/v1/role-assignments/:role',
-    { schema: { params: { type: 'object', required: ['role'], properties: { role: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } }, body: { type: 'object', additionalProperties: false, required: ['person'], properties: { person: { anyOf: [PERSON, { type: 'null' }] } } } } },
+    {
+      schema: {
+        params: { type: 'object', required: ['role'], properties: { role: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
+        body: { type: 'object', additionalProperties: false, required: ['person'], properties: { person: { anyOf: [PERSON, { type: 'null' }] } } },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'admin');
       const roles = new Set(cases.listPlaybooks().flatMap((pb) => pb.roles));
@@ -53,7 +58,17 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     },
   );
 
-  http.post<{ Body: { trigger: (typeof CASE_TRIGGERS)[number]; title: string; letterDate: string; visitDate?: string; owner: string; playbookId?: string; scope: { importer: string; acceptedFrom?: string; acceptedTo?: string; codes?: string[]; brokers?: string[] } } }>(
+  http.post<{
+    Body: {
+      trigger: (typeof CASE_TRIGGERS)[number];
+      title: string;
+      letterDate: string;
+      visitDate?: string;
+      owner: string;
+      playbookId?: string;
+      scope: { importer: string; acceptedFrom?: string; acceptedTo?: string; codes?: string[]; brokers?: string[] };
+    };
+  }>(
     '/v1/cases',
     {
       schema: {
@@ -68,7 +83,18 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
             visitDate: DATE,
             owner: PERSON,
             playbookId: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' },
-            scope: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI, acceptedFrom: DATE, acceptedTo: DATE, codes: { type: 'array', maxItems: 100, items: { type: 'string', pattern: '^\\d{2,10}$' } }, brokers: { type: 'array', maxItems: 100, items: EORI } } },
+            scope: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['importer'],
+              properties: {
+                importer: EORI,
+                acceptedFrom: DATE,
+                acceptedTo: DATE,
+                codes: { type: 'array', maxItems: 100, items: { type: 'string', pattern: '^\\d{2,10}$' } },
+                brokers: { type: 'array', maxItems: 100, items: EORI },
+              },
+            },
           },
         },
       },
@@ -81,11 +107,15 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     },
   );
 
-  http.get<{ Querystring: { limit?: number } }>('/v1/cases', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200 } } } } }, async (req) => {
-    const p = requireRole(req, 'analyst');
-    const a = await store.assignments(p.tenantId);
-    return { cases: (await store.listCases(p.tenantId, req.query.limit ?? 50)).map((c) => cases.view(c, a)) };
-  });
+  http.get<{ Querystring: { limit?: number } }>(
+    '/v1/cases',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200 } } } } },
+    async (req) => {
+      const p = requireRole(req, 'analyst');
+      const a = await store.assignments(p.tenantId);
+      return { cases: (await store.listCases(p.tenantId, req.query.limit ?? 50)).map((c) => cases.view(c, a)) };
+    },
+  );
 
   http.get<{ Params: { id: string } }>('/v1/cases/:id', { schema: { params: idParams } }, async (req) => {
     const p = requireRole(req, 'analyst');
@@ -94,17 +124,26 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
 
   http.post<{ Params: { id: string; step: string }; Body: { note?: string } }>(
     '/v1/cases/:id/steps/:step/done',
-    { schema: { params: { type: 'object', required: ['id', 'step'], properties: { id: ID, step: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } }, body: { type: 'object', additionalProperties: false, properties: { note: TEXT } } } },
+    {
+      schema: {
+        params: { type: 'object', required: ['id', 'step'], properties: { id: ID, step: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
+        body: { type: 'object', additionalProperties: false, properties: { note: TEXT } },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'analyst');
       return cases.completeStep(p.tenantId, p.subject, req.params.id, req.params.step, req.body?.note).catch(mapError);
     },
   );
 
-  http.post<{ Params: { id: string }; Body: { reason: string } }>('/v1/cases/:id/close', { schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } } } }, async (req) => {
-    const p = requireRole(req, 'analyst');
-    return cases.close(p.tenantId, p.subject, req.params.id, req.body.reason).catch(mapError);
-  });
+  http.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/v1/cases/:id/close',
+    { schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } } } },
+    async (req) => {
+      const p = requireRole(req, 'analyst');
+      return cases.close(p.tenantId, p.subject, req.params.id, req.body.reason).catch(mapError);
+    },
+  );
 
   http.get<{ Params: { id: string } }>('/v1/cases/:id/pack', { schema: { params: idParams } }, async (req, reply) => {
     const p = requireRole(req, 'analyst');

@@ -17,24 +17,32 @@ function bearerOf(req: FastifyRequest): string {
 export function registerReportRoutes(http: FastifyInstance, deps: { reports: ReportStore; board: BoardReports }): void {
   const { reports, board } = deps;
 
-  http.post<{ Body: { importer: string } }>('/v1/reports', { schema: { body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } } } }, async (req, reply) => {
-    const p = requireRole(req, 'analyst');
-    try {
-      const r = await board.generate(p.tenantId, p.subject, bearerOf(req), req.body.importer, 'api');
-      reply.code(201);
-      return { report: r, links: { html: `/v1/reports/${r.reportId}/document?format=html`, pdf: `/v1/reports/${r.reportId}/document?format=pdf` } };
-    } catch (e) {
-      if (e instanceof VersionTaken) throw new HttpError(409, 'conflict', e.message);
-      if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
-      throw e;
-    }
-  });
+  http.post<{ Body: { importer: string } }>(
+    '/v1/reports',
+    { schema: { body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } } } },
+    async (req, reply) => {
+      const p = requireRole(req, 'analyst');
+      try {
+        const r = await board.generate(p.tenantId, p.subject, bearerOf(req), req.body.importer, 'api');
+        reply.code(201);
+        return { report: r, links: { html: `/v1/reports/${r.reportId}/document?format=html`, pdf: `/v1/reports/${r.reportId}/document?format=pdf` } };
+      } catch (e) {
+        if (e instanceof VersionTaken) throw new HttpError(409, 'conflict', e.message);
+        if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
+        throw e;
+      }
+    },
+  );
 
-  http.get<{ Querystring: { importer?: string; limit?: number } }>('/v1/reports', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { importer: EORI, limit: { type: 'integer', minimum: 1, maximum: 500 } } } } }, async (req) => {
-    const p = requireRole(req, 'analyst');
-    const rows = await reports.list(p.tenantId, { importer: req.query.importer, limit: req.query.limit ?? 50 });
-    return { reports: rows.map(({ content, ...r }) => ({ ...r, headline: content.headline })) };
-  });
+  http.get<{ Querystring: { importer?: string; limit?: number } }>(
+    '/v1/reports',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { importer: EORI, limit: { type: 'integer', minimum: 1, maximum: 500 } } } } },
+    async (req) => {
+      const p = requireRole(req, 'analyst');
+      const rows = await reports.list(p.tenantId, { importer: req.query.importer, limit: req.query.limit ?? 50 });
+      return { reports: rows.map(({ content, ...r }) => ({ ...r, headline: content.headline })) };
+    },
+  );
 
   http.get<{ Params: { id: string } }>('/v1/reports/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
     const p = requireRole(req, 'analyst');
@@ -45,7 +53,12 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
 
   http.get<{ Params: { id: string }; Querystring: { format?: 'html' | 'pdf' } }>(
     '/v1/reports/:id/document',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'pdf'] } } } } },
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'pdf'] } } },
+      },
+    },
     async (req, reply) => {
       const p = requireRole(req, 'analyst');
       const format = req.query.format ?? 'html';

@@ -26,9 +26,39 @@ function mapError(e: unknown): never {
 }
 
 export function worksheetCsv(c: C285Draft): string {
-  const head = ['Claim', 'Basis of claim', 'MRN', 'Item', 'Rule', 'Code declared', 'Code correct', 'Customs value', 'Rate declared', 'Rate correct', 'Duty difference (GBP)', 'VAT difference (GBP)', 'Finding id'];
+  const head = [
+    'Claim',
+    'Basis of claim',
+    'MRN',
+    'Item',
+    'Rule',
+    'Code declared',
+    'Code correct',
+    'Customs value',
+    'Rate declared',
+    'Rate correct',
+    'Duty difference (GBP)',
+    'VAT difference (GBP)',
+    'Finding id',
+  ];
   const gbp = (p: number) => (p / 100).toFixed(2);
-  const rows = c.claims.flatMap((cl, i) => cl.worksheet.map((r) => [i + 1, cl.basisOfClaim, r.mrn, r.itemNumber, r.ruleId, r.codeDeclared, r.codeCorrect, r.customsValue, r.rateDeclared, r.rateCorrect, gbp(r.dutyDifferencePence), gbp(r.vatDifferencePence), r.findingId]));
+  const rows = c.claims.flatMap((cl, i) =>
+    cl.worksheet.map((r) => [
+      i + 1,
+      cl.basisOfClaim,
+      r.mrn,
+      r.itemNumber,
+      r.ruleId,
+      r.codeDeclared,
+      r.codeCorrect,
+      r.customsValue,
+      r.rateDeclared,
+      r.rateCorrect,
+      gbp(r.dutyDifferencePence),
+      gbp(r.vatDifferencePence),
+      r.findingId,
+    ]),
+  );
   return `${[head, ...rows].map((r) => r.map((v) => csvCell(v as string | number | null)).join(',')).join('\n')}\n`;
 }
 
@@ -43,16 +73,40 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
 
   http.put<{ Body: { vatRegistered: boolean | null; repaymentMethod?: 'bank_transfer' | 'current_month_adjustment' } }>(
     '/v1/settings',
-    { schema: { body: { type: 'object', additionalProperties: false, required: ['vatRegistered'], properties: { vatRegistered: { type: ['boolean', 'null'] }, repaymentMethod: { type: 'string', enum: ['bank_transfer', 'current_month_adjustment'] } } } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['vatRegistered'],
+          properties: { vatRegistered: { type: ['boolean', 'null'] }, repaymentMethod: { type: 'string', enum: ['bank_transfer', 'current_month_adjustment'] } },
+        },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'admin');
-      return { settings: await store.putSettings(p.tenantId, { vatRegistered: req.body.vatRegistered, repaymentMethod: req.body.repaymentMethod ?? 'bank_transfer', updatedBy: p.subject }, clock.now().toISOString()) };
+      return {
+        settings: await store.putSettings(
+          p.tenantId,
+          { vatRegistered: req.body.vatRegistered, repaymentMethod: req.body.repaymentMethod ?? 'bank_transfer', updatedBy: p.subject },
+          clock.now().toISOString(),
+        ),
+      };
     },
   );
 
   http.post<{ Body: { kind: 'c285' | 'c2001'; importer?: string; acceptedFrom?: string; acceptedTo?: string } }>(
     '/v1/drafts',
-    { schema: { body: { type: 'object', additionalProperties: false, required: ['kind'], properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, importer: EORI, acceptedFrom: DATE, acceptedTo: DATE } } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind'],
+          properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, importer: EORI, acceptedFrom: DATE, acceptedTo: DATE },
+        },
+      },
+    },
     async (req, reply) => {
       const p = requireRole(req, 'analyst');
       const { kind, ...scope } = req.body;
@@ -62,12 +116,18 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     },
   );
 
-  http.get<{ Querystring: { kind?: string; limit?: number } }>('/v1/drafts', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, limit: { type: 'integer', minimum: 1, maximum: 500 } } } } }, async (req) => {
-    const p = requireRole(req, 'analyst');
-    const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit ?? 50 });
-    // The list is a summary: totals and state, not every line.
-    return { drafts: rows.map(({ content, ...r }) => ({ ...r, totals: content.totals })) };
-  });
+  http.get<{ Querystring: { kind?: string; limit?: number } }>(
+    '/v1/drafts',
+    {
+      schema: { querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, limit: { type: 'integer', minimum: 1, maximum: 500 } } } },
+    },
+    async (req) => {
+      const p = requireRole(req, 'analyst');
+      const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit ?? 50 });
+      // The list is a summary: totals and state, not every line.
+      return { drafts: rows.map(({ content, ...r }) => ({ ...r, totals: content.totals })) };
+    },
+  );
 
   const load = async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const p = principalOf(req);

@@ -65,7 +65,12 @@ export interface BoardReport {
   dueIn90Days: { months: { month: string; exposurePence: number; reclaimPence: number; count: number }[]; totalPence: number; lines: number };
   brokers: { agentId: string; findingCount: number; exposurePence: number; reclaimPence: number; score: number | null }[];
   brokerScoreSource: string;
-  changes: { since: string | null; previousReportId: string | null; deltas: { what: string; before: number | null; after: number | null; unit: 'pence' | 'count' | 'score' }[]; newFindings: number | null };
+  changes: {
+    since: string | null;
+    previousReportId: string | null;
+    deltas: { what: string; before: number | null; after: number | null; unit: 'pence' | 'count' | 'score' }[];
+    newFindings: number | null;
+  };
   actions: { owners: { owner: string; openAlerts: number; moneyPence: number }[]; drafts: BoardInput['openDrafts'] } | Unavailable;
   byFamily: { family: string; findingCount: number; exposurePence: number; reclaimPence: number }[];
   byRule: { ruleId: string; title: string; findingCount: number; exposurePence: number; reclaimPence: number }[];
@@ -115,8 +120,22 @@ export function decideBoard(input: BoardInput, now: Date): BoardReport {
   // Top risks: open alerts are the unit a team acts on (with an owner); without alerting, the
   // largest findings stand in and the report says so.
   const topRisks: BoardReport['topRisks'] = open
-    ? [...open].sort((a, b) => b.moneyAtStakePence - a.moneyAtStakePence || a.alertId.localeCompare(b.alertId)).slice(0, 10).map((a) => ({ label: a.title, ref: a.alertId, owner: a.assignee || 'unassigned', severity: a.severity, moneyPence: a.moneyAtStakePence, deadline: a.deadline, source: 'alert' as const }))
-    : [...fs].sort((a, b) => money(b) - money(a) || a.findingId.localeCompare(b.findingId)).slice(0, 10).map((f) => ({ label: `${f.ruleId} ${f.title} (${f.mrn} item ${f.itemNumber})`, ref: f.findingId, owner: 'unassigned', severity: f.severity, moneyPence: money(f), deadline: deadline(f) ?? '', source: 'finding' as const }));
+    ? [...open]
+        .sort((a, b) => b.moneyAtStakePence - a.moneyAtStakePence || a.alertId.localeCompare(b.alertId))
+        .slice(0, 10)
+        .map((a) => ({ label: a.title, ref: a.alertId, owner: a.assignee || 'unassigned', severity: a.severity, moneyPence: a.moneyAtStakePence, deadline: a.deadline, source: 'alert' as const }))
+    : [...fs]
+        .sort((a, b) => money(b) - money(a) || a.findingId.localeCompare(b.findingId))
+        .slice(0, 10)
+        .map((f) => ({
+          label: `${f.ruleId} ${f.title} (${f.mrn} item ${f.itemNumber})`,
+          ref: f.findingId,
+          owner: 'unassigned',
+          severity: f.severity,
+          moneyPence: money(f),
+          deadline: deadline(f) ?? '',
+          source: 'finding' as const,
+        }));
 
   const scores = input.scorecards.available ? new Map(input.scorecards.cards.map((c) => [c.agentId, c.score])) : null;
   const brokerMap = new Map<string, BoardReport['brokers'][number]>();
@@ -148,7 +167,12 @@ export function decideBoard(input: BoardInput, now: Date): BoardReport {
   }
 
   const prev = input.previous;
-  const delta = (what: string, unit: 'pence' | 'count' | 'score', k: keyof BoardHeadline) => ({ what, unit, before: prev ? (prev.headline[k] as number | null) : null, after: headline[k] as number | null });
+  const delta = (what: string, unit: 'pence' | 'count' | 'score', k: keyof BoardHeadline) => ({
+    what,
+    unit,
+    before: prev ? (prev.headline[k] as number | null) : null,
+    after: headline[k] as number | null,
+  });
 
   let actions: BoardReport['actions'];
   if (open) {

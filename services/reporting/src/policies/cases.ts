@@ -64,7 +64,8 @@ export function playbookProblems(p: Playbook): string[] {
     if (ids.has(s.id)) out.push(`step ${s.id} appears twice`);
     ids.add(s.id);
     for (const r of [s.responsible, s.accountable, s.escalateTo, ...(s.consulted ?? []), ...(s.informed ?? [])]) if (!p.roles.includes(r)) out.push(`step ${s.id}: role ${r} is not in roles`);
-    if (!Number.isInteger(s.dueDays) || s.dueDays < 0 || !Number.isInteger(s.escalateAfterDays) || s.escalateAfterDays < 0) out.push(`step ${s.id}: dueDays and escalateAfterDays must be whole days ≥ 0`);
+    if (!Number.isInteger(s.dueDays) || s.dueDays < 0 || !Number.isInteger(s.escalateAfterDays) || s.escalateAfterDays < 0)
+      out.push(`step ${s.id}: dueDays and escalateAfterDays must be whole days ≥ 0`);
   }
   return out;
 }
@@ -100,7 +101,19 @@ export function checklist(p: Playbook, trigger: CaseTrigger, letterDate: string,
       const isDone = done.has(s.id);
       // Escalation fires on its own date (it may come before the due date, as a warning).
       const state: ChecklistItem['state'] = isDone ? 'done' : today >= escalateOn ? 'escalated' : today > due ? 'overdue' : daysBetween(today, due) <= 3 ? 'due_soon' : 'open';
-      return { stepId: s.id, title: s.title, responsible: who(s.responsible), accountable: who(s.accountable), consulted: s.consulted, informed: s.informed, due, escalateOn, escalateTo: who(s.escalateTo), done: isDone, state };
+      return {
+        stepId: s.id,
+        title: s.title,
+        responsible: who(s.responsible),
+        accountable: who(s.accountable),
+        consulted: s.consulted,
+        informed: s.informed,
+        due,
+        escalateOn,
+        escalateTo: who(s.escalateTo),
+        done: isDone,
+        state,
+      };
     })
     .sort((a, b) => a.due.localeCompare(b.due) || a.stepId.localeCompare(b.stepId));
 }

@@ -18,7 +18,9 @@ describe('playbooks and case clocks', () => {
       { name: 'reply to HMRC', due: '2026-12-20', daysLeft: 18, basis: expect.stringContaining('30 days') },
       { name: "HMRC's normal limit to notify a debt on the earliest entry in scope", due: '2027-02-28', daysLeft: 88, basis: expect.any(String) },
     ]);
-    expect(statutoryClocks('c18_demand', '2026-11-30', '2026-12-02', {})).toEqual([{ name: 'pay or secure the C18 demand', due: '2026-12-10', daysLeft: 8, basis: expect.stringContaining('10 days') }]);
+    expect(statutoryClocks('c18_demand', '2026-11-30', '2026-12-02', {})).toEqual([
+      { name: 'pay or secure the C18 demand', due: '2026-12-10', daysLeft: 8, basis: expect.stringContaining('10 days') },
+    ]);
     expect(statutoryClocks('audit_announcement', '2026-11-30', '2026-12-02', { visitDate: '2027-01-12' })[0]).toMatchObject({ name: 'HMRC visit', due: '2027-01-12', daysLeft: 41 });
   });
 

@@ -68,10 +68,30 @@ export const BASIS_BY_RULE: Readonly<Record<string, string>> = {
 
 /** Evidence HMRC asks for per basis (C285CDS guidance; commercial invoice and declaration always). */
 export const EVIDENCE_BY_BASIS: Readonly<Record<string, readonly string[]>> = {
-  'Incorrect commodity code': ['CDS import declaration and notification of clearance', 'commercial invoice (not pro forma)', 'technical description / product specification supporting the correct code', 'calculation worksheet'],
-  'Preferential rate of duty': ['CDS import declaration and notification of clearance', 'commercial invoice (not pro forma)', 'original proof of origin (statement on origin / certificate) valid at import', 'calculation worksheet'],
-  'Incorrect value': ['CDS import declaration and notification of clearance', 'commercial invoice (not pro forma)', 'freight / insurance invoices or contract showing the correct customs value', 'calculation worksheet'],
-  'Duty suspension': ['CDS import declaration and notification of clearance', 'commercial invoice (not pro forma)', 'evidence the suspension conditions were met (end-use authorisation where needed)', 'calculation worksheet'],
+  'Incorrect commodity code': [
+    'CDS import declaration and notification of clearance',
+    'commercial invoice (not pro forma)',
+    'technical description / product specification supporting the correct code',
+    'calculation worksheet',
+  ],
+  'Preferential rate of duty': [
+    'CDS import declaration and notification of clearance',
+    'commercial invoice (not pro forma)',
+    'original proof of origin (statement on origin / certificate) valid at import',
+    'calculation worksheet',
+  ],
+  'Incorrect value': [
+    'CDS import declaration and notification of clearance',
+    'commercial invoice (not pro forma)',
+    'freight / insurance invoices or contract showing the correct customs value',
+    'calculation worksheet',
+  ],
+  'Duty suspension': [
+    'CDS import declaration and notification of clearance',
+    'commercial invoice (not pro forma)',
+    'evidence the suspension conditions were met (end-use authorisation where needed)',
+    'calculation worksheet',
+  ],
   Quota: ['CDS import declaration and notification of clearance', 'commercial invoice (not pro forma)', 'quota order number and proof of origin', 'calculation worksheet'],
   'Duplicate Movement Reference Number (MRN)': ['both CDS declarations (the duplicate and the original)', 'commercial invoice (not pro forma)', 'air waybill / bill of lading showing one consignment'],
   'Returned goods relief (RGR)': ['CDS import declaration and notification of clearance', 'proof of the original export (export declaration)', 'commercial invoice (not pro forma)'],
@@ -214,11 +234,31 @@ export function decideC285(findings: readonly DraftFinding[], settings: DraftSet
     if (duty + vatAll === 0) continue;
     const deadline = deadlineOf(f);
     if (!deadline) {
-      timeBarred.push({ findingId: f.findingId, mrn: f.mrn, itemNumber: f.itemNumber, ruleId: f.ruleId, acceptanceDate: f.acceptanceDate, deadline: null, dutyPence: duty, vatPence: vatAll, reason: 'acceptance date unknown: the time limit cannot be checked' });
+      timeBarred.push({
+        findingId: f.findingId,
+        mrn: f.mrn,
+        itemNumber: f.itemNumber,
+        ruleId: f.ruleId,
+        acceptanceDate: f.acceptanceDate,
+        deadline: null,
+        dutyPence: duty,
+        vatPence: vatAll,
+        reason: 'acceptance date unknown: the time limit cannot be checked',
+      });
       continue;
     }
     if (today > deadline) {
-      timeBarred.push({ findingId: f.findingId, mrn: f.mrn, itemNumber: f.itemNumber, ruleId: f.ruleId, acceptanceDate: f.acceptanceDate, deadline, dutyPence: duty, vatPence: vatAll, reason: `time-barred: the 3-year limit for overpayments passed on ${deadline}` });
+      timeBarred.push({
+        findingId: f.findingId,
+        mrn: f.mrn,
+        itemNumber: f.itemNumber,
+        ruleId: f.ruleId,
+        acceptanceDate: f.acceptanceDate,
+        deadline,
+        dutyPence: duty,
+        vatPence: vatAll,
+        reason: `time-barred: the 3-year limit for overpayments passed on ${deadline}`,
+      });
       continue;
     }
     const basis = basisOf(f);
@@ -227,7 +267,10 @@ export function decideC285(findings: readonly DraftFinding[], settings: DraftSet
     if (!g) groups.set(key, (g = { basis, importer: f.importerEori, byMrn: new Map() }));
     let m = g.byMrn.get(f.mrn);
     if (!m) {
-      m = { mrn: { mrn: f.mrn, declarationIds: [], acceptanceDate: f.acceptanceDate, deadline, daysLeft: daysBetween(today, deadline), dutyPence: 0, vatPence: 0, vatOnVatReturnPence: 0, findingIds: [] }, rows: [] };
+      m = {
+        mrn: { mrn: f.mrn, declarationIds: [], acceptanceDate: f.acceptanceDate, deadline, daysLeft: daysBetween(today, deadline), dutyPence: 0, vatPence: 0, vatOnVatReturnPence: 0, findingIds: [] },
+        rows: [],
+      };
       g.byMrn.set(f.mrn, m);
     }
     const vat = includeVat ? vatAll : 0;
@@ -264,9 +307,12 @@ export function decideC285(findings: readonly DraftFinding[], settings: DraftSet
     });
   }
   const notes: string[] = [];
-  if (settings.vatRegistered === true) notes.push('The importer is VAT-registered: import VAT overpaid is not claimed on the C285; adjust it on the VAT return (amounts listed per MRN as "VAT on the VAT return").');
-  if (settings.vatRegistered === null) notes.push('Whether the importer is VAT-registered is not set (PUT /v1/settings): VAT is left off these claims until it is; a non-registered importer claims it on the C285.');
-  if (claims.some((c) => c.claimType === 'scheduled')) notes.push(`A claim with more than ${MAX_MRNS_PER_CLAIM} MRNs is filed as a scheduled claim: upload the scheduled-claim file (CSV) with the claim.`);
+  if (settings.vatRegistered === true)
+    notes.push('The importer is VAT-registered: import VAT overpaid is not claimed on the C285; adjust it on the VAT return (amounts listed per MRN as "VAT on the VAT return").');
+  if (settings.vatRegistered === null)
+    notes.push('Whether the importer is VAT-registered is not set (PUT /v1/settings): VAT is left off these claims until it is; a non-registered importer claims it on the C285.');
+  if (claims.some((c) => c.claimType === 'scheduled'))
+    notes.push(`A claim with more than ${MAX_MRNS_PER_CLAIM} MRNs is filed as a scheduled claim: upload the scheduled-claim file (CSV) with the claim.`);
   notes.push('Bases of claim are mapped from the rules that found the overpayment (an inferred mapping): review each before filing.');
   return {
     kind: 'c285',
@@ -370,7 +416,17 @@ export function decideC2001(findings: readonly DraftFinding[], now: Date): C2001
     if (duty + vatAll === 0) continue;
     const deadline = deadlineOf(f);
     if (deadline && today > deadline) {
-      outside.push({ findingId: f.findingId, mrn: f.mrn, itemNumber: f.itemNumber, ruleId: f.ruleId, acceptanceDate: f.acceptanceDate, deadline, dutyPence: duty, vatPence: vatAll, reason: `past ${deadline}: beyond HMRC's normal 3-year limit to notify the debt (it can be extended, e.g. for deliberate errors — take advice before leaving it out)` });
+      outside.push({
+        findingId: f.findingId,
+        mrn: f.mrn,
+        itemNumber: f.itemNumber,
+        ruleId: f.ruleId,
+        acceptanceDate: f.acceptanceDate,
+        deadline,
+        dutyPence: duty,
+        vatPence: vatAll,
+        reason: `past ${deadline}: beyond HMRC's normal 3-year limit to notify the debt (it can be extended, e.g. for deliberate errors — take advice before leaving it out)`,
+      });
       continue;
     }
     const pva = postponedVat(f);

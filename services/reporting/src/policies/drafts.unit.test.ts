@@ -108,8 +108,26 @@ describe('C285 drafts', () => {
 
 describe('C2001 drafts', () => {
   it('prices owed duty and VAT per MRN and item, routes postponed VAT to the VAT return, groups systemic errors', () => {
-    const sys = ['A', 'B', 'C'].map((x) => finding({ mrn: `24GB0000000000000${x}`, ruleId: 'C26', title: 'E/F terms without freight', exposureDutyPence: 1000, exposureVatPence: 200, evidence: [{ field: 'DE 4/1 delivery terms', value: 'FOB', note: '' }] }));
-    const pva = finding({ mrn: '24GB0000000000000D', ruleId: 'C38', exposureDutyPence: 0, exposureVatPence: 5555, evidence: [{ field: 'DE 4/3 VAT rate', value: '5%', note: '' }, { field: 'DE 4/8 method of payment', value: 'G', note: '' }] });
+    const sys = ['A', 'B', 'C'].map((x) =>
+      finding({
+        mrn: `24GB0000000000000${x}`,
+        ruleId: 'C26',
+        title: 'E/F terms without freight',
+        exposureDutyPence: 1000,
+        exposureVatPence: 200,
+        evidence: [{ field: 'DE 4/1 delivery terms', value: 'FOB', note: '' }],
+      }),
+    );
+    const pva = finding({
+      mrn: '24GB0000000000000D',
+      ruleId: 'C38',
+      exposureDutyPence: 0,
+      exposureVatPence: 5555,
+      evidence: [
+        { field: 'DE 4/3 VAT rate', value: '5%', note: '' },
+        { field: 'DE 4/8 method of payment', value: 'G', note: '' },
+      ],
+    });
     const one = finding({ mrn: '24GB0000000000000D', ruleId: 'C09', itemNumber: 2, exposureDutyPence: 333, exposureVatPence: 67 });
     const old = finding({ acceptanceDate: '2023-01-05', deadline: '2026-01-05', exposureDutyPence: 10_000 });
     const d = decideC2001([...sys, pva, one, old], NOW);

@@ -43,7 +43,10 @@ ${barred}`,
 export function c2001Html(d: DraftRecord, c: C2001Draft): string {
   const ds = c.disclosures
     .map(
-      (x, i) => `<h2>Disclosure ${i + 1}: ${x.kind === 'systemic' ? `systemic error ${esc(x.ruleId)} on ${x.mrns.length} MRNs (one letter to the National Clearance Hub)` : `MRN ${esc(x.mrns[0])}`} — ${esc(x.importerEori)}</h2>
+      (
+        x,
+        i,
+      ) => `<h2>Disclosure ${i + 1}: ${x.kind === 'systemic' ? `systemic error ${esc(x.ruleId)} on ${x.mrns.length} MRNs (one letter to the National Clearance Hub)` : `MRN ${esc(x.mrns[0])}`} — ${esc(x.importerEori)}</h2>
 <p>Owed: duty <b>${gbp(x.dutyOwedPence)}</b>, import VAT <b>${gbp(x.vatOwedPence)}</b>${x.postponedVatPence ? ` · postponed VAT to correct on the VAT return ${gbp(x.postponedVatPence)}` : ''}</p>
 <table><thead><tr><th>MRN</th><th>item</th><th>rule</th><th>data element</th><th>original value</th><th>corrected value</th><th>procedure</th><th class="n">duty paid</th><th class="n">duty owed</th><th class="n">VAT paid</th><th class="n">VAT owed</th><th class="n">PVA (VAT return)</th><th>finding</th></tr></thead><tbody>
 ${x.lines.map((l) => `<tr><td>${esc(l.mrn)}</td><td>${l.itemNumber}</td><td>${esc(l.ruleId)} ${esc(l.title)}</td><td>${or(l.dataElement)}</td><td>${or(l.originalValue)}</td><td>${or(l.correctedValue)}</td><td>${or(l.procedureCode)}</td><td class="n">${l.dutyPaidPence === null ? or(null, 'from the declaration') : gbp(l.dutyPaidPence)}</td><td class="n">${gbp(l.dutyOwedPence)}</td><td class="n">${l.vatPaidPence === null ? or(null, 'from the declaration') : gbp(l.vatPaidPence)}</td><td class="n">${gbp(l.vatOwedPence)}</td><td class="n">${gbp(l.postponedVatPence)}</td><td>${esc(l.findingId)}</td></tr>`).join('\n')}
@@ -63,4 +66,3 @@ ${ds || '<p>No underpayment findings in scope.</p>'}
 ${outside}`,
   );
 }
-

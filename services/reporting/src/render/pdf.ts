@@ -17,7 +17,10 @@ export class ChromiumPdf implements PdfRenderer {
   // Renders one at a time: two Chromiums at once on a small host cost more than they gain.
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly executablePath: string, private readonly timeoutMs = 60_000) {}
+  constructor(
+    private readonly executablePath: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
 
   render(html: string): Promise<Buffer> {
     const run = this.queue.then(() => this.renderNow(html));
@@ -28,7 +31,14 @@ export class ChromiumPdf implements PdfRenderer {
   private async renderNow(html: string): Promise<Buffer> {
     const profile = await mkdtemp(path.join(tmpdir(), 'reporting-chromium-'));
     try {
-      const ctx = await chromium.launchPersistentContext(profile, { executablePath: this.executablePath, headless: true, args: ARGS, timeout: this.timeoutMs, offline: true, javaScriptEnabled: false });
+      const ctx = await chromium.launchPersistentContext(profile, {
+        executablePath: this.executablePath,
+        headless: true,
+        args: ARGS,
+        timeout: this.timeoutMs,
+        offline: true,
+        javaScriptEnabled: false,
+      });
       try {
         const page = ctx.pages()[0] ?? (await ctx.newPage());
         await page.setContent(html, { waitUntil: 'load', timeout: this.timeoutMs });
