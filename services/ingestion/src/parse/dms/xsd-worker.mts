@@ -196,21 +196,21 @@ function validationRoot(doc: XmlDocument): XmlElement | null {
   const root = doc.root;
   if (!(root.name === 'submitDeclarationRequest' && root.namespaceUri === NS_MDG)) return root;
   const stack: XmlNode[] = [];
-  for (let c = root.firstChild; c !== null; c = c.next) stack.push(c);
+  for (let c = root.firstChild; c != null; c = c.next) stack.push(c);
   stack.reverse();
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (!isElement(n)) continue;
     if (n.name === 'MetaData' || n.name === 'Declaration') return n;
     const kids: XmlNode[] = [];
-    for (let c = n.firstChild; c !== null; c = c.next) kids.push(c);
+    for (let c = n.firstChild; c != null; c = c.next) kids.push(c);
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
   }
   return null;
 }
 
 function isElement(n: XmlNode | null): n is XmlElement {
-  return n !== null && 'firstChild' in n && 'namespaceUri' in n;
+  return n != null && 'firstChild' in n && 'namespaceUri' in n;
 }
 
 /** libxml2 stops reporting errors for a document after this many (measured with libxml2-wasm 0.7.2). */
@@ -247,7 +247,7 @@ function resolvePath(doc: XmlDocument, xpath: string): XmlElement | null {
       const root = doc.root;
       if (name === '*' || root.name === name) found = root;
     } else {
-      for (let c: XmlNode | null = node.firstChild; c !== null; c = c.next) {
+      for (let c: XmlNode | null = node.firstChild; c != null; c = c.next) {
         if (!isElement(c) || (name !== '*' && c.name !== name)) continue;
         if (++seen === nth) {
           found = c;
@@ -267,8 +267,12 @@ function pathTo(el: XmlElement): XsdPathStep[] {
   for (let n: XmlElement | null = el; n !== null; n = n.parent) {
     let index = 1;
     let count = 1;
-    for (let s = n.prev; s !== null; s = s.prev) if (isElement(s) && s.name === n.name) (index++, count++);
-    for (let s = n.next; s !== null; s = s.next) if (isElement(s) && s.name === n.name) count++;
+    // `!= null`: libxml2-wasm answers undefined, not null, for a sibling it has no wrapper for (a
+    // processing instruction before the root: `<?pi?><md:MetaData>`), and stepping on it threw,
+    // so such a document was never checked. The walk stops there (the index counts the elements
+    // this side of it; a PI between goods items is rare and the path is only a location).
+    for (let s = n.prev; s != null; s = s.prev) if (isElement(s) && s.name === n.name) (index++, count++);
+    for (let s = n.next; s != null; s = s.next) if (isElement(s) && s.name === n.name) count++;
     steps.push({ name: n.name, index, count });
   }
   return steps.reverse();
