@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { type ReportPublished, Topics } from '@customs/contracts';
 import { loadFacts, worldFor } from '@customs/datagen';
 import { generatedTariffFiles } from '@customs/datagen/dist/ott-dataset';
+import { readFirstSheet } from '@customs/spreadsheet';
 import type { RunningService } from '@customs/service';
 import { waitFor } from '../src';
 import { startPlatform, type Platform } from './harness';
@@ -211,6 +212,14 @@ describe('reporting drafts from the running services', () => {
       const byImporter = new Map<string, number>();
       for (const f of all as (FeedFinding & { importerEori: string })[]) byImporter.set(f.importerEori, (byImporter.get(f.importerEori) ?? 0) + 1);
       const importer = [...byImporter.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+
+      // Auditor exports of the same data: findings as XLSX (read back with the platform's reader) and alerts as CSV.
+      const xlsx = await fetch(`${reporting.httpUrl}/v1/exports/findings?format=xlsx&importer=${importer}`, { headers: { authorization: `Bearer ${p.tokens.analyst}` } });
+      const sheet = readFirstSheet('findings.xlsx', Buffer.from(await xlsx.arrayBuffer()));
+      expect(sheet.length).toBe(1 + (byImporter.get(importer) ?? 0));
+      const alertsCsv = await rep('GET', `/v1/exports/alerts?format=csv&importer=${importer}`);
+      expect(alertsCsv.status).toBe(200);
+      expect(alertsCsv.text.split(/\r?\n/)[0]).toContain('Alert');
 
       const r = await rep('POST', '/v1/reports', { importer });
       expect(r.status).toBe(201);

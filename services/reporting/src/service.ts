@@ -39,7 +39,7 @@ export async function startReportingService(config: ReportingConfig, opts: { clo
       const reports = new ReportRepo(kit.db.db);
       const platform = new PlatformApi({ alerting: config.ALERTING_URL, scoring: config.SCORING_URL, ingestion: config.INGESTION_URL });
       const board = new BoardReports({ reports, drafts: store, findings, platform, pdf, clock });
-      registerReportRoutes(kit.http, { reports, board });
+      registerReportRoutes(kit.http, { reports, board, findings, platform });
       const caseStore = new CaseRepo(kit.db.db);
       registerCaseRoutes(kit.http, { cases: new Cases(caseStore, playbooks, clock), store: caseStore, clock, findings, drafts: store, platform });
 

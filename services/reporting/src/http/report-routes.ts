@@ -4,6 +4,8 @@ import { HttpError, requireRole, type FastifyInstance, type FastifyRequest } fro
 import type { BoardReports } from '../app/board';
 import { VersionTaken, type ReportStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
+import type { FindingsSource, PlatformReads } from '../app/ports';
+import { alertsTable, findingsTable, tableCsv, tableXlsx, type Table } from '../render/exports';
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,120}$' } as const;
 const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
@@ -14,8 +16,33 @@ function bearerOf(req: FastifyRequest): string {
   return m[1];
 }
 
-export function registerReportRoutes(http: FastifyInstance, deps: { reports: ReportStore; board: BoardReports }): void {
+export function registerReportRoutes(http: FastifyInstance, deps: { reports: ReportStore; board: BoardReports; findings: FindingsSource; platform: PlatformReads }): void {
   const { reports, board } = deps;
+
+  // Exports auditors ask for: the tenant's current findings and an importer's open alerts.
+  const send = async (reply: import('fastify').FastifyReply, t: Table, name: string, format: 'csv' | 'xlsx') => {
+    if (format === 'xlsx') reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}.xlsx"`);
+    else reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
+    return format === 'xlsx' ? tableXlsx(t) : tableCsv(t);
+  };
+  const exportQuery = { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'] }, importer: EORI } } as const;
+  http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>('/v1/exports/findings', { schema: { querystring: exportQuery } }, async (req, reply) => {
+    requireRole(req, 'analyst');
+    const { findings } = await deps.findings.currentFindings(bearerOf(req)).catch((e) => {
+      if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
+      throw e;
+    });
+    const rows = findings
+      .filter((f) => !req.query.importer || f.importerEori === req.query.importer)
+      .sort((a, b) => a.acceptanceDate.localeCompare(b.acceptanceDate) || a.mrn.localeCompare(b.mrn) || a.itemNumber - b.itemNumber || a.findingId.localeCompare(b.findingId));
+    return send(reply, findingsTable(rows), 'findings', req.query.format ?? 'csv');
+  });
+  http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>('/v1/exports/alerts', { schema: { querystring: { ...exportQuery, required: ['importer'] } } }, async (req, reply) => {
+    requireRole(req, 'analyst');
+    const a = await deps.platform.openAlerts(bearerOf(req), req.query.importer!);
+    if (!a.available) throw new HttpError(502, 'upstream_failed', a.reason);
+    return send(reply, alertsTable(a.open), `alerts-${req.query.importer}`, req.query.format ?? 'csv');
+  });
 
   http.post<{ Body: { importer: string } }>(
     '/v1/reports',
