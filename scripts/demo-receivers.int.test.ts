@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { Severity } from '@customs/contracts';
 import { waitFor } from '@customs/testing';
 import { startDeliveryHost, type DeliveryHost } from '../services/alerting/src/delivery/__fixtures__/harness';
@@ -33,6 +34,8 @@ describe('make up demo receivers (scripts/demo-receivers.js)', () => {
   let env: Record<string, string>;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customs-demo-'));
   const run = (cmd: string) => execFileSync(process.execPath, [script, cmd], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  // Asynchronous where the script calls the in-process alerting service (a sync child would block it).
+  const runAsync = async (cmd: string) => (await promisify(execFile)(process.execPath, [script, cmd], { env: { ...process.env, ...env }, encoding: 'utf8' })).stdout;
   const logs = () => demo.readDemoLogs(demo.settings(env));
 
   beforeAll(async () => {
@@ -53,15 +56,23 @@ describe('make up demo receivers (scripts/demo-receivers.js)', () => {
   });
 
   it('verifies signed deliveries from alerting with the subscription secret, refuses another secret, and rsyslog writes the CEF line', async () => {
+    // As up.sh does: the demo tenant's admin token from the tokens file, subscribe through REST.
+    fs.writeFileSync(path.join(dir, 'api-tokens'), `${host.tokens.a.analyst}=${host.tenants.a}:analyst\n${host.tokens.a.admin}=${host.tenants.a}:admin:demo-admin\n`, { mode: 0o600 });
+    Object.assign(env, { DEMO_TOKENS_FILE: path.join(dir, 'api-tokens'), DEMO_TENANT: host.tenants.a, ALERTING_URL: host.service.httpUrl });
+    const first = await runAsync('subscribe');
+    const secret = fs.readFileSync(path.join(dir, 'webhook-secret'), 'utf8').trim();
+    expect(secret).toMatch(/^whsec_/);
+    expect(fs.statSync(path.join(dir, 'webhook-secret')).mode & 0o077).toBe(0);
+    expect(first).toMatch(/webhook subscription .* \(secret sha256:[0-9a-f]{12} in /);
+    expect(first).not.toContain(secret);
+    // Again (make up run twice): kept, not duplicated.
+    expect(await runAsync('subscribe')).toMatch(/already there[\s\S]*already there/);
     const url = `http://127.0.0.1:${env.DEMO_WEBHOOK_PORT}/alerts`;
-    const sub = await host.http('POST', '/v1/webhooks', { url, description: 'make up demo receiver' });
-    expect(sub.status).toBe(201);
-    fs.writeFileSync(path.join(dir, 'webhook-secret'), `${sub.body.secret}\n`, { mode: 0o600 });
+    expect((await host.http('GET', '/v1/webhooks')).body.subscriptions.map((x: { url: string }) => x.url)).toEqual([url]);
+    expect((await host.http('GET', '/v1/syslog-destinations')).body.destinations).toHaveLength(1);
     // A second subscription to the same receiver has its own secret, which the receiver does not hold.
     const other = await host.http('POST', '/v1/webhooks', { url: `${url}/other` });
     expect(other.status).toBe(201);
-    const dest = await host.http('POST', '/v1/syslog-destinations', { host: '127.0.0.1', port: Number(env.DEMO_SYSLOG_PORT) });
-    expect(dest.status).toBe(201);
 
     const cursor = await host.change(host.tenants.a, { alertId: 'demo-rx-alert', severity: Severity.SEVERITY_HIGH });
     await waitFor('both webhook deliveries logged', async () => logs().webhook.verified + logs().webhook.unverified >= 2);

@@ -4,13 +4,15 @@
 // loopback port, omfile to a file; no system logging, no privileged port).
 //
 //   node scripts/demo-receivers.js start    starts both in the background (pids in the demo dir)
+//   node scripts/demo-receivers.js subscribe  subscribes both to alerting (demo tenant admin)
 //   node scripts/demo-receivers.js stop     stops what start started (by those pids)
 //   node scripts/demo-receivers.js status   one line per receiver
 //   node scripts/demo-receivers.js serve-webhook   the receiver itself (start runs it)
 //
 // DEMO_DIR (.run/demo), DEMO_WEBHOOK_PORT (8095), DEMO_SYSLOG_PORT (8514), RSYSLOGD
-// (/usr/sbin/rsyslogd). up.sh writes the secret alerting returned to DEMO_DIR/webhook-secret
-// after creating the subscription; the receiver reads it per request, so it can start first.
+// (/usr/sbin/rsyslogd), ALERTING_URL (http://127.0.0.1:8085), DEMO_TOKENS_FILE (.run/api-tokens),
+// DEMO_TENANT (demo). subscribe writes the secret alerting returned to DEMO_DIR/webhook-secret;
+// the receiver reads it per request, so it can start first.
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
@@ -32,6 +34,9 @@ const settings = (env = process.env) => {
     webhookPid: path.join(dir, 'webhook-receiver.pid'),
     rsyslogPid: path.join(dir, 'rsyslogd.pid'),
     rsyslogConf: path.join(dir, 'rsyslog.conf'),
+    tokensFile: path.resolve(env.DEMO_TOKENS_FILE || path.join(root, '.run/api-tokens')),
+    tenant: env.DEMO_TENANT || 'demo',
+    alertingUrl: env.ALERTING_URL || 'http://127.0.0.1:8085',
   };
 };
 
@@ -189,6 +194,61 @@ async function stop(s = settings()) {
   }
 }
 
+/** The demo tenant's admin token from the tokens file (up.sh adds a `demo-admin` one). */
+function adminToken(s) {
+  const line = fs
+    .readFileSync(s.tokensFile, 'utf8')
+    .split('\n')
+    .find((l) => l && !l.startsWith('#') && l.slice(l.indexOf('=') + 1).startsWith(`${s.tenant}:admin`));
+  if (!line) throw new Error(`no ${s.tenant}:admin token in ${s.tokensFile}`);
+  return line.slice(0, line.indexOf('='));
+}
+
+/**
+ * Through alerting's REST API, as the demo tenant's admin: a webhook subscription to the receiver
+ * (its secret saved for the receiver, never printed: a fingerprint is) and a syslog destination
+ * to the private rsyslogd. Idempotent: an existing subscription whose secret is on file and an
+ * existing destination are kept; a subscription whose secret was lost is replaced.
+ */
+async function subscribe(s = settings()) {
+  const token = adminToken(s);
+  const call = async (method, p, body) => {
+    const r = await fetch(`${s.alertingUrl}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    const json = text ? JSON.parse(text) : {};
+    if (!r.ok) {
+      const hint =
+        r.status === 400 && /host|url/.test(json.details?.field ?? '')
+          ? ' (alerting refuses loopback unless started with DELIVERY_ALLOWED_PRIVATE_HOSTS=127.0.0.1, as scripts/services.sh does: make down && make up)'
+          : r.status === 401
+            ? ' (alerting was started before this token existed: make down && make up)'
+            : '';
+      throw new Error(`${method} ${p}: ${r.status} ${json.message ?? text}${hint}`);
+    }
+    return json;
+  };
+  const url = `http://127.0.0.1:${s.webhookPort}/alerts`;
+  const subs = (await call('GET', '/v1/webhooks')).subscriptions.filter((x) => x.url === url);
+  const hasSecret = fs.existsSync(s.secretFile) && fs.readFileSync(s.secretFile, 'utf8').trim();
+  if (subs.length && hasSecret) console.log(`  webhook subscription ${subs[0].id} → ${url} (already there; secret ${fingerprint(hasSecret)})`);
+  else {
+    for (const x of subs) await call('DELETE', `/v1/webhooks/${x.id}`);
+    const created = await call('POST', '/v1/webhooks', { url, description: 'make up demo receiver (scripts/demo-receivers.js)' });
+    fs.writeFileSync(s.secretFile, `${created.secret}\n`, { mode: 0o600 });
+    console.log(`  webhook subscription ${created.subscription.id} → ${url} (secret ${fingerprint(created.secret)} in ${path.relative(process.cwd(), s.secretFile)})`);
+  }
+  const dests = (await call('GET', '/v1/syslog-destinations')).destinations.filter((d) => d.host === '127.0.0.1' && d.port === s.syslogPort);
+  if (dests.length) console.log(`  syslog destination ${dests[0].id} → tcp 127.0.0.1:${s.syslogPort} (already there)`);
+  else {
+    const d = (await call('POST', '/v1/syslog-destinations', { host: '127.0.0.1', port: s.syslogPort })).destination;
+    console.log(`  syslog destination ${d.id} → tcp 127.0.0.1:${s.syslogPort} (CEF over RFC 5424, facility ${d.facility})`);
+  }
+}
+
 /** What the receivers got, for summary.js and the test. */
 function readDemoLogs(s = settings()) {
   const lines = (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean) : []);
@@ -206,7 +266,7 @@ function readDemoLogs(s = settings()) {
   };
 }
 
-module.exports = { settings, verify, fingerprint, rsyslogConfig, readDemoLogs, start, stop };
+module.exports = { settings, verify, fingerprint, rsyslogConfig, readDemoLogs, start, stop, subscribe };
 
 if (require.main === module) {
   const cmd = process.argv[2];
@@ -215,6 +275,7 @@ if (require.main === module) {
     'serve-webhook': async () => serveWebhook(s),
     start: () => start(s),
     stop: () => stop(s),
+    subscribe: () => subscribe(s),
     status: async () => {
       for (const [what, pidFile] of [
         ['webhook-rx', s.webhookPid],
@@ -224,7 +285,7 @@ if (require.main === module) {
     },
   }[cmd];
   if (!run) {
-    console.error('usage: node scripts/demo-receivers.js start|stop|status|serve-webhook');
+    console.error('usage: node scripts/demo-receivers.js start|subscribe|stop|status|serve-webhook');
     process.exit(2);
   }
   run().catch((e) => {
