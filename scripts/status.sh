@@ -10,4 +10,5 @@ for s in "${SERVICES_ORDER[@]}"; do
   fi
 done
 if service_running console; then printf '  %-11s pid %-7s http://127.0.0.1:%s\n' console "$(cat "$RUN_DIR/console.pid")" "$CONSOLE_PORT"; else printf '  %-11s stopped\n' console; fi
+node "$REPO_ROOT/scripts/demo-receivers.js" status
 bash "$REPO_ROOT/scripts/kafka.sh" status || true

@@ -15,6 +15,13 @@ bash scripts/kafka.sh start
 # reporting prints board reports to PDF with Debian's Chromium (ADR 0009).
 ensure_chromium
 ensure_tokens
+# The delivery demo configures alerting's webhook and syslog channels, which needs an admin of the
+# demo tenant (platform:admin is another tenant). Added once, before the services read the digests.
+if ! grep -q '=demo:admin' "$TOKENS_FILE"; then
+  (umask 077; printf 'demo-admin-%s=demo:admin:demo-admin\n' "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >> "$TOKENS_FILE")
+  ensure_tokens
+fi
+ensure_rsyslog
 echo "› starting services"
 for s in "${SERVICES_ORDER[@]}"; do
   start_service "$s"
@@ -22,6 +29,12 @@ for s in "${SERVICES_ORDER[@]}"; do
 done
 start_console
 echo "› platform up in $((SECONDS - t0)) s"
+
+# Before any alert flows: a loopback webhook receiver (verifies each Standard Webhooks signature)
+# and a private rsyslogd, subscribed through alerting's REST API, so make up shows both channels.
+echo "› alert delivery demo: webhook receiver and rsyslogd on loopback (.run/demo/)"
+node scripts/demo-receivers.js start && node scripts/demo-receivers.js subscribe \
+  || echo "  delivery demo not set up (see above); alerts are still raised and listed"
 
 echo "› loading the bundled HMRC sample declarations (packages/testing/fixtures/hmrc)"
 # Notifications, DIS reports and movement messages sit beside the declarations; they are not
