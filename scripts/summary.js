@@ -64,6 +64,23 @@ const get = async (port, p) => {
     console.log(`  duty under management: paid ${pounds(dm('duty_paid').value)}, VAT ${pounds(dm('vat_paid').value)}, under preference CV ${pounds(dm('customs_value_under_preference').value)}, exposure found ${pounds(dm('exposure_found').value)}, reclaim found ${pounds(dm('reclaim_found').value)}; saved by preferences: ${dm('duty_saved_by_preferences').known ? pounds(dm('duty_saved_by_preferences').value) : 'unknown'}`);
     console.log(`  trend (monthly readiness): ${t.points.slice(-6).map((p) => `${p.month} ${p.score}`).join(', ')}`);
   }
+  // Delivery demo (scripts/demo-receivers.js, started by up.sh): what the loopback webhook
+  // receiver verified and what the private rsyslogd wrote, once the channels caught up.
+  const demo = require('./demo-receivers.js');
+  let got = demo.readDemoLogs();
+  for (let i = 0, prev = ''; i < 15; i++) {
+    const now = `${got.webhook.verified}/${got.webhook.unverified}/${got.syslog.cef}`;
+    if (now === prev && got.webhook.verified + got.syslog.cef > 0) break;
+    prev = now;
+    await new Promise((r) => setTimeout(r, 1000));
+    got = demo.readDemoLogs();
+  }
+  const rel = (f) => path.relative(process.cwd(), f);
+  console.log('Alert delivery on loopback (make up demo receivers):');
+  console.log(`  webhook: ${got.webhook.verified} signed deliveries verified (Standard Webhooks HMAC), ${got.webhook.unverified} not verified — ${rel(got.webhook.log)}`);
+  if (got.webhook.example) console.log(`    e.g. ${got.webhook.example}`);
+  console.log(`  syslog:  ${got.syslog.cef} CEF lines written by rsyslogd (tcp 127.0.0.1:${demo.settings().syslogPort}) — ${rel(got.syslog.log)}`);
+  if (got.syslog.example) console.log(`    e.g. ${got.syslog.example.length > 220 ? `${got.syslog.example.slice(0, 220)}…` : got.syslog.example}`);
   console.log(`
 Console (SOC view: alert queue, triage, deadlines, brokers, readiness, ingestion):
   open http://127.0.0.1:${process.env.CONSOLE_PORT || 8080}/  and sign in with the analyst token ${analyst}
