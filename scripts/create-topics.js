@@ -5,7 +5,7 @@
 //   KAFKA_TOPIC_PREFIX  prepended to every name (isolates test runs or environments on one broker)
 //   KAFKA_REPLICATION_FACTOR  default 1 (single-node development broker)
 // Plain CommonJS so it runs without a build; kafkajs comes from the root node_modules.
-'use strict';
+
 const fs = require('node:fs');
 const path = require('node:path');
 const { Kafka, logLevel } = require('kafkajs');
@@ -13,7 +13,7 @@ const { Kafka, logLevel } = require('kafkajs');
 // kafkajs (unmaintained) arms a timer with a negative delay on Node >= 23, which prints a
 // TimeoutNegativeWarning on every run; the timer is clamped to 1 ms and harmless.
 const emitWarning = process.emitWarning;
-process.emitWarning = function (warning, ...rest) {
+process.emitWarning = (warning, ...rest) => {
   const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
   if (type === 'TimeoutNegativeWarning' || warning?.name === 'TimeoutNegativeWarning') return;
   return emitWarning.call(process, warning, ...rest);
@@ -22,7 +22,10 @@ process.emitWarning = function (warning, ...rest) {
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, '../infra/kafka/topics.json'), 'utf8'));
 const prefix = process.env.KAFKA_TOPIC_PREFIX ?? '';
 const replicationFactor = Number(process.env.KAFKA_REPLICATION_FACTOR ?? 1);
-const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((s) => s.trim()).filter(Boolean);
+const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const kafka = new Kafka({
   clientId: 'create-topics',
   brokers,

@@ -30,7 +30,8 @@ function parseArgs(argv) {
   return { out, rows, bytes, prefix };
 }
 
-const HEADER = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Preferential Country of Origin,Goods Description,Preference,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Valuation Method,Duty Paid,VAT Paid,Acceptance Date,All Item Document Codes,All Item Document References\n';
+const HEADER =
+  'MRN,Item Number,Commodity Code,CPC,Country of Origin,Preferential Country of Origin,Goods Description,Preference,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Valuation Method,Duty Paid,VAT Paid,Acceptance Date,All Item Document Codes,All Item Document References\n';
 const CODES = ['6109100010', '8510900000', '6403993690', '8471300000', '9403609090', '3926909790'];
 const ORIGINS = ['CN', 'VN', 'IN', 'TR', 'US', 'DE'];
 

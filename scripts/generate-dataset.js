@@ -23,17 +23,17 @@ function args(argv) {
     const a = argv[i];
     const v = argv[i + 1];
     const m = /^--rate-(C\d\d)$/.exec(a);
-    if (m) out.rates[m[1]] = Number(v), i++;
-    else if (a === '--seed') out.seed = Number(v), i++;
-    else if (a === '--declarations') out.declarations = Number(v), i++;
-    else if (a === '--format') out.format = v, i++;
-    else if (a === '--out') out.out = v, i++;
-    else if (a === '--importers') out.importers = Number(v), i++;
-    else if (a === '--rate') out.defaultRate = Number(v), i++;
-    else if (a === '--customs-value-share') out.customsValueShare = Number(v), i++;
-    else if (a === '--rules') out.rules = v.split(','), i++;
-    else if (a === '--start-index') out.startIndex = Number(v), i++;
-    else if (a === '--total') out.totalDeclarations = Number(v), i++;
+    if (m) (out.rates[m[1]] = Number(v)), i++;
+    else if (a === '--seed') (out.seed = Number(v)), i++;
+    else if (a === '--declarations') (out.declarations = Number(v)), i++;
+    else if (a === '--format') (out.format = v), i++;
+    else if (a === '--out') (out.out = v), i++;
+    else if (a === '--importers') (out.importers = Number(v)), i++;
+    else if (a === '--rate') (out.defaultRate = Number(v)), i++;
+    else if (a === '--customs-value-share') (out.customsValueShare = Number(v)), i++;
+    else if (a === '--rules') (out.rules = v.split(',')), i++;
+    else if (a === '--start-index') (out.startIndex = Number(v)), i++;
+    else if (a === '--total') (out.totalDeclarations = Number(v)), i++;
     else if (a === '--help' || a === '-h') out.help = true;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -47,7 +47,9 @@ async function write(stream, text) {
 async function main() {
   const opts = args(process.argv);
   if (opts.help || !Number.isInteger(opts.seed) || !Number.isInteger(opts.declarations) || !['dms', 'cds', 'json'].includes(opts.format) || !opts.out) {
-    console.error('usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR [--importers N] [--rate R] [--rate-CNN R] [--customs-value-share S] [--rules C01,C16] [--start-index I --total T]');
+    console.error(
+      'usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR [--importers N] [--rate R] [--rate-CNN R] [--customs-value-share S] [--rules C01,C16] [--start-index I --total T]',
+    );
     process.exit(opts.help ? 0 : 2);
   }
   let datagen;
@@ -78,8 +80,20 @@ async function main() {
   fs.writeFileSync(path.join(opts.out, 'ott-generated-tariff.csv'), tariff.report);
   fs.writeFileSync(path.join(opts.out, 'ott-generated-geographical-areas.json'), tariff.geographicalAreas);
   const perRule = {};
-  let declarations = 0, items = 0, clean = 0;
-  for (const g of datagen.generateDataset({ seed: opts.seed, declarations: opts.declarations, importers: opts.importers, defaultRate: opts.defaultRate, rates: opts.rates, customsValueShare: opts.customsValueShare, rules: opts.rules, startIndex: opts.startIndex, totalDeclarations: opts.totalDeclarations })) {
+  let declarations = 0,
+    items = 0,
+    clean = 0;
+  for (const g of datagen.generateDataset({
+    seed: opts.seed,
+    declarations: opts.declarations,
+    importers: opts.importers,
+    defaultRate: opts.defaultRate,
+    rates: opts.rates,
+    customsValueShare: opts.customsValueShare,
+    rules: opts.rules,
+    startIndex: opts.startIndex,
+    totalDeclarations: opts.totalDeclarations,
+  })) {
     declarations++;
     items += g.declaration.items.length;
     if (g.truth.length === 0) clean++;
@@ -102,7 +116,18 @@ async function main() {
     }
     if (declarations % 100000 === 0) console.error(`${declarations} declarations, ${items} items, ${Math.round((Date.now() - t0) / 1000)} s`);
   }
-  const summary = { seed: opts.seed, startIndex: opts.startIndex ?? 0, totalDeclarations: opts.totalDeclarations ?? (opts.startIndex ?? 0) + declarations, declarations, items, clean, injectedDeclarations: declarations - clean, perRule, format: opts.format, generator: '@customs/datagen' };
+  const summary = {
+    seed: opts.seed,
+    startIndex: opts.startIndex ?? 0,
+    totalDeclarations: opts.totalDeclarations ?? (opts.startIndex ?? 0) + declarations,
+    declarations,
+    items,
+    clean,
+    injectedDeclarations: declarations - clean,
+    perRule,
+    format: opts.format,
+    generator: '@customs/datagen',
+  };
   await write(truthOut, `\n],"summary":${JSON.stringify(summary)}}\n`);
   for (const s of [truthOut, ...Object.values(files)]) {
     s.end();

@@ -58,7 +58,14 @@ for (const f of files) {
   items += d.items.length;
   for (const finding of evaluateDeclaration(RULES, d, view, today, new Date().toISOString(), {})) {
     const list = byRule.get(finding.ruleId) ?? [];
-    list.push({ sample: path.basename(f).replace(/\.xml$/i, ''), item: finding.itemNumber, severity: finding.severity, exposurePence: finding.exposureDutyPence + finding.exposureVatPence, reclaimPence: finding.reclaimDutyPence + finding.reclaimVatPence, explanation: finding.explanation });
+    list.push({
+      sample: path.basename(f).replace(/\.xml$/i, ''),
+      item: finding.itemNumber,
+      severity: finding.severity,
+      exposurePence: finding.exposureDutyPence + finding.exposureVatPence,
+      reclaimPence: finding.reclaimDutyPence + finding.reclaimVatPence,
+      explanation: finding.explanation,
+    });
     byRule.set(finding.ruleId, list);
   }
 }

@@ -17,7 +17,19 @@ const ROOT = path.resolve(__dirname, '..');
 const SERVICES = fs.readdirSync(path.join(ROOT, 'services')).filter((d) => fs.existsSync(path.join(ROOT, 'services', d, 'src')));
 const PACKAGES = fs.readdirSync(path.join(ROOT, 'packages')).filter((d) => fs.existsSync(path.join(ROOT, 'packages', d, 'src')));
 
-const INFRASTRUCTURE = [/^kafkajs$/, /^pg$/, /^pg-/, /^kysely/, /^@grpc\//, /^fastify/, /^@fastify\//, /^@opentelemetry\//, /^prom-client$/, /^pino/, /^@customs\/(db|kafka|grpc|http|service|telemetry|testing)$/];
+const INFRASTRUCTURE = [
+  /^kafkajs$/,
+  /^pg$/,
+  /^pg-/,
+  /^kysely/,
+  /^@grpc\//,
+  /^fastify/,
+  /^@fastify\//,
+  /^@opentelemetry\//,
+  /^prom-client$/,
+  /^pino/,
+  /^@customs\/(db|kafka|grpc|http|service|telemetry|testing)$/,
+];
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|http2|tls|dgram|dns|child_process|worker_threads|cluster|os|process|readline|v8|vm)$/;
 const PURE_CORES = ['rules', 'scoring', 'policies', 'duty'];
 const AMBIENT = [
@@ -38,7 +50,7 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 /** Module specifiers of static imports, re-exports, dynamic imports and require calls. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const specs: string[] = [];
   const re = /(?:\bimport\s+(?:type\s+)?(?:[\w*{}\s,]+\s+from\s+)?|\bexport\s+(?:type\s+)?(?:\*|\{[^}]*\})\s+from\s+|\bimport\(\s*|\brequire\(\s*)['"]([^'"]+)['"]/g;
   for (let m = re.exec(source); m; m = re.exec(source)) specs.push(m[1]!);
@@ -81,13 +93,18 @@ function violationsOf(file: string): string[] {
   for (const spec of importsOf(source)) {
     if (loc.layer === 'pure' || loc.layer === 'parse') {
       // Tests of a core may use the test helpers; the core itself may not.
-      if (INFRASTRUCTURE.some((r) => r.test(spec)) && !(loc.test && spec === '@customs/testing')) out.push(`${loc.file}: a ${loc.layer === 'pure' ? 'pure core' : 'parser'} imports infrastructure "${spec}"`);
+      if (INFRASTRUCTURE.some((r) => r.test(spec)) && !(loc.test && spec === '@customs/testing'))
+        out.push(`${loc.file}: a ${loc.layer === 'pure' ? 'pure core' : 'parser'} imports infrastructure "${spec}"`);
       if (!loc.test && loc.layer === 'pure' && IO_MODULES.test(spec)) out.push(`${loc.file}: a pure core imports I/O module "${spec}"`);
     }
     if (loc.test) continue;
     const byName = /^@customs\/([^/]+)/.exec(spec)?.[1];
     if (byName && SERVICES.includes(byName) && byName !== loc.owner) {
-      out.push(loc.home === 'packages' ? `${loc.file}: package ${loc.owner} imports service ${byName}; packages hold shared plumbing only` : `${loc.file}: imports service ${byName} ("${spec}"); share through packages/ or call it over gRPC/Kafka`);
+      out.push(
+        loc.home === 'packages'
+          ? `${loc.file}: package ${loc.owner} imports service ${byName}; packages hold shared plumbing only`
+          : `${loc.file}: imports service ${byName} ("${spec}"); share through packages/ or call it over gRPC/Kafka`,
+      );
     }
     if (spec.startsWith('.')) {
       // A relative import stays inside its own service or package.
@@ -116,7 +133,13 @@ describe('import boundaries (the room plan of every service)', () => {
   });
 
   it('catches what it is meant to catch', () => {
-    expect(importsOf("import { x } from 'kafkajs';\nimport type { Y } from '@customs/db';\nconst z = require('pg');\nexport * from './a';\nawait import('node:fs');")).toEqual(['kafkajs', '@customs/db', 'pg', './a', 'node:fs']);
+    expect(importsOf("import { x } from 'kafkajs';\nimport type { Y } from '@customs/db';\nconst z = require('pg');\nexport * from './a';\nawait import('node:fs');")).toEqual([
+      'kafkajs',
+      '@customs/db',
+      'pg',
+      './a',
+      'node:fs',
+    ]);
     expect(codeOnly("// Date.now() in a comment\nconst s = 'new Date()';")).not.toMatch(/Date/);
     expect(codeOnly('const t = Date.now();')).toMatch(/Date\.now\(\)/);
   });

@@ -25,10 +25,25 @@ const INJECTED = datagen.INJECTORS.map((i) => i.ruleId);
 
 /** The generated history again, from the seed and size its ground truth names (the generator is deterministic). */
 function regenerate(summary) {
-  return [...datagen.generateDataset({ seed: summary.seed, declarations: summary.declarations, ...(summary.startIndex ? { startIndex: summary.startIndex, totalDeclarations: summary.totalDeclarations } : {}) })];
+  return [
+    ...datagen.generateDataset({
+      seed: summary.seed,
+      declarations: summary.declarations,
+      ...(summary.startIndex ? { startIndex: summary.startIndex, totalDeclarations: summary.totalDeclarations } : {}),
+    }),
+  ];
 }
 
-const pence = (f) => ({ ...f, itemNumber: Number(f.itemNumber ?? 0), exposureDutyPence: Number(f.exposureDutyPence ?? 0), exposureVatPence: Number(f.exposureVatPence ?? 0), reclaimDutyPence: Number(f.reclaimDutyPence ?? 0), reclaimVatPence: Number(f.reclaimVatPence ?? 0), explanation: f.explanation ?? '', title: f.title ?? '' });
+const pence = (f) => ({
+  ...f,
+  itemNumber: Number(f.itemNumber ?? 0),
+  exposureDutyPence: Number(f.exposureDutyPence ?? 0),
+  exposureVatPence: Number(f.exposureVatPence ?? 0),
+  reclaimDutyPence: Number(f.reclaimDutyPence ?? 0),
+  reclaimVatPence: Number(f.reclaimVatPence ?? 0),
+  explanation: f.explanation ?? '',
+  title: f.title ?? '',
+});
 
 /**
  * Live tally: `liveFindings(generatorDeclaration)` gives the findings the services raised on it
@@ -40,7 +55,12 @@ async function liveTally(generated, liveFindings) {
   for (const g of generated) {
     const found = await liveFindings(g.declaration);
     if (!found) missing++;
-    tally.add(g.declaration.declarationId, (found ?? []).map(pence), g.truth.filter((t) => LIVE_RULES.has(t.ruleId)), g.injected.filter((r) => LIVE_RULES.has(r)));
+    tally.add(
+      g.declaration.declarationId,
+      (found ?? []).map(pence),
+      g.truth.filter((t) => LIVE_RULES.has(t.ruleId)),
+      g.injected.filter((r) => LIVE_RULES.has(r)),
+    );
   }
   return { results: tally.results(), missing };
 }
@@ -52,10 +72,16 @@ async function liveTally(generated, liveFindings) {
 async function inProcessTally(generated, seed, today) {
   const facts = datagen.loadFacts();
   const world = datagen.worldFor(seed, undefined, facts);
-  const view = new datagen.GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
+  const view = new datagen.GeneratedReferenceView(
+    facts,
+    world.catalogue.map((p) => p.code),
+  );
   const adapter = { commodity: (c, d) => view.commodity(c, d), fx: (c, d) => view.fx(c, d), rates: (c, o, d) => view.rates(c, o, d), codeList: (l, c, d) => view.codeList(l, c, d) };
   const { header, items, taxes } = cdsReports(generated);
-  const once = (s) => (async function* () { yield Buffer.from(s); })();
+  const once = (s) =>
+    (async function* () {
+      yield Buffer.from(s);
+    })();
   const parsed = await parseCdsReports([
     { sourceName: 'import-header.csv', chunks: once(header) },
     { sourceName: 'import-item.csv', chunks: once(items) },
@@ -122,7 +148,12 @@ function renderLiveSection({ live, inProcess, summary, how }) {
     }),
     `| **all** | ${sum(rows, 'expected')} | ${sum(rows, 'truePositives')} | ${sum(rows, 'falsePositives')} | ${sum(rows, 'falseNegatives')} | ${pct(sum(rows, 'truePositives') / Math.max(1, sum(rows, 'truePositives') + sum(rows, 'falsePositives')))} | ${pct(sum(rows, 'truePositives') / Math.max(1, sum(rows, 'expected')))} | ${sum(rows, 'amountsExact')}/${sum(rows, 'truePositives')} | ${gbp(sum(rows, 'expectedPence'))} | ${gbp(sum(rows, 'reportedPence'))} | ${pct(sum(inRows, 'truePositives') / Math.max(1, sum(inRows, 'expected')))} | ${sum(inRows, 'amountsExact')}/${sum(inRows, 'truePositives')} |`,
     '',
-    `Rules missing from the table had nothing injected and raised nothing. Recall below 100 % (${rows.filter((r) => r.recall < 1).map((r) => r.ruleId).join(', ') || 'none'}) is the same in process: HMRC CDS reports do not carry what those rules read (see the CDS section above), not a gap in what the running services know.`,
+    `Rules missing from the table had nothing injected and raised nothing. Recall below 100 % (${
+      rows
+        .filter((r) => r.recall < 1)
+        .map((r) => r.ruleId)
+        .join(', ') || 'none'
+    }) is the same in process: HMRC CDS reports do not carry what those rules read (see the CDS section above), not a gap in what the running services know.`,
     '<!-- live:end -->',
     '',
   ].join('\n');
@@ -149,11 +180,17 @@ async function main() {
   const summary = truthDoc.summary;
   const generated = regenerate(summary);
   const truthCount = generated.reduce((n, g) => n + g.truth.length, 0);
-  if (truthCount !== truthDoc.truth.length) throw new Error(`${dataset}/ground-truth.json has ${truthDoc.truth.length} expected findings, the regenerated history ${truthCount}: not the same history (seed ${summary.seed}, ${summary.declarations} declarations)`);
+  if (truthCount !== truthDoc.truth.length)
+    throw new Error(
+      `${dataset}/ground-truth.json has ${truthDoc.truth.length} expected findings, the regenerated history ${truthCount}: not the same history (seed ${summary.seed}, ${summary.declarations} declarations)`,
+    );
   const upload = JSON.parse(fs.readFileSync(uploadFile, 'utf8'));
   const liveId = new Map();
   for (const f of upload.files ?? []) for (const d of f.declarations ?? []) if (d.lrn) liveId.set(d.lrn, d.declarationId);
-  const tokens = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const tokens = fs
+    .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
   const analyst = tokens.find((l) => l.endsWith(':analyst')).split('=')[0];
   const get = async (p) => {
     const r = await fetch(`${validation}${p}`, { headers: { authorization: `Bearer ${analyst}` } });
@@ -169,7 +206,7 @@ async function main() {
   }
   const live = await liveTally(generated, async (d) => {
     const id = liveId.get(d.lrn);
-    return id ? (await get(`/v1/declarations/${id}/findings`)).body?.findings ?? [] : undefined;
+    return id ? ((await get(`/v1/declarations/${id}/findings`)).body?.findings ?? []) : undefined;
   });
   const today = new Date().toISOString().slice(0, 10);
   const inProcess = await inProcessTally(generated, summary.seed, today);
@@ -177,15 +214,27 @@ async function main() {
   const items = generated.reduce((n, g) => n + g.declaration.items.length, 0);
   const injected = generated.filter((g) => g.truth.length > 0).length;
   if (args.includes('--markdown')) {
-    process.stdout.write(renderLiveSection({ live: live.results, inProcess: inProcess.results, summary: { seed: summary.seed, declarations: generated.length, items, injected }, how: 'Measured on the platform `make up` started.' }));
+    process.stdout.write(
+      renderLiveSection({
+        live: live.results,
+        inProcess: inProcess.results,
+        summary: { seed: summary.seed, declarations: generated.length, items, injected },
+        how: 'Measured on the platform `make up` started.',
+      }),
+    );
   } else {
     const rows = live.results.filter((r) => r.expected > 0 || r.falsePositives > 0);
     const tp = rows.reduce((n, r) => n + r.truePositives, 0);
     const exp = rows.reduce((n, r) => n + r.expected, 0);
     const fp = rows.reduce((n, r) => n + r.falsePositives, 0);
     const inTp = inProcess.results.reduce((n, r) => n + r.truePositives, 0);
-    console.log(`live (through the running services): ${tp} of ${exp} expected findings (${pct(tp / Math.max(1, exp))} recall), ${fp} false positives, ${rows.reduce((n, r) => n + r.amountsExact, 0)}/${tp} £-exact; in process on the same CDS reports: ${inTp} of ${exp} (${pct(inTp / Math.max(1, exp))})${live.missing ? `; ${live.missing} declarations not found live` : ''}`);
-    for (const r of rows) console.log(`  ${r.ruleId}  expected ${String(r.expected).padStart(3)}  TP ${String(r.truePositives).padStart(3)}  FP ${String(r.falsePositives).padStart(3)}  FN ${String(r.falseNegatives).padStart(3)}  £ exact ${r.amountsExact}/${r.truePositives}`);
+    console.log(
+      `live (through the running services): ${tp} of ${exp} expected findings (${pct(tp / Math.max(1, exp))} recall), ${fp} false positives, ${rows.reduce((n, r) => n + r.amountsExact, 0)}/${tp} £-exact; in process on the same CDS reports: ${inTp} of ${exp} (${pct(inTp / Math.max(1, exp))})${live.missing ? `; ${live.missing} declarations not found live` : ''}`,
+    );
+    for (const r of rows)
+      console.log(
+        `  ${r.ruleId}  expected ${String(r.expected).padStart(3)}  TP ${String(r.truePositives).padStart(3)}  FP ${String(r.falsePositives).padStart(3)}  FN ${String(r.falseNegatives).padStart(3)}  £ exact ${r.amountsExact}/${r.truePositives}`,
+      );
     console.log(diffs.length ? `live differs from in process:\n  ${diffs.join('\n  ')}` : 'live equals in process for every rule (TP, FP, FN, £ exact)');
   }
   if (args.includes('--check') && diffs.length) process.exit(1);

@@ -15,7 +15,10 @@ const arg = (name, def) => {
 };
 const SEED = arg('--seed', 20261202);
 const N = arg('--declarations', 900);
-const tokens = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const tokens = fs
+  .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'));
 const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0];
 
 (async () => {
@@ -31,11 +34,21 @@ const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0]
   fs.writeFileSync(path.join(out, 'ground-truth.json'), JSON.stringify({ seed: SEED, declarations: docs.length, truth }, null, 1));
   const perRule = {};
   for (const t of truth) perRule[t.ruleId] = (perRule[t.ruleId] ?? 0) + 1;
-  console.log(`  ${docs.length} declarations of 2 importers, ${truth.length} history errors injected (${Object.entries(perRule).map(([k, v]) => `${k} ${v}`).join(', ')}; ground truth: .run/history/ground-truth.json)`);
+  console.log(
+    `  ${docs.length} declarations of 2 importers, ${truth.length} history errors injected (${Object.entries(perRule)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; ground truth: .run/history/ground-truth.json)`,
+  );
   let accepted = 0;
   for (let i = 0; i < docs.length; i += 4) {
     const res = await Promise.all(
-      docs.slice(i, i + 4).map((d) => fetch(`http://127.0.0.1:8081/v1/documents?filename=${encodeURIComponent(d.name)}`, { method: 'POST', headers: { authorization: `Bearer ${token('integrator')}`, 'content-type': 'application/xml' }, body: d.xml })),
+      docs.slice(i, i + 4).map((d) =>
+        fetch(`http://127.0.0.1:8081/v1/documents?filename=${encodeURIComponent(d.name)}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token('integrator')}`, 'content-type': 'application/xml' },
+          body: d.xml,
+        }),
+      ),
     );
     for (const r of res) if (r.status === 200 || r.status === 201) accepted++;
   }

@@ -47,7 +47,11 @@ describe('service roles need their password; the superuser keeps its access', ()
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     try {
-      const rules = (await admin.query<{ line_number: number; type: string; user_name: string[]; auth_method: string }>('select line_number, type, user_name, auth_method from pg_hba_file_rules order by line_number')).rows;
+      const rules = (
+        await admin.query<{ line_number: number; type: string; user_name: string[]; auth_method: string }>(
+          'select line_number, type, user_name, auth_method from pg_hba_file_rules order by line_number',
+        )
+      ).rows;
       const firstTrust = rules.findIndex((r) => r.auth_method === 'trust');
       for (const r of roles) {
         const own = rules.findIndex((x) => x.type === 'host' && x.user_name.includes(r) && x.auth_method === 'scram-sha-256');
@@ -74,7 +78,9 @@ describe('service roles need their password; the superuser keeps its access', ()
         expect(fs.readFileSync(hba, 'utf8')).toBe(before);
       }
       // Passwords are stored as SCRAM verifiers.
-      const stored = (await admin.query<{ rolname: string; scram: boolean }>(`select rolname, rolpassword like 'SCRAM-SHA-256$%' as scram from pg_authid where rolname = any($1) order by rolname`, [roles])).rows;
+      const stored = (
+        await admin.query<{ rolname: string; scram: boolean }>(`select rolname, rolpassword like 'SCRAM-SHA-256$%' as scram from pg_authid where rolname = any($1) order by rolname`, [roles])
+      ).rows;
       expect(stored.map((s) => s.scram)).toEqual(roles.map(() => true));
     } finally {
       await admin.end();

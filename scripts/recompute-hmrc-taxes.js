@@ -37,7 +37,9 @@ const note = (reason, example) => {
 
 // DE 4/9 codes: A* are additions to the price, B* deductions (CDS Volume 3, DE 4/9).
 function itemAdjustments(item, currency) {
-  let add = 0n, ded = 0n, scale = 100n;
+  let add = 0n,
+    ded = 0n,
+    scale = 100n;
   const toPence = (v) => {
     const [i, f = ''] = v.split('.');
     return BigInt(i) * 100n + BigInt((f + '00').slice(0, 2)) * (v.startsWith('-') ? -1n : 1n);
@@ -54,7 +56,11 @@ function itemAdjustments(item, currency) {
   return { additions: add ? fmt(add) : undefined, deductions: ded ? fmt(ded) : undefined };
 }
 
-let declarations = 0, items = 0, considered = 0, compared = 0, matched = 0;
+let declarations = 0,
+  items = 0,
+  considered = 0,
+  compared = 0,
+  matched = 0;
 const matchedExamples = [];
 
 for (const file of files) {
@@ -89,31 +95,58 @@ for (const file of files) {
 
     const date = d.acceptanceDate || assumeDate;
     const dateNote = d.acceptanceDate ? '' : ' (assumed date)';
-    if (!date) { skip('no acceptance date (pre-acceptance submission); rerun with --assume-date for an indicative check'); continue; }
-    if (!item.commodityCode) { skip('item has no commodity code (amendment fragment)'); continue; }
-    if (item.preference && item.preference !== '100') { skip(`preference ${item.preference} claimed: preferential, quota and end-use rates are not in the bundled data`); continue; }
+    if (!date) {
+      skip('no acceptance date (pre-acceptance submission); rerun with --assume-date for an indicative check');
+      continue;
+    }
+    if (!item.commodityCode) {
+      skip('item has no commodity code (amendment fragment)');
+      continue;
+    }
+    if (item.preference && item.preference !== '100') {
+      skip(`preference ${item.preference} claimed: preferential, quota and end-use rates are not in the bundled data`);
+      continue;
+    }
     const rates = store.rates(item.commodityCode, item.originCountry || '1011', date);
-    if (!rates.known || !rates.thirdCountry) { skip(`no third-country rate: ${rates.unknownReason.replace(/ \(.*$/, '').replace(/\d{10}/, '<code>')}`); continue; }
+    if (!rates.known || !rates.thirdCountry) {
+      skip(`no third-country rate: ${rates.unknownReason.replace(/ \(.*$/, '').replace(/\d{10}/, '<code>')}`);
+      continue;
+    }
 
     let customsValue;
     if (item.customsValuePresent) customsValue = { pence: item.customsValuePence };
     else if (item.itemPrice) {
       const cur = item.itemPrice.currency || d.invoiceAmount?.currency || '';
       const adj = itemAdjustments(item, cur);
-      if (adj.error) { skip(`customs value: ${adj.error}`); continue; }
-      if (d.adjustments.some((a) => a.amount)) { skip('header-level additions/deductions would need apportioning across items'); continue; }
-      let unitsPerGbp = '1', rateSource = 'sterling invoice';
+      if (adj.error) {
+        skip(`customs value: ${adj.error}`);
+        continue;
+      }
+      if (d.adjustments.some((a) => a.amount)) {
+        skip('header-level additions/deductions would need apportioning across items');
+        continue;
+      }
+      let unitsPerGbp = '1',
+        rateSource = 'sterling invoice';
       if (cur !== 'GBP') {
-        if (d.exchangeRate) { unitsPerGbp = d.exchangeRate; rateSource = 'declared rate (DE 4/15)'; }
-        else {
+        if (d.exchangeRate) {
+          unitsPerGbp = d.exchangeRate;
+          rateSource = 'declared rate (DE 4/15)';
+        } else {
           const fx = store.fx(cur, date);
-          if (!fx.known) { skip(`no HMRC rate for ${cur || '(no currency)'} on the date`); continue; }
+          if (!fx.known) {
+            skip(`no HMRC rate for ${cur || '(no currency)'} on the date`);
+            continue;
+          }
           unitsPerGbp = fx.unitsPerGbp;
           rateSource = `HMRC monthly rate ${fx.period}`;
         }
       }
       customsValue = { amount: item.itemPrice.value, currency: cur, unitsPerGbp, rateSource, ...adj };
-    } else { skip('no customs value and no item price'); continue; }
+    } else {
+      skip('no customs value and no item price');
+      continue;
+    }
 
     const vatExpr = rates.vat[0]?.expression;
     const vatRatePercent = vatExpr ? vatExpr.replace(/\s*%.*$/, '') : '20';
@@ -126,7 +159,7 @@ for (const file of files) {
     // Statements that explain a mismatch without it being an engine error.
     const statements = new Set([...d.additionalInformation, ...item.additionalInformation].map((a) => a.code));
     const context = [
-      statements.has('OVR01') ? 'trader override OVR01: amount is the declarant\'s own calculation' : '',
+      statements.has('OVR01') ? "trader override OVR01: amount is the declarant's own calculation" : '',
       statements.has('NIIMP') ? 'Northern Ireland import (NIIMP): EU duty may apply' : '',
     ].filter(Boolean);
     const contextNote = context.length ? ` [${context.join('; ')}]` : '';
@@ -135,7 +168,10 @@ for (const file of files) {
       considered++;
       const line = result.taxLines.find((l) => l.taxType === t.taxType);
       const ex = `${where} ${t.taxType} declared ${formatPence(t.payablePence)}`;
-      if (!line || line.status !== 'computed') { note(`engine could not compute: ${(line?.unknownReason ?? result.unknownReason ?? '').split(':')[0]}`, ex); continue; }
+      if (!line || line.status !== 'computed') {
+        note(`engine could not compute: ${(line?.unknownReason ?? result.unknownReason ?? '').split(':')[0]}`, ex);
+        continue;
+      }
       compared++;
       const suffix = `${dateNote}${t.taxType === 'B00' ? vatNote : ''}`;
       if (line.amountPence === t.payablePence) {
@@ -148,7 +184,9 @@ for (const file of files) {
       const diff = `declared ${formatPence(t.payablePence)} vs recomputed ${formatPence(line.amountPence)}`;
       const baseDiffers = declaredBase !== undefined && declaredBase !== line.basePence;
       note(
-        baseDiffers ? `differs: declared tax base differs from the recomputed ${t.taxType === 'B00' ? 'VAT value' : 'customs value'}${suffix}${contextNote}` : `differs: same base, different amount${suffix}${contextNote}`,
+        baseDiffers
+          ? `differs: declared tax base differs from the recomputed ${t.taxType === 'B00' ? 'VAT value' : 'customs value'}${suffix}${contextNote}`
+          : `differs: same base, different amount${suffix}${contextNote}`,
         `${ex}: ${diff}${declaredBase !== undefined ? `; declared base ${formatPence(declaredBase)} vs ${formatPence(line.basePence)}` : ''}; engine: ${line.explanation}`,
       );
     }
@@ -174,13 +212,17 @@ const notificationFiles = [];
 })(fixtures);
 const field = (block, name) => new RegExp(`<(?:\\w+:)?${name}\\b[^>]*>([^<]*)</`).exec(block)?.[1]?.trim();
 const toPence = (gbp) => Math.round(Number(gbp) * 100);
-let nLines = 0, nMatch = 0;
+let nLines = 0,
+  nMatch = 0;
 const nResults = [];
 for (const f of notificationFiles) {
   const xml = fs.readFileSync(f, 'utf8');
   for (const item of xml.split(/<(?:\w+:)?GovernmentAgencyGoodsItem>/).slice(1)) {
     const taxes = [...item.matchAll(/<(?:\w+:)?DutyTaxFee>([\s\S]*?)<\/(?:\w+:)?DutyTaxFee>/g)].map((m) => ({
-      taxType: field(m[1], 'TypeCode'), rate: field(m[1], 'TaxRateNumeric'), base: field(m[1], 'AdValoremTaxBaseAmount'), assessed: field(m[1], 'TaxAssessedAmount'),
+      taxType: field(m[1], 'TypeCode'),
+      rate: field(m[1], 'TaxRateNumeric'),
+      base: field(m[1], 'AdValoremTaxBaseAmount'),
+      assessed: field(m[1], 'TaxAssessedAmount'),
     }));
     const a00 = taxes.find((t) => t.taxType === 'A00');
     const b00 = taxes.find((t) => t.taxType === 'B00');
@@ -200,7 +242,9 @@ for (const f of notificationFiles) {
       const line = r.taxLines.find((l) => l.taxType === t.taxType);
       const ok = line && line.amountPence === toPence(t.assessed) && (!t.base || line.basePence === toPence(t.base));
       if (ok) nMatch++;
-      nResults.push(`${ok ? 'match' : 'DIFFERS'}  ${path.relative(fixtures, f)} ${t.taxType}: notified ${t.rate}% of ${t.base ?? `(base not stated; CV ${formatPence(cvPence)} implied)`} = ${t.assessed}; engine: ${line?.explanation}`);
+      nResults.push(
+        `${ok ? 'match' : 'DIFFERS'}  ${path.relative(fixtures, f)} ${t.taxType}: notified ${t.rate}% of ${t.base ?? `(base not stated; CV ${formatPence(cvPence)} implied)`} = ${t.assessed}; engine: ${line?.explanation}`,
+      );
     }
   }
 }

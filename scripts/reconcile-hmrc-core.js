@@ -89,7 +89,13 @@ function engineClaims(d, item, ctx) {
   const unknownAll = (reason) =>
     lines.map((t) => {
       const l = liabilityOf(t);
-      return { taxType: t.taxType, claim: l.liability !== 'payable' && l.liability !== 'unknown' ? { kind: 'notPayable', liability: l.liability, reason: l.reason } : { kind: 'unknown', reason: l.liability === 'unknown' ? l.reason : reason } };
+      return {
+        taxType: t.taxType,
+        claim:
+          l.liability !== 'payable' && l.liability !== 'unknown'
+            ? { kind: 'notPayable', liability: l.liability, reason: l.reason }
+            : { kind: 'unknown', reason: l.liability === 'unknown' ? l.reason : reason },
+      };
     });
   const statements = new Set([...d.additionalInformation, ...item.additionalInformation].map((a) => a.code));
   const ni = statements.has('NIIMP') || statements.has('NIDOM') || lines.some((t) => NI_TAX_TYPES.has(t.taxType));
@@ -98,7 +104,9 @@ function engineClaims(d, item, ctx) {
     // Which tariff applies is open, but a zero VAT rate (VATZ/VATE) charges nothing under either.
     const zeroVat = engine.resolveVatRate({ declaredAdditionalCodes: item.additionalCodes });
     return unknownAll('Northern Ireland movement (NIIMP/NIDOM or EU tax types): whether UK or EU duty applies is not modelled').map((c) =>
-      c.claim.kind === 'unknown' && taxClass(c.taxType) === 'vat' && zeroVat.status === 'known' && Number(zeroVat.ratePercent) === 0 ? { taxType: c.taxType, claim: { kind: 'payable', pence: 0, explanation: `VAT at 0% (${zeroVat.source}) under either tariff` } } : c,
+      c.claim.kind === 'unknown' && taxClass(c.taxType) === 'vat' && zeroVat.status === 'known' && Number(zeroVat.ratePercent) === 0
+        ? { taxType: c.taxType, claim: { kind: 'payable', pence: 0, explanation: `VAT at 0% (${zeroVat.source}) under either tariff` } }
+        : c,
     );
   }
   const date = d.acceptanceDate || assumeDate;
@@ -140,7 +148,15 @@ function engineClaims(d, item, ctx) {
           rateSource = `HMRC monthly rate ${fx.period}`;
         }
       }
-      if (!cvUnknown) customsValue = { amount: item.itemPrice.value, currency: cur, unitsPerGbp, rateSource, ...(adj.additions ? { additions: adj.additions } : {}), ...(adj.deductions ? { deductions: adj.deductions } : {}) };
+      if (!cvUnknown)
+        customsValue = {
+          amount: item.itemPrice.value,
+          currency: cur,
+          unitsPerGbp,
+          rateSource,
+          ...(adj.additions ? { additions: adj.additions } : {}),
+          ...(adj.deductions ? { deductions: adj.deductions } : {}),
+        };
     }
   } else cvUnknown = 'no customs value and no item price';
   if (cvUnknown) return unknownAll(cvUnknown);
@@ -163,11 +179,12 @@ function engineClaims(d, item, ctx) {
     };
     input.procedure = procedure;
     const measuresLoaded = rates.known && rates.measuresLoaded;
-    if (!measuresLoaded) input.tradeRemediesUnknownReason = 'the code\'s trade-remedy measures are not loaded (UKGT baseline only)';
-    else if (rates.tradeRemedies.length > 0) input.tradeRemediesUnknownReason = `${rates.tradeRemedies.length} trade-remedy measure(s) apply to the origin; which additional code applies is not settled`;
+    if (!measuresLoaded) input.tradeRemediesUnknownReason = "the code's trade-remedy measures are not loaded (UKGT baseline only)";
+    else if (rates.tradeRemedies.length > 0)
+      input.tradeRemediesUnknownReason = `${rates.tradeRemedies.length} trade-remedy measure(s) apply to the origin; which additional code applies is not settled`;
     const exciseLine = lines.find((t) => taxClass(t.taxType) === 'excise');
     if (exciseLine) input.exciseUnknownReason = `excise ${exciseLine.taxType} is declared and its measure is not loaded`;
-    else if (!measuresLoaded) input.exciseUnknownReason = 'the code\'s excise measures are not loaded';
+    else if (!measuresLoaded) input.exciseUnknownReason = "the code's excise measures are not loaded";
   }
   const r = engine.computeDutyLine(input);
   return lines.map((t) => {
@@ -178,8 +195,19 @@ function engineClaims(d, item, ctx) {
       const why = t.taxType === 'A00' ? dutyUnknown : `tax type ${t.taxType}: its measure is not in the bundled data`;
       return { taxType: t.taxType, claim: { kind: 'unknown', reason: l.liability === 'unknown' ? l.reason : why } };
     }
-    if (before) return { taxType: t.taxType, claim: line.status === 'computed' ? { kind: 'payable', pence: line.amountPence, explanation: line.explanation } : { kind: 'unknown', reason: line.unknownReason } };
-    if (line.liability !== 'payable' && line.liability !== 'unknown') return { taxType: t.taxType, claim: { kind: 'notPayable', liability: line.liability, reason: line.liabilityReason, ...(line.status === 'computed' ? { assessedPence: line.amountPence } : {}), explanation: line.explanation } };
+    if (before)
+      return { taxType: t.taxType, claim: line.status === 'computed' ? { kind: 'payable', pence: line.amountPence, explanation: line.explanation } : { kind: 'unknown', reason: line.unknownReason } };
+    if (line.liability !== 'payable' && line.liability !== 'unknown')
+      return {
+        taxType: t.taxType,
+        claim: {
+          kind: 'notPayable',
+          liability: line.liability,
+          reason: line.liabilityReason,
+          ...(line.status === 'computed' ? { assessedPence: line.amountPence } : {}),
+          explanation: line.explanation,
+        },
+      };
     if (line.status !== 'computed') return { taxType: t.taxType, claim: { kind: 'unknown', reason: line.unknownReason } };
     if (line.liability === 'unknown') return { taxType: t.taxType, claim: { kind: 'unknown', reason: line.liabilityReason } };
     return { taxType: t.taxType, claim: { kind: 'payable', pence: line.payablePence, explanation: line.explanation } };
@@ -192,10 +220,10 @@ function hmrcFigure(d, item, t) {
   if (notCharged) return { pence: 0, source: `not charged by HMRC's treatment: ${notCharged}` };
   const statements = new Set([...d.additionalInformation, ...item.additionalInformation].map((a) => a.code));
   if (t.traderDeclared || t.payablePence > 0) {
-    if (statements.has('OVR01')) return { none: 'manual override OVR01: the amount is the declarant\'s own calculation, not CDS\'s' };
+    if (statements.has('OVR01')) return { none: "manual override OVR01: the amount is the declarant's own calculation, not CDS's" };
     return { pence: t.payablePence, source: 'declared amount' };
   }
-  return { none: 'HMRC\'s sample states no amount (a submission gives the tax type and method of payment; CDS calculates the amount)' };
+  return { none: "HMRC's sample states no amount (a submission gives the tax type and method of payment; CDS calculates the amount)" };
 }
 
 const fmt = (p) => `£${(p / 100).toFixed(2)}`; // display only (integer pence, exact to 2 dp)
@@ -247,7 +275,12 @@ function reconcile({ parseDmsDeclaration, store, engine, fixturesDir, assumeDate
     if (!/TaxRateNumeric/.test(xml) || !/DutyTaxFee/.test(xml) || /xs:schema/.test(xml)) continue;
     const rel = path.relative(fixturesDir, f);
     for (const block of xml.split(/<(?:\w+:)?GovernmentAgencyGoodsItem>/).slice(1)) {
-      const taxes = [...block.matchAll(/<(?:\w+:)?DutyTaxFee>([\s\S]*?)<\/(?:\w+:)?DutyTaxFee>/g)].map((m) => ({ taxType: field(m[1], 'TypeCode'), rate: field(m[1], 'TaxRateNumeric'), base: field(m[1], 'AdValoremTaxBaseAmount'), assessed: field(m[1], 'TaxAssessedAmount') }));
+      const taxes = [...block.matchAll(/<(?:\w+:)?DutyTaxFee>([\s\S]*?)<\/(?:\w+:)?DutyTaxFee>/g)].map((m) => ({
+        taxType: field(m[1], 'TypeCode'),
+        rate: field(m[1], 'TaxRateNumeric'),
+        base: field(m[1], 'AdValoremTaxBaseAmount'),
+        assessed: field(m[1], 'TaxAssessedAmount'),
+      }));
       const a00 = taxes.find((t) => t.taxType === 'A00');
       const b00 = taxes.find((t) => t.taxType === 'B00');
       if (!a00 || !a00.rate || !a00.assessed) continue;
@@ -264,7 +297,14 @@ function reconcile({ parseDmsDeclaration, store, engine, fixturesDir, assumeDate
         if (!t || !t.assessed) continue;
         const line = r.taxLines.find((l) => l.taxType === t.taxType);
         const ok = line && line.status === 'computed' && line.amountPence === toPence(t.assessed) && (!t.base || line.basePence === toPence(t.base));
-        rows.push({ where: `${rel} (CDS notification)`, taxType: t.taxType, verdict: !line || line.status !== 'computed' ? 'unknown' : ok ? 'exact' : 'differs', reason: line && line.status !== 'computed' ? `engine: ${line.unknownReason}` : '', claim: line && line.status === 'computed' ? { kind: 'payable', pence: line.amountPence, explanation: line.explanation } : { kind: 'unknown', reason: line ? line.unknownReason : 'no line' }, hmrc: { pence: toPence(t.assessed), source: `CDS-calculated ${t.rate}% of ${t.base ?? `(base not stated; CV ${fmt(cvPence)} implied)`} = ${t.assessed}` } });
+        rows.push({
+          where: `${rel} (CDS notification)`,
+          taxType: t.taxType,
+          verdict: !line || line.status !== 'computed' ? 'unknown' : ok ? 'exact' : 'differs',
+          reason: line && line.status !== 'computed' ? `engine: ${line.unknownReason}` : '',
+          claim: line && line.status === 'computed' ? { kind: 'payable', pence: line.amountPence, explanation: line.explanation } : { kind: 'unknown', reason: line ? line.unknownReason : 'no line' },
+          hmrc: { pence: toPence(t.assessed), source: `CDS-calculated ${t.rate}% of ${t.base ?? `(base not stated; CV ${fmt(cvPence)} implied)`} = ${t.assessed}` },
+        });
       }
     }
   }
@@ -275,7 +315,11 @@ function reconcile({ parseDmsDeclaration, store, engine, fixturesDir, assumeDate
   for (const r of rows) {
     totals[r.verdict]++;
     claims[r.claim.kind]++;
-    if (r.verdict === 'unknown') reasons.set(r.reason.replace(/\d{10}/g, '<code>').replace(/on \d{4}-\d{2}-\d{2}/, 'on <date>'), (reasons.get(r.reason.replace(/\d{10}/g, '<code>').replace(/on \d{4}-\d{2}-\d{2}/, 'on <date>')) ?? 0) + 1);
+    if (r.verdict === 'unknown')
+      reasons.set(
+        r.reason.replace(/\d{10}/g, '<code>').replace(/on \d{4}-\d{2}-\d{2}/, 'on <date>'),
+        (reasons.get(r.reason.replace(/\d{10}/g, '<code>').replace(/on \d{4}-\d{2}-\d{2}/, 'on <date>')) ?? 0) + 1,
+      );
     if (r.notChargedByHmrc && r.claim.kind === 'payable' && r.claim.pence > 0) payableOnNotCharged++;
   }
   return { files, declarations, items, rows, totals, claims, reasons, payableOnNotCharged };
@@ -285,9 +329,16 @@ function reconcile({ parseDmsDeclaration, store, engine, fixturesDir, assumeDate
 function formatReport(res, { verbose = false } = {}) {
   const out = [];
   for (const r of res.rows) {
-    const claim = r.claim.kind === 'payable' ? `payable ${fmt(r.claim.pence)}` : r.claim.kind === 'notPayable' ? `not payable (${r.claim.liability}${r.claim.assessedPence !== undefined ? `, assessed ${fmt(r.claim.assessedPence)}` : ''})` : 'no figure';
+    const claim =
+      r.claim.kind === 'payable'
+        ? `payable ${fmt(r.claim.pence)}`
+        : r.claim.kind === 'notPayable'
+          ? `not payable (${r.claim.liability}${r.claim.assessedPence !== undefined ? `, assessed ${fmt(r.claim.assessedPence)}` : ''})`
+          : 'no figure';
     const hmrc = r.hmrc.none ? 'no HMRC figure' : `HMRC ${fmt(r.hmrc.pence)} (${r.hmrc.source})`;
-    out.push(`${r.verdict.padEnd(7)} ${r.where} ${r.taxType}: engine ${claim}; ${hmrc}${r.verdict === 'unknown' ? ` — ${r.reason}` : ''}${verbose && r.claim.explanation ? `\n          ${r.claim.explanation}` : ''}`);
+    out.push(
+      `${r.verdict.padEnd(7)} ${r.where} ${r.taxType}: engine ${claim}; ${hmrc}${r.verdict === 'unknown' ? ` — ${r.reason}` : ''}${verbose && r.claim.explanation ? `\n          ${r.claim.explanation}` : ''}`,
+    );
   }
   out.push('');
   out.push(`HMRC sample declarations: ${res.files} XML files, ${res.declarations} parsed as declarations, ${res.items} goods items; ${res.rows.length} tax lines (incl. CDS notifications)`);
@@ -336,7 +387,10 @@ function checkRules({ parseDmsDeclaration, store, RULES, evaluateDeclaration, fi
       const line = (taxType) => item.taxLines.find((t) => t.taxType === taxType) ?? { taxType, methodOfPayment: '' };
       const dutyWhy = duty > 0 ? hmrcNotCharged(item, line('A00')) : undefined;
       const vatWhy = vat > 0 ? hmrcNotCharged(item, line('B00')) : undefined;
-      if (dutyWhy || vatWhy) out.onNotCharged.push(`${path.relative(root, file)} item ${f.itemNumber} ${f.ruleId}: ${duty > 0 ? `duty ${fmt(duty)} (${dutyWhy ?? 'charged'})` : ''}${vat > 0 ? ` VAT ${fmt(vat)} (${vatWhy ?? 'charged'})` : ''}`);
+      if (dutyWhy || vatWhy)
+        out.onNotCharged.push(
+          `${path.relative(root, file)} item ${f.itemNumber} ${f.ruleId}: ${duty > 0 ? `duty ${fmt(duty)} (${dutyWhy ?? 'charged'})` : ''}${vat > 0 ? ` VAT ${fmt(vat)} (${vatWhy ?? 'charged'})` : ''}`,
+        );
     }
   }
   return out;

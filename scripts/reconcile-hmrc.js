@@ -35,7 +35,9 @@ console.log(args.includes('--summary') ? report.slice(report.indexOf('\nHMRC sam
 // (--before emulates the old engine call only; the rules are the ones built, so they are skipped.)
 const rules = mode === 'before' ? { onNotCharged: [] } : checkRules({ parseDmsDeclaration, store, RULES, evaluateDeclaration, fixturesDir, assumeDate, today: '2026-12-02' });
 if (mode !== 'before') {
-  console.log(`\nvalidation rules on the ${rules.declarations} declarations: ${rules.pricedFindings} priced findings, ${rules.onNotCharged.length} pricing money HMRC's treatment does not charge (rules challenging the relief itself excepted)`);
+  console.log(
+    `\nvalidation rules on the ${rules.declarations} declarations: ${rules.pricedFindings} priced findings, ${rules.onNotCharged.length} pricing money HMRC's treatment does not charge (rules challenging the relief itself excepted)`,
+  );
   for (const l of rules.onNotCharged) console.log(`  ${l}`);
 }
 if (mode === 'after' && (res.totals.differs > 0 || res.payableOnNotCharged > 0 || rules.onNotCharged.length > 0)) process.exitCode = 1;

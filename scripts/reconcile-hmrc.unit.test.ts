@@ -8,7 +8,10 @@ import * as engine from '@customs/duty';
 import { parseDmsDeclaration } from '../services/ingestion/src/parse/dms';
 import { loadBundledStore } from '../services/reference/src/app/load-bundled';
 import { RULES, evaluateDeclaration } from '../services/validation/src/rules';
-const { reconcile, checkRules } = require('./reconcile-hmrc-core') as { reconcile: (o: object) => Result; checkRules: (o: object) => { declarations: number; pricedFindings: number; onNotCharged: string[] } };
+const { reconcile, checkRules } = require('./reconcile-hmrc-core') as {
+  reconcile: (o: object) => Result;
+  checkRules: (o: object) => { declarations: number; pricedFindings: number; onNotCharged: string[] };
+};
 
 interface Row {
   where: string;

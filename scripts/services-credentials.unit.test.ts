@@ -25,11 +25,18 @@ describe('scripts/services.sh gives each service only its own credentials', () =
 
   it('starts ingestion, validation and reference with their own URL and token digests; the secrets stay in the tokens file', () => {
     // The parent shell has every token and every password exported, as up.sh's does.
-    execFileSync('bash', ['-c', `set -euo pipefail; REPO_ROOT=${JSON.stringify(root)}; source ${JSON.stringify(script)}; ensure_tokens; for s in ingestion validation reference; do start_service $s; done; wait`], {
-      env: { PATH: process.env.PATH!, INGESTION_DB_PASSWORD: 'ing-secret', VALIDATION_DB_PASSWORD: 'val-secret', REFERENCE_DB_PASSWORD: 'ref-secret' },
-    });
+    execFileSync(
+      'bash',
+      ['-c', `set -euo pipefail; REPO_ROOT=${JSON.stringify(root)}; source ${JSON.stringify(script)}; ensure_tokens; for s in ingestion validation reference; do start_service $s; done; wait`],
+      {
+        env: { PATH: process.env.PATH!, INGESTION_DB_PASSWORD: 'ing-secret', VALIDATION_DB_PASSWORD: 'val-secret', REFERENCE_DB_PASSWORD: 'ref-secret' },
+      },
+    );
     const tokensFile = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8');
-    const tokens = tokensFile.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.indexOf('=')));
+    const tokens = tokensFile
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.slice(0, l.indexOf('=')));
     expect(tokens).toHaveLength(3);
     const [analyst, integrator, admin] = tokens as [string, string, string];
 

@@ -4,7 +4,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const tokens = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const tokens = fs
+  .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'));
 const analyst = tokens.find((l) => l.endsWith(':analyst')).split('=')[0];
 const get = async (port, p) => {
   const r = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { authorization: `Bearer ${analyst}` } });
@@ -25,14 +28,22 @@ const get = async (port, p) => {
   for (const a of alerts) bySeverity[a.severity] = (bySeverity[a.severity] ?? 0) + 1;
   const pounds = (p) => `£${(Number(p || 0) / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   console.log(`\n${batches.length} documents ingested (${batches.filter((b) => b.status === 'rejected').length} rejected, kept for review: GET /v1/batches)`);
-  console.log(`${alerts.length} alerts: ${Object.entries(bySeverity).map(([k, v]) => `${v} ${k.replace('SEVERITY_', '').toLowerCase()}`).join(', ')}`);
+  console.log(
+    `${alerts.length} alerts: ${Object.entries(bySeverity)
+      .map(([k, v]) => `${v} ${k.replace('SEVERITY_', '').toLowerCase()}`)
+      .join(', ')}`,
+  );
   // Per rule type (finding_match, threshold, new_terms, deadline, risk_accumulation, score_change),
   // with one example each, then the most money at stake and the nearest deadlines.
   const byType = {};
   for (const a of alerts) (byType[a.alertRuleType || 'finding_match'] ??= []).push(a);
   const states = {};
   for (const a of alerts) states[a.statusName] = (states[a.statusName] ?? 0) + 1;
-  console.log(`  by state: ${Object.entries(states).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+  console.log(
+    `  by state: ${Object.entries(states)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}`,
+  );
   for (const [type, list] of Object.entries(byType)) console.log(`  ${type}: ${list.length} — e.g. [${list[0].statusName}] ${list[0].title}`);
   const top = (await get(8085, '/v1/alerts?sort=money&limit=3')).alerts ?? [];
   console.log('Most money at stake (GET /v1/alerts?sort=money):');
@@ -43,16 +54,28 @@ const get = async (port, p) => {
   // Scoring: history findings, broker scorecards, importer readiness, duty under management, trend.
   const hist = await get(8084, '/v1/history-findings?limit=1000').catch(() => ({}));
   const counts = hist.counts ?? {};
-  console.log(`${Object.values(counts).reduce((s, n) => s + n, 0)} history findings (scoring): ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`);
+  console.log(
+    `${Object.values(counts).reduce((s, n) => s + n, 0)} history findings (scoring): ${
+      Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ') || 'none'
+    }`,
+  );
   for (const rule of ['C37', 'C30']) {
     const f = (hist.findings ?? []).find((x) => x.ruleId === rule);
-    if (f) console.log(`  [${rule}] ${f.title} — ${f.mrn}${f.itemNumber ? ` item ${f.itemNumber}` : ''}: exposure ${pounds(f.exposureDutyPence + f.exposureVatPence)} reclaim ${pounds(f.reclaimDutyPence + f.reclaimVatPence)} (${f.correctionRoute})`);
+    if (f)
+      console.log(
+        `  [${rule}] ${f.title} — ${f.mrn}${f.itemNumber ? ` item ${f.itemNumber}` : ''}: exposure ${pounds(f.exposureDutyPence + f.exposureVatPence)} reclaim ${pounds(f.reclaimDutyPence + f.reclaimVatPence)} (${f.correctionRoute})`,
+      );
   }
   const cards = await get(8084, '/v1/scorecards/brokers').catch(() => ({}));
   console.log(`Broker scorecards ${cards.month ?? ''} (GET :8084/v1/scorecards/brokers):`);
   const metric = (c, n) => c.metrics.find((m) => m.name === n);
   const ratio = (m) => (m?.known ? `${(Number(m.value) * 100).toFixed(1)}%` : 'unknown');
-  for (const c of (cards.scorecards ?? []).slice(0, 6)) console.log(`  ${c.agentId.padEnd(16)} score ${String(c.score).padStart(3)} (beats ${c.peerPercentile < 0 ? '–' : `${c.peerPercentile}%`} of peers) entries ${metric(c, 'entries').value}, error rate ${ratio(metric(c, 'error_rate'))}, £-weighted ${ratio(metric(c, 'weighted_error_rate'))}, overpaid ${pounds(metric(c, 'overpaid').value)}, underpaid ${pounds(metric(c, 'underpaid').value)}`);
+  for (const c of (cards.scorecards ?? []).slice(0, 6))
+    console.log(
+      `  ${c.agentId.padEnd(16)} score ${String(c.score).padStart(3)} (beats ${c.peerPercentile < 0 ? '–' : `${c.peerPercentile}%`} of peers) entries ${metric(c, 'entries').value}, error rate ${ratio(metric(c, 'error_rate'))}, £-weighted ${ratio(metric(c, 'weighted_error_rate'))}, overpaid ${pounds(metric(c, 'overpaid').value)}, underpaid ${pounds(metric(c, 'underpaid').value)}`,
+    );
   const importers = ((await get(8084, '/v1/scores/importer?limit=5').catch(() => ({}))).scores ?? []).sort((a, b) => b.declarationCount - a.declarationCount);
   for (const imp of importers.slice(0, 2)) {
     const r = await get(8084, `/v1/importers/${imp.entityId}/readiness`);
@@ -61,8 +84,15 @@ const get = async (port, p) => {
     const dm = (n) => d.metrics.find((m) => m.name === n);
     console.log(`Importer ${imp.entityId} (${imp.declarationCount} declarations) audit readiness ${r.score}/100, ${r.from}..${r.to}:`);
     console.log(`  ${r.dimensions.map((x) => `${x.dimension} ${x.known ? x.score : 'unknown'}${x.atRiskPence ? ` (${pounds(x.atRiskPence)} at risk)` : ''}`).join(' · ')}`);
-    console.log(`  duty under management: paid ${pounds(dm('duty_paid').value)}, VAT ${pounds(dm('vat_paid').value)}, under preference CV ${pounds(dm('customs_value_under_preference').value)}, exposure found ${pounds(dm('exposure_found').value)}, reclaim found ${pounds(dm('reclaim_found').value)}; saved by preferences: ${dm('duty_saved_by_preferences').known ? pounds(dm('duty_saved_by_preferences').value) : 'unknown'}`);
-    console.log(`  trend (monthly readiness): ${t.points.slice(-6).map((p) => `${p.month} ${p.score}`).join(', ')}`);
+    console.log(
+      `  duty under management: paid ${pounds(dm('duty_paid').value)}, VAT ${pounds(dm('vat_paid').value)}, under preference CV ${pounds(dm('customs_value_under_preference').value)}, exposure found ${pounds(dm('exposure_found').value)}, reclaim found ${pounds(dm('reclaim_found').value)}; saved by preferences: ${dm('duty_saved_by_preferences').known ? pounds(dm('duty_saved_by_preferences').value) : 'unknown'}`,
+    );
+    console.log(
+      `  trend (monthly readiness): ${t.points
+        .slice(-6)
+        .map((p) => `${p.month} ${p.score}`)
+        .join(', ')}`,
+    );
   }
   // Delivery demo (scripts/demo-receivers.js, started by up.sh): what the loopback webhook
   // receiver verified and what the private rsyslogd wrote, once the channels caught up.

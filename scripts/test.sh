@@ -9,6 +9,13 @@ cd "$REPO_ROOT"
 mkdir -p .run
 ensure_deps
 
+echo "› formatting and lint (biome ci)"
+if ! biome ci --reporter=summary . ; then
+  echo "biome: formatting or lint errors (fix with: npx biome check --write .)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 echo "› checking generated contracts are up to date (buf generate)"
 bash scripts/check-generated.sh
 

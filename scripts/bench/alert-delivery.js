@@ -87,7 +87,7 @@ function checked(run, i) {
   const run = randomBytes(4).toString('hex');
   const dbName = `customs_bench_${run}`;
   const prefix = `bench.${run}.`;
-  const admin = `admin-${randomBytes(12).toString("hex")}`;
+  const admin = `admin-${randomBytes(12).toString('hex')}`;
   const port = 18000 + Math.floor(Math.random() * 1000);
   const grpcPort = port + 1000;
 
@@ -175,7 +175,12 @@ function checked(run, i) {
   };
   try {
     for (let i = 0; ; i++) {
-      if (await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)) break;
+      if (
+        await fetch(`${base}/readyz`)
+          .then((r) => r.ok)
+          .catch(() => false)
+      )
+        break;
       if (i > 300 || child.exitCode !== null) throw new Error('alerting service did not become ready');
       await sleep(200);
     }
@@ -197,7 +202,11 @@ function checked(run, i) {
           while ((i = buf.indexOf('\n\n')) >= 0) {
             const block = buf.slice(0, i);
             buf = buf.slice(i + 2);
-            const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+            const data = block
+              .split('\n')
+              .filter((l) => l.startsWith('data: '))
+              .map((l) => l.slice(6))
+              .join('\n');
             if (!data) continue;
             const ce = JSON.parse(data);
             record('sse', ce.data.customs.finding_ids, ce.time);
@@ -213,7 +222,9 @@ function checked(run, i) {
     md.set('authorization', `Bearer ${admin}`);
     grpcCall = client.streamAlerts(StreamAlertsRequest.fromPartial({ afterCursor: 0 }), md);
     grpcCall.on('data', ({ change }) => record('grpc', change.alert.findingIds, change.change.at));
-    grpcCall.on('error', (e) => { if (e.code !== 1) console.error(`gRPC stream ended: ${e.details || e.message}`); });
+    grpcCall.on('error', (e) => {
+      if (e.code !== 1) console.error(`gRPC stream ended: ${e.details || e.message}`);
+    });
     // Let the SSE and gRPC streams and the webhook worker settle in before the clock starts.
     await sleep(1000);
 
@@ -221,7 +232,10 @@ function checked(run, i) {
     const producer = kafka.producer();
     await producer.connect();
     const topic = `${prefix}${Topics.declarationChecked.name}`;
-    const writer = new Client({ connectionString: `postgres://alerting:${process.env.ALERTING_DB_PASSWORD ?? 'alerting'}@${u.hostname}:${u.port || 5432}/${dbName}`, options: '-c search_path=alerting' });
+    const writer = new Client({
+      connectionString: `postgres://alerting:${process.env.ALERTING_DB_PASSWORD ?? 'alerting'}@${u.hostname}:${u.port || 5432}/${dbName}`,
+      options: '-c search_path=alerting',
+    });
     if (DIRECT) await writer.connect();
     // What the core writes for a raised alert, one per declaration (direct mode).
     const appendHistory = async (decls) => {
@@ -230,7 +244,30 @@ function checked(run, i) {
       const params = [];
       for (const d of decls) {
         const f = d.findings[0];
-        const alert = Alert.fromPartial({ alertId: `alert-${f.findingId}`, tenantId: TENANT, alertRuleId: 'AR-001', alertRuleHash: 'b'.repeat(64), alertRuleType: 'finding_match', title: f.title, severity: f.severity, status: 1, findingIds: [f.findingId], exposurePence: f.exposureDutyPence + f.exposureVatPence, exposureDutyPence: f.exposureDutyPence, exposureVatPence: f.exposureVatPence, deadline: f.deadline, createdAt: now, updatedAt: now, firstSeen: now, lastSeen: now, mrn: f.mrn, declarationId: f.declarationId, ruleIds: [f.ruleId], importerEori: f.importerEori, declarantId: f.declarantId });
+        const alert = Alert.fromPartial({
+          alertId: `alert-${f.findingId}`,
+          tenantId: TENANT,
+          alertRuleId: 'AR-001',
+          alertRuleHash: 'b'.repeat(64),
+          alertRuleType: 'finding_match',
+          title: f.title,
+          severity: f.severity,
+          status: 1,
+          findingIds: [f.findingId],
+          exposurePence: f.exposureDutyPence + f.exposureVatPence,
+          exposureDutyPence: f.exposureDutyPence,
+          exposureVatPence: f.exposureVatPence,
+          deadline: f.deadline,
+          createdAt: now,
+          updatedAt: now,
+          firstSeen: now,
+          lastSeen: now,
+          mrn: f.mrn,
+          declarationId: f.declarationId,
+          ruleIds: [f.ruleId],
+          importerEori: f.importerEori,
+          declarantId: f.declarantId,
+        });
         const i = params.length;
         values.push(`($${i + 1}, $${i + 2}, 'system', 0, 1, 'raised', $${i + 3}, $${i + 4})`);
         params.push(TENANT, alert.alertId, now, Buffer.from(Alert.encode(alert).finish()));
@@ -280,7 +317,9 @@ function checked(run, i) {
       if (leg[name].length && !DIRECT) console.log(`  ${''.padEnd(8)} of which change recorded → received: ${latencySummary(leg[name])}`);
     }
     const slowest = Math.max(...Object.values(channels).map((m) => Math.max(0, ...m.values())));
-    console.log(`  throughput: ${(Math.min(...Object.values(channels).map((m) => m.size)) / total).toFixed(0)} alerts/s on every channel (all delivered within ${(slowest / 1000).toFixed(2)} s of their finding)`);
+    console.log(
+      `  throughput: ${(Math.min(...Object.values(channels).map((m) => m.size)) / total).toFixed(0)} alerts/s on every channel (all delivered within ${(slowest / 1000).toFixed(2)} s of their finding)`,
+    );
     console.log(`  alerting service RSS: peak ${mib(Math.max(rss.max, after.hwm))} (VmHWM), ${mib(after.rss)} at the end`);
   } finally {
     await stop();

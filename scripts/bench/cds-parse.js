@@ -5,7 +5,9 @@ const { peakRss } = require('./lib');
 
 const N = Number(process.argv[2] ?? 200000);
 async function* rows() {
-  yield Buffer.from('MRN,Item Number,Commodity Code,CPC,Country of Origin,Preference,Item Price,Invoice Currency,Customs Value,Net Mass,Acceptance Date,All Item Document Codes,All Item Document References\n');
+  yield Buffer.from(
+    'MRN,Item Number,Commodity Code,CPC,Country of Origin,Preference,Item Price,Invoice Currency,Customs Value,Net Mass,Acceptance Date,All Item Document Codes,All Item Document References\n',
+  );
   let chunk = '';
   for (let i = 0; i < N; i++) {
     // Three items per entry, like a typical multi-line import.

@@ -25,11 +25,32 @@ function draft(i) {
       acceptanceDate: '2023-06-15',
       importerEori: 'GB553202734852',
       representativeStatus: '2',
-      parties: [{ role: 'importer', id: 'GB553202734852' }, { role: 'declarant', id: 'GB603202734852' }],
+      parties: [
+        { role: 'importer', id: 'GB553202734852' },
+        { role: 'declarant', id: 'GB603202734852' },
+      ],
       incoterm: 'CIF',
       invoiceAmount: { value: String(ITEMS * 1000), currency: 'EUR' },
       items: Array.from({ length: ITEMS }, (_, k) =>
-        GoodsItem.fromPartial({ itemNumber: k + 1, commodityCode: codes[k % codes.length], description: k === 3 ? 'parts and accessories' : `Goods line ${k + 1}: cotton T-shirts, knitted`, procedureCode: '4000', additionalProcedureCodes: ['000'], originCountry: 'CN', preference: '100', valuationMethod: '1', valuationIndicators: '0000', itemPrice: { value: '1000', currency: 'EUR' }, netMassKg: '100', grossMassKg: '120', documents: [{ code: 'N935', reference: `INV-${i}`, status: 'AC', reason: '' }], taxLines: [{ taxType: 'A00', methodOfPayment: 'E' }, { taxType: 'B00', methodOfPayment: 'E' }] }),
+        GoodsItem.fromPartial({
+          itemNumber: k + 1,
+          commodityCode: codes[k % codes.length],
+          description: k === 3 ? 'parts and accessories' : `Goods line ${k + 1}: cotton T-shirts, knitted`,
+          procedureCode: '4000',
+          additionalProcedureCodes: ['000'],
+          originCountry: 'CN',
+          preference: '100',
+          valuationMethod: '1',
+          valuationIndicators: '0000',
+          itemPrice: { value: '1000', currency: 'EUR' },
+          netMassKg: '100',
+          grossMassKg: '120',
+          documents: [{ code: 'N935', reference: `INV-${i}`, status: 'AC', reason: '' }],
+          taxLines: [
+            { taxType: 'A00', methodOfPayment: 'E' },
+            { taxType: 'B00', methodOfPayment: 'E' },
+          ],
+        }),
       ),
     }),
   );
@@ -45,7 +66,16 @@ async function ownServices() {
   const kafka = await testing.createTestTopics(prefix);
   const db = await testing.createTestDatabase('benchcheck');
   const tokens = testing.testTokens('bench');
-  const common = (service) => ({ DATABASE_URL: db.urlFor(service), KAFKA_BROKERS: testing.testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '5000' });
+  const common = (service) => ({
+    DATABASE_URL: db.urlFor(service),
+    KAFKA_BROKERS: testing.testEnv().brokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    HTTP_PORT: '0',
+    GRPC_PORT: '0',
+    API_TOKENS: tokens.spec,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  });
   const reference = await startReferenceService(referenceConfig(common('reference')));
   const validation = await startValidationService(loadConfig({ ...common('validation'), REFERENCE_GRPC_ADDRESS: reference.grpcAddress, SERVICE_TOKEN: tokens.service }));
   return {
@@ -79,7 +109,9 @@ async function ownServices() {
       ms.push(last.ms);
     }
     const sorted = [...ms].sort((a, b) => a - b);
-    console.log(`check before lodging, ${ITEMS}-item declaration, ${N} sequential requests after ${WARMUP} warm-up (${process.env.VALIDATION_URL ? target.url : 'own reference + validation in this process'}):`);
+    console.log(
+      `check before lodging, ${ITEMS}-item declaration, ${N} sequential requests after ${WARMUP} warm-up (${process.env.VALIDATION_URL ? target.url : 'own reference + validation in this process'}):`,
+    );
     console.log(`  ${latencySummary(ms)}; last answer: ${last.findings} finding(s), ${last.notChecked} not-checked record(s)`);
     console.log(`  goal p99 ≤ 150 ms: ${percentile(sorted, 99) <= 150 ? 'met' : 'NOT met'}`);
   } finally {

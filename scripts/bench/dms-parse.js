@@ -16,7 +16,9 @@ const files = [];
 })(root);
 const rounds = Number(process.argv[2] ?? 20);
 const rss = peakRss();
-let docs = 0, items = 0, bytes = 0;
+let docs = 0,
+  items = 0,
+  bytes = 0;
 const lat = [];
 for (const f of files) parseDmsDeclaration(f, { sourceName: 'warmup' });
 const t0 = process.hrtime.bigint();

@@ -44,7 +44,7 @@ function time(label, fn) {
   }
   const secs = (performance.now() - t0) / 1000;
   const n = docs.length * rounds;
-  console.log(`${label}: ${Math.round(n / secs)} documents/s, ${(bytes * rounds / 1048576 / secs).toFixed(1)} MiB/s`);
+  console.log(`${label}: ${Math.round(n / secs)} documents/s, ${((bytes * rounds) / 1048576 / secs).toFixed(1)} MiB/s`);
   console.log(`  per-document latency ${latencySummary(lat)}; peak RSS ${rss()}`);
 }
 
@@ -61,6 +61,8 @@ if (m) {
   const big = Buffer.from(text.replace(m[0], m[0].repeat(copies)), 'utf8');
   t = performance.now();
   const r = validateDms(big);
-  console.log(`one ${mib(big.length)} MiB document (${copies} goods items): ${r.status} with ${r.issues.length + r.omitted} errors in ${(performance.now() - t).toFixed(0)} ms; RSS ${mib(process.memoryUsage().rss)} MiB (${mib(rssAtStart)} MiB at start, the worker's WebAssembly memory included)`);
+  console.log(
+    `one ${mib(big.length)} MiB document (${copies} goods items): ${r.status} with ${r.issues.length + r.omitted} errors in ${(performance.now() - t).toFixed(0)} ms; RSS ${mib(process.memoryUsage().rss)} MiB (${mib(rssAtStart)} MiB at start, the worker's WebAssembly memory included)`,
+  );
 }
 void closeDmsSchemaCheck();

@@ -8,7 +8,11 @@ const { peakRss } = require('./lib');
 
 const N = Number(process.argv[2] ?? 45000);
 const root = path.resolve(__dirname, '../..');
-const token = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').find((l) => l.endsWith(':integrator')).split('=')[0];
+const token = fs
+  .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
+  .split('\n')
+  .find((l) => l.endsWith(':integrator'))
+  .split('=')[0];
 const run = Date.now().toString(36).toUpperCase().slice(-6);
 let csv = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Preference,Item Price,Invoice Currency,Customs Value,Net Mass,Acceptance Date,All Item Document Codes,All Item Document References\n';
 for (let i = 0; i < N; i++) {
@@ -25,11 +29,20 @@ const entries = Math.ceil(N / 3);
   let onTopic = 0;
   let done;
   const all = new Promise((r) => (done = r));
-  await consumer.run({ eachBatch: async ({ batch }) => { for (const m of batch.messages) if (m.key.toString().includes(`26GB${run}`)) onTopic++; if (onTopic >= entries) done(); } });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) if (m.key.toString().includes(`26GB${run}`)) onTopic++;
+      if (onTopic >= entries) done();
+    },
+  });
   await new Promise((r) => setTimeout(r, 3000));
   const rss = peakRss();
   const t0 = Date.now();
-  const res = await fetch('http://127.0.0.1:8081/v1/documents?format=cds-report&filename=bench-items.csv', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: csv });
+  const res = await fetch('http://127.0.0.1:8081/v1/documents?format=cds-report&filename=bench-items.csv', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: csv,
+  });
   const body = await res.json();
   const accepted = (Date.now() - t0) / 1000;
   if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);

@@ -51,12 +51,16 @@ async function main() {
   const auth = { authorization: `Bearer ${service.token}` };
   try {
     // Warm-up (JIT, connections, the XSD worker), not counted.
-    for (let i = 0; i < 20; i++) await fetch(`${service.base}/v1/documents?filename=warm.xml`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: nth(N + i).xml }).then((r) => r.arrayBuffer());
+    for (let i = 0; i < 20; i++)
+      await fetch(`${service.base}/v1/documents?filename=warm.xml`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: nth(N + i).xml }).then((r) => r.arrayBuffer());
     const warmed = await service.waitOnTopic(0).then(() => service.onTopic());
     const meter = service.meter();
     const clientCpu = process.cpuUsage();
     const lat = [];
-    let next = 0, accepted = 0, items = 0, other = 0;
+    let next = 0,
+      accepted = 0,
+      items = 0,
+      other = 0;
     const count = (r) => {
       if (r.status === 'accepted' || r.status === 'partially_accepted') {
         accepted += r.declarations.filter((d) => !d.duplicate).length;
@@ -67,41 +71,49 @@ async function main() {
     };
     const t0 = Date.now();
     if (mode === 'rest') {
-      await Promise.all(Array.from({ length: C }, async () => {
-        while (next < N) {
-          const d = nth(next++);
-          const s = performance.now();
-          const res = await fetch(`${service.base}/v1/documents?filename=${encodeURIComponent(d.name)}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: d.xml });
-          const j = await res.json();
-          lat.push(performance.now() - s);
-          if (res.status >= 500) throw new Error(`HTTP ${res.status}: ${JSON.stringify(j).slice(0, 300)}`);
-          if (count(j)) items += d.items;
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: C }, async () => {
+          while (next < N) {
+            const d = nth(next++);
+            const s = performance.now();
+            const res = await fetch(`${service.base}/v1/documents?filename=${encodeURIComponent(d.name)}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: d.xml });
+            const j = await res.json();
+            lat.push(performance.now() - s);
+            if (res.status >= 500) throw new Error(`HTTP ${res.status}: ${JSON.stringify(j).slice(0, 300)}`);
+            if (count(j)) items += d.items;
+          }
+        }),
+      );
     } else if (mode === 'multipart') {
-      await Promise.all(Array.from({ length: C }, async () => {
-        while (next < N) {
-          const form = new FormData();
-          const batch = [];
-          for (let k = 0; k < perUpload && next < N; k++) batch.push(nth(next++));
-          for (const d of batch) form.append('file', new Blob([d.xml], { type: 'application/xml' }), d.name);
-          const s = performance.now();
-          const res = await fetch(`${service.base}/v1/uploads?format=dms-xml`, { method: 'POST', headers: auth, body: form });
-          const j = await res.json();
-          lat.push(performance.now() - s);
-          if (res.status >= 500) throw new Error(`HTTP ${res.status}: ${JSON.stringify(j).slice(0, 300)}`);
-          const files = j.files ?? j.results ?? [];
-          files.forEach((r, k) => count(r) && (items += batch[k].items));
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: C }, async () => {
+          while (next < N) {
+            const form = new FormData();
+            const batch = [];
+            for (let k = 0; k < perUpload && next < N; k++) batch.push(nth(next++));
+            for (const d of batch) form.append('file', new Blob([d.xml], { type: 'application/xml' }), d.name);
+            const s = performance.now();
+            const res = await fetch(`${service.base}/v1/uploads?format=dms-xml`, { method: 'POST', headers: auth, body: form });
+            const j = await res.json();
+            lat.push(performance.now() - s);
+            if (res.status >= 500) throw new Error(`HTTP ${res.status}: ${JSON.stringify(j).slice(0, 300)}`);
+            const files = j.files ?? j.results ?? [];
+            files.forEach((r, k) => count(r) && (items += batch[k].items));
+          }
+        }),
+      );
     } else throw new Error(`mode must be rest or multipart, not ${mode}`);
     const stored = (Date.now() - t0) / 1000;
     const onTopic = await service.waitOnTopic(warmed + accepted);
     const total = (Date.now() - t0) / 1000;
     const usage = meter.done();
     const unit = mode === 'rest' ? 'request' : `upload of ${perUpload}`;
-    console.log(`DMS XML ${mode} → Postgres → topic: ${N} documents (${docs.length} HMRC originals, fresh LRN each; TT_IM084a and TT_IM222a among them are rejected by design), ${C} concurrent clients${mode === 'multipart' ? `, ${perUpload} files per upload` : ''}`);
-    console.log(`  ${accepted} declarations accepted (${items} item lines), ${other} not accepted; all ${onTopic - warmed} on the topic after ${total.toFixed(1)} s (stored after ${stored.toFixed(1)} s)`);
+    console.log(
+      `DMS XML ${mode} → Postgres → topic: ${N} documents (${docs.length} HMRC originals, fresh LRN each; TT_IM084a and TT_IM222a among them are rejected by design), ${C} concurrent clients${mode === 'multipart' ? `, ${perUpload} files per upload` : ''}`,
+    );
+    console.log(
+      `  ${accepted} declarations accepted (${items} item lines), ${other} not accepted; all ${onTopic - warmed} on the topic after ${total.toFixed(1)} s (stored after ${stored.toFixed(1)} s)`,
+    );
     console.log(`  → ${Math.round(N / total)} documents/s, ${Math.round(items / total)} item lines/s end to end`);
     console.log(`  HTTP per ${unit}: ${latencySummary(lat)}`);
     console.log(describeUsage(usage, total));

@@ -32,14 +32,21 @@ async function main() {
   try {
     const meter = service.meter();
     const t0 = Date.now();
-    const res = await fetch(`${service.base}/v1/documents?format=cds-report&filename=${encodeURIComponent(path.basename(file))}`, { method: 'POST', headers: { authorization: `Bearer ${service.token}`, 'content-type': 'text/csv' }, body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: 256 * 1024 })), duplex: 'half' });
+    const res = await fetch(`${service.base}/v1/documents?format=cds-report&filename=${encodeURIComponent(path.basename(file))}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${service.token}`, 'content-type': 'text/csv' },
+      body: Readable.toWeb(fs.createReadStream(file, { highWaterMark: 256 * 1024 })),
+      duplex: 'half',
+    });
     const body = await res.json();
     const stored = (Date.now() - t0) / 1000;
     if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body).slice(0, 400)}`);
     const onTopic = await service.waitOnTopic(entries);
     const total = (Date.now() - t0) / 1000;
     const usage = meter.done();
-    console.log(`streamed CDS item report REST → Postgres → topic: ${rows} item lines, ${(size / 1048576).toFixed(0)} MiB, ${entries} declarations, chunks of ${chunkRows} rows (${body.chunks} chunks)`);
+    console.log(
+      `streamed CDS item report REST → Postgres → topic: ${rows} item lines, ${(size / 1048576).toFixed(0)} MiB, ${entries} declarations, chunks of ${chunkRows} rows (${body.chunks} chunks)`,
+    );
     console.log(`  stored (HTTP response) after ${stored.toFixed(1)} s; all ${onTopic} on the topic after ${total.toFixed(1)} s`);
     console.log(`  → ${Math.round(rows / total)} item lines/s end to end (${(size / 1048576 / total).toFixed(1)} MiB/s); ${Math.round(rows / stored)} lines/s stored`);
     console.log(describeUsage(usage, total));

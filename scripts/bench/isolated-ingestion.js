@@ -89,7 +89,18 @@ async function startIsolatedIngestion(env = {}) {
   await kadmin.createTopics({ topics, waitForLeaders: true });
 
   const child = spawn(process.execPath, [path.join(root, 'services/ingestion/dist/main.js')], {
-    env: { ...process.env, DATABASE_URL: `postgres://ingestion:ingestion@${u.hostname}:${u.port || 5432}/${dbName}`, KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: String(port), GRPC_PORT: String(port + 1000), API_TOKENS: `${token}=bench:integrator`, LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: '', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: `postgres://ingestion:ingestion@${u.hostname}:${u.port || 5432}/${dbName}`,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: String(port),
+      GRPC_PORT: String(port + 1000),
+      API_TOKENS: `${token}=bench:integrator`,
+      LOG_LEVEL: 'warn',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const stop = async () => {
@@ -104,7 +115,12 @@ async function startIsolatedIngestion(env = {}) {
   const base = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {
-      if (await fetch(`${base}/readyz`).then((r) => r.ok).catch(() => false)) break;
+      if (
+        await fetch(`${base}/readyz`)
+          .then((r) => r.ok)
+          .catch(() => false)
+      )
+        break;
       if (i > 300 || child.exitCode !== null) throw new Error('ingestion service did not become ready');
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -24,7 +24,14 @@ const fixtures = path.join(root, 'services/reference/test/fixtures/ott-api-2025'
   const known = new Set(codes);
   const commodity = (c) => (known.has(c) ? template.replaceAll('"0101210000"', `"${c}"`) : undefined);
   const changed = codes.filter((_, i) => i % 10 === 0);
-  const changes = new Map([['2025-7-14', JSON.stringify({ data: changed.map((c, i) => ({ id: String(i), type: 'change', attributes: { goods_nomenclature_item_id: c, end_line: true, change_type: 'measure', change_date: '2025-07-14' } })) })]]);
+  const changes = new Map([
+    [
+      '2025-7-14',
+      JSON.stringify({
+        data: changed.map((c, i) => ({ id: String(i), type: 'change', attributes: { goods_nomenclature_item_id: c, end_line: true, change_type: 'measure', change_date: '2025-07-14' } })),
+      }),
+    ],
+  ]);
   const api = new OttApiStandIn({ fixturesDir: fixtures, clientId: 'bench', clientSecret: 'bench', commodity, changes });
   const { baseUrl, tokenUrl } = await api.start();
   const tokens = testTokens('bench');
@@ -32,13 +39,30 @@ const fixtures = path.join(root, 'services/reference/test/fixtures/ott-api-2025'
   const kafka = await createTestTopics(prefix);
   const db = await createTestDatabase('ottbench');
   const svc = await startReferenceService(
-    loadConfig({ DATABASE_URL: db.urlFor('reference'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: 'silent', REFERENCE_SYNC_INTERVAL_MS: '0', OTT_API_BASE_URL: baseUrl, OTT_API_TOKEN_URL: tokenUrl, OTT_API_CLIENT_ID: 'bench', OTT_API_CLIENT_SECRET: 'bench' }),
+    loadConfig({
+      DATABASE_URL: db.urlFor('reference'),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: tokens.spec,
+      LOG_LEVEL: 'silent',
+      REFERENCE_SYNC_INTERVAL_MS: '0',
+      OTT_API_BASE_URL: baseUrl,
+      OTT_API_TOKEN_URL: tokenUrl,
+      OTT_API_CLIENT_ID: 'bench',
+      OTT_API_CLIENT_SECRET: 'bench',
+    }),
   );
   const sync = async (body) => {
     const rss = peakRss();
     const heap0 = process.memoryUsage().heapUsed;
     const t0 = process.hrtime.bigint();
-    const r = await fetch(`${svc.httpUrl}/v1/admin/ott-syncs`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${svc.httpUrl}/v1/admin/ott-syncs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const out = await r.json();
     if (r.status !== 201) throw new Error(`sync: HTTP ${r.status} ${JSON.stringify(out)}`);
@@ -46,9 +70,13 @@ const fixtures = path.join(root, 'services/reference/test/fixtures/ott-api-2025'
   };
   try {
     const full = await sync({ kind: 'full', commodities: codes, until: '2025-07-13' });
-    console.log(`full sync: ${N} commodities (${full.out.tariffChanges} measures), ${full.out.stats.requests} requests in ${(full.ms / 1000).toFixed(2)} s (${Math.round(N / (full.ms / 1000))} commodities/s), peak RSS ${full.peak}, heap +${full.heapDeltaMiB} MiB`);
+    console.log(
+      `full sync: ${N} commodities (${full.out.tariffChanges} measures), ${full.out.stats.requests} requests in ${(full.ms / 1000).toFixed(2)} s (${Math.round(N / (full.ms / 1000))} commodities/s), peak RSS ${full.peak}, heap +${full.heapDeltaMiB} MiB`,
+    );
     const inc = await sync({ until: '2025-07-14' });
-    console.log(`incremental sync: ${inc.out.commodityCodes.length} changed commodities of ${N} (${inc.out.tariffChanges} measure changes), ${inc.out.stats.requests} requests in ${(inc.ms / 1000).toFixed(2)} s, peak RSS ${inc.peak}, heap +${inc.heapDeltaMiB} MiB`);
+    console.log(
+      `incremental sync: ${inc.out.commodityCodes.length} changed commodities of ${N} (${inc.out.tariffChanges} measure changes), ${inc.out.stats.requests} requests in ${(inc.ms / 1000).toFixed(2)} s, peak RSS ${inc.peak}, heap +${inc.heapDeltaMiB} MiB`,
+    );
   } finally {
     await svc.stop();
     await db.drop();

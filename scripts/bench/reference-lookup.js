@@ -21,12 +21,25 @@ const data = path.join(root, 'services/reference/data');
 
 // Deterministic pseudo-random numbers so runs are comparable.
 let seed = 42;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const pick = (a) => a[Math.floor(rnd() * a.length)];
 
 // Declarable codes from the bundled nomenclature whose UKGT line exists (the common path).
-const ukgt = new Set(fs.readFileSync(path.join(data, 'tariff/ukgt_2021-01-01_global-uk-tariff.csv'), 'utf8').split('\n').map((l) => l.slice(0, 8)));
-const codes = [...new Set(fs.readFileSync(path.join(data, 'tariff/uk-tariff-2021-01-01--v4.0.1205--commodities-report.csv'), 'utf8').split('\n').map((l) => /^\d+,\d+,"(\d{10})","80"/.exec(l)?.[1]).filter((c) => c && ukgt.has(c.slice(0, 8))))];
+const ukgt = new Set(
+  fs
+    .readFileSync(path.join(data, 'tariff/ukgt_2021-01-01_global-uk-tariff.csv'), 'utf8')
+    .split('\n')
+    .map((l) => l.slice(0, 8)),
+);
+const codes = [
+  ...new Set(
+    fs
+      .readFileSync(path.join(data, 'tariff/uk-tariff-2021-01-01--v4.0.1205--commodities-report.csv'), 'utf8')
+      .split('\n')
+      .map((l) => /^\d+,\d+,"(\d{10})","80"/.exec(l)?.[1])
+      .filter((c) => c && ukgt.has(c.slice(0, 8))),
+  ),
+];
 if (codes.length < 1000) throw new Error(`only ${codes.length} candidate codes read from the nomenclature`);
 const ORIGINS = ['CN', 'US', 'FR', 'DE', 'JP', 'IN', 'VN', 'TR', 'BD', 'CH', 'MA', 'SG'];
 const day = (i) => new Date(Date.UTC(2022, 0, 1) + i * 86400000).toISOString().slice(0, 10);
@@ -38,10 +51,25 @@ const randomQuery = () => ({ commodityCode: rnd() < 0.05 ? '0702000007' : pick(c
   const kafka = await createTestTopics(prefix);
   const db = await createTestDatabase('refbench');
   const rss = peakRss();
-  const svc = await startReferenceService(loadConfig({ DATABASE_URL: db.urlFor('reference'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: 'silent', REFERENCE_SYNC_INTERVAL_MS: '0' }));
+  const svc = await startReferenceService(
+    loadConfig({
+      DATABASE_URL: db.urlFor('reference'),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: tokens.spec,
+      LOG_LEVEL: 'silent',
+      REFERENCE_SYNC_INTERVAL_MS: '0',
+    }),
+  );
   try {
     for (const f of ['samples/ott_api_commodity_0702000007_cherry_tomatoes.json', 'samples/ott_declarable_commodities_with_duty_measures_fixture.csv']) {
-      const res = await fetch(`${svc.httpUrl}/v1/admin/ott-loads?source=${path.basename(f)}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}` }, body: fs.readFileSync(path.join(data, f)) });
+      const res = await fetch(`${svc.httpUrl}/v1/admin/ott-loads?source=${path.basename(f)}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.service}` },
+        body: fs.readFileSync(path.join(data, f)),
+      });
       if (res.status !== 201) throw new Error(`OTT load ${f}: HTTP ${res.status} ${await res.text()}`);
     }
     const grpc = new ReferenceServiceClient(svc.grpcAddress, credentials.createInsecure());
@@ -93,7 +121,9 @@ const randomQuery = () => ({ commodityCode: rnd() < 0.05 ? '0702000007' : pick(c
     const secs = (performance.now() - t0) / 1000;
     const st = client.stats();
     console.log(`  caching client, validation-like stream: ${STREAM_BATCHES} batches × 100 items (50 importers × 200 SKUs, Zipf-like, one acceptance date per batch over a quarter)`);
-    console.log(`    hit rate ${(st.hitRate * 100).toFixed(1)} % (${st.hits} hits, ${st.misses} misses, ${st.entries} entries); per-batch ${latencySummary(lat)}; ${Math.round((STREAM_BATCHES * 100) / secs)} items/s`);
+    console.log(
+      `    hit rate ${(st.hitRate * 100).toFixed(1)} % (${st.hits} hits, ${st.misses} misses, ${st.entries} entries); per-batch ${latencySummary(lat)}; ${Math.round((STREAM_BATCHES * 100) / secs)} items/s`,
+    );
     console.log(`    peak RSS (service + bench) ${rss()}`);
     client.close();
     grpc.close();

@@ -46,7 +46,10 @@ function pgTicks(dbName) {
   }
   return t;
 }
-const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const nodeCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 (async () => {
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -92,7 +95,15 @@ const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system)
     for (const g of generateHistoryDataset({ seed: 42, declarations, importers: 1, tenantId: 'bench' })) {
       if (lines >= LINES) break;
       batch.push({ eventId: `e-${g.declaration.declarationId}`, declaration: g.declaration });
-      ids.push({ id: g.declaration.declarationId, v: g.declaration.version, mrn: g.declaration.mrn, importer: g.declaration.importerEori, declarant: g.declaration.parties.find((p) => p.role === 'declarant')?.id ?? '', date: g.declaration.acceptanceDate, items: g.declaration.items.length });
+      ids.push({
+        id: g.declaration.declarationId,
+        v: g.declaration.version,
+        mrn: g.declaration.mrn,
+        importer: g.declaration.importerEori,
+        declarant: g.declaration.parties.find((p) => p.role === 'declarant')?.id ?? '',
+        date: g.declaration.acceptanceDate,
+        items: g.declaration.items.length,
+      });
       lines += g.declaration.items.length;
       decls++;
       if (batch.length === BATCH) await flush();
@@ -100,21 +111,41 @@ const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system)
     if (batch.length) await flush();
     const wall = (Date.now() - t0) / 1000;
     console.log(`history: ${decls} declarations, ${lines} item lines of one importer, accepted 2021-01..2023-08 (the FX range datagen prices in), batches of ${BATCH}`);
-    console.log(`  processing ${(busyMs / 1000).toFixed(1)} s → ${Math.round(lines / (busyMs / 1000))} item lines/s, ${Math.round(decls / (busyMs / 1000))} declarations/s (wall ${wall.toFixed(1)} s incl. generating the dataset)`);
+    console.log(
+      `  processing ${(busyMs / 1000).toFixed(1)} s → ${Math.round(lines / (busyMs / 1000))} item lines/s, ${Math.round(decls / (busyMs / 1000))} declarations/s (wall ${wall.toFixed(1)} s incl. generating the dataset)`,
+    );
     console.log(`  ${findings} history findings raised, ${events} events to publish`);
-    console.log(`  CPU: scoring core ${nodeCpuS.toFixed(1)} s + Postgres ${pgCpuS.toFixed(1)} s → ${Math.round(lines / (nodeCpuS + pgCpuS))} item lines per CPU-second (the rate of this sequential pipeline on an idle core pair); load average ${require('node:os').loadavg()[0].toFixed(1)} at the end`);
+    console.log(
+      `  CPU: scoring core ${nodeCpuS.toFixed(1)} s + Postgres ${pgCpuS.toFixed(1)} s → ${Math.round(lines / (nodeCpuS + pgCpuS))} item lines per CPU-second (the rate of this sequential pipeline on an idle core pair); load average ${require('node:os').loadavg()[0].toFixed(1)} at the end`,
+    );
     // Second pass: validation's checks of every declaration (no findings), each re-scoring it.
     let checkMs = 0;
     for (let i = 0; i < ids.length; i += BATCH) {
-      const evs = ids.slice(i, i + BATCH).map((x) => ({ eventId: `c-${x.id}`, checked: DeclarationChecked.fromPartial({ tenantId: 'bench', declarationId: x.id, declarationVersion: x.v, mrn: x.mrn, importerEori: x.importer, declarantId: x.declarant, acceptanceDate: x.date, itemCount: x.items }) }));
+      const evs = ids.slice(i, i + BATCH).map((x) => ({
+        eventId: `c-${x.id}`,
+        checked: DeclarationChecked.fromPartial({
+          tenantId: 'bench',
+          declarationId: x.id,
+          declarationVersion: x.v,
+          mrn: x.mrn,
+          importerEori: x.importer,
+          declarantId: x.declarant,
+          acceptanceDate: x.date,
+          itemCount: x.items,
+        }),
+      }));
       const s = performance.now();
       await withAllTenants(db.db, (trx) => onDeclarationsChecked(bindStore(trx), evs, NOW));
       checkMs += performance.now() - s;
     }
-    console.log(`checks: ${ids.length} validation checks re-scored in ${(checkMs / 1000).toFixed(1)} s → ${Math.round(lines / (checkMs / 1000))} item lines/s, ${Math.round(ids.length / (checkMs / 1000))} declarations/s`);
+    console.log(
+      `checks: ${ids.length} validation checks re-scored in ${(checkMs / 1000).toFixed(1)} s → ${Math.round(lines / (checkMs / 1000))} item lines/s, ${Math.round(ids.length / (checkMs / 1000))} declarations/s`,
+    );
     console.log(`memory: peak RSS ${rss()} (this process: generator + scoring core + pg client)`);
     const size = await dbAdmin.query(`select pg_size_pretty(pg_database_size($1)) as db`, [dbName]);
-    const tables = await dbAdmin.query(`select c.relname as t, pg_size_pretty(pg_total_relation_size(c.oid)) as s, c.reltuples::bigint as rows from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'scoring' and c.relkind = 'r' order by pg_total_relation_size(c.oid) desc limit 8`);
+    const tables = await dbAdmin.query(
+      `select c.relname as t, pg_size_pretty(pg_total_relation_size(c.oid)) as s, c.reltuples::bigint as rows from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'scoring' and c.relkind = 'r' order by pg_total_relation_size(c.oid) desc limit 8`,
+    );
     console.log(`database: ${size.rows[0].db} — ${tables.rows.map((r) => `${r.t} ${r.s}`).join(', ')}`);
   } finally {
     await db.close();

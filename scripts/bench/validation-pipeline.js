@@ -69,7 +69,14 @@ function validationPeakRss() {
     const now = Date.now();
     const messages = chunk.map((d) => {
       sentAt.set(d.declarationId, now);
-      const e = buildEvent({ topic: Topics.declarationReceived, key: declarationKey(tenant, d.mrn || d.lrn), value: DeclarationReceived.fromPartial({ declaration: d }), tenant, source: 'bench', subject: d.declarationId });
+      const e = buildEvent({
+        topic: Topics.declarationReceived,
+        key: declarationKey(tenant, d.mrn || d.lrn),
+        value: DeclarationReceived.fromPartial({ declaration: d }),
+        tenant,
+        source: 'bench',
+        subject: d.declarationId,
+      });
       return { key: e.key, value: Buffer.from(e.payload), headers: e.headers };
     });
     await producer.send({ topic: `${prefix}${Topics.declarationReceived.name}`, messages });
@@ -80,9 +87,16 @@ function validationPeakRss() {
   await producer.disconnect();
   await consumer.disconnect();
   console.log(`Validation service end to end: ${N} declarations (${items} item lines), topic → rules → Postgres → outbox → topic`);
-  console.log(`  produced in ${produced.toFixed(2)} s; all checked events on the topic after ${total.toFixed(2)} s → ${Math.round(items / total)} item lines/s, ${Math.round(N / total)} declarations/s`);
+  console.log(
+    `  produced in ${produced.toFixed(2)} s; all checked events on the topic after ${total.toFixed(2)} s → ${Math.round(items / total)} item lines/s, ${Math.round(N / total)} declarations/s`,
+  );
   console.log(`  produce → checked latency ${latencySummary(latencies)}`);
-  console.log(`  validation service peak RSS ${validationPeakRss()}; load average ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `  validation service peak RSS ${validationPeakRss()}; load average ${require('node:os')
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 })().catch((e) => {
   console.error(e.message);
   process.exit(1);

@@ -10,11 +10,17 @@ const root = path.resolve(__dirname, '../../..');
 const rounds = Number(process.argv[2] ?? 5);
 const base = process.argv[3] || `http://127.0.0.1:${process.env.CONSOLE_PORT || 8080}`;
 const shots = process.argv[4];
-const tokens = fs.readFileSync(path.join(root, '.run/api-tokens'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+const tokens = fs
+  .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
+  .split('\n')
+  .filter((l) => l && !l.startsWith('#'));
 const analyst = tokens.find((l) => l.endsWith(':analyst')).split('=')[0];
 
 (async () => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   await page.goto(base);
   await page.getByLabel('API token').fill(analyst);

@@ -7,7 +7,11 @@ async function main() {
   const server = await startConsoleServer(config);
   // One plain line scripts and tests can read the address from (CONSOLE_PORT=0 picks a free port).
   process.stdout.write(`console listening on ${server.url}\n`);
-  const stop = () => void server.stop().then(() => process.exit(0), () => process.exit(1));
+  const stop = () =>
+    void server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

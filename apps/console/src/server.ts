@@ -28,7 +28,15 @@ declare module 'fastify' {
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // What ingestion's /v1/documents reads; the page sends anything else as application/octet-stream.
-const UPLOAD_TYPES = ['application/xml', 'text/xml', 'text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-flat-xml'];
+const UPLOAD_TYPES = [
+  'application/xml',
+  'text/xml',
+  'text/csv',
+  'application/octet-stream',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.oasis.opendocument.spreadsheet-flat-xml',
+];
 // What the page may ask of alerting's list: passed through by name only.
 const ALERT_QUERY = ['state', 'status', 'severity', 'rule', 'rule_type', 'broker', 'importer', 'min_pence', 'deadline_before', 'q', 'sort', 'order', 'limit', 'cursor'];
 const STREAM_QUERY = ['minSeverity', 'states', 'ruleIds', 'minPounds'];
@@ -45,7 +53,14 @@ const enc = encodeURIComponent;
 export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: TokenAuthenticator } = {}): Promise<ConsoleServer> {
   const auth = opts.auth ?? TokenAuthenticator.fromConfig(config);
   const sessions = new SessionStore(config.SESSION_TTL_MINUTES * 60_000);
-  const base: Record<Service, string> = { ingestion: config.INGESTION_URL, reference: config.REFERENCE_URL, validation: config.VALIDATION_URL, scoring: config.SCORING_URL, alerting: config.ALERTING_URL, reporting: config.REPORTING_URL };
+  const base: Record<Service, string> = {
+    ingestion: config.INGESTION_URL,
+    reference: config.REFERENCE_URL,
+    validation: config.VALIDATION_URL,
+    scoring: config.SCORING_URL,
+    alerting: config.ALERTING_URL,
+    reporting: config.REPORTING_URL,
+  };
   const webRoot = config.WEB_ROOT || path.resolve(__dirname, '..', 'web');
   const streams = new Set<AbortController>();
 
@@ -156,7 +171,13 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
     reply.clearCookie(COOKIE, { path: '/' });
     return reply.code(204).send();
   });
-  const view = (s: Session) => ({ tenant: s.principal.tenantId, role: s.principal.role, subject: s.principal.subject, csrf: s.csrf, can: { triage: hasRole(s.principal, 'analyst'), submit: hasRole(s.principal, 'integrator'), admin: s.principal.role === 'admin' } });
+  const view = (s: Session) => ({
+    tenant: s.principal.tenantId,
+    role: s.principal.role,
+    subject: s.principal.subject,
+    csrf: s.csrf,
+    can: { triage: hasRole(s.principal, 'analyst'), submit: hasRole(s.principal, 'integrator'), admin: s.principal.role === 'admin' },
+  });
 
   // ---- alerts ----
   app.get('/api/alerts', async (req, reply) => relay(reply, call(req, 'alerting', 'GET', `/v1/alerts${pick(req.query, ALERT_QUERY)}`)));
@@ -248,7 +269,13 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
         if (r.status === 200) rates[pair] = r.body;
       }),
     );
-    return { rates, declaration: decl.body, versions: versions.status === 200 ? versions.body : null, findings: findings.status === 200 ? findings.body.findings : [], score: scored.status === 200 ? scored.body.score : null };
+    return {
+      rates,
+      declaration: decl.body,
+      versions: versions.status === 200 ? versions.body : null,
+      findings: findings.status === 200 ? findings.body.findings : [],
+      score: scored.status === 200 ? scored.body.score : null,
+    };
   });
 
   // ---- ingestion ----
@@ -264,10 +291,14 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
 
   // ---- scoring ----
   app.get('/api/scorecards/brokers', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/scorecards/brokers${pick(req.query, ['month', 'agent'])}`)));
-  app.get<{ Params: { type: string; id: string } }>('/api/trends/:type/:id', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/trends/${enc(req.params.type)}/${enc(req.params.id)}`)));
+  app.get<{ Params: { type: string; id: string } }>('/api/trends/:type/:id', async (req, reply) =>
+    relay(reply, call(req, 'scoring', 'GET', `/v1/trends/${enc(req.params.type)}/${enc(req.params.id)}`)),
+  );
   app.get<{ Params: { type: string } }>('/api/scores/:type', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/scores/${enc(req.params.type)}${pick(req.query, ['limit'])}`)));
   app.get<{ Params: { id: string } }>('/api/importers/:id/readiness', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/importers/${enc(req.params.id)}/readiness`)));
-  app.get<{ Params: { id: string } }>('/api/importers/:id/duty-under-management', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/importers/${enc(req.params.id)}/duty-under-management`)));
+  app.get<{ Params: { id: string } }>('/api/importers/:id/duty-under-management', async (req, reply) =>
+    relay(reply, call(req, 'scoring', 'GET', `/v1/importers/${enc(req.params.id)}/duty-under-management`)),
+  );
 
   // ---- reporting: C285 / C2001 drafts computed by the reporting service from the tenant's findings ----
   app.post<{ Body: { kind?: string; importer?: string } }>('/api/drafts', async (req, reply) => {
@@ -280,11 +311,17 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
   app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/drafts/:id/document', async (req, reply) => {
     const format = req.query.format === 'csv' ? 'csv' : 'html';
     try {
-      const res = await fetch(`${base.reporting}/v1/drafts/${enc(req.params.id)}/document?format=${format}`, { headers: { authorization: `Bearer ${req.session!.token}` }, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${base.reporting}/v1/drafts/${enc(req.params.id)}/document?format=${format}`, {
+        headers: { authorization: `Bearer ${req.session!.token}` },
+        signal: AbortSignal.timeout(30_000),
+      });
       const body = Buffer.from(await res.arrayBuffer());
       if (res.status !== 200) return reply.code(res.status).type('application/json').send(body);
       const name = `${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}`;
-      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body);
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(body);
     } catch (e) {
       return reply.code(503).send({ error: 'unavailable', message: `reporting is not reachable (${(e as Error).message})` });
     }

@@ -17,7 +17,10 @@ export interface Session {
 
 export class SessionStore {
   private readonly byId = new Map<string, Session>();
-  constructor(private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   create(token: string, principal: Principal): Session {
     this.sweep();

@@ -42,7 +42,15 @@ describe('SOC console in Chromium on the real platform', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
   const axe = async (view: string) => {
     const r = await new AxeBuilder({ page }).analyze();
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    const bad = r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${view}: ${v.id} (${v.impact}) ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
     expect(bad).toEqual([]);
   };
   const signIn = async (ctx: BrowserContext, token: string, lands = 'Alert queue') => {
@@ -69,13 +77,31 @@ describe('SOC console in Chromium on the real platform', () => {
     expect(bad.status).toBe(422);
     badBatch = bad.body.batchId;
     const otherDecl = await submit('TT_IM148a/Step1_TT_IM148a.xml', OTHER.integrator);
-    await waitFor('our three priced alerts', async () => {
-      const a = await alertsOf(p.tokens.analyst);
-      return [declOf.im117, declOf.im030, declOf.im154].every((d) => a.some((x) => x.declarationId === d && x.moneyAtStakePence > 0));
-    }, { timeoutMs: 90_000 });
+    await waitFor(
+      'our three priced alerts',
+      async () => {
+        const a = await alertsOf(p.tokens.analyst);
+        return [declOf.im117, declOf.im030, declOf.im154].every((d) => a.some((x) => x.declarationId === d && x.moneyAtStakePence > 0));
+      },
+      { timeoutMs: 90_000 },
+    );
     otherAlertId = await waitFor('the other tenant’s alert', async () => (await alertsOf(OTHER.analyst)).find((a) => a.declarationId === otherDecl)?.alertId, { timeoutMs: 90_000 });
     // Reporting drafts C285/C2001 from alerting's findings feed with the caller's token.
-    reporting = await startReportingService(reportingConfig({ DATABASE_URL: p.db.urlFor('reporting'), KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: p.kafka.physical(''), HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: p.tokens.spec, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', ALERTING_URL: p.services.alerting.httpUrl, VALIDATION_URL: p.services.validation.httpUrl, SCORING_URL: p.services.scoring.httpUrl }));
+    reporting = await startReportingService(
+      reportingConfig({
+        DATABASE_URL: p.db.urlFor('reporting'),
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+        KAFKA_TOPIC_PREFIX: p.kafka.physical(''),
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: p.tokens.spec,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        ALERTING_URL: p.services.alerting.httpUrl,
+        VALIDATION_URL: p.services.validation.httpUrl,
+        SCORING_URL: p.services.scoring.httpUrl,
+      }),
+    );
     // The console runs as it does under `make up`: its own compiled process.
     server = await startConsoleProcess({
       CONSOLE_PORT: '0',
@@ -142,7 +168,9 @@ describe('SOC console in Chromium on the real platform', () => {
     // A click on a column sorts by it (alerting sorts; the page shows its order).
     await page.getByRole('button', { name: 'Importer', exact: true }).click();
     await page.locator('th[aria-sort="ascending"]', { hasText: 'Importer' }).waitFor();
-    const byImporter = await page.evaluate(async () => (await (await fetch('/api/alerts?sort=importer&limit=200&state=new,acknowledged,in_progress')).json()).alerts.map((a: any) => a.alertId as string));
+    const byImporter = await page.evaluate(async () =>
+      (await (await fetch('/api/alerts?sort=importer&limit=200&state=new,acknowledged,in_progress')).json()).alerts.map((a: any) => a.alertId as string),
+    );
     const shown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-alert-id')));
     await waitFor('the queue in importer order', async () => JSON.stringify(await shown()) === JSON.stringify(byImporter));
     await page.getByTestId('sort').selectOption('money');
@@ -200,7 +228,10 @@ describe('SOC console in Chromium on the real platform', () => {
     await page.getByRole('button', { name: 'high and above', exact: true }).click();
     await expect(page.getByLabel('Minimum severity').inputValue()).resolves.toBe('high');
     const rows = page.getByTestId('queue').locator('tbody tr');
-    await page.getByTestId('queue-summary').getByText(/^\d+ alerts/).waitFor();
+    await page
+      .getByTestId('queue-summary')
+      .getByText(/^\d+ alerts/)
+      .waitFor();
     const severities = await rows.locator('td:nth-child(2)').allTextContents();
     expect(severities.length).toBeGreaterThan(0);
     expect(severities.every((s) => s === 'high' || s === 'critical')).toBe(true);
@@ -287,13 +318,20 @@ describe('SOC console in Chromium on the real platform', () => {
       const h = { 'content-type': 'application/json', 'x-csrf-token': csrf };
       const admin = await fetch('/api/admin/alert-rules/AR-001/settings', { method: 'PUT', headers: h, body: JSON.stringify({ enabled: false }) });
       const upload = await fetch('/api/documents?filename=x.xml', { method: 'POST', headers: { ...h, 'content-type': 'application/xml' }, body: '<x/>' });
-      const noCsrf = await fetch('/api/alerts/bulk-transition', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alertIds: ['a'], to: 'acknowledged', reason: 'x' }) });
+      const noCsrf = await fetch('/api/alerts/bulk-transition', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ alertIds: ['a'], to: 'acknowledged', reason: 'x' }),
+      });
       return [admin.status, upload.status, noCsrf.status];
     });
     expect(statuses).toEqual([403, 403, 403]);
     // With the right CSRF token but from another origin, state changes and sign-in are refused.
     const { csrf } = await (await page.request.get(`${server.url}/api/session`)).json();
-    const foreign = await page.request.post(`${server.url}/api/alerts/bulk-transition`, { headers: { origin: 'https://evil.example', 'x-csrf-token': csrf }, data: { alertIds: ['a'], to: 'acknowledged', reason: 'x' } });
+    const foreign = await page.request.post(`${server.url}/api/alerts/bulk-transition`, {
+      headers: { origin: 'https://evil.example', 'x-csrf-token': csrf },
+      data: { alertIds: ['a'], to: 'acknowledged', reason: 'x' },
+    });
     expect(foreign.status()).toBe(403);
     const foreignSignIn = await page.request.post(`${server.url}/api/session`, { headers: { origin: 'https://evil.example' }, data: { token: p.tokens.analyst } });
     expect(foreignSignIn.status()).toBe(403);

@@ -17,11 +17,7 @@ describe('parseEnv', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
-    expect(problems).toEqual([
-      'HTTP_PORT must be <= 65535, got 70000',
-      'DATABASE_URL must use postgres:, got mysql:',
-      'NAME is required (a non-empty string)',
-    ]);
+    expect(problems).toEqual(['HTTP_PORT must be <= 65535, got 70000', 'DATABASE_URL must use postgres:, got mysql:', 'NAME is required (a non-empty string)']);
   });
 
   it('rejects a non-integer', () => {

@@ -86,7 +86,10 @@ export function list(opts: { default?: string[] } = {}): VarSpec<string[]> {
         if (opts.default === undefined) problems.push(`${name} is required (comma-separated list)`);
         return opts.default ?? [];
       }
-      return v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      return v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
     },
   };
 }

@@ -42,8 +42,17 @@ describe('escapeControlCharacters', () => {
 
 describe('findControlCharacterIn', () => {
   it('names the first field holding one, through arrays and nested objects, skipping bytes', () => {
-    const msg = { queries: [{ commodityCode: '0702000007', date: '2024-01-01' }, { commodityCode: '07\u000002', date: '' }], content: new Uint8Array([0, 0]) };
-    expect(findControlCharacterIn(msg, { fieldName: (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) })).toEqual({ path: 'queries[1].commodity_code', found: expect.objectContaining({ index: 2, label: 'U+0000 (NUL)' }) });
+    const msg = {
+      queries: [
+        { commodityCode: '0702000007', date: '2024-01-01' },
+        { commodityCode: '07\u000002', date: '' },
+      ],
+      content: new Uint8Array([0, 0]),
+    };
+    expect(findControlCharacterIn(msg, { fieldName: (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) })).toEqual({
+      path: 'queries[1].commodity_code',
+      found: expect.objectContaining({ index: 2, label: 'U+0000 (NUL)' }),
+    });
     expect(findControlCharacterIn({ a: { b: ['ok', 5, null, true] } })).toBeUndefined();
   });
 

@@ -1,7 +1,24 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Declaration } from '@customs/contracts';
-import { GeneratedReferenceView, INJECTORS, MODELLED_TARIFF, Rng, convertToPence, fromScaled, generateDataset, injectionRates, loadFacts, remedyPence, taxPence, toCdsRows, toDmsXml, toScaled, worldFor, type GeneratedDeclaration } from './index';
+import {
+  GeneratedReferenceView,
+  INJECTORS,
+  MODELLED_TARIFF,
+  Rng,
+  convertToPence,
+  fromScaled,
+  generateDataset,
+  injectionRates,
+  loadFacts,
+  remedyPence,
+  taxPence,
+  toCdsRows,
+  toDmsXml,
+  toScaled,
+  worldFor,
+  type GeneratedDeclaration,
+} from './index';
 
 const facts = loadFacts();
 const take = (opts: Parameters<typeof generateDataset>[0]) => [...generateDataset({ facts, ...opts })];
@@ -127,9 +144,15 @@ describe('generator', () => {
 
   it('models the C14/C15 tariff lines (rules fixture facts) only where stated: clean entries carry the remedy / claim the suspension, injections record exact pence', () => {
     const world = worldFor(12, undefined, facts);
-    expect(world.modelled.map((p) => [p.code, p.mfnExpression])).toEqual([['3826001020', '6.0%'], ['8407909020', '4.0%']]);
+    expect(world.modelled.map((p) => [p.code, p.mfnExpression])).toEqual([
+      ['3826001020', '6.0%'],
+      ['8407909020', '4.0%'],
+    ]);
     expect(world.catalogue.some((p) => MODELLED_TARIFF.some((m) => m.code === p.code))).toBe(false);
-    const view = new GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
+    const view = new GeneratedReferenceView(
+      facts,
+      world.catalogue.map((p) => p.code),
+    );
     expect(view.rates('3826001020', 'CA', '2022-05-03').tradeRemedies.map((m) => [m.measureType, m.expression, m.taxType])).toEqual([['552', '144.10 GBP / 1000 kg', 'A30']]);
     expect(view.rates('8407909020', 'US', '2022-05-03').suspensions.map((m) => [m.measureType, m.expression])).toEqual([['112', '0.00%']]);
     expect(view.rates('3826001020', 'DE', '2022-05-03').known).toBe(false);

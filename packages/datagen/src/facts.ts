@@ -71,7 +71,8 @@ interface ProofRow {
 /** DE 2/3 codes of one scheme proof. Precedence as the file states: scheme row > summary row > class row. */
 function proofCodes(rows: ProofRow[], schemeId: string, proofClass: string, summary: string): string[] {
   const byClass = rows.filter((r) => r.proofClass === proofClass);
-  const hit = byClass.find((r) => r.scheme === schemeId) ?? byClass.find((r) => !r.scheme && r.summaryPrefix && summary.startsWith(r.summaryPrefix)) ?? byClass.find((r) => !r.scheme && !r.summaryPrefix);
+  const hit =
+    byClass.find((r) => r.scheme === schemeId) ?? byClass.find((r) => !r.scheme && r.summaryPrefix && summary.startsWith(r.summaryPrefix)) ?? byClass.find((r) => !r.scheme && !r.summaryPrefix);
   return hit?.codes ?? [];
 }
 
@@ -103,7 +104,14 @@ export class ReferenceFacts {
     const nom = read(FILES.nomenclature);
     version('nomenclature', FILES.nomenclature, nom);
     for (const r of parse(nom, { columns: true, skip_empty_lines: true }) as Record<string, string>[]) {
-      const line: NomenclatureLine = { code: r.commodity__code!, sid: r.commodity__sid!, suffix: r.commodity__suffix!, description: r.commodity__description ?? '', start: r.commodity__validity_start ?? '', end: r.commodity__validity_end === '#NA' ? '' : (r.commodity__validity_end ?? '') };
+      const line: NomenclatureLine = {
+        code: r.commodity__code!,
+        sid: r.commodity__sid!,
+        suffix: r.commodity__suffix!,
+        description: r.commodity__description ?? '',
+        start: r.commodity__validity_start ?? '',
+        end: r.commodity__validity_end === '#NA' ? '' : (r.commodity__validity_end ?? ''),
+      };
       const list = this.nomenclature.get(line.code) ?? [];
       list.push(line);
       this.nomenclature.set(line.code, list);
@@ -116,7 +124,15 @@ export class ReferenceFacts {
       if (!r.commodity || !r.ukgt_duty_rate) continue;
       // Mostly CN8 lines; ~2,500 are 10-digit lines with their own rate (e.g. 3926909760 at 0%).
       const cn8 = r.commodity.length > 8 ? r.commodity.padEnd(10, '0') : r.commodity.padStart(8, '0');
-      this.ukgt.set(cn8, { cn8, description: r.description ?? '', rate: r.ukgt_duty_rate, cetRate: r.cet_duty_rate ?? '', tradeRemedy: r.trade_remedy_applies === 'True', suspension: r.suspension_applies === 'True', quota: r.atq_applies === 'True' });
+      this.ukgt.set(cn8, {
+        cn8,
+        description: r.description ?? '',
+        rate: r.ukgt_duty_rate,
+        cetRate: r.cet_duty_rate ?? '',
+        tradeRemedy: r.trade_remedy_applies === 'True',
+        suspension: r.suspension_applies === 'True',
+        quota: r.atq_applies === 'True',
+      });
     }
 
     const fx = read(FILES.fx);
@@ -131,8 +147,24 @@ export class ReferenceFacts {
     version('schemes', FILES.schemes, roo);
     const proofCsv = read(FILES.proofCodes);
     version('proofCodes', FILES.proofCodes, proofCsv);
-    const proofRows: ProofRow[] = (parse(proofCsv, { columns: true, comment: '#', skip_empty_lines: true }) as Record<string, string>[]).map((r) => ({ scheme: r.scheme ?? '', proofClass: r.proof_class ?? '', summaryPrefix: r.summary_prefix ?? '', codes: (r.document_codes ?? '').split(/\s+/).filter(Boolean) }));
-    for (const s of (JSON.parse(roo) as { schemes: { scheme_code: string; title: string; countries?: string[]; proofs?: { summary: string; proof_class?: string }[]; validity_start_date?: string | null; validity_end_date?: string | null }[] }).schemes) {
+    const proofRows: ProofRow[] = (parse(proofCsv, { columns: true, comment: '#', skip_empty_lines: true }) as Record<string, string>[]).map((r) => ({
+      scheme: r.scheme ?? '',
+      proofClass: r.proof_class ?? '',
+      summaryPrefix: r.summary_prefix ?? '',
+      codes: (r.document_codes ?? '').split(/\s+/).filter(Boolean),
+    }));
+    for (const s of (
+      JSON.parse(roo) as {
+        schemes: {
+          scheme_code: string;
+          title: string;
+          countries?: string[];
+          proofs?: { summary: string; proof_class?: string }[];
+          validity_start_date?: string | null;
+          validity_end_date?: string | null;
+        }[];
+      }
+    ).schemes) {
       const proofs = (s.proofs ?? []).map((p) => p.summary);
       this.schemes.push({
         id: s.scheme_code,
@@ -156,12 +188,27 @@ export class ReferenceFacts {
     }
     list('cpc', cpcs);
     list('apc', [['000', 'No other additional procedure code'], ...(JSON.parse(read(FILES.apcs)) as { code: string; description: string }[]).map((a): [string, string] => [a.code, a.description])]);
-    list('document', (JSON.parse(read(FILES.documents)) as { document_code: string; details_cds?: string }[]).map((d) => [d.document_code, (d.details_cds ?? '').slice(0, 120)]));
-    list('preference', (JSON.parse(read(FILES.preferences)) as { id: string; description: string }[]).map((p) => [p.id, p.description]));
-    list('country', (JSON.parse(read(FILES.countries)) as { geographical_area_id: string; description: string }[]).map((c) => [c.geographical_area_id, c.description]));
+    list(
+      'document',
+      (JSON.parse(read(FILES.documents)) as { document_code: string; details_cds?: string }[]).map((d) => [d.document_code, (d.details_cds ?? '').slice(0, 120)]),
+    );
+    list(
+      'preference',
+      (JSON.parse(read(FILES.preferences)) as { id: string; description: string }[]).map((p) => [p.id, p.description]),
+    );
+    list(
+      'country',
+      (JSON.parse(read(FILES.countries)) as { geographical_area_id: string; description: string }[]).map((c) => [c.geographical_area_id, c.description]),
+    );
     // HMRC's list holds the currencies it publishes rates for (per £1), so sterling itself is added.
-    list('currency', [['GBP', 'Pound sterling'], ...(parse(read(FILES.currencies), { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[]).map((c): [string, string] => [c.currency!, c.currency_description ?? ''])]);
-    list('unit', Object.values(JSON.parse(read(FILES.units)) as Record<string, { measurement_unit_code: string; expansion?: string }>).map((u) => [u.measurement_unit_code, u.expansion ?? '']));
+    list('currency', [
+      ['GBP', 'Pound sterling'],
+      ...(parse(read(FILES.currencies), { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[]).map((c): [string, string] => [c.currency!, c.currency_description ?? '']),
+    ]);
+    list(
+      'unit',
+      Object.values(JSON.parse(read(FILES.units)) as Record<string, { measurement_unit_code: string; expansion?: string }>).map((u) => [u.measurement_unit_code, u.expansion ?? '']),
+    );
     for (const name of ['cpc', 'cpc-apc', 'apc', 'document', 'preference', 'country', 'currency', 'unit']) this.versions[`codes.${name}`] = `${name}@bundled`;
   }
 

@@ -11,7 +11,6 @@ import { Rng, hash32 } from './prng';
 import type { GeneratedDeclaration, ItemFacts, TruthEntry } from './types';
 import { PARTNERS, buildWorld, type Broker, type Importer, type Supplier, type World } from './world';
 
-
 export interface GenerateOptions {
   seed: number;
   declarations: number;
@@ -110,7 +109,14 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   // A few non-preference entries use a special procedure, properly authorised and evidenced:
   // inward processing (5100, IPO + C601), customs warehousing (7100, CWP + C517) or returned goods
   // relief (6110 F01, export MRN cited). Only clean entries and procedure-neutral injections get them.
-  const special = !partner && !supplier.modelled && (!chosenRuleWantsPlain(wants)) && rng.chance(0.08) ? rng.weighted([['5100', 4], ['7100', 3], ['6110', 2]] as const) : undefined;
+  const special =
+    !partner && !supplier.modelled && !chosenRuleWantsPlain(wants) && rng.chance(0.08)
+      ? rng.weighted([
+          ['5100', 4],
+          ['7100', 3],
+          ['6110', 2],
+        ] as const)
+      : undefined;
   const authHeaderOnly = rng.chance(0.5);
   const exportMrn = special === '6110' ? `${String(Number(date.slice(2, 4)) - 1).padStart(2, '0')}GB${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}${rng.int(0, 9)}` : '';
   const items: GoodsItem[] = [];
@@ -121,7 +127,13 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
   const lines: { product: (typeof supplier.products)[number]; priceCents: bigint; netG: bigint; grossG: bigint }[] = [];
   for (let k = 0; k < nItems; k++) {
     const product = rng.pick(supplier.products);
-    const qty = BigInt(rng.weighted([[rng.int(1, 20), 3], [rng.int(20, 500), 5], [rng.int(500, 2000), 2]] as const));
+    const qty = BigInt(
+      rng.weighted([
+        [rng.int(1, 20), 3],
+        [rng.int(20, 500), 5],
+        [rng.int(500, 2000), 2],
+      ] as const),
+    );
     // Unit prices are drawn in GBP-equivalent and quoted in the supplier's currency at the month's rate.
     const unitCents = (BigInt(rng.int(product.unitPrice[0] * 100, product.unitPrice[1] * 100)) * toScaled(fx.rate, 6)) / 1_000_000n + 1n;
     const priceCents = qty * unitCents;
@@ -182,7 +194,11 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     if (special === '7100' && !authHeaderOnly) documents.push({ code: 'C517', reference: `GBCWP${importer.eori.slice(2)}`, status: 'AC', reason: '' });
     if (claims) {
       const proof = rng.pick(supplier.proofCodes);
-      documents.push(proof === 'U112' ? { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" } : { code: proof, reference: `${proof === 'U110' ? 'SOO' : 'OD'}-${rng.chars(7)}`, status: 'AE', reason: '' });
+      documents.push(
+        proof === 'U112'
+          ? { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" }
+          : { code: proof, reference: `${proof === 'U110' ? 'SOO' : 'OD'}-${rng.chars(7)}`, status: 'AE', reason: '' },
+      );
     }
     const item = GoodsItem.fromPartial({
       itemNumber: k + 1,
@@ -249,7 +265,10 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
     incoterm,
     deliveryLocation: ['FOB', 'FCA', 'EXW', 'FAS'].includes(incoterm) ? supplier.port : 'GBFXT',
     adjustments: headerAdjustments,
-    authorisations: [{ type: 'DPO', holderId: importer.eori }, ...(special === '5100' ? [{ type: 'IPO', holderId: importer.eori }] : special === '7100' ? [{ type: 'CWP', holderId: importer.eori }] : [])],
+    authorisations: [
+      { type: 'DPO', holderId: importer.eori },
+      ...(special === '5100' ? [{ type: 'IPO', holderId: importer.eori }] : special === '7100' ? [{ type: 'CWP', holderId: importer.eori }] : []),
+    ],
     additionalInformation: selfRepresented ? [{ code: '00500', text: 'IMPORTER' }] : [],
     previousDocuments: [{ category: 'Z', type: 'DCR', reference: `${date.slice(3, 4)}${importer.eori}-${rng.chars(6)}`, line: '' }],
     documents: [{ code: 'C506', reference: `GBDPO${importer.dan}`, status: 'AC', reason: '' }, ...(headerInvoice ? [{ code: 'N935', reference: invoiceRef, status: 'AC', reason: '' }] : [])],
@@ -279,7 +298,9 @@ export function cleanDraft(world: World, ref: ReferenceFacts, opts: GenerateOpti
 export function injectionRates(injectors: readonly Injector[], opts: Pick<GenerateOptions, 'rates' | 'defaultRate'>): Map<string, number> {
   const explicit = opts.rates ?? {};
   const rest = injectors.filter((i) => explicit[i.ruleId] === undefined);
-  const explicitTotal = Object.entries(explicit).filter(([id]) => injectors.some((i) => i.ruleId === id)).reduce((s, [, r]) => s + r, 0);
+  const explicitTotal = Object.entries(explicit)
+    .filter(([id]) => injectors.some((i) => i.ruleId === id))
+    .reduce((s, [, r]) => s + r, 0);
   const room = Math.max(0, 0.8 - explicitTotal);
   const def = Math.min(opts.defaultRate ?? 0.02, rest.length ? room / rest.length : 0);
   const out = new Map<string, number>();
@@ -321,7 +342,17 @@ export function* generateDataset(opts: GenerateOptions): Generator<GeneratedDecl
       const hits = chosen.inject(draft, { rng: rng.fork(chosen.ruleId), world, ref });
       if (hits) {
         injected.push(chosen.ruleId);
-        for (const h of hits) truth.push({ declarationId: draft.declaration.declarationId, mrn: draft.declaration.mrn, exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0, ...h, ruleId: h.ruleId ?? chosen.ruleId });
+        for (const h of hits)
+          truth.push({
+            declarationId: draft.declaration.declarationId,
+            mrn: draft.declaration.mrn,
+            exposureDutyPence: 0,
+            exposureVatPence: 0,
+            reclaimDutyPence: 0,
+            reclaimVatPence: 0,
+            ...h,
+            ruleId: h.ruleId ?? chosen.ruleId,
+          });
       }
     }
     yield { index, declaration: draft.declaration, truth, injected };
@@ -332,4 +363,3 @@ export function* generateDataset(opts: GenerateOptions): Generator<GeneratedDecl
 export function worldFor(seed: number, importers?: number, facts?: ReferenceFacts): World {
   return buildWorld(facts ?? loadFacts(), { seed, importers });
 }
-

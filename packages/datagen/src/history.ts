@@ -21,7 +21,11 @@ export interface HistoryOptions extends Omit<GenerateOptions, 'rules' | 'rates' 
   warmup?: number;
 }
 
-const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, ' ')
+    .trim();
 const sellerOf = (d: Declaration) => d.parties.find((p) => p.role === 'seller')?.name ?? '';
 
 function a00(it: GoodsItem) {
@@ -106,13 +110,24 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
     yield base;
     const rng = new Rng((hash32(`history:${opts.seed}`) ^ Math.imul(base.index + 1, 0x85ebca6b)) >>> 0);
     const derived: GeneratedDeclaration[] = [];
-    const truth = (decl: Declaration, e: Omit<TruthEntry, 'declarationId' | 'mrn' | 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence'> & Partial<TruthEntry>): TruthEntry => ({ declarationId: decl.declarationId, mrn: decl.mrn, exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0, ...e });
+    const truth = (
+      decl: Declaration,
+      e: Omit<TruthEntry, 'declarationId' | 'mrn' | 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence'> & Partial<TruthEntry>,
+    ): TruthEntry => ({ declarationId: decl.declarationId, mrn: decl.mrn, exposureDutyPence: 0, exposureVatPence: 0, reclaimDutyPence: 0, reclaimVatPence: 0, ...e });
     const emit = (decl: Declaration, t: TruthEntry[], rule: string) => derived.push({ index: base.index, declaration: decl, truth: t, injected: [rule] });
     if (k >= warmup) {
       const importer = world.importers.find((i) => i.eori === importerOf(d))!;
       const seller = sellerOf(d);
       // Items the groups already know well (≥ 3 lines of the same supplier and description), charged at a positive rate.
-      const established = d.items.map((it, i) => ({ it, i })).filter(({ it }) => (supplierGroups.get(`${importerOf(d)}|${seller}|${norm(it.description)}`)?.n ?? 0) >= 3 && a00(it) && toScaled(a00(it)!.rate || '0', 4) > 0n && !used.has(`${importerOf(d)}|${seller}|${norm(it.description)}`));
+      const established = d.items
+        .map((it, i) => ({ it, i }))
+        .filter(
+          ({ it }) =>
+            (supplierGroups.get(`${importerOf(d)}|${seller}|${norm(it.description)}`)?.n ?? 0) >= 3 &&
+            a00(it) &&
+            toScaled(a00(it)!.rate || '0', 4) > 0n &&
+            !used.has(`${importerOf(d)}|${seller}|${norm(it.description)}`),
+        );
       const r = rng.float();
       let acc = 0;
       const pick = (rule: keyof typeof rates) => {
@@ -122,7 +137,9 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
       };
       if (pick('C37')) {
         // The broker lodges an entry of the last few weeks again: same invoice, same goods, new MRN.
-        const orig = [...ring].reverse().find((o) => o.importerEori === d.importerEori && o.acceptanceDate < d.acceptanceDate && o.items.every((i) => !i.taxLines.some((t) => t.taxType.startsWith('A') && t.taxType !== 'A00')));
+        const orig = [...ring]
+          .reverse()
+          .find((o) => o.importerEori === d.importerEori && o.acceptanceDate < d.acceptanceDate && o.items.every((i) => !i.taxLines.some((t) => t.taxType.startsWith('A') && t.taxType !== 'A00')));
         if (orig) {
           const dup = Declaration.decode(Declaration.encode(orig).finish());
           dup.declarationId = `${orig.declarationId}-dup`;
@@ -131,7 +148,13 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
           dup.lrn = `${orig.lrn}-2`;
           dup.acceptanceDate = d.acceptanceDate;
           const duty = dup.items.reduce((s, i) => s + i.taxLines.filter((t) => t.taxType.startsWith('A')).reduce((x, t) => x + t.payablePence, 0), 0);
-          if (!used.has(dup.declarationId)) used.add(dup.declarationId), emit(dup, [truth(dup, { itemNumber: 0, ruleId: 'C37', reclaimDutyPence: duty, note: `duplicate of ${orig.mrn} (same N935 invoice); VAT recoverable by the VAT-registered importer` })], 'C37');
+          if (!used.has(dup.declarationId))
+            used.add(dup.declarationId),
+              emit(
+                dup,
+                [truth(dup, { itemNumber: 0, ruleId: 'C37', reclaimDutyPence: duty, note: `duplicate of ${orig.mrn} (same N935 invoice); VAT recoverable by the VAT-registered importer` })],
+                'C37',
+              );
         }
       } else if (pick('C11') && established.length) {
         // The broker classifies one shipment of a regular product under another code.
@@ -147,13 +170,24 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
           const now = reprice(line, cv, other.mfnRate);
           const oldDuty = taxPence(cv, oldRate);
           const oldVat = taxPence(cv + oldDuty, VAT_RATE);
-          emit(c, [truth(c, { itemNumber: 1, ruleId: 'C11', ...priced(oldDuty - now.duty, oldVat - now.vat), note: `${it.commodityCode} → ${other.code} for the same supplier and description` })], 'C11');
+          emit(
+            c,
+            [truth(c, { itemNumber: 1, ruleId: 'C11', ...priced(oldDuty - now.duty, oldVat - now.vat), note: `${it.commodityCode} → ${other.code} for the same supplier and description` })],
+            'C11',
+          );
           used.add(`${importerOf(d)}|${seller}|${norm(it.description)}`);
         }
       } else if (pick('C10') && d.items.length) {
         // Another supplier's shipment of goods the importer knows is declared under another code.
-        const cands = d.items.map((it, i) => ({ it, i })).filter(({ it }) => (descGroups.get(`${importerOf(d)}|${norm(it.description)}`)?.n ?? 0) >= 4 && a00(it) && toScaled(a00(it)!.rate || '0', 4) > 0n && !used.has(`${importerOf(d)}|*|${norm(it.description)}`));
-        const supplier2 = importer.suppliers.find((s) => s.name !== seller && !s.modelled && !PARTNERS[s.country] && cands.length > 0 && !s.products.some((p) => cands.some(({ it }) => norm(p.description) === norm(it.description))));
+        const cands = d.items
+          .map((it, i) => ({ it, i }))
+          .filter(
+            ({ it }) =>
+              (descGroups.get(`${importerOf(d)}|${norm(it.description)}`)?.n ?? 0) >= 4 && a00(it) && toScaled(a00(it)!.rate || '0', 4) > 0n && !used.has(`${importerOf(d)}|*|${norm(it.description)}`),
+          );
+        const supplier2 = importer.suppliers.find(
+          (s) => s.name !== seller && !s.modelled && !PARTNERS[s.country] && cands.length > 0 && !s.products.some((p) => cands.some(({ it }) => norm(p.description) === norm(it.description))),
+        );
         if (cands.length && supplier2) {
           const { it, i } = rng.pick(cands);
           const product = world.productByCode.get(it.commodityCode);
@@ -173,7 +207,18 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
             const now = reprice(line, cv, other.mfnRate);
             const oldDuty = taxPence(cv, oldRate);
             const oldVat = taxPence(cv + oldDuty, VAT_RATE);
-            emit(c, [truth(c, { itemNumber: 1, ruleId: 'C10', ...priced(oldDuty - now.duty, oldVat - now.vat), note: `${norm(it.description)}: ${it.commodityCode} elsewhere, ${other.code} from ${supplier2.name}` })], 'C10');
+            emit(
+              c,
+              [
+                truth(c, {
+                  itemNumber: 1,
+                  ruleId: 'C10',
+                  ...priced(oldDuty - now.duty, oldVat - now.vat),
+                  note: `${norm(it.description)}: ${it.commodityCode} elsewhere, ${other.code} from ${supplier2.name}`,
+                }),
+              ],
+              'C10',
+            );
             used.add(`${importerOf(d)}|*|${norm(it.description)}`);
           }
         }
@@ -192,11 +237,32 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
         const now = reprice(line, cv, 0n);
         const oldDuty = taxPence(cv, oldRate);
         const oldVat = taxPence(cv + oldDuty, VAT_RATE);
-        emit(c, [truth(c, { itemNumber: 1, ruleId: 'C23', exposureDutyPence: Number(oldDuty - now.duty), exposureVatPence: Number(oldVat - now.vat), note: `${it.originCountry} → ${origin} for the same supplier and description, preference 300 at 0 %` })], 'C23');
+        emit(
+          c,
+          [
+            truth(c, {
+              itemNumber: 1,
+              ruleId: 'C23',
+              exposureDutyPence: Number(oldDuty - now.duty),
+              exposureVatPence: Number(oldVat - now.vat),
+              note: `${it.originCountry} → ${origin} for the same supplier and description, preference 300 at 0 %`,
+            }),
+          ],
+          'C23',
+        );
         used.add(`${importerOf(d)}|${seller}|${norm(it.description)}`);
       } else if (pick('C30')) {
         // A keying slip: the value keyed 1,000 times too low (thousands read as units; price and customs value), mass right.
-        const cands = d.items.map((it, i) => ({ it, i })).filter(({ it }) => (valueGroups.get(`${importerOf(d)}|${it.commodityCode.slice(0, 8)}|${it.originCountry}`)?.n ?? 0) >= 45 && !it.supplementaryUnits && a00(it) && toScaled(a00(it)!.rate || '0', 4) > 0n && cvOf(it) >= 100_000n);
+        const cands = d.items
+          .map((it, i) => ({ it, i }))
+          .filter(
+            ({ it }) =>
+              (valueGroups.get(`${importerOf(d)}|${it.commodityCode.slice(0, 8)}|${it.originCountry}`)?.n ?? 0) >= 45 &&
+              !it.supplementaryUnits &&
+              a00(it) &&
+              toScaled(a00(it)!.rate || '0', 4) > 0n &&
+              cvOf(it) >= 100_000n,
+          );
         if (cands.length) {
           const { it, i } = rng.pick(cands);
           const c = copyAsNew(d, 'c30', rng, i);
@@ -215,7 +281,19 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
           const trueDuty = taxPence(cv, rate);
           const trueVat = taxPence(cv + trueDuty, VAT_RATE);
           // Truth is the value before the slip; the check can only estimate it (median of the history).
-          emit(c, [truth(c, { itemNumber: 1, ruleId: 'C30', exposureDutyPence: Number(trueDuty - now.duty), exposureVatPence: Number(trueVat - now.vat), note: `value keyed ÷1000: ${cv}p → ${low}p (truth is the real value; the check estimates it)` })], 'C30');
+          emit(
+            c,
+            [
+              truth(c, {
+                itemNumber: 1,
+                ruleId: 'C30',
+                exposureDutyPence: Number(trueDuty - now.duty),
+                exposureVatPence: Number(trueVat - now.vat),
+                note: `value keyed ÷1000: ${cv}p → ${low}p (truth is the real value; the check estimates it)`,
+              }),
+            ],
+            'C30',
+          );
         }
       } else if (pick('C02') && (importerCount.get(d.importerEori) ?? 0) >= 40 && d.parties.some((p) => p.role === 'declarant' && p.id !== d.importerEori)) {
         // An agent nobody appointed lodges an entry in the importer's name.

@@ -41,7 +41,13 @@ const COLUMNS = [
 const EU = ['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK'];
 /** The view's measures start with the UK Global Tariff. */
 const START = '2021-01-01';
-const TYPE_NAMES: Record<string, string> = { '103': 'Third country duty', '142': 'Tariff preference', '305': 'Value added tax', '552': 'Definitive anti-dumping duty', '112': 'Autonomous tariff suspension' };
+const TYPE_NAMES: Record<string, string> = {
+  '103': 'Third country duty',
+  '142': 'Tariff preference',
+  '305': 'Value added tax',
+  '552': 'Definitive anti-dumping duty',
+  '112': 'Autonomous tariff suspension',
+};
 
 export interface GeneratedTariffFiles {
   /** Declarable-duties report (CSV) with every measure of the world's view. */
@@ -126,7 +132,8 @@ export function generatedTariffFiles(world: World, facts: ReferenceFacts): Gener
     const seen = areas.get(area);
     // One 1013 measure stands for every EU partner: they must share the scheme dates, or the
     // group measure would grant one of them a preference the view does not.
-    if (seen && JSON.stringify(seen) !== JSON.stringify(intervals)) throw new Error(`EU partner ${country} has scheme dates ${JSON.stringify(intervals)} unlike the other members' ${JSON.stringify(seen)}: cannot state them as one 1013 measure`);
+    if (seen && JSON.stringify(seen) !== JSON.stringify(intervals))
+      throw new Error(`EU partner ${country} has scheme dates ${JSON.stringify(intervals)} unlike the other members' ${JSON.stringify(seen)}: cannot state them as one 1013 measure`);
     areas.set(area, intervals);
   }
 

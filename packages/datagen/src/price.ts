@@ -20,11 +20,41 @@ export function priceItem(item: GoodsItem, f: ItemFacts): void {
   // The VAT value is the customs value plus every duty charged (A00 and the remedy line).
   f.vatPence = taxPence(f.cvPence + f.dutyPence + remedy, VAT_RATE);
   const keep = item.taxLines.filter((t) => t.taxType !== 'A00' && t.taxType !== 'B00' && t.taxType !== f.remedy?.taxType);
-  const a00: TaxLine = { taxType: 'A00', baseAmount: penceToGbp(f.cvPence), baseUnit: 'GBP', rate: ratePercent(f.appliedRate), payablePence: Number(f.dutyPence), methodOfPayment: 'E', traderDeclared: true, suspendedPence: 0 };
-  const remedyLines: TaxLine[] = f.remedy?.declared ? [{ taxType: f.remedy.taxType, baseAmount: fromScaled(f.netGrams, 6), baseUnit: 'TNE', rate: fromScaled(f.remedy.pencePerTonne, 2), payablePence: Number(remedy), methodOfPayment: 'E', traderDeclared: true, suspendedPence: 0 }] : [];
-  const b00: TaxLine = { taxType: 'B00', baseAmount: penceToGbp(f.cvPence + f.dutyPence + remedy), baseUnit: 'GBP', rate: ratePercent(VAT_RATE), payablePence: Number(f.vatPence), methodOfPayment: 'G', traderDeclared: true, suspendedPence: 0 };
+  const a00: TaxLine = {
+    taxType: 'A00',
+    baseAmount: penceToGbp(f.cvPence),
+    baseUnit: 'GBP',
+    rate: ratePercent(f.appliedRate),
+    payablePence: Number(f.dutyPence),
+    methodOfPayment: 'E',
+    traderDeclared: true,
+    suspendedPence: 0,
+  };
+  const remedyLines: TaxLine[] = f.remedy?.declared
+    ? [
+        {
+          taxType: f.remedy.taxType,
+          baseAmount: fromScaled(f.netGrams, 6),
+          baseUnit: 'TNE',
+          rate: fromScaled(f.remedy.pencePerTonne, 2),
+          payablePence: Number(remedy),
+          methodOfPayment: 'E',
+          traderDeclared: true,
+          suspendedPence: 0,
+        },
+      ]
+    : [];
+  const b00: TaxLine = {
+    taxType: 'B00',
+    baseAmount: penceToGbp(f.cvPence + f.dutyPence + remedy),
+    baseUnit: 'GBP',
+    rate: ratePercent(VAT_RATE),
+    payablePence: Number(f.vatPence),
+    methodOfPayment: 'G',
+    traderDeclared: true,
+    suspendedPence: 0,
+  };
   item.taxLines = [a00, ...remedyLines, b00, ...keep];
   item.vatValuePence = Number(f.cvPence + f.dutyPence + remedy);
   item.vatValuePresent = true;
 }
-

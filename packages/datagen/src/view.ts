@@ -84,7 +84,10 @@ export class GeneratedReferenceView {
     return v;
   }
 
-  constructor(private readonly facts: ReferenceFacts, catalogueCodes: Iterable<string>) {
+  constructor(
+    private readonly facts: ReferenceFacts,
+    catalogueCodes: Iterable<string>,
+  ) {
     this.catalogueCodes = new Set(catalogueCodes);
   }
 
@@ -114,19 +117,40 @@ export class GeneratedReferenceView {
     const line = this.facts.line(code, date);
     if (!line) return { ...base, known: false, declarableOnDate: false, description: '', validityStart: '', validityEnd: '', thirdCountryDuty: '' };
     const valid = line.start <= date && (!line.end || date <= line.end);
-    return { ...base, known: true, declarableOnDate: line.suffix === '80' && this.facts.isLeaf(line) && valid, description: line.description, validityStart: line.start, validityEnd: line.end, thirdCountryDuty: this.facts.ukgtLine(code)?.rate ?? '' };
+    return {
+      ...base,
+      known: true,
+      declarableOnDate: line.suffix === '80' && this.facts.isLeaf(line) && valid,
+      description: line.description,
+      validityStart: line.start,
+      validityEnd: line.end,
+      thirdCountryDuty: this.facts.ukgtLine(code)?.rate ?? '',
+    };
   }
 
   private fxUncached(currency: string, date: string): FxResult {
     const cur = currency.toUpperCase();
     const hit = this.facts.fx(cur, date);
     const base = { currency: cur, date, datasetVersion: this.facts.versions.fx! };
-    return hit ? { ...base, known: true, unitsPerGbp: hit.rate, period: hit.period, unknownReason: '' } : { ...base, known: false, unitsPerGbp: '', period: '', unknownReason: `no HMRC rate for ${cur} in ${date.slice(0, 7)} in ${FILES.fx}` };
+    return hit
+      ? { ...base, known: true, unitsPerGbp: hit.rate, period: hit.period, unknownReason: '' }
+      : { ...base, known: false, unitsPerGbp: '', period: '', unknownReason: `no HMRC rate for ${cur} in ${date.slice(0, 7)} in ${FILES.fx}` };
   }
 
   private ratesUncached(code: string, origin: string, date: string): RateFactsData {
     const datasetVersion = this.facts.versions.ukgt!;
-    const unknown = (reason: string): RateFactsData => ({ known: false, unknownReason: reason, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion, measuresLoaded: false });
+    const unknown = (reason: string): RateFactsData => ({
+      known: false,
+      unknownReason: reason,
+      preferential: [],
+      suspensions: [],
+      tradeRemedies: [],
+      vat: [],
+      supplementaryUnit: '',
+      schemes: [],
+      datasetVersion,
+      measuresLoaded: false,
+    });
     const ukgt = this.facts.ukgtLine(code);
     if (!ukgt) return unknown(`no UK Global Tariff rate for ${code}`);
     const modelled = MODELLED_BY_CODE.get(code);
@@ -134,7 +158,16 @@ export class GeneratedReferenceView {
     if (!this.catalogueCodes.has(code)) return unknown(`${code} is outside the generated catalogue: preferential, suspension, remedy and VAT measures are not loaded for it`);
     const isPartner = origin in PARTNERS;
     if (!isPartner && !(origin in NON_PARTNERS)) return unknown(`preferential rates for origin ${origin} are not loaded`);
-    const m = (measureType: string, geographicalArea: string, expression: string, taxType: string): MeasureFactData => ({ measureType, geographicalArea, expression, taxType, additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion });
+    const m = (measureType: string, geographicalArea: string, expression: string, taxType: string): MeasureFactData => ({
+      measureType,
+      geographicalArea,
+      expression,
+      taxType,
+      additionalCode: '',
+      validFrom: '2021-01-01',
+      validTo: '',
+      datasetVersion,
+    });
     const schemes = this.facts.schemesFor(origin, date).map((s) => ({ id: s.id, name: s.name, proofDocumentCodes: s.proofDocumentCodes, validFrom: s.validFrom, validTo: s.validTo }));
     return {
       known: true,
@@ -155,7 +188,13 @@ export class GeneratedReferenceView {
   private modelledRates(line: ModelledTariffLine, ukgtRate: string, origin: string, date: string, datasetVersion: string, unknown: (reason: string) => RateFactsData): RateFactsData {
     if (!line.origins.includes(origin)) return unknown(`${line.code} is modelled for origin ${line.origins.join('/')} only: measures for ${origin} are not loaded`);
     // The modelled measures say so in their dataset version (it shows in the findings' evidence).
-    const m = (x: { measureType: string; geographicalArea: string; expression: string; taxType: string }, version = `${datasetVersion}+modelled`): MeasureFactData => ({ ...x, additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version });
+    const m = (x: { measureType: string; geographicalArea: string; expression: string; taxType: string }, version = `${datasetVersion}+modelled`): MeasureFactData => ({
+      ...x,
+      additionalCode: '',
+      validFrom: '2021-01-01',
+      validTo: '',
+      datasetVersion: version,
+    });
     return {
       known: true,
       unknownReason: '',

@@ -104,9 +104,49 @@ export const NON_PARTNERS: Record<string, { currencies: string[]; ports: string[
 const CHAPTERS = ['39', '42', '61', '62', '63', '64', '69', '73', '76', '82', '83', '84', '85', '90', '94', '95', '96'];
 
 const SUPPLIER_WORDS = ['Textil', 'Metall', 'Plast', 'Electro', 'Optik', 'Möbel', 'Ceramica', 'Tools', 'Industrial', 'Manufacturing', 'Trading', 'Precision', 'Global', 'Pacific', 'Nordic', 'Alpine'];
-const SUFFIX: Record<string, string> = { DE: 'GmbH', FR: 'SARL', IT: 'S.p.A.', ES: 'S.L.', NL: 'B.V.', PL: 'Sp. z o.o.', PT: 'Lda', CZ: 's.r.o.', CH: 'AG', NO: 'AS', TR: 'A.Ş.', KR: 'Co., Ltd.', BD: 'Ltd', CN: 'Co., Ltd.', US: 'Inc.', TW: 'Co., Ltd.', HK: 'Ltd', TH: 'Co., Ltd.', BR: 'Ltda' };
-const IMPORTER_NAMES = ['Harbour Home Furnishings Ltd', 'Pennine Outdoor Clothing Ltd', 'Severn Tools & Fixings Ltd', 'Cairngorm Electronics plc', 'Thames Valley Medical Optics Ltd', 'Midland Ceramics Trading Ltd', 'Solent Leisure Goods Ltd', 'Humber Industrial Supplies Ltd', 'Fenland Kitchenware Ltd', 'Cotswold Apparel Group Ltd', 'Mersey Lighting Ltd', 'Tyne Engineering Components Ltd'];
-const BROKER_NAMES = ['Northgate Customs Services Ltd', 'Portside Clearance Ltd', 'Albion Freight & Customs Ltd', 'Channel Customs Brokers Ltd', 'Kestrel Logistics (Customs) Ltd', 'Felixstowe Entry Services Ltd'];
+const SUFFIX: Record<string, string> = {
+  DE: 'GmbH',
+  FR: 'SARL',
+  IT: 'S.p.A.',
+  ES: 'S.L.',
+  NL: 'B.V.',
+  PL: 'Sp. z o.o.',
+  PT: 'Lda',
+  CZ: 's.r.o.',
+  CH: 'AG',
+  NO: 'AS',
+  TR: 'A.Ş.',
+  KR: 'Co., Ltd.',
+  BD: 'Ltd',
+  CN: 'Co., Ltd.',
+  US: 'Inc.',
+  TW: 'Co., Ltd.',
+  HK: 'Ltd',
+  TH: 'Co., Ltd.',
+  BR: 'Ltda',
+};
+const IMPORTER_NAMES = [
+  'Harbour Home Furnishings Ltd',
+  'Pennine Outdoor Clothing Ltd',
+  'Severn Tools & Fixings Ltd',
+  'Cairngorm Electronics plc',
+  'Thames Valley Medical Optics Ltd',
+  'Midland Ceramics Trading Ltd',
+  'Solent Leisure Goods Ltd',
+  'Humber Industrial Supplies Ltd',
+  'Fenland Kitchenware Ltd',
+  'Cotswold Apparel Group Ltd',
+  'Mersey Lighting Ltd',
+  'Tyne Engineering Components Ltd',
+];
+const BROKER_NAMES = [
+  'Northgate Customs Services Ltd',
+  'Portside Clearance Ltd',
+  'Albion Freight & Customs Ltd',
+  'Channel Customs Brokers Ltd',
+  'Kestrel Logistics (Customs) Ltd',
+  'Felixstowe Entry Services Ltd',
+];
 
 /** A "GB" EORI: GB + 9-digit VAT registration number + "000" (the usual form for VAT-registered traders). */
 function eori(rng: Rng): { eori: string; vat: string } {
@@ -162,7 +202,8 @@ export function buildWorld(facts: ReferenceFacts, opts: WorldOptions): World {
   const catalogue = buildCatalogue(facts);
   if (catalogue.length < 50) throw new Error(`only ${catalogue.length} usable commodity codes found in ${facts.dataDir}`);
   // Non-partner origins must really have no scheme on any dataset date, else clean MFN entries would be missed preferences.
-  for (const c of Object.keys(NON_PARTNERS)) if (facts.schemes.some((s) => s.countries.includes(c) && (!s.validFrom || s.validFrom <= '2023-08-31'))) throw new Error(`${c} is in a UK preference scheme; it cannot be a non-partner origin`);
+  for (const c of Object.keys(NON_PARTNERS))
+    if (facts.schemes.some((s) => s.countries.includes(c) && (!s.validFrom || s.validFrom <= '2023-08-31'))) throw new Error(`${c} is in a UK preference scheme; it cannot be a non-partner origin`);
 
   const brokers: Broker[] = BROKER_NAMES.map((name, i) => ({ eori: eori(rng).eori, name, lrnPrefix: name.replace(/[^A-Z]/g, '').slice(0, 3) + String(i) }));
   const nImporters = opts.importers ?? 8;
@@ -228,7 +269,16 @@ export function modelledProducts(facts: ReferenceFacts): Product[] {
     if (!line || !facts.isLeaf(line) || line.start > '2021-01-01' || line.end) throw new Error(`modelled code ${m.code} is not a declarable leaf open throughout the dataset`);
     const ukgt = facts.ukgtLine(m.code);
     if (!ukgt || ukgt.rate !== m.thirdCountry) throw new Error(`modelled code ${m.code}: UKGT rate ${ukgt?.rate} is not the modelled ${m.thirdCountry}`);
-    return { sku: `SKU-${m.code.slice(0, 6)}-${m.code.slice(8)}`, code: m.code, description: m.description, mfnExpression: ukgt.rate, mfnRate: adValorem(ukgt.rate)!, unitPrice: m.unitPrice, unitMassGrams: m.unitMassGrams, modelled: m };
+    return {
+      sku: `SKU-${m.code.slice(0, 6)}-${m.code.slice(8)}`,
+      code: m.code,
+      description: m.description,
+      mfnExpression: ukgt.rate,
+      mfnRate: adValorem(ukgt.rate)!,
+      unitPrice: m.unitPrice,
+      unitMassGrams: m.unitMassGrams,
+      modelled: m,
+    };
   });
 }
 
@@ -243,20 +293,21 @@ function addModelledSuppliers(importers: Importer[], products: Product[], seed: 
     const m = p.modelled!;
     // Two importers each (one when the world has a single importer).
     const buyers = [...new Set([rng.pick(importers), rng.pick(importers)])];
-    for (const [k, importer] of buyers.entries()) importer.suppliers.push({
-      id: `SUPM${m.code.slice(0, 4)}${k}`,
-      name: m.supplier.name,
-      country: m.supplier.country,
-      dispatch: m.supplier.country,
-      currency: rng.pick(m.supplier.currencies),
-      incoterms: rng.pick([['CIF'], ['FOB'], ['FCA'], ['CIP', 'CPT']]),
-      products: [p],
-      scheme: '',
-      preferenceCode: '100',
-      proofCodes: [],
-      port: rng.pick(m.supplier.ports),
-      modelled: m.supplier.kind,
-    });
+    for (const [k, importer] of buyers.entries())
+      importer.suppliers.push({
+        id: `SUPM${m.code.slice(0, 4)}${k}`,
+        name: m.supplier.name,
+        country: m.supplier.country,
+        dispatch: m.supplier.country,
+        currency: rng.pick(m.supplier.currencies),
+        incoterms: rng.pick([['CIF'], ['FOB'], ['FCA'], ['CIP', 'CPT']]),
+        products: [p],
+        scheme: '',
+        preferenceCode: '100',
+        proofCodes: [],
+        port: rng.pick(m.supplier.ports),
+        modelled: m.supplier.kind,
+      });
   }
 }
 

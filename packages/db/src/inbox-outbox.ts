@@ -96,8 +96,30 @@ export interface OutboxDeadLetter {
  * first; payloads stay in the table for re-publishing, only their size is listed.
  */
 export async function listOutboxDeadLetters(db: AnyDb, tenantId: string, limit: number): Promise<OutboxDeadLetter[]> {
-  const { rows } = await sql<{ id: string; topic: string; message_key: string; ce_id: string | null; ce_type: string | null; tenant: string | null; bytes: number; error: string; enqueued_at: Date; dead_lettered_at: Date }>`
+  const { rows } = await sql<{
+    id: string;
+    topic: string;
+    message_key: string;
+    ce_id: string | null;
+    ce_type: string | null;
+    tenant: string | null;
+    bytes: number;
+    error: string;
+    enqueued_at: Date;
+    dead_lettered_at: Date;
+  }>`
     select id, topic, message_key, headers->>'ce_id' as ce_id, headers->>'ce_type' as ce_type, headers->>'tenant' as tenant, length(payload) as bytes, error, enqueued_at, dead_lettered_at
     from outbox_dead_letters where headers->>'tenant' = ${tenantId} order by id desc limit ${limit}`.execute(db);
-  return rows.map((r) => ({ id: Number(r.id), topic: r.topic, key: r.message_key, eventId: r.ce_id ?? '', eventType: r.ce_type ?? '', tenant: r.tenant ?? '', bytes: Number(r.bytes), error: r.error, enqueuedAt: r.enqueued_at.toISOString(), deadLetteredAt: r.dead_lettered_at.toISOString() }));
+  return rows.map((r) => ({
+    id: Number(r.id),
+    topic: r.topic,
+    key: r.message_key,
+    eventId: r.ce_id ?? '',
+    eventType: r.ce_type ?? '',
+    tenant: r.tenant ?? '',
+    bytes: Number(r.bytes),
+    error: r.error,
+    enqueuedAt: r.enqueued_at.toISOString(),
+    deadLetteredAt: r.dead_lettered_at.toISOString(),
+  }));
 }

@@ -1,4 +1,4 @@
-import { Kysely, sql, type Migration } from 'kysely';
+import { type Kysely, sql, type Migration } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely';
 
 export type { Migration };

@@ -36,5 +36,4 @@ describe('outbox packs', () => {
     expect(() => unpackOutboxMessages(pack.subarray(0, pack.length - 3))).toThrow(/truncated .* at byte \d+ of \d+/);
     expect(() => unpackOutboxMessages(Buffer.concat([pack, Buffer.from([0])]))).toThrow(/1 trailing bytes at byte \d+/);
   });
-
 });

@@ -1,5 +1,5 @@
-import { Rational } from './rational';
-import { UnitInfo } from './units';
+import type { Rational } from './rational';
+import type { UnitInfo } from './units';
 
 /** r % of the customs value, or of the declared retail price ("16.50 % / Retail Price", excise on cigarettes). */
 export interface AdValoremComponent {

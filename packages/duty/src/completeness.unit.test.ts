@@ -2,7 +2,7 @@
 // specific plus ad valorem with MIN/MAX, small producer relief, quotas that split an item into an
 // in-quota and an out-of-quota line, excise in the VAT value, and VAT "unknown" while its base may
 // be missing a trade remedy or excise.
-import { computeDutyLine, DutyLineInput } from './compute';
+import { computeDutyLine, type DutyLineInput } from './compute';
 import { evaluateDutyExpression } from './evaluate';
 import { parseDutyExpression, parseDutyExpressionUncached } from './parse';
 import { DUTY_CALCULATOR_MEASURES } from './__fixtures__/duty-calculator-measures';
@@ -14,7 +14,10 @@ const fixture = (code: string, type: string) => DUTY_CALCULATOR_MEASURES[code]!.
 describe('minus components', () => {
   it('parses "- N GBP / unit" as a subtracted component, leaving hyphenated season dates alone', () => {
     const e = parseDutyExpressionUncached('12.00 % - 3.00 GBP / 100 kg');
-    expect(e.kind === 'simple' && e.components.map((c) => [c.kind, !!c.subtract])).toEqual([['adValorem', false], ['specific', true]]);
+    expect(e.kind === 'simple' && e.components.map((c) => [c.kind, !!c.subtract])).toEqual([
+      ['adValorem', false],
+      ['specific', true],
+    ]);
     expect(parseDutyExpressionUncached('8.00% (01 JAN-31 MAR), 0.00%').kind).toBe('seasonal');
   });
   it('12.00% of £1,000.00 − 3.00 GBP × 2 (200 kg) = £114.00', () => {
@@ -32,7 +35,13 @@ describe('minus components', () => {
 describe('retail price and MIN: cigarette excise (duty-calculator fixture 0103921100, measure 306)', () => {
   const excise = fixture('0103921100', '306');
   const run = (retailPriceGbp?: string) =>
-    computeDutyLine(line({ quantities: { supplementaryUnits: '10000', supplementaryUnit: 'NAR', ...(retailPriceGbp ? { retailPriceGbp } : {}) }, measures: [measure(excise.base, '306', '611')], vatRatePercent: '20' }));
+    computeDutyLine(
+      line({
+        quantities: { supplementaryUnits: '10000', supplementaryUnit: 'NAR', ...(retailPriceGbp ? { retailPriceGbp } : {}) },
+        measures: [measure(excise.base, '306', '611')],
+        vatRatePercent: '20',
+      }),
+    );
   it('16.50% of a £5,000.00 retail price + 244.78 GBP × 10 (10,000 sticks) = £3,272.80; VAT on CV + excise', () => {
     const r = run('5000.00');
     expect(r.taxLines.map((l) => [l.taxType, l.amountPence, l.basePence])).toEqual([
@@ -69,7 +78,9 @@ describe('specific plus ad valorem with MIN/MAX', () => {
 describe('small producer relief (alcohol duty)', () => {
   const spr = '28.50 GBP / l alc. 100% - 1.00 GBP / for each litre of pure alcohol, multiplied by the SPR discount';
   it('28.50 × 40 LPA − 40 LPA × £5.00 discount = £940.00', () => {
-    const r = computeDutyLine(line({ quantities: { supplementaryUnits: '100', supplementaryUnit: 'LTR', alcoholPercentVol: '40', sprDiscountGbpPerLpa: '5.00' }, measures: [measure(spr, '306', '311')] }));
+    const r = computeDutyLine(
+      line({ quantities: { supplementaryUnits: '100', supplementaryUnit: 'LTR', alcoholPercentVol: '40', sprDiscountGbpPerLpa: '5.00' }, measures: [measure(spr, '306', '311')] }),
+    );
     expect(r.taxLines[0]).toMatchObject({ status: 'computed', amountPence: 94_000 });
   });
   it('without the declared SPR discount: unknown', () => {
@@ -105,7 +116,14 @@ describe('quotas: one declared item, two calculated lines (duty-calculator fixtu
     expect(run('0').taxLines.map((l) => [l.measureType, l.basePence])).toEqual([['103', 1_000_000]]);
   });
   it('a share that does not terminate: in-quota value rounded down, the rest takes the remainder', () => {
-    const r = computeDutyLine(line({ customsValue: { pence: 1_000_000 }, quantities: { netMassKg: '3' }, measures: [measure('2.00 GBP / kg')], quota: { orderNumber: '054003', measure: measure('1.00 GBP / kg', '122'), allocatedQuantity: '1', declaredQuantity: '3' } }));
+    const r = computeDutyLine(
+      line({
+        customsValue: { pence: 1_000_000 },
+        quantities: { netMassKg: '3' },
+        measures: [measure('2.00 GBP / kg')],
+        quota: { orderNumber: '054003', measure: measure('1.00 GBP / kg', '122'), allocatedQuantity: '1', declaredQuantity: '3' },
+      }),
+    );
     expect(r.taxLines.map((l) => [l.basePence, l.amountPence])).toEqual([
       [333_333, 100],
       [666_667, 400],

@@ -2,26 +2,10 @@
 // duty measure as its own tax line (rounded down to the penny, as CDS does per tax line), and
 // import VAT on top.
 
-import { evaluateDutyExpression, CurrencyRates, DutyQuantities } from './evaluate';
-import { Liability, ProcedureInput, VatCategory, VatInput, procedureLiability, resolveVatRate, taxClassOf } from './liability';
+import { evaluateDutyExpression, type CurrencyRates, type DutyQuantities } from './evaluate';
+import { type Liability, type ProcedureInput, type VatCategory, type VatInput, procedureLiability, resolveVatRate, taxClassOf } from './liability';
 import { DutyExpressionError, parseDutyExpression } from './parse';
-import {
-  HUNDRED,
-  ONE,
-  Rational,
-  add,
-  div,
-  floor,
-  formatPence,
-  formatPoundsExact,
-  formatQuantity,
-  mul,
-  parseDecimal,
-  parseRate,
-  roundHalfUp,
-  sub,
-  toSafeNumber,
-} from './rational';
+import { HUNDRED, ONE, type Rational, add, div, floor, formatPence, formatPoundsExact, formatQuantity, mul, parseDecimal, parseRate, roundHalfUp, sub, toSafeNumber } from './rational';
 
 /** Customs value already in sterling, in pence. */
 export interface CustomsValuePence {
@@ -309,7 +293,8 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
     const allocated = parseDecimal(q.allocatedQuantity, 'quota.allocatedQuantity');
     const declared = parseDecimal(q.declaredQuantity, 'quota.declaredQuantity');
     if (declared.n <= 0n) throw new RangeError(`quota.declaredQuantity must be positive: ${q.declaredQuantity}`);
-    if (allocated.n < 0n || allocated.n * declared.d > declared.n * allocated.d) throw new RangeError(`quota.allocatedQuantity ${q.allocatedQuantity} must lie between 0 and the declared ${q.declaredQuantity}`);
+    if (allocated.n < 0n || allocated.n * declared.d > declared.n * allocated.d)
+      throw new RangeError(`quota.allocatedQuantity ${q.allocatedQuantity} must lie between 0 and the declared ${q.declaredQuantity}`);
     const share = div(allocated, declared);
     const rest = sub(ONE, share);
     // The in-quota value is rounded down to the penny; the out-of-quota part takes the remainder,
@@ -317,7 +302,9 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
     const cvIn = toSafeNumber(floor(mul({ n: BigInt(cv.pence), d: 1n }, share)), 'in-quota value');
     const replaces = q.replacesMeasureType ?? '103';
     const unitText = q.unit ? ` ${q.unit}` : '';
-    explanation.push(`Quota ${q.orderNumber}: ${q.allocatedQuantity}${unitText} of ${q.declaredQuantity}${unitText} allocated (share ${formatQuantity(share)}): ${formatPence(cvIn)} of the customs value at the quota rate, ${formatPence(cv.pence - cvIn)} at measure ${replaces}`);
+    explanation.push(
+      `Quota ${q.orderNumber}: ${q.allocatedQuantity}${unitText} of ${q.declaredQuantity}${unitText} allocated (share ${formatQuantity(share)}): ${formatPence(cvIn)} of the customs value at the quota rate, ${formatPence(cv.pence - cvIn)} at measure ${replaces}`,
+    );
     if (share.n > 0n) jobs.push({ m: q.measure, cvPence: cvIn, share, quota: { orderNumber: q.orderNumber, portion: 'inQuota', share: formatQuantity(share) } });
     for (const m of input.measures) {
       if (m.measureType !== replaces) jobs.push({ m, cvPence: cv.pence });
@@ -328,7 +315,9 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
   for (const job of jobs) {
     const m = job.m;
     const jobCtx = job.share ? { ...ctx, customsValuePence: job.cvPence, customsValueText: formatPence(job.cvPence), quantityShare: job.share } : ctx;
-    explanation.push(`Measure ${m.measureType} (${measureLabel(m.measureType)}) paid as ${m.taxType}: "${m.expression}" from ${m.source}${job.quota ? ` — ${job.quota.portion === 'inQuota' ? 'in-quota' : 'out-of-quota'} share ${job.quota.share} of quota ${job.quota.orderNumber}` : ''}`);
+    explanation.push(
+      `Measure ${m.measureType} (${measureLabel(m.measureType)}) paid as ${m.taxType}: "${m.expression}" from ${m.source}${job.quota ? ` — ${job.quota.portion === 'inQuota' ? 'in-quota' : 'out-of-quota'} share ${job.quota.share} of quota ${job.quota.orderNumber}` : ''}`,
+    );
     let line: DutyTaxLine;
     try {
       const expr = parseDutyExpression(m.expression);
@@ -414,10 +403,33 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
     const zeroRate = rateText !== undefined && parseRate(rateText, 'vatRatePercent').n === 0n;
     if (zeroRate && baseUnknown.length > 0) {
       const text = `B00 import VAT ${expression} = £0.00 (${category ?? 'zero'} rate; the VAT value is incomplete — ${baseUnknown.join('; ')} — which a zero rate makes irrelevant)${rateSource !== 'vatRatePercent' ? ` [rate: ${rateSource}]` : ''}`;
-      line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'computed', basePence: value, expression, amountPence: 0, exactAmount: '0.00', liability: 'payable', ...(category ? { vatCategory: category } : {}), explanation: text };
+      line = {
+        taxType: 'B00',
+        measureType: 'VAT',
+        source: rateSource,
+        status: 'computed',
+        basePence: value,
+        expression,
+        amountPence: 0,
+        exactAmount: '0.00',
+        liability: 'payable',
+        ...(category ? { vatCategory: category } : {}),
+        explanation: text,
+      };
     } else if (rateUnknown !== undefined || baseUnknown.length > 0) {
       const reason = rateUnknown ?? `VAT value incomplete: ${baseUnknown.join('; ')}`;
-      line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'unknown', unknownReason: reason, basePence: value, expression, amountPence: 0, liability: 'payable', explanation: `B00 import VAT ${expression || '(rate unknown)'}: cannot be computed — ${reason}` };
+      line = {
+        taxType: 'B00',
+        measureType: 'VAT',
+        source: rateSource,
+        status: 'unknown',
+        unknownReason: reason,
+        basePence: value,
+        expression,
+        amountPence: 0,
+        liability: 'payable',
+        explanation: `B00 import VAT ${expression || '(rate unknown)'}: cannot be computed — ${reason}`,
+      };
       unknownReasons.push(`B00: ${reason}`);
     } else {
       const rate = parseRate(rateText!, 'vatRatePercent');
@@ -429,7 +441,19 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       const basis = `customs value ${cvText} + duty ${formatPence(dutyInVatValue)}${relievedNote} + excise and other ${formatPence(excise)} + VAT adjustments ${formatPence(adj)}`;
       const exactText = formatPoundsExact(exact);
       const text = `B00 import VAT ${expression} × ${formatPence(value)} (${basis}) = ${formatPence(vatPence)}${roundedNote(exact, rounded, exactText)}${rateSource !== 'vatRatePercent' ? ` [rate: ${rateSource}]` : ''}`;
-      line = { taxType: 'B00', measureType: 'VAT', source: rateSource, status: 'computed', basePence: value, expression, amountPence: vatPence, exactAmount: exactText, liability: 'payable', ...(category ? { vatCategory: category } : {}), explanation: text };
+      line = {
+        taxType: 'B00',
+        measureType: 'VAT',
+        source: rateSource,
+        status: 'computed',
+        basePence: value,
+        expression,
+        amountPence: vatPence,
+        exactAmount: exactText,
+        liability: 'payable',
+        ...(category ? { vatCategory: category } : {}),
+        explanation: text,
+      };
     }
     withLiability(line, input.procedure, input.vat?.methodOfPayment);
     payableVat = line.payablePence;
@@ -443,7 +467,10 @@ export function computeDutyLine(input: DutyLineInput): DutyLineResult {
       : `Total duty ${formatPence(dutyPence)}${vatWanted ? `, import VAT ${formatPence(vatPence)}` : ''}`,
   );
   if (taxLines.some((l) => l.liability !== 'payable')) {
-    const charged = [payableDuty !== undefined ? `duty ${formatPence(payableDuty)}` : 'duty unknown', ...(vatWanted ? [payableVat !== undefined ? `VAT ${formatPence(payableVat)}` : 'VAT unknown'] : [])];
+    const charged = [
+      payableDuty !== undefined ? `duty ${formatPence(payableDuty)}` : 'duty unknown',
+      ...(vatWanted ? [payableVat !== undefined ? `VAT ${formatPence(payableVat)}` : 'VAT unknown'] : []),
+    ];
     explanation.push(`Charged: ${charged.join(', ')}`);
   }
 

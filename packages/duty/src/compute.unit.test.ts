@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { computeCustomsValue, computeDutyLine, DutyLineInput } from './compute';
-import { DutyQuantities } from './evaluate';
+import { computeCustomsValue, computeDutyLine, type DutyLineInput } from './compute';
+import type { DutyQuantities } from './evaluate';
 import { parseMeasureTypeTaxTypes } from './measure-tax-types';
 import { DATA_DIR, ottCherryTomatoes, parseCsv, ukgtRow } from './__fixtures__/tariff-files';
 
@@ -145,9 +145,7 @@ describe('compound duties from the UKGT file', () => {
     const r = computeDutyLine(mfnLine('01022910', 123456, { netMassKg: '333.3' }));
     expect(r.dutyPence).toBe(38009);
     expect(r.taxLines[0]!.exactAmount).toBe('380.097');
-    expect(r.taxLines[0]!.explanation).toBe(
-      'A00 third-country duty (10.00% × £1,234.56 = 123.456) + (77.00 GBP/100 kg × 3.333 [net mass 333.3 kg] = 256.641) = £380.09 (380.097 rounded down)',
-    );
+    expect(r.taxLines[0]!.explanation).toBe('A00 third-country duty (10.00% × £1,234.56 = 123.456) + (77.00 GBP/100 kg × 3.333 [net mass 333.3 kg] = 256.641) = £380.09 (380.097 rounded down)');
   });
 
   it('20096911 grape juice 40.00% + 101.00 GBP/hl + 17 GBP/100kg: 800 + 1,010 + 229.50 = £2,039.50', () => {
@@ -257,7 +255,12 @@ describe('forms that cannot be evaluated from declaration data', () => {
   });
 
   it('an unparseable expression is reported as unknown with the parser message', () => {
-    const r = computeDutyLine({ acceptanceDate: '2021-01-01', customsValue: { pence: 100 }, quantities: {}, measures: [{ measureType: '103', taxType: 'A00', expression: '(01 JAN - 31 MAR), 0.00% (01 APR - 31 JUL), 8.00% (01 AUG - 31 DEC)', source: 'seasonal_rates.csv 08081080' }] });
+    const r = computeDutyLine({
+      acceptanceDate: '2021-01-01',
+      customsValue: { pence: 100 },
+      quantities: {},
+      measures: [{ measureType: '103', taxType: 'A00', expression: '(01 JAN - 31 MAR), 0.00% (01 APR - 31 JUL), 8.00% (01 AUG - 31 DEC)', source: 'seasonal_rates.csv 08081080' }],
+    });
     expect(r.status).toBe('unknown');
     expect(r.unknownReason).toContain('at position 0');
   });
@@ -292,7 +295,9 @@ describe('multiple measures as separate tax types', () => {
       quantities: { netMassKg: '20000', ...(byUnit ? { byUnit } : {}) },
       measures: [{ measureType: '552', taxType: taxType('552'), expression: '144.10 GBP / 1,000 kg/biodiesel', source: 'unit TNEI of measurement_units.json' }],
     });
-    expect(computeDutyLine(line()).unknownReason).toBe('A30/552: 144.10 GBP/1,000 kg biodiesel: quantity in kg biodiesel content (TNEI) is not part of the declaration data; supply it in quantities.byUnit');
+    expect(computeDutyLine(line()).unknownReason).toBe(
+      'A30/552: 144.10 GBP/1,000 kg biodiesel: quantity in kg biodiesel content (TNEI) is not part of the declaration data; supply it in quantities.byUnit',
+    );
     expect(computeDutyLine(line({ TNEI: '19.3' })).dutyPence).toBe(278_113); // 19.3 × 144.10 = 2,781.13
   });
 });

@@ -1,24 +1,10 @@
 // Evaluates a parsed duty expression against one declaration line, exactly (no rounding here:
 // the caller rounds the tax line once, down to the penny, as CDS does).
 
-import { DutyComponent, DutyExpression, MonthDay, Season, SeasonRange, SimpleDutyExpression } from './ast';
+import type { DutyComponent, DutyExpression, MonthDay, Season, SeasonRange, SimpleDutyExpression } from './ast';
 import { unevaluableComponentReason } from './parse';
-import {
-  HUNDRED,
-  Rational,
-  ZERO,
-  add,
-  cmp,
-  div,
-  formatPence,
-  formatPoundsExact,
-  formatQuantity,
-  mul,
-  parseDecimal,
-  parseRate,
-  sub,
-} from './rational';
-import { QuantityBasis, UnitInfo, resolveUnit } from './units';
+import { HUNDRED, type Rational, ZERO, add, cmp, div, formatPence, formatPoundsExact, formatQuantity, mul, parseDecimal, parseRate, sub } from './rational';
+import { type QuantityBasis, type UnitInfo, resolveUnit } from './units';
 
 /** Quantities of the goods on the line, as decimal strings (as declared). */
 export interface DutyQuantities {
@@ -296,9 +282,7 @@ function evalSimple(e: SimpleDutyExpression, ctx: EvaluationContext, notes: stri
     const label = clause.kind === 'min' ? 'MIN' : 'MAX';
     const order = cmp(pence, c.pence);
     const binds = clause.kind === 'min' ? order < 0 : order > 0;
-    notes.push(
-      `${label} ${partsText(c.parts)} = ${formatPoundsExact(c.pence)}: ${binds ? `applies instead of ${formatPoundsExact(pence)}` : `not reached by ${formatPoundsExact(pence)}`}`,
-    );
+    notes.push(`${label} ${partsText(c.parts)} = ${formatPoundsExact(c.pence)}: ${binds ? `applies instead of ${formatPoundsExact(pence)}` : `not reached by ${formatPoundsExact(pence)}`}`);
     if (binds) {
       pence = c.pence;
       workings = `${label} ${partsText(c.parts)}`;

@@ -129,7 +129,10 @@ export function procedureLiability(procedure: ProcedureInput | undefined, taxTyp
   const requested = cpc.slice(0, 2);
   const suspending = SUSPENDING_PROCEDURES[requested];
   if (suspending && suspending.classes.includes(cls)) {
-    return { liability: 'suspended', reason: `procedure ${cpc.slice(0, 4)} (${suspending.name}) suspends ${cls === 'vat' ? 'import VAT' : cls === 'excise' ? 'excise' : 'customs duty'}: assessed by CDS, not charged` };
+    return {
+      liability: 'suspended',
+      reason: `procedure ${cpc.slice(0, 4)} (${suspending.name}) suspends ${cls === 'vat' ? 'import VAT' : cls === 'excise' ? 'excise' : 'customs duty'}: assessed by CDS, not charged`,
+    };
   }
   const relieving = RELIEVING_PROCEDURES[requested];
   if (relieving && relieving.classes.includes(cls)) {
@@ -228,5 +231,5 @@ export function resolveVatRate(v: VatInput): VatRateDecision {
   }
   const declared = v.declaredRatePercent !== undefined ? percentOf(v.declaredRatePercent) : undefined;
   if (declared !== undefined) return { status: 'known', ratePercent: declared, category: categoryOf(declared), source: `B00 rate declared (DE 4/5) ${declared}%` };
-  return { status: 'unknown', reason: 'VAT rate unknown: no VAT additional code is declared, the B00 line states no rate and the code\'s VAT measures are not loaded' };
+  return { status: 'unknown', reason: "VAT rate unknown: no VAT additional code is declared, the B00 line states no rate and the code's VAT measures are not loaded" };
 }

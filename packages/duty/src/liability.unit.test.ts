@@ -1,6 +1,6 @@
 // VAT rate by declared VAT code / tariff measure, and "assessed, not payable" by procedure (CPC,
 // APC, method of payment): each case CDS treats differently from plain free circulation.
-import { computeDutyLine, DutyLineInput } from './compute';
+import { computeDutyLine, type DutyLineInput } from './compute';
 import { procedureLiability, resolveVatRate, taxClassOf } from './liability';
 import { vatMeasuresOf } from './__fixtures__/duty-calculator-measures';
 

@@ -1,18 +1,8 @@
 // Parser for duty expressions as the UK Global Tariff CSV, the EU CET column, the seasonal
 // rates file and the Online Trade Tariff API ("base" / "formatted_base") write them.
 
-import {
-  AgriculturalComponent,
-  DutyClause,
-  DutyComponent,
-  DutyExpression,
-  DutyExpressionBody,
-  MonthDay,
-  Season,
-  SeasonRange,
-  SimpleDutyExpression,
-} from './ast';
-import { Rational, parseDecimal } from './rational';
+import type { AgriculturalComponent, DutyClause, DutyComponent, DutyExpression, DutyExpressionBody, MonthDay, Season, SeasonRange, SimpleDutyExpression } from './ast';
+import { type Rational, parseDecimal } from './rational';
 import { lookupUnit } from './units';
 
 export class DutyExpressionError extends Error {
@@ -45,9 +35,30 @@ export function normalizeDutyText(text: string): string {
 }
 
 const MONTHS: Record<string, number> = {
-  JAN: 1, JANUARY: 1, FEB: 2, FEBRUARY: 2, MAR: 3, MARCH: 3, APR: 4, APRIL: 4, MAY: 5, JUN: 6, JUNE: 6,
-  JUL: 7, JULY: 7, AUG: 8, AUGUST: 8, SEP: 9, SEPT: 9, SEPTEMBER: 9, OCT: 10, OCTOBER: 10, NOV: 11,
-  NOVEMBER: 11, DEC: 12, DECEMBER: 12,
+  JAN: 1,
+  JANUARY: 1,
+  FEB: 2,
+  FEBRUARY: 2,
+  MAR: 3,
+  MARCH: 3,
+  APR: 4,
+  APRIL: 4,
+  MAY: 5,
+  JUN: 6,
+  JUNE: 6,
+  JUL: 7,
+  JULY: 7,
+  AUG: 8,
+  AUGUST: 8,
+  SEP: 9,
+  SEPT: 9,
+  SEPTEMBER: 9,
+  OCT: 10,
+  OCTOBER: 10,
+  NOV: 11,
+  NOVEMBER: 11,
+  DEC: 12,
+  DECEMBER: 12,
 };
 
 // Thousands grouping only with exactly three digits so "1,000 items" is one number while the

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AdValoremComponent, DutyExpression, SpecificComponent } from './ast';
+import type { AdValoremComponent, DutyExpression, SpecificComponent } from './ast';
 import { lookupUnit, unitByCode } from './units';
 import { DutyExpressionError, dutyExpressionCacheSize, parseDutyExpression, parseDutyExpressionUncached } from './parse';
 import { DATA_DIR, ottCherryTomatoes, seasonalRows, ukgtRow, ukgtRows } from './__fixtures__/tariff-files';

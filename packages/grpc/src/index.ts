@@ -34,7 +34,10 @@ export type ServerStreamHandler<Req, Res> = (req: Req, call: CallContext, send: 
 
 /** An error with a gRPC status code, surfaced to clients as is. */
 export class GrpcError extends Error {
-  constructor(readonly code: status, message: string) {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -164,9 +167,7 @@ export class GrpcServer {
 
   /** Binds and starts; returns the bound port (useful with port 0 in tests). */
   async listen(host: string, port: number): Promise<number> {
-    const bound = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-    );
+    const bound = await new Promise<number>((resolve, reject) => this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
     this.setServing(true);
     return bound;
   }

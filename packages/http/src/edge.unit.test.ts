@@ -14,7 +14,13 @@ describe('the HTTP edge refuses control characters in what a request names', () 
   const token = 'integrator-token-0123456789';
   const auth = { authorization: `Bearer ${token}` };
   beforeAll(async () => {
-    app = createHttpServer({ service: 'test', logger: createLogger('test', 'silent'), metrics: new ServiceMetrics('test', { defaultMetrics: false }), auth: new TokenAuthenticator([{ token, tenantId: 't1', role: 'integrator' }]), ready: async () => true });
+    app = createHttpServer({
+      service: 'test',
+      logger: createLogger('test', 'silent'),
+      metrics: new ServiceMetrics('test', { defaultMetrics: false }),
+      auth: new TokenAuthenticator([{ token, tenantId: 't1', role: 'integrator' }]),
+      ready: async () => true,
+    });
     app.get<{ Params: { id: string } }>('/things/:id', async (req) => ({ id: req.params.id }));
     app.get<{ Params: { list: string; '*': string } }>('/lists/:list/*', async (req) => ({ rest: req.params['*'] }));
     app.post<{ Querystring: { filename?: string } }>('/docs', { config: { textQuery: ['filename'], documentBody: true } }, async (req) => ({ filename: req.query.filename, body: req.body }));
@@ -35,7 +41,11 @@ describe('the HTTP edge refuses control characters in what a request names', () 
   ])('GET %s → 400 naming the %s parameter %s', async (url, where, parameter, character, position) => {
     const r = await call('GET', url, { headers: auth });
     expect(r.statusCode).toBe(400);
-    expect(r.json()).toEqual({ error: 'invalid_characters', message: expect.stringContaining(`"${parameter}" contains ${character} at character ${position}`), details: { in: where, parameter, character, position } });
+    expect(r.json()).toEqual({
+      error: 'invalid_characters',
+      message: expect.stringContaining(`"${parameter}" contains ${character} at character ${position}`),
+      details: { in: where, parameter, character, position },
+    });
   });
 
   it("refuses an id header with a control character (defence in depth: node's own HTTP parser refuses them on the wire)", () => {

@@ -29,7 +29,12 @@ export interface ApiError {
 }
 
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string, readonly details?: unknown) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -125,7 +130,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
 
   app.addHook('onRequest', async (req, reply) => {
     const parent = extractTrace(req.headers as Record<string, string | undefined>);
-    const span = httpTracer.startSpan(`HTTP ${req.method} ${req.routeOptions.url ?? req.url}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] ?? '' } }, parent);
+    const span = httpTracer.startSpan(
+      `HTTP ${req.method} ${req.routeOptions.url ?? req.url}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] ?? '' } },
+      parent,
+    );
     (req as unknown as { otelSpan: typeof span }).otelSpan = span;
     // Run the rest of the request inside the span, so handlers' child spans and logs link to it.
     const ctx = trace.setSpan(context.active(), span);
@@ -133,7 +142,10 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     if (PUBLIC_PATHS.has(req.url.split('?')[0] ?? '')) return;
     const principal = opts.auth.authenticate(req.headers.authorization);
     if (!principal) {
-      reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthenticated', message: 'a valid "Authorization: Bearer <token>" header is required' } satisfies ApiError);
+      reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'unauthenticated', message: 'a valid "Authorization: Bearer <token>" header is required' } satisfies ApiError);
       return reply;
     }
     req.principal = principal;
@@ -170,7 +182,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, tenant: req.principal?.tenantId }, 'request failed');
-    void reply.code(status).send({ error: status >= 500 ? 'internal_error' : (err.code ?? 'bad_request').toLowerCase(), message: status >= 500 ? 'internal error; see server logs with this request id' : err.message, details: status >= 500 ? { requestId: req.id } : undefined } satisfies ApiError);
+    void reply.code(status).send({
+      error: status >= 500 ? 'internal_error' : (err.code ?? 'bad_request').toLowerCase(),
+      message: status >= 500 ? 'internal error; see server logs with this request id' : err.message,
+      details: status >= 500 ? { requestId: req.id } : undefined,
+    } satisfies ApiError);
   });
 
   app.get('/healthz', async () => ({ status: 'ok', service: opts.service }));

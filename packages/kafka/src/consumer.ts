@@ -83,7 +83,10 @@ export class BatchConsumer<T> {
   private dlqProducer: Producer | undefined;
   private readonly tracer = tracer('@customs/kafka');
 
-  constructor(private readonly handle: KafkaHandle, private readonly opts: BatchConsumerOptions<T>) {}
+  constructor(
+    private readonly handle: KafkaHandle,
+    private readonly opts: BatchConsumerOptions<T>,
+  ) {}
 
   async start(): Promise<void> {
     const { groupId, topic } = this.opts;
@@ -93,7 +96,13 @@ export class BatchConsumer<T> {
     // The group is scoped like the topics: environments sharing a broker under different
     // KAFKA_TOPIC_PREFIXes must not join one group (its leader would hand this environment's
     // partitions to a member not subscribed to them, and they would never be read).
-    this.consumer = this.handle.kafka.consumer({ groupId: this.handle.physical(groupId), sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024, retry: { retries: 10 } });
+    this.consumer = this.handle.kafka.consumer({
+      groupId: this.handle.physical(groupId),
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      retry: { retries: 10 },
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.handle.physical(topic.name), fromBeginning: this.opts.fromBeginning ?? true });
     await this.consumer.run({
@@ -161,7 +170,14 @@ export class BatchConsumer<T> {
     const bad = tenantIdProblem(tenant);
     if (bad) return { error: `"tenant" header ${bad}, so it names no tenant ("${escapeControlCharacters(tenant).slice(0, 80)}")` };
     const parent = extractTrace(headers);
-    const span = this.tracer.startSpan(`${topicName} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topicName, 'messaging.kafka.offset': m.offset, 'messaging.consumer.group.name': this.opts.groupId, tenant } }, parent);
+    const span = this.tracer.startSpan(
+      `${topicName} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topicName, 'messaging.kafka.offset': m.offset, 'messaging.consumer.group.name': this.opts.groupId, tenant },
+      },
+      parent,
+    );
     return {
       event: {
         eventId: headers.ce_id ?? `${topicName}/${partition}/${m.offset}`,
@@ -232,7 +248,16 @@ export class BatchConsumer<T> {
     await this.sendDlq(topicName, partition, m.offset, m.key?.toString('utf8') ?? '', m.value ?? Buffer.alloc(0), headersToStrings(m.headers as Record<string, unknown>), error, undefined);
   }
 
-  private async sendDlq(topicName: string, partition: number, offset: string, key: string, value: Uint8Array, headers: Record<string, string>, error: string, event: ConsumedEvent<T> | undefined): Promise<void> {
+  private async sendDlq(
+    topicName: string,
+    partition: number,
+    offset: string,
+    key: string,
+    value: Uint8Array,
+    headers: Record<string, string>,
+    error: string,
+    event: ConsumedEvent<T> | undefined,
+  ): Promise<void> {
     const dlq = dlqTopicFor(this.opts.groupId);
     const deadLetteredAt = new Date().toISOString();
     this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: headers.tenant, consumerGroup: this.opts.groupId }, 'message dead-lettered');
@@ -243,7 +268,15 @@ export class BatchConsumer<T> {
         {
           key,
           value: Buffer.from(value),
-          headers: { ...headers, dlq_error: error.slice(0, 2000), dlq_original_topic: topicName, dlq_original_partition: String(partition), dlq_original_offset: offset, dlq_consumer_group: this.opts.groupId, dlq_at: deadLetteredAt },
+          headers: {
+            ...headers,
+            dlq_error: error.slice(0, 2000),
+            dlq_original_topic: topicName,
+            dlq_original_partition: String(partition),
+            dlq_original_offset: offset,
+            dlq_consumer_group: this.opts.groupId,
+            dlq_at: deadLetteredAt,
+          },
         },
       ],
     });
@@ -254,7 +287,19 @@ export class BatchConsumer<T> {
       const safeHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(headers)) safeHeaders[escapeControlCharacters(k)] = escapeControlCharacters(v);
       const tenant = headers.tenant && !tenantIdProblem(headers.tenant) ? headers.tenant : '';
-      await this.recordDeadLetter({ groupId: this.opts.groupId, topic: topicName, partition, offset, key: escapeControlCharacters(key), tenant, headers: safeHeaders, event, error: escapeControlCharacters(error), dlqTopic: dlq, deadLetteredAt });
+      await this.recordDeadLetter({
+        groupId: this.opts.groupId,
+        topic: topicName,
+        partition,
+        offset,
+        key: escapeControlCharacters(key),
+        tenant,
+        headers: safeHeaders,
+        event,
+        error: escapeControlCharacters(error),
+        dlqTopic: dlq,
+        deadLetteredAt,
+      });
     }
   }
 

@@ -18,7 +18,18 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     kafka = await createTestTopics(uniquePrefix('kafka'));
     tdb = await createTestDatabase('kafka');
     svc = createDb<any>({ url: tdb.urlFor('reference'), schema: 'reference' });
-    await migrateToLatest(svc.db, 'reference', { '0001': inboxOutboxMigration, '0003': outboxPackedMigration, '0002': { up: async (db) => void (await db.schema.createTable('effects').addColumn('event_id', 'text', (c) => c.primaryKey()).addColumn('version', 'text').execute()) } });
+    await migrateToLatest(svc.db, 'reference', {
+      '0001': inboxOutboxMigration,
+      '0003': outboxPackedMigration,
+      '0002': {
+        up: async (db) =>
+          void (await db.schema
+            .createTable('effects')
+            .addColumn('event_id', 'text', (c) => c.primaryKey())
+            .addColumn('version', 'text')
+            .execute()),
+      },
+    });
   });
 
   afterAll(async () => {
@@ -28,14 +39,18 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
   });
 
   it('publishes committed outbox rows once and applies each event exactly once despite redelivery', async () => {
-    const events = Array.from({ length: 50 }, (_, i) => buildEvent({ topic: Topics.datasetChanged, key: `k${i % 5}`, value: DatasetChanged.fromPartial({ dataset: 'fx', version: `v${i}` }), tenant: 'platform', source: 'test', id: `evt-${i}` }));
+    const events = Array.from({ length: 50 }, (_, i) =>
+      buildEvent({ topic: Topics.datasetChanged, key: `k${i % 5}`, value: DatasetChanged.fromPartial({ dataset: 'fx', version: `v${i}` }), tenant: 'platform', source: 'test', id: `evt-${i}` }),
+    );
     // Enqueue every event twice (as a producer crash-and-retry would), in committed transactions.
     await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', events));
     await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', events.slice(0, 10)));
     // A rolled-back transaction must publish nothing.
     await expect(
       withAllTenants(svc.db, async (trx) => {
-        await enqueueOutbox(trx, 'reference', [buildEvent({ topic: Topics.datasetChanged, key: 'x', value: DatasetChanged.fromPartial({ dataset: 'never' }), tenant: 'platform', source: 'test', id: 'rolled-back' })]);
+        await enqueueOutbox(trx, 'reference', [
+          buildEvent({ topic: Topics.datasetChanged, key: 'x', value: DatasetChanged.fromPartial({ dataset: 'never' }), tenant: 'platform', source: 'test', id: 'rolled-back' }),
+        ]);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
@@ -50,7 +65,11 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
       logger,
       handle: async (batch) => {
         await withAllTenants(svc.db, async (trx) => {
-          const fresh = await claimInbox(trx, 'alerting', batch.map((e) => ({ eventId: e.eventId, topic: e.topic })));
+          const fresh = await claimInbox(
+            trx,
+            'alerting',
+            batch.map((e) => ({ eventId: e.eventId, topic: e.topic })),
+          );
           const rows = batch.filter((e) => fresh.has(e.eventId)).map((e) => ({ event_id: e.eventId, version: e.value.version }));
           if (rows.length) await trx.insertInto('effects').values(rows).execute();
           seen.push(...batch.map((e) => e.eventId));
@@ -76,7 +95,16 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     // message.max.bytes for a single record batch, so one unbounded round would be refused and the
     // outbox would stall. The relay keeps each round under 900 KiB.
     const big = 'x'.repeat(800 * 1024);
-    const events = Array.from({ length: 24 }, (_, i) => buildEvent({ topic: Topics.datasetChanged, key: 'big', value: DatasetChanged.fromPartial({ dataset: 'ott-measures', version: `${i}-${big}` }), tenant: 'platform', source: 'test', id: `big-${i}` }));
+    const events = Array.from({ length: 24 }, (_, i) =>
+      buildEvent({
+        topic: Topics.datasetChanged,
+        key: 'big',
+        value: DatasetChanged.fromPartial({ dataset: 'ott-measures', version: `${i}-${big}` }),
+        tenant: 'platform',
+        source: 'test',
+        id: `big-${i}`,
+      }),
+    );
     await withAllTenants(svc.db, (trx) => enqueueOutbox(trx, 'reference', events));
     const admin = kafka.admin();
     await admin.connect();
@@ -95,7 +123,8 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
 
   it('publishes packed rows in order between single rows, and resumes a pack where a crashed relay left it', async () => {
     // One key, so one partition, so the topic's order is the outbox's order.
-    const ev = (id: string) => buildEvent({ topic: Topics.datasetChanged, key: 'ordered', value: DatasetChanged.fromPartial({ dataset: 'pack', version: id }), tenant: 'platform', source: 'test', id });
+    const ev = (id: string) =>
+      buildEvent({ topic: Topics.datasetChanged, key: 'ordered', value: DatasetChanged.fromPartial({ dataset: 'pack', version: id }), tenant: 'platform', source: 'test', id });
     const before = Array.from({ length: 3 }, (_, i) => ev(`before-${i}`));
     const packed = Array.from({ length: 100 }, (_, i) => ev(`packed-${i}`));
     const after = Array.from({ length: 2 }, (_, i) => ev(`after-${i}`));
@@ -158,7 +187,14 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
   it('retries a batch failing on a transient error for as long as it lasts, never dead-lettering it', async () => {
     const producer = kafka.producer();
     await producer.connect();
-    const flaky = buildEvent({ topic: Topics.datasetChanged, key: 'hook-flaky', value: DatasetChanged.fromPartial({ dataset: 'flaky-after-outage' }), tenant: 'tenant-h', source: 'test', id: 'hook-flaky' });
+    const flaky = buildEvent({
+      topic: Topics.datasetChanged,
+      key: 'hook-flaky',
+      value: DatasetChanged.fromPartial({ dataset: 'flaky-after-outage' }),
+      tenant: 'tenant-h',
+      source: 'test',
+      id: 'hook-flaky',
+    });
     await producer.send({ topic: kafka.physical(Topics.datasetChanged.name), messages: [{ key: flaky.key, value: Buffer.from(flaky.payload), headers: flaky.headers }] });
     await producer.disconnect();
 
@@ -192,14 +228,23 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
 
   it('refuses to start a consumer group whose dead-letter topic does not exist (its first poison message would wedge it)', async () => {
     const consumer = new BatchConsumer(kafka, { groupId: 'undeclared-group', topic: Topics.datasetChanged, logger, handle: async () => undefined });
-    await expect(consumer.start()).rejects.toThrow(`dead-letter topic ${kafka.physical('undeclared-group.dlq')} of consumer group undeclared-group does not exist: declare it in infra/kafka/topics.json`);
+    await expect(consumer.start()).rejects.toThrow(
+      `dead-letter topic ${kafka.physical('undeclared-group.dlq')} of consumer group undeclared-group does not exist: declare it in infra/kafka/topics.json`,
+    );
     await consumer.stop();
   });
 
   it('hands every dead letter to onDeadLetter, undecodable or refused by the handler, and retries a failing hook', async () => {
     const producer = kafka.producer();
     await producer.connect();
-    const refused = buildEvent({ topic: Topics.datasetChanged, key: 'hook-refused', value: DatasetChanged.fromPartial({ dataset: 'refused-by-handler' }), tenant: 'tenant-h', source: 'test', id: 'hook-refused' });
+    const refused = buildEvent({
+      topic: Topics.datasetChanged,
+      key: 'hook-refused',
+      value: DatasetChanged.fromPartial({ dataset: 'refused-by-handler' }),
+      tenant: 'tenant-h',
+      source: 'test',
+      id: 'hook-refused',
+    });
     const fine = buildEvent({ topic: Topics.datasetChanged, key: 'hook-fine', value: DatasetChanged.fromPartial({ dataset: 'hook-fine' }), tenant: 'tenant-h', source: 'test', id: 'hook-fine' });
     await producer.send({
       topic: kafka.physical(Topics.datasetChanged.name),
@@ -234,7 +279,14 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
       await waitFor('both dead letters recorded and the good event handled', async () => recorded.length >= 2 && handled.includes('hook-fine'), { timeoutMs: 60000 });
       const byKey = Object.fromEntries(recorded.map((d) => [d.key, d]));
       expect(Object.keys(byKey).sort()).toEqual(['hook-refused', 'hook-undecodable']);
-      expect(byKey['hook-undecodable']).toMatchObject({ groupId: 'scoring', topic: Topics.datasetChanged.name, tenant: 'tenant-h', event: undefined, dlqTopic: dlqTopicFor('scoring'), error: expect.stringMatching(/cannot decode customs\.v1\.DatasetChanged/) });
+      expect(byKey['hook-undecodable']).toMatchObject({
+        groupId: 'scoring',
+        topic: Topics.datasetChanged.name,
+        tenant: 'tenant-h',
+        event: undefined,
+        dlqTopic: dlqTopicFor('scoring'),
+        error: expect.stringMatching(/cannot decode customs\.v1\.DatasetChanged/),
+      });
       expect(byKey['hook-refused']).toMatchObject({ tenant: 'tenant-h', error: 'the handler refuses this event', headers: expect.objectContaining({ ce_id: 'hook-refused' }) });
       expect(byKey['hook-refused']!.event!.value.dataset).toBe('refused-by-handler');
       expect(byKey['hook-refused']!.offset).toMatch(/^\d+$/);

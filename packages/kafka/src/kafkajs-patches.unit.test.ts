@@ -41,8 +41,7 @@ describe('kafkajs encoder patch', () => {
 
 describe('kafkajs request-queue patch', () => {
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const queueOf = () =>
-    new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:9092', logger: silent });
+  const queueOf = () => new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:9092', logger: silent });
 
   it('arms no timer when nothing is pending and nothing is throttled', () => {
     const queue = queueOf();

@@ -26,7 +26,15 @@ describe('outbox relay dead-letters what the broker refuses for good (real Kafka
     await deleteTestTopics(kafka);
   });
 
-  const ev = (id: string, padding = 0) => buildEvent({ topic: Topics.datasetChanged, key: 'ordered', value: DatasetChanged.fromPartial({ dataset: 'dl', version: padding ? `${id}:${'x'.repeat(padding)}` : id }), tenant: 'tenant-a', source: 'test', id });
+  const ev = (id: string, padding = 0) =>
+    buildEvent({
+      topic: Topics.datasetChanged,
+      key: 'ordered',
+      value: DatasetChanged.fromPartial({ dataset: 'dl', version: padding ? `${id}:${'x'.repeat(padding)}` : id }),
+      tenant: 'tenant-a',
+      source: 'test',
+      id,
+    });
 
   async function readIds(expected: number, run: () => Promise<void>, only: (id: string) => boolean = () => true): Promise<string[]> {
     const ids: string[] = [];
@@ -65,7 +73,9 @@ describe('outbox relay dead-letters what the broker refuses for good (real Kafka
     }
     expect(ids).toEqual(expected);
 
-    const dead = (await svc.pool.query("select pack_index, topic, message_key, headers->>'ce_id' as ce_id, headers->>'tenant' as tenant, error, length(payload) as bytes from outbox_dead_letters order by id")).rows;
+    const dead = (
+      await svc.pool.query("select pack_index, topic, message_key, headers->>'ce_id' as ce_id, headers->>'tenant' as tenant, error, length(payload) as bytes from outbox_dead_letters order by id")
+    ).rows;
     expect(dead.map((d) => d.ce_id)).toEqual(['refused-by-broker', 'packed-refused']);
     expect(dead[0]).toMatchObject({ pack_index: 0, topic: Topics.datasetChanged.name, message_key: 'ordered', tenant: 'tenant-a' });
     expect(dead[0].error).toMatch(/^MESSAGE_TOO_LARGE: /);
@@ -84,7 +94,11 @@ describe('outbox relay dead-letters what the broker refuses for good (real Kafka
     const relay = new OutboxRelay({ pool: svc.pool, schema: 'reference', kafka, logger, metrics, pollMs: 100, maxMessageBytes: 8 * 1024 * 1024 });
     let ids: string[] = [];
     try {
-      ids = await readIds(2, () => relay.start(), (id) => id.startsWith('b-'));
+      ids = await readIds(
+        2,
+        () => relay.start(),
+        (id) => id.startsWith('b-'),
+      );
       await waitFor('the outbox drained', async () => (await svc.pool.query('select count(*)::int as n from outbox')).rows[0].n === 0, { timeoutMs: 60000 });
     } finally {
       await relay.stop();

@@ -226,7 +226,10 @@ export class OutboxRelay {
     }
     this.opts.metrics?.outboxDeadLettered.inc({ topic: m.topic });
     // An operator's page: Prometheus alert rule CustomsOutboxDeadLetter (infra/prometheus/alerts.yml).
-    this.opts.logger.error({ topic: m.topic, key: String(m.key), outboxId: m.outboxId, packIndex: m.packIndex, bytes: m.size, tenant: headers.tenant, ceId: headers.ce_id, error }, 'outbox message refused by the broker for good: dead-lettered to outbox_dead_letters, the outbox goes on');
+    this.opts.logger.error(
+      { topic: m.topic, key: String(m.key), outboxId: m.outboxId, packIndex: m.packIndex, bytes: m.size, tenant: headers.tenant, ceId: headers.ce_id, error },
+      'outbox message refused by the broker for good: dead-lettered to outbox_dead_letters, the outbox goes on',
+    );
   }
 
   /**

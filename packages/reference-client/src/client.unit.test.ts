@@ -38,7 +38,10 @@ describe('CachingReferenceClient', () => {
     await c.lookupRates(q);
     expect(calls).toHaveLength(1);
     expect(c.stats()).toMatchObject({ hits: 3, misses: 3, hitRate: 0.5, entries: 2 });
-    expect(seen).toEqual([['rates', 0, 3], ['rates', 3, 0]]);
+    expect(seen).toEqual([
+      ['rates', 0, 3],
+      ['rates', 3, 0],
+    ]);
     // Another acceptance date inside the answer's stable interval is a hit, answered for that date.
     const later = await c.lookupRates([{ code: '0102292100', origin: 'US', date: '2023-07-14' }]);
     expect(later[0]).toMatchObject({ date: '2023-07-14', thirdCountry: { expression: '10.00% + 77.00 GBP/100kg' } });
@@ -62,7 +65,11 @@ describe('CachingReferenceClient', () => {
   it('caches code lists and schemes per key and drops the oldest entries beyond maxEntries', async () => {
     const { client, calls } = fakeGrpc();
     const c = new CachingReferenceClient({ address: 'unused', token: 't', client, maxEntries: 2 });
-    const r = await c.lookupCodeLists([{ list: 'cpc-apc', code: '4200000/F15', date: '2023-01-01' }, { list: 'currency', code: 'EUR', date: '2023-01-01' }, { list: 'country', code: 'FR', date: '2023-01-01' }]);
+    const r = await c.lookupCodeLists([
+      { list: 'cpc-apc', code: '4200000/F15', date: '2023-01-01' },
+      { list: 'currency', code: 'EUR', date: '2023-01-01' },
+      { list: 'country', code: 'FR', date: '2023-01-01' },
+    ]);
     expect(r.map((x) => x.member)).toEqual([true, true, true]);
     expect(c.stats().entries).toBe(3); // the batch just fetched is kept whole
     await c.lookupSchemes([{ country: 'JP', date: '2023-01-01' }]);

@@ -103,11 +103,21 @@ export class CachingReferenceClient {
   }
 
   lookupCommodities(queries: { code: string; date: string }[]): Promise<CommodityResult[]> {
-    return this.cached('commodity', queries, (q) => `${q.code}|${q.date}`, async (m) => (await this.call<LookupCommoditiesResponse>('lookupCommodities', { queries: m.map((q) => ({ commodityCode: q.code, date: q.date })) })).results);
+    return this.cached(
+      'commodity',
+      queries,
+      (q) => `${q.code}|${q.date}`,
+      async (m) => (await this.call<LookupCommoditiesResponse>('lookupCommodities', { queries: m.map((q) => ({ commodityCode: q.code, date: q.date })) })).results,
+    );
   }
 
   lookupFx(queries: { currency: string; date: string }[]): Promise<FxResult[]> {
-    return this.cached('fx', queries, (q) => `${q.currency.toUpperCase()}|${q.date}`, async (m) => (await this.call<LookupFxResponse>('lookupFx', { queries: m })).results);
+    return this.cached(
+      'fx',
+      queries,
+      (q) => `${q.currency.toUpperCase()}|${q.date}`,
+      async (m) => (await this.call<LookupFxResponse>('lookupFx', { queries: m })).results,
+    );
   }
 
   /** A cached rate answer whose stable interval covers the date. */
@@ -164,11 +174,21 @@ export class CachingReferenceClient {
   }
 
   lookupCodeLists(queries: { list: string; code: string; date: string }[]): Promise<CodeListResult[]> {
-    return this.cached('codeList', queries, (q) => `${q.list}|${q.code}|${q.date}`, async (m) => (await this.call<LookupCodeListsResponse>('lookupCodeLists', { queries: m })).results);
+    return this.cached(
+      'codeList',
+      queries,
+      (q) => `${q.list}|${q.code}|${q.date}`,
+      async (m) => (await this.call<LookupCodeListsResponse>('lookupCodeLists', { queries: m })).results,
+    );
   }
 
   lookupSchemes(queries: { country: string; date: string }[]): Promise<SchemeResult[]> {
-    return this.cached('schemes', queries, (q) => `${q.country.toUpperCase()}|${q.date}`, async (m) => (await this.call<LookupSchemesResponse>('lookupSchemes', { queries: m })).results);
+    return this.cached(
+      'schemes',
+      queries,
+      (q) => `${q.country.toUpperCase()}|${q.date}`,
+      async (m) => (await this.call<LookupSchemesResponse>('lookupSchemes', { queries: m })).results,
+    );
   }
 
   /** Duty computation is not cached: its inputs are per declaration line. */

@@ -9,7 +9,9 @@ const OFFICE = 'urn:oasis:names:tc:opendocument:xmlns:office:1.0';
 const NS = `xmlns:office="${OFFICE}" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"`;
 /** A .fods whose first sheet is the given table-row markup, exactly. */
 const fodsWithRows = (rowsXml: string, prolog = '') =>
-  Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>${prolog}<office:document ${NS} office:mimetype="application/vnd.oasis.opendocument.spreadsheet"><office:body><office:spreadsheet><table:table table:name="S">${rowsXml}</table:table></office:spreadsheet></office:body></office:document>`);
+  Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>${prolog}<office:document ${NS} office:mimetype="application/vnd.oasis.opendocument.spreadsheet"><office:body><office:spreadsheet><table:table table:name="S">${rowsXml}</table:table></office:spreadsheet></office:body></office:document>`,
+  );
 
 describe('readFirstFlatOdsSheet', () => {
   const report: OdsTestCell[][] = [
@@ -57,7 +59,9 @@ describe('readFirstFlatOdsSheet', () => {
     const bomb = fodsWithRows('<table:table-row><table:table-cell><text:p>&l9;</text:p></table:table-cell></table:table-row>', `<!DOCTYPE lolz [${laughs}]>`);
     expect(() => readFirstFlatOdsSheet(bomb, { source: 'laughs.fods' })).toThrow('laughs.fods: DOCTYPE declarations are not accepted');
     // Without a DOCTYPE an entity reference is just not well-formed.
-    expect(() => readFirstFlatOdsSheet(fodsWithRows('<table:table-row><table:table-cell><text:p>&e;</text:p></table:table-cell></table:table-row>'), { source: 'ref.fods' })).toThrow(/^ref\.fods: not well-formed XML: .*undefined entity/);
+    expect(() => readFirstFlatOdsSheet(fodsWithRows('<table:table-row><table:table-cell><text:p>&e;</text:p></table:table-cell></table:table-row>'), { source: 'ref.fods' })).toThrow(
+      /^ref\.fods: not well-formed XML: .*undefined entity/,
+    );
     expect(() => readFirstFlatOdsSheet(Buffer.from(fodsOf(report).toString().slice(0, -200)), { source: 'cut.fods' })).toThrow(/^cut\.fods: not well-formed XML/);
   });
 
@@ -69,7 +73,9 @@ describe('readFirstFlatOdsSheet', () => {
     expect(() => readFirstFlatOdsSheet(bomb, { source: 'bomb.fods' })).toThrow('bomb.fods: row 1: the first sheet has more than 10000000 cells (maxCells); split the report');
     const wide = fodsWithRows('<table:table-row><table:table-cell table:number-columns-repeated="2000000000"><text:p>x</text:p></table:table-cell></table:table-row>');
     expect(() => readFirstFlatOdsSheet(wide, { source: 'wide.fods' })).toThrow('wide.fods: row 1: data beyond column 16384 (maxColumns)');
-    const far = fodsWithRows('<table:table-row table:number-rows-repeated="4000000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell><text:p>late</text:p></table:table-cell></table:table-row>');
+    const far = fodsWithRows(
+      '<table:table-row table:number-rows-repeated="4000000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell><text:p>late</text:p></table:table-cell></table:table-row>',
+    );
     expect(() => readFirstFlatOdsSheet(far, { source: 'far.fods' })).toThrow('far.fods: row 4000000001: data beyond row 1048576 of the first sheet (maxRows)');
     const spaces = fodsWithRows('<table:table-row><table:table-cell><text:p>a<text:s text:c="1000000000"/></text:p></table:table-cell></table:table-row>');
     expect(() => readFirstFlatOdsSheet(spaces, { source: 's.fods' })).toThrow(`s.fods: row 1: the first sheet holds more than ${256 * 1024 * 1024} characters of text (maxTextChars)`);
@@ -80,15 +86,24 @@ describe('readFirstFlatOdsSheet', () => {
     const big = fodsOf([['x'.repeat(5000)]], { flatParts: false });
     expect(() => readFirstFlatOdsSheet(big, { source: 'big.fods', maxContentBytes: 4096 })).toThrow('big.fods: the flat OpenDocument file is more than 4096 bytes');
     expect(readFirstFlatOdsSheet(big, { maxContentBytes: 8192 })).toEqual([['x'.repeat(5000)]]);
-    const latin1 = Buffer.from(fodsOf([['Café']]).toString().replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'), 'latin1');
+    const latin1 = Buffer.from(
+      fodsOf([['Café']])
+        .toString()
+        .replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'),
+      'latin1',
+    );
     expect(() => readFirstFlatOdsSheet(latin1, { source: 'latin1.fods' })).toThrow('latin1.fods: not valid UTF-8; save the spreadsheet as UTF-8 XML');
   });
 
   it('refuses a file that is not a flat spreadsheet: another root, another OpenDocument type, no spreadsheet body, no sheet', () => {
     const contentXml = Buffer.from(`<office:document-content ${NS}><office:body><office:spreadsheet><table:table/></office:spreadsheet></office:body></office:document-content>`);
-    expect(() => readFirstFlatOdsSheet(contentXml, { source: 'content.fods' })).toThrow('content.fods: the root element is <office:document-content>, not office:document (not a flat OpenDocument file)');
+    expect(() => readFirstFlatOdsSheet(contentXml, { source: 'content.fods' })).toThrow(
+      'content.fods: the root element is <office:document-content>, not office:document (not a flat OpenDocument file)',
+    );
     expect(() => readFirstFlatOdsSheet(Buffer.from(`<document xmlns="urn:example"/>`), { source: 'other.fods' })).toThrow('other.fods: the root element is <document>, not office:document');
-    expect(() => readFirstFlatOdsSheet(fodsOf(report, { flatMimetype: 'application/vnd.oasis.opendocument.text' }), { source: 'letter.fods' })).toThrow('letter.fods: office:mimetype says "application/vnd.oasis.opendocument.text", not an OpenDocument spreadsheet');
+    expect(() => readFirstFlatOdsSheet(fodsOf(report, { flatMimetype: 'application/vnd.oasis.opendocument.text' }), { source: 'letter.fods' })).toThrow(
+      'letter.fods: office:mimetype says "application/vnd.oasis.opendocument.text", not an OpenDocument spreadsheet',
+    );
     expect(readFirstFlatOdsSheet(fodsOf(report, { flatMimetype: null }))).toEqual(readFirstFlatOdsSheet(fodsOf(report))); // the attribute is optional
     const text = Buffer.from(`<office:document ${NS}><office:body><office:text><text:p>hello</text:p></office:text></office:body></office:document>`);
     expect(() => readFirstFlatOdsSheet(text, { source: 'doc.fods' })).toThrow('doc.fods: no office:spreadsheet body');
@@ -99,7 +114,10 @@ describe('readFirstFlatOdsSheet', () => {
 });
 
 describe('isFlatOds / isWorkbook / workbookKind', () => {
-  const table = [['MRN', 'Item Number'], ['26GBKND00000000011', '1']];
+  const table = [
+    ['MRN', 'Item Number'],
+    ['26GBKND00000000011', '1'],
+  ];
   // LibreOffice 7's root: some forty namespace declarations, the office one far from the start.
   const libreOfficeRoot =
     '<?xml version="1.0" encoding="UTF-8"?>\n\n<office:document ' +

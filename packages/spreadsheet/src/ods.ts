@@ -86,7 +86,14 @@ function vocabulary(bindings: Map<string, string>): Vocabulary {
   const elements = new Map<string, Element>();
   for (const [el, [uri, local]] of Object.entries(ELEMENTS)) for (const p of prefixes(uri)) elements.set(p ? `${p}:${local}` : local, el as Element);
   // An unprefixed attribute has no namespace (a default namespace does not apply to attributes).
-  const attributes = Object.fromEntries(Object.entries(ATTRIBUTES).map(([at, [uri, local]]) => [at, prefixes(uri).filter((p) => p).map((p) => `${p}:${local}`)])) as Record<Attribute, string[]>;
+  const attributes = Object.fromEntries(
+    Object.entries(ATTRIBUTES).map(([at, [uri, local]]) => [
+      at,
+      prefixes(uri)
+        .filter((p) => p)
+        .map((p) => `${p}:${local}`),
+    ]),
+  ) as Record<Attribute, string[]>;
   return { elements, attributes, draw: prefixes(DRAW) };
 }
 
@@ -189,7 +196,8 @@ export function readFirstOdsSheet(content: Buffer, opts: OdsReadOptions = {}): s
 export function readFirstFlatOdsSheet(content: Buffer, opts: OdsReadOptions = {}): string[][] {
   const source = opts.source ?? 'workbook.fods';
   const { maxContentBytes } = sheetLimits(opts);
-  if (content.length > maxContentBytes) throw new SheetLimitError({ source, part: '', cap: 'maxContentBytes', limit: maxContentBytes, what: `the flat OpenDocument file is more than ${maxContentBytes} bytes` });
+  if (content.length > maxContentBytes)
+    throw new SheetLimitError({ source, part: '', cap: 'maxContentBytes', limit: maxContentBytes, what: `the flat OpenDocument file is more than ${maxContentBytes} bytes` });
   let xml: string;
   try {
     xml = new TextDecoder('utf-8', { fatal: true }).decode(content); // a UTF-8 BOM is dropped

@@ -12,7 +12,10 @@ const NS =
 const odsWithRows = (rowsXml: string) =>
   zipOf([
     { name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet', store: true },
-    { name: 'content.xml', data: `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${NS}><office:body><office:spreadsheet><table:table table:name="S">${rowsXml}</table:table></office:spreadsheet></office:body></office:document-content>` },
+    {
+      name: 'content.xml',
+      data: `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${NS}><office:body><office:spreadsheet><table:table table:name="S">${rowsXml}</table:table></office:spreadsheet></office:body></office:document-content>`,
+    },
   ]);
 const cellOf = (inner: string, attrs = '') => odsWithRows(`<table:table-row><table:table-cell${attrs}>${inner}</table:table-cell></table:table-row>`);
 
@@ -44,7 +47,10 @@ describe('readFirstOdsSheet', () => {
   });
 
   it('never materialises the empty padding LibreOffice writes (1,048,576 rows × 1,024 columns, or a jumbo 16,777,216 × 16,384)', () => {
-    const table = [['MRN', 'Item Number'], ['26GBPAD00000000011', '1']];
+    const table = [
+      ['MRN', 'Item Number'],
+      ['26GBPAD00000000011', '1'],
+    ];
     expect(readFirstOdsSheet(odsOf(table, { padTo: { rows: 1_048_576, columns: 1024 } }))).toEqual(table);
     const jumbo = odsOf(table, { padTo: { rows: 16_777_216, columns: 16_384 } });
     expect(contentXml(jumbo)).toContain('table:number-rows-repeated="16777214"');
@@ -57,11 +63,17 @@ describe('readFirstOdsSheet', () => {
     expect(() => readFirstOdsSheet(wide, { source: 'wide.ods' })).toThrow('wide.ods:content.xml: row 1: data beyond column 16384 (maxColumns)');
     const bomb = odsWithRows('<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row>');
     expect(() => readFirstOdsSheet(bomb, { source: 'bomb.ods' })).toThrow('bomb.ods:content.xml: row 1: the first sheet has more than 10000000 cells (maxCells); split the report');
-    const far = odsWithRows('<table:table-row table:number-rows-repeated="2000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell><text:p>late</text:p></table:table-cell></table:table-row>');
+    const far = odsWithRows(
+      '<table:table-row table:number-rows-repeated="2000000"><table:table-cell/></table:table-row><table:table-row><table:table-cell><text:p>late</text:p></table:table-cell></table:table-row>',
+    );
     expect(() => readFirstOdsSheet(far, { source: 'far.ods' })).toThrow('far.ods:content.xml: row 2000001: data beyond row 1048576 of the first sheet (maxRows)');
     const ok = odsWithRows('<table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-repeated="4"><text:p>x</text:p></table:table-cell></table:table-row>');
     expect(() => readFirstOdsSheet(ok, { maxCells: 11 })).toThrow('the first sheet has more than 11 cells');
-    expect(readFirstOdsSheet(ok, { maxCells: 12 })).toEqual([['x', 'x', 'x', 'x'], ['x', 'x', 'x', 'x'], ['x', 'x', 'x', 'x']]);
+    expect(readFirstOdsSheet(ok, { maxCells: 12 })).toEqual([
+      ['x', 'x', 'x', 'x'],
+      ['x', 'x', 'x', 'x'],
+      ['x', 'x', 'x', 'x'],
+    ]);
     const spaces = cellOf('<text:p>a<text:s text:c="1000000000"/></text:p>');
     expect(() => readFirstOdsSheet(spaces, { source: 's.ods' })).toThrow(`s.ods:content.xml: row 1: the first sheet holds more than ${256 * 1024 * 1024} characters of text (maxTextChars)`);
   });
@@ -70,7 +82,10 @@ describe('readFirstOdsSheet', () => {
     const table: OdsTestCell[][] = [
       ['Header', 'B', 'C', 'D'],
       [{ text: 'Merged', span: 3 }, { covered: true }, { covered: true }, 'after'],
-      [{ text: 'Wide', span: 4 }, { covered: true, repeat: 3 }],
+      [
+        { text: 'Wide', span: 4 },
+        { covered: true, repeat: 3 },
+      ],
       ['x', { covered: true, text: 'kept hidden text' }],
     ];
     expect(readFirstOdsSheet(odsOf(table))).toEqual([['Header', 'B', 'C', 'D'], ['Merged', '', '', 'after'], ['Wide'], ['x', 'kept hidden text']]);
@@ -124,7 +139,10 @@ describe('readFirstOdsSheet', () => {
   });
 
   it('reads the first sheet only, and goes by namespace, not by prefix', () => {
-    const first = [['MRN', 'EPU'], ['26GBONE00000000011', '120']];
+    const first = [
+      ['MRN', 'EPU'],
+      ['26GBONE00000000011', '120'],
+    ];
     expect(readFirstOdsSheet(odsOf(first, { moreSheets: [[['other sheet']]] }))).toEqual(first);
     const odd = odsOf(first, { prefixes: { office: 'o', table: 't', text: 'x' }, repeats: true, padTo: { rows: 100, columns: 10 } });
     expect(contentXml(odd)).toContain('<t:table-row>');
@@ -153,9 +171,14 @@ describe('readFirstOdsSheet', () => {
   it('refuses what is not an .ods: not a ZIP, a ZIP without content.xml, another OpenDocument type, no spreadsheet body', () => {
     expect(() => readFirstOdsSheet(Buffer.from('MRN,Item Number\n26GB1,1\n'), { source: 'report.ods' })).toThrow('report.ods: not a ZIP archive (no end of central directory)');
     expect(() => readFirstOdsSheet(Buffer.from('PK\u0003\u0004not really a zip', 'latin1'), { source: 'broken.ods' })).toThrow('broken.ods: not a ZIP archive');
-    const noContent = zipOf([{ name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet', store: true }, { name: 'styles.xml', data: '<x/>' }]);
+    const noContent = zipOf([
+      { name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet', store: true },
+      { name: 'styles.xml', data: '<x/>' },
+    ]);
     expect(() => readFirstOdsSheet(noContent, { source: 'hollow.ods' })).toThrow('hollow.ods: no content.xml in the OpenDocument spreadsheet');
-    expect(() => readFirstOdsSheet(odsOf([['a']], { mimetype: 'application/vnd.oasis.opendocument.text' }), { source: 'letter.ods' })).toThrow('letter.ods: the mimetype entry says "application/vnd.oasis.opendocument.text", not an OpenDocument spreadsheet');
+    expect(() => readFirstOdsSheet(odsOf([['a']], { mimetype: 'application/vnd.oasis.opendocument.text' }), { source: 'letter.ods' })).toThrow(
+      'letter.ods: the mimetype entry says "application/vnd.oasis.opendocument.text", not an OpenDocument spreadsheet',
+    );
     const text = zipOf([{ name: 'content.xml', data: `<office:document-content ${NS}><office:body><office:text><text:p>hello</text:p></office:text></office:body></office:document-content>` }]);
     expect(() => readFirstOdsSheet(text, { source: 'doc.ods' })).toThrow('doc.ods:content.xml: no office:spreadsheet body');
     const noSheet = zipOf([{ name: 'content.xml', data: `<office:document-content ${NS}><office:body><office:spreadsheet/></office:body></office:document-content>` }]);
@@ -166,7 +189,9 @@ describe('readFirstOdsSheet', () => {
     const big = odsOf([['x'.repeat(5000)]]);
     expect(() => readFirstOdsSheet(big, { source: 'bomb.ods', maxContentBytes: 4096 })).toThrow('bomb.ods:content.xml: inflates to more than 4096 bytes (maxContentBytes)');
     expect(readFirstOdsSheet(big, { maxContentBytes: 8192 })).toEqual([['x'.repeat(5000)]]);
-    expect(() => readFirstOdsSheet(odsOf([['x'.repeat(5000)]], { store: true }), { source: 'stored.ods', maxContentBytes: 4096 })).toThrow('stored.ods:content.xml: inflates to more than 4096 bytes (maxContentBytes)');
+    expect(() => readFirstOdsSheet(odsOf([['x'.repeat(5000)]], { store: true }), { source: 'stored.ods', maxContentBytes: 4096 })).toThrow(
+      'stored.ods:content.xml: inflates to more than 4096 bytes (maxContentBytes)',
+    );
     // A deflated entry that understates its size is still stopped by the inflate cap.
     const lying = Buffer.from(big);
     const central = lying.lastIndexOf(Buffer.from('content.xml'));
@@ -176,7 +201,10 @@ describe('readFirstOdsSheet', () => {
 });
 
 describe('workbookKind / readFirstSheetOfWorkbook', () => {
-  const table = [['MRN', 'Item Number', 'Goods Description'], ['26GBKND00000000011', '1', 'Shaver parts, "spare"']];
+  const table = [
+    ['MRN', 'Item Number', 'Goods Description'],
+    ['26GBKND00000000011', '1', 'Shaver parts, "spare"'],
+  ];
 
   it('tells .ods from .xlsx by content and reads either to the same rows', () => {
     expect(workbookKind(odsOf(table))).toBe('ods');
@@ -187,7 +215,9 @@ describe('workbookKind / readFirstSheetOfWorkbook', () => {
   });
 
   it('names another OpenDocument type rather than reading it as the wrong thing; keeps the .xlsx errors', () => {
-    expect(() => workbookKind(odsOf(table, { mimetype: 'application/vnd.oasis.opendocument.presentation' }), 'deck.ods')).toThrow('deck.ods: an OpenDocument file of type application/vnd.oasis.opendocument.presentation, not a spreadsheet');
+    expect(() => workbookKind(odsOf(table, { mimetype: 'application/vnd.oasis.opendocument.presentation' }), 'deck.ods')).toThrow(
+      'deck.ods: an OpenDocument file of type application/vnd.oasis.opendocument.presentation, not a spreadsheet',
+    );
     expect(() => readFirstSheetOfWorkbook(zipOf([{ name: 'readme.txt', data: 'hi' }]), 'other.zip')).toThrow('other.zip: no worksheet in the workbook');
     expect(() => workbookKind(Buffer.from('not a zip'), 'x.xlsx')).toThrow('x.xlsx: not a ZIP archive');
   });

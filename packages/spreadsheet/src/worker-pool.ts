@@ -111,7 +111,10 @@ export class WorkbookWorkerPool {
     if (this.closed) throw new WorkbookWorkerError(source, 'closed', `${source}: the workbook reader was closed (the service is stopping)`);
     // A finished read hands its slot straight to the next in the queue, so that a read arriving
     // meanwhile cannot take it too and exceed the concurrency.
-    if (this.running >= this.concurrency) await new Promise<void>((start, cancel) => this.queue.push({ start, cancel: () => cancel(new WorkbookWorkerError(source, 'closed', `${source}: the workbook reader was closed (the service is stopping)`)) }));
+    if (this.running >= this.concurrency)
+      await new Promise<void>((start, cancel) =>
+        this.queue.push({ start, cancel: () => cancel(new WorkbookWorkerError(source, 'closed', `${source}: the workbook reader was closed (the service is stopping)`)) }),
+      );
     else this.running++;
     try {
       return await this.once(content, source, output);
@@ -146,12 +149,16 @@ export class WorkbookWorkerPool {
         else settle(() => reject(m.limit ? new SheetLimitError(m.limit) : new Error(m.message)));
       });
       worker.on('error', (e: Error & { code?: string }) => {
-        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') fail('memory', `${source}: reading the workbook needed more than ${this.maxMemoryMb} MB of memory and was stopped; split the report, or send it as CSV (which streams)`);
+        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
+          fail('memory', `${source}: reading the workbook needed more than ${this.maxMemoryMb} MB of memory and was stopped; split the report, or send it as CSV (which streams)`);
         else fail('crashed', `${source}: the workbook reader failed: ${e.message}`);
       });
       worker.on('exit', (code) => {
         this.workers.delete(worker);
-        fail(this.closed ? 'closed' : 'crashed', this.closed ? `${source}: the workbook reader was closed (the service is stopping)` : `${source}: the workbook reader stopped (exit code ${code}) without an answer`);
+        fail(
+          this.closed ? 'closed' : 'crashed',
+          this.closed ? `${source}: the workbook reader was closed (the service is stopping)` : `${source}: the workbook reader stopped (exit code ${code}) without an answer`,
+        );
       });
     });
   }

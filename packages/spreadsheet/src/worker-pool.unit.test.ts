@@ -8,7 +8,10 @@ import { limitsForMemory, SheetLimitError, SHEET_LIMITS } from './limits';
 import { readFirstSheetOfWorkbook } from './workbook';
 import { WorkbookWorkerError, WorkbookWorkerPool } from './worker-pool';
 
-const table = [['MRN', 'Item Number', 'Goods Description'], ['26GBWRK00000000011', '1', 'Shaver parts, "spare"\nline 2']];
+const table = [
+  ['MRN', 'Item Number', 'Goods Description'],
+  ['26GBWRK00000000011', '1', 'Shaver parts, "spare"\nline 2'],
+];
 /** The OOM shape of xlsx-limits.unit.test.ts: rows of one cell at the last column. */
 const oomShape = xlsxOfSheetXml('<row><c r="XFD1"><v>1</v></c></row>'.repeat(20_000));
 
@@ -26,7 +29,11 @@ describe('WorkbookWorkerPool', () => {
   afterAll(() => pool.close());
 
   it('reads every kind of workbook to the rows (or CSV) the calling thread reads', async () => {
-    for (const [book, kind] of [[xlsxOf(table), 'xlsx'], [odsOf(table), 'ods'], [fodsOf(table), 'fods']] as const) {
+    for (const [book, kind] of [
+      [xlsxOf(table), 'xlsx'],
+      [odsOf(table), 'ods'],
+      [fodsOf(table), 'fods'],
+    ] as const) {
       expect(await pool.readRows(book, `t.${kind}`)).toEqual({ kind, rows: table });
       expect(readFirstSheetOfWorkbook(book, `t.${kind}`)).toEqual({ kind, rows: table });
       const { csv } = await pool.readCsv(book, `t.${kind}`);
@@ -43,7 +50,9 @@ describe('WorkbookWorkerPool', () => {
     // 250 MB of CSV ended the whole process (a fatal out-of-memory in native code), not only the
     // worker; the text cap for a 256 MB heap (16 M characters) refuses it at the 17th cell.
     const amplified = xlsxOfSheetXml(`<row>${'<c t="s"><v>0</v></c>'.repeat(250)}</row>`, [{ name: 'xl/sharedStrings.xml', data: `<sst><si><t>${'x'.repeat(1_000_000)}</t></si></sst>` }]);
-    expect((await failure(pool.readCsv(amplified, 'amp.xlsx'))).message).toBe('amp.xlsx:xl/worksheets/sheet1.xml: row 1, cell Q1: the first sheet holds more than 16777216 characters of text (maxTextChars)');
+    expect((await failure(pool.readCsv(amplified, 'amp.xlsx'))).message).toBe(
+      'amp.xlsx:xl/worksheets/sheet1.xml: row 1, cell Q1: the first sheet holds more than 16777216 characters of text (maxTextChars)',
+    );
   });
 
   it('gives a cap refusal as the SheetLimitError the reader threw, details and all', async () => {

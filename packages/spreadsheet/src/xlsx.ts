@@ -156,7 +156,8 @@ export function readFirstSheet(source: string, content: Buffer, opts: XlsxReadOp
       open: (n) => {
         const ln = local(n);
         if (ln === 'si') {
-          if (shared.length >= lim.maxSharedStrings) throw refuse(part, 'maxSharedStrings', `more than ${lim.maxSharedStrings} shared strings`, { cell: `shared string ${shared.length + 1}` }, 'split the report');
+          if (shared.length >= lim.maxSharedStrings)
+            throw refuse(part, 'maxSharedStrings', `more than ${lim.maxSharedStrings} shared strings`, { cell: `shared string ${shared.length + 1}` }, 'split the report');
           cur = '';
         } else if (ln === 'rPh') inPhonetic++;
         else if (ln === 't' && inPhonetic === 0) inT = true;
@@ -164,7 +165,8 @@ export function readFirstSheet(source: string, content: Buffer, opts: XlsxReadOp
       text: (t) => {
         if (!inT || cur === undefined) return;
         chars += t.length;
-        if (chars > lim.maxSharedStringChars) throw refuse(part, 'maxSharedStringChars', `the shared strings hold more than ${lim.maxSharedStringChars} characters`, { cell: `shared string ${shared.length + 1}` });
+        if (chars > lim.maxSharedStringChars)
+          throw refuse(part, 'maxSharedStringChars', `the shared strings hold more than ${lim.maxSharedStringChars} characters`, { cell: `shared string ${shared.length + 1}` });
         cur += t;
       },
       close: (n) => {
@@ -228,7 +230,7 @@ export function readFirstSheet(source: string, content: Buffer, opts: XlsxReadOp
   let rowNumber = 0;
   let cellCount = 0;
   let textChars = 0;
-  let row: { number: number; cells: string[]; /** columns seen: the next cell without a reference goes here */ next: number } | undefined;
+  let row: { number: number; cells: string[] /** columns seen: the next cell without a reference goes here */; next: number } | undefined;
   let cell: { col: number; ref: string; type: string; date: boolean; text: string } | undefined;
   let inValue = false;
   let inPhonetic = 0;

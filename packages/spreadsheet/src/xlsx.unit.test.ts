@@ -33,7 +33,12 @@ describe('readFirstSheet on typed cells', () => {
     const book = zipOf([
       { name: 'xl/styles.xml', data: styles },
       { name: 'xl/workbook.xml', data: '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><workbookPr/></workbook>' },
-      { name: 'xl/worksheets/sheet1.xml', data: sheet('<c r="A1"><v>45000</v></c><c r="B1" s="0"><v>45000</v></c><c r="C1" s="1"><v>45000</v></c><c r="D1" s="2"><v>45000</v></c><c r="E1" s="3"><v>45000</v></c><c r="F1" s="4"><v>45000</v></c><c r="G1" s="5"><v>0.5</v></c><c r="H1" s="3" t="s"><v>0</v></c><c r="I1" s="3" t="str"><v>45000</v></c><c r="J1" s="3"><v>0.25</v></c><c r="K1" s="9"><v>45000</v></c>') },
+      {
+        name: 'xl/worksheets/sheet1.xml',
+        data: sheet(
+          '<c r="A1"><v>45000</v></c><c r="B1" s="0"><v>45000</v></c><c r="C1" s="1"><v>45000</v></c><c r="D1" s="2"><v>45000</v></c><c r="E1" s="3"><v>45000</v></c><c r="F1" s="4"><v>45000</v></c><c r="G1" s="5"><v>0.5</v></c><c r="H1" s="3" t="s"><v>0</v></c><c r="I1" s="3" t="str"><v>45000</v></c><c r="J1" s="3"><v>0.25</v></c><c r="K1" s="9"><v>45000</v></c>',
+        ),
+      },
       { name: 'xl/sharedStrings.xml', data: '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>shared</t></si></sst>' },
     ]);
     // General, #,##0.00, a quoted "Day ", a custom date, built-in 14 redefined as 0.00, time-only,
@@ -44,8 +49,27 @@ describe('readFirstSheet on typed cells', () => {
 
 describe('isDateFormat', () => {
   it('finds day or year tokens outside quoted text, escapes, [...] parts and later sections', () => {
-    for (const f of ['dd/mm/yyyy', 'd-mmm-yy', 'yyyy\\-mm\\-dd;@', 'dd/mm/yyyy\\ hh:mm:ss', '[$-809]dd\\ mmmm\\ yyyy', '[Red]d/m/yy', 'DD/MM/YYYY', 'mmm yy']) expect([f, isDateFormat(f)]).toEqual([f, true]);
-    for (const f of ['General', '0.00', '#,##0.00', '"Day "0', '\\d0', '0.00_);[Red]\\(0.00\\)', '[h]:mm:ss', 'hh:mm', 'mm:ss', '@', '0;"yes";"no"', '_-* #,##0.00_-', '#,##0 "days"', '[$USD-409]#,##0', '0.00E+00', '"unterminated']) expect([f, isDateFormat(f)]).toEqual([f, false]);
+    for (const f of ['dd/mm/yyyy', 'd-mmm-yy', 'yyyy\\-mm\\-dd;@', 'dd/mm/yyyy\\ hh:mm:ss', '[$-809]dd\\ mmmm\\ yyyy', '[Red]d/m/yy', 'DD/MM/YYYY', 'mmm yy'])
+      expect([f, isDateFormat(f)]).toEqual([f, true]);
+    for (const f of [
+      'General',
+      '0.00',
+      '#,##0.00',
+      '"Day "0',
+      '\\d0',
+      '0.00_);[Red]\\(0.00\\)',
+      '[h]:mm:ss',
+      'hh:mm',
+      'mm:ss',
+      '@',
+      '0;"yes";"no"',
+      '_-* #,##0.00_-',
+      '#,##0 "days"',
+      '[$USD-409]#,##0',
+      '0.00E+00',
+      '"unterminated',
+    ])
+      expect([f, isDateFormat(f)]).toEqual([f, false]);
   });
 });
 
@@ -79,7 +103,10 @@ describe('excelShownNumber', () => {
   it('is applied to number cells without a date style', () => {
     const book = zipOf([
       { name: 'xl/workbook.xml', data: '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><workbookPr/></workbook>' },
-      { name: 'xl/worksheets/sheet1.xml', data: '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>2145.0500000000002</v></c><c r="B1" t="str"><v>2145.0500000000002</v></c></row></sheetData></worksheet>' },
+      {
+        name: 'xl/worksheets/sheet1.xml',
+        data: '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>2145.0500000000002</v></c><c r="B1" t="str"><v>2145.0500000000002</v></c></row></sheetData></worksheet>',
+      },
     ]);
     // A formula's string result is text, and text is read as written.
     expect(readFirstSheet('noise.xlsx', book)).toEqual([['2145.05', '2145.0500000000002']]);

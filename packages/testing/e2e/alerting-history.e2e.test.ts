@@ -28,8 +28,15 @@ describe('alerting on the bundled history (five real services, Kafka, Postgres, 
   it('raises alerts of every correlation type, expires time-barred ones and sorts by money and days left', async () => {
     const facts = loadFacts();
     const tariff = generatedTariffFiles(worldFor(SEED, undefined, facts), facts);
-    for (const [name, body] of [['ott-generated-geographical-areas.json', tariff.geographicalAreas], ['ott-generated-tariff.csv', tariff.report]] as const) {
-      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' }, body });
+    for (const [name, body] of [
+      ['ott-generated-geographical-areas.json', tariff.geographicalAreas],
+      ['ott-generated-tariff.csv', tariff.report],
+    ] as const) {
+      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' },
+        body,
+      });
       expect([r.status, name]).toEqual([201, name]);
     }
     const cds = lq.cdsReports(lq.regenerate({ seed: SEED, declarations: DECLARATIONS }));
@@ -43,12 +50,16 @@ describe('alerting on the bundled history (five real services, Kafka, Postgres, 
 
     // Settled: the alert count stops changing (the deadline pass and the consumers are done).
     let last = -1;
-    const all = await waitFor('alerts to settle', async () => {
-      const list = (await p.http('alerting', 'GET', '/v1/alerts?limit=1000')).body.alerts as any[];
-      const settled = list.length > 0 && list.length === last;
-      last = list.length;
-      return settled ? list : undefined;
-    }, { timeoutMs: 300000, intervalMs: 3000 });
+    const all = await waitFor(
+      'alerts to settle',
+      async () => {
+        const list = (await p.http('alerting', 'GET', '/v1/alerts?limit=1000')).body.alerts as any[];
+        const settled = list.length > 0 && list.length === last;
+        last = list.length;
+        return settled ? list : undefined;
+      },
+      { timeoutMs: 300000, intervalMs: 3000 },
+    );
     const types = new Map<string, number>();
     for (const a of all) types.set(a.alertRuleType, (types.get(a.alertRuleType) ?? 0) + 1);
     console.info(`alerts on the bundled history by rule type: ${JSON.stringify(Object.fromEntries(types))}`);

@@ -51,7 +51,13 @@ describe('control characters are refused at every edge, and every refused docume
     return Buffer.from(await r.arrayBuffer());
   };
   /** One ordinary request per service: each must still answer after a refused one. */
-  const probes: Record<keyof Platform['services'], string> = { ingestion: '/v1/batches?limit=1', reference: '/v1/datasets', validation: '/v1/rules', scoring: '/v1/scores/declaration', alerting: '/v1/alerts?limit=1' };
+  const probes: Record<keyof Platform['services'], string> = {
+    ingestion: '/v1/batches?limit=1',
+    reference: '/v1/datasets',
+    validation: '/v1/rules',
+    scoring: '/v1/scores/declaration',
+    alerting: '/v1/alerts?limit=1',
+  };
   const stillAnswers = async (service: keyof Platform['services']) => expect((await p.http(service, 'GET', probes[service])).status).toBe(200);
 
   const DMS = sample('TT_FI005b/TT_FI005b.xml');
@@ -59,7 +65,16 @@ describe('control characters are refused at every edge, and every refused docume
   const dmsNul = Buffer.from(dmsText.replace('<Description>', '<Description>\u0000'));
   const nulLine = dmsText.slice(0, dmsText.indexOf('<Description>')).split('\n').length;
   const ERP_HEADER = 'Supplier,SKU,Invoice Number,Invoice Date,Line,Quantity,Value,Currency\n';
-  const erpLine = (supplier: string, invoice: string) => ({ supplier, sku: 'TS-1', invoiceNumber: invoice, invoiceDate: '2023-03-01', lineNumber: 1, quantity: '10', lineValue: '25.00', currency: 'EUR' });
+  const erpLine = (supplier: string, invoice: string) => ({
+    supplier,
+    sku: 'TS-1',
+    invoiceNumber: invoice,
+    invoiceDate: '2023-03-01',
+    lineNumber: 1,
+    quantity: '10',
+    lineValue: '25.00',
+    currency: 'EUR',
+  });
   const CDS_HEADER = 'MRN,Item Number,Commodity Code,Goods Description,Acceptance Date\n';
   const cdsRow = (mrn: string, description: string) => `${mrn},1,0702000007,${description},14/03/2023\n`;
   const chief = fs.readFileSync(path.join(REPO_ROOT, 'packages/testing/fixtures/chief-mss/import-entry-item.csv'), 'utf8');
@@ -75,23 +90,106 @@ describe('control characters are refused at every edge, and every refused docume
     sourceName?: string;
   }
   const erpEscaped = Buffer.from(JSON.stringify([erpLine('Berlin\u0000Textil', 'INV-1')]));
-  const erpSurrogate = Buffer.from('[{"supplier":"Berlin \\ud800 Textil","sku":"TS-1","invoiceNumber":"INV-2","invoiceDate":"2023-03-01","lineNumber":1,"quantity":"1","lineValue":"1.00","currency":"EUR"}]');
-  const erpRawNul = Buffer.from(`[{"supplier":"Berlin\u0000Textil","sku":"TS-1","invoiceNumber":"INV-3","invoiceDate":"2023-03-01","lineNumber":1,"quantity":"1","lineValue":"1.00","currency":"EUR"}]`);
+  const erpSurrogate = Buffer.from(
+    '[{"supplier":"Berlin \\ud800 Textil","sku":"TS-1","invoiceNumber":"INV-2","invoiceDate":"2023-03-01","lineNumber":1,"quantity":"1","lineValue":"1.00","currency":"EUR"}]',
+  );
+  const erpRawNul = Buffer.from(
+    `[{"supplier":"Berlin\u0000Textil","sku":"TS-1","invoiceNumber":"INV-3","invoiceDate":"2023-03-01","lineNumber":1,"quantity":"1","lineValue":"1.00","currency":"EUR"}]`,
+  );
   const erpCsvNul = Buffer.from(`${ERP_HEADER}US\u0000Shaver Inc,SHV-1,inv 5521,15/03/2023,1,10,1000.00,GBP\n`);
   const erpClean = Buffer.from(JSON.stringify([erpLine('Named Supplier', 'INV-4')]));
   const cdsMixed = Buffer.from(CDS_HEADER + cdsRow('23GB12345678901234', 'Cherry tomatoes') + cdsRow('23GB12345678901235', 'Cherry\u0000 tomatoes'));
   const cdsBadId = Buffer.from(CDS_HEADER + cdsRow('23GB1234567890\u00001236', 'Tomatoes'));
   const documents: DocumentCase[] = [
-    { name: 'ERP JSON with a "\\u0000" escape (POST /v1/erp-receipts)', send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp-escaped.json', erpEscaped, { ...int(), contentType: 'application/json' }), status: 422, batchStatus: 'rejected', raw: erpEscaped, issue: { severity: 'error', code: 'CONTROL_CHARACTER', line: 1, location: '$[0].supplier', field: 'supplier', reason: expect.stringContaining('U+0000 (NUL) at character 7') } },
-    { name: 'ERP JSON with an unpaired surrogate escape', send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp-surrogate.json', erpSurrogate, { ...int(), contentType: 'application/json' }), status: 422, batchStatus: 'rejected', raw: erpSurrogate, issue: { code: 'CONTROL_CHARACTER', location: '$[0].supplier', field: 'supplier', reason: expect.stringContaining('U+D800 (unpaired surrogate)') } },
-    { name: 'ERP JSON with a raw NUL byte in a string (not JSON at all)', send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp-raw.json', erpRawNul, { ...int(), contentType: 'application/json' }), status: 422, batchStatus: 'rejected', raw: erpRawNul, issue: { code: 'JSON_MALFORMED', field: '(json)', reason: expect.stringMatching(/Bad control character/) } },
-    { name: 'ERP CSV with a NUL (format=erp-csv)', send: () => p.http('ingestion', 'POST', '/v1/documents?format=erp-csv&filename=gr.csv', erpCsvNul, { ...int(), contentType: 'text/csv' }), status: 422, batchStatus: 'rejected', raw: erpCsvNul, issue: { code: 'CONTROL_CHARACTER', line: 2, location: 'row 2', field: 'supplier' } },
-    { name: 'filename=%00 on a DMS declaration: stored escaped, with a warning', send: () => p.http('ingestion', 'POST', '/v1/documents?filename=decl%00.xml', DMS, int()), status: 201, batchStatus: 'accepted', raw: DMS, sourceName: 'decl\\u0000.xml', issue: { severity: 'warning', code: 'CONTROL_CHARACTER', location: '(request)', field: 'filename', sourceName: 'decl\\u0000.xml' } },
-    { name: 'filename=%00 on ERP receipts', send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp%01.json', erpClean, { ...int(), contentType: 'application/json' }), status: 201, batchStatus: 'accepted', raw: erpClean, sourceName: 'erp\\u0001.json', issue: { severity: 'warning', code: 'CONTROL_CHARACTER', field: 'filename', reason: expect.stringContaining('U+0001 (SOH) at character 4') } },
-    { name: 'streamed CDS report CSV, a NUL in one entry\'s cell: that entry rejected, the other stored', send: () => p.http('ingestion', 'POST', '/v1/documents?format=cds-report&filename=items.csv', cdsMixed, { ...int(), contentType: 'text/csv' }), status: 201, batchStatus: 'partially_accepted', raw: cdsMixed, issue: { severity: 'error', code: 'CONTROL_CHARACTER', line: 3, location: 'row 3', field: 'Goods Description', reason: expect.stringContaining('U+0000 (NUL) at character 7') } },
-    { name: 'streamed CDS report CSV, a NUL in the MRN: rejected cleanly, not "incomplete"', send: () => p.http('ingestion', 'POST', '/v1/documents?format=cds-report&filename=bad-id.csv', cdsBadId, { ...int(), contentType: 'text/csv' }), status: 422, batchStatus: 'rejected', raw: cdsBadId, issue: { code: 'CONTROL_CHARACTER', line: 2, field: 'MRN' } },
-    { name: 'CHIEF MSS report with a NUL in a commodity code', send: () => p.http('ingestion', 'POST', '/v1/documents?format=chief-mss&filename=mss.csv', chiefNul, { ...int(), contentType: 'text/csv' }), status: 201, batchStatus: 'partially_accepted', raw: chiefNul, issue: { code: 'CONTROL_CHARACTER', line: 2, field: 'Commodity Code' } },
-    { name: 'DMS XML with a NUL (XML 1.0 forbids it)', send: () => p.http('ingestion', 'POST', '/v1/documents?filename=nul.xml', dmsNul, int()), status: 422, batchStatus: 'rejected', raw: dmsNul, issue: { code: 'XML_NOT_WELL_FORMED', field: '(xml)', line: nulLine, column: expect.any(Number), location: expect.stringMatching(/\/Description$/), reason: expect.stringContaining('disallowed character') } },
+    {
+      name: 'ERP JSON with a "\\u0000" escape (POST /v1/erp-receipts)',
+      send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp-escaped.json', erpEscaped, { ...int(), contentType: 'application/json' }),
+      status: 422,
+      batchStatus: 'rejected',
+      raw: erpEscaped,
+      issue: { severity: 'error', code: 'CONTROL_CHARACTER', line: 1, location: '$[0].supplier', field: 'supplier', reason: expect.stringContaining('U+0000 (NUL) at character 7') },
+    },
+    {
+      name: 'ERP JSON with an unpaired surrogate escape',
+      send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp-surrogate.json', erpSurrogate, { ...int(), contentType: 'application/json' }),
+      status: 422,
+      batchStatus: 'rejected',
+      raw: erpSurrogate,
+      issue: { code: 'CONTROL_CHARACTER', location: '$[0].supplier', field: 'supplier', reason: expect.stringContaining('U+D800 (unpaired surrogate)') },
+    },
+    {
+      name: 'ERP JSON with a raw NUL byte in a string (not JSON at all)',
+      send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp-raw.json', erpRawNul, { ...int(), contentType: 'application/json' }),
+      status: 422,
+      batchStatus: 'rejected',
+      raw: erpRawNul,
+      issue: { code: 'JSON_MALFORMED', field: '(json)', reason: expect.stringMatching(/Bad control character/) },
+    },
+    {
+      name: 'ERP CSV with a NUL (format=erp-csv)',
+      send: () => p.http('ingestion', 'POST', '/v1/documents?format=erp-csv&filename=gr.csv', erpCsvNul, { ...int(), contentType: 'text/csv' }),
+      status: 422,
+      batchStatus: 'rejected',
+      raw: erpCsvNul,
+      issue: { code: 'CONTROL_CHARACTER', line: 2, location: 'row 2', field: 'supplier' },
+    },
+    {
+      name: 'filename=%00 on a DMS declaration: stored escaped, with a warning',
+      send: () => p.http('ingestion', 'POST', '/v1/documents?filename=decl%00.xml', DMS, int()),
+      status: 201,
+      batchStatus: 'accepted',
+      raw: DMS,
+      sourceName: 'decl\\u0000.xml',
+      issue: { severity: 'warning', code: 'CONTROL_CHARACTER', location: '(request)', field: 'filename', sourceName: 'decl\\u0000.xml' },
+    },
+    {
+      name: 'filename=%00 on ERP receipts',
+      send: () => p.http('ingestion', 'POST', '/v1/erp-receipts?filename=erp%01.json', erpClean, { ...int(), contentType: 'application/json' }),
+      status: 201,
+      batchStatus: 'accepted',
+      raw: erpClean,
+      sourceName: 'erp\\u0001.json',
+      issue: { severity: 'warning', code: 'CONTROL_CHARACTER', field: 'filename', reason: expect.stringContaining('U+0001 (SOH) at character 4') },
+    },
+    {
+      name: "streamed CDS report CSV, a NUL in one entry's cell: that entry rejected, the other stored",
+      send: () => p.http('ingestion', 'POST', '/v1/documents?format=cds-report&filename=items.csv', cdsMixed, { ...int(), contentType: 'text/csv' }),
+      status: 201,
+      batchStatus: 'partially_accepted',
+      raw: cdsMixed,
+      issue: { severity: 'error', code: 'CONTROL_CHARACTER', line: 3, location: 'row 3', field: 'Goods Description', reason: expect.stringContaining('U+0000 (NUL) at character 7') },
+    },
+    {
+      name: 'streamed CDS report CSV, a NUL in the MRN: rejected cleanly, not "incomplete"',
+      send: () => p.http('ingestion', 'POST', '/v1/documents?format=cds-report&filename=bad-id.csv', cdsBadId, { ...int(), contentType: 'text/csv' }),
+      status: 422,
+      batchStatus: 'rejected',
+      raw: cdsBadId,
+      issue: { code: 'CONTROL_CHARACTER', line: 2, field: 'MRN' },
+    },
+    {
+      name: 'CHIEF MSS report with a NUL in a commodity code',
+      send: () => p.http('ingestion', 'POST', '/v1/documents?format=chief-mss&filename=mss.csv', chiefNul, { ...int(), contentType: 'text/csv' }),
+      status: 201,
+      batchStatus: 'partially_accepted',
+      raw: chiefNul,
+      issue: { code: 'CONTROL_CHARACTER', line: 2, field: 'Commodity Code' },
+    },
+    {
+      name: 'DMS XML with a NUL (XML 1.0 forbids it)',
+      send: () => p.http('ingestion', 'POST', '/v1/documents?filename=nul.xml', dmsNul, int()),
+      status: 422,
+      batchStatus: 'rejected',
+      raw: dmsNul,
+      issue: {
+        code: 'XML_NOT_WELL_FORMED',
+        field: '(xml)',
+        line: nulLine,
+        column: expect.any(Number),
+        location: expect.stringMatching(/\/Description$/),
+        reason: expect.stringContaining('disallowed character'),
+      },
+    },
   ];
 
   it.each(documents.map((d) => [d.name, d] as const))('%s', async (_name, d) => {
@@ -116,7 +214,10 @@ describe('control characters are refused at every edge, and every refused docume
     const res = await fetch(`${p.services.ingestion.httpUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
     const r = { status: res.status, body: await res.json() };
     expect(r.status).toBe(207);
-    expect(r.body.files[0]).toMatchObject({ status: 'accepted', issues: [expect.objectContaining({ severity: 'warning', code: 'CONTROL_CHARACTER', field: 'filename', sourceName: 'part\\u0000.csv' })] });
+    expect(r.body.files[0]).toMatchObject({
+      status: 'accepted',
+      issues: [expect.objectContaining({ severity: 'warning', code: 'CONTROL_CHARACTER', field: 'filename', sourceName: 'part\\u0000.csv' })],
+    });
     expect((await rawOf(r.body.files[0].batchId)).toString('utf8')).toBe(`--- part\\u0000.csv ---\n${csv}\n`);
   });
 
@@ -150,11 +251,17 @@ describe('control characters are refused at every edge, and every refused docume
     ['reference', 'POST', '/v1/admin/ott-loads?source=ott%00.json', 'query', 'source', '{}', 'application/json'],
   ];
   // Rows padded to the callback's arity: a shorter row makes jest pass a done callback instead.
-  it.each(ids.map(([s, m, u, w, name, body, type]) => [s, m, u, w, name, body ?? null, type ?? null] as const))('%s %s %s → 400 naming the %s parameter %s', async (service, method, path, where, parameter, body, contentType) => {
+  it.each(
+    ids.map(([s, m, u, w, name, body, type]) => [s, m, u, w, name, body ?? null, type ?? null] as const),
+  )('%s %s %s → 400 naming the %s parameter %s', async (service, method, path, where, parameter, body, contentType) => {
     const token = path.startsWith('/v1/admin') ? p.tokens.service : method === 'POST' && service === 'ingestion' ? p.tokens.integrator : p.tokens.analyst;
     const r = await p.http(service, method, path, body ?? undefined, { token, contentType: contentType ?? undefined });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ error: 'invalid_characters', message: expect.stringContaining(`"${parameter}" contains U+`), details: { in: where, parameter, character: expect.stringMatching(/^U\+00(00|7F) \((NUL|DEL)\)$/), position: expect.any(Number) } });
+    expect(r.body).toEqual({
+      error: 'invalid_characters',
+      message: expect.stringContaining(`"${parameter}" contains U+`),
+      details: { in: where, parameter, character: expect.stringMatching(/^U\+00(00|7F) \((NUL|DEL)\)$/), position: expect.any(Number) },
+    });
     await stillAnswers(service);
   });
 
@@ -163,25 +270,146 @@ describe('control characters are refused at every edge, and every refused docume
   // ListAlerts and StreamFindings carry no strings; StreamAlerts (a server stream) is below.
   type Rpc = [string, keyof Platform['services'], new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client, string, unknown, unknown, string];
   const rpcs: Rpc[] = [
-    ['IngestionService.GetDeclaration', 'ingestion', IngestionServiceClient, 'getDeclaration', GetDeclarationRequest.fromPartial({ declarationId: 'a\u0000b' }), GetDeclarationRequest.fromPartial({ declarationId: 'ab' }), 'declaration_id'],
-    ['ValidationService.ListFindings', 'validation', ValidationServiceClient, 'listFindings', ListFindingsRequest.fromPartial({ declarationId: 'a\u0000b' }), ListFindingsRequest.fromPartial({ declarationId: 'ab' }), 'declaration_id'],
-    ['ScoringService.GetScore (id)', 'scoring', ScoringServiceClient, 'getScore', GetScoreRequest.fromPartial({ entityType: 'declaration', entityId: 'a\u0000b' }), GetScoreRequest.fromPartial({ entityType: 'declaration', entityId: 'ab' }), 'entity_id'],
-    ['ScoringService.GetScore (type)', 'scoring', ScoringServiceClient, 'getScore', GetScoreRequest.fromPartial({ entityType: 'declaration\u0000', entityId: 'ab' }), GetScoreRequest.fromPartial({ entityType: 'declaration', entityId: 'ab' }), 'entity_type'],
-    ['ScoringService.GetBrokerScorecards', 'scoring', ScoringServiceClient, 'getBrokerScorecards', GetBrokerScorecardsRequest.fromPartial({ agentId: 'GB12\u00003' }), GetBrokerScorecardsRequest.fromPartial({ agentId: 'GB123' }), 'agent_id'],
-    ['ScoringService.GetImporterReadiness', 'scoring', ScoringServiceClient, 'getImporterReadiness', GetImporterReadinessRequest.fromPartial({ importerId: 'GB12\u00003' }), GetImporterReadinessRequest.fromPartial({ importerId: 'GB123' }), 'importer_id'],
-    ['ScoringService.GetTrend', 'scoring', ScoringServiceClient, 'getTrend', GetTrendRequest.fromPartial({ entityType: 'importer', entityId: 'GB12\u00003' }), GetTrendRequest.fromPartial({ entityType: 'importer', entityId: 'GB123' }), 'entity_id'],
-    ['ScoringService.ListScoredLines', 'scoring', ScoringServiceClient, 'listScoredLines', ListScoredLinesRequest.fromPartial({ declarationId: 'a\u0000b' }), ListScoredLinesRequest.fromPartial({ declarationId: 'ab' }), 'declaration_id'],
-    ['ReferenceService.LookupCommodities', 'reference', ReferenceServiceClient, 'lookupCommodities', LookupCommoditiesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', date: '2024-01-01' }, { commodityCode: '07\u000002000007', date: '2024-01-01' }] }), LookupCommoditiesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', date: '2024-01-01' }] }), 'queries[1].commodity_code'],
-    ['ReferenceService.LookupFx', 'reference', ReferenceServiceClient, 'lookupFx', LookupFxRequest.fromPartial({ queries: [{ currency: 'EU\u0000R', date: '2024-01-01' }] }), LookupFxRequest.fromPartial({ queries: [{ currency: 'EUR', date: '2024-01-01' }] }), 'queries[0].currency'],
-    ['ReferenceService.LookupRates', 'reference', ReferenceServiceClient, 'lookupRates', LookupRatesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', origin: 'F\u0000R', date: '2024-01-01' }] }), LookupRatesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', origin: 'FR', date: '2024-01-01' }] }), 'queries[0].origin'],
-    ['ReferenceService.LookupCodeLists', 'reference', ReferenceServiceClient, 'lookupCodeLists', LookupCodeListsRequest.fromPartial({ queries: [{ list: 'cpc-apc', code: '4000000/C07\u0000', date: '2024-01-01' }] }), LookupCodeListsRequest.fromPartial({ queries: [{ list: 'cpc-apc', code: '4000000/C07', date: '2024-01-01' }] }), 'queries[0].code'],
-    ['ReferenceService.LookupSchemes', 'reference', ReferenceServiceClient, 'lookupSchemes', LookupSchemesRequest.fromPartial({ queries: [{ country: 'B\u0000D', date: '2024-01-01' }] }), LookupSchemesRequest.fromPartial({ queries: [{ country: 'BD', date: '2024-01-01' }] }), 'queries[0].country'],
-    ['ReferenceService.ComputeDuties', 'reference', ReferenceServiceClient, 'computeDuties', ComputeDutiesRequest.fromPartial({ lines: [{ acceptanceDate: '2024-01-01\u0000' }] }), ComputeDutiesRequest.fromPartial({ lines: [] }), 'lines[0].acceptance_date'],
+    [
+      'IngestionService.GetDeclaration',
+      'ingestion',
+      IngestionServiceClient,
+      'getDeclaration',
+      GetDeclarationRequest.fromPartial({ declarationId: 'a\u0000b' }),
+      GetDeclarationRequest.fromPartial({ declarationId: 'ab' }),
+      'declaration_id',
+    ],
+    [
+      'ValidationService.ListFindings',
+      'validation',
+      ValidationServiceClient,
+      'listFindings',
+      ListFindingsRequest.fromPartial({ declarationId: 'a\u0000b' }),
+      ListFindingsRequest.fromPartial({ declarationId: 'ab' }),
+      'declaration_id',
+    ],
+    [
+      'ScoringService.GetScore (id)',
+      'scoring',
+      ScoringServiceClient,
+      'getScore',
+      GetScoreRequest.fromPartial({ entityType: 'declaration', entityId: 'a\u0000b' }),
+      GetScoreRequest.fromPartial({ entityType: 'declaration', entityId: 'ab' }),
+      'entity_id',
+    ],
+    [
+      'ScoringService.GetScore (type)',
+      'scoring',
+      ScoringServiceClient,
+      'getScore',
+      GetScoreRequest.fromPartial({ entityType: 'declaration\u0000', entityId: 'ab' }),
+      GetScoreRequest.fromPartial({ entityType: 'declaration', entityId: 'ab' }),
+      'entity_type',
+    ],
+    [
+      'ScoringService.GetBrokerScorecards',
+      'scoring',
+      ScoringServiceClient,
+      'getBrokerScorecards',
+      GetBrokerScorecardsRequest.fromPartial({ agentId: 'GB12\u00003' }),
+      GetBrokerScorecardsRequest.fromPartial({ agentId: 'GB123' }),
+      'agent_id',
+    ],
+    [
+      'ScoringService.GetImporterReadiness',
+      'scoring',
+      ScoringServiceClient,
+      'getImporterReadiness',
+      GetImporterReadinessRequest.fromPartial({ importerId: 'GB12\u00003' }),
+      GetImporterReadinessRequest.fromPartial({ importerId: 'GB123' }),
+      'importer_id',
+    ],
+    [
+      'ScoringService.GetTrend',
+      'scoring',
+      ScoringServiceClient,
+      'getTrend',
+      GetTrendRequest.fromPartial({ entityType: 'importer', entityId: 'GB12\u00003' }),
+      GetTrendRequest.fromPartial({ entityType: 'importer', entityId: 'GB123' }),
+      'entity_id',
+    ],
+    [
+      'ScoringService.ListScoredLines',
+      'scoring',
+      ScoringServiceClient,
+      'listScoredLines',
+      ListScoredLinesRequest.fromPartial({ declarationId: 'a\u0000b' }),
+      ListScoredLinesRequest.fromPartial({ declarationId: 'ab' }),
+      'declaration_id',
+    ],
+    [
+      'ReferenceService.LookupCommodities',
+      'reference',
+      ReferenceServiceClient,
+      'lookupCommodities',
+      LookupCommoditiesRequest.fromPartial({
+        queries: [
+          { commodityCode: '0702000007', date: '2024-01-01' },
+          { commodityCode: '07\u000002000007', date: '2024-01-01' },
+        ],
+      }),
+      LookupCommoditiesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', date: '2024-01-01' }] }),
+      'queries[1].commodity_code',
+    ],
+    [
+      'ReferenceService.LookupFx',
+      'reference',
+      ReferenceServiceClient,
+      'lookupFx',
+      LookupFxRequest.fromPartial({ queries: [{ currency: 'EU\u0000R', date: '2024-01-01' }] }),
+      LookupFxRequest.fromPartial({ queries: [{ currency: 'EUR', date: '2024-01-01' }] }),
+      'queries[0].currency',
+    ],
+    [
+      'ReferenceService.LookupRates',
+      'reference',
+      ReferenceServiceClient,
+      'lookupRates',
+      LookupRatesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', origin: 'F\u0000R', date: '2024-01-01' }] }),
+      LookupRatesRequest.fromPartial({ queries: [{ commodityCode: '0702000007', origin: 'FR', date: '2024-01-01' }] }),
+      'queries[0].origin',
+    ],
+    [
+      'ReferenceService.LookupCodeLists',
+      'reference',
+      ReferenceServiceClient,
+      'lookupCodeLists',
+      LookupCodeListsRequest.fromPartial({ queries: [{ list: 'cpc-apc', code: '4000000/C07\u0000', date: '2024-01-01' }] }),
+      LookupCodeListsRequest.fromPartial({ queries: [{ list: 'cpc-apc', code: '4000000/C07', date: '2024-01-01' }] }),
+      'queries[0].code',
+    ],
+    [
+      'ReferenceService.LookupSchemes',
+      'reference',
+      ReferenceServiceClient,
+      'lookupSchemes',
+      LookupSchemesRequest.fromPartial({ queries: [{ country: 'B\u0000D', date: '2024-01-01' }] }),
+      LookupSchemesRequest.fromPartial({ queries: [{ country: 'BD', date: '2024-01-01' }] }),
+      'queries[0].country',
+    ],
+    [
+      'ReferenceService.ComputeDuties',
+      'reference',
+      ReferenceServiceClient,
+      'computeDuties',
+      ComputeDutiesRequest.fromPartial({ lines: [{ acceptanceDate: '2024-01-01\u0000' }] }),
+      ComputeDutiesRequest.fromPartial({ lines: [] }),
+      'lines[0].acceptance_date',
+    ],
   ];
   it.each(rpcs)('%s with a NUL → INVALID_ARGUMENT naming the field', async (_name, service, ClientClass, method, bad, good, field) => {
     const client = new ClientClass(p.services[service].grpcAddress, credentials.createInsecure());
     try {
-      const outcome = (req: unknown) => callUnary(client, method, req, { token: p.tokens.service }).then(() => ({ code: status.OK, details: '' }), (e: { code: number; details: string }) => ({ code: e.code, details: e.details }));
+      const outcome = (req: unknown) =>
+        callUnary(client, method, req, { token: p.tokens.service }).then(
+          () => ({ code: status.OK, details: '' }),
+          (e: { code: number; details: string }) => ({ code: e.code, details: e.details }),
+        );
       const refused = await outcome(bad);
       expect(refused.code).toBe(status.INVALID_ARGUMENT);
       expect(refused.details).toMatch(new RegExp(`^field "${field.replace(/[[\]]/g, '\\$&')}" contains U\\+0000 \\(NUL\\) at character \\d+`));
@@ -222,25 +450,60 @@ describe('control characters are refused at every edge, and every refused docume
       const erpCsv = (supplier: string) => Buffer.from(`${ERP_HEADER}${supplier},SKU-1,INV-K,15/03/2023,1,1,10.00,GBP\n`);
       const cases: { label: string; value: Partial<Submission>; tenant?: string; status: string; issue: Record<string, unknown> }[] = [
         { label: 'k1\u0000.csv', value: { format: 'erp-csv', content: erpCsv('Kafka One') }, status: 'accepted', issue: { severity: 'warning', code: 'CONTROL_CHARACTER', field: 'filename' } },
-        { label: 'k2.csv', value: { format: 'erp-csv', content: erpCsv('Kafka Two'), idempotencyKey: 'key\u00002' }, status: 'rejected', issue: { code: 'CONTROL_CHARACTER', field: 'idempotency_key' } },
+        {
+          label: 'k2.csv',
+          value: { format: 'erp-csv', content: erpCsv('Kafka Two'), idempotencyKey: 'key\u00002' },
+          status: 'rejected',
+          issue: { code: 'CONTROL_CHARACTER', field: 'idempotency_key' },
+        },
         { label: 'k3.csv', value: { format: 'erp-csv', content: erpCsv('Kafka\u0000Three') }, status: 'rejected', issue: { code: 'CONTROL_CHARACTER', field: 'supplier', location: 'row 2' } },
         { label: 'k4.xml', value: { format: 'dms-xml\u0000', content: DMS }, status: 'rejected', issue: { code: 'UNSUPPORTED_FORMAT', field: 'format' } },
-        { label: 'k5.csv', value: { format: 'cds-item-csv', content: Buffer.from(CDS_HEADER + cdsRow('23GB12345678901238', 'Bad\u0000cell')) }, status: 'rejected', issue: { code: 'CONTROL_CHARACTER', field: 'Goods Description', line: 2 } },
+        {
+          label: 'k5.csv',
+          value: { format: 'cds-item-csv', content: Buffer.from(CDS_HEADER + cdsRow('23GB12345678901238', 'Bad\u0000cell')) },
+          status: 'rejected',
+          issue: { code: 'CONTROL_CHARACTER', field: 'Goods Description', line: 2 },
+        },
         { label: 'k6.xml', value: { format: 'dms-xml', content: dmsNul }, status: 'rejected', issue: { code: 'XML_NOT_WELL_FORMED', line: nulLine } },
       ];
       for (const c of cases) {
-        await producer.send({ topic: p.kafka.physical('ingestion.submission.v1'), messages: [{ key: c.label, value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, filename: c.label, ...c.value })).finish()), headers: { tenant: p.tenant } }] });
+        await producer.send({
+          topic: p.kafka.physical('ingestion.submission.v1'),
+          messages: [{ key: c.label, value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, filename: c.label, ...c.value })).finish()), headers: { tenant: p.tenant } }],
+        });
       }
-      await producer.send({ topic: p.kafka.physical('ingestion.submission.v1'), messages: [{ key: 'k7', value: Buffer.from(Submission.encode(Submission.fromPartial({ format: 'erp-csv', filename: 'k7.csv', content: erpCsv('Kafka Seven') })).finish()), headers: { tenant: `${p.tenant}\u0000x` } }] });
+      await producer.send({
+        topic: p.kafka.physical('ingestion.submission.v1'),
+        messages: [
+          {
+            key: 'k7',
+            value: Buffer.from(Submission.encode(Submission.fromPartial({ format: 'erp-csv', filename: 'k7.csv', content: erpCsv('Kafka Seven') })).finish()),
+            headers: { tenant: `${p.tenant}\u0000x` },
+          },
+        ],
+      });
       // The consumer is still consuming: a clean submission after all of them is stored.
-      await producer.send({ topic: p.kafka.physical('ingestion.submission.v1'), messages: [{ key: 'k8', value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, format: 'erp-csv', filename: 'k8.csv', content: erpCsv('Kafka Eight') })).finish()), headers: { tenant: p.tenant } }] });
+      await producer.send({
+        topic: p.kafka.physical('ingestion.submission.v1'),
+        messages: [
+          {
+            key: 'k8',
+            value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, format: 'erp-csv', filename: 'k8.csv', content: erpCsv('Kafka Eight') })).finish()),
+            headers: { tenant: p.tenant },
+          },
+        ],
+      });
 
       const labels = [...cases.map((c) => c.label), 'k8.csv'];
-      const stored = await waitFor('every Kafka submission recorded as a batch', async () => {
-        const list = (await p.http('ingestion', 'GET', '/v1/batches?limit=500')).body.batches as { batch_id: string; source_name: string; status: string; format: string }[];
-        const found = labels.map((l) => list.find((b) => b.source_name.endsWith(`:${l.replace('\u0000', '\\u0000')}`)));
-        return found.every(Boolean) ? found : undefined;
-      }, { timeoutMs: 60000 });
+      const stored = await waitFor(
+        'every Kafka submission recorded as a batch',
+        async () => {
+          const list = (await p.http('ingestion', 'GET', '/v1/batches?limit=500')).body.batches as { batch_id: string; source_name: string; status: string; format: string }[];
+          const found = labels.map((l) => list.find((b) => b.source_name.endsWith(`:${l.replace('\u0000', '\\u0000')}`)));
+          return found.every(Boolean) ? found : undefined;
+        },
+        { timeoutMs: 60000 },
+      );
       for (const [i, c] of cases.entries()) {
         const b = stored[i]!;
         expect({ label: c.label, status: b.status }).toEqual({ label: c.label, status: c.status });

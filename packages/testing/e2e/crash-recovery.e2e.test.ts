@@ -26,7 +26,18 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
   const startValidation = () => {
     if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (make build; make test does it)`);
     const p = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, DATABASE_URL: db.urlFor('validation'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, SERVICE_TOKEN: tokens.service, REFERENCE_GRPC_ADDRESS: reference.grpcAddress, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.urlFor('validation'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: tokens.spec,
+        SERVICE_TOKEN: tokens.service,
+        REFERENCE_GRPC_ADDRESS: reference.grpcAddress,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     p.stderr!.on('data', () => undefined);
@@ -36,7 +47,17 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
   beforeAll(async () => {
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('crash');
-    reference = await startReferenceService(referenceConfig({ DATABASE_URL: db.urlFor('reference'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: 'silent' }));
+    reference = await startReferenceService(
+      referenceConfig({
+        DATABASE_URL: db.urlFor('reference'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: tokens.spec,
+        LOG_LEVEL: 'silent',
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -60,8 +81,25 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
       for (let i = start; i < Math.min(N, start + 500); i++) {
         const id = `decl-${i}`;
         ids.push(id);
-        const d = Declaration.fromPartial({ tenantId: 'crash', declarationId: id, version: 1, lrn: `LRN${i}`, functionCode: '9', typeCode: 'IMA', acceptanceDate: '2024-01-15', parties: [{ role: 'importer', id: `GB12345${i}` }], items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '8510900000', procedureCode: '4000' })] });
-        const e = buildEvent({ topic: Topics.declarationReceived, key: declarationKey('crash', `LRN${i}`), value: DeclarationReceived.fromPartial({ declaration: d }), tenant: 'crash', source: 'test', id: `in-${i}` });
+        const d = Declaration.fromPartial({
+          tenantId: 'crash',
+          declarationId: id,
+          version: 1,
+          lrn: `LRN${i}`,
+          functionCode: '9',
+          typeCode: 'IMA',
+          acceptanceDate: '2024-01-15',
+          parties: [{ role: 'importer', id: `GB12345${i}` }],
+          items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '8510900000', procedureCode: '4000' })],
+        });
+        const e = buildEvent({
+          topic: Topics.declarationReceived,
+          key: declarationKey('crash', `LRN${i}`),
+          value: DeclarationReceived.fromPartial({ declaration: d }),
+          tenant: 'crash',
+          source: 'test',
+          id: `in-${i}`,
+        });
         messages.push({ key: e.key, value: Buffer.from(e.payload), headers: e.headers });
       }
       await producer.send({ topic: kafka.physical(Topics.declarationReceived.name), messages });
@@ -74,10 +112,14 @@ describe('crash recovery: SIGKILL mid-batch (real process, Kafka, Postgres)', ()
     try {
       child = startValidation();
       // Kill while it is part-way through the input.
-      const before = await waitFor('validation to be part-way', async () => {
-        const n = await checked().catch(() => 0);
-        return n >= 100 && n < N ? n : undefined;
-      }, { timeoutMs: 90000, intervalMs: 20 });
+      const before = await waitFor(
+        'validation to be part-way',
+        async () => {
+          const n = await checked().catch(() => 0);
+          return n >= 100 && n < N ? n : undefined;
+        },
+        { timeoutMs: 90000, intervalMs: 20 },
+      );
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       const atKill = await checked();

@@ -24,7 +24,18 @@ describe('a 2026 EUR declaration priced with that month’s HMRC rate through re
     const prefix = uniquePrefix('fx2026');
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('fx2026');
-    reference = await startReferenceService(referenceConfig({ DATABASE_URL: db.urlFor('reference'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000' }));
+    reference = await startReferenceService(
+      referenceConfig({
+        DATABASE_URL: db.urlFor('reference'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: tokens.spec,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      }),
+    );
     client = createReferenceClient(reference.grpcAddress, tokens.service, new ServiceMetrics('validation-test', { defaultMetrics: false }));
   });
   afterAll(async () => {

@@ -45,7 +45,16 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     const prefix = uniquePrefix('history');
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('history');
-    const common = (service: string) => ({ DATABASE_URL: db.urlFor(service as never), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const common = (service: string) => ({
+      DATABASE_URL: db.urlFor(service as never),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: tokens.spec,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
     const reference = await startReferenceService(referenceConfig(common('reference')));
     started.push(reference);
     const ingestion = await startIngestionService(ingestionConfig(common('ingestion')));
@@ -67,7 +76,13 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     const truth: TruthEntry[] = [];
     const docs: { name: string; xml: string }[] = [];
     let items = 0;
-    for (const g of generateHistoryDataset({ seed: SEED, declarations: DECLARATIONS, importers: 2, tenantId: tenant, historyRates: { C02: 0.02, C10: 0.02, C11: 0.02, C23: 0.02, C30: 0.03, C37: 0.02 } })) {
+    for (const g of generateHistoryDataset({
+      seed: SEED,
+      declarations: DECLARATIONS,
+      importers: 2,
+      tenantId: tenant,
+      historyRates: { C02: 0.02, C10: 0.02, C11: 0.02, C23: 0.02, C30: 0.03, C37: 0.02 },
+    })) {
       truth.push(...g.truth);
       items += g.declaration.items.length;
       docs.push({ name: `${g.declaration.declarationId}.xml`, xml: toDmsXml(g.declaration) });
@@ -78,11 +93,15 @@ describe('history checks through ingestion → validation → scoring (real Kafk
       for (const r of res) expect([200, 201]).toContain(r.status);
     }
     // Scoring has scored every declaration (its importers' declaration counts add up).
-    await waitFor('every declaration scored', async () => {
-      const r = await http('scoring', 'GET', '/v1/scores/importer');
-      const n = (r.body?.scores ?? []).reduce((s: number, x: any) => s + x.declarationCount, 0);
-      return n === docs.length;
-    }, { timeoutMs: 600_000, intervalMs: 1000 });
+    await waitFor(
+      'every declaration scored',
+      async () => {
+        const r = await http('scoring', 'GET', '/v1/scores/importer');
+        const n = (r.body?.scores ?? []).reduce((s: number, x: any) => s + x.declarationCount, 0);
+        return n === docs.length;
+      },
+      { timeoutMs: 600_000, intervalMs: 1000 },
+    );
     const findings: Finding[] = [];
     for (let offset = 0; ; offset += 1000) {
       const page = await http('scoring', 'GET', `/v1/history-findings?limit=1000&offset=${offset}`);
@@ -92,7 +111,10 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     }
     // Ingestion assigns its own declaration ids: compare by MRN.
     const byMrn = truth.map((t) => ({ ...t, declarationId: t.mrn }));
-    const q = measure(byMrn, findings.map((f) => ({ ...f, declarationId: f.mrn })));
+    const q = measure(
+      byMrn,
+      findings.map((f) => ({ ...f, declarationId: f.mrn })),
+    );
     // C30 is a statistical check (confidence 0.5): its false positives are counted in the table, not refused here.
     expect(q.falsePositives.filter((f) => f.ruleId !== 'C30').map((f) => `${f.ruleId} ${f.mrn}#${f.itemNumber}: ${f.explanation}`)).toEqual([]);
     expect(q.falseNegatives.map((t) => `${t.ruleId} ${t.mrn}#${t.itemNumber}: ${t.note}`)).toEqual([]);
@@ -103,7 +125,15 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     const importer = importers[0].entityId;
     const readiness = await http('scoring', 'GET', `/v1/importers/${importer}/readiness`);
     expect(readiness.status).toBe(200);
-    expect(readiness.body.dimensions.map((d: any) => d.dimension)).toEqual(['preference-evidence', 'classification', 'valuation', 'procedures-reliefs', 'data-quality', 'broker-concentration', 'open-alert-hygiene']);
+    expect(readiness.body.dimensions.map((d: any) => d.dimension)).toEqual([
+      'preference-evidence',
+      'classification',
+      'valuation',
+      'procedures-reliefs',
+      'data-quality',
+      'broker-concentration',
+      'open-alert-hygiene',
+    ]);
     for (const d of readiness.body.dimensions) expect(typeof d.atRiskPence).toBe('number');
     const dum = await http('scoring', 'GET', `/v1/importers/${importer}/duty-under-management`);
     expect(Number(dum.body.metrics.find((m: any) => m.name === 'duty_paid').value)).toBeGreaterThan(0);

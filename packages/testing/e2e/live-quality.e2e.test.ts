@@ -8,7 +8,10 @@ import { startPlatform, type Platform } from './harness';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lq = require('../../../scripts/live-quality') as {
   regenerate(summary: { seed: number; declarations: number }): { declaration: { declarationId: string; lrn: string; items: unknown[] }; truth: unknown[] }[];
-  liveTally(generated: unknown[], liveFindings: (d: { lrn: string }) => Promise<unknown[] | undefined>): Promise<{ results: { ruleId: string; expected: number; truePositives: number; falsePositives: number; amountsExact: number }[]; missing: number }>;
+  liveTally(
+    generated: unknown[],
+    liveFindings: (d: { lrn: string }) => Promise<unknown[] | undefined>,
+  ): Promise<{ results: { ruleId: string; expected: number; truePositives: number; falsePositives: number; amountsExact: number }[]; missing: number }>;
   inProcessTally(generated: unknown[], seed: number, today: string): Promise<{ results: { ruleId: string; expected: number; truePositives: number }[] }>;
   cdsReports(generated: unknown[]): { header: string; items: string; taxes: string };
   differences(live: unknown[], inProcess: unknown[]): string[];
@@ -37,7 +40,11 @@ describe('live detection quality: generated history through ingestion + referenc
     const facts = loadFacts();
     const tariff = generatedTariffFiles(worldFor(SEED, undefined, facts), facts);
     const load = async (name: string, body: string) => {
-      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' }, body });
+      const r = await fetch(`${p.services.reference.httpUrl}/v1/admin/ott-loads?source=${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.tokens.service}`, 'content-type': 'application/octet-stream' },
+        body,
+      });
       expect([r.status, name]).toEqual([201, name]);
       return r.json();
     };

@@ -49,7 +49,12 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     // risk-v2: one HIGH finding with no money at stake → risk = severity 0.7 × 25 points; the
     // score explains itself factor by factor and names the line and finding behind it.
     expect(score).toMatchObject({ score: 82, risk: 18, findingCount: 1, exposurePence: 0, reclaimPence: 0, modelVersion: 'risk-v2' });
-    expect(score.factors.map((f: any) => [f.name, f.value])).toEqual([['money', 0], ['severity', 70], ['deadline', 0], ['confidence', 100]]);
+    expect(score.factors.map((f: any) => [f.name, f.value])).toEqual([
+      ['money', 0],
+      ['severity', 70],
+      ['deadline', 0],
+      ['confidence', 100],
+    ]);
     expect(score.lines).toEqual([{ itemNumber: 1, findingIds: [c08.findingId], ruleIds: ['C08'], exposurePence: 0, reclaimPence: 0 }]);
 
     // Alerting raised an alert, readable over REST.
@@ -79,17 +84,28 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     // One trace spans the whole path: HTTP upload → Kafka → validation → gRPC reference lookup →
     // Kafka → scoring and alerting.
     // Alerting correlates the checked declaration (its findings and supersessions in one event).
-    await waitFor('alerting span', async () => spans.getFinishedSpans().some((s) => s.name === 'validation.declaration.checked.v1 process' && (s as unknown as { attributes: Record<string, unknown> }).attributes['messaging.consumer.group.name']?.toString().endsWith('alerting')));
+    await waitFor('alerting span', async () =>
+      spans
+        .getFinishedSpans()
+        .some(
+          (s) =>
+            s.name === 'validation.declaration.checked.v1 process' &&
+            (s as unknown as { attributes: Record<string, unknown> }).attributes['messaging.consumer.group.name']?.toString().endsWith('alerting'),
+        ),
+    );
     const root = spans.getFinishedSpans().find((s) => s.name.startsWith('HTTP POST /v1/documents'))!;
     const traceId = root.spanContext().traceId;
-    const inTrace = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
-    expect(inTrace).toEqual(expect.arrayContaining([
-      'HTTP POST /v1/documents',
-      'ingestion.declaration.received.v1 process',
-      '/customs.v1.ReferenceService/LookupCommodities',
-      'validation.declaration.checked.v1 process',
-    ]));
-    const groups = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId && s.name === 'validation.declaration.checked.v1 process').map((s) => String((s as unknown as { attributes: Record<string, unknown> }).attributes['messaging.consumer.group.name']));
+    const inTrace = spans
+      .getFinishedSpans()
+      .filter((s) => s.spanContext().traceId === traceId)
+      .map((s) => s.name);
+    expect(inTrace).toEqual(
+      expect.arrayContaining(['HTTP POST /v1/documents', 'ingestion.declaration.received.v1 process', '/customs.v1.ReferenceService/LookupCommodities', 'validation.declaration.checked.v1 process']),
+    );
+    const groups = spans
+      .getFinishedSpans()
+      .filter((s) => s.spanContext().traceId === traceId && s.name === 'validation.declaration.checked.v1 process')
+      .map((s) => String((s as unknown as { attributes: Record<string, unknown> }).attributes['messaging.consumer.group.name']));
     expect(groups.some((g) => g.endsWith('alerting'))).toBe(true);
     expect(groups.some((g) => g.endsWith('scoring'))).toBe(true);
   });
@@ -115,7 +131,11 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
 
   it('suppresses a repeat of the same rule on the same declaration into the open alert', async () => {
     // Version 2 changes only the goods description: the wrong commodity code is still there.
-    const v2 = Buffer.from(sample('TT_FI005b/TT_FI005b.xml').toString('utf8').replace(/<Description>([^<]*)<\/Description>/, '<Description>$1 (re-sent)</Description>'));
+    const v2 = Buffer.from(
+      sample('TT_FI005b/TT_FI005b.xml')
+        .toString('utf8')
+        .replace(/<Description>([^<]*)<\/Description>/, '<Description>$1 (re-sent)</Description>'),
+    );
     const up = await p.http('ingestion', 'POST', '/v1/documents?filename=TT_FI005b-v2.xml', v2, { token: p.tokens.integrator });
     expect(up.body.declarations[0]).toMatchObject({ version: 2, duplicate: false });
     const alert = await waitFor('suppressed repeat', async () => {
@@ -132,9 +152,17 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     const refused = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'resolved', reason: 'fixed' }), { contentType: 'application/json' });
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/needs a disposition/);
-    const moved = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'in_progress', reason: 'asking the broker for the invoice' }), { contentType: 'application/json' });
+    const moved = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'in_progress', reason: 'asking the broker for the invoice' }), {
+      contentType: 'application/json',
+    });
     expect(moved.status).toBe(200);
-    const resolved = await p.http('alerting', 'POST', `/v1/alerts/${alert.alertId}/transition`, JSON.stringify({ to: 'resolved', reason: 'C2001 sent', disposition: 'true_positive_corrected_c2001' }), { contentType: 'application/json' });
+    const resolved = await p.http(
+      'alerting',
+      'POST',
+      `/v1/alerts/${alert.alertId}/transition`,
+      JSON.stringify({ to: 'resolved', reason: 'C2001 sent', disposition: 'true_positive_corrected_c2001' }),
+      { contentType: 'application/json' },
+    );
     expect(resolved.body.alert).toMatchObject({ statusName: 'resolved', disposition: 'true_positive_corrected_c2001' });
     const detail = await p.http('alerting', 'GET', `/v1/alerts/${alert.alertId}`);
     expect(detail.body.history.map((h: any) => `${h.from}->${h.to}`)).toEqual(['unspecified->new', 'new->new', 'new->in_progress', 'in_progress->resolved']);
@@ -198,7 +226,11 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     const body = (await res.json()) as any;
     expect(res.status).toBe(207);
     expect(body.summary).toEqual({ accepted: 2, partially_accepted: 0, duplicate: 0, rejected: 1 });
-    expect(body.files.map((f: any) => [f.filename, f.status])).toEqual([['TT_IM017a.xml', 'accepted'], ['huge.xml', 'rejected'], ['TT_IM031a.xml', 'accepted']]);
+    expect(body.files.map((f: any) => [f.filename, f.status])).toEqual([
+      ['TT_IM017a.xml', 'accepted'],
+      ['huge.xml', 'rejected'],
+      ['TT_IM031a.xml', 'accepted'],
+    ]);
     expect(body.files[1].issues[0]).toMatchObject({ code: 'TOO_LARGE', sourceName: 'huge.xml' });
     expect(body.files[0].declarations).toHaveLength(1);
   });
@@ -214,7 +246,8 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
   it('joins HMRC CDS header, item and tax-line reports uploaded together and checks them', async () => {
     const form = new FormData();
     form.append('format', 'cds-report');
-    for (const f of ['import-header.csv', 'import-item.csv', 'import-taxline.csv']) form.append('files', new Blob([fs.readFileSync(path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports', f))]), f);
+    for (const f of ['import-header.csv', 'import-item.csv', 'import-taxline.csv'])
+      form.append('files', new Blob([fs.readFileSync(path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports', f))]), f);
     const res = await fetch(`${p.services.ingestion.httpUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
     const body = (await res.json()) as any;
     expect(res.status).toBe(207);
@@ -246,8 +279,12 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     // proof on file. Until the code's Online Trade Tariff measures are loaded the EU 0 % rate is
     // not known, so no reclaim can be claimed; loading them (real reference service, admin REST)
     // announces reference.dataset.changed.v1 and validation re-checks the stored declaration.
-    const header = 'Importer EORI,EPU,Entry Number,Acceptance Date,Declarant EORI,Trader Reference,Transport Mode,Customs Value,Invoice Currency,Invoice Total,First DAN\n' + 'GB553202734852,120,000777T,15/01/2026 09:00:00,GB603202734852,PO-TOM-1,1,10000.00,GBP,10000.00,1108654\n';
-    const items = 'EPU,Entry Number,Item Number,Commodity Code,CPC,Country of Origin,Preferential Country of Origin,Goods Description,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Preference,Valuation Method,Duty Paid,VAT Paid,All Item Document Codes,All Item Document References\n' + '120,000777T,1,0702000007,4000000,FR,,"Cherry tomatoes, fresh",10000.00,GBP,10000.00,2000,2100,100,1,800.00,0.00,"N935,U110","INV-TOM-1,STATEMENT"\n';
+    const header =
+      'Importer EORI,EPU,Entry Number,Acceptance Date,Declarant EORI,Trader Reference,Transport Mode,Customs Value,Invoice Currency,Invoice Total,First DAN\n' +
+      'GB553202734852,120,000777T,15/01/2026 09:00:00,GB603202734852,PO-TOM-1,1,10000.00,GBP,10000.00,1108654\n';
+    const items =
+      'EPU,Entry Number,Item Number,Commodity Code,CPC,Country of Origin,Preferential Country of Origin,Goods Description,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Preference,Valuation Method,Duty Paid,VAT Paid,All Item Document Codes,All Item Document References\n' +
+      '120,000777T,1,0702000007,4000000,FR,,"Cherry tomatoes, fresh",10000.00,GBP,10000.00,2000,2100,100,1,800.00,0.00,"N935,U110","INV-TOM-1,STATEMENT"\n';
     const form = new FormData();
     form.append('format', 'cds-report');
     form.append('files', new Blob([header]), 'tomatoes-header.csv');
@@ -261,7 +298,10 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
     expect((await findings()).filter((f) => f.ruleId === 'C21')).toEqual([]);
 
     const ott = fs.readFileSync(path.join(REPO_ROOT, 'services/reference/data/samples/ott_api_commodity_0702000007_cherry_tomatoes.json'));
-    const load = await p.http('reference', 'POST', '/v1/admin/ott-loads?source=ott_api_commodity_0702000007_cherry_tomatoes.json', ott, { token: p.tokens.service, contentType: 'application/octet-stream' });
+    const load = await p.http('reference', 'POST', '/v1/admin/ott-loads?source=ott_api_commodity_0702000007_cherry_tomatoes.json', ott, {
+      token: p.tokens.service,
+      contentType: 'application/octet-stream',
+    });
     expect(load.status).toBeLessThan(300);
     const c21 = await waitFor('the reclaim raised by re-evaluation', async () => (await findings()).find((f) => f.ruleId === 'C21'), { timeoutMs: 60000 });
     // 8 % of £10,000 charged against the EU preferential 0 %: £800 to reclaim, C285 within 3 years.

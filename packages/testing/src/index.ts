@@ -21,7 +21,10 @@ export const HMRC_SAMPLES = path.join(REPO_ROOT, 'packages/testing/fixtures/hmrc
  */
 export function testEnv(): { brokers: string[]; adminUrl: string } {
   return {
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((s) => s.trim()).filter(Boolean),
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     adminUrl: process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };
 }

@@ -120,17 +120,23 @@ function documentXml(rows: OdsTestCell[][], opts: OdsTestOptions, root: 'documen
 
   const spaces = (n: number) => (n === 1 ? `<${x}:s/>` : `<${x}:s ${x}:c="${n}"/>`);
   const runText = (s: string) =>
-    s.split('\t').map((part) =>
-      esc(part).replace(/ +/g, (run, at: number, whole: string) => {
-        const edge = at === 0 || at + run.length === whole.length;
-        if (edge) return spaces(run.length);
-        return run.length === 1 ? ' ' : ` ${spaces(run.length - 1)}`;
-      }),
-    ).join(`<${x}:tab/>`);
+    s
+      .split('\t')
+      .map((part) =>
+        esc(part).replace(/ +/g, (run, at: number, whole: string) => {
+          const edge = at === 0 || at + run.length === whole.length;
+          if (edge) return spaces(run.length);
+          return run.length === 1 ? ' ' : ` ${spaces(run.length - 1)}`;
+        }),
+      )
+      .join(`<${x}:tab/>`);
   const paragraphs = (text: string) => {
     if (/[\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) throw new Error(`odsOf: ${JSON.stringify(text)} holds a character an .ods cell cannot (CR or a control character)`);
     if (opts.lineBreaks === 'line-break') return `<${x}:p>${text.split('\n').map(runText).join(`<${x}:line-break/>`)}</${x}:p>`;
-    return text.split('\n').map((p) => (p === '' ? `<${x}:p/>` : `<${x}:p>${runText(p)}</${x}:p>`)).join('');
+    return text
+      .split('\n')
+      .map((p) => (p === '' ? `<${x}:p/>` : `<${x}:p>${runText(p)}</${x}:p>`))
+      .join('');
   };
   const calcTyped = (text: string): OdsTestCellSpec => {
     if (/^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(text)) return { type: 'float', value: String(Number(text)), text };
@@ -169,7 +175,7 @@ function documentXml(rows: OdsTestCell[][], opts: OdsTestOptions, root: 'documen
       let columns = 0;
       for (let i = 0; i < cells.length; i++) {
         let repeat = cells[i]!.repeat;
-        if (opts.repeats) while (i + 1 < cells.length && cells[i + 1]!.key === cells[i]!.key && cells[i + 1]!.repeat === 1) (repeat++, i++);
+        if (opts.repeats) while (i + 1 < cells.length && cells[i + 1]!.key === cells[i]!.key && cells[i + 1]!.repeat === 1) repeat++, i++;
         out.push(cells[i]!.xml(repeat));
         columns += repeat;
       }
@@ -181,11 +187,12 @@ function documentXml(rows: OdsTestCell[][], opts: OdsTestOptions, root: 'documen
     let used = 0;
     for (let i = 0; i < rowXml.length; i++) {
       let repeat = (index === 0 ? opts.rowRepeats?.[i] : undefined) ?? 1;
-      if (opts.repeats && repeat === 1) while (i + 1 < rowXml.length && rowXml[i + 1] === rowXml[i] && !(index === 0 && opts.rowRepeats?.[i + 1])) (repeat++, i++);
+      if (opts.repeats && repeat === 1) while (i + 1 < rowXml.length && rowXml[i + 1] === rowXml[i] && !(index === 0 && opts.rowRepeats?.[i + 1])) repeat++, i++;
       body.push(`<${t}:table-row${repeat > 1 ? ` ${t}:number-rows-repeated="${repeat}"` : ''}>${rowXml[i]}</${t}:table-row>`);
       used += repeat;
     }
-    if (opts.padTo && opts.padTo.rows > used) body.push(`<${t}:table-row ${t}:number-rows-repeated="${opts.padTo.rows - used}"><${t}:table-cell ${t}:number-columns-repeated="${opts.padTo.columns}"/></${t}:table-row>`);
+    if (opts.padTo && opts.padTo.rows > used)
+      body.push(`<${t}:table-row ${t}:number-rows-repeated="${opts.padTo.rows - used}"><${t}:table-cell ${t}:number-columns-repeated="${opts.padTo.columns}"/></${t}:table-row>`);
     return `<${t}:table ${t}:name="Sheet${index + 1}"><${t}:table-column ${t}:number-columns-repeated="${opts.padTo?.columns ?? width}"/>${body.join('')}</${t}:table>`;
   };
 

@@ -46,7 +46,10 @@ export function xlsxOf(table: string[][], doctype = '', opts: XlsxTestOptions = 
   const rows = table.map((r, ri) => `<row r="${ri + 1}">${r.map((v, ci) => (v === '' ? '' : cell(v, `${col(ci)}${ri + 1}`))).join('')}</row>`).join('');
   const files: [string, string][] = [
     ['[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'],
-    ['xl/workbook.xml', `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><workbookPr${opts.date1904 ? ' date1904="1"' : ''}/><sheets><sheet name="Sheet1" sheetId="1"/></sheets></workbook>`],
+    [
+      'xl/workbook.xml',
+      `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><workbookPr${opts.date1904 ? ' date1904="1"' : ''}/><sheets><sheet name="Sheet1" sheetId="1"/></sheets></workbook>`,
+    ],
     [
       'xl/styles.xml',
       '<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy\\ hh:mm:ss"/></numFmts>' +

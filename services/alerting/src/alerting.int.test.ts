@@ -3,7 +3,20 @@
 // lifecycle with auto-resolve, deadlines moving with an injected clock, exceptions, tenant
 // settings, gRPC streams with filters and resume, findings feed, OpenAPI, and tenant isolation.
 import { credentials } from '@grpc/grpc-js';
-import { AlertingServiceClient, DeclarationChecked, DeclarationReceived, Declaration, FindingRaised, GoodsItem, ScoreUpdated, Topics, type Finding, type StreamAlertsRequest, type StreamAlertsResponse, type StreamFindingsResponse } from '@customs/contracts';
+import {
+  AlertingServiceClient,
+  DeclarationChecked,
+  DeclarationReceived,
+  Declaration,
+  FindingRaised,
+  GoodsItem,
+  ScoreUpdated,
+  Topics,
+  type Finding,
+  type StreamAlertsRequest,
+  type StreamAlertsResponse,
+  type StreamFindingsResponse,
+} from '@customs/contracts';
 import { callMetadata } from '@customs/grpc';
 import { buildEvent, type KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
@@ -26,7 +39,11 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
   let prod: ReturnType<typeof producer>;
 
   const http = async (method: string, path: string, body?: unknown, token = tokens.a.analyst) => {
-    const res = await fetch(`${service.httpUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${service.httpUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -34,7 +51,20 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     await prod.send({ topic: kafka.physical(topic.name), messages: events.map((e) => ({ key: e.key, value: Buffer.from(e.payload), headers: e.headers })) });
   };
   const checked = (tenant: string, declarationId: string, version: number, findings: Finding[], superseded: string[] = []) =>
-    buildEvent({ topic: Topics.declarationChecked, key: `${tenant}/${declarationId}`, tenant, source: 'test', id: `checked/${tenant}/${declarationId}/${version}`, value: DeclarationChecked.fromPartial({ tenantId: tenant, declarationId, declarationVersion: version, findings: findings.map((f) => ({ ...f, tenantId: tenant, declarationId })), supersededFindingIds: superseded }) });
+    buildEvent({
+      topic: Topics.declarationChecked,
+      key: `${tenant}/${declarationId}`,
+      tenant,
+      source: 'test',
+      id: `checked/${tenant}/${declarationId}/${version}`,
+      value: DeclarationChecked.fromPartial({
+        tenantId: tenant,
+        declarationId,
+        declarationVersion: version,
+        findings: findings.map((f) => ({ ...f, tenantId: tenant, declarationId })),
+        supersededFindingIds: superseded,
+      }),
+    });
   const alerts = async (qs = '', token = tokens.a.analyst) => (await http('GET', `/v1/alerts${qs}`, undefined, token)).body.alerts as any[];
 
   beforeAll(async () => {
@@ -42,7 +72,17 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('alerting');
     service = await startAlertingService(
-      loadConfig({ DATABASE_URL: db.urlFor('alerting'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${tokens.a.spec},${tokens.b.spec}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', DEADLINE_TICK_MS: '200' }),
+      loadConfig({
+        DATABASE_URL: db.urlFor('alerting'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: `${tokens.a.spec},${tokens.b.spec}`,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        DEADLINE_TICK_MS: '200',
+      }),
       { clock: { now: () => new Date(nowMs) } },
     );
     prod = producer();
@@ -61,7 +101,9 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     const series = [0, 1, 2, 3, 4].map((i) => checked(A, `d${i}`, 1, [finding({ findingId: `f${i}`, acceptanceDate: `2024-01-0${i + 5}`, exposureDutyPence: 1000 * (i + 1), exposureVatPence: 200 })]));
     await send(Topics.declarationChecked, [
       ...series,
-      checked(A, 'r1', 1, [finding({ findingId: 'reclaim-1', ruleId: 'C21', family: 'origin-preference', severity: 2, acceptanceDate: '2024-03-01', reclaimDutyPence: 150000, declarantId: 'GB300000000003' })]),
+      checked(A, 'r1', 1, [
+        finding({ findingId: 'reclaim-1', ruleId: 'C21', family: 'origin-preference', severity: 2, acceptanceDate: '2024-03-01', reclaimDutyPence: 150000, declarantId: 'GB300000000003' }),
+      ]),
       checked(A, 'old', 1, [finding({ findingId: 'old-1', ruleId: 'C08', severity: 5, acceptanceDate: '2023-06-01', exposureDutyPence: 1050000, declarantId: 'GB400000000004' })]),
     ]);
     const all = await waitFor('alerts of every kind', async () => {
@@ -157,30 +199,43 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     expect(refused).toMatchObject({ status: 409, body: { error: 'transition_refused' } });
     expect((await alerts('?state=in_progress&limit=1000')).length).toBe(ids.length);
     const h = (await http('GET', `/v1/alerts/${ar3.alertId}/history`)).body.history;
-    expect(h.slice(-3).map((x: any) => [x.kind, x.actor])).toEqual([['transition', `analyst@${A}`], ['assigned', `analyst@${A}`], ['note', `analyst@${A}`]]);
+    expect(h.slice(-3).map((x: any) => [x.kind, x.actor])).toEqual([
+      ['transition', `analyst@${A}`],
+      ['assigned', `analyst@${A}`],
+      ['note', `analyst@${A}`],
+    ]);
     expect(h.at(-1).note).toMatch(/keying error/);
   });
 
   it('escalates and expires deadline alerts as the (injected) clock moves', async () => {
     // A fresh £2,000 reclaim 90 days from its deadline (the first one was withdrawn above).
-    await send(Topics.declarationChecked, [checked(A, 'r2', 1, [finding({ findingId: 'reclaim-2', ruleId: 'C22', family: 'origin-preference', severity: 2, acceptanceDate: '2024-03-01', reclaimDutyPence: 200000, declarantId: 'GB300000000003' })])]);
+    await send(Topics.declarationChecked, [
+      checked(A, 'r2', 1, [
+        finding({ findingId: 'reclaim-2', ruleId: 'C22', family: 'origin-preference', severity: 2, acceptanceDate: '2024-03-01', reclaimDutyPence: 200000, declarantId: 'GB300000000003' }),
+      ]),
+    ]);
     await waitFor('reclaim alert', async () => (await alerts('?rule=AR-007&state=new&limit=10')).find((a) => a.declarationId === 'r2'));
     nowMs = Date.parse('2027-02-10T00:00:00Z');
     try {
-    const escalated = await waitFor('escalated to 30 days', async () => (await alerts('?rule=AR-007&limit=10')).find((a) => a.declarationId === 'r2' && a.deadlineBand === 30));
-    expect(escalated).toMatchObject({ severity: 'SEVERITY_CRITICAL', daysLeft: 19 });
-    nowMs = Date.parse('2027-03-02T00:00:00Z');
-    const expired = await waitFor('expired', async () => (await alerts('?rule=AR-007&limit=10')).find((a) => a.declarationId === 'r2' && a.statusName === 'expired'));
-    expect(expired.daysLeft).toBe(-1);
-    const h = (await http('GET', `/v1/alerts/${expired.alertId}/history`)).body.history.map((x: any) => x.kind);
-    expect(h).toEqual(['raised', 'escalated', 'expired']);
+      const escalated = await waitFor('escalated to 30 days', async () => (await alerts('?rule=AR-007&limit=10')).find((a) => a.declarationId === 'r2' && a.deadlineBand === 30));
+      expect(escalated).toMatchObject({ severity: 'SEVERITY_CRITICAL', daysLeft: 19 });
+      nowMs = Date.parse('2027-03-02T00:00:00Z');
+      const expired = await waitFor('expired', async () => (await alerts('?rule=AR-007&limit=10')).find((a) => a.declarationId === 'r2' && a.statusName === 'expired'));
+      expect(expired.daysLeft).toBe(-1);
+      const h = (await http('GET', `/v1/alerts/${expired.alertId}/history`)).body.history.map((x: any) => x.kind);
+      expect(h).toEqual(['raised', 'escalated', 'expired']);
     } finally {
       nowMs = Date.parse('2026-12-01T00:00:00Z');
     }
   });
 
   it('applies exceptions (suppressed, named) and tenant rule settings (audited), and serves OpenAPI', async () => {
-    const ex = await http('POST', '/v1/alert-exceptions', { scope: { broker: 'GB500000000005' }, owner: 'jo@example.com', reason: 'broker on a remediation plan', expiresAt: '2027-06-01T00:00:00Z' }, tokens.a.admin);
+    const ex = await http(
+      'POST',
+      '/v1/alert-exceptions',
+      { scope: { broker: 'GB500000000005' }, owner: 'jo@example.com', reason: 'broker on a remediation plan', expiresAt: '2027-06-01T00:00:00Z' },
+      tokens.a.admin,
+    );
     expect(ex.status).toBe(201);
     const off = await http('PUT', '/v1/alert-rules/AR-002/settings', { enabled: false }, tokens.a.admin);
     expect(off.body).toMatchObject({ actor: `admin@${A}`, before: null, after: { enabled: false, params: {} } });
@@ -193,7 +248,10 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     await waitFor('x2 processed', async () => (await http('GET', '/v1/findings-feed?limit=1000')).body.findings.some((f: any) => f.finding.findingId === 'x2-f'));
     expect((await alerts('?limit=1000')).filter((a) => a.alertRuleId === 'AR-002' && a.declarationId === 'x2')).toHaveLength(0);
     const audit = (await http('GET', '/v1/alert-settings/audit', undefined, tokens.a.admin)).body.entries;
-    expect(audit.map((e: any) => [e.subjectType, e.actor])).toEqual([['rule', `admin@${A}`], ['exception', `admin@${A}`]]);
+    expect(audit.map((e: any) => [e.subjectType, e.actor])).toEqual([
+      ['rule', `admin@${A}`],
+      ['exception', `admin@${A}`],
+    ]);
     const rules = (await http('GET', '/v1/alert-rules')).body.rules;
     expect(rules.find((r: any) => r.id === 'AR-002')).toMatchObject({ enabled: false });
     expect(new Set(rules.map((r: any) => r.type)).size).toBe(6);
@@ -204,17 +262,45 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
 
   it('correlates scoring’s history findings too (family "history")', async () => {
     const f = finding({ findingId: 'hist-1', tenantId: A, declarationId: 'h1', ruleId: 'C10', family: 'history', severity: 4, exposureDutyPence: 4200 });
-    await send(Topics.scoringFindingRaised, [buildEvent({ topic: Topics.scoringFindingRaised, key: `${A}/h1`, tenant: A, source: 'test', id: `history-finding/${A}/hist-1`, value: FindingRaised.fromPartial({ finding: f }) })]);
+    await send(Topics.scoringFindingRaised, [
+      buildEvent({ topic: Topics.scoringFindingRaised, key: `${A}/h1`, tenant: A, source: 'test', id: `history-finding/${A}/hist-1`, value: FindingRaised.fromPartial({ finding: f }) }),
+    ]);
     const a = await waitFor('history alert', async () => (await alerts('?limit=1000')).find((x) => x.declarationId === 'h1' && x.alertRuleId === 'AR-001'));
     expect(a).toMatchObject({ ruleIds: ['C10'], families: ['history'], exposurePence: 4200 });
   });
 
   it('raises new_terms and score_change alerts from declarations and scores', async () => {
     const decl = (i: number, declarant: string, date: string) =>
-      buildEvent({ topic: Topics.declarationReceived, key: `${A}/n${i}`, tenant: A, source: 'test', id: `decl/${A}/n${i}`, value: DeclarationReceived.fromPartial({ declaration: Declaration.fromPartial({ tenantId: A, declarationId: `n${i}`, version: 1, lrn: `L${i}`, acceptanceDate: date, importerEori: 'GB100000000001', parties: [{ role: 'declarant', id: declarant }], items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '6109100010', originCountry: 'CN', procedureCode: '4000' })] }) }) });
+      buildEvent({
+        topic: Topics.declarationReceived,
+        key: `${A}/n${i}`,
+        tenant: A,
+        source: 'test',
+        id: `decl/${A}/n${i}`,
+        value: DeclarationReceived.fromPartial({
+          declaration: Declaration.fromPartial({
+            tenantId: A,
+            declarationId: `n${i}`,
+            version: 1,
+            lrn: `L${i}`,
+            acceptanceDate: date,
+            importerEori: 'GB100000000001',
+            parties: [{ role: 'declarant', id: declarant }],
+            items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '6109100010', originCountry: 'CN', procedureCode: '4000' })],
+          }),
+        }),
+      });
     const history = Array.from({ length: 12 }, (_, i) => decl(i, BROKER, new Date(Date.parse('2024-01-01') + i * 7 * 86_400_000).toISOString().slice(0, 10)));
     await send(Topics.declarationReceived, [...history, decl(99, 'GB999999999999', '2024-04-15')]);
-    const score = (s: number, prev: number, i: number) => buildEvent({ topic: Topics.scoreUpdated, key: `${A}/broker/${BROKER}`, tenant: A, source: 'test', id: `score/${i}`, value: ScoreUpdated.fromPartial({ score: { tenantId: A, entityType: 'broker', entityId: BROKER, score: s }, previousScore: prev }) });
+    const score = (s: number, prev: number, i: number) =>
+      buildEvent({
+        topic: Topics.scoreUpdated,
+        key: `${A}/broker/${BROKER}`,
+        tenant: A,
+        source: 'test',
+        id: `score/${i}`,
+        value: ScoreUpdated.fromPartial({ score: { tenantId: A, entityType: 'broker', entityId: BROKER, score: s }, previousScore: prev }),
+      });
     await send(Topics.scoreUpdated, [score(90, 100, 1), score(84, 90, 2), score(78, 84, 3)]);
     const list = await waitFor('new_terms and score_change', async () => {
       const l = await alerts('?rule_type=new_terms,score_change&limit=100');
@@ -260,7 +346,9 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     const listed: string[] = [];
     let after = 0;
     for (;;) {
-      const page = await new Promise<{ alerts: { alertId: string }[]; nextCursor: number }>((resolve, reject) => client.listAlerts({ limit: 3, afterCursor: after }, callMetadata(tokens.a.analyst), (e, r) => (e ? reject(e) : resolve(r!))));
+      const page = await new Promise<{ alerts: { alertId: string }[]; nextCursor: number }>((resolve, reject) =>
+        client.listAlerts({ limit: 3, afterCursor: after }, callMetadata(tokens.a.analyst), (e, r) => (e ? reject(e) : resolve(r!))),
+      );
       if (page.alerts.length === 0) break;
       listed.push(...page.alerts.map((a) => a.alertId));
       after = page.nextCursor;
@@ -292,10 +380,12 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
       call.on('error', (e: { code?: number }) => (e.code === 1 ? undefined : reject(e)));
       // B has one history entry; after it, a change for A must not arrive on B's stream.
       setTimeout(() => void send(Topics.declarationChecked, [checked(A, 'late', 1, [finding({ findingId: 'late-f', exposureDutyPence: 5 })])]), 200);
-      void waitFor('A’s late alert', async () => (await alerts('?limit=1000')).find((a) => a.declarationId === 'late')).then(() => setTimeout(() => {
-        call.cancel();
-        resolve(got);
-      }, 500));
+      void waitFor('A’s late alert', async () => (await alerts('?limit=1000')).find((a) => a.declarationId === 'late')).then(() =>
+        setTimeout(() => {
+          call.cancel();
+          resolve(got);
+        }, 500),
+      );
     });
     expect(streamed.length).toBeGreaterThan(0);
     expect(streamed.every((m) => m.change!.alert!.tenantId === B)).toBe(true);

@@ -25,7 +25,17 @@ describe('alerting crash recovery: SIGKILL mid-stream (real process, Kafka, Post
   const start = () => {
     if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (make build; make test does it)`);
     const p = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, DATABASE_URL: db.urlFor('alerting'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, ALERT_RULES_DIR: rulesDir, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.urlFor('alerting'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: tokens.spec,
+        ALERT_RULES_DIR: rulesDir,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     p.stderr!.on('data', () => undefined);
@@ -58,7 +68,14 @@ describe('alerting crash recovery: SIGKILL mid-stream (real process, Kafka, Post
       const messages = [];
       for (let i = start; i < Math.min(N, start + 400); i++) {
         const f = finding({ findingId: `f-${i}`, tenantId: 'alcrash', declarationId: `d-${i}`, acceptanceDate: '2025-06-02', exposureDutyPence: 100 + i });
-        const e = buildEvent({ topic: Topics.declarationChecked, key: `alcrash/d-${i}`, tenant: 'alcrash', source: 'test', id: `checked/${i}`, value: DeclarationChecked.fromPartial({ tenantId: 'alcrash', declarationId: `d-${i}`, declarationVersion: 1, findings: [f] }) });
+        const e = buildEvent({
+          topic: Topics.declarationChecked,
+          key: `alcrash/d-${i}`,
+          tenant: 'alcrash',
+          source: 'test',
+          id: `checked/${i}`,
+          value: DeclarationChecked.fromPartial({ tenantId: 'alcrash', declarationId: `d-${i}`, declarationVersion: 1, findings: [f] }),
+        });
         messages.push({ key: e.key, value: Buffer.from(e.payload), headers: e.headers });
       }
       await producer.send({ topic: kafka.physical(Topics.declarationChecked.name), messages });
@@ -70,10 +87,14 @@ describe('alerting crash recovery: SIGKILL mid-stream (real process, Kafka, Post
     const count = async (table: string) => Number((await admin.query(`select count(*)::int as n from alerting.${table}`)).rows[0].n);
     try {
       child = start();
-      const before = await waitFor('alerting to be part-way', async () => {
-        const n = await count('alerts').catch(() => 0);
-        return n >= 50 && n < N ? n : undefined;
-      }, { timeoutMs: 120000, intervalMs: 10 });
+      const before = await waitFor(
+        'alerting to be part-way',
+        async () => {
+          const n = await count('alerts').catch(() => 0);
+          return n >= 50 && n < N ? n : undefined;
+        },
+        { timeoutMs: 120000, intervalMs: 10 },
+      );
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       const atKill = await count('alerts');

@@ -27,7 +27,9 @@ export async function startAlertingService(config: AlertingConfig, opts: { clock
     async setup(kit) {
       kit.logger.info({ rules: rules.map((r) => `${r.id}:${r.type}@${r.hash.slice(0, 12)}`) }, 'alert rules loaded');
       // OpenAPI from the route schemas (registered before the routes so it sees them all).
-      await kit.http.register(swagger, { openapi: { info: { title: 'Customs monitor — alerting', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] } });
+      await kit.http.register(swagger, {
+        openapi: { info: { title: 'Customs monitor — alerting', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
+      });
       kit.http.get('/v1/openapi.json', { schema: { hide: true } }, async () => kit.http.swagger());
 
       const repo = new AlertRepo(kit.db.db);

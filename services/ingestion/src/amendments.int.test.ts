@@ -24,7 +24,11 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
 
     const cor = await h.http('POST', '/v1/documents?filename=TT_IM017a_Amendment.xml', sample('TT_IM017a/TT_IM017a_Amendment.xml'));
     expect(cor.status).toBe(201);
-    expect(cor.body).toMatchObject({ status: 'accepted', declarations: [], changes: [{ kind: 'amendment', mrn: '21GB7X8M7S6NG8N6R0', targetDeclarationId: id, applied: true, version: 2, duplicate: false }] });
+    expect(cor.body).toMatchObject({
+      status: 'accepted',
+      declarations: [],
+      changes: [{ kind: 'amendment', mrn: '21GB7X8M7S6NG8N6R0', targetDeclarationId: id, applied: true, version: 2, duplicate: false }],
+    });
 
     const latest = await h.http('GET', `/v1/declarations/${id}`, undefined, { token: h.tokens.analyst });
     expect(latest.body).toMatchObject({ version: 2, mrn: '21GB7X8M7S6NG8N6R0', changeKind: 'amendment', invoiceAmount: { value: '1100', currency: 'GBP' }, totalPackages: '65' });
@@ -37,7 +41,10 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
       const mine = h.received.filter((e) => e.value.declaration!.declarationId === id);
       return mine.length >= 2 ? mine : undefined;
     });
-    expect(events.map((e) => [e.value.declaration!.version, e.value.supersedesVersion])).toEqual([[1, 0], [2, 1]]);
+    expect(events.map((e) => [e.value.declaration!.version, e.value.supersedesVersion])).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
     expect(events[1]!.value.declaration!.items).toHaveLength(2);
     expect(events[1]!.headers.ce_id).toBe(`declaration/${h.tenant}/${id}/2`);
 
@@ -52,7 +59,11 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
     expect(report.body.declarations[0]).toMatchObject({ declarationId: id, version: 3, duplicate: false });
 
     const history = await h.http('GET', `/v1/declarations/${id}/versions`, undefined, { token: h.tokens.analyst });
-    expect(history.body.versions.map((v: any) => [v.version, v.change_kind, v.mrn])).toEqual([[1, 'original', ''], [2, 'amendment', '21GB7X8M7S6NG8N6R0'], [3, 'resubmission', '21GB7X8M7S6NG8N6R0']]);
+    expect(history.body.versions.map((v: any) => [v.version, v.change_kind, v.mrn])).toEqual([
+      [1, 'original', ''],
+      [2, 'amendment', '21GB7X8M7S6NG8N6R0'],
+      [3, 'resubmission', '21GB7X8M7S6NG8N6R0'],
+    ]);
     expect(history.body.changes).toEqual([expect.objectContaining({ kind: 'amendment', applied_version: 2 })]);
     await waitFor('version 3 published', async () => h.received.some((e) => e.value.declaration!.declarationId === id && e.value.declaration!.version === 3));
     expect(h.received.filter((e) => e.value.declaration!.declarationId === id).map((e) => e.value.declaration!.version)).toEqual([1, 2, 3]);
@@ -72,7 +83,9 @@ describe('amendments and invalidations as versions (REST → Postgres → Kafka)
 
     // An amendment after the invalidation is refused (CDS accepts none), kept, and changes nothing.
     // (The added element goes where HMRC's schema puts it, so the only issue is the refusal.)
-    const late = Buffer.from(sample('TT_IM011a/TT_IM011a_Amendment.xml').toString('utf8').replace('<TypeCode>COR</TypeCode>', '<TypeCode>COR</TypeCode><TotalPackageQuantity>7</TotalPackageQuantity>'));
+    const late = Buffer.from(
+      sample('TT_IM011a/TT_IM011a_Amendment.xml').toString('utf8').replace('<TypeCode>COR</TypeCode>', '<TypeCode>COR</TypeCode><TotalPackageQuantity>7</TotalPackageQuantity>'),
+    );
     const refused = await h.http('POST', '/v1/documents?filename=late-amendment.xml', late);
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ status: 'rejected', changes: [{ applied: false, refused: true, targetDeclarationId: id }] });

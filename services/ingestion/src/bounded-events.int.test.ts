@@ -75,7 +75,10 @@ describe('declarations over the CDS item limit are refused at ingestion, and the
 
   it('an event the broker can never take is dead-lettered, listed for the tenant admin, and the outbox goes on', async () => {
     // Put straight into the outbox (as a bug elsewhere might): 17 MiB, above KAFKA_MAX_MESSAGE_BYTES.
-    await h.query("insert into ingestion.outbox (topic, message_key, payload, headers) values ('ingestion.declaration.received.v1', 'k', $1, $2::jsonb)", [Buffer.alloc(17 * 1024 * 1024, 1), JSON.stringify({ tenant: h.tenant, ce_id: 'oversized-event', ce_type: 'customs.v1.DeclarationReceived' })]);
+    await h.query("insert into ingestion.outbox (topic, message_key, payload, headers) values ('ingestion.declaration.received.v1', 'k', $1, $2::jsonb)", [
+      Buffer.alloc(17 * 1024 * 1024, 1),
+      JSON.stringify({ tenant: h.tenant, ce_id: 'oversized-event', ce_type: 'customs.v1.DeclarationReceived' }),
+    ]);
     const original = fs.readFileSync(path.join(HMRC_SAMPLES, 'TT_FI002a/TT_FI002a.xml'), 'utf8').replace('TT_FI02a_v1.3_2409_01', 'AFTER-DEAD-LETTER');
     const next = await h.http('POST', '/v1/documents?filename=after.xml', original);
     expect(next.status).toBe(201);
@@ -84,7 +87,15 @@ describe('declarations over the CDS item limit are refused at ingestion, and the
 
     const list = await h.http('GET', '/v1/admin/outbox-dead-letters', undefined, { token: h.tokens.admin });
     expect(list.status).toBe(200);
-    expect(list.body.deadLetters).toEqual([expect.objectContaining({ topic: 'ingestion.declaration.received.v1', eventId: 'oversized-event', tenant: h.tenant, bytes: 17 * 1024 * 1024, error: expect.stringMatching(/^MESSAGE_TOO_LARGE: /) })]);
+    expect(list.body.deadLetters).toEqual([
+      expect.objectContaining({
+        topic: 'ingestion.declaration.received.v1',
+        eventId: 'oversized-event',
+        tenant: h.tenant,
+        bytes: 17 * 1024 * 1024,
+        error: expect.stringMatching(/^MESSAGE_TOO_LARGE: /),
+      }),
+    ]);
     expect((await h.http('GET', '/v1/admin/outbox-dead-letters', undefined, { token: h.tokens.analyst })).status).toBe(403);
     const metrics = await (await fetch(`${h.svc.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/customs_outbox_dead_lettered_total\{topic="ingestion\.declaration\.received\.v1",service="ingestion"\} 1/);

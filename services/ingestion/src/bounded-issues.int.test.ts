@@ -18,10 +18,31 @@ describe('bounded issues per document, duplicate rows, values checked by data el
     await h?.stop();
   });
 
-  const COLUMNS = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Goods Description,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Duty Paid,VAT Paid,Acceptance Date,Clearance Date';
+  const COLUMNS =
+    'MRN,Item Number,Commodity Code,CPC,Country of Origin,Goods Description,Item Price,Invoice Currency,Customs Value,Net Mass,Gross Mass,Duty Paid,VAT Paid,Acceptance Date,Clearance Date';
   const row = (mrn: string, item: number, over: Partial<Record<'item' | 'code' | 'price' | 'currency' | 'cv' | 'net' | 'gross' | 'clearance', string>> = {}) =>
-    [mrn, over.item ?? String(item), over.code ?? '8510900000', '4000000', 'CN', 'Shaver parts', over.price ?? '100.00', over.currency ?? 'GBP', over.cv ?? '100.00', over.net ?? '1.5', over.gross ?? '2.0', '2.00', '20.40', '14/03/2023', over.clearance ?? '15/03/2023'].join(',');
-  const issuesOf = async (batchId: string) => h.query<{ severity: string; line: number | null; field: string; code: string; reason: string }>(`select severity, line, field, code, reason from ingestion.batch_issues where batch_id = $1 order by id`, [batchId]);
+    [
+      mrn,
+      over.item ?? String(item),
+      over.code ?? '8510900000',
+      '4000000',
+      'CN',
+      'Shaver parts',
+      over.price ?? '100.00',
+      over.currency ?? 'GBP',
+      over.cv ?? '100.00',
+      over.net ?? '1.5',
+      over.gross ?? '2.0',
+      '2.00',
+      '20.40',
+      '14/03/2023',
+      over.clearance ?? '15/03/2023',
+    ].join(',');
+  const issuesOf = async (batchId: string) =>
+    h.query<{ severity: string; line: number | null; field: string; code: string; reason: string }>(
+      `select severity, line, field, code, reason from ingestion.batch_issues where batch_id = $1 order by id`,
+      [batchId],
+    );
   const batchOf = async (batchId: string) => (await h.query<{ issue_count: number; status: string }>(`select issue_count, status from ingestion.batches where batch_id = $1`, [batchId]))[0]!;
 
   it('a streamed report with a warning on each of 2,700 rows: 1,000 issues stored, then one MORE_ISSUES counting the other 1,700 by code', async () => {
@@ -34,7 +55,13 @@ describe('bounded issues per document, duplicate rows, values checked by data el
     const stored = await issuesOf(r.body.batchId);
     expect(stored).toHaveLength(1001);
     expect(stored.slice(0, 1000).every((i) => i.code === 'INVALID_VALUE' && i.field === 'Clearance Date')).toBe(true);
-    expect(stored[1000]).toEqual({ severity: 'warning', line: null, field: '(issues)', code: 'MORE_ISSUES', reason: '1700 more issues were found in this document and not stored (at most 1000 are kept per document): INVALID_VALUE (warning) 1700; they repeat the kinds listed, so fix those and re-send' });
+    expect(stored[1000]).toEqual({
+      severity: 'warning',
+      line: null,
+      field: '(issues)',
+      code: 'MORE_ISSUES',
+      reason: '1700 more issues were found in this document and not stored (at most 1000 are kept per document): INVALID_VALUE (warning) 1700; they repeat the kinds listed, so fix those and re-send',
+    });
     // issue_count is the number found, not stored.
     expect(await batchOf(r.body.batchId)).toEqual({ issue_count: 2700, status: 'accepted' });
     // GET /v1/batches/:id lists what is stored, the summary included.
@@ -77,16 +104,37 @@ describe('bounded issues per document, duplicate rows, values checked by data el
     expect(r.status).toBe(201);
     const dups = (await issuesOf(r.body.batchId)).filter((i) => i.code === 'DUPLICATE_ROW');
     expect(dups).toEqual([
-      { severity: 'warning', line: 2, field: 'Item Number', code: 'DUPLICATE_ROW', reason: 'item 1 of entry 26GBDUPS0100000001 (row 2) is repeated unchanged in row 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 399989 more rows (400000 identical rows in all); it was read once' },
-      { severity: 'warning', line: 400002, field: 'Item Number', code: 'DUPLICATE_ROW', reason: 'item 1 of entry 26GBDUPS0200000001 (row 400002) appears again in row 400003 (2 rows in all) with other values; only row 400003 was read — one row per goods item is expected' },
+      {
+        severity: 'warning',
+        line: 2,
+        field: 'Item Number',
+        code: 'DUPLICATE_ROW',
+        reason: 'item 1 of entry 26GBDUPS0100000001 (row 2) is repeated unchanged in row 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 399989 more rows (400000 identical rows in all); it was read once',
+      },
+      {
+        severity: 'warning',
+        line: 400002,
+        field: 'Item Number',
+        code: 'DUPLICATE_ROW',
+        reason: 'item 1 of entry 26GBDUPS0200000001 (row 400002) appears again in row 400003 (2 rows in all) with other values; only row 400003 was read — one row per goods item is expected',
+      },
     ]);
     const items = await h.query<{ mrn: string; item_count: number }>(`select mrn, item_count from ingestion.declarations where mrn like '26GBDUPS%' order by mrn`);
-    expect(items).toEqual([{ mrn: '26GBDUPS0100000001', item_count: 1 }, { mrn: '26GBDUPS0200000001', item_count: 1 }]);
+    expect(items).toEqual([
+      { mrn: '26GBDUPS0100000001', item_count: 1 },
+      { mrn: '26GBDUPS0200000001', item_count: 1 },
+    ]);
   });
 
   it('CDS report values outside their data element: each entry rejected with an error naming row, column and element; the good entry stored', async () => {
     const bad: [string, Parameters<typeof row>[2], number, string, string][] = [
-      ['26GBVALS0100000001', { cv: '-100.00' }, 2, 'Customs Value', 'Customs Value (customs value (DE 4/14 adjusted by DE 4/9 and 4/13)) "-100.00" is negative; the element holds a value of zero or more'],
+      [
+        '26GBVALS0100000001',
+        { cv: '-100.00' },
+        2,
+        'Customs Value',
+        'Customs Value (customs value (DE 4/14 adjusted by DE 4/9 and 4/13)) "-100.00" is negative; the element holds a value of zero or more',
+      ],
       ['26GBVALS0200000001', { net: '-1.5' }, 3, 'Net Mass', 'Net Mass (DE 6/1 net mass) "-1.5" is negative; the element holds a value of zero or more'],
       ['26GBVALS0300000001', { gross: '-2' }, 4, 'Gross Mass', 'Gross Mass (DE 6/5 gross mass) "-2" is negative; the element holds a value of zero or more'],
       ['26GBVALS0400000001', { price: 'Infinity' }, 5, 'Item Price', 'Item Price (DE 4/14 item price/amount) "Infinity" is not a decimal number (digits, optionally a point and decimals)'],
@@ -117,7 +165,15 @@ describe('bounded issues per document, duplicate rows, values checked by data el
     // ERP: currency ZZZ refused per line, naming the JSONPath.
     const line = { supplier: 'Shenzhen Parts Co', sku: 'SP-1', invoiceNumber: 'INV-1', invoiceDate: '2024-03-01', lineNumber: 1, quantity: '10', lineValue: '100.00', currency: 'ZZZ' };
     const erp = await h.http('POST', '/v1/erp-receipts?filename=zzz.json', JSON.stringify([line, { ...line, lineNumber: 2, currency: 'USD' }]), { contentType: 'application/json' });
-    expect(erp.body.issues).toEqual([expect.objectContaining({ severity: 'error', location: '$[0].currency', field: 'currency', code: 'INVALID_VALUE', reason: 'currency "ZZZ" is not an ISO 4217 currency (ISO 4217 lists one and three)' })]);
+    expect(erp.body.issues).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        location: '$[0].currency',
+        field: 'currency',
+        code: 'INVALID_VALUE',
+        reason: 'currency "ZZZ" is not an ISO 4217 currency (ISO 4217 lists one and three)',
+      }),
+    ]);
     expect(erp.body.status).toBe('partially_accepted');
 
     // DMS: values are kept as declared (CDS's own policy is the XSD), but flagged by element.

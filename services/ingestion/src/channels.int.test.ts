@@ -18,7 +18,19 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
   });
 
   const receipts = [
-    { supplier: 'Berlin Textil GmbH', sku: 'TS-M-100', description: "Men's T-shirts", invoiceNumber: 'INV-9912', invoiceDate: '2023-03-01', lineNumber: 1, quantity: '1200', unit: 'PCS', lineValue: '2500.00', currency: 'EUR', purchaseOrder: 'PO-4471' },
+    {
+      supplier: 'Berlin Textil GmbH',
+      sku: 'TS-M-100',
+      description: "Men's T-shirts",
+      invoiceNumber: 'INV-9912',
+      invoiceDate: '2023-03-01',
+      lineNumber: 1,
+      quantity: '1200',
+      unit: 'PCS',
+      lineValue: '2500.00',
+      currency: 'EUR',
+      purchaseOrder: 'PO-4471',
+    },
     { supplier: 'Berlin Textil GmbH', sku: 'TS-M-200', invoiceNumber: 'INV-9912', invoiceDate: '2023-03-01', lineNumber: 2, quantity: '600', lineValue: '1300.00', currency: 'EUR' },
     { supplier: 'Shenzhen Parts Co', sku: 'SH-9', invoiceNumber: 'INV-0404', invoiceDate: '2023-03-20', lineNumber: 1, quantity: '40', lineValue: '880.00', currency: 'USD' },
     { supplier: 'Shenzhen Parts Co', sku: 'SH-10', invoiceNumber: 'INV-0405', invoiceDate: 'yesterday', lineNumber: 1, quantity: '4', lineValue: '8.00', currency: 'USD' },
@@ -28,7 +40,11 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
     const r = await h.http('POST', '/v1/erp-receipts?filename=gr-march.json', JSON.stringify(receipts), { contentType: 'application/json' });
     expect(r.status).toBe(201);
     expect(r.body.status).toBe('partially_accepted');
-    expect(r.body.receipts.map((x: any) => [x.invoiceNumber, x.lineNumber, x.outcome])).toEqual([['INV-9912', 1, 'inserted'], ['INV-9912', 2, 'inserted'], ['INV-0404', 1, 'inserted']]);
+    expect(r.body.receipts.map((x: any) => [x.invoiceNumber, x.lineNumber, x.outcome])).toEqual([
+      ['INV-9912', 1, 'inserted'],
+      ['INV-9912', 2, 'inserted'],
+      ['INV-0404', 1, 'inserted'],
+    ]);
     expect(r.body.issues).toEqual([expect.objectContaining({ severity: 'error', sourceName: 'gr-march.json', line: 4, location: '$[3].invoiceDate', field: 'invoiceDate', code: 'INVALID_VALUE' })]);
     const batch = await h.http('GET', `/v1/batches/${r.body.batchId}`, undefined, { token: h.tokens.analyst });
     expect(batch.body.batch).toMatchObject({ format: 'erp-json', status: 'partially_accepted', declarations_accepted: 3, issue_count: 1 });
@@ -73,7 +89,10 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
   it('ingests the CHIEF MSS fixture as history declarations', async () => {
     const r = await h.http('POST', '/v1/documents?format=chief-mss&filename=mss.csv', fixture('chief-mss/import-entry-item.csv'), { contentType: 'application/octet-stream' });
     expect(r.status).toBe(201);
-    expect(r.body.declarations.map((d: any) => [d.lrn, d.version])).toEqual([['CHIEF:120-012345K:2019-03-14', 1], ['CHIEF:120-012345K:2020-12-02', 1]]);
+    expect(r.body.declarations.map((d: any) => [d.lrn, d.version])).toEqual([
+      ['CHIEF:120-012345K:2019-03-14', 1],
+      ['CHIEF:120-012345K:2020-12-02', 1],
+    ]);
     const d = await h.http('GET', `/v1/declarations/${r.body.declarations[0].declarationId}`, undefined, { token: h.tokens.analyst });
     expect(d.body).toMatchObject({ sourceFormat: 'SOURCE_FORMAT_CHIEF_MSS', importerEori: 'GB553202734000', acceptanceDate: '2019-03-14' });
     await waitFor('CHIEF declarations published', async () => h.received.filter((e) => e.value.declaration!.lrn.startsWith('CHIEF:')).length === 2);
@@ -82,25 +101,54 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
   it('ingests a document sent on ingestion.submission.v1 as a batch, once per idempotency key', async () => {
     const producer = h.kafka.producer();
     await producer.connect();
-    const csv = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Acceptance Date,All Item Document Codes,All Item Document References\n24GBKAFKA000000011,1,6109100010,4000000,TR,2024-04-02,N935,INV-K1\n';
+    const csv =
+      'MRN,Item Number,Commodity Code,CPC,Country of Origin,Acceptance Date,All Item Document Codes,All Item Document References\n24GBKAFKA000000011,1,6109100010,4000000,TR,2024-04-02,N935,INV-K1\n';
     const send = (key: string) =>
-      producer.send({ topic: h.kafka.physical('ingestion.submission.v1'), messages: [{ key: `${h.tenant}/${key}`, value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: h.tenant, format: 'cds-item-csv', filename: 'api-items.csv', content: Buffer.from(csv), idempotencyKey: key })).finish()), headers: { tenant: h.tenant, ce_id: `sub-${key}-${Math.random()}` } }] });
+      producer.send({
+        topic: h.kafka.physical('ingestion.submission.v1'),
+        messages: [
+          {
+            key: `${h.tenant}/${key}`,
+            value: Buffer.from(
+              Submission.encode(Submission.fromPartial({ tenantId: h.tenant, format: 'cds-item-csv', filename: 'api-items.csv', content: Buffer.from(csv), idempotencyKey: key })).finish(),
+            ),
+            headers: { tenant: h.tenant, ce_id: `sub-${key}-${Math.random()}` },
+          },
+        ],
+      });
     await send('k-1');
     await send('k-1'); // a producer retry: same idempotency key
-    const batches = await waitFor('submission batch', async () => {
-      const rows = await h.query(`select batch_id, channel, format, status, source_name from ingestion.batches where channel = 'kafka'`);
-      return rows.length >= 1 ? rows : undefined;
-      // The service's consumer group is shared with the other test files' services (same group
-      // id, other topic prefixes): its first join can wait out their rebalances.
-    }, { timeoutMs: 90000 });
+    const batches = await waitFor(
+      'submission batch',
+      async () => {
+        const rows = await h.query(`select batch_id, channel, format, status, source_name from ingestion.batches where channel = 'kafka'`);
+        return rows.length >= 1 ? rows : undefined;
+        // The service's consumer group is shared with the other test files' services (same group
+        // id, other topic prefixes): its first join can wait out their rebalances.
+      },
+      { timeoutMs: 90000 },
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(await h.query(`select count(*)::int as n from ingestion.batches where channel = 'kafka'`)).toEqual([{ n: 1 }]);
     expect(batches[0]).toMatchObject({ format: 'cds-report', status: 'accepted', source_name: expect.stringMatching(/^kafka:.*ingestion\.submission\.v1\/\d+\/\d+:api-items\.csv$/) });
     const ev = await waitFor('declaration from the submission published', async () => h.received.find((e) => e.value.declaration!.mrn === '24GBKAFKA000000011'), { timeoutMs: 60000 });
     expect(ev.value.declaration!.items[0]).toMatchObject({ commodityCode: '6109100010', originCountry: 'TR' });
     // A submission for another tenant than its header says is refused and kept.
-    await producer.send({ topic: h.kafka.physical('ingestion.submission.v1'), messages: [{ key: 'x', value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: 'someone-else', format: 'dms-xml', content: Buffer.from('<x/>'), idempotencyKey: 'k-2' })).finish()), headers: { tenant: h.tenant } }] });
-    const refused = await waitFor('refused submission stored', async () => (await h.query(`select b.status, i.code from ingestion.batches b join ingestion.batch_issues i using (batch_id) where b.channel = 'kafka' and i.code = 'TENANT_MISMATCH'`))[0], { timeoutMs: 60000 });
+    await producer.send({
+      topic: h.kafka.physical('ingestion.submission.v1'),
+      messages: [
+        {
+          key: 'x',
+          value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: 'someone-else', format: 'dms-xml', content: Buffer.from('<x/>'), idempotencyKey: 'k-2' })).finish()),
+          headers: { tenant: h.tenant },
+        },
+      ],
+    });
+    const refused = await waitFor(
+      'refused submission stored',
+      async () => (await h.query(`select b.status, i.code from ingestion.batches b join ingestion.batch_issues i using (batch_id) where b.channel = 'kafka' and i.code = 'TENANT_MISMATCH'`))[0],
+      { timeoutMs: 60000 },
+    );
     expect(refused).toEqual({ status: 'rejected', code: 'TENANT_MISMATCH' });
     await producer.disconnect();
   });

@@ -105,7 +105,9 @@ async function main(): Promise<number> {
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, files.length) }, worker));
   if (!opts.quiet && process.stderr.isTTY) process.stderr.write('\n');
-  console.log(`${files.length} file(s): ${counts.accepted} accepted, ${counts.partially_accepted} partially accepted, ${counts.duplicate} already ingested, ${counts.rejected} rejected, ${counts.failed} failed`);
+  console.log(
+    `${files.length} file(s): ${counts.accepted} accepted, ${counts.partially_accepted} partially accepted, ${counts.duplicate} already ingested, ${counts.rejected} rejected, ${counts.failed} failed`,
+  );
   for (const r of rejected) console.log(`  rejected ${r}`);
   return counts.failed > 0 ? 2 : 0;
 }

@@ -23,7 +23,15 @@ describe('DMS declarations checked against HMRC XSDs', () => {
     const r = await h.http('POST', '/v1/documents?filename=long-lrn.xml', longLrn('A'));
     expect(r.status).toBe(201);
     expect(r.body.declarations).toHaveLength(1);
-    const warning = { severity: 'warning', sourceName: 'long-lrn.xml', line: 24, location: 'MetaData/Declaration/FunctionalReferenceID', field: 'FunctionalReferenceID', code: 'XSD_INVALID', reason: "Element 'FunctionalReferenceID': [facet 'maxLength'] The value has a length of '36'; this exceeds the allowed maximum length of '35'." };
+    const warning = {
+      severity: 'warning',
+      sourceName: 'long-lrn.xml',
+      line: 24,
+      location: 'MetaData/Declaration/FunctionalReferenceID',
+      field: 'FunctionalReferenceID',
+      code: 'XSD_INVALID',
+      reason: "Element 'FunctionalReferenceID': [facet 'maxLength'] The value has a length of '36'; this exceeds the allowed maximum length of '35'.",
+    };
     expect(r.body.issues).toEqual([expect.objectContaining(warning)]);
     const batch = await h.http('GET', `/v1/batches/${r.body.batchId}`, undefined, { token: h.tokens.analyst });
     expect(batch.body.issues).toEqual([expect.objectContaining({ severity: 'warning', code: 'XSD_INVALID', field: 'FunctionalReferenceID', line: 24, reason: warning.reason })]);
@@ -35,7 +43,13 @@ describe('DMS declarations checked against HMRC XSDs', () => {
     expect(valid.body.issues.filter((i: { code: string }) => i.code.startsWith('XSD_'))).toEqual([]);
     const bad = await h.http('POST', '/v1/documents?filename=TT_IM222a.xml', sample('TT_IM222a/Step1_TT_IM222a.xml'));
     expect(bad.status).toBe(422);
-    expect(bad.body.issues).toEqual([expect.objectContaining({ severity: 'error', code: 'WRONG_NAMESPACE', reason: expect.stringContaining("(libxml2) at line 2: Element '{urnwcodatamodelWCODEC-DMS2}mdMetaData': No matching global declaration available for the validation root.") })]);
+    expect(bad.body.issues).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        code: 'WRONG_NAMESPACE',
+        reason: expect.stringContaining("(libxml2) at line 2: Element '{urnwcodatamodelWCODEC-DMS2}mdMetaData': No matching global declaration available for the validation root."),
+      }),
+    ]);
   });
 
   it('DMS_XSD_CHECK=false turns the check off', async () => {

@@ -11,18 +11,32 @@ const report = (rows: number, prefix: string) => gen.HEADER + Array.from({ lengt
 const table = (csv: string) => parse(csv, { relax_column_count: true }) as string[][];
 function body(buf: Buffer, piece: number): ReadableStream<Uint8Array> {
   let off = 0;
-  return new ReadableStream({ pull(ctrl) { if (off >= buf.length) return ctrl.close(); ctrl.enqueue(new Uint8Array(buf.subarray(off, off + piece))); off += piece; } });
+  return new ReadableStream({
+    pull(ctrl) {
+      if (off >= buf.length) return ctrl.close();
+      ctrl.enqueue(new Uint8Array(buf.subarray(off, off + piece)));
+      off += piece;
+    },
+  });
 }
 
 describe('flat ODS (.fods) reports through REST and multipart', () => {
   let h: IngestionHarness;
-  beforeAll(async () => { h = await startIngestion('fodsrest'); });
-  afterAll(async () => { await h?.stop(); });
+  beforeAll(async () => {
+    h = await startIngestion('fodsrest');
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
 
   it('a .fods body is read as a workbook, whatever its Content-Type; the CSV after it is a duplicate', async () => {
     const csv = report(30, 'FODS01');
     const fods = fodsOf(table(csv), { typed: 'calc', repeats: true, padTo: { rows: 1_048_576, columns: 1024 } });
-    for (const [ct, expectStatus] of [['application/vnd.oasis.opendocument.spreadsheet-flat-xml', 'accepted'], ['application/xml', 'duplicate'], ['application/octet-stream', 'duplicate']] as const) {
+    for (const [ct, expectStatus] of [
+      ['application/vnd.oasis.opendocument.spreadsheet-flat-xml', 'accepted'],
+      ['application/xml', 'duplicate'],
+      ['application/octet-stream', 'duplicate'],
+    ] as const) {
       const r = await h.http('POST', '/v1/documents?format=cds-report&filename=items.fods', fods, { contentType: ct });
       expect([ct, r.status, r.body.status, r.body.declarations?.length]).toEqual([ct, expectStatus === 'accepted' ? 201 : 200, expectStatus, 10]);
     }
@@ -48,7 +62,10 @@ describe('flat ODS (.fods) reports through REST and multipart', () => {
     form.append('files', new Blob([report(3, 'FODS03')]), 'small.csv');
     const up = await h.http('POST', '/v1/uploads', form);
     expect(up.body.files[0]).toMatchObject({ filename: 'huge.fods', status: 'rejected' });
-    expect(up.body.files[0].issues[0]).toMatchObject({ code: 'TOO_LARGE', reason: expect.stringMatching(/workbook exceeds the 1048576-byte limit: .xlsx, .ods and .fods reports are read whole; export it as CSV/) });
+    expect(up.body.files[0].issues[0]).toMatchObject({
+      code: 'TOO_LARGE',
+      reason: expect.stringMatching(/workbook exceeds the 1048576-byte limit: .xlsx, .ods and .fods reports are read whole; export it as CSV/),
+    });
     expect(up.body.files[1]).toMatchObject({ filename: 'small.csv', status: 'accepted' });
   });
 });

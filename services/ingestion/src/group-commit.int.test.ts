@@ -39,7 +39,10 @@ describe('group commit of documents sent one at a time', () => {
       expect(r.body).toMatchObject({ status: 'accepted', declarations: [{ lrn, version: 1, duplicate: false }] });
     }
     const twins = [byName.get('twin-a.xml')!, byName.get('twin-b.xml')!].sort((a, b) => a.status - b.status);
-    expect(twins.map((t) => [t.status, t.body.status])).toEqual([[200, 'duplicate'], [201, 'accepted']]);
+    expect(twins.map((t) => [t.status, t.body.status])).toEqual([
+      [200, 'duplicate'],
+      [201, 'accepted'],
+    ]);
     expect(twins[0]!.body.declarations[0].declarationId).toBe(twins[1]!.body.declarations[0].declarationId);
     const bad = byName.get('TT_IM084a.xml')!;
     expect(bad.status).toBe(422);
@@ -48,7 +51,10 @@ describe('group commit of documents sent one at a time', () => {
     // Every batch row carries its own outcome (one UPDATE set them all).
     const batchIds = results.map((r) => r.body.batchId);
     expect(new Set(batchIds).size).toBe(sends.length);
-    const rows = await h.query<{ batch_id: string; status: string; issue_count: number; declarations_accepted: number; source_name: string }>('select batch_id, status, issue_count, declarations_accepted, source_name from ingestion.batches where batch_id = any($1)', [batchIds]);
+    const rows = await h.query<{ batch_id: string; status: string; issue_count: number; declarations_accepted: number; source_name: string }>(
+      'select batch_id, status, issue_count, declarations_accepted, source_name from ingestion.batches where batch_id = any($1)',
+      [batchIds],
+    );
     const rowOf = new Map(rows.map((r) => [r.batch_id, r]));
     sends.forEach((s, i) => {
       const r = results[i]!.body;
@@ -92,7 +98,10 @@ describe('group commit of documents sent one at a time', () => {
     const id = up.body.files[0].declarations[0].declarationId;
     expect(up.body.files[1].changes).toEqual([expect.objectContaining({ kind: 'amendment', targetDeclarationId: id, applied: true, version: 2 })]);
     const history = await h.http('GET', `/v1/declarations/${id}/versions`, undefined, { token: h.tokens.analyst });
-    expect(history.body.versions.map((v: any) => [v.version, v.change_kind])).toEqual([[1, 'original'], [2, 'amendment']]);
+    expect(history.body.versions.map((v: any) => [v.version, v.change_kind])).toEqual([
+      [1, 'original'],
+      [2, 'amendment'],
+    ]);
   });
 });
 

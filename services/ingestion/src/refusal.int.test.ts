@@ -19,7 +19,10 @@ describe('recording a refused document cannot fail on what was sent', () => {
   });
 
   it('a NUL in text is SQLSTATE 22021, read as unstorable content; a lost connection would not be', async () => {
-    const e = await sql`select ${'a\u0000b'}::text`.execute(db.db).then(() => undefined, (err: unknown) => err);
+    const e = await sql`select ${'a\u0000b'}::text`.execute(db.db).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect((e as { code?: string }).code).toBe('22021');
     expect(isUnstorableContent(e)).toBe(true);
     expect(isUnstorableContent(Object.assign(new Error('Connection terminated'), { code: 'ECONNRESET' }))).toBe(false);

@@ -13,7 +13,13 @@ describe('refused submissions are recorded as rejected batches', () => {
   afterAll(async () => {
     await h?.stop();
   });
-  const batch = async (id: string) => (await h.query<{ status: string; format: string; channel: string; source_name: string; size_bytes: number; content_sha256: string; raw: number; issue_count: number }>(`select status, format, channel, source_name, size_bytes, content_sha256, length(raw_content) as raw, issue_count from ingestion.batches where batch_id = $1`, [id]))[0];
+  const batch = async (id: string) =>
+    (
+      await h.query<{ status: string; format: string; channel: string; source_name: string; size_bytes: number; content_sha256: string; raw: number; issue_count: number }>(
+        `select status, format, channel, source_name, size_bytes, content_sha256, length(raw_content) as raw, issue_count from ingestion.batches where batch_id = $1`,
+        [id],
+      )
+    )[0];
   const issues = async (id: string) => h.query<{ code: string; field: string; reason: string }>(`select code, field, reason from ingestion.batch_issues where batch_id = $1`, [id]);
 
   it('413: a document over MAX_DOCUMENT_BYTES is a rejected batch with the size and hash of what was read, and no raw bytes', async () => {

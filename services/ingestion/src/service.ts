@@ -76,10 +76,22 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // formats are read up to MAX_DOCUMENT_BYTES and refused beyond it.
       // Workbook types (.xlsx, .ods, .fods) are accepted like octet-stream: what a body is, is told by its
       // content below, not by the type a client chose.
-      kit.http.addContentTypeParser(['application/xml', 'text/xml', 'application/octet-stream', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet', 'application/vnd.oasis.opendocument.spreadsheet-flat-xml'], (_req, payload, done) => done(null, payload));
+      kit.http.addContentTypeParser(
+        [
+          'application/xml',
+          'text/xml',
+          'application/octet-stream',
+          'text/csv',
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'application/vnd.oasis.opendocument.spreadsheet',
+          'application/vnd.oasis.opendocument.spreadsheet-flat-xml',
+        ],
+        (_req, payload, done) => done(null, payload),
+      );
       const streamed = (r: StreamIngestResult) => (r.status === 'incomplete' ? 500 : r.status === 'rejected' ? 422 : r.status === 'duplicate' ? 200 : 201);
       // Streamed reports run on a worker thread (app/stream-thread.ts) unless configured off.
-      const streamThread = config.STREAM_WORKER_DB_CONNECTIONS > 0 ? new StreamIngestThread({ databaseUrl: config.DATABASE_URL, poolSize: config.STREAM_WORKER_DB_CONNECTIONS, logger: kit.logger }) : undefined;
+      const streamThread =
+        config.STREAM_WORKER_DB_CONNECTIONS > 0 ? new StreamIngestThread({ databaseUrl: config.DATABASE_URL, poolSize: config.STREAM_WORKER_DB_CONNECTIONS, logger: kit.logger }) : undefined;
       if (streamThread) {
         streamThread.start();
         kit.lifecycle.add('stream-ingest-worker', () => streamThread.close());
@@ -109,7 +121,10 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         return withTenant(db, doc.tenantId, (trx) => recordRefusal(trx, doc, [unstorableIssue(storable(doc.sourceName), e)]));
       };
       const ingestOne = (doc: BufferedDocument): Promise<IngestResult | ErpIngestResult> =>
-        (isErpFormat(doc.format) && !doc.refused ? withTenant(db, doc.tenantId, (trx) => ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES)) : parseBuffered(doc, config.MAX_DOCUMENT_BYTES).then(storeParsed)).catch(refuseUnstorable(doc));
+        (isErpFormat(doc.format) && !doc.refused
+          ? withTenant(db, doc.tenantId, (trx) => ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES))
+          : parseBuffered(doc, config.MAX_DOCUMENT_BYTES).then(storeParsed)
+        ).catch(refuseUnstorable(doc));
 
       /**
        * Every refusal of a submission is a batch too (status rejected, the reason as its issue),
@@ -118,15 +133,26 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
        * bytes are kept (that is the refusal), only the size and SHA-256 of what was read. Then the
        * error is thrown, naming the batch.
        */
-      const refuseRequest = async (tenantId: string, channel: string, format: string, sourceName: string, input: AsyncIterable<Buffer> | undefined, err: { status: number; code: string; field: string; reason: string }): Promise<never> => {
+      const refuseRequest = async (
+        tenantId: string,
+        channel: string,
+        format: string,
+        sourceName: string,
+        input: AsyncIterable<Buffer> | undefined,
+        err: { status: number; code: string; field: string; reason: string },
+      ): Promise<never> => {
         const read = input ? await readUpTo(input, config.MAX_DOCUMENT_BYTES) : { chunks: [] as Buffer[], overflow: false, content: Buffer.alloc(0), rest: undefined };
         if (read.rest) await drain(read.rest);
         const sha = createHash('sha256');
         let bytes = 0;
-        for (const c of read.chunks) (sha.update(c), (bytes += c.length));
+        for (const c of read.chunks) sha.update(c), (bytes += c.length);
         const content = read.overflow ? Buffer.alloc(0) : Buffer.concat(read.chunks);
         const name = storable(sourceName);
-        const r = await withTenant(db, tenantId, (trx) => recordRefusal(trx, { tenantId, channel, format, sourceName: name, content, receivedAt: new Date(), read: { bytes, sha256: sha.digest('hex') } }, [{ severity: 'error', sourceName: name, location: '(request)', field: err.field, code: err.code.toUpperCase(), reason: err.reason }]));
+        const r = await withTenant(db, tenantId, (trx) =>
+          recordRefusal(trx, { tenantId, channel, format, sourceName: name, content, receivedAt: new Date(), read: { bytes, sha256: sha.digest('hex') } }, [
+            { severity: 'error', sourceName: name, location: '(request)', field: err.field, code: err.code.toUpperCase(), reason: err.reason },
+          ]),
+        );
         docs.inc({ format: format || 'unknown', status: 'rejected' });
         throw new HttpError(err.status, err.code, err.reason, { batchId: r.batchId });
       };
@@ -140,8 +166,15 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         // No body at all (Content-Length 0) reaches here without a stream: read as empty. A body
         // sent as application/json (ERP lines) arrives parsed: its JSON text is the document.
         const raw = req.body as unknown;
-        const input: AsyncIterable<Buffer> = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(raw)));
-        if (!isDocumentFormat(format)) return refuseRequest(p.tenantId, 'rest', format, sourceName, input, { status: 400, code: 'unsupported_format', field: 'format', reason: `format must be one of ${DOCUMENT_FORMATS.join(', ')}` });
+        const input: AsyncIterable<Buffer> =
+          raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(raw)));
+        if (!isDocumentFormat(format))
+          return refuseRequest(p.tenantId, 'rest', format, sourceName, input, {
+            status: 400,
+            code: 'unsupported_format',
+            field: 'format',
+            reason: `format must be one of ${DOCUMENT_FORMATS.join(', ')}`,
+          });
         // An .xlsx or .ods report (a ZIP container, whichever the extension or Content-Type) cannot
         // be streamed row by row: it is read whole, up to MAX_DOCUMENT_BYTES, and goes the
         // in-memory way (parseDocuments reads its first sheet); CSV reports stream.
@@ -153,8 +186,20 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           return reply.code(streamed(r)).send(r);
         }
         const body = await readUpTo(peeked?.all ?? input, config.MAX_DOCUMENT_BYTES);
-        if (body.overflow) return refuseRequest(p.tenantId, 'rest', format, sourceName, prepend(body.chunks, body.rest!), { status: 413, code: 'too_large', field: '(size)', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` });
-        if (body.content.length === 0) return refuseRequest(p.tenantId, 'rest', format, sourceName, undefined, { status: 400, code: 'empty_body', field: '(body)', reason: 'send the document as the request body with Content-Type application/xml' });
+        if (body.overflow)
+          return refuseRequest(p.tenantId, 'rest', format, sourceName, prepend(body.chunks, body.rest!), {
+            status: 413,
+            code: 'too_large',
+            field: '(size)',
+            reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit`,
+          });
+        if (body.content.length === 0)
+          return refuseRequest(p.tenantId, 'rest', format, sourceName, undefined, {
+            status: 400,
+            code: 'empty_body',
+            field: '(body)',
+            reason: 'send the document as the request body with Content-Type application/xml',
+          });
         const result = await ingestOne({ tenantId: p.tenantId, channel: 'rest', format, sourceName, content: body.content, receivedAt: new Date(), parent: requestContext(req) });
         docs.inc({ format, status: result.status });
         return reply.code(httpStatusFor(result)).send(result);
@@ -170,8 +215,16 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const p = requireRole(req, 'integrator');
         if (!req.isMultipart()) {
           const raw = req.body as unknown;
-          const input = raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function' ? (raw as Readable) : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw)));
-          return refuseRequest(p.tenantId, 'rest-multipart', canonicalFormat(req.query.format ?? 'dms-xml'), 'upload', input, { status: 415, code: 'not_multipart', field: '(content-type)', reason: `send multipart/form-data with one or more file parts (got ${storable(String(req.headers['content-type'] ?? 'no Content-Type')).slice(0, 100)})` });
+          const input =
+            raw && typeof (raw as Readable)[Symbol.asyncIterator] === 'function'
+              ? (raw as Readable)
+              : once(raw === undefined || raw === null ? Buffer.alloc(0) : Buffer.from(typeof raw === 'string' ? raw : JSON.stringify(raw)));
+          return refuseRequest(p.tenantId, 'rest-multipart', canonicalFormat(req.query.format ?? 'dms-xml'), 'upload', input, {
+            status: 415,
+            code: 'not_multipart',
+            field: '(content-type)',
+            reason: `send multipart/form-data with one or more file parts (got ${storable(String(req.headers['content-type'] ?? 'no Content-Type')).slice(0, 100)})`,
+          });
         }
         // Files are parsed as they arrive and handed to the group commit without waiting for it,
         // so an upload of many files is stored in a few transactions; results keep file order.
@@ -198,7 +251,11 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         };
         let format = canonicalFormat(req.query.format ?? 'dms-xml');
         const cdsFiles: { sourceName: string; content: Buffer }[] = [];
-        const tooLarge = (sourceName: string, reason = `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document`) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason }] });
+        const tooLarge = (sourceName: string, reason = `file exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit per document`) => ({
+          declarations: [],
+          changes: [],
+          issues: [{ severity: 'error' as const, sourceName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason }],
+        });
         const parts = req.parts()[Symbol.asyncIterator]();
         for (let n = await parts.next(); !n.done; n = await parts.next()) {
           const part = n.value;
@@ -207,13 +264,22 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             continue;
           }
           const sourceName = (part.filename || part.fieldname || 'upload').slice(0, 200);
-          if (!isDocumentFormat(format)) return refuseRequest(p.tenantId, 'rest-multipart', format, sourceName, part.file, { status: 400, code: 'unsupported_format', field: 'format', reason: `format must be one of ${DOCUMENT_FORMATS.join(', ')}` });
+          if (!isDocumentFormat(format))
+            return refuseRequest(p.tenantId, 'rest-multipart', format, sourceName, part.file, {
+              status: 400,
+              code: 'unsupported_format',
+              field: 'format',
+              reason: `format must be one of ${DOCUMENT_FORMATS.join(', ')}`,
+            });
           const read = await readUpTo(part.file, config.MAX_DOCUMENT_BYTES);
           // A workbook (.xlsx/.ods, a ZIP; or a flat .fods) is read whole, so one over the limit cannot switch to
           // streaming like a CSV report: it is refused alone, naming why, and the upload goes on.
           if (format === 'cds-report' && read.overflow && isWorkbook(read.chunks)) {
             await drain(read.rest!);
-            const refused = tooLarge(sourceName, `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx, .ods and .fods reports are read whole; export it as CSV, which streams at any size`);
+            const refused = tooLarge(
+              sourceName,
+              `workbook exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit: .xlsx, .ods and .fods reports are read whole; export it as CSV, which streams at any size`,
+            );
             await ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content: Buffer.alloc(0), receivedAt: new Date(), parent: requestContext(req), refused });
             continue;
           }
@@ -247,17 +313,31 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             cdsFiles.push({ sourceName, content }); // header, item and tax-line reports are joined below
             continue;
           }
-          await ingestFile({ tenantId: p.tenantId, channel: 'rest-multipart', format, sourceName, content, receivedAt: new Date(), parent: requestContext(req), refused: read.overflow ? tooLarge(sourceName) : undefined });
+          await ingestFile({
+            tenantId: p.tenantId,
+            channel: 'rest-multipart',
+            format,
+            sourceName,
+            content,
+            receivedAt: new Date(),
+            parent: requestContext(req),
+            refused: read.overflow ? tooLarge(sourceName) : undefined,
+          });
         }
         if (cdsFiles.length) {
           const named = cdsFiles.map((f) => ({ content: f.content, ...safeSourceName(f.sourceName) }));
-          const sourceName = named.map((f) => f.sourceName).join(' + ').slice(0, 200);
+          const sourceName = named
+            .map((f) => f.sourceName)
+            .join(' + ')
+            .slice(0, 200);
           const parsed = await parseDocuments('cds-report', named, config.MAX_DOCUMENT_BYTES);
           parsed.issues.unshift(...named.flatMap((f) => (f.issue ? [f.issue] : [])));
           // One batch for the joined reports; its raw content keeps every file, named.
           const content = Buffer.concat(named.flatMap((f) => [Buffer.from(`--- ${f.sourceName} ---\n`), f.content, Buffer.from('\n')]));
           const receivedAt = new Date();
-          const result = await storeParsed({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt, parent: requestContext(req) }).catch(refuseUnstorable({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, receivedAt }));
+          const result = await storeParsed({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, parsed, receivedAt, parent: requestContext(req) }).catch(
+            refuseUnstorable({ tenantId: p.tenantId, channel: 'rest-multipart', format: 'cds-report', sourceName, content, receivedAt }),
+          );
           docs.inc({ format: 'cds-report', status: result.status });
           results.push(Promise.resolve({ filename: sourceName, ...result }));
         }
@@ -271,10 +351,45 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       kit.http.get<{ Params: { id: string } }>('/v1/batches/:id', async (req) => {
         const p = principalOf(req);
         return withTenant(db, p.tenantId, async (trx) => {
-          const b = await trx.selectFrom('batches').select(['batch_id', 'channel', 'format', 'source_name', 'content_sha256', 'size_bytes', 'status', 'declarations_accepted', 'declarations_duplicate', 'declarations_rejected', 'issue_count', 'rows_committed', 'chunks_committed', 'received_at', 'updated_at', 'completed_at']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
+          const b = await trx
+            .selectFrom('batches')
+            .select([
+              'batch_id',
+              'channel',
+              'format',
+              'source_name',
+              'content_sha256',
+              'size_bytes',
+              'status',
+              'declarations_accepted',
+              'declarations_duplicate',
+              'declarations_rejected',
+              'issue_count',
+              'rows_committed',
+              'chunks_committed',
+              'received_at',
+              'updated_at',
+              'completed_at',
+            ])
+            .where('tenant_id', '=', p.tenantId)
+            .where('batch_id', '=', req.params.id)
+            .executeTakeFirst();
           if (!b) throw new HttpError(404, 'not_found', `no batch ${req.params.id}`);
-          const issues = await trx.selectFrom('batch_issues').select(['severity', 'source_name', 'line', 'column_number', 'location', 'field', 'code', 'reason']).where('batch_id', '=', b.batch_id).orderBy('id').limit(MAX_STORED_ISSUES + 2).execute(); // all a batch stores: the cap, its MORE_ISSUES and a streamed upload's INCOMPLETE
-          const declarations = await trx.selectFrom('declarations').select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date', 'change_kind', 'status']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('declaration_id').limit(1000).execute();
+          const issues = await trx
+            .selectFrom('batch_issues')
+            .select(['severity', 'source_name', 'line', 'column_number', 'location', 'field', 'code', 'reason'])
+            .where('batch_id', '=', b.batch_id)
+            .orderBy('id')
+            .limit(MAX_STORED_ISSUES + 2)
+            .execute(); // all a batch stores: the cap, its MORE_ISSUES and a streamed upload's INCOMPLETE
+          const declarations = await trx
+            .selectFrom('declarations')
+            .select(['declaration_id', 'version', 'lrn', 'mrn', 'item_count', 'acceptance_date', 'change_kind', 'status'])
+            .where('tenant_id', '=', p.tenantId)
+            .where('batch_id', '=', b.batch_id)
+            .orderBy('declaration_id')
+            .limit(1000)
+            .execute();
           return { batch: b, declarations, issues };
         });
       });
@@ -286,7 +401,9 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         const p = principalOf(req);
         const found = await withTenant(db, p.tenantId, async (trx) => {
           const b = await trx.selectFrom('batches').select(['batch_id', 'raw_content']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).executeTakeFirst();
-          const chunks = b ? await trx.selectFrom('batch_raw_chunks').select(['seq', 'source_name']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('seq').execute() : [];
+          const chunks = b
+            ? await trx.selectFrom('batch_raw_chunks').select(['seq', 'source_name']).where('tenant_id', '=', p.tenantId).where('batch_id', '=', b.batch_id).orderBy('seq').execute()
+            : [];
           return b && { raw: b.raw_content, chunks };
         });
         if (!found) throw new HttpError(404, 'not_found', `no batch ${req.params.id}`);
@@ -297,7 +414,9 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           for (const c of found!.chunks) {
             if (named && c.source_name !== file) yield Buffer.from(`${file === undefined ? '' : '\n'}--- ${c.source_name} ---\n`);
             file = c.source_name;
-            const row = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('batch_raw_chunks').select('content').where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).where('seq', '=', c.seq).executeTakeFirst());
+            const row = await withTenant(db, p.tenantId, (trx) =>
+              trx.selectFrom('batch_raw_chunks').select('content').where('tenant_id', '=', p.tenantId).where('batch_id', '=', req.params.id).where('seq', '=', c.seq).executeTakeFirst(),
+            );
             if (row) yield row.content;
           }
         }
@@ -306,7 +425,15 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       kit.http.get<{ Querystring: { limit?: string } }>('/v1/batches', async (req) => {
         const p = principalOf(req);
         const limit = Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 500);
-        const rows = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('batches').select(['batch_id', 'format', 'source_name', 'status', 'declarations_accepted', 'declarations_duplicate', 'issue_count', 'received_at']).where('tenant_id', '=', p.tenantId).orderBy('received_at', 'desc').limit(limit).execute());
+        const rows = await withTenant(db, p.tenantId, (trx) =>
+          trx
+            .selectFrom('batches')
+            .select(['batch_id', 'format', 'source_name', 'status', 'declarations_accepted', 'declarations_duplicate', 'issue_count', 'received_at'])
+            .where('tenant_id', '=', p.tenantId)
+            .orderBy('received_at', 'desc')
+            .limit(limit)
+            .execute(),
+        );
         return { batches: rows };
       });
 
@@ -376,7 +503,14 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
             order by e.invoice_date, e.supplier, e.invoice_key, e.line_number
             limit ${limit}`.execute(trx);
           return {
-            declarationsWithoutReceipt: unmatchedDeclarations.rows.map((r) => ({ declarationId: r.declaration_id, version: r.version, mrn: r.mrn, lrn: r.lrn, acceptanceDate: r.acceptance_date, invoiceReferences: r.invoice_references })),
+            declarationsWithoutReceipt: unmatchedDeclarations.rows.map((r) => ({
+              declarationId: r.declaration_id,
+              version: r.version,
+              mrn: r.mrn,
+              lrn: r.lrn,
+              acceptanceDate: r.acceptance_date,
+              invoiceReferences: r.invoice_references,
+            })),
             receiptsWithoutDeclaration: unmatchedReceipts.rows.map(receiptJson),
           };
         });
@@ -386,9 +520,25 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       // with how each came about (original, resubmission, amendment, invalidation).
       kit.http.get<{ Params: { id: string } }>('/v1/declarations/:id/versions', async (req) => {
         const p = principalOf(req);
-        const rows = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('declarations').select(['version', 'lrn', 'mrn', 'function_code', 'status', 'change_kind', 'item_count', 'acceptance_date', 'content_sha256', 'batch_id', 'received_at']).where('tenant_id', '=', p.tenantId).where('declaration_id', '=', req.params.id).orderBy('version').execute());
+        const rows = await withTenant(db, p.tenantId, (trx) =>
+          trx
+            .selectFrom('declarations')
+            .select(['version', 'lrn', 'mrn', 'function_code', 'status', 'change_kind', 'item_count', 'acceptance_date', 'content_sha256', 'batch_id', 'received_at'])
+            .where('tenant_id', '=', p.tenantId)
+            .where('declaration_id', '=', req.params.id)
+            .orderBy('version')
+            .execute(),
+        );
         if (rows.length === 0) throw new HttpError(404, 'not_found', `no declaration ${req.params.id}`);
-        const changes = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('declaration_changes').select(['kind', 'mrn', 'lrn', 'applied_version', 'batch_id', 'received_at']).where('tenant_id', '=', p.tenantId).where('target_declaration_id', '=', req.params.id).orderBy('id').execute());
+        const changes = await withTenant(db, p.tenantId, (trx) =>
+          trx
+            .selectFrom('declaration_changes')
+            .select(['kind', 'mrn', 'lrn', 'applied_version', 'batch_id', 'received_at'])
+            .where('tenant_id', '=', p.tenantId)
+            .where('target_declaration_id', '=', req.params.id)
+            .orderBy('id')
+            .execute(),
+        );
         return { declarationId: req.params.id, versions: rows, changes };
       });
       kit.grpc.addService(IngestionServiceService as never, {
@@ -399,7 +549,11 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
         },
       });
 
-      const tooLargeSubmission = (sourceName: string) => ({ declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'content', code: 'TOO_LARGE', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` }] });
+      const tooLargeSubmission = (sourceName: string) => ({
+        declarations: [],
+        changes: [],
+        issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'content', code: 'TOO_LARGE', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` }],
+      });
       // Kafka channel for API producers: each submission is one document, idempotent by its key.
       // (BatchConsumer scopes the Kafka group by KAFKA_TOPIC_PREFIX, like the topics.)
       const group = GROUP;
@@ -415,42 +569,82 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
           // the dead-letter topic (thrown below, after the others are stored), with this reason.
           const unrecordable = events.filter((ev) => findControlCharacter(ev.tenant));
           const prepared = await Promise.all(
-            events.filter((ev) => !unrecordable.includes(ev)).map(async (ev) => {
-              // The inbox id is text: a key (or CloudEvents id) with a control character is kept
-              // there as its hash, still idempotent on redelivery and never equal to a clean key.
-              const rawId = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
-              const id = findControlCharacter(rawId) ? `submission-sha256/${ev.tenant}/${hash('sha256', rawId, 'hex')}` : rawId;
-              const format = canonicalFormat(ev.value.format);
-              const content = Buffer.from(ev.value.content);
-              const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
-              const badKey = findControlCharacter(ev.value.idempotencyKey);
-              // A submission names its tenant in the event (producers authenticate to the broker);
-              // one whose payload claims another tenant is refused rather than trusted.
-              const refused = ev.value.tenantId && ev.value.tenantId !== ev.tenant ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'tenant_id', code: 'TENANT_MISMATCH', reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"` }] } : badKey ? { declarations: [], changes: [], issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'idempotency_key', code: 'CONTROL_CHARACTER', reason: `the idempotency key contains ${describeControlCharacter(badKey)}; control characters are not allowed in identifiers, so the submission was not read` }] } : content.length > config.MAX_DOCUMENT_BYTES ? tooLargeSubmission(sourceName) : undefined;
-              const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
-              return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
-            }),
+            events
+              .filter((ev) => !unrecordable.includes(ev))
+              .map(async (ev) => {
+                // The inbox id is text: a key (or CloudEvents id) with a control character is kept
+                // there as its hash, still idempotent on redelivery and never equal to a clean key.
+                const rawId = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
+                const id = findControlCharacter(rawId) ? `submission-sha256/${ev.tenant}/${hash('sha256', rawId, 'hex')}` : rawId;
+                const format = canonicalFormat(ev.value.format);
+                const content = Buffer.from(ev.value.content);
+                const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
+                const badKey = findControlCharacter(ev.value.idempotencyKey);
+                // A submission names its tenant in the event (producers authenticate to the broker);
+                // one whose payload claims another tenant is refused rather than trusted.
+                const refused =
+                  ev.value.tenantId && ev.value.tenantId !== ev.tenant
+                    ? {
+                        declarations: [],
+                        changes: [],
+                        issues: [
+                          {
+                            severity: 'error' as const,
+                            sourceName,
+                            location: 'submission',
+                            field: 'tenant_id',
+                            code: 'TENANT_MISMATCH',
+                            reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"`,
+                          },
+                        ],
+                      }
+                    : badKey
+                      ? {
+                          declarations: [],
+                          changes: [],
+                          issues: [
+                            {
+                              severity: 'error' as const,
+                              sourceName,
+                              location: 'submission',
+                              field: 'idempotency_key',
+                              code: 'CONTROL_CHARACTER',
+                              reason: `the idempotency key contains ${describeControlCharacter(badKey)}; control characters are not allowed in identifiers, so the submission was not read`,
+                            },
+                          ],
+                        }
+                      : content.length > config.MAX_DOCUMENT_BYTES
+                        ? tooLargeSubmission(sourceName)
+                        : undefined;
+                const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
+                return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
+              }),
           );
-          const store = (items: typeof prepared) => withAllTenants(db, async (trx) => {
-            const fresh = await claimInbox(trx, group, items.map((p) => ({ eventId: p.id, topic: p.topic })));
-            const byTenant = new Map<string, IngestRequest[]>();
-            for (const { id, doc, parsed } of items) {
-              if (!fresh.has(id)) continue;
-              fresh.delete(id); // a repeated key later in the same batch is a duplicate too
-              if (!parsed) {
-                const result = await ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES);
-                docs.inc({ format: doc.format, status: result.status });
-              } else {
-                const reqs = byTenant.get(doc.tenantId) ?? [];
-                byTenant.set(doc.tenantId, reqs);
-                reqs.push(parsed);
+          const store = (items: typeof prepared) =>
+            withAllTenants(db, async (trx) => {
+              const fresh = await claimInbox(
+                trx,
+                group,
+                items.map((p) => ({ eventId: p.id, topic: p.topic })),
+              );
+              const byTenant = new Map<string, IngestRequest[]>();
+              for (const { id, doc, parsed } of items) {
+                if (!fresh.has(id)) continue;
+                fresh.delete(id); // a repeated key later in the same batch is a duplicate too
+                if (!parsed) {
+                  const result = await ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES);
+                  docs.inc({ format: doc.format, status: result.status });
+                } else {
+                  const reqs = byTenant.get(doc.tenantId) ?? [];
+                  byTenant.set(doc.tenantId, reqs);
+                  reqs.push(parsed);
+                }
               }
-            }
-            for (const reqs of byTenant.values()) {
-              const results = await ingestDocuments(trx, reqs);
-              results.forEach((r, i) => docs.inc({ format: reqs[i]!.format, status: r.status }));
-            }
-          });
+              for (const reqs of byTenant.values()) {
+                const results = await ingestDocuments(trx, reqs);
+                results.forEach((r, i) => docs.inc({ format: reqs[i]!.format, status: r.status }));
+              }
+            });
           try {
             await store(prepared);
           } catch (e) {
@@ -472,7 +666,10 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
               }
             }
           }
-          if (unrecordable.length) throw new Error(`submission at ${unrecordable.map((ev) => `${ev.topic}/${ev.partition}/${ev.offset}`).join(', ')}: its "tenant" header contains ${describeControlCharacter(findControlCharacter(unrecordable[0]!.tenant)!)}, so it names no tenant (tenant ids are 1-64 of [A-Za-z0-9_.-]) and cannot be recorded as a batch; fix the producer's tenant header and re-send`);
+          if (unrecordable.length)
+            throw new Error(
+              `submission at ${unrecordable.map((ev) => `${ev.topic}/${ev.partition}/${ev.offset}`).join(', ')}: its "tenant" header contains ${describeControlCharacter(findControlCharacter(unrecordable[0]!.tenant)!)}, so it names no tenant (tenant ids are 1-64 of [A-Za-z0-9_.-]) and cannot be recorded as a batch; fix the producer's tenant header and re-send`,
+            );
         },
       });
     },

@@ -58,9 +58,19 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
 
     await waitFor('7000 declarations on the topic', async () => onTopic('STRM01').length >= 7000, { timeoutMs: 60000 });
     const first = onTopic('STRM01').find((e) => e.value.declaration!.mrn === '26GBSTRM0100000011')!.value.declaration!;
-    expect(first.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
-    expect(first.items[0]!.documents).toEqual([{ code: 'N935', reference: 'INV-1', status: '', reason: '' }, { code: 'C505', reference: 'GBCGUGuaranteenotrequired', status: '', reason: '' }]);
-    expect(first.items[0]!.taxLines.map((t) => [t.taxType, t.payablePence])).toEqual([['A00', 9556], ['B00', 17838]]);
+    expect(first.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([
+      [1, '6403993690', 79636],
+      [2, '8471300000', 74734],
+      [3, '9403609090', 69832],
+    ]);
+    expect(first.items[0]!.documents).toEqual([
+      { code: 'N935', reference: 'INV-1', status: '', reason: '' },
+      { code: 'C505', reference: 'GBCGUGuaranteenotrequired', status: '', reason: '' },
+    ]);
+    expect(first.items[0]!.taxLines.map((t) => [t.taxType, t.payablePence])).toEqual([
+      ['A00', 9556],
+      ['B00', 17838],
+    ]);
 
     const again = await h.http('POST', '/v1/documents?format=cds-report&filename=big-items.csv', body(csv, 64 * 1024) as never, { contentType: 'text/csv' });
     expect(again.status).toBe(200);
@@ -73,8 +83,11 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     const csv = report(15_000, 'STRM02');
     const sourceName = 'broken-upload.csv';
     // Fail the body once at least one chunk is committed.
-    const committed = () => waitFor('a committed chunk', async () => (await h.query(`select chunks_committed from ingestion.batches where source_name = $1`, [sourceName]))[0]?.chunks_committed >= 1, { timeoutMs: 30000 });
-    await h.http('POST', `/v1/documents?format=cds-report&filename=${sourceName}`, body(csv, 16 * 1024, { bytes: Math.floor(csv.length * 0.6), until: committed }) as never, { contentType: 'text/csv' }).catch(() => undefined);
+    const committed = () =>
+      waitFor('a committed chunk', async () => (await h.query(`select chunks_committed from ingestion.batches where source_name = $1`, [sourceName]))[0]?.chunks_committed >= 1, { timeoutMs: 30000 });
+    await h
+      .http('POST', `/v1/documents?format=cds-report&filename=${sourceName}`, body(csv, 16 * 1024, { bytes: Math.floor(csv.length * 0.6), until: committed }) as never, { contentType: 'text/csv' })
+      .catch(() => undefined);
     const [b] = await waitFor('batch marked incomplete', async () => {
       const rows = await h.query(`select batch_id, status, declarations_accepted, rows_committed from ingestion.batches where source_name = $1`, [sourceName]);
       return rows[0]?.status === 'incomplete' ? rows : undefined;
@@ -94,20 +107,30 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
 
   it('marks a batch whose process died mid-stream (no heartbeat) incomplete', async () => {
     // What a SIGKILL leaves behind: a batch still "in_progress" whose last chunk committed long ago.
-    await h.query(`insert into ingestion.batches (batch_id, tenant_id, channel, format, source_name, content_sha256, size_bytes, status, declarations_accepted, declarations_duplicate, declarations_rejected, issue_count, received_at, completed_at, raw_content, rows_committed, chunks_committed, updated_at)
-      values ('dead-batch', $1, 'rest', 'cds-report', 'killed.csv', '', 123, 'in_progress', 3000, 0, 0, 0, now() - interval '1 hour', null, '', 9000, 3, now() - interval '1 hour')`, [h.tenant]);
-    const b = await waitFor('stale batch swept', async () => {
-      const r = await h.http('GET', '/v1/batches/dead-batch', undefined, { token: h.tokens.analyst });
-      return r.body?.batch?.status === 'incomplete' ? r.body.batch : undefined;
-    }, { timeoutMs: 30000 });
+    await h.query(
+      `insert into ingestion.batches (batch_id, tenant_id, channel, format, source_name, content_sha256, size_bytes, status, declarations_accepted, declarations_duplicate, declarations_rejected, issue_count, received_at, completed_at, raw_content, rows_committed, chunks_committed, updated_at)
+      values ('dead-batch', $1, 'rest', 'cds-report', 'killed.csv', '', 123, 'in_progress', 3000, 0, 0, 0, now() - interval '1 hour', null, '', 9000, 3, now() - interval '1 hour')`,
+      [h.tenant],
+    );
+    const b = await waitFor(
+      'stale batch swept',
+      async () => {
+        const r = await h.http('GET', '/v1/batches/dead-batch', undefined, { token: h.tokens.analyst });
+        return r.body?.batch?.status === 'incomplete' ? r.body.batch : undefined;
+      },
+      { timeoutMs: 30000 },
+    );
     expect(b).toMatchObject({ status: 'incomplete', rows_committed: 9000, chunks_committed: 3, declarations_accepted: 3000 });
     expect(b.completed_at).toBeTruthy();
     const detail = await h.http('GET', '/v1/batches/dead-batch', undefined, { token: h.tokens.analyst });
-    expect(detail.body.issues).toEqual([expect.objectContaining({ code: 'INCOMPLETE', source_name: 'killed.csv', reason: expect.stringContaining('the upload stopped after 9000 rows (3 chunks committed) with no progress for 10 s') })]);
+    expect(detail.body.issues).toEqual([
+      expect.objectContaining({ code: 'INCOMPLETE', source_name: 'killed.csv', reason: expect.stringContaining('the upload stopped after 9000 rows (3 chunks committed) with no progress for 10 s') }),
+    ]);
   });
 
   it('reports bad rows with file, row and field; refuses split entries; joins a header report sent first in a multipart upload', async () => {
-    const header = 'MRN,Acceptance Date,Importer EORI,Trader Reference,Invoice Currency,Invoice Total\n26GBHDR00000000011,05/02/2024,GB553202734852,PO-1,EUR,100.00\n26GBHDR00000000021,06/02/2024,GB553202734852,PO-2,EUR,200.00\n';
+    const header =
+      'MRN,Acceptance Date,Importer EORI,Trader Reference,Invoice Currency,Invoice Total\n26GBHDR00000000011,05/02/2024,GB553202734852,PO-1,EUR,100.00\n26GBHDR00000000021,06/02/2024,GB553202734852,PO-2,EUR,200.00\n';
     let items = 'MRN,Item Number,Commodity Code,CPC,Country of Origin,Customs Value,Goods Description\n';
     items += '26GBHDR00000000011,1,6109100010,4000000,CN,12.50,"=HYPERLINK(""http://evil"")"\n';
     items += '26GBHDR00000000021,x,6109100010,4000000,CN,1.00,bad item number\n';
@@ -124,10 +147,18 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(r.status).toBe(207);
     const f = r.body.files[0];
     expect(f).toMatchObject({ filename: 'header.csv + items.csv + …', status: 'partially_accepted', declarationsStored: 20_001 });
-    expect(f.issues).toEqual(expect.arrayContaining([
-      expect.objectContaining({ severity: 'error', sourceName: 'header.csv + items.csv + …', line: 3, code: 'INVALID_VALUE', reason: expect.stringContaining('entry 26GBHDR00000000021 rejected: row 3: DE 1/6 goods item number "x" is not a whole number') }),
-      expect.objectContaining({ severity: 'error', code: 'SPLIT_ENTRY', location: 'entry 26GBHDR00000000011' }),
-    ]));
+    expect(f.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          severity: 'error',
+          sourceName: 'header.csv + items.csv + …',
+          line: 3,
+          code: 'INVALID_VALUE',
+          reason: expect.stringContaining('entry 26GBHDR00000000021 rejected: row 3: DE 1/6 goods item number "x" is not a whole number'),
+        }),
+        expect.objectContaining({ severity: 'error', code: 'SPLIT_ENTRY', location: 'entry 26GBHDR00000000011' }),
+      ]),
+    );
     const id = f.declarations.find((d: any) => d.mrn === '26GBHDR00000000011').declarationId;
     const d = await h.http('GET', `/v1/declarations/${id}`, undefined, { token: h.tokens.analyst });
     // Joined with its header row (sent first): acceptance date, importer, invoice total.
@@ -138,7 +169,10 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(stored[0].n).toBe(f.issueCount);
 
     // An empty body and a header-only report are rejected batches, kept with their reason.
-    for (const [name, text, reason] of [['empty.csv', '', 'the upload is empty'], ['header-only.csv', 'MRN,Item Number,Commodity Code,Colour\n', 'the report has no data rows']]) {
+    for (const [name, text, reason] of [
+      ['empty.csv', '', 'the upload is empty'],
+      ['header-only.csv', 'MRN,Item Number,Commodity Code,Colour\n', 'the report has no data rows'],
+    ]) {
       const r = await h.http('POST', `/v1/documents?format=cds-report&filename=${name}`, text, { contentType: 'text/csv' });
       expect(r.status).toBe(422);
       expect(r.body).toMatchObject({ status: 'rejected', rows: 0 });
@@ -155,7 +189,11 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(r.body.declarations).toHaveLength(10);
     await waitFor('10 declarations on the topic', async () => onTopic('XLSX01').length >= 10, { timeoutMs: 30000 });
     const d = onTopic('XLSX01').find((e) => e.value.declaration!.mrn === '26GBXLSX0100000011')!.value.declaration!;
-    expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
+    expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([
+      [1, '6403993690', 79636],
+      [2, '8471300000', 74734],
+      [3, '9403609090', 69832],
+    ]);
   });
 
   it('accepts the same report as an .ods body the same way (recognised by content, whatever the Content-Type); a hostile .ods is a rejected batch naming the file', async () => {
@@ -168,7 +206,11 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(r.body.declarations).toHaveLength(10);
     await waitFor('10 declarations on the topic', async () => onTopic('ODS001').length >= 10, { timeoutMs: 30000 });
     const d = onTopic('ODS001').find((e) => e.value.declaration!.mrn === '26GBODS00100000011')!.value.declaration!;
-    expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([[1, '6403993690', 79636], [2, '8471300000', 74734], [3, '9403609090', 69832]]);
+    expect(d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence])).toEqual([
+      [1, '6403993690', 79636],
+      [2, '8471300000', 74734],
+      [3, '9403609090', 69832],
+    ]);
 
     // The same bytes as a plain octet-stream with no file name: still read as a workbook (not
     // streamed as CSV), so they are the same declarations again.
@@ -176,11 +218,19 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: 'duplicate' });
 
-    const evil = odsOf([['MRN', 'Item Number', 'Commodity Code'], ['26GBODSEVIL0000011', '1', '6403993690']], { prolog: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' });
+    const evil = odsOf(
+      [
+        ['MRN', 'Item Number', 'Commodity Code'],
+        ['26GBODSEVIL0000011', '1', '6403993690'],
+      ],
+      { prolog: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' },
+    );
     const bad = await h.http('POST', '/v1/documents?format=cds-report&filename=evil.ods', evil as never, { contentType: 'application/vnd.oasis.opendocument.spreadsheet' });
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ status: 'rejected' });
-    expect(bad.body.issues).toEqual([expect.objectContaining({ code: 'BAD_WORKBOOK', sourceName: 'evil.ods', field: '(workbook)', reason: 'not a readable .ods report: evil.ods:content.xml: DOCTYPE declarations are not accepted' })]);
+    expect(bad.body.issues).toEqual([
+      expect.objectContaining({ code: 'BAD_WORKBOOK', sourceName: 'evil.ods', field: '(workbook)', reason: 'not a readable .ods report: evil.ods:content.xml: DOCTYPE declarations are not accepted' }),
+    ]);
   });
 
   it('joins an .ods item report with a CSV header report in one multipart upload', async () => {
@@ -197,7 +247,11 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
     expect(f.declarations).toHaveLength(1);
     const d = await h.http('GET', `/v1/declarations/${f.declarations[0].declarationId}`, undefined, { token: h.tokens.analyst });
     expect(d.body).toMatchObject({ mrn: '26GBODS00200000001', importerEori: 'GB553202734852', lrn: 'PO-ODS', invoiceAmount: { value: '100.00', currency: 'EUR' } });
-    expect(d.body.items.map((i: { itemNumber: number; commodityCode: string }) => [i.itemNumber, i.commodityCode])).toEqual([[1, '8510900000'], [2, '6403993690'], [3, '8471300000']]);
+    expect(d.body.items.map((i: { itemNumber: number; commodityCode: string }) => [i.itemNumber, i.commodityCode])).toEqual([
+      [1, '8510900000'],
+      [2, '6403993690'],
+      [3, '8471300000'],
+    ]);
   });
 
   it('refuses a workbook over the size limit alone in a multipart upload (workbooks are read whole, not streamed); the CSV beside it still ingests', async () => {

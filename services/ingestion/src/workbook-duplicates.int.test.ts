@@ -22,7 +22,11 @@ describe('a CDS report as CSV and as its typed workbook: duplicates, not new ver
   afterAll(async () => {
     await h?.stop();
   });
-  const stored = async (mrnPrefix: string) => (await h.query<{ declaration_id: string; versions: number }>(`select declaration_id, count(*)::int as versions from ingestion.declarations where mrn like $1 group by declaration_id order by declaration_id`, [`${mrnPrefix}%`]));
+  const stored = async (mrnPrefix: string) =>
+    await h.query<{ declaration_id: string; versions: number }>(
+      `select declaration_id, count(*)::int as versions from ingestion.declarations where mrn like $1 group by declaration_id order by declaration_id`,
+      [`${mrnPrefix}%`],
+    );
 
   it('a streamed CSV body, then its typed .ods (and .xlsx) body: status duplicate, one version each; a changed amount is a new version', async () => {
     const csv = report(30, 'WBDUP1');

@@ -14,7 +14,9 @@ const oom = xlsxOfSheetXml('<row><c r="XFD1"><v>1</v></c></row>'.repeat(20_000))
 // 250 cells showing one 1 MB shared string: 250 MB of text from 1.6 KB. Within the default
 // caps, but with only a heap limit it ran its worker out of memory in native code, which is fatal
 // to the whole process; the caps sized to the worker's heap refuse it by name.
-const amplified = xlsxOfSheetXml(`<row>${'<c t="s"><v>0</v></c>'.repeat(250)}</row>`, [{ name: 'xl/sharedStrings.xml', data: `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>${'x'.repeat(1_000_000)}</t></si></sst>` }]);
+const amplified = xlsxOfSheetXml(`<row>${'<c t="s"><v>0</v></c>'.repeat(250)}</row>`, [
+  { name: 'xl/sharedStrings.xml', data: `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>${'x'.repeat(1_000_000)}</t></si></sst>` },
+]);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require(path.join(REPO_ROOT, 'scripts/gen-large-cds.js')) as { row(i: number, prefix: string): string; HEADER: string };
 const items = parse(gen.HEADER + Array.from({ length: 30 }, (_, i) => gen.row(i, 'WBLIM1')).join(''), { relax_column_count: true }) as string[][];
@@ -32,7 +34,10 @@ describe('hostile .xlsx CDS reports through the real ingestion service', () => {
   /** The stored batch (status, raw bytes) and its issues. */
   const stored = async (batchId: string) => {
     const [batch] = await h.query<{ status: string; source_name: string; raw_content: Buffer }>('select status, source_name, raw_content from ingestion.batches where batch_id = $1', [batchId]);
-    const issues = await h.query<{ code: string; field: string; line: number | null; location: string; reason: string }>('select code, field, line, location, reason from ingestion.batch_issues where batch_id = $1 order by id', [batchId]);
+    const issues = await h.query<{ code: string; field: string; line: number | null; location: string; reason: string }>(
+      'select code, field, line, location, reason from ingestion.batch_issues where batch_id = $1 order by id',
+      [batchId],
+    );
     return { batch, issues };
   };
 
@@ -41,7 +46,17 @@ describe('hostile .xlsx CDS reports through the real ingestion service', () => {
     expect(r.status).toBe(422);
     expect(r.body.status).toBe('rejected');
     const reason = 'not a readable .xlsx report: freeze.xlsx:xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1: data beyond column 16384 (maxColumns)';
-    expect(r.body.issues).toEqual([expect.objectContaining({ severity: 'error', sourceName: 'freeze.xlsx', line: 1, location: 'xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1', field: 'maxColumns', code: 'WORKBOOK_LIMIT', reason })]);
+    expect(r.body.issues).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        sourceName: 'freeze.xlsx',
+        line: 1,
+        location: 'xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1',
+        field: 'maxColumns',
+        code: 'WORKBOOK_LIMIT',
+        reason,
+      }),
+    ]);
     const { batch, issues } = await stored(r.body.batchId);
     expect(batch).toEqual({ status: 'rejected', source_name: 'freeze.xlsx', raw_content: freeze });
     expect(issues).toEqual([{ code: 'WORKBOOK_LIMIT', field: 'maxColumns', line: 1, location: 'xl/worksheets/sheet1.xml: row 1, cell ZZZZZZZ1', reason }]);
@@ -52,7 +67,14 @@ describe('hostile .xlsx CDS reports through the real ingestion service', () => {
     expect(r.status).toBe(422);
     // The cell cap for a 128 MB worker heap: 1,048,576 cells, 64 rows of 16,384.
     expect(r.body.issues).toEqual([
-      expect.objectContaining({ sourceName: 'oom.xlsx', line: 65, location: 'xl/worksheets/sheet1.xml: row 65, cell XFD1', field: 'maxCells', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: oom.xlsx:xl/worksheets/sheet1.xml: row 65, cell XFD1: the first sheet has more than 1048576 cells (maxCells); split the report' }),
+      expect.objectContaining({
+        sourceName: 'oom.xlsx',
+        line: 65,
+        location: 'xl/worksheets/sheet1.xml: row 65, cell XFD1',
+        field: 'maxCells',
+        code: 'WORKBOOK_LIMIT',
+        reason: 'not a readable .xlsx report: oom.xlsx:xl/worksheets/sheet1.xml: row 65, cell XFD1: the first sheet has more than 1048576 cells (maxCells); split the report',
+      }),
     ]);
     const { batch } = await stored(r.body.batchId);
     expect([batch!.status, Buffer.compare(batch!.raw_content, oom)]).toEqual(['rejected', 0]);
@@ -63,7 +85,14 @@ describe('hostile .xlsx CDS reports through the real ingestion service', () => {
     expect(r.status).toBe(422);
     // 8 M characters of text for a 128 MB heap: the 9th cell of 1 M is past it.
     expect(r.body.issues).toEqual([
-      expect.objectContaining({ sourceName: 'amplified.xlsx', line: 1, location: 'xl/worksheets/sheet1.xml: row 1, cell I1', field: 'maxTextChars', code: 'WORKBOOK_LIMIT', reason: 'not a readable .xlsx report: amplified.xlsx:xl/worksheets/sheet1.xml: row 1, cell I1: the first sheet holds more than 8388608 characters of text (maxTextChars)' }),
+      expect.objectContaining({
+        sourceName: 'amplified.xlsx',
+        line: 1,
+        location: 'xl/worksheets/sheet1.xml: row 1, cell I1',
+        field: 'maxTextChars',
+        code: 'WORKBOOK_LIMIT',
+        reason: 'not a readable .xlsx report: amplified.xlsx:xl/worksheets/sheet1.xml: row 1, cell I1: the first sheet holds more than 8388608 characters of text (maxTextChars)',
+      }),
     ]);
     const { batch, issues } = await stored(r.body.batchId);
     expect([batch!.status, Buffer.compare(batch!.raw_content, amplified), issues.map((i) => i.field)]).toEqual(['rejected', 0, ['maxTextChars']]);

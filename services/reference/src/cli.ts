@@ -47,8 +47,15 @@ async function syncCommand(args: string[], env: Record<string, string | undefine
     const store = loadBundledStore(config.REFERENCE_DATA_DIR);
     await syncFxLoads(store, { versions: () => fxVersions(db.db), read: (v) => readFxRows(db.db, v) }, new Set());
     await syncOttLoads(store, { versions: () => ottVersions(db.db), read: (v) => readOttData(db.db, v) }, new Set());
-    const r = await syncOnce(config, db.db, store, { kind: args.includes('--full') ? 'full' : undefined, commodities: opt('--commodities')?.split(',').filter(Boolean), until: opt('--until') ?? new Date().toISOString().slice(0, 10), restart: args.includes('--restart') });
-    out(`${r.kind} sync run ${r.runId}${r.resumed ? ' (resumed)' : ''} ${r.sinceDate || '-'}..${r.untilDate}: ${r.commodityCodes.length} commodity code(s), dataset version ${r.datasetVersion || 'none (nothing changed)'}, ${r.tariffChanges} measure change(s), FX ${r.fxVersions.join(', ') || 'none new'}, ${r.stopPress.length} stop-press notice(s); ${r.stats.requests} requests, ${r.stats.retries} retries (${r.stats.rateLimited} rate-limited)`);
+    const r = await syncOnce(config, db.db, store, {
+      kind: args.includes('--full') ? 'full' : undefined,
+      commodities: opt('--commodities')?.split(',').filter(Boolean),
+      until: opt('--until') ?? new Date().toISOString().slice(0, 10),
+      restart: args.includes('--restart'),
+    });
+    out(
+      `${r.kind} sync run ${r.runId}${r.resumed ? ' (resumed)' : ''} ${r.sinceDate || '-'}..${r.untilDate}: ${r.commodityCodes.length} commodity code(s), dataset version ${r.datasetVersion || 'none (nothing changed)'}, ${r.tariffChanges} measure change(s), FX ${r.fxVersions.join(', ') || 'none new'}, ${r.stopPress.length} stop-press notice(s); ${r.stats.requests} requests, ${r.stats.retries} retries (${r.stats.rateLimited} rate-limited)`,
+    );
     return 0;
   } catch (e) {
     out(`sync-ott: ${(e as Error).message}`);
@@ -81,11 +88,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       try {
         if (command === 'load-fx') {
           const r = await loadFxFile(new ReferenceStore(), fxPorts, file, fs.readFileSync(file));
-          out(`${file}: ${r.duplicate ? 'already loaded as' : 'loaded as'} ${r.info.version} (${r.format}, ${r.rows.length} rates ${r.effectiveFrom}..${r.effectiveTo}; previous ${r.previousVersion || 'none'})`);
+          out(
+            `${file}: ${r.duplicate ? 'already loaded as' : 'loaded as'} ${r.info.version} (${r.format}, ${r.rows.length} rates ${r.effectiveFrom}..${r.effectiveTo}; previous ${r.previousVersion || 'none'})`,
+          );
           continue;
         }
         const r = await loadOttFile(new ReferenceStore(), ports, file, fs.readFileSync(file));
-        out(`${file}: ${r.duplicate ? 'already loaded as' : 'loaded as'} ${r.info.version} (${r.format}, ${r.measures.length} measures, ${r.commodityCodes.length} commodity codes, ${r.groups.size} groups; previous ${r.previousVersion || 'none'})`);
+        out(
+          `${file}: ${r.duplicate ? 'already loaded as' : 'loaded as'} ${r.info.version} (${r.format}, ${r.measures.length} measures, ${r.commodityCodes.length} commodity codes, ${r.groups.size} groups; previous ${r.previousVersion || 'none'})`,
+        );
       } catch (e) {
         failed++;
         if (e instanceof OttImportError) for (const issue of e.issues) out(`${file}: ${issue}`);

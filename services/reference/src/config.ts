@@ -55,7 +55,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env,
   );
   const problems: string[] = [];
-  if (!!config.OTT_API_CLIENT_ID !== !!config.OTT_API_CLIENT_SECRET) problems.push(`OTT_API_CLIENT_ID and OTT_API_CLIENT_SECRET go together (OAuth client credentials): ${config.OTT_API_CLIENT_ID ? 'OTT_API_CLIENT_SECRET' : 'OTT_API_CLIENT_ID'} is missing`);
+  if (!!config.OTT_API_CLIENT_ID !== !!config.OTT_API_CLIENT_SECRET)
+    problems.push(`OTT_API_CLIENT_ID and OTT_API_CLIENT_SECRET go together (OAuth client credentials): ${config.OTT_API_CLIENT_ID ? 'OTT_API_CLIENT_SECRET' : 'OTT_API_CLIENT_ID'} is missing`);
   for (const g of config.OTT_SYNC_GROUPS) if (!/^[0-9A-Z]{2,4}$/.test(g)) problems.push(`OTT_SYNC_GROUPS: "${g}" is not a geographical area id (e.g. 1013)`);
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -17,7 +17,8 @@ describe('reference: implausible OTT loads are refused unless an admin forces th
   let svc: RunningService;
   const cherry = fs.readFileSync(path.resolve(__dirname, '../data/samples/ott_api_commodity_0702000007_cherry_tomatoes.json'));
   const empty = Buffer.from(JSON.stringify({ goods_nomenclature_item_id: '0702000007', import_measures: [] }));
-  const post = (body: Buffer, query: string) => fetch(`${svc.httpUrl}/v1/admin/ott-loads?${query}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/json' }, body });
+  const post = (body: Buffer, query: string) =>
+    fetch(`${svc.httpUrl}/v1/admin/ott-loads?${query}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/json' }, body });
   const versions = async () => {
     const c = new Client({ connectionString: db.adminUrl });
     await c.connect();
@@ -32,7 +33,18 @@ describe('reference: implausible OTT loads are refused unless an admin forces th
     const prefix = uniquePrefix('ottp');
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('ottp');
-    svc = await startReferenceService(loadConfig({ DATABASE_URL: db.urlFor('reference'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '5000' }));
+    svc = await startReferenceService(
+      loadConfig({
+        DATABASE_URL: db.urlFor('reference'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: tokens.spec,
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      }),
+    );
   });
   afterAll(async () => {
     await svc?.stop();
@@ -46,7 +58,9 @@ describe('reference: implausible OTT loads are refused unless an admin forces th
     expect(refused.status).toBe(422);
     const body = await refused.json();
     expect(body).toMatchObject({ error: 'implausible_ott_load', details: { source: 'cherry-truncated' } });
-    expect(body.message).toBe('cherry-truncated: the file has 0 measures for 1 commodity code(s) (0702000007); every commodity has at least its third-country duty, so loading it would replace their measures with nothing; nothing was loaded (an admin may load it anyway with ?force=true, which is audited)');
+    expect(body.message).toBe(
+      'cherry-truncated: the file has 0 measures for 1 commodity code(s) (0702000007); every commodity has at least its third-country duty, so loading it would replace their measures with nothing; nothing was loaded (an admin may load it anyway with ?force=true, which is audited)',
+    );
     expect(await versions()).toBe(0);
     expect((await post(empty, 'source=x.json&force=maybe')).status).toBe(400);
 
@@ -56,9 +70,19 @@ describe('reference: implausible OTT loads are refused unless an admin forces th
     const written: string[] = [];
     const realStdout = process.stdout.write.bind(process.stdout);
     const spies = [
-      jest.spyOn(process.stdout, 'write').mockImplementation(((data: unknown, ...rest: unknown[]) => (written.push(Buffer.isBuffer(data) ? data.toString('utf8') : String(data)), realStdout(data as string, ...(rest as [])))) as typeof process.stdout.write),
+      jest
+        .spyOn(process.stdout, 'write')
+        .mockImplementation(
+          ((data: unknown, ...rest: unknown[]) => (
+            written.push(Buffer.isBuffer(data) ? data.toString('utf8') : String(data)), realStdout(data as string, ...(rest as []))
+          )) as typeof process.stdout.write,
+        ),
     ];
-    const auditLine = () => written.flatMap((l) => l.split('\n')).filter((l) => l.includes('ott_load_forced')).map((l) => JSON.parse(l))[0];
+    const auditLine = () =>
+      written
+        .flatMap((l) => l.split('\n'))
+        .filter((l) => l.includes('ott_load_forced'))
+        .map((l) => JSON.parse(l))[0];
     let forced: Response;
     let audit: Record<string, unknown>;
     try {
@@ -70,6 +94,13 @@ describe('reference: implausible OTT loads are refused unless an admin forces th
     expect(forced.status).toBe(201);
     expect(await versions()).toBe(1);
     const out = await forced.json();
-    expect(audit).toMatchObject({ level: 40, subject: expect.any(String), tokenId: expect.any(String), source: 'cherry-truncated.json', version: out.version, reason: expect.stringContaining('the file has 0 measures') });
+    expect(audit).toMatchObject({
+      level: 40,
+      subject: expect.any(String),
+      tokenId: expect.any(String),
+      source: 'cherry-truncated.json',
+      version: out.version,
+      reason: expect.stringContaining('the file has 0 measures'),
+    });
   });
 });

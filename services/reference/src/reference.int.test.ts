@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { credentials } from '@grpc/grpc-js';
 import { Client } from 'pg';
-import { ComputeDutiesRequest, ReferenceServiceClient, Topics, type ComputeDutiesResponse, type DatasetChanged, type LookupCodeListsResponse, type LookupRatesResponse, type LookupSchemesResponse } from '@customs/contracts';
+import {
+  ComputeDutiesRequest,
+  ReferenceServiceClient,
+  Topics,
+  type ComputeDutiesResponse,
+  type DatasetChanged,
+  type LookupCodeListsResponse,
+  type LookupRatesResponse,
+  type LookupSchemesResponse,
+} from '@customs/contracts';
 import { callUnary } from '@customs/grpc';
 import type { KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
@@ -69,13 +78,22 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
 
   it('refuses the admin load without the admin role, and a broken file with the problem named', async () => {
     expect((await post(cherry, tokens.analyst)).status).toBe(403);
-    const broken = await post(Buffer.from('{"import_measures":[{"id":1,"measure_type":{"id":"103"},"geographical_area":{"id":"1011"},"effective_start_date":"soon"}],"goods_nomenclature_item_id":"0702000007"}'), tokens.service, 'broken.json');
+    const broken = await post(
+      Buffer.from('{"import_measures":[{"id":1,"measure_type":{"id":"103"},"geographical_area":{"id":"1011"},"effective_start_date":"soon"}],"goods_nomenclature_item_id":"0702000007"}'),
+      tokens.service,
+      'broken.json',
+    );
     expect(broken.status).toBe(422);
     expect((await broken.json()).details.issues).toEqual(['import_measures[0] (measure 1) field effective_start_date/effective_end_date: not an ISO date']);
   });
 
   it('refuses a hostile .xlsx report by its cap (admin load and CLI), read on a bounded worker, and keeps serving', async () => {
-    const xlsx = (body: Buffer, source: string) => fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=${source}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body });
+    const xlsx = (body: Buffer, source: string) =>
+      fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=${source}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+        body,
+      });
     // A cell reference past the last column: before, a few hundred bytes that held the service's
     // event loop for seconds at 3 GB.
     const freeze = await xlsx(xlsxOfSheetXml('<row r="1"><c r="A1"><v>1</v></c><c r="ZZZZZZZ1"><v>1</v></c></row>'), 'freeze.xlsx');
@@ -111,7 +129,14 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     const body = await res.json();
     version = body.version;
     // The bundled recorded OTT responses (data/tariff/ott_recorded_2025) are the version it replaces.
-    expect(body).toMatchObject({ dataset: 'ott-measures', previousVersion: expect.stringMatching(/^ott-api-recorded-2025-02-11_to_2025-07-14@/), duplicate: false, format: 'ott-api-flat', measures: 50, commodityCodes: 1 });
+    expect(body).toMatchObject({
+      dataset: 'ott-measures',
+      previousVersion: expect.stringMatching(/^ott-api-recorded-2025-02-11_to_2025-07-14@/),
+      duplicate: false,
+      format: 'ott-api-flat',
+      measures: 50,
+      commodityCodes: 1,
+    });
     expect(version).toMatch(/^ott_api_commodity_0702000007_cherry_tomatoes@[0-9a-f]{12}$/);
 
     const { results } = await rates([
@@ -120,7 +145,9 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
       { commodityCode: 'bad', origin: 'FR', date: '2021-02-15' },
     ]);
     expect(results[0]).toMatchObject({ known: true, unknownReason: '', thirdCountry: { measureType: '103', expression: '8.00 %', taxType: 'A00', datasetVersion: version } });
-    expect(results[0]!.preferential).toEqual([{ measureType: '142', geographicalArea: '1013', expression: '0.00 %', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version }]);
+    expect(results[0]!.preferential).toEqual([
+      { measureType: '142', geographicalArea: '1013', expression: '0.00 %', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version },
+    ]);
     expect(results[0]!.schemes.map((s) => s.id)).toEqual(['eu']);
     expect(results[0]!.datasetVersion).toContain(`ott-measures=${version}`);
     expect(results[1]!.preferential.map((m) => m.expression)).toEqual(['5.80 %']);
@@ -159,8 +186,23 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
   });
 
   it('answers code lists and schemes over gRPC, batched', async () => {
-    const cl = await callUnary<unknown, LookupCodeListsResponse>(client, 'lookupCodeLists', { queries: [{ list: 'cpc-apc', code: '4200000/F15', date: '2023-01-01' }, { list: 'document', code: 'N954/AE', date: '2023-01-01' }, { list: 'currency', code: 'XXX', date: '2023-01-01' }] }, { token: tokens.analyst });
-    expect(cl.results.map((r) => [r.known, r.member])).toEqual([[true, true], [true, true], [true, false]]);
+    const cl = await callUnary<unknown, LookupCodeListsResponse>(
+      client,
+      'lookupCodeLists',
+      {
+        queries: [
+          { list: 'cpc-apc', code: '4200000/F15', date: '2023-01-01' },
+          { list: 'document', code: 'N954/AE', date: '2023-01-01' },
+          { list: 'currency', code: 'XXX', date: '2023-01-01' },
+        ],
+      },
+      { token: tokens.analyst },
+    );
+    expect(cl.results.map((r) => [r.known, r.member])).toEqual([
+      [true, true],
+      [true, true],
+      [true, false],
+    ]);
     expect(cl.results[0]!.datasetVersion).toMatch(/^cpc-combos@/);
     const sc = await callUnary<unknown, LookupSchemesResponse>(client, 'lookupSchemes', { queries: [{ country: 'BD', date: '2023-06-19' }] }, { token: tokens.analyst });
     expect(sc.results[0]!.schemes.map((s) => s.id)).toEqual(['dcts-ldcs']);
@@ -170,9 +212,21 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     const [rate] = (await rates([{ commodityCode: '0702000007', origin: 'US', date: '2021-02-15' }])).results;
     const tc = rate!.thirdCountry!;
     // fromPartial fills the map fields the wire encoder needs.
-    const res = await callUnary<unknown, ComputeDutiesResponse>(client, 'computeDuties', ComputeDutiesRequest.fromPartial({
-      lines: [{ acceptanceDate: '2021-02-15', customsValue: { value: { $case: 'pence', pence: 10_000_000 } }, measures: [{ measureType: tc.measureType, taxType: tc.taxType, expression: tc.expression, source: tc.datasetVersion }], vatRatePercent: '20' }],
-    }), { token: tokens.analyst });
+    const res = await callUnary<unknown, ComputeDutiesResponse>(
+      client,
+      'computeDuties',
+      ComputeDutiesRequest.fromPartial({
+        lines: [
+          {
+            acceptanceDate: '2021-02-15',
+            customsValue: { value: { $case: 'pence', pence: 10_000_000 } },
+            measures: [{ measureType: tc.measureType, taxType: tc.taxType, expression: tc.expression, source: tc.datasetVersion }],
+            vatRatePercent: '20',
+          },
+        ],
+      }),
+      { token: tokens.analyst },
+    );
     expect(res.results[0]).toMatchObject({ status: 'computed', dutyPence: 800_000, vatPence: 2_160_000 });
     expect(res.results[0]!.taxLines[0]).toMatchObject({ taxType: 'A00', amountPence: 800_000, source: version });
   });
@@ -180,20 +234,32 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
   it('the CLI loads the daily report into the database; the running service picks it up', async () => {
     const lines: string[] = [];
     expect(await runCli(['load-ott', report], { ...env }, (l) => lines.push(l))).toBe(0);
-    expect(lines[0]).toMatch(/loaded as ott_declarable_commodities_with_duty_measures_fixture@[0-9a-f]{12} \(ott-declarable-duties, 8 measures, 2 commodity codes, 0 groups; previous ott_api_commodity_0702000007_cherry_tomatoes@/);
+    expect(lines[0]).toMatch(
+      /loaded as ott_declarable_commodities_with_duty_measures_fixture@[0-9a-f]{12} \(ott-declarable-duties, 8 measures, 2 commodity codes, 0 groups; previous ott_api_commodity_0702000007_cherry_tomatoes@/,
+    );
     const cliVersion = /loaded as (\S+)/.exec(lines[0]!)![1]!;
     const r = await waitFor('CLI load served', async () => {
       const [x] = (await rates([{ commodityCode: '7318158100', origin: 'CN', date: '2023-05-01' }])).results;
       return x!.tradeRemedies.length ? x : undefined;
     });
-    expect(r.tradeRemedies.map((m) => `${m.measureType} ${m.additionalCode} ${m.expression} ${m.datasetVersion}`).sort()).toEqual([`552 C001 0.00% ${cliVersion}`, `552 C999 85.00% ${cliVersion}`, `695  25.00% ${cliVersion}`]);
+    expect(r.tradeRemedies.map((m) => `${m.measureType} ${m.additionalCode} ${m.expression} ${m.datasetVersion}`).sort()).toEqual([
+      `552 C001 0.00% ${cliVersion}`,
+      `552 C999 85.00% ${cliVersion}`,
+      `695  25.00% ${cliVersion}`,
+    ]);
   });
 
   it('prices a 2026 EUR acceptance date with that month’s bundled HMRC rate over gRPC LookupFx, and exports FX staleness', async () => {
     const fx = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; period: string; datasetVersion: string; unknownReason: string }[] }>(
       client,
       'lookupFx',
-      { queries: [{ currency: 'EUR', date: '2026-03-15' }, { currency: 'EUR', date: '2026-10-01' }, { currency: 'USD', date: '2025-07-14' }] },
+      {
+        queries: [
+          { currency: 'EUR', date: '2026-03-15' },
+          { currency: 'EUR', date: '2026-10-01' },
+          { currency: 'USD', date: '2025-07-14' },
+        ],
+      },
       { token: tokens.analyst },
     );
     expect(fx.results.map((r) => `${r.known} ${r.unitsPerGbp} ${r.period}`)).toEqual(['true 1.1469 2026-03', 'true 1.1665 2026-10', 'true 1.3451 2025-07']);
@@ -208,15 +274,33 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
   it('loads HMRC exchange rates after the bundled months (XML via admin, CSV via CLI); LookupFx answers with the load version', async () => {
     // Nov 2026 is after the bundled months (2014-02 … 2026-10): unknown until HMRC's file is loaded.
     const xml = `<?xml version="1.0"?>\n<exchangeRateMonthList Period="01/Nov/2026 to 30/Nov/2026"><exchangeRate><countryName>Eurozone</countryName><countryCode>EU</countryCode><currencyName>Euro</currencyName><currencyCode>EUR</currencyCode><rateNew>1.1667</rateNew></exchangeRate></exchangeRateMonthList>`;
-    const before = await callUnary<unknown, { results: { known: boolean; unknownReason: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2026-11-12' }] }, { token: tokens.analyst });
+    const before = await callUnary<unknown, { results: { known: boolean; unknownReason: string }[] }>(
+      client,
+      'lookupFx',
+      { queries: [{ currency: 'EUR', date: '2026-11-12' }] },
+      { token: tokens.analyst },
+    );
     expect(before.results[0]).toMatchObject({ known: false, unknownReason: expect.stringContaining('HMRC rates for 2026-11 are not loaded (latest month loaded: 2026-10)') });
-    const res = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads?source=exrates-monthly-1126.xml`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/xml' }, body: xml });
+    const res = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads?source=exrates-monthly-1126.xml`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/xml' },
+      body: xml,
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body).toMatchObject({ dataset: 'fx', format: 'hmrc-xml', rates: 1, effectiveFrom: '2026-11-01', effectiveTo: '2026-11-30' });
-    const after = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2026-11-12' }] }, { token: tokens.analyst });
+    const after = await callUnary<unknown, { results: { known: boolean; unitsPerGbp: string; datasetVersion: string }[] }>(
+      client,
+      'lookupFx',
+      { queries: [{ currency: 'EUR', date: '2026-11-12' }] },
+      { token: tokens.analyst },
+    );
     expect(after.results[0]).toMatchObject({ known: true, unitsPerGbp: '1.1667', datasetVersion: body.version });
-    const refused = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}` }, body: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><exchangeRateMonthList/>' });
+    const refused = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.service}` },
+      body: '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><exchangeRateMonthList/>',
+    });
     expect(refused.status).toBe(422);
     const lines: string[] = [];
     expect(await runCli(['load-fx', path.join(data, 'exchange_rates/hmrc_monthly_original/exrates-monthly-0623.csv')], { ...env }, (l) => lines.push(l))).toBe(0);
@@ -230,7 +314,17 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(r!.preferential.map((m) => `${m.geographicalArea} ${m.expression}`)).toEqual(['1013 0.00%']);
     // The later report load updated the shared SIDs (8.00% without a space), membership of 1013 came from the first load.
     expect(r!.thirdCountry).toMatchObject({ expression: '8.00%' });
-    const fx = await callUnary<unknown, { results: { unitsPerGbp: string; datasetVersion: string }[] }>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2026-11-12' }, { currency: 'EUR', date: '2023-06-12' }] }, { token: tokens.analyst });
+    const fx = await callUnary<unknown, { results: { unitsPerGbp: string; datasetVersion: string }[] }>(
+      client,
+      'lookupFx',
+      {
+        queries: [
+          { currency: 'EUR', date: '2026-11-12' },
+          { currency: 'EUR', date: '2023-06-12' },
+        ],
+      },
+      { token: tokens.analyst },
+    );
     expect(fx.results.map((x) => x.unitsPerGbp)).toEqual(['1.1667', '1.1489']);
     expect(fx.results[1]!.datasetVersion).toMatch(/^exrates-monthly-0623@/);
   });
@@ -241,12 +335,20 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(await get('/v1/code-lists/cpc-apc/4200/F15?date=2023-01-01')).toMatchObject({ known: true, member: true });
     expect((await get('/v1/schemes/JP?date=2023-01-01')).schemes[0].id).toBe('japan');
     const ds = (await get('/v1/datasets')).datasets.filter((d: any) => d.dataset === 'ott-measures');
-    expect(ds.map((d: any) => [d.source, d.current])).toEqual([['ott-api-recorded-2025-02-11_to_2025-07-14', false], ['ott_api_commodity_0702000007_cherry_tomatoes', false], ['ott_declarable_commodities_with_duty_measures_fixture', true]]);
+    expect(ds.map((d: any) => [d.source, d.current])).toEqual([
+      ['ott-api-recorded-2025-02-11_to_2025-07-14', false],
+      ['ott_api_commodity_0702000007_cherry_tomatoes', false],
+      ['ott_declarable_commodities_with_duty_measures_fixture', true],
+    ]);
   });
 
   it('loads the daily report as published (.xlsx) through the admin endpoint, its sheet read on a bounded worker', async () => {
-    const table = (parse(fs.readFileSync(report), { relax_column_count: true }) as string[][]);
-    const res = await fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=declarable_duties.xlsx`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body: xlsxOf(table) });
+    const table = parse(fs.readFileSync(report), { relax_column_count: true }) as string[][];
+    const res = await fetch(`${svc!.httpUrl}/v1/admin/ott-loads?source=declarable_duties.xlsx`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      body: xlsxOf(table),
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ format: 'ott-declarable-duties', measures: 8, commodityCodes: 2 });
   });

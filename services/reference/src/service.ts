@@ -44,7 +44,24 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 /** A rate query the store cannot answer because the query itself is malformed. */
 function badRateQuery(q: { commodityCode: string; origin: string; date: string }, reason: string): RateResult {
-  return { commodityCode: q.commodityCode, origin: q.origin, date: q.date, known: false, unknownReason: reason, thirdCountry: undefined, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: '', stableFrom: q.date, stableTo: q.date, measuresLoaded: false };
+  return {
+    commodityCode: q.commodityCode,
+    origin: q.origin,
+    date: q.date,
+    known: false,
+    unknownReason: reason,
+    thirdCountry: undefined,
+    preferential: [],
+    suspensions: [],
+    tradeRemedies: [],
+    vat: [],
+    supplementaryUnit: '',
+    schemes: [],
+    datasetVersion: '',
+    stableFrom: q.date,
+    stableTo: q.date,
+    measuresLoaded: false,
+  };
 }
 
 /** Rates for one query, with malformed input answered as unknown (a batch never fails for one bad query). */
@@ -73,7 +90,10 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         const fresh = store.datasets.filter((d) => !known.some((k) => k.dataset === d.dataset && k.version === d.version));
         if (fresh.length === 0) return;
         const now = new Date().toISOString();
-        await trx.insertInto('dataset_versions').values(fresh.map((d) => ({ dataset: d.dataset, version: d.version, source: d.source, row_count: d.rows, loaded_at: now }))).execute();
+        await trx
+          .insertInto('dataset_versions')
+          .values(fresh.map((d) => ({ dataset: d.dataset, version: d.version, source: d.source, row_count: d.rows, loaded_at: now })))
+          .execute();
         await enqueueOutbox(
           trx,
           'reference',
@@ -120,13 +140,21 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         const state = `${f.behind}|${f.latest}`;
         if (state !== lastFxState) {
           lastFxState = state;
-          if (f.behind > 0) kit.logger.warn({ latestMonth: f.latest, currentMonth: today().slice(0, 7), monthsBehind: f.behind }, 'HMRC exchange rates are stale: the current month is not loaded, so current declarations in foreign currency are not priced');
+          if (f.behind > 0)
+            kit.logger.warn(
+              { latestMonth: f.latest, currentMonth: today().slice(0, 7), monthsBehind: f.behind },
+              'HMRC exchange rates are stale: the current month is not loaded, so current declarations in foreign currency are not priced',
+            );
           else kit.logger.info({ latestMonth: f.latest }, 'HMRC exchange rates cover the current month');
         }
         return f.behind;
       };
       fxFreshness();
-      kit.metrics.gaugeOf('customs_reference_fx_months_behind', 'Months between the current month and the latest month of HMRC exchange rates loaded (0 = current month loaded; >0 = stale)', fxFreshness);
+      kit.metrics.gaugeOf(
+        'customs_reference_fx_months_behind',
+        'Months between the current month and the latest month of HMRC exchange rates loaded (0 = current month loaded; >0 = stale)',
+        fxFreshness,
+      );
       const fxTimer = setInterval(fxFreshness, 3_600_000);
       fxTimer.unref();
       kit.lifecycle.add('fx-freshness', async () => clearInterval(fxTimer));
@@ -237,7 +265,19 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         try {
           const out = await run;
           syncs.inc({ outcome: 'completed' });
-          kit.logger.info({ runId: out.runId, kind: out.kind, resumed: out.resumed, version: out.datasetVersion, codes: out.commodityCodes.length, fx: out.fxVersions, stopPress: out.stopPress.length, ...out.stats }, 'OTT API sync completed');
+          kit.logger.info(
+            {
+              runId: out.runId,
+              kind: out.kind,
+              resumed: out.resumed,
+              version: out.datasetVersion,
+              codes: out.commodityCodes.length,
+              fx: out.fxVersions,
+              stopPress: out.stopPress.length,
+              ...out.stats,
+            },
+            'OTT API sync completed',
+          );
           return out;
         } catch (e) {
           syncs.inc({ outcome: e instanceof OttSyncRefused ? 'refused' : 'failed' });
@@ -266,7 +306,8 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
         const b = req.body ?? {};
         if (b.kind !== undefined && b.kind !== 'full' && b.kind !== 'incremental') throw new HttpError(400, 'invalid_kind', 'kind must be "full" or "incremental"');
         if (b.until !== undefined && !DATE.test(String(b.until))) throw new HttpError(400, 'invalid_date', 'until must be YYYY-MM-DD');
-        if (b.commodities !== undefined && !(Array.isArray(b.commodities) && b.commodities.every((c) => typeof c === 'string'))) throw new HttpError(400, 'invalid_commodities', 'commodities must be an array of 10-digit codes');
+        if (b.commodities !== undefined && !(Array.isArray(b.commodities) && b.commodities.every((c) => typeof c === 'string')))
+          throw new HttpError(400, 'invalid_commodities', 'commodities must be an array of 10-digit codes');
         try {
           const out = await sync1({ kind: b.kind as SyncKind | undefined, commodities: b.commodities as string[] | undefined, until: b.until, restart: b.restart === true });
           return reply.code(201).send(out);
@@ -296,7 +337,11 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
           try {
             const out = await loadOttFile(store, loadPorts, fileName, body, { force });
             // An admin's override of the plausibility check is audited: who, what and why it was doubtful.
-            if (out.forced) req.log.warn({ audit: 'ott_load_forced', subject: who.subject, tokenId: who.tokenId, tenant: who.tenantId, source: fileName, version: out.info.version, reason: out.forced }, 'implausible OTT load forced by an admin (?force=true)');
+            if (out.forced)
+              req.log.warn(
+                { audit: 'ott_load_forced', subject: who.subject, tokenId: who.tokenId, tenant: who.tenantId, source: fileName, version: out.info.version, reason: out.forced },
+                'implausible OTT load forced by an admin (?force=true)',
+              );
             req.log.info({ version: out.info.version, duplicate: out.duplicate, measures: out.measures.length, tokenId: who.tokenId }, 'OTT load');
             return reply.code(out.duplicate ? 200 : 201).send({
               dataset: out.info.dataset,
@@ -312,7 +357,11 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
             });
           } catch (e) {
             if (e instanceof OttImportError) throw new HttpError(422, 'invalid_ott_file', e.message, { source: e.source, issues: e.issues });
-            if (e instanceof ImplausibleOttLoad) throw new HttpError(422, 'implausible_ott_load', `${e.message}; nothing was loaded (an admin may load it anyway with ?force=true, which is audited)`, { source: e.source, reason: e.reason });
+            if (e instanceof ImplausibleOttLoad)
+              throw new HttpError(422, 'implausible_ott_load', `${e.message}; nothing was loaded (an admin may load it anyway with ?force=true, which is audited)`, {
+                source: e.source,
+                reason: e.reason,
+              });
             throw e;
           }
         });
@@ -321,7 +370,7 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
           const who = requireRole(req, 'admin');
           const body = req.body as Buffer | undefined;
           if (!body || body.length === 0) throw new HttpError(400, 'empty_body', 'send the HMRC exchange-rate file as the request body');
-          let out;
+          let out: Awaited<ReturnType<typeof loadFxFile>>;
           try {
             out = await loadFxFile(store, fxPorts, req.query.source ?? 'fx-upload', body);
           } catch (e) {
@@ -329,7 +378,16 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
             throw e;
           }
           req.log.info({ version: out.info.version, duplicate: out.duplicate, rows: out.rows.length, tokenId: who.tokenId }, 'FX load');
-          return reply.code(out.duplicate ? 200 : 201).send({ dataset: out.info.dataset, version: out.info.version, previousVersion: out.previousVersion, duplicate: out.duplicate, format: out.format, rates: out.rows.length, effectiveFrom: out.effectiveFrom, effectiveTo: out.effectiveTo });
+          return reply.code(out.duplicate ? 200 : 201).send({
+            dataset: out.info.dataset,
+            version: out.info.version,
+            previousVersion: out.previousVersion,
+            duplicate: out.duplicate,
+            format: out.format,
+            rates: out.rows.length,
+            effectiveFrom: out.effectiveFrom,
+            effectiveTo: out.effectiveTo,
+          });
         });
       });
     },

@@ -23,7 +23,19 @@ describe('scoring crash recovery: SIGKILL mid-history (real process, Kafka, Post
   const prefix = uniquePrefix('scrash');
   const start = () => {
     if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (make build; make test does it)`);
-    const p = spawn(process.execPath, [MAIN], { env: { ...process.env, DATABASE_URL: db.urlFor('scoring'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        DATABASE_URL: db.urlFor('scoring'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: tokens.spec,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     p.stderr!.on('data', () => undefined);
     return p;
   };
@@ -44,15 +56,34 @@ describe('scoring crash recovery: SIGKILL mid-history (real process, Kafka, Post
 
   it('folds every declaration once and publishes every history finding once across a SIGKILL and restart', async () => {
     const decls: Declaration[] = [];
-    for (const g of generateHistoryDataset({ seed: 11, declarations: 1500, importers: 1, tenantId: 'scrash', historyRates: { C37: 0.04, C11: 0.03, C23: 0.03, C02: 0.01, C10: 0.02, C30: 0.02 } })) decls.push(g.declaration);
+    for (const g of generateHistoryDataset({ seed: 11, declarations: 1500, importers: 1, tenantId: 'scrash', historyRates: { C37: 0.04, C11: 0.03, C23: 0.03, C02: 0.01, C10: 0.02, C30: 0.02 } }))
+      decls.push(g.declaration);
     const pure = emptyState();
-    const expectedC37 = decideHistory(applyBatch(pure, decls.map((d) => ({ fact: declFact(d) }))), 'scrash', '2024-01-01', '2024-01-01T00:00:00Z').filter((f) => f.ruleId === 'C37').map((f) => f.findingId).sort();
+    const expectedC37 = decideHistory(
+      applyBatch(
+        pure,
+        decls.map((d) => ({ fact: declFact(d) })),
+      ),
+      'scrash',
+      '2024-01-01',
+      '2024-01-01T00:00:00Z',
+    )
+      .filter((f) => f.ruleId === 'C37')
+      .map((f) => f.findingId)
+      .sort();
     expect(expectedC37.length).toBeGreaterThan(20);
     const producer = kafka.producer();
     await producer.connect();
     for (let i = 0; i < decls.length; i += 300) {
       const messages = decls.slice(i, i + 300).map((d) => {
-        const e = buildEvent({ topic: Topics.declarationReceived, key: declarationKey('scrash', d.mrn), value: DeclarationReceived.fromPartial({ declaration: d }), tenant: 'scrash', source: 'test', id: `in-${d.declarationId}` });
+        const e = buildEvent({
+          topic: Topics.declarationReceived,
+          key: declarationKey('scrash', d.mrn),
+          value: DeclarationReceived.fromPartial({ declaration: d }),
+          tenant: 'scrash',
+          source: 'test',
+          id: `in-${d.declarationId}`,
+        });
         return { key: e.key, value: Buffer.from(e.payload), headers: e.headers };
       });
       await producer.send({ topic: kafka.physical(Topics.declarationReceived.name), messages });
@@ -65,10 +96,14 @@ describe('scoring crash recovery: SIGKILL mid-history (real process, Kafka, Post
     const folded = async () => (await admin.query('select count(*)::int as n from scoring.history_decls')).rows[0].n as number;
     try {
       child = start();
-      const before = await waitFor('scoring part-way', async () => {
-        const n = await folded().catch(() => 0);
-        return n >= 100 && n < decls.length ? n : undefined;
-      }, { timeoutMs: 120000, intervalMs: 20 });
+      const before = await waitFor(
+        'scoring part-way',
+        async () => {
+          const n = await folded().catch(() => 0);
+          return n >= 100 && n < decls.length ? n : undefined;
+        },
+        { timeoutMs: 120000, intervalMs: 20 },
+      );
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       const atKill = await folded();
@@ -77,8 +112,10 @@ describe('scoring crash recovery: SIGKILL mid-history (real process, Kafka, Post
 
       child = start();
       await waitFor('every declaration folded after restart', async () => (await folded()) === decls.length, { timeoutMs: 180000, intervalMs: 250 });
-      const c = (await admin.query(`select (select count(*)::int from scoring.inbox where consumer_group = 'scoring-history') as inbox,
-        (select count(*)::int from scoring.contributions) as contributions, (select coalesce(sum(value), 0)::int from scoring.aggregates where scope = 'tenant' and metric = 'entries') as entries`)).rows[0];
+      const c = (
+        await admin.query(`select (select count(*)::int from scoring.inbox where consumer_group = 'scoring-history') as inbox,
+        (select count(*)::int from scoring.contributions) as contributions, (select coalesce(sum(value), 0)::int from scoring.aggregates where scope = 'tenant' and metric = 'entries') as entries`)
+      ).rows[0];
       expect(c).toEqual({ inbox: decls.length, contributions: decls.length, entries: decls.length });
       const drift = await admin.query(`with c as (select agent_id, month, m.key as metric, sum((m.value)::bigint) as v from scoring.contributions, jsonb_each_text(metrics) m group by 1, 2, 3)
         select count(*)::int as n from scoring.aggregates a full join c on a.entity_id = c.agent_id and a.month = c.month and a.metric = c.metric and a.scope = 'agent'

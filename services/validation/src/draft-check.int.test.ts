@@ -27,7 +27,16 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
     const prefix = uniquePrefix('draftcheck');
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('draftcheck');
-    const common = (service: 'reference' | 'validation') => ({ DATABASE_URL: db.urlFor(service), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${a.spec},${b.spec}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const common = (service: 'reference' | 'validation') => ({
+      DATABASE_URL: db.urlFor(service),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: `${a.spec},${b.spec}`,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
     const reference = await startReferenceService(referenceConfig(common('reference')));
     services.push(reference);
     validation = await startValidationService(loadConfig({ ...common('validation'), REFERENCE_GRPC_ADDRESS: reference.grpcAddress, SERVICE_TOKEN: a.service }));
@@ -52,8 +61,26 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
       acceptanceDate: '2023-06-15',
       importerEori: 'GB553202734852',
       representativeStatus: '2',
-      parties: [{ role: 'importer', id: 'GB553202734852' }, { role: 'declarant', id: 'GB603202734852' }],
-      items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '8510900000', description: 'parts and accessories', procedureCode: '4000', additionalProcedureCodes: ['000'], originCountry: 'US', preference: '100', valuationMethod: '1', itemPrice: { value: '1000', currency: 'GBP' }, netMassKg: '100', grossMassKg: '150', documents: [{ code: 'N935', reference: 'TBC', status: 'AC', reason: '' }] })],
+      parties: [
+        { role: 'importer', id: 'GB553202734852' },
+        { role: 'declarant', id: 'GB603202734852' },
+      ],
+      items: [
+        GoodsItem.fromPartial({
+          itemNumber: 1,
+          commodityCode: '8510900000',
+          description: 'parts and accessories',
+          procedureCode: '4000',
+          additionalProcedureCodes: ['000'],
+          originCountry: 'US',
+          preference: '100',
+          valuationMethod: '1',
+          itemPrice: { value: '1000', currency: 'GBP' },
+          netMassKg: '100',
+          grossMassKg: '150',
+          documents: [{ code: 'N935', reference: 'TBC', status: 'AC', reason: '' }],
+        }),
+      ],
     }),
   );
 
@@ -64,7 +91,10 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
     expect(r.body.findings.map((f: any) => `${f.ruleId}|${f.itemNumber}`).sort()).toEqual(['C03|0', 'C12|1']);
     expect(r.body.findings.every((f: any) => f.deadline === '2026-06-15' && typeof f.daysLeft === 'number')).toBe(true);
     // The recomputed A00/B00 of the item: computed from the bundled tariff, or unknown with a reason — never a guessed number.
-    expect(r.body.taxLines.map((l: any) => [l.itemNumber, l.taxType])).toEqual([[1, 'A00'], [1, 'B00']]);
+    expect(r.body.taxLines.map((l: any) => [l.itemNumber, l.taxType])).toEqual([
+      [1, 'A00'],
+      [1, 'B00'],
+    ]);
     expect(r.body.taxLines.every((l: any) => (l.status === 'computed' ? Number.isInteger(l.assessedPence) : l.assessedPence === null && l.explanation.startsWith('unknown: ')))).toBe(true);
     expect(r.body.notChecked.length).toBeGreaterThan(0);
     expect(r.body.notChecked.every((u: any) => u.cause === 'not_checked' && typeof u.reason === 'string' && u.reason.length > 0)).toBe(true);
@@ -89,11 +119,15 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
   it('answers the same over gRPC (CheckDeclaration), INVALID_ARGUMENT naming the field', async () => {
     const client = new ValidationServiceClient(validation.grpcAddress, credentials.createInsecure());
     try {
-      const res = await callUnary<CheckDeclarationRequest, CheckDeclarationResponse>(client, 'checkDeclaration', CheckDeclarationRequest.fromPartial({ declaration: Declaration.fromJSON(draft) }), { token: a.integrator });
+      const res = await callUnary<CheckDeclarationRequest, CheckDeclarationResponse>(client, 'checkDeclaration', CheckDeclarationRequest.fromPartial({ declaration: Declaration.fromJSON(draft) }), {
+        token: a.integrator,
+      });
       expect(res.declaration).toMatchObject({ tenantId: tenantA, declarationId: `draft-${res.checkId}` });
       expect(res.findings.map((f) => `${f.ruleId}|${f.itemNumber}`).sort()).toEqual(['C03|0', 'C12|1']);
       expect(res.notChecked.length).toBeGreaterThan(0);
-      const refused = await callUnary(client, 'checkDeclaration', CheckDeclarationRequest.fromPartial({ declaration: { ...Declaration.fromJSON(draft), acceptanceDate: '' } }), { token: a.integrator }).then(
+      const refused = await callUnary(client, 'checkDeclaration', CheckDeclarationRequest.fromPartial({ declaration: { ...Declaration.fromJSON(draft), acceptanceDate: '' } }), {
+        token: a.integrator,
+      }).then(
         () => ({ code: status.OK, details: '' }),
         (e: { code: number; details: string }) => ({ code: e.code, details: e.details }),
       );
@@ -107,7 +141,10 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
     expect((await post('{', a.integrator)).body).toMatchObject({ error: 'invalid_json' });
     expect(await post(JSON.stringify({ ...draft, items: [] }), a.integrator)).toMatchObject({ status: 422, body: { details: { field: 'items' } } });
     expect(await post(JSON.stringify({ ...draft, acceptanceDate: '2023-02-30' }), a.integrator)).toMatchObject({ status: 422, body: { details: { field: 'acceptanceDate' } } });
-    expect(await post(JSON.stringify({ ...draft, items: [{ ...(draft as any).items[0], itemNumber: 0 }] }), a.integrator)).toMatchObject({ status: 422, body: { details: { field: 'items[0].itemNumber' } } });
+    expect(await post(JSON.stringify({ ...draft, items: [{ ...(draft as any).items[0], itemNumber: 0 }] }), a.integrator)).toMatchObject({
+      status: 422,
+      body: { details: { field: 'items[0].itemNumber' } },
+    });
     expect((await post('<Declaration/>', a.integrator, 'application/xml')).status).toBe(415);
     expect((await post(JSON.stringify(draft))).status).toBe(401);
     expect((await post('x'.repeat(4 * 1024 * 1024 + 1), a.integrator)).status).toBe(413);

@@ -25,7 +25,16 @@ describe('validation: what it cannot check is listed per tenant, counted and nev
     const prefix = uniquePrefix('notchecked');
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('notchecked');
-    const common = (service: 'reference' | 'validation') => ({ DATABASE_URL: db.urlFor(service), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${a.spec},${b.spec}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000' });
+    const common = (service: 'reference' | 'validation') => ({
+      DATABASE_URL: db.urlFor(service),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: `${a.spec},${b.spec}`,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
     const reference = await startReferenceService(referenceConfig(common('reference')));
     services.push(reference);
     validation = await startValidationService(loadConfig({ ...common('validation'), REFERENCE_GRPC_ADDRESS: reference.grpcAddress, SERVICE_TOKEN: a.service }));
@@ -56,7 +65,14 @@ describe('validation: what it cannot check is listed per tenant, counted and nev
       ...over,
     });
   const received = (d: Declaration, tenant = d.tenantId) => {
-    const ev = buildEvent({ topic: Topics.declarationReceived, key: `${tenant}/${d.lrn}`, value: DeclarationReceived.fromPartial({ declaration: d }), tenant, source: 'test', id: `declaration/${tenant}/${d.declarationId}/${d.version}` });
+    const ev = buildEvent({
+      topic: Topics.declarationReceived,
+      key: `${tenant}/${d.lrn}`,
+      value: DeclarationReceived.fromPartial({ declaration: d }),
+      tenant,
+      source: 'test',
+      id: `declaration/${tenant}/${d.declarationId}/${d.version}`,
+    });
     return { key: ev.key, value: Buffer.from(ev.payload), headers: ev.headers };
   };
   /** The metric's value for a tenant and cause, read from /metrics (0 when absent). */
@@ -85,28 +101,54 @@ describe('validation: what it cannot check is listed per tenant, counted and nev
     });
     await producer.disconnect();
 
-    const list = await waitFor('four not-checked entries for tenant A', async () => {
-      const r = await get('/v1/not-checked', a.analyst);
-      return r.status === 200 && r.body.notChecked.length >= 4 ? r.body.notChecked : undefined;
-    }, { timeoutMs: 90000 });
+    const list = await waitFor(
+      'four not-checked entries for tenant A',
+      async () => {
+        const r = await get('/v1/not-checked', a.analyst);
+        return r.status === 200 && r.body.notChecked.length >= 4 ? r.body.notChecked : undefined;
+      },
+      { timeoutMs: 90000 },
+    );
     const byCause = (cause: string) => list.filter((e: any) => e.cause === cause);
     expect(list).toHaveLength(4);
     // The good declaration was checked, and the rule that could not decide on its item says so:
     // no tariff facts are loaded for its code in this test (reference holds none).
     expect(byCause('rule_not_checked')).toEqual([
-      expect.objectContaining({ declarationId: 'good-1', declarationVersion: 1, ruleId: 'C13', itemNumber: 1, reason: 'rule C13 not checked on item 1, because no tariff facts for 8510900000 on 2024-03-15' }),
+      expect.objectContaining({
+        declarationId: 'good-1',
+        declarationVersion: 1,
+        ruleId: 'C13',
+        itemNumber: 1,
+        reason: 'rule C13 not checked on item 1, because no tariff facts for 8510900000 on 2024-03-15',
+      }),
     ]);
     const perDeclaration = await get('/v1/declarations/good-1/not-checked', a.analyst);
     expect(perDeclaration.body).toEqual({ declarationId: 'good-1', notChecked: byCause('rule_not_checked') });
     expect((await get('/v1/declarations/good-1/not-checked', b.analyst)).body).toEqual({ declarationId: 'good-1', notChecked: [] });
     expect(byCause('unusable_event')).toEqual([
-      expect.objectContaining({ declarationId: 'bad-date-1', declarationVersion: 1, lrn: 'LRN-bad-date-1', ruleId: '', consumerGroup: 'validation', topic: Topics.declarationReceived.name, eventId: `declaration/${tenantA}/bad-date-1/1`, reason: 'acceptance date "2023-02-30" is not a real calendar date, so nothing can be dated by it (tariff, exchange rate, 3-year deadline): no rule was run' }),
+      expect.objectContaining({
+        declarationId: 'bad-date-1',
+        declarationVersion: 1,
+        lrn: 'LRN-bad-date-1',
+        ruleId: '',
+        consumerGroup: 'validation',
+        topic: Topics.declarationReceived.name,
+        eventId: `declaration/${tenantA}/bad-date-1/1`,
+        reason: 'acceptance date "2023-02-30" is not a real calendar date, so nothing can be dated by it (tariff, exchange rate, 3-year deadline): no rule was run',
+      }),
     ]);
     const dead = byCause('dead_lettered');
     expect(dead).toHaveLength(2);
     const poison = dead.find((e: any) => e.declarationId === 'poison-1');
     // Recorded with the NUL escaped (else recording the dead letter would fail the same way).
-    expect(poison).toMatchObject({ declarationVersion: 1, lrn: 'LRN-poison\\u0000-1', consumerGroup: 'validation', topic: Topics.declarationReceived.name, partition: expect.any(Number), offset: expect.stringMatching(/^\d+$/) });
+    expect(poison).toMatchObject({
+      declarationVersion: 1,
+      lrn: 'LRN-poison\\u0000-1',
+      consumerGroup: 'validation',
+      topic: Topics.declarationReceived.name,
+      partition: expect.any(Number),
+      offset: expect.stringMatching(/^\d+$/),
+    });
     expect(poison.reason).toMatch(/^not checked: .*0x00.* \(message sent to validation\.dlq\)$/);
     const garbage = dead.find((e: any) => e.eventId === 'garbage-1');
     expect(garbage).toMatchObject({ declarationId: '', declarationVersion: null });

@@ -1,4 +1,14 @@
-import { Finding, Topics, ValidationServiceService, type DatasetChanged, type DeclarationReceived, type ListFindingsRequest, type ListFindingsResponse, type CheckDeclarationRequest, type CheckDeclarationResponse } from '@customs/contracts';
+import {
+  Finding,
+  Topics,
+  ValidationServiceService,
+  type DatasetChanged,
+  type DeclarationReceived,
+  type ListFindingsRequest,
+  type ListFindingsResponse,
+  type CheckDeclarationRequest,
+  type CheckDeclarationResponse,
+} from '@customs/contracts';
 import { claimInbox, sql, withAllTenants, withTenant } from '@customs/db';
 import type { ConsumedEvent, DeadLetter } from '@customs/kafka';
 import { GrpcError, status, type CallContext } from '@customs/grpc';
@@ -35,11 +45,30 @@ export async function startValidationService(config: ValidationConfig): Promise<
       // Nothing validation receives may vanish unseen: whatever it could not check is recorded in
       // not_checked (GET /v1/not-checked), counted here (alert: infra/prometheus/alerts.yml) and
       // logged as an error. Counted after the recording committed, once per occurrence.
-      const notCheckedTotal = kit.metrics.counter('customs_declarations_not_checked_total', 'Declarations (or one rule on a declaration) validation could not check, by tenant and cause (dead_lettered, unusable_event, rule_failed, rule_not_checked); see GET /v1/not-checked', ['tenant', 'cause']);
+      const notCheckedTotal = kit.metrics.counter(
+        'customs_declarations_not_checked_total',
+        'Declarations (or one rule on a declaration) validation could not check, by tenant and cause (dead_lettered, unusable_event, rule_failed, rule_not_checked); see GET /v1/not-checked',
+        ['tenant', 'cause'],
+      );
       const notChecked = (recorded: readonly NotCheckedEntry[]): void => {
         for (const e of recorded) {
           notCheckedTotal.inc({ tenant: e.tenantId || 'unknown', cause: e.cause });
-          kit.logger.error({ tenant: e.tenantId, declarationId: e.declarationId, version: e.declarationVersion, mrn: e.mrn, lrn: e.lrn, ruleId: e.ruleId || undefined, cause: e.cause, reason: e.reason, topic: e.topic, partition: e.partition, offset: e.offset }, e.ruleId ? 'rule could not decide on a declaration; recorded as not checked' : 'declaration not checked; recorded as not checked');
+          kit.logger.error(
+            {
+              tenant: e.tenantId,
+              declarationId: e.declarationId,
+              version: e.declarationVersion,
+              mrn: e.mrn,
+              lrn: e.lrn,
+              ruleId: e.ruleId || undefined,
+              cause: e.cause,
+              reason: e.reason,
+              topic: e.topic,
+              partition: e.partition,
+              offset: e.offset,
+            },
+            e.ruleId ? 'rule could not decide on a declaration; recorded as not checked' : 'declaration not checked; recorded as not checked',
+          );
         }
       };
       const recordDeadLetter = async (dead: DeadLetter<DeclarationReceived> | DeadLetter<DatasetChanged>): Promise<void> => {
@@ -59,9 +88,20 @@ export async function startValidationService(config: ValidationConfig): Promise<
           }
           // The batch's one reference lookup runs in the first event's trace (the others link to
           // it through their own consumer spans), so a declaration's trace shows the gRPC call.
-          const results = await context.with(usable[0]?.context ?? context.active(), () => checkBatch(RULES, reference, usable.map((e) => e.value.declaration!), new Date()));
+          const results = await context.with(usable[0]?.context ?? context.active(), () =>
+            checkBatch(
+              RULES,
+              reference,
+              usable.map((e) => e.value.declaration!),
+              new Date(),
+            ),
+          );
           const recorded = await withAllTenants(db, async (trx) => {
-            const fresh = await claimInbox(trx, GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
+            const fresh = await claimInbox(
+              trx,
+              GROUP,
+              events.map((e) => ({ eventId: e.eventId, topic: e.topic })),
+            );
             const todo = results.map((r, i) => ({ r, parent: usable[i]!.context, event: usable[i]!, eventId: usable[i]!.eventId })).filter(({ eventId }) => fresh.has(eventId));
             const raised = await persistFirstChecks(trx, todo);
             for (const f of raised) findingsRaised.inc({ rule: f.ruleId });
@@ -84,11 +124,23 @@ export async function startValidationService(config: ValidationConfig): Promise<
           reference.clear();
           for (const ev of events) {
             const c = ev.value;
-            const report = await reevaluateStored(db, RULES, reference, { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo, onNotChecked: notChecked }, () => new Date());
+            const report = await reevaluateStored(
+              db,
+              RULES,
+              reference,
+              { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo, onNotChecked: notChecked },
+              () => new Date(),
+            );
             kit.logger.info({ dataset: c.dataset, version: c.version, ...report }, 're-evaluated declarations after a reference dataset change');
           }
           // Claimed after the work: re-evaluation is idempotent, so a crash before this line only repeats it.
-          await withAllTenants(db, (trx) => claimInbox(trx, REEVALUATION_GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic }))));
+          await withAllTenants(db, (trx) =>
+            claimInbox(
+              trx,
+              REEVALUATION_GROUP,
+              events.map((e) => ({ eventId: e.eventId, topic: e.topic })),
+            ),
+          );
         },
         onDeadLetter: recordDeadLetter,
         // The reference service or Postgres unreachable is waited out, not dead-lettered.
@@ -107,7 +159,11 @@ export async function startValidationService(config: ValidationConfig): Promise<
           const report = await reevaluateStored(db, RULES, reference, { evaluationId: `rules:${fingerprint}`, onNotChecked: notChecked }, () => new Date());
           kit.logger.info({ fingerprint, previous: stored.value, ...report }, 're-evaluated declarations after a rule version change');
         }
-        await db.insertInto('evaluation_state').values({ key: 'rule_set', value: fingerprint }).onConflict((oc) => oc.column('key').doUpdateSet({ value: fingerprint, updated_at: sql`now()` } as never)).execute();
+        await db
+          .insertInto('evaluation_state')
+          .values({ key: 'rule_set', value: fingerprint })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: fingerprint, updated_at: sql`now()` } as never))
+          .execute();
       };
       const retry = (delayMs: number): void => {
         const t = setTimeout(() => {
@@ -145,7 +201,16 @@ export async function startValidationService(config: ValidationConfig): Promise<
           if (problem) throw new GrpcError(status.INVALID_ARGUMENT, `declaration.${problem.field}: ${problem.message}`);
           const checkId = randomUUID();
           const { result, check } = await runDraftCheck(db, RULES, reference, p.tenantId, checkId, { ...req.declaration, tenantId: p.tenantId, declarationId: `draft-${checkId}`, version: 1 });
-          return { checkId, declaration: check.declaration, findings: check.findings, notChecked: result.notChecked, exposurePence: result.exposurePence, reclaimPence: result.reclaimPence, checkedAt: result.checkedAt, rulesEvaluated: result.rulesEvaluated };
+          return {
+            checkId,
+            declaration: check.declaration,
+            findings: check.findings,
+            notChecked: result.notChecked,
+            exposurePence: result.exposurePence,
+            reclaimPence: result.reclaimPence,
+            checkedAt: result.checkedAt,
+            rulesEvaluated: result.rulesEvaluated,
+          };
         },
       });
 
@@ -153,11 +218,13 @@ export async function startValidationService(config: ValidationConfig): Promise<
         const p = principalOf(req);
         const today = new Date().toISOString().slice(0, 10);
         const findings = await listFindings(p.tenantId, req.params.id, req.query.includeSuperseded === 'true');
-        return { declarationId: req.params.id, findings: findings.map((f) => ({ ...Finding.toJSON(f) as object, daysLeft: f.deadline ? daysLeft(f.deadline, today) : null })) };
+        return { declarationId: req.params.id, findings: findings.map((f) => ({ ...(Finding.toJSON(f) as object), daysLeft: f.deadline ? daysLeft(f.deadline, today) : null })) };
       });
       kit.http.get<{ Params: { id: string } }>('/v1/declarations/:id/checks', async (req) => {
         const p = principalOf(req);
-        const rows = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('checks').selectAll().where('tenant_id', '=', p.tenantId).where('declaration_id', '=', req.params.id).orderBy('declaration_version').execute());
+        const rows = await withTenant(db, p.tenantId, (trx) =>
+          trx.selectFrom('checks').selectAll().where('tenant_id', '=', p.tenantId).where('declaration_id', '=', req.params.id).orderBy('declaration_version').execute(),
+        );
         if (rows.length === 0) throw new HttpError(404, 'not_found', `no checks for declaration ${req.params.id}`);
         return { declarationId: req.params.id, checks: rows };
       });

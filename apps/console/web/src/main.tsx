@@ -1,4 +1,4 @@
-import { render } from 'preact';
+import { render, type JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrf, type Me } from './api';
 import { onLiveStatus, startLive, stopLive } from './live';
@@ -64,7 +64,12 @@ function App() {
     document.title = `${route[0] === 'alerts' && route[1] ? 'Alert' : route[0] === 'declarations' ? 'Declaration' : (titles[route[0]!] ?? 'Console')} — Customs monitor`;
   }, [route.join('/')]);
 
-  if (me === undefined) return <main id="main"><p>Loading…</p></main>;
+  if (me === undefined)
+    return (
+      <main id="main">
+        <p>Loading…</p>
+      </main>
+    );
   if (me === null)
     return (
       <SignIn
@@ -83,7 +88,7 @@ function App() {
   const [page, id] = route;
   // The admin view explains itself to other roles; the server refuses their calls either way.
   const allowed = page === 'admin' ? () => true : (NAV.find(([k]) => k === page)?.[2] ?? (() => true));
-  let body;
+  let body: JSX.Element;
   if (!allowed(me)) body = <p role="alert">Your role ({me.role}) cannot open this view.</p>;
   else if (page === 'alerts' && id) body = <AlertDetail id={id} me={me} />;
   else if (page === 'alerts') body = <Queue me={me} />;

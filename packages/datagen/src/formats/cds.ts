@@ -5,8 +5,44 @@
 // is with real reports.
 import type { Declaration } from '@customs/contracts';
 
-export const CDS_HEADER_COLUMNS = ['MRN', 'Acceptance Date', 'Importer EORI', 'Declarant EORI', 'Agent EORI', 'Trader Reference', 'Transport Mode', 'Customs Value', 'Invoice Currency', 'Invoice Total', 'First DAN'];
-export const CDS_ITEM_COLUMNS = ['MRN', 'Item Number', 'Commodity Code', 'CPC', 'Additional Procedure Codes', 'Country of Origin', 'Preferential Country of Origin', 'Country of Dispatch', 'Goods Description', 'Item Price', 'Invoice Currency', 'Customs Value', 'Net Mass', 'Gross Mass', 'Supplementary Units', 'Preference', 'Valuation Method', 'Quota Order Number', 'VAT Value', 'All Item Document Codes', 'All Item Document References', 'Additional Information Code', 'Consignor'];
+export const CDS_HEADER_COLUMNS = [
+  'MRN',
+  'Acceptance Date',
+  'Importer EORI',
+  'Declarant EORI',
+  'Agent EORI',
+  'Trader Reference',
+  'Transport Mode',
+  'Customs Value',
+  'Invoice Currency',
+  'Invoice Total',
+  'First DAN',
+];
+export const CDS_ITEM_COLUMNS = [
+  'MRN',
+  'Item Number',
+  'Commodity Code',
+  'CPC',
+  'Additional Procedure Codes',
+  'Country of Origin',
+  'Preferential Country of Origin',
+  'Country of Dispatch',
+  'Goods Description',
+  'Item Price',
+  'Invoice Currency',
+  'Customs Value',
+  'Net Mass',
+  'Gross Mass',
+  'Supplementary Units',
+  'Preference',
+  'Valuation Method',
+  'Quota Order Number',
+  'VAT Value',
+  'All Item Document Codes',
+  'All Item Document References',
+  'Additional Information Code',
+  'Consignor',
+];
 export const CDS_TAXLINE_COLUMNS = ['MRN', 'Item Number', 'Tax Type', 'Tax Base', 'Tax Rate', 'Tax Amount', 'Method of Payment'];
 
 function csv(v: string): string {
@@ -28,7 +64,19 @@ export const cdsTaxLine = () => row(CDS_TAXLINE_COLUMNS);
 /** The three reports' rows of one declaration (without the header rows). */
 export function toCdsRows(d: Declaration): { header: string; items: string; taxLines: string } {
   const id = (role: string) => d.parties.find((p) => p.role === role)?.id ?? '';
-  const header = row([d.mrn, reportDate(d.acceptanceDate), d.importerEori || id('importer'), id('declarant'), id('representative'), d.lrn, d.transportMode, d.customsValuePresent ? gbp(d.customsValuePence) : '', d.invoiceAmount?.currency ?? '', d.invoiceAmount?.value ?? '', d.defermentAccounts[0] ?? '']);
+  const header = row([
+    d.mrn,
+    reportDate(d.acceptanceDate),
+    d.importerEori || id('importer'),
+    id('declarant'),
+    id('representative'),
+    d.lrn,
+    d.transportMode,
+    d.customsValuePresent ? gbp(d.customsValuePence) : '',
+    d.invoiceAmount?.currency ?? '',
+    d.invoiceAmount?.value ?? '',
+    d.defermentAccounts[0] ?? '',
+  ]);
   let items = '';
   let taxLines = '';
   for (const i of d.items) {
@@ -56,7 +104,9 @@ export function toCdsRows(d: Declaration): { header: string; items: string; taxL
       i.quotaOrderNumber,
       i.vatValuePresent ? gbp(i.vatValuePence) : '',
       // Parallel comma lists; a blank reference is written NULL to keep positions (HMRC's convention).
-      docs.map((x) => x.code).join(','),
+      docs
+        .map((x) => x.code)
+        .join(','),
       docs.map((x) => x.reference || 'NULL').join(','),
       i.additionalInformation.map((a) => a.code).join(','),
       (i.parties.find((p) => p.role === 'consignor') ?? d.parties.find((p) => p.role === 'exporter'))?.name.slice(0, 18) ?? '',

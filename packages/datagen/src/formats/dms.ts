@@ -35,26 +35,43 @@ function previous(p: PreviousDocument): string {
 }
 
 function charges(adjs: Adjustment[]): string {
-  return adjs.map((a) => `<ChargeDeduction>${el('ChargesTypeCode', a.code)}${a.amount ? el('OtherChargeDeductionAmount', a.amount.value, ` currencyID="${esc(a.amount.currency)}"`) : ''}</ChargeDeduction>`).join('');
+  return adjs
+    .map((a) => `<ChargeDeduction>${el('ChargesTypeCode', a.code)}${a.amount ? el('OtherChargeDeductionAmount', a.amount.value, ` currencyID="${esc(a.amount.currency)}"`) : ''}</ChargeDeduction>`)
+    .join('');
 }
 
 function item(i: GoodsItem): string {
   const cn = i.commodityCode.slice(0, 8);
   const taric = i.commodityCode.slice(8);
-  const classes = [cn && `<Classification><ID>${esc(cn)}</ID><IdentificationTypeCode>TSP</IdentificationTypeCode></Classification>`, taric && `<Classification><ID>${esc(taric)}</ID><IdentificationTypeCode>TRC</IdentificationTypeCode></Classification>`, ...i.additionalCodes.map((c) => `<Classification><ID>${esc(c)}</ID><IdentificationTypeCode>${/^[A-Z]/.test(c) ? 'GN' : 'TRA'}</IdentificationTypeCode></Classification>`)].join('');
+  const classes = [
+    cn && `<Classification><ID>${esc(cn)}</ID><IdentificationTypeCode>TSP</IdentificationTypeCode></Classification>`,
+    taric && `<Classification><ID>${esc(taric)}</ID><IdentificationTypeCode>TRC</IdentificationTypeCode></Classification>`,
+    ...i.additionalCodes.map((c) => `<Classification><ID>${esc(c)}</ID><IdentificationTypeCode>${/^[A-Z]/.test(c) ? 'GN' : 'TRA'}</IdentificationTypeCode></Classification>`),
+  ].join('');
   // DE 4/17 and DE 8/1 go in a DutyTaxFee of their own, as in HMRC's samples; each tax line in another.
   const regime = i.preference || i.quotaOrderNumber ? `<DutyTaxFee>${el('DutyRegimeCode', i.preference)}${el('QuotaOrderID', i.quotaOrderNumber)}</DutyTaxFee>` : '';
   const taxes = i.taxLines
     .map((t) => {
-      const base = t.baseAmount ? (t.baseUnit && t.baseUnit !== 'GBP' ? el('SpecificTaxBaseQuantity', t.baseAmount, ` unitCode="${esc(t.baseUnit)}"`) : el('AdValoremTaxBaseAmount', t.baseAmount, ' currencyID="GBP"')) : '';
+      const base = t.baseAmount
+        ? t.baseUnit && t.baseUnit !== 'GBP'
+          ? el('SpecificTaxBaseQuantity', t.baseAmount, ` unitCode="${esc(t.baseUnit)}"`)
+          : el('AdValoremTaxBaseAmount', t.baseAmount, ' currencyID="GBP"')
+        : '';
       return `<DutyTaxFee>${base}${el('TaxRateNumeric', t.rate)}${el('TypeCode', t.taxType)}<Payment>${el('MethodCode', t.methodOfPayment)}<PaymentAmount currencyID="GBP">${gbp(t.payablePence)}</PaymentAmount></Payment></DutyTaxFee>`;
     })
     .join('');
-  const measure = i.grossMassKg || i.netMassKg || i.supplementaryUnits ? `<GoodsMeasure>${el('GrossMassMeasure', i.grossMassKg, ' unitCode="KGM"')}${el('NetNetWeightMeasure', i.netMassKg, ' unitCode="KGM"')}${el('TariffQuantity', i.supplementaryUnits)}</GoodsMeasure>` : '';
+  const measure =
+    i.grossMassKg || i.netMassKg || i.supplementaryUnits
+      ? `<GoodsMeasure>${el('GrossMassMeasure', i.grossMassKg, ' unitCode="KGM"')}${el('NetNetWeightMeasure', i.netMassKg, ' unitCode="KGM"')}${el('TariffQuantity', i.supplementaryUnits)}</GoodsMeasure>`
+      : '';
   const price = i.itemPrice ? `<InvoiceLine>${el('ItemChargeAmount', i.itemPrice.value, ` currencyID="${esc(i.itemPrice.currency)}"`)}</InvoiceLine>` : '';
-  const proc = i.procedureCode ? `<GovernmentProcedure><CurrentCode>${esc(i.procedureCode.slice(0, 2))}</CurrentCode><PreviousCode>${esc(i.procedureCode.slice(2))}</PreviousCode></GovernmentProcedure>` : '';
+  const proc = i.procedureCode
+    ? `<GovernmentProcedure><CurrentCode>${esc(i.procedureCode.slice(0, 2))}</CurrentCode><PreviousCode>${esc(i.procedureCode.slice(2))}</PreviousCode></GovernmentProcedure>`
+    : '';
   const apcs = i.additionalProcedureCodes.map((a) => `<GovernmentProcedure><CurrentCode>${esc(a)}</CurrentCode></GovernmentProcedure>`).join('');
-  const origins = (i.originCountry ? `<Origin><CountryCode>${esc(i.originCountry)}</CountryCode><TypeCode>1</TypeCode></Origin>` : '') + (i.preferentialOrigin ? `<Origin><CountryCode>${esc(i.preferentialOrigin)}</CountryCode><TypeCode>2</TypeCode></Origin>` : '');
+  const origins =
+    (i.originCountry ? `<Origin><CountryCode>${esc(i.originCountry)}</CountryCode><TypeCode>1</TypeCode></Origin>` : '') +
+    (i.preferentialOrigin ? `<Origin><CountryCode>${esc(i.preferentialOrigin)}</CountryCode><TypeCode>2</TypeCode></Origin>` : '');
   const find = (role: string) => i.parties.find((p) => p.role === role);
   return (
     // Element order as in HMRC's WCO_DEC_2_DMS.xsd (CustomsValueAmount comes before SequenceNumeric),

@@ -12,7 +12,9 @@ export const c08: Injector = {
     const { item } = hit;
     const code = item.commodityCode;
     // Parent line (suffix 80 but not a leaf) when one exists in the same CN8, else TARIC "99" which no UK line uses here.
-    const parents = [`${code.slice(0, 6)}0000`, `${code.slice(0, 4)}000000`].filter((c) => c !== code && ctx.ref.nomenclature.get(c)?.some((l) => l.suffix === '80' && !ctx.ref.isLeaf(l) && l.start <= '2021-01-01' && !l.end));
+    const parents = [`${code.slice(0, 6)}0000`, `${code.slice(0, 4)}000000`].filter(
+      (c) => c !== code && ctx.ref.nomenclature.get(c)?.some((l) => l.suffix === '80' && !ctx.ref.isLeaf(l) && l.start <= '2021-01-01' && !l.end),
+    );
     const wrong = parents.length && ctx.rng.chance(0.5) ? parents[0]! : `${code.slice(0, 8)}${code.slice(8) === '99' ? '98' : '99'}`;
     if (ctx.ref.nomenclature.get(wrong)?.some((l) => l.suffix === '80' && ctx.ref.isLeaf(l))) return undefined;
     item.commodityCode = wrong;

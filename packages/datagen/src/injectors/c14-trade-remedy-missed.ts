@@ -21,6 +21,8 @@ export const c14: Injector = {
     f.remedy!.declared = false;
     priceItem(item, f);
     // C14 prices the remedy duty; the VAT on it follows on the VAT return (postponed).
-    return [{ itemNumber: item.itemNumber, exposureDutyPence: Number(due), note: `no A30 on ${item.netMassKg} kg net of ${item.commodityCode} from ${item.originCountry}: 144.10 GBP / 1000 kg = ${due}p` }];
+    return [
+      { itemNumber: item.itemNumber, exposureDutyPence: Number(due), note: `no A30 on ${item.netMassKg} kg net of ${item.commodityCode} from ${item.originCountry}: 144.10 GBP / 1000 kg = ${due}p` },
+    ];
   },
 };

@@ -16,7 +16,12 @@ export const c15: Injector = {
   inject(draft, ctx) {
     const hit = pickItem(draft, ctx, (i, f) => {
       const suspended = modelledSuspensionRate(i.commodityCode);
-      return i.preference === SUSPENSION_PREFERENCE && i.procedureCode === '4000' && suspended !== undefined && taxPence(f.cvPence, f.mfnRate) - taxPence(f.cvPence, suspended) > BigInt(TOLERANCE_PENCE) + 5n;
+      return (
+        i.preference === SUSPENSION_PREFERENCE &&
+        i.procedureCode === '4000' &&
+        suspended !== undefined &&
+        taxPence(f.cvPence, f.mfnRate) - taxPence(f.cvPence, suspended) > BigInt(TOLERANCE_PENCE) + 5n
+      );
     });
     if (!hit) return undefined;
     const { item, f } = hit;
@@ -25,6 +30,12 @@ export const c15: Injector = {
     f.appliedRate = f.mfnRate;
     priceItem(item, f);
     // Duty only: the VAT on the overpaid duty is recovered on the VAT return.
-    return [{ itemNumber: item.itemNumber, reclaimDutyPence: Number(f.dutyPence - suspendedDuty), note: `A00 ${f.dutyPence}p at MFN ${f.mfnExpression} on ${f.cvPence}p; suspension 112 0.00% gives ${suspendedDuty}p` }];
+    return [
+      {
+        itemNumber: item.itemNumber,
+        reclaimDutyPence: Number(f.dutyPence - suspendedDuty),
+        note: `A00 ${f.dutyPence}p at MFN ${f.mfnExpression} on ${f.cvPence}p; suspension 112 0.00% gives ${suspendedDuty}p`,
+      },
+    ];
   },
 };

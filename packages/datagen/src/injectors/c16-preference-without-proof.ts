@@ -13,6 +13,12 @@ export const c16: Injector = {
     const before = item.documents.map((d) => d.code);
     item.documents = item.documents.filter((d) => d.code === 'N935');
     // Exposure: MFN duty on the customs value less the (preferential, 0%) duty paid.
-    return [{ itemNumber: item.itemNumber, exposureDutyPence: mfnDutyPence(f) - Number(f.dutyPence), note: `proof ${before.filter((c) => c !== 'N935').join(',')} removed; MFN ${f.mfnExpression} on CV ${f.cvPence}p` }];
+    return [
+      {
+        itemNumber: item.itemNumber,
+        exposureDutyPence: mfnDutyPence(f) - Number(f.dutyPence),
+        note: `proof ${before.filter((c) => c !== 'N935').join(',')} removed; MFN ${f.mfnExpression} on CV ${f.cvPence}p`,
+      },
+    ];
   },
 };

@@ -11,7 +11,9 @@ export const c28: Injector = {
     if (d.documents.some((x) => x.code === 'N935')) {
       // Invoice cited once at header level and dropped there: every method-1 item loses it.
       d.documents = d.documents.filter((x) => x.code !== 'N935');
-      return d.items.filter((i) => i.valuationMethod === '1' && !i.documents.some((x) => ['N935', 'N325', 'N380'].includes(x.code))).map((i) => ({ itemNumber: i.itemNumber, note: 'header N935 removed' }));
+      return d.items
+        .filter((i) => i.valuationMethod === '1' && !i.documents.some((x) => ['N935', 'N325', 'N380'].includes(x.code)))
+        .map((i) => ({ itemNumber: i.itemNumber, note: 'header N935 removed' }));
     }
     const hit = pickItem(draft, ctx, (i) => i.valuationMethod === '1');
     if (!hit) return undefined;

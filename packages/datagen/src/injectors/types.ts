@@ -16,5 +16,11 @@ export interface Injector {
   description: string;
   inject(draft: Draft, ctx: InjectContext): ExpectedHit[] | undefined;
   /** What the clean declaration must offer for the error to be possible (the generator builds one that does, when the world has it). */
-  wants?: { supplier?: (s: Supplier) => boolean; customsValue?: boolean; /** Lodged by a broker (not self-represented). */ broker?: boolean; /** The error can be made on special-procedure entries too (else they are all 4000). */ anyProcedure?: boolean; /** Draws on the supplier of a MODELLED trade-remedy or suspension line (src/modelled.ts); other injections never do. */ modelled?: 'remedy' | 'suspension' };
+  wants?: {
+    supplier?: (s: Supplier) => boolean;
+    customsValue?: boolean /** Lodged by a broker (not self-represented). */;
+    broker?: boolean /** The error can be made on special-procedure entries too (else they are all 4000). */;
+    anyProcedure?: boolean /** Draws on the supplier of a MODELLED trade-remedy or suspension line (src/modelled.ts); other injections never do. */;
+    modelled?: 'remedy' | 'suspension';
+  };
 }

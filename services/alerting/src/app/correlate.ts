@@ -40,8 +40,14 @@ export class Correlator {
   /** Processes one consumed batch exactly once (inbox claim and effects in one transaction). */
   async consume(group: string, batch: readonly ConsumedInput[]): Promise<AlertChanged[]> {
     return this.store.correlation(async (tx) => {
-      const fresh = await tx.claim(group, batch.map((b) => ({ eventId: b.eventId, topic: b.topic })));
-      return this.run(tx, batch.filter((b) => fresh.has(b.eventId)).map((b) => b.input));
+      const fresh = await tx.claim(
+        group,
+        batch.map((b) => ({ eventId: b.eventId, topic: b.topic })),
+      );
+      return this.run(
+        tx,
+        batch.filter((b) => fresh.has(b.eventId)).map((b) => b.input),
+      );
     });
   }
 
@@ -56,7 +62,10 @@ export class Correlator {
     // Which findings the store already knew (a re-evaluation re-sends unchanged ones): decide
     // counts an unlisted finding of a large alert only once.
     inputs = inputs.map((i) => (i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => fresh.has(`${i.tenantId}|${f.findingId}`)).map((f) => f.findingId) } : i));
-    await tx.withdrawFindings(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((findingId) => ({ tenantId: i.tenantId, findingId })) : [])), at);
+    await tx.withdrawFindings(
+      inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((findingId) => ({ tenantId: i.tenantId, findingId })) : [])),
+      at,
+    );
     const tenants = [...new Set(inputs.map((i) => i.tenantId))];
     const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));
     const state = await tx.load(needs(inputs, rulesFor), tenants, now);
@@ -77,7 +86,13 @@ export class Correlator {
         const today = isoDay(now);
         // Tenant settings may lower a rule's minimum; the scan uses the file's, so a tenant that
         // lowered it sees smaller amounts on arrival (decide) but not from the schedule alone.
-        const scans = deadlineRules.map((r) => ({ id: r.id, measure: r.measure, minPence: r.minPence, from: addDays(today, -r.passedWithinDays), to: addDays(today, Math.max(...r.bands.map((b) => b.days))) }));
+        const scans = deadlineRules.map((r) => ({
+          id: r.id,
+          measure: r.measure,
+          minPence: r.minPence,
+          from: addDays(today, -r.passedWithinDays),
+          to: addDays(today, Math.max(...r.bands.map((b) => b.days))),
+        }));
         const state = await tx.loadTick(today, scans, newTermsRuleIds, 500, now);
         const tenants = [...new Set([...state.alerts.map((a) => a.alert.tenantId), ...state.candidates.map((f) => f.tenantId), ...state.pendingTerms.map((p) => p.tenantId)])];
         const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));

@@ -58,7 +58,13 @@ export interface CorrelationTx {
   withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
   load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;
   /** The scheduled pass's state: open alerts whose deadline passed or that a deadline rule watches, and candidates. */
-  loadTick(today: string, deadlineRules: readonly DeadlineScan[], newTermsRuleIds: readonly string[], limit: number, now: Date): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[]; pendingTerms: PendingTerm[] }>;
+  loadTick(
+    today: string,
+    deadlineRules: readonly DeadlineScan[],
+    newTermsRuleIds: readonly string[],
+    limit: number,
+    now: Date,
+  ): Promise<{ alerts: KeyedAlert[]; candidates: Finding[]; exceptions: AlertException[]; pendingTerms: PendingTerm[] }>;
   /** Writes alerts, history, memberships, facts and outbox events; returns the changes as published. */
   apply(decision: Decision): Promise<AlertChanged[]>;
   /** One alert, locked for an analyst's change. */

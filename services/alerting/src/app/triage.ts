@@ -24,7 +24,15 @@ export interface TransitionCommand {
 
 function entry(ka: KeyedAlert, actor: string, at: string, from: AlertStatus, kind: ChangeKind, reason: string, extra: { disposition?: string; note?: string } = {}): Decision {
   ka.alert.updatedAt = at;
-  return { alerts: [{ key: ka.key, alert: ka.alert, isNew: false, entries: [{ actor, at, from, to: ka.alert.status, kind, reason, notify: kind === 'transition', snapshot: Alert.fromPartial(ka.alert), ...extra }] }], terms: [], termChecks: [], importerDeclarations: [], scoreMarks: [] };
+  return {
+    alerts: [
+      { key: ka.key, alert: ka.alert, isNew: false, entries: [{ actor, at, from, to: ka.alert.status, kind, reason, notify: kind === 'transition', snapshot: Alert.fromPartial(ka.alert), ...extra }] },
+    ],
+    terms: [],
+    termChecks: [],
+    importerDeclarations: [],
+    scoreMarks: [],
+  };
 }
 
 export class Triage {

@@ -16,7 +16,18 @@ const OPEN = [1, 2, 3, 6];
 type Trx = Transaction<AlertingDb>;
 
 /** Column of the findings table that holds a group-by field (undefined: not a stored column). */
-const COLUMN: Partial<Record<GroupField, string>> = { declaration_id: 'declaration_id', rule_id: 'rule_id', importer: 'importer', broker: 'broker', declarant: 'broker', supplier: 'supplier', commodity_code: 'commodity_code', origin_country: 'origin_country', cpc: 'cpc', family: 'family' };
+const COLUMN: Partial<Record<GroupField, string>> = {
+  declaration_id: 'declaration_id',
+  rule_id: 'rule_id',
+  importer: 'importer',
+  broker: 'broker',
+  declarant: 'broker',
+  supplier: 'supplier',
+  commodity_code: 'commodity_code',
+  origin_country: 'origin_country',
+  cpc: 'cpc',
+  family: 'family',
+};
 
 const nullDate = (d: string) => (d === '' ? null : d);
 
@@ -25,11 +36,33 @@ function rowToKeyed(r: { alert_key: string; payload: Buffer }): KeyedAlert {
 }
 
 function exceptionOf(r: AlertingDb['alert_exceptions']): AlertException {
-  return { id: r.exception_id, tenantId: r.tenant_id, scope: r.scope as AlertException['scope'], owner: r.owner, reason: r.reason, expiresAt: new Date(r.expires_at).toISOString(), revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : undefined, createdBy: r.created_by, createdAt: new Date(r.created_at).toISOString() };
+  return {
+    id: r.exception_id,
+    tenantId: r.tenant_id,
+    scope: r.scope as AlertException['scope'],
+    owner: r.owner,
+    reason: r.reason,
+    expiresAt: new Date(r.expires_at).toISOString(),
+    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : undefined,
+    createdBy: r.created_by,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
 }
 
 export function historyRecord(h: AlertingDb['alert_history'] & { cursor: number }): HistoryRecord {
-  return { cursor: h.cursor, actor: h.actor, from: h.from_status, to: h.to_status, kind: h.kind, reason: h.reason, notify: h.notify, disposition: h.disposition, note: h.note, at: new Date(h.at).toISOString(), snapshot: Alert.decode(h.snapshot) };
+  return {
+    cursor: h.cursor,
+    actor: h.actor,
+    from: h.from_status,
+    to: h.to_status,
+    kind: h.kind,
+    reason: h.reason,
+    notify: h.notify,
+    disposition: h.disposition,
+    note: h.note,
+    at: new Date(h.at).toISOString(),
+    snapshot: Alert.decode(h.snapshot),
+  };
 }
 
 class Tx implements CorrelationTx {
@@ -42,7 +75,11 @@ class Tx implements CorrelationTx {
   async settings(tenantIds: readonly string[]) {
     const out = new Map<string, Map<string, RuleSetting>>();
     if (tenantIds.length === 0) return out;
-    const rows = await this.trx.selectFrom('rule_settings').selectAll().where('tenant_id', 'in', [...tenantIds]).execute();
+    const rows = await this.trx
+      .selectFrom('rule_settings')
+      .selectAll()
+      .where('tenant_id', 'in', [...tenantIds])
+      .execute();
     for (const r of rows) {
       const m = out.get(r.tenant_id) ?? new Map<string, RuleSetting>();
       m.set(r.rule_id, { enabled: r.enabled, params: r.params as Record<string, number> });
@@ -83,7 +120,11 @@ class Tx implements CorrelationTx {
         .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doNothing())
         .returning(['tenant_id', 'finding_id'])
         .execute();
-      if (inserted.length) await this.trx.insertInto('finding_feed').values(inserted.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'raised', at }))).execute();
+      if (inserted.length)
+        await this.trx
+          .insertInto('finding_feed')
+          .values(inserted.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'raised', at })))
+          .execute();
       for (const r of inserted) fresh.add(`${r.tenant_id}|${r.finding_id}`);
     }
     // Wakes findings streams (and alert streams, which re-read and find nothing new: cheap).
@@ -99,7 +140,11 @@ class Tx implements CorrelationTx {
         update findings set withdrawn_at = ${at}::timestamptz
         where (tenant_id, finding_id) in (${sql.join(keys)}) and withdrawn_at is null
         returning tenant_id, finding_id`.execute(this.trx);
-      if (rows.rows.length) await this.trx.insertInto('finding_feed').values(rows.rows.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'withdrawn', at }))).execute();
+      if (rows.rows.length)
+        await this.trx
+          .insertInto('finding_feed')
+          .values(rows.rows.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'withdrawn', at })))
+          .execute();
     }
   }
 
@@ -181,7 +226,13 @@ class Tx implements CorrelationTx {
 
   private async exceptions(tenantIds: readonly string[], now: Date): Promise<AlertException[]> {
     if (tenantIds.length === 0) return [];
-    const rows = await this.trx.selectFrom('alert_exceptions').selectAll().where('tenant_id', 'in', [...tenantIds]).where('revoked_at', 'is', null).where('expires_at', '>', now.toISOString()).execute();
+    const rows = await this.trx
+      .selectFrom('alert_exceptions')
+      .selectAll()
+      .where('tenant_id', 'in', [...tenantIds])
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .execute();
     return rows.map(exceptionOf);
   }
 
@@ -226,7 +277,16 @@ class Tx implements CorrelationTx {
           select count(*)::int as n, min(d.acceptance_date) as first from importer_declarations d
           where d.tenant_id = t.tenant_id and d.importer = t.importer and d.acceptance_date < t.first_date) h
         where t.pending order by t.rechecked_at nulls first limit ${limit}`.execute(this.trx);
-      pendingTerms = rows.rows.map((r) => ({ tenantId: r.tenant_id, importer: r.importer, field: r.field as TermField, value: r.value, firstDate: r.first_date, declarationId: r.declaration_id, historyCount: r.n, historyFirst: r.first ?? '' }));
+      pendingTerms = rows.rows.map((r) => ({
+        tenantId: r.tenant_id,
+        importer: r.importer,
+        field: r.field as TermField,
+        value: r.value,
+        firstDate: r.first_date,
+        declarationId: r.declaration_id,
+        historyCount: r.n,
+        historyFirst: r.first ?? '',
+      }));
       const seen = new Set(alerts.map((a) => a.alert.alertId));
       const keys = pendingTerms.flatMap((p) => newTermsRuleIds.map((id) => ({ tenantId: p.tenantId, key: `${id}|${p.importer}|${p.field}|${p.value}` })));
       for (const ka of await this.alertsByKeys(keys)) if (!seen.has(ka.alert.alertId)) alerts.push(ka);
@@ -250,7 +310,22 @@ class Tx implements CorrelationTx {
       for (const chunk of chunksFor(flat, 13)) {
         const rows = await trx
           .insertInto('alert_history')
-          .values(chunk.map(({ e, h }) => ({ tenant_id: e.alert.tenantId, alert_id: e.alert.alertId, actor: h.actor, from_status: h.from, to_status: h.to, reason: h.reason, at: h.at, snapshot: Buffer.from(Alert.encode(h.snapshot).finish()), kind: h.kind, notify: h.notify, disposition: h.disposition ?? '', note: h.note ?? '' })))
+          .values(
+            chunk.map(({ e, h }) => ({
+              tenant_id: e.alert.tenantId,
+              alert_id: e.alert.alertId,
+              actor: h.actor,
+              from_status: h.from,
+              to_status: h.to,
+              reason: h.reason,
+              at: h.at,
+              snapshot: Buffer.from(Alert.encode(h.snapshot).finish()),
+              kind: h.kind,
+              notify: h.notify,
+              disposition: h.disposition ?? '',
+              note: h.note ?? '',
+            })),
+          )
           .returning('cursor')
           .execute();
         cursors.push(...rows.map((r) => r.cursor));
@@ -260,9 +335,32 @@ class Tx implements CorrelationTx {
       flat.forEach(({ e, h }, i) => {
         const cursor = cursors[i]!;
         lastCursor.set(e.alert.alertId, cursor);
-        const value = AlertChanged.fromPartial({ alert: { ...h.snapshot, cursor }, change: AlertChange.fromPartial({ actor: h.actor, fromStatus: h.from, toStatus: h.to, reason: h.reason, at: h.at, kind: h.kind, notify: h.notify, disposition: h.disposition ?? '', note: h.note ?? '' }) });
+        const value = AlertChanged.fromPartial({
+          alert: { ...h.snapshot, cursor },
+          change: AlertChange.fromPartial({
+            actor: h.actor,
+            fromStatus: h.from,
+            toStatus: h.to,
+            reason: h.reason,
+            at: h.at,
+            kind: h.kind,
+            notify: h.notify,
+            disposition: h.disposition ?? '',
+            note: h.note ?? '',
+          }),
+        });
         published.push(value);
-        events.push(buildEvent({ topic: Topics.alertChanged, key: `${e.alert.tenantId}/${e.alert.alertId}`, value, tenant: e.alert.tenantId, source: 'alerting', subject: e.alert.alertId, id: `alert-change/${e.alert.tenantId}/${cursor}` }));
+        events.push(
+          buildEvent({
+            topic: Topics.alertChanged,
+            key: `${e.alert.tenantId}/${e.alert.alertId}`,
+            value,
+            tenant: e.alert.tenantId,
+            source: 'alerting',
+            subject: e.alert.alertId,
+            id: `alert-change/${e.alert.tenantId}/${cursor}`,
+          }),
+        );
       });
       const columns = (a: Alert) => ({
         status: a.status,
@@ -300,18 +398,44 @@ class Tx implements CorrelationTx {
       for (const chunk of chunksFor(fresh, 22)) {
         await trx
           .insertInto('alerts')
-          .values(chunk.map((e) => ({ alert_id: e.alert.alertId, tenant_id: e.alert.tenantId, alert_key: e.key, alert_rule_id: e.alert.alertRuleId, alert_rule_hash: e.alert.alertRuleHash, created_at: e.alert.createdAt, ...columns(e.alert) })))
+          .values(
+            chunk.map((e) => ({
+              alert_id: e.alert.alertId,
+              tenant_id: e.alert.tenantId,
+              alert_key: e.key,
+              alert_rule_id: e.alert.alertRuleId,
+              alert_rule_hash: e.alert.alertRuleHash,
+              created_at: e.alert.createdAt,
+              ...columns(e.alert),
+            })),
+          )
           .execute();
       }
       const members = withEntries.flatMap((e) => e.alert.findings.map((f) => ({ tenant_id: e.alert.tenantId, alert_id: e.alert.alertId, finding_id: f.findingId })));
-      for (const chunk of chunksFor(members, 3)) await trx.insertInto('alert_findings').values(chunk).onConflict((oc) => oc.columns(['alert_id', 'finding_id']).doNothing()).execute();
+      for (const chunk of chunksFor(members, 3))
+        await trx
+          .insertInto('alert_findings')
+          .values(chunk)
+          .onConflict((oc) => oc.columns(['alert_id', 'finding_id']).doNothing())
+          .execute();
       await enqueueOutbox(trx, 'alerting', events);
       await sql`select pg_notify(${CHANGES_CHANNEL}, '')`.execute(trx);
     }
     for (const chunk of chunksFor(d.terms, 6)) {
       await trx
         .insertInto('seen_terms')
-        .values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, field: t.field, value: t.value, first_date: t.firstDate, declaration_id: t.declarationId, pending: t.pending, rechecked_at: null })))
+        .values(
+          chunk.map((t) => ({
+            tenant_id: t.tenantId,
+            importer: t.importer,
+            field: t.field,
+            value: t.value,
+            first_date: t.firstDate,
+            declaration_id: t.declarationId,
+            pending: t.pending,
+            rechecked_at: null,
+          })),
+        )
         .onConflict((oc) =>
           oc.columns(['tenant_id', 'importer', 'field', 'value']).doUpdateSet({
             first_date: sql`least(seen_terms.first_date, excluded.first_date)`,
@@ -329,10 +453,18 @@ class Tx implements CorrelationTx {
         where s.tenant_id = v.tenant_id and s.importer = v.importer and s.field = v.field and s.value = v.value`.execute(trx);
     }
     for (const chunk of chunksFor(d.importerDeclarations, 4)) {
-      await trx.insertInto('importer_declarations').values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, declaration_id: t.declarationId, acceptance_date: t.acceptanceDate }))).onConflict((oc) => oc.columns(['tenant_id', 'importer', 'declaration_id']).doNothing()).execute();
+      await trx
+        .insertInto('importer_declarations')
+        .values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, declaration_id: t.declarationId, acceptance_date: t.acceptanceDate })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'importer', 'declaration_id']).doNothing())
+        .execute();
     }
     for (const chunk of chunksFor(d.scoreMarks, 3)) {
-      await trx.insertInto('score_marks').values(chunk.map((m) => ({ tenant_id: m.tenantId, mark_key: m.key, high_water: m.highWater }))).onConflict((oc) => oc.columns(['tenant_id', 'mark_key']).doUpdateSet({ high_water: sql`excluded.high_water` })).execute();
+      await trx
+        .insertInto('score_marks')
+        .values(chunk.map((m) => ({ tenant_id: m.tenantId, mark_key: m.key, high_water: m.highWater })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'mark_key']).doUpdateSet({ high_water: sql`excluded.high_water` }))
+        .execute();
     }
     return published;
   }
@@ -389,7 +521,14 @@ export class AlertRepo implements AlertStore {
       if (q.deadlineBefore) where.push(sql`a.deadline <= ${q.deadlineBefore}::date`);
       if (q.search) where.push(sql`(a.alert_key ilike ${`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} or a.alert_id = ${q.search})`);
       if (q.after) {
-        const v = q.sort === 'created' ? sql`${q.after.v}::timestamptz` : q.sort === 'deadline' || q.sort === 'days_left' ? sql`${q.after.v}::date` : q.sort === 'broker' || q.sort === 'importer' || q.sort === 'rule' ? sql`${q.after.v}::text` : sql`${q.after.v}::bigint`;
+        const v =
+          q.sort === 'created'
+            ? sql`${q.after.v}::timestamptz`
+            : q.sort === 'deadline' || q.sort === 'days_left'
+              ? sql`${q.after.v}::date`
+              : q.sort === 'broker' || q.sort === 'importer' || q.sort === 'rule'
+                ? sql`${q.after.v}::text`
+                : sql`${q.after.v}::bigint`;
         where.push(desc ? sql`(${expr}, a.alert_id) < (${v}, ${q.after.id})` : sql`(${expr}, a.alert_id) > (${v}, ${q.after.id})`);
       }
       const dir = sql.raw(desc ? 'desc' : 'asc');
@@ -403,7 +542,14 @@ export class AlertRepo implements AlertStore {
   /** Alerts whose latest change is after a history cursor, oldest change first (gRPC ListAlerts). */
   changedAfter(tenantId: string, afterCursor: number, limit: number): Promise<{ alert: Alert; cursor: number }[]> {
     return withTenant(this.db, tenantId, async (trx) => {
-      const rows = await trx.selectFrom('alerts').select(['payload', 'last_cursor']).where('tenant_id', '=', tenantId).where('last_cursor', '>', afterCursor).orderBy('last_cursor').limit(limit).execute();
+      const rows = await trx
+        .selectFrom('alerts')
+        .select(['payload', 'last_cursor'])
+        .where('tenant_id', '=', tenantId)
+        .where('last_cursor', '>', afterCursor)
+        .orderBy('last_cursor')
+        .limit(limit)
+        .execute();
       return rows.map((r) => ({ alert: { ...Alert.decode(r.payload), cursor: r.last_cursor }, cursor: r.last_cursor }));
     });
   }
@@ -457,7 +603,10 @@ export class AlertRepo implements AlertStore {
         .values({ tenant_id: tenantId, rule_id: ruleId, enabled: s.enabled, params: JSON.stringify(s.params), updated_by: actor, updated_at: at })
         .onConflict((oc) => oc.columns(['tenant_id', 'rule_id']).doUpdateSet({ enabled: s.enabled, params: JSON.stringify(s.params), updated_by: actor, updated_at: at }))
         .execute();
-      await trx.insertInto('settings_audit').values({ tenant_id: tenantId, subject_type: 'rule', subject_id: ruleId, actor, at, before: before ? JSON.stringify(before) : null, after: JSON.stringify(s) }).execute();
+      await trx
+        .insertInto('settings_audit')
+        .values({ tenant_id: tenantId, subject_type: 'rule', subject_id: ruleId, actor, at, before: before ? JSON.stringify(before) : null, after: JSON.stringify(s) })
+        .execute();
       return { before, after: s };
     });
   }
@@ -470,13 +619,32 @@ export class AlertRepo implements AlertStore {
   }
 
   listExceptions(tenantId: string): Promise<AlertException[]> {
-    return withTenant(this.db, tenantId, async (trx) => (await trx.selectFrom('alert_exceptions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute()).map(exceptionOf));
+    return withTenant(this.db, tenantId, async (trx) =>
+      (await trx.selectFrom('alert_exceptions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at', 'desc').execute()).map(exceptionOf),
+    );
   }
 
   createException(e: AlertException): Promise<void> {
     return withTenant(this.db, e.tenantId, async (trx) => {
-      await trx.insertInto('alert_exceptions').values({ exception_id: e.id, tenant_id: e.tenantId, scope: JSON.stringify(e.scope), owner: e.owner, reason: e.reason, expires_at: e.expiresAt, created_by: e.createdBy, created_at: e.createdAt, revoked_at: null, revoked_by: null }).execute();
-      await trx.insertInto('settings_audit').values({ tenant_id: e.tenantId, subject_type: 'exception', subject_id: e.id, actor: e.createdBy, at: e.createdAt, before: null, after: JSON.stringify(e) }).execute();
+      await trx
+        .insertInto('alert_exceptions')
+        .values({
+          exception_id: e.id,
+          tenant_id: e.tenantId,
+          scope: JSON.stringify(e.scope),
+          owner: e.owner,
+          reason: e.reason,
+          expires_at: e.expiresAt,
+          created_by: e.createdBy,
+          created_at: e.createdAt,
+          revoked_at: null,
+          revoked_by: null,
+        })
+        .execute();
+      await trx
+        .insertInto('settings_audit')
+        .values({ tenant_id: e.tenantId, subject_type: 'exception', subject_id: e.id, actor: e.createdBy, at: e.createdAt, before: null, after: JSON.stringify(e) })
+        .execute();
     });
   }
 
@@ -487,7 +655,10 @@ export class AlertRepo implements AlertStore {
       if (prev.revoked_at) return exceptionOf(prev);
       await trx.updateTable('alert_exceptions').set({ revoked_at: at, revoked_by: actor }).where('exception_id', '=', id).execute();
       const after = { ...exceptionOf(prev), revokedAt: at };
-      await trx.insertInto('settings_audit').values({ tenant_id: tenantId, subject_type: 'exception', subject_id: id, actor, at, before: JSON.stringify(exceptionOf(prev)), after: JSON.stringify(after) }).execute();
+      await trx
+        .insertInto('settings_audit')
+        .values({ tenant_id: tenantId, subject_type: 'exception', subject_id: id, actor, at, before: JSON.stringify(exceptionOf(prev)), after: JSON.stringify(after) })
+        .execute();
       return after;
     });
   }

@@ -24,7 +24,10 @@ describe('alert_history cursors become visible in cursor order', () => {
     const t2 = await connect();
     const observer = await connect();
     const insert = (c: Client, id: string) =>
-      c.query<{ cursor: number }>(`insert into alert_history (tenant_id, alert_id, actor, from_status, to_status, reason, at, snapshot) values ('t', $1, 'test', 0, 1, 'order', now(), '\\x') returning cursor`, [id]);
+      c.query<{ cursor: number }>(
+        `insert into alert_history (tenant_id, alert_id, actor, from_status, to_status, reason, at, snapshot) values ('t', $1, 'test', 0, 1, 'order', now(), '\\x') returning cursor`,
+        [id],
+      );
     try {
       await t1.query(`begin; select set_config('app.tenant_id', '*', true)`);
       await t2.query(`begin; select set_config('app.tenant_id', '*', true)`);

@@ -42,7 +42,9 @@ export class DeliveryRepo {
 
   /** A tenant's changes after a cursor, in cursor order. */
   historyAfter(tenantId: string, afterCursor: number, limit: number): Promise<HistoryRow[]> {
-    return withTenant(this.db, tenantId, (trx) => trx.selectFrom('alert_history').selectAll().where('tenant_id', '=', tenantId).where('cursor', '>', afterCursor).orderBy('cursor').limit(limit).execute());
+    return withTenant(this.db, tenantId, (trx) =>
+      trx.selectFrom('alert_history').selectAll().where('tenant_id', '=', tenantId).where('cursor', '>', afterCursor).orderBy('cursor').limit(limit).execute(),
+    );
   }
 
   /** Every tenant's changes after a cursor (the in-process SSE tail, trusted service code). */
@@ -52,7 +54,12 @@ export class DeliveryRepo {
 
   /** The latest cursor of any tenant (0 when there is none). */
   async latestCursorAll(): Promise<number> {
-    const r = await withAllTenants(this.db, (trx) => trx.selectFrom('alert_history').select((eb) => eb.fn.max('cursor').as('c')).executeTakeFirst());
+    const r = await withAllTenants(this.db, (trx) =>
+      trx
+        .selectFrom('alert_history')
+        .select((eb) => eb.fn.max('cursor').as('c'))
+        .executeTakeFirst(),
+    );
     return Number(r?.c ?? 0);
   }
 
@@ -65,7 +72,13 @@ export class DeliveryRepo {
 
   /** The tenant's latest cursor (0 when it has no history): where "from now on" starts. */
   async latestCursor(tenantId: string): Promise<number> {
-    const r = await withTenant(this.db, tenantId, (trx) => trx.selectFrom('alert_history').select((eb) => eb.fn.max('cursor').as('c')).where('tenant_id', '=', tenantId).executeTakeFirst());
+    const r = await withTenant(this.db, tenantId, (trx) =>
+      trx
+        .selectFrom('alert_history')
+        .select((eb) => eb.fn.max('cursor').as('c'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst(),
+    );
     return Number(r?.c ?? 0);
   }
 
@@ -76,7 +89,19 @@ export class DeliveryRepo {
     return withTenant(this.db, s.tenant_id, (trx) =>
       trx
         .insertInto('webhook_subscriptions')
-        .values({ subscription_id: s.subscription_id, tenant_id: s.tenant_id, url: s.url, description: s.description, secret: s.secret, filters: JSON.stringify(s.filters), cursor, created_by: s.created_by, enabled: true, created_at: new Date(), updated_at: new Date() })
+        .values({
+          subscription_id: s.subscription_id,
+          tenant_id: s.tenant_id,
+          url: s.url,
+          description: s.description,
+          secret: s.secret,
+          filters: JSON.stringify(s.filters),
+          cursor,
+          created_by: s.created_by,
+          enabled: true,
+          created_at: new Date(),
+          updated_at: new Date(),
+        })
         .returningAll()
         .executeTakeFirstOrThrow(),
     );
@@ -96,7 +121,9 @@ export class DeliveryRepo {
     if (patch.description !== undefined) set.description = patch.description;
     if (patch.filters !== undefined) set.filters = JSON.stringify(patch.filters);
     if (patch.enabled !== undefined) set.enabled = patch.enabled;
-    return withTenant(this.db, tenantId, (trx) => trx.updateTable('webhook_subscriptions').set(set).where('tenant_id', '=', tenantId).where('subscription_id', '=', id).returningAll().executeTakeFirst());
+    return withTenant(this.db, tenantId, (trx) =>
+      trx.updateTable('webhook_subscriptions').set(set).where('tenant_id', '=', tenantId).where('subscription_id', '=', id).returningAll().executeTakeFirst(),
+    );
   }
 
   async deleteSubscription(tenantId: string, id: string): Promise<boolean> {
@@ -112,13 +139,30 @@ export class DeliveryRepo {
   /** Retries of one subscription that are due now (not dead), oldest first. */
   dueRetries(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookRetryRow[]> {
     return withTenant(this.db, tenantId, (trx) =>
-      trx.selectFrom('webhook_retries').selectAll().where('tenant_id', '=', tenantId).where('subscription_id', '=', subscriptionId).where('dead_at', 'is', null).where('next_attempt_at', '<=', new Date()).orderBy('next_attempt_at').limit(limit).execute(),
+      trx
+        .selectFrom('webhook_retries')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('subscription_id', '=', subscriptionId)
+        .where('dead_at', 'is', null)
+        .where('next_attempt_at', '<=', new Date())
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute(),
     );
   }
 
   /** When the subscription's next pending retry is due (undefined when none is pending). */
   async nextRetryAt(tenantId: string, subscriptionId: string): Promise<Date | undefined> {
-    const r = await withTenant(this.db, tenantId, (trx) => trx.selectFrom('webhook_retries').select((eb) => eb.fn.min('next_attempt_at').as('t')).where('tenant_id', '=', tenantId).where('subscription_id', '=', subscriptionId).where('dead_at', 'is', null).executeTakeFirst());
+    const r = await withTenant(this.db, tenantId, (trx) =>
+      trx
+        .selectFrom('webhook_retries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('t'))
+        .where('tenant_id', '=', tenantId)
+        .where('subscription_id', '=', subscriptionId)
+        .where('dead_at', 'is', null)
+        .executeTakeFirst(),
+    );
     return r?.t ? new Date(r.t as string) : undefined;
   }
 
@@ -137,7 +181,11 @@ export class DeliveryRepo {
   }): Promise<void> {
     await withTenant(this.db, b.tenantId, async (trx) => {
       // Multi-row statements in chunks (Postgres caps bind parameters at 65535).
-      for (let i = 0; i < b.attempts.length; i += 1000) await trx.insertInto('webhook_attempts').values(b.attempts.slice(i, i + 1000)).execute();
+      for (let i = 0; i < b.attempts.length; i += 1000)
+        await trx
+          .insertInto('webhook_attempts')
+          .values(b.attempts.slice(i, i + 1000))
+          .execute();
       for (let i = 0; i < b.retry.length; i += 1000) {
         await trx
           .insertInto('webhook_retries')
@@ -154,7 +202,11 @@ export class DeliveryRepo {
           .execute();
       }
       if (b.delivered.length) await trx.deleteFrom('webhook_retries').where('subscription_id', '=', b.subscriptionId).where('history_cursor', 'in', b.delivered).execute();
-      await trx.updateTable('webhook_subscriptions').set({ cursor: sql<number>`greatest(cursor, ${b.cursor})` }).where('subscription_id', '=', b.subscriptionId).execute();
+      await trx
+        .updateTable('webhook_subscriptions')
+        .set({ cursor: sql<number>`greatest(cursor, ${b.cursor})` })
+        .where('subscription_id', '=', b.subscriptionId)
+        .execute();
     });
   }
 
@@ -170,7 +222,11 @@ export class DeliveryRepo {
   async pruneAttempts(before: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const r = await withAllTenants(this.db, (trx) => sql<{ n: number }>`with gone as (delete from webhook_attempts where id in (select id from webhook_attempts where at < ${before} limit 10000) returning 1) select count(*)::int as n from gone`.execute(trx));
+      const r = await withAllTenants(this.db, (trx) =>
+        sql<{
+          n: number;
+        }>`with gone as (delete from webhook_attempts where id in (select id from webhook_attempts where at < ${before} limit 10000) returning 1) select count(*)::int as n from gone`.execute(trx),
+      );
       const n = r.rows[0]?.n ?? 0;
       total += n;
       if (n < 10000) return total;
@@ -179,7 +235,15 @@ export class DeliveryRepo {
 
   listDeadLetters(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookRetryRow[]> {
     return withTenant(this.db, tenantId, (trx) =>
-      trx.selectFrom('webhook_retries').selectAll().where('tenant_id', '=', tenantId).where('subscription_id', '=', subscriptionId).where('dead_at', 'is not', null).orderBy('history_cursor').limit(limit).execute(),
+      trx
+        .selectFrom('webhook_retries')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('subscription_id', '=', subscriptionId)
+        .where('dead_at', 'is not', null)
+        .orderBy('history_cursor')
+        .limit(limit)
+        .execute(),
     );
   }
 
@@ -220,7 +284,11 @@ export class DeliveryRepo {
     return withTenant(this.db, tenantId, (trx) => trx.selectFrom('syslog_destinations').selectAll().where('tenant_id', '=', tenantId).where('destination_id', '=', id).executeTakeFirst());
   }
 
-  updateSyslogDestination(tenantId: string, id: string, patch: Partial<Pick<SyslogDestinationRow, 'host' | 'port' | 'tls' | 'ca_pem' | 'server_name' | 'facility' | 'filters' | 'enabled'>>): Promise<SyslogDestinationRow | undefined> {
+  updateSyslogDestination(
+    tenantId: string,
+    id: string,
+    patch: Partial<Pick<SyslogDestinationRow, 'host' | 'port' | 'tls' | 'ca_pem' | 'server_name' | 'facility' | 'filters' | 'enabled'>>,
+  ): Promise<SyslogDestinationRow | undefined> {
     const set: Record<string, unknown> = { ...patch, updated_at: new Date() };
     if (patch.filters !== undefined) set.filters = JSON.stringify(patch.filters);
     return withTenant(this.db, tenantId, (trx) => trx.updateTable('syslog_destinations').set(set).where('tenant_id', '=', tenantId).where('destination_id', '=', id).returningAll().executeTakeFirst());
@@ -237,7 +305,13 @@ export class DeliveryRepo {
 
   /** Records how far a destination got (forward only) and its last connection error. */
   async advanceSyslogCursor(tenantId: string, id: string, cursor: number, lastError: string | null): Promise<void> {
-    await withTenant(this.db, tenantId, (trx) => trx.updateTable('syslog_destinations').set({ cursor: sql<number>`greatest(cursor, ${cursor})`, last_error: lastError }).where('destination_id', '=', id).execute());
+    await withTenant(this.db, tenantId, (trx) =>
+      trx
+        .updateTable('syslog_destinations')
+        .set({ cursor: sql<number>`greatest(cursor, ${cursor})`, last_error: lastError })
+        .where('destination_id', '=', id)
+        .execute(),
+    );
   }
 }
 

@@ -114,8 +114,12 @@ export const migrations: Record<string, Migration> = {
       await sql`create table finding_feed (cursor bigserial primary key, tenant_id text not null, finding_id text not null, change text not null, at timestamptz not null)`.execute(db);
       await sql`create index finding_feed_by_tenant on finding_feed (tenant_id, cursor)`.execute(db);
       // new_terms memory: first appearance of each term per importer, and the importer's history.
-      await sql`create table seen_terms (tenant_id text not null, importer text not null, field text not null, value text not null, first_date date not null, declaration_id text not null, primary key (tenant_id, importer, field, value))`.execute(db);
-      await sql`create table importer_declarations (tenant_id text not null, importer text not null, declaration_id text not null, acceptance_date date not null, primary key (tenant_id, importer, declaration_id))`.execute(db);
+      await sql`create table seen_terms (tenant_id text not null, importer text not null, field text not null, value text not null, first_date date not null, declaration_id text not null, primary key (tenant_id, importer, field, value))`.execute(
+        db,
+      );
+      await sql`create table importer_declarations (tenant_id text not null, importer text not null, declaration_id text not null, acceptance_date date not null, primary key (tenant_id, importer, declaration_id))`.execute(
+        db,
+      );
       await sql`create table score_marks (tenant_id text not null, mark_key text not null, high_water int not null, primary key (tenant_id, mark_key))`.execute(db);
       await sql`
         create table alert_exceptions (
@@ -131,7 +135,9 @@ export const migrations: Record<string, Migration> = {
           revoked_by text
         )`.execute(db);
       await sql`create index alert_exceptions_by_tenant on alert_exceptions (tenant_id)`.execute(db);
-      await sql`create table rule_settings (tenant_id text not null, rule_id text not null, enabled boolean not null, params jsonb not null, updated_by text not null, updated_at timestamptz not null, primary key (tenant_id, rule_id))`.execute(db);
+      await sql`create table rule_settings (tenant_id text not null, rule_id text not null, enabled boolean not null, params jsonb not null, updated_by text not null, updated_at timestamptz not null, primary key (tenant_id, rule_id))`.execute(
+        db,
+      );
       // Audit of tenant settings and exceptions: who, when, before and after. Append-only.
       await sql`
         create table settings_audit (
@@ -146,7 +152,8 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
       await sql`create index settings_audit_by_tenant on settings_audit (tenant_id, id)`.execute(db);
       await sql`create trigger settings_audit_no_update before update or delete on settings_audit for each row execute function alert_history_append_only()`.execute(db);
-      for (const t of ['alert_findings', 'findings', 'finding_feed', 'seen_terms', 'importer_declarations', 'score_marks', 'alert_exceptions', 'rule_settings', 'settings_audit']) await enableTenantRls(db, t);
+      for (const t of ['alert_findings', 'findings', 'finding_feed', 'seen_terms', 'importer_declarations', 'score_marks', 'alert_exceptions', 'rule_settings', 'settings_audit'])
+        await enableTenantRls(db, t);
     },
   },
   '0201_pending_terms': {
@@ -224,7 +231,18 @@ export interface AlertingDb {
   seen_terms: { tenant_id: string; importer: string; field: string; value: string; first_date: string; declaration_id: string; pending: boolean; rechecked_at: Date | string | null };
   importer_declarations: { tenant_id: string; importer: string; declaration_id: string; acceptance_date: string };
   score_marks: { tenant_id: string; mark_key: string; high_water: number };
-  alert_exceptions: { exception_id: string; tenant_id: string; scope: unknown; owner: string; reason: string; expires_at: Date | string; created_by: string; created_at: Date | string; revoked_at: Date | string | null; revoked_by: string | null };
+  alert_exceptions: {
+    exception_id: string;
+    tenant_id: string;
+    scope: unknown;
+    owner: string;
+    reason: string;
+    expires_at: Date | string;
+    created_by: string;
+    created_at: Date | string;
+    revoked_at: Date | string | null;
+    revoked_by: string | null;
+  };
   rule_settings: { tenant_id: string; rule_id: string; enabled: boolean; params: unknown; updated_by: string; updated_at: Date | string };
   settings_audit: { id: Generated<number>; tenant_id: string; subject_type: string; subject_id: string; actor: string; at: Date | string; before: unknown; after: unknown };
   inbox: { consumer_group: string; event_id: string; topic: string };

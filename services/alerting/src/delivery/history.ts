@@ -6,7 +6,17 @@ import type { HistoryRow } from '../db/delivery-repo';
 export function toAlertChanged(h: HistoryRow): AlertChanged {
   return AlertChanged.fromPartial({
     alert: { ...Alert.decode(h.snapshot), cursor: h.cursor },
-    change: { actor: h.actor, fromStatus: h.from_status, toStatus: h.to_status, reason: h.reason, at: new Date(h.at).toISOString(), kind: h.kind ?? '', notify: h.notify ?? true, disposition: h.disposition ?? '', note: h.note ?? '' },
+    change: {
+      actor: h.actor,
+      fromStatus: h.from_status,
+      toStatus: h.to_status,
+      reason: h.reason,
+      at: new Date(h.at).toISOString(),
+      kind: h.kind ?? '',
+      notify: h.notify ?? true,
+      disposition: h.disposition ?? '',
+      note: h.note ?? '',
+    },
   });
 }
 

@@ -145,7 +145,8 @@ export async function streamAlertChanges(reply: FastifyReply, deps: SseDeps, opt
   const send = async (r: HistoryRow) => {
     if (r.cursor <= cursor) return;
     const change = deps.cache.change(r);
-    if (matchesFilter(opts.filter, change.alert!)) await sse.send({ id: String(r.cursor), event: 'alert.changed', data: deps.cache.body(change, new Date(), (c, now) => toStructuredJson(c, now).body) });
+    if (matchesFilter(opts.filter, change.alert!))
+      await sse.send({ id: String(r.cursor), event: 'alert.changed', data: deps.cache.body(change, new Date(), (c, now) => toStructuredJson(c, now).body) });
     cursor = r.cursor;
   };
   const live = () => !ac.signal.aborted && sse.isConnected;

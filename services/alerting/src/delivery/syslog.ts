@@ -113,7 +113,14 @@ class DestinationWorker {
     const lookup = guardedLookup(this.d.config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = dest.tls
-        ? tls.connect({ host: dest.host, port: dest.port, lookup, servername: net.isIP(dest.host) ? undefined : dest.server_name || dest.host, ...(dest.server_name && net.isIP(dest.host) ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(dest.server_name, cert) } : {}), ...(dest.ca_pem ? { ca: dest.ca_pem } : {}) })
+        ? tls.connect({
+            host: dest.host,
+            port: dest.port,
+            lookup,
+            servername: net.isIP(dest.host) ? undefined : dest.server_name || dest.host,
+            ...(dest.server_name && net.isIP(dest.host) ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(dest.server_name, cert) } : {}),
+            ...(dest.ca_pem ? { ca: dest.ca_pem } : {}),
+          })
         : net.connect({ host: dest.host, port: dest.port, lookup });
       const timer = setTimeout(() => s.destroy(new Error(`no connection to ${dest.host}:${dest.port} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
       s.once(dest.tls ? 'secureConnect' : 'connect', () => {

@@ -38,7 +38,10 @@ export function isNonPublicAddress(ip: string): boolean {
 
 // "[::1]" → "::1", "LocalHost." → "localhost" (a trailing dot is the same DNS name).
 function bareHost(h: string): string {
-  return h.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return h
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** Checks a webhook URL: http(s), a host, no credentials, not a non-public IP literal. */

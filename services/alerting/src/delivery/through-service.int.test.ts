@@ -62,7 +62,18 @@ describe('delivery through the running alerting service', () => {
     kafka = await createTestTopics(prefix);
     db = await createTestDatabase('delivery');
     service = await startAlertingService(
-      loadConfig({ DATABASE_URL: db.urlFor('alerting'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: `${tokens.a.spec},${tokens.b.spec}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', DELIVERY_ALLOWED_PRIVATE_HOSTS: '127.0.0.1', DELIVERY_POLL_MS: '500' }),
+      loadConfig({
+        DATABASE_URL: db.urlFor('alerting'),
+        KAFKA_BROKERS: testEnv().brokers.join(','),
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        GRPC_PORT: '0',
+        API_TOKENS: `${tokens.a.spec},${tokens.b.spec}`,
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        DELIVERY_ALLOWED_PRIVATE_HOSTS: '127.0.0.1',
+        DELIVERY_POLL_MS: '500',
+      }),
       { clock: { now: () => new Date('2026-12-02T12:00:00Z') } },
     );
   });
@@ -77,7 +88,11 @@ describe('delivery through the running alerting service', () => {
 
   it('delivers a correlated alert, signed, to its tenant’s webhook and SSE stream and to no other tenant', async () => {
     const subscribe = async (token: string, path: string) => {
-      const r = await fetch(`${service.httpUrl}/v1/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ url: `${base}${path}`, filters: { ruleIds: ['AR-001'] } }) });
+      const r = await fetch(`${service.httpUrl}/v1/webhooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${base}${path}`, filters: { ruleIds: ['AR-001'] } }),
+      });
       expect(r.status).toBe(201);
       return ((await r.json()) as { secret: string }).secret;
     };
@@ -100,7 +115,14 @@ describe('delivery through the running alerting service', () => {
     await prod.connect();
     try {
       const checked = (tenant: string, declarationId: string) =>
-        buildEvent({ topic: Topics.declarationChecked, key: `${tenant}/${declarationId}`, tenant, source: 'test', id: `checked/${tenant}/${declarationId}/1`, value: DeclarationChecked.fromPartial({ tenantId: tenant, declarationId, declarationVersion: 1, findings: [finding(tenant, declarationId)] }) });
+        buildEvent({
+          topic: Topics.declarationChecked,
+          key: `${tenant}/${declarationId}`,
+          tenant,
+          source: 'test',
+          id: `checked/${tenant}/${declarationId}/1`,
+          value: DeclarationChecked.fromPartial({ tenantId: tenant, declarationId, declarationVersion: 1, findings: [finding(tenant, declarationId)] }),
+        });
       const events = [checked(B, 'decl-of-b'), checked(A, 'decl-of-a')];
       await prod.send({ topic: kafka.physical(Topics.declarationChecked.name), messages: events.map((e) => ({ key: e.key, value: Buffer.from(e.payload), headers: e.headers })) });
     } finally {
@@ -138,7 +160,8 @@ describe('delivery through the running alerting service', () => {
     const r = await fetch(`${service.httpUrl}/v1/openapi.json`, { headers: { authorization: `Bearer ${tokens.a.analyst}` } });
     expect(r.status).toBe(200);
     const doc = (await r.json()) as { paths: Record<string, Record<string, { summary?: string }>> };
-    for (const path of ['/v1/webhooks', '/v1/webhooks/{id}', '/v1/webhooks/{id}/attempts', '/v1/webhooks/{id}/dead-letters/{cursor}/redeliver', '/v1/syslog-destinations', '/v1/alerts/stream']) expect(Object.keys(doc.paths)).toContain(path);
+    for (const path of ['/v1/webhooks', '/v1/webhooks/{id}', '/v1/webhooks/{id}/attempts', '/v1/webhooks/{id}/dead-letters/{cursor}/redeliver', '/v1/syslog-destinations', '/v1/alerts/stream'])
+      expect(Object.keys(doc.paths)).toContain(path);
     expect(doc.paths['/v1/webhooks']!.post!.summary).toMatch(/secret/);
   });
 });

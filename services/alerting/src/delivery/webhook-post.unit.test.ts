@@ -14,7 +14,8 @@ describe('postWebhook', () => {
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent() };
   // A pooled keep-alive socket was vetted when it connected; the allow-list is fixed for the
   // process's life, so a check with another list needs its own pool.
-  const post = (path: string, allowedPrivate: string[], timeoutMs = 2000, pool = agents) => postWebhook(`http://localhost:${port}${path}`, '{}', { 'content-type': 'application/json' }, { timeoutMs, allowedPrivate, agents: pool });
+  const post = (path: string, allowedPrivate: string[], timeoutMs = 2000, pool = agents) =>
+    postWebhook(`http://localhost:${port}${path}`, '{}', { 'content-type': 'application/json' }, { timeoutMs, allowedPrivate, agents: pool });
 
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

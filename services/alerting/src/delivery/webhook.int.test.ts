@@ -118,7 +118,12 @@ describe('webhooks', () => {
     expect(verify(secret, r, -1)).toBe(false);
     const ce = eventOf(r);
     expect(ce).toMatchObject({ specversion: '1.0', type: 'customs.alerting.alert.changed.v1', source: '/customs/alerting', subject: 'alert-of-a', tenantid: host.tenants.a });
-    expect(ce.data).toMatchObject({ class_uid: 2004, activity_id: 1, severity_id: 4, customs: { tenant_id: host.tenants.a, exposure: { pence: 1_050_075, gbp: '10500.75' }, importer: 'GB123456789000', broker: 'GB987654321000', deadline: '2027-06-30' } });
+    expect(ce.data).toMatchObject({
+      class_uid: 2004,
+      activity_id: 1,
+      severity_id: 4,
+      customs: { tenant_id: host.tenants.a, exposure: { pence: 1_050_075, gbp: '10500.75' }, importer: 'GB123456789000', broker: 'GB987654321000', deadline: '2027-06-30' },
+    });
     expect(receiver.received.every((x) => !x.body.includes('alert-of-b') || x.path === '/signed-b')).toBe(true);
     expect(receiver.at('/signed-b').map((x) => eventOf(x).subject)).toEqual(['alert-of-b']);
 

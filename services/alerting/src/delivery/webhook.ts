@@ -50,7 +50,12 @@ export interface PostResult {
 }
 
 /** One POST, no redirects followed (a 3xx is a failure: it could point anywhere), bounded in time. */
-export function postWebhook(target: string, body: string, headers: Record<string, string>, opts: { timeoutMs: number; allowedPrivate: readonly string[]; agents: { http: http.Agent; https: https.Agent } }): Promise<PostResult> {
+export function postWebhook(
+  target: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: { timeoutMs: number; allowedPrivate: readonly string[]; agents: { http: http.Agent; https: https.Agent } },
+): Promise<PostResult> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -183,7 +188,10 @@ class SubscriptionWorker {
       const change = this.d.cache.change(r);
       if (shouldNotify(change) && matchesFilter(this.filter, change.alert!)) jobs.push({ change, attempt: 1, retry: false });
     }
-    const retryRows = await repo.historyAt(sub.tenant_id, due.map((d) => d.history_cursor));
+    const retryRows = await repo.historyAt(
+      sub.tenant_id,
+      due.map((d) => d.history_cursor),
+    );
     for (const d of due) {
       const h = retryRows.get(d.history_cursor);
       if (h) jobs.push({ change: this.d.cache.change(h), attempt: d.attempts + 1, retry: true });
@@ -203,7 +211,18 @@ class SubscriptionWorker {
       const dead = !ok && (gone || j.attempt >= config.WEBHOOK_MAX_ATTEMPTS);
       const outcome = ok ? 'delivered' : dead ? 'dead_lettered' : 'retry_scheduled';
       this.d.counter?.inc({ outcome });
-      attempts.push({ subscription_id: sub.subscription_id, tenant_id: sub.tenant_id, history_cursor: cursor, event_id: changeEventId(sub.tenant_id, cursor), attempt: j.attempt, at: now, status_code: r.status ?? null, latency_ms: r.latencyMs, error: r.error ?? null, outcome });
+      attempts.push({
+        subscription_id: sub.subscription_id,
+        tenant_id: sub.tenant_id,
+        history_cursor: cursor,
+        event_id: changeEventId(sub.tenant_id, cursor),
+        attempt: j.attempt,
+        at: now,
+        status_code: r.status ?? null,
+        latency_ms: r.latencyMs,
+        error: r.error ?? null,
+        outcome,
+      });
       if (ok) {
         if (j.retry) delivered.push(cursor);
       } else {
@@ -273,7 +292,18 @@ export class WebhookDispatcher {
 
   private post(sub: WebhookSubscriptionRow, id: string, body: string): Promise<PostResult> {
     const ts = Math.floor(Date.now() / 1000);
-    return postWebhook(sub.url, body, { 'content-type': STRUCTURED_CONTENT_TYPE, 'user-agent': 'customs-monitor-webhooks/1.0', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(sub.secret, id, ts, body) }, { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowedPrivate: this.config.DELIVERY_ALLOWED_PRIVATE_HOSTS, agents: this.agents });
+    return postWebhook(
+      sub.url,
+      body,
+      {
+        'content-type': STRUCTURED_CONTENT_TYPE,
+        'user-agent': 'customs-monitor-webhooks/1.0',
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signWebhook(sub.secret, id, ts, body),
+      },
+      { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowedPrivate: this.config.DELIVERY_ALLOWED_PRIVATE_HOSTS, agents: this.agents },
+    );
   }
 
   /** Starts dispatching (when this replica becomes the leader). */

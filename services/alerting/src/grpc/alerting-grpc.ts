@@ -1,6 +1,17 @@
 // gRPC adapter: ListAlerts (cursor pages), StreamAlerts (filters, resume from a cursor with no
 // gap and no repeat) and StreamFindings (the tenant's findings feed). Tenant from the token only.
-import { AlertChanged, AlertingServiceService, AlertChange, type Alert, type ListAlertsRequest, type ListAlertsResponse, type StreamAlertsRequest, type StreamAlertsResponse, type StreamFindingsRequest, type StreamFindingsResponse } from '@customs/contracts';
+import {
+  AlertChanged,
+  AlertingServiceService,
+  AlertChange,
+  type Alert,
+  type ListAlertsRequest,
+  type ListAlertsResponse,
+  type StreamAlertsRequest,
+  type StreamAlertsResponse,
+  type StreamFindingsRequest,
+  type StreamFindingsResponse,
+} from '@customs/contracts';
 import { GrpcError, status, type CallContext, type GrpcServer } from '@customs/grpc';
 import type { AlertRepo } from '../db/alert-repo';
 import type { ChangeWaiter } from '../db/change-listener';
@@ -53,7 +64,22 @@ export function registerGrpc(grpc: GrpcServer, deps: { repo: AlertRepo; changes:
           // The cursor moves past filtered-out changes too, so a resume never re-reads them.
           cursor = h.cursor;
           if (!pass(h)) continue;
-          await send({ change: AlertChanged.fromPartial({ alert: { ...alertForRead(h.snapshot, today), cursor: h.cursor }, change: AlertChange.fromPartial({ actor: h.actor, fromStatus: h.from, toStatus: h.to, reason: h.reason, at: h.at, kind: h.kind, notify: h.notify, disposition: h.disposition, note: h.note }) }) });
+          await send({
+            change: AlertChanged.fromPartial({
+              alert: { ...alertForRead(h.snapshot, today), cursor: h.cursor },
+              change: AlertChange.fromPartial({
+                actor: h.actor,
+                fromStatus: h.from,
+                toStatus: h.to,
+                reason: h.reason,
+                at: h.at,
+                kind: h.kind,
+                notify: h.notify,
+                disposition: h.disposition,
+                note: h.note,
+              }),
+            }),
+          });
         }
         if (rows.length < PAGE) await changes.wait(1000);
       }

@@ -91,7 +91,17 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 function subscriptionView(s: WebhookSubscriptionRow) {
   // The secret is shown once, at creation; never again.
-  return { id: s.subscription_id, url: s.url, description: s.description, filters: storedFilter(s.filters), enabled: s.enabled, cursor: s.cursor, createdBy: s.created_by, createdAt: iso(s.created_at), updatedAt: iso(s.updated_at) };
+  return {
+    id: s.subscription_id,
+    url: s.url,
+    description: s.description,
+    filters: storedFilter(s.filters),
+    enabled: s.enabled,
+    cursor: s.cursor,
+    createdBy: s.created_by,
+    createdAt: iso(s.created_at),
+    updatedAt: iso(s.updated_at),
+  };
 }
 
 function attemptView(a: WebhookAttemptRow) {
@@ -103,7 +113,22 @@ function deadLetterView(r: WebhookRetryRow) {
 }
 
 function syslogView(d: SyslogDestinationRow) {
-  return { id: d.destination_id, host: d.host, port: d.port, tls: d.tls, caPem: d.ca_pem || undefined, serverName: d.server_name || undefined, facility: d.facility, filters: storedFilter(d.filters), enabled: d.enabled, cursor: d.cursor, lastError: d.last_error, createdBy: d.created_by, createdAt: iso(d.created_at), updatedAt: iso(d.updated_at) };
+  return {
+    id: d.destination_id,
+    host: d.host,
+    port: d.port,
+    tls: d.tls,
+    caPem: d.ca_pem || undefined,
+    serverName: d.server_name || undefined,
+    facility: d.facility,
+    filters: storedFilter(d.filters),
+    enabled: d.enabled,
+    cursor: d.cursor,
+    lastError: d.last_error,
+    createdBy: d.created_by,
+    createdAt: iso(d.created_at),
+    updatedAt: iso(d.updated_at),
+  };
 }
 
 function syslogFields(b: Record<string, unknown>, config: DeliveryConfig, partial: boolean) {
@@ -129,7 +154,8 @@ function syslogFields(b: Record<string, unknown>, config: DeliveryConfig, partia
   const sn = text(b.serverName, 'serverName', 253);
   if (sn !== undefined) out.server_name = sn;
   if (b.facility !== undefined) {
-    if (typeof b.facility !== 'number' || !Number.isInteger(b.facility) || b.facility < 0 || b.facility > 23) bad({ field: 'facility', message: 'must be a syslog facility number from 0 to 23 (16 = local0)' });
+    if (typeof b.facility !== 'number' || !Number.isInteger(b.facility) || b.facility < 0 || b.facility > 23)
+      bad({ field: 'facility', message: 'must be a syslog facility number from 0 to 23 (16 = local0)' });
     out.facility = b.facility;
   }
   if (b.filters !== undefined) out.filters = filterToJson(filterFrom(b.filters));
@@ -192,7 +218,16 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     if ('problem' in u) bad(u.problem);
     const filters = filterToJson(filterFrom(b.filters));
     const secret = newWebhookSecret();
-    const sub = await repo.createSubscription({ subscription_id: randomUUID(), tenant_id: p.tenantId, url: u.url, description: text(b.description, 'description', 500) ?? '', secret, filters, created_by: `token:${p.tokenId}`, startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor') });
+    const sub = await repo.createSubscription({
+      subscription_id: randomUUID(),
+      tenant_id: p.tenantId,
+      url: u.url,
+      description: text(b.description, 'description', 500) ?? '',
+      secret,
+      filters,
+      created_by: `token:${p.tokenId}`,
+      startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor'),
+    });
     deps.changed('webhook');
     return reply.code(201).send({ subscription: subscriptionView(sub), secret, note: 'store the secret now: it is not shown again' });
   });
@@ -209,55 +244,78 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     const p = requireRole(req, 'analyst');
     return { subscription: subscriptionView(await subscriptionOf(p.tenantId, req.params.id)) };
   });
-  app.patch<{ Params: { id: string } }>('/v1/webhooks/:id', doc('Change a subscription: url, description, filters, enabled (admin)', ['webhooks'], { params: idParams, body: webhookBody }), async (req) => {
-    const p = requireRole(req, 'admin');
-    const b = body(req);
-    onlyKnown(b, ['url', 'description', 'filters', 'enabled']);
-    const patch: Parameters<DeliveryRepo['updateSubscription']>[2] = {};
-    if (b.url !== undefined) {
-      const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
-      if ('problem' in u) bad(u.problem);
-      patch.url = u.url;
-    }
-    if (b.filters !== undefined) patch.filters = filterToJson(filterFrom(b.filters));
-    patch.description = text(b.description, 'description', 500);
-    patch.enabled = bool(b.enabled, 'enabled');
-    const s = await repo.updateSubscription(p.tenantId, req.params.id, patch);
-    if (!s) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
-    deps.changed('webhook');
-    return { subscription: subscriptionView(s) };
-  });
+  app.patch<{ Params: { id: string } }>(
+    '/v1/webhooks/:id',
+    doc('Change a subscription: url, description, filters, enabled (admin)', ['webhooks'], { params: idParams, body: webhookBody }),
+    async (req) => {
+      const p = requireRole(req, 'admin');
+      const b = body(req);
+      onlyKnown(b, ['url', 'description', 'filters', 'enabled']);
+      const patch: Parameters<DeliveryRepo['updateSubscription']>[2] = {};
+      if (b.url !== undefined) {
+        const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
+        if ('problem' in u) bad(u.problem);
+        patch.url = u.url;
+      }
+      if (b.filters !== undefined) patch.filters = filterToJson(filterFrom(b.filters));
+      patch.description = text(b.description, 'description', 500);
+      patch.enabled = bool(b.enabled, 'enabled');
+      const s = await repo.updateSubscription(p.tenantId, req.params.id, patch);
+      if (!s) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
+      deps.changed('webhook');
+      return { subscription: subscriptionView(s) };
+    },
+  );
   app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', doc('Delete a subscription with its queue and log (admin)', ['webhooks'], { params: idParams }), async (req, reply) => {
     const p = requireRole(req, 'admin');
     if (!(await repo.deleteSubscription(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
     deps.changed('webhook');
     return reply.code(204).send();
   });
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>('/v1/webhooks/:id/attempts', doc('Delivery attempts, newest first: status code, latency, error, outcome', ['webhooks'], { params: idParams, querystring: { type: 'object', properties: { limit: { type: 'string' }, before: { type: 'string', description: 'attempt id to page before' } } } }), async (req) => {
-    const p = requireRole(req, 'analyst');
-    await subscriptionOf(p.tenantId, req.params.id);
-    const attempts = await repo.listAttempts(p.tenantId, req.params.id, limitParam(req.query.limit), cursorParam(req.query.before, 'before'));
-    return { attempts: attempts.map(attemptView) };
-  });
-  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>('/v1/webhooks/:id/dead-letters', doc('Deliveries that used every attempt', ['webhooks'], { params: idParams, querystring: listQuery }), async (req) => {
-    const p = requireRole(req, 'analyst');
-    await subscriptionOf(p.tenantId, req.params.id);
-    return { deadLetters: (await repo.listDeadLetters(p.tenantId, req.params.id, limitParam(req.query.limit))).map(deadLetterView) };
-  });
-  app.post<{ Params: { id: string; cursor: string } }>('/v1/webhooks/:id/dead-letters/:cursor/redeliver', doc('Queue a dead letter again, now, with a fresh attempt budget (admin)', ['webhooks'], { params: { type: 'object', properties: { id: { type: 'string' }, cursor: { type: 'string' } } } }), async (req, reply) => {
-    const p = requireRole(req, 'admin');
-    await subscriptionOf(p.tenantId, req.params.id);
-    const cursor = cursorParam(req.params.cursor, 'cursor')!;
-    if (!(await repo.redeliver(p.tenantId, req.params.id, cursor))) throw new HttpError(404, 'not_found', `no dead letter at cursor ${cursor} for webhook subscription ${req.params.id}`);
-    deps.changed('webhook');
-    return reply.code(202).send({ redelivering: { cursor } });
-  });
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>(
+    '/v1/webhooks/:id/attempts',
+    doc('Delivery attempts, newest first: status code, latency, error, outcome', ['webhooks'], {
+      params: idParams,
+      querystring: { type: 'object', properties: { limit: { type: 'string' }, before: { type: 'string', description: 'attempt id to page before' } } },
+    }),
+    async (req) => {
+      const p = requireRole(req, 'analyst');
+      await subscriptionOf(p.tenantId, req.params.id);
+      const attempts = await repo.listAttempts(p.tenantId, req.params.id, limitParam(req.query.limit), cursorParam(req.query.before, 'before'));
+      return { attempts: attempts.map(attemptView) };
+    },
+  );
+  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
+    '/v1/webhooks/:id/dead-letters',
+    doc('Deliveries that used every attempt', ['webhooks'], { params: idParams, querystring: listQuery }),
+    async (req) => {
+      const p = requireRole(req, 'analyst');
+      await subscriptionOf(p.tenantId, req.params.id);
+      return { deadLetters: (await repo.listDeadLetters(p.tenantId, req.params.id, limitParam(req.query.limit))).map(deadLetterView) };
+    },
+  );
+  app.post<{ Params: { id: string; cursor: string } }>(
+    '/v1/webhooks/:id/dead-letters/:cursor/redeliver',
+    doc('Queue a dead letter again, now, with a fresh attempt budget (admin)', ['webhooks'], { params: { type: 'object', properties: { id: { type: 'string' }, cursor: { type: 'string' } } } }),
+    async (req, reply) => {
+      const p = requireRole(req, 'admin');
+      await subscriptionOf(p.tenantId, req.params.id);
+      const cursor = cursorParam(req.params.cursor, 'cursor')!;
+      if (!(await repo.redeliver(p.tenantId, req.params.id, cursor))) throw new HttpError(404, 'not_found', `no dead letter at cursor ${cursor} for webhook subscription ${req.params.id}`);
+      deps.changed('webhook');
+      return reply.code(202).send({ redelivering: { cursor } });
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/v1/webhooks/:id/test', doc('Send a signed test event (type customs.alerting.webhook.test.v1) now and answer with what the receiver said (admin)', ['webhooks'], { params: idParams }), async (req) => {
-    const p = requireRole(req, 'admin');
-    const r = await deps.sendTest(await subscriptionOf(p.tenantId, req.params.id));
-    return { delivered: r.error === undefined, statusCode: r.status ?? null, latencyMs: r.latencyMs, error: r.error ?? null };
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/webhooks/:id/test',
+    doc('Send a signed test event (type customs.alerting.webhook.test.v1) now and answer with what the receiver said (admin)', ['webhooks'], { params: idParams }),
+    async (req) => {
+      const p = requireRole(req, 'admin');
+      const r = await deps.sendTest(await subscriptionOf(p.tenantId, req.params.id));
+      return { delivered: r.error === undefined, statusCode: r.status ?? null, latencyMs: r.latencyMs, error: r.error ?? null };
+    },
+  );
 
   // --- syslog destinations -----------------------------------------------------------------
   app.post('/v1/syslog-destinations', doc('Send the tenant’s alert changes as CEF over syslog (RFC 5424, TCP or TLS) (admin)', ['syslog'], { body: syslogBody }), async (req, reply) => {
@@ -314,7 +372,16 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     {
       sse: { kind: 'only', serializer: (d: unknown) => String(d) },
       ...doc('Server-Sent Events of the tenant’s alert changes (id = history cursor; Last-Event-ID resumes)', ['delivery'], {
-        querystring: { type: 'object', properties: { minSeverity: { type: 'string' }, states: { type: 'string', description: 'comma list' }, ruleIds: { type: 'string', description: 'comma list' }, minPounds: { type: 'string' }, lastEventId: { type: 'string', description: 'first connection only; then the Last-Event-ID header' } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            minSeverity: { type: 'string' },
+            states: { type: 'string', description: 'comma list' },
+            ruleIds: { type: 'string', description: 'comma list' },
+            minPounds: { type: 'string' },
+            lastEventId: { type: 'string', description: 'first connection only; then the Last-Event-ID header' },
+          },
+        },
       }),
     },
     async (req, reply) => {

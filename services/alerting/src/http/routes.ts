@@ -6,7 +6,7 @@ import { AlertStatus } from '@customs/contracts';
 import { HttpError, requireRole, type FastifyInstance } from '@customs/http';
 import type { Clock } from '../app/correlate';
 import type { AlertQuery, HistoryRecord, SortKey } from '../app/ports';
-import { Triage, TriageError } from '../app/triage';
+import { type Triage, TriageError } from '../app/triage';
 import type { AlertRepo } from '../db/alert-repo';
 import { isoDay } from '../policies/deadline';
 import { EXCEPTION_SCOPE_FIELDS, isActive, type AlertException } from '../policies/exceptions';
@@ -41,12 +41,26 @@ function decodeCursor(c: string): { v: string | number; id: string } {
   throw new HttpError(400, 'invalid_cursor', 'cursor is not one this API returned (pass nextCursor back unchanged)');
 }
 
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 
 function ruleJson(r: AlertRule, setting: { enabled: boolean; params: Record<string, number>; updatedBy: string; updatedAt: string } | undefined) {
   const eff = effectiveRule(r, setting);
   const { hash, source, ...rest } = r;
-  return { ...rest, hash, source, enabled: eff !== undefined, tunable: Object.keys(TUNABLE[r.type]), setting: setting ?? null, effective: eff ? Object.fromEntries(Object.entries(TUNABLE[r.type]).map(([k, t]) => [k, (eff as unknown as Record<string, unknown>)[t.prop]])) : null };
+  return {
+    ...rest,
+    hash,
+    source,
+    enabled: eff !== undefined,
+    tunable: Object.keys(TUNABLE[r.type]),
+    setting: setting ?? null,
+    effective: eff ? Object.fromEntries(Object.entries(TUNABLE[r.type]).map(([k, t]) => [k, (eff as unknown as Record<string, unknown>)[t.prop]])) : null,
+  };
 }
 
 export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; triage: Triage; rules: readonly AlertRule[]; clock: Clock }): void {
@@ -163,7 +177,12 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       schema: {
         summary: 'Move many alerts at once (all or nothing)',
         tags: ['triage'],
-        body: { type: 'object', additionalProperties: false, required: ['alertIds', 'to', 'reason'], properties: { ...transitionBody.properties, alertIds: { type: 'array', items: id, minItems: 1, maxItems: 500 } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['alertIds', 'to', 'reason'],
+          properties: { ...transitionBody.properties, alertIds: { type: 'array', items: id, minItems: 1, maxItems: 500 } },
+        },
       },
     },
     async (req) => {
@@ -175,7 +194,14 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
 
   http.post<{ Params: { id: string }; Body: { assignee: string; reason?: string } }>(
     '/v1/alerts/:id/assign',
-    { schema: { summary: 'Assign (or unassign with "") an alert', tags: ['triage'], params: idParams, body: { type: 'object', additionalProperties: false, required: ['assignee'], properties: { assignee: { type: 'string', maxLength: 128 }, reason: { type: 'string', maxLength: 2000 } } } } },
+    {
+      schema: {
+        summary: 'Assign (or unassign with "") an alert',
+        tags: ['triage'],
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['assignee'], properties: { assignee: { type: 'string', maxLength: 128 }, reason: { type: 'string', maxLength: 2000 } } },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'analyst');
       const changed = await wrap(() => triage.assign(p.tenantId, req.params.id, p.subject, req.body.assignee.trim(), req.body.reason?.trim() ?? ''));
@@ -185,7 +211,14 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
 
   http.post<{ Params: { id: string }; Body: { text: string } }>(
     '/v1/alerts/:id/notes',
-    { schema: { summary: 'Add a note (kept in the history)', tags: ['triage'], params: idParams, body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10000 } } } } },
+    {
+      schema: {
+        summary: 'Add a note (kept in the history)',
+        tags: ['triage'],
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10000 } } },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'analyst');
       const changed = await wrap(() => triage.note(p.tenantId, req.params.id, p.subject, req.body.text));
@@ -215,7 +248,12 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
         summary: 'Enable/disable a rule or tune its thresholds for this tenant (audited)',
         tags: ['rules'],
         params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['enabled'], properties: { enabled: { type: 'boolean' }, params: { type: 'object', maxProperties: 10, additionalProperties: { type: 'integer' } } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enabled'],
+          properties: { enabled: { type: 'boolean' }, params: { type: 'object', maxProperties: 10, additionalProperties: { type: 'integer' } } },
+        },
       },
     },
     async (req) => {
@@ -232,7 +270,13 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
 
   http.get<{ Querystring: { limit?: string } }>(
     '/v1/alert-settings/audit',
-    { schema: { summary: 'Audit of rule settings and exceptions: who, when, before, after', tags: ['rules'], querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^\\d{1,4}$' } } } } },
+    {
+      schema: {
+        summary: 'Audit of rule settings and exceptions: who, when, before, after',
+        tags: ['rules'],
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^\\d{1,4}$' } } },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'admin');
       return { entries: await repo.audit(p.tenantId, Math.min(Math.max(Number(req.query.limit ?? 100), 1), 1000)) };
@@ -258,7 +302,12 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
           additionalProperties: false,
           required: ['scope', 'owner', 'reason', 'expiresAt'],
           properties: {
-            scope: { type: 'object', additionalProperties: false, minProperties: 1, properties: Object.fromEntries(EXCEPTION_SCOPE_FIELDS.map((f) => [f, { type: 'string', minLength: 1, maxLength: 128 }])) },
+            scope: {
+              type: 'object',
+              additionalProperties: false,
+              minProperties: 1,
+              properties: Object.fromEntries(EXCEPTION_SCOPE_FIELDS.map((f) => [f, { type: 'string', minLength: 1, maxLength: 128 }])),
+            },
             owner: { type: 'string', minLength: 1, maxLength: 128 },
             reason,
             expiresAt: { type: 'string', format: 'date-time' },
@@ -272,7 +321,16 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       const expires = Date.parse(req.body.expiresAt);
       if (!(expires > now.getTime())) throw new HttpError(400, 'invalid_expiry', 'expiresAt must be in the future');
       if (expires - now.getTime() > 366 * 86_400_000) throw new HttpError(400, 'invalid_expiry', 'an exception lasts at most a year: review it, then add a new one');
-      const e: AlertException = { id: randomUUID(), tenantId: p.tenantId, scope: req.body.scope, owner: req.body.owner.trim(), reason: req.body.reason.trim(), expiresAt: new Date(expires).toISOString(), createdBy: p.subject, createdAt: now.toISOString() };
+      const e: AlertException = {
+        id: randomUUID(),
+        tenantId: p.tenantId,
+        scope: req.body.scope,
+        owner: req.body.owner.trim(),
+        reason: req.body.reason.trim(),
+        expiresAt: new Date(expires).toISOString(),
+        createdBy: p.subject,
+        createdAt: now.toISOString(),
+      };
       await repo.createException(e);
       return reply.code(201).send({ exception: exceptionJson(e) });
     },

@@ -8,10 +8,28 @@ import { addDays, bandFor, dayNumber, daysLeft, isoDay } from './deadline';
 import { matchingException, type AlertException } from './exceptions';
 import { SYSTEM_DISPOSITION_WITHDRAWN, isOpen } from './lifecycle';
 import type { AlertEffect, ChangeKind, Decision, Input, KeyedAlert, Needs, PendingTerm, RulesFor, Slice, State } from './model';
-import { SEVERITY_BY_LEVEL, type AlertRule, type DeadlineRule, type FindingFilter, type FindingMatchRule, type GroupField, type Level, type NewTermsRule, type RiskAccumulationRule, type ScoreChangeRule, type ThresholdRule } from './rules';
+import {
+  SEVERITY_BY_LEVEL,
+  type AlertRule,
+  type DeadlineRule,
+  type FindingFilter,
+  type FindingMatchRule,
+  type GroupField,
+  type Level,
+  type NewTermsRule,
+  type RiskAccumulationRule,
+  type ScoreChangeRule,
+  type ThresholdRule,
+} from './rules';
 
 const S = AlertStatus;
-const LEVEL_OF: Record<number, Level> = { [Severity.SEVERITY_INFO]: 'info', [Severity.SEVERITY_LOW]: 'low', [Severity.SEVERITY_MEDIUM]: 'medium', [Severity.SEVERITY_HIGH]: 'high', [Severity.SEVERITY_CRITICAL]: 'critical' };
+const LEVEL_OF: Record<number, Level> = {
+  [Severity.SEVERITY_INFO]: 'info',
+  [Severity.SEVERITY_LOW]: 'low',
+  [Severity.SEVERITY_MEDIUM]: 'medium',
+  [Severity.SEVERITY_HIGH]: 'high',
+  [Severity.SEVERITY_CRITICAL]: 'critical',
+};
 
 /** Contributing findings listed on one alert; more are counted and priced, not listed (bounded payloads). */
 export const MAX_LISTED_FINDINGS = 500;
@@ -123,7 +141,8 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
           if (r.type === 'threshold' && filterMatches(r.match, f)) {
             const k = groupKey(r, f);
             key(input.tenantId, k);
-            if (k) slice(input.tenantId, r.groupBy.find((g) => g !== 'item_number')!, fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
+            if (k)
+              slice(input.tenantId, r.groupBy.find((g) => g !== 'item_number')!, fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
           }
           if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
             const k = riskKey(r, f);
@@ -504,7 +523,12 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     a.declarationId = '';
     a.mrn = '';
     recompute(a);
-    const why = [byPoints ? `${total} risk points (threshold ${r.fireAtPoints})` : '', byFamilies ? `${families.size} rule families (${[...families].sort().join(', ')}; threshold ${r.fireAtFamilies})` : ''].filter(Boolean).join(' and ');
+    const why = [
+      byPoints ? `${total} risk points (threshold ${r.fireAtPoints})` : '',
+      byFamilies ? `${families.size} rule families (${[...families].sort().join(', ')}; threshold ${r.fireAtFamilies})` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
     a.title = `${r.name}: ${a.entityType} ${value} — ${why} within ${r.windowDays} days`;
     a.summary = `${win.length} findings on ${a.entityType} ${value}: ${why}`;
     w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
@@ -534,7 +558,10 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
     const passed = dated.filter((f) => daysLeft(f.deadline, w.today) < 0 && daysLeft(f.deadline, w.today) >= -r.passedWithinDays);
     const lost = passed.reduce((s, f) => s + amount(f), 0);
     if (r.passedWithinDays === 0 || measured.length > 0 || passed.length === 0 || lost < r.minPence) return;
-    const latest = passed.map((f) => f.deadline).sort().at(-1)!;
+    const latest = passed
+      .map((f) => f.deadline)
+      .sort()
+      .at(-1)!;
     const a = w.base(r, tenantId, key, `${declarationId}|passed`, SEVERITY_BY_LEVEL[r.bands[r.bands.length - 1]!.level]);
     a.entityType = 'declaration';
     a.entityId = declarationId;
@@ -581,7 +608,10 @@ function expireIfPassed(w: Work, ka: KeyedAlert): void {
   if (!isOpen(a.status) || !a.hasDeadline || !a.latestDeadline || daysLeft(a.latestDeadline, w.today) >= 0) return;
   const from = a.status;
   a.status = S.ALERT_STATUS_EXPIRED;
-  const what = a.reclaimPence > 0 && a.exposurePence === 0 ? `the reclaim of ${pounds(a.reclaimPence)} can no longer be claimed (C285 window closed)` : `HMRC can no longer demand the ${pounds(a.exposurePence)} exposure${a.reclaimPence > 0 ? ` and the ${pounds(a.reclaimPence)} reclaim is lost` : ''}`;
+  const what =
+    a.reclaimPence > 0 && a.exposurePence === 0
+      ? `the reclaim of ${pounds(a.reclaimPence)} can no longer be claimed (C285 window closed)`
+      : `HMRC can no longer demand the ${pounds(a.exposurePence)} exposure${a.reclaimPence > 0 ? ` and the ${pounds(a.reclaimPence)} reclaim is lost` : ''}`;
   w.record(ka, false, from, 'expired', `expired: statutory deadline ${a.latestDeadline} passed — ${what} (time-barred, 3 years from acceptance)`);
 }
 
@@ -659,7 +689,13 @@ function onDeclaration(w: Work, d: Extract<Input, { kind: 'declaration' }>, stat
         const from = open.alert.status;
         open.alert.status = S.ALERT_STATUS_RESOLVED;
         open.alert.disposition = 'duplicate';
-        w.record(open, false, from, 'auto_resolved', `auto-resolved: ${t.field} ${t.value} was already used by importer ${d.importer} on declaration ${d.mrn || d.declarationId} accepted ${d.acceptanceDate}, before ${seen.firstDate}`);
+        w.record(
+          open,
+          false,
+          from,
+          'auto_resolved',
+          `auto-resolved: ${t.field} ${t.value} was already used by importer ${d.importer} on declaration ${d.mrn || d.declarationId} accepted ${d.acceptanceDate}, before ${seen.firstDate}`,
+        );
         continue;
       }
       if (seen || open) continue;

@@ -37,11 +37,15 @@ export function changeEventId(tenantId: string, cursor: number): string {
 
 /** "in_progress" for ALERT_STATUS_IN_PROGRESS; follows the enum as the proto grows. */
 export function statusKey(s: AlertStatus): string {
-  return alertStatusToJSON(s).replace(/^ALERT_STATUS_/, '').toLowerCase();
+  return alertStatusToJSON(s)
+    .replace(/^ALERT_STATUS_/, '')
+    .toLowerCase();
 }
 /** "high" for SEVERITY_HIGH. */
 export function severityKey(s: Severity): string {
-  return severityToJSON(s).replace(/^SEVERITY_/, '').toLowerCase();
+  return severityToJSON(s)
+    .replace(/^SEVERITY_/, '')
+    .toLowerCase();
 }
 
 /** Every state name a filter may name (derived from the enum, so new states are accepted). */
@@ -143,7 +147,15 @@ export function parseDeliveryFilter(input: unknown, where = 'filters'): { filter
   const unknown = Object.keys(o).find((k) => !known.includes(k));
   if (unknown) return { problem: { field: `${where}.${unknown}`, message: `unknown filter; known: ${known.join(', ')}` } };
   const f: DeliveryFilter = {};
-  const list = (v: unknown): unknown[] => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(v) ? v : [v]);
+  const list = (v: unknown): unknown[] =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : Array.isArray(v)
+        ? v
+        : [v];
   if (o.minSeverity !== undefined && o.minSeverity !== '') {
     const sev = severityNames()[String(o.minSeverity).toLowerCase()];
     if (sev === undefined) return { problem: { field: `${where}.minSeverity`, message: `must be one of ${Object.keys(severityNames()).join(', ')}` } };
@@ -169,7 +181,8 @@ export function parseDeliveryFilter(input: unknown, where = 'filters'): { filter
     const text = String(o.minPounds);
     // Pounds with at most two decimals, turned into pence exactly (no float rounding).
     const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(text);
-    if (!m || (typeof o.minPounds !== 'number' && typeof o.minPounds !== 'string')) return { problem: { field: `${where}.minPounds`, message: 'must be a non-negative amount in pounds with at most 2 decimals' } };
+    if (!m || (typeof o.minPounds !== 'number' && typeof o.minPounds !== 'string'))
+      return { problem: { field: `${where}.minPounds`, message: 'must be a non-negative amount in pounds with at most 2 decimals' } };
     f.minPence = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
   }
   return { filter: f };
@@ -302,7 +315,18 @@ export function toOcsfFinding(change: AlertChanged, now: Date): OcsfDetectionFin
       // The latest MAX_LISTED_FINDINGS only (see there).
       finding_ids: latest(a.findingIds),
       findings: a.findings?.length
-        ? latest(a.findings).map((f) => ({ finding_id: f.findingId, rule_id: f.ruleId, title: f.title, severity: f.severity ? severityKey(f.severity) : undefined, declaration_id: f.declarationId || undefined, mrn: f.mrn || undefined, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || undefined, withdrawn: f.withdrawn || undefined }))
+        ? latest(a.findings).map((f) => ({
+            finding_id: f.findingId,
+            rule_id: f.ruleId,
+            title: f.title,
+            severity: f.severity ? severityKey(f.severity) : undefined,
+            declaration_id: f.declarationId || undefined,
+            mrn: f.mrn || undefined,
+            exposure_pence: f.exposureDutyPence + f.exposureVatPence,
+            reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence,
+            deadline: f.deadline || undefined,
+            withdrawn: f.withdrawn || undefined,
+          }))
         : undefined,
       rule_ids: a.ruleIds,
       families: a.families?.length ? a.families : undefined,
@@ -343,7 +367,17 @@ export const WEBHOOK_TEST_TYPE = 'customs.alerting.webhook.test.v1';
 /** A test delivery's body: a CloudEvent that carries no alert, so a receiver can tell it apart. */
 export function toTestEventJson(tenantId: string, subscriptionId: string, now: Date): { id: string; body: string } {
   const id = `webhook-test/${subscriptionId}/${now.getTime()}`;
-  const ce = new CloudEvent({ specversion: '1.0', id, source: ALERT_SOURCE, type: WEBHOOK_TEST_TYPE, subject: subscriptionId, time: now.toISOString(), datacontenttype: 'application/json', data: { message: 'test delivery from customs-monitor alerting', subscription_id: subscriptionId }, tenantid: tenantId });
+  const ce = new CloudEvent({
+    specversion: '1.0',
+    id,
+    source: ALERT_SOURCE,
+    type: WEBHOOK_TEST_TYPE,
+    subject: subscriptionId,
+    time: now.toISOString(),
+    datacontenttype: 'application/json',
+    data: { message: 'test delivery from customs-monitor alerting', subscription_id: subscriptionId },
+    tenantid: tenantId,
+  });
   return { id, body: String(HTTP.structured(ce).body) };
 }
 
@@ -358,7 +392,10 @@ export function toStructuredJson(change: AlertChanged, now: Date): { contentType
 
 /** CEF header fields escape backslash and pipe. */
 export function cefHeader(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return v
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ');
 }
 /** CEF extension values escape backslash and equals, and write line breaks as \n / \r. */
 export function cefValue(v: string): string {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { CloudEvent, HTTP } from 'cloudevents';
+import { type CloudEvent, HTTP } from 'cloudevents';
 import { AlertChanged, AlertStatus, Severity } from '@customs/contracts';
 import { cefHeader, cefValue, changeEventId, daysLeft, matchesFilter, parseDeliveryFilter, penceToPounds, toCef, toCloudEvent, toOcsfFinding, toStructuredJson, toSyslogFrame } from './mapping';
 import { backoffMs } from '../delivery/history';
@@ -37,7 +37,16 @@ function change(over: Partial<NonNullable<AlertChanged['alert']>> = {}, ch: Part
       declarantId: 'GB987654321000',
       ...over,
     },
-    change: { actor: 'system', fromStatus: AlertStatus.ALERT_STATUS_UNSPECIFIED, toStatus: AlertStatus.ALERT_STATUS_NEW, reason: 'raised by AR-001\non C09', at: '2026-12-02T11:30:00.000Z', kind: 'raised', notify: true, ...ch },
+    change: {
+      actor: 'system',
+      fromStatus: AlertStatus.ALERT_STATUS_UNSPECIFIED,
+      toStatus: AlertStatus.ALERT_STATUS_NEW,
+      reason: 'raised by AR-001\non C09',
+      at: '2026-12-02T11:30:00.000Z',
+      kind: 'raised',
+      notify: true,
+      ...ch,
+    },
   });
 }
 
@@ -58,7 +67,9 @@ describe('money and dates', () => {
 describe('filters', () => {
   it('parses names, comma lists and pounds into an exact filter', () => {
     const r = parseDeliveryFilter({ minSeverity: 'HIGH', states: 'new,acknowledged', ruleIds: ['AR-001', 'C09'], minPounds: '10000.5' });
-    expect(r).toEqual({ filter: { minSeverity: Severity.SEVERITY_HIGH, states: [AlertStatus.ALERT_STATUS_NEW, AlertStatus.ALERT_STATUS_ACKNOWLEDGED], ruleIds: ['AR-001', 'C09'], minPence: 1_000_050 } });
+    expect(r).toEqual({
+      filter: { minSeverity: Severity.SEVERITY_HIGH, states: [AlertStatus.ALERT_STATUS_NEW, AlertStatus.ALERT_STATUS_ACKNOWLEDGED], ruleIds: ['AR-001', 'C09'], minPence: 1_000_050 },
+    });
   });
   it('names the field it refuses', () => {
     expect(parseDeliveryFilter({ minSeverity: 'urgent' })).toMatchObject({ problem: { field: 'filters.minSeverity' } });
@@ -123,9 +134,17 @@ describe('OCSF Detection Finding', () => {
   });
   it('is an Update for a triage move and a Close when resolved; states OCSF lacks are Other', () => {
     expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_IN_PROGRESS }, { fromStatus: AlertStatus.ALERT_STATUS_NEW }), NOW)).toMatchObject({ activity_id: 2, status_id: 2 });
-    expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_RESOLVED }, { fromStatus: AlertStatus.ALERT_STATUS_IN_PROGRESS }), NOW)).toMatchObject({ activity_id: 3, type_uid: 200403, status_id: 4 });
+    expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_RESOLVED }, { fromStatus: AlertStatus.ALERT_STATUS_IN_PROGRESS }), NOW)).toMatchObject({
+      activity_id: 3,
+      type_uid: 200403,
+      status_id: 4,
+    });
     expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_EXPIRED }, { fromStatus: AlertStatus.ALERT_STATUS_NEW }), NOW)).toMatchObject({ activity_id: 3, status_id: 99, status: 'Expired' });
-    expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_ACKNOWLEDGED }, { fromStatus: AlertStatus.ALERT_STATUS_NEW }), NOW)).toMatchObject({ activity_id: 2, status_id: 99, status: 'Acknowledged' });
+    expect(toOcsfFinding(change({ status: AlertStatus.ALERT_STATUS_ACKNOWLEDGED }, { fromStatus: AlertStatus.ALERT_STATUS_NEW }), NOW)).toMatchObject({
+      activity_id: 2,
+      status_id: 99,
+      status: 'Acknowledged',
+    });
   });
 });
 
@@ -136,7 +155,16 @@ describe('CloudEvents envelope', () => {
     const { contentType, body } = toStructuredJson(change(), NOW);
     expect(contentType).toMatch(/^application\/cloudevents\+json/);
     const back = HTTP.toEvent({ headers: { 'content-type': contentType }, body }) as CloudEvent<{ class_uid: number; customs: { days_left: number } }>;
-    expect(back).toMatchObject({ specversion: '1.0', id: changeEventId('tenant-x', 42), source: '/customs/alerting', type: 'customs.alerting.alert.changed.v1', subject: 'a1', tenantid: 'tenant-x', sequence: '0000000000000042', datacontenttype: 'application/json' });
+    expect(back).toMatchObject({
+      specversion: '1.0',
+      id: changeEventId('tenant-x', 42),
+      source: '/customs/alerting',
+      type: 'customs.alerting.alert.changed.v1',
+      subject: 'a1',
+      tenantid: 'tenant-x',
+      sequence: '0000000000000042',
+      datacontenttype: 'application/json',
+    });
     expect(back.data).toMatchObject({ class_uid: 2004, customs: { days_left: 10 } });
   });
 });
@@ -193,7 +221,9 @@ describe('CEF', () => {
 describe('webhook signature, backoff and targets', () => {
   it('signs id.timestamp.body with the secret bytes (Standard Webhooks v1)', () => {
     const secret = `whsec_${Buffer.from('k'.repeat(32)).toString('base64')}`;
-    const expected = createHmac('sha256', Buffer.from('k'.repeat(32))).update('msg_1.1700000000.{"a":1}').digest('base64');
+    const expected = createHmac('sha256', Buffer.from('k'.repeat(32)))
+      .update('msg_1.1700000000.{"a":1}')
+      .digest('base64');
     expect(signWebhook(secret, 'msg_1', 1700000000, '{"a":1}')).toBe(`v1,${expected}`);
   });
   it('backs off exponentially with jitter, capped', () => {

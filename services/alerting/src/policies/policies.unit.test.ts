@@ -15,7 +15,15 @@ const load = (f: string) => parseAlertRule(f, fs.readFileSync(path.join(rulesDir
 const ar1 = load('AR-001-material-finding.yaml');
 const ar3 = load('AR-003-systemic-broker-error.yaml');
 const NOW = new Date('2026-12-01T00:00:00Z');
-const checked = (declarationId: string, version: number, fs_: ReturnType<typeof finding>[], superseded: string[] = []): Input => ({ kind: 'checked', eventId: `c/${declarationId}/${version}`, tenantId: 't1', declarationId, version, findings: fs_, supersededIds: superseded });
+const checked = (declarationId: string, version: number, fs_: ReturnType<typeof finding>[], superseded: string[] = []): Input => ({
+  kind: 'checked',
+  eventId: `c/${declarationId}/${version}`,
+  tenantId: 't1',
+  declarationId,
+  version,
+  findings: fs_,
+  supersededIds: superseded,
+});
 
 describe('rule files', () => {
   it('parse with metadata, type and a content hash', () => {
@@ -27,11 +35,17 @@ describe('rule files', () => {
   it('are checked against the JSON Schema; errors name the file and the field', () => {
     const head = 'name: n\nstatus: stable\nlevel: high\ndescription: d\n';
     expect(() => parseAlertRule('bad.yaml', `id: X1\n${head}type: finding_match\nmatch: {}\ngroup_by: [declaration_id]`)).toThrow('bad.yaml: field "id" must match pattern');
-    expect(() => parseAlertRule('bad2.yaml', 'id: AR-009\nname: n\nstatus: stable\nlevel: loud\ndescription: d\ntype: finding_match')).toThrow('bad2.yaml: field "level" must be one of info, low, medium, high, critical');
+    expect(() => parseAlertRule('bad2.yaml', 'id: AR-009\nname: n\nstatus: stable\nlevel: loud\ndescription: d\ntype: finding_match')).toThrow(
+      'bad2.yaml: field "level" must be one of info, low, medium, high, critical',
+    );
     expect(() => parseAlertRule('bad3.yaml', `id: AR-009\n${head}type: finding_match\nmatch: {}\ngroup_by: [colour]`)).toThrow('bad3.yaml: field "group_by.0" must be one of');
-    expect(() => parseAlertRule('bad4.yaml', `id: AR-009\n${head}type: threshold\ngroup_by: [broker]\nmeasure: count\nat_least: 5\nwindow_days: 0`)).toThrow('bad4.yaml: field "window_days" must be >= 1');
+    expect(() => parseAlertRule('bad4.yaml', `id: AR-009\n${head}type: threshold\ngroup_by: [broker]\nmeasure: count\nat_least: 5\nwindow_days: 0`)).toThrow(
+      'bad4.yaml: field "window_days" must be >= 1',
+    );
     expect(() => parseAlertRule('bad5.yaml', `id: AR-009\n${head}type: threshold\ngroup_by: [broker]\nmeasure: count\nwindow_days: 3`)).toThrow('bad5.yaml: field "at_least" is required');
-    expect(() => parseAlertRule('bad6.yaml', `id: AR-009\n${head}type: deadline\nmeasure: reclaim\nbands: [{ days: 90, level: high }]\nwindow: 3`)).toThrow('bad6.yaml: field "window" is not a known field');
+    expect(() => parseAlertRule('bad6.yaml', `id: AR-009\n${head}type: deadline\nmeasure: reclaim\nbands: [{ days: 90, level: high }]\nwindow: 3`)).toThrow(
+      'bad6.yaml: field "window" is not a known field',
+    );
     expect(() => parseAlertRule('bad7.yaml', `id: AR-009\n${head}type: sigma`)).toThrow('bad7.yaml: field "type" must be one of finding_match, threshold');
     expect(() => parseAlertRule('bad8.yaml', ': : :')).toThrow('bad8.yaml');
   });
@@ -67,7 +81,10 @@ describe('decide', () => {
     m.batch([checked('d1', 1, [finding({ findingId: 'f1', exposureDutyPence: 1000 })])], NOW);
     const [e] = m.batch([checked('d1', 2, [finding({ findingId: 'f2', declarationVersion: 2, exposureDutyPence: 1500 })], ['f1'])], NOW);
     expect(e!.alert).toMatchObject({ status: AlertStatus.ALERT_STATUS_NEW, suppressedCount: 1, findingIds: ['f1', 'f2'], exposurePence: 1500 });
-    expect(e!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([['f1', true], ['f2', false]]);
+    expect(e!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([
+      ['f1', true],
+      ['f2', false],
+    ]);
     // One history entry for the batch (repeat + withdrawal), not one per finding.
     expect(e!.entries).toHaveLength(1);
     expect(e!.entries[0]!.reason).toMatch(/^repeat suppressed: finding C09 f2; finding C09 f1 withdrawn \(superseded by version 2/);
@@ -114,7 +131,16 @@ describe('decide', () => {
   });
 
   it('an active exception raises the alert as suppressed; an expired one no longer suppresses', () => {
-    const ex = (expiresAt: string): AlertException => ({ id: 'ex1', tenantId: 't1', scope: { broker: 'GB200000000002', rule_id: 'C09' }, owner: 'jo@example.com', reason: 'broker retrained', expiresAt, createdBy: 'jo@example.com', createdAt: '2026-11-01T00:00:00Z' });
+    const ex = (expiresAt: string): AlertException => ({
+      id: 'ex1',
+      tenantId: 't1',
+      scope: { broker: 'GB200000000002', rule_id: 'C09' },
+      owner: 'jo@example.com',
+      reason: 'broker retrained',
+      expiresAt,
+      createdBy: 'jo@example.com',
+      createdAt: '2026-11-01T00:00:00Z',
+    });
     const active = new MemoryStore(() => [ar1]);
     active.exceptions = [ex('2027-01-01T00:00:00Z')];
     const [s] = active.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW);
@@ -137,11 +163,26 @@ describe('decide', () => {
 describe('new-terms input', () => {
   it('takes the declarant (else the representative) and each item’s commodity, origin, CPC and supplier, once each', () => {
     const d = Declaration.fromPartial({
-      tenantId: 't1', declarationId: 'd1', version: 1, mrn: 'M1', acceptanceDate: '2024-05-01', importerEori: 'GB1',
-      parties: [{ role: 'representative', id: 'GB2' }, { role: 'exporter', name: 'Acme' }],
+      tenantId: 't1',
+      declarationId: 'd1',
+      version: 1,
+      mrn: 'M1',
+      acceptanceDate: '2024-05-01',
+      importerEori: 'GB1',
+      parties: [
+        { role: 'representative', id: 'GB2' },
+        { role: 'exporter', name: 'Acme' },
+      ],
       items: [
         GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '6109100010', originCountry: 'CN', procedureCode: '4000', additionalProcedureCodes: ['000'] }),
-        GoodsItem.fromPartial({ itemNumber: 2, commodityCode: '6109100010', originCountry: '', procedureCode: '4000', additionalProcedureCodes: ['000'], parties: [{ role: 'seller', id: 'CN9', name: 'S' }] }),
+        GoodsItem.fromPartial({
+          itemNumber: 2,
+          commodityCode: '6109100010',
+          originCountry: '',
+          procedureCode: '4000',
+          additionalProcedureCodes: ['000'],
+          parties: [{ role: 'seller', id: 'CN9', name: 'S' }],
+        }),
       ],
     });
     const input = declarationInput('e1', d);

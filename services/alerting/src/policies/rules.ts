@@ -101,7 +101,13 @@ export interface ScoreChangeRule extends RuleHeader {
 }
 export type AlertRule = FindingMatchRule | ThresholdRule | NewTermsRule | DeadlineRule | RiskAccumulationRule | ScoreChangeRule;
 
-export const SEVERITY_BY_LEVEL: Record<Level, Severity> = { info: Severity.SEVERITY_INFO, low: Severity.SEVERITY_LOW, medium: Severity.SEVERITY_MEDIUM, high: Severity.SEVERITY_HIGH, critical: Severity.SEVERITY_CRITICAL };
+export const SEVERITY_BY_LEVEL: Record<Level, Severity> = {
+  info: Severity.SEVERITY_INFO,
+  low: Severity.SEVERITY_LOW,
+  medium: Severity.SEVERITY_MEDIUM,
+  high: Severity.SEVERITY_HIGH,
+  critical: Severity.SEVERITY_CRITICAL,
+};
 
 const ajv = new Ajv({ allErrors: false, strict: true, useDefaults: false });
 const validateHeader = ajv.compile(headerSchema);
@@ -119,7 +125,14 @@ function describe(source: string, e: ErrorObject): string {
 function filterOf(m: Record<string, unknown> | undefined): FindingFilter {
   if (!m) return {};
   const sev = (v: unknown) => (v === undefined ? undefined : SEVERITY_BY_LEVEL[v as Level]);
-  return { minSeverity: sev(m.min_severity), maxSeverity: sev(m.max_severity), families: m.families as string[] | undefined, ruleIds: m.rule_ids as string[] | undefined, orMoneyAtStake: m.or_money_at_stake === true, minPence: m.min_pence as number | undefined };
+  return {
+    minSeverity: sev(m.min_severity),
+    maxSeverity: sev(m.max_severity),
+    families: m.families as string[] | undefined,
+    ruleIds: m.rule_ids as string[] | undefined,
+    orMoneyAtStake: m.or_money_at_stake === true,
+    minPence: m.min_pence as number | undefined,
+  };
 }
 
 /** Parses and validates one rule file; errors name the file and the field. */
@@ -151,12 +164,34 @@ export function parseAlertRule(source: string, content: string): AlertRule {
     case 'finding_match':
       return { ...header, type, match: filterOf(doc.match as Record<string, unknown>), groupBy: doc.group_by as GroupField[] };
     case 'threshold':
-      return { ...header, type, match: filterOf(doc.match as Record<string, unknown>), groupBy: doc.group_by as GroupField[], measure: doc.measure as ThresholdRule['measure'], atLeast: doc.at_least as number, windowDays: doc.window_days as number };
+      return {
+        ...header,
+        type,
+        match: filterOf(doc.match as Record<string, unknown>),
+        groupBy: doc.group_by as GroupField[],
+        measure: doc.measure as ThresholdRule['measure'],
+        atLeast: doc.at_least as number,
+        windowDays: doc.window_days as number,
+      };
     case 'new_terms':
-      return { ...header, type, fields: doc.fields as TermField[], historyDays: doc.history_days as number, minHistoryDeclarations: (doc.min_history_declarations as number | undefined) ?? 1, ignoreSelf: doc.ignore_self !== false };
+      return {
+        ...header,
+        type,
+        fields: doc.fields as TermField[],
+        historyDays: doc.history_days as number,
+        minHistoryDeclarations: (doc.min_history_declarations as number | undefined) ?? 1,
+        ignoreSelf: doc.ignore_self !== false,
+      };
     case 'deadline': {
       const bands = (doc.bands as { days: number; level: Level }[]).map((b) => ({ days: b.days, level: b.level })).sort((a, b) => b.days - a.days);
-      return { ...header, type, measure: doc.measure as DeadlineRule['measure'], minPence: (doc.min_pence as number | undefined) ?? 0, bands, passedWithinDays: (doc.passed_within_days as number | undefined) ?? 0 };
+      return {
+        ...header,
+        type,
+        measure: doc.measure as DeadlineRule['measure'],
+        minPence: (doc.min_pence as number | undefined) ?? 0,
+        bands,
+        passedWithinDays: (doc.passed_within_days as number | undefined) ?? 0,
+      };
     }
     case 'risk_accumulation': {
       const p = doc.points as Partial<Record<Level, number>>;
@@ -195,7 +230,12 @@ export const TUNABLE: Record<RuleType, Record<string, { prop: string; min: numbe
   threshold: { at_least: { prop: 'atLeast', min: 1, max: 1e13 }, window_days: { prop: 'windowDays', min: 1, max: 1096 } },
   new_terms: { history_days: { prop: 'historyDays', min: 0, max: 1096 }, min_history_declarations: { prop: 'minHistoryDeclarations', min: 0, max: 100000 } },
   deadline: { min_pence: { prop: 'minPence', min: 0, max: 1e13 }, passed_within_days: { prop: 'passedWithinDays', min: 0, max: 1096 } },
-  risk_accumulation: { fire_at_points: { prop: 'fireAtPoints', min: 0, max: 1e6 }, fire_at_families: { prop: 'fireAtFamilies', min: 0, max: 20 }, window_days: { prop: 'windowDays', min: 1, max: 1096 }, per_rule_cap: { prop: 'perRuleCap', min: 0, max: 1e6 } },
+  risk_accumulation: {
+    fire_at_points: { prop: 'fireAtPoints', min: 0, max: 1e6 },
+    fire_at_families: { prop: 'fireAtFamilies', min: 0, max: 20 },
+    window_days: { prop: 'windowDays', min: 1, max: 1096 },
+    per_rule_cap: { prop: 'perRuleCap', min: 0, max: 1e6 },
+  },
   score_change: { drop_points: { prop: 'dropPoints', min: 1, max: 100 } },
 };
 

@@ -30,5 +30,16 @@ export function declarationInput(eventId: string, d: Declaration): Extract<Input
     add({ field: 'cpc', value: item.procedureCode ? `${item.procedureCode}${apc ? `/${apc}` : ''}` : '' });
     add({ field: 'supplier', value: supplier(item.parties) || headerSupplier });
   }
-  return { kind: 'declaration', eventId, tenantId: d.tenantId, declarationId: d.declarationId, version: d.version, mrn: d.mrn || d.lrn, importer, declarant, acceptanceDate: d.acceptanceDate, terms: [...terms.values()] };
+  return {
+    kind: 'declaration',
+    eventId,
+    tenantId: d.tenantId,
+    declarationId: d.declarationId,
+    version: d.version,
+    mrn: d.mrn || d.lrn,
+    importer,
+    declarant,
+    acceptanceDate: d.acceptanceDate,
+    terms: [...terms.values()],
+  };
 }

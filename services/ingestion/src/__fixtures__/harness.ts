@@ -28,7 +28,18 @@ export async function startIngestion(label: string, env: Record<string, string> 
   const kafka = await createTestTopics(prefix);
   const db = await createTestDatabase(label);
   const svc = await startIngestionService(
-    loadConfig({ DATABASE_URL: db.urlFor('ingestion'), KAFKA_BROKERS: testEnv().brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', GRPC_PORT: '0', API_TOKENS: tokens.spec, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', SHUTDOWN_TIMEOUT_MS: '5000', MAX_DOCUMENT_BYTES: '1048576', ...env }),
+    loadConfig({
+      DATABASE_URL: db.urlFor('ingestion'),
+      KAFKA_BROKERS: testEnv().brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      API_TOKENS: tokens.spec,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      MAX_DOCUMENT_BYTES: '1048576',
+      ...env,
+    }),
   );
   const received: IngestionHarness['received'] = [];
   const consumer = kafka.kafka.consumer({ groupId: `${prefix}reader` });

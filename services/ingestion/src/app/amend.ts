@@ -56,7 +56,22 @@ function overlay<T extends object>(base: T, delta: T, fields: (keyof T)[]): T {
   return out;
 }
 
-const ITEM_SCALARS: (keyof GoodsItem)[] = ['commodityCode', 'description', 'procedureCode', 'originCountry', 'preferentialOrigin', 'dispatchCountry', 'preference', 'valuationMethod', 'valuationIndicators', 'itemPrice', 'netMassKg', 'grossMassKg', 'supplementaryUnits', 'quotaOrderNumber'];
+const ITEM_SCALARS: (keyof GoodsItem)[] = [
+  'commodityCode',
+  'description',
+  'procedureCode',
+  'originCountry',
+  'preferentialOrigin',
+  'dispatchCountry',
+  'preference',
+  'valuationMethod',
+  'valuationIndicators',
+  'itemPrice',
+  'netMassKg',
+  'grossMassKg',
+  'supplementaryUnits',
+  'quotaOrderNumber',
+];
 
 function mergeItem(prev: GoodsItem, d: GoodsItem): GoodsItem {
   const out = overlay(prev, d, ITEM_SCALARS);
@@ -71,12 +86,31 @@ function mergeItem(prev: GoodsItem, d: GoodsItem): GoodsItem {
   if (d.statisticalValuePence) out.statisticalValuePence = d.statisticalValuePence;
   if (d.additionalCodes.length) out.additionalCodes = d.additionalCodes;
   if (d.additionalProcedureCodes.length) out.additionalProcedureCodes = d.additionalProcedureCodes;
-  out.documents = mergeByKey(prev.documents, d.documents, (x) => x.code, (a, b) => overlay(a, b, ['reference', 'status', 'reason']));
-  out.additionalInformation = mergeByKey(prev.additionalInformation, d.additionalInformation.filter((a) => a.code), (x) => x.code);
+  out.documents = mergeByKey(
+    prev.documents,
+    d.documents,
+    (x) => x.code,
+    (a, b) => overlay(a, b, ['reference', 'status', 'reason']),
+  );
+  out.additionalInformation = mergeByKey(
+    prev.additionalInformation,
+    d.additionalInformation.filter((a) => a.code),
+    (x) => x.code,
+  );
   out.adjustments = mergeByKey(prev.adjustments, d.adjustments, (x) => x.code);
-  out.taxLines = mergeByKey(prev.taxLines, d.taxLines.filter((t) => t.taxType), (x) => x.taxType, (a, b) => ({ ...overlay(a, b, ['baseAmount', 'baseUnit', 'rate', 'methodOfPayment']), ...(b.traderDeclared ? { payablePence: b.payablePence, traderDeclared: true } : {}) }));
+  out.taxLines = mergeByKey(
+    prev.taxLines,
+    d.taxLines.filter((t) => t.taxType),
+    (x) => x.taxType,
+    (a, b) => ({ ...overlay(a, b, ['baseAmount', 'baseUnit', 'rate', 'methodOfPayment']), ...(b.traderDeclared ? { payablePence: b.payablePence, traderDeclared: true } : {}) }),
+  );
   out.previousDocuments = mergeByKey(prev.previousDocuments, d.previousDocuments, (x) => `${x.category}/${x.type}/${x.reference}`);
-  out.parties = mergeByKey(prev.parties, d.parties, (x) => x.role, (a, b) => overlay(a, b, ['id', 'name', 'countryCode']));
+  out.parties = mergeByKey(
+    prev.parties,
+    d.parties,
+    (x) => x.role,
+    (a, b) => overlay(a, b, ['id', 'name', 'countryCode']),
+  );
   return out;
 }
 
@@ -115,7 +149,18 @@ export function applyChange(previous: Declaration, change: ChangeInput): MergeRe
       notes,
     };
   }
-  const out = overlay(base, d, ['exchangeRate', 'incoterm', 'deliveryLocation', 'representativeStatus', 'totalPackages', 'totalGrossMassKg', 'transportMode', 'destinationCountry', 'goodsLocation', 'invoiceAmount']);
+  const out = overlay(base, d, [
+    'exchangeRate',
+    'incoterm',
+    'deliveryLocation',
+    'representativeStatus',
+    'totalPackages',
+    'totalGrossMassKg',
+    'transportMode',
+    'destinationCountry',
+    'goodsLocation',
+    'invoiceAmount',
+  ]);
   // A COR's IssueDateTime is when the amendment was issued, not the tax point: only a declared
   // AcceptanceDateTime may move the acceptance date.
   if (d.acceptanceDateSource === 'declared' && present(d.acceptanceDate)) {
@@ -126,10 +171,24 @@ export function applyChange(previous: Declaration, change: ChangeInput): MergeRe
     out.customsValuePence = d.customsValuePence;
     out.customsValuePresent = true;
   }
-  out.parties = mergeByKey(previous.parties, d.parties, (x) => x.role, (a, b) => overlay(a, b, ['id', 'name', 'countryCode']));
+  out.parties = mergeByKey(
+    previous.parties,
+    d.parties,
+    (x) => x.role,
+    (a, b) => overlay(a, b, ['id', 'name', 'countryCode']),
+  );
   out.importerEori = out.parties.find((p) => p.role === 'importer')?.id || previous.importerEori;
-  out.documents = mergeByKey(previous.documents, d.documents, (x) => x.code, (a, b) => overlay(a, b, ['reference', 'status', 'reason']));
-  out.additionalInformation = mergeByKey(previous.additionalInformation, d.additionalInformation.filter((a) => a.code), (x) => x.code);
+  out.documents = mergeByKey(
+    previous.documents,
+    d.documents,
+    (x) => x.code,
+    (a, b) => overlay(a, b, ['reference', 'status', 'reason']),
+  );
+  out.additionalInformation = mergeByKey(
+    previous.additionalInformation,
+    d.additionalInformation.filter((a) => a.code),
+    (x) => x.code,
+  );
   out.authorisations = mergeByKey(previous.authorisations, d.authorisations, (x) => x.type);
   out.previousDocuments = mergeByKey(previous.previousDocuments, d.previousDocuments, (x) => `${x.category}/${x.type}/${x.reference}`);
   out.fiscalReferences = mergeByKey(previous.fiscalReferences, d.fiscalReferences, (x) => x.role);

@@ -16,7 +16,10 @@ describe('applying DMS amendments and invalidations', () => {
     const { declaration: v2, notes } = applyChange({ ...original, version: 1 }, change);
     expect(notes).toEqual([]);
     expect(original.items.map((i) => i.itemNumber)).toEqual([1, 2, 3]);
-    expect(v2.items.map((i) => [i.itemNumber, i.commodityCode.slice(0, 8)])).toEqual([[1, '85109000'], [3, '85102000']]);
+    expect(v2.items.map((i) => [i.itemNumber, i.commodityCode.slice(0, 8)])).toEqual([
+      [1, '85109000'],
+      [3, '85102000'],
+    ]);
     expect(v2.invoiceAmount).toEqual({ value: '1100', currency: 'GBP' });
     expect(v2.totalPackages).toBe('65');
     // The original had only its LRN; the amendment links the MRN CDS assigned.
@@ -48,8 +51,45 @@ describe('applying DMS amendments and invalidations', () => {
     const item2 = original.items[1]!;
     const change = {
       kind: 'amendment' as const,
-      amendments: [{ changeReasonCode: '21', pointers: [{ sequence: '1', section: '42A', tagId: '' }, { sequence: '1', section: '67A', tagId: '' }, { sequence: '2', section: '68A', tagId: '' }, { sequence: '1', section: '23A', tagId: '337' }], line: 1 }],
-      declaration: { ...original, mrn: '21GB7X8M7S6NG8N6R0', lrn: 'AMEND-1', functionCode: '13', typeCode: 'COR', invoiceAmount: undefined, totalPackages: '', parties: [], documents: [], additionalInformation: [{ code: '', text: 'wrong commodity code' }], items: [{ ...item2, commodityCode: '8510100000', description: '', documents: [{ code: 'N935', reference: 'INV-NEW', status: 'AE', reason: '' }], taxLines: [], parties: [], additionalInformation: [], itemPrice: undefined, customsValuePresent: false, customsValuePence: 0, netMassKg: '' }] },
+      amendments: [
+        {
+          changeReasonCode: '21',
+          pointers: [
+            { sequence: '1', section: '42A', tagId: '' },
+            { sequence: '1', section: '67A', tagId: '' },
+            { sequence: '2', section: '68A', tagId: '' },
+            { sequence: '1', section: '23A', tagId: '337' },
+          ],
+          line: 1,
+        },
+      ],
+      declaration: {
+        ...original,
+        mrn: '21GB7X8M7S6NG8N6R0',
+        lrn: 'AMEND-1',
+        functionCode: '13',
+        typeCode: 'COR',
+        invoiceAmount: undefined,
+        totalPackages: '',
+        parties: [],
+        documents: [],
+        additionalInformation: [{ code: '', text: 'wrong commodity code' }],
+        items: [
+          {
+            ...item2,
+            commodityCode: '8510100000',
+            description: '',
+            documents: [{ code: 'N935', reference: 'INV-NEW', status: 'AE', reason: '' }],
+            taxLines: [],
+            parties: [],
+            additionalInformation: [],
+            itemPrice: undefined,
+            customsValuePresent: false,
+            customsValuePence: 0,
+            netMassKg: '',
+          },
+        ],
+      },
     };
     const { declaration: v2 } = applyChange(original, change);
     expect(v2.items).toHaveLength(3);

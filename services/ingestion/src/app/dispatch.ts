@@ -39,7 +39,11 @@ export async function parseBuffered(doc: BufferedDocument, maxBytes: number): Pr
     doc.refused ??
     (isDocumentFormat(format) && !isErpFormat(format)
       ? await parseDocument(format, doc.content, sourceName, maxBytes)
-      : { declarations: [], changes: [], issues: [{ severity: 'error', sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }] });
+      : {
+          declarations: [],
+          changes: [],
+          issues: [{ severity: 'error', sourceName, location: 'submission', field: 'format', code: 'UNSUPPORTED_FORMAT', reason: `format "${format}" is not one of ${DOCUMENT_FORMATS.join(', ')}` }],
+        });
   if (nameIssue) parsed.issues.unshift(nameIssue);
   return { tenantId: doc.tenantId, channel: doc.channel, format: format || 'unknown', sourceName, content: doc.content, parsed, receivedAt: doc.receivedAt, parent: doc.parent };
 }

@@ -45,12 +45,44 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
   const issues = [...(nameIssue ? [nameIssue] : []), ...parsed.issues.map(erpIssue)];
   await trx
     .insertInto('batches')
-    .values({ batch_id: batchId, tenant_id: req.tenantId, channel: storable(req.channel), format: req.format, source_name: sourceName, content_sha256: createHash('sha256').update(req.content).digest('hex'), size_bytes: req.content.length, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: receivedAt, completed_at: null, raw_content: req.content })
+    .values({
+      batch_id: batchId,
+      tenant_id: req.tenantId,
+      channel: storable(req.channel),
+      format: req.format,
+      source_name: sourceName,
+      content_sha256: createHash('sha256').update(req.content).digest('hex'),
+      size_bytes: req.content.length,
+      status: 'in_progress',
+      declarations_accepted: 0,
+      declarations_duplicate: 0,
+      declarations_rejected: 0,
+      issue_count: 0,
+      received_at: receivedAt,
+      completed_at: null,
+      raw_content: req.content,
+    })
     .execute();
   const lines = parsed.lines.map((l) => {
     const receiptId = receiptIdFor(req.tenantId, l.supplier, l.invoiceNumber, l.lineNumber);
     const full: ErpReceiptLine = { ...l, tenantId: req.tenantId, receiptId, batchId, receivedAt };
-    const content = JSON.stringify([l.supplier, l.sku, l.description, l.invoiceNumber, l.invoiceDate, l.lineNumber, l.quantity, l.unit, l.lineValue?.value, l.lineValue?.currency, l.mrn, l.ducr, l.purchaseOrder, l.receiptDate, l.originCountry]);
+    const content = JSON.stringify([
+      l.supplier,
+      l.sku,
+      l.description,
+      l.invoiceNumber,
+      l.invoiceDate,
+      l.lineNumber,
+      l.quantity,
+      l.unit,
+      l.lineValue?.value,
+      l.lineValue?.currency,
+      l.mrn,
+      l.ducr,
+      l.purchaseOrder,
+      l.receiptDate,
+      l.originCountry,
+    ]);
     return { full, sha: createHash('sha256').update(content).digest('hex') };
   });
   const outcome = new Map<string, 'inserted' | 'updated'>();
@@ -65,7 +97,13 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
       returning receipt_id, (xmax = 0) as inserted`.execute(trx);
     for (const r of rows.rows) outcome.set(r.receipt_id, r.inserted ? 'inserted' : 'updated');
   }
-  const receipts = lines.map((l) => ({ receiptId: l.full.receiptId, supplier: l.full.supplier, invoiceNumber: l.full.invoiceNumber, lineNumber: l.full.lineNumber, outcome: outcome.get(l.full.receiptId) ?? ('duplicate' as const) }));
+  const receipts = lines.map((l) => ({
+    receiptId: l.full.receiptId,
+    supplier: l.full.supplier,
+    invoiceNumber: l.full.invoiceNumber,
+    lineNumber: l.full.lineNumber,
+    outcome: outcome.get(l.full.receiptId) ?? ('duplicate' as const),
+  }));
   const stored = receipts.filter((r) => r.outcome !== 'duplicate').length;
   const errors = issues.filter((i) => i.severity === 'error').length;
   const status = statusOf(stored, receipts.length - stored, errors, lines.length === 0 && errors > 0);

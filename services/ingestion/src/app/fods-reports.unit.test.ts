@@ -12,7 +12,10 @@ const dir = path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports');
 const names = ['import-header.csv', 'import-item.csv', 'import-taxline.csv'];
 const csv = names.map((n) => ({ sourceName: n, content: fs.readFileSync(path.join(dir, n)) }));
 const table = (f: { content: Buffer }) => parse(f.content, { bom: true, relax_column_count: true }) as string[][];
-const asFods = (f: { sourceName: string; content: Buffer }) => ({ sourceName: f.sourceName.replace(/\.csv$/, '.fods'), content: fodsOf(table(f), { repeats: true, padTo: { rows: 1_048_576, columns: 1024 } }) });
+const asFods = (f: { sourceName: string; content: Buffer }) => ({
+  sourceName: f.sourceName.replace(/\.csv$/, '.fods'),
+  content: fodsOf(table(f), { repeats: true, padTo: { rows: 1_048_576, columns: 1024 } }),
+});
 const MAX = 10 * 1024 * 1024;
 const strip = <T extends { sourceName: string }>(ds: T[]): T[] => ds.map((d) => ({ ...d, sourceName: '' }));
 
@@ -28,7 +31,11 @@ describe('CDS data reports as .fods', () => {
 
   it('are recognised by content, whatever the file is called, and mix with CSV and .ods in one submission', async () => {
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
-    const mixed = [{ ...asFods(csv[0]!), sourceName: 'upload' }, { sourceName: 'items.csv', content: odsOf(table(csv[1]!)) }, { ...asFods(csv[2]!), sourceName: 'taxlines.xlsx' }];
+    const mixed = [
+      { ...asFods(csv[0]!), sourceName: 'upload' },
+      { sourceName: 'items.csv', content: odsOf(table(csv[1]!)) },
+      { ...asFods(csv[2]!), sourceName: 'taxlines.xlsx' },
+    ];
     const r = await parseDocuments('cds-report', mixed, MAX);
     expect(strip(r.declarations)).toEqual(strip(fromCsv.declarations));
     expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
@@ -48,7 +55,8 @@ describe('CDS data reports as .fods', () => {
     const r = await parseDocuments('cds-report', [csv[0]!, ...hostile, asFods(csv[1]!), csv[2]!], MAX);
     const bad = r.issues.filter((i) => i.code === 'BAD_WORKBOOK' || i.code === 'WORKBOOK_LIMIT');
     // A cap is WORKBOOK_LIMIT naming the part, the row and the cap; anything else BAD_WORKBOOK.
-    const expected = (f: { sourceName: string }) => (f.sourceName === 'bomb.fods' ? [f.sourceName, 'WORKBOOK_LIMIT', 'maxCells', 'row 2', 2, 'error'] : [f.sourceName, 'BAD_WORKBOOK', '(workbook)', '(file)', undefined, 'error']);
+    const expected = (f: { sourceName: string }) =>
+      f.sourceName === 'bomb.fods' ? [f.sourceName, 'WORKBOOK_LIMIT', 'maxCells', 'row 2', 2, 'error'] : [f.sourceName, 'BAD_WORKBOOK', '(workbook)', '(file)', undefined, 'error'];
     expect(bad.map((i) => [i.sourceName, i.code, i.field, i.location, i.line, i.severity])).toEqual(hostile.map(expected));
     expect(bad.map((i) => i.reason)).toEqual([
       'not a readable .fods report: evil.fods: DOCTYPE declarations are not accepted',

@@ -87,7 +87,8 @@ function workbookIssue(e: Error, kind: WorkbookKind | undefined, sourceName: str
     const location = [d.part, at].filter(Boolean).join(': ') || '(file)';
     return { severity: 'error', sourceName, line: d.row, location, field: d.cap, code: 'WORKBOOK_LIMIT', reason };
   }
-  if (e instanceof WorkbookWorkerError && (e.reason === 'timeout' || e.reason === 'memory')) return { severity: 'error', sourceName, location: '(file)', field: e.reason, code: 'WORKBOOK_LIMIT', reason };
+  if (e instanceof WorkbookWorkerError && (e.reason === 'timeout' || e.reason === 'memory'))
+    return { severity: 'error', sourceName, location: '(file)', field: e.reason, code: 'WORKBOOK_LIMIT', reason };
   return { severity: 'error', sourceName, location: '(file)', field: '(workbook)', code: 'BAD_WORKBOOK', reason };
 }
 
@@ -137,16 +138,18 @@ export async function parseDocument(format: DeclarationFormat, content: Buffer, 
       return parseDocuments(format, [{ sourceName, content }], maxBytes);
     case 'dms-xml': {
       const r = await parseDmsDeclarationAsync(content, { sourceName, maxBytes });
-      const toIssue = (severity: IngestIssue['severity']) => (i: { sourceName: string; line: number; column: number; elementPath: string; field: string; reason: string; code: string }): IngestIssue => ({
-        severity,
-        sourceName: i.sourceName,
-        line: i.line || undefined,
-        column: i.column || undefined,
-        location: i.elementPath,
-        field: i.field,
-        code: i.code,
-        reason: i.reason,
-      });
+      const toIssue =
+        (severity: IngestIssue['severity']) =>
+        (i: { sourceName: string; line: number; column: number; elementPath: string; field: string; reason: string; code: string }): IngestIssue => ({
+          severity,
+          sourceName: i.sourceName,
+          line: i.line || undefined,
+          column: i.column || undefined,
+          location: i.elementPath,
+          field: i.field,
+          code: i.code,
+          reason: i.reason,
+        });
       if (!r.ok) return { declarations: [], changes: [], issues: r.errors.map(toIssue('error')) };
       // A COR amendment is a delta and an INV a request: neither is a full declaration version.
       if (r.kind !== 'declaration') return { declarations: [], changes: [{ kind: r.kind, declaration: r.declaration, amendments: r.amendments }], issues: r.warnings.map(toIssue('warning')) };

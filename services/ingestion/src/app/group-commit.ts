@@ -97,7 +97,10 @@ export class GroupCommitter<T, R> {
   private async commit(group: Waiting<T, R>[]): Promise<void> {
     const tenantId = group[0]!.tenantId;
     try {
-      const results = await this.write(tenantId, group.map((w) => w.item));
+      const results = await this.write(
+        tenantId,
+        group.map((w) => w.item),
+      );
       this.stats.groups++;
       this.stats.documents += group.length;
       group.forEach((w, i) => w.resolve(results[i]!));

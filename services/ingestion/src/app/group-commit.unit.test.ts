@@ -39,7 +39,10 @@ describe('GroupCommitter', () => {
     const all = [c.submit('t1', 'a', 1), c.submit('t1', 'b', 1), c.submit('t2', 'x', 1), c.submit('t1', 'c', 1), c.submit('t3', 'z', 1)];
     await tick();
     // Two in flight at most: t1's first document, and t2 (t1 is busy, so its others wait).
-    expect(w.calls.map((x) => [x.tenantId, x.items])).toEqual([['t1', ['a']], ['t2', ['x']]]);
+    expect(w.calls.map((x) => [x.tenantId, x.items])).toEqual([
+      ['t1', ['a']],
+      ['t2', ['x']],
+    ]);
     w.calls[1]!.finish();
     await tick();
     expect(w.calls.map((x) => [x.tenantId, x.items])[2]).toEqual(['t3', ['z']]);
@@ -86,13 +89,10 @@ describe('GroupCommitter', () => {
 
   it('a lone document that fails is rejected with its error, and the next ones still commit', async () => {
     let n = 0;
-    const c = new GroupCommitter<string, string>(
-      async (_t, items) => {
-        if (n++ === 0) throw new Error('connection terminated');
-        return items.map((i) => `stored ${i}`);
-      },
-      options,
-    );
+    const c = new GroupCommitter<string, string>(async (_t, items) => {
+      if (n++ === 0) throw new Error('connection terminated');
+      return items.map((i) => `stored ${i}`);
+    }, options);
     await expect(c.submit('t', 'a', 1)).rejects.toThrow('connection terminated');
     await expect(c.submit('t', 'b', 1)).resolves.toBe('stored b');
   });

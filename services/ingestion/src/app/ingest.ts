@@ -186,14 +186,42 @@ async function insertVersions(trx: Transaction<IngestionDb>, tenantId: string, r
     if (!headers) headersByBatch.set(ctx, (headers = eventHeaders(ctx)));
     payloads.add(bytes);
     const n = payloads.offsets.length - 1;
-    meta.push({ id: full.declarationId, version: full.version, nk: naturalKey, lrn: full.lrn, mrn: full.mrn, fc: full.functionCode, tc: full.typeCode, ad: full.acceptanceDate, items: full.items.length, sha: full.contentSha256, status: full.status, kind: full.changeKind, off: payloads.offsets[n], len: payloads.lengths[n], batch: ctx.batchId, at: ctx.receivedAt });
-    events.push({ topic: PREENCODED_RECEIVED.name, key: declarationKey(tenantId, full.mrn || full.lrn || full.declarationId), payload: receivedPayload(bytes, previous), headers: headers(`declaration/${tenantId}/${full.declarationId}/${full.version}`, full.declarationId) });
+    meta.push({
+      id: full.declarationId,
+      version: full.version,
+      nk: naturalKey,
+      lrn: full.lrn,
+      mrn: full.mrn,
+      fc: full.functionCode,
+      tc: full.typeCode,
+      ad: full.acceptanceDate,
+      items: full.items.length,
+      sha: full.contentSha256,
+      status: full.status,
+      kind: full.changeKind,
+      off: payloads.offsets[n],
+      len: payloads.lengths[n],
+      batch: ctx.batchId,
+      at: ctx.receivedAt,
+    });
+    events.push({
+      topic: PREENCODED_RECEIVED.name,
+      key: declarationKey(tenantId, full.mrn || full.lrn || full.declarationId),
+      payload: receivedPayload(bytes, previous),
+      headers: headers(`declaration/${tenantId}/${full.declarationId}/${full.version}`, full.declarationId),
+    });
   }
   await sql`
     insert into declarations (tenant_id, declaration_id, version, natural_key, lrn, mrn, function_code, type_code, acceptance_date, item_count, content_sha256, status, change_kind, payload, batch_id, received_at)
     select ${tenantId}, t.id, t.version, t.nk, t.lrn, t.mrn, t.fc, t.tc, t.ad, t.items, t.sha, t.status, t.kind, substring(${payloads.bytes()}::bytea from t.off for t.len), t.batch, t.at::timestamptz
-    from json_to_recordset(${JSON.stringify(meta)}::json) as t(id text, version int, nk text, lrn text, mrn text, fc text, tc text, ad text, items int, sha text, status text, kind text, off int, len int, batch text, at text)`.execute(trx);
-  await replaceInvoiceRefs(trx, tenantId, rows.map((r) => r.full));
+    from json_to_recordset(${JSON.stringify(meta)}::json) as t(id text, version int, nk text, lrn text, mrn text, fc text, tc text, ad text, items int, sha text, status text, kind text, off int, len int, batch text, at text)`.execute(
+    trx,
+  );
+  await replaceInvoiceRefs(
+    trx,
+    tenantId,
+    rows.map((r) => r.full),
+  );
   // @customs/db's outbox: a handful of events as rows, a streamed chunk's thousands as packs.
   await enqueueOutbox(trx, 'ingestion', events);
 }
@@ -242,7 +270,6 @@ async function replaceInvoiceRefs(trx: Transaction<IngestionDb>, tenantId: strin
     on conflict do nothing`.execute(trx);
 }
 
-
 /**
  * Versions are numbered per declaration: concurrent uploads of the same declaration take turns;
  * sorted lock order rules out deadlocks. A large set takes one tenant-wide lock instead:
@@ -289,7 +316,14 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
   const all = sets.flatMap((s) => s.decls);
   if (all.length === 0) return outs;
   const mrns = [...new Set(all.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
-  const linked = mrns.length ? await sql<{ mrn: string; declaration_id: string }>`select distinct on (mrn) mrn, declaration_id from declarations where tenant_id = ${tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) order by mrn, version desc`.execute(trx) : { rows: [] };
+  const linked = mrns.length
+    ? await sql<{
+        mrn: string;
+        declaration_id: string;
+      }>`select distinct on (mrn) mrn, declaration_id from declarations where tenant_id = ${tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) order by mrn, version desc`.execute(
+        trx,
+      )
+    : { rows: [] };
   const byMrn = new Map(linked.rows.map((r) => [r.mrn, r.declaration_id]));
   const keyed = sets.map((set) =>
     set.decls.map((d) => {
@@ -303,9 +337,23 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
   if (opts.lock ?? true) await lockDeclarations(trx, tenantId, ids);
   // One round trip for versions and one for duplicates, whatever the number of rows and batches.
   const batchIds = sets.map((s) => s.ctx.batchId);
-  const versions = await sql<{ declaration_id: string; max_version: number; batches: string[] | null }>`select declaration_id, max(version) as max_version, array_agg(distinct batch_id) filter (where batch_id = any(${batchIds}::text[])) as batches from declarations where tenant_id = ${tenantId} and declaration_id = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json))) group by declaration_id`.execute(trx);
+  const versions = await sql<{
+    declaration_id: string;
+    max_version: number;
+    batches: string[] | null;
+  }>`select declaration_id, max(version) as max_version, array_agg(distinct batch_id) filter (where batch_id = any(${batchIds}::text[])) as batches from declarations where tenant_id = ${tenantId} and declaration_id = any(array(select json_array_elements_text(${JSON.stringify(ids)}::json))) group by declaration_id`.execute(
+    trx,
+  );
   const hashes = all.map((d) => d.contentSha256);
-  const seen = await sql<{ content_sha256: string; declaration_id: string; version: number; lrn: string; mrn: string }>`select content_sha256, declaration_id, version, lrn, mrn from declarations where tenant_id = ${tenantId} and content_sha256 = any(array(select json_array_elements_text(${JSON.stringify(hashes)}::json)))`.execute(trx);
+  const seen = await sql<{
+    content_sha256: string;
+    declaration_id: string;
+    version: number;
+    lrn: string;
+    mrn: string;
+  }>`select content_sha256, declaration_id, version, lrn, mrn from declarations where tenant_id = ${tenantId} and content_sha256 = any(array(select json_array_elements_text(${JSON.stringify(hashes)}::json)))`.execute(
+    trx,
+  );
   const maxVersion = new Map(versions.rows.map((v) => [v.declaration_id, Number(v.max_version)]));
   const storedIn = new Map(versions.rows.filter((v) => v.batches).map((v) => [v.declaration_id, new Set(v.batches)]));
   const seenByHash = new Map(seen.rows.map((s) => [s.content_sha256, s]));
@@ -317,7 +365,14 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
     for (const { d, naturalKey, id } of keyed[n]!) {
       const entry = d.mrn || d.lrn || d.contentSha256.slice(0, 12);
       if (d.items.length > MAX_ITEMS_PER_DECLARATION) {
-        out.issues.push({ severity: 'error', sourceName, location: `entry ${entry}`, field: 'items (DE 1/9 total number of items)', code: 'TOO_MANY_ITEMS', reason: `entry ${entry} has ${d.items.length} goods items; a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, so it was not stored (split it as CDS would, or check the report for merged entries)` });
+        out.issues.push({
+          severity: 'error',
+          sourceName,
+          location: `entry ${entry}`,
+          field: 'items (DE 1/9 total number of items)',
+          code: 'TOO_MANY_ITEMS',
+          reason: `entry ${entry} has ${d.items.length} goods items; a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, so it was not stored (split it as CDS would, or check the report for merged entries)`,
+        });
         continue;
       }
       const dup = seenByHash.get(d.contentSha256);
@@ -326,7 +381,14 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
         continue;
       }
       if (storedIn.get(id)?.has(ctx.batchId)) {
-        out.issues.push({ severity: 'error', sourceName, location: `entry ${d.mrn || d.lrn}`, field: 'entry', code: 'SPLIT_ENTRY', reason: `rows of entry ${d.mrn || d.lrn} are not contiguous in the file: part of it was already stored from this upload, so this later part was not stored (sort the report by entry and re-send it; stored entries are recognised as duplicates)` });
+        out.issues.push({
+          severity: 'error',
+          sourceName,
+          location: `entry ${d.mrn || d.lrn}`,
+          field: 'entry',
+          code: 'SPLIT_ENTRY',
+          reason: `rows of entry ${d.mrn || d.lrn} are not contiguous in the file: part of it was already stored from this upload, so this later part was not stored (sort the report by entry and re-send it; stored entries are recognised as duplicates)`,
+        });
         continue;
       }
       const previous = maxVersion.get(id) ?? 0;
@@ -348,7 +410,14 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
       if (bytes.length > MAX_DECLARATION_BYTES) {
         if (previous === 0) maxVersion.delete(id);
         else maxVersion.set(id, previous);
-        out.issues.push({ severity: 'error', sourceName, location: `entry ${entry}`, field: 'entry', code: 'DECLARATION_TOO_LARGE', reason: `entry ${entry} encodes to ${bytes.length} bytes, above the ${MAX_DECLARATION_BYTES} bytes one declaration may hold, so it was not stored (look for oversized texts or repeated documents in its rows)` });
+        out.issues.push({
+          severity: 'error',
+          sourceName,
+          location: `entry ${entry}`,
+          field: 'entry',
+          code: 'DECLARATION_TOO_LARGE',
+          reason: `entry ${entry} encodes to ${bytes.length} bytes, above the ${MAX_DECLARATION_BYTES} bytes one declaration may hold, so it was not stored (look for oversized texts or repeated documents in its rows)`,
+        });
         continue;
       }
       seenByHash.set(d.contentSha256, { content_sha256: d.contentSha256, declaration_id: id, version, lrn: d.lrn, mrn: d.mrn });
@@ -369,21 +438,42 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
  * yet is recorded (applied = false) and reported as a warning. The same change file twice is
  * recognised by its content hash and not applied again.
  */
-export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchContext, changes: DeclarationChange[], sourceName: string, recorded?: number[]): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
+export async function applyChanges(
+  trx: Transaction<IngestionDb>,
+  ctx: BatchContext,
+  changes: DeclarationChange[],
+  sourceName: string,
+  recorded?: number[],
+): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
   const res = { changes: [] as IngestedChange[], inserted: 0, issues: [] as IngestIssue[] };
   if (changes.length === 0) return res;
   // `recorded`: ids of declaration_changes rows these changes already are (pending ones being
   // applied now that their target arrived): updated in place, never recorded twice.
   const appliedRecorded: { id: number; target: string; version: number }[] = [];
   const hashes = changes.map((c) => c.declaration.contentSha256);
-  const applied = await sql<{ content_sha256: string; declaration_id: string; version: number }>`select content_sha256, declaration_id, version from declarations where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[])`.execute(trx);
-  const pending = await sql<{ content_sha256: string }>`select content_sha256 from declaration_changes where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[]) and applied_version is null`.execute(trx);
+  const applied = await sql<{
+    content_sha256: string;
+    declaration_id: string;
+    version: number;
+  }>`select content_sha256, declaration_id, version from declarations where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[])`.execute(trx);
+  const pending = await sql<{
+    content_sha256: string;
+  }>`select content_sha256 from declaration_changes where tenant_id = ${ctx.tenantId} and content_sha256 = any(${hashes}::text[]) and applied_version is null`.execute(trx);
   const appliedByHash = new Map(applied.rows.map((r) => [r.content_sha256, r]));
   const pendingHashes = new Set(pending.rows.map((r) => r.content_sha256));
   const mrns = [...new Set(changes.map((c) => c.declaration.mrn.toUpperCase()).filter(Boolean))];
   const lrns = [...new Set(changes.map((c) => c.declaration.lrn).filter(Boolean))];
-  const byMrnRows = mrns.length ? (await sql<{ mrn: string; declaration_id: string }>`select distinct mrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json)))`.execute(trx)).rows : [];
-  const byLrnRows = lrns.length ? (await sql<{ lrn: string; declaration_id: string }>`select distinct lrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and lrn = any(${lrns}::text[])`.execute(trx)).rows : [];
+  const byMrnRows = mrns.length
+    ? (
+        await sql<{
+          mrn: string;
+          declaration_id: string;
+        }>`select distinct mrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json)))`.execute(trx)
+      ).rows
+    : [];
+  const byLrnRows = lrns.length
+    ? (await sql<{ lrn: string; declaration_id: string }>`select distinct lrn, declaration_id from declarations where tenant_id = ${ctx.tenantId} and lrn = any(${lrns}::text[])`.execute(trx)).rows
+    : [];
   const byMrn = new Map(byMrnRows.map((r) => [r.mrn, r.declaration_id]));
   const lrnIds = new Map<string, Set<string>>();
   for (const r of byLrnRows) lrnIds.set(r.lrn, (lrnIds.get(r.lrn) ?? new Set()).add(r.declaration_id));
@@ -395,7 +485,18 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
   };
   const targets = [...new Set(changes.map(targetOf).filter((t): t is string => !!t))];
   await lockDeclarations(trx, ctx.tenantId, targets);
-  const latestRows = targets.length ? (await sql<{ declaration_id: string; version: number; natural_key: string; payload: Buffer }>`select distinct on (declaration_id) declaration_id, version, natural_key, payload from declarations where tenant_id = ${ctx.tenantId} and declaration_id = any(${targets}::text[]) order by declaration_id, version desc`.execute(trx)).rows : [];
+  const latestRows = targets.length
+    ? (
+        await sql<{
+          declaration_id: string;
+          version: number;
+          natural_key: string;
+          payload: Buffer;
+        }>`select distinct on (declaration_id) declaration_id, version, natural_key, payload from declarations where tenant_id = ${ctx.tenantId} and declaration_id = any(${targets}::text[]) order by declaration_id, version desc`.execute(
+          trx,
+        )
+      ).rows
+    : [];
   const latest = new Map(latestRows.map((r) => [r.declaration_id, { naturalKey: r.natural_key, declaration: Declaration.decode(r.payload) }]));
   const records: Insertable<IngestionDb['declaration_changes']>[] = [];
   const rows: NewVersion[] = [];
@@ -412,30 +513,101 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
     if ((!target || !prev) && recorded) continue; // still pending
     if (!target || !prev) {
       const l = lrnIds.get(d.lrn);
-      const why = l && l.size > 1 ? `LRN ${d.lrn} names ${l.size} declarations, so the target is ambiguous` : `no declaration with MRN ${d.mrn || '(none)'} or LRN ${d.lrn || '(none)'} has been ingested yet`;
-      res.issues.push({ severity: 'warning', sourceName, location: 'Declaration/ID', field: 'mrn (Declaration/ID)', code: 'TARGET_NOT_FOUND', reason: `${c.kind} recorded but not applied: ${why}; send the original declaration first, then re-send this ${c.kind}` });
-      records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: null, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: null });
+      const why =
+        l && l.size > 1 ? `LRN ${d.lrn} names ${l.size} declarations, so the target is ambiguous` : `no declaration with MRN ${d.mrn || '(none)'} or LRN ${d.lrn || '(none)'} has been ingested yet`;
+      res.issues.push({
+        severity: 'warning',
+        sourceName,
+        location: 'Declaration/ID',
+        field: 'mrn (Declaration/ID)',
+        code: 'TARGET_NOT_FOUND',
+        reason: `${c.kind} recorded but not applied: ${why}; send the original declaration first, then re-send this ${c.kind}`,
+      });
+      records.push({
+        tenant_id: ctx.tenantId,
+        batch_id: ctx.batchId,
+        kind: c.kind,
+        mrn: d.mrn,
+        lrn: d.lrn,
+        target_declaration_id: null,
+        pointers: JSON.stringify(c.amendments),
+        payload: Buffer.from(Declaration.encode(d).finish()),
+        received_at: ctx.receivedAt,
+        content_sha256: sha,
+        applied_version: null,
+      });
       res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: '', applied: false, version: 0, duplicate: false });
       pendingHashes.add(sha);
       continue;
     }
     if (prev.declaration.status === 'invalidated') {
       // CDS accepts no change to an invalidated declaration: kept for review, not applied.
-      res.issues.push({ severity: 'error', sourceName, location: 'Declaration/ID', field: 'mrn (Declaration/ID)', code: 'TARGET_INVALIDATED', reason: `declaration ${d.mrn || d.lrn} was invalidated (version ${prev.declaration.version}); this ${c.kind} was recorded but not applied` });
-      if (!recorded) records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: null });
+      res.issues.push({
+        severity: 'error',
+        sourceName,
+        location: 'Declaration/ID',
+        field: 'mrn (Declaration/ID)',
+        code: 'TARGET_INVALIDATED',
+        reason: `declaration ${d.mrn || d.lrn} was invalidated (version ${prev.declaration.version}); this ${c.kind} was recorded but not applied`,
+      });
+      if (!recorded)
+        records.push({
+          tenant_id: ctx.tenantId,
+          batch_id: ctx.batchId,
+          kind: c.kind,
+          mrn: d.mrn,
+          lrn: d.lrn,
+          target_declaration_id: target,
+          pointers: JSON.stringify(c.amendments),
+          payload: Buffer.from(Declaration.encode(d).finish()),
+          received_at: ctx.receivedAt,
+          content_sha256: sha,
+          applied_version: null,
+        });
       res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: target, applied: false, version: 0, duplicate: false, refused: true });
       continue;
     }
     const merged = applyChange(prev.declaration, c);
     for (const n of merged.notes) res.issues.push({ severity: 'warning', sourceName, location: 'Declaration/Amendment', field: 'amendment', code: 'AMENDMENT_NOT_APPLIED', reason: n });
     const previous = prev.declaration.version;
-    const full: Declaration = { ...merged.declaration, tenantId: ctx.tenantId, declarationId: target, version: previous + 1, batchId: ctx.batchId, receivedAt: ctx.receivedAt, contentSha256: sha, sourceFormat: d.sourceFormat, sourceName: d.sourceName };
+    const full: Declaration = {
+      ...merged.declaration,
+      tenantId: ctx.tenantId,
+      declarationId: target,
+      version: previous + 1,
+      batchId: ctx.batchId,
+      receivedAt: ctx.receivedAt,
+      contentSha256: sha,
+      sourceFormat: d.sourceFormat,
+      sourceName: d.sourceName,
+    };
     const bytes = Declaration.encode(full).finish();
     if (full.items.length > MAX_ITEMS_PER_DECLARATION || bytes.length > MAX_DECLARATION_BYTES) {
       // The same bounds as an original (storeDeclarationSets): kept for review, not applied.
-      const why = full.items.length > MAX_ITEMS_PER_DECLARATION ? `${full.items.length} goods items (at most ${MAX_ITEMS_PER_DECLARATION})` : `${bytes.length} bytes (at most ${MAX_DECLARATION_BYTES})`;
-      res.issues.push({ severity: 'error', sourceName, location: 'Declaration/Amendment', field: 'items (DE 1/9 total number of items)', code: full.items.length > MAX_ITEMS_PER_DECLARATION ? 'TOO_MANY_ITEMS' : 'DECLARATION_TOO_LARGE', reason: `this ${c.kind} of ${d.mrn || d.lrn} would give the declaration ${why}; it was recorded but not applied` });
-      if (!recorded) records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: null });
+      const why =
+        full.items.length > MAX_ITEMS_PER_DECLARATION ? `${full.items.length} goods items (at most ${MAX_ITEMS_PER_DECLARATION})` : `${bytes.length} bytes (at most ${MAX_DECLARATION_BYTES})`;
+      res.issues.push({
+        severity: 'error',
+        sourceName,
+        location: 'Declaration/Amendment',
+        field: 'items (DE 1/9 total number of items)',
+        code: full.items.length > MAX_ITEMS_PER_DECLARATION ? 'TOO_MANY_ITEMS' : 'DECLARATION_TOO_LARGE',
+        reason: `this ${c.kind} of ${d.mrn || d.lrn} would give the declaration ${why}; it was recorded but not applied`,
+      });
+      if (!recorded)
+        records.push({
+          tenant_id: ctx.tenantId,
+          batch_id: ctx.batchId,
+          kind: c.kind,
+          mrn: d.mrn,
+          lrn: d.lrn,
+          target_declaration_id: target,
+          pointers: JSON.stringify(c.amendments),
+          payload: Buffer.from(Declaration.encode(d).finish()),
+          received_at: ctx.receivedAt,
+          content_sha256: sha,
+          applied_version: null,
+        });
       res.changes.push({ kind: c.kind, mrn: d.mrn, lrn: d.lrn, targetDeclarationId: target, applied: false, version: 0, duplicate: false, refused: true });
       continue;
     }
@@ -443,7 +615,20 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
     rows.push({ full, bytes, naturalKey: prev.naturalKey, previous, ctx });
     appliedByHash.set(sha, { content_sha256: sha, declaration_id: target, version: full.version });
     if (recorded) appliedRecorded.push({ id: recorded[changes.indexOf(c)]!, target, version: full.version });
-    else records.push({ tenant_id: ctx.tenantId, batch_id: ctx.batchId, kind: c.kind, mrn: d.mrn, lrn: d.lrn, target_declaration_id: target, pointers: JSON.stringify(c.amendments), payload: Buffer.from(Declaration.encode(d).finish()), received_at: ctx.receivedAt, content_sha256: sha, applied_version: full.version });
+    else
+      records.push({
+        tenant_id: ctx.tenantId,
+        batch_id: ctx.batchId,
+        kind: c.kind,
+        mrn: d.mrn,
+        lrn: d.lrn,
+        target_declaration_id: target,
+        pointers: JSON.stringify(c.amendments),
+        payload: Buffer.from(Declaration.encode(d).finish()),
+        received_at: ctx.receivedAt,
+        content_sha256: sha,
+        applied_version: full.version,
+      });
     res.changes.push({ kind: c.kind, mrn: full.mrn, lrn: d.lrn, targetDeclarationId: target, applied: true, version: full.version, duplicate: false });
   }
   await insertVersions(trx, ctx.tenantId, rows);
@@ -458,18 +643,31 @@ export async function applyChanges(trx: Transaction<IngestionDb>, ctx: BatchCont
  * declaration with their MRN (or LRN) is stored, in the order they were received: e.g. a COR
  * sent before HMRC's report of the declaration it amends. One lookup per call.
  */
-export async function applyPendingChanges(trx: Transaction<IngestionDb>, ctx: BatchContext, stored: { mrn: string; lrn: string }[], sourceName: string): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
+export async function applyPendingChanges(
+  trx: Transaction<IngestionDb>,
+  ctx: BatchContext,
+  stored: { mrn: string; lrn: string }[],
+  sourceName: string,
+): Promise<{ changes: IngestedChange[]; inserted: number; issues: IngestIssue[] }> {
   const mrns = [...new Set(stored.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
   const lrns = [...new Set(stored.map((d) => d.lrn).filter(Boolean))];
   if (mrns.length === 0 && lrns.length === 0) return { changes: [], inserted: 0, issues: [] };
-  const rows = (await sql<{ id: number; kind: 'amendment' | 'invalidation'; pointers: DmsAmendment[]; payload: Buffer }>`
+  const rows = (
+    await sql<{ id: number; kind: 'amendment' | 'invalidation'; pointers: DmsAmendment[]; payload: Buffer }>`
     select id, kind, pointers, payload from declaration_changes
     where tenant_id = ${ctx.tenantId} and applied_version is null and target_declaration_id is null
       and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))
-    order by id`.execute(trx)).rows;
+    order by id`.execute(trx)
+  ).rows;
   if (rows.length === 0) return { changes: [], inserted: 0, issues: [] };
   const changes: DeclarationChange[] = rows.map((r) => ({ kind: r.kind, amendments: r.pointers, declaration: Declaration.decode(r.payload) }));
-  return applyChanges(trx, ctx, changes, sourceName, rows.map((r) => Number(r.id)));
+  return applyChanges(
+    trx,
+    ctx,
+    changes,
+    sourceName,
+    rows.map((r) => Number(r.id)),
+  );
 }
 
 /**
@@ -495,7 +693,14 @@ export function overflowIssue(sourceName: string, over: IssueOverflow, stored: n
   const total = [...over.values()].reduce((a, b) => a + b, 0);
   const byCode = [...over].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k.slice(k.indexOf(':') + 1)} (${k.slice(0, k.indexOf(':'))}) ${n}`);
   const anyError = [...over.keys()].some((k) => k.startsWith('error:'));
-  return { severity: anyError ? 'error' : 'warning', sourceName, location: '(file)', field: '(issues)', code: 'MORE_ISSUES', reason: `${total} more issues were found in this document and not stored (at most ${stored} are kept per document): ${byCode.join(', ')}; they repeat the kinds listed, so fix those and re-send` };
+  return {
+    severity: anyError ? 'error' : 'warning',
+    sourceName,
+    location: '(file)',
+    field: '(issues)',
+    code: 'MORE_ISSUES',
+    reason: `${total} more issues were found in this document and not stored (at most ${stored} are kept per document): ${byCode.join(', ')}; they repeat the kinds listed, so fix those and re-send`,
+  };
 }
 
 /** The first `room` issues, and the rest counted by severity and code (nothing past room is copied). */
@@ -515,7 +720,12 @@ export function capIssues(issues: IngestIssue[], room: number): { kept: IngestIs
  * stored in parts (a streamed report) passes `room` (what its earlier parts left) and
  * `summarise: false`, and adds the summary with its last part.
  */
-export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchContext, issues: IngestIssue[], opts: { room?: number; summarise?: boolean } = {}): Promise<{ stored: IngestIssue[]; over: IssueOverflow }> {
+export async function insertIssues(
+  trx: Transaction<IngestionDb>,
+  ctx: BatchContext,
+  issues: IngestIssue[],
+  opts: { room?: number; summarise?: boolean } = {},
+): Promise<{ stored: IngestIssue[]; over: IssueOverflow }> {
   const capped = capIssues(issues, opts.room ?? MAX_STORED_ISSUES);
   const summary = opts.summarise === false ? undefined : overflowIssue(issues[0]?.sourceName ?? '', capped.over);
   const stored = summary ? [...capped.kept, summary] : capped.kept;
@@ -526,8 +736,25 @@ export async function insertIssues(trx: Transaction<IngestionDb>, ctx: BatchCont
 /** Issue rows of several batches (each set already capped) in one statement per 5,000 issues. */
 async function insertIssueRows(trx: Transaction<IngestionDb>, sets: { ctx: BatchContext; issues: IngestIssue[] }[]): Promise<void> {
   // Issues quote what was sent (a cell, a name): escaped, so recording a refusal cannot fail on it.
-  const rows = sets.flatMap(({ ctx, issues }) => issues.map((x) => ({ batch_id: ctx.batchId, tenant_id: ctx.tenantId, severity: x.severity, source_name: storable(x.sourceName), line: x.line ?? null, column_number: x.column ?? null, location: storable(x.location), field: storable(x.field), code: storable(x.code), reason: storable(x.reason) })));
-  for (let i = 0; i < rows.length; i += 5000) await trx.insertInto('batch_issues').values(rows.slice(i, i + 5000)).execute();
+  const rows = sets.flatMap(({ ctx, issues }) =>
+    issues.map((x) => ({
+      batch_id: ctx.batchId,
+      tenant_id: ctx.tenantId,
+      severity: x.severity,
+      source_name: storable(x.sourceName),
+      line: x.line ?? null,
+      column_number: x.column ?? null,
+      location: storable(x.location),
+      field: storable(x.field),
+      code: storable(x.code),
+      reason: storable(x.reason),
+    })),
+  );
+  for (let i = 0; i < rows.length; i += 5000)
+    await trx
+      .insertInto('batch_issues')
+      .values(rows.slice(i, i + 5000))
+      .execute();
 }
 
 export function statusOf(stored: number, duplicates: number, errors: number, nothingParsed: boolean): BatchStatus {
@@ -560,9 +787,31 @@ export async function ingestDocuments(trx: Transaction<IngestionDb>, reqs: Inges
   // The batch rows first (versions reference them); their outcome is filled in below.
   await trx
     .insertInto('batches')
-    .values(reqs.map((req, n) => ({ batch_id: ctxs[n]!.batchId, tenant_id: tenantId, channel: storable(req.channel), format: storable(req.format), source_name: storable(req.sourceName), content_sha256: hash('sha256', req.content, 'hex'), size_bytes: req.content.length, status: 'in_progress' as const, declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctxs[n]!.receivedAt, completed_at: null, raw_content: req.content })))
+    .values(
+      reqs.map((req, n) => ({
+        batch_id: ctxs[n]!.batchId,
+        tenant_id: tenantId,
+        channel: storable(req.channel),
+        format: storable(req.format),
+        source_name: storable(req.sourceName),
+        content_sha256: hash('sha256', req.content, 'hex'),
+        size_bytes: req.content.length,
+        status: 'in_progress' as const,
+        declarations_accepted: 0,
+        declarations_duplicate: 0,
+        declarations_rejected: 0,
+        issue_count: 0,
+        received_at: ctxs[n]!.receivedAt,
+        completed_at: null,
+        raw_content: req.content,
+      })),
+    )
     .execute();
-  const stored = await storeDeclarationSets(trx, tenantId, reqs.map((req, n) => ({ ctx: ctxs[n]!, decls: req.parsed.declarations, sourceName: req.sourceName })));
+  const stored = await storeDeclarationSets(
+    trx,
+    tenantId,
+    reqs.map((req, n) => ({ ctx: ctxs[n]!, decls: req.parsed.declarations, sourceName: req.sourceName })),
+  );
   const applied: Awaited<ReturnType<typeof applyChanges>>[] = [];
   for (let n = 0; n < reqs.length; n++) applied.push(await applyChanges(trx, ctxs[n]!, reqs[n]!.parsed.changes ?? [], reqs[n]!.sourceName));
   // Amendments waiting for a declaration stored now: one lookup for the group, and only the
@@ -609,9 +858,11 @@ async function pendingChangeKeys(trx: Transaction<IngestionDb>, tenantId: string
   const mrns = [...new Set(stored.map((d) => d.mrn.toUpperCase()).filter(Boolean))];
   const lrns = [...new Set(stored.map((d) => d.lrn).filter(Boolean))];
   if (mrns.length === 0 && lrns.length === 0) return new Set();
-  const rows = (await sql<{ mrn: string; lrn: string }>`
+  const rows = (
+    await sql<{ mrn: string; lrn: string }>`
     select mrn, lrn from declaration_changes
     where tenant_id = ${tenantId} and applied_version is null and target_declaration_id is null
-      and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))`.execute(trx)).rows;
+      and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))`.execute(trx)
+  ).rows;
   return new Set(rows.flatMap((r) => [`mrn:${(r.mrn ?? '').toUpperCase()}`, `lrn:${r.lrn ?? ''}`]));
 }

@@ -22,28 +22,45 @@ const strip = <T extends { sourceName: string }>(ds: T[]): T[] => ds.map((d) => 
 describe('CDS data reports as .ods', () => {
   it('give the same declarations and issues as the CSV reports (header, item and tax-line joined)', async () => {
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
-    const fromOds = await parseDocuments('cds-report', csv.map((f) => asOds(f)), MAX);
+    const fromOds = await parseDocuments(
+      'cds-report',
+      csv.map((f) => asOds(f)),
+      MAX,
+    );
     expect(fromCsv.declarations.length).toBeGreaterThan(0);
     expect(fromCsv.declarations.flatMap((d) => d.items).length).toBeGreaterThan(fromCsv.declarations.length);
     expect(strip(fromOds.declarations)).toEqual(strip(fromCsv.declarations));
     expect(fromOds.issues).toEqual(fromCsv.issues.map((i) => ({ ...i, sourceName: i.sourceName.replace(/\.csv$/, '.ods') })));
     // Stored or deflated parts, separate paragraphs or line breaks: the same reports.
-    const stored = await parseDocuments('cds-report', csv.map((f) => asOds(f, { store: true, lineBreaks: 'line-break' })), MAX);
+    const stored = await parseDocuments(
+      'cds-report',
+      csv.map((f) => asOds(f, { store: true, lineBreaks: 'line-break' })),
+      MAX,
+    );
     expect(strip(stored.declarations)).toEqual(strip(fromCsv.declarations));
   });
 
   it('with typed cells (as Calc saves a report it opened) keep every checked value; amounts are read as values, so "3800.00" is "3800"', async () => {
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
-    const typed = await parseDocuments('cds-report', csv.map((f) => asOds(f, { ...calcLike, typed: 'calc' })), MAX);
+    const typed = await parseDocuments(
+      'cds-report',
+      csv.map((f) => asOds(f, { ...calcLike, typed: 'calc' })),
+      MAX,
+    );
     expect(typed.issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(typed.declarations.map((d) => d.acceptanceDate)).toEqual(fromCsv.declarations.map((d) => d.acceptanceDate));
-    const pence = (ds: typeof fromCsv.declarations) => ds.map((d) => [d.customsValuePence, d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence, i.netMassKg, i.taxLines.map((t) => [t.taxType, t.rate, t.payablePence])])]);
+    const pence = (ds: typeof fromCsv.declarations) =>
+      ds.map((d) => [d.customsValuePence, d.items.map((i) => [i.itemNumber, i.commodityCode, i.customsValuePence, i.netMassKg, i.taxLines.map((t) => [t.taxType, t.rate, t.payablePence])])]);
     expect(pence(typed.declarations)).toEqual(pence(fromCsv.declarations));
     // A float cell's value has no trailing zeros: the decimal texts kept as written differ,
     // nothing else does; not the content hash either, which is of values, not of their spelling
     // (workbook-hash.unit.test.ts).
     const normalised = (ds: typeof fromCsv.declarations) =>
-      strip(ds).map((d) => ({ ...d, invoiceAmount: d.invoiceAmount && { ...d.invoiceAmount, value: String(Number(d.invoiceAmount.value)) }, items: d.items.map((i) => ({ ...i, itemPrice: i.itemPrice && { ...i.itemPrice, value: String(Number(i.itemPrice.value)) } })) }));
+      strip(ds).map((d) => ({
+        ...d,
+        invoiceAmount: d.invoiceAmount && { ...d.invoiceAmount, value: String(Number(d.invoiceAmount.value)) },
+        items: d.items.map((i) => ({ ...i, itemPrice: i.itemPrice && { ...i.itemPrice, value: String(Number(i.itemPrice.value)) } })),
+      }));
     expect(normalised(typed.declarations)).toEqual(normalised(fromCsv.declarations));
     expect(typed.declarations[0]!.invoiceAmount).toEqual({ value: '3800', currency: 'EUR' });
     expect(fromCsv.declarations[0]!.invoiceAmount).toEqual({ value: '3800.00', currency: 'EUR' });
@@ -58,7 +75,11 @@ describe('CDS data reports as .ods', () => {
 
   it('recognises a workbook by its content, whatever the file is called', async () => {
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
-    const misnamed = [{ ...asOds(csv[0]!), sourceName: 'header.xlsx' }, { ...asOds(csv[1]!), sourceName: 'upload' }, { ...asXlsx(csv[2]!), sourceName: 'taxlines.ods' }];
+    const misnamed = [
+      { ...asOds(csv[0]!), sourceName: 'header.xlsx' },
+      { ...asOds(csv[1]!), sourceName: 'upload' },
+      { ...asXlsx(csv[2]!), sourceName: 'taxlines.ods' },
+    ];
     const r = await parseDocuments('cds-report', misnamed, MAX);
     expect(strip(r.declarations)).toEqual(strip(fromCsv.declarations));
   });
@@ -77,7 +98,8 @@ describe('CDS data reports as .ods', () => {
     const r = await parseDocuments('cds-report', [csv[0]!, ...hostile, asOds(csv[1]!), csv[2]!], MAX);
     const bad = r.issues.filter((i) => i.code === 'BAD_WORKBOOK' || i.code === 'WORKBOOK_LIMIT');
     // A cap is WORKBOOK_LIMIT naming the part, the row and the cap; anything else BAD_WORKBOOK.
-    const expected = (f: { sourceName: string }) => (f.sourceName === 'bomb.ods' ? [f.sourceName, 'WORKBOOK_LIMIT', 'maxCells', 'content.xml: row 2', 2, 'error'] : [f.sourceName, 'BAD_WORKBOOK', '(workbook)', '(file)', undefined, 'error']);
+    const expected = (f: { sourceName: string }) =>
+      f.sourceName === 'bomb.ods' ? [f.sourceName, 'WORKBOOK_LIMIT', 'maxCells', 'content.xml: row 2', 2, 'error'] : [f.sourceName, 'BAD_WORKBOOK', '(workbook)', '(file)', undefined, 'error'];
     expect(bad.map((i) => [i.sourceName, i.code, i.field, i.location, i.line, i.severity])).toEqual(hostile.map(expected));
     expect(bad.map((i) => i.reason)).toEqual([
       'not a readable .ods report: evil.ods:content.xml: DOCTYPE declarations are not accepted',

@@ -28,7 +28,14 @@ export function isUnstorableContent(e: unknown): boolean {
 /** The issue recorded for a document Postgres refused. */
 export function unstorableIssue(sourceName: string, e: unknown): IngestIssue {
   const err = e as { code?: string; message?: string };
-  return { severity: 'error', sourceName, location: '(file)', field: '(content)', code: 'UNSTORABLE_VALUE', reason: `the document could not be stored: the database refused one of its values (SQLSTATE ${err.code}: ${err.message}); nothing of it was stored, and its raw bytes are kept with this batch for review` };
+  return {
+    severity: 'error',
+    sourceName,
+    location: '(file)',
+    field: '(content)',
+    code: 'UNSTORABLE_VALUE',
+    reason: `the document could not be stored: the database refused one of its values (SQLSTATE ${err.code}: ${err.message}); nothing of it was stored, and its raw bytes are kept with this batch for review`,
+  };
 }
 
 export interface RefusedDocument {
@@ -55,7 +62,23 @@ export async function recordRefusal(trx: Transaction<IngestionDb>, doc: RefusedD
   const receivedAt = doc.receivedAt.toISOString();
   await trx
     .insertInto('batches')
-    .values({ batch_id: batchId, tenant_id: doc.tenantId, channel: storable(doc.channel), format: storable(doc.format || 'unknown'), source_name: storable(doc.sourceName), content_sha256: doc.read?.sha256 ?? hash('sha256', doc.content, 'hex'), size_bytes: doc.read?.bytes ?? doc.content.length, status: 'rejected', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 1, issue_count: issues.length, received_at: receivedAt, completed_at: new Date().toISOString(), raw_content: doc.content })
+    .values({
+      batch_id: batchId,
+      tenant_id: doc.tenantId,
+      channel: storable(doc.channel),
+      format: storable(doc.format || 'unknown'),
+      source_name: storable(doc.sourceName),
+      content_sha256: doc.read?.sha256 ?? hash('sha256', doc.content, 'hex'),
+      size_bytes: doc.read?.bytes ?? doc.content.length,
+      status: 'rejected',
+      declarations_accepted: 0,
+      declarations_duplicate: 0,
+      declarations_rejected: 1,
+      issue_count: issues.length,
+      received_at: receivedAt,
+      completed_at: new Date().toISOString(),
+      raw_content: doc.content,
+    })
     .execute();
   const { stored } = await insertIssues(trx, { tenantId: doc.tenantId, batchId, receivedAt }, issues);
   return { batchId, status: 'rejected', declarations: [], changes: [], issues: stored };

@@ -20,5 +20,15 @@ export function safeSourceName(raw: string, field = 'filename'): { sourceName: s
   const found = findControlCharacter(raw);
   if (!found) return { sourceName: raw };
   const sourceName = escapeControlCharacters(raw);
-  return { sourceName, issue: { severity: 'warning', sourceName, location: '(request)', field, code: 'CONTROL_CHARACTER', reason: `the file name contains ${describeControlCharacter(found)}; control characters are not allowed in file names, so it is stored as "${sourceName}"` } };
+  return {
+    sourceName,
+    issue: {
+      severity: 'warning',
+      sourceName,
+      location: '(request)',
+      field,
+      code: 'CONTROL_CHARACTER',
+      reason: `the file name contains ${describeControlCharacter(found)}; control characters are not allowed in file names, so it is stored as "${sourceName}"`,
+    },
+  };
 }

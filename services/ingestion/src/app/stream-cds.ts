@@ -5,7 +5,20 @@ import type { RawBuilder } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
 import { CdsReportAssembler, readCdsReport, type CdsIssue, type CdsRow } from '../parse/cds/cds-report';
 import { cdsIssue } from './formats';
-import { MAX_STORED_ISSUES, addOverflow, applyPendingChanges, insertIssues, overflowIssue, statusOf, type IssueOverflow, storeDeclarations, type BatchContext, type BatchStatus, type IngestIssue, type IngestedDeclaration } from './ingest';
+import {
+  MAX_STORED_ISSUES,
+  addOverflow,
+  applyPendingChanges,
+  insertIssues,
+  overflowIssue,
+  statusOf,
+  type IssueOverflow,
+  storeDeclarations,
+  type BatchContext,
+  type BatchStatus,
+  type IngestIssue,
+  type IngestedDeclaration,
+} from './ingest';
 import { escapeControlCharacters } from '@customs/contracts';
 import { isUnstorableContent } from './refusal';
 import { safeSourceName, storable } from './safe-text';
@@ -109,9 +122,40 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
   const listLimit = opts.listLimit ?? 1000;
   const batchId = randomUUID();
   const ctx: BatchContext = { tenantId, batchId, receivedAt: opts.receivedAt.toISOString(), parent: opts.parent };
-  const res: StreamIngestResult = { batchId, status: 'in_progress', rows: 0, chunks: 0, bytes: 0, declarationsStored: 0, declarationsDuplicate: 0, issueCount: 0, declarations: [], issues: [], changes: [] };
+  const res: StreamIngestResult = {
+    batchId,
+    status: 'in_progress',
+    rows: 0,
+    chunks: 0,
+    bytes: 0,
+    declarationsStored: 0,
+    declarationsDuplicate: 0,
+    issueCount: 0,
+    declarations: [],
+    issues: [],
+    changes: [],
+  };
   await withTenant(db, tenantId, (trx) =>
-    trx.insertInto('batches').values({ batch_id: batchId, tenant_id: tenantId, channel: storable(opts.channel), format: 'cds-report', source_name: sourceName, content_sha256: '', size_bytes: 0, status: 'in_progress', declarations_accepted: 0, declarations_duplicate: 0, declarations_rejected: 0, issue_count: 0, received_at: ctx.receivedAt, completed_at: null, raw_content: Buffer.alloc(0) }).execute(),
+    trx
+      .insertInto('batches')
+      .values({
+        batch_id: batchId,
+        tenant_id: tenantId,
+        channel: storable(opts.channel),
+        format: 'cds-report',
+        source_name: sourceName,
+        content_sha256: '',
+        size_bytes: 0,
+        status: 'in_progress',
+        declarations_accepted: 0,
+        declarations_duplicate: 0,
+        declarations_rejected: 0,
+        issue_count: 0,
+        received_at: ctx.receivedAt,
+        completed_at: null,
+        raw_content: Buffer.alloc(0),
+      })
+      .execute(),
   );
 
   const hash = createHash('sha256');
@@ -122,7 +166,7 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
   let errors = 0;
   const headerIndex = new Map<string, CdsRow>();
   const taxIndex = new Map<string, CdsRow[]>();
-  let assembler = new CdsReportAssembler(sourceName, cdsIssues);
+  const assembler = new CdsReportAssembler(sourceName, cdsIssues);
   let rowsInChunk = 0;
   // Chunk transactions not yet committed (in file order), and the last chunk's bookkeeping.
   const pendingChunks: Promise<void>[] = [];
@@ -142,7 +186,9 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
    * both take the last room, and a retried part's count rolls back with it.
    */
   const countIssues = async (trx: Transaction<IngestionDb>, n: number, counters: RawBuilder<unknown>): Promise<number> => {
-    const r = await sql<{ before: number }>`update batches set ${counters}, issue_count = issue_count + ${n}, updated_at = now() where batch_id = ${batchId} returning issue_count - ${n} as before`.execute(trx);
+    const r = await sql<{
+      before: number;
+    }>`update batches set ${counters}, issue_count = issue_count + ${n}, updated_at = now() where batch_id = ${batchId} returning issue_count - ${n} as before`.execute(trx);
     return Number(r.rows[0]!.before);
   };
 
@@ -182,12 +228,25 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
         // upload at the same time) collides on the version or content key and is retried below.
         const stored = await storeDeclarations(trx, ctx, decls, sourceName, { lock: inFlight === 1 });
         // Amendments that arrived before these declarations are applied now (same transaction).
-        const pending = await applyPendingChanges(trx, ctx, stored.declarations.filter((d) => !d.duplicate), sourceName);
+        const pending = await applyPendingChanges(
+          trx,
+          ctx,
+          stored.declarations.filter((d) => !d.duplicate),
+          sourceName,
+        );
         const dups = stored.declarations.length - stored.inserted;
         const inserted = stored.inserted + pending.inserted;
         const all = [...issues, ...stored.issues, ...pending.issues];
-        for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
-        const before = await countIssues(trx, all.length, sql`declarations_accepted = declarations_accepted + ${inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow})`);
+        for (const r of rawRows)
+          await trx
+            .insertInto('batch_raw_chunks')
+            .values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content })
+            .execute();
+        const before = await countIssues(
+          trx,
+          all.length,
+          sql`declarations_accepted = declarations_accepted + ${inserted}, declarations_duplicate = declarations_duplicate + ${dups}, declarations_rejected = declarations_rejected + ${stored.issues.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow})`,
+        );
         const { stored: kept, over } = await insertIssues(trx, ctx, all, { room: MAX_STORED_ISSUES - before, summarise: false });
         return { stored, inserted, dups, all, kept, over };
       });
@@ -197,11 +256,26 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
     const refuseChunk = (e: unknown) =>
       withTenant(db, tenantId, async (trx) => {
         const entries = decls.map((d) => d.mrn || d.lrn).slice(0, 20);
-        const refused: IngestIssue = { severity: 'error', sourceName, location: `rows up to ${rowsNow}`, field: '(content)', code: 'UNSTORABLE_VALUE', reason: `${decls.length} entries of this part of the file were not stored: the database refused one of their values (SQLSTATE ${(e as { code?: string }).code}: ${(e as Error).message}); entries ${entries.join(', ')}${decls.length > entries.length ? ', …' : ''}; the raw bytes are kept with the batch` };
+        const refused: IngestIssue = {
+          severity: 'error',
+          sourceName,
+          location: `rows up to ${rowsNow}`,
+          field: '(content)',
+          code: 'UNSTORABLE_VALUE',
+          reason: `${decls.length} entries of this part of the file were not stored: the database refused one of their values (SQLSTATE ${(e as { code?: string }).code}: ${(e as Error).message}); entries ${entries.join(', ')}${decls.length > entries.length ? ', …' : ''}; the raw bytes are kept with the batch`,
+        };
         // The refusal itself goes first: it is stored even when the chunk's other issues are past the cap.
         const all = [refused, ...issues];
-        for (const r of rawRows) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
-        const before = await countIssues(trx, all.length, sql`declarations_rejected = declarations_rejected + ${decls.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow})`);
+        for (const r of rawRows)
+          await trx
+            .insertInto('batch_raw_chunks')
+            .values({ batch_id: batchId, seq: r.seq, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content })
+            .execute();
+        const before = await countIssues(
+          trx,
+          all.length,
+          sql`declarations_rejected = declarations_rejected + ${decls.length}, rows_committed = greatest(rows_committed, ${rowsNow}), chunks_committed = chunks_committed + 1, size_bytes = greatest(size_bytes, ${bytesNow})`,
+        );
         const { stored: kept, over } = await insertIssues(trx, ctx, all, { room: Math.max(1, MAX_STORED_ISSUES - before), summarise: false });
         return { stored: { declarations: [], inserted: 0, issues: [] }, inserted: 0, dups: 0, all, kept, over };
       });
@@ -262,7 +336,15 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
           continue;
         }
         if (row.kind === 'taxline') {
-          extraIssues.push({ severity: 'warning', sourceName: fileName, line: row.row, location: `row ${row.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax-line row of entry ${row.entryId} came after the item report in a streamed upload and cannot be joined; send the tax-line report before the item report` });
+          extraIssues.push({
+            severity: 'warning',
+            sourceName: fileName,
+            line: row.row,
+            location: `row ${row.row}`,
+            field: 'entry',
+            code: 'UNJOINED_ROW',
+            reason: `tax-line row of entry ${row.entryId} came after the item report in a streamed upload and cannot be joined; send the tax-line report before the item report`,
+          });
           continue;
         }
         itemsStarted = true;
@@ -278,27 +360,74 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       const broke = !!f.truncated?.() || fileBroke || fileIssues.some(breaksFile);
       cdsIssues.push(...fileIssues.splice(0));
       if (broke && lastEntry && assembler.drop(lastEntry)) {
-        extraIssues.push({ severity: 'error', sourceName: fileName, location: '(file)', field: 'entry', code: 'INCOMPLETE_ENTRY', reason: `entry ${lastEntry} was not stored: the file broke off while its rows were being read` });
+        extraIssues.push({
+          severity: 'error',
+          sourceName: fileName,
+          location: '(file)',
+          field: 'entry',
+          code: 'INCOMPLETE_ENTRY',
+          reason: `entry ${lastEntry} was not stored: the file broke off while its rows were being read`,
+        });
       }
-      if (f.truncated?.()) extraIssues.push({ severity: 'error', sourceName: fileName, location: '(file)', field: '(size)', code: 'TOO_LARGE', reason: `the file was cut at the streaming size limit after ${res.bytes} bytes; its last entry and everything after it were not stored` });
+      if (f.truncated?.())
+        extraIssues.push({
+          severity: 'error',
+          sourceName: fileName,
+          location: '(file)',
+          field: '(size)',
+          code: 'TOO_LARGE',
+          reason: `the file was cut at the streaming size limit after ${res.bytes} bytes; its last entry and everything after it were not stored`,
+        });
       if (kind === 'header' && itemsStarted) {
-        for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName: fileName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `header of entry ${id} came after the item report in a streamed upload and cannot be joined; send the header report first` });
+        for (const [id, h] of headerIndex)
+          extraIssues.push({
+            severity: 'warning',
+            sourceName: fileName,
+            line: h.row,
+            location: `row ${h.row}`,
+            field: 'entry',
+            code: 'UNJOINED_ROW',
+            reason: `header of entry ${id} came after the item report in a streamed upload and cannot be joined; send the header report first`,
+          });
         headerIndex.clear();
       }
     }
     await commit();
     for (const p of pendingChunks.splice(0)) await p;
     // Headers with no items anywhere in the upload.
-    for (const [id, h] of headerIndex) extraIssues.push({ severity: 'warning', sourceName, line: h.row, location: `row ${h.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `entry ${id} has no item rows in this upload (send the item report with the header report)` });
-    for (const [id, t] of taxIndex) extraIssues.push({ severity: 'warning', sourceName, line: t[0]!.row, location: `row ${t[0]!.row}`, field: 'entry', code: 'UNJOINED_ROW', reason: `tax lines of entry ${id} have no item rows in this upload` });
+    for (const [id, h] of headerIndex)
+      extraIssues.push({
+        severity: 'warning',
+        sourceName,
+        line: h.row,
+        location: `row ${h.row}`,
+        field: 'entry',
+        code: 'UNJOINED_ROW',
+        reason: `entry ${id} has no item rows in this upload (send the item report with the header report)`,
+      });
+    for (const [id, t] of taxIndex)
+      extraIssues.push({
+        severity: 'warning',
+        sourceName,
+        line: t[0]!.row,
+        location: `row ${t[0]!.row}`,
+        field: 'entry',
+        code: 'UNJOINED_ROW',
+        reason: `tax lines of entry ${id} have no item rows in this upload`,
+      });
     // A body with no data rows (empty, or a header row only) is a rejected batch, not "nothing new".
-    if (res.rows === 0 && errors === 0 && !cdsIssues.some((i) => i.severity === 'error') && !extraIssues.some((i) => i.severity === 'error')) extraIssues.push({ severity: 'error', sourceName, location: '(file)', field: '(file)', code: 'EMPTY_FILE', reason: res.bytes === 0 ? 'the upload is empty' : 'the report has no data rows' });
+    if (res.rows === 0 && errors === 0 && !cdsIssues.some((i) => i.severity === 'error') && !extraIssues.some((i) => i.severity === 'error'))
+      extraIssues.push({ severity: 'error', sourceName, location: '(file)', field: '(file)', code: 'EMPTY_FILE', reason: res.bytes === 0 ? 'the upload is empty' : 'the report has no data rows' });
     const tail = [...cdsIssues.splice(0).map(cdsIssue), ...extraIssues.splice(0)];
     errors += tail.filter((i) => i.severity === 'error').length;
     res.issueCount += tail.length;
     res.status = statusOf(res.declarationsStored, res.declarationsDuplicate, errors, res.declarationsStored + res.declarationsDuplicate === 0 && errors > 0);
     const kept = await withTenant(db, tenantId, async (trx) => {
-      const before = await countIssues(trx, tail.length, sql`status = ${res.status}, content_sha256 = ${hash.digest('hex')}, size_bytes = ${res.bytes}, rows_committed = ${res.rows}, completed_at = now()`);
+      const before = await countIssues(
+        trx,
+        tail.length,
+        sql`status = ${res.status}, content_sha256 = ${hash.digest('hex')}, size_bytes = ${res.bytes}, rows_committed = ${res.rows}, completed_at = now()`,
+      );
       const last = await insertIssues(trx, ctx, tail, { room: MAX_STORED_ISSUES - before, summarise: false });
       addOverflow(overflow, last.over);
       const summary = overflowIssue(sourceName, overflow);
@@ -319,7 +448,11 @@ export async function ingestCdsStream(opts: StreamIngestOptions, files: AsyncIte
       // Stored whatever the cap (it says why the upload ended), with the count of those not stored.
       const summary = overflowIssue(sourceName, overflow);
       await insertIssues(trx, ctx, summary ? [issue, summary] : [issue], { room: 2, summarise: false });
-      for (const r of rest) await trx.insertInto('batch_raw_chunks').values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content }).execute();
+      for (const r of rest)
+        await trx
+          .insertInto('batch_raw_chunks')
+          .values({ batch_id: batchId, seq: rawSeq++, tenant_id: tenantId, source_name: storable(r.sourceName), content: r.content })
+          .execute();
       await sql`update batches set status = 'incomplete', size_bytes = ${res.bytes}, issue_count = issue_count + 1, completed_at = now(), updated_at = now() where batch_id = ${batchId}`.execute(trx);
     }).catch(() => undefined);
     return res;

@@ -7,7 +7,18 @@ import type { StreamIngestResult } from './stream-cds';
  * holds more than a bounded window of an upload.
  */
 export type ToStreamWorker =
-  | { type: 'start'; id: number; tenantId: string; channel: string; sourceName: string; receivedAt: string; chunkRows: number; chunksInFlight?: number; listLimit?: number; trace: Record<string, string> }
+  | {
+      type: 'start';
+      id: number;
+      tenantId: string;
+      channel: string;
+      sourceName: string;
+      receivedAt: string;
+      chunkRows: number;
+      chunksInFlight?: number;
+      listLimit?: number;
+      trace: Record<string, string>;
+    }
   | { type: 'file'; id: number; sourceName: string }
   | { type: 'chunk'; id: number; data: ArrayBuffer }
   | { type: 'fileEnd'; id: number; truncated: boolean }
@@ -15,10 +26,7 @@ export type ToStreamWorker =
   /** The upload broke off on the main thread's side (client gone, bad multipart). */
   | { type: 'abort'; id: number; message: string };
 
-export type FromStreamWorker =
-  | { type: 'consumed'; id: number; bytes: number }
-  | { type: 'done'; id: number; result: StreamIngestResult }
-  | { type: 'failed'; id: number; message: string };
+export type FromStreamWorker = { type: 'consumed'; id: number; bytes: number } | { type: 'done'; id: number; result: StreamIngestResult } | { type: 'failed'; id: number; message: string };
 
 export interface StreamWorkerData {
   databaseUrl: string;

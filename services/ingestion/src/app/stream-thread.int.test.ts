@@ -50,11 +50,23 @@ describe('stream-ingest worker thread (real Postgres)', () => {
     const onMain = await ingestCdsStream({ ...base, db: svc.db, tenantId: 'tenant-main', sourceName: 'a.csv' }, [{ sourceName: 'a.csv', chunks: pieces(csv, 7000) }]);
     const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
     const onWorker = await thread.ingest({ ...base, tenantId: 'tenant-thread', sourceName: 'a.csv', parent }, [{ sourceName: 'a.csv', chunks: pieces(csv, 7000) }]);
-    const shape = (r: typeof onMain) => ({ status: r.status, rows: r.rows, chunks: r.chunks, bytes: r.bytes, stored: r.declarationsStored, issues: r.issueCount, mrns: r.declarations.map((d) => [d.mrn, d.version]) });
+    const shape = (r: typeof onMain) => ({
+      status: r.status,
+      rows: r.rows,
+      chunks: r.chunks,
+      bytes: r.bytes,
+      stored: r.declarationsStored,
+      issues: r.issueCount,
+      mrns: r.declarations.map((d) => [d.mrn, d.version]),
+    });
     expect(shape(onWorker)).toEqual(shape(onMain));
     expect(onWorker).toMatchObject({ status: 'accepted', rows: 3000, declarationsStored: 1000 });
     const stored = await withAllTenants(svc.db, (trx) => trx.selectFrom('declarations').select(['tenant_id', 'content_sha256']).execute());
-    const byTenant = (t: string) => stored.filter((s) => s.tenant_id === t).map((s) => s.content_sha256).sort();
+    const byTenant = (t: string) =>
+      stored
+        .filter((s) => s.tenant_id === t)
+        .map((s) => s.content_sha256)
+        .sort();
     expect(byTenant('tenant-thread')).toEqual(byTenant('tenant-main'));
     const packs = await svc.pool.query<{ payload: Buffer }>('select payload from outbox where packed_count > 0 order by id');
     const events = packs.rows.flatMap((r) => unpackOutboxMessages(r.payload)).filter((m) => m.headers.tenant!.toString() === 'tenant-thread');
@@ -106,7 +118,13 @@ describe('stream-ingest worker thread (real Postgres)', () => {
     const [a, b] = await Promise.all([upload('a.csv'), upload('b.csv')]);
     expect(a.declarationsStored + b.declarationsStored).toBe(1000);
     expect(a.declarationsDuplicate + b.declarationsDuplicate).toBe(1000);
-    const counts = await withAllTenants(svc.db, (trx) => trx.selectFrom('declarations').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('version').as('v')]).where('tenant_id', '=', 'tenant-twice').executeTakeFirstOrThrow());
+    const counts = await withAllTenants(svc.db, (trx) =>
+      trx
+        .selectFrom('declarations')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('version').as('v')])
+        .where('tenant_id', '=', 'tenant-twice')
+        .executeTakeFirstOrThrow(),
+    );
     expect(Number(counts.n)).toBe(1000);
     expect(Number(counts.v)).toBe(1);
   });

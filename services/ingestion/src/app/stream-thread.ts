@@ -107,7 +107,18 @@ export class StreamIngestThread {
     // W3C trace context explicitly (not the global propagator, which a host may not have set up).
     const trace: Record<string, string> = {};
     new W3CTraceContextPropagator().inject(opts.parent ?? context.active(), trace, defaultTextMapSetter);
-    send({ type: 'start', id, tenantId: opts.tenantId, channel: opts.channel, sourceName: opts.sourceName, receivedAt: opts.receivedAt.toISOString(), chunkRows: opts.chunkRows, chunksInFlight: opts.chunksInFlight, listLimit: opts.listLimit, trace });
+    send({
+      type: 'start',
+      id,
+      tenantId: opts.tenantId,
+      channel: opts.channel,
+      sourceName: opts.sourceName,
+      receivedAt: opts.receivedAt.toISOString(),
+      chunkRows: opts.chunkRows,
+      chunksInFlight: opts.chunksInFlight,
+      listLimit: opts.listLimit,
+      trace,
+    });
     try {
       for await (const f of files) {
         send({ type: 'file', id, sourceName: f.sourceName });

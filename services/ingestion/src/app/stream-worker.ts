@@ -114,7 +114,20 @@ port.on('message', (m: ToStreamWorker) => {
     const feed = new Feed(m.id);
     feeds.set(m.id, feed);
     const parent = propagation.extract(ROOT_CONTEXT, m.trace);
-    ingestCdsStream({ db: db.db, tenantId: m.tenantId, channel: m.channel, sourceName: m.sourceName, receivedAt: new Date(m.receivedAt), parent, chunkRows: m.chunkRows, chunksInFlight: m.chunksInFlight, listLimit: m.listLimit }, feed.all())
+    ingestCdsStream(
+      {
+        db: db.db,
+        tenantId: m.tenantId,
+        channel: m.channel,
+        sourceName: m.sourceName,
+        receivedAt: new Date(m.receivedAt),
+        parent,
+        chunkRows: m.chunkRows,
+        chunksInFlight: m.chunksInFlight,
+        listLimit: m.listLimit,
+      },
+      feed.all(),
+    )
       .then((result) => post({ type: 'done', id: m.id, result }))
       .catch((e: Error) => post({ type: 'failed', id: m.id, message: e.message }))
       .finally(() => feeds.delete(m.id));

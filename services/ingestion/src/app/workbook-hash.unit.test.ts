@@ -37,14 +37,22 @@ describe('the content hash of CDS report entries, CSV or typed workbook', () => 
   it('holds for workbooks that really are typed: number cells give "3800" and date cells ISO dates, where the CSV says "3800.00" and "14/03/2023 10:15:00"', async () => {
     const header = table(csv[0]!);
     expect(header[1]).toEqual(expect.arrayContaining(['3800.00', '14/03/2023 10:15:00']));
-    for (const { kind, rows } of [readFirstSheetOfWorkbook(typedOds(header, 'h.csv').content), readFirstSheetOfWorkbook(typedFods(header, 'h.csv').content), readFirstSheetOfWorkbook(typedXlsx(header, 'h.csv').content)]) {
+    for (const { kind, rows } of [
+      readFirstSheetOfWorkbook(typedOds(header, 'h.csv').content),
+      readFirstSheetOfWorkbook(typedFods(header, 'h.csv').content),
+      readFirstSheetOfWorkbook(typedXlsx(header, 'h.csv').content),
+    ]) {
       expect([kind, rows[1]]).toEqual([kind, expect.arrayContaining(['3800', '2023-03-14T10:15:00', '3260.47', '1108654', '000123A'])]);
       expect([kind, rows[2]]).toEqual([kind, expect.arrayContaining(['1000', '2023-03-15T09:00:00'])]);
       expect(rows[1]).not.toContain('3800.00');
     }
     // The declarations keep the spelling they came with (only the hash input is canonical).
     const fromCsv = await parseDocuments('cds-report', csv, MAX);
-    const fromXlsx = await parseDocuments('cds-report', csv.map((f) => typedXlsx(table(f), f.sourceName)), MAX);
+    const fromXlsx = await parseDocuments(
+      'cds-report',
+      csv.map((f) => typedXlsx(table(f), f.sourceName)),
+      MAX,
+    );
     expect(fromCsv.declarations[0]!.invoiceAmount).toEqual({ value: '3800.00', currency: 'EUR' });
     expect(fromXlsx.declarations[0]!.invoiceAmount).toEqual({ value: '3800', currency: 'EUR' });
     expect(fromXlsx.declarations.map((d) => d.acceptanceDate)).toEqual(['2023-03-14', '2023-03-15']);

@@ -21,7 +21,15 @@ describe('CDS reports', () => {
     const r = await parseCdsReports([{ sourceName: 'items.csv', chunks: chunks(HEADER + row('23GB12345678901234', 'Tomatoes') + row('23GB12345678901235', 'Toma\u0000toes')) }]);
     expect(r.declarations.map((d) => d.mrn)).toEqual(['23GB12345678901234']);
     expect(r.issues).toEqual([
-      expect.objectContaining({ sourceName: 'items.csv', row: 3, column: 'Goods Description', field: 'description', code: 'CONTROL_CHARACTER', severity: 'error', reason: expect.stringContaining('contains U+0000 (NUL) at character 5') }),
+      expect.objectContaining({
+        sourceName: 'items.csv',
+        row: 3,
+        column: 'Goods Description',
+        field: 'description',
+        code: 'CONTROL_CHARACTER',
+        severity: 'error',
+        reason: expect.stringContaining('contains U+0000 (NUL) at character 5'),
+      }),
       expect.objectContaining({ row: 3, field: 'entry', code: 'INVALID_VALUE', reason: expect.stringContaining('entry 23GB12345678901235 rejected: row 3: a cell contains U+0000 (NUL)') }),
     ]);
   });
@@ -31,7 +39,11 @@ describe('CDS reports', () => {
     const bell = text.indexOf('\u0007');
     for (const cut of [bell - 20, bell - 1, bell, bell + 1, bell + 10]) {
       const r = await parseCdsReports([{ sourceName: 'x.csv', chunks: chunks(text.slice(0, cut), text.slice(cut, cut + 3), text.slice(cut + 3)) }]);
-      expect({ cut, mrns: r.declarations.map((d) => d.mrn), codes: r.issues.map((i) => i.code) }).toEqual({ cut, mrns: ['23GB12345678901234', '23GB12345678901236'], codes: ['CONTROL_CHARACTER', 'INVALID_VALUE'] });
+      expect({ cut, mrns: r.declarations.map((d) => d.mrn), codes: r.issues.map((i) => i.code) }).toEqual({
+        cut,
+        mrns: ['23GB12345678901234', '23GB12345678901236'],
+        codes: ['CONTROL_CHARACTER', 'INVALID_VALUE'],
+      });
     }
   });
 
@@ -82,6 +94,8 @@ describe('DMS XML', () => {
     const r = parseDmsDeclaration(xml.slice(0, at) + '\u0000' + xml.slice(at), { sourceName: 'nul.xml' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors).toEqual([expect.objectContaining({ sourceName: 'nul.xml', line: xml.slice(0, at).split('\n').length, code: 'XML_NOT_WELL_FORMED', elementPath: expect.stringMatching(/\/Description$/) })]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ sourceName: 'nul.xml', line: xml.slice(0, at).split('\n').length, code: 'XML_NOT_WELL_FORMED', elementPath: expect.stringMatching(/\/Description$/) }),
+    ]);
   });
 });

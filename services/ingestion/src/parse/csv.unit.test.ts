@@ -22,7 +22,11 @@ describe('CSV record splitter', () => {
   });
 
   it('reads a file with only CR line ends', () => {
-    expect(split('a,b\r1,2\r3,4', 3)).toEqual([['a', 'b'], ['1', '2'], ['3', '4']]);
+    expect(split('a,b\r1,2\r3,4', 3)).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
   });
 
   it('refuses malformed quoting and oversized records instead of guessing', () => {

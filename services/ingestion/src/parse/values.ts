@@ -83,8 +83,8 @@ export function commodityCodeProblem(code: string): string | undefined {
  * (XAU…), XDR and the testing/no-currency codes XTS/XXX: none is an invoice currency.
  */
 export const ISO_4217_CURRENCIES: ReadonlySet<string> = new Set(
+  // List One (current)
   (
-    // List One (current)
     'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD ' +
     'CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL ' +
     'GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD ' +

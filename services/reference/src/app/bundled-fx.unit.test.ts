@@ -57,8 +57,12 @@ describe('bundled HMRC monthly exchange rates 2014-02 … 2026-10', () => {
 
 describe('HMRC monthly JSON and per-country collapsing', () => {
   it('parses a month and refuses non-decimal rates, a non-GBP base and bad periods by field', () => {
-    expect(parseHmrcMonthlyJson('m.json', '{"base":"GBP","period":{"start":"2026-10-01","end":"2026-10-31"},"rates":{"eur":"1.1665"}}')).toEqual([{ currency: 'EUR', start: '2026-10-01', end: '2026-10-31', rate: '1.1665' }]);
-    expect(() => parseHmrcMonthlyJson('m.json', '{"base":"GBP","period":{"start":"2026-10-01","end":"2026-10-31"},"rates":{"EUR":1.1665}}')).toThrow('m.json: rates.EUR: 1.1665 is not a decimal string');
+    expect(parseHmrcMonthlyJson('m.json', '{"base":"GBP","period":{"start":"2026-10-01","end":"2026-10-31"},"rates":{"eur":"1.1665"}}')).toEqual([
+      { currency: 'EUR', start: '2026-10-01', end: '2026-10-31', rate: '1.1665' },
+    ]);
+    expect(() => parseHmrcMonthlyJson('m.json', '{"base":"GBP","period":{"start":"2026-10-01","end":"2026-10-31"},"rates":{"EUR":1.1665}}')).toThrow(
+      'm.json: rates.EUR: 1.1665 is not a decimal string',
+    );
     expect(() => parseHmrcMonthlyJson('m.json', '{"base":"EUR","period":{"start":"2026-10-01","end":"2026-10-31"},"rates":{"GBP":"0.8"}}')).toThrow('m.json: field base: "EUR" is not "GBP"');
     expect(() => parseHmrcMonthlyJson('m.json', '{"base":"GBP","period":{"start":"1/10/2026"},"rates":{"EUR":"1"}}')).toThrow('m.json: field period');
     expect(() => parseHmrcMonthlyJson('m.json', 'nope')).toThrow('m.json: not JSON');

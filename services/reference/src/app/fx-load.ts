@@ -3,7 +3,11 @@ import { sourceName } from './ott-load';
 import { datasetVersion, type DatasetInfo, type ReferenceStore } from './store';
 
 export interface FxLoadPorts {
-  persist(source: string, version: string, rows: FxRow[]): Promise<{ info: DatasetInfo; previousVersion: string; duplicate: boolean; rows: (FxRow & { version: string })[]; effectiveFrom: string; effectiveTo: string }>;
+  persist(
+    source: string,
+    version: string,
+    rows: FxRow[],
+  ): Promise<{ info: DatasetInfo; previousVersion: string; duplicate: boolean; rows: (FxRow & { version: string })[]; effectiveFrom: string; effectiveTo: string }>;
 }
 
 /** An exchange-rate file was refused (the message names the file, row/entry and field). */
@@ -11,7 +15,7 @@ export class FxImportError extends Error {}
 
 /** HMRC XML, HMRC's published CSV (Windows-1252) or the normalised "CUR,start,end,rate" form, by content. */
 export function parseFxFile(source: string, content: Buffer): { format: 'hmrc-xml' | 'hmrc-csv' | 'normalised-csv'; rows: FxRow[] } {
-  let parsed;
+  let parsed: ReturnType<typeof parseByContent>;
   try {
     parsed = parseByContent(source, content);
   } catch (e) {
@@ -30,7 +34,11 @@ export function parseFxFile(source: string, content: Buffer): { format: 'hmrc-xm
 }
 
 function parseByContent(source: string, content: Buffer): { format: 'hmrc-xml' | 'hmrc-csv' | 'normalised-csv'; rows: FxRow[] } {
-  const head = content.subarray(0, 200).toString('latin1').replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '').trimStart();
+  const head = content
+    .subarray(0, 200)
+    .toString('latin1')
+    .replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '')
+    .trimStart();
   if (head.startsWith('<')) return { format: 'hmrc-xml', rows: parseHmrcMonthlyXml(source, content.toString('utf8')) };
   if (/currency code/i.test(head.split(/\r?\n/)[0] ?? '')) return { format: 'hmrc-csv', rows: parseHmrcMonthlyCsv(source, content) };
   return { format: 'normalised-csv', rows: parseNormalisedFxCsv(source, content.toString('utf8')) };

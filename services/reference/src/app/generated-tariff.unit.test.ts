@@ -17,13 +17,29 @@ describe('the generated world’s tariff as OTT files, read by the reference loa
   const load = (name: string, content: string) => {
     const imp = parseOttFile(name, content);
     const version = datasetVersion(name, content);
-    store.applyOttLoad({ dataset: 'ott-measures', version, source: name, rows: imp.measures.length }, imp.measures.map((m) => ({ ...m, datasetVersion: version })), imp.groups);
+    store.applyOttLoad(
+      { dataset: 'ott-measures', version, source: name, rows: imp.measures.length },
+      imp.measures.map((m) => ({ ...m, datasetVersion: version })),
+      imp.groups,
+    );
     return imp;
   };
   const areas = load('ott-generated-geographical-areas', files.geographicalAreas);
   const report = load('ott-generated-tariff', files.report);
-  const view = new GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
-  const facet = (r: { known: boolean; thirdCountry?: { expression: string; taxType: string }; preferential: { geographicalArea: string; expression: string }[]; suspensions: { measureType: string; expression: string; taxType: string }[]; tradeRemedies: { measureType: string; expression: string; taxType: string }[]; vat: { expression: string; taxType: string }[]; supplementaryUnit: string; measuresLoaded: boolean }) =>
+  const view = new GeneratedReferenceView(
+    facts,
+    world.catalogue.map((p) => p.code),
+  );
+  const facet = (r: {
+    known: boolean;
+    thirdCountry?: { expression: string; taxType: string };
+    preferential: { geographicalArea: string; expression: string }[];
+    suspensions: { measureType: string; expression: string; taxType: string }[];
+    tradeRemedies: { measureType: string; expression: string; taxType: string }[];
+    vat: { expression: string; taxType: string }[];
+    supplementaryUnit: string;
+    measuresLoaded: boolean;
+  }) =>
     JSON.stringify({
       known: r.known,
       third: r.known ? `${r.thirdCountry?.expression} ${r.thirdCountry?.taxType}` : '',

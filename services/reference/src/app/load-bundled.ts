@@ -1,6 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCountries, parseCodeDescriptionList, parseCpcCombos, parseCurrencies, parseDocumentCodes, parsePharmaInn, parsePreferenceCodes, parseSchemes, parseSeasonalRates, parseTaxTypes, parseUnits } from '../parse/codes';
+import {
+  parseCountries,
+  parseCodeDescriptionList,
+  parseCpcCombos,
+  parseCurrencies,
+  parseDocumentCodes,
+  parsePharmaInn,
+  parsePreferenceCodes,
+  parseSchemes,
+  parseSeasonalRates,
+  parseTaxTypes,
+  parseUnits,
+} from '../parse/codes';
 import { collapseByMajority, parseHmrcMonthlyJson, parseHmrcMonthlyXml, parseNormalisedFxCsv, type FxRow } from '../parse/fx';
 import { datasetVersion, ReferenceStore } from './store';
 import { parsePharmaIntermediates, parseSeasonalPreferences, parseSupplementaryUnits } from '../parse/bundled-extra';
@@ -103,7 +115,10 @@ export function loadBundledFx(dataDir: string, read: (rel: string) => string): {
   const monthFiles = (dir: string, ext: string) => {
     const p = path.join(dataDir, dir);
     if (!fs.existsSync(p)) throw new Error(`reference data folder missing: ${p} (REFERENCE_DATA_DIR=${dataDir})`);
-    const files = fs.readdirSync(p).filter((n) => n.endsWith(ext)).sort();
+    const files = fs
+      .readdirSync(p)
+      .filter((n) => n.endsWith(ext))
+      .sort();
     for (const n of files) if (!/^\d{4}-\d{2}\./.test(n)) throw new Error(`${dir}/${n}: expected a YYYY-MM${ext} file name`);
     return files.map((n) => `${dir}/${n}`);
   };
@@ -147,7 +162,10 @@ export function loadBundledFx(dataDir: string, read: (rel: string) => string): {
 function loadRecordedOtt(dataDir: string, store: ReferenceStore): void {
   const dir = path.join(dataDir, BUNDLED_FILES.ottRecorded);
   if (!fs.existsSync(dir)) throw new Error(`reference data folder missing: ${dir} (REFERENCE_DATA_DIR=${dataDir})`);
-  const files = fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort();
   const parts: string[] = [];
   const coverage = new Map<string, string>();
   const imports = files.map((n) => {

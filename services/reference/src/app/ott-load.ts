@@ -3,7 +3,11 @@ import { datasetVersion, type DatasetInfo, type ReferenceStore, type StoredMeasu
 
 /** Ports the OTT load use case needs (implemented over Postgres in db/ott-repo.ts). */
 export interface OttLoadPorts {
-  persist(source: string, version: string, imp: ReturnType<typeof parseOttFile>): Promise<{ info: DatasetInfo; previousVersion: string; duplicate: boolean; measures: StoredMeasure[]; groups: Map<string, string[]>; effectiveFrom: string; effectiveTo: string }>;
+  persist(
+    source: string,
+    version: string,
+    imp: ReturnType<typeof parseOttFile>,
+  ): Promise<{ info: DatasetInfo; previousVersion: string; duplicate: boolean; measures: StoredMeasure[]; groups: Map<string, string[]>; effectiveFrom: string; effectiveTo: string }>;
   /** Reads an .xlsx report's first sheet: a bounded worker thread (WorkbookWorkerPool.readRows). */
   readSheet: SheetReader;
 }
@@ -11,12 +15,20 @@ export interface OttLoadPorts {
 /** A file name made safe to appear in a version string ("ott-0702000007@…"). */
 export function sourceName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? name;
-  return base.replace(/\.[A-Za-z0-9]+$/, '').replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 80) || 'ott';
+  return (
+    base
+      .replace(/\.[A-Za-z0-9]+$/, '')
+      .replace(/[^A-Za-z0-9_.-]+/g, '-')
+      .slice(0, 80) || 'ott'
+  );
 }
 
 /** A well-formed file that cannot be what its sender meant (refused unless an admin forces it). */
 export class ImplausibleOttLoad extends Error {
-  constructor(readonly source: string, readonly reason: string) {
+  constructor(
+    readonly source: string,
+    readonly reason: string,
+  ) {
     super(`${source}: ${reason}`);
   }
 }
@@ -30,7 +42,8 @@ export class ImplausibleOttLoad extends Error {
  */
 export function implausibility(imp: OttImport): string | undefined {
   if (imp.format === 'ott-geographical-areas') return imp.groups.size === 0 ? 'the geographical-areas file defines no group; loading it as a new dataset would serve no area membership' : undefined;
-  if (imp.measures.length === 0) return `the file has 0 measures${imp.commodityCodes.length ? ` for ${imp.commodityCodes.length} commodity code(s) (${imp.commodityCodes.slice(0, 5).join(', ')}${imp.commodityCodes.length > 5 ? ', …' : ''})` : ''}; every commodity has at least its third-country duty, so loading it would replace their measures with nothing`;
+  if (imp.measures.length === 0)
+    return `the file has 0 measures${imp.commodityCodes.length ? ` for ${imp.commodityCodes.length} commodity code(s) (${imp.commodityCodes.slice(0, 5).join(', ')}${imp.commodityCodes.length > 5 ? ', …' : ''})` : ''}; every commodity has at least its third-country duty, so loading it would replace their measures with nothing`;
   return undefined;
 }
 

@@ -10,7 +10,11 @@ const load = (rel: string) => {
   const content = fs.readFileSync(path.join(data, rel));
   const imp = parseOttFile(path.basename(rel), content);
   const version = datasetVersion(path.basename(rel, path.extname(rel)), content);
-  store.applyOttLoad({ dataset: 'ott-measures', version, source: rel, rows: imp.measures.length }, imp.measures.map((m) => ({ ...m, datasetVersion: version })), imp.groups);
+  store.applyOttLoad(
+    { dataset: 'ott-measures', version, source: rel, rows: imp.measures.length },
+    imp.measures.map((m) => ({ ...m, datasetVersion: version })),
+    imp.groups,
+  );
   return version;
 };
 
@@ -18,7 +22,16 @@ describe('rates from the bundled UKGT baseline (no OTT load)', () => {
   it('gives a compound UKGT line as published (0102292100 cattle: 10.00% + 77.00 GBP/100kg) and says what is not loaded', () => {
     const r = store.rates('0102292100', 'US', '2022-02-01');
     expect(r.known).toBe(true);
-    expect(r.thirdCountry).toEqual({ measureType: '103', geographicalArea: '1011', expression: '10.00% + 77.00 GBP/100kg', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: store.version('ukgt') });
+    expect(r.thirdCountry).toEqual({
+      measureType: '103',
+      geographicalArea: '1011',
+      expression: '10.00% + 77.00 GBP/100kg',
+      taxType: 'A00',
+      additionalCode: '',
+      validFrom: '2021-01-01',
+      validTo: '',
+      datasetVersion: store.version('ukgt'),
+    });
     expect(r.preferential).toEqual([]);
     expect(r.unknownReason).toMatch(/no Online Trade Tariff measures loaded for 0102292100: preferences, suspensions, trade remedies and VAT are not known/);
     expect(r.datasetVersion).toContain(`ukgt=${store.version('ukgt')}`);
@@ -57,8 +70,19 @@ describe('rates with the OTT cherry tomato sample loaded (0702000007)', () => {
     const r = store.rates('0702000007', 'FR', '2021-02-15');
     expect(r.known).toBe(true);
     expect(r.unknownReason).toBe('');
-    expect(r.thirdCountry).toEqual({ measureType: '103', geographicalArea: '1011', expression: '8.00 %', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '2021-05-14', datasetVersion: version });
-    expect(r.preferential).toEqual([{ measureType: '142', geographicalArea: '1013', expression: '0.00 %', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version }]);
+    expect(r.thirdCountry).toEqual({
+      measureType: '103',
+      geographicalArea: '1011',
+      expression: '8.00 %',
+      taxType: 'A00',
+      additionalCode: '',
+      validFrom: '2021-01-01',
+      validTo: '2021-05-14',
+      datasetVersion: version,
+    });
+    expect(r.preferential).toEqual([
+      { measureType: '142', geographicalArea: '1013', expression: '0.00 %', taxType: 'A00', additionalCode: '', validFrom: '2021-01-01', validTo: '', datasetVersion: version },
+    ]);
     expect(r.vat).toEqual([expect.objectContaining({ measureType: '305', expression: '0.00 %', additionalCode: 'VATZ', taxType: 'B00' })]);
     expect(r.schemes).toEqual([{ id: 'eu', name: 'UK / EU Trade and Co-operation Agreement', proofDocumentCodes: ['U110', 'U111', 'U112'], validFrom: '2021-01-01', validTo: '' }]);
     expect(r.datasetVersion).toContain(`ott-measures=${version}`);

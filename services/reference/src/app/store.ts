@@ -378,7 +378,18 @@ export class ReferenceStore {
       const v = this.version(d);
       if (v && !used.some(([n]) => n === d)) used.push([d, v]);
     };
-    const empty = { commodityCode: code, origin, date, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', thirdCountry: undefined as MeasureFact | undefined, measuresLoaded: false };
+    const empty = {
+      commodityCode: code,
+      origin,
+      date,
+      preferential: [],
+      suspensions: [],
+      tradeRemedies: [],
+      vat: [],
+      supplementaryUnit: '',
+      thirdCountry: undefined as MeasureFact | undefined,
+      measuresLoaded: false,
+    };
     const done = (r: Omit<RateResult, 'datasetVersion' | 'schemes' | 'stableFrom' | 'stableTo'>): RateResult => {
       use('schemes');
       use('tax-types');
@@ -416,9 +427,11 @@ export class ReferenceStore {
       const line = this.ukgtLine(code);
       const published = line?.rate;
       if (!loaded.length && !nomen.known) return unknown(`commodity code ${code} is not in the UK nomenclature (${this.version('nomenclature')}) and no tariff measures are loaded for it`);
-      if (!loaded.length && !nomen.declarableOnDate) return unknown(`commodity code ${code} is not a declarable goods line on ${date} (validity ${nomen.validityStart}–${nomen.validityEnd || 'open'})`);
+      if (!loaded.length && !nomen.declarableOnDate)
+        return unknown(`commodity code ${code} is not a declarable goods line on ${date} (validity ${nomen.validityStart}–${nomen.validityEnd || 'open'})`);
       if (date < UKGT_START) return unknown(`no UK tariff is held before ${UKGT_START} (the EU Common Customs Tariff applied)`);
-      if (published === undefined) return unknown(`no third-country measure for ${code} valid on ${date}: none loaded from the Online Trade Tariff and the UKGT baseline has no line ${code.slice(0, 8)}`);
+      if (published === undefined)
+        return unknown(`no third-country measure for ${code} valid on ${date}: none loaded from the Online Trade Tariff and the UKGT baseline has no line ${code.slice(0, 8)}`);
       let expression = published;
       const seasonal = this.seasonalByCn8.get(code.slice(0, 8));
       if (seasonal || /\(\d{2} [A-Z]{3} - \d{2} [A-Z]{3}\)/.test(published)) {
@@ -429,7 +442,11 @@ export class ReferenceStore {
       }
       use('ukgt');
       thirdCountry = this.fact({ measureType: '103', geographicalArea: '1011', expression, additionalCode: '', validFrom: UKGT_START, validTo: '', datasetVersion: this.version('ukgt') });
-      notes.push(loaded.length ? `no loaded third-country measure valid on ${date}: UKGT ${UKGT_START} baseline used` : `no Online Trade Tariff measures loaded for ${code}: preferences, suspensions, trade remedies and VAT are not known (UKGT ${UKGT_START} baseline used for the third-country rate)`);
+      notes.push(
+        loaded.length
+          ? `no loaded third-country measure valid on ${date}: UKGT ${UKGT_START} baseline used`
+          : `no Online Trade Tariff measures loaded for ${code}: preferences, suspensions, trade remedies and VAT are not known (UKGT ${UKGT_START} baseline used for the third-country rate)`,
+      );
     }
     const supp = onDate.find((m) => MEASURE_ROLES.supplementaryUnit.has(m.measureType));
     const result = {
@@ -515,7 +532,12 @@ export class ReferenceStore {
         if (!doc) return answer('code-list:document', this.documents.size > 0, false, '');
         if (!m[2]) return answer('code-list:document', true, true, doc.description);
         if (doc.statusCodes.size === 0) return answer('code-list:document', false, false, `status codes are not listed for ${m[1]}`);
-        return answer('code-list:document', true, doc.statusCodes.has(m[2]), doc.statusCodes.has(m[2]) ? doc.description : `status ${m[2]} is not allowed with ${m[1]} (allowed: ${[...doc.statusCodes].join(', ')})`);
+        return answer(
+          'code-list:document',
+          true,
+          doc.statusCodes.has(m[2]),
+          doc.statusCodes.has(m[2]) ? doc.description : `status ${m[2]} is not allowed with ${m[1]} (allowed: ${[...doc.statusCodes].join(', ')})`,
+        );
       }
       case 'apc':
       case 'preference':

@@ -30,4 +30,3 @@ export function eventChanges(all: TariffChange[]): { tariffChanges: TariffChange
   const kept = ranked.slice(0, MAX_EVENT_CHANGES);
   return { tariffChanges: kept, tariffChangesOmitted: all.length - kept.length };
 }
-

@@ -26,7 +26,10 @@ export async function persistFxLoad(db: Kysely<ReferenceDb>, source: string, ver
         .execute();
     }
     const loadedAt = now.toISOString();
-    await trx.insertInto('dataset_versions').values({ dataset: FX_DATASET, version, source, row_count: rows.length, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo }).execute();
+    await trx
+      .insertInto('dataset_versions')
+      .values({ dataset: FX_DATASET, version, source, row_count: rows.length, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo })
+      .execute();
     await enqueueOutbox(trx, 'reference', [
       buildEvent({
         topic: Topics.datasetChanged,

@@ -28,7 +28,14 @@ export interface OttLoadOutcome {
  * event goes out if and only if the data is there. Loads are serialised by an advisory lock so
  * each names the version it replaces.
  */
-export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, version: string, imp: OttImport, now = new Date(), extra: { stopPress?: StopPressNotice[]; asOf?: string } = {}): Promise<OttLoadOutcome> {
+export async function persistOttLoad(
+  db: Kysely<ReferenceDb>,
+  source: string,
+  version: string,
+  imp: OttImport,
+  now = new Date(),
+  extra: { stopPress?: StopPressNotice[]; asOf?: string } = {},
+): Promise<OttLoadOutcome> {
   const measures: StoredMeasure[] = imp.measures.map((m) => ({ ...m, datasetVersion: version }));
   const effectiveFrom = measures.reduce((min, m) => (!min || m.validFrom < min ? m.validFrom : min), '');
   const effectiveTo = measures.some((m) => !m.validTo) ? '' : measures.reduce((max, m) => (m.validTo > max ? m.validTo : max), '');
@@ -42,19 +49,46 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
     // What the load changes, measured against the rows stored before it: dependants re-evaluate
     // only these codes, and alerting learns of new or ended remedies, suspensions, preferences.
     const codes = [...new Set([...imp.commodityCodes, ...measures.map((m) => m.commodityCode)])].sort();
-    const before = new Map<string, { measure_type: string; geographical_area: string; excluded_areas: string[]; expression: string; additional_code: string; valid_from: string; valid_to: string; quota_order_number: string }>();
+    const before = new Map<
+      string,
+      { measure_type: string; geographical_area: string; excluded_areas: string[]; expression: string; additional_code: string; valid_from: string; valid_to: string; quota_order_number: string }
+    >();
     for (const chunk of chunksFor(codes, 1)) {
       if (chunk.length === 0) continue;
-      const rows = await trx.selectFrom('ott_measures').select(['commodity_code', 'sid', 'measure_type', 'geographical_area', 'excluded_areas', 'expression', 'additional_code', 'valid_from', 'valid_to', 'quota_order_number']).where('commodity_code', 'in', chunk).execute();
+      const rows = await trx
+        .selectFrom('ott_measures')
+        .select(['commodity_code', 'sid', 'measure_type', 'geographical_area', 'excluded_areas', 'expression', 'additional_code', 'valid_from', 'valid_to', 'quota_order_number'])
+        .where('commodity_code', 'in', chunk)
+        .execute();
       for (const r of rows) before.set(`${r.commodity_code}|${r.sid}`, r);
     }
     const tariffChanges: TariffChange[] = [];
     for (const m of measures) {
       const old = before.get(`${m.commodityCode}|${m.sid}`);
-      const same = old && old.measure_type === m.measureType && old.geographical_area === m.geographicalArea && old.expression === m.expression && old.additional_code === m.additionalCode && old.valid_from === m.validFrom && old.valid_to === m.validTo && old.quota_order_number === m.quotaOrderNumber && old.excluded_areas.join('|') === m.excludedAreas.join('|');
+      const same =
+        old &&
+        old.measure_type === m.measureType &&
+        old.geographical_area === m.geographicalArea &&
+        old.expression === m.expression &&
+        old.additional_code === m.additionalCode &&
+        old.valid_from === m.validFrom &&
+        old.valid_to === m.validTo &&
+        old.quota_order_number === m.quotaOrderNumber &&
+        old.excluded_areas.join('|') === m.excludedAreas.join('|');
       if (same) continue;
       const change = !old ? 'created' : !old.valid_to && m.validTo ? 'ended' : 'updated';
-      tariffChanges.push({ commodityCode: m.commodityCode, geographicalArea: m.geographicalArea, excludedAreas: m.excludedAreas, measureType: m.measureType, change, validFrom: m.validFrom, validTo: m.validTo, expression: m.expression, measureSid: m.sid, role: measureRole(m.measureType, m.quotaOrderNumber) });
+      tariffChanges.push({
+        commodityCode: m.commodityCode,
+        geographicalArea: m.geographicalArea,
+        excludedAreas: m.excludedAreas,
+        measureType: m.measureType,
+        change,
+        validFrom: m.validFrom,
+        validTo: m.validTo,
+        expression: m.expression,
+        measureSid: m.sid,
+        role: measureRole(m.measureType, m.quotaOrderNumber),
+      });
     }
     for (const chunk of chunksFor(measures, 11)) {
       await trx
@@ -91,7 +125,10 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
     }
     if (imp.groups.size) {
       // A load states a group's full membership: replace it.
-      await trx.deleteFrom('geo_group_members').where('group_id', 'in', [...imp.groups.keys()]).execute();
+      await trx
+        .deleteFrom('geo_group_members')
+        .where('group_id', 'in', [...imp.groups.keys()])
+        .execute();
       const rows = [...imp.groups].flatMap(([g, members]) => [...new Set(members)].map((member) => ({ group_id: g, member, dataset_version: version })));
       for (const chunk of chunksFor(rows, 3)) await trx.insertInto('geo_group_members').values(chunk).execute();
     }
@@ -101,16 +138,34 @@ export async function persistOttLoad(db: Kysely<ReferenceDb>, source: string, ve
         await trx
           .insertInto('ott_coverage')
           .values(chunk.map((c) => ({ commodity_code: c, complete_from: extra.asOf!, dataset_version: version })))
-          .onConflict((oc) => oc.column('commodity_code').doUpdateSet({ complete_from: sql`least(ott_coverage.complete_from, excluded.complete_from)`, dataset_version: sql`case when excluded.complete_from < ott_coverage.complete_from then excluded.dataset_version else ott_coverage.dataset_version end` }))
+          .onConflict((oc) =>
+            oc.column('commodity_code').doUpdateSet({
+              complete_from: sql`least(ott_coverage.complete_from, excluded.complete_from)`,
+              dataset_version: sql`case when excluded.complete_from < ott_coverage.complete_from then excluded.dataset_version else ott_coverage.dataset_version end`,
+            }),
+          )
           .execute();
       }
     }
-    await trx.insertInto('dataset_versions').values({ dataset: OTT_DATASET, version, source, row_count: info.rows, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo }).execute();
+    await trx
+      .insertInto('dataset_versions')
+      .values({ dataset: OTT_DATASET, version, source, row_count: info.rows, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo })
+      .execute();
     await enqueueOutbox(trx, 'reference', [
       buildEvent({
         topic: Topics.datasetChanged,
         key: OTT_DATASET,
-        value: DatasetChanged.fromPartial({ dataset: OTT_DATASET, version, previousVersion: previous?.version ?? '', loadedAt, effectiveFrom, effectiveTo, commodityCodes: codes, ...eventChanges(tariffChanges), stopPress: extra.stopPress ?? [] }),
+        value: DatasetChanged.fromPartial({
+          dataset: OTT_DATASET,
+          version,
+          previousVersion: previous?.version ?? '',
+          loadedAt,
+          effectiveFrom,
+          effectiveTo,
+          commodityCodes: codes,
+          ...eventChanges(tariffChanges),
+          stopPress: extra.stopPress ?? [],
+        }),
         tenant: 'platform',
         source: 'reference',
         subject: OTT_DATASET,

@@ -30,7 +30,14 @@ export function toEngineInput(m: DutyLineInputMsg): DutyLineInput {
     customsValue:
       cv.$case === 'pence'
         ? { pence: cv.pence }
-        : { amount: cv.invoice.amount, currency: cv.invoice.currency, unitsPerGbp: cv.invoice.unitsPerGbp, rateSource: cv.invoice.rateSource, additions: opt(cv.invoice.additions), deductions: opt(cv.invoice.deductions) },
+        : {
+            amount: cv.invoice.amount,
+            currency: cv.invoice.currency,
+            unitsPerGbp: cv.invoice.unitsPerGbp,
+            rateSource: cv.invoice.rateSource,
+            additions: opt(cv.invoice.additions),
+            deductions: opt(cv.invoice.deductions),
+          },
     customsValueRounding: (opt(m.customsValueRounding) as DutyLineInput['customsValueRounding']) ?? undefined,
     quantities: quantities(m.quantities),
     measures: m.measures.map((x) => ({ measureType: x.measureType, taxType: x.taxType, expression: x.expression, source: x.source })),

@@ -6,7 +6,11 @@
 
 /** A request failed for good (after retries, or with a status retrying cannot change). */
 export class OttApiError extends Error {
-  constructor(readonly request: string, readonly status: number, message: string) {
+  constructor(
+    readonly request: string,
+    readonly status: number,
+    message: string,
+  ) {
     super(`${request}: ${message}`);
     this.name = 'OttApiError';
   }
@@ -138,7 +142,12 @@ export class OttApiClient {
       throw new OttApiError(`POST ${this.opts.tokenUrl}`, 0, `token request failed: ${(e as Error).message}`);
     }
     const text = await res.text();
-    if (res.status !== 200) throw new OttApiError(`POST ${this.opts.tokenUrl}`, res.status, `token request refused (HTTP ${res.status}): check OTT_API_CLIENT_ID / OTT_API_CLIENT_SECRET${text ? `: ${text.slice(0, 200)}` : ''}`);
+    if (res.status !== 200)
+      throw new OttApiError(
+        `POST ${this.opts.tokenUrl}`,
+        res.status,
+        `token request refused (HTTP ${res.status}): check OTT_API_CLIENT_ID / OTT_API_CLIENT_SECRET${text ? `: ${text.slice(0, 200)}` : ''}`,
+      );
     let body: { access_token?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(text);

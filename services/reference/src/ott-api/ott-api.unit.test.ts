@@ -27,7 +27,12 @@ describe('OTT API v2 response parsers (recorded responses)', () => {
     expect(eu.members).toEqual(expect.arrayContaining(['AT', 'DE', 'FR', 'SE']));
     const news = parseNewsItems('GET news/items', read('uk__news__items_target-updates.json'));
     expect(news).toHaveLength(20);
-    expect(news[0]).toMatchObject({ id: '1721', published: '2025-07-10', commodityCodes: ['2710199990', '3204110090', '4412319000', '4412333000'], url: 'https://www.trade-tariff.service.gov.uk/news/stories/update-to-autonomous-suspension-coverage--10-july-2025-' });
+    expect(news[0]).toMatchObject({
+      id: '1721',
+      published: '2025-07-10',
+      commodityCodes: ['2710199990', '3204110090', '4412319000', '4412333000'],
+      url: 'https://www.trade-tariff.service.gov.uk/news/stories/update-to-autonomous-suspension-coverage--10-july-2025-',
+    });
     const quotas = parseQuotaDefinitions('GET quotas/search', read('uk__quotas__search.json'));
     expect(quotas[0]).toMatchObject({ orderNumber: '050671', validFrom: '2025-01-01', validTo: '2025-12-31', initialVolume: '95000.0', balance: '95000.0', status: 'Open' });
     expect(parseChanges('GET changes/2025-7-14', read('changes_2025-7-14.json')).map((c) => `${c.code} ${c.endLine}`)).toEqual(['0101210000 true', '2924297099 true', '0101000000 false']);
@@ -35,8 +40,15 @@ describe('OTT API v2 response parsers (recorded responses)', () => {
 
   it('refuses what is not the documented shape, naming request and field', () => {
     expect(() => parseChanges('GET changes/x', '{"data":{}}')).toThrow(new OttApiFormatError('GET changes/x', 'field data: expected an array'));
-    expect(() => parseChanges('GET changes/x', '{"data":[{"type":"change","attributes":{"goods_nomenclature_item_id":"12345"}}]}')).toThrow('GET changes/x: data[0].attributes.goods_nomenclature_item_id: "12345" is not 10 digits');
-    expect(() => parseExchangeRateMonth('GET exchange_rates/2023-9', '{"data":{"type":"exchange_rate_collection"},"included":[{"type":"exchange_rate","attributes":{"currency_code":"EUR","rate":"1,16","validity_start_date":"2023-09-01","validity_end_date":"2023-09-30"}}]}')).toThrow('field rate: "1,16" is not a decimal');
+    expect(() => parseChanges('GET changes/x', '{"data":[{"type":"change","attributes":{"goods_nomenclature_item_id":"12345"}}]}')).toThrow(
+      'GET changes/x: data[0].attributes.goods_nomenclature_item_id: "12345" is not 10 digits',
+    );
+    expect(() =>
+      parseExchangeRateMonth(
+        'GET exchange_rates/2023-9',
+        '{"data":{"type":"exchange_rate_collection"},"included":[{"type":"exchange_rate","attributes":{"currency_code":"EUR","rate":"1,16","validity_start_date":"2023-09-01","validity_end_date":"2023-09-30"}}]}',
+      ),
+    ).toThrow('field rate: "1,16" is not a decimal');
     expect(() => parseNewsItems('GET news/items', '{"data":[{"type":"news_item","attributes":{"start_date":"soon"}}]}')).toThrow('data[0].attributes.start_date: "soon" is not YYYY-MM-DD');
     expect(() => parseGeographicalArea('GET geographical_areas/1013', '{"data":{"type":"geographical_area","relationships":{}}}')).toThrow('children_geographical_areas.data: expected an array');
     expect(() => parseQuotaDefinitions('GET quotas/search', '{"data":[{"type":"definition","attributes":{"quota_order_number_id":"51"}}]}')).toThrow('"51" is not a 6-digit order number');
@@ -56,7 +68,19 @@ describe('OTT API client: backoff, Retry-After, OAuth', () => {
     const api = new OttApiStandIn({ fixturesDir: fixtures, clientId: 'id', clientSecret: 'secret' });
     const { baseUrl, tokenUrl } = await api.start();
     const waits: number[] = [];
-    const client = new OttApiClient({ baseUrl, tokenUrl, clientId: 'id', clientSecret: 'secret', scope: 'tariff/read', maxAttempts: 4, maxBackoffMs: 5_000, timeoutMs: 5_000, baseBackoffMs: 1_000, sleep: async (ms) => void waits.push(ms), random: () => 0.999 });
+    const client = new OttApiClient({
+      baseUrl,
+      tokenUrl,
+      clientId: 'id',
+      clientSecret: 'secret',
+      scope: 'tariff/read',
+      maxAttempts: 4,
+      maxBackoffMs: 5_000,
+      timeoutMs: 5_000,
+      baseBackoffMs: 1_000,
+      sleep: async (ms) => void waits.push(ms),
+      random: () => 0.999,
+    });
     try {
       api.fail('geographical_areas/1013', '429', '500', '500');
       expect(await client.get('geographical_areas/1013')).toContain('"European Union"');
@@ -83,10 +107,34 @@ describe('OTT API client: backoff, Retry-After, OAuth', () => {
 });
 
 describe('tariff changes on DatasetChanged', () => {
-  const change = (measureType: string, i: number): TariffChange => ({ commodityCode: String(i).padStart(10, '0'), geographicalArea: 'CN', excludedAreas: [], measureType, change: 'created', validFrom: '2025-01-01', validTo: '', expression: '10.00 %', measureSid: String(i), role: measureRole(measureType) });
+  const change = (measureType: string, i: number): TariffChange => ({
+    commodityCode: String(i).padStart(10, '0'),
+    geographicalArea: 'CN',
+    excludedAreas: [],
+    measureType,
+    change: 'created',
+    validFrom: '2025-01-01',
+    validTo: '',
+    expression: '10.00 %',
+    measureSid: String(i),
+    role: measureRole(measureType),
+  });
 
   it('names each measure type’s role (remedy, suspension, quota, preference, rate, VAT, unit, other)', () => {
-    expect(['552', '554', '695', '112', '117', '122', '143', '142', '103', '305', '109', '410'].map((t) => `${t}:${measureRole(t)}`)).toEqual(['552:trade_remedy', '554:trade_remedy', '695:trade_remedy', '112:suspension', '117:suspension', '122:quota', '143:quota', '142:preference', '103:third_country', '305:vat', '109:supplementary_unit', '410:other']);
+    expect(['552', '554', '695', '112', '117', '122', '143', '142', '103', '305', '109', '410'].map((t) => `${t}:${measureRole(t)}`)).toEqual([
+      '552:trade_remedy',
+      '554:trade_remedy',
+      '695:trade_remedy',
+      '112:suspension',
+      '117:suspension',
+      '122:quota',
+      '143:quota',
+      '142:preference',
+      '103:third_country',
+      '305:vat',
+      '109:supplementary_unit',
+      '410:other',
+    ]);
     expect(measureRole('142', '051193')).toBe('quota');
   });
 

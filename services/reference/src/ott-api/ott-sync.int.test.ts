@@ -24,8 +24,10 @@ function dataDirWithFxTo202308(): string {
   for (const e of fs.readdirSync(data)) if (e !== 'exchange_rates') fs.symlinkSync(path.join(data, e), path.join(dir, e));
   fs.mkdirSync(path.join(dir, 'exchange_rates/hmrc_monthly_xml'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'exchange_rates/hmrc_monthly_json'));
-  for (const e of fs.readdirSync(path.join(data, 'exchange_rates'))) if (!e.startsWith('hmrc_monthly_xml') && !e.startsWith('hmrc_monthly_json')) fs.symlinkSync(path.join(data, 'exchange_rates', e), path.join(dir, 'exchange_rates', e));
-  for (const f of fs.readdirSync(path.join(data, 'exchange_rates/hmrc_monthly_xml'))) if (f <= '2023-08.xml') fs.symlinkSync(path.join(data, 'exchange_rates/hmrc_monthly_xml', f), path.join(dir, 'exchange_rates/hmrc_monthly_xml', f));
+  for (const e of fs.readdirSync(path.join(data, 'exchange_rates')))
+    if (!e.startsWith('hmrc_monthly_xml') && !e.startsWith('hmrc_monthly_json')) fs.symlinkSync(path.join(data, 'exchange_rates', e), path.join(dir, 'exchange_rates', e));
+  for (const f of fs.readdirSync(path.join(data, 'exchange_rates/hmrc_monthly_xml')))
+    if (f <= '2023-08.xml') fs.symlinkSync(path.join(data, 'exchange_rates/hmrc_monthly_xml', f), path.join(dir, 'exchange_rates/hmrc_monthly_xml', f));
   return dir;
 }
 
@@ -46,10 +48,17 @@ describe('OTT API v2 sync against a local stand-in for the public API', () => {
   let reader: ReturnType<KafkaHandle['kafka']['consumer']>;
 
   const sync = async (body: object) => {
-    const r = await fetch(`${svc.httpUrl}/v1/admin/ott-syncs`, { method: 'POST', headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await fetch(`${svc.httpUrl}/v1/admin/ott-syncs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.service}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: r.status, body: (await r.json()) as any };
   };
-  const versions = async () => ((await (await fetch(`${svc.httpUrl}/v1/datasets`, { headers: { authorization: `Bearer ${tokens.analyst}` } })).json()) as { datasets: { dataset: string; version: string }[] }).datasets.map((d) => d.version);
+  const versions = async () =>
+    ((await (await fetch(`${svc.httpUrl}/v1/datasets`, { headers: { authorization: `Bearer ${tokens.analyst}` } })).json()) as { datasets: { dataset: string; version: string }[] }).datasets.map(
+      (d) => d.version,
+    );
   const rates = (q: { commodityCode: string; origin: string; date: string }[]) => callUnary<unknown, LookupRatesResponse>(client, 'lookupRates', { queries: q }, { token: tokens.analyst });
 
   beforeAll(async () => {
@@ -120,7 +129,17 @@ describe('OTT API v2 sync against a local stand-in for the public API', () => {
     // A snapshot as of 2025-07-13 does not hold measures that ended before it: earlier dates are not "complete".
     const [older] = (await rates([{ commodityCode: '0101210000', origin: 'FR', date: '2024-01-15' }])).results;
     expect(older).toMatchObject({ known: true, measuresLoaded: false, unknownReason: expect.stringContaining('held as of 2025-07-13: measures that ended before then are not held') });
-    const fx = await callUnary<unknown, LookupFxResponse>(client, 'lookupFx', { queries: [{ currency: 'EUR', date: '2023-09-15' }, { currency: 'EUR', date: '2023-10-02' }] }, { token: tokens.analyst });
+    const fx = await callUnary<unknown, LookupFxResponse>(
+      client,
+      'lookupFx',
+      {
+        queries: [
+          { currency: 'EUR', date: '2023-09-15' },
+          { currency: 'EUR', date: '2023-10-02' },
+        ],
+      },
+      { token: tokens.analyst },
+    );
     expect(fx.results[0]).toMatchObject({ known: true, unitsPerGbp: '1.1683', period: '2023-09', datasetVersion: body.fxVersions[0] });
     // 2023-10 is not published by the stand-in (404): unknown, with the reason.
     expect(fx.results[1]).toMatchObject({ known: false, unknownReason: expect.stringContaining('HMRC rates for 2023-10 are not loaded (latest month loaded: 2023-09)') });
@@ -145,7 +164,12 @@ describe('OTT API v2 sync against a local stand-in for the public API', () => {
     const ev = await waitFor('DatasetChanged of the incremental sync', async () => seen.find((e) => e.version === body.datasetVersion));
     // Re-evaluation can be narrowed to these codes; the new suspension is there for alerting.
     expect(ev.commodityCodes).toEqual(['0101210000', '2924297099']);
-    expect(ev.tariffChanges.filter((c) => c.commodityCode === '2924297099' && c.role === 'suspension').map((c) => `${c.measureType} ${c.change}`).sort()).toEqual(['112 created', '117 created']);
+    expect(
+      ev.tariffChanges
+        .filter((c) => c.commodityCode === '2924297099' && c.role === 'suspension')
+        .map((c) => `${c.measureType} ${c.change}`)
+        .sort(),
+    ).toEqual(['112 created', '117 created']);
     expect(ev.tariffChanges.some((c) => c.commodityCode === '0101210000')).toBe(false);
     const [r] = (await rates([{ commodityCode: '2924297099', origin: 'CN', date: '2025-07-14' }])).results;
     expect(r!.suspensions.length).toBeGreaterThan(0);
@@ -165,7 +189,9 @@ describe('OTT API v2 sync against a local stand-in for the public API', () => {
     expect(resumed.status).toBe(201);
     expect(resumed.body).toMatchObject({ runId: broken.body.details.runId, resumed: true, reusedFromStage: 2, commodityCodes: ['0101210000', '0101300000', '2924297099'] });
     expect(['0101210000', '0101300000'].map((c) => api.count(`commodities/${c}`))).toEqual(counts);
-    const runs = (await (await fetch(`${svc.httpUrl}/v1/admin/ott-syncs`, { headers: { authorization: `Bearer ${tokens.service}` } })).json()) as { runs: { id: number; status: string; staged: number }[] };
+    const runs = (await (await fetch(`${svc.httpUrl}/v1/admin/ott-syncs`, { headers: { authorization: `Bearer ${tokens.service}` } })).json()) as {
+      runs: { id: number; status: string; staged: number }[];
+    };
     expect(runs.runs[0]).toMatchObject({ id: broken.body.details.runId, status: 'completed', staged: 0 });
   });
 

@@ -6,7 +6,10 @@ import type { FxRow } from '../parse/fx';
 
 /** A response that does not have the documented shape (nothing from it is used). */
 export class OttApiFormatError extends Error {
-  constructor(readonly request: string, readonly problem: string) {
+  constructor(
+    readonly request: string,
+    readonly problem: string,
+  ) {
     super(`${request}: ${problem}`);
     this.name = 'OttApiFormatError';
   }

@@ -77,7 +77,8 @@ export class OttApiStandIn {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         const form = new URLSearchParams(body);
-        if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== this.opts.clientId || form.get('client_secret') !== this.opts.clientSecret) return json(401, '{"error":"invalid_client"}');
+        if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== this.opts.clientId || form.get('client_secret') !== this.opts.clientSecret)
+          return json(401, '{"error":"invalid_client"}');
         const token = `stand-in-token-${++this.tokensIssued}`;
         this.tokens.add(token);
         json(200, JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 86400 }));

@@ -46,7 +46,13 @@ export interface OttSyncPorts {
   fxLatestDay(): string | undefined;
   /** A group's members as held now (undefined = never loaded). */
   groupMembers(group: string): string[] | undefined;
-  loadOtt(source: string, version: string, imp: OttImport, stopPress: StopPressNotice[], asOf: string): Promise<{ version: string; duplicate: boolean; commodityCodes: string[]; tariffChanges: number }>;
+  loadOtt(
+    source: string,
+    version: string,
+    imp: OttImport,
+    stopPress: StopPressNotice[],
+    asOf: string,
+  ): Promise<{ version: string; duplicate: boolean; commodityCodes: string[]; tariffChanges: number }>;
   loadFx(source: string, version: string, rows: FxRow[]): Promise<{ version: string; duplicate: boolean }>;
 }
 
@@ -84,7 +90,10 @@ export class OttSyncRefused extends Error {}
 
 /** A sync run stopped (recorded as failed with this message; the next sync resumes it). */
 export class OttSyncFailed extends Error {
-  constructor(readonly runId: number, readonly reason: Error) {
+  constructor(
+    readonly runId: number,
+    readonly reason: Error,
+  ) {
     super(`OTT sync run ${runId} failed (nothing loaded; the next sync resumes it): ${reason.message}`);
     this.name = 'OttSyncFailed';
   }
@@ -222,8 +231,7 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
         // A membership the store already holds as it is changes nothing (no version for it alone).
         const held = ports.groupMembers(it.id);
         if (!held || held.join('|') !== [...new Set(it.members)].sort().join('|')) groups.set(it.id, it.members);
-      }
-      else if (it.kind === 'news') notices = it.notices;
+      } else if (it.kind === 'news') notices = it.notices;
       else fxMonths.push({ month: it.month, rows: it.rows });
     }
     const stopPress: StopPressNotice[] = notices.map((n) => ({ id: n.id, title: n.title, published: n.published, commodityCodes: n.commodityCodes, url: n.url }));
@@ -241,7 +249,21 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
       fxVersions.push((await ports.loadFx(source, datasetVersion(source, JSON.stringify(rows)), rows)).version);
     }
     await ports.finish(run.id, { status: 'completed', datasetVersion: loaded.version, fxVersions, stopPress, stats: client.stats });
-    return { runId: run.id, kind: run.kind, resumed, sinceDate: run.sinceDate, untilDate: run.untilDate, commodityCodes: loaded.commodityCodes, fetched, reusedFromStage: reused, datasetVersion: loaded.version, tariffChanges: loaded.tariffChanges, fxVersions, stopPress, stats: { ...client.stats } };
+    return {
+      runId: run.id,
+      kind: run.kind,
+      resumed,
+      sinceDate: run.sinceDate,
+      untilDate: run.untilDate,
+      commodityCodes: loaded.commodityCodes,
+      fetched,
+      reusedFromStage: reused,
+      datasetVersion: loaded.version,
+      tariffChanges: loaded.tariffChanges,
+      fxVersions,
+      stopPress,
+      stats: { ...client.stats },
+    };
   } catch (e) {
     await ports.finish(run.id, { status: 'failed', error: (e as Error).message, stats: client.stats });
     throw new OttSyncFailed(run.id, e as Error);

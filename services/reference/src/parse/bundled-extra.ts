@@ -42,7 +42,10 @@ export function parseSupplementaryUnits(source: string, json: string, chiefMapCs
       if (!m) throw new Error(`${source}: ${code}.${field}: "${v}" is not CHIEF notation (quantity digit + 3-digit unit code)`);
       units.push({ quantity: Number(m[1]), unit: map.get(m[2]!) ?? '', chiefCode: m[2]! });
     }
-    out.set(code, units.sort((a, b) => a.quantity - b.quantity));
+    out.set(
+      code,
+      units.sort((a, b) => a.quantity - b.quantity),
+    );
   }
   return out;
 }
@@ -71,7 +74,14 @@ export function parseSeasonalPreferences(source: string, csv: string): SeasonalP
     const goodsCode = r.goods_nomenclature_item_id ?? '';
     if (!/^\d{10}$/.test(goodsCode)) throw new Error(`${where} field goods_nomenclature_item_id: "${goodsCode}" is not 10 digits`);
     if (!/^[0-9A-Z]{2,4}$/.test(r.geographical_area_id ?? '')) throw new Error(`${where} field geographical_area_id: "${r.geographical_area_id}" is not an area id`);
-    return { geographicalArea: r.geographical_area_id!, goodsCode, measureType: r.measure_type_id ?? '', from: md(r.from ?? '', `${where} field from`), to: md(r.to ?? '', `${where} field to`), expression: r.duty ?? '' };
+    return {
+      geographicalArea: r.geographical_area_id!,
+      goodsCode,
+      measureType: r.measure_type_id ?? '',
+      from: md(r.from ?? '', `${where} field from`),
+      to: md(r.to ?? '', `${where} field to`),
+      expression: r.duty ?? '',
+    };
   });
 }
 

@@ -31,7 +31,9 @@ describe('dated extras bundled with the reference data', () => {
     expect(s.rates.filter((r) => r.geographicalArea === 'AU').map((r) => `${r.from}..${r.to} ${r.expression} ${r.inSeason}`)).toEqual(['05-15..10-31 10.50% true', '11-01..05-14 6.00% false']);
     expect(goodsCovers('0702000000', '0702000007')).toBe(true);
     expect(goodsCovers('0808108000', '0808109000')).toBe(false);
-    expect(() => parseSeasonalPreferences('p.csv', 'geographical_area_id,goods_nomenclature_item_id,measure_type_id,from,to,duty\nAU,0702000000,142,31/13,31/10,1%\n')).toThrow('p.csv: row 2 field from: "31/13" is not dd/mm');
+    expect(() => parseSeasonalPreferences('p.csv', 'geographical_area_id,goods_nomenclature_item_id,measure_type_id,from,to,duty\nAU,0702000000,142,31/13,31/10,1%\n')).toThrow(
+      'p.csv: row 2 field from: "31/13" is not dd/mm',
+    );
   });
 
   it('answers the pharmaceutical intermediates annex by CN8, and the recorded 2025 OTT measures as snapshots of their as-of date', () => {

@@ -175,7 +175,12 @@ export function collapseByMajority(source: string, rows: FxRow[]): { rows: FxRow
     const r = first.get(key)!;
     if (ranked.length > 1) {
       if (ranked[0]![1] === ranked[1]![1]) throw new Error(`${source}: ${r.currency} ${r.start}..${r.end}: countries split evenly between rates ${ranked.map(([v, n]) => `${v} (${n})`).join(', ')}`);
-      disagreements.push(`${source}: ${r.currency} ${r.start}..${r.end}: kept ${ranked[0]![0]} (${ranked[0]![1]} countries) over ${ranked.slice(1).map(([v, n]) => `${v} (${n})`).join(', ')}`);
+      disagreements.push(
+        `${source}: ${r.currency} ${r.start}..${r.end}: kept ${ranked[0]![0]} (${ranked[0]![1]} countries) over ${ranked
+          .slice(1)
+          .map(([v, n]) => `${v} (${n})`)
+          .join(', ')}`,
+      );
     }
     out.push({ ...r, rate: ranked[0]![0] });
   }

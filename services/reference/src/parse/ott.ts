@@ -39,7 +39,10 @@ export interface OttImport {
 
 /** A load was refused: every problem found, each naming where and why. */
 export class OttImportError extends Error {
-  constructor(readonly source: string, readonly issues: string[]) {
+  constructor(
+    readonly source: string,
+    readonly issues: string[],
+  ) {
     super(`${source}: ${issues.length} problem(s): ${issues.slice(0, 5).join('; ')}${issues.length > 5 ? ' …' : ''}`);
   }
 }
@@ -108,7 +111,9 @@ function parseFlatCommodity(source: string, doc: Json): OttImport {
     if (m.import === false) return;
     const area = obj(m.geographical_area);
     const areaId = str(area.geographical_area_id ?? area.id);
-    const children = arr(area.children_geographical_areas).map((c) => str(obj(c).geographical_area_id ?? obj(c).id)).filter(Boolean);
+    const children = arr(area.children_geographical_areas)
+      .map((c) => str(obj(c).geographical_area_id ?? obj(c).id))
+      .filter(Boolean);
     if (children.length > 0) groups.set(areaId, children);
     const validFrom = isoDate(m.effective_start_date);
     const validTo = isoDate(m.effective_end_date);
@@ -122,7 +127,9 @@ function parseFlatCommodity(source: string, doc: Json): OttImport {
       commodityCode: code,
       measureType: str(obj(m.measure_type).id),
       geographicalArea: areaId,
-      excludedAreas: arr(m.excluded_countries).map((c) => str(obj(c).geographical_area_id ?? obj(c).id)).filter(Boolean),
+      excludedAreas: arr(m.excluded_countries)
+        .map((c) => str(obj(c).geographical_area_id ?? obj(c).id))
+        .filter(Boolean),
       expression: str(obj(m.duty_expression).base) || unitOf(arr(m.measure_components).map(obj), str(obj(m.measure_type).id)),
       additionalCode: str(obj(m.additional_code).code),
       validFrom,
@@ -156,7 +163,9 @@ function parseJsonApiCommodity(source: string, doc: Json): OttImport {
   const groups = new Map<string, string[]>();
   for (const r of included.values()) {
     if (str(r.type) !== 'geographical_area') continue;
-    const kids = arr(obj(obj(r.relationships).children_geographical_areas).data).map((k) => str(obj(k).id)).filter(Boolean);
+    const kids = arr(obj(obj(r.relationships).children_geographical_areas).data)
+      .map((k) => str(obj(k).id))
+      .filter(Boolean);
     if (kids.length) groups.set(str(obj(r.attributes).geographical_area_id) || str(r.id), kids);
   }
   const measures: OttMeasure[] = [];
@@ -210,7 +219,9 @@ function parseGeoAreas(source: string, doc: Json): OttImport {
   const groups = new Map<string, string[]>();
   for (const r of arr(doc.data)) {
     const g = obj(r);
-    const kids = arr(obj(obj(g.relationships).children_geographical_areas).data).map((k) => str(obj(k).id)).filter(Boolean);
+    const kids = arr(obj(obj(g.relationships).children_geographical_areas).data)
+      .map((k) => str(obj(k).id))
+      .filter(Boolean);
     if (kids.length) groups.set(str(obj(g.attributes).geographical_area_id) || str(g.id), kids);
   }
   if (groups.size === 0) throw new OttImportError(source, ['geographical areas document states no group memberships (no children_geographical_areas)']);
@@ -295,7 +306,10 @@ function parseDeclarableDutiesRecords(source: string, header: string[], rows: Re
       commodityCode: str(r.commodity__code),
       measureType: str(r.measure__type__id),
       geographicalArea: str(r.measure__geographical_area__id),
-      excludedAreas: str(r.measure__excluded_geographical_areas__ids).split('|').map((s) => s.trim()).filter(Boolean),
+      excludedAreas: str(r.measure__excluded_geographical_areas__ids)
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean),
       expression: str(r.measure__duty_expression),
       additionalCode: str(r.measure__additional_code__code),
       validFrom,

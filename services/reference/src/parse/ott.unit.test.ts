@@ -19,7 +19,12 @@ function asJsonApi(flat: any): any {
     const id = String(m.id);
     ids.push({ id, type: 'measure' });
     const ga = m.geographical_area;
-    included.push({ id: ga.id, type: 'geographical_area', attributes: { id: ga.id, geographical_area_id: ga.geographical_area_id, description: ga.description }, relationships: { children_geographical_areas: { data: (ga.children_geographical_areas ?? []).map((c: any) => ({ id: c.id, type: 'geographical_area' })) } } });
+    included.push({
+      id: ga.id,
+      type: 'geographical_area',
+      attributes: { id: ga.id, geographical_area_id: ga.geographical_area_id, description: ga.description },
+      relationships: { children_geographical_areas: { data: (ga.children_geographical_areas ?? []).map((c: any) => ({ id: c.id, type: 'geographical_area' })) } },
+    });
     included.push({ id: m.measure_type.id, type: 'measure_type', attributes: { id: m.measure_type.id, description: m.measure_type.description } });
     included.push({ id: `${id}-duty_expression`, type: 'duty_expression', attributes: { base: m.duty_expression.base } });
     if (m.order_number) included.push({ id: m.order_number.number, type: 'order_number', attributes: { number: m.order_number.number } });
@@ -49,7 +54,16 @@ describe('OTT API commodity importer (real sample 0702000007 cherry tomatoes)', 
     expect(imp.commodityCodes).toEqual(['0702000007']);
     expect(imp.measures).toHaveLength(50);
     expect(imp.measures.find((m) => m.measureType === '103')).toEqual({
-      sid: '20001033', commodityCode: '0702000007', measureType: '103', geographicalArea: '1011', excludedAreas: [], expression: '8.00 %', additionalCode: '', validFrom: '2021-01-01', validTo: '2021-05-14', quotaOrderNumber: '',
+      sid: '20001033',
+      commodityCode: '0702000007',
+      measureType: '103',
+      geographicalArea: '1011',
+      excludedAreas: [],
+      expression: '8.00 %',
+      additionalCode: '',
+      validFrom: '2021-01-01',
+      validTo: '2021-05-14',
+      quotaOrderNumber: '',
     });
     expect(imp.measures.find((m) => m.measureType === '142' && m.geographicalArea === '1013')).toMatchObject({ sid: '20125841', expression: '0.00 %', validFrom: '2021-01-01', validTo: '' });
     expect(imp.measures.find((m) => m.measureType === '142' && m.geographicalArea === 'SG')).toMatchObject({ expression: '5.80 %', validTo: '2021-03-31' });
@@ -60,7 +74,12 @@ describe('OTT API commodity importer (real sample 0702000007 cherry tomatoes)', 
   it('reads the unit of a supplementary-unit measure (109) from its components', () => {
     const withUnit = JSON.parse(cherrySample);
     const m = structuredClone(withUnit.import_measures[1]);
-    Object.assign(m, { id: 99, measure_type: { id: '109', description: 'Supplementary unit' }, duty_expression: { base: '' }, measure_components: [{ measurement_unit_code: 'NAR', measurement_unit_qualifier_code: null }] });
+    Object.assign(m, {
+      id: 99,
+      measure_type: { id: '109', description: 'Supplementary unit' },
+      duty_expression: { base: '' },
+      measure_components: [{ measurement_unit_code: 'NAR', measurement_unit_qualifier_code: null }],
+    });
     withUnit.import_measures.push(m);
     expect(parseOttApiJson('x', JSON.stringify(withUnit)).measures.find((x) => x.measureType === '109')).toMatchObject({ expression: 'NAR' });
   });
@@ -92,7 +111,23 @@ describe('OTT API commodity importer (real sample 0702000007 cherry tomatoes)', 
 
 describe('OTT geographical areas list (group membership)', () => {
   it('reads groups with their members; the bundled country list states none and is refused as a membership load', () => {
-    const doc = { data: [{ id: '1013', type: 'geographical_area', attributes: { geographical_area_id: '1013', description: 'European Union' }, relationships: { children_geographical_areas: { data: [{ id: 'FR', type: 'geographical_area' }, { id: 'DE', type: 'geographical_area' }] } } }] };
+    const doc = {
+      data: [
+        {
+          id: '1013',
+          type: 'geographical_area',
+          attributes: { geographical_area_id: '1013', description: 'European Union' },
+          relationships: {
+            children_geographical_areas: {
+              data: [
+                { id: 'FR', type: 'geographical_area' },
+                { id: 'DE', type: 'geographical_area' },
+              ],
+            },
+          },
+        },
+      ],
+    };
     const imp = parseOttApiJson('areas', JSON.stringify(doc));
     expect(imp.format).toBe('ott-geographical-areas');
     expect(imp.groups.get('1013')).toEqual(['FR', 'DE']);
@@ -122,7 +157,7 @@ describe('OTT declarable-duties report importer (team-written fixture in the rep
   });
 
   it('reads the report as published (.xlsx with shared strings) to the same measures as its CSV form', () => {
-    const table = (parse(exportFixture, { relax_column_count: false }) as string[][]);
+    const table = parse(exportFixture, { relax_column_count: false }) as string[][];
     const xlsx = parseOttFile('declarable_commodities_with_duty_measures_uk_2021_02_15.xlsx', xlsxOf(table));
     expect(xlsx.format).toBe('ott-declarable-duties');
     expect(xlsx.measures).toEqual(parseDeclarableDutiesCsv('declarable', exportFixture).measures);
@@ -132,7 +167,7 @@ describe('OTT declarable-duties report importer (team-written fixture in the rep
     expect(parseOttFile('x', Buffer.from(cherrySample)).format).toBe('ott-api-flat');
   });
 
-  it('reads an .xlsx report with the reader it is given (the service: a bounded worker), its refusals the load\'s issue', async () => {
+  it("reads an .xlsx report with the reader it is given (the service: a bounded worker), its refusals the load's issue", async () => {
     const table = parse(exportFixture, { relax_column_count: false }) as string[][];
     const pool = new WorkbookWorkerPool({ maxMemoryMb: loadConfig({}).WORKBOOK_MAX_MEMORY_MB });
     const readSheet = async (source: string, content: Buffer) => (await pool.readRows(content, source)).rows;
@@ -156,6 +191,8 @@ describe('OTT declarable-duties report importer (team-written fixture in the rep
 
   it('takes the workbook worker settings from the configuration, each bad one named', () => {
     expect(loadConfig({})).toMatchObject({ WORKBOOK_TIMEOUT_MS: 120_000, WORKBOOK_MAX_MEMORY_MB: 2048, WORKBOOK_CONCURRENCY: 1 });
-    expect(() => loadConfig({ WORKBOOK_TIMEOUT_MS: '50', WORKBOOK_MAX_MEMORY_MB: '99999' })).toThrow('Invalid configuration:\n  - WORKBOOK_TIMEOUT_MS must be >= 100, got 50\n  - WORKBOOK_MAX_MEMORY_MB must be <= 16384, got 99999');
+    expect(() => loadConfig({ WORKBOOK_TIMEOUT_MS: '50', WORKBOOK_MAX_MEMORY_MB: '99999' })).toThrow(
+      'Invalid configuration:\n  - WORKBOOK_TIMEOUT_MS must be >= 100, got 50\n  - WORKBOOK_MAX_MEMORY_MB must be <= 16384, got 99999',
+    );
   });
 });

@@ -31,7 +31,15 @@ export async function onDeclarationsChecked(store: Store, events: readonly Check
       const c = e.checked;
       const prev = stored.get(id);
       if (prev && prev.checked && prev.declaration_version > c.declarationVersion) continue;
-      checked.set(id, { version: c.declarationVersion, findings: c.findings.map((f) => liteOf(f, 1)), mrn: c.mrn, lrn: c.lrn, importer: c.importerEori, declarant: c.declarantId, date: c.acceptanceDate });
+      checked.set(id, {
+        version: c.declarationVersion,
+        findings: c.findings.map((f) => liteOf(f, 1)),
+        mrn: c.mrn,
+        lrn: c.lrn,
+        importer: c.importerEori,
+        declarant: c.declarantId,
+        date: c.acceptanceDate,
+      });
     }
     if (checked.size === 0) continue;
     out.push(...(await rescore(store, tenant, [...checked.keys()].sort(), now, [...decls.values()][0]!.eventId, checked)));

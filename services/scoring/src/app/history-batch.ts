@@ -14,10 +14,12 @@ function minoritySupplierGroups(state: HistoryState, have: Set<string>): string[
   const out = new Set<string>();
   for (const [key, g] of state.descGroups) {
     const [importer, desc] = key.split('|') as [string, string];
-    for (const b of Object.values(g.codes)) if (b.n <= MINORITY_LINES) for (const r of b.refs) {
-      const k = `${importer}|${r.supplier}|${desc}`;
-      if (!have.has(k)) out.add(k);
-    }
+    for (const b of Object.values(g.codes))
+      if (b.n <= MINORITY_LINES)
+        for (const r of b.refs) {
+          const k = `${importer}|${r.supplier}|${desc}`;
+          if (!have.has(k)) out.add(k);
+        }
   }
   return [...out];
 }
@@ -61,9 +63,16 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
     const input = applyBatch(state, batch);
     const findings = decideHistory(input, tenant, now.slice(0, 10), now, rules);
     await store.saveState(tenant, state, keys);
-    await store.saveDeclFacts(batch.map((b) => b.fact), now);
+    await store.saveDeclFacts(
+      batch.map((b) => b.fact),
+      now,
+    );
     // Findings of earlier versions are superseded; an invalidated declaration keeps none.
-    const superseded = await store.supersedeFindings(tenant, batch.filter((b) => b.previous || b.fact.status === 'invalidated').map((b) => ({ id: b.fact.id, keepVersion: b.fact.status === 'invalidated' ? 2 ** 31 - 1 : b.fact.version })), now);
+    const superseded = await store.supersedeFindings(
+      tenant,
+      batch.filter((b) => b.previous || b.fact.status === 'invalidated').map((b) => ({ id: b.fact.id, keepVersion: b.fact.status === 'invalidated' ? 2 ** 31 - 1 : b.fact.version })),
+      now,
+    );
     const fresh = await store.insertFindings(findings);
     const parent = batch[0]!.parent;
     for (const f of fresh) out.push({ kind: 'finding', finding: f, parentEventId: batch.find((b) => b.fact.id === f.declarationId)?.parent ?? parent });

@@ -10,7 +10,10 @@ import * as scores from '../db/score-repo';
 export type Store = ReturnType<typeof bindStore>;
 
 export function bindStore(trx: Transaction<ScoringDb>) {
-  const bind = <A extends unknown[], R>(f: (t: Transaction<ScoringDb>, ...a: A) => R) => (...a: A) => f(trx, ...a);
+  const bind =
+    <A extends unknown[], R>(f: (t: Transaction<ScoringDb>, ...a: A) => R) =>
+    (...a: A) =>
+      f(trx, ...a);
   return {
     lockTenants: bind(scores.lockTenants),
     loadDeclFacts: bind(history.loadDeclFacts),

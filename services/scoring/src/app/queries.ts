@@ -10,7 +10,20 @@ import { confidenceOf, windowFrom } from './rescore';
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 function entityScore(row: EntityScoreRow): Score {
-  return Score.fromPartial({ tenantId: row.tenant_id, entityType: row.entity_type, entityId: row.entity_id, score: row.score, components: parse<ScoreComponent[]>(row.components), findingCount: row.finding_count, exposurePence: Number(row.exposure_pence), reclaimPence: Number(row.reclaim_pence), updatedAt: new Date(row.updated_at).toISOString(), modelVersion: row.model_version, declarationCount: row.declaration_count, explanation: row.explanation });
+  return Score.fromPartial({
+    tenantId: row.tenant_id,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    score: row.score,
+    components: parse<ScoreComponent[]>(row.components),
+    findingCount: row.finding_count,
+    exposurePence: Number(row.exposure_pence),
+    reclaimPence: Number(row.reclaim_pence),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    modelVersion: row.model_version,
+    declarationCount: row.declaration_count,
+    explanation: row.explanation,
+  });
 }
 
 /**
@@ -19,10 +32,32 @@ function entityScore(row: EntityScoreRow): Score {
  */
 async function explained(store: Store, tenant: string, rows: readonly DeclScoreRow[]): Promise<Score[]> {
   const history = new Map<string, FindingLite[]>();
-  for (const f of await store.activeHistoryFindings(tenant, rows.map((r) => r.declaration_id))) history.set(f.declarationId, [...(history.get(f.declarationId) ?? []), liteOf(f, confidenceOf(f))]);
+  for (const f of await store.activeHistoryFindings(
+    tenant,
+    rows.map((r) => r.declaration_id),
+  ))
+    history.set(f.declarationId, [...(history.get(f.declarationId) ?? []), liteOf(f, confidenceOf(f))]);
   return rows.map((d) => {
     const s = scoreDeclaration([...parse<FindingLite[]>(d.validation_findings), ...(history.get(d.declaration_id) ?? [])], d.as_of);
-    return Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: d.declaration_id, score: d.score, risk: d.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: d.model_version === MODEL_VERSION ? s.explanation : `scored with ${d.model_version}, explained with ${MODEL_VERSION} (re-score: POST /v1/admin/rescore): ${s.explanation}`, findingCount: d.finding_count, exposurePence: Number(d.exposure_pence), reclaimPence: Number(d.reclaim_pence), updatedAt: new Date(d.updated_at).toISOString(), modelVersion: d.model_version, declarationCount: 1, asOf: d.as_of, validationChecked: d.checked });
+    return Score.fromPartial({
+      tenantId: tenant,
+      entityType: 'declaration',
+      entityId: d.declaration_id,
+      score: d.score,
+      risk: d.risk,
+      components: s.components,
+      factors: s.factors,
+      lines: s.lines,
+      explanation: d.model_version === MODEL_VERSION ? s.explanation : `scored with ${d.model_version}, explained with ${MODEL_VERSION} (re-score: POST /v1/admin/rescore): ${s.explanation}`,
+      findingCount: d.finding_count,
+      exposurePence: Number(d.exposure_pence),
+      reclaimPence: Number(d.reclaim_pence),
+      updatedAt: new Date(d.updated_at).toISOString(),
+      modelVersion: d.model_version,
+      declarationCount: 1,
+      asOf: d.as_of,
+      validationChecked: d.checked,
+    });
   });
 }
 

@@ -40,12 +40,24 @@ export interface Checked {
  * refreshes the touched agents' and importers' scores and month snapshots. Called with the tenant
  * lock held.
  */
-export async function rescore(store: Store, tenant: string, ids: readonly string[], now: string, parent: string, checked: Map<string, Checked> = new Map(), known: Map<string, { version: number; fact: DeclFact }> = new Map()): Promise<Outgoing[]> {
+export async function rescore(
+  store: Store,
+  tenant: string,
+  ids: readonly string[],
+  now: string,
+  parent: string,
+  checked: Map<string, Checked> = new Map(),
+  known: Map<string, { version: number; fact: DeclFact }> = new Map(),
+): Promise<Outgoing[]> {
   if (ids.length === 0) return [];
   const today = now.slice(0, 10);
   // Facts the caller already holds (the batch it just folded) are not read back.
   const facts = new Map(known);
-  for (const [k, v] of await store.loadDeclFacts(tenant, ids.filter((id) => !known.has(id)))) facts.set(k, v);
+  for (const [k, v] of await store.loadDeclFacts(
+    tenant,
+    ids.filter((id) => !known.has(id)),
+  ))
+    facts.set(k, v);
   const [stored, history, contributions] = [await store.loadDeclScores(tenant, ids), await store.activeHistoryFindings(tenant, ids), await store.loadContributions(tenant, ids)];
   const historyBy = new Map<string, Finding[]>();
   for (const f of history) historyBy.set(f.declarationId, [...(historyBy.get(f.declarationId) ?? []), f]);
@@ -64,7 +76,11 @@ export async function rescore(store: Store, tenant: string, ids: readonly string
     const hist = (historyBy.get(id) ?? []).map((f) => liteOf(f, confidenceOf(f)));
     const all = [...validation, ...hist];
     const version = Math.max(fact?.version ?? 0, c?.version ?? 0, prev?.declaration_version ?? 0);
-    const base = { importer: fact?.importer || c?.importer || prev?.importer_id || '', declarant: fact?.declarant || c?.declarant || prev?.declarant_id || '', date: fact?.date || c?.date || prev?.acceptance_date || '' };
+    const base = {
+      importer: fact?.importer || c?.importer || prev?.importer_id || '',
+      declarant: fact?.declarant || c?.declarant || prev?.declarant_id || '',
+      date: fact?.date || c?.date || prev?.acceptance_date || '',
+    };
     if (!base.importer || !base.date) continue;
     const s = scoreDeclaration(all, today);
     const placement = placementOf(fact, base);
@@ -106,8 +122,43 @@ export async function rescore(store: Store, tenant: string, ids: readonly string
     });
     const previousScore = prev?.score ?? 100;
     if (!prev || prev.score !== s.score || c) {
-      const score = Score.fromPartial({ tenantId: tenant, entityType: 'declaration', entityId: id, score: s.score, risk: s.risk, components: s.components, factors: s.factors, lines: s.lines, explanation: s.explanation, findingCount: all.length, exposurePence: s.exposurePence, reclaimPence: s.reclaimPence, updatedAt: now, modelVersion: MODEL_VERSION, declarationCount: 1, asOf: today, validationChecked: !!c || !!prev?.checked });
-      out.push({ kind: 'score', score, previousScore, key: `${tenant}/${mrn || lrn || id}`, id: `score/${tenant}/declaration/${id}/${eventId(version, previousScore, s.score, all.map((f) => f.id).sort().join(','), MODEL_VERSION, today)}`, parentEventId: parent });
+      const score = Score.fromPartial({
+        tenantId: tenant,
+        entityType: 'declaration',
+        entityId: id,
+        score: s.score,
+        risk: s.risk,
+        components: s.components,
+        factors: s.factors,
+        lines: s.lines,
+        explanation: s.explanation,
+        findingCount: all.length,
+        exposurePence: s.exposurePence,
+        reclaimPence: s.reclaimPence,
+        updatedAt: now,
+        modelVersion: MODEL_VERSION,
+        declarationCount: 1,
+        asOf: today,
+        validationChecked: !!c || !!prev?.checked,
+      });
+      out.push({
+        kind: 'score',
+        score,
+        previousScore,
+        key: `${tenant}/${mrn || lrn || id}`,
+        id: `score/${tenant}/declaration/${id}/${eventId(
+          version,
+          previousScore,
+          s.score,
+          all
+            .map((f) => f.id)
+            .sort()
+            .join(','),
+          MODEL_VERSION,
+          today,
+        )}`,
+        parentEventId: parent,
+      });
     }
   }
   await store.upsertDeclScores(rows as never);
@@ -136,12 +187,44 @@ async function refreshEntities(store: Store, tenant: string, agents: string[], i
   for (const [k, v] of await store.loadEntityScores(tenant, 'importer', importers)) previous.set(`importer|${k}`, v);
   const rows: EntityScoreRow[] = [];
   const entity = (type: 'broker' | 'importer', id: string, m: Metrics, score: number, explanation: string) => {
-    const row = { tenant_id: tenant, entity_type: type, entity_id: id, score, finding_count: m.findings ?? 0, exposure_pence: m.exposure ?? 0, reclaim_pence: m.reclaim ?? 0, declaration_count: m.entries ?? 0, components: '[]', model_version: MODEL_VERSION, updated_at: now, explanation };
+    const row = {
+      tenant_id: tenant,
+      entity_type: type,
+      entity_id: id,
+      score,
+      finding_count: m.findings ?? 0,
+      exposure_pence: m.exposure ?? 0,
+      reclaim_pence: m.reclaim ?? 0,
+      declaration_count: m.entries ?? 0,
+      components: '[]',
+      model_version: MODEL_VERSION,
+      updated_at: now,
+      explanation,
+    };
     rows.push(row);
     const prev = previous.get(`${type}|${id}`);
     if (prev !== score) {
-      const s = Score.fromPartial({ tenantId: tenant, entityType: type, entityId: id, score, findingCount: row.finding_count, exposurePence: row.exposure_pence, reclaimPence: row.reclaim_pence, declarationCount: row.declaration_count, updatedAt: now, modelVersion: MODEL_VERSION, explanation });
-      out.push({ kind: 'score', score: s, previousScore: prev ?? 100, key: `${tenant}/${type}/${id}`, id: `score/${tenant}/${type}/${id}/${eventId(prev ?? 100, score, JSON.stringify(m), MODEL_VERSION)}`, parentEventId: parent });
+      const s = Score.fromPartial({
+        tenantId: tenant,
+        entityType: type,
+        entityId: id,
+        score,
+        findingCount: row.finding_count,
+        exposurePence: row.exposure_pence,
+        reclaimPence: row.reclaim_pence,
+        declarationCount: row.declaration_count,
+        updatedAt: now,
+        modelVersion: MODEL_VERSION,
+        explanation,
+      });
+      out.push({
+        kind: 'score',
+        score: s,
+        previousScore: prev ?? 100,
+        key: `${tenant}/${type}/${id}`,
+        id: `score/${tenant}/${type}/${id}/${eventId(prev ?? 100, score, JSON.stringify(m), MODEL_VERSION)}`,
+        parentEventId: parent,
+      });
     }
   };
   for (const a of agents) {

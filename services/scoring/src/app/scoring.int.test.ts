@@ -47,8 +47,23 @@ describe('scoring use cases (real Postgres)', () => {
     const published: Finding[] = [];
     for (let i = 0; i < decls.length; i += 50) {
       const slice = decls.slice(i, i + 50);
-      for (const f of decideHistory(applyBatch(pure, slice.map((d) => ({ fact: declFact(d) }))), 'datagen', NOW.slice(0, 10), NOW)) expected.set(f.findingId, f);
-      const out = await withAllTenants(db.db, (trx) => onDeclarationsReceived(bindStore(trx), slice.map((d) => ({ eventId: `e-${d.declarationId}`, declaration: d })), NOW));
+      for (const f of decideHistory(
+        applyBatch(
+          pure,
+          slice.map((d) => ({ fact: declFact(d) })),
+        ),
+        'datagen',
+        NOW.slice(0, 10),
+        NOW,
+      ))
+        expected.set(f.findingId, f);
+      const out = await withAllTenants(db.db, (trx) =>
+        onDeclarationsReceived(
+          bindStore(trx),
+          slice.map((d) => ({ eventId: `e-${d.declarationId}`, declaration: d })),
+          NOW,
+        ),
+      );
       for (const o of out) if (o.kind === 'finding') published.push(o.finding);
     }
     const stored = await withAllTenants(db.db, (trx) => trx.selectFrom('history_findings').select(['finding_id', 'rule_id']).where('active', '=', true).execute());
@@ -56,15 +71,42 @@ describe('scoring use cases (real Postgres)', () => {
     expect(new Set(stored.map((s) => s.rule_id))).toEqual(new Set(['C02', 'C10', 'C11', 'C23', 'C37', 'C30']));
     expect(published.map((f) => f.findingId).sort()).toEqual([...expected.keys()].sort());
     // Redelivery of a batch (same versions) changes nothing and publishes nothing.
-    const again = await withAllTenants(db.db, (trx) => onDeclarationsReceived(bindStore(trx), decls.slice(0, 50).map((d) => ({ eventId: `x-${d.declarationId}`, declaration: d })), NOW));
+    const again = await withAllTenants(db.db, (trx) =>
+      onDeclarationsReceived(
+        bindStore(trx),
+        decls.slice(0, 50).map((d) => ({ eventId: `x-${d.declarationId}`, declaration: d })),
+        NOW,
+      ),
+    );
     expect(again).toEqual([]);
     await invariant();
   });
 
   it('a check and a re-check that supersedes findings move the score and the aggregates, with previous_score right', async () => {
     const d = decls[400]!;
-    const finding = Finding.fromPartial({ findingId: 'v-1', declarationId: d.declarationId, ruleId: 'C09', family: 'classification', severity: Severity.SEVERITY_CRITICAL, exposureDutyPence: 1_050_000, itemNumber: 1, deadline: '2026-06-01', source: 'validation' });
-    const check = (findings: Finding[], evaluationId: string) => DeclarationChecked.fromPartial({ tenantId: d.tenantId, declarationId: d.declarationId, declarationVersion: 1, mrn: d.mrn, importerEori: d.importerEori, declarantId: d.parties.find((p) => p.role === 'declarant')!.id, acceptanceDate: d.acceptanceDate, findings, evaluationId });
+    const finding = Finding.fromPartial({
+      findingId: 'v-1',
+      declarationId: d.declarationId,
+      ruleId: 'C09',
+      family: 'classification',
+      severity: Severity.SEVERITY_CRITICAL,
+      exposureDutyPence: 1_050_000,
+      itemNumber: 1,
+      deadline: '2026-06-01',
+      source: 'validation',
+    });
+    const check = (findings: Finding[], evaluationId: string) =>
+      DeclarationChecked.fromPartial({
+        tenantId: d.tenantId,
+        declarationId: d.declarationId,
+        declarationVersion: 1,
+        mrn: d.mrn,
+        importerEori: d.importerEori,
+        declarantId: d.parties.find((p) => p.role === 'declarant')!.id,
+        acceptanceDate: d.acceptanceDate,
+        findings,
+        evaluationId,
+      });
     const first = await withAllTenants(db.db, (trx) => onDeclarationsChecked(bindStore(trx), [{ eventId: 'c1', checked: check([finding], '') }], NOW));
     const declEvent = first.find((o) => o.kind === 'score' && o.score.entityType === 'declaration');
     expect(declEvent && declEvent.kind === 'score' && declEvent.score.score).toBeLessThan(40);
@@ -80,11 +122,15 @@ describe('scoring use cases (real Postgres)', () => {
   });
 
   it('an amendment takes the old version out of the history and supersedes its findings', async () => {
-    const withFinding = await withAllTenants(db.db, (trx) => trx.selectFrom('history_findings').select(['declaration_id']).where('active', '=', true).where('rule_id', '=', 'C11').executeTakeFirstOrThrow());
+    const withFinding = await withAllTenants(db.db, (trx) =>
+      trx.selectFrom('history_findings').select(['declaration_id']).where('active', '=', true).where('rule_id', '=', 'C11').executeTakeFirstOrThrow(),
+    );
     const d = decls.find((x) => x.declarationId === withFinding.declaration_id)!;
     const v2 = { ...d, version: 2, changeKind: 'amendment', items: d.items.map((i) => ({ ...i })) } as Declaration;
     await withAllTenants(db.db, (trx) => onDeclarationsReceived(bindStore(trx), [{ eventId: 'amend', declaration: v2 }], NOW));
-    const left = await withAllTenants(db.db, (trx) => trx.selectFrom('history_findings').select(['declaration_version', 'active']).where('declaration_id', '=', d.declarationId).where('rule_id', '=', 'C11').execute());
+    const left = await withAllTenants(db.db, (trx) =>
+      trx.selectFrom('history_findings').select(['declaration_version', 'active']).where('declaration_id', '=', d.declarationId).where('rule_id', '=', 'C11').execute(),
+    );
     expect(left.filter((x) => x.active).map((x) => x.declaration_version)).toEqual([2]);
     expect(left.filter((x) => !x.active).map((x) => x.declaration_version)).toEqual([1]);
     await invariant();

@@ -23,7 +23,11 @@ export async function saveDeclFacts(trx: Trx, facts: readonly DeclFact[], now: s
     await trx
       .insertInto('history_decls')
       .values(chunk.map((f) => ({ tenant_id: f.tenant, declaration_id: f.id, version: f.version, importer_id: f.importer, fact: JSON.stringify(f), updated_at: now })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id']).doUpdateSet((eb) => ({ version: eb.ref('excluded.version'), importer_id: eb.ref('excluded.importer_id'), fact: eb.ref('excluded.fact'), updated_at: eb.ref('excluded.updated_at') })))
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'declaration_id'])
+          .doUpdateSet((eb) => ({ version: eb.ref('excluded.version'), importer_id: eb.ref('excluded.importer_id'), fact: eb.ref('excluded.fact'), updated_at: eb.ref('excluded.updated_at') })),
+      )
       .execute();
   }
 }
@@ -32,7 +36,7 @@ export async function saveDeclFacts(trx: Trx, facts: readonly DeclFact[], now: s
 export async function loadState(trx: Trx, tenant: string, keys: { [K in Kind]: readonly string[] }, state: HistoryState): Promise<void> {
   const kinds: string[] = [];
   const ks: string[] = [];
-  for (const [name, kind] of Object.entries(KINDS) as [Kind, string][]) for (const k of new Set(keys[name])) (kinds.push(kind), ks.push(k));
+  for (const [name, kind] of Object.entries(KINDS) as [Kind, string][]) for (const k of new Set(keys[name])) kinds.push(kind), ks.push(k);
   if (ks.length === 0) return;
   const r = await sql<{ kind: string; key: string; state: unknown }>`
     select g.kind, g.key, g.state from history_groups g
@@ -67,7 +71,11 @@ export async function saveState(trx: Trx, tenant: string, state: HistoryState, c
   }
   rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
   for (const chunk of chunksFor(rows, 4)) {
-    await trx.insertInto('history_groups').values(chunk).onConflict((oc) => oc.columns(['tenant_id', 'kind', 'key']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state') }))).execute();
+    await trx
+      .insertInto('history_groups')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'key']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state') })))
+      .execute();
   }
 }
 
@@ -77,7 +85,19 @@ export async function insertFindings(trx: Trx, findings: readonly Finding[]): Pr
   for (const chunk of chunksFor(findings, 8)) {
     const r = await trx
       .insertInto('history_findings')
-      .values(chunk.map((f) => ({ tenant_id: f.tenantId, finding_id: f.findingId, declaration_id: f.declarationId, declaration_version: f.declarationVersion, rule_id: f.ruleId, active: true, payload: Buffer.from(Finding.encode(f).finish()), raised_at: f.raisedAt, superseded_at: null })))
+      .values(
+        chunk.map((f) => ({
+          tenant_id: f.tenantId,
+          finding_id: f.findingId,
+          declaration_id: f.declarationId,
+          declaration_version: f.declarationVersion,
+          rule_id: f.ruleId,
+          active: true,
+          payload: Buffer.from(Finding.encode(f).finish()),
+          raised_at: f.raisedAt,
+          superseded_at: null,
+        })),
+      )
       .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doNothing())
       .returning('finding_id')
       .execute();
@@ -111,8 +131,18 @@ export async function listApprovedAgents(trx: Trx, tenant: string, importer: str
 
 /** Replaces an importer's approved-agent list. */
 export async function replaceApprovedAgents(trx: Trx, tenant: string, importer: string, agents: readonly string[], by: string, now: string): Promise<void> {
-  await trx.deleteFrom('approved_agents').where('tenant_id', '=', tenant).where('importer_id', '=', importer).where('agent_id', 'not in', agents.length ? [...agents] : ['']).execute();
-  if (agents.length) await trx.insertInto('approved_agents').values(agents.map((a) => ({ tenant_id: tenant, importer_id: importer, agent_id: a, added_by: by, added_at: now }))).onConflict((oc) => oc.columns(['tenant_id', 'importer_id', 'agent_id']).doNothing()).execute();
+  await trx
+    .deleteFrom('approved_agents')
+    .where('tenant_id', '=', tenant)
+    .where('importer_id', '=', importer)
+    .where('agent_id', 'not in', agents.length ? [...agents] : [''])
+    .execute();
+  if (agents.length)
+    await trx
+      .insertInto('approved_agents')
+      .values(agents.map((a) => ({ tenant_id: tenant, importer_id: importer, agent_id: a, added_by: by, added_at: now })))
+      .onConflict((oc) => oc.columns(['tenant_id', 'importer_id', 'agent_id']).doNothing())
+      .execute();
 }
 
 /** Active history findings of a tenant, newest first, optionally of one rule; paged by (raised_at, finding_id). */

@@ -94,7 +94,9 @@ export const migrations: Record<string, Migration> = {
           primary key (tenant_id, finding_id)
         )`.execute(db);
       await sql`create index history_findings_declaration on history_findings (tenant_id, declaration_id) where active`.execute(db);
-      await sql`alter table declaration_scores add column validation_findings jsonb not null default '[]'::jsonb, add column risk int not null default 0, add column factors jsonb not null default '[]'::jsonb, add column lines jsonb not null default '[]'::jsonb, add column explanation text not null default '', add column as_of text not null default '', add column checked boolean not null default true`.execute(db);
+      await sql`alter table declaration_scores add column validation_findings jsonb not null default '[]'::jsonb, add column risk int not null default 0, add column factors jsonb not null default '[]'::jsonb, add column lines jsonb not null default '[]'::jsonb, add column explanation text not null default '', add column as_of text not null default '', add column checked boolean not null default true`.execute(
+        db,
+      );
       await sql`alter table entity_scores add column explanation text not null default ''`.execute(db);
       // What each declaration adds to the monthly aggregates (so a re-check applies new − old).
       await sql`
@@ -199,7 +201,17 @@ export interface ScoringDb {
   history_decls: { tenant_id: string; declaration_id: string; version: number; importer_id: string; fact: unknown; updated_at: Date | string };
   history_groups: { tenant_id: string; kind: string; key: string; state: unknown };
   approved_agents: { tenant_id: string; importer_id: string; agent_id: string; added_by: string; added_at: Date | string };
-  history_findings: { tenant_id: string; finding_id: string; declaration_id: string; declaration_version: number; rule_id: string; active: boolean; payload: Buffer; raised_at: Date | string; superseded_at: Date | string | null };
+  history_findings: {
+    tenant_id: string;
+    finding_id: string;
+    declaration_id: string;
+    declaration_version: number;
+    rule_id: string;
+    active: boolean;
+    payload: Buffer;
+    raised_at: Date | string;
+    superseded_at: Date | string | null;
+  };
   contributions: { tenant_id: string; declaration_id: string; agent_id: string; importer_id: string; month: string; metrics: unknown };
   aggregates: { tenant_id: string; scope: string; entity_id: string; month: string; metric: string; value: string | number };
   trend_snapshots: { tenant_id: string; entity_type: string; entity_id: string; month: string; model_version: string; score: number; payload: unknown; recorded_at: Date | string };

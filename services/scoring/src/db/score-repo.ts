@@ -78,7 +78,10 @@ export interface StoredContribution {
 
 export async function loadContributions(trx: Trx, tenant: string, ids: readonly string[]): Promise<Map<string, StoredContribution>> {
   if (ids.length === 0) return new Map();
-  const r = await sql<StoredContribution>`select declaration_id, agent_id, importer_id, month, metrics from contributions where tenant_id = ${tenant} and declaration_id = any(${[...ids]}::text[])`.execute(trx);
+  const r =
+    await sql<StoredContribution>`select declaration_id, agent_id, importer_id, month, metrics from contributions where tenant_id = ${tenant} and declaration_id = any(${[...ids]}::text[])`.execute(
+      trx,
+    );
   return new Map(r.rows.map((x) => [x.declaration_id, x]));
 }
 
@@ -87,7 +90,11 @@ export async function upsertContributions(trx: Trx, tenant: string, rows: readon
     await trx
       .insertInto('contributions')
       .values(chunk.map((c) => ({ tenant_id: tenant, declaration_id: c.declaration_id, agent_id: c.agent_id, importer_id: c.importer_id, month: c.month, metrics: JSON.stringify(c.metrics) })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id']).doUpdateSet((eb) => ({ agent_id: eb.ref('excluded.agent_id'), importer_id: eb.ref('excluded.importer_id'), month: eb.ref('excluded.month'), metrics: eb.ref('excluded.metrics') })))
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'declaration_id'])
+          .doUpdateSet((eb) => ({ agent_id: eb.ref('excluded.agent_id'), importer_id: eb.ref('excluded.importer_id'), month: eb.ref('excluded.month'), metrics: eb.ref('excluded.metrics') })),
+      )
       .execute();
   }
 }
@@ -109,7 +116,9 @@ export async function applyAggregateDeltas(trx: Trx, tenant: string, deltas: rea
     if (m) m.value += d.value;
     else merged.set(k, { ...d });
   }
-  const rows = [...merged.values()].filter((d) => d.value !== 0).sort((a, b) => a.scope.localeCompare(b.scope) || a.entity.localeCompare(b.entity) || a.month.localeCompare(b.month) || a.metric.localeCompare(b.metric));
+  const rows = [...merged.values()]
+    .filter((d) => d.value !== 0)
+    .sort((a, b) => a.scope.localeCompare(b.scope) || a.entity.localeCompare(b.entity) || a.month.localeCompare(b.month) || a.metric.localeCompare(b.metric));
   for (const chunk of chunksFor(rows, 6)) {
     await sql`
       insert into aggregates (tenant_id, scope, entity_id, month, metric, value)
@@ -119,7 +128,12 @@ export async function applyAggregateDeltas(trx: Trx, tenant: string, deltas: rea
 }
 
 /** Monthly metrics of entities of a scope, optionally limited to ids and a month range. */
-export async function readAggregates(trx: Trx, tenant: string, scope: string, opts: { entities?: readonly string[]; from?: string; to?: string; month?: string }): Promise<Map<string, Map<string, Metrics>>> {
+export async function readAggregates(
+  trx: Trx,
+  tenant: string,
+  scope: string,
+  opts: { entities?: readonly string[]; from?: string; to?: string; month?: string },
+): Promise<Map<string, Map<string, Metrics>>> {
   const r = await sql<{ entity_id: string; month: string; metric: string; value: string }>`
     select entity_id, month, metric, value from aggregates
     where tenant_id = ${tenant} and scope = ${scope}
@@ -139,7 +153,9 @@ export async function readAggregates(trx: Trx, tenant: string, scope: string, op
 }
 
 export async function latestMonth(trx: Trx, tenant: string, scope: string, entity?: string): Promise<string | undefined> {
-  const r = await sql<{ month: string | null }>`select max(month) as month from aggregates where tenant_id = ${tenant} and scope = ${scope} and metric = 'entries' and value > 0 ${entity ? sql`and entity_id = ${entity}` : sql``}`.execute(trx);
+  const r = await sql<{
+    month: string | null;
+  }>`select max(month) as month from aggregates where tenant_id = ${tenant} and scope = ${scope} and metric = 'entries' and value > 0 ${entity ? sql`and entity_id = ${entity}` : sql``}`.execute(trx);
   return r.rows[0]?.month ?? undefined;
 }
 
@@ -147,7 +163,13 @@ export type EntityScoreRow = ScoringDb['entity_scores'];
 
 export async function loadEntityScores(trx: Trx, tenant: string, type: string, ids: readonly string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
-  const r = await trx.selectFrom('entity_scores').select(['entity_id', 'score']).where('tenant_id', '=', tenant).where('entity_type', '=', type).where('entity_id', 'in', [...ids]).execute();
+  const r = await trx
+    .selectFrom('entity_scores')
+    .select(['entity_id', 'score'])
+    .where('tenant_id', '=', tenant)
+    .where('entity_type', '=', type)
+    .where('entity_id', 'in', [...ids])
+    .execute();
   return new Map(r.map((x) => [x.entity_id, x.score]));
 }
 
@@ -178,7 +200,16 @@ export async function getEntityScore(trx: Trx, tenant: string, type: string, id:
 }
 
 export async function listEntityScores(trx: Trx, tenant: string, type: string, limit: number): Promise<EntityScoreRow[]> {
-  return trx.selectFrom('entity_scores').selectAll().where('tenant_id', '=', tenant).where('entity_type', '=', type).orderBy('score', 'asc').orderBy('exposure_pence', 'desc').orderBy('entity_id').limit(limit).execute();
+  return trx
+    .selectFrom('entity_scores')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .where('entity_type', '=', type)
+    .orderBy('score', 'asc')
+    .orderBy('exposure_pence', 'desc')
+    .orderBy('entity_id')
+    .limit(limit)
+    .execute();
 }
 
 export async function getDeclScoreRow(trx: Trx, tenant: string, id: string): Promise<DeclScoreRow | undefined> {
@@ -198,14 +229,37 @@ export async function upsertSnapshots(trx: Trx, tenant: string, modelVersion: st
   for (const chunk of chunksFor(sorted, 8)) {
     await trx
       .insertInto('trend_snapshots')
-      .values(chunk.map((r) => ({ tenant_id: tenant, entity_type: r.entity_type, entity_id: r.entity_id, month: r.month, model_version: modelVersion, score: r.score, payload: JSON.stringify(r.payload), recorded_at: now })))
-      .onConflict((oc) => oc.columns(['tenant_id', 'entity_type', 'entity_id', 'month', 'model_version']).doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), payload: eb.ref('excluded.payload'), recorded_at: eb.ref('excluded.recorded_at') })))
+      .values(
+        chunk.map((r) => ({
+          tenant_id: tenant,
+          entity_type: r.entity_type,
+          entity_id: r.entity_id,
+          month: r.month,
+          model_version: modelVersion,
+          score: r.score,
+          payload: JSON.stringify(r.payload),
+          recorded_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'entity_type', 'entity_id', 'month', 'model_version'])
+          .doUpdateSet((eb) => ({ score: eb.ref('excluded.score'), payload: eb.ref('excluded.payload'), recorded_at: eb.ref('excluded.recorded_at') })),
+      )
       .execute();
   }
 }
 
 export async function readSnapshots(trx: Trx, tenant: string, type: string, id: string): Promise<{ month: string; score: number; payload: unknown; model_version: string; recorded_at: string }[]> {
-  const r = await trx.selectFrom('trend_snapshots').select(['month', 'score', 'payload', 'model_version', 'recorded_at']).where('tenant_id', '=', tenant).where('entity_type', '=', type).where('entity_id', '=', id).orderBy('month').orderBy('model_version').execute();
+  const r = await trx
+    .selectFrom('trend_snapshots')
+    .select(['month', 'score', 'payload', 'model_version', 'recorded_at'])
+    .where('tenant_id', '=', tenant)
+    .where('entity_type', '=', type)
+    .where('entity_id', '=', id)
+    .orderBy('month')
+    .orderBy('model_version')
+    .execute();
   return r.map((x) => ({ ...x, recorded_at: new Date(x.recorded_at).toISOString() }));
 }
 
@@ -217,5 +271,13 @@ export async function declarationIdsAfter(trx: Trx, tenant: string, after: strin
 
 /** The riskiest declarations of a tenant (highest risk, then most money at stake). */
 export async function listRiskiestDeclarations(trx: Trx, tenant: string, limit: number): Promise<DeclScoreRow[]> {
-  return trx.selectFrom('declaration_scores').selectAll().where('tenant_id', '=', tenant).orderBy('risk', 'desc').orderBy(sql`exposure_pence + reclaim_pence`, 'desc').orderBy('declaration_id').limit(limit).execute();
+  return trx
+    .selectFrom('declaration_scores')
+    .selectAll()
+    .where('tenant_id', '=', tenant)
+    .orderBy('risk', 'desc')
+    .orderBy(sql`exposure_pence + reclaim_pence`, 'desc')
+    .orderBy('declaration_id')
+    .limit(limit)
+    .execute();
 }

@@ -1,4 +1,17 @@
-import { Finding, ScoringServiceService, type GetBrokerScorecardsRequest, type GetBrokerScorecardsResponse, type GetImporterReadinessRequest, type GetImporterReadinessResponse, type GetScoreRequest, type GetScoreResponse, type GetTrendRequest, type GetTrendResponse, type ListScoredLinesRequest, type ListScoredLinesResponse } from '@customs/contracts';
+import {
+  Finding,
+  ScoringServiceService,
+  type GetBrokerScorecardsRequest,
+  type GetBrokerScorecardsResponse,
+  type GetImporterReadinessRequest,
+  type GetImporterReadinessResponse,
+  type GetScoreRequest,
+  type GetScoreResponse,
+  type GetTrendRequest,
+  type GetTrendResponse,
+  type ListScoredLinesRequest,
+  type ListScoredLinesResponse,
+} from '@customs/contracts';
 import { withTenant, type Kysely } from '@customs/db';
 import { GrpcError, status, type CallContext, type GrpcServer } from '@customs/grpc';
 import { bindStore, type Store } from '../app/ports';
@@ -9,8 +22,27 @@ import type { BrokerScorecard, Readiness } from '../scoring/scorecards';
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const TYPES = new Set(['declaration', 'broker', 'importer']);
 
-const cardProto = (tenant: string, c: BrokerScorecard) => ({ tenantId: tenant, agentId: c.agentId, month: c.month, modelVersion: c.modelVersion, score: c.score, scoreExplanation: c.scoreExplanation, metrics: c.metrics, peerPercentile: c.peerPercentile, peerCount: c.peerCount });
-const readinessProto = (tenant: string, r: Readiness) => ({ tenantId: tenant, importerId: r.importerId, from: r.from, to: r.to, modelVersion: r.modelVersion, score: r.score, explanation: r.explanation, dimensions: r.dimensions });
+const cardProto = (tenant: string, c: BrokerScorecard) => ({
+  tenantId: tenant,
+  agentId: c.agentId,
+  month: c.month,
+  modelVersion: c.modelVersion,
+  score: c.score,
+  scoreExplanation: c.scoreExplanation,
+  metrics: c.metrics,
+  peerPercentile: c.peerPercentile,
+  peerCount: c.peerCount,
+});
+const readinessProto = (tenant: string, r: Readiness) => ({
+  tenantId: tenant,
+  importerId: r.importerId,
+  from: r.from,
+  to: r.to,
+  modelVersion: r.modelVersion,
+  score: r.score,
+  explanation: r.explanation,
+  dimensions: r.dimensions,
+});
 
 /** gRPC adapter: the same read use cases as REST. */
 export function registerGrpc(grpc: GrpcServer, db: Kysely<ScoringDb>): void {
@@ -43,7 +75,17 @@ export function registerGrpc(grpc: GrpcServer, db: Kysely<ScoringDb>): void {
       const t = call.principal.tenantId;
       if (req.entityType !== 'broker' && req.entityType !== 'importer') throw new GrpcError(status.INVALID_ARGUMENT, 'entity_type must be broker or importer');
       const points = await read(t, (st) => trend(st, t, req.entityType, req.entityId));
-      return { points: points.map((p) => ({ entityType: req.entityType, entityId: req.entityId, month: p.month, score: p.score, metrics: ((p.payload as { metrics?: [] }).metrics ?? []), modelVersion: p.model_version, recordedAt: p.recorded_at })) };
+      return {
+        points: points.map((p) => ({
+          entityType: req.entityType,
+          entityId: req.entityId,
+          month: p.month,
+          score: p.score,
+          metrics: (p.payload as { metrics?: [] }).metrics ?? [],
+          modelVersion: p.model_version,
+          recordedAt: p.recorded_at,
+        })),
+      };
     },
     listScoredLines: async (req: ListScoredLinesRequest, call: CallContext): Promise<ListScoredLinesResponse> => {
       const t = call.principal.tenantId;
@@ -51,7 +93,23 @@ export function registerGrpc(grpc: GrpcServer, db: Kysely<ScoringDb>): void {
       const r = await read(t, (st) => scoredLines(st, t, req.declarationId));
       if (!r) throw new GrpcError(status.NOT_FOUND, `no score for declaration ${req.declarationId}`);
       // Validation's findings are kept in compact form; their full text is validation's ListFindings.
-      const validation = r.validation.map((f) => Finding.fromPartial({ findingId: f.id, tenantId: t, declarationId: req.declarationId, itemNumber: f.item, ruleId: f.rule, family: f.family, severity: f.severity, exposureDutyPence: f.exposureDuty, exposureVatPence: f.exposureVat, reclaimDutyPence: f.reclaimDuty, reclaimVatPence: f.reclaimVat, deadline: f.deadline, source: f.source }));
+      const validation = r.validation.map((f) =>
+        Finding.fromPartial({
+          findingId: f.id,
+          tenantId: t,
+          declarationId: req.declarationId,
+          itemNumber: f.item,
+          ruleId: f.rule,
+          family: f.family,
+          severity: f.severity,
+          exposureDutyPence: f.exposureDuty,
+          exposureVatPence: f.exposureVat,
+          reclaimDutyPence: f.reclaimDuty,
+          reclaimVatPence: f.reclaimVat,
+          deadline: f.deadline,
+          source: f.source,
+        }),
+      );
       return { score: r.score, findings: [...validation, ...r.history] };
     },
   });

@@ -26,5 +26,14 @@ export function scoreJson(s: Score) {
 }
 
 export function findingJson(f: Finding) {
-  return { ...(Finding.toJSON(f) as object), itemNumber: f.itemNumber, declarationVersion: f.declarationVersion, exposureDutyPence: f.exposureDutyPence, exposureVatPence: f.exposureVatPence, reclaimDutyPence: f.reclaimDutyPence, reclaimVatPence: f.reclaimVatPence, severity: f.severity };
+  return {
+    ...(Finding.toJSON(f) as object),
+    itemNumber: f.itemNumber,
+    declarationVersion: f.declarationVersion,
+    exposureDutyPence: f.exposureDutyPence,
+    exposureVatPence: f.exposureVatPence,
+    reclaimDutyPence: f.reclaimDutyPence,
+    reclaimVatPence: f.reclaimVatPence,
+    severity: f.severity,
+  };
 }

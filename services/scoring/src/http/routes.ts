@@ -21,18 +21,31 @@ const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
 export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): void {
   const read = <T>(tenant: string, fn: (s: Store) => Promise<T>) => withTenant(db, tenant, (trx) => fn(bindStore(trx)));
 
-  http.get<{ Params: { type: string; id: string } }>('/v1/scores/:type/:id', { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } }, async (req) => {
-    const p = principalOf(req);
-    const s = await read(p.tenantId, (st) => getScore(st, p.tenantId, req.params.type, req.params.id));
-    if (!s) throw new HttpError(404, 'not_found', `no ${req.params.type} score for ${req.params.id}`);
-    return scoreJson(s);
-  });
+  http.get<{ Params: { type: string; id: string } }>(
+    '/v1/scores/:type/:id',
+    { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } },
+    async (req) => {
+      const p = principalOf(req);
+      const s = await read(p.tenantId, (st) => getScore(st, p.tenantId, req.params.type, req.params.id));
+      if (!s) throw new HttpError(404, 'not_found', `no ${req.params.type} score for ${req.params.id}`);
+      return scoreJson(s);
+    },
+  );
 
-  http.get<{ Params: { type: string }; Querystring: { limit?: number } }>('/v1/scores/:type', { schema: { params: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['declaration', 'broker', 'importer'] } } }, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } } } }, async (req) => {
-    const p = principalOf(req);
-    const rows = await read(p.tenantId, (st) => listScores(st, p.tenantId, req.params.type, req.query.limit ?? 50));
-    return { scores: rows.map(scoreJson) };
-  });
+  http.get<{ Params: { type: string }; Querystring: { limit?: number } }>(
+    '/v1/scores/:type',
+    {
+      schema: {
+        params: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['declaration', 'broker', 'importer'] } } },
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const rows = await read(p.tenantId, (st) => listScores(st, p.tenantId, req.params.type, req.query.limit ?? 50));
+      return { scores: rows.map(scoreJson) };
+    },
+  );
 
   http.get<{ Params: { id: string } }>('/v1/declarations/:id/scored-lines', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
     const p = principalOf(req);
@@ -41,10 +54,28 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     return { score: scoreJson(r.score), validationFindings: r.validation, historyFindings: r.history.map(findingJson) };
   });
 
-  http.get<{ Querystring: { rule?: string; limit?: number; offset?: number } }>('/v1/history-findings', { schema: { querystring: { type: 'object', properties: { rule: { type: 'string', enum: HISTORY_RULES.map((r) => r.meta.id) }, limit: { type: 'integer', minimum: 1, maximum: 1000 }, offset: { type: 'integer', minimum: 0, maximum: 10_000_000 } } } } }, async (req) => {
-    const p = principalOf(req);
-    return read(p.tenantId, async (st) => ({ counts: await st.countHistoryFindings(p.tenantId), findings: (await st.listHistoryFindings(p.tenantId, { rule: req.query.rule, limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 })).map(findingJson) }));
-  });
+  http.get<{ Querystring: { rule?: string; limit?: number; offset?: number } }>(
+    '/v1/history-findings',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            rule: { type: 'string', enum: HISTORY_RULES.map((r) => r.meta.id) },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            offset: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return read(p.tenantId, async (st) => ({
+        counts: await st.countHistoryFindings(p.tenantId),
+        findings: (await st.listHistoryFindings(p.tenantId, { rule: req.query.rule, limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 })).map(findingJson),
+      }));
+    },
+  );
 
   http.get('/v1/history-rules', async () => ({ rules: HISTORY_RULES.map((r) => r.meta) }));
 
@@ -53,32 +84,52 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     return read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.query.agent }));
   });
 
-  http.get<{ Params: { id: string }; Querystring: { month?: string } }>('/v1/scorecards/brokers/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { month: MONTH } } } }, async (req) => {
-    const p = principalOf(req);
-    const r = await read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.params.id }));
-    if (r.scorecards.length === 0) throw new HttpError(404, 'not_found', `no scorecard for agent ${req.params.id}${r.month ? ` in ${r.month}` : ''}`);
-    return { month: r.month, scorecard: r.scorecards[0] };
-  });
+  http.get<{ Params: { id: string }; Querystring: { month?: string } }>(
+    '/v1/scorecards/brokers/:id',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { month: MONTH } } } },
+    async (req) => {
+      const p = principalOf(req);
+      const r = await read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.params.id }));
+      if (r.scorecards.length === 0) throw new HttpError(404, 'not_found', `no scorecard for agent ${req.params.id}${r.month ? ` in ${r.month}` : ''}`);
+      return { month: r.month, scorecard: r.scorecards[0] };
+    },
+  );
 
-  http.get<{ Params: { id: string }; Querystring: { to?: string } }>('/v1/importers/:id/readiness', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } }, async (req) => {
-    const p = principalOf(req);
-    const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
-    if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
-    return r.readiness;
-  });
+  http.get<{ Params: { id: string }; Querystring: { to?: string } }>(
+    '/v1/importers/:id/readiness',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } },
+    async (req) => {
+      const p = principalOf(req);
+      const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
+      if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
+      return r.readiness;
+    },
+  );
 
-  http.get<{ Params: { id: string }; Querystring: { to?: string } }>('/v1/importers/:id/duty-under-management', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } }, async (req) => {
-    const p = principalOf(req);
-    const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
-    if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
-    return r.dum;
-  });
+  http.get<{ Params: { id: string }; Querystring: { to?: string } }>(
+    '/v1/importers/:id/duty-under-management',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } },
+    async (req) => {
+      const p = principalOf(req);
+      const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
+      if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
+      return r.dum;
+    },
+  );
 
-  http.get<{ Params: { type: string; id: string } }>('/v1/trends/:type/:id', { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } } } }, async (req) => {
-    const p = principalOf(req);
-    const points = await read(p.tenantId, (st) => trend(st, p.tenantId, req.params.type, req.params.id));
-    return { entityType: req.params.type, entityId: req.params.id, points: points.map((x) => ({ month: x.month, score: x.score, modelVersion: x.model_version, recordedAt: x.recorded_at, snapshot: x.payload })) };
-  });
+  http.get<{ Params: { type: string; id: string } }>(
+    '/v1/trends/:type/:id',
+    { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } } } },
+    async (req) => {
+      const p = principalOf(req);
+      const points = await read(p.tenantId, (st) => trend(st, p.tenantId, req.params.type, req.params.id));
+      return {
+        entityType: req.params.type,
+        entityId: req.params.id,
+        points: points.map((x) => ({ month: x.month, score: x.score, modelVersion: x.model_version, recordedAt: x.recorded_at, snapshot: x.payload })),
+      };
+    },
+  );
 
   // Re-score every declaration of the tenant with the current model and today's date (after a
   // model change, or to move deadline nearness on): pages of 500, each its own transaction.
@@ -91,7 +142,11 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
       // Scores and their events commit together (the outbox), as in the consumers.
       const page = await withTenant(db, p.tenantId, async (trx) => {
         const r = await rescorePage(bindStore(trx), p.tenantId, after, 500, now);
-        await enqueueOutbox(trx, 'scoring', r.events.map((o) => encode(o)));
+        await enqueueOutbox(
+          trx,
+          'scoring',
+          r.events.map((o) => encode(o)),
+        );
         return r;
       });
       if (page.count === 0) break;
@@ -108,7 +163,12 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.put<{ Params: { id: string }; Body: { agents: string[] } }>(
     '/v1/importers/:id/approved-agents',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: EORI } }, body: { type: 'object', required: ['agents'], additionalProperties: false, properties: { agents: { type: 'array', maxItems: 1000, uniqueItems: true, items: EORI } } } } },
+    {
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: EORI } },
+        body: { type: 'object', required: ['agents'], additionalProperties: false, properties: { agents: { type: 'array', maxItems: 1000, uniqueItems: true, items: EORI } } },
+      },
+    },
     async (req) => {
       const p = requireRole(req, 'admin');
       const now = new Date().toISOString();

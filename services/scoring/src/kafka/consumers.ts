@@ -18,9 +18,27 @@ export function encode(o: Outgoing, parents: Map<string, ConsumedEvent<unknown>>
   const parent = parents.get(o.parentEventId)?.context;
   if (o.kind === 'finding') {
     const f = o.finding;
-    return buildEvent({ topic: Topics.scoringFindingRaised, key: declarationKey(f.tenantId, f.mrn || f.lrn || f.declarationId), value: FindingRaised.fromPartial({ finding: f }), tenant: f.tenantId, source: 'scoring', subject: f.declarationId, parent, id: `history-finding/${f.tenantId}/${f.findingId}` });
+    return buildEvent({
+      topic: Topics.scoringFindingRaised,
+      key: declarationKey(f.tenantId, f.mrn || f.lrn || f.declarationId),
+      value: FindingRaised.fromPartial({ finding: f }),
+      tenant: f.tenantId,
+      source: 'scoring',
+      subject: f.declarationId,
+      parent,
+      id: `history-finding/${f.tenantId}/${f.findingId}`,
+    });
   }
-  return buildEvent({ topic: Topics.scoreUpdated, key: o.key, value: ScoreUpdated.fromPartial({ score: o.score, previousScore: o.previousScore }), tenant: o.score.tenantId, source: 'scoring', subject: o.score.entityId, parent, id: o.id });
+  return buildEvent({
+    topic: Topics.scoreUpdated,
+    key: o.key,
+    value: ScoreUpdated.fromPartial({ score: o.score, previousScore: o.previousScore }),
+    tenant: o.score.tenantId,
+    source: 'scoring',
+    subject: o.score.entityId,
+    parent,
+    id: o.id,
+  });
 }
 
 export function registerConsumers(kit: PlatformKit<ScoringDb>, db: Kysely<ScoringDb>): void {
@@ -29,13 +47,25 @@ export function registerConsumers(kit: PlatformKit<ScoringDb>, db: Kysely<Scorin
     topic: Topics.declarationReceived,
     handle: async (events) => {
       await withAllTenants(db, async (trx) => {
-        const fresh = await claimInbox(trx, HISTORY_GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
+        const fresh = await claimInbox(
+          trx,
+          HISTORY_GROUP,
+          events.map((e) => ({ eventId: e.eventId, topic: e.topic })),
+        );
         // The tenant of an event is its header; a body naming another tenant is not trusted.
         const mine = events.filter((e) => fresh.has(e.eventId) && e.value.declaration && e.value.declaration.tenantId === e.tenant);
         if (mine.length === 0) return;
-        const out = await onDeclarationsReceived(bindStore(trx), mine.map((e) => ({ eventId: e.eventId, declaration: e.value.declaration! })), new Date().toISOString());
+        const out = await onDeclarationsReceived(
+          bindStore(trx),
+          mine.map((e) => ({ eventId: e.eventId, declaration: e.value.declaration! })),
+          new Date().toISOString(),
+        );
         const parents = new Map(mine.map((e) => [e.eventId, e as ConsumedEvent<unknown>]));
-        await enqueueOutbox(trx, 'scoring', out.map((o) => encode(o, parents)));
+        await enqueueOutbox(
+          trx,
+          'scoring',
+          out.map((o) => encode(o, parents)),
+        );
       });
     },
   });
@@ -44,12 +74,24 @@ export function registerConsumers(kit: PlatformKit<ScoringDb>, db: Kysely<Scorin
     topic: Topics.declarationChecked,
     handle: async (events) => {
       await withAllTenants(db, async (trx) => {
-        const fresh = await claimInbox(trx, CHECKED_GROUP, events.map((e) => ({ eventId: e.eventId, topic: e.topic })));
+        const fresh = await claimInbox(
+          trx,
+          CHECKED_GROUP,
+          events.map((e) => ({ eventId: e.eventId, topic: e.topic })),
+        );
         const mine = events.filter((e) => fresh.has(e.eventId) && e.value.tenantId === e.tenant);
         if (mine.length === 0) return;
-        const out = await onDeclarationsChecked(bindStore(trx), mine.map((e) => ({ eventId: e.eventId, checked: e.value })), new Date().toISOString());
+        const out = await onDeclarationsChecked(
+          bindStore(trx),
+          mine.map((e) => ({ eventId: e.eventId, checked: e.value })),
+          new Date().toISOString(),
+        );
         const parents = new Map(mine.map((e) => [e.eventId, e as ConsumedEvent<unknown>]));
-        await enqueueOutbox(trx, 'scoring', out.map((o) => encode(o, parents)));
+        await enqueueOutbox(
+          trx,
+          'scoring',
+          out.map((o) => encode(o, parents)),
+        );
       });
     },
   });

@@ -24,7 +24,10 @@ describe('history checks against the labelled history', () => {
     const state = emptyState();
     let batch: ReturnType<typeof declFact>[] = [];
     const flush = () => {
-      const input = applyBatch(state, batch.map((fact) => ({ fact })));
+      const input = applyBatch(
+        state,
+        batch.map((fact) => ({ fact })),
+      );
       for (const f of decideHistory(input, 'datagen', '2023-12-31', '2023-12-31T00:00:00Z')) findings.set(f.findingId, f);
       batch = [];
     };

@@ -19,9 +19,14 @@ export interface RuleQuality {
   meanAbsError: number;
 }
 
-const money = (x: { exposureDutyPence: number; exposureVatPence: number; reclaimDutyPence: number; reclaimVatPence: number }) => x.exposureDutyPence + x.exposureVatPence + x.reclaimDutyPence + x.reclaimVatPence;
+const money = (x: { exposureDutyPence: number; exposureVatPence: number; reclaimDutyPence: number; reclaimVatPence: number }) =>
+  x.exposureDutyPence + x.exposureVatPence + x.reclaimDutyPence + x.reclaimVatPence;
 
-export function measure(truth: readonly TruthEntry[], findings: readonly Finding[], rules: readonly string[] = HISTORY_RULES.map((r) => r.meta.id)): { rows: RuleQuality[]; falsePositives: Finding[]; falseNegatives: TruthEntry[] } {
+export function measure(
+  truth: readonly TruthEntry[],
+  findings: readonly Finding[],
+  rules: readonly string[] = HISTORY_RULES.map((r) => r.meta.id),
+): { rows: RuleQuality[]; falsePositives: Finding[]; falseNegatives: TruthEntry[] } {
   const key = (d: string, i: number, r: string) => `${d}|${i}|${r}`;
   const found = new Map<string, Finding>();
   for (const f of findings) found.set(key(f.declarationId, f.itemNumber, f.ruleId), f);
@@ -50,7 +55,18 @@ export function measure(truth: readonly TruthEntry[], findings: readonly Finding
     }
     const fps = got.filter((f) => !expected.has(key(f.declarationId, f.itemNumber, f.ruleId)));
     falsePositives.push(...fps);
-    rows.push({ ruleId: id, title, expected: exp.length, tp, fp: fps.length, fn: exp.length - tp, exact, expectedPence: exp.reduce((s, t) => s + money(t), 0), reportedPence: reported, meanAbsError: tp ? err / tp : 0 });
+    rows.push({
+      ruleId: id,
+      title,
+      expected: exp.length,
+      tp,
+      fp: fps.length,
+      fn: exp.length - tp,
+      exact,
+      expectedPence: exp.reduce((s, t) => s + money(t), 0),
+      reportedPence: reported,
+      meanAbsError: tp ? err / tp : 0,
+    });
   }
   return { rows, falsePositives, falseNegatives };
 }
@@ -59,7 +75,13 @@ const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((a / b) * 100).toFi
 const gbp = (p: number) => `£${(p / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
 
 export function table(rows: readonly RuleQuality[]): string {
-  const lines = ['| rule | title | expected | TP | FP | FN | precision | recall | £ exact | expected £ | reported £ (TP) | mean abs £ error |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.ruleId} | ${r.title} | ${r.expected} | ${r.tp} | ${r.fp} | ${r.fn} | ${pct(r.tp, r.tp + r.fp)} | ${pct(r.tp, r.expected)} | ${r.exact}/${r.tp} | ${gbp(r.expectedPence)} | ${gbp(r.reportedPence)} | ${(r.meanAbsError * 100).toFixed(1)}% |`);
+  const lines = [
+    '| rule | title | expected | TP | FP | FN | precision | recall | £ exact | expected £ | reported £ (TP) | mean abs £ error |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${r.ruleId} | ${r.title} | ${r.expected} | ${r.tp} | ${r.fp} | ${r.fn} | ${pct(r.tp, r.tp + r.fp)} | ${pct(r.tp, r.expected)} | ${r.exact}/${r.tp} | ${gbp(r.expectedPence)} | ${gbp(r.reportedPence)} | ${(r.meanAbsError * 100).toFixed(1)}% |`,
+    );
   return lines.join('\n');
 }

@@ -13,9 +13,11 @@ export const c10SameGoodsDifferentCodes: HistoryRule = {
     dataElements: ['DE 6/14 commodity code', 'DE 6/8 description', 'DE 3/24 seller', 'DE 4/5 A00 rate', 'DE 8/6 customs value'],
     legalBasis: 'The same goods take the same classification whoever supplies or declares them (GIR 1–6; UCC art. 33); DOMAIN.md §3.2 C10',
     severityLogic: 'HIGH when the established code would have charged more (underpayment); MEDIUM otherwise',
-    pricing: 'CV × (A00 rate declared under the importer’s established CN8 for the description − A00 rate declared on this line), each rounded down; VAT effect at the line’s B00 rate. Positive = exposure, negative = reclaim',
+    pricing:
+      'CV × (A00 rate declared under the importer’s established CN8 for the description − A00 rate declared on this line), each rounded down; VAT effect at the line’s B00 rate. Positive = exposure, negative = reclaim',
     correctionRoute: 'C285 basis "Incorrect commodity code" if the established code carries less duty; C2001 if more',
-    businessRule: 'For one importer and normalised description (the SKU stand-in: declarations carry no SKU), a CN8 used on at most 2 lines while another is established on ≥ 3 lines is flagged — when the line’s own supplier has no established code for the description (that case is C11, drift within a supplier). SKUs from ERP receipts are not joined yet (they live in ingestion).',
+    businessRule:
+      'For one importer and normalised description (the SKU stand-in: declarations carry no SKU), a CN8 used on at most 2 lines while another is established on ≥ 3 lines is flagged — when the line’s own supplier has no established code for the description (that case is C11, drift within a supplier). SKUs from ERP receipts are not joined yet (they live in ingestion).',
     minimumHistory: '3 lines of the description under one CN8, from any supplier',
     confidence: 0.6,
   },
@@ -45,7 +47,11 @@ export const c10SameGoodsDifferentCodes: HistoryRule = {
             reclaimVatPence: p.reclaimVatPence,
             evidence: [
               { field: 'DE 6/14 commodity_code', value: r.code, note: `CN8 ${code} on ${b.n} line(s) of this description` },
-              { field: 'history.established_cn8', value: est.code, note: `${est.n} line(s) of the description across ${Object.keys(g.suppliers).length} supplier(s); A00 rate declared ${est.rate || 'unknown'}%` },
+              {
+                field: 'history.established_cn8',
+                value: est.code,
+                note: `${est.n} line(s) of the description across ${Object.keys(g.suppliers).length} supplier(s); A00 rate declared ${est.rate || 'unknown'}%`,
+              },
               { field: 'DE 6/8 description (normalised)', value: desc, note: '' },
             ],
             explanation: `The importer declares goods described "${desc}" under CN8 ${est.code} (${est.n} lines); this line uses ${code}. ${p.text}`,

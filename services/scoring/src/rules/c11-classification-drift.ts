@@ -26,7 +26,8 @@ export const c11ClassificationDrift: HistoryRule = {
     dataElements: ['DE 6/14 commodity code', 'DE 6/8 description', 'DE 3/24 seller / DE 3/1 exporter', 'DE 4/5 A00 rate', 'DE 4/5 B00 rate', 'DE 8/6 customs value'],
     legalBasis: 'The same goods take the same classification (GIR 1–6; binding tariff information, UCC art. 33); DOMAIN.md §3.2 C11',
     severityLogic: 'HIGH when the other code would have charged more (underpayment); MEDIUM when it is an overpayment or cannot be priced',
-    pricing: 'CV × (A00 rate declared under the established CN8 on the same supplier’s earlier lines − A00 rate declared on this line), each rounded down; VAT effect on (CV + duty) at the line’s B00 rate. Positive = exposure, negative = reclaim (duty; VAT only for an importer not VAT-registered)',
+    pricing:
+      'CV × (A00 rate declared under the established CN8 on the same supplier’s earlier lines − A00 rate declared on this line), each rounded down; VAT effect on (CV + duty) at the line’s B00 rate. Positive = exposure, negative = reclaim (duty; VAT only for an importer not VAT-registered)',
     correctionRoute: 'C285 basis "Incorrect commodity code" if the established code carries less duty; C2001 if more',
     businessRule: `For one importer, supplier and normalised description, a CN8 used on at most ${MINORITY_LINES} lines while another CN8 is established (≥ ${ESTABLISHED_LINES} lines, the most used) is drift: each minority line is flagged, whichever arrived first. A nomenclature split is not told apart from drift yet (needs the tariff's code history).`,
     minimumHistory: `${ESTABLISHED_LINES} lines of the same supplier and description under one CN8`,

@@ -10,9 +10,11 @@ export const c23OriginSwitch: HistoryRule = {
     title: 'Origin switch for the same supplier and goods',
     family: 'origin-preference',
     dataElements: ['DE 5/15 country of origin', 'DE 4/17 preference', 'DE 6/8 description', 'DE 3/24 seller', 'DE 4/5 A00 rate', 'DE 8/6 customs value'],
-    legalBasis: 'Origin follows where goods were wholly obtained or last substantially transformed (UK rules of origin); a supplier’s goods changing origin, especially towards a preference partner or away from a trade-remedy country, is a circumvention signal (DOMAIN.md §3.3 C23)',
+    legalBasis:
+      'Origin follows where goods were wholly obtained or last substantially transformed (UK rules of origin); a supplier’s goods changing origin, especially towards a preference partner or away from a trade-remedy country, is a circumvention signal (DOMAIN.md §3.3 C23)',
     severityLogic: 'HIGH when the new origin paid less duty than the established one (the saving is at stake); MEDIUM otherwise',
-    pricing: 'CV × (A00 rate declared on the supplier’s lines of the established origin − A00 rate declared on this line), rounded down, VAT effect at the B00 rate; exposure only (a switch to a dearer origin is flagged with £0)',
+    pricing:
+      'CV × (A00 rate declared on the supplier’s lines of the established origin − A00 rate declared on this line), rounded down, VAT effect at the B00 rate; exposure only (a switch to a dearer origin is flagged with £0)',
     correctionRoute: 'C2001 voluntary disclosure if the origin cannot be evidenced; otherwise file the supplier’s origin evidence',
     businessRule: `For one importer, supplier and normalised description, an origin used on at most ${MINORITY_LINES} lines while another origin is established (≥ ${ESTABLISHED_LINES} lines) is flagged on each of those lines.`,
     minimumHistory: `${ESTABLISHED_LINES} lines of the same supplier and description from one origin`,

@@ -22,9 +22,11 @@ export const c30UnitValueOutliers: HistoryRule = {
     title: 'Unit-value outlier for the commodity and origin',
     family: 'valuation',
     dataElements: ['DE 8/6 customs value (or statistical value)', 'DE 6/1 net mass', 'DE 6/2 supplementary units', 'DE 6/14 commodity code', 'DE 5/15 origin', 'DE 4/5 A00 and B00 rates'],
-    legalBasis: 'The customs value is the transaction value of the goods (UCC art. 70; Notice 252); a unit value far from the importer’s own history for the same goods and origin is a valuation risk (undervaluation) or a keying error (overvaluation) (DOMAIN.md §3.4 C30)',
+    legalBasis:
+      'The customs value is the transaction value of the goods (UCC art. 70; Notice 252); a unit value far from the importer’s own history for the same goods and origin is a valuation risk (undervaluation) or a keying error (overvaluation) (DOMAIN.md §3.4 C30)',
     severityLogic: 'HIGH for an undervaluation with duty at stake; MEDIUM for an overvaluation (reclaim) or an unpriced outlier',
-    pricing: 'expected CV = exp(median ln(pence per unit)) × quantity, rounded down to the penny (an estimate from the history, stated as such); duty = (expected − declared CV) × the line’s declared A00 rate, each rounded down; VAT effect at its B00 rate. Under = exposure, over = reclaim (duty; VAT only for an importer not VAT-registered)',
+    pricing:
+      'expected CV = exp(median ln(pence per unit)) × quantity, rounded down to the penny (an estimate from the history, stated as such); duty = (expected − declared CV) × the line’s declared A00 rate, each rounded down; VAT effect at its B00 rate. Under = exposure, over = reclaim (duty; VAT only for an importer not VAT-registered)',
     correctionRoute: 'C2001 when the value was understated; C285 basis "Incorrect value" when overstated',
     businessRule: `Per importer, CN8 and origin, ln(customs value per supplementary unit, or per kg of net mass when no supplementary unit is declared) of the latest ${UNIT_VALUE_WINDOW} lines; a line whose modified z-score 0.6745·(x − median)/MAD is beyond ±${Z_THRESHOLD} against them is flagged. Needs ${MIN_UNIT_VALUE_HISTORY} earlier lines and a MAD above 0; judged against the history before the line's batch (an early line is not re-judged later).`,
     minimumHistory: `${MIN_UNIT_VALUE_HISTORY} earlier lines of the same CN8, origin and basis`,
@@ -90,7 +92,9 @@ export const c30UnitValueOutliers: HistoryRule = {
           { field: 'history.modified_z', value: z.toFixed(2), note: `threshold ±${Z_THRESHOLD}; MAD of ln = ${stats.mad.toFixed(4)}` },
         ],
         explanation: `Unit value ${under ? 'far below' : 'far above'} the importer's history for CN8 ${u.line.cn8} from ${u.line.origin}: ${text}. The expected value is a statistical estimate.`,
-        remediation: under ? 'Check the invoice against the price of earlier shipments (discounts, part shipment, free goods, related-party pricing); disclose by C2001 if the value was understated.' : 'Check for a keying error (decimal, currency, quantity); claim the overpaid duty by C285 if the value was overstated.',
+        remediation: under
+          ? 'Check the invoice against the price of earlier shipments (discounts, part shipment, free goods, related-party pricing); disclose by C2001 if the value was understated.'
+          : 'Check for a keying error (decimal, currency, quantity); claim the overpaid duty by C285 if the value was overstated.',
         commodityCode: u.line.code,
         cpc: u.line.cpc,
         supplier: u.decl.supplier,

@@ -16,9 +16,11 @@ export const c37DuplicateDeclarations: HistoryRule = {
     dataElements: ['DE 2/3 N935 invoice reference', 'DE 3/24 seller / DE 3/1 exporter', 'DE 2/5 LRN', 'MRN', 'DE 4/6 tax lines'],
     legalBasis: 'Duty paid twice on the same goods is repayable (UCC art. 117, C285 basis "Duplicate Movement Reference Number (MRN)"); DOMAIN.md §3.6 C37',
     severityLogic: 'HIGH when ≥ £1,000 is reclaimable; MEDIUM otherwise (money the importer has lost until claimed)',
-    pricing: 'reclaim = all duty (A-type tax lines) charged on the later declaration; its import VAT too only when the importer is not VAT-registered (a registered importer recovers it as input tax, not by C285)',
+    pricing:
+      'reclaim = all duty (A-type tax lines) charged on the later declaration; its import VAT too only when the importer is not VAT-registered (a registered importer recovers it as input tax, not by C285)',
     correctionRoute: 'C285:Duplicate MRN',
-    businessRule: 'Two or more declarations in force (not invalidated, different declaration ids) of one importer citing the same N935 invoice reference from the same supplier: every one but the first accepted (acceptance date, then MRN) is a duplicate of the first. Amendments of one declaration are versions, never duplicates. The second DOMAIN criterion (same consignor, DUCR, value ±0.5 % and mass ±1 % within 30 days, no invoice reference) is not checked yet.',
+    businessRule:
+      'Two or more declarations in force (not invalidated, different declaration ids) of one importer citing the same N935 invoice reference from the same supplier: every one but the first accepted (acceptance date, then MRN) is a duplicate of the first. Amendments of one declaration are versions, never duplicates. The second DOMAIN criterion (same consignor, DUCR, value ±0.5 % and mass ±1 % within 30 days, no invoice reference) is not checked yet.',
     minimumHistory: 'the earlier declaration citing the invoice',
     confidence: 0.9,
   },

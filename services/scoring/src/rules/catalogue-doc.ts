@@ -4,8 +4,16 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** Checks of DOMAIN §3 that need history and are not implemented yet, and why (stated, not hidden). */
 export const NOT_YET: readonly { id: string; title: string; why: string }[] = [
-  { id: 'C03', title: 'Ghost and unmatched imports (ERP receipts)', why: 'ERP receipts live in ingestion’s schema; scoring may reach them only through ingestion’s API/gRPC or events, and no receipt event or receipts-by-invoice RPC exists yet (ingestion’s GET /v1/reconciliation lists the unmatched ones, without a finding).' },
-  { id: 'C20', title: 'Importer’s-knowledge (U112) concentration', why: 'needs a threshold policy per supplier/agreement and the preference saving (the third-country rate), which the declaration does not carry.' },
+  {
+    id: 'C03',
+    title: 'Ghost and unmatched imports (ERP receipts)',
+    why: 'ERP receipts live in ingestion’s schema; scoring may reach them only through ingestion’s API/gRPC or events, and no receipt event or receipts-by-invoice RPC exists yet (ingestion’s GET /v1/reconciliation lists the unmatched ones, without a finding).',
+  },
+  {
+    id: 'C20',
+    title: 'Importer’s-knowledge (U112) concentration',
+    why: 'needs a threshold policy per supplier/agreement and the preference saving (the third-country rate), which the declaration does not carry.',
+  },
   { id: 'C34', title: 'Relief volume anomalies', why: 'needs authorisation limits and discharge (BOD) data that no feed delivers yet.' },
   { id: 'C42', title: 'Duty-deferment statement reconciliation', why: 'needs HMRC’s duty deferment electronic statement ingested (CSV through ingestion), which does not exist yet.' },
 ];
@@ -24,7 +32,9 @@ export function renderHistoryCatalogue(rules: readonly HistoryRule[]): string {
   ];
   for (const r of rules) {
     const m = r.meta;
-    lines.push(`| **${m.id}** ${cell(m.title)} (${m.family}) | ${m.version} | ${cell(m.businessRule)} | ${cell(m.minimumHistory)} | ${m.confidence} | ${cell(m.dataElements.join(', '))} | ${cell(m.severityLogic)} | ${cell(m.pricing)} | ${cell(m.correctionRoute)} | ${cell(m.legalBasis)} |`);
+    lines.push(
+      `| **${m.id}** ${cell(m.title)} (${m.family}) | ${m.version} | ${cell(m.businessRule)} | ${cell(m.minimumHistory)} | ${m.confidence} | ${cell(m.dataElements.join(', '))} | ${cell(m.severityLogic)} | ${cell(m.pricing)} | ${cell(m.correctionRoute)} | ${cell(m.legalBasis)} |`,
+    );
   }
   lines.push('', '## Not implemented yet', '', '| rule | why |', '|---|---|');
   for (const n of NOT_YET) lines.push(`| **${n.id}** ${cell(n.title)} | ${cell(n.why)} |`);

@@ -22,7 +22,13 @@ export const UNPRICED = (why: string): Priced => ({ exposureDutyPence: 0, exposu
  * amount rounded down to the penny, as CDS does. Unknown (never guessed) when a rate or the
  * customs value is missing.
  */
-export function priceRateDifference(line: Pick<LineRef, 'cv' | 'a00Rate' | 'vatRate' | 'preference'>, rateOther: string, otherLabel: string, vatRegistered: boolean, opts: { preferentialLineUnpriced?: boolean } = {}): Priced {
+export function priceRateDifference(
+  line: Pick<LineRef, 'cv' | 'a00Rate' | 'vatRate' | 'preference'>,
+  rateOther: string,
+  otherLabel: string,
+  vatRegistered: boolean,
+  opts: { preferentialLineUnpriced?: boolean } = {},
+): Priced {
   if (opts.preferentialLineUnpriced && /^[23]\d\d$/.test(line.preference)) return UNPRICED(`the line claims preference ${line.preference}: the other code's preferential rate is not in the history`);
   if (line.cv === null) return UNPRICED('the line has no customs value');
   const declared = percentRate(line.a00Rate);
@@ -34,7 +40,10 @@ export function priceRateDifference(line: Pick<LineRef, 'cv' | 'a00Rate' | 'vatR
   const dDuty = dutyOther - dutyDeclared;
   const vatRate = percentRate(line.vatRate);
   const dVat = vatRate === undefined ? 0 : applyRate(line.cv + dutyOther, vatRate) - applyRate(line.cv + dutyDeclared, vatRate);
-  const vatNote = vatRate === undefined ? 'VAT effect not priced (no B00 rate)' : `VAT ${line.vatRate}% on (CV + duty): ${pounds(dVat)}${vatRegistered ? ' (recoverable input tax for a VAT-registered importer: adjust on the VAT return, not by C285)' : ''}`;
+  const vatNote =
+    vatRate === undefined
+      ? 'VAT effect not priced (no B00 rate)'
+      : `VAT ${line.vatRate}% on (CV + duty): ${pounds(dVat)}${vatRegistered ? ' (recoverable input tax for a VAT-registered importer: adjust on the VAT return, not by C285)' : ''}`;
   const text = `CV ${pounds(line.cv)} × ${rateOther}% (${otherLabel}) = ${pounds(dutyOther)} against × ${line.a00Rate}% declared = ${pounds(dutyDeclared)}: duty ${pounds(dDuty)}; ${vatNote}`;
   if (dDuty >= 0) return { exposureDutyPence: dDuty, exposureVatPence: Math.max(0, dVat), reclaimDutyPence: 0, reclaimVatPence: 0, text, known: true };
   // An overpayment is the importer's to reclaim; its VAT part only when not VAT-registered (DOMAIN §3.0).

@@ -50,7 +50,18 @@ function decl(p: { id?: string; date?: string; declarant?: string; invoice?: str
 function run(batches: Declaration[][]) {
   const state = emptyState();
   const out = [];
-  for (const b of batches) out.push(...decideHistory(applyBatch(state, b.map((d) => ({ fact: declFact(d) }))), 't', '2024-06-01', '2024-06-01T00:00:00Z'));
+  for (const b of batches)
+    out.push(
+      ...decideHistory(
+        applyBatch(
+          state,
+          b.map((d) => ({ fact: declFact(d) })),
+        ),
+        't',
+        '2024-06-01',
+        '2024-06-01T00:00:00Z',
+      ),
+    );
   return out;
 }
 
@@ -61,7 +72,16 @@ describe('C37 duplicate declarations', () => {
     // The later one arrives first: the verdict does not depend on arrival order.
     const f = run([[b], [a]]).filter((x) => x.ruleId === 'C37');
     expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ declarationId: b.declarationId, itemNumber: 0, reclaimDutyPence: 12_000, reclaimVatPence: 0, correctionRoute: 'C285:Duplicate MRN', deadline: '2027-03-09', source: 'scoring', severity: Severity.SEVERITY_MEDIUM });
+    expect(f[0]).toMatchObject({
+      declarationId: b.declarationId,
+      itemNumber: 0,
+      reclaimDutyPence: 12_000,
+      reclaimVatPence: 0,
+      correctionRoute: 'C285:Duplicate MRN',
+      deadline: '2027-03-09',
+      source: 'scoring',
+      severity: Severity.SEVERITY_MEDIUM,
+    });
     expect(f[0]!.evidence.find((e) => e.field === 'history.original_mrn')!.value).toBe(a.mrn);
   });
   it('reclaims the VAT too for an importer that is not VAT-registered; stays silent for another supplier’s invoice of the same number', () => {
@@ -76,7 +96,17 @@ describe('C37 duplicate declarations', () => {
 describe('C11 / C10 classification', () => {
   const regular = (n: number, seller = 'Acme Textil GmbH') => Array.from({ length: n }, () => decl({ seller }));
   it('C11: a minority CN8 among ≥ 3 lines of the same supplier and description, priced at the established rate', () => {
-    const drift = decl({ items: [{ commodityCode: '6110209100', taxLines: [{ taxType: 'A00', rate: '8.00', payablePence: 8_000 }, { taxType: 'B00', rate: '20.00', payablePence: 21_600 }] }] });
+    const drift = decl({
+      items: [
+        {
+          commodityCode: '6110209100',
+          taxLines: [
+            { taxType: 'A00', rate: '8.00', payablePence: 8_000 },
+            { taxType: 'B00', rate: '20.00', payablePence: 21_600 },
+          ],
+        },
+      ],
+    });
     const f = run([[drift], regular(3)]);
     expect(f.map((x) => x.ruleId)).toEqual(['C11']);
     // 12% vs 8% on £1,000: £40 duty, VAT on (CV + duty) £8.
@@ -105,7 +135,18 @@ describe('C11 / C10 classification', () => {
 describe('C23 origin switch', () => {
   it('flags a minority origin for the same supplier and goods; exposure = the saving', () => {
     const base = Array.from({ length: 3 }, () => decl({}));
-    const sw = decl({ items: [{ originCountry: 'KR', preference: '300', taxLines: [{ taxType: 'A00', rate: '0.00', payablePence: 0 }, { taxType: 'B00', rate: '20.00', payablePence: 20_000 }] }] });
+    const sw = decl({
+      items: [
+        {
+          originCountry: 'KR',
+          preference: '300',
+          taxLines: [
+            { taxType: 'A00', rate: '0.00', payablePence: 0 },
+            { taxType: 'B00', rate: '20.00', payablePence: 20_000 },
+          ],
+        },
+      ],
+    });
     const f = run([[...base, sw]]);
     expect(f.map((x) => x.ruleId)).toEqual(['C23']);
     expect(f[0]).toMatchObject({ exposureDutyPence: 12_000, exposureVatPence: 2_400, originCountry: 'KR' });
@@ -144,7 +185,15 @@ describe('C02 unknown declarant', () => {
   it('with an approved-agent list: every agent not on it is HIGH, from the first declaration', () => {
     const state = emptyState();
     state.importers.set(IMPORTER, { declarations: 0, approved: ['GB999999999000'] });
-    const f = decideHistory(applyBatch(state, [decl({}), decl({ declarant: 'GB555555555000' })].map((d) => ({ fact: declFact(d) }))), 't', '2024-06-01', '2024-06-01T00:00:00Z');
+    const f = decideHistory(
+      applyBatch(
+        state,
+        [decl({}), decl({ declarant: 'GB555555555000' })].map((d) => ({ fact: declFact(d) })),
+      ),
+      't',
+      '2024-06-01',
+      '2024-06-01T00:00:00Z',
+    );
     expect(f.map((x) => [x.ruleId, x.severity])).toEqual([['C02', Severity.SEVERITY_HIGH]]);
   });
 });

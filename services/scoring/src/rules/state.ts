@@ -41,11 +41,36 @@ export function keysOf(f: DeclFact): { supplierGroups: string[]; descGroups: str
     const b = unitValueBasis(l);
     if (b) uv.add(unitValueKey(f, l, b.basis));
   }
-  return { supplierGroups: [...sg], descGroups: [...dg], unitValues: [...uv], invoices: f.supplier ? f.invoices.map((i) => invoiceKey(f, i)) : [], declarants: [declarantKey(f)], importers: [f.importer] };
+  return {
+    supplierGroups: [...sg],
+    descGroups: [...dg],
+    unitValues: [...uv],
+    invoices: f.supplier ? f.invoices.map((i) => invoiceKey(f, i)) : [],
+    declarants: [declarantKey(f)],
+    importers: [f.importer],
+  };
 }
 
 function ref(f: DeclFact, l: LineFact): LineRef {
-  return { d: f.id, v: f.version, i: l.item, mrn: f.mrn, lrn: f.lrn, date: f.date, declarant: f.declarant, code: l.code, origin: l.origin, cv: l.cv, duty: l.duty, vat: l.vat, a00Rate: l.a00Rate, vatRate: l.vatRate, supplier: f.supplier, preference: l.preference, cpc: l.cpc };
+  return {
+    d: f.id,
+    v: f.version,
+    i: l.item,
+    mrn: f.mrn,
+    lrn: f.lrn,
+    date: f.date,
+    declarant: f.declarant,
+    code: l.code,
+    origin: l.origin,
+    cv: l.cv,
+    duty: l.duty,
+    vat: l.vat,
+    a00Rate: l.a00Rate,
+    vatRate: l.vatRate,
+    supplier: f.supplier,
+    preference: l.preference,
+    cpc: l.cpc,
+  };
 }
 
 function emptyGroup(): CodeGroup {
@@ -116,7 +141,19 @@ export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
       const k = invoiceKey(f, inv);
       const g = state.invoices.get(k) ?? { decls: [] };
       g.decls = g.decls.filter((x) => x.d !== f.id);
-      if (sign > 0) g.decls.push({ d: f.id, v: f.version, mrn: f.mrn, lrn: f.lrn, date: f.date, declarant: f.declarant, duty: f.lines.reduce((s, l) => s + l.duty, 0), vat: f.lines.reduce((s, l) => s + l.vat, 0), vatRegistered: f.vatRegistered, items });
+      if (sign > 0)
+        g.decls.push({
+          d: f.id,
+          v: f.version,
+          mrn: f.mrn,
+          lrn: f.lrn,
+          date: f.date,
+          declarant: f.declarant,
+          duty: f.lines.reduce((s, l) => s + l.duty, 0),
+          vat: f.lines.reduce((s, l) => s + l.vat, 0),
+          vatRegistered: f.vatRegistered,
+          items,
+        });
       state.invoices.set(k, g);
     }
   }

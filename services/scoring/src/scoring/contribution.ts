@@ -52,7 +52,10 @@ export function contributionOf(fact: DeclFact | undefined, findings: readonly Fi
       }
       if (isSpecialProcedure(l.cpc)) add('special_cv', l.cv ?? 0);
     }
-    add(`agent_cv:${placement.agent}`, fact.lines.reduce((s, l) => s + (l.cv ?? 0), 0));
+    add(
+      `agent_cv:${placement.agent}`,
+      fact.lines.reduce((s, l) => s + (l.cv ?? 0), 0),
+    );
   }
   const errorItems = new Set<number>();
   const missedItems = new Set<number>();

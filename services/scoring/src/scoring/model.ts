@@ -26,7 +26,20 @@ export interface FindingLite {
 }
 
 export function liteOf(f: Finding, confidence: number): FindingLite {
-  return { id: f.findingId, rule: f.ruleId, family: f.family, severity: f.severity, item: f.itemNumber, exposureDuty: f.exposureDutyPence, exposureVat: f.exposureVatPence, reclaimDuty: f.reclaimDutyPence, reclaimVat: f.reclaimVatPence, deadline: f.deadline, source: f.source || 'validation', confidence };
+  return {
+    id: f.findingId,
+    rule: f.ruleId,
+    family: f.family,
+    severity: f.severity,
+    item: f.itemNumber,
+    exposureDuty: f.exposureDutyPence,
+    exposureVat: f.exposureVatPence,
+    reclaimDuty: f.reclaimDutyPence,
+    reclaimVat: f.reclaimVatPence,
+    deadline: f.deadline,
+    source: f.source || 'validation',
+    confidence,
+  };
 }
 
 export const money = (f: FindingLite) => f.exposureDuty + f.exposureVat + f.reclaimDuty + f.reclaimVat;
@@ -97,7 +110,17 @@ function pounds(p: number): string {
 }
 
 function risk(findings: readonly FindingLite[], today: string): { risk: number; factors: RiskFactor[]; explanation: string } {
-  if (findings.length === 0) return { risk: 0, factors: [factor('money', 0, WEIGHTS.money, 'no findings'), factor('severity', 0, WEIGHTS.severity, 'no findings'), factor('deadline', 0, WEIGHTS.deadline, 'no findings'), factor('confidence', 100, 0, 'no findings')], explanation: 'no active findings' };
+  if (findings.length === 0)
+    return {
+      risk: 0,
+      factors: [
+        factor('money', 0, WEIGHTS.money, 'no findings'),
+        factor('severity', 0, WEIGHTS.severity, 'no findings'),
+        factor('deadline', 0, WEIGHTS.deadline, 'no findings'),
+        factor('confidence', 100, 0, 'no findings'),
+      ],
+      explanation: 'no active findings',
+    };
   const atStake = findings.reduce((s, f) => s + money(f), 0);
   const m = atStake <= 0 ? 0 : Math.min(1, Math.log10(1 + atStake / 100) / Math.log10(1 + MONEY_SATURATION_PENCE / 100));
   const worst = findings.reduce((w, f) => Math.max(w, SEVERITY_WEIGHT[f.severity] ?? 0), 0);
@@ -107,18 +130,36 @@ function risk(findings: readonly FindingLite[], today: string): { risk: number; 
   const priced = findings.filter((f) => money(f) > 0 && f.deadline);
   const pricedTotal = priced.reduce((t, f) => t + money(f), 0);
   // Money-weighted nearness of the 3-year deadline; a passed deadline counts 0 (out of time).
-  const d = pricedTotal > 0 ? priced.reduce((t, f) => { const left = days(today, f.deadline); return t + money(f) * (left < 0 ? 0 : Math.min(1, Math.max(0, 1 - left / WINDOW_DAYS))); }, 0) / pricedTotal : 0;
+  const d =
+    pricedTotal > 0
+      ? priced.reduce((t, f) => {
+          const left = days(today, f.deadline);
+          return t + money(f) * (left < 0 ? 0 : Math.min(1, Math.max(0, 1 - left / WINDOW_DAYS)));
+        }, 0) / pricedTotal
+      : 0;
   const c = atStake > 0 ? findings.reduce((t, f) => t + money(f) * f.confidence, 0) / atStake : findings.reduce((t, f) => t + f.confidence, 0) / findings.length;
   const nearest = priced.map((f) => f.deadline).sort()[0];
   const factors = [
     factor('money', m, WEIGHTS.money, `${pounds(atStake)} at stake (exposure + reclaim) on log scale, saturating at ${pounds(MONEY_SATURATION_PENCE)}`),
     factor('severity', s, WEIGHTS.severity, `worst ${SEVERITY_NAME[worstSev]} (${worst}), ${findings.length} finding(s)`),
-    factor('deadline', d, WEIGHTS.deadline, nearest ? `money-weighted nearness of the acceptance + 3 years deadline; nearest ${nearest} (${days(today, nearest)} days left on ${today})` : 'no priced finding with a deadline'),
+    factor(
+      'deadline',
+      d,
+      WEIGHTS.deadline,
+      nearest ? `money-weighted nearness of the acceptance + 3 years deadline; nearest ${nearest} (${days(today, nearest)} days left on ${today})` : 'no priced finding with a deadline',
+    ),
     factor('confidence', c, 0, `${atStake > 0 ? 'money-weighted' : 'mean'} confidence of the findings' rules; risk × (0.5 + 0.5 × confidence)`),
   ];
   const raw = factors.reduce((t, f) => t + f.points, 0);
   const r = Math.max(0, Math.min(100, Math.round(raw * (0.5 + 0.5 * c))));
-  return { risk: r, factors, explanation: `risk ${r} = (${factors.slice(0, 3).map((f) => `${f.name} ${f.points.toFixed(1)}`).join(' + ')}) × (0.5 + 0.5 × confidence ${c.toFixed(2)})` };
+  return {
+    risk: r,
+    factors,
+    explanation: `risk ${r} = (${factors
+      .slice(0, 3)
+      .map((f) => `${f.name} ${f.points.toFixed(1)}`)
+      .join(' + ')}) × (0.5 + 0.5 × confidence ${c.toFixed(2)})`,
+  };
 }
 
 function factor(name: string, v: number, weight: number, explanation: string): RiskFactor {
@@ -144,7 +185,22 @@ export function scoreDeclaration(findings: readonly FindingLite[], today: string
     byItem.set(f.item, l);
   }
   const components = [...byFamily.entries()]
-    .map(([dimension, fs]) => ({ dimension, score: 100 - risk(fs, today).risk, findingCount: fs.length, exposurePence: fs.reduce((s, f) => s + f.exposureDuty + f.exposureVat, 0), reclaimPence: fs.reduce((s, f) => s + f.reclaimDuty + f.reclaimVat, 0) }))
+    .map(([dimension, fs]) => ({
+      dimension,
+      score: 100 - risk(fs, today).risk,
+      findingCount: fs.length,
+      exposurePence: fs.reduce((s, f) => s + f.exposureDuty + f.exposureVat, 0),
+      reclaimPence: fs.reduce((s, f) => s + f.reclaimDuty + f.reclaimVat, 0),
+    }))
     .sort((a, b) => a.dimension.localeCompare(b.dimension));
-  return { score: 100 - r.risk, risk: r.risk, factors: r.factors, components, lines: [...byItem.values()].sort((a, b) => a.itemNumber - b.itemNumber), exposurePence: exposure, reclaimPence: reclaim, explanation: r.explanation };
+  return {
+    score: 100 - r.risk,
+    risk: r.risk,
+    factors: r.factors,
+    components,
+    lines: [...byItem.values()].sort((a, b) => a.itemNumber - b.itemNumber),
+    exposurePence: exposure,
+    reclaimPence: reclaim,
+    explanation: r.explanation,
+  };
 }

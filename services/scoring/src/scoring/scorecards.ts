@@ -41,7 +41,9 @@ export function sum(list: readonly Metrics[]): Metrics {
 
 /** Herfindahl–Hirschman index (0–10,000) of customs value across agents; undefined when no value. */
 export function hhi(m: Metrics): { index: number; agents: number } | undefined {
-  const shares = Object.entries(m).filter(([k, v]) => k.startsWith('agent_cv:') && v > 0).map(([, v]) => v);
+  const shares = Object.entries(m)
+    .filter(([k, v]) => k.startsWith('agent_cv:') && v > 0)
+    .map(([, v]) => v);
   const total = shares.reduce((s, v) => s + v, 0);
   if (total <= 0) return undefined;
   return { index: Math.round(shares.reduce((s, v) => s + (v / total) ** 2, 0) * 10_000), agents: shares.length };
@@ -68,7 +70,10 @@ export function brokerScore(m: Metrics): { score: number; explanation: string } 
   const abs = n(m, 'duty_error_abs');
   const weighted = handled > 0 ? Math.min(1, (abs / handled) * 10) : abs > 0 ? 1 : 0;
   const score = Math.round(100 - 50 * err - 50 * weighted);
-  return { score, explanation: `100 − 50 × error rate ${err.toFixed(3)} (${n(m, 'items_error')}/${items} items with a high/critical finding) − 50 × min(1, 10 × £-weighted error rate) (${gbp(abs)} in error / ${gbp(handled)} duty handled) = ${score}` };
+  return {
+    score,
+    explanation: `100 − 50 × error rate ${err.toFixed(3)} (${n(m, 'items_error')}/${items} items with a high/critical finding) − 50 × min(1, 10 × £-weighted error rate) (${gbp(abs)} in error / ${gbp(handled)} duty handled) = ${score}`,
+  };
 }
 
 export function brokerScorecard(agentId: string, month: string, m: Metrics, tenantMonth: Metrics, peers: readonly { agentId: string; score: number }[]): BrokerScorecard {
@@ -82,19 +87,46 @@ export function brokerScorecard(agentId: string, month: string, m: Metrics, tena
     amount('customs_value', n(m, 'cv'), 'customs value handled'),
     amount('duty_handled', n(m, 'duty'), 'duty (A-type tax lines) charged on its entries'),
     ratio('share_of_customs_value', n(m, 'cv'), n(tenantMonth, 'cv'), 'ratio', "its customs value ÷ all agents' (incl. self-representation) in the month"),
-    h ? { name: 'agent_concentration_hhi', value: String(h.index), unit: 'hhi', known: true, numerator: '', denominator: '', explanation: `Herfindahl–Hirschman index of customs value across ${h.agents} agent(s) in the month (10,000 = one agent)` } : unknown('agent_concentration_hhi', 'hhi', 'no customs value in the month'),
+    h
+      ? {
+          name: 'agent_concentration_hhi',
+          value: String(h.index),
+          unit: 'hhi',
+          known: true,
+          numerator: '',
+          denominator: '',
+          explanation: `Herfindahl–Hirschman index of customs value across ${h.agents} agent(s) in the month (10,000 = one agent)`,
+        }
+      : unknown('agent_concentration_hhi', 'hhi', 'no customs value in the month'),
     ratio('error_rate', n(m, 'items_error'), n(m, 'items'), 'ratio', 'items with ≥ 1 high/critical finding ÷ items'),
     ratio('weighted_error_rate', n(m, 'duty_error_abs'), n(m, 'duty'), 'ratio', 'Σ |Δduty| of its findings ÷ duty handled'),
     amount('overpaid', n(m, 'overpaid'), 'client money lost (reclaim found)'),
     amount('underpaid', n(m, 'underpaid'), 'client exposure (underpayments found)'),
     amount('net_over_under', n(m, 'underpaid') - n(m, 'overpaid'), 'underpaid − overpaid'),
-    ratio('preference_utilisation', n(m, 'pref_cv'), n(m, 'pref_cv') + n(m, 'missed_pref_cv'), 'ratio', 'customs value claimed under 2xx/3xx ÷ (that + value of lines with a missed preference, C21/C22)'),
-    n(m, 'pref_lines') > 0 ? { ...ratio('proof_completeness', n(m, 'pref_lines') - Math.min(n(m, 'pref_lines'), n(m, 'proof_findings')), n(m, 'pref_lines'), 'ratio', '1 − (C16 + C18 + C19 findings ÷ preference claims)') } : unknown('proof_completeness', 'ratio', 'no preference claims'),
+    ratio(
+      'preference_utilisation',
+      n(m, 'pref_cv'),
+      n(m, 'pref_cv') + n(m, 'missed_pref_cv'),
+      'ratio',
+      'customs value claimed under 2xx/3xx ÷ (that + value of lines with a missed preference, C21/C22)',
+    ),
+    n(m, 'pref_lines') > 0
+      ? { ...ratio('proof_completeness', n(m, 'pref_lines') - Math.min(n(m, 'pref_lines'), n(m, 'proof_findings')), n(m, 'pref_lines'), 'ratio', '1 − (C16 + C18 + C19 findings ÷ preference claims)') }
+      : unknown('proof_completeness', 'ratio', 'no preference claims'),
     ratio('amendment_rate', n(m, 'amendments'), n(m, 'entries'), 'per 100 entries', 'amended versions per 100 entries', 100),
     unknown('timeliness', 'hours', 'arrival, acceptance and clearance times are not in the canonical declaration (only the acceptance date)'),
     ratio('consistency_findings_per_100_items', n(m, 'consistency_findings'), n(m, 'items'), 'per 100 items', 'C10/C11 code inconsistencies and C06/C31 keying errors per 100 items', 100),
   ];
-  return { agentId, month, modelVersion: MODEL_VERSION, score: s.score, scoreExplanation: s.explanation, metrics, peerPercentile: others.length ? Math.round((beaten / others.length) * 100) : -1, peerCount: others.length };
+  return {
+    agentId,
+    month,
+    modelVersion: MODEL_VERSION,
+    score: s.score,
+    scoreExplanation: s.explanation,
+    metrics,
+    peerPercentile: others.length ? Math.round((beaten / others.length) * 100) : -1,
+    peerCount: others.length,
+  };
 }
 
 export interface ReadinessDimension {
@@ -139,21 +171,57 @@ export function readiness(importerId: string, from: string, to: string, m: Metri
       if (!h) return { dimension: d.dimension, score: -1, known: false, atRiskPence: 0, findingCount: 0, families: [], explanation: 'unknown: no customs value' };
       // One agent (HHI 10,000) scores 0; an even spread over ≥ 4 agents (HHI ≤ 2,500) scores 100.
       const score = Math.round(Math.max(0, Math.min(100, ((10_000 - h.index) / 7_500) * 100)));
-      return { dimension: d.dimension, score, known: true, atRiskPence: 0, findingCount: 0, families: [], explanation: `HHI ${h.index} of customs value across ${h.agents} agent(s) (incl. self-representation): 100 × (10,000 − HHI) ÷ 7,500, capped = ${score}` };
+      return {
+        dimension: d.dimension,
+        score,
+        known: true,
+        atRiskPence: 0,
+        findingCount: 0,
+        families: [],
+        explanation: `HHI ${h.index} of customs value across ${h.agents} agent(s) (incl. self-representation): 100 × (10,000 − HHI) ÷ 7,500, capped = ${score}`,
+      };
     }
-    if (d.dimension === 'open-alert-hygiene') return { dimension: d.dimension, score: -1, known: false, atRiskPence: 0, findingCount: 0, families: [], explanation: 'unknown: alert dispositions are not consumed by scoring yet (alerting.alert.changed.v1)' };
+    if (d.dimension === 'open-alert-hygiene')
+      return {
+        dimension: d.dimension,
+        score: -1,
+        known: false,
+        atRiskPence: 0,
+        findingCount: 0,
+        families: [],
+        explanation: 'unknown: alert dispositions are not consumed by scoring yet (alerting.alert.changed.v1)',
+      };
     const atRisk = d.families.reduce((s, f) => s + n(m, `fam:${f}:at_risk`), 0);
     const findings = d.families.reduce((s, f) => s + n(m, `fam:${f}:findings`), 0);
-    const affected = Math.min(items, d.families.reduce((s, f) => s + n(m, `fam:${f}:items`), 0));
+    const affected = Math.min(
+      items,
+      d.families.reduce((s, f) => s + n(m, `fam:${f}:items`), 0),
+    );
     const itemRate = items > 0 ? affected / items : 0;
     const moneyRate = taxes > 0 ? Math.min(1, (atRisk / taxes) * 10) : atRisk > 0 ? 1 : 0;
     const score = Math.round(100 - 50 * itemRate - 50 * moneyRate);
-    return { dimension: d.dimension, score, known: true, atRiskPence: atRisk, findingCount: findings, families: d.families, explanation: `100 − 50 × ${affected}/${items} items affected − 50 × min(1, 10 × ${gbp(atRisk)} at risk ÷ ${gbp(taxes)} duty + VAT paid) = ${score}` };
+    return {
+      dimension: d.dimension,
+      score,
+      known: true,
+      atRiskPence: atRisk,
+      findingCount: findings,
+      families: d.families,
+      explanation: `100 − 50 × ${affected}/${items} items affected − 50 × min(1, 10 × ${gbp(atRisk)} at risk ÷ ${gbp(taxes)} duty + VAT paid) = ${score}`,
+    };
   });
   const known = dims.filter((d) => d.known);
   const w = known.reduce((s, d) => s + (DIMENSIONS.find((x) => x.dimension === d.dimension)?.weight ?? 0), 0);
   const score = w > 0 ? Math.round(known.reduce((s, d) => s + d.score * (DIMENSIONS.find((x) => x.dimension === d.dimension)?.weight ?? 0), 0) / w) : 100;
-  return { importerId, from, to, modelVersion: MODEL_VERSION, score, explanation: `weighted mean of the known dimensions (${known.map((d) => `${d.dimension} ${d.score} × ${DIMENSIONS.find((x) => x.dimension === d.dimension)!.weight}`).join(', ')}) ÷ ${w}`, dimensions: dims };
+  return {
+    importerId,
+    from,
+    to,
+    modelVersion: MODEL_VERSION,
+    score,
+    explanation: `weighted mean of the known dimensions (${known.map((d) => `${d.dimension} ${d.score} × ${DIMENSIONS.find((x) => x.dimension === d.dimension)!.weight}`).join(', ')}) ÷ ${w}`,
+    dimensions: dims,
+  };
 }
 
 export interface DutyUnderManagement {
@@ -177,7 +245,11 @@ export function dutyUnderManagement(importerId: string, from: string, to: string
       amount('vat_paid', n(m, 'vat'), 'import VAT (B00) charged'),
       amount('customs_value_under_preference', n(m, 'pref_cv'), 'customs value of lines claiming a 2xx/3xx preference'),
       unknown('duty_saved_by_preferences', 'pence', 'needs the third-country rate of each preferential line, which the declaration does not carry (the reference service has it; not joined yet)'),
-      amount('duty_suspended_reported', n(m, 'suspended'), `duty suspended or relieved as reported on tax lines (special procedures on ${gbp(n(m, 'special_cv'))} of customs value); sources that do not report it count 0`),
+      amount(
+        'duty_suspended_reported',
+        n(m, 'suspended'),
+        `duty suspended or relieved as reported on tax lines (special procedures on ${gbp(n(m, 'special_cv'))} of customs value); sources that do not report it count 0`,
+      ),
       amount('exposure_found', n(m, 'exposure'), 'underpaid duty and VAT of active findings (validation and history)'),
       amount('reclaim_found', n(m, 'reclaim'), 'overpaid duty (and VAT where not recoverable) of active findings'),
       unknown('reclaim_recovered', 'pence', 'C285 outcomes are not recorded yet'),

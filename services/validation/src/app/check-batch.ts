@@ -111,7 +111,16 @@ export async function checkBatch(rules: readonly Rule[], reference: ReferencePor
 }
 
 function toMeasure(m: MeasureMessage): MeasureFact {
-  return { measureType: m.measureType, geographicalArea: m.geographicalArea, expression: m.expression, taxType: m.taxType, additionalCode: m.additionalCode, validFrom: m.validFrom, validTo: m.validTo, datasetVersion: m.datasetVersion };
+  return {
+    measureType: m.measureType,
+    geographicalArea: m.geographicalArea,
+    expression: m.expression,
+    taxType: m.taxType,
+    additionalCode: m.additionalCode,
+    validFrom: m.validFrom,
+    validTo: m.validTo,
+    datasetVersion: m.datasetVersion,
+  };
 }
 
 /** The reference service's answer in the shape rules read (types.ts RateFacts). */
@@ -143,9 +152,21 @@ function unionOfNeeds(all: readonly Required<ReferenceNeeds>[]): Required<Refere
     return [...m.values()];
   };
   return {
-    commodities: pick((n) => n.commodities, (q) => `${q.code}|${q.date}`),
-    fx: pick((n) => n.fx, (q) => `${q.currency}|${q.date}`),
-    rates: pick((n) => n.rates, (q) => `${q.code}|${q.origin}|${q.date}`),
-    codeLists: pick((n) => n.codeLists, (q) => `${q.list}|${q.code}|${q.date}`),
+    commodities: pick(
+      (n) => n.commodities,
+      (q) => `${q.code}|${q.date}`,
+    ),
+    fx: pick(
+      (n) => n.fx,
+      (q) => `${q.currency}|${q.date}`,
+    ),
+    rates: pick(
+      (n) => n.rates,
+      (q) => `${q.code}|${q.origin}|${q.date}`,
+    ),
+    codeLists: pick(
+      (n) => n.codeLists,
+      (q) => `${q.list}|${q.code}|${q.date}`,
+    ),
   };
 }

@@ -21,9 +21,20 @@ const declaration = (over: Partial<Declaration> = {}) =>
   });
 
 /** A rule whose evaluation throws on any declaration (a bug meeting odd data). */
-const throwsOnEvaluate: Rule = { meta: { ...c01IdentifierFormat.meta, id: 'X98', version: '1' }, evaluate: () => { throw new RangeError('Invalid time value'); } };
+const throwsOnEvaluate: Rule = {
+  meta: { ...c01IdentifierFormat.meta, id: 'X98', version: '1' },
+  evaluate: () => {
+    throw new RangeError('Invalid time value');
+  },
+};
 /** A rule whose reference needs throw. */
-const throwsOnNeeds: Rule = { meta: { ...c08CommodityValidity.meta, id: 'X99', version: '1' }, needs: () => { throw new Error('cannot build a lookup'); }, evaluate: () => [] };
+const throwsOnNeeds: Rule = {
+  meta: { ...c08CommodityValidity.meta, id: 'X99', version: '1' },
+  needs: () => {
+    throw new Error('cannot build a lookup');
+  },
+  evaluate: () => [],
+};
 
 class Port implements ReferencePort {
   async lookupCommodities(q: { code: string; date: string }[]): Promise<CommodityResult[]> {
@@ -66,7 +77,9 @@ describe('a rule that runs but cannot decide on an item', () => {
   it('is recorded as not checked with the item and reason, still counts as evaluated, and its other findings stand', async () => {
     const [r] = await checkBatch([c13SupplementaryUnits, c01IdentifierFormat], new Port(), [declaration()], new Date('2026-01-01T00:00:00Z'));
     expect(r!.summary.rulesEvaluated).toEqual(['C13', 'C01']);
-    expect(r!.undecided.filter((u) => u.ruleId === 'C13').map((u) => [u.cause, u.itemNumber, u.reason.includes('supplementary units') || u.reason.startsWith('no tariff facts')])).toEqual([['not_checked', 1, true]]);
+    expect(r!.undecided.filter((u) => u.ruleId === 'C13').map((u) => [u.cause, u.itemNumber, u.reason.includes('supplementary units') || u.reason.startsWith('no tariff facts')])).toEqual([
+      ['not_checked', 1, true],
+    ]);
     const entries = undecidedEntries(r!, { evaluationId: 'ev-1' });
     expect(entries.map((e) => [e.ruleId, e.itemNumber, e.cause])).toEqual([['C13', 1, 'rule_not_checked']]);
     expect(entries[0]!.reason).toMatch(/^rule C13 not checked on item 1, because /);
@@ -75,8 +88,11 @@ describe('a rule that runs but cannot decide on an item', () => {
 
 describe('a declaration no rule can check', () => {
   it('is one whose acceptance date is not a real calendar day', () => {
-    expect(uncheckableReason(declaration({ acceptanceDate: '2023-02-30' }))).toBe('acceptance date "2023-02-30" is not a real calendar date, so nothing can be dated by it (tariff, exchange rate, 3-year deadline): no rule was run');
-    for (const bad of ['2999-13-45', '0000-00-00', '0000-01-01', '2023-04-31', '2023-02-29', '1900-02-29', '14/03/2023', '2023-3-1']) expect(uncheckableReason(declaration({ acceptanceDate: bad }))).toMatch(/^acceptance date /);
+    expect(uncheckableReason(declaration({ acceptanceDate: '2023-02-30' }))).toBe(
+      'acceptance date "2023-02-30" is not a real calendar date, so nothing can be dated by it (tariff, exchange rate, 3-year deadline): no rule was run',
+    );
+    for (const bad of ['2999-13-45', '0000-00-00', '0000-01-01', '2023-04-31', '2023-02-29', '1900-02-29', '14/03/2023', '2023-3-1'])
+      expect(uncheckableReason(declaration({ acceptanceDate: bad }))).toMatch(/^acceptance date /);
     for (const good of ['2024-02-29', '2000-02-29', '2023-12-31', '']) expect(uncheckableReason(declaration({ acceptanceDate: good }))).toBeUndefined();
   });
 });

@@ -3,7 +3,18 @@ import { findingId } from '../rules';
 import { diffFindings } from './finding-diff';
 
 const finding = (ruleId: string, itemNumber: number, exposure: number, seq = 0): Finding =>
-  Finding.fromPartial({ findingId: findingId('t1', 'd1', 1, itemNumber, ruleId, '1.0.0', seq), tenantId: 't1', declarationId: 'd1', declarationVersion: 1, itemNumber, ruleId, ruleVersion: '1.0.0', severity: Severity.SEVERITY_HIGH, exposureDutyPence: exposure, deadline: '2027-03-15' });
+  Finding.fromPartial({
+    findingId: findingId('t1', 'd1', 1, itemNumber, ruleId, '1.0.0', seq),
+    tenantId: 't1',
+    declarationId: 'd1',
+    declarationVersion: 1,
+    itemNumber,
+    ruleId,
+    ruleVersion: '1.0.0',
+    severity: Severity.SEVERITY_HIGH,
+    exposureDutyPence: exposure,
+    deadline: '2027-03-15',
+  });
 
 describe('re-evaluation diff', () => {
   it('changes nothing when the fresh evaluation equals the active findings', () => {

@@ -13,7 +13,14 @@ export type NotCheckedSource = { event: ConsumedEvent<unknown>; consumerGroup: s
 function origin(source: NotCheckedSource): Pick<NotCheckedEntry, 'consumerGroup' | 'topic' | 'partition' | 'offset' | 'eventId'> & { key: string } {
   if ('evaluationId' in source) return { consumerGroup: '', topic: '', partition: null, offset: null, eventId: source.evaluationId, key: `reevaluation/${source.evaluationId}` };
   const e = source.event;
-  return { consumerGroup: source.consumerGroup, topic: e.topic, partition: e.partition, offset: e.offset, eventId: e.eventId, key: `kafka/${source.consumerGroup}/${e.topic}/${e.partition}/${e.offset}` };
+  return {
+    consumerGroup: source.consumerGroup,
+    topic: e.topic,
+    partition: e.partition,
+    offset: e.offset,
+    eventId: e.eventId,
+    key: `kafka/${source.consumerGroup}/${e.topic}/${e.partition}/${e.offset}`,
+  };
 }
 
 /** The rules of a checked declaration that could not decide (the rest of its check stands). */
@@ -39,7 +46,10 @@ export function undecidedEntries(r: CheckResult, source: NotCheckedSource): NotC
     eventId: o.eventId,
     // A failure is an occurrence (each delivery or re-evaluation that failed); "could not decide"
     // is a fact about the declaration version and rule version: re-evaluating it records nothing new.
-    dedupeKey: u.cause === 'failed' ? `${o.key}/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}` : `not-decided/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}/${u.itemNumber}/${u.reason.slice(0, 200)}`,
+    dedupeKey:
+      u.cause === 'failed'
+        ? `${o.key}/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}`
+        : `not-decided/${d.tenantId}/${d.declarationId}/${d.version}/${u.ruleId}@${u.ruleVersion}/${u.itemNumber}/${u.reason.slice(0, 200)}`,
   }));
 }
 
@@ -48,12 +58,34 @@ export function undecidedEntries(r: CheckResult, source: NotCheckedSource): NotC
  * another tenant than the event's tenant header (identity then withheld: the header's tenant
  * must not see another tenant's declaration), or `uncheckable` (an impossible acceptance date).
  */
-export function unusableEventEntry(ev: ConsumedEvent<DeclarationReceived>, consumerGroup: string, uncheckable: (d: NonNullable<DeclarationReceived['declaration']>) => string | undefined): NotCheckedEntry | undefined {
+export function unusableEventEntry(
+  ev: ConsumedEvent<DeclarationReceived>,
+  consumerGroup: string,
+  uncheckable: (d: NonNullable<DeclarationReceived['declaration']>) => string | undefined,
+): NotCheckedEntry | undefined {
   const d = ev.value.declaration;
   const o = origin({ event: ev as ConsumedEvent<unknown>, consumerGroup });
-  const base = { tenantId: ev.tenant, ruleId: '', cause: 'unusable_event' as const, consumerGroup: o.consumerGroup, topic: o.topic, partition: o.partition, offset: o.offset, eventId: o.eventId, dedupeKey: o.key };
+  const base = {
+    tenantId: ev.tenant,
+    ruleId: '',
+    cause: 'unusable_event' as const,
+    consumerGroup: o.consumerGroup,
+    topic: o.topic,
+    partition: o.partition,
+    offset: o.offset,
+    eventId: o.eventId,
+    dedupeKey: o.key,
+  };
   if (!d) return { ...base, declarationId: '', declarationVersion: null, mrn: '', lrn: '', reason: 'the event carries no declaration' };
-  if (d.tenantId !== ev.tenant) return { ...base, declarationId: '', declarationVersion: null, mrn: '', lrn: '', reason: `the declaration in the event belongs to another tenant than the event's tenant header "${ev.tenant}"; not checked, and its identity is not shown here` };
+  if (d.tenantId !== ev.tenant)
+    return {
+      ...base,
+      declarationId: '',
+      declarationVersion: null,
+      mrn: '',
+      lrn: '',
+      reason: `the declaration in the event belongs to another tenant than the event's tenant header "${ev.tenant}"; not checked, and its identity is not shown here`,
+    };
   const why = uncheckable(d);
   if (!why) return undefined;
   return { ...base, declarationId: d.declarationId, declarationVersion: d.version, mrn: d.mrn, lrn: d.lrn, reason: why };
@@ -67,7 +99,12 @@ export function unusableEventEntry(ev: ConsumedEvent<DeclarationReceived>, consu
 export function deadLetterEntry(dead: DeadLetter<DeclarationReceived> | DeadLetter<DatasetChanged>): NotCheckedEntry {
   const value = dead.event?.value as Partial<DeclarationReceived & DatasetChanged> | undefined;
   const d = value?.declaration && value.declaration.tenantId === dead.tenant ? value.declaration : undefined;
-  const what = value?.dataset !== undefined ? `re-evaluation after reference dataset ${value.dataset}@${value.version ?? ''} was not done` : dead.event ? 'not checked' : 'the message could not be read, so its declaration is unknown';
+  const what =
+    value?.dataset !== undefined
+      ? `re-evaluation after reference dataset ${value.dataset}@${value.version ?? ''} was not done`
+      : dead.event
+        ? 'not checked'
+        : 'the message could not be read, so its declaration is unknown';
   return {
     tenantId: dead.tenant,
     declarationId: d?.declarationId ?? '',

@@ -14,16 +14,38 @@ import type { ReferencePort } from './reference-port';
 type Trx = Transaction<ValidationDb>;
 
 function findingRow(f: Finding): Insertable<ValidationDb['findings']> {
-  return { finding_id: f.findingId, tenant_id: f.tenantId, declaration_id: f.declarationId, declaration_version: f.declarationVersion, item_number: f.itemNumber, rule_id: f.ruleId, rule_version: f.ruleVersion, severity: f.severity, exposure_pence: f.exposureDutyPence + f.exposureVatPence, reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence, deadline: f.deadline || null, raised_at: f.raisedAt, payload: Buffer.from(Finding.encode(f).finish()) };
+  return {
+    finding_id: f.findingId,
+    tenant_id: f.tenantId,
+    declaration_id: f.declarationId,
+    declaration_version: f.declarationVersion,
+    item_number: f.itemNumber,
+    rule_id: f.ruleId,
+    rule_version: f.ruleVersion,
+    severity: f.severity,
+    exposure_pence: f.exposureDutyPence + f.exposureVatPence,
+    reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence,
+    deadline: f.deadline || null,
+    raised_at: f.raisedAt,
+    payload: Buffer.from(Finding.encode(f).finish()),
+  };
 }
 
 async function insertFindings(trx: Trx, findings: readonly Finding[]): Promise<void> {
   for (const chunk of chunksFor(findings, 13)) {
-    await trx.insertInto('findings').values(chunk.map(findingRow)).onConflict((oc) => oc.column('finding_id').doNothing()).execute();
+    await trx
+      .insertInto('findings')
+      .values(chunk.map(findingRow))
+      .onConflict((oc) => oc.column('finding_id').doNothing())
+      .execute();
   }
 }
 
-function checkEvents(results: { summary: DeclarationChecked; findings: readonly Finding[]; declaration: Declaration }[], parent: (i: number) => Context | undefined, evaluationId: string): EncodedEvent[] {
+function checkEvents(
+  results: { summary: DeclarationChecked; findings: readonly Finding[]; declaration: Declaration }[],
+  parent: (i: number) => Context | undefined,
+  evaluationId: string,
+): EncodedEvent[] {
   return results.flatMap((r, i) => {
     const key = declarationKey(r.declaration.tenantId, r.declaration.mrn || r.declaration.lrn);
     const common = { tenant: r.declaration.tenantId, source: 'validation', subject: r.declaration.declarationId, parent: parent(i) };
@@ -45,14 +67,35 @@ export async function persistFirstChecks(trx: Trx, todo: { r: CheckResult; paren
   for (const chunk of chunksFor(todo, 5)) {
     await trx
       .insertInto('checked_declarations')
-      .values(chunk.map(({ r }) => ({ tenant_id: r.declaration.tenantId, declaration_id: r.declaration.declarationId, declaration_version: r.declaration.version, acceptance_date: r.declaration.acceptanceDate || null, payload: Buffer.from(Declaration.encode(r.declaration).finish()) })))
+      .values(
+        chunk.map(({ r }) => ({
+          tenant_id: r.declaration.tenantId,
+          declaration_id: r.declaration.declarationId,
+          declaration_version: r.declaration.version,
+          acceptance_date: r.declaration.acceptanceDate || null,
+          payload: Buffer.from(Declaration.encode(r.declaration).finish()),
+        })),
+      )
       .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
       .execute();
   }
   for (const chunk of chunksFor(todo, 10)) {
     await trx
       .insertInto('checks')
-      .values(chunk.map(({ r }) => ({ tenant_id: r.summary.tenantId, declaration_id: r.summary.declarationId, declaration_version: r.summary.declarationVersion, mrn: r.summary.mrn, lrn: r.summary.lrn, checked_at: r.summary.checkedAt, finding_count: r.findings.length, exposure_pence: r.summary.exposurePence, reclaim_pence: r.summary.reclaimPence, rules_evaluated: r.summary.rulesEvaluated })))
+      .values(
+        chunk.map(({ r }) => ({
+          tenant_id: r.summary.tenantId,
+          declaration_id: r.summary.declarationId,
+          declaration_version: r.summary.declarationVersion,
+          mrn: r.summary.mrn,
+          lrn: r.summary.lrn,
+          checked_at: r.summary.checkedAt,
+          finding_count: r.findings.length,
+          exposure_pence: r.summary.exposurePence,
+          reclaim_pence: r.summary.reclaimPence,
+          rules_evaluated: r.summary.rulesEvaluated,
+        })),
+      )
       .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
       .execute();
   }
@@ -70,7 +113,15 @@ export async function persistFirstChecks(trx: Trx, todo: { r: CheckResult; paren
   for (const { r } of todo) {
     r.summary.supersededFindingIds = superseded.rows.filter((x) => x.tenant_id === r.declaration.tenantId && x.declaration_id === r.declaration.declarationId).map((x) => x.finding_id);
   }
-  await enqueueOutbox(trx, 'validation', checkEvents(todo.map(({ r }) => r), (i) => todo[i]!.parent, ''));
+  await enqueueOutbox(
+    trx,
+    'validation',
+    checkEvents(
+      todo.map(({ r }) => r),
+      (i) => todo[i]!.parent,
+      '',
+    ),
+  );
   return allFindings;
 }
 
@@ -124,7 +175,10 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
     const recorded = await withAllTenants(db, async (trx) => {
       // A rule that could not decide this time is recorded as not checked, and its active
       // findings are kept as they are: they must not be superseded as if the rule had cleared them.
-      const notChecked = await recordNotChecked(trx, results.flatMap((r) => undecidedEntries(r, { evaluationId: scope.evaluationId })));
+      const notChecked = await recordNotChecked(
+        trx,
+        results.flatMap((r) => undecidedEntries(r, { evaluationId: scope.evaluationId })),
+      );
       report.notChecked += notChecked.length;
       const keys = results.map((r) => sql`(${r.declaration.tenantId}, ${r.declaration.declarationId}, ${r.declaration.version}::int)`);
       const activeRows = await sql<{ payload: Buffer }>`
@@ -168,18 +222,30 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
       report.declarations += results.length;
       if (changed.length === 0) return notChecked;
       for (const chunk of chunksFor(toSupersede, 1)) {
-        await trx.updateTable('findings').set({ status: 'superseded', superseded_at: sql`now()` } as never).where('finding_id', 'in', chunk).where('status', '=', 'active').execute();
+        await trx
+          .updateTable('findings')
+          .set({ status: 'superseded', superseded_at: sql`now()` } as never)
+          .where('finding_id', 'in', chunk)
+          .where('status', '=', 'active')
+          .execute();
       }
       await insertFindings(trx, toRaise);
       // One statement for the page's changed checks, not one round trip per declaration.
       for (const chunk of chunksFor(changed, 8)) {
-        const rows = chunk.map(({ summary: c }) => sql`(${c.tenantId}, ${c.declarationId}, ${c.declarationVersion}::int, ${c.checkedAt}::timestamptz, ${c.findings.length}::int, ${c.exposurePence}::bigint, ${c.reclaimPence}::bigint, ${c.rulesEvaluated}::text[])`);
+        const rows = chunk.map(
+          ({ summary: c }) =>
+            sql`(${c.tenantId}, ${c.declarationId}, ${c.declarationVersion}::int, ${c.checkedAt}::timestamptz, ${c.findings.length}::int, ${c.exposurePence}::bigint, ${c.reclaimPence}::bigint, ${c.rulesEvaluated}::text[])`,
+        );
         await sql`
           update checks k set checked_at = v.checked_at, finding_count = v.finding_count, exposure_pence = v.exposure_pence, reclaim_pence = v.reclaim_pence, rules_evaluated = v.rules_evaluated
           from (values ${sql.join(rows)}) as v(tenant_id, declaration_id, version, checked_at, finding_count, exposure_pence, reclaim_pence, rules_evaluated)
           where k.tenant_id = v.tenant_id and k.declaration_id = v.declaration_id and k.declaration_version = v.version`.execute(trx);
       }
-      await enqueueOutbox(trx, 'validation', checkEvents(changed, () => undefined, scope.evaluationId));
+      await enqueueOutbox(
+        trx,
+        'validation',
+        checkEvents(changed, () => undefined, scope.evaluationId),
+      );
       report.changed += changed.length;
       report.raised += toRaise.length;
       report.superseded += toSupersede.length;

@@ -26,7 +26,12 @@ export function recomputedTaxLines(d: Declaration, view: ReferenceView): Recompu
   const out: RecomputedTaxLine[] = [];
   for (const item of d.items) {
     const facts = rateFacts(d, item, view);
-    const duty: Priced = !facts || !facts.known ? { reason: facts?.unknownReason || `no tariff facts for ${item.commodityCode || '(no code)'} on ${d.acceptanceDate}` } : claimsPreference(item.preference) ? (preferentialDuty(d, item, view, facts) ?? { reason: `no preferential measure for ${item.originCountry} under preference ${item.preference}` }) : thirdCountryDuty(d, item, view, facts);
+    const duty: Priced =
+      !facts || !facts.known
+        ? { reason: facts?.unknownReason || `no tariff facts for ${item.commodityCode || '(no code)'} on ${d.acceptanceDate}` }
+        : claimsPreference(item.preference)
+          ? (preferentialDuty(d, item, view, facts) ?? { reason: `no preferential measure for ${item.originCountry} under preference ${item.preference}` })
+          : thirdCountryDuty(d, item, view, facts);
     const a00 = chargeOf(item, 'A00');
     const dutyPayable = 'pence' in duty ? (a00.liability === 'payable' ? duty.pence : a00.liability === 'unknown' ? null : 0) : null;
     out.push({

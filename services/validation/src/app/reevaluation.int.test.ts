@@ -12,9 +12,22 @@ import type { ReferencePort } from './reference-port';
  * nomenclature first says a code is not declarable on the date, then a corrected dataset says it is.
  */
 class ScriptedReferencePort implements ReferencePort {
-  constructor(public declarable: boolean, public version: string) {}
+  constructor(
+    public declarable: boolean,
+    public version: string,
+  ) {}
   async lookupCommodities(queries: { code: string; date: string }[]): Promise<CommodityResult[]> {
-    return queries.map((q) => CommodityResult.fromPartial({ commodityCode: q.code, date: q.date, known: true, declarableOnDate: this.declarable, description: 'Parts of shavers', validityStart: '2021-01-01', datasetVersion: this.version }));
+    return queries.map((q) =>
+      CommodityResult.fromPartial({
+        commodityCode: q.code,
+        date: q.date,
+        known: true,
+        declarableOnDate: this.declarable,
+        description: 'Parts of shavers',
+        validityStart: '2021-01-01',
+        datasetVersion: this.version,
+      }),
+    );
   }
   async lookupFx(): Promise<FxResult[]> {
     return [];
@@ -64,7 +77,12 @@ describe('re-evaluation after a reference dataset change (real Postgres)', () =>
     const results = await checkBatch(RULES, port, [inWindow, outside], new Date('2026-11-27T10:00:00Z'));
     const c08 = results.flatMap((r) => r.findings).filter((f) => f.ruleId === 'C08');
     expect(c08.map((f) => f.declarationId).sort()).toEqual(['decl-1', 'decl-2']);
-    await withAllTenants(db.db, (trx) => persistFirstChecks(trx, results.map((r) => ({ r, parent: undefined }))));
+    await withAllTenants(db.db, (trx) =>
+      persistFirstChecks(
+        trx,
+        results.map((r) => ({ r, parent: undefined })),
+      ),
+    );
     const outboxBefore = await db.db.selectFrom('outbox').select('id').execute();
 
     port.declarable = true;
@@ -82,7 +100,15 @@ describe('re-evaluation after a reference dataset change (real Postgres)', () =>
     expect(check.finding_count).toBe(remaining.length);
 
     // The re-check is published as a distinct event carrying why it ran and what it superseded.
-    const published = await db.db.selectFrom('outbox').selectAll().where('id', 'not in', outboxBefore.map((o) => o.id)).execute();
+    const published = await db.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where(
+        'id',
+        'not in',
+        outboxBefore.map((o) => o.id),
+      )
+      .execute();
     const checked = published.filter((m) => m.topic === 'validation.declaration.checked.v1').map((m) => DeclarationChecked.decode(m.payload));
     expect(checked).toHaveLength(1);
     expect(checked[0]!.evaluationId).toBe('reference:nomenclature@2');
@@ -97,12 +123,26 @@ describe('re-evaluation after a reference dataset change (real Postgres)', () =>
     const port = new ScriptedReferencePort(false, 'nomenclature@1');
     const d = declaration('decl-9', '2025-05-05');
     const results = await checkBatch(RULES, port, [d], new Date('2026-11-27T10:00:00Z'));
-    await withAllTenants(db.db, (trx) => persistFirstChecks(trx, results.map((r) => ({ r, parent: undefined }))));
+    await withAllTenants(db.db, (trx) =>
+      persistFirstChecks(
+        trx,
+        results.map((r) => ({ r, parent: undefined })),
+      ),
+    );
     const c08Before = await withAllTenants(db.db, (trx) => trx.selectFrom('findings').select(['finding_id', 'status']).where('declaration_id', '=', 'decl-9').where('rule_id', '=', 'C08').execute());
     expect(c08Before.length).toBeGreaterThan(0);
 
     // The same C08 (id and version), now throwing: it cannot decide, which is not "no finding".
-    const broken = RULES.map((r) => (r.meta.id === 'C08' ? { ...r, evaluate: () => { throw new TypeError("Cannot read properties of undefined (reading 'validityStart')"); } } : r));
+    const broken = RULES.map((r) =>
+      r.meta.id === 'C08'
+        ? {
+            ...r,
+            evaluate: () => {
+              throw new TypeError("Cannot read properties of undefined (reading 'validityStart')");
+            },
+          }
+        : r,
+    );
     port.declarable = true;
     const recorded: string[] = [];
     const scope = { evaluationId: 'reference:nomenclature@3', from: '2025-01-01', to: '2025-12-31', onNotChecked: (e: { ruleId: string }[]) => recorded.push(...e.map((x) => x.ruleId)) };
@@ -115,7 +155,16 @@ describe('re-evaluation after a reference dataset change (real Postgres)', () =>
     const c08After = await withAllTenants(db.db, (trx) => trx.selectFrom('findings').select(['finding_id', 'status']).where('declaration_id', '=', 'decl-9').where('rule_id', '=', 'C08').execute());
     expect(c08After).toEqual(c08Before);
     const rows = await withAllTenants(db.db, (trx) => trx.selectFrom('not_checked').selectAll().where('declaration_id', '=', 'decl-9').where('cause', '=', 'rule_failed').execute());
-    expect(rows).toEqual([expect.objectContaining({ tenant_id: 'tenant-a', declaration_version: 1, rule_id: 'C08', cause: 'rule_failed', event_id: 'reference:nomenclature@3', reason: "rule C08 could not decide (evaluate failed: Cannot read properties of undefined (reading 'validityStart')); its findings from the previous evaluation were kept" })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        tenant_id: 'tenant-a',
+        declaration_version: 1,
+        rule_id: 'C08',
+        cause: 'rule_failed',
+        event_id: 'reference:nomenclature@3',
+        reason: "rule C08 could not decide (evaluate failed: Cannot read properties of undefined (reading 'validityStart')); its findings from the previous evaluation were kept",
+      }),
+    ]);
 
     // Repeating the same re-evaluation records nothing twice.
     expect(await reevaluateStored(db.db, broken, port, scope, () => new Date('2026-11-27T12:00:00Z'))).toMatchObject({ notChecked: 0, superseded: 0 });

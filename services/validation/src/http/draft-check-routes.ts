@@ -32,11 +32,13 @@ export function draftProblem(d: Declaration): { field: string; message: string }
   if (d.items.length > MAX_ITEMS) return { field: 'items', message: `a declaration has at most ${MAX_ITEMS} goods items (DE 1/9); got ${d.items.length}` };
   const seen = new Set<number>();
   for (const [i, it] of d.items.entries()) {
-    if (!Number.isInteger(it.itemNumber) || it.itemNumber < 1 || it.itemNumber > MAX_ITEMS) return { field: `items[${i}].itemNumber`, message: `items[${i}].itemNumber must be a whole number from 1 to ${MAX_ITEMS} (DE 1/6)` };
+    if (!Number.isInteger(it.itemNumber) || it.itemNumber < 1 || it.itemNumber > MAX_ITEMS)
+      return { field: `items[${i}].itemNumber`, message: `items[${i}].itemNumber must be a whole number from 1 to ${MAX_ITEMS} (DE 1/6)` };
     if (seen.has(it.itemNumber)) return { field: `items[${i}].itemNumber`, message: `items[${i}].itemNumber ${it.itemNumber} is used twice` };
     seen.add(it.itemNumber);
   }
-  if (!d.acceptanceDate) return { field: 'acceptanceDate', message: 'acceptanceDate ("YYYY-MM-DD", the intended date of acceptance) is required: it decides the tariff, the exchange rate and the deadline' };
+  if (!d.acceptanceDate)
+    return { field: 'acceptanceDate', message: 'acceptanceDate ("YYYY-MM-DD", the intended date of acceptance) is required: it decides the tariff, the exchange rate and the deadline' };
   const why = uncheckableReason(d);
   return why ? { field: 'acceptanceDate', message: why } : undefined;
 }
@@ -56,7 +58,8 @@ export function draftDeclaration(body: Buffer, tenantId: string, checkId: string
   } catch (e) {
     return fail(400, 'invalid_json', `the body is not JSON: ${(e as Error).message}`, '(body)');
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return fail(400, 'invalid_body', 'the body must be a JSON object: the canonical declaration (customs.v1.Declaration in JSON form)', '(body)');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return fail(400, 'invalid_body', 'the body must be a JSON object: the canonical declaration (customs.v1.Declaration in JSON form)', '(body)');
   const o = raw as Record<string, unknown>;
   if (!Array.isArray(o.items) || o.items.length === 0) return fail(422, 'invalid_declaration', 'items must be a non-empty array of goods items (DE 1/6)', 'items');
   if (o.items.length > MAX_ITEMS) return fail(422, 'invalid_declaration', `a declaration has at most ${MAX_ITEMS} goods items (DE 1/9); got ${o.items.length}`, 'items');
@@ -64,11 +67,13 @@ export function draftDeclaration(body: Buffer, tenantId: string, checkId: string
   o.items.forEach((it, i) => {
     if (!it || typeof it !== 'object' || Array.isArray(it)) fail(422, 'invalid_declaration', `items[${i}] must be an object`, `items[${i}]`);
     const n = (it as Record<string, unknown>).itemNumber;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ITEMS) fail(422, 'invalid_declaration', `items[${i}].itemNumber must be a whole number from 1 to ${MAX_ITEMS} (DE 1/6)`, `items[${i}].itemNumber`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_ITEMS)
+      fail(422, 'invalid_declaration', `items[${i}].itemNumber must be a whole number from 1 to ${MAX_ITEMS} (DE 1/6)`, `items[${i}].itemNumber`);
     if (seen.has(n as number)) fail(422, 'invalid_declaration', `items[${i}].itemNumber ${n} is used twice`, `items[${i}].itemNumber`);
     seen.add(n as number);
   });
-  if (typeof o.acceptanceDate !== 'string' || !o.acceptanceDate) return fail(422, 'invalid_declaration', 'acceptanceDate ("YYYY-MM-DD", the intended date of acceptance) is required: it decides the tariff, the exchange rate and the deadline', 'acceptanceDate');
+  if (typeof o.acceptanceDate !== 'string' || !o.acceptanceDate)
+    return fail(422, 'invalid_declaration', 'acceptanceDate ("YYYY-MM-DD", the intended date of acceptance) is required: it decides the tariff, the exchange rate and the deadline', 'acceptanceDate');
   let d: Declaration;
   try {
     d = Declaration.fromJSON(raw);
@@ -81,9 +86,15 @@ export function draftDeclaration(body: Buffer, tenantId: string, checkId: string
   return { ...d, tenantId, declarationId: `draft-${checkId}`, version: 1 };
 }
 
-
 /** Checks a draft declaration and stores the answer as the tenant's draft check (REST and gRPC). */
-export async function runDraftCheck(db: Kysely<ValidationDb>, rules: readonly Rule[], reference: ReferencePort, tenantId: string, checkId: string, declaration: Declaration): Promise<{ result: DraftCheckResult; check: CheckResult }> {
+export async function runDraftCheck(
+  db: Kysely<ValidationDb>,
+  rules: readonly Rule[],
+  reference: ReferencePort,
+  tenantId: string,
+  checkId: string,
+  declaration: Declaration,
+): Promise<{ result: DraftCheckResult; check: CheckResult }> {
   const now = new Date();
   const [r] = await checkBatch(rules, reference, [declaration], now);
   const today = now.toISOString().slice(0, 10);
@@ -92,7 +103,15 @@ export async function runDraftCheck(db: Kysely<ValidationDb>, rules: readonly Ru
     checkedAt: now.toISOString(),
     declaration: Declaration.toJSON(declaration),
     // Zero amounts and header-level item 0 are stated, not left out as protobuf JSON defaults.
-    findings: r!.findings.map((f) => ({ ...(Finding.toJSON(f) as object), itemNumber: f.itemNumber, exposureDutyPence: f.exposureDutyPence, exposureVatPence: f.exposureVatPence, reclaimDutyPence: f.reclaimDutyPence, reclaimVatPence: f.reclaimVatPence, daysLeft: f.deadline ? daysLeft(f.deadline, today) : null })),
+    findings: r!.findings.map((f) => ({
+      ...(Finding.toJSON(f) as object),
+      itemNumber: f.itemNumber,
+      exposureDutyPence: f.exposureDutyPence,
+      exposureVatPence: f.exposureVatPence,
+      reclaimDutyPence: f.reclaimDutyPence,
+      reclaimVatPence: f.reclaimVatPence,
+      daysLeft: f.deadline ? daysLeft(f.deadline, today) : null,
+    })),
     exposurePence: r!.summary.exposurePence,
     reclaimPence: r!.summary.reclaimPence,
     rulesEvaluated: r!.summary.rulesEvaluated,
@@ -100,7 +119,19 @@ export async function runDraftCheck(db: Kysely<ValidationDb>, rules: readonly Ru
     taxLines: recomputedTaxLines(declaration, r!.reference),
   };
   await withTenant(db, tenantId, (trx) =>
-    trx.insertInto('draft_checks').values({ check_id: checkId, tenant_id: tenantId, lrn: declaration.lrn, checked_at: now, finding_count: result.findings.length, exposure_pence: result.exposurePence, reclaim_pence: result.reclaimPence, result: JSON.stringify(result) }).execute(),
+    trx
+      .insertInto('draft_checks')
+      .values({
+        check_id: checkId,
+        tenant_id: tenantId,
+        lrn: declaration.lrn,
+        checked_at: now,
+        finding_count: result.findings.length,
+        exposure_pence: result.exposurePence,
+        reclaim_pence: result.reclaimPence,
+        result: JSON.stringify(result),
+      })
+      .execute(),
   );
   return { result, check: r! };
 }
@@ -116,7 +147,17 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
   http.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_DRAFT_CHECK_BYTES }, (_req, body, done) => done(null, body));
     // DMS XML waits for the parser to become a shared package (docs/adr/0008-dms-parser-package.md).
-    scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_DRAFT_CHECK_BYTES }, (_req, _body, done) => done(new HttpError(415, 'unsupported_media_type', 'DMS XML is not accepted here yet (ADR 0008: the DMS parser moves to a shared package first); post the canonical JSON declaration with content-type application/json', { in: 'header', parameter: 'content-type' }), undefined));
+    scope.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: MAX_DRAFT_CHECK_BYTES }, (_req, _body, done) =>
+      done(
+        new HttpError(
+          415,
+          'unsupported_media_type',
+          'DMS XML is not accepted here yet (ADR 0008: the DMS parser moves to a shared package first); post the canonical JSON declaration with content-type application/json',
+          { in: 'header', parameter: 'content-type' },
+        ),
+        undefined,
+      ),
+    );
 
     scope.post<{ Body: Buffer }>('/v1/checks', async (req, reply) => {
       const p = requireRole(req, 'integrator', 'analyst');
@@ -129,8 +170,11 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
 
     scope.get<{ Params: { id: string } }>('/v1/checks/:id', async (req) => {
       const p = requireRole(req, 'integrator', 'analyst');
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id)) throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
-      const row = await withTenant(db, p.tenantId, (trx) => trx.selectFrom('draft_checks').select(['result']).where('tenant_id', '=', p.tenantId).where('check_id', '=', req.params.id).executeTakeFirst());
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id))
+        throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
+      const row = await withTenant(db, p.tenantId, (trx) =>
+        trx.selectFrom('draft_checks').select(['result']).where('tenant_id', '=', p.tenantId).where('check_id', '=', req.params.id).executeTakeFirst(),
+      );
       if (!row) throw new HttpError(404, 'not_found', `no draft check ${req.params.id}`);
       return row.result;
     });

@@ -4,7 +4,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Declaration, Finding } from '@customs/contracts';
-import { GeneratedReferenceView, INJECTORS, MODELLED_BY_CODE, MODELLED_TARIFF, generateDataset, loadFacts, toCdsRows, toDmsXml, worldFor, cdsHeaderLine, cdsItemLine, cdsTaxLine, type GeneratedDeclaration } from '@customs/datagen';
+import {
+  GeneratedReferenceView,
+  INJECTORS,
+  MODELLED_BY_CODE,
+  MODELLED_TARIFF,
+  generateDataset,
+  loadFacts,
+  toCdsRows,
+  toDmsXml,
+  worldFor,
+  cdsHeaderLine,
+  cdsItemLine,
+  cdsTaxLine,
+  type GeneratedDeclaration,
+} from '@customs/datagen';
 import { parseDmsDeclaration } from '../../../ingestion/src/parse/dms';
 import { parseCdsReports } from '../../../ingestion/src/parse/cds/cds-report';
 import { loadBundledStore } from '../../../reference/src/app/load-bundled';
@@ -40,15 +54,27 @@ function viewOf(g: GeneratedReferenceView): ReferenceView {
 describe('detection quality on a labelled generated dataset', () => {
   const facts = loadFacts();
   const world = worldFor(SEED, undefined, facts);
-  const generated = new GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
+  const generated = new GeneratedReferenceView(
+    facts,
+    world.catalogue.map((p) => p.code),
+  );
   const view = viewOf(generated);
   const versions = generated.versions();
   const live = new Set(RULES.map((r) => r.meta.id));
   // Only live rules' errors are injected: a declaration carrying an error no live rule checks is not a fair case.
   const dataset: GeneratedDeclaration[] = [...generateDataset({ seed: SEED, declarations: DECLARATIONS, facts, rules: [...live] })];
   const evaluate = (d: Declaration): Finding[] => evaluateDeclaration(RULES, d, view, TODAY, `${TODAY}T00:00:00Z`, versions);
-  const tally = new QualityTally(RULES, INJECTORS.map((i) => i.ruleId));
-  for (const g of dataset) tally.add(g.declaration.declarationId, evaluate(g.declaration), g.truth.filter((t) => live.has(t.ruleId)), g.injected.filter((r) => live.has(r)));
+  const tally = new QualityTally(
+    RULES,
+    INJECTORS.map((i) => i.ruleId),
+  );
+  for (const g of dataset)
+    tally.add(
+      g.declaration.declarationId,
+      evaluate(g.declaration),
+      g.truth.filter((t) => live.has(t.ruleId)),
+      g.injected.filter((r) => live.has(r)),
+    );
   const results = tally.results();
   const lines = dataset.reduce((s, g) => s + g.declaration.items.length, 0);
 
@@ -71,15 +97,22 @@ describe('detection quality on a labelled generated dataset', () => {
         if (r.precision < 0.99) failures.push(`${r.ruleId}: precision ${r.precision.toFixed(3)} ${r.examples.join(' / ')}`);
         continue;
       }
-      if (r.precision < 0.99 || r.recall < 0.99 || r.amountsExact !== r.truePositives) failures.push(`${r.ruleId}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)} £ exact ${r.amountsExact}/${r.truePositives}: ${r.examples.join(' / ')}`);
+      if (r.precision < 0.99 || r.recall < 0.99 || r.amountsExact !== r.truePositives)
+        failures.push(`${r.ruleId}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)} £ exact ${r.amountsExact}/${r.truePositives}: ${r.examples.join(' / ')}`);
     }
     expect(failures).toEqual([]);
   });
 
   it('holds on a second, larger seed too (not tuned to one dataset)', () => {
-    const other = new QualityTally(RULES, INJECTORS.map((i) => i.ruleId));
+    const other = new QualityTally(
+      RULES,
+      INJECTORS.map((i) => i.ruleId),
+    );
     const w2 = worldFor(7, 12, facts);
-    const g2 = new GeneratedReferenceView(facts, w2.catalogue.map((p) => p.code));
+    const g2 = new GeneratedReferenceView(
+      facts,
+      w2.catalogue.map((p) => p.code),
+    );
     const v2 = viewOf(g2);
     for (const g of generateDataset({ seed: 7, declarations: 3000, importers: 12, facts, rules: [...live] })) {
       other.add(g.declaration.declarationId, evaluateDeclaration(RULES, g.declaration, v2, TODAY, `${TODAY}T00:00:00Z`, g2.versions()), g.truth, g.injected);
@@ -97,7 +130,14 @@ describe('detection quality on a labelled generated dataset', () => {
   it('C14 and C15 (on the modelled remedy/suspension lines) reach ≥ 99% precision and recall with pence-exact amounts', () => {
     for (const id of ['C14', 'C15']) {
       const r = results.find((x) => x.ruleId === id)!;
-      expect({ id, enough: r.expected >= 10, precision: r.precision >= 0.99, recall: r.recall >= 0.99, exact: r.amountsExact === r.truePositives, examples: r.examples }).toEqual({ id, enough: true, precision: true, recall: true, exact: true, examples: [] });
+      expect({ id, enough: r.expected >= 10, precision: r.precision >= 0.99, recall: r.recall >= 0.99, exact: r.amountsExact === r.truePositives, examples: r.examples }).toEqual({
+        id,
+        enough: true,
+        precision: true,
+        recall: true,
+        exact: true,
+        examples: [],
+      });
     }
   });
 
@@ -112,7 +152,10 @@ describe('detection quality on a labelled generated dataset', () => {
           expect(item.originCountry).toBe('CA');
           const a30 = item.taxLines.find((t) => t.taxType === 'A30');
           expect(a30 && a30.payablePence > 0).toBe(true);
-          expect(item.vatValuePence).toBe(Number(item.taxLines.find((t) => t.taxType === 'A00')!.baseAmount.replace('.', '')) + item.taxLines.filter((t) => t.taxType === 'A00' || t.taxType === 'A30').reduce((s, t) => s + t.payablePence, 0));
+          expect(item.vatValuePence).toBe(
+            Number(item.taxLines.find((t) => t.taxType === 'A00')!.baseAmount.replace('.', '')) +
+              item.taxLines.filter((t) => t.taxType === 'A00' || t.taxType === 'A30').reduce((s, t) => s + t.payablePence, 0),
+          );
         }
         if (item.commodityCode === '8407909020') {
           // LPG engine system: suspension claimed (DE 4/17 110), A00 at 0%.
@@ -159,7 +202,10 @@ describe('detection quality on a labelled generated dataset', () => {
       items += r.items;
       taxes += r.taxLines;
     }
-    const once = (s: string) => (async function* () { yield Buffer.from(s); })();
+    const once = (s: string) =>
+      (async function* () {
+        yield Buffer.from(s);
+      })();
     const { declarations, issues } = await parseCdsReports([
       { sourceName: 'import-header.csv', chunks: once(header) },
       { sourceName: 'import-item.csv', chunks: once(items) },
@@ -169,7 +215,10 @@ describe('detection quality on a labelled generated dataset', () => {
     expect(declarations).toHaveLength(dataset.length);
     // The trader reference (LRN) identifies the entry even where an injected error broke the MRN.
     const byLrn = new Map(dataset.map((g) => [g.declaration.lrn, g]));
-    const cds = new QualityTally(RULES, INJECTORS.map((i) => i.ruleId));
+    const cds = new QualityTally(
+      RULES,
+      INJECTORS.map((i) => i.ruleId),
+    );
     const noise = new Map<string, number>();
     let cleanCount = 0;
     for (const d of declarations) {
@@ -177,11 +226,18 @@ describe('detection quality on a labelled generated dataset', () => {
       const orig = g.declaration;
       if (g.truth.length === 0) {
         cleanCount++;
-        expect(d.items.map((i) => [i.commodityCode, i.itemPrice?.value, i.customsValuePence, i.taxLines.map((t) => t.payablePence)])).toEqual(orig.items.map((i) => [i.commodityCode, i.itemPrice?.value, i.customsValuePence, i.taxLines.map((t) => t.payablePence)]));
+        expect(d.items.map((i) => [i.commodityCode, i.itemPrice?.value, i.customsValuePence, i.taxLines.map((t) => t.payablePence)])).toEqual(
+          orig.items.map((i) => [i.commodityCode, i.itemPrice?.value, i.customsValuePence, i.taxLines.map((t) => t.payablePence)]),
+        );
       }
       const found = evaluate({ ...d, tenantId: orig.tenantId, declarationId: orig.declarationId, version: 1 });
       if (g.truth.length === 0) for (const f of found) noise.set(f.ruleId, (noise.get(f.ruleId) ?? 0) + 1);
-      cds.add(orig.declarationId, found, g.truth.filter((t) => live.has(t.ruleId)), g.injected.filter((r) => live.has(r)));
+      cds.add(
+        orig.declarationId,
+        found,
+        g.truth.filter((t) => live.has(t.ruleId)),
+        g.injected.filter((r) => live.has(r)),
+      );
     }
     cdsNoise = [...noise.entries()].sort().map(([rule, n]) => `- ${rule}: ${n} finding(s) on ${cleanCount} clean declarations read back from CDS data reports`);
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -191,12 +247,19 @@ describe('detection quality on a labelled generated dataset', () => {
       ...cds
         .results()
         .filter((r) => r.expected > 0 || r.falsePositives > 0)
-        .map((r) => `| ${r.ruleId} | ${r.expected} | ${r.truePositives} | ${r.falsePositives} | ${r.falseNegatives} | ${pct(r.precision)} | ${pct(r.recall)} | ${r.truePositives ? `${r.amountsExact}/${r.truePositives}` : 'n/a'} |`),
+        .map(
+          (r) =>
+            `| ${r.ruleId} | ${r.expected} | ${r.truePositives} | ${r.falsePositives} | ${r.falseNegatives} | ${pct(r.precision)} | ${pct(r.recall)} | ${r.truePositives ? `${r.amountsExact}/${r.truePositives}` : 'n/a'} |`,
+        ),
     ];
     // Whatever a report can carry, a finding on CDS data must not be wrong about the declaration.
     const results = cds.results();
     expect(results.filter((r) => !CDS_KNOWN_DEFECTS[r.ruleId] && r.precision < 0.99).map((r) => `${r.ruleId} ${r.precision.toFixed(3)}: ${r.examples.join(' / ')}`)).toEqual([]);
-    expect(Object.keys(CDS_KNOWN_DEFECTS).filter((id) => (results.find((r) => r.ruleId === id)?.precision ?? 1) >= 0.99).map((id) => `${id}: the CDS-report defect is gone; remove it from CDS_KNOWN_DEFECTS`)).toEqual([]);
+    expect(
+      Object.keys(CDS_KNOWN_DEFECTS)
+        .filter((id) => (results.find((r) => r.ruleId === id)?.precision ?? 1) >= 0.99)
+        .map((id) => `${id}: the CDS-report defect is gone; remove it from CDS_KNOWN_DEFECTS`),
+    ).toEqual([]);
   });
 
   // What production answers today from the reference service's bundled files alone (no Online Trade
@@ -204,7 +267,12 @@ describe('detection quality on a labelled generated dataset', () => {
   let bundledNoise: string[] = [];
   it('lists what the rules report on clean declarations against the reference service’s bundled data alone', () => {
     const store = loadBundledStore(path.resolve(__dirname, '../../../reference/data'));
-    const bundled: ReferenceView = { commodity: (c, d) => store.commodity(c, d), fx: (c, d) => store.fx(c, d), rates: (c, o, d) => store.rates(c, o, d), codeList: (l, c, d) => store.codeList(l, c, d) };
+    const bundled: ReferenceView = {
+      commodity: (c, d) => store.commodity(c, d),
+      fx: (c, d) => store.fx(c, d),
+      rates: (c, o, d) => store.rates(c, o, d),
+      codeList: (l, c, d) => store.codeList(l, c, d),
+    };
     const clean = dataset.filter((g) => g.truth.length === 0);
     const counts = new Map<string, { n: number; example: string }>();
     for (const g of clean) {
@@ -240,22 +308,37 @@ describe('detection quality on a labelled generated dataset', () => {
           lines: [
             'The shipped reference data has no trade-remedy or suspension measures (the UKGT file only flags codes that have one), so the generated catalogue excludes every flagged code. To measure C14 and C15 the generated world **models** two tariff lines, with the facts the rules’ own unit tests use (services/validation/src/rules/__fixtures__/reference.ts; `packages/datagen/src/modelled.ts`). They are modelled facts for the generated world, not loaded measures:',
             '',
-            ...MODELLED_TARIFF.map((m) => `- \`${m.code}\` ${m.description.replace(/\|/g, '/')}, origin ${m.origins.join('/')}: third-country ${m.thirdCountry} (UKGT 2021)${m.tradeRemedies.map((r) => `; measure ${r.measureType} ${r.geographicalArea} “${r.expression}” on ${r.taxType}`).join('')}${m.suspensions.map((r) => `; suspension ${r.measureType} ${r.geographicalArea} ${r.expression}`).join('')} — ${m.source}.`),
+            ...MODELLED_TARIFF.map(
+              (m) =>
+                `- \`${m.code}\` ${m.description.replace(/\|/g, '/')}, origin ${m.origins.join('/')}: third-country ${m.thirdCountry} (UKGT 2021)${m.tradeRemedies.map((r) => `; measure ${r.measureType} ${r.geographicalArea} “${r.expression}” on ${r.taxType}`).join('')}${m.suspensions.map((r) => `; suspension ${r.measureType} ${r.geographicalArea} ${r.expression}`).join('')} — ${m.source}.`,
+            ),
             '',
             'The generated reference view returns these measures (`tradeRemedies` / `suspensions`, `measuresLoaded: true`) only for these codes and origins; `reference-consistency.unit.test.ts` compares their nomenclature and third-country rate with the reference store and leaves the modelled measures out of the comparison (the store holds none). Clean entries of biodiesel from CA carry the A30 line (144.10 GBP per 1000 kg of net mass, rounded down, and included in the VAT value); clean LPG engine entries claim the suspension (DE 4/17 110) at 0%. C14 injection drops the A30 line (exposure = rate × net mass, rounded down); C15 injection enters the engine under preference 100 at 4.0% (reclaim = A00 paid − duty at the suspended rate). Other rules’ errors are injected on catalogue codes only.',
-            ...(RULES.some((r) => !INJECTORS.some((i) => i.ruleId === r.meta.id)) ? ['', `Rules not injected: ${RULES.filter((r) => !INJECTORS.some((i) => i.ruleId === r.meta.id)).map((r) => r.meta.id).join(', ')}.`] : []),
+            ...(RULES.some((r) => !INJECTORS.some((i) => i.ruleId === r.meta.id))
+              ? [
+                  '',
+                  `Rules not injected: ${RULES.filter((r) => !INJECTORS.some((i) => i.ruleId === r.meta.id))
+                    .map((r) => r.meta.id)
+                    .join(', ')}.`,
+                ]
+              : []),
           ],
         },
         {
           heading: 'Clean declarations against the reference service’s bundled data alone',
           lines: bundledNoise.length
-            ? ['With only the bundled files loaded (no Online Trade Tariff measures), `rates()` answers `known: true` with no preferential measures and says so only in `unknownReason`; rules that read an empty preferential list as "no preference exists" then fire on clean entries:', '', ...bundledNoise]
+            ? [
+                'With only the bundled files loaded (no Online Trade Tariff measures), `rates()` answers `known: true` with no preferential measures and says so only in `unknownReason`; rules that read an empty preferential list as "no preference exists" then fire on clean entries:',
+                '',
+                ...bundledNoise,
+              ]
             : ['No findings: every rule stays silent.'],
         },
         {
           heading: 'The same dataset read back from CDS data reports',
           lines: [
-            'Every declaration written as HMRC CDS data reports (header, item and tax-line CSV: `toCdsRows`) and parsed by ingestion (`parseCdsReports`). The reports do not carry Incoterms, DE 4/9, DE 4/13, DE 3/21, DE 3/39–3/40, previous documents or header documents, so some errors cannot be seen there; recall below is what CDS-report customers get. Clean declarations: ' + (cdsNoise.length ? `some rules fire:\n\n${cdsNoise.join('\n')}` : 'every rule stays silent.'),
+            'Every declaration written as HMRC CDS data reports (header, item and tax-line CSV: `toCdsRows`) and parsed by ingestion (`parseCdsReports`). The reports do not carry Incoterms, DE 4/9, DE 4/13, DE 3/21, DE 3/39–3/40, previous documents or header documents, so some errors cannot be seen there; recall below is what CDS-report customers get. Clean declarations: ' +
+              (cdsNoise.length ? `some rules fire:\n\n${cdsNoise.join('\n')}` : 'every rule stays silent.'),
             '',
             ...cdsTable,
             '',

@@ -34,7 +34,8 @@ export interface RuleQuality {
 }
 
 const key = (declarationId: string, item: number, rule: string) => `${declarationId}|${item}|${rule}`;
-const total = (x: { exposureDutyPence: number; exposureVatPence: number; reclaimDutyPence: number; reclaimVatPence: number }) => x.exposureDutyPence + x.exposureVatPence + x.reclaimDutyPence + x.reclaimVatPence;
+const total = (x: { exposureDutyPence: number; exposureVatPence: number; reclaimDutyPence: number; reclaimVatPence: number }) =>
+  x.exposureDutyPence + x.exposureVatPence + x.reclaimDutyPence + x.reclaimVatPence;
 
 /**
  * Scores findings against the expected ones, per rule: a finding matches an expectation with the
@@ -52,7 +53,21 @@ export class QualityTally {
   private row(ruleId: string, title = ''): RuleQuality {
     let r = this.rows.get(ruleId);
     if (!r) {
-      r = { ruleId, title, injectedDeclarations: 0, expected: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0, precision: 1, recall: 1, amountsExact: 0, expectedPence: 0, reportedPence: 0, examples: [] };
+      r = {
+        ruleId,
+        title,
+        injectedDeclarations: 0,
+        expected: 0,
+        truePositives: 0,
+        falsePositives: 0,
+        falseNegatives: 0,
+        precision: 1,
+        recall: 1,
+        amountsExact: 0,
+        expectedPence: 0,
+        reportedPence: 0,
+        examples: [],
+      };
       this.rows.set(ruleId, r);
     }
     return r;
@@ -80,7 +95,8 @@ export class QualityTally {
       open.delete(k);
       r.truePositives++;
       r.reportedPence += total(f);
-      if (f.exposureDutyPence === e.exposureDutyPence && f.exposureVatPence === e.exposureVatPence && f.reclaimDutyPence === e.reclaimDutyPence && f.reclaimVatPence === e.reclaimVatPence) r.amountsExact++;
+      if (f.exposureDutyPence === e.exposureDutyPence && f.exposureVatPence === e.exposureVatPence && f.reclaimDutyPence === e.reclaimDutyPence && f.reclaimVatPence === e.reclaimVatPence)
+        r.amountsExact++;
       else if (r.examples.length < 5) r.examples.push(`£ ${declarationId} item ${f.itemNumber}: expected ${total(e)}p (${e.note}), reported ${total(f)}p: ${f.explanation.slice(0, 300)}`);
     }
     for (const e of open.values()) {
@@ -92,7 +108,11 @@ export class QualityTally {
 
   results(): RuleQuality[] {
     return [...this.rows.values()]
-      .map((r) => ({ ...r, precision: r.truePositives + r.falsePositives === 0 ? 1 : r.truePositives / (r.truePositives + r.falsePositives), recall: r.expected === 0 ? 1 : r.truePositives / r.expected }))
+      .map((r) => ({
+        ...r,
+        precision: r.truePositives + r.falsePositives === 0 ? 1 : r.truePositives / (r.truePositives + r.falsePositives),
+        recall: r.expected === 0 ? 1 : r.truePositives / r.expected,
+      }))
       .sort((a, b) => a.ruleId.localeCompare(b.ruleId));
   }
 }
@@ -128,11 +148,19 @@ export function renderQualityDoc(report: QualityReport): string {
   ];
   for (const r of report.results) {
     const flag = report.knownDefects[r.ruleId] ? ' ⚠' : '';
-    lines.push(`| ${r.ruleId}${flag} | ${cell(r.title)} | ${r.injectedDeclarations} | ${r.expected} | ${r.truePositives} | ${r.falsePositives} | ${r.falseNegatives} | ${pct(r.precision)} | ${r.expected ? pct(r.recall) : 'n/a'} | ${r.truePositives ? `${r.amountsExact}/${r.truePositives}` : 'n/a'} | ${gbp(r.expectedPence)} | ${gbp(r.reportedPence)} |`);
+    lines.push(
+      `| ${r.ruleId}${flag} | ${cell(r.title)} | ${r.injectedDeclarations} | ${r.expected} | ${r.truePositives} | ${r.falsePositives} | ${r.falseNegatives} | ${pct(r.precision)} | ${r.expected ? pct(r.recall) : 'n/a'} | ${r.truePositives ? `${r.amountsExact}/${r.truePositives}` : 'n/a'} | ${gbp(r.expectedPence)} | ${gbp(r.reportedPence)} |`,
+    );
   }
   const defects = Object.entries(report.knownDefects);
   if (defects.length) {
-    lines.push('', '## Known rule defects (⚠)', '', 'Found on realistic generated declarations; the test asserts they are still present, so fixing a rule makes it fail until the entry is removed here.', '');
+    lines.push(
+      '',
+      '## Known rule defects (⚠)',
+      '',
+      'Found on realistic generated declarations; the test asserts they are still present, so fixing a rule makes it fail until the entry is removed here.',
+      '',
+    );
     for (const [id, d] of defects) lines.push(`- **${id}**: ${d.reason} Fix: ${d.fix}`);
   }
   for (const s of report.sections ?? []) lines.push('', `## ${s.heading}`, '', ...s.lines);

@@ -154,13 +154,34 @@ export const MUTATION_KINDS: MutationKind[] = [
   {
     ruleId: 'C01',
     kind: 'importer EORI with a digit dropped',
-    mutate: ({ xml, declaration: d }) => (EORI.test(d.importerEori) ? { itemNumber: 0, xml: onHeader(xml, (h) => editBlock(h, 'Importer', () => true, (b) => setText(b, 'ID', (v) => v.slice(0, -1)))) ?? '' } : null),
+    mutate: ({ xml, declaration: d }) =>
+      EORI.test(d.importerEori)
+        ? {
+            itemNumber: 0,
+            xml:
+              onHeader(xml, (h) =>
+                editBlock(
+                  h,
+                  'Importer',
+                  () => true,
+                  (b) => setText(b, 'ID', (v) => v.slice(0, -1)),
+                ),
+              ) ?? '',
+          }
+        : null,
   },
   {
     ruleId: 'C01',
     kind: 'declarant EORI with the letter O keyed for a zero',
     mutate: ({ xml }) => {
-      const out = onHeader(xml, (h) => editBlock(h, 'Declarant', () => true, (b) => setText(b, 'ID', (v) => (EORI.test(v) && v.slice(2).includes('0') ? v.slice(0, 2) + v.slice(2).replace('0', 'O') : null))));
+      const out = onHeader(xml, (h) =>
+        editBlock(
+          h,
+          'Declarant',
+          () => true,
+          (b) => setText(b, 'ID', (v) => (EORI.test(v) && v.slice(2).includes('0') ? v.slice(0, 2) + v.slice(2).replace('0', 'O') : null)),
+        ),
+      );
       return out ? { itemNumber: 0, xml: out } : null;
     },
   },
@@ -168,14 +189,35 @@ export const MUTATION_KINDS: MutationKind[] = [
     ruleId: 'C01',
     kind: 'deferment account (DAN) keyed with six digits',
     mutate: ({ xml }) => {
-      const out = onHeader(xml, (h) => editBlock(h, 'AdditionalDocument', (b) => textOf(b, 'TypeCode') === 'DAN', (b) => setText(b, 'ID', (v) => (/^\d{7}$/.test(v) ? v.slice(1) : null))));
+      const out = onHeader(xml, (h) =>
+        editBlock(
+          h,
+          'AdditionalDocument',
+          (b) => textOf(b, 'TypeCode') === 'DAN',
+          (b) => setText(b, 'ID', (v) => (/^\d{7}$/.test(v) ? v.slice(1) : null)),
+        ),
+      );
       return out ? { itemNumber: 0, xml: out } : null;
     },
   },
   {
     ruleId: 'C01',
     kind: 'importer EORI without its GB prefix',
-    mutate: ({ xml, declaration: d }) => (EORI.test(d.importerEori) ? { itemNumber: 0, xml: onHeader(xml, (h) => editBlock(h, 'Importer', () => true, (b) => setText(b, 'ID', (v) => v.slice(2)))) ?? '' } : null),
+    mutate: ({ xml, declaration: d }) =>
+      EORI.test(d.importerEori)
+        ? {
+            itemNumber: 0,
+            xml:
+              onHeader(xml, (h) =>
+                editBlock(
+                  h,
+                  'Importer',
+                  () => true,
+                  (b) => setText(b, 'ID', (v) => v.slice(2)),
+                ),
+              ) ?? '',
+          }
+        : null,
   },
 
   // C02 — another party declares in the importer's name without saying how it represents it.
@@ -196,7 +238,14 @@ export const MUTATION_KINDS: MutationKind[] = [
       const declarant = d.parties.find((p) => p.role === 'declarant')?.id ?? '';
       if (!EORI.test(d.importerEori) || declarant !== d.importerEori || d.representativeStatus) return null;
       if (selfRepresented(d)) return null;
-      const out = onHeader(xml, (h) => editBlock(h, 'Declarant', () => true, (b) => setText(b, 'ID', () => 'GB987654321000')));
+      const out = onHeader(xml, (h) =>
+        editBlock(
+          h,
+          'Declarant',
+          () => true,
+          (b) => setText(b, 'ID', () => 'GB987654321000'),
+        ),
+      );
       return out ? { itemNumber: 0, xml: out } : null;
     },
   },
@@ -206,7 +255,14 @@ export const MUTATION_KINDS: MutationKind[] = [
     mutate: ({ xml, declaration: d }) => {
       const declarant = d.parties.find((p) => p.role === 'declarant')?.id ?? '';
       if (!declarant || !d.importerEori || declarant === d.importerEori || !['2', '3'].includes(d.representativeStatus) || selfRepresented(d)) return null;
-      const out = onHeader(xml, (h) => editBlock(h, 'Agent', () => true, (b) => setText(b, 'FunctionCode', () => '1')));
+      const out = onHeader(xml, (h) =>
+        editBlock(
+          h,
+          'Agent',
+          () => true,
+          (b) => setText(b, 'FunctionCode', () => '1'),
+        ),
+      );
       return out ? { itemNumber: 0, xml: out } : null;
     },
   },
@@ -269,11 +325,13 @@ export const MUTATION_KINDS: MutationKind[] = [
   },
 
   // C05 — invoice total (DE 4/11) that does not add up to the item prices (not a power-of-ten slip).
-  ...([
-    ['invoice total with two digits transposed', (v: string) => (/^\d{2,}/.test(v) && v[0] !== v[1] ? v[1]! + v[0]! + v.slice(2) : null)],
-    ['invoice total with one digit mistyped', (v: string) => (/^[1-8]/.test(v) ? String(Number(v[0]) + 1) + v.slice(1) : null)],
-    ['invoice total keyed without the last item', (v: string) => v],
-  ] as const).map(
+  ...(
+    [
+      ['invoice total with two digits transposed', (v: string) => (/^\d{2,}/.test(v) && v[0] !== v[1] ? v[1]! + v[0]! + v.slice(2) : null)],
+      ['invoice total with one digit mistyped', (v: string) => (/^[1-8]/.test(v) ? String(Number(v[0]) + 1) + v.slice(1) : null)],
+      ['invoice total keyed without the last item', (v: string) => v],
+    ] as const
+  ).map(
     ([kind, f]): MutationKind => ({
       ruleId: 'C05',
       kind,
@@ -330,11 +388,13 @@ export const MUTATION_KINDS: MutationKind[] = [
   },
 
   // C08 — commodity code keyed wrongly (only where the nomenclature says the result is not declarable).
-  ...([
-    ['two digits of the CN code transposed', (c: string) => c.slice(0, 4) + c[5] + c[4] + c.slice(6)],
-    ['last CN digit dropped and the TARIC suffix shifted', (c: string) => c.slice(0, 7) + '0' + c.slice(8)],
-    ['heading keyed one higher', (c: string) => c.slice(0, 2) + String((Number(c.slice(2, 4)) % 99) + 1).padStart(2, '0') + c.slice(4)],
-  ] as const).map(
+  ...(
+    [
+      ['two digits of the CN code transposed', (c: string) => c.slice(0, 4) + c[5] + c[4] + c.slice(6)],
+      ['last CN digit dropped and the TARIC suffix shifted', (c: string) => c.slice(0, 7) + '0' + c.slice(8)],
+      ['heading keyed one higher', (c: string) => c.slice(0, 2) + String((Number(c.slice(2, 4)) % 99) + 1).padStart(2, '0') + c.slice(4)],
+    ] as const
+  ).map(
     ([kind, f]): MutationKind => ({
       ruleId: 'C08',
       kind,
@@ -343,8 +403,25 @@ export const MUTATION_KINDS: MutationKind[] = [
         if (!it || !/^\d{10}$/.test(it.commodityCode) || declarable(it.commodityCode, d.acceptanceDate) !== true) return null;
         const next = f(it.commodityCode);
         if (next === it.commodityCode || declarable(next, d.acceptanceDate) !== false) return null;
-        const out = onItem(xml, 1, (b) => editBlock(b, 'Classification', (x) => textOf(x, 'IdentificationTypeCode') === 'TSP', (x) => setText(x, 'ID', () => next.slice(0, 8))));
-        const out2 = out && next.slice(8) !== it.commodityCode.slice(8) ? onItem(out, 1, (b) => editBlock(b, 'Classification', (x) => textOf(x, 'IdentificationTypeCode') === 'TRC', (x) => setText(x, 'ID', () => next.slice(8)))) : out;
+        const out = onItem(xml, 1, (b) =>
+          editBlock(
+            b,
+            'Classification',
+            (x) => textOf(x, 'IdentificationTypeCode') === 'TSP',
+            (x) => setText(x, 'ID', () => next.slice(0, 8)),
+          ),
+        );
+        const out2 =
+          out && next.slice(8) !== it.commodityCode.slice(8)
+            ? onItem(out, 1, (b) =>
+                editBlock(
+                  b,
+                  'Classification',
+                  (x) => textOf(x, 'IdentificationTypeCode') === 'TRC',
+                  (x) => setText(x, 'ID', () => next.slice(8)),
+                ),
+              )
+            : out;
         return out2 ? { itemNumber: 1, xml: out2, expectedPence: NO_MONEY } : null;
       },
     }),
@@ -353,17 +430,30 @@ export const MUTATION_KINDS: MutationKind[] = [
   // C09 — the duty amount keyed or computed wrongly (an override the broker typed in, AI OVR01).
   // Only overcharges: an undercharge with no preference claimed may be a suspension the bundled
   // tariff does not list, so the rule records it as not checked instead.
-  ...([
-    ['duty keyed at ten times the tariff amount (decimal slip)', (due: number) => due * 10],
-    ['duty computed at 25 % instead of the tariff rate', (_due: number, cv: number) => Math.floor((cv * 25) / 100)],
-    ['duty keyed £50 too high (typing slip)', (due: number) => due + 5000],
-  ] as const).map(
+  ...(
+    [
+      ['duty keyed at ten times the tariff amount (decimal slip)', (due: number) => due * 10],
+      ['duty computed at 25 % instead of the tariff rate', (_due: number, cv: number) => Math.floor((cv * 25) / 100)],
+      ['duty keyed £50 too high (typing slip)', (due: number) => due + 5000],
+    ] as const
+  ).map(
     ([kind, wrong]): MutationKind => ({
       ruleId: 'C09',
       kind,
       mutate: ({ xml, declaration: d, thirdCountryDuty }) => {
         const it = item1(d);
-        if (!it || d.items.length !== 1 || !/^40/.test(it.procedureCode) || !noAdditionalProcedure(it) || it.preference !== '100' || it.itemPrice?.currency !== 'GBP' || it.adjustments.length || d.adjustments.length || it.customsValuePresent) return null;
+        if (
+          !it ||
+          d.items.length !== 1 ||
+          !/^40/.test(it.procedureCode) ||
+          !noAdditionalProcedure(it) ||
+          it.preference !== '100' ||
+          it.itemPrice?.currency !== 'GBP' ||
+          it.adjustments.length ||
+          d.adjustments.length ||
+          it.customsValuePresent
+        )
+          return null;
         if (it.taxLines.some((t) => t.payablePence > 0) || !it.taxLines.some((t) => t.taxType === 'A00')) return null;
         const m = /^(\d+(?:\.\d+)?)%$/.exec(thirdCountryDuty(`${it.commodityCode}`.padEnd(10, '0'), d.acceptanceDate).trim());
         const p = price(it);
@@ -374,8 +464,19 @@ export const MUTATION_KINDS: MutationKind[] = [
         const charged = wrong(due, cv);
         if (!(due > 0) || charged - due <= 100) return null;
         const amount = (charged / 100).toFixed(2);
-        let out = onItem(xml, 1, (b) => editBlock(b, 'DutyTaxFee', (x) => textOf(x, 'TypeCode') === 'A00', (x) => x.replace('</Payment>', `<TaxAssessedAmount currencyID="GBP">${amount}</TaxAssessedAmount><PaymentAmount currencyID="GBP">${amount}</PaymentAmount></Payment>`)));
-        out = out && onItem(out, 1, (b) => insertAfterSequence(b, '<AdditionalInformation><StatementCode>OVR01</StatementCode><StatementDescription>Duty override claimed</StatementDescription></AdditionalInformation>'));
+        let out = onItem(xml, 1, (b) =>
+          editBlock(
+            b,
+            'DutyTaxFee',
+            (x) => textOf(x, 'TypeCode') === 'A00',
+            (x) => x.replace('</Payment>', `<TaxAssessedAmount currencyID="GBP">${amount}</TaxAssessedAmount><PaymentAmount currencyID="GBP">${amount}</PaymentAmount></Payment>`),
+          ),
+        );
+        out =
+          out &&
+          onItem(out, 1, (b) =>
+            insertAfterSequence(b, '<AdditionalInformation><StatementCode>OVR01</StatementCode><StatementDescription>Duty override claimed</StatementDescription></AdditionalInformation>'),
+          );
         return out ? { itemNumber: 1, xml: out, expectedPence: { exposureDuty: 0, exposureVat: 0, reclaimDuty: charged - due, reclaimVat: 0 } } : null;
       },
     }),
@@ -443,7 +544,14 @@ export const MUTATION_KINDS: MutationKind[] = [
     mutate: ({ xml, declaration: d }) => {
       const it = item1(d);
       if (!it || !isPreferential(it) || !it.preferentialOrigin) return null;
-      const out = onItem(xml, 1, (b) => editBlock(b, 'Origin', (x) => textOf(x, 'TypeCode') === '2', (x) => setText(x, 'CountryCode', () => '')));
+      const out = onItem(xml, 1, (b) =>
+        editBlock(
+          b,
+          'Origin',
+          (x) => textOf(x, 'TypeCode') === '2',
+          (x) => setText(x, 'CountryCode', () => ''),
+        ),
+      );
       return out ? { itemNumber: 1, xml: out, alsoExpected: ['C17', 'C18', 'C25'], expectedPence: NO_MONEY } : null;
     },
   },
@@ -459,11 +567,13 @@ export const MUTATION_KINDS: MutationKind[] = [
   },
 
   // C24 — quota order number with a non-quota preference.
-  ...([
-    ['quota order number kept, preference keyed as 100', '100'],
-    ['quota order number kept, preference keyed as 300', '300'],
-    ['quota order number kept, preference keyed as 200', '200'],
-  ] as const).map(
+  ...(
+    [
+      ['quota order number kept, preference keyed as 100', '100'],
+      ['quota order number kept, preference keyed as 300', '300'],
+      ['quota order number kept, preference keyed as 200', '200'],
+    ] as const
+  ).map(
     ([kind, pref]): MutationKind => ({
       ruleId: 'C24',
       kind,
@@ -481,7 +591,14 @@ export const MUTATION_KINDS: MutationKind[] = [
     mutate: ({ xml, declaration: d }) => {
       const it = item1(d);
       if (!it || it.quotaOrderNumber || it.preference !== '100') return null;
-      const out = onItem(xml, 1, (b) => editBlock(b, 'DutyTaxFee', (x) => textOf(x, 'DutyRegimeCode') === '100', (x) => x.replace('</DutyRegimeCode>', '</DutyRegimeCode><QuotaOrderID>054001</QuotaOrderID>')));
+      const out = onItem(xml, 1, (b) =>
+        editBlock(
+          b,
+          'DutyTaxFee',
+          (x) => textOf(x, 'DutyRegimeCode') === '100',
+          (x) => x.replace('</DutyRegimeCode>', '</DutyRegimeCode><QuotaOrderID>054001</QuotaOrderID>'),
+        ),
+      );
       return out ? { itemNumber: 1, xml: out, expectedPence: NO_MONEY } : null;
     },
   },
@@ -494,7 +611,14 @@ export const MUTATION_KINDS: MutationKind[] = [
       mutate: ({ xml, declaration: d }) => {
         if (!/^(CIF|CIP|CFR|CPT)$/.test(d.incoterm) || d.items.some((i) => i.adjustments.length > 0) || d.adjustments.length > 0) return null;
         if (d.items.some((i) => i.customsValuePresent)) return null;
-        const out = onHeader(xml, (h) => editBlock(h, 'TradeTerms', () => true, (x) => setText(x, 'ConditionCode', () => term)));
+        const out = onHeader(xml, (h) =>
+          editBlock(
+            h,
+            'TradeTerms',
+            () => true,
+            (x) => setText(x, 'ConditionCode', () => term),
+          ),
+        );
         return out ? { itemNumber: 1, xml: out, expectedPence: NO_MONEY } : null;
       },
     }),
@@ -517,7 +641,14 @@ export const MUTATION_KINDS: MutationKind[] = [
     mutate: ({ xml, declaration: d }) => {
       const it = item1(d);
       if (!it || it.valuationMethod !== '1' || it.documents.some((x) => x.code === '9WKS')) return null;
-      const out = onItem(xml, 1, (b) => editBlock(b, 'CustomsValuation', () => true, (x) => setText(x, 'MethodCode', () => '4')));
+      const out = onItem(xml, 1, (b) =>
+        editBlock(
+          b,
+          'CustomsValuation',
+          () => true,
+          (x) => setText(x, 'MethodCode', () => '4'),
+        ),
+      );
       return out ? { itemNumber: 1, xml: out, expectedPence: NO_MONEY } : null;
     },
   },
@@ -527,17 +658,26 @@ export const MUTATION_KINDS: MutationKind[] = [
     mutate: ({ xml, declaration: d }) => {
       const it = item1(d);
       if (!it || it.valuationMethod !== '1' || it.documents.some((x) => x.code === '9WKS')) return null;
-      const out = onItem(xml, 1, (b) => editBlock(b, 'CustomsValuation', () => true, (x) => setText(x, 'MethodCode', () => '5')));
+      const out = onItem(xml, 1, (b) =>
+        editBlock(
+          b,
+          'CustomsValuation',
+          () => true,
+          (x) => setText(x, 'MethodCode', () => '5'),
+        ),
+      );
       return out ? { itemNumber: 1, xml: out, expectedPence: NO_MONEY } : null;
     },
   },
 
   // C29 — related party / proceeds flagged, nothing added.
-  ...([
-    ['related-party indicator set (1000)', '1000'],
-    ['proceeds-to-seller indicator set (0001)', '0001'],
-    ['related party and proceeds both set (1001)', '1001'],
-  ] as const).map(
+  ...(
+    [
+      ['related-party indicator set (1000)', '1000'],
+      ['proceeds-to-seller indicator set (0001)', '0001'],
+      ['related party and proceeds both set (1001)', '1001'],
+    ] as const
+  ).map(
     ([kind, code]): MutationKind => ({
       ruleId: 'C29',
       kind,
@@ -551,11 +691,13 @@ export const MUTATION_KINDS: MutationKind[] = [
   ),
 
   // C31 — decimal / currency keying slips on the item price.
-  ...([
-    ['item price keyed ÷100 (decimal point two places left)', (v: number) => v / 100],
-    ['item price keyed ÷10', (v: number) => v / 10],
-    ['item price keyed ×10', (v: number) => v * 10],
-  ] as const).map(
+  ...(
+    [
+      ['item price keyed ÷100 (decimal point two places left)', (v: number) => v / 100],
+      ['item price keyed ÷10', (v: number) => v / 10],
+      ['item price keyed ×10', (v: number) => v * 10],
+    ] as const
+  ).map(
     ([kind, f]): MutationKind => ({
       ruleId: 'C31',
       kind,
@@ -624,7 +766,8 @@ export const MUTATION_KINDS: MutationKind[] = [
       const edit = (b: string) => {
         const hits = blocks(b, 'PreviousDocument').filter((x) => textOf(x.text, 'TypeCode') === 'MRN');
         let o = b;
-        for (const h of [...hits].reverse()) o = o.slice(0, h.start) + h.text.replace(/<TypeCode>MRN<\/TypeCode>/, '<TypeCode>DCR</TypeCode>').replace(/<ID>[^<]*<\/ID>/, '<ID>4GB123456789000-REF1</ID>') + o.slice(h.end);
+        for (const h of [...hits].reverse())
+          o = o.slice(0, h.start) + h.text.replace(/<TypeCode>MRN<\/TypeCode>/, '<TypeCode>DCR</TypeCode>').replace(/<ID>[^<]*<\/ID>/, '<ID>4GB123456789000-REF1</ID>') + o.slice(h.end);
         return o;
       };
       let out: string | null = onHeader(xml, edit);
@@ -635,11 +778,13 @@ export const MUTATION_KINDS: MutationKind[] = [
   },
 
   // C33 — special procedure without its authorisation.
-  ...([
-    ['authorisation holder (DE 3/39) and authorisation document removed', 'remove'],
-    ['holder removed, authorisation document reference keyed as "N/A"', 'N/A'],
-    ['holder removed, authorisation document reference keyed as "TBC"', 'TBC'],
-  ] as const).map(
+  ...(
+    [
+      ['authorisation holder (DE 3/39) and authorisation document removed', 'remove'],
+      ['holder removed, authorisation document reference keyed as "N/A"', 'N/A'],
+      ['holder removed, authorisation document reference keyed as "TBC"', 'TBC'],
+    ] as const
+  ).map(
     ([kind, how]): MutationKind => ({
       ruleId: 'C33',
       kind,
@@ -649,7 +794,13 @@ export const MUTATION_KINDS: MutationKind[] = [
         if ([...d.additionalInformation, ...it.additionalInformation].some((a) => a.code === '00100')) return null;
         const AUTH = ['C601', 'C516', 'C517', 'C518', 'C519', 'N990', 'C990'];
         const isAuth = (x: string) => AUTH.includes(textOf(x, 'CategoryCode') + textOf(x, 'TypeCode'));
-        const edit = (b: string) => (how === 'remove' ? removeBlocks(b, 'AdditionalDocument', isAuth) : blocks(b, 'AdditionalDocument').filter((x) => isAuth(x.text)).reverse().reduce((o, h) => o.slice(0, h.start) + h.text.replace(/<ID>[^<]*<\/ID>/, `<ID>${how}</ID>`) + o.slice(h.end), b)) ?? b;
+        const edit = (b: string) =>
+          (how === 'remove'
+            ? removeBlocks(b, 'AdditionalDocument', isAuth)
+            : blocks(b, 'AdditionalDocument')
+                .filter((x) => isAuth(x.text))
+                .reverse()
+                .reduce((o, h) => o.slice(0, h.start) + h.text.replace(/<ID>[^<]*<\/ID>/, `<ID>${how}</ID>`) + o.slice(h.end), b)) ?? b;
         let out: string | null = onItem(xml, 1, edit);
         out = out && onHeader(out, edit);
         out = out && onHeader(out, (h) => removeBlocks(h, 'AuthorisationHolder', (x) => ['IPO', 'TEA', 'CW1', 'CW2', 'CWP', 'EUS', 'CWG'].includes(textOf(x, 'CategoryCode'))) ?? h);
@@ -659,11 +810,13 @@ export const MUTATION_KINDS: MutationKind[] = [
   ),
 
   // C36 — OPR re-import without a worksheet.
-  ...([
-    ['9WKS worksheet removed', 'remove'],
-    ['9WKS worksheet keyed with a wrong document code (9999)', 'code'],
-    ['9WKS worksheet reference keyed as "TBC"', 'TBC'],
-  ] as const).map(
+  ...(
+    [
+      ['9WKS worksheet removed', 'remove'],
+      ['9WKS worksheet keyed with a wrong document code (9999)', 'code'],
+      ['9WKS worksheet reference keyed as "TBC"', 'TBC'],
+    ] as const
+  ).map(
     ([kind, how]): MutationKind => ({
       ruleId: 'C36',
       kind,
@@ -671,18 +824,26 @@ export const MUTATION_KINDS: MutationKind[] = [
         const it = item1(d);
         if (!it || !/^612[12]/.test(it.procedureCode)) return null;
         const is9wks = (x: string) => textOf(x, 'CategoryCode') === '9' && textOf(x, 'TypeCode') === 'WKS';
-        const out = onItem(xml, 1, (b) => (how === 'remove' ? removeBlocks(b, 'AdditionalDocument', is9wks) : editBlock(b, 'AdditionalDocument', is9wks, (x) => (how === 'code' ? setText(x, 'TypeCode', () => '999') : x.includes('<ID>') ? x.replace(/<ID>[^<]*<\/ID>/, '<ID>TBC</ID>') : x.replace('<CategoryCode>', '<ID>TBC</ID><CategoryCode>')))));
+        const out = onItem(xml, 1, (b) =>
+          how === 'remove'
+            ? removeBlocks(b, 'AdditionalDocument', is9wks)
+            : editBlock(b, 'AdditionalDocument', is9wks, (x) =>
+                how === 'code' ? setText(x, 'TypeCode', () => '999') : x.includes('<ID>') ? x.replace(/<ID>[^<]*<\/ID>/, '<ID>TBC</ID>') : x.replace('<CategoryCode>', '<ID>TBC</ID><CategoryCode>'),
+              ),
+        );
         return out ? { itemNumber: 1, xml: out, expectedPence: NO_MONEY } : null;
       },
     }),
   ),
 
   // C41 — postponed VAT without the importer's VAT number.
-  ...([
-    ['B00 method of payment rekeyed as G (postponed) with no VAT number', ''],
-    ['postponed VAT (G) with the VAT number keyed as "N/A"', 'N/A'],
-    ['postponed VAT (G) with the VAT number keyed as "TBC"', 'TBC'],
-  ] as const).map(
+  ...(
+    [
+      ['B00 method of payment rekeyed as G (postponed) with no VAT number', ''],
+      ['postponed VAT (G) with the VAT number keyed as "N/A"', 'N/A'],
+      ['postponed VAT (G) with the VAT number keyed as "TBC"', 'TBC'],
+    ] as const
+  ).map(
     ([kind, placeholder]): MutationKind => ({
       ruleId: 'C41',
       kind,
@@ -690,8 +851,20 @@ export const MUTATION_KINDS: MutationKind[] = [
         const it = item1(d);
         const b00 = it?.taxLines.find((t) => t.taxType === 'B00');
         if (!it || !b00 || b00.methodOfPayment === 'G' || d.fiscalReferences.length || it.taxLines.some((t) => t.payablePence > 0)) return null;
-        let out: string | null = onItem(xml, 1, (b) => editBlock(b, 'DutyTaxFee', (x) => textOf(x, 'TypeCode') === 'B00', (x) => setText(x, 'MethodCode', () => 'G')));
-        if (placeholder) out = out && onHeader(out, (h) => (h.includes('<GoodsShipment>') ? h.replace('<GoodsShipment>', `<GoodsShipment><DomesticDutyTaxParty><ID>${placeholder}</ID><RoleCode>FR1</RoleCode></DomesticDutyTaxParty>`) : null));
+        let out: string | null = onItem(xml, 1, (b) =>
+          editBlock(
+            b,
+            'DutyTaxFee',
+            (x) => textOf(x, 'TypeCode') === 'B00',
+            (x) => setText(x, 'MethodCode', () => 'G'),
+          ),
+        );
+        if (placeholder)
+          out =
+            out &&
+            onHeader(out, (h) =>
+              h.includes('<GoodsShipment>') ? h.replace('<GoodsShipment>', `<GoodsShipment><DomesticDutyTaxParty><ID>${placeholder}</ID><RoleCode>FR1</RoleCode></DomesticDutyTaxParty>`) : null,
+            );
         return out ? { itemNumber: 0, xml: out } : null;
       },
     }),

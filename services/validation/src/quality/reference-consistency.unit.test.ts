@@ -12,7 +12,10 @@ const sameDecimal = (x: string, y: string) => x.replace(/(\.\d*?)0+$/, '$1').rep
 describe('generated reference view vs the reference service (same shipped data)', () => {
   const facts = loadFacts();
   const world = worldFor(20261127, undefined, facts);
-  const view = new GeneratedReferenceView(facts, world.catalogue.map((p) => p.code));
+  const view = new GeneratedReferenceView(
+    facts,
+    world.catalogue.map((p) => p.code),
+  );
   const store = loadBundledStore(path.resolve(__dirname, '../../../reference/data'));
   const dates = ['2021-01-04', '2021-07-15', '2022-03-01', '2022-11-30', '2023-08-31'];
 
@@ -22,9 +25,11 @@ describe('generated reference view vs the reference service (same shipped data)'
       for (const date of dates) {
         const a = view.commodity(p.code, date);
         const b = store.commodity(p.code, date);
-        for (const k of ['known', 'declarableOnDate', 'description', 'validityStart', 'validityEnd', 'thirdCountryDuty', 'datasetVersion'] as const) if (a[k] !== b[k]) diffs.push(`${p.code} ${date} ${k}: ${a[k]} vs ${b[k]}`);
+        for (const k of ['known', 'declarableOnDate', 'description', 'validityStart', 'validityEnd', 'thirdCountryDuty', 'datasetVersion'] as const)
+          if (a[k] !== b[k]) diffs.push(`${p.code} ${date} ${k}: ${a[k]} vs ${b[k]}`);
         const r = store.rates(p.code, 'CN', date);
-        if (r.thirdCountry?.expression !== view.rates(p.code, 'CN', date).thirdCountry?.expression) diffs.push(`${p.code} ${date} 103: ${view.rates(p.code, 'CN', date).thirdCountry?.expression} vs ${r.thirdCountry?.expression}`);
+        if (r.thirdCountry?.expression !== view.rates(p.code, 'CN', date).thirdCountry?.expression)
+          diffs.push(`${p.code} ${date} 103: ${view.rates(p.code, 'CN', date).thirdCountry?.expression} vs ${r.thirdCountry?.expression}`);
       }
     }
     expect(diffs.slice(0, 20)).toEqual([]);
@@ -43,7 +48,8 @@ describe('generated reference view vs the reference service (same shipped data)'
       for (const date of dates) {
         const a = view.commodity(m.code, date);
         const b = store.commodity(m.code, date);
-        for (const k of ['known', 'declarableOnDate', 'description', 'validityStart', 'validityEnd', 'thirdCountryDuty', 'datasetVersion'] as const) if (a[k] !== b[k]) diffs.push(`${m.code} ${date} ${k}: ${a[k]} vs ${b[k]}`);
+        for (const k of ['known', 'declarableOnDate', 'description', 'validityStart', 'validityEnd', 'thirdCountryDuty', 'datasetVersion'] as const)
+          if (a[k] !== b[k]) diffs.push(`${m.code} ${date} ${k}: ${a[k]} vs ${b[k]}`);
         for (const origin of m.origins) {
           const mine = view.rates(m.code, origin, date);
           const theirs = store.rates(m.code, origin, date);
@@ -95,13 +101,36 @@ describe('generated reference view vs the reference service (same shipped data)'
 
   it('code-list answers agree on the codes the generated declarations and injections use', () => {
     const probes: [Parameters<GeneratedReferenceView['codeList']>[0], string][] = [
-      ['currency', 'GBP'], ['currency', 'EUR'], ['currency', 'KRW'], ['currency', 'EUX'],
-      ['cpc', '4000'], ['cpc', '4000000'], ['cpc', '5100'], ['cpc', '6110'], ['cpc', '6121'], ['cpc', '7100'], ['cpc', '9999'],
-      ['apc', '000'], ['apc', 'F01'], ['apc', 'B02'], ['apc', 'ZZZ'],
-      ['cpc-apc', '4000/000'], ['cpc-apc', '6110/F01'], ['cpc-apc', '4000/F01'],
-      ['document', 'N935'], ['document', 'U110'], ['document', 'N954'], ['document', 'C506'], ['document', 'ZZZZ'],
-      ['preference', '100'], ['preference', '300'], ['preference', '200'], ['preference', '999'],
-      ['country', 'CN'], ['country', 'DE'], ['country', 'ZZ'],
+      ['currency', 'GBP'],
+      ['currency', 'EUR'],
+      ['currency', 'KRW'],
+      ['currency', 'EUX'],
+      ['cpc', '4000'],
+      ['cpc', '4000000'],
+      ['cpc', '5100'],
+      ['cpc', '6110'],
+      ['cpc', '6121'],
+      ['cpc', '7100'],
+      ['cpc', '9999'],
+      ['apc', '000'],
+      ['apc', 'F01'],
+      ['apc', 'B02'],
+      ['apc', 'ZZZ'],
+      ['cpc-apc', '4000/000'],
+      ['cpc-apc', '6110/F01'],
+      ['cpc-apc', '4000/F01'],
+      ['document', 'N935'],
+      ['document', 'U110'],
+      ['document', 'N954'],
+      ['document', 'C506'],
+      ['document', 'ZZZZ'],
+      ['preference', '100'],
+      ['preference', '300'],
+      ['preference', '200'],
+      ['preference', '999'],
+      ['country', 'CN'],
+      ['country', 'DE'],
+      ['country', 'ZZ'],
     ];
     for (const [list, code] of probes) {
       const a = view.codeList(list, code, '2022-03-01');

@@ -33,7 +33,9 @@ export const c01IdentifierFormat: Rule = {
       problems.push({
         field: `${p.role} EORI`,
         value: p.id,
-        note: GENERIC_EORI.test(id) ? 'not a GB/XI EORI (2 letters + 12 digits); accepted by HMRC only as a non-UK identifier' : 'not an EORI: expected 2 letters followed by up to 15 letters or digits',
+        note: GENERIC_EORI.test(id)
+          ? 'not a GB/XI EORI (2 letters + 12 digits); accepted by HMRC only as a non-UK identifier'
+          : 'not an EORI: expected 2 letters followed by up to 15 letters or digits',
       });
     }
     if (declaration.mrn && !MRN.test(declaration.mrn.trim().toUpperCase())) {

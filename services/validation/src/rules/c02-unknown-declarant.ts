@@ -18,11 +18,13 @@ export const c02UnknownDeclarant: Rule = {
     title: 'Declared in the importer’s name by another party without representation status',
     family: 'data-integrity',
     dataElements: ['DE 3/16 importer', 'DE 3/18 declarant', 'DE 3/20 representative', 'DE 3/21 representative status', 'DE 2/2 additional information'],
-    legalBasis: 'A declarant acting for the importer declares direct (2) or indirect (3) representation in DE 3/21; a blank DE 3/21 needs AI 00500/00400 (CDS 3.9.0 note; DOMAIN.md §2.2, §3.1 C02). The importer is liable for duty declared in its name (gov.uk MSS guidance)',
+    legalBasis:
+      'A declarant acting for the importer declares direct (2) or indirect (3) representation in DE 3/21; a blank DE 3/21 needs AI 00500/00400 (CDS 3.9.0 note; DOMAIN.md §2.2, §3.1 C02). The importer is liable for duty declared in its name (gov.uk MSS guidance)',
     severityLogic: 'MEDIUM: the importer carries liability for an entry it may not have authorised; no underpayment is shown by the declaration itself',
     pricing: 'not an exposure: the duty and VAT charged on the entry (Σ tax lines) are stated as the liability in the importer’s name',
     correctionRoute: 'none if a standing authority exists (file it); otherwise report misuse of the EORI to HMRC and dispute the charges',
-    businessRule: 'When the declarant/representative is not the importer, DE 3/21 declares direct or indirect representation. An importer without an EORI (a name only) declared by an EORI holder is another party. Not reported: AI 00500 (DE 2/2) states that the importer is the declarant, so a differing declarant EORI is a keying error (C01), not another party; and when either EORI is malformed the parties cannot be compared (recorded as not checked). Not checked on declarations read from CDS data/MSS reports, which do not carry DE 3/21. Not covered here (needs data the declaration lacks): the approved-broker list per importer (no tenant setting exists for it) and "new declarant first seen" (needs history; scoring).',
+    businessRule:
+      'When the declarant/representative is not the importer, DE 3/21 declares direct or indirect representation. An importer without an EORI (a name only) declared by an EORI holder is another party. Not reported: AI 00500 (DE 2/2) states that the importer is the declarant, so a differing declarant EORI is a keying error (C01), not another party; and when either EORI is malformed the parties cannot be compared (recorded as not checked). Not checked on declarations read from CDS data/MSS reports, which do not carry DE 3/21. Not covered here (needs data the declaration lacks): the approved-broker list per importer (no tenant setting exists for it) and "new declarant first seen" (needs history; scoring).',
   },
   evaluate({ declaration, notChecked }) {
     // CDS data reports do not carry DE 3/21: a blank status there is not reported, not missing.

@@ -17,7 +17,8 @@ export const c03UnreconcilableItem: Rule = {
     severityLogic: 'LOW: data quality; the entry cannot be reconciled, which hides both ghost entries and undeclared receipts',
     pricing: 'none per declaration (the reconciliation prices unmatched entries as a reclaim and unmatched receipts as an exposure)',
     correctionRoute: 'none: obtain the invoice reference from the broker; C285 if the entry turns out not to be the importer’s',
-    businessRule: 'Every item carries a commercial invoice document (N935, N325 or N380) with a real reference, not a placeholder such as "TBC", "N/A", "UNKNOWN" or "to follow" (rules/vocabulary.ts) (an item on valuation method 1–3 citing no invoice code at all is reported by C28 instead). Not covered here: the match against ERP goods receipts/AP in both directions, because the Declaration carries no ERP data; this rule checks only the declaration-local precondition.',
+    businessRule:
+      'Every item carries a commercial invoice document (N935, N325 or N380) with a real reference, not a placeholder such as "TBC", "N/A", "UNKNOWN" or "to follow" (rules/vocabulary.ts) (an item on valuation method 1–3 citing no invoice code at all is reported by C28 instead). Not covered here: the match against ERP goods receipts/AP in both directions, because the Declaration carries no ERP data; this rule checks only the declaration-local precondition.',
   },
   evaluate({ declaration }) {
     const header = declaration.documents.filter((d) => INVOICE_CODES.has(d.code) && !isPlaceholderReference(d.reference));

@@ -20,7 +20,8 @@ export const c07ZeroValue: Rule = {
     severityLogic: 'MEDIUM: a valuation gap with duty and VAT at stake whose amount needs a market-value estimate',
     pricing: 'full duty and VAT on the market value, which needs an estimate (trader history): not priced per declaration',
     correctionRoute: 'C2001 for the duty and VAT on the real value',
-    businessRule: 'An item released for free circulation (40xx/42xx) without a relief APC has a value: not zero or absent (also on an original declaration with no tax lines; only an amendment or a trader report may leave it out), and not £1 or less for 100 kg or more of goods. Not covered here: a small but non-zero value on light goods (a genuinely cheap line looks the same), values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
+    businessRule:
+      'An item released for free circulation (40xx/42xx) without a relief APC has a value: not zero or absent (also on an original declaration with no tax lines; only an amendment or a trader report may leave it out), and not £1 or less for 100 kg or more of goods. Not covered here: a small but non-zero value on light goods (a genuinely cheap line looks the same), values below 1 % of the commodity’s historic median value per kg (needs history; C30 in scoring).',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? mfnNeeds(d, item) : {}),
   evaluate({ declaration, reference, notChecked }) {
@@ -58,7 +59,8 @@ export const c07ZeroValue: Rule = {
           { field: 'reference third-country duty', value: mfn || '(unknown)', note: '' },
         ],
         explanation: `Item ${item.itemNumber} is released for free circulation with ${cv ? `a customs value of ${pounds(cv.pence)}` : 'no value'} and no relief: duty${mfn ? ` (${mfn} third-country)` : ''} and VAT are due on the goods' real value.`,
-        remediation: 'Establish the value (free-of-charge goods are valued too: cost, or identical/similar goods) and disclose the duty and VAT on it (C2001); if a relief applied, have its APC declared.',
+        remediation:
+          'Establish the value (free-of-charge goods are valued too: cost, or identical/similar goods) and disclose the duty and VAT on it (C2001); if a relief applied, have its APC declared.',
       });
     }
     return hits;

@@ -33,7 +33,10 @@ export const c08CommodityValidity: Rule = {
       // No code at all: amendments restate only what changes and some simplified data sets omit
       // it; the parser reports that as a data warning, it is not a classification finding.
       if (!declared) continue;
-      const ev: Evidence[] = [{ field: 'DE 6/14+6/15 commodity code', value: declared, note: declared.length === 8 ? 'TARIC (DE 6/15) not declared: checked as CN8 + "00"' : '' }, { field: 'acceptance date', value: declaration.acceptanceDate, note: declaration.acceptanceDateSource }];
+      const ev: Evidence[] = [
+        { field: 'DE 6/14+6/15 commodity code', value: declared, note: declared.length === 8 ? 'TARIC (DE 6/15) not declared: checked as CN8 + "00"' : '' },
+        { field: 'acceptance date', value: declaration.acceptanceDate, note: declaration.acceptanceDateSource },
+      ];
       let why: string | undefined;
       const code = lookupCode(declared);
       if (!code) {
@@ -41,7 +44,11 @@ export const c08CommodityValidity: Rule = {
       } else {
         const fact = reference.commodity(code, declaration.acceptanceDate);
         if (!fact) continue; // not looked up: the adapter reports missing reference data separately
-        ev.push({ field: 'reference.nomenclature', value: fact.datasetVersion, note: fact.known ? `${fact.description} (valid ${fact.validityStart}–${fact.validityEnd || 'open'})` : 'not in the nomenclature snapshot' });
+        ev.push({
+          field: 'reference.nomenclature',
+          value: fact.datasetVersion,
+          note: fact.known ? `${fact.description} (valid ${fact.validityStart}–${fact.validityEnd || 'open'})` : 'not in the nomenclature snapshot',
+        });
         // The bundled snapshot lacks codes that ended before it was taken (DOMAIN.md §4.4), so an
         // unknown code is "not in the current tariff", which is what HMRC will hold it against.
         if (!fact.known) why = `${code} is not in the UK nomenclature (snapshot ${fact.datasetVersion}; codes ended before the snapshot are not in it)`;

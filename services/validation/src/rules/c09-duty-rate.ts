@@ -14,11 +14,14 @@ export const c09DutyRate: Rule = {
     title: 'Duty charged differs from the tariff rate',
     family: 'classification',
     dataElements: ['DE 6/14–6/15 commodity code', 'DE 4/17 preference', 'DE 5/15/5/16 origin', 'DE 4/3–4/6 tax lines (A00)', 'customs value', 'acceptance date'],
-    legalBasis: 'Duty is the tariff rate in force on the acceptance date for the code, origin and preference: measure 103 third country, 142/143 preference for the DE 5/16 area, 112/115 suspensions (DOMAIN.md §3.0 rate source order, §3.2 C09)',
+    legalBasis:
+      'Duty is the tariff rate in force on the acceptance date for the code, origin and preference: measure 103 third country, 142/143 preference for the DE 5/16 area, 112/115 suspensions (DOMAIN.md §3.0 rate source order, §3.2 C09)',
     severityLogic: 'underpaid: HIGH, CRITICAL from £10,000; overpaid: reclaim MEDIUM (HIGH ≥ £1,000 with < 90 days of the C285 window left, LOW once closed)',
-    pricing: 'Δduty = expected A00 (tariff measure on the customs value/net mass, rounded down) − A00 charged; recorded as not checked (with the reason) when the A00 amount, the tariff facts or a priceable measure is missing',
+    pricing:
+      'Δduty = expected A00 (tariff measure on the customs value/net mass, rounded down) − A00 charged; recorded as not checked (with the reason) when the A00 amount, the tariff facts or a priceable measure is missing',
     correctionRoute: 'C2001 when underpaid; C285 "Incorrect amount of duty applied" (reg. 48) when overpaid',
-    businessRule: 'The A00 duty charged on a free-circulation item lies between the lowest rate the declared preference allows and the rate that applies without it, ±£1. Left to other rules: zero duty with no preference (C35), a preference for an origin with no preferential measure (C17), a suspension or preference not claimed (C15/C21/C22); quotas (12x) and end use (14x) are not checked.',
+    businessRule:
+      'The A00 duty charged on a free-circulation item lies between the lowest rate the declared preference allows and the rate that applies without it, ±£1. Left to other rules: zero duty with no preference (C35), a preference for an origin with no preferential measure (C17), a suspension or preference not claimed (C15/C21/C22); quotas (12x) and end use (14x) are not checked.',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference, today, notChecked }) {
@@ -63,7 +66,10 @@ export const c09DutyRate: Rule = {
         continue;
       }
       if (!lowest || !highest || !('pence' in lowest) || !('pence' in highest)) {
-        notChecked?.(item.itemNumber, `the duty due on ${item.commodityCode} cannot be priced from the tariff facts${lowest && 'reason' in lowest ? `: ${lowest.reason}` : highest && 'reason' in highest ? `: ${highest.reason}` : ''}`);
+        notChecked?.(
+          item.itemNumber,
+          `the duty due on ${item.commodityCode} cannot be priced from the tariff facts${lowest && 'reason' in lowest ? `: ${lowest.reason}` : highest && 'reason' in highest ? `: ${highest.reason}` : ''}`,
+        );
         continue;
       }
       let expected: typeof lowest;
@@ -73,7 +79,11 @@ export const c09DutyRate: Rule = {
       else if (charged > highest.pence + TOLERANCE_PENCE) expected = highest;
       else {
         // Charged below the third-country duty with no preference claimed: a suspension may explain it, unknown until the code's measures are loaded.
-        if (charged < lowest.pence - TOLERANCE_PENCE) notChecked?.(item.itemNumber, `A00 charged ${pounds(charged)} is below the ${pounds(lowest.pence)} third-country duty, but the suspension measures of ${item.commodityCode} are not loaded, so whether it is underpaid is unknown`);
+        if (charged < lowest.pence - TOLERANCE_PENCE)
+          notChecked?.(
+            item.itemNumber,
+            `A00 charged ${pounds(charged)} is below the ${pounds(lowest.pence)} third-country duty, but the suspension measures of ${item.commodityCode} are not loaded, so whether it is underpaid is unknown`,
+          );
         continue;
       }
       const delta = expected.pence - charged;
@@ -89,7 +99,10 @@ export const c09DutyRate: Rule = {
         ...money,
         evidence,
         explanation: `Item ${item.itemNumber} (${item.commodityCode}, ${basis}): the tariff gives ${expected.text}, but ${pounds(charged)} was charged — ${delta > 0 ? `underpaid by ${pounds(delta)}` : `overpaid by ${pounds(-delta)}`}.`,
-        remediation: delta > 0 ? 'Check the rate the broker applied; disclose the underpaid duty (C2001).' : 'Claim the overpaid duty back with a C285 (“Incorrect amount of duty applied”) within 3 years of acceptance.',
+        remediation:
+          delta > 0
+            ? 'Check the rate the broker applied; disclose the underpaid duty (C2001).'
+            : 'Claim the overpaid duty back with a C285 (“Incorrect amount of duty applied”) within 3 years of acceptance.',
       });
     }
     return hits;

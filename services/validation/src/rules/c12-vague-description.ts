@@ -14,7 +14,8 @@ export const c12VagueDescription: Rule = {
     severityLogic: 'LOW: advisory; the classification cannot be checked, no amount until a code is disputed',
     pricing: 'advisory; priced as C10 (rate difference × customs value) once the correct code is resolved',
     correctionRoute: 'none until reclassified: C285 "Incorrect commodity code" or C2001 then',
-    businessRule: 'DE 6/8 is not just generic words such as "parts", "accessories", "samples" or "see invoice", in any case, plural or combination ("parts and accessories", "various goods", "general merchandise"; rules/vocabulary.ts lists the words and their sources). Not covered here: a keyword/ML model of description vs chapter (HMRC’s FPO search approach), which needs a trained model the service does not have.',
+    businessRule:
+      'DE 6/8 is not just generic words such as "parts", "accessories", "samples" or "see invoice", in any case, plural or combination ("parts and accessories", "various goods", "general merchandise"; rules/vocabulary.ts lists the words and their sources). Not covered here: a keyword/ML model of description vs chapter (HMRC’s FPO search approach), which needs a trained model the service does not have.',
   },
   evaluate({ declaration }) {
     const hits: RuleHit[] = [];

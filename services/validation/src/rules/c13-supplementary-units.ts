@@ -25,14 +25,20 @@ export const c13SupplementaryUnits: Rule = {
       const facts = rateFacts(declaration, item, reference);
       // Without the code's measures loaded, "no supplementary unit" only means "not known".
       if (!facts?.measuresLoaded) {
-        notChecked?.(item.itemNumber, facts ? `the Online Trade Tariff measures of ${item.commodityCode} are not loaded, so whether it needs supplementary units (measure 109) is unknown` : `no tariff facts for ${item.commodityCode || '(no code)'} on ${declaration.acceptanceDate || '(no date)'}`);
+        notChecked?.(
+          item.itemNumber,
+          facts
+            ? `the Online Trade Tariff measures of ${item.commodityCode} are not loaded, so whether it needs supplementary units (measure 109) is unknown`
+            : `no tariff facts for ${item.commodityCode || '(no code)'} on ${declaration.acceptanceDate || '(no date)'}`,
+        );
         continue;
       }
       const required = facts.supplementaryUnit.trim();
       const declared = item.supplementaryUnits.trim();
       let why: string | undefined;
       if (required && !positive(declared)) why = `the tariff requires supplementary units in ${required} for ${item.commodityCode}, but DE 6/2 is ${declared ? `"${declared}"` : 'empty'}`;
-      else if (!required && positive(declared)) why = `DE 6/2 declares ${declared} although ${item.commodityCode} has no supplementary unit on ${declaration.acceptanceDate}: it may belong to another code`;
+      else if (!required && positive(declared))
+        why = `DE 6/2 declares ${declared} although ${item.commodityCode} has no supplementary unit on ${declaration.acceptanceDate}: it may belong to another code`;
       if (!why) continue;
       hits.push({
         itemNumber: item.itemNumber,
@@ -42,7 +48,9 @@ export const c13SupplementaryUnits: Rule = {
           { field: 'tariff supplementary unit (measure 109)', value: required || '(none)', note: `tariff ${facts.datasetVersion}` },
         ],
         explanation: `Item ${item.itemNumber}: ${why}.`,
-        remediation: required ? `Ask the broker to declare the quantity in ${required} from the packing list.` : 'Check the classification: a supplementary quantity on a code that needs none often means the code was changed without updating the line.',
+        remediation: required
+          ? `Ask the broker to declare the quantity in ${required} from the packing list.`
+          : 'Check the classification: a supplementary quantity on a code that needs none often means the code was changed without updating the line.',
       });
     }
     return hits;

@@ -28,11 +28,14 @@ export const c14TradeRemedies: Rule = {
     title: 'Anti-dumping, countervailing or additional duty missed',
     family: 'classification',
     dataElements: ['DE 6/14–6/15 commodity code', 'DE 6/16 TARIC additional code', 'DE 5/15 origin', 'DE 4/3–4/6 tax lines (A20, A30–A45)', 'DE 6/1 net mass', 'acceptance date'],
-    legalBasis: 'Trade remedy measures 551–554 and additional duties 695/696 for the code and DE 5/15 origin on the acceptance date are charged on tax lines A30/A35/A40/A45/A20; exporter-specific rates need their TARIC additional code (DOMAIN.md §2.2 DE 4/3, §3.2 C14)',
+    legalBasis:
+      'Trade remedy measures 551–554 and additional duties 695/696 for the code and DE 5/15 origin on the acceptance date are charged on tax lines A30/A35/A40/A45/A20; exporter-specific rates need their TARIC additional code (DOMAIN.md §2.2 DE 4/3, §3.2 C14)',
     severityLogic: 'CRITICAL when no remedy duty was charged at all (circumvention risk) or the shortfall is ≥ £10,000; HIGH for a smaller shortfall or when the measure cannot be priced',
-    pricing: 'exposure = Σ remedy measures (ad valorem on the customs value and/or GBP per kg/100 kg/1000 kg of net mass, rounded down) − Σ A20/A30–A45 charged; unpriced when the expression is not one the interim pricing evaluates',
+    pricing:
+      'exposure = Σ remedy measures (ad valorem on the customs value and/or GBP per kg/100 kg/1000 kg of net mass, rounded down) − Σ A20/A30–A45 charged; unpriced when the expression is not one the interim pricing evaluates',
     correctionRoute: 'C2001 for the remedy duty (and the import VAT on it)',
-    businessRule: 'A free-circulation item whose code and origin carry a trade remedy on the acceptance date is charged the remedy at the rate its TARIC additional code selects (the residual rate without one).',
+    businessRule:
+      'A free-circulation item whose code and origin carry a trade remedy on the acceptance date is charged the remedy at the rate its TARIC additional code selects (the residual rate without one).',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) && ALPHA2.test(item.originCountry.toUpperCase()) ? rateNeeds(d, item, [item.originCountry.toUpperCase()]) : {}),
   evaluate({ declaration, reference }) {
@@ -62,7 +65,11 @@ export const c14TradeRemedies: Rule = {
       const evidence: Evidence[] = [
         { field: 'DE 5/15 origin', value: origin, note: '' },
         { field: 'DE 6/16 additional codes', value: item.additionalCodes.join(', ') || '(none)', note: '' },
-        ...facts.tradeRemedies.map((m) => ({ field: `tariff measure ${m.measureType} (${m.taxType})`, value: `${m.expression}${m.additionalCode ? ` [${m.additionalCode}]` : ''}`, note: `${m.geographicalArea}, from ${m.validFrom}; tariff ${m.datasetVersion}` })),
+        ...facts.tradeRemedies.map((m) => ({
+          field: `tariff measure ${m.measureType} (${m.taxType})`,
+          value: `${m.expression}${m.additionalCode ? ` [${m.additionalCode}]` : ''}`,
+          note: `${m.geographicalArea}, from ${m.validFrom}; tariff ${m.datasetVersion}`,
+        })),
         { field: 'remedy duty charged (A20/A30–A45)', value: pounds(paid), note: '' },
       ];
       if (priced.length && shortfall > TOLERANCE_PENCE) {

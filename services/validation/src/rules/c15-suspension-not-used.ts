@@ -14,11 +14,13 @@ export const c15SuspensionNotUsed: Rule = {
     title: 'Duty paid although a tariff suspension was available',
     family: 'classification',
     dataElements: ['DE 6/14–6/15 commodity code', 'DE 4/17 preference', 'DE 4/3–4/6 tax lines (A00)', 'DE 3/39 authorisations', 'acceptance date'],
-    legalBasis: 'Autonomous tariff suspensions (measure 112) apply to any importer; end-use suspensions (115) need an end-use authorisation (DOMAIN.md §3.2 C15; C285 bases "Duty suspension", "End use relief")',
+    legalBasis:
+      'Autonomous tariff suspensions (measure 112) apply to any importer; end-use suspensions (115) need an end-use authorisation (DOMAIN.md §3.2 C15; C285 bases "Duty suspension", "End use relief")',
     severityLogic: 'reclaim: MEDIUM; HIGH when ≥ £1,000 and fewer than 90 days of the C285 window are left; LOW once the window has closed',
     pricing: 'reclaim = A00 charged − duty at the cheapest usable suspension (rounded down); an end-use suspension counts only when an end-use authorisation is on the declaration',
     correctionRoute: 'C285 basis "Duty suspension" (or "End use relief" for a 115 suspension)',
-    businessRule: 'An item charged duty without a preference or suspension claim is not charged more than an autonomous suspension in force for its code. Not covered: pharmaceutical INN duty-free products (the INN list is not in the tariff facts); suspensions no lower than an available preference are left to C21/C22.',
+    businessRule:
+      'An item charged duty without a preference or suspension claim is not charged more than an autonomous suspension in force for its code. Not covered: pharmaceutical INN duty-free products (the INN list is not in the tariff facts); suspensions no lower than an available preference are left to C21/C22.',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference, today }) {

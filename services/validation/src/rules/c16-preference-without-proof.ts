@@ -13,7 +13,8 @@ export const c16PreferenceWithoutProof: Rule = {
     dataElements: ['DE 4/17 preference', 'DE 2/3 documents', 'DE 5/16 preferential origin'],
     legalBasis: 'Preferential tariff treatment needs a proof of origin accepted by the agreement (HMRC/BIFA guidance on U110–U112; DOMAIN.md §2.3, §3.3 C16)',
     severityLogic: 'HIGH: origin evidence is a current HMRC audit priority; the whole preference is at risk',
-    pricing: 'exposure = third-country (MFN) duty on the duty value (A00 tax base, else reported customs value, else invoice price ± DE 4/9 at the HMRC rate) − duty paid, every expression form through the duty engine; not priced when the procedure does not charge the duty (IP/TA/warehousing, relief APC, security) or an APC without a rule may relieve it',
+    pricing:
+      'exposure = third-country (MFN) duty on the duty value (A00 tax base, else reported customs value, else invoice price ± DE 4/9 at the HMRC rate) − duty paid, every expression form through the duty engine; not priced when the procedure does not charge the duty (IP/TA/warehousing, relief APC, security) or an APC without a rule may relieve it',
     correctionRoute: 'C2001 (voluntary disclosure) if no proof can be produced; none if it exists but was not declared',
     businessRule: 'A 2xx/3xx preference claim declares one of the proof-of-origin document codes in DE 2/3.',
   },

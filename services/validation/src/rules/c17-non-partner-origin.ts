@@ -13,9 +13,11 @@ export const c17NonPartnerOrigin: Rule = {
     dataElements: ['DE 4/17 preference', 'DE 5/16 preferential origin', 'DE 5/15 origin', 'DE 4/3–4/6 tax lines (A00)', 'acceptance date'],
     legalBasis: 'A preference applies only to origins covered by a UK scheme on the acceptance date (roo_schemes_uk.json validity) that has a 142/143 measure for the code (DOMAIN.md §3.3 C17)',
     severityLogic: 'underpayment: HIGH, CRITICAL from £10,000; LOW when the third-country rate is 0 % (no duty at stake); HIGH when not priced',
-    pricing: 'exposure = third-country duty (measure 103, rounded down) − A00 charged (0 assumed when the data has no tax lines); not priced when the procedure does not charge the duty (IP/TA/warehousing, relief APC, security) or an APC without a rule may relieve it',
+    pricing:
+      'exposure = third-country duty (measure 103, rounded down) − A00 charged (0 assumed when the data has no tax lines); not priced when the procedure does not charge the duty (IP/TA/warehousing, relief APC, security) or an APC without a rule may relieve it',
     correctionRoute: 'C2001 for the preference wrongly granted',
-    businessRule: 'A 2xx/3xx preference claim names an origin (DE 5/16, else DE 5/15) that a UK preference scheme covers on the acceptance date and for which the tariff has a preferential measure for the code.',
+    businessRule:
+      'A 2xx/3xx preference claim names an origin (DE 5/16, else DE 5/15) that a UK preference scheme covers on the acceptance date and for which the tariff has a preferential measure for the code.',
   },
   needs: (d, item) => (claimsPreference(item.preference) ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {
@@ -30,7 +32,8 @@ export const c17NonPartnerOrigin: Rule = {
       let why: string;
       if (facts.schemes.length === 0) why = `${origin} is not covered by any UK preference scheme on ${declaration.acceptanceDate}`;
       // An empty preferential list proves nothing unless the code's measures are loaded.
-      else if (measures.length === 0 && facts.measuresLoaded) why = `the tariff has no preferential ${withQuota ? '(142/143)' : '(142)'} measure for ${item.commodityCode} from ${origin} on ${declaration.acceptanceDate} (schemes: ${facts.schemes.map((s) => s.id).join(', ')})`;
+      else if (measures.length === 0 && facts.measuresLoaded)
+        why = `the tariff has no preferential ${withQuota ? '(142/143)' : '(142)'} measure for ${item.commodityCode} from ${origin} on ${declaration.acceptanceDate} (schemes: ${facts.schemes.map((s) => s.id).join(', ')})`;
       else continue;
       const evidence: Evidence[] = [
         { field: 'DE 4/17 preference', value: item.preference, note: 'preferential treatment claimed' },

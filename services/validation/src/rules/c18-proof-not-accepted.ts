@@ -11,11 +11,14 @@ export const c18ProofNotAccepted: Rule = {
     title: 'Proof of origin not accepted by the agreement',
     family: 'origin-preference',
     dataElements: ['DE 4/17 preference', 'DE 2/3 documents (proof of origin)', 'DE 5/16 preferential origin', 'acceptance date'],
-    legalBasis: 'Each agreement accepts its own proofs (roo_schemes_uk.json; e.g. the UK–EU TCA only a statement on origin U110/U111 or importer’s knowledge U112, "do not use U116–U118" — HMRC via BIFA; DOMAIN.md §2.3, §3.3 C18)',
+    legalBasis:
+      'Each agreement accepts its own proofs (roo_schemes_uk.json; e.g. the UK–EU TCA only a statement on origin U110/U111 or importer’s knowledge U112, "do not use U116–U118" — HMRC via BIFA; DOMAIN.md §2.3, §3.3 C18)',
     severityLogic: 'HIGH as C16 (the claim is invalid as evidenced), CRITICAL from £10,000; LOW when the third-country rate is 0 %',
-    pricing: 'as C16: exposure = third-country duty (rounded down) − A00 charged (0 assumed without tax lines); not priced when the procedure does not charge the duty or an APC without a rule may relieve it',
+    pricing:
+      'as C16: exposure = third-country duty (rounded down) − A00 charged (0 assumed without tax lines); not priced when the procedure does not charge the duty or an APC without a rule may relieve it',
     correctionRoute: 'C2001 if no accepted proof exists; none if an accepted proof was held and only the code was wrong (correct the record)',
-    businessRule: 'A preference claim cites at least one proof-of-origin code that one of the schemes covering the origin on the acceptance date accepts. Silent when the reference does not map the schemes’ proofs to document codes.',
+    businessRule:
+      'A preference claim cites at least one proof-of-origin code that one of the schemes covering the origin on the acceptance date accepts. Silent when the reference does not map the schemes’ proofs to document codes.',
   },
   needs: (d, item) => (claimsPreference(item.preference) ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {

@@ -24,7 +24,8 @@ export const c25IndirectDispatch: Rule = {
     severityLogic: 'MEDIUM: documentation gap with the preference at stake; advisory until non-alteration evidence is reviewed',
     pricing: 'advisory: the preference at stake (third-country duty − A00 charged) is stated, not booked as exposure; priced as C16 if the claim falls',
     correctionRoute: 'none if non-alteration evidence (through bill of lading, customs control documents) is on file; C2001 otherwise',
-    businessRule: 'A preference claim on goods dispatched from a country that shares no preference scheme with the origin has non-alteration evidence on file. Not covered: origin = dispatch = a country under trade remedies (C14 prices remedies by origin) and cumulation rules between agreements.',
+    businessRule:
+      'A preference claim on goods dispatched from a country that shares no preference scheme with the origin has non-alteration evidence on file. Not covered: origin = dispatch = a country under trade remedies (C14 prices remedies by origin) and cumulation rules between agreements.',
   },
   needs(d, item) {
     const origin = claimedOrigin(item);

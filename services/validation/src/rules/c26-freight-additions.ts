@@ -15,7 +15,8 @@ export const c26FreightAdditions: Rule = {
     severityLogic: 'MEDIUM: the customs value is understated by the freight and insurance',
     pricing: "estimated freight × duty rate; the estimate needs the importer's freight history (scoring), so the per-declaration finding is not priced",
     correctionRoute: 'C2001 for the duty and VAT on the freight left out',
-    businessRule: 'An EXW/FCA/FAS/FOB purchase adds the transport and insurance to the UK border to the customs value: in DE 4/9, or visibly in a reported customs value more than 1 % above the invoice price at the HMRC rate.',
+    businessRule:
+      'An EXW/FCA/FAS/FOB purchase adds the transport and insurance to the UK border to the customs value: in DE 4/9, or visibly in a reported customs value more than 1 % above the invoice price at the HMRC rate.',
   },
   needs(d, item) {
     const currency = item.itemPrice?.currency?.toUpperCase();

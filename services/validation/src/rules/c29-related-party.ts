@@ -29,7 +29,11 @@ export const c29RelatedParty: Rule = {
         itemNumber: item.itemNumber,
         severity: Severity.SEVERITY_MEDIUM,
         evidence: [
-          { field: 'DE 4/13 valuation indicators', value: item.valuationIndicators, note: `${item.valuationIndicators[0] === '1' ? 'related parties' : ''}${item.valuationIndicators[0] === '1' && item.valuationIndicators[3] === '1' ? '; ' : ''}${item.valuationIndicators[3] === '1' ? 'proceeds of resale accrue to the seller' : ''}` },
+          {
+            field: 'DE 4/13 valuation indicators',
+            value: item.valuationIndicators,
+            note: `${item.valuationIndicators[0] === '1' ? 'related parties' : ''}${item.valuationIndicators[0] === '1' && item.valuationIndicators[3] === '1' ? '; ' : ''}${item.valuationIndicators[3] === '1' ? 'proceeds of resale accrue to the seller' : ''}`,
+          },
           { field: 'DE 4/9 additions', value: item.adjustments.map((a) => a.code).join(', ') || '(none)', note: 'no AI/AJ addition' },
         ],
         explanation: `Item ${item.itemNumber} declares valuation indicators ${item.valuationIndicators} but no royalty or proceeds addition.`,

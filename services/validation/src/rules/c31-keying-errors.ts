@@ -20,7 +20,8 @@ export const c31KeyingErrors: Rule = {
     dataElements: ['DE 4/14 item price and currency', 'DE 4/11 total amount invoiced', 'customs value'],
     legalBasis: 'Amounts carry their ISO 4217 currency and DE 4/11 equals Σ DE 4/14 in one currency (SPIMM group 4; DOMAIN.md §2.2, §3.4 C31); the customs value is the price at the HMRC rate (§3.0)',
     severityLogic: 'priced slips: understated HIGH (CRITICAL ≥ £10,000), overstated reclaim MEDIUM (by the C285 clock); currency mismatches and unknown currency codes: LOW',
-    pricing: 'A00 and B00 recomputed on the corrected value (declared or tariff rate; VAT at the declared rate or that of the declared VAT code / tariff VAT measure, never an assumed 20 %; rounded down) − lines charged, both directions; a quota split (in-quota and out-of-quota A00 lines) scales the duty charged; nothing on lines the procedure does not charge (inward processing, temporary admission, warehousing, relief APCs, securities); currency mismatches are not priced',
+    pricing:
+      'A00 and B00 recomputed on the corrected value (declared or tariff rate; VAT at the declared rate or that of the declared VAT code / tariff VAT measure, never an assumed 20 %; rounded down) − lines charged, both directions; a quota split (in-quota and out-of-quota A00 lines) scales the duty charged; nothing on lines the procedure does not charge (inward processing, temporary admission, warehousing, relief APCs, securities); currency mismatches are not priced',
     correctionRoute: 'C2001 when the value was understated; C285 basis "Incorrect value" when overstated',
     businessRule: 'Item prices reconcile with the invoice total and the customs value without a ×/÷ 10^k slip, and every item is priced in the invoice currency with a valid ISO currency code.',
   },
@@ -55,7 +56,10 @@ export const c31KeyingErrors: Rule = {
           const right = candidates.find((c) => c >= 0n && others + c === total);
           if (right === undefined) continue;
           const corrected = fmtCents(right);
-          evidence.push({ field: 'DE 4/14 item price', value: `${item.itemPrice!.value} ${currency}`, note: `the invoice total implies ${corrected}` }, { field: 'DE 4/11 total amount invoiced', value: `${invoice!.value} ${invoiceCurrency}`, note: `Σ item prices ${fmtCents(sum)}` });
+          evidence.push(
+            { field: 'DE 4/14 item price', value: `${item.itemPrice!.value} ${currency}`, note: `the invoice total implies ${corrected}` },
+            { field: 'DE 4/11 total amount invoiced', value: `${invoice!.value} ${invoiceCurrency}`, note: `Σ item prices ${fmtCents(sum)}` },
+          );
           explanation = `Item ${item.itemNumber}'s price ${item.itemPrice!.value} ${currency} is ${right > price ? `${f}× too small` : `${f}× too large`}: with ${corrected} the items add up to the invoice total ${invoice!.value}.`;
           // The customs value carries the slip too when it follows the keyed price (or is derived from it).
           const fromKeyed = invoiceCustomsValue(declaration, item, reference);
@@ -82,7 +86,10 @@ export const c31KeyingErrors: Rule = {
           const delta = calc.pence - item.customsValuePence;
           const effect = valueChangeEffect(declaration, item, reference, item.customsValuePence, delta);
           money = signedMoney(effect.dutyPence, effect.vatPence, declaration.acceptanceDate, today);
-          evidence.push({ field: 'customs value declared', value: pounds(item.customsValuePence), note: `10^${k} × the invoice value` }, { field: 'customs value from the invoice', value: pounds(calc.pence), note: calc.how });
+          evidence.push(
+            { field: 'customs value declared', value: pounds(item.customsValuePence), note: `10^${k} × the invoice value` },
+            { field: 'customs value from the invoice', value: pounds(calc.pence), note: calc.how },
+          );
           explanation = `Item ${item.itemNumber}'s customs value ${pounds(item.customsValuePence)} is ${10 ** Math.abs(k)}× ${k > 0 ? 'larger' : 'smaller'} than its invoice price at the HMRC rate (${pounds(calc.pence)}): a decimal slip in the value or the price. Priced assuming the invoice is right: ${effect.text}.`;
         }
       }
@@ -106,7 +113,8 @@ export const c31KeyingErrors: Rule = {
         ...money,
         evidence,
         explanation,
-        remediation: 'Compare the entry with the commercial invoice; disclose an understated value (C2001) or claim back duty on an overstated one (C285 "Incorrect value"), and have the broker correct the data.',
+        remediation:
+          'Compare the entry with the commercial invoice; disclose an understated value (C2001) or claim back duty on an overstated one (C285 "Incorrect value"), and have the broker correct the data.',
       });
     }
     return hits;

@@ -17,9 +17,11 @@ export const c32ReturnedGoods: Rule = {
     dataElements: ['DE 1/10 procedure code', 'DE 1/11 additional procedure codes', 'DE 2/1 previous documents', 'DE 2/3 documents'],
     legalBasis: 'Returned goods relief needs proof of the earlier export: the export MRN as previous document (DE 2/1), an INF3 (C605) or other export evidence (DOMAIN.md §3.5 C32)',
     severityLogic: 'HIGH: without the evidence the relief falls and full duty is due',
-    pricing: 'exposure = third-country duty on the duty value (A00 tax base, else reported customs value, else invoice price ± DE 4/9 at the HMRC rate; simple ad valorem MFN until the duty engine lands)',
+    pricing:
+      'exposure = third-country duty on the duty value (A00 tax base, else reported customs value, else invoice price ± DE 4/9 at the HMRC rate; simple ad valorem MFN until the duty engine lands)',
     correctionRoute: 'C2001 for the relieved duty if the export cannot be evidenced',
-    businessRule: 'A returned-goods (61xx or APC F01–F03/1RL) entry cites the export declaration (a DE 2/1 previous document of an export type — MRN/830/EXP/EX1 — with a real reference) or an INF3 (C605 with a real reference). Other previous documents (an entry summary 355, a DUCR, a previous import) and placeholders such as "N/A" or "TBC" are not export evidence.',
+    businessRule:
+      'A returned-goods (61xx or APC F01–F03/1RL) entry cites the export declaration (a DE 2/1 previous document of an export type — MRN/830/EXP/EX1 — with a real reference) or an INF3 (C605 with a real reference). Other previous documents (an entry summary 355, a DUCR, a previous import) and placeholders such as "N/A" or "TBC" are not export evidence.',
   },
   needs: (d, item) => (RGR_PROCEDURES.test(item.procedureCode) || item.additionalProcedureCodes.some((a) => RGR_APCS.has(a)) ? mfnNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {

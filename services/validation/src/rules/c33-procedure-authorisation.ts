@@ -11,11 +11,13 @@ export const c33ProcedureAuthorisation: Rule = {
     title: 'Special procedure declared without an authorisation',
     family: 'procedures-reliefs',
     dataElements: ['DE 1/10 procedure code', 'DE 2/3 documents', 'DE 3/39 authorisation holder', 'DE 2/2 additional information'],
-    legalBasis: 'Inward processing, temporary admission, customs warehousing and end use need an authorisation (C601/C516/C517–C519/N990, DE 3/39) unless authorisation by declaration is claimed with AI 00100 (DOMAIN.md §3.5 C33)',
+    legalBasis:
+      'Inward processing, temporary admission, customs warehousing and end use need an authorisation (C601/C516/C517–C519/N990, DE 3/39) unless authorisation by declaration is claimed with AI 00100 (DOMAIN.md §3.5 C33)',
     severityLogic: 'HIGH: the suspended duty (and VAT) becomes due if the procedure was not authorised',
     pricing: 'suspended duty + import VAT on the customs value (duty engine); not priced yet',
     correctionRoute: 'C2001 for the suspended duty if no authorisation existed',
-    businessRule: 'A declaration entering IP (51xx), TA (53xx), CW (71xx) or end use (44xx) cites the matching authorisation (a document with a real reference, not "N/A"/"TBC") or claims authorisation by declaration.',
+    businessRule:
+      'A declaration entering IP (51xx), TA (53xx), CW (71xx) or end use (44xx) cites the matching authorisation (a document with a real reference, not "N/A"/"TBC") or claims authorisation by declaration.',
   },
   evaluate({ declaration }) {
     const hits: RuleHit[] = [];

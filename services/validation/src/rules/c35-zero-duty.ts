@@ -18,7 +18,8 @@ export const c35ZeroDuty: Rule = {
     severityLogic: 'underpayment: HIGH, CRITICAL from £10,000',
     pricing: 'exposure = third-country duty (measure 103 on the customs value/net mass, rounded down) − A00 charged',
     correctionRoute: 'C2001 for the duty not charged',
-    businessRule: 'A free-circulation item with no preference (100/blank), quota, relief APC or suspension in force is not charged zero duty, nor shows duty suspended, when its third-country rate is above zero.',
+    businessRule:
+      'A free-circulation item with no preference (100/blank), quota, relief APC or suspension in force is not charged zero duty, nor shows duty suspended, when its third-country rate is above zero.',
   },
   needs: (d, item) => (FREE_CIRCULATION.test(item.procedureCode) ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference }) {

@@ -12,11 +12,14 @@ export const c38VatRate: Rule = {
     title: 'Import VAT rate differs from the tariff',
     family: 'duplicates-vat',
     dataElements: ['DE 4/3–4/6 tax lines (B00 base, rate, amount)', 'DE 6/16–6/17 additional codes (VATZ/VATR…)', 'DE 6/14–6/15 commodity code', 'acceptance date'],
-    legalBasis: 'The import VAT rate is the tariff VAT measure (305) for the code and declared VAT additional code: 20 % standard, 5 % reduced (VATR), 0 % zero-rated (VATZ) (DOMAIN.md §3.0 VAT effect, §3.6 C38)',
-    severityLogic: 'underpaid VAT: HIGH, CRITICAL from £10,000 (a cash-flow item for a VAT-registered importer, a cost otherwise); overpaid: MEDIUM (by the 3-year clock); LOW when the base is unknown',
+    legalBasis:
+      'The import VAT rate is the tariff VAT measure (305) for the code and declared VAT additional code: 20 % standard, 5 % reduced (VATR), 0 % zero-rated (VATZ) (DOMAIN.md §3.0 VAT effect, §3.6 C38)',
+    severityLogic:
+      'underpaid VAT: HIGH, CRITICAL from £10,000 (a cash-flow item for a VAT-registered importer, a cost otherwise); overpaid: MEDIUM (by the 3-year clock); LOW when the base is unknown',
     pricing: 'ΔVAT = VAT value × tariff VAT rate (rounded down) − B00 charged',
     correctionRoute: 'VAT return adjustment (postponed or VAT-registered); C2001 for underpaid VAT otherwise; C285 for non-registered overpayments',
-    businessRule: 'The B00 line charges the tariff VAT rate that applies to the code with its declared VAT additional code (when the tariff facts do not settle which VAT measure applies, the item is recorded as not checked, with the reason).',
+    businessRule:
+      'The B00 line charges the tariff VAT rate that applies to the code with its declared VAT additional code (when the tariff facts do not settle which VAT measure applies, the item is recorded as not checked, with the reason).',
   },
   needs: (d, item) => (item.taxLines.some((t) => t.taxType === 'B00') ? rateNeeds(d, item) : {}),
   evaluate({ declaration, reference, today, notChecked }) {
@@ -26,7 +29,10 @@ export const c38VatRate: Rule = {
       if (lines.length === 0) continue;
       const tv = tariffVat(item, rateFacts(declaration, item, reference));
       if (!tv) {
-        notChecked?.(item.itemNumber, `the tariff facts do not settle which VAT rate applies to ${item.commodityCode || '(no code)'}${item.additionalCodes.length ? ` with ${item.additionalCodes.join(' ')}` : ''} (VAT measures not loaded or ambiguous)`);
+        notChecked?.(
+          item.itemNumber,
+          `the tariff facts do not settle which VAT rate applies to ${item.commodityCode || '(no code)'}${item.additionalCodes.length ? ` with ${item.additionalCodes.join(' ')}` : ''} (VAT measures not loaded or ambiguous)`,
+        );
         continue;
       }
       const base = vatValuePence(item);
@@ -48,7 +54,10 @@ export const c38VatRate: Rule = {
           ...signedMoney(0, delta, declaration.acceptanceDate, today),
           evidence,
           explanation: `Item ${item.itemNumber}: the tariff VAT rate is ${tv.measure.expression}${tv.measure.additionalCode ? ` (${tv.measure.additionalCode})` : ''}, i.e. ${pounds(expected)} on a VAT value of ${pounds(base.pence)}, but ${pounds(charged)} was charged — VAT ${delta > 0 ? `underpaid by ${pounds(delta)}` : `overpaid by ${pounds(-delta)}`}.`,
-          remediation: delta > 0 ? 'Check the VAT additional code the broker declared; correct via the VAT return (postponed VAT) or disclose (C2001).' : 'A VAT-registered importer recovers it on the VAT return; otherwise claim it back with a C285.',
+          remediation:
+            delta > 0
+              ? 'Check the VAT additional code the broker declared; correct via the VAT return (postponed VAT) or disclose (C2001).'
+              : 'A VAT-registered importer recovers it on the VAT return; otherwise claim it back with a C285.',
         });
       } else if (declaredRates.length && declaredRates.every((r) => r !== tv.rate)) {
         hits.push({

@@ -15,7 +15,8 @@ export const c41PostponedVat: Rule = {
     severityLogic: 'HIGH: import VAT accounted to a VAT number that may not be the importer’s',
     pricing: 'the postponed import VAT (B00) where the amount is known',
     correctionRoute: 'C2001 / correction with the broker; VAT return adjustment',
-    businessRule: 'A declaration that postpones import VAT (B00 with method of payment G) carries an FR1 VAT number in DE 3/40 — a real one, not a placeholder such as "N/A" or "TBC" (not checked on declarations read from CDS data/MSS reports, which do not carry DE 3/40).',
+    businessRule:
+      'A declaration that postpones import VAT (B00 with method of payment G) carries an FR1 VAT number in DE 3/40 — a real one, not a placeholder such as "N/A" or "TBC" (not checked on declarations read from CDS data/MSS reports, which do not carry DE 3/40).',
   },
   evaluate({ declaration }) {
     // CDS data reports do not carry DE 3/40: a missing FR1 there is not reported, not missing.

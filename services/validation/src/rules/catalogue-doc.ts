@@ -27,7 +27,9 @@ export function renderRuleCatalogue(rules: readonly Rule[]): string {
     lines.push(`## ${title}`, '', '| rule | version | business rule | data elements | severity | money | correction route | legal basis |', '|---|---|---|---|---|---|---|---|');
     for (const r of inFamily) {
       const m = r.meta;
-      lines.push(`| **${m.id}** ${cell(m.title)} | ${m.version} | ${cell(m.businessRule)} | ${cell(m.dataElements.join(', '))} | ${cell(m.severityLogic)} | ${cell(m.pricing)} | ${cell(m.correctionRoute)} | ${cell(m.legalBasis)} |`);
+      lines.push(
+        `| **${m.id}** ${cell(m.title)} | ${m.version} | ${cell(m.businessRule)} | ${cell(m.dataElements.join(', '))} | ${cell(m.severityLogic)} | ${cell(m.pricing)} | ${cell(m.correctionRoute)} | ${cell(m.legalBasis)} |`,
+      );
     }
     lines.push('');
   }

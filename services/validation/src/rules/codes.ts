@@ -5,14 +5,28 @@ import { SourceFormat } from '@customs/contracts';
 
 /** DE 2/3 proof-of-origin document codes (DOMAIN.md §2.3, HMRC Appendix 5A). */
 export const PROOF_OF_ORIGIN = new Set([
-  'U110', 'U111', 'U112', // UK–EU TCA / Japan: statement on origin, multiple shipments, importer's knowledge
-  'U116', 'U117', 'U118', // other agreements' statements / importer's knowledge
-  'N954', 'U045', // EUR.1, EUR-MED movement certificates
-  'N864', 'U162', 'U163', // origin/invoice declarations
+  'U110',
+  'U111',
+  'U112', // UK–EU TCA / Japan: statement on origin, multiple shipments, importer's knowledge
+  'U116',
+  'U117',
+  'U118', // other agreements' statements / importer's knowledge
+  'N954',
+  'U045', // EUR.1, EUR-MED movement certificates
+  'N864',
+  'U162',
+  'U163', // origin/invoice declarations
   'N865', // GSP Form A
-  'U164', 'U165', 'U166', 'U167', // REX statements
-  'U168', 'U169', 'U170', 'U171', // replacement proofs
-  'U062', 'U088', // CETA-specific
+  'U164',
+  'U165',
+  'U166',
+  'U167', // REX statements
+  'U168',
+  'U169',
+  'U170',
+  'U171', // replacement proofs
+  'U062',
+  'U088', // CETA-specific
 ]);
 
 /** DE 4/17 codes that claim preferential treatment: 2xx (GSP/DCTS) and 3xx (agreements). */

@@ -23,7 +23,9 @@ export function daysLeft(deadline: string, today: string): number {
 export function findingId(tenantId: string, declarationId: string, version: number, itemNumber: number, ruleId: string, ruleVersion: string, seq: number, evaluation = ''): string {
   // `evaluation` only salts the id when a re-evaluation changes a finding's content, so an
   // unchanged finding keeps its id across re-evaluations and a changed one gets a new id.
-  const h = createHash('sha256').update(`${tenantId}|${declarationId}|${version}|${itemNumber}|${ruleId}|${ruleVersion}|${seq}${evaluation ? `|${evaluation}` : ''}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${tenantId}|${declarationId}|${version}|${itemNumber}|${ruleId}|${ruleVersion}|${seq}${evaluation ? `|${evaluation}` : ''}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -50,7 +52,12 @@ export function itemContext(d: Declaration, itemNumber: number): { commodityCode
     return '';
   };
   const apc = item.additionalProcedureCodes[0];
-  return { commodityCode: item.commodityCode, originCountry: item.originCountry, cpc: item.procedureCode ? `${item.procedureCode}${apc ? `/${apc}` : ''}` : '', supplier: party(item.parties) || party(d.parties) };
+  return {
+    commodityCode: item.commodityCode,
+    originCountry: item.originCountry,
+    cpc: item.procedureCode ? `${item.procedureCode}${apc ? `/${apc}` : ''}` : '',
+    supplier: party(item.parties) || party(d.parties),
+  };
 }
 
 /**
@@ -67,7 +74,13 @@ export interface UndecidedRule {
   itemNumber: number;
 }
 
-const undecidedOf = (rule: Rule, step: string, e: unknown): UndecidedRule => ({ ruleId: rule.meta.id, ruleVersion: rule.meta.version, reason: `rule ${rule.meta.id} could not decide (${step} failed: ${e instanceof Error ? e.message : String(e)})`, cause: 'failed', itemNumber: 0 });
+const undecidedOf = (rule: Rule, step: string, e: unknown): UndecidedRule => ({
+  ruleId: rule.meta.id,
+  ruleVersion: rule.meta.version,
+  reason: `rule ${rule.meta.id} could not decide (${step} failed: ${e instanceof Error ? e.message : String(e)})`,
+  cause: 'failed',
+  itemNumber: 0,
+});
 
 /**
  * Runs every rule on one declaration version and returns priced, dated findings. Pure: the
@@ -77,7 +90,15 @@ const undecidedOf = (rule: Rule, step: string, e: unknown): UndecidedRule => ({ 
  * rule's bug on odd data must not leave the whole declaration unchecked. Without it (tests,
  * benches) the error propagates, so a failing rule is never mistaken for "no finding".
  */
-export function evaluateDeclaration(rules: readonly Rule[], declaration: Declaration, reference: ReferenceView, today: string, raisedAt: string, referenceVersions: Record<string, string>, undecided?: UndecidedRule[]): Finding[] {
+export function evaluateDeclaration(
+  rules: readonly Rule[],
+  declaration: Declaration,
+  reference: ReferenceView,
+  today: string,
+  raisedAt: string,
+  referenceVersions: Record<string, string>,
+  undecided?: UndecidedRule[],
+): Finding[] {
   const out: Finding[] = [];
   const { importer, declarant } = partiesOf(declaration);
   const deadline = statutoryDeadline(declaration.acceptanceDate);
@@ -171,5 +192,8 @@ export function referenceNeeds(rules: readonly Rule[], declarations: readonly De
 
 /** Identifies the rule set by its ids and versions; a change triggers re-evaluation. */
 export function ruleSetFingerprint(rules: readonly Rule[]): string {
-  return createHash('sha256').update(rules.map((r) => `${r.meta.id}@${r.meta.version}`).join(',')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(rules.map((r) => `${r.meta.id}@${r.meta.version}`).join(','))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -13,7 +13,16 @@ import { a00Charged } from './pricing';
 import type { RateFacts, Rule } from './types';
 
 /** What the reference service answers for a code with no Online Trade Tariff load: UKGT only. */
-const baselineOnly = (f: RateFacts): RateFacts => ({ ...f, preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', measuresLoaded: false, unknownReason: 'no Online Trade Tariff measures loaded' });
+const baselineOnly = (f: RateFacts): RateFacts => ({
+  ...f,
+  preferential: [],
+  suspensions: [],
+  tradeRemedies: [],
+  vat: [],
+  supplementaryUnit: '',
+  measuresLoaded: false,
+  unknownReason: 'no Online Trade Tariff measures loaded',
+});
 const baselineView = fixedReferenceView({ rates: Object.fromEntries(Object.entries(TARIFF).map(([k, f]) => [k, baselineOnly(f)])) });
 const run = (rule: Rule, d: Declaration, view = baselineView) => rule.evaluate({ declaration: d, reference: view, today: '2023-01-01' });
 
@@ -22,7 +31,16 @@ const dmsA00WithoutAmount = TaxLine.fromPartial({ taxType: 'A00', methodOfPaymen
 
 describe('rules with only the third-country baseline loaded', () => {
   it('C17 does not call a partner origin "without a preferential rate" when preferences are not loaded', () => {
-    const d = declaration([item({ commodityCode: '6109100010', originCountry: 'DE', preferentialOrigin: 'DE', preference: '300', taxLines: [a00(0, 500000)], documents: [{ code: 'U110', reference: 'statement on origin', status: '', reason: '' }] })]);
+    const d = declaration([
+      item({
+        commodityCode: '6109100010',
+        originCountry: 'DE',
+        preferentialOrigin: 'DE',
+        preference: '300',
+        taxLines: [a00(0, 500000)],
+        documents: [{ code: 'U110', reference: 'statement on origin', status: '', reason: '' }],
+      }),
+    ]);
     expect(run(c17NonPartnerOrigin, d)).toEqual([]);
     // … and still does when the measures are loaded and the scheme has no 142 measure for the code.
     const loaded = fixedReferenceView({ rates: { '6109100010|DE': facts({ thirdCountry: measure('103', '1011', '12.00%'), schemes: [TARIFF['6109100010|DE']!.schemes[0]!] }) } });
@@ -58,7 +76,22 @@ describe('duty amounts a DMS declaration leaves to CDS', () => {
 describe('trade remedies a DMS declaration leaves to CDS', () => {
   it('C14 stays silent when the A30 line is declared without an amount, and fires when it is missing', () => {
     const biodiesel = (taxLines: TaxLine[]) =>
-      declaration([item({ commodityCode: '3826001020', description: 'FAMAE biodiesel', originCountry: 'CA', dispatchCountry: 'CA', netMassKg: '20000', grossMassKg: '20500', supplementaryUnits: '', itemPrice: { value: '18000.00', currency: 'GBP' }, taxLines })], { sourceFormat: SourceFormat.SOURCE_FORMAT_DMS_XML });
+      declaration(
+        [
+          item({
+            commodityCode: '3826001020',
+            description: 'FAMAE biodiesel',
+            originCountry: 'CA',
+            dispatchCountry: 'CA',
+            netMassKg: '20000',
+            grossMassKg: '20500',
+            supplementaryUnits: '',
+            itemPrice: { value: '18000.00', currency: 'GBP' },
+            taxLines,
+          }),
+        ],
+        { sourceFormat: SourceFormat.SOURCE_FORMAT_DMS_XML },
+      );
     const a30WithoutAmount = TaxLine.fromPartial({ taxType: 'A30', methodOfPayment: 'E', traderDeclared: false });
     expect(run(c14TradeRemedies, biodiesel([dmsA00WithoutAmount, a30WithoutAmount]), fixedReferenceView())).toEqual([]);
     const [hit] = run(c14TradeRemedies, biodiesel([dmsA00WithoutAmount]), fixedReferenceView());

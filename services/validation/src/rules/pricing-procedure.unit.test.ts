@@ -1,7 +1,7 @@
 // Pricing follows the procedure and what CDS actually charged: a line suspended, relieved or
 // secured by DE 1/10 / 1/11 / 4/8 carries no exposure or reclaim, and VAT is priced at the rate
 // the declaration's VAT code or the tariff gives — never an assumed 20 %.
-import { Severity, TaxLine } from '@customs/contracts';
+import { Severity, type TaxLine } from '@customs/contracts';
 import { a00, b00, declaration, item } from './__fixtures__/declarations';
 import { fixedReferenceView } from './__fixtures__/reference';
 import { c16PreferenceWithoutProof } from './c16-preference-without-proof';
@@ -63,7 +63,8 @@ describe('quota split: one declared item, two A00 lines', () => {
 });
 
 describe('preference exposures follow the procedure', () => {
-  const claim = (over: Parameters<typeof item>[0]) => declaration([item({ preference: '300', originCountry: 'DE', preferentialOrigin: 'DE', customsValuePresent: true, customsValuePence: 100_000, documents: [], ...over })]);
+  const claim = (over: Parameters<typeof item>[0]) =>
+    declaration([item({ preference: '300', originCountry: 'DE', preferentialOrigin: 'DE', customsValuePresent: true, customsValuePence: 100_000, documents: [], ...over })]);
   it('C16 prices the MFN exposure under free circulation, and none on goods relieved by APC C07', () => {
     expect(c16PreferenceWithoutProof.evaluate({ declaration: claim({}), reference, today })[0]).toMatchObject({ exposureDutyPence: 12_000 });
     const [relieved] = c16PreferenceWithoutProof.evaluate({ declaration: claim({ additionalProcedureCodes: ['C07'] }), reference, today });
@@ -96,7 +97,9 @@ describe('VAT rate by declared VAT code and tariff measure', () => {
   });
 
   it('C39: a VAT value that does not add up under warehousing (7100) is reported without money', () => {
-    const d = declaration([item({ procedureCode: '7100', customsValuePresent: true, customsValuePence: 100_000, vatValuePresent: true, vatValuePence: 150_000, taxLines: [{ ...b00(0, 150_000), rate: '20.00' }] })]);
+    const d = declaration([
+      item({ procedureCode: '7100', customsValuePresent: true, customsValuePence: 100_000, vatValuePresent: true, vatValuePence: 150_000, taxLines: [{ ...b00(0, 150_000), rate: '20.00' }] }),
+    ]);
     const [hit] = c39VatValue.evaluate({ declaration: d, reference, today });
     expect(hit).toMatchObject({ severity: Severity.SEVERITY_LOW });
     expect(hit!.exposureVatPence ?? 0).toBe(0);

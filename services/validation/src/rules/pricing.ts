@@ -61,7 +61,16 @@ export function mfnDuty(d: Declaration, item: GoodsItem, reference: ReferenceVie
   const code = item.commodityCode.length === 8 ? `${item.commodityCode}00` : item.commodityCode;
   const fact = /^\d{10}$/.test(code) ? reference.commodity(code, d.acceptanceDate) : undefined;
   if (!fact?.thirdCountryDuty) return { reason: 'the third-country duty for this code is unknown in the loaded tariff' };
-  const measure: MeasureFact = { measureType: '103', geographicalArea: '1011', expression: fact.thirdCountryDuty, taxType: 'A00', additionalCode: '', validFrom: '', validTo: '', datasetVersion: fact.datasetVersion };
+  const measure: MeasureFact = {
+    measureType: '103',
+    geographicalArea: '1011',
+    expression: fact.thirdCountryDuty,
+    taxType: 'A00',
+    additionalCode: '',
+    validFrom: '',
+    validTo: '',
+    datasetVersion: fact.datasetVersion,
+  };
   const priced = dutyUnder(d, item, reference, measure);
   return 'pence' in priced ? { pence: priced.pence, rate: fact.thirdCountryDuty, cvPence: priced.cvPence, text: `third-country ${priced.text}` } : priced;
 }
@@ -145,7 +154,12 @@ export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceV
     words.push(`${pounds(Number(parts.specific.pence))} per ${parts.specific.perKg === 1n ? '' : `${parts.specific.perKg} `}kg on ${item.netMassKg} kg net`);
   }
   const pence = Number(micro / 1_000_000n);
-  return { pence, cvPence: cv.pence, measure, text: `${words.join(' + ')} = ${pounds(pence)} (${measureLabel(measure)} "${measure.expression}", rounded down to the penny; tariff ${measure.datasetVersion})` };
+  return {
+    pence,
+    cvPence: cv.pence,
+    measure,
+    text: `${words.join(' + ')} = ${pounds(pence)} (${measureLabel(measure)} "${measure.expression}", rounded down to the penny; tariff ${measure.datasetVersion})`,
+  };
 }
 
 /**
@@ -155,21 +169,32 @@ export function dutyUnder(d: Declaration, item: GoodsItem, reference: ReferenceV
  * price, agricultural components, a missing quantity) stay "not priced" with the engine's reason.
  */
 function dutyByEngine(d: Declaration, item: GoodsItem, measure: MeasureFact, cv: { pence: number; how: string }, supplementaryUnit: string): Priced {
-  let result;
+  let result: ReturnType<typeof computeDutyLine>;
   try {
     result = computeDutyLine({
       acceptanceDate: d.acceptanceDate,
       customsValue: { pence: cv.pence },
       // DE 6/2 carries no unit: it is in the code's supplementary unit (measure 109) when known.
-      quantities: { netMassKg: item.netMassKg || undefined, grossMassKg: item.grossMassKg || undefined, supplementaryUnits: item.supplementaryUnits || undefined, supplementaryUnit: supplementaryUnit || undefined },
+      quantities: {
+        netMassKg: item.netMassKg || undefined,
+        grossMassKg: item.grossMassKg || undefined,
+        supplementaryUnits: item.supplementaryUnits || undefined,
+        supplementaryUnit: supplementaryUnit || undefined,
+      },
       measures: [{ measureType: measure.measureType, taxType: measure.taxType || 'A00', expression: measure.expression, source: `${measureLabel(measure)}; tariff ${measure.datasetVersion}` }],
     });
   } catch (e) {
     return { reason: `the duty expression "${measure.expression}" (${measureLabel(measure)}) cannot be evaluated: ${(e as Error).message}` };
   }
   const line = result.taxLines.find((t) => t.taxType !== 'B00');
-  if (!line || line.status !== 'computed') return { reason: `the duty "${measure.expression}" (${measureLabel(measure)}) cannot be priced from the data: ${line?.unknownReason ?? result.unknownReason ?? 'unknown'}` };
-  return { pence: line.amountPence, cvPence: cv.pence, measure, text: `${line.explanation} on ${pounds(cv.pence)} (${cv.how}; ${measureLabel(measure)} "${measure.expression}", tariff ${measure.datasetVersion})` };
+  if (!line || line.status !== 'computed')
+    return { reason: `the duty "${measure.expression}" (${measureLabel(measure)}) cannot be priced from the data: ${line?.unknownReason ?? result.unknownReason ?? 'unknown'}` };
+  return {
+    pence: line.amountPence,
+    cvPence: cv.pence,
+    measure,
+    text: `${line.explanation} on ${pounds(cv.pence)} (${cv.how}; ${measureLabel(measure)} "${measure.expression}", tariff ${measure.datasetVersion})`,
+  };
 }
 
 /**
@@ -310,7 +335,10 @@ export function dutyNotCharged(item: GoodsItem): string | undefined {
  * of them says — never 20 % by assumption.
  */
 export function vatRateFor(item: GoodsItem, facts: RateFacts | undefined): VatRate | { reason: string } {
-  const measures = facts?.known && (facts.measuresLoaded || facts.vat.length > 0) ? facts.vat.map((m) => ({ expression: m.expression, additionalCode: m.additionalCode, source: `tariff ${m.datasetVersion}` })) : undefined;
+  const measures =
+    facts?.known && (facts.measuresLoaded || facts.vat.length > 0)
+      ? facts.vat.map((m) => ({ expression: m.expression, additionalCode: m.additionalCode, source: `tariff ${m.datasetVersion}` }))
+      : undefined;
   const declaredRatePercent = item.taxLines.find((t) => t.taxType === 'B00' && t.rate.trim() !== '')?.rate;
   const d = resolveVatRate({ declaredAdditionalCodes: item.additionalCodes, measures, ...(declaredRatePercent ? { declaredRatePercent } : {}) });
   if (d.status === 'unknown') return { reason: d.reason };
@@ -328,7 +356,7 @@ export function vatOn(deltaPence: number, vat: VatRate): number {
 export function proportional(pence: number, num: number, den: number): number {
   if (den === 0) return 0;
   const r = (BigInt(Math.abs(pence)) * BigInt(Math.abs(num))) / BigInt(Math.abs(den));
-  return (pence < 0) !== (num < 0) !== (den < 0) ? -Number(r) : Number(r);
+  return (pence < 0 !== num < 0) !== den < 0 ? -Number(r) : Number(r);
 }
 
 /**
@@ -578,7 +606,8 @@ export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: Re
     parts.push(`VAT: ${vatCharge.liability === 'unknown' ? `not priced — ${vatCharge.reason}` : `none — ${vatCharge.liability}, not charged (${vatCharge.reason})`}`);
   } else if (item.taxLines.length === 0 || b00.length > 0) {
     const declaredRate = b00.map((t) => declaredPercent(t.rate)).find((r) => r !== undefined);
-    const rate: VatRate | { reason: string } = declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
+    const rate: VatRate | { reason: string } =
+      declaredRate !== undefined ? { rate: declaredRate, source: `B00 rate declared ${percentText(declaredRate)}` } : vatRateFor(item, rateFacts(d, item, reference));
     const base = vatValuePence(item);
     const vatCharged = b00Charged(d, item);
     if (!('rate' in rate)) parts.push(`VAT not priced: ${rate.reason}`);
@@ -599,7 +628,12 @@ export function valueChangeEffect(d: Declaration, item: GoodsItem, reference: Re
  * Money fields and severity of a signed duty/VAT difference (DOMAIN.md §3.0): positive = underpaid
  * (exposure, HIGH/CRITICAL), negative = overpaid (reclaim, by the C285 clock), zero = LOW.
  */
-export function signedMoney(dutyPence: number, vatPence: number, acceptanceDate: string, today: string): Pick<RuleHit, 'severity' | 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence'> {
+export function signedMoney(
+  dutyPence: number,
+  vatPence: number,
+  acceptanceDate: string,
+  today: string,
+): Pick<RuleHit, 'severity' | 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence'> {
   const total = dutyPence + vatPence;
   if (total > 0) return { severity: underpaymentSeverity(total), exposureDutyPence: Math.max(0, dutyPence), exposureVatPence: Math.max(0, vatPence) };
   if (total < 0) return { severity: reclaimSeverity(-total, acceptanceDate, today), reclaimDutyPence: Math.max(0, -dutyPence), reclaimVatPence: Math.max(0, -vatPence) };

@@ -17,14 +17,32 @@ import { adValoremDutyPence, adValoremRate, customsValuePence } from './pricing'
 import type { ReferenceView } from './types';
 
 const view: ReferenceView = {
-  commodity: (code, date) => CommodityResult.fromPartial({ commodityCode: code, date, known: true, declarableOnDate: true, thirdCountryDuty: code.startsWith('6109') ? '12.00%' : code.startsWith('2204') ? '26.00 GBP/hl' : '', datasetVersion: 'ukgt@test' }),
-  fx: (currency, date) => (currency === 'EUR' && date.startsWith('2023-01') ? FxResult.fromPartial({ currency, date, known: true, unitsPerGbp: '1.1652', period: '2023-01' }) : FxResult.fromPartial({ currency, date, known: false })),
+  commodity: (code, date) =>
+    CommodityResult.fromPartial({
+      commodityCode: code,
+      date,
+      known: true,
+      declarableOnDate: true,
+      thirdCountryDuty: code.startsWith('6109') ? '12.00%' : code.startsWith('2204') ? '26.00 GBP/hl' : '',
+      datasetVersion: 'ukgt@test',
+    }),
+  fx: (currency, date) =>
+    currency === 'EUR' && date.startsWith('2023-01')
+      ? FxResult.fromPartial({ currency, date, known: true, unitsPerGbp: '1.1652', period: '2023-01' })
+      : FxResult.fromPartial({ currency, date, known: false }),
 };
 
 function decl(item: Partial<GoodsItem>, header: Partial<Declaration> = {}): Declaration {
-  return Declaration.fromPartial({ tenantId: 't', declarationId: 'd', version: 1, acceptanceDate: '2023-01-17', ...header, items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '6109100000', procedureCode: '4000', ...item })] });
+  return Declaration.fromPartial({
+    tenantId: 't',
+    declarationId: 'd',
+    version: 1,
+    acceptanceDate: '2023-01-17',
+    ...header,
+    items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '6109100000', procedureCode: '4000', ...item })],
+  });
 }
-const run = (rule: typeof RULES[number], d: Declaration) => rule.evaluate({ declaration: d, reference: view, today: '2026-01-01' });
+const run = (rule: (typeof RULES)[number], d: Declaration) => rule.evaluate({ declaration: d, reference: view, today: '2026-01-01' });
 
 describe('rule metadata', () => {
   it('every rule declares its catalogue metadata', () => {
@@ -63,7 +81,10 @@ describe('C16 preference without proof', () => {
   });
 
   it('prices the lost preference at the MFN ad valorem rate on the converted customs value', () => {
-    const [hit] = run(c16PreferenceWithoutProof, decl({ preference: '300', preferentialOrigin: 'DE', itemPrice: { value: '1234.57', currency: 'EUR' }, documents: [{ code: 'N935', reference: 'inv', status: 'AC', reason: '' }] }));
+    const [hit] = run(
+      c16PreferenceWithoutProof,
+      decl({ preference: '300', preferentialOrigin: 'DE', itemPrice: { value: '1234.57', currency: 'EUR' }, documents: [{ code: 'N935', reference: 'inv', status: 'AC', reason: '' }] }),
+    );
     expect(hit!.severity).toBe(Severity.SEVERITY_HIGH);
     expect(hit!.exposureDutyPence).toBe(adValoremDutyPence(105953, adValoremRate('12.00%')!)); // 12% of £1,059.53 = £127.14
     expect(hit!.exposureDutyPence).toBe(12714);
@@ -94,7 +115,9 @@ describe('C19, C24, C28, C33, C41', () => {
   it('C28 wants an invoice for methods 1–3 and a 9WKS worksheet for 4–5', () => {
     expect(run(c28ValuationDocuments, decl({ valuationMethod: '1', documents: [{ code: 'N935', reference: 'i', status: 'AC', reason: '' }] }))).toEqual([]);
     expect(run(c28ValuationDocuments, decl({ valuationMethod: '1' }))[0]!.explanation).toMatch(/no invoice/);
-    expect(run(c28ValuationDocuments, decl({ valuationMethod: '4', documents: [{ code: 'N935', reference: 'i', status: 'AC', reason: '' }] }))[0]!.explanation).toMatch(/no valuation worksheet \(9WKS\)/);
+    expect(run(c28ValuationDocuments, decl({ valuationMethod: '4', documents: [{ code: 'N935', reference: 'i', status: 'AC', reason: '' }] }))[0]!.explanation).toMatch(
+      /no valuation worksheet \(9WKS\)/,
+    );
   });
 
   it('C33 wants an authorisation for inward processing unless claimed by declaration', () => {
@@ -114,7 +137,12 @@ describe('C19, C24, C28, C33, C41', () => {
 
 describe('C05, C26, C27, C29, C32, C36', () => {
   it('C05 reconciles the invoice total with the item prices in the same currency', () => {
-    const two = (total: string) => Declaration.fromPartial({ acceptanceDate: '2023-01-17', invoiceAmount: { value: total, currency: 'EUR' }, items: [GoodsItem.fromPartial({ itemNumber: 1, itemPrice: { value: '100.10', currency: 'EUR' } }), GoodsItem.fromPartial({ itemNumber: 2, itemPrice: { value: '50', currency: 'EUR' } })] });
+    const two = (total: string) =>
+      Declaration.fromPartial({
+        acceptanceDate: '2023-01-17',
+        invoiceAmount: { value: total, currency: 'EUR' },
+        items: [GoodsItem.fromPartial({ itemNumber: 1, itemPrice: { value: '100.10', currency: 'EUR' } }), GoodsItem.fromPartial({ itemNumber: 2, itemPrice: { value: '50', currency: 'EUR' } })],
+      });
     expect(run(c05InvoiceTotals, two('150.10'))).toEqual([]);
     expect(run(c05InvoiceTotals, two('175.10'))[0]!.explanation).toMatch(/differs from the sum of the item prices 150.10 EUR by 25.00 EUR: part of the invoice may not be declared/);
     const mixed = two('999');

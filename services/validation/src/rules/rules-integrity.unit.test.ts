@@ -18,7 +18,18 @@ const run = (rule: Rule, d: Declaration, today = '2023-06-01', view: ReferenceVi
 describe('C02 declared in the importer’s name without representation', () => {
   it('is silent with direct representation, and when the importer declares itself', () => {
     expect(run(c02UnknownDeclarant, declaration([item()]))).toEqual([]);
-    expect(run(c02UnknownDeclarant, declaration([item()], { representativeStatus: '', parties: [{ role: 'importer', id: IMPORTER, name: '', countryCode: 'GB' }, { role: 'declarant', id: IMPORTER, name: '', countryCode: 'GB' }] }))).toEqual([]);
+    expect(
+      run(
+        c02UnknownDeclarant,
+        declaration([item()], {
+          representativeStatus: '',
+          parties: [
+            { role: 'importer', id: IMPORTER, name: '', countryCode: 'GB' },
+            { role: 'declarant', id: IMPORTER, name: '', countryCode: 'GB' },
+          ],
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('flags a broker declaring without DE 3/21, stating the tax charged in the importer’s name', () => {
@@ -26,27 +37,50 @@ describe('C02 declared in the importer’s name without representation', () => {
     const [hit] = run(c02UnknownDeclarant, d);
     expect(hit).toMatchObject({ itemNumber: 0, severity: Severity.SEVERITY_MEDIUM });
     expect(hit!.exposureDutyPence ?? 0).toBe(0); // duty already paid is a liability, not an underpayment
-    expect(hit!.explanation).toBe(`${BROKER} declared this entry in the name of importer ${IMPORTER} without declaring a representation status. The importer is liable for the £344.00 of duty and VAT charged on it.`);
+    expect(hit!.explanation).toBe(
+      `${BROKER} declared this entry in the name of importer ${IMPORTER} without declaring a representation status. The importer is liable for the £344.00 of duty and VAT charged on it.`,
+    );
   });
 
   // HMRC sample TT_IM001a with the importer EORI mistyped: AI 00500 says the importer declared
   // itself, so a differing declarant EORI is a keying slip (C01), not an agent without status.
   it('is silent, and says why it could not decide, when AI 00500 states the importer is the declarant', () => {
     const unknown: [number, string][] = [];
-    const hits = c02UnknownDeclarant.evaluate({ declaration: declaration([item()], { representativeStatus: '', additionalInformation: [{ code: '00500', text: 'IMPORTER' }] }), reference, today: '2023-06-01', notChecked: (i, r) => unknown.push([i, r]) });
+    const hits = c02UnknownDeclarant.evaluate({
+      declaration: declaration([item()], { representativeStatus: '', additionalInformation: [{ code: '00500', text: 'IMPORTER' }] }),
+      reference,
+      today: '2023-06-01',
+      notChecked: (i, r) => unknown.push([i, r]),
+    });
     expect(hits).toEqual([]);
-    expect(unknown).toEqual([[0, 'DE 2/2 AI 00500 states the importer is the declarant, but the declarant EORI differs from the importer EORI: which id is mistyped cannot be told from the declaration']]);
+    expect(unknown).toEqual([
+      [0, 'DE 2/2 AI 00500 states the importer is the declarant, but the declarant EORI differs from the importer EORI: which id is mistyped cannot be told from the declaration'],
+    ]);
   });
 
   it('does not compare a malformed importer EORI (C01’s finding) and records it as not checked', () => {
     const unknown: string[] = [];
-    const d = declaration([item()], { representativeStatus: '', importerEori: 'GB55320273485', parties: [{ role: 'importer', id: 'GB55320273485', name: '', countryCode: 'GB' }, { role: 'declarant', id: BROKER, name: '', countryCode: 'GB' }] });
+    const d = declaration([item()], {
+      representativeStatus: '',
+      importerEori: 'GB55320273485',
+      parties: [
+        { role: 'importer', id: 'GB55320273485', name: '', countryCode: 'GB' },
+        { role: 'declarant', id: BROKER, name: '', countryCode: 'GB' },
+      ],
+    });
     expect(c02UnknownDeclarant.evaluate({ declaration: d, reference, today: '2023-06-01', notChecked: (_i, r) => unknown.push(r) })).toEqual([]);
     expect(unknown).toEqual(['the importer EORI "GB55320273485" is not a well-formed EORI, so whether the declarant is another party cannot be decided']);
   });
 
   it('treats an importer known by name only (no EORI) as another party than an EORI-holding declarant', () => {
-    const d = declaration([item()], { representativeStatus: '', importerEori: '', parties: [{ role: 'importer', id: '', name: 'Les McQueen', countryCode: 'US' }, { role: 'declarant', id: BROKER, name: '', countryCode: 'GB' }] });
+    const d = declaration([item()], {
+      representativeStatus: '',
+      importerEori: '',
+      parties: [
+        { role: 'importer', id: '', name: 'Les McQueen', countryCode: 'US' },
+        { role: 'declarant', id: BROKER, name: '', countryCode: 'GB' },
+      ],
+    });
     expect(run(c02UnknownDeclarant, d).map((h) => h.itemNumber)).toEqual([0]);
   });
 });
@@ -68,7 +102,16 @@ describe('C03 item without an invoice reference', () => {
 
 describe('C06 customs value vs invoice at the HMRC rate', () => {
   // 1165.20 EUR at the January 2023 HMRC rate 1.1652 = £1,000.00 exactly.
-  const eur = (cvPence: number, dutyPence: number) => declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: cvPence, taxLines: [a00(dutyPence, cvPence, '12.00'), b00(Math.floor(((cvPence + dutyPence) * 20) / 100), cvPence + dutyPence)] })]);
+  const eur = (cvPence: number, dutyPence: number) =>
+    declaration([
+      item({
+        originCountry: 'DE',
+        itemPrice: { value: '1165.20', currency: 'EUR' },
+        customsValuePresent: true,
+        customsValuePence: cvPence,
+        taxLines: [a00(dutyPence, cvPence, '12.00'), b00(Math.floor(((cvPence + dutyPence) * 20) / 100), cvPence + dutyPence)],
+      }),
+    ]);
 
   it('is silent when the value matches the converted invoice, or is within 1 % / £1', () => {
     expect(run(c06CustomsValueFx, eur(100000, 12000))).toEqual([]);
@@ -128,12 +171,16 @@ describe('C12 vague goods description', () => {
 
 describe('C31 currency and decimal keying errors', () => {
   it('is silent on an entry whose prices, total and values agree', () => {
-    const d = declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 100000 })], { invoiceAmount: { value: '1165.20', currency: 'EUR' } });
+    const d = declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 100000 })], {
+      invoiceAmount: { value: '1165.20', currency: 'EUR' },
+    });
     expect(run(c31KeyingErrors, d)).toEqual([]);
   });
 
   it('finds the item price slipped by 10 against the invoice total and prices the value it carried', () => {
-    const d = declaration([item({ itemPrice: { value: '100.00', currency: 'EUR' } }), item({ itemNumber: 2, itemPrice: { value: '50.00', currency: 'EUR' } })], { invoiceAmount: { value: '1050.00', currency: 'EUR' } });
+    const d = declaration([item({ itemPrice: { value: '100.00', currency: 'EUR' } }), item({ itemNumber: 2, itemPrice: { value: '50.00', currency: 'EUR' } })], {
+      invoiceAmount: { value: '1050.00', currency: 'EUR' },
+    });
     const hits = run(c31KeyingErrors, d);
     expect(hits).toHaveLength(1);
     // 100.00 EUR → £85.82; 1000.00 EUR → £858.22: ΔCV £772.40. No tax lines: MFN 12 % → £92.68;
@@ -143,7 +190,9 @@ describe('C31 currency and decimal keying errors', () => {
   });
 
   it('finds a customs value slipped by 10 against the converted price (a reclaim)', () => {
-    const d = declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 1000000, taxLines: [a00(120000, 1000000), b00(224000, 1120000)] })]);
+    const d = declaration([
+      item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 1000000, taxLines: [a00(120000, 1000000), b00(224000, 1120000)] }),
+    ]);
     const [hit] = run(c31KeyingErrors, d);
     // ΔCV −£9,000; Δduty = −£1,200 × 9000/10000 = −£1,080; ΔVAT = −20 % × £10,080 = −£2,016.
     expect(hit).toMatchObject({ severity: Severity.SEVERITY_MEDIUM, reclaimDutyPence: 108000, reclaimVatPence: 201600 });
@@ -166,7 +215,9 @@ describe('declarations read from CDS data reports (no DE 3/21, DE 4/9, DE 3/40)'
   it('C02, C06 and C41 stay silent where the report cannot carry what they check', () => {
     const report = (d: Declaration) => ({ ...d, sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT });
     expect(run(c02UnknownDeclarant, report(declaration([item()], { representativeStatus: '' })))).toEqual([]);
-    const fob = declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 108000, taxLines: [a00(12960, 108000, '12.00')] })]);
+    const fob = declaration([
+      item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: 108000, taxLines: [a00(12960, 108000, '12.00')] }),
+    ]);
     expect(run(c06CustomsValueFx, fob)).toHaveLength(1); // as a DMS declaration: £1,080 ≠ £1,000 with no DE 4/9
     expect(run(c06CustomsValueFx, report(fob))).toEqual([]); // from a report: the £80 is the unreported freight
     const pva = declaration([item({ taxLines: [b00(22400, 112000)] })], { fiscalReferences: [] });
@@ -176,7 +227,11 @@ describe('declarations read from CDS data reports (no DE 3/21, DE 4/9, DE 3/40)'
 });
 
 describe('C26 freight on E/F terms with a reported customs value', () => {
-  const fob = (cvPence: number) => declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: cvPence })], { incoterm: 'FOB', deliveryLocation: 'DEHAM' });
+  const fob = (cvPence: number) =>
+    declaration([item({ originCountry: 'DE', itemPrice: { value: '1165.20', currency: 'EUR' }, customsValuePresent: true, customsValuePence: cvPence })], {
+      incoterm: 'FOB',
+      deliveryLocation: 'DEHAM',
+    });
 
   it('is silent when the reported value visibly includes carriage (> 1 % above price at the HMRC rate)', () => {
     expect(run(c26FreightAdditions, fob(106000))).toEqual([]);

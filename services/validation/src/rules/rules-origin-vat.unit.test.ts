@@ -17,8 +17,10 @@ const statementOnOrigin = { code: 'U110', reference: 'SOO-2023-0117', status: 'A
 const invoice = { code: 'N935', reference: 'INV-2023-0117', status: 'AC', reason: '' };
 
 // EU-origin T-shirts with a valid TCA claim: the clean preference case.
-const tshirtsDE = (partial: Parameters<typeof item>[0] = {}) => declaration([item({ originCountry: 'DE', dispatchCountry: 'DE', preference: '300', preferentialOrigin: 'DE', documents: [invoice, statementOnOrigin], taxLines: [a00(0, 500000)], ...partial })]);
-const tomatoes = (partial: Parameters<typeof item>[0]) => declaration([item({ commodityCode: '0702000007', description: 'Cherry tomatoes, fresh', supplementaryUnits: '', additionalCodes: ['VATZ'], ...partial })], { acceptanceDate: '2021-03-15' });
+const tshirtsDE = (partial: Parameters<typeof item>[0] = {}) =>
+  declaration([item({ originCountry: 'DE', dispatchCountry: 'DE', preference: '300', preferentialOrigin: 'DE', documents: [invoice, statementOnOrigin], taxLines: [a00(0, 500000)], ...partial })]);
+const tomatoes = (partial: Parameters<typeof item>[0]) =>
+  declaration([item({ commodityCode: '0702000007', description: 'Cherry tomatoes, fresh', supplementaryUnits: '', additionalCodes: ['VATZ'], ...partial })], { acceptanceDate: '2021-03-15' });
 
 describe('C17 preference for a non-partner origin', () => {
   it('is silent on a TCA claim for German origin', () => {
@@ -33,7 +35,23 @@ describe('C17 preference for a non-partner origin', () => {
 
   it('flags an origin in a scheme whose tariff has no preferential measure for the code', () => {
     const d = tomatoes({ originCountry: 'US', preference: '300', preferentialOrigin: 'US', taxLines: [a00(0, 1000000)] });
-    const view = fixedReferenceView({ rates: { '0702000007|US': { known: true, unknownReason: '', preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [{ id: 'x', name: 'X', proofDocumentCodes: [], validFrom: '', validTo: '' }], datasetVersion: 't', measuresLoaded: true, thirdCountry: { measureType: '103', geographicalArea: '1011', expression: '8.00%', taxType: 'A00', additionalCode: '', validFrom: '', validTo: '', datasetVersion: 't' } } } });
+    const view = fixedReferenceView({
+      rates: {
+        '0702000007|US': {
+          known: true,
+          unknownReason: '',
+          preferential: [],
+          suspensions: [],
+          tradeRemedies: [],
+          vat: [],
+          supplementaryUnit: '',
+          schemes: [{ id: 'x', name: 'X', proofDocumentCodes: [], validFrom: '', validTo: '' }],
+          datasetVersion: 't',
+          measuresLoaded: true,
+          thirdCountry: { measureType: '103', geographicalArea: '1011', expression: '8.00%', taxType: 'A00', additionalCode: '', validFrom: '', validTo: '', datasetVersion: 't' },
+        },
+      },
+    });
     const [hit] = c17NonPartnerOrigin.evaluate({ declaration: d, reference: view, today: '2023-01-01' });
     expect(hit).toMatchObject({ exposureDutyPence: 80000 });
     expect(hit!.explanation).toMatch(/no preferential \(142\) measure for 0702000007 from US/);
@@ -118,7 +136,9 @@ describe('C39 VAT value', () => {
   it('is silent when VAT value = customs value + duty (+ AV)', () => {
     expect(run(c39VatValue, declaration([item({ ...cv, taxLines: [a00(12000, 100000), b00(22400, 112000)] })]))).toEqual([]);
     // AV 116.52 EUR at 1.1652 = £100.00 of UK inland transport in the VAT value.
-    expect(run(c39VatValue, declaration([item({ ...cv, adjustments: [{ code: 'AV', amount: { value: '116.52', currency: 'EUR' } }], taxLines: [a00(12000, 100000), b00(24400, 122000)] })]))).toEqual([]);
+    expect(run(c39VatValue, declaration([item({ ...cv, adjustments: [{ code: 'AV', amount: { value: '116.52', currency: 'EUR' } }], taxLines: [a00(12000, 100000), b00(24400, 122000)] })]))).toEqual(
+      [],
+    );
   });
 
   it('apportions a header-level AV by item price', () => {
@@ -136,7 +156,15 @@ describe('C39 VAT value', () => {
 
   // DMS declarations (HMRC sample TT_IM001a and most others) state no customs value.
   it('computes the customs value when none is declared: item price + DE 4/9 additions at the HMRC rate', () => {
-    const d = declaration([item({ customsValuePresent: false, customsValuePence: 0, itemPrice: { value: '900.00', currency: 'GBP' }, adjustments: [{ code: 'AP', amount: { value: '100.00', currency: 'GBP' } }], taxLines: [a00(12000, 100000), b00(20000, 100000)] })]);
+    const d = declaration([
+      item({
+        customsValuePresent: false,
+        customsValuePence: 0,
+        itemPrice: { value: '900.00', currency: 'GBP' },
+        adjustments: [{ code: 'AP', amount: { value: '100.00', currency: 'GBP' } }],
+        taxLines: [a00(12000, 100000), b00(20000, 100000)],
+      }),
+    ]);
     const [hit] = run(c39VatValue, d);
     expect(hit).toMatchObject({ exposureVatPence: 2400 });
     expect(hit!.evidence.find((e) => e.field === 'customs value')).toMatchObject({ value: '£1,000.00', note: expect.stringMatching(/^computed: /) });
@@ -152,7 +180,9 @@ describe('C39 VAT value', () => {
   it('flags a VAT value that leaves the duty out: VAT 20 % of £120 underpaid', () => {
     const [hit] = run(c39VatValue, declaration([item({ ...cv, taxLines: [a00(12000, 100000), b00(20000, 100000)] })]));
     expect(hit).toMatchObject({ severity: Severity.SEVERITY_HIGH, exposureVatPence: 2400 });
-    expect(hit!.explanation).toBe('Item 1: the VAT value £1,000.00 should be £1,120.00 (customs value + duty + excise + AV); it is understated by £120.00, so VAT at B00 rate declared 20% is underpaid by £24.00.');
+    expect(hit!.explanation).toBe(
+      'Item 1: the VAT value £1,000.00 should be £1,120.00 (customs value + duty + excise + AV); it is understated by £120.00, so VAT at B00 rate declared 20% is underpaid by £24.00.',
+    );
   });
 });
 
@@ -170,7 +200,11 @@ describe('C40 postponed VAT not used', () => {
   });
 
   it('recognises a VAT-based GB EORI without FR1', () => {
-    const d = declaration([item({ taxLines: [b00(22400, 112000, '20.00', 'A')] })], { fiscalReferences: [], importerEori: 'GB553202734000', parties: [{ role: 'importer', id: 'GB553202734000', name: '', countryCode: 'GB' }] });
+    const d = declaration([item({ taxLines: [b00(22400, 112000, '20.00', 'A')] })], {
+      fiscalReferences: [],
+      importerEori: 'GB553202734000',
+      parties: [{ role: 'importer', id: 'GB553202734000', name: '', countryCode: 'GB' }],
+    });
     expect(run(c40PostponedVatNotUsed, d)[0]!.evidence[0]!.value).toBe('EORI GB553202734000 is built on a VAT number');
     expect(IMPORTER).not.toMatch(/000$/);
   });

@@ -14,7 +14,10 @@ const run = (rule: Rule, d: Declaration, today = '2023-01-01', view: ReferenceVi
 
 // Cherry tomatoes in the 8 % MFN season (1 Nov – 14 May), EU origin.
 const tomatoes = (partial: Parameters<typeof item>[0], header: Partial<Declaration> = {}) =>
-  declaration([item({ commodityCode: '0702000007', description: 'Cherry tomatoes, fresh', originCountry: 'FR', dispatchCountry: 'FR', supplementaryUnits: '', additionalCodes: ['VATZ'], ...partial })], { acceptanceDate: '2021-03-15', ...header });
+  declaration(
+    [item({ commodityCode: '0702000007', description: 'Cherry tomatoes, fresh', originCountry: 'FR', dispatchCountry: 'FR', supplementaryUnits: '', additionalCodes: ['VATZ'], ...partial })],
+    { acceptanceDate: '2021-03-15', ...header },
+  );
 
 describe('C09 duty charged vs tariff rate', () => {
   it('is silent when the charge matches MFN (no preference) or the preferential rate', () => {
@@ -61,7 +64,9 @@ describe('C13 supplementary units', () => {
   });
 
   it('flags a missing quantity where the tariff wants one, and one where it does not', () => {
-    expect(run(c13SupplementaryUnits, declaration([item({ supplementaryUnits: '' })]))[0]!.explanation).toBe('Item 1: the tariff requires supplementary units in p/st for 6109100010, but DE 6/2 is empty.');
+    expect(run(c13SupplementaryUnits, declaration([item({ supplementaryUnits: '' })]))[0]!.explanation).toBe(
+      'Item 1: the tariff requires supplementary units in p/st for 6109100010, but DE 6/2 is empty.',
+    );
     const [extra] = run(c13SupplementaryUnits, tomatoes({ supplementaryUnits: '50' }));
     expect(extra).toMatchObject({ severity: Severity.SEVERITY_LOW });
     expect(extra!.explanation).toMatch(/declares 50 although 0702000007 has no supplementary unit/);
@@ -70,7 +75,8 @@ describe('C13 supplementary units', () => {
 
 describe('C14 trade remedies', () => {
   // FAMAE biodiesel consigned from Canada, 20 tonnes: ADD 144.10 GBP / 1000 kg = £2,882.00.
-  const biodiesel = (taxLines = [a00(120000, 2000000)], originCountry = 'CA') => declaration([item({ commodityCode: '3826001020', description: 'FAMAE biodiesel', originCountry, dispatchCountry: originCountry, netMassKg: '20000', supplementaryUnits: '', taxLines })]);
+  const biodiesel = (taxLines = [a00(120000, 2000000)], originCountry = 'CA') =>
+    declaration([item({ commodityCode: '3826001020', description: 'FAMAE biodiesel', originCountry, dispatchCountry: originCountry, netMassKg: '20000', supplementaryUnits: '', taxLines })]);
 
   it('is silent when the anti-dumping duty was charged, or for an origin without remedies', () => {
     expect(run(c14TradeRemedies, biodiesel([a00(120000, 2000000), duty('A30', 288200)]))).toEqual([]);
@@ -88,7 +94,14 @@ describe('C14 trade remedies', () => {
   });
 
   it('applies the rate of the declared TARIC additional code, else the residual one', () => {
-    const view = fixedReferenceView({ rates: { '3826001020|CA': facts({ thirdCountry: measure('103', '1011', '6.00%'), tradeRemedies: [measure('552', 'CA', '10.00%', { additionalCode: 'C001' }), measure('552', 'CA', '30.00%', { additionalCode: 'C999' })] }) } });
+    const view = fixedReferenceView({
+      rates: {
+        '3826001020|CA': facts({
+          thirdCountry: measure('103', '1011', '6.00%'),
+          tradeRemedies: [measure('552', 'CA', '10.00%', { additionalCode: 'C001' }), measure('552', 'CA', '30.00%', { additionalCode: 'C999' })],
+        }),
+      },
+    });
     const coded = biodiesel();
     coded.items[0]!.additionalCodes = ['C001'];
     expect(run(c14TradeRemedies, coded, '2023-01-01', view)[0]!.exposureDutyPence).toBe(200000); // 10 % of £20,000
@@ -109,7 +122,20 @@ describe('C14 trade remedies', () => {
 
 describe('C15 suspension not used', () => {
   // Compact LPG engine systems: UKGT 4 %, autonomous suspension to 0 %.
-  const engines = (originCountry: string, dutyPence: number) => declaration([item({ commodityCode: '8407909020', description: 'Compact LPG engine system, 6 cylinders', originCountry, dispatchCountry: originCountry, supplementaryUnits: '', taxLines: [a00(dutyPence, 5000000)] })], { acceptanceDate: '2022-06-01' });
+  const engines = (originCountry: string, dutyPence: number) =>
+    declaration(
+      [
+        item({
+          commodityCode: '8407909020',
+          description: 'Compact LPG engine system, 6 cylinders',
+          originCountry,
+          dispatchCountry: originCountry,
+          supplementaryUnits: '',
+          taxLines: [a00(dutyPence, 5000000)],
+        }),
+      ],
+      { acceptanceDate: '2022-06-01' },
+    );
 
   it('is silent when the suspension was applied', () => {
     expect(run(c15SuspensionNotUsed, engines('US', 0))).toEqual([]);

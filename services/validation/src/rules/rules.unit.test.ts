@@ -99,7 +99,15 @@ describe('engine', () => {
     const a = evaluateDeclaration([c01IdentifierFormat, c08CommodityValidity], d, view, '2026-01-01', '2026-01-01T00:00:00Z', { nomenclature: 'nom@test' });
     const b = evaluateDeclaration([c01IdentifierFormat, c08CommodityValidity], d, view, '2026-01-01', '2026-01-01T00:00:00Z', { nomenclature: 'nom@test' });
     expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ ruleId: 'C08', ruleVersion: '1.0.0', importerEori: 'GB553202734852', declarantId: 'GB603202734852', deadline: '2027-03-15', referenceVersions: { nomenclature: 'nom@test' }, source: 'validation' });
+    expect(a[0]).toMatchObject({
+      ruleId: 'C08',
+      ruleVersion: '1.0.0',
+      importerEori: 'GB553202734852',
+      declarantId: 'GB603202734852',
+      deadline: '2027-03-15',
+      referenceVersions: { nomenclature: 'nom@test' },
+      source: 'validation',
+    });
     expect(a[0]!.findingId).toBe(b[0]!.findingId);
     expect(findingId('t1', 'd1', 2, 1, 'C08', '1.0.0', 0)).not.toBe(a[0]!.findingId);
   });

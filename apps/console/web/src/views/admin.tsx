@@ -10,8 +10,14 @@ export function Admin(props: { me: Me }) {
   const [audit, setAudit] = useState<any[]>([]);
   const [message, setMessage] = useState('');
   const load = () => {
-    api('/api/alert-rules').then((r) => setRules(r.rules), (e) => setMessage((e as Error).message));
-    api('/api/admin/audit').then((r) => setAudit(r.entries), () => undefined);
+    api('/api/alert-rules').then(
+      (r) => setRules(r.rules),
+      (e) => setMessage((e as Error).message),
+    );
+    api('/api/admin/audit').then(
+      (r) => setAudit(r.entries),
+      () => undefined,
+    );
   };
   useEffect(() => {
     if (props.me.can.admin) load();

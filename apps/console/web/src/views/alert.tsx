@@ -106,7 +106,13 @@ export function AlertDetail(props: { id: string; me: Me }) {
         <section class="triage" aria-labelledby="triage-h">
           <h2 id="triage-h">Triage</h2>
           {message && <Notice>{message}</Notice>}
-          <form onSubmit={(e) => (e.preventDefault(), act('transition', { to: t.to, reason: t.reason, ...(t.to === 'resolved' && t.disposition ? { disposition: t.disposition } : {}) }, `moved to ${t.to.replace('_', ' ')}`))} aria-label="Change state">
+          <form
+            onSubmit={(e) => (
+              e.preventDefault(),
+              act('transition', { to: t.to, reason: t.reason, ...(t.to === 'resolved' && t.disposition ? { disposition: t.disposition } : {}) }, `moved to ${t.to.replace('_', ' ')}`)
+            )}
+            aria-label="Change state"
+          >
             <label>
               Move to
               <select data-testid="transition-to" value={t.to} onChange={(e) => setT({ ...t, to: (e.target as HTMLSelectElement).value })}>
@@ -163,7 +169,8 @@ export function AlertDetail(props: { id: string; me: Me }) {
               {f.ruleId} {f.ruleVersion} — {f.title} <Severity value={f.severity} />
             </h3>
             <p class="meta">
-              Item {f.itemNumber || 'header'} · {f.commodityCode || 'no code'} · accepted {day(f.acceptanceDate)} · deadline {deadlineText(f.deadline, f.daysLeft)} · exposure {pounds(Number(f.exposureDutyPence ?? 0) + Number(f.exposureVatPence ?? 0))} · reclaim {pounds(Number(f.reclaimDutyPence ?? 0) + Number(f.reclaimVatPence ?? 0))}
+              Item {f.itemNumber || 'header'} · {f.commodityCode || 'no code'} · accepted {day(f.acceptanceDate)} · deadline {deadlineText(f.deadline, f.daysLeft)} · exposure{' '}
+              {pounds(Number(f.exposureDutyPence ?? 0) + Number(f.exposureVatPence ?? 0))} · reclaim {pounds(Number(f.reclaimDutyPence ?? 0) + Number(f.reclaimVatPence ?? 0))}
             </p>
             <h4>Duty engine explanation</h4>
             <p class="explanation" data-testid="explanation">
@@ -217,7 +224,7 @@ export function AlertDetail(props: { id: string; me: Me }) {
           ))}
           {drafted?.error && <Notice kind="error">Drafting is not available: {drafted.error}</Notice>}
           {drafted?.draftId && (
-            <p class="notice" role="status" data-testid="draft">
+            <p class="notice" aria-live="polite" data-testid="draft">
               Draft {drafted.draftId} ({drafted.kind.toUpperCase()}, {drafted.state}) from {drafted.source?.findingsConsidered} finding(s):{' '}
               {drafted.kind === 'c285'
                 ? `duty ${pounds(drafted.content.totals.dutyPence)}, VAT ${pounds(drafted.content.totals.vatPence)} to reclaim on ${drafted.content.totals.mrnCount} MRN(s)`
@@ -292,7 +299,9 @@ export function AlertDetail(props: { id: string; me: Me }) {
             </p>
           </>
         ) : (
-          <Notice>This alert is about {a.entityType} {a.entityId}, not one declaration.</Notice>
+          <Notice>
+            This alert is about {a.entityType} {a.entityId}, not one declaration.
+          </Notice>
         )}
       </section>
 

@@ -70,7 +70,7 @@ export function Brokers() {
         </thead>
         <tbody>
           {d.scorecards.map((s: any) => (
-            <tr class={s.agentId === agent ? "current" : undefined}>
+            <tr class={s.agentId === agent ? 'current' : undefined}>
               <td>
                 <button type="button" class="link" onClick={() => setAgent(s.agentId)}>
                   {s.agentId}
@@ -80,9 +80,7 @@ export function Brokers() {
               {['entries', 'error_rate', 'underpaid', 'overpaid'].map((n) => (
                 <td class="num">{metric(s, n) ? metricValue(metric(s, n)) : 'not available yet'}</td>
               ))}
-              <td>
-                {s.peerPercentile < 0 ? 'no peers to compare' : `beats ${s.peerPercentile} % of ${s.peerCount} peers`}
-              </td>
+              <td>{s.peerPercentile < 0 ? 'no peers to compare' : `beats ${s.peerPercentile} % of ${s.peerCount} peers`}</td>
             </tr>
           ))}
         </tbody>
@@ -101,14 +99,21 @@ export function Brokers() {
           {trend && trend.points.length > 0 ? (
             <Chart
               label={`Score trend of broker ${card.agentId}: ${trend.points.map((p: any) => `${p.month} ${p.score}`).join(', ')}`}
-              option={{ tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: trend.points.map((p: any) => p.month) }, yAxis: { type: 'value', min: 0, max: 100, name: 'score' }, series: [{ name: 'score', type: 'line', data: trend.points.map((p: any) => p.score) }] }}
+              option={{
+                tooltip: { trigger: 'axis' },
+                xAxis: { type: 'category', data: trend.points.map((p: any) => p.month) },
+                yAxis: { type: 'value', min: 0, max: 100, name: 'score' },
+                series: [{ name: 'score', type: 'line', data: trend.points.map((p: any) => p.score) }],
+              }}
             />
           ) : (
             <NotAvailable what="A score trend for this broker" />
           )}
           <MetricsTable metrics={card.metrics} caption={`Metrics behind the score of ${card.agentId}`} />
           <table data-testid="broker-lines">
-            <caption>Lines behind the errors: findings on {card.agentId}’s entries ({lines ? lines.length : '…'})</caption>
+            <caption>
+              Lines behind the errors: findings on {card.agentId}’s entries ({lines ? lines.length : '…'})
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Declaration</th>

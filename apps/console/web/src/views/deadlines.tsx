@@ -30,7 +30,8 @@ export function Deadlines() {
         ))}
       </div>
       <p data-testid="passed">
-        Deadline already passed on {d.passed.alerts} open alert{d.passed.alerts === 1 ? '' : 's'}: exposure {pounds(d.passed.exposurePence)}, reclaim {pounds(d.passed.reclaimPence)} (a reclaim past its deadline is lost).
+        Deadline already passed on {d.passed.alerts} open alert{d.passed.alerts === 1 ? '' : 's'}: exposure {pounds(d.passed.exposurePence)}, reclaim {pounds(d.passed.reclaimPence)} (a reclaim past
+        its deadline is lost).
       </p>
       <Chart
         label={label}

@@ -17,9 +17,7 @@ export function DeclarationView(props: { id: string }) {
   const active = d.findings.filter((f: any) => f.status !== 'superseded' && !f.supersededBy);
   return (
     <article aria-labelledby="decl-h">
-      <h1 id="decl-h">
-        Declaration {decl.mrn || decl.lrn || decl.declarationId}
-      </h1>
+      <h1 id="decl-h">Declaration {decl.mrn || decl.lrn || decl.declarationId}</h1>
       <dl class="facts">
         <dt>Id</dt>
         <dd>{decl.declarationId}</dd>
@@ -81,7 +79,8 @@ export function DeclarationView(props: { id: string }) {
                 Item {i.itemNumber}: {i.commodityCode} — {i.description}
               </h3>
               <p class="meta">
-                procedure {i.procedureCode} {(i.additionalProcedureCodes ?? []).join(' ')} · origin {i.originCountry || '—'} · preference {i.preference || '—'} · price {i.itemPrice ? `${i.itemPrice.value} ${i.itemPrice.currency}` : '—'}
+                procedure {i.procedureCode} {(i.additionalProcedureCodes ?? []).join(' ')} · origin {i.originCountry || '—'} · preference {i.preference || '—'} · price{' '}
+                {i.itemPrice ? `${i.itemPrice.value} ${i.itemPrice.currency}` : '—'}
               </p>
               <table>
                 <caption>Declared tax lines</caption>
@@ -123,14 +122,22 @@ export function DeclarationView(props: { id: string }) {
               <Tariff rate={d.rates?.[`${i.commodityCode}|${i.originCountry ?? ''}`]} />
               <p>
                 <strong>Recomputed:</strong>{' '}
-                {fs.length === 0 ? 'no difference found by the rules.' : fs.map((f: any) => <span class="recomputed">{f.ruleId}: {f.explanation} </span>)}
+                {fs.length === 0
+                  ? 'no difference found by the rules.'
+                  : fs.map((f: any) => (
+                      <span class="recomputed">
+                        {f.ruleId}: {f.explanation}{' '}
+                      </span>
+                    ))}
               </p>
             </div>
           );
         })}
       </section>
       <section aria-labelledby="dfind-h">
-        <h2 id="dfind-h">All findings ({d.findings.length}, {active.length} active)</h2>
+        <h2 id="dfind-h">
+          All findings ({d.findings.length}, {active.length} active)
+        </h2>
         <table>
           <thead>
             <tr>

@@ -23,7 +23,11 @@ export function Ingestion(props: { me: Me }) {
   const [format, setFormat] = useState('dms-xml');
   const [result, setResult] = useState('');
   const selected = decodeURIComponent(location.hash.split('/')[2] ?? '');
-  const load = () => api('/api/batches?limit=200').then((r) => setBatches(r.batches), (e) => setError((e as Error).message));
+  const load = () =>
+    api('/api/batches?limit=200').then(
+      (r) => setBatches(r.batches),
+      (e) => setError((e as Error).message),
+    );
   useEffect(() => {
     void load();
     api('/api/not-checked?limit=50').then(setNotChecked, () => setNotChecked(null));
@@ -36,8 +40,21 @@ export function Ingestion(props: { me: Me }) {
     e.preventDefault();
     if (!file) return;
     try {
-      const r = await api(`/api/documents?filename=${encodeURIComponent(file.name)}&format=${format}`, { method: 'POST', raw: file, contentType: UPLOAD_TYPES.includes(file.type) ? file.type : 'application/octet-stream' });
-      setResult(`${file.name}: ${r.status}, batch ${r.batchId}${r.issues?.length ? ` — ${r.issues.length} issue(s): ${r.issues.slice(0, 3).map((i: any) => i.reason).join('; ')}` : ''}`);
+      const r = await api(`/api/documents?filename=${encodeURIComponent(file.name)}&format=${format}`, {
+        method: 'POST',
+        raw: file,
+        contentType: UPLOAD_TYPES.includes(file.type) ? file.type : 'application/octet-stream',
+      });
+      setResult(
+        `${file.name}: ${r.status}, batch ${r.batchId}${
+          r.issues?.length
+            ? ` — ${r.issues.length} issue(s): ${r.issues
+                .slice(0, 3)
+                .map((i: any) => i.reason)
+                .join('; ')}`
+            : ''
+        }`,
+      );
       void load();
     } catch (err) {
       setResult(`${file.name}: ${(err as Error).message}`);
@@ -70,7 +87,7 @@ export function Ingestion(props: { me: Me }) {
             Re-upload
           </button>
           {result && (
-            <p class="notice" data-testid="upload-result" role="status">
+            <p class="notice" data-testid="upload-result" aria-live="polite">
               {result}
             </p>
           )}
@@ -84,7 +101,8 @@ export function Ingestion(props: { me: Me }) {
             Batch {batch.batch.source_name} — {batch.batch.status}
           </h2>
           <p class="meta">
-            {batch.batch.format} · {batch.batch.size_bytes} bytes · received {when(batch.batch.received_at)} · {batch.batch.declarations_accepted} accepted, {batch.batch.declarations_duplicate} duplicate, {batch.batch.declarations_rejected} rejected · sha256 <code>{batch.batch.content_sha256}</code>
+            {batch.batch.format} · {batch.batch.size_bytes} bytes · received {when(batch.batch.received_at)} · {batch.batch.declarations_accepted} accepted, {batch.batch.declarations_duplicate}{' '}
+            duplicate, {batch.batch.declarations_rejected} rejected · sha256 <code>{batch.batch.content_sha256}</code>
           </p>
           <table>
             <caption>Issues ({batch.issues.length})</caption>
@@ -169,7 +187,13 @@ export function Ingestion(props: { me: Me }) {
             {notChecked.notChecked.map((n: any) => (
               <tr>
                 <td>{when(n.recordedAt)}</td>
-                <td>{n.declarationId ? <a href={`#/declarations/${encodeURIComponent(n.declarationId)}`}>{n.mrn || n.lrn || n.declarationId}</a> : `${n.topic ?? ''} ${n.partition ?? ''}/${n.offset ?? ''}`}</td>
+                <td>
+                  {n.declarationId ? (
+                    <a href={`#/declarations/${encodeURIComponent(n.declarationId)}`}>{n.mrn || n.lrn || n.declarationId}</a>
+                  ) : (
+                    `${n.topic ?? ''} ${n.partition ?? ''}/${n.offset ?? ''}`
+                  )}
+                </td>
                 <td>
                   {n.ruleId || '—'}
                   {n.itemNumber ? ` item ${n.itemNumber}` : ''}

@@ -24,7 +24,10 @@ export function Overview() {
       },
       (e) => setError((e as Error).message),
     );
-    api('/api/alerts?sort=money&limit=10&state=new,acknowledged,in_progress').then((r) => setTop(r.alerts), (e) => setError((e as Error).message));
+    api('/api/alerts?sort=money&limit=10&state=new,acknowledged,in_progress').then(
+      (r) => setTop(r.alerts),
+      (e) => setError((e as Error).message),
+    );
   }, []);
   useEffect(() => {
     if (!imp) return;
@@ -58,7 +61,13 @@ export function Overview() {
             <>
               <Chart
                 label={`Readiness by dimension: ${dims.map((x) => `${x.dimension} ${x.known ? x.score : 'not available'}`).join(', ')}`}
-                option={{ tooltip: {}, grid: { left: 140 }, xAxis: { type: 'value', min: 0, max: 100 }, yAxis: { type: 'category', data: dims.map((x) => x.dimension) }, series: [{ type: 'bar', name: 'score', data: dims.map((x) => (x.known ? x.score : null)) }] }}
+                option={{
+                  tooltip: {},
+                  grid: { left: 140 },
+                  xAxis: { type: 'value', min: 0, max: 100 },
+                  yAxis: { type: 'category', data: dims.map((x) => x.dimension) },
+                  series: [{ type: 'bar', name: 'score', data: dims.map((x) => (x.known ? x.score : null)) }],
+                }}
               />
               <p>{readiness.explanation}</p>
             </>
@@ -71,7 +80,12 @@ export function Overview() {
           {trend && trend.points.length > 0 ? (
             <Chart
               label={`Monthly readiness of ${imp}: ${trend.points.map((p: any) => `${p.month} ${p.score}`).join(', ')}`}
-              option={{ tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: trend.points.map((p: any) => p.month) }, yAxis: { type: 'value', min: 0, max: 100 }, series: [{ type: 'line', name: 'readiness', data: trend.points.map((p: any) => p.score) }] }}
+              option={{
+                tooltip: { trigger: 'axis' },
+                xAxis: { type: 'category', data: trend.points.map((p: any) => p.month) },
+                yAxis: { type: 'value', min: 0, max: 100 },
+                series: [{ type: 'line', name: 'readiness', data: trend.points.map((p: any) => p.score) }],
+              }}
             />
           ) : (
             <NotAvailable what="A readiness trend" />

@@ -112,7 +112,10 @@ export function Queue(props: { me: Me }) {
     void load();
   }, [query(f)]);
   useEffect(() => {
-    api<{ dispositions: string[] }>('/api/alerting/states').then((r) => setDispositions(r.dispositions), () => undefined);
+    api<{ dispositions: string[] }>('/api/alerting/states').then(
+      (r) => setDispositions(r.dispositions),
+      () => undefined,
+    );
   }, []);
   // Live: each change names its alert; the alert is read once and placed in the list.
   useEffect(
@@ -147,7 +150,10 @@ export function Queue(props: { me: Me }) {
   const applyBulk = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ changed: number }>('/api/alerts/bulk-transition', { method: 'POST', body: { alertIds: [...selected], to: bulk.to, reason: bulk.reason, ...(bulk.to === 'resolved' && bulk.disposition ? { disposition: bulk.disposition } : {}) } });
+      const r = await api<{ changed: number }>('/api/alerts/bulk-transition', {
+        method: 'POST',
+        body: { alertIds: [...selected], to: bulk.to, reason: bulk.reason, ...(bulk.to === 'resolved' && bulk.disposition ? { disposition: bulk.disposition } : {}) },
+      });
       setMessage(`${r.changed} alert(s) moved to ${bulk.to.replace('_', ' ')}`);
       setSelected(new Set());
       await load();
@@ -268,7 +274,12 @@ export function Queue(props: { me: Me }) {
         <thead>
           <tr>
             <th scope="col">
-              <input type="checkbox" aria-label="Select all alerts" checked={alerts.length > 0 && selected.size === alerts.length} onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(alerts.map((a) => a.alertId)) : new Set())} />
+              <input
+                type="checkbox"
+                aria-label="Select all alerts"
+                checked={alerts.length > 0 && selected.size === alerts.length}
+                onChange={(e) => setSelected((e.target as HTMLInputElement).checked ? new Set(alerts.map((a) => a.alertId)) : new Set())}
+              />
             </th>
             <SortHeader label="Severity" sort="severity" current={f.sort} onSort={(s) => setF({ ...f, sort: s })} />
             <th scope="col">Alert</th>

@@ -1,6 +1,6 @@
 // Rule fixtures (rules/fixtures/*.yaml): cases that must fire and cases that must stay silent,
 // as steps of inputs at a given `now`. Compact series keep a "five in a week" case readable.
-import { Finding, Severity } from '@customs/contracts';
+import { type Finding, Severity } from '@customs/contracts';
 import { parse } from 'yaml';
 import { addDays } from '../deadline';
 import type { Input, Term } from '../model';
@@ -37,13 +37,32 @@ function findingOf(raw: Raw, declarationId: string, i: number, tenantId: string)
 function checkedOf(raw: Raw, tenantId: string): Input {
   const declarationId = raw.declaration as string;
   const findings = ((raw.findings as Raw[]) ?? []).map((f, i) => findingOf({ acceptanceDate: raw.acceptanceDate, ...f }, declarationId, i, tenantId));
-  return { kind: 'checked', eventId: `checked/${declarationId}/${raw.version ?? 1}`, tenantId, declarationId, version: (raw.version as number) ?? 1, findings, supersededIds: (raw.superseded as string[]) ?? [] };
+  return {
+    kind: 'checked',
+    eventId: `checked/${declarationId}/${raw.version ?? 1}`,
+    tenantId,
+    declarationId,
+    version: (raw.version as number) ?? 1,
+    findings,
+    supersededIds: (raw.superseded as string[]) ?? [],
+  };
 }
 
 function declarationOf(raw: Raw, tenantId: string): Input {
   const terms: Term[] = [];
   for (const f of ['declarant', 'commodity_code', 'origin_country', 'cpc', 'supplier'] as TermField[]) if (raw[f]) terms.push({ field: f, value: String(raw[f]) });
-  return { kind: 'declaration', eventId: `decl/${raw.declaration}`, tenantId, declarationId: raw.declaration as string, version: (raw.version as number) ?? 1, mrn: '', importer: (raw.importer as string) ?? 'GB100000000001', declarant: (raw.declarant as string) ?? '', acceptanceDate: raw.acceptanceDate as string, terms };
+  return {
+    kind: 'declaration',
+    eventId: `decl/${raw.declaration}`,
+    tenantId,
+    declarationId: raw.declaration as string,
+    version: (raw.version as number) ?? 1,
+    mrn: '',
+    importer: (raw.importer as string) ?? 'GB100000000001',
+    declarant: (raw.declarant as string) ?? '',
+    acceptanceDate: raw.acceptanceDate as string,
+    terms,
+  };
 }
 
 function stepOf(raw: Raw): FixtureStep {
@@ -59,9 +78,19 @@ function stepOf(raw: Raw): FixtureStep {
   }
   for (const d of (raw.declarations as Raw[]) ?? []) inputs.push(declarationOf(d, tenantId));
   for (const s of (raw.declaration_series as Raw[]) ?? []) {
-    for (let i = 0; i < (s.count as number); i++) inputs.push(declarationOf({ ...s, declaration: `${s.prefix ?? 'h'}${i}`, acceptanceDate: addDays(s.start as string, i * ((s.every_days as number) ?? 1)) }, tenantId));
+    for (let i = 0; i < (s.count as number); i++)
+      inputs.push(declarationOf({ ...s, declaration: `${s.prefix ?? 'h'}${i}`, acceptanceDate: addDays(s.start as string, i * ((s.every_days as number) ?? 1)) }, tenantId));
   }
-  for (const s of (raw.scores as Raw[]) ?? []) inputs.push({ kind: 'score', eventId: `score/${inputs.length}/${s.entityId}/${s.score}`, tenantId, entityType: s.entityType as string, entityId: s.entityId as string, score: s.score as number, previousScore: (s.previousScore as number) ?? 0 });
+  for (const s of (raw.scores as Raw[]) ?? [])
+    inputs.push({
+      kind: 'score',
+      eventId: `score/${inputs.length}/${s.entityId}/${s.score}`,
+      tenantId,
+      entityType: s.entityType as string,
+      entityId: s.entityId as string,
+      score: s.score as number,
+      previousScore: (s.previousScore as number) ?? 0,
+    });
   return { now: new Date(String(raw.now ?? '2026-12-01T00:00:00Z')), inputs, tick: raw.tick === true };
 }
 

@@ -36,17 +36,31 @@ export class MemoryStore {
     const alerts = this.byKeys(n.keys);
     for (const f of n.findingIds) {
       for (const a of this.alerts) {
-        if (a.alert.tenantId === f.tenantId && a.alert.findings.some((c) => c.findingId === f.findingId) && !alerts.some((x) => x.alert.alertId === a.alert.alertId)) alerts.push({ key: a.key, alert: Alert.fromPartial(a.alert) });
+        if (a.alert.tenantId === f.tenantId && a.alert.findings.some((c) => c.findingId === f.findingId) && !alerts.some((x) => x.alert.alertId === a.alert.alertId))
+          alerts.push({ key: a.key, alert: Alert.fromPartial(a.alert) });
       }
     }
     const slices = slicesToLoad(n.slices, alerts);
-    const findings = this.findings.filter((f) => !f.withdrawn && slices.some((s) => s.tenantId === f.tenantId && fieldOf(f, s.field) === s.value && (s.from === '' || f.acceptanceDate >= s.from) && (s.to === '' || f.acceptanceDate <= s.to)));
+    const findings = this.findings.filter(
+      (f) =>
+        !f.withdrawn && slices.some((s) => s.tenantId === f.tenantId && fieldOf(f, s.field) === s.value && (s.from === '' || f.acceptanceDate >= s.from) && (s.to === '' || f.acceptanceDate <= s.to)),
+    );
     const importers = new Map<string, { firstDate: string; count: number }>();
     for (const i of n.importers) {
-      const ds = [...this.importerDeclarations.entries()].filter(([k]) => k.startsWith(`${i.tenantId}|${i.importer}|`)).map(([, v]) => v.acceptanceDate).sort();
+      const ds = [...this.importerDeclarations.entries()]
+        .filter(([k]) => k.startsWith(`${i.tenantId}|${i.importer}|`))
+        .map(([, v]) => v.acceptanceDate)
+        .sort();
       if (ds.length) importers.set(`${i.tenantId}|${i.importer}`, { firstDate: ds[0]!, count: ds.length });
     }
-    return { alerts, findings: findings.map((f) => Finding.fromPartial(f)), terms: new Map(this.terms), importers, scoreMarks: new Map(this.scoreMarks), exceptions: this.exceptions.filter((e) => !e.revokedAt && Date.parse(e.expiresAt) > now.getTime()) };
+    return {
+      alerts,
+      findings: findings.map((f) => Finding.fromPartial(f)),
+      terms: new Map(this.terms),
+      importers,
+      scoreMarks: new Map(this.scoreMarks),
+      exceptions: this.exceptions.filter((e) => !e.revokedAt && Date.parse(e.expiresAt) > now.getTime()),
+    };
   }
 
   private apply(effects: AlertEffect[]): AlertEffect[] {
@@ -61,7 +75,9 @@ export class MemoryStore {
 
   /** One consumed batch, as the Correlator runs it. */
   batch(inputs: Input[], now: Date): AlertEffect[] {
-    inputs = inputs.map((i) => (i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)).map((f) => f.findingId) } : i));
+    inputs = inputs.map((i) =>
+      i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)).map((f) => f.findingId) } : i,
+    );
     for (const i of inputs) {
       if (i.kind !== 'checked') continue;
       for (const f of i.findings) if (!this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)) this.findings.push(f);
@@ -82,22 +98,33 @@ export class MemoryStore {
   tick(rules: readonly AlertRule[], now: Date): AlertEffect[] {
     const today = isoDay(now);
     const horizon = addDays(today, deadlineHorizonDays(rules));
-    const alerts = this.alerts.filter((a) => isOpen(a.alert.status) && ((a.alert.latestDeadline !== '' && a.alert.latestDeadline < today) || a.alert.alertRuleType === 'deadline')).map((a) => ({ key: a.key, alert: Alert.fromPartial(a.alert) }));
+    const alerts = this.alerts
+      .filter((a) => isOpen(a.alert.status) && ((a.alert.latestDeadline !== '' && a.alert.latestDeadline < today) || a.alert.alertRuleType === 'deadline'))
+      .map((a) => ({ key: a.key, alert: Alert.fromPartial(a.alert) }));
     const live = this.findings.filter((f) => !f.withdrawn);
     const from = addDays(today, -deadlinePastDays(rules));
-    const decls = new Set(live.filter((f) => f.deadline >= from && f.deadline <= horizon && f.exposureDutyPence + f.exposureVatPence + f.reclaimDutyPence + f.reclaimVatPence > 0).map((f) => `${f.tenantId}|${f.declarationId}`));
+    const decls = new Set(
+      live
+        .filter((f) => f.deadline >= from && f.deadline <= horizon && f.exposureDutyPence + f.exposureVatPence + f.reclaimDutyPence + f.reclaimVatPence > 0)
+        .map((f) => `${f.tenantId}|${f.declarationId}`),
+    );
     const candidates = live.filter((f) => decls.has(`${f.tenantId}|${f.declarationId}`)).map((f) => Finding.fromPartial(f));
     const deadlineIds = rules.filter((r) => r.type === 'deadline').map((r) => r.id);
-    for (const k of this.byKeys([...decls].flatMap((d) => deadlineIds.map((id) => ({ tenantId: d.split('|')[0]!, key: `${id}|${d.split('|')[1]}` }))))) if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
+    for (const k of this.byKeys([...decls].flatMap((d) => deadlineIds.map((id) => ({ tenantId: d.split('|')[0]!, key: `${id}|${d.split('|')[1]}` })))))
+      if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
     const pendingTerms = [...this.terms.entries()]
       .filter(([, v]) => v.pending)
       .map(([k, v]) => {
         const [tenantId, importer, field, value] = k.split('|') as [string, string, TermField, string];
-        const before = [...this.importerDeclarations.entries()].filter(([ik, d]) => ik.startsWith(`${tenantId}|${importer}|`) && d.acceptanceDate < v.firstDate).map(([, d]) => d.acceptanceDate).sort();
+        const before = [...this.importerDeclarations.entries()]
+          .filter(([ik, d]) => ik.startsWith(`${tenantId}|${importer}|`) && d.acceptanceDate < v.firstDate)
+          .map(([, d]) => d.acceptanceDate)
+          .sort();
         return { tenantId, importer, field, value, firstDate: v.firstDate, declarationId: v.declarationId, historyCount: before.length, historyFirst: before[0] ?? '' };
       });
     const termIds = rules.filter((r) => r.type === 'new_terms').map((r) => r.id);
-    for (const k of this.byKeys(pendingTerms.flatMap((p) => termIds.map((id) => ({ tenantId: p.tenantId, key: `${id}|${p.importer}|${p.field}|${p.value}` }))))) if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
+    for (const k of this.byKeys(pendingTerms.flatMap((p) => termIds.map((id) => ({ tenantId: p.tenantId, key: `${id}|${p.importer}|${p.field}|${p.value}` })))))
+      if (!alerts.some((a) => a.alert.alertId === k.alert.alertId)) alerts.push(k);
     const d = decideTick({ alerts, candidates, exceptions: this.exceptions, pendingTerms }, this.rulesFor, now);
     for (const c of d.termChecks) {
       const t = this.terms.get(`${c.tenantId}|${c.importer}|${c.field}|${c.value}`);

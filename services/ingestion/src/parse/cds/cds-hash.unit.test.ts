@@ -19,10 +19,61 @@ function reportDateRegex(v: string): string | undefined {
 
 // Spellings to try against each parser: values, their padded / grouped / signed forms, and near misses.
 const SPELLINGS = [
-  '0', '00', '0.0', '0.00', '-0', '-0.00', '+0', '0.000', '.0', '0.', '-', '+', '', ' ',
-  '5', '05', '5.0', '5.00', '+5', '-5', '-5.0', '-05.50', '5.5', '5.50', '5.05', '5.005', '5.500',
-  '3800', '3800.00', '3800.0', '03800', '3,800', '3,800.00', '38,00', '3800.01', '3800.1', '3800.10', '3800.001', '-3800.00', '+3800.00', '3 800', '3800.', '.5',
-  '1e3', '1E3', '0x10', 'NaN', 'Infinity', '12,34,5.6', '1,,2', '12', ',', '٣٨٠٠', '3800 GBP', '£3800',
+  '0',
+  '00',
+  '0.0',
+  '0.00',
+  '-0',
+  '-0.00',
+  '+0',
+  '0.000',
+  '.0',
+  '0.',
+  '-',
+  '+',
+  '',
+  ' ',
+  '5',
+  '05',
+  '5.0',
+  '5.00',
+  '+5',
+  '-5',
+  '-5.0',
+  '-05.50',
+  '5.5',
+  '5.50',
+  '5.05',
+  '5.005',
+  '5.500',
+  '3800',
+  '3800.00',
+  '3800.0',
+  '03800',
+  '3,800',
+  '3,800.00',
+  '38,00',
+  '3800.01',
+  '3800.1',
+  '3800.10',
+  '3800.001',
+  '-3800.00',
+  '+3800.00',
+  '3 800',
+  '3800.',
+  '.5',
+  '1e3',
+  '1E3',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '12,34,5.6',
+  '1,,2',
+  '12',
+  ',',
+  '٣٨٠٠',
+  '3800 GBP',
+  '£3800',
 ];
 
 describe('canonicalDecimal', () => {
@@ -83,9 +134,36 @@ describe('canonicalDecimal', () => {
 describe('reportDate (character checks) and dates in the hash', () => {
   it('accepts exactly what the regular expressions it replaces accepted, with the same date', () => {
     const dates = [
-      '14/03/2023', '14/03/2023 10:15:00', '14/03/2023T10:15', '14/03/2023 ', ' 14/03/2023', '14/03/2023x', '14/03/2023 10\n15', '14/03/2023 10\u202815', '14/03/2023\t10:15',
-      '2023-03-14', '2023-03-14T10:15:00', '2023-03-14T10:15:00.000Z', '2023-03-14junk', '2023-03-14\n', ' 2023-03-14 ', '2023-3-14', '2023/03/14', '1/3/2023', '14-03-2023',
-      '14/03/20233', '14/03/202', '99/99/9999', '0000-00-00', '', ' ', 'tomorrow', '\u202814/03/2023', '١٤/03/2023', '14/O3/2023', '44999.427083333336',
+      '14/03/2023',
+      '14/03/2023 10:15:00',
+      '14/03/2023T10:15',
+      '14/03/2023 ',
+      ' 14/03/2023',
+      '14/03/2023x',
+      '14/03/2023 10\n15',
+      '14/03/2023 10\u202815',
+      '14/03/2023\t10:15',
+      '2023-03-14',
+      '2023-03-14T10:15:00',
+      '2023-03-14T10:15:00.000Z',
+      '2023-03-14junk',
+      '2023-03-14\n',
+      ' 2023-03-14 ',
+      '2023-3-14',
+      '2023/03/14',
+      '1/3/2023',
+      '14-03-2023',
+      '14/03/20233',
+      '14/03/202',
+      '99/99/9999',
+      '0000-00-00',
+      '',
+      ' ',
+      'tomorrow',
+      '\u202814/03/2023',
+      '١٤/03/2023',
+      '14/O3/2023',
+      '44999.427083333336',
     ];
     for (const d of dates) expect([d, reportDate(d)]).toEqual([d, reportDateRegex(d)]);
   });
@@ -110,7 +188,22 @@ describe('hashValues', () => {
       }
     }
     // Codes, where a leading zero or a grouping is significant, and texts: as written.
-    const codes = { commodityCode: '0101210000', cpc: '4000000', apc: '000', epu: '017', entryNumber: '000123A', importer: 'GB000123456000', firstDan: '0012345', preference: '100', valuationMethod: '01', transportMode: '01', taxType: 'A00', methodOfPayment: 'E', description: '  T-shirts, 100.00 % cotton ', invoiceCurrency: 'eur' };
+    const codes = {
+      commodityCode: '0101210000',
+      cpc: '4000000',
+      apc: '000',
+      epu: '017',
+      entryNumber: '000123A',
+      importer: 'GB000123456000',
+      firstDan: '0012345',
+      preference: '100',
+      valuationMethod: '01',
+      transportMode: '01',
+      taxType: 'A00',
+      methodOfPayment: 'E',
+      description: '  T-shirts, 100.00 % cotton ',
+      invoiceCurrency: 'eur',
+    };
     expect(hashValues(codes)).toEqual(codes);
     expect(hashValues({ a: 'x', b: '', c: 'y' })).toEqual({ a: 'x', c: 'y' });
     expect(Object.keys(hashValues({ itemNumber: '01', commodityCode: '6109100010', customsValue: '1.50' }))).toEqual(['itemNumber', 'commodityCode', 'customsValue']); // key order kept
@@ -118,8 +211,10 @@ describe('hashValues', () => {
 });
 
 describe('the content hash of an entry', () => {
-  const header = (total: string, date: string, cv = '3260.47') => `MRN,Acceptance Date,Importer EORI,Customs Value,Invoice Currency,Invoice Total\n26GBHASH0000000011,${date},GB553202734852,"${cv}",EUR,${total}\n`;
-  const items = (price: string, extra = '') => `MRN,Item Number,Commodity Code,CPC,Item Price,Customs Value,Net Mass,Duty Paid,VAT Paid,Preference${extra ? ',Quota' : ''}\n26GBHASH0000000011,1,6109100010,4000000,"${price}",2145.05,120,0.00,429.01,300${extra}\n`;
+  const header = (total: string, date: string, cv = '3260.47') =>
+    `MRN,Acceptance Date,Importer EORI,Customs Value,Invoice Currency,Invoice Total\n26GBHASH0000000011,${date},GB553202734852,"${cv}",EUR,${total}\n`;
+  const items = (price: string, extra = '') =>
+    `MRN,Item Number,Commodity Code,CPC,Item Price,Customs Value,Net Mass,Duty Paid,VAT Paid,Preference${extra ? ',Quota' : ''}\n26GBHASH0000000011,1,6109100010,4000000,"${price}",2145.05,120,0.00,429.01,300${extra}\n`;
   const sha = async (...files: string[]) => {
     const r = await parse(...files);
     expect(r.declarations).toHaveLength(1);
@@ -155,6 +250,8 @@ describe('the content hash of an entry', () => {
     // invoice total DE 4/11 cannot hold, so the entry is rejected naming the element.
     const signed = await parse(header('+3800.00', '14/03/2023 10:15:00'), items('2500.00'));
     expect(signed.declarations).toHaveLength(0);
-    expect(signed.issues).toContainEqual(expect.objectContaining({ severity: 'error', column: 'Invoice Total', reason: expect.stringContaining('Invoice Total (DE 4/11 total amount invoiced) "+3800.00" is not a decimal number') }));
+    expect(signed.issues).toContainEqual(
+      expect.objectContaining({ severity: 'error', column: 'Invoice Total', reason: expect.stringContaining('Invoice Total (DE 4/11 total amount invoiced) "+3800.00" is not a decimal number') }),
+    );
   });
 });

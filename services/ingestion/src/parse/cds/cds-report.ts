@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { CsvError, CsvSplitter } from '../csv';
-import { Declaration, SourceFormat, describeControlCharacter, findControlCharacter, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
+import { type Declaration, SourceFormat, describeControlCharacter, findControlCharacter, type Document, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { dateProblem, plausibleDateWindow, type DateWindow } from '../dates';
 import { MAX_ITEMS_PER_DECLARATION, MAX_TAX_LINES_PER_DECLARATION } from '../limits';
 import { ELEMENT, commodityCodeProblem, currencyProblem, itemNumberProblem, penceProblem, unsignedDecimalProblem } from '../values';
@@ -22,7 +22,19 @@ export interface CdsIssue {
   column: string;
   field: string;
   reason: string;
-  code: 'MISSING_COLUMN' | 'UNKNOWN_REPORT' | 'INVALID_VALUE' | 'UNJOINED_ROW' | 'INVALID_ENCODING' | 'FIELD_TOO_LONG' | 'CSV_MALFORMED' | 'UNKNOWN_COLUMN' | 'CONTROL_CHARACTER' | 'TOO_MANY_ITEMS' | 'TOO_MANY_TAX_LINES' | 'DUPLICATE_ROW';
+  code:
+    | 'MISSING_COLUMN'
+    | 'UNKNOWN_REPORT'
+    | 'INVALID_VALUE'
+    | 'UNJOINED_ROW'
+    | 'INVALID_ENCODING'
+    | 'FIELD_TOO_LONG'
+    | 'CSV_MALFORMED'
+    | 'UNKNOWN_COLUMN'
+    | 'CONTROL_CHARACTER'
+    | 'TOO_MANY_ITEMS'
+    | 'TOO_MANY_TAX_LINES'
+    | 'DUPLICATE_ROW';
   severity: 'error' | 'warning';
 }
 
@@ -339,7 +351,15 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
     const control = suspect ? controlIn(record) : undefined;
     if (!columns) {
       if (control) {
-        issues.push({ sourceName, row: 1, column: `column ${control.i + 1}`, field: '(header row)', reason: `header cell ${control.i + 1} contains ${describeControlCharacter(control.found)}; control characters other than tab and line breaks are not allowed in a report (is the file corrupted, or not a CSV?)`, code: 'CONTROL_CHARACTER', severity: 'error' });
+        issues.push({
+          sourceName,
+          row: 1,
+          column: `column ${control.i + 1}`,
+          field: '(header row)',
+          reason: `header cell ${control.i + 1} contains ${describeControlCharacter(control.found)}; control characters other than tab and line breaks are not allowed in a report (is the file corrupted, or not a CSV?)`,
+          code: 'CONTROL_CHARACTER',
+          severity: 'error',
+        });
         stop = true;
         return undefined;
       }
@@ -350,13 +370,29 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
       const present = new Set(columns.filter((c): c is string => !!c));
       kind = detectReportKind(present, wide.length > 0);
       if (!kind) {
-        issues.push({ sourceName, row: 1, column: '', field: '(header row)', reason: `cannot tell which CDS report this is: expected an entry identifier (MRN or EPU + Entry Number) with Acceptance Date (header report), Item Number + Commodity Code (item report) or Tax Type (tax-line report); found columns ${record.slice(0, 12).join(', ')}`, code: 'UNKNOWN_REPORT', severity: 'error' });
+        issues.push({
+          sourceName,
+          row: 1,
+          column: '',
+          field: '(header row)',
+          reason: `cannot tell which CDS report this is: expected an entry identifier (MRN or EPU + Entry Number) with Acceptance Date (header report), Item Number + Commodity Code (item report) or Tax Type (tax-line report); found columns ${record.slice(0, 12).join(', ')}`,
+          code: 'UNKNOWN_REPORT',
+          severity: 'error',
+        });
         stop = true;
         return undefined;
       }
       for (const oneOf of REQUIRED[kind]) {
         if (!oneOf.some((f) => present.has(f))) {
-          issues.push({ sourceName, row: 1, column: ALIASES[oneOf[0]!]![0]!, field: oneOf.join(' or '), reason: `the ${kind} report needs a column for ${oneOf.map((f) => `"${f}" (e.g. ${ALIASES[f]!.slice(0, 2).join(', ')})`).join(' or ')}`, code: 'MISSING_COLUMN', severity: 'error' });
+          issues.push({
+            sourceName,
+            row: 1,
+            column: ALIASES[oneOf[0]!]![0]!,
+            field: oneOf.join(' or '),
+            reason: `the ${kind} report needs a column for ${oneOf.map((f) => `"${f}" (e.g. ${ALIASES[f]!.slice(0, 2).join(', ')})`).join(' or ')}`,
+            code: 'MISSING_COLUMN',
+            severity: 'error',
+          });
           stop = true;
           return undefined;
         }
@@ -369,7 +405,15 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
     let rejected = '';
     if (control) {
       const column = headerNames[control.i] || `column ${control.i + 1}`;
-      issues.push({ sourceName, row: rowNo, column, field: columns[control.i] ?? column, reason: `cell "${column}" (column ${control.i + 1}) contains ${describeControlCharacter(control.found)}; control characters other than tab and line breaks are not allowed in report cells, so the row was rejected`, code: 'CONTROL_CHARACTER', severity: 'error' });
+      issues.push({
+        sourceName,
+        row: rowNo,
+        column,
+        field: columns[control.i] ?? column,
+        reason: `cell "${column}" (column ${control.i + 1}) contains ${describeControlCharacter(control.found)}; control characters other than tab and line breaks are not allowed in report cells, so the row was rejected`,
+        code: 'CONTROL_CHARACTER',
+        severity: 'error',
+      });
       rejected = `a cell contains ${control.found.label}`;
     }
     record.forEach((v, i) => {
@@ -385,13 +429,36 @@ export async function* readCdsReport(chunks: AsyncIterable<Buffer | string>, sou
     if (tooLong) rejected = 'a field is too long';
     const entryId = values.mrn ? values.mrn.toUpperCase() : values.entryNumber ? `${values.epu ?? ''}-${values.entryNumber}`.replace(/^-/, '') : '';
     if (!entryId) {
-      issues.push({ sourceName, row: rowNo, column: headerNames[columns.indexOf('mrn')] ?? 'Entry Number', field: 'entry identifier', reason: 'row has no MRN / entry number', code: 'INVALID_VALUE', severity: 'error' });
+      issues.push({
+        sourceName,
+        row: rowNo,
+        column: headerNames[columns.indexOf('mrn')] ?? 'Entry Number',
+        field: 'entry identifier',
+        reason: 'row has no MRN / entry number',
+        code: 'INVALID_VALUE',
+        severity: 'error',
+      });
       return undefined;
     }
-    return { kind: kind!, row: rowNo, entryId, values: rejected ? { ...values, __rejected: rejected } : values, wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type) };
+    return {
+      kind: kind!,
+      row: rowNo,
+      entryId,
+      values: rejected ? { ...values, __rejected: rejected } : values,
+      wideTax: wide.map((w) => ({ type: (record[w.typeIdx] ?? '').trim(), amount: (record[w.amountIdx] ?? '').trim() })).filter((t) => t.type),
+    };
   };
   let carried = false;
-  const badEncoding = (len: number) => issues.push({ sourceName, row: 0, column: '', field: '(file)', reason: `not valid UTF-8 (within bytes ${byteOffset}–${byteOffset + len}); save the report as UTF-8 CSV`, code: 'INVALID_ENCODING', severity: 'error' });
+  const badEncoding = (len: number) =>
+    issues.push({
+      sourceName,
+      row: 0,
+      column: '',
+      field: '(file)',
+      reason: `not valid UTF-8 (within bytes ${byteOffset}–${byteOffset + len}); save the report as UTF-8 CSV`,
+      code: 'INVALID_ENCODING',
+      severity: 'error',
+    });
   // A failing source (an upload that broke off) is not the end of the file: its error reaches
   // the caller after the rows already read, and the unfinished last record is never emitted.
   // A malformed record or bad encoding ends the file here with an issue naming where.
@@ -456,14 +523,35 @@ function unknownColumns(header: string[], unused: (i: number) => boolean, source
     } else if (byName.size < MAX_UNKNOWN_COLUMN_ISSUES) byName.set(h, [i + 1]);
     else more++;
   });
-  for (const [h, at] of byName) issues.push({ sourceName, row: 1, column: h, field: '(unknown)', reason: at.length === 1 ? `column "${h}" is not used` : `column "${h}" (columns ${at.join(', ')}${at.length === 10 ? ', …' : ''}) is not used`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
-  if (more > 0) issues.push({ sourceName, row: 1, column: '', field: '(unknown)', reason: `${more} more columns not listed here are not used either (the header has more than ${MAX_UNKNOWN_COLUMN_ISSUES} unused column names)`, code: 'UNKNOWN_COLUMN', severity: 'warning' });
+  for (const [h, at] of byName)
+    issues.push({
+      sourceName,
+      row: 1,
+      column: h,
+      field: '(unknown)',
+      reason: at.length === 1 ? `column "${h}" is not used` : `column "${h}" (columns ${at.join(', ')}${at.length === 10 ? ', …' : ''}) is not used`,
+      code: 'UNKNOWN_COLUMN',
+      severity: 'warning',
+    });
+  if (more > 0)
+    issues.push({
+      sourceName,
+      row: 1,
+      column: '',
+      field: '(unknown)',
+      reason: `${more} more columns not listed here are not used either (the header has more than ${MAX_UNKNOWN_COLUMN_ISSUES} unused column names)`,
+      code: 'UNKNOWN_COLUMN',
+      severity: 'warning',
+    });
 }
 
 /** "A, NULL, B" → ["A", "", "B"]: HMRC's parallel comma lists keep positions with NULL. */
 function parallelList(v: string | undefined): string[] {
   if (!v) return [];
-  return v.split(',').map((s) => s.trim()).map((s) => (s.toUpperCase() === 'NULL' ? '' : s));
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .map((s) => (s.toUpperCase() === 'NULL' ? '' : s));
 }
 
 interface EntryState {
@@ -507,7 +595,11 @@ export class CdsReportAssembler {
   private lastDateText = '';
   private lastDateProblem: string | undefined;
 
-  constructor(private readonly sourceName: string, private readonly issues: CdsIssue[], opts: CdsAssemblerOptions = {}) {
+  constructor(
+    private readonly sourceName: string,
+    private readonly issues: CdsIssue[],
+    opts: CdsAssemblerOptions = {},
+  ) {
     this.dateWindow = opts.dateWindow ?? plausibleDateWindow();
     this.dateFields = DATE_FIELDS.filter(([f]) => !opts.checkedDateFields?.includes(f));
   }
@@ -523,12 +615,12 @@ export class CdsReportAssembler {
     else if (row.kind === 'taxline') {
       if (e.taxes.length >= MAX_TAX_LINES_PER_DECLARATION) {
         e.overflowRows = (e.overflowRows ?? 0) + 1;
-        if (e.overflowRows === 1) this.reject(e, { row: row.row, code: 'TOO_MANY_TAX_LINES', reason: `the entry has more than ${MAX_TAX_LINES_PER_DECLARATION} tax-line rows; from this row on they were not read` });
+        if (e.overflowRows === 1)
+          this.reject(e, { row: row.row, code: 'TOO_MANY_TAX_LINES', reason: `the entry has more than ${MAX_TAX_LINES_PER_DECLARATION} tax-line rows; from this row on they were not read` });
         return;
       }
       e.taxes.push(row);
-    }
-    else {
+    } else {
       const numberProblem = itemNumberProblem(row.values.itemNumber ?? '');
       const n = numberProblem ? NaN : Number(row.values.itemNumber);
       // Past 999 items the entry cannot be a CDS declaration: it is rejected, and its further
@@ -536,7 +628,13 @@ export class CdsReportAssembler {
       // (Checked first: item 1000 of such an entry is one more row past the bound, not a new issue.)
       if (e.items.size >= MAX_ITEMS_PER_DECLARATION && !e.items.has(n)) {
         e.overflowRows = (e.overflowRows ?? 0) + 1;
-        if (e.overflowRows === 1) this.reject(e, { row: row.row, column: 'Item Number', code: 'TOO_MANY_ITEMS', reason: `the entry has more than ${MAX_ITEMS_PER_DECLARATION} goods items (a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, DE 1/9); from this row on its item rows were not read` });
+        if (e.overflowRows === 1)
+          this.reject(e, {
+            row: row.row,
+            column: 'Item Number',
+            code: 'TOO_MANY_ITEMS',
+            reason: `the entry has more than ${MAX_ITEMS_PER_DECLARATION} goods items (a CDS declaration holds at most ${MAX_ITEMS_PER_DECLARATION}, DE 1/9); from this row on its item rows were not read`,
+          });
         return;
       }
       if (numberProblem) {
@@ -631,8 +729,18 @@ export class CdsReportAssembler {
       }
       const problem = this.lastDateProblem;
       if (!problem) continue;
-      if (field === 'acceptanceDate') this.reject(e, { row: row.row, column, reason: `${column} ${problem}; the acceptance date dates the tariff, the exchange rate and the 3-year deadline, so the entry is not stored` });
-      else this.issues.push({ sourceName: this.sourceName, row: row.row, column, field: column, reason: `${column} ${problem} (not used for the checks; the entry is kept)`, code: 'INVALID_VALUE', severity: 'warning' });
+      if (field === 'acceptanceDate')
+        this.reject(e, { row: row.row, column, reason: `${column} ${problem}; the acceptance date dates the tariff, the exchange rate and the 3-year deadline, so the entry is not stored` });
+      else
+        this.issues.push({
+          sourceName: this.sourceName,
+          row: row.row,
+          column,
+          field: column,
+          reason: `${column} ${problem} (not used for the checks; the entry is kept)`,
+          code: 'INVALID_VALUE',
+          severity: 'warning',
+        });
     }
   }
 
@@ -654,17 +762,53 @@ export class CdsReportAssembler {
       for (const [n, r] of e.repeats ?? []) {
         const listed = `${r.rows.join(', ')}${r.count > r.rows.length ? ` and ${r.count - r.rows.length} more rows` : ''}`;
         const last = e.items.get(n)?.row ?? r.rows[r.rows.length - 1]!;
-        this.issues.push({ sourceName: this.sourceName, row: r.first, column: 'Item Number', field: 'Item Number', reason: r.differs ? `item ${n} of entry ${entryId} (row ${r.first}) appears again in row ${listed} (${r.count + 1} rows in all) with other values; only row ${last} was read — one row per goods item is expected` : `item ${n} of entry ${entryId} (row ${r.first}) is repeated unchanged in row ${listed} (${r.count + 1} identical rows in all); it was read once`, code: 'DUPLICATE_ROW', severity: 'warning' });
+        this.issues.push({
+          sourceName: this.sourceName,
+          row: r.first,
+          column: 'Item Number',
+          field: 'Item Number',
+          reason: r.differs
+            ? `item ${n} of entry ${entryId} (row ${r.first}) appears again in row ${listed} (${r.count + 1} rows in all) with other values; only row ${last} was read — one row per goods item is expected`
+            : `item ${n} of entry ${entryId} (row ${r.first}) is repeated unchanged in row ${listed} (${r.count + 1} identical rows in all); it was read once`,
+          code: 'DUPLICATE_ROW',
+          severity: 'warning',
+        });
       }
       if (e.rejected.length) {
         const skipped = e.overflowRows ? ` (${e.overflowRows} rows not read)` : '';
-        for (const r of e.rejected) this.issues.push({ sourceName: this.sourceName, row: r.row, column: r.column ?? '', field: r.column ?? 'entry', reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}${r.code ? skipped : ''}`, code: r.code ?? 'INVALID_VALUE', severity: 'error' });
-        if (e.moreRejected) this.issues.push({ sourceName: this.sourceName, row: e.rejected[e.rejected.length - 1]!.row, column: '', field: 'entry', reason: `entry ${entryId} rejected: ${e.moreRejected} more problems in its rows are not listed (the first ${MAX_REJECTIONS_LISTED} are)`, code: 'INVALID_VALUE', severity: 'error' });
+        for (const r of e.rejected)
+          this.issues.push({
+            sourceName: this.sourceName,
+            row: r.row,
+            column: r.column ?? '',
+            field: r.column ?? 'entry',
+            reason: `entry ${entryId} rejected: row ${r.row}: ${r.reason}${r.code ? skipped : ''}`,
+            code: r.code ?? 'INVALID_VALUE',
+            severity: 'error',
+          });
+        if (e.moreRejected)
+          this.issues.push({
+            sourceName: this.sourceName,
+            row: e.rejected[e.rejected.length - 1]!.row,
+            column: '',
+            field: 'entry',
+            reason: `entry ${entryId} rejected: ${e.moreRejected} more problems in its rows are not listed (the first ${MAX_REJECTIONS_LISTED} are)`,
+            code: 'INVALID_VALUE',
+            severity: 'error',
+          });
         continue;
       }
       if (e.items.size === 0) {
         // A header (or tax lines) with no item rows: kept as an issue, since it says nothing checkable per item.
-        this.issues.push({ sourceName: this.sourceName, row: rowsOf[0] ?? 0, column: '', field: 'entry', reason: `entry ${entryId} has no item rows in this upload (send the item report with the header report)`, code: 'UNJOINED_ROW', severity: 'warning' });
+        this.issues.push({
+          sourceName: this.sourceName,
+          row: rowsOf[0] ?? 0,
+          column: '',
+          field: 'entry',
+          reason: `entry ${entryId} has no item rows in this upload (send the item report with the header report)`,
+          code: 'UNJOINED_ROW',
+          severity: 'warning',
+        });
         continue;
       }
       const d = this.build(entryId, e);
@@ -682,73 +826,107 @@ export class CdsReportAssembler {
     const acceptance = reportDate(pick('acceptanceDate'));
     const warn = (row: number, column: string, reason: string) => this.issues.push({ sourceName: this.sourceName, row, column, field: column, reason, code: 'INVALID_VALUE', severity: 'warning' });
 
-    const items = [...e.items.entries()].sort((a, b) => a[0] - b[0]).map(([n, r]) => {
-      const v = r.values;
-      const codes = parallelList(v.documentCodes);
-      const refs = parallelList(v.documentReferences);
-      const documents: Document[] = codes.map((code, i) => ({ code, reference: refs[i] ?? '', status: '', reason: '' })).filter((d) => d.code);
-      const money = (k: string, label: string) => {
-        if (!v[k]) return undefined;
-        const p = gbpPence(v[k]!);
-        if (p === undefined) warn(r.row, label, `"${v[k]}" is not a GBP amount`);
-        return p;
-      };
-      const taxLines: TaxLine[] = [];
-      for (const t of e.taxes.filter((t) => Number(t.values.itemNumber) === n)) {
-        if (t.values.taxType) {
-          const p = gbpPence(t.values.taxAmount ?? '');
-          if (t.values.taxAmount && p === undefined) warn(t.row, 'Tax Amount', `"${t.values.taxAmount}" is not a GBP amount`);
-          taxLines.push({ taxType: t.values.taxType, baseAmount: t.values.taxBase ?? '', baseUnit: '', rate: t.values.taxRate ?? '', payablePence: p ?? 0, methodOfPayment: t.values.methodOfPayment ?? '', traderDeclared: false, suspendedPence: 0 });
+    const items = [...e.items.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([n, r]) => {
+        const v = r.values;
+        const codes = parallelList(v.documentCodes);
+        const refs = parallelList(v.documentReferences);
+        const documents: Document[] = codes.map((code, i) => ({ code, reference: refs[i] ?? '', status: '', reason: '' })).filter((d) => d.code);
+        const money = (k: string, label: string) => {
+          if (!v[k]) return undefined;
+          const p = gbpPence(v[k]!);
+          if (p === undefined) warn(r.row, label, `"${v[k]}" is not a GBP amount`);
+          return p;
+        };
+        const taxLines: TaxLine[] = [];
+        for (const t of e.taxes.filter((t) => Number(t.values.itemNumber) === n)) {
+          if (t.values.taxType) {
+            const p = gbpPence(t.values.taxAmount ?? '');
+            if (t.values.taxAmount && p === undefined) warn(t.row, 'Tax Amount', `"${t.values.taxAmount}" is not a GBP amount`);
+            taxLines.push({
+              taxType: t.values.taxType,
+              baseAmount: t.values.taxBase ?? '',
+              baseUnit: '',
+              rate: t.values.taxRate ?? '',
+              payablePence: p ?? 0,
+              methodOfPayment: t.values.methodOfPayment ?? '',
+              traderDeclared: false,
+              suspendedPence: 0,
+            });
+          }
+          for (const w of t.wideTax)
+            taxLines.push({ taxType: w.type, baseAmount: '', baseUnit: '', rate: '', payablePence: gbpPence(w.amount) ?? 0, methodOfPayment: '', traderDeclared: false, suspendedPence: 0 });
         }
-        for (const w of t.wideTax) taxLines.push({ taxType: w.type, baseAmount: '', baseUnit: '', rate: '', payablePence: gbpPence(w.amount) ?? 0, methodOfPayment: '', traderDeclared: false, suspendedPence: 0 });
-      }
-      if (taxLines.length === 0) {
-        // Without a tax-line report, the item report's paid amounts stand in for the A00/B00 lines.
-        const duty = money('dutyPaid', 'Duty Paid');
-        const vat = money('vatPaid', 'VAT Paid');
-        if (duty !== undefined) taxLines.push({ taxType: 'A00', baseAmount: '', baseUnit: '', rate: '', payablePence: duty, methodOfPayment: '', traderDeclared: false, suspendedPence: money('dutySuspended', 'Duty Suspended') ?? 0 });
-        if (vat !== undefined) taxLines.push({ taxType: 'B00', baseAmount: '', baseUnit: '', rate: '', payablePence: vat, methodOfPayment: v.vatPostponed && gbpPence(v.vatPostponed) ? 'G' : '', traderDeclared: false, suspendedPence: 0 });
-      }
-      const cpc = (v.cpc ?? '').replace(/\s/g, '');
-      const cv = money('customsValue', 'Customs Value');
-      const vatValue = money('vatValue', 'VAT Value');
-      // Checked in add() (checkValues): 8 or 10 digits.
-      const code = (v.commodityCode ?? '').replace(/\s/g, '');
-      // A complete literal (typed, so a new contract field is a compile error here), not
-      // fromPartial: that deep-copies every nested list again, per item, on the hot path.
-      const item: GoodsItem = {
-        itemNumber: n,
-        commodityCode: code,
-        description: v.description ?? '',
-        // Reports may carry the 7-character CPC (4000000): DE 1/10 is its first 4, DE 1/11 the rest.
-        procedureCode: cpc.slice(0, 4),
-        additionalProcedureCodes: [...(cpc.length === 7 ? [cpc.slice(4)] : []), ...parallelList(v.apc).filter(Boolean)],
-        originCountry: v.origin ?? '',
-        preferentialOrigin: v.preferentialOrigin ?? '',
-        dispatchCountry: v.dispatch ?? '',
-        preference: v.preference ?? '',
-        valuationMethod: v.valuationMethod ?? '',
-        itemPrice: v.itemPrice ? { value: v.itemPrice.replace(/,/g, ''), currency: (v.invoiceCurrency || h.invoiceCurrency || 'GBP').toUpperCase() } : undefined,
-        customsValuePence: cv ?? 0,
-        customsValuePresent: cv !== undefined,
-        netMassKg: v.netMass ?? '',
-        grossMassKg: v.grossMass ?? '',
-        supplementaryUnits: v.suppUnits ?? '',
-        quotaOrderNumber: v.quota ?? '',
-        documents,
-        additionalInformation: parallelList(v.aiCodes).filter(Boolean).map((code) => ({ code, text: '' })),
-        taxLines,
-        vatValuePence: vatValue ?? 0,
-        vatValuePresent: vatValue !== undefined,
-        parties: v.consignor ? [{ role: 'consignor', id: '', name: v.consignor, countryCode: '' }] : [],
-        additionalCodes: [],
-        valuationIndicators: '',
-        statisticalValuePence: 0,
-        adjustments: [],
-        previousDocuments: [],
-      };
-      return item;
-    });
+        if (taxLines.length === 0) {
+          // Without a tax-line report, the item report's paid amounts stand in for the A00/B00 lines.
+          const duty = money('dutyPaid', 'Duty Paid');
+          const vat = money('vatPaid', 'VAT Paid');
+          if (duty !== undefined)
+            taxLines.push({
+              taxType: 'A00',
+              baseAmount: '',
+              baseUnit: '',
+              rate: '',
+              payablePence: duty,
+              methodOfPayment: '',
+              traderDeclared: false,
+              suspendedPence: money('dutySuspended', 'Duty Suspended') ?? 0,
+            });
+          if (vat !== undefined)
+            taxLines.push({
+              taxType: 'B00',
+              baseAmount: '',
+              baseUnit: '',
+              rate: '',
+              payablePence: vat,
+              methodOfPayment: v.vatPostponed && gbpPence(v.vatPostponed) ? 'G' : '',
+              traderDeclared: false,
+              suspendedPence: 0,
+            });
+        }
+        const cpc = (v.cpc ?? '').replace(/\s/g, '');
+        const cv = money('customsValue', 'Customs Value');
+        const vatValue = money('vatValue', 'VAT Value');
+        // Checked in add() (checkValues): 8 or 10 digits.
+        const code = (v.commodityCode ?? '').replace(/\s/g, '');
+        // A complete literal (typed, so a new contract field is a compile error here), not
+        // fromPartial: that deep-copies every nested list again, per item, on the hot path.
+        const item: GoodsItem = {
+          itemNumber: n,
+          commodityCode: code,
+          description: v.description ?? '',
+          // Reports may carry the 7-character CPC (4000000): DE 1/10 is its first 4, DE 1/11 the rest.
+          procedureCode: cpc.slice(0, 4),
+          additionalProcedureCodes: [...(cpc.length === 7 ? [cpc.slice(4)] : []), ...parallelList(v.apc).filter(Boolean)],
+          originCountry: v.origin ?? '',
+          preferentialOrigin: v.preferentialOrigin ?? '',
+          dispatchCountry: v.dispatch ?? '',
+          preference: v.preference ?? '',
+          valuationMethod: v.valuationMethod ?? '',
+          itemPrice: v.itemPrice ? { value: v.itemPrice.replace(/,/g, ''), currency: (v.invoiceCurrency || h.invoiceCurrency || 'GBP').toUpperCase() } : undefined,
+          customsValuePence: cv ?? 0,
+          customsValuePresent: cv !== undefined,
+          netMassKg: v.netMass ?? '',
+          grossMassKg: v.grossMass ?? '',
+          supplementaryUnits: v.suppUnits ?? '',
+          quotaOrderNumber: v.quota ?? '',
+          documents,
+          additionalInformation: parallelList(v.aiCodes)
+            .filter(Boolean)
+            .map((code) => ({ code, text: '' })),
+          taxLines,
+          vatValuePence: vatValue ?? 0,
+          vatValuePresent: vatValue !== undefined,
+          parties: v.consignor ? [{ role: 'consignor', id: '', name: v.consignor, countryCode: '' }] : [],
+          additionalCodes: [],
+          valuationIndicators: '',
+          statisticalValuePence: 0,
+          adjustments: [],
+          previousDocuments: [],
+        };
+        return item;
+      });
 
     const parties = [
       pick('importer') && { role: 'importer', id: pick('importer'), name: '', countryCode: '' },
@@ -762,7 +940,12 @@ export class CdsReportAssembler {
     // this changes every entry's hash: an entry stored before (under the raw-text hash of the
     // previous release) is not recognised as a duplicate of a re-send after it; the re-send is
     // stored as a new version with the same content (services/ingestion/README.md).
-    const canonical = { entryId, header: hashValues(h), items: [...e.items.values()].map((r) => hashValues(r.values)), taxes: e.taxes.map((t) => [hashValues(t.values), t.wideTax.length ? t.wideTax.map((w) => ({ type: w.type, amount: gbpDecimal(w.amount) })) : t.wideTax]) };
+    const canonical = {
+      entryId,
+      header: hashValues(h),
+      items: [...e.items.values()].map((r) => hashValues(r.values)),
+      taxes: e.taxes.map((t) => [hashValues(t.values), t.wideTax.length ? t.wideTax.map((w) => ({ type: w.type, amount: gbpDecimal(w.amount) })) : t.wideTax]),
+    };
     // A complete literal (typed: a new contract field is a compile error here), not fromPartial,
     // which deep-copied every item and party again.
     const declaration: Declaration = {

@@ -33,20 +33,45 @@ describe('CDS data reports', () => {
     expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(declarations).toHaveLength(2);
     const d = declarations.find((x) => x.lrn === 'PO-4471')!;
-    expect(d).toMatchObject({ acceptanceDate: '2023-03-14', acceptanceDateSource: 'report', importerEori: 'GB553202734852', sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT, customsValuePence: 326047, defermentAccounts: ['1108654'] });
+    expect(d).toMatchObject({
+      acceptanceDate: '2023-03-14',
+      acceptanceDateSource: 'report',
+      importerEori: 'GB553202734852',
+      sourceFormat: SourceFormat.SOURCE_FORMAT_CDS_REPORT,
+      customsValuePence: 326047,
+      defermentAccounts: ['1108654'],
+    });
     expect(d.invoiceAmount).toEqual({ value: '3800.00', currency: 'EUR' });
     const [i1, i2] = d.items;
-    expect(i1).toMatchObject({ itemNumber: 1, commodityCode: '6109100010', procedureCode: '4000', additionalProcedureCodes: ['000'], preference: '300', preferentialOrigin: 'DE', customsValuePence: 214505, customsValuePresent: true });
-    expect(i1!.documents).toEqual([{ code: 'N935', reference: 'INV-9912', status: '', reason: '' }, { code: 'U110', reference: 'STATEMENT', status: '', reason: '' }]);
+    expect(i1).toMatchObject({
+      itemNumber: 1,
+      commodityCode: '6109100010',
+      procedureCode: '4000',
+      additionalProcedureCodes: ['000'],
+      preference: '300',
+      preferentialOrigin: 'DE',
+      customsValuePence: 214505,
+      customsValuePresent: true,
+    });
+    expect(i1!.documents).toEqual([
+      { code: 'N935', reference: 'INV-9912', status: '', reason: '' },
+      { code: 'U110', reference: 'STATEMENT', status: '', reason: '' },
+    ]);
     expect(i1!.itemPrice).toEqual({ value: '2500.00', currency: 'EUR' });
-    expect(i1!.taxLines.map((t) => [t.taxType, t.payablePence, t.methodOfPayment])).toEqual([['A00', 0, 'E'], ['B00', 42901, 'G']]);
+    expect(i1!.taxLines.map((t) => [t.taxType, t.payablePence, t.methodOfPayment])).toEqual([
+      ['A00', 0, 'E'],
+      ['B00', 42901, 'G'],
+    ]);
     expect(i2!.taxLines.find((t) => t.taxType === 'A00')!.payablePence).toBe(13385);
   });
 
   it('uses the item report’s Duty/VAT Paid as A00/B00 lines when no tax-line report is sent', async () => {
     const { declarations } = await parseCdsReports([file('cds-reports/import-item.csv')]);
     const shaver = declarations.find((d) => d.items[0]!.commodityCode === '8510900000')!;
-    expect(shaver.items[0]!.taxLines.map((t) => [t.taxType, t.payablePence])).toEqual([['A00', 2000], ['B00', 20400]]);
+    expect(shaver.items[0]!.taxLines.map((t) => [t.taxType, t.payablePence])).toEqual([
+      ['A00', 2000],
+      ['B00', 20400],
+    ]);
   });
 
   it('is tolerant of column case, spacing and aliases, and idempotent by entry content', async () => {
@@ -70,13 +95,30 @@ describe('CDS data reports', () => {
     const csv = 'MRN,Item Number,Commodity Code\n23GB1234567890ABC1,1,6109100010\n23GB1234567890ABC1,x,6109100010\n23GB1234567890ABD1,1,8510900000\n';
     const r = await parseCdsReports([{ sourceName: 'i.csv', chunks: chunksOf(csv) }]);
     expect(r.declarations.map((d) => d.mrn)).toEqual(['23GB1234567890ABD1']);
-    expect(r.issues.find((i) => i.severity === 'error')).toMatchObject({ row: 3, column: 'Item Number', reason: expect.stringContaining('entry 23GB1234567890ABC1 rejected: row 3: DE 1/6 goods item number "x" is not a whole number') });
+    expect(r.issues.find((i) => i.severity === 'error')).toMatchObject({
+      row: 3,
+      column: 'Item Number',
+      reason: expect.stringContaining('entry 23GB1234567890ABC1 rejected: row 3: DE 1/6 goods item number "x" is not a whole number'),
+    });
   });
 
   it('rejects an entry whose acceptance date is impossible or implausible, naming row and column; warns on other bad dates', async () => {
-    const header = 'MRN,Acceptance Date,Entry Date,Clearance Date\n' + '23GB1234567890AAA1,30/02/2023,,\n' + '23GB1234567890AAB1,45/13/2999,,\n' + '23GB1234567890AAC1,00/00/0000,,\n' + '23GB1234567890AAD1,14/03/1989,,\n' + '23GB1234567890AAE1,TBC,,\n' + '23GB1234567890AAF1,14/03/2023,31/04/2023,2023-03-14\n';
-    const items = 'MRN,Item Number,Commodity Code,Acceptance Date\n' + ['AAA1', 'AAB1', 'AAC1', 'AAD1', 'AAE1', 'AAF1'].map((s) => `23GB1234567890${s},1,6109100010,`).join('\n') + '\n23GB1234567890AAG1,1,6109100010,2023-02-29\n';
-    const r = await parseCdsReports([{ sourceName: 'h.csv', chunks: chunksOf(header) }, { sourceName: 'i.csv', chunks: chunksOf(items) }]);
+    const header =
+      'MRN,Acceptance Date,Entry Date,Clearance Date\n' +
+      '23GB1234567890AAA1,30/02/2023,,\n' +
+      '23GB1234567890AAB1,45/13/2999,,\n' +
+      '23GB1234567890AAC1,00/00/0000,,\n' +
+      '23GB1234567890AAD1,14/03/1989,,\n' +
+      '23GB1234567890AAE1,TBC,,\n' +
+      '23GB1234567890AAF1,14/03/2023,31/04/2023,2023-03-14\n';
+    const items =
+      'MRN,Item Number,Commodity Code,Acceptance Date\n' +
+      ['AAA1', 'AAB1', 'AAC1', 'AAD1', 'AAE1', 'AAF1'].map((s) => `23GB1234567890${s},1,6109100010,`).join('\n') +
+      '\n23GB1234567890AAG1,1,6109100010,2023-02-29\n';
+    const r = await parseCdsReports([
+      { sourceName: 'h.csv', chunks: chunksOf(header) },
+      { sourceName: 'i.csv', chunks: chunksOf(items) },
+    ]);
     // Only the entry with a real acceptance date is a declaration; its bad entry date is a warning.
     expect(r.declarations.map((d) => [d.mrn, d.acceptanceDate])).toEqual([['23GB1234567890AAF1', '2023-03-14']]);
     const errors = r.issues.filter((i) => i.severity === 'error').map((i) => [i.row, i.column, i.code, i.reason.replace(/;.*/, '')]);
@@ -84,7 +126,12 @@ describe('CDS data reports', () => {
       [2, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAA1 rejected: row 2: Acceptance Date "30/02/2023" is not a real calendar date: February 2023 has 28 days'],
       [3, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAB1 rejected: row 3: Acceptance Date "45/13/2999" is not a real calendar date: there is no month 13'],
       [4, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAC1 rejected: row 4: Acceptance Date "00/00/0000" is not a real calendar date: there is no month 00'],
-      [5, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAD1 rejected: row 5: Acceptance Date "14/03/1989" is before 1990-01-01, earlier than any UK electronic customs record: a keying error?'],
+      [
+        5,
+        'Acceptance Date',
+        'INVALID_VALUE',
+        'entry 23GB1234567890AAD1 rejected: row 5: Acceptance Date "14/03/1989" is before 1990-01-01, earlier than any UK electronic customs record: a keying error?',
+      ],
       [6, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAE1 rejected: row 6: Acceptance Date "TBC" is not a date (dd/mm/yyyy or yyyy-mm-dd)'],
       // An item row's own acceptance date is checked too (row 8 of the item report).
       [8, 'Acceptance Date', 'INVALID_VALUE', 'entry 23GB1234567890AAG1 rejected: row 8: Acceptance Date "2023-02-29" is not a real calendar date: February 2023 has 28 days'],

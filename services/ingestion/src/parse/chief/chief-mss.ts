@@ -31,17 +31,43 @@ export async function parseChiefMss(content: Buffer, sourceName: string): Promis
     const v = row.values;
     const warn = (column: string, reason: string) => issues.push({ sourceName, row: row.row, column, field: column, reason, code: 'INVALID_VALUE', severity: 'warning' });
     if (row.kind !== 'item') {
-      issues.push({ sourceName, row: row.row, column: '', field: '(report)', reason: `a CHIEF MSS import entry item report has one row per item (Item No + Commodity Code); this row looks like a ${row.kind} report row`, code: 'UNKNOWN_REPORT', severity: 'error' });
+      issues.push({
+        sourceName,
+        row: row.row,
+        column: '',
+        field: '(report)',
+        reason: `a CHIEF MSS import entry item report has one row per item (Item No + Commodity Code); this row looks like a ${row.kind} report row`,
+        code: 'UNKNOWN_REPORT',
+        severity: 'error',
+      });
       continue;
     }
     if (!v.epu || !v.entryNumber) {
-      issues.push({ sourceName, row: row.row, column: 'Entry No', field: 'entry', reason: 'a CHIEF entry is identified by EPU + Entry No + Entry Date; EPU or Entry No is missing', code: 'INVALID_VALUE', severity: 'error' });
+      issues.push({
+        sourceName,
+        row: row.row,
+        column: 'Entry No',
+        field: 'entry',
+        reason: 'a CHIEF entry is identified by EPU + Entry No + Entry Date; EPU or Entry No is missing',
+        code: 'INVALID_VALUE',
+        severity: 'error',
+      });
       continue;
     }
-    const entryDate = v.entryDate ? reportDate(v.entryDate) ?? (/^\d{8}$/.test(v.entryDate) ? `${v.entryDate.slice(0, 4)}-${v.entryDate.slice(4, 6)}-${v.entryDate.slice(6)}` : undefined) : undefined;
+    const entryDate = v.entryDate
+      ? (reportDate(v.entryDate) ?? (/^\d{8}$/.test(v.entryDate) ? `${v.entryDate.slice(0, 4)}-${v.entryDate.slice(4, 6)}-${v.entryDate.slice(6)}` : undefined))
+      : undefined;
     const entryDateProblem = entryDate ? dateProblem(entryDate, v.entryDate!, dateWindow) : `"${v.entryDate ?? ''}" is not a date`;
     if (entryDateProblem) {
-      issues.push({ sourceName, row: row.row, column: 'Entry Date', field: 'entryDate', reason: `${entryDateProblem}: CHIEF entry numbers repeat across days, so a real entry date is needed to identify the entry`, code: 'INVALID_VALUE', severity: 'error' });
+      issues.push({
+        sourceName,
+        row: row.row,
+        column: 'Entry Date',
+        field: 'entryDate',
+        reason: `${entryDateProblem}: CHIEF entry numbers repeat across days, so a real entry date is needed to identify the entry`,
+        code: 'INVALID_VALUE',
+        severity: 'error',
+      });
       continue;
     }
     if (!/^\d{3}$/.test(v.epu)) warn('EPU', `"${v.epu}" is not a 3-digit EPU`);
@@ -49,7 +75,7 @@ export async function parseChiefMss(content: Buffer, sourceName: string): Promis
     if (v.importer && !TURN.test(v.importer) && !/^GB\d{12}$/.test(v.importer)) warn('Importer', `"${v.importer}" is not a 12-digit TURN`);
     const entryId = `CHIEF:${v.epu}-${v.entryNumber.toUpperCase()}:${entryDate}`;
     // The TURN's EORI form, so importer keys match CDS-era declarations of the same importer.
-    const importer = v.importer && TURN.test(v.importer) ? `GB${v.importer}` : v.importer ?? '';
+    const importer = v.importer && TURN.test(v.importer) ? `GB${v.importer}` : (v.importer ?? '');
     assembler.add({ ...row, entryId, values: { ...v, importer, traderReference: entryId, mrn: '' } });
   }
   if (issues.some((i) => i.severity === 'error' && i.row <= 1)) return { declarations: [], issues };

@@ -20,7 +20,7 @@
     const target = m ? path.join(repoRoot, 'packages', m[1], 'src', 'index.ts') : request;
     return resolveFilename.call(this, target, ...rest);
   };
-  Module._extensions['.ts'] = function (module: { _compile(code: string, file: string): void }, filename: string): void {
+  Module._extensions['.ts'] = (module: { _compile(code: string, file: string): void }, filename: string): void => {
     const source: string = fs.readFileSync(filename, 'utf8');
     const out = ts.transpileModule(source, { fileName: filename, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } });
     module._compile(out.outputText, filename);

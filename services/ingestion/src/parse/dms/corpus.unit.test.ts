@@ -109,13 +109,19 @@ describe('HMRC annotated DMS sample corpus', () => {
     expect(e?.reason).toContain('"urnwcodatamodelWCODEC-DMS2"');
     expect(e?.reason).toContain('not an absolute URI');
     // What HMRC's schema makes of it: the root matches no element it declares.
-    expect(e?.reason).toMatch(/; HMRC WCO_DEC_2_DMS\.xsd 2\.15 \(libxml2\) at line 2: Element '\{urnwcodatamodelWCODEC-DMS2\}mdMetaData': No matching global declaration available for the validation root\.$/);
+    expect(e?.reason).toMatch(
+      /; HMRC WCO_DEC_2_DMS\.xsd 2\.15 \(libxml2\) at line 2: Element '\{urnwcodatamodelWCODEC-DMS2\}mdMetaData': No matching global declaration available for the validation root\.$/,
+    );
   });
 
   it("every accepted document validates against HMRC's XSD: no XSD_INVALID or XSD_UNCHECKED warning", () => {
     const accepted = parsed.filter((p) => p.result.ok);
     expect(accepted).toHaveLength(259);
-    const schemaWarnings = accepted.flatMap((p) => ok(p)!.warnings.filter((w) => w.code.startsWith('XSD_')).map((w) => `${p.file}: ${w.reason}`));
+    const schemaWarnings = accepted.flatMap((p) =>
+      ok(p)!
+        .warnings.filter((w) => w.code.startsWith('XSD_'))
+        .map((w) => `${p.file}: ${w.reason}`),
+    );
     expect(schemaWarnings).toEqual([]);
     // The same, asked of the validator directly: the 13 enveloped ones are checked as md:MetaData subtrees.
     const verdicts = new Map<string, number>();
@@ -201,7 +207,17 @@ describe('HMRC annotated DMS sample corpus', () => {
     add(stub.declaration.typeCode);
 
     expect(Object.fromEntries([...profile].sort(([a], [b]) => a.localeCompare(b)))).toEqual({
-      IMA: 145, IMB: 3, IMC: 4, IMD: 13, IME: 2, IMF: 3, IMJ: 10, IMK: 7, IMQ: 3, IMY: 30, IMZ: 19,
+      IMA: 145,
+      IMB: 3,
+      IMC: 4,
+      IMD: 13,
+      IME: 2,
+      IMF: 3,
+      IMJ: 10,
+      IMK: 7,
+      IMQ: 3,
+      IMY: 30,
+      IMZ: 19,
     });
     expect([...profile.values()].reduce((a, b) => a + b, 0)).toBe(239);
     const co = parsed.filter((p) => ok(p)?.kind === 'declaration' && /^CO[A-Z]$/.test(ok(p)!.declaration.typeCode));
@@ -209,11 +225,7 @@ describe('HMRC annotated DMS sample corpus', () => {
   });
 
   it('lists the multi-item declarations SOURCES.md names, with their item counts', () => {
-    const multi = Object.fromEntries(
-      parsed
-        .filter((p) => ok(p)?.kind === 'declaration' && ok(p)!.declaration.items.length > 1)
-        .map((p) => [p.file.split('/')[0], ok(p)!.declaration.items.length]),
-    );
+    const multi = Object.fromEntries(parsed.filter((p) => ok(p)?.kind === 'declaration' && ok(p)!.declaration.items.length > 1).map((p) => [p.file.split('/')[0], ok(p)!.declaration.items.length]));
     expect(multi).toEqual({
       IMY_Aggregated_Supplementary_Declaration: 2,
       IMZ_Aggregated_Supplementary_Declaration: 2,

@@ -179,7 +179,11 @@ describe('malformed and foreign documents', () => {
 
   it('rejects a Declaration in another namespace inside a correct md:MetaData', () => {
     const xml = declaration().replace(`xmlns="${NS_DEC}"`, 'xmlns="urn:wco:datamodel:WCO:DEC-DMS:1"');
-    expect(firstError(parseDmsDeclaration(xml, opts))).toMatchObject({ code: 'WRONG_NAMESPACE', elementPath: 'MetaData/Declaration', reason: expect.stringContaining('"urn:wco:datamodel:WCO:DEC-DMS:1"') });
+    expect(firstError(parseDmsDeclaration(xml, opts))).toMatchObject({
+      code: 'WRONG_NAMESPACE',
+      elementPath: 'MetaData/Declaration',
+      reason: expect.stringContaining('"urn:wco:datamodel:WCO:DEC-DMS:1"'),
+    });
   });
 
   it('rejects two Declarations in one md:MetaData rather than dropping one', () => {
@@ -188,7 +192,10 @@ describe('malformed and foreign documents', () => {
   });
 
   it('rejects foreign XML as NOT_A_DECLARATION', () => {
-    expect(firstError(parseDmsDeclaration('<invoice xmlns="urn:example:invoice"><total>1</total></invoice>', opts))).toMatchObject({ code: 'NOT_A_DECLARATION', reason: 'root element invoice (namespace "urn:example:invoice") is not a WCO/DMS declaration' });
+    expect(firstError(parseDmsDeclaration('<invoice xmlns="urn:example:invoice"><total>1</total></invoice>', opts))).toMatchObject({
+      code: 'NOT_A_DECLARATION',
+      reason: 'root element invoice (namespace "urn:example:invoice") is not a WCO/DMS declaration',
+    });
   });
 
   it('rejects an md:MetaData without a Declaration, and an MDG envelope without md:MetaData', () => {
@@ -199,7 +206,14 @@ describe('malformed and foreign documents', () => {
 });
 
 describe('injection strings are inert data', () => {
-  it.each([["'; DROP TABLE declarations;--"], ["=cmd|' /C calc'!A0"], ['<script>alert(1)</script>'], ['${jndi:ldap://x/a}'], ['../../etc/passwd'], ['Robert"); DELETE FROM x; --']])('passes %s through verbatim', (payload) => {
+  it.each([
+    ["'; DROP TABLE declarations;--"],
+    ["=cmd|' /C calc'!A0"],
+    ['<script>alert(1)</script>'],
+    ['${jndi:ldap://x/a}'],
+    ['../../etc/passwd'],
+    ['Robert"); DELETE FROM x; --'],
+  ])('passes %s through verbatim', (payload) => {
     const escaped = payload.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const xml = declaration({
       items: goodsItem(1, `<AdditionalDocument><CategoryCode>N</CategoryCode><ID>${escaped}</ID><TypeCode>935</TypeCode></AdditionalDocument>`, '').replace('Shaver parts', escaped),
@@ -212,7 +226,10 @@ describe('injection strings are inert data', () => {
   });
 
   it('cannot pollute prototypes through element or attribute names', () => {
-    const xml = declaration({ header: '<__proto__><polluted>1</polluted></__proto__><constructor/>', items: goodsItem(1, '', '<InvoiceLine><ItemChargeAmount currencyID="GBP" __proto__="x" constructor="y">5</ItemChargeAmount></InvoiceLine>') });
+    const xml = declaration({
+      header: '<__proto__><polluted>1</polluted></__proto__><constructor/>',
+      items: goodsItem(1, '', '<InvoiceLine><ItemChargeAmount currencyID="GBP" __proto__="x" constructor="y">5</ItemChargeAmount></InvoiceLine>'),
+    });
     const r = parseDmsDeclaration(xml, opts);
     expect(r.ok && r.declaration.items[0]!.itemPrice).toEqual({ value: '5', currency: 'GBP' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -23,9 +23,7 @@ import { currencyProblem, itemNumberProblem } from '../values';
 /** The parts of Declaration the mapping fills (provenance is added by the caller). */
 export type MappedDeclaration = Omit<Declaration, 'sourceFormat' | 'sourceName' | 'contentSha256'>;
 
-export type MapResult =
-  | { ok: true; declaration: MappedDeclaration; warnings: ParseIssue[]; kind: DmsMessageKind; amendments: DmsAmendment[] }
-  | { ok: false; error: ParseIssue };
+export type MapResult = { ok: true; declaration: MappedDeclaration; warnings: ParseIssue[]; kind: DmsMessageKind; amendments: DmsAmendment[] } | { ok: false; error: ParseIssue };
 
 const kid = (n: XNode | undefined, name: string): XNode | undefined => {
   if (n === undefined) return undefined;
@@ -187,34 +185,64 @@ export function mapDeclaration(root: XNode, basePath: string, sourceName: string
   else if (functionCode === '13') {
     if (typeCode === 'COR') kind = 'amendment';
     else if (typeCode === 'INV') kind = 'invalidation';
-    else if (typeCode === '') return { ok: false, error: m.issue('MISSING_ELEMENT', functionCodeNode, 'TypeCode', 'an additional message (FunctionCode 13) must say what it is in TypeCode (COR amendment, INV invalidation)') };
+    else if (typeCode === '')
+      return {
+        ok: false,
+        error: m.issue('MISSING_ELEMENT', functionCodeNode, 'TypeCode', 'an additional message (FunctionCode 13) must say what it is in TypeCode (COR amendment, INV invalidation)'),
+      };
     else {
       const gpr = typeCode === 'GPR' ? ' (goods presentation notification)' : '';
-      return { ok: false, error: m.issue('NOT_A_DECLARATION', typeCodeNode, 'TypeCode', `this is a DMS additional message of TypeCode ${typeCode}${gpr}, not a declaration, amendment (COR) or invalidation (INV)`) };
+      return {
+        ok: false,
+        error: m.issue('NOT_A_DECLARATION', typeCodeNode, 'TypeCode', `this is a DMS additional message of TypeCode ${typeCode}${gpr}, not a declaration, amendment (COR) or invalidation (INV)`),
+      };
     }
   } else if (functionCode === '') {
-    return { ok: false, error: m.issue('MISSING_ELEMENT', root, 'functionCode (FunctionCode)', 'FunctionCode is missing, so it is unknown whether this is an original declaration (9) or an amendment/additional message (13)') };
+    return {
+      ok: false,
+      error: m.issue(
+        'MISSING_ELEMENT',
+        root,
+        'functionCode (FunctionCode)',
+        'FunctionCode is missing, so it is unknown whether this is an original declaration (9) or an amendment/additional message (13)',
+      ),
+    };
   } else {
-    return { ok: false, error: m.issue('INVALID_VALUE', functionCodeNode, 'functionCode (FunctionCode)', `FunctionCode "${functionCode}" is not 9 (original declaration), 13 (amendment/additional message) or 14 (invalidation)`) };
+    return {
+      ok: false,
+      error: m.issue(
+        'INVALID_VALUE',
+        functionCodeNode,
+        'functionCode (FunctionCode)',
+        `FunctionCode "${functionCode}" is not 9 (original declaration), 13 (amendment/additional message) or 14 (invalidation)`,
+      ),
+    };
   }
   const original = kind === 'declaration';
 
   const shipment = kid(root, 'GoodsShipment');
   const itemNodes = kids(shipment, 'GovernmentAgencyGoodsItem');
   if (original && itemNodes.length === 0) {
-    return { ok: false, error: m.issue('MISSING_ELEMENT', shipment ?? root, 'items (GoodsShipment/GovernmentAgencyGoodsItem)', 'an original declaration (FunctionCode 9) must declare at least one goods item') };
+    return {
+      ok: false,
+      error: m.issue('MISSING_ELEMENT', shipment ?? root, 'items (GoodsShipment/GovernmentAgencyGoodsItem)', 'an original declaration (FunctionCode 9) must declare at least one goods item'),
+    };
   }
 
   if (original) m.code(typeCodeNode, 'typeCode (DE 1/1 + 1/2)', /^[A-Z]{3}$/, 'a declaration type such as IMA or IMZ');
   const idNode = kid(root, 'ID');
   const mrn = m.code(idNode, 'mrn (Declaration/ID)', MRN, 'an 18-character MRN (2 digits, country, 13 characters, check digit)');
-  if (!original && mrn === '') m.warn('MISSING_ELEMENT', root, 'mrn (Declaration/ID)', `a${kind === 'amendment' ? 'n amendment' : 'n invalidation'} must name the MRN of the declaration it applies to`);
+  if (!original && mrn === '')
+    m.warn('MISSING_ELEMENT', root, 'mrn (Declaration/ID)', `a${kind === 'amendment' ? 'n amendment' : 'n invalidation'} must name the MRN of the declaration it applies to`);
 
   // Acceptance date: supplementary declarations carry the real one (AcceptanceDateTime, matching the
   // CLE date in DE 2/1); otherwise the declaration's own IssueDateTime is the best the file offers.
   let acceptanceDate = '';
   let acceptanceDateSource = '';
-  for (const [element, source] of [['AcceptanceDateTime', 'declared'], ['IssueDateTime', 'issue_date']] as const) {
+  for (const [element, source] of [
+    ['AcceptanceDateTime', 'declared'],
+    ['IssueDateTime', 'issue_date'],
+  ] as const) {
     const dt = kid(kid(root, element), 'DateTimeString');
     if (dt === undefined || dt.text === '') continue;
     const r = dmsDate(dt.text, dt.attrs.formatCode ?? '304');
@@ -371,12 +399,17 @@ function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, head
     // DE 1/6 is 1–999 (../values): a larger number is kept as declared (DMS values are), but flagged.
     const outOfRange = itemNumberProblem(seq);
     if (outOfRange) m.warn('INVALID_VALUE', seqNode, 'itemNumber (DE 1/6)', outOfRange);
-  } else m.warn(seq === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE', seqNode ?? gi, 'itemNumber (DE 1/6)', seq === '' ? 'goods item has no SequenceNumeric' : `"${seq}" is not a positive goods item number`);
+  } else
+    m.warn(seq === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE', seqNode ?? gi, 'itemNumber (DE 1/6)', seq === '' ? 'goods item has no SequenceNumeric' : `"${seq}" is not a positive goods item number`);
   const label = itemNumber ? `item ${itemNumber}` : `goods item #${position}`;
 
   const commodity = kid(gi, 'Commodity');
   const classifications = kids(commodity, 'Classification');
-  const byType = (type: string): XNode[] => classifications.filter((c) => text(c, 'IdentificationTypeCode') === type).map((c) => kid(c, 'ID')!).filter((n) => n !== undefined);
+  const byType = (type: string): XNode[] =>
+    classifications
+      .filter((c) => text(c, 'IdentificationTypeCode') === type)
+      .map((c) => kid(c, 'ID')!)
+      .filter((n) => n !== undefined);
   const tsp = byType('TSP');
   const trc = byType('TRC');
   if (tsp.length > 1) m.warn('INVALID_VALUE', tsp[1], 'commodityCode (DE 6/14)', `${label} declares ${tsp.length} combined nomenclature codes; the first is kept`);
@@ -385,11 +418,15 @@ function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, head
   let commodityCode = '';
   if (cn !== '') {
     commodityCode = cn + taric;
-    if (taric === '' && original && cn.length === 8) m.warn('MISSING_ELEMENT', tsp[0], 'commodityCode (DE 6/15)', `${label}: no TARIC code (Classification TRC) is declared, so the commodity code has only the 8 CN digits "${cn}"`);
+    if (taric === '' && original && cn.length === 8)
+      m.warn('MISSING_ELEMENT', tsp[0], 'commodityCode (DE 6/15)', `${label}: no TARIC code (Classification TRC) is declared, so the commodity code has only the 8 CN digits "${cn}"`);
   } else if (original) {
     m.warn('MISSING_ELEMENT', commodity ?? gi, 'commodityCode (DE 6/14)', `${label} declares no commodity code (Classification TSP)`);
   }
-  const additionalCodes = [...byType('TRA').map((n) => m.code(n, 'additionalCodes (DE 6/16)', /^[A-Z0-9]{4}$/, 'a 4-character TARIC additional code')), ...byType('GN').map((n) => m.code(n, 'additionalCodes (DE 6/17)', /^[A-Z0-9]{4}$/, 'a 4-character national additional code'))];
+  const additionalCodes = [
+    ...byType('TRA').map((n) => m.code(n, 'additionalCodes (DE 6/16)', /^[A-Z0-9]{4}$/, 'a 4-character TARIC additional code')),
+    ...byType('GN').map((n) => m.code(n, 'additionalCodes (DE 6/17)', /^[A-Z0-9]{4}$/, 'a 4-character national additional code')),
+  ];
 
   // DE 1/10 is the procedure with a previous procedure (2+2 digits); DE 1/11 entries are 3-character APCs.
   const procedures = kids(gi, 'GovernmentProcedure');
@@ -402,7 +439,9 @@ function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, head
   } else if (original) {
     m.warn('MISSING_ELEMENT', gi, 'procedureCode (DE 1/10)', `${label} declares no procedure code (GovernmentProcedure with CurrentCode and PreviousCode)`);
   }
-  const additionalProcedureCodes = procedures.filter((p) => !main.includes(p)).map((p) => m.code(kid(p, 'CurrentCode'), 'additionalProcedureCodes (DE 1/11)', /^[A-Z0-9]{3}$/, 'a 3-character additional procedure code'));
+  const additionalProcedureCodes = procedures
+    .filter((p) => !main.includes(p))
+    .map((p) => m.code(kid(p, 'CurrentCode'), 'additionalProcedureCodes (DE 1/11)', /^[A-Z0-9]{3}$/, 'a 3-character additional procedure code'));
 
   let originCountry = '';
   let preferentialOrigin = '';
@@ -418,7 +457,12 @@ function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, head
       if (preferentialOrigin) m.warn('INVALID_VALUE', o, 'preferentialOrigin (DE 5/16)', `${label} declares more than one preferential origin; the first is kept`);
       else preferentialOrigin = cc?.text ?? '';
     } else {
-      m.warn(type === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE', o, 'Origin/TypeCode', `origin ${cc?.text ?? ''} has TypeCode "${type}"; 1 (DE 5/15 origin) or 2 (DE 5/16 preferential origin) was expected, so it was not kept`);
+      m.warn(
+        type === '' ? 'MISSING_ELEMENT' : 'INVALID_VALUE',
+        o,
+        'Origin/TypeCode',
+        `origin ${cc?.text ?? ''} has TypeCode "${type}"; 1 (DE 5/15 origin) or 2 (DE 5/16 preferential origin) was expected, so it was not kept`,
+      );
     }
   }
 
@@ -448,7 +492,12 @@ function mapItem(m: Mapper, gi: XNode, position: number, original: boolean, head
   const statisticalValue = m.pence(kid(gi, 'StatisticalValueAmount'), 'statisticalValuePence (DE 8/6)');
 
   const parties: Party[] = [];
-  for (const [role, name] of [['seller', 'Seller'], ['buyer', 'Buyer'], ['consignor', 'Consignor'], ['consignee', 'Consignee']] as const) {
+  for (const [role, name] of [
+    ['seller', 'Seller'],
+    ['buyer', 'Buyer'],
+    ['consignor', 'Consignor'],
+    ['consignee', 'Consignee'],
+  ] as const) {
     const p = m.party(role, kid(gi, name));
     if (p) parties.push(p);
   }

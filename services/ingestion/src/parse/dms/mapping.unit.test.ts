@@ -53,7 +53,13 @@ describe('exact values', () => {
     expect(dmsDate(value, format)).toEqual({ ok: true, date });
   });
 
-  it.each([['20230229000000Z', '304'], ['20231301000000Z', '304'], ['20230101250000Z', '304'], ['Wed Nov 13 00:00:00 UTC 2019', '304'], ['2023-08-21', '102']])('DMS date %s (format %s) is refused', (value, format) => {
+  it.each([
+    ['20230229000000Z', '304'],
+    ['20231301000000Z', '304'],
+    ['20230101250000Z', '304'],
+    ['Wed Nov 13 00:00:00 UTC 2019', '304'],
+    ['2023-08-21', '102'],
+  ])('DMS date %s (format %s) is refused', (value, format) => {
     expect(dmsDate(value, format).ok).toBe(false);
   });
 
@@ -145,7 +151,9 @@ describe('header mapping', () => {
       }),
     );
     expect([r.declaration.acceptanceDate, r.declaration.acceptanceDateSource]).toEqual(['2025-03-27', 'issue_date']);
-    expect(r.warnings).toEqual([expect.objectContaining({ code: 'INVALID_VALUE', field: 'acceptanceDate (AcceptanceDateTime)', elementPath: 'MetaData/Declaration/AcceptanceDateTime/DateTimeString', line: 6 })]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ code: 'INVALID_VALUE', field: 'acceptanceDate (AcceptanceDateTime)', elementPath: 'MetaData/Declaration/AcceptanceDateTime/DateTimeString', line: 6 }),
+    ]);
   });
 
   it('accepts a bare Declaration root in the DEC namespace', () => {
@@ -156,7 +164,12 @@ describe('header mapping', () => {
   });
 
   it('ignores unknown elements and attributes wherever they are', () => {
-    const r = parseOk(declaration({ header: '<Frobnicate a="1"><Deep><Deeper>text</Deeper></Deep></Frobnicate>', items: goodsItem(1, '<Whatever>1</Whatever><Packaging><SequenceNumeric>1</SequenceNumeric></Packaging>', '<Colour>red</Colour>') }));
+    const r = parseOk(
+      declaration({
+        header: '<Frobnicate a="1"><Deep><Deeper>text</Deeper></Deep></Frobnicate>',
+        items: goodsItem(1, '<Whatever>1</Whatever><Packaging><SequenceNumeric>1</SequenceNumeric></Packaging>', '<Colour>red</Colour>'),
+      }),
+    );
     expect(r.warnings).toEqual([]);
     expect(r.declaration.items).toHaveLength(1);
   });
@@ -226,7 +239,11 @@ describe('item mapping', () => {
   });
 
   it('warns about bad values with element path and line, keeping codes as declared and dropping non-decimals', () => {
-    const item = goodsItem(1, '<StatisticalValueAmount currencyID="EUR">10</StatisticalValueAmount>', '<GoodsMeasure><GrossMassMeasure unitCode="GRM">1500</GrossMassMeasure><NetNetWeightMeasure>1,5</NetNetWeightMeasure></GoodsMeasure><DutyTaxFee><TypeCode>A00</TypeCode><Payment><PaymentAmount currencyID="GBP">10.005</PaymentAmount></Payment></DutyTaxFee>').replace('<ID>85109000</ID>', '<ID>8510 90A0</ID>');
+    const item = goodsItem(
+      1,
+      '<StatisticalValueAmount currencyID="EUR">10</StatisticalValueAmount>',
+      '<GoodsMeasure><GrossMassMeasure unitCode="GRM">1500</GrossMassMeasure><NetNetWeightMeasure>1,5</NetNetWeightMeasure></GoodsMeasure><DutyTaxFee><TypeCode>A00</TypeCode><Payment><PaymentAmount currencyID="GBP">10.005</PaymentAmount></Payment></DutyTaxFee>',
+    ).replace('<ID>85109000</ID>', '<ID>8510 90A0</ID>');
     const r = parseOk(declaration({ items: item }));
     const gi = r.declaration.items[0]!;
     expect(gi.commodityCode).toBe('8510 90A000');
@@ -307,7 +324,12 @@ describe('what makes a declaration unusable', () => {
   };
 
   it('an original declaration without goods items', () => {
-    expect(firstError(declaration({ items: '' }))).toMatchObject({ code: 'MISSING_ELEMENT', field: 'items (GoodsShipment/GovernmentAgencyGoodsItem)', elementPath: 'MetaData/Declaration/GoodsShipment', line: 7 });
+    expect(firstError(declaration({ items: '' }))).toMatchObject({
+      code: 'MISSING_ELEMENT',
+      field: 'items (GoodsShipment/GovernmentAgencyGoodsItem)',
+      elementPath: 'MetaData/Declaration/GoodsShipment',
+      line: 7,
+    });
   });
 
   it('a missing FunctionCode', () => {

@@ -1,4 +1,4 @@
-import { Declaration, SourceFormat } from '@customs/contracts';
+import { type Declaration, SourceFormat } from '@customs/contracts';
 import { mapDeclaration } from './map';
 import { DEFAULT_MAX_BYTES, DmsReader } from './reader';
 import type { DmsParseOptions, DmsParseResult, ParseIssue, ParseIssueCode } from './types';
@@ -84,7 +84,9 @@ function withSchemaWarnings(result: Extract<DmsParseResult, { ok: true }>, xsd: 
   if (xsd.status === 'invalid') {
     for (const i of xsd.issues) extra.push(issue(i.line, i.path ?? xsd.validated ?? '(document)', i.element ?? '(schema)', i.message, 'XSD_INVALID'));
     if (xsd.omitted > 0) {
-      const count = xsd.capped ? `at least ${xsd.omitted} further ${DMS_SCHEMA_NAME} errors were not listed (libxml2 reports at most 1000 per document)` : `${xsd.omitted} further ${DMS_SCHEMA_NAME} errors were not listed`;
+      const count = xsd.capped
+        ? `at least ${xsd.omitted} further ${DMS_SCHEMA_NAME} errors were not listed (libxml2 reports at most 1000 per document)`
+        : `${xsd.omitted} further ${DMS_SCHEMA_NAME} errors were not listed`;
       extra.push(issue(0, xsd.validated ?? '(document)', '(schema)', count, 'XSD_INVALID'));
     }
   } else if (xsd.status === 'malformed') {
@@ -135,7 +137,12 @@ export function parseDmsDeclaration(input: Buffer | Uint8Array | string, opts: D
   // Checked before any parsing; a string's UTF-8 size is at most 3 bytes per UTF-16 unit.
   const size = typeof input === 'string' ? (input.length * 3 <= maxBytes ? 0 : Buffer.byteLength(input, 'utf8')) : input.length;
   if (size > maxBytes) {
-    return { ok: false, errors: [{ sourceName: opts.sourceName, line: 0, column: 0, elementPath: '(document)', field: '(document)', reason: `the document is ${size} bytes; the limit is ${maxBytes}`, code: 'TOO_LARGE' }] };
+    return {
+      ok: false,
+      errors: [
+        { sourceName: opts.sourceName, line: 0, column: 0, elementPath: '(document)', field: '(document)', reason: `the document is ${size} bytes; the limit is ${maxBytes}`, code: 'TOO_LARGE' },
+      ],
+    };
   }
   const parser = createParser(opts, input);
   parser.write(input);

@@ -18,8 +18,21 @@ export const DEFAULT_MAX_DEPTH = 128;
 
 /** DMS notification names by Response/FunctionCode, as HMRC's example notifications are named. */
 const NOTIFICATION_NAMES: Readonly<Record<string, string>> = {
-  '01': 'DMSACC', '02': 'DMSRCV', '03': 'DMSREJ', '05': 'DMSCTL', '06': 'DMSDOC', '07': 'DMSRES', '08': 'DMSROG',
-  '09': 'DMSCLE', '10': 'DMSINV', '11': 'DMSREQ', '13': 'DMSTAX', '14': 'DMSCPI', '15': 'DMSCPR', '16': 'DMSEOG', '18': 'DMSGER',
+  '01': 'DMSACC',
+  '02': 'DMSRCV',
+  '03': 'DMSREJ',
+  '05': 'DMSCTL',
+  '06': 'DMSDOC',
+  '07': 'DMSRES',
+  '08': 'DMSROG',
+  '09': 'DMSCLE',
+  '10': 'DMSINV',
+  '11': 'DMSREQ',
+  '13': 'DMSTAX',
+  '14': 'DMSCPI',
+  '15': 'DMSCPR',
+  '16': 'DMSEOG',
+  '18': 'DMSGER',
 };
 
 /** A kept element of the Declaration subtree. */
@@ -149,7 +162,15 @@ export class DmsReader {
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
     const p = this.parser;
     p.on('xmldecl', (d) => this.onXmlDecl(d.encoding));
-    p.on('doctype', () => this.fail('DTD_FORBIDDEN', 'DOCTYPE', 'a DOCTYPE / DTD is not accepted: entity declarations enable XXE and entity-expansion ("billion laughs") attacks, and DMS declarations never need one', p.line, p.column));
+    p.on('doctype', () =>
+      this.fail(
+        'DTD_FORBIDDEN',
+        'DOCTYPE',
+        'a DOCTYPE / DTD is not accepted: entity declarations enable XXE and entity-expansion ("billion laughs") attacks, and DMS declarations never need one',
+        p.line,
+        p.column,
+      ),
+    );
     p.on('error', (e) => this.fail('XML_NOT_WELL_FORMED', '(xml)', e.message.replace(/^[^:]*:\d+:\d+: /, ''), p.line, p.column));
     p.on('opentagstart', (t) => {
       this.startLine = p.line;
@@ -424,7 +445,14 @@ export class DmsReader {
     const fc = r.functionCode.trim();
     const name = NOTIFICATION_NAMES[fc];
     const what = name ? `${name}, Response FunctionCode ${fc}` : fc ? `Response FunctionCode ${fc}` : 'a WCO Response';
-    this.fail('NOT_A_DECLARATION', 'Response', `this is a DMS notification (${what}), not a declaration: notifications report CDS's processing of a declaration and are not ingested as declarations`, r.line, r.column, r.path);
+    this.fail(
+      'NOT_A_DECLARATION',
+      'Response',
+      `this is a DMS notification (${what}), not a declaration: notifications report CDS's processing of a declaration and are not ingested as declarations`,
+      r.line,
+      r.column,
+      r.path,
+    );
   }
 
   private classifyAtEnd(): void {
@@ -443,7 +471,14 @@ export class DmsReader {
     if (looksLikeDms) {
       const nonAbsolute = [this.rootNs, ...this.rootDeclaredNs].find((ns) => ns !== '' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(ns));
       const hint = nonAbsolute !== undefined ? ` ("${nonAbsolute}" is not an absolute URI: its colons are missing)` : '';
-      return this.fail('WRONG_NAMESPACE', root, `root element ${root} is in namespace ${describeNs(this.rootNs)}${hint}; a DMS declaration is md:MetaData in ${NS_META} holding Declaration in ${NS_DEC}`, 1, 1, this.rootLocal);
+      return this.fail(
+        'WRONG_NAMESPACE',
+        root,
+        `root element ${root} is in namespace ${describeNs(this.rootNs)}${hint}; a DMS declaration is md:MetaData in ${NS_META} holding Declaration in ${NS_DEC}`,
+        1,
+        1,
+        this.rootLocal,
+      );
     }
     this.fail('NOT_A_DECLARATION', root, `root element ${root} (namespace ${describeNs(this.rootNs)}) is not a WCO/DMS declaration`, 1, 1, this.rootLocal);
   }

@@ -182,7 +182,14 @@ describe('other samples', () => {
   it('TT_IM124a: a customs value in USD is not forced into the GBP pence field', () => {
     const r = parseOk('TT_IM124a/Step1_TT_IM124a.xml');
     expect(r.declaration.items[0]).toMatchObject({ customsValuePresent: false, customsValuePence: 0 });
-    expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'INVALID_VALUE', field: 'customsValuePence (DE 4/18)', elementPath: 'MetaData/Declaration/GoodsShipment/GovernmentAgencyGoodsItem[1]/CustomsValueAmount', line: 99 }));
+    expect(r.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'INVALID_VALUE',
+        field: 'customsValuePence (DE 4/18)',
+        elementPath: 'MetaData/Declaration/GoodsShipment/GovernmentAgencyGoodsItem[1]/CustomsValueAmount',
+        line: 99,
+      }),
+    );
   });
 
   it('TT_IM095a: origin ZN (Norwegian continental shelf) is kept as declared', () => {
@@ -200,7 +207,16 @@ describe('other samples', () => {
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const d = r.declaration;
     expect(d).toMatchObject({ typeCode: 'IMZ', acceptanceDate: '2017-10-01', acceptanceDateSource: 'declared', exchangeRate: '12345.678' });
-    expect(d.items[0]).toMatchObject({ commodityCode: '4202121900', originCountry: 'US', procedureCode: '4071', additionalProcedureCodes: ['000'], valuationMethod: '1', preference: '100', itemPrice: { value: '1000', currency: 'GBP' }, statisticalValuePence: 100_000 });
+    expect(d.items[0]).toMatchObject({
+      commodityCode: '4202121900',
+      originCountry: 'US',
+      procedureCode: '4071',
+      additionalProcedureCodes: ['000'],
+      valuationMethod: '1',
+      preference: '100',
+      itemPrice: { value: '1000', currency: 'GBP' },
+      statisticalValuePence: 100_000,
+    });
     // Its header AdditionalDocument has only an ID: kept, with the missing code flagged.
     expect(d.documents).toEqual([{ code: '', reference: 'GBDPO7777777', status: '', reason: '' }]);
     expect(r.warnings.map((w) => [w.code, w.elementPath, w.line])).toEqual([['INVALID_VALUE', 'MetaData/Declaration/AdditionalDocument[1]', 67]]);

@@ -202,7 +202,8 @@ function prepare(content: Buffer | Uint8Array | string, opts: XsdOptions, starte
   // the request body a Buffer was sliced from) to the worker.
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content);
   // Defence in depth: entity declarations (XXE, entity expansion) need a DOCTYPE, and libxml2 never sees one.
-  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('<!DOCTYPE') >= 0) return { result: skipped('the document has a DOCTYPE, which is never passed to the XML schema validator', started) };
+  if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('<!DOCTYPE') >= 0)
+    return { result: skipped('the document has a DOCTYPE, which is never passed to the XML schema validator', started) };
   return { bytes };
 }
 

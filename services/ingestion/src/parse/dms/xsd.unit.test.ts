@@ -35,7 +35,7 @@ describe('valid HMRC samples', () => {
     expect(xsdWarnings(parseDmsDeclaration(readSample(IM001A), { sourceName: IM001A }))).toEqual([]);
   });
 
-  it('validates the MetaData inside HMRC\'s MDG envelope (TT_IM192a) as a subtree', () => {
+  it("validates the MetaData inside HMRC's MDG envelope (TT_IM192a) as a subtree", () => {
     expect(validateDms(text(IM192A))).toMatchObject({ status: 'valid', validated: 'submitDeclarationRequest/requestDetail/MetaData' });
   });
 });
@@ -85,7 +85,11 @@ describe('schema violations in an accepted declaration are XSD_INVALID warnings'
     const xml = original.replace('<FunctionalReferenceID>U.78477677DUWR</FunctionalReferenceID>', `<FunctionalReferenceID>${'L'.repeat(40)}</FunctionalReferenceID>`);
     const [w, ...rest] = xsdWarnings(parseDmsDeclaration(xml, { sourceName: 'enveloped.xml' }));
     expect(rest).toEqual([]);
-    expect(w).toMatchObject({ field: 'FunctionalReferenceID', line: lineAt(xml, '<FunctionalReferenceID>'), elementPath: 'submitDeclarationRequest/requestDetail/MetaData/Declaration/FunctionalReferenceID' });
+    expect(w).toMatchObject({
+      field: 'FunctionalReferenceID',
+      line: lineAt(xml, '<FunctionalReferenceID>'),
+      elementPath: 'submitDeclarationRequest/requestDetail/MetaData/Declaration/FunctionalReferenceID',
+    });
   });
 
   it('a streamed document gets the same check as a whole one', () => {
@@ -112,13 +116,13 @@ describe('schema violations in an accepted declaration are XSD_INVALID warnings'
 });
 
 describe('rejections quote libxml2', () => {
-  it('TT_IM084a (not well-formed): the parser\'s rejection gains libxml2\'s parse error and line', () => {
+  it("TT_IM084a (not well-formed): the parser's rejection gains libxml2's parse error and line", () => {
     const e = rejection(parseDmsDeclaration(readSample('TT_IM084a/TT_IM084a.xml'), { sourceName: 'TT_IM084a.xml' }));
     expect(e).toMatchObject({ code: 'XML_NOT_WELL_FORMED', line: 164 });
     expect(e.reason).toContain('; libxml2 at line 164: Double hyphen within comment');
   });
 
-  it('TT_IM222a (non-absolute namespaces): the rejection gains the schema\'s verdict on the root', () => {
+  it("TT_IM222a (non-absolute namespaces): the rejection gains the schema's verdict on the root", () => {
     const e = rejection(parseDmsDeclaration(readSample('TT_IM222a/Step1_TT_IM222a.xml'), { sourceName: 'TT_IM222a.xml' }));
     expect(e.code).toBe('WRONG_NAMESPACE');
     expect(e.reason).toContain("HMRC WCO_DEC_2_DMS.xsd 2.15 (libxml2) at line 2: Element '{urnwcodatamodelWCODEC-DMS2}mdMetaData': No matching global declaration available for the validation root.");
@@ -130,7 +134,7 @@ describe('rejections quote libxml2', () => {
     expect(e.reason).toMatch(/; HMRC WCO_DEC_2_DMS\.xsd 2\.15 \(libxml2\) at line 1: Element 'md:MetaData': Missing child element\(s\)\./);
   });
 
-  it('an MDG envelope without a declaration inside keeps the parser\'s reason: there is no envelope schema', () => {
+  it("an MDG envelope without a declaration inside keeps the parser's reason: there is no envelope schema", () => {
     const env = '<v1:submitDeclarationRequest xmlns:v1="http://uk/gov/hmrc/mdg/declarationmanagement/submitdeclaration/request/schema/v1"><v1:requestDetail/></v1:submitDeclarationRequest>';
     expect(validateDms(env)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('no schema for the envelope') });
     expect(rejection(parseDmsDeclaration(env, { sourceName: 'x' })).reason).toBe('the MDG envelope submitDeclarationRequest holds no md:MetaData (urn:wco:datamodel:WCO:DocumentMetaData-DMS:2)');
@@ -214,7 +218,9 @@ describe('hostile input', () => {
     try {
       const r = ok(parseDmsDeclaration(big, { sourceName: 'big.xml' }));
       expect(r.declaration.items).toHaveLength(3000);
-      expect(xsdWarnings(r)).toEqual([expect.objectContaining({ code: 'XSD_UNCHECKED', line: 0, reason: 'not checked against HMRC WCO_DEC_2_DMS.xsd 2.15: the schema check did not finish within 1 ms' })]);
+      expect(xsdWarnings(r)).toEqual([
+        expect.objectContaining({ code: 'XSD_UNCHECKED', line: 0, reason: 'not checked against HMRC WCO_DEC_2_DMS.xsd 2.15: the schema check did not finish within 1 ms' }),
+      ]);
     } finally {
       configureDmsSchemaCheck({ timeoutMs: before });
     }
@@ -259,7 +265,10 @@ describe('asynchronous check (the service path)', () => {
 
   it('never hands a DOCTYPE or an oversize document to libxml2', async () => {
     const sent = dmsSchemaCheckStats().documentsSent;
-    expect(await validateDmsAsync(`<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>`)).toMatchObject({ status: 'skipped', reason: 'the document has a DOCTYPE, which is never passed to the XML schema validator' });
+    expect(await validateDmsAsync(`<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>`)).toMatchObject({
+      status: 'skipped',
+      reason: 'the document has a DOCTYPE, which is never passed to the XML schema validator',
+    });
     expect(await validateDmsAsync(readSample(IM001A), { maxBytes: 2000 })).toMatchObject({ status: 'skipped' });
     expect(dmsSchemaCheckStats().documentsSent).toBe(sent);
   });

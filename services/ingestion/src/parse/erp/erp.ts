@@ -21,7 +21,19 @@ export interface ErpIssue {
   row: number;
   location: string;
   field: string;
-  code: 'INVALID_VALUE' | 'MISSING_VALUE' | 'FIELD_TOO_LONG' | 'CONTROL_CHARACTER' | 'INVALID_ENCODING' | 'NOT_AN_ARRAY' | 'JSON_MALFORMED' | 'CSV_MALFORMED' | 'MISSING_COLUMN' | 'UNKNOWN_COLUMN' | 'TOO_MANY_LINES' | 'DUPLICATE_LINE';
+  code:
+    | 'INVALID_VALUE'
+    | 'MISSING_VALUE'
+    | 'FIELD_TOO_LONG'
+    | 'CONTROL_CHARACTER'
+    | 'INVALID_ENCODING'
+    | 'NOT_AN_ARRAY'
+    | 'JSON_MALFORMED'
+    | 'CSV_MALFORMED'
+    | 'MISSING_COLUMN'
+    | 'UNKNOWN_COLUMN'
+    | 'TOO_MANY_LINES'
+    | 'DUPLICATE_LINE';
   reason: string;
 }
 
@@ -82,7 +94,9 @@ export function invoiceKey(v: string): string {
 
 /** The stable id of a line: tenant + normalised supplier + invoice number + line. */
 export function receiptIdFor(tenantId: string, supplier: string, invoiceNumber: string, line: number): string {
-  const h = createHash('sha256').update(`${tenantId}|${supplier.toLowerCase().replace(/\s+/g, ' ').trim()}|${invoiceKey(invoiceNumber)}|${line}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${tenantId}|${supplier.toLowerCase().replace(/\s+/g, ' ').trim()}|${invoiceKey(invoiceNumber)}|${line}`)
+    .digest('hex');
   return `erp-${h.slice(0, 32)}`;
 }
 
@@ -171,7 +185,15 @@ function dedupe(lines: { line: ErpReceiptLine; row: number; location: string }[]
     const k = receiptIdFor('', l.line.supplier, l.line.invoiceNumber, l.line.lineNumber);
     const first = seen.get(k);
     if (first !== undefined) {
-      issues.push({ severity: 'error', sourceName, row: l.row, location: l.location, field: 'lineNumber', code: 'DUPLICATE_LINE', reason: `supplier ${l.line.supplier}, invoice ${l.line.invoiceNumber}, line ${l.line.lineNumber} already appears at ${first > 0 ? `row ${first}` : 'an earlier index'} of this file` });
+      issues.push({
+        severity: 'error',
+        sourceName,
+        row: l.row,
+        location: l.location,
+        field: 'lineNumber',
+        code: 'DUPLICATE_LINE',
+        reason: `supplier ${l.line.supplier}, invoice ${l.line.invoiceNumber}, line ${l.line.lineNumber} already appears at ${first > 0 ? `row ${first}` : 'an earlier index'} of this file`,
+      });
       continue;
     }
     seen.set(k, l.row);
@@ -180,7 +202,8 @@ function dedupe(lines: { line: ErpReceiptLine; row: number; location: string }[]
   return out;
 }
 
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  v === undefined || v === null ? undefined : typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
 /** JSON: an array of line objects (camelCase or snake_case keys, or any alias of the CSV columns). */
 export function parseErpJson(content: Buffer, sourceName: string): ErpParseResult {
@@ -197,8 +220,10 @@ export function parseErpJson(content: Buffer, sourceName: string): ErpParseResul
   } catch (e) {
     return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '(file)', field: '(json)', code: 'JSON_MALFORMED', reason: (e as Error).message }] };
   }
-  if (!Array.isArray(doc)) return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '$', field: '(json)', code: 'NOT_AN_ARRAY', reason: 'send a JSON array of receipt lines' }] };
-  if (doc.length > MAX_LINES) return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '$', field: '(json)', code: 'TOO_MANY_LINES', reason: `${doc.length} lines; at most ${MAX_LINES} per document` }] };
+  if (!Array.isArray(doc))
+    return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '$', field: '(json)', code: 'NOT_AN_ARRAY', reason: 'send a JSON array of receipt lines' }] };
+  if (doc.length > MAX_LINES)
+    return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '$', field: '(json)', code: 'TOO_MANY_LINES', reason: `${doc.length} lines; at most ${MAX_LINES} per document` }] };
   const numbering = autoNumbering();
   const ok: { line: ErpReceiptLine; row: number; location: string }[] = [];
   doc.forEach((item, i) => {
@@ -249,11 +274,19 @@ export function parseErpCsv(content: Buffer, sourceName: string): ErpParseResult
     return { lines: [], issues: [{ severity: 'error', sourceName, row: line, location: line ? `row ${line}` : '(file)', field: '(csv)', code: 'CSV_MALFORMED', reason: (e as Error).message }] };
   }
   if (records.length === 0) return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '(file)', field: '(header row)', code: 'MISSING_COLUMN', reason: 'the file is empty' }] };
-  if (records.length - 1 > MAX_LINES) return { lines: [], issues: [{ severity: 'error', sourceName, row: 0, location: '(file)', field: '(file)', code: 'TOO_MANY_LINES', reason: `${records.length - 1} lines; at most ${MAX_LINES} per document` }] };
+  if (records.length - 1 > MAX_LINES)
+    return {
+      lines: [],
+      issues: [{ severity: 'error', sourceName, row: 0, location: '(file)', field: '(file)', code: 'TOO_MANY_LINES', reason: `${records.length - 1} lines; at most ${MAX_LINES} per document` }],
+    };
   const header = records[0]!;
   const cols = header.map((h) => LOOKUP.get(normalise(h)));
   for (const f of ['supplier', 'invoiceNumber', 'lineValue']) {
-    if (!cols.includes(f)) return { lines: [], issues: [{ severity: 'error', sourceName, row: 1, location: 'row 1', field: f, code: 'MISSING_COLUMN', reason: `no column for ${f} (e.g. ${ALIASES[f]!.slice(0, 3).join(', ')})` }] };
+    if (!cols.includes(f))
+      return {
+        lines: [],
+        issues: [{ severity: 'error', sourceName, row: 1, location: 'row 1', field: f, code: 'MISSING_COLUMN', reason: `no column for ${f} (e.g. ${ALIASES[f]!.slice(0, 3).join(', ')})` }],
+      };
   }
   // One warning per unused column name, at most 50, then one counting the rest (a header of
   // 100,000 made-up columns is not 100,000 issues).

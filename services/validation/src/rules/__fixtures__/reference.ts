@@ -16,7 +16,19 @@ export function scheme(id: string, name: string, proofDocumentCodes: string[], v
 }
 
 export function facts(partial: Partial<RateFacts>): RateFacts {
-  return { known: true, unknownReason: '', preferential: [], suspensions: [], tradeRemedies: [], vat: [], supplementaryUnit: '', schemes: [], datasetVersion: 'ukgt@test', measuresLoaded: true, ...partial };
+  return {
+    known: true,
+    unknownReason: '',
+    preferential: [],
+    suspensions: [],
+    tradeRemedies: [],
+    vat: [],
+    supplementaryUnit: '',
+    schemes: [],
+    datasetVersion: 'ukgt@test',
+    measuresLoaded: true,
+    ...partial,
+  };
 }
 
 /** UK–EU TCA: statement on origin / importer's knowledge (roo_schemes_uk.json "eu"). */
@@ -40,17 +52,43 @@ const STANDARD_VAT = measure('305', '1011', '20.00%');
  *   112 at 0.00%, the usual suspension rate; the rate itself is not in the bundled data).
  */
 export const TARIFF: Record<string, RateFacts> = {
-  '0702000007|FR': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [EU_TCA] }),
-  '0702000007|ES': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [EU_TCA] }),
-  '0702000007|JP': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', 'JP', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [JAPAN] }),
-  '0702000007|NL': facts({ thirdCountry: measure('103', '1011', '8.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })], schemes: [EU_TCA] }),
+  '0702000007|FR': facts({
+    thirdCountry: measure('103', '1011', '8.00%'),
+    preferential: [measure('142', '1013', '0.00%')],
+    vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })],
+    schemes: [EU_TCA],
+  }),
+  '0702000007|ES': facts({
+    thirdCountry: measure('103', '1011', '8.00%'),
+    preferential: [measure('142', '1013', '0.00%')],
+    vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })],
+    schemes: [EU_TCA],
+  }),
+  '0702000007|JP': facts({
+    thirdCountry: measure('103', '1011', '8.00%'),
+    preferential: [measure('142', 'JP', '0.00%')],
+    vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })],
+    schemes: [JAPAN],
+  }),
+  '0702000007|NL': facts({
+    thirdCountry: measure('103', '1011', '8.00%'),
+    preferential: [measure('142', '1013', '0.00%')],
+    vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })],
+    schemes: [EU_TCA],
+  }),
   '0702000007|US': facts({ thirdCountry: measure('103', '1011', '8.00%'), vat: [measure('305', '1011', '0.00%', { additionalCode: 'VATZ' })] }),
   '6109100010|DE': facts({ thirdCountry: measure('103', '1011', '12.00%'), preferential: [measure('142', '1013', '0.00%')], vat: [STANDARD_VAT], supplementaryUnit: 'p/st', schemes: [EU_TCA] }),
   '6109100010|BD': facts({ thirdCountry: measure('103', '1011', '12.00%'), preferential: [measure('142', '2005', '0.00%')], vat: [STANDARD_VAT], supplementaryUnit: 'p/st', schemes: [GSP] }),
   '6109100010|CN': facts({ thirdCountry: measure('103', '1011', '12.00%'), vat: [STANDARD_VAT], supplementaryUnit: 'p/st' }),
   '6109100010|US': facts({ thirdCountry: measure('103', '1011', '12.00%'), vat: [STANDARD_VAT], supplementaryUnit: 'p/st' }),
   '3826001020|CA': facts({ thirdCountry: measure('103', '1011', '6.00%'), tradeRemedies: [measure('552', 'CA', '144.10 GBP / 1000 kg')], vat: [STANDARD_VAT] }),
-  '8407909020|JP': facts({ thirdCountry: measure('103', '1011', '4.00%'), suspensions: [measure('112', '1011', '0.00%')], preferential: [measure('142', 'JP', '0.00%')], vat: [STANDARD_VAT], schemes: [JAPAN] }),
+  '8407909020|JP': facts({
+    thirdCountry: measure('103', '1011', '4.00%'),
+    suspensions: [measure('112', '1011', '0.00%')],
+    preferential: [measure('142', 'JP', '0.00%')],
+    vat: [STANDARD_VAT],
+    schemes: [JAPAN],
+  }),
   '8407909020|US': facts({ thirdCountry: measure('103', '1011', '4.00%'), suspensions: [measure('112', '1011', '0.00%')], vat: [STANDARD_VAT] }),
 };
 
@@ -73,10 +111,18 @@ export interface FixedReferenceOptions {
 export function fixedReferenceView(options: FixedReferenceOptions = {}): ReferenceView {
   const rates = options.rates === 'none' ? undefined : (options.rates ?? TARIFF);
   const view: ReferenceView = {
-    commodity: (code, date) => CommodityResult.fromPartial({ commodityCode: code, date, datasetVersion: 'nom@test', ...(NOMENCLATURE[code] ? { known: true, declarableOnDate: true, ...NOMENCLATURE[code] } : { known: false }) }),
+    commodity: (code, date) =>
+      CommodityResult.fromPartial({
+        commodityCode: code,
+        date,
+        datasetVersion: 'nom@test',
+        ...(NOMENCLATURE[code] ? { known: true, declarableOnDate: true, ...NOMENCLATURE[code] } : { known: false }),
+      }),
     fx: (currency, date) => {
       const rate = FX[`${currency}|${date.slice(0, 7)}`];
-      return rate ? FxResult.fromPartial({ currency, date, known: true, unitsPerGbp: rate, period: date.slice(0, 7), datasetVersion: 'fx@test' }) : FxResult.fromPartial({ currency, date, known: false });
+      return rate
+        ? FxResult.fromPartial({ currency, date, known: true, unitsPerGbp: rate, period: date.slice(0, 7), datasetVersion: 'fx@test' })
+        : FxResult.fromPartial({ currency, date, known: false });
     },
     codeList: (list: CodeListName, code: string) => {
       const f = options.codeLists?.[`${list}|${code}`];
