@@ -1,5 +1,6 @@
 export * from './generated/customs/v1/declaration';
 export * from './generated/customs/v1/finding';
+export * from './generated/customs/v1/reconciliation';
 export * from './generated/customs/v1/score';
 export * from './generated/customs/v1/alert';
 export * from './generated/customs/v1/reference';

@@ -1,4 +1,5 @@
 import { DeclarationReceived, Submission } from './generated/customs/v1/declaration';
+import { DefermentStatementReceived, ErpReceiptsReceived } from './generated/customs/v1/reconciliation';
 import { DeclarationChecked, FindingRaised } from './generated/customs/v1/finding';
 import { ScoreUpdated } from './generated/customs/v1/score';
 import { AlertChanged } from './generated/customs/v1/alert';
@@ -38,6 +39,8 @@ function topic<T>(name: string, c: MessageCodec<T>): TopicDef<T> {
 export const Topics = {
   submission: topic('ingestion.submission.v1', codec('customs.v1.Submission', Submission)),
   declarationReceived: topic('ingestion.declaration.received.v1', codec('customs.v1.DeclarationReceived', DeclarationReceived)),
+  erpReceiptsReceived: topic('ingestion.erp-receipts.received.v1', codec('customs.v1.ErpReceiptsReceived', ErpReceiptsReceived)),
+  defermentStatementReceived: topic('ingestion.deferment-statement.received.v1', codec('customs.v1.DefermentStatementReceived', DefermentStatementReceived)),
   datasetChanged: topic('reference.dataset.changed.v1', codec('customs.v1.DatasetChanged', DatasetChanged)),
   validationFindingRaised: topic('validation.finding.raised.v1', codec('customs.v1.FindingRaised', FindingRaised)),
   declarationChecked: topic('validation.declaration.checked.v1', codec('customs.v1.DeclarationChecked', DeclarationChecked)),
