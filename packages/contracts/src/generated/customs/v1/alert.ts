@@ -13,12 +13,19 @@ import { Severity, severityFromJSON, severityToJSON } from "./finding";
  * money at stake and statutory deadlines.
  */
 
+/** Lifecycle state of an alert (OCSF-like). */
 export enum AlertStatus {
+  /** ALERT_STATUS_UNSPECIFIED - Not set; never emitted by the platform (as a filter: any state). */
   ALERT_STATUS_UNSPECIFIED = 0,
+  /** ALERT_STATUS_NEW - Raised, nobody has looked at it yet. */
   ALERT_STATUS_NEW = 1,
+  /** ALERT_STATUS_IN_PROGRESS - An analyst is working on it. */
   ALERT_STATUS_IN_PROGRESS = 2,
+  /** ALERT_STATUS_SUPPRESSED - Matched an exception (allow-list entry) or was suppressed by an analyst. */
   ALERT_STATUS_SUPPRESSED = 3,
+  /** ALERT_STATUS_RESOLVED - Closed with a disposition. */
   ALERT_STATUS_RESOLVED = 4,
+  /** ALERT_STATUS_ARCHIVED - Kept for the record only. */
   ALERT_STATUS_ARCHIVED = 5,
   /** ALERT_STATUS_ACKNOWLEDGED - Seen by an analyst, not yet worked on. */
   ALERT_STATUS_ACKNOWLEDGED = 6,
@@ -85,99 +92,148 @@ export function alertStatusToJSON(object: AlertStatus): string {
 
 /** One finding that contributes to an alert, summarised so an analyst need not look it up. */
 export interface ContributingFinding {
+  /** Id of the finding (Finding.finding_id). */
   findingId: string;
+  /** Rule that raised it, e.g. "C01". */
   ruleId: string;
+  /** Rule family, e.g. "valuation". */
   family: string;
+  /** One-line title of the finding. */
   title: string;
+  /** Severity of the finding. */
   severity: Severity;
+  /** Declaration the finding is on. */
   declarationId: string;
+  /** CDS movement reference number of that declaration, where known. */
   mrn: string;
+  /** Goods item number; 0 = header level. */
   itemNumber: number;
+  /** Duty HMRC can demand, pence. */
   exposureDutyPence: number;
+  /** Import VAT HMRC can demand, pence. */
   exposureVatPence: number;
+  /** Duty the importer can reclaim, pence. */
   reclaimDutyPence: number;
+  /** Import VAT the importer can reclaim, pence. */
   reclaimVatPence: number;
   /** "YYYY-MM-DD"; "" = unknown. */
   deadline: string;
+  /** Acceptance date of the declaration, "YYYY-MM-DD". */
   acceptanceDate: string;
+  /** Commodity code of the item, "" for header-level findings. */
   commodityCode: string;
   /**
    * Set when the finding was withdrawn or superseded (e.g. the declaration was amended and
    * re-checked); its money no longer counts.
    */
   withdrawn: boolean;
+  /** Why it was withdrawn, "" while live. */
   withdrawnReason: string;
   /** Risk points this finding added (risk_accumulation rules), after per-rule caps. */
   riskPoints: number;
 }
 
+/**
+ * A SIEM-style alert: one or more findings an alert rule grouped, with money at stake, deadlines
+ * and its lifecycle (topic alerting.alert.changed.v1 carries its changes).
+ */
 export interface Alert {
+  /** Stable id of the alert. */
   alertId: string;
+  /** Tenant that owns the alert. */
   tenantId: string;
-  /** Alert rule id and content hash of the rule file that raised it. */
+  /** Alert rule id that raised it. */
   alertRuleId: string;
+  /** Content hash of the rule file that raised it. */
   alertRuleHash: string;
+  /** Title shown to analysts. */
   title: string;
+  /** Severity of the alert (the rule's, possibly escalated). */
   severity: Severity;
+  /** Lifecycle state. */
   status: AlertStatus;
   /** Structured disposition once resolved, e.g. "true_positive_c2001", "false_positive". */
   disposition: string;
   /** Entity the alert is about: "declaration", "broker", "importer". */
   entityType: string;
+  /** Id of that entity: declaration id, declarant EORI or importer EORI. */
   entityId: string;
+  /** Findings grouped into the alert (the first 500; see omitted_findings). */
   findingIds: string[];
+  /** Money HMRC could demand on the live findings (duty + VAT), pence. */
   exposurePence: number;
+  /** Money the importer could reclaim on the live findings (duty + VAT), pence. */
   reclaimPence: number;
   /** Earliest statutory deadline among the findings, "YYYY-MM-DD". */
   deadline: string;
+  /** When the alert was raised, RFC 3339. */
   createdAt: string;
+  /** When the alert last changed, RFC 3339. */
   updatedAt: string;
-  /** Keyed suppression counters. */
+  /** Keyed suppression counter: repeats absorbed into this alert instead of raising new ones. */
   suppressedCount: number;
+  /** When the first contributing finding was seen, RFC 3339. */
   firstSeen: string;
+  /** When the latest contributing finding was seen, RFC 3339. */
   lastSeen: string;
   /** Monotonic position in the tenant's alert change stream (for resume-from-cursor). */
   cursor: number;
+  /** MRN of the (first) declaration concerned, where known. */
   mrn: string;
+  /** The (first) declaration concerned. */
   declarationId: string;
+  /** Validation/scoring rule ids of the contributing findings. */
   ruleIds: string[];
   /** "finding_match", "threshold", "new_terms", "deadline", "risk_accumulation", "score_change". */
   alertRuleType: string;
+  /** Importer EORI concerned. */
   importerEori: string;
   /** Broker (declarant / representative EORI). */
   declarantId: string;
+  /** Every declaration concerned. */
   declarationIds: string[];
+  /** Every commodity code concerned. */
   commodityCodes: string[];
-  /** exposure_pence / reclaim_pence split into duty and VAT (live findings only). */
+  /** exposure_pence split into duty (live findings only), pence. */
   exposureDutyPence: number;
+  /** exposure_pence split into VAT (live findings only), pence. */
   exposureVatPence: number;
+  /** reclaim_pence split into duty (live findings only), pence. */
   reclaimDutyPence: number;
+  /** reclaim_pence split into VAT (live findings only), pence. */
   reclaimVatPence: number;
+  /** The contributing findings, summarised (the first 500; see omitted_findings). */
   findings: ContributingFinding[];
+  /** User the alert is assigned to, "" when unassigned. */
   assignee: string;
   /**
    * Whole days from today to `deadline`, computed when the alert is read (negative once passed);
    * meaningful only when has_deadline.
    */
   daysLeft: number;
+  /** Whether any contributing finding has a statutory deadline (deadline is then set). */
   hasDeadline: boolean;
   /** Latest statutory deadline among live findings: the alert expires once it has passed. */
   latestDeadline: string;
   /** Deadline rules: the band reached (180, 90, 30 days; 0 = none yet). */
   deadlineBand: number;
-  /** Risk accumulation: total points and distinct rule families in the window. */
+  /** Risk accumulation: total points in the window. */
   riskPoints: number;
+  /** Risk accumulation: distinct rule families in the window. */
   families: string[];
-  /** Score change: the score before and after. */
+  /** Score change: the score before. */
   scoreBefore: number;
+  /** Score change: the score after. */
   scoreAfter: number;
-  /** new_terms: the field and the term that appeared for the first time. */
+  /** new_terms: the field in which a term appeared for the first time. */
   termField: string;
+  /** new_terms: the term that appeared for the first time. */
   termValue: string;
   /** Exception (allow-list entry) that suppressed it, if any. */
   exceptionId: string;
   /** Notification throttling (separate from detection): when subscribers were last told. */
   notifiedAt: string;
+  /** Analyst notes recorded on the alert. */
   noteCount: number;
   /** Human-readable "why" of the detection, e.g. "7 findings of C09 by broker GB… in 7 days". */
   summary: string;
@@ -187,19 +243,31 @@ export interface Alert {
    * above; a withdrawal of one of them is not subtracted (they are not tracked one by one).
    */
   omittedFindings: number;
+  /** Duty exposure of the omitted findings, pence. */
   omittedExposureDutyPence: number;
+  /** VAT exposure of the omitted findings, pence. */
   omittedExposureVatPence: number;
+  /** Duty reclaim of the omitted findings, pence. */
   omittedReclaimDutyPence: number;
+  /** VAT reclaim of the omitted findings, pence. */
   omittedReclaimVatPence: number;
+  /** Earliest statutory deadline among the omitted findings, "YYYY-MM-DD". */
   omittedEarliestDeadline: string;
+  /** Latest statutory deadline among the omitted findings, "YYYY-MM-DD". */
   omittedLatestDeadline: string;
 }
 
+/** One change in an alert's history. */
 export interface AlertChange {
+  /** Who made it: a user, or the service for automatic changes. */
   actor: string;
+  /** State before the change. */
   fromStatus: AlertStatus;
+  /** State after the change. */
   toStatus: AlertStatus;
+  /** Why, in words. */
   reason: string;
+  /** When, RFC 3339. */
   at: string;
   /**
    * What happened: "raised", "absorbed", "escalated", "expired", "auto_resolved", "reopened",
@@ -208,12 +276,19 @@ export interface AlertChange {
   kind: string;
   /** False when throttled: detection recorded it, subscribers need not be paged again. */
   notify: boolean;
+  /** Disposition set by the change (resolutions), else "". */
   disposition: string;
+  /** Analyst note added by the change, else "". */
   note: string;
 }
 
+/** alerting → anyone (topic alerting.alert.changed.v1, key tenant/alert id): an alert changed. */
 export interface AlertChanged {
-  alert?: Alert | undefined;
+  /** The alert after the change. */
+  alert?:
+    | Alert
+    | undefined;
+  /** What changed. */
   change?: AlertChange | undefined;
 }
 

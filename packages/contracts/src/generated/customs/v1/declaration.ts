@@ -11,7 +11,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  * Canonical import declaration: the one shape every feed (CDS data reports, WCO/DMS XML, ERP,
  * API producers) is normalised into by ingestion, and that validation and scoring read.
  * Data element numbers (DE x/y) refer to the UK CDS import declaration completion guide
- * (see docs/domain.md and DOMAIN.md §2).
+ * (UK Trade Tariff Volume 3, "CDS Declaration Completion Instructions for Imports").
  *
  * Conventions:
  * - Money already in GBP is integer pence (int64). Amounts in an invoice currency, rates, masses
@@ -22,6 +22,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /** Where a declaration came from. */
 export enum SourceFormat {
+  /** SOURCE_FORMAT_UNSPECIFIED - Not set; never stored by ingestion. */
   SOURCE_FORMAT_UNSPECIFIED = 0,
   /** SOURCE_FORMAT_DMS_XML - WCO Data Model 3.6 / DMS declaration XML as a broker submits it to CDS. */
   SOURCE_FORMAT_DMS_XML = 1,
@@ -89,6 +90,7 @@ export interface Party {
   role: string;
   /** EORI or other identifier as declared. */
   id: string;
+  /** Name of the party as declared. */
   name: string;
   /** ISO alpha-2 country of the party's address. */
   countryCode: string;
@@ -112,6 +114,7 @@ export interface PreviousDocument {
   category: string;
   /** e.g. "DCR", "CLE", "MRN", "ZZZ". */
   type: string;
+  /** Document identifier (e.g. invoice number, certificate number, authorisation number). */
   reference: string;
   /** Line/item number on the previous document where given. */
   line: string;
@@ -121,6 +124,7 @@ export interface PreviousDocument {
 export interface AdditionalInformation {
   /** 5-character code, e.g. "00500" (importer self-representation), "OVR01". */
   code: string;
+  /** Free text of the statement. */
   text: string;
 }
 
@@ -128,6 +132,7 @@ export interface AdditionalInformation {
 export interface Adjustment {
   /** 2-character code, e.g. "AP" (freight), "AV" (VAT adjustment), "BA" (post-arrival costs). */
   code: string;
+  /** The amount and its currency. */
   amount?: DecimalAmount | undefined;
 }
 
@@ -143,6 +148,7 @@ export interface Authorisation {
 export interface FiscalReference {
   /** Role code, e.g. "FR1" (importer VAT number for postponed VAT accounting). */
   role: string;
+  /** VAT identification number of the party in that role. */
   vatId: string;
 }
 
@@ -155,6 +161,7 @@ export interface TaxLine {
    * ("GBP"), or a measurement unit for specific duties ("KGM", "LTR").
    */
   baseAmount: string;
+  /** Unit of base_amount: a currency or a measurement unit. */
   baseUnit: string;
   /** DE 4/5 rate as declared/calculated, exact decimal (percent for ad valorem), may be empty. */
   rate: string;
@@ -203,22 +210,31 @@ export interface GoodsItem {
     | undefined;
   /** Customs value in pence GBP as reported (CDS reports) or declared; 0 when not present. */
   customsValuePence: number;
+  /** Whether customs_value_pence was present in the source (0 is then a value). */
   customsValuePresent: boolean;
   /** DE 8/6 statistical value in pence GBP; 0 when not present. */
   statisticalValuePence: number;
   /** DE 6/1 net mass in kg, DE 6/5 gross mass in kg, DE 6/2 supplementary units: exact decimals. */
   netMassKg: string;
+  /** DE 6/5 gross mass in kg, exact decimal. */
   grossMassKg: string;
+  /** DE 6/2 supplementary units, exact decimal. */
   supplementaryUnits: string;
   /** DE 8/1 quota order number. */
   quotaOrderNumber: string;
+  /** DE 2/3 documents produced for the item. */
   documents: Document[];
+  /** DE 2/2 additional information statements for the item. */
   additionalInformation: AdditionalInformation[];
+  /** DE 4/9 item-level additions and deductions. */
   adjustments: Adjustment[];
+  /** DE 4/3-4/8 tax lines of the item. */
   taxLines: TaxLine[];
+  /** DE 2/1 previous documents of the item. */
   previousDocuments: PreviousDocument[];
   /** VAT value (base for B00) in pence GBP where reported. */
   vatValuePence: number;
+  /** Whether vat_value_pence was present in the source (0 is then a value). */
   vatValuePresent: boolean;
   /** Item-level parties where they differ from the header (consignor/seller per item). */
   parties: Party[];
@@ -226,6 +242,7 @@ export interface GoodsItem {
 
 /** A whole import declaration, one version of it. */
 export interface Declaration {
+  /** Tenant (importer organisation) that owns the declaration. */
   tenantId: string;
   /** Stable id of the declaration across versions (assigned by ingestion). */
   declarationId: string;
@@ -233,6 +250,7 @@ export interface Declaration {
   version: number;
   /** DE 2/5 LRN (trader reference) and the CDS MRN where known. */
   lrn: string;
+  /** CDS movement reference number, once CDS has accepted the declaration. */
   mrn: string;
   /** DMS FunctionCode: "9" original, "13" amendment/correction, "14" invalidation request. */
   functionCode: string;
@@ -242,6 +260,7 @@ export interface Declaration {
   acceptanceDate: string;
   /** Where the acceptance date came from: "declared", "report", "issue_date", "received". */
   acceptanceDateSource: string;
+  /** Header parties (importer, declarant, representative, exporter, …). */
   parties: Party[];
   /** DE 4/11 total amount invoiced. */
   invoiceAmount?:
@@ -251,13 +270,19 @@ export interface Declaration {
   exchangeRate: string;
   /** DE 4/1 delivery terms: Incoterm and location. */
   incoterm: string;
+  /** DE 4/1 delivery location (UN/LOCODE or place name). */
   deliveryLocation: string;
   /** Header-level additions/deductions (DE 4/9 declared at header). */
   adjustments: Adjustment[];
+  /** DE 3/39 authorisations held. */
   authorisations: Authorisation[];
+  /** DE 2/2 header-level additional information statements. */
   additionalInformation: AdditionalInformation[];
+  /** DE 2/1 header-level previous documents. */
   previousDocuments: PreviousDocument[];
+  /** DE 2/3 header-level documents produced. */
   documents: Document[];
+  /** DE 3/40 additional fiscal references. */
   fiscalReferences: FiscalReference[];
   /** DE 2/6 deferment account numbers (DAN). */
   defermentAccounts: string[];
@@ -265,12 +290,15 @@ export interface Declaration {
   representativeStatus: string;
   /** DE 6/18 total packages; DE 6/5 total gross mass. */
   totalPackages: string;
+  /** DE 6/5 total gross mass in kg, exact decimal. */
   totalGrossMassKg: string;
   /** DE 7/4 mode of transport at the border. */
   transportMode: string;
   /** Header customs value in pence GBP where reported (CDS header report). */
   customsValuePence: number;
+  /** Whether customs_value_pence was present in the source (0 is then a value). */
   customsValuePresent: boolean;
+  /** Goods items, in item-number order. */
   items: GoodsItem[];
   /** Provenance. */
   sourceFormat: SourceFormat;
@@ -308,6 +336,7 @@ export interface Declaration {
 
 /** Ingestion → everyone: a new declaration (or a new version of one) is in. */
 export interface DeclarationReceived {
+  /** The declaration version as stored. */
   declaration?:
     | Declaration
     | undefined;
@@ -317,10 +346,13 @@ export interface DeclarationReceived {
 
 /** API producers → ingestion: a raw document to ingest (topic ingestion.submission.v1). */
 export interface Submission {
+  /** Tenant the document is submitted for (must match the producer's credentials). */
   tenantId: string;
   /** "dms-xml", "cds-header-csv", "cds-item-csv", "cds-taxline-csv", "erp-json", "erp-csv". */
   format: string;
+  /** Original file name, kept as provenance. */
   filename: string;
+  /** The document's bytes, as produced. */
   content: Buffer;
   /** Producer's idempotency key; same key twice is ingested once. */
   idempotencyKey: string;
@@ -341,19 +373,25 @@ export interface AppliedChange {
  * declarations (rule C03: declarations without a receipt, receipts without a declaration).
  */
 export interface ErpReceiptLine {
+  /** Tenant (importer organisation) whose books the line is from. */
   tenantId: string;
   /** Stable id: tenant + supplier + invoice number + line (the idempotency key). */
   receiptId: string;
+  /** Supplier name or id as the ERP holds it. */
   supplier: string;
+  /** Importer's stock-keeping unit of the goods. */
   sku: string;
+  /** Goods description on the ERP line. */
   description: string;
   /** Supplier invoice number (what the declaration's N935 document reference names) and date. */
   invoiceNumber: string;
+  /** Supplier invoice date, "YYYY-MM-DD". */
   invoiceDate: string;
   /** Line number within the invoice, 1-based. */
   lineNumber: number;
   /** Quantity received, exact decimal, and its unit (e.g. "PCS", "KGM"). */
   quantity: string;
+  /** Unit of quantity (e.g. "PCS", "KGM"). */
   unit: string;
   /** Line value in the invoice currency, exact decimal. */
   lineValue?:
@@ -361,14 +399,19 @@ export interface ErpReceiptLine {
     | undefined;
   /** Customs references where the ERP holds them. */
   mrn: string;
+  /** Declaration unique consignment reference, where the ERP holds it. */
   ducr: string;
+  /** Importer's purchase order number, where given. */
   purchaseOrder: string;
   /** Goods receipt date, "YYYY-MM-DD", where given. */
   receiptDate: string;
   /** Country of origin on the purchase record, ISO alpha-2, where given. */
   originCountry: string;
+  /** Ingestion batch id. */
   batchId: string;
+  /** Name of the file the line came from. */
   sourceName: string;
+  /** When ingestion received it (RFC 3339). */
   receivedAt: string;
 }
 

@@ -13,12 +13,19 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  * (history rules) emit the same shape.
  */
 
+/** How serious a finding or alert is (OCSF severity levels). */
 export enum Severity {
+  /** SEVERITY_UNSPECIFIED - Not set; never emitted by the platform. */
   SEVERITY_UNSPECIFIED = 0,
+  /** SEVERITY_INFO - Informational: worth knowing, no money or compliance risk on its own. */
   SEVERITY_INFO = 1,
+  /** SEVERITY_LOW - Minor data-quality or low-value issue. */
   SEVERITY_LOW = 2,
+  /** SEVERITY_MEDIUM - A likely error with money or compliance consequences. */
   SEVERITY_MEDIUM = 3,
+  /** SEVERITY_HIGH - A probable error with material money at stake or a near deadline. */
   SEVERITY_HIGH = 4,
+  /** SEVERITY_CRITICAL - Needs action now (e.g. large exposure, imminent statutory deadline). */
   SEVERITY_CRITICAL = 5,
 }
 
@@ -73,41 +80,64 @@ export function severityToJSON(object: Severity): string {
 export interface Evidence {
   /** Data element or reference field, e.g. "DE 6/14 commodity_code", "reference.nomenclature". */
   field: string;
+  /** The value as declared or looked up. */
   value: string;
+  /** Why the value matters to the rule. */
   note: string;
 }
 
+/** One check that fired on a declaration or one of its goods items, priced in pence. */
 export interface Finding {
   /** Deterministic id: hash of tenant, declaration, version, item, rule id and rule version. */
   findingId: string;
+  /** Tenant that owns the declaration. */
   tenantId: string;
+  /** Declaration the finding is on. */
   declarationId: string;
+  /** Version of the declaration that was checked. */
   declarationVersion: number;
+  /** CDS movement reference number of the declaration, where known. */
   mrn: string;
+  /** DE 2/5 local reference number (the trader's reference). */
   lrn: string;
-  /** 0 = header-level finding. */
+  /**
+   * Goods item number (DE 1/6) the finding is on;
+   * 0 = header-level finding.
+   */
   itemNumber: number;
-  /** Rule id, e.g. "C01", and its semantic version. */
+  /** Rule id, e.g. "C01". */
   ruleId: string;
+  /** Semantic version of the rule that raised it. */
   ruleVersion: string;
+  /** One-line title of what was found. */
   title: string;
   /**
    * "data-integrity", "classification", "origin-preference", "valuation", "procedures-reliefs",
    * "duplicates-vat", "history".
    */
   family: string;
+  /** How serious the finding is. */
   severity: Severity;
-  /** Money at stake in pence GBP. Exposure = HMRC can demand it; reclaim = importer can recover it. */
+  /**
+   * Money at stake in pence GBP. Exposure = HMRC can demand it; reclaim = importer can recover it.
+   * Duty HMRC can demand, in pence.
+   */
   exposureDutyPence: number;
+  /** Import VAT HMRC can demand, in pence. */
   exposureVatPence: number;
+  /** Duty the importer can reclaim, in pence. */
   reclaimDutyPence: number;
+  /** Import VAT the importer can reclaim, in pence. */
   reclaimVatPence: number;
-  /** Acceptance date and the statutory deadline (acceptance date + 3 years), "YYYY-MM-DD". */
+  /** Acceptance date of the declaration (the tax point), "YYYY-MM-DD". */
   acceptanceDate: string;
+  /** Statutory deadline (acceptance date + 3 years), "YYYY-MM-DD". */
   deadline: string;
+  /** The fields and reference facts that triggered the rule. */
   evidence: Evidence[];
   /** How the money was computed (duty engine explanation), human readable. */
   explanation: string;
+  /** What to do about it, human readable. */
   remediation: string;
   /** Correction route: "C285:<basis of claim>", "C2001", "none". */
   correctionRoute: string;
@@ -117,18 +147,23 @@ export interface Finding {
   source: string;
   /** RFC 3339. */
   raisedAt: string;
-  /** Importer and representative EORI, for scoring and alert grouping. */
+  /** Importer EORI, for scoring and alert grouping. */
   importerEori: string;
+  /** Declarant / representative (broker) EORI, for scoring and alert grouping. */
   declarantId: string;
   /**
    * Context of the goods item the finding is on (empty for header-level findings, item 0), so
    * alert rules can group and pivot without reading the declaration: DE 6/14-6/16 commodity
    * code, DE 5/15 origin, DE 1/10 procedure code (CPC, with the first additional procedure
    * code: "4000/000"), and the supplier (seller/exporter/consignor EORI, or name without one).
+   * Commodity code of the item (DE 6/14-6/16).
    */
   commodityCode: string;
+  /** Country of origin of the item (DE 5/15). */
   originCountry: string;
+  /** Procedure code with the first additional procedure code, e.g. "4000/000". */
   cpc: string;
+  /** Seller/exporter/consignor EORI, or its name without one. */
   supplier: string;
 }
 
@@ -142,24 +177,37 @@ export interface Finding_ReferenceVersionsEntry {
  * scoring.finding.raised.v1).
  */
 export interface FindingRaised {
+  /** The finding as raised. */
   finding?: Finding | undefined;
 }
 
 /** validation → scoring: a declaration version has been checked (so a clean one is visibly checked). */
 export interface DeclarationChecked {
+  /** Tenant that owns the declaration. */
   tenantId: string;
+  /** Declaration that was checked. */
   declarationId: string;
+  /** Version that was checked. */
   declarationVersion: number;
+  /** CDS movement reference number, where known. */
   mrn: string;
+  /** DE 2/5 local reference number. */
   lrn: string;
+  /** Importer EORI. */
   importerEori: string;
+  /** Declarant / representative (broker) EORI. */
   declarantId: string;
+  /** Number of goods items checked. */
   itemCount: number;
   /** Ids of the findings raised on this version (empty when clean). */
   findingIds: string[];
+  /** Total exposure (duty + VAT HMRC can demand) of those findings, pence. */
   exposurePence: number;
+  /** Total reclaim (duty + VAT the importer can recover) of those findings, pence. */
   reclaimPence: number;
+  /** Acceptance date of the declaration, "YYYY-MM-DD". */
   acceptanceDate: string;
+  /** When the check ran, RFC 3339. */
   checkedAt: string;
   /** Rule ids evaluated. */
   rulesEvaluated: string[];

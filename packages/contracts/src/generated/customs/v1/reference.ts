@@ -9,14 +9,22 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /** Reference data events and point-in-time lookups (batched). */
 
+/**
+ * reference → validation, scoring, alerting (topic reference.dataset.changed.v1): a reference
+ * dataset was loaded or changed, so dependants re-evaluate what it touches.
+ */
 export interface DatasetChanged {
   /** e.g. "nomenclature", "fx", "ukgt", "preferences". */
   dataset: string;
+  /** Version of the dataset now in force. */
   version: string;
+  /** Version it replaced, "" for a first load. */
   previousVersion: string;
+  /** When the load finished, RFC 3339. */
   loadedAt: string;
   /** Date range the change affects, "YYYY-MM-DD" (empty = open). */
   effectiveFrom: string;
+  /** Last day the change affects, "YYYY-MM-DD" ("" = open). */
   effectiveTo: string;
   /**
    * Commodity codes whose tariff facts the change touched (an OTT load or sync), so dependants
@@ -38,88 +46,124 @@ export interface DatasetChanged {
   tariffChangesOmitted: number;
 }
 
+/** A tariff measure the change created, updated or ended. */
 export interface TariffChange {
+  /** 10-digit commodity code the measure applies to. */
   commodityCode: string;
   /**
    * The measure's geographical area: a country, a group id (e.g. 1013) or 1011 erga omnes;
    * members of a group are answered by LookupRates for a given origin.
    */
   geographicalArea: string;
+  /** Countries excluded from the geographical area. */
   excludedAreas: string[];
+  /** TARIC measure type, e.g. "103", "552". */
   measureType: string;
   /** "created", "updated" or "ended" (relative to what the service held before the change). */
   change: string;
+  /** First day the measure applies, "YYYY-MM-DD". */
   validFrom: string;
+  /** Last day the measure applies, "YYYY-MM-DD" ("" = open-ended). */
   validTo: string;
+  /** Duty expression as published, e.g. "8.00 %". */
   expression: string;
+  /** Online Trade Tariff measure id. */
   measureSid: string;
   /** "trade_remedy", "suspension", "preference", "quota", "third_country", "vat", "supplementary_unit" or "other". */
   role: string;
 }
 
+/** A stop-press / news notice published with a tariff change. */
 export interface StopPressNotice {
+  /** Notice id in the Online Trade Tariff. */
   id: string;
+  /** Title as published. */
   title: string;
   /** Publication date, "YYYY-MM-DD". */
   published: string;
   /** Commodity codes the notice names (10-digit, as written in its text), possibly none. */
   commodityCodes: string[];
+  /** Where to read it. */
   url: string;
 }
 
+/** One commodity code on a date. */
 export interface CommodityQuery {
+  /** 10-digit commodity code. */
   commodityCode: string;
   /** Acceptance date, "YYYY-MM-DD". */
   date: string;
 }
 
+/** What the nomenclature says about a commodity code on a date. */
 export interface CommodityResult {
+  /** The code asked about. */
   commodityCode: string;
+  /** The date asked about, "YYYY-MM-DD". */
   date: string;
   /** Known in the nomenclature at all (any date). */
   known: boolean;
   /** Declarable (suffix 80, leaf) and valid on the date. */
   declarableOnDate: boolean;
+  /** Goods description as published. */
   description: string;
+  /** First day the code is valid, "YYYY-MM-DD". */
   validityStart: string;
+  /** Last day the code is valid, "YYYY-MM-DD" ("" = open-ended). */
   validityEnd: string;
   /** Third-country (MFN) duty expression as published, e.g. "12.00%", or "" when unknown. */
   thirdCountryDuty: string;
+  /** Version of the nomenclature dataset used. */
   datasetVersion: string;
 }
 
+/** A batch of commodity lookups. */
 export interface LookupCommoditiesRequest {
+  /** The lookups, answered in order. */
   queries: CommodityQuery[];
 }
 
+/** Answers to a batch of commodity lookups. */
 export interface LookupCommoditiesResponse {
+  /** One result per query, in query order. */
   results: CommodityResult[];
 }
 
+/** One currency on a date. */
 export interface FxQuery {
   /** ISO 4217 alpha-3. */
   currency: string;
+  /** The date the rate is needed for, "YYYY-MM-DD". */
   date: string;
 }
 
+/** The HMRC monthly exchange rate of a currency on a date. */
 export interface FxResult {
+  /** The currency asked about, ISO 4217 alpha-3. */
   currency: string;
+  /** The date asked about, "YYYY-MM-DD". */
   date: string;
+  /** False = no rate is loaded for the date (never guessed); see unknown_reason. */
   known: boolean;
   /** Currency units per 1 GBP, exact decimal as published by HMRC. */
   unitsPerGbp: string;
   /** The month the rate applies to, "YYYY-MM". */
   period: string;
+  /** Version of the FX dataset used. */
   datasetVersion: string;
   /** Why the rate is not known (e.g. the month is not loaded), "" when known. */
   unknownReason: string;
 }
 
+/** A batch of exchange-rate lookups. */
 export interface LookupFxRequest {
+  /** The lookups, answered in order. */
   queries: FxQuery[];
 }
 
+/** Answers to a batch of exchange-rate lookups. */
 export interface LookupFxResponse {
+  /** One result per query, in query order. */
   results: FxResult[];
 }
 
@@ -136,6 +180,7 @@ export interface MeasureFact {
   expression: string;
   /** DE 4/3 tax type from the measure type (data/codes/measure_type_to_tax_type.csv), "" when unmapped. */
   taxType: string;
+  /** TARIC additional code the measure applies with, "" = none. */
   additionalCode: string;
   /** "YYYY-MM-DD". */
   validFrom: string;
@@ -149,14 +194,17 @@ export interface MeasureFact {
 export interface SchemeFact {
   /** Scheme code, e.g. "eu", "japan", "dcts-ldcs". */
   id: string;
+  /** Scheme name as published. */
   name: string;
   /** DE 2/3 proof-of-origin document codes the scheme accepts. */
   proofDocumentCodes: string[];
+  /** First day the scheme covers the origin, "YYYY-MM-DD". */
   validFrom: string;
   /** "" = open-ended. */
   validTo: string;
 }
 
+/** One (commodity, origin, date) whose tariff measures are wanted. */
 export interface RateQuery {
   /** 10-digit commodity code. */
   commodityCode: string;
@@ -166,9 +214,13 @@ export interface RateQuery {
   date: string;
 }
 
+/** The tariff measures that apply to a (commodity, origin, date). */
 export interface RateResult {
+  /** The code asked about. */
   commodityCode: string;
+  /** The origin asked about, ISO 3166 alpha-2. */
   origin: string;
+  /** The date asked about, "YYYY-MM-DD". */
   date: string;
   /** false = the rate is not known for the date (never guessed); see unknown_reason. */
   known: boolean;
@@ -177,6 +229,7 @@ export interface RateResult {
    * measures loaded for this code), else "".
    */
   unknownReason: string;
+  /** Third-country (MFN, 103) duty measure. */
   thirdCountry?:
     | MeasureFact
     | undefined;
@@ -201,6 +254,7 @@ export interface RateResult {
    * instead of by exact acceptance date.
    */
   stableFrom: string;
+  /** Last day of the interval the answer holds for ("" = unbounded). */
   stableTo: string;
   /**
    * Online Trade Tariff measures are loaded for this code, so an absent preference, suspension,
@@ -210,15 +264,19 @@ export interface RateResult {
   measuresLoaded: boolean;
 }
 
+/** A batch of tariff-measure lookups. */
 export interface LookupRatesRequest {
+  /** The lookups, answered in order. */
   queries: RateQuery[];
 }
 
+/** Answers to a batch of tariff-measure lookups. */
 export interface LookupRatesResponse {
   /** One result per query, in query order. */
   results: RateResult[];
 }
 
+/** One code in one reference code list on a date. */
 export interface CodeListQuery {
   /** One of: cpc, apc, cpc-apc, document, preference, country, unit, currency. */
   list: string;
@@ -227,49 +285,73 @@ export interface CodeListQuery {
    * "CODE" or "CODE/STATUS" (e.g. "N954/AE").
    */
   code: string;
+  /** The date membership is needed for, "YYYY-MM-DD". */
   date: string;
 }
 
+/** Whether a code belongs to a reference code list on a date. */
 export interface CodeListResult {
+  /** The list asked about. */
   list: string;
+  /** The code asked about. */
   code: string;
+  /** The date asked about, "YYYY-MM-DD". */
   date: string;
   /** The list (or the part of it the code needs) is loaded; false = membership unknown. */
   known: boolean;
+  /** The code is in the list on the date (meaningful only when known). */
   member: boolean;
+  /** Description of the code as published. */
   description: string;
+  /** Version of the code-list dataset used. */
   datasetVersion: string;
 }
 
+/** A batch of code-list lookups. */
 export interface LookupCodeListsRequest {
+  /** The lookups, answered in order. */
   queries: CodeListQuery[];
 }
 
+/** Answers to a batch of code-list lookups. */
 export interface LookupCodeListsResponse {
+  /** One result per query, in query order. */
   results: CodeListResult[];
 }
 
+/** One country on a date whose preference schemes are wanted. */
 export interface SchemeQuery {
   /** ISO 3166 alpha-2. */
   country: string;
+  /** The date, "YYYY-MM-DD". */
   date: string;
 }
 
+/** The UK preference schemes covering a country on a date. */
 export interface SchemeResult {
+  /** The country asked about, ISO 3166 alpha-2. */
   country: string;
+  /** The date asked about, "YYYY-MM-DD". */
   date: string;
+  /** Schemes whose members include the country on the date. */
   schemes: SchemeFact[];
+  /** Version of the schemes dataset used. */
   datasetVersion: string;
 }
 
+/** A batch of preference-scheme lookups. */
 export interface LookupSchemesRequest {
+  /** The lookups, answered in order. */
   queries: SchemeQuery[];
 }
 
+/** Answers to a batch of preference-scheme lookups. */
 export interface LookupSchemesResponse {
+  /** One result per query, in query order. */
   results: SchemeResult[];
 }
 
+/** A customs value still in the invoice currency, with the rate to convert it. */
 export interface InvoiceValue {
   /** DE 4/14 item price in `currency`, decimal string. */
   amount: string;
@@ -281,25 +363,36 @@ export interface InvoiceValue {
   rateSource: string;
   /** DE 4/9 additions and deductions in `currency` ("" = none). */
   additions: string;
+  /** DE 4/9 deductions in `currency` ("" = none). */
   deductions: string;
 }
 
+/** The customs value of a line: already in pence, or an invoice amount to convert. */
 export interface DutyCustomsValue {
+  /** Exactly one form of the value. */
   value?:
     | //
     /** Customs value already in sterling, in pence. */
     { $case: "pence"; pence: number }
-    | { $case: "invoice"; invoice: InvoiceValue }
+    | //
+    /** An invoice amount and the rate to convert it. */
+    { $case: "invoice"; invoice: InvoiceValue }
     | undefined;
 }
 
+/** Quantities of a line that specific duties are charged on; decimals as strings, "" = not given. */
 export interface DutyQuantities {
+  /** DE 6/1 net mass in kg. */
   netMassKg: string;
+  /** DE 6/5 gross mass in kg. */
   grossMassKg: string;
+  /** DE 6/2 supplementary units. */
   supplementaryUnits: string;
   /** TARIC unit code of the supplementary units (LTR, NAR, ASVX …). */
   supplementaryUnit: string;
+  /** Alcoholic strength, % vol. */
   alcoholPercentVol: string;
+  /** Sucrose content, percent (agricultural components). */
   sucrosePercent: string;
   /** Quantities measured directly in a TARIC unit, e.g. {"KGME": "850"}. */
   byUnit: { [key: string]: string };
@@ -310,7 +403,9 @@ export interface DutyQuantities_ByUnitEntry {
   value: string;
 }
 
+/** One measure to apply to a line. */
 export interface DutyMeasureInput {
+  /** TARIC measure type, e.g. "103". */
   measureType: string;
   /** DE 4/3 tax type, e.g. "A00", "A30". */
   taxType: string;
@@ -320,26 +415,37 @@ export interface DutyMeasureInput {
   source: string;
 }
 
+/** A rate to convert a foreign-currency specific duty into sterling. */
 export interface DutyCurrencyRate {
+  /** Currency units per 1 GBP, exact decimal. */
   unitsPerGbp: string;
+  /** Where the rate came from, shown in the explanation. */
   source: string;
 }
 
+/** One declaration line to compute duty and VAT for. */
 export interface DutyLineInput {
   /** Acceptance date "YYYY-MM-DD" (selects seasonal rates). */
   acceptanceDate: string;
+  /** The line's customs value. */
   customsValue?:
     | DutyCustomsValue
     | undefined;
   /** "halfUp" (default) or "down". */
   customsValueRounding: string;
-  quantities?: DutyQuantities | undefined;
+  /** Quantities for specific duties. */
+  quantities?:
+    | DutyQuantities
+    | undefined;
+  /** Measures to apply (duty, excise, remedies). */
   measures: DutyMeasureInput[];
   /** For specific duties written in a foreign currency (e.g. EUR amounts of the old CET). */
   currencyRates: { [key: string]: DutyCurrencyRate };
   /** "20", "5" or "0"; "" = no VAT computed. */
   vatRatePercent: string;
+  /** Excise and other charges that enter the VAT value, pence. */
   exciseAndOtherPence: number;
+  /** VAT adjustments (e.g. transport to the first UK destination), pence. */
   vatAdjustmentsPence: number;
 }
 
@@ -348,40 +454,61 @@ export interface DutyLineInput_CurrencyRatesEntry {
   value?: DutyCurrencyRate | undefined;
 }
 
+/** One computed tax line (DE 4/3-4/6) of a line. */
 export interface DutyTaxLine {
+  /** DE 4/3 tax type, e.g. "A00", "B00". */
   taxType: string;
   /** TARIC measure type, or "VAT". */
   measureType: string;
+  /** Provenance of the rate. */
   source: string;
   /** "computed" or "unknown". */
   status: string;
+  /** Why the amount is unknown, "" when computed. */
   unknownReason: string;
+  /** Money base in pence: the customs value for duties, the VAT value for VAT. */
   basePence: number;
+  /** Quantity used by specific components, e.g. "12.5 × 100 kg". */
   baseQuantity: string;
+  /** Duty expression applied. */
   expression: string;
   /** Rounded down to the penny; 0 when unknown. */
   amountPence: number;
+  /** Exact amount in pounds before rounding, e.g. "148.1472". */
   exactAmount: string;
+  /** How the amount was computed, in words. */
   explanation: string;
 }
 
+/** Duty and VAT computed for one line. */
 export interface DutyLineResult {
   /** "computed" or "unknown" (any measure not evaluable; duty_pence then sums the computed lines). */
   status: string;
+  /** Why the result is unknown, "" when computed. */
   unknownReason: string;
+  /** Customs value used, pence. */
   customsValuePence: number;
+  /** Duty (customs duty, remedies, excise) assessed, pence. */
   dutyPence: number;
+  /** Import VAT assessed, pence. */
   vatPence: number;
   /** Present when VAT was computed. */
-  vatValuePence?: number | undefined;
+  vatValuePence?:
+    | number
+    | undefined;
+  /** The tax lines. */
   taxLines: DutyTaxLine[];
+  /** How the result was computed, step by step. */
   explanation: string[];
 }
 
+/** A batch of lines to compute duty and VAT for. */
 export interface ComputeDutiesRequest {
+  /** The lines, answered in order. */
   lines: DutyLineInput[];
 }
 
+/** Duty and VAT of a batch of lines. */
 export interface ComputeDutiesResponse {
   /** One result per line, in order. */
   results: DutyLineResult[];

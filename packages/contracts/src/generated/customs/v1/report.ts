@@ -12,25 +12,36 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  * downloaded (topic reporting.report.published.v1, key tenant/importer).
  */
 
+/**
+ * A board report version was stored and can be downloaded (topic reporting.report.published.v1,
+ * key tenant/importer).
+ */
 export interface ReportPublished {
+  /** Tenant that owns the report. */
   tenantId: string;
+  /** Stable id of the report version (the download paths name it). */
   reportId: string;
-  /** "board" for now. */
+  /** Report kind: "board" for now. */
   kind: string;
-  /** The importer (EORI) the report is about, and its version number for that importer (1, 2, …). */
+  /** The importer (EORI) the report is about. */
   importerEori: string;
+  /** Version number of the report for that importer (1, 2, …). */
   version: number;
-  /** RFC 3339; the day the figures are as of ("YYYY-MM-DD"). */
+  /** When the report was stored, RFC 3339. */
   createdAt: string;
+  /** The day the figures are as of, "YYYY-MM-DD". */
   asOf: string;
-  /** "api" (a user asked) or "schedule". */
+  /** What produced it: "api" (a user asked) or "schedule". */
   trigger: string;
-  /** Relative download paths on the reporting API (HTML and PDF). */
+  /** Relative download path of the HTML rendering on the reporting API. */
   htmlPath: string;
+  /** Relative download path of the PDF rendering on the reporting API. */
   pdfPath: string;
-  /** Headline figures in pence, so a notification can say them without a download. */
+  /** Headline money HMRC could demand, in pence, so a notification can say it without a download. */
   exposurePence: number;
+  /** Headline money the importer could reclaim, in pence. */
   reclaimPence: number;
+  /** Exposure plus reclaim whose statutory deadline falls within 90 days of as_of, in pence. */
   dueIn90DaysPence: number;
 }
 
@@ -38,16 +49,17 @@ export interface ReportPublished {
 export interface CaseDeadline {
   /** "clock" (statutory: reply, pay, HMRC's limit) or "step" (playbook checklist step). */
   kind: string;
+  /** Name of the clock or step as the playbook words it. */
   name: string;
-  /** "YYYY-MM-DD". */
+  /** Due date, "YYYY-MM-DD". */
   due: string;
-  /**
-   * Step only: the day the step escalates, its state (open, due_soon, overdue, escalated, done),
-   * the responsible role and the person assigned to it ("" when none is).
-   */
+  /** Step only: the day the step escalates, "YYYY-MM-DD". */
   escalateOn: string;
+  /** Step only: open, due_soon, overdue, escalated or done. */
   state: string;
+  /** Step only: the responsible role. */
   role: string;
+  /** Step only: the person assigned to it ("" when none is). */
   person: string;
 }
 
@@ -57,20 +69,29 @@ export interface CaseDeadline {
  * carries the full current set, so a consumer replaces what it held for the case.
  */
 export interface CaseChanged {
+  /** Tenant that owns the case. */
   tenantId: string;
+  /** Stable id of the case. */
   caseId: string;
+  /** Title shown to users. */
   title: string;
   /** Letter or trigger: audit_announcement, pre_c18_right_to_be_heard, c18_demand, … */
   trigger: string;
+  /** Importer (EORI) the case concerns. */
   importerEori: string;
+  /** User who owns the case. */
   owner: string;
   /** "open" or "closed". */
   state: string;
+  /** Playbook the case follows, and the version of it. */
   playbookId: string;
+  /** Version of the playbook file the deadlines were computed from. */
   playbookVersion: string;
+  /** Every open deadline of the case as of `as_of` (the full set, not a delta). */
   deadlines: CaseDeadline[];
-  /** RFC 3339. */
+  /** When the case changed, RFC 3339. */
   changedAt: string;
+  /** The day the deadline states are computed for, "YYYY-MM-DD". */
   asOf: string;
 }
 
@@ -80,19 +101,25 @@ export interface CaseChanged {
  * findings it covers are listed so a consumer can mark their alerts, e.g. "submitted on a C285".
  */
 export interface DraftChanged {
+  /** Tenant that owns the draft. */
   tenantId: string;
+  /** Stable id of the draft. */
   draftId: string;
-  /** "c285" or "c2001". */
+  /** "c285" (repayment claim) or "c2001" (post-clearance amendment, duty owed). */
   kind: string;
   /** draft, reviewed, submitted, withdrawn. */
   state: string;
+  /** Reference HMRC gave the submission, "" until submitted. */
   hmrcReference: string;
+  /** User who made the change. */
   actor: string;
-  /** RFC 3339. */
+  /** When the draft changed, RFC 3339. */
   changedAt: string;
+  /** Findings the draft covers. */
   findingIds: string[];
-  /** Totals in pence: C285 duty + VAT claimed, C2001 duty + VAT owed. */
+  /** Duty total in pence: claimed on a C285, owed on a C2001. */
   dutyPence: number;
+  /** VAT total in pence: claimed on a C285, owed on a C2001. */
   vatPence: number;
 }
 

@@ -13,38 +13,54 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  * Every number carries what it was computed from; 0 is a value (REST emits it explicitly).
  */
 
+/** One dimension (rule family) of a score. */
 export interface ScoreComponent {
-  /** e.g. "classification", "origin-preference", "valuation". */
+  /** Rule family, e.g. "classification", "origin-preference", "valuation". */
   dimension: string;
   /** 0 (worst) – 100 (clean). */
   score: number;
+  /** Live findings of this family behind the score. */
   findingCount: number;
+  /** Money HMRC could demand on those findings, pence. */
   exposurePence: number;
+  /** Money the importer could reclaim on those findings, pence. */
   reclaimPence: number;
 }
 
 /** One factor of a declaration's risk (money at stake, severity, deadline nearness, confidence). */
 export interface RiskFactor {
+  /** Factor name: "money", "severity", "deadline" or "confidence". */
   name: string;
   /** 0–100. */
   value: number;
   /** Weight of the factor in percent (confidence multiplies instead: weight 0). */
   weightPct: number;
-  /** Points of risk the factor contributes (value × weight, one decimal). */
+  /**
+   * Points of risk the factor contributes (value × weight, one decimal). A display figure
+   * derived from integers, not money: a double is exact enough for one decimal.
+   */
   points: number;
+  /** How the value was reached, in words. */
   explanation: string;
 }
 
 /** The findings behind one goods item (0 = header level) of a scored declaration. */
 export interface LineRisk {
+  /** Goods item number (DE 1/6); 0 = header level. */
   itemNumber: number;
+  /** Live findings on the item. */
   findingIds: string[];
+  /** Rule ids of those findings. */
   ruleIds: string[];
+  /** Money HMRC could demand on the item, pence. */
   exposurePence: number;
+  /** Money the importer could reclaim on the item, pence. */
   reclaimPence: number;
 }
 
+/** A risk score of a declaration, broker or importer, with what it was computed from. */
 export interface Score {
+  /** Tenant that owns the scored entity. */
   tenantId: string;
   /** "declaration", "broker", "importer". */
   entityType: string;
@@ -52,10 +68,15 @@ export interface Score {
   entityId: string;
   /** 0 (worst) – 100 (clean). */
   score: number;
+  /** The score per dimension (rule family). */
   components: ScoreComponent[];
+  /** Live findings behind the score. */
   findingCount: number;
+  /** Money HMRC could demand, pence. */
   exposurePence: number;
+  /** Money the importer could reclaim, pence. */
   reclaimPence: number;
+  /** When the score was last recomputed, RFC 3339. */
   updatedAt: string;
   /** Scoring model version. */
   modelVersion: string;
@@ -63,6 +84,7 @@ export interface Score {
   declarationCount: number;
   /** Declarations: risk 0 (none) – 100 (highest); score = 100 − risk. */
   risk: number;
+  /** Declarations: the factors the risk is made of. */
   factors: RiskFactor[];
   /** How the score was computed, in words. */
   explanation: string;
@@ -77,80 +99,123 @@ export interface Score {
   validationChecked: boolean;
 }
 
+/** scoring → alerting and anyone: a score changed (topic scoring.score.updated.v1). */
 export interface ScoreUpdated {
-  score?: Score | undefined;
+  /** The score as now computed. */
+  score?:
+    | Score
+    | undefined;
+  /** The score before this change (100 for a first score). */
   previousScore: number;
 }
 
 /** A metric with what it was computed from; known = false when the data cannot settle it (value ""). */
 export interface Metric {
+  /** Metric name, e.g. "agent_concentration_hhi". */
   name: string;
   /** Integer or exact decimal as text. */
   value: string;
   /** "pence", "count", "ratio", "per 100 entries", "hhi", … */
   unit: string;
+  /** False when the data cannot settle the metric; value is then "". */
   known: boolean;
+  /** What was counted above the line, as text. */
   numerator: string;
+  /** What was counted below the line, as text. */
   denominator: string;
+  /** How the metric was computed, in words. */
   explanation: string;
 }
 
-/** One agent's month (DOMAIN.md §3.7 metrics). */
+/** One agent's month (docs/scoring-domain.md metrics). */
 export interface BrokerScorecard {
+  /** Tenant whose declarations the agent lodged. */
   tenantId: string;
+  /** Declarant / representative EORI of the agent. */
   agentId: string;
   /** "YYYY-MM". */
   month: string;
+  /** Scoring model version. */
   modelVersion: string;
   /** 0 (worst) – 100 (no errors). */
   score: number;
+  /** How the score was computed, in words. */
   scoreExplanation: string;
+  /** The month's metrics behind the score. */
   metrics: Metric[];
   /** Share (0–100) of the month's other agents this one scores better than; -1 with no peer. */
   peerPercentile: number;
+  /** Other agents with entries in the month. */
   peerCount: number;
 }
 
+/** One dimension of an importer's audit readiness. */
 export interface ReadinessDimension {
+  /** Rule family or readiness area. */
   dimension: string;
   /** 0–100; -1 when unknown (left out of the overall score). */
   score: number;
+  /** False when the data cannot settle the dimension. */
   known: boolean;
+  /** Money at risk in this dimension (exposure + reclaim), pence. */
   atRiskPence: number;
+  /** Live findings in this dimension. */
   findingCount: number;
+  /** Rule families that count towards the dimension. */
   families: string[];
+  /** How the score was computed, in words. */
   explanation: string;
 }
 
+/** How ready an importer is for an HMRC audit over a 3-year window. */
 export interface ImporterReadiness {
+  /** Tenant that owns the importer's declarations. */
   tenantId: string;
+  /** Importer EORI. */
   importerId: string;
-  /** Months covered, "YYYY-MM". */
+  /** First month covered, "YYYY-MM". */
   from: string;
+  /** Last month covered, "YYYY-MM". */
   to: string;
+  /** Scoring model version. */
   modelVersion: string;
+  /** 0 (worst) – 100 (ready), over the known dimensions. */
   score: number;
+  /** How the score was computed, in words. */
   explanation: string;
+  /** The dimensions the score is made of. */
   dimensions: ReadinessDimension[];
 }
 
+/** Duty an importer paid and what is recoverable or at risk, over a window. */
 export interface DutyUnderManagement {
+  /** Tenant that owns the importer's declarations. */
   tenantId: string;
+  /** Importer EORI. */
   importerId: string;
+  /** First month covered, "YYYY-MM". */
   from: string;
+  /** Last month covered, "YYYY-MM". */
   to: string;
+  /** The figures (duty paid, at risk, recoverable, …) with what they were computed from. */
   metrics: Metric[];
 }
 
 /** A monthly snapshot, kept as history. */
 export interface TrendPoint {
+  /** "broker" or "importer". */
   entityType: string;
+  /** Declarant EORI or importer EORI. */
   entityId: string;
   /** "YYYY-MM". */
   month: string;
+  /** The month's score, 0 (worst) – 100. */
   score: number;
+  /** The month's metrics. */
   metrics: Metric[];
+  /** Scoring model version that computed the point. */
   modelVersion: string;
+  /** When the snapshot was taken, RFC 3339. */
   recordedAt: string;
 }
 

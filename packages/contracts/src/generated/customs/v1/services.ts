@@ -44,23 +44,31 @@ import { BrokerScorecard, DutyUnderManagement, ImporterReadiness, Score, TrendPo
  * (tenant-scoped) and "traceparent".
  */
 
+/** Which declaration (and version) to read. */
 export interface GetDeclarationRequest {
+  /** Declaration id as assigned by ingestion. */
   declarationId: string;
   /** 0 = latest. */
   version: number;
 }
 
+/** The declaration version asked for. */
 export interface GetDeclarationResponse {
+  /** The declaration version as stored. */
   declaration?: Declaration | undefined;
 }
 
+/** Which declaration's findings to list. */
 export interface ListFindingsRequest {
+  /** Declaration id. */
   declarationId: string;
   /** Include findings superseded by later versions or rule versions. */
   includeSuperseded: boolean;
 }
 
+/** The findings of a declaration. */
 export interface ListFindingsResponse {
+  /** Findings, live ones (and superseded ones when asked for). */
   findings: Finding[];
 }
 
@@ -70,42 +78,61 @@ export interface ListFindingsResponse {
  * Roles: integrator, analyst (admin passes). The declaration's tenant and id are the server's.
  */
 export interface CheckDeclarationRequest {
+  /** The declaration to check, in the canonical shape. */
   declaration?: Declaration | undefined;
 }
 
 /** A rule that could not decide: "not checked, because …". */
 export interface NotCheckedRule {
+  /** Rule id, e.g. "C07". */
   ruleId: string;
+  /** Semantic version of the rule. */
   ruleVersion: string;
   /** 0 = the declaration as a whole. */
   itemNumber: number;
   /** "failed" (the rule threw) or "not_checked" (it ran but could not decide on the item). */
   cause: string;
+  /** Why the rule could not decide, in words. */
   reason: string;
 }
 
+/** What a check before lodging found. */
 export interface CheckDeclarationResponse {
+  /** Id of this draft check (kept for the tenant, not published). */
   checkId: string;
   /** The declaration as read (tenant and draft id stamped by the server). */
-  declaration?: Declaration | undefined;
+  declaration?:
+    | Declaration
+    | undefined;
+  /** Findings raised on the draft. */
   findings: Finding[];
+  /** Rules that could not decide, and why. */
   notChecked: NotCheckedRule[];
+  /** Total money HMRC could demand on the findings (duty + VAT), pence. */
   exposurePence: number;
+  /** Total money the importer could reclaim on the findings (duty + VAT), pence. */
   reclaimPence: number;
   /** RFC 3339. */
   checkedAt: string;
+  /** Rule ids evaluated. */
   rulesEvaluated: string[];
 }
 
+/** Which entity's score to read. */
 export interface GetScoreRequest {
+  /** "declaration", "broker" or "importer". */
   entityType: string;
+  /** Declaration id, declarant EORI or importer EORI. */
   entityId: string;
 }
 
+/** The entity's current score. */
 export interface GetScoreResponse {
+  /** The score with what it was computed from. */
   score?: Score | undefined;
 }
 
+/** Which agents' monthly scorecards to read. */
 export interface GetBrokerScorecardsRequest {
   /** Empty = every agent. */
   agentId: string;
@@ -113,36 +140,53 @@ export interface GetBrokerScorecardsRequest {
   month: string;
 }
 
+/** Broker scorecards of a month. */
 export interface GetBrokerScorecardsResponse {
+  /** One scorecard per agent. */
   scorecards: BrokerScorecard[];
 }
 
+/** Which importer's audit readiness to read. */
 export interface GetImporterReadinessRequest {
+  /** Importer EORI. */
   importerId: string;
   /** Last month of the 3-year window, "YYYY-MM"; empty = the latest month with entries. */
   toMonth: string;
 }
 
+/** An importer's audit readiness and duty under management. */
 export interface GetImporterReadinessResponse {
-  readiness?: ImporterReadiness | undefined;
+  /** Audit readiness over the 3-year window. */
+  readiness?:
+    | ImporterReadiness
+    | undefined;
+  /** Duty paid and at risk over the same window. */
   dutyUnderManagement?: DutyUnderManagement | undefined;
 }
 
+/** Which entity's monthly trend to read. */
 export interface GetTrendRequest {
   /** "broker" or "importer". */
   entityType: string;
+  /** Declarant EORI or importer EORI. */
   entityId: string;
 }
 
+/** Monthly snapshots of an entity. */
 export interface GetTrendResponse {
+  /** Snapshots, oldest month first. */
   points: TrendPoint[];
 }
 
+/** Which declaration's scored lines to read. */
 export interface ListScoredLinesRequest {
+  /** Declaration id. */
   declarationId: string;
 }
 
+/** A declaration's score and the findings behind it. */
 export interface ListScoredLinesResponse {
+  /** The declaration's score, with its lines. */
   score?:
     | Score
     | undefined;
@@ -150,6 +194,7 @@ export interface ListScoredLinesResponse {
   findings: Finding[];
 }
 
+/** Where to resume the alert change stream, and which changes to send. */
 export interface StreamAlertsRequest {
   /** Resume after this cursor (0 = from the beginning of retained history). */
   afterCursor: number;
@@ -159,19 +204,27 @@ export interface StreamAlertsRequest {
    * (declarant EORI), or has at least this much money at stake (exposure + reclaim, pence).
    */
   minSeverity: Severity;
+  /** Only alerts in one of these states (empty = any). */
   states: AlertStatus[];
+  /** Only alerts raised by one of these alert rules (empty = any). */
   alertRuleIds: string[];
+  /** Only alerts concerning this broker (declarant EORI); "" = any. */
   broker: string;
+  /** Only alerts with at least this much money at stake (exposure + reclaim), pence. */
   minPence: number;
   /** Only changes that should notify (throttled repeats skipped). */
   notifyOnly: boolean;
 }
 
+/** One alert change of the stream. */
 export interface StreamAlertsResponse {
+  /** The alert after the change, and the change. */
   change?: AlertChanged | undefined;
 }
 
+/** A page of alerts, ordered by their latest change. */
 export interface ListAlertsRequest {
+  /** Page size; 0 = 100, at most 1000. */
   limit: number;
   /**
    * Alerts whose latest change is after this cursor, oldest change first (0 = from the start);
@@ -180,19 +233,25 @@ export interface ListAlertsRequest {
   afterCursor: number;
 }
 
+/** A page of alerts. */
 export interface ListAlertsResponse {
+  /** Alerts, oldest latest change first. */
   alerts: Alert[];
   /** Cursor of the last alert returned (0 when none). */
   nextCursor: number;
 }
 
+/** Where to resume the tenant's findings feed. */
 export interface StreamFindingsRequest {
   /** Resume after this cursor of the tenant's findings feed (0 = from the start). */
   afterCursor: number;
 }
 
+/** One entry of the findings feed. */
 export interface StreamFindingsResponse {
+  /** Position of the entry in the feed (pass it back as after_cursor to resume). */
   cursor: number;
+  /** The finding. */
   finding?:
     | Finding
     | undefined;
@@ -2398,8 +2457,10 @@ export const StreamFindingsResponse: MessageFns<StreamFindingsResponse> = {
   },
 };
 
+/** Ingestion: reads declarations as stored. */
 export type IngestionServiceService = typeof IngestionServiceService;
 export const IngestionServiceService = {
+  /** One declaration version of the caller's tenant; NOT_FOUND when there is none. */
   getDeclaration: {
     path: "/customs.v1.IngestionService/GetDeclaration" as const,
     requestStream: false as const,
@@ -2414,10 +2475,12 @@ export const IngestionServiceService = {
 } as const;
 
 export interface IngestionServiceServer extends UntypedServiceImplementation {
+  /** One declaration version of the caller's tenant; NOT_FOUND when there is none. */
   getDeclaration: handleUnaryCall<GetDeclarationRequest, GetDeclarationResponse>;
 }
 
 export interface IngestionServiceClient extends Client {
+  /** One declaration version of the caller's tenant; NOT_FOUND when there is none. */
   getDeclaration(
     request: GetDeclarationRequest,
     callback: (error: ServiceError | null, response: GetDeclarationResponse) => void,
@@ -2444,8 +2507,13 @@ export const IngestionServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
+/**
+ * Reference data: nomenclature, FX, tariff measures, code lists, preference schemes
+ * and the duty engine, all point-in-time and batched (one call answers many queries).
+ */
 export type ReferenceServiceService = typeof ReferenceServiceService;
 export const ReferenceServiceService = {
+  /** Commodity codes on a date, batched: known, declarable, description, MFN duty. */
   lookupCommodities: {
     path: "/customs.v1.ReferenceService/LookupCommodities" as const,
     requestStream: false as const,
@@ -2457,6 +2525,7 @@ export const ReferenceServiceService = {
       Buffer.from(LookupCommoditiesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LookupCommoditiesResponse => LookupCommoditiesResponse.decode(value),
   },
+  /** HMRC monthly exchange rates for (currency, date), batched. */
   lookupFx: {
     path: "/customs.v1.ReferenceService/LookupFx" as const,
     requestStream: false as const,
@@ -2513,7 +2582,9 @@ export const ReferenceServiceService = {
 } as const;
 
 export interface ReferenceServiceServer extends UntypedServiceImplementation {
+  /** Commodity codes on a date, batched: known, declarable, description, MFN duty. */
   lookupCommodities: handleUnaryCall<LookupCommoditiesRequest, LookupCommoditiesResponse>;
+  /** HMRC monthly exchange rates for (currency, date), batched. */
   lookupFx: handleUnaryCall<LookupFxRequest, LookupFxResponse>;
   /** Tariff measures for (commodity, origin, date), batched; every result names the versions used. */
   lookupRates: handleUnaryCall<LookupRatesRequest, LookupRatesResponse>;
@@ -2526,6 +2597,7 @@ export interface ReferenceServiceServer extends UntypedServiceImplementation {
 }
 
 export interface ReferenceServiceClient extends Client {
+  /** Commodity codes on a date, batched: known, declarable, description, MFN duty. */
   lookupCommodities(
     request: LookupCommoditiesRequest,
     callback: (error: ServiceError | null, response: LookupCommoditiesResponse) => void,
@@ -2541,6 +2613,7 @@ export interface ReferenceServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LookupCommoditiesResponse) => void,
   ): ClientUnaryCall;
+  /** HMRC monthly exchange rates for (currency, date), batched. */
   lookupFx(
     request: LookupFxRequest,
     callback: (error: ServiceError | null, response: LookupFxResponse) => void,
@@ -2631,8 +2704,10 @@ export const ReferenceServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
+/** Validation: per-declaration rules (C01–C42, docs/rules.md). */
 export type ValidationServiceService = typeof ValidationServiceService;
 export const ValidationServiceService = {
+  /** Findings of one declaration of the caller's tenant. */
   listFindings: {
     path: "/customs.v1.ValidationService/ListFindings" as const,
     requestStream: false as const,
@@ -2643,6 +2718,7 @@ export const ValidationServiceService = {
       Buffer.from(ListFindingsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListFindingsResponse => ListFindingsResponse.decode(value),
   },
+  /** Checks a declaration before it is lodged (see CheckDeclarationRequest). */
   checkDeclaration: {
     path: "/customs.v1.ValidationService/CheckDeclaration" as const,
     requestStream: false as const,
@@ -2657,11 +2733,14 @@ export const ValidationServiceService = {
 } as const;
 
 export interface ValidationServiceServer extends UntypedServiceImplementation {
+  /** Findings of one declaration of the caller's tenant. */
   listFindings: handleUnaryCall<ListFindingsRequest, ListFindingsResponse>;
+  /** Checks a declaration before it is lodged (see CheckDeclarationRequest). */
   checkDeclaration: handleUnaryCall<CheckDeclarationRequest, CheckDeclarationResponse>;
 }
 
 export interface ValidationServiceClient extends Client {
+  /** Findings of one declaration of the caller's tenant. */
   listFindings(
     request: ListFindingsRequest,
     callback: (error: ServiceError | null, response: ListFindingsResponse) => void,
@@ -2677,6 +2756,7 @@ export interface ValidationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListFindingsResponse) => void,
   ): ClientUnaryCall;
+  /** Checks a declaration before it is lodged (see CheckDeclarationRequest). */
   checkDeclaration(
     request: CheckDeclarationRequest,
     callback: (error: ServiceError | null, response: CheckDeclarationResponse) => void,
@@ -2703,8 +2783,10 @@ export const ValidationServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
+/** Scoring: risk scores, broker scorecards, importer readiness and trends. */
 export type ScoringServiceService = typeof ScoringServiceService;
 export const ScoringServiceService = {
+  /** Current score of a declaration, broker or importer; NOT_FOUND when not scored. */
   getScore: {
     path: "/customs.v1.ScoringService/GetScore" as const,
     requestStream: false as const,
@@ -2714,6 +2796,7 @@ export const ScoringServiceService = {
     responseSerialize: (value: GetScoreResponse): Buffer => Buffer.from(GetScoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetScoreResponse => GetScoreResponse.decode(value),
   },
+  /** Monthly broker scorecards. */
   getBrokerScorecards: {
     path: "/customs.v1.ScoringService/GetBrokerScorecards" as const,
     requestStream: false as const,
@@ -2725,6 +2808,7 @@ export const ScoringServiceService = {
       Buffer.from(GetBrokerScorecardsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetBrokerScorecardsResponse => GetBrokerScorecardsResponse.decode(value),
   },
+  /** Importer audit readiness and duty under management. */
   getImporterReadiness: {
     path: "/customs.v1.ScoringService/GetImporterReadiness" as const,
     requestStream: false as const,
@@ -2736,6 +2820,7 @@ export const ScoringServiceService = {
       Buffer.from(GetImporterReadinessResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetImporterReadinessResponse => GetImporterReadinessResponse.decode(value),
   },
+  /** Monthly score history of a broker or importer. */
   getTrend: {
     path: "/customs.v1.ScoringService/GetTrend" as const,
     requestStream: false as const,
@@ -2745,6 +2830,7 @@ export const ScoringServiceService = {
     responseSerialize: (value: GetTrendResponse): Buffer => Buffer.from(GetTrendResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetTrendResponse => GetTrendResponse.decode(value),
   },
+  /** A declaration's score with the findings behind each line. */
   listScoredLines: {
     path: "/customs.v1.ScoringService/ListScoredLines" as const,
     requestStream: false as const,
@@ -2759,14 +2845,20 @@ export const ScoringServiceService = {
 } as const;
 
 export interface ScoringServiceServer extends UntypedServiceImplementation {
+  /** Current score of a declaration, broker or importer; NOT_FOUND when not scored. */
   getScore: handleUnaryCall<GetScoreRequest, GetScoreResponse>;
+  /** Monthly broker scorecards. */
   getBrokerScorecards: handleUnaryCall<GetBrokerScorecardsRequest, GetBrokerScorecardsResponse>;
+  /** Importer audit readiness and duty under management. */
   getImporterReadiness: handleUnaryCall<GetImporterReadinessRequest, GetImporterReadinessResponse>;
+  /** Monthly score history of a broker or importer. */
   getTrend: handleUnaryCall<GetTrendRequest, GetTrendResponse>;
+  /** A declaration's score with the findings behind each line. */
   listScoredLines: handleUnaryCall<ListScoredLinesRequest, ListScoredLinesResponse>;
 }
 
 export interface ScoringServiceClient extends Client {
+  /** Current score of a declaration, broker or importer; NOT_FOUND when not scored. */
   getScore(
     request: GetScoreRequest,
     callback: (error: ServiceError | null, response: GetScoreResponse) => void,
@@ -2782,6 +2874,7 @@ export interface ScoringServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetScoreResponse) => void,
   ): ClientUnaryCall;
+  /** Monthly broker scorecards. */
   getBrokerScorecards(
     request: GetBrokerScorecardsRequest,
     callback: (error: ServiceError | null, response: GetBrokerScorecardsResponse) => void,
@@ -2797,6 +2890,7 @@ export interface ScoringServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetBrokerScorecardsResponse) => void,
   ): ClientUnaryCall;
+  /** Importer audit readiness and duty under management. */
   getImporterReadiness(
     request: GetImporterReadinessRequest,
     callback: (error: ServiceError | null, response: GetImporterReadinessResponse) => void,
@@ -2812,6 +2906,7 @@ export interface ScoringServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetImporterReadinessResponse) => void,
   ): ClientUnaryCall;
+  /** Monthly score history of a broker or importer. */
   getTrend(
     request: GetTrendRequest,
     callback: (error: ServiceError | null, response: GetTrendResponse) => void,
@@ -2827,6 +2922,7 @@ export interface ScoringServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetTrendResponse) => void,
   ): ClientUnaryCall;
+  /** A declaration's score with the findings behind each line. */
   listScoredLines(
     request: ListScoredLinesRequest,
     callback: (error: ServiceError | null, response: ListScoredLinesResponse) => void,
@@ -2853,8 +2949,10 @@ export const ScoringServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
+/** Alerting: alerts and the findings feed, paged or streamed live. */
 export type AlertingServiceService = typeof AlertingServiceService;
 export const AlertingServiceService = {
+  /** A page of the tenant's alerts changed after a cursor. */
   listAlerts: {
     path: "/customs.v1.AlertingService/ListAlerts" as const,
     requestStream: false as const,
@@ -2890,6 +2988,7 @@ export const AlertingServiceService = {
 } as const;
 
 export interface AlertingServiceServer extends UntypedServiceImplementation {
+  /** A page of the tenant's alerts changed after a cursor. */
   listAlerts: handleUnaryCall<ListAlertsRequest, ListAlertsResponse>;
   /** Server stream of alert changes, starting after the cursor, then live. */
   streamAlerts: handleServerStreamingCall<StreamAlertsRequest, StreamAlertsResponse>;
@@ -2898,6 +2997,7 @@ export interface AlertingServiceServer extends UntypedServiceImplementation {
 }
 
 export interface AlertingServiceClient extends Client {
+  /** A page of the tenant's alerts changed after a cursor. */
   listAlerts(
     request: ListAlertsRequest,
     callback: (error: ServiceError | null, response: ListAlertsResponse) => void,
