@@ -39,7 +39,8 @@ export class Correlator {
 
   /** Processes one consumed batch exactly once (inbox claim and effects in one transaction). */
   async consume(group: string, batch: readonly ConsumedInput[]): Promise<AlertChanged[]> {
-    return this.store.correlation(async (tx) => {
+    const tenants = [...new Set(batch.map((b) => b.input.tenantId))];
+    return this.store.correlation(tenants, async (tx) => {
       const fresh = await tx.claim(
         group,
         batch.map((b) => ({ eventId: b.eventId, topic: b.topic })),
@@ -81,7 +82,7 @@ export class Correlator {
     const deadlineRules = this.rules.filter((r): r is DeadlineRule => r.type === 'deadline' && r.status !== 'deprecated');
     const newTermsRuleIds = this.rules.filter((r) => r.type === 'new_terms' && r.status !== 'deprecated').map((r) => r.id);
     for (let pass = 0; pass < maxPasses; pass++) {
-      const changed = await this.store.correlation(async (tx) => {
+      const changed = await this.store.everyTenant(async (tx) => {
         const now = this.clock.now();
         const today = isoDay(now);
         // Tenant settings may lower a rule's minimum; the scan uses the file's, so a tenant that

@@ -72,8 +72,13 @@ export interface CorrelationTx {
 }
 
 export interface AlertStore {
-  /** Runs fn in one transaction over every tenant (consumers: the tenant comes from each event). */
-  correlation<T>(fn: (tx: CorrelationTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one transaction that may write the named tenants (consumers: the tenants come
+   * from the batch's events), serialised only with other writers of those tenants.
+   */
+  correlation<T>(tenantIds: readonly string[], fn: (tx: CorrelationTx) => Promise<T>): Promise<T>;
+  /** Runs fn in one transaction that may write any tenant (the scheduled pass), alone. */
+  everyTenant<T>(fn: (tx: CorrelationTx) => Promise<T>): Promise<T>;
   /** Runs fn in one transaction scoped to a tenant (API calls). */
   tenant<T>(tenantId: string, fn: (tx: CorrelationTx) => Promise<T>): Promise<T>;
 }

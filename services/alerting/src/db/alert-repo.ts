@@ -12,7 +12,6 @@ import type { AlertQuery, AlertStore, CorrelationTx, DeadlineScan, HistoryRecord
 import type { AlertingDb } from './migrations';
 
 export const CHANGES_CHANNEL = 'alerting_changes';
-const OPEN = [1, 2, 3, 6];
 type Trx = Transaction<AlertingDb>;
 
 /** Column of the findings table that holds a group-by field (undefined: not a stored column). */
@@ -470,24 +469,50 @@ class Tx implements CorrelationTx {
   }
 }
 
+/** The global advisory key (bigint form): hashtext('alerting.alerts'), the lock every writer once took alone. */
+const GLOBAL_LOCK = sql`hashtext('alerting.alerts')::bigint`;
+
+/**
+ * Shared global key, then one (namespace, hashtext(tenant)) key per tenant in ascending order.
+ * Two tenants whose names hash alike share a key: they only wait on each other, never corrupt.
+ */
+async function lockTenants(trx: Trx, tenantIds: readonly string[]): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(${GLOBAL_LOCK})`.execute(trx);
+  if (tenantIds.length === 0) return;
+  await sql`select pg_advisory_xact_lock(hashtext('alerting.alerts'), h)
+    from (select distinct hashtext(t) as h from unnest(${[...tenantIds]}::text[]) as t order by 1) as keys`.execute(trx);
+}
+
 /** Read side and settings: tenant-scoped queries for the APIs. */
 export class AlertRepo implements AlertStore {
   constructor(readonly db: Kysely<AlertingDb>) {}
 
-  // Writers of alerts take one transaction-scoped lock first: the three consumers, the scheduled
-  // pass and analysts' changes read an alert, decide, and write it back, so two of them at once
-  // would lose one's change (an absorb overwriting an analyst's "in progress"). Correlation is
-  // batched, so the wait is short; readers never take it.
-  correlation<T>(fn: (tx: CorrelationTx) => Promise<T>): Promise<T> {
+  // Writers of alerts lock first, so a read-decide-write never interleaves with another on the
+  // same tenant (an absorb overwriting an analyst's "in progress", two batches each counting a
+  // window without the other's finding) and a tenant's stream cursors (bigserial) commit in
+  // order, so a stream reading "after cursor c" never passes one still in flight. The lock is per
+  // tenant (ADR 0010): consumers of different tenants, and instances in one group, correlate at
+  // once. Two levels, always taken in this order so no two writers wait on each other in a cycle:
+  // the global key, shared by tenant-scoped writers and exclusive for the scheduled pass (which
+  // reads across tenants before it knows which it will write), then each tenant's key in
+  // ascending order. Readers never lock.
+  correlation<T>(tenantIds: readonly string[], fn: (tx: CorrelationTx) => Promise<T>): Promise<T> {
     return withAllTenants(this.db, async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('alerting.alerts'))`.execute(trx);
+      await lockTenants(trx, tenantIds);
+      return fn(new Tx(trx));
+    });
+  }
+
+  everyTenant<T>(fn: (tx: CorrelationTx) => Promise<T>): Promise<T> {
+    return withAllTenants(this.db, async (trx) => {
+      await sql`select pg_advisory_xact_lock(${GLOBAL_LOCK})`.execute(trx);
       return fn(new Tx(trx));
     });
   }
 
   tenant<T>(tenantId: string, fn: (tx: CorrelationTx) => Promise<T>): Promise<T> {
     return withTenant(this.db, tenantId, async (trx) => {
-      await sql`select pg_advisory_xact_lock(hashtext('alerting.alerts'))`.execute(trx);
+      await lockTenants(trx, [tenantId]);
       return fn(new Tx(trx));
     });
   }
