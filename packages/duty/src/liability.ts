@@ -122,8 +122,12 @@ function apcsOf(p: ProcedureInput): string[] {
 const PAYABLE: LiabilityDecision = Object.freeze({ liability: 'payable', reason: '' });
 
 export function procedureLiability(procedure: ProcedureInput | undefined, taxType: string, methodOfPayment?: string): LiabilityDecision {
-  // The common case (no procedure given) is on the engine's hot path: answer before any parsing.
-  if (!procedure) return PAYABLE;
+  // The common case (no procedure, no method of payment) is on the engine's hot path: answer
+  // before any parsing. A security method of payment secures the line whatever the procedure.
+  if (!procedure) {
+    if (methodOfPayment === undefined) return PAYABLE;
+    procedure = {};
+  }
   const cls = taxClassOf(taxType);
   const cpc = (procedure.cpc ?? '').trim();
   const requested = cpc.slice(0, 2);

@@ -87,6 +87,11 @@ describe('procedureLiability', () => {
     expect(procedureLiability({ cpc: '4000' }, 'A00', 'E').liability).toBe('payable');
     expect(procedureLiability({ cpc: '4000' }, 'B00', 'G').liability).toBe('payable');
   });
+  it('a security method of payment secures the line even when no procedure is given (free circulation assumed)', () => {
+    expect(procedureLiability(undefined, 'A00', 'R').liability).toBe('secured');
+    expect(procedureLiability(undefined, 'A00', 'E').liability).toBe('payable');
+    expect(procedureLiability(undefined, 'A00').liability).toBe('payable');
+  });
   it('returned goods relief: F01 relieves duty (VAT unknown), F05 duty and VAT', () => {
     expect(procedureLiability({ cpc: '6123', apcs: ['F01'] }, 'A00').liability).toBe('relieved');
     expect(procedureLiability({ cpc: '6123', apcs: ['F01'] }, 'B00').liability).toBe('unknown');

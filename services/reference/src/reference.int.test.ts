@@ -231,6 +231,59 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     expect(res.results[0]!.taxLines[0]).toMatchObject({ taxType: 'A00', amountPence: 800_000, source: version });
   });
 
+  it('ComputeDuties takes the procedure, VAT code and quota inputs: assessed-not-payable, zero-rated and split lines over gRPC', async () => {
+    const a00 = { measureType: '103', taxType: 'A00', expression: '8.00 %', source: 'ott 103' };
+    const base = { acceptanceDate: '2025-07-14', customsValue: { value: { $case: 'pence' as const, pence: 10_000_000 } }, measures: [a00] };
+    const res = await callUnary<unknown, ComputeDutiesResponse>(
+      client,
+      'computeDuties',
+      ComputeDutiesRequest.fromPartial({
+        lines: [
+          // Inward processing (CPC 5100): CDS assesses duty and VAT and charges neither.
+          { ...base, procedure: { cpc: '5100', apcs: ['000'] }, vatRatePercent: '20' },
+          // Zero-rated goods: the declared VATZ code settles the rate (no assumed 20 %).
+          { ...base, vat: { declaredAdditionalCodes: ['VATZ'], measuresLoaded: false } },
+          // APC 1RV: VAT relieved, duty payable; the tariff's VAT measures loaded.
+          { ...base, procedure: { cpc: '4000', apcs: ['1RV'] }, vat: { measuresLoaded: true, measures: [{ expression: '20.00 %', additionalCode: '', source: 'ott 305' }] } },
+          // Duty secured by method of payment R.
+          { ...base, measures: [{ ...a00, methodOfPayment: 'R' }], vatRatePercent: '20' },
+          // Nothing settles the VAT rate: unknown, not 20 %.
+          { ...base, vat: { measuresLoaded: false } },
+          // A quota covering 600 of the item's 1000 kg: two duty lines.
+          {
+            ...base,
+            quantities: { netMassKg: '1000' },
+            vatRatePercent: '20',
+            quota: { orderNumber: '050671', measure: { measureType: '143', taxType: 'A00', expression: '0.00 %', source: 'ott 143' }, allocatedQuantity: '600', declaredQuantity: '1000', unit: 'kg' },
+          },
+        ],
+      }),
+      { token: tokens.analyst },
+    );
+    const [ip, zero, rv, secured, vatUnknown, quota] = res.results;
+    expect(ip).toMatchObject({ status: 'computed', dutyPence: 800_000, vatPence: 2_160_000, payableDutyPence: 0, payableVatPence: 0 });
+    expect(ip!.taxLines.map((t) => [t.taxType, t.liability, t.payablePence])).toEqual([
+      ['A00', 'suspended', 0],
+      ['B00', 'suspended', 0],
+    ]);
+    expect(ip!.taxLines[0]!.liabilityReason).toMatch(/inward processing/);
+    expect(zero).toMatchObject({ status: 'computed', vatPence: 0, payableVatPence: 0 });
+    expect(zero!.taxLines[1]).toMatchObject({ taxType: 'B00', vatCategory: 'zero', amountPence: 0, liability: 'payable' });
+    expect(rv).toMatchObject({ payableDutyPence: 800_000, payableVatPence: 0 });
+    expect(rv!.taxLines.map((t) => [t.taxType, t.liability])).toEqual([
+      ['A00', 'payable'],
+      ['B00', 'relieved'],
+    ]);
+    expect(secured!.taxLines[0]).toMatchObject({ taxType: 'A00', liability: 'secured', payablePence: 0, amountPence: 800_000 });
+    expect(vatUnknown!.payableVatPence).toBeUndefined();
+    expect(vatUnknown!.taxLines.find((t) => t.taxType === 'B00')).toMatchObject({ status: 'unknown' });
+    expect(quota!.taxLines.filter((t) => t.taxType === 'A00').map((t) => [t.measureType, t.basePence, t.amountPence, t.quota?.portion])).toEqual([
+      ['143', 6_000_000, 0, 'inQuota'],
+      ['103', 4_000_000, 320_000, 'outOfQuota'],
+    ]);
+    expect(quota).toMatchObject({ dutyPence: 320_000, payableDutyPence: 320_000 });
+  });
+
   it('the CLI loads the daily report into the database; the running service picks it up', async () => {
     const lines: string[] = [];
     expect(await runCli(['load-ott', report], { ...env }, (l) => lines.push(l))).toBe(0);

@@ -1,5 +1,12 @@
-import type { DutyLineInput as DutyLineInputMsg, DutyLineResult as DutyLineResultMsg, DutyQuantities as DutyQuantitiesMsg } from '@customs/contracts';
-import { computeDutyLine, type CurrencyRates, type DutyLineInput, type DutyLineResult, type DutyQuantities } from '@customs/duty';
+import type {
+  DutyLineInput as DutyLineInputMsg,
+  DutyLineResult as DutyLineResultMsg,
+  DutyMeasureInput as DutyMeasureInputMsg,
+  DutyQuantities as DutyQuantitiesMsg,
+  DutyQuotaAllocation as DutyQuotaAllocationMsg,
+  DutyVatInput as DutyVatInputMsg,
+} from '@customs/contracts';
+import { computeDutyLine, type CurrencyRates, type DutyLineInput, type DutyLineResult, type DutyMeasureInput, type DutyQuantities, type QuotaAllocationInput, type VatInput } from '@customs/duty';
 
 /** "" in proto3 means "not given": the engine wants undefined. */
 const opt = (s: string | undefined) => (s === undefined || s === '' ? undefined : s);
@@ -14,7 +21,41 @@ function quantities(q: DutyQuantitiesMsg | undefined): DutyQuantities {
     supplementaryUnit: opt(q.supplementaryUnit),
     alcoholPercentVol: opt(q.alcoholPercentVol),
     sucrosePercent: opt(q.sucrosePercent),
+    retailPriceGbp: opt(q.retailPriceGbp),
+    sprDiscountGbpPerLpa: opt(q.sprDiscountGbpPerLpa),
     byUnit,
+  };
+}
+
+const measure = (x: DutyMeasureInputMsg): DutyMeasureInput => ({
+  measureType: x.measureType,
+  taxType: x.taxType,
+  expression: x.expression,
+  source: x.source,
+  methodOfPayment: opt(x.methodOfPayment),
+});
+
+function vat(v: DutyVatInputMsg | undefined): VatInput | undefined {
+  if (!v) return undefined;
+  return {
+    declaredAdditionalCodes: v.declaredAdditionalCodes.length ? v.declaredAdditionalCodes : undefined,
+    // proto3 cannot tell an empty list from an absent one: measures_loaded says which it is.
+    measures: v.measuresLoaded ? v.measures.map((m) => ({ expression: m.expression, additionalCode: opt(m.additionalCode), source: m.source })) : undefined,
+    declaredRatePercent: opt(v.declaredRatePercent),
+    methodOfPayment: opt(v.methodOfPayment),
+  };
+}
+
+function quota(q: DutyQuotaAllocationMsg | undefined): QuotaAllocationInput | undefined {
+  if (!q) return undefined;
+  if (!q.measure) throw new Error(`quota.measure: the in-quota measure of order number ${q.orderNumber || '(none)'} is required`);
+  return {
+    orderNumber: q.orderNumber,
+    measure: measure(q.measure),
+    allocatedQuantity: q.allocatedQuantity,
+    declaredQuantity: q.declaredQuantity,
+    unit: opt(q.unit),
+    replacesMeasureType: opt(q.replacesMeasureType),
   };
 }
 
@@ -40,11 +81,16 @@ export function toEngineInput(m: DutyLineInputMsg): DutyLineInput {
           },
     customsValueRounding: (opt(m.customsValueRounding) as DutyLineInput['customsValueRounding']) ?? undefined,
     quantities: quantities(m.quantities),
-    measures: m.measures.map((x) => ({ measureType: x.measureType, taxType: x.taxType, expression: x.expression, source: x.source })),
+    measures: m.measures.map(measure),
     currencyRates: Object.keys(rates).length ? rates : undefined,
     vatRatePercent: opt(m.vatRatePercent),
     exciseAndOtherPence: m.exciseAndOtherPence || undefined,
     vatAdjustmentsPence: m.vatAdjustmentsPence || undefined,
+    procedure: m.procedure ? { cpc: opt(m.procedure.cpc), apcs: m.procedure.apcs.length ? m.procedure.apcs : undefined } : undefined,
+    vat: vat(m.vat),
+    tradeRemediesUnknownReason: opt(m.tradeRemediesUnknownReason),
+    exciseUnknownReason: opt(m.exciseUnknownReason),
+    quota: quota(m.quota),
   };
 }
 
@@ -56,6 +102,9 @@ export function toResultMsg(r: DutyLineResult): DutyLineResultMsg {
     dutyPence: r.dutyPence,
     vatPence: r.vatPence,
     vatValuePence: r.vatValuePence,
+    excisePence: r.excisePence,
+    payableDutyPence: r.payableDutyPence,
+    payableVatPence: r.payableVatPence,
     taxLines: r.taxLines.map((t) => ({
       taxType: t.taxType,
       measureType: t.measureType,
@@ -68,6 +117,11 @@ export function toResultMsg(r: DutyLineResult): DutyLineResultMsg {
       amountPence: t.amountPence,
       exactAmount: t.exactAmount ?? '',
       explanation: t.explanation,
+      liability: t.liability,
+      liabilityReason: t.liabilityReason ?? '',
+      payablePence: t.payablePence,
+      vatCategory: t.vatCategory ?? '',
+      quota: t.quota ? { orderNumber: t.quota.orderNumber, portion: t.quota.portion, share: t.quota.share } : undefined,
     })),
     explanation: r.explanation,
   };
@@ -78,6 +132,18 @@ export function computeLine(m: DutyLineInputMsg): DutyLineResultMsg {
   try {
     return toResultMsg(computeDutyLine(toEngineInput(m)));
   } catch (e) {
-    return { status: 'unknown', unknownReason: (e as Error).message, customsValuePence: 0, dutyPence: 0, vatPence: 0, vatValuePence: undefined, taxLines: [], explanation: [] };
+    return {
+      status: 'unknown',
+      unknownReason: (e as Error).message,
+      customsValuePence: 0,
+      dutyPence: 0,
+      vatPence: 0,
+      vatValuePence: undefined,
+      excisePence: 0,
+      payableDutyPence: undefined,
+      payableVatPence: undefined,
+      taxLines: [],
+      explanation: [],
+    };
   }
 }

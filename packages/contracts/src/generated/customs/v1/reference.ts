@@ -396,6 +396,10 @@ export interface DutyQuantities {
   sucrosePercent: string;
   /** Quantities measured directly in a TARIC unit, e.g. {"KGME": "850"}. */
   byUnit: { [key: string]: string };
+  /** Recommended retail price in GBP, for "… % / Retail Price" excise ("" = not given). */
+  retailPriceGbp: string;
+  /** Small producer relief discount per litre of pure alcohol, GBP (SPQ excise; "" = not given). */
+  sprDiscountGbpPerLpa: string;
 }
 
 export interface DutyQuantities_ByUnitEntry {
@@ -413,6 +417,73 @@ export interface DutyMeasureInput {
   expression: string;
   /** Provenance of the rate, e.g. a dataset version. */
   source: string;
+  /**
+   * DE 4/8 method of payment declared for this tax type; a security code (M, N, O, R, S, T, U,
+   * V, Z) makes the line "secured" ("" = not declared).
+   */
+  methodOfPayment: string;
+}
+
+/**
+ * DE 1/10 and DE 1/11: under a relief, suspension or security CDS assesses the lines but charges
+ * nothing (DutyTaxLine.liability).
+ */
+export interface DutyProcedure {
+  /** DE 1/10 requested + previous procedure, e.g. "4000", "5100" (7 characters with the APC accepted). */
+  cpc: string;
+  /** DE 1/11 additional procedure codes, e.g. "C07", "1RV". */
+  apcs: string[];
+}
+
+/** A tariff VAT measure (305) for the commodity, as published. */
+export interface DutyVatMeasure {
+  /** "20.00 %", "5%", "0.00 %". */
+  expression: string;
+  /** VAT additional code it applies with (VATZ, VATR, VATE); "" = the default measure. */
+  additionalCode: string;
+  /** Provenance of the measure, e.g. a dataset version. */
+  source: string;
+}
+
+/**
+ * What the declaration and tariff say about VAT; the engine picks the rate and answers
+ * "unknown" when nothing settles it (never an assumed 20 %).
+ */
+export interface DutyVatInput {
+  /** DE 6/16-6/17 additional codes declared on the item (VAT codes start with "VAT"). */
+  declaredAdditionalCodes: string[];
+  /**
+   * True when the code's tariff VAT measures are loaded: `measures` is then complete (possibly
+   * empty); false = not loaded, so their absence proves nothing.
+   */
+  measuresLoaded: boolean;
+  /** The code's tariff VAT measures (complete when measures_loaded). */
+  measures: DutyVatMeasure[];
+  /** Rate the declaration states on its B00 line (DE 4/5), "" = none. */
+  declaredRatePercent: string;
+  /** DE 4/8 method of payment of the B00 line ("" = not declared). */
+  methodOfPayment: string;
+}
+
+/**
+ * A tariff quota covering all or part of the item: the allocated share is charged at the quota
+ * measure, the rest at the measure it replaces (two calculated lines).
+ */
+export interface DutyQuotaAllocation {
+  /** DE 8/1 quota order number, e.g. "054003". */
+  orderNumber: string;
+  /** The in-quota measure (122/123 or 143/146). */
+  measure?:
+    | DutyMeasureInput
+    | undefined;
+  /** Quantity allocated from the quota, decimal string, in the unit of declared_quantity. */
+  allocatedQuantity: string;
+  /** The item's quantity in the quota's unit. */
+  declaredQuantity: string;
+  /** The quota's unit, for the explanation ("kg"). */
+  unit: string;
+  /** Measure type the quota rate replaces; "" = 103. */
+  replacesMeasureType: string;
 }
 
 /** A rate to convert a foreign-currency specific duty into sterling. */
@@ -447,11 +518,35 @@ export interface DutyLineInput {
   exciseAndOtherPence: number;
   /** VAT adjustments (e.g. transport to the first UK destination), pence. */
   vatAdjustmentsPence: number;
+  /** Declared procedure; absent = release for free circulation, every line payable. */
+  procedure?:
+    | DutyProcedure
+    | undefined;
+  /** VAT facts for the engine to decide the rate (used when vat_rate_percent is ""). */
+  vat?:
+    | DutyVatInput
+    | undefined;
+  /** Set when trade remedies that may apply are not known: VAT is then "unknown" with this reason. */
+  tradeRemediesUnknownReason: string;
+  /** Same for excise that may apply and is not passed as a measure. */
+  exciseUnknownReason: string;
+  /** Quota allocation for the item, if a quota covers all or part of it. */
+  quota?: DutyQuotaAllocation | undefined;
 }
 
 export interface DutyLineInput_CurrencyRatesEntry {
   key: string;
   value?: DutyCurrencyRate | undefined;
+}
+
+/** The part of an item a quota line charges. */
+export interface DutyQuotaShare {
+  /** DE 8/1 quota order number. */
+  orderNumber: string;
+  /** "inQuota" or "outOfQuota". */
+  portion: string;
+  /** Share of the item, exact decimal or fraction text. */
+  share: string;
 }
 
 /** One computed tax line (DE 4/3-4/6) of a line. */
@@ -478,6 +573,24 @@ export interface DutyTaxLine {
   exactAmount: string;
   /** How the amount was computed, in words. */
   explanation: string;
+  /**
+   * Whether CDS charges the assessed amount: "payable", "relieved", "suspended", "secured" or
+   * "unknown" (the declared procedure codes may remove the charge).
+   */
+  liability: string;
+  /** Why the liability is what it is (e.g. the procedure code that relieves it). */
+  liabilityReason: string;
+  /**
+   * What is charged: amount_pence when payable, 0 when relieved/suspended/secured; absent when the
+   * amount or the liability is unknown.
+   */
+  payablePence?:
+    | number
+    | undefined;
+  /** B00 only: "standard", "reduced", "zero" or "exempt". */
+  vatCategory: string;
+  /** Set on the two lines of an item a quota covers partly. */
+  quota?: DutyQuotaShare | undefined;
 }
 
 /** Duty and VAT computed for one line. */
@@ -500,6 +613,14 @@ export interface DutyLineResult {
   taxLines: DutyTaxLine[];
   /** How the result was computed, step by step. */
   explanation: string[];
+  /** The excise part of duty_pence. */
+  excisePence: number;
+  /** Duty and excise charged; absent when any line's charge is unknown. */
+  payableDutyPence?:
+    | number
+    | undefined;
+  /** Import VAT charged; absent when unknown (rate, base or liability). */
+  payableVatPence?: number | undefined;
 }
 
 /** A batch of lines to compute duty and VAT for. */
@@ -4022,6 +4143,8 @@ function createBaseDutyQuantities(): DutyQuantities {
     alcoholPercentVol: "",
     sucrosePercent: "",
     byUnit: {},
+    retailPriceGbp: "",
+    sprDiscountGbpPerLpa: "",
   };
 }
 
@@ -4048,6 +4171,12 @@ export const DutyQuantities: MessageFns<DutyQuantities> = {
     globalThis.Object.entries(message.byUnit).forEach(([key, value]: [string, string]) => {
       DutyQuantities_ByUnitEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
     });
+    if (message.retailPriceGbp !== "") {
+      writer.uint32(66).string(message.retailPriceGbp);
+    }
+    if (message.sprDiscountGbpPerLpa !== "") {
+      writer.uint32(74).string(message.sprDiscountGbpPerLpa);
+    }
     return writer;
   },
 
@@ -4123,6 +4252,22 @@ export const DutyQuantities: MessageFns<DutyQuantities> = {
             }
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.retailPriceGbp = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sprDiscountGbpPerLpa = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4194,6 +4339,16 @@ export const DutyQuantities: MessageFns<DutyQuantities> = {
           {},
         )
         : {},
+      retailPriceGbp: isSet(object.retailPriceGbp)
+        ? globalThis.String(object.retailPriceGbp)
+        : isSet(object.retail_price_gbp)
+        ? globalThis.String(object.retail_price_gbp)
+        : "",
+      sprDiscountGbpPerLpa: isSet(object.sprDiscountGbpPerLpa)
+        ? globalThis.String(object.sprDiscountGbpPerLpa)
+        : isSet(object.spr_discount_gbp_per_lpa)
+        ? globalThis.String(object.spr_discount_gbp_per_lpa)
+        : "",
     };
   },
 
@@ -4226,6 +4381,12 @@ export const DutyQuantities: MessageFns<DutyQuantities> = {
         });
       }
     }
+    if (message.retailPriceGbp !== "") {
+      obj.retailPriceGbp = message.retailPriceGbp;
+    }
+    if (message.sprDiscountGbpPerLpa !== "") {
+      obj.sprDiscountGbpPerLpa = message.sprDiscountGbpPerLpa;
+    }
     return obj;
   },
 
@@ -4249,6 +4410,8 @@ export const DutyQuantities: MessageFns<DutyQuantities> = {
       },
       {},
     );
+    message.retailPriceGbp = object.retailPriceGbp ?? "";
+    message.sprDiscountGbpPerLpa = object.sprDiscountGbpPerLpa ?? "";
     return message;
   },
 };
@@ -4339,7 +4502,7 @@ export const DutyQuantities_ByUnitEntry: MessageFns<DutyQuantities_ByUnitEntry> 
 };
 
 function createBaseDutyMeasureInput(): DutyMeasureInput {
-  return { measureType: "", taxType: "", expression: "", source: "" };
+  return { measureType: "", taxType: "", expression: "", source: "", methodOfPayment: "" };
 }
 
 export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
@@ -4355,6 +4518,9 @@ export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
     }
     if (message.source !== "") {
       writer.uint32(34).string(message.source);
+    }
+    if (message.methodOfPayment !== "") {
+      writer.uint32(42).string(message.methodOfPayment);
     }
     return writer;
   },
@@ -4404,6 +4570,14 @@ export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
             message.source = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.methodOfPayment = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4430,6 +4604,11 @@ export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
         : "",
       expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
       source: isSet(object.source) ? globalThis.String(object.source) : "",
+      methodOfPayment: isSet(object.methodOfPayment)
+        ? globalThis.String(object.methodOfPayment)
+        : isSet(object.method_of_payment)
+        ? globalThis.String(object.method_of_payment)
+        : "",
     };
   },
 
@@ -4447,6 +4626,9 @@ export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
     if (message.source !== "") {
       obj.source = message.source;
     }
+    if (message.methodOfPayment !== "") {
+      obj.methodOfPayment = message.methodOfPayment;
+    }
     return obj;
   },
 
@@ -4459,6 +4641,528 @@ export const DutyMeasureInput: MessageFns<DutyMeasureInput> = {
     message.taxType = object.taxType ?? "";
     message.expression = object.expression ?? "";
     message.source = object.source ?? "";
+    message.methodOfPayment = object.methodOfPayment ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyProcedure(): DutyProcedure {
+  return { cpc: "", apcs: [] };
+}
+
+export const DutyProcedure: MessageFns<DutyProcedure> = {
+  encode(message: DutyProcedure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cpc !== "") {
+      writer.uint32(10).string(message.cpc);
+    }
+    for (const v of message.apcs) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyProcedure {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyProcedure();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cpc = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.apcs.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyProcedure {
+    return {
+      cpc: isSet(object.cpc) ? globalThis.String(object.cpc) : "",
+      apcs: globalThis.Array.isArray(object?.apcs) ? object.apcs.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: DutyProcedure): unknown {
+    const obj: any = {};
+    if (message.cpc !== "") {
+      obj.cpc = message.cpc;
+    }
+    if (message.apcs?.length) {
+      obj.apcs = message.apcs;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyProcedure>, I>>(base?: I): DutyProcedure {
+    return DutyProcedure.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyProcedure>, I>>(object: I): DutyProcedure {
+    const message = createBaseDutyProcedure();
+    message.cpc = object.cpc ?? "";
+    message.apcs = object.apcs?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDutyVatMeasure(): DutyVatMeasure {
+  return { expression: "", additionalCode: "", source: "" };
+}
+
+export const DutyVatMeasure: MessageFns<DutyVatMeasure> = {
+  encode(message: DutyVatMeasure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.expression !== "") {
+      writer.uint32(10).string(message.expression);
+    }
+    if (message.additionalCode !== "") {
+      writer.uint32(18).string(message.additionalCode);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyVatMeasure {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyVatMeasure();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.additionalCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyVatMeasure {
+    return {
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
+      additionalCode: isSet(object.additionalCode)
+        ? globalThis.String(object.additionalCode)
+        : isSet(object.additional_code)
+        ? globalThis.String(object.additional_code)
+        : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
+  },
+
+  toJSON(message: DutyVatMeasure): unknown {
+    const obj: any = {};
+    if (message.expression !== "") {
+      obj.expression = message.expression;
+    }
+    if (message.additionalCode !== "") {
+      obj.additionalCode = message.additionalCode;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyVatMeasure>, I>>(base?: I): DutyVatMeasure {
+    return DutyVatMeasure.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyVatMeasure>, I>>(object: I): DutyVatMeasure {
+    const message = createBaseDutyVatMeasure();
+    message.expression = object.expression ?? "";
+    message.additionalCode = object.additionalCode ?? "";
+    message.source = object.source ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyVatInput(): DutyVatInput {
+  return {
+    declaredAdditionalCodes: [],
+    measuresLoaded: false,
+    measures: [],
+    declaredRatePercent: "",
+    methodOfPayment: "",
+  };
+}
+
+export const DutyVatInput: MessageFns<DutyVatInput> = {
+  encode(message: DutyVatInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.declaredAdditionalCodes) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.measuresLoaded !== false) {
+      writer.uint32(16).bool(message.measuresLoaded);
+    }
+    for (const v of message.measures) {
+      DutyVatMeasure.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.declaredRatePercent !== "") {
+      writer.uint32(34).string(message.declaredRatePercent);
+    }
+    if (message.methodOfPayment !== "") {
+      writer.uint32(42).string(message.methodOfPayment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyVatInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyVatInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.declaredAdditionalCodes.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.measuresLoaded = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.measures.push(DutyVatMeasure.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.declaredRatePercent = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.methodOfPayment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyVatInput {
+    return {
+      declaredAdditionalCodes: globalThis.Array.isArray(object?.declaredAdditionalCodes)
+        ? object.declaredAdditionalCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.declared_additional_codes)
+        ? object.declared_additional_codes.map((e: any) => globalThis.String(e))
+        : [],
+      measuresLoaded: isSet(object.measuresLoaded)
+        ? globalThis.Boolean(object.measuresLoaded)
+        : isSet(object.measures_loaded)
+        ? globalThis.Boolean(object.measures_loaded)
+        : false,
+      measures: globalThis.Array.isArray(object?.measures)
+        ? object.measures.map((e: any) => DutyVatMeasure.fromJSON(e))
+        : [],
+      declaredRatePercent: isSet(object.declaredRatePercent)
+        ? globalThis.String(object.declaredRatePercent)
+        : isSet(object.declared_rate_percent)
+        ? globalThis.String(object.declared_rate_percent)
+        : "",
+      methodOfPayment: isSet(object.methodOfPayment)
+        ? globalThis.String(object.methodOfPayment)
+        : isSet(object.method_of_payment)
+        ? globalThis.String(object.method_of_payment)
+        : "",
+    };
+  },
+
+  toJSON(message: DutyVatInput): unknown {
+    const obj: any = {};
+    if (message.declaredAdditionalCodes?.length) {
+      obj.declaredAdditionalCodes = message.declaredAdditionalCodes;
+    }
+    if (message.measuresLoaded !== false) {
+      obj.measuresLoaded = message.measuresLoaded;
+    }
+    if (message.measures?.length) {
+      obj.measures = message.measures.map((e) => DutyVatMeasure.toJSON(e));
+    }
+    if (message.declaredRatePercent !== "") {
+      obj.declaredRatePercent = message.declaredRatePercent;
+    }
+    if (message.methodOfPayment !== "") {
+      obj.methodOfPayment = message.methodOfPayment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyVatInput>, I>>(base?: I): DutyVatInput {
+    return DutyVatInput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyVatInput>, I>>(object: I): DutyVatInput {
+    const message = createBaseDutyVatInput();
+    message.declaredAdditionalCodes = object.declaredAdditionalCodes?.map((e) => e) || [];
+    message.measuresLoaded = object.measuresLoaded ?? false;
+    message.measures = object.measures?.map((e) => DutyVatMeasure.fromPartial(e)) || [];
+    message.declaredRatePercent = object.declaredRatePercent ?? "";
+    message.methodOfPayment = object.methodOfPayment ?? "";
+    return message;
+  },
+};
+
+function createBaseDutyQuotaAllocation(): DutyQuotaAllocation {
+  return {
+    orderNumber: "",
+    measure: undefined,
+    allocatedQuantity: "",
+    declaredQuantity: "",
+    unit: "",
+    replacesMeasureType: "",
+  };
+}
+
+export const DutyQuotaAllocation: MessageFns<DutyQuotaAllocation> = {
+  encode(message: DutyQuotaAllocation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderNumber !== "") {
+      writer.uint32(10).string(message.orderNumber);
+    }
+    if (message.measure !== undefined) {
+      DutyMeasureInput.encode(message.measure, writer.uint32(18).fork()).join();
+    }
+    if (message.allocatedQuantity !== "") {
+      writer.uint32(26).string(message.allocatedQuantity);
+    }
+    if (message.declaredQuantity !== "") {
+      writer.uint32(34).string(message.declaredQuantity);
+    }
+    if (message.unit !== "") {
+      writer.uint32(42).string(message.unit);
+    }
+    if (message.replacesMeasureType !== "") {
+      writer.uint32(50).string(message.replacesMeasureType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyQuotaAllocation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyQuotaAllocation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.measure = DutyMeasureInput.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.allocatedQuantity = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.declaredQuantity = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.replacesMeasureType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyQuotaAllocation {
+    return {
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      measure: isSet(object.measure) ? DutyMeasureInput.fromJSON(object.measure) : undefined,
+      allocatedQuantity: isSet(object.allocatedQuantity)
+        ? globalThis.String(object.allocatedQuantity)
+        : isSet(object.allocated_quantity)
+        ? globalThis.String(object.allocated_quantity)
+        : "",
+      declaredQuantity: isSet(object.declaredQuantity)
+        ? globalThis.String(object.declaredQuantity)
+        : isSet(object.declared_quantity)
+        ? globalThis.String(object.declared_quantity)
+        : "",
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      replacesMeasureType: isSet(object.replacesMeasureType)
+        ? globalThis.String(object.replacesMeasureType)
+        : isSet(object.replaces_measure_type)
+        ? globalThis.String(object.replaces_measure_type)
+        : "",
+    };
+  },
+
+  toJSON(message: DutyQuotaAllocation): unknown {
+    const obj: any = {};
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.measure !== undefined) {
+      obj.measure = DutyMeasureInput.toJSON(message.measure);
+    }
+    if (message.allocatedQuantity !== "") {
+      obj.allocatedQuantity = message.allocatedQuantity;
+    }
+    if (message.declaredQuantity !== "") {
+      obj.declaredQuantity = message.declaredQuantity;
+    }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.replacesMeasureType !== "") {
+      obj.replacesMeasureType = message.replacesMeasureType;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyQuotaAllocation>, I>>(base?: I): DutyQuotaAllocation {
+    return DutyQuotaAllocation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyQuotaAllocation>, I>>(object: I): DutyQuotaAllocation {
+    const message = createBaseDutyQuotaAllocation();
+    message.orderNumber = object.orderNumber ?? "";
+    message.measure = (object.measure !== undefined && object.measure !== null)
+      ? DutyMeasureInput.fromPartial(object.measure)
+      : undefined;
+    message.allocatedQuantity = object.allocatedQuantity ?? "";
+    message.declaredQuantity = object.declaredQuantity ?? "";
+    message.unit = object.unit ?? "";
+    message.replacesMeasureType = object.replacesMeasureType ?? "";
     return message;
   },
 };
@@ -4563,6 +5267,11 @@ function createBaseDutyLineInput(): DutyLineInput {
     vatRatePercent: "",
     exciseAndOtherPence: 0,
     vatAdjustmentsPence: 0,
+    procedure: undefined,
+    vat: undefined,
+    tradeRemediesUnknownReason: "",
+    exciseUnknownReason: "",
+    quota: undefined,
   };
 }
 
@@ -4594,6 +5303,21 @@ export const DutyLineInput: MessageFns<DutyLineInput> = {
     }
     if (message.vatAdjustmentsPence !== 0) {
       writer.uint32(72).int64(message.vatAdjustmentsPence);
+    }
+    if (message.procedure !== undefined) {
+      DutyProcedure.encode(message.procedure, writer.uint32(82).fork()).join();
+    }
+    if (message.vat !== undefined) {
+      DutyVatInput.encode(message.vat, writer.uint32(90).fork()).join();
+    }
+    if (message.tradeRemediesUnknownReason !== "") {
+      writer.uint32(98).string(message.tradeRemediesUnknownReason);
+    }
+    if (message.exciseUnknownReason !== "") {
+      writer.uint32(106).string(message.exciseUnknownReason);
+    }
+    if (message.quota !== undefined) {
+      DutyQuotaAllocation.encode(message.quota, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -4686,6 +5410,46 @@ export const DutyLineInput: MessageFns<DutyLineInput> = {
             message.vatAdjustmentsPence = longToNumber(reader.int64());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.procedure = DutyProcedure.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.vat = DutyVatInput.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.tradeRemediesUnknownReason = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.exciseUnknownReason = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.quota = DutyQuotaAllocation.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4761,6 +5525,19 @@ export const DutyLineInput: MessageFns<DutyLineInput> = {
         : isSet(object.vat_adjustments_pence)
         ? globalThis.Number(object.vat_adjustments_pence)
         : 0,
+      procedure: isSet(object.procedure) ? DutyProcedure.fromJSON(object.procedure) : undefined,
+      vat: isSet(object.vat) ? DutyVatInput.fromJSON(object.vat) : undefined,
+      tradeRemediesUnknownReason: isSet(object.tradeRemediesUnknownReason)
+        ? globalThis.String(object.tradeRemediesUnknownReason)
+        : isSet(object.trade_remedies_unknown_reason)
+        ? globalThis.String(object.trade_remedies_unknown_reason)
+        : "",
+      exciseUnknownReason: isSet(object.exciseUnknownReason)
+        ? globalThis.String(object.exciseUnknownReason)
+        : isSet(object.excise_unknown_reason)
+        ? globalThis.String(object.excise_unknown_reason)
+        : "",
+      quota: isSet(object.quota) ? DutyQuotaAllocation.fromJSON(object.quota) : undefined,
     };
   },
 
@@ -4799,6 +5576,21 @@ export const DutyLineInput: MessageFns<DutyLineInput> = {
     if (message.vatAdjustmentsPence !== 0) {
       obj.vatAdjustmentsPence = Math.round(message.vatAdjustmentsPence);
     }
+    if (message.procedure !== undefined) {
+      obj.procedure = DutyProcedure.toJSON(message.procedure);
+    }
+    if (message.vat !== undefined) {
+      obj.vat = DutyVatInput.toJSON(message.vat);
+    }
+    if (message.tradeRemediesUnknownReason !== "") {
+      obj.tradeRemediesUnknownReason = message.tradeRemediesUnknownReason;
+    }
+    if (message.exciseUnknownReason !== "") {
+      obj.exciseUnknownReason = message.exciseUnknownReason;
+    }
+    if (message.quota !== undefined) {
+      obj.quota = DutyQuotaAllocation.toJSON(message.quota);
+    }
     return obj;
   },
 
@@ -4826,6 +5618,15 @@ export const DutyLineInput: MessageFns<DutyLineInput> = {
     message.vatRatePercent = object.vatRatePercent ?? "";
     message.exciseAndOtherPence = object.exciseAndOtherPence ?? 0;
     message.vatAdjustmentsPence = object.vatAdjustmentsPence ?? 0;
+    message.procedure = (object.procedure !== undefined && object.procedure !== null)
+      ? DutyProcedure.fromPartial(object.procedure)
+      : undefined;
+    message.vat = (object.vat !== undefined && object.vat !== null) ? DutyVatInput.fromPartial(object.vat) : undefined;
+    message.tradeRemediesUnknownReason = object.tradeRemediesUnknownReason ?? "";
+    message.exciseUnknownReason = object.exciseUnknownReason ?? "";
+    message.quota = (object.quota !== undefined && object.quota !== null)
+      ? DutyQuotaAllocation.fromPartial(object.quota)
+      : undefined;
     return message;
   },
 };
@@ -4921,6 +5722,111 @@ export const DutyLineInput_CurrencyRatesEntry: MessageFns<DutyLineInput_Currency
   },
 };
 
+function createBaseDutyQuotaShare(): DutyQuotaShare {
+  return { orderNumber: "", portion: "", share: "" };
+}
+
+export const DutyQuotaShare: MessageFns<DutyQuotaShare> = {
+  encode(message: DutyQuotaShare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderNumber !== "") {
+      writer.uint32(10).string(message.orderNumber);
+    }
+    if (message.portion !== "") {
+      writer.uint32(18).string(message.portion);
+    }
+    if (message.share !== "") {
+      writer.uint32(26).string(message.share);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DutyQuotaShare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDutyQuotaShare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.portion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.share = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DutyQuotaShare {
+    return {
+      orderNumber: isSet(object.orderNumber)
+        ? globalThis.String(object.orderNumber)
+        : isSet(object.order_number)
+        ? globalThis.String(object.order_number)
+        : "",
+      portion: isSet(object.portion) ? globalThis.String(object.portion) : "",
+      share: isSet(object.share) ? globalThis.String(object.share) : "",
+    };
+  },
+
+  toJSON(message: DutyQuotaShare): unknown {
+    const obj: any = {};
+    if (message.orderNumber !== "") {
+      obj.orderNumber = message.orderNumber;
+    }
+    if (message.portion !== "") {
+      obj.portion = message.portion;
+    }
+    if (message.share !== "") {
+      obj.share = message.share;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DutyQuotaShare>, I>>(base?: I): DutyQuotaShare {
+    return DutyQuotaShare.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DutyQuotaShare>, I>>(object: I): DutyQuotaShare {
+    const message = createBaseDutyQuotaShare();
+    message.orderNumber = object.orderNumber ?? "";
+    message.portion = object.portion ?? "";
+    message.share = object.share ?? "";
+    return message;
+  },
+};
+
 function createBaseDutyTaxLine(): DutyTaxLine {
   return {
     taxType: "",
@@ -4934,6 +5840,11 @@ function createBaseDutyTaxLine(): DutyTaxLine {
     amountPence: 0,
     exactAmount: "",
     explanation: "",
+    liability: "",
+    liabilityReason: "",
+    payablePence: undefined,
+    vatCategory: "",
+    quota: undefined,
   };
 }
 
@@ -4971,6 +5882,21 @@ export const DutyTaxLine: MessageFns<DutyTaxLine> = {
     }
     if (message.explanation !== "") {
       writer.uint32(90).string(message.explanation);
+    }
+    if (message.liability !== "") {
+      writer.uint32(98).string(message.liability);
+    }
+    if (message.liabilityReason !== "") {
+      writer.uint32(106).string(message.liabilityReason);
+    }
+    if (message.payablePence !== undefined) {
+      writer.uint32(112).int64(message.payablePence);
+    }
+    if (message.vatCategory !== "") {
+      writer.uint32(122).string(message.vatCategory);
+    }
+    if (message.quota !== undefined) {
+      DutyQuotaShare.encode(message.quota, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -5076,6 +6002,46 @@ export const DutyTaxLine: MessageFns<DutyTaxLine> = {
             message.explanation = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.liability = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.liabilityReason = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.payablePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.vatCategory = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.quota = DutyQuotaShare.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5129,6 +6095,23 @@ export const DutyTaxLine: MessageFns<DutyTaxLine> = {
         ? globalThis.String(object.exact_amount)
         : "",
       explanation: isSet(object.explanation) ? globalThis.String(object.explanation) : "",
+      liability: isSet(object.liability) ? globalThis.String(object.liability) : "",
+      liabilityReason: isSet(object.liabilityReason)
+        ? globalThis.String(object.liabilityReason)
+        : isSet(object.liability_reason)
+        ? globalThis.String(object.liability_reason)
+        : "",
+      payablePence: isSet(object.payablePence)
+        ? globalThis.Number(object.payablePence)
+        : isSet(object.payable_pence)
+        ? globalThis.Number(object.payable_pence)
+        : undefined,
+      vatCategory: isSet(object.vatCategory)
+        ? globalThis.String(object.vatCategory)
+        : isSet(object.vat_category)
+        ? globalThis.String(object.vat_category)
+        : "",
+      quota: isSet(object.quota) ? DutyQuotaShare.fromJSON(object.quota) : undefined,
     };
   },
 
@@ -5167,6 +6150,21 @@ export const DutyTaxLine: MessageFns<DutyTaxLine> = {
     if (message.explanation !== "") {
       obj.explanation = message.explanation;
     }
+    if (message.liability !== "") {
+      obj.liability = message.liability;
+    }
+    if (message.liabilityReason !== "") {
+      obj.liabilityReason = message.liabilityReason;
+    }
+    if (message.payablePence !== undefined) {
+      obj.payablePence = Math.round(message.payablePence);
+    }
+    if (message.vatCategory !== "") {
+      obj.vatCategory = message.vatCategory;
+    }
+    if (message.quota !== undefined) {
+      obj.quota = DutyQuotaShare.toJSON(message.quota);
+    }
     return obj;
   },
 
@@ -5186,6 +6184,13 @@ export const DutyTaxLine: MessageFns<DutyTaxLine> = {
     message.amountPence = object.amountPence ?? 0;
     message.exactAmount = object.exactAmount ?? "";
     message.explanation = object.explanation ?? "";
+    message.liability = object.liability ?? "";
+    message.liabilityReason = object.liabilityReason ?? "";
+    message.payablePence = object.payablePence ?? undefined;
+    message.vatCategory = object.vatCategory ?? "";
+    message.quota = (object.quota !== undefined && object.quota !== null)
+      ? DutyQuotaShare.fromPartial(object.quota)
+      : undefined;
     return message;
   },
 };
@@ -5200,6 +6205,9 @@ function createBaseDutyLineResult(): DutyLineResult {
     vatValuePence: undefined,
     taxLines: [],
     explanation: [],
+    excisePence: 0,
+    payableDutyPence: undefined,
+    payableVatPence: undefined,
   };
 }
 
@@ -5228,6 +6236,15 @@ export const DutyLineResult: MessageFns<DutyLineResult> = {
     }
     for (const v of message.explanation) {
       writer.uint32(66).string(v!);
+    }
+    if (message.excisePence !== 0) {
+      writer.uint32(72).int64(message.excisePence);
+    }
+    if (message.payableDutyPence !== undefined) {
+      writer.uint32(80).int64(message.payableDutyPence);
+    }
+    if (message.payableVatPence !== undefined) {
+      writer.uint32(88).int64(message.payableVatPence);
     }
     return writer;
   },
@@ -5309,6 +6326,30 @@ export const DutyLineResult: MessageFns<DutyLineResult> = {
             message.explanation.push(reader.string());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.excisePence = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.payableDutyPence = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.payableVatPence = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5357,6 +6398,21 @@ export const DutyLineResult: MessageFns<DutyLineResult> = {
       explanation: globalThis.Array.isArray(object?.explanation)
         ? object.explanation.map((e: any) => globalThis.String(e))
         : [],
+      excisePence: isSet(object.excisePence)
+        ? globalThis.Number(object.excisePence)
+        : isSet(object.excise_pence)
+        ? globalThis.Number(object.excise_pence)
+        : 0,
+      payableDutyPence: isSet(object.payableDutyPence)
+        ? globalThis.Number(object.payableDutyPence)
+        : isSet(object.payable_duty_pence)
+        ? globalThis.Number(object.payable_duty_pence)
+        : undefined,
+      payableVatPence: isSet(object.payableVatPence)
+        ? globalThis.Number(object.payableVatPence)
+        : isSet(object.payable_vat_pence)
+        ? globalThis.Number(object.payable_vat_pence)
+        : undefined,
     };
   },
 
@@ -5386,6 +6442,15 @@ export const DutyLineResult: MessageFns<DutyLineResult> = {
     if (message.explanation?.length) {
       obj.explanation = message.explanation;
     }
+    if (message.excisePence !== 0) {
+      obj.excisePence = Math.round(message.excisePence);
+    }
+    if (message.payableDutyPence !== undefined) {
+      obj.payableDutyPence = Math.round(message.payableDutyPence);
+    }
+    if (message.payableVatPence !== undefined) {
+      obj.payableVatPence = Math.round(message.payableVatPence);
+    }
     return obj;
   },
 
@@ -5402,6 +6467,9 @@ export const DutyLineResult: MessageFns<DutyLineResult> = {
     message.vatValuePence = object.vatValuePence ?? undefined;
     message.taxLines = object.taxLines?.map((e) => DutyTaxLine.fromPartial(e)) || [];
     message.explanation = object.explanation?.map((e) => e) || [];
+    message.excisePence = object.excisePence ?? 0;
+    message.payableDutyPence = object.payableDutyPence ?? undefined;
+    message.payableVatPence = object.payableVatPence ?? undefined;
     return message;
   },
 };
