@@ -1,8 +1,10 @@
 import type { Context } from '@opentelemetry/api';
 import type { Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
+import { looksLikeDdes } from '../parse/deferment/ddes';
+import { type DefermentIngestResult, ingestDeferment } from './deferment';
 import { ingestErp, type ErpIngestResult } from './erp';
-import { DOCUMENT_FORMATS, isDocumentFormat, isErpFormat, parseDocument } from './formats';
+import { DOCUMENT_FORMATS, isBooksFormat, isDocumentFormat, parseDocument } from './formats';
 import { ingestDocument, type IngestRequest, type IngestResult, type ParsedDocument } from './ingest';
 import { safeSourceName } from './safe-text';
 
@@ -20,11 +22,30 @@ export interface BufferedDocument {
 
 /**
  * One document already in memory → one batch, whatever its format: declarations (DMS XML, CDS
- * report, CHIEF MSS) or ERP receipt lines. An unknown format is stored as a rejected batch.
+ * report, CHIEF MSS), ERP receipt lines or a duty deferment statement. An unknown format is stored as a rejected batch.
  */
-export async function ingestBuffered(trx: Transaction<IngestionDb>, doc: BufferedDocument, maxBytes: number): Promise<IngestResult | ErpIngestResult> {
-  if (isErpFormat(doc.format) && !doc.refused) return ingestErp(trx, { ...doc, format: doc.format });
+export async function ingestBuffered(trx: Transaction<IngestionDb>, doc: BufferedDocument, maxBytes: number): Promise<IngestResult | ErpIngestResult | DefermentIngestResult> {
+  const format = booksFormatOf(doc);
+  if (doc.refused) return ingestDocument(trx, await parseBuffered(doc, maxBytes));
+  if (format === 'ddes-csv') return ingestDeferment(trx, doc);
+  if (format === 'erp-json' || format === 'erp-csv') return ingestErp(trx, { ...doc, format });
   return ingestDocument(trx, await parseBuffered(doc, maxBytes));
+}
+
+/**
+ * Format detection for the importer's books: a CSV sent as erp-csv whose header row names a
+ * deferment account, a tax type and an amount is HMRC's duty deferment statement (ddes-csv) —
+ * the two come out of the same finance system and are easily sent down the same channel.
+ */
+export function booksFormatOf(doc: Pick<BufferedDocument, 'format' | 'content'>): string {
+  if (doc.format !== 'erp-csv') return doc.format;
+  const firstLine =
+    doc.content
+      .subarray(0, 4096)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/, 1)[0] ?? '';
+  return looksLikeDdes(firstLine) ? 'ddes-csv' : doc.format;
 }
 
 /**
@@ -37,7 +58,7 @@ export async function parseBuffered(doc: BufferedDocument, maxBytes: number): Pr
   const { sourceName, issue: nameIssue } = safeSourceName(doc.sourceName);
   const parsed: ParsedDocument =
     doc.refused ??
-    (isDocumentFormat(format) && !isErpFormat(format)
+    (isDocumentFormat(format) && !isBooksFormat(format)
       ? await parseDocument(format, doc.content, sourceName, maxBytes)
       : {
           declarations: [],

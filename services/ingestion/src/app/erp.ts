@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { ErpReceiptLine } from '@customs/contracts';
-import { sql, type Transaction } from '@customs/db';
+import { enqueueOutbox, sql, type Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { invoiceKey, parseErpCsv, parseErpJson, receiptIdFor, type ErpIssue } from '../parse/erp/erp';
+import { erpReceiptEvents } from './books-events';
 import { insertIssues, statusOf, type BatchStatus, type IngestIssue } from './ingest';
 import { safeSourceName, storable } from './safe-text';
 
@@ -34,7 +35,8 @@ export function erpIssue(i: ErpIssue): IngestIssue {
  * Stores one ERP export as a batch in the caller's transaction: raw bytes, every issue, and the
  * valid lines upserted on (tenant, supplier, invoice, line) in one statement. A line already
  * stored with the same values is a duplicate; with different values it is updated (a corrected
- * export), never a second row.
+ * export), never a second row. Inserted and updated lines are published on
+ * ingestion.erp-receipts.received.v1 through the outbox (books-events.ts).
  */
 export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestRequest): Promise<ErpIngestResult> {
   const batchId = randomUUID();
@@ -97,6 +99,18 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
       returning receipt_id, (xmax = 0) as inserted`.execute(trx);
     for (const r of rows.rows) outcome.set(r.receipt_id, r.inserted ? 'inserted' : 'updated');
   }
+  // What changed is published for reconciliation (scoring's C03), in bounded parts, in this
+  // transaction: a re-sent export whose lines are all duplicates publishes nothing.
+  await enqueueOutbox(
+    trx,
+    'ingestion',
+    erpReceiptEvents(
+      req.tenantId,
+      batchId,
+      lines.filter((l) => outcome.has(l.full.receiptId)).map((l) => l.full),
+      req.parent,
+    ),
+  );
   const receipts = lines.map((l) => ({
     receiptId: l.full.receiptId,
     supplier: l.full.supplier,

@@ -9,14 +9,23 @@ import { parseChiefMss } from '../parse/chief/chief-mss';
  * a broker's WCO/DMS declaration XML; HMRC CDS data reports as CSV, .xlsx, .ods or .fods (header,
  * item and tax-line reports; send them together in one multipart upload to have them joined); a
  * legacy CHIEF MSS import entry item report; ERP purchase / goods-receipt lines as JSON or CSV
- * (stored as receipts for reconciliation, not as declarations).
+ * (stored as receipts for reconciliation, not as declarations); HMRC's duty deferment electronic
+ * statement as CSV (ddes-csv, docs/deferment-statement.md: published for reconciliation, C42).
  */
-export const DOCUMENT_FORMATS = ['dms-xml', 'cds-report', 'chief-mss', 'erp-json', 'erp-csv'] as const;
+export const DOCUMENT_FORMATS = ['dms-xml', 'cds-report', 'chief-mss', 'erp-json', 'erp-csv', 'ddes-csv'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
-export type DeclarationFormat = Exclude<DocumentFormat, 'erp-json' | 'erp-csv'>;
+/** The importer's own books (not declarations): each document is stored and published in one transaction of its own. */
+export type BooksFormat = 'erp-json' | 'erp-csv' | 'ddes-csv';
+export type DeclarationFormat = Exclude<DocumentFormat, BooksFormat>;
 
 // Names the Submission contract documents for API producers, mapped onto the formats above.
-const ALIASES: Record<string, DocumentFormat> = { 'cds-header-csv': 'cds-report', 'cds-item-csv': 'cds-report', 'cds-taxline-csv': 'cds-report' };
+const ALIASES: Record<string, DocumentFormat> = {
+  'cds-header-csv': 'cds-report',
+  'cds-item-csv': 'cds-report',
+  'cds-taxline-csv': 'cds-report',
+  'deferment-statement-csv': 'ddes-csv',
+  ddes: 'ddes-csv',
+};
 
 /** The canonical format name for a submitted one (aliases resolved), or the input unchanged. */
 export function canonicalFormat(f: string): string {
@@ -27,9 +36,13 @@ export function isDocumentFormat(f: string): f is DocumentFormat {
   return (DOCUMENT_FORMATS as readonly string[]).includes(f);
 }
 
-export function isErpFormat(f: string): f is 'erp-json' | 'erp-csv' {
-  return f === 'erp-json' || f === 'erp-csv';
+/** ERP receipts or a deferment statement: stored by ingestBuffered in one transaction, never group-committed with declarations. */
+export function isBooksFormat(f: string): f is BooksFormat {
+  return f === 'erp-json' || f === 'erp-csv' || f === 'ddes-csv';
 }
+
+/** The same test under its first name (callers route every books format by it, deferment statements included). */
+export const isErpFormat = isBooksFormat;
 
 export async function* once(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
