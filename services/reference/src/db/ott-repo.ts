@@ -123,6 +123,47 @@ export async function persistOttLoad(
         )
         .execute();
     }
+    // A group whose membership changed changes the answer of every code with a measure on that
+    // group: those codes are affected too.
+    const changedGroups: string[] = [];
+    if (imp.groups.size) {
+      const stored = await trx
+        .selectFrom('geo_group_members')
+        .select(['group_id', 'member'])
+        .where('group_id', 'in', [...imp.groups.keys()])
+        .execute();
+      const held = new Map<string, Set<string>>();
+      for (const r of stored) held.set(r.group_id, (held.get(r.group_id) ?? new Set()).add(r.member));
+      for (const [g, members] of imp.groups) {
+        const now = new Set(members);
+        const was = held.get(g);
+        if (!was || was.size !== now.size || [...now].some((m) => !was.has(m))) changedGroups.push(g);
+      }
+    }
+    // Codes whose answer can change: a measure created/updated/ended, or a snapshot that makes the
+    // code's measures complete from an earlier date than held (measures_loaded answers change).
+    const affected = new Set(tariffChanges.map((c) => c.commodityCode));
+    if (extra.asOf && imp.commodityCodes.length) {
+      const covered = new Map<string, string>();
+      for (const chunk of chunksFor(imp.commodityCodes, 1)) {
+        const rows = await trx.selectFrom('ott_coverage').select(['commodity_code', 'complete_from']).where('commodity_code', 'in', chunk).execute();
+        for (const r of rows) covered.set(r.commodity_code, r.complete_from);
+      }
+      for (const c of imp.commodityCodes) {
+        const from = covered.get(c);
+        if (from === undefined || extra.asOf < from) affected.add(c);
+      }
+    }
+    for (const m of measures) if (changedGroups.includes(m.geographicalArea)) affected.add(m.commodityCode);
+    if (changedGroups.length) {
+      const onGroups = await trx.selectFrom('ott_measures').select('commodity_code').distinct().where('geographical_area', 'in', changedGroups).execute();
+      for (const r of onGroups) affected.add(r.commodity_code);
+    }
+    // Empty commodity_codes means "every code may be affected", so a load that changed nothing
+    // still names its own codes (a bounded, harmless re-check), and a list too long for one event
+    // is sent empty (not narrowed).
+    const narrowed = affected.size ? [...affected].sort() : codes;
+    const affectedCodes = narrowed.length > MAX_EVENT_CODES ? [] : narrowed;
     if (imp.groups.size) {
       // A load states a group's full membership: replace it.
       await trx
@@ -162,7 +203,7 @@ export async function persistOttLoad(
           loadedAt,
           effectiveFrom,
           effectiveTo,
-          commodityCodes: codes,
+          commodityCodes: affectedCodes,
           ...eventChanges(tariffChanges),
           stopPress: extra.stopPress ?? [],
         }),
@@ -175,6 +216,9 @@ export async function persistOttLoad(
     return { info, previousVersion: previous?.version ?? '', duplicate: false, measures, groups: imp.groups, effectiveFrom, effectiveTo, tariffChanges };
   });
 }
+
+/** Past this many affected codes DatasetChanged names none (not narrowed) to stay bounded (≈ 11 bytes a code). */
+export const MAX_EVENT_CODES = 20_000;
 
 /** OTT load versions in load order. */
 export async function ottVersions(db: Kysely<ReferenceDb>): Promise<DatasetInfo[]> {
