@@ -1,0 +1,143 @@
+// Kafka channel for API producers: each submission is one document, idempotent by its key.
+import { Topics, describeControlCharacter, findControlCharacter, type Submission } from '@customs/contracts';
+import { claimInbox, withAllTenants, type Kysely } from '@customs/db';
+import type { PlatformKit } from '@customs/service';
+import { hash } from 'node:crypto';
+import type { IngestionConfig } from '../config';
+import { ingestBuffered, parseBuffered, type BufferedDocument } from '../app/dispatch';
+import { canonicalFormat, isErpFormat } from '../app/formats';
+import { ingestDocuments, type IngestRequest } from '../app/ingest';
+import { isUnstorableContent, recordRefusal, unstorableIssue } from '../app/refusal';
+import { storable } from '../app/safe-text';
+import type { IngestionDb } from '../db/migrations';
+
+const GROUP = 'ingestion';
+
+export function registerSubmissionConsumer(
+  kit: Pick<PlatformKit<IngestionDb>, 'consume'>,
+  { db, config, documents }: { db: Kysely<IngestionDb>; config: IngestionConfig; documents: { inc(labels: { format: string; status: string }): void } },
+): void {
+  const tooLargeSubmission = (sourceName: string) => ({
+    declarations: [],
+    changes: [],
+    issues: [{ severity: 'error' as const, sourceName, location: 'submission', field: 'content', code: 'TOO_LARGE', reason: `the document exceeds the ${config.MAX_DOCUMENT_BYTES}-byte limit` }],
+  });
+  // Kafka channel for API producers: each submission is one document, idempotent by its key.
+  // (BatchConsumer scopes the Kafka group by KAFKA_TOPIC_PREFIX, like the topics.)
+  const group = GROUP;
+  kit.consume<Submission>({
+    groupId: group,
+    topic: Topics.submission,
+    handle: async (events) => {
+      // Each submission is parsed first, holding no connection; then the batch is claimed and
+      // stored in one transaction, a crash in between losing nothing. Declaration documents
+      // are stored with one ingestDocuments per tenant (shared statements), ERP lines alone.
+      // A tenant header with a control character names no tenant (tenant ids are 1-64 of
+      // [A-Za-z0-9_.-]): such a submission cannot be recorded as anyone's batch, so it goes to
+      // the dead-letter topic (thrown below, after the others are stored), with this reason.
+      const unrecordable = events.filter((ev) => findControlCharacter(ev.tenant));
+      const prepared = await Promise.all(
+        events
+          .filter((ev) => !unrecordable.includes(ev))
+          .map(async (ev) => {
+            // The inbox id is text: a key (or CloudEvents id) with a control character is kept
+            // there as its hash, still idempotent on redelivery and never equal to a clean key.
+            const rawId = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
+            const id = findControlCharacter(rawId) ? `submission-sha256/${ev.tenant}/${hash('sha256', rawId, 'hex')}` : rawId;
+            const format = canonicalFormat(ev.value.format);
+            const content = Buffer.from(ev.value.content);
+            const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
+            const badKey = findControlCharacter(ev.value.idempotencyKey);
+            // A submission names its tenant in the event (producers authenticate to the broker);
+            // one whose payload claims another tenant is refused rather than trusted.
+            const refused =
+              ev.value.tenantId && ev.value.tenantId !== ev.tenant
+                ? {
+                    declarations: [],
+                    changes: [],
+                    issues: [
+                      {
+                        severity: 'error' as const,
+                        sourceName,
+                        location: 'submission',
+                        field: 'tenant_id',
+                        code: 'TENANT_MISMATCH',
+                        reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"`,
+                      },
+                    ],
+                  }
+                : badKey
+                  ? {
+                      declarations: [],
+                      changes: [],
+                      issues: [
+                        {
+                          severity: 'error' as const,
+                          sourceName,
+                          location: 'submission',
+                          field: 'idempotency_key',
+                          code: 'CONTROL_CHARACTER',
+                          reason: `the idempotency key contains ${describeControlCharacter(badKey)}; control characters are not allowed in identifiers, so the submission was not read`,
+                        },
+                      ],
+                    }
+                  : content.length > config.MAX_DOCUMENT_BYTES
+                    ? tooLargeSubmission(sourceName)
+                    : undefined;
+            const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
+            return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
+          }),
+      );
+      const store = (items: typeof prepared) =>
+        withAllTenants(db, async (trx) => {
+          const fresh = await claimInbox(
+            trx,
+            group,
+            items.map((p) => ({ eventId: p.id, topic: p.topic })),
+          );
+          const byTenant = new Map<string, IngestRequest[]>();
+          for (const { id, doc, parsed } of items) {
+            if (!fresh.has(id)) continue;
+            fresh.delete(id); // a repeated key later in the same batch is a duplicate too
+            if (!parsed) {
+              const result = await ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES);
+              documents.inc({ format: doc.format, status: result.status });
+            } else {
+              const reqs = byTenant.get(doc.tenantId) ?? [];
+              byTenant.set(doc.tenantId, reqs);
+              reqs.push(parsed);
+            }
+          }
+          for (const reqs of byTenant.values()) {
+            const results = await ingestDocuments(trx, reqs);
+            results.forEach((r, i) => documents.inc({ format: reqs[i]!.format, status: r.status }));
+          }
+        });
+      try {
+        await store(prepared);
+      } catch (e) {
+        if (!isUnstorableContent(e)) throw e;
+        // A submission whose content the database refuses (what no parser foresaw) is recorded
+        // as a rejected batch, raw bytes and all, not retried into the dead-letter topic: each
+        // submission alone, the refused ones with the database's reason.
+        for (const item of prepared) {
+          try {
+            await store([item]);
+          } catch (e2) {
+            if (!isUnstorableContent(e2)) throw e2;
+            const sourceName = item.parsed?.sourceName ?? storable(item.doc.sourceName);
+            await withAllTenants(db, async (trx) => {
+              if ((await claimInbox(trx, group, [{ eventId: item.id, topic: item.topic }])).size === 0) return;
+              const r = await recordRefusal(trx, { ...item.doc, sourceName }, [...(item.parsed?.parsed.issues ?? []), unstorableIssue(sourceName, e2)]);
+              documents.inc({ format: item.doc.format, status: r.status });
+            });
+          }
+        }
+      }
+      if (unrecordable.length)
+        throw new Error(
+          `submission at ${unrecordable.map((ev) => `${ev.topic}/${ev.partition}/${ev.offset}`).join(', ')}: its "tenant" header contains ${describeControlCharacter(findControlCharacter(unrecordable[0]!.tenant)!)}, so it names no tenant (tenant ids are 1-64 of [A-Za-z0-9_.-]) and cannot be recorded as a batch; fix the producer's tenant header and re-send`,
+        );
+    },
+  });
+}
