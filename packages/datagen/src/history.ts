@@ -1,9 +1,10 @@
-// History-based errors (scoring's checks C02, C10, C11, C23, C30, C37) over a clean dataset, with
-// ground truth. Each error is an extra declaration derived from the stream so far — a duplicate
-// of an earlier entry, the same goods under another code or origin, a keying slip in the value,
-// an unknown agent — emitted right after the declaration it was derived from. The clean stream is
+// History-based errors (scoring's checks C02, C10, C11, C20, C23, C30, C34, C37) over a clean
+// dataset, with ground truth. Each error is an extra declaration derived from the stream so far — a
+// duplicate of an earlier entry, the same goods under another code or origin, a keying slip in the
+// value, an unknown agent, a new supplier whose claims rest on importer's knowledge alone, a second
+// re-import against one export — emitted right after the declaration it was derived from. The clean stream is
 // generateDataset's with no per-declaration errors, so every history finding is an injected one.
-import { Declaration, type GoodsItem } from '@customs/contracts';
+import { Declaration, GoodsItem } from '@customs/contracts';
 import { loadFacts } from './facts';
 import { generateDataset, type GenerateOptions } from './generate';
 import { ratePercent, taxPence, toScaled } from './money';
@@ -12,7 +13,10 @@ import { Rng, hash32 } from './prng';
 import type { GeneratedDeclaration, TruthEntry } from './types';
 import { PARTNERS, buildWorld, type Product } from './world';
 
-export const HISTORY_RULES = ['C02', 'C10', 'C11', 'C23', 'C30', 'C37'] as const;
+export const HISTORY_RULES = ['C02', 'C10', 'C11', 'C20', 'C23', 'C30', 'C34', 'C37'] as const;
+
+/** C20's injected supplier: its claim lines, all on importer's knowledge (scoring flags ≥ 10 claim lines ≥ 90 % on U112). */
+const C20_LINES = 10;
 
 export interface HistoryOptions extends Omit<GenerateOptions, 'rules' | 'rates' | 'defaultRate'> {
   /** Share of base declarations followed by a derived error of each rule (default 0.01 each). */
@@ -88,7 +92,7 @@ interface GroupCount {
 export function* generateHistoryDataset(opts: HistoryOptions): Generator<GeneratedDeclaration> {
   const ref = opts.facts ?? loadFacts();
   const world = buildWorld(ref, { seed: opts.seed, importers: opts.importers });
-  const rates = { C02: 0.01, C10: 0.01, C11: 0.01, C23: 0.01, C30: 0.01, C37: 0.01, ...opts.historyRates };
+  const rates = { C02: 0.01, C10: 0.01, C11: 0.01, C20: 0.01, C23: 0.01, C30: 0.01, C34: 0.01, C37: 0.01, ...opts.historyRates };
   const warmup = opts.warmup ?? Math.floor(opts.declarations * 0.15);
   const ring: Declaration[] = [];
   const supplierGroups = new Map<string, GroupCount>();
@@ -96,6 +100,14 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
   const valueGroups = new Map<string, GroupCount>();
   const importerCount = new Map<string, number>();
   const used = new Set<string>();
+  // Goods the importer declares at their third-country rate (CPC 4000, DE 4/17 100, A00 > 0):
+  // importer|description|CN8 → rate, and its latest such lines (C20 re-sources them).
+  const ordinary = new Map<string, bigint>();
+  const ordinaryLines = new Map<string, GoodsItem[]>();
+  // Returned-goods (CPC 61xx) entries per importer, latest last (C34 re-imports against their export again).
+  const returns = new Map<string, Declaration[]>();
+  const isReturn = (x: Declaration) => x.items.some((i) => i.procedureCode.startsWith('61'));
+  const goodsKey = (imp: string, it: GoodsItem) => `${imp}|${norm(it.description)}|${it.commodityCode.slice(0, 8)}`;
   const bump = (m: Map<string, GroupCount>, k: string) => m.set(k, { n: (m.get(k)?.n ?? 0) + 1 });
   const importerOf = (d: Declaration) => d.importerEori;
   let k = 0;
@@ -139,7 +151,14 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
         // The broker lodges an entry of the last few weeks again: same invoice, same goods, new MRN.
         const orig = [...ring]
           .reverse()
-          .find((o) => o.importerEori === d.importerEori && o.acceptanceDate < d.acceptanceDate && o.items.every((i) => !i.taxLines.some((t) => t.taxType.startsWith('A') && t.taxType !== 'A00')));
+          // (A returned-goods entry lodged twice would be C34's too: left to C34's own injection.)
+          .find(
+            (o) =>
+              o.importerEori === d.importerEori &&
+              o.acceptanceDate < d.acceptanceDate &&
+              !isReturn(o) &&
+              o.items.every((i) => !i.taxLines.some((t) => t.taxType.startsWith('A') && t.taxType !== 'A00')),
+          );
         if (orig) {
           const dup = Declaration.decode(Declaration.encode(orig).finish());
           dup.declarationId = `${orig.declarationId}-dup`;
@@ -295,7 +314,7 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
             'C30',
           );
         }
-      } else if (pick('C02') && (importerCount.get(d.importerEori) ?? 0) >= 40 && d.parties.some((p) => p.role === 'declarant' && p.id !== d.importerEori)) {
+      } else if (pick('C02') && (importerCount.get(d.importerEori) ?? 0) >= 40 && d.parties.some((p) => p.role === 'declarant' && p.id !== d.importerEori) && !isReturn(d)) {
         // An agent nobody appointed lodges an entry in the importer's name.
         const c = copyAsNew(d, 'c02', rng);
         const eori = `GB${rng.int(1, 9)}${rng.chars(11)}`;
@@ -303,7 +322,105 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
         const duty = c.items.reduce((s, x) => s + x.taxLines.filter((t) => t.taxType.startsWith('A')).reduce((y, t) => y + t.payablePence, 0), 0);
         const vat = c.items.reduce((s, x) => s + x.taxLines.filter((t) => t.taxType === 'B00').reduce((y, t) => y + t.payablePence, 0), 0);
         emit(c, [truth(c, { itemNumber: 0, ruleId: 'C02', exposureDutyPence: duty, exposureVatPence: vat, note: `declarant ${eori} never seen for the importer` })], 'C02');
+      } else if (pick('C20')) {
+        // A new EU supplier for goods the importer buys at their third-country rate, every claim
+        // resting on importer's knowledge (U112) alone: ten lines in one entry, preference 300 at 0 %.
+        // One invoice currency per entry: the importer's commonest among those lines.
+        const byCurrency = new Map<string, GoodsItem[]>();
+        for (const it of new Map((ordinaryLines.get(d.importerEori) ?? []).map((x) => [norm(x.description), x])).values())
+          byCurrency.set(it.itemPrice?.currency ?? '', [...(byCurrency.get(it.itemPrice?.currency ?? '') ?? []), it]);
+        const pool = [...byCurrency.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+        if (pool.length >= C20_LINES) {
+          const c = copyAsNew(d, 'c20', rng);
+          const name = `Handelskontor ${rng.chars(5, 'ABCDEFGHJKLMNPRSTUVWZ')} GmbH`;
+          for (const p of c.parties) if (p.role === 'seller' || p.role === 'exporter' || p.role === 'consignor') (p.id = ''), (p.name = name), (p.countryCode = 'DE');
+          const invoice = `INV-H${c.declarationId.slice(-6)}-${rng.chars(6)}`;
+          c.documents = c.documents.filter((x) => x.code !== 'N935');
+          c.documents.push({ code: 'N935', reference: invoice, status: 'AC', reason: '' });
+          const rest = [...pool];
+          const picked: GoodsItem[] = [];
+          while (picked.length < C20_LINES) picked.push(rest.splice(rng.int(0, rest.length - 1), 1)[0]!);
+          const truths: TruthEntry[] = [];
+          c.items = picked.map((src, k) => {
+            const it = GoodsItem.decode(GoodsItem.encode(src).finish());
+            it.itemNumber = k + 1;
+            it.originCountry = 'DE';
+            it.dispatchCountry = 'DE';
+            it.preferentialOrigin = 'DE';
+            it.preference = '300';
+            it.documents = [
+              { code: 'N935', reference: invoice, status: 'AC', reason: '' },
+              { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" },
+            ];
+            const cv = cvOf(it);
+            const rate = ordinary.get(goodsKey(d.importerEori, it))!;
+            reprice(it, cv, 0n);
+            const saved = taxPence(cv, rate);
+            truths.push({
+              declarationId: c.declarationId,
+              mrn: c.mrn,
+              itemNumber: k + 1,
+              ruleId: 'C20',
+              exposureDutyPence: Number(saved),
+              exposureVatPence: Number(taxPence(cv + saved, VAT_RATE) - taxPence(cv, VAT_RATE)),
+              reclaimDutyPence: 0,
+              reclaimVatPence: 0,
+              note: `${name}: all ${C20_LINES} claims on importer's knowledge; saving at the ${ratePercent(rate)}% third-country rate`,
+            });
+            return it;
+          });
+          const cents = c.items.reduce((x, it) => x + toScaled(it.itemPrice!.value, 2), 0n);
+          c.invoiceAmount = { value: (Number(cents) / 100).toFixed(2), currency: c.items[0]!.itemPrice!.currency };
+          c.totalGrossMassKg = (Number(c.items.reduce((x, it) => x + toScaled(it.grossMassKg, 3), 0n)) / 1000).toFixed(3);
+          c.adjustments = [];
+          c.customsValuePresent = false;
+          c.customsValuePence = 0;
+          emit(c, truths, 'C20');
+        }
+      } else if (pick('C34')) {
+        // A returned-goods entry re-imported again against the same export (same export MRN and
+        // item, new invoice), of goods the importer also imports at their third-country rate.
+        const orig = [...(returns.get(d.importerEori) ?? [])]
+          .reverse()
+          .find((o) => o.acceptanceDate < d.acceptanceDate && o.items.every((it) => !it.procedureCode.startsWith('61') || ordinary.has(goodsKey(d.importerEori, it))));
+        if (orig) {
+          const c = copyAsNew(orig, `c34${k}`, rng);
+          c.acceptanceDate = d.acceptanceDate;
+          const truths: TruthEntry[] = [];
+          for (const it of c.items) {
+            if (!it.procedureCode.startsWith('61')) continue;
+            const cv = cvOf(it);
+            const rate = ordinary.get(goodsKey(d.importerEori, it))!;
+            const relieved = taxPence(cv, rate);
+            truths.push({
+              declarationId: c.declarationId,
+              mrn: c.mrn,
+              itemNumber: it.itemNumber,
+              ruleId: 'C34',
+              exposureDutyPence: Number(relieved),
+              exposureVatPence: Number(taxPence(cv + relieved, VAT_RATE) - taxPence(cv, VAT_RATE)),
+              reclaimDutyPence: 0,
+              reclaimVatPence: 0,
+              note: `second re-import against export ${it.previousDocuments[0]?.reference} (first: ${orig.mrn}); relieved duty at ${ratePercent(rate)}%`,
+            });
+          }
+          if (truths.length) emit(c, truths, 'C34');
+        }
       }
+    }
+    for (const it of d.items)
+      if (it.procedureCode === '4000' && it.preference === '100' && a00(it) && toScaled(a00(it)!.rate || '0', 4) > 0n) {
+        ordinary.set(goodsKey(d.importerEori, it), toScaled(a00(it)!.rate, 4));
+        const list = ordinaryLines.get(d.importerEori) ?? [];
+        list.push(it);
+        if (list.length > 60) list.shift();
+        ordinaryLines.set(d.importerEori, list);
+      }
+    if (isReturn(d)) {
+      const list = returns.get(d.importerEori) ?? [];
+      list.push(d);
+      if (list.length > 10) list.shift();
+      returns.set(d.importerEori, list);
     }
     for (const it of d.items) {
       bump(supplierGroups, `${importerOf(d)}|${sellerOf(d)}|${norm(it.description)}`);

@@ -52,14 +52,23 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
       batch.push({ fact: declFact(e.declaration), previous: prev?.fact, parent: e.eventId });
     }
     if (batch.length === 0) continue;
-    const keys = { supplierGroups: [] as string[], descGroups: [] as string[], unitValues: [] as string[], invoices: [] as string[], declarants: [] as string[], importers: [] as string[] };
+    const keys = {
+      supplierGroups: [] as string[],
+      descGroups: [] as string[],
+      unitValues: [] as string[],
+      invoices: [] as string[],
+      declarants: [] as string[],
+      importers: [] as string[],
+      knowledge: [] as string[],
+      returns: [] as string[],
+    };
     for (const b of batch) for (const f of [b.fact, b.previous]) if (f) for (const [k, v] of Object.entries(keysOf(f))) keys[k as keyof typeof keys].push(...v);
     const state = emptyState();
     await store.loadState(tenant, keys, state);
     // C10 asks whether a minority line's own supplier has an established code (then it is C11's):
     // those suppliers' groups are loaded too, even when the batch has no line of theirs.
     const extra = minoritySupplierGroups(state, new Set(keys.supplierGroups));
-    if (extra.length) await store.loadState(tenant, { supplierGroups: extra, descGroups: [], unitValues: [], invoices: [], declarants: [], importers: [] }, state);
+    if (extra.length) await store.loadState(tenant, { supplierGroups: extra, descGroups: [], unitValues: [], invoices: [], declarants: [], importers: [], knowledge: [], returns: [] }, state);
     const input = applyBatch(state, batch);
     const findings = decideHistory(input, tenant, now.slice(0, 10), now, rules);
     await store.saveState(tenant, state, keys);

@@ -7,7 +7,7 @@ import type { ScoringDb } from './migrations';
 
 type Trx = Transaction<ScoringDb>;
 
-const KINDS = { supplierGroups: 'sg', descGroups: 'dg', unitValues: 'uv', invoices: 'inv', declarants: 'dcl', importers: 'imp' } as const;
+const KINDS = { supplierGroups: 'sg', descGroups: 'dg', unitValues: 'uv', invoices: 'inv', declarants: 'dcl', importers: 'imp', knowledge: 'ik', returns: 'rgr' } as const;
 type Kind = keyof typeof KINDS;
 
 /** The stored latest version of each declaration given (to take it out of the history when a new one arrives). */

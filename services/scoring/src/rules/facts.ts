@@ -21,6 +21,13 @@ function supplierOf(parties: readonly { role: string; id: string; name: string; 
   return '';
 }
 
+/** Returned goods (CPC 61xx) cite the export they come back from as a previous document of type MRN (DE 2/1), on the item or the header. */
+function exportRefOf(cpc: string, item: readonly { type: string; reference: string; line: string }[], header: readonly { type: string; reference: string; line: string }[]): { exportRef?: string } {
+  if (!cpc.startsWith('61')) return {};
+  const p = item.find((x) => x.type === 'MRN' && x.reference.trim()) ?? header.find((x) => x.type === 'MRN' && x.reference.trim());
+  return p ? { exportRef: `${p.reference.trim().toUpperCase()}#${p.line.trim() || '0'}` } : {};
+}
+
 /** Extracts what the history checks and scores need from one declaration version. */
 export function declFact(d: Declaration): DeclFact {
   const find = (role: string) => d.parties.find((p) => p.role === role)?.id ?? '';
@@ -61,6 +68,7 @@ export function declFact(d: Declaration): DeclFact {
       netKg: it.netMassKg.trim(),
       supp: it.supplementaryUnits.trim(),
       docs: it.documents.map((x) => x.code),
+      ...exportRefOf(it.procedureCode, it.previousDocuments, d.previousDocuments),
     };
   });
   const vatRegistered = d.fiscalReferences.some((f) => f.role === 'FR1' && f.vatId.trim() !== '') || d.items.some((i) => i.taxLines.some((t) => t.taxType === 'B00' && t.methodOfPayment === 'G'));

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Finding } from '@customs/contracts';
 import { c02UnknownDeclarant } from './c02-unknown-declarant';
+import { c03GhostUnmatchedImports } from './c03-ghost-unmatched-imports';
 import { c10SameGoodsDifferentCodes } from './c10-same-goods-different-codes';
 import { c11ClassificationDrift } from './c11-classification-drift';
+import { c20ImportersKnowledgeConcentration } from './c20-importers-knowledge-concentration';
 import { c23OriginSwitch } from './c23-origin-switch';
 import { c30UnitValueOutliers } from './c30-unit-value-outliers';
+import { c34ReliefVolumeAnomalies } from './c34-relief-volume-anomalies';
 import { c37DuplicateDeclarations } from './c37-duplicate-declarations';
+import { c42DefermentReconciliation } from './c42-deferment-reconciliation';
+import type { ReconciliationRule } from './reconciliation-types';
 import { statutoryDeadline } from './money';
 import type { HistoryHit, HistoryInput, HistoryRule } from './types';
 
@@ -13,8 +18,21 @@ export type { DeclFact, HistoryHit, HistoryInput, HistoryRule, HistoryRuleMeta, 
 export { applyBatch, emptyState, keysOf } from './state';
 export { declFact } from './facts';
 
-/** Every history check, in catalogue order. */
-export const HISTORY_RULES: readonly HistoryRule[] = [c02UnknownDeclarant, c10SameGoodsDifferentCodes, c11ClassificationDrift, c23OriginSwitch, c30UnitValueOutliers, c37DuplicateDeclarations];
+/** Checks that reconcile the declarations with the importer's books (ERP receipts, deferment statement): judged by app/reconciliation-batch.ts. */
+export const RECONCILIATION_RULES: readonly ReconciliationRule[] = [c03GhostUnmatchedImports, c42DefermentReconciliation];
+
+/** Every history check, in catalogue order (C03 and C42 decide nothing from a declaration batch alone: see RECONCILIATION_RULES). */
+export const HISTORY_RULES: readonly HistoryRule[] = [
+  c02UnknownDeclarant,
+  c10SameGoodsDifferentCodes,
+  c11ClassificationDrift,
+  c20ImportersKnowledgeConcentration,
+  c23OriginSwitch,
+  c30UnitValueOutliers,
+  c34ReliefVolumeAnomalies,
+  c37DuplicateDeclarations,
+  ...RECONCILIATION_RULES,
+];
 
 /** Fingerprint of the history rule set (ids and versions): findings record it as their data version. */
 export const HISTORY_RULESET = HISTORY_RULES.map((r) => `${r.meta.id}@${r.meta.version}`).join(',');

@@ -217,3 +217,79 @@ describe('history rules', () => {
     }
   });
 });
+
+describe('C20 importer’s-knowledge concentration', () => {
+  const ordinary = () => decl({});
+  const claim = (proof: 'U112' | 'U110', seller = 'Neue Handels GmbH', desc = 'Cotton T-shirts PN 1') =>
+    decl({
+      seller,
+      items: [
+        {
+          description: desc,
+          originCountry: 'DE',
+          preference: '300',
+          documents: [proof === 'U112' ? { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" } : { code: 'U110', reference: 'SOO-1', status: 'AE', reason: '' }],
+          taxLines: [
+            { taxType: 'A00', rate: '0.00', payablePence: 0 },
+            { taxType: 'B00', rate: '20.00', payablePence: 20_000 },
+          ],
+        },
+      ],
+    });
+  it('flags every U112 line of a supplier once ≥ 10 claims rest ≥ 90 % on it; the saving at the third-country rate of the importer’s ordinary lines', () => {
+    const claims = Array.from({ length: 10 }, () => claim('U112'));
+    const f = run([[ordinary()], claims.slice(0, 4), claims.slice(4)]).filter((x) => x.ruleId === 'C20');
+    expect(f.map((x) => x.declarationId).sort()).toEqual(claims.map((c) => c.declarationId).sort());
+    // 12 % of £1,000 saved; VAT on the duty 20 % = £24.
+    for (const x of f)
+      expect(x).toMatchObject({ itemNumber: 1, exposureDutyPence: 12_000, exposureVatPence: 2_400, reclaimDutyPence: 0, severity: Severity.SEVERITY_MEDIUM, family: 'origin-preference' });
+    expect(f[0]!.evidence.find((e) => e.field === 'history.u112_share_of_claimed_cv')!.value).toBe('100.0%');
+  });
+  it('silent below 10 claim lines, and when a supplier’s claims cite other proof for more than 10 % of their value', () => {
+    expect(run([[ordinary(), ...Array.from({ length: 9 }, () => claim('U112'))]]).filter((x) => x.ruleId === 'C20')).toEqual([]);
+    const mixed = [...Array.from({ length: 8 }, () => claim('U112', 'Mixed GmbH')), claim('U110', 'Mixed GmbH'), claim('U110', 'Mixed GmbH')];
+    expect(run([[ordinary(), ...mixed]]).filter((x) => x.ruleId === 'C20')).toEqual([]);
+  });
+  it('unpriced (£0, said so) when the importer never declared the goods at the third-country rate', () => {
+    const f = run([Array.from({ length: 10 }, () => claim('U112', 'Solo GmbH', 'Wool jumpers PN 7'))]).filter((x) => x.ruleId === 'C20');
+    expect(f).toHaveLength(10);
+    expect(f[0]).toMatchObject({ exposureDutyPence: 0, exposureVatPence: 0 });
+    expect(f[0]!.explanation).toContain('not priced');
+  });
+});
+
+describe('C34 relief volume anomalies (returned goods against an export already discharged)', () => {
+  const reimport = (exportMrn: string, date: string) =>
+    decl({
+      date,
+      items: [
+        {
+          procedureCode: '6110',
+          additionalProcedureCodes: ['F01'],
+          previousDocuments: [{ category: 'Z', type: 'MRN', reference: exportMrn, line: '1' }],
+          taxLines: [
+            { taxType: 'A00', rate: '0.00', payablePence: 0 },
+            { taxType: 'B00', rate: '20.00', payablePence: 20_000 },
+          ],
+        },
+      ],
+    });
+  it('flags the later of two re-imports citing the same export line, whichever arrives first; relieved duty at the third-country rate', () => {
+    const first = reimport('23GB0000000000EXP1', '2024-02-01');
+    const second = reimport('23GB0000000000EXP1', '2024-04-01');
+    const f = run([[decl({})], [second], [first]]).filter((x) => x.ruleId === 'C34');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ declarationId: second.declarationId, itemNumber: 1, exposureDutyPence: 12_000, exposureVatPence: 2_400, severity: Severity.SEVERITY_HIGH, cpc: '6110' });
+    expect(f[0]!.evidence.find((e) => e.field === 'history.first_reimport')!.value).toBe(first.mrn);
+  });
+  it('silent for re-imports of different exports, for an amendment of the same entry, and the RGR line never sets the third-country rate', () => {
+    expect(run([[reimport('23GB0000000000EXP2', '2024-02-01'), reimport('23GB0000000000EXP3', '2024-02-02')]]).filter((x) => x.ruleId === 'C34')).toEqual([]);
+    const v1 = reimport('23GB0000000000EXP4', '2024-02-01');
+    const v2 = Declaration.fromPartial({ ...v1, version: 2, changeKind: 'amendment' });
+    const state = emptyState();
+    decideHistory(applyBatch(state, [{ fact: declFact(v1) }]), 't', '2024-06-01', '2024-06-01T00:00:00Z');
+    const f = decideHistory(applyBatch(state, [{ fact: declFact(v2), previous: declFact(v1) }]), 't', '2024-06-01', '2024-06-01T00:00:00Z');
+    expect(f.filter((x) => x.ruleId === 'C34')).toEqual([]);
+    expect(state.descGroups.get(`${IMPORTER}|COTTON T SHIRTS PN 1`)!.codes['61091000']!.rate).toBe('');
+  });
+});

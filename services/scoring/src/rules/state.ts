@@ -1,5 +1,5 @@
 import { scaled } from './money';
-import type { CodeGroup, DeclFact, HistoryInput, HistoryState, LineFact, LineRef, UnitValueGroup } from './types';
+import type { CodeGroup, DeclFact, HistoryInput, HistoryState, KnowledgeGroup, LineFact, LineRef, PricedRef, ReturnGroup, UnitValueGroup } from './types';
 
 // How a declaration version enters (fold) and leaves (unfold, when amended or invalidated) the
 // per-importer history aggregates. Pure: maps in, maps changed in place, no I/O.
@@ -9,13 +9,28 @@ export const UNIT_VALUE_WINDOW = 100;
 /** References kept per code/origin of a group: all of them while the code is a minority, the latest few after. */
 export const REF_CAP = 4;
 
+/** U112 lines kept per supplier for C20 (the latest; older ones were judged while they were among them). */
+export const KNOWLEDGE_REFS = 20;
+
 /** DE 4/17 2xx/3xx: a preference claim. */
 export const claimsPreference = (p: string) => /^[23]\d\d$/.test(p);
+
+/**
+ * The A00 rate a line says about its code's own (third-country) rate: only an ordinary line says
+ * it — released for free circulation (CPC 40xx/42xx) with no preference, suspension or relief
+ * (DE 4/17 100). A claim, a suspension or a relief (0 % under RGR) says nothing of the code's rate.
+ */
+export const thirdCountryRate = (l: LineFact) => ((l.preference === '100' || l.preference === '') && (l.cpc === '' || /^4[02]/.test(l.cpc)) ? l.a00Rate : '');
+
+/** DE 2/3 U112: origin claimed on the importer's knowledge. */
+export const onImportersKnowledge = (l: LineFact) => l.docs.includes('U112');
 
 export const supplierGroupKey = (f: DeclFact, l: LineFact) => `${f.importer}|${f.supplier}|${l.desc}`;
 export const descGroupKey = (f: DeclFact, l: LineFact) => `${f.importer}|${l.desc}`;
 export const invoiceKey = (f: DeclFact, invoice: string) => `${f.importer}|${f.supplier}|${invoice}`;
 export const declarantKey = (f: DeclFact) => `${f.importer}|${f.declarant}`;
+export const knowledgeKey = (f: DeclFact) => `${f.importer}|${f.supplier}`;
+export const returnKey = (f: DeclFact, exportRef: string) => `${f.importer}|${exportRef}`;
 
 /** The unit-value basis of a line: value per supplementary unit where declared, else per kg of net mass. */
 export function unitValueBasis(l: LineFact): { basis: 'kg' | 'unit'; qty: string; ln: number } | undefined {
@@ -31,17 +46,32 @@ export function unitValueBasis(l: LineFact): { basis: 'kg' | 'unit'; qty: string
 export const unitValueKey = (f: DeclFact, l: LineFact, basis: string) => `${f.importer}|${l.cn8}|${l.origin}|${basis}`;
 
 /** Every key a declaration touches, per state map (so the repository loads them in one query each). */
-export function keysOf(f: DeclFact): { supplierGroups: string[]; descGroups: string[]; unitValues: string[]; invoices: string[]; declarants: string[]; importers: string[] } {
+export function keysOf(f: DeclFact): {
+  supplierGroups: string[];
+  descGroups: string[];
+  unitValues: string[];
+  invoices: string[];
+  declarants: string[];
+  importers: string[];
+  knowledge: string[];
+  returns: string[];
+} {
   const sg = new Set<string>();
   const dg = new Set<string>();
   const uv = new Set<string>();
+  const rg = new Set<string>();
+  let claims = false;
   for (const l of f.lines) {
     if (l.desc && f.supplier) sg.add(supplierGroupKey(f, l));
     if (l.desc) dg.add(descGroupKey(f, l));
     const b = unitValueBasis(l);
     if (b) uv.add(unitValueKey(f, l, b.basis));
+    if (claimsPreference(l.preference)) claims = true;
+    if (l.exportRef) rg.add(returnKey(f, l.exportRef));
   }
   return {
+    knowledge: claims && f.supplier ? [knowledgeKey(f)] : [],
+    returns: [...rg],
     supplierGroups: [...sg],
     descGroups: [...dg],
     unitValues: [...uv],
@@ -73,6 +103,10 @@ function ref(f: DeclFact, l: LineFact): LineRef {
   };
 }
 
+function pricedRef(state: HistoryState, f: DeclFact, l: LineFact): PricedRef {
+  return { ...ref(f, l), tcRate: (l.desc && state.descGroups.get(descGroupKey(f, l))?.codes[l.cn8]?.rate) || '' };
+}
+
 function emptyGroup(): CodeGroup {
   return { codes: {}, origins: {}, suppliers: {} };
 }
@@ -96,19 +130,42 @@ function bump(bucket: Record<string, { n: number; rate: string; refs: LineRef[] 
 
 /** Adds (sign 1) or removes (sign −1) a declaration version's contribution to the history. */
 export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
+  const sameLine = (x: LineRef, item: number) => x.d === f.id && x.i === item;
   for (const l of f.lines) {
     const r = ref(f, l);
+    const tc = thirdCountryRate(l);
+    if (claimsPreference(l.preference) && f.supplier) {
+      const k = knowledgeKey(f);
+      const g: KnowledgeGroup = state.knowledge.get(k) ?? { claims: 0, claimCv: 0, u112: 0, u112Cv: 0, refs: [] };
+      const u112 = onImportersKnowledge(l);
+      g.claims += sign;
+      g.claimCv += sign * (l.cv ?? 0);
+      if (u112) {
+        g.u112 += sign;
+        g.u112Cv += sign * (l.cv ?? 0);
+      }
+      g.refs = g.refs.filter((x) => !sameLine(x, l.item));
+      if (sign > 0 && u112) g.refs = [...g.refs, pricedRef(state, f, l)].slice(-KNOWLEDGE_REFS);
+      state.knowledge.set(k, g);
+    }
+    if (l.exportRef) {
+      const k = returnKey(f, l.exportRef);
+      const g: ReturnGroup = state.returns.get(k) ?? { refs: [] };
+      g.refs = g.refs.filter((x) => !sameLine(x, l.item));
+      if (sign > 0) g.refs.push(pricedRef(state, f, l));
+      state.returns.set(k, g);
+    }
     if (l.desc && f.supplier) {
       const k = supplierGroupKey(f, l);
       const g = state.supplierGroups.get(k) ?? emptyGroup();
-      bump(g.codes, l.cn8, r, sign, claimsPreference(l.preference) ? '' : l.a00Rate);
-      if (l.origin) bump(g.origins, l.origin, r, sign, claimsPreference(l.preference) ? '' : l.a00Rate);
+      bump(g.codes, l.cn8, r, sign, tc);
+      if (l.origin) bump(g.origins, l.origin, r, sign, tc);
       state.supplierGroups.set(k, g);
     }
     if (l.desc) {
       const k = descGroupKey(f, l);
       const g = state.descGroups.get(k) ?? emptyGroup();
-      bump(g.codes, l.cn8, r, sign, claimsPreference(l.preference) ? '' : l.a00Rate);
+      bump(g.codes, l.cn8, r, sign, tc);
       const s = (g.suppliers[f.supplier] ?? 0) + sign;
       if (s > 0) g.suppliers[f.supplier] = s;
       else delete g.suppliers[f.supplier];
@@ -171,7 +228,7 @@ export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
 }
 
 export function emptyState(): HistoryState {
-  return { supplierGroups: new Map(), descGroups: new Map(), unitValues: new Map(), invoices: new Map(), declarants: new Map(), importers: new Map() };
+  return { supplierGroups: new Map(), descGroups: new Map(), unitValues: new Map(), invoices: new Map(), declarants: new Map(), importers: new Map(), knowledge: new Map(), returns: new Map() };
 }
 
 /**
@@ -182,7 +239,14 @@ export function emptyState(): HistoryState {
 export function applyBatch(state: HistoryState, batch: readonly { fact: DeclFact; previous?: DeclFact }[]): HistoryInput {
   const importersBefore = new Map<string, number>();
   for (const [k, v] of state.importers) importersBefore.set(k, v.declarations);
-  const touched = { supplierGroups: new Set<string>(), descGroups: new Set<string>(), invoices: new Set<string>(), declarantsNew: new Set<string>() };
+  const touched: HistoryInput['touched'] = {
+    supplierGroups: new Set<string>(),
+    descGroups: new Set<string>(),
+    invoices: new Set<string>(),
+    declarantsNew: new Set<string>(),
+    knowledge: new Set<string>(),
+    returns: new Set<string>(),
+  };
   const inForce: DeclFact[] = [];
   const unitValueLines: HistoryInput['unitValueLines'] = [];
   for (const { fact, previous } of batch) {
@@ -201,6 +265,8 @@ export function applyBatch(state: HistoryState, batch: readonly { fact: DeclFact
     keys.supplierGroups.forEach((k) => touched.supplierGroups.add(k));
     keys.descGroups.forEach((k) => touched.descGroups.add(k));
     keys.invoices.forEach((k) => touched.invoices.add(k));
+    keys.knowledge.forEach((k) => touched.knowledge.add(k));
+    keys.returns.forEach((k) => touched.returns.add(k));
   }
   return { state, batch: inForce, touched, unitValueLines, importersBefore };
 }

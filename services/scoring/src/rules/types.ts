@@ -54,6 +54,8 @@ export interface LineFact {
   supp: string;
   /** DE 2/3 document codes cited on the item. */
   docs: string[];
+  /** Returned goods (CPC 61xx): the export they come back from, "MRN#item" (DE 2/1 previous document); absent otherwise. */
+  exportRef?: string;
 }
 
 /** One declaration version as history sees it (extracted from the full declaration, pure). */
@@ -122,6 +124,27 @@ export interface UnitValueGroup {
   k: string[];
 }
 
+/** A line kept for a later verdict, with the third-country A00 rate the importer's history knew for its goods when it arrived. */
+export interface PricedRef extends LineRef {
+  /** A00 rate declared on the importer's ordinary lines (CPC 40/42, DE 4/17 100) of the same description and CN8; '' when none. */
+  tcRate: string;
+}
+
+/** Per (importer, supplier): preference claims, and those resting on importer's knowledge (U112) alone (C20). */
+export interface KnowledgeGroup {
+  claims: number;
+  claimCv: number;
+  u112: number;
+  u112Cv: number;
+  /** The latest U112 lines (capped at KNOWLEDGE_REFS). */
+  refs: PricedRef[];
+}
+
+/** Per (importer, export MRN#item): the returned-goods lines citing that export (C34). */
+export interface ReturnGroup {
+  refs: PricedRef[];
+}
+
 /** Per (importer, supplier, invoice reference): the declarations citing it. */
 export interface InvoiceGroup {
   decls: { d: string; v: number; mrn: string; lrn: string; date: string; declarant: string; duty: number; vat: number; vatRegistered: boolean; items: number }[];
@@ -149,6 +172,8 @@ export interface HistoryState {
   invoices: Map<string, InvoiceGroup>;
   declarants: Map<string, DeclarantSeen>;
   importers: Map<string, ImporterHistory>;
+  knowledge: Map<string, KnowledgeGroup>;
+  returns: Map<string, ReturnGroup>;
 }
 
 /** One hit of a history check, before the engine stamps ids, versions and deadlines. */
@@ -178,7 +203,7 @@ export interface HistoryInput {
   /** Declarations of the batch that are in force (latest version each). */
   batch: readonly DeclFact[];
   /** Keys the batch touched, per state map. */
-  touched: { supplierGroups: Set<string>; descGroups: Set<string>; invoices: Set<string>; declarantsNew: Set<string> };
+  touched: { supplierGroups: Set<string>; descGroups: Set<string>; invoices: Set<string>; declarantsNew: Set<string>; knowledge: Set<string>; returns: Set<string> };
   /** Unit-value observations of batch lines, judged against the group without themselves. */
   unitValueLines: { key: string; decl: DeclFact; line: LineFact; ln: number; basis: 'kg' | 'unit'; qty: string }[];
   /** Importer history before the batch (declaration counts). */
