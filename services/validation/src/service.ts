@@ -116,7 +116,13 @@ export async function startValidationService(config: ValidationConfig): Promise<
       });
 
       // A new reference dataset version (tariff, FX, code lists) can change findings on
-      // declarations already checked: forget cached lookups and re-evaluate the affected window.
+      // declarations already checked: forget cached lookups and re-evaluate the affected window,
+      // only the declarations with the commodity codes the change names when it names any.
+      const reevaluated = kit.metrics.counter(
+        'customs_validation_reevaluated_declarations_total',
+        'Declarations re-checked after a reference DatasetChanged, by scope (commodity_codes: narrowed to the codes the change named; window: every code in its date window)',
+        ['scope'],
+      );
       kit.consume<DatasetChanged>({
         groupId: REEVALUATION_GROUP,
         topic: Topics.datasetChanged,
@@ -128,10 +134,12 @@ export async function startValidationService(config: ValidationConfig): Promise<
               db,
               RULES,
               reference,
-              { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo, onNotChecked: notChecked },
+              { evaluationId: `reference:${c.dataset}@${c.version}`, from: c.effectiveFrom, to: c.effectiveTo, commodityCodes: c.commodityCodes, onNotChecked: notChecked },
               () => new Date(),
             );
-            kit.logger.info({ dataset: c.dataset, version: c.version, ...report }, 're-evaluated declarations after a reference dataset change');
+            const scope = c.commodityCodes.length ? 'commodity_codes' : 'window';
+            reevaluated.inc({ scope }, report.declarations);
+            kit.logger.info({ dataset: c.dataset, version: c.version, scope, commodityCodes: c.commodityCodes.length, ...report }, 're-evaluated declarations after a reference dataset change');
           }
           // Claimed after the work: re-evaluation is idempotent, so a crash before this line only repeats it.
           await withAllTenants(db, (trx) =>

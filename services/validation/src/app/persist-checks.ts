@@ -3,7 +3,7 @@ import { chunksFor, enqueueOutbox, sql, withAllTenants, type Insertable, type Ky
 import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Context } from '@opentelemetry/api';
 
-import type { ValidationDb } from '../db/migrations';
+import { commodityCodes8, type ValidationDb } from '../db/migrations';
 import type { Rule } from '../rules';
 import { checkBatch, type CheckResult } from './check-batch';
 import { diffFindings } from './finding-diff';
@@ -64,7 +64,7 @@ function checkEvents(
  */
 export async function persistFirstChecks(trx: Trx, todo: { r: CheckResult; parent: Context | undefined }[]): Promise<Finding[]> {
   if (todo.length === 0) return [];
-  for (const chunk of chunksFor(todo, 5)) {
+  for (const chunk of chunksFor(todo, 6)) {
     await trx
       .insertInto('checked_declarations')
       .values(
@@ -74,6 +74,7 @@ export async function persistFirstChecks(trx: Trx, todo: { r: CheckResult; paren
           declaration_version: r.declaration.version,
           acceptance_date: r.declaration.acceptanceDate || null,
           payload: Buffer.from(Declaration.encode(r.declaration).finish()),
+          commodity_codes8: commodityCodes8(r.declaration),
         })),
       )
       .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
@@ -131,12 +132,18 @@ export interface ReevaluationScope {
   /** Acceptance-date window the change affects ("" = open). */
   from?: string;
   to?: string;
+  /**
+   * Commodity codes the change touched (DatasetChanged.commodity_codes): only declarations with
+   * an item under one of them are re-evaluated. Empty or absent = every code (not narrowed).
+   */
+  commodityCodes?: readonly string[];
   pageSize?: number;
   /** Called after each page's commit with the not-checked entries it recorded (metrics, logs). */
   onNotChecked?: (recorded: NotCheckedEntry[]) => void;
 }
 
 export interface ReevaluationReport {
+  /** Declarations re-checked (latest versions in scope). */
   declarations: number;
   changed: number;
   raised: number;
@@ -154,6 +161,8 @@ export interface ReevaluationReport {
 export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly Rule[], reference: ReferencePort, scope: ReevaluationScope, now: () => Date): Promise<ReevaluationReport> {
   const report: ReevaluationReport = { declarations: 0, changed: 0, raised: 0, superseded: 0, notChecked: 0 };
   const pageSize = scope.pageSize ?? 500;
+  // Matched at CN level (8 digits): a declared 8-digit code falls under any 10-digit code changed.
+  const codes8 = [...new Set((scope.commodityCodes ?? []).map((c) => c.slice(0, 8)).filter((c) => c !== ''))];
   let after: { tenant: string; id: string } | undefined;
   for (;;) {
     const page = await withAllTenants(db, async (trx) => {
@@ -163,6 +172,7 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
         where (${after ? sql`(tenant_id, declaration_id) > (${after.tenant}, ${after.id})` : sql`true`})
           and (${scope.from ? sql`acceptance_date >= ${scope.from}::date` : sql`true`})
           and (${scope.to ? sql`acceptance_date <= ${scope.to}::date` : sql`true`})
+          and (${codes8.length ? sql`(commodity_codes8 is null or commodity_codes8 && ${codes8}::text[])` : sql`true`})
         order by tenant_id, declaration_id, declaration_version desc
         limit ${pageSize}`.execute(trx);
       return rows.rows;

@@ -40,7 +40,7 @@ class ScriptedReferencePort implements ReferencePort {
   }
 }
 
-const declaration = (id: string, date: string) =>
+const declaration = (id: string, date: string, commodityCode = '8510900000') =>
   Declaration.fromPartial({
     tenantId: 'tenant-a',
     declarationId: id,
@@ -53,7 +53,7 @@ const declaration = (id: string, date: string) =>
       { role: 'importer', id: 'GB553202734852' },
       { role: 'declarant', id: 'GB603202734852' },
     ],
-    items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode: '8510900000', grossMassKg: '12', netMassKg: '10' })],
+    items: [GoodsItem.fromPartial({ itemNumber: 1, commodityCode, grossMassKg: '12', netMassKg: '10' })],
   });
 
 describe('re-evaluation after a reference dataset change (real Postgres)', () => {
@@ -169,5 +169,53 @@ describe('re-evaluation after a reference dataset change (real Postgres)', () =>
     // Repeating the same re-evaluation records nothing twice.
     expect(await reevaluateStored(db.db, broken, port, scope, () => new Date('2026-11-27T12:00:00Z'))).toMatchObject({ notChecked: 0, superseded: 0 });
     expect(recorded).toEqual(recordedOnce);
+  });
+
+  it('a change naming commodity codes re-checks only the declarations with those codes (measured: window vs narrowed)', async () => {
+    const port = new ScriptedReferencePort(true, 'ott-measures@1');
+    // 48 declarations in 2023 over four codes; two of them declare the 8-digit CN code only.
+    const codes = ['0101210000', '2924297099', '6109100010', '29242970'];
+    const decls = Array.from({ length: 48 }, (_, i) => declaration(`narrow-${String(i).padStart(2, '0')}`, `2023-0${1 + (i % 9)}-15`, codes[i % 4]!));
+    const results = await checkBatch(RULES, port, decls, new Date('2026-11-27T10:00:00Z'));
+    await withAllTenants(db.db, (trx) =>
+      persistFirstChecks(
+        trx,
+        results.map((r) => ({ r, parent: undefined })),
+      ),
+    );
+    const stored = await withAllTenants(db.db, (trx) =>
+      trx.selectFrom('checked_declarations').select(['declaration_id', 'commodity_codes8']).where('declaration_id', '=', 'narrow-03').executeTakeFirstOrThrow(),
+    );
+    expect(stored.commodity_codes8).toEqual(['29242970']);
+
+    const window = { evaluationId: 'reference:ott-measures@2', from: '2023-01-01', to: '2023-12-31' };
+    const full = await reevaluateStored(db.db, RULES, port, window, () => new Date('2026-11-27T11:00:00Z'));
+    // An OTT sync that changed 2924297099 only: its declarations, 10-digit and 8-digit (24 of 48).
+    const narrowed = await reevaluateStored(db.db, RULES, port, { ...window, commodityCodes: ['2924297099'] }, () => new Date('2026-11-27T11:00:00Z'));
+    const none = await reevaluateStored(db.db, RULES, port, { ...window, commodityCodes: ['0302110000'] }, () => new Date('2026-11-27T11:00:00Z'));
+    expect([full.declarations, narrowed.declarations, none.declarations]).toEqual([48, 24, 0]);
+    process.stdout.write(`re-evaluation after a DatasetChanged naming 1 of 4 codes: ${narrowed.declarations} declarations re-checked (${full.declarations} by the date window alone)\n`);
+  });
+
+  it('migration 0009 fills the codes of declarations stored before it', async () => {
+    const old = await createTestDatabase('reeval-old');
+    const odb = createDb<ValidationDb>({ url: old.urlFor('validation'), schema: 'validation' });
+    try {
+      const before = Object.fromEntries(Object.entries(migrations).filter(([k]) => k < '0009'));
+      await migrateToLatest(odb.db as never, 'validation', before);
+      const d = declaration('decl-old', '2024-02-02', '0101210000');
+      await withAllTenants(odb.db, (trx) =>
+        trx
+          .insertInto('checked_declarations')
+          .values({ tenant_id: d.tenantId, declaration_id: d.declarationId, declaration_version: 1, acceptance_date: d.acceptanceDate, payload: Buffer.from(Declaration.encode(d).finish()) } as never)
+          .execute(),
+      );
+      await migrateToLatest(odb.db as never, 'validation', migrations);
+      const row = await withAllTenants(odb.db, (trx) => trx.selectFrom('checked_declarations').select('commodity_codes8').executeTakeFirstOrThrow());
+      expect(row.commodity_codes8).toEqual(['01012100']);
+    } finally {
+      await odb.close();
+      await old.drop();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import { Declaration } from '@customs/contracts';
 import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
 
 /** The validation schema: one row per checked declaration version, and its findings. */
@@ -120,7 +121,34 @@ export const migrations: Record<string, Migration> = {
       await enableTenantRls(db, 'draft_checks');
     },
   },
+  // The 8-digit prefixes of the commodity codes a declaration version declares, so a reference
+  // change naming commodity codes re-evaluates only declarations with those codes (CN level:
+  // an 8-digit declared code is matched by any 10-digit code under it). Filled for rows already
+  // stored by decoding their payloads; NULL (never after this) would mean "always re-evaluated".
+  '0009_checked_declaration_codes': {
+    async up(db) {
+      await sql`alter table checked_declarations add column commodity_codes8 text[]`.execute(db);
+      // Every tenant's rows (the table's row-level security), for this migration's transaction only.
+      await sql`select set_config('app.tenant_id', '*', true)`.execute(db);
+      for (;;) {
+        const rows = await sql<{ tenant_id: string; declaration_id: string; declaration_version: number; payload: Buffer }>`
+          select tenant_id, declaration_id, declaration_version, payload from checked_declarations where commodity_codes8 is null limit 500`.execute(db);
+        if (rows.rows.length === 0) break;
+        const values = rows.rows.map((r) => sql`(${r.tenant_id}, ${r.declaration_id}, ${r.declaration_version}::int, ${commodityCodes8(Declaration.decode(r.payload))}::text[])`);
+        await sql`
+          update checked_declarations c set commodity_codes8 = v.codes
+          from (values ${sql.join(values)}) as v(tenant_id, declaration_id, declaration_version, codes)
+          where c.tenant_id = v.tenant_id and c.declaration_id = v.declaration_id and c.declaration_version = v.declaration_version`.execute(db);
+      }
+      await sql`create index checked_declarations_by_code on checked_declarations using gin (commodity_codes8)`.execute(db);
+    },
+  },
 };
+
+/** The distinct 8-digit prefixes of the declaration's item commodity codes (see migration 0009). */
+export function commodityCodes8(d: Declaration): string[] {
+  return [...new Set(d.items.map((i) => i.commodityCode.replace(/\s/g, '').slice(0, 8)).filter((c) => c !== ''))].sort();
+}
 
 export interface ValidationDb {
   checks: {
@@ -158,6 +186,7 @@ export interface ValidationDb {
     declaration_version: number;
     acceptance_date: string | null;
     payload: Buffer;
+    commodity_codes8: string[] | null;
   };
   evaluation_state: { key: string; value: string; updated_at: Generated<Date | string> };
   not_checked: {
