@@ -3,6 +3,7 @@ import { migrations, type ScoringDb } from './db/migrations';
 import { registerGrpc } from './grpc/scoring-grpc';
 import { registerRoutes } from './http/routes';
 import { registerConsumers } from './kafka/consumers';
+import { registerReconciliationConsumers } from './kafka/reconciliation-consumers';
 import type { ScoringConfig } from './config';
 
 /**
@@ -17,6 +18,7 @@ export async function startScoringService(config: ScoringConfig): Promise<Runnin
     async setup(kit) {
       const { db } = kit.db;
       registerConsumers(kit, db);
+      registerReconciliationConsumers(kit, db);
       registerGrpc(kit.grpc, db);
       registerRoutes(kit.http, db);
     },

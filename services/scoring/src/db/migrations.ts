@@ -1,4 +1,5 @@
 import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
+import { reconciliationMigration } from './reconciliation-repo';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -161,6 +162,8 @@ export const migrations: Record<string, Migration> = {
       await sql`create index aggregates_month on aggregates (tenant_id, scope, month)`.execute(db);
     },
   },
+  // C03/C42: declarations, ERP receipts and deferment statement lines as reconciliation keeps them.
+  '0009_reconciliation': reconciliationMigration,
 };
 
 export interface ScoringDb {

@@ -1,0 +1,192 @@
+import { enableTenantRls, type Migration, sql, type Transaction } from '@customs/db';
+import type { DefermentFact, ReconDecl, ReconReceipt } from '../rules/reconciliation-types';
+import type { ScoringDb } from './migrations';
+
+// All SQL of reconciliation (C03, C42): the importer's declarations as reconciliation sees them,
+// its ERP goods receipts and its deferment statement lines, each read by key for a whole batch
+// (invoice keys, MRNs, date ranges): one query per kind, never one per event.
+
+type Trx = Transaction<ScoringDb>;
+
+export const reconciliationMigration: Migration = {
+  async up(db) {
+    await sql`
+      create table recon_decls (
+        tenant_id text not null,
+        declaration_id text not null,
+        version int not null,
+        mrn text not null,
+        importer_id text not null,
+        acceptance_date text not null,
+        invoice_keys text[] not null,
+        fact json not null,
+        primary key (tenant_id, declaration_id)
+      )`.execute(db);
+    await sql`create index recon_decls_mrn on recon_decls (tenant_id, mrn) where mrn <> ''`.execute(db);
+    await sql`create index recon_decls_invoices on recon_decls using gin (invoice_keys)`.execute(db);
+    await sql`create index recon_decls_date on recon_decls (tenant_id, acceptance_date)`.execute(db);
+    await sql`
+      create table recon_receipts (
+        tenant_id text not null,
+        receipt_id text not null,
+        invoice_key text not null,
+        mrn text not null,
+        receipt_date text not null,
+        fact json not null,
+        primary key (tenant_id, receipt_id)
+      )`.execute(db);
+    await sql`create index recon_receipts_invoice on recon_receipts (tenant_id, invoice_key)`.execute(db);
+    await sql`create index recon_receipts_mrn on recon_receipts (tenant_id, mrn) where mrn <> ''`.execute(db);
+    await sql`create index recon_receipts_date on recon_receipts (tenant_id, receipt_date)`.execute(db);
+    await sql`
+      create table deferment_lines (
+        tenant_id text not null,
+        statement_id text not null,
+        line_index int not null,
+        dan text not null,
+        mrn text not null,
+        line_date text not null,
+        fact json not null,
+        primary key (tenant_id, statement_id, line_index)
+      )`.execute(db);
+    await sql`create index deferment_lines_mrn on deferment_lines (tenant_id, mrn)`.execute(db);
+    await sql`create index deferment_lines_date on deferment_lines (tenant_id, line_date)`.execute(db);
+    for (const t of ['recon_decls', 'recon_receipts', 'deferment_lines']) await enableTenantRls(db, t);
+  },
+};
+
+/** How far each source reaches for a tenant: receipts' earliest and latest date, declarations' latest acceptance date. */
+export async function reconCoverage(trx: Trx, tenant: string): Promise<{ receiptsFrom: string; receiptsTo: string; declarationsTo: string }> {
+  const r = await sql<{ rf: string | null; rt: string | null; dt: string | null }>`
+    select (select min(receipt_date) from recon_receipts where tenant_id = ${tenant} and receipt_date <> '') as rf,
+           (select max(receipt_date) from recon_receipts where tenant_id = ${tenant} and receipt_date <> '') as rt,
+           (select max(acceptance_date) from recon_decls where tenant_id = ${tenant} and acceptance_date <> '') as dt`.execute(trx);
+  const row = r.rows[0];
+  return { receiptsFrom: row?.rf ?? '', receiptsTo: row?.rt ?? '', declarationsTo: row?.dt ?? '' };
+}
+
+/** The tenant's importers, at most two (a receipt names none: one importer is then its importer). */
+export async function reconImporters(trx: Trx, tenant: string): Promise<string[]> {
+  const r = await sql<{ importer_id: string }>`select distinct importer_id from recon_decls where tenant_id = ${tenant} and importer_id <> '' limit 2`.execute(trx);
+  return r.rows.map((x) => x.importer_id);
+}
+
+/** Stores declaration versions (a version older than the one stored changes nothing); returns the ones stored. */
+export async function upsertReconDecls(trx: Trx, tenant: string, decls: readonly ReconDecl[]): Promise<ReconDecl[]> {
+  if (decls.length === 0) return [];
+  const rows = decls.map((d) => ({ id: d.d, v: d.v, mrn: d.mrn, imp: d.importer, ad: d.date, inv: d.invoices, fact: d }));
+  const r = await sql<{ declaration_id: string }>`
+    insert into recon_decls (tenant_id, declaration_id, version, mrn, importer_id, acceptance_date, invoice_keys, fact)
+    select ${tenant}, t.id, t.v, t.mrn, t.imp, t.ad, array(select json_array_elements_text(t.inv)), t.fact
+    from json_to_recordset(${JSON.stringify(rows)}::json) as t(id text, v int, mrn text, imp text, ad text, inv json, fact json)
+    on conflict (tenant_id, declaration_id) do update set version = excluded.version, mrn = excluded.mrn, importer_id = excluded.importer_id,
+      acceptance_date = excluded.acceptance_date, invoice_keys = excluded.invoice_keys, fact = excluded.fact
+      where recon_decls.version < excluded.version
+    returning declaration_id`.execute(trx);
+  const stored = new Set(r.rows.map((x) => x.declaration_id));
+  return decls.filter((d) => stored.has(d.d));
+}
+
+export async function upsertReconReceipts(trx: Trx, tenant: string, receipts: readonly ReconReceipt[]): Promise<void> {
+  if (receipts.length === 0) return;
+  const rows = receipts.map((r) => ({ id: r.id, k: r.invoiceKey, mrn: r.mrn, dt: r.date, fact: r }));
+  await sql`
+    insert into recon_receipts (tenant_id, receipt_id, invoice_key, mrn, receipt_date, fact)
+    select ${tenant}, t.id, t.k, t.mrn, t.dt, t.fact from json_to_recordset(${JSON.stringify(rows)}::json) as t(id text, k text, mrn text, dt text, fact json)
+    on conflict (tenant_id, receipt_id) do update set invoice_key = excluded.invoice_key, mrn = excluded.mrn, receipt_date = excluded.receipt_date, fact = excluded.fact`.execute(trx);
+}
+
+/**
+ * Stores a statement part's lines at their positions and drops the statement's lines past its
+ * total (a corrected statement with fewer lines); returns the MRNs whose lines were there before
+ * the drop (they must be judged again).
+ */
+export async function upsertDefermentLines(trx: Trx, tenant: string, parts: readonly { statementId: string; totalLines: number; lines: readonly DefermentFact[] }[]): Promise<string[]> {
+  const dropped = new Set<string>();
+  const rows = parts.flatMap((p) => p.lines.map((l) => ({ s: l.statementId, i: l.index, dan: l.dan, mrn: l.mrn, dt: l.date || l.periodTo, fact: l })));
+  for (const p of parts) {
+    const r = await sql<{ mrn: string }>`delete from deferment_lines where tenant_id = ${tenant} and statement_id = ${p.statementId} and line_index >= ${p.totalLines} returning mrn`.execute(trx);
+    for (const x of r.rows) dropped.add(x.mrn);
+  }
+  if (rows.length) {
+    const r = await sql<{ mrn: string }>`
+      with old as (select d.mrn from deferment_lines d join json_to_recordset(${JSON.stringify(rows.map((x) => ({ s: x.s, i: x.i })))}::json) as k(s text, i int) on d.statement_id = k.s and d.line_index = k.i where d.tenant_id = ${tenant})
+      select mrn from old`.execute(trx);
+    for (const x of r.rows) dropped.add(x.mrn);
+    await sql`
+      insert into deferment_lines (tenant_id, statement_id, line_index, dan, mrn, line_date, fact)
+      select ${tenant}, t.s, t.i, t.dan, t.mrn, t.dt, t.fact from json_to_recordset(${JSON.stringify(rows)}::json) as t(s text, i int, dan text, mrn text, dt text, fact json)
+      on conflict (tenant_id, statement_id, line_index) do update set dan = excluded.dan, mrn = excluded.mrn, line_date = excluded.line_date, fact = excluded.fact`.execute(trx);
+  }
+  return [...dropped];
+}
+
+/** Declarations citing any of the invoice keys or carrying any of the MRNs. */
+export async function reconDeclsMatching(trx: Trx, tenant: string, keys: { invoices: readonly string[]; mrns: readonly string[] }): Promise<ReconDecl[]> {
+  const invoices = [...new Set(keys.invoices)].filter(Boolean);
+  const mrns = [...new Set(keys.mrns)].filter(Boolean);
+  if (invoices.length === 0 && mrns.length === 0) return [];
+  const r = await sql<{ fact: ReconDecl }>`
+    select fact from recon_decls where tenant_id = ${tenant} and (invoice_keys && ${invoices}::text[] or (mrn <> '' and mrn = any(${mrns}::text[])))`.execute(trx);
+  return r.rows.map((x) => x.fact);
+}
+
+/** Declarations accepted in [from, to] that cite an invoice (C03 judges those once receipts cover their date). */
+export async function reconDeclsAcceptedBetween(trx: Trx, tenant: string, from: string, to: string): Promise<ReconDecl[]> {
+  if (!from || !to || from > to) return [];
+  const r = await sql<{ fact: ReconDecl }>`
+    select fact from recon_decls where tenant_id = ${tenant} and acceptance_date between ${from} and ${to} and cardinality(invoice_keys) > 0`.execute(trx);
+  return r.rows.map((x) => x.fact);
+}
+
+export async function reconDeclsById(trx: Trx, tenant: string, ids: readonly string[]): Promise<ReconDecl[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{ fact: ReconDecl }>`select fact from recon_decls where tenant_id = ${tenant} and declaration_id = any(${[...ids]}::text[])`.execute(trx);
+  return r.rows.map((x) => x.fact);
+}
+
+/** Receipts citing any of the invoice keys or carrying any of the MRNs. */
+export async function reconReceiptsMatching(trx: Trx, tenant: string, keys: { invoices: readonly string[]; mrns: readonly string[] }): Promise<ReconReceipt[]> {
+  const invoices = [...new Set(keys.invoices)].filter(Boolean);
+  const mrns = [...new Set(keys.mrns)].filter(Boolean);
+  if (invoices.length === 0 && mrns.length === 0) return [];
+  const r = await sql<{ fact: ReconReceipt }>`
+    select fact from recon_receipts where tenant_id = ${tenant} and (invoice_key = any(${invoices}::text[]) or (mrn <> '' and mrn = any(${mrns}::text[])))`.execute(trx);
+  return r.rows.map((x) => x.fact);
+}
+
+/** Receipts dated in (after, upTo] (C03 judges them once declarations cover their date). */
+export async function reconReceiptsDatedBetween(trx: Trx, tenant: string, after: string, upTo: string): Promise<ReconReceipt[]> {
+  if (!upTo || after >= upTo) return [];
+  const r = await sql<{ fact: ReconReceipt }>`
+    select fact from recon_receipts where tenant_id = ${tenant} and receipt_date <> '' and receipt_date > ${after} and receipt_date <= ${upTo}`.execute(trx);
+  return r.rows.map((x) => x.fact);
+}
+
+/** Deferment statement lines of the MRNs given. */
+export async function defermentLinesOf(trx: Trx, tenant: string, mrns: readonly string[]): Promise<DefermentFact[]> {
+  const m = [...new Set(mrns)].filter(Boolean);
+  if (m.length === 0) return [];
+  const r = await sql<{ fact: DefermentFact }>`select fact from deferment_lines where tenant_id = ${tenant} and mrn = any(${m}::text[]) order by statement_id, line_index`.execute(trx);
+  return r.rows.map((x) => x.fact);
+}
+
+/** MRNs charged on a date in (after, upTo] (C42 judges an unknown MRN once declarations cover its date). */
+export async function defermentMrnsDatedBetween(trx: Trx, tenant: string, after: string, upTo: string): Promise<string[]> {
+  if (!upTo || after >= upTo) return [];
+  const r = await sql<{ mrn: string }>`select distinct mrn from deferment_lines where tenant_id = ${tenant} and line_date <> '' and line_date > ${after} and line_date <= ${upTo}`.execute(trx);
+  return r.rows.map((x) => x.mrn);
+}
+
+/**
+ * Supersedes the active findings of a rule on the subjects judged, except those just decided
+ * (kept by id); returns the subjects (declaration ids or pseudo-ids) whose findings moved.
+ */
+export async function supersedeJudged(trx: Trx, tenant: string, ruleId: string, subjects: readonly string[], keep: readonly string[], now: string): Promise<string[]> {
+  if (subjects.length === 0) return [];
+  const r = await sql<{ declaration_id: string }>`
+    update history_findings set active = false, superseded_at = ${now}
+    where tenant_id = ${tenant} and active and rule_id = ${ruleId} and declaration_id = any(${[...subjects]}::text[]) and not (finding_id = any(${[...keep]}::text[]))
+    returning declaration_id`.execute(trx);
+  return [...new Set(r.rows.map((x) => x.declaration_id))];
+}
