@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down status test test-unit build proto docs infra bench clean
+.PHONY: help up down status test test-unit build proto docs infra bench bench-e2e clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,13 @@ infra: ## Start only Kafka (with topics) and Postgres (with roles and schemas)
 
 bench: ## Run the benchmarks (throughput, latency percentiles, memory)
 	@bash scripts/bench.sh
+
+# LINES item lines per backfill, INSTANCES (comma list) of each consuming service, GROWTH (comma
+# list of further backfill sizes, e.g. 250000,500000,1000000), RATE declarations/s for the latency
+# phase over LATENCY_SECONDS. The defaults run in a few minutes on a loaded 2-core machine.
+bench-e2e: ## End-to-end benchmark on an isolated platform: backfill lines/s, recall, ratio to bare Kafka, latency, RSS, 1 vs 2 instances
+	@source scripts/lib-node.sh && ensure_deps && build_all && bash scripts/postgres.sh ensure >/dev/null && bash scripts/kafka.sh start >/dev/null && \
+	  node scripts/bench/e2e.js --lines $${LINES:-20000} --instances $${INSTANCES:-1,2} --growth "$${GROWTH:-}" --rate $${RATE:-200} --latency-seconds $${LATENCY_SECONDS:-10}
 
 clean: ## Remove build output and local run state (Kafka data, logs)
 	@rm -rf .run packages/*/dist services/*/dist apps/*/dist

@@ -77,7 +77,9 @@ function cpuSecondsByComm() {
  * Starts the platform. Options: `label` (names the database and prefix), `instances` (of each
  * consuming service, default 1), `alertRulesDir` (alerting's rule pack; default the shipped one),
  * `partitions` (at least this many partitions per event topic; default topics.json's),
- * `env` (extra settings per service name), `logDir` (service logs; default a temp folder).
+ * `env` (extra settings per service name), `logDir` (service logs; default a temp folder),
+ * `tenants` (how many tenants get tokens; default 1), `mains` (another build's main.js per
+ * service name, to measure a change against the code before it in one sitting).
  */
 async function startPlatform(opts = {}) {
   const label = (opts.label ?? 'e2e').replace(/[^a-z0-9]/gi, '').toLowerCase();
@@ -94,7 +96,16 @@ async function startPlatform(opts = {}) {
     admin: `admin-${secret}`,
     service: `service-${secret}`,
   };
-  const tokenSpec = `${tokens.analyst}=${tenant}:analyst:analyst@${tenant},${tokens.integrator}=${tenant}:integrator,${tokens.admin}=${tenant}:admin:admin@${tenant},${tokens.service}=platform:admin`;
+  /** Every tenant with its tokens; the first is `tenant` with `tokens`. */
+  const tenants = [{ tenant, ...tokens }];
+  for (let i = 1; i < (opts.tenants ?? 1); i++) {
+    const t = randomBytes(12).toString('hex');
+    tenants.push({ tenant: `${tenant}-t${i}`, analyst: `analyst-${t}`, integrator: `integrator-${t}`, admin: `admin-${t}` });
+  }
+  const tokenSpec = [
+    ...tenants.flatMap((t) => [`${t.analyst}=${t.tenant}:analyst:analyst@${t.tenant}`, `${t.integrator}=${t.tenant}:integrator`, `${t.admin}=${t.tenant}:admin:admin@${t.tenant}`]),
+    `${tokens.service}=platform:admin`,
+  ].join(',');
   const logDir = opts.logDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `${label}-logs-`));
   fs.mkdirSync(logDir, { recursive: true });
 
@@ -138,7 +149,7 @@ async function startPlatform(opts = {}) {
     SHUTDOWN_TIMEOUT_MS: '5000',
   });
   const spawnService = async (name, index, extra = {}) => {
-    const main = path.join(root, `services/${name}/dist/main.js`);
+    const main = opts.mains?.[name] ?? path.join(root, `services/${name}/dist/main.js`);
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b)`);
     const httpPort = await freePort();
     const grpcPort = await freePort();
@@ -243,6 +254,7 @@ async function startPlatform(opts = {}) {
   return {
     tenant,
     tokens,
+    tenants,
     prefix,
     dbName,
     dbAdminUrl,
