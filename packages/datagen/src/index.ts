@@ -11,3 +11,4 @@ export * from './formats/dms';
 export * from './formats/cds';
 export { INJECTORS, type Injector, type ExpectedHit } from './injectors';
 export * from './history';
+export * from './books';
