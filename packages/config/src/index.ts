@@ -171,3 +171,4 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
 }
 
 export * from './auth';
+export * from './permissions';

@@ -15,8 +15,14 @@ class InCodeMigrationProvider implements MigrationProvider {
  * Applies a service's migrations inside its own schema, keeping kysely's bookkeeping tables
  * there too, so services never share migration state. Throws with the failing migration name.
  */
-export async function migrateToLatest(db: Kysely<unknown>, schema: string, migrations: Record<string, Migration>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(migrations), migrationTableSchema: schema });
+export async function migrateToLatest(db: Kysely<unknown>, schema: string, migrations: Record<string, Migration>, track?: { table: string; lockTable: string }): Promise<string[]> {
+  // `track`: a second, independent list in the same schema (the platform's own migrations).
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(migrations),
+    migrationTableSchema: schema,
+    ...(track ? { migrationTableName: track.table, migrationLockTableName: track.lockTable } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} of schema ${schema} failed: ${(error as Error).message}`, { cause: error });

@@ -68,3 +68,5 @@ export function runMain(name: string, start: () => Promise<{ stop(): Promise<voi
 }
 
 export * from './platform';
+export * from './access';
+export * from './audit';

@@ -31,7 +31,8 @@ export function sample(rel: string): Buffer {
 }
 
 /** `extraTokens`: more "token=tenant:role[:subject]" pairs the services accept (another tenant's, say). */
-export async function startPlatform(label: string, opts: { extraTokens?: string } = {}): Promise<Platform> {
+/** `reference`: more settings for the reference service (an unreachable OTT API, say). */
+export async function startPlatform(label: string, opts: { extraTokens?: string; reference?: Record<string, string> } = {}): Promise<Platform> {
   const tenant = `tenant-${label}`;
   const tokens = testTokens(tenant);
   const prefix = uniquePrefix(label);
@@ -49,7 +50,7 @@ export async function startPlatform(label: string, opts: { extraTokens?: string 
   });
   const started: RunningService[] = [];
   try {
-    const reference = await startReferenceService(referenceConfig(common('reference')));
+    const reference = await startReferenceService(referenceConfig({ ...common('reference'), ...opts.reference }));
     started.push(reference);
     const ingestion = await startIngestionService(ingestionConfig({ ...common('ingestion'), MAX_DOCUMENT_BYTES: '1048576' }));
     started.push(ingestion);

@@ -10,7 +10,7 @@
  * secret), the attempt log and the dead letters, and open the SSE stream.
  */
 import { randomUUID } from 'node:crypto';
-import { HttpError, principalOf, requireRole, type FastifyInstance } from '@customs/http';
+import { HttpError, principalOf, type FastifyInstance } from '@customs/http';
 import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { PostResult } from '../delivery/webhook';
@@ -211,7 +211,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
 
   // --- webhooks ----------------------------------------------------------------------------
   app.post('/v1/webhooks', doc('Subscribe a webhook receiver (admin); the secret is in this answer only', ['webhooks'], { body: webhookBody }), async (req, reply) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     const b = body(req);
     onlyKnown(b, ['url', 'description', 'filters', 'startAfterCursor']);
     const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
@@ -232,7 +232,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     return reply.code(201).send({ subscription: subscriptionView(sub), secret, note: 'store the secret now: it is not shown again' });
   });
   app.get('/v1/webhooks', doc('Webhook subscriptions of the tenant (no secrets)', ['webhooks']), async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     return { subscriptions: (await repo.listSubscriptions(p.tenantId)).map(subscriptionView) };
   });
   const subscriptionOf = async (tenantId: string, id: string) => {
@@ -241,14 +241,14 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     return s;
   };
   app.get<{ Params: { id: string } }>('/v1/webhooks/:id', doc('One webhook subscription', ['webhooks'], { params: idParams }), async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     return { subscription: subscriptionView(await subscriptionOf(p.tenantId, req.params.id)) };
   });
   app.patch<{ Params: { id: string } }>(
     '/v1/webhooks/:id',
     doc('Change a subscription: url, description, filters, enabled (admin)', ['webhooks'], { params: idParams, body: webhookBody }),
     async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const b = body(req);
       onlyKnown(b, ['url', 'description', 'filters', 'enabled']);
       const patch: Parameters<DeliveryRepo['updateSubscription']>[2] = {};
@@ -267,7 +267,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     },
   );
   app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', doc('Delete a subscription with its queue and log (admin)', ['webhooks'], { params: idParams }), async (req, reply) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     if (!(await repo.deleteSubscription(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
     deps.changed('webhook');
     return reply.code(204).send();
@@ -279,7 +279,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       querystring: { type: 'object', properties: { limit: { type: 'string' }, before: { type: 'string', description: 'attempt id to page before' } } },
     }),
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
       const attempts = await repo.listAttempts(p.tenantId, req.params.id, limitParam(req.query.limit), cursorParam(req.query.before, 'before'));
       return { attempts: attempts.map(attemptView) };
@@ -289,7 +289,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     '/v1/webhooks/:id/dead-letters',
     doc('Deliveries that used every attempt', ['webhooks'], { params: idParams, querystring: listQuery }),
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
       return { deadLetters: (await repo.listDeadLetters(p.tenantId, req.params.id, limitParam(req.query.limit))).map(deadLetterView) };
     },
@@ -298,7 +298,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     '/v1/webhooks/:id/dead-letters/:cursor/redeliver',
     doc('Queue a dead letter again, now, with a fresh attempt budget (admin)', ['webhooks'], { params: { type: 'object', properties: { id: { type: 'string' }, cursor: { type: 'string' } } } }),
     async (req, reply) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
       const cursor = cursorParam(req.params.cursor, 'cursor')!;
       if (!(await repo.redeliver(p.tenantId, req.params.id, cursor))) throw new HttpError(404, 'not_found', `no dead letter at cursor ${cursor} for webhook subscription ${req.params.id}`);
@@ -311,7 +311,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     '/v1/webhooks/:id/test',
     doc('Send a signed test event (type customs.alerting.webhook.test.v1) now and answer with what the receiver said (admin)', ['webhooks'], { params: idParams }),
     async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const r = await deps.sendTest(await subscriptionOf(p.tenantId, req.params.id));
       return { delivered: r.error === undefined, statusCode: r.status ?? null, latencyMs: r.latencyMs, error: r.error ?? null };
     },
@@ -319,7 +319,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
 
   // --- syslog destinations -----------------------------------------------------------------
   app.post('/v1/syslog-destinations', doc('Send the tenant’s alert changes as CEF over syslog (RFC 5424, TCP or TLS) (admin)', ['syslog'], { body: syslogBody }), async (req, reply) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     const b = body(req);
     onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'startAfterCursor']);
     const f = syslogFields(b, config, false);
@@ -340,17 +340,17 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     return reply.code(201).send({ destination: syslogView(d) });
   });
   app.get('/v1/syslog-destinations', doc('Syslog destinations of the tenant', ['syslog']), async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     return { destinations: (await repo.listSyslogDestinations(p.tenantId)).map(syslogView) };
   });
   app.get<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('One syslog destination, with its last connection error', ['syslog'], { params: idParams }), async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const d = await repo.getSyslogDestination(p.tenantId, req.params.id);
     if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
     return { destination: syslogView(d) };
   });
   app.patch<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('Change a syslog destination (admin)', ['syslog'], { params: idParams, body: syslogBody }), async (req) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     const b = body(req);
     onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'enabled']);
     const d = await repo.updateSyslogDestination(p.tenantId, req.params.id, syslogFields(b, config, true));
@@ -359,7 +359,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     return { destination: syslogView(d) };
   });
   app.delete<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('Delete a syslog destination (admin)', ['syslog'], { params: idParams }), async (req, reply) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     if (!(await repo.deleteSyslogDestination(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
     deps.changed('syslog');
     return reply.code(204).send();
@@ -385,7 +385,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       }),
     },
     async (req, reply) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const { lastEventId, ...filterQuery } = req.query;
       const filter = filterFrom(filterQuery, 'query');
       const header = req.headers['last-event-id'];

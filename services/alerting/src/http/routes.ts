@@ -3,7 +3,7 @@
 // Tenant from the token; roles checked per route.
 import { randomUUID } from 'node:crypto';
 import { AlertStatus } from '@customs/contracts';
-import { HttpError, requireRole, type FastifyInstance } from '@customs/http';
+import { HttpError, principalOf, requireImporterVisible, type FastifyInstance } from '@customs/http';
 import type { Clock } from '../app/correlate';
 import type { AlertQuery, HistoryRecord, SortKey } from '../app/ports';
 import { type Triage, TriageError } from '../app/triage';
@@ -104,8 +104,16 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const qs = req.query;
+      // A broker (permissions.ts, brokerScoped) lists one of its importers' alerts: the one it
+      // names, or its only one.
+      let importer = qs.importer;
+      if (p.importers) {
+        if (importer !== undefined && !p.importers.includes(importer)) throw new HttpError(403, 'forbidden', `importer ${importer} is not one this broker acts for`);
+        if (importer === undefined && p.importers.length > 1) throw new HttpError(400, 'importer_required', `a broker acting for several importers names one: importer=${p.importers.join(' or ')}`);
+        importer ??= p.importers[0];
+      }
       const states = [...list(qs.state), ...list(qs.status)].map((s) => {
         const v = STATUS_NAMES[s];
         if (v === undefined) throw new HttpError(400, 'invalid_state', `state "${s}" is not one of ${STATES.join(', ')}`);
@@ -125,7 +133,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
         alertRuleIds: list(qs.rule),
         ruleTypes,
         broker: qs.broker,
-        importer: qs.importer,
+        importer,
         minPence: qs.min_pence === undefined ? undefined : Number(qs.min_pence),
         deadlineBefore: qs.deadline_before,
         search: qs.q,
@@ -142,16 +150,18 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
   );
 
   http.get<{ Params: { id: string } }>('/v1/alerts/:id', { schema: { summary: 'One alert with its full history', tags: ['alerts'], params: idParams, response: { 404: error } } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const r = await repo.get(p.tenantId, req.params.id);
     if (!r) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+    requireImporterVisible(p, r.alert.importerEori, `no alert ${req.params.id}`);
     return { alert: alertJson(r.alert, today()), history: r.history.map(historyJson) };
   });
 
   http.get<{ Params: { id: string } }>('/v1/alerts/:id/history', { schema: { summary: 'Append-only history of an alert', tags: ['alerts'], params: idParams } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const r = await repo.get(p.tenantId, req.params.id);
     if (!r) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+    requireImporterVisible(p, r.alert.importerEori, `no alert ${req.params.id}`);
     return { alertId: req.params.id, history: r.history.map(historyJson) };
   });
 
@@ -165,7 +175,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
     '/v1/alerts/:id/transition',
     { schema: { summary: 'Move an alert through its lifecycle (reason required; disposition when resolving)', tags: ['triage'], params: idParams, body: transitionBody } },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const changed = await wrap(() => triage.transition(p.tenantId, req.params.id, p.subject, { to: STATUS_NAMES[req.body.to]!, reason: req.body.reason, disposition: req.body.disposition }));
       return { alert: alertJson(changed.alert!, today()) };
     },
@@ -186,7 +196,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const changed = await wrap(() => triage.bulkTransition(p.tenantId, req.body.alertIds, p.subject, { to: STATUS_NAMES[req.body.to]!, reason: req.body.reason, disposition: req.body.disposition }));
       return { changed: changed.length, alerts: changed.map((c) => alertJson(c.alert!, today())) };
     },
@@ -203,7 +213,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const changed = await wrap(() => triage.assign(p.tenantId, req.params.id, p.subject, req.body.assignee.trim(), req.body.reason?.trim() ?? ''));
       return { alert: alertJson(changed.alert!, today()) };
     },
@@ -220,7 +230,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const changed = await wrap(() => triage.note(p.tenantId, req.params.id, p.subject, req.body.text));
       return { alert: alertJson(changed.alert!, today()) };
     },
@@ -229,13 +239,13 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
   // ---- rules and the tenant's settings of them ----
 
   http.get('/v1/alert-rules', { schema: { summary: 'Alert rules with this tenant’s settings', tags: ['rules'] } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const settings = await repo.ruleSettings(p.tenantId);
     return { rules: rules.map((r) => ruleJson(r, settings.get(r.id))) };
   });
 
   http.get<{ Params: { id: string } }>('/v1/alert-rules/:id', { schema: { summary: 'One alert rule', tags: ['rules'], params: idParams } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const r = rules.find((x) => x.id === req.params.id);
     if (!r) throw new HttpError(404, 'not_found', `no alert rule ${req.params.id}`);
     return { rule: ruleJson(r, (await repo.ruleSettings(p.tenantId)).get(r.id)) };
@@ -257,7 +267,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const r = rules.find((x) => x.id === req.params.id);
       if (!r) throw new HttpError(404, 'not_found', `no alert rule ${req.params.id}`);
       const setting = { enabled: req.body.enabled, params: req.body.params ?? {} };
@@ -278,7 +288,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       return { entries: await repo.audit(p.tenantId, Math.min(Math.max(Number(req.query.limit ?? 100), 1), 1000)) };
     },
   );
@@ -287,7 +297,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
 
   const exceptionJson = (e: AlertException) => ({ ...e, active: isActive(e, clock.now()) });
   http.get('/v1/alert-exceptions', { schema: { summary: 'Exceptions (allow-lists), active and past', tags: ['exceptions'] } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     return { exceptions: (await repo.listExceptions(p.tenantId)).map(exceptionJson) };
   });
 
@@ -316,7 +326,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req, reply) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const now = clock.now();
       const expires = Date.parse(req.body.expiresAt);
       if (!(expires > now.getTime())) throw new HttpError(400, 'invalid_expiry', 'expiresAt must be in the future');
@@ -337,7 +347,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
   );
 
   http.post<{ Params: { id: string } }>('/v1/alert-exceptions/:id/revoke', { schema: { summary: 'Revoke an exception now (audited)', tags: ['exceptions'], params: idParams } }, async (req) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     const e = await repo.revokeException(p.tenantId, req.params.id, p.subject, clock.now().toISOString());
     if (!e) throw new HttpError(404, 'not_found', `no exception ${req.params.id}`);
     return { exception: exceptionJson(e) };
@@ -355,7 +365,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
       },
     },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const after = Number(req.query.after_cursor ?? 0);
       const limit = Math.min(Math.max(Number(req.query.limit ?? 100), 1), 1000);
       const rows = await repo.findingsAfter(p.tenantId, after, limit);

@@ -1,5 +1,5 @@
 // REST adapter of cases, playbooks and role assignments, and the audit-response pack download.
-import { HttpError, requireRole, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, principalOf, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { CaseError, type Cases } from '../app/cases';
 import { buildPack } from '../app/pack';
 import type { CaseStore, Clock, DraftStore, FindingsSource, PlatformReads } from '../app/ports';
@@ -30,12 +30,12 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
   const { cases, store, clock } = deps;
 
   http.get('/v1/playbooks', async (req) => {
-    requireRole(req, 'analyst');
+    principalOf(req);
     return { playbooks: cases.listPlaybooks() };
   });
 
   http.get('/v1/role-assignments', async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const roles = [...new Set(cases.listPlaybooks().flatMap((pb) => pb.roles))].sort();
     const a = await store.assignments(p.tenantId);
     return { assignments: roles.map((role) => ({ role, person: a[role] ?? null })) };
@@ -50,7 +50,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
       },
     },
     async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const roles = new Set(cases.listPlaybooks().flatMap((pb) => pb.roles));
       if (!roles.has(req.params.role)) throw new HttpError(400, 'unknown_role', `no playbook uses role ${req.params.role}; roles: ${[...roles].sort().join(', ')}`);
       await store.assign(p.tenantId, req.params.role, req.body.person, p.subject, clock.now().toISOString());
@@ -100,7 +100,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
       },
     },
     async (req, reply) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const v = await cases.open(p.tenantId, p.subject, req.body).catch(mapError);
       reply.code(201);
       return v;
@@ -111,14 +111,14 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     '/v1/cases',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200 } } } } },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const a = await store.assignments(p.tenantId);
       return { cases: (await store.listCases(p.tenantId, req.query.limit ?? 50)).map((c) => cases.view(c, a)) };
     },
   );
 
   http.get<{ Params: { id: string } }>('/v1/cases/:id', { schema: { params: idParams } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     return cases.get(p.tenantId, req.params.id).catch(mapError);
   });
 
@@ -131,7 +131,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
       },
     },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       return cases.completeStep(p.tenantId, p.subject, req.params.id, req.params.step, req.body?.note).catch(mapError);
     },
   );
@@ -140,13 +140,13 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     '/v1/cases/:id/close',
     { schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } } } },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       return cases.close(p.tenantId, p.subject, req.params.id, req.body.reason).catch(mapError);
     },
   );
 
   http.get<{ Params: { id: string } }>('/v1/cases/:id/pack', { schema: { params: idParams } }, async (req, reply) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const v = await cases.get(p.tenantId, req.params.id).catch(mapError);
     const entries = await buildPack(deps, p.tenantId, bearerOf(req), v).catch(mapError);
     reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${v.case.caseId}-audit-response-pack.zip"`);

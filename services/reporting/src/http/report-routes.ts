@@ -1,6 +1,6 @@
 // REST adapter of board reports: generate on request, list versions, get the figures, download
 // the stored HTML or PDF (byte for byte what was published).
-import { HttpError, requireRole, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, principalOf, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import type { BoardReports } from '../app/board';
 import { VersionTaken, type ReportStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -27,7 +27,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
   };
   const exportQuery = { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'] }, importer: EORI } } as const;
   http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>('/v1/exports/findings', { schema: { querystring: exportQuery } }, async (req, reply) => {
-    requireRole(req, 'analyst');
+    principalOf(req);
     const { findings } = await deps.findings.currentFindings(bearerOf(req)).catch((e) => {
       if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
       throw e;
@@ -38,7 +38,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
     return send(reply, findingsTable(rows), 'findings', req.query.format ?? 'csv');
   });
   http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>('/v1/exports/alerts', { schema: { querystring: { ...exportQuery, required: ['importer'] } } }, async (req, reply) => {
-    requireRole(req, 'analyst');
+    principalOf(req);
     const a = await deps.platform.openAlerts(bearerOf(req), req.query.importer!);
     if (!a.available) throw new HttpError(502, 'upstream_failed', a.reason);
     return send(reply, alertsTable(a.open), `alerts-${req.query.importer}`, req.query.format ?? 'csv');
@@ -48,7 +48,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
     '/v1/reports',
     { schema: { body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } } } },
     async (req, reply) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       try {
         const r = await board.generate(p.tenantId, p.subject, bearerOf(req), req.body.importer, 'api');
         reply.code(201);
@@ -65,14 +65,14 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
     '/v1/reports',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { importer: EORI, limit: { type: 'integer', minimum: 1, maximum: 500 } } } } },
     async (req) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const rows = await reports.list(p.tenantId, { importer: req.query.importer, limit: req.query.limit ?? 50 });
       return { reports: rows.map(({ content, ...r }) => ({ ...r, headline: content.headline })) };
     },
   );
 
   http.get<{ Params: { id: string } }>('/v1/reports/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
-    const p = requireRole(req, 'analyst');
+    const p = principalOf(req);
     const r = await reports.get(p.tenantId, req.params.id);
     if (!r) throw new HttpError(404, 'not_found', `no report ${req.params.id}`);
     return { report: r };
@@ -87,7 +87,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
       },
     },
     async (req, reply) => {
-      const p = requireRole(req, 'analyst');
+      const p = principalOf(req);
       const format = req.query.format ?? 'html';
       const doc = await reports.document(p.tenantId, req.params.id, format);
       if (doc === null) throw new HttpError(404, 'not_found', `no report ${req.params.id}`);

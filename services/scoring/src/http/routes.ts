@@ -1,4 +1,5 @@
-import { HttpError, principalOf, requireRole, type FastifyInstance } from '@customs/http';
+import { HttpError, principalOf, requireImporterVisible, type FastifyInstance } from '@customs/http';
+import type { Principal } from '@customs/config';
 import type { Kysely } from '@customs/db';
 import { withTenant } from '@customs/db';
 import type { ScoringDb } from '../db/migrations';
@@ -20,12 +21,24 @@ const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
 
 export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): void {
   const read = <T>(tenant: string, fn: (s: Store) => Promise<T>) => withTenant(db, tenant, (trx) => fn(bindStore(trx)));
+  // Broker-scoped reads (permissions.ts): a broker sees its importers' declarations and the
+  // importers themselves, nothing else (a broker's own or another agent's score is not scoped).
+  const visibleDeclaration = async (p: Principal, id: string) => {
+    if (p.importers) requireImporterVisible(p, (await read(p.tenantId, (st) => st.getDeclScoreRow(p.tenantId, id)))?.importer_id, `no score for declaration ${id}`);
+  };
+  const visibleEntity = async (p: Principal, type: string, id: string) => {
+    if (!p.importers) return;
+    if (type === 'declaration') return visibleDeclaration(p, id);
+    if (type !== 'importer') throw new HttpError(403, 'forbidden', `a broker’s delegated access covers its importers’ scores, not ${type} scores`);
+    requireImporterVisible(p, id, `no importer score for ${id}`);
+  };
 
   http.get<{ Params: { type: string; id: string } }>(
     '/v1/scores/:type/:id',
     { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } },
     async (req) => {
       const p = principalOf(req);
+      await visibleEntity(p, req.params.type, req.params.id);
       const s = await read(p.tenantId, (st) => getScore(st, p.tenantId, req.params.type, req.params.id));
       if (!s) throw new HttpError(404, 'not_found', `no ${req.params.type} score for ${req.params.id}`);
       return scoreJson(s);
@@ -49,6 +62,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { id: string } }>('/v1/declarations/:id/scored-lines', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
     const p = principalOf(req);
+    await visibleDeclaration(p, req.params.id);
     const r = await read(p.tenantId, (st) => scoredLines(st, p.tenantId, req.params.id));
     if (!r) throw new HttpError(404, 'not_found', `no score for declaration ${req.params.id}`);
     return { score: scoreJson(r.score), validationFindings: r.validation, historyFindings: r.history.map(findingJson) };
@@ -100,6 +114,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } },
     async (req) => {
       const p = principalOf(req);
+      requireImporterVisible(p, req.params.id, `no history for importer ${req.params.id}`);
       const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
       if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
       return r.readiness;
@@ -111,6 +126,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } },
     async (req) => {
       const p = principalOf(req);
+      requireImporterVisible(p, req.params.id, `no history for importer ${req.params.id}`);
       const r = await read(p.tenantId, (st) => readinessOf(st, p.tenantId, req.params.id, req.query.to));
       if (!r) throw new HttpError(404, 'not_found', `no history for importer ${req.params.id}`);
       return r.dum;
@@ -134,7 +150,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
   // Re-score every declaration of the tenant with the current model and today's date (after a
   // model change, or to move deadline nearness on): pages of 500, each its own transaction.
   http.post('/v1/admin/rescore', async (req) => {
-    const p = requireRole(req, 'admin');
+    const p = principalOf(req);
     let after = '';
     let total = 0;
     for (;;) {
@@ -170,9 +186,9 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
       },
     },
     async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const now = new Date().toISOString();
-      await read(p.tenantId, (st) => st.replaceApprovedAgents(p.tenantId, req.params.id, req.body.agents, `token:${p.tokenId}`, now));
+      await read(p.tenantId, (st) => st.replaceApprovedAgents(p.tenantId, req.params.id, req.body.agents, p.subject, now));
       return { importerId: req.params.id, agents: await read(p.tenantId, (st) => st.listApprovedAgents(p.tenantId, req.params.id)) };
     },
   );

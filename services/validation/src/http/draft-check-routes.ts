@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Declaration, Finding } from '@customs/contracts';
-import { HttpError, requireRole, type FastifyInstance } from '@customs/http';
+import { HttpError, principalOf, type FastifyInstance } from '@customs/http';
 import { withTenant, type Kysely } from '@customs/db';
 import { daysLeft, type Rule } from '../rules';
 import { checkBatch, uncheckableReason, type CheckResult } from '../app/check-batch';
@@ -160,7 +160,7 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
     );
 
     scope.post<{ Body: Buffer }>('/v1/checks', async (req, reply) => {
-      const p = requireRole(req, 'integrator', 'analyst');
+      const p = principalOf(req);
       if (!Buffer.isBuffer(req.body)) return fail(415, 'unsupported_media_type', 'post the canonical JSON declaration with content-type application/json', '(body)');
       const checkId = randomUUID();
       const declaration = draftDeclaration(req.body, p.tenantId, checkId);
@@ -169,7 +169,7 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
     });
 
     scope.get<{ Params: { id: string } }>('/v1/checks/:id', async (req) => {
-      const p = requireRole(req, 'integrator', 'analyst');
+      const p = principalOf(req);
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id))
         throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
       const row = await withTenant(db, p.tenantId, (trx) =>
