@@ -46,9 +46,9 @@ describe('walking skeleton: HMRC sample → ingestion → validation → scoring
       const r = await p.http('scoring', 'GET', `/v1/scores/declaration/${declarationId}`);
       return r.status === 200 && r.body.validationChecked ? r.body : undefined;
     });
-    // risk-v2: one HIGH finding with no money at stake → risk = severity 0.7 × 25 points; the
+    // risk-v3 (declaration risk as v2): one HIGH finding with no money at stake → risk = severity 0.7 × 25 points; the
     // score explains itself factor by factor and names the line and finding behind it.
-    expect(score).toMatchObject({ score: 82, risk: 18, findingCount: 1, exposurePence: 0, reclaimPence: 0, modelVersion: 'risk-v2' });
+    expect(score).toMatchObject({ score: 82, risk: 18, findingCount: 1, exposurePence: 0, reclaimPence: 0, modelVersion: 'risk-v3' });
     expect(score.factors.map((f: any) => [f.name, f.value])).toEqual([
       ['money', 0],
       ['severity', 70],

@@ -3,8 +3,12 @@ import { Severity, type Finding } from '@customs/contracts';
 // The declaration risk model: pure, versioned, every number explained. A score is as of the day
 // it is computed (deadline nearness moves with the calendar); scores record that day and the model.
 
-/** Version of the scoring model; scores, scorecards and snapshots record it so a change is visible in history. */
-export const MODEL_VERSION = 'risk-v2';
+/**
+ * Version of the scoring model; scores, scorecards and snapshots record it so a change is visible
+ * in history. v3: declaration risk as v2; the £-weighted error rate is Σ |Δduty| ÷ duty at stake
+ * (bounded 0–1, was ÷ duty paid), item counts need the declaration's lines, consistency counts items.
+ */
+export const MODEL_VERSION = 'risk-v3';
 
 /** A finding as the scores need it (validation's and scoring's own), kept compact in the database. */
 export interface FindingLite {

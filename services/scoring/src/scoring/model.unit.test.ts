@@ -20,7 +20,7 @@ const f = (p: Partial<FindingLite>): FindingLite => ({
   ...p,
 });
 
-describe('declaration risk (risk-v2)', () => {
+describe('declaration risk (risk-v3)', () => {
   it('is 0 risk / score 100 for a clean declaration, with every factor present', () => {
     const s = scoreDeclaration([], TODAY);
     expect(s.score).toBe(100);
@@ -115,6 +115,7 @@ describe('contributions and scorecards', () => {
       findings: -1,
       exposure: -500,
       duty_error_abs: -500,
+      duty_at_stake: -500,
       underpaid: -500,
       items_error: -1,
       'fam:classification:findings': -1,
@@ -124,7 +125,8 @@ describe('contributions and scorecards', () => {
   });
 
   it('a broker with £14.6k exposure on 91 entries does not score 92', () => {
-    const m = { entries: 91, items: 400, duty: 5_000_000, items_error: 30, duty_error_abs: 1_460_000 };
+    // £14.6k underpaid on £50k paid: £14.6k of £64.6k at stake in error.
+    const m = { entries: 91, items: 400, duty: 5_000_000, items_error: 30, duty_error_abs: 1_460_000, duty_at_stake: 6_460_000 };
     expect(brokerScore(m).score).toBeLessThan(60);
     const card = brokerScorecard('GB2', '2024-03', m, { cv: 100, 'agent_cv:GB2': 60, 'agent_cv:GB3': 40 }, [
       { agentId: 'GB2', score: brokerScore(m).score },
@@ -133,6 +135,30 @@ describe('contributions and scorecards', () => {
     expect(card.peerPercentile).toBe(0);
     expect(card.metrics.find((x) => x.name === 'agent_concentration_hhi')!.value).toBe('5200');
     expect(card.metrics.find((x) => x.name === 'timeliness')!.known).toBe(false);
+    expect(card.metrics.find((x) => x.name === 'weighted_error_rate')!.value).toBe('0.2260');
+  });
+
+  it('£-weighted error rate: overlapping rules on one line count once, a 0 % preference line errs within its duty at stake, a reclaim never exceeds what was paid, C02/C20 money is not an error', () => {
+    const pref = { ...fact, lines: [{ ...fact.lines[1]!, item: 1, duty: 0 }] };
+    const p = placementOf(pref, { importer: '', declarant: '', date: '' });
+    // C16, C18 and C19 price the same missing proof on the 0 % line: £12 underpaid, not £36, of £12 at stake.
+    const proof = ['C16', 'C18', 'C19'].map((rule) => f({ rule, family: 'origin-preference', item: 1, exposureDuty: 1_200, severity: Severity.SEVERITY_HIGH }));
+    const c = contributionOf(pref, [...proof, f({ rule: 'C02', family: 'data-integrity', item: 0, exposureDuty: 9_999 })], p, false);
+    expect(c.duty ?? 0).toBe(0);
+    expect(c).toMatchObject({ duty_error_abs: 1_200, duty_at_stake: 1_200, items_error: 1 });
+    // A reclaim of 3× the duty paid (£12) counts as £12.
+    const paid = contributionOf(fact, [f({ item: 1, reclaimDuty: 3_600 })], p, false);
+    expect(paid).toMatchObject({ duty_error_abs: 1_200, duty_at_stake: 2_400 });
+    // Findings before the declaration arrived: no items, so no item rate above 1.
+    expect(contributionOf(undefined, proof, p, false)).toEqual({
+      entries: 1,
+      findings: 3,
+      exposure: 3_600,
+      underpaid: 3_600,
+      proof_findings: 3,
+      'fam:origin-preference:findings': 3,
+      'fam:origin-preference:at_risk': 3_600,
+    });
   });
 
   it('readiness: dimensions with £ at risk, HHI concentration, unknown alert hygiene left out', () => {

@@ -62,17 +62,17 @@ export interface BrokerScorecard {
   peerCount: number;
 }
 
-/** Agent score: half error rate, half £-weighted error rate (10 % of duty handled in error = full penalty). */
+/** Agent score: half error rate, half £-weighted error rate (10 % of the duty at stake in error = full penalty). */
 export function brokerScore(m: Metrics): { score: number; explanation: string } {
-  const items = n(m, 'items') || n(m, 'entries');
+  const items = n(m, 'items');
   const err = items > 0 ? Math.min(1, n(m, 'items_error') / items) : 0;
-  const handled = n(m, 'duty');
+  const atStake = n(m, 'duty_at_stake');
   const abs = n(m, 'duty_error_abs');
-  const weighted = handled > 0 ? Math.min(1, (abs / handled) * 10) : abs > 0 ? 1 : 0;
-  const score = Math.round(100 - 50 * err - 50 * weighted);
+  const weighted = atStake > 0 ? Math.min(1, (abs / atStake) * 10) : 0;
+  const score = Math.round(Math.max(0, Math.min(100, 100 - 50 * err - 50 * weighted)));
   return {
     score,
-    explanation: `100 − 50 × error rate ${err.toFixed(3)} (${n(m, 'items_error')}/${items} items with a high/critical finding) − 50 × min(1, 10 × £-weighted error rate) (${gbp(abs)} in error / ${gbp(handled)} duty handled) = ${score}`,
+    explanation: `100 − 50 × error rate ${err.toFixed(3)} (${n(m, 'items_error')}/${items} items with a high/critical finding) − 50 × min(1, 10 × £-weighted error rate ${atStake > 0 ? (abs / atStake).toFixed(4) : '0 (no duty at stake)'}) (${gbp(abs)} |Δduty| / ${gbp(atStake)} duty at stake = paid + underpaid) = ${score}`,
   };
 }
 
@@ -99,7 +99,13 @@ export function brokerScorecard(agentId: string, month: string, m: Metrics, tena
         }
       : unknown('agent_concentration_hhi', 'hhi', 'no customs value in the month'),
     ratio('error_rate', n(m, 'items_error'), n(m, 'items'), 'ratio', 'items with ≥ 1 high/critical finding ÷ items'),
-    ratio('weighted_error_rate', n(m, 'duty_error_abs'), n(m, 'duty'), 'ratio', 'Σ |Δduty| of its findings ÷ duty handled'),
+    ratio(
+      'weighted_error_rate',
+      n(m, 'duty_error_abs'),
+      n(m, 'duty_at_stake'),
+      'ratio',
+      '£-weighted error rate 0–1: Σ |Δduty| (per line the largest underpayment plus the largest overpayment any finding prices, an overpayment at most what the line paid; C02/C20 money is at stake, not an error) ÷ duty at stake (Σ per line of the larger of duty paid and duty due = paid + underpaid)',
+    ),
     amount('overpaid', n(m, 'overpaid'), 'client money lost (reclaim found)'),
     amount('underpaid', n(m, 'underpaid'), 'client exposure (underpayments found)'),
     amount('net_over_under', n(m, 'underpaid') - n(m, 'overpaid'), 'underpaid − overpaid'),
@@ -115,7 +121,7 @@ export function brokerScorecard(agentId: string, month: string, m: Metrics, tena
       : unknown('proof_completeness', 'ratio', 'no preference claims'),
     ratio('amendment_rate', n(m, 'amendments'), n(m, 'entries'), 'per 100 entries', 'amended versions per 100 entries', 100),
     unknown('timeliness', 'hours', 'arrival, acceptance and clearance times are not in the canonical declaration (only the acceptance date)'),
-    ratio('consistency_findings_per_100_items', n(m, 'consistency_findings'), n(m, 'items'), 'per 100 items', 'C10/C11 code inconsistencies and C06/C31 keying errors per 100 items', 100),
+    ratio('consistency_items_per_100_items', n(m, 'consistency_items'), n(m, 'items'), 'per 100 items', 'items with a C10/C11 code inconsistency or a C06/C31 keying error per 100 items (0–100)', 100),
   ];
   return {
     agentId,
