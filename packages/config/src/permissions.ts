@@ -38,8 +38,9 @@ export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
   admin: Object.keys(PERMISSIONS) as Permission[],
   // Read-only everything, the audit trail included; no writes at all.
   auditor: ['submissions:read', 'data:read', 'reference:read', 'config:read', 'operations:read', 'audit:read'],
-  // Delegated access to some importers' data: only on routes marked brokerScoped, which narrow
-  // every answer to the importers the token names (Principal.importers).
+  // Delegated access to some importers' data: data:read only on routes marked brokerScoped, which
+  // narrow every answer to the importers the token names (Principal.importers); reference data
+  // (the tariff, rule catalogues) like everyone.
   broker: ['data:read', 'reference:read'],
 };
 
@@ -228,7 +229,8 @@ export function roleHas(role: Role, permission: Permission): boolean {
 export function refusal(role: Role, r: AccessRule): string | undefined {
   if (r.permission === 'public') return undefined;
   if (!roleHas(role, r.permission)) return `role ${role} may not ${PERMISSIONS[r.permission]} (permission ${r.permission})`;
-  if (role === 'broker' && !r.brokerScoped) return 'a broker’s delegated access covers its importers’ declarations, findings, scores and alerts only; this is not scoped to importers';
+  if (role === 'broker' && r.permission === 'data:read' && !r.brokerScoped)
+    return 'a broker’s delegated access covers its importers’ declarations, findings, scores and alerts only; this is not scoped to importers';
   return undefined;
 }
 
