@@ -14,7 +14,7 @@ import {
   type CallOptions,
 } from '@grpc/grpc-js';
 import { SpanKind, context, type Context } from '@opentelemetry/api';
-import type { Principal, TokenAuthenticator } from '@customs/config';
+import { grpcRule, refusal, type Principal, type TokenAuthenticator } from '@customs/config';
 import { describeControlCharacter, findControlCharacterIn, health } from '@customs/contracts';
 import { extractTrace, injectTrace, inSpan, tracer, type Logger } from '@customs/telemetry';
 
@@ -113,10 +113,21 @@ export class GrpcServer {
       const handler = impl[name];
       if (!handler) throw new Error(`gRPC service is missing handler ${name}`);
       const spanName = `${method.path}`;
+      // The permission matrix (@customs/config permissions.ts) names every method: a method
+      // without an entry stops the service at start-up, and a role it does not allow is refused
+      // PERMISSION_DENIED before the handler runs.
+      const access = grpcRule(method.path);
+      if (!access) throw new Error(`gRPC method ${method.path} has no entry in the permission matrix (packages/config/src/permissions.ts)`);
+      const denied = (p: Principal) => {
+        const why = refusal(p.role, access);
+        return why ? { code: status.PERMISSION_DENIED, details: why } : undefined;
+      };
       if (!method.requestStream && !method.responseStream) {
         wrapped[name] = (call: ServerUnaryCall<unknown, unknown>, cb: sendUnaryData<unknown>) => {
           const principal = this.authenticate(call.metadata);
           if (!principal) return cb({ code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
+          const forbidden = denied(principal);
+          if (forbidden) return cb(forbidden);
           const refused = controlCharacterProblem(call.request);
           if (refused) return cb({ code: status.INVALID_ARGUMENT, details: refused });
           const parent = extractTrace(metadataToCarrier(call.metadata));
@@ -135,6 +146,11 @@ export class GrpcServer {
           const principal = this.authenticate(call.metadata);
           if (!principal) {
             call.emit('error', { code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
+            return;
+          }
+          const forbidden = denied(principal);
+          if (forbidden) {
+            call.emit('error', forbidden);
             return;
           }
           const refused = controlCharacterProblem(call.request);

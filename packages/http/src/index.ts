@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SpanKind, context, trace } from '@opentelemetry/api';
-import type { Principal, TokenAuthenticator } from '@customs/config';
+import { maySeeImporter, type Principal, type TokenAuthenticator } from '@customs/config';
 import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
 import { describeControlCharacter, findControlCharacter, findControlCharacterIn, escapeControlCharacters, type ControlCharacter } from '@customs/contracts';
 export type { FastifyInstance, FastifyReply, FastifyRequest };
@@ -214,4 +214,13 @@ export function requireRole(req: FastifyRequest, ...roles: Principal['role'][]):
   const p = principalOf(req);
   if (p.role !== 'admin' && !roles.includes(p.role)) throw new HttpError(403, 'forbidden', `this action needs role ${roles.join(' or ')}`);
   return p;
+}
+
+/**
+ * A broker-scoped route's check of one record (permissions.ts, brokerScoped): a broker sees only
+ * the importers its token names, and anything else answers 404 with `notFound`, the same as an
+ * unknown id, so a broker learns nothing of other importers' records.
+ */
+export function requireImporterVisible(p: Principal, importer: string | null | undefined, notFound: string): void {
+  if (!maySeeImporter(p, importer)) throw new HttpError(404, 'not_found', notFound);
 }

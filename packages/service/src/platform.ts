@@ -1,10 +1,12 @@
 import { TokenAuthenticator } from '@customs/config';
-import { createDb, listOutboxDeadLetters, migrateToLatest, sql, type Migration, type ServiceDb } from '@customs/db';
+import { PLATFORM_MIGRATIONS, createDb, listOutboxDeadLetters, migrateToLatest, sql, type Migration, type ServiceDb } from '@customs/db';
 import { BatchConsumer, OutboxRelay, createKafka, type BatchConsumerOptions, type KafkaHandle } from '@customs/kafka';
 import { GrpcServer } from '@customs/grpc';
-import { HttpError, createHttpServer, requireRole, type FastifyInstance } from '@customs/http';
+import { HttpError, createHttpServer, principalOf, type FastifyInstance } from '@customs/http';
 import { ServiceMetrics, createLogger, type Logger } from '@customs/telemetry';
 import { Lifecycle } from './index';
+import { enforcePermissions, type RouteEntry } from './access';
+import { installAuditTrail } from './audit';
 
 /** Configuration every platform service reads (see commonServiceSpecs in @customs/config). */
 export interface PlatformConfig {
@@ -43,6 +45,8 @@ export interface RunningService {
   name: string;
   httpUrl: string;
   grpcAddress: string;
+  /** Every HTTP route it serves (the permission matrix test calls each one). */
+  routes: readonly RouteEntry[];
   stop(): Promise<void>;
 }
 
@@ -70,6 +74,9 @@ export async function startPlatformService<DB>(opts: {
     lifecycle.add('database', () => db.close());
     const applied = await migrateToLatest(db.db as never, name, opts.migrations);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    // The platform's own tables in the service's schema (the audit trail), tracked apart.
+    const platformApplied = await migrateToLatest(db.db as never, name, PLATFORM_MIGRATIONS, { table: 'platform_migration', lockTable: 'platform_migration_lock' });
+    if (platformApplied.length) logger.info({ applied: platformApplied }, 'platform migrations applied');
 
     const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: name, logger, topicPrefix: config.KAFKA_TOPIC_PREFIX });
     const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics, maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES });
@@ -88,10 +95,15 @@ export async function startPlatformService<DB>(opts: {
         return consumersRunning;
       },
     });
+    // The permission matrix on every route registered from here on (a route without an entry
+    // stops the start-up below).
+    const access = enforcePermissions(name, http);
+    // Every change made through the API is in the audit trail, readable at GET /v1/admin/audit.
+    installAuditTrail(http, db.db as never, logger);
     // Every service's outbox may dead-letter an event the broker refuses for good (OutboxRelay):
     // an admin sees their tenant's here, beside the customs_outbox_dead_lettered_total alert.
     http.get('/v1/admin/outbox-dead-letters', async (req) => {
-      const p = requireRole(req, 'admin');
+      const p = principalOf(req);
       const raw = (req.query as { limit?: string }).limit ?? '100';
       const limit = Number(raw);
       if (!/^\d+$/.test(raw) || limit < 1 || limit > 1000) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 1000');
@@ -112,6 +124,7 @@ export async function startPlatformService<DB>(opts: {
     };
     await opts.setup(kit);
 
+    access.verify();
     const grpcPort = await grpc.listen(config.GRPC_HOST, config.GRPC_PORT);
     lifecycle.add('grpc', () => grpc.close());
     const httpAddress = await http.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
@@ -124,7 +137,7 @@ export async function startPlatformService<DB>(opts: {
     consumersRunning = true;
     const grpcAddress = `${config.GRPC_HOST}:${grpcPort}`;
     logger.info({ http: httpAddress, grpc: grpcAddress }, `${name} started`);
-    return { name, httpUrl: httpAddress, grpcAddress, stop: () => lifecycle.stop(config.SHUTDOWN_TIMEOUT_MS) };
+    return { name, httpUrl: httpAddress, grpcAddress, routes: access.routes, stop: () => lifecycle.stop(config.SHUTDOWN_TIMEOUT_MS) };
   } catch (e) {
     await lifecycle.stop(2000);
     throw e;
