@@ -1,0 +1,110 @@
+// C03 (ghost and unmatched imports) and C42 (duty deferment statement reconciliation) end to end:
+// a labelled history goes in as DMS XML over ingestion's REST API, then the importer's books —
+// an ERP goods-receipt export and HMRC's duty deferment statement as CSV (datagen generateBooks,
+// with injected ghosts, unmatched receipts, overcharges and unknown MRNs) — over the same upload
+// channel; through Kafka to scoring, whose findings are read back over its REST API and compared
+// with the ground truth (MRN, amounts in pence), and to alerting, where they become alerts.
+import { Finding } from '@customs/contracts';
+import { generateBooks, generateHistoryDataset, toDmsXml } from '@customs/datagen';
+import { waitFor } from '../src';
+import { type Platform, startPlatform } from './harness';
+
+const SEED = 20261313;
+
+describe('C03/C42 through ingestion → Kafka → scoring → alerting (real Kafka and Postgres)', () => {
+  let p: Platform;
+  beforeAll(async () => {
+    p = await startPlatform('recon');
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  const findingsOf = async (rule: string): Promise<Finding[]> => {
+    const r = await p.http('scoring', 'GET', `/v1/history-findings?rule=${rule}&limit=1000`);
+    expect(r.status).toBe(200);
+    return r.body.findings.map((f: unknown) => Finding.fromJSON(f));
+  };
+
+  it('finds the injected ghosts, unmatched receipts and deferment mismatches, priced exactly, and raises alerts', async () => {
+    const generated = [
+      ...generateHistoryDataset({ seed: SEED, declarations: 150, importers: 1, tenantId: p.tenant, historyRates: { C02: 0, C10: 0, C11: 0, C20: 0, C23: 0, C30: 0, C34: 0, C37: 0 } }),
+    ];
+    const books = generateBooks(
+      generated.map((g) => g.declaration),
+      { seed: SEED, ghostRate: 0.06, unmatchedRate: 0.03, mismatchRate: 0.15, unknownMrnRate: 0.02 },
+    );
+    const truth = books.truth;
+    expect(truth.filter((t) => t.ruleId === 'C03').length).toBeGreaterThan(2);
+    expect(truth.filter((t) => t.ruleId === 'C42').length).toBeGreaterThan(2);
+
+    for (let i = 0; i < generated.length; i += 6) {
+      const res = await Promise.all(
+        generated.slice(i, i + 6).map((g) => p.http('ingestion', 'POST', `/v1/documents?filename=${g.declaration.declarationId}.xml`, toDmsXml(g.declaration), { token: p.tokens.integrator })),
+      );
+      for (const r of res) expect([200, 201]).toContain(r.status);
+    }
+    // The ERP export as erp-csv; the statement as ddes-csv with one bad row (named by row and field).
+    const erp = await p.http('ingestion', 'POST', '/v1/documents?format=erp-csv&filename=receipts.csv', books.erpCsv, { token: p.tokens.integrator, contentType: 'text/csv' });
+    expect([200, 201]).toContain(erp.status);
+    expect(erp.body.receipts).toHaveLength(books.receiptLines);
+    const badRow = books.ddesCsv.split('\n').length; // 1-based row of the appended line
+    const ddes = await p.http('ingestion', 'POST', '/v1/documents?format=ddes-csv&filename=ddes-2024.csv', `${books.ddesCsv}1234567,24GB00000000000000X,A00,1.00,,\n`, {
+      token: p.tokens.integrator,
+      contentType: 'text/csv',
+    });
+    expect(ddes.status).toBeLessThan(300);
+    expect(ddes.body.status).toBe('partially_accepted');
+    expect(ddes.body.issues.map((i: any) => [i.line, i.field, i.code])).toEqual([[badRow, 'mrn', 'INVALID_VALUE']]);
+    expect(ddes.body.statements.reduce((n: number, s: any) => n + s.lines, 0)).toBe(books.statementLines);
+
+    const expectedC03 = truth.filter((t) => t.ruleId === 'C03');
+    const expectedC42 = truth.filter((t) => t.ruleId === 'C42');
+    await waitFor('C03 and C42 findings', async () => (await findingsOf('C03')).length >= expectedC03.length && (await findingsOf('C42')).length >= expectedC42.length, {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+    });
+    // Let late declarations settle (a verdict reached before its counterpart arrived is superseded).
+    await waitFor('every declaration scored', async () => {
+      const r = await p.http('scoring', 'GET', '/v1/scores/importer');
+      return (r.body?.scores ?? []).reduce((s: number, x: any) => s + x.declarationCount, 0) === generated.length;
+    });
+    const c03 = await findingsOf('C03');
+    const c42 = await findingsOf('C42');
+    // Ingestion assigns its own declaration ids: ghosts and deferment differences compare by MRN,
+    // unmatched receipts by their invoice.
+    const key03 = (f: Finding) => (f.declarationId.startsWith('erp-receipt:') ? `receipt ${f.evidence.find((e) => e.field === 'erp.invoice')?.value}` : `decl ${f.mrn}`);
+    const want03 = (t: (typeof truth)[number]) => (t.declarationId === '' ? `receipt ${t.note.replace(/^.*invoice /, '')}` : `decl ${t.mrn}`);
+    expect(c03.map((f) => [key03(f), f.reclaimDutyPence, f.reclaimVatPence, f.exposureDutyPence]).sort()).toEqual(expectedC03.map((t) => [want03(t), t.reclaimDutyPence, t.reclaimVatPence, 0]).sort());
+    expect(c42.map((f) => [f.mrn, f.reclaimDutyPence, f.reclaimVatPence, f.exposureDutyPence, f.exposureVatPence]).sort()).toEqual(
+      expectedC42.map((t) => [t.mrn, t.reclaimDutyPence, t.reclaimVatPence, 0, 0]).sort(),
+    );
+    for (const f of [...c03, ...c42]) {
+      expect(f.source).toBe('scoring');
+      expect(f.deadline).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(f.explanation.length).toBeGreaterThan(20);
+    }
+    // A ghost declaration's finding is in its score (the declaration's lines name the rule).
+    const ghost = c03.find((f) => !f.declarationId.startsWith('erp-receipt:'))!;
+    const lines = await p.http('scoring', 'GET', `/v1/declarations/${ghost.declarationId}/scored-lines`);
+    expect(lines.status).toBe(200);
+    expect(JSON.stringify(lines.body)).toContain(ghost.findingId);
+
+    // Sending the same books again changes nothing: no new findings.
+    await p.http('ingestion', 'POST', '/v1/documents?format=erp-csv&filename=receipts.csv', books.erpCsv, { token: p.tokens.integrator, contentType: 'text/csv' });
+    await p.http('ingestion', 'POST', '/v1/documents?format=ddes-csv&filename=ddes-2024.csv', books.ddesCsv, { token: p.tokens.integrator, contentType: 'text/csv' });
+
+    // Alerting's finding_match rules raise an alert per finding (AR-001: medium or higher).
+    await waitFor(
+      'alerts for the C03 and C42 findings',
+      async () => {
+        const a03 = await p.http('alerting', 'GET', '/v1/alerts?q=C03&limit=1000');
+        const a42 = await p.http('alerting', 'GET', '/v1/alerts?q=C42&limit=1000');
+        return (a03.body?.alerts ?? []).length >= c03.length && (a42.body?.alerts ?? []).length >= c42.length;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    expect((await findingsOf('C03')).map((f) => f.findingId).sort()).toEqual(c03.map((f) => f.findingId).sort());
+    expect((await findingsOf('C42')).map((f) => f.findingId).sort()).toEqual(c42.map((f) => f.findingId).sort());
+  });
+});
