@@ -3,3 +3,4 @@ export * from './migrations';
 export * from './inbox-outbox';
 export * from './outbox-pack';
 export * from './audit-trail';
+export * from './outbox-age';

@@ -16,7 +16,7 @@ import {
 import { SpanKind, context, type Context } from '@opentelemetry/api';
 import { grpcRule, refusal, type Principal, type TokenAuthenticator } from '@customs/config';
 import { describeControlCharacter, findControlCharacterIn, health } from '@customs/contracts';
-import { extractTrace, injectTrace, inSpan, tracer, type Logger } from '@customs/telemetry';
+import { extractTrace, injectTrace, inSpan, tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
 
 export { status, Metadata, credentials };
 
@@ -80,7 +80,7 @@ export class GrpcServer {
   private serving = false;
   private readonly watchers = new Set<ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>>();
 
-  constructor(private readonly opts: { service: string; auth: TokenAuthenticator; logger: Logger }) {
+  constructor(private readonly opts: { service: string; auth: TokenAuthenticator; logger: Logger; metrics?: ServiceMetrics }) {
     this.server.addService(health.HealthService, {
       check: (_call: ServerUnaryCall<health.HealthCheckRequest, health.HealthCheckResponse>, cb: sendUnaryData<health.HealthCheckResponse>) => cb(null, { status: this.healthStatus() }),
       watch: (call: ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>) => {
@@ -130,15 +130,21 @@ export class GrpcServer {
           if (forbidden) return cb(forbidden);
           const refused = controlCharacterProblem(call.request);
           if (refused) return cb({ code: status.INVALID_ARGUMENT, details: refused });
-          const parent = extractTrace(metadataToCarrier(call.metadata));
+          const parent = withTenant(extractTrace(metadataToCarrier(call.metadata)), principal.tenantId);
+          const timer = this.opts.metrics?.grpcDuration.startTimer({ method: method.path });
           inSpan(grpcTracer, spanName, { kind: SpanKind.SERVER, parent, attributes: { 'rpc.system': 'grpc', 'rpc.method': name, tenant: principal.tenantId } }, async () => {
             const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
             return (handler as UnaryHandler<unknown, unknown>)(call.request, ctx);
           })
-            .then((res) => cb(null, res))
+            .then((res) => {
+              timer?.({ code: status[status.OK] });
+              cb(null, res);
+            })
             .catch((e) => {
               if (!(e instanceof GrpcError)) this.opts.logger.error({ err: e, method: method.path, tenant: principal.tenantId }, 'gRPC handler failed');
-              cb(toServiceError(e));
+              const err = toServiceError(e);
+              timer?.({ code: status[err.code ?? status.INTERNAL] });
+              cb(err);
             });
         };
       } else if (!method.requestStream && method.responseStream) {
@@ -158,7 +164,8 @@ export class GrpcServer {
             call.emit('error', { code: status.INVALID_ARGUMENT, details: refused });
             return;
           }
-          const parent = extractTrace(metadataToCarrier(call.metadata));
+          const parent = withTenant(extractTrace(metadataToCarrier(call.metadata)), principal.tenantId);
+          const timer = this.opts.metrics?.grpcDuration.startTimer({ method: method.path });
           const send = (msg: unknown) =>
             new Promise<void>((resolve) => {
               if (call.write(msg)) resolve();
@@ -168,10 +175,15 @@ export class GrpcServer {
             const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
             await (handler as ServerStreamHandler<unknown, unknown>)(call.request, ctx, send);
           })
-            .then(() => call.end())
+            .then(() => {
+              timer?.({ code: status[status.OK] });
+              call.end();
+            })
             .catch((e) => {
               if (!(e instanceof GrpcError)) this.opts.logger.error({ err: e, method: method.path }, 'gRPC stream failed');
-              call.emit('error', toServiceError(e));
+              const err = toServiceError(e);
+              timer?.({ code: status[err.code ?? status.INTERNAL] });
+              call.emit('error', err);
             });
         };
       } else {

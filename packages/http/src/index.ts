@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { maySeeImporter, type Principal, type TokenAuthenticator } from '@customs/config';
-import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
+import { extractTrace, markTraceBound, tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
+import type { IncomingMessage } from 'node:http';
 import { describeControlCharacter, findControlCharacter, findControlCharacterIn, escapeControlCharacters, type ControlCharacter } from '@customs/contracts';
 export type { FastifyInstance, FastifyReply, FastifyRequest };
 
@@ -126,34 +127,73 @@ const httpTracer = tracer('@customs/http');
  * a server span per request continuing the caller's traceparent, and a uniform error body.
  */
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
-  const app: FastifyInstance = Fastify({ loggerInstance: opts.logger.child({ component: 'http' }) as unknown as FastifyInstance['log'], bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024 });
-
-  app.addHook('onRequest', async (req, reply) => {
-    const parent = extractTrace(req.headers as Record<string, string | undefined>);
+  // The one server span of a request starts where fastify makes the request's logger, so every
+  // line of the request from "incoming request" on carries its trace_id and span_id.
+  const serverSpans = new WeakMap<IncomingMessage, ReturnType<typeof httpTracer.startSpan>>();
+  const startServerSpan = (raw: IncomingMessage) => {
     const span = httpTracer.startSpan(
-      `HTTP ${req.method} ${req.routeOptions.url ?? req.url}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] ?? '' } },
-      parent,
+      `HTTP ${raw.method}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': raw.method ?? '', 'url.path': (raw.url ?? '').split('?')[0] ?? '' } },
+      extractTrace(raw.headers as Record<string, string | undefined>),
     );
+    serverSpans.set(raw, span);
+    return span;
+  };
+  const app: FastifyInstance = Fastify({
+    loggerInstance: opts.logger.child({ component: 'http' }) as unknown as FastifyInstance['log'],
+    bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
+    genReqId: requestIdFor,
+    childLoggerFactory: (logger, bindings, childOptions, raw) => {
+      const sc = startServerSpan(raw as IncomingMessage).spanContext();
+      if (!trace.isSpanContextValid(sc)) return logger.child(bindings, childOptions);
+      return markTraceBound(logger.child({ ...bindings, trace_id: sc.traceId, span_id: sc.spanId }, childOptions) as unknown as Logger) as unknown as typeof logger;
+    },
+  });
+
+  // Schemas validate strictly, errors are problems, and OpenAPI sees every route (added later).
+  installSchemaValidation(app);
+  installProblemResponses(app);
+  installOpenApi(app, opts.service);
+
+  app.addHook('onRequest', (req, reply, done) => {
+    const span = serverSpans.get(req.raw) ?? startServerSpan(req.raw);
+    span.updateName(`HTTP ${req.method} ${req.routeOptions.url ?? 'unmatched'}`);
+    if (req.routeOptions.url) span.setAttribute('http.route', req.routeOptions.url);
     (req as unknown as { otelSpan: typeof span }).otelSpan = span;
-    // Run the rest of the request inside the span, so handlers' child spans and logs link to it.
-    const ctx = trace.setSpan(context.active(), span);
-    (req as unknown as { otelContext: typeof ctx }).otelContext = ctx;
-    if (PUBLIC_PATHS.has(req.url.split('?')[0] ?? '')) return;
+    // The rest of the request runs inside the span (re-entered in preHandler, after the body is
+    // read), so handlers' child spans and log lines link to it.
+    let ctx = trace.setSpan(context.active(), span);
+    const enter = () => {
+      (req as unknown as { otelContext: typeof ctx }).otelContext = ctx;
+      context.with(ctx, done);
+    };
+    if (isPublicPath(req.url.split('?')[0] ?? '')) return enter();
     const principal = opts.auth.authenticate(req.headers.authorization);
     if (!principal) {
       reply
         .code(401)
         .header('www-authenticate', 'Bearer')
         .send({ error: 'unauthenticated', message: 'a valid "Authorization: Bearer <token>" header is required' } satisfies ApiError);
-      return reply;
+      return;
     }
     req.principal = principal;
+    ctx = withTenant(ctx, principal.tenantId);
+    span.setAttribute('tenant', principal.tenantId);
+    // Every later line of this request (the handler's, "request completed") names the tenant.
+    req.log = markTraceBound(req.log.child({ tenant: principal.tenantId }));
+    reply.log = req.log;
     const refused = checkRequestIdentifiers(req);
     if (refused) {
       reply.code(400).send(refused);
-      return reply;
+      return;
     }
+    enter();
+  });
+
+  app.addHook('preHandler', (req, _reply, done) => {
+    const ctx = (req as unknown as { otelContext?: ReturnType<typeof context.active> }).otelContext;
+    if (ctx) context.with(ctx, done);
+    else done();
   });
 
   app.addHook('preValidation', async (req, reply) => {
@@ -168,7 +208,9 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     const span = (req as unknown as { otelSpan?: { setAttribute(k: string, v: number): void; end(): void } }).otelSpan;
     span?.setAttribute('http.response.status_code', reply.statusCode);
     span?.end();
-    opts.metrics.httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) });
+    const labels = { route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) };
+    opts.metrics.httpRequests.inc(labels);
+    opts.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {

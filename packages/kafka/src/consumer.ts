@@ -1,7 +1,7 @@
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { SpanKind, context, trace, type Context } from '@opentelemetry/api';
 import { dlqTopicFor, escapeControlCharacters, tenantIdProblem, type TopicDef } from '@customs/contracts';
-import { extractTrace, tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
+import { extractTrace, tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
 import type { KafkaHandle } from './client';
 import { headersToStrings } from './events';
 
@@ -16,6 +16,8 @@ export interface ConsumedEvent<T> {
   tenant: string;
   headers: Record<string, string>;
   value: T;
+  /** The message's value bytes exactly as produced (what a signature covers). */
+  rawValue: Buffer;
   /** Trace context of this event's processing span: pass it as `parent` to events it causes. */
   context: Context;
 }
@@ -70,6 +72,16 @@ export interface BatchConsumerOptions<T> {
   /** Attempts for a failing batch before it is split (default 3). */
   maxAttempts?: number;
   fromBeginning?: boolean;
+}
+
+/**
+ * The context a batch handler runs in, for its log lines: a single message's own (its trace and
+ * tenant); for several, the tenant when they share one (their traces differ, so none is active).
+ */
+function batchContext(events: ConsumedEvent<unknown>[]): Context {
+  if (events.length === 1) return events[0]!.context;
+  const tenant = events[0]!.tenant;
+  return events.every((e) => e.tenant === tenant) ? withTenant(context.active(), tenant) : context.active();
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -188,7 +200,8 @@ export class BatchConsumer<T> {
         tenant,
         headers,
         value,
-        context: trace.setSpan(context.active(), span),
+        rawValue: m.value,
+        context: withTenant(trace.setSpan(context.active(), span), tenant),
       },
     };
   }
@@ -198,7 +211,7 @@ export class BatchConsumer<T> {
     const max = this.opts.maxAttempts ?? 3;
     for (let attempt = 1, transient = 0; ; attempt++) {
       try {
-        await this.opts.handle(events);
+        await context.with(batchContext(events), () => this.opts.handle(events));
         this.opts.metrics?.messagesConsumed.inc({ topic: this.opts.topic.name, outcome: 'processed' }, events.length);
         return;
       } catch (e) {

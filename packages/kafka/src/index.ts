@@ -2,3 +2,4 @@ export * from './client';
 export * from './events';
 export * from './consumer';
 export * from './outbox-relay';
+export * from './consumer-lag';

@@ -1,6 +1,6 @@
 import { TokenAuthenticator } from '@customs/config';
-import { PLATFORM_MIGRATIONS, createDb, listOutboxDeadLetters, migrateToLatest, sql, type Migration, type ServiceDb } from '@customs/db';
-import { BatchConsumer, OutboxRelay, createKafka, type BatchConsumerOptions, type KafkaHandle } from '@customs/kafka';
+import { PLATFORM_MIGRATIONS, createDb, listOutboxDeadLetters, migrateToLatest, oldestOutboxAgeSeconds, sql, type Migration, type ServiceDb } from '@customs/db';
+import { BatchConsumer, ConsumerLagSampler, OutboxRelay, createKafka, type BatchConsumerOptions, type KafkaHandle } from '@customs/kafka';
 import { GrpcServer } from '@customs/grpc';
 import { HttpError, createHttpServer, principalOf, type FastifyInstance } from '@customs/http';
 import { ServiceMetrics, createLogger, type Logger } from '@customs/telemetry';
@@ -66,7 +66,8 @@ export async function startPlatformService<DB>(opts: {
   const logger = opts.logger ?? createLogger(name, config.LOG_LEVEL);
   const lifecycle = new Lifecycle(logger);
   try {
-    const metrics = new ServiceMetrics(name, { defaultMetrics: false });
+    // Process and Node metrics (CPU, RSS, heap, event-loop lag, GC) beside the platform's own.
+    const metrics = new ServiceMetrics(name);
     const auth = TokenAuthenticator.fromConfig(config);
     if (auth.size === 0) logger.warn('no API tokens configured (API_TOKENS / API_TOKENS_FILE): every API call will be refused');
 
@@ -82,8 +83,9 @@ export async function startPlatformService<DB>(opts: {
     const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics, maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES });
     await relay.start();
     lifecycle.add('outbox-relay', () => relay.stop());
+    metrics.sampleOutboxAgeFrom(() => oldestOutboxAgeSeconds(db.db as never));
 
-    const grpc = new GrpcServer({ service: name, auth, logger });
+    const grpc = new GrpcServer({ service: name, auth, logger, metrics });
     let consumersRunning = false;
     const http = createHttpServer({
       service: name,
@@ -110,6 +112,7 @@ export async function startPlatformService<DB>(opts: {
       return { deadLetters: await listOutboxDeadLetters(db.db as never, p.tenantId, limit) };
     });
     const consumers: BatchConsumer<unknown>[] = [];
+    const consumerSubjects: { groupId: string; topic: string }[] = [];
     const kit: PlatformKit<DB> = {
       name,
       logger,
@@ -120,7 +123,10 @@ export async function startPlatformService<DB>(opts: {
       http,
       grpc,
       lifecycle,
-      consume: (c) => consumers.push(new BatchConsumer(kafka, { ...c, logger, metrics }) as BatchConsumer<unknown>),
+      consume: (c) => {
+        consumers.push(new BatchConsumer(kafka, { ...c, logger, metrics }) as BatchConsumer<unknown>);
+        consumerSubjects.push({ groupId: c.groupId, topic: c.topic.name });
+      },
     };
     await opts.setup(kit);
 
@@ -135,6 +141,10 @@ export async function startPlatformService<DB>(opts: {
       lifecycle.add('consumer', () => c.stop());
     }
     consumersRunning = true;
+    // Lag per partition of every group this service consumes, sampled when /metrics is scraped.
+    const lag = new ConsumerLagSampler(kafka, consumerSubjects);
+    metrics.sampleConsumerLagFrom(() => lag.sample());
+    lifecycle.add('consumer-lag-sampler', () => lag.stop());
     const grpcAddress = `${config.GRPC_HOST}:${grpcPort}`;
     logger.info({ http: httpAddress, grpc: grpcAddress }, `${name} started`);
     return { name, httpUrl: httpAddress, grpcAddress, routes: access.routes, stop: () => lifecycle.stop(config.SHUTDOWN_TIMEOUT_MS) };

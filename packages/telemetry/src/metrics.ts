@@ -1,5 +1,16 @@
 import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** One partition's consumer lag, as the lag sampler reports it. */
+export interface ConsumerLag {
+  group: string;
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+/** Request latency buckets (seconds): 2.5 ms to 30 s, covering a lookup up to a large upload. */
+const LATENCY_BUCKETS = [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 /**
  * A service's Prometheus registry with the platform's standard pipeline metrics. Each service
  * gets its own registry so several services can run in one test process.
@@ -12,6 +23,12 @@ export class ServiceMetrics {
   readonly outboxBacklog: Gauge;
   readonly outboxDeadLettered: Counter<'topic'>;
   readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly httpDuration: Histogram<'route' | 'method' | 'status'>;
+  readonly grpcDuration: Histogram<'method' | 'code'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly outboxOldestAge: Gauge;
+  private lagSource: (() => Promise<ConsumerLag[]>) | undefined;
+  private outboxAgeSource: (() => Promise<number>) | undefined;
 
   constructor(
     readonly service: string,
@@ -41,6 +58,55 @@ export class ServiceMetrics {
       registers: [this.registry],
     });
     this.httpRequests = new Counter({ name: 'customs_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
+    // Route is the route's pattern (/v1/declarations/:id), never the raw URL: bounded cardinality.
+    this.httpDuration = new Histogram({
+      name: 'customs_http_request_duration_seconds',
+      help: 'HTTP request latency from arrival to the response sent, by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.grpcDuration = new Histogram({
+      name: 'customs_grpc_server_duration_seconds',
+      help: 'gRPC server call latency (a server stream: until its last message), by method and status code',
+      labelNames: ['method', 'code'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    const metrics = this;
+    this.consumerLag = new Gauge({
+      name: 'customs_kafka_consumer_lag',
+      help: "Messages a consumer group has still to read, per partition (the topic's end offset minus the group's committed offset), sampled when scraped",
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [this.registry],
+      async collect() {
+        if (!metrics.lagSource) return;
+        const lags = await metrics.lagSource();
+        this.reset();
+        for (const l of lags) this.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+      },
+    });
+    this.outboxOldestAge = new Gauge({
+      name: 'customs_outbox_oldest_age_seconds',
+      help: 'Age of the oldest outbox row not yet published to Kafka (0 when the outbox is empty), sampled when scraped',
+      registers: [this.registry],
+      async collect() {
+        if (metrics.outboxAgeSource) this.set(await metrics.outboxAgeSource());
+      },
+    });
+  }
+
+  /**
+   * Where the consumer-lag gauge reads from when scraped (the platform's sampler, which asks the
+   * broker for the groups' committed and end offsets at most once per interval, never per message).
+   */
+  sampleConsumerLagFrom(source: () => Promise<ConsumerLag[]>): void {
+    this.lagSource = source;
+  }
+
+  /** Where the outbox-age gauge reads from when scraped (one indexed query). */
+  sampleOutboxAgeFrom(source: () => Promise<number>): void {
+    this.outboxAgeSource = source;
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {

@@ -1,8 +1,8 @@
-import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -13,25 +13,61 @@ export type { Context, Span };
 
 let started: { shutdown(): Promise<void> } | undefined;
 
+/** Where the tenant of a request or consumed message travels with its trace context (for logs). */
+const TENANT_KEY = createContextKey('customs.tenant');
+
+/** The context with the tenant a request or message acts for; log lines inside it carry `tenant`. */
+export function withTenant(ctx: Context, tenant: string): Context {
+  return ctx.setValue(TENANT_KEY, tenant);
+}
+
+/** The tenant of the active context, if a request or message set one. */
+export function activeTenant(ctx: Context = context.active()): string | undefined {
+  const t = ctx.getValue(TENANT_KEY);
+  return typeof t === 'string' ? t : undefined;
+}
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** OTLP/HTTP base URL (the collector's :4318); spans are exported only when it is set. */
+  otlpEndpoint?: string;
+  /** Headers sent with every export (an API key of a hosted backend). */
+  otlpHeaders?: Record<string, string>;
+}
+
 /**
- * Starts OpenTelemetry for a service process. Call before the service's own modules are
- * required so the pg/http require hooks can patch them. Kafka and gRPC spans are made by
- * @customs/kafka and @customs/grpc themselves (explicit, and they also work under jest, where
- * require hooks do not), so their auto-instrumentations are not enabled (see docs/adr/0002).
+ * Starts tracing for a service process: a tracer provider, the async-hooks context manager and
+ * W3C propagation are always set up, so every request and message gets real trace and span ids
+ * (in its logs and its Kafka traceparent) whether or not an exporter is configured; spans leave
+ * the process only when otlpEndpoint is set. Call before the service's own modules are required
+ * so the pg/http require hooks can patch them.
+ *
+ * One server span per request: @customs/http makes it (explicitly, so it also works under jest,
+ * where require hooks do not), so the http instrumentation traces outgoing calls only. Kafka and
+ * gRPC spans are made by @customs/kafka and @customs/grpc themselves for the same reason.
  * A no-op when tracing was already set up in this process (e.g. by a test harness).
  */
-export function startTelemetry(opts: { serviceName: string; otlpEndpoint?: string }): { shutdown(): Promise<void> } {
+export function startTelemetry(opts: TelemetryOptions): { shutdown(): Promise<void> } {
   if (started) return started;
   const spanProcessors: SpanProcessor[] = [];
-  if (opts.otlpEndpoint) spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) }));
-  const sdk = new NodeSDK({
-    serviceName: opts.serviceName,
-    resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
-    spanProcessors,
-    instrumentations: [new HttpInstrumentation(), new PgInstrumentation()],
+  if (opts.otlpEndpoint) {
+    const exporter = new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces`, headers: opts.otlpHeaders });
+    spanProcessors.push(new BatchSpanProcessor({ exporter }));
+  }
+  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': opts.serviceName }), spanProcessors });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  const unregister = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), new PgInstrumentation()],
   });
-  sdk.start();
-  started = { shutdown: () => sdk.shutdown() };
+  started = {
+    shutdown: async () => {
+      unregister();
+      await provider.shutdown();
+    },
+  };
   return started;
 }
 
