@@ -81,7 +81,10 @@ export function poundsToPence(text: string): number | undefined {
   let t = text.trim().replace(/\s/g, '');
   let negative = false;
   const paren = /^\((.*)\)$/.exec(t);
-  if (paren) (negative = true), (t = paren[1]!);
+  if (paren) {
+    negative = true;
+    t = paren[1]!;
+  }
   const m = POUNDS.exec(t);
   if (!m) return undefined;
   if (m[1]) negative = !negative;
