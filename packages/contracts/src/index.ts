@@ -9,3 +9,4 @@ export * from './generated/customs/v1/services';
 export * as health from './generated/grpc/health/v1/health';
 export * from './topics';
 export * from './text';
+export { FILE_DESCRIPTOR_PROTOS_BASE64 } from './generated/descriptor-set';

@@ -15,10 +15,12 @@ import {
 } from '@grpc/grpc-js';
 import { SpanKind, context, type Context } from '@opentelemetry/api';
 import { grpcRule, refusal, type Principal, type TokenAuthenticator } from '@customs/config';
-import { describeControlCharacter, findControlCharacterIn, health } from '@customs/contracts';
+import { describeControlCharacter, findControlCharacterIn } from '@customs/contracts';
+import { addReflection, HEALTH_SERVICE, ServiceHealth } from './introspection';
 import { extractTrace, injectTrace, inSpan, tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
 
 export { status, Metadata, credentials };
+export { addReflection, HEALTH_SERVICE, platformDescriptorSource, REFLECTION_SERVICES, ServiceHealth } from './introspection';
 
 /** What a handler knows about its caller. */
 export interface CallContext {
@@ -71,34 +73,25 @@ export function controlCharacterProblem(request: unknown): string | undefined {
 }
 
 /**
- * A gRPC server where every method (except the standard health service) requires
+ * A gRPC server that also serves the standard health service and server reflection (both
+ * without a token: probes and integrators' tools call them), where every other method requires
  * "authorization: Bearer <token>" metadata, runs in a server span continuing the caller's
  * traceparent, refuses control characters in string fields (controlCharacterProblem), and maps thrown GrpcError to its status (anything else → INTERNAL, logged).
  */
 export class GrpcServer {
   readonly server = new Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
-  private serving = false;
-  private readonly watchers = new Set<ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>>();
+  /** Standard health service (grpc-health-check): per-service status, NOT_FOUND for unknown names. */
+  readonly health = new ServiceHealth();
+  /** Full names of the services added, which reflection lists. */
+  private readonly serviceNames: string[] = [HEALTH_SERVICE];
 
   constructor(private readonly opts: { service: string; auth: TokenAuthenticator; logger: Logger; metrics?: ServiceMetrics }) {
-    this.server.addService(health.HealthService, {
-      check: (_call: ServerUnaryCall<health.HealthCheckRequest, health.HealthCheckResponse>, cb: sendUnaryData<health.HealthCheckResponse>) => cb(null, { status: this.healthStatus() }),
-      watch: (call: ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>) => {
-        call.write({ status: this.healthStatus() });
-        this.watchers.add(call);
-        call.on('cancelled', () => this.watchers.delete(call));
-      },
-    } satisfies health.HealthServer);
+    this.health.addToServer(this.server);
   }
 
-  private healthStatus(): health.HealthCheckResponse_ServingStatus {
-    return this.serving ? health.HealthCheckResponse_ServingStatus.SERVING : health.HealthCheckResponse_ServingStatus.NOT_SERVING;
-  }
-
-  /** Flips the health status reported to probes and watchers. */
+  /** Flips the health status of the server and every service it serves (probes and watchers see it). */
   setServing(serving: boolean): void {
-    this.serving = serving;
-    for (const w of this.watchers) w.write({ status: this.healthStatus() });
+    this.health.setAll(serving);
   }
 
   private authenticate(md: Metadata): Principal | undefined {
@@ -191,10 +184,16 @@ export class GrpcServer {
       }
     }
     this.server.addService(def, wrapped);
+    const serviceName = Object.values(def)[0]?.path.split('/')[1];
+    if (serviceName) {
+      this.serviceNames.push(serviceName);
+      this.health.register(serviceName);
+    }
   }
 
   /** Binds and starts; returns the bound port (useful with port 0 in tests). */
   async listen(host: string, port: number): Promise<number> {
+    addReflection(this.server, this.serviceNames);
     const bound = await new Promise<number>((resolve, reject) => this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
     this.setServing(true);
     return bound;
@@ -203,7 +202,7 @@ export class GrpcServer {
   /** Reports NOT_SERVING, lets in-flight calls finish (up to timeoutMs), then stops. */
   async close(timeoutMs = 5000): Promise<void> {
     this.setServing(false);
-    for (const w of this.watchers) w.end();
+    this.health.endWatchers();
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         this.server.forceShutdown();

@@ -9,7 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Severity, severityFromJSON, severityToJSON } from "./finding";
 
 /**
- * SIEM-style alerts raised from findings and scores (DESIGN.md §7): OCSF-like lifecycle, customs
+ * SIEM-style alerts raised from findings and scores (services/alerting/README.md): OCSF-like lifecycle, customs
  * money at stake and statutory deadlines.
  */
 
