@@ -2,7 +2,8 @@
 // Loads a labelled importer history for scoring's history checks into the running platform
 // (`make up`): datagen's generateHistoryDataset (clean stream + derived duplicates, code drift,
 // origin switches, value slips and unknown agents, with ground truth) submitted as WCO/DMS XML to
-// ingestion's REST API in stream order, then waits until scoring has scored every declaration.
+// ingestion's REST API in stream order, then the importers' books (ERP receipts, duty deferment
+// statement: generateBooks, for C03/C42), then waits until scoring has scored every declaration.
 // Writes .run/history/ground-truth.json. Needs the compiled packages (npx tsc -b).
 // usage: node scripts/load-history.js [--seed N] [--declarations N]
 const fs = require('node:fs');
@@ -22,15 +23,24 @@ const tokens = fs
 const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0];
 
 (async () => {
-  const { generateHistoryDataset, toDmsXml } = require(path.join(root, 'packages/datagen/dist'));
+  const { generateBooks, generateHistoryDataset, toDmsXml } = require(path.join(root, 'packages/datagen/dist'));
   const out = path.join(root, '.run/history');
   fs.mkdirSync(out, { recursive: true });
   const truth = [];
   const docs = [];
+  const declarations = [];
   for (const g of generateHistoryDataset({ seed: SEED, declarations: N, importers: 2, historyRates: { C02: 0.02, C10: 0.02, C11: 0.03, C23: 0.02, C30: 0.03, C37: 0.02 } })) {
     truth.push(...g.truth);
+    declarations.push(g.declaration);
     docs.push({ name: `${g.declaration.declarationId}.xml`, xml: toDmsXml(g.declaration) });
   }
+  // The importers' books for C03/C42: an ERP goods-receipt export and a duty deferment statement
+  // (docs/deferment-statement.md) with labelled ghosts, unmatched receipts and overcharges, kept
+  // in .run/history to look at or upload again.
+  const books = generateBooks(declarations, { seed: SEED, ghostRate: 0.02, unmatchedRate: 0.01, mismatchRate: 0.03, unknownMrnRate: 0.005 });
+  truth.push(...books.truth);
+  fs.writeFileSync(path.join(out, 'erp-receipts.csv'), books.erpCsv);
+  fs.writeFileSync(path.join(out, 'ddes.csv'), books.ddesCsv);
   fs.writeFileSync(path.join(out, 'ground-truth.json'), JSON.stringify({ seed: SEED, declarations: docs.length, truth }, null, 1));
   const perRule = {};
   for (const t of truth) perRule[t.ruleId] = (perRule[t.ruleId] ?? 0) + 1;
@@ -53,6 +63,20 @@ const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0]
     for (const r of res) if (r.status === 200 || r.status === 201) accepted++;
   }
   console.log(`  ${accepted}/${docs.length} accepted by ingestion`);
+  for (const [format, file] of [
+    ['erp-csv', 'erp-receipts.csv'],
+    ['ddes-csv', 'ddes.csv'],
+  ]) {
+    const r = await fetch(`http://127.0.0.1:8081/v1/documents?format=${format}&filename=${file}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('integrator')}`, 'content-type': 'text/csv' },
+      body: fs.readFileSync(path.join(out, file)),
+    });
+    const body = await r.json();
+    console.log(
+      `  .run/history/${file} (${format}): ${body.status ?? r.status}${body.receipts ? `, ${body.receipts.length} receipt lines` : ''}${body.statements ? `, ${body.statements.reduce((n, x) => n + x.lines, 0)} statement lines` : ''}`,
+    );
+  }
   // Scoring has them all when its history findings stop changing.
   let last = '';
   for (let i = 0; i < 120; i++) {
