@@ -28,9 +28,41 @@ export interface BooksOptions {
   unknownMrnRate?: number;
 }
 
+/** One ERP receipt line as the CSV has it (ingestion's erp-csv columns). */
+export interface BookReceipt {
+  supplier: string;
+  sku: string;
+  description: string;
+  invoiceNumber: string;
+  invoiceDate: string;
+  lineNumber: number;
+  quantity: string;
+  unit: string;
+  value: string;
+  currency: string;
+  mrn: string;
+  receiptDate: string;
+  originCountry: string;
+}
+
+/** One duty deferment statement line as the CSV has it (docs/deferment-statement.md). */
+export interface BookCharge {
+  dan: string;
+  mrn: string;
+  taxType: string;
+  amountPence: number;
+  date: string;
+  importerEori: string;
+  /** CSV row (1 = header). */
+  row: number;
+}
+
 export interface GeneratedBooks {
   erpCsv: string;
   ddesCsv: string;
+  /** The same content as the two files, as records (for in-process measurement). */
+  receipts: BookReceipt[];
+  charges: BookCharge[];
   receiptLines: number;
   statementLines: number;
   /** C03 truth for unmatched receipts has declarationId '' and the invoice in the note ("invoice X"). */
@@ -62,13 +94,19 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
     .filter((d) => d.status !== 'invalidated' && d.acceptanceDate)
     .sort((a, b) => a.acceptanceDate.localeCompare(b.acceptanceDate) || a.declarationId.localeCompare(b.declarationId));
   const truth: TruthEntry[] = [];
-  if (decls.length === 0) return { erpCsv: '', ddesCsv: '', receiptLines: 0, statementLines: 0, truth };
+  if (decls.length === 0) return { erpCsv: '', ddesCsv: '', receipts: [], charges: [], receiptLines: 0, statementLines: 0, truth };
   const first = decls[0]!.acceptanceDate;
   const last = decls.at(-1)!.acceptanceDate;
   const citing = new Map<string, number>();
   for (const d of decls) for (const k of new Set(invoicesOf(d).flatMap(keysOf))) citing.set(k, (citing.get(k) ?? 0) + 1);
 
   const erp = [row(['Supplier', 'SKU', 'Description', 'Invoice Number', 'Invoice Date', 'Line', 'Quantity', 'Unit', 'Line Value', 'Currency', 'MRN', 'Receipt Date', 'Origin Country'])];
+  const receipts: BookReceipt[] = [];
+  const addReceipt = (c: [string, string, string, string, string, number, string, string, string, string, string, string, string]) => {
+    const [supplier, sku, description, invoiceNumber, invoiceDate, lineNumber, quantity, unit, value, currency, mrn, receiptDate, originCountry] = c;
+    receipts.push({ supplier, sku, description, invoiceNumber, invoiceDate, lineNumber, quantity, unit, value, currency, mrn, receiptDate, originCountry });
+    erp.push(row(c));
+  };
   let receiptLines = 0;
   for (const d of decls) {
     const invoices = invoicesOf(d);
@@ -97,23 +135,21 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
     const invoiceNumber = invoices[0]!.replace(/\/\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/, '');
     d.items.forEach((it, i) => {
       const value = it.customsValuePence > 0 ? it.customsValuePence : it.statisticalValuePence;
-      erp.push(
-        row([
-          supplier,
-          `SKU-${it.commodityCode.slice(0, 8)}-${i + 1}`,
-          it.description,
-          invoiceNumber,
-          d.acceptanceDate,
-          i + 1,
-          it.supplementaryUnits || '1',
-          it.supplementaryUnits ? 'PCS' : 'EA',
-          pounds(value),
-          'GBP',
-          '',
-          addDays(d.acceptanceDate, RECEIPT_DELAY_DAYS),
-          it.originCountry,
-        ]),
-      );
+      addReceipt([
+        supplier,
+        `SKU-${it.commodityCode.slice(0, 8)}-${i + 1}`,
+        it.description,
+        invoiceNumber,
+        d.acceptanceDate,
+        i + 1,
+        it.supplementaryUnits || '1',
+        it.supplementaryUnits ? 'PCS' : 'EA',
+        pounds(value),
+        'GBP',
+        '',
+        addDays(d.acceptanceDate, RECEIPT_DELAY_DAYS),
+        it.originCountry,
+      ]);
       receiptLines++;
     });
   }
@@ -121,23 +157,21 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
   for (let k = 0; k < unmatched; k++) {
     const d = decls[rng.int(0, decls.length - 1)]!;
     const invoice = `ERP-ONLY-${opts.seed}-${k + 1}`;
-    erp.push(
-      row([
-        'Unlisted Supplier Ltd',
-        `SKU-X-${k + 1}`,
-        'Goods received without a customs entry',
-        invoice,
-        d.acceptanceDate,
-        1,
-        '10',
-        'PCS',
-        pounds(rng.int(50_000, 900_000)),
-        'GBP',
-        '',
-        d.acceptanceDate,
-        'CN',
-      ]),
-    );
+    addReceipt([
+      'Unlisted Supplier Ltd',
+      `SKU-X-${k + 1}`,
+      'Goods received without a customs entry',
+      invoice,
+      d.acceptanceDate,
+      1,
+      '10',
+      'PCS',
+      pounds(rng.int(50_000, 900_000)),
+      'GBP',
+      '',
+      d.acceptanceDate,
+      'CN',
+    ]);
     receiptLines++;
     truth.push({
       declarationId: '',
@@ -153,6 +187,11 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
   }
 
   const ddes = [row(['DAN', 'MRN', 'Tax Type', 'Amount', 'Date', 'Importer EORI'])];
+  const charges: BookCharge[] = [];
+  const addCharge = (dan: string, mrn: string, taxType: string, amountPence: number, date: string, importerEori: string) => {
+    charges.push({ dan, mrn, taxType, amountPence, date, importerEori, row: ddes.length + 1 });
+    ddes.push(row([dan, mrn, taxType, pounds(amountPence), date, importerEori]));
+  };
   let statementLines = 0;
   for (const d of decls) {
     const dan = d.defermentAccounts[0];
@@ -176,7 +215,7 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
       });
     }
     for (const [taxType, pence] of [...deferred.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      ddes.push(row([dan, d.mrn, taxType, pounds(pence + (taxType === 'A00' ? extra : 0)), d.acceptanceDate, d.importerEori]));
+      addCharge(dan, d.mrn, taxType, pence + (taxType === 'A00' ? extra : 0), d.acceptanceDate, d.importerEori);
       statementLines++;
     }
   }
@@ -188,7 +227,8 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
     const mrn = `${body}${rng.int(0, 9)}`;
     const duty = rng.int(20_000, 400_000);
     const vat = rng.int(20_000, 400_000);
-    ddes.push(row([dan, mrn, 'A00', pounds(duty), d.acceptanceDate, d.importerEori]), row([dan, mrn, 'B00', pounds(vat), d.acceptanceDate, d.importerEori]));
+    addCharge(dan, mrn, 'A00', duty, d.acceptanceDate, d.importerEori);
+    addCharge(dan, mrn, 'B00', vat, d.acceptanceDate, d.importerEori);
     statementLines += 2;
     truth.push({
       declarationId: `mrn:${mrn}`,
@@ -202,5 +242,5 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
       note: `charges for ${mrn}, not among the importer's declarations`,
     });
   }
-  return { erpCsv: `${erp.join('\n')}\n`, ddesCsv: `${ddes.join('\n')}\n`, receiptLines, statementLines, truth };
+  return { erpCsv: `${erp.join('\n')}\n`, ddesCsv: `${ddes.join('\n')}\n`, receipts, charges, receiptLines, statementLines, truth };
 }

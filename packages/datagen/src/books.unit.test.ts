@@ -13,6 +13,8 @@ describe('generateBooks (labelled ERP receipts and deferment statement)', () => 
       expect([kind, notes.some((n) => n.startsWith(kind.split(' £')[0]!))]).toEqual([kind, true]);
     expect(a.erpCsv.split('\n')[0]).toBe('Supplier,SKU,Description,Invoice Number,Invoice Date,Line,Quantity,Unit,Line Value,Currency,MRN,Receipt Date,Origin Country');
     expect(a.ddesCsv.trim().split('\n')).toHaveLength(a.statementLines + 1);
+    expect([a.receipts.length, a.charges.length]).toEqual([a.receiptLines, a.statementLines]);
+    expect(a.ddesCsv.trim().split('\n')[a.charges[4]!.row - 1]!.startsWith(`${a.charges[4]!.dan},${a.charges[4]!.mrn},${a.charges[4]!.taxType},`)).toBe(true);
     expect(a.erpCsv.trim().split('\n').length).toBeGreaterThanOrEqual(a.receiptLines + 1);
     // Every C42 overcharge is reclaim of duty only, in whole pounds.
     for (const t of a.truth.filter((x) => x.ruleId === 'C42' && x.declarationId.startsWith('mrn:') === false)) expect([t.reclaimDutyPence % 100, t.reclaimVatPence]).toEqual([0, 0]);
