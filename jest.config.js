@@ -8,7 +8,14 @@ const moduleNameMapper = {};
 for (const p of packages) moduleNameMapper[`^@customs/${p}$`] = `<rootDir>/packages/${p}/src`;
 
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }] };
-const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'], modulePathIgnorePatterns: ['<rootDir>/.*/dist/'] };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.run/'],
+};
 
 module.exports = {
   // Integration tests wait on real Kafka consumer-group joins; unit tests finish far sooner.

@@ -3,6 +3,12 @@
  * all problems are reported at once, and the result is frozen so nothing mutates it later.
  */
 
+/**
+ * The exit code of a process refused for its configuration: sysexits' EX_CONFIG, so a supervisor
+ * (Kubernetes, systemd, make up) can tell "fix the settings" from a crash (1).
+ */
+export const EXIT_CONFIG = 78;
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -130,6 +136,88 @@ export function url(opts: { default?: string; protocols?: string[] } = {}): VarS
   };
 }
 
+/** An optional http(s) URL: empty means "not set" (''), anything else must parse as a URL. */
+export function optionalUrl(opts: { protocols?: string[] } = {}): VarSpec<string> {
+  const inner = url(opts);
+  return {
+    read(env, name, problems) {
+      return raw(env, name) === undefined ? '' : inner.read(env, name, problems);
+    },
+  };
+}
+
+/** Comma-separated key=value pairs (OTLP headers: "api-key=abc,x-team=customs"). */
+export function keyValues(): VarSpec<Readonly<Record<string, string>>> {
+  return {
+    read(env, name, problems) {
+      const out: Record<string, string> = {};
+      const v = raw(env, name);
+      if (v === undefined) return out;
+      for (const [i, pair] of v.split(',').entries()) {
+        const at = pair.indexOf('=');
+        const key = at > 0 ? pair.slice(0, at).trim() : '';
+        if (!key) {
+          problems.push(`${name} must be comma-separated key=value pairs; pair ${i + 1} ("${pair.trim().slice(0, 40)}") has no key`);
+          continue;
+        }
+        out[key] = decodeURIComponent(pair.slice(at + 1).trim());
+      }
+      return out;
+    },
+  };
+}
+
+/** The OpenTelemetry variables the platform reads; any other OTEL_* set is refused by name. */
+export const SUPPORTED_OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'] as const;
+
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT, which also owns the OTEL_ namespace: the OpenTelemetry libraries
+ * would read other OTEL_* variables on their own, unchecked, so one that is set and not supported
+ * here is a named configuration error rather than a setting silently half-applied.
+ */
+function otlpEndpoint(): VarSpec<string> {
+  const endpoint = optionalUrl({ protocols: ['http:', 'https:'] });
+  return {
+    read(env, name, problems) {
+      for (const k of Object.keys(env).sort()) {
+        if (k.startsWith('OTEL_') && !(SUPPORTED_OTEL_VARIABLES as readonly string[]).includes(k) && raw(env, k) !== undefined) {
+          problems.push(`${k} is not read by this platform (supported: ${SUPPORTED_OTEL_VARIABLES.join(', ')}); unset it`);
+        }
+      }
+      return endpoint.read(env, name, problems);
+    },
+  };
+}
+
+/** pino's levels: what LOG_LEVEL accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Logging and tracing settings, read before anything else starts (services' main.ts). */
+export function telemetrySpecs() {
+  return {
+    LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
+    // OTLP/HTTP base URL of a collector (http://otel-collector:4318); empty: spans are made
+    // (trace ids in logs and Kafka headers) but not exported.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint(),
+    // Headers for the OTLP exporter (a hosted backend's API key), key=value pairs.
+    OTEL_EXPORTER_OTLP_HEADERS: keyValues(),
+  };
+}
+
+/**
+ * Runs a configuration read; a ConfigError is printed (every problem, by variable) and the
+ * process exits with EXIT_CONFIG instead of crashing with a stack trace.
+ */
+export function exitOnConfigError<T>(service: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${service}: ${e.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
 type Specs = Record<string, VarSpec<unknown>>;
 type Parsed<S extends Specs> = { readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
 
@@ -161,11 +249,10 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
     // The broker's (or topic's) max message size: the outbox relay dead-letters a larger event
     // instead of retrying it forever. 16 MiB is infra/kafka's message.max.bytes.
     KAFKA_MAX_MESSAGE_BYTES: int({ default: 16 * 1024 * 1024, min: 64 * 1024 }),
-    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
     // Comma list of "token=tenant[:role]" pairs; in production mount it from a secret.
     API_TOKENS: str({ default: '' }),
     API_TOKENS_FILE: str({ default: '' }),
-    OTEL_EXPORTER_OTLP_ENDPOINT: str({ default: '' }),
+    ...telemetrySpecs(),
     SHUTDOWN_TIMEOUT_MS: int({ default: 15000, min: 100 }),
   };
 }

@@ -1,3 +1,4 @@
+import { ConfigError, EXIT_CONFIG } from '@customs/config';
 import type { Logger } from '@customs/telemetry';
 
 /** Something started that must be stopped on shutdown. */
@@ -40,7 +41,8 @@ export class Lifecycle {
 
 /**
  * Runs a service's main: starts it, stops it cleanly on SIGTERM/SIGINT, and exits non-zero with
- * a readable message when start-up fails (bad config, unreachable database …).
+ * a readable message when start-up fails: EXIT_CONFIG (78) for a configuration error found at
+ * start-up (an unreadable API_TOKENS_FILE …), 1 for anything else (an unreachable database …).
  */
 export function runMain(name: string, start: () => Promise<{ stop(): Promise<void> }>, logger: Pick<Logger, 'info' | 'error' | 'fatal'>): void {
   let handle: { stop(): Promise<void> } | undefined;
@@ -62,7 +64,7 @@ export function runMain(name: string, start: () => Promise<{ stop(): Promise<voi
     },
     (e) => {
       logger.fatal({ err: e }, `${name} failed to start: ${(e as Error).message}`);
-      process.exit(1);
+      process.exit(e instanceof ConfigError ? EXIT_CONFIG : 1);
     },
   );
 }

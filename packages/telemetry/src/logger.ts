@@ -1,11 +1,11 @@
 import pino, { type Logger } from 'pino';
 import { context, trace } from '@opentelemetry/api';
+import { LOG_LEVELS } from '@customs/config';
 import { activeTenant } from './tracing';
 
 export type { Logger };
 
-/** The levels LOG_LEVEL accepts (pino's), so configuration can refuse anything else by name. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** The levels LOG_LEVEL accepts (@customs/config's, which refuses anything else by name). */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**

@@ -1,15 +1,20 @@
-// Composition root: telemetry first (its require hooks must see pg/http), then the service.
-import { startTelemetry, createLogger } from '@customs/telemetry';
-import { runMain } from '@customs/service';
+// Composition root: the whole configuration is checked first (a bad variable exits with
+// EXIT_CONFIG, 78, naming it), then telemetry (its require hooks must see pg/http before they
+// are loaded), then the service.
+import { exitOnConfigError } from '@customs/config';
+import { createLogger, startTelemetry } from '@customs/telemetry';
+import { loadConfig } from './config';
 
-startTelemetry({ serviceName: 'alerting', otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined });
-const logger = createLogger('alerting', process.env.LOG_LEVEL || 'info');
-runMain(
-  'alerting',
-  async () => {
-    const { loadConfig } = await import('./config');
-    const { startAlertingService } = await import('./service');
-    return startAlertingService(loadConfig());
-  },
-  logger,
+const config = exitOnConfigError('alerting', () => loadConfig());
+startTelemetry({ serviceName: 'alerting', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT || undefined, otlpHeaders: config.OTEL_EXPORTER_OTLP_HEADERS });
+const logger = createLogger('alerting', config.LOG_LEVEL);
+void import('@customs/service').then(({ runMain }) =>
+  runMain(
+    'alerting',
+    async () => {
+      const { startAlertingService } = await import('./service');
+      return startAlertingService(config);
+    },
+    logger,
+  ),
 );

@@ -1,15 +1,20 @@
-// Composition root: telemetry first (its require hooks must see pg/http), then the service.
-import { startTelemetry, createLogger } from '@customs/telemetry';
-import { runMain } from '@customs/service';
+// Composition root: the whole configuration is checked first (a bad variable exits with
+// EXIT_CONFIG, 78, naming it), then telemetry (its require hooks must see pg/http before they
+// are loaded), then the service.
+import { exitOnConfigError } from '@customs/config';
+import { createLogger, startTelemetry } from '@customs/telemetry';
+import { loadConfig } from './config';
 
-startTelemetry({ serviceName: 'ingestion', otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined });
-const logger = createLogger('ingestion', process.env.LOG_LEVEL || 'info');
-runMain(
-  'ingestion',
-  async () => {
-    const { loadConfig } = await import('./config');
-    const { startIngestionService } = await import('./service');
-    return startIngestionService(loadConfig());
-  },
-  logger,
+const config = exitOnConfigError('ingestion', () => loadConfig());
+startTelemetry({ serviceName: 'ingestion', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT || undefined, otlpHeaders: config.OTEL_EXPORTER_OTLP_HEADERS });
+const logger = createLogger('ingestion', config.LOG_LEVEL);
+void import('@customs/service').then(({ runMain }) =>
+  runMain(
+    'ingestion',
+    async () => {
+      const { startIngestionService } = await import('./service');
+      return startIngestionService(config);
+    },
+    logger,
+  ),
 );

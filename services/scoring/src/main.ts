@@ -1,15 +1,20 @@
-// Composition root: telemetry first (its require hooks must see pg/http), then the service.
-import { startTelemetry, createLogger } from '@customs/telemetry';
-import { runMain } from '@customs/service';
+// Composition root: the whole configuration is checked first (a bad variable exits with
+// EXIT_CONFIG, 78, naming it), then telemetry (its require hooks must see pg/http before they
+// are loaded), then the service.
+import { exitOnConfigError } from '@customs/config';
+import { createLogger, startTelemetry } from '@customs/telemetry';
+import { loadConfig } from './config';
 
-startTelemetry({ serviceName: 'scoring', otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined });
-const logger = createLogger('scoring', process.env.LOG_LEVEL || 'info');
-runMain(
-  'scoring',
-  async () => {
-    const { loadConfig } = await import('./config');
-    const { startScoringService } = await import('./service');
-    return startScoringService(loadConfig());
-  },
-  logger,
+const config = exitOnConfigError('scoring', () => loadConfig());
+startTelemetry({ serviceName: 'scoring', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT || undefined, otlpHeaders: config.OTEL_EXPORTER_OTLP_HEADERS });
+const logger = createLogger('scoring', config.LOG_LEVEL);
+void import('@customs/service').then(({ runMain }) =>
+  runMain(
+    'scoring',
+    async () => {
+      const { startScoringService } = await import('./service');
+      return startScoringService(config);
+    },
+    logger,
+  ),
 );
