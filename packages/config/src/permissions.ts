@@ -70,6 +70,10 @@ export const PLATFORM_ROUTES: Record<string, AccessRule> = {
   'GET /readyz': rule('public'),
   'GET /metrics': rule('public'),
   'GET /v1/openapi.json': rule('reference:read'),
+  // The API description (packages/http openapi.ts): public, an integrator reads it before holding a token.
+  'GET /openapi.json': rule('public'),
+  'GET /docs': rule('public'),
+  'GET /docs/*': rule('public'),
   'GET /v1/admin/outbox-dead-letters': rule('operations:read'),
   'GET /v1/admin/audit': rule('audit:read'),
 };
@@ -87,6 +91,8 @@ export const HTTP_ROUTES: Record<string, Record<string, AccessRule>> = {
     'GET /v1/reconciliation': rule('data:read'),
     'GET /v1/declarations/:id': rule('data:read', true),
     'GET /v1/declarations/:id/versions': rule('data:read', true),
+    'GET /v1/admin/refused-submissions': rule('operations:read'),
+    'GET /v1/admin/refused-submissions/:id/content': rule('operations:read'),
   },
   reference: {
     'GET /v1/commodities/:code': rule('reference:read'),
@@ -210,6 +216,8 @@ export const GRPC_METHODS: Record<string, AccessRule> = {
 /** The entry of one HTTP route of a service (HEAD answers as its GET), or undefined. */
 export function httpRule(service: string, method: string, url: string): AccessRule | undefined {
   const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;
+  // The browsable API page's own routes (@fastify/swagger-ui under /docs: index, assets, json, yaml).
+  if (key.startsWith('GET /docs/')) return PLATFORM_ROUTES['GET /docs/*'];
   return PLATFORM_ROUTES[key] ?? HTTP_ROUTES[service]?.[key];
 }
 

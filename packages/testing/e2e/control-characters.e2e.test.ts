@@ -466,10 +466,11 @@ describe('control characters are refused at every edge, and every refused docume
         },
         { label: 'k6.xml', value: { format: 'dms-xml', content: dmsNul }, status: 'rejected', issue: { code: 'XML_NOT_WELL_FORMED', line: nulLine } },
       ];
-      for (const c of cases) {
+      for (const [i, c] of cases.entries()) {
+        const value = Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, filename: c.label, ...c.value })).finish());
         await producer.send({
           topic: p.kafka.physical('ingestion.submission.v1'),
-          messages: [{ key: c.label, value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, filename: c.label, ...c.value })).finish()), headers: { tenant: p.tenant } }],
+          messages: [{ key: c.label, value, headers: p.submissionHeaders(`ctl-case-${i}`, value) }],
         });
       }
       await producer.send({
@@ -489,9 +490,8 @@ describe('control characters are refused at every edge, and every refused docume
           {
             key: 'k8',
             value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: p.tenant, format: 'erp-csv', filename: 'k8.csv', content: erpCsv('Kafka Eight') })).finish()),
-            headers: { tenant: p.tenant },
           },
-        ],
+        ].map((m) => ({ ...m, headers: p.submissionHeaders('ctl-case-k8', m.value) })),
       });
 
       const labels = [...cases.map((c) => c.label), 'k8.csv'];

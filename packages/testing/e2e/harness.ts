@@ -5,6 +5,8 @@ import { HMRC_SAMPLES, createTestDatabase, createTestTopics, deleteTestTopics, t
 import type { KafkaHandle } from '@customs/kafka';
 import { loadConfig as ingestionConfig } from '../../../services/ingestion/src/config';
 import { startIngestionService } from '../../../services/ingestion/src/service';
+import { signSubmission } from '../../../services/ingestion/src/app/submission-signature';
+import { randomBytes } from 'node:crypto';
 import { loadConfig as referenceConfig } from '../../../services/reference/src/config';
 import { startReferenceService } from '../../../services/reference/src/service';
 import { loadConfig as validationConfig } from '../../../services/validation/src/config';
@@ -18,6 +20,8 @@ import { startAlertingService } from '../../../services/alerting/src/service';
 export interface Platform {
   tenant: string;
   tokens: ReturnType<typeof testTokens>;
+  /** Headers of a Kafka submission signed with the tenant's submission key (ingestion's SUBMISSION_KEYS). */
+  submissionHeaders(ceId: string, value: Buffer): Record<string, string>;
   db: TestDatabase;
   kafka: KafkaHandle;
   services: Record<'reference' | 'ingestion' | 'validation' | 'scoring' | 'alerting', RunningService>;
@@ -48,11 +52,14 @@ export async function startPlatform(label: string, opts: { extraTokens?: string;
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_MS: '5000',
   });
+  const submissionKey = { keyId: `key-${label}`, secret: randomBytes(24).toString('hex') };
   const started: RunningService[] = [];
   try {
     const reference = await startReferenceService(referenceConfig({ ...common('reference'), ...opts.reference }));
     started.push(reference);
-    const ingestion = await startIngestionService(ingestionConfig({ ...common('ingestion'), MAX_DOCUMENT_BYTES: '1048576' }));
+    const ingestion = await startIngestionService(
+      ingestionConfig({ ...common('ingestion'), MAX_DOCUMENT_BYTES: '1048576', SUBMISSION_KEYS: `${submissionKey.keyId}=${tenant}:${submissionKey.secret}` }),
+    );
     started.push(ingestion);
     const validation = await startValidationService(validationConfig({ ...common('validation'), REFERENCE_GRPC_ADDRESS: reference.grpcAddress, SERVICE_TOKEN: tokens.service }));
     started.push(validation);
@@ -64,6 +71,7 @@ export async function startPlatform(label: string, opts: { extraTokens?: string;
     return {
       tenant,
       tokens,
+      submissionHeaders: (ceId, value) => ({ tenant, ce_id: ceId, ...signSubmission(submissionKey, tenant, ceId, value) }),
       db,
       kafka,
       services,

@@ -103,19 +103,15 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
     await producer.connect();
     const csv =
       'MRN,Item Number,Commodity Code,CPC,Country of Origin,Acceptance Date,All Item Document Codes,All Item Document References\n24GBKAFKA000000011,1,6109100010,4000000,TR,2024-04-02,N935,INV-K1\n';
-    const send = (key: string) =>
-      producer.send({
+    const send = (key: string) => {
+      const value = Buffer.from(
+        Submission.encode(Submission.fromPartial({ tenantId: h.tenant, format: 'cds-item-csv', filename: 'api-items.csv', content: Buffer.from(csv), idempotencyKey: key })).finish(),
+      );
+      return producer.send({
         topic: h.kafka.physical('ingestion.submission.v1'),
-        messages: [
-          {
-            key: `${h.tenant}/${key}`,
-            value: Buffer.from(
-              Submission.encode(Submission.fromPartial({ tenantId: h.tenant, format: 'cds-item-csv', filename: 'api-items.csv', content: Buffer.from(csv), idempotencyKey: key })).finish(),
-            ),
-            headers: { tenant: h.tenant, ce_id: `sub-${key}-${Math.random()}` },
-          },
-        ],
+        messages: [{ key: `${h.tenant}/${key}`, value, headers: h.submissionHeaders(`sub-${key}-${Math.random()}`, value) }],
       });
+    };
     await send('k-1');
     await send('k-1'); // a producer retry: same idempotency key
     const batches = await waitFor(
@@ -134,15 +130,10 @@ describe('ERP receipts, reconciliation, CHIEF MSS and Kafka submissions', () => 
     const ev = await waitFor('declaration from the submission published', async () => h.received.find((e) => e.value.declaration!.mrn === '24GBKAFKA000000011'), { timeoutMs: 60000 });
     expect(ev.value.declaration!.items[0]).toMatchObject({ commodityCode: '6109100010', originCountry: 'TR' });
     // A submission for another tenant than its header says is refused and kept.
+    const mismatched = Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: 'someone-else', format: 'dms-xml', content: Buffer.from('<x/>'), idempotencyKey: 'k-2' })).finish());
     await producer.send({
       topic: h.kafka.physical('ingestion.submission.v1'),
-      messages: [
-        {
-          key: 'x',
-          value: Buffer.from(Submission.encode(Submission.fromPartial({ tenantId: 'someone-else', format: 'dms-xml', content: Buffer.from('<x/>'), idempotencyKey: 'k-2' })).finish()),
-          headers: { tenant: h.tenant },
-        },
-      ],
+      messages: [{ key: 'x', value: mismatched, headers: h.submissionHeaders('sub-k-2', mismatched) }],
     });
     const refused = await waitFor(
       'refused submission stored',

@@ -1,4 +1,4 @@
-import { bool, commonServiceSpecs, int, parseEnv } from '@customs/config';
+import { bool, commonServiceSpecs, int, parseEnv, str } from '@customs/config';
 import { WORKBOOK_WORKER_DEFAULTS } from '@customs/spreadsheet';
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
@@ -38,6 +38,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       WORKBOOK_TIMEOUT_MS: int({ default: WORKBOOK_WORKER_DEFAULTS.timeoutMs, min: 100, max: 600_000 }),
       WORKBOOK_MAX_MEMORY_MB: int({ default: WORKBOOK_WORKER_DEFAULTS.maxMemoryMb, min: 64, max: 16_384 }),
       WORKBOOK_CONCURRENCY: int({ default: WORKBOOK_WORKER_DEFAULTS.concurrency, min: 1, max: 16 }),
+      // Keys Kafka submissions are signed with (app/submission-signature.ts, ADR 0011):
+      // "keyId=tenant:secret" entries inline and/or in a file (one a line, kept 0600). A
+      // submission that is unsigned or not signed by a key of its tenant is refused and kept in
+      // refused_submissions (GET /v1/admin/refused-submissions); with no keys, every one is.
+      SUBMISSION_KEYS: str({ default: '' }),
+      SUBMISSION_KEYS_FILE: str({ default: '' }),
     },
     env,
   );

@@ -5,11 +5,17 @@ import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTo
 import type { KafkaHandle } from '@customs/kafka';
 import { loadConfig } from '../config';
 import { startIngestionService } from '../service';
+import { signSubmission } from '../app/submission-signature';
+import { randomBytes } from 'node:crypto';
 
 /** One real ingestion service on its own topics and database, with a reader of what it published. */
 export interface IngestionHarness {
   tenant: string;
   tokens: ReturnType<typeof testTokens>;
+  /** The tenant's Kafka submission signing key (SUBMISSION_KEYS); sign with submissionHeaders. */
+  submissionKey: { keyId: string; secret: string };
+  /** Headers of a signed submission of this tenant (or `tenant`, signed with this tenant's key). */
+  submissionHeaders(ceId: string, value: Buffer, tenant?: string): Record<string, string>;
   svc: RunningService;
   db: TestDatabase;
   kafka: KafkaHandle;
@@ -27,6 +33,7 @@ export async function startIngestion(label: string, env: Record<string, string> 
   const prefix = uniquePrefix(label);
   const kafka = await createTestTopics(prefix);
   const db = await createTestDatabase(label);
+  const submissionKey = { keyId: `key-${label}`, secret: randomBytes(24).toString('hex') };
   const svc = await startIngestionService(
     loadConfig({
       DATABASE_URL: db.urlFor('ingestion'),
@@ -38,6 +45,7 @@ export async function startIngestion(label: string, env: Record<string, string> 
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SHUTDOWN_TIMEOUT_MS: '5000',
       MAX_DOCUMENT_BYTES: '1048576',
+      SUBMISSION_KEYS: `${submissionKey.keyId}=${tenant}:${submissionKey.secret}`,
       ...env,
     }),
   );
@@ -57,12 +65,15 @@ export async function startIngestion(label: string, env: Record<string, string> 
   return {
     tenant,
     tokens,
+    submissionKey,
+    submissionHeaders: (ceId, value, asTenant = tenant) => ({ tenant: asTenant, ce_id: ceId, ...signSubmission(submissionKey, asTenant, ceId, value) }),
     svc,
     db,
     kafka,
     received,
     async http(method, p, body, opts = {}) {
-      const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? tokens.integrator}` };
+      // Integrators submit; reading declarations is an analyst's (permissions.ts).
+      const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? (method === 'GET' ? tokens.analyst : tokens.integrator)}` };
       if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = opts.contentType ?? 'application/xml';
       const res = await fetch(`${svc.httpUrl}${p}`, { method, headers, body, duplex: 'half' } as RequestInit);
       const text = await res.text();

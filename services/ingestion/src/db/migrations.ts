@@ -190,6 +190,30 @@ migrations['0007_erp_receipts'] = {
 
 migrations['0008_outbox_packed'] = outboxPackedMigration;
 migrations['0009_outbox_dead_letters'] = outboxDeadLetterMigration;
+// Kafka submissions refused before they could be anyone's batch (issue 11, defect 10): unsigned,
+// signed with an unknown key or another tenant's, or mis-signed. Kept whole for review, under the
+// tenant their header claims (which nothing vouches for: hence apart from that tenant's batches).
+migrations['0010_refused_submissions'] = {
+  async up(db) {
+    await sql`
+      create table refused_submissions (
+        id bigserial primary key,
+        tenant_id text not null,
+        topic text not null,
+        kafka_partition int not null,
+        kafka_offset text not null,
+        event_id text not null,
+        key_id text not null,
+        code text not null,
+        reason text not null,
+        headers jsonb not null,
+        content bytea not null,
+        received_at timestamptz not null default now(),
+        unique (tenant_id, topic, kafka_partition, kafka_offset)
+      )`.execute(db);
+    await enableTenantRls(db, 'refused_submissions');
+  },
+};
 
 export interface IngestionDb {
   declaration_changes: {
@@ -284,5 +308,19 @@ export interface IngestionDb {
   };
   declaration_invoice_refs: { tenant_id: string; declaration_id: string; version: number; reference: string; invoice_key: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
+  refused_submissions: {
+    id: Generated<number>;
+    tenant_id: string;
+    topic: string;
+    kafka_partition: number;
+    kafka_offset: string;
+    event_id: string;
+    key_id: string;
+    code: string;
+    reason: string;
+    headers: string;
+    content: Buffer;
+    received_at: Generated<Date>;
+  };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
 }

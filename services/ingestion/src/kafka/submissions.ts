@@ -10,13 +10,19 @@ import { ingestDocuments, type IngestRequest } from '../app/ingest';
 import { isUnstorableContent, recordRefusal, unstorableIssue } from '../app/refusal';
 import { storable } from '../app/safe-text';
 import type { IngestionDb } from '../db/migrations';
+import { loadSubmissionKeys, verifySubmission } from '../app/submission-signature';
+import { recordRefusedSubmissions, type RefusedSubmission } from '../db/refused-submission-repo';
 
 const GROUP = 'ingestion';
 
 export function registerSubmissionConsumer(
-  kit: Pick<PlatformKit<IngestionDb>, 'consume'>,
+  kit: Pick<PlatformKit<IngestionDb>, 'consume' | 'logger' | 'metrics'>,
   { db, config, documents }: { db: Kysely<IngestionDb>; config: IngestionConfig; documents: { inc(labels: { format: string; status: string }): void } },
 ): void {
+  // Producers prove their tenant by signing (ADR 0011); the keys are read once, at start-up.
+  const keys = loadSubmissionKeys(config);
+  if (keys.size === 0) kit.logger.warn('no SUBMISSION_KEYS configured: every Kafka submission will be refused as unsigned');
+  const refusedTotal = kit.metrics.counter('customs_submissions_refused_total', 'Kafka submissions refused as not authentic, by reason', ['code']);
   const tooLargeSubmission = (sourceName: string) => ({
     declarations: [],
     changes: [],
@@ -36,22 +42,65 @@ export function registerSubmissionConsumer(
       // [A-Za-z0-9_.-]): such a submission cannot be recorded as anyone's batch, so it goes to
       // the dead-letter topic (thrown below, after the others are stored), with this reason.
       const unrecordable = events.filter((ev) => findControlCharacter(ev.tenant));
+      // Only a submission signed by a key of the tenant its header names is anyone's batch; the
+      // rest are kept apart for review (refused_submissions), each once.
+      const refusedSubmissions: RefusedSubmission[] = [];
+      const authentic = events.filter((ev) => {
+        if (unrecordable.includes(ev)) return false;
+        const why = verifySubmission(keys, { tenant: ev.tenant, ceId: ev.headers.ce_id ?? '', headers: ev.headers, value: ev.rawValue });
+        if (!why) return true;
+        refusedSubmissions.push({
+          tenantId: ev.tenant,
+          topic: ev.topic,
+          partition: ev.partition,
+          offset: ev.offset,
+          eventId: storable(ev.headers.ce_id ?? ''),
+          keyId: storable(ev.headers['signature-key'] ?? ''),
+          code: why.code,
+          reason: storable(why.reason),
+          headers: Object.fromEntries(Object.entries(ev.headers).map(([k, v]) => [storable(k), storable(v)])),
+          content: ev.rawValue,
+        });
+        return false;
+      });
+      if (refusedSubmissions.length) {
+        await withAllTenants(db, (trx) => recordRefusedSubmissions(trx, refusedSubmissions));
+        for (const r of refusedSubmissions) refusedTotal.inc({ code: r.code });
+        kit.logger.warn(
+          { refused: refusedSubmissions.map((r) => ({ tenant: r.tenantId, topic: r.topic, partition: r.partition, offset: r.offset, code: r.code })) },
+          'Kafka submissions refused as not authentic',
+        );
+      }
       const prepared = await Promise.all(
-        events
-          .filter((ev) => !unrecordable.includes(ev))
-          .map(async (ev) => {
-            // The inbox id is text: a key (or CloudEvents id) with a control character is kept
-            // there as its hash, still idempotent on redelivery and never equal to a clean key.
-            const rawId = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : ev.eventId;
-            const id = findControlCharacter(rawId) ? `submission-sha256/${ev.tenant}/${hash('sha256', rawId, 'hex')}` : rawId;
-            const format = canonicalFormat(ev.value.format);
-            const content = Buffer.from(ev.value.content);
-            const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
-            const badKey = findControlCharacter(ev.value.idempotencyKey);
-            // A submission names its tenant in the event (producers authenticate to the broker);
-            // one whose payload claims another tenant is refused rather than trusted.
-            const refused =
-              ev.value.tenantId && ev.value.tenantId !== ev.tenant
+        authentic.map(async (ev) => {
+          // The inbox id is text: a key (or CloudEvents id) with a control character is kept
+          // there as its hash, still idempotent on redelivery and never equal to a clean key.
+          // Both are scoped by tenant: one tenant's id never suppresses another's submission.
+          const rawId = ev.value.idempotencyKey ? `submission/${ev.tenant}/${ev.value.idempotencyKey}` : `submission-event/${ev.tenant}/${ev.eventId}`;
+          const id = findControlCharacter(rawId) ? `submission-sha256/${ev.tenant}/${hash('sha256', rawId, 'hex')}` : rawId;
+          const format = canonicalFormat(ev.value.format);
+          const content = Buffer.from(ev.value.content);
+          const sourceName = `kafka:${ev.topic}/${ev.partition}/${ev.offset}:${ev.value.filename || 'submission'}`.slice(0, 200);
+          const badKey = findControlCharacter(ev.value.idempotencyKey);
+          // A submission names its tenant in the event (producers authenticate to the broker);
+          // one whose payload claims another tenant is refused rather than trusted.
+          const refused =
+            ev.value.tenantId && ev.value.tenantId !== ev.tenant
+              ? {
+                  declarations: [],
+                  changes: [],
+                  issues: [
+                    {
+                      severity: 'error' as const,
+                      sourceName,
+                      location: 'submission',
+                      field: 'tenant_id',
+                      code: 'TENANT_MISMATCH',
+                      reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"`,
+                    },
+                  ],
+                }
+              : badKey
                 ? {
                     declarations: [],
                     changes: [],
@@ -60,33 +109,18 @@ export function registerSubmissionConsumer(
                         severity: 'error' as const,
                         sourceName,
                         location: 'submission',
-                        field: 'tenant_id',
-                        code: 'TENANT_MISMATCH',
-                        reason: `the submission names tenant "${ev.value.tenantId}" but was produced for "${ev.tenant}"`,
+                        field: 'idempotency_key',
+                        code: 'CONTROL_CHARACTER',
+                        reason: `the idempotency key contains ${describeControlCharacter(badKey)}; control characters are not allowed in identifiers, so the submission was not read`,
                       },
                     ],
                   }
-                : badKey
-                  ? {
-                      declarations: [],
-                      changes: [],
-                      issues: [
-                        {
-                          severity: 'error' as const,
-                          sourceName,
-                          location: 'submission',
-                          field: 'idempotency_key',
-                          code: 'CONTROL_CHARACTER',
-                          reason: `the idempotency key contains ${describeControlCharacter(badKey)}; control characters are not allowed in identifiers, so the submission was not read`,
-                        },
-                      ],
-                    }
-                  : content.length > config.MAX_DOCUMENT_BYTES
-                    ? tooLargeSubmission(sourceName)
-                    : undefined;
-            const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
-            return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
-          }),
+                : content.length > config.MAX_DOCUMENT_BYTES
+                  ? tooLargeSubmission(sourceName)
+                  : undefined;
+          const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
+          return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
+        }),
       );
       const store = (items: typeof prepared) =>
         withAllTenants(db, async (trx) => {
