@@ -1,9 +1,31 @@
 #!/usr/bin/env node
 // customs-submit: sends a declaration file, or every file of a folder, to the ingestion REST API
 // with a progress bar, and prints what was accepted, duplicated or rejected (with the reasons).
+// Exit codes in USAGE: 0 all accepted, 2 some rejected, 64 a bad command line.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+
+import { parseArgs } from 'node:util';
+
+/** Exit codes (documented in USAGE and the service README). */
+export const EXIT = {
+  /** Every file accepted or already ingested. */
+  ok: 0,
+  /** The run could not proceed (a folder that cannot be read …). */
+  error: 1,
+  /** Some files were rejected, partially accepted or failed to send: see the listed reasons. */
+  someRejected: 2,
+  /** Bad command line (sysexits EX_USAGE). */
+  usage: 64,
+} as const;
+
+// The service's package version (services/ingestion/package.json, beside src/ and dist/).
+const VERSION = (require('../package.json') as { version: string }).version;
+
+// The service's DOCUMENT_FORMATS (app/formats.ts; cli.unit.test.ts keeps them equal), not imported so
+// the CLI does not load the parsers.
+export const FORMATS = ['dms-xml', 'cds-report', 'chief-mss', 'erp-json', 'erp-csv', 'ddes-csv'] as const;
 
 interface Options {
   url: string;
@@ -14,36 +36,70 @@ interface Options {
   exclude?: RegExp;
 }
 
-const USAGE = `usage: customs-submit <file-or-folder> [--url URL] [--token TOKEN] [--format dms-xml|cds-report|chief-mss|erp-json|erp-csv] [--concurrency N] [--quiet]
-  --url      ingestion base URL (default $CUSTOMS_INGESTION_URL or http://127.0.0.1:8081)
-  --token    API token with the integrator role (default $CUSTOMS_TOKEN)
-  --format   document format (default dms-xml)
-  --exclude  regular expression of paths to skip in a folder (e.g. 'Notifications|DIS_Report')`;
+export const USAGE = `usage: customs-submit <file-or-folder> [options]
+Sends a declaration file, or every file of a folder, to the ingestion REST API and prints what
+was accepted, already ingested or rejected (with the reasons).
 
-function parseArgs(argv: string[]): { target: string; opts: Options } {
-  const opts: Options = { url: process.env.CUSTOMS_INGESTION_URL ?? 'http://127.0.0.1:8081', token: process.env.CUSTOMS_TOKEN ?? '', format: 'dms-xml', concurrency: 4, quiet: false };
-  let target = '';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--url') opts.url = next();
-    else if (a === '--token') opts.token = next();
-    else if (a === '--format') opts.format = next();
-    else if (a === '--concurrency') opts.concurrency = Math.max(1, Number(next()) || 1);
-    else if (a === '--quiet') opts.quiet = true;
-    else if (a === '--exclude') opts.exclude = new RegExp(next());
-    else if (a === '--help' || a === '-h') throw new Error(USAGE);
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}\n${USAGE}`);
-    else target = a;
+options:
+  --url URL          ingestion base URL (default $CUSTOMS_INGESTION_URL or http://127.0.0.1:8081)
+  --token TOKEN      API token with the integrator role (default $CUSTOMS_TOKEN)
+  --format FORMAT    ${FORMATS.join(' | ')} (default dms-xml)
+  --concurrency N    files sent at once, 1-64 (default 4)
+  --exclude REGEX    paths to skip in a folder (e.g. 'Notifications|DIS_Report')
+  --quiet            no progress bar
+  -h, --help         this text
+  --version          the version
+
+exit codes:
+  0   every file accepted or already ingested
+  1   the run could not proceed (unreadable path, …)
+  2   some files rejected, partially accepted or not sent (each listed with its reason)
+  64  bad command line`;
+
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[], env: Record<string, string | undefined>): { help: true } | { version: true } | { target: string; opts: Options } {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
-  if (!target) throw new Error(USAGE);
-  if (!opts.token) throw new Error('no API token: pass --token or set CUSTOMS_TOKEN');
-  return { target, opts };
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  if (values.version) return { version: true };
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a file or folder to send is required' : `one file or folder, got ${positionals.length}`);
+  const format = values.format ?? 'dms-xml';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency must be a whole number from 1 to 64, got "${values.concurrency}"`);
+  let exclude: RegExp | undefined;
+  try {
+    exclude = values.exclude === undefined ? undefined : new RegExp(values.exclude);
+  } catch (e) {
+    throw new UsageError(`--exclude is not a regular expression: ${(e as Error).message}`);
+  }
+  const url = values.url ?? env.CUSTOMS_INGESTION_URL ?? 'http://127.0.0.1:8081';
+  try {
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('not http(s)');
+  } catch {
+    throw new UsageError(`--url must be an http(s) URL, got "${url}"`);
+  }
+  const token = values.token ?? env.CUSTOMS_TOKEN ?? '';
+  if (!token) throw new UsageError('no API token: pass --token or set CUSTOMS_TOKEN');
+  return { target: positionals[0]!, opts: { url, token, format, concurrency, quiet: values.quiet ?? false, exclude } };
 }
+
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  format: { type: 'string' },
+  concurrency: { type: 'string' },
+  exclude: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
 
 function listFiles(target: string, format: string, exclude?: RegExp): string[] {
   const st = fs.statSync(target);
@@ -68,9 +124,37 @@ function progress(done: number, total: number, quiet: boolean): void {
   process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
 }
 
-async function main(): Promise<number> {
-  const { target, opts } = parseArgs(process.argv.slice(2));
-  const files = listFiles(target, opts.format, opts.exclude);
+/** The CLI: returns its exit code (EXIT); `out` gets the report, `err` usage and errors. */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
+  let command: ReturnType<typeof parseCommandLine>;
+  try {
+    command = parseCommandLine(argv, env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`customs-submit: ${e.message}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if ('help' in command) {
+    out(USAGE);
+    return EXIT.ok;
+  }
+  if ('version' in command) {
+    out(`customs-submit ${VERSION}`);
+    return EXIT.ok;
+  }
+  const { target, opts } = command;
+  let files: string[];
+  try {
+    files = listFiles(target, opts.format, opts.exclude);
+  } catch (e) {
+    err(`customs-submit: ${(e as Error).message}`);
+    return EXIT.error;
+  }
   const counts = { accepted: 0, partially_accepted: 0, duplicate: 0, rejected: 0, failed: 0 };
   const rejected: string[] = [];
   let done = 0;
@@ -105,17 +189,19 @@ async function main(): Promise<number> {
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, files.length) }, worker));
   if (!opts.quiet && process.stderr.isTTY) process.stderr.write('\n');
-  console.log(
+  out(
     `${files.length} file(s): ${counts.accepted} accepted, ${counts.partially_accepted} partially accepted, ${counts.duplicate} already ingested, ${counts.rejected} rejected, ${counts.failed} failed`,
   );
-  for (const r of rejected) console.log(`  rejected ${r}`);
-  return counts.failed > 0 ? 2 : 0;
+  for (const r of rejected) out(`  rejected ${r}`);
+  return counts.rejected + counts.partially_accepted + counts.failed > 0 ? EXIT.someRejected : EXIT.ok;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error((e as Error).message);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`customs-submit: ${(e as Error).message}`);
+      process.exit(EXIT.error);
+    },
+  );
+}

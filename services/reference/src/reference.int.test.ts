@@ -18,7 +18,7 @@ import { callUnary } from '@customs/grpc';
 import type { KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
 import { createTestDatabase, createTestTopics, deleteTestTopics, testEnv, testTokens, uniquePrefix, waitFor, xlsxOf, xlsxOfSheetXml, type TestDatabase } from '@customs/testing';
-import { runCli } from './cli';
+import { EXIT, runCli } from './cli';
 import { loadConfig } from './config';
 import { startReferenceService } from './service';
 
@@ -112,7 +112,7 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
     fs.writeFileSync(oom, xlsxOfSheetXml('<row><c r="XFD1"><v>1</v></c></row>'.repeat(20_000)));
     const lines: string[] = [];
     try {
-      expect(await runCli(['load-ott', oom], { ...env }, (l) => lines.push(l))).toBe(1);
+      expect(await runCli(['load-ott', oom], { ...env }, (l) => lines.push(l))).toBe(EXIT.someRejected);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
