@@ -76,9 +76,8 @@ type Command =
   | { kind: 'sync-ott'; full: boolean; restart: boolean; commodities?: string[]; until?: string };
 
 function parseCommandLine(argv: string[]): Command {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parse = () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -91,6 +90,9 @@ function parseCommandLine(argv: string[]): Command {
         version: { type: 'boolean' },
       },
     });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
