@@ -1,7 +1,7 @@
 // The shipped reference facts the generated world is drawn from, and that its ReferenceView
 // answers with: UK nomenclature (validity, suffix, leaves), UK Global Tariff MFN rates, HMRC
 // monthly exchange rates, UK preference schemes (roo_schemes_uk.json) and the CDS code lists.
-// Read once from services/reference/data (the copy of /work/shared's data, see SOURCES.md); the
+// Read once from services/reference/data (the bundled reference data, provenance in its SOURCES.md); the
 // package has no runtime dependency on any service's code.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -1,6 +1,6 @@
 // Benchmark of the DMS parser over HMRC's sample corpus.
 //
-//   export PATH=/work/main/.tools/node/bin:$PATH
+//   source scripts/lib-node.sh      (Node 24 on PATH)
 //   node [--expose-gc] services/ingestion/src/parse/dms/bench-dms.ts [rounds=20]
 //
 // Node 24 runs this file with its built-in type stripping. The parser's own modules use extensionless
