@@ -223,3 +223,61 @@ export function applyChange(previous: Declaration, change: ChangeInput): MergeRe
     notes,
   };
 }
+
+/** What a re-send lacks that the complete version it would replace has. */
+export function missingFromResend(previous: Declaration, next: Declaration): string[] {
+  const missing: string[] = [];
+  // A report's header file carries the acceptance date (the tax point) and the importer; an item
+  // report alone has neither (the store would put the day received in the date's place).
+  if (present(previous.acceptanceDate) && previous.acceptanceDateSource !== 'received' && !present(next.acceptanceDate)) missing.push('acceptance date (header report)');
+  if (present(previous.importerEori) && !present(next.importerEori) && !next.parties.some((p) => p.role === 'importer' && present(p.id))) missing.push('importer (DE 3/16)');
+  const prevTax = previous.items.some((i) => i.taxLines.length > 0);
+  if (prevTax && !next.items.some((i) => i.taxLines.length > 0)) missing.push('tax lines (DE 4/3-4/6, tax-line report)');
+  return missing;
+}
+
+/**
+ * A partial re-send (issue 11, defect 11): a report that lacks parts the stored complete version
+ * has (an item report sent alone: no header, so no importer or acceptance date, and no tax lines)
+ * is merged into that version rather than replacing it — what it carries overlays the previous
+ * version (items by item number, their lists by natural key, as for an amendment), what it lacks
+ * is kept from the previous version, and items it does not mention stay. Undefined when `next` is
+ * complete as far as `previous` goes (then it is a plain resubmission).
+ */
+export function mergePartialResend(previous: Declaration, next: Declaration): MergeResult | undefined {
+  const missing = missingFromResend(previous, next);
+  if (missing.length === 0) return undefined;
+  const base: Declaration = Declaration.fromPartial({ ...previous, appliedChanges: [] });
+  const out = overlay(base, next, ['transportMode', 'destinationCountry', 'goodsLocation', 'invoiceAmount']);
+  if (present(next.acceptanceDate) && next.acceptanceDateSource !== 'received') {
+    out.acceptanceDate = next.acceptanceDate;
+    out.acceptanceDateSource = next.acceptanceDateSource;
+  }
+  if (next.customsValuePresent) {
+    out.customsValuePence = next.customsValuePence;
+    out.customsValuePresent = true;
+  }
+  out.parties = mergeByKey(
+    previous.parties,
+    next.parties.filter((p) => present(p.id) || present(p.name)),
+    (x) => x.role,
+    (a, b) => overlay(a, b, ['id', 'name', 'countryCode']),
+  );
+  out.importerEori = next.importerEori || out.parties.find((p) => p.role === 'importer')?.id || previous.importerEori;
+  out.documents = mergeByKey(previous.documents, next.documents, (x) => x.code);
+  if (next.defermentAccounts.length) out.defermentAccounts = next.defermentAccounts;
+  const items = [...previous.items];
+  const notes = [`it lacks the ${missing.join(', ')} of version ${previous.version}, so it was merged into that version: what it carries replaces, what it lacks is kept`];
+  for (const ni of next.items) {
+    const i = items.findIndex((p) => p.itemNumber === ni.itemNumber);
+    if (i >= 0) items[i] = mergeItem(items[i]!, ni);
+    else items.push(GoodsItem.fromPartial(ni));
+  }
+  const unmentioned = previous.items.filter((p) => !next.items.some((n) => n.itemNumber === p.itemNumber)).map((p) => p.itemNumber);
+  if (unmentioned.length) notes.push(`goods items ${unmentioned.join(', ')} are not in the re-send and were kept as they were`);
+  out.items = items.sort((a, b) => a.itemNumber - b.itemNumber);
+  return {
+    declaration: { ...out, lrn: previous.lrn || next.lrn, mrn: next.mrn || previous.mrn, sourceName: next.sourceName, contentSha256: next.contentSha256, status: '', appliedChanges: [] },
+    notes,
+  };
+}

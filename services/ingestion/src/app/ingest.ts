@@ -7,7 +7,7 @@ import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
 import type { DmsAmendment } from '../parse/dms';
-import { applyChange } from './amend';
+import { applyChange, mergePartialResend } from './amend';
 import { invoiceKey } from '../parse/erp/erp';
 import { storable } from './safe-text';
 import { MAX_ITEMS_PER_DECLARATION } from '../parse/limits';
@@ -355,6 +355,23 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
     trx,
   );
   const maxVersion = new Map(versions.rows.map((v) => [v.declaration_id, Number(v.max_version)]));
+  // A re-send that may be partial (no acceptance date, importer or tax lines: an item report sent
+  // alone) is judged against the version it would replace, read in one round trip.
+  const maybePartial = [
+    ...new Set(
+      keyed
+        .flat()
+        .filter(({ d, id }) => maxVersion.has(id) && (!d.acceptanceDate || !d.importerEori || !d.items.some((i) => i.taxLines.length > 0)))
+        .map(({ id }) => id),
+    ),
+  ];
+  const latest = new Map<string, Declaration>();
+  if (maybePartial.length) {
+    const prevRows = await sql<{ declaration_id: string; payload: Buffer }>`
+      select distinct on (declaration_id) declaration_id, payload from declarations
+      where tenant_id = ${tenantId} and declaration_id = any(${maybePartial}::text[]) order by declaration_id, version desc`.execute(trx);
+    for (const r of prevRows.rows) latest.set(r.declaration_id, Declaration.decode(r.payload));
+  }
   const storedIn = new Map(versions.rows.filter((v) => v.batches).map((v) => [v.declaration_id, new Set(v.batches)]));
   const seenByHash = new Map(seen.rows.map((s) => [s.content_sha256, s]));
   const rows: NewVersion[] = [];
@@ -362,7 +379,8 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
   const writer = new BinaryWriter();
   sets.forEach(({ ctx, sourceName }, n) => {
     const out = outs[n]!;
-    for (const { d, naturalKey, id } of keyed[n]!) {
+    for (const { d: sent, naturalKey, id } of keyed[n]!) {
+      let d = sent;
       const entry = d.mrn || d.lrn || d.contentSha256.slice(0, 12);
       if (d.items.length > MAX_ITEMS_PER_DECLARATION) {
         out.issues.push({
@@ -392,6 +410,26 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
         continue;
       }
       const previous = maxVersion.get(id) ?? 0;
+      // Never let a partial re-send replace a complete version: merged into it, with a warning.
+      const prior = previous > 0 ? latest.get(id) : undefined;
+      const merged = prior && prior.version === previous ? mergePartialResend(prior, d) : undefined;
+      if (merged && sameRecord(prior!, merged.declaration)) {
+        // Nothing new in it: the re-send of part of what is stored.
+        out.declarations.push({ declarationId: id, version: previous, lrn: prior!.lrn, mrn: prior!.mrn, duplicate: true });
+        continue;
+      }
+      if (merged) {
+        d = merged.declaration;
+        out.issues.push({
+          severity: 'warning',
+          sourceName,
+          location: `entry ${entry}`,
+          field: 'entry',
+          code: 'PARTIAL_RESEND_MERGED',
+          reason: `entry ${entry} was re-sent without parts of the stored version: ${merged.notes.join('; ')}`,
+        });
+        latest.set(id, { ...d, version: previous + 1 });
+      }
       const version = previous + 1;
       maxVersion.set(id, version);
       const full: Declaration = {
@@ -428,6 +466,13 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
   });
   await insertVersions(trx, tenantId, rows);
   return outs;
+}
+
+/** The same declaration data, whatever version, batch or file it came in. */
+function sameRecord(a: Declaration, b: Declaration): boolean {
+  const neutral = (d: Declaration) =>
+    Declaration.encode({ ...d, tenantId: '', declarationId: '', version: 0, batchId: '', receivedAt: '', sourceName: '', contentSha256: '', changeKind: '', appliedChanges: [] }).finish();
+  return Buffer.from(neutral(a)).equals(Buffer.from(neutral(b)));
 }
 
 /**
