@@ -80,11 +80,33 @@ const nodeCpu = () => {
     const t0 = Date.now();
     let nodeCpuS = 0;
     let pgCpuS = 0;
+    // Wall time per Store call (the repositories' SQL), to see which query a profile should look
+    // at; with BENCH_PG_PROFILE=1 also the Postgres CPU each call costs (reads /proc around every
+    // call: a profiling run, not a figure to quote).
+    const storeMs = new Map();
+    const pgProfile = process.env.BENCH_PG_PROFILE === '1';
+    const timed = (store) => {
+      for (const [name, fn] of Object.entries(store))
+        store[name] = async (...a) => {
+          const s0 = performance.now();
+          const p0 = pgProfile ? pgTicks(dbName) : 0;
+          try {
+            return await fn(...a);
+          } finally {
+            const t = storeMs.get(name) ?? { ms: 0, calls: 0, pg: 0 };
+            t.ms += performance.now() - s0;
+            t.calls++;
+            if (pgProfile) t.pg += (pgTicks(dbName) - p0) / TICK;
+            storeMs.set(name, t);
+          }
+        };
+      return store;
+    };
     const flush = async () => {
       const s = performance.now();
       const c0 = nodeCpu();
       const p0 = pgTicks(dbName);
-      const out = await withAllTenants(db.db, (trx) => onDeclarationsReceived(bindStore(trx), batch, NOW));
+      const out = await withAllTenants(db.db, (trx) => onDeclarationsReceived(timed(bindStore(trx)), batch, NOW));
       busyMs += performance.now() - s;
       nodeCpuS += nodeCpu() - c0;
       pgCpuS += (pgTicks(dbName) - p0) / TICK;
@@ -117,6 +139,12 @@ const nodeCpu = () => {
     console.log(`  ${findings} history findings raised, ${events} events to publish`);
     console.log(
       `  CPU: scoring core ${nodeCpuS.toFixed(1)} s + Postgres ${pgCpuS.toFixed(1)} s → ${Math.round(lines / (nodeCpuS + pgCpuS))} item lines per CPU-second (the rate of this sequential pipeline on an idle core pair); load average ${require('node:os').loadavg()[0].toFixed(1)} at the end`,
+    );
+    console.log(
+      `  time in the store (SQL round trips): ${[...storeMs.entries()]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(([k, v]) => `${k} ${(v.ms / 1000).toFixed(1)} s/${v.calls}${pgProfile ? ` (Postgres CPU ${v.pg.toFixed(1)} s)` : ''}`)
+        .join(', ')}`,
     );
     // Second pass: validation's checks of every declaration (no findings), each re-scoring it.
     let checkMs = 0;

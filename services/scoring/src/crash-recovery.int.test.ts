@@ -117,7 +117,7 @@ describe('scoring crash recovery: SIGKILL mid-history (real process, Kafka, Post
         (select count(*)::int from scoring.contributions) as contributions, (select coalesce(sum(value), 0)::int from scoring.aggregates where scope = 'tenant' and metric = 'entries') as entries`)
       ).rows[0];
       expect(c).toEqual({ inbox: decls.length, contributions: decls.length, entries: decls.length });
-      const drift = await admin.query(`with c as (select agent_id, month, m.key as metric, sum((m.value)::bigint) as v from scoring.contributions, jsonb_each_text(metrics) m group by 1, 2, 3)
+      const drift = await admin.query(`with c as (select agent_id, month, m.key as metric, sum((m.value)::bigint) as v from scoring.contributions, json_each_text(metrics) m group by 1, 2, 3)
         select count(*)::int as n from scoring.aggregates a full join c on a.entity_id = c.agent_id and a.month = c.month and a.metric = c.metric and a.scope = 'agent'
         where (a.scope = 'agent' or a.scope is null) and coalesce(a.value, 0) <> coalesce(c.v, 0)`);
       expect(drift.rows[0].n).toBe(0);

@@ -240,17 +240,20 @@ async function refreshEntities(store: Store, tenant: string, agents: string[], i
   await store.upsertEntityScores(rows);
   // Month snapshots of what the board sees for each touched month, with the model that made them.
   const snapshots = [];
-  for (const month of new Set(months)) {
-    const peersAgg = await store.readAggregates(tenant, 'agent', { month });
-    const tenantMonth = (await store.readAggregates(tenant, 'tenant', { month })).get('*')?.get(month) ?? {};
-    const peers = [...peersAgg.entries()].map(([agentId, byMonth]) => ({ agentId, score: brokerScore(byMonth.get(month) ?? {}).score }));
+  // The touched months' peers, tenant totals and importers: one query per scope for all of them.
+  const touchedMonths = [...new Set(months)].sort();
+  const peersAll = await store.readAggregates(tenant, 'agent', { months: touchedMonths });
+  const tenantAll = (await store.readAggregates(tenant, 'tenant', { months: touchedMonths })).get('*');
+  const impAgg = await store.readAggregates(tenant, 'importer', { entities: importers, months: touchedMonths });
+  for (const month of touchedMonths) {
+    const tenantMonth = tenantAll?.get(month) ?? {};
+    const peers = [...peersAll.entries()].filter(([, byMonth]) => byMonth.has(month)).map(([agentId, byMonth]) => ({ agentId, score: brokerScore(byMonth.get(month)!).score }));
     for (const a of agents) {
-      const m = peersAgg.get(a)?.get(month);
+      const m = peersAll.get(a)?.get(month);
       if (!m) continue;
       const card = brokerScorecard(a, month, m, tenantMonth, peers);
       snapshots.push({ entity_type: 'broker', entity_id: a, month, score: card.score, payload: card });
     }
-    const impAgg = await store.readAggregates(tenant, 'importer', { entities: importers, month });
     for (const i of importers) {
       const m = impAgg.get(i)?.get(month);
       if (!m) continue;

@@ -34,7 +34,7 @@ describe('scoring use cases (real Postgres)', () => {
     // Every aggregate equals the sum of the contributions behind it (new − old never drifts).
     const r = await withAllTenants(db.db, (trx) =>
       sql<{ bad: number }>`
-        with c as (select c.tenant_id, c.agent_id, c.month, m.key as metric, sum((m.value)::bigint) as v from contributions c, jsonb_each_text(c.metrics) m group by 1, 2, 3, 4)
+        with c as (select c.tenant_id, c.agent_id, c.month, m.key as metric, sum((m.value)::bigint) as v from contributions c, json_each_text(c.metrics) m group by 1, 2, 3, 4)
         select count(*)::int as bad from aggregates a full join c on a.tenant_id = c.tenant_id and a.scope = 'agent' and a.entity_id = c.agent_id and a.month = c.month and a.metric = c.metric
         where (a.scope = 'agent' or a.scope is null) and coalesce(a.value, 0) <> coalesce(c.v, 0)`.execute(trx),
     );
@@ -68,7 +68,7 @@ describe('scoring use cases (real Postgres)', () => {
     }
     const stored = await withAllTenants(db.db, (trx) => trx.selectFrom('history_findings').select(['finding_id', 'rule_id']).where('active', '=', true).execute());
     expect(stored.map((s) => s.finding_id).sort()).toEqual([...expected.keys()].sort());
-    expect(new Set(stored.map((s) => s.rule_id))).toEqual(new Set(['C02', 'C10', 'C11', 'C23', 'C37', 'C30']));
+    expect(new Set(stored.map((s) => s.rule_id))).toEqual(new Set(['C02', 'C10', 'C11', 'C20', 'C23', 'C30', 'C34', 'C37']));
     expect(published.map((f) => f.findingId).sort()).toEqual([...expected.keys()].sort());
     // Redelivery of a batch (same versions) changes nothing and publishes nothing.
     const again = await withAllTenants(db.db, (trx) =>

@@ -10,26 +10,78 @@ type Trx = Transaction<ScoringDb>;
 const KINDS = { supplierGroups: 'sg', descGroups: 'dg', unitValues: 'uv', invoices: 'inv', declarants: 'dcl', importers: 'imp', knowledge: 'ik', returns: 'rgr' } as const;
 type Kind = keyof typeof KINDS;
 
+// A declaration's facts are read back only when a new version of it arrives (to take the old one
+// out of the history) or on a re-score, never queried inside: they are stored as a compact
+// positional array (format 1), not as objects, whose repeated key names were half of every row
+// (docs/adr/0011-scoring-history-hot-path.md). Rows written before as objects still read.
+type Stored = DeclFact | [1, string, string, number, string, string, string, string, string, string, string[], 0 | 1, string, string, unknown[][]];
+
+function encodeFact(f: DeclFact): unknown[] {
+  const lines = f.lines.map((l) => {
+    const row: unknown[] = [l.item, l.code, l.desc, l.origin, l.preference, l.cpc, l.cv, l.duty, l.vat, l.suspended, l.a00Rate, l.vatRate, l.netKg, l.supp, l.docs];
+    if (l.exportRef) row.push(l.exportRef);
+    return row;
+  });
+  return [1, f.tenant, f.id, f.version, f.mrn, f.lrn, f.date, f.importer, f.declarant, f.supplier, f.invoices, f.vatRegistered ? 1 : 0, f.status, f.changeKind, lines];
+}
+
+function decodeFact(stored: Stored): DeclFact {
+  if (!Array.isArray(stored)) return stored;
+  const [, tenant, id, version, mrn, lrn, date, importer, declarant, supplier, invoices, vat, status, changeKind, lines] = stored;
+  return {
+    tenant,
+    id,
+    version,
+    mrn,
+    lrn,
+    date,
+    importer,
+    declarant,
+    supplier,
+    invoices,
+    vatRegistered: vat === 1,
+    status,
+    changeKind,
+    lines: lines.map((r) => {
+      const [item, code, desc, origin, preference, cpc, cv, duty, vatPence, suspended, a00Rate, vatRate, netKg, supp, docs, exportRef] = r as [
+        number,
+        string,
+        string,
+        string,
+        string,
+        string,
+        number | null,
+        number,
+        number,
+        number,
+        string,
+        string,
+        string,
+        string,
+        string[],
+        string | undefined,
+      ];
+      return { item, code, cn8: code.slice(0, 8), desc, origin, preference, cpc, cv, duty, vat: vatPence, suspended, a00Rate, vatRate, netKg, supp, docs, ...(exportRef ? { exportRef } : {}) };
+    }),
+  };
+}
+
 /** The stored latest version of each declaration given (to take it out of the history when a new one arrives). */
 export async function loadDeclFacts(trx: Trx, tenant: string, ids: readonly string[]): Promise<Map<string, { version: number; fact: DeclFact }>> {
   if (ids.length === 0) return new Map();
-  const r = await sql<{ declaration_id: string; version: number; fact: DeclFact }>`
+  const r = await sql<{ declaration_id: string; version: number; fact: Stored }>`
     select declaration_id, version, fact from history_decls where tenant_id = ${tenant} and declaration_id = any(${[...ids]}::text[])`.execute(trx);
-  return new Map(r.rows.map((x) => [x.declaration_id, { version: x.version, fact: x.fact }]));
+  return new Map(r.rows.map((x) => [x.declaration_id, { version: x.version, fact: decodeFact(x.fact) }]));
 }
 
+/** Upserts the facts of a batch in one statement: the rows travel as one JSON document (json_to_recordset), not one parameter per value. */
 export async function saveDeclFacts(trx: Trx, facts: readonly DeclFact[], now: string): Promise<void> {
-  for (const chunk of chunksFor(facts, 6)) {
-    await trx
-      .insertInto('history_decls')
-      .values(chunk.map((f) => ({ tenant_id: f.tenant, declaration_id: f.id, version: f.version, importer_id: f.importer, fact: JSON.stringify(f), updated_at: now })))
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'declaration_id'])
-          .doUpdateSet((eb) => ({ version: eb.ref('excluded.version'), importer_id: eb.ref('excluded.importer_id'), fact: eb.ref('excluded.fact'), updated_at: eb.ref('excluded.updated_at') })),
-      )
-      .execute();
-  }
+  if (facts.length === 0) return;
+  const rows = [...facts].sort((a, b) => a.tenant.localeCompare(b.tenant) || a.id.localeCompare(b.id)).map((f) => ({ t: f.tenant, d: f.id, v: f.version, i: f.importer, f: encodeFact(f) }));
+  await sql`
+    insert into history_decls (tenant_id, declaration_id, version, importer_id, fact, updated_at)
+    select x.t, x.d, x.v, x.i, x.f, ${now}::timestamptz from json_to_recordset(${JSON.stringify(rows)}::json) as x(t text, d text, v int, i text, f json)
+    on conflict (tenant_id, declaration_id) do update set version = excluded.version, importer_id = excluded.importer_id, fact = excluded.fact, updated_at = excluded.updated_at`.execute(trx);
 }
 
 /** Loads the history rows of the keys given into a state (missing keys stay absent = no history). */
@@ -59,24 +111,24 @@ export async function loadState(trx: Trx, tenant: string, keys: { [K in Kind]: r
 
 /** Writes back the keys a batch changed (whole rows: each is one key's small aggregate). */
 export async function saveState(trx: Trx, tenant: string, state: HistoryState, changed: { [K in Kind]: Iterable<string> }): Promise<void> {
-  const rows: { tenant_id: string; kind: string; key: string; state: string }[] = [];
+  const rows: { k: string; g: string; s: unknown }[] = [];
   for (const [name, kind] of Object.entries(KINDS) as [Kind, string][]) {
     for (const k of new Set(changed[name])) {
       const v = (state[name] as Map<string, unknown>).get(k);
       if (v === undefined) continue;
       // The approved list lives in its own table; the importer row keeps the counts only.
-      const stored = name === 'importers' ? { ...(v as object), approved: [] } : v;
-      rows.push({ tenant_id: tenant, kind, key: k, state: JSON.stringify(stored) });
+      rows.push({ k: kind, g: k, s: name === 'importers' ? { ...(v as object), approved: [] } : v });
     }
   }
-  rows.sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
-  for (const chunk of chunksFor(rows, 4)) {
-    await trx
-      .insertInto('history_groups')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'key']).doUpdateSet((eb) => ({ state: eb.ref('excluded.state') })))
-      .execute();
-  }
+  if (rows.length === 0) return;
+  rows.sort((a, b) => a.k.localeCompare(b.k) || a.g.localeCompare(b.g));
+  // One statement for the batch, in key order (no deadlock with a concurrent batch). The rows
+  // travel as one JSON document (json_to_recordset): each state is serialised once, not escaped
+  // again inside an array literal.
+  await sql`
+    insert into history_groups (tenant_id, kind, key, state)
+    select ${tenant}, x.k, x.g, x.s from json_to_recordset(${JSON.stringify(rows)}::json) as x(k text, g text, s json)
+    on conflict (tenant_id, kind, key) do update set state = excluded.state`.execute(trx);
 }
 
 /** Stores findings; returns the ones not stored before (the only ones to publish). */

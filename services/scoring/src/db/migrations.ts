@@ -164,6 +164,30 @@ export const migrations: Record<string, Migration> = {
   },
   // C03/C42: declarations, ERP receipts and deferment statement lines as reconciliation keeps them.
   '0009_reconciliation': reconciliationMigration,
+  '0011_history_hot_path': {
+    async up(db) {
+      // The history path writes every declaration's score twice and its contribution once per
+      // change, and rewrites each touched history group (docs/adr/0011-scoring-history-hot-path.md):
+      // no query reads declaration scores by importer or declarant, so those indexes only cost
+      // writes; contributions and validation findings are written and read whole, never queried
+      // inside (json stores them without jsonb's conversion); and free room on each page lets an
+      // update of a group's state, a contribution or an aggregate's value stay on its page (a HOT
+      // update: no index entry written).
+      await sql`drop index if exists declaration_scores_importer`.execute(db);
+      await sql`drop index if exists declaration_scores_declarant`.execute(db);
+      await sql`alter table contributions alter column metrics type json using metrics::json`.execute(db);
+      await sql`alter table declaration_scores alter column validation_findings drop default`.execute(db);
+      await sql`alter table declaration_scores alter column validation_findings type json using validation_findings::json`.execute(db);
+      await sql`alter table declaration_scores alter column validation_findings set default '[]'::json`.execute(db);
+      for (const t of ['history_groups', 'contributions', 'aggregates', 'declaration_scores']) await sql.raw(`alter table ${t} set (fillfactor = 80)`).execute(db);
+      // A group's state (a unit-value window is ≈ 3 kB) is rewritten by every batch touching it:
+      // kept inline up to a page rather than compressed into the TOAST table from 2 kB on, and lz4
+      // (not pglz) where it is compressed, so a rewrite costs neither a compression nor TOAST writes.
+      await sql`alter table history_groups set (toast_tuple_target = 8160)`.execute(db);
+      await sql`alter table history_groups alter column state set compression lz4`.execute(db);
+      await sql`alter table history_decls alter column fact set compression lz4`.execute(db);
+    },
+  },
 };
 
 export interface ScoringDb {

@@ -39,33 +39,23 @@ export async function loadDeclScores(trx: Trx, tenant: string, ids: readonly str
 
 export type DeclScoreRow = ScoringDb['declaration_scores'];
 
+/** Upserts a batch's declaration scores in one statement (unnest: one array parameter per column). */
 export async function upsertDeclScores(trx: Trx, rows: readonly DeclScoreRow[]): Promise<void> {
-  for (const chunk of chunksFor(rows, 18)) {
-    await trx
-      .insertInto('declaration_scores')
-      .values(chunk as DeclScoreRow[])
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'declaration_id']).doUpdateSet((eb) => ({
-          declaration_version: eb.ref('excluded.declaration_version'),
-          mrn: eb.ref('excluded.mrn'),
-          lrn: eb.ref('excluded.lrn'),
-          importer_id: eb.ref('excluded.importer_id'),
-          declarant_id: eb.ref('excluded.declarant_id'),
-          score: eb.ref('excluded.score'),
-          finding_count: eb.ref('excluded.finding_count'),
-          exposure_pence: eb.ref('excluded.exposure_pence'),
-          reclaim_pence: eb.ref('excluded.reclaim_pence'),
-          acceptance_date: eb.ref('excluded.acceptance_date'),
-          model_version: eb.ref('excluded.model_version'),
-          updated_at: eb.ref('excluded.updated_at'),
-          validation_findings: eb.ref('excluded.validation_findings'),
-          risk: eb.ref('excluded.risk'),
-          as_of: eb.ref('excluded.as_of'),
-          checked: eb.ref('excluded.checked'),
-        })),
-      )
-      .execute();
-  }
+  if (rows.length === 0) return;
+  const r = [...rows].sort((a, b) => a.tenant_id.localeCompare(b.tenant_id) || a.declaration_id.localeCompare(b.declaration_id));
+  const col = <K extends keyof DeclScoreRow>(k: K) => r.map((x) => x[k]);
+  await sql`
+    insert into declaration_scores (tenant_id, declaration_id, declaration_version, mrn, lrn, importer_id, declarant_id, score, finding_count, exposure_pence, reclaim_pence, acceptance_date, model_version, updated_at, validation_findings, risk, as_of, checked)
+    select * from unnest(
+      ${col('tenant_id')}::text[], ${col('declaration_id')}::text[], ${col('declaration_version')}::int[], ${col('mrn')}::text[], ${col('lrn')}::text[], ${col('importer_id')}::text[], ${col('declarant_id')}::text[],
+      ${col('score')}::int[], ${col('finding_count')}::int[], ${r.map((x) => String(x.exposure_pence))}::bigint[], ${r.map((x) => String(x.reclaim_pence))}::bigint[], ${col('acceptance_date')}::text[], ${col('model_version')}::text[],
+      ${r.map((x) => (x.updated_at instanceof Date ? x.updated_at.toISOString() : x.updated_at))}::timestamptz[], ${r.map((x) => (typeof x.validation_findings === 'string' ? x.validation_findings : JSON.stringify(x.validation_findings)))}::json[],
+      ${col('risk')}::int[], ${col('as_of')}::text[], ${col('checked')}::bool[])
+    on conflict (tenant_id, declaration_id) do update set
+      declaration_version = excluded.declaration_version, mrn = excluded.mrn, lrn = excluded.lrn, importer_id = excluded.importer_id, declarant_id = excluded.declarant_id,
+      score = excluded.score, finding_count = excluded.finding_count, exposure_pence = excluded.exposure_pence, reclaim_pence = excluded.reclaim_pence,
+      acceptance_date = excluded.acceptance_date, model_version = excluded.model_version, updated_at = excluded.updated_at, validation_findings = excluded.validation_findings,
+      risk = excluded.risk, as_of = excluded.as_of, checked = excluded.checked`.execute(trx);
 }
 
 export interface StoredContribution {
@@ -85,18 +75,14 @@ export async function loadContributions(trx: Trx, tenant: string, ids: readonly 
   return new Map(r.rows.map((x) => [x.declaration_id, x]));
 }
 
+/** Upserts a batch's contributions in one statement (unnest). */
 export async function upsertContributions(trx: Trx, tenant: string, rows: readonly StoredContribution[]): Promise<void> {
-  for (const chunk of chunksFor(rows, 6)) {
-    await trx
-      .insertInto('contributions')
-      .values(chunk.map((c) => ({ tenant_id: tenant, declaration_id: c.declaration_id, agent_id: c.agent_id, importer_id: c.importer_id, month: c.month, metrics: JSON.stringify(c.metrics) })))
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'declaration_id'])
-          .doUpdateSet((eb) => ({ agent_id: eb.ref('excluded.agent_id'), importer_id: eb.ref('excluded.importer_id'), month: eb.ref('excluded.month'), metrics: eb.ref('excluded.metrics') })),
-      )
-      .execute();
-  }
+  if (rows.length === 0) return;
+  const r = [...rows].sort((a, b) => a.declaration_id.localeCompare(b.declaration_id)).map((c) => ({ d: c.declaration_id, a: c.agent_id, i: c.importer_id, m: c.month, x: c.metrics }));
+  await sql`
+    insert into contributions (tenant_id, declaration_id, agent_id, importer_id, month, metrics)
+    select ${tenant}, t.d, t.a, t.i, t.m, t.x from json_to_recordset(${JSON.stringify(r)}::json) as t(d text, a text, i text, m text, x json)
+    on conflict (tenant_id, declaration_id) do update set agent_id = excluded.agent_id, importer_id = excluded.importer_id, month = excluded.month, metrics = excluded.metrics`.execute(trx);
 }
 
 export interface AggregateDelta {
@@ -132,13 +118,14 @@ export async function readAggregates(
   trx: Trx,
   tenant: string,
   scope: string,
-  opts: { entities?: readonly string[]; from?: string; to?: string; month?: string },
+  opts: { entities?: readonly string[]; from?: string; to?: string; month?: string; months?: readonly string[] },
 ): Promise<Map<string, Map<string, Metrics>>> {
   const r = await sql<{ entity_id: string; month: string; metric: string; value: string }>`
     select entity_id, month, metric, value from aggregates
     where tenant_id = ${tenant} and scope = ${scope}
       ${opts.entities ? sql`and entity_id = any(${[...opts.entities]}::text[])` : sql``}
       ${opts.month ? sql`and month = ${opts.month}` : sql``}
+      ${opts.months ? sql`and month = any(${[...opts.months]}::text[])` : sql``}
       ${opts.from ? sql`and month >= ${opts.from}` : sql``}
       ${opts.to ? sql`and month <= ${opts.to}` : sql``}`.execute(trx);
   const out = new Map<string, Map<string, Metrics>>();

@@ -32,8 +32,20 @@ export const declarantKey = (f: DeclFact) => `${f.importer}|${f.declarant}`;
 export const knowledgeKey = (f: DeclFact) => `${f.importer}|${f.supplier}`;
 export const returnKey = (f: DeclFact, exportRef: string) => `${f.importer}|${exportRef}`;
 
+// A batch asks a line's basis and a fact's keys several times (load, fold out/in, touched keys):
+// computed once per object (facts are never mutated once extracted).
+const basisMemo = new WeakMap<LineFact, { basis: 'kg' | 'unit'; qty: string; ln: number } | undefined>();
+const keysMemo = new WeakMap<DeclFact, ReturnType<typeof keysOfUncached>>();
+
 /** The unit-value basis of a line: value per supplementary unit where declared, else per kg of net mass. */
 export function unitValueBasis(l: LineFact): { basis: 'kg' | 'unit'; qty: string; ln: number } | undefined {
+  if (basisMemo.has(l)) return basisMemo.get(l);
+  const b = unitValueBasisUncached(l);
+  basisMemo.set(l, b);
+  return b;
+}
+
+function unitValueBasisUncached(l: LineFact): { basis: 'kg' | 'unit'; qty: string; ln: number } | undefined {
   if (l.cv === null || l.cv <= 0) return undefined;
   const supp = l.supp ? scaled(l.supp, 3) : undefined;
   const kg = l.netKg ? scaled(l.netKg, 3) : undefined;
@@ -46,7 +58,13 @@ export function unitValueBasis(l: LineFact): { basis: 'kg' | 'unit'; qty: string
 export const unitValueKey = (f: DeclFact, l: LineFact, basis: string) => `${f.importer}|${l.cn8}|${l.origin}|${basis}`;
 
 /** Every key a declaration touches, per state map (so the repository loads them in one query each). */
-export function keysOf(f: DeclFact): {
+export function keysOf(f: DeclFact): ReturnType<typeof keysOfUncached> {
+  let k = keysMemo.get(f);
+  if (!k) keysMemo.set(f, (k = keysOfUncached(f)));
+  return k;
+}
+
+function keysOfUncached(f: DeclFact): {
   supplierGroups: string[];
   descGroups: string[];
   unitValues: string[];
