@@ -134,7 +134,27 @@ async function startPlatform(opts = {}) {
     numPartitions: t.name.endsWith('.dlq') ? t.partitions : Math.max(t.partitions, opts.partitions ?? 0),
     replicationFactor: 1,
   }));
-  await kadmin.createTopics({ topics, waitForLeaders: true });
+  // A loaded broker sometimes answers the metadata call of waitForLeaders before the new
+  // partitions are hosted ("does not host this topic-partition"); the missing ones are created again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const existing = new Set(await kadmin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length) await kadmin.createTopics({ topics: missing, waitForLeaders: true });
+      break;
+    } catch (e) {
+      if (attempt < 5) {
+        await sleep(1000 * attempt);
+        continue;
+      }
+      await kadmin.deleteTopics({ topics: topics.map((t) => t.topic) }).catch(() => undefined);
+      await kadmin.disconnect().catch(() => undefined);
+      await db.end().catch(() => undefined);
+      await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
+      await admin.end().catch(() => undefined);
+      throw e;
+    }
+  }
 
   // --- processes ----------------------------------------------------------------------------------
   /** name → [{ name, index, pid, child, http, grpc, exited, peakRss, cpuAtExit }] */

@@ -37,10 +37,27 @@ export class Correlator {
     private readonly clock: Clock,
   ) {}
 
-  /** Processes one consumed batch exactly once (inbox claim and effects in one transaction). */
+  /**
+   * Processes one consumed batch exactly once: one transaction per tenant (inbox claim and
+   * effects together), the tenants' transactions at once. A partition carries every tenant
+   * (events are keyed by tenant and declaration), so a transaction over the whole batch would
+   * hold every tenant's lock and serialise all consumers again (ADR 0011). If one tenant's
+   * transaction fails the batch is redelivered and the tenants already committed are skipped
+   * by their inbox claims.
+   */
   async consume(group: string, batch: readonly ConsumedInput[]): Promise<AlertChanged[]> {
-    const tenants = [...new Set(batch.map((b) => b.input.tenantId))];
-    return this.store.correlation(tenants, async (tx) => {
+    const byTenant = new Map<string, ConsumedInput[]>();
+    for (const b of batch) {
+      const part = byTenant.get(b.input.tenantId);
+      if (part) part.push(b);
+      else byTenant.set(b.input.tenantId, [b]);
+    }
+    const parts = await Promise.all([...byTenant].map(([tenantId, part]) => this.consumeTenant(group, tenantId, part)));
+    return parts.flat();
+  }
+
+  private consumeTenant(group: string, tenantId: string, batch: readonly ConsumedInput[]): Promise<AlertChanged[]> {
+    return this.store.correlation([tenantId], async (tx) => {
       const fresh = await tx.claim(
         group,
         batch.map((b) => ({ eventId: b.eventId, topic: b.topic })),
