@@ -22,6 +22,8 @@ export function bindReconStore(trx: Transaction<ScoringDb>) {
     upsertDecls: bind(recon.upsertReconDecls),
     upsertReceipts: bind(recon.upsertReconReceipts),
     upsertDefermentLines: bind(recon.upsertDefermentLines),
+    statementLines: bind(recon.statementLines),
+    statementMrns: bind(recon.statementMrns),
     declsMatching: bind(recon.reconDeclsMatching),
     declsAcceptedBetween: bind(recon.reconDeclsAcceptedBetween),
     receiptsMatching: bind(recon.reconReceiptsMatching),
@@ -47,6 +49,25 @@ export function addDays(date: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+type Keys = { invoices: readonly string[]; mrns: readonly string[] };
+
+/**
+ * A loader by invoice key and MRN that asks the database only for keys it has not asked yet in
+ * this batch, and answers with everything loaded so far (a superset, fine for counterparts).
+ */
+function memoByKeys<T>(load: (keys: Keys) => Promise<T[]>, idOf: (t: T) => string): (keys: Keys) => Promise<T[]> {
+  const asked = { invoices: new Set<string>(), mrns: new Set<string>() };
+  const got = new Map<string, T>();
+  return async (keys) => {
+    const invoices = [...new Set(keys.invoices)].filter((k) => k && !asked.invoices.has(k));
+    const mrns = [...new Set(keys.mrns)].filter((k) => k && !asked.mrns.has(k));
+    for (const k of invoices) asked.invoices.add(k);
+    for (const k of mrns) asked.mrns.add(k);
+    if (invoices.length || mrns.length) for (const t of await load({ invoices, mrns })) got.set(idOf(t), t);
+    return [...got.values()];
+  };
+}
+
 const isPseudo = (id: string) => id.startsWith('erp-receipt:') || id.startsWith('mrn:');
 
 function byLatest(decls: Iterable<ReconDecl>): Map<string, ReconDecl> {
@@ -69,6 +90,14 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
   await store.lockTenants([...byTenant.keys()]);
   for (const [tenant, evs] of [...byTenant.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const parent = evs[0]!.eventId;
+    const declsMatching = memoByKeys(
+      (k) => books.declsMatching(tenant, k),
+      (d) => `${d.d}#${d.v}`,
+    );
+    const receiptsMatching = memoByKeys(
+      (k) => books.receiptsMatching(tenant, k),
+      (r) => r.id,
+    );
     const before = await books.coverage(tenant);
     const arrivedDecls = byLatest(evs.flatMap((e) => (e.kind === 'declaration' && e.declaration.tenantId === tenant ? [reconDeclOf(e.declaration)] : [])).values());
     const storedDecls = await books.upsertDecls(tenant, [...arrivedDecls.values()]);
@@ -87,12 +116,13 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
           ]
         : [],
     );
+    const linesBefore = await books.statementLines(tenant, [...new Set(parts.map((p) => p.statementId))]);
     const replacedMrns = await books.upsertDefermentLines(tenant, parts);
     const after = await books.coverage(tenant);
 
     // C03 declarations to judge: new versions, those the new receipts may match, and those the receipts' grown span now covers.
     const declSubjects = byLatest(storedDecls);
-    for (const d of await books.declsMatching(tenant, { invoices: arrivedReceipts.map((r) => r.invoiceKey), mrns: arrivedReceipts.map((r) => r.mrn) })) declSubjects.set(d.d, d);
+    for (const d of await declsMatching({ invoices: arrivedReceipts.map((r) => r.invoiceKey), mrns: arrivedReceipts.map((r) => r.mrn) })) declSubjects.set(d.d, d);
     if (after.receiptsFrom && (after.receiptsFrom !== before.receiptsFrom || after.receiptsTo !== before.receiptsTo)) {
       const judgedTo = addDays(after.receiptsTo, -RECEIPT_GRACE_DAYS);
       const ranges: [string, string][] = before.receiptsFrom
@@ -106,16 +136,28 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     // C03 receipts to judge: the new ones, those the new declarations may match, and those the declarations' grown span now covers.
     const receiptSubjects = new Map(arrivedReceipts.map((r) => [r.id, r]));
     const newDecls = [...declSubjects.values()];
-    for (const r of await books.receiptsMatching(tenant, { invoices: storedDecls.flatMap((d) => d.invoices), mrns: storedDecls.map((d) => d.mrn) })) receiptSubjects.set(r.id, r);
+    for (const r of await receiptsMatching({ invoices: storedDecls.flatMap((d) => d.invoices), mrns: storedDecls.map((d) => d.mrn) })) receiptSubjects.set(r.id, r);
     for (const r of await books.receiptsDatedBetween(tenant, before.declarationsTo, after.declarationsTo)) receiptSubjects.set(r.id, r);
-    // C42 MRNs to judge: the statement's, those a corrected statement dropped, the new declarations', and unknown ones now covered.
-    const mrns = new Set<string>([...parts.flatMap((p) => p.lines.map((l) => l.mrn)), ...replacedMrns, ...storedDecls.map((d) => d.mrn).filter(Boolean)]);
+    // C42 MRNs to judge: a statement's once all its parts are in (an MRN's charges may straddle
+    // two parts; a part judged alone would raise a difference the next part takes back), those a
+    // corrected statement dropped, the new declarations', and unknown ones now covered.
+    // A statement that was complete already (a part sent again or corrected) needs only its parts' MRNs judged.
+    const total = new Map(parts.map((p) => [p.statementId, p.totalLines]));
+    const stored = await books.statementLines(tenant, [...total.keys()]);
+    const isComplete = (m: Map<string, number>, id: string) => (m.get(id) ?? 0) >= total.get(id)!;
+    const completed = [...total.keys()].filter((id) => isComplete(stored, id) && !isComplete(linesBefore, id));
+    const mrns = new Set<string>([
+      ...(await books.statementMrns(tenant, completed)),
+      ...parts.filter((p) => isComplete(linesBefore, p.statementId) && isComplete(stored, p.statementId)).flatMap((p) => p.lines.map((l) => l.mrn)),
+      ...replacedMrns,
+      ...storedDecls.map((d) => d.mrn).filter(Boolean),
+    ]);
     for (const m of await books.defermentMrnsDatedBetween(tenant, before.declarationsTo, after.declarationsTo)) mrns.add(m);
     if (declSubjects.size === 0 && receiptSubjects.size === 0 && mrns.size === 0) continue;
 
-    const receiptsOfSubjects = new Map((await books.receiptsMatching(tenant, { invoices: newDecls.flatMap((d) => d.invoices), mrns: newDecls.map((d) => d.mrn) })).map((r) => [r.id, r]));
+    const receiptsOfSubjects = new Map((await receiptsMatching({ invoices: newDecls.flatMap((d) => d.invoices), mrns: newDecls.map((d) => d.mrn) })).map((r) => [r.id, r]));
     const subjectsR = [...receiptSubjects.values()];
-    const candidateDecls = byLatest([...(await books.declsMatching(tenant, { invoices: subjectsR.map((r) => r.invoiceKey), mrns: [...subjectsR.map((r) => r.mrn), ...mrns] })), ...storedDecls]);
+    const candidateDecls = byLatest([...(await declsMatching({ invoices: subjectsR.map((r) => r.invoiceKey), mrns: [...subjectsR.map((r) => r.mrn), ...mrns] })), ...storedDecls]);
     const deferment = await books.defermentLinesOf(tenant, [...mrns]);
     const importers = await books.importers(tenant);
     const decision = decideReconciliation(

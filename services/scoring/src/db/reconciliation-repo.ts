@@ -55,6 +55,13 @@ export const reconciliationMigration: Migration = {
   },
 };
 
+/** The tenant's importers are read by their lowest and highest id: an index makes that two probes, not a scan. */
+export const reconciliationImporterIndexMigration: Migration = {
+  async up(db) {
+    await sql`create index recon_decls_importer on recon_decls (tenant_id, importer_id)`.execute(db);
+  },
+};
+
 /** How far each source reaches for a tenant: receipts' earliest and latest date, declarations' latest acceptance date. */
 export async function reconCoverage(trx: Trx, tenant: string): Promise<{ receiptsFrom: string; receiptsTo: string; declarationsTo: string }> {
   const r = await sql<{ rf: string | null; rt: string | null; dt: string | null }>`
@@ -67,8 +74,12 @@ export async function reconCoverage(trx: Trx, tenant: string): Promise<{ receipt
 
 /** The tenant's importers, at most two (a receipt names none: one importer is then its importer). */
 export async function reconImporters(trx: Trx, tenant: string): Promise<string[]> {
-  const r = await sql<{ importer_id: string }>`select distinct importer_id from recon_decls where tenant_id = ${tenant} and importer_id <> '' limit 2`.execute(trx);
-  return r.rows.map((x) => x.importer_id);
+  // The lowest and the highest importer id (two index probes, recon_decls_importer): equal means one importer.
+  const r = await sql<{ lo: string | null; hi: string | null }>`
+    select (select min(importer_id) from recon_decls where tenant_id = ${tenant} and importer_id > '') as lo,
+           (select max(importer_id) from recon_decls where tenant_id = ${tenant} and importer_id > '') as hi`.execute(trx);
+  const { lo, hi } = r.rows[0] ?? { lo: null, hi: null };
+  return [...new Set([lo, hi].filter((x): x is string => !!x))];
 }
 
 /** Stores declaration versions (a version older than the one stored changes nothing); returns the ones stored. */
@@ -108,11 +119,17 @@ export async function upsertDefermentLines(trx: Trx, tenant: string, parts: read
     const r = await sql<{ mrn: string }>`delete from deferment_lines where tenant_id = ${tenant} and statement_id = ${p.statementId} and line_index >= ${p.totalLines} returning mrn`.execute(trx);
     for (const x of r.rows) dropped.add(x.mrn);
   }
-  if (rows.length) {
-    const r = await sql<{ mrn: string }>`
-      with old as (select d.mrn from deferment_lines d join json_to_recordset(${JSON.stringify(rows.map((x) => ({ s: x.s, i: x.i })))}::json) as k(s text, i int) on d.statement_id = k.s and d.line_index = k.i where d.tenant_id = ${tenant})
-      select mrn from old`.execute(trx);
+  // A part's lines are contiguous positions [first, first + n): what they overwrite is one range scan of the key.
+  for (const p of parts) {
+    if (p.lines.length === 0) continue;
+    const first = Math.min(...p.lines.map((l) => l.index));
+    const last = Math.max(...p.lines.map((l) => l.index));
+    const r = await sql<{ mrn: string }>`select distinct mrn from deferment_lines where tenant_id = ${tenant} and statement_id = ${p.statementId} and line_index between ${first} and ${last}`.execute(
+      trx,
+    );
     for (const x of r.rows) dropped.add(x.mrn);
+  }
+  if (rows.length) {
     await sql`
       insert into deferment_lines (tenant_id, statement_id, line_index, dan, mrn, line_date, fact)
       select ${tenant}, t.s, t.i, t.dan, t.mrn, t.dt, t.fact from json_to_recordset(${JSON.stringify(rows)}::json) as t(s text, i int, dan text, mrn text, dt text, fact json)
@@ -121,13 +138,31 @@ export async function upsertDefermentLines(trx: Trx, tenant: string, parts: read
   return [...dropped];
 }
 
+/** Lines stored per statement, and the MRNs of those given as complete (one query each). */
+export async function statementLines(trx: Trx, tenant: string, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ statement_id: string; n: number }>`
+    select statement_id, count(*)::int as n from deferment_lines where tenant_id = ${tenant} and statement_id = any(${[...ids]}::text[]) group by statement_id`.execute(trx);
+  return new Map(r.rows.map((x) => [x.statement_id, x.n]));
+}
+
+export async function statementMrns(trx: Trx, tenant: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{ mrn: string }>`select distinct mrn from deferment_lines where tenant_id = ${tenant} and statement_id = any(${[...ids]}::text[])`.execute(trx);
+  return r.rows.map((x) => x.mrn);
+}
+
 /** Declarations citing any of the invoice keys or carrying any of the MRNs. */
 export async function reconDeclsMatching(trx: Trx, tenant: string, keys: { invoices: readonly string[]; mrns: readonly string[] }): Promise<ReconDecl[]> {
   const invoices = [...new Set(keys.invoices)].filter(Boolean);
   const mrns = [...new Set(keys.mrns)].filter(Boolean);
   if (invoices.length === 0 && mrns.length === 0) return [];
+  // Two index scans (GIN on the invoice keys, btree on the MRN) rather than one OR that neither index serves.
   const r = await sql<{ fact: ReconDecl }>`
-    select fact from recon_decls where tenant_id = ${tenant} and (invoice_keys && ${invoices}::text[] or (mrn <> '' and mrn = any(${mrns}::text[])))`.execute(trx);
+    select fact from recon_decls where declaration_id in (
+      select declaration_id from recon_decls where tenant_id = ${tenant} and invoice_keys && ${invoices}::text[]
+      union
+      select declaration_id from recon_decls where tenant_id = ${tenant} and mrn <> '' and mrn = any(${mrns}::text[])) and tenant_id = ${tenant}`.execute(trx);
   return r.rows.map((x) => x.fact);
 }
 
@@ -151,7 +186,9 @@ export async function reconReceiptsMatching(trx: Trx, tenant: string, keys: { in
   const mrns = [...new Set(keys.mrns)].filter(Boolean);
   if (invoices.length === 0 && mrns.length === 0) return [];
   const r = await sql<{ fact: ReconReceipt }>`
-    select fact from recon_receipts where tenant_id = ${tenant} and (invoice_key = any(${invoices}::text[]) or (mrn <> '' and mrn = any(${mrns}::text[])))`.execute(trx);
+    select fact from recon_receipts where tenant_id = ${tenant} and invoice_key = any(${invoices}::text[])
+    union all
+    select fact from recon_receipts where tenant_id = ${tenant} and mrn <> '' and mrn = any(${mrns}::text[]) and not (invoice_key = any(${invoices}::text[]))`.execute(trx);
   return r.rows.map((x) => x.fact);
 }
 
