@@ -176,6 +176,39 @@ describe('C05, C26, C27, C29, C32, C36', () => {
     expect(run(c32ReturnedGoods, decl({ procedureCode: '4000', additionalProcedureCodes: ['F01'], documents: [{ code: 'C605', reference: 'INF3-1', status: 'AE', reason: '' }] }))).toEqual([]);
   });
 
+  it('C32 checks what the cited export is: an MRN, not the entry’s own, not later than the re-import; no placeholder, no bare word', () => {
+    const citing = (type: string, reference: string, header: Partial<Declaration> = {}) =>
+      run(c32ReturnedGoods, decl({ procedureCode: '6110', itemPrice: { value: '1000', currency: 'GBP' }, previousDocuments: [{ category: 'Z', type, reference, line: '1' }] }, header));
+    const why = (hits: ReturnType<typeof citing>) => hits[0]?.evidence[1]?.note;
+    expect(why(citing('MRN', 'N/A'))).toBe('no usable export reference: "N/A" is a placeholder, not a reference');
+    expect(why(citing('MRN', 'EXPORTED-LAST-YEAR'))).toMatch(/"EXPORTED-LAST-YEAR" is not an MRN \(18 characters/);
+    expect(why(citing('830', '23GB1234567890ABC1', { mrn: '23GB1234567890ABC1' }))).toBe("no usable export reference: 23GB1234567890ABC1 is this entry's own MRN, not the export's");
+    expect(citing('MRN', '25GB1234567890ABC1', { acceptanceDateSource: 'received' })).toEqual([]); // only the day received: not compared
+    expect(why(citing('MRN', '25GB1234567890ABC1', { acceptanceDateSource: 'declared' }))).toBe(
+      'no usable export reference: 25GB1234567890ABC1 was issued in 2025, after this re-import (2023): it cannot be the earlier export',
+    );
+    expect(why(citing('EXP', 'SEE FILE'))).toBe('no usable export reference: "SEE FILE" has no number: not a reference to an export entry');
+    expect(citing('MRN', '25GB1234567890ABC1', { acceptanceDateSource: 'declared' })[0]!.explanation).toMatch(
+      /^Item 1 claims returned goods relief without evidence of the export: what it cites is not the export \(25GB1234567890ABC1 was issued in 2025/,
+    );
+    // What is evidence: an earlier export MRN, lower case keyed; a CHIEF export entry.
+    expect(citing('MRN', '22gb1234567890abc1')).toEqual([]);
+    expect(citing('EXP', '120-123456A 2021-05-02')).toEqual([]);
+    // One usable citation among refused ones is enough.
+    expect(
+      run(
+        c32ReturnedGoods,
+        decl({
+          procedureCode: '6110',
+          previousDocuments: [
+            { category: 'Z', type: 'MRN', reference: 'N/A', line: '1' },
+            { category: 'Z', type: 'MRN', reference: '22GB1234567890ABC1', line: '2' },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+  });
+
   it('C36 wants a 9WKS worksheet on OPR re-imports', () => {
     expect(run(c36OprWorksheet, decl({ procedureCode: '6121' }))).toHaveLength(1);
     expect(run(c36OprWorksheet, decl({ procedureCode: '6121', documents: [{ code: '9WKS', reference: 'C&E1154', status: 'AE', reason: '' }] }))).toEqual([]);
