@@ -254,7 +254,7 @@ describe('alerting service: correlation, APIs and guarantees (real Kafka, Postgr
     ]);
     const rules = (await http('GET', '/v1/alert-rules')).body.rules;
     expect(rules.find((r: any) => r.id === 'AR-002')).toMatchObject({ enabled: false });
-    expect(new Set(rules.map((r: any) => r.type)).size).toBe(6);
+    expect(new Set(rules.map((r: any) => r.type)).size).toBe(7);
     const doc = (await http('GET', '/v1/openapi.json')).body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/alerts/{id}/transition', '/v1/alert-exceptions', '/v1/findings-feed']));

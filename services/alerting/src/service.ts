@@ -3,14 +3,17 @@ import swagger from '@fastify/swagger';
 import { startPlatformService, type PlatformKit, type RunningService } from '@customs/service';
 import { Correlator, type Clock } from './app/correlate';
 import { startSchedule } from './app/schedule';
+import { TariffChangeAlerts } from './app/tariff-alerts';
 import { Triage } from './app/triage';
 import { AlertRepo } from './db/alert-repo';
 import { listenForChanges } from './db/change-listener';
+import { LaneRepo } from './db/lane-repo';
 import { migrations, type AlertingDb } from './db/migrations';
 import { registerDelivery } from './delivery';
 import { registerGrpc } from './grpc/alerting-grpc';
 import { registerRoutes } from './http/routes';
 import { registerConsumers } from './kafka/consumers';
+import { registerTariffChangeConsumers } from './kafka/tariff-consumers';
 import { loadAlertRules } from './rule-files';
 import type { AlertingConfig } from './config';
 
@@ -38,6 +41,7 @@ export async function startAlertingService(config: AlertingConfig, opts: { clock
       kit.lifecycle.add('alert-listener', () => changes.close());
 
       registerConsumers(kit as PlatformKit<unknown>, correlator);
+      registerTariffChangeConsumers(kit as PlatformKit<unknown>, new TariffChangeAlerts(repo, new LaneRepo(kit.db.db), rules, clock));
       registerGrpc(kit.grpc, { repo, changes, clock });
       registerRoutes(kit.http, { repo, triage: new Triage(repo, clock), rules, clock });
       const schedule = startSchedule(correlator, config.DEADLINE_TICK_MS, kit.logger);

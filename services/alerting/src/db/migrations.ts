@@ -165,6 +165,26 @@ export const migrations: Record<string, Migration> = {
       await sql`create index importer_declarations_by_date on importer_declarations (tenant_id, importer, acceptance_date)`.execute(db);
     },
   },
+  // Tariff-change alerts (rule type tariff_change): each importer's (commodity code, origin) lanes
+  // from the declarations alerting receives, with the latest one; looked up by 8-digit CN prefix.
+  '0300_imported_lanes': {
+    async up(db) {
+      await sql`
+        create table imported_lanes (
+          tenant_id text not null,
+          importer text not null,
+          commodity_code text not null,
+          origin text not null,
+          first_date date not null,
+          last_date date not null,
+          declaration_id text not null,
+          mrn text not null,
+          primary key (tenant_id, importer, commodity_code, origin)
+        )`.execute(db);
+      await sql`create index imported_lanes_by_cn on imported_lanes (left(commodity_code, 8))`.execute(db);
+      await enableTenantRls(db, 'imported_lanes');
+    },
+  },
 };
 
 export interface AlertingDb {
@@ -231,6 +251,7 @@ export interface AlertingDb {
   seen_terms: { tenant_id: string; importer: string; field: string; value: string; first_date: string; declaration_id: string; pending: boolean; rechecked_at: Date | string | null };
   importer_declarations: { tenant_id: string; importer: string; declaration_id: string; acceptance_date: string };
   score_marks: { tenant_id: string; mark_key: string; high_water: number };
+  imported_lanes: { tenant_id: string; importer: string; commodity_code: string; origin: string; first_date: string; last_date: string; declaration_id: string; mrn: string };
   alert_exceptions: {
     exception_id: string;
     tenant_id: string;

@@ -20,7 +20,7 @@ const header = {
   tags: textList,
   references: textList,
   falsepositives: textList,
-  type: { enum: ['finding_match', 'threshold', 'new_terms', 'deadline', 'risk_accumulation', 'score_change'] },
+  type: { enum: ['finding_match', 'threshold', 'new_terms', 'deadline', 'risk_accumulation', 'score_change', 'tariff_change'] },
   throttle_minutes: { type: 'integer', minimum: 0, maximum: 10080 },
 };
 const required = ['id', 'name', 'status', 'level', 'description', 'type'];
@@ -100,5 +100,15 @@ export const RULE_TYPE_SCHEMAS = {
       drop_points: { type: 'integer', minimum: 1, maximum: 100 },
     },
     ['entity_types', 'drop_points'],
+  ),
+  tariff_change: typed(
+    'tariff_change',
+    {
+      roles: { type: 'array', items: { enum: ['trade_remedy', 'suspension', 'quota', 'preference', 'third_country', 'vat', 'supplementary_unit'] }, minItems: 1, uniqueItems: true },
+      changes: { type: 'array', items: { enum: ['created', 'updated', 'ended'] }, minItems: 1, uniqueItems: true },
+      stop_press: { type: 'boolean' },
+      lookback_days: days,
+    },
+    ['roles', 'lookback_days'],
   ),
 } as const;

@@ -7,8 +7,8 @@ import { Severity } from '@customs/contracts';
 import { RULE_TYPE_SCHEMAS, headerSchema } from './rule-schema';
 
 export type Level = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type RuleType = 'finding_match' | 'threshold' | 'new_terms' | 'deadline' | 'risk_accumulation' | 'score_change';
-export const RULE_TYPES: readonly RuleType[] = ['finding_match', 'threshold', 'new_terms', 'deadline', 'risk_accumulation', 'score_change'];
+export type RuleType = 'finding_match' | 'threshold' | 'new_terms' | 'deadline' | 'risk_accumulation' | 'score_change' | 'tariff_change';
+export const RULE_TYPES: readonly RuleType[] = ['finding_match', 'threshold', 'new_terms', 'deadline', 'risk_accumulation', 'score_change', 'tariff_change'];
 
 /** Fields of a finding an alert can be grouped by (broker = declarant/representative EORI). */
 export type GroupField = 'declaration_id' | 'rule_id' | 'importer' | 'broker' | 'declarant' | 'item_number' | 'supplier' | 'commodity_code' | 'origin_country' | 'cpc' | 'family';
@@ -99,7 +99,19 @@ export interface ScoreChangeRule extends RuleHeader {
   /** Fire when the score falls this many points below its high-water mark. */
   dropPoints: number;
 }
-export type AlertRule = FindingMatchRule | ThresholdRule | NewTermsRule | DeadlineRule | RiskAccumulationRule | ScoreChangeRule;
+/** Measure roles of reference.dataset.changed.v1 tariff changes (services/reference/README.md). */
+export type MeasureRole = 'trade_remedy' | 'suspension' | 'quota' | 'preference' | 'third_country' | 'vat' | 'supplementary_unit';
+export interface TariffChangeRule extends RuleHeader {
+  type: 'tariff_change';
+  /** Which changed measures alert, by role, and by kind of change (relative to what reference held). */
+  roles: MeasureRole[];
+  changes: ('created' | 'updated' | 'ended')[];
+  /** Also alert on stop-press notices naming a code the importer imports. */
+  stopPress: boolean;
+  /** The importer must have declared the (code, origin) within this many days before the change. */
+  lookbackDays: number;
+}
+export type AlertRule = FindingMatchRule | ThresholdRule | NewTermsRule | DeadlineRule | RiskAccumulationRule | ScoreChangeRule | TariffChangeRule;
 
 export const SEVERITY_BY_LEVEL: Record<Level, Severity> = {
   info: Severity.SEVERITY_INFO,
@@ -209,6 +221,15 @@ export function parseAlertRule(source: string, content: string): AlertRule {
     }
     case 'score_change':
       return { ...header, type, entityTypes: doc.entity_types as ScoreChangeRule['entityTypes'], dropPoints: doc.drop_points as number };
+    case 'tariff_change':
+      return {
+        ...header,
+        type,
+        roles: doc.roles as MeasureRole[],
+        changes: (doc.changes as TariffChangeRule['changes'] | undefined) ?? ['created'],
+        stopPress: doc.stop_press === true,
+        lookbackDays: doc.lookback_days as number,
+      };
   }
 }
 
@@ -237,6 +258,7 @@ export const TUNABLE: Record<RuleType, Record<string, { prop: string; min: numbe
     per_rule_cap: { prop: 'perRuleCap', min: 0, max: 1e6 },
   },
   score_change: { drop_points: { prop: 'dropPoints', min: 1, max: 100 } },
+  tariff_change: { lookback_days: { prop: 'lookbackDays', min: 1, max: 1096 } },
 };
 
 /** A tenant's setting of one rule (stored per tenant, audited). */

@@ -1,4 +1,4 @@
-import { DatasetChanged, Topics, type StopPressNotice, type TariffChange } from '@customs/contracts';
+import { DatasetChanged, Topics, type AreaGroup, type StopPressNotice, type TariffChange } from '@customs/contracts';
 import { chunksFor, enqueueOutbox, sql, withAllTenants, type Kysely } from '@customs/db';
 import { buildEvent } from '@customs/kafka';
 import type { OttImport } from '../parse/ott';
@@ -51,7 +51,17 @@ export async function persistOttLoad(
     const codes = [...new Set([...imp.commodityCodes, ...measures.map((m) => m.commodityCode)])].sort();
     const before = new Map<
       string,
-      { measure_type: string; geographical_area: string; excluded_areas: string[]; expression: string; additional_code: string; valid_from: string; valid_to: string; quota_order_number: string }
+      {
+        commodity_code: string;
+        measure_type: string;
+        geographical_area: string;
+        excluded_areas: string[];
+        expression: string;
+        additional_code: string;
+        valid_from: string;
+        valid_to: string;
+        quota_order_number: string;
+      }
     >();
     for (const chunk of chunksFor(codes, 1)) {
       if (chunk.length === 0) continue;
@@ -63,6 +73,7 @@ export async function persistOttLoad(
       for (const r of rows) before.set(`${r.commodity_code}|${r.sid}`, r);
     }
     const tariffChanges: TariffChange[] = [];
+    const heldBefore = new Set([...before.values()].map((r) => r.commodity_code));
     for (const m of measures) {
       const old = before.get(`${m.commodityCode}|${m.sid}`);
       const same =
@@ -88,6 +99,7 @@ export async function persistOttLoad(
         expression: m.expression,
         measureSid: m.sid,
         role: measureRole(m.measureType, m.quotaOrderNumber),
+        codeHeldBefore: heldBefore.has(m.commodityCode),
       });
     }
     for (const chunk of chunksFor(measures, 11)) {
@@ -192,6 +204,17 @@ export async function persistOttLoad(
       .insertInto('dataset_versions')
       .values({ dataset: OTT_DATASET, version, source, row_count: info.rows, loaded_at: loadedAt, effective_from: effectiveFrom, effective_to: effectiveTo })
       .execute();
+    const announced = eventChanges(tariffChanges);
+    // Membership of the groups the announced measures name, as held now (this load's included).
+    const groupIds = [...new Set(announced.tariffChanges.flatMap((c) => [c.geographicalArea, ...c.excludedAreas]).filter((a) => a !== '1011' && !/^[A-Z]{2}$/.test(a)))].sort();
+    const areaGroups: AreaGroup[] = [];
+    if (groupIds.length) {
+      const rows = await trx.selectFrom('geo_group_members').select(['group_id', 'member']).where('group_id', 'in', groupIds).orderBy('group_id').orderBy('member').execute();
+      for (const g of groupIds) {
+        const members = rows.filter((r) => r.group_id === g).map((r) => r.member);
+        areaGroups.push({ groupId: g, known: members.length > 0, members });
+      }
+    }
     await enqueueOutbox(trx, 'reference', [
       buildEvent({
         topic: Topics.datasetChanged,
@@ -204,7 +227,8 @@ export async function persistOttLoad(
           effectiveFrom,
           effectiveTo,
           commodityCodes: affectedCodes,
-          ...eventChanges(tariffChanges),
+          ...announced,
+          areaGroups,
           stopPress: extra.stopPress ?? [],
         }),
         tenant: 'platform',

@@ -21,12 +21,17 @@ export interface StandInOptions {
   changes?: Map<string, string>;
 }
 
+/** A TEAM-WRITTEN body served for an API path ("commodities/0101210000", "news/items") in place of the recorded one. */
+export type Overrides = Map<string, string>;
+
 export class OttApiStandIn {
   /** Requests seen, by path without the query ("/uk/api/commodities/0101210000"). */
   readonly requests = new Map<string, number>();
   tokensIssued = 0;
   private readonly faults = new Map<string, Fault[]>();
   private readonly tokens = new Set<string>();
+  /** Bodies served instead of the recorded ones (a later state of the tariff, written by a test). */
+  readonly overrides: Overrides = new Map();
   private server?: http.Server;
 
   constructor(private readonly opts: StandInOptions) {}
@@ -107,6 +112,8 @@ export class OttApiStandIn {
   }
 
   private body(apiPath: string, url: URL): string | undefined {
+    const override = this.overrides.get(apiPath);
+    if (override !== undefined) return override;
     let m = /^commodities\/(\d{10})$/.exec(apiPath);
     if (m) return this.file(`uk__commodities__${m[1]}_asof2025-07-14.json`) ?? this.opts.commodity?.(m[1]!);
     m = /^changes\/(\d{4}-\d{1,2}-\d{1,2})$/.exec(apiPath);

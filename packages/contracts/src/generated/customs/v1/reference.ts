@@ -44,6 +44,24 @@ export interface DatasetChanged {
    * measures of no rate role first; see services/reference/README.md); 0 = the list is complete.
    */
   tariffChangesOmitted: number;
+  /**
+   * Membership, as reference holds it after the change, of every group (other than 1011 erga
+   * omnes) named as a geographical area or an excluded area in tariff_changes, so a consumer
+   * can tell whether a measure covers an origin without a lookup.
+   */
+  areaGroups: AreaGroup[];
+}
+
+export interface AreaGroup {
+  /** Group id, e.g. "1013" (European Union) or "EU". */
+  groupId: string;
+  /**
+   * False when reference holds no membership for the group (then members is empty, and whether
+   * an origin belongs to it is unknown).
+   */
+  known: boolean;
+  /** ISO country codes of the members. */
+  members: string[];
 }
 
 /** A tariff measure the change created, updated or ended. */
@@ -71,6 +89,11 @@ export interface TariffChange {
   measureSid: string;
   /** "trade_remedy", "suspension", "preference", "quota", "third_country", "vat", "supplementary_unit" or "other". */
   role: string;
+  /**
+   * True when reference held measures of this commodity code before the change: a measure
+   * "created" on a code loaded for the first time is the baseline, not a change of the tariff.
+   */
+  codeHeldBefore: boolean;
 }
 
 /** A stop-press / news notice published with a tariff change. */
@@ -647,6 +670,7 @@ function createBaseDatasetChanged(): DatasetChanged {
     tariffChanges: [],
     stopPress: [],
     tariffChangesOmitted: 0,
+    areaGroups: [],
   };
 }
 
@@ -681,6 +705,9 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     }
     if (message.tariffChangesOmitted !== 0) {
       writer.uint32(80).uint32(message.tariffChangesOmitted);
+    }
+    for (const v of message.areaGroups) {
+      AreaGroup.encode(v!, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -778,6 +805,14 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
             message.tariffChangesOmitted = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.areaGroups.push(AreaGroup.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -834,6 +869,11 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
         : isSet(object.tariff_changes_omitted)
         ? globalThis.Number(object.tariff_changes_omitted)
         : 0,
+      areaGroups: globalThis.Array.isArray(object?.areaGroups)
+        ? object.areaGroups.map((e: any) => AreaGroup.fromJSON(e))
+        : globalThis.Array.isArray(object?.area_groups)
+        ? object.area_groups.map((e: any) => AreaGroup.fromJSON(e))
+        : [],
     };
   },
 
@@ -869,6 +909,9 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     if (message.tariffChangesOmitted !== 0) {
       obj.tariffChangesOmitted = Math.round(message.tariffChangesOmitted);
     }
+    if (message.areaGroups?.length) {
+      obj.areaGroups = message.areaGroups.map((e) => AreaGroup.toJSON(e));
+    }
     return obj;
   },
 
@@ -887,6 +930,112 @@ export const DatasetChanged: MessageFns<DatasetChanged> = {
     message.tariffChanges = object.tariffChanges?.map((e) => TariffChange.fromPartial(e)) || [];
     message.stopPress = object.stopPress?.map((e) => StopPressNotice.fromPartial(e)) || [];
     message.tariffChangesOmitted = object.tariffChangesOmitted ?? 0;
+    message.areaGroups = object.areaGroups?.map((e) => AreaGroup.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAreaGroup(): AreaGroup {
+  return { groupId: "", known: false, members: [] };
+}
+
+export const AreaGroup: MessageFns<AreaGroup> = {
+  encode(message: AreaGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.groupId !== "") {
+      writer.uint32(10).string(message.groupId);
+    }
+    if (message.known !== false) {
+      writer.uint32(16).bool(message.known);
+    }
+    for (const v of message.members) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AreaGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAreaGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.members.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AreaGroup {
+    return {
+      groupId: isSet(object.groupId)
+        ? globalThis.String(object.groupId)
+        : isSet(object.group_id)
+        ? globalThis.String(object.group_id)
+        : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      members: globalThis.Array.isArray(object?.members) ? object.members.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: AreaGroup): unknown {
+    const obj: any = {};
+    if (message.groupId !== "") {
+      obj.groupId = message.groupId;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.members?.length) {
+      obj.members = message.members;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AreaGroup>, I>>(base?: I): AreaGroup {
+    return AreaGroup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AreaGroup>, I>>(object: I): AreaGroup {
+    const message = createBaseAreaGroup();
+    message.groupId = object.groupId ?? "";
+    message.known = object.known ?? false;
+    message.members = object.members?.map((e) => e) || [];
     return message;
   },
 };
@@ -903,6 +1052,7 @@ function createBaseTariffChange(): TariffChange {
     expression: "",
     measureSid: "",
     role: "",
+    codeHeldBefore: false,
   };
 }
 
@@ -937,6 +1087,9 @@ export const TariffChange: MessageFns<TariffChange> = {
     }
     if (message.role !== "") {
       writer.uint32(82).string(message.role);
+    }
+    if (message.codeHeldBefore !== false) {
+      writer.uint32(88).bool(message.codeHeldBefore);
     }
     return writer;
   },
@@ -1034,6 +1187,14 @@ export const TariffChange: MessageFns<TariffChange> = {
             message.role = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.codeHeldBefore = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1086,6 +1247,11 @@ export const TariffChange: MessageFns<TariffChange> = {
         ? globalThis.String(object.measure_sid)
         : "",
       role: isSet(object.role) ? globalThis.String(object.role) : "",
+      codeHeldBefore: isSet(object.codeHeldBefore)
+        ? globalThis.Boolean(object.codeHeldBefore)
+        : isSet(object.code_held_before)
+        ? globalThis.Boolean(object.code_held_before)
+        : false,
     };
   },
 
@@ -1121,6 +1287,9 @@ export const TariffChange: MessageFns<TariffChange> = {
     if (message.role !== "") {
       obj.role = message.role;
     }
+    if (message.codeHeldBefore !== false) {
+      obj.codeHeldBefore = message.codeHeldBefore;
+    }
     return obj;
   },
 
@@ -1139,6 +1308,7 @@ export const TariffChange: MessageFns<TariffChange> = {
     message.expression = object.expression ?? "";
     message.measureSid = object.measureSid ?? "";
     message.role = object.role ?? "";
+    message.codeHeldBefore = object.codeHeldBefore ?? false;
     return message;
   },
 };
