@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   'checks:run': 'check a draft declaration before lodging it',
   triage: 'change an alert’s state, assignee or notes',
   'reports:write': 'draft claims, publish reports, open and work cases',
+  'records:correct': 'correct the record: merge two declarations that are one (a corrected MRN)',
   'config:read': 'read the tenant’s settings: alert rules, exceptions, subscriptions, approved agents, datasets',
   'config:write': 'change settings: rule settings, exceptions, subscriptions, approved agents, reference loads, re-scoring',
   'operations:read': 'operational views: dead-lettered events, reference sync runs',
@@ -33,7 +34,7 @@ export type Permission = keyof typeof PERMISSIONS;
 
 /** What each role is granted. admin holds every permission. */
 export const ROLE_GRANTS: Record<Role, readonly Permission[]> = {
-  analyst: ['submissions:read', 'data:read', 'reference:read', 'checks:run', 'triage', 'reports:write', 'config:read'],
+  analyst: ['submissions:read', 'data:read', 'reference:read', 'checks:run', 'triage', 'reports:write', 'records:correct', 'config:read'],
   integrator: ['submit', 'submissions:read', 'reference:read', 'checks:run'],
   admin: Object.keys(PERMISSIONS) as Permission[],
   // Read-only everything, the audit trail included; no writes at all.
@@ -91,6 +92,7 @@ export const HTTP_ROUTES: Record<string, Record<string, AccessRule>> = {
     'GET /v1/reconciliation': rule('data:read'),
     'GET /v1/declarations/:id': rule('data:read', true),
     'GET /v1/declarations/:id/versions': rule('data:read', true),
+    'POST /v1/declarations/:id/merge': rule('records:correct'),
     'GET /v1/admin/refused-submissions': rule('operations:read'),
     'GET /v1/admin/refused-submissions/:id/content': rule('operations:read'),
   },

@@ -13,6 +13,7 @@ import { migrations, type IngestionDb } from './db/migrations';
 import { registerGrpc } from './grpc/ingestion-grpc';
 import { registerRecordRoutes } from './http/record-routes';
 import { registerRefusedSubmissionRoutes } from './http/refused-submission-routes';
+import { registerMergeRoutes } from './http/merge-routes';
 import { registerSubmissionRoutes } from './http/submission-routes';
 import { registerSubmissionConsumer } from './kafka/submissions';
 import type { IngestionConfig } from './config';
@@ -71,6 +72,7 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       await registerSubmissionRoutes(kit.http, { intake, config, documents });
       registerRecordRoutes(kit.http, { batches, declarations });
       registerRefusedSubmissionRoutes(kit.http, db);
+      registerMergeRoutes(kit.http, db);
       registerGrpc(kit.grpc, declarations);
       registerSubmissionConsumer(kit, { db, config, documents });
     },

@@ -281,3 +281,49 @@ export function mergePartialResend(previous: Declaration, next: Declaration): Me
     notes,
   };
 }
+
+/** A user's merge of two declarations that are one (a declaration re-sent under a corrected MRN). */
+export type DuplicateMerge =
+  | { ok: true; survivor: Declaration; mergedAway: Declaration; note: string }
+  | { ok: false; code: 'same_declaration' | 'already_invalidated' | 'different_importers'; reason: string };
+
+/**
+ * Decides a merge of `duplicate` into `survivor` (issue 11, defect 11): the survivor's next
+ * version holds the content of whichever of the two was received later (the correction), under
+ * the survivor's id; the duplicate's last version is invalidated with no items, so downstream
+ * checks drop its findings and its money is not counted twice; both say why. Refused when they
+ * are the same declaration, either is invalidated already, or they name different importers.
+ */
+export function mergeDuplicate(survivor: Declaration, duplicate: Declaration, reason: string, who: string): DuplicateMerge {
+  if (survivor.declarationId === duplicate.declarationId) return { ok: false, code: 'same_declaration', reason: 'a declaration cannot be merged with itself' };
+  for (const d of [survivor, duplicate])
+    if (d.status === 'invalidated')
+      return { ok: false, code: 'already_invalidated', reason: `declaration ${d.declarationId} is invalidated${d.changeKind === 'merged' ? ' (merged into another)' : ''}: nothing to merge` };
+  if (present(survivor.importerEori) && present(duplicate.importerEori) && survivor.importerEori !== duplicate.importerEori)
+    return { ok: false, code: 'different_importers', reason: `they name different importers (${survivor.importerEori} and ${duplicate.importerEori}): not the same declaration` };
+  const later = duplicate.receivedAt > survivor.receivedAt ? duplicate : survivor;
+  const earlier = later === duplicate ? survivor : duplicate;
+  const why = `${who}: ${reason}`;
+  const note = `merged ${duplicate.declarationId} (v${duplicate.version}, MRN ${duplicate.mrn || '(none)'}) into ${survivor.declarationId} (v${survivor.version}, MRN ${survivor.mrn || '(none)'}); the content of the later-received ${later.declarationId} v${later.version} is kept`;
+  return {
+    ok: true,
+    note,
+    survivor: {
+      ...later,
+      declarationId: survivor.declarationId,
+      lrn: later.lrn || earlier.lrn,
+      mrn: later.mrn || earlier.mrn,
+      importerEori: later.importerEori || earlier.importerEori,
+      status: '',
+      changeKind: 'merge',
+      appliedChanges: [{ changeReasonCode: '', pointer: '', reason: `${note} — ${why}` }],
+    },
+    mergedAway: {
+      ...duplicate,
+      items: [],
+      status: 'invalidated',
+      changeKind: 'merged',
+      appliedChanges: [{ changeReasonCode: '', pointer: '', reason: `merged into ${survivor.declarationId} — ${why}` }],
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
 import type { DmsAmendment } from '../parse/dms';
-import { applyChange, mergePartialResend } from './amend';
+import { applyChange, mergeDuplicate, mergePartialResend } from './amend';
 import { invoiceKey } from '../parse/erp/erp';
 import { storable } from './safe-text';
 import { MAX_ITEMS_PER_DECLARATION } from '../parse/limits';
@@ -320,7 +320,7 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
     ? await sql<{
         mrn: string;
         declaration_id: string;
-      }>`select distinct on (mrn) mrn, declaration_id from declarations where tenant_id = ${tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) order by mrn, version desc`.execute(
+      }>`select distinct on (mrn) mrn, declaration_id from declarations d where tenant_id = ${tenantId} and mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) and not exists (select 1 from declarations m where m.tenant_id = d.tenant_id and m.declaration_id = d.declaration_id and m.change_kind = 'merged') order by mrn, version desc`.execute(
         trx,
       )
     : { rows: [] };
@@ -910,4 +910,78 @@ async function pendingChangeKeys(trx: Transaction<IngestionDb>, tenantId: string
       and (mrn = any(array(select json_array_elements_text(${JSON.stringify(mrns)}::json))) or lrn = any(array(select json_array_elements_text(${JSON.stringify(lrns)}::json))))`.execute(trx)
   ).rows;
   return new Set(rows.flatMap((r) => [`mrn:${(r.mrn ?? '').toUpperCase()}`, `lrn:${r.lrn ?? ''}`]));
+}
+
+/** The outcome of a user's merge (mergeDuplicates). */
+export type MergeOutcome =
+  | { ok: true; batchId: string; survivor: { declarationId: string; version: number; mrn: string }; mergedAway: { declarationId: string; version: number }; note: string }
+  | { ok: false; status: 404 | 409; code: string; reason: string };
+
+/**
+ * Merges two declarations a user says are one (a declaration first sent under a mistyped MRN and
+ * then under the corrected one): both get a new version in one transaction — the survivor the
+ * correction's content, the other an invalidation naming the survivor — published like any
+ * version, recorded as a batch of format "merge" with the request as its content.
+ */
+export async function mergeDuplicates(
+  trx: Transaction<IngestionDb>,
+  req: { tenantId: string; survivorId: string; duplicateId: string; reason: string; subject: string; receivedAt: Date; parent?: Context },
+): Promise<MergeOutcome> {
+  await lockDeclarations(trx, req.tenantId, [req.survivorId, req.duplicateId]);
+  const rows = await sql<{ declaration_id: string; natural_key: string; payload: Buffer }>`
+    select distinct on (declaration_id) declaration_id, natural_key, payload from declarations
+    where tenant_id = ${req.tenantId} and declaration_id = any(${[req.survivorId, req.duplicateId]}::text[]) order by declaration_id, version desc`.execute(trx);
+  const latest = new Map(rows.rows.map((r) => [r.declaration_id, { naturalKey: r.natural_key, d: Declaration.decode(r.payload) }]));
+  for (const id of [req.survivorId, req.duplicateId]) if (!latest.has(id)) return { ok: false, status: 404, code: 'not_found', reason: `no declaration ${id}` };
+  const survivor = latest.get(req.survivorId)!;
+  const duplicate = latest.get(req.duplicateId)!;
+  const decision = mergeDuplicate(survivor.d, duplicate.d, req.reason, req.subject);
+  if (!decision.ok) return { ok: false, status: 409, code: decision.code, reason: decision.reason };
+  const content = Buffer.from(JSON.stringify({ merge: { survivor: req.survivorId, duplicate: req.duplicateId, reason: req.reason, by: req.subject } }));
+  const ctx: BatchContext = { tenantId: req.tenantId, batchId: randomUUID(), receivedAt: req.receivedAt.toISOString(), parent: req.parent };
+  await trx
+    .insertInto('batches')
+    .values({
+      batch_id: ctx.batchId,
+      tenant_id: req.tenantId,
+      channel: 'api',
+      format: 'merge',
+      source_name: storable(`merge:${req.duplicateId}->${req.survivorId}`),
+      content_sha256: hash('sha256', content, 'hex'),
+      size_bytes: content.length,
+      status: 'accepted',
+      declarations_accepted: 2,
+      declarations_duplicate: 0,
+      declarations_rejected: 0,
+      issue_count: 0,
+      received_at: ctx.receivedAt,
+      completed_at: ctx.receivedAt,
+      raw_content: content,
+    })
+    .execute();
+  const versionRows: NewVersion[] = [];
+  for (const [full0, prev, key] of [
+    [decision.survivor, survivor.d.version, survivor.naturalKey],
+    [decision.mergedAway, duplicate.d.version, duplicate.naturalKey],
+  ] as const) {
+    // Content hashes are unique per tenant: a merge's versions are hashed as what they are.
+    const full: Declaration = {
+      ...full0,
+      tenantId: req.tenantId,
+      version: prev + 1,
+      batchId: ctx.batchId,
+      receivedAt: ctx.receivedAt,
+      sourceName: storable(`merge:${req.duplicateId}->${req.survivorId}`),
+      contentSha256: hash('sha256', `${full0.changeKind}:${full0.declarationId}:v${prev + 1}:${full0.contentSha256}:${ctx.batchId}`, 'hex'),
+    };
+    versionRows.push({ full, bytes: Declaration.encode(full).finish(), naturalKey: key, previous: prev, ctx });
+  }
+  await insertVersions(trx, req.tenantId, versionRows);
+  return {
+    ok: true,
+    batchId: ctx.batchId,
+    note: decision.note,
+    survivor: { declarationId: req.survivorId, version: versionRows[0]!.full.version, mrn: versionRows[0]!.full.mrn },
+    mergedAway: { declarationId: req.duplicateId, version: versionRows[1]!.full.version },
+  };
 }
