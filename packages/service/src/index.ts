@@ -72,3 +72,4 @@ export function runMain(name: string, start: () => Promise<{ stop(): Promise<voi
 export * from './platform';
 export * from './access';
 export * from './audit';
+export * from './migrate';

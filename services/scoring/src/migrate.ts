@@ -1,0 +1,17 @@
+// Applies scoring's database migrations and exits: the deployment's migrations Job runs it before a
+// rollout (deploy/kubernetes). Exit 0 done, 1 failed, 78 bad configuration.
+import { exitOnConfigError } from '@customs/config';
+import { migrateService } from '@customs/service';
+import { createLogger } from '@customs/telemetry';
+import { loadConfig } from './config';
+import { migrations } from './db/migrations';
+
+const config = exitOnConfigError('scoring', () => loadConfig());
+const logger = createLogger('scoring', config.LOG_LEVEL);
+migrateService({ name: 'scoring', databaseUrl: config.DATABASE_URL, migrations, logger }).then(
+  () => process.exit(0),
+  (e) => {
+    logger.fatal({ err: e }, `scoring migrations failed: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
