@@ -6,8 +6,14 @@ import type { CodeGroup, DeclFact, HistoryInput, HistoryState, KnowledgeGroup, L
 
 /** Most recent observations kept per (importer, CN8, origin, basis) for the unit-value statistics. */
 export const UNIT_VALUE_WINDOW = 100;
-/** References kept per code/origin of a group: all of them while the code is a minority, the latest few after. */
-export const REF_CAP = 4;
+/**
+ * References kept per code/origin of a group: all of them while the code is a minority (≤ 2
+ * lines, the ones C10/C11/C23 flag), the latest 2 once established. No check reads an established
+ * code's references, and every batch rewrites the groups it touches, so more would only be
+ * written and read again (docs/adr/0012-scoring-history-hot-path.md). Should amendments take an
+ * established code back to 2 lines, those flagged are the 2 kept.
+ */
+export const REF_CAP = 2;
 
 /** U112 lines kept per supplier for C20 (the latest; older ones were judged while they were among them). */
 export const KNOWLEDGE_REFS = 20;
