@@ -14,7 +14,9 @@
 //          [--rate 200] [--latency-seconds 10] [--seed 20261127] [--slice 2000]
 //   --lines       item lines of the main backfill (run once per --instances value)
 //   --growth      further backfill sizes (1 instance each, fresh platform each), latency after each
-//   --rate        steady submissions per second for the latency phase (0 = no latency phase)
+//   --rate        steady submissions per second for the latency phase, a comma list (the goal's 200
+//                 and one the machine can sustain, so latency is seen both saturated and not; 0 = none)
+//   --cpu-prof DIR  V8 CPU profiles of every service process (node --cpu-prof), summarised at the end
 //   --tenants     spread the backfill's slices over this many tenants (importers on one platform)
 //   --alerting-main  another build of services/alerting/dist/main.js (a before/after comparison)
 // Needs Postgres and Kafka (make infra) and a build (npx tsc -b).
@@ -27,7 +29,10 @@ const { Kafka, logLevel } = require('kafkajs');
 const { credentials, Metadata } = require('@grpc/grpc-js');
 const { percentile } = require('./lib');
 const { startPlatform, cpuSecondsByComm } = require('./platform');
-const { generate, expectedFindings } = require('./expectation');
+const { expectedFindings } = require('./expectation');
+
+/** Up to this many declarations the run also evaluates its reports in process (memory: all parsed at once). */
+const KEEP_FOR_EXPECTATION = 40000;
 
 const root = path.resolve(__dirname, '../..');
 const datagen = require(path.join(root, 'packages/datagen/dist'));
@@ -35,13 +40,18 @@ const { buildEvent } = require(path.join(root, 'packages/kafka/dist'));
 const { Topics, DeclarationReceived, StreamAlertsRequest, AlertingServiceClient, declarationKey } = require(path.join(root, 'packages/contracts/dist'));
 
 function args(argv) {
-  const o = { lines: 20000, instances: [1, 2], growth: [], rate: 200, latencySeconds: 10, seed: 20261127, slice: 2000, tenants: 1, alertingMain: undefined };
+  const o = { lines: 20000, instances: [1, 2], growth: [], rates: [200, 20], latencySeconds: 10, seed: 20261127, slice: 2000, tenants: 1, alertingMain: undefined };
   for (let i = 2; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === '--lines') o.lines = Number(v);
     else if (k === '--instances') o.instances = v.split(',').map(Number);
     else if (k === '--growth') o.growth = v ? v.split(',').map(Number) : [];
-    else if (k === '--rate') o.rate = Number(v);
+    else if (k === '--rate')
+      o.rates = v
+        .split(',')
+        .map(Number)
+        .filter((x) => x > 0);
+    else if (k === '--cpu-prof') o.cpuProf = path.resolve(v);
     else if (k === '--latency-seconds') o.latencySeconds = Number(v);
     else if (k === '--seed') o.seed = Number(v);
     else if (k === '--slice') o.slice = Number(v);
@@ -67,6 +77,8 @@ function prepareHistory(seed, lines, slice, dir) {
   const truth = new Set();
   const truthRule = new Map();
   const payloads = [];
+  /** The generated declarations themselves, kept for the in-process expectation on small runs. */
+  const kept = [];
   let items = 0;
   let declarations = 0;
   const slices = [];
@@ -106,10 +118,11 @@ function prepareHistory(seed, lines, slice, dir) {
       subject: g.declaration.declarationId,
     });
     payloads.push({ key: e.key, value: Buffer.from(e.payload), headers: e.headers });
+    if (declarations <= KEEP_FOR_EXPECTATION) kept.push(g);
     if (cur.n >= slice) flush();
   }
   flush();
-  return { slices, truth, truthRule, items, declarations, payloads };
+  return { slices, truth, truthRule, items, declarations, payloads, kept: declarations <= KEEP_FOR_EXPECTATION ? kept : undefined };
 }
 
 /** Bare kafkajs produce → consume of the same payloads through the same broker (6 partitions, like declaration.received). */
@@ -212,11 +225,63 @@ function sampleQueries(p) {
   };
 }
 
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the hot path's read queries on the backfilled data, with values
+ * taken from it: each must stay an index lookup whose cost follows the batch, not the history.
+ */
+async function explainHotQueries(p) {
+  const one = async (q, params = []) => (await p.db.query(q, params)).rows[0];
+  const a = await one('select tenant_id, alert_key from alerting.alerts order by created_at desc limit 1');
+  const f = await one('select tenant_id, importer, acceptance_date::text as d, declaration_id from alerting.findings where acceptance_date is not null order by acceptance_date desc limit 1');
+  const v = await one('select tenant_id, declaration_id from validation.checks order by checked_at desc limit 1');
+  if (!a || !f || !v) return [];
+  const queries = [
+    [
+      'alerting: open alert by suppression key (alertsByKeys)',
+      `select distinct on (tenant_id, alert_key) alert_key, payload from alerting.alerts where (tenant_id, alert_key) in (($1, $2))
+       order by tenant_id, alert_key, (status in (1, 2, 3, 6)) desc, created_at desc`,
+      [a.tenant_id, a.alert_key],
+    ],
+    [
+      "alerting: an importer's findings in a ±30-day window (threshold / risk slices)",
+      `select f.payload from alerting.findings f join (values ($1, $2, ($3::date - 30), ($3::date + 30))) as v(t, val, d_from, d_to)
+         on f.tenant_id = v.t and f.importer = v.val and f.acceptance_date >= v.d_from and f.acceptance_date <= v.d_to where f.withdrawn_at is null`,
+      [f.tenant_id, f.importer, f.d],
+    ],
+    [
+      "alerting: an importer's declaration history (new_terms needs its first date and count)",
+      `select tenant_id, importer, min(acceptance_date)::text as first, count(*)::int as n from alerting.importer_declarations
+       where (tenant_id, importer) in (($1, $2)) group by tenant_id, importer`,
+      [f.tenant_id, f.importer],
+    ],
+    ['validation: a declaration’s active findings', `select payload from validation.findings where tenant_id = $1 and declaration_id = $2 and status = 'active'`, [v.tenant_id, v.declaration_id]],
+  ];
+  const out = [];
+  for (const [what, q, params] of queries) {
+    const plan = (await p.db.query(`explain (analyze, buffers, costs off) ${q}`, params)).rows.map((r) => r['QUERY PLAN']);
+    out.push({ what, plan });
+  }
+  return out;
+}
+
+/** The platform running now, stopped (database and topics dropped) if the run is interrupted. */
+let active;
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.once(sig, async () => {
+    console.error(`bench-e2e: ${sig}, stopping the platform it started`);
+    await active?.stop().catch(() => undefined);
+    process.exit(130);
+  });
+
 const count = async (p, q) => Number((await p.db.query(q)).rows[0].n);
 
 /** One backfill on a fresh platform; the latency phase after it when rate > 0. */
 async function backfill(opts, history, instances, withLatency) {
-  const p = await startPlatform({ label: 'benche2e', instances, tenants: opts.tenants, mains: opts.alertingMain ? { alerting: opts.alertingMain } : undefined });
+  const profDir = opts.cpuProf ? path.join(opts.cpuProf, `${history.items}-${instances}`) : undefined;
+  const env = {};
+  if (profDir) for (const s of ['reference', 'ingestion', 'validation', 'scoring', 'alerting']) env[s] = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profDir, s)}` };
+  const p = await startPlatform({ label: 'benche2e', instances, tenants: opts.tenants, env, mains: opts.alertingMain ? { alerting: opts.alertingMain } : undefined });
+  active = p;
   try {
     await p.loadGeneratedTariff(opts.seed);
     const admin = p.kafka.admin();
@@ -330,21 +395,54 @@ async function backfill(opts, history, instances, withLatency) {
       dbBytes,
       hotQueries,
     };
-    if (history.declarations <= 40000) {
+    if (history.kept) {
       // Recall against what the CDS reports can carry: the same reports evaluated in process.
-      const expected = await expectedFindings(generate(opts.seed, history.declarations), opts.seed, new Date().toISOString().slice(0, 10));
+      const expected = await expectedFindings(history.kept, opts.seed, new Date().toISOString().slice(0, 10));
       const want = new Set(expected.findings.map((f) => `${f.lrn}|${f.itemNumber}|${f.ruleId}`));
       const live = await p.db.query(`select c.lrn, f.item_number, f.rule_id from validation.findings f
         join validation.checks c on c.tenant_id = f.tenant_id and c.declaration_id = f.declaration_id and c.declaration_version = f.declaration_version`);
       const got = new Set(live.rows.map((x) => `${x.lrn}|${x.item_number}|${x.rule_id}`));
       result.inProcess = { expected: want.size, found: [...want].filter((k) => got.has(k)).length, extra: [...got].filter((k) => !want.has(k)).length };
     }
-    if (withLatency) result.latency = await latency(p, opts, history.declarations);
+    result.explain = await explainHotQueries(p);
+    if (withLatency) {
+      result.latency = [];
+      for (const [i, rate] of opts.rates.entries()) result.latency.push(await latency(p, { ...opts, rate }, history.declarations, i));
+    }
     result.usage = p.usage();
     await admin.disconnect();
     return result;
   } finally {
     await p.stop();
+    active = undefined;
+    if (profDir) printProfiles(profDir);
+  }
+}
+
+/** Top self-time functions per service from the V8 CPU profiles a run wrote at exit. */
+function printProfiles(dir) {
+  for (const s of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const self = new Map();
+    let total = 0;
+    for (const f of fs.readdirSync(path.join(dir, s)).filter((x) => x.endsWith('.cpuprofile'))) {
+      const prof = JSON.parse(fs.readFileSync(path.join(dir, s, f), 'utf8'));
+      const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+      const dt = new Map();
+      prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+      for (const [id, us] of dt) {
+        const cf = byId.get(id).callFrame;
+        const where = cf.url ? `${cf.url.replace(`file://${root}/`, '').replace(/^.*node_modules\//, '')}:${cf.lineNumber + 1}` : '';
+        const k = `${cf.functionName || '(anonymous)'} ${where}`;
+        if (cf.functionName !== '(idle)' && cf.functionName !== '(program)') total += us;
+        self.set(k, (self.get(k) ?? 0) + us);
+      }
+    }
+    console.log(`\nCPU profile of ${s} (${(total / 1e6).toFixed(1)} s busy, self time):`);
+    for (const [k, us] of [...self.entries()]
+      .filter(([k]) => !k.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12))
+      console.log(`  ${((100 * us) / Math.max(1, total)).toFixed(1).padStart(5)} %  ${k}`);
   }
 }
 
@@ -353,12 +451,21 @@ async function backfill(opts, history, instances, withLatency) {
  * error) at opts.rate for opts.latencySeconds; per channel, the time from the 201 to the first
  * alert change of that declaration.
  */
-async function latency(p, opts, historyDeclarations) {
+async function latency(p, opts, historyDeclarations, round) {
+  // From a drained platform: no backlog of the backfill (or an earlier round) in the figures.
+  const admin = p.kafka.admin();
+  await admin.connect();
+  const drainStart = performance.now();
+  while ((await lagOf(p, admin)) > 0 || (await count(p, 'select (select count(*) from validation.outbox) + (select count(*) from scoring.outbox) + (select count(*) from alerting.outbox) as n')) > 0) {
+    if (performance.now() - drainStart > 600_000) throw new Error('platform not drained 10 min after the last round');
+    await sleep(500);
+  }
+  await admin.disconnect();
   const n = Math.max(1, Math.round(opts.rate * opts.latencySeconds));
   // Another seed: other MRNs than the backfill's; every declaration carries an injected error
   // (the rates of the 34 injectors sum to 80 %, the generator's ceiling).
   const docs = [];
-  for (const g of datagen.generateDataset({ seed: opts.seed + 7, declarations: n, defaultRate: 0.8 / datagen.INJECTORS.length })) docs.push(datagen.toDmsXml(g.declaration));
+  for (const g of datagen.generateDataset({ seed: opts.seed + 7 + round, declarations: n, defaultRate: 0.8 / datagen.INJECTORS.length })) docs.push(datagen.toDmsXml(g.declaration));
   const at201 = new Map();
   const arrivals = { grpc: new Map(), sse: new Map(), webhook: new Map() };
   const record = (channel, declarationId) => {
@@ -463,7 +570,7 @@ async function latency(p, opts, historyDeclarations) {
   call.cancel();
   receiver.close();
   client.close();
-  const out = { submitted: n, accepted: at201.size, refused, rate: n / seconds, historyDeclarations, submit: summary(submitMs) };
+  const out = { submitted: n, accepted: at201.size, refused, asked: opts.rate, rate: n / seconds, historyDeclarations, submit: summary(submitMs) };
   for (const [ch, m] of Object.entries(arrivals)) {
     const l = [];
     for (const [id, t] of m) if (at201.has(id)) l.push(Math.max(0, t - at201.get(id)));
@@ -520,10 +627,13 @@ function printBackfill(r, bare) {
   );
   console.log('\nHot queries (share of 50 ms pg_stat_activity samples with a backend on it; 100 % = one backend busy all the time):');
   for (const h of r.hotQueries) console.log(`  ${(h.share * 100).toFixed(1).padStart(5)} %  [${h.waits}]  ${h.q}`);
-  if (r.latency) {
-    const l = r.latency;
+  for (const e of r.explain ?? []) {
+    console.log(`\nEXPLAIN ANALYZE — ${e.what}:`);
+    for (const line of e.plan) console.log(`    ${line}`);
+  }
+  for (const l of r.latency ?? []) {
     console.log(
-      `\n### Latency, ${fmt(l.historyDeclarations)} declarations of history stored: ${l.submitted} DMS declarations at ${l.rate.toFixed(0)}/s (asked ${Math.round(l.submitted / Math.max(1, l.submitted / l.rate))}/s), ${l.accepted} accepted (201), ${l.refused} not`,
+      `\n### Latency, ${fmt(l.historyDeclarations)} declarations of history stored: ${l.submitted} DMS declarations sent at ${l.rate.toFixed(0)}/s (asked ${l.asked}/s), ${l.accepted} accepted (201), ${l.refused} not; ${l.grpc.n} of them raised an alert`,
     );
     console.log('| leg | n | p50 ms | p99 ms | max ms | goal |');
     console.log('|---|---:|---:|---:|---:|---|');
@@ -551,7 +661,7 @@ function printBackfill(r, bare) {
     main.payloads.length = 0;
     for (const [i, k] of opts.instances.entries()) {
       log(`backfill with ${k} instance(s)`);
-      const r = await backfill(opts, main, k, opts.rate > 0 && i === 0);
+      const r = await backfill(opts, main, k, opts.rates.length > 0 && i === 0);
       printBackfill(r, bare);
       results.push(r);
     }
@@ -560,7 +670,7 @@ function printBackfill(r, bare) {
       const h = prepareHistory(opts.seed, size, opts.slice, path.join(work, `g${size}`));
       const b = await bareKafka(brokers, h.payloads);
       h.payloads.length = 0;
-      const r = await backfill(opts, h, 1, opts.rate > 0);
+      const r = await backfill(opts, h, 1, opts.rates.length > 0);
       printBackfill(r, b);
       results.push(r);
       fs.rmSync(path.join(work, `g${size}`), { recursive: true, force: true });
@@ -570,7 +680,7 @@ function printBackfill(r, bare) {
     console.log('|---:|---:|---:|---:|---:|---:|---|---:|');
     for (const r of results) {
       const cpu = r.serviceCpu + r.pgCpu + r.kafkaCpu;
-      const lat = r.latency ? `${fmt(r.latency.grpc.p99)} / ${fmt(r.latency.sse.p99)} / ${fmt(r.latency.webhook.p99)}` : '—';
+      const lat = r.latency ? r.latency.map((l) => `${l.asked}/s: ${fmt(l.grpc.p99)} / ${fmt(l.sse.p99)} / ${fmt(l.webhook.p99)}`).join('; ') : '—';
       console.log(
         `| ${fmt(r.lines)} | ${r.instances} | ${r.toLastAlert.toFixed(1)} | ${fmt(r.lines / r.toLastAlert)} | ${fmt(r.lines / cpu)} | ${(r.recall * 100).toFixed(1)} % | ${lat} | ${mib(Math.max(...Object.values(r.usage).map((u) => u.peakRss)))} |`,
       );
