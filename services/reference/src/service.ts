@@ -10,6 +10,7 @@ import { recordDatasetVersions } from './db/dataset-repo';
 import { fxVersions, persistFxLoad, readFxRows } from './db/fx-repo';
 import { migrations, type ReferenceDb } from './db/migrations';
 import { ottVersions, persistOttLoad, readOttData } from './db/ott-repo';
+import { quotaDefinitions } from './db/quota-repo';
 import { registerGrpc } from './grpc/reference-grpc';
 import { registerAdminRoutes } from './http/admin-routes';
 import { registerLookupRoutes } from './http/lookup-routes';
@@ -80,7 +81,7 @@ export async function startReferenceService(config: ReferenceConfig): Promise<Ru
       if (config.OTT_SYNC_DAILY_AT) syncs.scheduleDaily(config.OTT_SYNC_DAILY_AT);
       kit.lifecycle.add('ott-sync', () => syncs.stop());
 
-      registerGrpc(kit.grpc, store);
+      registerGrpc(kit.grpc, store, (orderNumbers) => quotaDefinitions(db, orderNumbers));
       registerLookupRoutes(kit.http, { store, db, today });
       await registerAdminRoutes(kit.http, { config, store, syncs, listSyncRuns: () => ottSyncPorts(db, store).list(), loadPorts, fxPorts });
     },

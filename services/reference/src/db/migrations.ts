@@ -120,6 +120,27 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  // Tariff quota definitions from the OTT API (/quotas/search): order number, period, volume and
+  // the balance as of the sync's as-of date (a snapshot; see app/quota-allocation.ts for what it
+  // can and cannot tell about an earlier or later allocation).
+  '0009_ott_quota_definitions': {
+    async up(db) {
+      await sql`
+        create table ott_quota_definitions (
+          order_number text not null,
+          valid_from text not null,
+          valid_to text not null,
+          initial_volume text not null,
+          balance text not null,
+          status text not null,
+          unit text not null,
+          measure_sids text[] not null,
+          as_of text not null,
+          dataset_version text not null,
+          primary key (order_number, valid_from)
+        )`.execute(db);
+    },
+  },
 };
 
 export interface ReferenceDb {
@@ -157,6 +178,18 @@ export interface ReferenceDb {
   };
   ott_sync_staged: { run_id: number; item: string; payload: Jsonb };
   ott_coverage: { commodity_code: string; complete_from: string; dataset_version: string };
+  ott_quota_definitions: {
+    order_number: string;
+    valid_from: string;
+    valid_to: string;
+    initial_volume: string;
+    balance: string;
+    status: string;
+    unit: string;
+    measure_sids: string[];
+    as_of: string;
+    dataset_version: string;
+  };
   outbox: { id: number; topic: string; message_key: string; payload: Buffer; headers: string };
   inbox: { consumer_group: string; event_id: string; topic: string };
 }

@@ -5,6 +5,7 @@ import type { OttImport } from '../parse/ott';
 import type { DatasetInfo, StoredMeasure } from '../app/store';
 import { eventChanges, measureRole } from '../app/tariff-changes';
 import type { ReferenceDb } from './migrations';
+import { storeQuotaDefinitions, type QuotaDefinitionRow } from './quota-repo';
 
 /** The dataset name every OTT load is versioned under. */
 export const OTT_DATASET = 'ott-measures';
@@ -34,7 +35,7 @@ export async function persistOttLoad(
   version: string,
   imp: OttImport,
   now = new Date(),
-  extra: { stopPress?: StopPressNotice[]; asOf?: string } = {},
+  extra: { stopPress?: StopPressNotice[]; asOf?: string; quotaDefinitions?: QuotaDefinitionRow[] } = {},
 ): Promise<OttLoadOutcome> {
   const measures: StoredMeasure[] = imp.measures.map((m) => ({ ...m, datasetVersion: version }));
   const effectiveFrom = measures.reduce((min, m) => (!min || m.validFrom < min ? m.validFrom : min), '');
@@ -185,6 +186,7 @@ export async function persistOttLoad(
       const rows = [...imp.groups].flatMap(([g, members]) => [...new Set(members)].map((member) => ({ group_id: g, member, dataset_version: version })));
       for (const chunk of chunksFor(rows, 3)) await trx.insertInto('geo_group_members').values(chunk).execute();
     }
+    if (extra.quotaDefinitions?.length) await storeQuotaDefinitions(trx, extra.quotaDefinitions, version);
     if (extra.asOf && imp.commodityCodes.length) {
       // Snapshot loads are complete from their as-of date (the earliest one loaded for a code).
       for (const chunk of chunksFor(imp.commodityCodes, 3)) {

@@ -7,6 +7,7 @@ import type {
   DutyVatInput as DutyVatInputMsg,
 } from '@customs/contracts';
 import { computeDutyLine, type CurrencyRates, type DutyLineInput, type DutyLineResult, type DutyMeasureInput, type DutyQuantities, type QuotaAllocationInput, type VatInput } from '@customs/duty';
+import { allocateQuota, type HeldQuotaDefinition } from '../app/quota-allocation';
 
 /** "" in proto3 means "not given": the engine wants undefined. */
 const opt = (s: string | undefined) => (s === undefined || s === '' ? undefined : s);
@@ -46,13 +47,21 @@ function vat(v: DutyVatInputMsg | undefined): VatInput | undefined {
   };
 }
 
-function quota(q: DutyQuotaAllocationMsg | undefined): QuotaAllocationInput | undefined {
+function quota(q: DutyQuotaAllocationMsg | undefined, acceptanceDate: string, held: readonly HeldQuotaDefinition[], notes: string[]): QuotaAllocationInput | undefined {
   if (!q) return undefined;
   if (!q.measure) throw new Error(`quota.measure: the in-quota measure of order number ${q.orderNumber || '(none)'} is required`);
+  let allocated = q.allocatedQuantity;
+  if (allocated === '') {
+    // Not given: decided from the quota definitions reference holds; unknown says why.
+    const a = allocateQuota(held, q.orderNumber, q.declaredQuantity, acceptanceDate);
+    if (a.status === 'unknown') throw new Error(`quota.allocated_quantity: ${a.reason}`);
+    allocated = a.allocatedQuantity;
+    notes.push(`Quota allocation: ${a.reason}`);
+  }
   return {
     orderNumber: q.orderNumber,
     measure: measure(q.measure),
-    allocatedQuantity: q.allocatedQuantity,
+    allocatedQuantity: allocated,
     declaredQuantity: q.declaredQuantity,
     unit: opt(q.unit),
     replacesMeasureType: opt(q.replacesMeasureType),
@@ -60,7 +69,7 @@ function quota(q: DutyQuotaAllocationMsg | undefined): QuotaAllocationInput | un
 }
 
 /** Proto line → engine input; throws with the field named when the line cannot be read. */
-export function toEngineInput(m: DutyLineInputMsg): DutyLineInput {
+export function toEngineInput(m: DutyLineInputMsg, held: readonly HeldQuotaDefinition[] = [], notes: string[] = []): DutyLineInput {
   const cv = m.customsValue?.value;
   if (!cv) throw new Error('customs_value: give pence or an invoice value');
   if (m.customsValueRounding && m.customsValueRounding !== 'halfUp' && m.customsValueRounding !== 'down') throw new Error(`customs_value_rounding: "${m.customsValueRounding}" is not halfUp or down`);
@@ -90,7 +99,7 @@ export function toEngineInput(m: DutyLineInputMsg): DutyLineInput {
     vat: vat(m.vat),
     tradeRemediesUnknownReason: opt(m.tradeRemediesUnknownReason),
     exciseUnknownReason: opt(m.exciseUnknownReason),
-    quota: quota(m.quota),
+    quota: quota(m.quota, m.acceptanceDate, held, notes),
   };
 }
 
@@ -128,9 +137,12 @@ export function toResultMsg(r: DutyLineResult): DutyLineResultMsg {
 }
 
 /** One line through the engine; a line the engine cannot take is answered "unknown" with why, never failing the batch. */
-export function computeLine(m: DutyLineInputMsg): DutyLineResultMsg {
+export function computeLine(m: DutyLineInputMsg, held: readonly HeldQuotaDefinition[] = []): DutyLineResultMsg {
   try {
-    return toResultMsg(computeDutyLine(toEngineInput(m)));
+    const notes: string[] = [];
+    const r = toResultMsg(computeDutyLine(toEngineInput(m, held, notes)));
+    r.explanation = [...notes, ...r.explanation];
+    return r;
   } catch (e) {
     return {
       status: 'unknown',

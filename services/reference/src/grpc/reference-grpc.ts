@@ -16,6 +16,7 @@ import {
   type RateResult,
 } from '@customs/contracts';
 import { GrpcError, status, type GrpcServer } from '@customs/grpc';
+import type { HeldQuotaDefinition } from '../app/quota-allocation';
 import type { ReferenceStore } from '../app/store';
 import { computeLine } from './duties';
 
@@ -52,7 +53,10 @@ export function rateFor(store: ReferenceStore, q: { commodityCode: string; origi
   return store.rates(q.commodityCode, q.origin, q.date);
 }
 
-export function registerGrpc(grpc: GrpcServer, store: ReferenceStore): void {
+/** Quota definitions held for order numbers (db/quota-repo.ts), read once per ComputeDuties call. */
+export type QuotaDefinitionsPort = (orderNumbers: readonly string[]) => Promise<HeldQuotaDefinition[]>;
+
+export function registerGrpc(grpc: GrpcServer, store: ReferenceStore, quotas: QuotaDefinitionsPort = async () => []): void {
   const checkBatch = (n: number) => {
     if (n > MAX_BATCH) throw new GrpcError(status.INVALID_ARGUMENT, `at most ${MAX_BATCH} queries per call, got ${n}`);
   };
@@ -79,7 +83,10 @@ export function registerGrpc(grpc: GrpcServer, store: ReferenceStore): void {
     },
     computeDuties: async (req: ComputeDutiesRequest): Promise<ComputeDutiesResponse> => {
       checkBatch(req.lines.length);
-      return { results: req.lines.map(computeLine) };
+      // Lines that leave the quota allocation to reference: one read for all their order numbers.
+      const orderNumbers = req.lines.filter((l) => l.quota && l.quota.allocatedQuantity === '').map((l) => l.quota!.orderNumber);
+      const held = orderNumbers.length ? await quotas(orderNumbers) : [];
+      return { results: req.lines.map((l) => computeLine(l, held)) };
     },
   });
 }

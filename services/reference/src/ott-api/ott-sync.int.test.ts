@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
-import { ReferenceServiceClient, Topics, type DatasetChanged, type LookupFxResponse, type LookupRatesResponse } from '@customs/contracts';
+import { ComputeDutiesRequest, ReferenceServiceClient, Topics, type ComputeDutiesResponse, type DatasetChanged, type LookupFxResponse, type LookupRatesResponse } from '@customs/contracts';
+import { Client } from 'pg';
 import { callUnary } from '@customs/grpc';
 import type { KafkaHandle } from '@customs/kafka';
 import type { RunningService } from '@customs/service';
@@ -219,5 +220,54 @@ describe('OTT API v2 sync against a local stand-in for the public API', () => {
     expect(await runCli(['sync-ott', '--until', '2025-07-17'], env, (l) => lines.push(l))).toBe(0);
     expect(lines.join('\n')).toMatch(/incremental sync run \d+ 2025-07-16\.\.2025-07-17: 0 commodity code\(s\)/);
     expect(await versions()).toEqual(before);
+  });
+
+  it('stores the quota definitions of the synced quota measures; ComputeDuties allocates from them, or says why it cannot', async () => {
+    // TEAM-WRITTEN state for this test: the recorded 0201100021 (beef) response as of 2025-02-11
+    // (bundled in data/tariff/ott_recorded_2025) served for as_of=2025-07-18, and a /quotas/search
+    // answer for its order number 050351 (122 non-preferential quota, CA/US) cloned from the
+    // recorded definition of 050671 with a made-up balance of 600 kg. Not published data.
+    api.overrides.set('commodities/0201100021', fs.readFileSync(path.join(data, 'tariff/ott_recorded_2025/uk__commodities__0201100021_asof2025-02-11.json'), 'utf8'));
+    const recorded = JSON.parse(fs.readFileSync(path.join(fixtures, 'uk__quotas__search.json'), 'utf8'));
+    const def = structuredClone(recorded.data[0]);
+    def.id = '99001';
+    def.attributes = { ...def.attributes, quota_definition_sid: 99001, quota_order_number_id: '050351', initial_volume: '1000000.0', balance: '600.0' };
+    api.overrides.set('quotas/search', JSON.stringify({ ...recorded, data: [...recorded.data, def] }));
+    const r = await sync({ kind: 'full', commodities: ['0201100021'], until: '2025-07-18' });
+    expect(r.status).toBe(201);
+    expect(api.count('quotas/search')).toBeGreaterThan(0);
+    const pg = new Client({ connectionString: env.DATABASE_URL });
+    await pg.connect();
+    const held = (await pg.query(`select order_number, valid_from, valid_to, initial_volume, balance, as_of from reference.ott_quota_definitions order by 1`)).rows;
+    await pg.end();
+    // Every order number of the response was asked for; only 050351 has a definition to hold.
+    expect(held).toEqual([{ order_number: '050351', valid_from: '2025-01-01', valid_to: '2025-12-31', initial_volume: '1000000.0', balance: '600.0', as_of: '2025-07-18' }]);
+
+    const line = (acceptanceDate: string, kg: string, orderNumber = '050351') => ({
+      acceptanceDate,
+      customsValue: { value: { $case: 'pence' as const, pence: 1_000_000 } },
+      quantities: { netMassKg: kg },
+      measures: [{ measureType: '103', taxType: 'A00', expression: '12.00 %', source: 'ott 103' }],
+      quota: { orderNumber, measure: { measureType: '122', taxType: 'A00', expression: '0.00 %', source: 'ott 122' }, allocatedQuantity: '', declaredQuantity: kg, unit: 'kg' },
+    });
+    const res = await callUnary<unknown, ComputeDutiesResponse>(
+      client,
+      'computeDuties',
+      ComputeDutiesRequest.fromPartial({ lines: [line('2025-07-18', '1000'), line('2025-07-10', '500'), line('2025-07-10', '1000'), line('2025-07-18', '10', '050331')] }),
+      { token: tokens.analyst },
+    );
+    const [partial, full, cannot, none] = res.results;
+    // 600 of 1000 kg in quota on the day the balance was read: two lines, 60 % of £10,000 at 0 %, 40 % at 12 %.
+    expect(partial!.taxLines.filter((t) => t.taxType === 'A00').map((t) => [t.measureType, t.basePence, t.amountPence, t.quota?.portion])).toEqual([
+      ['122', 600_000, 0, 'inQuota'],
+      ['103', 400_000, 48_000, 'outOfQuota'],
+    ]);
+    expect(partial!.explanation[0]).toMatch(/^Quota allocation: quota 050351: balance 600 Kilogram \(kg\) of 1000000 as of 2025-07-18 \(the acceptance date\)/);
+    expect(full!.taxLines.filter((t) => t.taxType === 'A00').map((t) => [t.measureType, t.amountPence])).toEqual([['122', 0]]);
+    expect(cannot).toMatchObject({
+      status: 'unknown',
+      unknownReason: expect.stringContaining('quota.allocated_quantity: quota 050351: the balance 600 Kilogram (kg) of 1000000 as of 2025-07-18 is below the declared 1000'),
+    });
+    expect(none).toMatchObject({ status: 'unknown', unknownReason: 'quota.allocated_quantity: quota 050331: no quota definition is held (not synced from the OTT API)' });
   });
 });

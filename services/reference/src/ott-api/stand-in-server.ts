@@ -111,7 +111,15 @@ export class OttApiStandIn {
     json(200, body);
   }
 
+  /** /quotas/search answers the definitions of the order number asked for (the recorded response lists four). */
+  private quotas(body: string | undefined, orderNumber: string | null): string | undefined {
+    if (body === undefined || !orderNumber) return body;
+    const doc = JSON.parse(body) as { data: { attributes: { quota_order_number_id: string } }[] };
+    return JSON.stringify({ ...doc, data: doc.data.filter((d) => d.attributes.quota_order_number_id === orderNumber) });
+  }
+
   private body(apiPath: string, url: URL): string | undefined {
+    if (apiPath === 'quotas/search') return this.quotas(this.overrides.get(apiPath) ?? this.file('uk__quotas__search.json'), url.searchParams.get('order_number'));
     const override = this.overrides.get(apiPath);
     if (override !== undefined) return override;
     let m = /^commodities\/(\d{10})$/.exec(apiPath);

@@ -10,7 +10,8 @@ import type { FxRow } from '../parse/fx';
 import { parseOttApiJson, type OttImport, type OttMeasure } from '../parse/ott';
 import { datasetVersion } from '../app/store';
 import type { OttApiClient } from './client';
-import { parseChanges, parseExchangeRateMonth, parseGeographicalArea, parseNewsItems, type NewsNotice } from './parse';
+import type { QuotaDefinitionRow } from '../db/quota-repo';
+import { parseChanges, parseExchangeRateMonth, parseGeographicalArea, parseNewsItems, parseQuotaDefinitions, type NewsNotice } from './parse';
 
 export type SyncKind = 'full' | 'incremental';
 
@@ -27,7 +28,8 @@ export type StagedItem =
   | { kind: 'commodity'; code: string; measures: OttMeasure[]; groups: [string, string[]][]; missing?: boolean }
   | { kind: 'group'; id: string; members: string[] }
   | { kind: 'news'; notices: NewsNotice[] }
-  | { kind: 'fx'; month: string; rows: FxRow[] };
+  | { kind: 'fx'; month: string; rows: FxRow[] }
+  | { kind: 'quota'; orderNumber: string; definitions: QuotaDefinitionRow[] };
 
 export interface OttSyncPorts {
   /** until_date of the latest completed sync, undefined when none completed. */
@@ -52,6 +54,7 @@ export interface OttSyncPorts {
     imp: OttImport,
     stopPress: StopPressNotice[],
     asOf: string,
+    quotaDefinitions: QuotaDefinitionRow[],
   ): Promise<{ version: string; duplicate: boolean; commodityCodes: string[]; tariffChanges: number }>;
   loadFx(source: string, version: string, rows: FxRow[]): Promise<{ version: string; duplicate: boolean }>;
 }
@@ -190,6 +193,18 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency ?? 1, todo.length)) }, worker));
     if (failure !== undefined) throw failure;
+    // The definitions (period, volume, balance as of the sync's date) of every quota order number
+    // the fetched measures carry, so quota measures can be allocated (app/quota-allocation.ts).
+    const orderNumbers = new Set<string>();
+    for (const it of staged.values()) if (it.kind === 'commodity') for (const m of it.measures) if (m.quotaOrderNumber) orderNumbers.add(m.quotaOrderNumber);
+    for (const on of [...orderNumbers].sort()) {
+      const key = `quota:${on}`;
+      if (staged.has(key)) continue;
+      const path = `quotas/search?order_number=${on}&year=${Number(run.untilDate.slice(0, 4))}&month=${Number(run.untilDate.slice(5, 7))}&day=${Number(run.untilDate.slice(8, 10))}`;
+      const text = await client.get(path, { allowNotFound: true });
+      const definitions = text === undefined ? [] : parseQuotaDefinitions(`GET ${path}`, text).filter((d) => d.orderNumber === on);
+      await stage(key, { kind: 'quota', orderNumber: on, definitions: definitions.map((d) => ({ ...d, asOf: run.untilDate })) });
+    }
     for (const g of req.groups) {
       const key = `group:${g}`;
       if (staged.has(key)) continue;
@@ -222,6 +237,7 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
     const codes: string[] = [];
     let notices: NewsNotice[] = [];
     const fxMonths: { month: string; rows: FxRow[] }[] = [];
+    const quotaDefinitions: QuotaDefinitionRow[] = [];
     for (const it of items) {
       if (it.kind === 'commodity') {
         if (!it.missing) codes.push(it.code);
@@ -232,6 +248,7 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
         const held = ports.groupMembers(it.id);
         if (!held || held.join('|') !== [...new Set(it.members)].sort().join('|')) groups.set(it.id, it.members);
       } else if (it.kind === 'news') notices = it.notices;
+      else if (it.kind === 'quota') quotaDefinitions.push(...it.definitions);
       else fxMonths.push({ month: it.month, rows: it.rows });
     }
     const stopPress: StopPressNotice[] = notices.map((n) => ({ id: n.id, title: n.title, published: n.published, commodityCodes: n.commodityCodes, url: n.url }));
@@ -240,8 +257,9 @@ export async function runOttSync(client: OttApiClient, ports: OttSyncPorts, req:
       // The version carries the data's own date (the as-of date), never the time of loading.
       const source = `ott-api-${run.untilDate}`;
       const imp: OttImport = { format: 'ott-api-jsonapi', commodityCodes: codes.sort(), measures: [...measures.values()], groups };
-      const canonical = JSON.stringify({ codes: imp.commodityCodes, measures: [...measures.entries()].sort(([a], [b]) => a.localeCompare(b)), groups: [...groups].sort() });
-      loaded = await ports.loadOtt(source, datasetVersion(source, canonical), imp, stopPress, run.untilDate);
+      // Quota balances are part of the version: a changed balance is new data.
+      const canonical = JSON.stringify({ codes: imp.commodityCodes, measures: [...measures.entries()].sort(([a], [b]) => a.localeCompare(b)), groups: [...groups].sort(), quotas: quotaDefinitions });
+      loaded = await ports.loadOtt(source, datasetVersion(source, canonical), imp, stopPress, run.untilDate, quotaDefinitions);
     }
     const fxVersions: string[] = [];
     for (const { month, rows } of fxMonths) {

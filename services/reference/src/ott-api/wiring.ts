@@ -29,8 +29,8 @@ export function ottSyncPorts(db: Kysely<ReferenceDb>, store: ReferenceStore): Ot
     ...repo,
     fxLatestDay: () => store.fxCoverage()?.to,
     groupMembers: (g) => store.groupMembers(g),
-    async loadOtt(source, version, imp, stopPress, asOf) {
-      const out = await persistOttLoad(db, source, version, imp, new Date(), { stopPress, asOf });
+    async loadOtt(source, version, imp, stopPress, asOf, quotaDefinitions) {
+      const out = await persistOttLoad(db, source, version, imp, new Date(), { stopPress, asOf, quotaDefinitions });
       if (!out.duplicate) store.applyOttLoad(out.info, out.measures, out.groups, new Map(imp.commodityCodes.map((c) => [c, asOf])));
       return { version, duplicate: out.duplicate, commodityCodes: imp.commodityCodes, tariffChanges: out.tariffChanges.length };
     },

@@ -499,7 +499,11 @@ export interface DutyQuotaAllocation {
   measure?:
     | DutyMeasureInput
     | undefined;
-  /** Quantity allocated from the quota, decimal string, in the unit of declared_quantity. */
+  /**
+   * Quantity allocated from the quota, decimal string, in the unit of declared_quantity; "" =
+   * reference decides it from the quota definitions it holds (synced from the OTT API), and the
+   * line is "unknown" with the reason when the balance cannot tell.
+   */
   allocatedQuantity: string;
   /** The item's quantity in the quota's unit. */
   declaredQuantity: string;
