@@ -1,4 +1,4 @@
-// .env.example lists every variable the services read (their configuration schemas, read through
+// .env.example lists every variable the services and the console read (their configuration schemas, read through
 // each service's loadConfig) with a meaning, lists nothing that is not read, and its values are
 // valid for every service.
 import * as fs from 'node:fs';
@@ -10,8 +10,9 @@ import { loadConfig as reference } from '../services/reference/src/config';
 import { loadConfig as reporting } from '../services/reporting/src/config';
 import { loadConfig as scoring } from '../services/scoring/src/config';
 import { loadConfig as validation } from '../services/validation/src/config';
+import { loadConsoleConfig as console } from '../apps/console/src/config';
 
-const SERVICES = { ingestion, reference, validation, scoring, alerting, reporting } as Record<string, (env: Record<string, string | undefined>) => object>;
+const SERVICES = { ingestion, reference, validation, scoring, alerting, reporting, console } as Record<string, (env: Record<string, string | undefined>) => object>;
 // Read by the CLIs, not by a service's schema (services/ingestion/src/cli.ts).
 const CLI_VARIABLES = ['CUSTOMS_INGESTION_URL', 'CUSTOMS_TOKEN'];
 

@@ -1,5 +1,5 @@
 // The console's settings, parsed once at start; a bad one is named (same rules as the services).
-import { bool, int, parseEnv, port, str, url } from '@customs/config';
+import { bool, int, LOG_LEVELS, oneOf, parseEnv, port, str, url } from '@customs/config';
 
 export function loadConsoleConfig(env: Record<string, string | undefined> = process.env) {
   return parseEnv(
@@ -20,7 +20,7 @@ export function loadConsoleConfig(env: Record<string, string | undefined> = proc
       // Secure cookies need HTTPS; behind a TLS-terminating proxy set it to true.
       COOKIE_SECURE: bool({ default: false }),
       WEB_ROOT: str({ default: '' }),
-      LOG_LEVEL: str({ default: 'info' }),
+      LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info' }),
     },
     env,
   );
