@@ -92,7 +92,8 @@ export interface OutboxDeadLetter {
 }
 
 /**
- * The newest dead-lettered outbox messages of one tenant (by the event's `tenant` header), newest
+ * The newest dead-lettered outbox messages of one tenant (by the event's `ce_tenant` header, or the
+ * older `tenant` of rows stored before CloudEvents' extension was used), newest
  * first; payloads stay in the table for re-publishing, only their size is listed.
  */
 export async function listOutboxDeadLetters(db: AnyDb, tenantId: string, limit: number): Promise<OutboxDeadLetter[]> {
@@ -108,8 +109,8 @@ export async function listOutboxDeadLetters(db: AnyDb, tenantId: string, limit: 
     enqueued_at: Date;
     dead_lettered_at: Date;
   }>`
-    select id, topic, message_key, headers->>'ce_id' as ce_id, headers->>'ce_type' as ce_type, headers->>'tenant' as tenant, length(payload) as bytes, error, enqueued_at, dead_lettered_at
-    from outbox_dead_letters where headers->>'tenant' = ${tenantId} order by id desc limit ${limit}`.execute(db);
+    select id, topic, message_key, headers->>'ce_id' as ce_id, headers->>'ce_type' as ce_type, coalesce(headers->>'ce_tenant', headers->>'tenant') as tenant, length(payload) as bytes, error, enqueued_at, dead_lettered_at
+    from outbox_dead_letters where coalesce(headers->>'ce_tenant', headers->>'tenant') = ${tenantId} order by id desc limit ${limit}`.execute(db);
   return rows.map((r) => ({
     id: Number(r.id),
     topic: r.topic,

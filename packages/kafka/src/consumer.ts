@@ -1,9 +1,9 @@
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { SpanKind, context, trace, type Context } from '@opentelemetry/api';
 import { dlqTopicFor, escapeControlCharacters, tenantIdProblem, type TopicDef } from '@customs/contracts';
-import { extractTrace, tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
+import { tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
 import type { KafkaHandle } from './client';
-import { headersToStrings } from './events';
+import { LEGACY_TENANT_HEADER, TENANT_HEADER, extractMessageTrace, headersToStrings, tenantOf } from './events';
 
 /** One decoded event handed to a batch handler. */
 export interface ConsumedEvent<T> {
@@ -175,13 +175,15 @@ export class BatchConsumer<T> {
     } catch (e) {
       return { error: `cannot decode ${this.opts.topic.codec.typeName}: ${(e as Error).message}` };
     }
-    const tenant = headers.tenant ?? '';
-    if (!tenant) return { error: 'missing tenant header' };
+    // ce_tenant (the CloudEvents extension); "tenant" on old-style messages already in topics.
+    const tenant = tenantOf(headers);
+    if (!tenant) return { error: `missing tenant: no "${TENANT_HEADER}" header (nor the older "${LEGACY_TENANT_HEADER}")` };
     // A tenant id that could not be stored (a NUL) or that means something else downstream ("*"
     // is row-level security's "every tenant") never reaches a handler.
     const bad = tenantIdProblem(tenant);
-    if (bad) return { error: `"tenant" header ${bad}, so it names no tenant ("${escapeControlCharacters(tenant).slice(0, 80)}")` };
-    const parent = extractTrace(headers);
+    const named = headers[TENANT_HEADER] !== undefined ? TENANT_HEADER : LEGACY_TENANT_HEADER;
+    if (bad) return { error: `"${named}" header ${bad}, so it names no tenant ("${escapeControlCharacters(tenant).slice(0, 80)}")` };
+    const parent = extractMessageTrace(headers);
     const span = this.tracer.startSpan(
       `${topicName} process`,
       {
@@ -273,7 +275,7 @@ export class BatchConsumer<T> {
   ): Promise<void> {
     const dlq = dlqTopicFor(this.opts.groupId);
     const deadLetteredAt = new Date().toISOString();
-    this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: headers.tenant, consumerGroup: this.opts.groupId }, 'message dead-lettered');
+    this.opts.logger.error({ topic: topicName, partition, offset, dlq, error, tenant: tenantOf(headers), consumerGroup: this.opts.groupId }, 'message dead-lettered');
     await this.dlqProducer!.send({
       topic: this.handle.physical(dlq),
       acks: -1,
@@ -299,7 +301,8 @@ export class BatchConsumer<T> {
       // text would fail its insert on every retry and hold the partition forever.
       const safeHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(headers)) safeHeaders[escapeControlCharacters(k)] = escapeControlCharacters(v);
-      const tenant = headers.tenant && !tenantIdProblem(headers.tenant) ? headers.tenant : '';
+      const named = tenantOf(headers);
+      const tenant = named && !tenantIdProblem(named) ? named : '';
       await this.recordDeadLetter({
         groupId: this.opts.groupId,
         topic: topicName,

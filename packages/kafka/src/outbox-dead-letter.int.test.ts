@@ -74,7 +74,7 @@ describe('outbox relay dead-letters what the broker refuses for good (real Kafka
     expect(ids).toEqual(expected);
 
     const dead = (
-      await svc.pool.query("select pack_index, topic, message_key, headers->>'ce_id' as ce_id, headers->>'tenant' as tenant, error, length(payload) as bytes from outbox_dead_letters order by id")
+      await svc.pool.query("select pack_index, topic, message_key, headers->>'ce_id' as ce_id, headers->>'ce_tenant' as tenant, error, length(payload) as bytes from outbox_dead_letters order by id")
     ).rows;
     expect(dead.map((d) => d.ce_id)).toEqual(['refused-by-broker', 'packed-refused']);
     expect(dead[0]).toMatchObject({ pack_index: 0, topic: Topics.datasetChanged.name, message_key: 'ordered', tenant: 'tenant-a' });

@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import { outboxChannel, unpackOutboxMessages } from '@customs/db';
 import type { Logger, ServiceMetrics } from '@customs/telemetry';
 import type { KafkaHandle } from './client';
+import { tenantOf } from './events';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -227,7 +228,7 @@ export class OutboxRelay {
     this.opts.metrics?.outboxDeadLettered.inc({ topic: m.topic });
     // An operator's page: Prometheus alert rule CustomsOutboxDeadLetter (infra/prometheus/alerts.yml).
     this.opts.logger.error(
-      { topic: m.topic, key: String(m.key), outboxId: m.outboxId, packIndex: m.packIndex, bytes: m.size, tenant: headers.tenant, ceId: headers.ce_id, error },
+      { topic: m.topic, key: String(m.key), outboxId: m.outboxId, packIndex: m.packIndex, bytes: m.size, tenant: tenantOf(headers), ceId: headers.ce_id, error },
       'outbox message refused by the broker for good: dead-lettered to outbox_dead_letters, the outbox goes on',
     );
   }

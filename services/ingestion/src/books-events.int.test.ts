@@ -61,7 +61,7 @@ describe('ERP receipts and duty deferment statements are published as bounded ev
     for (const s of mine) expect(s.value.lines.length).toBeLessThanOrEqual(LINES_PER_EVENT);
     expect(Math.max(...mine.map((s) => s.bytes))).toBeLessThan(64 * 1024);
     expect(mine[0]!.headers.ce_type).toBe('ingestion.deferment-statement.received.v1');
-    expect(mine[0]!.headers.tenant).toBe(h.tenant);
+    expect(mine[0]!.headers.ce_tenant).toBe(h.tenant);
     const a = mine.filter((s) => s.value.dan === '1111111').flatMap((s) => s.value.lines);
     expect(a.map((l) => l.mrn)).toEqual(Array.from({ length: 1100 }, (_, i) => mrn(i)));
     expect([a[3]!.amountPence, a[3]!.taxType, a[3]!.row]).toEqual([325, 'B00', 5]);

@@ -69,7 +69,7 @@ describe('stream-ingest worker thread (real Postgres)', () => {
         .sort();
     expect(byTenant('tenant-thread')).toEqual(byTenant('tenant-main'));
     const packs = await svc.pool.query<{ payload: Buffer }>('select payload from outbox where packed_count > 0 order by id');
-    const events = packs.rows.flatMap((r) => unpackOutboxMessages(r.payload)).filter((m) => m.headers.tenant!.toString() === 'tenant-thread');
+    const events = packs.rows.flatMap((r) => unpackOutboxMessages(r.payload)).filter((m) => m.headers.ce_tenant!.toString() === 'tenant-thread');
     expect(events).toHaveLength(1000);
     expect(new Set(events.map((e) => e.headers.traceparent!.toString().split('-')[1]))).toEqual(new Set(['4bf92f3577b34da6a3ce929d0e0e4736']));
   });
