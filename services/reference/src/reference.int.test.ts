@@ -349,6 +349,10 @@ describe('reference service: OTT load → versioned gRPC lookups → DatasetChan
       { token: tokens.analyst },
     );
     expect(after.results[0]).toMatchObject({ known: true, unitsPerGbp: '1.1667', datasetVersion: body.version });
+    // The stale-FX gauge (alert CustomsReferenceFxStale) follows the load: one month fewer behind.
+    const behind = Number(/customs_reference_fx_months_behind\{[^}]*\} (\d+)/.exec(await (await fetch(`${svc!.httpUrl}/metrics`)).text())?.[1]);
+    const now = new Date();
+    expect(behind).toBe(Math.max(0, now.getUTCFullYear() * 12 + now.getUTCMonth() - (2026 * 12 + 10)));
     const refused = await fetch(`${svc!.httpUrl}/v1/admin/fx-loads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.service}` },
