@@ -15,12 +15,8 @@ export interface RouteEntry {
  * broker-scoped handler narrows its answer with the principal's importers.
  */
 export function enforcePermissions(service: string, http: FastifyInstance): { routes: RouteEntry[]; verify(): void } {
-  const routes: RouteEntry[] = [
-    // Registered by createHttpServer before this hook exists; public there.
-    { method: 'GET', url: '/healthz' },
-    { method: 'GET', url: '/readyz' },
-    { method: 'GET', url: '/metrics' },
-  ];
+  // Registered by createHttpServer before this hook exists (the probes, the API description).
+  const routes: RouteEntry[] = ['/healthz', '/readyz', '/metrics', '/openapi.json'].filter((url) => http.hasRoute({ method: 'GET', url })).map((url) => ({ method: 'GET', url }));
   http.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
@@ -47,6 +43,7 @@ export function enforcePermissions(service: string, http: FastifyInstance): { ro
   });
   return {
     routes,
+    /** Call once every plugin has registered its routes (after `await http.ready()`). */
     verify() {
       const missing = routes.filter((r) => !httpRule(service, r.method, r.url)).map((r) => `${r.method} ${r.url}`);
       if (missing.length) throw new Error(`${service}: routes without an entry in the permission matrix (packages/config/src/permissions.ts): ${missing.join(', ')}`);
