@@ -17,26 +17,76 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { once } = require('node:events');
 
+const { parseArgs } = require('node:util');
+
+const USAGE = `usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR [options]
+  --seed N                  random seed (the same seed, the same dataset)
+  --declarations N          declarations to generate
+  --format F                dms (DMS XML files), cds (HMRC CDS report CSVs) or json
+  --out DIR                 where to write them, with ground-truth.json
+  --importers N             importers in the world
+  --rate R                  share of declarations with one injected error (all rules)
+  --rate-CNN R              the share for one rule (e.g. --rate-C16 0.05)
+  --customs-value-share S   share of lines above the customs value threshold
+  --rules C01,C16           inject only these rules' errors
+  --start-index I --total T one slice of a larger dataset
+  -h, --help                this text
+exit codes: 0 written, 1 failed, 64 bad command line`;
+
+class UsageError extends Error {}
+
+/** The command line (node:util parseArgs); --rate-CNN options are per rule, so taken out first. */
 function args(argv) {
   const out = { rates: {} };
-  for (let i = 2; i < argv.length; i++) {
-    const a = argv[i];
-    const v = argv[i + 1];
-    const m = /^--rate-(C\d\d)$/.exec(a);
-    if (m) (out.rates[m[1]] = Number(v)), i++;
-    else if (a === '--seed') (out.seed = Number(v)), i++;
-    else if (a === '--declarations') (out.declarations = Number(v)), i++;
-    else if (a === '--format') (out.format = v), i++;
-    else if (a === '--out') (out.out = v), i++;
-    else if (a === '--importers') (out.importers = Number(v)), i++;
-    else if (a === '--rate') (out.defaultRate = Number(v)), i++;
-    else if (a === '--customs-value-share') (out.customsValueShare = Number(v)), i++;
-    else if (a === '--rules') (out.rules = v.split(',')), i++;
-    else if (a === '--start-index') (out.startIndex = Number(v)), i++;
-    else if (a === '--total') (out.totalDeclarations = Number(v)), i++;
-    else if (a === '--help' || a === '-h') out.help = true;
-    else throw new Error(`unknown argument ${a}`);
+  const rest = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--rate-(C\d\d)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) {
+      rest.push(argv[i]);
+      continue;
+    }
+    const raw = m[2] ?? argv[++i];
+    const rate = Number(raw);
+    if (raw === undefined || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new UsageError(`--rate-${m[1]} needs a share from 0 to 1, got "${raw ?? ''}"`);
+    out.rates[m[1]] = rate;
   }
+  const options = Object.fromEntries(['seed', 'declarations', 'format', 'out', 'importers', 'rate', 'customs-value-share', 'rules', 'start-index', 'total'].map((k) => [k, { type: 'string' }]));
+  options.help = { type: 'boolean', short: 'h' };
+  let values;
+  try {
+    ({ values } = parseArgs({ args: rest, options, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  if (values.help) return { help: true };
+  const integer = (name, required) => {
+    const v = values[name];
+    if (v === undefined) {
+      if (required) throw new UsageError(`--${name} is required`);
+      return undefined;
+    }
+    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
+    return Number(v);
+  };
+  const share = (name) => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a share from 0 to 1, got "${v}"`);
+    return n;
+  };
+  out.seed = integer('seed', true);
+  out.declarations = integer('declarations', true);
+  if (!['dms', 'cds', 'json'].includes(values.format)) throw new UsageError(`--format must be dms, cds or json, got "${values.format ?? ''}"`);
+  out.format = values.format;
+  if (!values.out) throw new UsageError('--out is required');
+  out.out = values.out;
+  out.importers = integer('importers', false);
+  out.defaultRate = share('rate');
+  out.customsValueShare = share('customs-value-share');
+  out.rules = values.rules?.split(',').filter(Boolean);
+  out.startIndex = integer('start-index', false);
+  out.totalDeclarations = integer('total', false);
   return out;
 }
 
@@ -45,12 +95,17 @@ async function write(stream, text) {
 }
 
 async function main() {
-  const opts = args(process.argv);
-  if (opts.help || !Number.isInteger(opts.seed) || !Number.isInteger(opts.declarations) || !['dms', 'cds', 'json'].includes(opts.format) || !opts.out) {
-    console.error(
-      'usage: node scripts/generate-dataset.js --seed N --declarations N --format dms|cds|json --out DIR [--importers N] [--rate R] [--rate-CNN R] [--customs-value-share S] [--rules C01,C16] [--start-index I --total T]',
-    );
-    process.exit(opts.help ? 0 : 2);
+  let opts;
+  try {
+    opts = args(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`generate-dataset: ${e.message}\n${USAGE}`);
+    process.exit(64);
+  }
+  if (opts.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
   let datagen;
   try {
