@@ -103,6 +103,12 @@ describe('deploy/kubernetes', () => {
     const commands = [...job!.spec.template.spec.initContainers, ...job!.spec.template.spec.containers].map((c: { command: string[] }) => c.command.join(' '));
     expect(commands).toEqual(deployments.map((d) => `node services/${d.metadata.name}/dist/migrate.js`));
     for (const cmd of commands) expect(fs.existsSync(path.join(ROOT, cmd.split(' ')[1]!.replace('/dist/', '/src/').replace(/\.js$/, '.ts')))).toBe(true);
+    // The console's entry point where its build puts it (apps/console/tsconfig.json outDir).
+    const [consoleDeployment] = docsOf('production', 'console.yaml');
+    const entry = consoleDeployment!.spec.template.spec.containers[0].command[1] as string;
+    const outDir = (JSON.parse(fs.readFileSync(path.join(ROOT, 'apps/console/tsconfig.json'), 'utf8')) as { compilerOptions: { outDir: string } }).compilerOptions.outDir;
+    expect(entry).toBe(`apps/console/${outDir}/main.js`);
+    expect(fs.existsSync(path.join(ROOT, 'apps/console/src/main.ts'))).toBe(true);
   });
 });
 

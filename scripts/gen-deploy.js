@@ -166,7 +166,7 @@ function consoleDeployment(v) {
               name: 'console',
               image: image(v),
               imagePullPolicy: 'IfNotPresent',
-              command: ['node', 'apps/console/dist/main.js'],
+              command: ['node', 'apps/console/dist/server/main.js'],
               env: [
                 { name: 'CONSOLE_HOST', value: '0.0.0.0' },
                 { name: 'CONSOLE_PORT', value: String(c.port) },
