@@ -3,6 +3,8 @@
  * all problems are reported at once, and the result is frozen so nothing mutates it later.
  */
 
+import { kafkaConnectionSpecs } from './kafka';
+
 /**
  * The exit code of a process refused for its configuration: sysexits' EX_CONFIG, so a supervisor
  * (Kubernetes, systemd, make up) can tell "fix the settings" from a crash (1).
@@ -249,6 +251,8 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
     // The broker's (or topic's) max message size: the outbox relay dead-letters a larger event
     // instead of retrying it forever. 16 MiB is infra/kafka's message.max.bytes.
     KAFKA_MAX_MESSAGE_BYTES: int({ default: 16 * 1024 * 1024, min: 64 * 1024 }),
+    // TLS, SASL and replication factor of a production cluster (./kafka.ts, docs/kafka.md).
+    ...kafkaConnectionSpecs(),
     // Comma list of "token=tenant[:role]" pairs; in production mount it from a secret.
     API_TOKENS: str({ default: '' }),
     API_TOKENS_FILE: str({ default: '' }),
@@ -259,3 +263,4 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
 
 export * from './auth';
 export * from './permissions';
+export * from './kafka';

@@ -1,8 +1,9 @@
 import { Kafka, logLevel, Partitioners, type Producer, type Admin } from 'kafkajs';
 import type { Logger } from '@customs/telemetry';
+import type { KafkaSecurityOptions } from './connection';
 
 /**
- * The one place kafkajs is constructed. kafkajs is unmaintained upstream (DESIGN.md §6), so
+ * The one place kafkajs is constructed. kafkajs is unmaintained upstream (docs/kafka.md), so
  * services only see this package's API and the client can be swapped here.
  */
 export interface KafkaHandle {
@@ -13,19 +14,25 @@ export interface KafkaHandle {
   physical(topic: string): string;
   /** Logical topic name of a physical one. */
   logical(topic: string): string;
+  /** Replication factor ensureTopics declares topics with (KAFKA_REPLICATION_FACTOR). */
+  readonly replicationFactor: number;
 }
 
 /**
  * @param opts.topicPrefix optional prefix of every physical topic (KAFKA_TOPIC_PREFIX), so test
  * runs or environments can share a broker without seeing each other's events. Services and the
  * outbox use logical names; only this package sees the prefix.
+ * @param opts.security TLS and SASL (kafkaSecurityOptions from the KAFKA_SSL_* / KAFKA_SASL_*
+ * variables); none = PLAINTEXT, the local broker.
+ * @param opts.replicationFactor of the topics ensureTopics creates (default 1, one local broker).
  */
-export function createKafka(opts: { brokers: string[]; clientId: string; logger?: Logger; topicPrefix?: string }): KafkaHandle {
+export function createKafka(opts: { brokers: string[]; clientId: string; logger?: Logger; topicPrefix?: string; security?: KafkaSecurityOptions; replicationFactor?: number }): KafkaHandle {
   const prefix = opts.topicPrefix ?? '';
   const log = opts.logger;
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ...opts.security,
     connectionTimeout: 5000,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
@@ -43,6 +50,7 @@ export function createKafka(opts: { brokers: string[]; clientId: string; logger?
     admin: () => kafka.admin(),
     physical: (t) => prefix + t,
     logical: (t) => (prefix && t.startsWith(prefix) ? t.slice(prefix.length) : t),
+    replicationFactor: opts.replicationFactor ?? 1,
   };
 }
 
@@ -60,7 +68,7 @@ export async function ensureTopics(handle: KafkaHandle, topics: TopicSpec[]): Pr
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(handle.physical(t.name)));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: handle.physical(t.name), numPartitions: t.partitions, replicationFactor: 1 })) });
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: handle.physical(t.name), numPartitions: t.partitions, replicationFactor: handle.replicationFactor })) });
     }
     return missing.map((t) => handle.physical(t.name));
   } finally {

@@ -1,4 +1,5 @@
 export * from './client';
+export * from './connection';
 export * from './events';
 export * from './consumer';
 export * from './outbox-relay';

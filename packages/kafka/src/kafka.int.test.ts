@@ -168,12 +168,12 @@ describe('outbox relay + batch consumer (real Kafka, real Postgres)', () => {
     await producer.disconnect();
 
     const handled: string[] = [];
-    const consumer = new BatchConsumer(kafka, { groupId: 'reference', topic: Topics.datasetChanged, logger, handle: async (b) => void handled.push(...b.map((e) => e.value.dataset)) });
+    const consumer = new BatchConsumer(kafka, { groupId: 'validation', topic: Topics.datasetChanged, logger, handle: async (b) => void handled.push(...b.map((e) => e.value.dataset)) });
     await consumer.start();
     const dlq: { error: string; offset: string }[] = [];
     const reader = kafka.kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
     await reader.connect();
-    await reader.subscribe({ topic: kafka.physical(dlqTopicFor('reference')), fromBeginning: true });
+    await reader.subscribe({ topic: kafka.physical(dlqTopicFor('validation')), fromBeginning: true });
     await reader.run({ eachMessage: async ({ message }) => void dlq.push({ error: message.headers!.dlq_error!.toString(), offset: message.headers!.dlq_original_offset!.toString() }) });
     try {
       await waitFor('dead letter and the good message', async () => dlq.length >= 1 && handled.includes('after-poison'), { timeoutMs: 60000 });

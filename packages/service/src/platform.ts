@@ -1,6 +1,6 @@
 import { TokenAuthenticator } from '@customs/config';
 import { PLATFORM_MIGRATIONS, createDb, listOutboxDeadLetters, migrateToLatest, oldestOutboxAgeSeconds, sql, type Migration, type ServiceDb } from '@customs/db';
-import { BatchConsumer, ConsumerLagSampler, OutboxRelay, createKafka, type BatchConsumerOptions, type KafkaHandle } from '@customs/kafka';
+import { BatchConsumer, ConsumerLagSampler, OutboxRelay, createKafka, kafkaSecurityOptions, type BatchConsumerOptions, type KafkaConnectionSettings, type KafkaHandle } from '@customs/kafka';
 import { GrpcServer } from '@customs/grpc';
 import { HttpError, createHttpServer, principalOf, type FastifyInstance } from '@customs/http';
 import { ServiceMetrics, createLogger, type Logger } from '@customs/telemetry';
@@ -9,7 +9,7 @@ import { enforcePermissions, type RouteEntry } from './access';
 import { installAuditTrail } from './audit';
 
 /** Configuration every platform service reads (see commonServiceSpecs in @customs/config). */
-export interface PlatformConfig {
+export interface PlatformConfig extends KafkaConnectionSettings {
   SERVICE_NAME: string;
   HTTP_HOST: string;
   HTTP_PORT: number;
@@ -19,6 +19,7 @@ export interface PlatformConfig {
   KAFKA_BROKERS: readonly string[];
   KAFKA_TOPIC_PREFIX: string;
   KAFKA_MAX_MESSAGE_BYTES?: number;
+  KAFKA_REPLICATION_FACTOR?: number;
   LOG_LEVEL: string;
   API_TOKENS: string;
   API_TOKENS_FILE: string;
@@ -79,7 +80,15 @@ export async function startPlatformService<DB>(opts: {
     const platformApplied = await migrateToLatest(db.db as never, name, PLATFORM_MIGRATIONS, { table: 'platform_migration', lockTable: 'platform_migration_lock' });
     if (platformApplied.length) logger.info({ applied: platformApplied }, 'platform migrations applied');
 
-    const kafka = createKafka({ brokers: [...config.KAFKA_BROKERS], clientId: name, logger, topicPrefix: config.KAFKA_TOPIC_PREFIX });
+    // TLS and SASL checked before the first connection: a bad setting is a named config error.
+    const kafka = createKafka({
+      brokers: [...config.KAFKA_BROKERS],
+      clientId: name,
+      logger,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      security: kafkaSecurityOptions(config),
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    });
     const relay = new OutboxRelay({ pool: db.pool, schema: name, kafka, logger, metrics, maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES });
     await relay.start();
     lifecycle.add('outbox-relay', () => relay.stop());

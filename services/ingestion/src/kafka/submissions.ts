@@ -13,7 +13,7 @@ import type { IngestionDb } from '../db/migrations';
 import { loadSubmissionKeys, verifySubmission } from '../app/submission-signature';
 import { recordRefusedSubmissions, type RefusedSubmission } from '../db/refused-submission-repo';
 
-const GROUP = 'ingestion';
+export const GROUP = 'ingestion';
 
 export function registerSubmissionConsumer(
   kit: Pick<PlatformKit<IngestionDb>, 'consume' | 'logger' | 'metrics'>,

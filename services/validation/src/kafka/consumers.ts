@@ -14,8 +14,8 @@ import type { ValidationDb } from '../db/migrations';
 import { recordNotChecked, type NotCheckedEntry } from '../db/not-checked-repo';
 import { RULES } from '../rules';
 
-const GROUP = 'validation';
-const REEVALUATION_GROUP = 'validation-reevaluation';
+export const GROUP = 'validation';
+export const REEVALUATION_GROUP = 'validation-reevaluation';
 
 export interface ConsumerDeps {
   db: Kysely<ValidationDb>;
