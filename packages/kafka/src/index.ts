@@ -3,4 +3,5 @@ export * from './connection';
 export * from './events';
 export * from './consumer';
 export * from './outbox-relay';
+export * from './redrive';
 export * from './consumer-lag';
