@@ -11,7 +11,7 @@ import { startIngestion, type IngestionHarness } from './__fixtures__/harness';
 // under the corrected MRN join the survivor.
 const TYPO = '23GBMERGE000000111';
 const CORRECT = '23GBMERGE000000222';
-const report = (mrn: string, description = "Men's T-shirts, cotton") => {
+const report = (mrn: string, description = "Men's T-shirts, cotton", netMass = '120') => {
   const f = (name: string) =>
     fs
       .readFileSync(path.join(REPO_ROOT, 'packages/testing/fixtures/cds-reports', name), 'utf8')
@@ -22,7 +22,8 @@ const report = (mrn: string, description = "Men's T-shirts, cotton") => {
       .replace(/^(Importer EORI),EPU,Entry Number,/m, 'MRN,$1,')
       .replace(/^120,000123A,/gm, `${mrn},`)
       .replace(/^(GB\d+),120,000123A,/gm, `${mrn},$1,`)
-      .replace('"Men\'s T-shirts, cotton"', `"${description}"`);
+      .replace('"Men\'s T-shirts, cotton"', `"${description}"`)
+      .replace(',120,130,', `,${netMass},130,`);
   const form = new FormData();
   form.append('format', 'cds-report');
   for (const n of ['import-header.csv', 'import-item.csv', 'import-taxline.csv']) form.append('files', new Blob([`${f(n)}\n`]), n);
@@ -105,5 +106,21 @@ describe('merging two declarations that are one (a corrected MRN)', () => {
     // A later report under the corrected MRN, with a change, is the survivor's next version.
     const resend = await h.http('POST', '/v1/uploads', report(CORRECT, "Men's T-shirts, organic cotton"));
     expect(resend.body.files[0].declarations[0]).toMatchObject({ declarationId: typo, version: 3, duplicate: false });
+  });
+
+  it('takes an entry re-sent under an MRN one character off, with the same LRN, importer, date and goods, as the same declaration', async () => {
+    const sent = await h.http('POST', '/v1/uploads', report('23GBFIXED000000331'));
+    const id = sent.body.files[0].declarations[0].declarationId as string;
+    const fixed = await h.http('POST', '/v1/uploads', report('23GBFIXED000000381'));
+    expect(fixed.body.files[0].declarations[0]).toMatchObject({ declarationId: id, version: 2, duplicate: false });
+    expect(fixed.body.files[0].issues).toEqual([
+      expect.objectContaining({ severity: 'warning', field: 'MRN', code: 'MRN_CORRECTED', reason: expect.stringContaining(`taken as that declaration with its MRN corrected`) }),
+    ]);
+    expect((await h.http('GET', `/v1/declarations/${id}`)).body).toMatchObject({ version: 2, mrn: '23GBFIXED000000381' });
+    // Same LRN and MRN one character off, but other goods (a second shipment of the order): its own declaration.
+    const other = await h.http('POST', '/v1/uploads', report('23GBFIXED000000391', "Men's T-shirts, cotton", '60'));
+    expect(other.body.files[0].declarations[0]).toMatchObject({ version: 1, duplicate: false });
+    expect(other.body.files[0].declarations[0].declarationId).not.toBe(id);
+    expect(other.body.files[0].issues).toEqual([]);
   });
 });

@@ -327,3 +327,29 @@ export function mergeDuplicate(survivor: Declaration, duplicate: Declaration, re
     },
   };
 }
+
+/**
+ * Whether `next`, under a new MRN, is `previous` re-sent with its MRN corrected (issue 11,
+ * defect 11): the same LRN, importer, acceptance date and goods (item numbers, commodity codes,
+ * prices, net masses), and MRNs of one length differing in at most two places (a mistyped or
+ * swapped character). Anything less is a different declaration (two shipments of one order share
+ * an LRN and goods, not their masses and dates), which a user can still merge.
+ */
+export function isMrnCorrection(previous: Declaration, next: Declaration): boolean {
+  const a = previous.mrn.toUpperCase();
+  const b = next.mrn.toUpperCase();
+  if (!a || !b || a === b || a.length !== b.length) return false;
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+  if (differing > 2) return false;
+  if (!present(previous.lrn) || previous.lrn !== next.lrn) return false;
+  if (!present(previous.importerEori) || previous.importerEori !== next.importerEori) return false;
+  if (!present(previous.acceptanceDate) || previous.acceptanceDate !== next.acceptanceDate) return false;
+  if (previous.items.length === 0 || previous.items.length !== next.items.length) return false;
+  const goods = (d: Declaration) =>
+    d.items
+      .map((i) => `${i.itemNumber}|${i.commodityCode}|${i.itemPrice?.value ?? ''}|${i.itemPrice?.currency ?? ''}|${i.netMassKg}`)
+      .sort()
+      .join('\n');
+  return goods(previous) === goods(next);
+}

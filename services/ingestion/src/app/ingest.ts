@@ -7,7 +7,7 @@ import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Insertable } from 'kysely';
 import type { IngestionDb } from '../db/migrations';
 import type { DmsAmendment } from '../parse/dms';
-import { applyChange, mergeDuplicate, mergePartialResend } from './amend';
+import { applyChange, isMrnCorrection, mergeDuplicate, mergePartialResend } from './amend';
 import { invoiceKey } from '../parse/erp/erp';
 import { storable } from './safe-text';
 import { MAX_ITEMS_PER_DECLARATION } from '../parse/limits';
@@ -325,10 +325,27 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
       )
     : { rows: [] };
   const byMrn = new Map(linked.rows.map((r) => [r.mrn, r.declaration_id]));
+  // MRN corrections: an entry under a new MRN that is one stored declaration re-sent with its MRN
+  // corrected (same LRN, importer, date and goods; amend.ts isMrnCorrection) joins it instead of
+  // becoming a second declaration whose money would count twice. One round trip, by LRN.
+  const corrections = new Map<Declaration, { id: string; mrn: string }>();
+  const unknownMrn = all.filter((d) => d.mrn && !byMrn.has(d.mrn.toUpperCase()) && d.lrn && d.lrn !== d.mrn);
+  if (unknownMrn.length) {
+    const sameLrn = await sql<{ declaration_id: string; payload: Buffer }>`
+      select distinct on (declaration_id) declaration_id, payload from declarations d
+      where tenant_id = ${tenantId} and lrn = any(${[...new Set(unknownMrn.map((d) => d.lrn))]}::text[]) and mrn <> ''
+        and not exists (select 1 from declarations m where m.tenant_id = d.tenant_id and m.declaration_id = d.declaration_id and m.change_kind = 'merged')
+      order by declaration_id, version desc`.execute(trx);
+    const stored = sameLrn.rows.map((r) => Declaration.decode(r.payload));
+    for (const d of unknownMrn) {
+      const matches = stored.filter((p) => p.status !== 'invalidated' && isMrnCorrection(p, d));
+      if (matches.length === 1) corrections.set(d, { id: matches[0]!.declarationId, mrn: matches[0]!.mrn });
+    }
+  }
   const keyed = sets.map((set) =>
     set.decls.map((d) => {
       const naturalKey = naturalKeyOf(d);
-      return { d, naturalKey, id: byMrn.get(d.mrn.toUpperCase()) ?? declarationIdFor(tenantId, naturalKey) };
+      return { d, naturalKey, id: byMrn.get(d.mrn.toUpperCase()) ?? corrections.get(d)?.id ?? declarationIdFor(tenantId, naturalKey) };
     }),
   );
   const ids = [...new Set(keyed.flatMap((k) => k.map((w) => w.id)))];
@@ -409,6 +426,16 @@ export async function storeDeclarationSets(trx: Transaction<IngestionDb>, tenant
         });
         continue;
       }
+      const corrected = corrections.get(sent);
+      if (corrected)
+        out.issues.push({
+          severity: 'warning',
+          sourceName,
+          location: `entry ${entry}`,
+          field: 'MRN',
+          code: 'MRN_CORRECTED',
+          reason: `entry ${entry} has the LRN, importer, acceptance date and goods of declaration ${corrected.id} stored under MRN ${corrected.mrn}: taken as that declaration with its MRN corrected (its next version), not a second declaration`,
+        });
       const previous = maxVersion.get(id) ?? 0;
       // Never let a partial re-send replace a complete version: merged into it, with a warning.
       const prior = previous > 0 ? latest.get(id) : undefined;
