@@ -202,6 +202,24 @@ async function startPlatform(opts = {}) {
     }
   };
 
+  // CPU of the Postgres backends serving this platform's database (their command line names
+  // it), pid by pid: a backend that exits keeps the ticks last seen. The server is shared, so
+  // summing every postgres process would count colleagues' work too.
+  const backendCpu = new Map();
+  const sampleBackends = () => {
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${dbName} `)) continue;
+        const c = cpuSecondsOf(pid);
+        if (c !== undefined) backendCpu.set(pid, Math.max(backendCpu.get(pid) ?? 0, c));
+      } catch {
+        // exited between readdir and read
+      }
+    }
+  };
+  const backendSampler = setInterval(sampleBackends, 500);
+  backendSampler.unref();
   // RSS and CPU sampled every 200 ms, so a process's peak and CPU survive its exit (a SIGKILL).
   const sampler = setInterval(() => {
     for (const list of procs.values())
@@ -224,6 +242,7 @@ async function startPlatform(opts = {}) {
   let reportAlertRules;
   const stop = async () => {
     clearInterval(sampler);
+    clearInterval(backendSampler);
     for (const name of [...SERVICES].reverse()) for (const p of procs.get(name) ?? []) if (p) await stopped(p, 'SIGTERM').catch(() => undefined);
     await kadmin.deleteTopics({ topics: topics.map((t) => t.topic), timeout: 10000 }).catch(() => undefined);
     await kadmin.disconnect().catch(() => undefined);
@@ -303,6 +322,13 @@ async function startPlatform(opts = {}) {
         const r = await request('reference', 'POST', `/v1/admin/ott-loads?source=${source}`, { body: content, token: tokens.service });
         if (r.status >= 300) throw new Error(`reference refused ${source}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       }
+    },
+    /** CPU seconds used so far by the Postgres backends of this platform's database. */
+    databaseCpuSeconds() {
+      sampleBackends();
+      let n = 0;
+      for (const v of backendCpu.values()) n += v;
+      return n;
     },
     /** Peak RSS (bytes) and CPU seconds per process, by "name#index". */
     usage() {
