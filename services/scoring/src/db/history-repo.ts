@@ -13,7 +13,7 @@ type Kind = keyof typeof KINDS;
 // A declaration's facts are read back only when a new version of it arrives (to take the old one
 // out of the history) or on a re-score, never queried inside: they are stored as a compact
 // positional array (format 1), not as objects, whose repeated key names were half of every row
-// (docs/adr/0012-scoring-history-hot-path.md). Rows written before as objects still read.
+// (docs/adr/0014-scoring-history-hot-path.md). Rows written before as objects still read.
 type Stored = DeclFact | [1, string, string, number, string, string, string, string, string, string, string[], 0 | 1, string, string, unknown[][]];
 
 function encodeFact(f: DeclFact): unknown[] {

@@ -168,7 +168,7 @@ export const migrations: Record<string, Migration> = {
   '0011_history_hot_path': {
     async up(db) {
       // The history path writes every declaration's score twice and its contribution once per
-      // change, and rewrites each touched history group (docs/adr/0012-scoring-history-hot-path.md):
+      // change, and rewrites each touched history group (docs/adr/0014-scoring-history-hot-path.md):
       // no query reads declaration scores by importer or declarant, so those indexes only cost
       // writes; contributions and validation findings are written and read whole, never queried
       // inside (json stores them without jsonb's conversion); and free room on each page lets an

@@ -10,7 +10,7 @@ export const UNIT_VALUE_WINDOW = 100;
  * References kept per code/origin of a group: all of them while the code is a minority (≤ 2
  * lines, the ones C10/C11/C23 flag), the latest 2 once established. No check reads an established
  * code's references, and every batch rewrites the groups it touches, so more would only be
- * written and read again (docs/adr/0012-scoring-history-hot-path.md). Should amendments take an
+ * written and read again (docs/adr/0014-scoring-history-hot-path.md). Should amendments take an
  * established code back to 2 lines, those flagged are the 2 kept.
  */
 export const REF_CAP = 2;
