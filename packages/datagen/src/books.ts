@@ -1,4 +1,4 @@
-import type { Declaration } from '@customs/contracts';
+import { type Declaration, ErpReceiptLine } from '@customs/contracts';
 import { Rng } from './prng';
 import type { TruthEntry } from './types';
 
@@ -57,6 +57,12 @@ export interface BookCharge {
   row: number;
 }
 
+/** A generated receipt as the contract line ingestion would publish for it (id and tenant given). */
+export function bookReceiptLine(r: BookReceipt, receiptId: string, tenantId = ''): ErpReceiptLine {
+  const { value, currency, ...rest } = r;
+  return ErpReceiptLine.fromPartial({ ...rest, tenantId, receiptId, lineValue: { value, currency } });
+}
+
 export interface GeneratedBooks {
   erpCsv: string;
   ddesCsv: string;
@@ -97,6 +103,12 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
   if (decls.length === 0) return { erpCsv: '', ddesCsv: '', receipts: [], charges: [], receiptLines: 0, statementLines: 0, truth };
   const first = decls[0]!.acceptanceDate;
   const last = decls.at(-1)!.acceptanceDate;
+  // A declaration accepted at least `days` before the last one (what an absence verdict waits for).
+  const judgeable = (days: number) => {
+    const upTo = decls.filter((d) => d.acceptanceDate <= addDays(last, -days));
+    const pool = upTo.length ? upTo : decls;
+    return pool[rng.int(0, pool.length - 1)]!;
+  };
   const citing = new Map<string, number>();
   for (const d of decls) for (const k of new Set(invoicesOf(d).flatMap(keysOf))) citing.set(k, (citing.get(k) ?? 0) + 1);
 
@@ -155,7 +167,8 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
   }
   const unmatched = Math.round(decls.length * (opts.unmatchedRate ?? 0.01));
   for (let k = 0; k < unmatched; k++) {
-    const d = decls[rng.int(0, decls.length - 1)]!;
+    // Dated well before the last declaration: the check judges a receipt once declarations reach 35 days past it.
+    const d = judgeable(40);
     const invoice = `ERP-ONLY-${opts.seed}-${k + 1}`;
     addReceipt([
       'Unlisted Supplier Ltd',
@@ -221,7 +234,7 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
   }
   const unknown = Math.round(decls.length * (opts.unknownMrnRate ?? 0.005));
   for (let k = 0; k < unknown; k++) {
-    const d = decls[rng.int(0, decls.length - 1)]!;
+    const d = judgeable(20);
     const dan = d.defermentAccounts[0] ?? '1234567';
     const body = `${d.acceptanceDate.slice(2, 4)}GB${rng.chars(13, '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}`;
     const mrn = `${body}${rng.int(0, 9)}`;

@@ -18,13 +18,13 @@ function parts<T>(lines: readonly T[]): T[][] {
 }
 
 /** The stored (inserted or changed) receipt lines of one ERP batch, as bounded events. */
-export function erpReceiptEvents(tenantId: string, batchId: string, lines: readonly ErpReceiptLine[], parent?: Context): EncodedEvent[] {
+export function erpReceiptEvents(tenantId: string, batchId: string, lines: readonly ErpReceiptLine[], declarationsIngested: number, parent?: Context): EncodedEvent[] {
   const chunks = parts(lines);
   return chunks.map((chunk, i) =>
     buildEvent({
       topic: Topics.erpReceiptsReceived,
       key: `${tenantId}/erp-receipts`,
-      value: { tenantId, batchId, part: i + 1, parts: chunks.length, lines: chunk },
+      value: { tenantId, batchId, part: i + 1, parts: chunks.length, lines: chunk, declarationsIngested },
       tenant: tenantId,
       source: 'ingestion',
       subject: batchId,
@@ -35,7 +35,13 @@ export function erpReceiptEvents(tenantId: string, batchId: string, lines: reado
 }
 
 /** One deferment statement of a batch, as bounded events (every part names the statement and its size). */
-export function defermentStatementEvents(tenantId: string, batchId: string, s: DefermentStatement, meta: { sourceName: string; receivedAt: string }, parent?: Context): EncodedEvent[] {
+export function defermentStatementEvents(
+  tenantId: string,
+  batchId: string,
+  s: DefermentStatement,
+  meta: { sourceName: string; receivedAt: string; declarationsIngested: number },
+  parent?: Context,
+): EncodedEvent[] {
   const chunks: DefermentStatementLine[][] = parts(s.lines);
   return chunks.map((chunk, i) =>
     buildEvent({
@@ -55,6 +61,7 @@ export function defermentStatementEvents(tenantId: string, batchId: string, s: D
         lines: chunk,
         sourceName: meta.sourceName,
         receivedAt: meta.receivedAt,
+        declarationsIngested: meta.declarationsIngested,
       },
       tenant: tenantId,
       source: 'ingestion',

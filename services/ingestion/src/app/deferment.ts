@@ -3,6 +3,7 @@ import type { Context } from '@opentelemetry/api';
 import { enqueueOutbox, type Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { type DdesIssue, parseDdesCsv } from '../parse/deferment/ddes';
+import { declarationsIngested } from '../db/books-repo';
 import { defermentStatementEvents } from './books-events';
 import { type BatchStatus, type IngestIssue, insertIssues, statusOf } from './ingest';
 import { safeSourceName, storable } from './safe-text';
@@ -68,11 +69,14 @@ export async function ingestDeferment(trx: Transaction<IngestionDb>, req: Deferm
     })
     .execute();
   const { stored: storedIssues } = await insertIssues(trx, { tenantId: req.tenantId, batchId, receivedAt }, issues);
-  await enqueueOutbox(
-    trx,
-    'ingestion',
-    parsed.statements.flatMap((s) => defermentStatementEvents(req.tenantId, batchId, s, { sourceName, receivedAt }, req.parent)),
-  );
+  if (parsed.statements.length) {
+    const ingested = await declarationsIngested(trx, req.tenantId);
+    await enqueueOutbox(
+      trx,
+      'ingestion',
+      parsed.statements.flatMap((s) => defermentStatementEvents(req.tenantId, batchId, s, { sourceName, receivedAt, declarationsIngested: ingested }, req.parent)),
+    );
+  }
   const sum = (s: (typeof parsed.statements)[number], vat: boolean) => s.lines.filter((l) => (l.taxType === 'B00') === vat).reduce((n, l) => n + l.amountPence, 0);
   return {
     batchId,

@@ -4,6 +4,7 @@ import { ErpReceiptLine } from '@customs/contracts';
 import { enqueueOutbox, sql, type Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { invoiceKey, parseErpCsv, parseErpJson, receiptIdFor, type ErpIssue } from '../parse/erp/erp';
+import { declarationsIngested } from '../db/books-repo';
 import { erpReceiptEvents } from './books-events';
 import { insertIssues, statusOf, type BatchStatus, type IngestIssue } from './ingest';
 import { safeSourceName, storable } from './safe-text';
@@ -101,16 +102,8 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
   }
   // What changed is published for reconciliation (scoring's C03), in bounded parts, in this
   // transaction: a re-sent export whose lines are all duplicates publishes nothing.
-  await enqueueOutbox(
-    trx,
-    'ingestion',
-    erpReceiptEvents(
-      req.tenantId,
-      batchId,
-      lines.filter((l) => outcome.has(l.full.receiptId)).map((l) => l.full),
-      req.parent,
-    ),
-  );
+  const changed = lines.filter((l) => outcome.has(l.full.receiptId)).map((l) => l.full);
+  if (changed.length) await enqueueOutbox(trx, 'ingestion', erpReceiptEvents(req.tenantId, batchId, changed, await declarationsIngested(trx, req.tenantId), req.parent));
   const receipts = lines.map((l) => ({
     receiptId: l.full.receiptId,
     supplier: l.full.supplier,

@@ -2,7 +2,8 @@ import type { Declaration, DefermentStatementReceived, ErpReceiptLine } from '@c
 import type { Transaction } from '@customs/db';
 import * as recon from '../db/reconciliation-repo';
 import type { ScoringDb } from '../db/migrations';
-import { RECEIPT_GRACE_DAYS } from '../rules/c03-ghost-unmatched-imports';
+import { DECLARATION_GRACE_DAYS, RECEIPT_GRACE_DAYS } from '../rules/c03-ghost-unmatched-imports';
+import { UNKNOWN_MRN_GRACE_DAYS } from '../rules/c42-deferment-reconciliation';
 import { decideReconciliation } from '../rules/reconcile';
 import { type DefermentFact, defermentFactOf, type ReconDecl, type ReconReceipt, reconDeclOf, reconReceiptOf } from '../rules/reconciliation-types';
 import type { Outgoing, Store } from './ports';
@@ -20,6 +21,8 @@ export function bindReconStore(trx: Transaction<ScoringDb>) {
     coverage: bind(recon.reconCoverage),
     importers: bind(recon.reconImporters),
     upsertDecls: bind(recon.upsertReconDecls),
+    watermark: bind(recon.reconWatermark),
+    moveWatermark: bind(recon.moveWatermark),
     upsertReceipts: bind(recon.upsertReconReceipts),
     upsertDefermentLines: bind(recon.upsertDefermentLines),
     statementLines: bind(recon.statementLines),
@@ -37,7 +40,7 @@ export function bindReconStore(trx: Transaction<ScoringDb>) {
 /** One consumed event of the three reconciliation inputs. */
 export type ReconEvent =
   | { eventId: string; kind: 'declaration'; declaration: Declaration }
-  | { eventId: string; kind: 'receipts'; tenant: string; lines: readonly ErpReceiptLine[] }
+  | { eventId: string; kind: 'receipts'; tenant: string; lines: readonly ErpReceiptLine[]; declarationsIngested: number }
   | { eventId: string; kind: 'statement'; statement: DefermentStatementReceived };
 
 const tenantOf = (e: ReconEvent) => (e.kind === 'declaration' ? e.declaration.tenantId : e.kind === 'receipts' ? e.tenant : e.statement.tenantId);
@@ -100,7 +103,14 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     );
     const before = await books.coverage(tenant);
     const arrivedDecls = byLatest(evs.flatMap((e) => (e.kind === 'declaration' && e.declaration.tenantId === tenant ? [reconDeclOf(e.declaration)] : [])).values());
-    const storedDecls = await books.upsertDecls(tenant, [...arrivedDecls.values()]);
+    const mark = await books.watermark(tenant);
+    const { stored: storedDecls, inserted } = await books.upsertDecls(tenant, [...arrivedDecls.values()]);
+    const expected = Math.max(0, ...evs.map((e) => (e.kind === 'receipts' ? e.declarationsIngested : e.kind === 'statement' ? e.statement.declarationsIngested : 0)));
+    await books.moveWatermark(tenant, inserted, expected);
+    const completeBefore = mark.seen >= mark.expected;
+    const declarationsComplete = mark.seen + inserted >= Math.max(mark.expected, expected);
+    // Every declaration the books were published after is in now: what waited for them is judged.
+    const caughtUp = declarationsComplete && !completeBefore;
     const receiptsById = new Map<string, ReconReceipt>();
     for (const e of evs) if (e.kind === 'receipts') for (const l of e.lines) if (l.tenantId === tenant) receiptsById.set(l.receiptId, reconReceiptOf(l));
     const arrivedReceipts = [...receiptsById.values()];
@@ -137,7 +147,8 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     const receiptSubjects = new Map(arrivedReceipts.map((r) => [r.id, r]));
     const newDecls = [...declSubjects.values()];
     for (const r of await receiptsMatching({ invoices: storedDecls.flatMap((d) => d.invoices), mrns: storedDecls.map((d) => d.mrn) })) receiptSubjects.set(r.id, r);
-    for (const r of await books.receiptsDatedBetween(tenant, before.declarationsTo, after.declarationsTo)) receiptSubjects.set(r.id, r);
+    for (const r of await books.receiptsDatedBetween(tenant, caughtUp ? '' : addDays(before.declarationsTo, -DECLARATION_GRACE_DAYS), addDays(after.declarationsTo, -DECLARATION_GRACE_DAYS)))
+      receiptSubjects.set(r.id, r);
     // C42 MRNs to judge: a statement's once all its parts are in (an MRN's charges may straddle
     // two parts; a part judged alone would raise a difference the next part takes back), those a
     // corrected statement dropped, the new declarations', and unknown ones now covered.
@@ -152,7 +163,8 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
       ...replacedMrns,
       ...storedDecls.map((d) => d.mrn).filter(Boolean),
     ]);
-    for (const m of await books.defermentMrnsDatedBetween(tenant, before.declarationsTo, after.declarationsTo)) mrns.add(m);
+    for (const m of await books.defermentMrnsDatedBetween(tenant, caughtUp ? '' : addDays(before.declarationsTo, -UNKNOWN_MRN_GRACE_DAYS), addDays(after.declarationsTo, -UNKNOWN_MRN_GRACE_DAYS)))
+      mrns.add(m);
     if (declSubjects.size === 0 && receiptSubjects.size === 0 && mrns.size === 0) continue;
 
     const receiptsOfSubjects = new Map((await receiptsMatching({ invoices: newDecls.flatMap((d) => d.invoices), mrns: newDecls.map((d) => d.mrn) })).map((r) => [r.id, r]));
@@ -166,7 +178,7 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
         receipts: subjectsR,
         mrns: [...mrns],
         candidates: { declarations: [...candidateDecls.values()], receipts: [...receiptsOfSubjects.values()], deferment },
-        coverage: after,
+        coverage: { ...after, declarationsComplete },
         soleImporter: importers.length === 1 ? importers[0]! : '',
       },
       tenant,

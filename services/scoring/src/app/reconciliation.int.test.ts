@@ -4,7 +4,7 @@
 // redelivering a batch publishes nothing.
 import { type Declaration, DefermentStatementReceived, ErpReceiptLine } from '@customs/contracts';
 import { createDb, migrateToLatest, type ServiceDb, sql, withAllTenants } from '@customs/db';
-import { generateBooks, generateHistoryDataset } from '@customs/datagen';
+import { bookReceiptLine, generateBooks, generateHistoryDataset } from '@customs/datagen';
 import { createTestDatabase, type TestDatabase } from '@customs/testing';
 import { migrations, type ScoringDb } from '../db/migrations';
 import { receiptSubject } from '../rules/reconciliation-types';
@@ -36,7 +36,8 @@ describe('reconciliation use case (real Postgres)', () => {
     eventId: id,
     kind: 'receipts',
     tenant: TENANT,
-    lines: books.receipts.slice(from, to).map((r, i) => ErpReceiptLine.fromPartial({ ...r, tenantId: TENANT, receiptId: `erp-${from + i}`, lineValue: { value: r.value, currency: r.currency } })),
+    lines: books.receipts.slice(from, to).map((r, i) => bookReceiptLine(r, `erp-${from + i}`, TENANT)),
+    declarationsIngested: 0,
   });
   const statement = (charges: typeof books.charges, id: string, statementId = 'ddes-1'): ReconEvent => ({
     eventId: id,
@@ -103,6 +104,7 @@ describe('reconciliation use case (real Postgres)', () => {
       eventId: 'late-receipt',
       kind: 'receipts',
       tenant: TENANT,
+      declarationsIngested: 0,
       lines: [
         ErpReceiptLine.fromPartial({
           tenantId: TENANT,

@@ -1,5 +1,5 @@
 import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
-import { reconciliationImporterIndexMigration, reconciliationMigration } from './reconciliation-repo';
+import { reconciliationImporterIndexMigration, reconciliationMigration, reconciliationWatermarkMigration } from './reconciliation-repo';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -165,6 +165,7 @@ export const migrations: Record<string, Migration> = {
   // C03/C42: declarations, ERP receipts and deferment statement lines as reconciliation keeps them.
   '0009_reconciliation': reconciliationMigration,
   '0012_reconciliation_importer_index': reconciliationImporterIndexMigration,
+  '0013_reconciliation_watermark': reconciliationWatermarkMigration,
   '0011_history_hot_path': {
     async up(db) {
       // The history path writes every declaration's score twice and its contribution once per

@@ -62,6 +62,38 @@ export const reconciliationImporterIndexMigration: Migration = {
   },
 };
 
+/**
+ * Per tenant: how many distinct declarations the books said ingestion held when it published them
+ * (the highest such count) and how many reconciliation has seen. An absence verdict (a receipt
+ * or a charged MRN with no declaration) waits until seen ≥ expected.
+ */
+export const reconciliationWatermarkMigration: Migration = {
+  async up(db) {
+    await sql`
+      create table recon_tenants (
+        tenant_id text primary key,
+        declarations_expected bigint not null default 0,
+        declarations_seen bigint not null default 0
+      )`.execute(db);
+    await sql`insert into recon_tenants (tenant_id, declarations_seen) select tenant_id, count(*) from recon_decls group by tenant_id`.execute(db);
+    await enableTenantRls(db, 'recon_tenants');
+  },
+};
+
+export async function reconWatermark(trx: Trx, tenant: string): Promise<{ expected: number; seen: number }> {
+  const r = await sql<{ e: string; s: string }>`select declarations_expected as e, declarations_seen as s from recon_tenants where tenant_id = ${tenant}`.execute(trx);
+  return { expected: Number(r.rows[0]?.e ?? 0), seen: Number(r.rows[0]?.s ?? 0) };
+}
+
+/** Counts newly seen declarations and raises the expected count to what the books said (never lowers it). */
+export async function moveWatermark(trx: Trx, tenant: string, newlySeen: number, expected: number): Promise<void> {
+  if (newlySeen === 0 && expected === 0) return;
+  await sql`
+    insert into recon_tenants (tenant_id, declarations_expected, declarations_seen) values (${tenant}, ${expected}, ${newlySeen})
+    on conflict (tenant_id) do update set declarations_expected = greatest(recon_tenants.declarations_expected, excluded.declarations_expected),
+      declarations_seen = recon_tenants.declarations_seen + excluded.declarations_seen`.execute(trx);
+}
+
 /** How far each source reaches for a tenant: receipts' earliest and latest date, declarations' latest acceptance date. */
 export async function reconCoverage(trx: Trx, tenant: string): Promise<{ receiptsFrom: string; receiptsTo: string; declarationsTo: string }> {
   const r = await sql<{ rf: string | null; rt: string | null; dt: string | null }>`
@@ -82,20 +114,20 @@ export async function reconImporters(trx: Trx, tenant: string): Promise<string[]
   return [...new Set([lo, hi].filter((x): x is string => !!x))];
 }
 
-/** Stores declaration versions (a version older than the one stored changes nothing); returns the ones stored. */
-export async function upsertReconDecls(trx: Trx, tenant: string, decls: readonly ReconDecl[]): Promise<ReconDecl[]> {
-  if (decls.length === 0) return [];
+/** Stores declaration versions (a version older than the one stored changes nothing); returns the ones stored and how many declarations are new. */
+export async function upsertReconDecls(trx: Trx, tenant: string, decls: readonly ReconDecl[]): Promise<{ stored: ReconDecl[]; inserted: number }> {
+  if (decls.length === 0) return { stored: [], inserted: 0 };
   const rows = decls.map((d) => ({ id: d.d, v: d.v, mrn: d.mrn, imp: d.importer, ad: d.date, inv: d.invoices, fact: d }));
-  const r = await sql<{ declaration_id: string }>`
+  const r = await sql<{ declaration_id: string; inserted: boolean }>`
     insert into recon_decls (tenant_id, declaration_id, version, mrn, importer_id, acceptance_date, invoice_keys, fact)
     select ${tenant}, t.id, t.v, t.mrn, t.imp, t.ad, array(select json_array_elements_text(t.inv)), t.fact
     from json_to_recordset(${JSON.stringify(rows)}::json) as t(id text, v int, mrn text, imp text, ad text, inv json, fact json)
     on conflict (tenant_id, declaration_id) do update set version = excluded.version, mrn = excluded.mrn, importer_id = excluded.importer_id,
       acceptance_date = excluded.acceptance_date, invoice_keys = excluded.invoice_keys, fact = excluded.fact
       where recon_decls.version < excluded.version
-    returning declaration_id`.execute(trx);
+    returning declaration_id, (xmax = 0) as inserted`.execute(trx);
   const stored = new Set(r.rows.map((x) => x.declaration_id));
-  return decls.filter((d) => stored.has(d.d));
+  return { stored: decls.filter((d) => stored.has(d.d)), inserted: r.rows.filter((x) => x.inserted).length };
 }
 
 export async function upsertReconReceipts(trx: Trx, tenant: string, receipts: readonly ReconReceipt[]): Promise<void> {

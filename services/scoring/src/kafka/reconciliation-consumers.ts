@@ -42,7 +42,9 @@ export function registerReconciliationConsumers(kit: PlatformKit<ScoringDb>, db:
     e.value.declaration && e.value.declaration.tenantId === e.tenant ? { eventId: e.eventId, kind: 'declaration', declaration: e.value.declaration } : undefined,
   );
   consume<ErpReceiptsReceived>(RECONCILIATION_GROUPS.receipts, Topics.erpReceiptsReceived, (e) =>
-    e.value.tenantId === e.tenant ? { eventId: e.eventId, kind: 'receipts', tenant: e.tenant, lines: e.value.lines.filter((l) => l.tenantId === e.tenant) } : undefined,
+    e.value.tenantId === e.tenant
+      ? { eventId: e.eventId, kind: 'receipts', tenant: e.tenant, lines: e.value.lines.filter((l) => l.tenantId === e.tenant), declarationsIngested: e.value.declarationsIngested }
+      : undefined,
   );
   consume<DefermentStatementReceived>(RECONCILIATION_GROUPS.statements, Topics.defermentStatementReceived, (e) =>
     e.value.tenantId === e.tenant ? { eventId: e.eventId, kind: 'statement', statement: e.value } : undefined,

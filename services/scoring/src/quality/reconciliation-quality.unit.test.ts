@@ -6,8 +6,8 @@
 // table of docs/quality-history.md (UPDATE_QUALITY_DOC=1 to regenerate).
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Declaration, ErpReceiptLine, type Finding } from '@customs/contracts';
-import { generateBooks, generateHistoryDataset, type TruthEntry } from '@customs/datagen';
+import type { Declaration, Finding } from '@customs/contracts';
+import { bookReceiptLine, generateBooks, generateHistoryDataset, type TruthEntry } from '@customs/datagen';
 import { decideReconciliation } from '../rules/reconcile';
 import { defermentFactOf, type ReconDecl, reconDeclOf, reconReceiptOf } from '../rules/reconciliation-types';
 import { measure, table } from './quality';
@@ -24,7 +24,7 @@ describe('reconciliation checks against the labelled books', () => {
     const latest = new Map<string, ReconDecl>();
     for (const d of decls.map(reconDeclOf)) if ((latest.get(d.d)?.v ?? 0) < d.v) latest.set(d.d, d);
     const all = [...latest.values()];
-    const receipts = books.receipts.map((r, i) => reconReceiptOf(ErpReceiptLine.fromPartial({ ...r, receiptId: `erp-${i}`, lineValue: { value: r.value, currency: r.currency } })));
+    const receipts = books.receipts.map((r, i) => reconReceiptOf(bookReceiptLine(r, `erp-${i}`)));
     const charges = books.charges.map((c, i) => defermentFactOf({ statementId: 'ddes', periodTo: '', sourceName: 'ddes.csv' }, i, { ...c, declarantEori: '', traderReference: '' }));
     const dates = receipts.map((r) => r.date).sort();
     const { findings } = decideReconciliation(
@@ -40,6 +40,7 @@ describe('reconciliation checks against the labelled books', () => {
             .map((d) => d.date)
             .sort()
             .at(-1)!,
+          declarationsComplete: true,
         },
         soleImporter: '',
       },

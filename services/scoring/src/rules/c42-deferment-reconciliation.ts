@@ -1,9 +1,12 @@
 import { Severity } from '@customs/contracts';
-import { pounds } from './money';
+import { daysBetween, pounds } from './money';
 import { type DefermentFact, type ReconDecl, type ReconHit, type ReconciliationRule, mrnSubject } from './reconciliation-types';
 
 /** A difference below this per MRN and side (duty, VAT) is rounding between item and statement totals, not an error. */
 export const DEFERMENT_TOLERANCE_PENCE = 100;
+
+/** A charge is posted at acceptance: an MRN is called unknown once the importer's declarations reach this many days past the charge (declarations still in flight arrive first). */
+export const UNKNOWN_MRN_GRACE_DAYS = 14;
 
 const isDuty = (taxType: string) => taxType.startsWith('A');
 const isVat = (taxType: string) => taxType === 'B00';
@@ -21,8 +24,8 @@ export const c42DefermentReconciliation: ReconciliationRule = {
     pricing:
       'Per MRN: statement Σ A-type charges − declared Σ A-type tax lines paid by deferment (method E/F/R, or not given) is duty; the same for B00 is VAT. Charged more = reclaim (dispute), charged less = exposure (HMRC may still collect it). Charges on an MRN not in the importer’s data: the whole amount charged, as reclaim. Other tax types (excise) are not compared',
     correctionRoute: 'Dispute the charge with HMRC’s deferment team (or a current month adjustment); C285 for duty overcharged on a declaration; report unauthorised use of the DAN',
-    businessRule: `Sums the statement’s charges per MRN (all statements received, a re-sent statement replacing its own lines) and compares them, for duty (A-types) and VAT (B00) separately, with the declaration of that MRN in force: a difference of ≥ £${DEFERMENT_TOLERANCE_PENCE / 100} either way is flagged on the declaration. Charges for an MRN the importer’s declarations do not hold are flagged once declarations up to the charge’s date (or the statement’s period end) have arrived. Judged again whenever the MRN’s declaration or statement lines change.`,
-    minimumHistory: 'the statement line and, for an unknown MRN, declarations up to its date',
+    businessRule: `Sums the statement’s charges per MRN (all statements received, a re-sent statement replacing its own lines) and compares them, for duty (A-types) and VAT (B00) separately, with the declaration of that MRN in force: a difference of ≥ £${DEFERMENT_TOLERANCE_PENCE / 100} either way is flagged on the declaration. Charges for an MRN the importer’s declarations do not hold are flagged once declarations reaching ${UNKNOWN_MRN_GRACE_DAYS} days past the charge’s date (or the statement’s period end) and every declaration ingestion held when it published the statement have arrived. Judged again whenever the MRN’s declaration or statement lines change.`,
+    minimumHistory: `the statement line and, for an unknown MRN, declarations reaching ${UNKNOWN_MRN_GRACE_DAYS} days past its date`,
     confidence: 0.8,
   },
   decide: () => [], // judged on the statement's and declarations' events (reconcile), not on a declaration batch's history groups
@@ -51,7 +54,7 @@ export const c42DefermentReconciliation: ReconciliationRule = {
             .map((l) => l.date || l.periodTo)
             .sort()
             .at(-1) ?? '';
-        if (!declarationsTo || !latest || latest > declarationsTo) continue;
+        if (!input.coverage.declarationsComplete || !declarationsTo || !latest || daysBetween(latest, declarationsTo) < UNKNOWN_MRN_GRACE_DAYS) continue;
         if (charged.duty + charged.vat <= 0) continue;
         const importer = lines.find((l) => l.importer)?.importer ?? input.soleImporter;
         out.push({

@@ -87,6 +87,11 @@ export interface ReconInput {
     receiptsTo: string;
     /** Latest acceptance date of the tenant's declarations ('' when none). */
     declarationsTo: string;
+    /**
+     * Every declaration ingestion held when it published the books has been seen: until then a
+     * receipt or a charged MRN without a declaration may only be one still in flight, and is not judged.
+     */
+    declarationsComplete: boolean;
   };
   /** The tenant's importer when its declarations name only one ('' otherwise): a receipt names none. */
   soleImporter: string;

@@ -72,13 +72,13 @@ const line = (mrn: string, taxType: string, pence: number, date = '2024-03-01', 
   sourceName: 'ddes.csv',
 });
 
-function input(p: Partial<ReconInput> & { candidates?: Partial<ReconInput['candidates']> }): ReconInput {
+function input(p: Omit<Partial<ReconInput>, 'candidates'> & { candidates?: Partial<ReconInput['candidates']> }): ReconInput {
   return {
     declarations: p.declarations ?? [],
     receipts: p.receipts ?? [],
     mrns: p.mrns ?? [],
     candidates: { declarations: [], receipts: [], deferment: [], ...p.candidates },
-    coverage: p.coverage ?? { receiptsFrom: '2024-01-01', receiptsTo: '2024-06-30', declarationsTo: '2024-06-30' },
+    coverage: p.coverage ?? { receiptsFrom: '2024-01-01', receiptsTo: '2024-06-30', declarationsTo: '2024-06-30', declarationsComplete: true },
     soleImporter: p.soleImporter ?? IMPORTER,
   };
 }
@@ -113,7 +113,7 @@ describe('C03 ghost and unmatched imports', () => {
     const noInvoice = reconDeclOf(decl({ invoice: '' }));
     expect(RECEIPT_GRACE_DAYS).toBeGreaterThan(10);
     expect(run(input({ declarations: [early, late, invalidated, noInvoice] })).findings).toEqual([]);
-    expect(run(input({ declarations: [reconDeclOf(decl())], coverage: { receiptsFrom: '', receiptsTo: '', declarationsTo: '2024-06-30' } })).findings).toEqual([]);
+    expect(run(input({ declarations: [reconDeclOf(decl())], coverage: { receiptsFrom: '', receiptsTo: '', declarationsTo: '2024-06-30', declarationsComplete: true } })).findings).toEqual([]);
   });
 
   it('flags an import receipt no declaration matches, unpriced, once declarations cover its date; a domestic receipt never', () => {
@@ -127,6 +127,14 @@ describe('C03 ghost and unmatched imports', () => {
     expect(judged.C03).toEqual([receiptSubject('r1'), receiptSubject('r3'), receiptSubject('r4')]);
     // Neither origin nor MRN recorded: possibly a domestic purchase, not judged.
     expect(run(input({ receipts: [unknownOrigin] })).findings).toEqual([]);
+  });
+
+  it('calls nothing unmatched or unknown while declarations ingested before the books are still in flight', () => {
+    const coverage = { receiptsFrom: '2024-01-01', receiptsTo: '2024-06-30', declarationsTo: '2024-06-30', declarationsComplete: false };
+    expect(run(input({ receipts: [reconReceiptOf(receipt({ invoice: 'X-9', id: 'r9' }))], coverage })).findings).toEqual([]);
+    expect(run(input({ mrns: ['24GB99999999999991'], candidates: { deferment: [line('24GB99999999999991', 'A00', 30_000)] }, coverage })).findings).toEqual([]);
+    // A ghost (a declaration present, its receipt absent) does not wait for other declarations.
+    expect(run(input({ declarations: [reconDeclOf(decl())], coverage })).findings.map((f) => f.ruleId)).toEqual(['C03']);
   });
 
   it('gives the same finding id for the same verdict and a new one when the amounts change', () => {
@@ -184,6 +192,8 @@ describe('C42 deferment statement reconciliation', () => {
     const lines = [line(mrn, 'A00', 30_000), line(mrn, 'B00', 12_000, '2024-03-01', 1)];
     const { findings } = run(input({ mrns: [mrn], candidates: { deferment: lines } }));
     expect(findings.map((f) => [f.declarationId, f.mrn, f.reclaimDutyPence, f.reclaimVatPence, f.severity])).toEqual([[mrnSubject(mrn), mrn, 30_000, 12_000, Severity.SEVERITY_HIGH]]);
-    expect(run(input({ mrns: [mrn], candidates: { deferment: lines }, coverage: { receiptsFrom: '', receiptsTo: '', declarationsTo: '2024-02-28' } })).findings).toEqual([]);
+    expect(run(input({ mrns: [mrn], candidates: { deferment: lines }, coverage: { receiptsFrom: '', receiptsTo: '', declarationsTo: '2024-02-28', declarationsComplete: true } })).findings).toEqual(
+      [],
+    );
   });
 });

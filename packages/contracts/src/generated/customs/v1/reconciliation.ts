@@ -27,6 +27,11 @@ export interface ErpReceiptsReceived {
   parts: number;
   /** The lines inserted or changed by the batch (a line stored before with the same values is not sent again). */
   lines: ErpReceiptLine[];
+  /**
+   * Declarations ingestion held for the tenant when it stored these lines (their events were
+   * published before this one): a consumer calls a receipt unmatched only once it has seen as many.
+   */
+  declarationsIngested: number;
 }
 
 /**
@@ -82,10 +87,15 @@ export interface DefermentStatementReceived {
   sourceName: string;
   /** When ingestion received it (ISO-8601). */
   receivedAt: string;
+  /**
+   * Declarations ingestion held for the tenant when it stored the statement (their events were
+   * published before this one): a consumer calls an MRN unknown only once it has seen as many.
+   */
+  declarationsIngested: number;
 }
 
 function createBaseErpReceiptsReceived(): ErpReceiptsReceived {
-  return { tenantId: "", batchId: "", part: 0, parts: 0, lines: [] };
+  return { tenantId: "", batchId: "", part: 0, parts: 0, lines: [], declarationsIngested: 0 };
 }
 
 export const ErpReceiptsReceived: MessageFns<ErpReceiptsReceived> = {
@@ -104,6 +114,9 @@ export const ErpReceiptsReceived: MessageFns<ErpReceiptsReceived> = {
     }
     for (const v of message.lines) {
       ErpReceiptLine.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.declarationsIngested !== 0) {
+      writer.uint32(48).int64(message.declarationsIngested);
     }
     return writer;
   },
@@ -161,6 +174,14 @@ export const ErpReceiptsReceived: MessageFns<ErpReceiptsReceived> = {
             message.lines.push(ErpReceiptLine.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.declarationsIngested = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -188,6 +209,11 @@ export const ErpReceiptsReceived: MessageFns<ErpReceiptsReceived> = {
       part: isSet(object.part) ? globalThis.Number(object.part) : 0,
       parts: isSet(object.parts) ? globalThis.Number(object.parts) : 0,
       lines: globalThis.Array.isArray(object?.lines) ? object.lines.map((e: any) => ErpReceiptLine.fromJSON(e)) : [],
+      declarationsIngested: isSet(object.declarationsIngested)
+        ? globalThis.Number(object.declarationsIngested)
+        : isSet(object.declarations_ingested)
+        ? globalThis.Number(object.declarations_ingested)
+        : 0,
     };
   },
 
@@ -208,6 +234,9 @@ export const ErpReceiptsReceived: MessageFns<ErpReceiptsReceived> = {
     if (message.lines?.length) {
       obj.lines = message.lines.map((e) => ErpReceiptLine.toJSON(e));
     }
+    if (message.declarationsIngested !== 0) {
+      obj.declarationsIngested = Math.round(message.declarationsIngested);
+    }
     return obj;
   },
 
@@ -221,6 +250,7 @@ export const ErpReceiptsReceived: MessageFns<ErpReceiptsReceived> = {
     message.part = object.part ?? 0;
     message.parts = object.parts ?? 0;
     message.lines = object.lines?.map((e) => ErpReceiptLine.fromPartial(e)) || [];
+    message.declarationsIngested = object.declarationsIngested ?? 0;
     return message;
   },
 };
@@ -467,6 +497,7 @@ function createBaseDefermentStatementReceived(): DefermentStatementReceived {
     lines: [],
     sourceName: "",
     receivedAt: "",
+    declarationsIngested: 0,
   };
 }
 
@@ -510,6 +541,9 @@ export const DefermentStatementReceived: MessageFns<DefermentStatementReceived> 
     }
     if (message.receivedAt !== "") {
       writer.uint32(106).string(message.receivedAt);
+    }
+    if (message.declarationsIngested !== 0) {
+      writer.uint32(112).int64(message.declarationsIngested);
     }
     return writer;
   },
@@ -631,6 +665,14 @@ export const DefermentStatementReceived: MessageFns<DefermentStatementReceived> 
             message.receivedAt = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.declarationsIngested = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -696,6 +738,11 @@ export const DefermentStatementReceived: MessageFns<DefermentStatementReceived> 
         : isSet(object.received_at)
         ? globalThis.String(object.received_at)
         : "",
+      declarationsIngested: isSet(object.declarationsIngested)
+        ? globalThis.Number(object.declarationsIngested)
+        : isSet(object.declarations_ingested)
+        ? globalThis.Number(object.declarations_ingested)
+        : 0,
     };
   },
 
@@ -740,6 +787,9 @@ export const DefermentStatementReceived: MessageFns<DefermentStatementReceived> 
     if (message.receivedAt !== "") {
       obj.receivedAt = message.receivedAt;
     }
+    if (message.declarationsIngested !== 0) {
+      obj.declarationsIngested = Math.round(message.declarationsIngested);
+    }
     return obj;
   },
 
@@ -761,6 +811,7 @@ export const DefermentStatementReceived: MessageFns<DefermentStatementReceived> 
     message.lines = object.lines?.map((e) => DefermentStatementLine.fromPartial(e)) || [];
     message.sourceName = object.sourceName ?? "";
     message.receivedAt = object.receivedAt ?? "";
+    message.declarationsIngested = object.declarationsIngested ?? 0;
     return message;
   },
 };
