@@ -21,6 +21,13 @@ if ! grep -q '=demo:admin' "$TOKENS_FILE"; then
   (umask 077; printf 'demo-admin-%s=demo:admin:demo-admin\n' "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >> "$TOKENS_FILE")
   ensure_tokens
 fi
+# The read-only auditor and a broker acting for the HMRC samples' importer (permission matrix,
+# packages/config/src/permissions.ts), to try the roles: added once, like the admin above.
+if ! grep -q '=demo:auditor' "$TOKENS_FILE"; then
+  (umask 077; printf 'demo-auditor-%s=demo:auditor:demo-auditor\ndemo-broker-%s=demo:broker:demo-broker:GB553202734852\n' \
+    "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" "$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" >> "$TOKENS_FILE")
+  ensure_tokens
+fi
 ensure_rsyslog
 echo "› starting services"
 for s in "${SERVICES_ORDER[@]}"; do
