@@ -25,8 +25,8 @@ test-unit: ## Run only the fast unit tests (no Kafka or Postgres)
 build: ## Compile all packages and services
 	@source scripts/lib-node.sh && ensure_deps && build_all
 
-proto: ## Regenerate packages/contracts, the reflection descriptors and docs/api/grpc.md from proto/ (commit the result)
-	@source scripts/lib-node.sh && ensure_deps && cd proto && buf lint && buf generate && node ../scripts/gen-proto-artifacts.js
+proto: ## Regenerate packages/contracts, the reflection descriptors, docs/api/grpc.md and docs/asyncapi.yaml from proto/ (commit the result)
+	@source scripts/lib-node.sh && ensure_deps && cd proto && buf lint && buf generate && node ../scripts/gen-proto-artifacts.js && node ../scripts/gen-asyncapi.js
 
 docs: ## Regenerate docs derived from code (docs/rules.md, docs/quality.md)
 	@source scripts/lib-node.sh && ensure_deps && build_all && node scripts/gen-docs.js && cd $$REPO_ROOT && UPDATE_QUALITY_DOC=1 jest --selectProjects unit --runInBand -- detection-quality real-samples-mutation

@@ -52,6 +52,7 @@ export interface DatasetChanged {
   areaGroups: AreaGroup[];
 }
 
+/** A geographical area group (TARIC) and its member countries, as reference holds them. */
 export interface AreaGroup {
   /** Group id, e.g. "1013" (European Union) or "EU". */
   groupId: string;
