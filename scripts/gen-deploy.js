@@ -58,6 +58,8 @@ function serviceEnv(v, name, svc) {
     { name: 'GRPC_PORT', value: String(svc.grpc) },
     { name: 'KAFKA_BROKERS', value: v.kafka.bootstrap },
     { name: 'KAFKA_TOPIC_PREFIX', value: v.kafka.topicPrefix },
+    { name: 'KAFKA_REPLICATION_FACTOR', value: String(v.kafka.topicReplicas) },
+    ...kafkaSecurityEnv(v, name),
     { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: v.otlpEndpoint },
     { name: 'API_TOKENS_FILE', value: '/run/secrets/api-tokens/tokens' },
     // The service's own login role, with sslmode=verify-full for a managed Postgres (docs/deploy.md).
@@ -73,6 +75,37 @@ function serviceEnv(v, name, svc) {
       { name: 'SCORING_URL', value: `http://scoring:${v.services.scoring.http}` },
     );
   return env;
+}
+
+/**
+ * TLS to the brokers with the cluster's CA (the `kafka-cluster-ca` secret: Strimzi's
+ * <cluster>-cluster-ca-cert copied into this namespace) and SCRAM credentials per service (the
+ * `<service>-kafka` secret: the password of its KafkaUser), as packages/config/src/kafka.ts reads them.
+ */
+function kafkaSecurityEnv(v, name) {
+  if (!v.kafka.tls) return [];
+  const env = [
+    { name: 'KAFKA_SSL', value: 'true' },
+    { name: 'KAFKA_SSL_CA_FILE', value: '/run/secrets/kafka-ca/ca.crt' },
+  ];
+  if (v.kafka.saslMechanism && v.kafka.saslMechanism !== 'none')
+    env.push(
+      { name: 'KAFKA_SASL_MECHANISM', value: v.kafka.saslMechanism },
+      { name: 'KAFKA_SASL_USERNAME', value: `${v.kafka.topicPrefix}${name}`.replace(/[^a-z0-9.-]/g, '-') },
+      { name: 'KAFKA_SASL_PASSWORD_FILE', value: '/run/secrets/kafka-user/password' },
+    );
+  return env;
+}
+
+function kafkaSecurityVolumes(v, name) {
+  if (!v.kafka.tls) return { volumes: [], mounts: [] };
+  const volumes = [{ name: 'kafka-ca', secret: { secretName: 'kafka-cluster-ca' } }];
+  const mounts = [{ name: 'kafka-ca', mountPath: '/run/secrets/kafka-ca', readOnly: true }];
+  if (v.kafka.saslMechanism && v.kafka.saslMechanism !== 'none') {
+    volumes.push({ name: 'kafka-user', secret: { secretName: `${name}-kafka`, defaultMode: 0o400 } });
+    mounts.push({ name: 'kafka-user', mountPath: '/run/secrets/kafka-user', readOnly: true });
+  }
+  return { volumes, mounts };
 }
 
 function probes(port) {
@@ -99,6 +132,9 @@ function serviceDeployment(v, name, svc) {
     { name: 'postgres-ca', mountPath: '/run/secrets/postgres-ca', readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
   ];
+  const kafkaSecurity = kafkaSecurityVolumes(v, name);
+  volumes.push(...kafkaSecurity.volumes);
+  mounts.push(...kafkaSecurity.mounts);
   if (name === 'ingestion') {
     volumes.push({ name: 'submission-keys', secret: { secretName: 'ingestion-submission-keys', defaultMode: 0o400 } });
     mounts.push({ name: 'submission-keys', mountPath: '/run/secrets/submission-keys', readOnly: true });
