@@ -41,7 +41,7 @@ export class Correlator {
    * Processes one consumed batch exactly once: one transaction per tenant (inbox claim and
    * effects together), the tenants' transactions at once. A partition carries every tenant
    * (events are keyed by tenant and declaration), so a transaction over the whole batch would
-   * hold every tenant's lock and serialise all consumers again (ADR 0011). If one tenant's
+   * hold every tenant's lock and serialise all consumers again (ADR 0015). If one tenant's
    * transaction fails the batch is redelivered and the tenants already committed are skipped
    * by their inbox claims.
    */

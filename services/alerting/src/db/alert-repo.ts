@@ -491,8 +491,8 @@ export class AlertRepo implements AlertStore {
   // same tenant (an absorb overwriting an analyst's "in progress", two batches each counting a
   // window without the other's finding) and a tenant's stream cursors (bigserial) commit in
   // order, so a stream reading "after cursor c" never passes one still in flight. The lock is per
-  // tenant (ADR 0010): consumers of different tenants, and instances in one group, correlate at
-  // once. Two levels, always taken in this order so no two writers wait on each other in a cycle:
+  // tenant (ADR 0015): consumers and instances working on different tenants correlate at once.
+  // Two levels, always taken in this order so no two writers wait on each other in a cycle:
   // the global key, shared by tenant-scoped writers and exclusive for the scheduled pass (which
   // reads across tenants before it knows which it will write), then each tenant's key in
   // ascending order. Readers never lock.
