@@ -67,6 +67,18 @@ ensure_poppler() {
     || die poppler "apt-get install poppler-utils failed"
 }
 
+# ensure_kcat: Debian's kcat, the Kafka CLI docs/kafka.md and the README use to read topics (its
+# one-liner, piped into buf convert, shows a decoded alert); the kcat test runs that one-liner.
+# apt-get runs only when kcat is missing, so repeated runs cost nothing.
+ensure_kcat() {
+  command -v kcat >/dev/null && return 0
+  command -v apt-get >/dev/null || die kcat "kcat is missing and apt-get is not available: install kcat"
+  say kcat "installing Debian's kcat (to read topics; docs/kafka.md)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kcat >/dev/null \
+    || { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kcat >/dev/null; } \
+    || die kcat "apt-get install kcat failed"
+}
+
 # ensure_rsyslog: Debian's rsyslog daemon with its openssl stream driver, and the openssl CLI, which
 # the syslog CEF delivery test uses to start a private rsyslogd (plain TCP and TLS; its own config
 # and ports; the system's syslog is never touched). apt-get runs only when one of them is missing,

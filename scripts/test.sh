@@ -25,6 +25,8 @@ build_all
 ensure_rsyslog
 ensure_chromium
 ensure_poppler
+# kcat runs the documented one-liner that reads and decodes a topic (docs/kafka.md).
+ensure_kcat
 
 if [ -z "${TEST_DATABASE_ADMIN_URL:-}" ]; then
   bash scripts/postgres.sh ensure
