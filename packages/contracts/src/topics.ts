@@ -52,7 +52,7 @@ export const Topics = {
   draftChanged: topic('reporting.draft.changed.v1', codec('customs.v1.DraftChanged', DraftChanged)),
 } as const;
 
-/** Dead-letter topic of a consumer group (one per group, DESIGN.md §3). */
+/** Dead-letter topic of a consumer group (one per group, declared in infra/kafka/topics.json; docs/kafka.md). */
 export function dlqTopicFor(group: string): string {
   return `${group}.dlq`;
 }
