@@ -140,10 +140,22 @@ describe('history checks through ingestion → validation → scoring (real Kafk
     const dum = await http('scoring', 'GET', `/v1/importers/${importer}/duty-under-management`);
     expect(Number(dum.body.metrics.find((m: any) => m.name === 'duty_paid').value)).toBeGreaterThan(0);
     expect(Number(dum.body.metrics.find((m: any) => m.name === 'reclaim_found').value)).toBeGreaterThan(0);
-    const cards = await http('scoring', 'GET', '/v1/scorecards/brokers');
-    expect(cards.body.scorecards.length).toBeGreaterThan(1);
     const trend = await http('scoring', 'GET', `/v1/trends/importer/${importer}`);
     expect(trend.body.points.length).toBeGreaterThan(12);
+    const cards = await http('scoring', 'GET', '/v1/scorecards/brokers');
+    expect(cards.body.scorecards.length).toBeGreaterThan(1);
+    // With validation's findings in (where a £-weighted error rate of 1,038 % came from on make
+    // up), every rate of every month's scorecard stays in 0–1, per-100 figures in 0–100, scores 0–100.
+    for (const month of trend.body.points.map((p: any) => p.month).slice(-6)) {
+      const monthly = await http('scoring', 'GET', `/v1/scorecards/brokers?month=${month}`);
+      for (const c of monthly.body.scorecards) {
+        expect([c.agentId, month, c.score >= 0 && c.score <= 100]).toEqual([c.agentId, month, true]);
+        for (const m of c.metrics.filter((x: any) => x.known && (x.unit === 'ratio' || x.unit.startsWith('per 100')))) {
+          const v = Number(m.value);
+          expect([c.agentId, month, m.name, v >= 0 && v <= (m.unit === 'ratio' ? 1 : 100)]).toEqual([c.agentId, month, m.name, true]);
+        }
+      }
+    }
     // The riskiest declarations first, each explained.
     const riskiest = (await http('scoring', 'GET', '/v1/scores/declaration?limit=5')).body.scores;
     expect(riskiest).toHaveLength(5);
