@@ -27,6 +27,7 @@ export class ServiceMetrics {
   readonly grpcDuration: Histogram<'method' | 'code'>;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   readonly outboxOldestAge: Gauge;
+  readonly sampleFailures: Counter<'sample'>;
   private lagSource: (() => Promise<ConsumerLag[]>) | undefined;
   private outboxAgeSource: (() => Promise<number>) | undefined;
 
@@ -74,6 +75,14 @@ export class ServiceMetrics {
       registers: [this.registry],
     });
     const metrics = this;
+    // A sample that fails (the broker or the database unreachable) keeps the gauge's last values
+    // and counts here: /metrics must still answer, with everything else, when a dependency is down.
+    this.sampleFailures = new Counter({
+      name: 'customs_metric_sample_failures_total',
+      help: 'Scrape-time samples that failed (consumer_lag: the broker; outbox_age: the database); the gauge keeps its last value. Collected concurrently, so a failure shows from the next scrape',
+      labelNames: ['sample'],
+      registers: [this.registry],
+    });
     this.consumerLag = new Gauge({
       name: 'customs_kafka_consumer_lag',
       help: "Messages a consumer group has still to read, per partition (the topic's end offset minus the group's committed offset), sampled when scraped",
@@ -81,7 +90,13 @@ export class ServiceMetrics {
       registers: [this.registry],
       async collect() {
         if (!metrics.lagSource) return;
-        const lags = await metrics.lagSource();
+        let lags: ConsumerLag[];
+        try {
+          lags = await metrics.lagSource();
+        } catch {
+          metrics.sampleFailures.inc({ sample: 'consumer_lag' });
+          return;
+        }
         this.reset();
         for (const l of lags) this.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
       },
@@ -91,7 +106,12 @@ export class ServiceMetrics {
       help: 'Age of the oldest outbox row not yet published to Kafka (0 when the outbox is empty), sampled when scraped',
       registers: [this.registry],
       async collect() {
-        if (metrics.outboxAgeSource) this.set(await metrics.outboxAgeSource());
+        if (!metrics.outboxAgeSource) return;
+        try {
+          this.set(await metrics.outboxAgeSource());
+        } catch {
+          metrics.sampleFailures.inc({ sample: 'outbox_age' });
+        }
       },
     });
   }
