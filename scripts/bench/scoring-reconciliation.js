@@ -88,6 +88,7 @@ const TENANT = 'bench';
             eventId: `${tag}-r-${i}`,
             kind: 'receipts',
             tenant: TENANT,
+            declarationsIngested: decls.length,
             lines: books.receipts
               .slice(i, i + PART)
               .map((r, k) => ErpReceiptLine.fromPartial({ ...r, tenantId: TENANT, receiptId: `erp-${i + k}`, lineValue: { value: r.value, currency: r.currency } })),
@@ -111,6 +112,7 @@ const TENANT = 'bench';
               totalLines: books.charges.length,
               firstLine: i,
               sourceName: 'ddes.csv',
+              declarationsIngested: decls.length,
               lines: books.charges.slice(i, i + PART).map((c) => ({ ...c, declarantEori: '', traderReference: '' })),
             }),
           },

@@ -105,7 +105,7 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     const arrivedDecls = byLatest(evs.flatMap((e) => (e.kind === 'declaration' && e.declaration.tenantId === tenant ? [reconDeclOf(e.declaration)] : [])).values());
     const mark = await books.watermark(tenant);
     const { stored: storedDecls, inserted } = await books.upsertDecls(tenant, [...arrivedDecls.values()]);
-    const expected = Math.max(0, ...evs.map((e) => (e.kind === 'receipts' ? e.declarationsIngested : e.kind === 'statement' ? e.statement.declarationsIngested : 0)));
+    const expected = Math.max(0, ...evs.map((e) => (e.kind === 'receipts' ? e.declarationsIngested : e.kind === 'statement' ? e.statement.declarationsIngested : 0) || 0));
     await books.moveWatermark(tenant, inserted, expected);
     const completeBefore = mark.seen >= mark.expected;
     const declarationsComplete = mark.seen + inserted >= Math.max(mark.expected, expected);
@@ -171,7 +171,8 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     const subjectsR = [...receiptSubjects.values()];
     const candidateDecls = byLatest([...(await declsMatching({ invoices: subjectsR.map((r) => r.invoiceKey), mrns: [...subjectsR.map((r) => r.mrn), ...mrns] })), ...storedDecls]);
     const deferment = await books.defermentLinesOf(tenant, [...mrns]);
-    const importers = await books.importers(tenant);
+    // Only an unmatched receipt needs it (a receipt names no importer).
+    const importers = subjectsR.length ? await books.importers(tenant) : [];
     const decision = decideReconciliation(
       {
         declarations: newDecls,
