@@ -5,6 +5,12 @@ import { extractTrace, markTraceBound, tracer, withTenant, type Logger, type Ser
 import type { IncomingMessage } from 'node:http';
 import { describeControlCharacter, findControlCharacter, findControlCharacterIn, escapeControlCharacters, type ControlCharacter } from '@customs/contracts';
 export type { FastifyInstance, FastifyReply, FastifyRequest };
+import { installOpenApi, isPublicPath } from './openapi';
+import { installProblemResponses, problemFor, requestIdFor, sendProblem } from './problem';
+import { installSchemaValidation } from './schema-validation';
+export * from './openapi';
+export * from './problem';
+export * from './schemas';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,8 +55,6 @@ export interface HttpServerOptions {
   ready: () => Promise<boolean>;
   bodyLimit?: number;
 }
-
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Headers the platform reads identifiers from (the W3C trace context's trace and span ids). */
 export const ID_HEADERS = ['traceparent', 'tracestate'] as const;
@@ -213,22 +217,12 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     opts.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
+  // RFC 9457 problems for every error (problem.ts): HttpError as it says, the rest mapped.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
-    if (err instanceof HttpError) {
-      void reply.code(err.statusCode).send({ error: err.code, message: err.message, details: err.details } satisfies ApiError);
-      return;
-    }
-    if (err.validation) {
-      void reply.code(400).send({ error: 'invalid_request', message: err.message } satisfies ApiError);
-      return;
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err, tenant: req.principal?.tenantId }, 'request failed');
-    void reply.code(status).send({
-      error: status >= 500 ? 'internal_error' : (err.code ?? 'bad_request').toLowerCase(),
-      message: status >= 500 ? 'internal error; see server logs with this request id' : err.message,
-      details: status >= 500 ? { requestId: req.id } : undefined,
-    } satisfies ApiError);
+    const known = err instanceof HttpError ? { status: err.statusCode, code: err.code, message: err.message, details: err.details } : undefined;
+    const p = problemFor(err as never, req, known);
+    if (p.status >= 500) req.log.error({ err, tenant: req.principal?.tenantId }, 'request failed');
+    void sendProblem(reply, p);
   });
 
   app.get('/healthz', async () => ({ status: 'ok', service: opts.service }));

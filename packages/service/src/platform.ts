@@ -106,6 +106,8 @@ export async function startPlatformService<DB>(opts: {
         return consumersRunning;
       },
     });
+    // Loads the OpenAPI plugin createHttpServer registered, so the document sees every route below.
+    await http.after();
     // The permission matrix on every route registered from here on (a route without an entry
     // stops the start-up below).
     const access = enforcePermissions(name, http);

@@ -1,5 +1,4 @@
 // Composition of the alerting service: adapters around the use cases, nothing decided here.
-import swagger from '@fastify/swagger';
 import { startPlatformService, type PlatformKit, type RunningService } from '@customs/service';
 import { Correlator, type Clock } from './app/correlate';
 import { startSchedule } from './app/schedule';
@@ -29,10 +28,8 @@ export async function startAlertingService(config: AlertingConfig, opts: { clock
     migrations,
     async setup(kit) {
       kit.logger.info({ rules: rules.map((r) => `${r.id}:${r.type}@${r.hash.slice(0, 12)}`) }, 'alert rules loaded');
-      // OpenAPI from the route schemas (registered before the routes so it sees them all).
-      await kit.http.register(swagger, {
-        openapi: { info: { title: 'Customs monitor — alerting', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] },
-      });
+      // OpenAPI from the route schemas: @customs/http serves it at /openapi.json (public) and
+      // /docs; /v1/openapi.json stays for clients that read it there.
       kit.http.get('/v1/openapi.json', { schema: { hide: true } }, async () => kit.http.swagger());
 
       const repo = new AlertRepo(kit.db.db);
