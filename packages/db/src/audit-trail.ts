@@ -2,8 +2,6 @@ import { type Kysely, type Migration, sql, type Transaction } from 'kysely';
 import { withTenant } from './database';
 import { enableTenantRls } from './migrations';
 
-type AnyDb = Kysely<unknown> | Transaction<unknown>;
-
 /**
  * The audit trail every service keeps in its own schema (issue 11, defect 13): who changed what,
  * from where and when. Append-only twice over: the service's own role loses UPDATE, DELETE and
@@ -85,7 +83,7 @@ export async function appendAudit(db: Kysely<unknown>, entries: AuditEntry[]): P
 }
 
 /** Appends entries inside the caller's transaction (a change and its audit entry commit together). */
-export async function appendAuditIn(trx: AnyDb, entries: AuditEntry[]): Promise<void> {
+export async function appendAuditIn<DB>(trx: Kysely<DB> | Transaction<DB>, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await sql`
     insert into audit_trail (tenant_id, subject, role, token_id, source_ip, user_agent, request_id, action, target, outcome, details)

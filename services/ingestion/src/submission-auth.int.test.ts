@@ -108,6 +108,13 @@ describe('signed Kafka submissions (real Kafka and Postgres)', () => {
         reason: `signing key "${h.submissionKey.keyId}" was issued to another tenant than the "tenant" header names ("${tenantB}")`,
       }),
     ]);
+    // The stored ones are in the audit trail: by the signing key, with their event id and batch.
+    const audit = (await h.http('GET', `/v1/admin/audit?action=${encodeURIComponent('KAFKA ingestion.submission.v1')}`, undefined, { token: h.tokens.admin })).body.entries;
+    expect(audit.map((e: any) => [e.subject, e.role, e.requestId, e.userAgent, e.outcome, e.details.filename, e.details.status]).sort()).toEqual([
+      [`submission-key:${h.submissionKey.keyId}`, 'integrator', 'a2-event', 'kafka', 201, 'a2.csv', 'accepted'],
+      [`submission-key:${h.submissionKey.keyId}`, 'integrator', 'shared-event-id', 'kafka', 201, 'a1.csv', 'accepted'],
+    ]);
+    expect(audit.every((e: any) => /^ingestion\.submission\.v1\/\d+\/\d+$/.test(e.target) && e.details.batchId)).toBe(true);
     // Reading them is an admin's (or auditor's); an analyst is refused.
     expect((await h.http('GET', '/v1/admin/refused-submissions', undefined, { token: h.tokens.analyst })).status).toBe(403);
     // Counted for the operational alert.

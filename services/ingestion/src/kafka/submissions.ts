@@ -1,6 +1,6 @@
 // Kafka channel for API producers: each submission is one document, idempotent by its key.
 import { Topics, describeControlCharacter, findControlCharacter, type Submission } from '@customs/contracts';
-import { claimInbox, withAllTenants, type Kysely } from '@customs/db';
+import { type AuditEntry, appendAuditIn, claimInbox, withAllTenants, type Kysely } from '@customs/db';
 import type { PlatformKit } from '@customs/service';
 import { hash } from 'node:crypto';
 import type { IngestionConfig } from '../config';
@@ -119,7 +119,15 @@ export function registerSubmissionConsumer(
                   ? tooLargeSubmission(sourceName)
                   : undefined;
           const doc: BufferedDocument = { tenantId: ev.tenant, channel: 'kafka', format, sourceName, content, receivedAt: new Date(), parent: ev.context, refused };
-          return { id, topic: ev.topic, doc, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
+          // Who submitted, for the audit trail: the signing key names the tenant's producer.
+          const actor = {
+            subject: `submission-key:${ev.headers['signature-key']}`,
+            tokenId: ev.headers['signature-key'] ?? '',
+            requestId: storable(ev.headers.ce_id ?? ''),
+            target: `${ev.topic}/${ev.partition}/${ev.offset}`,
+            details: { filename: storable(ev.value.filename), format: storable(ev.value.format), idempotencyKey: storable(ev.value.idempotencyKey) },
+          };
+          return { id, topic: ev.topic, doc, actor, parsed: isErpFormat(format) && !refused ? undefined : await parseBuffered(doc, config.MAX_DOCUMENT_BYTES) };
         }),
       );
       const store = (items: typeof prepared) =>
@@ -130,22 +138,45 @@ export function registerSubmissionConsumer(
             items.map((p) => ({ eventId: p.id, topic: p.topic })),
           );
           const byTenant = new Map<string, IngestRequest[]>();
-          for (const { id, doc, parsed } of items) {
+          const audit: AuditEntry[] = [];
+          const entry = (item: (typeof items)[number], result: { batchId: string; status: string }): AuditEntry => ({
+            tenantId: item.doc.tenantId,
+            subject: item.actor.subject,
+            role: 'integrator',
+            tokenId: item.actor.tokenId,
+            sourceIp: '',
+            userAgent: 'kafka',
+            requestId: item.actor.requestId,
+            action: `KAFKA ${Topics.submission.name}`,
+            target: item.actor.target,
+            outcome: result.status === 'rejected' ? 422 : 201,
+            details: { ...item.actor.details, batchId: result.batchId, status: result.status },
+          });
+          const byTenantItems = new Map<string, (typeof items)[number][]>();
+          for (const item of items) {
+            const { id, doc, parsed } = item;
             if (!fresh.has(id)) continue;
             fresh.delete(id); // a repeated key later in the same batch is a duplicate too
             if (!parsed) {
               const result = await ingestBuffered(trx, doc, config.MAX_DOCUMENT_BYTES);
               documents.inc({ format: doc.format, status: result.status });
+              audit.push(entry(item, result));
             } else {
               const reqs = byTenant.get(doc.tenantId) ?? [];
               byTenant.set(doc.tenantId, reqs);
               reqs.push(parsed);
+              byTenantItems.set(doc.tenantId, [...(byTenantItems.get(doc.tenantId) ?? []), item]);
             }
           }
-          for (const reqs of byTenant.values()) {
+          for (const [tenant, reqs] of byTenant) {
             const results = await ingestDocuments(trx, reqs);
-            results.forEach((r, i) => documents.inc({ format: reqs[i]!.format, status: r.status }));
+            results.forEach((r, i) => {
+              documents.inc({ format: reqs[i]!.format, status: r.status });
+              audit.push(entry(byTenantItems.get(tenant)![i]!, r));
+            });
           }
+          // Every submission stored is in the audit trail, in the same transaction as its batch.
+          await appendAuditIn(trx, audit);
         });
       try {
         await store(prepared);
