@@ -61,11 +61,12 @@ const get = async (port, p) => {
         .join(', ') || 'none'
     }`,
   );
-  for (const rule of ['C37', 'C30']) {
+  // C03/C42 reconcile with the importers' books (ERP receipts, duty deferment statement) that make up loads too.
+  for (const rule of ['C37', 'C30', 'C03', 'C42']) {
     const f = (hist.findings ?? []).find((x) => x.ruleId === rule);
     if (f)
       console.log(
-        `  [${rule}] ${f.title} — ${f.mrn}${f.itemNumber ? ` item ${f.itemNumber}` : ''}: exposure ${pounds(f.exposureDutyPence + f.exposureVatPence)} reclaim ${pounds(f.reclaimDutyPence + f.reclaimVatPence)} (${f.correctionRoute})`,
+        `  [${rule}] ${f.title} — ${f.mrn || f.declarationId}${f.itemNumber ? ` item ${f.itemNumber}` : ''}: exposure ${pounds(f.exposureDutyPence + f.exposureVatPence)} reclaim ${pounds(f.reclaimDutyPence + f.reclaimVatPence)} (${f.correctionRoute})`,
       );
   }
   const cards = await get(8084, '/v1/scorecards/brokers').catch(() => ({}));
