@@ -77,7 +77,8 @@ describe('node scripts/kafka-redrive.js (real Kafka)', () => {
 
     const dlq = kafka.physical(dlqTopicFor('validation'));
     const dry = await redrive('--group', 'validation', '--dry-run');
-    expect(dry).toContain(`would ${dlqTopicFor('validation')}/0/0 ds-poison → reference.dataset.changed.v1 (was: reference data for poison not loaded yet)`);
+    // Offsets in the DLQ depend on which of the two dead letters arrived first.
+    expect(dry).toMatch(/^would validation\.dlq\/0\/[01] ds-poison → reference\.dataset\.changed\.v1 \(was: reference data for poison not loaded yet\)$/m);
     expect(dry).toContain('no ce_id: every group would take a copy as a new event');
     expect(dry).toContain('validation: would re-publish 1 dead letter(s) of validation.dlq, skipped 1');
     // A dry run moves nothing: the same again.
