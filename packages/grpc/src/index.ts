@@ -121,7 +121,7 @@ export class GrpcServer {
           if (!principal) return cb({ code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
           const forbidden = denied(principal);
           if (forbidden) return cb(forbidden);
-          const refused = controlCharacterProblem(call.request);
+          const refused = undecodableProblem(call.request) ?? controlCharacterProblem(call.request);
           if (refused) return cb({ code: status.INVALID_ARGUMENT, details: refused });
           const parent = withTenant(extractTrace(metadataToCarrier(call.metadata)), principal.tenantId);
           const timer = this.opts.metrics?.grpcDuration.startTimer({ method: method.path });
@@ -152,7 +152,7 @@ export class GrpcServer {
             call.emit('error', forbidden);
             return;
           }
-          const refused = controlCharacterProblem(call.request);
+          const refused = undecodableProblem(call.request) ?? controlCharacterProblem(call.request);
           if (refused) {
             call.emit('error', { code: status.INVALID_ARGUMENT, details: refused });
             return;
@@ -183,7 +183,7 @@ export class GrpcServer {
         throw new Error(`gRPC method ${method.path}: client streaming is not supported by this server factory`);
       }
     }
-    this.server.addService(def, wrapped);
+    this.server.addService(decodingToInvalidArgument(def), wrapped);
     const serviceName = Object.values(def)[0]?.path.split('/')[1];
     if (serviceName) {
       this.serviceNames.push(serviceName);
@@ -253,4 +253,36 @@ export function callMetadata(token: string, parent?: Context): Metadata {
 /** Waits until a client's channel is ready (or the deadline passes). */
 export function waitForReady(client: Client, timeoutMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (e) => (e ? reject(e) : resolve())));
+}
+
+/**
+ * A request that does not decode (an int64 above 2^53, which the generated code refuses to turn
+ * into a number, or bytes that are no such message) is the caller's error: grpc-js would answer
+ * INTERNAL for a deserializer that throws, so the deserializer hands the handler this instead,
+ * answered INVALID_ARGUMENT with the decoder's reason.
+ */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+function undecodableProblem(request: unknown): string | undefined {
+  return request instanceof UndecodableRequest ? `the request does not decode: ${request.reason}` : undefined;
+}
+
+function decodingToInvalidArgument(def: ServiceDefinition): ServiceDefinition {
+  const out: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(def)) {
+    const decode = method.requestDeserialize;
+    out[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return decode(bytes);
+        } catch (e) {
+          return new UndecodableRequest((e as Error).message);
+        }
+      },
+    };
+  }
+  return out as ServiceDefinition;
 }
