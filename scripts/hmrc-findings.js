@@ -14,9 +14,17 @@ const { loadBundledStore } = require(path.join(root, 'services/reference/dist/ap
 const { RULES, evaluateDeclaration } = require(path.join(root, 'services/validation/dist/rules'));
 const { toRateFacts } = require(path.join(root, 'services/validation/dist/app/check-batch'));
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const today = args.includes('--today') ? args[args.indexOf('--today') + 1] : new Date().toISOString().slice(0, 10);
+const { commandLine, usageError } = require('./lib/command-line');
+
+const USAGE = `usage: node scripts/hmrc-findings.js [--json] [--today YYYY-MM-DD]
+  --json           the findings as JSON
+  --today D        the day deadlines are counted from (default today)
+  -h, --help       this text
+exit codes: 0 printed, 1 failed, 64 bad command line`;
+const { values } = commandLine({ name: 'hmrc-findings', usage: USAGE, options: { json: { type: 'boolean' }, today: { type: 'string' } } });
+const json = values.json ?? false;
+const today = values.today ?? new Date().toISOString().slice(0, 10);
+if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) usageError('hmrc-findings', USAGE, `--today must be YYYY-MM-DD, got "${today}"`);
 
 const samplesDir = path.join(root, 'packages/testing/fixtures/hmrc/hmrc-customs-declarations/annotated_XML_samples');
 const store = loadBundledStore(path.join(root, 'services/reference/data'));

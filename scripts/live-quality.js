@@ -168,11 +168,20 @@ function withLiveSection(doc, section) {
 module.exports = { regenerate, liveTally, cdsReports, inProcessTally, differences, renderLiveSection, withLiveSection };
 
 async function main() {
-  const args = process.argv.slice(2);
-  const opt = (name, dflt) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : dflt;
-  };
+  const { commandLine } = require('./lib/command-line');
+  const { values } = commandLine({
+    name: 'live-quality',
+    usage: `usage: node scripts/live-quality.js [--dataset DIR] [--upload FILE] [--validation URL] [--markdown] [--check]
+  --dataset DIR       the generated dataset (default .run/dataset)
+  --upload FILE       what make up uploaded (default .run/dataset-upload.json)
+  --validation URL    validation's REST API (default http://127.0.0.1:8083)
+  --markdown          print the docs section instead of the summary
+  --check             exit 1 when live differs from in process
+  -h, --help          this text
+exit codes: 0 written, 1 failed or differs (--check), 64 bad command line`,
+    options: { dataset: { type: 'string' }, upload: { type: 'string' }, validation: { type: 'string' }, markdown: { type: 'boolean' }, check: { type: 'boolean' } },
+  });
+  const opt = (name, dflt) => values[name.replace(/^--/, '')] ?? dflt;
   const dataset = path.resolve(opt('--dataset', path.join(root, '.run/dataset')));
   const uploadFile = path.resolve(opt('--upload', path.join(root, '.run/dataset-upload.json')));
   const validation = opt('--validation', 'http://127.0.0.1:8083');
@@ -213,7 +222,7 @@ async function main() {
   const diffs = differences(live.results, inProcess.results);
   const items = generated.reduce((n, g) => n + g.declaration.items.length, 0);
   const injected = generated.filter((g) => g.truth.length > 0).length;
-  if (args.includes('--markdown')) {
+  if (values.markdown) {
     process.stdout.write(
       renderLiveSection({
         live: live.results,
@@ -237,7 +246,7 @@ async function main() {
       );
     console.log(diffs.length ? `live differs from in process:\n  ${diffs.join('\n  ')}` : 'live equals in process for every rule (TP, FP, FN, £ exact)');
   }
-  if (args.includes('--check') && diffs.length) process.exit(1);
+  if (values.check && diffs.length) process.exit(1);
 }
 
 if (require.main === module) {

@@ -10,12 +10,23 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
+const { commandLine, usageError } = require('./lib/command-line');
+
+const USAGE = `usage: node scripts/load-history.js [--seed N] [--declarations N]
+Loads a labelled importer history into the running platform (make up) and waits until scoring has scored it.
+  --seed N           dataset seed (default 20261202)
+  --declarations N   declarations (default 900)
+  -h, --help         this text
+exit codes: 0 loaded and scored, 1 failed, 64 bad command line`;
+const { values } = commandLine({ name: 'load-history', usage: USAGE, options: { seed: { type: 'string' }, declarations: { type: 'string' } } });
 const arg = (name, def) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
+  const v = values[name];
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v)) usageError('load-history', USAGE, `--${name} must be a whole number, got "${v}"`);
+  return Number(v);
 };
-const SEED = arg('--seed', 20261202);
-const N = arg('--declarations', 900);
+const SEED = arg('seed', 20261202);
+const N = arg('declarations', 900);
 const tokens = fs
   .readFileSync(path.join(root, '.run/api-tokens'), 'utf8')
   .split('\n')

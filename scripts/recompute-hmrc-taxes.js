@@ -10,9 +10,17 @@ const { parseDmsDeclaration } = require('../services/ingestion/dist/parse/dms');
 const { loadBundledStore } = require('../services/reference/dist/app/load-bundled');
 const { computeDutyLine, formatPence } = require('../packages/duty/dist');
 
-const args = process.argv.slice(2);
-const assumeDate = args.includes('--assume-date') ? args[args.indexOf('--assume-date') + 1] : undefined;
-const verbose = args.includes('--verbose');
+const { commandLine, usageError } = require('./lib/command-line');
+
+const USAGE = `usage: node scripts/recompute-hmrc-taxes.js [--assume-date YYYY-MM-DD] [--verbose]
+  --assume-date D   price the samples as at this day
+  --verbose         every line
+  -h, --help        this text
+exit codes: 0 printed, 1 failed, 64 bad command line`;
+const { values } = commandLine({ name: 'recompute-hmrc-taxes', usage: USAGE, options: { 'assume-date': { type: 'string' }, verbose: { type: 'boolean' } } });
+const assumeDate = values['assume-date'];
+if (assumeDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(assumeDate)) usageError('recompute-hmrc-taxes', USAGE, `--assume-date must be YYYY-MM-DD, got "${assumeDate}"`);
+const verbose = values.verbose ?? false;
 if (assumeDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(assumeDate)) throw new Error('--assume-date needs YYYY-MM-DD');
 
 const root = path.resolve(__dirname, '../packages/testing/fixtures/hmrc/hmrc-customs-declarations/annotated_XML_samples');

@@ -14,10 +14,24 @@ const engine = require('../packages/duty/dist');
 const { RULES, evaluateDeclaration } = require('../services/validation/dist/rules');
 const { reconcile, formatReport, checkRules } = require('./reconcile-hmrc-core');
 
-const args = process.argv.slice(2);
-const assumeDate = args.includes('--assume-date') ? args[args.indexOf('--assume-date') + 1] : undefined;
+const { commandLine, usageError } = require('./lib/command-line');
+
+const USAGE = `usage: node scripts/reconcile-hmrc.js [--assume-date YYYY-MM-DD] [--before] [--summary] [--verbose]
+  --assume-date D   price the samples as at this day
+  --before          the figures before the platform's corrections
+  --summary         only the summary
+  --verbose         every line
+  -h, --help        this text
+exit codes: 0 printed, 1 failed, 64 bad command line`;
+const { values } = commandLine({
+  name: 'reconcile-hmrc',
+  usage: USAGE,
+  options: { 'assume-date': { type: 'string' }, before: { type: 'boolean' }, summary: { type: 'boolean' }, verbose: { type: 'boolean' } },
+});
+const assumeDate = values['assume-date'];
+if (assumeDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(assumeDate)) usageError('reconcile-hmrc', USAGE, `--assume-date must be YYYY-MM-DD, got "${assumeDate}"`);
 if (assumeDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(assumeDate)) throw new Error('--assume-date needs YYYY-MM-DD');
-const mode = args.includes('--before') ? 'before' : 'after';
+const mode = values.before ? 'before' : 'after';
 
 const store = loadBundledStore(path.resolve(__dirname, '../services/reference/data'));
 const fixturesDir = path.resolve(__dirname, '../packages/testing/fixtures/hmrc');
@@ -29,8 +43,8 @@ const res = reconcile({
   assumeDate,
   mode,
 });
-const report = formatReport(res, { verbose: args.includes('--verbose') });
-console.log(args.includes('--summary') ? report.slice(report.indexOf('\nHMRC sample declarations') + 1) : report);
+const report = formatReport(res, { verbose: values.verbose ?? false });
+console.log(values.summary ? report.slice(report.indexOf('\nHMRC sample declarations') + 1) : report);
 // Validation's rules on the same declarations: none may price money HMRC's treatment never charged.
 // (--before emulates the old engine call only; the rules are the ones built, so they are skipped.)
 const rules = mode === 'before' ? { onNotCharged: [] } : checkRules({ parseDmsDeclaration, store, RULES, evaluateDeclaration, fixturesDir, assumeDate, today: '2026-12-02' });

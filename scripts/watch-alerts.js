@@ -6,11 +6,24 @@ const path = require('node:path');
 const { credentials, Metadata } = require('@grpc/grpc-js');
 const { AlertingServiceClient, AlertStatus, Severity, StreamAlertsRequest } = require('../packages/contracts/dist');
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { commandLine } = require('./lib/command-line');
+
+const { values } = commandLine({
+  name: 'watch-alerts',
+  usage: `usage: node scripts/watch-alerts.js [options]
+Streams alert changes over gRPC (AlertingService.StreamAlerts) and prints one line each.
+  --after CURSOR        resume after this change cursor (default 0: from the start)
+  --min-severity S      low, medium, high or critical
+  --rule IDS            only these alert rules, comma-separated (AR-003,AR-007)
+  --broker EORI         only this broker's alerts
+  --min-pence N         only alerts worth at least N pence
+  --address HOST:PORT   alerting's gRPC address (default 127.0.0.1:9085)
+  --token T             analyst token (default $CUSTOMS_TOKEN or .run/api-tokens)
+  -h, --help            this text
+exit codes: 0 stream ended, 1 failed, 64 bad command line`,
+  options: Object.fromEntries(['after', 'min-severity', 'rule', 'broker', 'min-pence', 'address', 'token'].map((k) => [k, { type: 'string' }])),
+});
+const opt = (name, dflt) => values[name] ?? dflt;
 const tokensFile = path.resolve(__dirname, '../.run/api-tokens');
 const token = opt(
   'token',
