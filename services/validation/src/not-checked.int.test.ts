@@ -163,7 +163,7 @@ describe('validation: what it cannot check is listed per tenant, counted and nev
     expect((await get('/v1/declarations/bad-date-1/checks', a.analyst)).status).toBe(404);
 
     // Another tenant sees none of it, and the list needs a token.
-    expect((await get('/v1/not-checked', b.analyst)).body).toEqual({ notChecked: [], nextBefore: null });
+    expect((await get('/v1/not-checked', b.analyst)).body).toEqual({ notChecked: [], nextBefore: null, next: null, nextCursor: null });
     expect((await get('/v1/not-checked')).status).toBe(401);
     expect((await get('/v1/not-checked?limit=0', a.analyst)).body).toMatchObject({ error: 'invalid_parameter' });
 

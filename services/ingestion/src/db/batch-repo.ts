@@ -87,16 +87,15 @@ export class BatchRepo {
     return row?.content;
   }
 
-  /** Newest first. */
-  list(tenantId: string, limit: number) {
-    return withTenant(this.db, tenantId, (trx) =>
-      trx
+  /** Newest first (received_at, then batch id, descending); `after` is the last row of the previous page. */
+  list(tenantId: string, limit: number, after?: { receivedAt: string; batchId: string }) {
+    return withTenant(this.db, tenantId, (trx) => {
+      let q = trx
         .selectFrom('batches')
         .select(['batch_id', 'format', 'source_name', 'status', 'declarations_accepted', 'declarations_duplicate', 'issue_count', 'received_at'])
-        .where('tenant_id', '=', tenantId)
-        .orderBy('received_at', 'desc')
-        .limit(limit)
-        .execute(),
-    );
+        .where('tenant_id', '=', tenantId);
+      if (after) q = q.where((eb) => eb.or([eb('received_at', '<', after.receivedAt as never), eb.and([eb('received_at', '=', after.receivedAt as never), eb('batch_id', '<', after.batchId)])]));
+      return q.orderBy('received_at', 'desc').orderBy('batch_id', 'desc').limit(limit).execute();
+    });
   }
 }

@@ -44,9 +44,18 @@ export class DeclarationRepo {
     });
   }
 
-  receipts(tenantId: string, filter: ReceiptFilter, limit: number) {
+  /** By supplier, invoice and line; `after` is the last row of the previous page. */
+  receipts(tenantId: string, filter: ReceiptFilter, limit: number, after?: { supplier: string; invoiceKey: string; lineNumber: number }) {
     return withTenant(this.db, tenantId, (trx) => {
       let q = trx.selectFrom('erp_receipts').selectAll().where('tenant_id', '=', tenantId);
+      if (after)
+        q = q.where((eb) =>
+          eb.or([
+            eb('supplier', '>', after.supplier),
+            eb.and([eb('supplier', '=', after.supplier), eb('invoice_key', '>', after.invoiceKey)]),
+            eb.and([eb('supplier', '=', after.supplier), eb('invoice_key', '=', after.invoiceKey), eb('line_number', '>', after.lineNumber)]),
+          ]),
+        );
       if (filter.supplier) q = q.where('supplier', '=', filter.supplier);
       if (filter.invoice) q = q.where('invoice_key', '=', invoiceKey(filter.invoice));
       if (filter.mrn) q = q.where('mrn', '=', filter.mrn.toUpperCase());

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Declaration, Finding } from '@customs/contracts';
-import { HttpError, principalOf, type FastifyInstance } from '@customs/http';
+import { HttpError, obj, principalOf, query, type FastifyInstance } from '@customs/http';
 import { withTenant, type Kysely } from '@customs/db';
 import { daysLeft, type Rule } from '../rules';
 import { checkBatch, uncheckableReason, type CheckResult } from '../app/check-batch';
@@ -159,24 +159,49 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
       ),
     );
 
-    scope.post<{ Body: Buffer }>('/v1/checks', async (req, reply) => {
-      const p = principalOf(req);
-      if (!Buffer.isBuffer(req.body)) return fail(415, 'unsupported_media_type', 'post the canonical JSON declaration with content-type application/json', '(body)');
-      const checkId = randomUUID();
-      const declaration = draftDeclaration(req.body, p.tenantId, checkId);
-      const { result } = await runDraftCheck(db, rules, reference, p.tenantId, checkId, declaration);
-      return reply.code(200).send(result);
-    });
+    // The body is read raw (its JSON is checked by draftDeclaration, naming each field); the
+    // schemas bound the rest of the request and document the answer.
+    scope.post<{ Body: Buffer }>(
+      '/v1/checks',
+      {
+        schema: {
+          summary: 'Check a draft declaration before lodging it (canonical JSON)',
+          tags: ['checks'],
+          querystring: query({}),
+          response: { 200: obj({ checkId: { type: 'string' }, findings: { type: 'array' } }) },
+        },
+      },
+      async (req, reply) => {
+        const p = principalOf(req);
+        if (!Buffer.isBuffer(req.body)) return fail(415, 'unsupported_media_type', 'post the canonical JSON declaration with content-type application/json', '(body)');
+        const checkId = randomUUID();
+        const declaration = draftDeclaration(req.body, p.tenantId, checkId);
+        const { result } = await runDraftCheck(db, rules, reference, p.tenantId, checkId, declaration);
+        return reply.code(200).send(result);
+      },
+    );
 
-    scope.get<{ Params: { id: string } }>('/v1/checks/:id', async (req) => {
-      const p = principalOf(req);
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id))
-        throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
-      const row = await withTenant(db, p.tenantId, (trx) =>
-        trx.selectFrom('draft_checks').select(['result']).where('tenant_id', '=', p.tenantId).where('check_id', '=', req.params.id).executeTakeFirst(),
-      );
-      if (!row) throw new HttpError(404, 'not_found', `no draft check ${req.params.id}`);
-      return row.result;
-    });
+    scope.get<{ Params: { id: string } }>(
+      '/v1/checks/:id',
+      {
+        schema: {
+          summary: 'A draft check as recorded',
+          tags: ['checks'],
+          params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } }, required: ['id'] },
+          querystring: query({}),
+          response: { 200: obj({ checkId: { type: 'string' } }) },
+        },
+      },
+      async (req) => {
+        const p = principalOf(req);
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id))
+          throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
+        const row = await withTenant(db, p.tenantId, (trx) =>
+          trx.selectFrom('draft_checks').select(['result']).where('tenant_id', '=', p.tenantId).where('check_id', '=', req.params.id).executeTakeFirst(),
+        );
+        if (!row) throw new HttpError(404, 'not_found', `no draft check ${req.params.id}`);
+        return row.result;
+      },
+    );
   });
 }
