@@ -1,5 +1,5 @@
 import { httpRule, refusal } from '@customs/config';
-import type { ApiError, FastifyInstance } from '@customs/http';
+import { type FastifyInstance, HttpError } from '@customs/http';
 
 /** One route as fastify registered it. */
 export interface RouteEntry {
@@ -23,23 +23,18 @@ export function enforcePermissions(service: string, http: FastifyInstance): { ro
   });
   // Runs after createHttpServer's authentication hook (hooks run in the order added): a request
   // without a valid token was already answered 401 there, except on the public paths.
-  http.addHook('onRequest', async (req, reply) => {
+  http.addHook('onRequest', async (req) => {
     const url = req.routeOptions.url;
     if (url === undefined) return; // no such route: fastify answers 404
     const entry = httpRule(service, req.method, url);
-    if (!entry) {
-      // verify() makes this unreachable in a started service; refuse rather than allow.
-      reply.code(403).send({ error: 'forbidden', message: `${req.method} ${url} has no entry in the permission matrix` } satisfies ApiError);
-      return reply;
-    }
+    // Thrown, so the HTTP layer's error handler answers it in the platform's error format.
+    // verify() makes a missing entry unreachable in a started service; refused rather than allowed.
+    if (!entry) throw new HttpError(403, 'forbidden', `${req.method} ${url} has no entry in the permission matrix`);
     if (entry.permission === 'public') return;
     const p = req.principal;
     if (!p) return; // answered 401 already
     const why = refusal(p.role, entry);
-    if (why) {
-      reply.code(403).send({ error: 'forbidden', message: why, details: { role: p.role, permission: entry.permission } } satisfies ApiError);
-      return reply;
-    }
+    if (why) throw new HttpError(403, 'forbidden', why, { role: p.role, permission: entry.permission });
   });
   return {
     routes,

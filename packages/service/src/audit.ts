@@ -14,6 +14,18 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The request's id: the server's own when it is a real one (the HTTP layer's id from the caller's
+ * X-Request-Id, else a UUID), else the caller's X-Request-Id when well formed, else a new UUID —
+ * never fastify's per-process counter ("req-1"), which repeats after every restart.
+ */
+function requestIdOf(req: FastifyRequest): string {
+  const own = String(req.id);
+  if (REQUEST_ID.test(own) && !/^req-\d+$/.test(own)) return own;
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
 /** Who, from where: the parts of an audit entry every channel fills the same way. */
 export function auditActor(req: FastifyRequest): Pick<AuditEntry, 'tenantId' | 'subject' | 'role' | 'tokenId' | 'sourceIp' | 'userAgent' | 'requestId'> {
   const p = principalOf(req);
@@ -59,17 +71,16 @@ function bodySummary(body: unknown): Record<string, unknown> | undefined {
  */
 export function installAuditTrail(http: FastifyInstance, db: Kysely<unknown>, logger: Logger): void {
   http.addHook('onRequest', async (req, reply) => {
-    const given = req.headers['x-request-id'];
-    req.auditRequestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    reply.header('x-request-id', req.auditRequestId);
+    req.auditRequestId = requestIdOf(req);
+    if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', req.auditRequestId);
   });
   http.addHook('onSend', async (req, reply, payload) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return payload;
     if (!req.principal || req.routeOptions.url === undefined) return payload;
     // Refused before this hook's onRequest ran (the permission matrix's 403): an id now.
     if (req.auditRequestId === undefined) {
-      req.auditRequestId = randomUUID();
-      reply.header('x-request-id', req.auditRequestId);
+      req.auditRequestId = requestIdOf(req);
+      if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', req.auditRequestId);
     }
     const params = (req.params ?? {}) as Record<string, unknown>;
     const query = (req.query ?? {}) as Record<string, unknown>;
