@@ -15,6 +15,10 @@
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_RUN_DIR (.run/kafka),
 # KAFKA_DATA_DIR ($KAFKA_RUN_DIR/data), KAFKA_LIBS_DIR (.tools/kafka/libs), KAFKA_HEAP (512m),
 # KAFKA_START_TIMEOUT (90 s), KAFKA_TOPIC_PREFIX (prepended to every topic name by "topics").
+# KAFKA_SASL_USERS ("user:password,…"; empty by default): the broker's listener becomes
+# SASL_PLAINTEXT with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for these users instead of PLAINTEXT
+# (a second, throw-away broker on other ports for the SASL test of packages/kafka; "start" then
+# creates no topics, as create-topics.js speaks PLAINTEXT only).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -87,6 +91,36 @@ render_config() {
   mkdir -p "$DATA" "$LOG_DIR"
   sed -e "s|@PORT@|$PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" -e "s|@DATA_DIR@|$DATA|g" \
     "$REPO_ROOT/infra/kafka/server.properties.template" > "$PROPS"
+  [ -n "${KAFKA_SASL_USERS:-}" ] && sasl_config >> "$PROPS"
+  return 0
+}
+
+# Overrides appended to server.properties (the last value of a key wins) for KAFKA_SASL_USERS: the
+# client listener authenticates with SASL (PLAIN users in the JAAS line; SCRAM credentials are
+# written into the storage by "format"); the broker talks to itself as the first user.
+sasl_config() {
+  local first="${KAFKA_SASL_USERS%%,*}" users="" pair
+  IFS=',' read -ra pairs <<< "$KAFKA_SASL_USERS"
+  for pair in "${pairs[@]}"; do users+=" user_${pair%%:*}=\"${pair#*:}\""; done
+  cat <<PROPERTIES
+listeners=SASL_PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$PORT
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${first%%:*}" password="${first#*:}"$users;
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+PROPERTIES
+}
+scram_format_args() {
+  local pair
+  [ -n "${KAFKA_SASL_USERS:-}" ] || return 0
+  IFS=',' read -ra pairs <<< "$KAFKA_SASL_USERS"
+  for pair in "${pairs[@]}"; do
+    printf '%s\n' --add-scram "SCRAM-SHA-256=[name=${pair%%:*},password=${pair#*:}]" --add-scram "SCRAM-SHA-512=[name=${pair%%:*},password=${pair#*:}]"
+  done
 }
 
 # A KRaft cluster id is 16 random bytes in URL-safe base64 without padding (what
@@ -104,8 +138,9 @@ format_storage() {
   # meta.properties in the log dir is what StorageTool writes; its presence means "formatted".
   if [ -f "$DATA/meta.properties" ]; then return; fi
   [ -s "$CLUSTER_ID_FILE" ] || new_cluster_id > "$CLUSTER_ID_FILE"
-  local opts; mapfile -t opts < <(jvm_opts 256m)
-  java "${opts[@]}" kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$PROPS" >/dev/null \
+  local opts scram; mapfile -t opts < <(jvm_opts 256m)
+  mapfile -t scram < <(scram_format_args)
+  java "${opts[@]}" kafka.tools.StorageTool format -t "$(cat "$CLUSTER_ID_FILE")" -c "$PROPS" "${scram[@]}" >/dev/null \
     || die kafka "formatting storage in $DATA failed"
   k "formatted KRaft storage in $DATA (cluster id $(cat "$CLUSTER_ID_FILE"))"
 }
@@ -156,6 +191,7 @@ start_locked() {
 start() {
   mkdir -p "$RUN"
   with_lock "$RUN/.lock" start_locked
+  if [ -n "${KAFKA_SASL_USERS:-}" ]; then k "SASL listener: no topics created (create-topics.js speaks PLAINTEXT)"; return; fi
   topics_at "127.0.0.1:$PORT"
 }
 
