@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real Apache Kafka 3.9 (single-node KRaft) without Docker (DESIGN.md §6): the broker's jars come
+# Real Apache Kafka 3.9 (single-node KRaft) without Docker: the broker's jars come
 # from Maven Central (infra/kafka/pom.xml → .tools/kafka/libs), its state lives in .run/kafka
 # (both git-ignored). Works from any directory.
 #

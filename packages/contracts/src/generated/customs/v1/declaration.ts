@@ -16,7 +16,9 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
  * Conventions:
  * - Money already in GBP is integer pence (int64). Amounts in an invoice currency, rates, masses
  *   and quantities are exact decimal strings ("1234.56", "0.125"): never binary floats.
- * - Dates are ISO-8601 strings: "YYYY-MM-DD" for dates, RFC 3339 for instants.
+ * - Dates are ISO-8601 strings: "YYYY-MM-DD" for dates, RFC 3339 for instants. Not
+ *   google.protobuf.Timestamp: these messages are stored as protobuf bytes and retained in topics,
+ *   and a string field turned Timestamp would decode old bytes silently wrong (docs/adr/0010).
  * - An empty string means "not declared"; the parser never invents a value.
  */
 
