@@ -22,6 +22,24 @@ export interface KafkaConnectionSettings {
   KAFKA_SASL_OAUTHBEARER_SCOPE: string;
 }
 
+const UNSET: KafkaConnectionSettings = {
+  KAFKA_SSL: false,
+  KAFKA_SSL_CA_FILE: '',
+  KAFKA_SSL_CERT_FILE: '',
+  KAFKA_SSL_KEY_FILE: '',
+  KAFKA_SSL_KEY_PASSWORD: '',
+  KAFKA_SSL_REJECT_UNAUTHORIZED: true,
+  KAFKA_SASL_MECHANISM: 'none',
+  KAFKA_SASL_USERNAME: '',
+  KAFKA_SASL_PASSWORD: '',
+  KAFKA_SASL_PASSWORD_FILE: '',
+  KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: '',
+  KAFKA_SASL_OAUTHBEARER_TOKEN_URL: '',
+  KAFKA_SASL_OAUTHBEARER_CLIENT_ID: '',
+  KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET: '',
+  KAFKA_SASL_OAUTHBEARER_SCOPE: '',
+};
+
 /** What kafkajs' Kafka constructor takes for TLS and SASL. */
 export interface KafkaSecurityOptions {
   ssl?: ConnectionOptions | boolean;
@@ -46,7 +64,9 @@ function readable(name: string, file: string, problems: string[]): string | unde
  * come together, files are readable, nothing is set that would be silently ignored. Throws one
  * ConfigError listing every problem by variable, before any connection is tried.
  */
-export function kafkaSecurityOptions(s: KafkaConnectionSettings, fetchToken: TokenFetch = fetch as unknown as TokenFetch): KafkaSecurityOptions {
+export function kafkaSecurityOptions(settings: Partial<KafkaConnectionSettings>, fetchToken: TokenFetch = fetch as unknown as TokenFetch): KafkaSecurityOptions {
+  // A configuration built by hand (a script, a harness) may leave variables out: they are unset.
+  const s: KafkaConnectionSettings = { ...UNSET, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
   const problems: string[] = [];
   const out: KafkaSecurityOptions = {};
 
