@@ -99,6 +99,12 @@ describe('deploy/kubernetes', () => {
       alerting: ['External', 'Resource'],
       reporting: ['Resource'],
     });
+    // The adapter rule that serves that external metric selects the same name, summed by service.
+    const adapter = parseAllDocuments(fs.readFileSync(path.join(ROOT, 'infra/prometheus/adapter-external-metrics.yaml'), 'utf8'))[0]!.toJS() as {
+      external: { name: { as: string }; metricsQuery: string }[];
+    };
+    expect(adapter.external.map((r) => r.name.as)).toEqual(['customs_kafka_consumer_lag']);
+    expect(adapter.external[0]!.metricsQuery).toContain('sum by (service)');
     const [job] = docsOf('production', 'migrations-job.yaml');
     const commands = [...job!.spec.template.spec.initContainers, ...job!.spec.template.spec.containers].map((c: { command: string[] }) => c.command.join(' '));
     expect(commands).toEqual(deployments.map((d) => `node services/${d.metadata.name}/dist/migrate.js`));
