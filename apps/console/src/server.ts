@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import { TokenAuthenticator, hasRole, type Principal } from '@customs/config';
+import { TokenAuthenticator, hasRole, roleHas, type Principal } from '@customs/config';
 import type { ConsoleConfig } from './config';
 import { COOKIE, SessionStore, csrfMatches, type Session } from './sessions';
 
@@ -176,7 +176,14 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
     role: s.principal.role,
     subject: s.principal.subject,
     csrf: s.csrf,
-    can: { triage: hasRole(s.principal, 'analyst'), submit: hasRole(s.principal, 'integrator'), admin: s.principal.role === 'admin' },
+    // From the permission matrix (@customs/config permissions.ts), so the views offered are the
+    // ones the services will answer: an auditor reads everything, a broker its importers' alerts.
+    can: {
+      read: roleHas(s.principal.role, 'data:read'),
+      triage: roleHas(s.principal.role, 'triage'),
+      submit: roleHas(s.principal.role, 'submit'),
+      admin: s.principal.role === 'admin',
+    },
   });
 
   // ---- alerts ----

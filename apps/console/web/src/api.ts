@@ -2,10 +2,10 @@
 // CSRF token it gets at sign-in is kept in memory only and sent on every state change.
 export interface Me {
   tenant: string;
-  role: 'analyst' | 'integrator' | 'admin';
+  role: 'analyst' | 'integrator' | 'admin' | 'auditor' | 'broker';
   subject: string;
   csrf: string;
-  can: { triage: boolean; submit: boolean; admin: boolean };
+  can: { read: boolean; triage: boolean; submit: boolean; admin: boolean };
 }
 
 let csrf = '';

@@ -26,13 +26,14 @@ function useRoute(): string[] {
   return r;
 }
 
-// Alerts are read with the analyst role (or admin); an integrator's token submits data, so it sees
-// the views built on ingestion and scoring only.
+// Alerts, deadlines, scorecards and readiness are read by roles with data:read (analyst, admin,
+// auditor, a broker for its importers; permissions.ts); an integrator's token submits data, so it
+// sees the ingestion view only. Triage buttons need can.triage.
 const NAV: [string, string, (me: Me) => boolean][] = [
-  ['alerts', 'Alert queue', (me) => me.can.triage],
-  ['deadlines', 'Deadlines', (me) => me.can.triage],
-  ['brokers', 'Brokers', () => true],
-  ['overview', 'Readiness & overview', (me) => me.can.triage],
+  ['alerts', 'Alert queue', (me) => me.can.read],
+  ['deadlines', 'Deadlines', (me) => me.can.read],
+  ['brokers', 'Brokers', (me) => me.can.read],
+  ['overview', 'Readiness & overview', (me) => me.can.read],
   ['ingestion', 'Ingestion health', () => true],
   ['admin', 'Admin', (me) => me.can.admin],
 ];
@@ -76,7 +77,7 @@ function App() {
         onSignedIn={(m) => {
           setCsrf(m.csrf);
           setMe(m);
-          location.hash = m.can.triage ? '#/alerts' : '#/ingestion';
+          location.hash = m.can.read ? '#/alerts' : '#/ingestion';
         }}
       />
     );
