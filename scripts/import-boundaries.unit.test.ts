@@ -3,12 +3,13 @@ import * as path from 'node:path';
 
 // The room plan every service follows (docs/adr/0005-alerting-layout-and-correlation.md, DESIGN
 // §5), enforced on the source itself rather than by review:
-//  1. Pure cores — rules/, scoring/, policies/, duty/ — decide from their inputs and a clock they
-//     are given: no infrastructure (Kafka, Postgres, gRPC, HTTP, the platform's adapters), no file,
-//     network, process or thread I/O, no reading the clock or the environment.
+//  1. Pure cores — rules/, scoring/, policies/, and the pure packages duty/ and legal-clock/ —
+//     decide from their inputs and a clock they are given: no infrastructure (Kafka, Postgres,
+//     gRPC, HTTP, the platform's adapters), no file, network, process or thread I/O, no reading
+//     the clock or the environment.
 //  2. Parsers (parse/) take bytes and return data: no infrastructure either.
 //  3. A service never imports another service's source or build output; what two services share
-//     lives in packages/ (contracts, duty engine, reference client) or crosses Kafka/gRPC.
+//     lives in packages/ (contracts, duty engine, legal clock, reference client) or crosses Kafka/gRPC.
 //  4. packages/ never import a service.
 // Tests may read fixtures (node:fs) and, for whole-pipeline quality measurements, other services'
 // parsers: test files are checked only against rule 1's infrastructure list.
@@ -32,6 +33,8 @@ const INFRASTRUCTURE = [
 ];
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|http2|tls|dgram|dns|child_process|worker_threads|cluster|os|process|readline|v8|vm)$/;
 const PURE_CORES = ['rules', 'scoring', 'policies', 'duty'];
+/** Packages that are pure cores themselves (shared business rules: the duty engine, the legal clock). */
+const PURE_PACKAGES = ['duty', 'legal-clock'];
 const AMBIENT = [
   { re: /\bDate\.now\(\)/, what: 'reads the clock (Date.now()); take `now` as a parameter' },
   { re: /\bnew Date\(\)/, what: 'reads the clock (new Date()); take `now` as a parameter' },
@@ -81,7 +84,7 @@ function locate(file: string): Located | undefined {
     const folder = rel[3]!;
     return { file: rel.join('/'), home: 'services', owner: rel[1]!, test, layer: PURE_CORES.includes(folder) && rel.length > 4 ? 'pure' : folder === 'parse' && rel.length > 4 ? 'parse' : 'service' };
   }
-  if (rel[0] === 'packages' && rel[2] === 'src') return { file: rel.join('/'), home: 'packages', owner: rel[1]!, test, layer: PURE_CORES.includes(rel[1]!) ? 'pure' : 'package' };
+  if (rel[0] === 'packages' && rel[2] === 'src') return { file: rel.join('/'), home: 'packages', owner: rel[1]!, test, layer: PURE_PACKAGES.includes(rel[1]!) ? 'pure' : 'package' };
   return undefined;
 }
 
@@ -125,6 +128,7 @@ describe('import boundaries (the room plan of every service)', () => {
   it('finds the code it polices', () => {
     expect(SERVICES).toEqual(expect.arrayContaining(['ingestion', 'reference', 'validation', 'scoring', 'alerting']));
     expect(files.filter((f) => locate(f)?.layer === 'pure').length).toBeGreaterThan(50);
+    expect(locate(path.join(ROOT, 'packages', 'legal-clock', 'src', 'index.ts'))?.layer).toBe('pure');
   });
 
   it('pure cores import no infrastructure and read no clock; no service imports another; packages import no service', () => {

@@ -8,6 +8,8 @@ export function day(iso: string | null | undefined): string {
   const d = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   return Number.isNaN(d.getTime()) ? iso : DAY.format(d);
 }
+// Days left arrive computed by the services (the platform's legal clock, packages/legal-clock):
+// the page does no date arithmetic of its own, so it cannot disagree with them.
 export function daysLeftText(daysLeft: number | null | undefined): string {
   if (daysLeft === null || daysLeft === undefined) return 'no deadline';
   if (daysLeft < 0) return `passed ${-daysLeft} day${daysLeft === -1 ? '' : 's'} ago`;
@@ -20,7 +22,3 @@ const TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 
 export const when = (iso: string | null | undefined) => (iso ? `${TIME.format(new Date(iso))} UTC` : '—');
 export const severityName = (s: string) => s.replace('SEVERITY_', '').toLowerCase();
 export const stateName = (s: string) => s.replace('ALERT_STATUS_', '').toLowerCase();
-export function daysUntil(deadline: string, today = new Date()): number {
-  const t = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  return Math.round((Date.parse(`${deadline}T00:00:00Z`) - t) / 86_400_000);
-}

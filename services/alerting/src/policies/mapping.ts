@@ -10,6 +10,7 @@
  */
 import { CloudEvent, HTTP } from 'cloudevents';
 import { AlertStatus, Severity, alertStatusToJSON, severityToJSON, type Alert, type AlertChanged } from '@customs/contracts';
+import { daysLeft as clockDaysLeft, dayOf, isCalendarDate } from '@customs/legal-clock';
 
 /** CloudEvents `type` and `source` of every alert change this service delivers. */
 export const ALERT_CHANGED_TYPE = 'customs.alerting.alert.changed.v1';
@@ -75,11 +76,7 @@ export function penceToPounds(pence: number): string {
 
 /** Whole days from `now`'s UTC date to a "YYYY-MM-DD" deadline (0 on the day, negative after). */
 export function daysLeft(deadline: string, now: Date): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(deadline);
-  if (!m) return undefined;
-  const due = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return Math.round((due - today) / 86_400_000);
+  return isCalendarDate(deadline) ? clockDaysLeft(deadline, dayOf(now)) : undefined;
 }
 
 function epochMs(iso: string | undefined): number | undefined {

@@ -2,8 +2,9 @@
 // detail. decideBoard(input, now) → the report's figures; every £ is integer pence, and anything
 // the platform could not say (scoring has no history yet, an API did not answer) is `null` with
 // the reason, never a guessed number. No I/O, no clock.
+import { addDays, dayOf } from '@customs/legal-clock';
 import type { DraftFinding } from './drafts';
-import { threeYearDeadline } from './drafts';
+import { deadlineOf as deadline } from './drafts';
 
 export interface BoardAlert {
   alertId: string;
@@ -76,15 +77,8 @@ export interface BoardReport {
   byRule: { ruleId: string; title: string; findingCount: number; exposurePence: number; reclaimPence: number }[];
 }
 
-const DAY = 86_400_000;
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-
-function deadline(f: DraftFinding): string | null {
-  return /^\d{4}-\d{2}-\d{2}$/.test(f.deadline) ? f.deadline : threeYearDeadline(f.acceptanceDate);
-}
-
 export function decideBoard(input: BoardInput, now: Date): BoardReport {
-  const today = now.toISOString().slice(0, 10);
+  const today = dayOf(now);
   const horizon = addDays(today, 90);
   const fs = input.findings.filter((f) => f.importerEori === input.importer);
   const sum = (xs: readonly DraftFinding[], k: 'exposureDutyPence' | 'exposureVatPence' | 'reclaimDutyPence' | 'reclaimVatPence') => xs.reduce((s, f) => s + Math.max(0, Math.trunc(f[k])), 0);

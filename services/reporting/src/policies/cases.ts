@@ -1,6 +1,8 @@
 // Pure core of cases (docs/reporting.md §Cases): a letter from HMRC opens a case whose statutory
 // clocks and checklist follow from the letter kind, its date and a playbook (data file). No I/O,
-// no clock; dates are UTC calendar days.
+// no clock; dates are UTC calendar days, and their arithmetic and the 3-year clock are the
+// platform's legal clock (@customs/legal-clock).
+import { addDays, daysBetween, statutoryDeadline } from '@customs/legal-clock';
 
 export type CaseTrigger = 'audit_announcement' | 'pre_c18_right_to_be_heard' | 'c18_demand' | 'underpayment_found' | 'broker_failure' | 'tariff_change';
 export const CASE_TRIGGERS: readonly CaseTrigger[] = ['audit_announcement', 'pre_c18_right_to_be_heard', 'c18_demand', 'underpayment_found', 'broker_failure', 'tariff_change'];
@@ -48,10 +50,6 @@ export interface ChecklistItem {
   state: 'done' | 'open' | 'due_soon' | 'overdue' | 'escalated';
 }
 
-const DAY = 86_400_000;
-export const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY);
-
 /** Validates a playbook file's content; returns the problems (empty = usable). */
 export function playbookProblems(p: Playbook): string[] {
   const out: string[] = [];
@@ -82,11 +80,8 @@ export function statutoryClocks(trigger: CaseTrigger, letterDate: string, today:
   if (trigger === 'pre_c18_right_to_be_heard') clock('reply to HMRC', addDays(letterDate, 30), '"right to be heard" pre-C18 letter: 30 days to reply');
   if (trigger === 'c18_demand') clock('pay or secure the C18 demand', addDays(letterDate, 10), 'C18 post-clearance demand: payment normally within 10 days (check the demand)');
   if (trigger === 'audit_announcement' && extra.visitDate) clock('HMRC visit', extra.visitDate, 'date given in the audit announcement');
-  if (extra.earliestEntry && /^\d{4}-\d{2}-\d{2}$/.test(extra.earliestEntry)) {
-    const y = Number(extra.earliestEntry.slice(0, 4)) + 3;
-    const md = extra.earliestEntry.slice(5) === '02-29' ? '02-28' : extra.earliestEntry.slice(5);
-    clock("HMRC's normal limit to notify a debt on the earliest entry in scope", `${y}-${md}`, '3 years from the entry (extendable, e.g. for deliberate errors)');
-  }
+  const debtLimit = extra.earliestEntry ? statutoryDeadline(extra.earliestEntry, 'hmrc_demand') : '';
+  if (debtLimit) clock("HMRC's normal limit to notify a debt on the earliest entry in scope", debtLimit, '3 years from the entry (extendable, e.g. for deliberate errors)');
   return c.sort((a, b) => a.due.localeCompare(b.due));
 }
 

@@ -22,6 +22,8 @@ describe('playbooks and case clocks', () => {
       { name: 'pay or secure the C18 demand', due: '2026-12-10', daysLeft: 8, basis: expect.stringContaining('10 days') },
     ]);
     expect(statutoryClocks('audit_announcement', '2026-11-30', '2026-12-02', { visitDate: '2027-01-12' })[0]).toMatchObject({ name: 'HMRC visit', due: '2027-01-12', daysLeft: 41 });
+    // An impossible earliest entry gives no 3-year clock (it used to be copied on as "2027-02-30").
+    expect(statutoryClocks('c18_demand', '2026-11-30', '2026-12-02', { earliestEntry: '2024-02-30' })).toHaveLength(1);
   });
 
   it('the checklist names the people assigned to each role, dates each step from the letter and escalates', () => {

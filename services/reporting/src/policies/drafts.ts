@@ -4,6 +4,8 @@
 // Grouping follows HMRC's CDS claim service (docs/reporting.md §C285): one claim per importer,
 // basis of claim and repayment method with up to 20 MRNs, a scheduled claim (upload file) above.
 
+import { type ClockKind, daysBetween, dayOf, expired, isCalendarDate, statutoryDeadline } from '@customs/legal-clock';
+
 /** The part of a finding (customs.v1.Finding as JSON) the drafts use. */
 export interface DraftFinding {
   findingId: string;
@@ -107,25 +109,14 @@ export function basisOf(f: Pick<DraftFinding, 'ruleId' | 'correctionRoute'>): st
   return m?.[1]?.trim() || 'Other reason';
 }
 
-/** acceptance date + 3 years as YYYY-MM-DD (29 February → 28 February, as the rules compute it). */
-export function threeYearDeadline(acceptanceDate: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(acceptanceDate);
-  if (!m) return null;
-  const y = Number(m[1]) + 3;
-  const day = m[2] === '02' && m[3] === '29' ? '28' : m[3];
-  return `${y}-${m[2]}-${day}`;
+/** acceptance date + 3 years as YYYY-MM-DD (29 February → 28 February: the legal clock, @customs/legal-clock); null when the date is not a calendar date. */
+export function threeYearDeadline(acceptanceDate: string, kind: ClockKind = 'c285_repayment'): string | null {
+  return statutoryDeadline(acceptanceDate, kind) || null;
 }
 
-function deadlineOf(f: DraftFinding): string | null {
-  return /^\d{4}-\d{2}-\d{2}$/.test(f.deadline) ? f.deadline : threeYearDeadline(f.acceptanceDate);
-}
-
-function isoDate(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+/** The deadline the finding states, else acceptance + 3 years of the clock the draft runs on. */
+export function deadlineOf(f: Pick<DraftFinding, 'deadline' | 'acceptanceDate'>, kind: ClockKind = 'c285_repayment'): string | null {
+  return isCalendarDate(f.deadline) ? f.deadline : threeYearDeadline(f.acceptanceDate, kind);
 }
 
 /** Evidence values a worksheet column can use; absent ones are `null` ("not stated"), never guessed. */
@@ -223,7 +214,7 @@ function worksheetRow(f: DraftFinding, duty: number, vat: number): WorksheetRow 
  * tenant has not said whether it is registered, VAT is left off the claim and the draft says why.
  */
 export function decideC285(findings: readonly DraftFinding[], settings: DraftSettings, now: Date): C285Draft {
-  const today = isoDate(now);
+  const today = dayOf(now);
   const timeBarred: ExcludedLine[] = [];
   const includeVat = settings.vatRegistered === false;
   type Acc = { basis: string; importer: string; byMrn: Map<string, { mrn: ClaimMrn; rows: WorksheetRow[] }> };
@@ -247,7 +238,7 @@ export function decideC285(findings: readonly DraftFinding[], settings: DraftSet
       });
       continue;
     }
-    if (today > deadline) {
+    if (expired(deadline, today)) {
       timeBarred.push({
         findingId: f.findingId,
         mrn: f.mrn,
@@ -407,15 +398,15 @@ function postponedVat(f: DraftFinding): boolean {
 }
 
 export function decideC2001(findings: readonly DraftFinding[], now: Date): C2001Draft {
-  const today = isoDate(now);
+  const today = dayOf(now);
   const outside: ExcludedLine[] = [];
   const lines: (DisclosureLine & { importer: string })[] = [];
   for (const f of [...findings].sort((a, b) => a.mrn.localeCompare(b.mrn) || a.itemNumber - b.itemNumber || a.findingId.localeCompare(b.findingId))) {
     const duty = Math.max(0, Math.trunc(f.exposureDutyPence));
     const vatAll = Math.max(0, Math.trunc(f.exposureVatPence));
     if (duty + vatAll === 0) continue;
-    const deadline = deadlineOf(f);
-    if (deadline && today > deadline) {
+    const deadline = deadlineOf(f, 'hmrc_demand');
+    if (deadline && expired(deadline, today)) {
       outside.push({
         findingId: f.findingId,
         mrn: f.mrn,

@@ -81,6 +81,13 @@ describe('C285 drafts', () => {
     expect(decideC285([f], { vatRegistered: false, repaymentMethod: 'bank_transfer' }, NOW).timeBarred[0]!.deadline).toBe('2026-11-30');
   });
 
+  it('an impossible acceptance date has no deadline (it was copied 3 years on, e.g. "2026-02-30")', () => {
+    expect(threeYearDeadline('2023-02-30')).toBeNull();
+    expect(threeYearDeadline('2023-13-01')).toBeNull();
+    const f = finding({ acceptanceDate: '2023-02-30', deadline: '', reclaimDutyPence: 10 });
+    expect(decideC285([f], { vatRegistered: false, repaymentMethod: 'bank_transfer' }, NOW).timeBarred[0]).toMatchObject({ deadline: null, reason: expect.stringContaining('cannot be checked') });
+  });
+
   it('groups by importer and basis of claim, and turns more than 20 MRNs into one scheduled claim', () => {
     const many = Array.from({ length: MAX_MRNS_PER_CLAIM + 1 }, (_, i) => finding({ mrn: `24GB${String(i).padStart(14, '0')}`, ruleId: 'C08', reclaimDutyPence: 100 + i }));
     const twenty = many.slice(0, MAX_MRNS_PER_CLAIM).map((f) => ({ ...f, importerEori: 'GB000000000002' }));

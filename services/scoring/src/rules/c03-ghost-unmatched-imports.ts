@@ -1,5 +1,6 @@
 import { Severity } from '@customs/contracts';
-import { daysBetween, pounds } from './money';
+import { daysBetween } from '@customs/legal-clock';
+import { pounds } from './money';
 import { type ReconDecl, type ReconHit, type ReconciliationRule, type ReconReceipt, receiptSubject } from './reconciliation-types';
 
 /**

@@ -1,5 +1,6 @@
 import { Severity } from '@customs/contracts';
-import { daysBetween, pounds } from './money';
+import { daysBetween } from '@customs/legal-clock';
+import { pounds } from './money';
 import { type DefermentFact, type ReconDecl, type ReconHit, type ReconciliationRule, mrnSubject } from './reconciliation-types';
 
 /** A difference below this per MRN and side (duty, VAT) is rounding between item and statement totals, not an error. */

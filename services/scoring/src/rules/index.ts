@@ -11,7 +11,7 @@ import { c34ReliefVolumeAnomalies } from './c34-relief-volume-anomalies';
 import { c37DuplicateDeclarations } from './c37-duplicate-declarations';
 import { c42DefermentReconciliation } from './c42-deferment-reconciliation';
 import type { ReconciliationRule } from './reconciliation-types';
-import { statutoryDeadline } from './money';
+import { statutoryDeadline } from '@customs/legal-clock';
 import type { HistoryHit, HistoryInput, HistoryRule } from './types';
 
 export type { DeclFact, HistoryHit, HistoryInput, HistoryRule, HistoryRuleMeta, HistoryState, LineFact } from './types';

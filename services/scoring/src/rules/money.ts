@@ -26,20 +26,3 @@ export function pounds(pence: number): string {
   const p = Math.abs(pence);
   return `${sign}£${String(Math.floor(p / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${String(p % 100).padStart(2, '0')}`;
 }
-
-/** Acceptance date + 3 years (C285 and HMRC demand window); 29 Feb maps to 28 Feb. */
-export function statutoryDeadline(acceptanceDate: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(acceptanceDate);
-  if (!m) return '';
-  const y = Number(m[1]) + 3;
-  const month = Number(m[2]);
-  let day = Number(m[3]);
-  const daysInMonth = new Date(Date.UTC(y, month, 0)).getUTCDate();
-  if (day > daysInMonth) day = daysInMonth;
-  return `${y}-${m[2]}-${String(day).padStart(2, '0')}`;
-}
-
-/** Whole days from `today` to `date` (negative once passed). */
-export function daysBetween(today: string, date: string): number {
-  return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-}

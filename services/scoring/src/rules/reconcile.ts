@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Finding } from '@customs/contracts';
 import { HISTORY_RULESET, RECONCILIATION_RULES } from './index';
-import { statutoryDeadline } from './money';
+import { statutoryDeadline } from '@customs/legal-clock';
 import { mrnSubject, receiptSubject, type ReconHit, type ReconInput, type ReconciliationRule } from './reconciliation-types';
 
 /** Deterministic id: the same verdict (rule version, subject, digest of what it rests on) → the same id, so a re-judgement that changes nothing raises nothing. */

@@ -1,4 +1,5 @@
 import { Severity, type Finding } from '@customs/contracts';
+import { daysBetween as days } from '@customs/legal-clock';
 
 // The declaration risk model: pure, versioned, every number explained. A score is as of the day
 // it is computed (deadline nearness moves with the calendar); scores record that day and the model.
@@ -103,10 +104,6 @@ export interface DeclarationScore {
   exposurePence: number;
   reclaimPence: number;
   explanation: string;
-}
-
-function days(today: string, date: string): number {
-  return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
 }
 
 function pounds(p: number): string {

@@ -1,23 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Finding, type Declaration } from '@customs/contracts';
+import { daysLeft, statutoryDeadline } from '@customs/legal-clock';
 import type { CodeListName, ReferenceNeeds, ReferenceView, Rule } from './types';
 
-/** Acceptance date + 3 years (C285 and HMRC demand window); 29 Feb maps to 28 Feb. */
-export function statutoryDeadline(acceptanceDate: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(acceptanceDate);
-  if (!m) return '';
-  const y = Number(m[1]) + 3;
-  const month = Number(m[2]);
-  let day = Number(m[3]);
-  const daysInMonth = new Date(Date.UTC(y, month, 0)).getUTCDate();
-  if (day > daysInMonth) day = daysInMonth;
-  return `${y}-${m[2]}-${String(day).padStart(2, '0')}`;
-}
-
-/** Whole days from `today` to `deadline` (negative once passed). */
-export function daysLeft(deadline: string, today: string): number {
-  return Math.round((Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-}
+// The legal clock (acceptance date + 3 years, days left) is the platform's one definition
+// (@customs/legal-clock); re-exported for the routes that show days left.
+export { daysLeft, statutoryDeadline };
 
 /** Deterministic finding id: the same rule version on the same declaration version → same id. */
 export function findingId(tenantId: string, declarationId: string, version: number, itemNumber: number, ruleId: string, ruleVersion: string, seq: number, evaluation = ''): string {

@@ -1,7 +1,7 @@
 import { Severity, type Declaration, type GoodsItem, type TaxLine } from '@customs/contracts';
 import { VAT_ONLY_ADJUSTMENTS, claimsPreference, fromTraderReports } from './codes';
 import { computeDutyLine, procedureLiability, resolveVatRate, type LiabilityDecision } from '@customs/duty';
-import { daysLeft, statutoryDeadline } from './engine';
+import { daysLeft, statutoryDeadline } from '@customs/legal-clock';
 import type { MeasureFact, RateFacts, ReferenceNeeds, ReferenceView, RuleHit } from './types';
 
 // Pricing of findings: customs value, duty under a tariff measure and VAT, in integer pence with
