@@ -36,14 +36,23 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
 fi
 
+rm -rf .run/openapi # written afresh by the run (see the OpenAPI lint below)
 echo "› running jest"
 set +e
 jest --ci --runInBand --forceExit --json --outputFile=.run/jest-results.json "$@" 2>&1 | tee .run/jest-output.log
 status=${PIPESTATUS[0]}
 set -e
+
+# The OpenAPI documents the real services served during the run (written by
+# packages/testing/e2e/api-input.e2e.test.ts), linted like the code: counted as one more test.
+echo "› linting the services' OpenAPI documents (scripts/openapi-lint.mjs, redocly.yaml)"
+openapi_failed=0
+node scripts/openapi-lint.mjs || openapi_failed=1
 node -e '
   const r = require(process.argv[1]);
+  const lint = Number(process.argv[2]);
   const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$REPO_ROOT/.run/jest-results.json" || { echo "0 passed, 1 failed"; exit 1; }
+  console.log(`${r.numPassedTests + (lint ? 0 : 1)} passed, ${r.numFailedTests + lint} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$REPO_ROOT/.run/jest-results.json" "$openapi_failed" || { echo "0 passed, 1 failed"; exit 1; }
+[ "$openapi_failed" = 0 ] || exit 1
 exit "$status"

@@ -64,8 +64,22 @@ export function installOpenApi(app: FastifyInstance, service: string): void {
       security: [{ bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transform: ({ schema, url }) => {
+    transform: ({ schema, url: route }) => {
       const s = { ...(schema as Record<string, unknown>) };
+      // A trailing wildcard (reference's /v1/code-lists/:list/*) is the path parameter "rest" in the document.
+      let url = route;
+      if (url.endsWith('/*')) {
+        url = `${url.slice(0, -1)}:rest`;
+        const params = s.params as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+        if (params?.properties?.['*']) {
+          const { '*': rest, ...others } = params.properties;
+          s.params = {
+            ...params,
+            properties: { ...others, rest: { ...(rest as object), description: 'the rest of the path (may contain "/")' } },
+            required: [...(params.required ?? []).filter((r) => r !== '*'), 'rest'],
+          };
+        }
+      }
       if (isPublicPath(url)) s.security = [];
       const response = { ...((s.response as Record<string, unknown>) ?? {}) };
       if (!Object.keys(response).some((k) => k.startsWith('4') || k === 'default')) {

@@ -105,6 +105,8 @@ export function installAuditTrail(http: FastifyInstance, db: Kysely<unknown>, lo
     '/v1/admin/audit',
     {
       schema: {
+        summary: 'The audit trail of this service: who changed what, from where and when (cursor pages)',
+        tags: ['admin'],
         querystring: {
           type: 'object',
           additionalProperties: false,

@@ -115,7 +115,7 @@ export async function startPlatformService<DB>(opts: {
     installAuditTrail(http, db.db as never, logger);
     // Every service's outbox may dead-letter an event the broker refuses for good (OutboxRelay):
     // an admin sees their tenant's here, beside the customs_outbox_dead_lettered_total alert.
-    http.get('/v1/admin/outbox-dead-letters', async (req) => {
+    http.get('/v1/admin/outbox-dead-letters', { schema: { summary: 'Events this service’s outbox dead-lettered (the broker refused them for good)', tags: ['admin'] } }, async (req) => {
       const p = principalOf(req);
       const raw = (req.query as { limit?: string }).limit ?? '100';
       const limit = Number(raw);

@@ -13,6 +13,7 @@ export function registerMergeRoutes(http: FastifyInstance, db: Kysely<IngestionD
     '/v1/declarations/:id/merge',
     {
       schema: {
+        summary: 'Merge a declaration into this one (they are the same declaration under two keys)',
         params: { type: 'object', required: ['id'], properties: { id: ID } },
         body: {
           type: 'object',

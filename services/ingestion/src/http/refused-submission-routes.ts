@@ -10,6 +10,7 @@ export function registerRefusedSubmissionRoutes(http: FastifyInstance, db: Kysel
     '/v1/admin/refused-submissions',
     {
       schema: {
+        summary: 'Kafka submissions refused before they named a tenant (cursor pages)',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -26,7 +27,7 @@ export function registerRefusedSubmissionRoutes(http: FastifyInstance, db: Kysel
   );
   http.get<{ Params: { id: string } }>(
     '/v1/admin/refused-submissions/:id/content',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } } } },
+    { schema: { summary: 'The raw bytes of a refused submission', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } } } },
     async (req, reply) => {
       const p = principalOf(req);
       const content = await refusedSubmissionContent(db, p.tenantId, Number(req.params.id));

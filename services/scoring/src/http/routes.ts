@@ -35,7 +35,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { type: string; id: string } }>(
     '/v1/scores/:type/:id',
-    { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } },
+    { schema: { summary: 'One score (declaration, importer or broker) with its components', params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } },
     async (req) => {
       const p = principalOf(req);
       await visibleEntity(p, req.params.type, req.params.id);
@@ -49,6 +49,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     '/v1/scores/:type',
     {
       schema: {
+        summary: 'Scores of one entity type, worst first',
         params: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['declaration', 'broker', 'importer'] } } },
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } },
       },
@@ -60,18 +61,23 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/declarations/:id/scored-lines', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
-    const p = principalOf(req);
-    await visibleDeclaration(p, req.params.id);
-    const r = await read(p.tenantId, (st) => scoredLines(st, p.tenantId, req.params.id));
-    if (!r) throw new HttpError(404, 'not_found', `no score for declaration ${req.params.id}`);
-    return { score: scoreJson(r.score), validationFindings: r.validation, historyFindings: r.history.map(findingJson) };
-  });
+  http.get<{ Params: { id: string } }>(
+    '/v1/declarations/:id/scored-lines',
+    { schema: { summary: 'A declaration’s lines as scored: rates, money at stake, findings', params: { type: 'object', required: ['id'], properties: { id: ID } } } },
+    async (req) => {
+      const p = principalOf(req);
+      await visibleDeclaration(p, req.params.id);
+      const r = await read(p.tenantId, (st) => scoredLines(st, p.tenantId, req.params.id));
+      if (!r) throw new HttpError(404, 'not_found', `no score for declaration ${req.params.id}`);
+      return { score: scoreJson(r.score), validationFindings: r.validation, historyFindings: r.history.map(findingJson) };
+    },
+  );
 
   http.get<{ Querystring: { rule?: string; limit?: number; offset?: number } }>(
     '/v1/history-findings',
     {
       schema: {
+        summary: 'Findings of the history rules (across declarations)',
         querystring: {
           type: 'object',
           properties: {
@@ -91,16 +97,20 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     },
   );
 
-  http.get('/v1/history-rules', async () => ({ rules: HISTORY_RULES.map((r) => r.meta) }));
+  http.get('/v1/history-rules', { schema: { summary: 'The history rules and their metadata', tags: ['rules'] } }, async () => ({ rules: HISTORY_RULES.map((r) => r.meta) }));
 
-  http.get<{ Querystring: { month?: string; agent?: string } }>('/v1/scorecards/brokers', { schema: { querystring: { type: 'object', properties: { month: MONTH, agent: ID } } } }, async (req) => {
-    const p = principalOf(req);
-    return read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.query.agent }));
-  });
+  http.get<{ Querystring: { month?: string; agent?: string } }>(
+    '/v1/scorecards/brokers',
+    { schema: { summary: 'Broker scorecards for a month', querystring: { type: 'object', properties: { month: MONTH, agent: ID } } } },
+    async (req) => {
+      const p = principalOf(req);
+      return read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.query.agent }));
+    },
+  );
 
   http.get<{ Params: { id: string }; Querystring: { month?: string } }>(
     '/v1/scorecards/brokers/:id',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { month: MONTH } } } },
+    { schema: { summary: 'One broker’s scorecard for a month', params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { month: MONTH } } } },
     async (req) => {
       const p = principalOf(req);
       const r = await read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.params.id }));
@@ -111,7 +121,13 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { id: string }; Querystring: { to?: string } }>(
     '/v1/importers/:id/readiness',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } },
+    {
+      schema: {
+        summary: 'An importer’s readiness (e.g. for a trader authorisation) up to a month',
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+        querystring: { type: 'object', properties: { to: MONTH } },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       requireImporterVisible(p, req.params.id, `no history for importer ${req.params.id}`);
@@ -123,7 +139,13 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { id: string }; Querystring: { to?: string } }>(
     '/v1/importers/:id/duty-under-management',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { to: MONTH } } } },
+    {
+      schema: {
+        summary: 'Duty under management of an importer, by month',
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+        querystring: { type: 'object', properties: { to: MONTH } },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       requireImporterVisible(p, req.params.id, `no history for importer ${req.params.id}`);
@@ -135,7 +157,9 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { type: string; id: string } }>(
     '/v1/trends/:type/:id',
-    { schema: { params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } } } },
+    {
+      schema: { summary: 'Score trend of a broker or importer', params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } } },
+    },
     async (req) => {
       const p = principalOf(req);
       const points = await read(p.tenantId, (st) => trend(st, p.tenantId, req.params.type, req.params.id));
@@ -149,7 +173,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   // Re-score every declaration of the tenant with the current model and today's date (after a
   // model change, or to move deadline nearness on): pages of 500, each its own transaction.
-  http.post('/v1/admin/rescore', async (req) => {
+  http.post('/v1/admin/rescore', { schema: { summary: 'Re-score every stored declaration of the tenant (admin)', tags: ['admin'] } }, async (req) => {
     const p = principalOf(req);
     let after = '';
     let total = 0;
@@ -172,15 +196,20 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     return { tenantId: p.tenantId, declarations: total };
   });
 
-  http.get<{ Params: { id: string } }>('/v1/importers/:id/approved-agents', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
-    const p = principalOf(req);
-    return { importerId: req.params.id, agents: await read(p.tenantId, (st) => st.listApprovedAgents(p.tenantId, req.params.id)) };
-  });
+  http.get<{ Params: { id: string } }>(
+    '/v1/importers/:id/approved-agents',
+    { schema: { summary: 'The agents an importer approved', params: { type: 'object', required: ['id'], properties: { id: ID } } } },
+    async (req) => {
+      const p = principalOf(req);
+      return { importerId: req.params.id, agents: await read(p.tenantId, (st) => st.listApprovedAgents(p.tenantId, req.params.id)) };
+    },
+  );
 
   http.put<{ Params: { id: string }; Body: { agents: string[] } }>(
     '/v1/importers/:id/approved-agents',
     {
       schema: {
+        summary: 'Replace the agents an importer approved',
         params: { type: 'object', required: ['id'], properties: { id: EORI } },
         body: { type: 'object', required: ['agents'], additionalProperties: false, properties: { agents: { type: 'array', maxItems: 1000, uniqueItems: true, items: EORI } } },
       },
