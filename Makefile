@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up down status test test-unit build proto docs infra bench bench-e2e clean
+.PHONY: help up down status test test-unit build proto docs infra bench bench-e2e chaos clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,7 +42,11 @@ bench: ## Run the benchmarks (throughput, latency percentiles, memory)
 # phase over LATENCY_SECONDS. The defaults run in a few minutes on a loaded 2-core machine.
 bench-e2e: ## End-to-end benchmark on an isolated platform: backfill lines/s, recall, ratio to bare Kafka, latency, RSS, 1 vs 2 instances
 	@source scripts/lib-node.sh && ensure_deps && build_all && bash scripts/postgres.sh ensure >/dev/null && bash scripts/kafka.sh start >/dev/null && \
-	  node scripts/bench/e2e.js --lines $${LINES:-20000} --instances $${INSTANCES:-1,2} --growth "$${GROWTH:-}" --rate $${RATE:-200} --latency-seconds $${LATENCY_SECONDS:-10}
+	  node scripts/bench/e2e.js --lines $${LINES:-20000} --instances $${INSTANCES:-1,2} --growth "$${GROWTH:-}" --rate $${RATE:-200,20} --latency-seconds $${LATENCY_SECONDS:-10}
+
+chaos: ## Kill -9 every service in turn and restart a private Kafka broker during a backfill; then 0 lost, 0 duplicated
+	@source scripts/lib-node.sh && ensure_deps && build_all && bash scripts/postgres.sh ensure >/dev/null && bash scripts/kafka.sh fetch >/dev/null && \
+	  node scripts/chaos.js $${DECLARATIONS:-3000}
 
 clean: ## Remove build output and local run state (Kafka data, logs)
 	@rm -rf .run packages/*/dist services/*/dist apps/*/dist

@@ -78,14 +78,14 @@ function cpuSecondsByComm() {
  * consuming service, default 1), `alertRulesDir` (alerting's rule pack; default the shipped one),
  * `partitions` (at least this many partitions per event topic; default topics.json's),
  * `env` (extra settings per service name), `logDir` (service logs; default a temp folder),
- * `tenants` (how many tenants get tokens; default 1), `mains` (another build's main.js per
+ * `tenants` (how many tenants get tokens; default 1), `brokers` (default KAFKA_BROKERS), `mains` (another build's main.js per
  * service name, to measure a change against the code before it in one sitting).
  */
 async function startPlatform(opts = {}) {
   const label = (opts.label ?? 'e2e').replace(/[^a-z0-9]/gi, '').toLowerCase();
   const run = randomBytes(4).toString('hex');
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const brokers = opts.brokers ?? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const dbName = `customs_${label}_${run}`;
   const prefix = `${label}.${run}.`;
   const tenant = `${label}-${run}`;
@@ -168,17 +168,20 @@ async function startPlatform(opts = {}) {
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     SHUTDOWN_TIMEOUT_MS: '5000',
   });
-  const spawnService = async (name, index, extra = {}) => {
+  const spawnService = async (name, index, extra) => {
     const main = opts.mains?.[name] ?? path.join(root, `services/${name}/dist/main.js`);
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b)`);
-    const httpPort = await freePort();
-    const grpcPort = await freePort();
+    // A restarted instance gets its old ports back, so its clients (validation → reference) find it.
+    const before = procs.get(name)?.[index];
+    const httpPort = before ? Number(new URL(before.http).port) : await freePort();
+    const grpcPort = before ? Number(before.grpc.split(':')[1]) : await freePort();
     const log = fs.openSync(path.join(logDir, `${name}-${index}.log`), 'a');
+    if (before && extra === undefined) extra = before.extra;
     const env = { ...process.env, ...common(name), HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), ...(opts.env?.[name] ?? {}), ...extra };
     for (const k of ['DATABASE_URL_ADMIN', 'TEST_DATABASE_ADMIN_URL']) delete env[k];
     const child = spawn(process.execPath, [main], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    const p = { name, index, pid: child.pid, child, http: `http://127.0.0.1:${httpPort}`, grpc: `127.0.0.1:${grpcPort}`, exited: false, peakRss: 0, cpuSeconds: 0 };
+    const p = { name, index, pid: child.pid, child, extra, http: `http://127.0.0.1:${httpPort}`, grpc: `127.0.0.1:${grpcPort}`, exited: false, peakRss: 0, cpuSeconds: 0 };
     child.once('exit', () => (p.exited = true));
     const list = procs.get(name) ?? [];
     list[index] = p;
@@ -254,8 +257,8 @@ async function startPlatform(opts = {}) {
 
   const instances = opts.instances ?? 1;
   try {
-    const reference = await spawnService('reference', 0);
-    await spawnService('ingestion', 0, opts.env?.ingestion);
+    const reference = await spawnService('reference', 0, {});
+    await spawnService('ingestion', 0, {});
     const starts = [];
     for (const name of CONSUMING)
       for (let i = 0; i < instances; i++) {
