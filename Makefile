@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .PHONY: help up down status test test-unit build proto docs infra bench bench-e2e chaos clean
 
 help: ## List targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 up: ## Start Kafka, Postgres and all five services, load the bundled sample data, print where to look
 	@bash scripts/up.sh
