@@ -72,6 +72,34 @@ export function controlCharacterProblem(request: unknown): string | undefined {
   return at ? `field "${at.path}" contains ${describeControlCharacter(at.found)}: control characters are not allowed in identifiers and filters` : undefined;
 }
 
+/** The longest string any request field may hold: ids, codes, dates and filters are far shorter; free text (a goods description, a reason) is bounded well below this by its element. */
+export const MAX_REQUEST_STRING_CHARS = 16 * 1024;
+
+/**
+ * Why a request is refused for a string field longer than MAX_REQUEST_STRING_CHARS, or undefined
+ * (issue 11: a 100,000-character declaration id gave INTERNAL). Names the proto field.
+ */
+export function oversizedStringProblem(request: unknown): string | undefined {
+  const walk = (v: unknown, path: string): string | undefined => {
+    if (typeof v === 'string') return v.length > MAX_REQUEST_STRING_CHARS ? path : undefined;
+    if (!v || typeof v !== 'object' || ArrayBuffer.isView(v)) return undefined;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const at = walk(v[i], `${path}[${i}]`);
+        if (at) return at;
+      }
+      return undefined;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const at = walk(x, path ? `${path}.${protoFieldName(k)}` : protoFieldName(k));
+      if (at) return at;
+    }
+    return undefined;
+  };
+  const at = walk(request, '');
+  return at ? `field "${at}" is longer than ${MAX_REQUEST_STRING_CHARS} characters` : undefined;
+}
+
 /**
  * A gRPC server that also serves the standard health service and server reflection (both
  * without a token: probes and integrators' tools call them), where every other method requires
@@ -121,7 +149,7 @@ export class GrpcServer {
           if (!principal) return cb({ code: status.UNAUTHENTICATED, details: 'a valid "authorization: Bearer <token>" metadata entry is required' });
           const forbidden = denied(principal);
           if (forbidden) return cb(forbidden);
-          const refused = undecodableProblem(call.request) ?? controlCharacterProblem(call.request);
+          const refused = undecodableProblem(call.request) ?? controlCharacterProblem(call.request) ?? oversizedStringProblem(call.request);
           if (refused) return cb({ code: status.INVALID_ARGUMENT, details: refused });
           const parent = withTenant(extractTrace(metadataToCarrier(call.metadata)), principal.tenantId);
           const timer = this.opts.metrics?.grpcDuration.startTimer({ method: method.path });
@@ -152,7 +180,7 @@ export class GrpcServer {
             call.emit('error', forbidden);
             return;
           }
-          const refused = undecodableProblem(call.request) ?? controlCharacterProblem(call.request);
+          const refused = undecodableProblem(call.request) ?? controlCharacterProblem(call.request) ?? oversizedStringProblem(call.request);
           if (refused) {
             call.emit('error', { code: status.INVALID_ARGUMENT, details: refused });
             return;
