@@ -138,8 +138,11 @@ describe('hostile-input corpus: every case refused exactly, nothing else changed
     const got: Record<string, unknown> = { id: c.id, status: res.status };
     const want: Record<string, unknown> = { id: c.id, status: c.expect.status };
     if (c.expect.code) {
+      // An RFC 9457 problem whose type ends in the stable code (docs/api/rest.md).
       got.code = json?.error;
       want.code = c.expect.code;
+      got.problem = `${res.headers.get('content-type')?.split(';')[0]} ${json?.type}`;
+      want.problem = `application/problem+json tag:customs-monitor,2026:problem:${c.expect.code}`;
     }
     if (c.expect.issue) {
       const issues = (json?.issues ?? json?.files?.flatMap((f: { issues?: unknown[] }) => f.issues ?? []) ?? []) as { code: string }[];
