@@ -108,6 +108,10 @@ export async function startPlatformService<DB>(opts: {
     });
     // Loads the OpenAPI plugin createHttpServer registered, so the document sees every route below.
     await http.after();
+    // Leave the after() callback before setup runs: avvio resolves the awaited after() while its
+    // node is still open, so a setup whose first await is a register() would nest inside it and
+    // ready()/listen() would wait on that node for ever (the delivery channels' test host did).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     // The permission matrix on every route registered from here on (a route without an entry
     // stops the start-up below).
     const access = enforcePermissions(name, http);
