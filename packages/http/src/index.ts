@@ -147,6 +147,11 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     loggerInstance: opts.logger.child({ component: 'http' }) as unknown as FastifyInstance['log'],
     bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
     genReqId: requestIdFor,
+    // What the router refuses before any route runs (a path that is not valid percent-encoding,
+    // a path parameter over maxParamLength, 100 characters) is a problem like every other error.
+    frameworkErrors: (err, req, reply) => {
+      void sendProblem(reply.header('x-request-id', req.id), problemFor(err as never, req));
+    },
     childLoggerFactory: (logger, bindings, childOptions, raw) => {
       const sc = startServerSpan(raw as IncomingMessage).spanContext();
       if (!trace.isSpanContextValid(sc)) return logger.child(bindings, childOptions);

@@ -67,6 +67,7 @@ const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
   FST_ERR_NOT_FOUND: [404, 'not_found'],
   FST_ERR_BAD_URL: [400, 'invalid_url', 'the request path is not valid percent-encoding'],
   FST_ERR_ASYNC_CONSTRAINT: [400, 'invalid_request'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'a path parameter is longer than 100 characters'],
   FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'not_multipart', 'send multipart/form-data with one or more file parts'],
   FST_PARTS_LIMIT: [413, 'too_many_parts'],
   FST_FILES_LIMIT: [413, 'too_many_files'],

@@ -11,6 +11,9 @@ import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 
+/** Marks a body schema whose body may be left out entirely (schemas.ts, noBody). */
+export const OPTIONAL_BODY = 'x-body-optional';
+
 const COMMON: Options = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false, allowUnionTypes: true };
 
 export function installSchemaValidation(app: FastifyInstance): void {
@@ -22,6 +25,18 @@ export function installSchemaValidation(app: FastifyInstance): void {
     ajv.addKeyword({ keyword: 'example' });
     ajv.addKeyword({ keyword: 'xml' });
   }
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : text).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validate = (httpPart === 'body' ? bodies : text).compile(schema);
+    if (httpPart !== 'body' || !(schema as Record<string, unknown>)[OPTIONAL_BODY]) return validate;
+    // A body that may be left out (noBody): no body passes, any body is checked.
+    const optional = (data: unknown) => {
+      if (data === undefined || data === null) return true;
+      const ok = validate(data);
+      optional.errors = validate.errors;
+      return ok;
+    };
+    optional.errors = validate.errors;
+    return optional;
+  });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 }

@@ -8,7 +8,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const text = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength }) as const;
 /** An identifier from this API (declaration, batch, alert, rule ids). */
 export const idString = { type: 'string', minLength: 1, maxLength: 128 } as const;
-export const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' } as const;
+/** A real calendar date (format `date`: 2023-02-30, 0000-00-00 and 2023-13-01 are 400s naming the field). */
+export const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date', description: 'YYYY-MM-DD' } as const;
+/**
+ * The body of a write route that takes no fields: none, or `{}`; any field is a 400 naming it
+ * (`{"tenant": "*"}` is refused, not ignored).
+ */
+export const noBody = { type: 'object', additionalProperties: false, properties: {}, description: 'no fields: send no body or {}', 'x-body-optional': true } as const;
 export const booleanText = { type: 'string', enum: ['true', 'false'] } as const;
 /** A page size: a whole number (limit=1.5 is a 400), within bounds. */
 export const limit = (max: number, dflt?: number) => ({ type: 'integer', minimum: 1, maximum: max, ...(dflt !== undefined ? { default: dflt } : {}) }) as const;

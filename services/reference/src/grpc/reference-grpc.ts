@@ -16,6 +16,7 @@ import {
   type RateResult,
 } from '@customs/contracts';
 import { GrpcError, status, type GrpcServer } from '@customs/grpc';
+import { isCalendarDate } from '@customs/legal-clock';
 import type { HeldQuotaDefinition } from '../app/quota-allocation';
 import type { ReferenceStore } from '../app/store';
 import { computeLine } from './duties';
@@ -67,6 +68,10 @@ export function registerGrpc(grpc: GrpcServer, store: ReferenceStore, quotas: Qu
     },
     lookupFx: async (req: LookupFxRequest): Promise<LookupFxResponse> => {
       checkBatch(req.queries.length);
+      // A rate "on 2023-02-30" has no answer: an impossible date is the caller's error, named.
+      req.queries.forEach((q, i) => {
+        if (q.date !== '' && !isCalendarDate(q.date)) throw new GrpcError(status.INVALID_ARGUMENT, `queries[${i}].date: "${q.date}" is not a calendar date (YYYY-MM-DD)`);
+      });
       return { results: req.queries.map((q) => store.fx(q.currency, q.date)) };
     },
     lookupRates: async (req: LookupRatesRequest): Promise<LookupRatesResponse> => {

@@ -1,4 +1,4 @@
-import { HttpError, principalOf, requireImporterVisible, type FastifyInstance } from '@customs/http';
+import { HttpError, noBody, principalOf, requireImporterVisible, type FastifyInstance } from '@customs/http';
 import type { Principal } from '@customs/config';
 import type { Kysely } from '@customs/db';
 import { withTenant } from '@customs/db';
@@ -173,7 +173,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   // Re-score every declaration of the tenant with the current model and today's date (after a
   // model change, or to move deadline nearness on): pages of 500, each its own transaction.
-  http.post('/v1/admin/rescore', { schema: { summary: 'Re-score every stored declaration of the tenant (admin)', tags: ['admin'] } }, async (req) => {
+  http.post('/v1/admin/rescore', { schema: { summary: 'Re-score every stored declaration of the tenant (admin)', tags: ['admin'], body: noBody } }, async (req) => {
     const p = principalOf(req);
     let after = '';
     let total = 0;
