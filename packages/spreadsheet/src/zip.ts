@@ -37,8 +37,11 @@ export function zipEntries(buf: Buffer, source: string): ZipEntry[] {
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const unsafe = unsafeEntryName(name);
+    if (unsafe) throw new Error(`${source}: ZIP entry "${printable(name)}" ${unsafe}; a workbook's parts are relative paths inside it`);
     out.push({
-      name: buf.toString('utf8', p + 46, p + 46 + nameLen),
+      name,
       method: buf.readUInt16LE(p + 10),
       compressedSize: buf.readUInt32LE(p + 20),
       size: buf.readUInt32LE(p + 24),
@@ -47,6 +50,27 @@ export function zipEntries(buf: Buffer, source: string): ZipEntry[] {
     p += 46 + nameLen + extraLen + commentLen;
   }
   return out;
+}
+
+/**
+ * Why an entry name is not a part of a workbook (a path-traversal name such as `../../etc/passwd`,
+ * an absolute or drive path, a backslash path, a control character), or undefined. Such an archive
+ * is refused as a whole: no office suite writes one, so it is hostile or broken.
+ */
+export function unsafeEntryName(name: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'has a control character in its name';
+  if (name.includes('\\')) return 'names a path with a backslash';
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'names an absolute path';
+  if (name.split('/').some((seg) => seg === '..')) return 'names a path outside the archive (a ".." segment)';
+  return undefined;
+}
+
+/** A name for a message: control characters as \uXXXX, at most 200 characters. */
+function printable(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  const s = name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
 
 /** One entry's bytes as UTF-8 text, inflating at most `maxBytes` (zlib refuses beyond it). */

@@ -151,6 +151,17 @@ describe('size limits', () => {
     expect(e.code).toBe('TOO_LARGE');
     expect(e.reason).toBe('elements nest deeper than 128 levels');
   });
+
+  it('stops at the depth cap at once: 100,000 nested elements (1.4 MB) are refused in well under a second', () => {
+    // saxes resolves an unprefixed element's namespace by walking the tag stack, so reading on
+    // past the cap held the thread for over a minute (hostile corpus case u-dms-deep-nesting).
+    const xml = `<Declaration xmlns="${NS_DEC}">${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</Declaration>`;
+    const started = Date.now();
+    const r = parseDmsDeclaration(xml, { sourceName: 'deep.xml', schemaCheck: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ code: 'TOO_LARGE', reason: 'elements nest deeper than 128 levels' });
+  });
 });
 
 describe('malformed and foreign documents', () => {

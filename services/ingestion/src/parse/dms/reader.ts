@@ -82,6 +82,8 @@ class FastSaxesParser extends SaxesParser<{ xmlns: true; position: true }> {
 }
 /** Feeding saxes in slices lets a rejection (DTD, notification, oversize field) stop the work early. */
 const SLICE_CHARS = 256 * 1024;
+/** Thrown by a saxes handler once the document is rejected, to stop saxes mid-slice. */
+const STOPPED = Symbol('rejected');
 
 /** Where the first invalid UTF-8 sequence starts in `bytes`, or -1 (a sequence cut off at the end counts as valid here). */
 export function findInvalidUtf8(bytes: Uint8Array): number {
@@ -161,25 +163,62 @@ export class DmsReader {
     this.maxField = opts.maxFieldChars ?? DEFAULT_MAX_FIELD_CHARS;
     this.maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
     const p = this.parser;
-    p.on('xmldecl', (d) => this.onXmlDecl(d.encoding));
-    p.on('doctype', () =>
+    // Every handler stops saxes the moment the document is rejected (stopIfFailed throws out of
+    // parser.write): saxes would otherwise read the rest of the slice, and past the depth cap each
+    // unprefixed open tag walks the whole tag stack for its namespace — 100,000 nested elements
+    // held the thread for over a minute after the rejection.
+    p.on('xmldecl', (d) => {
+      this.onXmlDecl(d.encoding);
+      this.stopIfFailed();
+    });
+    p.on('doctype', () => {
       this.fail(
         'DTD_FORBIDDEN',
         'DOCTYPE',
         'a DOCTYPE / DTD is not accepted: entity declarations enable XXE and entity-expansion ("billion laughs") attacks, and DMS declarations never need one',
         p.line,
         p.column,
-      ),
-    );
-    p.on('error', (e) => this.fail('XML_NOT_WELL_FORMED', '(xml)', e.message.replace(/^[^:]*:\d+:\d+: /, ''), p.line, p.column));
+      );
+      this.stopIfFailed();
+    });
+    p.on('error', (e) => {
+      this.fail('XML_NOT_WELL_FORMED', '(xml)', e.message.replace(/^[^:]*:\d+:\d+: /, ''), p.line, p.column);
+      this.stopIfFailed();
+    });
     p.on('opentagstart', (t) => {
       this.startLine = p.line;
       this.startColumn = Math.max(1, p.column - t.name.length - 1);
     });
-    p.on('opentag', (t) => this.onOpen(t));
-    p.on('closetag', () => this.onClose());
-    p.on('text', (t) => this.onText(t));
-    p.on('cdata', (t) => this.onText(t));
+    p.on('opentag', (t) => {
+      this.onOpen(t);
+      this.stopIfFailed();
+    });
+    p.on('closetag', () => {
+      this.onClose();
+      this.stopIfFailed();
+    });
+    p.on('text', (t) => {
+      this.onText(t);
+      this.stopIfFailed();
+    });
+    p.on('cdata', (t) => {
+      this.onText(t);
+      this.stopIfFailed();
+    });
+  }
+
+  /** Called after each saxes handler: once rejected, unwinds out of saxes (caught in write/close). */
+  private stopIfFailed(): void {
+    if (this.error) throw STOPPED;
+  }
+
+  /** Runs saxes (write or close), ending quietly when a handler stopped it. */
+  private run(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (e !== STOPPED) throw e;
+    }
   }
 
   /** Feeds the next chunk (bytes, or a string which is hashed and counted as its UTF-8 bytes). */
@@ -218,7 +257,7 @@ export class DmsReader {
       if (!this.error) this.decode(new Uint8Array(0), true);
       if (!this.error) {
         if (this.bytes === 0) this.fail('XML_NOT_WELL_FORMED', '(document)', 'the document is empty', 0, 0);
-        else this.parser.close();
+        else this.run(() => this.parser.close());
       }
       if (!this.error) this.classifyAtEnd();
     }
@@ -280,7 +319,7 @@ export class DmsReader {
       const c = text.charCodeAt(end - 1);
       if (end < text.length && c >= 0xd800 && c <= 0xdbff) end++;
       const slice = start === 0 && end === text.length ? text : text.slice(start, end);
-      this.parser.write(slice);
+      this.run(() => this.parser.write(slice));
       if (this.asciiOnly && !this.error && /[^\x00-\x7f]/.test(slice)) {
         this.fail('INVALID_ENCODING', 'encoding', 'the document declares encoding US-ASCII but contains non-ASCII characters', this.parser.line, 0);
       }
