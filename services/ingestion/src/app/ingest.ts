@@ -206,7 +206,10 @@ async function insertVersions(trx: Transaction<IngestionDb>, tenantId: string, r
     });
     events.push({
       topic: PREENCODED_RECEIVED.name,
-      key: declarationKey(tenantId, full.mrn || full.lrn || full.declarationId),
+      // Keyed by the declaration's identity, not its MRN: a version that first gains an MRN (a COR
+      // linking the MRN to an entry sent without one) must land on the same partition as the
+      // versions before it, so every consumer reads a declaration's versions in order.
+      key: declarationKey(tenantId, full.declarationId),
       payload: receivedPayload(bytes, previous),
       headers: headers(`declaration/${tenantId}/${full.declarationId}/${full.version}`, full.declarationId),
     });
