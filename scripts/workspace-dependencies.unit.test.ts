@@ -11,7 +11,7 @@ import * as ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '..');
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'data', 'fixtures', 'screenshots']);
-const TEST_FILE = /(\.test\.[cm]?[jt]sx?$)|(\/__fixtures__\/)|(\/e2e\/)|(\/test\/)|(\/bench-[^/]+$)/;
+const TEST_FILE = /(\.test\.[cm]?[jt]sx?$)|(\/__fixtures__\/)|(\/e2e\/)|(\/test\/)|(\/hostile\/)|(\/bench-[^/]+$)/;
 
 interface Workspace {
   dir: string;

@@ -2,7 +2,7 @@ import type { Declaration, DefermentStatementReceived, ErpReceiptLine } from '@c
 import type { Transaction } from '@customs/db';
 import * as recon from '../db/reconciliation-repo';
 import type { ScoringDb } from '../db/migrations';
-import { DECLARATION_GRACE_DAYS, RECEIPT_GRACE_DAYS } from '../rules/c03-ghost-unmatched-imports';
+import { DECLARATION_GRACE_DAYS, RECEIPT_GRACE_DAYS, matchesReceipt } from '../rules/c03-ghost-unmatched-imports';
 import { UNKNOWN_MRN_GRACE_DAYS } from '../rules/c42-deferment-reconciliation';
 import { decideReconciliation } from '../rules/reconcile';
 import { type DefermentFact, defermentFactOf, type ReconDecl, type ReconReceipt, reconDeclOf, reconReceiptOf } from '../rules/reconciliation-types';
@@ -19,6 +19,7 @@ export function bindReconStore(trx: Transaction<ScoringDb>) {
       f(trx, ...a);
   return {
     coverage: bind(recon.reconCoverage),
+    booksImporters: bind(recon.booksImporters),
     importers: bind(recon.reconImporters),
     upsertDecls: bind(recon.upsertReconDecls),
     watermark: bind(recon.reconWatermark),
@@ -173,6 +174,10 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     const deferment = await books.defermentLinesOf(tenant, [...mrns]);
     // Only an unmatched receipt needs it (a receipt names no importer).
     const importers = subjectsR.length ? await books.importers(tenant) : [];
+    // The importers these books are for: every importer with a declaration a loaded receipt matches.
+    const loadedReceipts = [...receiptsOfSubjects.values(), ...subjectsR];
+    const matched = [...newDecls, ...candidateDecls.values()].filter((d) => d.status !== 'invalidated' && loadedReceipts.some((r) => matchesReceipt(d, r))).map((d) => d.importer);
+    const importersWithBooks = await books.booksImporters(tenant, matched);
     const decision = decideReconciliation(
       {
         declarations: newDecls,
@@ -181,6 +186,7 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
         candidates: { declarations: [...candidateDecls.values()], receipts: [...receiptsOfSubjects.values()], deferment },
         coverage: { ...after, declarationsComplete },
         soleImporter: importers.length === 1 ? importers[0]! : '',
+        importersWithBooks,
       },
       tenant,
       now.slice(0, 10),

@@ -1,5 +1,5 @@
 import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
-import { reconciliationImporterIndexMigration, reconciliationMigration, reconciliationWatermarkMigration } from './reconciliation-repo';
+import { reconBooksImportersMigration, reconciliationImporterIndexMigration, reconciliationMigration, reconciliationWatermarkMigration } from './reconciliation-repo';
 
 export const migrations: Record<string, Migration> = {
   '0001_inbox_outbox': inboxOutboxMigration,
@@ -194,6 +194,8 @@ export const migrations: Record<string, Migration> = {
         end $$`.execute(db);
     },
   },
+  // C03 ghosts only for the importers the ERP books are for.
+  '0014_reconciliation_books_importers': reconBooksImportersMigration,
 };
 
 export interface ScoringDb {

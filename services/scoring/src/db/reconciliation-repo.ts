@@ -80,6 +80,24 @@ export const reconciliationWatermarkMigration: Migration = {
   },
 };
 
+/** The importers a tenant's ERP books are for: each importer with a declaration some receipt matched (C03 judges ghosts only for them). */
+export const reconBooksImportersMigration: Migration = {
+  async up(db) {
+    await sql`create table recon_books_importers (tenant_id text not null, importer_id text not null, primary key (tenant_id, importer_id))`.execute(db);
+    await enableTenantRls(db, 'recon_books_importers');
+  },
+};
+
+/** Records importers seen matched by a receipt, and answers every importer the tenant's books are for (a handful of rows). */
+export async function booksImporters(trx: Trx, tenant: string, matched: readonly string[]): Promise<string[]> {
+  const fresh = [...new Set(matched.filter(Boolean))];
+  if (fresh.length) {
+    await sql`insert into recon_books_importers (tenant_id, importer_id) select ${tenant}, unnest(${fresh}::text[]) on conflict do nothing`.execute(trx);
+  }
+  const r = await sql<{ importer_id: string }>`select importer_id from recon_books_importers where tenant_id = ${tenant}`.execute(trx);
+  return r.rows.map((x) => x.importer_id);
+}
+
 export async function reconWatermark(trx: Trx, tenant: string): Promise<{ expected: number; seen: number }> {
   const r = await sql<{ e: string; s: string }>`select declarations_expected as e, declarations_seen as s from recon_tenants where tenant_id = ${tenant}`.execute(trx);
   return { expected: Number(r.rows[0]?.e ?? 0), seen: Number(r.rows[0]?.s ?? 0) };

@@ -17,7 +17,7 @@ export const RECEIPT_GRACE_DAYS = 14;
  */
 export const DECLARATION_GRACE_DAYS = 35;
 
-const matchesReceipt = (d: ReconDecl, r: ReconReceipt) => (r.invoiceKey !== '' && d.invoices.includes(r.invoiceKey)) || (r.mrn !== '' && r.mrn === d.mrn);
+export const matchesReceipt = (d: ReconDecl, r: ReconReceipt) => (r.invoiceKey !== '' && d.invoices.includes(r.invoiceKey)) || (r.mrn !== '' && r.mrn === d.mrn);
 
 /** A receipt is an import to reconcile when the ERP records an MRN or a non-GB origin (without either it may be a domestic purchase). */
 export const isImportReceipt = (r: ReconReceipt) => r.mrn !== '' || (r.origin !== '' && r.origin !== 'GB');
@@ -36,7 +36,7 @@ export const c03GhostUnmatchedImports: ReconciliationRule = {
       'Ghost declaration (no receipt): reclaim = the duty (A-type tax lines) charged on it, and its import VAT only when the importer is not VAT-registered. Unmatched receipt: unpriced (£0) — the undeclared duty + VAT is the exposure DOMAIN names, but a receipt carries no commodity code, rate or customs value to price it by; its line value and currency are the evidence',
     correctionRoute:
       'Ghost declaration: C285 (basis "Other reason") or dispute with the declarant once the goods are shown not to be the importer’s; unmatched receipt: C2001 voluntary disclosure if the import was not declared',
-    businessRule: `Matches the importer’s declarations (N935 invoice references, whole or the number of "number/date", and MRN) with its ERP goods-receipt lines (invoice number, MRN). A declaration in force with invoice references, accepted between the earliest ERP receipt date and ${RECEIPT_GRACE_DAYS} days before the latest, with no receipt matching, is a ghost import. A receipt line that is an import (non-GB origin or an MRN on the receipt; a line without either may be domestic and is not judged) dated at least ${DECLARATION_GRACE_DAYS} days before the latest declaration’s acceptance date (supplementary declarations come up to the 4th working day of the next month), with no declaration matching, is an unmatched (possibly undeclared) import. A receipt is judged only once every declaration ingestion held when it published the receipts has reached scoring. Each side is judged again when the other side’s data arrives (a match supersedes the finding). Supplier names are not compared (ERP vendor ids and declared seller names differ).`,
+    businessRule: `Matches the importer’s declarations (N935 invoice references, whole or the number of "number/date", and MRN) with its ERP goods-receipt lines (invoice number, MRN). A declaration in force with invoice references, of an importer the books are for (one with a declaration some receipt matches: a receipt names no importer), accepted between the earliest ERP receipt date and ${RECEIPT_GRACE_DAYS} days before the latest, with no receipt matching, is a ghost import. A receipt line that is an import (non-GB origin or an MRN on the receipt; a line without either may be domestic and is not judged) dated at least ${DECLARATION_GRACE_DAYS} days before the latest declaration’s acceptance date (supplementary declarations come up to the 4th working day of the next month), with no declaration matching, is an unmatched (possibly undeclared) import. A receipt is judged only once every declaration ingestion held when it published the receipts has reached scoring. Each side is judged again when the other side’s data arrives (a match supersedes the finding). Supplier names are not compared (ERP vendor ids and declared seller names differ).`,
     minimumHistory: `ERP receipts covering the declaration's date (≥ ${RECEIPT_GRACE_DAYS} days past it); declarations reaching ${DECLARATION_GRACE_DAYS} days past the receipt's date`,
     confidence: 0.5,
   },
@@ -47,6 +47,7 @@ export const c03GhostUnmatchedImports: ReconciliationRule = {
     for (const d of input.declarations) {
       if (d.status === 'invalidated' || d.invoices.length === 0 || !d.date || !receiptsFrom) continue;
       if (d.date < receiptsFrom || daysBetween(d.date, receiptsTo) < RECEIPT_GRACE_DAYS) continue;
+      if (input.importersWithBooks && !input.importersWithBooks.includes(d.importer)) continue;
       if (input.candidates.receipts.some((r) => matchesReceipt(d, r))) continue;
       const reclaimVat = d.vatRegistered ? 0 : d.vat;
       out.push({

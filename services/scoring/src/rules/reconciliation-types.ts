@@ -95,6 +95,13 @@ export interface ReconInput {
   };
   /** The tenant's importer when its declarations name only one ('' otherwise): a receipt names none. */
   soleImporter: string;
+  /**
+   * The importers whose ERP books these are: those with a declaration some receipt matches. A
+   * receipt names no importer, so a tenant holding several importers' declarations (a broker, or
+   * an importer's group) has books for some of them only: a declaration of an importer whose books
+   * are not connected is not a ghost, it is simply not in these books. Absent: every importer.
+   */
+  importersWithBooks?: readonly string[];
 }
 
 /** A reconciliation check: the catalogue metadata of a history check plus its own pure decision. */

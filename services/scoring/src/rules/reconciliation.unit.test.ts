@@ -80,6 +80,7 @@ function input(p: Omit<Partial<ReconInput>, 'candidates'> & { candidates?: Parti
     candidates: { declarations: [], receipts: [], deferment: [], ...p.candidates },
     coverage: p.coverage ?? { receiptsFrom: '2024-01-01', receiptsTo: '2024-06-30', declarationsTo: '2024-06-30', declarationsComplete: true },
     soleImporter: p.soleImporter ?? IMPORTER,
+    ...(p.importersWithBooks ? { importersWithBooks: p.importersWithBooks } : {}),
   };
 }
 
@@ -104,6 +105,12 @@ describe('C03 ghost and unmatched imports', () => {
     const receipts = [reconReceiptOf(receipt({ invoice: 'INV-77' })), reconReceiptOf(receipt({ invoice: 'nomatch', mrn: b.mrn }))];
     const { findings } = run(input({ declarations: [a, b], receipts, candidates: { declarations: [a, b], receipts } }));
     expect(findings).toEqual([]);
+  });
+
+  it('judges ghosts only for the importers the books are for (a receipt names no importer)', () => {
+    const d = reconDeclOf(decl());
+    expect(run(input({ declarations: [d], importersWithBooks: ['GB000000000999'] })).findings).toEqual([]);
+    expect(run(input({ declarations: [d], importersWithBooks: [d.importer] })).findings.map((f) => f.ruleId)).toEqual(['C03']);
   });
 
   it('does not judge a declaration outside the receipts’ span (or within the grace days), an invalidated one, or one without invoice references', () => {
