@@ -232,8 +232,11 @@ describe('SOC console in Chromium on the real platform', () => {
       .getByTestId('queue-summary')
       .getByText(/^\d+ alerts/)
       .waitFor();
-    const severities = await rows.locator('td:nth-child(2)').allTextContents();
-    expect(severities.length).toBeGreaterThan(0);
+    // The summary line is there before the filtered page replaces the rows: wait for the rows.
+    const severities = await waitFor('only high and critical rows', async () => {
+      const shown = await rows.locator('td:nth-child(2)').allTextContents();
+      return shown.length > 0 && shown.every((s) => s === 'high' || s === 'critical') ? shown : undefined;
+    });
     expect(severities.every((s) => s === 'high' || s === 'critical')).toBe(true);
 
     const ids = (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-alert-id')!))).filter((id) => id).slice(1, 3);

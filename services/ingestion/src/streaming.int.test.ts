@@ -40,7 +40,8 @@ describe('streamed CDS report ingestion (REST → Postgres → Kafka, chunked)',
   afterAll(async () => {
     await h?.stop();
   });
-  const onTopic = (prefix: string) => h.received.filter((e) => e.key.includes(`26GB${prefix}`));
+  // Declaration events are keyed by declaration id (all versions on one partition): select by MRN.
+  const onTopic = (prefix: string) => h.received.filter((e) => (e.value.declaration?.mrn ?? '').includes(`26GB${prefix}`));
 
   it('streams a 4 MB item report in chunks, publishes each declaration once, keeps the raw bytes; the same file again is a duplicate', async () => {
     const csv = report(21_000, 'STRM01');
