@@ -3,6 +3,7 @@
 // openapi.ts) rather than a type-provider library: see docs/adr/0013-http-schemas-and-problems.md.
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from './index';
 
 /** Free text a person types (a reason, a note): bounded, so a pasted log cannot bloat a record. */
 export const text = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength }) as const;
@@ -64,6 +65,20 @@ export function decodeCursor(c: string | undefined, arity: number): (string | nu
   return undefined;
 }
 
+/** The 400 for a cursor this API did not make (a forged or edited one): a problem naming `cursor`. */
+export function badCursor(parameter = 'cursor'): HttpError {
+  return new HttpError(400, 'invalid_cursor', `query parameter "${parameter}" is not one this API returned (pass the \`next\` link back unchanged)`, { in: 'query', parameter });
+}
+
+/** The sort key of `?cursor=` (arity values), undefined without one; a cursor not ours is a 400 naming it. */
+export function afterCursor(req: FastifyRequest, arity: number): (string | number)[] | undefined {
+  const c = (req.query as { cursor?: string } | undefined)?.cursor;
+  if (c === undefined) return undefined;
+  const v = decodeCursor(c, arity);
+  if (!v) throw badCursor();
+  return v;
+}
+
 /** The URL of the next page: this request's path and query with `cursor` replaced. */
 export function nextLink(req: FastifyRequest, nextCursor: string | null): string | null {
   if (nextCursor === null) return null;
@@ -109,6 +124,30 @@ export function sendCsv<T>(reply: FastifyReply, filename: string, columns: reado
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
     .send(body);
+}
+
+/**
+ * Answers one list page: `{ [key]: items, next, nextCursor }`, or with `Accept: text/csv` the same
+ * page as CSV (the next page in a `Link` header). `rows` were fetched with limit + 1.
+ */
+export function sendPage<T, J = T>(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  o: {
+    key: string;
+    rows: readonly T[];
+    limit: number;
+    keyOf: (row: T) => readonly (string | number)[];
+    json?: (row: T) => J;
+    csv?: { filename: string; columns: readonly CsvColumn<T>[] };
+    extra?: Record<string, unknown>;
+  },
+) {
+  const { items, nextCursor } = page(o.rows, o.limit, o.keyOf);
+  if (o.csv && wantsCsv(req)) return sendCsv(reply, o.csv.filename, o.csv.columns, items, nextCursor);
+  const next = nextLink(req, nextCursor);
+  if (next) reply.header('link', `<${next}>; rel="next"`);
+  return { ...(o.extra ?? {}), [o.key]: o.json ? items.map(o.json) : items, next, nextCursor };
 }
 
 /** The response entry of a list that may also be downloaded as CSV. */

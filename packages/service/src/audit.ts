@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AuditEntry, type Kysely, appendAudit, listAudit } from '@customs/db';
-import { HttpError, type FastifyInstance, type FastifyRequest, principalOf } from '@customs/http';
+import { HttpError, type FastifyInstance, type FastifyRequest, csvOr, nextLink, pageOf, principalOf, sendCsv, wantsCsv } from '@customs/http';
 import type { Logger } from '@customs/telemetry';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -119,13 +119,40 @@ export function installAuditTrail(http: FastifyInstance, db: Kysely<unknown>, lo
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },
+        response: { 200: csvOr(pageOf('entries')) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
       const q = req.query;
       if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) throw new HttpError(400, 'invalid_range', '"from" must be before "to"');
-      return listAudit(db, p.tenantId, { from: q.from, to: q.to, subject: q.subject, action: q.action, before: q.cursor ? Number(q.cursor) : undefined, limit: q.limit ?? 100 });
+      const r = await listAudit(db, p.tenantId, { from: q.from, to: q.to, subject: q.subject, action: q.action, before: q.cursor ? Number(q.cursor) : undefined, limit: q.limit ?? 100 });
+      // The cursor stays the plain entry id (clients written before `next` pass nextCursor back).
+      const nextCursor = r.nextCursor === null ? null : String(r.nextCursor);
+      if (wantsCsv(req))
+        return sendCsv(
+          reply,
+          'audit-trail.csv',
+          [
+            { header: 'id', value: (e) => e.id },
+            { header: 'at', value: (e) => e.at },
+            { header: 'subject', value: (e) => e.subject },
+            { header: 'role', value: (e) => e.role },
+            { header: 'token_id', value: (e) => e.tokenId },
+            { header: 'source_ip', value: (e) => e.sourceIp },
+            { header: 'user_agent', value: (e) => e.userAgent },
+            { header: 'request_id', value: (e) => e.requestId },
+            { header: 'action', value: (e) => e.action },
+            { header: 'target', value: (e) => e.target },
+            { header: 'outcome', value: (e) => e.outcome },
+            { header: 'details', value: (e) => JSON.stringify(e.details) },
+          ],
+          r.entries,
+          nextCursor,
+        );
+      const next = nextLink(req, nextCursor);
+      if (next) reply.header('link', `<${next}>; rel="next"`);
+      return { entries: r.entries, next, nextCursor };
     },
   );
 }
