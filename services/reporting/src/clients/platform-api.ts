@@ -81,8 +81,17 @@ export class PlatformApi implements PlatformReads {
   }
 
   async scorecards(bearer: string): Promise<BoardInput['scorecards']> {
-    const r = await getJson(`${this.urls.scoring}/v1/scorecards/brokers`, bearer);
-    if (!('ok' in r)) return r;
-    return { available: true, month: (r.body.month as string | null) ?? null, cards: ((r.body.scorecards as Json[]) ?? []).map((c) => ({ agentId: str(c.agentId), score: num(c.score) })) };
+    // Cursor pages: follow `next` (a path on scoring, same filters) until it is null.
+    const cards: { agentId: string; score: number }[] = [];
+    let month: string | null = null;
+    let next: string | null = '/v1/scorecards/brokers?limit=1000';
+    for (let page = 0; next && page < 100; page++) {
+      const r = await getJson(`${this.urls.scoring}${next}`, bearer);
+      if (!('ok' in r)) return r;
+      month = (r.body.month as string | null) ?? null;
+      for (const c of (r.body.scorecards as Json[]) ?? []) cards.push({ agentId: str(c.agentId), score: num(c.score) });
+      next = typeof r.body.next === 'string' && r.body.next.startsWith('/v1/scorecards/brokers?') ? r.body.next : null;
+    }
+    return { available: true, month, cards };
   }
 }

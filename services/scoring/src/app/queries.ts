@@ -71,9 +71,15 @@ export async function getScore(store: Store, tenant: string, type: string, id: s
 }
 
 /** Declarations: the riskiest first; brokers and importers: the lowest score first. */
-export async function listScores(store: Store, tenant: string, type: string, limit: number): Promise<Score[]> {
-  if (type === 'declaration') return explained(store, tenant, await store.listRiskiestDeclarations(tenant, limit));
-  return (await store.listEntityScores(tenant, type, limit)).map(entityScore);
+export async function listScores(store: Store, tenant: string, type: string, limit: number, after?: readonly (string | number)[]): Promise<Score[]> {
+  if (type === 'declaration')
+    return explained(store, tenant, await store.listRiskiestDeclarations(tenant, limit, after && { risk: Number(after[0]), moneyPence: Number(after[1]), declarationId: String(after[2]) }));
+  return (await store.listEntityScores(tenant, type, limit, after && { score: Number(after[0]), exposurePence: Number(after[1]), entityId: String(after[2]) })).map(entityScore);
+}
+
+/** The sort key of a score in listScores' order (its page cursor). */
+export function scoreKey(s: Score): (string | number)[] {
+  return s.entityType === 'declaration' ? [s.risk, s.exposurePence + s.reclaimPence, s.entityId] : [s.score, s.exposurePence, s.entityId];
 }
 
 /** Scorecards of a month (the latest with entries when not given), for one agent or all, with peer percentiles. */

@@ -198,11 +198,27 @@ export async function replaceApprovedAgents(trx: Trx, tenant: string, importer: 
 }
 
 /** Active history findings of a tenant, newest first, optionally of one rule; paged by (raised_at, finding_id). */
-export async function listHistoryFindings(trx: Trx, tenant: string, opts: { rule?: string; limit: number; offset: number }): Promise<Finding[]> {
-  let q = trx.selectFrom('history_findings').select('payload').where('tenant_id', '=', tenant).where('active', '=', true);
+export async function listHistoryFindings(
+  trx: Trx,
+  tenant: string,
+  opts: { rule?: string; limit: number; offset?: number; after?: { raisedAt: string; findingId: string } },
+): Promise<{ finding: Finding; raisedAt: string }[]> {
+  let q = trx
+    .selectFrom('history_findings')
+    .select(['payload', 'finding_id', sql<string>`to_char(raised_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('raised_key')])
+    .where('tenant_id', '=', tenant)
+    .where('active', '=', true);
   if (opts.rule) q = q.where('rule_id', '=', opts.rule);
-  const rows = await q.orderBy('raised_at', 'desc').orderBy('finding_id').limit(opts.limit).offset(opts.offset).execute();
-  return rows.map((r) => Finding.decode(r.payload));
+  // Keyset on the order (raised_at desc, finding_id asc); the key keeps microseconds, so no row
+  // sharing a millisecond with the page's last is skipped.
+  if (opts.after) q = q.where(sql<boolean>`(raised_at < ${opts.after.raisedAt}::timestamptz or (raised_at = ${opts.after.raisedAt}::timestamptz and finding_id > ${opts.after.findingId}))`);
+  const rows = await q
+    .orderBy('raised_at', 'desc')
+    .orderBy('finding_id')
+    .limit(opts.limit)
+    .offset(opts.offset ?? 0)
+    .execute();
+  return rows.map((r) => ({ finding: Finding.decode(r.payload), raisedAt: r.raised_key }));
 }
 
 /** Active history findings per rule. */

@@ -186,17 +186,14 @@ export async function getEntityScore(trx: Trx, tenant: string, type: string, id:
   return trx.selectFrom('entity_scores').selectAll().where('tenant_id', '=', tenant).where('entity_type', '=', type).where('entity_id', '=', id).executeTakeFirst();
 }
 
-export async function listEntityScores(trx: Trx, tenant: string, type: string, limit: number): Promise<EntityScoreRow[]> {
-  return trx
-    .selectFrom('entity_scores')
-    .selectAll()
-    .where('tenant_id', '=', tenant)
-    .where('entity_type', '=', type)
-    .orderBy('score', 'asc')
-    .orderBy('exposure_pence', 'desc')
-    .orderBy('entity_id')
-    .limit(limit)
-    .execute();
+/**
+ * Lowest score first (then most exposure, then id); `after` is the previous page's last
+ * (score, exposure_pence, entity_id): a keyset on the same order, so a page never repeats a row.
+ */
+export async function listEntityScores(trx: Trx, tenant: string, type: string, limit: number, after?: { score: number; exposurePence: number; entityId: string }): Promise<EntityScoreRow[]> {
+  let q = trx.selectFrom('entity_scores').selectAll().where('tenant_id', '=', tenant).where('entity_type', '=', type);
+  if (after) q = q.where(sql<boolean>`(score, -exposure_pence, entity_id) > (${after.score}, ${-after.exposurePence}::bigint, ${after.entityId})`);
+  return q.orderBy('score', 'asc').orderBy('exposure_pence', 'desc').orderBy('entity_id').limit(limit).execute();
 }
 
 export async function getDeclScoreRow(trx: Trx, tenant: string, id: string): Promise<DeclScoreRow | undefined> {
@@ -257,14 +254,12 @@ export async function declarationIdsAfter(trx: Trx, tenant: string, after: strin
 }
 
 /** The riskiest declarations of a tenant (highest risk, then most money at stake). */
-export async function listRiskiestDeclarations(trx: Trx, tenant: string, limit: number): Promise<DeclScoreRow[]> {
-  return trx
-    .selectFrom('declaration_scores')
-    .selectAll()
-    .where('tenant_id', '=', tenant)
-    .orderBy('risk', 'desc')
-    .orderBy(sql`exposure_pence + reclaim_pence`, 'desc')
-    .orderBy('declaration_id')
-    .limit(limit)
-    .execute();
+/**
+ * Riskiest first (then most money at stake, then id); `after` is the previous page's last
+ * (risk, exposure + reclaim, declaration_id), a keyset on the same order.
+ */
+export async function listRiskiestDeclarations(trx: Trx, tenant: string, limit: number, after?: { risk: number; moneyPence: number; declarationId: string }): Promise<DeclScoreRow[]> {
+  let q = trx.selectFrom('declaration_scores').selectAll().where('tenant_id', '=', tenant);
+  if (after) q = q.where(sql<boolean>`(-risk, -(exposure_pence + reclaim_pence), declaration_id) > (${-after.risk}, ${-after.moneyPence}::bigint, ${after.declarationId})`);
+  return q.orderBy('risk', 'desc').orderBy(sql`exposure_pence + reclaim_pence`, 'desc').orderBy('declaration_id').limit(limit).execute();
 }

@@ -1,10 +1,11 @@
-import { HttpError, noBody, principalOf, requireImporterVisible, type FastifyInstance } from '@customs/http';
+import { HttpError, afterCursor, badCursor, csvOr, listQuery, noBody, pageOf, principalOf, requireImporterVisible, sendCsv, sendPage, wantsCsv, type FastifyInstance } from '@customs/http';
 import type { Principal } from '@customs/config';
+import { Severity } from '@customs/contracts';
 import type { Kysely } from '@customs/db';
 import { withTenant } from '@customs/db';
 import type { ScoringDb } from '../db/migrations';
 import { bindStore, type Store } from '../app/ports';
-import { getScore, listScores, readinessOf, scorecards, scoredLines, trend } from '../app/queries';
+import { getScore, listScores, readinessOf, scoreKey, scorecards, scoredLines, trend } from '../app/queries';
 import { findingJson, scoreJson } from './json';
 import { HISTORY_RULES } from '../rules';
 import { rescorePage } from '../app/rescore';
@@ -45,19 +46,45 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     },
   );
 
-  http.get<{ Params: { type: string }; Querystring: { limit?: number } }>(
+  // Cursor pages (keyset on the list's order); Accept: text/csv downloads the page.
+  http.get<{ Params: { type: string }; Querystring: { limit: number; cursor?: string } }>(
     '/v1/scores/:type',
     {
       schema: {
-        summary: 'Scores of one entity type, worst first',
+        summary: 'Scores of one entity type, worst first (cursor pages; CSV with Accept: text/csv)',
         params: { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['declaration', 'broker', 'importer'] } } },
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } },
+        querystring: listQuery(500, 50),
+        response: { 200: csvOr(pageOf('scores')) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
-      const rows = await read(p.tenantId, (st) => listScores(st, p.tenantId, req.params.type, req.query.limit ?? 50));
-      return { scores: rows.map(scoreJson) };
+      const after = afterCursor(req, 3);
+      if (after && (typeof after[0] !== 'number' || typeof after[1] !== 'number' || typeof after[2] !== 'string')) throw badCursor();
+      const rows = await read(p.tenantId, (st) => listScores(st, p.tenantId, req.params.type, req.query.limit + 1, after));
+      return sendPage(req, reply, {
+        key: 'scores',
+        rows,
+        limit: req.query.limit,
+        keyOf: scoreKey,
+        json: scoreJson,
+        csv: {
+          filename: `${req.params.type}-scores.csv`,
+          columns: [
+            { header: 'entity_type', value: (s) => s.entityType },
+            { header: 'entity_id', value: (s) => s.entityId },
+            { header: 'score', value: (s) => s.score },
+            { header: 'risk', value: (s) => (s.entityType === 'declaration' ? s.risk : '') },
+            { header: 'finding_count', value: (s) => s.findingCount },
+            { header: 'exposure_pence', value: (s) => s.exposurePence },
+            { header: 'reclaim_pence', value: (s) => s.reclaimPence },
+            { header: 'declaration_count', value: (s) => s.declarationCount },
+            { header: 'model_version', value: (s) => s.modelVersion },
+            { header: 'updated_at', value: (s) => s.updatedAt },
+            { header: 'explanation', value: (s) => s.explanation },
+          ],
+        },
+      });
     },
   );
 
@@ -73,38 +100,101 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     },
   );
 
-  http.get<{ Querystring: { rule?: string; limit?: number; offset?: number } }>(
+  http.get<{ Querystring: { rule?: string; limit: number; offset?: number; cursor?: string } }>(
     '/v1/history-findings',
     {
       schema: {
-        summary: 'Findings of the history rules (across declarations)',
-        querystring: {
-          type: 'object',
-          properties: {
-            rule: { type: 'string', enum: HISTORY_RULES.map((r) => r.meta.id) },
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
-            offset: { type: 'integer', minimum: 0, maximum: 10_000_000 },
-          },
-        },
+        summary: 'Findings of the history rules (across declarations), newest first (cursor pages; CSV with Accept: text/csv)',
+        querystring: listQuery(1000, 100, {
+          rule: { type: 'string', enum: HISTORY_RULES.map((r) => r.meta.id) },
+          offset: { type: 'integer', minimum: 0, maximum: 10_000_000, description: 'deprecated: follow `next` instead' },
+        }),
+        response: { 200: csvOr(pageOf('findings', { type: 'object', additionalProperties: true })) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
-      return read(p.tenantId, async (st) => ({
+      const after = afterCursor(req, 2);
+      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
+      const { counts, rows } = await read(p.tenantId, async (st) => ({
         counts: await st.countHistoryFindings(p.tenantId),
-        findings: (await st.listHistoryFindings(p.tenantId, { rule: req.query.rule, limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 })).map(findingJson),
+        rows: await st.listHistoryFindings(p.tenantId, {
+          rule: req.query.rule,
+          limit: req.query.limit + 1,
+          offset: after ? 0 : (req.query.offset ?? 0),
+          after: after && { raisedAt: String(after[0]), findingId: String(after[1]) },
+        }),
       }));
+      return sendPage(req, reply, {
+        key: 'findings',
+        rows,
+        limit: req.query.limit,
+        keyOf: (r) => [r.raisedAt, r.finding.findingId],
+        json: (r) => findingJson(r.finding),
+        extra: { counts },
+        csv: {
+          filename: 'history-findings.csv',
+          columns: [
+            { header: 'finding_id', value: (r) => r.finding.findingId },
+            { header: 'rule_id', value: (r) => r.finding.ruleId },
+            { header: 'title', value: (r) => r.finding.title },
+            { header: 'severity', value: (r) => Severity[r.finding.severity]?.replace('SEVERITY_', '').toLowerCase() },
+            { header: 'declaration_id', value: (r) => r.finding.declarationId },
+            { header: 'mrn', value: (r) => r.finding.mrn },
+            { header: 'importer_eori', value: (r) => r.finding.importerEori },
+            { header: 'item_number', value: (r) => r.finding.itemNumber },
+            { header: 'raised_at', value: (r) => r.finding.raisedAt },
+            { header: 'exposure_duty_pence', value: (r) => r.finding.exposureDutyPence },
+            { header: 'exposure_vat_pence', value: (r) => r.finding.exposureVatPence },
+            { header: 'reclaim_duty_pence', value: (r) => r.finding.reclaimDutyPence },
+            { header: 'reclaim_vat_pence', value: (r) => r.finding.reclaimVatPence },
+            { header: 'deadline', value: (r) => r.finding.deadline },
+            { header: 'explanation', value: (r) => r.finding.explanation },
+          ],
+        },
+      });
     },
   );
 
   http.get('/v1/history-rules', { schema: { summary: 'The history rules and their metadata', tags: ['rules'] } }, async () => ({ rules: HISTORY_RULES.map((r) => r.meta) }));
 
-  http.get<{ Querystring: { month?: string; agent?: string } }>(
+  // A month's scorecards are computed together (each card's peer percentile reads every agent of
+  // the month), then paged in their order (score, agent): the cursor is the last card's key.
+  http.get<{ Querystring: { month?: string; agent?: string; limit: number; cursor?: string } }>(
     '/v1/scorecards/brokers',
-    { schema: { summary: 'Broker scorecards for a month', querystring: { type: 'object', properties: { month: MONTH, agent: ID } } } },
-    async (req) => {
+    {
+      schema: {
+        summary: 'Broker scorecards for a month, lowest score first (cursor pages; CSV with Accept: text/csv)',
+        querystring: listQuery(1000, 500, { month: MONTH, agent: ID }),
+        response: { 200: csvOr(pageOf('scorecards')) },
+      },
+    },
+    async (req, reply) => {
       const p = principalOf(req);
-      return read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.query.agent }));
+      const after = afterCursor(req, 2);
+      if (after && (typeof after[0] !== 'number' || typeof after[1] !== 'string')) throw badCursor();
+      const r = await read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.query.agent }));
+      const rest = after ? r.scorecards.filter((c) => c.score > Number(after[0]) || (c.score === Number(after[0]) && c.agentId > String(after[1]))) : r.scorecards;
+      return sendPage(req, reply, {
+        key: 'scorecards',
+        rows: rest.slice(0, req.query.limit + 1),
+        limit: req.query.limit,
+        keyOf: (c) => [c.score, c.agentId],
+        extra: { month: r.month },
+        csv: {
+          filename: `broker-scorecards-${r.month || 'none'}.csv`,
+          columns: [
+            { header: 'agent_id', value: (c) => c.agentId },
+            { header: 'month', value: (c) => c.month },
+            { header: 'score', value: (c) => c.score },
+            { header: 'peer_percentile', value: (c) => c.peerPercentile },
+            { header: 'peer_count', value: (c) => c.peerCount },
+            { header: 'model_version', value: (c) => c.modelVersion },
+            { header: 'metrics', value: (c) => c.metrics.map((m) => `${m.name}=${m.value}${m.unit ? ` ${m.unit}` : ''}`).join('; ') },
+            { header: 'score_explanation', value: (c) => c.scoreExplanation },
+          ],
+        },
+      });
     },
   );
 
