@@ -1,19 +1,26 @@
 #!/usr/bin/env node
 // Chaos check (`make chaos`; issue 11 "Fault tolerance, proven", issue 18): real processes, a
-// Kafka broker of its own (same jars, other ports and data dir, so restarting it disturbs nobody)
-// and the machine's Postgres. During a generated CDS backfill each service is killed with SIGKILL
-// in turn and restarted, then the broker is stopped and started again; afterwards every expected
-// finding, check, score and alert must be there exactly once, against counts taken from the
-// generated data (the same reports evaluated in process), and one alert.changed event per history
-// entry must reach the topic. Exits 1 naming what differs. Restarting Postgres is not part of it:
-// the server is shared by every session on this machine.
-// usage: node scripts/chaos.js [declarations=3000]
+// Kafka broker and a PostgreSQL cluster of its own (same binaries, other ports and data dirs
+// under .run/chaos/, so restarting them disturbs nobody: the machine's Postgres on 5432 and broker
+// on 9092 are shared). The private cluster gets the project's database, roles and scram-sha-256
+// rules from scripts/postgres.sh itself. During a generated CDS backfill each service is killed
+// with SIGKILL in turn and restarted, the broker is stopped and started again, and Postgres is
+// restarted in immediate mode (a crash: every connection cut, recovery from the WAL). An SSE
+// subscriber (GET /v1/alerts/stream) and a gRPC StreamAlerts subscriber stay connected all along,
+// reconnecting with their resume cursor (Last-Event-ID, after_cursor) whenever alerting or
+// Postgres goes away. Afterwards every expected finding, check, score and alert must be there
+// exactly once, against counts taken from the generated data (the same reports evaluated in
+// process), one alert.changed event per history entry must reach the topic, and each subscriber
+// must have received every history entry exactly once, in cursor order. Exits 1 naming what
+// differs; cleans up (platform, broker, cluster, folders) also when it fails or is interrupted.
+// usage: node scripts/chaos.js [declarations=3000]   (CHAOS_PG_PORT, default 19432)
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startPlatform } = require('./bench/platform');
 const { generate, cdsReports, expectedFindings } = require('./bench/expectation');
+const { privatePostgres } = require('./lib/private-postgres');
+const { sseSubscriber, grpcSubscriber } = require('./lib/alert-subscribers');
 
 const root = path.resolve(__dirname, '..');
 const SEED = 20261127;
@@ -46,7 +53,9 @@ async function waitFor(what, fn, timeoutMs = 180000) {
     console.error('chaos: package-lock.json is newer than node_modules; install first (npm ci), then run again');
     process.exit(2);
   }
-  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-'));
+  fs.mkdirSync(path.join(root, '.run/chaos'), { recursive: true });
+  const run = fs.mkdtempSync(path.join(root, '.run/chaos/run-'));
+  const pg = privatePostgres({ dir: path.join(run, 'postgres'), port: Number(process.env.CHAOS_PG_PORT ?? 19432), say });
   const brokerEnv = { ...process.env, KAFKA_PORT: '19392', KAFKA_CONTROLLER_PORT: '19393', KAFKA_RUN_DIR: path.join(run, 'kafka'), KAFKA_HEAP: '384m' };
   const kafkaSh = (cmd) => execFileSync('bash', [path.join(root, 'scripts/kafka.sh'), cmd], { env: brokerEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   // The alert rule with a countable outcome, as in the scale-out test: one alert per
@@ -62,23 +71,44 @@ async function waitFor(what, fn, timeoutMs = 180000) {
   );
 
   let p;
+  const subscribers = [];
   const problems = [];
-  // Interrupted, it still stops what it started: the platform, the broker, the folder.
+  const cleanUp = async () => {
+    for (const s of subscribers) s.close();
+    await p?.stop().catch(() => undefined);
+    try {
+      kafkaSh('stop');
+    } catch {
+      // not running
+    }
+    pg.stop();
+    fs.rmSync(run, { recursive: true, force: true });
+  };
+  // Interrupted, it still stops what it started: the platform, the broker, the cluster, the folder.
   for (const sig of ['SIGINT', 'SIGTERM'])
     process.once(sig, async () => {
-      await p?.stop().catch(() => undefined);
-      try {
-        kafkaSh('stop');
-      } catch {
-        // not running
-      }
-      fs.rmSync(run, { recursive: true, force: true });
+      await cleanUp();
       process.exit(130);
     });
+  // So does a bug of its own (an uncaught error would otherwise leave the broker and cluster running).
+  process.once('uncaughtException', async (e) => {
+    console.error(e);
+    await cleanUp();
+    console.error('chaos: FAILED (uncaught error above)');
+    process.exit(1);
+  });
   try {
     say('private Kafka broker on 127.0.0.1:19392');
     kafkaSh('start');
+    pg.start();
+    // The platform's throw-away database, roles and schemas go into the private cluster.
+    process.env.TEST_DATABASE_ADMIN_URL = pg.adminUrl;
     p = await startPlatform({ label: 'chaos', brokers: ['127.0.0.1:19392'], alertRulesDir: rulesDir });
+    // Both subscribers replay the tenant's history from the start and follow it live.
+    const alertingHttp = () => p.first('alerting').http;
+    const alertingGrpc = p.procs.get('alerting')[0].grpc;
+    subscribers.push(sseSubscriber({ url: () => `${alertingHttp()}/v1/alerts/stream`, token: p.tokens.analyst }));
+    subscribers.push(grpcSubscriber({ address: alertingGrpc, token: p.tokens.analyst }));
     await p.loadGeneratedTariff(SEED);
     const generated = generate(SEED, N);
     const expected = await expectedFindings(generated, SEED, new Date().toISOString().slice(0, 10));
@@ -107,15 +137,38 @@ async function waitFor(what, fn, timeoutMs = 180000) {
       const at = await checks();
       await p.kill(s, 0, 'SIGKILL');
       say(`  ${s} killed (${at}/${N} checked); restarting`);
-      await p.spawn(s, 0);
+      // A service refuses to start while the broker or Postgres is away (it exits 1 naming it);
+      // like a supervisor (Kubernetes, systemd) the check starts it again until it is ready.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await p.spawn(s, 0);
+          break;
+        } catch (e) {
+          if (attempt >= 20) throw e;
+          say(`  ${s} did not start (${/failed to start: ([^"]*)/.exec(e.message)?.[1] ?? e.message.split('\n')[0]}); starting it again`);
+          await sleep(2000);
+        }
+      }
       say(`  ${s} ready again`);
+    };
+    const restartPostgres = async () => {
+      const at = { checks: await checks(), alerts: await progress.alerting() };
+      if (at.checks >= N && at.alerts >= wantAlerts) problems.push('postgres restart came after the backfill had finished: it proved nothing');
+      say(`  postgres restarting in immediate mode (${at.checks}/${N} checked, ${at.alerts}/${wantAlerts} alerts)`);
+      pg.restart();
+      say('  postgres up again');
     };
     const partWay = (s) => waitFor(`${s} part-way`, async () => ((n) => n >= totals[s] * 0.1 && n < totals[s] * 0.6)(await progress[s]()), 180000);
     await Promise.all([
       // The outbox relay part-way through publishing the upload.
       killRestart('ingestion'),
       // Reference and validation while validation is part-way (its lookups fail, then retry).
-      partWay('validation').then(() => Promise.all([killRestart('reference'), killRestart('validation')])),
+      partWay('validation')
+        .then(() => Promise.all([killRestart('reference'), killRestart('validation')]))
+        // Postgres once those are back, while the backfill is still going (every service's pool,
+        // LISTEN connections and consumers in the middle of a batch lose their connection).
+        .then(() => waitFor('validation further on', async () => (await checks()) >= N * 0.5 || (await progress.alerting()) >= wantAlerts * 0.3, 300000).catch(() => undefined))
+        .then(restartPostgres),
       partWay('scoring').then(() => killRestart('scoring')),
       // Alerting part-way, and the broker stopped and started while it restarts.
       partWay('alerting').then(() =>
@@ -164,22 +217,36 @@ async function waitFor(what, fn, timeoutMs = 180000) {
     await waitFor('every alert.changed event', async () => ids.size >= r.history, 60000).catch(() => undefined);
     await reader.disconnect();
     if (ids.size !== r.history) problems.push(`alert.changed events: ${ids.size} distinct vs ${r.history} history entries`);
+
+    // Each subscriber: every history entry of the tenant exactly once, in cursor order.
+    const history = (await p.db.query('select cursor::int as c from alerting.alert_history where tenant_id = $1 order by cursor', [p.tenant])).rows.map((x) => x.c);
+    const last = history.at(-1);
+    for (const sub of subscribers) {
+      await waitFor(`${sub.name} subscriber caught up`, async () => sub.seen.at(-1) >= last, 120000).catch(() => undefined);
+      const seen = sub.seen;
+      const distinct = [...new Set(seen)];
+      const repeats = seen.length - distinct.length;
+      const inOrder = seen.every((c, i) => i === 0 || c > seen[i - 1]);
+      const missing = history.filter((c) => !distinct.includes(c)).length;
+      const extra = distinct.filter((c) => !history.includes(c)).length;
+      if (repeats || !inOrder || missing || extra)
+        problems.push(
+          `${sub.name} subscriber: ${seen.length} received, ${repeats} repeated, ${missing} missing, ${extra} unknown, ${inOrder ? 'in order' : 'out of order'} (of ${history.length} history entries)`,
+        );
+      say(`${sub.name} subscriber: ${distinct.length}/${history.length} history entries, ${repeats} repeated, ${sub.connections} connections`);
+    }
     say(`declarations ${r.declarations}, checks ${r.checks}, findings ${got.length}, scores ${r.scores}, alerts ${r.alerts}, history ${r.history}, events ${ids.size}`);
   } catch (e) {
     problems.push(e.message);
   } finally {
-    await p?.stop().catch(() => undefined);
-    try {
-      kafkaSh('stop');
-    } catch {
-      // already stopped
-    }
-    fs.rmSync(run, { recursive: true, force: true });
+    await cleanUp();
   }
   if (problems.length) {
     console.error(`chaos: FAILED\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
-  console.log('chaos: every finding, check, score, alert and alert event exactly once across SIGKILLs of every service and a broker restart');
+  console.log(
+    'chaos: every finding, check, score, alert and alert event exactly once, and both subscriber streams without a gap or a repeat, across SIGKILLs of every service, a broker restart and a Postgres restart',
+  );
   process.exit(0);
 })();

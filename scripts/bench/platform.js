@@ -111,6 +111,9 @@ async function startPlatform(opts = {}) {
 
   // --- database: one schema per service, owned by its role --------------------------------------
   const admin = new Client({ connectionString: adminUrl });
+  // A server restart (scripts/chaos.js restarts its private cluster) cuts these connections:
+  // without a listener the 'error' event would crash the caller; later queries just fail.
+  admin.on('error', () => undefined);
   await admin.connect();
   for (const s of SERVICES) await admin.query(`do $$ begin if not exists (select from pg_roles where rolname = '${s}') then create role ${s} login password '${s}'; end if; end $$`);
   await admin.query(`create database ${dbName}`);
@@ -120,6 +123,7 @@ async function startPlatform(opts = {}) {
   u.pathname = `/${dbName}`;
   const dbAdminUrl = u.toString();
   const db = new Pool({ connectionString: dbAdminUrl, max: 4 });
+  db.on('error', () => undefined);
   await db.query('revoke create on schema public from public');
   for (const s of SERVICES) await db.query(`create schema ${s} authorization ${s}`);
   const urlFor = (s) => `postgres://${s}:${process.env[`${s.toUpperCase()}_DB_PASSWORD`] ?? s}@${u.hostname}:${u.port || 5432}/${dbName}`;
