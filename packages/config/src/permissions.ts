@@ -131,6 +131,8 @@ export const HTTP_ROUTES: Record<string, Record<string, AccessRule>> = {
     'POST /v1/admin/rescore': rule('config:write'),
     'GET /v1/importers/:id/approved-agents': rule('config:read'),
     'PUT /v1/importers/:id/approved-agents': rule('config:write'),
+    'GET /v1/importers/:id/erp-receipts': rule('data:read', true),
+    'GET /v1/importers/:id/deferment-lines': rule('data:read', true),
   },
   alerting: {
     'GET /v1/alerts': rule('data:read', true),

@@ -11,11 +11,13 @@ import { waitFor } from '../src';
 import { type Platform, startPlatform } from './harness';
 
 const SEED = 20261313;
+const BROKER_TOKEN = `broker-${'b'.repeat(20)}`;
 
 describe('C03/C42 through ingestion → Kafka → scoring → alerting (real Kafka and Postgres)', () => {
   let p: Platform;
   beforeAll(async () => {
-    p = await startPlatform('recon');
+    // A broker acting for another importer only: the books views must not show it this importer's lines.
+    p = await startPlatform('recon', { extraTokens: `${BROKER_TOKEN}=tenant-recon:broker:agent@example.test:GB000000000001` });
   });
   afterAll(async () => {
     await p?.stop();
@@ -26,6 +28,9 @@ describe('C03/C42 through ingestion → Kafka → scoring → alerting (real Kaf
     expect(r.status).toBe(200);
     return r.body.findings.map((f: unknown) => Finding.fromJSON(f));
   };
+
+  // What the first case leaves behind, for the books views' case.
+  let done: { importer: string; books: ReturnType<typeof generateBooks>; c03: Finding[]; c42: Finding[] } | undefined;
 
   it('finds the injected ghosts, unmatched receipts and deferment mismatches, priced exactly, and raises alerts', async () => {
     const generated = [
@@ -118,5 +123,108 @@ describe('C03/C42 through ingestion → Kafka → scoring → alerting (real Kaf
     expect(superseded).toEqual([]);
     expect((await findingsOf('C03')).map((f) => f.findingId).sort()).toEqual(c03.map((f) => f.findingId).sort());
     expect((await findingsOf('C42')).map((f) => f.findingId).sort()).toEqual(c42.map((f) => f.findingId).sort());
+    done = { importer: generated[0]!.declaration.importerEori, books, c03, c42 };
+  });
+
+  it('shows the books side over REST: every receipt line and statement line with its reconciliation state, in cursor pages and as CSV', async () => {
+    expect(done).toBeDefined();
+    const { importer, books, c03, c42 } = done!;
+    const walk = async (path: string, key: string, limit: number) => {
+      const all: any[] = [];
+      let next: string | null = `${path}${path.includes('?') ? '&' : '?'}limit=${limit}`;
+      let pages = 0;
+      while (next) {
+        const r = await p.http('scoring', 'GET', next);
+        expect(r.status).toBe(200);
+        expect(r.body.importerId).toBe(importer);
+        all.push(...r.body[key]);
+        next = r.body.next;
+        pages++;
+      }
+      return { all, pages };
+    };
+    // Every receipt line of the books is the importer's (matched to its declarations, or unmatched: it is the only importer).
+    const receipts = await walk(`/v1/importers/${importer}/erp-receipts`, 'receipts', 97);
+    expect(receipts.pages).toBeGreaterThan(1);
+    expect(receipts.all).toHaveLength(books.receiptLines);
+    expect(new Set(receipts.all.map((r) => r.receiptId)).size).toBe(books.receiptLines);
+    const unmatched = receipts.all.filter((r) => r.state === 'unmatched');
+    const wantUnmatched = books.truth.filter((t) => t.ruleId === 'C03' && t.declarationId === '').map((t) => t.note.replace(/^.*invoice /, ''));
+    expect(unmatched.map((r) => r.invoice).sort()).toEqual(wantUnmatched.sort());
+    // Each unmatched line names its active C03 finding; each matched one the declaration (by MRN) it matched.
+    const c03Ids = new Set(c03.map((f) => f.findingId));
+    for (const r of unmatched) expect(c03Ids.has(r.findingId)).toBe(true);
+    const matched = receipts.all.filter((r) => r.state === 'matched');
+    expect(matched.length + unmatched.length + receipts.all.filter((r) => r.state === 'not_judged').length).toBe(books.receiptLines);
+    expect(matched.length).toBeGreaterThan(books.receiptLines / 2);
+    for (const r of matched) {
+      expect(r.matchedDeclarations.length).toBeGreaterThan(0);
+      expect(r.matchedDeclarations[0].importerId).toBe(importer);
+      expect(r.reason).toMatch(/^matched by (invoice|MRN)/);
+    }
+    // Lines not judged say why (receipts dated too close to the latest declaration).
+    for (const r of receipts.all.filter((x) => x.state === 'not_judged')) expect(r.reason).toMatch(/declarations reach|not an import|no receipt or invoice date/);
+    // The state filter gives the same lines.
+    const onlyUnmatched = await walk(`/v1/importers/${importer}/erp-receipts?state=unmatched`, 'receipts', 500);
+    expect(onlyUnmatched.all.map((r) => r.receiptId).sort()).toEqual(unmatched.map((r) => r.receiptId).sort());
+
+    // Statement lines: every line, differences priced per MRN, unknown MRNs with their finding.
+    const lines = await walk(`/v1/importers/${importer}/deferment-lines`, 'lines', 113);
+    const stored = new Set(lines.all.map((l) => `${l.statementId}#${l.lineIndex}`));
+    expect(stored.size).toBe(lines.all.length);
+    expect(lines.all.length).toBeGreaterThanOrEqual(books.statementLines);
+    const byMrn = (state: string) => [...new Set(lines.all.filter((l) => l.state === state).map((l) => l.mrn))].sort();
+    const truth42 = books.truth.filter((t) => t.ruleId === 'C42');
+    expect(byMrn('differs')).toEqual(
+      truth42
+        .filter((t) => !t.declarationId.startsWith('mrn:'))
+        .map((t) => t.mrn)
+        .sort(),
+    );
+    expect(byMrn('declaration_missing')).toEqual(
+      truth42
+        .filter((t) => t.declarationId.startsWith('mrn:'))
+        .map((t) => t.mrn)
+        .sort(),
+    );
+    const c42Ids = new Set(c42.map((f) => f.findingId));
+    for (const t of truth42.filter((x) => !x.declarationId.startsWith('mrn:'))) {
+      const l = lines.all.find((x) => x.mrn === t.mrn && x.taxType === 'A00')!;
+      expect([l.dutyDifferencePence, l.vatDifferencePence]).toEqual([t.reclaimDutyPence, 0]);
+      expect(c42Ids.has(l.findingId)).toBe(true);
+      expect(l.reason).toContain('more than declared');
+    }
+    for (const l of lines.all.filter((x) => x.state === 'declaration_missing')) {
+      expect(c42Ids.has(l.findingId)).toBe(true);
+      expect(l.declaredDutyPence).toBeNull();
+    }
+    for (const l of lines.all.filter((x) => x.state === 'matched')) expect(Math.abs(l.dutyDifferencePence) + Math.abs(l.vatDifferencePence)).toBeLessThan(200);
+    const onlyDiffers = await walk(`/v1/importers/${importer}/deferment-lines?state=differs`, 'lines', 500);
+    expect([...new Set(onlyDiffers.all.map((l) => l.mrn))].sort()).toEqual(byMrn('differs'));
+
+    // CSV: the page as RFC 4180 rows with a header, the next page in a Link header.
+    const csv = await fetch(`${p.services.scoring.httpUrl}/v1/importers/${importer}/erp-receipts?state=unmatched&limit=2`, {
+      headers: { authorization: `Bearer ${p.tokens.analyst}`, accept: 'text/csv' },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = (await csv.text()).trim().split('\r\n');
+    expect(rows[0]).toBe('receiptId,supplier,sku,invoice,line,quantity,unit,value,currency,mrn,date,origin,state,matchedDeclarations,findingId,reason');
+    expect(rows).toHaveLength(1 + Math.min(2, unmatched.length));
+    if (unmatched.length > 2) expect(csv.headers.get('link')).toMatch(/cursor=.*rel="next"/);
+    const csvLines = await fetch(`${p.services.scoring.httpUrl}/v1/importers/${importer}/deferment-lines?state=differs`, {
+      headers: { authorization: `Bearer ${p.tokens.analyst}`, accept: 'text/csv' },
+    });
+    expect((await csvLines.text()).split('\r\n')[0]).toContain('dutyDifferencePence');
+
+    // Refusals: a bad state or cursor names the parameter; a broker for another importer sees nothing; an integrator is refused.
+    const bad = await p.http('scoring', 'GET', `/v1/importers/${importer}/erp-receipts?state=lost`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('state');
+    const badCursor = await p.http('scoring', 'GET', `/v1/importers/${importer}/deferment-lines?cursor=abc`);
+    expect([bad.status, badCursor.status, badCursor.body.error]).toEqual([400, 400, 'invalid_cursor']);
+    expect((await p.http('scoring', 'GET', `/v1/importers/${importer}/erp-receipts`, undefined, { token: BROKER_TOKEN })).status).toBe(404);
+    expect((await p.http('scoring', 'GET', `/v1/importers/${importer}/deferment-lines`, undefined, { token: BROKER_TOKEN })).status).toBe(404);
+    expect((await p.http('scoring', 'GET', `/v1/importers/${importer}/erp-receipts`, undefined, { token: p.tokens.integrator })).status).toBe(403);
   });
 });

@@ -1,6 +1,7 @@
 import { startPlatformService, type RunningService } from '@customs/service';
 import { migrations, type ScoringDb } from './db/migrations';
 import { registerGrpc } from './grpc/scoring-grpc';
+import { registerBooksRoutes } from './http/books-routes';
 import { registerRoutes } from './http/routes';
 import { registerConsumers } from './kafka/consumers';
 import { registerReconciliationConsumers } from './kafka/reconciliation-consumers';
@@ -21,6 +22,7 @@ export async function startScoringService(config: ScoringConfig): Promise<Runnin
       registerReconciliationConsumers(kit, db);
       registerGrpc(kit.grpc, db);
       registerRoutes(kit.http, db);
+      registerBooksRoutes(kit.http, db);
     },
   });
 }
