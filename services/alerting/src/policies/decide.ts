@@ -118,13 +118,14 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
   const key = (tenantId: string, k: string | undefined) => {
     if (k) keys.set(`${tenantId}|${k}`, { tenantId, key: k });
   };
-  const slice = (tenantId: string, field: GroupField, value: string, from: string, to: string, forKey: string) => {
+  const slice = (tenantId: string, field: GroupField, value: string, from: string, to: string, forKey: string, full: boolean) => {
     if (!value) return;
     const id = `${tenantId}|${field}|${value}`;
     const s = slices.get(id);
-    if (!s) slices.set(id, { tenantId, field, value, from, to, keys: [forKey] });
+    if (!s) slices.set(id, { tenantId, field, value, from, to, keys: [forKey], ...(full ? { full } : {}) });
     else {
       if (!s.keys.includes(forKey)) s.keys.push(forKey);
+      if (full) s.full = true;
       // One slice per (field, value): widen the date range; "" = open on that side.
       s.from = s.from === '' || from === '' ? '' : from < s.from ? from : s.from;
       s.to = s.to === '' || to === '' ? '' : to > s.to ? to : s.to;
@@ -142,16 +143,26 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
             const k = groupKey(r, f);
             key(input.tenantId, k);
             if (k)
-              slice(input.tenantId, r.groupBy.find((g) => g !== 'item_number')!, fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
+              // Window columns do not hold the item number: a grouping by it needs the findings whole.
+              slice(
+                input.tenantId,
+                r.groupBy.find((g) => g !== 'item_number')!,
+                fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!),
+                addDays(day, -r.windowDays),
+                addDays(day, r.windowDays),
+                k,
+                r.groupBy.includes('item_number'),
+              );
           }
           if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
             const k = riskKey(r, f);
             key(input.tenantId, k);
-            if (k) slice(input.tenantId, r.entity, fieldOf(f, r.entity), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
+            if (k) slice(input.tenantId, r.entity, fieldOf(f, r.entity), addDays(day, -r.windowDays), addDays(day, r.windowDays), k, false);
           }
           if (r.type === 'deadline') {
             key(input.tenantId, deadlineKey(r, f.declarationId));
-            slice(input.tenantId, 'declaration_id', f.declarationId, '', '', deadlineKey(r, f.declarationId));
+            // A deadline alert lists the declaration's findings: whole (one declaration's few).
+            slice(input.tenantId, 'declaration_id', f.declarationId, '', '', deadlineKey(r, f.declarationId), true);
           }
         }
       }
@@ -185,12 +196,16 @@ class Work {
   readonly at: string;
   readonly today: string;
 
+  /** tenant|id of stored findings loaded as window columns only (State.partial). */
+  readonly partial: ReadonlySet<string>;
+
   constructor(
     state: State,
     readonly rulesFor: RulesFor,
     readonly now: Date,
     readonly exceptions: readonly AlertException[],
   ) {
+    this.partial = state.partial ?? new Set();
     this.at = now.toISOString();
     this.today = isoDay(now);
     for (const ka of state.alerts) {
@@ -201,6 +216,13 @@ class Work {
       const cur = this.byKey.get(k);
       if (!cur || (!isOpen(cur.alert.status) && isOpen(copy.alert.status))) this.byKey.set(k, copy);
     }
+  }
+
+  /** A finding as listed on an alert; never one loaded as window columns only (fullFindingsNeeded completes those first). */
+  contributing(f: Finding, riskPoints = 0): ContributingFinding {
+    if (this.partial.size && this.partial.has(`${f.tenantId}|${f.findingId}`))
+      throw new Error(`finding ${f.findingId} of tenant ${f.tenantId} was loaded without its payload but is listed on an alert (fullFindingsNeeded missed it)`);
+    return contributing(f, riskPoints);
   }
 
   isNew(f: Finding): boolean {
@@ -351,7 +373,7 @@ function absorb(w: Work, ka: KeyedAlert, f: Finding, severity: Severity | undefi
     if (f.deadline && f.deadline > a.omittedLatestDeadline) a.omittedLatestDeadline = f.deadline;
     // Risk points stay those of the listed findings: the alert has long fired.
   } else {
-    a.findings.push(contributing(f, riskPoints));
+    a.findings.push(w.contributing(f, riskPoints));
   }
   a.suppressedCount += 1;
   a.lastSeen = f.raisedAt || w.at;
@@ -365,7 +387,7 @@ function reopen(w: Work, ka: KeyedAlert, f: Finding, riskPoints = 0): void {
   const from = a.status;
   a.status = S.ALERT_STATUS_NEW;
   a.disposition = '';
-  a.findings.push(contributing(f, riskPoints));
+  a.findings.push(w.contributing(f, riskPoints));
   a.lastSeen = f.raisedAt || w.at;
   recompute(a);
   w.record(ka, false, from, 'reopened', `reopened: finding ${f.ruleId} ${f.findingId} joined after the earlier findings were withdrawn`);
@@ -449,7 +471,7 @@ function onFindingMatch(w: Work, r: FindingMatchRule, tenantId: string, f: Findi
   a.entityType = 'declaration';
   a.entityId = f.declarationId;
   a.firstSeen = a.lastSeen = f.raisedAt || w.at;
-  a.findings = [contributing(f)];
+  a.findings = [w.contributing(f)];
   pivotsFrom(a, f);
   recompute(a);
   a.summary = `${f.ruleId} on declaration ${f.mrn || f.declarationId}: ${pounds(money(f))} at stake`;
@@ -460,15 +482,101 @@ function groupDescription(r: { groupBy: GroupField[] }, f: Finding): string {
   return r.groupBy.map((g) => `${g === 'declarant' ? 'broker' : g.replace('_', ' ')} ${fieldOf(f, g)}`).join(', ');
 }
 
-function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: readonly Finding[]): void {
+/**
+ * The batch's stored findings (the batch's withdrawn ones left out), grouped once per rule: each
+ * input finding looks its group up instead of filtering every stored finding again (that was
+ * inputs × stored × rules per batch, and stored grows with the history's density).
+ */
+class Stored {
+  private readonly groups = new Map<object, Map<string, Finding[]>>();
+  private declarations?: Map<string, Finding[]>;
+
+  constructor(readonly findings: readonly Finding[]) {}
+
+  private index(rule: object, keyOf: (f: Finding) => string | undefined): Map<string, Finding[]> {
+    let m = this.groups.get(rule);
+    if (!m) {
+      m = new Map();
+      for (const f of this.findings) {
+        const k = keyOf(f);
+        if (k === undefined) continue;
+        const g = m.get(k);
+        if (g) g.push(f);
+        else m.set(k, [f]);
+      }
+      this.groups.set(rule, m);
+    }
+    return m;
+  }
+
+  /** Stored findings passing a threshold rule's filter with this suppression key (stored order). */
+  threshold(r: ThresholdRule, tenantId: string, key: string): readonly Finding[] {
+    const m = this.index(r, (g) => {
+      if (!filterMatches(r.match, g)) return undefined;
+      const k = groupKey(r, g);
+      return k === undefined ? undefined : `${g.tenantId}|${k}`;
+    });
+    return m.get(`${tenantId}|${key}`) ?? [];
+  }
+
+  /** Stored findings passing a risk rule's filter on this entity value. */
+  risk(r: RiskAccumulationRule, tenantId: string, value: string): readonly Finding[] {
+    const m = this.index(r, (g) => {
+      if (!filterMatches(r.match, g)) return undefined;
+      const v = fieldOf(g, r.entity);
+      return v === '' ? undefined : `${g.tenantId}|${v}`;
+    });
+    return m.get(`${tenantId}|${value}`) ?? [];
+  }
+
+  /** Stored findings of one declaration. */
+  declaration(tenantId: string, declarationId: string): readonly Finding[] {
+    if (!this.declarations) {
+      this.declarations = new Map();
+      for (const f of this.findings) {
+        const k = `${f.tenantId}|${f.declarationId}`;
+        const g = this.declarations.get(k);
+        if (g) g.push(f);
+        else this.declarations.set(k, [f]);
+      }
+    }
+    return this.declarations.get(`${tenantId}|${declarationId}`) ?? [];
+  }
+}
+
+/** The finding's threshold group (stored members of its key, and itself); undefined when the rule does not take it. */
+function thresholdGroup(r: ThresholdRule, tenantId: string, f: Finding, stored: Stored): { key: string; group: Finding[] } | undefined {
+  if (!filterMatches(r.match, f)) return undefined;
+  const key = groupKey(r, f);
+  if (!key) return undefined;
+  const group = [...stored.threshold(r, tenantId, key)];
+  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
+  return { key, group };
+}
+
+/** No window can reach the threshold when the whole group does not. */
+const thresholdReachable = (r: ThresholdRule, group: readonly Finding[]) => measureOf(r, group) >= r.atLeast;
+
+function riskGroup(r: RiskAccumulationRule, tenantId: string, f: Finding, stored: Stored): Finding[] {
+  const group = [...stored.risk(r, tenantId, fieldOf(f, r.entity))];
+  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
+  return group;
+}
+
+/** No window can fire when the whole group (capped per rule) does not. */
+function riskReachable(r: RiskAccumulationRule, group: readonly Finding[]): boolean {
+  const allPoints = [...riskPoints(r, group).values()].reduce((x, p) => x + p, 0);
+  const allFamilies = new Set(group.map((g) => g.family)).size;
+  return (r.fireAtPoints > 0 && allPoints >= r.fireAtPoints) || (r.fireAtFamilies > 0 && allFamilies >= r.fireAtFamilies);
+}
+
+function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: Stored): void {
   if (!filterMatches(r.match, f)) return;
   const key = groupKey(r, f);
   if (!key) return;
   if (joinExisting(w, tenantId, key, f, undefined)) return;
-  const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && groupKey(r, g) === key);
-  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
-  // No window can reach the threshold when the whole group does not.
-  if (measureOf(r, group) < r.atLeast) return;
+  const group = thresholdGroup(r, tenantId, f, stored)!.group;
+  if (!thresholdReachable(r, group)) return;
   const hit = windows(group, eventDay, eventDay(f), r.windowDays).find((win) => measureOf(r, win) >= r.atLeast);
   if (!hit) return;
   const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
@@ -477,7 +585,7 @@ function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, st
   const first = r.groupBy.find((g) => g !== 'item_number')!;
   a.entityType = first === 'declarant' ? 'broker' : first;
   a.entityId = fieldOf(f, first);
-  a.findings = hit.map((g) => contributing(g));
+  a.findings = hit.map((g) => w.contributing(g));
   for (const g of hit) pivotsFrom(a, g);
   if (!r.groupBy.includes('importer')) a.importerEori = hit.every((g) => g.importerEori === f.importerEori) ? f.importerEori : '';
   a.declarationId = '';
@@ -488,7 +596,7 @@ function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, st
   w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
 }
 
-function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, stored: readonly Finding[]): void {
+function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, stored: Stored): void {
   if (!filterMatches(r.match, f)) return;
   const key = riskKey(r, f);
   if (!key) return;
@@ -500,12 +608,8 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     absorb(w, open, f, undefined, riskPoints(r, [f], used).get(f.findingId) ?? 0);
     return;
   }
-  const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && fieldOf(g, r.entity) === value);
-  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
-  // No window can fire when the whole group (capped per rule) does not: skip the window scan.
-  const allPoints = [...riskPoints(r, group).values()].reduce((x, p) => x + p, 0);
-  const allFamilies = new Set(group.map((g) => g.family)).size;
-  if (!(r.fireAtPoints > 0 && allPoints >= r.fireAtPoints) && !(r.fireAtFamilies > 0 && allFamilies >= r.fireAtFamilies)) return;
+  const group = riskGroup(r, tenantId, f, stored);
+  if (!riskReachable(r, group)) return;
   for (const win of windows(group, eventDay, eventDay(f), r.windowDays)) {
     const points = riskPoints(r, win);
     const total = [...points.values()].reduce((s, p) => s + p, 0);
@@ -516,7 +620,7 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
     a.entityType = r.entity === 'commodity_code' ? 'commodity' : r.entity;
     a.entityId = value;
-    a.findings = win.map((g) => contributing(g, points.get(g.findingId) ?? 0));
+    a.findings = win.map((g) => w.contributing(g, points.get(g.findingId) ?? 0));
     for (const g of win) pivotsFrom(a, g);
     if (r.entity !== 'importer') a.importerEori = win.every((g) => g.importerEori === f.importerEori) ? f.importerEori : '';
     if (r.entity !== 'broker') a.declarantId = win.every((g) => g.declarantId === f.declarantId) ? f.declarantId : '';
@@ -565,7 +669,7 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
     const a = w.base(r, tenantId, key, `${declarationId}|passed`, SEVERITY_BY_LEVEL[r.bands[r.bands.length - 1]!.level]);
     a.entityType = 'declaration';
     a.entityId = declarationId;
-    a.findings = passed.map((f) => contributing(f));
+    a.findings = passed.map((f) => w.contributing(f));
     for (const f of passed) pivotsFrom(a, f);
     recompute(a);
     a.title = `${r.name}: ${pounds(lost)} ${r.measure} on declaration ${a.mrn || declarationId} — time-barred since ${latest}`;
@@ -579,7 +683,7 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
   const a = w.base(r, tenantId, key, `${declarationId}|${w.today}`, SEVERITY_BY_LEVEL[band.level]);
   a.entityType = 'declaration';
   a.entityId = declarationId;
-  a.findings = measured.map((f) => contributing(f));
+  a.findings = measured.map((f) => w.contributing(f));
   for (const f of measured) pivotsFrom(a, f);
   recompute(a);
   a.deadlineBand = band.days;
@@ -777,6 +881,57 @@ function finish(w: Work, out: Decision): Decision {
   return out;
 }
 
+/** The stored findings a batch's windows and deadlines see: the batch's superseded ones left out. */
+function storedOf(state: State, inputs: readonly Input[]): Stored {
+  const withdrawnIds = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds : [])));
+  return new Stored(withdrawnIds.size ? state.findings.filter((f) => !withdrawnIds.has(f.findingId)) : state.findings);
+}
+
+/**
+ * Which findings loaded as window columns only (State.partial) decide() may list on an alert, so
+ * the app loads them whole before deciding: the members of every threshold or risk group that
+ * reaches its rule's threshold as a whole (a firing window is a part of such a group). A superset
+ * (open alerts, which absorb instead, are not excluded); usually empty, since a group reaches its
+ * threshold once and its key then stays open.
+ */
+export function fullFindingsNeeded(state: State, inputs: readonly Input[], rulesFor: RulesFor): { tenantId: string; findingId: string }[] {
+  const partial = state.partial;
+  if (!partial?.size) return [];
+  const stored = storedOf(state, inputs);
+  const out = new Map<string, { tenantId: string; findingId: string }>();
+  const want = (group: readonly Finding[]) => {
+    for (const g of group) {
+      const id = `${g.tenantId}|${g.findingId}`;
+      if (partial.has(id)) out.set(id, { tenantId: g.tenantId, findingId: g.findingId });
+    }
+  };
+  for (const input of inputs) {
+    if (input.kind !== 'checked') continue;
+    for (const r of rulesFor(input.tenantId)) {
+      for (const f of input.findings) {
+        if (f.tenantId !== input.tenantId) continue;
+        if (r.type === 'threshold') {
+          const t = thresholdGroup(r, input.tenantId, f, stored);
+          if (t && thresholdReachable(r, t.group)) want(t.group);
+        } else if (r.type === 'risk_accumulation' && filterMatches(r.match, f) && riskKey(r, f)) {
+          const group = riskGroup(r, input.tenantId, f, stored);
+          if (riskReachable(r, group)) want(group);
+        }
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/** State with the named partial findings replaced by their whole copies (same positions). */
+export function completeFindings(state: State, whole: readonly Finding[]): State {
+  if (whole.length === 0) return state;
+  const byId = new Map(whole.map((f) => [`${f.tenantId}|${f.findingId}`, f]));
+  const partial = new Set(state.partial);
+  for (const id of byId.keys()) partial.delete(id);
+  return { ...state, findings: state.findings.map((f) => byId.get(`${f.tenantId}|${f.findingId}`) ?? f), partial };
+}
+
 /** What a batch of inputs changes, given the state needs() asked for. */
 export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFor, now: Date): Decision {
   const w = new Work(state, rulesFor, now, state.exceptions);
@@ -786,13 +941,12 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
   const out: Decision = { alerts: [], terms: [], termChecks: [], importerDeclarations: [], scoreMarks: [] };
   // Declarations in acceptance-date order, so a backfill's earliest sighting of a term wins.
   const ordered = [...inputs].sort((a, b) => (a.kind === 'declaration' && b.kind === 'declaration' ? a.acceptanceDate.localeCompare(b.acceptanceDate) : 0));
-  const withdrawnIds = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds : [])));
+  const stored = storedOf(state, inputs);
   for (const input of ordered) {
     if (input.kind === 'declaration') onDeclaration(w, input, state, out);
     else if (input.kind === 'score') onScore(w, input, state, out);
     else {
       const rules = rulesFor(input.tenantId);
-      const stored = state.findings.filter((f) => !withdrawnIds.has(f.findingId));
       // The version's new findings first, then the findings it superseded: a finding that carries
       // over to version 2 is absorbed before version 1's copy is withdrawn, so the alert stays open.
       for (const f of input.findings) {
@@ -806,7 +960,7 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
       for (const id of input.supersededIds) withdraw(w, input.tenantId, id, `superseded by version ${input.version} of declaration ${input.declarationId}`);
       for (const r of rules) {
         if (r.type !== 'deadline') continue;
-        const live = stored.filter((f) => f.tenantId === input.tenantId && f.declarationId === input.declarationId);
+        const live = [...stored.declaration(input.tenantId, input.declarationId)];
         for (const f of input.findings) if (!live.some((x) => x.findingId === f.findingId)) live.push(f);
         if (live.length || input.supersededIds.length) evaluateDeadline(w, r, input.tenantId, input.declarationId, live);
       }
