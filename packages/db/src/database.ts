@@ -46,6 +46,12 @@ export function createDb<DB>(opts: DbOptions): ServiceDb<DB> {
   });
   // Without a listener an idle connection's failure would crash the process; the pool replaces it.
   pool.on('error', (e) => opts.onError?.(e));
+  // The pool listens on idle connections only: one checked out (a transaction waiting between
+  // two queries, a LISTEN connection) whose server goes away (Postgres restarted or crashed)
+  // emitted 'error' with no listener and crashed the service (make chaos). Every connection gets
+  // a listener for its whole life; the failed query or transaction throws as usual and the pool
+  // discards the dead connection on release.
+  pool.on('connect', (client) => client.on('error', (e) => opts.onError?.(e)));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
