@@ -11,6 +11,7 @@ import { migrations, type AlertingDb } from './db/migrations';
 import { registerDelivery } from './delivery';
 import { registerGrpc } from './grpc/alerting-grpc';
 import { registerRoutes } from './http/routes';
+import { ListRepo } from './db/list-repo';
 import { registerConsumers } from './kafka/consumers';
 import { registerTariffChangeConsumers } from './kafka/tariff-consumers';
 import { loadAlertRules } from './rule-files';
@@ -40,7 +41,7 @@ export async function startAlertingService(config: AlertingConfig, opts: { clock
       registerConsumers(kit as PlatformKit<unknown>, correlator);
       registerTariffChangeConsumers(kit as PlatformKit<unknown>, new TariffChangeAlerts(repo, new LaneRepo(kit.db.db), rules, clock));
       registerGrpc(kit.grpc, { repo, changes, clock });
-      registerRoutes(kit.http, { repo, triage: new Triage(repo, clock), rules, clock });
+      registerRoutes(kit.http, { repo, lists: new ListRepo(kit.db.db), triage: new Triage(repo, clock), rules, clock });
       const schedule = startSchedule(correlator, config.DEADLINE_TICK_MS, kit.logger);
       kit.lifecycle.add('deadline-schedule', () => schedule.stop());
       // Webhooks, SSE and syslog CEF (src/delivery), reading alert_history after their cursors.

@@ -2,12 +2,28 @@
 // with it — bad input is a 400 naming the field — and @fastify/swagger publishes it as OpenAPI).
 // Tenant from the token; roles checked per route.
 import { randomUUID } from 'node:crypto';
-import { AlertStatus } from '@customs/contracts';
-import { HttpError, principalOf, requireImporterVisible, type FastifyInstance } from '@customs/http';
+import { type Alert, AlertStatus, Severity } from '@customs/contracts';
+import {
+  type CsvColumn,
+  HttpError,
+  afterCursor,
+  badCursor,
+  csvOr,
+  listQuery,
+  nextLink,
+  pageOf,
+  principalOf,
+  requireImporterVisible,
+  sendCsv,
+  sendPage,
+  wantsCsv,
+  type FastifyInstance,
+} from '@customs/http';
 import type { Clock } from '../app/correlate';
 import type { AlertQuery, HistoryRecord, SortKey } from '../app/ports';
 import { type Triage, TriageError } from '../app/triage';
 import type { AlertRepo } from '../db/alert-repo';
+import type { ListRepo } from '../db/list-repo';
 import { isoDay } from '../policies/deadline';
 import { EXCEPTION_SCOPE_FIELDS, isActive, type AlertException } from '../policies/exceptions';
 import { DISPOSITIONS, STATUS_NAMES, statusName } from '../policies/lifecycle';
@@ -38,8 +54,44 @@ function decodeCursor(c: string): { v: string | number; id: string } {
   } catch {
     // fall through to the 400 below
   }
-  throw new HttpError(400, 'invalid_cursor', 'cursor is not one this API returned (pass nextCursor back unchanged)');
+  throw badCursor();
 }
+
+const severityName = (s: Severity) => Severity[s]?.replace('SEVERITY_', '').toLowerCase() ?? '';
+
+/** The alert list as an auditor downloads it (Accept: text/csv): one row per alert. */
+const alertColumns = (today: string): CsvColumn<Alert>[] => [
+  { header: 'alert_id', value: (a) => a.alertId },
+  { header: 'alert_rule_id', value: (a) => a.alertRuleId },
+  { header: 'title', value: (a) => a.title },
+  { header: 'severity', value: (a) => severityName(a.severity) },
+  { header: 'state', value: (a) => statusName(a.status) },
+  { header: 'disposition', value: (a) => a.disposition },
+  { header: 'assignee', value: (a) => a.assignee },
+  { header: 'importer_eori', value: (a) => a.importerEori },
+  { header: 'declarant_id', value: (a) => a.declarantId },
+  { header: 'mrn', value: (a) => a.mrn },
+  { header: 'rule_ids', value: (a) => a.ruleIds.join(' ') },
+  { header: 'finding_count', value: (a) => a.findingIds.length },
+  { header: 'exposure_pence', value: (a) => a.exposurePence },
+  { header: 'reclaim_pence', value: (a) => a.reclaimPence },
+  { header: 'deadline', value: (a) => a.deadline },
+  { header: 'days_left', value: (a) => (a.deadline ? (alertJson(a, today).daysLeft as number) : '') },
+  { header: 'created_at', value: (a) => a.createdAt },
+  { header: 'updated_at', value: (a) => a.updatedAt },
+];
+
+const historyColumns: CsvColumn<HistoryRecord>[] = [
+  { header: 'cursor', value: (h) => h.cursor },
+  { header: 'at', value: (h) => h.at },
+  { header: 'actor', value: (h) => h.actor },
+  { header: 'kind', value: (h) => h.kind },
+  { header: 'from', value: (h) => statusName(h.from) },
+  { header: 'to', value: (h) => statusName(h.to) },
+  { header: 'disposition', value: (h) => h.disposition },
+  { header: 'reason', value: (h) => h.reason },
+  { header: 'note', value: (h) => h.note },
+];
 
 const list = (s: string | undefined) =>
   s
@@ -63,8 +115,8 @@ function ruleJson(r: AlertRule, setting: { enabled: boolean; params: Record<stri
   };
 }
 
-export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; triage: Triage; rules: readonly AlertRule[]; clock: Clock }): void {
-  const { repo, triage, rules, clock } = deps;
+export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; lists: ListRepo; triage: Triage; rules: readonly AlertRule[]; clock: Clock }): void {
+  const { repo, lists, triage, rules, clock } = deps;
   const today = () => isoDay(clock.now());
   const wrap = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -79,7 +131,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
     '/v1/alerts',
     {
       schema: {
-        summary: 'List, search, filter and sort alerts (cursor pages)',
+        summary: 'List, search, filter and sort alerts (cursor pages; CSV with Accept: text/csv)',
         tags: ['alerts'],
         querystring: {
           type: 'object',
@@ -101,9 +153,10 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
             cursor: { type: 'string', maxLength: 400 },
           },
         },
+        response: { 200: csvOr(pageOf('alerts')) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
       const qs = req.query;
       // A broker (permissions.ts, brokerScoped) lists one of its importers' alerts: the one it
@@ -139,13 +192,18 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
         search: qs.q,
         sort,
         order,
-        limit,
+        // One row more than the page: whether another page follows (no empty last page).
+        limit: limit + 1,
         after: qs.cursor ? decodeCursor(qs.cursor) : undefined,
       };
-      const { alerts, sortValues } = await repo.list(q);
+      const found = await repo.list(q);
+      const alerts = found.alerts.slice(0, limit);
       const t = today();
-      const last = alerts.length === limit ? alerts.length - 1 : -1;
-      return { alerts: alerts.map((a) => alertJson(a, t)), nextCursor: last >= 0 ? encodeCursor(sortValues[last]!, alerts[last]!.alertId) : null, sort, order };
+      const nextCursor = found.alerts.length > limit ? encodeCursor(found.sortValues[limit - 1]!, alerts[limit - 1]!.alertId) : null;
+      if (wantsCsv(req)) return sendCsv(reply, 'alerts.csv', alertColumns(t), alerts, nextCursor);
+      const next = nextLink(req, nextCursor);
+      if (next) reply.header('link', `<${next}>; rel="next"`);
+      return { alerts: alerts.map((a) => alertJson(a, t)), next, nextCursor, sort, order };
     },
   );
 
@@ -157,13 +215,37 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
     return { alert: alertJson(r.alert, today()), history: r.history.map(historyJson) };
   });
 
-  http.get<{ Params: { id: string } }>('/v1/alerts/:id/history', { schema: { summary: 'Append-only history of an alert', tags: ['alerts'], params: idParams } }, async (req) => {
-    const p = principalOf(req);
-    const r = await repo.get(p.tenantId, req.params.id);
-    if (!r) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
-    requireImporterVisible(p, r.alert.importerEori, `no alert ${req.params.id}`);
-    return { alertId: req.params.id, history: r.history.map(historyJson) };
-  });
+  // Oldest change first, in cursor pages (the history cursor of the page's last entry).
+  http.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
+    '/v1/alerts/:id/history',
+    {
+      schema: {
+        summary: 'Append-only history of an alert, oldest first (cursor pages; CSV with Accept: text/csv)',
+        tags: ['alerts'],
+        params: idParams,
+        querystring: listQuery(1000, 500),
+        response: { 200: csvOr(pageOf('history')) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const after = afterCursor(req, 1);
+      if (after && (typeof after[0] !== 'number' || !Number.isSafeInteger(after[0]) || after[0] < 0)) throw badCursor();
+      const alert = await lists.alert(p.tenantId, req.params.id);
+      if (!alert) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+      requireImporterVisible(p, alert.importerEori, `no alert ${req.params.id}`);
+      const rows = await lists.alertHistory(p.tenantId, req.params.id, Number(after?.[0] ?? 0), req.query.limit + 1);
+      return sendPage(req, reply, {
+        key: 'history',
+        rows,
+        limit: req.query.limit,
+        keyOf: (h) => [h.cursor],
+        json: historyJson,
+        extra: { alertId: req.params.id },
+        csv: { filename: `alert-${req.params.id}-history.csv`, columns: historyColumns },
+      });
+    },
+  );
 
   const transitionBody = {
     type: 'object',
@@ -278,28 +360,83 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
     },
   );
 
-  http.get<{ Querystring: { limit?: string } }>(
+  http.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/alert-settings/audit',
     {
       schema: {
-        summary: 'Audit of rule settings and exceptions: who, when, before, after',
+        summary: 'Audit of rule settings and exceptions: who, when, before, after; newest first (cursor pages; CSV with Accept: text/csv)',
         tags: ['rules'],
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^\\d{1,4}$' } } },
+        querystring: listQuery(1000, 100),
+        response: { 200: csvOr(pageOf('entries')) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
-      return { entries: await repo.audit(p.tenantId, Math.min(Math.max(Number(req.query.limit ?? 100), 1), 1000)) };
+      const after = afterCursor(req, 1);
+      if (after && (typeof after[0] !== 'number' || !Number.isSafeInteger(after[0]))) throw badCursor();
+      const rows = await lists.settingsAudit(p.tenantId, req.query.limit + 1, after ? Number(after[0]) : undefined);
+      return sendPage(req, reply, {
+        key: 'entries',
+        rows,
+        limit: req.query.limit,
+        keyOf: (e) => [e.id],
+        csv: {
+          filename: 'alert-settings-audit.csv',
+          columns: [
+            { header: 'id', value: (e) => e.id },
+            { header: 'at', value: (e) => e.at },
+            { header: 'actor', value: (e) => e.actor },
+            { header: 'subject_type', value: (e) => e.subjectType },
+            { header: 'subject_id', value: (e) => e.subjectId },
+            { header: 'before', value: (e) => JSON.stringify(e.before ?? null) },
+            { header: 'after', value: (e) => JSON.stringify(e.after ?? null) },
+          ],
+        },
+      });
     },
   );
 
   // ---- exceptions (allow-lists) ----
 
   const exceptionJson = (e: AlertException) => ({ ...e, active: isActive(e, clock.now()) });
-  http.get('/v1/alert-exceptions', { schema: { summary: 'Exceptions (allow-lists), active and past', tags: ['exceptions'] } }, async (req) => {
-    const p = principalOf(req);
-    return { exceptions: (await repo.listExceptions(p.tenantId)).map(exceptionJson) };
-  });
+  http.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/v1/alert-exceptions',
+    {
+      schema: {
+        summary: 'Exceptions (allow-lists), active and past, newest first (cursor pages; CSV with Accept: text/csv)',
+        tags: ['exceptions'],
+        querystring: listQuery(1000, 500),
+        response: { 200: csvOr(pageOf('exceptions')) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const after = afterCursor(req, 2);
+      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
+      const rows = await lists.exceptions(p.tenantId, req.query.limit + 1, after && { createdAt: String(after[0]), id: String(after[1]) });
+      return sendPage(req, reply, {
+        key: 'exceptions',
+        rows,
+        limit: req.query.limit,
+        keyOf: (e) => [e.createdAt, e.id],
+        json: exceptionJson,
+        csv: {
+          filename: 'alert-exceptions.csv',
+          columns: [
+            { header: 'id', value: (e) => e.id },
+            { header: 'scope', value: (e) => JSON.stringify(e.scope) },
+            { header: 'owner', value: (e) => e.owner },
+            { header: 'reason', value: (e) => e.reason },
+            { header: 'active', value: (e) => isActive(e, clock.now()) },
+            { header: 'expires_at', value: (e) => e.expiresAt },
+            { header: 'revoked_at', value: (e) => e.revokedAt },
+            { header: 'created_by', value: (e) => e.createdBy },
+            { header: 'created_at', value: (e) => e.createdAt },
+          ],
+        },
+      });
+    },
+  );
 
   http.post<{ Body: { scope: Record<string, string>; owner: string; reason: string; expiresAt: string } }>(
     '/v1/alert-exceptions',
@@ -355,21 +492,69 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; t
 
   // ---- findings feed ----
 
+  // A feed, not a snapshot: `nextCursor` is always the last cursor read (poll again from it);
+  // `next` is the following page while this one was full, null once the feed is caught up.
   http.get<{ Querystring: { after_cursor?: string; limit?: string } }>(
     '/v1/findings-feed',
     {
       schema: {
-        summary: 'The tenant’s findings as alerting received them (raised / withdrawn), after a cursor',
+        summary: 'The tenant’s findings as alerting received them (raised / withdrawn), after a cursor (CSV with Accept: text/csv)',
         tags: ['findings'],
         querystring: { type: 'object', additionalProperties: false, properties: { after_cursor: { type: 'string', pattern: '^\\d{1,18}$' }, limit: { type: 'string', pattern: '^\\d{1,4}$' } } },
+        response: {
+          200: csvOr({
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              findings: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              next: { type: ['string', 'null'], description: 'the next page while this one was full; null once caught up' },
+              nextCursor: { type: 'integer', description: 'the last cursor read: poll again with after_cursor=nextCursor' },
+            },
+          }),
+        },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
       const after = Number(req.query.after_cursor ?? 0);
       const limit = Math.min(Math.max(Number(req.query.limit ?? 100), 1), 1000);
-      const rows = await repo.findingsAfter(p.tenantId, after, limit);
-      return { findings: rows.map((r) => ({ cursor: r.cursor, change: r.change, at: r.at, finding: findingJson(r.finding) })), nextCursor: rows.at(-1)?.cursor ?? after };
+      const rows = await repo.findingsAfter(p.tenantId, after, limit + 1);
+      const pageRows = rows.slice(0, limit);
+      const last = pageRows.at(-1)?.cursor ?? after;
+      let next: string | null = null;
+      if (rows.length > limit) {
+        const url = new URL(req.url, 'http://local');
+        url.searchParams.set('after_cursor', String(last));
+        next = `${url.pathname}?${url.searchParams.toString()}`;
+        reply.header('link', `<${next}>; rel="next"`);
+      }
+      if (wantsCsv(req)) {
+        const f = (r: (typeof rows)[number]) => r.finding;
+        return sendCsv(
+          reply,
+          'findings-feed.csv',
+          [
+            { header: 'cursor', value: (r) => r.cursor },
+            { header: 'change', value: (r) => r.change },
+            { header: 'at', value: (r) => r.at },
+            { header: 'finding_id', value: (r) => f(r).findingId },
+            { header: 'rule_id', value: (r) => f(r).ruleId },
+            { header: 'title', value: (r) => f(r).title },
+            { header: 'severity', value: (r) => severityName(f(r).severity) },
+            { header: 'declaration_id', value: (r) => f(r).declarationId },
+            { header: 'mrn', value: (r) => f(r).mrn },
+            { header: 'item_number', value: (r) => f(r).itemNumber },
+            { header: 'importer_eori', value: (r) => f(r).importerEori },
+            { header: 'exposure_duty_pence', value: (r) => f(r).exposureDutyPence },
+            { header: 'exposure_vat_pence', value: (r) => f(r).exposureVatPence },
+            { header: 'reclaim_duty_pence', value: (r) => f(r).reclaimDutyPence },
+            { header: 'reclaim_vat_pence', value: (r) => f(r).reclaimVatPence },
+            { header: 'deadline', value: (r) => f(r).deadline },
+          ],
+          pageRows,
+        );
+      }
+      return { findings: pageRows.map((r) => ({ cursor: r.cursor, change: r.change, at: r.at, finding: findingJson(r.finding) })), next, nextCursor: last };
     },
   );
 
