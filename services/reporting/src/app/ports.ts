@@ -48,7 +48,7 @@ export interface DraftStore {
   settings(tenant: string): Promise<TenantSettings | null>;
   putSettings(tenant: string, s: Omit<TenantSettings, 'updatedAt'>, at: string): Promise<TenantSettings>;
   insertDraft(tenant: string, d: DraftRecord, event: import('@customs/kafka').EncodedEvent): Promise<void>;
-  listDrafts(tenant: string, opts: { kind?: string; limit: number }): Promise<DraftRecord[]>;
+  listDrafts(tenant: string, opts: { kind?: string; limit: number; after?: { createdAt: string; id: string } }): Promise<DraftRecord[]>;
   getDraft(tenant: string, id: string): Promise<{ draft: DraftRecord; history: HistoryEntry[] } | null>;
   changeState(
     tenant: string,
@@ -85,7 +85,7 @@ export interface ReportRecord {
 export interface ReportStore {
   latest(tenant: string, importer: string): Promise<ReportRecord | null>;
   insert(tenant: string, r: ReportRecord, html: string, pdf: Buffer, event: import('@customs/kafka').EncodedEvent): Promise<ReportRecord>;
-  list(tenant: string, opts: { importer?: string; limit: number }): Promise<ReportRecord[]>;
+  list(tenant: string, opts: { importer?: string; limit: number; after?: { createdAt: string; version: number; id: string } }): Promise<ReportRecord[]>;
   get(tenant: string, id: string): Promise<ReportRecord | null>;
   document(tenant: string, id: string, format: 'html' | 'pdf'): Promise<string | Buffer | null>;
 }
@@ -134,7 +134,7 @@ export interface CaseStore {
   assign(tenant: string, role: string, person: string | null, actor: string, at: string): Promise<void>;
   insertCase(tenant: string, c: CaseRecord, event: import('@customs/kafka').EncodedEvent): Promise<void>;
   getCase(tenant: string, id: string): Promise<{ record: CaseRecord; history: HistoryEntry[] } | null>;
-  listCases(tenant: string, limit: number): Promise<CaseRecord[]>;
+  listCases(tenant: string, limit: number, after?: { createdAt: string; id: string }): Promise<CaseRecord[]>;
   /** Records a change (step done, closed) with its history row and event; false when the case is missing or closed. */
   change(
     tenant: string,

@@ -1,6 +1,6 @@
 // All of reporting's SQL for cases and role assignments; each change writes its history row and
 // its reporting.case.changed.v1 event in the same transaction.
-import { enqueueOutbox, withTenant, type Kysely, type Transaction } from '@customs/db';
+import { enqueueOutbox, sql, withTenant, type Kysely, type Transaction } from '@customs/db';
 import type { EncodedEvent } from '@customs/kafka';
 import type { ReportingDb } from './migrations';
 import type { CaseRecord, CaseStore, HistoryEntry } from '../app/ports';
@@ -94,9 +94,12 @@ export class CaseRepo implements CaseStore {
     });
   }
 
-  listCases(tenant: string, limit: number): Promise<CaseRecord[]> {
+  /** Newest first (created_at, case_id descending); `after` is the previous page's last (keyset). */
+  listCases(tenant: string, limit: number, after?: { createdAt: string; id: string }): Promise<CaseRecord[]> {
     return withTenant(this.db, tenant, async (trx) => {
-      const ids = await trx.selectFrom('cases').select('case_id').where('tenant_id', '=', tenant).orderBy('created_at', 'desc').limit(limit).execute();
+      let q = trx.selectFrom('cases').select('case_id').where('tenant_id', '=', tenant);
+      if (after) q = q.where(sql<boolean>`(created_at, case_id) < (${after.createdAt}::timestamptz, ${after.id})`);
+      const ids = await q.orderBy('created_at', 'desc').orderBy('case_id', 'desc').limit(limit).execute();
       const out: CaseRecord[] = [];
       for (const { case_id } of ids) out.push((await load(trx, tenant, case_id))!);
       return out;

@@ -1,6 +1,6 @@
 // All of reporting's SQL for drafts and tenant settings. Every call runs inside withTenant, so
 // row-level security backs the explicit tenant_id filters.
-import { enqueueOutbox, withTenant, type Kysely, type Transaction } from '@customs/db';
+import { enqueueOutbox, sql, withTenant, type Kysely, type Transaction } from '@customs/db';
 import type { EncodedEvent } from '@customs/kafka';
 import type { ReportingDb } from './migrations';
 import type { DraftRecord, DraftStore, HistoryEntry, TenantSettings } from '../app/ports';
@@ -73,10 +73,12 @@ export class DraftRepo implements DraftStore {
     });
   }
 
-  async listDrafts(tenant: string, opts: { kind?: string; limit: number }): Promise<DraftRecord[]> {
+  /** Newest first (created_at, draft_id descending); `after` is the previous page's last (keyset, index drafts_created). */
+  async listDrafts(tenant: string, opts: { kind?: string; limit: number; after?: { createdAt: string; id: string } }): Promise<DraftRecord[]> {
     return this.tx(tenant, async (trx) => {
       let q = trx.selectFrom('drafts').selectAll().where('tenant_id', '=', tenant);
       if (opts.kind) q = q.where('kind', '=', opts.kind);
+      if (opts.after) q = q.where(sql<boolean>`(created_at, draft_id) < (${opts.after.createdAt}::timestamptz, ${opts.after.id})`);
       const rows = await q.orderBy('created_at', 'desc').orderBy('draft_id', 'desc').limit(opts.limit).execute();
       return rows.map((r) => toRecord(r as never));
     });

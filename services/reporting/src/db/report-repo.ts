@@ -1,6 +1,6 @@
 // All of reporting's SQL for board report versions. A version is written once, with its
 // reporting.report.published.v1 event in the same transaction (outbox), and never updated.
-import { enqueueOutbox, withTenant, type Kysely } from '@customs/db';
+import { enqueueOutbox, sql, withTenant, type Kysely } from '@customs/db';
 import type { EncodedEvent } from '@customs/kafka';
 import type { ReportingDb } from './migrations';
 import { VersionTaken, type ReportRecord, type ReportStore } from '../app/ports';
@@ -76,10 +76,12 @@ export class ReportRepo implements ReportStore {
     });
   }
 
-  async list(tenant: string, opts: { importer?: string; limit: number }): Promise<ReportRecord[]> {
+  async list(tenant: string, opts: { importer?: string; limit: number; after?: { createdAt: string; version: number; id: string } }): Promise<ReportRecord[]> {
     return withTenant(this.db, tenant, async (trx) => {
       let q = trx.selectFrom('reports').select(META).where('tenant_id', '=', tenant);
       if (opts.importer) q = q.where('importer', '=', opts.importer);
+      // Keyset on the same order: the previous page's last (created_at, version, report_id).
+      if (opts.after) q = q.where(sql<boolean>`(created_at, version, report_id) < (${opts.after.createdAt}::timestamptz, ${opts.after.version}, ${opts.after.id})`);
       // Newest first; versions break a tie (an injected clock can stamp two versions alike).
       const rows = await q.orderBy('created_at', 'desc').orderBy('version', 'desc').orderBy('report_id', 'desc').limit(opts.limit).execute();
       return rows.map((x) => toRecord(x as never));

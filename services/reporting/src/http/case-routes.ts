@@ -1,5 +1,5 @@
 // REST adapter of cases, playbooks and role assignments, and the audit-response pack download.
-import { HttpError, principalOf, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, csvOr, listQuery, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { CaseError, type Cases } from '../app/cases';
 import { buildPack } from '../app/pack';
 import type { CaseStore, Clock, DraftStore, FindingsSource, PlatformReads } from '../app/ports';
@@ -107,13 +107,47 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     },
   );
 
-  http.get<{ Querystring: { limit?: number } }>(
+  http.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/cases',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 200 } } } } },
-    async (req) => {
+    {
+      schema: {
+        summary: 'Audit cases, newest first, with their clocks and checklists (cursor pages; CSV with Accept: text/csv)',
+        querystring: listQuery(200, 50),
+        response: { 200: csvOr(pageOf('cases')) },
+      },
+    },
+    async (req, reply) => {
       const p = principalOf(req);
+      const after = afterCursor(req, 2);
+      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
       const a = await store.assignments(p.tenantId);
-      return { cases: (await store.listCases(p.tenantId, req.query.limit ?? 50)).map((c) => cases.view(c, a)) };
+      const rows = await store.listCases(p.tenantId, req.query.limit + 1, after && { createdAt: String(after[0]), id: String(after[1]) });
+      return sendPage(req, reply, {
+        key: 'cases',
+        rows: rows.map((c) => cases.view(c, a)),
+        limit: req.query.limit,
+        keyOf: (v) => [v.case.createdAt, v.case.caseId],
+        csv: {
+          filename: 'cases.csv',
+          columns: [
+            { header: 'case_id', value: (v) => v.case.caseId },
+            { header: 'title', value: (v) => v.case.title },
+            { header: 'trigger', value: (v) => v.case.trigger },
+            { header: 'state', value: (v) => v.case.state },
+            { header: 'importer', value: (v) => v.case.scope.importer },
+            { header: 'accepted_from', value: (v) => v.case.scope.acceptedFrom },
+            { header: 'accepted_to', value: (v) => v.case.scope.acceptedTo },
+            { header: 'letter_date', value: (v) => v.case.letterDate },
+            { header: 'visit_date', value: (v) => v.case.visitDate },
+            { header: 'owner', value: (v) => v.case.owner },
+            { header: 'playbook', value: (v) => v.case.playbook.id },
+            { header: 'steps_done', value: (v) => v.case.done.length },
+            { header: 'created_by', value: (v) => v.case.createdBy },
+            { header: 'created_at', value: (v) => v.case.createdAt },
+            { header: 'updated_at', value: (v) => v.case.updatedAt },
+          ],
+        },
+      });
     },
   );
 

@@ -1,6 +1,6 @@
 // REST adapter of board reports: generate on request, list versions, get the figures, download
 // the stored HTML or PDF (byte for byte what was published).
-import { HttpError, principalOf, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, listQuery, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import type { BoardReports } from '../app/board';
 import { VersionTaken, type ReportStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -61,13 +61,25 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
     },
   );
 
-  http.get<{ Querystring: { importer?: string; limit?: number } }>(
+  http.get<{ Querystring: { importer?: string; limit: number; cursor?: string } }>(
     '/v1/reports',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { importer: EORI, limit: { type: 'integer', minimum: 1, maximum: 500 } } } } },
-    async (req) => {
+    { schema: { summary: 'Board reports, newest first (cursor pages)', querystring: listQuery(500, 50, { importer: EORI }), response: { 200: pageOf('reports') } } },
+    async (req, reply) => {
       const p = principalOf(req);
-      const rows = await reports.list(p.tenantId, { importer: req.query.importer, limit: req.query.limit ?? 50 });
-      return { reports: rows.map(({ content, ...r }) => ({ ...r, headline: content.headline })) };
+      const after = afterCursor(req, 3);
+      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'number' || typeof after[2] !== 'string')) throw badCursor();
+      const rows = await reports.list(p.tenantId, {
+        importer: req.query.importer,
+        limit: req.query.limit + 1,
+        after: after && { createdAt: String(after[0]), version: Number(after[1]), id: String(after[2]) },
+      });
+      return sendPage(req, reply, {
+        key: 'reports',
+        rows,
+        limit: req.query.limit,
+        keyOf: (r) => [r.createdAt, r.version, r.reportId],
+        json: ({ content, ...r }) => ({ ...r, headline: content.headline }),
+      });
     },
   );
 

@@ -1,6 +1,6 @@
 // REST adapter of reporting: JSON schemas on every route (fastify answers a bad parameter with a
 // 400 naming it), every call authenticated, tenant-scoped and role-checked.
-import { HttpError, principalOf, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, listQuery, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { DraftError, type Drafts } from '../app/drafts';
 import type { Clock, DraftStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -116,16 +116,22 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     },
   );
 
-  http.get<{ Querystring: { kind?: string; limit?: number } }>(
+  http.get<{ Querystring: { kind?: string; limit: number; cursor?: string } }>(
     '/v1/drafts',
     {
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, limit: { type: 'integer', minimum: 1, maximum: 500 } } } },
+      schema: {
+        summary: 'C285 and C2001 drafts, newest first (cursor pages)',
+        querystring: listQuery(500, 50, { kind: { type: 'string', enum: ['c285', 'c2001'] } }),
+        response: { 200: pageOf('drafts') },
+      },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
-      const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit ?? 50 });
+      const after = afterCursor(req, 2);
+      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
+      const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit + 1, after: after && { createdAt: String(after[0]), id: String(after[1]) } });
       // The list is a summary: totals and state, not every line.
-      return { drafts: rows.map(({ content, ...r }) => ({ ...r, totals: content.totals })) };
+      return sendPage(req, reply, { key: 'drafts', rows, limit: req.query.limit, keyOf: (d) => [d.createdAt, d.draftId], json: ({ content, ...r }) => ({ ...r, totals: content.totals }) });
     },
   );
 
