@@ -185,6 +185,16 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
   return { keys: [...keys.values()], findingIds, slices: [...slices.values()], terms: [...terms.values()], importers: [...importers.values()], scoreMarks: [...scoreMarks.values()] };
 }
 
+/**
+ * The alert as a history entry records it. A shallow copy with its own findings list: decide
+ * reassigns an alert's other lists and replaces a contributing finding rather than changing it
+ * (withdraw), so the snapshot may share them. A deep copy (Alert.fromPartial) of up to 500
+ * contributing findings per absorbed finding was most of alerting's allocation (ADR 0019).
+ */
+function snapshot(a: Alert): Alert {
+  return { ...a, findings: a.findings.slice() };
+}
+
 // ---------------------------------------------------------------- working set
 
 class Work {
@@ -266,10 +276,10 @@ class Work {
     if (last && last.kind === 'absorbed' && kind === 'absorbed' && last.to === a.status) {
       last.reason = `${last.reason}; ${reason}`;
       last.notify = last.notify || notify;
-      last.snapshot = Alert.fromPartial(a);
+      last.snapshot = snapshot(a);
       return;
     }
-    eff.entries.push({ actor: 'system', at: this.at, from, to: a.status, kind, reason, notify, snapshot: Alert.fromPartial(a) });
+    eff.entries.push({ actor: 'system', at: this.at, from, to: a.status, kind, reason, notify, snapshot: snapshot(a) });
   }
 
   /** Raises a new alert (suppressed instead when an active exception covers it). */
@@ -723,10 +733,11 @@ function withdraw(w: Work, tenantId: string, findingId: string, why: string): vo
   for (const ka of w.byId.values()) {
     const a = ka.alert;
     if (a.tenantId !== tenantId) continue;
-    const c = a.findings.find((x) => x.findingId === findingId && !x.withdrawn);
-    if (!c) continue;
-    c.withdrawn = true;
-    c.withdrawnReason = why;
+    const i = a.findings.findIndex((x) => x.findingId === findingId && !x.withdrawn);
+    if (i < 0) continue;
+    // Replaced, not changed in place: history snapshots share the contributing findings (snapshot()).
+    const c = { ...a.findings[i]!, withdrawn: true, withdrawnReason: why };
+    a.findings[i] = c;
     recompute(a);
     const from = a.status;
     if (a.findings.every((x) => x.withdrawn) && isOpen(a.status)) {
@@ -890,14 +901,21 @@ function storedOf(state: State, inputs: readonly Input[]): Stored {
 /**
  * Which findings loaded as window columns only (State.partial) decide() may list on an alert, so
  * the app loads them whole before deciding: the members of every threshold or risk group that
- * reaches its rule's threshold as a whole (a firing window is a part of such a group). A superset
- * (open alerts, which absorb instead, are not excluded); usually empty, since a group reaches its
- * threshold once and its key then stays open.
+ * reaches its rule's threshold as a whole (a firing window is a part of such a group), except keys
+ * whose alert is open and stays so (they absorb). A superset of what decide lists (a key may also
+ * open earlier in the batch); usually empty, since a group reaches its threshold once and its key
+ * then stays open.
  */
 export function fullFindingsNeeded(state: State, inputs: readonly Input[], rulesFor: RulesFor): { tenantId: string; findingId: string }[] {
   const partial = state.partial;
   if (!partial?.size) return [];
   const stored = storedOf(state, inputs);
+  // A key open when loaded absorbs (decide lists the arriving finding only) for the whole batch,
+  // unless a withdrawal of this batch may resolve its alert first: such groups are not wanted.
+  const withdrawn = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((id) => `${i.tenantId}|${id}`) : [])));
+  const staysOpen = new Set(
+    state.alerts.filter((ka) => isOpen(ka.alert.status) && !ka.alert.findings.some((c) => withdrawn.has(`${ka.alert.tenantId}|${c.findingId}`))).map((ka) => `${ka.alert.tenantId}|${ka.key}`),
+  );
   const out = new Map<string, { tenantId: string; findingId: string }>();
   const want = (group: readonly Finding[]) => {
     for (const g of group) {
@@ -911,9 +929,13 @@ export function fullFindingsNeeded(state: State, inputs: readonly Input[], rules
       for (const f of input.findings) {
         if (f.tenantId !== input.tenantId) continue;
         if (r.type === 'threshold') {
+          const key = filterMatches(r.match, f) ? groupKey(r, f) : undefined;
+          if (!key || staysOpen.has(`${input.tenantId}|${key}`)) continue;
           const t = thresholdGroup(r, input.tenantId, f, stored);
           if (t && thresholdReachable(r, t.group)) want(t.group);
-        } else if (r.type === 'risk_accumulation' && filterMatches(r.match, f) && riskKey(r, f)) {
+        } else if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
+          const key = riskKey(r, f);
+          if (!key || staysOpen.has(`${input.tenantId}|${key}`)) continue;
           const group = riskGroup(r, input.tenantId, f, stored);
           if (riskReachable(r, group)) want(group);
         }
