@@ -253,19 +253,42 @@ export interface ClientCallOptions {
 }
 
 /**
- * Calls a unary method of a ts-proto grpc-js client with auth metadata, a deadline and the
- * active trace context; rejects with the ServiceError (code + details) on failure.
+ * Calls a unary method of a ts-proto grpc-js client with auth metadata, a deadline and, in a
+ * CLIENT span under `opts.parent` (default: the active context), that span's trace context;
+ * rejects with the ServiceError (code + details) on failure.
  */
 export function callUnary<Req, Res>(client: Client, method: string, req: Req, opts: ClientCallOptions): Promise<Res> {
-  const md = new Metadata();
-  md.set('authorization', `Bearer ${opts.token}`);
-  const carrier: Record<string, string> = {};
-  injectTrace(carrier, opts.parent ?? context.active());
-  for (const [k, v] of Object.entries(carrier)) md.set(k, v);
-  const callOptions: Partial<CallOptions> = { deadline: Date.now() + (opts.deadlineMs ?? 5000) };
   const fn = (client as unknown as Record<string, (r: Req, m: Metadata, o: Partial<CallOptions>, cb: (e: ServiceError | null, r: Res) => void) => void>)[method];
   if (typeof fn !== 'function') return Promise.reject(new Error(`gRPC client has no method ${method}`));
-  return new Promise<Res>((resolve, reject) => fn.call(client, req, md, callOptions, (e, r) => (e ? reject(e) : resolve(r))));
+  // A CLIENT span per call, named like the server's span (the method path), so a trace shows
+  // the call from the caller's side and the server's span is its child; its traceparent goes
+  // in the metadata.
+  const path = methodPath(client, method);
+  const attributes = { 'rpc.system': 'grpc', 'rpc.method': method, 'rpc.service': path.split('/')[1] ?? '' };
+  return inSpan(grpcTracer, path, { kind: SpanKind.CLIENT, attributes, parent: opts.parent }, async (span) => {
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${opts.token}`);
+    const carrier: Record<string, string> = {};
+    injectTrace(carrier, context.active());
+    for (const [k, v] of Object.entries(carrier)) md.set(k, v);
+    const callOptions: Partial<CallOptions> = { deadline: Date.now() + (opts.deadlineMs ?? 5000) };
+    try {
+      return await new Promise<Res>((resolve, reject) => fn.call(client, req, md, callOptions, (e, r) => (e ? reject(e) : resolve(r))));
+    } catch (e) {
+      const code = (e as ServiceError).code;
+      if (typeof code === 'number') span.setAttribute('rpc.grpc.status_code', code);
+      throw e;
+    }
+  });
+}
+
+/**
+ * "/package.Service/Method" of a client method: grpc-js generated client classes carry their
+ * service definition (ClientClass.service), keyed by the camelCase method name.
+ */
+function methodPath(client: Client, method: string): string {
+  const def = (client.constructor as unknown as { service?: Record<string, { path?: string }> }).service;
+  return def?.[method]?.path ?? method;
 }
 
 /** Metadata for a streaming call (auth + trace). */
