@@ -82,6 +82,11 @@ export function installOpenApi(app: FastifyInstance, service: string): void {
       }
       if (isPublicPath(url)) s.security = [];
       const response = { ...((s.response as Record<string, unknown>) ?? {}) };
+      // Every operation answers a success; a route that declares none (a write answering its
+      // record, a raw download, the SSE stream) is documented as a 2XX whose body its summary names.
+      if (!isPublicPath(url) && !Object.keys(response).some((k) => k.startsWith('2'))) {
+        response['2XX'] = { description: 'success: the body the summary names (JSON unless the route says otherwise)' };
+      }
       if (!Object.keys(response).some((k) => k.startsWith('4') || k === 'default')) {
         response['4XX'] = { description: 'problem details', content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'Problem#' } } } };
       }

@@ -29,12 +29,12 @@ function mapError(e: unknown): never {
 export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; store: CaseStore; clock: Clock; findings: FindingsSource; drafts: DraftStore; platform: PlatformReads }): void {
   const { cases, store, clock } = deps;
 
-  http.get('/v1/playbooks', async (req) => {
+  http.get('/v1/playbooks', { schema: { summary: 'The audit-case playbooks' } }, async (req) => {
     principalOf(req);
     return { playbooks: cases.listPlaybooks() };
   });
 
-  http.get('/v1/role-assignments', async (req) => {
+  http.get('/v1/role-assignments', { schema: { summary: 'Who holds each playbook role' } }, async (req) => {
     const p = principalOf(req);
     const roles = [...new Set(cases.listPlaybooks().flatMap((pb) => pb.roles))].sort();
     const a = await store.assignments(p.tenantId);
@@ -45,6 +45,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     '/v1/role-assignments/:role',
     {
       schema: {
+        summary: 'Assign a playbook role to a person (or null)',
         params: { type: 'object', required: ['role'], properties: { role: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
         body: { type: 'object', additionalProperties: false, required: ['person'], properties: { person: { anyOf: [PERSON, { type: 'null' }] } } },
       },
@@ -72,6 +73,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     '/v1/cases',
     {
       schema: {
+        summary: 'Open an audit case (letter, visit, scope, owner)',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -151,7 +153,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/cases/:id', { schema: { params: idParams } }, async (req) => {
+  http.get<{ Params: { id: string } }>('/v1/cases/:id', { schema: { summary: 'One case with its clocks, checklist and history', params: idParams } }, async (req) => {
     const p = principalOf(req);
     return cases.get(p.tenantId, req.params.id).catch(mapError);
   });
@@ -160,6 +162,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     '/v1/cases/:id/steps/:step/done',
     {
       schema: {
+        summary: 'Mark a checklist step done',
         params: { type: 'object', required: ['id', 'step'], properties: { id: ID, step: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
         body: { type: 'object', additionalProperties: false, properties: { note: TEXT } },
       },
@@ -172,14 +175,14 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
 
   http.post<{ Params: { id: string }; Body: { reason: string } }>(
     '/v1/cases/:id/close',
-    { schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } } } },
+    { schema: { summary: 'Close a case', params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } } } },
     async (req) => {
       const p = principalOf(req);
       return cases.close(p.tenantId, p.subject, req.params.id, req.body.reason).catch(mapError);
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/cases/:id/pack', { schema: { params: idParams } }, async (req, reply) => {
+  http.get<{ Params: { id: string } }>('/v1/cases/:id/pack', { schema: { summary: 'The audit-response pack of a case (ZIP)', params: idParams } }, async (req, reply) => {
     const p = principalOf(req);
     const v = await cases.get(p.tenantId, req.params.id).catch(mapError);
     const entries = await buildPack(deps, p.tenantId, bearerOf(req), v).catch(mapError);

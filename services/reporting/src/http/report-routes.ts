@@ -26,27 +26,35 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
     return format === 'xlsx' ? tableXlsx(t) : tableCsv(t);
   };
   const exportQuery = { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'] }, importer: EORI } } as const;
-  http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>('/v1/exports/findings', { schema: { querystring: exportQuery } }, async (req, reply) => {
-    principalOf(req);
-    const { findings } = await deps.findings.currentFindings(bearerOf(req)).catch((e) => {
-      if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
-      throw e;
-    });
-    const rows = findings
-      .filter((f) => !req.query.importer || f.importerEori === req.query.importer)
-      .sort((a, b) => a.acceptanceDate.localeCompare(b.acceptanceDate) || a.mrn.localeCompare(b.mrn) || a.itemNumber - b.itemNumber || a.findingId.localeCompare(b.findingId));
-    return send(reply, findingsTable(rows), 'findings', req.query.format ?? 'csv');
-  });
-  http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>('/v1/exports/alerts', { schema: { querystring: { ...exportQuery, required: ['importer'] } } }, async (req, reply) => {
-    principalOf(req);
-    const a = await deps.platform.openAlerts(bearerOf(req), req.query.importer!);
-    if (!a.available) throw new HttpError(502, 'upstream_failed', a.reason);
-    return send(reply, alertsTable(a.open), `alerts-${req.query.importer}`, req.query.format ?? 'csv');
-  });
+  http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>(
+    '/v1/exports/findings',
+    { schema: { summary: 'The tenant’s current findings as CSV or XLSX', querystring: exportQuery } },
+    async (req, reply) => {
+      principalOf(req);
+      const { findings } = await deps.findings.currentFindings(bearerOf(req)).catch((e) => {
+        if (e instanceof UpstreamError) throw new HttpError(502, 'upstream_failed', e.message);
+        throw e;
+      });
+      const rows = findings
+        .filter((f) => !req.query.importer || f.importerEori === req.query.importer)
+        .sort((a, b) => a.acceptanceDate.localeCompare(b.acceptanceDate) || a.mrn.localeCompare(b.mrn) || a.itemNumber - b.itemNumber || a.findingId.localeCompare(b.findingId));
+      return send(reply, findingsTable(rows), 'findings', req.query.format ?? 'csv');
+    },
+  );
+  http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>(
+    '/v1/exports/alerts',
+    { schema: { summary: 'An importer’s open alerts as CSV or XLSX', querystring: { ...exportQuery, required: ['importer'] } } },
+    async (req, reply) => {
+      principalOf(req);
+      const a = await deps.platform.openAlerts(bearerOf(req), req.query.importer!);
+      if (!a.available) throw new HttpError(502, 'upstream_failed', a.reason);
+      return send(reply, alertsTable(a.open), `alerts-${req.query.importer}`, req.query.format ?? 'csv');
+    },
+  );
 
   http.post<{ Body: { importer: string } }>(
     '/v1/reports',
-    { schema: { body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } } } },
+    { schema: { summary: 'Generate a board report for an importer', body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } } } },
     async (req, reply) => {
       const p = principalOf(req);
       try {
@@ -83,17 +91,22 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/reports/:id', { schema: { params: { type: 'object', required: ['id'], properties: { id: ID } } } }, async (req) => {
-    const p = principalOf(req);
-    const r = await reports.get(p.tenantId, req.params.id);
-    if (!r) throw new HttpError(404, 'not_found', `no report ${req.params.id}`);
-    return { report: r };
-  });
+  http.get<{ Params: { id: string } }>(
+    '/v1/reports/:id',
+    { schema: { summary: 'One board report with its figures', params: { type: 'object', required: ['id'], properties: { id: ID } } } },
+    async (req) => {
+      const p = principalOf(req);
+      const r = await reports.get(p.tenantId, req.params.id);
+      if (!r) throw new HttpError(404, 'not_found', `no report ${req.params.id}`);
+      return { report: r };
+    },
+  );
 
   http.get<{ Params: { id: string }; Querystring: { format?: 'html' | 'pdf' } }>(
     '/v1/reports/:id/document',
     {
       schema: {
+        summary: 'A board report as stored HTML or PDF',
         params: { type: 'object', required: ['id'], properties: { id: ID } },
         querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'pdf'] } } },
       },

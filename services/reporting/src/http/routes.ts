@@ -65,7 +65,7 @@ export function worksheetCsv(c: C285Draft): string {
 export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore; drafts: Drafts; clock: Clock }): void {
   const { store, drafts, clock } = deps;
 
-  http.get('/v1/settings', async (req) => {
+  http.get('/v1/settings', { schema: { summary: 'The tenant’s reporting settings (VAT registration, repayment method)' } }, async (req) => {
     const p = principalOf(req);
     const s = await store.settings(p.tenantId);
     return { settings: s ?? { vatRegistered: null, repaymentMethod: 'bank_transfer', updatedBy: null, updatedAt: null } };
@@ -75,6 +75,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     '/v1/settings',
     {
       schema: {
+        summary: 'Change the tenant’s reporting settings (admin)',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -99,6 +100,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     '/v1/drafts',
     {
       schema: {
+        summary: 'Draft a C285 or C2001 from the current findings',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -142,14 +144,20 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     return d;
   };
 
-  http.get<{ Params: { id: string } }>('/v1/drafts/:id', { schema: { params: idParams } }, async (req) => {
+  http.get<{ Params: { id: string } }>('/v1/drafts/:id', { schema: { summary: 'One draft with its history', params: idParams } }, async (req) => {
     principalOf(req);
     return load(req);
   });
 
   http.get<{ Params: { id: string }; Querystring: { format?: 'html' | 'csv' } }>(
     '/v1/drafts/:id/document',
-    { schema: { params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'csv'] } } } } },
+    {
+      schema: {
+        summary: 'A draft as HTML, or a C285 worksheet as CSV',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'csv'] } } },
+      },
+    },
     async (req, reply) => {
       principalOf(req);
       const { draft } = await load(req);
@@ -166,7 +174,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
 
   http.get<{ Params: { id: string; n: number } }>(
     '/v1/drafts/:id/scheduled-claims/:n',
-    { schema: { params: { type: 'object', required: ['id', 'n'], properties: { id: ID, n: { type: 'integer', minimum: 1, maximum: 10000 } } } } },
+    { schema: { summary: 'A scheduled claim of a C285 draft as CSV', params: { type: 'object', required: ['id', 'n'], properties: { id: ID, n: { type: 'integer', minimum: 1, maximum: 10000 } } } } },
     async (req, reply) => {
       principalOf(req);
       const { draft } = await load(req);
@@ -180,7 +188,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
   const move = (to: 'reviewed' | 'submitted' | 'withdrawn', body: object, required: string[]) =>
     http.post<{ Params: { id: string }; Body: { hmrcReference?: string; reason?: string } }>(
       `/v1/drafts/:id/${to === 'reviewed' ? 'review' : to === 'submitted' ? 'submit' : 'withdraw'}`,
-      { schema: { params: idParams, body: { type: 'object', additionalProperties: false, required, properties: body } } },
+      { schema: { summary: `Move a draft to ${to}`, params: idParams, body: { type: 'object', additionalProperties: false, required, properties: body } } },
       async (req) => {
         const p = principalOf(req);
         return { draft: await drafts.move(p.tenantId, p.subject, req.params.id, to, req.body ?? {}).catch(mapError) };
