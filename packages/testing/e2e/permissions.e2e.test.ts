@@ -18,6 +18,7 @@ import { startReportingService } from '../../../services/reporting/src/service';
 
 const IMPORTER_A = 'GB021111238000'; // TT_FI005b's importer
 const IMPORTER_B = 'GB021111239000'; // the same declaration re-keyed to another importer
+const IMPORTER_C = 'GB000000000099'; // an importer with no data
 
 const secret = (role: string) => `${role}-${randomBytes(12).toString('hex')}`;
 
@@ -25,10 +26,13 @@ describe('permission matrix: every route and RPC × every role, on the real serv
   let p: Platform;
   let reporting: RunningService;
   const tokens: Record<Role, string> = { analyst: '', integrator: '', admin: '', auditor: secret('auditor'), broker: secret('broker') };
+  // Brokers acting for several importers (importers joined by "+" in the token entry).
+  const brokerAB = secret('broker-ab');
+  const brokerAC = secret('broker-ac');
 
   beforeAll(async () => {
     p = await startPlatform('permissions', {
-      extraTokens: `${tokens.auditor}=tenant-permissions:auditor:auditor@example.test,${tokens.broker}=tenant-permissions:broker:agent@example.test:${IMPORTER_A}`,
+      extraTokens: `${tokens.auditor}=tenant-permissions:auditor:auditor@example.test,${tokens.broker}=tenant-permissions:broker:agent@example.test:${IMPORTER_A},${brokerAB}=tenant-permissions:broker:agent-ab@example.test:${IMPORTER_A}+${IMPORTER_B},${brokerAC}=tenant-permissions:broker:agent-ac@example.test:${IMPORTER_A}+${IMPORTER_C}`,
       // The OTT API is not reachable from a test (reference's sync would call it): a closed port.
       reference: { OTT_API_BASE_URL: 'http://127.0.0.1:9/uk/api', OTT_API_MAX_ATTEMPTS: '1' },
     });
@@ -227,5 +231,47 @@ describe('permission matrix: every route and RPC × every role, on the real serv
     expect((await asBroker('scoring', '/v1/scores/declaration')).status).toBe(403);
     expect((await asBroker('validation', '/v1/not-checked')).status).toBe(403);
     expect((await asBroker('ingestion', '/v1/batches')).status).toBe(403);
+
+    // Brokers acting for several importers: a list answers the union of their importers' data
+    // (or the one named), records are visible by their importer (issue 11, item 5).
+    const importersOf = (r: { body: any }) => [...new Set<string>(r.body.alerts.map((x: any) => x.importerEori))].sort();
+    const table: { token: string; path: string; status: number; importers?: string[] }[] = [
+      { token: brokerAB, path: '/v1/alerts', status: 200, importers: [IMPORTER_A, IMPORTER_B] },
+      { token: brokerAB, path: `/v1/alerts?importer=${IMPORTER_A}`, status: 200, importers: [IMPORTER_A] },
+      { token: brokerAB, path: `/v1/alerts?importer=${IMPORTER_B}`, status: 200, importers: [IMPORTER_B] },
+      { token: brokerAB, path: '/v1/alerts?importer=GB000000000001', status: 403 },
+      { token: brokerAB, path: '/v1/alerts?limit=1', status: 200 },
+      { token: brokerAC, path: '/v1/alerts', status: 200, importers: [IMPORTER_A] },
+      { token: brokerAC, path: `/v1/alerts?importer=${IMPORTER_C}`, status: 200, importers: [] },
+      { token: brokerAC, path: `/v1/alerts?importer=${IMPORTER_B}`, status: 403 },
+      { token: tokens.broker, path: '/v1/alerts', status: 200, importers: [IMPORTER_A] },
+    ];
+    const got = [];
+    for (const row of table) {
+      const r = await p.http('alerting', 'GET', row.path, undefined, { token: row.token });
+      got.push({ ...row, status: r.status, ...(row.importers ? { importers: r.status === 200 ? importersOf(r) : undefined } : {}) });
+    }
+    expect(got).toEqual(table);
+    // Pages of a multi-importer broker's list walk the same union.
+    const walked: string[] = [];
+    for (let path: string | null = '/v1/alerts?limit=1'; path; ) {
+      const r = await p.http('alerting', 'GET', path, undefined, { token: brokerAB });
+      expect(r.status).toBe(200);
+      walked.push(...r.body.alerts.map((x: any) => x.importerEori));
+      path = r.body.nextCursor ? `/v1/alerts?limit=1&cursor=${encodeURIComponent(r.body.nextCursor)}` : null;
+    }
+    expect([...new Set(walked)].sort()).toEqual([IMPORTER_A, IMPORTER_B]);
+    for (const [token, id, visible] of [
+      [brokerAB, b, true],
+      [brokerAC, b, false],
+      [brokerAC, a, true],
+    ] as const) {
+      const want = visible ? 200 : 404;
+      expect({ token, id, declaration: (await p.http('ingestion', 'GET', `/v1/declarations/${id}`, undefined, { token })).status }).toEqual({ token, id, declaration: want });
+      expect({ token, id, findings: (await p.http('validation', 'GET', `/v1/declarations/${id}/findings`, undefined, { token })).status }).toEqual({ token, id, findings: want });
+      expect({ token, id, score: (await p.http('scoring', 'GET', `/v1/scores/declaration/${id}`, undefined, { token })).status }).toEqual({ token, id, score: want });
+      const alertId = (id === a ? alertA : alertB).alertId;
+      expect({ token, id, alert: (await p.http('alerting', 'GET', `/v1/alerts/${alertId}`, undefined, { token })).status }).toEqual({ token, id, alert: want });
+    }
   });
 });

@@ -29,6 +29,8 @@ export interface AlertQuery {
   ruleTypes?: string[];
   broker?: string;
   importer?: string;
+  /** Only these importers' alerts (a broker's: the importers its token names). */
+  importers?: readonly string[];
   minPence?: number;
   deadlineBefore?: string;
   search?: string;

@@ -611,6 +611,7 @@ export class AlertRepo implements AlertStore {
       if (q.ruleTypes?.length) where.push(sql`a.alert_rule_type in (${sql.join(q.ruleTypes)})`);
       if (q.broker) where.push(sql`a.broker = ${q.broker}`);
       if (q.importer) where.push(sql`a.importer = ${q.importer}`);
+      if (q.importers) where.push(sql`a.importer in (${sql.join(q.importers)})`);
       if (q.minPence !== undefined) where.push(sql`a.money_pence >= ${q.minPence}`);
       if (q.deadlineBefore) where.push(sql`a.deadline <= ${q.deadlineBefore}::date`);
       if (q.search) where.push(sql`(a.alert_key ilike ${`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} or a.alert_id = ${q.search})`);

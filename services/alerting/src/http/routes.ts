@@ -159,14 +159,11 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     async (req, reply) => {
       const p = principalOf(req);
       const qs = req.query;
-      // A broker (permissions.ts, brokerScoped) lists one of its importers' alerts: the one it
-      // names, or its only one.
-      let importer = qs.importer;
-      if (p.importers) {
-        if (importer !== undefined && !p.importers.includes(importer)) throw new HttpError(403, 'forbidden', `importer ${importer} is not one this broker acts for`);
-        if (importer === undefined && p.importers.length > 1) throw new HttpError(400, 'importer_required', `a broker acting for several importers names one: importer=${p.importers.join(' or ')}`);
-        importer ??= p.importers[0];
-      }
+      // A broker (permissions.ts, brokerScoped) lists its importers' alerts: the one it names,
+      // else all of them (a broker acting for several importers used to be refused unless it
+      // named one).
+      const importer = qs.importer;
+      if (p.importers && importer !== undefined && !p.importers.includes(importer)) throw new HttpError(403, 'forbidden', `importer ${importer} is not one this broker acts for`);
       const states = [...list(qs.state), ...list(qs.status)].map((s) => {
         const v = STATUS_NAMES[s];
         if (v === undefined) throw new HttpError(400, 'invalid_state', `state "${s}" is not one of ${STATES.join(', ')}`);
@@ -187,6 +184,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
         ruleTypes,
         broker: qs.broker,
         importer,
+        importers: importer === undefined ? p.importers : undefined,
         minPence: qs.min_pence === undefined ? undefined : Number(qs.min_pence),
         deadlineBefore: qs.deadline_before,
         search: qs.q,
