@@ -126,7 +126,7 @@ async function waitFor(what, fn, timeoutMs = 180000) {
     form.append('files', new Blob([cds.items]), 'import-item.csv');
     const up = await fetch(`${p.first('ingestion').http}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${p.tokens.integrator}` }, body: form });
     if (up.status >= 300) throw new Error(`upload refused: ${up.status} ${(await up.text()).slice(0, 300)}`);
-    say('uploaded; each service SIGKILLed part-way through its own work and restarted, the broker restarted');
+    say(`uploaded ${cds.items.split('\n').length - 2} item lines; each service SIGKILLed part-way through its own work and restarted, the broker and Postgres restarted`);
     const progress = {
       validation: checks,
       scoring: () => count('select count(*)::int as n from scoring.declaration_scores'),

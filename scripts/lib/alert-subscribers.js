@@ -61,7 +61,6 @@ function grpcSubscriber({ address, token, retryMs = 300 }) {
   let call;
   const connect = () => {
     if (sub.closed) return;
-    sub.connections++;
     call = client.streamAlerts(StreamAlertsRequest.fromPartial({ afterCursor: sub.seen.at(-1) ?? 0 }), callMetadata(token));
     let ended = false;
     const again = () => {
@@ -69,6 +68,8 @@ function grpcSubscriber({ address, token, retryMs = 300 }) {
       ended = true;
       if (!sub.closed) setTimeout(connect, retryMs);
     };
+    // Connected once the server answers (attempts while alerting is down do not count).
+    call.on('metadata', () => sub.connections++);
     call.on('data', (m) => sub.seen.push(Number(m.change.alert.cursor)));
     call.on('error', again);
     call.on('end', again);
