@@ -1,4 +1,4 @@
-import { HttpError, afterCursor, badCursor, csvOr, listQuery, noBody, pageOf, principalOf, requireImporterVisible, sendCsv, sendPage, wantsCsv, type FastifyInstance } from '@customs/http';
+import { HttpError, afterCursor, badCursor, csvOr, listQuery, noBody, pageOf, principalOf, requireImporterVisible, sendPage, type FastifyInstance } from '@customs/http';
 import type { Principal } from '@customs/config';
 import { Severity } from '@customs/contracts';
 import type { Kysely } from '@customs/db';
