@@ -580,14 +580,33 @@ function riskReachable(r: RiskAccumulationRule, group: readonly Finding[]): bool
   return (r.fireAtPoints > 0 && allPoints >= r.fireAtPoints) || (r.fireAtFamilies > 0 && allFamilies >= r.fireAtFamilies);
 }
 
+/** The first window of the group that reaches the threshold (the one decide raises on), if any. */
+function thresholdHit(r: ThresholdRule, f: Finding, group: readonly Finding[]): Finding[] | undefined {
+  if (!thresholdReachable(r, group)) return undefined;
+  return windows(group, eventDay, eventDay(f), r.windowDays).find((win) => measureOf(r, win) >= r.atLeast);
+}
+
+/** The first window of the group that fires the risk rule (by points or families), if any. */
+function riskHit(r: RiskAccumulationRule, f: Finding, group: readonly Finding[]) {
+  if (!riskReachable(r, group)) return undefined;
+  for (const win of windows(group, eventDay, eventDay(f), r.windowDays)) {
+    const points = riskPoints(r, win);
+    const total = [...points.values()].reduce((s, p) => s + p, 0);
+    const families = new Set(win.map((g) => g.family));
+    const byPoints = r.fireAtPoints > 0 && total >= r.fireAtPoints;
+    const byFamilies = r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies;
+    if (byPoints || byFamilies) return { win, points, total, families, byPoints, byFamilies };
+  }
+  return undefined;
+}
+
 function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: Stored): void {
   if (!filterMatches(r.match, f)) return;
   const key = groupKey(r, f);
   if (!key) return;
   if (joinExisting(w, tenantId, key, f, undefined)) return;
   const group = thresholdGroup(r, tenantId, f, stored)!.group;
-  if (!thresholdReachable(r, group)) return;
-  const hit = windows(group, eventDay, eventDay(f), r.windowDays).find((win) => measureOf(r, win) >= r.atLeast);
+  const hit = thresholdHit(r, f, group);
   if (!hit) return;
   const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
   const value = measureOf(r, hit);
@@ -618,15 +637,9 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     absorb(w, open, f, undefined, riskPoints(r, [f], used).get(f.findingId) ?? 0);
     return;
   }
-  const group = riskGroup(r, tenantId, f, stored);
-  if (!riskReachable(r, group)) return;
-  for (const win of windows(group, eventDay, eventDay(f), r.windowDays)) {
-    const points = riskPoints(r, win);
-    const total = [...points.values()].reduce((s, p) => s + p, 0);
-    const families = new Set(win.map((g) => g.family));
-    const byPoints = r.fireAtPoints > 0 && total >= r.fireAtPoints;
-    const byFamilies = r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies;
-    if (!byPoints && !byFamilies) continue;
+  const fired = riskHit(r, f, riskGroup(r, tenantId, f, stored));
+  if (fired) {
+    const { win, points, total, families, byPoints, byFamilies } = fired;
     const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
     a.entityType = r.entity === 'commodity_code' ? 'commodity' : r.entity;
     a.entityId = value;
@@ -646,7 +659,6 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     a.title = `${r.name}: ${a.entityType} ${value} — ${why} within ${r.windowDays} days`;
     a.summary = `${win.length} findings on ${a.entityType} ${value}: ${why}`;
     w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
-    return;
   }
 }
 
@@ -900,11 +912,10 @@ function storedOf(state: State, inputs: readonly Input[]): Stored {
 
 /**
  * Which findings loaded as window columns only (State.partial) decide() may list on an alert, so
- * the app loads them whole before deciding: the members of every threshold or risk group that
- * reaches its rule's threshold as a whole (a firing window is a part of such a group), except keys
- * whose alert is open and stays so (they absorb). A superset of what decide lists (a key may also
- * open earlier in the batch); usually empty, since a group reaches its threshold once and its key
- * then stays open.
+ * the app loads them whole before deciding: the members of the window each threshold or risk rule
+ * would raise on (the same thresholdHit / riskHit decide runs), except for keys whose alert is open
+ * and stays so (they absorb). A superset of what decide lists (a key may also open earlier in the
+ * batch); usually empty, since a window fires once and its key then stays open.
  */
 export function fullFindingsNeeded(state: State, inputs: readonly Input[], rulesFor: RulesFor): { tenantId: string; findingId: string }[] {
   const partial = state.partial;
@@ -932,12 +943,13 @@ export function fullFindingsNeeded(state: State, inputs: readonly Input[], rules
           const key = filterMatches(r.match, f) ? groupKey(r, f) : undefined;
           if (!key || staysOpen.has(`${input.tenantId}|${key}`)) continue;
           const t = thresholdGroup(r, input.tenantId, f, stored);
-          if (t && thresholdReachable(r, t.group)) want(t.group);
+          const hit = t && thresholdHit(r, f, t.group);
+          if (hit) want(hit);
         } else if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
           const key = riskKey(r, f);
           if (!key || staysOpen.has(`${input.tenantId}|${key}`)) continue;
-          const group = riskGroup(r, input.tenantId, f, stored);
-          if (riskReachable(r, group)) want(group);
+          const fired = riskHit(r, f, riskGroup(r, input.tenantId, f, stored));
+          if (fired) want(fired.win);
         }
       }
     }
