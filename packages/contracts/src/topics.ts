@@ -57,7 +57,10 @@ export function dlqTopicFor(group: string): string {
   return `${group}.dlq`;
 }
 
-/** Message key that keeps one declaration's versions on one partition, in order. */
-export function declarationKey(tenantId: string, mrnOrLrn: string): string {
-  return `${tenantId}/${mrnOrLrn}`;
+/**
+ * Message key that keeps one declaration's versions on one partition, in order: the tenant and
+ * the declaration id (not the MRN, which a later version may be the first to carry).
+ */
+export function declarationKey(tenantId: string, declarationId: string): string {
+  return `${tenantId}/${declarationId}`;
 }

@@ -20,7 +20,7 @@ export function encode(o: Outgoing, parents: Map<string, ConsumedEvent<unknown>>
     const f = o.finding;
     return buildEvent({
       topic: Topics.scoringFindingRaised,
-      key: declarationKey(f.tenantId, f.mrn || f.lrn || f.declarationId),
+      key: declarationKey(f.tenantId, f.declarationId),
       value: FindingRaised.fromPartial({ finding: f }),
       tenant: f.tenantId,
       source: 'scoring',

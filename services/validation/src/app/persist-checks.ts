@@ -1,9 +1,21 @@
-import { Declaration, Finding, FindingRaised, Topics, declarationKey, type DeclarationChecked } from '@customs/contracts';
-import { chunksFor, enqueueOutbox, sql, withAllTenants, type Insertable, type Kysely, type Transaction } from '@customs/db';
+import { Declaration, type Finding, FindingRaised, Topics, declarationKey, type DeclarationChecked } from '@customs/contracts';
+import { enqueueOutbox, withAllTenants, type Kysely, type Transaction } from '@customs/db';
 import { buildEvent, type EncodedEvent } from '@customs/kafka';
 import type { Context } from '@opentelemetry/api';
 
-import { commodityCodes8, type ValidationDb } from '../db/migrations';
+import {
+  activeFindingsOf,
+  insertCheckedDeclarations,
+  insertChecks,
+  insertFindings,
+  latestStoredDeclarations,
+  storedFindingIds,
+  supersedeEarlierVersions,
+  supersedeFindings,
+  updateChecks,
+  type VersionKey,
+} from '../db/check-writes-repo';
+import type { ValidationDb } from '../db/migrations';
 import type { Rule } from '../rules';
 import { checkBatch, type CheckResult } from './check-batch';
 import { diffFindings } from './finding-diff';
@@ -13,33 +25,7 @@ import type { ReferencePort } from './reference-port';
 
 type Trx = Transaction<ValidationDb>;
 
-function findingRow(f: Finding): Insertable<ValidationDb['findings']> {
-  return {
-    finding_id: f.findingId,
-    tenant_id: f.tenantId,
-    declaration_id: f.declarationId,
-    declaration_version: f.declarationVersion,
-    item_number: f.itemNumber,
-    rule_id: f.ruleId,
-    rule_version: f.ruleVersion,
-    severity: f.severity,
-    exposure_pence: f.exposureDutyPence + f.exposureVatPence,
-    reclaim_pence: f.reclaimDutyPence + f.reclaimVatPence,
-    deadline: f.deadline || null,
-    raised_at: f.raisedAt,
-    payload: Buffer.from(Finding.encode(f).finish()),
-  };
-}
-
-async function insertFindings(trx: Trx, findings: readonly Finding[]): Promise<void> {
-  for (const chunk of chunksFor(findings, 13)) {
-    await trx
-      .insertInto('findings')
-      .values(chunk.map(findingRow))
-      .onConflict((oc) => oc.column('finding_id').doNothing())
-      .execute();
-  }
-}
+const versionOf = (d: Declaration): VersionKey => ({ tenantId: d.tenantId, declarationId: d.declarationId, version: d.version });
 
 function checkEvents(
   results: { summary: DeclarationChecked; findings: readonly Finding[]; declaration: Declaration }[],
@@ -47,7 +33,9 @@ function checkEvents(
   evaluationId: string,
 ): EncodedEvent[] {
   return results.flatMap((r, i) => {
-    const key = declarationKey(r.declaration.tenantId, r.declaration.mrn || r.declaration.lrn);
+    // Keyed by declaration id, as ingestion keys the declaration events: an MRN linked by a later
+    // version must not move the declaration's checks to another partition (order across versions).
+    const key = declarationKey(r.declaration.tenantId, r.declaration.declarationId);
     const common = { tenant: r.declaration.tenantId, source: 'validation', subject: r.declaration.declarationId, parent: parent(i) };
     const suffix = evaluationId ? `/${evaluationId}` : '';
     return [
@@ -64,55 +52,25 @@ function checkEvents(
  */
 export async function persistFirstChecks(trx: Trx, todo: { r: CheckResult; parent: Context | undefined }[]): Promise<Finding[]> {
   if (todo.length === 0) return [];
-  for (const chunk of chunksFor(todo, 6)) {
-    await trx
-      .insertInto('checked_declarations')
-      .values(
-        chunk.map(({ r }) => ({
-          tenant_id: r.declaration.tenantId,
-          declaration_id: r.declaration.declarationId,
-          declaration_version: r.declaration.version,
-          acceptance_date: r.declaration.acceptanceDate || null,
-          payload: Buffer.from(Declaration.encode(r.declaration).finish()),
-          commodity_codes8: commodityCodes8(r.declaration),
-        })),
-      )
-      .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
-      .execute();
-  }
-  for (const chunk of chunksFor(todo, 10)) {
-    await trx
-      .insertInto('checks')
-      .values(
-        chunk.map(({ r }) => ({
-          tenant_id: r.summary.tenantId,
-          declaration_id: r.summary.declarationId,
-          declaration_version: r.summary.declarationVersion,
-          mrn: r.summary.mrn,
-          lrn: r.summary.lrn,
-          checked_at: r.summary.checkedAt,
-          finding_count: r.findings.length,
-          exposure_pence: r.summary.exposurePence,
-          reclaim_pence: r.summary.reclaimPence,
-          rules_evaluated: r.summary.rulesEvaluated,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['tenant_id', 'declaration_id', 'declaration_version']).doNothing())
-      .execute();
-  }
+  await insertCheckedDeclarations(
+    trx,
+    todo.map(({ r }) => r.declaration),
+  );
+  await insertChecks(
+    trx,
+    todo.map(({ r }) => ({ summary: r.summary, findingCount: r.findings.length })),
+  );
   const allFindings = todo.flatMap(({ r }) => r.findings);
   await insertFindings(trx, allFindings);
   // Later versions supersede earlier versions' findings; history stays (status only). One
   // statement for the whole batch, after the inserts, so a version 1 and 2 in the same batch end
   // with version 1's findings superseded.
-  const versions = todo.map(({ r }) => sql`(${r.declaration.tenantId}, ${r.declaration.declarationId}, ${r.declaration.version}::int)`);
-  const superseded = await sql<{ finding_id: string; tenant_id: string; declaration_id: string }>`
-    update findings f set status = 'superseded', superseded_at = now()
-    from (values ${sql.join(versions)}) as v(tenant_id, declaration_id, version)
-    where f.tenant_id = v.tenant_id and f.declaration_id = v.declaration_id and f.declaration_version < v.version and f.status = 'active'
-    returning f.finding_id, f.tenant_id, f.declaration_id`.execute(trx);
+  const superseded = await supersedeEarlierVersions(
+    trx,
+    todo.map(({ r }) => versionOf(r.declaration)),
+  );
   for (const { r } of todo) {
-    r.summary.supersededFindingIds = superseded.rows.filter((x) => x.tenant_id === r.declaration.tenantId && x.declaration_id === r.declaration.declarationId).map((x) => x.finding_id);
+    r.summary.supersededFindingIds = superseded.filter((x) => x.tenant_id === r.declaration.tenantId && x.declaration_id === r.declaration.declarationId).map((x) => x.finding_id);
   }
   await enqueueOutbox(
     trx,
@@ -165,18 +123,7 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
   const codes8 = [...new Set((scope.commodityCodes ?? []).map((c) => c.slice(0, 8)).filter((c) => c !== ''))];
   let after: { tenant: string; id: string } | undefined;
   for (;;) {
-    const page = await withAllTenants(db, async (trx) => {
-      const rows = await sql<{ tenant_id: string; declaration_id: string; payload: Buffer }>`
-        select distinct on (tenant_id, declaration_id) tenant_id, declaration_id, payload
-        from checked_declarations
-        where (${after ? sql`(tenant_id, declaration_id) > (${after.tenant}, ${after.id})` : sql`true`})
-          and (${scope.from ? sql`acceptance_date >= ${scope.from}::date` : sql`true`})
-          and (${scope.to ? sql`acceptance_date <= ${scope.to}::date` : sql`true`})
-          and (${codes8.length ? sql`(commodity_codes8 is null or commodity_codes8 && ${codes8}::text[])` : sql`true`})
-        order by tenant_id, declaration_id, declaration_version desc
-        limit ${pageSize}`.execute(trx);
-      return rows.rows;
-    });
+    const page = await withAllTenants(db, (trx) => latestStoredDeclarations(trx, { after, from: scope.from, to: scope.to, codes8, pageSize }));
     if (page.length === 0) break;
     after = { tenant: page.at(-1)!.tenant_id, id: page.at(-1)!.declaration_id };
     const declarations = page.map((p) => Declaration.decode(p.payload));
@@ -190,24 +137,18 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
         results.flatMap((r) => undecidedEntries(r, { evaluationId: scope.evaluationId })),
       );
       report.notChecked += notChecked.length;
-      const keys = results.map((r) => sql`(${r.declaration.tenantId}, ${r.declaration.declarationId}, ${r.declaration.version}::int)`);
-      const activeRows = await sql<{ payload: Buffer }>`
-        select f.payload from findings f join (values ${sql.join(keys)}) as v(tenant_id, declaration_id, version)
-          on f.tenant_id = v.tenant_id and f.declaration_id = v.declaration_id and f.declaration_version = v.version
-        where f.status = 'active'`.execute(trx);
       const activeByDecl = new Map<string, Finding[]>();
-      for (const row of activeRows.rows) {
-        const f = Finding.decode(row.payload);
+      for (const f of await activeFindingsOf(
+        trx,
+        results.map((r) => versionOf(r.declaration)),
+      )) {
         const k = `${f.tenantId}|${f.declarationId}`;
         activeByDecl.set(k, [...(activeByDecl.get(k) ?? []), f]);
       }
-      const freshIds = results.flatMap((r) => r.findings.map((f) => f.findingId));
-      const taken = new Set<string>();
-      for (const chunk of chunksFor(freshIds, 1)) {
-        if (chunk.length === 0) continue;
-        const rows = await trx.selectFrom('findings').select('finding_id').where('finding_id', 'in', chunk).execute();
-        for (const r of rows) taken.add(r.finding_id);
-      }
+      const taken = await storedFindingIds(
+        trx,
+        results.flatMap((r) => r.findings.map((f) => f.findingId)),
+      );
       const changed: CheckResult[] = [];
       const toRaise: Finding[] = [];
       const toSupersede: string[] = [];
@@ -231,26 +172,13 @@ export async function reevaluateStored(db: Kysely<ValidationDb>, rules: readonly
       }
       report.declarations += results.length;
       if (changed.length === 0) return notChecked;
-      for (const chunk of chunksFor(toSupersede, 1)) {
-        await trx
-          .updateTable('findings')
-          .set({ status: 'superseded', superseded_at: sql`now()` } as never)
-          .where('finding_id', 'in', chunk)
-          .where('status', '=', 'active')
-          .execute();
-      }
+      await supersedeFindings(trx, toSupersede);
       await insertFindings(trx, toRaise);
       // One statement for the page's changed checks, not one round trip per declaration.
-      for (const chunk of chunksFor(changed, 8)) {
-        const rows = chunk.map(
-          ({ summary: c }) =>
-            sql`(${c.tenantId}, ${c.declarationId}, ${c.declarationVersion}::int, ${c.checkedAt}::timestamptz, ${c.findings.length}::int, ${c.exposurePence}::bigint, ${c.reclaimPence}::bigint, ${c.rulesEvaluated}::text[])`,
-        );
-        await sql`
-          update checks k set checked_at = v.checked_at, finding_count = v.finding_count, exposure_pence = v.exposure_pence, reclaim_pence = v.reclaim_pence, rules_evaluated = v.rules_evaluated
-          from (values ${sql.join(rows)}) as v(tenant_id, declaration_id, version, checked_at, finding_count, exposure_pence, reclaim_pence, rules_evaluated)
-          where k.tenant_id = v.tenant_id and k.declaration_id = v.declaration_id and k.declaration_version = v.version`.execute(trx);
-      }
+      await updateChecks(
+        trx,
+        changed.map((c) => c.summary),
+      );
       await enqueueOutbox(
         trx,
         'validation',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Declaration, Finding } from '@customs/contracts';
 import { HttpError, obj, principalOf, query, type FastifyInstance } from '@customs/http';
-import { withTenant, type Kysely } from '@customs/db';
+import type { Kysely } from '@customs/db';
+import { draftCheckResult, saveDraftCheck } from '../db/draft-check-repo';
 import { daysLeft, type Rule } from '../rules';
 import { checkBatch, uncheckableReason, type CheckResult } from '../app/check-batch';
 import type { ReferencePort } from '../app/reference-port';
@@ -118,21 +119,16 @@ export async function runDraftCheck(
     notChecked: r!.undecided.map((u) => ({ ruleId: u.ruleId, ruleVersion: u.ruleVersion, itemNumber: u.itemNumber, cause: u.cause, reason: u.reason })),
     taxLines: recomputedTaxLines(declaration, r!.reference),
   };
-  await withTenant(db, tenantId, (trx) =>
-    trx
-      .insertInto('draft_checks')
-      .values({
-        check_id: checkId,
-        tenant_id: tenantId,
-        lrn: declaration.lrn,
-        checked_at: now,
-        finding_count: result.findings.length,
-        exposure_pence: result.exposurePence,
-        reclaim_pence: result.reclaimPence,
-        result: JSON.stringify(result),
-      })
-      .execute(),
-  );
+  await saveDraftCheck(db, {
+    checkId,
+    tenantId,
+    lrn: declaration.lrn,
+    checkedAt: now,
+    findingCount: result.findings.length,
+    exposurePence: result.exposurePence,
+    reclaimPence: result.reclaimPence,
+    result,
+  });
   return { result, check: r! };
 }
 
@@ -196,11 +192,9 @@ export function registerDraftCheckRoutes(http: FastifyInstance, db: Kysely<Valid
         const p = principalOf(req);
         if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(req.params.id))
           throw new HttpError(400, 'invalid_parameter', 'path parameter "id" must be a check id from POST /v1/checks', { in: 'path', parameter: 'id' });
-        const row = await withTenant(db, p.tenantId, (trx) =>
-          trx.selectFrom('draft_checks').select(['result']).where('tenant_id', '=', p.tenantId).where('check_id', '=', req.params.id).executeTakeFirst(),
-        );
-        if (!row) throw new HttpError(404, 'not_found', `no draft check ${req.params.id}`);
-        return row.result;
+        const result = await draftCheckResult(db, p.tenantId, req.params.id);
+        if (result === undefined) throw new HttpError(404, 'not_found', `no draft check ${req.params.id}`);
+        return result;
       },
     );
   });
