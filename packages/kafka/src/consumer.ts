@@ -1,5 +1,5 @@
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
-import { SpanKind, context, trace, type Context } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Context, type Span } from '@opentelemetry/api';
 import { dlqTopicFor, escapeControlCharacters, tenantIdProblem, type TopicDef } from '@customs/contracts';
 import { tracer, withTenant, type Logger, type ServiceMetrics } from '@customs/telemetry';
 import type { KafkaHandle } from './client';
@@ -75,13 +75,17 @@ export interface BatchConsumerOptions<T> {
 }
 
 /**
- * The context a batch handler runs in, for its log lines: a single message's own (its trace and
- * tenant); for several, the tenant when they share one (their traces differ, so none is active).
+ * The context a batch handler runs in: a single message's own (its consumer span and tenant).
+ * For several messages, whose traces differ, a span of the batch (batchSpan) with the tenant
+ * when they share one: what the handler does for the batch as a whole (one query, one gRPC call
+ * for all, an event built without an explicit `parent`) is traced there, not as a root trace
+ * of its own, and is linked both ways to every message's consumer span.
  */
-function batchContext(events: ConsumedEvent<unknown>[]): Context {
-  if (events.length === 1) return events[0]!.context;
+function batchContext(events: ConsumedEvent<unknown>[], batch: Span | undefined): Context {
+  if (events.length === 1 || !batch) return events[0]!.context;
   const tenant = events[0]!.tenant;
-  return events.every((e) => e.tenant === tenant) ? withTenant(context.active(), tenant) : context.active();
+  const ctx = trace.setSpan(context.active(), batch);
+  return events.every((e) => e.tenant === tenant) ? withTenant(ctx, tenant) : ctx;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -208,12 +212,48 @@ export class BatchConsumer<T> {
     };
   }
 
+  /**
+   * A span for a batch of several messages, a root of its own (one batch belongs to many traces)
+   * LINKED to each message's consumer span, which links back to it: a message's trace (the
+   * upload's, say) leads to the batch's work, and the batch's to every message it served. A
+   * single message needs none: the handler runs in its consumer span.
+   */
+  private batchSpan(events: ConsumedEvent<T>[]): Span | undefined {
+    if (events.length < 2) return undefined;
+    const span = this.tracer.startSpan(`${this.opts.topic.name} process batch`, {
+      kind: SpanKind.INTERNAL,
+      root: true,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': this.opts.topic.name,
+        'messaging.consumer.group.name': this.opts.groupId,
+        'messaging.batch.message_count': events.length,
+      },
+      links: events.map((e) => ({ context: trace.getSpanContext(e.context)! })).filter((l) => l.context && trace.isSpanContextValid(l.context)),
+    });
+    for (const e of events) trace.getSpan(e.context)?.addLink({ context: span.spanContext() });
+    return span;
+  }
+
   private async process(events: ConsumedEvent<T>[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
     if (events.length === 0) return;
+    const batch = this.batchSpan(events);
+    try {
+      await this.processIn(batch, events, heartbeat, isRunning);
+      batch?.setStatus({ code: SpanStatusCode.OK });
+    } catch (e) {
+      batch?.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
+      throw e;
+    } finally {
+      batch?.end();
+    }
+  }
+
+  private async processIn(batch: Span | undefined, events: ConsumedEvent<T>[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
     const max = this.opts.maxAttempts ?? 3;
     for (let attempt = 1, transient = 0; ; attempt++) {
       try {
-        await context.with(batchContext(events), () => this.opts.handle(events));
+        await context.with(batchContext(events, batch), () => this.opts.handle(events));
         this.opts.metrics?.messagesConsumed.inc({ topic: this.opts.topic.name, outcome: 'processed' }, events.length);
         return;
       } catch (e) {

@@ -1,9 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Producer } from 'kafkajs';
 import { outboxChannel, unpackOutboxMessages } from '@customs/db';
-import type { Logger, ServiceMetrics } from '@customs/telemetry';
+import { SpanKind, SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
+import { tracer, type Logger, type ServiceMetrics } from '@customs/telemetry';
 import type { KafkaHandle } from './client';
-import { tenantOf } from './events';
+import { extractMessageTrace, injectMessageTrace, tenantOf } from './events';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -71,6 +72,48 @@ interface OutboxRow {
   headers: Record<string, string>;
   packed_count: number;
   sent: number;
+}
+
+const relayTracer = tracer('@customs/kafka');
+
+/**
+ * The PRODUCER span of one outbox message's send: a child of the trace context stored with the
+ * row (the traceparent buildEvent put in its headers, in the transaction that wrote it — the
+ * request's or consumed message's span), so the relay's send, however much later and in whatever
+ * process, is one hop of the causing trace; the gap before it is the time the row waited in the
+ * outbox. The consumer continues from this span (withPublishTrace).
+ */
+function publishSpan(m: RoundMessage): Span {
+  const carrier: Record<string, string> = {};
+  for (const name of TRACE_HEADERS) {
+    const v = m.headers[name];
+    if (v !== undefined) carrier[name] = v.toString();
+  }
+  return relayTracer.startSpan(
+    `${m.topic} publish`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': m.topic, 'customs.outbox.id': m.outboxId, 'customs.outbox.pack_index': m.packIndex },
+    },
+    extractMessageTrace(carrier),
+  );
+}
+
+const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
+
+/**
+ * The message's headers with traceparent naming the publish span, so its consumer's span is that
+ * span's child. Without a tracer provider the span is the API's non-recording one, which keeps
+ * the stored context: the header is then unchanged.
+ */
+function withPublishTrace(headers: Record<string, string | Buffer>, span: Span): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = { ...headers };
+  const injected: Record<string, string> = {};
+  injectMessageTrace(injected, trace.setSpan(context.active(), span));
+  for (const name of TRACE_HEADERS) {
+    if (injected[name] !== undefined) out[name] = injected[name]!;
+  }
+  return out;
 }
 
 // Advisory-lock namespace; the schema name hashes into the second key.
@@ -269,12 +312,24 @@ export class OutboxRelay {
 
   private async send(messages: RoundMessage[]): Promise<void> {
     const byTopic = new Map<string, { key: string | Buffer; value: Buffer; headers: Record<string, string | Buffer> }[]>();
+    const spans: Span[] = [];
     for (const m of messages) {
       let list = byTopic.get(m.topic);
       if (!list) byTopic.set(m.topic, (list = []));
-      list.push({ key: m.key, value: m.value, headers: m.headers });
+      const span = publishSpan(m);
+      spans.push(span);
+      list.push({ key: m.key, value: m.value, headers: withPublishTrace(m.headers, span) });
     }
-    await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic: this.opts.kafka.physical(topic), messages: list })) });
+    try {
+      await this.producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic: this.opts.kafka.physical(topic), messages: list })) });
+    } catch (e) {
+      for (const s of spans) {
+        s.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
+        s.end();
+      }
+      throw e;
+    }
+    for (const s of spans) s.end();
     for (const [topic, list] of byTopic) this.opts.metrics?.messagesProduced.inc({ topic }, list.length);
   }
 
