@@ -120,6 +120,7 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
     erp.push(row(c));
   };
   let receiptLines = 0;
+  const receipted = new Set<string>();
   for (const d of decls) {
     const invoices = invoicesOf(d);
     if (invoices.length === 0) continue;
@@ -145,6 +146,13 @@ export function generateBooks(declarations: readonly Declaration[], opts: BooksO
     }
     const supplier = d.parties.find((p) => p.role === 'seller')?.name || d.parties.find((p) => p.role === 'exporter')?.name || 'UNKNOWN SUPPLIER';
     const invoiceNumber = invoices[0]!.replace(/\/\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/, '');
+    // Goods arrive once however often they are declared: a second declaration of the same
+    // supplier invoice (a C37 duplicate) has no receipt of its own — it matches the first one's.
+    // (Writing its lines again gave the export rows ingestion refuses as DUPLICATE_LINE: make up's
+    // ERP file was "partially_accepted".)
+    const receiptKey = `${supplier}|${invoiceNumber}`;
+    if (receipted.has(receiptKey)) continue;
+    receipted.add(receiptKey);
     d.items.forEach((it, i) => {
       const value = it.customsValuePence > 0 ? it.customsValuePence : it.statisticalValuePence;
       addReceipt([

@@ -20,6 +20,14 @@ describe('generateBooks (labelled ERP receipts and deferment statement)', () => 
     for (const t of a.truth.filter((x) => x.ruleId === 'C42' && x.declarationId.startsWith('mrn:') === false)) expect([t.reclaimDutyPence % 100, t.reclaimVatPence]).toEqual([0, 0]);
   });
 
+  it('writes one receipt per supplier invoice line however often the invoice is declared (ingestion refuses a repeated line as DUPLICATE_LINE)', () => {
+    const withDuplicates = [...generateHistoryDataset({ seed: 5, declarations: 300, importers: 1, historyRates: { C37: 0.05 } })].map((g) => g.declaration);
+    const books = generateBooks(withDuplicates, { seed: 5 });
+    const keys = books.receipts.map((r) => `${r.supplier}|${r.invoiceNumber}|${r.lineNumber}`);
+    expect(keys.length).toBeGreaterThan(100);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it('is clean with every rate at 0', () => {
     expect(generateBooks(decls, { seed: 5, ghostRate: 0, unmatchedRate: 0, mismatchRate: 0, unknownMrnRate: 0 }).truth).toEqual([]);
   });
