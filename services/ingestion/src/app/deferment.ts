@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { enqueueOutbox, type Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
 import { type DdesIssue, parseDdesCsv } from '../parse/deferment/ddes';
+import { completeBatch, insertBatches, openBatchRow } from '../db/batch-writes';
 import { declarationsIngested } from '../db/books-repo';
 import { defermentStatementEvents } from './books-events';
 import { type BatchStatus, type IngestIssue, insertIssues, statusOf } from './ingest';
@@ -48,26 +49,8 @@ export async function ingestDeferment(trx: Transaction<IngestionDb>, req: Deferm
   const lines = parsed.statements.reduce((n, s) => n + s.lines.length, 0);
   const errors = issues.filter((i) => i.severity === 'error').length;
   const status = statusOf(lines, 0, errors, lines === 0 && errors > 0);
-  await trx
-    .insertInto('batches')
-    .values({
-      batch_id: batchId,
-      tenant_id: req.tenantId,
-      channel: storable(req.channel),
-      format: 'ddes-csv',
-      source_name: sourceName,
-      content_sha256: createHash('sha256').update(req.content).digest('hex'),
-      size_bytes: req.content.length,
-      status,
-      declarations_accepted: lines,
-      declarations_duplicate: 0,
-      declarations_rejected: errors,
-      issue_count: issues.length,
-      received_at: receivedAt,
-      completed_at: new Date().toISOString(),
-      raw_content: req.content,
-    })
-    .execute();
+  await insertBatches(trx, [openBatchRow({ batchId, tenantId: req.tenantId, channel: storable(req.channel), format: 'ddes-csv', sourceName, content: req.content, receivedAt })]);
+  await completeBatch(trx, batchId, { status, accepted: lines, duplicate: 0, rejected: errors, issueCount: issues.length });
   const { stored: storedIssues } = await insertIssues(trx, { tenantId: req.tenantId, batchId, receivedAt }, issues);
   if (parsed.statements.length) {
     const ingested = await declarationsIngested(trx, req.tenantId);

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from '@opentelemetry/api';
 import { ErpReceiptLine } from '@customs/contracts';
-import { enqueueOutbox, sql, type Transaction } from '@customs/db';
+import { enqueueOutbox, type Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
-import { invoiceKey, parseErpCsv, parseErpJson, receiptIdFor, type ErpIssue } from '../parse/erp/erp';
-import { declarationsIngested } from '../db/books-repo';
+import { completeBatch, insertBatches, openBatchRow } from '../db/batch-writes';
+import { declarationsIngested, upsertErpReceipts } from '../db/books-repo';
+import { parseErpCsv, parseErpJson, receiptIdFor, type ErpIssue } from '../parse/erp/erp';
 import { erpReceiptEvents } from './books-events';
 import { insertIssues, statusOf, type BatchStatus, type IngestIssue } from './ingest';
 import { safeSourceName, storable } from './safe-text';
@@ -46,26 +47,7 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
   const { sourceName, issue: nameIssue } = safeSourceName(req.sourceName);
   const parsed = req.format === 'erp-json' ? parseErpJson(req.content, sourceName) : parseErpCsv(req.content, sourceName);
   const issues = [...(nameIssue ? [nameIssue] : []), ...parsed.issues.map(erpIssue)];
-  await trx
-    .insertInto('batches')
-    .values({
-      batch_id: batchId,
-      tenant_id: req.tenantId,
-      channel: storable(req.channel),
-      format: req.format,
-      source_name: sourceName,
-      content_sha256: createHash('sha256').update(req.content).digest('hex'),
-      size_bytes: req.content.length,
-      status: 'in_progress',
-      declarations_accepted: 0,
-      declarations_duplicate: 0,
-      declarations_rejected: 0,
-      issue_count: 0,
-      received_at: receivedAt,
-      completed_at: null,
-      raw_content: req.content,
-    })
-    .execute();
+  await insertBatches(trx, [openBatchRow({ batchId, tenantId: req.tenantId, channel: storable(req.channel), format: req.format, sourceName, content: req.content, receivedAt })]);
   const lines = parsed.lines.map((l) => {
     const receiptId = receiptIdFor(req.tenantId, l.supplier, l.invoiceNumber, l.lineNumber);
     const full: ErpReceiptLine = { ...l, tenantId: req.tenantId, receiptId, batchId, receivedAt };
@@ -88,18 +70,11 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
     ]);
     return { full, sha: createHash('sha256').update(content).digest('hex') };
   });
-  const outcome = new Map<string, 'inserted' | 'updated'>();
-  if (lines.length) {
-    const col = <T>(f: (x: (typeof lines)[number]) => T) => lines.map(f);
-    const rows = await sql<{ receipt_id: string; inserted: boolean }>`
-      insert into erp_receipts (tenant_id, receipt_id, supplier, sku, description, invoice_number, invoice_key, invoice_date, line_number, quantity, unit, line_value, currency, mrn, ducr, purchase_order, receipt_date, origin_country, content_sha256, batch_id, source_name, received_at)
-      select ${req.tenantId}, t.*, ${batchId}, ${sourceName}, ${receivedAt}::timestamptz
-      from unnest(${col((x) => x.full.receiptId)}::text[], ${col((x) => x.full.supplier)}::text[], ${col((x) => x.full.sku)}::text[], ${col((x) => x.full.description)}::text[], ${col((x) => x.full.invoiceNumber)}::text[], ${col((x) => invoiceKey(x.full.invoiceNumber))}::text[], ${col((x) => x.full.invoiceDate)}::text[], ${col((x) => x.full.lineNumber)}::int[], ${col((x) => x.full.quantity)}::numeric[], ${col((x) => x.full.unit)}::text[], ${col((x) => x.full.lineValue!.value)}::numeric[], ${col((x) => x.full.lineValue!.currency)}::text[], ${col((x) => x.full.mrn)}::text[], ${col((x) => x.full.ducr)}::text[], ${col((x) => x.full.purchaseOrder)}::text[], ${col((x) => x.full.receiptDate)}::text[], ${col((x) => x.full.originCountry)}::text[], ${col((x) => x.sha)}::text[]) as t
-      on conflict (tenant_id, receipt_id) do update set supplier = excluded.supplier, sku = excluded.sku, description = excluded.description, invoice_number = excluded.invoice_number, invoice_key = excluded.invoice_key, invoice_date = excluded.invoice_date, quantity = excluded.quantity, unit = excluded.unit, line_value = excluded.line_value, currency = excluded.currency, mrn = excluded.mrn, ducr = excluded.ducr, purchase_order = excluded.purchase_order, receipt_date = excluded.receipt_date, origin_country = excluded.origin_country, content_sha256 = excluded.content_sha256, batch_id = excluded.batch_id, source_name = excluded.source_name, received_at = excluded.received_at
-        where erp_receipts.content_sha256 <> excluded.content_sha256
-      returning receipt_id, (xmax = 0) as inserted`.execute(trx);
-    for (const r of rows.rows) outcome.set(r.receipt_id, r.inserted ? 'inserted' : 'updated');
-  }
+  const outcome = await upsertErpReceipts(
+    trx,
+    { tenantId: req.tenantId, batchId, sourceName, receivedAt },
+    lines.map((l) => ({ line: l.full, sha256: l.sha })),
+  );
   // What changed is published for reconciliation (scoring's C03), in bounded parts, in this
   // transaction: a re-sent export whose lines are all duplicates publishes nothing.
   const changed = lines.filter((l) => outcome.has(l.full.receiptId)).map((l) => l.full);
@@ -115,11 +90,7 @@ export async function ingestErp(trx: Transaction<IngestionDb>, req: ErpIngestReq
   const errors = issues.filter((i) => i.severity === 'error').length;
   const status = statusOf(stored, receipts.length - stored, errors, lines.length === 0 && errors > 0);
   const { stored: storedIssues } = await insertIssues(trx, { tenantId: req.tenantId, batchId, receivedAt }, issues);
-  await trx
-    .updateTable('batches')
-    .set({ status, declarations_accepted: stored, declarations_duplicate: receipts.length - stored, declarations_rejected: errors, issue_count: issues.length, completed_at: new Date().toISOString() })
-    .where('batch_id', '=', batchId)
-    .execute();
+  await completeBatch(trx, batchId, { status, accepted: stored, duplicate: receipts.length - stored, rejected: errors, issueCount: issues.length });
   return { batchId, status, receipts, declarations: [], changes: [], issues: storedIssues };
 }
 

@@ -1,6 +1,7 @@
-import { hash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from '@customs/db';
 import type { IngestionDb } from '../db/migrations';
+import { insertBatches, openBatchRow } from '../db/batch-writes';
 import { insertIssues, type IngestIssue, type IngestResult } from './ingest';
 import { storable } from './safe-text';
 
@@ -60,26 +61,25 @@ export interface RefusedDocument {
 export async function recordRefusal(trx: Transaction<IngestionDb>, doc: RefusedDocument, issues: IngestIssue[]): Promise<IngestResult> {
   const batchId = randomUUID();
   const receivedAt = doc.receivedAt.toISOString();
-  await trx
-    .insertInto('batches')
-    .values({
-      batch_id: batchId,
-      tenant_id: doc.tenantId,
-      channel: storable(doc.channel),
-      format: storable(doc.format || 'unknown'),
-      source_name: storable(doc.sourceName),
-      content_sha256: doc.read?.sha256 ?? hash('sha256', doc.content, 'hex'),
-      size_bytes: doc.read?.bytes ?? doc.content.length,
+  await insertBatches(trx, [
+    {
+      ...openBatchRow({
+        batchId,
+        tenantId: doc.tenantId,
+        channel: storable(doc.channel),
+        format: storable(doc.format || 'unknown'),
+        sourceName: storable(doc.sourceName),
+        content: doc.content,
+        receivedAt,
+      }),
+      // A capped read keeps what arrived before the cap; its size and hash say what was sent.
+      ...(doc.read ? { content_sha256: doc.read.sha256, size_bytes: doc.read.bytes } : {}),
       status: 'rejected',
-      declarations_accepted: 0,
-      declarations_duplicate: 0,
       declarations_rejected: 1,
       issue_count: issues.length,
-      received_at: receivedAt,
       completed_at: new Date().toISOString(),
-      raw_content: doc.content,
-    })
-    .execute();
+    },
+  ]);
   const { stored } = await insertIssues(trx, { tenantId: doc.tenantId, batchId, receivedAt }, issues);
   return { batchId, status: 'rejected', declarations: [], changes: [], issues: stored };
 }
