@@ -41,8 +41,9 @@ export function registerConsumers(kit: Pick<PlatformKit<ValidationDb>, 'consume'
         if (entry) unusable.push(entry);
         else usable.push(e);
       }
-      // The batch's one reference lookup runs in the first event's trace (the others link to
-      // it through their own consumer spans), so a declaration's trace shows the gRPC call.
+      // The batch's one reference lookup runs in the first event's trace, so a declaration's
+      // trace shows the gRPC call (the other events' consumer spans link to the batch span,
+      // @customs/kafka, not to this call; their own outgoing events keep their own trace).
       const results = await context.with(usable[0]?.context ?? context.active(), () =>
         checkBatch(
           RULES,
