@@ -29,6 +29,16 @@ export interface CallContext {
   trace: Context;
   /** Resolves/aborts when the client cancels or the deadline passes. */
   cancelled: () => boolean;
+  /** Where the call came from, for the audit trail: the caller's IP address (from the peer). */
+  sourceIp: string;
+  /** The caller's user-agent metadata (grpc-js sends its own), for the audit trail. */
+  userAgent: string;
+}
+
+/** "127.0.0.1:5555", "[::1]:5555" (grpc-js getPeer(); "ipv4:"/"ipv6:" prefixed in some versions) → the address alone. */
+export function peerAddress(peer: string): string {
+  const m = /^(?:ipv[46]:)?\[?([^[\]]*?)\]?:\d+$/.exec(peer);
+  return m ? m[1]! : peer;
 }
 
 export type UnaryHandler<Req, Res> = (req: Req, call: CallContext) => Promise<Res>;
@@ -154,7 +164,13 @@ export class GrpcServer {
           const parent = withTenant(extractTrace(metadataToCarrier(call.metadata)), principal.tenantId);
           const timer = this.opts.metrics?.grpcDuration.startTimer({ method: method.path });
           inSpan(grpcTracer, spanName, { kind: SpanKind.SERVER, parent, attributes: { 'rpc.system': 'grpc', 'rpc.method': name, tenant: principal.tenantId } }, async () => {
-            const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
+            const ctx: CallContext = {
+              principal,
+              trace: context.active(),
+              cancelled: () => call.cancelled,
+              sourceIp: peerAddress(call.getPeer()),
+              userAgent: String(call.metadata.get('user-agent')[0] ?? '').slice(0, 500),
+            };
             return (handler as UnaryHandler<unknown, unknown>)(call.request, ctx);
           })
             .then((res) => {
@@ -193,7 +209,13 @@ export class GrpcServer {
               else call.once('drain', () => resolve());
             });
           inSpan(grpcTracer, spanName, { kind: SpanKind.SERVER, parent, attributes: { 'rpc.system': 'grpc', 'rpc.method': name, tenant: principal.tenantId } }, async () => {
-            const ctx: CallContext = { principal, trace: context.active(), cancelled: () => call.cancelled };
+            const ctx: CallContext = {
+              principal,
+              trace: context.active(),
+              cancelled: () => call.cancelled,
+              sourceIp: peerAddress(call.getPeer()),
+              userAgent: String(call.metadata.get('user-agent')[0] ?? '').slice(0, 500),
+            };
             await (handler as ServerStreamHandler<unknown, unknown>)(call.request, ctx, send);
           })
             .then(() => {

@@ -132,6 +132,28 @@ describe('validation: check before lodging (POST /v1/checks)', () => {
         (e: { code: number; details: string }) => ({ code: e.code, details: e.details }),
       );
       expect(refused).toEqual({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^declaration\.acceptanceDate: /) });
+
+      // Both calls are in the audit trail like the REST twin's (issue 11, defect 13): who (the
+      // token's subject, role and id), from where, when, and the outcome.
+      const trail = async (action: string) => {
+        const r = await fetch(`${validation.httpUrl}/v1/admin/audit?action=${encodeURIComponent(action)}`, { headers: { authorization: `Bearer ${a.admin}` } });
+        expect(r.status).toBe(200);
+        return ((await r.json()) as any).entries as any[];
+      };
+      const [rest] = await trail('POST /v1/checks');
+      const rpc = await trail('/customs.v1.ValidationService/CheckDeclaration');
+      const who = (e: any) => ({ tenantId: e.tenantId, subject: e.subject, role: e.role, tokenId: e.tokenId });
+      expect(rpc.map((e) => [e.outcome, e.details.checkId === res.checkId, e.details.lrn])).toEqual([
+        [400, false, '7847767E1WB6'],
+        [200, true, '7847767E1WB6'],
+      ]);
+      for (const e of rpc) {
+        expect(who(e)).toEqual(who(rest));
+        expect(e.subject).toMatch(/^token:[0-9a-f]{8}$/);
+        expect(e.sourceIp).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+        expect(e.userAgent).toMatch(/^grpc-node-js\//);
+        expect(Date.parse(e.at)).toBeGreaterThanOrEqual(Date.parse(rest.at));
+      }
     } finally {
       client.close();
     }
