@@ -25,8 +25,8 @@ export const PERMISSIONS = {
   triage: 'change an alert’s state, assignee or notes',
   'reports:write': 'draft claims, publish reports, open and work cases',
   'records:correct': 'correct the record: merge two declarations that are one (a corrected MRN)',
-  'config:read': 'read the tenant’s settings: alert rules, exceptions, subscriptions, approved agents, datasets',
-  'config:write': 'change settings: rule settings, exceptions, subscriptions, approved agents, reference loads, re-scoring',
+  'config:read': 'read the tenant’s settings: alert rules, exceptions, subscriptions, approved agents, origin evidence register, datasets',
+  'config:write': 'change settings: rule settings, exceptions, subscriptions, approved agents, origin evidence register, reference loads, re-scoring',
   'operations:read': 'operational views: dead-lettered events, reference sync runs',
   'audit:read': 'read the audit trail',
 } as const;
@@ -133,6 +133,10 @@ export const HTTP_ROUTES: Record<string, Record<string, AccessRule>> = {
     'PUT /v1/importers/:id/approved-agents': rule('config:write'),
     'GET /v1/importers/:id/erp-receipts': rule('data:read', true),
     'GET /v1/importers/:id/deferment-lines': rule('data:read', true),
+    'GET /v1/importers/:id/origin-evidence': rule('config:read'),
+    'POST /v1/importers/:id/origin-evidence': rule('config:write'),
+    'PUT /v1/importers/:id/origin-evidence/:evidenceId': rule('config:write'),
+    'DELETE /v1/importers/:id/origin-evidence/:evidenceId': rule('config:write'),
   },
   alerting: {
     'GET /v1/alerts': rule('data:read', true),

@@ -2,6 +2,7 @@ import { startPlatformService, type RunningService } from '@customs/service';
 import { migrations, type ScoringDb } from './db/migrations';
 import { registerGrpc } from './grpc/scoring-grpc';
 import { registerBooksRoutes } from './http/books-routes';
+import { registerEvidenceRoutes } from './http/evidence-routes';
 import { registerRoutes } from './http/routes';
 import { registerConsumers } from './kafka/consumers';
 import { registerReconciliationConsumers } from './kafka/reconciliation-consumers';
@@ -23,6 +24,7 @@ export async function startScoringService(config: ScoringConfig): Promise<Runnin
       registerGrpc(kit.grpc, db);
       registerRoutes(kit.http, db);
       registerBooksRoutes(kit.http, db);
+      registerEvidenceRoutes(kit.http, db);
     },
   });
 }

@@ -65,6 +65,8 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
     for (const b of batch) for (const f of [b.fact, b.previous]) if (f) for (const [k, v] of Object.entries(keysOf(f))) keys[k as keyof typeof keys].push(...v);
     const state = emptyState();
     await store.loadState(tenant, keys, state);
+    // C20's evidence register for the batch's suppliers (one query; none when no importer keeps one).
+    await store.loadEvidence(tenant, keys.knowledge, state);
     // C10 asks whether a minority line's own supplier has an established code (then it is C11's):
     // those suppliers' groups are loaded too, even when the batch has no line of theirs.
     const extra = minoritySupplierGroups(state, new Set(keys.supplierGroups));

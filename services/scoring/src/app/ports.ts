@@ -1,5 +1,6 @@
 import type { Transaction } from '@customs/db';
 import type { ScoringDb } from '../db/migrations';
+import * as evidence from '../db/evidence-repo';
 import * as history from '../db/history-repo';
 import * as scores from '../db/score-repo';
 
@@ -27,6 +28,15 @@ export function bindStore(trx: Transaction<ScoringDb>) {
     listHistoryFindings: bind(history.listHistoryFindings),
     countHistoryFindings: bind(history.countHistoryFindings),
     replaceApprovedAgents: bind(history.replaceApprovedAgents),
+    loadEvidence: bind(evidence.loadEvidence),
+    listEvidence: bind(evidence.listEvidence),
+    getEvidence: bind(evidence.getEvidence),
+    putEvidence: bind(evidence.putEvidence),
+    deleteEvidence: bind(evidence.deleteEvidence),
+    knowledgeKeysOf: bind(evidence.knowledgeKeysOf),
+    supersedeFindingIds: bind(evidence.supersedeFindingIds),
+    ruleFindings: bind(evidence.ruleFindings),
+    activateFindings: bind(evidence.activateFindings),
     loadDeclScores: bind(scores.loadDeclScores),
     upsertDeclScores: bind(scores.upsertDeclScores),
     getDeclScoreRow: bind(scores.getDeclScoreRow),

@@ -1,4 +1,5 @@
 import { sql, enableTenantRls, inboxOutboxMigration, outboxPackedMigration, outboxDeadLetterMigration, type Migration } from '@customs/db';
+import { originEvidenceMigration } from './evidence-repo';
 import { reconBooksImportersMigration, reconciliationImporterIndexMigration, reconciliationMigration, reconciliationWatermarkMigration } from './reconciliation-repo';
 
 export const migrations: Record<string, Migration> = {
@@ -196,6 +197,8 @@ export const migrations: Record<string, Migration> = {
   },
   // C03 ghosts only for the importers the ERP books are for.
   '0014_reconciliation_books_importers': reconBooksImportersMigration,
+  // C20's origin evidence register per importer and supplier.
+  '0015_origin_evidence': originEvidenceMigration,
 };
 
 export interface ScoringDb {

@@ -13,10 +13,15 @@ export function normalise(s: string): string {
     .trim();
 }
 
+/** A supplier as history keys it: its id normalised, else its name normalised and country ("NAME|CC"); the evidence register keys suppliers the same way. */
+export function supplierKey(p: { id: string; name: string; countryCode: string }): string {
+  return p.id ? normalise(p.id) : `${normalise(p.name)}|${p.countryCode.toUpperCase()}`;
+}
+
 function supplierOf(parties: readonly { role: string; id: string; name: string; countryCode: string }[]): string {
   for (const role of SUPPLIER_ROLES) {
     const p = parties.find((x) => x.role === role && (x.id || x.name));
-    if (p) return p.id ? normalise(p.id) : `${normalise(p.name)}|${p.countryCode.toUpperCase()}`;
+    if (p) return supplierKey(p);
   }
   return '';
 }

@@ -38,8 +38,10 @@ export const HISTORY_RULES: readonly HistoryRule[] = [
 export const HISTORY_RULESET = HISTORY_RULES.map((r) => `${r.meta.id}@${r.meta.version}`).join(',');
 
 /** Deterministic id: the same rule version on the same declaration version and item → the same id (so re-raising is a no-op). */
-export function historyFindingId(tenant: string, declarationId: string, version: number, item: number, ruleId: string, ruleVersion: string): string {
-  const h = createHash('sha256').update(`scoring|${tenant}|${declarationId}|${version}|${item}|${ruleId}|${ruleVersion}`).digest('hex');
+export function historyFindingId(tenant: string, declarationId: string, version: number, item: number, ruleId: string, ruleVersion: string, digest = ''): string {
+  const h = createHash('sha256')
+    .update(`scoring|${tenant}|${declarationId}|${version}|${item}|${ruleId}|${ruleVersion}${digest ? `|${digest}` : ''}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -58,10 +60,10 @@ export function decideHistory(input: HistoryInput, tenant: string, today: string
   return [...out.values()];
 }
 
-function stamp(rule: HistoryRule, hit: HistoryHit, tenant: string, raisedAt: string, input: HistoryInput): Finding {
+export function stamp(rule: HistoryRule, hit: HistoryHit, tenant: string, raisedAt: string, input: Pick<HistoryInput, 'state'>): Finding {
   const t = hit.target;
   return Finding.fromPartial({
-    findingId: historyFindingId(tenant, t.d, t.v, hit.item, rule.meta.id, rule.meta.version),
+    findingId: historyFindingId(tenant, t.d, t.v, hit.item, rule.meta.id, rule.meta.version, hit.digest),
     tenantId: tenant,
     declarationId: t.d,
     declarationVersion: t.v,

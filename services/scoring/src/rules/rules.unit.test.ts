@@ -258,6 +258,83 @@ describe('C20 importer’s-knowledge concentration', () => {
   });
 });
 
+describe('C20 second criterion: U112 on complex goods without origin evidence on file', () => {
+  const claim = (seller: string, date: string, code = '6109100010', proof = 'U112') =>
+    decl({
+      seller,
+      date,
+      items: [
+        {
+          commodityCode: code,
+          originCountry: 'DE',
+          preference: '300',
+          documents: [{ code: proof, reference: '', status: 'JE', reason: "Importer's knowledge" }],
+          taxLines: [
+            { taxType: 'A00', rate: '0.00', payablePence: 0 },
+            { taxType: 'B00', rate: '20.00', payablePence: 20_000 },
+          ],
+        },
+      ],
+    });
+  const ev = (supplier: string, from: string, to: string, codePrefixes: string[] = []) => ({
+    id: `e-${supplier}`,
+    importer: IMPORTER,
+    supplier,
+    kind: 'supplier_statement' as const,
+    validFrom: from,
+    validTo: to,
+    codePrefixes,
+    reference: 'SOO-1',
+  });
+  const judge = (batch: Declaration[], register: ReturnType<typeof ev>[] | undefined) => {
+    const state = emptyState();
+    if (register) {
+      state.evidenceKept = new Set([IMPORTER]);
+      state.evidence = new Map();
+      for (const e of register) state.evidence.set(`${IMPORTER}|${e.supplier}`, [...(state.evidence.get(`${IMPORTER}|${e.supplier}`) ?? []), e]);
+    }
+    return decideHistory(
+      applyBatch(
+        state,
+        [decl({}), ...batch].map((d) => ({ fact: declFact(d) })),
+      ),
+      't',
+      '2024-06-01',
+      '2024-06-01T00:00:00Z',
+    ).filter((x) => x.ruleId === 'C20');
+  };
+  it('flags one U112 claim of complex goods when the importer keeps a register and nothing covers the supplier, date and code; priced as the saving', () => {
+    const f = judge([claim('Lieferant GmbH', '2024-03-01')], [ev('OTHER SUPPLIER|CN', '2020-01-01', '2030-12-31')]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ itemNumber: 1, exposureDutyPence: 12_000, exposureVatPence: 2_400, severity: Severity.SEVERITY_MEDIUM });
+    expect(f[0]!.explanation).toContain('no origin evidence on file');
+    expect(f[0]!.evidence.find((e) => e.field === 'register.origin_evidence')!.value).toBe('none covering this line');
+  });
+  it('silent when evidence covers the date and code; flags outside the validity or the code prefixes', () => {
+    const key = 'LIEFERANT GMBH|CN';
+    expect(judge([claim('Lieferant GmbH', '2024-03-01')], [ev(key, '2024-01-01', '2024-12-31')])).toEqual([]);
+    expect(judge([claim('Lieferant GmbH', '2024-03-01')], [ev(key, '2024-01-01', '2024-12-31', ['6109'])])).toEqual([]);
+    expect(judge([claim('Lieferant GmbH', '2025-01-01')], [ev(key, '2024-01-01', '2024-12-31')])).toHaveLength(1);
+    expect(judge([claim('Lieferant GmbH', '2024-03-01')], [ev(key, '2024-01-01', '2024-12-31', ['6110', '62'])])).toHaveLength(1);
+  });
+  it('silent for wholly obtainable goods (chapters 01–14, 25–26), for other proof than U112, and for an importer keeping no register', () => {
+    expect(judge([claim('Lieferant GmbH', '2024-03-01', '0805100010')], [ev('X|CN', '2024-01-01', '2024-12-31')])).toEqual([]);
+    expect(judge([claim('Lieferant GmbH', '2024-03-01', '6109100010', 'U110')], [ev('X|CN', '2024-01-01', '2024-12-31')])).toEqual([]);
+    expect(judge([claim('Lieferant GmbH', '2024-03-01')], undefined)).toEqual([]);
+  });
+  it('a covered line keeps a concentration verdict under its old id; a gap is another finding id (a later register change supersedes it)', () => {
+    const claims = Array.from({ length: 10 }, () => claim('Neue GmbH', '2024-03-01'));
+    const concentrated = judge(claims, undefined);
+    const both = judge(claims, [ev('X|CN', '2024-01-01', '2024-12-31')]);
+    const covered = judge(claims, [ev('NEUE GMBH|CN', '2024-01-01', '2024-12-31')]);
+    expect(concentrated).toHaveLength(10);
+    expect(covered.map((x) => x.findingId)).toEqual(concentrated.map((x) => x.findingId));
+    expect(both).toHaveLength(10);
+    expect(both.some((x) => concentrated.some((c) => c.findingId === x.findingId))).toBe(false);
+    expect(both[0]!.explanation).toMatch(/alone .*; and U112 on complex goods/);
+  });
+});
+
 describe('C34 relief volume anomalies (returned goods against an export already discharged)', () => {
   const reimport = (exportMrn: string, date: string) =>
     decl({

@@ -164,6 +164,24 @@ export interface ImporterHistory {
   approved: string[];
 }
 
+/** Kinds of origin evidence an importer keeps on file for a supplier (C20's evidence register). */
+export type OriginEvidenceKind = 'supplier_statement' | 'long_term_supplier_declaration' | 'importers_records';
+
+/** One entry of an importer's origin evidence register (managed over the API, audited). */
+export interface OriginEvidence {
+  id: string;
+  importer: string;
+  /** Normalised supplier, as DeclFact.supplier (an id, or "NAME|CC"). */
+  supplier: string;
+  kind: OriginEvidenceKind;
+  /** Validity "YYYY-MM-DD", both days included. */
+  validFrom: string;
+  validTo: string;
+  /** Commodity-code prefixes (2–10 digits) the evidence covers; empty = every code. */
+  codePrefixes: string[];
+  reference: string;
+}
+
 /** The history a batch is judged against: only the keys its declarations touch, loaded in one go. */
 export interface HistoryState {
   supplierGroups: Map<string, CodeGroup>;
@@ -174,6 +192,13 @@ export interface HistoryState {
   importers: Map<string, ImporterHistory>;
   knowledge: Map<string, KnowledgeGroup>;
   returns: Map<string, ReturnGroup>;
+  /**
+   * C20's evidence register, per knowledge key (importer|supplier): the entries on file for the
+   * supplier; and the importers that keep a register at all (without one, the evidence criterion
+   * is not checked: an empty register says nothing). Optional: loaded by the caller, absent = none kept.
+   */
+  evidence?: Map<string, OriginEvidence[]>;
+  evidenceKept?: Set<string>;
 }
 
 /** One hit of a history check, before the engine stamps ids, versions and deadlines. */
@@ -195,6 +220,8 @@ export interface HistoryHit {
   originCountry?: string;
   cpc?: string;
   supplier?: string;
+  /** What the verdict rests on when one rule can reach different verdicts on the same line (C20's criteria): part of the finding id, so a changed verdict is a new finding. */
+  digest?: string;
 }
 
 /** What a check sees: the history after the batch was folded in, and the batch's declarations. */
