@@ -44,7 +44,7 @@ bench-e2e: ## End-to-end benchmark on an isolated platform: backfill lines/s, re
 	@source scripts/lib-node.sh && ensure_deps && build_all && bash scripts/postgres.sh ensure >/dev/null && bash scripts/kafka.sh start >/dev/null && \
 	  node scripts/bench/e2e.js --lines $${LINES:-20000} --instances $${INSTANCES:-1,2} --growth "$${GROWTH:-}" --rate $${RATE:-200,20} --latency-seconds $${LATENCY_SECONDS:-10}
 
-chaos: ## Kill -9 every service in turn and restart a private Kafka broker during a backfill; then 0 lost, 0 duplicated
+chaos: ## Kill -9 every service, restart a private Kafka broker and Postgres during a backfill; then 0 lost, 0 duplicated, streams gap-free
 	@source scripts/lib-node.sh && ensure_deps && build_all && bash scripts/postgres.sh ensure >/dev/null && bash scripts/kafka.sh fetch >/dev/null && \
 	  node scripts/chaos.js $${DECLARATIONS:-3000}
 

@@ -15,6 +15,7 @@
 // differs; cleans up (platform, broker, cluster, folders) also when it fails or is interrupted.
 // usage: node scripts/chaos.js [declarations=3000]   (CHAOS_PG_PORT, default 19432)
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startPlatform } = require('./bench/platform');
@@ -33,6 +34,18 @@ const ruleIds = (dir) =>
     .map((f) => /^c(\d\d)-/.exec(f)?.[1])
     .filter(Boolean)
     .map((n) => `C${n}`);
+
+/** Does something listen on 127.0.0.1:port? */
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
 
 async function waitFor(what, fn, timeoutMs = 180000) {
   const end = Date.now() + timeoutMs;
@@ -53,9 +66,18 @@ async function waitFor(what, fn, timeoutMs = 180000) {
     console.error('chaos: package-lock.json is newer than node_modules; install first (npm ci), then run again');
     process.exit(2);
   }
+  // The private broker's and cluster's ports must be free (another chaos run, or one killed
+  // before it could clean up, holds them); once they are, what is left of earlier runs goes.
+  const pgPort = Number(process.env.CHAOS_PG_PORT ?? 19432);
+  for (const port of [19392, 19393, pgPort])
+    if (await portInUse(port)) {
+      console.error(`chaos: port ${port} is in use (another chaos run? a stale one's processes: see .run/chaos/run-*); free it and run again`);
+      process.exit(2);
+    }
   fs.mkdirSync(path.join(root, '.run/chaos'), { recursive: true });
+  for (const d of fs.readdirSync(path.join(root, '.run/chaos'))) if (d.startsWith('run-')) fs.rmSync(path.join(root, '.run/chaos', d), { recursive: true, force: true });
   const run = fs.mkdtempSync(path.join(root, '.run/chaos/run-'));
-  const pg = privatePostgres({ dir: path.join(run, 'postgres'), port: Number(process.env.CHAOS_PG_PORT ?? 19432), say });
+  const pg = privatePostgres({ dir: path.join(run, 'postgres'), port: pgPort, say });
   const brokerEnv = { ...process.env, KAFKA_PORT: '19392', KAFKA_CONTROLLER_PORT: '19393', KAFKA_RUN_DIR: path.join(run, 'kafka'), KAFKA_HEAP: '384m' };
   const kafkaSh = (cmd) => execFileSync('bash', [path.join(root, 'scripts/kafka.sh'), cmd], { env: brokerEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   // The alert rule with a countable outcome, as in the scale-out test: one alert per

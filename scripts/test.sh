@@ -48,11 +48,20 @@ set -e
 echo "› linting the services' OpenAPI documents (scripts/openapi-lint.mjs, redocly.yaml)"
 openapi_failed=0
 node scripts/openapi-lint.mjs || openapi_failed=1
+
+# The chaos check (scripts/chaos.js, docs/chaos.md): every service SIGKILLed, a private broker and
+# a private Postgres cluster restarted during a backfill, then exact counts and gap-free subscriber
+# streams. Counted as one more test; CHAOS_DECLARATIONS sets its size.
+echo "› chaos check (scripts/chaos.js ${CHAOS_DECLARATIONS:-3000})"
+chaos_failed=0
+node scripts/chaos.js "${CHAOS_DECLARATIONS:-3000}" || chaos_failed=1
 node -e '
   const r = require(process.argv[1]);
   const lint = Number(process.argv[2]);
+  const chaos = Number(process.argv[3]);
   const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`${r.numPassedTests + (lint ? 0 : 1)} passed, ${r.numFailedTests + lint} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$REPO_ROOT/.run/jest-results.json" "$openapi_failed" || { echo "0 passed, 1 failed"; exit 1; }
+  console.log(`${r.numPassedTests + (lint ? 0 : 1) + (chaos ? 0 : 1)} passed, ${r.numFailedTests + lint + chaos} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$REPO_ROOT/.run/jest-results.json" "$openapi_failed" "$chaos_failed" || { echo "0 passed, 1 failed"; exit 1; }
 [ "$openapi_failed" = 0 ] || exit 1
+[ "$chaos_failed" = 0 ] || exit 1
 exit "$status"

@@ -11,11 +11,19 @@ const { execFileSync } = require('node:child_process');
 const root = path.resolve(__dirname, '../..');
 
 /** The newest installed server's bin directory (Debian: /usr/lib/postgresql/<major>/bin), or PG_BIN. */
-function serverBin() {
+function serverBin(installed = false) {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const base = '/usr/lib/postgresql';
   const majors = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin/pg_ctl'))) : [];
-  if (!majors.length) throw new Error('no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (install postgresql, or set PG_BIN)');
+  if (!majors.length) {
+    // A runner whose Postgres is elsewhere (a service container) has no server binaries: as
+    // scripts/postgres.sh does for the server itself, install Debian's package when root.
+    if (!installed && process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')) {
+      execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null'], { stdio: 'inherit' });
+      return serverBin(true);
+    }
+    throw new Error('no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (install postgresql, or set PG_BIN)');
+  }
   majors.sort((a, b) => Number(a) - Number(b));
   return path.join(base, majors.at(-1), 'bin');
 }
