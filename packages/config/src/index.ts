@@ -264,3 +264,4 @@ export function commonServiceSpecs(service: string, defaults: { httpPort: number
 export * from './auth';
 export * from './permissions';
 export * from './kafka';
+export * from './command-line';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 
-import { parseArgs } from 'node:util';
+import { EXIT_USAGE, readArgs, runCommandLine, UsageError } from '@customs/config';
 
 /** Exit codes (documented in USAGE and the service README). */
 export const EXIT = {
@@ -17,7 +17,7 @@ export const EXIT = {
   /** Some files were rejected, partially accepted or failed to send: see the listed reasons. */
   someRejected: 2,
   /** Bad command line (sysexits EX_USAGE). */
-  usage: 64,
+  usage: EXIT_USAGE,
 } as const;
 
 // The service's package version (services/ingestion/package.json, beside src/ and dist/).
@@ -56,18 +56,10 @@ exit codes:
   2   some files rejected, partially accepted or not sent (each listed with its reason)
   64  bad command line`;
 
-class UsageError extends Error {}
-
-function parseCommandLine(argv: string[], env: Record<string, string | undefined>): { help: true } | { version: true } | { target: string; opts: Options } {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { help: true };
-  if (values.version) return { version: true };
+function parseCommandLine(argv: string[], env: Record<string, string | undefined>): 'help' | 'version' | { target: string; opts: Options } {
+  const { values, positionals } = readArgs(argv, OPTIONS);
+  if (values.help) return 'help';
+  if (values.version) return 'version';
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a file or folder to send is required' : `one file or folder, got ${positionals.length}`);
   const format = values.format ?? 'dms-xml';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
@@ -97,8 +89,6 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   exclude: { type: 'string' },
   quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
 } as const;
 
 function listFiles(target: string, format: string, exclude?: RegExp): string[] {
@@ -131,23 +121,10 @@ export async function runCli(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
-  let command: ReturnType<typeof parseCommandLine>;
-  try {
-    command = parseCommandLine(argv, env);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err(`customs-submit: ${e.message}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if ('help' in command) {
-    out(USAGE);
-    return EXIT.ok;
-  }
-  if ('version' in command) {
-    out(`customs-submit ${VERSION}`);
-    return EXIT.ok;
-  }
-  const { target, opts } = command;
+  return runCommandLine({ name: 'customs-submit', version: VERSION, usage: USAGE, out, err, parse: () => parseCommandLine(argv, env), run: (command) => submit(command, out, err) });
+}
+
+async function submit({ target, opts }: { target: string; opts: Options }, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   let files: string[];
   try {
     files = listFiles(target, opts.format, opts.exclude);

@@ -9,8 +9,7 @@
 // outbox (relayed by the running service, which also picks the measures up within
 // REFERENCE_SYNC_INTERVAL_MS). Uses DATABASE_URL like the service.
 import * as fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError, EXIT_CONFIG } from '@customs/config';
+import { ConfigError, EXIT_CONFIG, EXIT_USAGE, readArgs, runCommandLine, UsageError } from '@customs/config';
 import { createDb, migrateToLatest } from '@customs/db';
 import { loadOttFile } from './app/ott-load';
 import { ReferenceStore } from './app/store';
@@ -35,7 +34,7 @@ export const EXIT = {
   /** Some files were rejected (each listed with its reasons); the others were loaded. */
   someRejected: 2,
   /** Bad command line (sysexits EX_USAGE). */
-  usage: 64,
+  usage: EXIT_USAGE,
 } as const;
 
 // The service's package version (services/reference/package.json, beside src/ and dist/).
@@ -67,38 +66,17 @@ exit codes:
   64  bad command line
   78  bad configuration (an environment variable, named)`;
 
-class UsageError extends Error {}
+type Command = { kind: 'load-ott' | 'load-fx'; files: string[] } | { kind: 'sync-ott'; full: boolean; restart: boolean; commodities?: string[]; until?: string };
 
-type Command =
-  | { kind: 'help' }
-  | { kind: 'version' }
-  | { kind: 'load-ott' | 'load-fx'; files: string[] }
-  | { kind: 'sync-ott'; full: boolean; restart: boolean; commodities?: string[]; until?: string };
-
-function parseCommandLine(argv: string[]): Command {
-  const parse = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        full: { type: 'boolean' },
-        restart: { type: 'boolean' },
-        commodities: { type: 'string' },
-        until: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
-    });
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse();
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
+function parseCommandLine(argv: string[]): Command | 'help' | 'version' {
+  const { values, positionals } = readArgs(argv, {
+    full: { type: 'boolean' },
+    restart: { type: 'boolean' },
+    commodities: { type: 'string' },
+    until: { type: 'string' },
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('a command is required');
   if (command === 'load-ott' || command === 'load-fx') {
@@ -150,22 +128,10 @@ export async function runCli(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<number> {
-  let parsed: Command;
-  try {
-    parsed = parseCommandLine(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    err(`reference-cli: ${e.message}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (parsed.kind === 'help') {
-    out(USAGE);
-    return EXIT.ok;
-  }
-  if (parsed.kind === 'version') {
-    out(`reference-cli ${VERSION}`);
-    return EXIT.ok;
-  }
+  return runCommandLine({ name: 'reference-cli', version: VERSION, usage: USAGE, out, err, parse: () => parseCommandLine(argv), run: (command) => runCommand(command, env, out) });
+}
+
+async function runCommand(parsed: Command, env: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
   if (parsed.kind === 'sync-ott') return syncCommand(parsed, env, out);
   const { kind: command, files } = parsed;
   const config = loadConfig(env);
