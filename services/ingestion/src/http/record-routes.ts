@@ -106,7 +106,9 @@ export function registerRecordRoutes(http: FastifyInstance, { batches, declarati
           items,
           nextCursor,
         );
-      return { batches: items, next: nextLink(req, nextCursor), nextCursor };
+      const next = nextLink(req, nextCursor);
+      if (next) reply.header('link', `<${next}>; rel="next"`);
+      return { batches: items, next, nextCursor };
     },
   );
 
@@ -166,7 +168,9 @@ export function registerRecordRoutes(http: FastifyInstance, { batches, declarati
           items,
           nextCursor,
         );
-      return { receipts: items.map(receiptJson), next: nextLink(req, nextCursor), nextCursor };
+      const next = nextLink(req, nextCursor);
+      if (next) reply.header('link', `<${next}>; rel="next"`);
+      return { receipts: items.map(receiptJson), next, nextCursor };
     },
   );
   // Reconciliation (the data of rule C03): declarations whose N935 invoice references match

@@ -53,7 +53,9 @@ export function registerNotCheckedRoutes(http: FastifyInstance, db: Kysely<Valid
       const notChecked = await listNotChecked(db, p.tenantId, { limit, beforeId: before, declarationId: declarationId || undefined });
       const nextBefore = notChecked.length === limit ? notChecked.at(-1)!.id : null;
       if (wantsCsv(req)) return sendCsv(reply, 'not-checked.csv', CSV_COLUMNS, notChecked, nextBefore);
-      return { notChecked, nextBefore, next: nextLink(req, nextBefore), nextCursor: nextBefore };
+      const next = nextLink(req, nextBefore);
+      if (next) reply.header('link', `<${next}>; rel="next"`);
+      return { notChecked, nextBefore, next, nextCursor: nextBefore };
     },
   );
 
