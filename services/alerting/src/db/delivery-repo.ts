@@ -233,7 +233,8 @@ export class DeliveryRepo {
     }
   }
 
-  listDeadLetters(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookRetryRow[]> {
+  /** Dead letters in history order; `afterCursor` is the previous page's last (a keyset page). */
+  listDeadLetters(tenantId: string, subscriptionId: string, limit: number, afterCursor = 0): Promise<WebhookRetryRow[]> {
     return withTenant(this.db, tenantId, (trx) =>
       trx
         .selectFrom('webhook_retries')
@@ -241,6 +242,7 @@ export class DeliveryRepo {
         .where('tenant_id', '=', tenantId)
         .where('subscription_id', '=', subscriptionId)
         .where('dead_at', 'is not', null)
+        .where('history_cursor', '>', afterCursor)
         .orderBy('history_cursor')
         .limit(limit)
         .execute(),

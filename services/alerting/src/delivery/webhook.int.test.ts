@@ -178,6 +178,18 @@ describe('webhooks', () => {
       [1, 500, 'retry_scheduled'],
     ]);
     for (const a of log) expect(a).toMatchObject({ eventId: `alert-change/${host.tenants.a}/${cursor}`, cursor, error: 'HTTP 500', latencyMs: expect.any(Number) });
+    // The log in cursor pages of one along `next` (Link header too): the same three, in order; a forged cursor is a 400.
+    const walked: unknown[] = [];
+    for (let next: string | null = `/v1/webhooks/${subscription.id}/attempts?limit=1`; next; ) {
+      const r = await host.http('GET', next, undefined, host.tokens.a.analyst);
+      walked.push(...r.body.attempts);
+      next = r.body.next;
+    }
+    expect(walked).toEqual(log);
+    expect((await host.http('GET', `/v1/webhooks/${subscription.id}/attempts?cursor=WyJ4Il0`, undefined, host.tokens.a.analyst)).body).toMatchObject({
+      error: 'invalid_cursor',
+      details: { parameter: 'cursor' },
+    });
     // Backoff: each attempt waits longer than none at all (base 50 ms, jittered to ≥ half).
     const times = log.map((a: any) => Date.parse(a.at)).reverse();
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(25);

@@ -10,7 +10,7 @@
  * secret), the attempt log and the dead letters, and open the SSE stream.
  */
 import { randomUUID } from 'node:crypto';
-import { HttpError, principalOf, type FastifyInstance } from '@customs/http';
+import { HttpError, badCursor, decodeCursor, principalOf, sendPage, type FastifyInstance } from '@customs/http';
 import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { PostResult } from '../delivery/webhook';
@@ -73,6 +73,14 @@ function limitParam(v: unknown): number {
   const n = Number(s);
   if (!/^\d+$/.test(s) || n < 1 || n > 1000) bad({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
   return n;
+}
+
+/** A page cursor (`?cursor=` from a `next` link): one non-negative whole number, else a 400 naming cursor. */
+function pageCursor(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const k = typeof v === 'string' ? decodeCursor(v, 1) : undefined;
+  if (!k || typeof k[0] !== 'number' || !Number.isSafeInteger(k[0]) || k[0] < 0) throw badCursor();
+  return k[0];
 }
 
 function text(v: unknown, field: string, max: number): string | undefined {
@@ -179,7 +187,7 @@ const filtersSchema = {
   },
 };
 const idParams = { type: 'object', properties: { id: { type: 'string' } } };
-const listQuery = { type: 'object', properties: { limit: { type: 'string', description: '1–1000, default 100' } } };
+const listQuery = { type: 'object', properties: { limit: { type: 'string', description: '1–1000, default 100' }, cursor: { type: 'string', description: 'from the previous page’s `next` link' } } };
 const webhookBody = {
   type: 'object',
   properties: {
@@ -272,26 +280,58 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     deps.changed('webhook');
     return reply.code(204).send();
   });
-  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string } }>(
+  // Cursor pages (next, Link): newest attempt first, keyed by attempt id (`before` still works).
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string; cursor?: string } }>(
     '/v1/webhooks/:id/attempts',
-    doc('Delivery attempts, newest first: status code, latency, error, outcome', ['webhooks'], {
+    doc('Delivery attempts, newest first: status code, latency, error, outcome (cursor pages; CSV with Accept: text/csv)', ['webhooks'], {
       params: idParams,
-      querystring: { type: 'object', properties: { limit: { type: 'string' }, before: { type: 'string', description: 'attempt id to page before' } } },
+      querystring: {
+        type: 'object',
+        properties: {
+          limit: { type: 'string' },
+          before: { type: 'string', description: 'attempt id to page before' },
+          cursor: { type: 'string', description: 'from the previous page’s `next` link' },
+        },
+      },
     }),
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
-      const attempts = await repo.listAttempts(p.tenantId, req.params.id, limitParam(req.query.limit), cursorParam(req.query.before, 'before'));
-      return { attempts: attempts.map(attemptView) };
+      const limit = limitParam(req.query.limit);
+      const before = pageCursor(req.query.cursor) ?? cursorParam(req.query.before, 'before');
+      const rows = await repo.listAttempts(p.tenantId, req.params.id, limit + 1, before);
+      return sendPage(req, reply, {
+        key: 'attempts',
+        rows,
+        limit,
+        keyOf: (a) => [Number(a.id)],
+        json: attemptView,
+        csv: {
+          filename: `webhook-${req.params.id}-attempts.csv`,
+          columns: [
+            { header: 'id', value: (a) => a.id },
+            { header: 'at', value: (a) => iso(a.at) },
+            { header: 'event_id', value: (a) => a.event_id },
+            { header: 'history_cursor', value: (a) => a.history_cursor },
+            { header: 'attempt', value: (a) => a.attempt },
+            { header: 'status_code', value: (a) => a.status_code },
+            { header: 'latency_ms', value: (a) => a.latency_ms },
+            { header: 'outcome', value: (a) => a.outcome },
+            { header: 'error', value: (a) => a.error },
+          ],
+        },
+      });
     },
   );
-  app.get<{ Params: { id: string }; Querystring: { limit?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
     '/v1/webhooks/:id/dead-letters',
-    doc('Deliveries that used every attempt', ['webhooks'], { params: idParams, querystring: listQuery }),
-    async (req) => {
+    doc('Deliveries that used every attempt, in history order (cursor pages)', ['webhooks'], { params: idParams, querystring: listQuery }),
+    async (req, reply) => {
       const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
-      return { deadLetters: (await repo.listDeadLetters(p.tenantId, req.params.id, limitParam(req.query.limit))).map(deadLetterView) };
+      const limit = limitParam(req.query.limit);
+      const rows = await repo.listDeadLetters(p.tenantId, req.params.id, limit + 1, pageCursor(req.query.cursor) ?? 0);
+      return sendPage(req, reply, { key: 'deadLetters', rows, limit, keyOf: (r) => [Number(r.history_cursor)], json: deadLetterView });
     },
   );
   app.post<{ Params: { id: string; cursor: string } }>(
