@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Lints the OpenAPI documents the running services serve (GET /openapi.json), with the ruleset in
 // redocly.yaml (@redocly/openapi-core, the engine of `redocly lint`). The documents come from the
-// real apps: packages/testing/e2e/api-input.e2e.test.ts starts the five services (and reporting's
-// routes are in its own e2e) and writes each document to .run/openapi/<service>.json; make test
-// runs this after jest. With URLs as arguments it lints those instead (e.g. a `make up` stack:
+// real apps: packages/testing/e2e/api-input.e2e.test.ts starts the five services and
+// packages/testing/e2e/list-pages.e2e.test.ts reporting, and each writes its documents to
+// .run/openapi/<service>.json; make test runs this after jest, and a missing service's document is
+// an error (a lint that silently skips one passes nothing). With URLs as arguments it lints those instead (e.g. a `make up` stack:
 // node scripts/openapi-lint.mjs http://127.0.0.1:8081/openapi.json …).
 // Exit 0: no errors (warnings are printed); 1: errors, or no document to lint.
 import * as fs from 'node:fs';
@@ -25,6 +26,11 @@ if (refs.length === 0) {
     : [];
   if (refs.length === 0) {
     console.error('openapi-lint: no documents in .run/openapi (written by packages/testing/e2e/api-input.e2e.test.ts); run it first');
+    process.exit(1);
+  }
+  const missing = ['ingestion', 'reference', 'validation', 'scoring', 'alerting', 'reporting'].filter((s) => !refs.some((r) => path.basename(r) === `${s}.json`));
+  if (missing.length) {
+    console.error(`openapi-lint: no document for ${missing.join(', ')} in .run/openapi (api-input and list-pages e2e write them); run them first`);
     process.exit(1);
   }
 }
