@@ -67,7 +67,8 @@ start_service() {
   env "${unset[@]}" SERVICE_NAME="$s" HTTP_PORT="${HTTP_PORTS[$s]}" GRPC_PORT="${GRPC_PORTS[$s]}" \
     DATABASE_URL="postgres://$s:$pw@127.0.0.1:5432/$CUSTOMS_DB" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
     API_TOKENS_FILE="$DIGESTS_FILE" "${own[@]}" \
-    nohup node "$REPO_ROOT/services/$s/dist/main.js" >>"$RUN_DIR/$s.log" 2>&1 &
+    # shellcheck disable=SC2046 # a service's node-options (V8 flags, if it has them) are words
+    nohup node $(grep -hv '^#' "$REPO_ROOT/services/$s/node-options" 2>/dev/null) "$REPO_ROOT/services/$s/dist/main.js" >>"$RUN_DIR/$s.log" 2>&1 &
   echo $! > "$RUN_DIR/$s.pid"
 }
 

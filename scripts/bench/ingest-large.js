@@ -12,7 +12,8 @@ const { Readable } = require('node:stream');
 const { startIsolatedIngestion, describeUsage } = require('./isolated-ingestion');
 
 const file = process.argv[2];
-const chunkRows = process.argv[3] ?? '10000';
+// Rows per chunk: the service's default (STREAM_CHUNK_ROWS, 3,000) unless given.
+const chunkRows = process.argv[3];
 if (!file) {
   console.error('usage: node scripts/bench/ingest-large.js <report.csv> [chunkRows]');
   process.exit(2);
@@ -28,7 +29,7 @@ async function main() {
   const size = fs.statSync(file).size;
   const rows = await countLines(file);
   const entries = Math.ceil(rows / 3);
-  const service = await startIsolatedIngestion({ STREAM_CHUNK_ROWS: chunkRows });
+  const service = await startIsolatedIngestion(chunkRows ? { STREAM_CHUNK_ROWS: chunkRows } : {});
   try {
     const meter = service.meter();
     const t0 = Date.now();
@@ -45,7 +46,7 @@ async function main() {
     const total = (Date.now() - t0) / 1000;
     const usage = meter.done();
     console.log(
-      `streamed CDS item report REST → Postgres → topic: ${rows} item lines, ${(size / 1048576).toFixed(0)} MiB, ${entries} declarations, chunks of ${chunkRows} rows (${body.chunks} chunks)`,
+      `streamed CDS item report REST → Postgres → topic: ${rows} item lines, ${(size / 1048576).toFixed(0)} MiB, ${entries} declarations, chunks of ${chunkRows ?? 'the default'} rows (${body.chunks} chunks)`,
     );
     console.log(`  stored (HTTP response) after ${stored.toFixed(1)} s; all ${onTopic} on the topic after ${total.toFixed(1)} s`);
     console.log(`  → ${Math.round(rows / total)} item lines/s end to end (${(size / 1048576 / total).toFixed(1)} MiB/s); ${Math.round(rows / stored)} lines/s stored`);

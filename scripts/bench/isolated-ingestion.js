@@ -88,7 +88,13 @@ async function startIsolatedIngestion(env = {}) {
   const topics = JSON.parse(fs.readFileSync(path.join(root, 'infra/kafka/topics.json'), 'utf8')).topics.map((t) => ({ topic: prefix + t.name, numPartitions: t.partitions, replicationFactor: 1 }));
   await kadmin.createTopics({ topics, waitForLeaders: true });
 
-  const child = spawn(process.execPath, [path.join(root, 'services/ingestion/dist/main.js')], {
+  // The service's own V8 options (services/ingestion/node-options), as in its image.
+  const nodeOptions = fs
+    .readFileSync(path.join(root, 'services/ingestion/node-options'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
+    .flatMap((l) => l.trim().split(/\s+/));
+  const child = spawn(process.execPath, [...nodeOptions, path.join(root, 'services/ingestion/dist/main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: `postgres://ingestion:ingestion@${u.hostname}:${u.port || 5432}/${dbName}`,

@@ -50,7 +50,16 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
 
       // Streamed reports run on a worker thread (app/stream-thread.ts) unless configured off.
       const streamThread =
-        config.STREAM_WORKER_DB_CONNECTIONS > 0 ? new StreamIngestThread({ databaseUrl: config.DATABASE_URL, poolSize: config.STREAM_WORKER_DB_CONNECTIONS, logger: kit.logger }) : undefined;
+        config.STREAM_WORKER_DB_CONNECTIONS > 0
+          ? new StreamIngestThread({
+              databaseUrl: config.DATABASE_URL,
+              poolSize: config.STREAM_WORKER_DB_CONNECTIONS,
+              logger: kit.logger,
+              chunkRows: config.STREAM_CHUNK_ROWS,
+              uploads: config.STREAM_WORKER_UPLOADS,
+              heapMb: config.STREAM_WORKER_HEAP_MB,
+            })
+          : undefined;
       if (streamThread) {
         streamThread.start();
         kit.lifecycle.add('stream-ingest-worker', () => streamThread.close());

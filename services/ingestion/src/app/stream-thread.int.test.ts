@@ -5,7 +5,7 @@ import { createLogger } from '@customs/telemetry';
 import { REPO_ROOT, createTestDatabase, type TestDatabase } from '@customs/testing';
 import { migrations, type IngestionDb } from '../db/migrations';
 import { ingestCdsStream } from './stream-cds';
-import { StreamIngestThread } from './stream-thread';
+import { StreamIngestThread, streamHeapLimits } from './stream-thread';
 import { unpackOutboxMessages } from '@customs/db';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -98,6 +98,55 @@ describe('stream-ingest worker thread (real Postgres)', () => {
     expect(again).toMatchObject({ status: 'accepted', declarationsStored: 1000 });
   });
 
+  it('runs at most `uploads` uploads on the worker at once: a later one starts when one finishes', async () => {
+    const one = new StreamIngestThread({ databaseUrl: tdb.urlFor('ingestion'), logger, uploads: 1 });
+    try {
+      const order: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const csvA = report(600, 'THRD06');
+      async function* held(): AsyncGenerator<Buffer> {
+        yield* pieces(csvA.subarray(0, 20_000), 10_000);
+        order.push('A waiting');
+        await gate;
+        yield* pieces(csvA.subarray(20_000), 10_000);
+      }
+      async function* second(): AsyncGenerator<Buffer> {
+        order.push('B read');
+        yield* pieces(report(300, 'THRD07'), 10_000);
+      }
+      const a = one.ingest({ ...base, tenantId: 'tenant-queue', sourceName: 'a.csv' }, [{ sourceName: 'a.csv', chunks: held() }]).then((r) => {
+        order.push('A done');
+        return r;
+      });
+      const b = one.ingest({ ...base, tenantId: 'tenant-queue', sourceName: 'b.csv' }, [{ sourceName: 'b.csv', chunks: second() }]);
+      // Unqueued, B's body would be read at once, while A still waits for its gate.
+      while (!order.includes('A waiting')) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      release();
+      const [ra, rb] = await Promise.all([a, b]);
+      expect(order).toEqual(['A waiting', 'A done', 'B read']);
+      expect([ra.declarationsStored, rb.declarationsStored]).toEqual([200, 100]);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('a worker that outgrows its heap fails its upload; the process goes on and the next upload gets a new worker', async () => {
+    const small = new StreamIngestThread({ databaseUrl: tdb.urlFor('ingestion'), logger, heapMb: 24 });
+    try {
+      // One chunk of 60,000 rows: far more than 24 MiB of parsed rows and declarations.
+      const big = report(60_000, 'THRD08');
+      await expect(small.ingest({ ...base, chunkRows: 100_000, tenantId: 'tenant-oom', sourceName: 'big.csv' }, [{ sourceName: 'big.csv', chunks: pieces(big, 64 * 1024) }])).rejects.toThrow(
+        /memory limit|out of memory|exited/i,
+      );
+      const next = await small.ingest({ ...base, tenantId: 'tenant-oom', sourceName: 'small.csv' }, [{ sourceName: 'small.csv', chunks: pieces(report(300, 'THRD09'), 8192) }]);
+      expect(next).toMatchObject({ status: 'accepted', declarationsStored: 100 });
+    } finally {
+      await small.close();
+    }
+  });
+
   // Chunk transactions run two at a time without the tenant-wide lock; what collides is retried.
   it('with chunks in flight together: an entry split across neighbouring chunks is refused once, never a second version', async () => {
     const rows = report(600, 'THRD04').toString().split('\n');
@@ -127,5 +176,16 @@ describe('stream-ingest worker thread (real Postgres)', () => {
     );
     expect(Number(counts.n)).toBe(1000);
     expect(Number(counts.v)).toBe(1);
+  });
+});
+
+describe('streamHeapLimits (the stream worker heap, sized to the chunk)', () => {
+  it('gives the worker its own room plus twice what its uploads hold, a 16 MiB young generation, and takes an override', () => {
+    // 3,000-row chunks, three held per upload at ≈ 2 KiB a row: ≈ 17.6 MiB an upload.
+    expect(streamHeapLimits({ chunkRows: 3000, uploads: 2 })).toEqual({ oldMb: 111, youngMb: 16, uploads: 2 });
+    expect(streamHeapLimits({ chunkRows: 3000, uploads: 1 })).toEqual({ oldMb: 76, youngMb: 16, uploads: 1 });
+    expect(streamHeapLimits({ chunkRows: 10000, uploads: 2 }).oldMb).toBe(275);
+    expect(streamHeapLimits({ chunkRows: 3000, uploads: 2, heapMb: 200 }).oldMb).toBe(200);
+    expect(streamHeapLimits({ chunkRows: 3000, uploads: 0 }).uploads).toBe(1);
   });
 });

@@ -10,6 +10,32 @@ import type { FromStreamWorker, StreamWorkerData, ToStreamWorker } from './strea
 /** Bytes of one upload sent to the worker but not yet read by its parser. */
 const WINDOW_BYTES = 8 * 1024 * 1024;
 
+/** V8 heap limits of the stream worker (Worker resourceLimits), in MiB. */
+export interface StreamHeapLimits {
+  oldMb: number;
+  youngMb: number;
+  /** Uploads the heap is sized for: at most this many run on the worker at once. */
+  uploads: number;
+}
+
+/**
+ * The stream worker's heap, sized to the chunk. An upload holds about three chunks at a time
+ * (two committing, one being parsed: ingestCdsStream's chunksInFlight + 1), measured at about
+ * 2 KiB of heap per row held (parsed rows, the assembled declarations, their encodings and the
+ * statements' parameters; ADR 0020). The old generation gets the worker's own ≈ 40 MiB (code,
+ * modules, its pool) plus twice what the uploads hold, so that a major GC frees at least as much
+ * as it keeps: with less room V8 collects again and again and the worker's CPU per row rises
+ * (measured: +50 % at 64 MiB for 3,000-row chunks). The young generation is 16 MiB: rows live
+ * for a chunk, so a larger nursery only delays their promotion, and each MiB of it is resident.
+ * `heapMb` (STREAM_WORKER_HEAP_MB) overrides the old generation's size.
+ */
+export function streamHeapLimits(opts: { chunkRows: number; uploads: number; heapMb?: number }): StreamHeapLimits {
+  const uploads = Math.max(1, opts.uploads);
+  const heldMb = (opts.chunkRows * 3 * 2) / 1024;
+  const oldMb = opts.heapMb && opts.heapMb > 0 ? opts.heapMb : Math.ceil(40 + 2 * uploads * heldMb);
+  return { oldMb, youngMb: 16, uploads };
+}
+
 /** What ingestCdsStream takes, less the database: the worker has its own pool. */
 export type ThreadIngestOptions = Omit<StreamIngestOptions, 'db'>;
 
@@ -44,13 +70,22 @@ export class StreamIngestThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  private readonly limits: StreamHeapLimits;
+  /** Uploads running on the worker, and those waiting for a place (first come, first served). */
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
 
-  constructor(private readonly opts: { databaseUrl: string; poolSize?: number; logger: Logger }) {}
+  constructor(private readonly opts: { databaseUrl: string; poolSize?: number; logger: Logger; chunkRows?: number; uploads?: number; heapMb?: number }) {
+    this.limits = streamHeapLimits({ chunkRows: opts.chunkRows ?? 3000, uploads: opts.uploads ?? 2, heapMb: opts.heapMb });
+  }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const data: StreamWorkerData = { databaseUrl: this.opts.databaseUrl, poolSize: this.opts.poolSize ?? 4 };
-    const w = new Worker(workerFile(), { workerData: data });
+    // The worker's heap is sized to what it holds (streamHeapLimits), not V8's default, which on
+    // Node 24 lets each isolate grow a 128 MiB young generation and an old one to about twice its
+    // live data: two such heaps were most of the 915-931 MiB peak of a 1 GiB upload (ADR 0020).
+    const w = new Worker(workerFile(), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: this.limits.oldMb, maxYoungGenerationSizeMb: this.limits.youngMb } });
     w.on('message', (m: FromStreamWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -76,7 +111,25 @@ export class StreamIngestThread {
     this.ensureWorker();
   }
 
+  /**
+   * At most `uploads` streamed uploads run on the worker at once, so its heap, sized for that
+   * many, is never outgrown by a burst of uploads; a later one waits (its body unread, so TCP
+   * holds the client back) until one finishes.
+   */
   async ingest(opts: ThreadIngestOptions, files: AsyncIterable<StreamFile> | Iterable<StreamFile>): Promise<StreamIngestResult> {
+    if (this.running >= this.limits.uploads) await new Promise<void>((r) => this.queue.push(r));
+    else this.running++;
+    try {
+      return await this.run(opts, files);
+    } finally {
+      // The place passes to the next upload waiting, if any (running stays counted for it).
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private async run(opts: ThreadIngestOptions, files: AsyncIterable<StreamFile> | Iterable<StreamFile>): Promise<StreamIngestResult> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     let outstanding = 0;
