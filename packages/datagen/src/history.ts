@@ -18,9 +18,20 @@ export const HISTORY_RULES = ['C02', 'C10', 'C11', 'C20', 'C23', 'C30', 'C34', '
 /** C20's injected supplier: its claim lines, all on importer's knowledge (scoring flags ≥ 10 claim lines ≥ 90 % on U112). */
 const C20_LINES = 10;
 
+/**
+ * C20's second criterion (U112 on complex goods without origin evidence on file): one claim line
+ * from a supplier the importer's evidence register (originEvidenceRegister) has no entry for.
+ * Injected only when asked (default rate 0): it is an error only for an importer that keeps a
+ * register, so a stream measured without one must not carry it.
+ */
+export const C20_EVIDENCE_GAP = 'C20E';
+
+/** HS chapters whose goods are commonly wholly obtained (scoring's C20 judges only the other, complex goods). */
+const WHOLLY_OBTAINED = /^(0\d|1[0-4]|2[56])/;
+
 export interface HistoryOptions extends Omit<GenerateOptions, 'rules' | 'rates' | 'defaultRate'> {
-  /** Share of base declarations followed by a derived error of each rule (default 0.01 each). */
-  historyRates?: Partial<Record<(typeof HISTORY_RULES)[number], number>>;
+  /** Share of base declarations followed by a derived error of each rule (default 0.01 each; C20E, C20's evidence gap, default 0). */
+  historyRates?: Partial<Record<(typeof HISTORY_RULES)[number] | typeof C20_EVIDENCE_GAP, number>>;
   /** Base declarations before any error is derived (the history the checks need), default 15 % of the stream. */
   warmup?: number;
 }
@@ -92,7 +103,7 @@ interface GroupCount {
 export function* generateHistoryDataset(opts: HistoryOptions): Generator<GeneratedDeclaration> {
   const ref = opts.facts ?? loadFacts();
   const world = buildWorld(ref, { seed: opts.seed, importers: opts.importers });
-  const rates = { C02: 0.01, C10: 0.01, C11: 0.01, C20: 0.01, C23: 0.01, C30: 0.01, C34: 0.01, C37: 0.01, ...opts.historyRates };
+  const rates = { C02: 0.01, C10: 0.01, C11: 0.01, C20: 0.01, C23: 0.01, C30: 0.01, C34: 0.01, C37: 0.01, C20E: 0, ...opts.historyRates };
   const warmup = opts.warmup ?? Math.floor(opts.declarations * 0.15);
   const ring: Declaration[] = [];
   const supplierGroups = new Map<string, GroupCount>();
@@ -406,6 +417,56 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
           }
           if (truths.length) emit(c, truths, 'C34');
         }
+      } else if (pick('C20E')) {
+        // A new EU supplier (DE) for one complex good the importer buys at its third-country rate,
+        // claimed at 0 % (preference 300) on importer's knowledge (U112) alone: one line, so the
+        // concentration criterion (≥ 10 claim lines) stays silent and only the missing evidence speaks.
+        const pool = (ordinaryLines.get(d.importerEori) ?? []).filter((it) => !WHOLLY_OBTAINED.test(it.commodityCode));
+        if (pool.length) {
+          const c = copyAsNew(d, 'c20e', rng);
+          const name = `Lieferant ${rng.chars(5, 'ABCDEFGHJKLMNPRSTUVWZ')} GmbH`;
+          for (const p of c.parties) if (p.role === 'seller' || p.role === 'exporter' || p.role === 'consignor') (p.id = ''), (p.name = name), (p.countryCode = 'DE');
+          const invoice = `INV-L${c.declarationId.slice(-6)}-${rng.chars(6)}`;
+          c.documents = c.documents.filter((x) => x.code !== 'N935');
+          c.documents.push({ code: 'N935', reference: invoice, status: 'AC', reason: '' });
+          const it = GoodsItem.decode(GoodsItem.encode(rng.pick(pool)).finish());
+          it.itemNumber = 1;
+          it.originCountry = 'DE';
+          it.dispatchCountry = 'DE';
+          it.preferentialOrigin = 'DE';
+          it.preference = '300';
+          it.documents = [
+            { code: 'N935', reference: invoice, status: 'AC', reason: '' },
+            { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" },
+          ];
+          const cv = cvOf(it);
+          const rate = ordinary.get(goodsKey(d.importerEori, it))!;
+          reprice(it, cv, 0n);
+          const saved = taxPence(cv, rate);
+          c.items = [it];
+          c.invoiceAmount = { value: it.itemPrice!.value, currency: it.itemPrice!.currency };
+          c.totalGrossMassKg = it.grossMassKg;
+          c.adjustments = [];
+          c.customsValuePresent = false;
+          c.customsValuePence = 0;
+          emit(
+            c,
+            [
+              {
+                declarationId: c.declarationId,
+                mrn: c.mrn,
+                itemNumber: 1,
+                ruleId: 'C20',
+                exposureDutyPence: Number(saved),
+                exposureVatPence: Number(taxPence(cv + saved, VAT_RATE) - taxPence(cv, VAT_RATE)),
+                reclaimDutyPence: 0,
+                reclaimVatPence: 0,
+                note: `evidence gap: ${name}, U112 on chapter ${it.commodityCode.slice(0, 2)} goods with no origin evidence on file; saving at the ${ratePercent(rate)}% third-country rate`,
+              },
+            ],
+            C20_EVIDENCE_GAP,
+          );
+        }
       }
     }
     for (const it of d.items)
@@ -445,4 +506,52 @@ function pickOtherCode(catalogue: readonly Product[], product: Product | undefin
   if (!product) return undefined;
   const same = catalogue.filter((p) => p.code.slice(0, 2) === product.code.slice(0, 2) && p.code.slice(0, 8) !== product.code.slice(0, 8) && p.mfnRate !== rate);
   return same.length ? rng.pick(same) : undefined;
+}
+
+/** One entry of an importer's origin evidence register, as scoring's POST /v1/importers/:id/origin-evidence takes it. */
+export interface OriginEvidenceEntry {
+  importer: string;
+  body: { supplierId?: string; supplierName?: string; supplierCountry?: string; kind: 'supplier_statement'; validFrom: string; validTo: string; reference: string };
+}
+
+/**
+ * The origin evidence register an importer keeping one would hold for a generated history: one
+ * supplier's statement on origin per (importer, supplier) of the stream, valid over the supplier's
+ * declarations (so every importer keeps a register and every U112 claim of the clean stream is
+ * covered) — except the suppliers of the C20E cases, whose missing evidence is the error.
+ * Suppliers are named as scoring keys them (the first seller/exporter/consignor: its id, else name and country).
+ */
+export function originEvidenceRegister(generated: Iterable<GeneratedDeclaration>): OriginEvidenceEntry[] {
+  const spans = new Map<string, { importer: string; party: { id: string; name: string; countryCode: string }; from: string; to: string }>();
+  const gaps = new Set<string>();
+  const all = [...generated];
+  const supplierOf = (d: Declaration) => ['seller', 'exporter', 'consignor'].map((r) => d.parties.find((p) => p.role === r && (p.id || p.name))).find(Boolean);
+  const keyOf = (d: Declaration, p: { id: string; name: string; countryCode: string }) => `${d.importerEori}|${p.id ? norm(p.id) : `${norm(p.name)}|${p.countryCode}`}`;
+  for (const g of all) {
+    const p = supplierOf(g.declaration);
+    if (p && g.injected.includes(C20_EVIDENCE_GAP)) gaps.add(keyOf(g.declaration, p));
+  }
+  for (const g of all) {
+    const d = g.declaration;
+    const p = supplierOf(d);
+    if (!p || !d.acceptanceDate) continue;
+    const k = keyOf(d, p);
+    if (gaps.has(k)) continue;
+    const s = spans.get(k) ?? { importer: d.importerEori, party: p, from: d.acceptanceDate, to: d.acceptanceDate };
+    if (d.acceptanceDate < s.from) s.from = d.acceptanceDate;
+    if (d.acceptanceDate > s.to) s.to = d.acceptanceDate;
+    spans.set(k, s);
+  }
+  return [...spans.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, s], i) => ({
+      importer: s.importer,
+      body: {
+        ...(s.party.id ? { supplierId: s.party.id } : { supplierName: s.party.name, supplierCountry: s.party.countryCode }),
+        kind: 'supplier_statement' as const,
+        validFrom: s.from,
+        validTo: s.to,
+        reference: `SOO-${i + 1}`,
+      },
+    }));
 }
