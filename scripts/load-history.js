@@ -52,7 +52,8 @@ const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0]
   truth.push(...books.truth);
   fs.writeFileSync(path.join(out, 'erp-receipts.csv'), books.erpCsv);
   fs.writeFileSync(path.join(out, 'ddes.csv'), books.ddesCsv);
-  fs.writeFileSync(path.join(out, 'ground-truth.json'), JSON.stringify({ seed: SEED, declarations: docs.length, truth }, null, 1));
+  // The MRNs of the history's declarations: the summary tells findings on them from findings on the other data make up loads into the same tenant.
+  fs.writeFileSync(path.join(out, 'ground-truth.json'), JSON.stringify({ seed: SEED, declarations: docs.length, mrns: declarations.map((d) => d.mrn), truth }, null, 1));
   const perRule = {};
   for (const t of truth) perRule[t.ruleId] = (perRule[t.ruleId] ?? 0) + 1;
   console.log(

@@ -29,7 +29,10 @@ export const c37DuplicateDeclarations: HistoryRule = {
     for (const key of input.touched.invoices) {
       const g = input.state.invoices.get(key);
       if (!g || g.decls.length < 2) continue;
-      const [importer, supplier, invoice] = key.split('|') as [string, string, string];
+      // importer|supplier|invoice, where a supplier without an id is itself "NAME|CC" (the invoice, normalised, holds no '|').
+      const importer = key.slice(0, key.indexOf('|'));
+      const supplier = key.slice(key.indexOf('|') + 1, key.lastIndexOf('|'));
+      const invoice = key.slice(key.lastIndexOf('|') + 1);
       const [original, ...duplicates] = inAcceptanceOrder(g);
       for (const dup of duplicates) {
         const reclaimVat = dup.vatRegistered ? 0 : dup.vat;

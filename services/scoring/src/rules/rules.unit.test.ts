@@ -370,3 +370,13 @@ describe('C34 relief volume anomalies (returned goods against an export already 
     expect(state.descGroups.get(`${IMPORTER}|COTTON T SHIRTS PN 1`)!.codes['61091000']!.rate).toBe('');
   });
 });
+
+describe('C37 names the invoice, not the supplier’s country, for a supplier known by name', () => {
+  it('explains with the invoice reference and keeps the supplier with its country', () => {
+    const a = decl({ invoice: 'INV-777', date: '2024-01-01' });
+    const b = decl({ invoice: 'INV-777', date: '2024-02-01' });
+    const f = run([[a], [b]]).filter((x) => x.ruleId === 'C37');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.explanation).toContain('The supplier invoice INV 777 was declared');
+  });
+});
