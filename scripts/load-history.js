@@ -88,6 +88,15 @@ const token = (role) => tokens.find((l) => l.endsWith(`:${role}`)).split('=')[0]
     console.log(
       `  .run/history/${file} (${format}): ${body.status ?? r.status}${body.receipts ? `, ${body.receipts.length} receipt lines` : ''}${body.statements ? `, ${body.statements.reduce((n, x) => n + x.lines, 0)} statement lines` : ''}`,
     );
+    // The generated books have no bad row: any refusal is a generator or parser bug, shown so it is seen.
+    const issues = body.issues ?? [];
+    if (issues.length)
+      console.log(
+        `    ${issues.length} row(s) refused (not intended: the generated books have no bad row): ${issues
+          .slice(0, 3)
+          .map((i) => `${i.location ?? `row ${i.row}`} ${i.field} ${i.code}: ${i.reason}`)
+          .join('; ')}`,
+      );
   }
   // Scoring has them all when its history findings stop changing.
   let last = '';
