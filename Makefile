@@ -46,7 +46,7 @@ bench-e2e: ## End-to-end benchmark on an isolated platform: backfill lines/s, re
 
 chaos: ## Kill -9 every service, restart a private Kafka broker and Postgres during a backfill; then 0 lost, 0 duplicated, streams gap-free
 	@source scripts/lib-node.sh && ensure_deps && build_all && bash scripts/postgres.sh ensure >/dev/null && bash scripts/kafka.sh fetch >/dev/null && \
-	  node scripts/chaos.js $${DECLARATIONS:-3000}
+	  node scripts/chaos.js $${DECLARATIONS:-8000}
 
 clean: ## Remove build output and local run state (Kafka data, logs)
 	@rm -rf .run packages/*/dist services/*/dist apps/*/dist

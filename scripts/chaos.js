@@ -13,7 +13,7 @@
 // process), one alert.changed event per history entry must reach the topic, and each subscriber
 // must have received every history entry exactly once, in cursor order. Exits 1 naming what
 // differs; cleans up (platform, broker, cluster, folders) also when it fails or is interrupted.
-// usage: node scripts/chaos.js [declarations=3000]   (CHAOS_PG_PORT, default 19432)
+// usage: node scripts/chaos.js [declarations=8000]   (CHAOS_PG_PORT, default 19432)
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -25,7 +25,7 @@ const { sseSubscriber, grpcSubscriber } = require('./lib/alert-subscribers');
 
 const root = path.resolve(__dirname, '..');
 const SEED = 20261127;
-const N = Number(process.argv[2] ?? 3000);
+const N = Number(process.argv[2] ?? 8000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (s) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${s}`);
 const ruleIds = (dir) =>

@@ -52,9 +52,9 @@ node scripts/openapi-lint.mjs || openapi_failed=1
 # The chaos check (scripts/chaos.js, docs/chaos.md): every service SIGKILLed, a private broker and
 # a private Postgres cluster restarted during a backfill, then exact counts and gap-free subscriber
 # streams. Counted as one more test; CHAOS_DECLARATIONS sets its size.
-echo "› chaos check (scripts/chaos.js ${CHAOS_DECLARATIONS:-3000})"
+echo "› chaos check (scripts/chaos.js ${CHAOS_DECLARATIONS:-8000})"
 chaos_failed=0
-node scripts/chaos.js "${CHAOS_DECLARATIONS:-3000}" || chaos_failed=1
+node scripts/chaos.js "${CHAOS_DECLARATIONS:-8000}" || chaos_failed=1
 node -e '
   const r = require(process.argv[1]);
   const lint = Number(process.argv[2]);
