@@ -6,7 +6,7 @@ import { GroupCommitter } from './app/group-commit';
 import { ingestDocuments, type IngestRequest, type IngestResult } from './app/ingest';
 import { Intake } from './app/intake';
 import { StreamIngestThread } from './app/stream-thread';
-import { closeDmsSchemaCheck, configureDmsSchemaCheck, warmUpDmsSchemaCheck } from './parse/dms';
+import { closeDmsSchemaCheck, configureDmsSchemaCheck } from './parse/dms';
 import { BatchRepo } from './db/batch-repo';
 import { DeclarationRepo } from './db/declaration-repo';
 import { migrations, type IngestionDb } from './db/migrations';
@@ -37,16 +37,15 @@ export async function startIngestionService(config: IngestionConfig): Promise<Ru
       sweeper.unref();
       kit.lifecycle.add('stale-batch-sweep', async () => clearInterval(sweeper));
 
-      // HMRC XSD check of DMS declarations (parse/dms/xsd.ts): libxml2 loads and compiles the schema
-      // in its worker thread now, so that the first upload does not wait for it.
+      // HMRC XSD check of DMS declarations (parse/dms/xsd.ts): its worker (libxml2 and the compiled
+      // schema) starts on the first DMS document, not now. Warmed at start it saved that document
+      // 170–320 ms but held ≈ 26–40 MiB for the first minute of every process, a streamed CDS
+      // upload's included (ADR 0020); it stops after a minute idle either way.
       configureDmsSchemaCheck({ enabled: config.DMS_XSD_CHECK, timeoutMs: config.DMS_XSD_TIMEOUT_MS, maxBytes: config.MAX_DOCUMENT_BYTES });
       // Workbook reports are read on bounded worker threads (app/formats.ts).
       const workbooks = configureWorkbookReading({ timeoutMs: config.WORKBOOK_TIMEOUT_MS, maxMemoryMb: config.WORKBOOK_MAX_MEMORY_MB, concurrency: config.WORKBOOK_CONCURRENCY });
       kit.lifecycle.add('workbook-workers', () => closeWorkbookReading(workbooks));
-      if (config.DMS_XSD_CHECK) {
-        warmUpDmsSchemaCheck();
-        kit.lifecycle.add('dms-schema-check', () => closeDmsSchemaCheck());
-      }
+      if (config.DMS_XSD_CHECK) kit.lifecycle.add('dms-schema-check', () => closeDmsSchemaCheck());
 
       // Streamed reports run on a worker thread (app/stream-thread.ts) unless configured off.
       const streamThread =
