@@ -103,12 +103,14 @@ describe('history checks through ingestion → validation → scoring (real Kafk
       { timeoutMs: 600_000, intervalMs: 1000 },
     );
     const findings: Finding[] = [];
-    for (let offset = 0; ; offset += 1000) {
-      const page = await http('scoring', 'GET', `/v1/history-findings?limit=1000&offset=${offset}`);
+    // Cursor pages of 50 along `next` (keyset on raised_at and finding id): every finding once.
+    for (let next: string | null = '/v1/history-findings?limit=50'; next; ) {
+      const page = await http('scoring', 'GET', next);
       expect(page.status).toBe(200);
       findings.push(...page.body.findings.map((f: unknown) => Finding.fromJSON(f)));
-      if (page.body.findings.length < 1000) break;
+      next = page.body.next;
     }
+    expect(new Set(findings.map((f) => f.findingId)).size).toBe(findings.length);
     // Ingestion assigns its own declaration ids: compare by MRN.
     const byMrn = truth.map((t) => ({ ...t, declarationId: t.mrn }));
     // Every check datagen injects errors for (C03/C42 reconcile with the importer's books, measured elsewhere).
