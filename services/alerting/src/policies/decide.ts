@@ -420,25 +420,75 @@ function joinExisting(w: Work, tenantId: string, key: string, f: Finding, severi
 
 // ---------------------------------------------------------------- sliding windows
 
+/** A running measure over a window's members (added and removed as the window slides). */
+interface WindowMeasure<T> {
+  add(x: T): void;
+  remove(x: T): void;
+  fires(): boolean;
+}
+
 /**
- * The best window of `windowDays` days that contains day `t` (by event time), over items that
- * carry a day: windows ending on each item day from t to t + windowDays − 1 are tried, so a
- * backfilled finding can complete a window that ends after it.
+ * The first window of `windowDays` days containing day `t` (by event time) whose measure fires:
+ * windows ending on each item day from t to t + windowDays − 1 are tried in order, so a
+ * backfilled finding can complete a window that ends after it. One pass with two pointers and a
+ * running measure (ADR 0019): building and re-measuring every candidate window was
+ * ends × members per finding and rule, alerting's largest cost once windows got dense.
  */
-function windows<T>(items: readonly T[], dayOf: (x: T) => string, t: string, windowDays: number): T[][] {
+function firstWindow<T>(items: readonly T[], dayOf: (x: T) => string, t: string, windowDays: number, m: WindowMeasure<T>): T[] | undefined {
   const td = dayNumber(t);
-  // Sorted once by day: each window is then a contiguous run (two pointers, no re-filtering).
   const sorted = items.map((x) => ({ x, d: dayNumber(dayOf(x)) })).sort((a, b) => a.d - b.d);
-  const ends = [...new Set(sorted.map((e) => e.d).filter((d) => d >= td && d < td + windowDays))];
-  const out: T[][] = [];
   let lo = 0;
   let hi = 0;
-  for (const e of ends) {
-    while (lo < sorted.length && sorted[lo]!.d <= e - windowDays) lo++;
-    while (hi < sorted.length && sorted[hi]!.d <= e) hi++;
-    out.push(sorted.slice(lo, hi).map((v) => v.x));
+  let last = Number.NaN;
+  for (const { d: e } of sorted) {
+    if (e < td || e >= td + windowDays || e === last) continue;
+    last = e;
+    while (hi < sorted.length && sorted[hi]!.d <= e) m.add(sorted[hi++]!.x);
+    while (lo < hi && sorted[lo]!.d <= e - windowDays) m.remove(sorted[lo++]!.x);
+    if (m.fires()) return sorted.slice(lo, hi).map((v) => v.x);
   }
-  return out;
+  return undefined;
+}
+
+/** A threshold rule's running measure. */
+function thresholdMeasure(r: ThresholdRule): WindowMeasure<Finding> {
+  const of = (f: Finding) => (r.measure === 'count' ? 1 : r.measure === 'money_at_stake' ? money(f) : r.measure === 'exposure' ? exposure(f) : reclaim(f));
+  let sum = 0;
+  return {
+    add: (f) => {
+      sum += of(f);
+    },
+    remove: (f) => {
+      sum -= of(f);
+    },
+    fires: () => sum >= r.atLeast,
+  };
+}
+
+/**
+ * A risk rule's running measure: points per validation rule capped (a rule's capped total is
+ * min(cap, its raw points), whatever the order riskPoints assigns them in) and distinct families.
+ */
+function riskMeasure(r: RiskAccumulationRule): WindowMeasure<Finding> & { total(): number } {
+  const raw = (f: Finding) => r.points[LEVEL_OF[f.severity] ?? 'info'];
+  const perRule = new Map<string, number>();
+  const families = new Map<string, number>();
+  let total = 0;
+  const move = (f: Finding, sign: 1 | -1) => {
+    const before = perRule.get(f.ruleId) ?? 0;
+    const after = before + sign * raw(f);
+    perRule.set(f.ruleId, after);
+    total += Math.max(0, Math.min(r.perRuleCap, after)) - Math.max(0, Math.min(r.perRuleCap, before));
+    const n = (families.get(f.family) ?? 0) + sign;
+    if (n === 0) families.delete(f.family);
+    else families.set(f.family, n);
+  };
+  return {
+    add: (f) => move(f, 1),
+    remove: (f) => move(f, -1),
+    fires: () => (r.fireAtPoints > 0 && total >= r.fireAtPoints) || (r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies),
+    total: () => total,
+  };
 }
 
 function measureOf(r: ThresholdRule, fs: readonly Finding[]): number {
@@ -575,29 +625,28 @@ function riskGroup(r: RiskAccumulationRule, tenantId: string, f: Finding, stored
 
 /** No window can fire when the whole group (capped per rule) does not. */
 function riskReachable(r: RiskAccumulationRule, group: readonly Finding[]): boolean {
-  const allPoints = [...riskPoints(r, group).values()].reduce((x, p) => x + p, 0);
-  const allFamilies = new Set(group.map((g) => g.family)).size;
-  return (r.fireAtPoints > 0 && allPoints >= r.fireAtPoints) || (r.fireAtFamilies > 0 && allFamilies >= r.fireAtFamilies);
+  const m = riskMeasure(r);
+  for (const g of group) m.add(g);
+  return m.fires();
 }
 
 /** The first window of the group that reaches the threshold (the one decide raises on), if any. */
 function thresholdHit(r: ThresholdRule, f: Finding, group: readonly Finding[]): Finding[] | undefined {
   if (!thresholdReachable(r, group)) return undefined;
-  return windows(group, eventDay, eventDay(f), r.windowDays).find((win) => measureOf(r, win) >= r.atLeast);
+  return firstWindow(group, eventDay, eventDay(f), r.windowDays, thresholdMeasure(r));
 }
 
-/** The first window of the group that fires the risk rule (by points or families), if any. */
+/** The first window of the group that fires the risk rule (by points or families), if any, with its points. */
 function riskHit(r: RiskAccumulationRule, f: Finding, group: readonly Finding[]) {
   if (!riskReachable(r, group)) return undefined;
-  for (const win of windows(group, eventDay, eventDay(f), r.windowDays)) {
-    const points = riskPoints(r, win);
-    const total = [...points.values()].reduce((s, p) => s + p, 0);
-    const families = new Set(win.map((g) => g.family));
-    const byPoints = r.fireAtPoints > 0 && total >= r.fireAtPoints;
-    const byFamilies = r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies;
-    if (byPoints || byFamilies) return { win, points, total, families, byPoints, byFamilies };
-  }
-  return undefined;
+  const win = firstWindow(group, eventDay, eventDay(f), r.windowDays, riskMeasure(r));
+  if (!win) return undefined;
+  const points = riskPoints(r, win);
+  const total = [...points.values()].reduce((s, p) => s + p, 0);
+  const families = new Set(win.map((g) => g.family));
+  const byPoints = r.fireAtPoints > 0 && total >= r.fireAtPoints;
+  const byFamilies = r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies;
+  return { win, points, total, families, byPoints, byFamilies };
 }
 
 function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: Stored): void {
