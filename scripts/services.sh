@@ -64,10 +64,12 @@ start_service() {
   # refuses loopback/private delivery targets (SSRF: a subscription must not reach our own
   # network); this local demo environment allows 127.0.0.1 only, and only for alerting.
   if [ "$s" = alerting ]; then own=(DELIVERY_ALLOWED_PRIVATE_HOSTS=127.0.0.1); fi
+  # A service's node-options file (V8 flags, if it has them) is split into words on purpose. (A
+  # comment line inside the continued command below would end it: env would run with no command.)
+  # shellcheck disable=SC2046
   env "${unset[@]}" SERVICE_NAME="$s" HTTP_PORT="${HTTP_PORTS[$s]}" GRPC_PORT="${GRPC_PORTS[$s]}" \
     DATABASE_URL="postgres://$s:$pw@127.0.0.1:5432/$CUSTOMS_DB" KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
     API_TOKENS_FILE="$DIGESTS_FILE" "${own[@]}" \
-    # shellcheck disable=SC2046 # a service's node-options (V8 flags, if it has them) are words
     nohup node $(grep -hv '^#' "$REPO_ROOT/services/$s/node-options" 2>/dev/null) "$REPO_ROOT/services/$s/dist/main.js" >>"$RUN_DIR/$s.log" 2>&1 &
   echo $! > "$RUN_DIR/$s.pid"
 }
