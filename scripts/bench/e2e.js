@@ -246,15 +246,15 @@ async function explainHotQueries(p) {
       [a.tenant_id, a.alert_key],
     ],
     [
-      "alerting: an importer's findings in a ±30-day window (threshold / risk slices: window columns, ADR 0019)",
-      `select f.tenant_id, f.finding_id, f.declaration_id, f.rule_id, f.family, f.severity, f.importer, f.broker, f.supplier, f.commodity_code, f.origin_country, f.cpc,
-         f.acceptance_date, f.deadline, f.exposure_pence, f.reclaim_pence from alerting.findings f join (values ($1, $2, ($3::date - 30), ($3::date + 30))) as v(t, val, d_from, d_to)
+      "alerting: an importer's findings in a ±30-day window (threshold / risk slices)",
+      `select f.payload from alerting.findings f join (values ($1, $2, ($3::date - 30), ($3::date + 30))) as v(t, val, d_from, d_to)
          on f.tenant_id = v.t and f.importer = v.val and f.acceptance_date >= v.d_from and f.acceptance_date <= v.d_to where f.withdrawn_at is null`,
       [f.tenant_id, f.importer, f.d],
     ],
     [
-      "alerting: an importer's declaration history (new_terms needs its first date and count: the summary row, ADR 0019)",
-      `select tenant_id, importer, first_date::text as first, declarations as n from alerting.importer_summary where (tenant_id, importer) in (($1, $2))`,
+      "alerting: an importer's declaration history (new_terms needs its first date and count)",
+      `select tenant_id, importer, min(acceptance_date)::text as first, count(*)::int as n from alerting.importer_declarations
+       where (tenant_id, importer) in (($1, $2)) group by tenant_id, importer`,
       [f.tenant_id, f.importer],
     ],
     ['validation: a declaration’s active findings', `select payload from validation.findings where tenant_id = $1 and declaration_id = $2 and status = 'active'`, [v.tenant_id, v.declaration_id]],

@@ -2,7 +2,7 @@
 // needs in a few batched queries → decide → write, all in one transaction with the inbox claim,
 // so a crash anywhere replays the batch with no effect lost or doubled.
 import type { AlertChanged, Finding } from '@customs/contracts';
-import { completeFindings, decide, decideTick, fullFindingsNeeded, needs } from '../policies/decide';
+import { decide, decideTick, needs } from '../policies/decide';
 import { addDays, isoDay } from '../policies/deadline';
 import type { Input, RulesFor } from '../policies/model';
 import { rulesForTenant, type AlertRule, type DeadlineRule, type RuleSetting } from '../policies/rules';
@@ -86,10 +86,7 @@ export class Correlator {
     );
     const tenants = [...new Set(inputs.map((i) => i.tenantId))];
     const rulesFor = rulesLookup(this.rules, await tx.settings(tenants));
-    let state = await tx.load(needs(inputs, rulesFor), tenants, now);
-    // Windows arrive as columns only; the members of a group that may fire are loaded whole.
-    const whole = fullFindingsNeeded(state, inputs, rulesFor);
-    if (whole.length) state = completeFindings(state, await tx.findingsById(whole));
+    const state = await tx.load(needs(inputs, rulesFor), tenants, now);
     return tx.apply(decide(state, inputs, rulesFor, now));
   }
 

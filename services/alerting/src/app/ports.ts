@@ -59,8 +59,6 @@ export interface CorrelationTx {
   /** Marks findings withdrawn (superseded) and appends "withdrawn" to the feed. */
   withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
   load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;
-  /** Stored findings whole, by id (those of State.partial that decide may list: fullFindingsNeeded). */
-  findingsById(ids: readonly { tenantId: string; findingId: string }[]): Promise<Finding[]>;
   /** The scheduled pass's state: open alerts whose deadline passed or that a deadline rule watches, and candidates. */
   loadTick(
     today: string,

@@ -30,36 +30,6 @@ const COLUMN: Partial<Record<GroupField, string>> = {
 
 const nullDate = (d: string) => (d === '' ? null : d);
 
-/** The columns of a stored finding that windows count and measure (State.partial). */
-const WINDOW_COLUMNS =
-  'f.tenant_id, f.finding_id, f.declaration_id, f.rule_id, f.family, f.severity, f.importer, f.broker, f.supplier, f.commodity_code, f.origin_country, f.cpc, f.acceptance_date, f.deadline, f.exposure_pence, f.reclaim_pence';
-type WindowRow = Omit<AlertingDb['findings'], 'withdrawn_at' | 'payload'>;
-
-/**
- * A finding from its window columns: exposure and reclaim as totals (carried in the duty field,
- * VAT 0: windows only sum them), no title, MRN or item number; decide never lists one on an alert.
- */
-function windowFinding(r: WindowRow): Finding {
-  return Finding.fromPartial({
-    findingId: r.finding_id,
-    tenantId: r.tenant_id,
-    declarationId: r.declaration_id,
-    ruleId: r.rule_id,
-    family: r.family,
-    severity: r.severity,
-    importerEori: r.importer,
-    declarantId: r.broker,
-    supplier: r.supplier,
-    commodityCode: r.commodity_code,
-    originCountry: r.origin_country,
-    cpc: r.cpc,
-    acceptanceDate: r.acceptance_date ?? '',
-    deadline: r.deadline ?? '',
-    exposureDutyPence: Number(r.exposure_pence),
-    reclaimDutyPence: Number(r.reclaim_pence),
-  });
-}
-
 function rowToKeyed(r: { alert_key: string; payload: Buffer }): KeyedAlert {
   return { key: r.alert_key, alert: Alert.decode(r.payload) };
 }
@@ -208,43 +178,23 @@ class Tx implements CorrelationTx {
         }
       }
     }
-    // Window slices send only the columns a window counts and measures (no payload to ship and
-    // decode: ADR 0019); slices that list findings (a declaration's, for deadlines) send them whole.
     const findings = new Map<string, Finding>();
-    const partial = new Set<string>();
-    const byColumn = new Map<string, { full: boolean; slices: Needs['slices'] }>();
+    const byColumn = new Map<string, Needs['slices']>();
     for (const s of slicesToLoad(needs.slices, alerts)) {
       const col = COLUMN[s.field];
-      if (!col) continue;
-      const id = `${s.full ? 'full' : 'cols'}|${col}`;
-      const g = byColumn.get(id) ?? { full: s.full === true, slices: [] };
-      g.slices.push(s);
-      byColumn.set(id, g);
+      if (col) byColumn.set(col, [...(byColumn.get(col) ?? []), s]);
     }
-    for (const [id, { full, slices }] of byColumn) {
-      const col = id.slice(id.indexOf('|') + 1);
+    for (const [col, slices] of byColumn) {
       for (const chunk of chunksFor(slices, 4)) {
         const values = chunk.map((s) => sql`(${s.tenantId}, ${s.value}, ${nullDate(s.from)}::date, ${nullDate(s.to)}::date)`);
-        const from = sql`findings f join (values ${sql.join(values)}) as v(t, val, d_from, d_to)
+        const rows = await sql<{ payload: Buffer }>`
+          select f.payload from findings f join (values ${sql.join(values)}) as v(t, val, d_from, d_to)
             on f.tenant_id = v.t and ${sql.ref(`f.${col}`)} = v.val
            and (v.d_from is null or f.acceptance_date >= v.d_from) and (v.d_to is null or f.acceptance_date <= v.d_to)
-          where f.withdrawn_at is null`;
-        if (full) {
-          const rows = await sql<{ payload: Buffer }>`select f.payload from ${from}`.execute(this.trx);
-          for (const r of rows.rows) {
-            const f = Finding.decode(r.payload);
-            const k = `${f.tenantId}|${f.findingId}`;
-            findings.set(k, f);
-            partial.delete(k);
-          }
-        } else {
-          const rows = await sql<WindowRow>`select ${sql.raw(WINDOW_COLUMNS)} from ${from}`.execute(this.trx);
-          for (const r of rows.rows) {
-            const k = `${r.tenant_id}|${r.finding_id}`;
-            if (findings.has(k)) continue;
-            findings.set(k, windowFinding(r));
-            partial.add(k);
-          }
+          where f.withdrawn_at is null`.execute(this.trx);
+        for (const r of rows.rows) {
+          const f = Finding.decode(r.payload);
+          findings.set(`${f.tenantId}|${f.findingId}`, f);
         }
       }
     }
@@ -258,10 +208,9 @@ class Tx implements CorrelationTx {
     const importers = new Map<string, { firstDate: string; count: number }>();
     for (const chunk of chunksFor(needs.importers, 2)) {
       if (chunk.length === 0) continue;
-      // The summary row, not a count of the importer's declarations (ADR 0019).
       const rows = await sql<{ tenant_id: string; importer: string; first: string; n: number }>`
-        select tenant_id, importer, first_date::text as first, declarations as n from importer_summary
-        where (tenant_id, importer) in (${sql.join(chunk.map((t) => sql`(${t.tenantId}, ${t.importer})`))})`.execute(this.trx);
+        select tenant_id, importer, min(acceptance_date)::text as first, count(*)::int as n from importer_declarations
+        where (tenant_id, importer) in (${sql.join(chunk.map((t) => sql`(${t.tenantId}, ${t.importer})`))}) group by tenant_id, importer`.execute(this.trx);
       for (const r of rows.rows) importers.set(`${r.tenant_id}|${r.importer}`, { firstDate: r.first, count: r.n });
     }
     const scoreMarks = new Map<string, number>();
@@ -271,18 +220,7 @@ class Tx implements CorrelationTx {
         select * from score_marks where (tenant_id, mark_key) in (${sql.join(chunk.map((t) => sql`(${t.tenantId}, ${t.key})`))})`.execute(this.trx);
       for (const r of rows.rows) scoreMarks.set(`${r.tenant_id}|${r.mark_key}`, r.high_water);
     }
-    return { alerts, findings: [...findings.values()], partial, terms, importers, scoreMarks, exceptions: await this.exceptions(tenantIds, now) };
-  }
-
-  async findingsById(ids: readonly { tenantId: string; findingId: string }[]): Promise<Finding[]> {
-    const out: Finding[] = [];
-    for (const chunk of chunksFor(ids, 2)) {
-      if (chunk.length === 0) continue;
-      const rows = await sql<{ payload: Buffer }>`
-        select payload from findings where (tenant_id, finding_id) in (${sql.join(chunk.map((k) => sql`(${k.tenantId}, ${k.findingId})`))})`.execute(this.trx);
-      for (const r of rows.rows) out.push(Finding.decode(r.payload));
-    }
-    return out;
+    return { alerts, findings: [...findings.values()], terms, importers, scoreMarks, exceptions: await this.exceptions(tenantIds, now) };
   }
 
   private async exceptions(tenantIds: readonly string[], now: Date): Promise<AlertException[]> {
@@ -514,18 +452,11 @@ class Tx implements CorrelationTx {
         where s.tenant_id = v.tenant_id and s.importer = v.importer and s.field = v.field and s.value = v.value`.execute(trx);
     }
     for (const chunk of chunksFor(d.importerDeclarations, 4)) {
-      if (chunk.length === 0) continue;
-      // The declarations actually recorded (a redelivered one is not counted twice) update the
-      // importer's summary row in the same statement.
-      const values = chunk.map((t) => sql`(${t.tenantId}, ${t.importer}, ${t.declarationId}, ${t.acceptanceDate}::date)`);
-      await sql`with added as (
-          insert into importer_declarations (tenant_id, importer, declaration_id, acceptance_date) values ${sql.join(values)}
-          on conflict (tenant_id, importer, declaration_id) do nothing
-          returning tenant_id, importer, acceptance_date)
-        insert into importer_summary (tenant_id, importer, first_date, declarations)
-        select tenant_id, importer, min(acceptance_date), count(*) from added group by tenant_id, importer
-        on conflict (tenant_id, importer) do update set first_date = least(importer_summary.first_date, excluded.first_date),
-          declarations = importer_summary.declarations + excluded.declarations`.execute(trx);
+      await trx
+        .insertInto('importer_declarations')
+        .values(chunk.map((t) => ({ tenant_id: t.tenantId, importer: t.importer, declaration_id: t.declarationId, acceptance_date: t.acceptanceDate })))
+        .onConflict((oc) => oc.columns(['tenant_id', 'importer', 'declaration_id']).doNothing())
+        .execute();
     }
     for (const chunk of chunksFor(d.scoreMarks, 3)) {
       await trx

@@ -165,16 +165,6 @@ export const migrations: Record<string, Migration> = {
       await sql`create index importer_declarations_by_date on importer_declarations (tenant_id, importer, acceptance_date)`.execute(db);
     },
   },
-  '0202_importer_summary': {
-    async up(db) {
-      // new_terms asks, per importer of a batch, for its earliest acceptance date and how many
-      // declarations it has: counting importer_declarations grew with the history (ADR 0019).
-      // One row per importer, kept by the statement that records a declaration.
-      await sql`create table importer_summary (tenant_id text not null, importer text not null, first_date date not null, declarations int not null, primary key (tenant_id, importer))`.execute(db);
-      await sql`insert into importer_summary select tenant_id, importer, min(acceptance_date), count(*) from importer_declarations group by tenant_id, importer`.execute(db);
-      await enableTenantRls(db, 'importer_summary');
-    },
-  },
   // Tariff-change alerts (rule type tariff_change): each importer's (commodity code, origin) lanes
   // from the declarations alerting receives, with the latest one; looked up by 8-digit CN prefix.
   '0300_imported_lanes': {
@@ -260,7 +250,6 @@ export interface AlertingDb {
   finding_feed: { cursor: Generated<number>; tenant_id: string; finding_id: string; change: string; at: Date | string };
   seen_terms: { tenant_id: string; importer: string; field: string; value: string; first_date: string; declaration_id: string; pending: boolean; rechecked_at: Date | string | null };
   importer_declarations: { tenant_id: string; importer: string; declaration_id: string; acceptance_date: string };
-  importer_summary: { tenant_id: string; importer: string; first_date: string; declarations: number };
   score_marks: { tenant_id: string; mark_key: string; high_water: number };
   imported_lanes: { tenant_id: string; importer: string; commodity_code: string; origin: string; first_date: string; last_date: string; declaration_id: string; mrn: string };
   alert_exceptions: {

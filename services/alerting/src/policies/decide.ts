@@ -118,14 +118,13 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
   const key = (tenantId: string, k: string | undefined) => {
     if (k) keys.set(`${tenantId}|${k}`, { tenantId, key: k });
   };
-  const slice = (tenantId: string, field: GroupField, value: string, from: string, to: string, forKey: string, full: boolean) => {
+  const slice = (tenantId: string, field: GroupField, value: string, from: string, to: string, forKey: string) => {
     if (!value) return;
     const id = `${tenantId}|${field}|${value}`;
     const s = slices.get(id);
-    if (!s) slices.set(id, { tenantId, field, value, from, to, keys: [forKey], ...(full ? { full } : {}) });
+    if (!s) slices.set(id, { tenantId, field, value, from, to, keys: [forKey] });
     else {
       if (!s.keys.includes(forKey)) s.keys.push(forKey);
-      if (full) s.full = true;
       // One slice per (field, value): widen the date range; "" = open on that side.
       s.from = s.from === '' || from === '' ? '' : from < s.from ? from : s.from;
       s.to = s.to === '' || to === '' ? '' : to > s.to ? to : s.to;
@@ -143,26 +142,16 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
             const k = groupKey(r, f);
             key(input.tenantId, k);
             if (k)
-              // Window columns do not hold the item number: a grouping by it needs the findings whole.
-              slice(
-                input.tenantId,
-                r.groupBy.find((g) => g !== 'item_number')!,
-                fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!),
-                addDays(day, -r.windowDays),
-                addDays(day, r.windowDays),
-                k,
-                r.groupBy.includes('item_number'),
-              );
+              slice(input.tenantId, r.groupBy.find((g) => g !== 'item_number')!, fieldOf(f, r.groupBy.find((g) => g !== 'item_number')!), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
           }
           if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
             const k = riskKey(r, f);
             key(input.tenantId, k);
-            if (k) slice(input.tenantId, r.entity, fieldOf(f, r.entity), addDays(day, -r.windowDays), addDays(day, r.windowDays), k, false);
+            if (k) slice(input.tenantId, r.entity, fieldOf(f, r.entity), addDays(day, -r.windowDays), addDays(day, r.windowDays), k);
           }
           if (r.type === 'deadline') {
             key(input.tenantId, deadlineKey(r, f.declarationId));
-            // A deadline alert lists the declaration's findings: whole (one declaration's few).
-            slice(input.tenantId, 'declaration_id', f.declarationId, '', '', deadlineKey(r, f.declarationId), true);
+            slice(input.tenantId, 'declaration_id', f.declarationId, '', '', deadlineKey(r, f.declarationId));
           }
         }
       }
@@ -185,16 +174,6 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
   return { keys: [...keys.values()], findingIds, slices: [...slices.values()], terms: [...terms.values()], importers: [...importers.values()], scoreMarks: [...scoreMarks.values()] };
 }
 
-/**
- * The alert as a history entry records it. A shallow copy with its own findings list: decide
- * reassigns an alert's other lists and replaces a contributing finding rather than changing it
- * (withdraw), so the snapshot may share them. A deep copy (Alert.fromPartial) of up to 500
- * contributing findings per absorbed finding was most of alerting's allocation (ADR 0019).
- */
-function snapshot(a: Alert): Alert {
-  return { ...a, findings: a.findings.slice() };
-}
-
 // ---------------------------------------------------------------- working set
 
 class Work {
@@ -206,16 +185,12 @@ class Work {
   readonly at: string;
   readonly today: string;
 
-  /** tenant|id of stored findings loaded as window columns only (State.partial). */
-  readonly partial: ReadonlySet<string>;
-
   constructor(
     state: State,
     readonly rulesFor: RulesFor,
     readonly now: Date,
     readonly exceptions: readonly AlertException[],
   ) {
-    this.partial = state.partial ?? new Set();
     this.at = now.toISOString();
     this.today = isoDay(now);
     for (const ka of state.alerts) {
@@ -226,13 +201,6 @@ class Work {
       const cur = this.byKey.get(k);
       if (!cur || (!isOpen(cur.alert.status) && isOpen(copy.alert.status))) this.byKey.set(k, copy);
     }
-  }
-
-  /** A finding as listed on an alert; never one loaded as window columns only (fullFindingsNeeded completes those first). */
-  contributing(f: Finding, riskPoints = 0): ContributingFinding {
-    if (this.partial.size && this.partial.has(`${f.tenantId}|${f.findingId}`))
-      throw new Error(`finding ${f.findingId} of tenant ${f.tenantId} was loaded without its payload but is listed on an alert (fullFindingsNeeded missed it)`);
-    return contributing(f, riskPoints);
   }
 
   isNew(f: Finding): boolean {
@@ -276,10 +244,10 @@ class Work {
     if (last && last.kind === 'absorbed' && kind === 'absorbed' && last.to === a.status) {
       last.reason = `${last.reason}; ${reason}`;
       last.notify = last.notify || notify;
-      last.snapshot = snapshot(a);
+      last.snapshot = Alert.fromPartial(a);
       return;
     }
-    eff.entries.push({ actor: 'system', at: this.at, from, to: a.status, kind, reason, notify, snapshot: snapshot(a) });
+    eff.entries.push({ actor: 'system', at: this.at, from, to: a.status, kind, reason, notify, snapshot: Alert.fromPartial(a) });
   }
 
   /** Raises a new alert (suppressed instead when an active exception covers it). */
@@ -383,7 +351,7 @@ function absorb(w: Work, ka: KeyedAlert, f: Finding, severity: Severity | undefi
     if (f.deadline && f.deadline > a.omittedLatestDeadline) a.omittedLatestDeadline = f.deadline;
     // Risk points stay those of the listed findings: the alert has long fired.
   } else {
-    a.findings.push(w.contributing(f, riskPoints));
+    a.findings.push(contributing(f, riskPoints));
   }
   a.suppressedCount += 1;
   a.lastSeen = f.raisedAt || w.at;
@@ -397,7 +365,7 @@ function reopen(w: Work, ka: KeyedAlert, f: Finding, riskPoints = 0): void {
   const from = a.status;
   a.status = S.ALERT_STATUS_NEW;
   a.disposition = '';
-  a.findings.push(w.contributing(f, riskPoints));
+  a.findings.push(contributing(f, riskPoints));
   a.lastSeen = f.raisedAt || w.at;
   recompute(a);
   w.record(ka, false, from, 'reopened', `reopened: finding ${f.ruleId} ${f.findingId} joined after the earlier findings were withdrawn`);
@@ -420,75 +388,25 @@ function joinExisting(w: Work, tenantId: string, key: string, f: Finding, severi
 
 // ---------------------------------------------------------------- sliding windows
 
-/** A running measure over a window's members (added and removed as the window slides). */
-interface WindowMeasure<T> {
-  add(x: T): void;
-  remove(x: T): void;
-  fires(): boolean;
-}
-
 /**
- * The first window of `windowDays` days containing day `t` (by event time) whose measure fires:
- * windows ending on each item day from t to t + windowDays − 1 are tried in order, so a
- * backfilled finding can complete a window that ends after it. One pass with two pointers and a
- * running measure (ADR 0019): building and re-measuring every candidate window was
- * ends × members per finding and rule, alerting's largest cost once windows got dense.
+ * The best window of `windowDays` days that contains day `t` (by event time), over items that
+ * carry a day: windows ending on each item day from t to t + windowDays − 1 are tried, so a
+ * backfilled finding can complete a window that ends after it.
  */
-function firstWindow<T>(items: readonly T[], dayOf: (x: T) => string, t: string, windowDays: number, m: WindowMeasure<T>): T[] | undefined {
+function windows<T>(items: readonly T[], dayOf: (x: T) => string, t: string, windowDays: number): T[][] {
   const td = dayNumber(t);
+  // Sorted once by day: each window is then a contiguous run (two pointers, no re-filtering).
   const sorted = items.map((x) => ({ x, d: dayNumber(dayOf(x)) })).sort((a, b) => a.d - b.d);
+  const ends = [...new Set(sorted.map((e) => e.d).filter((d) => d >= td && d < td + windowDays))];
+  const out: T[][] = [];
   let lo = 0;
   let hi = 0;
-  let last = Number.NaN;
-  for (const { d: e } of sorted) {
-    if (e < td || e >= td + windowDays || e === last) continue;
-    last = e;
-    while (hi < sorted.length && sorted[hi]!.d <= e) m.add(sorted[hi++]!.x);
-    while (lo < hi && sorted[lo]!.d <= e - windowDays) m.remove(sorted[lo++]!.x);
-    if (m.fires()) return sorted.slice(lo, hi).map((v) => v.x);
+  for (const e of ends) {
+    while (lo < sorted.length && sorted[lo]!.d <= e - windowDays) lo++;
+    while (hi < sorted.length && sorted[hi]!.d <= e) hi++;
+    out.push(sorted.slice(lo, hi).map((v) => v.x));
   }
-  return undefined;
-}
-
-/** A threshold rule's running measure. */
-function thresholdMeasure(r: ThresholdRule): WindowMeasure<Finding> {
-  const of = (f: Finding) => (r.measure === 'count' ? 1 : r.measure === 'money_at_stake' ? money(f) : r.measure === 'exposure' ? exposure(f) : reclaim(f));
-  let sum = 0;
-  return {
-    add: (f) => {
-      sum += of(f);
-    },
-    remove: (f) => {
-      sum -= of(f);
-    },
-    fires: () => sum >= r.atLeast,
-  };
-}
-
-/**
- * A risk rule's running measure: points per validation rule capped (a rule's capped total is
- * min(cap, its raw points), whatever the order riskPoints assigns them in) and distinct families.
- */
-function riskMeasure(r: RiskAccumulationRule): WindowMeasure<Finding> & { total(): number } {
-  const raw = (f: Finding) => r.points[LEVEL_OF[f.severity] ?? 'info'];
-  const perRule = new Map<string, number>();
-  const families = new Map<string, number>();
-  let total = 0;
-  const move = (f: Finding, sign: 1 | -1) => {
-    const before = perRule.get(f.ruleId) ?? 0;
-    const after = before + sign * raw(f);
-    perRule.set(f.ruleId, after);
-    total += Math.max(0, Math.min(r.perRuleCap, after)) - Math.max(0, Math.min(r.perRuleCap, before));
-    const n = (families.get(f.family) ?? 0) + sign;
-    if (n === 0) families.delete(f.family);
-    else families.set(f.family, n);
-  };
-  return {
-    add: (f) => move(f, 1),
-    remove: (f) => move(f, -1),
-    fires: () => (r.fireAtPoints > 0 && total >= r.fireAtPoints) || (r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies),
-    total: () => total,
-  };
+  return out;
 }
 
 function measureOf(r: ThresholdRule, fs: readonly Finding[]): number {
@@ -531,7 +449,7 @@ function onFindingMatch(w: Work, r: FindingMatchRule, tenantId: string, f: Findi
   a.entityType = 'declaration';
   a.entityId = f.declarationId;
   a.firstSeen = a.lastSeen = f.raisedAt || w.at;
-  a.findings = [w.contributing(f)];
+  a.findings = [contributing(f)];
   pivotsFrom(a, f);
   recompute(a);
   a.summary = `${f.ruleId} on declaration ${f.mrn || f.declarationId}: ${pounds(money(f))} at stake`;
@@ -542,120 +460,16 @@ function groupDescription(r: { groupBy: GroupField[] }, f: Finding): string {
   return r.groupBy.map((g) => `${g === 'declarant' ? 'broker' : g.replace('_', ' ')} ${fieldOf(f, g)}`).join(', ');
 }
 
-/**
- * The batch's stored findings (the batch's withdrawn ones left out), grouped once per rule: each
- * input finding looks its group up instead of filtering every stored finding again (that was
- * inputs × stored × rules per batch, and stored grows with the history's density).
- */
-class Stored {
-  private readonly groups = new Map<object, Map<string, Finding[]>>();
-  private declarations?: Map<string, Finding[]>;
-
-  constructor(readonly findings: readonly Finding[]) {}
-
-  private index(rule: object, keyOf: (f: Finding) => string | undefined): Map<string, Finding[]> {
-    let m = this.groups.get(rule);
-    if (!m) {
-      m = new Map();
-      for (const f of this.findings) {
-        const k = keyOf(f);
-        if (k === undefined) continue;
-        const g = m.get(k);
-        if (g) g.push(f);
-        else m.set(k, [f]);
-      }
-      this.groups.set(rule, m);
-    }
-    return m;
-  }
-
-  /** Stored findings passing a threshold rule's filter with this suppression key (stored order). */
-  threshold(r: ThresholdRule, tenantId: string, key: string): readonly Finding[] {
-    const m = this.index(r, (g) => {
-      if (!filterMatches(r.match, g)) return undefined;
-      const k = groupKey(r, g);
-      return k === undefined ? undefined : `${g.tenantId}|${k}`;
-    });
-    return m.get(`${tenantId}|${key}`) ?? [];
-  }
-
-  /** Stored findings passing a risk rule's filter on this entity value. */
-  risk(r: RiskAccumulationRule, tenantId: string, value: string): readonly Finding[] {
-    const m = this.index(r, (g) => {
-      if (!filterMatches(r.match, g)) return undefined;
-      const v = fieldOf(g, r.entity);
-      return v === '' ? undefined : `${g.tenantId}|${v}`;
-    });
-    return m.get(`${tenantId}|${value}`) ?? [];
-  }
-
-  /** Stored findings of one declaration. */
-  declaration(tenantId: string, declarationId: string): readonly Finding[] {
-    if (!this.declarations) {
-      this.declarations = new Map();
-      for (const f of this.findings) {
-        const k = `${f.tenantId}|${f.declarationId}`;
-        const g = this.declarations.get(k);
-        if (g) g.push(f);
-        else this.declarations.set(k, [f]);
-      }
-    }
-    return this.declarations.get(`${tenantId}|${declarationId}`) ?? [];
-  }
-}
-
-/** The finding's threshold group (stored members of its key, and itself); undefined when the rule does not take it. */
-function thresholdGroup(r: ThresholdRule, tenantId: string, f: Finding, stored: Stored): { key: string; group: Finding[] } | undefined {
-  if (!filterMatches(r.match, f)) return undefined;
-  const key = groupKey(r, f);
-  if (!key) return undefined;
-  const group = [...stored.threshold(r, tenantId, key)];
-  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
-  return { key, group };
-}
-
-/** No window can reach the threshold when the whole group does not. */
-const thresholdReachable = (r: ThresholdRule, group: readonly Finding[]) => measureOf(r, group) >= r.atLeast;
-
-function riskGroup(r: RiskAccumulationRule, tenantId: string, f: Finding, stored: Stored): Finding[] {
-  const group = [...stored.risk(r, tenantId, fieldOf(f, r.entity))];
-  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
-  return group;
-}
-
-/** No window can fire when the whole group (capped per rule) does not. */
-function riskReachable(r: RiskAccumulationRule, group: readonly Finding[]): boolean {
-  const m = riskMeasure(r);
-  for (const g of group) m.add(g);
-  return m.fires();
-}
-
-/** The first window of the group that reaches the threshold (the one decide raises on), if any. */
-function thresholdHit(r: ThresholdRule, f: Finding, group: readonly Finding[]): Finding[] | undefined {
-  if (!thresholdReachable(r, group)) return undefined;
-  return firstWindow(group, eventDay, eventDay(f), r.windowDays, thresholdMeasure(r));
-}
-
-/** The first window of the group that fires the risk rule (by points or families), if any, with its points. */
-function riskHit(r: RiskAccumulationRule, f: Finding, group: readonly Finding[]) {
-  if (!riskReachable(r, group)) return undefined;
-  const win = firstWindow(group, eventDay, eventDay(f), r.windowDays, riskMeasure(r));
-  if (!win) return undefined;
-  const points = riskPoints(r, win);
-  const total = [...points.values()].reduce((s, p) => s + p, 0);
-  const families = new Set(win.map((g) => g.family));
-  const byPoints = r.fireAtPoints > 0 && total >= r.fireAtPoints;
-  const byFamilies = r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies;
-  return { win, points, total, families, byPoints, byFamilies };
-}
-
-function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: Stored): void {
+function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: readonly Finding[]): void {
   if (!filterMatches(r.match, f)) return;
   const key = groupKey(r, f);
   if (!key) return;
   if (joinExisting(w, tenantId, key, f, undefined)) return;
-  const group = thresholdGroup(r, tenantId, f, stored)!.group;
-  const hit = thresholdHit(r, f, group);
+  const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && groupKey(r, g) === key);
+  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
+  // No window can reach the threshold when the whole group does not.
+  if (measureOf(r, group) < r.atLeast) return;
+  const hit = windows(group, eventDay, eventDay(f), r.windowDays).find((win) => measureOf(r, win) >= r.atLeast);
   if (!hit) return;
   const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
   const value = measureOf(r, hit);
@@ -663,7 +477,7 @@ function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, st
   const first = r.groupBy.find((g) => g !== 'item_number')!;
   a.entityType = first === 'declarant' ? 'broker' : first;
   a.entityId = fieldOf(f, first);
-  a.findings = hit.map((g) => w.contributing(g));
+  a.findings = hit.map((g) => contributing(g));
   for (const g of hit) pivotsFrom(a, g);
   if (!r.groupBy.includes('importer')) a.importerEori = hit.every((g) => g.importerEori === f.importerEori) ? f.importerEori : '';
   a.declarationId = '';
@@ -674,7 +488,7 @@ function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, st
   w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
 }
 
-function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, stored: Stored): void {
+function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, stored: readonly Finding[]): void {
   if (!filterMatches(r.match, f)) return;
   const key = riskKey(r, f);
   if (!key) return;
@@ -686,13 +500,23 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     absorb(w, open, f, undefined, riskPoints(r, [f], used).get(f.findingId) ?? 0);
     return;
   }
-  const fired = riskHit(r, f, riskGroup(r, tenantId, f, stored));
-  if (fired) {
-    const { win, points, total, families, byPoints, byFamilies } = fired;
+  const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && fieldOf(g, r.entity) === value);
+  if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
+  // No window can fire when the whole group (capped per rule) does not: skip the window scan.
+  const allPoints = [...riskPoints(r, group).values()].reduce((x, p) => x + p, 0);
+  const allFamilies = new Set(group.map((g) => g.family)).size;
+  if (!(r.fireAtPoints > 0 && allPoints >= r.fireAtPoints) && !(r.fireAtFamilies > 0 && allFamilies >= r.fireAtFamilies)) return;
+  for (const win of windows(group, eventDay, eventDay(f), r.windowDays)) {
+    const points = riskPoints(r, win);
+    const total = [...points.values()].reduce((s, p) => s + p, 0);
+    const families = new Set(win.map((g) => g.family));
+    const byPoints = r.fireAtPoints > 0 && total >= r.fireAtPoints;
+    const byFamilies = r.fireAtFamilies > 0 && families.size >= r.fireAtFamilies;
+    if (!byPoints && !byFamilies) continue;
     const a = w.base(r, tenantId, key, `${eventDay(f)}|${f.findingId}`, SEVERITY_BY_LEVEL[r.level]);
     a.entityType = r.entity === 'commodity_code' ? 'commodity' : r.entity;
     a.entityId = value;
-    a.findings = win.map((g) => w.contributing(g, points.get(g.findingId) ?? 0));
+    a.findings = win.map((g) => contributing(g, points.get(g.findingId) ?? 0));
     for (const g of win) pivotsFrom(a, g);
     if (r.entity !== 'importer') a.importerEori = win.every((g) => g.importerEori === f.importerEori) ? f.importerEori : '';
     if (r.entity !== 'broker') a.declarantId = win.every((g) => g.declarantId === f.declarantId) ? f.declarantId : '';
@@ -708,6 +532,7 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     a.title = `${r.name}: ${a.entityType} ${value} — ${why} within ${r.windowDays} days`;
     a.summary = `${win.length} findings on ${a.entityType} ${value}: ${why}`;
     w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
+    return;
   }
 }
 
@@ -740,7 +565,7 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
     const a = w.base(r, tenantId, key, `${declarationId}|passed`, SEVERITY_BY_LEVEL[r.bands[r.bands.length - 1]!.level]);
     a.entityType = 'declaration';
     a.entityId = declarationId;
-    a.findings = passed.map((f) => w.contributing(f));
+    a.findings = passed.map((f) => contributing(f));
     for (const f of passed) pivotsFrom(a, f);
     recompute(a);
     a.title = `${r.name}: ${pounds(lost)} ${r.measure} on declaration ${a.mrn || declarationId} — time-barred since ${latest}`;
@@ -754,7 +579,7 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
   const a = w.base(r, tenantId, key, `${declarationId}|${w.today}`, SEVERITY_BY_LEVEL[band.level]);
   a.entityType = 'declaration';
   a.entityId = declarationId;
-  a.findings = measured.map((f) => w.contributing(f));
+  a.findings = measured.map((f) => contributing(f));
   for (const f of measured) pivotsFrom(a, f);
   recompute(a);
   a.deadlineBand = band.days;
@@ -794,11 +619,10 @@ function withdraw(w: Work, tenantId: string, findingId: string, why: string): vo
   for (const ka of w.byId.values()) {
     const a = ka.alert;
     if (a.tenantId !== tenantId) continue;
-    const i = a.findings.findIndex((x) => x.findingId === findingId && !x.withdrawn);
-    if (i < 0) continue;
-    // Replaced, not changed in place: history snapshots share the contributing findings (snapshot()).
-    const c = { ...a.findings[i]!, withdrawn: true, withdrawnReason: why };
-    a.findings[i] = c;
+    const c = a.findings.find((x) => x.findingId === findingId && !x.withdrawn);
+    if (!c) continue;
+    c.withdrawn = true;
+    c.withdrawnReason = why;
     recompute(a);
     const from = a.status;
     if (a.findings.every((x) => x.withdrawn) && isOpen(a.status)) {
@@ -953,68 +777,6 @@ function finish(w: Work, out: Decision): Decision {
   return out;
 }
 
-/** The stored findings a batch's windows and deadlines see: the batch's superseded ones left out. */
-function storedOf(state: State, inputs: readonly Input[]): Stored {
-  const withdrawnIds = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds : [])));
-  return new Stored(withdrawnIds.size ? state.findings.filter((f) => !withdrawnIds.has(f.findingId)) : state.findings);
-}
-
-/**
- * Which findings loaded as window columns only (State.partial) decide() may list on an alert, so
- * the app loads them whole before deciding: the members of the window each threshold or risk rule
- * would raise on (the same thresholdHit / riskHit decide runs), except for keys whose alert is open
- * and stays so (they absorb). A superset of what decide lists (a key may also open earlier in the
- * batch); usually empty, since a window fires once and its key then stays open.
- */
-export function fullFindingsNeeded(state: State, inputs: readonly Input[], rulesFor: RulesFor): { tenantId: string; findingId: string }[] {
-  const partial = state.partial;
-  if (!partial?.size) return [];
-  const stored = storedOf(state, inputs);
-  // A key open when loaded absorbs (decide lists the arriving finding only) for the whole batch,
-  // unless a withdrawal of this batch may resolve its alert first: such groups are not wanted.
-  const withdrawn = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((id) => `${i.tenantId}|${id}`) : [])));
-  const staysOpen = new Set(
-    state.alerts.filter((ka) => isOpen(ka.alert.status) && !ka.alert.findings.some((c) => withdrawn.has(`${ka.alert.tenantId}|${c.findingId}`))).map((ka) => `${ka.alert.tenantId}|${ka.key}`),
-  );
-  const out = new Map<string, { tenantId: string; findingId: string }>();
-  const want = (group: readonly Finding[]) => {
-    for (const g of group) {
-      const id = `${g.tenantId}|${g.findingId}`;
-      if (partial.has(id)) out.set(id, { tenantId: g.tenantId, findingId: g.findingId });
-    }
-  };
-  for (const input of inputs) {
-    if (input.kind !== 'checked') continue;
-    for (const r of rulesFor(input.tenantId)) {
-      for (const f of input.findings) {
-        if (f.tenantId !== input.tenantId) continue;
-        if (r.type === 'threshold') {
-          const key = filterMatches(r.match, f) ? groupKey(r, f) : undefined;
-          if (!key || staysOpen.has(`${input.tenantId}|${key}`)) continue;
-          const t = thresholdGroup(r, input.tenantId, f, stored);
-          const hit = t && thresholdHit(r, f, t.group);
-          if (hit) want(hit);
-        } else if (r.type === 'risk_accumulation' && filterMatches(r.match, f)) {
-          const key = riskKey(r, f);
-          if (!key || staysOpen.has(`${input.tenantId}|${key}`)) continue;
-          const fired = riskHit(r, f, riskGroup(r, input.tenantId, f, stored));
-          if (fired) want(fired.win);
-        }
-      }
-    }
-  }
-  return [...out.values()];
-}
-
-/** State with the named partial findings replaced by their whole copies (same positions). */
-export function completeFindings(state: State, whole: readonly Finding[]): State {
-  if (whole.length === 0) return state;
-  const byId = new Map(whole.map((f) => [`${f.tenantId}|${f.findingId}`, f]));
-  const partial = new Set(state.partial);
-  for (const id of byId.keys()) partial.delete(id);
-  return { ...state, findings: state.findings.map((f) => byId.get(`${f.tenantId}|${f.findingId}`) ?? f), partial };
-}
-
 /** What a batch of inputs changes, given the state needs() asked for. */
 export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFor, now: Date): Decision {
   const w = new Work(state, rulesFor, now, state.exceptions);
@@ -1024,12 +786,13 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
   const out: Decision = { alerts: [], terms: [], termChecks: [], importerDeclarations: [], scoreMarks: [] };
   // Declarations in acceptance-date order, so a backfill's earliest sighting of a term wins.
   const ordered = [...inputs].sort((a, b) => (a.kind === 'declaration' && b.kind === 'declaration' ? a.acceptanceDate.localeCompare(b.acceptanceDate) : 0));
-  const stored = storedOf(state, inputs);
+  const withdrawnIds = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds : [])));
   for (const input of ordered) {
     if (input.kind === 'declaration') onDeclaration(w, input, state, out);
     else if (input.kind === 'score') onScore(w, input, state, out);
     else {
       const rules = rulesFor(input.tenantId);
+      const stored = state.findings.filter((f) => !withdrawnIds.has(f.findingId));
       // The version's new findings first, then the findings it superseded: a finding that carries
       // over to version 2 is absorbed before version 1's copy is withdrawn, so the alert stays open.
       for (const f of input.findings) {
@@ -1043,7 +806,7 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
       for (const id of input.supersededIds) withdraw(w, input.tenantId, id, `superseded by version ${input.version} of declaration ${input.declarationId}`);
       for (const r of rules) {
         if (r.type !== 'deadline') continue;
-        const live = [...stored.declaration(input.tenantId, input.declarationId)];
+        const live = stored.filter((f) => f.tenantId === input.tenantId && f.declarationId === input.declarationId);
         for (const f of input.findings) if (!live.some((x) => x.findingId === f.findingId)) live.push(f);
         if (live.length || input.supersededIds.length) evaluateDeadline(w, r, input.tenantId, input.declarationId, live);
       }

@@ -46,12 +46,6 @@ export interface Slice {
    * needed (a repeat is absorbed, no window is counted), so the store may skip the slice.
    */
   keys: string[];
-  /**
-   * The findings are needed whole (deadline slices by declaration, groupings by item number):
-   * otherwise the store may send only the columns windows count and measure (ADR 0019), and
-   * decide's members of a firing window are completed by fullFindingsNeeded.
-   */
-  full?: boolean;
 }
 
 /** What decide() needs loaded for a batch of inputs (from needs()). */
@@ -78,12 +72,6 @@ export interface State {
   alerts: KeyedAlert[];
   /** Live (not withdrawn) stored findings of the slices asked for, including this batch's. */
   findings: Finding[];
-  /**
-   * tenant|finding id of the findings above loaded as window columns only (ids, grouping
-   * fields, severity, dates, exposure and reclaim totals; no title, MRN or duty/VAT split): enough
-   * to count, measure and window them, not to list them on an alert (ADR 0019). Absent = all whole.
-   */
-  partial?: Set<string>;
   /** tenant|importer|field|value → first appearance. */
   terms: Map<string, TermSeen>;
   /** tenant|importer → earliest acceptance date and declarations seen. */

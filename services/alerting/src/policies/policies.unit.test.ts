@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AlertStatus, Declaration, GoodsItem, Severity } from '@customs/contracts';
-import { fullFindingsNeeded, needs } from './decide';
+import { needs } from './decide';
 import type { AlertException } from './exceptions';
 import { checkTransition, isOpen } from './lifecycle';
 import type { Input } from './model';
@@ -150,45 +150,6 @@ describe('decide', () => {
     const expired = new MemoryStore(() => [ar1]);
     expired.exceptions = [ex('2026-11-30T00:00:00Z')];
     expect(expired.batch([checked('d1', 1, [finding({ findingId: 'f1' })])], NOW)[0]!.alert.status).toBe(AlertStatus.ALERT_STATUS_NEW);
-  });
-
-  it('counts a window over findings stored as window columns only, and lists the firing window’s members whole', () => {
-    const m = new MemoryStore(() => [ar3]);
-    const on = (i: number) =>
-      finding({ findingId: `w${i}`, declarationId: `d${i}`, mrn: `24GB0000000000000${i}`, acceptanceDate: `2024-01-1${i}`, exposureDutyPence: 100 * i, exposureVatPence: 20 * i });
-    for (let i = 1; i <= 4; i++) expect(m.batch([checked(`d${i}`, 1, [on(i)])], NOW)).toEqual([]);
-    // Four stored, a fifth arriving: the stored four come back as columns, the group reaches 5,
-    // so fullFindingsNeeded names them to be loaded whole.
-    const fifth = checked('d5', 1, [on(5)]);
-    const state = m.load(
-      needs([fifth], () => [ar3]),
-      NOW,
-    );
-    expect([...(state.partial ?? [])].sort()).toEqual(['t1|w1', 't1|w2', 't1|w3', 't1|w4']);
-    expect(state.findings.find((f) => f.findingId === 'w1')).toMatchObject({ title: '', mrn: '', exposureDutyPence: 120, exposureVatPence: 0 });
-    expect(
-      fullFindingsNeeded(state, [fifth], () => [ar3])
-        .map((k) => k.findingId)
-        .sort(),
-    ).toEqual(['w1', 'w2', 'w3', 'w4']);
-    const [raised] = m.batch([fifth], NOW);
-    expect(raised!.alert.findings.map((f) => [f.findingId, f.mrn, f.title, f.exposureDutyPence, f.exposureVatPence])).toEqual(
-      [1, 2, 3, 4, 5].map((i) => [`w${i}`, `24GB0000000000000${i}`, 'Duty charged differs from the tariff rate', 100 * i, 20 * i]),
-    );
-    // Below the threshold as a whole group, nothing is loaded whole.
-    const quiet = new MemoryStore(() => [ar3]);
-    quiet.batch([checked('d1', 1, [on(1)])], NOW);
-    const second = checked('d2', 1, [on(2)]);
-    expect(
-      fullFindingsNeeded(
-        quiet.load(
-          needs([second], () => [ar3]),
-          NOW,
-        ),
-        [second],
-        () => [ar3],
-      ),
-    ).toEqual([]);
   });
 
   it('needs() asks for the keys, windows and memory the rules need, and nothing for other tenants’ rules', () => {

@@ -1,38 +1,14 @@
 // An in-memory stand-in for the store, for pure tests of the policies: it answers needs() the
 // way the SQL repository does (open alert per key or the latest, windows by field and date,
-// first sightings, importer history, score marks) and applies decisions. Like the repository,
-// window slices come back as window columns only (State.partial) and the batch completes the
-// members fullFindingsNeeded names before deciding, so every policy test runs that path.
+// first sightings, importer history, score marks) and applies decisions.
 import { Alert, AlertStatus, Finding, Severity } from '@customs/contracts';
-import { completeFindings, decide, decideTick, deadlineHorizonDays, deadlinePastDays, fieldOf, fullFindingsNeeded } from '../decide';
+import { decide, decideTick, deadlineHorizonDays, deadlinePastDays, fieldOf } from '../decide';
 import { addDays, isoDay } from '../deadline';
 import type { AlertException } from '../exceptions';
 import { isOpen } from '../lifecycle';
 import type { AlertEffect, HistoryEntry, Input, KeyedAlert, Needs, RulesFor, State } from '../model';
 import { needs, slicesToLoad } from '../decide';
 import type { AlertRule, TermField } from '../rules';
-
-/** What the repository's window query sends of a finding (db/alert-repo.ts windowFinding): no title, MRN, item or duty/VAT split. */
-function windowColumns(f: Finding): Finding {
-  return Finding.fromPartial({
-    findingId: f.findingId,
-    tenantId: f.tenantId,
-    declarationId: f.declarationId,
-    ruleId: f.ruleId,
-    family: f.family,
-    severity: f.severity,
-    importerEori: f.importerEori,
-    declarantId: f.declarantId,
-    supplier: f.supplier,
-    commodityCode: f.commodityCode,
-    originCountry: f.originCountry,
-    cpc: f.cpc,
-    acceptanceDate: f.acceptanceDate,
-    deadline: f.deadline,
-    exposureDutyPence: f.exposureDutyPence + f.exposureVatPence,
-    reclaimDutyPence: f.reclaimDutyPence + f.reclaimVatPence,
-  });
-}
 
 export class MemoryStore {
   alerts: KeyedAlert[] = [];
@@ -65,15 +41,10 @@ export class MemoryStore {
       }
     }
     const slices = slicesToLoad(n.slices, alerts);
-    const inSlice = (f: Finding, s: Needs['slices'][number]) =>
-      s.tenantId === f.tenantId && fieldOf(f, s.field) === s.value && (s.from === '' || f.acceptanceDate >= s.from) && (s.to === '' || f.acceptanceDate <= s.to);
-    const findings = this.findings.filter((f) => !f.withdrawn && slices.some((s) => inSlice(f, s)));
-    const partial = new Set<string>();
-    const loaded = findings.map((f) => {
-      if (slices.some((s) => s.full && inSlice(f, s))) return Finding.fromPartial(f);
-      partial.add(`${f.tenantId}|${f.findingId}`);
-      return windowColumns(f);
-    });
+    const findings = this.findings.filter(
+      (f) =>
+        !f.withdrawn && slices.some((s) => s.tenantId === f.tenantId && fieldOf(f, s.field) === s.value && (s.from === '' || f.acceptanceDate >= s.from) && (s.to === '' || f.acceptanceDate <= s.to)),
+    );
     const importers = new Map<string, { firstDate: string; count: number }>();
     for (const i of n.importers) {
       const ds = [...this.importerDeclarations.entries()]
@@ -84,8 +55,7 @@ export class MemoryStore {
     }
     return {
       alerts,
-      findings: loaded,
-      partial,
+      findings: findings.map((f) => Finding.fromPartial(f)),
       terms: new Map(this.terms),
       importers,
       scoreMarks: new Map(this.scoreMarks),
@@ -113,13 +83,7 @@ export class MemoryStore {
       for (const f of i.findings) if (!this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)) this.findings.push(f);
       for (const id of i.supersededIds) for (const f of this.findings) if (f.tenantId === i.tenantId && f.findingId === id) f.withdrawn = true;
     }
-    let state = this.load(needs(inputs, this.rulesFor), now);
-    const whole = fullFindingsNeeded(state, inputs, this.rulesFor).map((k) => this.findings.find((f) => f.tenantId === k.tenantId && f.findingId === k.findingId)!);
-    state = completeFindings(
-      state,
-      whole.map((f) => Finding.fromPartial(f)),
-    );
-    const d = decide(state, inputs, this.rulesFor, now);
+    const d = decide(this.load(needs(inputs, this.rulesFor), now), inputs, this.rulesFor, now);
     for (const t of d.terms) {
       const k = `${t.tenantId}|${t.importer}|${t.field}|${t.value}`;
       const cur = this.terms.get(k);
