@@ -153,7 +153,8 @@ describe('import boundaries (the room plan of every service)', () => {
   // Files that still build queries outside db/, each with why it has not moved yet. The list must
   // stay exact: a file that no longer does drops out (the test says so), a new one is refused.
   const SQL_OUTSIDE_DB: Record<string, string> = {
-    'services/ingestion/src/app/ingest.ts': 'the declaration store (versions, invoice references, pending changes, merges): its statements are interleaved with the versioning decisions and move with that split',
+    'services/ingestion/src/app/ingest.ts':
+      'the declaration store (versions, invoice references, pending changes, merges): its statements are interleaved with the versioning decisions and move with that split',
     'services/ingestion/src/app/stream-cds.ts': "the streamed report's per-chunk batch bookkeeping, on the stream worker's own connections",
   };
 
