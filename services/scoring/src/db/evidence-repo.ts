@@ -2,6 +2,7 @@ import { Finding } from '@customs/contracts';
 import { chunksFor, enableTenantRls, type Migration, sql, type Transaction } from '@customs/db';
 import type { HistoryState, OriginEvidence, OriginEvidenceKind } from '../rules/types';
 import type { ScoringDb } from './migrations';
+import { historyFindingRow } from './history-repo';
 
 // All SQL of C20's origin evidence register: per importer and supplier, the origin evidence on
 // file (managed over the API; every change is in the platform's audit trail), read for a whole
@@ -157,19 +158,7 @@ export async function activateFindings(trx: Trx, findings: readonly Finding[]): 
   for (const chunk of chunksFor(findings, 8)) {
     const r = await trx
       .insertInto('history_findings')
-      .values(
-        chunk.map((f) => ({
-          tenant_id: f.tenantId,
-          finding_id: f.findingId,
-          declaration_id: f.declarationId,
-          declaration_version: f.declarationVersion,
-          rule_id: f.ruleId,
-          active: true,
-          payload: Buffer.from(Finding.encode(f).finish()),
-          raised_at: f.raisedAt,
-          superseded_at: null,
-        })),
-      )
+      .values(chunk.map(historyFindingRow))
       .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doUpdateSet({ active: true, superseded_at: null }).where('history_findings.active', '=', false))
       .returning('finding_id')
       .execute();

@@ -131,25 +131,28 @@ export async function saveState(trx: Trx, tenant: string, state: HistoryState, c
     on conflict (tenant_id, kind, key) do update set state = excluded.state`.execute(trx);
 }
 
+/** A history finding's row, stored active. */
+export function historyFindingRow(f: Finding) {
+  return {
+    tenant_id: f.tenantId,
+    finding_id: f.findingId,
+    declaration_id: f.declarationId,
+    declaration_version: f.declarationVersion,
+    rule_id: f.ruleId,
+    active: true,
+    payload: Buffer.from(Finding.encode(f).finish()),
+    raised_at: f.raisedAt,
+    superseded_at: null,
+  };
+}
+
 /** Stores findings; returns the ones not stored before (the only ones to publish). */
 export async function insertFindings(trx: Trx, findings: readonly Finding[]): Promise<Finding[]> {
   const fresh = new Set<string>();
   for (const chunk of chunksFor(findings, 8)) {
     const r = await trx
       .insertInto('history_findings')
-      .values(
-        chunk.map((f) => ({
-          tenant_id: f.tenantId,
-          finding_id: f.findingId,
-          declaration_id: f.declarationId,
-          declaration_version: f.declarationVersion,
-          rule_id: f.ruleId,
-          active: true,
-          payload: Buffer.from(Finding.encode(f).finish()),
-          raised_at: f.raisedAt,
-          superseded_at: null,
-        })),
-      )
+      .values(chunk.map(historyFindingRow))
       .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doNothing())
       .returning('finding_id')
       .execute();
