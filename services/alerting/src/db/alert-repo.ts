@@ -34,7 +34,8 @@ function rowToKeyed(r: { alert_key: string; payload: Buffer }): KeyedAlert {
   return { key: r.alert_key, alert: Alert.decode(r.payload) };
 }
 
-function exceptionOf(r: AlertingDb['alert_exceptions']): AlertException {
+/** A stored exception as the API shows it. */
+export function exceptionOf(r: AlertingDb['alert_exceptions']): AlertException {
   return {
     id: r.exception_id,
     tenantId: r.tenant_id,

@@ -6,7 +6,7 @@ import { Alert } from '@customs/contracts';
 import { type Kysely, withTenant } from '@customs/db';
 import type { HistoryRecord } from '../app/ports';
 import type { AlertException } from '../policies/exceptions';
-import { historyRecord } from './alert-repo';
+import { exceptionOf, historyRecord } from './alert-repo';
 import type { AlertingDb } from './migrations';
 
 export interface SettingsAuditEntry {
@@ -62,17 +62,7 @@ export class ListRepo {
       let q = trx.selectFrom('alert_exceptions').selectAll().where('tenant_id', '=', tenantId);
       if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt as never), eb.and([eb('created_at', '=', after.createdAt as never), eb('exception_id', '<', after.id)])]));
       const rows = await q.orderBy('created_at', 'desc').orderBy('exception_id', 'desc').limit(limit).execute();
-      return rows.map((r) => ({
-        id: r.exception_id,
-        tenantId: r.tenant_id,
-        scope: r.scope as AlertException['scope'],
-        owner: r.owner,
-        reason: r.reason,
-        expiresAt: new Date(r.expires_at).toISOString(),
-        revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : undefined,
-        createdBy: r.created_by,
-        createdAt: new Date(r.created_at).toISOString(),
-      }));
+      return rows.map(exceptionOf);
     });
   }
 }
