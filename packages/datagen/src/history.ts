@@ -353,16 +353,7 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
           while (picked.length < C20_LINES) picked.push(rest.splice(rng.int(0, rest.length - 1), 1)[0]!);
           const truths: TruthEntry[] = [];
           c.items = picked.map((src, k) => {
-            const it = GoodsItem.decode(GoodsItem.encode(src).finish());
-            it.itemNumber = k + 1;
-            it.originCountry = 'DE';
-            it.dispatchCountry = 'DE';
-            it.preferentialOrigin = 'DE';
-            it.preference = '300';
-            it.documents = [
-              { code: 'N935', reference: invoice, status: 'AC', reason: '' },
-              { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" },
-            ];
+            const it = u112ClaimLine(src, k + 1, invoice);
             const cv = cvOf(it);
             const rate = ordinary.get(goodsKey(d.importerEori, it))!;
             reprice(it, cv, 0n);
@@ -429,16 +420,7 @@ export function* generateHistoryDataset(opts: HistoryOptions): Generator<Generat
           const invoice = `INV-L${c.declarationId.slice(-6)}-${rng.chars(6)}`;
           c.documents = c.documents.filter((x) => x.code !== 'N935');
           c.documents.push({ code: 'N935', reference: invoice, status: 'AC', reason: '' });
-          const it = GoodsItem.decode(GoodsItem.encode(rng.pick(pool)).finish());
-          it.itemNumber = 1;
-          it.originCountry = 'DE';
-          it.dispatchCountry = 'DE';
-          it.preferentialOrigin = 'DE';
-          it.preference = '300';
-          it.documents = [
-            { code: 'N935', reference: invoice, status: 'AC', reason: '' },
-            { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" },
-          ];
+          const it = u112ClaimLine(rng.pick(pool), 1, invoice);
           const cv = cvOf(it);
           const rate = ordinary.get(goodsKey(d.importerEori, it))!;
           reprice(it, cv, 0n);
@@ -554,4 +536,19 @@ export function originEvidenceRegister(generated: Iterable<GeneratedDeclaration>
         reference: `SOO-${i + 1}`,
       },
     }));
+}
+
+/** A copy of an item as a U112 preference claim from Germany (DE 4/17 300, origin evidence: the importer's knowledge), under the given invoice. */
+function u112ClaimLine(src: GoodsItem, itemNumber: number, invoice: string): GoodsItem {
+  const it = GoodsItem.decode(GoodsItem.encode(src).finish());
+  it.itemNumber = itemNumber;
+  it.originCountry = 'DE';
+  it.dispatchCountry = 'DE';
+  it.preferentialOrigin = 'DE';
+  it.preference = '300';
+  it.documents = [
+    { code: 'N935', reference: invoice, status: 'AC', reason: '' },
+    { code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" },
+  ];
+  return it;
 }
