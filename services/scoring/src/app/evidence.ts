@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Finding } from '@customs/contracts';
 import { decideHistory, emptyState } from '../rules';
 import { c20ImportersKnowledgeConcentration } from '../rules/c20-importers-knowledge-concentration';
+import { repriceKnowledge } from '../rules/state';
 import type { HistoryInput, OriginEvidence } from '../rules/types';
 import type { Outgoing, Store } from './ports';
 import { rescore } from './rescore';
@@ -35,14 +36,19 @@ export async function rejudgeKnowledge(store: Store, tenant: string, importer: s
   // latest that was never flagged is not judged again (docs/history-rules.md, C20).
   const kept = new Set(keys.flatMap((k) => (state.knowledge.get(k)?.refs ?? []).map((r) => `${r.d}#${r.i}`)));
   const ever = (await store.ruleFindings(tenant, 'C20')).filter((x) => x.finding.importerEori === importer);
-  const older = ever.map((x) => x.finding).filter((f) => !kept.has(`${f.declarationId}#${f.itemNumber}`));
+  // A line flagged more than once (unpriced, then priced once its third-country rate was known) is rebuilt from its priced finding.
+  const rateOf = (f: Finding) => f.evidence.find((e) => e.field === 'history.third_country_rate')?.value ?? '';
+  const older = ever
+    .map((x) => x.finding)
+    .filter((f) => !kept.has(`${f.declarationId}#${f.itemNumber}`))
+    .sort((a, b) => Number(rateOf(a) === 'unknown' || rateOf(a) === '') - Number(rateOf(b) === 'unknown' || rateOf(b) === ''));
   const facts = await store.loadDeclFacts(tenant, [...new Set(older.map((f) => f.declarationId))]);
   for (const f of older) {
     const fact = facts.get(f.declarationId)?.fact;
     const l = fact?.version === f.declarationVersion ? fact.lines.find((x) => x.item === f.itemNumber) : undefined;
     const g = fact && state.knowledge.get(`${importer}|${fact.supplier}`);
     if (!fact || !l || !g || g.refs.some((r) => r.d === fact.id && r.i === l.item)) continue;
-    const tc = f.evidence.find((e) => e.field === 'history.third_country_rate')?.value ?? '';
+    const tc = rateOf(f);
     g.refs.push({
       d: fact.id,
       v: fact.version,
@@ -62,8 +68,13 @@ export async function rejudgeKnowledge(store: Store, tenant: string, importer: s
       preference: l.preference,
       cpc: l.cpc,
       tcRate: tc === 'unknown' ? '' : tc,
+      ...(l.desc ? { desc: l.desc } : {}),
     });
   }
+  // The third-country rate history knows now for each line's goods (it may have been learned after the line was kept).
+  const descKeys = [...new Set(keys.flatMap((k) => (state.knowledge.get(k)?.refs ?? []).filter((r) => r.desc).map((r) => `${importer}|${r.desc}`)))];
+  if (descKeys.length) await store.loadState(tenant, { supplierGroups: [], descGroups: descKeys, unitValues: [], invoices: [], declarants: [], importers: [], knowledge: [], returns: [] }, state);
+  repriceKnowledge(state);
   const input: HistoryInput = {
     state,
     batch: [],

@@ -1,8 +1,11 @@
 import type { Declaration } from '@customs/contracts';
 import { HISTORY_RULES, applyBatch, decideHistory, declFact, emptyState, keysOf } from '../rules';
+import { c20Withdrawals, isConcentrated } from '../rules/c20-importers-knowledge-concentration';
+import { knowledgeKeysRepricedBy } from '../rules/state';
 import type { DeclFact, HistoryRule, HistoryState } from '../rules/types';
 import { MINORITY_LINES } from '../rules/c11-classification-drift';
 import type { Outgoing, Store } from './ports';
+import { rejudgeKnowledge } from './evidence';
 import { rescore } from './rescore';
 
 export interface ReceivedDeclaration {
@@ -71,8 +74,31 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
     // those suppliers' groups are loaded too, even when the batch has no line of theirs.
     const extra = minoritySupplierGroups(state, new Set(keys.supplierGroups));
     if (extra.length) await store.loadState(tenant, { supplierGroups: extra, descGroups: [], unitValues: [], invoices: [], declarants: [], importers: [], knowledge: [], returns: [] }, state);
+    // C20 prices a U112 line by the third-country rate of an ordinary line of the same goods, which
+    // may arrive after the claim: the groups of the suppliers whose lines this batch can price are
+    // loaded too (and judged again when a price changes).
+    const repriced = knowledgeKeysRepricedBy(state, batch).filter((k) => !keys.knowledge.includes(k));
+    if (repriced.length) {
+      await store.loadState(tenant, { supplierGroups: [], descGroups: [], unitValues: [], invoices: [], declarants: [], importers: [], knowledge: repriced, returns: [] }, state);
+      await store.loadEvidence(tenant, repriced, state);
+      keys.knowledge.push(...repriced);
+    }
+    const verdictBefore = new Map([...state.knowledge].map(([k, g]) => [k, g.concentrated]));
     const input = applyBatch(state, batch);
     const findings = decideHistory(input, tenant, now.slice(0, 10), now, rules);
+    // C20 judges a supplier on its whole history as it stands, so a verdict can change as the rest
+    // arrives: the findings a judgement no longer reaches are withdrawn (below), and each group
+    // keeps its verdict to see it turn.
+    const judged = rules.some((r) => r.meta.id === 'C20')
+      ? [...input.touched.knowledge].filter((k) => {
+          const g = state.knowledge.get(k)!;
+          return (verdictBefore.has(k) && verdictBefore.get(k) !== false) || isConcentrated(g) || (state.evidenceKept?.has(k.slice(0, k.indexOf('|'))) ?? false);
+        })
+      : [];
+    for (const k of input.touched.knowledge) {
+      const g = state.knowledge.get(k);
+      if (g) g.concentrated = isConcentrated(g);
+    }
     await store.saveState(tenant, state, keys);
     await store.saveDeclFacts(
       batch.map((b) => b.fact),
@@ -84,11 +110,18 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
       batch.filter((b) => b.previous || b.fact.status === 'invalidated').map((b) => ({ id: b.fact.id, keepVersion: b.fact.status === 'invalidated' ? 2 ** 31 - 1 : b.fact.version })),
       now,
     );
-    const fresh = await store.insertFindings(findings);
+    const c20 = findings.filter((f) => f.ruleId === 'C20');
+    const active = judged.length ? await store.activeRuleFindings(tenant, 'C20', [...new Set(judged.flatMap((k) => state.knowledge.get(k)!.refs.map((r) => r.d)))]) : [];
+    const withdrawn = c20Withdrawals(state, judged, c20, active, verdictBefore);
+    superseded.push(...(await store.supersedeFindingIds(tenant, withdrawn.supersede, now)));
+    // A C20 verdict reached again after it was withdrawn (the share back over the threshold) makes its finding active again.
+    const fresh = [...(await store.insertFindings(findings.filter((f) => f.ruleId !== 'C20'))), ...(await store.activateFindings(c20))];
     const parent = batch[0]!.parent;
     for (const f of fresh) out.push({ kind: 'finding', finding: f, parentEventId: batch.find((b) => b.fact.id === f.declarationId)?.parent ?? parent });
     const affected = new Set<string>([...batch.map((b) => b.fact.id), ...fresh.map((f) => f.declarationId), ...superseded]);
     out.push(...(await rescore(store, tenant, [...affected].sort(), now, parent, new Map(), new Map(batch.map((b) => [b.fact.id, { version: b.fact.version, fact: b.fact }])))));
+    // A supplier's share fell under the threshold: its findings on lines older than the kept ones go too.
+    for (const importer of withdrawn.rejudgeImporters) out.push(...(await rejudgeKnowledge(store, tenant, importer, now, parent)).events);
   }
   return out;
 }

@@ -24,6 +24,7 @@ export function bindStore(trx: Transaction<ScoringDb>) {
     insertFindings: bind(history.insertFindings),
     supersedeFindings: bind(history.supersedeFindings),
     activeHistoryFindings: bind(history.activeHistoryFindings),
+    activeRuleFindings: bind(history.activeRuleFindings),
     listApprovedAgents: bind(history.listApprovedAgents),
     listHistoryFindings: bind(history.listHistoryFindings),
     countHistoryFindings: bind(history.countHistoryFindings),

@@ -160,4 +160,58 @@ describe('scoring use cases (real Postgres)', () => {
       expect(t.map((p) => p.month)).toEqual([...t.map((p) => p.month)].sort());
     });
   });
+
+  it('C20 judges a supplier on its whole history whatever order the declarations arrive in: the same findings, at the same £, in order and shuffled', async () => {
+    // Declarations of several partitions reach scoring in no fixed order: a supplier's U112 claims
+    // can come before its claims on other proof (a prefix over 90 % that the whole history is not),
+    // and a claim before the ordinary line of the same goods that prices it.
+    const stream = (tenantId: string) =>
+      [...generateHistoryDataset({ seed: 20261203, declarations: 600, importers: 1, tenantId, historyRates: { C20: 0.04, C20E: 0.08, C02: 0, C10: 0, C11: 0, C23: 0, C30: 0, C34: 0, C37: 0 } })].map(
+        (g) => g.declaration,
+      );
+    const ordered = stream('c20-ordered');
+    const shuffled = stream('c20-shuffled');
+    let seed = 99;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const feed = async (ds: Declaration[]) => {
+      for (let i = 0; i < ds.length; i += 20)
+        await withAllTenants(db.db, (trx) =>
+          onDeclarationsReceived(
+            bindStore(trx),
+            ds.slice(i, i + 20).map((d) => ({ eventId: `c20-${d.tenantId}-${d.declarationId}`, declaration: d })),
+            NOW,
+          ),
+        );
+    };
+    // Each importer keeps an evidence register (one entry, for another supplier): its U112 claims on complex goods are judged too.
+    for (const d of [ordered[0]!, shuffled[0]!])
+      await withAllTenants(db.db, (trx) =>
+        bindStore(trx).putEvidence(
+          d.tenantId,
+          { id: `ev-${d.tenantId}`, importer: d.importerEori, supplier: 'NOBODY|XX', kind: 'supplier_statement', validFrom: '2000-01-01', validTo: '2000-12-31', codePrefixes: [], reference: 'SOO-0' },
+          'test',
+          NOW,
+        ),
+      );
+    await feed(ordered);
+    await feed(shuffled);
+    const c20Of = async (tenant: string) =>
+      (await withAllTenants(db.db, (trx) => trx.selectFrom('history_findings').select('payload').where('tenant_id', '=', tenant).where('rule_id', '=', 'C20').where('active', '=', true).execute()))
+        .map((r) => Finding.decode(r.payload))
+        .map((f) => `${f.mrn}#${f.itemNumber} ${f.exposureDutyPence}+${f.exposureVatPence}`)
+        .sort();
+    const inOrder = await c20Of('c20-ordered');
+    expect(inOrder.length).toBeGreaterThanOrEqual(10);
+    expect(inOrder.filter((x) => !x.endsWith(' 0+0')).length).toBeGreaterThan(0);
+    expect(await c20Of('c20-shuffled')).toEqual(inOrder);
+    // What the shuffle changed along the way (a verdict raised and withdrawn, a line priced once its rate arrived) left superseded findings, none active.
+    const withdrawn = await withAllTenants(db.db, (trx) =>
+      trx.selectFrom('history_findings').select('finding_id').where('tenant_id', '=', 'c20-shuffled').where('rule_id', '=', 'C20').where('active', '=', false).execute(),
+    );
+    expect(withdrawn.length).toBeGreaterThan(0);
+  });
 });

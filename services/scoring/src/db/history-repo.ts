@@ -179,6 +179,15 @@ export async function activeHistoryFindings(trx: Trx, tenant: string, ids: reado
   return r.rows.map((x) => Finding.decode(x.payload));
 }
 
+/** Active findings of one rule on the declarations given (C20 reads its own on the lines it judged again). */
+export async function activeRuleFindings(trx: Trx, tenant: string, ruleId: string, ids: readonly string[]): Promise<Finding[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{
+    payload: Buffer;
+  }>`select payload from history_findings where tenant_id = ${tenant} and active and declaration_id = any(${[...ids]}::text[]) and rule_id = ${ruleId} order by finding_id`.execute(trx);
+  return r.rows.map((x) => Finding.decode(x.payload));
+}
+
 export async function listApprovedAgents(trx: Trx, tenant: string, importer: string): Promise<{ agentId: string; addedBy: string; addedAt: string }[]> {
   const r = await trx.selectFrom('approved_agents').selectAll().where('tenant_id', '=', tenant).where('importer_id', '=', importer).orderBy('agent_id').execute();
   return r.map((x) => ({ agentId: x.agent_id, addedBy: x.added_by, addedAt: new Date(x.added_at).toISOString() }));

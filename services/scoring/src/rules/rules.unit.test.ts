@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Declaration, GoodsItem, Severity } from '@customs/contracts';
 import { HISTORY_RULES, applyBatch, decideHistory, declFact, emptyState } from './index';
 import { renderHistoryCatalogue } from './catalogue-doc';
+import { c20Withdrawals } from './c20-importers-knowledge-concentration';
 
 // Positive and negative fixtures per history check, through the same fold + decide as the service.
 
@@ -249,6 +250,53 @@ describe('C20 importer’s-knowledge concentration', () => {
     expect(run([[ordinary(), ...Array.from({ length: 9 }, () => claim('U112'))]]).filter((x) => x.ruleId === 'C20')).toEqual([]);
     const mixed = [...Array.from({ length: 8 }, () => claim('U112', 'Mixed GmbH')), claim('U110', 'Mixed GmbH'), claim('U110', 'Mixed GmbH')];
     expect(run([[ordinary(), ...mixed]]).filter((x) => x.ruleId === 'C20')).toEqual([]);
+  });
+  // Declarations of several partitions arrive in no fixed order: the verdict is on the supplier's whole history as it stands.
+  it('a share over 90 % on the claims seen so far, then under it once the rest arrive: the findings raised are withdrawn', () => {
+    const state = emptyState();
+    const judge = (ds: Declaration[]) => {
+      const before = new Map([...state.knowledge].map(([k, g]) => [k, g.concentrated]));
+      const input = applyBatch(
+        state,
+        ds.map((d) => ({ fact: declFact(d) })),
+      );
+      const decided = decideHistory(input, 't', '2024-06-01', '2024-06-01T00:00:00Z').filter((x) => x.ruleId === 'C20');
+      for (const k of input.touched.knowledge) state.knowledge.get(k)!.concentrated = decided.length > 0;
+      return { input, decided, before };
+    };
+    const u112 = Array.from({ length: 10 }, () => claim('U112', 'Late Proof GmbH'));
+    const first = judge([ordinary(), ...u112]);
+    expect(first.decided).toHaveLength(10);
+    // Two claims on a statement on origin (U110) arrive later: 10 of 12 lines, 83.3 % of the value.
+    const second = judge([claim('U110', 'Late Proof GmbH'), claim('U110', 'Late Proof GmbH')]);
+    expect(second.decided).toEqual([]);
+    const w = c20Withdrawals(second.input.state, second.input.touched.knowledge, second.decided, first.decided, second.before);
+    expect(w.supersede.sort()).toEqual(first.decided.map((f) => f.findingId).sort());
+    expect(w.rejudgeImporters).toEqual([IMPORTER]);
+  });
+  it('judges every U112 line of a batch, also beyond the 20 a supplier keeps', () => {
+    const big = decl({
+      seller: 'Bulk Knit GmbH',
+      items: Array.from({ length: 25 }, () => ({
+        originCountry: 'DE',
+        preference: '300',
+        documents: [{ code: 'U112', reference: '', status: 'JE', reason: "Importer's knowledge" }],
+        taxLines: [
+          { taxType: 'A00', rate: '0.00', payablePence: 0 },
+          { taxType: 'B00', rate: '20.00', payablePence: 20_000 },
+        ],
+      })),
+    });
+    const f = run([[ordinary(), big]]).filter((x) => x.ruleId === 'C20');
+    expect(f.map((x) => x.itemNumber).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+  it('a claim that arrives before the ordinary line of the same goods is priced once that line arrives (another verdict, another id)', () => {
+    const claims = Array.from({ length: 10 }, () => claim('U112', 'Early Claim GmbH'));
+    const f = run([claims, [ordinary()]]).filter((x) => x.ruleId === 'C20');
+    const unpriced = f.filter((x) => x.exposureDutyPence === 0);
+    const priced = f.filter((x) => x.exposureDutyPence === 12_000);
+    expect([unpriced.length, priced.length]).toEqual([10, 10]);
+    expect(new Set(f.map((x) => x.findingId)).size).toBe(20);
   });
   it('unpriced (£0, said so) when the importer never declared the goods at the third-country rate', () => {
     const f = run([Array.from({ length: 10 }, () => claim('U112', 'Solo GmbH', 'Wool jumpers PN 7'))]).filter((x) => x.ruleId === 'C20');

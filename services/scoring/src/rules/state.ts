@@ -153,7 +153,7 @@ function bump(bucket: Record<string, { n: number; rate: string; refs: LineRef[] 
 }
 
 /** Adds (sign 1) or removes (sign −1) a declaration version's contribution to the history. */
-export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
+export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1, added?: Map<string, PricedRef[]>): void {
   const sameLine = (x: LineRef, item: number) => x.d === f.id && x.i === item;
   for (const l of f.lines) {
     const r = ref(f, l);
@@ -169,7 +169,11 @@ export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
         g.u112Cv += sign * (l.cv ?? 0);
       }
       g.refs = g.refs.filter((x) => !sameLine(x, l.item));
-      if (sign > 0 && u112) g.refs = [...g.refs, pricedRef(state, f, l)].slice(-KNOWLEDGE_REFS);
+      if (sign > 0 && u112) {
+        const kr: PricedRef = { ...pricedRef(state, f, l), ...(l.desc ? { desc: l.desc } : {}) };
+        g.refs = [...g.refs, kr].slice(-KNOWLEDGE_REFS);
+        if (added) added.set(k, [...(added.get(k) ?? []), kr]);
+      }
       state.knowledge.set(k, g);
     }
     if (l.exportRef) {
@@ -251,6 +255,49 @@ export function fold(state: HistoryState, f: DeclFact, sign: 1 | -1): void {
   state.importers.set(f.importer, imp);
 }
 
+/**
+ * The knowledge groups (importer|supplier) whose U112 lines may learn their third-country rate from
+ * this batch: an ordinary line states a rate for its description and CN8 that history did not have,
+ * and other suppliers' claims of the same goods (the description group's suppliers) are priced by
+ * it. Called on the loaded state before the batch is folded; the caller loads these groups too.
+ */
+export function knowledgeKeysRepricedBy(state: HistoryState, batch: readonly { fact: DeclFact }[]): string[] {
+  const out = new Set<string>();
+  for (const { fact: f } of batch) {
+    if (f.status === 'invalidated') continue;
+    for (const l of f.lines) {
+      const tc = thirdCountryRate(l);
+      if (!tc || !l.desc) continue;
+      const g = state.descGroups.get(descGroupKey(f, l));
+      if (!g || g.codes[l.cn8]?.rate === tc) continue;
+      for (const s of Object.keys(g.suppliers)) if (s) out.add(`${f.importer}|${s}`);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Prices C20's kept U112 lines by the third-country rate history knows now for their description
+ * and CN8 (the claim may have arrived before the ordinary line that states it: declarations of
+ * several partitions come in no fixed order). Returns the groups whose lines changed (to be
+ * judged again). Only description groups loaded are looked at.
+ */
+export function repriceKnowledge(state: HistoryState, batchLines?: ReadonlyMap<string, readonly PricedRef[]>): Set<string> {
+  const changed = new Set<string>();
+  for (const [key, g] of state.knowledge) {
+    const importer = key.slice(0, key.indexOf('|'));
+    for (const r of new Set([...g.refs, ...(batchLines?.get(key) ?? [])])) {
+      if (!r.desc) continue;
+      const rate = state.descGroups.get(`${importer}|${r.desc}`)?.codes[r.code.slice(0, 8)]?.rate;
+      if (rate && rate !== r.tcRate) {
+        r.tcRate = rate;
+        changed.add(key);
+      }
+    }
+  }
+  return changed;
+}
+
 export function emptyState(): HistoryState {
   return { supplierGroups: new Map(), descGroups: new Map(), unitValues: new Map(), invoices: new Map(), declarants: new Map(), importers: new Map(), knowledge: new Map(), returns: new Map() };
 }
@@ -272,6 +319,7 @@ export function applyBatch(state: HistoryState, batch: readonly { fact: DeclFact
     returns: new Set<string>(),
   };
   const inForce: DeclFact[] = [];
+  const knowledgeLines = new Map<string, PricedRef[]>();
   const unitValueLines: HistoryInput['unitValueLines'] = [];
   for (const { fact, previous } of batch) {
     if (previous) fold(state, previous, -1);
@@ -283,7 +331,7 @@ export function applyBatch(state: HistoryState, batch: readonly { fact: DeclFact
       const b = unitValueBasis(l);
       if (b) unitValueLines.push({ key: unitValueKey(fact, l, b.basis), decl: fact, line: l, ln: b.ln, basis: b.basis, qty: b.qty });
     }
-    fold(state, fact, 1);
+    fold(state, fact, 1, knowledgeLines);
     inForce.push(fact);
     const keys = keysOf(fact);
     keys.supplierGroups.forEach((k) => touched.supplierGroups.add(k));
@@ -292,5 +340,6 @@ export function applyBatch(state: HistoryState, batch: readonly { fact: DeclFact
     keys.knowledge.forEach((k) => touched.knowledge.add(k));
     keys.returns.forEach((k) => touched.returns.add(k));
   }
-  return { state, batch: inForce, touched, unitValueLines, importersBefore };
+  for (const k of repriceKnowledge(state, knowledgeLines)) touched.knowledge.add(k);
+  return { state, batch: inForce, touched, unitValueLines, importersBefore, knowledgeLines };
 }

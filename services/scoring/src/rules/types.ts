@@ -128,6 +128,11 @@ export interface UnitValueGroup {
 export interface PricedRef extends LineRef {
   /** A00 rate declared on the importer's ordinary lines (CPC 40/42, DE 4/17 100) of the same description and CN8; '' when none. */
   tcRate: string;
+  /**
+   * The line's description (DE 6/8; C20's references only): the third-country rate is looked up
+   * again under it when an ordinary line of the same goods arrives later than the claim.
+   */
+  desc?: string;
 }
 
 /** Per (importer, supplier): preference claims, and those resting on importer's knowledge (U112) alone (C20). */
@@ -138,6 +143,11 @@ export interface KnowledgeGroup {
   u112Cv: number;
   /** The latest U112 lines (capped at KNOWLEDGE_REFS). */
   refs: PricedRef[];
+  /**
+   * C20's concentration verdict when the group was last judged (absent on groups stored before it
+   * was kept): a verdict that turns from true to false withdraws the findings raised under it.
+   */
+  concentrated?: boolean;
 }
 
 /** Per (importer, export MRN#item): the returned-goods lines citing that export (C34). */
@@ -235,6 +245,12 @@ export interface HistoryInput {
   unitValueLines: { key: string; decl: DeclFact; line: LineFact; ln: number; basis: 'kg' | 'unit'; qty: string }[];
   /** Importer history before the batch (declaration counts). */
   importersBefore: Map<string, number>;
+  /**
+   * The batch's U112 claim lines per knowledge key (importer|supplier), all of them: a group keeps
+   * only the latest KNOWLEDGE_REFS, and a batch with more lines of one supplier than that must
+   * still have each judged once (C20). Absent: only the kept lines are judged (a re-judgement).
+   */
+  knowledgeLines?: Map<string, PricedRef[]>;
 }
 
 /** A history check: metadata plus a pure decision over the batch. */
