@@ -1,4 +1,4 @@
-import { type FastifyInstance, HttpError, isoDate, principalOf, text } from '@customs/http';
+import { type FastifyInstance, HttpError, isoDate, obj, principalOf, text } from '@customs/http';
 import { enqueueOutbox, type Kysely, withTenant } from '@customs/db';
 import { bindStore } from '../app/ports';
 import { deleteOriginEvidence, type EvidenceInput, putOriginEvidence } from '../app/evidence';
@@ -7,7 +7,7 @@ import type { ScoringDb } from '../db/migrations';
 import { encode } from '../kafka/consumers';
 import { supplierKey } from '../rules/facts';
 import type { OriginEvidenceKind } from '../rules/types';
-import { findingJson } from './json';
+import { findingJson, findingSchema, str } from './json';
 
 // REST adapter for C20's origin evidence register, managed like C02's approved agents: per
 // importer, read with config:read, changed with config:write, every change in the audit trail
@@ -60,6 +60,24 @@ function inputOf(b: Body): EvidenceInput {
   return { supplier, kind: b.kind, validFrom: b.validFrom, validTo: b.validTo, codePrefixes: [...(b.commodityCodePrefixes ?? [])].sort(), reference: b.reference };
 }
 
+const maybe = { type: ['string', 'null'] } as const;
+const entrySchema = obj({
+  evidenceId: str,
+  importerId: str,
+  supplier: str,
+  kind: str,
+  validFrom: str,
+  validTo: str,
+  commodityCodePrefixes: { type: 'array', items: str },
+  reference: str,
+  createdBy: maybe,
+  createdAt: maybe,
+  updatedBy: maybe,
+  updatedAt: maybe,
+});
+const rejudgedSchema = obj({ raised: { type: 'array', items: findingSchema }, superseded: { type: 'array', items: str } }, 'the findings C20 raised and the ids it superseded');
+const changedSchema = obj({ entry: entrySchema, rejudged: rejudgedSchema });
+
 const entryJson = (e: EvidenceRow) => ({
   evidenceId: e.id,
   importerId: e.importer,
@@ -83,7 +101,14 @@ export function registerEvidenceRoutes(http: FastifyInstance, db: Kysely<Scoring
 
   http.get<{ Params: { id: string } }>(
     '/v1/importers/:id/origin-evidence',
-    { schema: { summary: 'The origin evidence an importer keeps on file per supplier (C20’s register)', ...tags, params } },
+    {
+      schema: {
+        summary: 'The origin evidence an importer keeps on file per supplier (C20’s register)',
+        ...tags,
+        params,
+        response: { 200: obj({ importerId: str, entries: { type: 'array', items: entrySchema } }) },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       const entries = await withTenant(db, p.tenantId, (trx) => bindStore(trx).listEvidence(p.tenantId, req.params.id));
@@ -93,7 +118,7 @@ export function registerEvidenceRoutes(http: FastifyInstance, db: Kysely<Scoring
 
   http.post<{ Params: { id: string }; Body: Body }>(
     '/v1/importers/:id/origin-evidence',
-    { schema: { summary: 'Add origin evidence on file for a supplier; C20 is re-judged for the importer', ...tags, params, body } },
+    { schema: { summary: 'Add origin evidence on file for a supplier; C20 is re-judged for the importer', ...tags, params, body, response: { 201: changedSchema } } },
     async (req, reply) => {
       const p = principalOf(req);
       const input = inputOf(req.body);
@@ -113,7 +138,7 @@ export function registerEvidenceRoutes(http: FastifyInstance, db: Kysely<Scoring
 
   http.put<{ Params: { id: string; evidenceId: string }; Body: Body }>(
     '/v1/importers/:id/origin-evidence/:evidenceId',
-    { schema: { summary: 'Replace an origin evidence entry; C20 is re-judged for the importer', ...tags, params: entryParams, body } },
+    { schema: { summary: 'Replace an origin evidence entry; C20 is re-judged for the importer', ...tags, params: entryParams, body, response: { 200: changedSchema } } },
     async (req) => {
       const p = principalOf(req);
       const input = inputOf(req.body);
@@ -136,7 +161,14 @@ export function registerEvidenceRoutes(http: FastifyInstance, db: Kysely<Scoring
 
   http.delete<{ Params: { id: string; evidenceId: string } }>(
     '/v1/importers/:id/origin-evidence/:evidenceId',
-    { schema: { summary: 'Remove an origin evidence entry; C20 is re-judged for the importer', ...tags, params: entryParams } },
+    {
+      schema: {
+        summary: 'Remove an origin evidence entry; C20 is re-judged for the importer',
+        ...tags,
+        params: entryParams,
+        response: { 200: obj({ importerId: str, evidenceId: str, deleted: { type: 'boolean' }, rejudged: rejudgedSchema }) },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       const now = new Date().toISOString();

@@ -37,3 +37,38 @@ export function findingJson(f: Finding) {
     severity: f.severity,
   };
 }
+
+// Response schemas of the bodies above (fastify serialises with them: every field a handler
+// returns is listed, or the object stays open with additionalProperties).
+const str = { type: 'string' } as const;
+const num = { type: 'number' } as const;
+const open = { type: 'object', additionalProperties: true } as const;
+
+export const scoreSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    tenantId: str,
+    entityType: str,
+    entityId: str,
+    score: num,
+    risk: { type: ['number', 'null'], description: 'declarations only' },
+    explanation: str,
+    components: { type: 'array', items: open },
+    factors: { type: 'array', items: open },
+    lines: { type: 'array', items: open },
+    findingCount: num,
+    exposurePence: num,
+    reclaimPence: num,
+    declarationCount: num,
+    modelVersion: str,
+    asOf: { type: ['string', 'null'] },
+    validationChecked: { type: ['boolean', 'null'], description: 'declarations only' },
+    updatedAt: str,
+  },
+} as const;
+
+/** A finding as findingJson answers it (the contract's JSON plus its money and line fields). */
+export const findingSchema = open;
+
+export { num, open, str };

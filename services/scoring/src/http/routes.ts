@@ -1,4 +1,4 @@
-import { HttpError, afterCursor, badCursor, csvOr, listQuery, noBody, pageOf, principalOf, requireImporterVisible, sendPage, type FastifyInstance } from '@customs/http';
+import { HttpError, afterCursor, obj, badCursor, csvOr, listQuery, noBody, pageOf, principalOf, requireImporterVisible, sendPage, type FastifyInstance } from '@customs/http';
 import type { Principal } from '@customs/config';
 import { Severity } from '@customs/contracts';
 import type { Kysely } from '@customs/db';
@@ -6,7 +6,7 @@ import { withTenant } from '@customs/db';
 import type { ScoringDb } from '../db/migrations';
 import { bindStore, type Store } from '../app/ports';
 import { getScore, listScores, readinessOf, scoreKey, scorecards, scoredLines, trend } from '../app/queries';
-import { findingJson, scoreJson } from './json';
+import { findingJson, findingSchema, num, open, scoreJson, scoreSchema, str } from './json';
 import { HISTORY_RULES } from '../rules';
 import { rescorePage } from '../app/rescore';
 import { encode } from '../kafka/consumers';
@@ -19,6 +19,7 @@ const ENTITY = { type: 'string', enum: ['declaration', 'broker', 'importer'] } a
 const ID = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const MONTH = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } as const;
 const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
+const agentsSchema = obj({ importerId: str, agents: { type: 'array', items: obj({ agentId: str, addedBy: str, addedAt: str }) } });
 
 export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): void {
   const read = <T>(tenant: string, fn: (s: Store) => Promise<T>) => withTenant(db, tenant, (trx) => fn(bindStore(trx)));
@@ -36,7 +37,13 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { type: string; id: string } }>(
     '/v1/scores/:type/:id',
-    { schema: { summary: 'One score (declaration, importer or broker) with its components', params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } } } },
+    {
+      schema: {
+        summary: 'One score (declaration, importer or broker) with its components',
+        params: { type: 'object', required: ['type', 'id'], properties: { type: ENTITY, id: ID } },
+        response: { 200: scoreSchema },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       await visibleEntity(p, req.params.type, req.params.id);
@@ -90,7 +97,13 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { id: string } }>(
     '/v1/declarations/:id/scored-lines',
-    { schema: { summary: 'A declaration’s lines as scored: rates, money at stake, findings', params: { type: 'object', required: ['id'], properties: { id: ID } } } },
+    {
+      schema: {
+        summary: 'A declaration’s lines as scored: rates, money at stake, findings',
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+        response: { 200: obj({ score: scoreSchema, validationFindings: { type: 'array', items: open }, historyFindings: { type: 'array', items: findingSchema } }) },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       await visibleDeclaration(p, req.params.id);
@@ -156,7 +169,9 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
     },
   );
 
-  http.get('/v1/history-rules', { schema: { summary: 'The history rules and their metadata', tags: ['rules'] } }, async () => ({ rules: HISTORY_RULES.map((r) => r.meta) }));
+  http.get('/v1/history-rules', { schema: { summary: 'The history rules and their metadata', tags: ['rules'], response: { 200: obj({ rules: { type: 'array', items: open } }) } } }, async () => ({
+    rules: HISTORY_RULES.map((r) => r.meta),
+  }));
 
   // A month's scorecards are computed together (each card's peer percentile reads every agent of
   // the month), then paged in their order (score, agent): the cursor is the last card's key.
@@ -200,7 +215,14 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   http.get<{ Params: { id: string }; Querystring: { month?: string } }>(
     '/v1/scorecards/brokers/:id',
-    { schema: { summary: 'One broker’s scorecard for a month', params: { type: 'object', required: ['id'], properties: { id: ID } }, querystring: { type: 'object', properties: { month: MONTH } } } },
+    {
+      schema: {
+        summary: 'One broker’s scorecard for a month',
+        params: { type: 'object', required: ['id'], properties: { id: ID } },
+        querystring: { type: 'object', properties: { month: MONTH } },
+        response: { 200: obj({ month: str, scorecard: open }) },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       const r = await read(p.tenantId, (st) => scorecards(st, p.tenantId, { month: req.query.month, agent: req.params.id }));
@@ -216,6 +238,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
         summary: 'An importer’s readiness (e.g. for a trader authorisation) up to a month',
         params: { type: 'object', required: ['id'], properties: { id: ID } },
         querystring: { type: 'object', properties: { to: MONTH } },
+        response: { 200: obj({ importerId: str, from: str, to: str, modelVersion: str, score: num, explanation: str, dimensions: { type: 'array', items: open } }) },
       },
     },
     async (req) => {
@@ -234,6 +257,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
         summary: 'Duty under management of an importer, by month',
         params: { type: 'object', required: ['id'], properties: { id: ID } },
         querystring: { type: 'object', properties: { to: MONTH } },
+        response: { 200: obj({ importerId: str, from: str, to: str, metrics: { type: 'array', items: open } }) },
       },
     },
     async (req) => {
@@ -248,7 +272,11 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
   http.get<{ Params: { type: string; id: string } }>(
     '/v1/trends/:type/:id',
     {
-      schema: { summary: 'Score trend of a broker or importer', params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } } },
+      schema: {
+        summary: 'Score trend of a broker or importer',
+        params: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string', enum: ['broker', 'importer'] }, id: ID } },
+        response: { 200: obj({ entityType: str, entityId: str, points: { type: 'array', items: open, description: 'month, score, modelVersion, recordedAt, snapshot' } }) },
+      },
     },
     async (req) => {
       const p = principalOf(req);
@@ -263,32 +291,36 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
 
   // Re-score every declaration of the tenant with the current model and today's date (after a
   // model change, or to move deadline nearness on): pages of 500, each its own transaction.
-  http.post('/v1/admin/rescore', { schema: { summary: 'Re-score every stored declaration of the tenant (admin)', tags: ['admin'], body: noBody } }, async (req) => {
-    const p = principalOf(req);
-    let after = '';
-    let total = 0;
-    for (;;) {
-      const now = new Date().toISOString();
-      // Scores and their events commit together (the outbox), as in the consumers.
-      const page = await withTenant(db, p.tenantId, async (trx) => {
-        const r = await rescorePage(bindStore(trx), p.tenantId, after, 500, now);
-        await enqueueOutbox(
-          trx,
-          'scoring',
-          r.events.map((o) => encode(o)),
-        );
-        return r;
-      });
-      if (page.count === 0) break;
-      total += page.count;
-      after = page.last;
-    }
-    return { tenantId: p.tenantId, declarations: total };
-  });
+  http.post(
+    '/v1/admin/rescore',
+    { schema: { summary: 'Re-score every stored declaration of the tenant (admin)', tags: ['admin'], body: noBody, response: { 200: obj({ tenantId: str, declarations: num }) } } },
+    async (req) => {
+      const p = principalOf(req);
+      let after = '';
+      let total = 0;
+      for (;;) {
+        const now = new Date().toISOString();
+        // Scores and their events commit together (the outbox), as in the consumers.
+        const page = await withTenant(db, p.tenantId, async (trx) => {
+          const r = await rescorePage(bindStore(trx), p.tenantId, after, 500, now);
+          await enqueueOutbox(
+            trx,
+            'scoring',
+            r.events.map((o) => encode(o)),
+          );
+          return r;
+        });
+        if (page.count === 0) break;
+        total += page.count;
+        after = page.last;
+      }
+      return { tenantId: p.tenantId, declarations: total };
+    },
+  );
 
   http.get<{ Params: { id: string } }>(
     '/v1/importers/:id/approved-agents',
-    { schema: { summary: 'The agents an importer approved', params: { type: 'object', required: ['id'], properties: { id: ID } } } },
+    { schema: { summary: 'The agents an importer approved', params: { type: 'object', required: ['id'], properties: { id: ID } }, response: { 200: agentsSchema } } },
     async (req) => {
       const p = principalOf(req);
       return { importerId: req.params.id, agents: await read(p.tenantId, (st) => st.listApprovedAgents(p.tenantId, req.params.id)) };
@@ -302,6 +334,7 @@ export function registerRoutes(http: FastifyInstance, db: Kysely<ScoringDb>): vo
         summary: 'Replace the agents an importer approved',
         params: { type: 'object', required: ['id'], properties: { id: EORI } },
         body: { type: 'object', required: ['agents'], additionalProperties: false, properties: { agents: { type: 'array', maxItems: 1000, uniqueItems: true, items: EORI } } },
+        response: { 200: agentsSchema },
       },
     },
     async (req) => {
