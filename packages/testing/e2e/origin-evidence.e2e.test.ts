@@ -118,16 +118,34 @@ describe('C20 origin evidence register through ingestion → Kafka → scoring (
     expect(past.body.entry.supplier).toBe(supplier);
     expect(past.body.rejudged.superseded).toEqual([]);
     // Widened to cover the history (PUT): the supplier's findings are superseded at once.
+    const ofSupplier = flagged.filter((f) => f.supplier === supplier);
+    const ids = new Set(ofSupplier.map((f) => f.findingId));
+    // The alerts those findings raised (alerting, over Kafka): each finding listed, as withdrawn or not.
+    const listed = async () => {
+      const r = await p.http('alerting', 'GET', '/v1/alerts?limit=1000', undefined, { token: p.tokens.analyst });
+      expect(r.status).toBe(200);
+      return (r.body.alerts as { statusName: string; findings: { findingId: string; withdrawn: boolean }[] }[]).flatMap((a) =>
+        a.findings.filter((f) => ids.has(f.findingId)).map((f) => ({ ...f, status: a.statusName })),
+      );
+    };
+    const alertsAre = (withdrawn: boolean) => async () => {
+      const l = await listed();
+      return new Set(l.map((f) => f.findingId)).size === ids.size && l.every((f) => f.withdrawn === withdrawn);
+    };
+    await waitFor('an alert listing each of the supplier’s C20 findings', alertsAre(false), { timeoutMs: 120_000, intervalMs: 1000 });
     const covered = await json('PUT', `/v1/importers/${importer}/origin-evidence/${past.body.entry.evidenceId}`, entry('2000-01-01', '2099-12-31'));
     expect(covered.status).toBe(200);
-    const ofSupplier = flagged.filter((f) => f.supplier === supplier);
     expect([...covered.body.rejudged.superseded].sort()).toEqual(ofSupplier.map((f) => f.findingId).sort());
     expect((await c20()).filter((f) => f.supplier === supplier)).toEqual([]);
-    // Removed again: flagged again (the same findings made active again).
+    // Scoring publishes the withdrawal; alerting withdraws the findings from their alerts.
+    await waitFor('the superseded findings withdrawn from their alerts', alertsAre(true), { timeoutMs: 120_000, intervalMs: 1000 });
+    // Removed again: flagged again (the same findings made active again), and back in their alerts.
     const removed = await json('DELETE', `/v1/importers/${importer}/origin-evidence/${past.body.entry.evidenceId}`);
     expect(removed.status).toBe(200);
     expect(removed.body.rejudged.raised.map((f: any) => f.findingId).sort()).toEqual(ofSupplier.map((f) => f.findingId).sort());
     expect(await got()).toEqual(want);
+    await waitFor('the findings raised again contributing to their alerts again', alertsAre(false), { timeoutMs: 120_000, intervalMs: 1000 });
+    expect((await listed()).every((f) => f.status !== 'resolved')).toBe(true);
 
     // Audited: who changed the register, what the body said.
     const audit = await p.http('scoring', 'GET', `/v1/admin/audit?action=${encodeURIComponent('POST /v1/importers/:id/origin-evidence')}`, undefined, { token: p.tokens.admin });

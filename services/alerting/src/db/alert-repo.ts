@@ -117,7 +117,8 @@ class Tx implements CorrelationTx {
             payload: Buffer.from(Finding.encode(f).finish()),
           })),
         )
-        .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doNothing())
+        // A finding withdrawn before and raised again (scoring's C20 judging a history again) is live again.
+        .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doUpdateSet({ withdrawn_at: null }).where('findings.withdrawn_at', 'is not', null))
         .returning(['tenant_id', 'finding_id'])
         .execute();
       if (inserted.length)

@@ -42,12 +42,24 @@ export function registerConsumers(kit: PlatformKit<unknown>, correlator: Correla
     findings: ev.value.findings,
     supersededIds: ev.value.supersededFindingIds,
   }));
-  // Scoring's history checks (C10, C11, C23, C30, … family "history") raise findings across
-  // declarations; they are correlated like validation's (one finding per event, none superseded).
+  // Scoring's history checks (C10, C11, C20, C23, C30, …) raise findings across declarations,
+  // correlated like validation's, one per event; an event may instead withdraw history findings of
+  // one declaration that scoring no longer reaches (a later version, C20 judged again), which
+  // withdraws them from their alerts. Both on the declaration's key, in order.
   register<FindingRaised>(kit, correlator, GROUPS.history, Topics.scoringFindingRaised, (ev) => {
     const f = ev.value.finding;
-    if (!f) return undefined;
-    return { kind: 'checked', eventId: ev.eventId, tenantId: f.tenantId, declarationId: f.declarationId, version: f.declarationVersion, findings: [f], supersededIds: [] };
+    if (f) return { kind: 'checked', eventId: ev.eventId, tenantId: f.tenantId, declarationId: f.declarationId, version: f.declarationVersion, findings: [f], supersededIds: [] };
+    if (ev.value.supersededFindingIds.length === 0 || !ev.value.tenantId) return undefined;
+    return {
+      kind: 'checked',
+      eventId: ev.eventId,
+      tenantId: ev.value.tenantId,
+      declarationId: ev.value.declarationId,
+      version: 0,
+      findings: [],
+      supersededIds: ev.value.supersededFindingIds,
+      ...(ev.value.reason ? { withdrawnReason: ev.value.reason } : {}),
+    };
   });
   register<DeclarationReceived>(kit, correlator, GROUPS.declarations, Topics.declarationReceived, (ev) => (ev.value.declaration ? declarationInput(ev.eventId, ev.value.declaration) : undefined));
   register<ScoreUpdated>(kit, correlator, GROUPS.scores, Topics.scoreUpdated, (ev) => {

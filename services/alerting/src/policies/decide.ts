@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Alert, AlertStatus, ContributingFinding, Severity, type Finding } from '@customs/contracts';
 import { addDays, bandFor, dayNumber, daysLeft, isoDay } from './deadline';
 import { matchingException, type AlertException } from './exceptions';
-import { SYSTEM_DISPOSITION_WITHDRAWN, isOpen } from './lifecycle';
+import { SYSTEM_DISPOSITION_WITHDRAWN, isOpen, statusName } from './lifecycle';
 import type { AlertEffect, ChangeKind, Decision, Input, KeyedAlert, Needs, PendingTerm, RulesFor, Slice, State } from './model';
 import {
   SEVERITY_BY_LEVEL,
@@ -217,6 +217,11 @@ class Work {
     return ka && isOpen(ka.alert.status) ? ka : undefined;
   }
 
+  /** The latest alert of a key, whatever its status. */
+  latest(tenantId: string, key: string): KeyedAlert | undefined {
+    return this.byKey.get(`${tenantId}|${key}`);
+  }
+
   /** The alert of a key that was auto-resolved because its findings were withdrawn (reopens when a finding joins). */
   reopenable(tenantId: string, key: string): KeyedAlert | undefined {
     const ka = this.byKey.get(`${tenantId}|${key}`);
@@ -336,8 +341,17 @@ function pivotsFrom(a: Alert, f: Finding): void {
 /** Adds a finding to an open alert (keyed suppression: counted, not re-raised). */
 function absorb(w: Work, ka: KeyedAlert, f: Finding, severity: Severity | undefined, riskPoints = 0): void {
   const a = ka.alert;
+  // A finding withdrawn and now raised again (scoring judged the history again) contributes again.
+  const was = a.findings.find((c) => c.findingId === f.findingId);
+  if (was?.withdrawn) {
+    was.withdrawn = false;
+    was.withdrawnReason = '';
+    recompute(a);
+    w.record(ka, false, a.status, 'absorbed', `finding ${f.ruleId} ${f.findingId} raised again after it was withdrawn; ${a.findings.filter((x) => !x.withdrawn).length} contribute`);
+    return;
+  }
   // findingIds too: alerts raised before contributing findings were recorded list only the ids.
-  if (a.findings.some((c) => c.findingId === f.findingId) || a.findingIds.includes(f.findingId)) return;
+  if (was || a.findingIds.includes(f.findingId)) return;
   if (a.findings.length >= MAX_LISTED_FINDINGS) {
     // Beyond the listed findings: counted once (a re-sent finding the store already knew is not
     // counted again) and priced, not listed.
@@ -365,10 +379,13 @@ function reopen(w: Work, ka: KeyedAlert, f: Finding, riskPoints = 0): void {
   const from = a.status;
   a.status = S.ALERT_STATUS_NEW;
   a.disposition = '';
-  a.findings.push(contributing(f, riskPoints));
+  // The same finding raised again after it was withdrawn takes its place back (not listed twice).
+  const again = a.findings.findIndex((c) => c.findingId === f.findingId);
+  if (again >= 0) a.findings[again] = contributing(f, riskPoints);
+  else a.findings.push(contributing(f, riskPoints));
   a.lastSeen = f.raisedAt || w.at;
   recompute(a);
-  w.record(ka, false, from, 'reopened', `reopened: finding ${f.ruleId} ${f.findingId} joined after the earlier findings were withdrawn`);
+  w.record(ka, false, from, 'reopened', `reopened: finding ${f.ruleId} ${f.findingId} ${again >= 0 ? 'raised again after it was withdrawn' : 'joined after the earlier findings were withdrawn'}`);
 }
 
 /** Open alert of the key absorbs the finding, an auto-resolved one reopens; true when handled. */
@@ -379,11 +396,26 @@ function joinExisting(w: Work, tenantId: string, key: string, f: Finding, severi
     return true;
   }
   const again = w.reopenable(tenantId, key);
-  if (again && !again.alert.findings.some((c) => c.findingId === f.findingId)) {
+  // Not on a finding it already lists, unless that one was withdrawn and is now raised again (new to the store once more).
+  if (again && (!again.alert.findings.some((c) => c.findingId === f.findingId) || w.isNew(f))) {
     reopen(w, again, f, riskPoints);
     return true;
   }
-  return false;
+  // A closed alert of the key (expired, or closed by an analyst) that lists this finding as
+  // withdrawn: the finding raised again contributes there again; no second alert for it.
+  const closed = w.latest(tenantId, key);
+  return closed !== undefined && restoreInClosed(w, closed, f);
+}
+
+/** A closed alert that lists the finding as withdrawn counts it again (it was raised again); true when it did. */
+function restoreInClosed(w: Work, ka: KeyedAlert, f: Finding): boolean {
+  const was = ka.alert.findings.find((c) => c.findingId === f.findingId && c.withdrawn);
+  if (!was) return false;
+  was.withdrawn = false;
+  was.withdrawnReason = '';
+  recompute(ka.alert);
+  w.record(ka, false, ka.alert.status, 'absorbed', `finding ${f.ruleId} ${f.findingId} raised again after it was withdrawn (the alert stays ${statusName(ka.alert.status)})`, false);
+  return true;
 }
 
 // ---------------------------------------------------------------- sliding windows
@@ -544,13 +576,19 @@ function evaluateDeadline(w: Work, r: DeadlineRule, tenantId: string, declaratio
   const measured = dated.filter((f) => daysLeft(f.deadline, w.today) >= 0);
   const open = w.open(tenantId, key);
   if (open) {
-    for (const f of measured) if (!open.alert.findings.some((c) => c.findingId === f.findingId)) absorb(w, open, f, undefined);
+    // absorb also counts again a listed finding that was withdrawn and is live again.
+    for (const f of measured) if (!open.alert.findings.some((c) => c.findingId === f.findingId && !c.withdrawn)) absorb(w, open, f, undefined);
     escalate(w, r, open);
     return;
   }
   // Once raised for a declaration, a deadline rule does not raise again (an analyst who resolved
-  // it — e.g. a C285 filed — is not paged anew); the alert itself escalates and expires.
-  if (w.byKey.has(`${tenantId}|${key}`)) return;
+  // it — e.g. a C285 filed — is not paged anew); the alert itself escalates and expires. A
+  // finding it lists as withdrawn that is live again counts there again.
+  const before = w.latest(tenantId, key);
+  if (before) {
+    for (const f of live) restoreInClosed(w, before, f);
+    return;
+  }
   const total = measured.reduce((s, f) => s + amount(f), 0);
   if (measured.length === 0 || total < r.minPence) {
     // Time-barred on arrival (a backfill of old history): recorded once as `expired`, so the
@@ -803,7 +841,7 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
           else if (r.type === 'risk_accumulation') onRisk(w, r, input.tenantId, f, stored);
         }
       }
-      for (const id of input.supersededIds) withdraw(w, input.tenantId, id, `superseded by version ${input.version} of declaration ${input.declarationId}`);
+      for (const id of input.supersededIds) withdraw(w, input.tenantId, id, input.withdrawnReason ?? `superseded by version ${input.version} of declaration ${input.declarationId}`);
       for (const r of rules) {
         if (r.type !== 'deadline') continue;
         const live = stored.filter((f) => f.tenantId === input.tenantId && f.declarationId === input.declarationId);

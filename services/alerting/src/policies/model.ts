@@ -20,6 +20,8 @@ export type Input =
       version: number;
       findings: Finding[];
       supersededIds: string[];
+      /** Why the superseded ones were withdrawn, when the event says (scoring's); else "superseded by version N". */
+      withdrawnReason?: string;
       /** Ids of the findings seen here for the first time (the store knew the others); undefined = all new. */
       newFindingIds?: string[];
     }

@@ -107,6 +107,21 @@ describe('decide', () => {
     expect(reopened!.entries[0]).toMatchObject({ kind: 'reopened', from: AlertStatus.ALERT_STATUS_RESOLVED, to: AlertStatus.ALERT_STATUS_NEW });
   });
 
+  it('a history finding withdrawn by scoring (with its reason) resolves the alert; raised again, it takes its place back, listed once', () => {
+    const m = new MemoryStore(() => [ar1]);
+    const h = finding({ findingId: 'h1', ruleId: 'C20', source: 'scoring' });
+    const [raised] = m.batch([checked('d9', 1, [h])], NOW);
+    const withdrawal: Input = { ...checked('d9', 0, [], ['h1']), eventId: 'w/d9', withdrawnReason: 'C20 judged the supplier’s history again and no longer reaches it' };
+    const [resolved] = m.batch([withdrawal], NOW);
+    expect(resolved!.alert).toMatchObject({ alertId: raised!.alert.alertId, status: AlertStatus.ALERT_STATUS_RESOLVED, disposition: 'findings_withdrawn' });
+    expect(resolved!.entries[0]!.reason).toContain('C20 judged the supplier’s history again');
+    expect(resolved!.alert.findings[0]).toMatchObject({ findingId: 'h1', withdrawn: true, withdrawnReason: 'C20 judged the supplier’s history again and no longer reaches it' });
+    const [again] = m.batch([{ ...checked('d9', 1, [h]), eventId: 'again/d9' }], NOW);
+    expect(again!.alert.alertId).toBe(raised!.alert.alertId);
+    expect(again!.entries[0]).toMatchObject({ kind: 'reopened', from: AlertStatus.ALERT_STATUS_RESOLVED, to: AlertStatus.ALERT_STATUS_NEW });
+    expect(again!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([['h1', false]]);
+  });
+
   it('keeps a long-open alert bounded: findings beyond the listed 500 are counted and priced once, not listed', () => {
     const m = new MemoryStore(() => [ar1]);
     const many = Array.from({ length: 505 }, (_, i) => finding({ findingId: `m${i}`, itemNumber: i + 1, exposureDutyPence: 100, exposureVatPence: 20 }));

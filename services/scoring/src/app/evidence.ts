@@ -4,7 +4,7 @@ import { decideHistory, emptyState } from '../rules';
 import { c20ImportersKnowledgeConcentration } from '../rules/c20-importers-knowledge-concentration';
 import { repriceKnowledge } from '../rules/state';
 import type { HistoryInput, OriginEvidence } from '../rules/types';
-import type { Outgoing, Store } from './ports';
+import { type Outgoing, type Store, withdrawals } from './ports';
 import { rescore } from './rescore';
 
 // Use cases of C20's origin evidence register: an entry added, replaced or removed re-judges the
@@ -94,9 +94,13 @@ export async function rejudgeKnowledge(store: Store, tenant: string, importer: s
     now,
   );
   // A verdict reached again on a line whose finding was superseded (evidence removed after it was added) makes that finding active again.
-  const fresh = await store.activateFindings(findings);
-  const events: Outgoing[] = fresh.map((f) => ({ kind: 'finding', finding: f, parentEventId: parent }));
-  const affected = [...new Set([...moved, ...fresh.map((f) => f.declarationId)])].sort();
+  const activated = await store.activateFindings(findings);
+  const fresh = activated.findings;
+  const events: Outgoing[] = [
+    ...withdrawals(tenant, moved, 'C20 judged the importer’s U112 lines again (origin evidence register or supplier history changed) and no longer reaches it', now, parent),
+    ...fresh.map((f): Outgoing => ({ kind: 'finding', finding: f, parentEventId: parent, ...(activated.again.has(f.findingId) ? { again: now } : {}) })),
+  ];
+  const affected = [...new Set([...moved.map((m) => m.declarationId), ...fresh.map((f) => f.declarationId)])].sort();
   events.push(...(await rescore(store, tenant, affected, now, parent)));
   return { raised: fresh, superseded: active.map((f) => f.findingId), events };
 }

@@ -4,7 +4,7 @@ import { c20Withdrawals, isConcentrated } from '../rules/c20-importers-knowledge
 import { knowledgeKeysRepricedBy } from '../rules/state';
 import type { DeclFact, HistoryRule, HistoryState } from '../rules/types';
 import { MINORITY_LINES } from '../rules/c11-classification-drift';
-import type { Outgoing, Store } from './ports';
+import { type Outgoing, type Store, withdrawals } from './ports';
 import { rejudgeKnowledge } from './evidence';
 import { rescore } from './rescore';
 
@@ -113,12 +113,17 @@ export async function onDeclarationsReceived(store: Store, events: readonly Rece
     const c20 = findings.filter((f) => f.ruleId === 'C20');
     const active = judged.length ? await store.activeRuleFindings(tenant, 'C20', [...new Set(judged.flatMap((k) => state.knowledge.get(k)!.refs.map((r) => r.d)))]) : [];
     const withdrawn = c20Withdrawals(state, judged, c20, active, verdictBefore);
-    superseded.push(...(await store.supersedeFindingIds(tenant, withdrawn.supersede, now)));
+    const rejudged = await store.supersedeFindingIds(tenant, withdrawn.supersede, now);
     // A C20 verdict reached again after it was withdrawn (the share back over the threshold) makes its finding active again.
-    const fresh = [...(await store.insertFindings(findings.filter((f) => f.ruleId !== 'C20'))), ...(await store.activateFindings(c20))];
+    const activated = await store.activateFindings(c20);
+    const fresh = [...(await store.insertFindings(findings.filter((f) => f.ruleId !== 'C20'))), ...activated.findings];
     const parent = batch[0]!.parent;
-    for (const f of fresh) out.push({ kind: 'finding', finding: f, parentEventId: batch.find((b) => b.fact.id === f.declarationId)?.parent ?? parent });
-    const affected = new Set<string>([...batch.map((b) => b.fact.id), ...fresh.map((f) => f.declarationId), ...superseded]);
+    // Withdrawals first: on a declaration's key they come before what is raised on it.
+    out.push(...withdrawals(tenant, superseded, 'superseded by a later version of the declaration', now, parent));
+    out.push(...withdrawals(tenant, rejudged, 'C20 judged the supplier’s history again and no longer reaches it', now, parent));
+    for (const f of fresh)
+      out.push({ kind: 'finding', finding: f, parentEventId: batch.find((b) => b.fact.id === f.declarationId)?.parent ?? parent, ...(activated.again.has(f.findingId) ? { again: now } : {}) });
+    const affected = new Set<string>([...batch.map((b) => b.fact.id), ...fresh.map((f) => f.declarationId), ...[...superseded, ...rejudged].map((s) => s.declarationId)]);
     out.push(...(await rescore(store, tenant, [...affected].sort(), now, parent, new Map(), new Map(batch.map((b) => [b.fact.id, { version: b.fact.version, fact: b.fact }])))));
     // A supplier's share fell under the threshold: its findings on lines older than the kept ones go too.
     for (const importer of withdrawn.rejudgeImporters) out.push(...(await rejudgeKnowledge(store, tenant, importer, now, parent)).events);

@@ -59,5 +59,17 @@ export function bindStore(trx: Transaction<ScoringDb>) {
 
 /** An event the use case wants published (the adapter turns it into an outbox message). */
 export type Outgoing =
-  | { kind: 'finding'; finding: import('@customs/contracts').Finding; parentEventId: string }
+  /** A finding raised; `again` (the time) when it is one withdrawn before and now reached again (another event). */
+  | { kind: 'finding'; finding: import('@customs/contracts').Finding; parentEventId: string; again?: string }
+  /** History findings of one declaration withdrawn (superseded), so alerting withdraws them from their alerts. */
+  | { kind: 'withdrawn'; tenantId: string; declarationId: string; findingIds: string[]; reason: string; at: string; parentEventId: string }
   | { kind: 'score'; score: import('@customs/contracts').Score; previousScore: number; key: string; id: string; parentEventId: string };
+
+/** The withdrawal events of superseded findings: one per declaration, in declaration order. */
+export function withdrawals(tenantId: string, superseded: readonly { declarationId: string; findingId: string }[], reason: string, at: string, parentEventId: string): Outgoing[] {
+  const byDecl = new Map<string, string[]>();
+  for (const s of superseded) byDecl.set(s.declarationId, [...(byDecl.get(s.declarationId) ?? []), s.findingId]);
+  return [...byDecl.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([declarationId, ids]) => ({ kind: 'withdrawn' as const, tenantId, declarationId, findingIds: [...new Set(ids)].sort(), reason, at, parentEventId }));
+}

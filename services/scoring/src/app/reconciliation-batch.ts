@@ -6,7 +6,7 @@ import { DECLARATION_GRACE_DAYS, RECEIPT_GRACE_DAYS, matchesReceipt } from '../r
 import { UNKNOWN_MRN_GRACE_DAYS } from '../rules/c42-deferment-reconciliation';
 import { decideReconciliation } from '../rules/reconcile';
 import { type DefermentFact, defermentFactOf, type ReconDecl, type ReconReceipt, reconDeclOf, reconReceiptOf } from '../rules/reconciliation-types';
-import type { Outgoing, Store } from './ports';
+import { type Outgoing, type Store, withdrawals } from './ports';
 import { rescore } from './rescore';
 
 /** What reconciliation needs from storage, bound to one transaction (SQL in db/reconciliation-repo.ts). */
@@ -194,8 +194,11 @@ export async function onReconciliationEvents(store: Store, books: ReconStore, ev
     );
     const keep = decision.findings.map((f) => f.findingId);
     const moved = new Set<string>();
-    for (const [rule, subjects] of Object.entries(decision.judged)) for (const s of await books.supersedeJudged(tenant, rule, subjects, keep, now)) moved.add(s);
+    const superseded: { declarationId: string; findingId: string }[] = [];
+    for (const [rule, subjects] of Object.entries(decision.judged)) superseded.push(...(await books.supersedeJudged(tenant, rule, subjects, keep, now)));
+    for (const s of superseded) moved.add(s.declarationId);
     const fresh = await store.insertFindings(decision.findings);
+    out.push(...withdrawals(tenant, superseded, 'reconciled again with the importer’s books: the verdict no longer holds', now, parent));
     for (const f of fresh) out.push({ kind: 'finding', finding: f, parentEventId: parent });
     // Declarations whose findings moved are re-scored once history holds their facts; until
     // then the history consumer scores them when it folds them in (it reads these findings too).

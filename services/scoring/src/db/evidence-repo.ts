@@ -2,7 +2,7 @@ import { Finding } from '@customs/contracts';
 import { chunksFor, enableTenantRls, type Migration, sql, type Transaction } from '@customs/db';
 import type { HistoryState, OriginEvidence, OriginEvidenceKind } from '../rules/types';
 import type { ScoringDb } from './migrations';
-import { historyFindingRow } from './history-repo';
+import { historyFindingRow, type Withdrawn } from './history-repo';
 
 // All SQL of C20's origin evidence register: per importer and supplier, the origin evidence on
 // file (managed over the API; every change is in the platform's audit trail), read for a whole
@@ -130,13 +130,13 @@ export async function knowledgeKeysOf(trx: Trx, tenant: string, importer: string
   return r.rows.map((x) => x.key);
 }
 
-/** Supersedes the active findings given by id; returns their declaration ids. */
-export async function supersedeFindingIds(trx: Trx, tenant: string, ids: readonly string[], now: string): Promise<string[]> {
+/** Supersedes the active findings given by id; returns those it superseded. */
+export async function supersedeFindingIds(trx: Trx, tenant: string, ids: readonly string[], now: string): Promise<Withdrawn[]> {
   if (ids.length === 0) return [];
-  const r = await sql<{ declaration_id: string }>`
+  const r = await sql<{ declaration_id: string; finding_id: string }>`
     update history_findings set active = false, superseded_at = ${now}
-    where tenant_id = ${tenant} and active and finding_id = any(${[...ids]}::text[]) returning declaration_id`.execute(trx);
-  return [...new Set(r.rows.map((x) => x.declaration_id))];
+    where tenant_id = ${tenant} and active and finding_id = any(${[...ids]}::text[]) returning declaration_id, finding_id`.execute(trx);
+  return r.rows.map((x) => ({ declarationId: x.declaration_id, findingId: x.finding_id }));
 }
 
 /**
@@ -151,18 +151,20 @@ export async function ruleFindings(trx: Trx, tenant: string, ruleId: string): Pr
 /**
  * Stores findings as active: new ones are inserted, and one superseded earlier with the same id
  * (the same verdict on the same line, reached again: evidence removed after it was added) is
- * made active again. Returns those inserted or re-activated (the ones to publish).
+ * made active again. Returns those inserted or re-activated (the ones to publish), and the ids of
+ * the re-activated (published under another event id than their first raising).
  */
-export async function activateFindings(trx: Trx, findings: readonly Finding[]): Promise<Finding[]> {
-  const moved = new Set<string>();
+export async function activateFindings(trx: Trx, findings: readonly Finding[]): Promise<{ findings: Finding[]; again: Set<string> }> {
+  const moved = new Map<string, boolean>();
   for (const chunk of chunksFor(findings, 8)) {
     const r = await trx
       .insertInto('history_findings')
       .values(chunk.map(historyFindingRow))
       .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doUpdateSet({ active: true, superseded_at: null }).where('history_findings.active', '=', false))
-      .returning('finding_id')
+      // xmax is set on a row the upsert updated, 0 on one it inserted (PostgreSQL).
+      .returning(['finding_id', sql<boolean>`xmax <> 0`.as('again')])
       .execute();
-    for (const x of r) moved.add(x.finding_id);
+    for (const x of r) moved.set(x.finding_id, x.again);
   }
-  return findings.filter((f) => moved.has(f.findingId));
+  return { findings: findings.filter((f) => moved.has(f.findingId)), again: new Set([...moved].filter(([, again]) => again).map(([id]) => id)) };
 }

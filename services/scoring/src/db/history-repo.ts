@@ -161,15 +161,21 @@ export async function insertFindings(trx: Trx, findings: readonly Finding[]): Pr
   return findings.filter((f) => fresh.has(f.findingId));
 }
 
-/** Supersedes the active findings of earlier versions (or all, for an invalidated declaration); returns their declaration ids. */
-export async function supersedeFindings(trx: Trx, tenant: string, decls: readonly { id: string; keepVersion: number }[], now: string): Promise<string[]> {
+/** A history finding superseded: the declaration it is on and its id (to be published as withdrawn). */
+export interface Withdrawn {
+  declarationId: string;
+  findingId: string;
+}
+
+/** Supersedes the active findings of earlier versions (or all, for an invalidated declaration); returns those it superseded. */
+export async function supersedeFindings(trx: Trx, tenant: string, decls: readonly { id: string; keepVersion: number }[], now: string): Promise<Withdrawn[]> {
   if (decls.length === 0) return [];
-  const r = await sql<{ declaration_id: string }>`
+  const r = await sql<{ declaration_id: string; finding_id: string }>`
     update history_findings f set active = false, superseded_at = ${now}
     from unnest(${decls.map((d) => d.id)}::text[], ${decls.map((d) => d.keepVersion)}::int[]) as k(id, keep)
     where f.tenant_id = ${tenant} and f.active and f.declaration_id = k.id and f.declaration_version < k.keep
-    returning f.declaration_id`.execute(trx);
-  return [...new Set(r.rows.map((x) => x.declaration_id))];
+    returning f.declaration_id, f.finding_id`.execute(trx);
+  return r.rows.map((x) => ({ declarationId: x.declaration_id, findingId: x.finding_id }));
 }
 
 /** Active history findings of the declarations given. */

@@ -1,6 +1,7 @@
 import { enableTenantRls, type Migration, sql, type Transaction } from '@customs/db';
 import type { DefermentFact, ReconDecl, ReconReceipt } from '../rules/reconciliation-types';
 import type { ScoringDb } from './migrations';
+import type { Withdrawn } from './history-repo';
 
 // All SQL of reconciliation (C03, C42): the importer's declarations as reconciliation sees them,
 // its ERP goods receipts and its deferment statement lines, each read by key for a whole batch
@@ -267,13 +268,13 @@ export async function defermentMrnsDatedBetween(trx: Trx, tenant: string, after:
 
 /**
  * Supersedes the active findings of a rule on the subjects judged, except those just decided
- * (kept by id); returns the subjects (declaration ids or pseudo-ids) whose findings moved.
+ * (kept by id); returns those superseded (on declaration ids or pseudo-ids).
  */
-export async function supersedeJudged(trx: Trx, tenant: string, ruleId: string, subjects: readonly string[], keep: readonly string[], now: string): Promise<string[]> {
+export async function supersedeJudged(trx: Trx, tenant: string, ruleId: string, subjects: readonly string[], keep: readonly string[], now: string): Promise<Withdrawn[]> {
   if (subjects.length === 0) return [];
-  const r = await sql<{ declaration_id: string }>`
+  const r = await sql<{ declaration_id: string; finding_id: string }>`
     update history_findings set active = false, superseded_at = ${now}
     where tenant_id = ${tenant} and active and rule_id = ${ruleId} and declaration_id = any(${[...subjects]}::text[]) and not (finding_id = any(${[...keep]}::text[]))
-    returning declaration_id`.execute(trx);
-  return [...new Set(r.rows.map((x) => x.declaration_id))];
+    returning declaration_id, finding_id`.execute(trx);
+  return r.rows.map((x) => ({ declarationId: x.declaration_id, findingId: x.finding_id }));
 }

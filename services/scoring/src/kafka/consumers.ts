@@ -26,7 +26,20 @@ export function encode(o: Outgoing, parents: Map<string, ConsumedEvent<unknown>>
       source: 'scoring',
       subject: f.declarationId,
       parent,
-      id: `history-finding/${f.tenantId}/${f.findingId}`,
+      // A finding raised again after it was withdrawn is another event (consumers' inboxes would drop a repeated id).
+      id: o.again ? `history-finding/${f.tenantId}/${f.findingId}/again/${o.again}` : `history-finding/${f.tenantId}/${f.findingId}`,
+    });
+  }
+  if (o.kind === 'withdrawn') {
+    return buildEvent({
+      topic: Topics.scoringFindingRaised,
+      key: declarationKey(o.tenantId, o.declarationId),
+      value: FindingRaised.fromPartial({ tenantId: o.tenantId, declarationId: o.declarationId, supersededFindingIds: o.findingIds, reason: o.reason }),
+      tenant: o.tenantId,
+      source: 'scoring',
+      subject: o.declarationId,
+      parent,
+      id: `history-finding-withdrawn/${o.tenantId}/${o.declarationId}/${o.at}/${o.findingIds[0]}`,
     });
   }
   return buildEvent({

@@ -76,11 +76,18 @@ export class MemoryStore {
   /** One consumed batch, as the Correlator runs it. */
   batch(inputs: Input[], now: Date): AlertEffect[] {
     inputs = inputs.map((i) =>
-      i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)).map((f) => f.findingId) } : i,
+      i.kind === 'checked'
+        ? { ...i, newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId && !x.withdrawn)).map((f) => f.findingId) }
+        : i,
     );
     for (const i of inputs) {
       if (i.kind !== 'checked') continue;
-      for (const f of i.findings) if (!this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId)) this.findings.push(f);
+      for (const f of i.findings) {
+        const had = this.findings.find((x) => x.tenantId === f.tenantId && x.findingId === f.findingId);
+        // As the Postgres store: a withdrawn finding raised again is live again.
+        if (had) had.withdrawn = false;
+        else this.findings.push(f);
+      }
       for (const id of i.supersededIds) for (const f of this.findings) if (f.tenantId === i.tenantId && f.findingId === id) f.withdrawn = true;
     }
     const d = decide(this.load(needs(inputs, this.rulesFor), now), inputs, this.rulesFor, now);

@@ -174,11 +174,27 @@ export interface Finding_ReferenceVersionsEntry {
 
 /**
  * validation → scoring/alerting: one finding raised (topic validation.finding.raised.v1,
- * scoring.finding.raised.v1).
+ * scoring.finding.raised.v1). On scoring's topic an event may instead (or as well) withdraw
+ * history findings of one declaration that a later judgement no longer reaches, so that alerts
+ * built on them are withdrawn too; both travel on the declaration's key, in order.
  */
 export interface FindingRaised {
-  /** The finding as raised. */
-  finding?: Finding | undefined;
+  /** The finding as raised (or raised again, after it was withdrawn); absent on an event that only withdraws. */
+  finding?:
+    | Finding
+    | undefined;
+  /** Tenant of the withdrawn findings (set with superseded_finding_ids). */
+  tenantId: string;
+  /** Declaration the withdrawn findings are on (set with superseded_finding_ids). */
+  declarationId: string;
+  /**
+   * Findings of scoring's history checks on that declaration withdrawn: superseded by a later
+   * version of it, or no longer reached when the supplier's history was judged again (e.g. C20:
+   * the rest of its claims arrived, evidence was added, the line was priced).
+   */
+  supersededFindingIds: string[];
+  /** Why they were withdrawn, in words. */
+  reason: string;
 }
 
 /** validation → scoring: a declaration version has been checked (so a clean one is visibly checked). */
@@ -1111,13 +1127,25 @@ export const Finding_ReferenceVersionsEntry: MessageFns<Finding_ReferenceVersion
 };
 
 function createBaseFindingRaised(): FindingRaised {
-  return { finding: undefined };
+  return { finding: undefined, tenantId: "", declarationId: "", supersededFindingIds: [], reason: "" };
 }
 
 export const FindingRaised: MessageFns<FindingRaised> = {
   encode(message: FindingRaised, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.finding !== undefined) {
       Finding.encode(message.finding, writer.uint32(10).fork()).join();
+    }
+    if (message.tenantId !== "") {
+      writer.uint32(18).string(message.tenantId);
+    }
+    if (message.declarationId !== "") {
+      writer.uint32(26).string(message.declarationId);
+    }
+    for (const v of message.supersededFindingIds) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
     }
     return writer;
   },
@@ -1143,6 +1171,38 @@ export const FindingRaised: MessageFns<FindingRaised> = {
             message.finding = Finding.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tenantId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.declarationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.supersededFindingIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1156,13 +1216,43 @@ export const FindingRaised: MessageFns<FindingRaised> = {
   },
 
   fromJSON(object: any): FindingRaised {
-    return { finding: isSet(object.finding) ? Finding.fromJSON(object.finding) : undefined };
+    return {
+      finding: isSet(object.finding) ? Finding.fromJSON(object.finding) : undefined,
+      tenantId: isSet(object.tenantId)
+        ? globalThis.String(object.tenantId)
+        : isSet(object.tenant_id)
+        ? globalThis.String(object.tenant_id)
+        : "",
+      declarationId: isSet(object.declarationId)
+        ? globalThis.String(object.declarationId)
+        : isSet(object.declaration_id)
+        ? globalThis.String(object.declaration_id)
+        : "",
+      supersededFindingIds: globalThis.Array.isArray(object?.supersededFindingIds)
+        ? object.supersededFindingIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.superseded_finding_ids)
+        ? object.superseded_finding_ids.map((e: any) => globalThis.String(e))
+        : [],
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
   },
 
   toJSON(message: FindingRaised): unknown {
     const obj: any = {};
     if (message.finding !== undefined) {
       obj.finding = Finding.toJSON(message.finding);
+    }
+    if (message.tenantId !== "") {
+      obj.tenantId = message.tenantId;
+    }
+    if (message.declarationId !== "") {
+      obj.declarationId = message.declarationId;
+    }
+    if (message.supersededFindingIds?.length) {
+      obj.supersededFindingIds = message.supersededFindingIds;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
     }
     return obj;
   },
@@ -1175,6 +1265,10 @@ export const FindingRaised: MessageFns<FindingRaised> = {
     message.finding = (object.finding !== undefined && object.finding !== null)
       ? Finding.fromPartial(object.finding)
       : undefined;
+    message.tenantId = object.tenantId ?? "";
+    message.declarationId = object.declarationId ?? "";
+    message.supersededFindingIds = object.supersededFindingIds?.map((e) => e) || [];
+    message.reason = object.reason ?? "";
     return message;
   },
 };
