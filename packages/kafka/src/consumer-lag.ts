@@ -52,7 +52,7 @@ export class ConsumerLagSampler {
     const admin = this.admin;
     const ends = new Map<string, Map<number, { low: bigint; high: bigint }>>();
     for (const topic of new Set(this.subjects.map((s) => s.topic))) {
-      const offsets = await admin.fetchTopicOffsets(this.handle.physical(topic));
+      const offsets = await retryingRetriable(() => admin.fetchTopicOffsets(this.handle.physical(topic)));
       ends.set(topic, new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }])));
     }
     const lags: ConsumerLag[] = [];
@@ -71,5 +71,21 @@ export class ConsumerLagSampler {
   async stop(): Promise<void> {
     await this.admin?.disconnect();
     this.admin = undefined;
+  }
+}
+
+/**
+ * kafkajs' admin does not retry a ListOffsets answered "not the leader for that topic-partition"
+ * (a partition whose leadership is moving: a new topic, a broker restarting); the error is
+ * retriable, so the sample is asked again a few times (backing off) before it fails.
+ */
+async function retryingRetriable<T>(f: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= attempts || !(e as { retriable?: boolean }).retriable) throw e;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
   }
 }
