@@ -124,27 +124,32 @@ describe('C20 origin evidence register through ingestion → Kafka → scoring (
     const listed = async () => {
       const r = await p.http('alerting', 'GET', '/v1/alerts?limit=1000', undefined, { token: p.tokens.analyst });
       expect(r.status).toBe(200);
-      return (r.body.alerts as { statusName: string; findings: { findingId: string; withdrawn: boolean }[] }[]).flatMap((a) =>
-        a.findings.filter((f) => ids.has(f.findingId)).map((f) => ({ ...f, status: a.statusName })),
+      return (r.body.alerts as { alertRuleId: string; statusName: string; findings: { findingId: string; withdrawn: boolean }[] }[]).flatMap((a) =>
+        a.findings.filter((f) => ids.has(f.findingId)).map((f) => ({ findingId: f.findingId, withdrawn: f.withdrawn, status: a.statusName, rule: a.alertRuleId })),
       );
     };
+    // On a timeout, where each finding stands (rule, status, withdrawn), to tell which path missed it.
+    let seen: Awaited<ReturnType<typeof listed>> = [];
     const alertsAre = (withdrawn: boolean) => async () => {
-      const l = await listed();
+      const l = (seen = await listed());
       return new Set(l.map((f) => f.findingId)).size === ids.size && l.every((f) => f.withdrawn === withdrawn);
     };
-    await waitFor('an alert listing each of the supplier’s C20 findings', alertsAre(false), { timeoutMs: 120_000, intervalMs: 1000 });
+    const standing = (e: Error) => {
+      throw new Error(`${e.message}: ${ids.size} findings; listed ${seen.map((f) => `${f.findingId.slice(0, 12)} ${f.rule} ${f.status} withdrawn=${f.withdrawn}`).join('; ')}`);
+    };
+    await waitFor('an alert listing each of the supplier’s C20 findings', alertsAre(false), { timeoutMs: 120_000, intervalMs: 1000 }).catch(standing);
     const covered = await json('PUT', `/v1/importers/${importer}/origin-evidence/${past.body.entry.evidenceId}`, entry('2000-01-01', '2099-12-31'));
     expect(covered.status).toBe(200);
     expect([...covered.body.rejudged.superseded].sort()).toEqual(ofSupplier.map((f) => f.findingId).sort());
     expect((await c20()).filter((f) => f.supplier === supplier)).toEqual([]);
     // Scoring publishes the withdrawal; alerting withdraws the findings from their alerts.
-    await waitFor('the superseded findings withdrawn from their alerts', alertsAre(true), { timeoutMs: 120_000, intervalMs: 1000 });
+    await waitFor('the superseded findings withdrawn from their alerts', alertsAre(true), { timeoutMs: 120_000, intervalMs: 1000 }).catch(standing);
     // Removed again: flagged again (the same findings made active again), and back in their alerts.
     const removed = await json('DELETE', `/v1/importers/${importer}/origin-evidence/${past.body.entry.evidenceId}`);
     expect(removed.status).toBe(200);
     expect(removed.body.rejudged.raised.map((f: any) => f.findingId).sort()).toEqual(ofSupplier.map((f) => f.findingId).sort());
     expect(await got()).toEqual(want);
-    await waitFor('the findings raised again contributing to their alerts again', alertsAre(false), { timeoutMs: 120_000, intervalMs: 1000 });
+    await waitFor('the findings raised again contributing to their alerts again', alertsAre(false), { timeoutMs: 120_000, intervalMs: 1000 }).catch(standing);
     expect((await listed()).every((f) => f.status !== 'resolved')).toBe(true);
 
     // Audited: who changed the register, what the body said.

@@ -76,10 +76,15 @@ export class Correlator {
     // Facts first (the findings as they arrived, the ones withdrawn), so the windows loaded
     // below include this batch.
     const findings: Finding[] = inputs.flatMap((i) => (i.kind === 'checked' ? i.findings.filter((f) => f.tenantId === i.tenantId) : []));
-    const fresh = await tx.storeFindings(findings, at);
+    const { fresh, again } = await tx.storeFindings(findings, at);
     // Which findings the store already knew (a re-evaluation re-sends unchanged ones): decide
-    // counts an unlisted finding of a large alert only once.
-    inputs = inputs.map((i) => (i.kind === 'checked' ? { ...i, newFindingIds: i.findings.filter((f) => fresh.has(`${i.tenantId}|${f.findingId}`)).map((f) => f.findingId) } : i));
+    // counts an unlisted finding of a large alert only once. Those withdrawn before and raised
+    // again are restored in every alert that lists them (loaded by finding id).
+    inputs = inputs.map((i) => {
+      if (i.kind !== 'checked') return i;
+      const ids = (s: Set<string>) => i.findings.filter((f) => s.has(`${i.tenantId}|${f.findingId}`)).map((f) => f.findingId);
+      return { ...i, newFindingIds: ids(fresh), raisedAgainIds: ids(again) };
+    });
     await tx.withdrawFindings(
       inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds.map((findingId) => ({ tenantId: i.tenantId, findingId })) : [])),
       at,

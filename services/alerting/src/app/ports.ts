@@ -54,8 +54,12 @@ export interface DeadlineScan {
 export interface CorrelationTx {
   claim(group: string, events: { eventId: string; topic: string }[]): Promise<Set<string>>;
   settings(tenantIds: readonly string[]): Promise<Map<string, Map<string, RuleSetting>>>;
-  /** Stores findings (idempotent by id), appends "raised" to the findings feed for new ones; returns tenant|id of those new. */
-  storeFindings(findings: readonly Finding[], at: string): Promise<Set<string>>;
+  /**
+   * Stores findings (idempotent by id), appends "raised" to the findings feed for new ones;
+   * returns tenant|id of those new (`fresh`), and of those among them that were stored before
+   * and withdrawn (`again`: scoring raised them again).
+   */
+  storeFindings(findings: readonly Finding[], at: string): Promise<{ fresh: Set<string>; again: Set<string> }>;
   /** Marks findings withdrawn (superseded) and appends "withdrawn" to the feed. */
   withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string): Promise<void>;
   load(needs: Needs, tenantIds: readonly string[], now: Date): Promise<State>;

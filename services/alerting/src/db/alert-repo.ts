@@ -90,7 +90,8 @@ class Tx implements CorrelationTx {
 
   async storeFindings(findings: readonly Finding[], at: string) {
     const fresh = new Set<string>();
-    if (findings.length === 0) return fresh;
+    const again = new Set<string>();
+    if (findings.length === 0) return { fresh, again };
     const unique = [...new Map(findings.map((f) => [`${f.tenantId}|${f.findingId}`, f])).values()];
     for (const chunk of chunksFor(unique, 18)) {
       const inserted = await this.trx
@@ -119,18 +120,22 @@ class Tx implements CorrelationTx {
         )
         // A finding withdrawn before and raised again (scoring's C20 judging a history again) is live again.
         .onConflict((oc) => oc.columns(['tenant_id', 'finding_id']).doUpdateSet({ withdrawn_at: null }).where('findings.withdrawn_at', 'is not', null))
-        .returning(['tenant_id', 'finding_id'])
+        // xmax is set on a row the upsert updated (not on one it inserted): those are raised again.
+        .returning(['tenant_id', 'finding_id', sql<boolean>`xmax <> 0`.as('updated')])
         .execute();
       if (inserted.length)
         await this.trx
           .insertInto('finding_feed')
           .values(inserted.map((r) => ({ tenant_id: r.tenant_id, finding_id: r.finding_id, change: 'raised', at })))
           .execute();
-      for (const r of inserted) fresh.add(`${r.tenant_id}|${r.finding_id}`);
+      for (const r of inserted) {
+        fresh.add(`${r.tenant_id}|${r.finding_id}`);
+        if (r.updated) again.add(`${r.tenant_id}|${r.finding_id}`);
+      }
     }
     // Wakes findings streams (and alert streams, which re-read and find nothing new: cheap).
     await sql`select pg_notify(${CHANGES_CHANNEL}, '')`.execute(this.trx);
-    return fresh;
+    return { fresh, again };
   }
 
   async withdrawFindings(ids: readonly { tenantId: string; findingId: string }[], at: string) {

@@ -134,6 +134,8 @@ export function needs(inputs: readonly Input[], rulesFor: RulesFor): Needs {
     const rules = rulesFor(input.tenantId);
     if (input.kind === 'checked') {
       for (const id of input.supersededIds) findingIds.push({ tenantId: input.tenantId, findingId: id });
+      // Every alert listing a finding raised again, whatever its key (restored there by decide).
+      for (const id of input.raisedAgainIds ?? []) findingIds.push({ tenantId: input.tenantId, findingId: id });
       for (const f of input.findings) {
         const day = eventDay(f);
         for (const r of rules) {
@@ -407,6 +409,23 @@ function joinExisting(w: Work, tenantId: string, key: string, f: Finding, severi
   return closed !== undefined && restoreInClosed(w, closed, f);
 }
 
+/**
+ * A finding raised again after it was withdrawn counts again in every alert that lists it as
+ * withdrawn, whichever rule path reached it above (or none: an older alert of a key that has a
+ * newer one, a rule whose group no longer qualifies). An open alert counts it; the key's
+ * auto-resolved alert reopens; any other closed one lists it live and keeps its status.
+ */
+function restoreRaisedAgain(w: Work, f: Finding): void {
+  for (const ka of w.byId.values()) {
+    if (ka.alert.tenantId !== f.tenantId) continue;
+    const was = ka.alert.findings.find((c) => c.findingId === f.findingId && c.withdrawn);
+    if (!was) continue;
+    if (isOpen(ka.alert.status)) absorb(w, ka, f, undefined, was.riskPoints);
+    else if (w.reopenable(f.tenantId, ka.key) === ka) reopen(w, ka, f, was.riskPoints);
+    else restoreInClosed(w, ka, f);
+  }
+}
+
 /** A closed alert that lists the finding as withdrawn counts it again (it was raised again); true when it did. */
 function restoreInClosed(w: Work, ka: KeyedAlert, f: Finding): boolean {
   const was = ka.alert.findings.find((c) => c.findingId === f.findingId && c.withdrawn);
@@ -530,6 +549,14 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     const used = new Map<string, number>();
     for (const c of open.alert.findings) if (!c.withdrawn) used.set(c.ruleId, (used.get(c.ruleId) ?? 0) + c.riskPoints);
     absorb(w, open, f, undefined, riskPoints(r, [f], used).get(f.findingId) ?? 0);
+    return;
+  }
+  // Auto-resolved because its findings were withdrawn, and this one is raised again: it reopens
+  // with the finding in its place (with its points), not a second alert of the key.
+  const resolved = w.reopenable(tenantId, key);
+  const was = resolved?.alert.findings.find((c) => c.findingId === f.findingId && c.withdrawn);
+  if (resolved && was) {
+    reopen(w, resolved, f, was.riskPoints);
     return;
   }
   const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && fieldOf(g, r.entity) === value);
@@ -841,6 +868,8 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
           else if (r.type === 'risk_accumulation') onRisk(w, r, input.tenantId, f, stored);
         }
       }
+      const raisedAgain = new Set(input.raisedAgainIds ?? []);
+      for (const f of input.findings) if (f.tenantId === input.tenantId && raisedAgain.has(f.findingId)) restoreRaisedAgain(w, f);
       for (const id of input.supersededIds) withdraw(w, input.tenantId, id, input.withdrawnReason ?? `superseded by version ${input.version} of declaration ${input.declarationId}`);
       for (const r of rules) {
         if (r.type !== 'deadline') continue;

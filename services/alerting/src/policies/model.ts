@@ -24,6 +24,8 @@ export type Input =
       withdrawnReason?: string;
       /** Ids of the findings seen here for the first time (the store knew the others); undefined = all new. */
       newFindingIds?: string[];
+      /** Ids of the findings the store had withdrawn and that this event raises again (scoring judged a history again). */
+      raisedAgainIds?: string[];
     }
   /** ingestion.declaration.received.v1, reduced to what new_terms rules need. */
   | { kind: 'declaration'; eventId: string; tenantId: string; declarationId: string; version: number; mrn: string; importer: string; declarant: string; acceptanceDate: string; terms: Term[] }

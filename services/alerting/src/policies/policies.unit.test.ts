@@ -122,6 +122,61 @@ describe('decide', () => {
     expect(again!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([['h1', false]]);
   });
 
+  it('a risk alert auto-resolved when its findings were withdrawn reopens when one is raised again (its points back), no second alert', () => {
+    const ar11 = load('AR-011-supplier-risk.yaml');
+    const m = new MemoryStore(() => [ar11]);
+    // Three rule families on one supplier: fires (fire_at_families 3).
+    const fs3 = [
+      finding({ findingId: 'r1', ruleId: 'C20', family: 'origin', source: 'scoring', severity: Severity.SEVERITY_HIGH, declarationId: 'd1' }),
+      finding({ findingId: 'r2', ruleId: 'C05', family: 'valuation', severity: Severity.SEVERITY_HIGH, declarationId: 'd2' }),
+      finding({ findingId: 'r3', ruleId: 'C01', family: 'classification', severity: Severity.SEVERITY_HIGH, declarationId: 'd3' }),
+    ];
+    m.batch([checked('d1', 1, [fs3[0]!]), checked('d2', 1, [fs3[1]!]), checked('d3', 1, [fs3[2]!])], NOW);
+    expect(m.alerts).toHaveLength(1);
+    const raised = m.alerts[0]!.alert;
+    expect(raised.findings.map((f) => [f.findingId, f.riskPoints])).toEqual([
+      ['r1', 30],
+      ['r2', 30],
+      ['r3', 30],
+    ]);
+    m.batch(
+      [
+        { ...checked('d1', 0, [], ['r1']), eventId: 'w1' },
+        { ...checked('d2', 0, [], ['r2']), eventId: 'w2' },
+        { ...checked('d3', 0, [], ['r3']), eventId: 'w3' },
+      ],
+      NOW,
+    );
+    expect(m.alerts[0]!.alert).toMatchObject({ status: AlertStatus.ALERT_STATUS_RESOLVED, disposition: 'findings_withdrawn' });
+    const [again] = m.batch([{ ...checked('d1', 1, [fs3[0]!]), eventId: 'again/d1' }], NOW);
+    expect(m.alerts).toHaveLength(1);
+    expect(again!.alert).toMatchObject({ alertId: raised.alertId, status: AlertStatus.ALERT_STATUS_NEW, riskPoints: 30 });
+    expect(again!.entries[0]).toMatchObject({ kind: 'reopened', from: AlertStatus.ALERT_STATUS_RESOLVED });
+    expect(again!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([
+      ['r1', false],
+      ['r2', true],
+      ['r3', true],
+    ]);
+  });
+
+  it('a finding raised again counts again in an older alert of its key too (one an analyst closed before a newer alert was raised)', () => {
+    const m = new MemoryStore(() => [ar1]);
+    m.batch([checked('d1', 1, [finding({ findingId: 'o1' })])], NOW);
+    const old = m.alerts[0]!;
+    // The analyst closes it; a later finding of the same key raises a new alert.
+    old.alert = { ...old.alert, status: AlertStatus.ALERT_STATUS_RESOLVED, disposition: 'false_positive' };
+    const later = new Date('2026-12-01T06:00:00Z');
+    m.batch([checked('d1', 1, [finding({ findingId: 'o2', itemNumber: 2 })])], later);
+    expect(m.alerts).toHaveLength(2);
+    m.batch([{ ...checked('d1', 0, [], ['o1']), eventId: 'w/o1' }], later);
+    expect(m.alerts[0]!.alert.findings[0]).toMatchObject({ findingId: 'o1', withdrawn: true });
+    m.batch([{ ...checked('d1', 1, [finding({ findingId: 'o1' })]), eventId: 'again/o1' }], later);
+    // Listed live again where it was (the closed alert keeps its status), and counted in the open one.
+    expect(m.alerts[0]!.alert).toMatchObject({ status: AlertStatus.ALERT_STATUS_RESOLVED, disposition: 'false_positive' });
+    expect(m.alerts[0]!.alert.findings.map((f) => [f.findingId, f.withdrawn])).toEqual([['o1', false]]);
+    expect(m.alerts.flatMap((a) => a.alert.findings).filter((f) => f.findingId === 'o1' && f.withdrawn)).toEqual([]);
+  });
+
   it('keeps a long-open alert bounded: findings beyond the listed 500 are counted and priced once, not listed', () => {
     const m = new MemoryStore(() => [ar1]);
     const many = Array.from({ length: 505 }, (_, i) => finding({ findingId: `m${i}`, itemNumber: i + 1, exposureDutyPence: 100, exposureVatPence: 20 }));

@@ -77,7 +77,11 @@ export class MemoryStore {
   batch(inputs: Input[], now: Date): AlertEffect[] {
     inputs = inputs.map((i) =>
       i.kind === 'checked'
-        ? { ...i, newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId && !x.withdrawn)).map((f) => f.findingId) }
+        ? {
+            ...i,
+            newFindingIds: i.findings.filter((f) => !this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId && !x.withdrawn)).map((f) => f.findingId),
+            raisedAgainIds: i.findings.filter((f) => this.findings.some((x) => x.tenantId === f.tenantId && x.findingId === f.findingId && x.withdrawn)).map((f) => f.findingId),
+          }
         : i,
     );
     for (const i of inputs) {
