@@ -133,9 +133,12 @@ describe('stream-ingest worker thread (real Postgres)', () => {
   });
 
   it('a worker that outgrows its heap fails its upload; the process goes on and the next upload gets a new worker', async () => {
-    const small = new StreamIngestThread({ databaseUrl: tdb.urlFor('ingestion'), logger, heapMb: 24 });
+    // 64 MiB: the worker's own ≈ 40 MiB (code, modules, its pool) and room for a small upload.
+    // (With 24 MiB, below the worker's own, a new worker on a loaded CI machine could die on the
+    // small upload too: V8 collecting concurrently falls behind when the cores are busy.)
+    const small = new StreamIngestThread({ databaseUrl: tdb.urlFor('ingestion'), logger, heapMb: 64 });
     try {
-      // One chunk of 60,000 rows: far more than 24 MiB of parsed rows and declarations.
+      // One chunk of 60,000 rows: ≈ 117 MiB of parsed rows (2 KiB a row) and their declarations, far more than 64 MiB.
       const big = report(60_000, 'THRD08');
       await expect(small.ingest({ ...base, chunkRows: 100_000, tenantId: 'tenant-oom', sourceName: 'big.csv' }, [{ sourceName: 'big.csv', chunks: pieces(big, 64 * 1024) }])).rejects.toThrow(
         /memory limit|out of memory|exited/i,
