@@ -107,8 +107,13 @@ export class DeliveryRepo {
     );
   }
 
-  listSubscriptions(tenantId: string): Promise<WebhookSubscriptionRow[]> {
-    return withTenant(this.db, tenantId, (trx) => trx.selectFrom('webhook_subscriptions').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute());
+  /** Oldest first, `limit` rows after the (created_at, id) of `after` (a page cursor). */
+  listSubscriptions(tenantId: string, limit: number, after?: { createdAt: string; id: string }): Promise<WebhookSubscriptionRow[]> {
+    return withTenant(this.db, tenantId, (trx) => {
+      let q = trx.selectFrom('webhook_subscriptions').selectAll().where('tenant_id', '=', tenantId);
+      if (after) q = q.where((eb) => eb.or([eb('created_at', '>', new Date(after.createdAt)), eb.and([eb('created_at', '=', new Date(after.createdAt)), eb('subscription_id', '>', after.id)])]));
+      return q.orderBy('created_at').orderBy('subscription_id').limit(limit).execute();
+    });
   }
 
   getSubscription(tenantId: string, id: string): Promise<WebhookSubscriptionRow | undefined> {
@@ -278,8 +283,13 @@ export class DeliveryRepo {
     );
   }
 
-  listSyslogDestinations(tenantId: string): Promise<SyslogDestinationRow[]> {
-    return withTenant(this.db, tenantId, (trx) => trx.selectFrom('syslog_destinations').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').execute());
+  /** Oldest first, `limit` rows after the (created_at, id) of `after` (a page cursor). */
+  listSyslogDestinations(tenantId: string, limit: number, after?: { createdAt: string; id: string }): Promise<SyslogDestinationRow[]> {
+    return withTenant(this.db, tenantId, (trx) => {
+      let q = trx.selectFrom('syslog_destinations').selectAll().where('tenant_id', '=', tenantId);
+      if (after) q = q.where((eb) => eb.or([eb('created_at', '>', new Date(after.createdAt)), eb.and([eb('created_at', '=', new Date(after.createdAt)), eb('destination_id', '>', after.id)])]));
+      return q.orderBy('created_at').orderBy('destination_id').limit(limit).execute();
+    });
   }
 
   getSyslogDestination(tenantId: string, id: string): Promise<SyslogDestinationRow | undefined> {

@@ -185,6 +185,22 @@ describe('syslog CEF to a real rsyslog', () => {
     expect((await host.http('GET', `/v1/syslog-destinations/${dest.id}`)).body.destination.lastError).toBeNull();
     expect(rsyslog.lines().filter((l) => l.includes(host.tenants.b))).toEqual([]);
     expect((await host.http('GET', '/v1/syslog-destinations', undefined, host.tokens.b.analyst)).body.destinations).toEqual([]);
+    // Cursor pages along `next`: the whole list once, oldest first.
+    for (const port of [1514, 1515, 1516]) expect((await host.http('POST', '/v1/syslog-destinations', { host: '127.0.0.1', port, facility: 16 })).status).toBe(201);
+    const all = await host.http('GET', '/v1/syslog-destinations?limit=1000', undefined, host.tokens.a.analyst);
+    const full = all.body.destinations.map((d: { id: string }) => d.id);
+    expect([all.body.next, full.length >= 4]).toEqual([null, true]);
+    const seen: string[] = [];
+    for (let next: string | null = '/v1/syslog-destinations?limit=2'; next; ) {
+      const r = await host.http('GET', next, undefined, host.tokens.a.analyst);
+      expect(r.body.destinations.length).toBeLessThanOrEqual(2);
+      seen.push(...r.body.destinations.map((d: { id: string }) => d.id));
+      next = r.body.next;
+      expect(seen.length).toBeLessThanOrEqual(full.length);
+    }
+    expect(seen).toEqual(full);
+    expect((await host.http('GET', '/v1/syslog-destinations?cursor=not-a-cursor')).status).toBe(400);
+    for (const id of full.slice(-3)) expect((await host.http('DELETE', `/v1/syslog-destinations/${id}`)).status).toBe(204);
   });
 
   it('sends over TLS to an rsyslog with a certificate from the destination’s CA, and refuses an unknown CA', async () => {

@@ -278,4 +278,32 @@ describe('webhooks', () => {
     expect((await host.http('DELETE', `/v1/webhooks/${subscription.id}`)).status).toBe(204);
     expect((await host.http('GET', `/v1/webhooks/${subscription.id}`)).status).toBe(404);
   });
+
+  it('lists subscriptions in cursor pages along `next`: the whole list once, oldest first; a forged cursor is a 400 naming cursor', async () => {
+    for (const path of ['/page-1', '/page-2', '/page-3']) await subscribe(path);
+    const all = await host.http('GET', '/v1/webhooks?limit=1000', undefined, host.tokens.a.analyst);
+    expect([all.status, all.body.next]).toEqual([200, null]);
+    const full = all.body.subscriptions.map((s: { id: string }) => s.id);
+    expect(full.length).toBeGreaterThanOrEqual(3);
+    const seen: string[] = [];
+    let next: string | null = '/v1/webhooks?limit=2';
+    let pages = 0;
+    while (next) {
+      const r = await host.http('GET', next, undefined, host.tokens.a.analyst);
+      expect(r.status).toBe(200);
+      expect(r.body.subscriptions.length).toBeLessThanOrEqual(2);
+      seen.push(...r.body.subscriptions.map((s: { id: string }) => s.id));
+      next = r.body.next;
+      expect(++pages).toBeLessThanOrEqual(full.length);
+    }
+    expect(seen).toEqual(full);
+    expect(pages).toBe(Math.ceil(full.length / 2));
+    // Tenant b's pages hold none of a's.
+    expect((await host.http('GET', '/v1/webhooks?limit=1000', undefined, host.tokens.b.analyst)).body.subscriptions.filter((s: { id: string }) => full.includes(s.id))).toEqual([]);
+    for (const forged of ['WyJmb3JnZWQiXQ', 'not-a-cursor', Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 'x'])).toString('base64url')]) {
+      const r = await host.http('GET', `/v1/webhooks?cursor=${forged}`);
+      expect([r.status, r.body.details?.parameter]).toEqual([400, 'cursor']);
+    }
+    expect((await host.http('GET', '/v1/webhooks?limit=0')).body).toMatchObject({ details: { field: 'limit' } });
+  });
 });

@@ -10,7 +10,7 @@
  * secret), the attempt log and the dead letters, and open the SSE stream.
  */
 import { randomUUID } from 'node:crypto';
-import { HttpError, badCursor, decodeCursor, principalOf, sendPage, type FastifyInstance } from '@customs/http';
+import { HttpError, badCursor, csvOr, decodeCursor, obj, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
 import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { PostResult } from '../delivery/webhook';
@@ -81,6 +81,14 @@ function pageCursor(v: unknown): number | undefined {
   const k = typeof v === 'string' ? decodeCursor(v, 1) : undefined;
   if (!k || typeof k[0] !== 'number' || !Number.isSafeInteger(k[0]) || k[0] < 0) throw badCursor();
   return k[0];
+}
+
+/** A page cursor of a configuration list: the (creation time, id) of the last row given, else a 400 naming cursor. */
+function createdCursor(v: unknown): { createdAt: string; id: string } | undefined {
+  if (v === undefined) return undefined;
+  const k = typeof v === 'string' ? decodeCursor(v, 2) : undefined;
+  if (!k || typeof k[0] !== 'string' || typeof k[1] !== 'string' || Number.isNaN(Date.parse(k[0])) || !/^[0-9a-f-]{36}$/.test(k[1])) throw badCursor();
+  return { createdAt: k[0], id: k[1] };
 }
 
 function text(v: unknown, field: string, max: number): string | undefined {
@@ -212,49 +220,68 @@ const syslogBody = {
     enabled: { type: 'boolean', description: 'PATCH only' },
   },
 };
+// Response bodies: the subscription and destination views are open objects (every field of
+// subscriptionView / syslogView is kept); a delete answers 204 with no body.
+const open = { type: 'object', additionalProperties: true } as const;
+const oneSubscription = obj({ subscription: open });
+const oneDestination = obj({ destination: open });
+const noContent = { type: 'null', description: 'no body' } as const;
 const doc = (summary: string, tags: string[], extra: Record<string, unknown> = {}) => ({ attachValidation: true, schema: { summary, tags, ...extra } });
 
 export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRouteDeps): void {
   const { repo, config } = deps;
 
   // --- webhooks ----------------------------------------------------------------------------
-  app.post('/v1/webhooks', doc('Subscribe a webhook receiver (admin); the secret is in this answer only', ['webhooks'], { body: webhookBody }), async (req, reply) => {
-    const p = principalOf(req);
-    const b = body(req);
-    onlyKnown(b, ['url', 'description', 'filters', 'startAfterCursor']);
-    const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
-    if ('problem' in u) bad(u.problem);
-    const filters = filterToJson(filterFrom(b.filters));
-    const secret = newWebhookSecret();
-    const sub = await repo.createSubscription({
-      subscription_id: randomUUID(),
-      tenant_id: p.tenantId,
-      url: u.url,
-      description: text(b.description, 'description', 500) ?? '',
-      secret,
-      filters,
-      created_by: `token:${p.tokenId}`,
-      startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor'),
-    });
-    deps.changed('webhook');
-    return reply.code(201).send({ subscription: subscriptionView(sub), secret, note: 'store the secret now: it is not shown again' });
-  });
-  app.get('/v1/webhooks', doc('Webhook subscriptions of the tenant (no secrets)', ['webhooks']), async (req) => {
-    const p = principalOf(req);
-    return { subscriptions: (await repo.listSubscriptions(p.tenantId)).map(subscriptionView) };
-  });
+  app.post(
+    '/v1/webhooks',
+    doc('Subscribe a webhook receiver (admin); the secret is in this answer only', ['webhooks'], {
+      body: webhookBody,
+      response: { 201: obj({ subscription: open, secret: { type: 'string' }, note: { type: 'string' } }) },
+    }),
+    async (req, reply) => {
+      const p = principalOf(req);
+      const b = body(req);
+      onlyKnown(b, ['url', 'description', 'filters', 'startAfterCursor']);
+      const u = checkWebhookUrl(b.url, config.DELIVERY_ALLOWED_PRIVATE_HOSTS);
+      if ('problem' in u) bad(u.problem);
+      const filters = filterToJson(filterFrom(b.filters));
+      const secret = newWebhookSecret();
+      const sub = await repo.createSubscription({
+        subscription_id: randomUUID(),
+        tenant_id: p.tenantId,
+        url: u.url,
+        description: text(b.description, 'description', 500) ?? '',
+        secret,
+        filters,
+        created_by: `token:${p.tokenId}`,
+        startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor'),
+      });
+      deps.changed('webhook');
+      return reply.code(201).send({ subscription: subscriptionView(sub), secret, note: 'store the secret now: it is not shown again' });
+    },
+  );
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
+    '/v1/webhooks',
+    doc('Webhook subscriptions of the tenant (no secrets), oldest first (cursor pages)', ['webhooks'], { querystring: listQuery, response: { 200: pageOf('subscriptions') } }),
+    async (req, reply) => {
+      const p = principalOf(req);
+      const limit = limitParam(req.query.limit);
+      const rows = await repo.listSubscriptions(p.tenantId, limit + 1, createdCursor(req.query.cursor));
+      return sendPage(req, reply, { key: 'subscriptions', rows, limit, keyOf: (s) => [iso(s.created_at)!, s.subscription_id], json: subscriptionView });
+    },
+  );
   const subscriptionOf = async (tenantId: string, id: string) => {
     const s = await repo.getSubscription(tenantId, id);
     if (!s) throw new HttpError(404, 'not_found', `no webhook subscription ${id}`);
     return s;
   };
-  app.get<{ Params: { id: string } }>('/v1/webhooks/:id', doc('One webhook subscription', ['webhooks'], { params: idParams }), async (req) => {
+  app.get<{ Params: { id: string } }>('/v1/webhooks/:id', doc('One webhook subscription', ['webhooks'], { params: idParams, response: { 200: oneSubscription } }), async (req) => {
     const p = principalOf(req);
     return { subscription: subscriptionView(await subscriptionOf(p.tenantId, req.params.id)) };
   });
   app.patch<{ Params: { id: string } }>(
     '/v1/webhooks/:id',
-    doc('Change a subscription: url, description, filters, enabled (admin)', ['webhooks'], { params: idParams, body: webhookBody }),
+    doc('Change a subscription: url, description, filters, enabled (admin)', ['webhooks'], { params: idParams, body: webhookBody, response: { 200: oneSubscription } }),
     async (req) => {
       const p = principalOf(req);
       const b = body(req);
@@ -274,12 +301,16 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       return { subscription: subscriptionView(s) };
     },
   );
-  app.delete<{ Params: { id: string } }>('/v1/webhooks/:id', doc('Delete a subscription with its queue and log (admin)', ['webhooks'], { params: idParams }), async (req, reply) => {
-    const p = principalOf(req);
-    if (!(await repo.deleteSubscription(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
-    deps.changed('webhook');
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/v1/webhooks/:id',
+    doc('Delete a subscription with its queue and log (admin)', ['webhooks'], { params: idParams, response: { 204: noContent } }),
+    async (req, reply) => {
+      const p = principalOf(req);
+      if (!(await repo.deleteSubscription(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no webhook subscription ${req.params.id}`);
+      deps.changed('webhook');
+      return reply.code(204).send();
+    },
+  );
   // Cursor pages (next, Link): newest attempt first, keyed by attempt id (`before` still works).
   app.get<{ Params: { id: string }; Querystring: { limit?: string; before?: string; cursor?: string } }>(
     '/v1/webhooks/:id/attempts',
@@ -293,6 +324,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
           cursor: { type: 'string', description: 'from the previous page’s `next` link' },
         },
       },
+      response: { 200: csvOr(pageOf('attempts')) },
     }),
     async (req, reply) => {
       const p = principalOf(req);
@@ -325,7 +357,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   );
   app.get<{ Params: { id: string }; Querystring: { limit?: string; cursor?: string } }>(
     '/v1/webhooks/:id/dead-letters',
-    doc('Deliveries that used every attempt, in history order (cursor pages)', ['webhooks'], { params: idParams, querystring: listQuery }),
+    doc('Deliveries that used every attempt, in history order (cursor pages)', ['webhooks'], { params: idParams, querystring: listQuery, response: { 200: pageOf('deadLetters') } }),
     async (req, reply) => {
       const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
@@ -336,7 +368,10 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   );
   app.post<{ Params: { id: string; cursor: string } }>(
     '/v1/webhooks/:id/dead-letters/:cursor/redeliver',
-    doc('Queue a dead letter again, now, with a fresh attempt budget (admin)', ['webhooks'], { params: { type: 'object', properties: { id: { type: 'string' }, cursor: { type: 'string' } } } }),
+    doc('Queue a dead letter again, now, with a fresh attempt budget (admin)', ['webhooks'], {
+      params: { type: 'object', properties: { id: { type: 'string' }, cursor: { type: 'string' } } },
+      response: { 202: obj({ redelivering: obj({ cursor: { type: 'integer' } }) }) },
+    }),
     async (req, reply) => {
       const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
@@ -349,7 +384,10 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
 
   app.post<{ Params: { id: string } }>(
     '/v1/webhooks/:id/test',
-    doc('Send a signed test event (type customs.alerting.webhook.test.v1) now and answer with what the receiver said (admin)', ['webhooks'], { params: idParams }),
+    doc('Send a signed test event (type customs.alerting.webhook.test.v1) now and answer with what the receiver said (admin)', ['webhooks'], {
+      params: idParams,
+      response: { 200: obj({ delivered: { type: 'boolean' }, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'number' }, error: { type: ['string', 'null'] } }) },
+    }),
     async (req) => {
       const p = principalOf(req);
       const r = await deps.sendTest(await subscriptionOf(p.tenantId, req.params.id));
@@ -358,52 +396,74 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
   );
 
   // --- syslog destinations -----------------------------------------------------------------
-  app.post('/v1/syslog-destinations', doc('Send the tenant’s alert changes as CEF over syslog (RFC 5424, TCP or TLS) (admin)', ['syslog'], { body: syslogBody }), async (req, reply) => {
-    const p = principalOf(req);
-    const b = body(req);
-    onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'startAfterCursor']);
-    const f = syslogFields(b, config, false);
-    const d = await repo.createSyslogDestination({
-      destination_id: randomUUID(),
-      tenant_id: p.tenantId,
-      host: f.host!,
-      port: f.port!,
-      tls: f.tls ?? false,
-      ca_pem: f.ca_pem ?? '',
-      server_name: f.server_name ?? '',
-      facility: f.facility ?? 16,
-      filters: f.filters ?? {},
-      created_by: `token:${p.tokenId}`,
-      startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor'),
-    });
-    deps.changed('syslog');
-    return reply.code(201).send({ destination: syslogView(d) });
-  });
-  app.get('/v1/syslog-destinations', doc('Syslog destinations of the tenant', ['syslog']), async (req) => {
-    const p = principalOf(req);
-    return { destinations: (await repo.listSyslogDestinations(p.tenantId)).map(syslogView) };
-  });
-  app.get<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('One syslog destination, with its last connection error', ['syslog'], { params: idParams }), async (req) => {
-    const p = principalOf(req);
-    const d = await repo.getSyslogDestination(p.tenantId, req.params.id);
-    if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
-    return { destination: syslogView(d) };
-  });
-  app.patch<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('Change a syslog destination (admin)', ['syslog'], { params: idParams, body: syslogBody }), async (req) => {
-    const p = principalOf(req);
-    const b = body(req);
-    onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'enabled']);
-    const d = await repo.updateSyslogDestination(p.tenantId, req.params.id, syslogFields(b, config, true));
-    if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
-    deps.changed('syslog');
-    return { destination: syslogView(d) };
-  });
-  app.delete<{ Params: { id: string } }>('/v1/syslog-destinations/:id', doc('Delete a syslog destination (admin)', ['syslog'], { params: idParams }), async (req, reply) => {
-    const p = principalOf(req);
-    if (!(await repo.deleteSyslogDestination(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
-    deps.changed('syslog');
-    return reply.code(204).send();
-  });
+  app.post(
+    '/v1/syslog-destinations',
+    doc('Send the tenant’s alert changes as CEF over syslog (RFC 5424, TCP or TLS) (admin)', ['syslog'], { body: syslogBody, response: { 201: oneDestination } }),
+    async (req, reply) => {
+      const p = principalOf(req);
+      const b = body(req);
+      onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'startAfterCursor']);
+      const f = syslogFields(b, config, false);
+      const d = await repo.createSyslogDestination({
+        destination_id: randomUUID(),
+        tenant_id: p.tenantId,
+        host: f.host!,
+        port: f.port!,
+        tls: f.tls ?? false,
+        ca_pem: f.ca_pem ?? '',
+        server_name: f.server_name ?? '',
+        facility: f.facility ?? 16,
+        filters: f.filters ?? {},
+        created_by: `token:${p.tokenId}`,
+        startAfterCursor: cursorParam(b.startAfterCursor, 'startAfterCursor'),
+      });
+      deps.changed('syslog');
+      return reply.code(201).send({ destination: syslogView(d) });
+    },
+  );
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>(
+    '/v1/syslog-destinations',
+    doc('Syslog destinations of the tenant, oldest first (cursor pages)', ['syslog'], { querystring: listQuery, response: { 200: pageOf('destinations') } }),
+    async (req, reply) => {
+      const p = principalOf(req);
+      const limit = limitParam(req.query.limit);
+      const rows = await repo.listSyslogDestinations(p.tenantId, limit + 1, createdCursor(req.query.cursor));
+      return sendPage(req, reply, { key: 'destinations', rows, limit, keyOf: (d) => [iso(d.created_at)!, d.destination_id], json: syslogView });
+    },
+  );
+  app.get<{ Params: { id: string } }>(
+    '/v1/syslog-destinations/:id',
+    doc('One syslog destination, with its last connection error', ['syslog'], { params: idParams, response: { 200: oneDestination } }),
+    async (req) => {
+      const p = principalOf(req);
+      const d = await repo.getSyslogDestination(p.tenantId, req.params.id);
+      if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
+      return { destination: syslogView(d) };
+    },
+  );
+  app.patch<{ Params: { id: string } }>(
+    '/v1/syslog-destinations/:id',
+    doc('Change a syslog destination (admin)', ['syslog'], { params: idParams, body: syslogBody, response: { 200: oneDestination } }),
+    async (req) => {
+      const p = principalOf(req);
+      const b = body(req);
+      onlyKnown(b, ['host', 'port', 'tls', 'caPem', 'serverName', 'facility', 'filters', 'enabled']);
+      const d = await repo.updateSyslogDestination(p.tenantId, req.params.id, syslogFields(b, config, true));
+      if (!d) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
+      deps.changed('syslog');
+      return { destination: syslogView(d) };
+    },
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/v1/syslog-destinations/:id',
+    doc('Delete a syslog destination (admin)', ['syslog'], { params: idParams, response: { 204: noContent } }),
+    async (req, reply) => {
+      const p = principalOf(req);
+      if (!(await repo.deleteSyslogDestination(p.tenantId, req.params.id))) throw new HttpError(404, 'not_found', `no syslog destination ${req.params.id}`);
+      deps.changed('syslog');
+      return reply.code(204).send();
+    },
+  );
 
   // --- SSE ---------------------------------------------------------------------------------
   app.get<{ Querystring: Record<string, string | undefined> }>(

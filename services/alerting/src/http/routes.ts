@@ -11,6 +11,7 @@ import {
   csvOr,
   listQuery,
   nextLink,
+  obj,
   pageOf,
   principalOf,
   requireImporterVisible,
@@ -39,6 +40,12 @@ const id = { type: 'string', minLength: 1, maxLength: 128 };
 const eori = { type: 'string', minLength: 1, maxLength: 64 };
 const error = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } };
 const idParams = { type: 'object', properties: { id }, required: ['id'] };
+// Response bodies: the alert, rule and exception views are open objects (alertJson, ruleJson and
+// exceptionJson carry many fields; fastify's serialiser keeps every one).
+const open = { type: 'object', additionalProperties: true } as const;
+const openList = { type: 'array', items: open } as const;
+const oneAlert = obj({ alert: open });
+const oneException = obj({ exception: open });
 
 function historyJson(h: HistoryRecord) {
   return { cursor: h.cursor, actor: h.actor, at: h.at, from: statusName(h.from), to: statusName(h.to), kind: h.kind, reason: h.reason, notify: h.notify, disposition: h.disposition, note: h.note };
@@ -205,13 +212,17 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/alerts/:id', { schema: { summary: 'One alert with its full history', tags: ['alerts'], params: idParams, response: { 404: error } } }, async (req) => {
-    const p = principalOf(req);
-    const r = await repo.get(p.tenantId, req.params.id);
-    if (!r) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
-    requireImporterVisible(p, r.alert.importerEori, `no alert ${req.params.id}`);
-    return { alert: alertJson(r.alert, today()), history: r.history.map(historyJson) };
-  });
+  http.get<{ Params: { id: string } }>(
+    '/v1/alerts/:id',
+    { schema: { summary: 'One alert with its full history', tags: ['alerts'], params: idParams, response: { 200: obj({ alert: open, history: openList }), 404: error } } },
+    async (req) => {
+      const p = principalOf(req);
+      const r = await repo.get(p.tenantId, req.params.id);
+      if (!r) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
+      requireImporterVisible(p, r.alert.importerEori, `no alert ${req.params.id}`);
+      return { alert: alertJson(r.alert, today()), history: r.history.map(historyJson) };
+    },
+  );
 
   // Oldest change first, in cursor pages (the history cursor of the page's last entry).
   http.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
@@ -253,7 +264,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
   };
   http.post<{ Params: { id: string }; Body: { to: string; reason: string; disposition?: string } }>(
     '/v1/alerts/:id/transition',
-    { schema: { summary: 'Move an alert through its lifecycle (reason required; disposition when resolving)', tags: ['triage'], params: idParams, body: transitionBody } },
+    { schema: { summary: 'Move an alert through its lifecycle (reason required; disposition when resolving)', tags: ['triage'], params: idParams, body: transitionBody, response: { 200: oneAlert } } },
     async (req) => {
       const p = principalOf(req);
       const changed = await wrap(() => triage.transition(p.tenantId, req.params.id, p.subject, { to: STATUS_NAMES[req.body.to]!, reason: req.body.reason, disposition: req.body.disposition }));
@@ -273,6 +284,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
           required: ['alertIds', 'to', 'reason'],
           properties: { ...transitionBody.properties, alertIds: { type: 'array', items: id, minItems: 1, maxItems: 500 } },
         },
+        response: { 200: obj({ changed: { type: 'integer' }, alerts: openList }) },
       },
     },
     async (req) => {
@@ -290,6 +302,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
         tags: ['triage'],
         params: idParams,
         body: { type: 'object', additionalProperties: false, required: ['assignee'], properties: { assignee: { type: 'string', maxLength: 128 }, reason: { type: 'string', maxLength: 2000 } } },
+        response: { 200: oneAlert },
       },
     },
     async (req) => {
@@ -307,6 +320,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
         tags: ['triage'],
         params: idParams,
         body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: 10000 } } },
+        response: { 200: oneAlert },
       },
     },
     async (req) => {
@@ -318,13 +332,13 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
 
   // ---- rules and the tenant's settings of them ----
 
-  http.get('/v1/alert-rules', { schema: { summary: 'Alert rules with this tenant’s settings', tags: ['rules'] } }, async (req) => {
+  http.get('/v1/alert-rules', { schema: { summary: 'Alert rules with this tenant’s settings', tags: ['rules'], response: { 200: obj({ rules: openList }) } } }, async (req) => {
     const p = principalOf(req);
     const settings = await repo.ruleSettings(p.tenantId);
     return { rules: rules.map((r) => ruleJson(r, settings.get(r.id))) };
   });
 
-  http.get<{ Params: { id: string } }>('/v1/alert-rules/:id', { schema: { summary: 'One alert rule', tags: ['rules'], params: idParams } }, async (req) => {
+  http.get<{ Params: { id: string } }>('/v1/alert-rules/:id', { schema: { summary: 'One alert rule', tags: ['rules'], params: idParams, response: { 200: obj({ rule: open }) } } }, async (req) => {
     const p = principalOf(req);
     const r = rules.find((x) => x.id === req.params.id);
     if (!r) throw new HttpError(404, 'not_found', `no alert rule ${req.params.id}`);
@@ -343,6 +357,9 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
           additionalProperties: false,
           required: ['enabled'],
           properties: { enabled: { type: 'boolean' }, params: { type: 'object', maxProperties: 10, additionalProperties: { type: 'integer' } } },
+        },
+        response: {
+          200: obj({ ruleId: { type: 'string' }, actor: { type: 'string' }, before: { description: 'the setting before (null: none)' }, after: { description: 'the setting now' } }),
         },
       },
     },
@@ -458,6 +475,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
             expiresAt: { type: 'string', format: 'date-time' },
           },
         },
+        response: { 201: oneException },
       },
     },
     async (req, reply) => {
@@ -481,12 +499,16 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     },
   );
 
-  http.post<{ Params: { id: string } }>('/v1/alert-exceptions/:id/revoke', { schema: { summary: 'Revoke an exception now (audited)', tags: ['exceptions'], params: idParams } }, async (req) => {
-    const p = principalOf(req);
-    const e = await repo.revokeException(p.tenantId, req.params.id, p.subject, clock.now().toISOString());
-    if (!e) throw new HttpError(404, 'not_found', `no exception ${req.params.id}`);
-    return { exception: exceptionJson(e) };
-  });
+  http.post<{ Params: { id: string } }>(
+    '/v1/alert-exceptions/:id/revoke',
+    { schema: { summary: 'Revoke an exception now (audited)', tags: ['exceptions'], params: idParams, response: { 200: oneException } } },
+    async (req) => {
+      const p = principalOf(req);
+      const e = await repo.revokeException(p.tenantId, req.params.id, p.subject, clock.now().toISOString());
+      if (!e) throw new HttpError(404, 'not_found', `no exception ${req.params.id}`);
+      return { exception: exceptionJson(e) };
+    },
+  );
 
   // ---- findings feed ----
 
@@ -556,8 +578,12 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     },
   );
 
-  http.get('/v1/alerting/states', { schema: { summary: 'Lifecycle states and dispositions', tags: ['alerts'] } }, async () => ({
-    states: STATES.map((s) => ({ name: s, value: AlertStatus[STATUS_NAMES[s]!] })),
-    dispositions: DISPOSITIONS,
-  }));
+  http.get(
+    '/v1/alerting/states',
+    { schema: { summary: 'Lifecycle states and dispositions', tags: ['alerts'], response: { 200: obj({ states: openList, dispositions: { type: 'array', items: { type: 'string' } } }) } } },
+    async () => ({
+      states: STATES.map((s) => ({ name: s, value: AlertStatus[STATUS_NAMES[s]!] })),
+      dispositions: DISPOSITIONS,
+    }),
+  );
 }
