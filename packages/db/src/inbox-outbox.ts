@@ -96,7 +96,7 @@ export interface OutboxDeadLetter {
  * older `tenant` of rows stored before CloudEvents' extension was used), newest
  * first; payloads stay in the table for re-publishing, only their size is listed.
  */
-export async function listOutboxDeadLetters(db: AnyDb, tenantId: string, limit: number): Promise<OutboxDeadLetter[]> {
+export async function listOutboxDeadLetters(db: AnyDb, tenantId: string, limit: number, beforeId?: number): Promise<OutboxDeadLetter[]> {
   const { rows } = await sql<{
     id: string;
     topic: string;
@@ -110,7 +110,8 @@ export async function listOutboxDeadLetters(db: AnyDb, tenantId: string, limit: 
     dead_lettered_at: Date;
   }>`
     select id, topic, message_key, headers->>'ce_id' as ce_id, headers->>'ce_type' as ce_type, coalesce(headers->>'ce_tenant', headers->>'tenant') as tenant, length(payload) as bytes, error, enqueued_at, dead_lettered_at
-    from outbox_dead_letters where coalesce(headers->>'ce_tenant', headers->>'tenant') = ${tenantId} order by id desc limit ${limit}`.execute(db);
+    from outbox_dead_letters where coalesce(headers->>'ce_tenant', headers->>'tenant') = ${tenantId} and (${beforeId ?? null}::bigint is null or id < ${beforeId ?? null}::bigint)
+    order by id desc limit ${limit}`.execute(db);
   return rows.map((r) => ({
     id: Number(r.id),
     topic: r.topic,

@@ -150,6 +150,11 @@ export function sendPage<T, J = T>(
   return { ...(o.extra ?? {}), [o.key]: o.json ? items.map(o.json) : items, next, nextCursor };
 }
 
+/** The response entry of a download: its bytes in one of `types` (text as a string, the rest binary). */
+export function downloadOf(description: string, types: readonly string[]) {
+  return { description, content: Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', ...(t.startsWith('text/') ? {} : { format: 'binary' }) } }])) };
+}
+
 /** The response entry of a list that may also be downloaded as CSV. */
 export function csvOr(json: Record<string, unknown>) {
   return { description: 'the page as JSON, or as CSV with Accept: text/csv', content: { 'application/json': { schema: json }, 'text/csv': { schema: { type: 'string' } } } };

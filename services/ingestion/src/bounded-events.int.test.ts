@@ -96,6 +96,8 @@ describe('declarations over the CDS item limit are refused at ingestion, and the
         error: expect.stringMatching(/^MESSAGE_TOO_LARGE: /),
       }),
     ]);
+    expect(list.body.next).toBeNull();
+    expect((await h.http('GET', '/v1/admin/outbox-dead-letters?cursor=WyJ4Il0', undefined, { token: h.tokens.admin })).body).toMatchObject({ details: { parameter: 'cursor' } });
     expect((await h.http('GET', '/v1/admin/outbox-dead-letters', undefined, { token: h.tokens.analyst })).status).toBe(403);
     const metrics = await (await fetch(`${h.svc.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/customs_outbox_dead_lettered_total\{topic="ingestion\.declaration\.received\.v1",service="ingestion"\} 1/);

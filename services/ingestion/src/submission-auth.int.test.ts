@@ -85,6 +85,18 @@ describe('signed Kafka submissions (real Kafka and Postgres)', () => {
       const r = await h.http('GET', '/v1/admin/refused-submissions', undefined, { token: h.tokens.admin });
       return r.body?.refusedSubmissions?.length === 4 ? r.body.refusedSubmissions : undefined;
     });
+    // Newest first in cursor pages along `next`: a page of one walks the same four, once each.
+    const walked: string[] = [];
+    for (let next: string | null = '/v1/admin/refused-submissions?limit=1'; next; ) {
+      const r = await h.http('GET', next, undefined, { token: h.tokens.admin });
+      expect(r.status).toBe(200);
+      walked.push(...r.body.refusedSubmissions.map((x: { id: number }) => x.id));
+      next = r.body.next;
+      expect(walked.length).toBeLessThanOrEqual(4);
+    }
+    expect(walked).toEqual(refusedA.map((r: { id: number }) => r.id));
+    expect(walked).toEqual([...walked].sort((a, b) => Number(b) - Number(a)));
+    expect((await h.http('GET', '/v1/admin/refused-submissions?cursor=not-a-cursor', undefined, { token: h.tokens.admin })).status).toBe(400);
     const byEvent = Object.fromEntries(refusedA.map((r: any) => [r.code, r]));
     expect(Object.keys(byEvent).sort()).toEqual(['BAD_SIGNATURE', 'NO_EVENT_ID', 'UNKNOWN_SIGNING_KEY', 'UNSIGNED']);
     expect(byEvent.UNSIGNED).toMatchObject({

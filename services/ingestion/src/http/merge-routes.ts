@@ -2,7 +2,7 @@
 // mistyped MRN, then under the corrected one, would otherwise count twice). Who may is the
 // permission matrix's (records:correct); the audit trail records who did it (@customs/service).
 import { withTenant, type Kysely } from '@customs/db';
-import { HttpError, principalOf, requestContext, type FastifyInstance } from '@customs/http';
+import { HttpError, obj, principalOf, requestContext, type FastifyInstance } from '@customs/http';
 import { mergeDuplicates } from '../app/ingest';
 import type { IngestionDb } from '../db/migrations';
 
@@ -20,6 +20,15 @@ export function registerMergeRoutes(http: FastifyInstance, db: Kysely<IngestionD
           additionalProperties: false,
           required: ['duplicate', 'reason'],
           properties: { duplicate: ID, reason: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
+        },
+        response: {
+          200: obj({
+            ok: { type: 'boolean' },
+            batchId: { type: 'string' },
+            survivor: obj({ declarationId: { type: 'string' }, version: { type: 'integer' }, mrn: { type: 'string' } }),
+            mergedAway: obj({ declarationId: { type: 'string' }, version: { type: 'integer' } }),
+            note: { type: 'string' },
+          }),
         },
       },
     },

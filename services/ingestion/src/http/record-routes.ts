@@ -3,7 +3,6 @@
 import { Declaration } from '@customs/contracts';
 import {
   HttpError,
-  cursor,
   decodeCursor,
   idParams,
   limit,

@@ -1,7 +1,7 @@
 // REST adapter: Kafka submissions refused as not authentic (unsigned, unknown key, another
 // tenant's key, bad signature), kept for review. Admins and auditors (permissions.ts).
 import type { Kysely } from '@customs/db';
-import { HttpError, principalOf, type FastifyInstance } from '@customs/http';
+import { HttpError, badCursor, decodeCursor, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
 import { listRefusedSubmissions, refusedSubmissionContent } from '../db/refused-submission-repo';
 import type { IngestionDb } from '../db/migrations';
 
@@ -14,20 +14,30 @@ export function registerRefusedSubmissionRoutes(http: FastifyInstance, db: Kysel
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, cursor: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, cursor: { type: 'string', maxLength: 200, description: 'from the previous page’s `next` link' } },
         },
+        response: { 200: pageOf('refusedSubmissions') },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const p = principalOf(req);
       const limit = req.query.limit ?? 100;
-      const rows = await listRefusedSubmissions(db, p.tenantId, limit, req.query.cursor ? Number(req.query.cursor) : undefined);
-      return { refusedSubmissions: rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null };
+      // Newest first; the cursor is the id of the last one given.
+      const k = req.query.cursor === undefined ? undefined : decodeCursor(req.query.cursor, 1);
+      if (req.query.cursor !== undefined && (!k || typeof k[0] !== 'number' || !Number.isSafeInteger(k[0]) || k[0] < 1)) throw badCursor();
+      const rows = await listRefusedSubmissions(db, p.tenantId, limit + 1, k?.[0] as number | undefined);
+      return sendPage(req, reply, { key: 'refusedSubmissions', rows, limit, keyOf: (r) => [r.id] });
     },
   );
   http.get<{ Params: { id: string } }>(
     '/v1/admin/refused-submissions/:id/content',
-    { schema: { summary: 'The raw bytes of a refused submission', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } } } },
+    {
+      schema: {
+        summary: 'The raw bytes of a refused submission',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } } },
+        response: { 200: { description: 'the bytes as received', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } },
+      },
+    },
     async (req, reply) => {
       const p = principalOf(req);
       const content = await refusedSubmissionContent(db, p.tenantId, Number(req.params.id));

@@ -1,5 +1,5 @@
 // REST adapter of cases, playbooks and role assignments, and the audit-response pack download.
-import { HttpError, afterCursor, badCursor, csvOr, listQuery, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, csvOr, downloadOf, listQuery, obj, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { CaseError, type Cases } from '../app/cases';
 import { buildPack } from '../app/pack';
 import type { CaseStore, Clock, DraftStore, FindingsSource, PlatformReads } from '../app/ports';
@@ -13,6 +13,13 @@ const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
 const TEXT = { type: 'string', minLength: 1, maxLength: 300, pattern: '^[^\\u0000-\\u001f\\u007f]*$' } as const;
 const PERSON = { type: 'string', pattern: '^[A-Za-z0-9_.@+ -]{1,128}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+// Response bodies: open objects documented by their main keys (fastify's serialiser keeps every
+// field of an open object).
+const open = { type: 'object', additionalProperties: true } as const;
+const caseView = obj(
+  { case: open, clocks: { type: 'array', items: open }, checklist: { type: 'array', items: open }, asOf: { type: 'string' } },
+  'the case with its clocks and checklist (and its history, one case)',
+);
 
 function bearerOf(req: FastifyRequest): string {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -29,17 +36,26 @@ function mapError(e: unknown): never {
 export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; store: CaseStore; clock: Clock; findings: FindingsSource; drafts: DraftStore; platform: PlatformReads }): void {
   const { cases, store, clock } = deps;
 
-  http.get('/v1/playbooks', { schema: { summary: 'The audit-case playbooks' } }, async (req) => {
+  http.get('/v1/playbooks', { schema: { summary: 'The audit-case playbooks', response: { 200: obj({ playbooks: { type: 'array', items: open } }) } } }, async (req) => {
     principalOf(req);
     return { playbooks: cases.listPlaybooks() };
   });
 
-  http.get('/v1/role-assignments', { schema: { summary: 'Who holds each playbook role' } }, async (req) => {
-    const p = principalOf(req);
-    const roles = [...new Set(cases.listPlaybooks().flatMap((pb) => pb.roles))].sort();
-    const a = await store.assignments(p.tenantId);
-    return { assignments: roles.map((role) => ({ role, person: a[role] ?? null })) };
-  });
+  http.get(
+    '/v1/role-assignments',
+    {
+      schema: {
+        summary: 'Who holds each playbook role',
+        response: { 200: obj({ assignments: { type: 'array', items: obj({ role: { type: 'string' }, person: { type: ['string', 'null'] } }) } }) },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      const roles = [...new Set(cases.listPlaybooks().flatMap((pb) => pb.roles))].sort();
+      const a = await store.assignments(p.tenantId);
+      return { assignments: roles.map((role) => ({ role, person: a[role] ?? null })) };
+    },
+  );
 
   http.put<{ Params: { role: string }; Body: { person: string | null } }>(
     '/v1/role-assignments/:role',
@@ -48,6 +64,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
         summary: 'Assign a playbook role to a person (or null)',
         params: { type: 'object', required: ['role'], properties: { role: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
         body: { type: 'object', additionalProperties: false, required: ['person'], properties: { person: { anyOf: [PERSON, { type: 'null' }] } } },
+        response: { 200: obj({ role: { type: 'string' }, person: { type: ['string', 'null'] } }) },
       },
     },
     async (req) => {
@@ -99,6 +116,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
             },
           },
         },
+        response: { 201: caseView },
       },
     },
     async (req, reply) => {
@@ -153,7 +171,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/cases/:id', { schema: { summary: 'One case with its clocks, checklist and history', params: idParams } }, async (req) => {
+  http.get<{ Params: { id: string } }>('/v1/cases/:id', { schema: { summary: 'One case with its clocks, checklist and history', params: idParams, response: { 200: caseView } } }, async (req) => {
     const p = principalOf(req);
     return cases.get(p.tenantId, req.params.id).catch(mapError);
   });
@@ -165,6 +183,7 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
         summary: 'Mark a checklist step done',
         params: { type: 'object', required: ['id', 'step'], properties: { id: ID, step: { type: 'string', pattern: '^[a-z0-9-]{1,60}$' } } },
         body: { type: 'object', additionalProperties: false, properties: { note: TEXT } },
+        response: { 200: caseView },
       },
     },
     async (req) => {
@@ -175,18 +194,22 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
 
   http.post<{ Params: { id: string }; Body: { reason: string } }>(
     '/v1/cases/:id/close',
-    { schema: { summary: 'Close a case', params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } } } },
+    { schema: { summary: 'Close a case', params: idParams, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: TEXT } }, response: { 200: caseView } } },
     async (req) => {
       const p = principalOf(req);
       return cases.close(p.tenantId, p.subject, req.params.id, req.body.reason).catch(mapError);
     },
   );
 
-  http.get<{ Params: { id: string } }>('/v1/cases/:id/pack', { schema: { summary: 'The audit-response pack of a case (ZIP)', params: idParams } }, async (req, reply) => {
-    const p = principalOf(req);
-    const v = await cases.get(p.tenantId, req.params.id).catch(mapError);
-    const entries = await buildPack(deps, p.tenantId, bearerOf(req), v).catch(mapError);
-    reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${v.case.caseId}-audit-response-pack.zip"`);
-    return reply.send(zipStream(entries));
-  });
+  http.get<{ Params: { id: string } }>(
+    '/v1/cases/:id/pack',
+    { schema: { summary: 'The audit-response pack of a case (ZIP)', params: idParams, response: { 200: downloadOf('the pack, streamed', ['application/zip']) } } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const v = await cases.get(p.tenantId, req.params.id).catch(mapError);
+      const entries = await buildPack(deps, p.tenantId, bearerOf(req), v).catch(mapError);
+      reply.header('content-type', 'application/zip').header('content-disposition', `attachment; filename="${v.case.caseId}-audit-response-pack.zip"`);
+      return reply.send(zipStream(entries));
+    },
+  );
 }

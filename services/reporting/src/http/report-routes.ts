@@ -1,6 +1,6 @@
 // REST adapter of board reports: generate on request, list versions, get the figures, download
 // the stored HTML or PDF (byte for byte what was published).
-import { HttpError, afterCursor, badCursor, listQuery, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, downloadOf, listQuery, obj, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import type { BoardReports } from '../app/board';
 import { VersionTaken, type ReportStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -9,6 +9,10 @@ import { alertsTable, findingsTable, tableCsv, tableXlsx, type Table } from '../
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,120}$' } as const;
 const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
+// Response bodies: open objects documented by their main keys (fastify's serialiser keeps every
+// field of an open object); downloads by their media type.
+const open = { type: 'object', additionalProperties: true } as const;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function bearerOf(req: FastifyRequest): string {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
@@ -28,7 +32,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
   const exportQuery = { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['csv', 'xlsx'] }, importer: EORI } } as const;
   http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>(
     '/v1/exports/findings',
-    { schema: { summary: 'The tenant’s current findings as CSV or XLSX', querystring: exportQuery } },
+    { schema: { summary: 'The tenant’s current findings as CSV or XLSX', querystring: exportQuery, response: { 200: downloadOf('the findings table', ['text/csv', XLSX]) } } },
     async (req, reply) => {
       principalOf(req);
       const { findings } = await deps.findings.currentFindings(bearerOf(req)).catch((e) => {
@@ -43,7 +47,13 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
   );
   http.get<{ Querystring: { format?: 'csv' | 'xlsx'; importer?: string } }>(
     '/v1/exports/alerts',
-    { schema: { summary: 'An importer’s open alerts as CSV or XLSX', querystring: { ...exportQuery, required: ['importer'] } } },
+    {
+      schema: {
+        summary: 'An importer’s open alerts as CSV or XLSX',
+        querystring: { ...exportQuery, required: ['importer'] },
+        response: { 200: downloadOf('the open alerts table', ['text/csv', XLSX]) },
+      },
+    },
     async (req, reply) => {
       principalOf(req);
       const a = await deps.platform.openAlerts(bearerOf(req), req.query.importer!);
@@ -54,7 +64,13 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
 
   http.post<{ Body: { importer: string } }>(
     '/v1/reports',
-    { schema: { summary: 'Generate a board report for an importer', body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } } } },
+    {
+      schema: {
+        summary: 'Generate a board report for an importer',
+        body: { type: 'object', additionalProperties: false, required: ['importer'], properties: { importer: EORI } },
+        response: { 201: obj({ report: open, links: obj({ html: { type: 'string' }, pdf: { type: 'string' } }) }) },
+      },
+    },
     async (req, reply) => {
       const p = principalOf(req);
       try {
@@ -93,7 +109,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
 
   http.get<{ Params: { id: string } }>(
     '/v1/reports/:id',
-    { schema: { summary: 'One board report with its figures', params: { type: 'object', required: ['id'], properties: { id: ID } } } },
+    { schema: { summary: 'One board report with its figures', params: { type: 'object', required: ['id'], properties: { id: ID } }, response: { 200: obj({ report: open }) } } },
     async (req) => {
       const p = principalOf(req);
       const r = await reports.get(p.tenantId, req.params.id);
@@ -109,6 +125,7 @@ export function registerReportRoutes(http: FastifyInstance, deps: { reports: Rep
         summary: 'A board report as stored HTML or PDF',
         params: { type: 'object', required: ['id'], properties: { id: ID } },
         querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'pdf'] } } },
+        response: { 200: downloadOf('the report as stored, byte for byte', ['text/html', 'application/pdf']) },
       },
     },
     async (req, reply) => {

@@ -1,6 +1,6 @@
 // REST adapter of reporting: JSON schemas on every route (fastify answers a bad parameter with a
 // 400 naming it), every call authenticated, tenant-scoped and role-checked.
-import { HttpError, afterCursor, badCursor, listQuery, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, downloadOf, listQuery, obj, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { DraftError, type Drafts } from '../app/drafts';
 import type { Clock, DraftStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -11,6 +11,12 @@ const ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,100}$' } as const;
 const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+// Response bodies: open objects documented by their main keys (fastify's serialiser keeps every
+// field of an open object); downloads by their media type.
+const open = { type: 'object', additionalProperties: true } as const;
+const openList = { type: 'array', items: open } as const;
+const oneDraft = obj({ draft: open });
+const settingsBody = obj({ settings: open });
 
 /** The caller's bearer token, forwarded to the upstream APIs so they scope the read to its tenant. */
 function bearerOf(req: FastifyRequest): string {
@@ -65,7 +71,7 @@ export function worksheetCsv(c: C285Draft): string {
 export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore; drafts: Drafts; clock: Clock }): void {
   const { store, drafts, clock } = deps;
 
-  http.get('/v1/settings', { schema: { summary: 'The tenant’s reporting settings (VAT registration, repayment method)' } }, async (req) => {
+  http.get('/v1/settings', { schema: { summary: 'The tenant’s reporting settings (VAT registration, repayment method)', response: { 200: settingsBody } } }, async (req) => {
     const p = principalOf(req);
     const s = await store.settings(p.tenantId);
     return { settings: s ?? { vatRegistered: null, repaymentMethod: 'bank_transfer', updatedBy: null, updatedAt: null } };
@@ -82,6 +88,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
           required: ['vatRegistered'],
           properties: { vatRegistered: { type: ['boolean', 'null'] }, repaymentMethod: { type: 'string', enum: ['bank_transfer', 'current_month_adjustment'] } },
         },
+        response: { 200: settingsBody },
       },
     },
     async (req) => {
@@ -107,6 +114,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
           required: ['kind'],
           properties: { kind: { type: 'string', enum: ['c285', 'c2001'] }, importer: EORI, acceptedFrom: DATE, acceptedTo: DATE },
         },
+        response: { 201: oneDraft },
       },
     },
     async (req, reply) => {
@@ -144,10 +152,14 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     return d;
   };
 
-  http.get<{ Params: { id: string } }>('/v1/drafts/:id', { schema: { summary: 'One draft with its history', params: idParams } }, async (req) => {
-    principalOf(req);
-    return load(req);
-  });
+  http.get<{ Params: { id: string } }>(
+    '/v1/drafts/:id',
+    { schema: { summary: 'One draft with its history', params: idParams, response: { 200: obj({ draft: open, history: openList }) } } },
+    async (req) => {
+      principalOf(req);
+      return load(req);
+    },
+  );
 
   http.get<{ Params: { id: string }; Querystring: { format?: 'html' | 'csv' } }>(
     '/v1/drafts/:id/document',
@@ -156,6 +168,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
         summary: 'A draft as HTML, or a C285 worksheet as CSV',
         params: idParams,
         querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['html', 'csv'] } } },
+        response: { 200: downloadOf('the draft as HTML (format=html), or the C285 worksheet as CSV (format=csv)', ['text/html', 'text/csv']) },
       },
     },
     async (req, reply) => {
@@ -174,7 +187,13 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
 
   http.get<{ Params: { id: string; n: number } }>(
     '/v1/drafts/:id/scheduled-claims/:n',
-    { schema: { summary: 'A scheduled claim of a C285 draft as CSV', params: { type: 'object', required: ['id', 'n'], properties: { id: ID, n: { type: 'integer', minimum: 1, maximum: 10000 } } } } },
+    {
+      schema: {
+        summary: 'A scheduled claim of a C285 draft as CSV',
+        params: { type: 'object', required: ['id', 'n'], properties: { id: ID, n: { type: 'integer', minimum: 1, maximum: 10000 } } },
+        response: { 200: downloadOf('the scheduled claim', ['text/csv']) },
+      },
+    },
     async (req, reply) => {
       principalOf(req);
       const { draft } = await load(req);
@@ -188,7 +207,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
   const move = (to: 'reviewed' | 'submitted' | 'withdrawn', body: object, required: string[]) =>
     http.post<{ Params: { id: string }; Body: { hmrcReference?: string; reason?: string } }>(
       `/v1/drafts/:id/${to === 'reviewed' ? 'review' : to === 'submitted' ? 'submit' : 'withdraw'}`,
-      { schema: { summary: `Move a draft to ${to}`, params: idParams, body: { type: 'object', additionalProperties: false, required, properties: body } } },
+      { schema: { summary: `Move a draft to ${to}`, params: idParams, body: { type: 'object', additionalProperties: false, required, properties: body }, response: { 200: oneDraft } } },
       async (req) => {
         const p = principalOf(req);
         return { draft: await drafts.move(p.tenantId, p.subject, req.params.id, to, req.body ?? {}).catch(mapError) };
