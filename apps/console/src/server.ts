@@ -297,7 +297,22 @@ export async function startConsoleServer(config: ConsoleConfig, opts: { auth?: T
   });
 
   // ---- scoring ----
-  app.get('/api/scorecards/brokers', async (req, reply) => relay(reply, call(req, 'scoring', 'GET', `/v1/scorecards/brokers${pick(req.query, ['month', 'agent'])}`)));
+  // Every broker of the month, not the first page: the view ranks and compares them all. Pages of
+  // 1,000 followed along `next`, at most 20 (20,000 brokers in a month); beyond, `truncated` says so.
+  app.get('/api/scorecards/brokers', async (req, reply) => {
+    let path: string | null = `/v1/scorecards/brokers${pick(req.query, ['month', 'agent'])}`;
+    path = `${path}${path.includes('?') ? '&' : '?'}limit=1000`;
+    let first: { status: number; body: any } | undefined;
+    const scorecards: unknown[] = [];
+    for (let pages = 0; path && pages < 20; pages++) {
+      const r = await call(req, 'scoring', 'GET', path);
+      if (r.status !== 200) return reply.code(r.status).send(r.body);
+      first ??= r;
+      scorecards.push(...(r.body?.scorecards ?? []));
+      path = typeof r.body?.next === 'string' ? r.body.next : null;
+    }
+    return { ...first!.body, scorecards, next: null, nextCursor: null, truncated: path !== null };
+  });
   app.get<{ Params: { type: string; id: string } }>('/api/trends/:type/:id', async (req, reply) =>
     relay(reply, call(req, 'scoring', 'GET', `/v1/trends/${enc(req.params.type)}/${enc(req.params.id)}`)),
   );
