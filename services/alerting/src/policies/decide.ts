@@ -511,12 +511,43 @@ function groupDescription(r: { groupBy: GroupField[] }, f: Finding): string {
   return r.groupBy.map((g) => `${g === 'declarant' ? 'broker' : g.replace('_', ' ')} ${fieldOf(f, g)}`).join(', ');
 }
 
-function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: readonly Finding[]): void {
+/**
+ * The batch's stored findings that it does not withdraw, and their groups per rule: each is
+ * computed once per batch, the first time a rule asks, so a finding's threshold, risk and deadline
+ * rules read their group instead of scanning every stored finding (that scan, once per finding and
+ * rule, made alerting's CPU per line grow with the history: docs/performance.md). A group is
+ * handed out as a copy, in stored order, as the scan gave it.
+ */
+class StoredFindings {
+  private readonly groups = new Map<string, Map<string, Finding[]>>();
+  constructor(readonly all: readonly Finding[]) {}
+
+  /** The tenant's stored findings that `match` admits and whose `keyOf` is `key`; `id` names the grouping. */
+  group(id: string, tenantId: string, match: FindingFilter | undefined, keyOf: (g: Finding) => string | undefined, key: string): Finding[] {
+    const cacheKey = `${tenantId}|${id}`;
+    let m = this.groups.get(cacheKey);
+    if (!m) {
+      m = new Map();
+      for (const g of this.all) {
+        if (g.tenantId !== tenantId || (match && !filterMatches(match, g))) continue;
+        const k = keyOf(g);
+        if (k === undefined) continue;
+        const l = m.get(k);
+        if (l) l.push(g);
+        else m.set(k, [g]);
+      }
+      this.groups.set(cacheKey, m);
+    }
+    return [...(m.get(key) ?? [])];
+  }
+}
+
+function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, stored: StoredFindings): void {
   if (!filterMatches(r.match, f)) return;
   const key = groupKey(r, f);
   if (!key) return;
   if (joinExisting(w, tenantId, key, f, undefined)) return;
-  const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && groupKey(r, g) === key);
+  const group = stored.group(`threshold|${r.id}`, tenantId, r.match, (g) => groupKey(r, g), key);
   if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
   // No window can reach the threshold when the whole group does not.
   if (measureOf(r, group) < r.atLeast) return;
@@ -539,7 +570,7 @@ function onThreshold(w: Work, r: ThresholdRule, tenantId: string, f: Finding, st
   w.raise(key, a, `raised by ${r.id}: ${a.summary}`);
 }
 
-function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, stored: readonly Finding[]): void {
+function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, stored: StoredFindings): void {
   if (!filterMatches(r.match, f)) return;
   const key = riskKey(r, f);
   if (!key) return;
@@ -559,7 +590,7 @@ function onRisk(w: Work, r: RiskAccumulationRule, tenantId: string, f: Finding, 
     reopen(w, resolved, f, was.riskPoints);
     return;
   }
-  const group = stored.filter((g) => g.tenantId === tenantId && filterMatches(r.match, g) && fieldOf(g, r.entity) === value);
+  const group = stored.group(`risk|${r.id}`, tenantId, r.match, (g) => fieldOf(g, r.entity), value);
   if (!group.some((g) => g.findingId === f.findingId)) group.push(f);
   // No window can fire when the whole group (capped per rule) does not: skip the window scan.
   const allPoints = [...riskPoints(r, group).values()].reduce((x, p) => x + p, 0);
@@ -852,12 +883,13 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
   // Declarations in acceptance-date order, so a backfill's earliest sighting of a term wins.
   const ordered = [...inputs].sort((a, b) => (a.kind === 'declaration' && b.kind === 'declaration' ? a.acceptanceDate.localeCompare(b.acceptanceDate) : 0));
   const withdrawnIds = new Set(inputs.flatMap((i) => (i.kind === 'checked' ? i.supersededIds : [])));
+  // The same for every input of the batch (decide reads state.findings, never changes it).
+  const stored = new StoredFindings(state.findings.filter((f) => !withdrawnIds.has(f.findingId)));
   for (const input of ordered) {
     if (input.kind === 'declaration') onDeclaration(w, input, state, out);
     else if (input.kind === 'score') onScore(w, input, state, out);
     else {
       const rules = rulesFor(input.tenantId);
-      const stored = state.findings.filter((f) => !withdrawnIds.has(f.findingId));
       // The version's new findings first, then the findings it superseded: a finding that carries
       // over to version 2 is absorbed before version 1's copy is withdrawn, so the alert stays open.
       for (const f of input.findings) {
@@ -873,7 +905,7 @@ export function decide(state: State, inputs: readonly Input[], rulesFor: RulesFo
       for (const id of input.supersededIds) withdraw(w, input.tenantId, id, input.withdrawnReason ?? `superseded by version ${input.version} of declaration ${input.declarationId}`);
       for (const r of rules) {
         if (r.type !== 'deadline') continue;
-        const live = stored.filter((f) => f.tenantId === input.tenantId && f.declarationId === input.declarationId);
+        const live = stored.group('declaration', input.tenantId, undefined, (g) => g.declarationId, input.declarationId);
         for (const f of input.findings) if (!live.some((x) => x.findingId === f.findingId)) live.push(f);
         if (live.length || input.supersededIds.length) evaluateDeadline(w, r, input.tenantId, input.declarationId, live);
       }
