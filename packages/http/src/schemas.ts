@@ -40,7 +40,7 @@ export function obj(properties: Record<string, unknown>, description?: string) {
 }
 
 /** A list page: its items under `key`, `next` (URL of the following page, or null) and `nextCursor`. */
-export function pageOf(key: string, item: Record<string, unknown> = { type: 'object', additionalProperties: true }) {
+export function pageOf(key: string, item: Record<string, unknown> = openObject) {
   return obj({
     [key]: { type: 'array', items: item },
     next: { type: ['string', 'null'], description: 'the next page (same filters), or null on the last page' },
@@ -78,6 +78,23 @@ export function afterCursor(req: FastifyRequest, arity: number): (string | numbe
   if (!v) throw badCursor();
   return v;
 }
+
+/** `?cursor=` of a list keyed by one whole number ≥ 0 (an id, a history cursor): undefined without one, else a 400 naming it. */
+export function idCursor(req: FastifyRequest): number | undefined {
+  const k = afterCursor(req, 1);
+  if (k && (typeof k[0] !== 'number' || !Number.isSafeInteger(k[0]) || k[0] < 0)) throw badCursor();
+  return k?.[0] as number | undefined;
+}
+
+/** `?cursor=` of a list keyed by (creation time, id): undefined without one, else a 400 naming it. */
+export function createdCursor(req: FastifyRequest): { createdAt: string; id: string } | undefined {
+  const k = afterCursor(req, 2);
+  if (k && (typeof k[0] !== 'string' || Number.isNaN(Date.parse(k[0])) || typeof k[1] !== 'string')) throw badCursor();
+  return k && { createdAt: String(k[0]), id: String(k[1]) };
+}
+
+/** A response object documented by its name only: every field the handler returns is kept. */
+export const openObject = { type: 'object', additionalProperties: true } as const;
 
 /** The URL of the next page: this request's path and query with `cursor` replaced. */
 export function nextLink(req: FastifyRequest, nextCursor: string | null): string | null {

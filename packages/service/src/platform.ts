@@ -2,7 +2,7 @@ import { TokenAuthenticator } from '@customs/config';
 import { PLATFORM_MIGRATIONS, createDb, listOutboxDeadLetters, migrateToLatest, oldestOutboxAgeSeconds, sql, type Migration, type ServiceDb } from '@customs/db';
 import { BatchConsumer, ConsumerLagSampler, OutboxRelay, createKafka, kafkaSecurityOptions, type BatchConsumerOptions, type KafkaConnectionSettings, type KafkaHandle } from '@customs/kafka';
 import { GrpcServer } from '@customs/grpc';
-import { HttpError, badCursor, createHttpServer, decodeCursor, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
+import { HttpError, createHttpServer, idCursor, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
 import { ServiceMetrics, createLogger, type Logger } from '@customs/telemetry';
 import { Lifecycle } from './index';
 import { enforcePermissions, type RouteEntry } from './access';
@@ -124,14 +124,10 @@ export async function startPlatformService<DB>(opts: {
       { schema: { summary: 'Events this service’s outbox dead-lettered (the broker refused them for good), newest first (cursor pages)', tags: ['admin'], response: { 200: pageOf('deadLetters') } } },
       async (req, reply) => {
         const p = principalOf(req);
-        const q = req.query as { limit?: string; cursor?: string };
-        const raw = q.limit ?? '100';
+        const raw = (req.query as { limit?: string }).limit ?? '100';
         const limit = Number(raw);
         if (!/^\d+$/.test(raw) || limit < 1 || limit > 1000) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 1000');
-        const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 1);
-        if (before && (typeof before[0] !== 'number' || !Number.isSafeInteger(before[0]) || before[0] < 1)) throw badCursor();
-        if (q.cursor !== undefined && !before) throw badCursor();
-        const rows = await listOutboxDeadLetters(db.db as never, p.tenantId, limit + 1, before?.[0] as number | undefined);
+        const rows = await listOutboxDeadLetters(db.db as never, p.tenantId, limit + 1, idCursor(req));
         return sendPage(req, reply, { key: 'deadLetters', rows, limit, keyOf: (r) => [r.id] });
       },
     );

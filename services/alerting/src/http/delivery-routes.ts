@@ -10,7 +10,7 @@
  * secret), the attempt log and the dead letters, and open the SSE stream.
  */
 import { randomUUID } from 'node:crypto';
-import { HttpError, badCursor, csvOr, decodeCursor, obj, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
+import { HttpError, createdCursor, csvOr, idCursor, obj, openObject as open, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
 import { filterToJson, parseDeliveryFilter, type DeliveryFilter, type FieldProblem } from '../policies/mapping';
 import type { DeliveryRepo, SyslogDestinationRow, WebhookAttemptRow, WebhookRetryRow, WebhookSubscriptionRow } from '../db/delivery-repo';
 import type { PostResult } from '../delivery/webhook';
@@ -73,22 +73,6 @@ function limitParam(v: unknown): number {
   const n = Number(s);
   if (!/^\d+$/.test(s) || n < 1 || n > 1000) bad({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
   return n;
-}
-
-/** A page cursor (`?cursor=` from a `next` link): one non-negative whole number, else a 400 naming cursor. */
-function pageCursor(v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const k = typeof v === 'string' ? decodeCursor(v, 1) : undefined;
-  if (!k || typeof k[0] !== 'number' || !Number.isSafeInteger(k[0]) || k[0] < 0) throw badCursor();
-  return k[0];
-}
-
-/** A page cursor of a configuration list: the (creation time, id) of the last row given, else a 400 naming cursor. */
-function createdCursor(v: unknown): { createdAt: string; id: string } | undefined {
-  if (v === undefined) return undefined;
-  const k = typeof v === 'string' ? decodeCursor(v, 2) : undefined;
-  if (!k || typeof k[0] !== 'string' || typeof k[1] !== 'string' || Number.isNaN(Date.parse(k[0])) || !/^[0-9a-f-]{36}$/.test(k[1])) throw badCursor();
-  return { createdAt: k[0], id: k[1] };
 }
 
 function text(v: unknown, field: string, max: number): string | undefined {
@@ -222,7 +206,6 @@ const syslogBody = {
 };
 // Response bodies: the subscription and destination views are open objects (every field of
 // subscriptionView / syslogView is kept); a delete answers 204 with no body.
-const open = { type: 'object', additionalProperties: true } as const;
 const oneSubscription = obj({ subscription: open });
 const oneDestination = obj({ destination: open });
 const noContent = { type: 'null', description: 'no body' } as const;
@@ -266,7 +249,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     async (req, reply) => {
       const p = principalOf(req);
       const limit = limitParam(req.query.limit);
-      const rows = await repo.listSubscriptions(p.tenantId, limit + 1, createdCursor(req.query.cursor));
+      const rows = await repo.listSubscriptions(p.tenantId, limit + 1, createdCursor(req));
       return sendPage(req, reply, { key: 'subscriptions', rows, limit, keyOf: (s) => [iso(s.created_at)!, s.subscription_id], json: subscriptionView });
     },
   );
@@ -330,7 +313,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
       const limit = limitParam(req.query.limit);
-      const before = pageCursor(req.query.cursor) ?? cursorParam(req.query.before, 'before');
+      const before = idCursor(req) ?? cursorParam(req.query.before, 'before');
       const rows = await repo.listAttempts(p.tenantId, req.params.id, limit + 1, before);
       return sendPage(req, reply, {
         key: 'attempts',
@@ -362,7 +345,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
       const p = principalOf(req);
       await subscriptionOf(p.tenantId, req.params.id);
       const limit = limitParam(req.query.limit);
-      const rows = await repo.listDeadLetters(p.tenantId, req.params.id, limit + 1, pageCursor(req.query.cursor) ?? 0);
+      const rows = await repo.listDeadLetters(p.tenantId, req.params.id, limit + 1, idCursor(req) ?? 0);
       return sendPage(req, reply, { key: 'deadLetters', rows, limit, keyOf: (r) => [Number(r.history_cursor)], json: deadLetterView });
     },
   );
@@ -427,7 +410,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: DeliveryRoute
     async (req, reply) => {
       const p = principalOf(req);
       const limit = limitParam(req.query.limit);
-      const rows = await repo.listSyslogDestinations(p.tenantId, limit + 1, createdCursor(req.query.cursor));
+      const rows = await repo.listSyslogDestinations(p.tenantId, limit + 1, createdCursor(req));
       return sendPage(req, reply, { key: 'destinations', rows, limit, keyOf: (d) => [iso(d.created_at)!, d.destination_id], json: syslogView });
     },
   );

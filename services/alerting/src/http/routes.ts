@@ -6,12 +6,14 @@ import { type Alert, AlertStatus, Severity } from '@customs/contracts';
 import {
   type CsvColumn,
   HttpError,
-  afterCursor,
   badCursor,
+  createdCursor,
   csvOr,
+  idCursor,
   listQuery,
   nextLink,
   obj,
+  openObject as open,
   pageOf,
   principalOf,
   requireImporterVisible,
@@ -42,7 +44,6 @@ const error = { type: 'object', properties: { error: { type: 'string' }, message
 const idParams = { type: 'object', properties: { id }, required: ['id'] };
 // Response bodies: the alert, rule and exception views are open objects (alertJson, ruleJson and
 // exceptionJson carry many fields; fastify's serialiser keeps every one).
-const open = { type: 'object', additionalProperties: true } as const;
 const openList = { type: 'array', items: open } as const;
 const oneAlert = obj({ alert: open });
 const oneException = obj({ exception: open });
@@ -238,12 +239,11 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const after = afterCursor(req, 1);
-      if (after && (typeof after[0] !== 'number' || !Number.isSafeInteger(after[0]) || after[0] < 0)) throw badCursor();
+      const after = idCursor(req);
       const alert = await lists.alert(p.tenantId, req.params.id);
       if (!alert) throw new HttpError(404, 'not_found', `no alert ${req.params.id}`);
       requireImporterVisible(p, alert.importerEori, `no alert ${req.params.id}`);
-      const rows = await lists.alertHistory(p.tenantId, req.params.id, Number(after?.[0] ?? 0), req.query.limit + 1);
+      const rows = await lists.alertHistory(p.tenantId, req.params.id, after ?? 0, req.query.limit + 1);
       return sendPage(req, reply, {
         key: 'history',
         rows,
@@ -387,9 +387,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const after = afterCursor(req, 1);
-      if (after && (typeof after[0] !== 'number' || !Number.isSafeInteger(after[0]))) throw badCursor();
-      const rows = await lists.settingsAudit(p.tenantId, req.query.limit + 1, after ? Number(after[0]) : undefined);
+      const rows = await lists.settingsAudit(p.tenantId, req.query.limit + 1, idCursor(req));
       return sendPage(req, reply, {
         key: 'entries',
         rows,
@@ -426,9 +424,7 @@ export function registerRoutes(http: FastifyInstance, deps: { repo: AlertRepo; l
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const after = afterCursor(req, 2);
-      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
-      const rows = await lists.exceptions(p.tenantId, req.query.limit + 1, after && { createdAt: String(after[0]), id: String(after[1]) });
+      const rows = await lists.exceptions(p.tenantId, req.query.limit + 1, createdCursor(req));
       return sendPage(req, reply, {
         key: 'exceptions',
         rows,

@@ -1,7 +1,7 @@
 // REST adapter: Kafka submissions refused as not authentic (unsigned, unknown key, another
 // tenant's key, bad signature), kept for review. Admins and auditors (permissions.ts).
 import type { Kysely } from '@customs/db';
-import { HttpError, badCursor, decodeCursor, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
+import { HttpError, idCursor, pageOf, principalOf, sendPage, type FastifyInstance } from '@customs/http';
 import { listRefusedSubmissions, refusedSubmissionContent } from '../db/refused-submission-repo';
 import type { IngestionDb } from '../db/migrations';
 
@@ -23,9 +23,7 @@ export function registerRefusedSubmissionRoutes(http: FastifyInstance, db: Kysel
       const p = principalOf(req);
       const limit = req.query.limit ?? 100;
       // Newest first; the cursor is the id of the last one given.
-      const k = req.query.cursor === undefined ? undefined : decodeCursor(req.query.cursor, 1);
-      if (req.query.cursor !== undefined && (!k || typeof k[0] !== 'number' || !Number.isSafeInteger(k[0]) || k[0] < 1)) throw badCursor();
-      const rows = await listRefusedSubmissions(db, p.tenantId, limit + 1, k?.[0] as number | undefined);
+      const rows = await listRefusedSubmissions(db, p.tenantId, limit + 1, idCursor(req));
       return sendPage(req, reply, { key: 'refusedSubmissions', rows, limit, keyOf: (r) => [r.id] });
     },
   );

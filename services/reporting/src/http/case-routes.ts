@@ -1,5 +1,5 @@
 // REST adapter of cases, playbooks and role assignments, and the audit-response pack download.
-import { HttpError, afterCursor, badCursor, csvOr, downloadOf, listQuery, obj, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, createdCursor, csvOr, downloadOf, listQuery, obj, openObject as open, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { CaseError, type Cases } from '../app/cases';
 import { buildPack } from '../app/pack';
 import type { CaseStore, Clock, DraftStore, FindingsSource, PlatformReads } from '../app/ports';
@@ -15,7 +15,6 @@ const PERSON = { type: 'string', pattern: '^[A-Za-z0-9_.@+ -]{1,128}$' } as cons
 const idParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 // Response bodies: open objects documented by their main keys (fastify's serialiser keeps every
 // field of an open object).
-const open = { type: 'object', additionalProperties: true } as const;
 const caseView = obj(
   { case: open, clocks: { type: 'array', items: open }, checklist: { type: 'array', items: open }, asOf: { type: 'string' } },
   'the case with its clocks and checklist (and its history, one case)',
@@ -138,10 +137,8 @@ export function registerCaseRoutes(http: FastifyInstance, deps: { cases: Cases; 
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const after = afterCursor(req, 2);
-      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
       const a = await store.assignments(p.tenantId);
-      const rows = await store.listCases(p.tenantId, req.query.limit + 1, after && { createdAt: String(after[0]), id: String(after[1]) });
+      const rows = await store.listCases(p.tenantId, req.query.limit + 1, createdCursor(req));
       return sendPage(req, reply, {
         key: 'cases',
         rows: rows.map((c) => cases.view(c, a)),

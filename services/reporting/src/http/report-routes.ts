@@ -1,6 +1,6 @@
 // REST adapter of board reports: generate on request, list versions, get the figures, download
 // the stored HTML or PDF (byte for byte what was published).
-import { HttpError, afterCursor, badCursor, downloadOf, listQuery, obj, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, afterCursor, badCursor, downloadOf, listQuery, obj, openObject as open, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import type { BoardReports } from '../app/board';
 import { VersionTaken, type ReportStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -11,7 +11,6 @@ const ID = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,120}$' } as const;
 const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
 // Response bodies: open objects documented by their main keys (fastify's serialiser keeps every
 // field of an open object); downloads by their media type.
-const open = { type: 'object', additionalProperties: true } as const;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function bearerOf(req: FastifyRequest): string {

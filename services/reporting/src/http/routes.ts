@@ -1,6 +1,6 @@
 // REST adapter of reporting: JSON schemas on every route (fastify answers a bad parameter with a
 // 400 naming it), every call authenticated, tenant-scoped and role-checked.
-import { HttpError, afterCursor, badCursor, downloadOf, listQuery, obj, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
+import { HttpError, createdCursor, downloadOf, listQuery, obj, openObject as open, pageOf, principalOf, sendPage, type FastifyInstance, type FastifyRequest } from '@customs/http';
 import { DraftError, type Drafts } from '../app/drafts';
 import type { Clock, DraftStore } from '../app/ports';
 import { UpstreamError } from '../clients/findings-feed';
@@ -13,7 +13,6 @@ const EORI = { type: 'string', pattern: '^[A-Z]{2}[A-Z0-9]{1,15}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
 // Response bodies: open objects documented by their main keys (fastify's serialiser keeps every
 // field of an open object); downloads by their media type.
-const open = { type: 'object', additionalProperties: true } as const;
 const openList = { type: 'array', items: open } as const;
 const oneDraft = obj({ draft: open });
 const settingsBody = obj({ settings: open });
@@ -137,9 +136,7 @@ export function registerRoutes(http: FastifyInstance, deps: { store: DraftStore;
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const after = afterCursor(req, 2);
-      if (after && (typeof after[0] !== 'string' || Number.isNaN(Date.parse(String(after[0]))) || typeof after[1] !== 'string')) throw badCursor();
-      const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit + 1, after: after && { createdAt: String(after[0]), id: String(after[1]) } });
+      const rows = await store.listDrafts(p.tenantId, { kind: req.query.kind, limit: req.query.limit + 1, after: createdCursor(req) });
       // The list is a summary: totals and state, not every line.
       return sendPage(req, reply, { key: 'drafts', rows, limit: req.query.limit, keyOf: (d) => [d.createdAt, d.draftId], json: ({ content, ...r }) => ({ ...r, totals: content.totals }) });
     },
